@@ -1,0 +1,30 @@
+"""One root error, a subclass per area. Every input error says where and why."""
+
+
+class IntentwatchError(Exception):
+    """Root of every error intentwatch raises on purpose."""
+
+
+class InputError(IntentwatchError):
+    """A message or line that cannot become a contract.
+
+    ``source`` says where it came from (``file:line`` or ``topic[partition]@offset``),
+    ``reason`` says why, in one line.
+    """
+
+    def __init__(self, source: str, reason: str):
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+class ManifestError(IntentwatchError):
+    """An intent manifest that does not validate (file, field and reason)."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class ConfigError(IntentwatchError):
+    """A configuration file or rule catalogue that does not validate."""

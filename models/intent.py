@@ -1,0 +1,125 @@
+"""The intent manifest: what an agent declared it would do, and who answers for it.
+
+Manifests are declarative YAML or JSON. ``extra='forbid'`` so a typo
+(``alowed:``) fails instead of silently widening nothing.
+"""
+
+import re
+from datetime import datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from models.action import ModelRef, Operation
+
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAYS: tuple[str, ...] = Day.__args__  # type: ignore[attr-defined]
+_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+
+
+class Schedule(BaseModel):
+    """When the agent may act: days of the week and a daily window, in its own time zone.
+
+    ``hours: "22:00-06:00"`` wraps past midnight (the night belongs to the day it starts).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    timezone: str = "UTC"
+    days: list[Day] = Field(default_factory=lambda: list(DAYS), min_length=1)
+    hours: str = "00:00-24:00"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r} (use an IANA name such as 'Europe/Berlin')") from None
+        return v
+
+    @field_validator("hours")
+    @classmethod
+    def _hours_format(cls, v: str) -> str:
+        m = _HOURS.match(v)
+        if not m:
+            raise ValueError(f"hours must look like '08:00-18:00', got {v!r}")
+        if m.group(3) == "24" and m.group(4) != "00":
+            raise ValueError(f"hours end past 24:00 in {v!r}")
+        if v[:5] == v[6:]:
+            raise ValueError(f"empty window {v!r}")
+        return v
+
+    def window_minutes(self) -> tuple[int, int]:
+        """Start and end of the daily window in minutes after local midnight."""
+        s, e = self.hours.split("-")
+        return int(s[:2]) * 60 + int(s[3:]), int(e[:2]) * 60 + int(e[3:])
+
+
+class RateLimit(BaseModel):
+    """At most ``max_actions`` actions in any ``per_seconds`` interval (token bucket)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_actions: int = Field(gt=0)
+    per_seconds: float = Field(gt=0)
+
+
+class Allowed(BaseModel):
+    """The declared scope. Each list holds shell-style patterns (``crm.*``, ``s3://bkt/*``).
+
+    A missing list means "not constrained"; an empty list means "nothing allowed".
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    tools: list[str] | None = None
+    operations: list[Operation] | None = None
+    data_domains: list[str] | None = None
+    resources: list[str] | None = None
+
+
+class IntentManifest(BaseModel):
+    """The identity record of one agent: owner, purpose, bounded scope, schedule, model, expiry."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: Literal[1] = 1
+    agent_id: str = Field(min_length=1, max_length=200)
+    owner: str | None = Field(default=None, description="Accountable human or team; null means orphaned.")
+    purpose: str = Field(min_length=1)
+    task: str | None = None
+    allowed: Allowed = Field(default_factory=Allowed)
+    schedule: Schedule | None = None
+    rate_limit: RateLimit | None = None
+    model: ModelRef | None = None
+    credentials: list[str] = Field(default_factory=list, description="Credential ids issued to this agent.")
+    issued_at: AwareDatetime | None = None
+    expires_at: AwareDatetime | None = None
+    ttl: timedelta | None = Field(default=None, description="Lifetime from issued_at (or instantiation); ISO 8601 or seconds.")
+    enforcement: Literal["monitor", "enforce"] = "monitor"
+    approver: str | None = None
+
+    @field_validator("ttl")
+    @classmethod
+    def _positive_ttl(cls, v: timedelta | None) -> timedelta | None:
+        if v is not None and v <= timedelta(0):
+            raise ValueError("ttl must be positive")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent_expiry(self) -> "IntentManifest":
+        if self.expires_at and self.issued_at and self.expires_at <= self.issued_at:
+            raise ValueError("expires_at must be after issued_at")
+        if self.expires_at and self.ttl:
+            raise ValueError("give expires_at or ttl, not both")
+        return self
+
+    def expiry(self, instantiated_at: datetime) -> datetime | None:
+        """When this grant ends: ``expires_at``, else ``ttl`` after issue (or instantiation)."""
+        if self.expires_at is not None:
+            return self.expires_at
+        if self.ttl is not None:
+            return (self.issued_at or instantiated_at) + self.ttl
+        return None

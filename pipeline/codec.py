@@ -1,0 +1,50 @@
+"""Bytes become contracts once, here, at the edge. Everything else reads attributes.
+
+Every failure raises ``InputError(source, reason)`` with pydantic's location and message,
+so a dead-letter record says where the bad input came from and why.
+"""
+
+from pydantic import ValidationError
+
+from models.action import Action
+from models.errors import InputError
+from models.lifecycle import LIFECYCLE_ADAPTER, Decommission, Instantiate, Update
+
+_MAX_ERRORS = 3
+
+
+def describe(e: ValidationError) -> str:
+    """One line from a validation error: ``field: message (got ...)`` for the first few errors."""
+    parts = []
+    for err in e.errors(include_url=False)[:_MAX_ERRORS]:
+        loc = ".".join(str(p) for p in err["loc"])
+        got = "" if err["type"] == "json_invalid" or "input" not in err else f" (got {_short(err['input'])})"
+        parts.append(f"{loc + ': ' if loc else ''}{err['msg']}{got}")
+    more = e.error_count() - _MAX_ERRORS
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_size(raw: bytes, source: str, max_bytes: int) -> None:
+    if len(raw) > max_bytes:
+        raise InputError(source, f"message is {len(raw)} bytes, over the {max_bytes}-byte limit")
+
+
+def decode_action(raw: bytes, source: str, max_bytes: int = 1_048_576) -> Action:
+    _check_size(raw, source, max_bytes)
+    try:
+        return Action.model_validate_json(raw)
+    except ValidationError as e:
+        raise InputError(source, describe(e)) from None
+
+
+def decode_lifecycle(raw: bytes, source: str, max_bytes: int = 1_048_576) -> Instantiate | Update | Decommission:
+    _check_size(raw, source, max_bytes)
+    try:
+        return LIFECYCLE_ADAPTER.validate_json(raw)
+    except ValidationError as e:
+        raise InputError(source, describe(e)) from None

@@ -1,0 +1,21 @@
+"""Detectors, one class per rule ``type``. ``REGISTRY`` is the one place a type resolves."""
+
+from pipeline.detectors.base import Detector, Finding
+from pipeline.detectors.conformance import AllowedPattern, DeclaredCredential, DeclaredModel, RateLimit, Schedule
+from pipeline.detectors.lifecycle import Decommissioned, Expired, Unregistered
+
+# Rules of type "engine" are raised by the engine itself (lifecycle events, expiry, the
+# circuit breaker), so they have no per-action detector.
+REGISTRY: dict[str, type[Detector] | None] = {
+    "unregistered": Unregistered,
+    "decommissioned": Decommissioned,
+    "expired": Expired,
+    "allowed_pattern": AllowedPattern,
+    "schedule": Schedule,
+    "rate_limit": RateLimit,
+    "declared_model": DeclaredModel,
+    "declared_credential": DeclaredCredential,
+    "engine": None,
+}
+
+__all__ = ["Detector", "Finding", "REGISTRY"]

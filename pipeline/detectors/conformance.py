@@ -1,0 +1,99 @@
+"""Intent conformance: is this action inside what the manifest declared?
+
+Each check is deterministic and reads only the action and the agent's compiled scope.
+A part of the manifest that is absent is not constrained, so its check stays quiet.
+"""
+
+
+from models.action import Action
+from pipeline.catalog import Rule
+from pipeline.detectors.base import Detector, Finding
+from pipeline.scope import local_weekday_minute
+from pipeline.state import AgentState
+
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class AllowedPattern(Detector):
+    """Fires when ``action.<field>`` matches none of the manifest's ``allowed.<part>`` patterns.
+
+    params: ``field`` (tool, operation, data_domain, resource) and ``clause`` (allowed.tools, ...).
+    An action without the field (no resource, say) is not checked.
+    """
+
+    def __init__(self, rule: Rule):
+        super().__init__(rule)
+        self.field = rule.params["field"]
+        self.clause = rule.params["clause"]
+        self.part = self.clause.split(".")[-1]
+
+    def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
+        allowed = getattr(state.scope, self.part)
+        if allowed is None:
+            return None
+        value = getattr(action, self.field)
+        if value is None or value in allowed:
+            return None
+        return self.finding(action, ts, f"{self.field} {value!r} is outside {self.clause} {allowed.patterns}",
+                            clause=self.clause, expected=allowed.patterns, observed=value)
+
+
+class Schedule(Detector):
+    """Fires when the action's local time (in the manifest's zone) is outside the declared days and hours."""
+
+    def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
+        sched = state.scope.schedule  # type: ignore[union-attr]
+        if sched is None or sched.allows(ts):
+            return None
+        day, minute = local_weekday_minute(ts, sched.tz)
+        local = f"{_DAY_NAMES[day]} {minute // 60:02d}:{minute % 60:02d} {sched.tz}"
+        return self.finding(action, ts, f"acted at {local}, outside schedule {sched.text}",
+                            clause="schedule", expected=sched.text, observed=local)
+
+
+class RateLimit(Detector):
+    """Token bucket of ``max_actions`` refilled over ``per_seconds``; fires on an action with no token left."""
+
+    def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
+        scope = state.scope
+        cap = scope.rate_capacity  # type: ignore[union-attr]
+        if cap is None:
+            return None
+        elapsed = ts - state.tokens_ts
+        if elapsed > 0:
+            state.tokens = min(cap, state.tokens + elapsed * scope.rate_per_second)  # type: ignore[union-attr,operator]
+            state.tokens_ts = ts
+        if state.tokens >= 1.0:
+            state.tokens -= 1.0
+            return None
+        m = state.manifest.rate_limit  # type: ignore[union-attr]
+        limit = f"{m.max_actions} per {m.per_seconds:g}s"
+        return self.finding(action, ts, f"over the declared rate limit of {limit}", clause="rate_limit",
+                            expected=limit, observed="no token left in the bucket")
+
+
+class DeclaredModel(Detector):
+    """Fires when the action's model id (or, if declared, version) differs from the manifest's."""
+
+    def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
+        scope = state.scope
+        model = action.model
+        if model is None or scope.model_id is None:  # type: ignore[union-attr]
+            return None
+        if model.id == scope.model_id and (scope.model_version is None or model.version == scope.model_version):  # type: ignore[union-attr]
+            return None
+        declared = str(state.manifest.model)  # type: ignore[union-attr]
+        return self.finding(action, ts, f"model {model} differs from declared {declared}", clause="model",
+                            expected=declared, observed=str(model), score=1.0)
+
+
+class DeclaredCredential(Detector):
+    """Fires when the action uses a credential id the manifest does not list (if it lists any)."""
+
+    def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
+        creds = state.scope.credentials  # type: ignore[union-attr]
+        cred = action.credential_id
+        if creds is None or cred is None or cred in creds:
+            return None
+        return self.finding(action, ts, f"credential {cred!r} was not issued to this agent", clause="credentials",
+                            expected=sorted(creds), observed=cred)

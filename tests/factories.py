@@ -1,0 +1,68 @@
+"""Small builders for contracts in tests: a manifest, an action, lifecycle events."""
+
+from datetime import datetime, timedelta, timezone
+from itertools import count
+
+from models.action import Action
+from models.intent import IntentManifest
+from models.lifecycle import Decommission, Instantiate, Update
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)  # a Monday, 09:00 UTC
+_ids = count(1)
+
+
+def manifest(agent_id: str = "support-1", **over) -> IntentManifest:
+    doc = {
+        "agent_id": agent_id,
+        "owner": "alice@example.com",
+        "purpose": "answer customer tickets",
+        "task": "TICKETS-EU",
+        "allowed": {
+            "tools": ["zendesk.*", "crm.lookup", "email.send"],
+            "operations": ["read", "write", "send"],
+            "data_domains": ["tickets", "customer_contact"],
+            "resources": ["ticket:*", "mailto:*@example.com", "crm:contact/*"],
+        },
+        "schedule": {"timezone": "UTC", "days": ["mon", "tue", "wed", "thu", "fri"], "hours": "07:00-19:00"},
+        "rate_limit": {"max_actions": 5, "per_seconds": 60},
+        "model": {"id": "gpt-4o", "version": "2024-08-06"},
+        "credentials": ["key-1"],
+        "issued_at": (T0 - timedelta(days=1)).isoformat(),
+        "expires_at": (T0 + timedelta(days=30)).isoformat(),
+        "enforcement": "enforce",
+        "approver": "bob@example.com",
+    }
+    doc.update(over)
+    return IntentManifest.model_validate(doc)
+
+
+def action(agent_id: str = "support-1", at: datetime | timedelta = timedelta(0), **over) -> Action:
+    when = T0 + at if isinstance(at, timedelta) else at
+    doc = {
+        "event_id": f"ev-{next(_ids)}",
+        "agent_id": agent_id,
+        "time": when.isoformat(),
+        "tool": "zendesk.get_ticket",
+        "operation": "read",
+        "resource": "ticket:1234",
+        "data_domain": "tickets",
+        "credential_id": "key-1",
+        "source_ip": "10.0.0.5",
+        "model": {"id": "gpt-4o", "version": "2024-08-06"},
+        "bytes": 2048,
+    }
+    doc.update(over)
+    return Action.model_validate(doc)
+
+
+def instantiate(m: IntentManifest, at: datetime | timedelta = timedelta(days=-1), event_id: str | None = None) -> Instantiate:
+    when = T0 + at if isinstance(at, timedelta) else at
+    return Instantiate(event_id=event_id or f"lc-{next(_ids)}", agent_id=m.agent_id, time=when, manifest=m)
+
+
+def update(m: IntentManifest, at: timedelta, approved_by: str | None = "bob@example.com") -> Update:
+    return Update(event_id=f"lc-{next(_ids)}", agent_id=m.agent_id, time=T0 + at, manifest=m, approved_by=approved_by)
+
+
+def decommission(agent_id: str, at: timedelta) -> Decommission:
+    return Decommission(event_id=f"lc-{next(_ids)}", agent_id=agent_id, time=T0 + at, reason="task done")

@@ -1,0 +1,92 @@
+"""Aggregation, deterministic ids, idempotent commands, the circuit breaker."""
+
+from datetime import timedelta
+
+from models.alert import Alert
+from models.command import RevocationCommand
+from pipeline.config import CircuitBreaker, EngineConfig, ResponseConfig
+from pipeline.engine import Engine
+from tests.factories import action, decommission, instantiate, manifest
+
+M = manifest(rate_limit=None)
+
+
+def feed(engine: Engine, events) -> list:
+    out = []
+    for ev in events:
+        out += engine.process(ev)
+    return out
+
+
+def test_hits_within_cooldown_become_one_alert_with_count():
+    e = Engine()
+    hits = [action(at=timedelta(minutes=i), tool=f"shell.t{i % 2}") for i in range(5)]
+    out = feed(e, [instantiate(M), *hits]) + e.flush()
+    assert [(a.status, a.count) for a in out] == [("open", 1), ("final", 5)]
+    final = out[1]
+    assert final.alert_id == out[0].alert_id
+    assert final.first_seen == hits[0].time and final.last_seen == hits[-1].time
+    assert final.evidence.observed_values == ["shell.t0", "shell.t1"]
+    assert final.evidence.action_seq == 1
+
+
+def test_after_cooldown_a_new_alert_opens_and_the_old_one_is_finalised():
+    e = Engine()
+    first = [action(at=timedelta(minutes=i), tool="shell.exec") for i in range(3)]
+    later = action(at=timedelta(hours=2), tool="shell.exec")
+    out = feed(e, [instantiate(M), *first, later]) + e.flush()
+    assert [(a.status, a.count) for a in out] == [("open", 1), ("final", 3), ("open", 1)]
+    assert out[2].alert_id != out[0].alert_id
+
+
+def test_window_closes_on_event_time_of_any_agent():
+    e = Engine()
+    other = manifest("other-1")
+    events = [instantiate(M), instantiate(other), action(tool="shell.exec"), action(at=timedelta(minutes=1), tool="shell.exec"),
+              action(agent_id="other-1", at=timedelta(hours=1, minutes=1))]
+    out = feed(e, events)
+    assert [(a.status, a.count) for a in out] == [("open", 1), ("final", 2)]
+    assert e.flush() == []
+
+
+def test_alert_and_command_ids_are_deterministic():
+    def once():
+        e = Engine()
+        return feed(e, [instantiate(M, event_id="lc-fixed"), action(tool="shell.exec", event_id="ev-a"),
+                        decommission(M.agent_id, timedelta(minutes=1)), action(at=timedelta(minutes=2), event_id="ev-b")]) + e.flush()
+
+    a, b = once(), once()
+    assert [o.model_dump_json() for o in a if isinstance(o, Alert)] == [o.model_dump_json() for o in b if isinstance(o, Alert)]
+    ids = [o.alert_id for o in a if isinstance(o, Alert)]
+    assert len(set(ids)) == len(ids) == 2
+
+
+def test_one_command_per_action_per_epoch():
+    e = Engine()
+    out = feed(e, [instantiate(M), decommission(M.agent_id, timedelta(0))] +
+               [action(at=timedelta(hours=2 * i + 1)) for i in range(3)])
+    alerts = [o for o in out if isinstance(o, Alert)]
+    cmds = [o for o in out if isinstance(o, RevocationCommand)]
+    assert len(alerts) == 3       # a new window each time the cooldown passed
+    assert len(cmds) == 1         # but the credentials are revoked once
+    assert cmds[0].alert_ids == [alerts[0].alert_id]
+
+
+def test_circuit_breaker_turns_a_burst_into_one_alert():
+    cfg = EngineConfig(response=ResponseConfig(circuit_breaker=CircuitBreaker(max_commands=3, per_seconds=60)))
+    e = Engine(cfg)
+    agents = [manifest(f"a-{i}") for i in range(10)]
+    events = [instantiate(m) for m in agents]
+    events += [decommission(m.agent_id, timedelta(0)) for m in agents]
+    events += [action(agent_id=m.agent_id, at=timedelta(seconds=1 + i)) for i, m in enumerate(agents)]
+    out = feed(e, events) + e.flush()
+    cmds = [o for o in out if isinstance(o, RevocationCommand)]
+    breaker = [o for o in out if isinstance(o, Alert) and o.rule_id == "pipeline.circuit_breaker"]
+    assert len(cmds) == 3
+    assert [(b.status, b.count, b.severity) for b in breaker] == [("open", 1, "critical"), ("final", 7, "critical")]
+    assert e.responder.withheld == 7
+    # Once the interval has passed, commands flow again.
+    late = manifest("late-1")
+    more = feed(e, [instantiate(late, at=timedelta(minutes=5)), decommission("late-1", timedelta(minutes=5)),
+                    action(agent_id="late-1", at=timedelta(minutes=6))])
+    assert [o.action for o in more if isinstance(o, RevocationCommand)] == ["revoke_credentials"]
