@@ -53,4 +53,7 @@ class RuleOverride(_Config):
 class EngineConfig(_Config):
     response: ResponseConfig = Field(default_factory=ResponseConfig)
     rules: dict[str, RuleOverride] = Field(default_factory=dict, description="Overrides keyed by rule id.")
+    lifecycle_grace_seconds: float = Field(
+        default=300.0, ge=0,
+        description="A lifecycle change applies at the agent's next action at or after it, or once event time is this far past it.")
     max_event_bytes: int = Field(default=1_048_576, gt=0, description="Larger messages or lines go to the dead letters.")

@@ -1,15 +1,22 @@
 """The detection engine: one event in, outputs out. No I/O, no clock.
 
-Time comes from events. ``process`` advances an event-time watermark; when it moves,
-due expiries fire and closed alert windows are published. A host with a wall clock (the
+Time comes from events. Actions advance an event-time watermark; when it moves, due
+expiries fire and closed alert windows are published. A host with a wall clock (the
 streaming worker) calls ``tick(now)`` so quiet agents still expire; replay calls
 ``flush()`` at the end of its input. Same events in the same order and the same
 configuration give the same outputs, byte for byte.
+
+Lifecycle events wait in a per-agent queue and apply in event-time order: before the
+agent's first action at or after their time, or once the watermark is ``grace`` seconds
+past them (so a quiet agent is still registered, updated or expired). So a host may
+deliver lifecycle events early — replay feeds them all first — and one agent's outputs
+depend only on that agent's events, however partitions interleave.
 """
 
 import heapq
 from collections import Counter
 from datetime import datetime
+from itertools import count
 
 from models.action import Action
 from models.lifecycle import Decommission, Instantiate, Update
@@ -26,10 +33,13 @@ class Engine:
     def __init__(self, config: EngineConfig | None = None, rules: dict[str, Rule] | None = None):
         self.config = config or EngineConfig()
         self.rules = rules or load_catalog(self.config, known_types=set(REGISTRY))
-        self.responder = Responder(self.config.response, self.rules)
         self.agents: dict[str, AgentState] = {}
+        self.responder = Responder(self.config.response, self.rules, self.agents)
         self.watermark = float("-inf")
-        self._expiries: list[tuple[float, str, str]] = []  # (expires_ts, agent_id, epoch)
+        self.grace = self.config.lifecycle_grace_seconds
+        self._expiries: list[tuple[float, str, str]] = []     # (expires_ts, agent_id, epoch)
+        self._pending: list[tuple[float, int, str]] = []      # (apply_at_ts, arrival, agent_id)
+        self._arrival = count()
         self.gates: list[Detector] = []
         self.checks: list[Detector] = []
         for rule in self.rules.values():
@@ -37,6 +47,7 @@ class Engine:
             if cls is not None and rule.enabled:
                 (self.gates if rule.gate else self.checks).append(cls(rule))
         self.stats: Counter[str] = Counter()
+        self.n_actions = 0
 
     # -- entry points -------------------------------------------------------------------
     def process(self, event: Action | LifecycleEvent) -> list[Output]:
@@ -51,51 +62,39 @@ class Engine:
         if st is None:
             st = self.agents[a.agent_id] = AgentState(a.agent_id)
         st.seq += 1
-        self.stats["actions"] += 1
+        self.n_actions += 1
+        if ts > st.last_ts:
+            st.last_ts = ts
+        if st.pending and st.pending[0][0] <= ts:
+            out += self._apply_pending(st, ts)
         if st.status == "active" and st.expires_ts is not None and ts >= st.expires_ts:
             out += self._expire(st)
-        for det in self.gates:
-            f = det.check(a, st, ts)
-            if f is not None:
-                return out + self._respond(f, st)
-        for det in self.checks:
+        if st.status != "active" and not (st.status == "expired" and ts < st.expires_ts):  # type: ignore[operator]
+            # Every gate is about lifecycle status, so an agent active at this time passes them all.
+            for det in self.gates:
+                f = det.check(a, st, ts)
+                if f is not None:
+                    return out + self._respond(f, st)
+        for det in st.checks:
             f = det.check(a, st, ts)
             if f is not None:
                 out += self._respond(f, st)
         return out
 
     def process_lifecycle(self, ev: LifecycleEvent) -> list[Output]:
-        ts = ev.time.timestamp()
-        out = self._advance(ts) if ts > self.watermark else []
+        """Queue a lifecycle change; apply it now if the agent (or the watermark) is already past it."""
         self.stats["lifecycle"] += 1
+        ts = ev.time.timestamp()
         st = self.agents.get(ev.agent_id)
         if st is None:
             st = self.agents[ev.agent_id] = AgentState(ev.agent_id)
-        if st.lifecycle_ts is not None and ts < st.lifecycle_ts:
-            # Lifecycle applies in event-time order: an older event never undoes a newer one.
-            self.stats["lifecycle_stale"] += 1
-            return out
-        if isinstance(ev, Decommission):
-            st.status, st.epoch, st.lifecycle_ts = "decommissioned", ev.event_id, ts
-            return out
-        m = ev.manifest
-        if m.agent_id != ev.agent_id:
-            self.stats["lifecycle_mismatched_agent"] += 1
-        expiry = m.expiry(ev.time)
-        expires_ts = expiry.timestamp() if expiry is not None else None
-        st.apply_manifest(m, ev.event_id, ts, expires_ts)
-        if expires_ts is not None:
-            heapq.heappush(self._expiries, (expires_ts, st.agent_id, st.epoch))
-        if isinstance(ev, Update) and not ev.approved_by:
-            out += self._engine_finding(st, "lifecycle.unapproved_update", ts, ev.event_id,
-                                        f"intent updated by {ev.actor or 'unknown'} with no approver",
-                                        clause="approved_by", expected="an approver", observed=None)
-        if m.owner is None or not m.owner.strip():
-            out += self._engine_finding(st, "lifecycle.ownerless_agent", ts, ev.event_id, "manifest names no owner",
-                                        clause="owner", expected="an accountable owner", observed=None)
-        if expires_ts is not None and expires_ts <= ts:
-            out += self._expire(st)
-        return out
+        if ts <= st.last_ts or ts + self.grace <= self.watermark:
+            self.stats["lifecycle_late"] += 1
+            return self._apply_lifecycle(st, ev, ts)
+        n = next(self._arrival)
+        st.add_pending(ts, n, ev)
+        heapq.heappush(self._pending, (ts + self.grace, n, st.agent_id))
+        return []
 
     def tick(self, now: datetime) -> list[Output]:
         """Wall-clock timer of a streaming host: expire quiet agents, publish closed windows."""
@@ -103,13 +102,70 @@ class Engine:
         return self._advance(ts) if ts > self.watermark else []
 
     def flush(self) -> list[Output]:
-        """End of input: publish the final form of every alert window still open."""
-        return self.responder.flush()
+        """End of input: apply lifecycle changes up to the watermark, publish every open window."""
+        out: list[Output] = []
+        for st in list(self.agents.values()):
+            if st.pending and st.pending[0][0] <= self.watermark:
+                out += self._apply_pending(st, self.watermark)
+        return out + self.responder.flush()
+
+    # -- persistence (used by the streaming worker) -------------------------------------
+    def restore(self, st: AgentState) -> None:
+        """Put a restored agent back, with its timers."""
+        self.agents[st.agent_id] = st
+        if st.status == "active" and st.expires_ts is not None:
+            heapq.heappush(self._expiries, (st.expires_ts, st.agent_id, st.epoch))
+        for ts, _n, _ev in st.pending:
+            heapq.heappush(self._pending, (ts + self.grace, next(self._arrival), st.agent_id))
+        self.responder.track(st)
 
     # -- internals ----------------------------------------------------------------------
+    def _apply_pending(self, st: AgentState, upto: float) -> list[Output]:
+        out: list[Output] = []
+        while st.pending and st.pending[0][0] <= upto:
+            ts, _, ev = st.pending.pop(0)
+            out += self._apply_lifecycle(st, ev, ts)
+        return out
+
+    def _apply_lifecycle(self, st: AgentState, ev: LifecycleEvent, ts: float) -> list[Output]:
+        if st.lifecycle_ts is not None and ts < st.lifecycle_ts:
+            # An older event never undoes a newer one.
+            self.stats["lifecycle_stale"] += 1
+            return []
+        if isinstance(ev, Decommission):
+            st.status, st.epoch, st.lifecycle_ts = "decommissioned", ev.event_id, ts
+            return []
+        m = ev.manifest
+        expiry = m.expiry(ev.time)
+        expires_ts = expiry.timestamp() if expiry is not None else None
+        st.apply_manifest(m, ev.event_id, ts, expires_ts, self.checks)
+        if expires_ts is not None:
+            heapq.heappush(self._expiries, (expires_ts, st.agent_id, st.epoch))
+        out: list[Output] = []
+        if m.agent_id != ev.agent_id:
+            self.stats["lifecycle_mismatched_agent"] += 1
+        if isinstance(ev, Update) and not ev.approved_by:
+            out += self._engine_finding(st, "lifecycle.unapproved_update", ts, ev.event_id,
+                                        f"intent updated by {ev.actor or 'unknown'} with no approver",
+                                        clause="approved_by", expected="an approver", observed=None)
+        if m.owner is None or not m.owner.strip():
+            out += self._engine_finding(st, "lifecycle.ownerless_agent", ts, ev.event_id, "manifest names no owner",
+                                        clause="owner", expected="an accountable owner", observed=None)
+        if expires_ts is not None and expires_ts <= max(ts, st.last_ts):
+            out += self._expire(st)
+        return out
+
     def _advance(self, ts: float) -> list[Output]:
         self.watermark = ts
+        closing = self.responder.closing
+        if (not (self._expiries and self._expiries[0][0] <= ts) and not (closing and closing[0][0] <= ts)
+                and not (self._pending and self._pending[0][0] <= ts)):
+            return []  # the common case: nothing due
         out: list[Output] = []
+        while self._pending and self._pending[0][0] <= ts:
+            _, _, agent_id = heapq.heappop(self._pending)
+            st = self.agents[agent_id]
+            out += self._apply_pending(st, ts - self.grace)
         while self._expiries and self._expiries[0][0] <= ts:
             _, agent_id, epoch = heapq.heappop(self._expiries)
             st = self.agents[agent_id]
@@ -121,7 +177,7 @@ class Engine:
     def _expire(self, st: AgentState) -> list[Output]:
         """The manifest's expiry passed: mark the agent expired and decommission it."""
         st.status = "expired"
-        ts = st.expires_ts or self.watermark
+        ts = st.expires_ts if st.expires_ts is not None else self.watermark
         return self._engine_finding(st, "lifecycle.expired", ts, f"expiry:{st.epoch}", "intent expired",
                                     clause="expires_at", expected=None, observed=None,
                                     command=self.config.response.expiry_action)

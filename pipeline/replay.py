@@ -2,8 +2,8 @@
 
 The embedded default, the tuning loop, and the reference the streaming worker must match
 alert for alert. Lifecycle events (manifests instantiated at ``issued_at``, plus a
-lifecycle file) are merged with the actions in event-time order; on equal times the
-lifecycle change applies first.
+lifecycle file) are applied by the engine in event-time order; on equal times the lifecycle change
+applies first.
 """
 
 import gzip
@@ -94,9 +94,6 @@ def replay(
     """Run every action of ``actions`` (JSON lines) and ``lifecycle`` through ``engine``."""
     summary = ReplaySummary()
     started = time.perf_counter()
-    # Stable sort: equal times keep their given order (manifests first, then the file's).
-    pending = sorted(lifecycle, key=lambda ev: ev.time)
-    next_lc, n_lc = 0, len(pending)
     max_bytes = engine.config.max_event_bytes
 
     def out(outputs: list[Output]) -> None:
@@ -110,6 +107,10 @@ def replay(
                 summary.commands[o.action] += 1
             emit(o)
 
+    # The engine queues lifecycle changes per agent and applies each at its event time,
+    # so they can all go in first, as a streaming worker reading the lifecycle topic would.
+    for ev in lifecycle:
+        out(engine.process_lifecycle(ev))
     for n, raw in open_lines(actions):
         summary.lines += 1
         if progress is not None and n % 8192 == 0:
@@ -121,15 +122,9 @@ def replay(
         except InputError as err:
             dead.put(err, raw)
             continue
-        while next_lc < n_lc and pending[next_lc].time <= action.time:
-            out(engine.process_lifecycle(pending[next_lc]))
-            next_lc += 1
         out(engine.process_action(action))
-    while next_lc < n_lc:
-        out(engine.process_lifecycle(pending[next_lc]))
-        next_lc += 1
     out(engine.flush())
-    summary.actions = engine.stats["actions"]
+    summary.actions = engine.n_actions
     summary.lifecycle = engine.stats["lifecycle"]
     summary.bad = dead.count
     summary.withheld = engine.responder.withheld

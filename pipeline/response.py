@@ -15,7 +15,6 @@
 import hashlib
 import heapq
 from collections import deque
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from models.alert import Alert, Evidence
@@ -23,7 +22,7 @@ from models.command import CommandAction, RevocationCommand
 from pipeline.catalog import Rule
 from pipeline.config import ResponseConfig
 from pipeline.detectors.base import Finding
-from pipeline.state import AgentState
+from pipeline.state import AgentState, Window
 
 Output = Alert | RevocationCommand
 PIPELINE_AGENT = "intentwatch"  # agent_id of alerts about the pipeline itself
@@ -39,85 +38,81 @@ def _utc(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, timezone.utc)
 
 
-@dataclass(slots=True)
-class _Window:
-    alert: Alert
-    end_ts: float
-    count: int = 1
-    last_ts: float = 0.0
-    published_count: int = 1
-    closed: bool = False
-    observed: list[str] = field(default_factory=list)
-
-
 class Responder:
-    def __init__(self, config: ResponseConfig, rules: dict[str, Rule]):
+    def __init__(self, config: ResponseConfig, rules: dict[str, Rule], agents: dict[str, AgentState]):
         self.config = config
         self.rules = rules
-        self.windows: dict[tuple[str, str], _Window] = {}
-        self._closing: list[tuple[float, str, str, str]] = []  # (end_ts, agent, rule, alert_id)
+        self.agents = agents                       # the engine's; alert windows live in each agent's state
+        self.pipeline = AgentState(PIPELINE_AGENT)  # holds the circuit breaker's own alert window
+        self.closing: list[tuple[float, str, str, str]] = []  # (end_ts, agent, rule, alert_id)
         self._recent_commands: deque[float] = deque()
         self.withheld = 0
 
     # -- alerts -------------------------------------------------------------------------
-    def handle(self, f: Finding, state: AgentState | None) -> list[Output]:
+    def handle(self, f: Finding, state: AgentState) -> list[Output]:
         """Turn one finding into what must be published now."""
         cooldown = f.rule.cooldown_seconds if f.rule.cooldown_seconds is not None else self.config.cooldown_seconds
         out, alert = self._aggregate(f, state, cooldown)
         if alert is None:
             return out
         action = f.command
-        if action is None and state is not None and state.manifest is not None and state.manifest.enforcement == "enforce":
+        if action is None and state.manifest is not None and state.manifest.enforcement == "enforce":
             action = self.config.severity_actions.get(alert.severity)
-        if action is not None and state is not None:
+        if action is not None and state.agent_id != PIPELINE_AGENT:
             out += self.command(state, action, f, alert.alert_id)
         return out
 
-    def _aggregate(self, f: Finding, state: AgentState | None, cooldown: float) -> tuple[list[Output], Alert | None]:
+    def _aggregate(self, f: Finding, state: AgentState, cooldown: float) -> tuple[list[Output], Alert | None]:
         """Count ``f`` into its open window, or open a new one; return outputs and the new alert."""
-        key = (f.agent_id, f.rule.id)
-        w = self.windows.get(key)
+        w = state.windows.get(f.rule.id)
         if w is not None and f.ts < w.end_ts:
             w.count += 1
             w.last_ts = max(w.last_ts, f.ts)
             self._observe(w, f)
             if w.closed:  # a late hit after the final was published: publish again later
                 w.closed = False
-                heapq.heappush(self._closing, (w.end_ts, f.agent_id, f.rule.id, w.alert.alert_id))
+                heapq.heappush(self.closing, (w.end_ts, f.agent_id, f.rule.id, w.alert.alert_id))
             return [], None
         out: list[Output] = [self._final(w)] if w is not None and w.count > w.published_count else []
         alert = self._open_alert(f, state)
-        w = _Window(alert, f.ts + cooldown, last_ts=f.ts)
+        w = Window(alert, f.ts + cooldown, last_ts=f.ts)
         self._observe(w, f)
-        self.windows[key] = w
-        heapq.heappush(self._closing, (w.end_ts, f.agent_id, f.rule.id, alert.alert_id))
+        state.windows[f.rule.id] = w
+        heapq.heappush(self.closing, (w.end_ts, f.agent_id, f.rule.id, alert.alert_id))
         out.append(alert)
         return out, alert
 
     def close_due(self, ts: float) -> list[Output]:
         """Publish the final form of every window that ended at or before ``ts``."""
         out: list[Output] = []
-        while self._closing and self._closing[0][0] <= ts:
-            _, agent, rule, alert_id = heapq.heappop(self._closing)
-            w = self.windows.get((agent, rule))
+        while self.closing and self.closing[0][0] <= ts:
+            _, agent, rule, alert_id = heapq.heappop(self.closing)
+            st = self.pipeline if agent == PIPELINE_AGENT else self.agents.get(agent)
+            w = st.windows.get(rule) if st is not None else None
             if w is not None and w.alert.alert_id == alert_id:
                 w.closed = True
                 if w.count > w.published_count:
                     out.append(self._final(w))
         return out
 
+    def track(self, state: AgentState) -> None:
+        """Schedule the closing of a restored agent's open windows."""
+        for rule, w in state.windows.items():
+            if not w.closed:
+                heapq.heappush(self.closing, (w.end_ts, state.agent_id, rule, w.alert.alert_id))
+
     def flush(self) -> list[Output]:
         """End of input: publish every window that still has unpublished hits."""
         return self.close_due(float("inf"))
 
-    def _open_alert(self, f: Finding, state: AgentState | None) -> Alert:
+    def _open_alert(self, f: Finding, state: AgentState) -> Alert:
         rule = f.rule
-        m = state.manifest if state is not None else None
+        m = state.manifest
         when = _utc(f.ts)
         evidence = Evidence(
             action=f.action.model_dump(mode="json") if f.action is not None else None,
             clause=f.clause, expected=f.expected, observed=f.observed, baseline=f.baseline,
-            action_seq=state.seq if state is not None else None,
+            action_seq=state.seq if state.agent_id != PIPELINE_AGENT else None,
         )
         return Alert(
             alert_id=stable_id(f.agent_id, rule.id, f.event_id), agent_id=f.agent_id, rule_id=rule.id,
@@ -127,13 +122,13 @@ class Responder:
             owner=m.owner if m else None, enforcement=m.enforcement if m else None, runbook=rule.runbook,
         )
 
-    def _final(self, w: _Window) -> Alert:
+    def _final(self, w: Window) -> Alert:
         w.published_count = w.count
         ev = w.alert.evidence.model_copy(update={"observed_values": list(w.observed)})
         return w.alert.model_copy(update={"count": w.count, "last_seen": _utc(w.last_ts), "status": "final", "evidence": ev})
 
     @staticmethod
-    def _observe(w: _Window, f: Finding) -> None:
+    def _observe(w: Window, f: Finding) -> None:
         if f.observed is not None and len(w.observed) < _MAX_OBSERVED:
             v = str(f.observed)
             if v not in w.observed:
@@ -170,5 +165,5 @@ class Responder:
         f = Finding(rule, PIPELINE_AGENT, ts, cmd.command_id, msg, clause="response.circuit_breaker",
                     expected=f"<= {cb.max_commands} per {cb.per_seconds:g}s", observed=cmd.agent_id)
         # Aggregates like any alert, over the breaker's own interval: one alert, counted.
-        out, _ = self._aggregate(f, None, cb.per_seconds)
+        out, _ = self._aggregate(f, self.pipeline, cb.per_seconds)
         return out

@@ -1,15 +1,34 @@
-"""What the engine keeps per agent: its intent in force, lifecycle status, counters.
+"""What the engine keeps per agent: its intent in force, lifecycle status, counters,
+pending lifecycle changes and open alert windows.
 
-Small and flat on purpose: the streaming worker persists it through a changelog.
+Small and flat on purpose: ``to_record`` / ``from_record`` give a JSON-able form the
+streaming worker persists, and restoring it gives the same future outputs.
 """
 
+import bisect
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
+from models.alert import Alert
 from models.intent import IntentManifest
+from models.lifecycle import LIFECYCLE_ADAPTER, Decommission, Instantiate, Update
 from pipeline.scope import Scope
 
 Status = Literal["unregistered", "active", "expired", "decommissioned"]
+LifecycleEvent = Instantiate | Update | Decommission
+
+
+@dataclass(slots=True)
+class Window:
+    """One open (agent, rule) alert: hits inside the cooldown only count."""
+
+    alert: Alert
+    end_ts: float
+    count: int = 1
+    last_ts: float = 0.0
+    published_count: int = 1
+    closed: bool = False
+    observed: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -22,15 +41,54 @@ class AgentState:
     lifecycle_ts: float | None = None  # its event time, to apply lifecycle in event-time order
     expires_ts: float | None = None
     seq: int = 0                       # actions seen for this agent, 1-based after the first
+    last_ts: float = float("-inf")     # latest action time of this agent
     tokens: float = 0.0                # rate-limit token bucket
     tokens_ts: float = 0.0
     commands: set[str] = field(default_factory=set)  # command actions already issued this epoch
+    pending: list[tuple[float, int, LifecycleEvent]] = field(default_factory=list)  # (ts, arrival, event), sorted
+    windows: dict[str, Window] = field(default_factory=dict)  # open alert windows by rule id
+    checks: list = field(default_factory=list)        # the detectors this manifest gives work to (derived)
 
-    def apply_manifest(self, manifest: IntentManifest, epoch: str, ts: float, expires_ts: float | None) -> None:
+    def apply_manifest(self, manifest: IntentManifest, epoch: str, ts: float, expires_ts: float | None, checks: list) -> None:
         first = self.status != "active"
         self.manifest, self.scope, self.epoch = manifest, Scope(manifest), epoch
+        self.checks = [d for d in checks if d.applies(self.scope)]
         self.status, self.lifecycle_ts, self.expires_ts = "active", ts, expires_ts
         self.commands = set()
         cap = self.scope.rate_capacity
         if cap is not None and (first or self.tokens > cap):
             self.tokens, self.tokens_ts = cap, ts
+
+    def add_pending(self, ts: float, arrival: int, ev: LifecycleEvent) -> None:
+        bisect.insort(self.pending, (ts, arrival, ev), key=lambda p: (p[0], p[1]))
+
+    # -- persistence --------------------------------------------------------------------
+    def to_record(self) -> dict[str, Any]:
+        """A JSON-able snapshot; derived parts (compiled scope, detector list) are rebuilt on restore."""
+        return {
+            "agent_id": self.agent_id, "status": self.status,
+            "manifest": self.manifest.model_dump(mode="json") if self.manifest else None,
+            "epoch": self.epoch, "lifecycle_ts": self.lifecycle_ts, "expires_ts": self.expires_ts,
+            "seq": self.seq, "last_ts": self.last_ts if self.last_ts != float("-inf") else None,
+            "tokens": self.tokens, "tokens_ts": self.tokens_ts, "commands": sorted(self.commands),
+            "pending": [[ts, n, ev.model_dump(mode="json")] for ts, n, ev in self.pending],
+            "windows": {rule: {"alert": w.alert.model_dump(mode="json"), "end_ts": w.end_ts, "count": w.count,
+                               "last_ts": w.last_ts, "published_count": w.published_count, "closed": w.closed,
+                               "observed": w.observed} for rule, w in self.windows.items()},
+        }
+
+    @classmethod
+    def from_record(cls, r: dict[str, Any], checks: list) -> "AgentState":
+        st = cls(r["agent_id"])
+        st.status, st.epoch = r["status"], r["epoch"]
+        st.lifecycle_ts, st.expires_ts, st.seq = r["lifecycle_ts"], r["expires_ts"], r["seq"]
+        st.last_ts = r["last_ts"] if r["last_ts"] is not None else float("-inf")
+        st.tokens, st.tokens_ts, st.commands = r["tokens"], r["tokens_ts"], set(r["commands"])
+        if r["manifest"] is not None:
+            st.manifest = IntentManifest.model_validate(r["manifest"])
+            st.scope = Scope(st.manifest)
+            st.checks = [d for d in checks if d.applies(st.scope)]
+        st.pending = [(ts, n, LIFECYCLE_ADAPTER.validate_python(ev)) for ts, n, ev in r["pending"]]
+        st.windows = {rule: Window(Alert.model_validate(w["alert"]), w["end_ts"], w["count"], w["last_ts"],
+                                   w["published_count"], w["closed"], list(w["observed"])) for rule, w in r["windows"].items()}
+        return st

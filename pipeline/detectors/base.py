@@ -6,6 +6,7 @@ from typing import Any
 from models.action import Action
 from models.command import CommandAction
 from pipeline.catalog import Rule
+from pipeline.scope import Scope
 from pipeline.state import AgentState
 
 
@@ -32,6 +33,10 @@ class Detector:
 
     def __init__(self, rule: Rule):
         self.rule = rule
+
+    def applies(self, scope: Scope) -> bool:
+        """Whether this manifest constrains what the detector checks (else it is skipped for the agent)."""
+        return True
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
         raise NotImplementedError

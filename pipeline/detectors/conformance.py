@@ -8,7 +8,7 @@ A part of the manifest that is absent is not constrained, so its check stays qui
 from models.action import Action
 from pipeline.catalog import Rule
 from pipeline.detectors.base import Detector, Finding
-from pipeline.scope import local_weekday_minute
+from pipeline.scope import Scope, local_weekday_minute
 from pipeline.state import AgentState
 
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -27,12 +27,15 @@ class AllowedPattern(Detector):
         self.clause = rule.params["clause"]
         self.part = self.clause.split(".")[-1]
 
+    def applies(self, scope: Scope) -> bool:
+        return getattr(scope, self.part) is not None
+
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
-        allowed = getattr(state.scope, self.part)
-        if allowed is None:
-            return None
         value = getattr(action, self.field)
-        if value is None or value in allowed:
+        if value is None:
+            return None
+        allowed = getattr(state.scope, self.part)
+        if value in allowed:
             return None
         return self.finding(action, ts, f"{self.field} {value!r} is outside {self.clause} {allowed.patterns}",
                             clause=self.clause, expected=allowed.patterns, observed=value)
@@ -41,9 +44,12 @@ class AllowedPattern(Detector):
 class Schedule(Detector):
     """Fires when the action's local time (in the manifest's zone) is outside the declared days and hours."""
 
+    def applies(self, scope: Scope) -> bool:
+        return scope.schedule is not None
+
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
         sched = state.scope.schedule  # type: ignore[union-attr]
-        if sched is None or sched.allows(ts):
+        if sched.allows(ts):
             return None
         day, minute = local_weekday_minute(ts, sched.tz)
         local = f"{_DAY_NAMES[day]} {minute // 60:02d}:{minute % 60:02d} {sched.tz}"
@@ -54,11 +60,12 @@ class Schedule(Detector):
 class RateLimit(Detector):
     """Token bucket of ``max_actions`` refilled over ``per_seconds``; fires on an action with no token left."""
 
+    def applies(self, scope: Scope) -> bool:
+        return scope.rate_capacity is not None
+
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
         scope = state.scope
         cap = scope.rate_capacity  # type: ignore[union-attr]
-        if cap is None:
-            return None
         elapsed = ts - state.tokens_ts
         if elapsed > 0:
             state.tokens = min(cap, state.tokens + elapsed * scope.rate_per_second)  # type: ignore[union-attr,operator]
@@ -75,10 +82,13 @@ class RateLimit(Detector):
 class DeclaredModel(Detector):
     """Fires when the action's model id (or, if declared, version) differs from the manifest's."""
 
+    def applies(self, scope: Scope) -> bool:
+        return scope.model_id is not None
+
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
         scope = state.scope
         model = action.model
-        if model is None or scope.model_id is None:  # type: ignore[union-attr]
+        if model is None:
             return None
         if model.id == scope.model_id and (scope.model_version is None or model.version == scope.model_version):  # type: ignore[union-attr]
             return None
@@ -90,10 +100,13 @@ class DeclaredModel(Detector):
 class DeclaredCredential(Detector):
     """Fires when the action uses a credential id the manifest does not list (if it lists any)."""
 
+    def applies(self, scope: Scope) -> bool:
+        return scope.credentials is not None
+
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
         creds = state.scope.credentials  # type: ignore[union-attr]
         cred = action.credential_id
-        if creds is None or cred is None or cred in creds:
+        if cred is None or cred in creds:
             return None
         return self.finding(action, ts, f"credential {cred!r} was not issued to this agent", clause="credentials",
                             expected=sorted(creds), observed=cred)

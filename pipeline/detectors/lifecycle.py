@@ -32,7 +32,7 @@ class Expired(Detector):
     """Fires on any action at or after the manifest's expiry (the engine expires the agent first)."""
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
-        if state.status != "expired":
+        if state.status != "expired" or state.expires_ts is None or ts < state.expires_ts:
             return None
         until = datetime.fromtimestamp(state.expires_ts or 0, timezone.utc).isoformat()
         return self.finding(action, ts, f"acted after its intent expired at {until}", clause="expires_at",

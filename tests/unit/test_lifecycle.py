@@ -9,15 +9,44 @@ from tests.factories import action, decommission, instantiate, manifest, update
 M = manifest(rate_limit=None)
 
 
+def test_lifecycle_events_apply_in_event_time_order_whatever_the_arrival_order():
+    e = Engine()
+    wider = manifest(allowed={**M.allowed.model_dump(), "tools": ["*"]}, rate_limit=None)
+    e.process(update(wider, timedelta(hours=-1)))
+    e.process(instantiate(M, at=timedelta(hours=-2)))   # arrives after, happened before
+    assert e.process(action(tool="anything.new")) == []
+    assert e.stats["lifecycle_stale"] == 0
+
+
 def test_stale_lifecycle_event_does_not_undo_a_newer_one():
     e = Engine()
     wider = manifest(allowed={**M.allowed.model_dump(), "tools": ["*"]}, rate_limit=None)
     e.process(instantiate(M, at=timedelta(hours=-2)))
     e.process(update(wider, timedelta(hours=-1)))
-    # An instantiate stamped before the update arrives late: it is ignored.
+    assert e.process(action(tool="anything.new")) == []
+    # An instantiate stamped before the update arrives after both were applied: ignored.
     e.process(instantiate(M, at=timedelta(hours=-3)))
     assert e.stats["lifecycle_stale"] == 1
-    assert e.process(action(tool="anything.new")) == []
+    assert e.process(action(at=timedelta(seconds=1), tool="anything.new")) == []
+
+
+def test_future_lifecycle_event_waits_for_its_time():
+    """A decommission delivered early does not turn earlier actions into zombie actions."""
+    e = Engine()
+    e.process(instantiate(M, at=timedelta(hours=-1)))
+    e.process(decommission(M.agent_id, timedelta(minutes=10)))
+    assert e.process(action(at=timedelta(minutes=5))) == []
+    out = e.process(action(at=timedelta(minutes=11)))
+    assert [a.rule_id for a in out if isinstance(a, Alert)] == ["lifecycle.decommissioned_agent_active"]
+
+
+def test_quiet_agent_lifecycle_applies_after_grace():
+    e = Engine()
+    e.process(instantiate(manifest("quiet-1", owner=None), at=timedelta(0)))
+    e.process(instantiate(M, at=timedelta(hours=-1)))
+    assert e.process(action(at=timedelta(minutes=1))) == []          # within grace: still pending
+    out = e.process(action(at=timedelta(minutes=6)))                 # 300 s grace passed
+    assert [(a.agent_id, a.rule_id) for a in out] == [("quiet-1", "lifecycle.ownerless_agent")]
 
 
 def test_decommission_then_late_update_from_before_is_ignored():

@@ -122,7 +122,7 @@ def test_ttl_counts_from_issue():
 
 
 def test_ownerless_agent():
-    assert rules_fired([instantiate(manifest(owner=None))]) == ["lifecycle.ownerless_agent"]
+    assert rules_fired([instantiate(manifest(owner=None)), action()]) == ["lifecycle.ownerless_agent"]
     assert rules_fired([instantiate(manifest())]) == []
 
 
