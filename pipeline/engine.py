@@ -40,6 +40,7 @@ class Engine:
         self._expiries: list[tuple[float, str, str]] = []     # (expires_ts, agent_id, epoch)
         self._pending: list[tuple[float, int, str]] = []      # (apply_at_ts, arrival, agent_id)
         self._arrival = count()
+        self._next_due = float("inf")  # earliest time any of the three queues above needs work
         self.gates: list[Detector] = []
         self.checks: list[Detector] = []
         for rule in self.rules.values():
@@ -57,7 +58,11 @@ class Engine:
 
     def process_action(self, a: Action) -> list[Output]:
         ts = a.time.timestamp()
-        out = self._advance(ts) if ts > self.watermark else []
+        out: list[Output] = []
+        if ts > self.watermark:
+            self.watermark = ts
+            if ts >= self._next_due:
+                out = self._advance(ts)
         st = self.agents.get(a.agent_id)
         if st is None:
             st = self.agents[a.agent_id] = AgentState(a.agent_id)
@@ -94,12 +99,16 @@ class Engine:
         n = next(self._arrival)
         st.add_pending(ts, n, ev)
         heapq.heappush(self._pending, (ts + self.grace, n, st.agent_id))
+        self._next_due = min(self._next_due, ts + self.grace)
         return []
 
     def tick(self, now: datetime) -> list[Output]:
         """Wall-clock timer of a streaming host: expire quiet agents, publish closed windows."""
         ts = now.timestamp()
-        return self._advance(ts) if ts > self.watermark else []
+        if ts <= self.watermark:
+            return []
+        self.watermark = ts
+        return self._advance(ts)
 
     def flush(self) -> list[Output]:
         """End of input: apply lifecycle changes up to the watermark, publish every open window."""
@@ -118,6 +127,7 @@ class Engine:
         for ts, _n, _ev in st.pending:
             heapq.heappush(self._pending, (ts + self.grace, next(self._arrival), st.agent_id))
         self.responder.track(st)
+        self._update_next_due()
 
     # -- internals ----------------------------------------------------------------------
     def _apply_pending(self, st: AgentState, upto: float) -> list[Output]:
@@ -141,6 +151,7 @@ class Engine:
         st.apply_manifest(m, ev.event_id, ts, expires_ts, self.checks)
         if expires_ts is not None:
             heapq.heappush(self._expiries, (expires_ts, st.agent_id, st.epoch))
+            self._next_due = min(self._next_due, expires_ts)
         out: list[Output] = []
         if m.agent_id != ev.agent_id:
             self.stats["lifecycle_mismatched_agent"] += 1
@@ -156,11 +167,7 @@ class Engine:
         return out
 
     def _advance(self, ts: float) -> list[Output]:
-        self.watermark = ts
-        closing = self.responder.closing
-        if (not (self._expiries and self._expiries[0][0] <= ts) and not (closing and closing[0][0] <= ts)
-                and not (self._pending and self._pending[0][0] <= ts)):
-            return []  # the common case: nothing due
+        """Event time reached ``ts``: apply due lifecycle changes, expire, publish closed windows."""
         out: list[Output] = []
         while self._pending and self._pending[0][0] <= ts:
             _, _, agent_id = heapq.heappop(self._pending)
@@ -172,7 +179,12 @@ class Engine:
             if st.epoch == epoch and st.status == "active":
                 out += self._expire(st)
         out += self.responder.close_due(ts)
+        self._update_next_due()
         return out
+
+    def _update_next_due(self) -> None:
+        heads = [q[0][0] for q in (self._pending, self._expiries, self.responder.closing) if q]
+        self._next_due = min(heads) if heads else float("inf")
 
     def _expire(self, st: AgentState) -> list[Output]:
         """The manifest's expiry passed: mark the agent expired and decommission it."""
@@ -190,4 +202,7 @@ class Engine:
 
     def _respond(self, f: Finding, st: AgentState) -> list[Output]:
         self.stats[f"finding:{f.rule.id}"] += 1
-        return self.responder.handle(f, st)
+        out = self.responder.handle(f, st)
+        if self.responder.closing and self.responder.closing[0][0] < self._next_due:
+            self._next_due = self.responder.closing[0][0]
+        return out

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from models.intent import DAYS, IntentManifest
 
 _WILDCARD = re.compile(r"[*?\[]")
-_CACHE_LIMIT = 4096
+_CACHE_LIMIT = 256  # per pattern set; bounded so per-agent memory stays small
 
 
 class PatternSet:
@@ -22,19 +22,25 @@ class PatternSet:
     (True, True, False)
     """
 
-    __slots__ = ("patterns", "_exact", "_regex", "_cache")
+    __slots__ = ("patterns", "exact", "_regex", "_cache")
 
     def __init__(self, patterns: list[str]):
         self.patterns = list(patterns)
-        self._exact = frozenset(p for p in patterns if not _WILDCARD.search(p))
+        self.exact = frozenset(p for p in patterns if not _WILDCARD.search(p))
         wild = [fnmatch.translate(p) for p in patterns if _WILDCARD.search(p)]
         self._regex = re.compile("|".join(wild)) if wild else None
         self._cache: dict[str, bool] = {}
 
     def __contains__(self, value: str) -> bool:
+        return value in self.exact or self.matches_wildcard(value)
+
+    def matches_wildcard(self, value: str) -> bool:
+        """The slow half of membership: the wildcard patterns, with a small bounded cache."""
+        if self._regex is None:
+            return False
         hit = self._cache.get(value)
         if hit is None:
-            hit = value in self._exact or (self._regex is not None and self._regex.match(value) is not None)
+            hit = self._regex.match(value) is not None
             if len(self._cache) < _CACHE_LIMIT:
                 self._cache[value] = hit
         return hit

@@ -35,7 +35,7 @@ class AllowedPattern(Detector):
         if value is None:
             return None
         allowed = getattr(state.scope, self.part)
-        if value in allowed:
+        if value in allowed.exact or allowed.matches_wildcard(value):
             return None
         return self.finding(action, ts, f"{self.field} {value!r} is outside {self.clause} {allowed.patterns}",
                             clause=self.clause, expected=allowed.patterns, observed=value)
