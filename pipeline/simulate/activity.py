@@ -266,9 +266,10 @@ def generate(p: Profile, rng: np.random.Generator, life: tuple[int, int]) -> tup
     sip = rng.choice(len(p.ips), n_sess, p=p.ip_weights)
     new_task = rng.random(n_sess) < 0.6
     new_task[0] = True
-    for i in range(n_sess):
-        s.sessions.append(f"sess_{rng.bytes(8).hex()}")
-        s.tasks.append(f"{p.arch.task_prefix}{int(rng.integers(10_000, 10_000_000))}" if new_task[i] else s.tasks[-1])
+    task_no = rng.integers(10_000, 10_000_000, n_sess)[np.maximum.accumulate(np.where(new_task, np.arange(n_sess), 0))]
+    hexes = rng.bytes(8 * n_sess).hex()
+    s.sessions = [f"sess_{hexes[16 * i: 16 * i + 16]}" for i in range(n_sess)]
+    s.tasks = [f"{p.arch.task_prefix}{x}" for x in task_no.tolist()]
     tool = np.empty(n, np.int32)
     atype = stype[sid]
     for j in range(n_types):

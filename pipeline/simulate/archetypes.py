@@ -44,7 +44,7 @@ class ToolSpec:
         return "mcp_server", self.name.split(".", 1)[0]
 
 
-def T(name: str, op: str, rkind: str | None, domain: str | None = None, kb: float = 2.0,
+def _tool(name: str, op: str, rkind: str | None, domain: str | None = None, kb: float = 2.0,
       sigma: float = 1.0, resource: str | None = None) -> ToolSpec:
     return ToolSpec(name, op, rkind, domain, kb, sigma, resource)
 
@@ -111,9 +111,15 @@ def _pick(rng: np.random.Generator, items: list[str], n: int) -> list[str]:
     return [str(items[i]) for i in rng.permutation(len(items))[: min(n, len(items))]]
 
 
+def _one(rng: np.random.Generator, items: list[str]) -> str:
+    return str(items[int(rng.integers(len(items)))])
+
+
+_ALNUM = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz0123456789", np.uint8)
+
+
 def _alnum(rng: np.random.Generator, n: int) -> str:
-    chars = "abcdefghijklmnopqrstuvwxyz0123456789"
-    return "".join(chars[i] for i in rng.integers(0, 36, n))
+    return _ALNUM[rng.integers(0, 36, n)].tobytes().decode()
 
 
 def _hex(rng: np.random.Generator, n: int) -> str:
@@ -121,7 +127,7 @@ def _hex(rng: np.random.Generator, n: int) -> str:
 
 
 def _digits(rng: np.random.Generator, n: int) -> str:
-    return "".join(str(d) for d in rng.integers(0, 10, n))
+    return _ALNUM[rng.integers(26, 36, n)].tobytes().decode()
 
 
 def _person(rng: np.random.Generator) -> str:
@@ -166,10 +172,10 @@ def _buckets(rng: np.random.Generator, ident: Ident, n: int) -> list[tuple[str, 
     out = []
     for _ in range(n):
         purpose, dom = BUCKET_PURPOSES[int(rng.integers(len(BUCKET_PURPOSES) - 1))]
-        prefix = _pick(rng, SERVICES, 1)[0]
+        prefix = _one(rng, SERVICES)
         out.append((f"arn:aws:s3:::{ident.alias}-{purpose}/{prefix}/", dom, "arn:aws:s3:::*"))
     # Every devops agent can reach the database backups (the sensitive bucket).
-    out.append((f"arn:aws:s3:::{ident.alias}-prod-db-backups/{_pick(rng, SERVICES, 1)[0]}/", "customer_data", "arn:aws:s3:::*"))
+    out.append((f"arn:aws:s3:::{ident.alias}-prod-db-backups/{_one(rng, SERVICES)}/", "customer_data", "arn:aws:s3:::*"))
     return out
 
 
@@ -191,9 +197,9 @@ POOLS: dict[str, tuple[PoolGen, tuple[int, int]]] = {
                           "support.email", "mailto:*"), (30, 160)),
     "mailbox": (_from_list(["support", "billing-support", "returns", "vip-care", "escalations", "partners"],
                            "gmail://acme.example/{x}", "support.email", "gmail://acme.example/*"), (1, 3)),
-    "kb": (_simple(lambda r, i: f"confluence://acme/SUP/{_pick(r, QUEUES, 1)[0]}-{_pick(r, ['faq', 'howto', 'policy', 'runbook', 'troubleshooting'], 1)[0]}-{r.integers(1, 60)}",
+    "kb": (_simple(lambda r, i: f"confluence://acme/SUP/{_one(r, QUEUES)}-{_one(r, ['faq', 'howto', 'policy', 'runbook', 'troubleshooting'])}-{r.integers(1, 60)}",
                    "knowledge_base", "confluence://acme/SUP/*"), (10, 60)),
-    "channel": (_simple(lambda r, i: f"slack://acme/#support-{_pick(r, QUEUES, 1)[0]}", "internal_comms",
+    "channel": (_simple(lambda r, i: f"slack://acme/#support-{_one(r, QUEUES)}", "internal_comms",
                         "slack://acme/#support-*"), (1, 4)),
     # finance
     "gl_account": (_simple(lambda r, i: f"netsuite://acme/gl/{r.integers(1000, 9000)}", "finance.ledger",
@@ -202,7 +208,7 @@ POOLS: dict[str, tuple[PoolGen, tuple[int, int]]] = {
                        "netsuite://acme/vendors/*"), (15, 90)),
     "payee": (_simple(lambda r, i: f"payments://acme/payees/{_vendor(r)}", "finance.payments",
                       "payments://acme/payees/*"), (8, 40)),
-    "bank_account": (_simple(lambda r, i: f"bank://acme/accounts/{_pick(r, ['jpm', 'hsbc', 'svb', 'citi', 'barclays'], 1)[0]}-{_digits(r, 4)}",
+    "bank_account": (_simple(lambda r, i: f"bank://acme/accounts/{_one(r, ['jpm', 'hsbc', 'svb', 'citi', 'barclays'])}-{_digits(r, 4)}",
                              "finance.treasury", "bank://acme/accounts/*"), (2, 5)),
     "fin_report": (_from_list(["ap-aging", "ar-aging", "trial-balance", "cash-flow", "pnl-monthly", "expense-by-dept",
                                "vendor-spend", "budget-vs-actual", "deferred-revenue", "fx-exposure"],
@@ -214,27 +220,27 @@ POOLS: dict[str, tuple[PoolGen, tuple[int, int]]] = {
     # devops
     "instance": (_arn("ec2", "instance", lambda r, i: f"i-0{_hex(r, 16)}", "infra.compute"), (10, 80)),
     "bucket": (_buckets, (4, 14)),
-    "log_group": (_arn("logs", "log-group", lambda r, i: f"/aws/ecs/{_pick(r, SERVICES, 1)[0]}-{_pick(r, ['prod', 'staging'], 1)[0]}",
+    "log_group": (_arn("logs", "log-group", lambda r, i: f"/aws/ecs/{_one(r, SERVICES)}-{_one(r, ['prod', 'staging'])}",
                        "infra.logs", sep=":"), (4, 16)),
-    "ecs_service": (_arn("ecs", "service", lambda r, i: f"{i.team}-cluster/{_pick(r, SERVICES, 1)[0]}", "infra.compute"), (3, 10)),
-    "function": (_arn("lambda", "function", lambda r, i: f"{_pick(r, SERVICES, 1)[0]}-{_pick(r, ['resize', 'notify', 'sync', 'cleanup', 'rotate'], 1)[0]}",
+    "ecs_service": (_arn("ecs", "service", lambda r, i: f"{i.team}-cluster/{_one(r, SERVICES)}", "infra.compute"), (3, 10)),
+    "function": (_arn("lambda", "function", lambda r, i: f"{_one(r, SERVICES)}-{_one(r, ['resize', 'notify', 'sync', 'cleanup', 'rotate'])}",
                       "infra.compute", sep=":"), (2, 8)),
-    "parameter": (_arn("ssm", "parameter", lambda r, i: f"{_pick(r, SERVICES, 1)[0]}/{_pick(r, ['db_host', 'feature_flags', 'pool_size', 'api_url'], 1)[0]}",
+    "parameter": (_arn("ssm", "parameter", lambda r, i: f"{_one(r, SERVICES)}/{_one(r, ['db_host', 'feature_flags', 'pool_size', 'api_url'])}",
                        "infra.config"), (3, 12)),
-    "asg": (_arn("autoscaling", "autoScalingGroupName", lambda r, i: f"{_pick(r, SERVICES, 1)[0]}-asg", "infra.compute"), (2, 6)),
-    "db": (_arn("rds", "db", lambda r, i: f"{_pick(r, SERVICES, 1)[0]}-{_pick(r, ['primary', 'replica'], 1)[0]}", "infra.databases", sep=":"), (1, 5)),
-    "stack": (_arn("cloudformation", "stack", lambda r, i: f"{i.team}-{_pick(r, SERVICES, 1)[0]}", "infra.config"), (2, 8)),
-    "role": (_simple(lambda r, i: f"arn:aws:iam::{i.acct}:role/{_pick(r, SERVICES, 1)[0]}-{_pick(r, ['deployer', 'reader', 'task', 'ops'], 1)[0]}",
+    "asg": (_arn("autoscaling", "autoScalingGroupName", lambda r, i: f"{_one(r, SERVICES)}-asg", "infra.compute"), (2, 6)),
+    "db": (_arn("rds", "db", lambda r, i: f"{_one(r, SERVICES)}-{_one(r, ['primary', 'replica'])}", "infra.databases", sep=":"), (1, 5)),
+    "stack": (_arn("cloudformation", "stack", lambda r, i: f"{i.team}-{_one(r, SERVICES)}", "infra.config"), (2, 8)),
+    "role": (_simple(lambda r, i: f"arn:aws:iam::{i.acct}:role/{_one(r, SERVICES)}-{_one(r, ['deployer', 'reader', 'task', 'ops'])}",
                      "iam", "arn:aws:iam::{acct}:role/*"), (2, 6)),
-    "metric": (_arn("cloudwatch", "namespace", lambda r, i: _pick(r, ["AWS/EC2", "AWS/ECS", "AWS/RDS", "AWS/ApplicationELB", "Custom/App"], 1)[0],
+    "metric": (_arn("cloudwatch", "namespace", lambda r, i: _one(r, ["AWS/EC2", "AWS/ECS", "AWS/RDS", "AWS/ApplicationELB", "Custom/App"]),
                     "infra.metrics"), (2, 5)),
     # coding
     "repo": (_from_list(REPOS, "github://acme/{x}", "source_code", "github://acme/*"), (2, 9)),
-    "pipeline": (_simple(lambda r, i: f"ci://acme/{_pick(r, REPOS, 1)[0]}/{_pick(r, ['build', 'test', 'deploy', 'lint'], 1)[0]}", "ci",
+    "pipeline": (_simple(lambda r, i: f"ci://acme/{_one(r, REPOS)}/{_one(r, ['build', 'test', 'deploy', 'lint'])}", "ci",
                          "ci://acme/*"), (3, 12)),
     "npm_package": (_from_list(NPM, "npm://{x}", "dependencies", "npm://*"), (4, 12)),
     "pypi_package": (_from_list(PYPI, "pypi://{x}", "dependencies", "pypi://*"), (4, 12)),
-    "workspace": (_simple(lambda r, i: f"file:///workspace/{_pick(r, REPOS, 1)[0]}/{_pick(r, ['src', 'tests', 'docs', 'lib', 'config'], 1)[0]}/{_alnum(r, 6)}.{_pick(r, ['py', 'ts', 'md', 'yaml', 'json'], 1)[0]}",
+    "workspace": (_simple(lambda r, i: f"file:///workspace/{_one(r, REPOS)}/{_one(r, ['src', 'tests', 'docs', 'lib', 'config'])}/{_alnum(r, 6)}.{_one(r, ['py', 'ts', 'md', 'yaml', 'json'])}",
                           "source_code", "file:///workspace/*"), (20, 120)),
     "jira": (_from_list(["PAY", "WEB", "MOB", "INFRA", "DATA", "AUTH", "SRCH", "PLAT"], "jira://acme/{x}", "issues", "jira://acme/*"), (1, 3)),
     "url": (_simple(lambda r, i: f"https://{DOC_HOSTS[r.integers(len(DOC_HOSTS))]}/{_alnum(r, 8)}", "public_web", "https://*"), (10, 50)),
@@ -243,10 +249,10 @@ POOLS: dict[str, tuple[PoolGen, tuple[int, int]]] = {
                                "vault://acme/kv/ci/{x}", "secrets", "vault://acme/kv/ci/*"), (2, 4)),
     # data
     "table": (_tables, (10, 40)),
-    "export_target": (_simple(lambda r, i: f"s3://acme-analytics-exports/{i.team}/{_pick(r, ['daily', 'weekly', 'adhoc', 'finance', 'partners'], 1)[0]}/",
+    "export_target": (_simple(lambda r, i: f"s3://acme-analytics-exports/{i.team}/{_one(r, ['daily', 'weekly', 'adhoc', 'finance', 'partners'])}/",
                               "analytics.exports", "s3://*"), (2, 6)),
     "dashboard": (_simple(lambda r, i: f"looker://acme/dashboards/{r.integers(100, 2000)}", "bi", "looker://acme/dashboards/*"), (4, 20)),
-    "dbt_model": (_simple(lambda r, i: f"dbt://acme/{i.team}/models/{_pick(r, ['stg', 'int', 'fct', 'dim'], 1)[0]}_{_pick(r, [s.lower() for s in SCHEMAS], 1)[0]}_{_alnum(r, 4)}",
+    "dbt_model": (_simple(lambda r, i: f"dbt://acme/{i.team}/models/{_one(r, ['stg', 'int', 'fct', 'dim'])}_{_one(r, [s.lower() for s in SCHEMAS])}_{_alnum(r, 4)}",
                           "analytics", "dbt://acme/*"), (5, 25)),
     "notebook": (_simple(lambda r, i: f"jupyter://acme/{_person(r)}/{_alnum(r, 6)}.ipynb", "analytics", "jupyter://acme/*"), (2, 10)),
     # added by approved updates
@@ -255,7 +261,7 @@ POOLS: dict[str, tuple[PoolGen, tuple[int, int]]] = {
     "conversation": (_simple(lambda r, i: f"intercom://acme/conversations/{_digits(r, 12)}", "support.chat", "intercom://acme/conversations/*"), (10, 40)),
     "expense_report": (_simple(lambda r, i: f"expensify://acme/reports/R{_alnum(r, 10).upper()}", "finance.expenses", "expensify://acme/reports/*"), (10, 30)),
     "card": (_simple(lambda r, i: f"ramp://acme/cards/{_digits(r, 4)}", "finance.cards", "ramp://acme/cards/*"), (5, 20)),
-    "eks_cluster": (_arn("eks", "cluster", lambda r, i: f"{i.team}-{_pick(r, ['prod', 'staging'], 1)[0]}", "infra.compute"), (1, 3)),
+    "eks_cluster": (_arn("eks", "cluster", lambda r, i: f"{i.team}-{_one(r, ['prod', 'staging'])}", "infra.compute"), (1, 3)),
     "hosted_zone": (_simple(lambda r, i: f"arn:aws:route53:::hostedzone/Z{_alnum(r, 13).upper()}", "infra.dns", "arn:aws:route53:::hostedzone/*"), (1, 3)),
     "sentry_project": (_from_list(REPOS, "sentry://acme/{x}", "observability", "sentry://acme/*"), (2, 5)),
     "image": (_from_list(REPOS, "docker://registry.acme.example/{x}", "ci.images", "docker://registry.acme.example/*"), (2, 5)),
@@ -269,44 +275,44 @@ POOLS: dict[str, tuple[PoolGen, tuple[int, int]]] = {
 # Tools an agent may be made to call outside its scope (injected instructions, stolen keys).
 # ``{acct}``, ``{alias}`` and ``{agent}`` are filled per agent.
 CREEP_TOOLS = [
-    T("iam:CreateAccessKey", "grant", None, "iam", 1, resource="arn:aws:iam::{acct}:user/svc-{agent}"),
-    T("iam:AttachUserPolicy", "grant", None, "iam", 1, resource="arn:aws:iam::{acct}:user/svc-{agent}"),
-    T("okta.add_user_to_group", "grant", None, "identity", 1, resource="okta://acme/groups/admins"),
-    T("vault.read_secret", "read", None, "secrets", 1, resource="vault://acme/kv/prod/db-root"),
-    T("cloudtrail:StopLogging", "configure", None, "security.logging", 1, resource="arn:aws:cloudtrail:us-east-1:{acct}:trail/org-trail"),
-    T("warehouse.query", "read", None, "hr.payroll", 800, resource="snowflake://acme/PROD_REPLICA/HR/EMPLOYEE_SALARIES"),
-    T("gmail.create_filter", "configure", None, "support.email", 1, resource="gmail://acme.example/forwarding"),
-    T("payments.update_payee_bank_details", "write", None, "finance.vendor_banking", 1, resource="payments://acme/payees/*/bank"),
-    T("github.update_branch_protection", "configure", None, "source_code", 1, resource="github://acme/payments-api"),
-    T("shell.exec", "execute", None, "system", 2, resource="file:///etc/shadow"),
-    T("slack.export_channel_history", "read", None, "internal_comms", 900, resource="slack://acme/#exec-team"),
-    T("salesforce.bulk_export_contacts", "read", None, "customer_pii", 5000, resource="salesforce://acme/Contact/*"),
-    T("s3:PutBucketPolicy", "configure", None, "customer_data", 2, resource="arn:aws:s3:::{alias}-prod-db-backups"),
-    T("ec2:AuthorizeSecurityGroupIngress", "configure", None, "infra.network", 1, resource="arn:aws:ec2:us-east-1:{acct}:security-group/sg-0a1b2c3d4e5f"),
-    T("zendesk.delete_ticket", "delete", "queue", None, 1),
-    T("github.delete_branch", "delete", "repo", None, 1),
-    T("netsuite.delete_journal_entry", "delete", "gl_account", None, 1),
-    T("s3:DeleteBucket", "delete", None, "infra.backups", 1, resource="arn:aws:s3:::{alias}-backups"),
-    T("warehouse.drop_table", "delete", "table", None, 1),
+    _tool("iam:CreateAccessKey", "grant", None, "iam", 1, resource="arn:aws:iam::{acct}:user/svc-{agent}"),
+    _tool("iam:AttachUserPolicy", "grant", None, "iam", 1, resource="arn:aws:iam::{acct}:user/svc-{agent}"),
+    _tool("okta.add_user_to_group", "grant", None, "identity", 1, resource="okta://acme/groups/admins"),
+    _tool("vault.read_secret", "read", None, "secrets", 1, resource="vault://acme/kv/prod/db-root"),
+    _tool("cloudtrail:StopLogging", "configure", None, "security.logging", 1, resource="arn:aws:cloudtrail:us-east-1:{acct}:trail/org-trail"),
+    _tool("warehouse.query", "read", None, "hr.payroll", 800, resource="snowflake://acme/PROD_REPLICA/HR/EMPLOYEE_SALARIES"),
+    _tool("gmail.create_filter", "configure", None, "support.email", 1, resource="gmail://acme.example/forwarding"),
+    _tool("payments.update_payee_bank_details", "write", None, "finance.vendor_banking", 1, resource="payments://acme/payees/*/bank"),
+    _tool("github.update_branch_protection", "configure", None, "source_code", 1, resource="github://acme/payments-api"),
+    _tool("shell.exec", "execute", None, "system", 2, resource="file:///etc/shadow"),
+    _tool("slack.export_channel_history", "read", None, "internal_comms", 900, resource="slack://acme/#exec-team"),
+    _tool("salesforce.bulk_export_contacts", "read", None, "customer_pii", 5000, resource="salesforce://acme/Contact/*"),
+    _tool("s3:PutBucketPolicy", "configure", None, "customer_data", 2, resource="arn:aws:s3:::{alias}-prod-db-backups"),
+    _tool("ec2:AuthorizeSecurityGroupIngress", "configure", None, "infra.network", 1, resource="arn:aws:ec2:us-east-1:{acct}:security-group/sg-0a1b2c3d4e5f"),
+    _tool("zendesk.delete_ticket", "delete", "queue", None, 1),
+    _tool("github.delete_branch", "delete", "repo", None, 1),
+    _tool("netsuite.delete_journal_entry", "delete", "gl_account", None, 1),
+    _tool("s3:DeleteBucket", "delete", None, "infra.backups", 1, resource="arn:aws:s3:::{alias}-backups"),
+    _tool("warehouse.drop_table", "delete", "table", None, 1),
 ]
 
 # What a stolen key is used for first: enumeration, then invoking expensive models.
 ENUM_TOOLS = [
-    T("sts:GetCallerIdentity", "authenticate", None, "iam", 0.4),
-    T("iam:ListUsers", "list", None, "iam", 6),
-    T("iam:ListAccessKeys", "list", None, "iam", 2),
-    T("iam:ListAttachedRolePolicies", "list", None, "iam", 2),
-    T("s3:ListAllMyBuckets", "list", None, "infra.storage", 4),
-    T("secretsmanager:ListSecrets", "list", None, "secrets", 5),
-    T("ec2:DescribeRegions", "list", None, "infra.compute", 3),
-    T("bedrock:ListFoundationModels", "list", None, "ai.models", 20),
-    T("github.list_org_members", "list", None, "identity", 15, resource="github://acme"),
-    T("github.list_repositories", "list", None, "source_code", 30, resource="github://acme"),
-    T("salesforce.describe_global", "list", None, "crm.metadata", 40, resource="salesforce://acme"),
-    T("okta.list_users", "list", None, "identity", 25, resource="okta://acme/users"),
-    T("warehouse.list_databases", "list", None, "metadata", 3, resource="snowflake://acme"),
+    _tool("sts:GetCallerIdentity", "authenticate", None, "iam", 0.4),
+    _tool("iam:ListUsers", "list", None, "iam", 6),
+    _tool("iam:ListAccessKeys", "list", None, "iam", 2),
+    _tool("iam:ListAttachedRolePolicies", "list", None, "iam", 2),
+    _tool("s3:ListAllMyBuckets", "list", None, "infra.storage", 4),
+    _tool("secretsmanager:ListSecrets", "list", None, "secrets", 5),
+    _tool("ec2:DescribeRegions", "list", None, "infra.compute", 3),
+    _tool("bedrock:ListFoundationModels", "list", None, "ai.models", 20),
+    _tool("github.list_org_members", "list", None, "identity", 15, resource="github://acme"),
+    _tool("github.list_repositories", "list", None, "source_code", 30, resource="github://acme"),
+    _tool("salesforce.describe_global", "list", None, "crm.metadata", 40, resource="salesforce://acme"),
+    _tool("okta.list_users", "list", None, "identity", 25, resource="okta://acme/users"),
+    _tool("warehouse.list_databases", "list", None, "metadata", 3, resource="snowflake://acme"),
 ]
-HIJACK_TOOL = T("bedrock:InvokeModel", "invoke", None, "ai.models", 12, 0.6,
+HIJACK_TOOL = _tool("bedrock:InvokeModel", "invoke", None, "ai.models", 12, 0.6,
                 resource="arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-opus-20240229-v1:0")
 
 # Public networks a stolen key or a reused credential shows up from (new to every agent).
@@ -371,23 +377,23 @@ def _register(a: Archetype) -> None:
 _register(Archetype(
     name="support", share=0.25, roles=("triage", "billing", "returns", "onboarding", "escalation"),
     tools=(
-        T("zendesk.get_ticket", "read", "queue", kb=4), T("zendesk.search_tickets", "list", "queue", kb=18),
-        T("zendesk.update_ticket", "write", "queue", kb=2), T("zendesk.add_comment", "write", "queue", kb=1.5),
-        T("zendesk.list_macros", "list", "queue", kb=6), T("zendesk.apply_macro", "write", "queue", kb=1),
-        T("zendesk.merge_tickets", "write", "queue", kb=1),
-        T("salesforce.get_account", "read", "account", kb=3), T("salesforce.get_contact", "read", "account", "customer_pii", kb=2.5),
-        T("salesforce.update_case", "write", "account", "crm.cases", kb=1.5),
-        T("salesforce.export_report", "read", "report", kb=1800, sigma=1.2),
-        T("gmail.send_message", "send", "recipient", kb=8, sigma=1.2), T("gmail.search_threads", "list", "mailbox", kb=25),
-        T("gmail.get_thread", "read", "mailbox", kb=12),
-        T("confluence.search", "list", "kb", kb=15), T("confluence.get_page", "read", "kb", kb=30),
-        T("slack.post_message", "send", "channel", kb=1), T("translate.text", "execute", None, "support.tickets", kb=3),
+        _tool("zendesk.get_ticket", "read", "queue", kb=4), _tool("zendesk.search_tickets", "list", "queue", kb=18),
+        _tool("zendesk.update_ticket", "write", "queue", kb=2), _tool("zendesk.add_comment", "write", "queue", kb=1.5),
+        _tool("zendesk.list_macros", "list", "queue", kb=6), _tool("zendesk.apply_macro", "write", "queue", kb=1),
+        _tool("zendesk.merge_tickets", "write", "queue", kb=1),
+        _tool("salesforce.get_account", "read", "account", kb=3), _tool("salesforce.get_contact", "read", "account", "customer_pii", kb=2.5),
+        _tool("salesforce.update_case", "write", "account", "crm.cases", kb=1.5),
+        _tool("salesforce.export_report", "read", "report", kb=1800, sigma=1.2),
+        _tool("gmail.send_message", "send", "recipient", kb=8, sigma=1.2), _tool("gmail.search_threads", "list", "mailbox", kb=25),
+        _tool("gmail.get_thread", "read", "mailbox", kb=12),
+        _tool("confluence.search", "list", "kb", kb=15), _tool("confluence.get_page", "read", "kb", kb=30),
+        _tool("slack.post_message", "send", "channel", kb=1), _tool("translate.text", "execute", None, "support.tickets", kb=3),
     ),
     core=("zendesk.get_ticket", "zendesk.update_ticket", "zendesk.add_comment", "gmail.send_message",
           "salesforce.get_contact", "confluence.search"),
     exfil_read="salesforce.export_report", exfil_send="gmail.send_message", external=_ext_mail,
-    updates=(T("stripe.get_customer", "read", "stripe_customer", kb=3), T("shopify.get_order", "read", "order", kb=4),
-             T("intercom.reply_conversation", "send", "conversation", kb=2)),
+    updates=(_tool("stripe.get_customer", "read", "stripe_customer", kb=3), _tool("shopify.get_order", "read", "order", kb=4),
+             _tool("intercom.reply_conversation", "send", "conversation", kb=2)),
     always_on=0.0, weekend=0.3, task_prefix="ZD-", user_agent="acme-support-agent/3.2 (langgraph)",
     purposes=(("Resolve customer support tickets end to end", "Triage the {role} queue, answer customers, update cases"),
               ("Draft and send replies to customers", "Work {role} tickets within SLA")),
@@ -397,23 +403,23 @@ _register(Archetype(
 _register(Archetype(
     name="finance", share=0.12, roles=("ap", "ar", "close", "treasury", "payables"),
     tools=(
-        T("netsuite.get_ledger_entries", "read", "gl_account", kb=40), T("netsuite.search_transactions", "list", "gl_account", kb=60),
-        T("netsuite.create_journal_entry", "write", "gl_account", kb=2), T("netsuite.list_invoices", "list", "vendor", kb=35),
-        T("netsuite.get_invoice", "read", "vendor", kb=5), T("netsuite.approve_invoice", "write", "vendor", kb=1),
-        T("netsuite.get_vendor", "read", "vendor", kb=3),
-        T("netsuite.export_vendor_bank_details", "read", "vendor", "finance.vendor_banking", kb=400),
-        T("netsuite.run_report", "read", "fin_report", kb=300, sigma=1.2),
-        T("payments.create_payout", "send", "payee", kb=2, sigma=0.5), T("payments.get_payout_status", "read", "payee", kb=1),
-        T("payments.list_payouts", "list", "payee", kb=20), T("bank.get_balance", "read", "bank_account", kb=1),
-        T("bank.list_transactions", "list", "bank_account", kb=80), T("fx.get_rate", "read", None, "market_data", kb=0.5),
-        T("sheets.update_range", "write", "sheet", kb=15), T("email.send", "send", "internal", kb=10),
+        _tool("netsuite.get_ledger_entries", "read", "gl_account", kb=40), _tool("netsuite.search_transactions", "list", "gl_account", kb=60),
+        _tool("netsuite.create_journal_entry", "write", "gl_account", kb=2), _tool("netsuite.list_invoices", "list", "vendor", kb=35),
+        _tool("netsuite.get_invoice", "read", "vendor", kb=5), _tool("netsuite.approve_invoice", "write", "vendor", kb=1),
+        _tool("netsuite.get_vendor", "read", "vendor", kb=3),
+        _tool("netsuite.export_vendor_bank_details", "read", "vendor", "finance.vendor_banking", kb=400),
+        _tool("netsuite.run_report", "read", "fin_report", kb=300, sigma=1.2),
+        _tool("payments.create_payout", "send", "payee", kb=2, sigma=0.5), _tool("payments.get_payout_status", "read", "payee", kb=1),
+        _tool("payments.list_payouts", "list", "payee", kb=20), _tool("bank.get_balance", "read", "bank_account", kb=1),
+        _tool("bank.list_transactions", "list", "bank_account", kb=80), _tool("fx.get_rate", "read", None, "market_data", kb=0.5),
+        _tool("sheets.update_range", "write", "sheet", kb=15), _tool("email.send", "send", "internal", kb=10),
     ),
     core=("netsuite.get_ledger_entries", "netsuite.list_invoices", "netsuite.get_invoice", "payments.create_payout",
           "payments.get_payout_status", "bank.list_transactions"),
     exfil_read="netsuite.export_vendor_bank_details", exfil_send="payments.create_payout",
     external=lambda r: (f"payments://acme/payees/{_vendor(r)}-{_alnum(r, 4)}", None),
-    updates=(T("expensify.approve_report", "write", "expense_report", kb=2), T("avalara.calculate_tax", "execute", None, "tax", kb=1),
-             T("ramp.list_card_transactions", "list", "card", kb=30)),
+    updates=(_tool("expensify.approve_report", "write", "expense_report", kb=2), _tool("avalara.calculate_tax", "execute", None, "tax", kb=1),
+             _tool("ramp.list_card_transactions", "list", "card", kb=30)),
     always_on=0.0, weekend=0.05, task_prefix="FIN-", user_agent="acme-finance-agent/1.9 (crewai)",
     purposes=(("Process vendor invoices and pay known payees", "Run {role} for approved vendors"),
               ("Reconcile the ledger and prepare close reports", "Month-end {role} tasks")),
@@ -423,27 +429,27 @@ _register(Archetype(
 _register(Archetype(
     name="devops", share=0.23, roles=("oncall", "deployer", "cost", "capacity", "backup"),
     tools=(
-        T("ec2:DescribeInstances", "list", None, "infra.compute", kb=25), T("ec2:DescribeSecurityGroups", "list", None, "infra.network", kb=12),
-        T("ec2:StartInstances", "execute", "instance", kb=1), T("ec2:StopInstances", "execute", "instance", kb=1),
-        T("ec2:RebootInstances", "execute", "instance", kb=0.8), T("ec2:CreateSnapshot", "write", "instance", kb=1),
-        T("s3:GetObject", "read", "bucket", kb=150, sigma=1.8), T("s3:PutObject", "write", "bucket", kb=200, sigma=1.8),
-        T("s3:ListBucket", "list", "bucket", kb=20), T("s3:DeleteObject", "delete", "bucket", kb=0.5),
-        T("cloudwatch:GetMetricData", "read", "metric", kb=8), T("cloudwatch:PutMetricAlarm", "configure", "metric", kb=1),
-        T("logs:FilterLogEvents", "read", "log_group", kb=120, sigma=1.3), T("logs:GetLogEvents", "read", "log_group", kb=60),
-        T("ecs:DescribeServices", "list", "ecs_service", kb=6), T("ecs:UpdateService", "configure", "ecs_service", kb=2),
-        T("lambda:InvokeFunction", "execute", "function", kb=4), T("lambda:GetFunction", "read", "function", kb=3),
-        T("ssm:GetParameter", "read", "parameter", kb=0.6), T("ssm:SendCommand", "execute", "instance", kb=1.5),
-        T("autoscaling:SetDesiredCapacity", "configure", "asg", kb=0.6), T("autoscaling:DescribeAutoScalingGroups", "list", "asg", kb=10),
-        T("rds:DescribeDBInstances", "list", "db", kb=8), T("rds:CreateDBSnapshot", "write", "db", kb=0.8),
-        T("cloudformation:DescribeStacks", "list", "stack", kb=10), T("iam:ListRoles", "list", None, "iam", kb=30),
-        T("sts:AssumeRole", "authenticate", "role", kb=2),
+        _tool("ec2:DescribeInstances", "list", None, "infra.compute", kb=25), _tool("ec2:DescribeSecurityGroups", "list", None, "infra.network", kb=12),
+        _tool("ec2:StartInstances", "execute", "instance", kb=1), _tool("ec2:StopInstances", "execute", "instance", kb=1),
+        _tool("ec2:RebootInstances", "execute", "instance", kb=0.8), _tool("ec2:CreateSnapshot", "write", "instance", kb=1),
+        _tool("s3:GetObject", "read", "bucket", kb=150, sigma=1.8), _tool("s3:PutObject", "write", "bucket", kb=200, sigma=1.8),
+        _tool("s3:ListBucket", "list", "bucket", kb=20), _tool("s3:DeleteObject", "delete", "bucket", kb=0.5),
+        _tool("cloudwatch:GetMetricData", "read", "metric", kb=8), _tool("cloudwatch:PutMetricAlarm", "configure", "metric", kb=1),
+        _tool("logs:FilterLogEvents", "read", "log_group", kb=120, sigma=1.3), _tool("logs:GetLogEvents", "read", "log_group", kb=60),
+        _tool("ecs:DescribeServices", "list", "ecs_service", kb=6), _tool("ecs:UpdateService", "configure", "ecs_service", kb=2),
+        _tool("lambda:InvokeFunction", "execute", "function", kb=4), _tool("lambda:GetFunction", "read", "function", kb=3),
+        _tool("ssm:GetParameter", "read", "parameter", kb=0.6), _tool("ssm:SendCommand", "execute", "instance", kb=1.5),
+        _tool("autoscaling:SetDesiredCapacity", "configure", "asg", kb=0.6), _tool("autoscaling:DescribeAutoScalingGroups", "list", "asg", kb=10),
+        _tool("rds:DescribeDBInstances", "list", "db", kb=8), _tool("rds:CreateDBSnapshot", "write", "db", kb=0.8),
+        _tool("cloudformation:DescribeStacks", "list", "stack", kb=10), _tool("iam:ListRoles", "list", None, "iam", kb=30),
+        _tool("sts:AssumeRole", "authenticate", "role", kb=2),
     ),
     core=("ec2:DescribeInstances", "cloudwatch:GetMetricData", "logs:FilterLogEvents", "s3:GetObject", "s3:PutObject",
           "ecs:DescribeServices", "sts:AssumeRole"),
     exfil_read="s3:GetObject", exfil_send="s3:PutObject",
     external=lambda r: (f"arn:aws:s3:::{_alnum(r, 8)}-backup-sync/{_digits(r, 8)}/", None),
-    updates=(T("eks:DescribeCluster", "list", "eks_cluster", kb=5), T("route53:ChangeResourceRecordSets", "configure", "hosted_zone", kb=1),
-             T("elasticache:DescribeCacheClusters", "list", None, "infra.cache", kb=6)),
+    updates=(_tool("eks:DescribeCluster", "list", "eks_cluster", kb=5), _tool("route53:ChangeResourceRecordSets", "configure", "hosted_zone", kb=1),
+             _tool("elasticache:DescribeCacheClusters", "list", None, "infra.cache", kb=6)),
     always_on=0.7, weekend=0.5, task_prefix="CHG-", user_agent="Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#6.1 lang/python#3.11",
     purposes=(("Keep production services healthy and scaled", "On-call remediation for the {role} rotation"),
               ("Operate cloud infrastructure within change policy", "{role} automation for the platform team")),
@@ -453,26 +459,26 @@ _register(Archetype(
 _register(Archetype(
     name="coding", share=0.22, roles=("reviewer", "builder", "deps", "refactor", "tests"),
     tools=(
-        T("github.get_file_contents", "read", "repo", kb=9), T("github.search_code", "list", "repo", kb=20),
-        T("github.list_pull_requests", "list", "repo", kb=15), T("github.get_pull_request_diff", "read", "repo", kb=40, sigma=1.3),
-        T("github.create_branch", "write", "repo", kb=0.5), T("github.push_files", "write", "repo", kb=25, sigma=1.3),
-        T("github.create_pull_request", "write", "repo", kb=3), T("github.create_issue_comment", "write", "repo", "issues", kb=1.5),
-        T("github.list_issues", "list", "repo", "issues", kb=18), T("github.merge_pull_request", "write", "repo", kb=0.5),
-        T("ci.run_pipeline", "execute", "pipeline", kb=1), T("ci.get_job_logs", "read", "pipeline", kb=180, sigma=1.3),
-        T("ci.list_runs", "list", "pipeline", kb=10), T("npm.install", "execute", "npm_package", kb=2500, sigma=1.2),
-        T("pip.install", "execute", "pypi_package", kb=1800, sigma=1.2), T("npm.audit", "read", "npm_package", kb=40),
-        T("filesystem.read_file", "read", "workspace", kb=6), T("filesystem.write_file", "write", "workspace", kb=4),
-        T("shell.run_tests", "execute", "workspace", "ci", kb=30), T("jira.get_issue", "read", "jira", kb=5),
-        T("jira.transition_issue", "write", "jira", kb=0.8), T("fetch.get", "read", "url", kb=60, sigma=1.2),
-        T("fetch.post", "send", "webhook", kb=2), T("vault.read_secret", "read", "secret_path", "secrets", kb=0.3, sigma=0.4),
+        _tool("github.get_file_contents", "read", "repo", kb=9), _tool("github.search_code", "list", "repo", kb=20),
+        _tool("github.list_pull_requests", "list", "repo", kb=15), _tool("github.get_pull_request_diff", "read", "repo", kb=40, sigma=1.3),
+        _tool("github.create_branch", "write", "repo", kb=0.5), _tool("github.push_files", "write", "repo", kb=25, sigma=1.3),
+        _tool("github.create_pull_request", "write", "repo", kb=3), _tool("github.create_issue_comment", "write", "repo", "issues", kb=1.5),
+        _tool("github.list_issues", "list", "repo", "issues", kb=18), _tool("github.merge_pull_request", "write", "repo", kb=0.5),
+        _tool("ci.run_pipeline", "execute", "pipeline", kb=1), _tool("ci.get_job_logs", "read", "pipeline", kb=180, sigma=1.3),
+        _tool("ci.list_runs", "list", "pipeline", kb=10), _tool("npm.install", "execute", "npm_package", kb=2500, sigma=1.2),
+        _tool("pip.install", "execute", "pypi_package", kb=1800, sigma=1.2), _tool("npm.audit", "read", "npm_package", kb=40),
+        _tool("filesystem.read_file", "read", "workspace", kb=6), _tool("filesystem.write_file", "write", "workspace", kb=4),
+        _tool("shell.run_tests", "execute", "workspace", "ci", kb=30), _tool("jira.get_issue", "read", "jira", kb=5),
+        _tool("jira.transition_issue", "write", "jira", kb=0.8), _tool("fetch.get", "read", "url", kb=60, sigma=1.2),
+        _tool("fetch.post", "send", "webhook", kb=2), _tool("vault.read_secret", "read", "secret_path", "secrets", kb=0.3, sigma=0.4),
     ),
     core=("github.get_file_contents", "github.search_code", "filesystem.read_file", "filesystem.write_file",
           "shell.run_tests", "github.create_pull_request"),
     exfil_read="vault.read_secret", exfil_send="fetch.post",
     external=lambda r: ([f"https://webhook.site/{_hex(r, 8)}-{_hex(r, 4)}-{_hex(r, 4)}",
                          f"https://{_alnum(r, 10)}.ngrok-free.app/upload"][int(r.integers(2))], None),
-    updates=(T("sentry.get_issue", "read", "sentry_project", kb=6), T("docker.build_image", "execute", "image", kb=900),
-             T("terraform.plan", "execute", "tf_workspace", kb=50)),
+    updates=(_tool("sentry.get_issue", "read", "sentry_project", kb=6), _tool("docker.build_image", "execute", "image", kb=900),
+             _tool("terraform.plan", "execute", "tf_workspace", kb=50)),
     always_on=0.1, weekend=0.15, task_prefix="", user_agent="mcp-client/1.4 (acme-code-agent)",
     purposes=(("Implement and review code changes in team repositories", "Work {role} tickets and open pull requests"),
               ("Keep builds green and dependencies current", "{role} duty for the engineering org")),
@@ -482,18 +488,18 @@ _register(Archetype(
 _register(Archetype(
     name="data", share=0.18, roles=("analyst", "etl", "reporting", "growth", "forecast"),
     tools=(
-        T("warehouse.query", "read", "table", kb=400, sigma=1.6), T("warehouse.describe_table", "read", "table", "metadata", kb=2),
-        T("warehouse.list_tables", "list", None, "metadata", kb=5), T("warehouse.create_table", "write", "table", kb=1),
-        T("warehouse.insert_rows", "write", "table", kb=200, sigma=1.4), T("warehouse.export", "send", "export_target", kb=20000, sigma=1.5),
-        T("dbt.run", "execute", "dbt_model", kb=5), T("dbt.test", "execute", "dbt_model", kb=3),
-        T("looker.run_look", "read", "dashboard", kb=120), T("looker.refresh_dashboard", "execute", "dashboard", kb=1),
-        T("notebook.execute", "execute", "notebook", kb=50), T("email.send_report", "send", "internal", kb=300),
+        _tool("warehouse.query", "read", "table", kb=400, sigma=1.6), _tool("warehouse.describe_table", "read", "table", "metadata", kb=2),
+        _tool("warehouse.list_tables", "list", None, "metadata", kb=5), _tool("warehouse.create_table", "write", "table", kb=1),
+        _tool("warehouse.insert_rows", "write", "table", kb=200, sigma=1.4), _tool("warehouse.export", "send", "export_target", kb=20000, sigma=1.5),
+        _tool("dbt.run", "execute", "dbt_model", kb=5), _tool("dbt.test", "execute", "dbt_model", kb=3),
+        _tool("looker.run_look", "read", "dashboard", kb=120), _tool("looker.refresh_dashboard", "execute", "dashboard", kb=1),
+        _tool("notebook.execute", "execute", "notebook", kb=50), _tool("email.send_report", "send", "internal", kb=300),
     ),
     core=("warehouse.query", "warehouse.describe_table", "warehouse.list_tables", "looker.run_look", "warehouse.export"),
     exfil_read="warehouse.query", exfil_send="warehouse.export",
     external=lambda r: (f"s3://{_alnum(r, 8)}-datasync/exports/{_digits(r, 6)}.csv.gz", None),
-    updates=(T("spark.submit_job", "execute", "spark_cluster", kb=20), T("fivetran.trigger_sync", "execute", "connector", kb=1),
-             T("tableau.publish_workbook", "write", "workbook", kb=800)),
+    updates=(_tool("spark.submit_job", "execute", "spark_cluster", kb=20), _tool("fivetran.trigger_sync", "execute", "connector", kb=1),
+             _tool("tableau.publish_workbook", "write", "workbook", kb=800)),
     always_on=0.15, weekend=0.1, task_prefix="DATA-", user_agent="acme-data-agent/0.8 (snowflake-connector-python/3.7)",
     purposes=(("Answer analytics questions from the warehouse", "{role} requests from business teams"),
               ("Build and refresh reporting datasets", "Scheduled {role} pipelines and exports")),
