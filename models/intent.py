@@ -58,7 +58,7 @@ class Schedule(BaseModel):
 
 
 class RateLimit(BaseModel):
-    """At most ``max_actions`` actions in any ``per_seconds`` interval (token bucket)."""
+    """A token bucket: ``max_actions`` tokens, refilled evenly over ``per_seconds``; an action with no token left is over the limit."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

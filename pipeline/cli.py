@@ -223,6 +223,159 @@ def evaluate(
         Console().print(report.table())
 
 
+# -- streaming ------------------------------------------------------------------------
+topics_app = typer.Typer(help="Create and check the pipeline's Kafka topics.", no_args_is_help=True)
+app.add_typer(topics_app, name="topics")
+
+
+@topics_app.command("create")
+def topics_create(config: ConfigOpt = None) -> None:
+    """Create agent.actions, agent.lifecycle (compacted), intentwatch.alerts, .revocations, .dlq and .state (compacted).
+
+    Safe to re-run: existing topics are kept, and checked to share one partition count.
+
+    Example:
+
+        INTENTWATCH_TOPICS__PARTITIONS=16 intentwatch topics create
+    """
+    from pipeline.kafka import create_topics, wait_for_broker
+    from pipeline.settings import load_settings
+
+    s = load_settings(config)
+    wait_for_broker(s.kafka, timeout=60)
+    for name, status in create_topics(s.kafka, s.topics).items():
+        err.print(f"{name}: {status}")
+
+
+@app.command()
+def worker(config: ConfigOpt = None) -> None:
+    """Run one streaming worker: consume actions and lifecycle events, publish alerts and revocation commands.
+
+    Start as many as you have partitions to spread; they share the consumer group. Give
+    each a stable, unique instance name (it names the worker's transactional producer).
+
+    Example:
+
+        INTENTWATCH_WORKER__INSTANCE=w1 intentwatch worker --config deploy/config/intentwatch.yaml
+    """
+    from pipeline.kafka import wait_for_broker
+    from pipeline.settings import load_settings
+    from pipeline.worker import run_worker
+
+    s = load_settings(config)
+    err.print(f"effective config: {s.model_dump_json(exclude={'engine'})}", highlight=False)  # secrets print masked
+    wait_for_broker(s.kafka, timeout=60)
+    run_worker(s)
+
+
+@app.command()
+def produce(
+    file: Annotated[str, typer.Argument(help="JSON lines to send: a file, a .gz file, or - for stdin.")],
+    topic: Annotated[Optional[str], typer.Option(help="Target topic (default: the actions topic).")] = None,
+    intents: Annotated[Optional[Path], typer.Option(help="Also register these manifests: instantiate events to the lifecycle topic, first.")] = None,
+    dead_letter: Annotated[Path, typer.Option(help="Lines that cannot be keyed go here.")] = Path("produce-dead-letter.jsonl"),
+    config: ConfigOpt = None,
+) -> None:
+    """Send a JSON-lines file into Kafka, keyed by agent_id, timestamped with event time.
+
+    Example:
+
+        intentwatch produce demo-out/lifecycle.jsonl --topic agent.lifecycle --intents demo-out/intents
+        intentwatch produce demo-out/actions.jsonl
+    """
+    from pipeline.deadletter import DeadLetterFile
+    from pipeline.feed import file_lines, produce_lines
+    from pipeline.intents import load_manifests
+    from pipeline.replay import manifest_instantiations
+    from pipeline.settings import load_settings
+
+    s = load_settings(config)
+    dead = DeadLetterFile(dead_letter)
+    if intents is not None:
+        loaded = load_manifests(intents)
+        if loaded.errors:
+            _fail(f"{len(loaded.errors)} manifest error(s) under {intents}; run `intentwatch validate {intents}`")
+        events = manifest_instantiations(loaded.manifests)
+        lines = ((f"{intents}:{ev.agent_id}", ev.model_dump_json().encode()) for ev in events)
+        r = produce_lines(s.kafka, s.topics.lifecycle, lines, dead)
+        err.print(f"{s.topics.lifecycle}: {r.produced:,} manifests registered")
+    started = __import__("time").perf_counter()
+    r = produce_lines(s.kafka, topic or s.topics.actions, file_lines(file), dead)
+    dead.close()
+    secs = __import__("time").perf_counter() - started
+    err.print(f"{topic or s.topics.actions}: {r.produced:,} messages in {secs:.1f}s ({r.produced / max(secs, 1e-9):,.0f}/s); "
+              f"{r.bad} bad line(s)" + (f" -> {dead_letter}" if r.bad else ""))
+
+
+@app.command()
+def tail(
+    what: Annotated[str, typer.Argument(help="alerts, revocations or dlq")] = "alerts",
+    since: Annotated[Optional[str], typer.Option(help="Start at this time (ISO 8601) instead of the end.")] = None,
+    from_beginning: Annotated[bool, typer.Option(help="Start at the beginning of the topic.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print raw JSON, one per line.")] = False,
+    max_records: Annotated[Optional[int], typer.Option("--max", help="Stop after this many.")] = None,
+    idle: Annotated[Optional[float], typer.Option(help="Stop after this many seconds with nothing new.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Follow alerts (or revocation commands, or dead letters) as they arrive, one readable line each.
+
+    Example:
+
+        intentwatch tail alerts --since 2026-01-05T00:00:00Z
+        intentwatch tail revocations --from-beginning --json --idle 5
+    """
+    from datetime import datetime
+
+    from pipeline.kafka import read_topics
+    from pipeline.settings import load_settings
+
+    s = load_settings(config)
+    topic = {"alerts": s.topics.alerts, "revocations": s.topics.revocations, "dlq": s.topics.dlq}.get(what)
+    if topic is None:
+        _fail("tail alerts, revocations or dlq")
+    start: str | int = "beginning" if from_beginning else "end"
+    if since is not None:
+        start = int(datetime.fromisoformat(since).timestamp() * 1000)
+    out = Console(highlight=False)
+    for rec in read_topics(s.kafka, [topic], start=start, idle_seconds=idle, max_records=max_records):
+        if as_json or what == "dlq":
+            sys.stdout.write((rec.value or b"").decode("utf-8", "replace") + "\n")
+            sys.stdout.flush()
+        else:
+            out.print(_readable(what, rec.value or b"{}"))
+
+
+_SEV_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+
+
+def _readable(what: str, raw: bytes) -> str:
+    import orjson
+
+    d = orjson.loads(raw)
+    if what == "revocations":
+        return f"{d['issued_at']}  [bold]{d['action'].upper():<18}[/bold] {d['agent_id']:<24} creds={','.join(d['credential_ids']) or '-'}  {d['reason']}  ({d['command_id'][:12]})"
+    sev = d["severity"]
+    count = f" x{d['count']}" if d["count"] > 1 else ""
+    return (f"{d['last_seen']}  [{_SEV_STYLE[sev]}]{sev.upper():<8}[/{_SEV_STYLE[sev]}] {d['rule_id']:<38} "
+            f"{d['agent_id']:<24}{count}  {d['message']}  ({d['alert_id'][:12]})")
+
+
+@app.command()
+def broker(action: Annotated[str, typer.Argument(help="start, stop, status or reset")]) -> None:
+    """Run a local single-node Apache Kafka 4.x broker from Maven Central jars (Java 17 and Maven needed).
+
+    Example:
+
+        intentwatch broker start     # KAFKA_PORT=9092 by default
+    """
+    import subprocess
+
+    script = Path(__file__).resolve().parent.parent / "deploy" / "kafka" / "broker.sh"
+    if not script.exists():
+        _fail(f"{script} not found: run from a checkout of the repository")
+    raise typer.Exit(subprocess.call(["bash", str(script), action]))
+
+
 def main() -> None:
     try:
         app()

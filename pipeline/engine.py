@@ -30,8 +30,15 @@ LifecycleEvent = Instantiate | Update | Decommission
 
 
 class Engine:
-    def __init__(self, config: EngineConfig | None = None, rules: dict[str, Rule] | None = None):
+    """``event_clock=True``: each action moves the engine's time (one time-ordered stream, as in
+    replay). ``False``: the host moves it with ``advance_to`` — a streaming worker passes the
+    lowest event time across its partitions, so a partition read ahead cannot apply another
+    partition's lifecycle changes or close its windows early.
+    """
+
+    def __init__(self, config: EngineConfig | None = None, rules: dict[str, Rule] | None = None, event_clock: bool = True):
         self.config = config or EngineConfig()
+        self.event_clock = event_clock
         self.rules = rules or load_catalog(self.config, known_types=set(REGISTRY))
         self.agents: dict[str, AgentState] = {}
         self.responder = Responder(self.config.response, self.rules, self.agents)
@@ -59,7 +66,7 @@ class Engine:
     def process_action(self, a: Action) -> list[Output]:
         ts = a.time.timestamp()
         out: list[Output] = []
-        if ts > self.watermark:
+        if ts > self.watermark and self.event_clock:
             self.watermark = ts
             if ts >= self._next_due:
                 out = self._advance(ts)
@@ -104,11 +111,14 @@ class Engine:
 
     def tick(self, now: datetime) -> list[Output]:
         """Wall-clock timer of a streaming host: expire quiet agents, publish closed windows."""
-        ts = now.timestamp()
+        return self.advance_to(now.timestamp())
+
+    def advance_to(self, ts: float) -> list[Output]:
+        """Move the engine's time forward to ``ts`` (epoch seconds) and run what fell due."""
         if ts <= self.watermark:
             return []
         self.watermark = ts
-        return self._advance(ts)
+        return self._advance(ts) if ts >= self._next_due else []
 
     def flush(self) -> list[Output]:
         """End of input: apply lifecycle changes up to the watermark, publish every open window."""
@@ -128,6 +138,11 @@ class Engine:
             heapq.heappush(self._pending, (ts + self.grace, next(self._arrival), st.agent_id))
         self.responder.track(st)
         self._update_next_due()
+
+    def forget(self, agent_ids: list[str]) -> None:
+        """Drop agents whose partitions moved to another worker (their timers lapse harmlessly)."""
+        for a in agent_ids:
+            self.agents.pop(a, None)
 
     # -- internals ----------------------------------------------------------------------
     def _apply_pending(self, st: AgentState, upto: float) -> list[Output]:
@@ -171,12 +186,13 @@ class Engine:
         out: list[Output] = []
         while self._pending and self._pending[0][0] <= ts:
             _, _, agent_id = heapq.heappop(self._pending)
-            st = self.agents[agent_id]
-            out += self._apply_pending(st, ts - self.grace)
+            st = self.agents.get(agent_id)
+            if st is not None:
+                out += self._apply_pending(st, ts - self.grace)
         while self._expiries and self._expiries[0][0] <= ts:
             _, agent_id, epoch = heapq.heappop(self._expiries)
-            st = self.agents[agent_id]
-            if st.epoch == epoch and st.status == "active":
+            st = self.agents.get(agent_id)
+            if st is not None and st.epoch == epoch and st.status == "active":
                 out += self._expire(st)
         out += self.responder.close_due(ts)
         self._update_next_due()

@@ -5,18 +5,76 @@ Built once by the CLI and passed down; each part of the program gets only its ow
 """
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, YamlConfigSettingsSource
 
 from models.errors import ConfigError
 from pipeline.config import EngineConfig
 
 
+class _Group(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class KafkaSettings(_Group):
+    """How to reach the brokers. Security settings pass through to librdkafka; secrets stay masked in logs."""
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_ca_location: str | None = None
+    ssl_certificate_location: str | None = None
+    ssl_key_location: str | None = None
+    ssl_key_password: SecretStr | None = None
+    extra: dict[str, str] = Field(default_factory=dict, description="More librdkafka properties, passed as they are.")
+
+    def client_config(self) -> dict[str, str]:
+        """librdkafka properties for any client (secrets revealed: never log this)."""
+        conf = {"bootstrap.servers": self.bootstrap_servers, "security.protocol": self.security_protocol}
+        for key, value in (("sasl.mechanism", self.sasl_mechanism), ("sasl.username", self.sasl_username),
+                           ("sasl.password", self.sasl_password), ("ssl.ca.location", self.ssl_ca_location),
+                           ("ssl.certificate.location", self.ssl_certificate_location),
+                           ("ssl.key.location", self.ssl_key_location), ("ssl.key.password", self.ssl_key_password)):
+            if value is not None:
+                conf[key] = value.get_secret_value() if isinstance(value, SecretStr) else value
+        return {**conf, **self.extra}
+
+
+class TopicSettings(_Group):
+    """Topic names and shapes. actions, lifecycle and state must have the same partition count."""
+
+    actions: str = "agent.actions"
+    lifecycle: str = "agent.lifecycle"
+    alerts: str = "intentwatch.alerts"
+    revocations: str = "intentwatch.revocations"
+    dlq: str = "intentwatch.dlq"
+    state: str = "intentwatch.state"
+    partitions: int = Field(default=8, gt=0)
+    replication_factor: int = Field(default=1, gt=0)
+
+
+class WorkerSettings(_Group):
+    group_id: str = "intentwatch"
+    instance: str = Field(default="worker-0", description="Stable per worker: names its transactional producer, so a restart fences the old one.")
+    state_dir: Path = Field(default=Path(".iw-state"), description="Local scratch for the worker (logs, metrics).")
+    batch_size: int = Field(default=2000, gt=0)
+    poll_timeout_seconds: float = Field(default=0.05, gt=0)
+    checkpoint_seconds: float = Field(default=1.0, gt=0, description="How often agent state and input offsets are committed together.")
+    tick_seconds: float = Field(default=1.0, gt=0)
+    wall_clock_timers: bool = Field(default=True, description="Expire quiet agents on the wall clock; off when replaying history through Kafka.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INTENTWATCH_", env_nested_delimiter="__", extra="forbid")
 
     engine: EngineConfig = EngineConfig()
+    kafka: KafkaSettings = KafkaSettings()
+    topics: TopicSettings = TopicSettings()
+    worker: WorkerSettings = WorkerSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,284 @@
+"""The streaming worker: the engine hosted on Kafka, one member of a consumer group.
+
+Per batch: read actions and lifecycle events (lifecycle first), decode them at the edge
+(bad ones to the dead-letter topic with topic[partition]@offset, reason and raw bytes),
+run the engine, publish alerts and commands keyed by agent_id.
+
+Durability is a checkpoint every ``checkpoint_seconds``: flush the outputs, then in one
+Kafka transaction write the state of every agent that changed (to the compacted state
+topic, on the partition its events come from) together with the input offsets. After a
+crash, a worker restores the last committed checkpoint and re-reads from its offsets;
+the engine is deterministic, so it re-publishes the same alert and command ids with the
+same payloads (at-least-once output, exactly-once state).
+
+On assignment the worker restores its partitions' agents from the state topic and
+holds back the action partitions until the lifecycle partitions are read up to their
+end, so it knows every registered intent before it judges an action.
+
+Why confluent-kafka and not faust: see docs/streaming.md (the day-one spike).
+"""
+
+import logging
+import signal
+import time
+from collections import defaultdict
+from datetime import datetime, timezone
+
+import orjson
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+
+from models.alert import Alert
+from models.errors import InputError
+from pipeline.codec import decode_action, decode_lifecycle
+from pipeline.engine import Engine
+from pipeline.kafka import PARTITIONER, producer
+from pipeline.response import Output
+from pipeline.settings import Settings
+from pipeline.state import AgentState
+
+log = logging.getLogger("intentwatch.worker")
+
+
+class Worker:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.topics = settings.topics
+        w = settings.worker
+        self.engine = Engine(settings.engine, event_clock=False)  # time = the slowest partition's, see _advance_time
+        client = settings.kafka.client_config()
+        self.consumer = Consumer({
+            **client, "group.id": w.group_id, "enable.auto.commit": False, "auto.offset.reset": "earliest",
+            "isolation.level": "read_committed", "partition.assignment.strategy": "range",  # range keeps co-partitions together
+            "session.timeout.ms": 10000, "heartbeat.interval.ms": 1000, "fetch.wait.max.ms": 50,
+        })
+        self.out = producer(settings.kafka)  # alerts, commands, dead letters: published as they happen
+        self.txn: Producer = Producer({**client, "transactional.id": f"{w.group_id}-{w.instance}", "partitioner": PARTITIONER,
+                                       "transaction.timeout.ms": 30000, "compression.type": "lz4", "linger.ms": 5})
+        self.owner: dict[str, int] = {}                # agent_id -> input partition
+        self.dirty: set[str] = set()                   # agents changed since the last checkpoint
+        self.holding: dict[int, int] = {}              # lifecycle partition -> end offset to reach before actions flow
+        self.part_time: dict[int, float] = {}          # actions partition -> latest event time read
+        self.start_offsets: dict[int, int] = {}        # actions partition -> where reading started
+        self.stats: dict[str, int] = defaultdict(int)
+        self._stop = False
+
+    # -- lifecycle of the worker --------------------------------------------------------
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, lambda *_: self.stop())
+        signal.signal(signal.SIGINT, lambda *_: self.stop())
+        self.txn.init_transactions(60)  # also aborts what a crashed predecessor left open
+        self.consumer.subscribe([self.topics.lifecycle, self.topics.actions], on_assign=self._on_assign, on_revoke=self._on_revoke)
+        w = self.settings.worker
+        last_checkpoint = last_tick = last_log = time.monotonic()
+        log.info("worker %s in group %s: consuming %s and %s", w.instance, w.group_id, self.topics.actions, self.topics.lifecycle)
+        try:
+            while not self._stop:
+                msgs = self.consumer.consume(w.batch_size, w.poll_timeout_seconds)
+                if msgs:
+                    self._process_batch(msgs)
+                self._release_held()
+                caught_up = self._advance_time()
+                now = time.monotonic()
+                if w.wall_clock_timers and caught_up and now - last_tick >= w.tick_seconds:
+                    # Only when caught up: then event time is close to wall time.
+                    self._publish(self.engine.tick(datetime.now(timezone.utc)))
+                    last_tick = now
+                if now - last_checkpoint >= w.checkpoint_seconds:
+                    self.checkpoint()
+                    last_checkpoint = now
+                if now - last_log >= 10:
+                    log.info("processed %s", dict(self.stats))
+                    last_log = now
+                self.out.poll(0)
+        finally:
+            self.checkpoint()
+            self.consumer.close()
+            self.out.flush(10)
+            log.info("worker %s stopped: %s", w.instance, dict(self.stats))
+
+    def stop(self) -> None:
+        self._stop = True
+
+    # -- processing ---------------------------------------------------------------------
+    def _process_batch(self, msgs: list[Message]) -> None:
+        lifecycle, actions = [], []
+        for m in msgs:
+            if m.error():
+                if m.error().code() != KafkaError._PARTITION_EOF:
+                    log.warning("consume error: %s", m.error())
+                continue
+            (lifecycle if m.topic() == self.topics.lifecycle else actions).append(m)
+        # Lifecycle first: the engine queues it by event time, so early is always safe.
+        for m in lifecycle:
+            ev = self._decode(m, decode_lifecycle)
+            if ev is not None:
+                self._track(ev.agent_id, m.partition())
+                self._publish(self.engine.process_lifecycle(ev))
+                self.stats["lifecycle"] += 1
+        for m in actions:
+            a = self._decode(m, decode_action)
+            if a is not None:
+                self._track(a.agent_id, m.partition())
+                self._publish(self.engine.process_action(a))
+                self.stats["actions"] += 1
+                ts = a.time.timestamp()
+                if ts > self.part_time.get(m.partition(), float("-inf")):
+                    self.part_time[m.partition()] = ts
+
+    def _advance_time(self) -> bool:
+        """Engine time = the lowest latest-event-time over partitions still behind their end
+        (an idle, caught-up partition holds nothing back). Returns whether all are caught up."""
+        low, caught_up = float("inf"), True
+        for tp in self.consumer.position([tp for tp in self.consumer.assignment() if tp.topic == self.topics.actions]):
+            _low, high = self.consumer.get_watermark_offsets(tp, cached=True)
+            offset = tp.offset if tp.offset >= 0 else self.start_offsets.get(tp.partition, -1)
+            behind = high is None or high < 0 or offset < high  # end unknown yet: not fetched, so behind
+            if behind:
+                caught_up = False
+                low = min(low, self.part_time.get(tp.partition, float("-inf")))
+        if low == float("inf"):
+            low = max(self.part_time.values(), default=float("-inf"))
+        if low > self.engine.watermark:
+            self._publish(self.engine.advance_to(low))
+        return caught_up
+
+    def _decode(self, m: Message, decode):
+        raw = m.value() or b""
+        source = f"{m.topic()}[{m.partition()}]@{m.offset()}"
+        try:
+            key = m.key()
+            if not key:
+                raise InputError(source, "message has no key (the agent_id)")
+            ev = decode(raw, source, self.settings.engine.max_event_bytes)
+            if ev.agent_id.encode() != key:
+                raise InputError(source, f"key {key[:80]!r} differs from agent_id {ev.agent_id!r}")
+            return ev
+        except InputError as e:
+            self._dead_letter(m, e)
+            return None
+
+    def _dead_letter(self, m: Message, e: InputError) -> None:
+        self.stats["dead_letters"] += 1
+        headers = [("source", e.source.encode()), ("reason", e.reason.encode()), ("topic", m.topic().encode()),
+                   ("partition", str(m.partition()).encode()), ("offset", str(m.offset()).encode())]
+        log.warning("dead letter %s: %s", e.source, e.reason)
+        self._produce(self.topics.dlq, m.key(), m.value() or b"", headers)
+
+    def _track(self, agent_id: str, partition: int) -> None:
+        self.owner[agent_id] = partition
+        self.dirty.add(agent_id)
+
+    def _publish(self, outputs: list[Output]) -> None:
+        for o in outputs:
+            if isinstance(o, Alert):
+                self.stats["alerts"] += 1
+                self._produce(self.topics.alerts, o.agent_id.encode(), o.model_dump_json().encode(), [("alert_id", o.alert_id.encode())])
+            else:
+                self.stats["commands"] += 1
+                self._produce(self.topics.revocations, o.agent_id.encode(), o.model_dump_json().encode(), [("command_id", o.command_id.encode())])
+            if o.agent_id in self.owner:
+                self.dirty.add(o.agent_id)
+
+    def _produce(self, topic: str, key: bytes | None, value: bytes, headers: list) -> None:
+        while True:
+            try:
+                self.out.produce(topic, value=value, key=key, headers=headers)
+                return
+            except BufferError:
+                self.out.poll(0.05)  # local queue full: let deliveries drain
+
+    # -- checkpoints --------------------------------------------------------------------
+    def checkpoint(self) -> None:
+        """Outputs durable first; then agent state and input offsets in one transaction."""
+        assignment = self.consumer.assignment()
+        if not assignment and not self.dirty:
+            return
+        remaining = self.out.flush(30)
+        if remaining:
+            raise KafkaException(f"{remaining} outputs not delivered; not checkpointing")
+        self.txn.begin_transaction()
+        for agent_id in self.dirty:
+            st = self.engine.agents.get(agent_id)
+            if st is not None and agent_id in self.owner:
+                self.txn.produce(self.topics.state, key=agent_id.encode(), value=orjson.dumps(st.to_record()),
+                                 partition=self.owner[agent_id])
+        if assignment:
+            positions = [tp for tp in self.consumer.position(assignment) if tp.offset >= 0]
+            if positions:
+                self.txn.send_offsets_to_transaction(positions, self.consumer.consumer_group_metadata(), 30)
+        self.txn.commit_transaction(30)
+        self.stats["checkpoints"] += 1
+        self.dirty.clear()
+
+    # -- rebalancing --------------------------------------------------------------------
+    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        numbers = sorted({tp.partition for tp in partitions if tp.topic == self.topics.actions})
+        restored = self._restore(numbers)
+        # Hold actions back until the lifecycle partitions are read to their current end.
+        self.holding = {}
+        lifecycle = [tp for tp in partitions if tp.topic == self.topics.lifecycle]
+        for tp in consumer.committed(lifecycle, timeout=10) if lifecycle else []:
+            low, high = consumer.get_watermark_offsets(tp, timeout=10)
+            start = tp.offset if tp.offset >= 0 else low
+            if start < high:
+                self.holding[tp.partition] = high
+        actions = [tp for tp in partitions if tp.topic == self.topics.actions]
+        for tp in consumer.committed(actions, timeout=10) if actions else []:
+            self.start_offsets[tp.partition] = tp.offset if tp.offset >= 0 else consumer.get_watermark_offsets(tp, timeout=10)[0]
+        consumer.assign(partitions)
+        if actions and self.holding:
+            consumer.pause(actions)
+        log.info("assigned partitions %s; restored %d agents; lifecycle ends %s", numbers, restored, self.holding)
+
+    def _release_held(self) -> None:
+        if not self.holding:
+            return
+        lc = [TopicPartition(self.topics.lifecycle, p) for p in self.holding]
+        for tp in self.consumer.position(lc):
+            if tp.offset >= self.holding[tp.partition]:
+                del self.holding[tp.partition]
+        if not self.holding:
+            actions = [tp for tp in self.consumer.assignment() if tp.topic == self.topics.actions]
+            self.consumer.resume(actions)
+            log.info("lifecycle caught up; actions flowing")
+
+    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self.checkpoint()
+        gone = {tp.partition for tp in partitions if tp.topic == self.topics.actions}
+        agents = [a for a, p in self.owner.items() if p in gone]
+        self.engine.forget(agents)
+        for a in agents:
+            del self.owner[a]
+        log.info("revoked partitions %s; dropped %d agents", sorted(gone), len(agents))
+
+    def _restore(self, partitions: list[int]) -> int:
+        """Read the committed agent state of these partitions from the state topic."""
+        if not partitions:
+            return 0
+        reader = Consumer({**self.settings.kafka.client_config(), "group.id": f"{self.settings.worker.group_id}-restore",
+                           "enable.auto.commit": False, "isolation.level": "read_committed", "enable.partition.eof": True})
+        try:
+            reader.assign([TopicPartition(self.topics.state, p, OFFSET_BEGINNING) for p in partitions])
+            latest: dict[str, tuple[int, bytes]] = {}
+            open_parts = set(partitions)
+            deadline = time.monotonic() + 120
+            while open_parts and time.monotonic() < deadline:
+                for m in reader.consume(1000, 0.5):
+                    if m.error():
+                        if m.error().code() == KafkaError._PARTITION_EOF:
+                            open_parts.discard(m.partition())
+                        continue
+                    latest[m.key().decode()] = (m.partition(), m.value())
+            if open_parts:
+                raise KafkaException(f"could not read state partitions {sorted(open_parts)} to their end")
+        finally:
+            reader.close()
+        for agent_id, (p, raw) in latest.items():
+            self.engine.restore(AgentState.from_record(orjson.loads(raw), self.engine.checks))
+            self.owner[agent_id] = p
+        return len(latest)
+
+
+def run_worker(settings: Settings) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    Worker(settings).run()
