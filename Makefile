@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= demo-out
 
-.PHONY: install demo test bench schemas clean
+.PHONY: install demo replay-demo test bench bench-stream schemas clean
 
 $(BIN)/intentwatch: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +14,13 @@ $(BIN)/intentwatch: pyproject.toml
 
 install: $(BIN)/intentwatch
 
-# Simulate a fleet, replay it through the engine, print the alerts summary and the evaluation.
+# A simulated fleet through the streaming pipeline on a local Kafka broker; without
+# Java or Maven, the same fleet through the embedded replay. See deploy/demo.sh.
 demo: install
+	BIN=$(BIN) OUT=$(OUT) deploy/demo.sh
+
+# The same job with no broker: simulate, replay, evaluate.
+replay-demo: install
 	$(BIN)/intentwatch simulate --agents 200 --days 7 --seed 1 --out $(OUT)
 	$(BIN)/intentwatch replay $(OUT)/actions.jsonl --intents $(OUT)/intents --lifecycle $(OUT)/lifecycle.jsonl \
 		--alerts $(OUT)/alerts.jsonl --commands $(OUT)/commands.jsonl --dead-letter $(OUT)/dead-letter.jsonl
@@ -26,6 +31,9 @@ test: install
 
 bench: install
 	$(BIN)/python benchmarks/replay.py
+
+bench-stream: install
+	$(BIN)/python benchmarks/stream.py
 
 schemas: install
 	$(BIN)/intentwatch schema --out deploy/schemas

@@ -342,7 +342,7 @@ def tail(
             sys.stdout.write((rec.value or b"").decode("utf-8", "replace") + "\n")
             sys.stdout.flush()
         else:
-            out.print(_readable(what, rec.value or b"{}"))
+            out.print(_readable(what, rec.value or b"{}"), soft_wrap=True)
 
 
 _SEV_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
