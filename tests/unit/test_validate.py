@@ -83,3 +83,8 @@ def test_cli_exits_nonzero_and_names_the_problem(tmp_path):
     res = CliRunner().invoke(app, ["validate", str(tmp_path)])
     assert res.exit_code == 1
     assert f"{p}:7" in res.output and "schedule.timezone" in res.output
+
+
+def test_shipped_examples_are_valid():
+    res = load_manifests(Path(__file__).resolve().parents[2] / "deploy" / "examples" / "intents")
+    assert res.problems == [] and len(res.manifests) == 3
