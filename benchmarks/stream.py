@@ -1,0 +1,207 @@
+"""One streaming worker on a real broker: sustained throughput, and alert latency at half load.
+
+    python benchmarks/stream.py [--agents 600 --days 3 --runs 2]
+
+Needs a broker: INTENTWATCH_KAFKA__BOOTSTRAP_SERVERS, else the local one is started with
+deploy/kafka/broker.sh (and stopped afterwards). Each run uses fresh topics (8 partitions).
+  limit       a bare confluent-kafka consumer reads and orjson-parses the whole actions topic
+  worker      one `intentwatch worker` (all partitions) drains the same backlog: events/s
+              between its first and its last checkpoint
+  latency     the worker caught up; actions produced live at half the worker's rate, 1 in 50
+              from an unregistered agent (an immediate alert); produce time -> alert received
+Prints medians and the worker/limit ratio. Machines are shared and noisy: read ratios.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from confluent_kafka import Consumer, TopicPartition  # noqa: E402
+
+from benchmarks.replay import fleet  # noqa: E402
+from pipeline.feed import file_lines, produce_lines  # noqa: E402
+from pipeline.intents import load_manifests  # noqa: E402
+from confluent_kafka.admin import NewTopic  # noqa: E402
+
+from pipeline.kafka import admin, create_topics, producer, wait_for_broker  # noqa: E402
+from pipeline.deadletter import DeadLetterFile  # noqa: E402
+from pipeline.replay import manifest_instantiations  # noqa: E402
+from pipeline.settings import KafkaSettings, TopicSettings  # noqa: E402
+
+IW = str(Path(sys.executable).with_name("intentwatch"))
+
+
+def topics_for(run: str) -> TopicSettings:
+    return TopicSettings(actions=f"bench-{run}.actions", lifecycle=f"bench-{run}.lifecycle", alerts=f"bench-{run}.alerts",
+                         revocations=f"bench-{run}.revocations", dlq=f"bench-{run}.dlq", state=f"bench-{run}.state", partitions=8)
+
+
+def worker_env(kafka: KafkaSettings, t: TopicSettings, group: str) -> dict:
+    env = dict(os.environ)
+    env.update({"INTENTWATCH_KAFKA__BOOTSTRAP_SERVERS": kafka.bootstrap_servers, "INTENTWATCH_WORKER__GROUP_ID": group,
+                "INTENTWATCH_WORKER__INSTANCE": f"{group}-w", "INTENTWATCH_WORKER__WALL_CLOCK_TIMERS": "false",
+                "INTENTWATCH_TOPICS__PARTITIONS": str(t.partitions)})
+    for name in ("actions", "lifecycle", "alerts", "revocations", "dlq", "state"):
+        env[f"INTENTWATCH_TOPICS__{name.upper()}"] = getattr(t, name)
+    return env
+
+
+def group_progress(kafka: KafkaSettings, group: str, topic: str, parts: int) -> tuple[int, int]:
+    """(committed offsets summed, end offsets summed) of ``topic`` for ``group``."""
+    c = Consumer({**kafka.client_config(), "group.id": group, "enable.auto.commit": False})
+    try:
+        tps = [TopicPartition(topic, p) for p in range(parts)]
+        committed = sum(max(tp.offset, 0) for tp in c.committed(tps, timeout=10))
+        end = sum(c.get_watermark_offsets(tp, timeout=10)[1] for tp in tps)
+        return committed, end
+    finally:
+        c.close()
+
+
+def limit(kafka: KafkaSettings, topic: str, expected: int) -> float:
+    c = Consumer({**kafka.client_config(), "group.id": f"bench-limit-{uuid.uuid4().hex[:6]}", "auto.offset.reset": "earliest",
+                  "enable.auto.commit": False, "fetch.wait.max.ms": 50})
+    c.subscribe([topic])
+    n, started = 0, None
+    deadline = time.monotonic() + 300
+    while n < expected and time.monotonic() < deadline:
+        for m in c.consume(2000, 0.5):
+            if m.error():
+                continue
+            if started is None:
+                started = time.perf_counter()
+            orjson.loads(m.value())
+            n += 1
+    took = time.perf_counter() - (started or time.perf_counter())
+    c.close()
+    return n / took
+
+
+def drain_rate(kafka: KafkaSettings, t: TopicSettings, group: str, total: int, log: Path) -> tuple[float, subprocess.Popen]:
+    proc = subprocess.Popen([IW, "worker"], env=worker_env(kafka, t, group), stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+    first = None
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        done, _ = group_progress(kafka, group, t.actions, t.partitions)
+        now = time.perf_counter()
+        if done > 0 and first is None:
+            first = (now, done)
+        if done >= total:
+            return (done - first[1]) / (now - first[0]), proc
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"worker did not drain {total} events; see {log}")
+
+
+def latency(kafka: KafkaSettings, t: TopicSettings, rate: float, seconds: float, agent_ids: list[str]) -> list[float]:
+    """Produce live actions at ``rate``/s; every 50th from a new unregistered agent; time to its alert.
+
+    Clock readings that cannot be delayed by this process's own scheduling: the action's
+    produce timestamp, and the broker's append time of the alert (the alerts topic uses
+    LogAppendTime), both from this machine's clock.
+    """
+    sent: dict[str, float] = {}
+    received: dict[str, float] = {}
+    stop = threading.Event()
+
+    def collect() -> None:
+        c = Consumer({**kafka.client_config(), "group.id": f"bench-lat-{uuid.uuid4().hex[:6]}", "auto.offset.reset": "latest",
+                      "enable.auto.commit": False, "fetch.wait.max.ms": 10})
+        c.subscribe([t.alerts])
+        while not stop.is_set():
+            for m in c.consume(500, 0.05):
+                if not m.error():
+                    a = orjson.loads(m.value())
+                    ev = (a["evidence"].get("action") or {}).get("event_id")
+                    if ev in sent and ev not in received:
+                        received[ev] = m.timestamp()[1] / 1000
+        c.close()
+
+    th = threading.Thread(target=collect, daemon=True)
+    th.start()
+    time.sleep(3)  # let the collector join and reach the end
+    p = producer(kafka, **{"linger.ms": 1})
+    n, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        due = int((time.perf_counter() - started) * rate)
+        while n < due:
+            shadow = n % 50 == 0
+            agent = f"bench-shadow-{uuid.uuid4().hex[:8]}" if shadow else agent_ids[n % len(agent_ids)]
+            ev = f"lat-{n}"
+            doc = {"event_id": ev, "agent_id": agent, "time": datetime.now(timezone.utc).isoformat(), "tool": "bench.noop",
+                   "operation": "read"}
+            now = time.time()
+            p.produce(t.actions, key=agent.encode(), value=orjson.dumps(doc), timestamp=int(now * 1000))
+            if shadow:
+                sent[ev] = now
+            n += 1
+        p.poll(0)
+        time.sleep(0.001)
+    p.flush(30)
+    time.sleep(3)
+    stop.set()
+    th.join()
+    return sorted((received[e] - sent[e]) * 1000 for e in sent if e in received)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--agents", type=int, default=600)
+    ap.add_argument("--days", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--latency-seconds", type=float, default=20)
+    args = ap.parse_args()
+    out = fleet(args.agents, args.days, args.seed)
+    started_broker = False
+    if "INTENTWATCH_KAFKA__BOOTSTRAP_SERVERS" not in os.environ:
+        subprocess.run(["bash", str(ROOT / "deploy/kafka/broker.sh"), "start"], check=True)
+        started_broker = True
+    kafka = KafkaSettings(bootstrap_servers=os.environ.get("INTENTWATCH_KAFKA__BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
+    wait_for_broker(kafka)
+    manifests = load_manifests(out / "intents").manifests
+    limits, rates, lats = [], [], []
+    try:
+        for run in range(args.runs):
+            t = topics_for(uuid.uuid4().hex[:8])
+            # Alerts stamped by the broker when appended: the moment a SOC consumer could read them.
+            admin(kafka).create_topics([NewTopic(t.alerts, t.partitions, 1, config={"message.timestamp.type": "LogAppendTime"})])[t.alerts].result()
+            create_topics(kafka, t)
+            dead = DeadLetterFile(None)
+            produce_lines(kafka, t.lifecycle, ((f"m{i}", ev.model_dump_json().encode()) for i, ev in enumerate(manifest_instantiations(manifests))), dead)
+            produce_lines(kafka, t.lifecycle, file_lines(out / "lifecycle.jsonl"), dead)
+            total = produce_lines(kafka, t.actions, file_lines(out / "actions.jsonl"), dead).produced
+            limits.append(limit(kafka, t.actions, total))
+            group = f"bench-{uuid.uuid4().hex[:6]}"
+            rate, proc = drain_rate(kafka, t, group, total, out / f"worker-{run}.log")
+            rates.append(rate)
+            lats.append(latency(kafka, t, rate / 2, args.latency_seconds, [m.agent_id for m, _ in manifests[:50]]))
+            proc.terminate()
+            proc.wait(30)
+            print(f"run {run}: {total:,} events; limit {limits[-1]:,.0f}/s; worker {rate:,.0f}/s; "
+                  f"latency p50 {statistics.median(lats[-1]):.0f} ms p99 {lats[-1][int(0.99 * (len(lats[-1]) - 1))]:.0f} ms "
+                  f"({len(lats[-1])} alerts)", flush=True)
+    finally:
+        if started_broker:
+            subprocess.run(["bash", str(ROOT / "deploy/kafka/broker.sh"), "stop"])
+    all_lat = sorted(x for run in lats for x in run)
+    print(f"\nmedian over {args.runs} runs: limit {statistics.median(limits):,.0f} events/s; one worker {statistics.median(rates):,.0f} events/s; "
+          f"ratio {statistics.median(rates) / statistics.median(limits):.2f}")
+    print(f"alert latency at half load: p50 {statistics.median(all_lat):.0f} ms, p99 {all_lat[int(0.99 * (len(all_lat) - 1))]:.0f} ms "
+          f"over {len(all_lat)} alerts")
+
+
+if __name__ == "__main__":
+    main()
