@@ -70,13 +70,21 @@ def run_replay(path: Path, intents: Path, lifecycle: Path, config: str | None) -
     return {"events": s.actions, "seconds": time.perf_counter() - started, "outputs": outputs, "agents": len(engine.agents)}
 
 
+def peak_rss_mib() -> float:
+    """This process's peak resident memory (VmHWM starts afresh at exec, unlike ru_maxrss)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child(mode: str, args: argparse.Namespace) -> None:
     out = Path(args.fleet)
     if mode == "limit":
         r = run_limit(out / "actions.jsonl")
     else:
         r = run_replay(out / "actions.jsonl", out / "intents", out / "lifecycle.jsonl", args.config)
-    r["max_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    r["max_rss_mib"] = peak_rss_mib()
     print(json.dumps(r))
 
 

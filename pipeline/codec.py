@@ -35,7 +35,8 @@ def _check_size(raw: bytes, source: str, max_bytes: int) -> None:
 
 
 def decode_action(raw: bytes, source: str, max_bytes: int = 1_048_576) -> Action:
-    _check_size(raw, source, max_bytes)
+    if len(raw) > max_bytes:
+        _check_size(raw, source, max_bytes)
     try:
         return Action.model_validate_json(raw)
     except ValidationError as e:

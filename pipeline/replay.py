@@ -111,18 +111,22 @@ def replay(
     # so they can all go in first, as a streaming worker reading the lifecycle topic would.
     for ev in lifecycle:
         out(engine.process_lifecycle(ev))
+    process = engine.process_action
+    n = 0
     for n, raw in open_lines(actions):
-        summary.lines += 1
         if progress is not None and n % 8192 == 0:
             progress(n)
-        if not raw.strip():
+        if not raw or raw.isspace():
             continue
         try:
             action = decode_action(raw, f"{actions}:{n}", max_bytes)
         except InputError as err:
             dead.put(err, raw)
             continue
-        out(engine.process_action(action))
+        outputs = process(action)
+        if outputs:
+            out(outputs)
+    summary.lines = n
     out(engine.flush())
     summary.actions = engine.n_actions
     summary.lifecycle = engine.stats["lifecycle"]

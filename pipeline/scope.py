@@ -68,13 +68,22 @@ def local_weekday_minute(ts: float, tz: str) -> tuple[int, int]:
 class ScheduleWindow:
     """Declared days and a daily window; a window past midnight belongs to its start day."""
 
-    __slots__ = ("tz", "days", "start", "end", "text")
+    __slots__ = ("tz", "days", "start", "end", "text", "_last_minute", "_last_verdict")
 
     def __init__(self, tz: str, days: list[str], start: int, end: int, text: str):
         self.tz, self.start, self.end, self.text = tz, start, end, text
         self.days = frozenset(DAYS.index(d) for d in days)
+        self._last_minute, self._last_verdict = -1, False  # agents act in bursts: one answer per minute
 
     def allows(self, ts: float) -> bool:
+        minute_key = int(ts // 60)
+        if minute_key == self._last_minute:
+            return self._last_verdict
+        verdict = self._allows(ts)
+        self._last_minute, self._last_verdict = minute_key, verdict
+        return verdict
+
+    def _allows(self, ts: float) -> bool:
         day, minute = local_weekday_minute(ts, self.tz)
         if self.start < self.end:
             return day in self.days and self.start <= minute < self.end
