@@ -112,6 +112,7 @@ def replay(
     for ev in lifecycle:
         out(engine.process_lifecycle(ev))
     process = engine.process_action
+    name = str(actions)
     n = 0
     for n, raw in open_lines(actions):
         if progress is not None and n % 8192 == 0:
@@ -119,9 +120,9 @@ def replay(
         if not raw or raw.isspace():
             continue
         try:
-            action = decode_action(raw, f"{actions}:{n}", max_bytes)
-        except InputError as err:
-            dead.put(err, raw)
+            action = decode_action(raw, "", max_bytes)
+        except InputError as err:  # the source is named only when needed: formatting it per line costs
+            dead.put(InputError(f"{name}:{n}", err.reason), raw)
             continue
         outputs = process(action)
         if outputs:

@@ -144,17 +144,16 @@ class Worker:
 
     def _decode(self, m: Message, decode):
         raw = m.value() or b""
-        source = f"{m.topic()}[{m.partition()}]@{m.offset()}"
         try:
             key = m.key()
             if not key:
-                raise InputError(source, "message has no key (the agent_id)")
-            ev = decode(raw, source, self.settings.engine.max_event_bytes)
+                raise InputError("", "message has no key (the agent_id)")
+            ev = decode(raw, "", self.settings.engine.max_event_bytes)
             if ev.agent_id.encode() != key:
-                raise InputError(source, f"key {key[:80]!r} differs from agent_id {ev.agent_id!r}")
+                raise InputError("", f"key {key[:80]!r} differs from agent_id {ev.agent_id!r}")
             return ev
-        except InputError as e:
-            self._dead_letter(m, e)
+        except InputError as e:  # named here, not per message: formatting a source for every message costs
+            self._dead_letter(m, InputError(f"{m.topic()}[{m.partition()}]@{m.offset()}", e.reason))
             return None
 
     def _dead_letter(self, m: Message, e: InputError) -> None:
