@@ -60,7 +60,7 @@ class TopicSettings(_Group):
 class WorkerSettings(_Group):
     group_id: str = "intentwatch"
     instance: str = Field(default="worker-0", description="Stable per worker: names its transactional producer, so a restart fences the old one.")
-    state_dir: Path = Field(default=Path(".iw-state"), description="Local scratch for the worker (logs, metrics).")
+    state_dir: Path = Field(default=Path(".iw-state"), description="Where the worker writes <instance>.status.json at each checkpoint (agent state itself lives in Kafka).")
     batch_size: int = Field(default=2000, gt=0)
     poll_timeout_seconds: float = Field(default=0.05, gt=0)
     checkpoint_seconds: float = Field(default=1.0, gt=0, description="How often agent state and input offsets are committed together.")

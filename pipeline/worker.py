@@ -208,6 +208,19 @@ class Worker:
         self.txn.commit_transaction(30)
         self.stats["checkpoints"] += 1
         self.dirty.clear()
+        self._write_status(assignment)
+
+    def _write_status(self, assignment: list[TopicPartition]) -> None:
+        """``<state_dir>/<instance>.status.json``, rewritten at each checkpoint: for probes and operators."""
+        w = self.settings.worker
+        w.state_dir.mkdir(parents=True, exist_ok=True)
+        status = {"instance": w.instance, "group_id": w.group_id, "checkpoint_at": datetime.now(timezone.utc).isoformat(),
+                  "engine_time": self.engine.watermark if self.engine.watermark != float("-inf") else None,
+                  "agents": len(self.engine.agents), "partitions": sorted({tp.partition for tp in assignment}),
+                  "lifecycle_catching_up": sorted(self.holding), "stats": dict(self.stats)}
+        tmp = w.state_dir / f".{w.instance}.status.json.tmp"
+        tmp.write_bytes(orjson.dumps(status, option=orjson.OPT_INDENT_2))
+        tmp.replace(w.state_dir / f"{w.instance}.status.json")
 
     # -- rebalancing --------------------------------------------------------------------
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
