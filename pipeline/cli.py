@@ -263,7 +263,7 @@ def worker(config: ConfigOpt = None) -> None:
     from pipeline.worker import run_worker
 
     s = load_settings(config)
-    err.print(f"effective config: {s.model_dump_json(exclude={'engine'})}", highlight=False)  # secrets print masked
+    err.print(f"effective config: {s.model_dump_json(exclude={'engine'})}", highlight=False, soft_wrap=True)  # secrets print masked
     wait_for_broker(s.kafka, timeout=60)
     run_worker(s)
 

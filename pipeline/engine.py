@@ -139,6 +139,11 @@ class Engine:
         self.responder.track(st)
         self._update_next_due()
 
+    def rewind_clock(self) -> None:
+        """Forget how far time got (a host whose inputs changed calls this); due work is not lost,
+        it runs when time passes it again."""
+        self.watermark = float("-inf")
+
     def forget(self, agent_ids: list[str]) -> None:
         """Drop agents whose partitions moved to another worker (their timers lapse harmlessly)."""
         for a in agent_ids:

@@ -37,12 +37,13 @@ def topic_specs(t: TopicSettings) -> list[NewTopic]:
     """The pipeline's topics. Actions, lifecycle and state share a partition count (co-partitioned by agent_id)."""
     compacted = {"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1", "segment.ms": "600000"}
     p, r = t.partitions, t.replication_factor
+    kept = {"retention.ms": str(t.retention_ms)} if t.retention_ms is not None else {}
     return [
-        NewTopic(t.actions, p, r),
+        NewTopic(t.actions, p, r, config=kept),
         NewTopic(t.lifecycle, p, r, config=compacted),
         NewTopic(t.state, p, r, config=compacted),
-        NewTopic(t.alerts, p, r),
-        NewTopic(t.revocations, p, r),
+        NewTopic(t.alerts, p, r, config=kept),
+        NewTopic(t.revocations, p, r, config=kept),
         NewTopic(t.dlq, p, r, config={"retention.ms": str(30 * 24 * 3600 * 1000)}),
     ]
 

@@ -55,6 +55,10 @@ class TopicSettings(_Group):
     state: str = "intentwatch.state"
     partitions: int = Field(default=8, gt=0)
     replication_factor: int = Field(default=1, gt=0)
+    retention_ms: int | None = Field(
+        default=None, ge=-1,
+        description="retention.ms of actions, alerts and revocations; None keeps the broker's. Messages carry event time, "
+                    "so replaying history older than the retention needs -1 (keep) here.")
 
 
 class WorkerSettings(_Group):

@@ -50,6 +50,8 @@ class Worker:
             **client, "group.id": w.group_id, "enable.auto.commit": False, "auto.offset.reset": "earliest",
             "isolation.level": "read_committed", "partition.assignment.strategy": "range",  # range keeps co-partitions together
             "session.timeout.ms": 10000, "heartbeat.interval.ms": 1000, "fetch.wait.max.ms": 50,
+            # Static membership: a restarted worker takes its partitions back at once.
+            "group.instance.id": f"{w.group_id}-{w.instance}",
         })
         self.out = producer(settings.kafka)  # alerts, commands, dead letters: published as they happen
         self.txn: Producer = Producer({**client, "transactional.id": f"{w.group_id}-{w.instance}", "partitioner": PARTITIONER,
@@ -225,17 +227,20 @@ class Worker:
     # -- rebalancing --------------------------------------------------------------------
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         numbers = sorted({tp.partition for tp in partitions if tp.topic == self.topics.actions})
+        # New partitions may lag the old ones: let their events set the clock again.
+        self.engine.rewind_clock()
+        self.part_time = {p: t for p, t in self.part_time.items() if p in numbers}
         restored = self._restore(numbers)
         # Hold actions back until the lifecycle partitions are read to their current end.
         self.holding = {}
         lifecycle = [tp for tp in partitions if tp.topic == self.topics.lifecycle]
-        for tp in consumer.committed(lifecycle, timeout=10) if lifecycle else []:
+        for tp in _committed(consumer, lifecycle):
             low, high = consumer.get_watermark_offsets(tp, timeout=10)
             start = tp.offset if tp.offset >= 0 else low
             if start < high:
                 self.holding[tp.partition] = high
         actions = [tp for tp in partitions if tp.topic == self.topics.actions]
-        for tp in consumer.committed(actions, timeout=10) if actions else []:
+        for tp in _committed(consumer, actions):
             self.start_offsets[tp.partition] = tp.offset if tp.offset >= 0 else consumer.get_watermark_offsets(tp, timeout=10)[0]
         consumer.assign(partitions)
         if actions and self.holding:
@@ -289,6 +294,21 @@ class Worker:
             self.engine.restore(AgentState.from_record(orjson.loads(raw), self.engine.checks))
             self.owner[agent_id] = p
         return len(latest)
+
+
+def _committed(consumer: Consumer, partitions: list[TopicPartition], attempts: int = 10) -> list[TopicPartition]:
+    """Committed offsets, retrying what a just-started group coordinator answers with."""
+    if not partitions:
+        return []
+    for attempt in range(attempts):
+        try:
+            return consumer.committed(partitions, timeout=10)
+        except KafkaException as e:
+            if attempt == attempts - 1 or not e.args[0].retriable():
+                raise
+            log.warning("committed offsets not available yet (%s); retrying", e.args[0].str())
+            time.sleep(0.5 * (attempt + 1))
+    return []
 
 
 def run_worker(settings: Settings) -> None:

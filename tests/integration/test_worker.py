@@ -1,0 +1,197 @@
+"""The streaming worker on a real broker, held to replay: same alert ids, same commands.
+
+Every test gets fresh topics and a fresh consumer group; workers run as ``intentwatch worker``
+subprocesses, fed with ``intentwatch produce`` (or a plain confluent-kafka producer for
+hand-made bad input). "Drained" = the group's committed offsets reached the end of every
+actions and lifecycle partition; a worker flushes its outputs before each checkpoint
+commits, so by then every output is on its topic.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import orjson
+from confluent_kafka import Producer
+
+from pipeline.kafka import PARTITIONER
+from tests.factories import action, manifest
+from tests.integration.support import Comparison, Pipeline, drained, load_jsonl, run_cli
+
+
+def _outputs(p: Pipeline) -> tuple[list[dict], list[dict]]:
+    return [r.json() for r in p.read_all(p.topics.alerts)], [r.json() for r in p.read_all(p.topics.revocations)]
+
+
+def _worker_stats(log: Path) -> list[str]:
+    return re.findall(r"(?:processed|stopped: )(\{.*\})", log.read_text(errors="replace"))
+
+
+def _assert_same_ids(cmp: Comparison, logs: str) -> None:
+    assert not cmp.missing_alerts and not cmp.extra_alerts, (
+        f"alert ids differ from replay's (by rule_id)\n  missing: {cmp.missing_alerts}\n  extra: {cmp.extra_alerts}\n{logs}")
+    assert not cmp.missing_commands and not cmp.extra_commands, (
+        f"command ids differ from replay's (by rule_id)\n  missing: {cmp.missing_commands}\n  extra: {cmp.extra_commands}\n{logs}")
+    diffs = cmp.command_payload_diffs()
+    assert not diffs, "command payloads differ from replay's:\n  " + "\n  ".join(diffs)
+
+
+def test_parity_with_replay(kafka_pipeline: Pipeline, fleet, record_property):
+    f = fleet(80, 4, 5)
+    assert f.n_actions >= 50_000, f"fleet too small for the parity test: {f.n_actions} actions"
+    assert f.commands, "the fleet should make replay issue commands, or there is nothing to compare"
+    p = kafka_pipeline
+    p.create_topics()
+    p.produce(f.lifecycle, topic=p.topics.lifecycle, intents=f.intents)
+    p.produce(f.actions)
+
+    started = time.monotonic()
+    workers = [p.start_worker("w1"), p.start_worker("w2")]
+    p.wait_drained(workers, timeout=240)
+    drain_seconds = time.monotonic() - started
+    alerts, commands = _outputs(p)
+    assert all(w.alive for w in workers), p.logs()
+
+    for w in workers:  # both members of the group got a share of the partitions
+        assigned = re.findall(r"assigned partitions \[([\d, ]*)\]", w.log.read_text(errors="replace"))
+        assert assigned and assigned[-1], f"{w.instance} holds no partitions:\n{w.tail()}"
+
+    cmp = Comparison(f.alerts, f.commands, alerts, commands)
+    _assert_same_ids(cmp, p.logs())
+    for w in workers:  # a clean stop logs the worker's totals
+        w.stop()
+    shares = {w.instance: _worker_stats(w.log)[-1:] for w in workers}
+    print(f"\nparity: {f.n_actions:,} actions drained by 2 workers in {drain_seconds:.1f}s; "
+          f"{len(alerts)} alert records ({len(f.alerts)} from replay), {len(commands)} commands; {shares}")
+    record_property("drain_seconds", round(drain_seconds, 1))
+    record_property("worker_totals", str(shares))
+
+
+def test_crash_recovery_sigkill(kafka_pipeline: Pipeline, fleet, record_property):
+    f = fleet(40, 4, 11)
+    assert f.n_actions >= 20_000, f"fleet too small for the crash test: {f.n_actions} actions"
+    p = kafka_pipeline
+    p.create_topics()
+    p.produce(f.lifecycle, topic=p.topics.lifecycle, intents=f.intents)
+    p.produce(f.actions)
+    actions = p.topics.actions
+
+    first = p.start_worker("solo")
+
+    def mid_stream(committed, end) -> bool:
+        done = sum(max(committed[actions, i], 0) for i in range(8))
+        return sum(committed[actions, i] > 0 for i in range(8)) >= 3 and done >= f.n_actions // 2
+
+    p.wait_until(mid_stream, 120, "checkpoints on several action partitions", [first], interval=0.05)
+    time.sleep(0.3)  # into the next checkpoint interval: processed and published, not yet committed
+    first.sigkill()
+    committed, end = p.wait_until(lambda c, e: True, 30, "the offsets the dead worker committed", [])
+    done = sum(max(committed[actions, i], 0) for i in range(8))
+    total = sum(end[actions, i] for i in range(8))
+    assert not drained(committed, end), f"the worker drained everything before the kill: grow the fleet\n{first.tail()}"
+    print(f"\ncrash: SIGKILL with {done:,} of {total:,} actions committed")
+
+    second = p.start_worker("solo")  # same instance: same transactional id, fences the dead one
+    p.wait_drained([second], timeout=240)
+    alerts, commands = _outputs(p)
+    assert second.alive, p.logs()
+
+    cmp = Comparison(f.alerts, f.commands, alerts, commands)
+    shadow = cmp.extra_alerts.get("lifecycle.shadow_agent", [])
+    assert not shadow, f"shadow-agent alerts for registered agents: state was lost, not restored: {shadow}\n{p.logs()}"
+    _assert_same_ids(cmp, p.logs())
+
+    restored = [int(n) for n in re.findall(r"restored (\d+) agents", second.log.read_text(errors="replace"))]
+    assert restored and max(restored) > 0, f"the restarted worker restored no agents:\n{second.tail()}"
+
+    dups = cmp.duplicates()
+    print(f"crash: restarted worker restored {max(restored)} agents; {sum(dups.values())} duplicate deliveries "
+          f"over {len(dups)} ids (beyond replay's multiplicity): {dups}")
+    record_property("killed_at_actions", f"{done}/{total}")
+    record_property("restored_agents", max(restored))
+    record_property("duplicate_deliveries", sum(dups.values()))
+    record_property("duplicate_ids", str(dups))
+
+
+AGENT = "support-1"
+
+
+def test_bad_input_goes_to_dlq(kafka_pipeline: Pipeline, tmp_path: Path):
+    p = kafka_pipeline
+    p.extra_env["INTENTWATCH_ENGINE__MAX_EVENT_BYTES"] = "20000"
+    p.create_topics()
+    intents = tmp_path / "intents"
+    intents.mkdir()
+    (intents / f"{AGENT}.json").write_text(manifest(AGENT, rate_limit=None).model_dump_json())
+    empty = tmp_path / "no-lifecycle.jsonl"
+    empty.write_bytes(b"")
+    p.produce(empty, topic=p.topics.lifecycle, intents=intents)
+
+    def valid(minute: int, **over) -> bytes:
+        return action(AGENT, at=timedelta(minutes=minute), **over).model_dump_json().encode()
+
+    good = {  # (key, value) in the order produced; the "breaks" ones must each open an alert
+        "ok-1": valid(1),
+        "breaks-tool": valid(3, tool="shell.exec"),
+        "ok-2": valid(5),
+        "breaks-domain": valid(7, data_domain="payroll"),
+        "breaks-operation": valid(9, operation="delete"),
+        "ok-3": valid(11),
+    }
+    oversized = orjson.loads(valid(6))
+    oversized["attributes"] = {"blob": "A" * 25_000}
+    bad = {  # case -> (key, value, a substring the reason must contain)
+        "garbage": (AGENT.encode(), b"\x00\xff\xfe\x81 not JSON, not UTF-8 \xc3\x28", "Invalid JSON"),
+        "wrong type": (AGENT.encode(), valid(2).replace(b'"bytes":2048', b'"bytes":"lots"'), "bytes: Input should be a valid integer"),
+        "unknown operation": (AGENT.encode(), valid(4).replace(b'"operation":"read"', b'"operation":"teleport"'),
+                              "operation: Input should be 'read'"),
+        "oversized": (AGENT.encode(), orjson.dumps(oversized), "over the 20000-byte limit"),
+        "no key": (None, valid(8), "no key"),
+        "key differs": (b"support-2", valid(10), "differs from agent_id"),
+    }
+    assert 20_000 < len(bad["oversized"][1]) < 1_000_000
+    order = ["ok-1", "garbage", "wrong type", "breaks-tool", "unknown operation", "ok-2", "oversized",
+             "breaks-domain", "no key", "breaks-operation", "key differs", "ok-3"]
+
+    where: dict[str, str] = {}
+
+    def delivered(case: str):
+        def cb(err, msg) -> None:
+            assert err is None, f"{case}: {err}"
+            where[case] = f"{msg.topic()}[{msg.partition()}]@{msg.offset()}"
+        return cb
+
+    producer = Producer({"bootstrap.servers": p.bootstrap, "partitioner": PARTITIONER, "enable.idempotence": True})
+    for case in order:
+        key, value = (AGENT.encode(), good[case]) if case in good else bad[case][:2]
+        producer.produce(p.topics.actions, key=key, value=value, on_delivery=delivered(case))
+    assert producer.flush(30) == 0
+    assert set(where) == set(order)
+
+    # What replay says the valid actions alone must give.
+    (tmp_path / "valid.jsonl").write_bytes(b"\n".join(good[c] for c in order if c in good) + b"\n")
+    run_cli("replay", "valid.jsonl", "--intents", str(intents), "--quiet", "--alerts", "expected-alerts.jsonl",
+            "--commands", "expected-commands.jsonl", "--dead-letter", "expected-dl.jsonl", "--strict", cwd=tmp_path)
+    expected = {a["alert_id"]: a["rule_id"] for a in load_jsonl(tmp_path / "expected-alerts.jsonl")}
+    assert {"intent.tool_not_allowed", "intent.data_domain_not_allowed", "intent.operation_not_allowed"} <= set(expected.values()), expected
+
+    worker = p.start_worker("dlq")
+    p.wait_drained([worker], timeout=120)
+    dead = p.read_all(p.topics.dlq)
+    alerts = {r.json()["alert_id"]: r.json()["rule_id"] for r in p.read_all(p.topics.alerts)}
+    assert worker.alive, worker.tail()
+
+    by_value = {r.value: r for r in dead}
+    assert len(dead) == len(bad) and len(by_value) == len(bad), (
+        f"DLQ should hold exactly the {len(bad)} bad messages, got {len(dead)}: "
+        f"{[(r.headers.get('source'), r.headers.get('reason')) for r in dead]}\n{worker.tail()}")
+    for case, (_key, value, reason) in bad.items():
+        r = by_value.get(value)
+        assert r is not None, f"{case}: not in the DLQ (original bytes not found)"
+        assert r.headers.get("source", b"").decode() == where[case], f"{case}: source {r.headers.get('source')!r} != {where[case]}"
+        got_reason = r.headers.get("reason", b"").decode()
+        assert reason in got_reason, f"{case}: reason {got_reason!r} lacks {reason!r}"
+    assert alerts == expected, f"alerts of the valid neighbours differ from replay's: got {alerts}, expected {expected}"
