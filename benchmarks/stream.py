@@ -8,7 +8,8 @@ deploy/kafka/broker.sh (and stopped afterwards). Each run uses fresh topics (8 p
   worker      one `intentwatch worker` (all partitions) drains the same backlog: events/s
               between its first and its last checkpoint
   latency     the worker caught up; actions produced live at half the worker's rate, 1 in 50
-              from an unregistered agent (an immediate alert); produce time -> alert received
+              from an unregistered agent (an immediate alert), the rest from 50 registered
+              agents acting inside their intent; produce time -> alert appended
 Prints medians and the worker/limit ratio. Machines are shared and noisy: read ratios.
 """
 
@@ -105,6 +106,20 @@ def drain_rate(kafka: KafkaSettings, t: TopicSettings, group: str, total: int, l
     raise RuntimeError(f"worker did not drain {total} events; see {log}")
 
 
+def register_live_agents(kafka: KafkaSettings, t: TopicSettings, n: int) -> list[str]:
+    """Agents whose declared intent covers the live traffic, so only the shadow agents alert."""
+    from models.intent import IntentManifest
+    from models.lifecycle import Instantiate
+
+    now = datetime.now(timezone.utc)
+    ids = [f"bench-live-{i:03d}" for i in range(n)]
+    events = [Instantiate(event_id=f"bench-live-{i}", agent_id=a, time=now, manifest=IntentManifest(
+        agent_id=a, owner="bench", purpose="latency benchmark", allowed={"tools": ["bench.*"], "operations": ["read"]}))
+        for i, a in enumerate(ids)]
+    produce_lines(kafka, t.lifecycle, ((a.agent_id, a.model_dump_json().encode()) for a in events), DeadLetterFile(None))
+    return ids
+
+
 def latency(kafka: KafkaSettings, t: TopicSettings, rate: float, seconds: float, agent_ids: list[str]) -> list[float]:
     """Produce live actions at ``rate``/s; every 50th from a new unregistered agent; time to its alert.
 
@@ -177,7 +192,8 @@ def main() -> None:
         for run in range(args.runs):
             t = topics_for(uuid.uuid4().hex[:8])
             # Alerts stamped by the broker when appended: the moment a SOC consumer could read them.
-            admin(kafka).create_topics([NewTopic(t.alerts, t.partitions, 1, config={"message.timestamp.type": "LogAppendTime"})])[t.alerts].result()
+            client = admin(kafka)  # keep a reference until the future resolves
+            client.create_topics([NewTopic(t.alerts, t.partitions, 1, config={"message.timestamp.type": "LogAppendTime"})])[t.alerts].result()
             create_topics(kafka, t)
             dead = DeadLetterFile(None)
             produce_lines(kafka, t.lifecycle, ((f"m{i}", ev.model_dump_json().encode()) for i, ev in enumerate(manifest_instantiations(manifests))), dead)
@@ -187,7 +203,7 @@ def main() -> None:
             group = f"bench-{uuid.uuid4().hex[:6]}"
             rate, proc = drain_rate(kafka, t, group, total, out / f"worker-{run}.log")
             rates.append(rate)
-            lats.append(latency(kafka, t, rate / 2, args.latency_seconds, [m.agent_id for m, _ in manifests[:50]]))
+            lats.append(latency(kafka, t, rate / 2, args.latency_seconds, register_live_agents(kafka, t, 50)))
             proc.terminate()
             proc.wait(30)
             print(f"run {run}: {total:,} events; limit {limits[-1]:,.0f}/s; worker {rate:,.0f}/s; "

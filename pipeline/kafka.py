@@ -61,8 +61,19 @@ def create_topics(kafka: KafkaSettings, topics: TopicSettings, timeout: float = 
             if e.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                 raise KafkaSetupError(f"cannot create topic {name}: {e.args[0].str()}") from None
             result[name] = "exists"
-    meta = client.list_topics(timeout=timeout)
-    counts = {name: len(meta.topics[name].partitions) for name in (topics.actions, topics.lifecycle, topics.state)}
+    import time
+
+    wanted = (topics.actions, topics.lifecycle, topics.state)
+    deadline = time.monotonic() + timeout
+    while True:  # metadata lags creation by a moment
+        meta = client.list_topics(timeout=timeout)
+        if all(name in meta.topics and meta.topics[name].partitions for name in wanted) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    missing = [name for name in wanted if name not in meta.topics]
+    if missing:
+        raise KafkaSetupError(f"topics {missing} do not show in the cluster metadata after creation")
+    counts = {name: len(meta.topics[name].partitions) for name in wanted}
     if len(set(counts.values())) != 1:
         raise KafkaSetupError(f"topics must share one partition count to be co-partitioned by agent_id: {counts}")
     return result
