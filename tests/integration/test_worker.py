@@ -61,6 +61,22 @@ def test_parity_with_replay(kafka_pipeline: Pipeline, fleet, record_property):
 
     cmp = Comparison(f.alerts, f.commands, alerts, commands)
     _assert_same_ids(cmp, p.logs())
+
+    # What an analyst tails is what is on the topic: every record as JSON, one readable line each.
+    import subprocess
+
+    from tests.integration.support import INTENTWATCH
+
+    def tail(*args: str) -> list[str]:
+        r = subprocess.run([INTENTWATCH, "tail", *args, "--idle", "3"], env=p.env(), capture_output=True, timeout=120)
+        assert r.returncode == 0, r.stderr.decode(errors="replace")
+        return r.stdout.decode().splitlines()
+
+    as_json = tail("alerts", "--from-beginning", "--json")
+    assert sorted(orjson.loads(x)["alert_id"] for x in as_json) == sorted(a["alert_id"] for a in alerts)
+    readable = tail("revocations", "--from-beginning")
+    assert len(readable) == len(commands) and all(c["command_id"][:12] in "\n".join(readable) for c in commands)
+    assert tail("alerts", "--since", "2999-01-01T00:00:00+00:00") == []  # nothing stamped after that
     for w in workers:  # a clean stop logs the worker's totals
         w.stop()
     shares = {w.instance: _worker_stats(w.log)[-1:] for w in workers}

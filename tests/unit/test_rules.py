@@ -155,3 +155,17 @@ def test_disabled_rule_and_severity_override():
     e = Engine(cfg)
     out = e.process(instantiate(M)) + e.process(action(tool="shell.exec", operation="delete"))
     assert [(a.rule_id, a.severity) for a in out] == [("intent.operation_not_allowed", "low")]
+
+
+def test_wall_clock_tick_expires_a_quiet_agent():
+    """A streaming host's timer decommissions an expired agent even if it never acts again."""
+    from datetime import datetime, timezone
+
+    m = manifest(expires_at="2026-01-05T10:00:00Z")
+    e = Engine(event_clock=False)  # as in the worker: only the host moves time
+    e.process(instantiate(m))
+    assert e.process(action(at=timedelta(minutes=1))) == []
+    assert e.tick(datetime(2026, 1, 5, 9, 59, tzinfo=timezone.utc)) == []
+    out = e.tick(datetime(2026, 1, 5, 10, 1, tzinfo=timezone.utc))
+    assert [(type(o).__name__, getattr(o, "rule_id", None)) for o in out] == [("Alert", "lifecycle.expired"), ("RevocationCommand", "lifecycle.expired")]
+    assert out[1].action == "decommission"
