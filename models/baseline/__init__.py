@@ -1,0 +1,28 @@
+"""Per-agent behaviour baselines: online learners over one agent's own actions.
+
+river-style: a learner takes a flat ``dict`` of features, ``learn_one(x)`` returns None,
+``score_one(x)`` returns a float (higher is stranger), and its constructor arguments are
+its whole configuration. Every learner is bounded in memory and has a JSON-able
+``to_state()`` / ``from_state()`` that restores identical future scores. No I/O, no clock:
+time comes from the events.
+
+``AgentBaseline`` composes them for one agent; ``features(action)`` builds its input.
+"""
+
+from models.baseline.agent import AgentBaseline, BehaviourScores
+from models.baseline.base import Learner
+from models.baseline.categories import CategoryProfile
+from models.baseline.divergence import ReferenceDivergence, js_divergence
+from models.baseline.drift import DriftMonitor
+from models.baseline.features import FEATURES, features, resource_prefix
+from models.baseline.hours import HourProfile
+from models.baseline.rate import RateProfile
+from models.baseline.seen import FirstSeen
+from models.baseline.sources import SourceProfile, network_of
+from models.baseline.volume import VolumeProfile
+
+__all__ = [
+    "AgentBaseline", "BehaviourScores", "CategoryProfile", "DriftMonitor", "FEATURES", "FirstSeen", "HourProfile",
+    "Learner", "RateProfile", "ReferenceDivergence", "SourceProfile", "VolumeProfile", "features", "js_divergence",
+    "network_of", "resource_prefix",
+]

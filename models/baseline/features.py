@@ -1,0 +1,61 @@
+"""The flat feature dict the behaviour learners read, built once per action."""
+
+from typing import Any
+
+from models.action import Action
+from models.baseline.sources import network_of
+
+FEATURES = ("tool", "operation", "data_domain", "resource", "resource_prefix", "bytes", "ts", "hour", "source_ip",
+            "network", "credential")
+
+
+def resource_prefix(resource: str | None) -> str | None:
+    """The resource up to its last ``/`` or ``:`` component, the unit novelty is judged on.
+
+    Where that would leave only a scheme or an empty path (``npm://react``,
+    ``arn:aws:s3:::bucket``) the whole resource is kept; a mail recipient keeps its domain.
+
+    >>> resource_prefix("file:///workspace/billing-worker/lib/c2xup2.md")
+    'file:///workspace/billing-worker/lib/'
+    >>> resource_prefix("arn:aws:ec2:us-west-2:210987654321:instance/i-061a04e91f9f94e28")
+    'arn:aws:ec2:us-west-2:210987654321:instance/'
+    >>> resource_prefix("arn:aws:s3:::acme-exports"), resource_prefix("npm://react")
+    ('arn:aws:s3:::acme-exports', 'npm://react')
+    >>> resource_prefix("mailto:ben.garcia@cyberdyne.ai"), resource_prefix("ticket:1234"), resource_prefix(None)
+    ('mailto:@cyberdyne.ai', 'ticket:', None)
+    """
+    if not resource:
+        return None
+    if resource.startswith("mailto:"):
+        return "mailto:@" + resource.rpartition("@")[2]
+    cut = max(resource.rfind("/"), resource.rfind(":"))
+    if cut < 0:
+        return resource
+    prefix = resource[:cut + 1]
+    if prefix.endswith("//") or prefix.endswith(":::"):
+        return resource
+    return prefix
+
+
+def features(action: Action) -> dict[str, Any]:
+    """The features of one action: categorical values, resource and its prefix, bytes,
+    event time, source.
+
+    ``ts`` is epoch seconds of the event time and ``hour`` its UTC hour; ``network`` is the
+    /24 (IPv4) or /48 (IPv6) of ``source_ip``. Missing values are None.
+    """
+    ts = action.time.timestamp()
+    ip = action.source_ip
+    return {
+        "tool": action.tool,
+        "operation": action.operation,
+        "data_domain": action.data_domain,
+        "resource": action.resource,
+        "resource_prefix": resource_prefix(action.resource),
+        "bytes": action.bytes,
+        "ts": ts,
+        "hour": int(ts // 3600) % 24,
+        "source_ip": ip,
+        "network": network_of(ip),
+        "credential": action.credential_id,
+    }

@@ -1,0 +1,182 @@
+"""Bytes per action, learned per tool and for the agent as a whole, on a log scale."""
+
+import math
+import sys
+from typing import Any
+
+from models.baseline.base import Learner, fading
+
+_STRIDE = 4  # per slot: mean, deviation, observations, last update
+
+
+class VolumeProfile(Learner):
+    """How many bytes an agent's actions move, per group (tool) and overall, and how far
+    above its usual an action is.
+
+    Works on ``log2(bytes + 1)``: an exponentially weighted mean and mean absolute
+    deviation per group, and the same for the whole agent. ``score_one`` is one-sided:
+    how many deviations the action's log-bytes lie *above* the group's mean (the agent's
+    when the group has fewer than ``min_group`` observations), 0 below it. A tool that
+    normally moves 12 KB and now moves 1.8 MB (7 doublings) with a spread of one doubling
+    scores about 7. Missing bytes score 0.
+
+    Learning is winsorised: once a group has ``min_group`` observations, a value further
+    than ``clip`` deviations from its mean is learned as if it were ``clip`` deviations
+    away, so a few huge transfers cannot drag the usual up to themselves.
+
+    Bounded: at most ``max_groups`` groups (the least recently used is evicted), kept in
+    one flat list of floats.
+
+    Parameters
+    ----------
+    half_life
+        Observations after which one counts half, for a group and for the agent.
+    max_groups
+        Most groups (tools) remembered.
+    min_group
+        Observations a group needs before its own figures are used.
+    min_spread
+        Floor of the deviation, in doublings, so a tool that always moves the same size
+        does not make a byte more look like an attack.
+    clip
+        Deviations beyond which a value is learned winsorised.
+    key, group_key
+        Features read from ``x``.
+
+    Examples
+    --------
+    >>> import random
+    >>> rng = random.Random(1)
+    >>> v = VolumeProfile()
+    >>> for _ in range(300):
+    ...     v.learn_one({"tool": "github.get_file_contents", "bytes": int(rng.lognormvariate(9.4, 0.7))})
+    >>> v.score_one({"tool": "github.get_file_contents", "bytes": 12_000}) < 1
+    True
+    >>> v.score_one({"tool": "github.get_file_contents", "bytes": 2_000_000}) > 5
+    True
+    >>> round(v.typical("github.get_file_contents") / 1000)
+    12
+    """
+
+    __slots__ = ('half_life', 'max_groups', 'min_group', 'min_spread', 'clip', 'key', 'group_key', '_a', 'index',
+                 'stats', 'n')
+
+    def __init__(self, half_life: float = 200, max_groups: int = 32, min_group: int = 8, min_spread: float = 0.5,
+                 clip: float = 4.0, key: str = "bytes", group_key: str = "tool"):
+        self.half_life = half_life
+        self.max_groups = max_groups
+        self.min_group = min_group
+        self.min_spread = min_spread
+        self.clip = clip
+        self.key = key
+        self.group_key = group_key
+        self._a = fading(half_life)
+        self.index: dict[str, int] = {}      # group -> slot; slot 0 is the whole agent
+        self.stats = [0.0, 0.0, 0.0, 0.0]   # _STRIDE floats per slot (a list: no boxing on read)
+        self.n = 0                           # updates, the clock of "last update"
+
+    # -- learning ---------------------------------------------------------------------------
+    def update(self, nbytes: float, group: str | None = None, weight: float = 1.0) -> None:
+        """Learn one action that moved ``nbytes`` through ``group``."""
+        if weight <= 0:
+            return
+        lb = math.log2(nbytes + 1.0)
+        s, fade = self.stats, self._a * weight
+        self.n += 1
+        slot = 0
+        if group is not None:
+            slot = self.index.get(group)
+            if slot is None:
+                slot = self._new_slot(group)
+        while True:  # the group's slot, then the agent's (slot 0)
+            i = slot * _STRIDE
+            n = s[i + 2] + weight
+            a = weight / n
+            if a < fade:
+                a = fade
+            if a > 1.0:
+                a = 1.0
+            m, d = s[i], s[i + 1]
+            v = lb
+            if n > self.min_group:
+                lim = self.clip * (d if d > self.min_spread else self.min_spread)
+                v = m + lim if lb > m + lim else m - lim if lb < m - lim else lb
+            s[i] = m + a * (v - m)
+            if n > weight:
+                s[i + 1] = d + a * ((v - m if v > m else m - v) - d)
+            s[i + 2] = n
+            s[i + 3] = self.n
+            if slot == 0:
+                return
+            slot = 0
+
+    def _new_slot(self, group: str) -> int:
+        s = self.stats
+        if len(self.index) < self.max_groups:
+            slot = len(s) // _STRIDE
+            s += (0.0, 0.0, 0.0, 0.0)
+        else:
+            victim = min(self.index, key=lambda g: s[self.index[g] * _STRIDE + 3])
+            slot = self.index.pop(victim)
+            s[slot * _STRIDE:(slot + 1) * _STRIDE] = (0.0, 0.0, 0.0, 0.0)
+        self.index[sys.intern(group)] = slot
+        return slot
+
+    def learn_one(self, x: dict[str, Any], weight: float = 1.0) -> None:
+        nbytes = x.get(self.key)
+        if nbytes is not None:
+            self.update(nbytes, x.get(self.group_key), weight)
+
+    # -- reading ----------------------------------------------------------------------------
+    def _slot(self, group: str | None) -> int | None:
+        if group is not None:
+            slot = self.index.get(group)
+            if slot is not None and self.stats[slot * _STRIDE + 2] >= self.min_group:
+                return slot
+        return 0 if self.stats[2] >= self.min_group else None
+
+    def excess(self, nbytes: float, group: str | None = None) -> float:
+        """Deviations by which ``log2(nbytes + 1)`` exceeds the usual (0 when not above it)."""
+        s = self.stats
+        i = self.index.get(group) if group is not None else None
+        if i is None or s[i * _STRIDE + 2] < self.min_group:
+            if s[2] < self.min_group:
+                return 0.0
+            i = 0
+        i *= _STRIDE
+        dev = s[i + 1]
+        z = (math.log2(nbytes + 1.0) - s[i]) / (dev if dev > self.min_spread else self.min_spread)
+        return z if z > 0.0 else 0.0
+
+    def score_one(self, x: dict[str, Any]) -> float:
+        nbytes = x.get(self.key)
+        return 0.0 if nbytes is None else self.excess(nbytes, x.get(self.group_key))
+
+    def typical(self, group: str | None = None) -> float:
+        """The usual bytes per action of ``group`` (of the agent when unknown or too new)."""
+        slot = self._slot(group)
+        return 0.0 if slot is None else 2.0 ** self.stats[slot * _STRIDE] - 1.0
+
+    def spread(self, group: str | None = None) -> float:
+        """The usual deviation, as a factor: 2.0 means actions vary by about a doubling."""
+        slot = self._slot(group)
+        return 1.0 if slot is None else 2.0 ** max(self.stats[slot * _STRIDE + 1], self.min_spread)
+
+    def observations(self, group: str | None = None) -> float:
+        """How many actions (weighted) the figures of ``group`` (or the agent) rest on."""
+        if group is None:
+            return self.stats[2]
+        slot = self.index.get(group)
+        return 0.0 if slot is None else self.stats[slot * _STRIDE + 2]
+
+    # -- persistence --------------------------------------------------------------------------
+    def _dump(self) -> dict[str, Any]:
+        s, k = self.stats, _STRIDE
+        return {"n": self.n, "agent": s[0:k], "groups": {g: s[i * k:(i + 1) * k] for g, i in self.index.items()}}
+
+    def _load(self, state: dict[str, Any]) -> None:
+        self.n = state["n"]
+        self.stats, self.index = list(state["agent"]), {}
+        for g, row in state["groups"].items():
+            slot = self._new_slot(g)
+            self.stats[slot * _STRIDE:(slot + 1) * _STRIDE] = row
