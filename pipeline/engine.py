@@ -19,14 +19,21 @@ from datetime import datetime
 from itertools import count
 
 from models.action import Action
+from models.alert import SEVERITY_RANK
+from models.command import RevocationCommand
+from models.feedback import Feedback
 from models.lifecycle import Decommission, Instantiate, Update
+from pipeline.behaviour import Behaviour
 from pipeline.catalog import Rule, load_catalog
 from pipeline.config import EngineConfig
 from pipeline.detectors import REGISTRY, Detector, Finding
+from pipeline.feedback import Suppression, covering
 from pipeline.response import Output, Responder
 from pipeline.state import AgentState
 
 LifecycleEvent = Instantiate | Update | Decommission
+HIGH = SEVERITY_RANK["high"]
+MAX_SUPPRESSIONS = 32  # per agent; the oldest ended one goes first
 
 
 class Engine:
@@ -54,13 +61,16 @@ class Engine:
             cls = REGISTRY[rule.type]
             if cls is not None and rule.enabled:
                 (self.gates if rule.gate else self.checks).append(cls(rule))
+        self.behaviour = Behaviour(self.config.learned, self.rules) if self.config.learned.enabled else None
         self.stats: Counter[str] = Counter()
         self.n_actions = 0
 
     # -- entry points -------------------------------------------------------------------
-    def process(self, event: Action | LifecycleEvent) -> list[Output]:
+    def process(self, event: Action | LifecycleEvent | Feedback) -> list[Output]:
         if isinstance(event, Action):
             return self.process_action(event)
+        if isinstance(event, Feedback):
+            return self.process_feedback(event)
         return self.process_lifecycle(event)
 
     def process_action(self, a: Action) -> list[Output]:
@@ -87,15 +97,29 @@ class Engine:
                 f = det.check(a, st, ts)
                 if f is not None:
                     return out + self._respond(f, st)
+        severe = False  # a high finding here keeps the action out of the baseline
         for det in st.checks:
             f = det.check(a, st, ts)
             if f is not None:
+                if SEVERITY_RANK[f.rule.severity] >= HIGH and not (st.suppressions and covering(st.suppressions, f)):
+                    severe = True
+                out += self._respond(f, st)
+        if self.behaviour is not None and st.status == "active":
+            for f in self.behaviour.check(a, st, ts, severe):
                 out += self._respond(f, st)
         return out
 
     def process_lifecycle(self, ev: LifecycleEvent) -> list[Output]:
         """Queue a lifecycle change; apply it now if the agent (or the watermark) is already past it."""
         self.stats["lifecycle"] += 1
+        return self._queue(ev)
+
+    def process_feedback(self, fb: Feedback) -> list[Output]:
+        """An analyst's verdict; applies in event-time order with the agent's lifecycle changes."""
+        self.stats["feedback"] += 1
+        return self._queue(fb)
+
+    def _queue(self, ev: LifecycleEvent | Feedback) -> list[Output]:
         ts = ev.time.timestamp()
         st = self.agents.get(ev.agent_id)
         if st is None:
@@ -157,7 +181,9 @@ class Engine:
             out += self._apply_lifecycle(st, ev, ts)
         return out
 
-    def _apply_lifecycle(self, st: AgentState, ev: LifecycleEvent, ts: float) -> list[Output]:
+    def _apply_lifecycle(self, st: AgentState, ev: LifecycleEvent | Feedback, ts: float) -> list[Output]:
+        if isinstance(ev, Feedback):
+            return self._apply_feedback(st, ev, ts)
         if st.lifecycle_ts is not None and ts < st.lifecycle_ts:
             # An older event never undoes a newer one.
             self.stats["lifecycle_stale"] += 1
@@ -169,6 +195,9 @@ class Engine:
         expiry = m.expiry(ev.time)
         expires_ts = expiry.timestamp() if expiry is not None else None
         st.apply_manifest(m, ev.event_id, ts, expires_ts, self.checks)
+        if self.behaviour is not None:
+            # A new task or an approved change re-learns; an unapproved one does not reset the baseline.
+            self.behaviour.on_manifest(st, m, relearn=isinstance(ev, Instantiate) or bool(ev.approved_by))
         if expires_ts is not None:
             heapq.heappush(self._expiries, (expires_ts, st.agent_id, st.epoch))
             self._next_due = min(self._next_due, expires_ts)
@@ -185,6 +214,23 @@ class Engine:
         if expires_ts is not None and expires_ts <= max(ts, st.last_ts):
             out += self._expire(st)
         return out
+
+    def _apply_feedback(self, st: AgentState, fb: Feedback, ts: float) -> list[Output]:
+        self.stats[f"feedback:{fb.verdict}"] += 1
+        if fb.verdict == "confirmed":
+            st.held = []  # the held-back actions were the attack: never learn them
+            return []
+        sup = Suppression.from_feedback(fb)
+        st.suppressions = [s for s in st.suppressions if s.feedback_id != sup.feedback_id] + [sup]
+        if len(st.suppressions) > MAX_SUPPRESSIONS:
+            st.suppressions.remove(min(st.suppressions, key=lambda s: s.end_ts))
+        if self.behaviour is not None:
+            self.stats["feedback_learned"] += self.behaviour.learn_held(st)
+        return []
+
+    def suppression_report(self) -> list[dict]:
+        """Every suppression in force or ended, with what it hid."""
+        return [{"agent_id": st.agent_id, **s.to_record()} for st in self.agents.values() for s in st.suppressions]
 
     def _advance(self, ts: float) -> list[Output]:
         """Event time reached ``ts``: apply due lifecycle changes, expire, publish closed windows."""
@@ -223,7 +269,25 @@ class Engine:
 
     def _respond(self, f: Finding, st: AgentState) -> list[Output]:
         self.stats[f"finding:{f.rule.id}"] += 1
+        if st.suppressions:
+            sup = covering(st.suppressions, f)
+            if sup is not None:
+                f = self._suppressed(f, sup)
         out = self.responder.handle(f, st)
+        if self.behaviour is not None:
+            for o in out:
+                if isinstance(o, RevocationCommand) and o.action == "revoke_credentials":
+                    self.behaviour.on_command(st, o.credential_ids)
         if self.responder.closing and self.responder.closing[0][0] < self._next_due:
             self._next_due = self.responder.closing[0][0]
         return out
+
+    def _suppressed(self, f: Finding, sup: Suppression) -> Finding:
+        """A finding an analyst's suppression covers: counted, and kept as an info alert."""
+        sup.hidden += 1
+        sup.last_hidden_ts = f.ts
+        self.stats[f"suppressed:{f.rule.id}"] += 1
+        return Finding(self.rules["feedback.suppressed"], f.agent_id, f.ts, f.event_id,
+                       f"{f.rule.id} hidden by suppression {sup.feedback_id} ({sup.analyst}: {sup.reason}): {f.message}",
+                       clause=f"suppression:{sup.feedback_id}", expected=sup.observed, observed=f.rule.id,
+                       score=f.score, action=f.action, baseline=f.baseline)

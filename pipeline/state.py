@@ -7,15 +7,22 @@ streaming worker persists, and restoring it gives the same future outputs.
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, TypeAdapter
 
 from models.alert import Alert
+from models.baseline import AgentBaseline
 from models.intent import IntentManifest
-from models.lifecycle import LIFECYCLE_ADAPTER, Decommission, Instantiate, Update
+from models.feedback import Feedback
+from models.lifecycle import Decommission, Instantiate, Update
 from pipeline.scope import Scope
 
 Status = Literal["unregistered", "active", "expired", "decommissioned"]
 LifecycleEvent = Instantiate | Update | Decommission
+# What waits in an agent's queue for its event time: lifecycle changes and analysts' feedback.
+PENDING_ADAPTER: TypeAdapter[LifecycleEvent | Feedback] = TypeAdapter(
+    Annotated[Instantiate | Update | Decommission | Feedback, Field(discriminator="kind")])
 
 
 @dataclass(slots=True)
@@ -45,9 +52,19 @@ class AgentState:
     tokens: float = 0.0                # rate-limit token bucket
     tokens_ts: float = 0.0
     commands: set[str] = field(default_factory=set)  # command actions already issued this epoch
-    pending: list[tuple[float, int, LifecycleEvent]] = field(default_factory=list)  # (ts, arrival, event), sorted
+    pending: list[tuple[float, int, LifecycleEvent | Feedback]] = field(default_factory=list)  # (ts, arrival, event), sorted
     windows: dict[str, Window] = field(default_factory=dict)  # open alert windows by rule id
     checks: list = field(default_factory=list)        # the detectors this manifest gives work to (derived)
+    # the learned side (pipeline/behaviour.py)
+    baseline: AgentBaseline | None = None
+    drifting: bool = False                             # inside a reference-drift episode
+    expanding: bool = False                            # scope expansion already reported this period
+    held: list[dict] = field(default_factory=list)     # features held back from learning until feedback
+    volume_hits: list[float] = field(default_factory=list)  # times of the latest large transfers
+    chains: dict[str, list] = field(default_factory=dict)  # chain rule -> start time per completed step
+    cred_last: dict[str, tuple[float, str]] = field(default_factory=dict)  # credential -> (time, network) last used
+    revoked: dict[str, int] = field(default_factory=dict)  # credential -> action seq when its revocation was issued
+    suppressions: list = field(default_factory=list)   # feedback suppressions (pipeline/feedback.py)
 
     def apply_manifest(self, manifest: IntentManifest, epoch: str, ts: float, expires_ts: float | None, checks: list) -> None:
         first = self.status != "active"
@@ -59,7 +76,7 @@ class AgentState:
         if cap is not None and (first or self.tokens > cap):
             self.tokens, self.tokens_ts = cap, ts
 
-    def add_pending(self, ts: float, arrival: int, ev: LifecycleEvent) -> None:
+    def add_pending(self, ts: float, arrival: int, ev: LifecycleEvent | Feedback) -> None:
         bisect.insort(self.pending, (ts, arrival, ev), key=lambda p: (p[0], p[1]))
 
     # -- persistence --------------------------------------------------------------------
@@ -75,6 +92,10 @@ class AgentState:
             "windows": {rule: {"alert": w.alert.model_dump(mode="json"), "end_ts": w.end_ts, "count": w.count,
                                "last_ts": w.last_ts, "published_count": w.published_count, "closed": w.closed,
                                "observed": w.observed} for rule, w in self.windows.items()},
+            "baseline": self.baseline.to_state() if self.baseline is not None else None,
+            "drifting": self.drifting, "expanding": self.expanding, "held": self.held, "volume_hits": self.volume_hits, "chains": self.chains,
+            "cred_last": {c: list(v) for c, v in self.cred_last.items()}, "revoked": self.revoked,
+            "suppressions": [s.to_record() for s in self.suppressions],
         }
 
     @classmethod
@@ -88,7 +109,15 @@ class AgentState:
             st.manifest = IntentManifest.model_validate(r["manifest"])
             st.scope = Scope(st.manifest)
             st.checks = [d for d in checks if d.applies(st.scope)]
-        st.pending = [(ts, n, LIFECYCLE_ADAPTER.validate_python(ev)) for ts, n, ev in r["pending"]]
+        st.pending = [(ts, n, PENDING_ADAPTER.validate_python(ev)) for ts, n, ev in r["pending"]]
         st.windows = {rule: Window(Alert.model_validate(w["alert"]), w["end_ts"], w["count"], w["last_ts"],
                                    w["published_count"], w["closed"], list(w["observed"])) for rule, w in r["windows"].items()}
+        if r.get("baseline") is not None:
+            st.baseline = AgentBaseline.from_state(r["baseline"])
+        st.drifting, st.expanding = r.get("drifting", False), r.get("expanding", False)
+        st.held, st.chains, st.revoked = r.get("held", []), r.get("chains", {}), r.get("revoked", {})
+        st.volume_hits = r.get("volume_hits", [])
+        st.cred_last = {c: (v[0], v[1]) for c, v in r.get("cred_last", {}).items()}
+        from pipeline.feedback import Suppression  # noqa: PLC0415 (feedback imports this module)
+        st.suppressions = [Suppression.from_record(x) for x in r.get("suppressions", [])]
         return st

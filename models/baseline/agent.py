@@ -27,7 +27,8 @@ class BehaviourScores:
     ``resource_new`` is the same for the exact resource (table, bucket, recipient).
     ``volume`` and ``rate`` are deviations above the usual (0 when not above); ``hour``
     is bits beyond an even spread over the day; ``source`` is 0 known address, 0.5 new
-    address in a known network, 1 new network for the credential; ``drift`` is the
+    address in a known network, 1 new network for the credential; ``invocations`` the
+    model invocations (operation ``invoke``) this hour above the usual, in deviations; ``drift`` is the
     Page-Hinkley statistic over its threshold (before this action is learned);
     ``divergence_*`` the Jensen-Shannon divergence (bits, 0-1) of the tool and resource
     prefix mixes from the frozen reference, 0 before it is frozen.
@@ -48,6 +49,7 @@ class BehaviourScores:
     rate: float
     hour: float
     source: float
+    invocations: float
     drift: float
     divergence_tools: float
     divergence_resources: float
@@ -99,7 +101,7 @@ class AgentBaseline(Learner):
     __slots__ = ('half_life', 'recent_half_life', 'max_items', 'prior_weight', 'volume_half_life',
                  'rate_bucket_seconds', 'hour_half_life', 'drift_threshold', 'drift_delta', 'drift_quiet',
                  'reference_every', 'warm_events', 'warm_seconds', 'tools', 'recent', 'operations', 'domains',
-                 'prefixes', 'resources', 'volume', 'rate', 'hours', 'sources', 'drift', 'tool_ref', 'prefix_ref',
+                 'prefixes', 'resources', 'volume', 'rate', 'hours', 'sources', 'invocations', 'drift', 'tool_ref', 'prefix_ref',
                  'n_seen', 'n_learned', 'first_ts', 'last_ts', 'period_n', 'period_ts', '_scored')
 
     def __init__(self, half_life: float = 500, recent_half_life: float = 25, max_items: int = 64,
@@ -131,6 +133,7 @@ class AgentBaseline(Learner):
         self.rate = RateProfile(rate_bucket_seconds)
         self.hours = HourProfile(hour_half_life)
         self.sources = SourceProfile()
+        self.invocations = RateProfile(3600.0, half_life=100)
         self.drift = DriftMonitor(drift_threshold, drift_delta, quiet=drift_quiet, half_life=half_life)
         self.tool_ref = ReferenceDivergence(self.tools, reference_every)
         self.prefix_ref = ReferenceDivergence(self.prefixes, reference_every)
@@ -199,7 +202,7 @@ class AgentBaseline(Learner):
         p = self.prefixes
         p_s, p_new = (0.0, 0.0) if v is None else (p.surprise(v), p.novelty(v))
         v = x.get("resource")
-        r_new = 0.0 if v is None else self.resources.novelty(v)
+        r_new = 0.0 if v is None else self.resources.novelty(v, x.get("resource_prefix"))
         v = x.get("bytes")
         vol = 0.0 if v is None else self.volume.excess(v, tool)
         v = x.get("ts")
@@ -208,7 +211,9 @@ class AgentBaseline(Learner):
         h = 0.0 if v is None else self.hours.surprise(v)
         v = x.get("source_ip")
         src = 0.0 if v is None else self.sources.newness(x.get("credential"), v, x.get("network"))
-        return BehaviourScores(t_s, t_new, o_s, o_new, d_s, d_new, p_s, p_new, r_new, vol, rate, h, src,
+        v = x.get("ts")
+        inv = self.invocations.burst(v) if v is not None and x.get("operation") == "invoke" else 0.0
+        return BehaviourScores(t_s, t_new, o_s, o_new, d_s, d_new, p_s, p_new, r_new, vol, rate, h, src, inv,
                                self.drift.statistic / self.drift_threshold, self.tool_ref.value,
                                self.prefix_ref.value, t_share, t_recent, self.n_seen)
 
@@ -229,6 +234,8 @@ class AgentBaseline(Learner):
         ts = x.get("ts")
         if ts is not None:
             self.rate.observe(ts, weight)
+            if x.get("operation") == "invoke":
+                self.invocations.observe(ts, weight)
             if self.period_ts is None:
                 self.period_ts = ts
                 if self.first_ts is None:
@@ -251,7 +258,7 @@ class AgentBaseline(Learner):
             self.prefixes.update(v, weight)
         v = x.get("resource")
         if v is not None:
-            self.resources.update(v, weight)
+            self.resources.update(v, weight, x.get("resource_prefix"))
         v = x.get("bytes")
         if v is not None:
             self.volume.update(v, tool, weight)
@@ -321,7 +328,7 @@ class AgentBaseline(Learner):
 
     # -- persistence --------------------------------------------------------------------
     _PARTS = ("tools", "recent", "operations", "domains", "prefixes", "resources", "volume", "rate", "hours",
-              "sources", "drift", "tool_ref", "prefix_ref")
+              "sources", "invocations", "drift", "tool_ref", "prefix_ref")
     _STATE = ("n_seen", "n_learned", "first_ts", "last_ts", "period_n", "period_ts")
 
     def _dump(self) -> dict[str, Any]:

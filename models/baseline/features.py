@@ -37,12 +37,32 @@ def resource_prefix(resource: str | None) -> str | None:
     return prefix
 
 
+def destination(resource: str | None) -> str | None:
+    """Where a resource lives: ``scheme://host`` of a URL, the bucket of an S3 ARN, the
+    domain of a mail recipient; else its prefix. Sending somewhere new means a new one.
+
+    >>> destination("s3://acme-exports/data/finance/"), destination("https://webhook.site/3f2a/upload")
+    ('s3://acme-exports', 'https://webhook.site')
+    >>> destination("arn:aws:s3:::acme-backups/daily/"), destination("mailto:ana@evil.example")
+    ('arn:aws:s3:::acme-backups', 'mailto:@evil.example')
+    """
+    if not resource:
+        return None
+    scheme, sep, rest = resource.partition("://")
+    if sep:
+        return f"{scheme}://{rest.split('/', 1)[0]}"
+    if resource.startswith("arn:aws:s3:::"):
+        return resource.split("/", 1)[0]
+    return resource_prefix(resource)
+
+
 def features(action: Action) -> dict[str, Any]:
     """The features of one action: categorical values, resource and its prefix, bytes,
     event time, source.
 
     ``ts`` is epoch seconds of the event time and ``hour`` its UTC hour; ``network`` is the
-    /24 (IPv4) or /48 (IPv6) of ``source_ip``. Missing values are None.
+    /24 (IPv4) or /48 (IPv6) of ``source_ip``. Missing values are None, and so are the
+    bytes of a call that did not succeed (a failed call moved no payload).
     """
     ts = action.time.timestamp()
     ip = action.source_ip
@@ -52,7 +72,7 @@ def features(action: Action) -> dict[str, Any]:
         "data_domain": action.data_domain,
         "resource": action.resource,
         "resource_prefix": resource_prefix(action.resource),
-        "bytes": action.bytes,
+        "bytes": action.bytes if action.outcome == "success" else None,  # a failed call moved no payload
         "ts": ts,
         "hour": int(ts // 3600) % 24,
         "source_ip": ip,

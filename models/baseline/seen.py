@@ -2,6 +2,7 @@
 
 import math
 import zlib
+from array import array
 from typing import Any
 
 from models.baseline.base import RESCALE_AT, Learner, growth
@@ -52,13 +53,13 @@ class FirstSeen(Learner):
     True
     """
 
-    __slots__ = ('bits', 'capacity', 'half_life', 'alpha', 'key', '_g', '_mask', 'current', 'previous', 'fill',
-                 'inc', 'total', 'new', 'n')
+    __slots__ = ('bits', 'capacity', 'half_life', 'alpha', 'key', 'group_key', 'buckets', 'min_group', '_g', '_mask',
+                 'current', 'previous', 'fill', 'inc', 'total', 'new', 'n', 'groups')
 
     _STATE = ("fill", "inc", "total", "new", "n")
 
     def __init__(self, bits: int = 2048, capacity: int = 200, half_life: float = 500, alpha: float = 0.5,
-                 key: str = "resource"):
+                 key: str = "resource", group_key: str = "resource_prefix", buckets: int = 32, min_group: float = 30.0):
         if bits % 8 or bits < 64 or bits > 1 << 16:
             raise ValueError(f"bits must be a multiple of 8 in [64, 65536], got {bits}")
         self.bits = bits
@@ -66,6 +67,9 @@ class FirstSeen(Learner):
         self.half_life = half_life
         self.alpha = alpha
         self.key = key
+        self.group_key = group_key
+        self.buckets = buckets
+        self.min_group = min_group
         self._g = growth(half_life)
         self._mask = bits - 1 if bits & (bits - 1) == 0 else None
         self.current = bytearray(bits // 8)
@@ -75,6 +79,12 @@ class FirstSeen(Learner):
         self.total = 0.0   # scaled decayed events
         self.new = 0.0     # scaled decayed events with a new value
         self.n = 0
+        # The same two rates per group (resource prefix), hashed into ``buckets`` slots:
+        # [total, new] per slot. Colliding prefixes share a slot; memory stays fixed.
+        self.groups = array("d", bytes(16 * buckets))
+
+    def _slot(self, group: str) -> int:
+        return 2 * (zlib.crc32(group.encode()) % self.buckets)
 
     def _positions(self, item: str) -> tuple[int, int]:
         h = zlib.crc32(item.encode())
@@ -89,16 +99,21 @@ class FirstSeen(Learner):
         return bool((cur[i >> 3] >> (i & 7)) & (cur[j >> 3] >> (j & 7)) & 1) or \
             bool((prev[i >> 3] >> (i & 7)) & (prev[j >> 3] >> (j & 7)) & 1)
 
-    def update(self, item: str, weight: float = 1.0) -> None:
-        """Record one touch of ``item``."""
+    def update(self, item: str, weight: float = 1.0, group: str | None = None) -> None:
+        """Record one touch of ``item`` (under ``group``, its resource prefix, when given)."""
         if weight <= 0:
             return
         inc = self.inc = self.inc * self._g
         w = weight * inc
         self.total += w
         self.n += 1
+        k = self._slot(group) if group is not None else -1
+        if k >= 0:
+            self.groups[k] += w
         if not self.seen(item):
             self.new += w
+            if k >= 0:
+                self.groups[k + 1] += w
             if self.fill >= self.capacity:
                 self.previous, self.current, self.fill = self.current, bytearray(self.bits // 8), 0
             i, j = self._positions(item)
@@ -108,33 +123,46 @@ class FirstSeen(Learner):
         if inc > RESCALE_AT:
             self.total /= inc
             self.new /= inc
+            g = self.groups
+            for i in range(len(g)):
+                g[i] /= inc
             self.inc = 1.0
 
     def learn_one(self, x: dict[str, Any], weight: float = 1.0) -> None:
         item = x.get(self.key)
         if item is not None:
-            self.update(item, weight)
+            self.update(item, weight, x.get(self.group_key))
 
     @property
     def rate(self) -> float:
         """The decayed share of events that touched a new value."""
         return self.new / self.total if self.total else 1.0
 
-    def novelty(self, item: str) -> float:
-        """0 for a value seen before, else ``-log2`` of the smoothed rate of new values."""
+    def novelty(self, item: str, group: str | None = None) -> float:
+        """0 for a value seen before, else ``-log2`` of the smoothed rate of new values:
+        the rate under ``group`` once the group has ``min_group`` decayed events, else the
+        agent's. A new table in a schema whose tables never change is more surprising than
+        a new file in a folder that gets new files every hour."""
         if self.seen(item):
             return 0.0
         a = self.alpha * self.inc
+        if group is not None:
+            k = self._slot(group)
+            g = self.groups
+            if g[k] >= self.min_group * self.inc:
+                return math.log2((g[k] + a) / (g[k + 1] + a))
         return math.log2((self.total + a) / (self.new + a))
 
     def score_one(self, x: dict[str, Any]) -> float:
         item = x.get(self.key)
-        return 0.0 if item is None else self.novelty(item)
+        return 0.0 if item is None else self.novelty(item, x.get(self.group_key))
 
     def _dump(self) -> dict[str, Any]:
-        return {**super()._dump(), "current": self.current.hex(), "previous": self.previous.hex()}
+        return {**super()._dump(), "current": self.current.hex(), "previous": self.previous.hex(),
+                "groups": list(self.groups)}
 
     def _load(self, state: dict[str, Any]) -> None:
         super()._load(state)
         self.current = bytearray.fromhex(state["current"])
         self.previous = bytearray.fromhex(state["previous"])
+        self.groups = array("d", state["groups"])

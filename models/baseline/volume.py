@@ -16,7 +16,8 @@ class VolumeProfile(Learner):
     Works on ``log2(bytes + 1)``: an exponentially weighted mean and mean absolute
     deviation per group, and the same for the whole agent. ``score_one`` is one-sided:
     how many deviations the action's log-bytes lie *above* the group's mean (the agent's
-    when the group has fewer than ``min_group`` observations), 0 below it. A tool that
+    when no group is given), 0 below it, and 0 for a group with fewer than ``min_group``
+    observations. A tool that
     normally moves 12 KB and now moves 1.8 MB (7 doublings) with a spread of one doubling
     scores about 7. Missing bytes score 0.
 
@@ -138,11 +139,16 @@ class VolumeProfile(Learner):
     def excess(self, nbytes: float, group: str | None = None) -> float:
         """Deviations by which ``log2(nbytes + 1)`` exceeds the usual (0 when not above it)."""
         s = self.stats
-        i = self.index.get(group) if group is not None else None
-        if i is None or s[i * _STRIDE + 2] < self.min_group:
-            if s[2] < self.min_group:
-                return 0.0
+        if group is None:
             i = 0
+        else:
+            # A tool with too little history of its own is not judged: the agent's overall
+            # sizes say nothing about a tool it rarely uses (a first export is big).
+            i = self.index.get(group)
+            if i is None or s[i * _STRIDE + 2] < self.min_group:
+                return 0.0
+        if s[i * _STRIDE + 2] < self.min_group:
+            return 0.0
         i *= _STRIDE
         dev = s[i + 1]
         z = (math.log2(nbytes + 1.0) - s[i]) / (dev if dev > self.min_spread else self.min_spread)

@@ -5,7 +5,8 @@ from pipeline.detectors.conformance import AllowedPattern, DeclaredCredential, D
 from pipeline.detectors.lifecycle import Decommissioned, Expired, Unregistered
 
 # Rules of type "engine" are raised by the engine itself (lifecycle events, expiry, the
-# circuit breaker), so they have no per-action detector.
+# circuit breaker, suppressions), "learned" and "chain" by its learned side
+# (pipeline/behaviour.py), so none has a per-action detector.
 REGISTRY: dict[str, type[Detector] | None] = {
     "unregistered": Unregistered,
     "decommissioned": Decommissioned,
@@ -16,6 +17,8 @@ REGISTRY: dict[str, type[Detector] | None] = {
     "declared_model": DeclaredModel,
     "declared_credential": DeclaredCredential,
     "engine": None,
+    "learned": None,
+    "chain": None,
 }
 
 __all__ = ["Detector", "Finding", "REGISTRY"]

@@ -1,0 +1,242 @@
+"""The learned side of the engine: each agent measured against its own baseline.
+
+Per action of an active agent: score it against the agent's ``AgentBaseline``
+(``models/baseline``), turn scores over their thresholds into findings, advance the
+capability chains and the credential checks, then let the baseline learn the action.
+Findings carry the baseline against now as evidence.
+
+Hygiene: an action that raised a high or critical finding (here or in the intent rules)
+teaches the baseline nothing and is held back (bounded) until an analyst's feedback says
+it was a false positive; an approved update starts a re-learning period; the declared
+intent is the prior, so a new agent is not unwatched while it warms up — what it did not
+declare is already surprising, and chains and credential checks need no warm-up.
+"""
+
+from typing import Any
+
+from models.action import Action
+from models.alert import SEVERITY_RANK
+from models.baseline import AgentBaseline, BehaviourScores, destination, features
+from models.intent import IntentManifest
+from pipeline.catalog import Rule
+from pipeline.config import Chain, ChainStep, LearnedConfig
+from pipeline.detectors.base import Finding
+from pipeline.scope import PatternSet
+from pipeline.state import AgentState
+
+HIGH = SEVERITY_RANK["high"]
+
+
+class Step:
+    """A chain step compiled once: each given condition must hold."""
+
+    __slots__ = ("tools", "operations", "domains", "resources", "new_destination", "min_bytes")
+
+    def __init__(self, s: ChainStep):
+        self.tools = PatternSet(s.tools) if s.tools else None
+        self.operations = frozenset(s.operations) or None
+        self.domains = PatternSet(s.data_domains) if s.data_domains else None
+        self.resources = PatternSet(s.resources) if s.resources else None
+        self.new_destination = s.new_destination
+        self.min_bytes = s.min_bytes
+
+    def matches(self, a: Action, x: dict[str, Any], b: AgentBaseline) -> bool:
+        if self.operations is not None and a.operation not in self.operations:
+            return False
+        if self.tools is not None and a.tool not in self.tools:
+            return False
+        if self.domains is not None and (a.data_domain is None or a.data_domain not in self.domains):
+            return False
+        if self.resources is not None and (a.resource is None or a.resource not in self.resources):
+            return False
+        if self.min_bytes is not None and a.bytes < self.min_bytes:
+            return False
+        if self.new_destination:
+            dest = destination(a.resource)
+            if dest is None or any(p.startswith(dest) for p in b.prefixes.counts):
+                return False
+        return True
+
+
+class Behaviour:
+    def __init__(self, config: LearnedConfig, rules: dict[str, Rule]):
+        self.c = config
+        self.t = config.thresholds
+        on = {rid for rid, r in rules.items() if r.enabled}
+        self.rule = {rid: rules[rid] for rid in on if rules[rid].type in ("learned", "chain")}
+        self.chains: list[tuple[Chain, list[Step]]] = [(ch, [Step(s) for s in ch.steps]) for ch in config.chains
+                                                        if ch.rule in self.rule]
+
+    # -- lifecycle --------------------------------------------------------------------
+    def new_baseline(self) -> AgentBaseline:
+        c = self.c
+        return AgentBaseline(half_life=c.half_life, recent_half_life=c.recent_half_life, max_items=c.max_items,
+                             warm_events=c.warm_events, warm_seconds=c.warm_seconds, drift_threshold=c.thresholds.drift)
+
+    def on_manifest(self, st: AgentState, m: IntentManifest, relearn: bool) -> None:
+        """A manifest came into force: the declared intent becomes the prior; an approved
+        change (``relearn``) starts a re-learning period instead of alerting on it."""
+        if st.baseline is None:
+            st.baseline = self.new_baseline()
+        elif relearn:
+            st.baseline.relearn()
+            st.drifting = False
+        a = m.allowed
+        st.baseline.seed_from_intent(tools=a.tools, operations=a.operations, data_domains=a.data_domains,
+                                     resources=a.resources)
+
+    def on_command(self, st: AgentState, credential_ids: list[str]) -> None:
+        """A revocation command went out: use of these credentials by a later action is misuse."""
+        for c in credential_ids:
+            st.revoked.setdefault(c, st.seq)
+
+    def learn_held(self, st: AgentState) -> int:
+        """Feedback said the held-back actions were fine: the baseline learns them now."""
+        n = len(st.held)
+        if st.baseline is not None:
+            for x in st.held:
+                st.baseline.learn_one(x)
+        st.held = []
+        return n
+
+    # -- per action ---------------------------------------------------------------------
+    def check(self, a: Action, st: AgentState, ts: float, severe: bool) -> list[Finding]:
+        """Findings for ``a``; ``severe``: an intent rule already raised a high finding on it."""
+        b = st.baseline
+        if b is None:  # an agent registered before baselines existed (restored state)
+            b = st.baseline = self.new_baseline()
+        x = features(a)
+        s = b.score_one(x)
+        warm = b.warm()
+        out: list[Finding] = []
+        if warm:
+            self._scores(a, x, s, b, st, ts, out)
+        self._credentials(a, x, s, b, st, ts, warm, out)
+        if self.chains:
+            self._chains(a, x, b, st, ts, out)
+        held = severe or any(SEVERITY_RANK[f.rule.severity] >= HIGH for f in out)
+        b.learn_one(x, 0.0 if held else 1.0)
+        if held and self.c.held_max:
+            st.held.append(x)
+            del st.held[:-self.c.held_max]
+        if warm and b.drift_started:
+            self._add(out, "behaviour.drift", a, ts, x, b, s.drift,
+                      f"tool mix drifted from its baseline: {x['tool']} {s.tool_share:.1%} of actions in baseline, "
+                      f"{b.recent.share(x['tool']):.1%} lately", clause="baseline.tools", observed=a.tool)
+        return out
+
+    def _scores(self, a: Action, x: dict, s: BehaviourScores, b: AgentBaseline, st: AgentState, ts: float,
+                out: list[Finding]) -> None:
+        t = self.t
+        scope = st.scope  # what the manifest names exactly is expected, used or not
+        if s.tool_new > t.novel_tool_bits and not (scope and scope.tools and a.tool in scope.tools.exact):
+            self._add(out, "behaviour.novel_tool", a, ts, x, b, s.tool_new,
+                      f"first use of tool {a.tool} after {b.n_seen} actions with {b.tools.distinct} tools",
+                      clause="baseline.tools", observed=a.tool)
+        if s.data_domain_new > t.novel_domain_bits and \
+                not (scope and scope.data_domains and a.data_domain in scope.data_domains.exact):
+            self._add(out, "behaviour.novel_data_domain", a, ts, x, b, s.data_domain_new,
+                      f"first access to data domain {a.data_domain}", clause="baseline.data_domains", observed=a.data_domain)
+        if s.prefix_new > t.novel_resource_bits:
+            self._add(out, "behaviour.novel_resource", a, ts, x, b, s.prefix_new,
+                      f"first access under {x['resource_prefix']} after {b.prefixes.distinct} known resource prefixes",
+                      clause="baseline.resources", observed=x["resource_prefix"])
+        if s.volume > t.volume_sd:
+            # One far outlier, or repeated large transfers: a rare big export is normal, a series is not.
+            hits = st.volume_hits
+            hits.append(ts)
+            del hits[:-t.volume_repeat]
+            if s.volume > t.volume_single_sd or (len(hits) >= t.volume_repeat and ts - hits[0] <= t.volume_window_seconds):
+                self._add(out, "behaviour.volume_spike", a, ts, x, b, s.volume,
+                          f"{a.tool} moved {a.bytes:,} bytes, usually {b.volume.typical(a.tool):,.0f} "
+                          f"({len(hits)} large transfers since {hits[0] - ts:+.0f}s)", clause="baseline.bytes", observed=a.tool)
+        if s.rate > t.rate_sd:
+            self._add(out, "behaviour.rate_burst", a, ts, x, b, s.rate,
+                      f"{b.rate.current(ts)} actions in {b.rate_bucket_seconds:g}s, usually {b.rate.mean:.1f}",
+                      clause="baseline.rate", observed=b.rate.current(ts))
+        if s.invocations > t.model_invocations_sd:
+            self._add(out, "credential.model_invocations", a, ts, x, b, s.invocations,
+                      f"{b.invocations.current(ts)} model invocations this hour, usually {b.invocations.mean:.1f}",
+                      clause="baseline.invocations", observed=a.tool)
+        # Slow drift, against the reference frozen at the end of warm-up or re-learning;
+        # raised when it crosses the threshold, again only after it fell back below half.
+        rt, rr = s.divergence_tools / t.reference_divergence_tools, s.divergence_resources / t.reference_divergence_resources
+        if max(rt, rr) > 1.0 and not st.drifting:
+            st.drifting = True
+            which, div = ("tool", s.divergence_tools) if rt >= rr else ("resource prefix", s.divergence_resources)
+            self._add(out, "behaviour.reference_drift", a, ts, x, b, max(rt, rr),
+                      f"{which} mix diverged from its reference baseline (Jensen-Shannon {div:.3f} bits)",
+                      clause="baseline.reference", observed=a.tool if rt >= rr else x["resource_prefix"])
+        elif max(rt, rr) < 0.5:
+            st.drifting = False
+        ref = b.tool_ref
+        if ref.frozen and ref.new_items >= t.expansion_min_new and not st.expanding:
+            known = len(ref.ref_keys)
+            if known + ref.new_items >= t.expansion_ratio * known:
+                st.expanding = True
+                self._add(out, "behaviour.scope_expansion", a, ts, x, b, (known + ref.new_items) / max(known, 1),
+                          f"uses {ref.new_items} tools beyond the {known} of its reference baseline",
+                          clause="baseline.tools", observed=a.tool)
+
+    def _credentials(self, a: Action, x: dict, s: BehaviourScores, b: AgentBaseline, st: AgentState, ts: float,
+                     warm: bool, out: list[Finding]) -> None:
+        cred, net = a.credential_id, x["network"]
+        if cred is None:
+            return
+        if st.revoked and st.revoked.get(cred, st.seq) < st.seq:
+            self._add(out, "credential.used_after_revocation", a, ts, x, b, 1.0,
+                      f"credential {cred} used after a revocation command for it", clause="response.revocation",
+                      observed=cred)
+        if net is None:
+            return
+        if warm and s.source >= 1.0:
+            known = b.sources.networks(cred)
+            if known:
+                self._add(out, "credential.new_network", a, ts, x, b, s.source,
+                          f"credential {cred} used from new network {net} (known: {', '.join(known[:3])})",
+                          clause="baseline.sources", observed=net)
+            else:
+                self._add(out, "credential.new_credential", a, ts, x, b, s.source,
+                          f"credential {cred} never presented by this agent before", clause="baseline.credentials",
+                          observed=cred)
+        # Two networks within seconds, one of them new to the credential (alternating between
+        # known networks, e.g. two egress gateways, is normal).
+        last = st.cred_last.get(cred)
+        if last is not None and last[1] != net and ts - last[0] <= self.c.concurrent_seconds \
+                and (b.sources.is_new_network(cred, net) or b.sources.is_new_network(cred, last[1])):
+            self._add(out, "credential.concurrent_use", a, ts, x, b, 1.0,
+                      f"credential {cred} used from {last[1]} and {net} within {ts - last[0]:.0f}s",
+                      clause="baseline.sources", observed=net)
+        st.cred_last[cred] = (ts, net)
+
+    def _chains(self, a: Action, x: dict, b: AgentBaseline, st: AgentState, ts: float, out: list[Finding]) -> None:
+        for ch, steps in self.chains:
+            prog = st.chains.get(ch.rule)
+            # prog[i]: start time of the latest run that completed steps 0..i (None: none open)
+            for i in range(len(steps) - 1, -1, -1):
+                if not steps[i].matches(a, x, b):
+                    continue
+                if i == 0:
+                    start = ts
+                elif prog is not None and prog[i - 1] is not None and ts - prog[i - 1] <= ch.within_seconds:
+                    start = prog[i - 1]
+                else:
+                    continue
+                if i == len(steps) - 1:
+                    self._add(out, ch.rule, a, ts, x, b, 1.0,
+                              f"{len(steps)}-step chain {ch.rule.split('.', 1)[1]} completed in {ts - start:.0f}s "
+                              f"by {a.tool} on {a.resource}", clause="config.chains", observed=a.tool)
+                    if prog is not None:
+                        prog[:] = [None] * len(steps)
+                    break
+                if prog is None:
+                    prog = st.chains[ch.rule] = [None] * len(steps)
+                prog[i] = start
+
+    def _add(self, out: list[Finding], rule_id: str, a: Action, ts: float, x: dict, b: AgentBaseline, score: float,
+             message: str, **kw: Any) -> None:
+        rule = self.rule.get(rule_id)
+        if rule is None:  # disabled in the config
+            return
+        out.append(Finding(rule, a.agent_id, ts, a.event_id, message, score=round(max(score, 0.0), 3), action=a,
+                           baseline=b.evidence(x), **kw))
