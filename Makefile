@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= demo-out
 
-.PHONY: install demo replay-demo test bench bench-stream schemas clean
+.PHONY: install demo replay-demo evaluate-learned test bench bench-stream schemas clean
 
 $(BIN)/intentwatch: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,19 @@ replay-demo: install
 	$(BIN)/intentwatch replay $(OUT)/actions.jsonl --intents $(OUT)/intents --lifecycle $(OUT)/lifecycle.jsonl \
 		--alerts $(OUT)/alerts.jsonl --commands $(OUT)/commands.jsonl --dead-letter $(OUT)/dead-letter.jsonl
 	$(BIN)/intentwatch evaluate --alerts $(OUT)/alerts.jsonl --labels $(OUT)/labels.jsonl
+
+# The README's three-configuration table: intent rules only, learned only, both, on the
+# behavioural fleet (500 agents, 14 days, seed 2).
+LEARNED_OUT ?= learned-out
+evaluate-learned: install
+	$(BIN)/intentwatch simulate --agents 500 --days 14 --seed 2 --out $(LEARNED_OUT)
+	for c in intent-only learned-only both; do \
+		$(BIN)/intentwatch replay $(LEARNED_OUT)/actions.jsonl --intents $(LEARNED_OUT)/intents --lifecycle $(LEARNED_OUT)/lifecycle.jsonl \
+			--config deploy/config/compare/$$c.yaml --alerts $(LEARNED_OUT)/alerts-$$c.jsonl --commands $(LEARNED_OUT)/commands-$$c.jsonl \
+			--dead-letter $(LEARNED_OUT)/dead-letter-$$c.jsonl --quiet & \
+	done; wait
+	$(BIN)/intentwatch evaluate --labels $(LEARNED_OUT)/labels.jsonl --alerts intent-only=$(LEARNED_OUT)/alerts-intent-only.jsonl \
+		--alerts learned-only=$(LEARNED_OUT)/alerts-learned-only.jsonl --alerts both=$(LEARNED_OUT)/alerts-both.jsonl
 
 test: install
 	$(BIN)/python -m pytest

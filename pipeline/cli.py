@@ -1,6 +1,7 @@
 """``intentwatch``: one entry point, a sub-command per job."""
 
 import sys
+from datetime import datetime, timezone
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Annotated, Optional
@@ -21,7 +22,7 @@ app = typer.Typer(
 )
 err = Console(stderr=True)
 
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML config file (response policy, rule overrides).", exists=True, dir_okay=False)]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML config file (response policy, learned thresholds and chains, rule overrides).", exists=True, dir_okay=False)]
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -38,6 +39,7 @@ def replay(
     events: Annotated[str, typer.Argument(help="Actions as JSON lines: a file, a .gz file, or - for stdin.")],
     intents: Annotated[Optional[Path], typer.Option(help="Directory (or file) of intent manifests, YAML or JSON.")] = None,
     lifecycle: Annotated[Optional[Path], typer.Option(help="Lifecycle events (instantiate / update / decommission) as JSON lines.")] = None,
+    feedback: Annotated[Optional[Path], typer.Option(help="Analysts' verdicts on alerts (false_positive / confirmed) as JSON lines.")] = None,
     alerts: Annotated[str, typer.Option(help="Where alerts go (JSON lines); - for stdout.")] = "-",
     commands: Annotated[str, typer.Option(help="Where revocation commands go (JSON lines); - for stdout.")] = "-",
     dead_letter: Annotated[Path, typer.Option(help="Where bad lines go, with line number, reason and raw text.")] = Path("dead-letter.jsonl"),
@@ -56,7 +58,7 @@ def replay(
     from pipeline.deadletter import DeadLetterFile
     from pipeline.engine import Engine
     from pipeline.intents import load_manifests
-    from pipeline.replay import manifest_instantiations, read_lifecycle
+    from pipeline.replay import manifest_instantiations, read_feedback, read_lifecycle
     from pipeline.replay import replay as run_replay
     from pipeline.settings import load_settings
 
@@ -76,6 +78,8 @@ def replay(
     dead = DeadLetterFile(dead_letter)
     if lifecycle is not None:
         lc_events += read_lifecycle(lifecycle, dead, settings.engine.max_event_bytes)
+    if feedback is not None:
+        lc_events += read_feedback(feedback, dead, settings.engine.max_event_bytes)
     if events != "-" and not Path(events).is_file():
         _fail(f"{events}: no such file")
     with ExitStack() as stack:
@@ -96,6 +100,7 @@ def replay(
     dead.close()
     if not quiet:
         _print_summary(summary, dead)
+        _print_suppressions(engine.suppression_report())
     if strict and summary.bad:
         raise typer.Exit(1)
 
@@ -108,6 +113,8 @@ def _print_summary(s, dead) -> None:
     t.add_row("lines read", f"{s.lines:,}")
     t.add_row("actions", f"{s.actions:,}  ({rate:,.0f}/s)")
     t.add_row("lifecycle events", f"{s.lifecycle:,}")
+    if s.feedback:
+        t.add_row("feedback verdicts", f"{s.feedback:,}")
     t.add_row("bad lines (dead letters)", f"{s.bad:,}" + (f"  -> {dead.path}" if s.bad else ""))
     for rule, n in sorted(s.alerts.items()):
         t.add_row(f"alerts  {rule}", f"{n:,}")
@@ -116,6 +123,19 @@ def _print_summary(s, dead) -> None:
         t.add_row(f"commands  {action}", f"{n:,}")
     if s.withheld:
         t.add_row("commands withheld by circuit breaker", f"{s.withheld:,}")
+    err.print(t)
+
+
+def _print_suppressions(report: list[dict]) -> None:
+    """What each analyst's suppression hid: noise control never loses evidence."""
+    if not report:
+        return
+    t = Table(title="suppressions (false-positive verdicts)", header_style="bold")
+    for col in ("agent", "rule", "observed", "owner", "reason", "until", "hidden"):
+        t.add_column(col, justify="right" if col == "hidden" else "left")
+    for r in report:
+        until = datetime.fromtimestamp(r["end_ts"], timezone.utc).strftime("%Y-%m-%d %H:%M")
+        t.add_row(r["agent_id"], r["rule_id"], r["observed"] or "*", r["analyst"], r["reason"], until, f"{r['hidden']:,}")
     err.print(t)
 
 
@@ -198,7 +218,7 @@ def simulate(
 
 @app.command()
 def evaluate(
-    alerts: Annotated[Path, typer.Option(help="Alerts from replay or the worker (JSON lines).", exists=True, dir_okay=False)],
+    alerts: Annotated[list[str], typer.Option(help="Alerts from replay or the worker (JSON lines). Repeat as NAME=PATH to compare runs side by side.")],
     labels: Annotated[Path, typer.Option(help="labels.jsonl written by `intentwatch simulate`.", exists=True, dir_okay=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     markdown: Annotated[bool, typer.Option(help="Print the report as a markdown table.")] = False,
@@ -208,13 +228,40 @@ def evaluate(
     Example:
 
         intentwatch evaluate --alerts alerts.jsonl --labels demo-out/labels.jsonl
+
+    Side by side, recall (median delay in actions) per kind and false alerts per 10,000 agent-hours:
+
+        intentwatch evaluate --alerts intent=a1.jsonl --alerts learned=a2.jsonl --alerts both=a3.jsonl --labels labels.jsonl
     """
     import orjson
 
+    from pipeline.evaluate import compare, compare_markdown, load_jsonl
     from pipeline.evaluate import evaluate as run_evaluate
-    from pipeline.evaluate import load_jsonl
 
-    report = run_evaluate(load_jsonl(alerts), load_jsonl(labels))
+    runs: dict[str, Path] = {}
+    for spec in alerts:
+        name, sep, path = spec.partition("=")
+        name, path = (name, path) if sep else (Path(spec).stem, spec)
+        if not Path(path).is_file():
+            _fail(f"{path}: no such file")
+        runs[name] = Path(path)
+    labelled = list(load_jsonl(labels))
+    reports = {name: run_evaluate(load_jsonl(path), labelled) for name, path in runs.items()}
+    if len(reports) > 1:
+        rows = compare(reports)
+        if as_json:
+            sys.stdout.write(orjson.dumps({n: r.to_dict() for n, r in reports.items()}, option=orjson.OPT_INDENT_2).decode() + "\n")
+        elif markdown:
+            sys.stdout.write(compare_markdown(rows) + "\n")
+        else:
+            t = Table(title="recall (median delay in actions) per configuration", header_style="bold")
+            for i, col in enumerate(rows[0]):
+                t.add_column(col, justify="left" if i == 0 else "right", no_wrap=True)
+            for r in rows[1:]:
+                t.add_row(*r)
+            Console().print(t)
+        return
+    report = next(iter(reports.values()))
     if as_json:
         sys.stdout.write(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
     elif markdown:

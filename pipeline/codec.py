@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from models.action import Action
 from models.errors import InputError
+from models.feedback import Feedback
 from models.lifecycle import LIFECYCLE_ADAPTER, Decommission, Instantiate, Update
 
 _MAX_ERRORS = 3
@@ -47,5 +48,13 @@ def decode_lifecycle(raw: bytes, source: str, max_bytes: int = 1_048_576) -> Ins
     _check_size(raw, source, max_bytes)
     try:
         return LIFECYCLE_ADAPTER.validate_json(raw)
+    except ValidationError as e:
+        raise InputError(source, describe(e)) from None
+
+
+def decode_feedback(raw: bytes, source: str, max_bytes: int = 1_048_576) -> Feedback:
+    _check_size(raw, source, max_bytes)
+    try:
+        return Feedback.model_validate_json(raw)
     except ValidationError as e:
         raise InputError(source, describe(e)) from None

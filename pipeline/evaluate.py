@@ -305,3 +305,33 @@ def evaluate(alerts: Iterable[dict], labels: Iterable[dict]) -> Report:
         alerts=len(kept), info_ignored=info, unlabelled_alerts=unlabelled,
         by_rule={r: {"true": c["true"], "false": c["false"]} for r, c in sorted(rules.items())},
     )
+
+
+def compare(reports: dict[str, Report]) -> list[list[str]]:
+    """Runs side by side (e.g. intent rules only / learned only / both): per attack kind,
+    recall and median delay in actions; then false alerts per 10,000 normal agent-hours.
+    Returns rows, the first one the header."""
+    first = next(iter(reports.values()))
+    header = ["kind", *reports]
+    rows = [header]
+    names = [r.kind for r, _ in first._attack_rows()]
+    for name in names:
+        cells = [name]
+        for rep in reports.values():
+            row = next((r for r, _ in rep._attack_rows() if r.kind == name), None)
+            med = _stats(row.delay_actions)["median"] if row else None
+            cells.append("-" if row is None or row.recall is None else
+                         f"{row.recall:.2f}" + ("" if med is None else f" ({_num(med, 1)})"))
+        rows.append(cells)
+    fp = ["false alerts / 10k normal agent-h"]
+    for rep in reports.values():
+        n = rep.normal_overall()
+        fp.append(f"{n.alerts * 10_000 / n.agent_hours:.2f} ({n.alerts})" if n.agent_hours else "-")
+    rows.append(fp)
+    return rows
+
+
+def compare_markdown(rows: list[list[str]]) -> str:
+    head, *body = rows
+    return "\n".join(["| " + " | ".join(head) + " |", "|---" + "|--:" * (len(head) - 1) + "|",
+                      *("| " + " | ".join(r) + " |" for r in body)])

@@ -34,13 +34,14 @@ def admin(kafka: KafkaSettings) -> AdminClient:
 
 
 def topic_specs(t: TopicSettings) -> list[NewTopic]:
-    """The pipeline's topics. Actions, lifecycle and state share a partition count (co-partitioned by agent_id)."""
+    """The pipeline's topics. Actions, lifecycle, feedback and state share a partition count (co-partitioned by agent_id)."""
     compacted = {"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1", "segment.ms": "600000"}
     p, r = t.partitions, t.replication_factor
     kept = {"retention.ms": str(t.retention_ms)} if t.retention_ms is not None else {}
     return [
         NewTopic(t.actions, p, r, config=kept),
         NewTopic(t.lifecycle, p, r, config=compacted),
+        NewTopic(t.feedback, p, r),
         NewTopic(t.state, p, r, config=compacted),
         NewTopic(t.alerts, p, r, config=kept),
         NewTopic(t.revocations, p, r, config=kept),
@@ -63,7 +64,7 @@ def create_topics(kafka: KafkaSettings, topics: TopicSettings, timeout: float = 
             result[name] = "exists"
     import time
 
-    wanted = (topics.actions, topics.lifecycle, topics.state)
+    wanted = (topics.actions, topics.lifecycle, topics.feedback, topics.state)
     deadline = time.monotonic() + timeout
     while True:  # metadata lags creation by a moment
         meta = client.list_topics(timeout=timeout)

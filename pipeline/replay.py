@@ -20,8 +20,9 @@ from typing import IO
 from models.alert import Alert
 from models.errors import InputError
 from models.intent import IntentManifest
+from models.feedback import Feedback
 from models.lifecycle import Decommission, Instantiate, Update
-from pipeline.codec import decode_action, decode_lifecycle
+from pipeline.codec import decode_action, decode_feedback, decode_lifecycle
 from pipeline.deadletter import DeadLetterFile
 from pipeline.engine import Engine
 from pipeline.response import Output
@@ -35,6 +36,7 @@ class ReplaySummary:
     lines: int = 0
     actions: int = 0
     lifecycle: int = 0
+    feedback: int = 0
     bad: int = 0
     alerts: Counter[str] = field(default_factory=Counter)        # opened alerts per rule
     final_updates: int = 0
@@ -71,27 +73,32 @@ def manifest_instantiations(manifests: Iterable[tuple[IntentManifest, str]]) -> 
     return out
 
 
-def read_lifecycle(path: str | Path, dead: DeadLetterFile, max_bytes: int) -> list[LifecycleEvent]:
+def read_lifecycle(path: str | Path, dead: DeadLetterFile, max_bytes: int, decode=decode_lifecycle) -> list:
+    """Every event of a JSON-lines file (``decode_feedback`` for analysts' feedback); bad lines to ``dead``."""
     events = []
     for n, raw in open_lines(path):
         if not raw.strip():
             continue
         try:
-            events.append(decode_lifecycle(raw, f"{path}:{n}", max_bytes))
+            events.append(decode(raw, f"{path}:{n}", max_bytes))
         except InputError as err:
             dead.put(err, raw)
     return events
 
 
+def read_feedback(path: str | Path, dead: DeadLetterFile, max_bytes: int) -> list[Feedback]:
+    return read_lifecycle(path, dead, max_bytes, decode_feedback)
+
+
 def replay(
     engine: Engine,
     actions: str | Path,
-    lifecycle: Iterable[LifecycleEvent],
+    lifecycle: Iterable[LifecycleEvent | Feedback],
     emit: Callable[[Output], None],
     dead: DeadLetterFile,
     progress: Callable[[int], None] | None = None,
 ) -> ReplaySummary:
-    """Run every action of ``actions`` (JSON lines) and ``lifecycle`` through ``engine``."""
+    """Run every action of ``actions`` (JSON lines) and ``lifecycle`` (with any feedback) through ``engine``."""
     summary = ReplaySummary()
     started = time.perf_counter()
     max_bytes = engine.config.max_event_bytes
@@ -109,8 +116,9 @@ def replay(
 
     # The engine queues lifecycle changes per agent and applies each at its event time,
     # so they can all go in first, as a streaming worker reading the lifecycle topic would.
+    # Analysts' feedback queues the same way.
     for ev in lifecycle:
-        out(engine.process_lifecycle(ev))
+        out(engine.process(ev))
     process = engine.process_action
     name = str(actions)
     n = 0
@@ -131,6 +139,7 @@ def replay(
     out(engine.flush())
     summary.actions = engine.n_actions
     summary.lifecycle = engine.stats["lifecycle"]
+    summary.feedback = engine.stats["feedback"]
     summary.bad = dead.count
     summary.withheld = engine.responder.withheld
     summary.seconds = time.perf_counter() - started

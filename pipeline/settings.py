@@ -45,10 +45,11 @@ class KafkaSettings(_Group):
 
 
 class TopicSettings(_Group):
-    """Topic names and shapes. actions, lifecycle and state must have the same partition count."""
+    """Topic names and shapes. actions, lifecycle, feedback and state must have the same partition count."""
 
     actions: str = "agent.actions"
     lifecycle: str = "agent.lifecycle"
+    feedback: str = Field(default="intentwatch.feedback", description="Analysts' verdicts on alerts, keyed by agent_id.")
     alerts: str = "intentwatch.alerts"
     revocations: str = "intentwatch.revocations"
     dlq: str = "intentwatch.dlq"

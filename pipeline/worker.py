@@ -29,7 +29,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaExcepti
 
 from models.alert import Alert
 from models.errors import InputError
-from pipeline.codec import decode_action, decode_lifecycle
+from pipeline.codec import decode_action, decode_feedback, decode_lifecycle
 from pipeline.engine import Engine
 from pipeline.kafka import PARTITIONER, producer
 from pipeline.response import Output
@@ -69,10 +69,11 @@ class Worker:
         signal.signal(signal.SIGTERM, lambda *_: self.stop())
         signal.signal(signal.SIGINT, lambda *_: self.stop())
         self.txn.init_transactions(60)  # also aborts what a crashed predecessor left open
-        self.consumer.subscribe([self.topics.lifecycle, self.topics.actions], on_assign=self._on_assign, on_revoke=self._on_revoke)
+        self.consumer.subscribe([self.topics.lifecycle, self.topics.feedback, self.topics.actions], on_assign=self._on_assign, on_revoke=self._on_revoke)
         w = self.settings.worker
         last_checkpoint = last_tick = last_log = time.monotonic()
-        log.info("worker %s in group %s: consuming %s and %s", w.instance, w.group_id, self.topics.actions, self.topics.lifecycle)
+        log.info("worker %s in group %s: consuming %s, %s and %s", w.instance, w.group_id, self.topics.actions,
+                 self.topics.lifecycle, self.topics.feedback)
         try:
             while not self._stop:
                 msgs = self.consumer.consume(w.batch_size, w.poll_timeout_seconds)
@@ -103,20 +104,22 @@ class Worker:
 
     # -- processing ---------------------------------------------------------------------
     def _process_batch(self, msgs: list[Message]) -> None:
-        lifecycle, actions = [], []
+        lifecycle, feedback, actions = [], [], []
         for m in msgs:
             if m.error():
                 if m.error().code() != KafkaError._PARTITION_EOF:
                     log.warning("consume error: %s", m.error())
                 continue
-            (lifecycle if m.topic() == self.topics.lifecycle else actions).append(m)
-        # Lifecycle first: the engine queues it by event time, so early is always safe.
-        for m in lifecycle:
-            ev = self._decode(m, decode_lifecycle)
-            if ev is not None:
-                self._track(ev.agent_id, m.partition())
-                self._publish(self.engine.process_lifecycle(ev))
-                self.stats["lifecycle"] += 1
+            topic = m.topic()
+            (lifecycle if topic == self.topics.lifecycle else feedback if topic == self.topics.feedback else actions).append(m)
+        # Lifecycle and feedback first: the engine queues them by event time, so early is always safe.
+        for msgs_of, decode, kind in ((lifecycle, decode_lifecycle, "lifecycle"), (feedback, decode_feedback, "feedback")):
+            for m in msgs_of:
+                ev = self._decode(m, decode)
+                if ev is not None:
+                    self._track(ev.agent_id, m.partition())
+                    self._publish(self.engine.process(ev))
+                    self.stats[kind] += 1
         for m in actions:
             a = self._decode(m, decode_action)
             if a is not None:

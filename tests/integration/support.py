@@ -95,7 +95,7 @@ class Pipeline:
     def __post_init__(self) -> None:
         suffix = uuid.uuid4().hex[:10]
         self.suffix = suffix
-        self.topics = TopicSettings(actions=f"it.actions.{suffix}", lifecycle=f"it.lifecycle.{suffix}",
+        self.topics = TopicSettings(actions=f"it.actions.{suffix}", lifecycle=f"it.lifecycle.{suffix}", feedback=f"it.feedback.{suffix}",
                                     alerts=f"it.alerts.{suffix}", revocations=f"it.revocations.{suffix}",
                                     dlq=f"it.dlq.{suffix}", state=f"it.state.{suffix}", partitions=PARTITIONS)
         self.group = f"it-group-{suffix}"
@@ -107,7 +107,7 @@ class Pipeline:
         t = self.topics
         env.update({
             "INTENTWATCH_KAFKA__BOOTSTRAP_SERVERS": self.bootstrap,
-            "INTENTWATCH_TOPICS__ACTIONS": t.actions, "INTENTWATCH_TOPICS__LIFECYCLE": t.lifecycle,
+            "INTENTWATCH_TOPICS__ACTIONS": t.actions, "INTENTWATCH_TOPICS__LIFECYCLE": t.lifecycle, "INTENTWATCH_TOPICS__FEEDBACK": t.feedback,
             "INTENTWATCH_TOPICS__ALERTS": t.alerts, "INTENTWATCH_TOPICS__REVOCATIONS": t.revocations,
             "INTENTWATCH_TOPICS__DLQ": t.dlq, "INTENTWATCH_TOPICS__STATE": t.state,
             "INTENTWATCH_TOPICS__PARTITIONS": str(PARTITIONS),
