@@ -14,13 +14,14 @@ declare is already surprising, and chains and credential checks need no warm-up.
 
 from typing import Any
 
-from models.action import Action
+from models.action import OPERATIONS, Action
 from models.alert import SEVERITY_RANK
 from models.baseline import AgentBaseline, BehaviourScores, destination, features
 from models.intent import IntentManifest
 from pipeline.catalog import Rule
 from pipeline.config import Chain, ChainStep, LearnedConfig
 from pipeline.detectors.base import Finding
+from pipeline.feedback import covering
 from pipeline.scope import PatternSet
 from pipeline.state import AgentState
 
@@ -64,8 +65,16 @@ class Behaviour:
         self.t = config.thresholds
         on = {rid for rid, r in rules.items() if r.enabled}
         self.rule = {rid: rules[rid] for rid in on if rules[rid].type in ("learned", "chain")}
-        self.chains: list[tuple[Chain, list[Step]]] = [(ch, [Step(s) for s in ch.steps]) for ch in config.chains
-                                                        if ch.rule in self.rule]
+        chains = [(ch, [Step(s) for s in ch.steps]) for ch in config.chains if ch.rule in self.rule]
+        # Per operation, the chains with a step it can match and those steps, last first:
+        # most actions (reads, lists) touch one or two steps, not every step of every chain.
+        self.chains: dict[str, list[tuple[Chain, list[Step], list[int]]]] = {}
+        for op in OPERATIONS:
+            for ch, steps in chains:
+                idx = [i for i in range(len(steps) - 1, -1, -1)
+                       if steps[i].operations is None or op in steps[i].operations]
+                if idx:
+                    self.chains.setdefault(op, []).append((ch, steps, idx))
 
     # -- lifecycle --------------------------------------------------------------------
     def new_baseline(self) -> AgentBaseline:
@@ -80,7 +89,7 @@ class Behaviour:
             st.baseline = self.new_baseline()
         elif relearn:
             st.baseline.relearn()
-            st.drifting = False
+            st.drifting = st.expanding = False  # a new period, a new reference: its episodes start afresh
         a = m.allowed
         st.baseline.seed_from_intent(tools=a.tools, operations=a.operations, data_domains=a.data_domains,
                                      resources=a.resources)
@@ -112,9 +121,10 @@ class Behaviour:
         if warm:
             self._scores(a, x, s, b, st, ts, out)
         self._credentials(a, x, s, b, st, ts, warm, out)
-        if self.chains:
+        if a.operation in self.chains:
             self._chains(a, x, b, st, ts, out)
-        held = severe or any(SEVERITY_RANK[f.rule.severity] >= HIGH for f in out)
+        sup = st.suppressions  # as for intent rules (engine): a finding a suppression covers holds nothing back
+        held = severe or any(SEVERITY_RANK[f.rule.severity] >= HIGH and not (sup and covering(sup, f)) for f in out)
         b.learn_one(x, 0.0 if held else 1.0)
         if held and self.c.held_max:
             st.held.append(x)
@@ -210,10 +220,12 @@ class Behaviour:
         st.cred_last[cred] = (ts, net)
 
     def _chains(self, a: Action, x: dict, b: AgentBaseline, st: AgentState, ts: float, out: list[Finding]) -> None:
-        for ch, steps in self.chains:
+        for ch, steps, idx in self.chains[a.operation]:
             prog = st.chains.get(ch.rule)
             # prog[i]: start time of the latest run that completed steps 0..i (None: none open)
-            for i in range(len(steps) - 1, -1, -1):
+            if prog is None and idx[-1] != 0:
+                continue  # this action can only continue a chain, and none is open
+            for i in idx:
                 if not steps[i].matches(a, x, b):
                     continue
                 if i == 0:

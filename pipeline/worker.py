@@ -1,6 +1,7 @@
 """The streaming worker: the engine hosted on Kafka, one member of a consumer group.
 
-Per batch: read actions and lifecycle events (lifecycle first), decode them at the edge
+Per batch: read actions, lifecycle events and analysts' feedback (lifecycle and feedback
+first), decode them at the edge
 (bad ones to the dead-letter topic with topic[partition]@offset, reason and raw bytes),
 run the engine, publish alerts and commands keyed by agent_id.
 
@@ -12,8 +13,9 @@ the engine is deterministic, so it re-publishes the same alert and command ids w
 same payloads (at-least-once output, exactly-once state).
 
 On assignment the worker restores its partitions' agents from the state topic and
-holds back the action partitions until the lifecycle partitions are read up to their
-end, so it knows every registered intent before it judges an action.
+holds back the action partitions until the lifecycle and feedback partitions are read up
+to their end, so it knows every registered intent and every verdict before it judges an
+action.
 
 Why confluent-kafka and not faust: see docs/streaming.md (the day-one spike).
 """
@@ -58,7 +60,7 @@ class Worker:
                                        "transaction.timeout.ms": 30000, "compression.type": "lz4", "linger.ms": 5})
         self.owner: dict[str, int] = {}                # agent_id -> input partition
         self.dirty: set[str] = set()                   # agents changed since the last checkpoint
-        self.holding: dict[int, int] = {}              # lifecycle partition -> end offset to reach before actions flow
+        self.holding: dict[tuple[str, int], int] = {}  # (lifecycle or feedback topic, partition) -> end offset to reach before actions flow
         self.part_time: dict[int, float] = {}          # actions partition -> latest event time read
         self.start_offsets: dict[int, int] = {}        # actions partition -> where reading started
         self.stats: dict[str, int] = defaultdict(int)
@@ -222,7 +224,7 @@ class Worker:
         status = {"instance": w.instance, "group_id": w.group_id, "checkpoint_at": datetime.now(timezone.utc).isoformat(),
                   "engine_time": self.engine.watermark if self.engine.watermark != float("-inf") else None,
                   "agents": len(self.engine.agents), "partitions": sorted({tp.partition for tp in assignment}),
-                  "lifecycle_catching_up": sorted(self.holding), "stats": dict(self.stats)}
+                  "lifecycle_catching_up": sorted(f"{t}[{p}]" for t, p in self.holding), "stats": dict(self.stats)}
         tmp = w.state_dir / f".{w.instance}.status.json.tmp"
         tmp.write_bytes(orjson.dumps(status, option=orjson.OPT_INDENT_2))
         tmp.replace(w.state_dir / f"{w.instance}.status.json")
@@ -234,14 +236,14 @@ class Worker:
         self.engine.rewind_clock()
         self.part_time = {p: t for p, t in self.part_time.items() if p in numbers}
         restored = self._restore(numbers)
-        # Hold actions back until the lifecycle partitions are read to their current end.
+        # Hold actions back until the lifecycle and feedback partitions are read to their current end.
         self.holding = {}
-        lifecycle = [tp for tp in partitions if tp.topic == self.topics.lifecycle]
+        lifecycle = [tp for tp in partitions if tp.topic in (self.topics.lifecycle, self.topics.feedback)]
         for tp in _committed(consumer, lifecycle):
             low, high = consumer.get_watermark_offsets(tp, timeout=10)
             start = tp.offset if tp.offset >= 0 else low
             if start < high:
-                self.holding[tp.partition] = high
+                self.holding[tp.topic, tp.partition] = high
         actions = [tp for tp in partitions if tp.topic == self.topics.actions]
         for tp in _committed(consumer, actions):
             self.start_offsets[tp.partition] = tp.offset if tp.offset >= 0 else consumer.get_watermark_offsets(tp, timeout=10)[0]
@@ -253,10 +255,10 @@ class Worker:
     def _release_held(self) -> None:
         if not self.holding:
             return
-        lc = [TopicPartition(self.topics.lifecycle, p) for p in self.holding]
+        lc = [TopicPartition(t, p) for t, p in self.holding]
         for tp in self.consumer.position(lc):
-            if tp.offset >= self.holding[tp.partition]:
-                del self.holding[tp.partition]
+            if tp.offset >= self.holding[tp.topic, tp.partition]:
+                del self.holding[tp.topic, tp.partition]
         if not self.holding:
             actions = [tp for tp in self.consumer.assignment() if tp.topic == self.topics.actions]
             self.consumer.resume(actions)

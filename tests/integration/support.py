@@ -163,10 +163,10 @@ class Pipeline:
         return [TopicPartition(t, p) for t in topics for p in range(PARTITIONS)]
 
     def progress(self) -> tuple[dict[tuple[str, int], int], dict[tuple[str, int], int]]:
-        """(committed, end) offsets of the group on actions and lifecycle; committed -1 when none."""
+        """(committed, end) offsets of the group on actions, lifecycle and feedback; committed -1 when none."""
         c = self._client()
         try:
-            tps = self._partitions(self.topics.actions, self.topics.lifecycle)
+            tps = self._partitions(self.topics.actions, self.topics.lifecycle, self.topics.feedback)
             committed = {(tp.topic, tp.partition): tp.offset for tp in c.committed(tps, timeout=20)}
             end = {(tp.topic, tp.partition): c.get_watermark_offsets(tp, timeout=20)[1] for tp in tps}
         finally:

@@ -18,7 +18,8 @@ import orjson
 from confluent_kafka import Producer
 
 from pipeline.kafka import PARTITIONER
-from tests.factories import action, manifest
+from models.feedback import Feedback
+from tests.factories import T0, action, manifest
 from tests.integration.support import Comparison, Pipeline, drained, load_jsonl, run_cli
 
 
@@ -211,3 +212,43 @@ def test_bad_input_goes_to_dlq(kafka_pipeline: Pipeline, tmp_path: Path):
         got_reason = r.headers.get("reason", b"").decode()
         assert reason in got_reason, f"{case}: reason {got_reason!r} lacks {reason!r}"
     assert alerts == expected, f"alerts of the valid neighbours differ from replay's: got {alerts}, expected {expected}"
+
+
+def test_feedback_topic_suppresses_like_replay(kafka_pipeline: Pipeline, tmp_path: Path):
+    """An analyst's false-positive verdict on intentwatch.feedback hides that pattern for that
+    agent (kept as a feedback.suppressed info alert), exactly as `replay --feedback` does; a
+    bad verdict goes to the DLQ."""
+    p = kafka_pipeline
+    p.create_topics()
+    intents = tmp_path / "intents"
+    intents.mkdir()
+    (intents / f"{AGENT}.json").write_text(manifest(AGENT, rate_limit=None).model_dump_json())
+    empty = tmp_path / "no-lifecycle.jsonl"
+    empty.write_bytes(b"")
+    p.produce(empty, topic=p.topics.lifecycle, intents=intents)
+    verdict = Feedback(feedback_id="fb-1", agent_id=AGENT, rule_id="intent.tool_not_allowed", verdict="false_positive",
+                       observed="shell.*", analyst="ana@soc.example", reason="approved runbook step", time=T0)
+    (tmp_path / "feedback.jsonl").write_bytes(verdict.model_dump_json().encode() + b"\n")
+    actions = [action(AGENT, at=timedelta(minutes=m), **over).model_dump_json().encode()
+               for m, over in ((1, {}), (3, {"tool": "shell.exec"}), (5, {"data_domain": "payroll"}), (7, {}))]
+    (tmp_path / "actions.jsonl").write_bytes(b"\n".join(actions) + b"\n")
+
+    producer = Producer({"bootstrap.servers": p.bootstrap, "partitioner": PARTITIONER, "enable.idempotence": True})
+    producer.produce(p.topics.feedback, key=AGENT.encode(), value=verdict.model_dump_json().encode())
+    producer.produce(p.topics.feedback, key=AGENT.encode(), value=b'{"verdict": "maybe"}')
+    assert producer.flush(30) == 0
+    p.produce(tmp_path / "actions.jsonl")
+
+    run_cli("replay", "actions.jsonl", "--intents", str(intents), "--feedback", "feedback.jsonl", "--quiet",
+            "--alerts", "expected-alerts.jsonl", "--commands", "expected-commands.jsonl", cwd=tmp_path)
+    expected = {a["alert_id"]: a["rule_id"] for a in load_jsonl(tmp_path / "expected-alerts.jsonl")}
+    assert sorted(expected.values()) == ["feedback.suppressed", "intent.data_domain_not_allowed"], expected
+
+    worker = p.start_worker("feedback")
+    p.wait_drained([worker], timeout=120)
+    alerts = {r.json()["alert_id"]: r.json()["rule_id"] for r in p.read_all(p.topics.alerts)}
+    dead = p.read_all(p.topics.dlq)
+    assert worker.alive, worker.tail()
+    assert alerts == expected, f"stream {alerts} != replay {expected}\n{worker.tail()}"
+    assert [r.value for r in dead] == [b'{"verdict": "maybe"}'], [(r.value, r.headers.get("reason")) for r in dead]
+    assert dead[0].headers["source"].decode().startswith(p.topics.feedback)
