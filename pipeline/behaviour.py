@@ -99,18 +99,25 @@ class Behaviour:
         for c in credential_ids:
             st.revoked.setdefault(c, st.seq)
 
-    def learn_held(self, st: AgentState) -> int:
-        """Feedback said the held-back actions were fine: the baseline learns them now."""
-        n = len(st.held)
-        if st.baseline is not None:
-            for x in st.held:
+    def release_held(self, st: AgentState, rule_id: str, learn: bool) -> int:
+        """A verdict on ``rule_id``: its held-back actions are learned (false positive) or
+        dropped for good (confirmed). An action also held by another rule stays held, so one
+        verdict cannot wash an unrelated finding into the baseline. Returns how many were learned."""
+        keep, n = [], 0
+        for rules, x in st.held:
+            if rule_id not in rules:
+                keep.append([rules, x])
+            elif len(rules) > 1:
+                keep.append([[r for r in rules if r != rule_id], x])
+            elif learn and st.baseline is not None:
                 st.baseline.learn_one(x)
-        st.held = []
+                n += 1
+        st.held = keep
         return n
 
     # -- per action ---------------------------------------------------------------------
-    def check(self, a: Action, st: AgentState, ts: float, severe: bool) -> list[Finding]:
-        """Findings for ``a``; ``severe``: an intent rule already raised a high finding on it."""
+    def check(self, a: Action, st: AgentState, ts: float, severe: list[str]) -> list[Finding]:
+        """Findings for ``a``; ``severe``: the intent rules that already raised a high finding on it."""
         b = st.baseline
         if b is None:  # an agent registered before baselines existed (restored state)
             b = st.baseline = self.new_baseline()
@@ -124,10 +131,10 @@ class Behaviour:
         if a.operation in self.chains:
             self._chains(a, x, b, st, ts, out)
         sup = st.suppressions  # as for intent rules (engine): a finding a suppression covers holds nothing back
-        held = severe or any(SEVERITY_RANK[f.rule.severity] >= HIGH and not (sup and covering(sup, f)) for f in out)
+        held = severe + [f.rule.id for f in out if SEVERITY_RANK[f.rule.severity] >= HIGH and not (sup and covering(sup, f))]
         b.learn_one(x, 0.0 if held else 1.0)
         if held and self.c.held_max:
-            st.held.append(x)
+            st.held.append([held, x])
             del st.held[:-self.c.held_max]
         if warm and b.drift_started:
             self._add(out, "behaviour.drift", a, ts, x, b, s.drift,

@@ -97,12 +97,12 @@ class Engine:
                 f = det.check(a, st, ts)
                 if f is not None:
                     return out + self._respond(f, st)
-        severe = False  # a high finding here keeps the action out of the baseline
+        severe: list[str] = []  # rules with a high finding here: they keep the action out of the baseline
         for det in st.checks:
             f = det.check(a, st, ts)
             if f is not None:
                 if SEVERITY_RANK[f.rule.severity] >= HIGH and not (st.suppressions and covering(st.suppressions, f)):
-                    severe = True
+                    severe.append(f.rule.id)
                 out += self._respond(f, st)
         if self.behaviour is not None and st.status == "active":
             for f in self.behaviour.check(a, st, ts, severe):
@@ -218,14 +218,15 @@ class Engine:
     def _apply_feedback(self, st: AgentState, fb: Feedback, ts: float) -> list[Output]:
         self.stats[f"feedback:{fb.verdict}"] += 1
         if fb.verdict == "confirmed":
-            st.held = []  # the held-back actions were the attack: never learn them
+            if self.behaviour is not None:  # the held-back actions were the attack: never learn them
+                self.behaviour.release_held(st, fb.rule_id, learn=False)
             return []
         sup = Suppression.from_feedback(fb)
         st.suppressions = [s for s in st.suppressions if s.feedback_id != sup.feedback_id] + [sup]
         if len(st.suppressions) > MAX_SUPPRESSIONS:
             st.suppressions.remove(min(st.suppressions, key=lambda s: s.end_ts))
         if self.behaviour is not None:
-            self.stats["feedback_learned"] += self.behaviour.learn_held(st)
+            self.stats["feedback_learned"] += self.behaviour.release_held(st, fb.rule_id, learn=True)
         return []
 
     def suppression_report(self) -> list[dict]:

@@ -59,7 +59,7 @@ class AgentState:
     baseline: AgentBaseline | None = None
     drifting: bool = False                             # inside a reference-drift episode
     expanding: bool = False                            # scope expansion already reported this period
-    held: list[dict] = field(default_factory=list)     # features held back from learning until feedback
+    held: list[list] = field(default_factory=list)     # [rule ids, features] held back from learning until a verdict
     volume_hits: list[float] = field(default_factory=list)  # times of the latest large transfers
     chains: dict[str, list] = field(default_factory=dict)  # chain rule -> start time per completed step
     cred_last: dict[str, tuple[float, str]] = field(default_factory=dict)  # credential -> (time, network) last used
