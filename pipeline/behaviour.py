@@ -121,8 +121,8 @@ class Behaviour:
         b = st.baseline
         if b is None:  # an agent registered before baselines existed (restored state)
             b = st.baseline = self.new_baseline()
-        x = features(a)
-        s = b.score_one(x)
+        x = features(a, ts)
+        s = b.score_one(x, full=False)
         warm = b.warm()
         out: list[Finding] = []
         if warm:

@@ -181,7 +181,10 @@ class AgentBaseline(Learner):
         return min_seconds <= 0 or (self.period_ts is not None and self.last_ts - self.period_ts >= min_seconds)
 
     # -- scoring and learning -----------------------------------------------------------
-    def score_one(self, x: dict[str, Any]) -> BehaviourScores:
+    def score_one(self, x: dict[str, Any], full: bool = True) -> BehaviourScores:
+        """Every sub-score of ``x``. ``full=False`` leaves the plain surprises of operation,
+        data domain, resource prefix and hour at 0 (novelties and the rest are computed):
+        what the engine's findings read, for a third less time per event."""
         tools, recent = self.tools, self.recent
         tool = x.get("tool")
         if tool is None:
@@ -194,13 +197,13 @@ class AgentBaseline(Learner):
             self._scored = (tool, tools.total, recent.total, t_s - recent.surprise(tool))
         v = x.get("operation")
         p = self.operations
-        o_s, o_new = (0.0, 0.0) if v is None else (p.surprise(v), p.novelty(v))
+        o_s, o_new = (0.0, 0.0) if v is None else (p.surprise(v) if full else 0.0, p.novelty(v))
         v = x.get("data_domain")
         p = self.domains
-        d_s, d_new = (0.0, 0.0) if v is None else (p.surprise(v), p.novelty(v))
+        d_s, d_new = (0.0, 0.0) if v is None else (p.surprise(v) if full else 0.0, p.novelty(v))
         v = x.get("resource_prefix")
         p = self.prefixes
-        p_s, p_new = (0.0, 0.0) if v is None else (p.surprise(v), p.novelty(v))
+        p_s, p_new = (0.0, 0.0) if v is None else (p.surprise(v) if full else 0.0, p.novelty(v))
         v = x.get("resource")
         r_new = 0.0 if v is None else self.resources.novelty(v, x.get("resource_prefix"))
         v = x.get("bytes")
@@ -208,7 +211,7 @@ class AgentBaseline(Learner):
         v = x.get("ts")
         rate = 0.0 if v is None else self.rate.burst(v)
         v = x.get("hour")
-        h = 0.0 if v is None else self.hours.surprise(v)
+        h = 0.0 if v is None or not full else self.hours.surprise(v)
         v = x.get("source_ip")
         src = 0.0 if v is None else self.sources.newness(x.get("credential"), v, x.get("network"))
         v = x.get("ts")

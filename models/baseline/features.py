@@ -1,5 +1,6 @@
 """The flat feature dict the behaviour learners read, built once per action."""
 
+from functools import lru_cache
 from typing import Any
 
 from models.action import Action
@@ -56,26 +57,34 @@ def destination(resource: str | None) -> str | None:
     return resource_prefix(resource)
 
 
-def features(action: Action) -> dict[str, Any]:
+# Resources and addresses repeat: remember their prefix / network (bounded caches).
+_prefix = lru_cache(maxsize=65536)(resource_prefix)
+_network = lru_cache(maxsize=16384)(network_of)
+
+
+def features(action: Action, ts: float | None = None) -> dict[str, Any]:
     """The features of one action: categorical values, resource and its prefix, bytes,
     event time, source.
 
-    ``ts`` is epoch seconds of the event time and ``hour`` its UTC hour; ``network`` is the
-    /24 (IPv4) or /48 (IPv6) of ``source_ip``. Missing values are None, and so are the
-    bytes of a call that did not succeed (a failed call moved no payload).
+    ``ts`` is epoch seconds of the event time (pass it when already known) and ``hour``
+    its UTC hour; ``network`` is the /24 (IPv4) or /48 (IPv6) of ``source_ip``. Missing
+    values are None, and so are the bytes of a call that did not succeed (a failed call
+    moved no payload).
     """
-    ts = action.time.timestamp()
+    if ts is None:
+        ts = action.time.timestamp()
     ip = action.source_ip
+    resource = action.resource
     return {
         "tool": action.tool,
         "operation": action.operation,
         "data_domain": action.data_domain,
-        "resource": action.resource,
-        "resource_prefix": resource_prefix(action.resource),
+        "resource": resource,
+        "resource_prefix": _prefix(resource) if resource else None,
         "bytes": action.bytes if action.outcome == "success" else None,  # a failed call moved no payload
         "ts": ts,
         "hour": int(ts // 3600) % 24,
         "source_ip": ip,
-        "network": network_of(ip),
+        "network": _network(ip) if ip else None,
         "credential": action.credential_id,
     }
