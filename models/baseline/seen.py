@@ -81,7 +81,7 @@ class FirstSeen(Learner):
         self.n = 0
         # The same two rates per group (resource prefix), hashed into ``buckets`` slots:
         # [total, new] per slot. Colliding prefixes share a slot; memory stays fixed.
-        self.groups = array("d", bytes(16 * buckets))
+        self.groups = array("f", bytes(8 * buckets))  # float32: rates, not counts to the unit
 
     def _slot(self, group: str) -> int:
         return 2 * (zlib.crc32(group.encode()) % self.buckets)
@@ -165,4 +165,4 @@ class FirstSeen(Learner):
         super()._load(state)
         self.current = bytearray.fromhex(state["current"])
         self.previous = bytearray.fromhex(state["previous"])
-        self.groups = array("d", state["groups"])
+        self.groups = array("f", state["groups"])
