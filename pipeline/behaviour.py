@@ -17,6 +17,7 @@ from typing import Any
 from models.action import OPERATIONS, Action
 from models.alert import SEVERITY_RANK
 from models.baseline import AgentBaseline, BehaviourScores, destination, features
+from models.errors import ConfigError
 from models.intent import IntentManifest
 from pipeline.catalog import Rule
 from pipeline.config import Chain, ChainStep, LearnedConfig
@@ -65,6 +66,10 @@ class Behaviour:
         self.t = config.thresholds
         on = {rid for rid, r in rules.items() if r.enabled}
         self.rule = {rid: rules[rid] for rid in on if rules[rid].type in ("learned", "chain")}
+        unknown = sorted({ch.rule for ch in config.chains} - {rid for rid, r in rules.items() if r.type == "chain"})
+        if unknown:
+            raise ConfigError(f"config: engine.learned.chains name {', '.join(unknown)}, not a rule of type chain "
+                              f"in the catalogue (pipeline/rules.yaml)")
         chains = [(ch, [Step(s) for s in ch.steps]) for ch in config.chains if ch.rule in self.rule]
         # Per operation, the chains with a step it can match and those steps, last first:
         # most actions (reads, lists) touch one or two steps, not every step of every chain.

@@ -12,11 +12,14 @@ import random
 from datetime import timedelta
 from functools import lru_cache
 
+import pytest
+
 from models.alert import Alert
 from models.baseline import features
 from models.command import RevocationCommand
+from models.errors import ConfigError
 from models.feedback import Feedback
-from pipeline.config import EngineConfig, LearnedConfig, ResponseConfig, Thresholds
+from pipeline.config import Chain, ChainStep, EngineConfig, LearnedConfig, ResponseConfig, Thresholds
 from pipeline.engine import Engine
 from pipeline.state import AgentState
 from tests.factories import T0, action, instantiate, manifest, update
@@ -575,3 +578,10 @@ def test_learned_side_off():
     out = feed(e, stream)
     assert e.behaviour is None and state(e).baseline is None
     assert learned_rules(out) == [] and rules(out) == []
+
+
+def test_a_chain_naming_an_unknown_rule_is_a_config_error():
+    """A typo in a chain's rule id fails loudly instead of silently dropping the chain."""
+    chain = Chain(rule="chain.sensitive_read_then_extrenal_send", steps=[ChainStep(operations=["read"])])
+    with pytest.raises(ConfigError, match="chain.sensitive_read_then_extrenal_send"):
+        Engine(EngineConfig(learned=LearnedConfig(chains=[chain])))
