@@ -102,7 +102,7 @@ class Thresholds(_Config):
     volume_single_sd: float = Field(default=8.0, gt=0, description="One action this far above the usual is enough.")
     rate_sd: float = Field(default=8.0, gt=0, description="Actions per minute above the usual, in deviations.")
     drift: float = Field(default=20.0, gt=0, description="Page-Hinkley threshold on the tool log-likelihood ratio (bits).")
-    reference_divergence_tools: float = Field(default=0.08, gt=0, le=1, description="JS divergence (bits) of the tool mix from the reference.")
+    reference_divergence_tools: float = Field(default=0.05, gt=0, le=1, description="JS divergence (bits) of the tool mix from the reference.")
     reference_divergence_resources: float = Field(default=0.3, gt=0, le=1, description="The same for the resource-prefix mix.")
     expansion_ratio: float = Field(default=1.5, gt=1, description="Distinct tools over the reference's count ...")
     expansion_min_new: int = Field(default=3, ge=1, description="... with at least this many new ones.")
