@@ -132,9 +132,9 @@ def _print_suppressions(report: list[dict]) -> None:
         return
     t = Table(title="suppressions (false-positive verdicts)", header_style="bold")
     for col in ("agent", "rule", "observed", "owner", "reason", "until", "hidden"):
-        t.add_column(col, justify="right" if col == "hidden" else "left")
+        t.add_column(col, justify="right" if col == "hidden" else "left", overflow="fold")
     for r in report:
-        until = datetime.fromtimestamp(r["end_ts"], timezone.utc).strftime("%Y-%m-%d %H:%M")
+        until = datetime.fromtimestamp(r["end_ts"], timezone.utc).strftime("%Y-%m-%d")
         t.add_row(r["agent_id"], r["rule_id"], r["observed"] or "*", r["analyst"], r["reason"], until, f"{r['hidden']:,}")
     err.print(t)
 
@@ -352,6 +352,67 @@ def produce(
     secs = __import__("time").perf_counter() - started
     err.print(f"{topic or s.topics.actions}: {r.produced:,} messages in {secs:.1f}s ({r.produced / max(secs, 1e-9):,.0f}/s); "
               f"{r.bad} bad line(s)" + (f" -> {dead_letter}" if r.bad else ""))
+
+
+@app.command()
+def verdict(
+    alert_id: Annotated[str, typer.Argument(help="The alert judged (its id, or a unique prefix of it).")],
+    verdict: Annotated[str, typer.Argument(help="false_positive or confirmed.")],
+    alerts: Annotated[Path, typer.Option(help="Alerts (JSON lines) holding the alert: its agent, rule and observed value.", exists=True, dir_okay=False)],
+    analyst: Annotated[str, typer.Option(help="Who gives the verdict and owns the suppression.")],
+    reason: Annotated[str, typer.Option(help="Why (kept with the suppression and shown on what it hides).")],
+    observed: Annotated[Optional[str], typer.Option(help="Suppress only findings whose observed value matches this pattern (default: the alert's; '*' for the whole rule).")] = None,
+    days: Annotated[float, typer.Option(help="How long a false-positive suppression lasts.")] = 30.0,
+    at: Annotated[str, typer.Option(help="When it takes effect: now, or alert (the alert's first_seen: to replay history with it).")] = "now",
+    send: Annotated[bool, typer.Option(help="Produce it to the feedback topic instead of printing it.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Record an analyst's verdict on an alert, as a feedback event (JSON line on stdout, or `--send` to Kafka).
+
+    A false positive suppresses that pattern for that agent (for `--days`) and lets the
+    baseline learn what the rule held back; confirmed keeps it out for good.
+
+    Example:
+
+        intentwatch verdict 3f9c2a false_positive --alerts alerts.jsonl --analyst ana@soc.example --reason "new egress range" --at alert >> verdicts.jsonl
+        intentwatch replay actions.jsonl --intents intents --feedback verdicts.jsonl
+    """
+    import hashlib
+    from datetime import timedelta
+
+    from pydantic import ValidationError
+
+    from models.feedback import Feedback
+    from pipeline.evaluate import load_jsonl
+
+    found = {a["alert_id"]: a for a in load_jsonl(alerts) if a["alert_id"].startswith(alert_id)}
+    if len(found) != 1:
+        _fail(f"{'no' if not found else len(found)} alert(s) in {alerts} with an id starting {alert_id!r}")
+    a = next(iter(found.values()))
+    if at not in ("now", "alert"):
+        _fail(f"--at must be now or alert, not {at!r}")
+    now = datetime.now(timezone.utc) if at == "now" else datetime.fromisoformat(a["first_seen"].replace("Z", "+00:00"))
+    pattern = observed if observed is not None else a["evidence"].get("observed")
+    try:
+        fb = Feedback(feedback_id=hashlib.sha256(f"{a['alert_id']}\x1f{verdict}\x1f{now.isoformat()}".encode()).hexdigest()[:32],
+                      agent_id=a["agent_id"], rule_id=a["rule_id"], alert_id=a["alert_id"], verdict=verdict,
+                      observed=None if pattern in (None, "*") else str(pattern), analyst=analyst, reason=reason,
+                      time=now, expires_at=now + timedelta(days=days))
+    except ValidationError as e:
+        from pipeline.codec import describe
+
+        _fail(describe(e))
+    line = fb.model_dump_json().encode()
+    if not send:
+        sys.stdout.buffer.write(line + b"\n")
+        return
+    from pipeline.deadletter import DeadLetterFile
+    from pipeline.feed import produce_lines
+    from pipeline.settings import load_settings
+
+    s = load_settings(config)
+    r = produce_lines(s.kafka, s.topics.feedback, [("verdict", line)], DeadLetterFile(Path("produce-dead-letter.jsonl")))
+    err.print(f"{s.topics.feedback}: {r.produced} verdict sent for {fb.agent_id} / {fb.rule_id}")
 
 
 @app.command()

@@ -108,3 +108,35 @@ def test_lifecycle_file_bad_lines_are_dead_letters_too(tmp_path):
     assert run(tmp_path, intents, events, "--lifecycle", str(lc)).exit_code == 0
     rec = orjson.loads((tmp_path / "dlq.jsonl").read_bytes())
     assert rec["source"] == f"{lc}:1" and "does not match any of the expected tags" in rec["reason"]
+
+
+def test_verdict_from_an_alert_then_replay_with_it_suppresses_and_counts(tmp_path):
+    """`intentwatch verdict` turns an alert into a false-positive verdict; replayed with
+    `--feedback`, the rule's later findings become feedback.suppressed info alerts; bad verdicts are dead letters."""
+    intents, events, acts = setup_fleet(tmp_path)
+    events.write_bytes(b"\n".join(lines_of(acts)) + b"\n")
+    assert run(tmp_path, intents, events, "--quiet").exit_code == 0
+    first = orjson.loads((tmp_path / "alerts.jsonl").read_bytes().splitlines()[0])
+    assert first["rule_id"] == "intent.tool_not_allowed"
+    r = runner.invoke(app, ["verdict", first["alert_id"][:10], "false_positive", "--alerts", str(tmp_path / "alerts.jsonl"),
+                            "--analyst", "ana@soc.example", "--reason", "sanctioned shell step", "--at", "alert"])
+    assert r.exit_code == 0, r.output
+    fb = orjson.loads(r.stdout)
+    assert (fb["agent_id"], fb["rule_id"], fb["observed"], fb["alert_id"]) == ("support-1", "intent.tool_not_allowed", "shell.exec", first["alert_id"])
+    verdicts = tmp_path / "verdicts.jsonl"
+    verdicts.write_bytes(r.stdout.encode() + b'{"verdict": "maybe"}\n')
+    r = run(tmp_path, intents, events, "--feedback", str(verdicts))
+    assert r.exit_code == 0, r.output
+    rules = [a["rule_id"] for a in map(orjson.loads, (tmp_path / "alerts.jsonl").read_bytes().splitlines())]
+    assert "intent.tool_not_allowed" not in rules and "feedback.suppressed" in rules
+    assert "suppressions (false-positive verdicts)" in r.output and "support-1" in r.output  # what each one hid, printed
+    final = [a for a in map(orjson.loads, (tmp_path / "alerts.jsonl").read_bytes().splitlines()) if a["status"] == "final"]
+    assert [(a["rule_id"], a["count"]) for a in final] == [("feedback.suppressed", 4)]  # the 4 shell.exec actions, kept
+    dead = [orjson.loads(x) for x in (tmp_path / "dlq.jsonl").read_bytes().splitlines()]
+    assert len(dead) == 1 and "verdicts.jsonl:2" in dead[0]["source"]
+
+
+def test_verdict_names_a_missing_alert(tmp_path):
+    (tmp_path / "alerts.jsonl").write_bytes(b"")
+    r = runner.invoke(app, ["verdict", "abc", "confirmed", "--alerts", str(tmp_path / "alerts.jsonl"), "--analyst", "a", "--reason", "r"])
+    assert r.exit_code == 2 and "no alert(s)" in r.output
