@@ -171,7 +171,7 @@ class Behaviour:
             if s.volume > t.volume_single_sd or (len(hits) >= t.volume_repeat and ts - hits[0] <= t.volume_window_seconds):
                 self._add(out, "behaviour.volume_spike", a, ts, x, b, s.volume,
                           f"{a.tool} moved {a.bytes:,} bytes, usually {b.volume.typical(a.tool):,.0f} "
-                          f"({len(hits)} large transfers since {hits[0] - ts:+.0f}s)", clause="baseline.bytes", observed=a.tool)
+                          f"({len(hits)} large transfers in {ts - hits[0]:.0f}s)", clause="baseline.bytes", observed=a.tool)
         if s.rate > t.rate_sd:
             self._add(out, "behaviour.rate_burst", a, ts, x, b, s.rate,
                       f"{b.rate.current(ts)} actions in {b.rate_bucket_seconds:g}s, usually {b.rate.mean:.1f}",
