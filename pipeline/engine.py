@@ -11,6 +11,11 @@ agent's first action at or after their time, or once the watermark is ``grace`` 
 past them (so a quiet agent is still registered, updated or expired). So a host may
 deliver lifecycle events early — replay feeds them all first — and one agent's outputs
 depend only on that agent's events, however partitions interleave.
+
+Per action: lifecycle gates, then the intent rules (``pipeline/detectors``), then the
+learned side (``pipeline/behaviour.py``: the agent's baseline, chains, credentials). Every
+finding goes through the agent's suppressions (analysts' verdicts, queued like lifecycle
+changes) and the response policy (``pipeline/response.py``).
 """
 
 import heapq
@@ -274,6 +279,8 @@ class Engine:
             sup = covering(st.suppressions, f)
             if sup is not None:
                 f = self._suppressed(f, sup)
+                if not f.rule.enabled:  # counted on the suppression; not published when turned off
+                    return []
         out = self.responder.handle(f, st)
         if self.behaviour is not None:
             for o in out:
