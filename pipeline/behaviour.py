@@ -15,19 +15,15 @@ declare is already surprising, and chains and credential checks need no warm-up.
 from typing import Any
 
 from models.action import OPERATIONS, Action
-from models.alert import SEVERITY_RANK
 from models.baseline import AgentBaseline, BehaviourScores, destination, features
 from models.errors import ConfigError
 from models.intent import IntentManifest
 from pipeline.catalog import Rule
 from pipeline.config import Chain, ChainStep, LearnedConfig
 from pipeline.detectors.base import Finding
-from pipeline.feedback import covering
+from pipeline.feedback import holds_back
 from pipeline.scope import PatternSet
 from pipeline.state import AgentState
-
-HIGH = SEVERITY_RANK["high"]
-
 
 class Step:
     """A chain step compiled once: each given condition must hold."""
@@ -135,8 +131,7 @@ class Behaviour:
         self._credentials(a, x, s, b, st, ts, warm, out)
         if a.operation in self.chains:
             self._chains(a, x, b, st, ts, out)
-        sup = st.suppressions  # as for intent rules (engine): a finding a suppression covers holds nothing back
-        held = severe + [f.rule.id for f in out if SEVERITY_RANK[f.rule.severity] >= HIGH and not (sup and covering(sup, f))]
+        held = severe + [f.rule.id for f in out if holds_back(f, st.suppressions)]  # as for the intent rules
         b.learn_one(x, 0.0 if held else 1.0)
         if held and self.c.held_max:
             st.held.append([held, x])

@@ -24,7 +24,6 @@ from datetime import datetime
 from itertools import count
 
 from models.action import Action
-from models.alert import SEVERITY_RANK
 from models.command import RevocationCommand
 from models.feedback import Feedback
 from models.lifecycle import Decommission, Instantiate, Update
@@ -32,12 +31,11 @@ from pipeline.behaviour import Behaviour
 from pipeline.catalog import Rule, load_catalog
 from pipeline.config import EngineConfig
 from pipeline.detectors import REGISTRY, Detector, Finding
-from pipeline.feedback import Suppression, covering
+from pipeline.feedback import Suppression, covering, holds_back
 from pipeline.response import Output, Responder
 from pipeline.state import AgentState
 
 LifecycleEvent = Instantiate | Update | Decommission
-HIGH = SEVERITY_RANK["high"]
 MAX_SUPPRESSIONS = 32  # per agent; the oldest ended one goes first
 
 
@@ -106,7 +104,7 @@ class Engine:
         for det in st.checks:
             f = det.check(a, st, ts)
             if f is not None:
-                if SEVERITY_RANK[f.rule.severity] >= HIGH and not (st.suppressions and covering(st.suppressions, f)):
+                if holds_back(f, st.suppressions):
                     severe.append(f.rule.id)
                 out += self._respond(f, st)
         if self.behaviour is not None and st.status == "active":

@@ -9,10 +9,15 @@ visible and countable.
 
 import fnmatch
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from models.alert import SEVERITY_RANK
 from models.feedback import Feedback
-from pipeline.detectors.base import Finding
+
+if TYPE_CHECKING:  # the detectors import the agent state, which holds suppressions
+    from pipeline.detectors.base import Finding
+
+HIGH = SEVERITY_RANK["high"]
 
 
 @dataclass(slots=True)
@@ -31,7 +36,7 @@ class Suppression:
     def from_feedback(cls, fb: Feedback) -> "Suppression":
         return cls(fb.feedback_id, fb.rule_id, fb.observed, fb.analyst, fb.reason, fb.time.timestamp(), fb.ends().timestamp())
 
-    def covers(self, f: Finding) -> bool:
+    def covers(self, f: "Finding") -> bool:
         if f.rule.id != self.rule_id or not self.start_ts <= f.ts < self.end_ts:
             return False
         return self.observed is None or (f.observed is not None and fnmatch.fnmatchcase(str(f.observed), self.observed))
@@ -46,9 +51,15 @@ class Suppression:
         return cls(**r)
 
 
-def covering(suppressions: list[Suppression], f: Finding) -> Suppression | None:
+def covering(suppressions: list[Suppression], f: "Finding") -> Suppression | None:
     """The suppression that hides ``f``, if any."""
     for s in suppressions:
         if s.covers(f):
             return s
     return None
+
+
+def holds_back(f: "Finding", suppressions: list[Suppression]) -> bool:
+    """Whether ``f`` keeps its action out of the baseline: a high or critical finding that no
+    analyst's suppression covers."""
+    return SEVERITY_RANK[f.rule.severity] >= HIGH and not (suppressions and covering(suppressions, f))

@@ -19,8 +19,8 @@ from typing import IO
 
 from models.alert import Alert
 from models.errors import InputError
-from models.intent import IntentManifest
 from models.feedback import Feedback
+from models.intent import IntentManifest
 from models.lifecycle import Decommission, Instantiate, Update
 from pipeline.codec import decode_action, decode_feedback, decode_lifecycle
 from pipeline.deadletter import DeadLetterFile
@@ -73,8 +73,8 @@ def manifest_instantiations(manifests: Iterable[tuple[IntentManifest, str]]) -> 
     return out
 
 
-def read_lifecycle(path: str | Path, dead: DeadLetterFile, max_bytes: int, decode=decode_lifecycle) -> list:
-    """Every event of a JSON-lines file (``decode_feedback`` for analysts' feedback); bad lines to ``dead``."""
+def read_events(path: str | Path, dead: DeadLetterFile, max_bytes: int, decode: Callable) -> list:
+    """Every event of a JSON-lines file, decoded by ``decode``; bad lines go to ``dead``."""
     events = []
     for n, raw in open_lines(path):
         if not raw.strip():
@@ -86,8 +86,12 @@ def read_lifecycle(path: str | Path, dead: DeadLetterFile, max_bytes: int, decod
     return events
 
 
+def read_lifecycle(path: str | Path, dead: DeadLetterFile, max_bytes: int) -> list[LifecycleEvent]:
+    return read_events(path, dead, max_bytes, decode_lifecycle)
+
+
 def read_feedback(path: str | Path, dead: DeadLetterFile, max_bytes: int) -> list[Feedback]:
-    return read_lifecycle(path, dead, max_bytes, decode_feedback)
+    return read_events(path, dead, max_bytes, decode_feedback)
 
 
 def replay(

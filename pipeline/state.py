@@ -16,6 +16,7 @@ from models.baseline import AgentBaseline
 from models.intent import IntentManifest
 from models.feedback import Feedback
 from models.lifecycle import Decommission, Instantiate, Update
+from pipeline.feedback import Suppression
 from pipeline.scope import Scope
 
 Status = Literal["unregistered", "active", "expired", "decommissioned"]
@@ -64,7 +65,7 @@ class AgentState:
     chains: dict[str, list] = field(default_factory=dict)  # chain rule -> start time per completed step
     cred_last: dict[str, tuple[float, str]] = field(default_factory=dict)  # credential -> (time, network) last used
     revoked: dict[str, int] = field(default_factory=dict)  # credential -> action seq when its revocation was issued
-    suppressions: list = field(default_factory=list)   # feedback suppressions (pipeline/feedback.py)
+    suppressions: list[Suppression] = field(default_factory=list)  # analysts' suppressions (pipeline/feedback.py)
 
     def apply_manifest(self, manifest: IntentManifest, epoch: str, ts: float, expires_ts: float | None, checks: list) -> None:
         first = self.status != "active"
@@ -118,6 +119,5 @@ class AgentState:
         st.held, st.chains, st.revoked = r.get("held", []), r.get("chains", {}), r.get("revoked", {})
         st.volume_hits = r.get("volume_hits", [])
         st.cred_last = {c: (v[0], v[1]) for c, v in r.get("cred_last", {}).items()}
-        from pipeline.feedback import Suppression  # noqa: PLC0415 (feedback imports this module)
         st.suppressions = [Suppression.from_record(x) for x in r.get("suppressions", [])]
         return st

@@ -136,16 +136,22 @@ def test_crash_recovery_sigkill(kafka_pipeline: Pipeline, fleet, record_property
 AGENT = "support-1"
 
 
-def test_bad_input_goes_to_dlq(kafka_pipeline: Pipeline, tmp_path: Path):
-    p = kafka_pipeline
-    p.extra_env["INTENTWATCH_ENGINE__MAX_EVENT_BYTES"] = "20000"
-    p.create_topics()
+def register_one_agent(p: Pipeline, tmp_path: Path) -> Path:
+    """Register AGENT (no rate limit) on the lifecycle topic; returns its manifest directory."""
     intents = tmp_path / "intents"
     intents.mkdir()
     (intents / f"{AGENT}.json").write_text(manifest(AGENT, rate_limit=None).model_dump_json())
     empty = tmp_path / "no-lifecycle.jsonl"
     empty.write_bytes(b"")
     p.produce(empty, topic=p.topics.lifecycle, intents=intents)
+    return intents
+
+
+def test_bad_input_goes_to_dlq(kafka_pipeline: Pipeline, tmp_path: Path):
+    p = kafka_pipeline
+    p.extra_env["INTENTWATCH_ENGINE__MAX_EVENT_BYTES"] = "20000"
+    p.create_topics()
+    intents = register_one_agent(p, tmp_path)
 
     def valid(minute: int, **over) -> bytes:
         return action(AGENT, at=timedelta(minutes=minute), **over).model_dump_json().encode()
@@ -220,12 +226,7 @@ def test_feedback_topic_suppresses_like_replay(kafka_pipeline: Pipeline, tmp_pat
     bad verdict goes to the DLQ."""
     p = kafka_pipeline
     p.create_topics()
-    intents = tmp_path / "intents"
-    intents.mkdir()
-    (intents / f"{AGENT}.json").write_text(manifest(AGENT, rate_limit=None).model_dump_json())
-    empty = tmp_path / "no-lifecycle.jsonl"
-    empty.write_bytes(b"")
-    p.produce(empty, topic=p.topics.lifecycle, intents=intents)
+    intents = register_one_agent(p, tmp_path)
     verdict = Feedback(feedback_id="fb-1", agent_id=AGENT, rule_id="intent.tool_not_allowed", verdict="false_positive",
                        observed="shell.*", analyst="ana@soc.example", reason="approved runbook step", time=T0)
     (tmp_path / "feedback.jsonl").write_bytes(verdict.model_dump_json().encode() + b"\n")
