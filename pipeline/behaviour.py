@@ -38,7 +38,8 @@ class Step:
         self.new_destination = s.new_destination
         self.min_bytes = s.min_bytes
 
-    def matches(self, a: Action, x: dict[str, Any], b: AgentBaseline) -> bool:
+    def matches(self, a: Action, x: dict[str, Any], b: AgentBaseline, history: bool) -> bool:
+        """``history``: the agent has a warm baseline of destinations (else none is "new")."""
         if self.operations is not None and a.operation not in self.operations:
             return False
         if self.tools is not None and a.tool not in self.tools:
@@ -50,6 +51,8 @@ class Step:
         if self.min_bytes is not None and a.bytes < self.min_bytes:
             return False
         if self.new_destination:
+            if not history:  # every destination of a brand-new agent is new: that says nothing
+                return False
             dest = destination(a.resource)
             if dest is None or any(p.startswith(dest) for p in b.prefixes.counts):
                 return False
@@ -227,13 +230,14 @@ class Behaviour:
         st.cred_last[cred] = (ts, net)
 
     def _chains(self, a: Action, x: dict, b: AgentBaseline, st: AgentState, ts: float, out: list[Finding]) -> None:
+        history = b.has_history()
         for ch, steps, idx in self.chains[a.operation]:
             prog = st.chains.get(ch.rule)
             # prog[i]: start time of the latest run that completed steps 0..i (None: none open)
             if prog is None and idx[-1] != 0:
                 continue  # this action can only continue a chain, and none is open
             for i in idx:
-                if not steps[i].matches(a, x, b):
+                if not steps[i].matches(a, x, b, history):
                     continue
                 if i == 0:
                     start = ts

@@ -57,7 +57,8 @@ class ChainStep(_Config):
     operations: list[str] = Field(default_factory=list)
     data_domains: list[str] = Field(default_factory=list)
     resources: list[str] = Field(default_factory=list)
-    new_destination: bool = Field(default=False, description="The resource's destination (host, bucket, mail domain) is one this agent never used.")
+    new_destination: bool = Field(default=False, description="The resource's destination (host, bucket, mail domain) is one this agent never used; "
+                                    "judged once the agent has been watched for warm_seconds.")
     min_bytes: int | None = Field(default=None, ge=0, description="The action moved at least this many bytes.")
 
 

@@ -180,6 +180,12 @@ class AgentBaseline(Learner):
             return False
         return min_seconds <= 0 or (self.period_ts is not None and self.last_ts - self.period_ts >= min_seconds)
 
+    def has_history(self) -> bool:
+        """Whether the agent has been watched for ``warm_seconds`` since its first action, so
+        where it sends data is known (a quiet agent may have few actions by then). Stays
+        true through later re-learning periods."""
+        return self.first_ts is not None and self.last_ts - self.first_ts >= self.warm_seconds
+
     # -- scoring and learning -----------------------------------------------------------
     def score_one(self, x: dict[str, Any], full: bool = True) -> BehaviourScores:
         """Every sub-score of ``x``. ``full=False`` leaves the plain surprises of operation,

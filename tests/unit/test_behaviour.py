@@ -307,10 +307,18 @@ def test_chain_near_misses_are_quiet():
     assert fires(rule, act(10), send(100)) == 0
 
 
-def test_chain_needs_no_warm_up():
-    """Chains are structural: they fire on a new agent too."""
-    e = warmed(n=5)
-    assert fires("chain.sensitive_read_then_external_send", pii_read(10), send(100), e=e) == 1
+def test_chain_needs_no_warm_up_except_for_new_destinations():
+    """Structural chains fire on a brand-new agent; a "new destination" waits until the agent
+    has been watched for warm_seconds (with no history every destination would be new) and
+    stays judged while it re-learns after an approved update."""
+    audit = act(10, tool="zendesk.update_audit_settings", operation="configure")
+    assert fires("chain.audit_settings_changed", audit, e=warmed(n=5)) == 1
+    assert fires("chain.sensitive_read_then_external_send", pii_read(20), send(100),
+                 e=warmed(n=5, warm_seconds=86400)) == 0
+    e = warmed()
+    e.process(update(wider(), END + timedelta(seconds=5)))
+    assert fires("chain.sensitive_read_then_external_send", pii_read(20), send(100), e=e) == 1
+    assert not state(e).baseline.warm()  # it fired inside the re-learning period
 
 
 def test_chain_audit_settings_changed():
