@@ -131,7 +131,7 @@ class Behaviour:
         out: list[Finding] = []
         if warm:
             self._scores(a, x, s, b, st, ts, out)
-        self._credentials(a, x, s, b, st, ts, warm, out)
+        self._credentials(a, x, s, b, st, ts, out)
         if a.operation in self.chains:
             self._chains(a, x, b, st, ts, out)
         held = severe + [f.rule.id for f in out if holds_back(f, st.suppressions)]  # as for the intent rules
@@ -199,7 +199,7 @@ class Behaviour:
                           clause="baseline.tools", observed=a.tool)
 
     def _credentials(self, a: Action, x: dict, s: BehaviourScores, b: AgentBaseline, st: AgentState, ts: float,
-                     warm: bool, out: list[Finding]) -> None:
+                     out: list[Finding]) -> None:
         cred, net = a.credential_id, x["network"]
         if cred is None:
             return
@@ -209,7 +209,9 @@ class Behaviour:
                       observed=cred)
         if net is None:
             return
-        if warm and s.source >= 1.0:
+        # A credential's networks are few: known once the agent has been watched for a while,
+        # however few actions a quiet agent made meanwhile.
+        if s.source >= 1.0 and b.has_history():
             known = b.sources.networks(cred)
             if known:
                 self._add(out, "credential.new_network", a, ts, x, b, s.source,

@@ -115,7 +115,8 @@ class LearnedConfig(_Config):
 
     enabled: bool = True
     warm_events: int = Field(default=200, ge=0, description="Actions before learned findings are raised (per learning period).")
-    warm_seconds: float = Field(default=86400.0, ge=0, description="... and this much event time.")
+    warm_seconds: float = Field(default=86400.0, ge=0, description="... and this much event time (alone, for new destinations "
+                                 "and a credential's new networks).")
     half_life: float = Field(default=500.0, gt=0, description="Actions after which an observation weighs half.")
     recent_half_life: float = Field(default=25.0, gt=0, description="The recent mix drift compares with the baseline.")
     max_items: int = Field(default=64, ge=8, description="Tools, prefixes... kept per agent (bounds memory).")

@@ -331,12 +331,15 @@ def test_chain_audit_settings_changed():
 
 # -- credentials --------------------------------------------------------------------------
 def test_credential_new_network():
-    """After warm-up key-1 from a new /24 fires; a new address in its known /24 is quiet."""
-    out = feed(warmed(), [act(10, source_ip="198.51.100.7")])
+    """Once the agent has been watched for warm_seconds, key-1 from a new /24 fires (a quiet
+    agent short of warm_events too); a new address in its known /24, or a brand-new agent, is quiet."""
+    new_net = act(10, source_ip="198.51.100.7")
+    out = feed(warmed(), [new_net])
     assert learned_rules(out) == ["credential.new_network"]
     assert out[0].evidence.observed == "198.51.100" and out[0].severity == "high"
     assert fires("credential.new_network", act(10, source_ip="10.0.0.250")) == 0
-    assert learned_rules(feed(cold(), [act(10, source_ip="198.51.100.7")])) == []
+    assert fires("credential.new_network", new_net, e=warmed(warm_events=N + 100, warm_seconds=3600)) == 1
+    assert learned_rules(feed(warmed(n=5, warm_seconds=86400), [new_net])) == []
 
 
 def test_credential_concurrent_use():
@@ -372,7 +375,8 @@ def test_credential_new_credential():
     assert learned_rules(out) == ["credential.new_credential"]
     # A second key used from the runtime's own network (rotation) scores 0.5, under the finding's 1.0.
     assert fires("credential.new_credential", act(10, credential_id="key-2", source_ip="10.0.0.9")) == 0
-    assert learned_rules(feed(cold(), [act(10, credential_id="key-2", source_ip="198.51.100.7")])) == []
+    brand_new = warmed(n=5, warm_seconds=86400)
+    assert learned_rules(feed(brand_new, [act(10, credential_id="key-2", source_ip="198.51.100.7")])) == []
 
 
 # -- warm-up, hygiene, re-learning -------------------------------------------------------
@@ -383,10 +387,11 @@ def strange(s: float = 10):
 
 
 def test_no_learned_findings_before_warm_up():
-    """One action short of warm_events the strangest action raises nothing learned; one action later it does."""
+    """One action short of warm_events the strangest action raises nothing learned but the new
+    network (a credential's networks wait for warm_seconds only, 0 here); one action later it all fires."""
     e = cold()
     assert not state(e).baseline.warm()
-    assert learned_rules(feed(e, [strange()])) == []
+    assert learned_rules(feed(e, [strange()])) == ["credential.new_network"]
     e = cold()
     feed(e, [act(5)])
     assert state(e).baseline.warm()
