@@ -9,7 +9,8 @@ Hygiene: an action that raised a high or critical finding (here or in the intent
 teaches the baseline nothing and is held back (bounded) until an analyst's feedback says
 it was a false positive; an approved update starts a re-learning period; the declared
 intent is the prior, so a new agent is not unwatched while it warms up — what it did not
-declare is already surprising, and chains and credential checks need no warm-up.
+declare is already surprising, and chains and credential checks need no warm-up (new
+destinations and a credential's new networks wait for ``warm_seconds`` of watching only).
 """
 
 from typing import Any
@@ -39,7 +40,7 @@ class Step:
         self.min_bytes = s.min_bytes
 
     def matches(self, a: Action, x: dict[str, Any], b: AgentBaseline, history: bool) -> bool:
-        """``history``: the agent has a warm baseline of destinations (else none is "new")."""
+        """``history``: the agent has been watched for ``warm_seconds`` (before it, no destination is "new")."""
         if self.operations is not None and a.operation not in self.operations:
             return False
         if self.tools is not None and a.tool not in self.tools:
