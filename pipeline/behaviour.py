@@ -13,14 +13,17 @@ declare is already surprising, and chains and credential checks need no warm-up 
 destinations and a credential's new networks wait for ``warm_seconds`` of watching only).
 """
 
+from datetime import datetime, timezone
 from typing import Any
 
 from models.action import OPERATIONS, Action
 from models.baseline import AgentBaseline, BehaviourScores, destination, features
+from models.credential_use import CredentialUse
 from models.errors import ConfigError
 from models.intent import IntentManifest
 from pipeline.catalog import Rule
 from pipeline.config import Chain, ChainStep, LearnedConfig
+from pipeline.credentials import CredentialRegistry
 from pipeline.detectors.base import Finding
 from pipeline.feedback import holds_back
 from pipeline.scope import PatternSet
@@ -70,6 +73,8 @@ class Behaviour:
         if unknown:
             raise ConfigError(f"config: engine.learned.chains name {', '.join(unknown)}, not a rule of type chain "
                               f"in the catalogue (pipeline/rules.yaml)")
+        # Fleet-wide first uses of credentials (the one learned state that is not per agent).
+        self.credentials = CredentialRegistry(config.max_credentials) if "credential.shared" in self.rule else None
         chains = [(ch, [Step(s) for s in ch.steps]) for ch in config.chains if ch.rule in self.rule]
         # Per operation, the chains with a step it can match and those steps, last first:
         # most actions (reads, lists) touch one or two steps, not every step of every chain.
@@ -119,6 +124,24 @@ class Behaviour:
                 n += 1
         st.held = keep
         return n
+
+    def merge_credential_use(self, use: CredentialUse, agents: dict[str, AgentState]) -> list[Finding]:
+        """Another worker's agent first used ``use.credential_id`` (streaming): an active agent
+        here that first used it later, without declaring it, is flagged now, at its own use."""
+        if self.credentials is None:
+            return []
+        out: list[Finding] = []
+        cred = use.credential_id
+        for agent_id, mine in self.credentials.merge(use):
+            st = agents.get(agent_id)
+            if st is None or st.status != "active" or declares(st, cred):
+                continue
+            mine.flagged = True
+            out.append(Finding(self.rule["credential.shared"], agent_id, mine.ts, mine.event_id,
+                               f"credential {cred} acts for {agent_id}; {use.agent_id} used it first "
+                               f"({_iso(use.first_seen)}, event {use.event_id})", clause="fleet.credentials",
+                               observed=cred, score=1.0))
+        return out
 
     # -- per action ---------------------------------------------------------------------
     def check(self, a: Action, st: AgentState, ts: float, severe: list[str]) -> list[Finding]:
@@ -204,6 +227,14 @@ class Behaviour:
         cred, net = a.credential_id, x["network"]
         if cred is None:
             return
+        if self.credentials is not None:
+            first = self.credentials.observe(cred, a.agent_id, ts, a.event_id)
+            if first is not None and not declares(st, cred):
+                other, use = first
+                self.credentials.users[cred][a.agent_id].flagged = True
+                self._add(out, "credential.shared", a, ts, x, b, 1.0,
+                          f"credential {cred} acts for {a.agent_id}; {other} used it first "
+                          f"({_iso(use.ts)}, event {use.event_id})", clause="fleet.credentials", observed=cred)
         if st.revoked and st.revoked.get(cred, st.seq) < st.seq:
             self._add(out, "credential.used_after_revocation", a, ts, x, b, 1.0,
                       f"credential {cred} used after a revocation command for it", clause="response.revocation",
@@ -266,3 +297,12 @@ class Behaviour:
             return
         out.append(Finding(rule, a.agent_id, ts, a.event_id, message, score=round(max(score, 0.0), 3), action=a,
                            baseline=b.evidence(x), **kw))
+
+
+def declares(st: AgentState, cred: str) -> bool:
+    """Whether the agent's manifest names ``cred`` among its credentials (declared sharing)."""
+    return st.manifest is not None and cred in st.manifest.credentials
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds")

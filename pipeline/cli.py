@@ -277,7 +277,7 @@ app.add_typer(topics_app, name="topics")
 
 @topics_app.command("create")
 def topics_create(config: ConfigOpt = None) -> None:
-    """Create agent.actions, agent.lifecycle (compacted), intentwatch.feedback, .alerts, .revocations, .dlq and .state (compacted).
+    """Create agent.actions, agent.lifecycle (compacted), intentwatch.feedback, .alerts, .revocations, .dlq, .state and .credentials (compacted).
 
     Safe to re-run: existing topics are kept, and checked to share one partition count.
 

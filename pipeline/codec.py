@@ -7,6 +7,7 @@ so a dead-letter record says where the bad input came from and why.
 from pydantic import ValidationError
 
 from models.action import Action
+from models.credential_use import CredentialUse
 from models.errors import InputError
 from models.feedback import Feedback
 from models.lifecycle import LIFECYCLE_ADAPTER, Decommission, Instantiate, Update
@@ -48,6 +49,14 @@ def decode_lifecycle(raw: bytes, source: str, max_bytes: int = 1_048_576) -> Ins
     _check_size(raw, source, max_bytes)
     try:
         return LIFECYCLE_ADAPTER.validate_json(raw)
+    except ValidationError as e:
+        raise InputError(source, describe(e)) from None
+
+
+def decode_credential_use(raw: bytes, source: str, max_bytes: int = 1_048_576) -> CredentialUse:
+    _check_size(raw, source, max_bytes)
+    try:
+        return CredentialUse.model_validate_json(raw)
     except ValidationError as e:
         raise InputError(source, describe(e)) from None
 

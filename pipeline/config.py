@@ -124,6 +124,8 @@ class LearnedConfig(_Config):
     chains: list[Chain] = Field(default_factory=_default_chains)
     concurrent_seconds: float = Field(default=120.0, ge=0, description="One credential from two networks within this -> concurrent use.")
     held_max: int = Field(default=32, ge=0, description="Actions held back from learning (high findings) until feedback, per agent.")
+    max_credentials: int = Field(default=100_000, gt=0, description="Credentials whose first users the fleet-wide "
+                                 "credential.shared check remembers (the oldest is forgotten first).")
 
 
 class EngineConfig(_Config):

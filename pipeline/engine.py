@@ -10,7 +10,8 @@ Lifecycle events wait in a per-agent queue and apply in event-time order: before
 agent's first action at or after their time, or once the watermark is ``grace`` seconds
 past them (so a quiet agent is still registered, updated or expired). So a host may
 deliver lifecycle events early — replay feeds them all first — and one agent's outputs
-depend only on that agent's events, however partitions interleave.
+depend only on that agent's events, however partitions interleave (except
+``credential.shared``, judged fleet-wide: ``pipeline/credentials.py``).
 
 Per action: lifecycle gates, then the intent rules (``pipeline/detectors``), then the
 learned side (``pipeline/behaviour.py``: the agent's baseline, chains, credentials). Every
@@ -25,6 +26,7 @@ from itertools import count
 
 from models.action import Action
 from models.command import RevocationCommand
+from models.credential_use import CredentialUse
 from models.feedback import Feedback
 from models.lifecycle import Decommission, Instantiate, Update
 from pipeline.behaviour import Behaviour
@@ -110,6 +112,15 @@ class Engine:
         if self.behaviour is not None and st.status == "active":
             for f in self.behaviour.check(a, st, ts, severe):
                 out += self._respond(f, st)
+        return out
+
+    def merge_credential_use(self, use: CredentialUse) -> list[Output]:
+        """Another streaming worker's agent first used a credential (``pipeline/credentials.py``)."""
+        if self.behaviour is None:
+            return []
+        out: list[Output] = []
+        for f in self.behaviour.merge_credential_use(use, self.agents):
+            out += self._respond(f, self.agents[f.agent_id])
         return out
 
     def process_lifecycle(self, ev: LifecycleEvent) -> list[Output]:

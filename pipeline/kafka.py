@@ -43,6 +43,7 @@ def topic_specs(t: TopicSettings) -> list[NewTopic]:
         NewTopic(t.lifecycle, p, r, config=compacted),
         NewTopic(t.feedback, p, r),
         NewTopic(t.state, p, r, config=compacted),
+        NewTopic(t.credentials, p, r, config=compacted),
         NewTopic(t.alerts, p, r, config=kept),
         NewTopic(t.revocations, p, r, config=kept),
         NewTopic(t.dlq, p, r, config={"retention.ms": str(30 * 24 * 3600 * 1000)}),

@@ -8,6 +8,7 @@ from pydantic import TypeAdapter
 from models.action import Action
 from models.alert import Alert
 from models.command import RevocationCommand
+from models.credential_use import CredentialUse
 from models.feedback import Feedback
 from models.intent import IntentManifest
 from models.lifecycle import LIFECYCLE_ADAPTER
@@ -21,6 +22,7 @@ CONTRACTS: dict[str, TypeAdapter] = {
     "alert": TypeAdapter(Alert),
     "revocation-command": TypeAdapter(RevocationCommand),
     "feedback": TypeAdapter(Feedback),
+    "credential-use": TypeAdapter(CredentialUse),
 }
 
 

@@ -5,6 +5,11 @@ first), decode them at the edge
 (bad ones to the dead-letter topic with topic[partition]@offset, reason and raw bytes),
 run the engine, publish alerts and commands keyed by agent_id.
 
+Credentials are judged fleet-wide (``credential.shared``), but a worker holds only its
+partitions' agents: every worker publishes its agents' first uses of credentials to the
+compacted credentials topic, in its checkpoint transaction, and reads that whole topic
+(all partitions, to its end before the first action, then as it grows).
+
 Durability is a checkpoint every ``checkpoint_seconds``: flush the outputs, then in one
 Kafka transaction write the state of every agent that changed (to the compacted state
 topic, on the partition its events come from) together with the input offsets. After a
@@ -31,7 +36,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaExcepti
 
 from models.alert import Alert
 from models.errors import InputError
-from pipeline.codec import decode_action, decode_feedback, decode_lifecycle
+from pipeline.codec import decode_action, decode_credential_use, decode_feedback, decode_lifecycle
 from pipeline.engine import Engine
 from pipeline.kafka import PARTITIONER, producer
 from pipeline.response import Output
@@ -65,12 +70,18 @@ class Worker:
         self.start_offsets: dict[int, int] = {}        # actions partition -> where reading started
         self.stats: dict[str, int] = defaultdict(int)
         self._stop = False
+        # Fleet-wide first uses of credentials: published at checkpoints, followed on the topic.
+        self.registry = self.engine.behaviour.credentials if self.engine.behaviour is not None else None
+        if self.registry is not None:
+            self.registry.publish = True
+        self.credential_reader: Consumer | None = None
 
     # -- lifecycle of the worker --------------------------------------------------------
     def run(self) -> None:
         signal.signal(signal.SIGTERM, lambda *_: self.stop())
         signal.signal(signal.SIGINT, lambda *_: self.stop())
         self.txn.init_transactions(60)  # also aborts what a crashed predecessor left open
+        self._load_credentials()
         self.consumer.subscribe([self.topics.lifecycle, self.topics.feedback, self.topics.actions], on_assign=self._on_assign, on_revoke=self._on_revoke)
         w = self.settings.worker
         last_checkpoint = last_tick = last_log = time.monotonic()
@@ -81,6 +92,7 @@ class Worker:
                 msgs = self.consumer.consume(w.batch_size, w.poll_timeout_seconds)
                 if msgs:
                     self._process_batch(msgs)
+                self._follow_credentials()
                 self._release_held()
                 caught_up = self._advance_time()
                 now = time.monotonic()
@@ -98,6 +110,8 @@ class Worker:
         finally:
             self.checkpoint()
             self.consumer.close()
+            if self.credential_reader is not None:
+                self.credential_reader.close()
             self.out.flush(10)
             log.info("worker %s stopped: %s", w.instance, dict(self.stats))
 
@@ -132,6 +146,51 @@ class Worker:
                 if ts > self.part_time.get(m.partition(), float("-inf")):
                     self.part_time[m.partition()] = ts
 
+    # -- fleet-wide credentials -------------------------------------------------------------
+    def _load_credentials(self) -> None:
+        """Read every worker's published first uses of credentials to the end of the topic."""
+        if self.registry is None:
+            return
+        w, topic = self.settings.worker, self.topics.credentials
+        reader = self.credential_reader = Consumer({
+            **self.settings.kafka.client_config(), "group.id": f"{w.group_id}-credentials-{w.instance}",
+            "enable.auto.commit": False, "isolation.level": "read_committed", "enable.partition.eof": True})
+        meta = reader.list_topics(topic, timeout=10).topics.get(topic)
+        if meta is None or meta.error is not None or not meta.partitions:
+            raise KafkaException(f"topic {topic} is missing: run `intentwatch topics create` first")
+        reader.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in meta.partitions])
+        open_parts, deadline = set(meta.partitions), time.monotonic() + 120
+        while open_parts and time.monotonic() < deadline:
+            for m in reader.consume(1000, 0.5):
+                if m.error() is None:
+                    self._merge_credential_use(m)
+                elif m.error().code() == KafkaError._PARTITION_EOF:
+                    open_parts.discard(m.partition())
+        if open_parts:
+            raise KafkaException(f"could not read {topic} partitions {sorted(open_parts)} to their end")
+        log.info("credentials: %d first uses known", self.stats["credential_uses"])
+
+    def _follow_credentials(self) -> None:
+        if self.credential_reader is not None:
+            for m in self.credential_reader.consume(500, 0):
+                if m.error() is None:
+                    self._merge_credential_use(m)
+
+    def _merge_credential_use(self, m: Message) -> None:
+        try:
+            use = decode_credential_use(m.value() or b"", "", self.settings.engine.max_event_bytes)
+            if m.key() != use.key():
+                raise InputError("", f"key {(m.key() or b'')[:80]!r} is not credential_id and agent_id joined by a newline")
+        except InputError as e:
+            self._dead_letter(m, InputError(f"{m.topic()}[{m.partition()}]@{m.offset()}", e.reason))
+            return
+        self.stats["credential_uses"] += 1
+        self._publish(self.engine.merge_credential_use(use))
+        for agent_id in self.registry.users.get(use.credential_id, ()):  # a finding may change state without output
+            if agent_id in self.owner:
+                self.dirty.add(agent_id)
+
+    # -- time ---------------------------------------------------------------------------
     def _advance_time(self) -> bool:
         """Engine time = the lowest latest-event-time over partitions still behind their end
         (an idle, caught-up partition holds nothing back). Returns whether all are caught up."""
@@ -208,6 +267,9 @@ class Worker:
             if st is not None and agent_id in self.owner:
                 self.txn.produce(self.topics.state, key=agent_id.encode(), value=orjson.dumps(st.to_record()),
                                  partition=self.owner[agent_id])
+        if self.registry is not None:  # for the other workers, with the state that saw them
+            for use in self.registry.drain():
+                self.txn.produce(self.topics.credentials, key=use.key(), value=use.model_dump_json().encode())
         if assignment:
             positions = [tp for tp in self.consumer.position(assignment) if tp.offset >= 0]
             if positions:

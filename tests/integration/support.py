@@ -97,7 +97,8 @@ class Pipeline:
         self.suffix = suffix
         self.topics = TopicSettings(actions=f"it.actions.{suffix}", lifecycle=f"it.lifecycle.{suffix}", feedback=f"it.feedback.{suffix}",
                                     alerts=f"it.alerts.{suffix}", revocations=f"it.revocations.{suffix}",
-                                    dlq=f"it.dlq.{suffix}", state=f"it.state.{suffix}", partitions=PARTITIONS)
+                                    dlq=f"it.dlq.{suffix}", state=f"it.state.{suffix}", credentials=f"it.credentials.{suffix}",
+                                    partitions=PARTITIONS)
         self.group = f"it-group-{suffix}"
         self.kafka = KafkaSettings(bootstrap_servers=self.bootstrap)
 
@@ -109,7 +110,7 @@ class Pipeline:
             "INTENTWATCH_KAFKA__BOOTSTRAP_SERVERS": self.bootstrap,
             "INTENTWATCH_TOPICS__ACTIONS": t.actions, "INTENTWATCH_TOPICS__LIFECYCLE": t.lifecycle, "INTENTWATCH_TOPICS__FEEDBACK": t.feedback,
             "INTENTWATCH_TOPICS__ALERTS": t.alerts, "INTENTWATCH_TOPICS__REVOCATIONS": t.revocations,
-            "INTENTWATCH_TOPICS__DLQ": t.dlq, "INTENTWATCH_TOPICS__STATE": t.state,
+            "INTENTWATCH_TOPICS__DLQ": t.dlq, "INTENTWATCH_TOPICS__STATE": t.state, "INTENTWATCH_TOPICS__CREDENTIALS": t.credentials,
             "INTENTWATCH_TOPICS__PARTITIONS": str(PARTITIONS),
             "INTENTWATCH_WORKER__GROUP_ID": self.group,
             "INTENTWATCH_WORKER__WALL_CLOCK_TIMERS": "false",  # simulated history is months old

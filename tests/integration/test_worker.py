@@ -18,6 +18,7 @@ import orjson
 from confluent_kafka import Producer
 
 from pipeline.kafka import PARTITIONER
+from models.credential_use import CredentialUse
 from models.feedback import Feedback
 from tests.factories import T0, action, manifest
 from tests.integration.support import Comparison, Pipeline, drained, load_jsonl, run_cli
@@ -253,3 +254,34 @@ def test_feedback_topic_suppresses_like_replay(kafka_pipeline: Pipeline, tmp_pat
     assert alerts == expected, f"stream {alerts} != replay {expected}\n{worker.tail()}"
     assert [r.value for r in dead] == [b'{"verdict": "maybe"}'], [(r.value, r.headers.get("reason")) for r in dead]
     assert dead[0].headers["source"].decode().startswith(p.topics.feedback)
+
+
+def test_credential_shared_across_workers(kafka_pipeline: Pipeline, tmp_path: Path):
+    """Another worker published that agent-x used key-9 first (on the credentials topic); this
+    worker's agent then acts with key-9: credential.shared. Its own first uses are published for
+    the other workers, and a malformed first use goes to the DLQ."""
+    p = kafka_pipeline
+    p.create_topics()
+    register_one_agent(p, tmp_path)
+    other = CredentialUse(credential_id="key-9", agent_id="agent-x", first_seen=T0.timestamp(), event_id="remote-1")
+    producer = Producer({"bootstrap.servers": p.bootstrap, "partitioner": PARTITIONER, "enable.idempotence": True})
+    producer.produce(p.topics.credentials, key=other.key(), value=other.model_dump_json().encode())
+    producer.produce(p.topics.credentials, key=b"key-9\nagent-z", value=b'{"credential_id": "key-9"}')
+    assert producer.flush(30) == 0
+    actions = [action(AGENT, at=timedelta(minutes=1)), action(AGENT, at=timedelta(minutes=3), credential_id="key-9")]
+    (tmp_path / "actions.jsonl").write_bytes(b"".join(a.model_dump_json().encode() + b"\n" for a in actions))
+    p.produce(tmp_path / "actions.jsonl")
+
+    worker = p.start_worker("credentials")
+    p.wait_drained([worker], timeout=120)
+    shared = [r.json() for r in p.read_all(p.topics.alerts) if r.json()["rule_id"] == "credential.shared"]
+    assert worker.alive, worker.tail()
+    assert len(shared) == 1 and "agent-x used it first" in shared[0]["message"], (shared, worker.tail())
+    assert shared[0]["first_seen"].startswith("2026-01-05T09:03")  # at the agent's own first use
+    uses = {r.key: r.json() for r in p.read_all(p.topics.credentials)}
+    assert uses[f"key-9\n{AGENT}".encode()]["event_id"] == actions[1].event_id
+    assert uses[f"key-1\n{AGENT}".encode()]["event_id"] == actions[0].event_id
+    dead = p.read_all(p.topics.dlq)
+    assert [r.value for r in dead] == [b'{"credential_id": "key-9"}'], [(r.value, r.headers.get("reason")) for r in dead]
+    assert dead[0].headers["source"].decode().startswith(p.topics.credentials)
+

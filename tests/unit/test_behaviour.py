@@ -17,6 +17,7 @@ import pytest
 from models.alert import Alert
 from models.baseline import features
 from models.command import RevocationCommand
+from models.credential_use import CredentialUse
 from models.errors import ConfigError
 from models.feedback import Feedback
 from pipeline.config import Chain, ChainStep, EngineConfig, LearnedConfig, ResponseConfig, Thresholds
@@ -340,6 +341,55 @@ def test_credential_new_network():
     assert fires("credential.new_network", act(10, source_ip="10.0.0.250")) == 0
     assert fires("credential.new_network", new_net, e=warmed(warm_events=N + 100, warm_seconds=3600)) == 1
     assert learned_rules(feed(warmed(n=5, warm_seconds=86400), [new_net])) == []
+
+
+def two_agents(**second) -> Engine:
+    """agent-1 and agent-2, both with normal history; ``second`` overrides agent-2's manifest."""
+    e = warmed()
+    e.process(instantiate(agent_manifest("agent-2", **second)))
+    feed(e, history("agent-2"))
+    return e
+
+
+def test_credential_shared_across_agents():
+    """key-9, first used by agent-1, then acting for agent-2: credential.shared on agent-2, once;
+    agent-1 using it again raises nothing."""
+    e = two_agents()
+    out = feed(e, [act(10, credential_id="key-9"), act(20, "agent-2", credential_id="key-9"),
+                   act(30, "agent-2", credential_id="key-9"), act(40, credential_id="key-9")])
+    shared = [o for o in out if isinstance(o, Alert) and o.rule_id == "credential.shared"]
+    assert [(o.agent_id, o.evidence.observed) for o in shared] == [("agent-2", "key-9")]
+    assert "agent-1 used it first" in shared[0].message and shared[0].severity == "high"
+
+
+def test_credential_shared_near_misses():
+    """Quiet: agent-2's manifest declares key-9 (declared sharing); one agent using its key many times."""
+    e = two_agents(credentials=["key-1", "key-2", "key-9"])
+    assert rules(feed(e, [act(10, credential_id="key-9"), act(20, "agent-2", credential_id="key-9")])).count(
+        "credential.shared") == 0
+    assert fires("credential.shared", *[act(10 + s, credential_id="key-9") for s in range(5)]) == 0
+
+
+def test_credential_shared_learned_from_another_worker():
+    """Streaming: a first use published by another worker reaches this engine after its own
+    agent's later first use: that agent is flagged then, at its own use; a later remote use is not."""
+    e = warmed()
+    assert rules(feed(e, [act(100, credential_id="key-9")])).count("credential.shared") == 0
+    earlier = CredentialUse(credential_id="key-9", agent_id="agent-x", first_seen=act(50).time.timestamp(), event_id="remote-1")
+    out = [o for o in e.merge_credential_use(earlier) if isinstance(o, Alert)]
+    assert [(o.rule_id, o.agent_id) for o in out] == [("credential.shared", AGENT)]
+    assert out[0].first_seen == act(100).time and "agent-x used it first" in out[0].message
+    later = CredentialUse(credential_id="key-9", agent_id="agent-y", first_seen=act(500).time.timestamp(), event_id="remote-2")
+    assert e.merge_credential_use(later) == [] and e.merge_credential_use(earlier) == []
+
+
+def test_credential_first_uses_are_published_for_other_workers():
+    """With publish on (a streaming host), each agent's first use of a credential is queued once."""
+    e = two_agents()
+    e.behaviour.credentials.publish = True
+    feed(e, [act(10, credential_id="key-9"), act(20, credential_id="key-9"), act(30, "agent-2", credential_id="key-9")])
+    assert [(u.credential_id, u.agent_id) for u in e.behaviour.credentials.drain()] == [("key-9", AGENT), ("key-9", "agent-2")]
+    assert e.behaviour.credentials.drain() == []
 
 
 def test_credential_concurrent_use():

@@ -1,0 +1,86 @@
+"""Which agents a credential acted for, fleet-wide: the learned state that is not per agent.
+
+A credential acting for two agents is shared or stolen (OWASP NHI). Each agent's first use
+of a credential is kept with its event time; an agent whose first use of a credential comes
+after another agent's, and whose manifest does not declare it, raises ``credential.shared``
+(``pipeline/behaviour.py``), once per agent and credential.
+
+Replay holds the whole fleet in one engine. A streaming worker holds a share of it, so it
+publishes its agents' first uses (``outbox``) to the compacted credentials topic and merges
+everyone's (``merge``). A first use that reaches a worker after its own agent's later one
+still flags that agent, so which worker runs ahead does not decide the outcome.
+"""
+
+from dataclasses import dataclass
+
+from models.credential_use import CredentialUse
+
+
+@dataclass(slots=True)
+class FirstUse:
+    ts: float
+    event_id: str
+    flagged: bool = False  # credential.shared raised (or due) for this agent and credential
+
+
+class CredentialRegistry:
+    """First uses per credential, for at most ``max_credentials`` credentials (the one
+    registered longest ago is forgotten first). With ``publish`` (a streaming host), first
+    uses observed here also queue in ``outbox`` until ``drain``.
+
+    >>> r = CredentialRegistry(publish=True)
+    >>> r.observe("key-9", "agent-a", 100.0, "e1") is None   # the first user
+    True
+    >>> r.observe("key-9", "agent-b", 160.0, "e2")           # a second agent: who was first
+    ('agent-a', FirstUse(ts=100.0, event_id='e1', flagged=False))
+    >>> r.observe("key-9", "agent-b", 200.0, "e3") is None   # once per agent
+    True
+    >>> [u.agent_id for u in r.drain()]                      # for the credentials topic
+    ['agent-a', 'agent-b']
+    """
+
+    def __init__(self, max_credentials: int = 100_000, publish: bool = False):
+        self.max_credentials = max_credentials
+        self.publish = publish
+        self.users: dict[str, dict[str, FirstUse]] = {}
+        self.outbox: list[CredentialUse] = []
+
+    def observe(self, cred: str, agent: str, ts: float, event_id: str) -> tuple[str, FirstUse] | None:
+        """``agent`` acted with ``cred``. On its first use, the other agent that used the
+        credential first (and that use), if any; else None."""
+        users = self.users.get(cred)
+        if users is None:
+            users = self._add(cred)
+        elif agent in users:
+            return None
+        users[agent] = FirstUse(ts, event_id)
+        if self.publish:
+            self.outbox.append(CredentialUse(credential_id=cred, agent_id=agent, first_seen=ts, event_id=event_id))
+        return _earliest(users, agent, ts)
+
+    def merge(self, use: CredentialUse) -> list[tuple[str, FirstUse]]:
+        """Another worker's first use. Returns the agents known here that first used the
+        credential later and were not flagged yet: their use is now known to be the second."""
+        users = self.users.get(use.credential_id)
+        if users is None:
+            users = self._add(use.credential_id)
+        elif use.agent_id in users:
+            return []
+        users[use.agent_id] = FirstUse(use.first_seen, use.event_id)
+        return [(a, u) for a, u in users.items() if u.ts > use.first_seen and not u.flagged]
+
+    def drain(self) -> list[CredentialUse]:
+        """First uses observed since the last drain (a streaming host publishes them)."""
+        out, self.outbox = self.outbox, []
+        return out
+
+    def _add(self, cred: str) -> dict[str, FirstUse]:
+        if len(self.users) >= self.max_credentials:
+            del self.users[next(iter(self.users))]
+        users = self.users[cred] = {}
+        return users
+
+
+def _earliest(users: dict[str, FirstUse], agent: str, ts: float) -> tuple[str, FirstUse] | None:
+    first = min(((u.ts, a) for a, u in users.items() if a != agent and u.ts <= ts), default=None)
+    return None if first is None else (first[1], users[first[1]])
