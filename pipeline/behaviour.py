@@ -13,6 +13,7 @@ declare is already surprising, and chains and credential checks need no warm-up 
 destinations and a credential's new networks wait for ``warm_seconds`` of watching only).
 """
 
+import math
 from datetime import datetime, timezone
 from typing import Any
 
@@ -28,6 +29,11 @@ from pipeline.detectors.base import Finding
 from pipeline.feedback import holds_back
 from pipeline.scope import PatternSet
 from pipeline.state import AgentState
+
+# Sustained volume: log-likelihood ratio (bits) of one transfer under "20% of transfers are
+# large" against "2% are", for a large one and for any other.
+_LARGE_UP, _LARGE_DOWN = math.log2(0.2 / 0.02), math.log2(0.8 / 0.98)
+
 
 class Step:
     """A chain step compiled once: each given condition must hold."""
@@ -194,6 +200,8 @@ class Behaviour:
                 self._add(out, "behaviour.volume_spike", a, ts, x, b, s.volume,
                           f"{a.tool} moved {a.bytes:,} bytes, usually {b.volume.typical(a.tool):,.0f} "
                           f"({len(hits)} large transfers in {ts - hits[0]:.0f}s)", clause="baseline.bytes", observed=a.tool)
+        if x["bytes"]:
+            self._sustained_volume(a, x, s, b, st, ts, out)
         if s.rate > t.rate_sd:
             self._add(out, "behaviour.rate_burst", a, ts, x, b, s.rate,
                       f"{b.rate.current(ts)} actions in {b.rate_bucket_seconds:g}s, usually {b.rate.mean:.1f}",
@@ -221,6 +229,21 @@ class Behaviour:
                 self._add(out, "behaviour.scope_expansion", a, ts, x, b, (known + ref.new_items) / max(known, 1),
                           f"uses {ref.new_items} tools beyond the {known} of its reference baseline",
                           clause="baseline.tools", observed=a.tool)
+
+    def _sustained_volume(self, a: Action, x: dict, s: BehaviourScores, b: AgentBaseline, st: AgentState, ts: float,
+                          out: list[Finding]) -> None:
+        """Bernoulli CUSUM over the agent's transfers: is "large" (above volume_sustained_sd)
+        coming at ~20% of transfers (exfiltration through an allowed tool) instead of ~2%?
+        Catches agents whose own transfers are too heavy-tailed for one spike to stand out."""
+        t = self.t
+        large = s.volume > t.volume_sustained_sd
+        st.volume_run = max(0.0, st.volume_run + (_LARGE_UP if large else _LARGE_DOWN))
+        if st.volume_run > t.volume_sustained_bits:
+            self._add(out, "behaviour.volume_spike", a, ts, x, b, st.volume_run,
+                      f"{a.tool} moved {a.bytes:,} bytes, usually {b.volume.typical(a.tool):,.0f}: large transfers "
+                      f"keep coming ({st.volume_run:.1f} bits that they are ~20% of transfers, not ~2%)",
+                      clause="baseline.bytes", observed=a.tool)
+            st.volume_run = 0.0
 
     def _credentials(self, a: Action, x: dict, s: BehaviourScores, b: AgentBaseline, st: AgentState, ts: float,
                      out: list[Finding]) -> None:

@@ -101,6 +101,10 @@ class Thresholds(_Config):
     volume_repeat: int = Field(default=2, ge=1, description="... this many times ...")
     volume_window_seconds: float = Field(default=3600.0, gt=0, description="... within this much event time.")
     volume_single_sd: float = Field(default=8.0, gt=0, description="One action this far above the usual is enough.")
+    volume_sustained_sd: float = Field(default=3.5, gt=0, description="A 'large' transfer for the sustained-volume check.")
+    volume_sustained_bits: float = Field(
+        default=7.0, gt=0, description="Evidence (bits, a CUSUM) that large transfers came at ~20% of the agent's "
+                                       "transfers rather than ~2%: about three among ten.")
     rate_sd: float = Field(default=8.0, gt=0, description="Actions per minute above the usual, in deviations.")
     drift: float = Field(default=20.0, gt=0, description="Page-Hinkley threshold on the tool log-likelihood ratio (bits).")
     reference_divergence_tools: float = Field(default=0.05, gt=0, le=1, description="JS divergence (bits) of the tool mix from the reference.")

@@ -62,6 +62,7 @@ class AgentState:
     expanding: bool = False                            # scope expansion already reported this period
     held: list[list] = field(default_factory=list)     # [rule ids, features] held back from learning until a verdict
     volume_hits: list[float] = field(default_factory=list)  # times of the latest large transfers
+    volume_run: float = 0.0                            # CUSUM (bits) of transfers above volume_sustained_sd
     chains: dict[str, list] = field(default_factory=dict)  # chain rule -> start time per completed step
     cred_last: dict[str, tuple[float, str]] = field(default_factory=dict)  # credential -> (time, network) last used
     revoked: dict[str, int] = field(default_factory=dict)  # credential -> action seq when its revocation was issued
@@ -94,7 +95,8 @@ class AgentState:
                                "last_ts": w.last_ts, "published_count": w.published_count, "closed": w.closed,
                                "observed": w.observed} for rule, w in self.windows.items()},
             "baseline": self.baseline.to_state() if self.baseline is not None else None,
-            "drifting": self.drifting, "expanding": self.expanding, "held": self.held, "volume_hits": self.volume_hits, "chains": self.chains,
+            "drifting": self.drifting, "expanding": self.expanding, "held": self.held, "volume_hits": self.volume_hits,
+            "volume_run": self.volume_run, "chains": self.chains,
             "cred_last": {c: list(v) for c, v in self.cred_last.items()}, "revoked": self.revoked,
             "suppressions": [s.to_record() for s in self.suppressions],
         }
@@ -117,7 +119,7 @@ class AgentState:
             st.baseline = AgentBaseline.from_state(r["baseline"])
         st.drifting, st.expanding = r.get("drifting", False), r.get("expanding", False)
         st.held, st.chains, st.revoked = r.get("held", []), r.get("chains", {}), r.get("revoked", {})
-        st.volume_hits = r.get("volume_hits", [])
+        st.volume_hits, st.volume_run = r.get("volume_hits", []), r.get("volume_run", 0.0)
         st.cred_last = {c: (v[0], v[1]) for c, v in r.get("cred_last", {}).items()}
         st.suppressions = [Suppression.from_record(x) for x in r.get("suppressions", [])]
         return st

@@ -204,6 +204,28 @@ def test_volume_spike_one_far_outlier_fires():
     assert fires("behaviour.volume_spike", act(10, bytes=2048)) == 0
 
 
+def test_volume_sustained_large_transfers_fire():
+    """Transfers 4 sd above the usual (under volume_sd, so no spike) keep coming, three among
+    five: the sustained check fires on the third."""
+    e = warmed()
+    b = big(e, 4)
+    out = feed(e, [act(10, bytes=b), act(50, bytes=2048), act(90, bytes=b), act(130, bytes=2048), act(170, bytes=b)])
+    assert learned_rules(out) == ["behaviour.volume_spike"]
+    assert out[0].evidence.action["bytes"] == b and "keep coming" in out[0].message
+    assert out[0].first_seen == act(170).time
+
+
+def test_volume_sustained_near_misses():
+    """Two large transfers in a row, or three spread among thirty usual ones, are quiet."""
+    e = warmed()
+    b = big(e, 4)
+    assert fires("behaviour.volume_spike", act(10, bytes=b), act(50, bytes=b), e=e) == 0
+    e = warmed()
+    b = big(e, 4)
+    spread = [act(10 + 40 * i, bytes=b if i % 15 == 0 else 2048) for i in range(31)]  # large at 0, 15 and 30
+    assert fires("behaviour.volume_spike", *spread, e=e) == 0
+
+
 def test_rate_burst():
     """30 actions in one minute fire (the agent does 1-2); 5 in a minute are quiet."""
     burst = [act(60 + 1.5 * k) for k in range(30)]
