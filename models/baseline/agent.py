@@ -188,9 +188,9 @@ class AgentBaseline(Learner):
 
     # -- scoring and learning -----------------------------------------------------------
     def score_one(self, x: dict[str, Any], full: bool = True) -> BehaviourScores:
-        """Every sub-score of ``x``. ``full=False`` leaves the plain surprises of operation,
-        data domain, resource prefix and hour at 0 (novelties and the rest are computed):
-        what the engine's findings read, for a third less time per event."""
+        """Every sub-score of ``x``. ``full=False`` leaves at 0 what no finding of the engine
+        reads: the plain surprises of operation, data domain, resource prefix and hour, and the
+        novelty of the operation and of the exact resource (for less time per event)."""
         tools, recent = self.tools, self.recent
         tool = x.get("tool")
         if tool is None:
@@ -203,7 +203,7 @@ class AgentBaseline(Learner):
             self._scored = (tool, tools.total, recent.total, t_s - recent.surprise(tool))
         v = x.get("operation")
         p = self.operations
-        o_s, o_new = (0.0, 0.0) if v is None else (p.surprise(v) if full else 0.0, p.novelty(v))
+        o_s, o_new = (0.0, 0.0) if v is None or not full else (p.surprise(v), p.novelty(v))
         v = x.get("data_domain")
         p = self.domains
         d_s, d_new = (0.0, 0.0) if v is None else (p.surprise(v) if full else 0.0, p.novelty(v))
@@ -211,7 +211,7 @@ class AgentBaseline(Learner):
         p = self.prefixes
         p_s, p_new = (0.0, 0.0) if v is None else (p.surprise(v) if full else 0.0, p.novelty(v))
         v = x.get("resource")
-        r_new = 0.0 if v is None else self.resources.novelty(v, x.get("resource_prefix"))
+        r_new = 0.0 if v is None or not full else self.resources.novelty(v, x.get("resource_prefix"))
         v = x.get("bytes")
         vol = 0.0 if v is None else self.volume.excess(v, tool)
         v = x.get("ts")
