@@ -94,7 +94,9 @@ class FirstSeen(Learner):
 
     def seen(self, item: str) -> bool:
         """True when ``item`` was (probably) touched before."""
-        i, j = self._positions(item)
+        return self._seen(*self._positions(item))
+
+    def _seen(self, i: int, j: int) -> bool:
         cur, prev = self.current, self.previous
         return bool((cur[i >> 3] >> (i & 7)) & (cur[j >> 3] >> (j & 7)) & 1) or \
             bool((prev[i >> 3] >> (i & 7)) & (prev[j >> 3] >> (j & 7)) & 1)
@@ -110,13 +112,13 @@ class FirstSeen(Learner):
         k = self._slot(group) if group is not None else -1
         if k >= 0:
             self.groups[k] += w
-        if not self.seen(item):
+        i, j = self._positions(item)
+        if not self._seen(i, j):
             self.new += w
             if k >= 0:
                 self.groups[k + 1] += w
             if self.fill >= self.capacity:
                 self.previous, self.current, self.fill = self.current, bytearray(self.bits // 8), 0
-            i, j = self._positions(item)
             self.current[i >> 3] |= 1 << (i & 7)
             self.current[j >> 3] |= 1 << (j & 7)
             self.fill += 1
