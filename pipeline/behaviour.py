@@ -19,7 +19,6 @@ from typing import Any
 
 from models.action import OPERATIONS, Action
 from models.baseline import AgentBaseline, BehaviourScores, destination, features
-from models.credential_use import CredentialUse
 from models.errors import ConfigError
 from models.intent import IntentManifest
 from pipeline.catalog import Rule
@@ -131,21 +130,19 @@ class Behaviour:
         st.held = keep
         return n
 
-    def merge_credential_use(self, use: CredentialUse, agents: dict[str, AgentState]) -> list[Finding]:
-        """Another worker's agent first used ``use.credential_id`` (streaming): an active agent
-        here that first used it later, without declaring it, is flagged now, at its own use."""
-        if self.credentials is None:
-            return []
+    def late_shared(self, agents: dict[str, AgentState]) -> list[Finding]:
+        """``credential.shared`` for agents whose first use of a credential turned out, later,
+        not to be the first (another worker's use arrived, or a lagging partition's): each
+        active agent that does not declare it is flagged now, at its own first use."""
         out: list[Finding] = []
-        cred = use.credential_id
-        for agent_id, mine in self.credentials.merge(use):
+        for cred, first, first_use, agent_id, mine in self.credentials.take_late() if self.credentials else ():
             st = agents.get(agent_id)
-            if st is None or st.status != "active" or declares(st, cred):
+            if mine.flagged or st is None or st.status != "active" or declares(st, cred):
                 continue
             mine.flagged = True
             out.append(Finding(self.rule["credential.shared"], agent_id, mine.ts, mine.event_id,
-                               f"credential {cred} acts for {agent_id}; {use.agent_id} used it first "
-                               f"({_iso(use.first_seen)}, event {use.event_id})", clause="fleet.credentials",
+                               f"credential {cred} acts for {agent_id}; {first} used it first "
+                               f"({_iso(first_use.ts)}, event {first_use.event_id})", clause="fleet.credentials",
                                observed=cred, score=1.0))
         return out
 

@@ -7,8 +7,9 @@ after another agent's, and whose manifest does not declare it, raises ``credenti
 
 Replay holds the whole fleet in one engine. A streaming worker holds a share of it, so it
 publishes its agents' first uses (``outbox``) to the compacted credentials topic and merges
-everyone's (``merge``). A first use that reaches a worker after its own agent's later one
-still flags that agent, so which worker runs ahead does not decide the outcome.
+everyone's (``merge``). A first use that arrives after a later one (from another worker, or
+from a partition that lags) puts the later user in ``late``, so it is still flagged: which
+partition or worker runs ahead does not decide the outcome.
 """
 
 from dataclasses import dataclass
@@ -37,6 +38,10 @@ class CredentialRegistry:
     True
     >>> [u.agent_id for u in r.drain()]                      # for the credentials topic
     ['agent-a', 'agent-b']
+    >>> r.observe("key-7", "agent-b", 300.0, "e4"), r.observe("key-7", "agent-a", 250.0, "e5")  # out of order
+    (None, None)
+    >>> [(first, later) for _, first, _, later, _ in r.take_late()]
+    [('agent-a', 'agent-b')]
     """
 
     def __init__(self, max_credentials: int = 100_000, publish: bool = False):
@@ -44,6 +49,8 @@ class CredentialRegistry:
         self.publish = publish
         self.users: dict[str, dict[str, FirstUse]] = {}
         self.outbox: list[CredentialUse] = []
+        # (credential, first agent, its use, later agent, its use): later users found late
+        self.late: list[tuple[str, str, FirstUse, str, FirstUse]] = []
 
     def observe(self, cred: str, agent: str, ts: float, event_id: str) -> tuple[str, FirstUse] | None:
         """``agent`` acted with ``cred``. On its first use, the other agent that used the
@@ -53,21 +60,31 @@ class CredentialRegistry:
             users = self._add(cred)
         elif agent in users:
             return None
-        users[agent] = FirstUse(ts, event_id)
+        mine = users[agent] = FirstUse(ts, event_id)
         if self.publish:
             self.outbox.append(CredentialUse(credential_id=cred, agent_id=agent, first_seen=ts, event_id=event_id))
+        self._note_later(cred, users, agent, mine)
         return _earliest(users, agent, ts)
 
-    def merge(self, use: CredentialUse) -> list[tuple[str, FirstUse]]:
-        """Another worker's first use. Returns the agents known here that first used the
-        credential later and were not flagged yet: their use is now known to be the second."""
+    def merge(self, use: CredentialUse) -> None:
+        """Another worker's first use (agents known here that used it later go to ``late``)."""
         users = self.users.get(use.credential_id)
         if users is None:
             users = self._add(use.credential_id)
         elif use.agent_id in users:
-            return []
-        users[use.agent_id] = FirstUse(use.first_seen, use.event_id)
-        return [(a, u) for a, u in users.items() if u.ts > use.first_seen and not u.flagged]
+            return
+        theirs = users[use.agent_id] = FirstUse(use.first_seen, use.event_id)
+        self._note_later(use.credential_id, users, use.agent_id, theirs)
+
+    def take_late(self) -> list[tuple[str, str, FirstUse, str, FirstUse]]:
+        """Later users found since the last call, with the first use that makes them later."""
+        out, self.late = self.late, []
+        return out
+
+    def _note_later(self, cred: str, users: dict[str, FirstUse], agent: str, use: FirstUse) -> None:
+        for other, u in users.items():
+            if u.ts > use.ts and not u.flagged and other != agent:
+                self.late.append((cred, agent, use, other, u))
 
     def drain(self) -> list[CredentialUse]:
         """First uses observed since the last drain (a streaming host publishes them)."""

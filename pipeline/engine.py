@@ -112,14 +112,20 @@ class Engine:
         if self.behaviour is not None and st.status == "active":
             for f in self.behaviour.check(a, st, ts, severe):
                 out += self._respond(f, st)
+            if self.behaviour.credentials is not None and self.behaviour.credentials.late:  # out of order: another agent
+                out += self._late_shared()
         return out
 
     def merge_credential_use(self, use: CredentialUse) -> list[Output]:
         """Another streaming worker's agent first used a credential (``pipeline/credentials.py``)."""
-        if self.behaviour is None:
+        if self.behaviour is None or self.behaviour.credentials is None:
             return []
+        self.behaviour.credentials.merge(use)
+        return self._late_shared()
+
+    def _late_shared(self) -> list[Output]:
         out: list[Output] = []
-        for f in self.behaviour.merge_credential_use(use, self.agents):
+        for f in self.behaviour.late_shared(self.agents):
             out += self._respond(f, self.agents[f.agent_id])
         return out
 

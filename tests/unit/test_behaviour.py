@@ -405,6 +405,16 @@ def test_credential_shared_learned_from_another_worker():
     assert e.merge_credential_use(later) == [] and e.merge_credential_use(earlier) == []
 
 
+def test_credential_shared_when_the_first_use_arrives_late():
+    """Out of order (a lagging partition): agent-2's use of key-9 is processed before agent-1's
+    earlier one. When agent-1's arrives, agent-2 is flagged, at its own use; agent-1 is not."""
+    e = two_agents()
+    out = [o for o in feed(e, [act(200, "agent-2", credential_id="key-9"), act(100, credential_id="key-9")])
+           if isinstance(o, Alert) and o.rule_id == "credential.shared"]
+    assert [(o.agent_id, o.first_seen) for o in out] == [("agent-2", act(200).time)]
+    assert "agent-1 used it first" in out[0].message
+
+
 def test_credential_first_uses_are_published_for_other_workers():
     """With publish on (a streaming host), each agent's first use of a credential is queued once."""
     e = two_agents()
