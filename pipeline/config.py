@@ -129,7 +129,7 @@ class LearnedConfig(_Config):
     concurrent_seconds: float = Field(default=120.0, ge=0, description="One credential from two networks within this -> concurrent use.")
     held_max: int = Field(default=32, ge=0, description="Actions held back from learning (high findings) until feedback, per agent.")
     max_credentials: int = Field(default=100_000, gt=0, description="Credentials whose first users the fleet-wide "
-                                 "credential.shared check remembers (the oldest is forgotten first).")
+                                 "credential.shared check remembers (the least recently used is forgotten first).")
 
 
 class EngineConfig(_Config):

@@ -25,8 +25,8 @@ class FirstUse:
 
 
 class CredentialRegistry:
-    """First uses per credential, for at most ``max_credentials`` credentials (the one
-    registered longest ago is forgotten first). With ``publish`` (a streaming host), first
+    """First uses per credential, for at most ``max_credentials`` credentials (the one used
+    longest ago is forgotten first). With ``publish`` (a streaming host), first
     uses observed here also queue in ``outbox`` until ``drain``.
 
     >>> r = CredentialRegistry(publish=True)
@@ -55,11 +55,13 @@ class CredentialRegistry:
     def observe(self, cred: str, agent: str, ts: float, event_id: str) -> tuple[str, FirstUse] | None:
         """``agent`` acted with ``cred``. On its first use, the other agent that used the
         credential first (and that use), if any; else None."""
-        users = self.users.get(cred)
+        users = self.users.pop(cred, None)
         if users is None:
             users = self._add(cred)
-        elif agent in users:
-            return None
+        else:
+            self.users[cred] = users  # now the most recently used
+            if agent in users:
+                return None
         mine = users[agent] = FirstUse(ts, event_id)
         if self.publish:
             self.outbox.append(CredentialUse(credential_id=cred, agent_id=agent, first_seen=ts, event_id=event_id))

@@ -21,6 +21,7 @@ from models.credential_use import CredentialUse
 from models.errors import ConfigError
 from models.feedback import Feedback
 from pipeline.config import Chain, ChainStep, EngineConfig, LearnedConfig, ResponseConfig, Thresholds
+from pipeline.credentials import CredentialRegistry
 from pipeline.engine import Engine
 from pipeline.state import AgentState
 from tests.factories import T0, action, instantiate, manifest, update
@@ -413,6 +414,17 @@ def test_credential_shared_when_the_first_use_arrives_late():
            if isinstance(o, Alert) and o.rule_id == "credential.shared"]
     assert [(o.agent_id, o.first_seen) for o in out] == [("agent-2", act(200).time)]
     assert "agent-1 used it first" in out[0].message
+
+
+def test_credential_registry_is_bounded_least_recently_used_first():
+    """At max_credentials, the credential used longest ago is forgotten, not one still in use."""
+    r = CredentialRegistry(max_credentials=2)
+    r.observe("key-1", "a", 1.0, "e1")
+    r.observe("key-2", "a", 2.0, "e2")
+    r.observe("key-1", "a", 3.0, "e3")  # key-1 used again: key-2 is now the oldest
+    r.observe("key-3", "a", 4.0, "e4")
+    assert list(r.users) == ["key-1", "key-3"]
+    assert r.observe("key-1", "b", 5.0, "e5")[0] == "a"  # key-1's first user is still known
 
 
 def test_credential_first_uses_are_published_for_other_workers():
