@@ -157,8 +157,11 @@ class Pipeline:
 
     # -- offsets ------------------------------------------------------------------------
     def _client(self, **extra) -> Consumer:
+        # read_uncommitted: the offset fetch then returns the last committed offsets at once,
+        # instead of waiting (up to transaction.timeout.ms) on an open transaction a worker
+        # killed with SIGKILL left behind (KIP-447's require_stable).
         return Consumer({"bootstrap.servers": self.bootstrap, "group.id": self.group, "enable.auto.commit": False,
-                         "isolation.level": "read_committed", **extra})
+                         "isolation.level": "read_uncommitted", **extra})
 
     def _partitions(self, *topics: str) -> list[TopicPartition]:
         return [TopicPartition(t, p) for t in topics for p in range(PARTITIONS)]
