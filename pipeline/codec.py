@@ -4,6 +4,9 @@ Every failure raises ``InputError(source, reason)`` with pydantic's location and
 so a dead-letter record says where the bad input came from and why.
 """
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from pydantic import ValidationError
 
 from models.action import Action
@@ -13,6 +16,7 @@ from models.feedback import Feedback
 from models.lifecycle import LIFECYCLE_ADAPTER, Decommission, Instantiate, Update
 
 _MAX_ERRORS = 3
+T = TypeVar("T")
 
 
 def describe(e: ValidationError) -> str:
@@ -36,34 +40,25 @@ def _check_size(raw: bytes, source: str, max_bytes: int) -> None:
         raise InputError(source, f"message is {len(raw)} bytes, over the {max_bytes}-byte limit")
 
 
-def decode_action(raw: bytes, source: str, max_bytes: int = 1_048_576) -> Action:
-    if len(raw) > max_bytes:
-        _check_size(raw, source, max_bytes)
+def _decode(validate_json: Callable[[bytes], T], raw: bytes, source: str, max_bytes: int) -> T:
+    _check_size(raw, source, max_bytes)
     try:
-        return Action.model_validate_json(raw)
+        return validate_json(raw)
     except ValidationError as e:
         raise InputError(source, describe(e)) from None
+
+
+def decode_action(raw: bytes, source: str, max_bytes: int = 1_048_576) -> Action:
+    return _decode(Action.model_validate_json, raw, source, max_bytes)
 
 
 def decode_lifecycle(raw: bytes, source: str, max_bytes: int = 1_048_576) -> Instantiate | Update | Decommission:
-    _check_size(raw, source, max_bytes)
-    try:
-        return LIFECYCLE_ADAPTER.validate_json(raw)
-    except ValidationError as e:
-        raise InputError(source, describe(e)) from None
+    return _decode(LIFECYCLE_ADAPTER.validate_json, raw, source, max_bytes)
 
 
 def decode_credential_use(raw: bytes, source: str, max_bytes: int = 1_048_576) -> CredentialUse:
-    _check_size(raw, source, max_bytes)
-    try:
-        return CredentialUse.model_validate_json(raw)
-    except ValidationError as e:
-        raise InputError(source, describe(e)) from None
+    return _decode(CredentialUse.model_validate_json, raw, source, max_bytes)
 
 
 def decode_feedback(raw: bytes, source: str, max_bytes: int = 1_048_576) -> Feedback:
-    _check_size(raw, source, max_bytes)
-    try:
-        return Feedback.model_validate_json(raw)
-    except ValidationError as e:
-        raise InputError(source, describe(e)) from None
+    return _decode(Feedback.model_validate_json, raw, source, max_bytes)

@@ -254,6 +254,8 @@ class AgentBaseline(Learner):
         self.n_seen += 1
         if weight <= 0:
             return
+        # Each part's own learn_one does the same; inlined, as calling them costs ~8% of replay
+        # throughput with the learned side on (measured A/B on 300k actions).
         if tool is not None:
             self.tools.update(tool, weight)
         v = x.get("operation")
