@@ -7,7 +7,6 @@ from models.baseline.base import Learner
 from models.baseline.categories import CategoryProfile
 from models.baseline.divergence import ReferenceDivergence
 from models.baseline.drift import DriftMonitor
-from models.baseline.features import features
 from models.baseline.hours import HourProfile
 from models.baseline.rate import RateProfile
 from models.baseline.seen import FirstSeen
@@ -103,6 +102,9 @@ class AgentBaseline(Learner):
                  'reference_every', 'warm_events', 'warm_seconds', 'tools', 'recent', 'operations', 'domains',
                  'prefixes', 'resources', 'volume', 'rate', 'hours', 'sources', 'invocations', 'drift', 'tool_ref', 'prefix_ref',
                  'n_seen', 'n_learned', 'first_ts', 'last_ts', 'period_n', 'period_ts', '_scored')
+    _PARAMS = ('half_life', 'recent_half_life', 'max_items', 'prior_weight', 'volume_half_life', 'rate_bucket_seconds',
+               'hour_half_life', 'drift_threshold', 'drift_delta', 'drift_quiet', 'reference_every', 'warm_events',
+               'warm_seconds')
 
     def __init__(self, half_life: float = 500, recent_half_life: float = 25, max_items: int = 64,
                  prior_weight: float = 20.0, volume_half_life: float = 200, rate_bucket_seconds: float = 60.0,
@@ -145,8 +147,6 @@ class AgentBaseline(Learner):
         self.period_ts: float | None = None  # its first action time
         self._scored: tuple = (None, None, None, 0.0)  # (tool, totals..., drift signal) of the last score_one
 
-    features = staticmethod(features)
-
     # -- cold start and re-learning -----------------------------------------------------
     def seed_from_intent(self, tools: list[str] | None = None, operations: list[str] | None = None,
                          data_domains: list[str] | None = None, resources: list[str] | None = None) -> None:
@@ -178,13 +178,15 @@ class AgentBaseline(Learner):
             min_seconds = self.warm_seconds
         if self.n_seen - self.period_n < min_events:
             return False
-        return min_seconds <= 0 or (self.period_ts is not None and self.last_ts - self.period_ts >= min_seconds)
+        return min_seconds <= 0 or (self.period_ts is not None and self.last_ts is not None
+                                    and self.last_ts - self.period_ts >= min_seconds)
 
     def has_history(self) -> bool:
         """Whether the agent has been watched for ``warm_seconds`` since its first action, so
         where it sends data is known (a quiet agent may have few actions by then). Stays
         true through later re-learning periods."""
-        return self.first_ts is not None and self.last_ts - self.first_ts >= self.warm_seconds
+        return self.first_ts is not None and self.last_ts is not None \
+            and self.last_ts - self.first_ts >= self.warm_seconds
 
     # -- scoring and learning -----------------------------------------------------------
     def score_one(self, x: dict[str, Any], full: bool = True) -> BehaviourScores:

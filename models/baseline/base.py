@@ -18,7 +18,6 @@ river's, Finch 2009), and ``DriftMonitor`` restates river's Page-Hinkley test (a
 checks they detect at the same updates).
 """
 
-import inspect
 import math
 from typing import Any, ClassVar
 
@@ -64,27 +63,20 @@ def decode_float(v: float | str) -> float:
 class Learner:
     """Base of the behaviour learners: ``learn_one(x)`` returns None, ``score_one(x)`` a float.
 
-    Subclasses list their learned attributes in ``_STATE`` (JSON-able values) or override
-    ``_dump`` / ``_load`` for anything richer.
+    Subclasses name their constructor arguments in ``_PARAMS`` (each kept as an attribute of
+    the same name; compiled classes have no signature to read them from) and their learned
+    attributes in ``_STATE`` (JSON-able values), or override ``_dump`` / ``_load`` for
+    anything richer.
     """
 
     __slots__ = ()
+    _PARAMS: ClassVar[tuple[str, ...]] = ()
     _STATE: ClassVar[tuple[str, ...]] = ()
-    _PARAM_NAMES: ClassVar[dict[type, tuple[str, ...]]] = {}
 
     # -- configuration ------------------------------------------------------------------
-    @classmethod
-    def _param_names(cls) -> tuple[str, ...]:
-        names = Learner._PARAM_NAMES.get(cls)
-        if names is None:
-            sig = inspect.signature(cls.__init__)
-            names = tuple(p for p in sig.parameters if p != "self")
-            Learner._PARAM_NAMES[cls] = names
-        return names
-
     def _get_params(self) -> dict[str, Any]:
         """The constructor arguments this learner was built with."""
-        return {name: getattr(self, name) for name in self._param_names()}
+        return {name: getattr(self, name) for name in self._PARAMS}
 
     def clone(self) -> "Learner":
         """A fresh, untrained learner with the same configuration."""

@@ -65,6 +65,7 @@ class CategoryProfile(Learner):
 
     __slots__ = ('max_items', 'half_life', 'alpha', 'key', '_g', 'counts', 'prior', 'patterns', '_regex', 'inc',
                  'total', 'observed', 'new', 'n', 'n_novel')
+    _PARAMS = ('max_items', 'half_life', 'alpha', 'key')
 
     _STATE = ("counts", "prior", "patterns", "inc", "total", "observed", "new", "n", "n_novel")
 

@@ -3,7 +3,7 @@
 import math
 import sys
 from array import array
-from typing import Any
+from typing import Any, cast
 
 from models.baseline.base import Learner
 from models.baseline.categories import CategoryProfile
@@ -70,6 +70,7 @@ class ReferenceDivergence(Learner):
     """
 
     __slots__ = ('profile', 'every', 'key', 'ref_keys', 'ref_p', 'frozen', 'since', 'value', 'new_items')
+    _PARAMS = ('profile', 'every', 'key')
 
     _STATE = ("since", "value", "new_items")
 
@@ -142,7 +143,7 @@ class ReferenceDivergence(Learner):
         if d.get("type") != cls.__name__:
             raise ValueError(f"state is for {d.get('type')!r}, not {cls.__name__}")
         if profile is None:
-            profile = CategoryProfile.from_state(d["profile"])
+            profile = cast(CategoryProfile, CategoryProfile.from_state(d["profile"]))
         obj = cls(profile, **d["params"])
         obj._load(d["state"])
         return obj

@@ -106,6 +106,7 @@ class DriftMonitor(Learner):
 
     __slots__ = ('threshold', 'delta', 'min_instances', 'alpha', 'quiet', 'half_life', 'clip', 'key', '_a', 'mean',
                  'var', 'n', 'ph', 'in_episode', 'since', 'episodes', 'started')
+    _PARAMS = ('threshold', 'delta', 'min_instances', 'alpha', 'quiet', 'half_life', 'clip', 'key')
 
     _STATE = ("mean", "var", "n", "in_episode", "since", "episodes", "started")
 
@@ -180,9 +181,7 @@ class DriftMonitor(Learner):
 
     def reset(self) -> None:
         """Forget the signal's level and any episode (after an approved change)."""
-        fresh = self.clone()
-        for name in self.__slots__:
-            setattr(self, name, getattr(fresh, name))
+        self._load(self.clone()._dump())
 
     def _dump(self) -> dict[str, Any]:
         return {**super()._dump(), "ph": self.ph.state()}

@@ -38,6 +38,7 @@ class HourProfile(Learner):
     """
 
     __slots__ = ('half_life', 'alpha', 'key', '_g', 'bins', 'inc', 'total', 'n')
+    _PARAMS = ('half_life', 'alpha', 'key')
 
     _STATE = ("inc", "total", "n")
 

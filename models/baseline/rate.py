@@ -54,6 +54,7 @@ class RateProfile(Learner):
 
     __slots__ = ('bucket_seconds', 'half_life', 'min_sd', 'key', '_a', 'bucket', '_end', 'count', 'pending_weight',
                  'mean', 'var', 'n', 'sd')
+    _PARAMS = ('bucket_seconds', 'half_life', 'min_sd', 'key')
 
     _STATE = ("bucket", "count", "mean", "var", "n", "pending_weight")
 
@@ -63,7 +64,7 @@ class RateProfile(Learner):
         self.min_sd = min_sd
         self.key = key
         self._a = fading(half_life)
-        self.bucket = None      # index of the current bucket
+        self.bucket: int | None = None  # index of the current bucket
         self._end = -math.inf   # event time at which it closes (derived)
         self.count = 0          # actions in it so far
         self.pending_weight = 1.0  # lowest weight among its actions, used when it closes

@@ -55,6 +55,7 @@ class FirstSeen(Learner):
 
     __slots__ = ('bits', 'capacity', 'half_life', 'alpha', 'key', 'group_key', 'buckets', 'min_group', '_g', '_mask',
                  'current', 'previous', 'fill', 'inc', 'total', 'new', 'n', 'groups')
+    _PARAMS = ('bits', 'capacity', 'half_life', 'alpha', 'key', 'group_key', 'buckets', 'min_group')
 
     _STATE = ("fill", "inc", "total", "new", "n")
 

@@ -55,6 +55,7 @@ class SourceProfile(Learner):
     """
 
     __slots__ = ('max_credentials', 'max_sources', 'max_networks', 'key', 'network_key', 'credential_key', 'creds')
+    _PARAMS = ('max_credentials', 'max_sources', 'max_networks', 'key', 'network_key', 'credential_key')
 
     _STATE = ("creds",)
 

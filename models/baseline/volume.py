@@ -61,6 +61,7 @@ class VolumeProfile(Learner):
 
     __slots__ = ('half_life', 'max_groups', 'min_group', 'min_spread', 'clip', 'key', 'group_key', '_a', 'index',
                  'stats', 'n')
+    _PARAMS = ('half_life', 'max_groups', 'min_group', 'min_spread', 'clip', 'key', 'group_key')
 
     def __init__(self, half_life: float = 200, max_groups: int = 32, min_group: int = 8, min_spread: float = 0.5,
                  clip: float = 4.0, key: str = "bytes", group_key: str = "tool"):
@@ -86,9 +87,8 @@ class VolumeProfile(Learner):
         self.n += 1
         slot = 0
         if group is not None:
-            slot = self.index.get(group)
-            if slot is None:
-                slot = self._new_slot(group)
+            known = self.index.get(group)
+            slot = self._new_slot(group) if known is None else known
         while True:  # the group's slot, then the agent's (slot 0)
             i = slot * _STRIDE
             n = s[i + 2] + weight
@@ -139,14 +139,12 @@ class VolumeProfile(Learner):
     def excess(self, nbytes: float, group: str | None = None) -> float:
         """Deviations by which ``log2(nbytes + 1)`` exceeds the usual (0 when not above it)."""
         s = self.stats
-        if group is None:
-            i = 0
-        else:
-            # A tool with too little history of its own is not judged: the agent's overall
-            # sizes say nothing about a tool it rarely uses (a first export is big).
-            i = self.index.get(group)
-            if i is None or s[i * _STRIDE + 2] < self.min_group:
-                return 0.0
+        # A tool with too little history of its own is not judged: the agent's overall
+        # sizes say nothing about a tool it rarely uses (a first export is big).
+        known = 0 if group is None else self.index.get(group)
+        if known is None:
+            return 0.0
+        i = known
         if s[i * _STRIDE + 2] < self.min_group:
             return 0.0
         i *= _STRIDE
