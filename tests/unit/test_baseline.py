@@ -9,6 +9,7 @@ import dataclasses
 import functools
 import json
 import math
+import os
 import pickle
 import random
 import tracemalloc
@@ -601,3 +602,13 @@ def test_baseline_heap_per_typical_agent():
     per_agent = (tracemalloc.get_traced_memory()[0] - before) / len(kept)
     tracemalloc.stop()
     assert per_agent < 16_384
+
+
+def test_baselines_run_compiled_unless_installed_pure():
+    """setup.py compiles models/baseline with mypyc; the suite must test what users run."""
+    import models.baseline.agent as agent_module
+
+    compiled = agent_module.__file__.endswith((".so", ".pyd"))
+    assert compiled == (os.environ.get("INTENTWATCH_PURE") != "1"), (
+        f"models.baseline.agent comes from {agent_module.__file__}; install compiled with `make install`, "
+        f"or set INTENTWATCH_PURE=1 for both install and tests")

@@ -1,0 +1,99 @@
+"""Test-session plumbing for the compiled baselines.
+
+``setup.py`` compiles ``models/baseline`` with mypyc, and the extensions sit beside their
+sources. Two consequences handled here:
+
+- a source edited after the build is shadowed by its stale extension, so the session stops
+  and names the command that rebuilds it (``make test`` rebuilds by itself);
+- compiled modules keep no docstrings, so pytest's ``--doctest-modules`` cannot find their
+  examples: they are read from the source file instead and run against the compiled
+  module's namespace (the code users run).
+"""
+
+import ast
+import doctest
+from collections.abc import Iterator
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+from _pytest.doctest import DoctestModule
+
+ROOT = Path(__file__).parent
+COMPILED = ROOT / "models" / "baseline"
+
+
+def extension(source: Path) -> Path | None:
+    """The compiled extension built from ``source``, if there is one."""
+    found = sorted(source.parent.glob(f"{source.stem}.*.so")) + sorted(source.parent.glob(f"{source.stem}.*.pyd"))
+    return found[0] if found else None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    stale = [p.name for p in sorted(COMPILED.glob("*.py"))
+             if (ext := extension(p)) is not None and ext.stat().st_mtime < p.stat().st_mtime]
+    if stale:
+        pytest.exit(f"models/baseline/{', '.join(stale)} changed after it was compiled, so the old extension would "
+                    f"be tested: rebuild with `make install` (or `pip install -e .`)", returncode=2)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> list:
+    found = yield
+    if file_path.suffix == ".py" and parent.config.option.doctestmodules and extension(file_path) is not None:
+        found = [c for c in found if not isinstance(c, DoctestModule)]
+        found.append(SourceDoctests.from_parent(parent, path=file_path))
+    return found
+
+
+class SourceDoctests(pytest.File):
+    """The docstring examples of a compiled module, parsed from its source file."""
+
+    def collect(self) -> Iterator["SourceDoctest"]:
+        name = ".".join(self.path.relative_to(ROOT).with_suffix("").parts)
+        namespace = vars(import_module(name))
+        flags = 0
+        for flag in self.config.getini("doctest_optionflags"):
+            flags |= doctest.OPTIONFLAGS_BY_NAME[flag]
+        parser = doctest.DocTestParser()
+        for qualname, doc, line in docstrings(ast.parse(self.path.read_text()), name):
+            test = parser.get_doctest(doc, dict(namespace), qualname, str(self.path), line)
+            if test.examples:
+                yield SourceDoctest.from_parent(self, name=qualname, test=test, flags=flags)
+
+
+class SourceDoctest(pytest.Item):
+    def __init__(self, *, test: doctest.DocTest, flags: int, **kw):
+        super().__init__(**kw)
+        self.test, self.flags = test, flags
+
+    def runtest(self) -> None:
+        report: list[str] = []
+        result = doctest.DocTestRunner(optionflags=self.flags).run(self.test, out=report.append)
+        if result.failed:
+            raise DoctestFailed("".join(report))
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, DoctestFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self):
+        return self.path, self.test.lineno, f"[doctest] {self.name}"
+
+
+class DoctestFailed(Exception):
+    pass
+
+
+def docstrings(tree: ast.Module, prefix: str) -> Iterator[tuple[str, str, int]]:
+    """(qualified name, docstring, 0-based line) of the module and every class and function in it."""
+    stack: list[tuple[ast.AST, str]] = [(tree, prefix)]
+    while stack:
+        node, qualname = stack.pop()
+        doc = ast.get_docstring(node, clean=False)
+        if doc is not None:
+            yield qualname, doc, node.body[0].lineno - 1
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                stack.append((child, f"{qualname}.{child.name}"))
