@@ -92,7 +92,7 @@ def _documents(file: Path, result: LoadedManifests):
         result.problems.append(Problem(f"{file}:1", "", f"cannot read: {e}"))
         return
     # JSON is read by the YAML loader too, so JSON manifests get line numbers as well.
-    loader = yaml.SafeLoader(text)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)  # libyaml if built in: 8x faster
     try:
         while loader.check_node():
             node = loader.get_node()
