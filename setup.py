@@ -4,6 +4,9 @@ metadata lives in pyproject.toml. INTENTWATCH_PURE=1 installs plain Python inste
 compiler needed)."""
 
 import os
+import shutil
+import sys
+import sysconfig
 from pathlib import Path
 
 from setuptools import setup
@@ -14,6 +17,10 @@ if os.environ.get("INTENTWATCH_PURE") == "1":
     for built in [*BASELINE.glob("*.so"), *BASELINE.glob("*.pyd")]:
         built.unlink()  # an extension left from an earlier build would shadow its source
 else:
+    compiler = os.environ.get("CC") or sysconfig.get_config_var("CC")  # None on Windows (MSVC)
+    if compiler and shutil.which(compiler.split()[0]) is None:
+        sys.exit(f"intentwatch: no C compiler ({compiler}) to build models/baseline; install one (gcc or clang), "
+                 f"or set INTENTWATCH_PURE=1 to install plain Python")
     from mypyc.build import mypycify
 
     sources = sorted(str(p) for p in BASELINE.glob("*.py") if p.name != "__init__.py")
