@@ -1,0 +1,52 @@
+"""The compiled baselines (setup.py builds models/baseline with mypyc) against their own
+plain-Python source: the same simulated fleet gives the same alerts and commands, byte for byte."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import models.baseline.agent
+from pipeline.simulate import simulate_fleet
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPILED = models.baseline.agent.__file__.endswith((".so", ".pyd"))
+
+# Runs the CLI from the source tree given first, and makes sure the baselines came from it.
+RUN = """
+import sys
+root = sys.argv.pop(1)
+sys.path.insert(0, root)
+import models.baseline.agent as agent
+assert agent.__file__.startswith(root), agent.__file__
+print(agent.__file__)
+from pipeline.cli import main
+main()
+"""
+
+
+@pytest.mark.skipif(not COMPILED, reason="installed as plain Python (INTENTWATCH_PURE=1): nothing compiled to compare")
+def test_compiled_baselines_give_the_same_outputs_as_their_python_source(tmp_path):
+    fleet = tmp_path / "fleet"
+    simulate_fleet(40, 4, 3, fleet)  # four days: agents warm up after one, so learned findings are raised
+    pure = tmp_path / "pure"
+    for package in ("models", "pipeline"):
+        shutil.copytree(ROOT / package, pure / package, ignore=shutil.ignore_patterns("*.so", "*.pyd", "__pycache__"))
+    outputs, loaded = {}, {}
+    for name, root in (("compiled", ROOT), ("pure", pure)):
+        out = tmp_path / name
+        run = subprocess.run(
+            [sys.executable, "-c", RUN, str(root), "replay", str(fleet / "actions.jsonl"), "--intents",
+             str(fleet / "intents"), "--lifecycle", str(fleet / "lifecycle.jsonl"), "--alerts", f"{out}-alerts.jsonl",
+             "--commands", f"{out}-commands.jsonl", "--dead-letter", f"{out}-dlq.jsonl", "--quiet"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr[-2000:]
+        loaded[name] = run.stdout.splitlines()[0]
+        outputs[name] = (Path(f"{out}-alerts.jsonl").read_bytes(), Path(f"{out}-commands.jsonl").read_bytes())
+    assert loaded["compiled"].endswith((".so", ".pyd")) and loaded["pure"].endswith(".py")
+    alerts = outputs["compiled"][0].decode().splitlines()
+    assert sum('"rule_id":"behaviour.' in a or '"rule_id":"credential.' in a for a in alerts) >= 20, \
+        "too few learned findings for the comparison to mean much"
+    assert outputs["compiled"] == outputs["pure"]
