@@ -612,3 +612,25 @@ def test_baselines_run_compiled_unless_installed_pure():
     assert compiled == (os.environ.get("INTENTWATCH_PURE") != "1"), (
         f"models.baseline.agent comes from {agent_module.__file__}; install compiled with `make install`, "
         f"or set INTENTWATCH_PURE=1 for both install and tests")
+
+
+def test_every_learner_names_all_its_constructor_arguments_in_params():
+    """clone() and to_state() rebuild a learner from _PARAMS (compiled classes have no
+    signature to read), so a constructor argument missing there would silently fall back to
+    its default; read the arguments from the source, as compiled or not it is the same."""
+    import ast
+    from pathlib import Path
+
+    import models.baseline as package
+
+    learners = {cls.__name__: cls for cls in (AgentBaseline, CategoryProfile, DriftMonitor, FirstSeen, HourProfile,
+                                               RateProfile, ReferenceDivergence, SourceProfile, VolumeProfile)}
+    found = {}
+    for source in Path(package.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.ClassDef) and node.name in learners:
+                init = next(f for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__")
+                found[node.name] = tuple(a.arg for a in init.args.args[1:])
+    assert set(found) == set(learners)
+    for name, args in found.items():
+        assert learners[name]._PARAMS == args, name
