@@ -22,6 +22,14 @@ app = typer.Typer(
 )
 err = Console(stderr=True)
 
+
+def _stdout() -> Console:
+    """The console for reports on stdout. Piped or captured (CI logs, files), it gets room for
+    the widest table instead of rich's 80 columns, which cut figures short with an ellipsis."""
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
+
+
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML config file (response policy, learned thresholds and chains, rule overrides).", exists=True, dir_okay=False)]
 
 
@@ -259,7 +267,7 @@ def evaluate(
                 t.add_column(col, justify="left" if i == 0 else "right", no_wrap=True)
             for r in rows[1:]:
                 t.add_row(*r)
-            Console().print(t)
+            _stdout().print(t)
         return
     report = next(iter(reports.values()))
     if as_json:
@@ -267,7 +275,7 @@ def evaluate(
     elif markdown:
         sys.stdout.write(report.markdown() + "\n")
     else:
-        Console().print(report.table())
+        _stdout().print(report.table())
 
 
 # -- streaming ------------------------------------------------------------------------

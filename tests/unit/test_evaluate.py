@@ -22,7 +22,7 @@ def alert(alert_id, agent, first_seen, seq=None, severity="high", status="open",
 
 
 @pytest.fixture
-def report():
+def report_inputs():
     labels = [
         label("a1", "scope_creep", ONSET, 99),
         label("a2", "scope_creep", ONSET, 9),
@@ -46,6 +46,12 @@ def report():
         alert("z4", "u1", "2026-01-05T12:00:00Z", 31),                            # at the update
         alert("q1", "ghost", "2026-01-05T12:00:00Z", 1),                          # not in the labels
     ]
+    return alerts, labels
+
+
+@pytest.fixture
+def report(report_inputs):
+    alerts, labels = report_inputs
     return evaluate(alerts, labels)
 
 
@@ -109,6 +115,25 @@ def test_renderings(report):
     console.print(report.table())
     text = console.export_text()
     assert "scope_creep" in text and "all attacks" in text and "83.33" in text
+
+
+def test_cli_table_piped_keeps_every_figure_whole(tmp_path, report_inputs):
+    """Piped into a CI log or a file, the table is not cut to 80 columns with ellipses."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    alerts, labels = report_inputs
+    # a long kind name, caught days and many actions late: the widest cells of a real run
+    labels = [*labels, label("v1", "volume_exfiltration", ONSET, 1_000)]
+    alerts = [*alerts, alert("v9", "v1", "2026-01-11T07:23:47Z", 123_456)]
+    (tmp_path / "alerts.jsonl").write_bytes(b"".join(orjson.dumps(a) + b"\n" for a in alerts))
+    (tmp_path / "labels.jsonl").write_bytes(b"".join(orjson.dumps(x) + b"\n" for x in labels))
+    r = CliRunner().invoke(app, ["evaluate", "--alerts", str(tmp_path / "alerts.jsonl"), "--labels",
+                                 str(tmp_path / "labels.jsonl")], env={"COLUMNS": "80"})
+    assert r.exit_code == 0, r.output
+    assert "10.5 / 19.1" in r.output and "122455 / 122455" in r.output and "415427 / 415427" in r.output
+    assert "\u2026" not in r.output
 
 
 def test_undetectable_and_empty_inputs():
