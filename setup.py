@@ -18,9 +18,14 @@ if os.environ.get("INTENTWATCH_PURE") == "1":
         built.unlink()  # an extension left from an earlier build would shadow its source
 else:
     compiler = os.environ.get("CC") or sysconfig.get_config_var("CC")  # None on Windows (MSVC)
+    missing = None
     if compiler and shutil.which(compiler.split()[0]) is None:
-        sys.exit(f"intentwatch: no C compiler ({compiler}) to build models/baseline; install one (gcc or clang), "
-                 f"or set INTENTWATCH_PURE=1 to install plain Python")
+        missing = f"no C compiler ({compiler}); install gcc or clang"
+    elif not (Path(sysconfig.get_paths()["include"]) / "Python.h").exists():
+        missing = "no Python headers (Python.h); install your Python's development package (e.g. python3-dev)"
+    if missing:
+        sys.exit(f"intentwatch: cannot compile models/baseline: {missing}, or set INTENTWATCH_PURE=1 to install "
+                 f"plain Python")
     from mypyc.build import mypycify
 
     sources = sorted(str(p) for p in BASELINE.glob("*.py") if p.name != "__init__.py")
