@@ -6,8 +6,8 @@ OUT    ?= demo-out
 
 .PHONY: install demo replay-demo evaluate-learned test bench bench-stream schemas clean
 
-# setup.py compiles models/baseline with mypyc: a change there needs a rebuild.
-$(BIN)/intentwatch: pyproject.toml setup.py $(wildcard models/baseline/*.py)
+# setup.py compiles models/baseline and pipeline/behaviour.py with mypyc: a change there needs a rebuild.
+$(BIN)/intentwatch: pyproject.toml setup.py $(wildcard models/baseline/*.py) pipeline/behaviour.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

@@ -1,7 +1,7 @@
-"""Test-session plumbing for the compiled baselines.
+"""Test-session plumbing for the compiled learned side.
 
-``setup.py`` compiles ``models/baseline`` with mypyc, and the extensions sit beside their
-sources. Two consequences handled here:
+``setup.py`` compiles ``models/baseline`` and ``pipeline/behaviour.py`` with mypyc, and the
+extensions sit beside their sources. Two consequences handled here:
 
 - a source edited after the build is shadowed by its stale extension, so the session stops
   and names the command that rebuilds it (``make test`` rebuilds by itself);
@@ -20,7 +20,6 @@ import pytest
 from _pytest.doctest import DoctestModule
 
 ROOT = Path(__file__).parent
-COMPILED = ROOT / "models" / "baseline"
 
 
 def extension(source: Path) -> Path | None:
@@ -30,11 +29,12 @@ def extension(source: Path) -> Path | None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    stale = [p.name for p in sorted(COMPILED.glob("*.py"))
+    sources = sorted(p for package in ("models", "pipeline") for p in (ROOT / package).rglob("*.py"))
+    stale = [str(p.relative_to(ROOT)) for p in sources
              if (ext := extension(p)) is not None and ext.stat().st_mtime < p.stat().st_mtime]
     if stale:
-        pytest.exit(f"models/baseline/{', '.join(stale)} changed after it was compiled, so the old extension would "
-                    f"be tested: rebuild with `make install` (or `pip install -e .`)", returncode=2)
+        pytest.exit(f"{', '.join(stale)} changed after it was compiled, so the old extension would be tested: "
+                    f"rebuild with `make install` (or `pip install -e .`)", returncode=2)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -1,5 +1,6 @@
-"""Builds the per-agent baselines (models/baseline) as C extensions with mypyc: the same
-Python source, compiled, so the learned side costs about half as much per event. All
+"""Compiles the learned side's per-event code with mypyc: the per-agent baselines
+(models/baseline) and the engine's use of them (pipeline/behaviour.py). The same Python
+source, as C extensions, so the learned side costs about half as much per event. All
 metadata lives in pyproject.toml. INTENTWATCH_PURE=1 installs plain Python instead (no C
 compiler needed)."""
 
@@ -11,11 +12,12 @@ from pathlib import Path
 
 from setuptools import setup
 
-BASELINE = Path("models/baseline")
+SOURCES = sorted(p for p in Path("models/baseline").glob("*.py") if p.name != "__init__.py") + [Path("pipeline/behaviour.py")]
 modules = []
 if os.environ.get("INTENTWATCH_PURE") == "1":
-    for built in [*BASELINE.glob("*.so"), *BASELINE.glob("*.pyd")]:
-        built.unlink()  # an extension left from an earlier build would shadow its source
+    for source in SOURCES:  # an extension left from an earlier build would shadow its source
+        for built in [*source.parent.glob(f"{source.stem}.*.so"), *source.parent.glob(f"{source.stem}.*.pyd")]:
+            built.unlink()
 else:
     compiler = os.environ.get("CC") or sysconfig.get_config_var("CC")  # None on Windows (MSVC)
     missing = None
@@ -24,12 +26,11 @@ else:
     elif not (Path(sysconfig.get_paths()["include"]) / "Python.h").exists():
         missing = "no Python headers (Python.h); install your Python's development package (e.g. python3-dev)"
     if missing:
-        sys.exit(f"intentwatch: cannot compile models/baseline: {missing}, or set INTENTWATCH_PURE=1 to install "
+        sys.exit(f"intentwatch: cannot compile the learned side: {missing}, or set INTENTWATCH_PURE=1 to install "
                  f"plain Python")
     from mypyc.build import mypycify
 
-    sources = sorted(str(p) for p in BASELINE.glob("*.py") if p.name != "__init__.py")
-    # --follow-imports=silent: modules they import (the pydantic contracts) are read, not checked
-    modules = mypycify([*sources, "--follow-imports=silent"], opt_level="3")
+    # --follow-imports=silent: modules they import (the pydantic contracts, config) are read, not checked
+    modules = mypycify([*map(str, SOURCES), "--follow-imports=silent"], opt_level="3")
 
 setup(ext_modules=modules)

@@ -47,6 +47,10 @@ class Step:
         self.new_destination = s.new_destination
         self.min_bytes = s.min_bytes
 
+    def accepts(self, operation: str) -> bool:
+        """Whether an action with this operation can match the step."""
+        return self.operations is None or operation in self.operations
+
     def matches(self, a: Action, x: dict[str, Any], b: AgentBaseline, history: bool) -> bool:
         """``history``: the agent has been watched for ``warm_seconds`` (before it, no destination is "new")."""
         if self.operations is not None and a.operation not in self.operations:
@@ -86,8 +90,7 @@ class Behaviour:
         self.chains: dict[str, list[tuple[Chain, list[Step], list[int]]]] = {}
         for op in OPERATIONS:
             for ch, steps in chains:
-                idx = [i for i in range(len(steps) - 1, -1, -1)
-                       if steps[i].operations is None or op in steps[i].operations]
+                idx = [i for i in range(len(steps) - 1, -1, -1) if steps[i].accepts(op)]
                 if idx:
                     self.chains.setdefault(op, []).append((ch, steps, idx))
 

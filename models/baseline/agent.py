@@ -1,5 +1,6 @@
 """One agent's behaviour baseline: every per-agent learner, composed."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,8 +149,8 @@ class AgentBaseline(Learner):
         self._scored: tuple = (None, None, None, 0.0)  # (tool, totals..., drift signal) of the last score_one
 
     # -- cold start and re-learning -----------------------------------------------------
-    def seed_from_intent(self, tools: list[str] | None = None, operations: list[str] | None = None,
-                         data_domains: list[str] | None = None, resources: list[str] | None = None) -> None:
+    def seed_from_intent(self, tools: Sequence[str] | None = None, operations: Sequence[str] | None = None,
+                         data_domains: Sequence[str] | None = None, resources: Sequence[str] | None = None) -> None:
         """Replace the prior with the declared intent (patterns such as ``gmail.*`` allowed;
         ``resources`` patterns seed the resource-prefix profile)."""
         w = self.prior_weight

@@ -604,14 +604,17 @@ def test_baseline_heap_per_typical_agent():
     assert per_agent < 16_384
 
 
-def test_baselines_run_compiled_unless_installed_pure():
-    """setup.py compiles models/baseline with mypyc; the suite must test what users run."""
-    import models.baseline.agent as agent_module
+def test_learned_side_runs_compiled_unless_installed_pure():
+    """setup.py compiles models/baseline and pipeline/behaviour.py with mypyc; the suite must
+    test what users run."""
+    import models.baseline.agent
+    import pipeline.behaviour
 
-    compiled = agent_module.__file__.endswith((".so", ".pyd"))
-    assert compiled == (os.environ.get("INTENTWATCH_PURE") != "1"), (
-        f"models.baseline.agent comes from {agent_module.__file__}; install compiled with `make install`, "
-        f"or set INTENTWATCH_PURE=1 for both install and tests")
+    for module in (models.baseline.agent, pipeline.behaviour):
+        compiled = module.__file__.endswith((".so", ".pyd"))
+        assert compiled == (os.environ.get("INTENTWATCH_PURE") != "1"), (
+            f"{module.__name__} comes from {module.__file__}; install compiled with `make install`, "
+            f"or set INTENTWATCH_PURE=1 for both install and tests")
 
 
 def test_every_learner_names_all_its_constructor_arguments_in_params():
