@@ -31,7 +31,7 @@ main()
 
 
 @pytest.mark.skipif(not COMPILED, reason="installed as plain Python (INTENTWATCH_PURE=1): nothing compiled to compare")
-def test_compiled_learned_side_gives_the_same_outputs_as_their_python_source(tmp_path):
+def test_compiled_learned_side_gives_the_same_outputs_as_its_python_source(tmp_path):
     fleet = tmp_path / "fleet"
     simulate_fleet(40, 4, 3, fleet)  # four days: agents warm up after one, so learned findings are raised
     pure = tmp_path / "pure"
