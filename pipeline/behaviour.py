@@ -23,7 +23,7 @@ from models.errors import ConfigError
 from models.intent import IntentManifest
 from pipeline.catalog import Rule
 from pipeline.config import Chain, ChainStep, LearnedConfig
-from pipeline.credentials import CredentialRegistry
+from pipeline.credentials import CredentialRegistry, FirstUse
 from pipeline.detectors.base import Finding
 from pipeline.feedback import holds_back
 from pipeline.scope import PatternSet
@@ -144,8 +144,7 @@ class Behaviour:
                 continue
             mine.flagged = True
             out.append(Finding(self.rule["credential.shared"], agent_id, mine.ts, mine.event_id,
-                               f"credential {cred} acts for {agent_id}; {first} used it first "
-                               f"({_iso(first_use.ts)}, event {first_use.event_id})", clause="fleet.credentials",
+                               _shared_message(cred, agent_id, first, first_use), clause="fleet.credentials",
                                observed=cred, score=1.0))
         return out
 
@@ -255,9 +254,8 @@ class Behaviour:
             if first is not None and not declares(st, cred):
                 other, use = first
                 self.credentials.users[cred][a.agent_id].flagged = True
-                self._add(out, "credential.shared", a, ts, x, b, 1.0,
-                          f"credential {cred} acts for {a.agent_id}; {other} used it first "
-                          f"({_iso(use.ts)}, event {use.event_id})", clause="fleet.credentials", observed=cred)
+                self._add(out, "credential.shared", a, ts, x, b, 1.0, _shared_message(cred, a.agent_id, other, use),
+                          clause="fleet.credentials", observed=cred)
         if st.revoked and st.revoked.get(cred, st.seq) < st.seq:
             self._add(out, "credential.used_after_revocation", a, ts, x, b, 1.0,
                       f"credential {cred} used after a revocation command for it", clause="response.revocation",
@@ -327,5 +325,7 @@ def declares(st: AgentState, cred: str) -> bool:
     return st.manifest is not None and cred in st.manifest.credentials
 
 
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds")
+def _shared_message(cred: str, agent_id: str, first: str, use: FirstUse) -> str:
+    """The ``credential.shared`` message: the same whether found at once or late (streaming)."""
+    when = datetime.fromtimestamp(use.ts, timezone.utc).isoformat(timespec="seconds")
+    return f"credential {cred} acts for {agent_id}; {first} used it first ({when}, event {use.event_id})"
