@@ -231,9 +231,10 @@ class Behaviour:
 
     def _sustained_volume(self, a: Action, x: dict, s: BehaviourScores, b: AgentBaseline, st: AgentState, ts: float,
                           out: list[Finding]) -> None:
-        """Bernoulli CUSUM over the agent's transfers: is "large" (above volume_sustained_sd)
+        """Bernoulli CUSUMs: over the agent's transfers, is "large" (above volume_sustained_sd)
         coming at ~20% of transfers (exfiltration through an allowed tool) instead of ~2%?
-        Catches agents whose own transfers are too heavy-tailed for one spike to stand out."""
+        And per tool, are "raised" transfers coming far more often than they used to?
+        Catch agents whose own transfers are too heavy-tailed for one spike to stand out."""
         t = self.t
         large = s.volume > t.volume_sustained_sd
         st.volume_run = max(0.0, st.volume_run + (_LARGE_UP if large else _LARGE_DOWN))
@@ -243,6 +244,15 @@ class Behaviour:
                       f"keep coming ({st.volume_run:.1f} bits that they are ~20% of transfers, not ~2%)",
                       clause="baseline.bytes", observed=a.tool)
             st.volume_run = 0.0
+        # The same question per tool, against the share of its own transfers that are raised:
+        # a heavy-tailed tool's exfiltration sits inside its tail, but keeps landing there.
+        run = b.volume.shift(x["bytes"], a.tool)
+        if run > t.volume_shift_bits:
+            self._add(out, "behaviour.volume_spike", a, ts, x, b, run,
+                      f"{a.tool} moved {a.bytes:,} bytes, usually {b.volume.typical(a.tool):,.0f}: raised transfers "
+                      f"keep coming ({run:.1f} bits that they are far more of its transfers than "
+                      f"{b.volume.raised_share(a.tool):.1%})", clause="baseline.bytes", observed=a.tool)
+            b.volume.reset_shift(a.tool)
 
     def _credentials(self, a: Action, x: dict, s: BehaviourScores, b: AgentBaseline, st: AgentState, ts: float,
                      out: list[Finding]) -> None:

@@ -6,7 +6,9 @@ from typing import Any
 
 from models.baseline.base import Learner, fading
 
-_STRIDE = 4  # per slot: mean, deviation, observations, last update
+# per slot: mean, deviation, observations, last update, share of raised transfers, shift CUSUM
+_STRIDE = 6
+_RAISED_PRIOR, _RAISED_PRIOR_WEIGHT = 0.05, 20.0  # a new tool's share of raised transfers starts at 5%
 
 
 class VolumeProfile(Learner):
@@ -25,6 +27,12 @@ class VolumeProfile(Learner):
     than ``clip`` deviations from its mean is learned as if it were ``clip`` deviations
     away, so a few huge transfers cannot drag the usual up to themselves.
 
+    A sustained shift of a tool's sizes can hide inside its own tail: an export 100 times
+    the usual is unremarkable once, where the tool's sizes vary by thousands. So each group
+    also learns what share of its transfers are *raised* (more than ``raised_sd`` deviations
+    above its mean), and ``shift`` keeps a per-group Bernoulli CUSUM of "raised transfers
+    now come at ``max(0.2, 5 x)`` that share" against the learned share: evidence in bits.
+
     Bounded: at most ``max_groups`` groups (the least recently used is evicted), kept in
     one flat list of floats.
 
@@ -41,6 +49,10 @@ class VolumeProfile(Learner):
         does not make a byte more look like an attack.
     clip
         Deviations beyond which a value is learned winsorised.
+    raised_sd
+        Deviations above the mean that make a transfer "raised" for ``shift``.
+    shift_min
+        Observations a group needs before ``shift`` gathers evidence for it.
     key, group_key
         Features read from ``x``.
 
@@ -57,24 +69,36 @@ class VolumeProfile(Learner):
     True
     >>> round(v.typical("github.get_file_contents") / 1000)
     12
+
+    Transfers 8 times the usual, every third call, stay under one spike's notice (about 4
+    deviations) but add up in ``shift``:
+
+    >>> [round(v.excess(96_000, "github.get_file_contents"), 1)] < [4.5]
+    True
+    >>> runs = [v.shift(96_000 if i % 3 == 0 else 12_000, "github.get_file_contents") for i in range(30)]
+    >>> runs[2] < 5 < 20 < max(runs)
+    True
     """
 
-    __slots__ = ('half_life', 'max_groups', 'min_group', 'min_spread', 'clip', 'key', 'group_key', '_a', 'index',
-                 'stats', 'n')
-    _PARAMS = ('half_life', 'max_groups', 'min_group', 'min_spread', 'clip', 'key', 'group_key')
+    __slots__ = ('half_life', 'max_groups', 'min_group', 'min_spread', 'clip', 'raised_sd', 'shift_min', 'key',
+                 'group_key', '_a', 'index', 'stats', 'n')
+    _PARAMS = ('half_life', 'max_groups', 'min_group', 'min_spread', 'clip', 'raised_sd', 'shift_min', 'key', 'group_key')
 
     def __init__(self, half_life: float = 200, max_groups: int = 32, min_group: int = 8, min_spread: float = 0.5,
-                 clip: float = 4.0, key: str = "bytes", group_key: str = "tool"):
+                 clip: float = 4.0, raised_sd: float = 2.0, shift_min: int = 30, key: str = "bytes",
+                 group_key: str = "tool"):
         self.half_life = half_life
         self.max_groups = max_groups
         self.min_group = min_group
         self.min_spread = min_spread
         self.clip = clip
+        self.raised_sd = raised_sd
+        self.shift_min = shift_min
         self.key = key
         self.group_key = group_key
         self._a = fading(half_life)
         self.index: dict[str, int] = {}      # group -> slot; slot 0 is the whole agent
-        self.stats = [0.0, 0.0, 0.0, 0.0]   # _STRIDE floats per slot (a list: no boxing on read)
+        self.stats = [0.0, 0.0, 0.0, 0.0, _RAISED_PRIOR, 0.0]  # _STRIDE floats per slot (a list: no boxing on read)
         self.n = 0                           # updates, the clock of "last update"
 
     # -- learning ---------------------------------------------------------------------------
@@ -99,9 +123,14 @@ class VolumeProfile(Learner):
                 a = 1.0
             m, d = s[i], s[i + 1]
             v = lb
+            spread = d if d > self.min_spread else self.min_spread
             if n > self.min_group:
-                lim = self.clip * (d if d > self.min_spread else self.min_spread)
+                lim = self.clip * spread
                 v = m + lim if lb > m + lim else m - lim if lb < m - lim else lb
+            if n > weight:  # the share of raised transfers, judged against the figures so far
+                r = weight / (n + _RAISED_PRIOR_WEIGHT)
+                r = r if r > fade else fade
+                s[i + 4] += r * ((1.0 if lb > m + self.raised_sd * spread else 0.0) - s[i + 4])
             s[i] = m + a * (v - m)
             if n > weight:
                 s[i + 1] = d + a * ((v - m if v > m else m - v) - d)
@@ -115,11 +144,11 @@ class VolumeProfile(Learner):
         s = self.stats
         if len(self.index) < self.max_groups:
             slot = len(s) // _STRIDE
-            s += (0.0, 0.0, 0.0, 0.0)
+            s += (0.0, 0.0, 0.0, 0.0, _RAISED_PRIOR, 0.0)
         else:
             victim = min(self.index, key=lambda g: s[self.index[g] * _STRIDE + 3])
             slot = self.index.pop(victim)
-            s[slot * _STRIDE:(slot + 1) * _STRIDE] = (0.0, 0.0, 0.0, 0.0)
+            s[slot * _STRIDE:(slot + 1) * _STRIDE] = (0.0, 0.0, 0.0, 0.0, _RAISED_PRIOR, 0.0)
         self.index[sys.intern(group)] = slot
         return slot
 
@@ -152,6 +181,37 @@ class VolumeProfile(Learner):
         z = (math.log2(nbytes + 1.0) - s[i]) / (dev if dev > self.min_spread else self.min_spread)
         return z if z > 0.0 else 0.0
 
+    def shift(self, nbytes: float, group: str) -> float:
+        """Add one transfer of ``group`` to its shift CUSUM and return the evidence (bits)
+        that raised transfers came at ``max(0.2, 5 x)`` their learned share; 0 for a group
+        with fewer than ``shift_min`` observations. ``reset_shift`` after acting on it."""
+        slot = self.index.get(group)
+        if slot is None:
+            return 0.0
+        s, i = self.stats, slot * _STRIDE
+        if s[i + 2] < self.shift_min:
+            return 0.0
+        p0 = s[i + 4]
+        p1 = 5.0 * p0
+        p1 = 0.2 if p1 < 0.2 else 0.6 if p1 > 0.6 else p1
+        if p0 >= p1:
+            return 0.0
+        d = s[i + 1]
+        raised = math.log2(nbytes + 1.0) > s[i] + self.raised_sd * (d if d > self.min_spread else self.min_spread)
+        run = s[i + 5] + (math.log2(p1 / p0) if raised else math.log2((1.0 - p1) / (1.0 - p0)))
+        s[i + 5] = run = run if run > 0.0 else 0.0
+        return run
+
+    def raised_share(self, group: str) -> float:
+        """The learned share of ``group``'s transfers that are raised (0 for an unknown group)."""
+        slot = self.index.get(group)
+        return 0.0 if slot is None else self.stats[slot * _STRIDE + 4]
+
+    def reset_shift(self, group: str) -> None:
+        slot = self.index.get(group)
+        if slot is not None:
+            self.stats[slot * _STRIDE + 5] = 0.0
+
     def score_one(self, x: dict[str, Any]) -> float:
         nbytes = x.get(self.key)
         return 0.0 if nbytes is None else self.excess(nbytes, x.get(self.group_key))
@@ -180,7 +240,8 @@ class VolumeProfile(Learner):
 
     def _load(self, state: dict[str, Any]) -> None:
         self.n = state["n"]
-        self.stats, self.index = list(state["agent"]), {}
+        pad = [0.0, 0.0, 0.0, 0.0, _RAISED_PRIOR, 0.0]  # rows persisted before the shift figures
+        self.stats, self.index = list(state["agent"]) + pad[len(state["agent"]):], {}
         for g, row in state["groups"].items():
             slot = self._new_slot(g)
-            self.stats[slot * _STRIDE:(slot + 1) * _STRIDE] = row
+            self.stats[slot * _STRIDE:(slot + 1) * _STRIDE] = list(row) + pad[len(row):]

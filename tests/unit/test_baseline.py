@@ -301,7 +301,42 @@ def test_volume_groups_are_bounded():
     v = VolumeProfile(max_groups=8)
     for i in range(1000):
         v.learn_one({"tool": f"t{i % 50}", "bytes": 1000})
-    assert len(v.index) == 8 and len(v.stats) == 4 * 9
+    assert len(v.index) == 8 and len(v.stats) == 6 * 9  # six figures per group, and the agent's
+
+
+def test_volume_shift_fires_inside_a_heavy_tail_and_not_on_its_usual():
+    """A tool whose sizes vary by thousands: its own stream keeps the shift evidence low for
+    5,000 transfers; 100x transfers on every other call (each inside its tail) add up."""
+    rng = random.Random(3)
+
+    def usual() -> int:
+        return int(2 ** rng.gauss(17, 3.5))  # median 128 KB, one in ten above 12 MB
+
+    v = VolumeProfile()
+    for _ in range(1000):
+        v.update(usual(), "s3.get_object")
+    assert 0.02 < v.raised_share("s3.get_object") < 0.1
+    assert max(v.shift(usual(), "s3.get_object") for _ in range(5000)) < 18
+    v.reset_shift("s3.get_object")
+    assert v.excess(100 * 2 ** 17, "s3.get_object") < 3  # one such transfer is unremarkable
+    runs = []
+    for i in range(300):
+        nbytes = 100 * 2 ** 17 if i % 2 == 0 else usual()
+        runs.append(v.shift(nbytes, "s3.get_object"))
+        v.update(nbytes, "s3.get_object")
+    assert max(runs) > 18 and runs.index(max(runs)) > 0
+
+
+def test_volume_state_persisted_before_the_shift_figures_loads():
+    """Rows of four figures (mean, deviation, observations, last update) from an older
+    checkpoint load with the shift figures at their start: the prior share, no evidence."""
+    v = trained(VolumeProfile(), agent_stream(500))
+    state = v.to_state()
+    state["state"]["agent"] = state["state"]["agent"][:4]
+    state["state"]["groups"] = {g: row[:4] for g, row in state["state"]["groups"].items()}
+    w = VolumeProfile.from_state(state)
+    assert w.typical("zendesk.get_ticket") == v.typical("zendesk.get_ticket")
+    assert w.raised_share("zendesk.get_ticket") == 0.05 and w.shift(10**9, "zendesk.get_ticket") > 0
 
 
 # -- RateProfile -----------------------------------------------------------------------------

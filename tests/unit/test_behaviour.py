@@ -227,6 +227,37 @@ def test_volume_sustained_near_misses():
     assert fires("behaviour.volume_spike", *spread, e=e) == 0
 
 
+def test_volume_shift_raised_transfers_of_one_tool_fire():
+    """Transfers 3 sd above the ticket tool's usual (under volume_sustained_sd and volume_sd)
+    keep coming, six among eleven: the tool's own shift check fires on the sixth."""
+    e = warmed()
+    b = big(e, 3)
+    v = state(e).baseline.volume
+    assert v.raised_share("zendesk.get_ticket") < 0.02 and v.observations("zendesk.get_ticket") > v.shift_min
+    events = [act(10 + 40 * i, bytes=b if i % 2 == 0 else 2048) for i in range(11)]
+    out = feed(e, events)
+    assert learned_rules(out) == ["behaviour.volume_spike"]
+    assert "raised transfers keep coming" in out[0].message and out[0].first_seen == events[10].time
+    assert out[0].score > Thresholds().volume_shift_bits
+
+
+def test_volume_shift_near_misses():
+    """Four raised transfers in a row, or six among fifty-one, are quiet; so is the
+    firing case when its sixth raised transfer is another tool's (each tool has its own count)."""
+    e = warmed()
+    b = big(e, 3)
+    assert fires("behaviour.volume_spike", *[act(10 + 40 * i, bytes=b) for i in range(4)], e=e) == 0
+    e = warmed()
+    b = big(e, 3)
+    spread = [act(10 + 40 * i, bytes=b if i % 10 == 0 else 2048) for i in range(51)]  # raised at 0, 10, ..., 50
+    assert fires("behaviour.volume_spike", *spread, e=e) == 0
+    e = warmed()
+    b, c = big(e, 3), big(e, 3, "crm.lookup")
+    mixed = [act(10 + 40 * i, bytes=b if i % 2 == 0 else 2048) for i in range(10)]  # the firing case but its last
+    crm = act(410, tool="crm.lookup", operation="read", data_domain="customer_contact", resource="crm:contact/1", bytes=c)
+    assert fires("behaviour.volume_spike", *mixed, crm, e=e) == 0
+
+
 def test_rate_burst():
     """30 actions in one minute fire (the agent does 1-2); 5 in a minute are quiet."""
     burst = [act(60 + 1.5 * k) for k in range(30)]
