@@ -8,7 +8,9 @@ run the engine, publish alerts and commands keyed by agent_id.
 Credentials are judged fleet-wide (``credential.shared``), but a worker holds only its
 partitions' agents: every worker publishes its agents' first uses of credentials to the
 compacted credentials topic, in its checkpoint transaction, and reads that whole topic
-(all partitions, to its end before the first action, then as it grows).
+(all partitions, to its end before the first action, then as it grows). A malformed
+record there is dead-lettered once per worker instance: how far it has read is committed
+at each checkpoint, and a restart re-reads the topic without reporting it again.
 
 Durability is a checkpoint every ``checkpoint_seconds``: flush the outputs, then in one
 Kafka transaction write the state of every agent that changed (to the compacted state
@@ -75,6 +77,10 @@ class Worker:
         if self.registry is not None:
             self.registry.publish = True
         self.credential_reader: Consumer | None = None
+        # Credentials partition -> offset below which this instance already dead-lettered what
+        # was malformed (the reader's committed offsets): the topic is read from its start at
+        # every start, and a bad record should be reported once, not at every restart.
+        self.credentials_reported: dict[int, int] = {}
 
     # -- lifecycle of the worker --------------------------------------------------------
     def run(self) -> None:
@@ -158,6 +164,8 @@ class Worker:
         meta = reader.list_topics(topic, timeout=10).topics.get(topic)
         if meta is None or meta.error is not None or not meta.partitions:
             raise KafkaException(f"topic {topic} is missing: run `intentwatch topics create` first")
+        committed = reader.committed([TopicPartition(topic, p) for p in meta.partitions], timeout=10)
+        self.credentials_reported = {tp.partition: tp.offset for tp in committed if tp.offset >= 0}
         reader.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in meta.partitions])
         open_parts, deadline = set(meta.partitions), time.monotonic() + 120
         while open_parts and time.monotonic() < deadline:
@@ -182,7 +190,11 @@ class Worker:
             if m.key() != use.key():
                 raise InputError("", f"key {(m.key() or b'')[:80]!r} is not credential_id and agent_id joined by a newline")
         except InputError as e:
-            self._dead_letter(m, InputError(f"{m.topic()}[{m.partition()}]@{m.offset()}", e.reason))
+            source = f"{m.topic()}[{m.partition()}]@{m.offset()}"
+            if m.offset() < self.credentials_reported.get(m.partition(), -1):
+                log.debug("skipping %s, dead-lettered before: %s", source, e.reason)
+            else:
+                self._dead_letter(m, InputError(source, e.reason))
             return
         self.stats["credential_uses"] += 1
         self._publish(self.engine.merge_credential_use(use))
@@ -261,6 +273,7 @@ class Worker:
         remaining = self.out.flush(30)
         if remaining:
             raise KafkaException(f"{remaining} outputs not delivered; not checkpointing")
+        self._commit_credentials_read()  # its dead letters are delivered now
         self.txn.begin_transaction()
         for agent_id in self.dirty:
             st = self.engine.agents.get(agent_id)
@@ -278,6 +291,17 @@ class Worker:
         self.stats["checkpoints"] += 1
         self.dirty.clear()
         self._write_status(assignment)
+
+    def _commit_credentials_read(self) -> None:
+        """Remember how far this instance has read (and reported) the credentials topic."""
+        reader = self.credential_reader
+        if reader is None:
+            return
+        read = [tp for tp in reader.position(reader.assignment())
+                if tp.offset > self.credentials_reported.get(tp.partition, -1)]
+        if read:
+            reader.commit(offsets=read, asynchronous=False)
+            self.credentials_reported.update({tp.partition: tp.offset for tp in read})
 
     def _write_status(self, assignment: list[TopicPartition]) -> None:
         """``<state_dir>/<instance>.status.json``, rewritten at each checkpoint: for probes and operators."""

@@ -259,7 +259,8 @@ def test_feedback_topic_suppresses_like_replay(kafka_pipeline: Pipeline, tmp_pat
 def test_credential_shared_across_workers(kafka_pipeline: Pipeline, tmp_path: Path):
     """Another worker published that agent-x used key-9 first (on the credentials topic); this
     worker's agent then acts with key-9: credential.shared. Its own first uses are published for
-    the other workers, and a malformed first use goes to the DLQ."""
+    the other workers, and a malformed first use goes to the DLQ, once: a restarted worker
+    reads the topic again from its start without reporting it again."""
     p = kafka_pipeline
     p.create_topics()
     register_one_agent(p, tmp_path)
@@ -285,3 +286,10 @@ def test_credential_shared_across_workers(kafka_pipeline: Pipeline, tmp_path: Pa
     assert [r.value for r in dead] == [b'{"credential_id": "key-9"}'], [(r.value, r.headers.get("reason")) for r in dead]
     assert dead[0].headers["source"].decode().startswith(p.topics.credentials)
 
+    worker.stop()
+    again = p.start_worker("credentials")  # the other use, the bad record and this worker's two
+    p.wait_until(lambda *_: "credentials: 3 first uses known" in again.tail(), 60, "the restart to read credentials", [again])
+    p.wait_drained([again], timeout=60)
+    again.stop()
+    assert len(p.read_all(p.topics.dlq)) == 1, again.tail()
+    assert [r.json()["rule_id"] for r in p.read_all(p.topics.alerts)].count("credential.shared") == 1
