@@ -108,6 +108,7 @@ class Behaviour:
         elif relearn:
             st.baseline.relearn()
             st.drifting = st.expanding = False  # a new period, a new reference: its episodes start afresh
+            st.volume_run = 0.0
         a = m.allowed
         st.baseline.seed_from_intent(tools=a.tools, operations=a.operations, data_domains=a.data_domains,
                                      resources=a.resources)

@@ -162,13 +162,14 @@ class AgentBaseline(Learner):
 
     def relearn(self) -> None:
         """Start a re-learning period (after an approved update): what was learned stays,
-        warm-up starts again, the drift monitor forgets, and the references are frozen
-        anew when the period ends."""
+        warm-up starts again, the drift monitor and the volume shift evidence are dropped,
+        and the references are frozen anew when the period ends."""
         self.period_n, self.period_ts = self.n_seen, None
         self.tool_ref.unfreeze()
         self.prefix_ref.unfreeze()
         self.n_learned = 0
         self.drift.reset()
+        self.volume.reset_shift()
 
     def warm(self, min_events: int | None = None, min_seconds: float | None = None) -> bool:
         """Whether the current learning period has ``min_events`` actions over ``min_seconds``

@@ -207,10 +207,12 @@ class VolumeProfile(Learner):
         slot = self.index.get(group)
         return 0.0 if slot is None else self.stats[slot * _STRIDE + 4]
 
-    def reset_shift(self, group: str) -> None:
-        slot = self.index.get(group)
-        if slot is not None:
-            self.stats[slot * _STRIDE + 5] = 0.0
+    def reset_shift(self, group: str | None = None) -> None:
+        """Drop the shift evidence gathered for ``group`` (for every group when None)."""
+        s = self.stats
+        for slot in self.index.values() if group is None else [self.index.get(group)]:
+            if slot is not None:
+                s[slot * _STRIDE + 5] = 0.0
 
     def score_one(self, x: dict[str, Any]) -> float:
         nbytes = x.get(self.key)

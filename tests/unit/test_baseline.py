@@ -592,9 +592,11 @@ def test_baseline_relearn_after_an_approved_update():
     xs = agent_stream(4000)
     trained(b, xs[:2000])
     assert b.warm() and b.tool_ref.frozen
+    assert b.volume.shift(10**9, "zendesk.get_ticket") > 0
     b.relearn()
     b.seed_from_intent(tools=TOOLS + ["github.create_issue"])
     assert not b.warm() and not b.tool_ref.frozen and b.drift.episodes == 0
+    assert b.volume.shift(1, "zendesk.get_ticket") == 0.0  # the evidence gathered before is dropped
     assert b.tools.distinct == len(TOOLS)  # what was learned stays
     new = [x | {"tool": "github.create_issue"} if i % 4 == 0 else x for i, x in enumerate(xs[2000:])]
     trained(b, new)
