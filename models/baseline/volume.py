@@ -31,7 +31,8 @@ class VolumeProfile(Learner):
     the usual is unremarkable once, where the tool's sizes vary by thousands. So each group
     also learns what share of its transfers are *raised* (more than ``raised_sd`` deviations
     above its mean), and ``shift`` keeps a per-group Bernoulli CUSUM of "raised transfers
-    now come at ``max(0.2, 5 x)`` that share" against the learned share: evidence in bits.
+    now come at 5 times that share (at least 20%, at most 60%)" against the learned share:
+    evidence in bits. A tool whose transfers are raised more than 60% of the time is not judged.
 
     Bounded: at most ``max_groups`` groups (the least recently used is evicted), kept in
     one flat list of floats.
@@ -183,8 +184,8 @@ class VolumeProfile(Learner):
 
     def shift(self, nbytes: float, group: str) -> float:
         """Add one transfer of ``group`` to its shift CUSUM and return the evidence (bits)
-        that raised transfers came at ``max(0.2, 5 x)`` their learned share; 0 for a group
-        with fewer than ``shift_min`` observations. ``reset_shift`` after acting on it."""
+        that raised transfers came at 5 times their learned share (within 20-60%); 0 for a
+        group with fewer than ``shift_min`` observations. ``reset_shift`` after acting on it."""
         slot = self.index.get(group)
         if slot is None:
             return 0.0
