@@ -15,7 +15,7 @@ destinations and a credential's new networks wait for ``warm_seconds`` of watchi
 
 import math
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Final
 
 from models.action import OPERATIONS, Action
 from models.baseline import AgentBaseline, BehaviourScores, destination, features
@@ -31,7 +31,8 @@ from pipeline.state import AgentState
 
 # Sustained volume: log-likelihood ratio (bits) of one transfer under "20% of transfers are
 # large" against "2% are", for a large one and for any other.
-_LARGE_UP, _LARGE_DOWN = math.log2(0.2 / 0.02), math.log2(0.8 / 0.98)
+_LARGE_UP: Final = math.log2(0.2 / 0.02)
+_LARGE_DOWN: Final = math.log2(0.8 / 0.98)
 
 
 class Step:

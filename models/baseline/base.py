@@ -19,9 +19,9 @@ checks they detect at the same updates).
 """
 
 import math
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
-RESCALE_AT = 2.0 ** 64  # divide scaled counts back down when the increment reaches this
+RESCALE_AT: Final = 2.0 ** 64  # divide scaled counts back down when the increment reaches this
 
 
 def growth(half_life: float) -> float:

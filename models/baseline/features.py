@@ -1,7 +1,6 @@
 """The flat feature dict the behaviour learners read, built once per action."""
 
-from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from models.action import Action
 from models.baseline.sources import network_of
@@ -57,9 +56,30 @@ def destination(resource: str | None) -> str | None:
     return resource_prefix(resource)
 
 
-# Resources and addresses repeat: remember their prefix / network (bounded caches).
-_prefix = lru_cache(maxsize=65536)(resource_prefix)
-_network = lru_cache(maxsize=16384)(network_of)
+# Resources and addresses repeat: remember their prefix / network. Plain dicts, emptied when
+# full: compiled, a lookup costs a fraction of an lru_cache call.
+_PREFIXES: Final[dict[str, str | None]] = {}
+_NETWORKS: Final[dict[str, str | None]] = {}
+
+
+def _prefix(resource: str) -> str | None:
+    got = _PREFIXES.get(resource)
+    if got is not None:
+        return got
+    if len(_PREFIXES) >= 65536:
+        _PREFIXES.clear()
+    p = _PREFIXES[resource] = resource_prefix(resource)
+    return p
+
+
+def _network(ip: str) -> str | None:
+    got = _NETWORKS.get(ip)
+    if got is not None:
+        return got
+    if len(_NETWORKS) >= 16384:
+        _NETWORKS.clear()
+    n = _NETWORKS[ip] = network_of(ip)
+    return n
 
 
 def features(action: Action, ts: float | None = None) -> dict[str, Any]:

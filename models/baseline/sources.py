@@ -1,11 +1,11 @@
 """Where each credential of an agent is used from: source addresses and their networks."""
 
 import sys
-from typing import Any
+from typing import Any, Final
 
 from models.baseline.base import Learner
 
-_CAP = 250  # counts stop here: small ints are shared objects, and "often" is enough
+_CAP: Final = 250  # counts stop here: small ints are shared objects, and "often" is enough
 
 
 def network_of(ip: str | None) -> str | None:

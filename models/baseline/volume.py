@@ -2,13 +2,14 @@
 
 import math
 import sys
-from typing import Any
+from typing import Any, Final
 
 from models.baseline.base import Learner, fading
 
 # per slot: mean, deviation, observations, last update, share of raised transfers, shift CUSUM
-_STRIDE = 6
-_RAISED_PRIOR, _RAISED_PRIOR_WEIGHT = 0.05, 20.0  # a new tool's share of raised transfers starts at 5%
+_STRIDE: Final = 6
+_RAISED_PRIOR: Final = 0.05  # a new tool's share of raised transfers starts at 5%
+_RAISED_PRIOR_WEIGHT: Final = 20.0
 
 
 class VolumeProfile(Learner):
