@@ -35,21 +35,19 @@ def _short(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _check_size(raw: bytes, source: str, max_bytes: int) -> None:
+def _decode(validate_json: Callable[[bytes], T], raw: bytes, source: str, max_bytes: int) -> T:
     if len(raw) > max_bytes:
         raise InputError(source, f"message is {len(raw)} bytes, over the {max_bytes}-byte limit")
-
-
-def _decode(validate_json: Callable[[bytes], T], raw: bytes, source: str, max_bytes: int) -> T:
-    _check_size(raw, source, max_bytes)
     try:
         return validate_json(raw)
     except ValidationError as e:
         raise InputError(source, describe(e)) from None
 
 
+# Each model's own validator: ``model_validate_json`` only wraps it in a Python call with five
+# keyword arguments (about 0.5 µs per action).
 def decode_action(raw: bytes, source: str, max_bytes: int = 1_048_576) -> Action:
-    return _decode(Action.model_validate_json, raw, source, max_bytes)
+    return _decode(Action.__pydantic_validator__.validate_json, raw, source, max_bytes)
 
 
 def decode_lifecycle(raw: bytes, source: str, max_bytes: int = 1_048_576) -> Instantiate | Update | Decommission:
@@ -57,8 +55,8 @@ def decode_lifecycle(raw: bytes, source: str, max_bytes: int = 1_048_576) -> Ins
 
 
 def decode_credential_use(raw: bytes, source: str, max_bytes: int = 1_048_576) -> CredentialUse:
-    return _decode(CredentialUse.model_validate_json, raw, source, max_bytes)
+    return _decode(CredentialUse.__pydantic_validator__.validate_json, raw, source, max_bytes)
 
 
 def decode_feedback(raw: bytes, source: str, max_bytes: int = 1_048_576) -> Feedback:
-    return _decode(Feedback.model_validate_json, raw, source, max_bytes)
+    return _decode(Feedback.__pydantic_validator__.validate_json, raw, source, max_bytes)
