@@ -674,3 +674,14 @@ def test_every_learner_names_all_its_constructor_arguments_in_params():
     assert set(found) == set(learners)
     for name, args in found.items():
         assert learners[name]._PARAMS == args, name
+
+
+def test_behaviour_scores_init_sets_every_field_in_order():
+    """BehaviourScores' __init__ is written out (for speed, compiled): it must take and set
+    the dataclass's fields, all of them, in their order."""
+    from models.baseline.agent import BehaviourScores
+
+    names = [f.name for f in dataclasses.fields(BehaviourScores)]
+    s = BehaviourScores(*range(len(names)))
+    assert dataclasses.astuple(s) == tuple(range(len(names)))
+    assert BehaviourScores(**{n: i for i, n in enumerate(names)}) == s
