@@ -1,6 +1,6 @@
 """The flat feature dict the behaviour learners read, built once per action."""
 
-from typing import Any, Final
+from typing import Any, Callable, Final
 
 from models.action import Action
 from models.baseline.sources import network_of
@@ -56,30 +56,28 @@ def destination(resource: str | None) -> str | None:
     return resource_prefix(resource)
 
 
-# Resources and addresses repeat: remember their prefix / network. Plain dicts, emptied when
-# full: compiled, a lookup costs a fraction of an lru_cache call.
-_PREFIXES: Final[dict[str, str | None]] = {}
-_NETWORKS: Final[dict[str, str | None]] = {}
+class _Memo:
+    """A pure function of a string, remembered for values that repeat (resources and
+    addresses do); emptied when it holds ``limit`` values. Compiled, a lookup costs a
+    fraction of an ``lru_cache`` call."""
 
+    def __init__(self, fn: Callable[[str], str | None], limit: int):
+        self.fn = fn
+        self.limit = limit
+        self.values: dict[str, str | None] = {}
 
-def _prefix(resource: str) -> str | None:
-    got = _PREFIXES.get(resource)
-    if got is not None:
+    def get(self, key: str) -> str | None:
+        values = self.values
+        if key in values:
+            return values[key]
+        if len(values) >= self.limit:
+            values.clear()
+        got = values[key] = self.fn(key)
         return got
-    if len(_PREFIXES) >= 65536:
-        _PREFIXES.clear()
-    p = _PREFIXES[resource] = resource_prefix(resource)
-    return p
 
 
-def _network(ip: str) -> str | None:
-    got = _NETWORKS.get(ip)
-    if got is not None:
-        return got
-    if len(_NETWORKS) >= 16384:
-        _NETWORKS.clear()
-    n = _NETWORKS[ip] = network_of(ip)
-    return n
+_prefix: Final = _Memo(resource_prefix, 65536)
+_network: Final = _Memo(network_of, 16384)
 
 
 def features(action: Action, ts: float | None = None) -> dict[str, Any]:
@@ -100,11 +98,11 @@ def features(action: Action, ts: float | None = None) -> dict[str, Any]:
         "operation": action.operation,
         "data_domain": action.data_domain,
         "resource": resource,
-        "resource_prefix": _prefix(resource) if resource else None,
+        "resource_prefix": _prefix.get(resource) if resource else None,
         "bytes": action.bytes if action.outcome == "success" else None,  # a failed call moved no payload
         "ts": ts,
         "hour": int(ts // 3600) % 24,
         "source_ip": ip,
-        "network": _network(ip) if ip else None,
+        "network": _network.get(ip) if ip else None,
         "credential": action.credential_id,
     }
