@@ -252,8 +252,8 @@ class Behaviour:
         if run > t.volume_shift_bits:
             self._add(out, "behaviour.volume_spike", a, ts, x, b, run,
                       f"{a.tool} moved {a.bytes:,} bytes, usually {b.volume.typical(a.tool):,.0f}: raised transfers "
-                      f"keep coming ({run:.1f} bits that they are far more of its transfers than "
-                      f"{b.volume.raised_share(a.tool):.1%})", clause="baseline.bytes", observed=a.tool)
+                      f"keep coming ({run:.1f} bits that they are now well above their usual "
+                      f"{b.volume.raised_share(a.tool):.1%} of its transfers)", clause="baseline.bytes", observed=a.tool)
             b.volume.reset_shift(a.tool)
 
     def _credentials(self, a: Action, x: dict, s: BehaviourScores, b: AgentBaseline, st: AgentState, ts: float,
