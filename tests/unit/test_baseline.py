@@ -327,6 +327,21 @@ def test_volume_shift_fires_inside_a_heavy_tail_and_not_on_its_usual():
     assert max(runs) > 18 and runs.index(max(runs)) > 0
 
 
+def test_volume_state_round_trip_keeps_the_shift_evidence():
+    """A worker restored from a checkpoint goes on with the same raised shares and the
+    same evidence part-way through a shift."""
+    v = trained(VolumeProfile(), agent_stream(800))
+    tool = "zendesk.get_ticket"
+    big = int(v.typical(tool) * v.spread(tool) ** 3)
+    for i in range(6):
+        v.shift(big if i % 2 == 0 else 2000, tool)
+    w = VolumeProfile.from_state(json.loads(json.dumps(v.to_state())))
+    assert w.raised_share(tool) == v.raised_share(tool) > 0
+    later = [big if i % 2 == 0 else 2000 for i in range(20)]
+    assert [w.shift(b, tool) for b in later] == [v.shift(b, tool) for b in later]
+    assert v.shift(big, tool) > 18  # by now past the default volume_shift_bits
+
+
 def test_volume_state_persisted_before_the_shift_figures_loads():
     """Rows of four figures (mean, deviation, observations, last update) from an older
     checkpoint load with the shift figures at their start: the prior share, no evidence."""
