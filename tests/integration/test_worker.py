@@ -287,7 +287,7 @@ def test_credential_shared_across_workers(kafka_pipeline: Pipeline, tmp_path: Pa
     assert dead[0].headers["source"].decode().startswith(p.topics.credentials)
 
     worker.stop()
-    again = p.start_worker("credentials")  # the other use, the bad record and this worker's two
+    again = p.start_worker("credentials")  # reads agent-x's use and its own two; the bad record is not reported again
     p.wait_until(lambda *_: "credentials: 3 first uses known" in again.tail(), 60, "the restart to read credentials", [again])
     p.wait_drained([again], timeout=60)
     again.stop()
