@@ -54,7 +54,7 @@ class Step:
 
     def matches(self, a: Action, x: dict[str, Any], b: AgentBaseline, history: bool) -> bool:
         """``history``: the agent has been watched for ``warm_seconds`` (before it, no destination is "new")."""
-        if self.operations is not None and a.operation not in self.operations:
+        if not self.accepts(a.operation):
             return False
         if self.tools is not None and a.tool not in self.tools:
             return False
