@@ -1,0 +1,154 @@
+"""How fast could any detector find a tool-mix drift at the false-alert budget? An oracle
+bound, beside the engine's measured delays on the same fleet.
+
+    python benchmarks/drift_bound.py --fleet learned-out --alerts learned-out/alerts-both.jsonl
+
+The oracle is a CUSUM that knows, for each drifting agent, its tool mix before the drift
+(``p0``: its pre-onset actions, each tool +0.5) and the simulator's drift exactly (``p1``:
+a share of actions spread evenly over the drift tools, the rest drawn from ``p0``). It gets
+the whole false-alert budget (``--budget`` per 10,000 normal agent-hours), so it may run
+``ARL = 10,000 h / budget x the fleet's normal actions per agent-hour`` actions between false
+alarms; a CUSUM with threshold ``h = log2(ARL)`` bits keeps at least that, and needs about
+``h / KL(p1 || p0)`` actions to detect (Lorden's approximation; it leaves out the overshoot,
+which flatters the oracle). Sudden drift has one ``p1``. Gradual drift's share grows as the
+simulator grows it (``max_share * frac ** 0.8`` over the rest of the run), so its bound is the
+first action at which the summed KL passes ``h``, counted after the first drifted action as
+``intentwatch evaluate`` counts delays. Boiling frog is not bounded here: an oracle for it
+would have to know which never-seen resources are the attacker's.
+
+Prints, per kind, the oracle's median delay in actions, the engine's (from ``--alerts``, as
+``intentwatch evaluate`` scores them) and their ratio.
+"""
+
+import argparse
+import math
+import statistics
+import sys
+from collections import Counter, defaultdict
+from datetime import datetime
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+KINDS = ("sudden_drift", "gradual_drift")
+
+
+def _ms(iso: str) -> float:
+    return datetime.fromisoformat(iso).timestamp() * 1000
+
+
+def kl_bits(p1: dict[str, float], p0: dict[str, float]) -> float:
+    """KL(p1 || p0) in bits.
+
+    >>> round(kl_bits({"a": 0.5, "b": 0.5}, {"a": 0.9, "b": 0.1}), 3)
+    0.737
+    """
+    return sum(q * math.log2(q / p0[t]) for t, q in p1.items() if q > 0.0)
+
+
+def mix(p0: dict[str, float], tools: list[str], share: float) -> dict[str, float]:
+    """The simulator's drift: ``share`` of actions spread evenly over ``tools``, the rest as ``p0``."""
+    return {t: (1 - share) * q + (share / len(tools) if t in tools else 0.0) for t, q in p0.items()}
+
+
+def before(pre: Counter, tools: list[str]) -> dict[str, float]:
+    """The pre-onset mix, every tool seen or drifted to given +0.5."""
+    names = set(pre) | set(tools)
+    n = sum(pre.values()) + 0.5 * len(names)
+    return {t: (pre[t] + 0.5) / n for t in names}
+
+
+def _after_onset(lab: dict, i: float) -> float:
+    """Delay of a detection on the ``i``-th action (from 0) since the drift's start, counted as
+    ``intentwatch evaluate`` counts it: actions after the first drifted one."""
+    return max(0.0, i - (lab["onset_seq"] - lab["pre"]))
+
+
+def sudden_bound(lab: dict, pre: Counter, h: float) -> float:
+    d = lab["detail"]
+    p0 = before(pre, d["drift_tools"])
+    return _after_onset(lab, h / kl_bits(mix(p0, d["drift_tools"], d["share"]), p0) - 1)
+
+
+def gradual_bound(lab: dict, pre: Counter, times: list[float], h: float) -> float:
+    """Actions after the first drifted one until the expected CUSUM sum passes ``h``."""
+    d = lab["detail"]
+    p0 = before(pre, d["drift_tools"])
+    start, end = _ms(d["start"]), _ms(lab["end"])
+    total = 0.0
+    for i, t in enumerate(times):  # actions from the drift's start, in order
+        frac = min(1.0, max(0.0, (t - start) / max(1.0, end - start)))
+        total += kl_bits(mix(p0, d["drift_tools"], d["max_share"] * frac ** 0.8), p0)
+        if total >= h:
+            return _after_onset(lab, i)
+    return math.inf
+
+
+def read_fleet(fleet: Path) -> tuple[dict[str, dict], float]:
+    """Drifting agents' labels, each with its pre-drift tool counts and the times of its actions
+    from the drift's start; and normal actions per agent-hour."""
+    labels = {lab["agent_id"]: lab for lab in map(orjson.loads, (fleet / "labels.jsonl").read_bytes().splitlines())}
+    drifting = {a: lab for a, lab in labels.items() if lab["kind"] in KINDS}
+    starts = {a: _ms(lab["detail"]["start"]) for a, lab in drifting.items()}
+    pre: dict[str, Counter] = defaultdict(Counter)
+    times: dict[str, list[float]] = defaultdict(list)
+    normal_actions = 0
+    with open(fleet / "actions.jsonl", "rb", buffering=1 << 20) as fh:
+        for line in fh:
+            a = orjson.loads(line)
+            aid = a["agent_id"]
+            lab = labels.get(aid)
+            if lab is None:
+                continue
+            if lab["group"] == "normal":
+                normal_actions += 1
+            elif aid in drifting:
+                t = _ms(a["time"])
+                if t < starts[aid]:
+                    pre[aid][a["tool"]] += 1
+                else:
+                    times[aid].append(t)
+    hours = sum((_ms(lab["end"]) - _ms(lab["start"])) / 3_600_000 for lab in labels.values() if lab["group"] == "normal")
+    for aid, lab in drifting.items():
+        lab["pre"], lab["pre_tools"], lab["times"] = sum(pre[aid].values()), pre[aid], times[aid]
+    return drifting, normal_actions / hours
+
+
+def engine_delays(alerts: Path, fleet: Path) -> dict[str, float | None]:
+    """Median delay in actions per kind, as ``intentwatch evaluate`` scores ``alerts``."""
+    sys.path.insert(0, str(ROOT))
+    from pipeline.evaluate import evaluate
+
+    report = evaluate(map(orjson.loads, alerts.read_bytes().splitlines()),
+                      map(orjson.loads, (fleet / "labels.jsonl").read_bytes().splitlines()))
+    return {r.kind: statistics.median(r.delay_actions) if r.delay_actions else None for r in report.kinds}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--fleet", type=Path, default=ROOT / "learned-out", help="output of intentwatch simulate")
+    ap.add_argument("--alerts", type=Path, help="the engine's alerts on that fleet (replay or worker)")
+    ap.add_argument("--budget", type=float, default=1.0, help="false alerts per 10,000 normal agent-hours")
+    args = ap.parse_args()
+    drifting, rate = read_fleet(args.fleet)
+    arl = 10_000 / args.budget * rate
+    h = math.log2(arl)
+    print(f"normal agents: {rate:.2f} actions per agent-hour; ARL {arl:,.0f} actions; h = {h:.1f} bits")
+    ours = engine_delays(args.alerts, args.fleet) if args.alerts else {}
+    print(f"{'kind':<15} {'agents':>6} {'oracle':>7} {'engine':>7} {'engine/oracle':>14}   oracle per agent")
+    for kind in KINDS:
+        labs = [lab for lab in drifting.values() if lab["kind"] == kind]
+        if not labs:
+            continue
+        bounds = [sudden_bound(lab, lab["pre_tools"], h) if kind == "sudden_drift"
+                  else gradual_bound(lab, lab["pre_tools"], lab["times"], h) for lab in labs]
+        oracle = statistics.median(bounds)
+        mine = ours.get(kind)
+        ratio = f"{mine / oracle:.2f}" if mine is not None and oracle > 0 else "-"
+        print(f"{kind:<15} {len(labs):>6} {oracle:>7.1f} {'-' if mine is None else f'{mine:.1f}':>7} {ratio:>14}   "
+              + " ".join(f"{b:.0f}" for b in sorted(bounds)))
+
+
+if __name__ == "__main__":
+    main()
