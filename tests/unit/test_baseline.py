@@ -17,6 +17,7 @@ from datetime import timedelta
 
 import pytest
 from river import drift as river_drift
+from river import stats as river_stats
 
 from models.baseline import (
     AgentBaseline,
@@ -443,6 +444,22 @@ def test_page_hinkley_matches_river():
         if theirs.drift_detected:
             ref.append(i)
     assert mine == ref and len(mine) >= 2
+
+
+@pytest.mark.parametrize("half_life", [1.0, 0.5])
+def test_drift_standardisation_is_rivers_ew_mean_and_variance(half_life):
+    # With half_life <= 1 the weight of a new value is the fading factor from the second value
+    # on (later, 1/n stops mattering for any half-life), so the update alone is compared.
+    m = DriftMonitor(half_life=half_life, threshold=1e9)
+    mean, var = river_stats.EWMean(fading_factor=m._a), river_stats.EWVar(fading_factor=m._a)
+    rng = random.Random(3)
+    for i in range(500):
+        v = rng.gauss(0.0, 1.0) * (1 + i % 7)
+        m.update(v)
+        mean.update(v)
+        var.update(v)
+        assert m.mean == pytest.approx(mean.get(), abs=1e-9) and m.var == pytest.approx(var.get(), abs=1e-9)
+    assert m.var > 1.0
 
 
 def test_drift_detected_once_per_episode_on_an_abrupt_shift():
