@@ -6,10 +6,35 @@ from typing import Any, Final
 
 from models.baseline.base import Learner, fading
 
-# per slot: mean, deviation, observations, last update, share of raised transfers, shift CUSUM
-_STRIDE: Final = 6
 _RAISED_PRIOR: Final = 0.05  # a new tool's share of raised transfers starts at 5%
 _RAISED_PRIOR_WEIGHT: Final = 20.0
+
+
+class Figures:
+    """What ``VolumeProfile`` knows of one group (or of the whole agent), on the log scale.
+
+    Compiled, the figures are stored in the object as machine numbers: about half the memory
+    of six floats in a list, read and written without boxing.
+    """
+
+    __slots__ = ("mean", "dev", "obs", "last", "raised", "run")
+
+    def __init__(self, row: list[Any] | None = None):
+        self.mean = 0.0    # of log2(bytes + 1)
+        self.dev = 0.0     # mean absolute deviation from it
+        self.obs = 0.0     # observations (weighted)
+        self.last = 0      # the profile's update count at the last update, for eviction
+        self.raised = _RAISED_PRIOR  # share of raised transfers
+        self.run = 0.0     # shift CUSUM, bits
+        if row:  # persisted; rows persisted before the shift figures have only the first four
+            self.mean, self.dev, self.obs, self.last = float(row[0]), float(row[1]), float(row[2]), int(row[3])
+            if len(row) > 4:
+                self.raised, self.run = float(row[4]), float(row[5])
+
+    def row(self) -> list[Any]:
+        """The persisted form: the six figures in the order above."""
+        # "last" is the integer clock, persisted as 0.0 until the first update
+        return [self.mean, self.dev, self.obs, self.last or 0.0, self.raised, self.run]
 
 
 class VolumeProfile(Learner):
@@ -35,8 +60,8 @@ class VolumeProfile(Learner):
     now come at 5 times that share (at least 20%, at most 60%)" against the learned share:
     evidence in bits. A tool whose transfers are raised more than 60% of the time is not judged.
 
-    Bounded: at most ``max_groups`` groups (the least recently used is evicted), kept in
-    one flat list of floats.
+    Bounded: at most ``max_groups`` groups (the least recently used is evicted), each a
+    ``Figures`` of six floats.
 
     Parameters
     ----------
@@ -83,7 +108,7 @@ class VolumeProfile(Learner):
     """
 
     __slots__ = ('half_life', 'max_groups', 'min_group', 'min_spread', 'clip', 'raised_sd', 'shift_min', 'key',
-                 'group_key', '_a', 'index', 'stats', 'n')
+                 'group_key', '_a', 'agent', 'groups', 'n')
     _PARAMS = ('half_life', 'max_groups', 'min_group', 'min_spread', 'clip', 'raised_sd', 'shift_min', 'key', 'group_key')
 
     def __init__(self, half_life: float = 200, max_groups: int = 32, min_group: int = 8, min_spread: float = 0.5,
@@ -99,9 +124,9 @@ class VolumeProfile(Learner):
         self.key = key
         self.group_key = group_key
         self._a = fading(half_life)
-        self.index: dict[str, int] = {}      # group -> slot; slot 0 is the whole agent
-        self.stats = [0.0, 0.0, 0.0, 0.0, _RAISED_PRIOR, 0.0]  # _STRIDE floats per slot (a list: no boxing on read)
-        self.n = 0                           # updates, the clock of "last update"
+        self.agent = Figures()                   # the whole agent
+        self.groups: dict[str, Figures] = {}     # per group, least recently inserted first
+        self.n = 0                               # updates, the clock of "last update"
 
     # -- learning ---------------------------------------------------------------------------
     def update(self, nbytes: float, group: str | None = None, weight: float = 1.0) -> None:
@@ -109,21 +134,20 @@ class VolumeProfile(Learner):
         if weight <= 0:
             return
         lb = math.log2(nbytes + 1.0)
-        s, fade = self.stats, self._a * weight
+        fade = self._a * weight
         self.n += 1
-        slot = 0
+        agent = f = self.agent
         if group is not None:
-            known = self.index.get(group)
-            slot = self._new_slot(group) if known is None else known
-        while True:  # the group's slot, then the agent's (slot 0)
-            i = slot * _STRIDE
-            n = s[i + 2] + weight
+            known = self.groups.get(group)
+            f = self._new_group(group) if known is None else known
+        while True:  # the group's figures, then the agent's
+            n = f.obs + weight
             a = weight / n
             if a < fade:
                 a = fade
             if a > 1.0:
                 a = 1.0
-            m, d = s[i], s[i + 1]
+            m, d = f.mean, f.dev
             v = lb
             spread = d if d > self.min_spread else self.min_spread
             if n > self.min_group:
@@ -132,27 +156,22 @@ class VolumeProfile(Learner):
             if n > weight:  # the share of raised transfers, judged against the figures so far
                 r = weight / (n + _RAISED_PRIOR_WEIGHT)
                 r = r if r > fade else fade
-                s[i + 4] += r * ((1.0 if lb > m + self.raised_sd * spread else 0.0) - s[i + 4])
-            s[i] = m + a * (v - m)
+                f.raised += r * ((1.0 if lb > m + self.raised_sd * spread else 0.0) - f.raised)
+            f.mean = m + a * (v - m)
             if n > weight:
-                s[i + 1] = d + a * ((v - m if v > m else m - v) - d)
-            s[i + 2] = n
-            s[i + 3] = self.n
-            if slot == 0:
+                f.dev = d + a * ((v - m if v > m else m - v) - d)
+            f.obs = n
+            f.last = self.n
+            if f is agent:
                 return
-            slot = 0
+            f = agent
 
-    def _new_slot(self, group: str) -> int:
-        s = self.stats
-        if len(self.index) < self.max_groups:
-            slot = len(s) // _STRIDE
-            s += (0.0, 0.0, 0.0, 0.0, _RAISED_PRIOR, 0.0)
-        else:
-            victim = min(self.index, key=lambda g: s[self.index[g] * _STRIDE + 3])
-            slot = self.index.pop(victim)
-            s[slot * _STRIDE:(slot + 1) * _STRIDE] = (0.0, 0.0, 0.0, 0.0, _RAISED_PRIOR, 0.0)
-        self.index[sys.intern(group)] = slot
-        return slot
+    def _new_group(self, group: str, row: list[Any] | None = None) -> Figures:
+        groups = self.groups
+        if len(groups) >= self.max_groups:
+            del groups[min(groups, key=lambda g: groups[g].last)]
+        f = groups[sys.intern(group)] = Figures(row)
+        return f
 
     def learn_one(self, x: dict[str, Any], weight: float = 1.0) -> None:
         nbytes = x.get(self.key)
@@ -160,61 +179,53 @@ class VolumeProfile(Learner):
             self.update(nbytes, x.get(self.group_key), weight)
 
     # -- reading ----------------------------------------------------------------------------
-    def _slot(self, group: str | None) -> int | None:
+    def _known(self, group: str | None) -> Figures | None:
+        """The figures of ``group``, or the agent's when it has too few; None when neither has enough."""
         if group is not None:
-            slot = self.index.get(group)
-            if slot is not None and self.stats[slot * _STRIDE + 2] >= self.min_group:
-                return slot
-        return 0 if self.stats[2] >= self.min_group else None
+            f = self.groups.get(group)
+            if f is not None and f.obs >= self.min_group:
+                return f
+        return self.agent if self.agent.obs >= self.min_group else None
 
     def excess(self, nbytes: float, group: str | None = None) -> float:
         """Deviations by which ``log2(nbytes + 1)`` exceeds the usual (0 when not above it)."""
-        s = self.stats
         # A tool with too little history of its own is not judged: the agent's overall
         # sizes say nothing about a tool it rarely uses (a first export is big).
-        known = 0 if group is None else self.index.get(group)
-        if known is None:
+        f = self.agent if group is None else self.groups.get(group)
+        if f is None or f.obs < self.min_group:
             return 0.0
-        i = known
-        if s[i * _STRIDE + 2] < self.min_group:
-            return 0.0
-        i *= _STRIDE
-        dev = s[i + 1]
-        z = (math.log2(nbytes + 1.0) - s[i]) / (dev if dev > self.min_spread else self.min_spread)
+        dev = f.dev
+        z = (math.log2(nbytes + 1.0) - f.mean) / (dev if dev > self.min_spread else self.min_spread)
         return z if z > 0.0 else 0.0
 
     def shift(self, nbytes: float, group: str) -> float:
         """Add one transfer of ``group`` to its shift CUSUM and return the evidence (bits)
         that raised transfers came at 5 times their learned share (within 20-60%); 0 for a
         group with fewer than ``shift_min`` observations. ``reset_shift`` after acting on it."""
-        slot = self.index.get(group)
-        if slot is None:
+        f = self.groups.get(group)
+        if f is None or f.obs < self.shift_min:
             return 0.0
-        s, i = self.stats, slot * _STRIDE
-        if s[i + 2] < self.shift_min:
-            return 0.0
-        p0 = s[i + 4]
+        p0 = f.raised
         p1 = 5.0 * p0
         p1 = 0.2 if p1 < 0.2 else 0.6 if p1 > 0.6 else p1
         if p0 >= p1:
             return 0.0
-        d = s[i + 1]
-        raised = math.log2(nbytes + 1.0) > s[i] + self.raised_sd * (d if d > self.min_spread else self.min_spread)
-        run = s[i + 5] + (math.log2(p1 / p0) if raised else math.log2((1.0 - p1) / (1.0 - p0)))
-        s[i + 5] = run = run if run > 0.0 else 0.0
+        d = f.dev
+        raised = math.log2(nbytes + 1.0) > f.mean + self.raised_sd * (d if d > self.min_spread else self.min_spread)
+        run = f.run + (math.log2(p1 / p0) if raised else math.log2((1.0 - p1) / (1.0 - p0)))
+        f.run = run = run if run > 0.0 else 0.0
         return run
 
     def raised_share(self, group: str) -> float:
         """The learned share of ``group``'s transfers that are raised (0 for an unknown group)."""
-        slot = self.index.get(group)
-        return 0.0 if slot is None else self.stats[slot * _STRIDE + 4]
+        f = self.groups.get(group)
+        return 0.0 if f is None else f.raised
 
     def reset_shift(self, group: str | None = None) -> None:
         """Drop the shift evidence gathered for ``group`` (for every group when None)."""
-        s = self.stats
-        for slot in self.index.values() if group is None else [self.index.get(group)]:
-            if slot is not None:
-                s[slot * _STRIDE + 5] = 0.0
+        for f in self.groups.values() if group is None else [self.groups.get(group)]:
+            if f is not None:
+                f.run = 0.0
 
     def score_one(self, x: dict[str, Any]) -> float:
         nbytes = x.get(self.key)
@@ -222,30 +233,25 @@ class VolumeProfile(Learner):
 
     def typical(self, group: str | None = None) -> float:
         """The usual bytes per action of ``group`` (of the agent when unknown or too new)."""
-        slot = self._slot(group)
-        return 0.0 if slot is None else 2.0 ** self.stats[slot * _STRIDE] - 1.0
+        f = self._known(group)
+        return 0.0 if f is None else 2.0 ** f.mean - 1.0
 
     def spread(self, group: str | None = None) -> float:
         """The usual deviation, as a factor: 2.0 means actions vary by about a doubling."""
-        slot = self._slot(group)
-        return 1.0 if slot is None else 2.0 ** max(self.stats[slot * _STRIDE + 1], self.min_spread)
+        f = self._known(group)
+        return 1.0 if f is None else 2.0 ** max(f.dev, self.min_spread)
 
     def observations(self, group: str | None = None) -> float:
         """How many actions (weighted) the figures of ``group`` (or the agent) rest on."""
-        if group is None:
-            return self.stats[2]
-        slot = self.index.get(group)
-        return 0.0 if slot is None else self.stats[slot * _STRIDE + 2]
+        f = self.agent if group is None else self.groups.get(group)
+        return 0.0 if f is None else f.obs
 
     # -- persistence --------------------------------------------------------------------------
     def _dump(self) -> dict[str, Any]:
-        s, k = self.stats, _STRIDE
-        return {"n": self.n, "agent": s[0:k], "groups": {g: s[i * k:(i + 1) * k] for g, i in self.index.items()}}
+        return {"n": self.n, "agent": self.agent.row(), "groups": {g: f.row() for g, f in self.groups.items()}}
 
     def _load(self, state: dict[str, Any]) -> None:
         self.n = state["n"]
-        pad = [0.0, 0.0, 0.0, 0.0, _RAISED_PRIOR, 0.0]  # rows persisted before the shift figures
-        self.stats, self.index = list(state["agent"]) + pad[len(state["agent"]):], {}
+        self.agent, self.groups = Figures(state["agent"]), {}
         for g, row in state["groups"].items():
-            slot = self._new_slot(g)
-            self.stats[slot * _STRIDE:(slot + 1) * _STRIDE] = list(row) + pad[len(row):]
+            self._new_group(g, row)
