@@ -171,7 +171,7 @@ class Behaviour:
             st.held.append([held, x])
             del st.held[:-self.c.held_max]
         if warm and b.drift_started:
-            self._add(out, "behaviour.drift", a, ts, x, b, s.drift,
+            self._add(out, "behaviour.drift", a, ts, x, st, s.drift,
                       f"tool mix drifted from its baseline: {x['tool']} {s.tool_share:.1%} of actions in baseline, "
                       f"{b.recent.share(x['tool']):.1%} lately", clause="baseline.tools", observed=a.tool)
         return out
@@ -181,15 +181,15 @@ class Behaviour:
         t = self.t
         scope = st.scope  # what the manifest names exactly is expected, used or not
         if s.tool_new > t.novel_tool_bits and not (scope and scope.tools and a.tool in scope.tools.exact):
-            self._add(out, "behaviour.novel_tool", a, ts, x, b, s.tool_new,
+            self._add(out, "behaviour.novel_tool", a, ts, x, st, s.tool_new,
                       f"first use of tool {a.tool} after {b.n_seen} actions with {b.tools.distinct} tools",
                       clause="baseline.tools", observed=a.tool)
         if s.data_domain_new > t.novel_domain_bits and \
                 not (scope and scope.data_domains and a.data_domain in scope.data_domains.exact):
-            self._add(out, "behaviour.novel_data_domain", a, ts, x, b, s.data_domain_new,
+            self._add(out, "behaviour.novel_data_domain", a, ts, x, st, s.data_domain_new,
                       f"first access to data domain {a.data_domain}", clause="baseline.data_domains", observed=a.data_domain)
         if s.prefix_new > t.novel_resource_bits:
-            self._add(out, "behaviour.novel_resource", a, ts, x, b, s.prefix_new,
+            self._add(out, "behaviour.novel_resource", a, ts, x, st, s.prefix_new,
                       f"first access under {x['resource_prefix']} after {b.prefixes.distinct} known resource prefixes",
                       clause="baseline.resources", observed=x["resource_prefix"])
         if s.volume > t.volume_sd:
@@ -198,17 +198,17 @@ class Behaviour:
             hits.append(ts)
             del hits[:-t.volume_repeat]
             if s.volume > t.volume_single_sd or (len(hits) >= t.volume_repeat and ts - hits[0] <= t.volume_window_seconds):
-                self._add(out, "behaviour.volume_spike", a, ts, x, b, s.volume,
+                self._add(out, "behaviour.volume_spike", a, ts, x, st, s.volume,
                           f"{a.tool} moved {a.bytes:,} bytes, usually {b.volume.typical(a.tool):,.0f} "
                           f"({len(hits)} large transfers in {ts - hits[0]:.0f}s)", clause="baseline.bytes", observed=a.tool)
         if x["bytes"]:
             self._sustained_volume(a, x, s, b, st, ts, out)
         if s.rate > t.rate_sd:
-            self._add(out, "behaviour.rate_burst", a, ts, x, b, s.rate,
+            self._add(out, "behaviour.rate_burst", a, ts, x, st, s.rate,
                       f"{b.rate.current(ts)} actions in {b.rate_bucket_seconds:g}s, usually {b.rate.mean:.1f}",
                       clause="baseline.rate", observed=b.rate.current(ts))
         if s.invocations > t.model_invocations_sd:
-            self._add(out, "credential.model_invocations", a, ts, x, b, s.invocations,
+            self._add(out, "credential.model_invocations", a, ts, x, st, s.invocations,
                       f"{b.invocations.current(ts)} model invocations this hour, usually {b.invocations.mean:.1f}",
                       clause="baseline.invocations", observed=a.tool)
         # Slow drift, against the reference frozen at the end of warm-up or re-learning;
@@ -217,7 +217,7 @@ class Behaviour:
         if max(rt, rr) > 1.0 and not st.drifting:
             st.drifting = True
             which, div = ("tool", s.divergence_tools) if rt >= rr else ("resource prefix", s.divergence_resources)
-            self._add(out, "behaviour.reference_drift", a, ts, x, b, max(rt, rr),
+            self._add(out, "behaviour.reference_drift", a, ts, x, st, max(rt, rr),
                       f"{which} mix diverged from its reference baseline (Jensen-Shannon {div:.3f} bits)",
                       clause="baseline.reference", observed=a.tool if rt >= rr else x["resource_prefix"])
         elif max(rt, rr) < 0.5:
@@ -227,7 +227,7 @@ class Behaviour:
             known = len(ref.ref_keys)
             if known + ref.new_items >= t.expansion_ratio * known:
                 st.expanding = True
-                self._add(out, "behaviour.scope_expansion", a, ts, x, b, (known + ref.new_items) / max(known, 1),
+                self._add(out, "behaviour.scope_expansion", a, ts, x, st, (known + ref.new_items) / max(known, 1),
                           f"uses {ref.new_items} tools beyond the {known} of its reference baseline",
                           clause="baseline.tools", observed=a.tool)
 
@@ -241,7 +241,7 @@ class Behaviour:
         large = s.volume > t.volume_sustained_sd
         st.volume_run = max(0.0, st.volume_run + (_LARGE_UP if large else _LARGE_DOWN))
         if st.volume_run > t.volume_sustained_bits:
-            self._add(out, "behaviour.volume_spike", a, ts, x, b, st.volume_run,
+            self._add(out, "behaviour.volume_spike", a, ts, x, st, st.volume_run,
                       f"{a.tool} moved {a.bytes:,} bytes, usually {b.volume.typical(a.tool):,.0f}: large transfers "
                       f"keep coming ({st.volume_run:.1f} bits that they are ~20% of transfers, not ~2%)",
                       clause="baseline.bytes", observed=a.tool)
@@ -250,7 +250,7 @@ class Behaviour:
         # a heavy-tailed tool's exfiltration sits inside its tail, but keeps landing there.
         run = b.volume.shift(x["bytes"], a.tool)
         if run > t.volume_shift_bits:
-            self._add(out, "behaviour.volume_spike", a, ts, x, b, run,
+            self._add(out, "behaviour.volume_spike", a, ts, x, st, run,
                       f"{a.tool} moved {a.bytes:,} bytes, usually {b.volume.typical(a.tool):,.0f}: raised transfers "
                       f"keep coming ({run:.1f} bits that they are now well above their usual "
                       f"{b.volume.raised_share(a.tool):.1%} of its transfers)", clause="baseline.bytes", observed=a.tool)
@@ -266,10 +266,10 @@ class Behaviour:
             if first is not None and not declares(st, cred):
                 other, use = first
                 self.credentials.users[cred][a.agent_id].flagged = True
-                self._add(out, "credential.shared", a, ts, x, b, 1.0, _shared_message(cred, a.agent_id, other, use),
+                self._add(out, "credential.shared", a, ts, x, st, 1.0, _shared_message(cred, a.agent_id, other, use),
                           clause="fleet.credentials", observed=cred)
         if st.revoked and st.revoked.get(cred, st.seq) < st.seq:
-            self._add(out, "credential.used_after_revocation", a, ts, x, b, 1.0,
+            self._add(out, "credential.used_after_revocation", a, ts, x, st, 1.0,
                       f"credential {cred} used after a revocation command for it", clause="response.revocation",
                       observed=cred)
         if net is None:
@@ -279,11 +279,11 @@ class Behaviour:
         if s.source >= 1.0 and b.has_history():
             known = b.sources.networks(cred)
             if known:
-                self._add(out, "credential.new_network", a, ts, x, b, s.source,
+                self._add(out, "credential.new_network", a, ts, x, st, s.source,
                           f"credential {cred} used from new network {net} (known: {', '.join(known[:3])})",
                           clause="baseline.sources", observed=net)
             else:
-                self._add(out, "credential.new_credential", a, ts, x, b, s.source,
+                self._add(out, "credential.new_credential", a, ts, x, st, s.source,
                           f"credential {cred} never presented by this agent before", clause="baseline.credentials",
                           observed=cred)
         # Two networks within seconds, one of them new to the credential (alternating between
@@ -291,7 +291,7 @@ class Behaviour:
         last = st.cred_last.get(cred)
         if last is not None and last[1] != net and ts - last[0] <= self.c.concurrent_seconds \
                 and (b.sources.is_new_network(cred, net) or b.sources.is_new_network(cred, last[1])):
-            self._add(out, "credential.concurrent_use", a, ts, x, b, 1.0,
+            self._add(out, "credential.concurrent_use", a, ts, x, st, 1.0,
                       f"credential {cred} used from {last[1]} and {net} within {ts - last[0]:.0f}s",
                       clause="baseline.sources", observed=net)
         st.cred_last[cred] = (ts, net)
@@ -313,7 +313,7 @@ class Behaviour:
                 else:
                     continue
                 if i == len(steps) - 1:
-                    self._add(out, ch.rule, a, ts, x, b, 1.0,
+                    self._add(out, ch.rule, a, ts, x, st, 1.0,
                               f"{len(steps)}-step chain {ch.rule.split('.', 1)[1]} completed in {ts - start:.0f}s "
                               f"by {a.tool} on {a.resource}", clause="config.chains", observed=a.tool)
                     if prog is not None:
@@ -323,13 +323,23 @@ class Behaviour:
                     prog = st.chains[ch.rule] = [None] * len(steps)
                 prog[i] = start
 
-    def _add(self, out: list[Finding], rule_id: str, a: Action, ts: float, x: dict, b: AgentBaseline, score: float,
+    def _add(self, out: list[Finding], rule_id: str, a: Action, ts: float, x: dict, st: AgentState, score: float,
              message: str, **kw: Any) -> None:
         rule = self.rule.get(rule_id)
         if rule is None:  # disabled in the config
             return
+        b = st.baseline
+        assert b is not None
+        w = st.windows.get(rule_id)
+        if w is not None and w.covers(ts) and not st.suppressions:
+            # Only counted into the rule's open alert: its evidence would not be published.
+            # Building it refreshes the divergences, which later scores read: do that much.
+            b.refresh_references()
+            evidence: dict[str, Any] = {}
+        else:
+            evidence = b.evidence(x)
         out.append(Finding(rule, a.agent_id, ts, a.event_id, message, score=round(max(score, 0.0), 3), action=a,
-                           baseline=b.evidence(x), **kw))
+                           baseline=evidence, **kw))
 
 
 def declares(st: AgentState, cred: str) -> bool:

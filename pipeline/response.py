@@ -65,7 +65,7 @@ class Responder:
     def _aggregate(self, f: Finding, state: AgentState, cooldown: float) -> tuple[list[Output], Alert | None]:
         """Count ``f`` into its open window, or open a new one; return outputs and the new alert."""
         w = state.windows.get(f.rule.id)
-        if w is not None and f.ts < w.end_ts:
+        if w is not None and w.covers(f.ts):
             w.count += 1
             w.last_ts = max(w.last_ts, f.ts)
             self._observe(w, f)

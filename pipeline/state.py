@@ -38,6 +38,10 @@ class Window:
     closed: bool = False
     observed: list[str] = field(default_factory=list)
 
+    def covers(self, ts: float) -> bool:
+        """Whether a hit at ``ts`` falls inside the window (and is only counted into its alert)."""
+        return ts < self.end_ts
+
 
 @dataclass(slots=True)
 class AgentState:

@@ -333,8 +333,8 @@ class AgentBaseline(Learner):
 
     # -- evidence -----------------------------------------------------------------------
     def evidence(self, x: dict[str, Any]) -> dict[str, Any]:
-        """Baseline figures against now for an action, for an alert (call it per finding,
-        not per event)."""
+        """Baseline figures against now for an action, for an alert (call it per alert
+        opened, not per event)."""
         tool, prefix = x.get("tool"), x.get("resource_prefix")
         nbytes, ts, hour = x.get("bytes"), x.get("ts"), x.get("hour")
         ip, cred = x.get("source_ip"), x.get("credential")
@@ -363,11 +363,20 @@ class AgentBaseline(Learner):
         if ip is not None:
             ev.update(source_ip=ip, known_sources=self.sources.sources(cred)[:5],
                       known_networks=self.sources.networks(cred)[:5])
-        if self.tool_ref.frozen:
-            ev.update(divergence_tools=round(self.tool_ref.refresh(), 4), new_tools=self.tool_ref.new_items,
-                      divergence_resource_prefixes=round(self.prefix_ref.refresh(), 4),
+        if self.refresh_references():
+            ev.update(divergence_tools=round(self.tool_ref.value, 4), new_tools=self.tool_ref.new_items,
+                      divergence_resource_prefixes=round(self.prefix_ref.value, 4),
                       new_resource_prefixes=self.prefix_ref.new_items)
         return ev
+
+    def refresh_references(self) -> bool:
+        """Recompute both reference divergences now, if the references are frozen (later
+        scores read the new values); whether they are."""
+        if not self.tool_ref.frozen:
+            return False
+        self.tool_ref.refresh()
+        self.prefix_ref.refresh()
+        return True
 
     # -- persistence --------------------------------------------------------------------
     _PARTS = ("tools", "recent", "operations", "domains", "prefixes", "resources", "volume", "rate", "hours",
