@@ -25,6 +25,7 @@ from datetime import datetime
 from itertools import count
 
 from models.action import Action
+from models.baseline import epoch_seconds
 from models.command import RevocationCommand
 from models.credential_use import CredentialUse
 from models.feedback import Feedback
@@ -79,7 +80,7 @@ class Engine:
         return self.process_lifecycle(event)
 
     def process_action(self, a: Action) -> list[Output]:
-        ts = a.time.timestamp()
+        ts = epoch_seconds(a.time)
         out: list[Output] = []
         if ts > self.watermark and self.event_clock:
             self.watermark = ts

@@ -37,6 +37,7 @@ import orjson
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
 from models.alert import Alert
+from models.baseline import epoch_seconds
 from models.errors import InputError
 from pipeline.codec import decode_action, decode_credential_use, decode_feedback, decode_lifecycle
 from pipeline.engine import Engine
@@ -148,7 +149,7 @@ class Worker:
                 self._track(a.agent_id, m.partition())
                 self._publish(self.engine.process_action(a))
                 self.stats["actions"] += 1
-                ts = a.time.timestamp()
+                ts = epoch_seconds(a.time)
                 if ts > self.part_time.get(m.partition(), float("-inf")):
                     self.part_time[m.partition()] = ts
 

@@ -14,7 +14,7 @@ from models.baseline.base import Learner
 from models.baseline.categories import CategoryProfile
 from models.baseline.divergence import ReferenceDivergence, js_divergence
 from models.baseline.drift import DriftMonitor
-from models.baseline.features import FEATURES, destination, features, resource_prefix
+from models.baseline.features import FEATURES, destination, epoch_seconds, features, resource_prefix
 from models.baseline.hours import HourProfile
 from models.baseline.rate import RateProfile
 from models.baseline.seen import FirstSeen
@@ -22,7 +22,7 @@ from models.baseline.sources import SourceProfile, network_of
 from models.baseline.volume import VolumeProfile
 
 __all__ = [
-    "AgentBaseline", "BehaviourScores", "CategoryProfile", "DriftMonitor", "FEATURES", "FirstSeen", "destination", "HourProfile",
-    "Learner", "RateProfile", "ReferenceDivergence", "SourceProfile", "VolumeProfile", "features", "js_divergence",
-    "network_of", "resource_prefix",
+    "AgentBaseline", "BehaviourScores", "CategoryProfile", "DriftMonitor", "FEATURES", "FirstSeen", "destination",
+    "epoch_seconds", "HourProfile", "Learner", "RateProfile", "ReferenceDivergence", "SourceProfile", "VolumeProfile",
+    "features", "js_divergence", "network_of", "resource_prefix",
 ]

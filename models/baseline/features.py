@@ -1,5 +1,6 @@
 """The flat feature dict the behaviour learners read, built once per action."""
 
+from datetime import datetime
 from typing import Any, Callable, Final
 
 from models.action import Action
@@ -76,6 +77,33 @@ class _Memo:
         return got
 
 
+_EPOCH_DAY: Final = 719_163  # date(1970, 1, 1).toordinal()
+_EXACT: Final = 2 ** 53      # microsecond counts below this are exact as doubles
+
+
+def epoch_seconds(t: datetime) -> float:
+    """``t.timestamp()`` of an aware datetime, the very same float, in under half the time.
+
+    ``timestamp`` subtracts the epoch as an aware datetime, asking pydantic's ``TzInfo`` for
+    its offset through ``datetime.utcoffset`` (the slow part); here the offset is asked once,
+    directly, and the microseconds since the epoch are divided by a million as ``timestamp``
+    divides them (exactly rounded, for any time before the year 2255).
+
+    >>> from datetime import timezone, timedelta
+    >>> t = datetime(2026, 1, 12, 4, 36, 57, 107000, tzinfo=timezone(timedelta(hours=-5)))
+    >>> epoch_seconds(t) == t.timestamp()
+    True
+    """
+    tz = t.tzinfo
+    off = tz.utcoffset(t) if tz is not None else None
+    us = ((t.toordinal() - _EPOCH_DAY) * 86400 + t.hour * 3600 + t.minute * 60 + t.second) * 1_000_000 + t.microsecond
+    if off:
+        us -= (off.days * 86400 + off.seconds) * 1_000_000 + off.microseconds
+    if -_EXACT < us < _EXACT:
+        return us / 1_000_000
+    return t.timestamp()
+
+
 _prefix: Final = _Memo(resource_prefix, 65536)
 _network: Final = _Memo(network_of, 16384)
 
@@ -90,7 +118,7 @@ def features(action: Action, ts: float | None = None) -> dict[str, Any]:
     moved no payload).
     """
     if ts is None:
-        ts = action.time.timestamp()
+        ts = epoch_seconds(action.time)
     ip = action.source_ip
     resource = action.resource
     return {
