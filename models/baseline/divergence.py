@@ -69,7 +69,7 @@ class ReferenceDivergence(Learner):
     5 0.45 15
     """
 
-    __slots__ = ('profile', 'every', 'key', 'ref_keys', 'ref_p', 'frozen', 'since', 'value', 'new_items')
+    __slots__ = ('profile', 'every', 'key', 'ref_keys', 'ref_p', 'frozen', 'since', 'value', 'new_items', '_at_n')
     _PARAMS = ('profile', 'every', 'key')
 
     _STATE = ("since", "value", "new_items")
@@ -84,6 +84,7 @@ class ReferenceDivergence(Learner):
         self.since = 0
         self.value = 0.0
         self.new_items = 0
+        self._at_n = -1  # the profile's learn count when value was computed (-1: not for this reference)
 
     def _get_params(self) -> dict[str, Any]:
         return {"profile": self.profile.clone(), "every": self.every, "key": self.key}
@@ -94,12 +95,12 @@ class ReferenceDivergence(Learner):
         self.ref_keys = tuple(dist)
         self.ref_p = array("d", dist.values())
         self.frozen = bool(dist)
-        self.since, self.value, self.new_items = 0, 0.0, 0
+        self.since, self.value, self.new_items, self._at_n = 0, 0.0, 0, -1
 
     def unfreeze(self) -> None:
         """Drop the reference (a re-learning period: freeze again when it ends)."""
         self.ref_keys, self.ref_p, self.frozen = (), array("d"), False
-        self.since, self.value, self.new_items = 0, 0.0, 0
+        self.since, self.value, self.new_items, self._at_n = 0, 0.0, 0, -1
 
     @property
     def reference(self) -> dict[str, float]:
@@ -111,10 +112,13 @@ class ReferenceDivergence(Learner):
         self.since = 0
         if not self.frozen:
             return 0.0
+        if self.profile.n == self._at_n:  # nothing learned since: the same value
+            return self.value
         ref = self.reference
         cur = self.profile.distribution()
         self.value = js_divergence(ref, cur)
         self.new_items = sum(1 for k in cur if k not in ref)
+        self._at_n = self.profile.n
         return self.value
 
     def tick(self, weight: float = 1.0) -> None:
@@ -158,3 +162,4 @@ class ReferenceDivergence(Learner):
         self.frozen = ref is not None
         self.ref_keys = tuple(sys.intern(k) for k in ref) if ref else ()
         self.ref_p = array("d", ref.values()) if ref else array("d")
+        self._at_n = -1
