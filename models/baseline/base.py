@@ -19,9 +19,10 @@ checks they detect at the same updates).
 """
 
 import math
-from typing import Any, ClassVar, Final
+from typing import Any, Callable, ClassVar, Final, Generic, TypeVar, cast
 
 RESCALE_AT: Final = 2.0 ** 64  # divide scaled counts back down when the increment reaches this
+T = TypeVar("T")
 
 
 def growth(half_life: float) -> float:
@@ -106,6 +107,31 @@ class Learner:
     def _load(self, state: dict[str, Any]) -> None:
         for k in self._STATE:
             setattr(self, k, _copy(state[k]))
+
+
+class Memo(Generic[T]):
+    """A pure function of a string, remembered for values that repeat (resources and
+    addresses do); emptied when it holds ``limit`` values. Compiled, a lookup costs a
+    fraction of an ``lru_cache`` call.
+
+    >>> m = Memo(len, 2)
+    >>> m.get("abc"), m.get("abc"), len(m.values)
+    (3, 3, 1)
+    """
+
+    def __init__(self, fn: Callable[[str], T], limit: int):
+        self.fn = fn
+        self.limit = limit
+        self.values: dict[str, T] = {}
+
+    def get(self, key: str) -> T:
+        values = self.values
+        got = values.get(key)
+        if got is None and key not in values:  # one lookup when remembered (None, rare, takes two)
+            if len(values) >= self.limit:
+                values.clear()
+            got = values[key] = self.fn(key)
+        return cast(T, got)  # None only as a remembered value
 
 
 def _copy(v: Any) -> Any:

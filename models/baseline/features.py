@@ -1,9 +1,10 @@
 """The flat feature dict the behaviour learners read, built once per action."""
 
 from datetime import datetime
-from typing import Any, Callable, Final
+from typing import Any, Final
 
 from models.action import Action
+from models.baseline.base import Memo
 from models.baseline.sources import network_of
 
 FEATURES = ("tool", "operation", "data_domain", "resource", "resource_prefix", "bytes", "ts", "hour", "source_ip",
@@ -57,26 +58,6 @@ def destination(resource: str | None) -> str | None:
     return resource_prefix(resource)
 
 
-class _Memo:
-    """A pure function of a string, remembered for values that repeat (resources and
-    addresses do); emptied when it holds ``limit`` values. Compiled, a lookup costs a
-    fraction of an ``lru_cache`` call."""
-
-    def __init__(self, fn: Callable[[str], str | None], limit: int):
-        self.fn = fn
-        self.limit = limit
-        self.values: dict[str, str | None] = {}
-
-    def get(self, key: str) -> str | None:
-        values = self.values
-        if key in values:
-            return values[key]
-        if len(values) >= self.limit:
-            values.clear()
-        got = values[key] = self.fn(key)
-        return got
-
-
 _EPOCH_DAY: Final = 719_163  # date(1970, 1, 1).toordinal()
 _EXACT: Final = 2 ** 53      # microsecond counts below this are exact as doubles
 
@@ -104,8 +85,8 @@ def epoch_seconds(t: datetime) -> float:
     return t.timestamp()
 
 
-_prefix: Final = _Memo(resource_prefix, 65536)
-_network: Final = _Memo(network_of, 16384)
+_prefix: Final = Memo(resource_prefix, 65536)
+_network: Final = Memo(network_of, 16384)
 
 
 def features(action: Action, ts: float | None = None) -> dict[str, Any]:
