@@ -68,7 +68,8 @@ def epoch_seconds(t: datetime) -> float:
     ``timestamp`` subtracts the epoch as an aware datetime, asking pydantic's ``TzInfo`` for
     its offset through ``datetime.utcoffset`` (the slow part); here the offset is asked once,
     directly, and the microseconds since the epoch are divided by a million as ``timestamp``
-    divides them (exactly rounded, for any time before the year 2255).
+    divides them: one exactly rounded division for times from 1685 to 2255, ``timestamp``
+    itself outside them.
 
     >>> from datetime import timezone, timedelta
     >>> t = datetime(2026, 1, 12, 4, 36, 57, 107000, tzinfo=timezone(timedelta(hours=-5)))
