@@ -77,7 +77,9 @@ def epoch_seconds(t: datetime) -> float:
     True
     """
     tz = t.tzinfo
-    off = tz.utcoffset(t) if tz is not None else None
+    if tz is None:  # naive: timestamp() takes it as local time
+        return t.timestamp()
+    off = tz.utcoffset(t)
     us = ((t.toordinal() - _EPOCH_DAY) * 86400 + t.hour * 3600 + t.minute * 60 + t.second) * 1_000_000 + t.microsecond
     if off:
         us -= (off.days * 86400 + off.seconds) * 1_000_000 + off.microseconds

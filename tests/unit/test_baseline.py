@@ -13,7 +13,7 @@ import os
 import pickle
 import random
 import tracemalloc
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from river import drift as river_drift
@@ -30,6 +30,7 @@ from models.baseline import (
     ReferenceDivergence,
     SourceProfile,
     VolumeProfile,
+    epoch_seconds,
     features,
     js_divergence,
     network_of,
@@ -529,6 +530,18 @@ def test_js_divergence_bounds():
 
 
 # -- AgentBaseline ---------------------------------------------------------------------------
+def test_epoch_seconds_is_timestamp():
+    rng = random.Random(5)
+    for _ in range(20_000):
+        off = timezone(timedelta(minutes=rng.randint(-1439, 1439), microseconds=rng.choice([0, rng.randint(1, 999_999)])))
+        t = datetime(rng.randint(1, 9998), rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23),
+                     rng.randint(0, 59), rng.randint(0, 59), rng.randint(0, 999_999), tzinfo=off)
+        assert epoch_seconds(t) == t.timestamp(), t
+    naive = datetime(2026, 1, 12, 4, 36, 57)  # local time, as timestamp() takes it
+    assert epoch_seconds(naive) == naive.timestamp()
+    assert epoch_seconds(action().time) == action().time.timestamp()  # pydantic's TzInfo
+
+
 def test_features_of_an_action():
     x = features(action(at=timedelta(hours=2), resource="crm:contact/42", source_ip="10.0.0.5", bytes=10))
     assert x["tool"] == "zendesk.get_ticket" and x["operation"] == "read" and x["data_domain"] == "tickets"
