@@ -62,22 +62,22 @@ def before(pre: Counter, tools: list[str]) -> dict[str, float]:
 def _after_onset(lab: dict, i: float) -> float:
     """Delay of a detection on the ``i``-th action (from 0) since the drift's start, counted as
     ``intentwatch evaluate`` counts it: actions after the first drifted one."""
-    return max(0.0, i - (lab["onset_seq"] - lab["pre"]))
+    return max(0.0, i - (lab["onset_seq"] - sum(lab["pre_tools"].values())))
 
 
-def sudden_bound(lab: dict, pre: Counter, h: float) -> float:
+def sudden_bound(lab: dict, h: float) -> float:
     d = lab["detail"]
-    p0 = before(pre, d["drift_tools"])
+    p0 = before(lab["pre_tools"], d["drift_tools"])
     return _after_onset(lab, h / kl_bits(mix(p0, d["drift_tools"], d["share"]), p0) - 1)
 
 
-def gradual_bound(lab: dict, pre: Counter, times: list[float], h: float) -> float:
+def gradual_bound(lab: dict, h: float) -> float:
     """Actions after the first drifted one until the expected CUSUM sum passes ``h``."""
     d = lab["detail"]
-    p0 = before(pre, d["drift_tools"])
+    p0 = before(lab["pre_tools"], d["drift_tools"])
     start, end = _ms(d["start"]), _ms(lab["end"])
     total = 0.0
-    for i, t in enumerate(times):  # actions from the drift's start, in order
+    for i, t in enumerate(lab["times"]):  # actions from the drift's start, in order
         frac = min(1.0, max(0.0, (t - start) / max(1.0, end - start)))
         total += kl_bits(mix(p0, d["drift_tools"], d["max_share"] * frac ** 0.8), p0)
         if total >= h:
@@ -85,11 +85,15 @@ def gradual_bound(lab: dict, pre: Counter, times: list[float], h: float) -> floa
     return math.inf
 
 
-def read_fleet(fleet: Path) -> tuple[dict[str, dict], float]:
-    """Drifting agents' labels, each with its pre-drift tool counts and the times of its actions
-    from the drift's start; and normal actions per agent-hour."""
-    labels = {lab["agent_id"]: lab for lab in map(orjson.loads, (fleet / "labels.jsonl").read_bytes().splitlines())}
-    drifting = {a: lab for a, lab in labels.items() if lab["kind"] in KINDS}
+def read_labels(fleet: Path) -> list[dict]:
+    return [orjson.loads(line) for line in (fleet / "labels.jsonl").read_bytes().splitlines()]
+
+
+def read_fleet(fleet: Path, labels: list[dict]) -> tuple[dict[str, dict], float]:
+    """Drifting agents' labels, each given its pre-drift tool counts (``pre_tools``) and the times
+    of its actions from the drift's start (``times``); and normal actions per agent-hour."""
+    by_id = {lab["agent_id"]: lab for lab in labels}
+    drifting = {a: lab for a, lab in by_id.items() if lab["kind"] in KINDS}
     starts = {a: _ms(lab["detail"]["start"]) for a, lab in drifting.items()}
     pre: dict[str, Counter] = defaultdict(Counter)
     times: dict[str, list[float]] = defaultdict(list)
@@ -98,7 +102,7 @@ def read_fleet(fleet: Path) -> tuple[dict[str, dict], float]:
         for line in fh:
             a = orjson.loads(line)
             aid = a["agent_id"]
-            lab = labels.get(aid)
+            lab = by_id.get(aid)
             if lab is None:
                 continue
             if lab["group"] == "normal":
@@ -109,19 +113,18 @@ def read_fleet(fleet: Path) -> tuple[dict[str, dict], float]:
                     pre[aid][a["tool"]] += 1
                 else:
                     times[aid].append(t)
-    hours = sum((_ms(lab["end"]) - _ms(lab["start"])) / 3_600_000 for lab in labels.values() if lab["group"] == "normal")
+    hours = sum((_ms(lab["end"]) - _ms(lab["start"])) / 3_600_000 for lab in labels if lab["group"] == "normal")
     for aid, lab in drifting.items():
-        lab["pre"], lab["pre_tools"], lab["times"] = sum(pre[aid].values()), pre[aid], times[aid]
+        lab["pre_tools"], lab["times"] = pre[aid], times[aid]
     return drifting, normal_actions / hours
 
 
-def engine_delays(alerts: Path, fleet: Path) -> dict[str, float | None]:
+def engine_delays(alerts: Path, labels: list[dict]) -> dict[str, float | None]:
     """Median delay in actions per kind, as ``intentwatch evaluate`` scores ``alerts``."""
     sys.path.insert(0, str(ROOT))
     from pipeline.evaluate import evaluate
 
-    report = evaluate(map(orjson.loads, alerts.read_bytes().splitlines()),
-                      map(orjson.loads, (fleet / "labels.jsonl").read_bytes().splitlines()))
+    report = evaluate(map(orjson.loads, alerts.read_bytes().splitlines()), labels)
     return {r.kind: statistics.median(r.delay_actions) if r.delay_actions else None for r in report.kinds}
 
 
@@ -131,18 +134,18 @@ def main() -> None:
     ap.add_argument("--alerts", type=Path, help="the engine's alerts on that fleet (replay or worker)")
     ap.add_argument("--budget", type=float, default=1.0, help="false alerts per 10,000 normal agent-hours")
     args = ap.parse_args()
-    drifting, rate = read_fleet(args.fleet)
+    labels = read_labels(args.fleet)
+    drifting, rate = read_fleet(args.fleet, labels)
     arl = 10_000 / args.budget * rate
     h = math.log2(arl)
     print(f"normal agents: {rate:.2f} actions per agent-hour; ARL {arl:,.0f} actions; h = {h:.1f} bits")
-    ours = engine_delays(args.alerts, args.fleet) if args.alerts else {}
+    ours = engine_delays(args.alerts, labels) if args.alerts else {}
     print(f"{'kind':<15} {'agents':>6} {'oracle':>7} {'engine':>7} {'engine/oracle':>14}   oracle per agent")
     for kind in KINDS:
         labs = [lab for lab in drifting.values() if lab["kind"] == kind]
         if not labs:
             continue
-        bounds = [sudden_bound(lab, lab["pre_tools"], h) if kind == "sudden_drift"
-                  else gradual_bound(lab, lab["pre_tools"], lab["times"], h) for lab in labs]
+        bounds = [sudden_bound(lab, h) if kind == "sudden_drift" else gradual_bound(lab, h) for lab in labs]
         oracle = statistics.median(bounds)
         mine = ours.get(kind)
         ratio = f"{mine / oracle:.2f}" if mine is not None and oracle > 0 else "-"
