@@ -222,6 +222,8 @@ class Behaviour:
                       clause="baseline.reference", observed=a.tool if rt >= rr else x["resource_prefix"])
         elif max(rt, rr) < 0.5:
             st.drifting = False
+        if x["resource"] is not None:
+            self._reach(a, x, b, st, ts, out)
         ref = b.tool_ref
         if ref.frozen and ref.new_items >= t.expansion_min_new and not st.expanding:
             known = len(ref.ref_keys)
@@ -255,6 +257,19 @@ class Behaviour:
                       f"keep coming ({run:.1f} bits that they are now well above their usual "
                       f"{b.volume.raised_share(a.tool):.1%} of its transfers)", clause="baseline.bytes", observed=a.tool)
             b.volume.reset_shift(a.tool)
+
+    def _reach(self, a: Action, x: dict, b: AgentBaseline, st: AgentState, ts: float, out: list[Finding]) -> None:
+        """Slow widening by exact resources (a few new tables a day inside the declared scope):
+        a per-tool CUSUM that the tool's actions reach outside the reference's resources more
+        often than they have since it was frozen, each (session, resource) counted once."""
+        run = b.reach.shift(x)
+        if run > self.t.reach_bits:
+            n, k = b.reach.recent(a.tool)
+            self._add(out, "behaviour.reference_drift", a, ts, x, st, run,
+                      f"{a.tool} keeps reaching resources outside its reference baseline: {k} of its last {n} "
+                      f"uses (a resource counted once a session), usually {b.reach.share(a.tool):.1%} ({run:.1f} bits)",
+                      clause="baseline.reference", observed=a.resource)
+            b.reach.reset(a.tool)
 
     def _credentials(self, a: Action, x: dict, s: BehaviourScores, b: AgentBaseline, st: AgentState, ts: float,
                      out: list[Finding]) -> None:

@@ -17,12 +17,13 @@ from models.baseline.drift import DriftMonitor
 from models.baseline.features import FEATURES, destination, epoch_seconds, features, resource_prefix
 from models.baseline.hours import HourProfile
 from models.baseline.rate import RateProfile
+from models.baseline.reach import ReachShift
 from models.baseline.seen import FirstSeen
 from models.baseline.sources import SourceProfile, network_of
 from models.baseline.volume import VolumeProfile
 
 __all__ = [
     "AgentBaseline", "BehaviourScores", "CategoryProfile", "DriftMonitor", "FEATURES", "FirstSeen", "destination",
-    "epoch_seconds", "HourProfile", "Learner", "RateProfile", "ReferenceDivergence", "SourceProfile", "VolumeProfile",
+    "epoch_seconds", "HourProfile", "Learner", "RateProfile", "ReachShift", "ReferenceDivergence", "SourceProfile", "VolumeProfile",
     "features", "js_divergence", "network_of", "resource_prefix",
 ]

@@ -10,6 +10,7 @@ from models.baseline.divergence import ReferenceDivergence
 from models.baseline.drift import DriftMonitor
 from models.baseline.hours import HourProfile
 from models.baseline.rate import RateProfile
+from models.baseline.reach import ReachShift
 from models.baseline.seen import FirstSeen
 from models.baseline.sources import SourceProfile
 from models.baseline.volume import VolumeProfile
@@ -98,9 +99,10 @@ class AgentBaseline(Learner):
     mix of the last ``recent_half_life`` actions; first-seen exact resources; bytes per
     tool; actions per minute; hour of day; sources per credential; a drift monitor on the
     log-likelihood ratio of the tool between the recent mix and the baseline (it rises
-    when the recent mix moves away from the baseline); and reference divergences of the
-    tool and resource-prefix mixes, frozen when the agent is first warm (``warm_events``
-    and ``warm_seconds``) and again when a ``relearn()`` period ends.
+    when the recent mix moves away from the baseline); reference divergences of the
+    tool and resource-prefix mixes, and the exact resources of the reference (``reach``:
+    how often each tool reaches outside them), frozen when the agent is first warm
+    (``warm_events`` and ``warm_seconds``) and again when a ``relearn()`` period ends.
 
     ``seed_from_intent`` gives the declared tools, operations, data domains and resources
     as a prior, so declared values are unsurprising from the first action.
@@ -130,6 +132,7 @@ class AgentBaseline(Learner):
                  'rate_bucket_seconds', 'hour_half_life', 'drift_threshold', 'drift_delta', 'drift_quiet',
                  'reference_every', 'warm_events', 'warm_seconds', 'tools', 'recent', 'operations', 'domains',
                  'prefixes', 'resources', 'volume', 'rate', 'hours', 'sources', 'invocations', 'drift', 'tool_ref', 'prefix_ref',
+                 'reach',
                  'n_seen', 'n_learned', 'first_ts', 'last_ts', 'period_n', 'period_ts', '_scored')
     _PARAMS = ('half_life', 'recent_half_life', 'max_items', 'prior_weight', 'volume_half_life', 'rate_bucket_seconds',
                'hour_half_life', 'drift_threshold', 'drift_delta', 'drift_quiet', 'reference_every', 'warm_events',
@@ -168,6 +171,7 @@ class AgentBaseline(Learner):
         self.drift = DriftMonitor(drift_threshold, drift_delta, quiet=drift_quiet, half_life=half_life)
         self.tool_ref = ReferenceDivergence(self.tools, reference_every)
         self.prefix_ref = ReferenceDivergence(self.prefixes, reference_every)
+        self.reach = ReachShift()
         self.n_seen = 0                 # actions learned, whatever their weight
         self.n_learned = 0              # actions learned with weight since the references were frozen
         self.first_ts: float | None = None
@@ -191,10 +195,12 @@ class AgentBaseline(Learner):
     def relearn(self) -> None:
         """Start a re-learning period (after an approved update): what was learned stays,
         warm-up starts again, the drift monitor and the volume shift evidence are dropped,
-        and the references are frozen anew when the period ends."""
+        and the references are frozen anew when the period ends (the exact resources'
+        reference keeps what it held and grows with what the period uses)."""
         self.period_n, self.period_ts = self.n_seen, None
         self.tool_ref.unfreeze()
         self.prefix_ref.unfreeze()
+        self.reach.unfreeze()
         self.n_learned = 0
         self.drift.reset()
         self.volume.reset_shift()
@@ -284,6 +290,7 @@ class AgentBaseline(Learner):
             if self.last_ts is None or ts > self.last_ts:
                 self.last_ts = ts
         self.n_seen += 1
+        self.reach.learn_one(x, weight)  # with weight 0 too: it ends what shift() began
         if weight <= 0:
             return
         # Each part's own learn_one does the same; inlined, as calling them costs ~8% of replay
@@ -319,6 +326,7 @@ class AgentBaseline(Learner):
         elif self.warm():
             self.tool_ref.freeze()
             self.prefix_ref.freeze()
+            self.reach.freeze()
 
     # -- drift episodes -----------------------------------------------------------------
     @property
@@ -380,7 +388,7 @@ class AgentBaseline(Learner):
 
     # -- persistence --------------------------------------------------------------------
     _PARTS = ("tools", "recent", "operations", "domains", "prefixes", "resources", "volume", "rate", "hours",
-              "sources", "invocations", "drift", "tool_ref", "prefix_ref")
+              "sources", "invocations", "drift", "tool_ref", "prefix_ref", "reach")
     _STATE = ("n_seen", "n_learned", "first_ts", "last_ts", "period_n", "period_ts")
 
     def _dump(self) -> dict[str, Any]:
@@ -392,4 +400,6 @@ class AgentBaseline(Learner):
     def _load(self, state: dict[str, Any]) -> None:
         super()._load(state)
         for part in self._PARTS:
+            if part == "reach" and part not in state:
+                continue  # saved before it existed: a fresh one learns a reference, quiet until the next freeze
             getattr(self, part)._load(state[part])

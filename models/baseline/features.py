@@ -8,7 +8,7 @@ from models.baseline.base import Memo
 from models.baseline.sources import network_of
 
 FEATURES = ("tool", "operation", "data_domain", "resource", "resource_prefix", "bytes", "ts", "hour", "source_ip",
-            "network", "credential")
+            "network", "credential", "session")
 
 
 def resource_prefix(resource: str | None) -> str | None:
@@ -94,7 +94,7 @@ _network: Final = Memo(network_of, 16384)
 
 def features(action: Action, ts: float | None = None) -> dict[str, Any]:
     """The features of one action: categorical values, resource and its prefix, bytes,
-    event time, source.
+    event time, source, session.
 
     ``ts`` is epoch seconds of the event time (pass it when already known) and ``hour``
     its UTC hour; ``network`` is the /24 (IPv4) or /48 (IPv6) of ``source_ip``. Missing
@@ -117,4 +117,5 @@ def features(action: Action, ts: float | None = None) -> dict[str, Any]:
         "source_ip": ip,
         "network": _network.get(ip) if ip else None,
         "credential": action.credential_id,
+        "session": action.session_id,
     }

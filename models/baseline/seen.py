@@ -13,8 +13,8 @@ def crc32(value: str) -> int:
     return zlib.crc32(value.encode())
 
 
-# Resources and their prefixes repeat, and a CRC of one costs ~150 ns (~3 ns a byte).
-_crc32: Final = Memo(crc32, 65536)
+# Resources, their prefixes and tools repeat, and a CRC of one costs ~150 ns (~3 ns a byte).
+crc32_of: Final = Memo(crc32, 65536)
 
 
 class FirstSeen(Learner):
@@ -94,10 +94,10 @@ class FirstSeen(Learner):
         self.groups = array("f", bytes(8 * buckets))  # float32: rates, not counts to the unit
 
     def _slot(self, group: str) -> int:
-        return 2 * (_crc32.get(group) % self.buckets)
+        return 2 * (crc32_of.get(group) % self.buckets)
 
     def _positions(self, item: str) -> tuple[int, int]:
-        h = _crc32.get(item)
+        h = crc32_of.get(item)
         if self._mask is not None:
             return h & self._mask, (h >> 16) & self._mask
         return h % self.bits, (h >> 16) % self.bits

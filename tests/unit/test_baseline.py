@@ -27,6 +27,7 @@ from models.baseline import (
     FirstSeen,
     HourProfile,
     RateProfile,
+    ReachShift,
     ReferenceDivergence,
     SourceProfile,
     VolumeProfile,
@@ -104,6 +105,7 @@ LEARNERS = {
     "SourceProfile": (lambda: SourceProfile(max_sources=2), lambda: agent_stream(600)),
     "DriftMonitor": (lambda: DriftMonitor(threshold=8.0), lambda: _signal_stream()),
     "ReferenceDivergence": (lambda: _frozen_divergence(), lambda: agent_stream(600, seed=5)),
+    "ReachShift": (lambda: _frozen_reach(), lambda: agent_stream(600, seed=6)),
     "AgentBaseline": (lambda: AgentBaseline(warm_events=100, warm_seconds=3600, max_items=16),
                       lambda: agent_stream(600)),
 }
@@ -113,6 +115,14 @@ def _seeded():
     p = CategoryProfile(key="tool")
     p.seed(["zendesk.*", "crm.lookup", "email.send"])
     return p
+
+
+def _frozen_reach():
+    r = ReachShift(min_n=5)
+    for x in agent_stream(100, seed=4):  # a reference from a few resources; later streams reach outside it
+        r.learn_one(x)
+    r.freeze()
+    return r
 
 
 def _frozen_divergence():
@@ -387,6 +397,71 @@ def test_hours_off_hours_score_high():
     assert h.score_one({"hour": 11}) == 0.0
     assert h.score_one({"hour": 3}) > 4
     assert h.share(11) > h.share(3)
+
+
+# -- ReachShift ------------------------------------------------------------------------------
+def _reach(n_ref: int = 300) -> ReachShift:
+    """A reach learner whose reference is 20 tables, frozen."""
+    r = ReachShift()
+    for i in range(n_ref):
+        r.learn_one({"tool": "sql.query", "resource": f"t{i % 20}", "session": f"ref{i // 10}"})
+    r.freeze()
+    return r
+
+
+def _work(r: ReachShift, uses) -> list[float]:
+    """Count then learn each (resource, session) use of sql.query; the evidence after each."""
+    runs = []
+    for res, sess in uses:
+        x = {"tool": "sql.query", "resource": res, "session": sess}
+        runs.append(r.shift(x))
+        r.learn_one(x)
+    return runs
+
+
+def test_reach_shift_fires_on_a_tool_that_keeps_reaching_outside_the_reference():
+    """Every fourth use on one of a few new tables, across ten-use sessions: past 13 bits
+    within a hundred uses; the usual work before it gathers nothing."""
+    r = _reach()
+    assert max(_work(r, [(f"t{i % 20}", f"a{i // 10}") for i in range(200)])) == 0.0
+    runs = _work(r, [(f"new{i % 5}" if i % 4 == 0 else f"t{i % 20}", f"b{i // 10}") for i in range(100)])
+    assert max(runs) > 13
+    n, k = r.recent("sql.query")
+    assert 0 < k < n and r.share("sql.query") < 0.25
+    r.reset("sql.query")
+    assert r.score_one({"tool": "sql.query", "resource": "t1"}) == 0.0 and r.recent("sql.query") == (0, 0)
+
+
+def test_reach_shift_counts_a_resource_once_per_session():
+    """Near miss: one new table worked 60 times in one session counts once and stays far
+    below the threshold; the same 60 uses, each in its own session, fire."""
+    one = _reach()
+    _work(one, [(f"t{i % 20}", f"a{i // 10}") for i in range(200)])
+    assert max(_work(one, [("new0", "b")] * 60)) < 8
+    each = _reach()
+    _work(each, [(f"t{i % 20}", f"a{i // 10}") for i in range(200)])
+    assert max(_work(each, [("new0", f"b{i}") for i in range(60)])) > 13
+
+
+def test_reach_shift_is_quiet_before_freeze_and_for_a_tool_with_little_history():
+    r = ReachShift()
+    assert _work(r, [("new0", f"s{i}") for i in range(50)]) == [0.0] * 50  # not frozen: builds the reference
+    r.freeze()
+    assert max(_work(r, [(f"other{i}", f"s{i}") for i in range(30)])) == 0.0  # min_n counted uses first
+
+
+def test_reach_shift_unfreeze_keeps_the_reference_and_drops_the_evidence():
+    """After an approved update the evidence goes, old tables stay in the reference, and
+    what the re-learning period uses joins it."""
+    r = _reach()
+    _work(r, [(f"t{i % 20}", f"a{i // 10}") for i in range(200)])
+    _work(r, [(f"new{i % 5}", f"b{i}") for i in range(10)])
+    assert r.score_one({"tool": "sql.query", "resource": "t1"}) > 0
+    r.unfreeze()
+    assert r.score_one({"tool": "sql.query", "resource": "t1"}) == 0.0 and r.recent("sql.query") == (0, 0)
+    _work(r, [("granted", f"c{i}") for i in range(20)])
+    r.freeze()
+    assert not r.outside("t3") and not r.outside("granted") and r.outside("never-used")
 
 
 # -- FirstSeen -------------------------------------------------------------------------------

@@ -329,6 +329,43 @@ def test_no_reference_drift_or_expansion_on_a_stable_agent():
     assert learned_rules(out) == []
 
 
+def reaching(n: int, every: int, start: float = 0, new: str = "ticket:9{k}"):
+    """The usual mix in ten-action sessions; every ``every``-th action reads one of six tickets
+    outside the reference instead (0: never)."""
+    out, rng = [], random.Random(11)
+    for i in range(n):
+        tool, op, domain, res = MIX[i % len(MIX)]
+        res = new.format(k=i // every % 6) if every and i % every == 0 else res.format(n=rng.randrange(40))
+        if every and i % every == 0:
+            tool, op, domain = "zendesk.get_ticket", "read", "tickets"
+        out.append(act(start + 40 * i, tool=tool, operation=op, data_domain=domain, resource=res,
+                       session_id=f"sess-{start:.0f}-{i // 10}"))
+    return out
+
+
+def test_reference_drift_when_a_tool_keeps_reaching_outside_the_reference():
+    """A few new tickets, every fourth action across sessions (a boiling frog by exact
+    resources): reference drift, with the tool, the resource and the counts in its message."""
+    e = warmed(n=2 * N, warm_events=200)  # a reference of 200 actions holds nearly all of the 40 tickets
+    late = 40 * N  # after the doubled history
+    out = [o for o in feed(e, reaching(300, every=4, start=late)) if isinstance(o, Alert)
+           and o.rule_id == "behaviour.reference_drift"]
+    assert out, "steady reach outside the reference must fire"
+    assert "zendesk.get_ticket keeps reaching" in out[0].message
+    assert state(e).baseline.reach.outside(out[0].evidence.observed)  # fired on a ticket outside the reference
+
+
+def test_reference_reach_near_misses():
+    """Quiet: the usual mix; one new ticket worked a whole session, or over and over without
+    a session (counted once)."""
+    late = 40 * N
+    assert fires("behaviour.reference_drift", *reaching(300, every=0, start=late), e=warmed(n=2 * N, warm_events=200)) == 0
+    for session in ("sess-x", None):
+        one = [act(late + 40 * i, resource="ticket:999", session_id=session) for i in range(40)]
+        assert fires("behaviour.reference_drift", *one, *reaching(200, every=0, start=late + 1600),
+                     e=warmed(n=2 * N, warm_events=200)) == 0
+
+
 def test_scope_expansion_needs_enough_new_tools():
     """Two new tools (fewer than expansion_min_new) are not an expansion."""
     assert fires("behaviour.scope_expansion", *widening(2)) == 0
