@@ -805,3 +805,16 @@ def test_behaviour_scores_init_sets_every_field_in_order():
     s = BehaviourScores(*range(len(names)))
     assert dataclasses.astuple(s) == tuple(range(len(names)))
     assert BehaviourScores(**{n: i for i, n in enumerate(names)}) == s
+
+
+def test_agent_state_saved_before_reach_loads_with_a_fresh_one():
+    """A checkpoint written before ``reach`` existed restores; its reach learns a new reference."""
+    b = trained(AgentBaseline(warm_events=100, warm_seconds=3600), agent_stream(400))
+    state = b.to_state()
+    del state["state"]["reach"]
+    restored = AgentBaseline.from_state(json.loads(json.dumps(state)))
+    assert not restored.reach.frozen and restored.tool_ref.frozen
+    assert restored.tools.to_state() == b.tools.to_state() and restored.n_seen == b.n_seen
+    later = agent_stream(50, seed=9)
+    scores(restored, later)
+    assert not restored.reach.outside(later[-1]["resource"])  # unfrozen: what it touches joins its reference
