@@ -99,7 +99,8 @@ class Behaviour:
     def new_baseline(self) -> AgentBaseline:
         c = self.c
         return AgentBaseline(half_life=c.half_life, recent_half_life=c.recent_half_life, max_items=c.max_items,
-                             warm_events=c.warm_events, warm_seconds=c.warm_seconds, drift_threshold=c.thresholds.drift)
+                             warm_events=c.warm_events, warm_seconds=c.warm_seconds, drift_threshold=c.thresholds.drift,
+                             reach_threshold=c.thresholds.reach_bits)
 
     def on_manifest(self, st: AgentState, m: IntentManifest, relearn: bool) -> None:
         """A manifest came into force: the declared intent becomes the prior; an approved
@@ -263,7 +264,7 @@ class Behaviour:
         a per-tool CUSUM that the tool's actions reach outside the reference's resources more
         often than they have since it was frozen, each (session, resource) counted once."""
         run = b.reach.shift(x)
-        if run > self.t.reach_bits:
+        if run > b.reach.threshold:
             n, k = b.reach.recent(a.tool)
             self._add(out, "behaviour.reference_drift", a, ts, x, st, run,
                       f"{a.tool} keeps reaching resources outside its reference baseline: {k} of its last {n} "

@@ -109,8 +109,9 @@ class Thresholds(_Config):
         default=18.0, gt=0, description="Evidence (bits, a CUSUM per tool) that the tool's transfers more than 2 "
                                         "deviations above its usual came at 5 times their learned share (at least 20%).")
     reach_bits: float = Field(
-        default=13.0, gt=0, description="Evidence (bits, a CUSUM per tool) that the tool's uses of resources outside "
-                                        "the reference came at twice their learned share (at least 15 points more).")
+        default=15.0, gt=0, description="Evidence (bits, a CUSUM per tool) that the tool's uses of resources outside "
+                                        "the reference came at twice their learned share (at least 15 points more); "
+                                        "past half of it the share is no longer learned.")
     rate_sd: float = Field(default=8.0, gt=0, description="Actions per minute above the usual, in deviations.")
     drift: float = Field(default=20.0, gt=0, description="Page-Hinkley threshold on the tool log-likelihood ratio (bits).")
     reference_divergence_tools: float = Field(default=0.05, gt=0, le=1, description="JS divergence (bits) of the tool mix from the reference.")

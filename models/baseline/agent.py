@@ -130,19 +130,19 @@ class AgentBaseline(Learner):
 
     __slots__ = ('half_life', 'recent_half_life', 'max_items', 'prior_weight', 'volume_half_life',
                  'rate_bucket_seconds', 'hour_half_life', 'drift_threshold', 'drift_delta', 'drift_quiet',
-                 'reference_every', 'warm_events', 'warm_seconds', 'tools', 'recent', 'operations', 'domains',
+                 'reference_every', 'warm_events', 'warm_seconds', 'reach_threshold', 'tools', 'recent', 'operations', 'domains',
                  'prefixes', 'resources', 'volume', 'rate', 'hours', 'sources', 'invocations', 'drift', 'tool_ref', 'prefix_ref',
                  'reach',
                  'n_seen', 'n_learned', 'first_ts', 'last_ts', 'period_n', 'period_ts', '_scored')
     _PARAMS = ('half_life', 'recent_half_life', 'max_items', 'prior_weight', 'volume_half_life', 'rate_bucket_seconds',
                'hour_half_life', 'drift_threshold', 'drift_delta', 'drift_quiet', 'reference_every', 'warm_events',
-               'warm_seconds')
+               'warm_seconds', 'reach_threshold')
 
     def __init__(self, half_life: float = 500, recent_half_life: float = 25, max_items: int = 64,
                  prior_weight: float = 20.0, volume_half_life: float = 200, rate_bucket_seconds: float = 60.0,
                  hour_half_life: float = 2000, drift_threshold: float = 20.0, drift_delta: float = 0.5,
                  drift_quiet: int = 200, reference_every: int = 50, warm_events: int = 200,
-                 warm_seconds: float = 86400.0):
+                 warm_seconds: float = 86400.0, reach_threshold: float = 15.0):
         self.half_life = half_life
         self.recent_half_life = recent_half_life
         self.max_items = max_items
@@ -156,6 +156,7 @@ class AgentBaseline(Learner):
         self.reference_every = reference_every
         self.warm_events = warm_events
         self.warm_seconds = warm_seconds
+        self.reach_threshold = reach_threshold
         small = max(8, max_items // 4)
         self.tools = CategoryProfile(max_items, half_life, key="tool")
         self.recent = CategoryProfile(small, recent_half_life, key="tool")
@@ -171,7 +172,7 @@ class AgentBaseline(Learner):
         self.drift = DriftMonitor(drift_threshold, drift_delta, quiet=drift_quiet, half_life=half_life)
         self.tool_ref = ReferenceDivergence(self.tools, reference_every)
         self.prefix_ref = ReferenceDivergence(self.prefixes, reference_every)
-        self.reach = ReachShift()
+        self.reach = ReachShift(threshold=reach_threshold)
         self.n_seen = 0                 # actions learned, whatever their weight
         self.n_learned = 0              # actions learned with weight since the references were frozen
         self.first_ts: float | None = None

@@ -2,15 +2,18 @@
 
 import math
 from array import array
-from typing import Any
+from typing import Any, Final
 
-from models.baseline.base import Learner
-from models.baseline.seen import crc32_of
+from models.baseline.base import Learner, Memo
+from models.baseline.seen import crc32, crc32_of
 
 # Per-tool slot: actions counted, of them outside the reference, CUSUM (bits), and the
 # actions and outside ones since the CUSUM last stood at 0 (for evidence).
 _N, _K, _RUN, _RUN_N, _RUN_K = 0, 1, 2, 3, 4
 _WIDTH = 5
+# Sessions repeat for a few actions each, then never: a memo of their own, so they do not
+# push resources and tools out of ``crc32_of``.
+_session_crc: Final = Memo(crc32, 4096)
 
 
 def _set(bits: bytearray, h: int) -> bool:
@@ -35,24 +38,26 @@ class ReachShift(Learner):
     they did since the reference was frozen.
 
     Until ``freeze()`` every resource the agent touches joins the **reference** (a Bloom
-    filter of ``bits`` bits, 2 positions from a CRC-32, stable across processes; values may
-    rarely look inside when they are not, never the reverse). After it, each tool learns the
+    filter of ``bits`` bits, 2 positions from a CRC-32, stable across processes; a value may
+    rarely look inside when it is not, never the reverse). After it, each tool learns the
     share ``p0`` of its actions that reach outside the reference, and ``shift`` keeps a
     Bernoulli CUSUM per tool of "that share is now ``p1 = min(cap, max(lift * p0, p0 + floor))``"
-    against ``p0``. An agent that picks up a few new tables a day inside its declared scope
-    sends a steady part of a tool's work outside the reference, across its sessions; an agent
-    that works one new table for a whole session does not, so each (session, tool, resource)
-    counts once (a ``session_bits`` filter, cleared when the session changes, and after
-    ``session_bits / 8`` pairs, so actions without a session count a pair once among
-    their last few dozen). ``unfreeze()``
-    (an approved update) drops the evidence and lets the reference grow until the next freeze.
+    against ``p0``. ``p0`` is learned only while the tool's evidence is under
+    ``protect * threshold``, so a widening under suspicion does not teach itself to be normal.
+
+    An agent that picks up a few new tables a day sends a steady part of a tool's work
+    outside the reference, across its sessions; an agent that works one new table for a
+    whole session does not. So a (session, tool, resource) counts once: a ``pair_bits``
+    filter holds the last ``pair_bits / 8`` triples counted (interleaved sessions share it;
+    without a session, a (tool, resource) pair counts once among them). ``unfreeze()`` (an
+    approved update) drops the evidence and lets the reference grow until the next freeze.
 
     Tools are hashed into ``slots`` slots (colliding tools share one); memory is fixed at
-    ``bits / 8 + session_bits / 8 + 20 * slots`` bytes of data.
+    ``bits / 8 + pair_bits / 8 + 20 * slots`` bytes of data.
 
-    ``shift(x)`` counts the action (call it once per action, before ``learn_one``) and returns
-    the evidence in bits for its tool; ``learn_one`` learns ``p0`` from it (not with weight 0);
-    ``score_one`` is the evidence for the tool, read only. Missing resource: nothing is done.
+    ``shift(x)`` counts the action (once per action, before ``learn_one``) and returns the
+    evidence in bits for its tool; ``learn_one`` learns ``p0`` from it (not with weight 0);
+    ``score_one`` is the evidence for the tool, read only. Without a resource nothing is done.
 
     Parameters
     ----------
@@ -60,12 +65,16 @@ class ReachShift(Learner):
         Bits of the reference filter (a multiple of 8).
     slots
         Tool slots.
+    threshold
+        Evidence (bits) at which the caller acts on ``shift`` (then ``reset``).
+    protect
+        Share of ``threshold`` above which a tool's counted actions teach ``p0`` nothing.
     lift, floor, cap
         The alternative share of outside actions, from the learned one.
     min_n
         Counted actions a tool needs before ``shift`` gathers evidence for it.
-    session_bits
-        Bits of the per-session filter of (tool, resource) pairs already counted.
+    pair_bits
+        Bits of the filter of (session, tool, resource) triples counted lately.
     key, tool_key, session_key
         Features read from ``x``.
 
@@ -84,38 +93,40 @@ class ReachShift(Learner):
     >>> max(day(i, new=False) for i in range(200))  # the usual work: no evidence
     0.0
     >>> runs = [day(i, new=True) for i in range(200, 400)]
-    >>> next(i for i, v in enumerate(runs) if v > 13) < 100
+    >>> next(i for i, v in enumerate(runs) if v > r.threshold) < 100
     True
     """
 
-    __slots__ = ('bits', 'slots', 'lift', 'floor', 'cap', 'min_n', 'session_bits', 'key', 'tool_key', 'session_key',
-                 'ref', 'frozen', 'stats', 'session', 'seen', 'fill', '_pending', '_pending_res')
-    _PARAMS = ('bits', 'slots', 'lift', 'floor', 'cap', 'min_n', 'session_bits', 'key', 'tool_key', 'session_key')
+    __slots__ = ('threshold', 'protect', 'bits', 'slots', 'lift', 'floor', 'cap', 'min_n', 'pair_bits', 'key',
+                 'tool_key', 'session_key', 'ref', 'frozen', 'stats', 'seen', 'fill', '_pending', '_pending_res')
+    _PARAMS = ('threshold', 'protect', 'bits', 'slots', 'lift', 'floor', 'cap', 'min_n', 'pair_bits', 'key',
+               'tool_key', 'session_key')
 
-    _STATE = ("frozen", "session", "fill")
+    _STATE = ("frozen", "fill")
 
-    def __init__(self, bits: int = 2048, slots: int = 32, lift: float = 2.0, floor: float = 0.15, cap: float = 0.9,
-                 min_n: int = 30, session_bits: int = 256, key: str = "resource", tool_key: str = "tool",
-                 session_key: str = "session"):
-        for name, v in (("bits", bits), ("session_bits", session_bits)):
+    def __init__(self, threshold: float = 15.0, protect: float = 0.5, bits: int = 2048, slots: int = 32,
+                 lift: float = 2.0, floor: float = 0.15, cap: float = 0.9, min_n: int = 30, pair_bits: int = 512,
+                 key: str = "resource", tool_key: str = "tool", session_key: str = "session"):
+        for name, v in (("bits", bits), ("pair_bits", pair_bits)):
             if v % 8 or v < 64:
                 raise ValueError(f"{name} must be a multiple of 8, at least 64, got {v}")
+        self.threshold = threshold
+        self.protect = protect
         self.bits = bits
         self.slots = slots
         self.lift = lift
         self.floor = floor
         self.cap = cap
         self.min_n = min_n
-        self.session_bits = session_bits
+        self.pair_bits = pair_bits
         self.key = key
         self.tool_key = tool_key
         self.session_key = session_key
         self.ref = bytearray(bits // 8)
         self.frozen = False
         self.stats = array("f", bytes(4 * _WIDTH * slots))  # float32: counts below 2**24 stay exact
-        self.session = -1           # CRC-32 of the session being counted (-1: none)
-        self.seen = bytearray(session_bits // 8)
-        self.fill = 0               # pairs in ``seen``
+        self.seen = bytearray(pair_bits // 8)  # (session, tool, resource) triples counted lately
+        self.fill = 0                          # triples in ``seen``
         self._pending = -1          # 2 * slot + outside, decided by shift for learn_one; -1: nothing
         self._pending_res: str | None = None
 
@@ -138,16 +149,15 @@ class ReachShift(Learner):
         return not _has(self.ref, crc32_of.get(resource))
 
     def _decide(self, x: dict[str, Any]) -> int:
-        """``2 * slot + outside`` for an action counted now, -1 for one already counted in its
-        session (``x`` has a resource)."""
+        """``2 * slot + outside`` for an action counted now, -1 for one whose (session, tool,
+        resource) was counted lately (``x`` has a resource)."""
         tool, session = x.get(self.tool_key), x.get(self.session_key)
         h = crc32_of.get(x[self.key])
-        hs = crc32_of.get(session) if session is not None else -1
-        if hs != self.session or self.fill >= self.session_bits // 8:  # a new session, or a full filter
-            self.session, self.fill = hs, 0
-            self.seen = bytearray(self.session_bits // 8)
         t = crc32_of.get(tool) if tool is not None else 0
-        if _set(self.seen, h ^ ((t << 11) & 0xFFFFFFFF) ^ (t >> 7)):  # the pair (tool, resource)
+        u = _session_crc.get(session) if session is not None else 0
+        if self.fill >= self.pair_bits // 8:  # full: start again (a triple may then count twice)
+            self.seen, self.fill = bytearray(self.pair_bits // 8), 0
+        if _set(self.seen, h ^ ((t << 11) & 0xFFFFFFFF) ^ (t >> 21) ^ ((u << 22) & 0xFFFFFFFF) ^ (u >> 10)):
             return -1
         self.fill += 1
         return 2 * self._slot(tool) + (0 if _has(self.ref, h) else 1)
@@ -212,8 +222,10 @@ class ReachShift(Learner):
         self._pending, self._pending_res = -1, None
         if d >= 0 and weight > 0:
             k = d >> 1
-            self.stats[k + _N] += 1.0
-            self.stats[k + _K] += d & 1
+            s = self.stats
+            if s[k + _RUN] <= self.protect * self.threshold:
+                s[k + _N] += 1.0
+                s[k + _K] += d & 1
 
     def score_one(self, x: dict[str, Any]) -> float:
         if not self.frozen or x.get(self.key) is None:

@@ -400,9 +400,9 @@ def test_hours_off_hours_score_high():
 
 
 # -- ReachShift ------------------------------------------------------------------------------
-def _reach(n_ref: int = 300) -> ReachShift:
+def _reach(n_ref: int = 300, **params) -> ReachShift:
     """A reach learner whose reference is 20 tables, frozen."""
-    r = ReachShift()
+    r = ReachShift(**params)
     for i in range(n_ref):
         r.learn_one({"tool": "sql.query", "resource": f"t{i % 20}", "session": f"ref{i // 10}"})
     r.freeze()
@@ -420,12 +420,12 @@ def _work(r: ReachShift, uses) -> list[float]:
 
 
 def test_reach_shift_fires_on_a_tool_that_keeps_reaching_outside_the_reference():
-    """Every fourth use on one of a few new tables, across ten-use sessions: past 13 bits
+    """Every fourth use on one of a few new tables, across ten-use sessions: past the threshold
     within a hundred uses; the usual work before it gathers nothing."""
     r = _reach()
     assert max(_work(r, [(f"t{i % 20}", f"a{i // 10}") for i in range(200)])) == 0.0
     runs = _work(r, [(f"new{i % 5}" if i % 4 == 0 else f"t{i % 20}", f"b{i // 10}") for i in range(100)])
-    assert max(runs) > 13
+    assert max(runs) > r.threshold
     n, k = r.recent("sql.query")
     assert 0 < k < n and r.share("sql.query") < 0.25
     r.reset("sql.query")
@@ -440,7 +440,28 @@ def test_reach_shift_counts_a_resource_once_per_session():
     assert max(_work(one, [("new0", "b")] * 60)) < 8
     each = _reach()
     _work(each, [(f"t{i % 20}", f"a{i // 10}") for i in range(200)])
-    assert max(_work(each, [("new0", f"b{i}") for i in range(60)])) > 13
+    assert max(_work(each, [("new0", f"b{i}") for i in range(60)])) > each.threshold
+
+
+def test_reach_shift_counts_once_across_interleaved_sessions():
+    """Two sessions at once, one working a new table, the other the usual ones: the new
+    table still counts once for its session."""
+    r = _reach()
+    _work(r, [(f"t{i % 20}", f"a{i // 10}") for i in range(200)])
+    mixed = [("new0", "b") if i % 2 else (f"t{i % 20}", "c") for i in range(80)]
+    assert max(_work(r, mixed)) < 8
+
+
+def test_reach_shift_does_not_learn_the_widening_it_suspects():
+    """Poisoning resistance: uses counted while the evidence is past half the threshold teach
+    the share nothing, so a steady widening does not become the normal."""
+    usual = [(f"t{i % 20}", f"a{i // 10}") for i in range(200)]
+    widening = [(f"new{i % 5}" if i % 2 == 0 else f"t{i % 20}", f"b{i}") for i in range(60)]
+    guarded, unguarded = _reach(), _reach(protect=1e9)
+    for r in (guarded, unguarded):
+        _work(r, usual)
+        _work(r, widening)
+    assert guarded.share("sql.query") < 0.1 < unguarded.share("sql.query")
 
 
 def test_reach_shift_is_quiet_before_freeze_and_for_a_tool_with_little_history():
