@@ -40,6 +40,7 @@ evaluate-learned: install
 	$(BIN)/intentwatch evaluate --labels $(LEARNED_OUT)/labels.jsonl --alerts intent-only=$(LEARNED_OUT)/alerts-intent-only.jsonl \
 		--alerts learned-only=$(LEARNED_OUT)/alerts-learned-only.jsonl --alerts both=$(LEARNED_OUT)/alerts-both.jsonl
 	$(BIN)/python benchmarks/drift_bound.py --fleet $(LEARNED_OUT) --alerts $(LEARNED_OUT)/alerts-both.jsonl
+	$(BIN)/python benchmarks/frog_bound.py --fleet $(LEARNED_OUT)
 
 test: install
 	$(BIN)/python -m pytest

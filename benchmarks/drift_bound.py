@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("sudden_drift", "gradual_drift")
 
 
-def _ms(iso: str) -> float:
+def epoch_ms(iso: str) -> float:
+    """An ISO 8601 time as epoch milliseconds."""
     return datetime.fromisoformat(iso).timestamp() * 1000
 
 
@@ -75,7 +76,7 @@ def gradual_bound(lab: dict, h: float) -> float:
     """Actions after the first drifted one until the expected CUSUM sum passes ``h``."""
     d = lab["detail"]
     p0 = before(lab["pre_tools"], d["drift_tools"])
-    start, end = _ms(d["start"]), _ms(lab["end"])
+    start, end = epoch_ms(d["start"]), epoch_ms(lab["end"])
     total = 0.0
     for i, t in enumerate(lab["times"]):  # actions from the drift's start, in order
         frac = min(1.0, max(0.0, (t - start) / max(1.0, end - start)))
@@ -94,7 +95,7 @@ def read_fleet(fleet: Path, labels: list[dict]) -> tuple[dict[str, dict], float]
     of its actions from the drift's start (``times``); and normal actions per agent-hour."""
     by_id = {lab["agent_id"]: lab for lab in labels}
     drifting = {a: lab for a, lab in by_id.items() if lab["kind"] in KINDS}
-    starts = {a: _ms(lab["detail"]["start"]) for a, lab in drifting.items()}
+    starts = {a: epoch_ms(lab["detail"]["start"]) for a, lab in drifting.items()}
     pre: dict[str, Counter] = defaultdict(Counter)
     times: dict[str, list[float]] = defaultdict(list)
     normal_actions = 0
@@ -108,12 +109,12 @@ def read_fleet(fleet: Path, labels: list[dict]) -> tuple[dict[str, dict], float]
             if lab["group"] == "normal":
                 normal_actions += 1
             elif aid in drifting:
-                t = _ms(a["time"])
+                t = epoch_ms(a["time"])
                 if t < starts[aid]:
                     pre[aid][a["tool"]] += 1
                 else:
                     times[aid].append(t)
-    hours = sum((_ms(lab["end"]) - _ms(lab["start"])) / 3_600_000 for lab in labels if lab["group"] == "normal")
+    hours = sum((epoch_ms(lab["end"]) - epoch_ms(lab["start"])) / 3_600_000 for lab in labels if lab["group"] == "normal")
     for aid, lab in drifting.items():
         lab["pre_tools"], lab["times"] = pre[aid], times[aid]
     return drifting, normal_actions / hours
