@@ -22,7 +22,7 @@ from models.baseline import AgentBaseline, BehaviourScores, destination, feature
 from models.errors import ConfigError
 from models.intent import IntentManifest
 from pipeline.catalog import Rule
-from pipeline.config import Chain, ChainStep, LearnedConfig
+from pipeline.config import Chain, ChainStep, LearnedConfig, Thresholds
 from pipeline.credentials import CredentialRegistry, FirstUse
 from pipeline.detectors.base import Finding
 from pipeline.feedback import holds_back
@@ -53,30 +53,73 @@ class Step:
         return self.operations is None or operation in self.operations
 
     def matches(self, a: Action, x: dict[str, Any], b: AgentBaseline, history: bool) -> bool:
-        """``history``: the agent has been watched for ``warm_seconds`` (before it, no destination is "new")."""
-        if not self.accepts(a.operation):
+        """``history``: the agent has been watched for ``warm_seconds`` (before it, no destination is "new").
+        Reads the action's fields from its features ``x`` (a dict lookup, cheaper than a model's attribute)."""
+        if not self.accepts(x["operation"]):
             return False
-        if self.tools is not None and a.tool not in self.tools:
+        if self.tools is not None and x["tool"] not in self.tools:
             return False
-        if self.domains is not None and (a.data_domain is None or a.data_domain not in self.domains):
+        domain, resource = x["data_domain"], x["resource"]
+        if self.domains is not None and (domain is None or domain not in self.domains):
             return False
-        if self.resources is not None and (a.resource is None or a.resource not in self.resources):
+        if self.resources is not None and (resource is None or resource not in self.resources):
             return False
         if self.min_bytes is not None and a.bytes < self.min_bytes:
             return False
         if self.new_destination:
             if not history:  # every destination of a brand-new agent is new: that says nothing
                 return False
-            dest = destination(a.resource)
+            dest = destination(resource)
             if dest is None or any(p.startswith(dest) for p in b.prefixes.counts):
                 return False
         return True
 
 
+class Limits:
+    """The thresholds read per action, copied once from the config into plain attributes
+    (compiled: unboxed numbers; a pydantic attribute costs a dictionary lookup per read)."""
+
+    __slots__ = ("novel_tool_bits", "novel_domain_bits", "novel_resource_bits", "volume_sd", "volume_repeat",
+                 "volume_window_seconds", "volume_single_sd", "volume_sustained_sd", "volume_sustained_bits",
+                 "volume_shift_bits", "rate_sd", "reference_divergence_tools", "reference_divergence_resources",
+                 "expansion_ratio", "expansion_min_new", "model_invocations_sd")
+
+    def __init__(self, t: Thresholds):
+        self.novel_tool_bits: float = t.novel_tool_bits
+        self.novel_domain_bits: float = t.novel_domain_bits
+        self.novel_resource_bits: float = t.novel_resource_bits
+        self.volume_sd: float = t.volume_sd
+        self.volume_repeat: int = t.volume_repeat
+        self.volume_window_seconds: float = t.volume_window_seconds
+        self.volume_single_sd: float = t.volume_single_sd
+        self.volume_sustained_sd: float = t.volume_sustained_sd
+        self.volume_sustained_bits: float = t.volume_sustained_bits
+        self.volume_shift_bits: float = t.volume_shift_bits
+        self.rate_sd: float = t.rate_sd
+        self.reference_divergence_tools: float = t.reference_divergence_tools
+        self.reference_divergence_resources: float = t.reference_divergence_resources
+        self.expansion_ratio: float = t.expansion_ratio
+        self.expansion_min_new: int = t.expansion_min_new
+        self.model_invocations_sd: float = t.model_invocations_sd
+
+
+class ChainSpec:
+    """A chain compiled once: its rule id, time limit and steps."""
+
+    __slots__ = ("rule", "within_seconds", "steps")
+
+    def __init__(self, ch: Chain):
+        self.rule: str = ch.rule
+        self.within_seconds: float = ch.within_seconds
+        self.steps = [Step(s) for s in ch.steps]
+
+
 class Behaviour:
     def __init__(self, config: LearnedConfig, rules: dict[str, Rule]):
         self.c = config
-        self.t = config.thresholds
+        self.t = Limits(config.thresholds)
+        self.held_max = config.held_max
+        self.concurrent_seconds = config.concurrent_seconds
         on = {rid for rid, r in rules.items() if r.enabled}
         self.rule = {rid: rules[rid] for rid in on if rules[rid].type in ("learned", "chain")}
         unknown = sorted({ch.rule for ch in config.chains} - {rid for rid, r in rules.items() if r.type == "chain"})
@@ -85,12 +128,13 @@ class Behaviour:
                               f"in the catalogue (pipeline/rules.yaml)")
         # Fleet-wide first uses of credentials (the one learned state that is not per agent).
         self.credentials = CredentialRegistry(config.max_credentials) if "credential.shared" in self.rule else None
-        chains = [(ch, [Step(s) for s in ch.steps]) for ch in config.chains if ch.rule in self.rule]
+        chains = [ChainSpec(ch) for ch in config.chains if ch.rule in self.rule]
         # Per operation, the chains with a step it can match and those steps, last first:
         # most actions (reads, lists) touch one or two steps, not every step of every chain.
-        self.chains: dict[str, list[tuple[Chain, list[Step], list[int]]]] = {}
+        self.chains: dict[str, list[tuple[ChainSpec, list[Step], list[int]]]] = {}
         for op in OPERATIONS:
-            for ch, steps in chains:
+            for ch in chains:
+                steps = ch.steps
                 idx = [i for i in range(len(steps) - 1, -1, -1) if steps[i].accepts(op)]
                 if idx:
                     self.chains.setdefault(op, []).append((ch, steps, idx))
@@ -164,13 +208,14 @@ class Behaviour:
         if warm:
             self._scores(a, x, s, b, st, ts, out)
         self._credentials(a, x, s, b, st, ts, out)
-        if a.operation in self.chains:
-            self._chains(a, x, b, st, ts, out)
+        chains = self.chains.get(x["operation"])
+        if chains is not None:
+            self._chains(a, x, b, st, ts, chains, out)
         held = severe + [f.rule.id for f in out if holds_back(f, st.suppressions)]  # as for the intent rules
         b.learn_one(x, 0.0 if held else 1.0)
-        if held and self.c.held_max:
+        if held and self.held_max:
             st.held.append([held, x])
-            del st.held[:-self.c.held_max]
+            del st.held[:-self.held_max]
         if warm and b.drift_started:
             self._add(out, "behaviour.drift", a, ts, x, st, s.drift,
                       f"tool mix drifted from its baseline: {x['tool']} {s.tool_share:.1%} of actions in baseline, "
@@ -274,7 +319,7 @@ class Behaviour:
 
     def _credentials(self, a: Action, x: dict, s: BehaviourScores, b: AgentBaseline, st: AgentState, ts: float,
                      out: list[Finding]) -> None:
-        cred, net = a.credential_id, x["network"]
+        cred, net = x["credential"], x["network"]
         if cred is None:
             return
         if self.credentials is not None:
@@ -305,16 +350,18 @@ class Behaviour:
         # Two networks within seconds, one of them new to the credential (alternating between
         # known networks, e.g. two egress gateways, is normal).
         last = st.cred_last.get(cred)
-        if last is not None and last[1] != net and ts - last[0] <= self.c.concurrent_seconds \
+        if last is not None and last[1] != net and ts - last[0] <= self.concurrent_seconds \
                 and (b.sources.is_new_network(cred, net) or b.sources.is_new_network(cred, last[1])):
             self._add(out, "credential.concurrent_use", a, ts, x, st, 1.0,
                       f"credential {cred} used from {last[1]} and {net} within {ts - last[0]:.0f}s",
                       clause="baseline.sources", observed=net)
         st.cred_last[cred] = (ts, net)
 
-    def _chains(self, a: Action, x: dict, b: AgentBaseline, st: AgentState, ts: float, out: list[Finding]) -> None:
+    def _chains(self, a: Action, x: dict, b: AgentBaseline, st: AgentState, ts: float,
+                chains: list[tuple[ChainSpec, list[Step], list[int]]], out: list[Finding]) -> None:
+        """Advance ``chains``, those with a step this action's operation can match."""
         history = b.has_history()
-        for ch, steps, idx in self.chains[a.operation]:
+        for ch, steps, idx in chains:
             prog = st.chains.get(ch.rule)
             # prog[i]: start time of the latest run that completed steps 0..i (None: none open)
             if prog is None and idx[-1] != 0:
