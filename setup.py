@@ -1,6 +1,7 @@
-"""Compiles the learned side's per-event code with mypyc: the per-agent baselines
-(models/baseline) and the engine's use of them (pipeline/behaviour.py). The same Python
-source, as C extensions: the learned side costs about 2.5 times less per event. All
+"""Compiles the engine's per-event code with mypyc: the per-agent baselines (models/baseline),
+the engine's use of them (pipeline/behaviour.py), and the intent checks (pipeline/detectors,
+with the compiled manifests they read, pipeline/scope.py). The same Python source, as C
+extensions: the learned side costs about 2.5 times less per event. All
 metadata lives in pyproject.toml. INTENTWATCH_PURE=1 installs plain Python instead (no C
 compiler needed)."""
 
@@ -12,7 +13,9 @@ from pathlib import Path
 
 from setuptools import setup
 
-SOURCES = sorted(p for p in Path("models/baseline").glob("*.py") if p.name != "__init__.py") + [Path("pipeline/behaviour.py")]
+SOURCES = sorted(p for p in Path("models/baseline").glob("*.py") if p.name != "__init__.py") + \
+    [Path("pipeline/behaviour.py"), Path("pipeline/scope.py")] + \
+    sorted(p for p in Path("pipeline/detectors").glob("*.py") if p.name != "__init__.py")
 modules = []
 if os.environ.get("INTENTWATCH_PURE") == "1":
     for source in SOURCES:  # an extension left from an earlier build would shadow its source
@@ -26,7 +29,7 @@ else:
     elif not (Path(sysconfig.get_paths()["include"]) / "Python.h").exists():
         missing = "no Python headers (Python.h); install your Python's development package (e.g. python3-dev)"
     if missing:
-        sys.exit(f"intentwatch: cannot compile the learned side: {missing}, or set INTENTWATCH_PURE=1 to install "
+        sys.exit(f"intentwatch: cannot compile the per-event code: {missing}, or set INTENTWATCH_PURE=1 to install "
                  f"plain Python")
     from mypyc.build import mypycify
 

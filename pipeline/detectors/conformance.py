@@ -48,7 +48,8 @@ class Schedule(Detector):
         return scope.schedule is not None
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
-        sched = state.scope.schedule  # type: ignore[union-attr]
+        sched = _scope(state).schedule
+        assert sched is not None  # applies(): only run for a manifest with a schedule
         if sched.allows(ts):
             return None
         day, minute = local_weekday_minute(ts, sched.tz)
@@ -64,16 +65,18 @@ class RateLimit(Detector):
         return scope.rate_capacity is not None
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
-        scope = state.scope
-        cap = scope.rate_capacity  # type: ignore[union-attr]
+        scope = _scope(state)
+        cap, per_second = scope.rate_capacity, scope.rate_per_second
+        assert cap is not None and per_second is not None  # applies(): only run for a manifest with a rate limit
         elapsed = ts - state.tokens_ts
         if elapsed > 0:
-            state.tokens = min(cap, state.tokens + elapsed * scope.rate_per_second)  # type: ignore[union-attr,operator]
+            state.tokens = min(cap, state.tokens + elapsed * per_second)
             state.tokens_ts = ts
         if state.tokens >= 1.0:
             state.tokens -= 1.0
             return None
-        m = state.manifest.rate_limit  # type: ignore[union-attr]
+        assert state.manifest is not None and state.manifest.rate_limit is not None
+        m = state.manifest.rate_limit
         limit = f"{m.max_actions} per {m.per_seconds:g}s"
         return self.finding(action, ts, f"over the declared rate limit of {limit}", clause="rate_limit",
                             expected=limit, observed="no token left in the bucket")
@@ -86,13 +89,14 @@ class DeclaredModel(Detector):
         return scope.model_id is not None
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
-        scope = state.scope
+        scope = _scope(state)
         model = action.model
         if model is None:
             return None
-        if model.id == scope.model_id and (scope.model_version is None or model.version == scope.model_version):  # type: ignore[union-attr]
+        if model.id == scope.model_id and (scope.model_version is None or model.version == scope.model_version):
             return None
-        declared = str(state.manifest.model)  # type: ignore[union-attr]
+        assert state.manifest is not None
+        declared = str(state.manifest.model)
         return self.finding(action, ts, f"model {model} differs from declared {declared}", clause="model",
                             expected=declared, observed=str(model), score=1.0)
 
@@ -104,9 +108,16 @@ class DeclaredCredential(Detector):
         return scope.credentials is not None
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
-        creds = state.scope.credentials  # type: ignore[union-attr]
+        creds = _scope(state).credentials
+        assert creds is not None  # applies(): only run for a manifest that lists credentials
         cred = action.credential_id
         if cred is None or cred in creds:
             return None
         return self.finding(action, ts, f"credential {cred!r} was not issued to this agent", clause="credentials",
                             expected=sorted(creds), observed=cred)
+
+
+def _scope(state: AgentState) -> Scope:
+    """The agent's compiled scope: an agent has checks to run only once a manifest applied, with its scope."""
+    assert state.scope is not None
+    return state.scope

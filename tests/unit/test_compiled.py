@@ -1,6 +1,6 @@
-"""The compiled learned side (setup.py builds models/baseline and pipeline/behaviour.py with
-mypyc) against its own plain-Python source: the same simulated fleet gives the same alerts and
-commands, byte for byte."""
+"""The compiled per-event code (setup.py builds models/baseline, pipeline/behaviour.py,
+pipeline/scope.py and pipeline/detectors with mypyc) against its own plain-Python source:
+the same simulated fleet gives the same alerts and commands, byte for byte."""
 
 import shutil
 import subprocess
