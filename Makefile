@@ -6,10 +6,10 @@ OUT    ?= demo-out
 
 .PHONY: install demo replay-demo evaluate-learned test bench bench-stream schemas clean
 
-# setup.py compiles models/baseline, pipeline/behaviour.py, pipeline/scope.py and pipeline/detectors with mypyc:
+# setup.py compiles models/baseline, pipeline/behaviour.py, credentials.py, scope.py and detectors with mypyc:
 # a change there needs a rebuild.
-$(BIN)/intentwatch: pyproject.toml setup.py $(wildcard models/baseline/*.py) pipeline/behaviour.py pipeline/scope.py \
-		$(wildcard pipeline/detectors/*.py)
+$(BIN)/intentwatch: pyproject.toml setup.py $(wildcard models/baseline/*.py) pipeline/behaviour.py \
+		pipeline/credentials.py pipeline/scope.py $(wildcard pipeline/detectors/*.py)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

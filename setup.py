@@ -1,6 +1,7 @@
 """Compiles the engine's per-event code with mypyc: the per-agent baselines (models/baseline),
-the engine's use of them (pipeline/behaviour.py), and the intent checks (pipeline/detectors,
-with the compiled manifests they read, pipeline/scope.py). The same Python source, as C
+the engine's use of them (pipeline/behaviour.py) and the fleet's credential first uses
+(pipeline/credentials.py), and the intent checks (pipeline/detectors, with the compiled
+manifests they read, pipeline/scope.py). The same Python source, as C
 extensions: the learned side costs about 2.5 times less per event. All
 metadata lives in pyproject.toml. INTENTWATCH_PURE=1 installs plain Python instead (no C
 compiler needed)."""
@@ -13,9 +14,9 @@ from pathlib import Path
 
 from setuptools import setup
 
-SOURCES = sorted(p for p in Path("models/baseline").glob("*.py") if p.name != "__init__.py") + \
-    [Path("pipeline/behaviour.py"), Path("pipeline/scope.py")] + \
-    sorted(p for p in Path("pipeline/detectors").glob("*.py") if p.name != "__init__.py")
+SOURCES = [*sorted(p for p in Path("models/baseline").glob("*.py") if p.name != "__init__.py"),
+           *map(Path, ("pipeline/behaviour.py", "pipeline/credentials.py", "pipeline/scope.py")),
+           *sorted(p for p in Path("pipeline/detectors").glob("*.py") if p.name != "__init__.py")]
 modules = []
 if os.environ.get("INTENTWATCH_PURE") == "1":
     for source in SOURCES:  # an extension left from an earlier build would shadow its source

@@ -8,7 +8,7 @@ A part of the manifest that is absent is not constrained, so its check stays qui
 from models.action import Action
 from pipeline.catalog import Rule
 from pipeline.detectors.base import Detector, Finding
-from pipeline.scope import Scope, local_weekday_minute
+from pipeline.scope import PatternSet, Scope, local_weekday_minute
 from pipeline.state import AgentState
 
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -31,10 +31,10 @@ class AllowedPattern(Detector):
         return getattr(scope, self.part) is not None
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
-        value = getattr(action, self.field)
+        value: str | None = getattr(action, self.field)
         if value is None:
             return None
-        allowed = getattr(state.scope, self.part)
+        allowed: PatternSet = getattr(_scope(state), self.part)  # typed, so compiled its lookups are direct
         if value in allowed.exact or allowed.matches_wildcard(value):
             return None
         return self.finding(action, ts, f"{self.field} {value!r} is outside {self.clause} {allowed.patterns}",
