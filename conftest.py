@@ -1,7 +1,8 @@
-"""Test-session plumbing for the compiled learned side.
+"""Test-session plumbing for the compiled per-event code.
 
-``setup.py`` compiles ``models/baseline``, ``pipeline/behaviour.py``, ``pipeline/credentials.py``,
-``pipeline/scope.py`` and ``pipeline/detectors`` with mypyc, and the extensions sit beside their sources. Two consequences handled here:
+``setup.py`` compiles ``models/baseline`` and the engine's per-event modules in ``pipeline``
+(``engine.py``, ``behaviour.py``, ``credentials.py``, ``scope.py``, ``detectors``) with mypyc,
+and the extensions sit beside their sources. Two consequences handled here:
 
 - a source edited after the build is shadowed by its stale extension, so the session stops
   and names the command that rebuilds it (``make test`` rebuilds by itself);

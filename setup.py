@@ -1,7 +1,7 @@
-"""Compiles the engine's per-event code with mypyc: the per-agent baselines (models/baseline),
-the engine's use of them (pipeline/behaviour.py) and the fleet's credential first uses
-(pipeline/credentials.py), and the intent checks (pipeline/detectors, with the compiled
-manifests they read, pipeline/scope.py). The same Python source, as C
+"""Compiles the engine's per-event code with mypyc: the engine (pipeline/engine.py), its intent
+checks (pipeline/detectors, with the compiled manifests they read, pipeline/scope.py) and its
+learned side (pipeline/behaviour.py, the per-agent baselines in models/baseline, the fleet's
+credential first uses in pipeline/credentials.py). The same Python source, as C
 extensions: the learned side costs about 2.5 times less per event. All
 metadata lives in pyproject.toml. INTENTWATCH_PURE=1 installs plain Python instead (no C
 compiler needed)."""
@@ -15,7 +15,7 @@ from pathlib import Path
 from setuptools import setup
 
 SOURCES = [*sorted(p for p in Path("models/baseline").glob("*.py") if p.name != "__init__.py"),
-           *map(Path, ("pipeline/behaviour.py", "pipeline/credentials.py", "pipeline/scope.py")),
+           *map(Path, ("pipeline/engine.py", "pipeline/behaviour.py", "pipeline/credentials.py", "pipeline/scope.py")),
            *sorted(p for p in Path("pipeline/detectors").glob("*.py") if p.name != "__init__.py")]
 modules = []
 if os.environ.get("INTENTWATCH_PURE") == "1":

@@ -125,6 +125,7 @@ class Engine:
         return self._late_shared()
 
     def _late_shared(self) -> list[Output]:
+        assert self.behaviour is not None  # called only with the learned side on
         out: list[Output] = []
         for f in self.behaviour.late_shared(self.agents):
             out += self._respond(f, self.agents[f.agent_id])

@@ -1,5 +1,5 @@
-"""The compiled per-event code (setup.py builds models/baseline, pipeline/behaviour.py,
-credentials.py, scope.py and detectors with mypyc) against its own plain-Python source:
+"""The compiled per-event code (setup.py builds models/baseline and pipeline's engine.py,
+behaviour.py, credentials.py, scope.py and detectors with mypyc) against its own plain-Python source:
 the same simulated fleet gives the same alerts and commands, byte for byte."""
 
 import shutil
