@@ -760,3 +760,14 @@ def test_a_chain_naming_an_unknown_rule_is_a_config_error():
     chain = Chain(rule="chain.sensitive_read_then_extrenal_send", steps=[ChainStep(operations=["read"])])
     with pytest.raises(ConfigError, match="chain.sensitive_read_then_extrenal_send"):
         Engine(EngineConfig(learned=LearnedConfig(chains=[chain])))
+
+
+def test_limits_copy_every_threshold_the_behaviour_reads_per_action():
+    """``Limits`` mirrors ``Thresholds`` for speed: a threshold added to the config must be
+    copied too (or passed to the baseline, as ``drift`` and ``reach_bits`` are)."""
+    from pipeline.behaviour import Limits
+
+    t = Thresholds(novel_tool_bits=1.5, volume_repeat=7, expansion_min_new=9)
+    limits = Limits(t)
+    for name in set(Thresholds.model_fields) - {"drift", "reach_bits"}:
+        assert getattr(limits, name) == getattr(t, name), name
