@@ -165,7 +165,7 @@ class Worker:
         meta = reader.list_topics(topic, timeout=10).topics.get(topic)
         if meta is None or meta.error is not None or not meta.partitions:
             raise KafkaException(f"topic {topic} is missing: run `intentwatch topics create` first")
-        committed = reader.committed([TopicPartition(topic, p) for p in meta.partitions], timeout=10)
+        committed = _committed(reader, [TopicPartition(topic, p) for p in meta.partitions])
         self.credentials_reported = {tp.partition: tp.offset for tp in committed if tp.offset >= 0}
         reader.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in meta.partitions])
         open_parts, deadline = set(meta.partitions), time.monotonic() + 120
@@ -388,6 +388,11 @@ class Worker:
         return len(latest)
 
 
+# What a group coordinator that is still loading answers; librdkafka does not flag all of it retriable.
+_COORDINATOR_STARTING = (KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+                         KafkaError.COORDINATOR_NOT_AVAILABLE)
+
+
 def _committed(consumer: Consumer, partitions: list[TopicPartition], attempts: int = 10) -> list[TopicPartition]:
     """Committed offsets, retrying what a just-started group coordinator answers with."""
     if not partitions:
@@ -396,7 +401,7 @@ def _committed(consumer: Consumer, partitions: list[TopicPartition], attempts: i
         try:
             return consumer.committed(partitions, timeout=10)
         except KafkaException as e:
-            if attempt == attempts - 1 or not e.args[0].retriable():
+            if attempt == attempts - 1 or not (e.args[0].retriable() or e.args[0].code() in _COORDINATOR_STARTING):
                 raise
             log.warning("committed offsets not available yet (%s); retrying", e.args[0].str())
             time.sleep(0.5 * (attempt + 1))

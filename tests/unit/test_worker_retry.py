@@ -1,0 +1,36 @@
+"""pipeline/worker.py: committed offsets are retried while a just-started group coordinator loads."""
+
+import pytest
+from confluent_kafka import KafkaError, KafkaException, TopicPartition
+
+from pipeline import worker
+
+
+class Starting:
+    """Answers ``committed`` as a coordinator still loading does, ``fails`` times, then the offsets."""
+
+    def __init__(self, fails: int, code: int = KafkaError.NOT_COORDINATOR):
+        self.fails, self.code, self.calls = fails, code, 0
+
+    def committed(self, partitions, timeout):
+        self.calls += 1
+        if self.calls <= self.fails:
+            raise KafkaException(KafkaError(self.code))
+        return partitions
+
+
+def test_committed_retries_a_coordinator_that_is_still_loading(monkeypatch):
+    monkeypatch.setattr(worker.time, "sleep", lambda s: None)
+    parts = [TopicPartition("intentwatch.credentials", 0)]
+    for code in (KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_LOAD_IN_PROGRESS):
+        c = Starting(fails=2, code=code)
+        assert worker._committed(c, parts) == parts and c.calls == 3
+
+
+def test_committed_gives_up_on_other_errors_and_after_its_attempts(monkeypatch):
+    monkeypatch.setattr(worker.time, "sleep", lambda s: None)
+    parts = [TopicPartition("intentwatch.credentials", 0)]
+    with pytest.raises(KafkaException):
+        worker._committed(Starting(fails=1, code=KafkaError.TOPIC_AUTHORIZATION_FAILED), parts)
+    with pytest.raises(KafkaException):
+        worker._committed(Starting(fails=20), parts, attempts=3)
