@@ -131,13 +131,12 @@ class Behaviour:
         chains = [ChainSpec(ch) for ch in config.chains if ch.rule in self.rule]
         # Per operation, the chains with a step it can match and those steps, last first:
         # most actions (reads, lists) touch one or two steps, not every step of every chain.
-        self.chains: dict[str, list[tuple[ChainSpec, list[Step], list[int]]]] = {}
+        self.chains: dict[str, list[tuple[ChainSpec, list[int]]]] = {}
         for op in OPERATIONS:
             for ch in chains:
-                steps = ch.steps
-                idx = [i for i in range(len(steps) - 1, -1, -1) if steps[i].accepts(op)]
+                idx = [i for i in range(len(ch.steps) - 1, -1, -1) if ch.steps[i].accepts(op)]
                 if idx:
-                    self.chains.setdefault(op, []).append((ch, steps, idx))
+                    self.chains.setdefault(op, []).append((ch, idx))
 
     # -- lifecycle --------------------------------------------------------------------
     def new_baseline(self) -> AgentBaseline:
@@ -358,10 +357,11 @@ class Behaviour:
         st.cred_last[cred] = (ts, net)
 
     def _chains(self, a: Action, x: dict, b: AgentBaseline, st: AgentState, ts: float,
-                chains: list[tuple[ChainSpec, list[Step], list[int]]], out: list[Finding]) -> None:
+                chains: list[tuple[ChainSpec, list[int]]], out: list[Finding]) -> None:
         """Advance ``chains``, those with a step this action's operation can match."""
         history = b.has_history()
-        for ch, steps, idx in chains:
+        for ch, idx in chains:
+            steps = ch.steps
             prog = st.chains.get(ch.rule)
             # prog[i]: start time of the latest run that completed steps 0..i (None: none open)
             if prog is None and idx[-1] != 0:

@@ -16,20 +16,21 @@ _WIDTH = 5
 _session_crc: Final = Memo(crc32, 4096)
 
 
-def _set(bits: bytearray, h: int) -> bool:
-    """Set ``h``'s two positions in ``bits``; whether both were set already."""
-    m = len(bits) * 8
-    i, j = h % m, (h >> 16) % m
-    had = bool((bits[i >> 3] >> (i & 7)) & (bits[j >> 3] >> (j & 7)) & 1)
-    bits[i >> 3] |= 1 << (i & 7)
-    bits[j >> 3] |= 1 << (j & 7)
-    return had
-
-
 def _has(bits: bytearray, h: int) -> bool:
+    """Whether both of ``h``'s two positions in ``bits`` are set."""
     m = len(bits) * 8
     i, j = h % m, (h >> 16) % m
     return bool((bits[i >> 3] >> (i & 7)) & (bits[j >> 3] >> (j & 7)) & 1)
+
+
+def _set(bits: bytearray, h: int) -> bool:
+    """Set ``h``'s two positions in ``bits``; whether both were set already."""
+    had = _has(bits, h)
+    m = len(bits) * 8
+    i, j = h % m, (h >> 16) % m
+    bits[i >> 3] |= 1 << (i & 7)
+    bits[j >> 3] |= 1 << (j & 7)
+    return had
 
 
 class ReachShift(Learner):
