@@ -6,10 +6,9 @@ OUT    ?= demo-out
 
 .PHONY: install demo replay-demo evaluate-learned test bench bench-stream schemas clean
 
-# setup.py compiles models/baseline and pipeline's engine.py, behaviour.py, credentials.py, scope.py and
-# detectors with mypyc: a change there needs a rebuild.
-$(BIN)/intentwatch: pyproject.toml setup.py $(wildcard models/baseline/*.py) pipeline/engine.py pipeline/behaviour.py \
-		pipeline/credentials.py pipeline/scope.py $(wildcard pipeline/detectors/*.py)
+# setup.py compiles models/baseline and the engine's per-event modules in pipeline/engine with mypyc:
+# a change there needs a rebuild.
+$(BIN)/intentwatch: pyproject.toml setup.py $(wildcard models/baseline/*.py pipeline/engine/*.py pipeline/engine/detectors/*.py)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

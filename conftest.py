@@ -1,14 +1,15 @@
-"""Test-session plumbing for the compiled per-event code.
+"""Test-session plumbing for the installed namespace and the compiled per-event code.
 
-``setup.py`` compiles ``models/baseline`` and the engine's per-event modules in ``pipeline``
-(``engine.py``, ``behaviour.py``, ``credentials.py``, ``scope.py``, ``detectors``) with mypyc,
-and the extensions sit beside their sources. Two consequences handled here:
+``models/`` and ``pipeline/`` install as ``intentwatch.models`` and ``intentwatch.pipeline``, and
+``setup.py`` compiles ``models/baseline`` and the engine's per-event modules in
+``pipeline/engine`` with mypyc, the extensions beside their sources. Handled here:
 
 - a source edited after the build is shadowed by its stale extension, so the session stops
   and names the command that rebuilds it (``make test`` rebuilds by itself);
-- compiled modules keep no docstrings, so pytest's ``--doctest-modules`` cannot find their
-  examples: they are read from the source file instead and run against the compiled
-  module's namespace (the code users run).
+- pytest's ``--doctest-modules`` would import ``pipeline/x.py`` a second time as a top-level
+  ``pipeline.x``, and compiled modules keep no docstrings: so every module's examples are read
+  from its source file and run against the installed ``intentwatch.…`` module's namespace (the
+  code users run).
 """
 
 import ast
@@ -21,6 +22,7 @@ import pytest
 from _pytest.doctest import DoctestModule
 
 ROOT = Path(__file__).parent
+PACKAGES = ("models", "pipeline")  # installed under the intentwatch namespace
 
 
 def extension(source: Path) -> Path | None:
@@ -30,7 +32,7 @@ def extension(source: Path) -> Path | None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    sources = sorted(p for package in ("models", "pipeline") for p in (ROOT / package).rglob("*.py"))
+    sources = sorted(p for package in PACKAGES for p in (ROOT / package).rglob("*.py"))
     stale = [str(p.relative_to(ROOT)) for p in sources
              if (ext := extension(p)) is not None and ext.stat().st_mtime < p.stat().st_mtime]
     if stale:
@@ -41,17 +43,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> list:
     found = yield
-    if file_path.suffix == ".py" and parent.config.option.doctestmodules and extension(file_path) is not None:
+    if file_path.suffix == ".py" and parent.config.option.doctestmodules and \
+            file_path.is_relative_to(ROOT) and file_path.relative_to(ROOT).parts[0] in PACKAGES:
         found = [c for c in found if not isinstance(c, DoctestModule)]
         found.append(SourceDoctests.from_parent(parent, path=file_path))
     return found
 
 
 class SourceDoctests(pytest.File):
-    """The docstring examples of a compiled module, parsed from its source file."""
+    """The docstring examples of an installed module, parsed from its source file."""
 
     def collect(self) -> Iterator["SourceDoctest"]:
-        name = ".".join(self.path.relative_to(ROOT).with_suffix("").parts)
+        parts = self.path.relative_to(ROOT).with_suffix("").parts
+        name = ".".join(("intentwatch", *(parts[:-1] if parts[-1] == "__init__" else parts)))
         namespace = vars(import_module(name))
         flags = 0
         for flag in self.config.getini("doctest_optionflags"):

@@ -1,10 +1,11 @@
-"""Compiles the engine's per-event code with mypyc: the engine (pipeline/engine.py), its intent
-checks (pipeline/detectors, with the compiled manifests they read, pipeline/scope.py) and its
-learned side (pipeline/behaviour.py, the per-agent baselines in models/baseline, the fleet's
-credential first uses in pipeline/credentials.py). The same Python source, as C
-extensions: the learned side costs about 2.5 times less per event. All
-metadata lives in pyproject.toml. INTENTWATCH_PURE=1 installs plain Python instead (no C
-compiler needed)."""
+"""Installs ``models/`` and ``pipeline/`` as ``intentwatch.models`` and ``intentwatch.pipeline``
+(``intentwatch`` is a namespace package: the folders stay where they are), and compiles the
+engine's per-event code with mypyc: the engine (pipeline/engine/engine.py), its intent checks
+(pipeline/engine/detectors, with the compiled manifests they read, scope.py), its learned side
+(behaviour.py, the per-agent baselines in models/baseline, the fleet's credential first uses in
+credentials.py). The same Python source, as C extensions: the learned side costs about 2.5
+times less per event. All other metadata lives in pyproject.toml. INTENTWATCH_PURE=1 installs
+plain Python instead (no C compiler needed)."""
 
 import os
 import shutil
@@ -14,9 +15,29 @@ from pathlib import Path
 
 from setuptools import setup
 
+ROOTS = {"intentwatch.models": Path("models"), "intentwatch.pipeline": Path("pipeline")}
+PACKAGES = sorted(f"{name}{'.'.join(('', *d.relative_to(root).parts))}"
+                  for name, root in ROOTS.items() for d in [root, *root.rglob("*")]
+                  if (d / "__init__.py").exists())
+ENGINE = Path("pipeline/engine")
 SOURCES = [*sorted(p for p in Path("models/baseline").glob("*.py") if p.name != "__init__.py"),
-           *map(Path, ("pipeline/engine.py", "pipeline/behaviour.py", "pipeline/credentials.py", "pipeline/scope.py")),
-           *sorted(p for p in Path("pipeline/detectors").glob("*.py") if p.name != "__init__.py")]
+           *(ENGINE / name for name in ("engine.py", "behaviour.py", "credentials.py", "scope.py")),
+           *sorted(p for p in (ENGINE / "detectors").glob("*.py") if p.name != "__init__.py")]
+
+
+def staged(sources: list[Path]) -> list[str]:
+    """mypy names a module after the packages above its file, so the sources are compiled from
+    a view of the tree where they sit under ``intentwatch/`` (links, not copies)."""
+    stage = Path("build/mypyc-src/intentwatch").absolute()
+    stage.mkdir(parents=True, exist_ok=True)
+    (stage / "__init__.py").touch()
+    for name, root in ROOTS.items():
+        link = stage / root.name
+        if not link.is_symlink():
+            link.symlink_to(root.absolute(), target_is_directory=True)
+    return [str(stage / source) for source in sources]
+
+
 modules = []
 if os.environ.get("INTENTWATCH_PURE") == "1":
     for source in SOURCES:  # an extension left from an earlier build would shadow its source
@@ -35,6 +56,7 @@ else:
     from mypyc.build import mypycify
 
     # --follow-imports=silent: modules they import (the pydantic contracts, config) are read, not checked
-    modules = mypycify([*map(str, SOURCES), "--follow-imports=silent"], opt_level="3")
+    modules = mypycify([*staged(SOURCES), "--follow-imports=silent"], opt_level="3")
 
-setup(ext_modules=modules)
+setup(packages=PACKAGES, package_dir={name: str(root) for name, root in ROOTS.items()},
+      package_data={"intentwatch.pipeline.engine": ["*.yaml"]}, ext_modules=modules)

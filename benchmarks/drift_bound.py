@@ -123,7 +123,7 @@ def read_fleet(fleet: Path, labels: list[dict]) -> tuple[dict[str, dict], float]
 def engine_delays(alerts: Path, labels: list[dict]) -> dict[str, float | None]:
     """Median delay in actions per kind, as ``intentwatch evaluate`` scores ``alerts``."""
     sys.path.insert(0, str(ROOT))
-    from pipeline.evaluate import evaluate
+    from intentwatch.pipeline.lab.evaluate import evaluate
 
     report = evaluate(map(orjson.loads, alerts.read_bytes().splitlines()), labels)
     return {r.kind: statistics.median(r.delay_actions) if r.delay_actions else None for r in report.kinds}

@@ -52,7 +52,7 @@ def fleet(agents: int, days: int, seed: int) -> Path:
     out = DATA / f"fleet-{agents}x{days}-s{seed}"
     if not (out / "labels.jsonl").exists():
         sys.path.insert(0, str(ROOT))
-        from pipeline.simulate import simulate_fleet
+        from intentwatch.pipeline.lab.simulate import simulate_fleet
 
         print(f"simulating {agents} agents x {days} days into {out} ...", file=sys.stderr)
         simulate_fleet(agents=agents, days=days, seed=seed, out=out)
@@ -61,7 +61,7 @@ def fleet(agents: int, days: int, seed: int) -> Path:
 
 def engine_config(config: str | None, learned: bool):
     """The engine part of the settings, with the learned side switched on or off."""
-    from pipeline.settings import load_settings
+    from intentwatch.pipeline.settings import load_settings
 
     c = load_settings(config).engine
     return c.model_copy(update={"learned": c.learned.model_copy(update={"enabled": learned})})
@@ -81,10 +81,10 @@ def run_limit(path: Path) -> dict:
 
 
 def run_replay(path: Path, intents: Path, lifecycle: Path, config: str | None, learned: bool) -> dict:
-    from pipeline.deadletter import DeadLetterFile
-    from pipeline.engine import Engine
-    from pipeline.intents import load_manifests
-    from pipeline.replay import manifest_instantiations, read_lifecycle, replay
+    from intentwatch.pipeline.io.deadletter import DeadLetterFile
+    from intentwatch.pipeline.engine.engine import Engine
+    from intentwatch.pipeline.io.intents import load_manifests
+    from intentwatch.pipeline.hosts.replay import manifest_instantiations, read_lifecycle, replay
 
     engine = Engine(engine_config(config, learned))
     dead = DeadLetterFile(None)
@@ -124,8 +124,8 @@ def sample_lines(fleet_dir: Path, manifests: dict, agents: int, per_agent: int, 
 
 def train(behaviour, manifests: dict, traffic: dict[str, list]) -> list:
     """One baseline per agent, as the engine builds and teaches it."""
-    from models.baseline import features
-    from pipeline.state import AgentState
+    from intentwatch.models.baseline import features
+    from intentwatch.pipeline.engine.state import AgentState
 
     out = []
     for agent_id, xs in traffic.items():
@@ -171,10 +171,10 @@ def run_memory(fleet_dir: Path, config: str | None, n: int, sample: int, per_age
     """Rows of the memory table: the sampled agents trained, then ``n`` restored from them (if ``n``)."""
     import orjson
 
-    from models.baseline import AgentBaseline, features
-    from pipeline.codec import decode_action
-    from pipeline.engine import Engine
-    from pipeline.intents import load_manifests
+    from intentwatch.models.baseline import AgentBaseline, features
+    from intentwatch.pipeline.io.codec import decode_action
+    from intentwatch.pipeline.engine.engine import Engine
+    from intentwatch.pipeline.io.intents import load_manifests
 
     behaviour = Engine(engine_config(config, True)).behaviour
     manifests = {m.agent_id: m for m, _ in load_manifests(fleet_dir / "intents").manifests}

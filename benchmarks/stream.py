@@ -32,14 +32,14 @@ sys.path.insert(0, str(ROOT))
 from confluent_kafka import Consumer, TopicPartition  # noqa: E402
 
 from benchmarks.replay import fleet  # noqa: E402
-from pipeline.feed import file_lines, produce_lines  # noqa: E402
-from pipeline.intents import load_manifests  # noqa: E402
+from intentwatch.pipeline.io.feed import file_lines, produce_lines  # noqa: E402
+from intentwatch.pipeline.io.intents import load_manifests  # noqa: E402
 from confluent_kafka.admin import NewTopic  # noqa: E402
 
-from pipeline.kafka import admin, create_topics, producer, wait_for_broker  # noqa: E402
-from pipeline.deadletter import DeadLetterFile  # noqa: E402
-from pipeline.replay import manifest_instantiations  # noqa: E402
-from pipeline.settings import KafkaSettings, TopicSettings  # noqa: E402
+from intentwatch.pipeline.io.kafka import admin, create_topics, producer, wait_for_broker  # noqa: E402
+from intentwatch.pipeline.io.deadletter import DeadLetterFile  # noqa: E402
+from intentwatch.pipeline.hosts.replay import manifest_instantiations  # noqa: E402
+from intentwatch.pipeline.settings import KafkaSettings, TopicSettings  # noqa: E402
 
 IW = str(Path(sys.executable).with_name("intentwatch"))
 
@@ -108,8 +108,8 @@ def drain_rate(kafka: KafkaSettings, t: TopicSettings, group: str, total: int, l
 
 def register_live_agents(kafka: KafkaSettings, t: TopicSettings, n: int) -> list[str]:
     """Agents whose declared intent covers the live traffic, so only the shadow agents alert."""
-    from models.intent import IntentManifest
-    from models.lifecycle import Instantiate
+    from intentwatch.models.intent import IntentManifest
+    from intentwatch.models.lifecycle import Instantiate
 
     now = datetime.now(timezone.utc)
     ids = [f"bench-live-{i:03d}" for i in range(n)]

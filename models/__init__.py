@@ -3,12 +3,12 @@
 Nothing in this package does I/O.
 """
 
-from models.action import Action, ModelRef, Operation
-from models.alert import Alert, Evidence, FrameworkRefs, Severity
-from models.command import CommandAction, RevocationCommand
-from models.errors import ConfigError, InputError, IntentwatchError, ManifestError
-from models.intent import Allowed, IntentManifest, RateLimit, Schedule
-from models.lifecycle import Decommission, Instantiate, LifecycleEvent, Update, LIFECYCLE_ADAPTER
+from intentwatch.models.action import Action, ModelRef, Operation
+from intentwatch.models.alert import Alert, Evidence, FrameworkRefs, Severity
+from intentwatch.models.command import CommandAction, RevocationCommand
+from intentwatch.models.errors import ConfigError, InputError, IntentwatchError, ManifestError
+from intentwatch.models.intent import Allowed, IntentManifest, RateLimit, Schedule
+from intentwatch.models.lifecycle import Decommission, Instantiate, LifecycleEvent, Update, LIFECYCLE_ADAPTER
 
 __all__ = [
     "Action", "ModelRef", "Operation", "Alert", "Evidence", "FrameworkRefs", "Severity",

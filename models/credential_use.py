@@ -2,7 +2,7 @@
 
 Streaming workers each judge a share of the agents; each publishes its agents' first uses
 here (keyed ``credential_id`` + newline + ``agent_id``) and reads everyone's, so every worker
-knows which other agents a credential acted for (``pipeline/credentials.py``).
+knows which other agents a credential acted for (``pipeline/engine/credentials.py``).
 """
 
 from typing import Literal

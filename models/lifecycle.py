@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
-from models.intent import IntentManifest
+from intentwatch.models.intent import IntentManifest
 
 
 class _LifecycleBase(BaseModel):

@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from models.alert import Alert
-from models.errors import IntentwatchError
+from intentwatch.models.alert import Alert
+from intentwatch.models.errors import IntentwatchError
 
 app = typer.Typer(
     name="intentwatch",
@@ -63,12 +63,12 @@ def replay(
 
     Same input and configuration give the same output, byte for byte.
     """
-    from pipeline.deadletter import DeadLetterFile
-    from pipeline.engine import Engine
-    from pipeline.intents import load_manifests
-    from pipeline.replay import manifest_instantiations, read_feedback, read_lifecycle
-    from pipeline.replay import replay as run_replay
-    from pipeline.settings import load_settings
+    from intentwatch.pipeline.io.deadletter import DeadLetterFile
+    from intentwatch.pipeline.engine.engine import Engine
+    from intentwatch.pipeline.io.intents import load_manifests
+    from intentwatch.pipeline.hosts.replay import manifest_instantiations, read_feedback, read_lifecycle
+    from intentwatch.pipeline.hosts.replay import replay as run_replay
+    from intentwatch.pipeline.settings import load_settings
 
     try:
         settings = load_settings(config)
@@ -160,7 +160,7 @@ def validate(
 
     Exits 1 if any manifest has an error (or a warning, with --strict).
     """
-    from pipeline.intents import load_manifests
+    from intentwatch.pipeline.io.intents import load_manifests
 
     loaded = load_manifests(path)
     for p in loaded.problems:
@@ -185,7 +185,7 @@ def schema(
         intentwatch schema --out deploy/schemas      # all, as committed
         intentwatch schema alert                    # one, to stdout
     """
-    from pipeline.schemas import CONTRACTS, render, write_all
+    from intentwatch.pipeline.io.schemas import CONTRACTS, render, write_all
 
     if out is not None:
         for p in write_all(out):
@@ -209,7 +209,7 @@ def simulate(
 
         intentwatch simulate --agents 200 --days 7 --seed 1 --out demo-out
     """
-    from pipeline.simulate import simulate_fleet
+    from intentwatch.pipeline.lab.simulate import simulate_fleet
 
     summary = simulate_fleet(agents=agents, days=days, seed=seed, out=out)
     t = Table(title=f"simulated fleet -> {out}")
@@ -243,8 +243,8 @@ def evaluate(
     """
     import orjson
 
-    from pipeline.evaluate import compare, compare_markdown, load_jsonl
-    from pipeline.evaluate import evaluate as run_evaluate
+    from intentwatch.pipeline.lab.evaluate import compare, compare_markdown, load_jsonl
+    from intentwatch.pipeline.lab.evaluate import evaluate as run_evaluate
 
     runs: dict[str, Path] = {}
     for spec in alerts:
@@ -293,8 +293,8 @@ def topics_create(config: ConfigOpt = None) -> None:
 
         INTENTWATCH_TOPICS__PARTITIONS=16 intentwatch topics create
     """
-    from pipeline.kafka import create_topics, wait_for_broker
-    from pipeline.settings import load_settings
+    from intentwatch.pipeline.io.kafka import create_topics, wait_for_broker
+    from intentwatch.pipeline.settings import load_settings
 
     s = load_settings(config)
     wait_for_broker(s.kafka, timeout=60)
@@ -313,9 +313,9 @@ def worker(config: ConfigOpt = None) -> None:
 
         INTENTWATCH_WORKER__INSTANCE=w1 intentwatch worker --config deploy/config/intentwatch.yaml
     """
-    from pipeline.kafka import wait_for_broker
-    from pipeline.settings import load_settings
-    from pipeline.worker import run_worker
+    from intentwatch.pipeline.io.kafka import wait_for_broker
+    from intentwatch.pipeline.settings import load_settings
+    from intentwatch.pipeline.hosts.worker import run_worker
 
     s = load_settings(config)
     err.print(f"effective config: {s.model_dump_json(exclude={'engine'})}", highlight=False, soft_wrap=True)  # secrets print masked
@@ -338,11 +338,11 @@ def produce(
         intentwatch produce demo-out/lifecycle.jsonl --topic agent.lifecycle --intents demo-out/intents
         intentwatch produce demo-out/actions.jsonl
     """
-    from pipeline.deadletter import DeadLetterFile
-    from pipeline.feed import file_lines, produce_lines
-    from pipeline.intents import load_manifests
-    from pipeline.replay import manifest_instantiations
-    from pipeline.settings import load_settings
+    from intentwatch.pipeline.io.deadletter import DeadLetterFile
+    from intentwatch.pipeline.io.feed import file_lines, produce_lines
+    from intentwatch.pipeline.io.intents import load_manifests
+    from intentwatch.pipeline.hosts.replay import manifest_instantiations
+    from intentwatch.pipeline.settings import load_settings
 
     s = load_settings(config)
     dead = DeadLetterFile(dead_letter)
@@ -390,8 +390,8 @@ def verdict(
 
     from pydantic import ValidationError
 
-    from models.feedback import Feedback
-    from pipeline.evaluate import load_jsonl
+    from intentwatch.models.feedback import Feedback
+    from intentwatch.pipeline.lab.evaluate import load_jsonl
 
     found = {a["alert_id"]: a for a in load_jsonl(alerts) if a["alert_id"].startswith(alert_id)}
     if len(found) != 1:
@@ -407,16 +407,16 @@ def verdict(
                       observed=None if pattern in (None, "*") else str(pattern), analyst=analyst, reason=reason,
                       time=now, expires_at=now + timedelta(days=days))
     except ValidationError as e:
-        from pipeline.codec import describe
+        from intentwatch.pipeline.io.codec import describe
 
         _fail(describe(e))
     line = fb.model_dump_json().encode()
     if not send:
         sys.stdout.buffer.write(line + b"\n")
         return
-    from pipeline.deadletter import DeadLetterFile
-    from pipeline.feed import produce_lines
-    from pipeline.settings import load_settings
+    from intentwatch.pipeline.io.deadletter import DeadLetterFile
+    from intentwatch.pipeline.io.feed import produce_lines
+    from intentwatch.pipeline.settings import load_settings
 
     s = load_settings(config)
     r = produce_lines(s.kafka, s.topics.feedback, [("verdict", line)], DeadLetterFile(Path("produce-dead-letter.jsonl")))
@@ -442,8 +442,8 @@ def tail(
     """
     from datetime import datetime
 
-    from pipeline.kafka import read_topics
-    from pipeline.settings import load_settings
+    from intentwatch.pipeline.io.kafka import read_topics
+    from intentwatch.pipeline.settings import load_settings
 
     s = load_settings(config)
     topic = {"alerts": s.topics.alerts, "revocations": s.topics.revocations, "dlq": s.topics.dlq}.get(what)

@@ -10,8 +10,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, YamlConfigSettingsSource
 
-from models.errors import ConfigError
-from pipeline.config import EngineConfig
+from intentwatch.models.errors import ConfigError
+from intentwatch.pipeline.engine.config import EngineConfig
 
 
 class _Group(BaseModel):

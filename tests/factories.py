@@ -3,9 +3,9 @@
 from datetime import datetime, timedelta, timezone
 from itertools import count
 
-from models.action import Action
-from models.intent import IntentManifest
-from models.lifecycle import Decommission, Instantiate, Update
+from intentwatch.models.action import Action
+from intentwatch.models.intent import IntentManifest
+from intentwatch.models.lifecycle import Decommission, Instantiate, Update
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)  # a Monday, 09:00 UTC
 _ids = count(1)

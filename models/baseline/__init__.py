@@ -9,18 +9,18 @@ time comes from the events.
 ``AgentBaseline`` composes them for one agent; ``features(action)`` builds its input.
 """
 
-from models.baseline.agent import AgentBaseline, BehaviourScores
-from models.baseline.base import Learner
-from models.baseline.categories import CategoryProfile
-from models.baseline.divergence import ReferenceDivergence, js_divergence
-from models.baseline.drift import DriftMonitor
-from models.baseline.features import FEATURES, destination, epoch_seconds, features, resource_prefix
-from models.baseline.hours import HourProfile
-from models.baseline.rate import RateProfile
-from models.baseline.reach import ReachShift
-from models.baseline.seen import FirstSeen
-from models.baseline.sources import SourceProfile, network_of
-from models.baseline.volume import VolumeProfile
+from intentwatch.models.baseline.agent import AgentBaseline, BehaviourScores
+from intentwatch.models.baseline.base import Learner
+from intentwatch.models.baseline.categories import CategoryProfile
+from intentwatch.models.baseline.divergence import ReferenceDivergence, js_divergence
+from intentwatch.models.baseline.drift import DriftMonitor
+from intentwatch.models.baseline.features import FEATURES, destination, epoch_seconds, features, resource_prefix
+from intentwatch.models.baseline.hours import HourProfile
+from intentwatch.models.baseline.rate import RateProfile
+from intentwatch.models.baseline.reach import ReachShift
+from intentwatch.models.baseline.seen import FirstSeen
+from intentwatch.models.baseline.sources import SourceProfile, network_of
+from intentwatch.models.baseline.volume import VolumeProfile
 
 __all__ = [
     "AgentBaseline", "BehaviourScores", "CategoryProfile", "DriftMonitor", "FEATURES", "FirstSeen", "destination",

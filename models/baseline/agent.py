@@ -4,16 +4,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from models.baseline.base import Learner
-from models.baseline.categories import CategoryProfile
-from models.baseline.divergence import ReferenceDivergence
-from models.baseline.drift import DriftMonitor
-from models.baseline.hours import HourProfile
-from models.baseline.rate import RateProfile
-from models.baseline.reach import ReachShift
-from models.baseline.seen import FirstSeen
-from models.baseline.sources import SourceProfile
-from models.baseline.volume import VolumeProfile
+from intentwatch.models.baseline.base import Learner
+from intentwatch.models.baseline.categories import CategoryProfile
+from intentwatch.models.baseline.divergence import ReferenceDivergence
+from intentwatch.models.baseline.drift import DriftMonitor
+from intentwatch.models.baseline.hours import HourProfile
+from intentwatch.models.baseline.rate import RateProfile
+from intentwatch.models.baseline.reach import ReachShift
+from intentwatch.models.baseline.seen import FirstSeen
+from intentwatch.models.baseline.sources import SourceProfile
+from intentwatch.models.baseline.volume import VolumeProfile
 
 
 @dataclass(slots=True, init=False)

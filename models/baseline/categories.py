@@ -6,7 +6,7 @@ import re
 import sys
 from typing import Any
 
-from models.baseline.base import RESCALE_AT, Learner, growth
+from intentwatch.models.baseline.base import RESCALE_AT, Learner, growth
 
 _WILDCARD = re.compile(r"[*?\[]")
 

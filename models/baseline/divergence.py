@@ -5,8 +5,8 @@ import sys
 from array import array
 from typing import Any, cast
 
-from models.baseline.base import Learner
-from models.baseline.categories import CategoryProfile
+from intentwatch.models.baseline.base import Learner
+from intentwatch.models.baseline.categories import CategoryProfile
 
 
 def js_divergence(p: dict[str, float], q: dict[str, float]) -> float:

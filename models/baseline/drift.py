@@ -3,7 +3,7 @@
 import math
 from typing import Any
 
-from models.baseline.base import Learner, decode_float, encode_float, fading
+from intentwatch.models.baseline.base import Learner, decode_float, encode_float, fading
 
 
 class PageHinkley:

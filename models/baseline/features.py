@@ -3,9 +3,9 @@
 from datetime import datetime
 from typing import Any, Final
 
-from models.action import Action
-from models.baseline.base import Memo
-from models.baseline.sources import network_of
+from intentwatch.models.action import Action
+from intentwatch.models.baseline.base import Memo
+from intentwatch.models.baseline.sources import network_of
 
 FEATURES = ("tool", "operation", "data_domain", "resource", "resource_prefix", "bytes", "ts", "hour", "source_ip",
             "network", "credential", "session")

@@ -3,7 +3,7 @@
 import math
 from typing import Any
 
-from models.baseline.base import RESCALE_AT, Learner, growth
+from intentwatch.models.baseline.base import RESCALE_AT, Learner, growth
 
 
 class HourProfile(Learner):

@@ -3,7 +3,7 @@
 import math
 from typing import Any
 
-from models.baseline.base import Learner, fading
+from intentwatch.models.baseline.base import Learner, fading
 
 
 class RateProfile(Learner):

@@ -4,8 +4,8 @@ import math
 from array import array
 from typing import Any, Final
 
-from models.baseline.base import Learner, Memo
-from models.baseline.seen import crc32, crc32_of
+from intentwatch.models.baseline.base import Learner, Memo
+from intentwatch.models.baseline.seen import crc32, crc32_of
 
 # Per-tool slot: actions counted, of them outside the reference, CUSUM (bits), and the
 # actions and outside ones since the CUSUM last stood at 0 (for evidence).

@@ -5,7 +5,7 @@ import zlib
 from array import array
 from typing import Any, Final
 
-from models.baseline.base import RESCALE_AT, Learner, Memo, growth
+from intentwatch.models.baseline.base import RESCALE_AT, Learner, Memo, growth
 
 
 def crc32(value: str) -> int:

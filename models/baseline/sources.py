@@ -3,7 +3,7 @@
 import sys
 from typing import Any, Final
 
-from models.baseline.base import Learner
+from intentwatch.models.baseline.base import Learner
 
 _CAP: Final = 250  # counts stop here: small ints are shared objects, and "often" is enough
 

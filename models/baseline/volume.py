@@ -4,7 +4,7 @@ import math
 import sys
 from typing import Any, Final
 
-from models.baseline.base import Learner, fading
+from intentwatch.models.baseline.base import Learner, fading
 
 _RAISED_PRIOR: Final = 0.05  # a new tool's share of raised transfers starts at 5%
 _RAISED_PRIOR_WEIGHT: Final = 20.0

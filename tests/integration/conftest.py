@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.kafka import wait_for_broker
-from pipeline.settings import KafkaSettings
+from intentwatch.pipeline.io.kafka import wait_for_broker
+from intentwatch.pipeline.settings import KafkaSettings
 from tests.integration.support import REPO, Fleet, Pipeline, simulate_fleet
 
 BROKER_SH = REPO / "deploy" / "kafka" / "broker.sh"

@@ -20,8 +20,8 @@ from pathlib import Path
 import orjson
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
 
-from pipeline.kafka import create_topics
-from pipeline.settings import KafkaSettings, TopicSettings
+from intentwatch.pipeline.io.kafka import create_topics
+from intentwatch.pipeline.settings import KafkaSettings, TopicSettings
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

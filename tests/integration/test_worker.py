@@ -17,9 +17,9 @@ from pathlib import Path
 import orjson
 from confluent_kafka import Producer
 
-from pipeline.kafka import PARTITIONER
-from models.credential_use import CredentialUse
-from models.feedback import Feedback
+from intentwatch.pipeline.io.kafka import PARTITIONER
+from intentwatch.models.credential_use import CredentialUse
+from intentwatch.models.feedback import Feedback
 from tests.factories import T0, action, manifest
 from tests.integration.support import Comparison, Pipeline, drained, load_jsonl, run_cli
 

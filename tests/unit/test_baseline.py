@@ -19,7 +19,7 @@ import pytest
 from river import drift as river_drift
 from river import stats as river_stats
 
-from models.baseline import (
+from intentwatch.models.baseline import (
     AgentBaseline,
     BehaviourScores,
     CategoryProfile,
@@ -37,7 +37,7 @@ from models.baseline import (
     network_of,
     resource_prefix,
 )
-from models.baseline.drift import PageHinkley
+from intentwatch.models.baseline.drift import PageHinkley
 from tests.factories import action
 
 T0 = 1_767_603_600.0  # 2026-01-05 09:00 UTC, a Monday
@@ -783,12 +783,12 @@ def test_baseline_heap_per_typical_agent():
 
 
 def test_learned_side_runs_compiled_unless_installed_pure():
-    """setup.py compiles models/baseline and pipeline/behaviour.py with mypyc; the suite must
+    """setup.py compiles models/baseline and pipeline/engine/behaviour.py with mypyc; the suite must
     test what users run."""
-    import models.baseline.agent
-    import pipeline.behaviour
+    import intentwatch.models.baseline.agent
+    import intentwatch.pipeline.engine.behaviour
 
-    for module in (models.baseline.agent, pipeline.behaviour):
+    for module in (intentwatch.models.baseline.agent, intentwatch.pipeline.engine.behaviour):
         compiled = module.__file__.endswith((".so", ".pyd"))
         assert compiled == (os.environ.get("INTENTWATCH_PURE") != "1"), (
             f"{module.__name__} comes from {module.__file__}; install compiled with `make install`, "
@@ -802,7 +802,7 @@ def test_every_learner_names_all_its_constructor_arguments_in_params():
     import ast
     from pathlib import Path
 
-    import models.baseline as package
+    import intentwatch.models.baseline as package
 
     learners = {cls.__name__: cls for cls in (AgentBaseline, CategoryProfile, DriftMonitor, FirstSeen, HourProfile,
                                                RateProfile, ReferenceDivergence, SourceProfile, VolumeProfile)}
@@ -820,7 +820,7 @@ def test_every_learner_names_all_its_constructor_arguments_in_params():
 def test_behaviour_scores_init_sets_every_field_in_order():
     """BehaviourScores' __init__ is written out (for speed, compiled): it must take and set
     the dataclass's fields, all of them, in their order."""
-    from models.baseline.agent import BehaviourScores
+    from intentwatch.models.baseline.agent import BehaviourScores
 
     names = [f.name for f in dataclasses.fields(BehaviourScores)]
     s = BehaviourScores(*range(len(names)))

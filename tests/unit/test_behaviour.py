@@ -1,4 +1,4 @@
-"""The engine's learned side (pipeline/behaviour.py): every learned, chain and credential finding
+"""The engine's learned side (pipeline/engine/behaviour.py): every learned, chain and credential finding
 fires on a constructed case and stays quiet on the near miss; warm-up, hygiene (held-back actions,
 re-learning), persistence and analysts' feedback, seen through ``Engine``.
 
@@ -14,16 +14,16 @@ from functools import lru_cache
 
 import pytest
 
-from models.alert import Alert
-from models.baseline import features
-from models.command import RevocationCommand
-from models.credential_use import CredentialUse
-from models.errors import ConfigError
-from models.feedback import Feedback
-from pipeline.config import Chain, ChainStep, EngineConfig, LearnedConfig, ResponseConfig, Thresholds
-from pipeline.credentials import CredentialRegistry
-from pipeline.engine import Engine
-from pipeline.state import AgentState
+from intentwatch.models.alert import Alert
+from intentwatch.models.baseline import features
+from intentwatch.models.command import RevocationCommand
+from intentwatch.models.credential_use import CredentialUse
+from intentwatch.models.errors import ConfigError
+from intentwatch.models.feedback import Feedback
+from intentwatch.pipeline.engine.config import Chain, ChainStep, EngineConfig, LearnedConfig, ResponseConfig, Thresholds
+from intentwatch.pipeline.engine.credentials import CredentialRegistry
+from intentwatch.pipeline.engine.engine import Engine
+from intentwatch.pipeline.engine.state import AgentState
 from tests.factories import T0, action, instantiate, manifest, update
 
 AGENT, OTHER = "agent-1", "agent-2"
@@ -765,7 +765,7 @@ def test_a_chain_naming_an_unknown_rule_is_a_config_error():
 def test_limits_copy_every_threshold_the_behaviour_reads_per_action():
     """``Limits`` mirrors ``Thresholds`` for speed: a threshold added to the config must be
     copied too (or passed to the baseline, as ``drift`` and ``reach_bits`` are)."""
-    from pipeline.behaviour import Limits
+    from intentwatch.pipeline.engine.behaviour import Limits
 
     t = Thresholds(novel_tool_bits=1.5, volume_repeat=7, expansion_min_new=9)
     limits = Limits(t)

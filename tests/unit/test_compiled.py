@@ -1,4 +1,4 @@
-"""The compiled per-event code (setup.py builds models/baseline and pipeline's engine.py,
+"""The compiled per-event code (setup.py builds models/baseline and pipeline/engine's engine.py,
 behaviour.py, credentials.py, scope.py and detectors with mypyc) against its own plain-Python source:
 the same simulated fleet gives the same alerts and commands, byte for byte."""
 
@@ -9,23 +9,23 @@ from pathlib import Path
 
 import pytest
 
-import models.baseline.agent
-import pipeline.behaviour
-from pipeline.simulate import simulate_fleet
+import intentwatch.models.baseline.agent
+import intentwatch.pipeline.engine.behaviour
+from intentwatch.pipeline.lab.simulate import simulate_fleet
 
 ROOT = Path(__file__).resolve().parents[2]
-COMPILED = models.baseline.agent.__file__.endswith((".so", ".pyd"))
+COMPILED = intentwatch.models.baseline.agent.__file__.endswith((".so", ".pyd"))
 
 # Runs the CLI from the source tree given first, and makes sure the learned side came from it.
 RUN = """
 import sys
 root = sys.argv.pop(1)
 sys.path.insert(0, root)
-import models.baseline.agent, pipeline.behaviour
-for module in (models.baseline.agent, pipeline.behaviour):
+import intentwatch.models.baseline.agent, intentwatch.pipeline.engine.behaviour
+for module in (intentwatch.models.baseline.agent, intentwatch.pipeline.engine.behaviour):
     assert module.__file__.startswith(root), module.__file__
     print(module.__file__)
-from pipeline.cli import main
+from intentwatch.pipeline.cli import main
 main()
 """
 
@@ -34,9 +34,11 @@ main()
 def test_compiled_learned_side_gives_the_same_outputs_as_its_python_source(tmp_path):
     fleet = tmp_path / "fleet"
     simulate_fleet(40, 4, 3, fleet)  # four days: agents warm up after one, so learned findings are raised
-    pure = tmp_path / "pure"
+    pure = tmp_path / "pure"  # a plain-Python intentwatch package, first on the path of its run
     for package in ("models", "pipeline"):
-        shutil.copytree(ROOT / package, pure / package, ignore=shutil.ignore_patterns("*.so", "*.pyd", "__pycache__"))
+        shutil.copytree(ROOT / package, pure / "intentwatch" / package,
+                        ignore=shutil.ignore_patterns("*.so", "*.pyd", "__pycache__"))
+    (pure / "intentwatch" / "__init__.py").touch()
     outputs, loaded = {}, {}
     for name, root in (("compiled", ROOT), ("pure", pure)):
         out = tmp_path / name

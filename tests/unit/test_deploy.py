@@ -17,7 +17,7 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from pipeline.settings import Settings, load_settings
+from intentwatch.pipeline.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -500,7 +500,7 @@ def test_example_config_loads_and_equals_the_defaults(clean_env):
     defaults = load_settings()
     # load_settings builds a fresh Settings subclass per call, so compare the values, not the objects.
     assert from_file.model_dump() == defaults.model_dump(), \
-        f"deploy/config/intentwatch.yaml differs from the defaults in pipeline/settings.py / pipeline/config.py:\n" \
+        f"deploy/config/intentwatch.yaml differs from the defaults in pipeline/settings.py / pipeline/engine/config.py:\n" \
         f"file:     {from_file.model_dump()}\ndefaults: {defaults.model_dump()}"
 
 

@@ -6,7 +6,7 @@ import orjson
 import pytest
 from rich.console import Console
 
-from pipeline.evaluate import KIND_GROUP, dedupe, evaluate, load_jsonl
+from intentwatch.pipeline.lab.evaluate import KIND_GROUP, dedupe, evaluate, load_jsonl
 
 ONSET = "2026-01-06T12:00:00Z"
 
@@ -121,7 +121,7 @@ def test_cli_table_piped_keeps_every_figure_whole(tmp_path, report_inputs):
     """Piped into a CI log or a file, the table is not cut to 80 columns with ellipses."""
     from typer.testing import CliRunner
 
-    from pipeline.cli import app
+    from intentwatch.pipeline.cli import app
 
     alerts, labels = report_inputs
     # a long kind name, caught days and many actions late: the widest cells of a real run

@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from models.alert import Alert
-from pipeline.engine import Engine
+from intentwatch.models.alert import Alert
+from intentwatch.pipeline.engine.engine import Engine
 from tests.factories import action, decommission, instantiate, manifest, update
 
 M = manifest(rate_limit=None)
@@ -68,8 +68,8 @@ def test_reinstantiate_after_decommission_starts_a_new_epoch():
 
 def test_replay_merges_lifecycle_file_by_event_time(tmp_path):
     """Lifecycle lines out of order in the file are applied by time, between the actions."""
-    from pipeline.deadletter import DeadLetterFile
-    from pipeline.replay import replay
+    from intentwatch.pipeline.io.deadletter import DeadLetterFile
+    from intentwatch.pipeline.hosts.replay import replay
 
     acts = [action(at=timedelta(minutes=i)) for i in range(4)]
     (tmp_path / "a.jsonl").write_bytes(b"".join(a.model_dump_json().encode() + b"\n" for a in acts))

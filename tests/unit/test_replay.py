@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 from typer.testing import CliRunner
 
-from pipeline.cli import app
+from intentwatch.pipeline.cli import app
 from tests.factories import action, manifest
 
 runner = CliRunner()

@@ -2,10 +2,10 @@
 
 from datetime import timedelta
 
-from models.alert import Alert
-from models.command import RevocationCommand
-from pipeline.config import CircuitBreaker, EngineConfig, ResponseConfig
-from pipeline.engine import Engine
+from intentwatch.models.alert import Alert
+from intentwatch.models.command import RevocationCommand
+from intentwatch.pipeline.engine.config import CircuitBreaker, EngineConfig, ResponseConfig
+from intentwatch.pipeline.engine.engine import Engine
 from tests.factories import action, decommission, instantiate, manifest
 
 M = manifest(rate_limit=None)

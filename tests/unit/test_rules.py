@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from models.alert import Alert
-from models.command import RevocationCommand
-from pipeline.engine import Engine
+from intentwatch.models.alert import Alert
+from intentwatch.models.command import RevocationCommand
+from intentwatch.pipeline.engine.engine import Engine
 from tests.factories import action, decommission, instantiate, manifest, update
 
 
@@ -148,7 +148,7 @@ def test_monitor_mode_alerts_without_commands():
 
 
 def test_disabled_rule_and_severity_override():
-    from pipeline.config import EngineConfig, RuleOverride
+    from intentwatch.pipeline.engine.config import EngineConfig, RuleOverride
 
     cfg = EngineConfig(rules={"intent.tool_not_allowed": RuleOverride(enabled=False),
                               "intent.operation_not_allowed": RuleOverride(severity="low")})

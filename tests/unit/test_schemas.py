@@ -1,6 +1,6 @@
 """The committed JSON Schemas in deploy/schemas match the models."""
 
-from pipeline.schemas import CONTRACTS, SCHEMA_DIR, render
+from intentwatch.pipeline.io.schemas import CONTRACTS, SCHEMA_DIR, render
 
 
 def test_committed_schemas_match_models():

@@ -12,10 +12,10 @@ import orjson
 import pytest
 import yaml
 
-from models.action import Action
-from models.intent import DAYS, IntentManifest
-from models.lifecycle import LIFECYCLE_ADAPTER
-from pipeline.simulate import ATTACK_KINDS, KIND_GROUP, allocate_kinds, simulate_fleet
+from intentwatch.models.action import Action
+from intentwatch.models.intent import DAYS, IntentManifest
+from intentwatch.models.lifecycle import LIFECYCLE_ADAPTER
+from intentwatch.pipeline.lab.simulate import ATTACK_KINDS, KIND_GROUP, allocate_kinds, simulate_fleet
 
 AGENTS, N_DAYS = 60, 3
 BEHAVIOURAL = [k for k, g in KIND_GROUP.items() if g == "behavioural"]

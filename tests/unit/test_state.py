@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import orjson
 
-from pipeline.engine import Engine
-from pipeline.state import AgentState
+from intentwatch.pipeline.engine.engine import Engine
+from intentwatch.pipeline.engine.state import AgentState
 from tests.factories import action, decommission, instantiate, manifest
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.intents import load_manifests
+from intentwatch.pipeline.cli import app
+from intentwatch.pipeline.io.intents import load_manifests
 
 GOOD = """\
 agent_id: support-1

@@ -1,9 +1,9 @@
-"""pipeline/worker.py: committed offsets are retried while a just-started group coordinator loads."""
+"""pipeline/hosts/worker.py: committed offsets are retried while a just-started group coordinator loads."""
 
 import pytest
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 
-from pipeline import worker
+from intentwatch.pipeline.hosts import worker
 
 
 class Starting:

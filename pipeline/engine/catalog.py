@@ -1,0 +1,67 @@
+"""The rule catalogue: ``pipeline/engine/rules.yaml`` validated into ``Rule`` records.
+
+A rule id in an alert leads here: one YAML entry, one detector ``type`` in
+``pipeline/engine/detectors``. Deployment overrides (enabled, severity, cooldown) are applied
+on load so the engine only ever sees the effective rule.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from intentwatch.models.alert import FrameworkRefs, Severity
+from intentwatch.models.errors import ConfigError
+from intentwatch.pipeline.engine.config import EngineConfig
+
+DEFAULT_CATALOG = Path(__file__).with_name("rules.yaml")
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z_]+\.[a-z_]+$")
+    type: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    gate: bool = False
+    enabled: bool = True
+    severity: Severity
+    title: str
+    description: str
+    runbook: str
+    references: FrameworkRefs = Field(default_factory=FrameworkRefs)
+    cooldown_seconds: float | None = None
+
+
+def load_catalog(config: EngineConfig, path: Path = DEFAULT_CATALOG, known_types: set[str] | None = None) -> dict[str, Rule]:
+    """Load rules in file order, apply ``config.rules`` overrides, and report every problem at once."""
+    text = path.read_text()
+    nodes = yaml.compose(text, Loader=yaml.SafeLoader)
+    entries = yaml.safe_load(text) or []
+    problems: list[str] = []
+    rules: dict[str, Rule] = {}
+    for i, entry in enumerate(entries):
+        line = nodes.value[i].start_mark.line + 1
+        try:
+            rule = Rule.model_validate(entry)
+        except ValidationError as e:
+            problems += [f"{path}:{line}: {'.'.join(map(str, er['loc']))}: {er['msg']}" for er in e.errors()]
+            continue
+        if known_types is not None and rule.type not in known_types:
+            problems.append(f"{path}:{line}: rule {rule.id}: unknown type {rule.type!r} (known: {', '.join(sorted(known_types))})")
+        if rule.id in rules:
+            problems.append(f"{path}:{line}: duplicate rule id {rule.id}")
+        override = config.rules.get(rule.id)
+        if override is not None:
+            rule = rule.model_copy(update={
+                "enabled": override.enabled,
+                "severity": override.severity or rule.severity,
+                "cooldown_seconds": override.cooldown_seconds if override.cooldown_seconds is not None else rule.cooldown_seconds,
+            })
+        rules[rule.id] = rule
+    unknown = set(config.rules) - set(rules)
+    problems += [f"config: override for unknown rule id {rid!r}" for rid in sorted(unknown)]
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return rules

@@ -1,0 +1,24 @@
+"""Detectors, one class per rule ``type``. ``REGISTRY`` is the one place a type resolves."""
+
+from intentwatch.pipeline.engine.detectors.base import Detector, Finding
+from intentwatch.pipeline.engine.detectors.conformance import AllowedPattern, DeclaredCredential, DeclaredModel, RateLimit, Schedule
+from intentwatch.pipeline.engine.detectors.lifecycle import Decommissioned, Expired, Unregistered
+
+# Rules of type "engine" are raised by the engine itself (lifecycle events, expiry, the
+# circuit breaker, suppressions), "learned" and "chain" by its learned side
+# (pipeline/engine/behaviour.py), so none has a per-action detector.
+REGISTRY: dict[str, type[Detector] | None] = {
+    "unregistered": Unregistered,
+    "decommissioned": Decommissioned,
+    "expired": Expired,
+    "allowed_pattern": AllowedPattern,
+    "schedule": Schedule,
+    "rate_limit": RateLimit,
+    "declared_model": DeclaredModel,
+    "declared_credential": DeclaredCredential,
+    "engine": None,
+    "learned": None,
+    "chain": None,
+}
+
+__all__ = ["Detector", "Finding", "REGISTRY"]

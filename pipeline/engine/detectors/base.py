@@ -1,0 +1,45 @@
+"""What a detector returns, and the shape every per-action detector has."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from intentwatch.models.action import Action
+from intentwatch.models.command import CommandAction
+from intentwatch.pipeline.engine.catalog import Rule
+from intentwatch.pipeline.engine.scope import Scope
+from intentwatch.pipeline.engine.state import AgentState
+
+
+@dataclass(slots=True)
+class Finding:
+    """One rule firing on one event. The response policy turns it into alerts and commands."""
+
+    rule: Rule
+    agent_id: str
+    ts: float                       # event time, epoch seconds
+    event_id: str                   # the event that caused it (opens the alert window)
+    message: str
+    clause: str | None = None
+    expected: Any = None
+    observed: Any = None
+    score: float = 1.0
+    action: Action | None = None
+    baseline: dict[str, Any] = field(default_factory=dict)
+    command: CommandAction | None = None  # a command due whatever the severity policy says
+
+
+class Detector:
+    """A per-action check bound to one rule. ``check`` returns a Finding or None; no I/O."""
+
+    def __init__(self, rule: Rule):
+        self.rule = rule
+
+    def applies(self, scope: Scope) -> bool:
+        """Whether this manifest constrains what the detector checks (else it is skipped for the agent)."""
+        return True
+
+    def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
+        raise NotImplementedError
+
+    def finding(self, action: Action, ts: float, message: str, **kw: Any) -> Finding:
+        return Finding(self.rule, action.agent_id, ts, action.event_id, message, action=action, **kw)

@@ -1,0 +1,318 @@
+"""The detection engine: one event in, outputs out. No I/O, no clock.
+
+Time comes from events. Actions advance an event-time watermark; when it moves, due
+expiries fire and closed alert windows are published. A host with a wall clock (the
+streaming worker) calls ``tick(now)`` so quiet agents still expire; replay calls
+``flush()`` at the end of its input. Same events in the same order and the same
+configuration give the same outputs, byte for byte.
+
+Lifecycle events wait in a per-agent queue and apply in event-time order: before the
+agent's first action at or after their time, or once the watermark is ``grace`` seconds
+past them (so a quiet agent is still registered, updated or expired). So a host may
+deliver lifecycle events early — replay feeds them all first — and one agent's outputs
+depend only on that agent's events, however partitions interleave (except
+``credential.shared``, judged fleet-wide: ``pipeline/engine/credentials.py``).
+
+Per action: lifecycle gates, then the intent rules (``pipeline/engine/detectors``), then the
+learned side (``pipeline/engine/behaviour.py``: the agent's baseline, chains, credentials). Every
+finding goes through the agent's suppressions (analysts' verdicts, queued like lifecycle
+changes) and the response policy (``pipeline/engine/response.py``).
+"""
+
+import heapq
+from collections import Counter
+from datetime import datetime
+from itertools import count
+
+from intentwatch.models.action import Action
+from intentwatch.models.baseline import epoch_seconds
+from intentwatch.models.command import RevocationCommand
+from intentwatch.models.credential_use import CredentialUse
+from intentwatch.models.feedback import Feedback
+from intentwatch.models.lifecycle import Decommission, Instantiate, Update
+from intentwatch.pipeline.engine.behaviour import Behaviour
+from intentwatch.pipeline.engine.catalog import Rule, load_catalog
+from intentwatch.pipeline.engine.config import EngineConfig
+from intentwatch.pipeline.engine.detectors import REGISTRY, Detector, Finding
+from intentwatch.pipeline.engine.suppressions import Suppression, covering, holds_back
+from intentwatch.pipeline.engine.response import Output, Responder
+from intentwatch.pipeline.engine.state import AgentState
+
+LifecycleEvent = Instantiate | Update | Decommission
+MAX_SUPPRESSIONS = 32  # per agent; the oldest ended one goes first
+
+
+class Engine:
+    """``event_clock=True``: each action moves the engine's time (one time-ordered stream, as in
+    replay). ``False``: the host moves it with ``advance_to`` — a streaming worker passes the
+    lowest event time across its partitions, so a partition read ahead cannot apply another
+    partition's lifecycle changes or close its windows early.
+    """
+
+    def __init__(self, config: EngineConfig | None = None, rules: dict[str, Rule] | None = None, event_clock: bool = True):
+        self.config = config or EngineConfig()
+        self.event_clock = event_clock
+        self.rules = rules or load_catalog(self.config, known_types=set(REGISTRY))
+        self.agents: dict[str, AgentState] = {}
+        self.responder = Responder(self.config.response, self.rules, self.agents)
+        self.watermark = float("-inf")
+        self.grace = self.config.lifecycle_grace_seconds
+        self._expiries: list[tuple[float, str, str]] = []     # (expires_ts, agent_id, epoch)
+        self._pending: list[tuple[float, int, str]] = []      # (apply_at_ts, arrival, agent_id)
+        self._arrival = count()
+        self._next_due = float("inf")  # earliest time any of the three queues above needs work
+        self.gates: list[Detector] = []
+        self.checks: list[Detector] = []
+        for rule in self.rules.values():
+            cls = REGISTRY[rule.type]
+            if cls is not None and rule.enabled:
+                (self.gates if rule.gate else self.checks).append(cls(rule))
+        self.behaviour = Behaviour(self.config.learned, self.rules) if self.config.learned.enabled else None
+        self.stats: Counter[str] = Counter()
+        self.n_actions = 0
+
+    # -- entry points -------------------------------------------------------------------
+    def process(self, event: Action | LifecycleEvent | Feedback) -> list[Output]:
+        if isinstance(event, Action):
+            return self.process_action(event)
+        if isinstance(event, Feedback):
+            return self.process_feedback(event)
+        return self.process_lifecycle(event)
+
+    def process_action(self, a: Action) -> list[Output]:
+        ts = epoch_seconds(a.time)
+        out: list[Output] = []
+        if ts > self.watermark and self.event_clock:
+            self.watermark = ts
+            if ts >= self._next_due:
+                out = self._advance(ts)
+        st = self.agents.get(a.agent_id)
+        if st is None:
+            st = self.agents[a.agent_id] = AgentState(a.agent_id)
+        st.seq += 1
+        self.n_actions += 1
+        if ts > st.last_ts:
+            st.last_ts = ts
+        if st.pending and st.pending[0][0] <= ts:
+            out += self._apply_pending(st, ts)
+        if st.status == "active" and st.expires_ts is not None and ts >= st.expires_ts:
+            out += self._expire(st)
+        if st.status != "active" and not (st.status == "expired" and ts < st.expires_ts):  # type: ignore[operator]
+            # Every gate is about lifecycle status, so an agent active at this time passes them all.
+            for det in self.gates:
+                f = det.check(a, st, ts)
+                if f is not None:
+                    return out + self._respond(f, st)
+        severe: list[str] = []  # rules with a high finding here: they keep the action out of the baseline
+        for det in st.checks:
+            f = det.check(a, st, ts)
+            if f is not None:
+                if holds_back(f, st.suppressions):
+                    severe.append(f.rule.id)
+                out += self._respond(f, st)
+        if self.behaviour is not None and st.status == "active":
+            for f in self.behaviour.check(a, st, ts, severe):
+                out += self._respond(f, st)
+            if self.behaviour.credentials is not None and self.behaviour.credentials.late:  # out of order: another agent
+                out += self._late_shared()
+        return out
+
+    def merge_credential_use(self, use: CredentialUse) -> list[Output]:
+        """Another streaming worker's agent first used a credential (``pipeline/engine/credentials.py``)."""
+        if self.behaviour is None or self.behaviour.credentials is None:
+            return []
+        self.behaviour.credentials.merge(use)
+        return self._late_shared()
+
+    def _late_shared(self) -> list[Output]:
+        assert self.behaviour is not None  # called only with the learned side on
+        out: list[Output] = []
+        for f in self.behaviour.late_shared(self.agents):
+            out += self._respond(f, self.agents[f.agent_id])
+        return out
+
+    def process_lifecycle(self, ev: LifecycleEvent) -> list[Output]:
+        """Queue a lifecycle change; apply it now if the agent (or the watermark) is already past it."""
+        self.stats["lifecycle"] += 1
+        return self._queue(ev)
+
+    def process_feedback(self, fb: Feedback) -> list[Output]:
+        """An analyst's verdict; applies in event-time order with the agent's lifecycle changes."""
+        self.stats["feedback"] += 1
+        return self._queue(fb)
+
+    def _queue(self, ev: LifecycleEvent | Feedback) -> list[Output]:
+        ts = ev.time.timestamp()
+        st = self.agents.get(ev.agent_id)
+        if st is None:
+            st = self.agents[ev.agent_id] = AgentState(ev.agent_id)
+        if ts <= st.last_ts or ts + self.grace <= self.watermark:
+            self.stats["lifecycle_late"] += 1
+            return self._apply_lifecycle(st, ev, ts)
+        n = next(self._arrival)
+        st.add_pending(ts, n, ev)
+        heapq.heappush(self._pending, (ts + self.grace, n, st.agent_id))
+        self._next_due = min(self._next_due, ts + self.grace)
+        return []
+
+    def tick(self, now: datetime) -> list[Output]:
+        """Wall-clock timer of a streaming host: expire quiet agents, publish closed windows."""
+        return self.advance_to(now.timestamp())
+
+    def advance_to(self, ts: float) -> list[Output]:
+        """Move the engine's time forward to ``ts`` (epoch seconds) and run what fell due."""
+        if ts <= self.watermark:
+            return []
+        self.watermark = ts
+        return self._advance(ts) if ts >= self._next_due else []
+
+    def flush(self) -> list[Output]:
+        """End of input: apply lifecycle changes up to the watermark, publish every open window."""
+        out: list[Output] = []
+        for st in list(self.agents.values()):
+            if st.pending and st.pending[0][0] <= self.watermark:
+                out += self._apply_pending(st, self.watermark)
+        return out + self.responder.flush()
+
+    # -- persistence (used by the streaming worker) -------------------------------------
+    def restore(self, st: AgentState) -> None:
+        """Put a restored agent back, with its timers."""
+        self.agents[st.agent_id] = st
+        if st.status == "active" and st.expires_ts is not None:
+            heapq.heappush(self._expiries, (st.expires_ts, st.agent_id, st.epoch))
+        for ts, _n, _ev in st.pending:
+            heapq.heappush(self._pending, (ts + self.grace, next(self._arrival), st.agent_id))
+        self.responder.track(st)
+        self._update_next_due()
+
+    def rewind_clock(self) -> None:
+        """Forget how far time got (a host whose inputs changed calls this); due work is not lost,
+        it runs when time passes it again."""
+        self.watermark = float("-inf")
+
+    def forget(self, agent_ids: list[str]) -> None:
+        """Drop agents whose partitions moved to another worker (their timers lapse harmlessly)."""
+        for a in agent_ids:
+            self.agents.pop(a, None)
+
+    # -- internals ----------------------------------------------------------------------
+    def _apply_pending(self, st: AgentState, upto: float) -> list[Output]:
+        out: list[Output] = []
+        while st.pending and st.pending[0][0] <= upto:
+            ts, _, ev = st.pending.pop(0)
+            out += self._apply_lifecycle(st, ev, ts)
+        return out
+
+    def _apply_lifecycle(self, st: AgentState, ev: LifecycleEvent | Feedback, ts: float) -> list[Output]:
+        if isinstance(ev, Feedback):
+            return self._apply_feedback(st, ev, ts)
+        if st.lifecycle_ts is not None and ts < st.lifecycle_ts:
+            # An older event never undoes a newer one.
+            self.stats["lifecycle_stale"] += 1
+            return []
+        if isinstance(ev, Decommission):
+            st.status, st.epoch, st.lifecycle_ts = "decommissioned", ev.event_id, ts
+            return []
+        m = ev.manifest
+        expiry = m.expiry(ev.time)
+        expires_ts = expiry.timestamp() if expiry is not None else None
+        st.apply_manifest(m, ev.event_id, ts, expires_ts, self.checks)
+        if self.behaviour is not None:
+            # A new task or an approved change re-learns; an unapproved one does not reset the baseline.
+            self.behaviour.on_manifest(st, m, relearn=isinstance(ev, Instantiate) or bool(ev.approved_by))
+        if expires_ts is not None:
+            heapq.heappush(self._expiries, (expires_ts, st.agent_id, st.epoch))
+            self._next_due = min(self._next_due, expires_ts)
+        out: list[Output] = []
+        if m.agent_id != ev.agent_id:
+            self.stats["lifecycle_mismatched_agent"] += 1
+        if isinstance(ev, Update) and not ev.approved_by:
+            out += self._engine_finding(st, "lifecycle.unapproved_update", ts, ev.event_id,
+                                        f"intent updated by {ev.actor or 'unknown'} with no approver",
+                                        clause="approved_by", expected="an approver", observed=None)
+        if m.owner is None or not m.owner.strip():
+            out += self._engine_finding(st, "lifecycle.ownerless_agent", ts, ev.event_id, "manifest names no owner",
+                                        clause="owner", expected="an accountable owner", observed=None)
+        if expires_ts is not None and expires_ts <= max(ts, st.last_ts):
+            out += self._expire(st)
+        return out
+
+    def _apply_feedback(self, st: AgentState, fb: Feedback, ts: float) -> list[Output]:
+        self.stats[f"feedback:{fb.verdict}"] += 1
+        if fb.verdict == "confirmed":
+            if self.behaviour is not None:  # the held-back actions were the attack: never learn them
+                self.behaviour.release_held(st, fb.rule_id, learn=False)
+            return []
+        sup = Suppression.from_feedback(fb)
+        st.suppressions = [s for s in st.suppressions if s.feedback_id != sup.feedback_id] + [sup]
+        if len(st.suppressions) > MAX_SUPPRESSIONS:
+            st.suppressions.remove(min(st.suppressions, key=lambda s: s.end_ts))
+        if self.behaviour is not None:
+            self.stats["feedback_learned"] += self.behaviour.release_held(st, fb.rule_id, learn=True)
+        return []
+
+    def suppression_report(self) -> list[dict]:
+        """Every suppression in force or ended, with what it hid."""
+        return [{"agent_id": st.agent_id, **s.to_record()} for st in self.agents.values() for s in st.suppressions]
+
+    def _advance(self, ts: float) -> list[Output]:
+        """Event time reached ``ts``: apply due lifecycle changes, expire, publish closed windows."""
+        out: list[Output] = []
+        while self._pending and self._pending[0][0] <= ts:
+            _, _, agent_id = heapq.heappop(self._pending)
+            st = self.agents.get(agent_id)
+            if st is not None:
+                out += self._apply_pending(st, ts - self.grace)
+        while self._expiries and self._expiries[0][0] <= ts:
+            _, agent_id, epoch = heapq.heappop(self._expiries)
+            st = self.agents.get(agent_id)
+            if st is not None and st.epoch == epoch and st.status == "active":
+                out += self._expire(st)
+        out += self.responder.close_due(ts)
+        self._update_next_due()
+        return out
+
+    def _update_next_due(self) -> None:
+        heads = [q[0][0] for q in (self._pending, self._expiries, self.responder.closing) if q]
+        self._next_due = min(heads) if heads else float("inf")
+
+    def _expire(self, st: AgentState) -> list[Output]:
+        """The manifest's expiry passed: mark the agent expired and decommission it."""
+        st.status = "expired"
+        ts = st.expires_ts if st.expires_ts is not None else self.watermark
+        return self._engine_finding(st, "lifecycle.expired", ts, f"expiry:{st.epoch}", "intent expired",
+                                    clause="expires_at", expected=None, observed=None,
+                                    command=self.config.response.expiry_action)
+
+    def _engine_finding(self, st: AgentState, rule_id: str, ts: float, event_id: str, message: str, **kw) -> list[Output]:
+        rule = self.rules[rule_id]
+        if not rule.enabled:
+            return []
+        return self._respond(Finding(rule, st.agent_id, ts, event_id, message, **kw), st)
+
+    def _respond(self, f: Finding, st: AgentState) -> list[Output]:
+        self.stats[f"finding:{f.rule.id}"] += 1
+        if st.suppressions:
+            sup = covering(st.suppressions, f)
+            if sup is not None:
+                f = self._suppressed(f, sup)
+                if not f.rule.enabled:  # counted on the suppression; not published when turned off
+                    return []
+        out = self.responder.handle(f, st)
+        if self.behaviour is not None:
+            for o in out:
+                if isinstance(o, RevocationCommand) and o.action == "revoke_credentials":
+                    self.behaviour.on_command(st, o.credential_ids)
+        if self.responder.closing and self.responder.closing[0][0] < self._next_due:
+            self._next_due = self.responder.closing[0][0]
+        return out
+
+    def _suppressed(self, f: Finding, sup: Suppression) -> Finding:
+        """A finding an analyst's suppression covers: counted, and kept as an info alert."""
+        sup.hidden += 1
+        sup.last_hidden_ts = f.ts
+        self.stats[f"suppressed:{f.rule.id}"] += 1
+        return Finding(self.rules["feedback.suppressed"], f.agent_id, f.ts, f.event_id,
+                       f"{f.rule.id} hidden by suppression {sup.feedback_id} ({sup.analyst}: {sup.reason}): {f.message}",
+                       clause=f"suppression:{sup.feedback_id}", expected=sup.observed, observed=f.rule.id,
+                       score=f.score, action=f.action, baseline=f.baseline)

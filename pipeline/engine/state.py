@@ -1,0 +1,129 @@
+"""What the engine keeps per agent: its intent in force, lifecycle status, counters,
+pending lifecycle changes and open alert windows.
+
+Small and flat on purpose: ``to_record`` / ``from_record`` give a JSON-able form the
+streaming worker persists, and restoring it gives the same future outputs.
+"""
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, TypeAdapter
+
+from intentwatch.models.alert import Alert
+from intentwatch.models.baseline import AgentBaseline
+from intentwatch.models.intent import IntentManifest
+from intentwatch.models.feedback import Feedback
+from intentwatch.models.lifecycle import Decommission, Instantiate, Update
+from intentwatch.pipeline.engine.suppressions import Suppression
+from intentwatch.pipeline.engine.scope import Scope
+
+Status = Literal["unregistered", "active", "expired", "decommissioned"]
+LifecycleEvent = Instantiate | Update | Decommission
+# What waits in an agent's queue for its event time: lifecycle changes and analysts' feedback.
+PENDING_ADAPTER: TypeAdapter[LifecycleEvent | Feedback] = TypeAdapter(
+    Annotated[Instantiate | Update | Decommission | Feedback, Field(discriminator="kind")])
+
+
+@dataclass(slots=True)
+class Window:
+    """One open (agent, rule) alert: hits inside the cooldown only count."""
+
+    alert: Alert
+    end_ts: float
+    count: int = 1
+    last_ts: float = 0.0
+    published_count: int = 1
+    closed: bool = False
+    observed: list[str] = field(default_factory=list)
+
+    def covers(self, ts: float) -> bool:
+        """Whether a hit at ``ts`` falls inside the window (and is only counted into its alert)."""
+        return ts < self.end_ts
+
+
+@dataclass(slots=True)
+class AgentState:
+    agent_id: str
+    status: Status = "unregistered"
+    manifest: IntentManifest | None = None
+    scope: Scope | None = None
+    epoch: str = ""                    # event id of the lifecycle event in force
+    lifecycle_ts: float | None = None  # its event time, to apply lifecycle in event-time order
+    expires_ts: float | None = None
+    seq: int = 0                       # actions seen for this agent, 1-based after the first
+    last_ts: float = float("-inf")     # latest action time of this agent
+    tokens: float = 0.0                # rate-limit token bucket
+    tokens_ts: float = 0.0
+    commands: set[str] = field(default_factory=set)  # command actions already issued this epoch
+    pending: list[tuple[float, int, LifecycleEvent | Feedback]] = field(default_factory=list)  # (ts, arrival, event), sorted
+    windows: dict[str, Window] = field(default_factory=dict)  # open alert windows by rule id
+    checks: list = field(default_factory=list)        # the detectors this manifest gives work to (derived)
+    # the learned side (pipeline/engine/behaviour.py)
+    baseline: AgentBaseline | None = None
+    drifting: bool = False                             # inside a reference-drift episode
+    expanding: bool = False                            # scope expansion already reported this period
+    held: list[list] = field(default_factory=list)     # [rule ids, features] held back from learning until a verdict
+    volume_hits: list[float] = field(default_factory=list)  # times of the latest large transfers
+    volume_run: float = 0.0                            # CUSUM (bits) of transfers above volume_sustained_sd
+    chains: dict[str, list] = field(default_factory=dict)  # chain rule -> start time per completed step
+    cred_last: dict[str, tuple[float, str]] = field(default_factory=dict)  # credential -> (time, network) last used
+    revoked: dict[str, int] = field(default_factory=dict)  # credential -> action seq when its revocation was issued
+    suppressions: list[Suppression] = field(default_factory=list)  # analysts' suppressions (pipeline/engine/suppressions.py)
+
+    def apply_manifest(self, manifest: IntentManifest, epoch: str, ts: float, expires_ts: float | None, checks: list) -> None:
+        first = self.status != "active"
+        self.manifest, self.scope, self.epoch = manifest, Scope(manifest), epoch
+        self.checks = [d for d in checks if d.applies(self.scope)]
+        self.status, self.lifecycle_ts, self.expires_ts = "active", ts, expires_ts
+        self.commands = set()
+        cap = self.scope.rate_capacity
+        if cap is not None and (first or self.tokens > cap):
+            self.tokens, self.tokens_ts = cap, ts
+
+    def add_pending(self, ts: float, arrival: int, ev: LifecycleEvent | Feedback) -> None:
+        bisect.insort(self.pending, (ts, arrival, ev), key=lambda p: (p[0], p[1]))
+
+    # -- persistence --------------------------------------------------------------------
+    def to_record(self) -> dict[str, Any]:
+        """A JSON-able snapshot; derived parts (compiled scope, detector list) are rebuilt on restore."""
+        return {
+            "agent_id": self.agent_id, "status": self.status,
+            "manifest": self.manifest.model_dump(mode="json") if self.manifest else None,
+            "epoch": self.epoch, "lifecycle_ts": self.lifecycle_ts, "expires_ts": self.expires_ts,
+            "seq": self.seq, "last_ts": self.last_ts if self.last_ts != float("-inf") else None,
+            "tokens": self.tokens, "tokens_ts": self.tokens_ts, "commands": sorted(self.commands),
+            "pending": [[ts, n, ev.model_dump(mode="json")] for ts, n, ev in self.pending],
+            "windows": {rule: {"alert": w.alert.model_dump(mode="json"), "end_ts": w.end_ts, "count": w.count,
+                               "last_ts": w.last_ts, "published_count": w.published_count, "closed": w.closed,
+                               "observed": w.observed} for rule, w in self.windows.items()},
+            "baseline": self.baseline.to_state() if self.baseline is not None else None,
+            "drifting": self.drifting, "expanding": self.expanding, "held": self.held, "volume_hits": self.volume_hits,
+            "volume_run": self.volume_run, "chains": self.chains,
+            "cred_last": {c: list(v) for c, v in self.cred_last.items()}, "revoked": self.revoked,
+            "suppressions": [s.to_record() for s in self.suppressions],
+        }
+
+    @classmethod
+    def from_record(cls, r: dict[str, Any], checks: list) -> "AgentState":
+        st = cls(r["agent_id"])
+        st.status, st.epoch = r["status"], r["epoch"]
+        st.lifecycle_ts, st.expires_ts, st.seq = r["lifecycle_ts"], r["expires_ts"], r["seq"]
+        st.last_ts = r["last_ts"] if r["last_ts"] is not None else float("-inf")
+        st.tokens, st.tokens_ts, st.commands = r["tokens"], r["tokens_ts"], set(r["commands"])
+        if r["manifest"] is not None:
+            st.manifest = IntentManifest.model_validate(r["manifest"])
+            st.scope = Scope(st.manifest)
+            st.checks = [d for d in checks if d.applies(st.scope)]
+        st.pending = [(ts, n, PENDING_ADAPTER.validate_python(ev)) for ts, n, ev in r["pending"]]
+        st.windows = {rule: Window(Alert.model_validate(w["alert"]), w["end_ts"], w["count"], w["last_ts"],
+                                   w["published_count"], w["closed"], list(w["observed"])) for rule, w in r["windows"].items()}
+        if r.get("baseline") is not None:
+            st.baseline = AgentBaseline.from_state(r["baseline"])
+        st.drifting, st.expanding = r.get("drifting", False), r.get("expanding", False)
+        st.held, st.chains, st.revoked = r.get("held", []), r.get("chains", {}), r.get("revoked", {})
+        st.volume_hits, st.volume_run = r.get("volume_hits", []), r.get("volume_run", 0.0)
+        st.cred_last = {c: (v[0], v[1]) for c, v in r.get("cred_last", {}).items()}
+        st.suppressions = [Suppression.from_record(x) for x in r.get("suppressions", [])]
+        return st

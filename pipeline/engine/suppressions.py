@@ -1,0 +1,65 @@
+"""Suppressions from analysts' false-positive verdicts: noise control that keeps evidence.
+
+A suppression belongs to one agent and one rule (optionally one observed value pattern)
+for a bounded time. A finding it covers raises no alert of its own rule and no command;
+it is counted on the suppression and published as an ``info`` alert of rule
+``feedback.suppressed`` (aggregated like any alert), so what each suppression hid stays
+visible and countable.
+"""
+
+import fnmatch
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from intentwatch.models.alert import SEVERITY_RANK
+from intentwatch.models.feedback import Feedback
+
+if TYPE_CHECKING:  # the detectors import the agent state, which holds suppressions
+    from intentwatch.pipeline.engine.detectors.base import Finding
+
+HIGH = SEVERITY_RANK["high"]
+
+
+@dataclass(slots=True)
+class Suppression:
+    feedback_id: str
+    rule_id: str
+    observed: str | None
+    analyst: str
+    reason: str
+    start_ts: float
+    end_ts: float
+    hidden: int = 0
+    last_hidden_ts: float | None = None
+
+    @classmethod
+    def from_feedback(cls, fb: Feedback) -> "Suppression":
+        return cls(fb.feedback_id, fb.rule_id, fb.observed, fb.analyst, fb.reason, fb.time.timestamp(), fb.ends().timestamp())
+
+    def covers(self, f: "Finding") -> bool:
+        if f.rule.id != self.rule_id or not self.start_ts <= f.ts < self.end_ts:
+            return False
+        return self.observed is None or (f.observed is not None and fnmatch.fnmatchcase(str(f.observed), self.observed))
+
+    def to_record(self) -> dict[str, Any]:
+        return {"feedback_id": self.feedback_id, "rule_id": self.rule_id, "observed": self.observed,
+                "analyst": self.analyst, "reason": self.reason, "start_ts": self.start_ts, "end_ts": self.end_ts,
+                "hidden": self.hidden, "last_hidden_ts": self.last_hidden_ts}
+
+    @classmethod
+    def from_record(cls, r: dict[str, Any]) -> "Suppression":
+        return cls(**r)
+
+
+def covering(suppressions: list[Suppression], f: "Finding") -> Suppression | None:
+    """The suppression that hides ``f``, if any."""
+    for s in suppressions:
+        if s.covers(f):
+            return s
+    return None
+
+
+def holds_back(f: "Finding", suppressions: list[Suppression]) -> bool:
+    """Whether ``f`` keeps its action out of the baseline: a high or critical finding that no
+    analyst's suppression covers."""
+    return SEVERITY_RANK[f.rule.severity] >= HIGH and not (suppressions and covering(suppressions, f))

@@ -1,0 +1,413 @@
+"""The streaming worker: the engine hosted on Kafka, one member of a consumer group.
+
+Per batch: read actions, lifecycle events and analysts' feedback (lifecycle and feedback
+first), decode them at the edge
+(bad ones to the dead-letter topic with topic[partition]@offset, reason and raw bytes),
+run the engine, publish alerts and commands keyed by agent_id.
+
+Credentials are judged fleet-wide (``credential.shared``), but a worker holds only its
+partitions' agents: every worker publishes its agents' first uses of credentials to the
+compacted credentials topic, in its checkpoint transaction, and reads that whole topic
+(all partitions, to its end before the first action, then as it grows). A malformed
+record there is dead-lettered once per worker instance: how far it has read is committed
+at each checkpoint, and a restart re-reads the topic without reporting it again.
+
+Durability is a checkpoint every ``checkpoint_seconds``: flush the outputs, then in one
+Kafka transaction write the state of every agent that changed (to the compacted state
+topic, on the partition its events come from) together with the input offsets. After a
+crash, a worker restores the last committed checkpoint and re-reads from its offsets;
+the engine is deterministic, so it re-publishes the same alert and command ids with the
+same payloads (at-least-once output, exactly-once state).
+
+On assignment the worker restores its partitions' agents from the state topic and
+holds back the action partitions until the lifecycle and feedback partitions are read up
+to their end, so it knows every registered intent and every verdict before it judges an
+action.
+
+Why confluent-kafka and not faust: see docs/streaming.md (the day-one spike).
+"""
+
+import logging
+import signal
+import time
+from collections import defaultdict
+from datetime import datetime, timezone
+
+import orjson
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+
+from intentwatch.models.alert import Alert
+from intentwatch.models.baseline import epoch_seconds
+from intentwatch.models.errors import InputError
+from intentwatch.pipeline.io.codec import decode_action, decode_credential_use, decode_feedback, decode_lifecycle
+from intentwatch.pipeline.engine.engine import Engine
+from intentwatch.pipeline.io.kafka import PARTITIONER, producer
+from intentwatch.pipeline.engine.response import Output
+from intentwatch.pipeline.settings import Settings
+from intentwatch.pipeline.engine.state import AgentState
+
+log = logging.getLogger("intentwatch.worker")
+
+
+class Worker:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.topics = settings.topics
+        w = settings.worker
+        self.engine = Engine(settings.engine, event_clock=False)  # time = the slowest partition's, see _advance_time
+        client = settings.kafka.client_config()
+        self.consumer = Consumer({
+            **client, "group.id": w.group_id, "enable.auto.commit": False, "auto.offset.reset": "earliest",
+            "isolation.level": "read_committed", "partition.assignment.strategy": "range",  # range keeps co-partitions together
+            "session.timeout.ms": 10000, "heartbeat.interval.ms": 1000, "fetch.wait.max.ms": 50,
+            # Static membership: a restarted worker takes its partitions back at once.
+            "group.instance.id": f"{w.group_id}-{w.instance}",
+        })
+        self.out = producer(settings.kafka)  # alerts, commands, dead letters: published as they happen
+        self.txn: Producer = Producer({**client, "transactional.id": f"{w.group_id}-{w.instance}", "partitioner": PARTITIONER,
+                                       "transaction.timeout.ms": 30000, "compression.type": "lz4", "linger.ms": 5})
+        self.owner: dict[str, int] = {}                # agent_id -> input partition
+        self.dirty: set[str] = set()                   # agents changed since the last checkpoint
+        self.holding: dict[tuple[str, int], int] = {}  # (lifecycle or feedback topic, partition) -> end offset to reach before actions flow
+        self.part_time: dict[int, float] = {}          # actions partition -> latest event time read
+        self.start_offsets: dict[int, int] = {}        # actions partition -> where reading started
+        self.stats: dict[str, int] = defaultdict(int)
+        self._stop = False
+        # Fleet-wide first uses of credentials: published at checkpoints, followed on the topic.
+        self.registry = self.engine.behaviour.credentials if self.engine.behaviour is not None else None
+        if self.registry is not None:
+            self.registry.publish = True
+        self.credential_reader: Consumer | None = None
+        # Credentials partition -> offset below which this instance already dead-lettered what
+        # was malformed (the reader's committed offsets): the topic is read from its start at
+        # every start, and a bad record should be reported once, not at every restart.
+        self.credentials_reported: dict[int, int] = {}
+
+    # -- lifecycle of the worker --------------------------------------------------------
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, lambda *_: self.stop())
+        signal.signal(signal.SIGINT, lambda *_: self.stop())
+        self.txn.init_transactions(60)  # also aborts what a crashed predecessor left open
+        self._load_credentials()
+        self.consumer.subscribe([self.topics.lifecycle, self.topics.feedback, self.topics.actions], on_assign=self._on_assign, on_revoke=self._on_revoke)
+        w = self.settings.worker
+        last_checkpoint = last_tick = last_log = time.monotonic()
+        log.info("worker %s in group %s: consuming %s, %s and %s", w.instance, w.group_id, self.topics.actions,
+                 self.topics.lifecycle, self.topics.feedback)
+        try:
+            while not self._stop:
+                msgs = self.consumer.consume(w.batch_size, w.poll_timeout_seconds)
+                if msgs:
+                    self._process_batch(msgs)
+                self._follow_credentials()
+                self._release_held()
+                caught_up = self._advance_time()
+                now = time.monotonic()
+                if w.wall_clock_timers and caught_up and now - last_tick >= w.tick_seconds:
+                    # Only when caught up: then event time is close to wall time.
+                    self._publish(self.engine.tick(datetime.now(timezone.utc)))
+                    last_tick = now
+                if now - last_checkpoint >= w.checkpoint_seconds:
+                    self.checkpoint()
+                    last_checkpoint = now
+                if now - last_log >= 10:
+                    log.info("processed %s", dict(self.stats))
+                    last_log = now
+                self.out.poll(0)
+        finally:
+            self.checkpoint()
+            self.consumer.close()
+            if self.credential_reader is not None:
+                self.credential_reader.close()
+            self.out.flush(10)
+            log.info("worker %s stopped: %s", w.instance, dict(self.stats))
+
+    def stop(self) -> None:
+        self._stop = True
+
+    # -- processing ---------------------------------------------------------------------
+    def _process_batch(self, msgs: list[Message]) -> None:
+        lifecycle, feedback, actions = [], [], []
+        for m in msgs:
+            if m.error():
+                if m.error().code() != KafkaError._PARTITION_EOF:
+                    log.warning("consume error: %s", m.error())
+                continue
+            topic = m.topic()
+            (lifecycle if topic == self.topics.lifecycle else feedback if topic == self.topics.feedback else actions).append(m)
+        # Lifecycle and feedback first: the engine queues them by event time, so early is always safe.
+        for msgs_of, decode, kind in ((lifecycle, decode_lifecycle, "lifecycle"), (feedback, decode_feedback, "feedback")):
+            for m in msgs_of:
+                ev = self._decode(m, decode)
+                if ev is not None:
+                    self._track(ev.agent_id, m.partition())
+                    self._publish(self.engine.process(ev))
+                    self.stats[kind] += 1
+        for m in actions:
+            a = self._decode(m, decode_action)
+            if a is not None:
+                self._track(a.agent_id, m.partition())
+                self._publish(self.engine.process_action(a))
+                self.stats["actions"] += 1
+                ts = epoch_seconds(a.time)
+                if ts > self.part_time.get(m.partition(), float("-inf")):
+                    self.part_time[m.partition()] = ts
+
+    # -- fleet-wide credentials -------------------------------------------------------------
+    def _load_credentials(self) -> None:
+        """Read every worker's published first uses of credentials to the end of the topic."""
+        if self.registry is None:
+            return
+        w, topic = self.settings.worker, self.topics.credentials
+        reader = self.credential_reader = Consumer({
+            **self.settings.kafka.client_config(), "group.id": f"{w.group_id}-credentials-{w.instance}",
+            "enable.auto.commit": False, "isolation.level": "read_committed", "enable.partition.eof": True})
+        meta = reader.list_topics(topic, timeout=10).topics.get(topic)
+        if meta is None or meta.error is not None or not meta.partitions:
+            raise KafkaException(f"topic {topic} is missing: run `intentwatch topics create` first")
+        committed = _committed(reader, [TopicPartition(topic, p) for p in meta.partitions])
+        self.credentials_reported = {tp.partition: tp.offset for tp in committed if tp.offset >= 0}
+        reader.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in meta.partitions])
+        open_parts, deadline = set(meta.partitions), time.monotonic() + 120
+        while open_parts and time.monotonic() < deadline:
+            for m in reader.consume(1000, 0.5):
+                if m.error() is None:
+                    self._merge_credential_use(m)
+                elif m.error().code() == KafkaError._PARTITION_EOF:
+                    open_parts.discard(m.partition())
+        if open_parts:
+            raise KafkaException(f"could not read {topic} partitions {sorted(open_parts)} to their end")
+        log.info("credentials: %d first uses known", self.stats["credential_uses"])
+
+    def _follow_credentials(self) -> None:
+        if self.credential_reader is not None:
+            for m in self.credential_reader.consume(500, 0):
+                if m.error() is None:
+                    self._merge_credential_use(m)
+
+    def _merge_credential_use(self, m: Message) -> None:
+        try:
+            use = decode_credential_use(m.value() or b"", "", self.settings.engine.max_event_bytes)
+            if m.key() != use.key():
+                raise InputError("", f"key {(m.key() or b'')[:80]!r} is not credential_id and agent_id joined by a newline")
+        except InputError as e:
+            source = f"{m.topic()}[{m.partition()}]@{m.offset()}"
+            if m.offset() < self.credentials_reported.get(m.partition(), -1):
+                log.debug("skipping %s, dead-lettered before: %s", source, e.reason)
+            else:
+                self._dead_letter(m, InputError(source, e.reason))
+            return
+        self.stats["credential_uses"] += 1
+        self._publish(self.engine.merge_credential_use(use))
+        for agent_id in self.registry.users.get(use.credential_id, ()):  # a finding may change state without output
+            if agent_id in self.owner:
+                self.dirty.add(agent_id)
+
+    # -- time ---------------------------------------------------------------------------
+    def _advance_time(self) -> bool:
+        """Engine time = the lowest latest-event-time over partitions still behind their end
+        (an idle, caught-up partition holds nothing back). Returns whether all are caught up."""
+        low, caught_up = float("inf"), True
+        for tp in self.consumer.position([tp for tp in self.consumer.assignment() if tp.topic == self.topics.actions]):
+            _low, high = self.consumer.get_watermark_offsets(tp, cached=True)
+            offset = tp.offset if tp.offset >= 0 else self.start_offsets.get(tp.partition, -1)
+            behind = high is None or high < 0 or offset < high  # end unknown yet: not fetched, so behind
+            if behind:
+                caught_up = False
+                low = min(low, self.part_time.get(tp.partition, float("-inf")))
+        if low == float("inf"):
+            low = max(self.part_time.values(), default=float("-inf"))
+        if low > self.engine.watermark:
+            self._publish(self.engine.advance_to(low))
+        return caught_up
+
+    def _decode(self, m: Message, decode):
+        raw = m.value() or b""
+        try:
+            key = m.key()
+            if not key:
+                raise InputError("", "message has no key (the agent_id)")
+            ev = decode(raw, "", self.settings.engine.max_event_bytes)
+            if ev.agent_id.encode() != key:
+                raise InputError("", f"key {key[:80]!r} differs from agent_id {ev.agent_id!r}")
+            return ev
+        except InputError as e:  # named here, not per message: formatting a source for every message costs
+            self._dead_letter(m, InputError(f"{m.topic()}[{m.partition()}]@{m.offset()}", e.reason))
+            return None
+
+    def _dead_letter(self, m: Message, e: InputError) -> None:
+        self.stats["dead_letters"] += 1
+        headers = [("source", e.source.encode()), ("reason", e.reason.encode()), ("topic", m.topic().encode()),
+                   ("partition", str(m.partition()).encode()), ("offset", str(m.offset()).encode())]
+        log.warning("dead letter %s: %s", e.source, e.reason)
+        self._produce(self.topics.dlq, m.key(), m.value() or b"", headers)
+
+    def _track(self, agent_id: str, partition: int) -> None:
+        self.owner[agent_id] = partition
+        self.dirty.add(agent_id)
+
+    def _publish(self, outputs: list[Output]) -> None:
+        for o in outputs:
+            if isinstance(o, Alert):
+                self.stats["alerts"] += 1
+                self._produce(self.topics.alerts, o.agent_id.encode(), o.model_dump_json().encode(), [("alert_id", o.alert_id.encode())])
+            else:
+                self.stats["commands"] += 1
+                self._produce(self.topics.revocations, o.agent_id.encode(), o.model_dump_json().encode(), [("command_id", o.command_id.encode())])
+            if o.agent_id in self.owner:
+                self.dirty.add(o.agent_id)
+
+    def _produce(self, topic: str, key: bytes | None, value: bytes, headers: list) -> None:
+        while True:
+            try:
+                self.out.produce(topic, value=value, key=key, headers=headers)
+                return
+            except BufferError:
+                self.out.poll(0.05)  # local queue full: let deliveries drain
+
+    # -- checkpoints --------------------------------------------------------------------
+    def checkpoint(self) -> None:
+        """Outputs durable first; then agent state and input offsets in one transaction."""
+        assignment = self.consumer.assignment()
+        if not assignment and not self.dirty:
+            return
+        remaining = self.out.flush(30)
+        if remaining:
+            raise KafkaException(f"{remaining} outputs not delivered; not checkpointing")
+        self._commit_credentials_read()  # its dead letters are delivered now
+        self.txn.begin_transaction()
+        for agent_id in self.dirty:
+            st = self.engine.agents.get(agent_id)
+            if st is not None and agent_id in self.owner:
+                self.txn.produce(self.topics.state, key=agent_id.encode(), value=orjson.dumps(st.to_record()),
+                                 partition=self.owner[agent_id])
+        if self.registry is not None:  # for the other workers, with the state that saw them
+            for use in self.registry.drain():
+                self.txn.produce(self.topics.credentials, key=use.key(), value=use.model_dump_json().encode())
+        if assignment:
+            positions = [tp for tp in self.consumer.position(assignment) if tp.offset >= 0]
+            if positions:
+                self.txn.send_offsets_to_transaction(positions, self.consumer.consumer_group_metadata(), 30)
+        self.txn.commit_transaction(30)
+        self.stats["checkpoints"] += 1
+        self.dirty.clear()
+        self._write_status(assignment)
+
+    def _commit_credentials_read(self) -> None:
+        """Remember how far this instance has read (and reported) the credentials topic."""
+        reader = self.credential_reader
+        if reader is None:
+            return
+        read = [tp for tp in reader.position(reader.assignment())
+                if tp.offset > self.credentials_reported.get(tp.partition, -1)]
+        if read:
+            reader.commit(offsets=read, asynchronous=False)
+            self.credentials_reported.update({tp.partition: tp.offset for tp in read})
+
+    def _write_status(self, assignment: list[TopicPartition]) -> None:
+        """``<state_dir>/<instance>.status.json``, rewritten at each checkpoint: for probes and operators."""
+        w = self.settings.worker
+        w.state_dir.mkdir(parents=True, exist_ok=True)
+        status = {"instance": w.instance, "group_id": w.group_id, "checkpoint_at": datetime.now(timezone.utc).isoformat(),
+                  "engine_time": self.engine.watermark if self.engine.watermark != float("-inf") else None,
+                  "agents": len(self.engine.agents), "partitions": sorted({tp.partition for tp in assignment}),
+                  "lifecycle_catching_up": sorted(f"{t}[{p}]" for t, p in self.holding), "stats": dict(self.stats)}
+        tmp = w.state_dir / f".{w.instance}.status.json.tmp"
+        tmp.write_bytes(orjson.dumps(status, option=orjson.OPT_INDENT_2))
+        tmp.replace(w.state_dir / f"{w.instance}.status.json")
+
+    # -- rebalancing --------------------------------------------------------------------
+    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        numbers = sorted({tp.partition for tp in partitions if tp.topic == self.topics.actions})
+        # New partitions may lag the old ones: let their events set the clock again.
+        self.engine.rewind_clock()
+        self.part_time = {p: t for p, t in self.part_time.items() if p in numbers}
+        restored = self._restore(numbers)
+        # Hold actions back until the lifecycle and feedback partitions are read to their current end.
+        self.holding = {}
+        lifecycle = [tp for tp in partitions if tp.topic in (self.topics.lifecycle, self.topics.feedback)]
+        for tp in _committed(consumer, lifecycle):
+            low, high = consumer.get_watermark_offsets(tp, timeout=10)
+            start = tp.offset if tp.offset >= 0 else low
+            if start < high:
+                self.holding[tp.topic, tp.partition] = high
+        actions = [tp for tp in partitions if tp.topic == self.topics.actions]
+        for tp in _committed(consumer, actions):
+            self.start_offsets[tp.partition] = tp.offset if tp.offset >= 0 else consumer.get_watermark_offsets(tp, timeout=10)[0]
+        consumer.assign(partitions)
+        if actions and self.holding:
+            consumer.pause(actions)
+        log.info("assigned partitions %s; restored %d agents; lifecycle ends %s", numbers, restored, self.holding)
+
+    def _release_held(self) -> None:
+        if not self.holding:
+            return
+        lc = [TopicPartition(t, p) for t, p in self.holding]
+        for tp in self.consumer.position(lc):
+            if tp.offset >= self.holding[tp.topic, tp.partition]:
+                del self.holding[tp.topic, tp.partition]
+        if not self.holding:
+            actions = [tp for tp in self.consumer.assignment() if tp.topic == self.topics.actions]
+            self.consumer.resume(actions)
+            log.info("lifecycle caught up; actions flowing")
+
+    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self.checkpoint()
+        gone = {tp.partition for tp in partitions if tp.topic == self.topics.actions}
+        agents = [a for a, p in self.owner.items() if p in gone]
+        self.engine.forget(agents)
+        for a in agents:
+            del self.owner[a]
+        log.info("revoked partitions %s; dropped %d agents", sorted(gone), len(agents))
+
+    def _restore(self, partitions: list[int]) -> int:
+        """Read the committed agent state of these partitions from the state topic."""
+        if not partitions:
+            return 0
+        reader = Consumer({**self.settings.kafka.client_config(), "group.id": f"{self.settings.worker.group_id}-restore",
+                           "enable.auto.commit": False, "isolation.level": "read_committed", "enable.partition.eof": True})
+        try:
+            reader.assign([TopicPartition(self.topics.state, p, OFFSET_BEGINNING) for p in partitions])
+            latest: dict[str, tuple[int, bytes]] = {}
+            open_parts = set(partitions)
+            deadline = time.monotonic() + 120
+            while open_parts and time.monotonic() < deadline:
+                for m in reader.consume(1000, 0.5):
+                    if m.error():
+                        if m.error().code() == KafkaError._PARTITION_EOF:
+                            open_parts.discard(m.partition())
+                        continue
+                    latest[m.key().decode()] = (m.partition(), m.value())
+            if open_parts:
+                raise KafkaException(f"could not read state partitions {sorted(open_parts)} to their end")
+        finally:
+            reader.close()
+        for agent_id, (p, raw) in latest.items():
+            self.engine.restore(AgentState.from_record(orjson.loads(raw), self.engine.checks))
+            self.owner[agent_id] = p
+        return len(latest)
+
+
+# What a group coordinator that is still loading answers; librdkafka does not flag all of it retriable.
+_COORDINATOR_STARTING = (KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+                         KafkaError.COORDINATOR_NOT_AVAILABLE)
+
+
+def _committed(consumer: Consumer, partitions: list[TopicPartition], attempts: int = 10) -> list[TopicPartition]:
+    """Committed offsets, retrying what a just-started group coordinator answers with."""
+    if not partitions:
+        return []
+    for attempt in range(attempts):
+        try:
+            return consumer.committed(partitions, timeout=10)
+        except KafkaException as e:
+            if attempt == attempts - 1 or not (e.args[0].retriable() or e.args[0].code() in _COORDINATOR_STARTING):
+                raise
+            log.warning("committed offsets not available yet (%s); retrying", e.args[0].str())
+            time.sleep(0.5 * (attempt + 1))
+    return []
+
+
+def run_worker(settings: Settings) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    Worker(settings).run()

@@ -1,0 +1,1 @@
+"""The edges: codecs, dead letters, Kafka, manifests, input adapters and output formats."""
