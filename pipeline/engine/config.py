@@ -6,6 +6,7 @@ the settings (see ``pipeline/settings.py`` for the whole file and environment).
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from intentwatch.models.action import Operation
 from intentwatch.models.alert import Severity
 from intentwatch.models.command import CommandAction
 
@@ -42,6 +43,20 @@ class ResponseConfig(_Config):
     expiry_action: CommandAction | None = Field(
         default="decommission", description="Command sent when a manifest expires (any enforcement mode: the manifest declared the end)."
     )
+
+
+class OperationSeverity(_Config):
+    """Severity of an out-of-intent finding by what the action does to its resource.
+
+    A read or list outside intent is worth seeing but not a page; a write, send, delete,
+    grant, configure or execute outside intent keeps the rule's own severity. Applies to the
+    findings of ``rules`` that carry their action; an operation missing from ``by_operation``
+    keeps the rule's severity."""
+
+    rules: list[str] = Field(default_factory=lambda: [
+        "intent.tool_not_allowed", "intent.operation_not_allowed", "intent.data_domain_not_allowed",
+        "intent.resource_not_allowed", "intent.argument_not_allowed", "intent.argument_out_of_bounds"])
+    by_operation: dict[Operation, Severity] = Field(default_factory=lambda: {"read": "low", "list": "low"})
 
 
 class RuleOverride(_Config):
@@ -143,6 +158,7 @@ class EngineConfig(_Config):
     response: ResponseConfig = Field(default_factory=ResponseConfig)
     learned: LearnedConfig = Field(default_factory=LearnedConfig)
     rules: dict[str, RuleOverride] = Field(default_factory=dict, description="Overrides keyed by rule id.")
+    operation_severity: OperationSeverity = Field(default_factory=OperationSeverity)
     lifecycle_grace_seconds: float = Field(
         default=300.0, ge=0,
         description="A lifecycle change applies at the agent's next action at or after it, or once event time is this far past it.")

@@ -70,6 +70,8 @@ class Engine:
         self.behaviour = Behaviour(self.config.learned, self.rules) if self.config.learned.enabled else None
         self.stats: Counter[str] = Counter()
         self.n_actions = 0
+        ops = self.config.operation_severity  # (rule id, operation) -> severity of that finding
+        self._op_severity: dict[tuple[str, str], str] = {(r, op): sev for r in ops.rules for op, sev in ops.by_operation.items()}
 
     # -- entry points -------------------------------------------------------------------
     def process(self, event: Action | LifecycleEvent | Feedback) -> list[Output]:
@@ -292,6 +294,8 @@ class Engine:
 
     def _respond(self, f: Finding, st: AgentState) -> list[Output]:
         self.stats[f"finding:{f.rule.id}"] += 1
+        if f.action is not None and f.severity is None and self._op_severity:
+            f.severity = self._op_severity.get((f.rule.id, f.action.operation))  # type: ignore[assignment]
         if st.suppressions:
             sup = covering(st.suppressions, f)
             if sup is not None:

@@ -17,7 +17,7 @@ import heapq
 from collections import deque
 from datetime import datetime, timezone
 
-from intentwatch.models.alert import Alert, Evidence
+from intentwatch.models.alert import SEVERITY_RANK, Alert, Evidence
 from intentwatch.models.command import CommandAction, RevocationCommand
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.config import ResponseConfig
@@ -65,7 +65,8 @@ class Responder:
     def _aggregate(self, f: Finding, state: AgentState, cooldown: float) -> tuple[list[Output], Alert | None]:
         """Count ``f`` into its open window, or open a new one; return outputs and the new alert."""
         w = state.windows.get(f.rule.id)
-        if w is not None and w.covers(f.ts):
+        # A hit more severe than the open alert (a send after reads outside intent) opens its own.
+        if w is not None and w.covers(f.ts) and SEVERITY_RANK[f.level] <= SEVERITY_RANK[w.alert.severity]:
             w.count += 1
             w.last_ts = max(w.last_ts, f.ts)
             self._observe(w, f)
@@ -116,9 +117,9 @@ class Responder:
         )
         return Alert(
             alert_id=stable_id(f.agent_id, rule.id, f.event_id), agent_id=f.agent_id, rule_id=rule.id,
-            title=rule.title, severity=rule.severity, score=f.score, message=f"{f.agent_id}: {f.message}",
+            title=rule.title, severity=f.level, score=f.score, message=f"{f.agent_id}: {f.message}",
             evidence=evidence, references=rule.references, first_seen=when, last_seen=when, count=1, status="open",
-            recommended_response=self.config.recommended.get(rule.severity, "review"),
+            recommended_response=self.config.recommended.get(f.level, "review"),
             owner=m.owner if m else None, enforcement=m.enforcement if m else None, runbook=rule.runbook,
         )
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intentwatch.models.action import Action
+from intentwatch.models.alert import Severity
 from intentwatch.models.command import CommandAction
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.scope import Scope
@@ -26,6 +27,12 @@ class Finding:
     action: Action | None = None
     baseline: dict[str, Any] = field(default_factory=dict)
     command: CommandAction | None = None  # a command due whatever the severity policy says
+    severity: Severity | None = None      # this finding's own severity, when not the rule's (a read outside intent)
+
+    @property
+    def level(self) -> Severity:
+        """The severity this finding is published at."""
+        return self.severity if self.severity is not None else self.rule.severity
 
 
 class Detector:
