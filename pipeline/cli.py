@@ -143,7 +143,7 @@ def _print_suppressions(report: list[dict]) -> None:
         t.add_column(col, justify="right" if col == "hidden" else "left", overflow="fold")
     for r in report:
         until = datetime.fromtimestamp(r["end_ts"], timezone.utc).strftime("%Y-%m-%d")
-        t.add_row(r["agent_id"], r["rule_id"], r["observed"] or "*", r["analyst"], r["reason"], until, f"{r['hidden']:,}")
+        t.add_row(r["agent_id"], r["rule_id"], r["matches"], r["analyst"], r["reason"], until, f"{r['hidden']:,}")
     err.print(t)
 
 
@@ -370,6 +370,8 @@ def verdict(
     analyst: Annotated[str, typer.Option(help="Who gives the verdict and owns the suppression.")],
     reason: Annotated[str, typer.Option(help="Why (kept with the suppression and shown on what it hides).")],
     observed: Annotated[Optional[str], typer.Option(help="Suppress only findings whose observed value matches this pattern (default: the alert's; '*' for the whole rule).")] = None,
+    observed_range: Annotated[Optional[str], typer.Option("--range", help="Numeric findings: suppress observed values in LOW:HIGH (inclusive; an empty side is open, e.g. ':60').")] = None,
+    factor: Annotated[float, typer.Option(min=1.0, envvar="INTENTWATCH_VERDICT_FACTOR", help="Numeric findings without --range or --observed: suppress values up to this factor of the alert's observed value.")] = 2.0,
     days: Annotated[float, typer.Option(help="How long a false-positive suppression lasts.")] = 30.0,
     at: Annotated[str, typer.Option(help="When it takes effect: now, or alert (the alert's first_seen: to replay history with it).")] = "now",
     send: Annotated[bool, typer.Option(help="Produce it to the feedback topic instead of printing it.")] = False,
@@ -400,12 +402,21 @@ def verdict(
     if at not in ("now", "alert"):
         _fail(f"--at must be now or alert, not {at!r}")
     now = datetime.now(timezone.utc) if at == "now" else datetime.fromisoformat(a["first_seen"].replace("Z", "+00:00"))
-    pattern = observed if observed is not None else a["evidence"].get("observed")
+    if observed is not None and observed_range is not None:
+        _fail("give --observed (a pattern) or --range (numbers), not both")
+    judged = a["evidence"].get("observed")
+    pattern, low, high = observed, None, None
+    if observed_range is not None:
+        low, high = _parse_range(observed_range)
+    elif observed is None and isinstance(judged, (int, float)) and not isinstance(judged, bool):
+        high = judged * factor  # a numeric finding: the same or a bit more is the same false positive
+    elif observed is None:
+        pattern = judged
     try:
         fb = Feedback(feedback_id=hashlib.sha256(f"{a['alert_id']}\x1f{verdict}\x1f{now.isoformat()}".encode()).hexdigest()[:32],
                       agent_id=a["agent_id"], rule_id=a["rule_id"], alert_id=a["alert_id"], verdict=verdict,
-                      observed=None if pattern in (None, "*") else str(pattern), analyst=analyst, reason=reason,
-                      time=now, expires_at=now + timedelta(days=days))
+                      observed=None if pattern in (None, "*") else str(pattern), observed_min=low, observed_max=high,
+                      analyst=analyst, reason=reason, time=now, expires_at=now + timedelta(days=days))
     except ValidationError as e:
         from intentwatch.pipeline.io.codec import describe
 
@@ -421,6 +432,18 @@ def verdict(
     s = load_settings(config)
     r = produce_lines(s.kafka, s.topics.feedback, [("verdict", line)], DeadLetterFile(Path("produce-dead-letter.jsonl")))
     err.print(f"{s.topics.feedback}: {r.produced} verdict sent for {fb.agent_id} / {fb.rule_id}")
+
+
+def _parse_range(text: str) -> tuple[float | None, float | None]:
+    """``LOW:HIGH`` with either side empty (open) as two numbers."""
+    low, sep, high = text.partition(":")
+    if not sep or not (low.strip() or high.strip()):
+        _fail(f"--range {text!r}: give LOW:HIGH, LOW: or :HIGH")
+    try:
+        return (float(low) if low.strip() else None), (float(high) if high.strip() else None)
+    except ValueError:
+        _fail(f"--range {text!r}: LOW and HIGH must be numbers")
+    raise AssertionError  # _fail exits
 
 
 @app.command()

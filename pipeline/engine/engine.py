@@ -255,7 +255,8 @@ class Engine:
 
     def suppression_report(self) -> list[dict]:
         """Every suppression in force or ended, with what it hid."""
-        return [{"agent_id": st.agent_id, **s.to_record()} for st in self.agents.values() for s in st.suppressions]
+        return [{"agent_id": st.agent_id, **s.to_record(), "matches": s.matches()}
+                for st in self.agents.values() for s in st.suppressions]
 
     def _advance(self, ts: float) -> list[Output]:
         """Event time reached ``ts``: apply due lifecycle changes, expire, publish closed windows."""
@@ -316,7 +317,8 @@ class Engine:
         sup.hidden += 1
         sup.last_hidden_ts = f.ts
         self.stats[f"suppressed:{f.rule.id}"] += 1
+        matched = sup.observed if sup.low is None and sup.high is None else sup.matches()
         return Finding(self.rules["feedback.suppressed"], f.agent_id, f.ts, f.event_id,
                        f"{f.rule.id} hidden by suppression {sup.feedback_id} ({sup.analyst}: {sup.reason}): {f.message}",
-                       clause=f"suppression:{sup.feedback_id}", expected=sup.observed, observed=f.rule.id,
+                       clause=f"suppression:{sup.feedback_id}", expected=matched, observed=f.rule.id,
                        score=f.score, action=f.action, baseline=f.baseline)
