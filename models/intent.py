@@ -66,6 +66,58 @@ class RateLimit(BaseModel):
     per_seconds: float = Field(gt=0)
 
 
+class ArgumentRule(BaseModel):
+    """What one argument of a tool call may be: allowed values or shell-style patterns
+    (matched case-insensitively; a list argument must have every element allowed), numeric
+    bounds, and whether the call must carry it. A bare list is shorthand for ``allowed``.
+
+    >>> ArgumentRule.model_validate(["*@example.com"]).allowed
+    ['*@example.com']
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    allowed: list[str] | None = Field(default=None, min_length=1)
+    min: float | None = None
+    max: float | None = None
+    required: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, v: object) -> object:
+        return {"allowed": v} if isinstance(v, list) else v
+
+    @model_validator(mode="after")
+    def _something_to_check(self) -> "ArgumentRule":
+        if self.allowed is None and self.min is None and self.max is None and not self.required:
+            raise ValueError("an argument rule needs allowed, min, max or required")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min:g} is above max {self.max:g}")
+        return self
+
+
+class ToolClause(BaseModel):
+    """The intent for the tools one pattern matches: their operations, resources and arguments.
+
+    Argument names are keys of the call's arguments; ``payee.iban`` reaches into a nested one.
+    A part left out is not constrained by the clause.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    operations: list[Operation] | None = None
+    resources: list[str] | None = None
+    arguments: dict[str, ArgumentRule] = Field(default_factory=dict)
+
+    @field_validator("arguments")
+    @classmethod
+    def _argument_names(cls, v: dict[str, ArgumentRule]) -> dict[str, ArgumentRule]:
+        for name in v:
+            if not name or any(not part for part in name.split(".")):
+                raise ValueError(f"argument name {name!r} has an empty part")
+        return v
+
+
 class Allowed(BaseModel):
     """The declared scope. Each list holds shell-style patterns (``crm.*``, ``s3://bkt/*``).
 
@@ -78,6 +130,8 @@ class Allowed(BaseModel):
     operations: list[Operation] | None = None
     data_domains: list[str] | None = None
     resources: list[str] | None = None
+    per_tool: dict[str, ToolClause] | None = Field(
+        default=None, description="Tool pattern -> its clause; a tool takes the first pattern it matches, in file order.")
 
 
 class IntentManifest(BaseModel):

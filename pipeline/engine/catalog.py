@@ -62,6 +62,8 @@ def load_catalog(config: EngineConfig, path: Path = DEFAULT_CATALOG, known_types
         rules[rule.id] = rule
     unknown = set(config.rules) - set(rules)
     problems += [f"config: override for unknown rule id {rid!r}" for rid in sorted(unknown)]
+    problems += [f"config: operation_severity names unknown rule id {rid!r}"
+                 for rid in config.operation_severity.rules if rid not in rules]
     if problems:
         raise ConfigError("\n".join(problems))
     return rules

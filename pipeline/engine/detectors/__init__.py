@@ -3,6 +3,7 @@
 from intentwatch.pipeline.engine.detectors.base import Detector, Finding
 from intentwatch.pipeline.engine.detectors.conformance import AllowedPattern, DeclaredCredential, DeclaredModel, RateLimit, Schedule
 from intentwatch.pipeline.engine.detectors.lifecycle import Decommissioned, Expired, Unregistered
+from intentwatch.pipeline.engine.detectors.tool_clauses import ArgumentAllowed, ArgumentBounds, ToolOperation, ToolResource
 
 # Rules of type "engine" are raised by the engine itself (lifecycle events, expiry, the
 # circuit breaker, suppressions), "learned" and "chain" by its learned side
@@ -16,6 +17,10 @@ REGISTRY: dict[str, type[Detector] | None] = {
     "rate_limit": RateLimit,
     "declared_model": DeclaredModel,
     "declared_credential": DeclaredCredential,
+    "tool_operation": ToolOperation,
+    "tool_resource": ToolResource,
+    "argument_allowed": ArgumentAllowed,
+    "argument_bounds": ArgumentBounds,
     "engine": None,
     "learned": None,
     "chain": None,
