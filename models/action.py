@@ -1,8 +1,9 @@
 """The action event: one thing an agent did (a tool call, a read, a settings change)."""
 
-from typing import Any, Literal
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 # What an action does to its resource. Adapters map foreign verbs onto these
 # (CloudTrail ``List*``/``Describe*`` -> list/read, ``Put*Policy`` -> grant, ...).
@@ -10,6 +11,24 @@ Operation = Literal[
     "read", "list", "write", "delete", "execute", "send", "configure", "grant", "invoke", "authenticate"
 ]
 OPERATIONS: tuple[str, ...] = Operation.__args__  # type: ignore[attr-defined]
+
+# Every time on the wire is an RFC 3339 string (no epoch numbers, so ``time: -1`` is refused)
+# inside these bounds, far from datetime's year 1 and 9999, so the engine's arithmetic on it
+# (offsets, ttl, windows) never leaves datetime's range.
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
+
+
+def _not_a_number(v: Any) -> Any:
+    # pydantic's strict mode would refuse numbers too, but also the strings a state record
+    # or a YAML file hands to validate_python; this refuses only numbers (and booleans).
+    if isinstance(v, (int, float)):
+        raise ValueError("a time must be an RFC 3339 string, not a number")
+    return v
+
+
+EventTime = Annotated[AwareDatetime, BeforeValidator(_not_a_number), Field(ge=EARLIEST, lt=LATEST)]
+MAX_BYTES = 1 << 50  # 1 PiB: more than any one action moves, far below float and int64 trouble
 
 
 class ModelRef(BaseModel):
@@ -36,7 +55,7 @@ class Action(BaseModel):
     version: Literal[1] = 1
     event_id: str = Field(min_length=1, max_length=200, description="Unique id, used for de-duplication.")
     agent_id: str = Field(min_length=1, max_length=200)
-    time: AwareDatetime = Field(description="Event time; any UTC offset is accepted.")
+    time: EventTime = Field(description="Event time, RFC 3339; any UTC offset is accepted (1970 to 2200).")
     tool: str = Field(min_length=1, max_length=300)
     operation: Operation
     resource: str | None = Field(default=None, max_length=2000)
@@ -47,5 +66,6 @@ class Action(BaseModel):
     model: ModelRef | None = None
     task_id: str | None = Field(default=None, max_length=200)
     session_id: str | None = Field(default=None, max_length=200)
-    bytes: int = Field(default=0, ge=0, description="Bytes moved by the action (payload size).")
+    bytes: int = Field(default=0, ge=0, le=MAX_BYTES, strict=True, description="Bytes moved by the action (payload size); "
+                       "an integer (no booleans, no floats).")
     attributes: dict[str, Any] = Field(default_factory=dict)

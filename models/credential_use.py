@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from intentwatch.models.action import LATEST
+
 
 class CredentialUse(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -17,7 +19,7 @@ class CredentialUse(BaseModel):
     kind: Literal["credential_use"] = "credential_use"
     credential_id: str = Field(min_length=1, max_length=500)
     agent_id: str = Field(min_length=1, max_length=200)
-    first_seen: float = Field(description="Event time of the agent's first action with the credential, epoch seconds.")
+    first_seen: float = Field(ge=0, lt=LATEST.timestamp(), allow_inf_nan=False, description="Event time of the agent's first action with the credential, epoch seconds.")
     event_id: str = Field(min_length=1, max_length=200, description="That action.")
 
     def key(self) -> bytes:

@@ -14,7 +14,9 @@ the range from the alert's observed value times a factor.
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from intentwatch.models.action import EventTime
 
 DEFAULT_TTL = timedelta(days=30)
 
@@ -40,8 +42,8 @@ class Feedback(BaseModel):
         description="Suppress only numeric findings whose observed value is at most this (e.g. twice the value judged).")
     analyst: str = Field(min_length=1, max_length=200, description="Who owns the verdict and the suppression.")
     reason: str = Field(min_length=1, max_length=2000)
-    time: AwareDatetime = Field(description="When the verdict was given; a suppression starts here.")
-    expires_at: AwareDatetime | None = Field(default=None, description=f"When the suppression ends (default: time + {DEFAULT_TTL.days} days).")
+    time: EventTime = Field(description="When the verdict was given; a suppression starts here.")
+    expires_at: EventTime | None = Field(default=None, description=f"When the suppression ends (default: time + {DEFAULT_TTL.days} days).")
 
     @model_validator(mode="after")
     def _one_kind_of_match(self) -> "Feedback":

@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from intentwatch.models.action import ModelRef, Operation
+from intentwatch.models.action import EventTime, ModelRef, Operation
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DAYS: tuple[str, ...] = Day.__args__  # type: ignore[attr-defined]
+MAX_TTL = timedelta(days=36525)  # 100 years: issue time plus ttl stays inside datetime's range
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 
 
@@ -148,9 +149,9 @@ class IntentManifest(BaseModel):
     schedule: Schedule | None = None
     rate_limit: RateLimit | None = None
     model: ModelRef | None = None
-    credentials: list[str] = Field(default_factory=list, description="Credential ids issued to this agent.")
-    issued_at: AwareDatetime | None = None
-    expires_at: AwareDatetime | None = None
+    credentials: list[str] = Field(default_factory=list, max_length=1000, description="Credential ids issued to this agent.")
+    issued_at: EventTime | None = None
+    expires_at: EventTime | None = None
     ttl: timedelta | None = Field(default=None, description="Lifetime from issued_at (or instantiation); ISO 8601 or seconds.")
     enforcement: Literal["monitor", "enforce"] = "monitor"
     approver: str | None = None
@@ -160,6 +161,8 @@ class IntentManifest(BaseModel):
     def _positive_ttl(cls, v: timedelta | None) -> timedelta | None:
         if v is not None and v <= timedelta(0):
             raise ValueError("ttl must be positive")
+        if v is not None and v > MAX_TTL:
+            raise ValueError(f"ttl must be at most {MAX_TTL.days} days (100 years); give expires_at for a fixed end")
         return v
 
     @model_validator(mode="after")

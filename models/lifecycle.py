@@ -6,8 +6,9 @@ the branch without trying the others.
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from intentwatch.models.action import EventTime
 from intentwatch.models.intent import IntentManifest
 
 
@@ -17,7 +18,7 @@ class _LifecycleBase(BaseModel):
     version: Literal[1] = 1
     event_id: str = Field(min_length=1, max_length=200)
     agent_id: str = Field(min_length=1, max_length=200)
-    time: AwareDatetime
+    time: EventTime
     actor: str | None = Field(default=None, description="Who or what issued the change.")
 
 

@@ -83,7 +83,7 @@ def replay(
         if loaded.errors:
             _fail(f"{len(loaded.errors)} manifest error(s) under {intents}; run `intentwatch validate {intents}`")
         lc_events += manifest_instantiations(loaded.manifests)
-    dead = DeadLetterFile(dead_letter)
+    dead = DeadLetterFile(dead_letter, settings.engine.dead_letter_raw_bytes)
     if lifecycle is not None:
         lc_events += read_lifecycle(lifecycle, dead, settings.engine.max_event_bytes)
     if feedback is not None:

@@ -4,10 +4,11 @@ variables ``INTENTWATCH_<GROUP>__<FIELD>`` (e.g. ``INTENTWATCH_ENGINE__RESPONSE_
 Built once by the CLI and passed down; each part of the program gets only its own group.
 """
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_serializer
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, YamlConfigSettingsSource
 
 from intentwatch.models.errors import ConfigError
@@ -16,6 +17,21 @@ from intentwatch.pipeline.engine.config import EngineConfig
 
 class _Group(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+MASK = "**********"
+# librdkafka property names that hold a secret: sasl.password, ssl.key.password,
+# sasl.oauthbearer.client.secret, sasl.oauthbearer.config (may carry one), ssl.keystore.password, tokens...
+SECRET_KEY = re.compile(r"secret|passw|token|credential|sasl\.oauthbearer\.config|sasl\.jaas|private|key\.pem|\.key$", re.I)
+
+
+def masked(extra: dict[str, str]) -> dict[str, str]:
+    """``extra`` as it may be printed: values of keys that name a secret replaced by a mask.
+
+    >>> masked({"sasl.oauthbearer.client.secret": "s3cr3t", "client.id": "w1"})
+    {'sasl.oauthbearer.client.secret': '**********', 'client.id': 'w1'}
+    """
+    return {k: MASK if SECRET_KEY.search(k) else v for k, v in extra.items()}
 
 
 class KafkaSettings(_Group):
@@ -30,7 +46,12 @@ class KafkaSettings(_Group):
     ssl_certificate_location: str | None = None
     ssl_key_location: str | None = None
     ssl_key_password: SecretStr | None = None
-    extra: dict[str, str] = Field(default_factory=dict, description="More librdkafka properties, passed as they are.")
+    extra: dict[str, str] = Field(default_factory=dict, repr=False,
+                                  description="More librdkafka properties, passed as they are (printed masked when they name a secret).")
+
+    @field_serializer("extra")
+    def _mask_extra(self, extra: dict[str, str]) -> dict[str, str]:
+        return masked(extra)
 
     def client_config(self) -> dict[str, str]:
         """librdkafka properties for any client (secrets revealed: never log this)."""

@@ -162,4 +162,18 @@ class EngineConfig(_Config):
     lifecycle_grace_seconds: float = Field(
         default=300.0, ge=0,
         description="A lifecycle change applies at the agent's next action at or after it, or once event time is this far past it.")
-    max_event_bytes: int = Field(default=1_048_576, gt=0, description="Larger messages or lines go to the dead letters.")
+    max_event_bytes: int = Field(default=1_048_576, gt=0, description="Larger messages or lines go to the dead letters "
+                                 "(checked before parsing; a longer line is never read whole).")
+    dead_letter_raw_bytes: int = Field(default=65_536, ge=0, description="Bytes of a bad input kept in its dead-letter record "
+                                       "(with the size and sha256 of all of it), so the record is never too large to produce.")
+    max_future_seconds: float = Field(
+        default=300.0, ge=0, description="An event stamped further than this ahead of the host's clock (the wall clock) is "
+                                         "dead-lettered: one writer must not move the fleet's event time.")
+    dedup_window_seconds: float = Field(
+        default=3600.0, gt=0, description="Actions are de-duplicated by event_id over this much of their agent's event time; "
+                                          "an action older than what the agent still remembers is dead-lettered as late.")
+    dedup_max_events: int = Field(default=256, gt=0, description="... and at most this many event ids per agent.")
+    max_pending_per_agent: int = Field(default=32, gt=0, description="Lifecycle changes and verdicts waiting for their time, "
+                                       "per agent; more are dead-lettered.")
+    max_credentials_per_agent: int = Field(default=256, gt=0, description="Credentials one agent's state remembers (last use, "
+                                           "revocation); the least recently used is forgotten first.")

@@ -20,6 +20,7 @@ changes) and the response policy (``pipeline/engine/response.py``).
 """
 
 import heapq
+import zlib
 from collections import Counter
 from datetime import datetime
 from itertools import count
@@ -28,6 +29,7 @@ from intentwatch.models.action import Action
 from intentwatch.models.baseline import epoch_seconds
 from intentwatch.models.command import RevocationCommand
 from intentwatch.models.credential_use import CredentialUse
+from intentwatch.models.errors import InputError
 from intentwatch.models.feedback import Feedback
 from intentwatch.models.lifecycle import Decommission, Instantiate, Update
 from intentwatch.pipeline.engine.behaviour import Behaviour
@@ -72,6 +74,16 @@ class Engine:
         self.n_actions = 0
         ops = self.config.operation_severity  # (rule id, operation) -> severity of that finding
         self._op_severity: dict[tuple[str, str], str] = {(r, op): sev for r in ops.rules for op, sev in ops.by_operation.items()}
+        # Latest event time the host accepts (its wall clock plus max_future_seconds); a host
+        # sets it, the engine reads no clock. Beyond it an event is refused: see process_action.
+        self.horizon = float("inf")
+        c = self.config
+        self._dedup_window, self._dedup_max = c.dedup_window_seconds, c.dedup_max_events
+        self._max_pending, self._max_creds = c.max_pending_per_agent, c.max_credentials_per_agent
+
+    def set_clock(self, now: float) -> None:
+        """The host's wall clock (epoch seconds): events stamped past ``now + max_future_seconds`` are refused."""
+        self.horizon = now + self.config.max_future_seconds
 
     # -- entry points -------------------------------------------------------------------
     def process(self, event: Action | LifecycleEvent | Feedback) -> list[Output]:
@@ -81,20 +93,42 @@ class Engine:
             return self.process_feedback(event)
         return self.process_lifecycle(event)
 
-    def process_action(self, a: Action) -> list[Output]:
+    def process_action(self, a: Action, fingerprint: int = -1) -> list[Output]:
+        """Judge one action. ``fingerprint`` identifies its content (the host's CRC-32 of the raw
+        bytes; computed from the model when not given): a redelivered action (same event_id, same
+        fingerprint) is counted and dropped; raises ``InputError`` for an action to dead-letter
+        (ahead of the clock, an event_id reused for other content, too late to de-duplicate)."""
         ts = epoch_seconds(a.time)
+        if ts > self.horizon:
+            self.stats["rejected_future"] += 1
+            raise InputError("", f"event time {a.time.isoformat()} is more than {self.config.max_future_seconds:g}s "
+                                 "ahead of the clock")
+        st = self.agents.get(a.agent_id)
+        if st is None:
+            st = self.agents[a.agent_id] = AgentState(a.agent_id)
+        if fingerprint < 0:
+            fingerprint = zlib.crc32(a.model_dump_json().encode())
+        prior = st.seen.get(a.event_id)
+        if prior is not None:
+            if prior[1] == fingerprint:
+                self.stats["duplicates"] += 1
+                return []
+            self.stats["rejected_conflicting"] += 1
+            raise InputError("", f"event_id {a.event_id[:40]!r} was seen before with other content (conflicting duplicate)")
+        if ts <= st.seen_floor:
+            self.stats["rejected_late"] += 1
+            raise InputError("", f"event time {a.time.isoformat()} is older than the de-duplication window of agent "
+                                 f"{a.agent_id[:80]!r} still covers")
         out: list[Output] = []
         if ts > self.watermark and self.event_clock:
             self.watermark = ts
             if ts >= self._next_due:
                 out = self._advance(ts)
-        st = self.agents.get(a.agent_id)
-        if st is None:
-            st = self.agents[a.agent_id] = AgentState(a.agent_id)
         st.seq += 1
         self.n_actions += 1
         if ts > st.last_ts:
             st.last_ts = ts
+        st.remember(a.event_id, ts, fingerprint, self._dedup_window, self._dedup_max)
         if st.pending and st.pending[0][0] <= ts:
             out += self._apply_pending(st, ts)
         if st.status == "active" and st.expires_ts is not None and ts >= st.expires_ts:
@@ -117,7 +151,19 @@ class Engine:
                 out += self._respond(f, st)
             if self.behaviour.credentials is not None and self.behaviour.credentials.late:  # out of order: another agent
                 out += self._late_shared()
+            if len(st.cred_last) > self._max_creds or len(st.revoked) > self._max_creds:
+                self._forget_credentials(st)
         return out
+
+    def _forget_credentials(self, st: AgentState) -> None:
+        """Keep an agent's per-credential memory bounded: the least recently used go first."""
+        cap = self._max_creds
+        if len(st.cred_last) > cap:
+            keep = sorted(st.cred_last.items(), key=lambda kv: kv[1][0])[-cap:]
+            st.cred_last = dict(keep)
+        if len(st.revoked) > cap:
+            st.revoked = dict(sorted(st.revoked.items(), key=lambda kv: kv[1])[-cap:])
+        self.stats["credentials_forgotten"] += 1
 
     def merge_credential_use(self, use: CredentialUse) -> list[Output]:
         """Another streaming worker's agent first used a credential (``pipeline/engine/credentials.py``)."""
@@ -151,6 +197,10 @@ class Engine:
         if ts <= st.last_ts or ts + self.grace <= self.watermark:
             self.stats["lifecycle_late"] += 1
             return self._apply_lifecycle(st, ev, ts)
+        if len(st.pending) >= self._max_pending:
+            self.stats["rejected_pending"] += 1
+            raise InputError("", f"agent {ev.agent_id[:80]!r} already has {len(st.pending)} lifecycle changes or verdicts "
+                                 "waiting for their time (engine.max_pending_per_agent)")
         n = next(self._arrival)
         st.add_pending(ts, n, ev)
         heapq.heappush(self._pending, (ts + self.grace, n, st.agent_id))
@@ -261,6 +311,9 @@ class Engine:
     def _advance(self, ts: float) -> list[Output]:
         """Event time reached ``ts``: apply due lifecycle changes, expire, publish closed windows."""
         out: list[Output] = []
+        # Commands issued now count against the circuit breaker at ``ts``, not at the (older)
+        # times of their findings: a clock jump that expires many agents at once is one burst.
+        self.responder.clock = ts
         while self._pending and self._pending[0][0] <= ts:
             _, _, agent_id = heapq.heappop(self._pending)
             st = self.agents.get(agent_id)

@@ -47,6 +47,7 @@ class Responder:
         self.closing: list[tuple[float, str, str, str]] = []  # (end_ts, agent, rule, alert_id)
         self._recent_commands: deque[float] = deque()
         self.withheld = 0
+        self.clock = float("-inf")  # the engine's time when it last ran due work (see Engine._advance)
 
     # -- alerts -------------------------------------------------------------------------
     def handle(self, f: Finding, state: AgentState) -> list[Output]:
@@ -149,11 +150,12 @@ class Responder:
         )
         cb = self.config.circuit_breaker
         recent = self._recent_commands
-        while recent and recent[0] <= f.ts - cb.per_seconds:
+        now = max(f.ts, self.clock)
+        while recent and recent[0] <= now - cb.per_seconds:
             recent.popleft()
         if len(recent) >= cb.max_commands:
-            return self._withhold(cmd, f.ts)
-        recent.append(f.ts)
+            return self._withhold(cmd, now)
+        recent.append(now)
         state.commands.add(action)
         return [cmd]
 

@@ -71,6 +71,10 @@ class AgentState:
     cred_last: dict[str, tuple[float, str]] = field(default_factory=dict)  # credential -> (time, network) last used
     revoked: dict[str, int] = field(default_factory=dict)  # credential -> action seq when its revocation was issued
     suppressions: list[Suppression] = field(default_factory=list)  # analysts' suppressions (pipeline/engine/suppressions.py)
+    # de-duplication: event_id -> (time, content fingerprint) of recent actions, oldest first;
+    # an action at or before seen_floor may have been forgotten, so it cannot be judged new
+    seen: dict[str, tuple[float, int]] = field(default_factory=dict)
+    seen_floor: float = float("-inf")
 
     def apply_manifest(self, manifest: IntentManifest, epoch: str, ts: float, expires_ts: float | None, checks: list) -> None:
         first = self.status != "active"
@@ -81,6 +85,21 @@ class AgentState:
         cap = self.scope.rate_capacity
         if cap is not None and (first or self.tokens > cap):
             self.tokens, self.tokens_ts = cap, ts
+
+    def remember(self, event_id: str, ts: float, fingerprint: int, window: float, cap: int) -> None:
+        """Note an action for de-duplication; forget the oldest past ``window`` seconds before the
+        agent's latest action or beyond ``cap`` ids, raising ``seen_floor`` to their time."""
+        seen = self.seen
+        seen[event_id] = (ts, fingerprint)
+        horizon = self.last_ts - window
+        while seen:
+            oldest = next(iter(seen))
+            t = seen[oldest][0]
+            if len(seen) <= cap and t >= horizon:
+                break
+            del seen[oldest]
+            if t > self.seen_floor:
+                self.seen_floor = t
 
     def add_pending(self, ts: float, arrival: int, ev: LifecycleEvent | Feedback) -> None:
         bisect.insort(self.pending, (ts, arrival, ev), key=lambda p: (p[0], p[1]))
@@ -103,6 +122,8 @@ class AgentState:
             "volume_run": self.volume_run, "chains": self.chains,
             "cred_last": {c: list(v) for c, v in self.cred_last.items()}, "revoked": self.revoked,
             "suppressions": [s.to_record() for s in self.suppressions],
+            "seen": [[e, t, fp] for e, (t, fp) in self.seen.items()],
+            "seen_floor": self.seen_floor if self.seen_floor != float("-inf") else None,
         }
 
     @classmethod
@@ -126,4 +147,7 @@ class AgentState:
         st.volume_hits, st.volume_run = r.get("volume_hits", []), r.get("volume_run", 0.0)
         st.cred_last = {c: (v[0], v[1]) for c, v in r.get("cred_last", {}).items()}
         st.suppressions = [Suppression.from_record(x) for x in r.get("suppressions", [])]
+        st.seen = {e: (t, fp) for e, t, fp in r.get("seen", [])}
+        floor = r.get("seen_floor")
+        st.seen_floor = floor if floor is not None else float("-inf")
         return st

@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import sys
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from intentwatch.models.feedback import Feedback
 from intentwatch.models.intent import IntentManifest
 from intentwatch.models.lifecycle import Decommission, Instantiate, Update
 from intentwatch.pipeline.io.codec import decode_action, decode_feedback, decode_lifecycle
-from intentwatch.pipeline.io.deadletter import DeadLetterFile
+from intentwatch.pipeline.io.deadletter import DeadLetterFile, Oversized, failure
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.engine.response import Output
 
@@ -45,8 +46,11 @@ class ReplaySummary:
     seconds: float = 0.0
 
 
-def open_lines(path: str | Path) -> Iterator[tuple[int, bytes]]:
-    """(line number, line without its newline) from a file, ``.gz`` file, or ``-`` (stdin)."""
+def open_lines(path: str | Path, max_bytes: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """(line number, line without its newline) from a file, ``.gz`` file, or ``-`` (stdin).
+
+    A line longer than ``max_bytes`` is never held whole: it comes as ``Oversized``, its first
+    ``max_bytes + 1`` bytes with the size and sha256 of all of it (the decoder then refuses it)."""
     p = str(path)
     fh: IO[bytes]
     if p == "-":
@@ -56,11 +60,34 @@ def open_lines(path: str | Path) -> Iterator[tuple[int, bytes]]:
     else:
         fh = open(p, "rb", buffering=1 << 20)
     try:
-        for n, line in enumerate(fh, 1):
-            yield n, line.rstrip(b"\r\n")
+        if max_bytes is None:
+            for n, line in enumerate(fh, 1):
+                yield n, line.rstrip(b"\r\n")
+            return
+        limit = max_bytes + 2  # room for the line's own \r\n
+        readline, n = fh.readline, 0
+        while line := readline(limit):
+            n += 1
+            if len(line) == limit and not line.endswith(b"\n"):
+                yield n, _rest_of_line(readline, line)
+            else:
+                yield n, line.rstrip(b"\r\n")
     finally:
         if fh is not sys.stdin.buffer:
             fh.close()
+
+
+def _rest_of_line(readline: Callable[[int], bytes], head: bytes) -> Oversized:
+    """Read past the rest of an over-long line in 1 MiB steps, hashing it, keeping only ``head``."""
+    digest, size = hashlib.sha256(head), len(head)
+    while chunk := readline(1 << 20):
+        end = chunk.endswith(b"\n")
+        chunk = chunk.rstrip(b"\r\n") if end else chunk
+        digest.update(chunk)
+        size += len(chunk)
+        if end:
+            break
+    return Oversized(head, size, digest.hexdigest())
 
 
 def manifest_instantiations(manifests: Iterable[tuple[IntentManifest, str]]) -> list[Instantiate]:
@@ -76,13 +103,15 @@ def manifest_instantiations(manifests: Iterable[tuple[IntentManifest, str]]) -> 
 def read_events(path: str | Path, dead: DeadLetterFile, max_bytes: int, decode: Callable) -> list:
     """Every event of a JSON-lines file, decoded by ``decode``; bad lines go to ``dead``."""
     events = []
-    for n, raw in open_lines(path):
+    for n, raw in open_lines(path, max_bytes):
         if not raw.strip():
             continue
         try:
             events.append(decode(raw, f"{path}:{n}", max_bytes))
         except InputError as err:
             dead.put(err, raw)
+        except Exception as err:  # noqa: BLE001 - one bad line costs one line
+            dead.put(InputError(f"{path}:{n}", failure(err)), raw)
     return events
 
 
@@ -101,9 +130,15 @@ def replay(
     emit: Callable[[Output], None],
     dead: DeadLetterFile,
     progress: Callable[[int], None] | None = None,
+    now: float | None = None,
 ) -> ReplaySummary:
-    """Run every action of ``actions`` (JSON lines) and ``lifecycle`` (with any feedback) through ``engine``."""
+    """Run every action of ``actions`` (JSON lines) and ``lifecycle`` (with any feedback) through ``engine``.
+
+    Any error while decoding or judging one event dead-letters that event, and the rest goes on.
+    ``now`` (epoch seconds, default the wall clock) bounds event time: history is in the past,
+    so an action stamped beyond ``now`` plus ``max_future_seconds`` is dead-lettered."""
     summary = ReplaySummary()
+    engine.set_clock(time.time() if now is None else now)
     started = time.perf_counter()
     max_bytes = engine.config.max_event_bytes
 
@@ -122,21 +157,29 @@ def replay(
     # so they can all go in first, as a streaming worker reading the lifecycle topic would.
     # Analysts' feedback queues the same way.
     for ev in lifecycle:
-        out(engine.process(ev))
+        try:
+            out(engine.process(ev))
+        except Exception as err:  # noqa: BLE001 - refused (InputError) or failed: that event only
+            source = f"{type(ev).__name__.lower()} {getattr(ev, 'event_id', None) or getattr(ev, 'feedback_id', '')}"
+            dead.put(InputError(source, err.reason if isinstance(err, InputError) else failure(err)),
+                     ev.model_dump_json().encode())
     process = engine.process_action
     name = str(actions)
     n = 0
-    for n, raw in open_lines(actions):
+    crc = zlib.crc32
+    for n, raw in open_lines(actions, max_bytes):
         if progress is not None and n % 8192 == 0:
             progress(n)
         if not raw or raw.isspace():
             continue
         try:
-            action = decode_action(raw, "", max_bytes)
+            outputs = process(decode_action(raw, "", max_bytes), crc(raw))
         except InputError as err:  # the source is named only when needed: formatting it per line costs
             dead.put(InputError(f"{name}:{n}", err.reason), raw)
             continue
-        outputs = process(action)
+        except Exception as err:  # noqa: BLE001 - one bad event costs one event, whatever failed
+            dead.put(InputError(f"{name}:{n}", failure(err)), raw)
+            continue
         if outputs:
             out(outputs)
     summary.lines = n

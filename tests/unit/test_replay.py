@@ -2,6 +2,7 @@
 
 import base64
 import gzip
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -69,7 +70,11 @@ def test_bad_lines_go_to_dead_letters_and_neighbours_are_processed(tmp_path):
         assert rec["source"] == f"{events}:{line_no}", name
         assert EXPECTED_REASON[name] in rec["reason"], (name, rec["reason"])
         kept = rec["raw"].encode() if "raw" in rec else base64.b64decode(rec["raw_base64"])
-        assert kept == raw, name  # the exact bytes are kept
+        assert rec["size"] == len(raw) and rec["sha256"] == hashlib.sha256(raw).hexdigest(), name
+        if name == "huge line":  # only its first 64 KiB are kept
+            assert rec["truncated"] and len(kept) == 65_536 and raw.startswith(kept)
+        else:
+            assert kept == raw and "truncated" not in rec, name  # the exact bytes are kept
     # Every valid action was processed: same alerts as a run over the good lines alone.
     with_bad = (tmp_path / "alerts.jsonl").read_bytes()
     events.write_bytes(b"\n".join(good) + b"\n")
