@@ -65,10 +65,12 @@ class Engine:
         self._next_due = float("inf")  # earliest time any of the three queues above needs work
         self.gates: list[Detector] = []
         self.checks: list[Detector] = []
+        self.watch: list[Detector] = []  # judge every identity that acts, with a manifest or not (cloud calls)
         for rule in self.rules.values():
             cls = REGISTRY[rule.type]
             if cls is not None and rule.enabled:
-                (self.gates if rule.gate else self.checks).append(cls(rule))
+                det = cls(rule)
+                (self.watch if det.watches_every_identity else self.gates if rule.gate else self.checks).append(det)
         self.behaviour = Behaviour(self.config.learned, self.rules) if self.config.learned.enabled else None
         self.stats: Counter[str] = Counter()
         self.n_actions = 0
@@ -133,6 +135,10 @@ class Engine:
             out += self._apply_pending(st, ts)
         if st.status == "active" and st.expires_ts is not None and ts >= st.expires_ts:
             out += self._expire(st)
+        for det in self.watch:
+            f = det.check(a, st, ts)
+            if f is not None:
+                out += self._respond(f, st)
         if st.status != "active" and not (st.status == "expired" and ts < st.expires_ts):  # type: ignore[operator]
             # Every gate is about lifecycle status, so an agent active at this time passes them all.
             for det in self.gates:

@@ -75,6 +75,7 @@ class AgentState:
     # an action at or before seen_floor may have been forgotten, so it cannot be judged new
     seen: dict[str, tuple[float, int]] = field(default_factory=dict)
     seen_floor: float = float("-inf")
+    detect: dict[str, Any] = field(default_factory=dict)  # JSON-able memory of detectors that need one (pipeline/engine/detectors)
 
     def apply_manifest(self, manifest: IntentManifest, epoch: str, ts: float, expires_ts: float | None, checks: list) -> None:
         first = self.status != "active"
@@ -124,6 +125,7 @@ class AgentState:
             "suppressions": [s.to_record() for s in self.suppressions],
             "seen": [[e, t, fp] for e, (t, fp) in self.seen.items()],
             "seen_floor": self.seen_floor if self.seen_floor != float("-inf") else None,
+            "detect": self.detect,
         }
 
     @classmethod
@@ -150,4 +152,5 @@ class AgentState:
         st.seen = {e: (t, fp) for e, t, fp in r.get("seen", [])}
         floor = r.get("seen_floor")
         st.seen_floor = floor if floor is not None else float("-inf")
+        st.detect = r.get("detect", {})
         return st

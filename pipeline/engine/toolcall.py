@@ -68,14 +68,8 @@ def result(action: Action) -> Any:
     return _load(action).result
 
 
-def at_path(args: dict[str, Any], path: tuple[str, ...]) -> list[Any] | None:
-    """The scalar values at a dotted path (lists are walked element by element); None if absent.
-
-    >>> at_path({"to": ["a@x.io", "b@y.io"], "payee": {"iban": "DE89"}}, ("to",))
-    ['a@x.io', 'b@y.io']
-    >>> at_path({"payee": {"iban": "DE89"}}, ("payee", "iban")), at_path({"payee": {}}, ("payee", "iban"))
-    (['DE89'], None)
-    """
+def nodes_at(args: dict[str, Any], path: tuple[str, ...]) -> list[Any] | None:
+    """The values at a dotted path as they are (objects too; lists walked element by element); None if absent."""
     nodes: list[Any] = [args]
     for key in path:
         nxt: list[Any] = []
@@ -88,7 +82,19 @@ def at_path(args: dict[str, Any], path: tuple[str, ...]) -> list[Any] | None:
         if not nxt:
             return None
         nodes = nxt[:MAX_LEAVES]
-    return leaves(nodes)
+    return nodes
+
+
+def at_path(args: dict[str, Any], path: tuple[str, ...]) -> list[Any] | None:
+    """The scalar values at a dotted path (lists are walked element by element); None if absent.
+
+    >>> at_path({"to": ["a@x.io", "b@y.io"], "payee": {"iban": "DE89"}}, ("to",))
+    ['a@x.io', 'b@y.io']
+    >>> at_path({"payee": {"iban": "DE89"}}, ("payee", "iban")), at_path({"payee": {}}, ("payee", "iban"))
+    (['DE89'], None)
+    """
+    nodes = nodes_at(args, path)
+    return leaves(nodes) if nodes is not None else None
 
 
 def leaves(value: Any, limit: int = MAX_LEAVES) -> list[Any]:

@@ -1,6 +1,8 @@
 """Detectors, one class per rule ``type``. ``REGISTRY`` is the one place a type resolves."""
 
 from intentwatch.pipeline.engine.detectors.base import Detector, Finding
+from intentwatch.pipeline.engine.detectors.cloud import (CloudOperation, IdentityTwoNetworks, InstanceNewClient,
+                                                         InstanceOutsideProvider, SensitiveReadBurst)
 from intentwatch.pipeline.engine.detectors.conformance import AllowedPattern, DeclaredCredential, DeclaredModel, RateLimit, Schedule
 from intentwatch.pipeline.engine.detectors.lifecycle import Decommissioned, Expired, Unregistered
 from intentwatch.pipeline.engine.detectors.tool_clauses import ArgumentAllowed, ArgumentBounds, ToolOperation, ToolResource
@@ -21,6 +23,11 @@ REGISTRY: dict[str, type[Detector] | None] = {
     "tool_resource": ToolResource,
     "argument_allowed": ArgumentAllowed,
     "argument_bounds": ArgumentBounds,
+    "cloud_operation": CloudOperation,
+    "identity_two_networks": IdentityTwoNetworks,
+    "instance_outside_provider": InstanceOutsideProvider,
+    "instance_new_client": InstanceNewClient,
+    "sensitive_read_burst": SensitiveReadBurst,
     "engine": None,
     "learned": None,
     "chain": None,

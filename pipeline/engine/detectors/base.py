@@ -38,6 +38,8 @@ class Finding:
 class Detector:
     """A per-action check bound to one rule. ``check`` returns a Finding or None; no I/O."""
 
+    watches_every_identity = False  # True: run on every action, before the lifecycle gates, with or without a manifest
+
     def __init__(self, rule: Rule):
         self.rule = rule
 
