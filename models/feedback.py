@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from intentwatch.models.action import EventTime
+from intentwatch.models.signature import Signature
 
 DEFAULT_TTL = timedelta(days=30)
 
@@ -44,6 +45,7 @@ class Feedback(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
     time: EventTime = Field(description="When the verdict was given; a suppression starts here.")
     expires_at: EventTime | None = Field(default=None, description=f"When the suppression ends (default: time + {DEFAULT_TTL.days} days).")
+    signature: Signature | None = Field(default=None, description="Detached signature of the verdict by the analyst's trust-file key.")
 
     @model_validator(mode="after")
     def _one_kind_of_match(self) -> "Feedback":

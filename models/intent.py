@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from intentwatch.models.action import EventTime, ModelRef, Operation
+from intentwatch.models.signature import Signature
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DAYS: tuple[str, ...] = Day.__args__  # type: ignore[attr-defined]
@@ -155,6 +156,8 @@ class IntentManifest(BaseModel):
     ttl: timedelta | None = Field(default=None, description="Lifetime from issued_at (or instantiation); ISO 8601 or seconds.")
     enforcement: Literal["monitor", "enforce"] = "monitor"
     approver: str | None = None
+    signature: Signature | None = Field(default=None, description="Detached signature of the manifest by a trust-file key "
+                                                                 "(a manifest registered from a file needs one under trust.mode enforce).")
 
     @field_validator("ttl")
     @classmethod

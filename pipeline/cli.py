@@ -64,17 +64,19 @@ def replay(
     Same input and configuration give the same output, byte for byte.
     """
     from intentwatch.pipeline.io.deadletter import DeadLetterFile
-    from intentwatch.pipeline.engine.engine import Engine
     from intentwatch.pipeline.io.intents import load_manifests
+    from intentwatch.pipeline.io.trustfile import build_engine, trust_status
     from intentwatch.pipeline.hosts.replay import manifest_instantiations, read_feedback, read_lifecycle
     from intentwatch.pipeline.hosts.replay import replay as run_replay
     from intentwatch.pipeline.settings import load_settings
 
     try:
         settings = load_settings(config)
-        engine = Engine(settings.engine)
+        engine = build_engine(settings)
     except IntentwatchError as e:
         _fail(str(e))
+    if not quiet:
+        err.print(trust_status(settings.trust), highlight=False)
     lc_events = []
     if intents is not None:
         loaded = load_manifests(intents)
@@ -84,10 +86,11 @@ def replay(
             _fail(f"{len(loaded.errors)} manifest error(s) under {intents}; run `intentwatch validate {intents}`")
         lc_events += manifest_instantiations(loaded.manifests)
     dead = DeadLetterFile(dead_letter, settings.engine.dead_letter_raw_bytes)
+    positions: dict = {}
     if lifecycle is not None:
-        lc_events += read_lifecycle(lifecycle, dead, settings.engine.max_event_bytes)
+        lc_events += read_lifecycle(lifecycle, dead, settings.engine.max_event_bytes, positions)
     if feedback is not None:
-        lc_events += read_feedback(feedback, dead, settings.engine.max_event_bytes)
+        lc_events += read_feedback(feedback, dead, settings.engine.max_event_bytes, positions)
     if events != "-" and not Path(events).is_file():
         _fail(f"{events}: no such file")
     with ExitStack() as stack:
@@ -104,7 +107,7 @@ def replay(
             bar = stack.enter_context(Progress(SpinnerColumn(), TextColumn("{task.completed:,} lines"), TimeElapsedColumn(), console=err, transient=True))
             task = bar.add_task("replay", total=None)
             progress = lambda n: bar.update(task, completed=n)  # noqa: E731
-        summary = run_replay(engine, events, lc_events, emit, dead, progress)
+        summary = run_replay(engine, events, lc_events, emit, dead, progress, positions)
     dead.close()
     if not quiet:
         _print_summary(summary, dead)
@@ -131,6 +134,8 @@ def _print_summary(s, dead) -> None:
         t.add_row(f"commands  {action}", f"{n:,}")
     if s.withheld:
         t.add_row("commands withheld by circuit breaker", f"{s.withheld:,}")
+    if s.refused:
+        t.add_row("control-plane changes refused (dead letters)", f"{s.refused:,}")
     err.print(t)
 
 

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_serializer, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, YamlConfigSettingsSource
 
 from intentwatch.models.errors import ConfigError
@@ -96,6 +96,26 @@ class WorkerSettings(_Group):
     wall_clock_timers: bool = Field(default=True, description="Expire quiet agents on the wall clock; off when replaying history through Kafka.")
 
 
+class TrustSettings(_Group):
+    """Who may change the control plane (docs/trust.md). ``warn`` (the default) checks signatures when
+    a trust file is given and alerts on what it would refuse, but applies it; ``enforce`` refuses
+    (dead letter + alert) and needs a trust file; ``off`` checks nothing. Without a trust file the
+    control plane is unauthenticated, and replay and the worker say so."""
+
+    file: Path | None = Field(default=None, description="The trust file: keys, principals and what each may do.")
+    mode: Literal["off", "warn", "enforce"] = "warn"
+    signing_key: Path | None = Field(default=None, description="intentwatch's private key (PEM) to sign revocation commands.")
+    signing_key_id: str | None = Field(default=None, description="Its key id in the trust file (principal 'intentwatch').")
+
+    @model_validator(mode="after")
+    def _complete(self) -> "TrustSettings":
+        if self.mode == "enforce" and self.file is None:
+            raise ValueError("trust.mode enforce needs trust.file")
+        if (self.signing_key is None) != (self.signing_key_id is None):
+            raise ValueError("give trust.signing_key and trust.signing_key_id together")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INTENTWATCH_", env_nested_delimiter="__", extra="forbid")
 
@@ -103,6 +123,7 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = KafkaSettings()
     topics: TopicSettings = TopicSettings()
     worker: WorkerSettings = WorkerSettings()
+    trust: TrustSettings = TrustSettings()
 
     @classmethod
     def settings_customise_sources(

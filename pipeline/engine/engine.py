@@ -39,6 +39,7 @@ from intentwatch.pipeline.engine.detectors import REGISTRY, Detector, Finding
 from intentwatch.pipeline.engine.suppressions import Suppression, covering, holds_back
 from intentwatch.pipeline.engine.response import Output, Responder
 from intentwatch.pipeline.engine.state import AgentState
+from intentwatch.pipeline.engine.trust import Rejection, TrustPolicy
 
 LifecycleEvent = Instantiate | Update | Decommission
 MAX_SUPPRESSIONS = 32  # per agent; the oldest ended one goes first
@@ -51,12 +52,17 @@ class Engine:
     partition's lifecycle changes or close its windows early.
     """
 
-    def __init__(self, config: EngineConfig | None = None, rules: dict[str, Rule] | None = None, event_clock: bool = True):
+    def __init__(self, config: EngineConfig | None = None, rules: dict[str, Rule] | None = None, event_clock: bool = True,
+                 trust: TrustPolicy | None = None):
         self.config = config or EngineConfig()
         self.event_clock = event_clock
         self.rules = rules or load_catalog(self.config, known_types=set(REGISTRY))
         self.agents: dict[str, AgentState] = {}
-        self.responder = Responder(self.config.response, self.rules, self.agents)
+        # Who may change the control plane (pipeline/engine/trust.py); None: nobody is checked.
+        self.trust = trust
+        self.rejected: list[Rejection] = []  # refused changes, for the host's dead letters: take_rejected()
+        self.responder = Responder(self.config.response, self.rules, self.agents,
+                                   sign=trust.sign_command if trust is not None and trust.command_key else None)
         self.watermark = float("-inf")
         self.grace = self.config.lifecycle_grace_seconds
         self._expiries: list[tuple[float, str, str]] = []     # (expires_ts, agent_id, epoch)
@@ -200,9 +206,16 @@ class Engine:
         st = self.agents.get(ev.agent_id)
         if st is None:
             st = self.agents[ev.agent_id] = AgentState(ev.agent_id)
+        out: list[Output] = []
+        if self.trust is not None:
+            why = self.trust.check(ev)
+            if why is not None:
+                out = self._unauthorised(st, ev, ts, why, applied=False)
+                if self.trust.mode == "enforce":
+                    return out
         if ts <= st.last_ts or ts + self.grace <= self.watermark:
             self.stats["lifecycle_late"] += 1
-            return self._apply_lifecycle(st, ev, ts)
+            return out + self._apply_lifecycle(st, ev, ts)
         if len(st.pending) >= self._max_pending:
             self.stats["rejected_pending"] += 1
             raise InputError("", f"agent {ev.agent_id[:80]!r} already has {len(st.pending)} lifecycle changes or verdicts "
@@ -211,7 +224,27 @@ class Engine:
         st.add_pending(ts, n, ev)
         heapq.heappush(self._pending, (ts + self.grace, n, st.agent_id))
         self._next_due = min(self._next_due, ts + self.grace)
-        return []
+        return out
+
+    def take_rejected(self) -> list[Rejection]:
+        """Control-plane changes refused since the last call (``trust.mode: enforce``), for the dead letters."""
+        out, self.rejected = self.rejected, []
+        return out
+
+    def _unauthorised(self, st: AgentState, ev: LifecycleEvent | Feedback, ts: float, why: str, applied: bool) -> list[Output]:
+        assert self.trust is not None  # only asked with a trust policy
+        self.stats["control_unauthorised"] += 1
+        ev_id = ev.feedback_id if isinstance(ev, Feedback) else ev.event_id
+        signer = ev.signature.key_id if ev.signature is not None else None
+        if self.trust.mode == "enforce":
+            self.rejected.append(Rejection(ev, why, applied))
+            verdict = "refused"
+        else:
+            verdict = "applied anyway (trust.mode warn)"
+        kind = "verdict" if isinstance(ev, Feedback) else ev.kind
+        return self._engine_finding(st, "control.unauthorised_change", ts, ev_id, f"{kind} {ev_id} {verdict}: {why}",
+                                    clause="trust", expected="signed by a principal the trust file allows",
+                                    observed=f"key {signer}" if signer else "unsigned")
 
     def tick(self, now: datetime) -> list[Output]:
         """Wall-clock timer of a streaming host: expire quiet agents, publish closed windows."""
@@ -268,6 +301,19 @@ class Engine:
             # An older event never undoes a newer one.
             self.stats["lifecycle_stale"] += 1
             return []
+        if self.trust is not None:
+            if ev.event_id == st.epoch:  # the change in force, delivered again
+                self.stats["lifecycle_duplicate"] += 1
+                return []
+            why = self.trust.check_applied(ev, st.status, st.manifest)
+            if why is not None:
+                refused = self._unauthorised(st, ev, ts, why, applied=True)
+                if self.trust.mode == "enforce":
+                    return refused
+                return refused + self._apply_change(st, ev, ts)
+        return self._apply_change(st, ev, ts)
+
+    def _apply_change(self, st: AgentState, ev: LifecycleEvent, ts: float) -> list[Output]:
         if isinstance(ev, Decommission):
             st.status, st.epoch, st.lifecycle_ts = "decommissioned", ev.event_id, ts
             return []

@@ -15,6 +15,7 @@
 import hashlib
 import heapq
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from intentwatch.models.alert import SEVERITY_RANK, Alert, Evidence
@@ -39,8 +40,10 @@ def _utc(ts: float) -> datetime:
 
 
 class Responder:
-    def __init__(self, config: ResponseConfig, rules: dict[str, Rule], agents: dict[str, AgentState]):
+    def __init__(self, config: ResponseConfig, rules: dict[str, Rule], agents: dict[str, AgentState],
+                 sign: Callable[[RevocationCommand], RevocationCommand] | None = None):
         self.config = config
+        self.sign = sign                           # intentwatch's signature on commands (trust.signing_key)
         self.rules = rules
         self.agents = agents                       # the engine's; alert windows live in each agent's state
         self.pipeline = AgentState(PIPELINE_AGENT)  # holds the circuit breaker's own alert window
@@ -157,7 +160,7 @@ class Responder:
             return self._withhold(cmd, now)
         recent.append(now)
         state.commands.add(action)
-        return [cmd]
+        return [self.sign(cmd) if self.sign is not None else cmd]
 
     def _withhold(self, cmd: RevocationCommand, ts: float) -> list[Output]:
         self.withheld += 1

@@ -7,14 +7,12 @@ applies first.
 """
 
 import gzip
-import hashlib
 import sys
 import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO
 
@@ -29,7 +27,6 @@ from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.engine.response import Output
 
 LifecycleEvent = Instantiate | Update | Decommission
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass
@@ -43,6 +40,7 @@ class ReplaySummary:
     final_updates: int = 0
     commands: Counter[str] = field(default_factory=Counter)      # per command action
     withheld: int = 0
+    refused: int = 0                                             # control-plane changes refused (dead-lettered)
     seconds: float = 0.0
 
 
@@ -92,35 +90,52 @@ def _rest_of_line(readline: Callable[[int], bytes], head: bytes) -> Oversized:
 
 def manifest_instantiations(manifests: Iterable[tuple[IntentManifest, str]]) -> list[Instantiate]:
     """A registered manifest is in force from its ``issued_at`` (or from the start of time)."""
-    out = []
-    for m, _source in manifests:
-        digest = hashlib.sha256(m.model_dump_json().encode()).hexdigest()[:12]
-        out.append(Instantiate(event_id=f"manifest:{m.agent_id}:{digest}", agent_id=m.agent_id,
-                               time=m.issued_at or EPOCH, actor="manifest", manifest=m))
-    return out
+    return [Instantiate.of_manifest(m) for m, _source in manifests]
 
 
-def read_events(path: str | Path, dead: DeadLetterFile, max_bytes: int, decode: Callable) -> list:
+Positions = dict[int, tuple[str, bytes]]  # id(event) -> (file:line, raw line), for dead letters of refused changes
+
+
+def read_events(path: str | Path, dead: DeadLetterFile, max_bytes: int, decode: Callable,
+                positions: Positions | None = None) -> list:
     """Every event of a JSON-lines file, decoded by ``decode``; bad lines go to ``dead``."""
     events = []
     for n, raw in open_lines(path, max_bytes):
         if not raw.strip():
             continue
         try:
-            events.append(decode(raw, f"{path}:{n}", max_bytes))
+            ev = decode(raw, f"{path}:{n}", max_bytes)
         except InputError as err:
             dead.put(err, raw)
+            continue
         except Exception as err:  # noqa: BLE001 - one bad line costs one line
             dead.put(InputError(f"{path}:{n}", failure(err)), raw)
+            continue
+        events.append(ev)
+        if positions is not None:
+            positions[id(ev)] = (f"{path}:{n}", raw)
     return events
 
 
-def read_lifecycle(path: str | Path, dead: DeadLetterFile, max_bytes: int) -> list[LifecycleEvent]:
-    return read_events(path, dead, max_bytes, decode_lifecycle)
+def read_lifecycle(path: str | Path, dead: DeadLetterFile, max_bytes: int, positions: Positions | None = None) -> list[LifecycleEvent]:
+    return read_events(path, dead, max_bytes, decode_lifecycle, positions)
 
 
-def read_feedback(path: str | Path, dead: DeadLetterFile, max_bytes: int) -> list[Feedback]:
-    return read_events(path, dead, max_bytes, decode_feedback)
+def read_feedback(path: str | Path, dead: DeadLetterFile, max_bytes: int, positions: Positions | None = None) -> list[Feedback]:
+    return read_events(path, dead, max_bytes, decode_feedback, positions)
+
+
+def dead_letter_refused(engine: Engine, dead: DeadLetterFile, positions: Positions | None = None) -> int:
+    """Dead-letter the control-plane changes the engine refused (trust.mode enforce), at their
+    file:line when known, else by event id with the event as the engine read it."""
+    refused = engine.take_rejected()
+    for r in refused:
+        ev = r.event
+        source, raw = (positions or {}).get(id(ev)) or (
+            f"{'feedback' if isinstance(ev, Feedback) else 'lifecycle'} event {getattr(ev, 'feedback_id', None) or getattr(ev, 'event_id')}",
+            ev.model_dump_json().encode())
+        dead.put(InputError(source, f"refused by the trust policy{' when applied' if r.applied else ''}: {r.reason}"), raw)
+    return len(refused)
 
 
 def replay(
@@ -131,6 +146,7 @@ def replay(
     dead: DeadLetterFile,
     progress: Callable[[int], None] | None = None,
     now: float | None = None,
+    positions: Positions | None = None,
 ) -> ReplaySummary:
     """Run every action of ``actions`` (JSON lines) and ``lifecycle`` (with any feedback) through ``engine``.
 
@@ -163,6 +179,8 @@ def replay(
             source = f"{type(ev).__name__.lower()} {getattr(ev, 'event_id', None) or getattr(ev, 'feedback_id', '')}"
             dead.put(InputError(source, err.reason if isinstance(err, InputError) else failure(err)),
                      ev.model_dump_json().encode())
+        if engine.rejected:
+            summary.refused += dead_letter_refused(engine, dead, positions)
     process = engine.process_action
     name = str(actions)
     n = 0
@@ -182,8 +200,11 @@ def replay(
             continue
         if outputs:
             out(outputs)
+            if engine.rejected:  # looked at only with outputs (a refusal counted into an open alert waits for the end)
+                summary.refused += dead_letter_refused(engine, dead, positions)
     summary.lines = n
     out(engine.flush())
+    summary.refused += dead_letter_refused(engine, dead, positions)
     summary.actions = engine.n_actions
     summary.lifecycle = engine.stats["lifecycle"]
     summary.feedback = engine.stats["feedback"]

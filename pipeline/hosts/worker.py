@@ -39,9 +39,11 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaExcepti
 from intentwatch.models.alert import Alert
 from intentwatch.models.baseline import epoch_seconds
 from intentwatch.models.errors import InputError
+from intentwatch.models.feedback import Feedback
 from intentwatch.pipeline.io.codec import decode_action, decode_credential_use, decode_feedback, decode_lifecycle
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.io.kafka import PARTITIONER, producer
+from intentwatch.pipeline.io.trustfile import build_engine, trust_status
 from intentwatch.pipeline.engine.response import Output
 from intentwatch.pipeline.settings import Settings
 from intentwatch.pipeline.engine.state import AgentState
@@ -54,7 +56,7 @@ class Worker:
         self.settings = settings
         self.topics = settings.topics
         w = settings.worker
-        self.engine = Engine(settings.engine, event_clock=False)  # time = the slowest partition's, see _advance_time
+        self.engine: Engine = build_engine(settings, event_clock=False)  # time = the slowest partition's, see _advance_time
         client = settings.kafka.client_config()
         self.consumer = Consumer({
             **client, "group.id": w.group_id, "enable.auto.commit": False, "auto.offset.reset": "earliest",
@@ -94,6 +96,7 @@ class Worker:
         last_checkpoint = last_tick = last_log = time.monotonic()
         log.info("worker %s in group %s: consuming %s, %s and %s", w.instance, w.group_id, self.topics.actions,
                  self.topics.lifecycle, self.topics.feedback)
+        (log.info if self.engine.trust is not None else log.warning)("%s", trust_status(self.settings.trust))
         try:
             while not self._stop:
                 msgs = self.consumer.consume(w.batch_size, w.poll_timeout_seconds)
@@ -107,6 +110,8 @@ class Worker:
                     # Only when caught up: then event time is close to wall time.
                     self._publish(self.engine.tick(datetime.now(timezone.utc)))
                     last_tick = now
+                if self.engine.rejected:  # refused when due lifecycle changes applied with the clock
+                    self._dead_letter_refused()
                 if now - last_checkpoint >= w.checkpoint_seconds:
                     self.checkpoint()
                     last_checkpoint = now
@@ -143,6 +148,8 @@ class Worker:
                     self._track(ev.agent_id, m.partition())
                     self._publish(self.engine.process(ev))
                     self.stats[kind] += 1
+                    if self.engine.rejected:
+                        self._dead_letter_refused(m)
         for m in actions:
             a = self._decode(m, decode_action)
             if a is not None:
@@ -152,6 +159,8 @@ class Worker:
                 ts = epoch_seconds(a.time)
                 if ts > self.part_time.get(m.partition(), float("-inf")):
                     self.part_time[m.partition()] = ts
+        if self.engine.rejected:
+            self._dead_letter_refused()
 
     # -- fleet-wide credentials -------------------------------------------------------------
     def _load_credentials(self) -> None:
@@ -241,6 +250,22 @@ class Worker:
                    ("partition", str(m.partition()).encode()), ("offset", str(m.offset()).encode())]
         log.warning("dead letter %s: %s", e.source, e.reason)
         self._produce(self.topics.dlq, m.key(), m.value() or b"", headers)
+
+    def _dead_letter_refused(self, m: Message | None = None) -> None:
+        """Dead-letter what the trust policy refused: the message ``m`` itself if refused on arrival,
+        else (refused when it applied, later) the event as the engine read it, by event id."""
+        for r in self.engine.take_rejected():
+            ev = r.event
+            why = f"refused by the trust policy{' when applied' if r.applied else ''}: {r.reason}"
+            if m is not None and not r.applied:
+                self._dead_letter(m, InputError(f"{m.topic()}[{m.partition()}]@{m.offset()}", why))
+                continue
+            topic = self.topics.feedback if isinstance(ev, Feedback) else self.topics.lifecycle
+            source = f"{topic} event {getattr(ev, 'feedback_id', None) or getattr(ev, 'event_id')}"
+            self.stats["dead_letters"] += 1
+            log.warning("dead letter %s: %s", source, why)
+            self._produce(self.topics.dlq, ev.agent_id.encode(), ev.model_dump_json().encode(),
+                          [("source", source.encode()), ("reason", why.encode()), ("topic", topic.encode())])
 
     def _track(self, agent_id: str, partition: int) -> None:
         self.owner[agent_id] = partition

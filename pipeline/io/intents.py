@@ -96,7 +96,13 @@ def _documents(file: Path, result: LoadedManifests):
     try:
         while loader.check_node():
             node = loader.get_node()
+            dups = duplicate_keys(node)
+            for line, key, first in dups:
+                result.problems.append(Problem(f"{file}:{line}", key, f"duplicate key (first at line {first}); "
+                                                                      "YAML would silently keep the last"))
             data = loader.construct_document(node)
+            if dups:
+                continue
             yield data, node.start_mark.line + 1, (lambda loc, node=node: _line_of(node, loc))
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
@@ -104,6 +110,31 @@ def _documents(file: Path, result: LoadedManifests):
         result.problems.append(Problem(f"{file}:{line}", "", f"invalid YAML: {getattr(e, 'problem', None) or e}"))
     finally:
         loader.dispose()
+
+
+def duplicate_keys(node: Any, path: str = "", seen: set[int] | None = None) -> list[tuple[int, str, int]]:
+    """(line, dotted key, line of its first occurrence) for every key repeated in a mapping of ``node``.
+
+    Each node is visited once: an alias repeats a node, not its walk (no exponential YAML bombs)."""
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return []
+    seen.add(id(node))
+    out: list[tuple[int, str, int]] = []
+    if isinstance(node, yaml.MappingNode):
+        first: dict[Any, int] = {}
+        for k, v in node.value:
+            name = f"{path}.{k.value}" if path else str(k.value)
+            if isinstance(k, yaml.ScalarNode):
+                if k.value in first:
+                    out.append((k.start_mark.line + 1, name, first[k.value]))
+                else:
+                    first[k.value] = k.start_mark.line + 1
+            out += duplicate_keys(v, name, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            out += duplicate_keys(v, f"{path}.{i}" if path else str(i), seen)
+    return out
 
 
 def _line_of(node: Any, loc: tuple) -> int:
