@@ -107,7 +107,7 @@ def replay(
             bar = stack.enter_context(Progress(SpinnerColumn(), TextColumn("{task.completed:,} lines"), TimeElapsedColumn(), console=err, transient=True))
             task = bar.add_task("replay", total=None)
             progress = lambda n: bar.update(task, completed=n)  # noqa: E731
-        summary = run_replay(engine, events, lc_events, emit, dead, progress, positions)
+        summary = run_replay(engine, events, lc_events, emit, dead, progress, positions=positions)
     dead.close()
     if not quiet:
         _print_summary(summary, dead)

@@ -7,6 +7,7 @@ applies first.
 """
 
 import gzip
+import hashlib
 import sys
 import time
 import zlib
