@@ -508,7 +508,7 @@ class InstanceNewClient(Detector):
         new_fam, new_net = fam not in fams, net is not None and net not in nets
         if new_fam and len(fams) < 16:
             fams.append(fam)
-        if new_net and len(nets) < 16:
+        if net is not None and new_net and len(nets) < 16:
             nets.append(net)
         if not (new_fam and new_net) or n <= self.min_actions:
             return None
