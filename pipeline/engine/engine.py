@@ -36,6 +36,7 @@ from intentwatch.pipeline.engine.behaviour import Behaviour
 from intentwatch.pipeline.engine.catalog import Rule, load_catalog
 from intentwatch.pipeline.engine.config import EngineConfig
 from intentwatch.pipeline.engine.detectors import REGISTRY, Detector, Finding
+from intentwatch.pipeline.engine.detectors.dormancy import Dormancy
 from intentwatch.pipeline.engine.suppressions import Suppression, covering, holds_back
 from intentwatch.pipeline.engine.response import Output, Responder
 from intentwatch.pipeline.engine.state import AgentState
@@ -78,6 +79,8 @@ class Engine:
                 det = cls(rule)
                 (self.watch if det.watches_every_identity else self.gates if rule.gate else self.checks).append(det)
         self.behaviour = Behaviour(self.config.learned, self.rules) if self.config.learned.enabled else None
+        dormant = self.rules.get("lifecycle.dormant_agent")
+        self.dormancy = Dormancy(dormant) if dormant is not None and dormant.enabled else None
         self.stats: Counter[str] = Counter()
         self.n_actions = 0
         ops = self.config.operation_severity  # (rule id, operation) -> severity of that finding
@@ -141,6 +144,9 @@ class Engine:
             out += self._apply_pending(st, ts)
         if st.status == "active" and st.expires_ts is not None and ts >= st.expires_ts:
             out += self._expire(st)
+        if self.dormancy is not None:
+            self.dormancy.touch(st, ts, a.credential_id)
+            self._next_due = min(self._next_due, self.dormancy.next_due())
         for det in self.watch:
             f = det.check(a, st, ts)
             if f is not None:
@@ -274,6 +280,8 @@ class Engine:
         for ts, _n, _ev in st.pending:
             heapq.heappush(self._pending, (ts + self.grace, next(self._arrival), st.agent_id))
         self.responder.track(st)
+        if self.dormancy is not None:
+            self.dormancy.track(st)
         self._update_next_due()
 
     def rewind_clock(self) -> None:
@@ -376,12 +384,17 @@ class Engine:
             st = self.agents.get(agent_id)
             if st is not None and st.epoch == epoch and st.status == "active":
                 out += self._expire(st)
+        if self.dormancy is not None:
+            for f in self.dormancy.advance(ts, self.agents):
+                out += self._respond(f, self.agents[f.agent_id])
         out += self.responder.close_due(ts)
         self._update_next_due()
         return out
 
     def _update_next_due(self) -> None:
         heads = [q[0][0] for q in (self._pending, self._expiries, self.responder.closing) if q]
+        if self.dormancy is not None and self.dormancy.due:
+            heads.append(self.dormancy.due[0][0])
         self._next_due = min(heads) if heads else float("inf")
 
     def _expire(self, st: AgentState) -> list[Output]:

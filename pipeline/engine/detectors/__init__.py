@@ -29,6 +29,7 @@ REGISTRY: dict[str, type[Detector] | None] = {
     "instance_new_client": InstanceNewClient,
     "sensitive_read_burst": SensitiveReadBurst,
     "engine": None,
+    "dormancy": None,  # a timer, not a per-action check: the engine runs detectors/dormancy.py
     "learned": None,
     "chain": None,
 }
