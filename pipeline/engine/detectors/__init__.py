@@ -4,6 +4,7 @@ from intentwatch.pipeline.engine.detectors.base import Detector, Finding
 from intentwatch.pipeline.engine.detectors.cloud import (CloudOperation, IdentityTwoNetworks, InstanceNewClient,
                                                          InstanceOutsideProvider, SensitiveReadBurst)
 from intentwatch.pipeline.engine.detectors.conformance import AllowedPattern, DeclaredCredential, DeclaredModel, RateLimit, Schedule
+from intentwatch.pipeline.engine.detectors.injection import InjectedTarget
 from intentwatch.pipeline.engine.detectors.lifecycle import Decommissioned, Expired, Unregistered
 from intentwatch.pipeline.engine.detectors.tool_clauses import ArgumentAllowed, ArgumentBounds, ToolOperation, ToolResource
 
@@ -28,6 +29,7 @@ REGISTRY: dict[str, type[Detector] | None] = {
     "instance_outside_provider": InstanceOutsideProvider,
     "instance_new_client": InstanceNewClient,
     "sensitive_read_burst": SensitiveReadBurst,
+    "injected_target": InjectedTarget,
     "engine": None,
     "dormancy": None,  # a timer, not a per-action check: the engine runs detectors/dormancy.py
     "learned": None,
