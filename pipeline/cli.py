@@ -283,6 +283,11 @@ def evaluate(
         _stdout().print(report.table())
 
 
+from intentwatch.pipeline.cli_keys import keys_app  # noqa: E402 - the sub-app lives in its own module
+
+app.add_typer(keys_app, name="keys")
+
+
 # -- streaming ------------------------------------------------------------------------
 topics_app = typer.Typer(help="Create and check the pipeline's Kafka topics.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")

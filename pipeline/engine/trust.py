@@ -36,7 +36,7 @@ import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from intentwatch.models.alert import Severity
 from intentwatch.models.command import RevocationCommand
@@ -311,3 +311,22 @@ class TrustPolicy:
 
 def _matches(value: str, patterns: list[str]) -> bool:
     return any(fnmatchcase(value, p) for p in patterns)
+
+
+def verify_command(raw: bytes, public_key: str, key_id: str | None = None) -> str | None:
+    """For enforcers: why the revocation command ``raw`` (JSON) must not be acted on; None if
+    intentwatch's key (``public_key``, base64 or PEM) signed exactly this command."""
+
+    try:
+        cmd = RevocationCommand.model_validate_json(raw)
+    except ValidationError as e:
+        return f"not a revocation command: {e.errors(include_url=False)[0]['msg']}"
+    if cmd.signature is None:
+        return "unsigned"
+    if key_id is not None and cmd.signature.key_id != key_id:
+        return f"signed by key {cmd.signature.key_id!r}, not {key_id!r}"
+    try:
+        key = public_key_from_text(public_key)
+    except ValueError as e:
+        return f"public key: {e}"
+    return None if verify_signature(cmd, key) else "bad signature"
