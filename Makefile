@@ -23,9 +23,9 @@ demo: install
 
 # The same job with no broker: simulate, replay, evaluate.
 replay-demo: install
-	$(BIN)/intentwatch simulate --agents 200 --days 7 --seed 1 --out $(OUT)
+	$(BIN)/intentwatch simulate --agents 200 --days 7 --seed 1 --out $(OUT) --sign
 	$(BIN)/intentwatch replay $(OUT)/actions.jsonl --intents $(OUT)/intents --lifecycle $(OUT)/lifecycle.jsonl \
-		--alerts $(OUT)/alerts.jsonl --commands $(OUT)/commands.jsonl --dead-letter $(OUT)/dead-letter.jsonl
+		--config $(OUT)/config-trust.yaml --alerts $(OUT)/alerts.jsonl --commands $(OUT)/commands.jsonl --dead-letter $(OUT)/dead-letter.jsonl
 	$(BIN)/intentwatch evaluate --alerts $(OUT)/alerts.jsonl --labels $(OUT)/labels.jsonl
 
 # The README's three-configuration table: intent rules only, learned only, both, on the

@@ -10,10 +10,14 @@ OUT=${OUT:-demo-out}
 IW="$BIN/intentwatch"
 export PYTHON="$BIN/python"
 
-"$IW" simulate --agents 200 --days 7 --seed 1 --out "$OUT"
+# --sign: manifests and lifecycle events signed with DEVELOPMENT keys derived from the seed,
+# and a trust file, so the pipeline runs with trust.mode enforce (docs/trust.md).
+"$IW" simulate --agents 200 --days 7 --seed 1 --out "$OUT" --sign
+TRUST="$OUT/config-trust.yaml"
+echo "demo: the control plane is signed with generated DEVELOPMENT keys (anyone can recompute them): $OUT/trust.yaml"
 
 replay_demo() {
-  "$IW" replay "$OUT/actions.jsonl" --intents "$OUT/intents" --lifecycle "$OUT/lifecycle.jsonl" \
+  "$IW" replay "$OUT/actions.jsonl" --intents "$OUT/intents" --lifecycle "$OUT/lifecycle.jsonl" --config "$TRUST" \
     --alerts "$OUT/alerts.jsonl" --commands "$OUT/commands.jsonl" --dead-letter "$OUT/dead-letter.jsonl"
   "$IW" evaluate --alerts "$OUT/alerts.jsonl" --labels "$OUT/labels.jsonl"
 }
@@ -40,7 +44,7 @@ fi
 # The simulated history is months old: expire agents by event time, not by today's clock.
 export INTENTWATCH_WORKER__WALL_CLOCK_TIMERS=false INTENTWATCH_WORKER__INSTANCE=demo-1
 "$IW" topics create
-"$IW" worker > "$OUT/worker.log" 2>&1 &
+"$IW" worker --config "$TRUST" > "$OUT/worker.log" 2>&1 &
 worker_pid=$!
 
 "$IW" produce "$OUT/lifecycle.jsonl" --topic agent.lifecycle --intents "$OUT/intents" --dead-letter "$OUT/produce-dead-letter.jsonl"

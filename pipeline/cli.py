@@ -207,6 +207,8 @@ def simulate(
     agents: Annotated[int, typer.Option(min=1, help="Number of agents in the fleet.")] = 200,
     days: Annotated[int, typer.Option(min=1, help="Days of activity.")] = 7,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 1,
+    sign: Annotated[bool, typer.Option(help="Sign manifests and lifecycle events with DEVELOPMENT keys derived from the seed, and write "
+                                            "trust.yaml and config-trust.yaml (trust.mode enforce) beside them.")] = False,
 ) -> None:
     """Generate a realistic fleet of agents with labelled attack scenarios.
 
@@ -217,6 +219,12 @@ def simulate(
     from intentwatch.pipeline.lab.simulate import simulate_fleet
 
     summary = simulate_fleet(agents=agents, days=days, seed=seed, out=out)
+    if sign:
+        from intentwatch.pipeline.lab.simulate.signing import sign_fleet
+
+        summary["signing (DEVELOPMENT keys)"] = sign_fleet(out, seed)
+        err.print(f"signed with DEVELOPMENT keys derived from seed {seed} (anyone can recompute them); "
+                  f"use --config {out / 'config-trust.yaml'}", highlight=False)
     t = Table(title=f"simulated fleet -> {out}")
     t.add_column("what")
     t.add_column("count", justify="right")
