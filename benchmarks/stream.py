@@ -53,7 +53,8 @@ def worker_env(kafka: KafkaSettings, t: TopicSettings, group: str) -> dict:
     env = dict(os.environ)
     env.update({"INTENTWATCH_KAFKA__BOOTSTRAP_SERVERS": kafka.bootstrap_servers, "INTENTWATCH_WORKER__GROUP_ID": group,
                 "INTENTWATCH_WORKER__INSTANCE": f"{group}-w", "INTENTWATCH_WORKER__WALL_CLOCK_TIMERS": "false",
-                "INTENTWATCH_TOPICS__PARTITIONS": str(t.partitions)})
+                "INTENTWATCH_TOPICS__PARTITIONS": str(t.partitions),
+                "INTENTWATCH_WORKER__METRICS_PORT": "0"})  # any free port: the machine is shared
     for name in ("actions", "lifecycle", "alerts", "revocations", "dlq", "state"):
         env[f"INTENTWATCH_TOPICS__{name.upper()}"] = getattr(t, name)
     return env

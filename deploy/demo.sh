@@ -43,6 +43,8 @@ fi
 
 # The simulated history is months old: expire agents by event time, not by today's clock.
 export INTENTWATCH_WORKER__WALL_CLOCK_TIMERS=false INTENTWATCH_WORKER__INSTANCE=demo-1
+# Metrics and probes on any free port unless set (the port is in .iw-state/demo-1.status.json).
+export INTENTWATCH_WORKER__METRICS_PORT="${INTENTWATCH_WORKER__METRICS_PORT:-0}"
 "$IW" topics create
 "$IW" worker --config "$TRUST" > "$OUT/worker.log" 2>&1 &
 worker_pid=$!

@@ -9,13 +9,15 @@ class InputError(IntentwatchError):
     """A message or line that cannot become a contract.
 
     ``source`` says where it came from (``file:line`` or ``topic[partition]@offset``),
-    ``reason`` says why, in one line.
+    ``reason`` says why, in one line; ``kind`` names the reason in a word, for counting
+    (``too_large``, ``invalid_json``, ``invalid``, ``no_key``, ``key_mismatch``).
     """
 
-    def __init__(self, source: str, reason: str):
+    def __init__(self, source: str, reason: str, kind: str = "invalid"):
         super().__init__(f"{source}: {reason}")
         self.source = source
         self.reason = reason
+        self.kind = kind
 
 
 class ManifestError(IntentwatchError):

@@ -94,6 +94,11 @@ class WorkerSettings(_Group):
     checkpoint_seconds: float = Field(default=1.0, gt=0, description="How often agent state and input offsets are committed together.")
     tick_seconds: float = Field(default=1.0, gt=0)
     wall_clock_timers: bool = Field(default=True, description="Expire quiet agents on the wall clock; off when replaying history through Kafka.")
+    metrics_port: int | None = Field(default=9108, ge=0, le=65535,
+                                     description="HTTP port of /metrics, /healthz and /readyz; 0 takes any free port, null turns it off.")
+    metrics_host: str = Field(default="0.0.0.0", description="Address the metrics and probe server listens on.")
+    metrics_seconds: float = Field(default=1.0, gt=0, description="How often gauges (consumer lag, agents held and warm) are refreshed.")
+    liveness_seconds: float = Field(default=30.0, gt=0, description="/healthz fails when the poll loop has not gone round for this long.")
 
 
 class TrustSettings(_Group):

@@ -24,6 +24,10 @@ holds back the action partitions until the lifecycle and feedback partitions are
 to their end, so it knows every registered intent and every verdict before it judges an
 action.
 
+Metrics and probes (``/metrics``, ``/healthz``, ``/readyz`` on ``worker.metrics_port``):
+pipeline/hosts/metrics.py. Counting is per batch where it can be (records per topic), per
+output otherwise; gauges (lag, agents) are refreshed once per ``metrics_seconds``.
+
 Why confluent-kafka and not faust: see docs/streaming.md (the day-one spike).
 """
 
@@ -42,6 +46,7 @@ from intentwatch.models.errors import InputError
 from intentwatch.models.feedback import Feedback
 from intentwatch.pipeline.io.codec import decode_action, decode_credential_use, decode_feedback, decode_lifecycle
 from intentwatch.pipeline.engine.engine import Engine
+from intentwatch.pipeline.hosts.metrics import Health, MetricsServer, WorkerMetrics
 from intentwatch.pipeline.io.kafka import PARTITIONER, producer
 from intentwatch.pipeline.io.trustfile import build_engine, trust_status
 from intentwatch.pipeline.engine.response import Output
@@ -75,6 +80,12 @@ class Worker:
         self.start_offsets: dict[int, int] = {}        # actions partition -> where reading started
         self.stats: dict[str, int] = defaultdict(int)
         self._stop = False
+        self.metrics = WorkerMetrics()
+        self.health = Health(w.liveness_seconds)
+        self.server: MetricsServer | None = None
+        self._events = {t: self.metrics.events.labels(t, "native") for t in (self.topics.actions, self.topics.lifecycle,
+                                                                            self.topics.feedback, self.topics.credentials)}
+        self._withheld_seen = 0
         # Fleet-wide first uses of credentials: published at checkpoints, followed on the topic.
         self.registry = self.engine.behaviour.credentials if self.engine.behaviour is not None else None
         if self.registry is not None:
@@ -89,21 +100,27 @@ class Worker:
     def run(self) -> None:
         signal.signal(signal.SIGTERM, lambda *_: self.stop())
         signal.signal(signal.SIGINT, lambda *_: self.stop())
+        w = self.settings.worker
+        if w.metrics_port is not None and self.server is None:
+            self.server = MetricsServer(self.metrics, self.health, w.metrics_host, w.metrics_port)
         self.txn.init_transactions(60)  # also aborts what a crashed predecessor left open
         self._load_credentials()
         self.consumer.subscribe([self.topics.lifecycle, self.topics.feedback, self.topics.actions], on_assign=self._on_assign, on_revoke=self._on_revoke)
-        w = self.settings.worker
-        last_checkpoint = last_tick = last_log = time.monotonic()
+        last_checkpoint = last_tick = last_log = last_metrics = time.monotonic()
+        self.health.started = True
+        self._write_status(self.consumer.assignment())  # where the probes are, before the first checkpoint
         log.info("worker %s in group %s: consuming %s, %s and %s", w.instance, w.group_id, self.topics.actions,
                  self.topics.lifecycle, self.topics.feedback)
         (log.info if self.engine.trust is not None else log.warning)("%s", trust_status(self.settings.trust))
         try:
             while not self._stop:
+                self.health.beat()
                 msgs = self.consumer.consume(w.batch_size, w.poll_timeout_seconds)
                 if msgs:
                     self._process_batch(msgs)
                 self._follow_credentials()
                 self._release_held()
+                self.health.ready = not self.holding
                 caught_up = self._advance_time()
                 now = time.monotonic()
                 if w.wall_clock_timers and caught_up and now - last_tick >= w.tick_seconds:
@@ -115,6 +132,9 @@ class Worker:
                 if now - last_checkpoint >= w.checkpoint_seconds:
                     self.checkpoint()
                     last_checkpoint = now
+                if now - last_metrics >= w.metrics_seconds:
+                    self._refresh_metrics()
+                    last_metrics = now
                 if now - last_log >= 10:
                     log.info("processed %s", dict(self.stats))
                     last_log = now
@@ -125,6 +145,8 @@ class Worker:
             if self.credential_reader is not None:
                 self.credential_reader.close()
             self.out.flush(10)
+            if self.server is not None:
+                self.server.close()
             log.info("worker %s stopped: %s", w.instance, dict(self.stats))
 
     def stop(self) -> None:
@@ -140,6 +162,9 @@ class Worker:
                 continue
             topic = m.topic()
             (lifecycle if topic == self.topics.lifecycle else feedback if topic == self.topics.feedback else actions).append(m)
+        for part in (lifecycle, feedback, actions):  # counted per batch, not per record
+            if part:
+                self._events[part[0].topic()].inc(len(part))
         # Lifecycle and feedback first: the engine queues them by event time, so early is always safe.
         for msgs_of, decode, kind in ((lifecycle, decode_lifecycle, "lifecycle"), (feedback, decode_feedback, "feedback")):
             for m in msgs_of:
@@ -179,6 +204,7 @@ class Worker:
         reader.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in meta.partitions])
         open_parts, deadline = set(meta.partitions), time.monotonic() + 120
         while open_parts and time.monotonic() < deadline:
+            self.health.beat()
             for m in reader.consume(1000, 0.5):
                 if m.error() is None:
                     self._merge_credential_use(m)
@@ -198,15 +224,17 @@ class Worker:
         try:
             use = decode_credential_use(m.value() or b"", "", self.settings.engine.max_event_bytes)
             if m.key() != use.key():
-                raise InputError("", f"key {(m.key() or b'')[:80]!r} is not credential_id and agent_id joined by a newline")
+                raise InputError("", f"key {(m.key() or b'')[:80]!r} is not credential_id and agent_id joined by a newline",
+                                 "key_mismatch")
         except InputError as e:
             source = f"{m.topic()}[{m.partition()}]@{m.offset()}"
             if m.offset() < self.credentials_reported.get(m.partition(), -1):
                 log.debug("skipping %s, dead-lettered before: %s", source, e.reason)
             else:
-                self._dead_letter(m, InputError(source, e.reason))
+                self._dead_letter(m, InputError(source, e.reason, e.kind))
             return
         self.stats["credential_uses"] += 1
+        self._events[self.topics.credentials].inc()
         self._publish(self.engine.merge_credential_use(use))
         for agent_id in self.registry.users.get(use.credential_id, ()):  # a finding may change state without output
             if agent_id in self.owner:
@@ -235,17 +263,18 @@ class Worker:
         try:
             key = m.key()
             if not key:
-                raise InputError("", "message has no key (the agent_id)")
+                raise InputError("", "message has no key (the agent_id)", "no_key")
             ev = decode(raw, "", self.settings.engine.max_event_bytes)
             if ev.agent_id.encode() != key:
-                raise InputError("", f"key {key[:80]!r} differs from agent_id {ev.agent_id!r}")
+                raise InputError("", f"key {key[:80]!r} differs from agent_id {ev.agent_id!r}", "key_mismatch")
             return ev
         except InputError as e:  # named here, not per message: formatting a source for every message costs
-            self._dead_letter(m, InputError(f"{m.topic()}[{m.partition()}]@{m.offset()}", e.reason))
+            self._dead_letter(m, InputError(f"{m.topic()}[{m.partition()}]@{m.offset()}", e.reason, e.kind))
             return None
 
     def _dead_letter(self, m: Message, e: InputError) -> None:
         self.stats["dead_letters"] += 1
+        self.metrics.dead_letters.labels(m.topic(), e.kind).inc()
         headers = [("source", e.source.encode()), ("reason", e.reason.encode()), ("topic", m.topic().encode()),
                    ("partition", str(m.partition()).encode()), ("offset", str(m.offset()).encode())]
         log.warning("dead letter %s: %s", e.source, e.reason)
@@ -276,9 +305,15 @@ class Worker:
             if isinstance(o, Alert):
                 self.stats["alerts"] += 1
                 self._produce(self.topics.alerts, o.agent_id.encode(), o.model_dump_json().encode(), [("alert_id", o.alert_id.encode())])
+                self.metrics.alerts.labels(o.rule_id, o.severity, o.status).inc()
+                if o.status == "open":
+                    self.metrics.latency.observe(time.time() - epoch_seconds(o.first_seen))
+                    if o.rule_id == "pipeline.circuit_breaker":
+                        self.metrics.breaker_trips.inc()
             else:
                 self.stats["commands"] += 1
                 self._produce(self.topics.revocations, o.agent_id.encode(), o.model_dump_json().encode(), [("command_id", o.command_id.encode())])
+                self.metrics.commands.labels(o.action).inc()
             if o.agent_id in self.owner:
                 self.dirty.add(o.agent_id)
 
@@ -295,17 +330,22 @@ class Worker:
         """Outputs durable first; then agent state and input offsets in one transaction."""
         assignment = self.consumer.assignment()
         if not assignment and not self.dirty:
+            self._write_status(assignment)  # a worker without partitions is alive too: its probes read this
             return
+        started = time.perf_counter()
         remaining = self.out.flush(30)
         if remaining:
             raise KafkaException(f"{remaining} outputs not delivered; not checkpointing")
         self._commit_credentials_read()  # its dead letters are delivered now
         self.txn.begin_transaction()
+        size = written = 0
         for agent_id in self.dirty:
             st = self.engine.agents.get(agent_id)
             if st is not None and agent_id in self.owner:
-                self.txn.produce(self.topics.state, key=agent_id.encode(), value=orjson.dumps(st.to_record()),
-                                 partition=self.owner[agent_id])
+                record = orjson.dumps(st.to_record())
+                size += len(record)
+                written += 1
+                self.txn.produce(self.topics.state, key=agent_id.encode(), value=record, partition=self.owner[agent_id])
         if self.registry is not None:  # for the other workers, with the state that saw them
             for use in self.registry.drain():
                 self.txn.produce(self.topics.credentials, key=use.key(), value=use.model_dump_json().encode())
@@ -316,6 +356,9 @@ class Worker:
         self.txn.commit_transaction(30)
         self.stats["checkpoints"] += 1
         self.dirty.clear()
+        self.metrics.checkpoint_seconds.observe(time.perf_counter() - started)
+        self.metrics.checkpoint_bytes.set(size)
+        self.metrics.checkpoint_agents.set(written)
         self._write_status(assignment)
 
     def _commit_credentials_read(self) -> None:
@@ -329,6 +372,26 @@ class Worker:
             reader.commit(offsets=read, asynchronous=False)
             self.credentials_reported.update({tp.partition: tp.offset for tp in read})
 
+    def _refresh_metrics(self) -> None:
+        """Gauges that need a look around: lag per partition, agents held and warm, readiness."""
+        m = self.metrics
+        assignment = self.consumer.assignment()
+        m.lag.clear()  # partitions revoked since the last refresh go away
+        for tp in self.consumer.position(assignment) if assignment else []:
+            _low, high = self.consumer.get_watermark_offsets(tp, cached=True)
+            offset = tp.offset if tp.offset >= 0 else None
+            if high is not None and high >= 0 and offset is not None:
+                m.lag.labels(tp.topic, str(tp.partition)).set(max(high - offset, 0))
+        m.partitions.set(sum(1 for tp in assignment if tp.topic == self.topics.actions))
+        m.agents.set(len(self.engine.agents))
+        m.warm_agents.set(sum(1 for st in self.engine.agents.values() if st.baseline is not None and st.baseline.warm()))
+        withheld = self.engine.responder.withheld
+        if withheld > self._withheld_seen:
+            m.withheld.inc(withheld - self._withheld_seen)
+            self._withheld_seen = withheld
+        m.ready.set(1 if self.health.ready else 0)
+        m.last_beat.set(time.time())
+
     def _write_status(self, assignment: list[TopicPartition]) -> None:
         """``<state_dir>/<instance>.status.json``, rewritten at each checkpoint: for probes and operators."""
         w = self.settings.worker
@@ -336,13 +399,15 @@ class Worker:
         status = {"instance": w.instance, "group_id": w.group_id, "checkpoint_at": datetime.now(timezone.utc).isoformat(),
                   "engine_time": self.engine.watermark if self.engine.watermark != float("-inf") else None,
                   "agents": len(self.engine.agents), "partitions": sorted({tp.partition for tp in assignment}),
-                  "lifecycle_catching_up": sorted(f"{t}[{p}]" for t, p in self.holding), "stats": dict(self.stats)}
+                  "lifecycle_catching_up": sorted(f"{t}[{p}]" for t, p in self.holding), "stats": dict(self.stats),
+                  "metrics_port": self.server.port if self.server is not None else None, "ready": self.health.ready}
         tmp = w.state_dir / f".{w.instance}.status.json.tmp"
         tmp.write_bytes(orjson.dumps(status, option=orjson.OPT_INDENT_2))
         tmp.replace(w.state_dir / f"{w.instance}.status.json")
 
     # -- rebalancing --------------------------------------------------------------------
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self.health.ready = False  # until the new lifecycle and feedback partitions are read
         numbers = sorted({tp.partition for tp in partitions if tp.topic == self.topics.actions})
         # New partitions may lag the old ones: let their events set the clock again.
         self.engine.rewind_clock()
@@ -397,6 +462,7 @@ class Worker:
             open_parts = set(partitions)
             deadline = time.monotonic() + 120
             while open_parts and time.monotonic() < deadline:
+                self.health.beat()  # restoring is progress, not a stuck loop
                 for m in reader.consume(1000, 0.5):
                     if m.error():
                         if m.error().code() == KafkaError._PARTITION_EOF:

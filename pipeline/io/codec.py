@@ -68,11 +68,13 @@ def _short(value: object) -> str:
 
 def _decode(validate_json: Callable[[bytes], T], raw: bytes, source: str, max_bytes: int) -> T:
     if len(raw) > max_bytes:  # an Oversized prefix (replay.open_lines) knows the whole size
-        raise InputError(source, f"message is {getattr(raw, 'size', len(raw))} bytes, over the {max_bytes}-byte limit")
+        raise InputError(source, f"message is {getattr(raw, 'size', len(raw))} bytes, over the {max_bytes}-byte limit",
+                         "too_large")
     try:
         return validate_json(raw)
     except ValidationError as e:
-        raise InputError(source, describe(e)) from None
+        kind = "invalid_json" if e.errors(include_url=False)[0]["type"] == "json_invalid" else "invalid"
+        raise InputError(source, describe(e), kind) from None
 
 
 # Each model's own validator: ``model_validate_json`` only wraps it in a Python call with five

@@ -12,6 +12,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -91,6 +93,7 @@ class Pipeline:
     workdir: Path
     extra_env: dict[str, str] = field(default_factory=dict)
     workers: list[WorkerProcess] = field(default_factory=list)
+    partitions: int = PARTITIONS
 
     def __post_init__(self) -> None:
         suffix = uuid.uuid4().hex[:10]
@@ -98,7 +101,7 @@ class Pipeline:
         self.topics = TopicSettings(actions=f"it.actions.{suffix}", lifecycle=f"it.lifecycle.{suffix}", feedback=f"it.feedback.{suffix}",
                                     alerts=f"it.alerts.{suffix}", revocations=f"it.revocations.{suffix}",
                                     dlq=f"it.dlq.{suffix}", state=f"it.state.{suffix}", credentials=f"it.credentials.{suffix}",
-                                    partitions=PARTITIONS)
+                                    partitions=self.partitions)
         self.group = f"it-group-{suffix}"
         self.kafka = KafkaSettings(bootstrap_servers=self.bootstrap)
 
@@ -111,7 +114,8 @@ class Pipeline:
             "INTENTWATCH_TOPICS__ACTIONS": t.actions, "INTENTWATCH_TOPICS__LIFECYCLE": t.lifecycle, "INTENTWATCH_TOPICS__FEEDBACK": t.feedback,
             "INTENTWATCH_TOPICS__ALERTS": t.alerts, "INTENTWATCH_TOPICS__REVOCATIONS": t.revocations,
             "INTENTWATCH_TOPICS__DLQ": t.dlq, "INTENTWATCH_TOPICS__STATE": t.state, "INTENTWATCH_TOPICS__CREDENTIALS": t.credentials,
-            "INTENTWATCH_TOPICS__PARTITIONS": str(PARTITIONS),
+            "INTENTWATCH_TOPICS__PARTITIONS": str(self.partitions),
+            "INTENTWATCH_WORKER__METRICS_PORT": "0",  # any free port: several workers share this host (see status())
             "INTENTWATCH_WORKER__GROUP_ID": self.group,
             "INTENTWATCH_WORKER__WALL_CLOCK_TIMERS": "false",  # simulated history is months old
             "INTENTWATCH_WORKER__CHECKPOINT_SECONDS": "0.5",
@@ -145,6 +149,26 @@ class Pipeline:
         self.workers.append(w)
         return w
 
+    def status(self, instance: str) -> dict | None:
+        """The worker's status file (rewritten at each checkpoint), or None before the first."""
+        path = self.workdir / "worker-state" / f"{instance}.status.json"
+        try:
+            return orjson.loads(path.read_bytes())
+        except (FileNotFoundError, orjson.JSONDecodeError):
+            return None
+
+    def http_get(self, instance: str, path: str, timeout: float = 30) -> tuple[int, str]:
+        """GET ``path`` from the worker's metrics server (its port from the status file)."""
+        deadline = time.monotonic() + timeout
+        while (st := self.status(instance)) is None or not st.get("metrics_port"):
+            assert time.monotonic() < deadline, f"{instance} wrote no status with its metrics port\n{self.logs()}"
+            time.sleep(0.2)
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{st['metrics_port']}{path}", timeout=10) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
     def logs(self) -> str:
         return "\n".join(w.tail() for w in self.workers)
 
@@ -164,7 +188,7 @@ class Pipeline:
                          "isolation.level": "read_uncommitted", **extra})
 
     def _partitions(self, *topics: str) -> list[TopicPartition]:
-        return [TopicPartition(t, p) for t in topics for p in range(PARTITIONS)]
+        return [TopicPartition(t, p) for t in topics for p in range(self.partitions)]
 
     def progress(self) -> tuple[dict[tuple[str, int], int], dict[tuple[str, int], int]]:
         """(committed, end) offsets of the group on actions, lifecycle and feedback; committed -1 when none."""
@@ -216,7 +240,7 @@ class Pipeline:
         c = Consumer({"bootstrap.servers": self.bootstrap, "group.id": f"it-reader-{uuid.uuid4().hex[:8]}",
                       "enable.auto.commit": False, "isolation.level": "read_committed", "enable.partition.eof": True})
         try:
-            tps = [TopicPartition(topic, p) for p in range(PARTITIONS)]
+            tps = [TopicPartition(topic, p) for p in range(self.partitions)]
             ends = {tp.partition: c.get_watermark_offsets(tp, timeout=20)[1] for tp in tps}
             todo = {p for p, high in ends.items() if high > 0}
             c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in todo])

@@ -520,3 +520,68 @@ def test_settings_path_checker_catches_typos():
     assert settings_path_problem("INTENTWATCH_KAFKA__BOOTSTRAP") is not None
     assert settings_path_problem("INTENTWATCH_WORKERS__INSTANCE") is not None
     assert settings_path_problem("INTENTWATCH_WORKER__INSTANCE__X") is not None
+
+
+# -- metrics, probes, ServiceMonitor, Grafana ---------------------------------------------------
+GRAFANA = DEPLOY / "grafana" / "intentwatch-dashboard.json"
+
+
+def worker_container(docs) -> dict:
+    sts = one(docs, "StatefulSet")
+    (container,) = [c for c in sts["spec"]["template"]["spec"]["containers"] if "worker" in [*c.get("command", []), *c.get("args", [])]]
+    return container
+
+
+def exposed_metric_names() -> set[str]:
+    """Every sample name the worker's registry exposes (counters with _total, histograms with _bucket ...)."""
+    from intentwatch.pipeline.hosts.metrics import WorkerMetrics
+
+    m = WorkerMetrics()
+    m.lag.labels("t", "0").set(0)  # labelled families only show samples once a child exists
+    return {s.name for fam in m.registry.collect() for s in fam.samples} | {
+        f"{fam.name}{suffix}" for fam in m.registry.collect() for suffix in ("", "_total", "_bucket", "_count", "_sum")
+        if fam.type in ("counter", "histogram")}
+
+
+def test_k8s_probes_ask_the_workers_http_endpoints(k8s_docs, clean_env, tmp_path):
+    c = worker_container(k8s_docs)
+    ports = {p["name"]: p["containerPort"] for p in c.get("ports", [])}
+    cm = one(k8s_docs, "ConfigMap")
+    (tmp_path / "c.yaml").write_text(cm["data"]["intentwatch.yaml"])
+    configured = load_settings(tmp_path / "c.yaml").worker.metrics_port
+    assert ports.get("metrics") == configured, f"k8s worker: containerPort 'metrics' {ports.get('metrics')} != worker.metrics_port {configured}"
+    paths = {"startupProbe": "/healthz", "livenessProbe": "/healthz", "readinessProbe": "/readyz"}
+    for probe, path in paths.items():
+        got = (c.get(probe) or {}).get("httpGet")
+        assert got == {"path": path, "port": "metrics"}, f"k8s worker: {probe} should GET {path} on the metrics port, has {c.get(probe)}"
+    assert "exec" not in c["livenessProbe"], "k8s worker: the file-age probe restarted workers that hold no partitions"
+
+
+def test_k8s_service_monitor_scrapes_the_workers_metrics_port(k8s_docs):
+    sm = one(k8s_docs, "ServiceMonitor")
+    (endpoint,) = sm["spec"]["endpoints"]
+    services = [s for s in of_kind(k8s_docs, "Service")
+                if all(s["metadata"].get("labels", {}).get(k) == v for k, v in sm["spec"]["selector"]["matchLabels"].items())]
+    assert services, f"k8s ServiceMonitor: its selector {sm['spec']['selector']} matches no Service"
+    for s in services:
+        named = {p["name"]: p for p in s["spec"].get("ports", [])}
+        assert endpoint["port"] in named, f"k8s Service {s['metadata']['name']}: no port named {endpoint['port']!r} to scrape"
+        assert named[endpoint["port"]]["targetPort"] == "metrics"
+    assert endpoint["path"] == "/metrics"
+
+
+def test_grafana_dashboard_queries_only_metrics_the_worker_exposes():
+    dash = json.loads(GRAFANA.read_text())
+    exposed = exposed_metric_names()
+    exprs = [t["expr"] for panel in dash["panels"] for t in panel["targets"]]
+    assert len(exprs) >= 10
+    used = {name for e in exprs for name in re.findall(r"\bintentwatch_[a-z_]+", e)}
+    assert used - exposed == set(), f"{GRAFANA.name} queries metrics the worker does not expose: {sorted(used - exposed)}"
+    families = {n.removesuffix("_total").removesuffix("_bucket") for n in used}
+    for needed in ("intentwatch_events", "intentwatch_alerts", "intentwatch_commands", "intentwatch_circuit_breaker_trips",
+                   "intentwatch_dead_letters", "intentwatch_alert_latency_seconds", "intentwatch_consumer_lag",
+                   "intentwatch_agents", "intentwatch_agents_warm", "intentwatch_checkpoint_duration_seconds",
+                   "intentwatch_checkpoint_bytes"):
+        assert needed in families, f"{GRAFANA.name}: no panel shows {needed}"
+    ids = [p["id"] for p in dash["panels"]]
+    assert len(ids) == len(set(ids)), "panel ids must be unique"
