@@ -59,4 +59,4 @@ else:
     modules = mypycify([*staged(SOURCES), "--follow-imports=silent"], opt_level="3")
 
 setup(packages=PACKAGES, package_dir={name: str(root) for name, root in ROOTS.items()},
-      package_data={"intentwatch.pipeline.engine": ["*.yaml"]}, ext_modules=modules)
+      package_data={"intentwatch.pipeline.engine": ["*.yaml"], "intentwatch.pipeline.lab": ["*.html"]}, ext_modules=modules)

@@ -291,6 +291,33 @@ def evaluate(
         _stdout().print(report.table())
 
 
+@app.command()
+def tune(
+    history: Annotated[Path, typer.Argument(help="Actions (JSON lines, .gz too), or a directory as `simulate` writes it (actions.jsonl, intents/, lifecycle.jsonl).")],
+    config: Annotated[list[Path], typer.Option("--config", "-c", help="A configuration to replay under; give two or more (the first is the reference).", exists=True, dir_okay=False)],
+    report: Annotated[Path, typer.Option(help="The HTML report to write (one static file, works offline).")] = Path("tune-report.html"),
+    labels: Annotated[Optional[Path], typer.Option(help="labels.jsonl from `intentwatch simulate`: adds recall, precision and delay per kind.", exists=True, dir_okay=False)] = None,
+    intents: Annotated[Optional[Path], typer.Option(help="Intent manifests (default: HISTORY/intents when HISTORY is a directory).")] = None,
+    lifecycle: Annotated[Optional[Path], typer.Option(help="Lifecycle events (default: HISTORY/lifecycle.jsonl).")] = None,
+    feedback: Annotated[Optional[Path], typer.Option(help="Analysts' verdicts (default: HISTORY/feedback.jsonl).")] = None,
+    runs: Annotated[Optional[Path], typer.Option(help="Where each configuration's alerts, commands and dead letters go (default: <report>-runs/).")] = None,
+    jobs: Annotated[Optional[int], typer.Option(min=1, help="Replays at once (default: one per configuration, up to the cores).")] = None,
+) -> None:
+    """Replay one history under several configurations and compare them in an HTML report.
+
+    Example:
+
+        intentwatch tune demo-out --config deploy/config/compare/intent-only.yaml --config deploy/config/compare/both.yaml --labels demo-out/labels.jsonl --report tune.html
+    """
+    from intentwatch.pipeline.lab.tune import History
+    from intentwatch.pipeline.lab.tune import tune as run_tune
+
+    data = run_tune(History.find(history, intents, lifecycle, feedback), config, report, labels, runs, jobs)
+    for r in data["runs"]:
+        err.print(f"{r['name']}: {r['alerts']:,} alerts ({r['summary']['actions']:,} actions in {r['summary']['seconds']}s) -> {r['alerts_path']}")
+    err.print(f"wrote {report}")
+
+
 from intentwatch.pipeline.cli_keys import keys_app  # noqa: E402 - the sub-app lives in its own module
 
 app.add_typer(keys_app, name="keys")
