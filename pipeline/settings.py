@@ -93,6 +93,10 @@ class WorkerSettings(_Group):
     poll_timeout_seconds: float = Field(default=0.05, gt=0)
     checkpoint_seconds: float = Field(default=1.0, gt=0, description="How often agent state and input offsets are committed together.")
     tick_seconds: float = Field(default=1.0, gt=0)
+    max_stall_seconds: float = Field(default=60.0, gt=0, description="Checkpoints (or output deliveries) failing for this long "
+                                     "end the worker with an error, for its supervisor to restart it.")
+    max_state_bytes: int = Field(default=900_000, gt=0, description="Largest agent state record written (below the state "
+                                 "topic's max.message.bytes, 1 MB by default); per-agent caps keep records far smaller.")
     wall_clock_timers: bool = Field(default=True, description="Expire quiet agents on the wall clock; off when replaying history through Kafka.")
     metrics_port: int | None = Field(default=9108, ge=0, le=65535,
                                      description="HTTP port of /metrics, /healthz and /readyz; 0 takes any free port, null turns it off.")

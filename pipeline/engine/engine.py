@@ -113,7 +113,7 @@ class Engine:
         if ts > self.horizon:
             self.stats["rejected_future"] += 1
             raise InputError("", f"event time {a.time.isoformat()} is more than {self.config.max_future_seconds:g}s "
-                                 "ahead of the clock")
+                                 "ahead of the clock", "future")
         st = self.agents.get(a.agent_id)
         if st is None:
             st = self.agents[a.agent_id] = AgentState(a.agent_id)
@@ -125,11 +125,12 @@ class Engine:
                 self.stats["duplicates"] += 1
                 return []
             self.stats["rejected_conflicting"] += 1
-            raise InputError("", f"event_id {a.event_id[:40]!r} was seen before with other content (conflicting duplicate)")
+            raise InputError("", f"event_id {a.event_id[:40]!r} was seen before with other content (conflicting duplicate)",
+                             "conflicting_duplicate")
         if ts <= st.seen_floor:
             self.stats["rejected_late"] += 1
             raise InputError("", f"event time {a.time.isoformat()} is older than the de-duplication window of agent "
-                                 f"{a.agent_id[:80]!r} still covers")
+                                 f"{a.agent_id[:80]!r} still covers", "late")
         out: list[Output] = []
         if ts > self.watermark and self.event_clock:
             self.watermark = ts
@@ -225,7 +226,7 @@ class Engine:
         if len(st.pending) >= self._max_pending:
             self.stats["rejected_pending"] += 1
             raise InputError("", f"agent {ev.agent_id[:80]!r} already has {len(st.pending)} lifecycle changes or verdicts "
-                                 "waiting for their time (engine.max_pending_per_agent)")
+                                 "waiting for their time (engine.max_pending_per_agent)", "pending_full")
         n = next(self._arrival)
         st.add_pending(ts, n, ev)
         heapq.heappush(self._pending, (ts + self.grace, n, st.agent_id))

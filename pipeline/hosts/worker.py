@@ -12,12 +12,19 @@ compacted credentials topic, in its checkpoint transaction, and reads that whole
 record there is dead-lettered once per worker instance: how far it has read is committed
 at each checkpoint, and a restart re-reads the topic without reporting it again.
 
+One bad message costs one message: any error while decoding or judging it dead-letters it
+(a bounded prefix of its bytes, with its size and sha256 in headers) and the batch goes on.
+
 Durability is a checkpoint every ``checkpoint_seconds``: flush the outputs, then in one
 Kafka transaction write the state of every agent that changed (to the compacted state
 topic, on the partition its events come from) together with the input offsets. After a
 crash, a worker restores the last committed checkpoint and re-reads from its offsets;
 the engine is deterministic, so it re-publishes the same alert and command ids with the
-same payloads (at-least-once output, exactly-once state).
+same payloads (at-least-once output, exactly-once state). A failed transaction is aborted
+and the checkpoint retried; a fatal client error (a fenced producer or static member), an
+undelivered output or checkpoints failing for ``max_stall_seconds`` end the worker with an
+error, without committing anything past what it finished, so its supervisor restarts it:
+never alive and idle.
 
 On assignment the worker restores its partitions' agents from the state topic and
 holds back the action partitions until the lifecycle and feedback partitions are read up
@@ -31,9 +38,11 @@ output otherwise; gauges (lag, agents) are refreshed once per ``metrics_seconds`
 Why confluent-kafka and not faust: see docs/streaming.md (the day-one spike).
 """
 
+import hashlib
 import logging
 import signal
 import time
+import zlib
 from collections import defaultdict
 from datetime import datetime, timezone
 
@@ -42,9 +51,10 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaExcepti
 
 from intentwatch.models.alert import Alert
 from intentwatch.models.baseline import epoch_seconds
-from intentwatch.models.errors import InputError
+from intentwatch.models.errors import InputError, IntentwatchError
 from intentwatch.models.feedback import Feedback
 from intentwatch.pipeline.io.codec import decode_action, decode_credential_use, decode_feedback, decode_lifecycle
+from intentwatch.pipeline.io.deadletter import failure, raw_summary
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.hosts.metrics import Health, MetricsServer, WorkerMetrics
 from intentwatch.pipeline.io.kafka import PARTITIONER, producer
@@ -56,13 +66,22 @@ from intentwatch.pipeline.engine.state import AgentState
 log = logging.getLogger("intentwatch.worker")
 
 
+class WorkerFailed(IntentwatchError):
+    """The worker cannot go on (a fatal client error, undelivered outputs, checkpoints failing):
+    it stops without committing, and exits non-zero for its supervisor to restart it."""
+
+
 class Worker:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.topics = settings.topics
         w = settings.worker
         self.engine: Engine = build_engine(settings, event_clock=False)  # time = the slowest partition's, see _advance_time
-        client = settings.kafka.client_config()
+        client = {**settings.kafka.client_config(), "error_cb": self._client_error}
+        self._fatal: KafkaError | None = None          # set by a client's fatal error: the worker must end
+        self._undelivered: list[str] = []              # outputs the brokers refused for good
+        self._in_txn = False
+        self._uses: list = []                          # credential first uses drained, not yet committed
         self.consumer = Consumer({
             **client, "group.id": w.group_id, "enable.auto.commit": False, "auto.offset.reset": "earliest",
             "isolation.level": "read_committed", "partition.assignment.strategy": "range",  # range keeps co-partitions together
@@ -70,7 +89,7 @@ class Worker:
             # Static membership: a restarted worker takes its partitions back at once.
             "group.instance.id": f"{w.group_id}-{w.instance}",
         })
-        self.out = producer(settings.kafka)  # alerts, commands, dead letters: published as they happen
+        self.out = producer(settings.kafka, error_cb=self._client_error)  # alerts, commands, dead letters: published as they happen
         self.txn: Producer = Producer({**client, "transactional.id": f"{w.group_id}-{w.instance}", "partitioner": PARTITIONER,
                                        "transaction.timeout.ms": 30000, "compression.type": "lz4", "linger.ms": 5})
         self.owner: dict[str, int] = {}                # agent_id -> input partition
@@ -112,9 +131,13 @@ class Worker:
         log.info("worker %s in group %s: consuming %s, %s and %s", w.instance, w.group_id, self.topics.actions,
                  self.topics.lifecycle, self.topics.feedback)
         (log.info if self.engine.trust is not None else log.warning)("%s", trust_status(self.settings.trust))
+        clean = False
         try:
             while not self._stop:
                 self.health.beat()
+                if self._fatal is not None:
+                    raise WorkerFailed(f"fatal Kafka client error: {self._fatal.str()} ({self._fatal.name()})")
+                self.engine.set_clock(time.time())  # events stamped further ahead are dead-lettered
                 msgs = self.consumer.consume(w.batch_size, w.poll_timeout_seconds)
                 if msgs:
                     self._process_batch(msgs)
@@ -139,24 +162,42 @@ class Worker:
                     log.info("processed %s", dict(self.stats))
                     last_log = now
                 self.out.poll(0)
+            self.checkpoint()  # a clean stop: what was finished is committed
+            clean = True
         finally:
-            self.checkpoint()
+            if not clean:  # commit nothing: a restart resumes from the last checkpoint
+                self._abort()
             self.consumer.close()
             if self.credential_reader is not None:
                 self.credential_reader.close()
             self.out.flush(10)
             if self.server is not None:
                 self.server.close()
-            log.info("worker %s stopped: %s", w.instance, dict(self.stats))
+            log.info("worker %s %s: %s", w.instance, "stopped" if clean else "failed", dict(self.stats))
 
     def stop(self) -> None:
         self._stop = True
+
+    def _client_error(self, err: KafkaError) -> None:
+        """librdkafka's error callback (any client): a fatal error ends the worker at its next step."""
+        if err.fatal():
+            log.error("fatal Kafka client error: %s (%s)", err.str(), err.name())
+            self._fatal = err
+        else:
+            log.warning("Kafka client error: %s (%s)", err.str(), err.name())
+
+    def _delivered(self, err: KafkaError | None, msg: Message) -> None:
+        if err is not None:
+            log.error("could not deliver to %s: %s (%s)", msg.topic(), err.str(), err.name())
+            self._undelivered.append(f"{msg.topic()}: {err.name()}")
 
     # -- processing ---------------------------------------------------------------------
     def _process_batch(self, msgs: list[Message]) -> None:
         lifecycle, feedback, actions = [], [], []
         for m in msgs:
             if m.error():
+                if m.error().fatal():
+                    raise WorkerFailed(f"fatal consumer error: {m.error().str()} ({m.error().name()})")
                 if m.error().code() != KafkaError._PARTITION_EOF:
                     log.warning("consume error: %s", m.error())
                 continue
@@ -171,19 +212,31 @@ class Worker:
                 ev = self._decode(m, decode)
                 if ev is not None:
                     self._track(ev.agent_id, m.partition())
-                    self._publish(self.engine.process(ev))
+                    try:
+                        self._publish(self.engine.process(ev))
+                    except Exception as e:  # noqa: BLE001 - refused or failed: this message only
+                        self._dead_letter(m, InputError(self._source(m), e.reason, e.kind) if isinstance(e, InputError)
+                                  else InputError(self._source(m), failure(e), "failed"))
+                        continue
                     self.stats[kind] += 1
                     if self.engine.rejected:
                         self._dead_letter_refused(m)
         for m in actions:
             a = self._decode(m, decode_action)
-            if a is not None:
-                self._track(a.agent_id, m.partition())
-                self._publish(self.engine.process_action(a))
-                self.stats["actions"] += 1
-                ts = epoch_seconds(a.time)
-                if ts > self.part_time.get(m.partition(), float("-inf")):
-                    self.part_time[m.partition()] = ts
+            if a is None:
+                continue
+            self._track(a.agent_id, m.partition())
+            try:
+                outputs = self.engine.process_action(a, zlib.crc32(m.value() or b""))
+            except Exception as e:  # noqa: BLE001 - one bad event costs one event
+                self._dead_letter(m, InputError(self._source(m), e.reason, e.kind) if isinstance(e, InputError)
+                                  else InputError(self._source(m), failure(e), "failed"))
+                continue
+            self._publish(outputs)
+            self.stats["actions"] += 1
+            ts = epoch_seconds(a.time)
+            if ts > self.part_time.get(m.partition(), float("-inf")):
+                self.part_time[m.partition()] = ts
         if self.engine.rejected:
             self._dead_letter_refused()
 
@@ -269,16 +322,32 @@ class Worker:
                 raise InputError("", f"key {key[:80]!r} differs from agent_id {ev.agent_id!r}", "key_mismatch")
             return ev
         except InputError as e:  # named here, not per message: formatting a source for every message costs
-            self._dead_letter(m, InputError(f"{m.topic()}[{m.partition()}]@{m.offset()}", e.reason, e.kind))
+            self._dead_letter(m, InputError(self._source(m), e.reason, e.kind))
+            return None
+        except Exception as e:  # noqa: BLE001 - whatever failed, this message only
+            self._dead_letter(m, InputError(self._source(m), failure(e), "failed"))
             return None
 
+    @staticmethod
+    def _source(m: Message) -> str:
+        return f"{m.topic()}[{m.partition()}]@{m.offset()}"
+
     def _dead_letter(self, m: Message, e: InputError) -> None:
+        """The message's first ``dead_letter_raw_bytes`` with where, why, and the size and sha256 of
+        all of it in headers: never too large to produce."""
         self.stats["dead_letters"] += 1
         self.metrics.dead_letters.labels(m.topic(), e.kind).inc()
-        headers = [("source", e.source.encode()), ("reason", e.reason.encode()), ("topic", m.topic().encode()),
-                   ("partition", str(m.partition()).encode()), ("offset", str(m.offset()).encode())]
         log.warning("dead letter %s: %s", e.source, e.reason)
-        self._produce(self.topics.dlq, m.key(), m.value() or b"", headers)
+        self._produce_dead(m.key(), m.value() or b"", [
+            ("source", e.source.encode()), ("reason", e.reason.encode()), ("topic", m.topic().encode()),
+            ("partition", str(m.partition()).encode()), ("offset", str(m.offset()).encode())])
+
+    def _produce_dead(self, key: bytes | None, raw: bytes, headers: list) -> None:
+        kept, size, digest, truncated = raw_summary(raw, self.settings.engine.dead_letter_raw_bytes)
+        headers = [*headers, ("size", str(size).encode()), ("sha256", digest.encode())]
+        if truncated:
+            headers.append(("truncated", b"true"))
+        self._produce(self.topics.dlq, key[:1024] if key is not None else None, kept, headers)
 
     def _dead_letter_refused(self, m: Message | None = None) -> None:
         """Dead-letter what the trust policy refused: the message ``m`` itself if refused on arrival,
@@ -293,8 +362,8 @@ class Worker:
             source = f"{topic} event {getattr(ev, 'feedback_id', None) or getattr(ev, 'event_id')}"
             self.stats["dead_letters"] += 1
             log.warning("dead letter %s: %s", source, why)
-            self._produce(self.topics.dlq, ev.agent_id.encode(), ev.model_dump_json().encode(),
-                          [("source", source.encode()), ("reason", why.encode()), ("topic", topic.encode())])
+            self._produce_dead(ev.agent_id.encode(), ev.model_dump_json().encode(),
+                               [("source", source.encode()), ("reason", why.encode()), ("topic", topic.encode())])
 
     def _track(self, agent_id: str, partition: int) -> None:
         self.owner[agent_id] = partition
@@ -320,40 +389,95 @@ class Worker:
     def _produce(self, topic: str, key: bytes | None, value: bytes, headers: list) -> None:
         while True:
             try:
-                self.out.produce(topic, value=value, key=key, headers=headers)
+                self.out.produce(topic, value=value, key=key, headers=headers, on_delivery=self._delivered)
                 return
             except BufferError:
                 self.out.poll(0.05)  # local queue full: let deliveries drain
 
     # -- checkpoints --------------------------------------------------------------------
     def checkpoint(self) -> None:
-        """Outputs durable first; then agent state and input offsets in one transaction."""
+        """Outputs durable first; then agent state and input offsets in one transaction.
+
+        A failed transaction is aborted and the whole checkpoint retried (the agents stay dirty),
+        for up to ``max_stall_seconds``; then, or on a fatal error, ``WorkerFailed``."""
         assignment = self.consumer.assignment()
         if not assignment and not self.dirty:
             self._write_status(assignment)  # a worker without partitions is alive too: its probes read this
             return
         started = time.perf_counter()
-        remaining = self.out.flush(30)
-        if remaining:
-            raise KafkaException(f"{remaining} outputs not delivered; not checkpointing")
+        deadline = time.monotonic() + self.settings.worker.max_stall_seconds
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                self._flush_outputs(deadline)
+                self._checkpoint_once(assignment, started)
+                return
+            except KafkaException as e:
+                err = e.args[0] if e.args and isinstance(e.args[0], KafkaError) else None
+                cause = f"{err.str()} ({err.name()}; retriable {err.retriable()}, abortable {err.txn_requires_abort()}, " \
+                        f"fatal {err.fatal()})" if err is not None else str(e)
+                log.error("checkpoint attempt %d failed: %s", attempt, cause)
+                self._abort()
+                if (err is not None and err.fatal()) or self._fatal is not None:
+                    raise WorkerFailed(f"checkpoint failed for good: {cause}") from None
+                if time.monotonic() > deadline:
+                    raise WorkerFailed(f"checkpoints failed for {self.settings.worker.max_stall_seconds:g}s; "
+                                       f"last: {cause}") from None
+                time.sleep(min(0.5 * attempt, 5.0))
+                assignment = self.consumer.assignment()
+
+    def _flush_outputs(self, deadline: float) -> None:
+        """Wait until every alert, command and dead letter is delivered, or fail the worker."""
+        while True:
+            remaining = self.out.flush(5)
+            if self._undelivered:
+                raise WorkerFailed(f"{len(self._undelivered)} outputs could not be delivered (first: {self._undelivered[0]}); "
+                                   "not checkpointing past them")
+            if not remaining:
+                return
+            if self._fatal is not None or time.monotonic() > deadline:
+                raise WorkerFailed(f"{remaining} outputs not delivered; not checkpointing")
+            log.warning("%d outputs not delivered yet; waiting for the brokers", remaining)
+
+    def _abort(self) -> None:
+        """Abort an open checkpoint transaction (nothing of it becomes visible)."""
+        if not self._in_txn:
+            return
+        try:
+            self.txn.abort_transaction(30)
+            self._in_txn = False
+        except KafkaException as e:
+            log.error("aborting the checkpoint transaction failed: %s", e.args[0] if e.args else e)
+
+    def _checkpoint_once(self, assignment: list[TopicPartition], started: float) -> None:
         self._commit_credentials_read()  # its dead letters are delivered now
         self.txn.begin_transaction()
+        self._in_txn = True
+        limit = self.settings.worker.max_state_bytes
         size = written = 0
         for agent_id in self.dirty:
             st = self.engine.agents.get(agent_id)
             if st is not None and agent_id in self.owner:
                 record = orjson.dumps(st.to_record())
+                if len(record) > limit:  # the per-agent caps keep this from happening; never block on it
+                    self.stats["state_too_large"] += 1
+                    log.error("state of %s is %d bytes, over worker.max_state_bytes %d: not saved", agent_id[:80], len(record), limit)
+                    continue
                 size += len(record)
                 written += 1
                 self.txn.produce(self.topics.state, key=agent_id.encode(), value=record, partition=self.owner[agent_id])
         if self.registry is not None:  # for the other workers, with the state that saw them
-            for use in self.registry.drain():
+            self._uses += self.registry.drain()  # kept until a commit: an aborted checkpoint publishes them again
+            for use in self._uses:
                 self.txn.produce(self.topics.credentials, key=use.key(), value=use.model_dump_json().encode())
         if assignment:
             positions = [tp for tp in self.consumer.position(assignment) if tp.offset >= 0]
             if positions:
                 self.txn.send_offsets_to_transaction(positions, self.consumer.consumer_group_metadata(), 30)
         self.txn.commit_transaction(30)
+        self._in_txn = False
+        self._uses = []
         self.stats["checkpoints"] += 1
         self.dirty.clear()
         self.metrics.checkpoint_seconds.observe(time.perf_counter() - started)

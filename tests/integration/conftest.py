@@ -50,6 +50,29 @@ def _free_port() -> int:
 
 def _local_broker(request, data_dir: Path) -> tuple[str | None, str]:
     """Start broker.sh on free ports; (bootstrap, '') or (None, why) when Java/Maven are missing."""
+    broker, out = _start_local(request, data_dir)
+    return (broker.bootstrap if broker is not None else None), out
+
+
+class LocalBroker:
+    """A broker.sh broker this process started: ``stop()`` and ``start()`` it again (same ports, same data)."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env = env
+        self.bootstrap = f"127.0.0.1:{env['KAFKA_PORT']}"
+
+    def _run(self, action: str) -> None:
+        r = subprocess.run(["bash", str(BROKER_SH), action], env=self.env, capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, f"broker.sh {action} failed:\n{r.stdout}{r.stderr}"
+
+    def stop(self) -> None:
+        self._run("stop")
+
+    def start(self) -> None:
+        self._run("start")
+
+
+def _start_local(request, data_dir: Path) -> tuple[LocalBroker | None, str]:
     out = ""
     for _attempt in range(3):  # a port picked free may be taken before the broker binds it
         port, controller = _free_port(), _free_port()
@@ -63,7 +86,7 @@ def _local_broker(request, data_dir: Path) -> tuple[str | None, str]:
         r = subprocess.run(["bash", str(BROKER_SH), "start"], env=env, capture_output=True, text=True, timeout=900)
         out = (r.stdout + r.stderr).strip()
         if r.returncode == 0:
-            return f"127.0.0.1:{port}", out
+            return LocalBroker(env), out
         if r.returncode == NO_JAVA_OR_MAVEN:
             return None, out
         if r.returncode != PORT_TAKEN:
@@ -117,6 +140,16 @@ def kafka_bootstrap(request, tmp_path_factory) -> str:
         pytest.fail(f"Kafka from {source} does not answer: {e}", pytrace=False)
     print(f"\nintegration tests use Kafka from {source}")
     return bootstrap
+
+
+@pytest.fixture
+def own_broker(request, tmp_path_factory) -> LocalBroker:
+    """A local broker of this test's own, which it may stop and start (outage tests)."""
+    broker, why = _start_local(request, tmp_path_factory.mktemp("own-kafka"))
+    if broker is None:
+        _no_broker(why.splitlines()[-1] if why else "broker.sh exited 3")
+    wait_for_broker(KafkaSettings(bootstrap_servers=broker.bootstrap), timeout=60)
+    return broker
 
 
 @pytest.fixture
