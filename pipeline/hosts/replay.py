@@ -110,7 +110,7 @@ def read_events(path: str | Path, dead: DeadLetterFile, max_bytes: int, decode: 
             dead.put(err, raw)
             continue
         except Exception as err:  # noqa: BLE001 - one bad line costs one line
-            dead.put(InputError(f"{path}:{n}", failure(err)), raw)
+            dead.put(InputError(f"{path}:{n}", failure(err), "failed"), raw)
             continue
         events.append(ev)
         if positions is not None:
@@ -178,8 +178,9 @@ def replay(
             out(engine.process(ev))
         except Exception as err:  # noqa: BLE001 - refused (InputError) or failed: that event only
             source = f"{type(ev).__name__.lower()} {getattr(ev, 'event_id', None) or getattr(ev, 'feedback_id', '')}"
-            dead.put(InputError(source, err.reason if isinstance(err, InputError) else failure(err)),
-                     ev.model_dump_json().encode())
+            refused = InputError(source, err.reason, err.kind) if isinstance(err, InputError) else \
+                InputError(source, failure(err), "failed")
+            dead.put(refused, ev.model_dump_json().encode())
         if engine.rejected:
             summary.refused += dead_letter_refused(engine, dead, positions)
     process = engine.process_action
@@ -194,10 +195,10 @@ def replay(
         try:
             outputs = process(decode_action(raw, "", max_bytes), crc(raw))
         except InputError as err:  # the source is named only when needed: formatting it per line costs
-            dead.put(InputError(f"{name}:{n}", err.reason), raw)
+            dead.put(InputError(f"{name}:{n}", err.reason, err.kind), raw)
             continue
         except Exception as err:  # noqa: BLE001 - one bad event costs one event, whatever failed
-            dead.put(InputError(f"{name}:{n}", failure(err)), raw)
+            dead.put(InputError(f"{name}:{n}", failure(err), "failed"), raw)
             continue
         if outputs:
             out(outputs)
