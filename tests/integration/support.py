@@ -17,12 +17,13 @@ import urllib.request
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import orjson
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
-from intentwatch.pipeline.io.kafka import create_topics
+from intentwatch.pipeline.io.kafka import PARTITIONER, create_topics
 from intentwatch.pipeline.settings import KafkaSettings, TopicSettings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -365,3 +366,52 @@ class Comparison:
         dup.update({f"command {i[:12]} ({self.cmd_docs[i]['action']})": n - self.exp_cmd_n[i]
                     for i, n in self.got_cmd_n.items() if n > self.exp_cmd_n.get(i, 0) > 0})
         return dup
+
+
+# -- poison (issue 17) ---------------------------------------------------------------------
+def poisoned_actions(actions: Path, out: Path) -> tuple[list[tuple[bytes, bytes]], int]:
+    """The fleet's actions with poison of every kind from issue 17 mixed in; (key, value) pairs
+    and how many of them are poison (each must be dead-lettered exactly once)."""
+    lines = [x for x in actions.read_bytes().splitlines() if x.strip()]
+    first = orjson.loads(lines[100])
+    agent = first["agent_id"]
+
+    def act(**over) -> bytes:
+        return orjson.dumps({**first, **over})
+
+    poison = [
+        act(event_id="p-year-9999", time="9999-12-31T23:59:59-23:59"),
+        act(event_id="p-year-1", time="0001-01-01T00:00:00+23:59"),
+        act(event_id="p-bytes-1e30", bytes=1e30),
+        act(event_id="p-bytes-true", bytes=True),
+        act(event_id="p-time-minus-1", time=-1),
+        act(event_id="p-2099", agent_id="never-registered", time="2099-01-01T00:00:00Z"),
+        act(event_id=first["event_id"], tool="shell.exec", resource="file:///etc/shadow"),  # conflicting duplicate
+        b"\xfe" * 990_000,  # ~1 MB of garbage: its dead letter must still be producible
+    ]
+    keys = {p: (orjson.loads(p)["agent_id"] if p[:1] == b"{" else agent).encode() for p in poison}
+    # One agent using 15,000 distinct credentials (its state record must stay small), and a
+    # redelivered segment (same bytes: counted and dropped, no dead letter, no alert).
+    start = datetime.fromisoformat(orjson.loads(lines[3999])["time"])
+    creds = [act(event_id=f"cred-{i}", credential_id=f"aws:AKIA{i:016d}",
+                 time=(start + timedelta(milliseconds=i)).isoformat()) for i in range(15_000)]
+    mixed = lines[:2000] + poison[:4] + lines[2000:4000] + poison[4:] + creds + lines[4000:] + lines[-100:]
+    out.write_bytes(b"\n".join(mixed) + b"\n")
+    pairs = [(keys[x] if x in keys else orjson.loads(x)["agent_id"].encode(), x) for x in mixed]
+    return pairs, len(poison)
+
+
+def produce_pairs(p: "Pipeline", pairs: list[tuple[bytes, bytes]], topic: str | None = None) -> None:
+    """Produce (key, value) pairs as they are (poison included), murmur2-partitioned like our producers."""
+    producer = Producer({"bootstrap.servers": p.bootstrap, "partitioner": PARTITIONER, "enable.idempotence": True,
+                         "linger.ms": 20, "message.max.bytes": 2_000_000})
+    failed: list[str] = []
+    for key, value in pairs:
+        while True:
+            try:
+                producer.produce(topic or p.topics.actions, key=key, value=value,
+                                 on_delivery=lambda err, _m: failed.append(str(err)) if err else None)
+                break
+            except BufferError:
+                producer.poll(0.1)
+    assert producer.flush(60) == 0 and not failed, failed[:3]

@@ -6,66 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 
-import orjson
-from confluent_kafka import Producer
-
-from intentwatch.pipeline.io.kafka import PARTITIONER
-from tests.integration.support import Comparison, Pipeline, drained, load_jsonl, run_cli
-
-
-def _poisoned_actions(actions: Path, out: Path) -> tuple[list[tuple[bytes, bytes]], int]:
-    """The fleet's actions with poison of every kind from issue 17 mixed in; (key, value) pairs
-    and how many of them are poison (each must be dead-lettered exactly once)."""
-    lines = [x for x in actions.read_bytes().splitlines() if x.strip()]
-    first = orjson.loads(lines[100])
-    agent = first["agent_id"]
-
-    def act(**over) -> bytes:
-        return orjson.dumps({**first, **over})
-
-    poison = [
-        act(event_id="p-year-9999", time="9999-12-31T23:59:59-23:59"),
-        act(event_id="p-year-1", time="0001-01-01T00:00:00+23:59"),
-        act(event_id="p-bytes-1e30", bytes=1e30),
-        act(event_id="p-bytes-true", bytes=True),
-        act(event_id="p-time-minus-1", time=-1),
-        act(event_id="p-2099", agent_id="never-registered", time="2099-01-01T00:00:00Z"),
-        act(event_id=first["event_id"], tool="shell.exec", resource="file:///etc/shadow"),  # conflicting duplicate
-        b"\xfe" * 990_000,  # ~1 MB of garbage: its dead letter must still be producible
-    ]
-    keys = {p: (orjson.loads(p)["agent_id"] if p[:1] == b"{" else agent).encode() for p in poison}
-    # One agent using 15,000 distinct credentials (its state record must stay small), and a
-    # redelivered segment (same bytes: counted and dropped, no dead letter, no alert).
-    start = datetime.fromisoformat(orjson.loads(lines[3999])["time"])
-    creds = [act(event_id=f"cred-{i}", credential_id=f"aws:AKIA{i:016d}",
-                 time=(start + timedelta(milliseconds=i)).isoformat()) for i in range(15_000)]
-    mixed = lines[:2000] + poison[:4] + lines[2000:4000] + poison[4:] + creds + lines[4000:] + lines[-100:]
-    out.write_bytes(b"\n".join(mixed) + b"\n")
-    pairs = [(keys[x] if x in keys else orjson.loads(x)["agent_id"].encode(), x) for x in mixed]
-    return pairs, len(poison)
-
-
-def _produce(p: Pipeline, pairs: list[tuple[bytes, bytes]]) -> None:
-    producer = Producer({"bootstrap.servers": p.bootstrap, "partitioner": PARTITIONER, "enable.idempotence": True,
-                         "linger.ms": 20, "message.max.bytes": 2_000_000})
-    failed: list[str] = []
-    for key, value in pairs:
-        while True:
-            try:
-                producer.produce(p.topics.actions, key=key, value=value,
-                                 on_delivery=lambda err, _m: failed.append(str(err)) if err else None)
-                break
-            except BufferError:
-                producer.poll(0.1)
-    assert producer.flush(60) == 0 and not failed, failed[:3]
+from tests.integration.support import Comparison, Pipeline, drained, load_jsonl, poisoned_actions, produce_pairs, run_cli
 
 
 def test_poison_costs_one_message_and_no_alert(kafka_pipeline: Pipeline, fleet, tmp_path: Path):
     f = fleet(40, 3, 5)
-    pairs, n_poison = _poisoned_actions(f.actions, tmp_path / "poisoned.jsonl")
+    pairs, n_poison = poisoned_actions(f.actions, tmp_path / "poisoned.jsonl")
     run_cli("replay", "poisoned.jsonl", "--intents", str(f.intents), "--lifecycle", str(f.lifecycle), "--quiet",
             "--alerts", "alerts.jsonl", "--commands", "commands.jsonl", "--dead-letter", "dl.jsonl", cwd=tmp_path)
     replay_dead = load_jsonl(tmp_path / "dl.jsonl")
@@ -74,7 +22,7 @@ def test_poison_costs_one_message_and_no_alert(kafka_pipeline: Pipeline, fleet, 
     p = kafka_pipeline
     p.create_topics()
     p.produce(f.lifecycle, topic=p.topics.lifecycle, intents=f.intents)
-    _produce(p, pairs)
+    produce_pairs(p, pairs)
     worker = p.start_worker("poison")
     p.wait_drained([worker], timeout=300)
     assert worker.alive, worker.tail()
