@@ -10,7 +10,8 @@ class InputError(IntentwatchError):
 
     ``source`` says where it came from (``file:line`` or ``topic[partition]@offset``),
     ``reason`` says why, in one line; ``kind`` names the reason in a word, for counting
-    (``too_large``, ``invalid_json``, ``invalid``, ``no_key``, ``key_mismatch``).
+    (``too_large``, ``invalid_json``, ``invalid``, ``no_key``, ``key_mismatch``; refused by the
+    engine: ``future``, ``conflicting_duplicate``, ``late``, ``pending_full``; ``failed``: handling it raised).
     """
 
     def __init__(self, source: str, reason: str, kind: str = "invalid"):

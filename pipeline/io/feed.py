@@ -13,11 +13,15 @@ from pathlib import Path
 
 import orjson
 
+from intentwatch.models.action import LATEST
 from intentwatch.models.errors import InputError
 from intentwatch.pipeline.io.deadletter import DeadLetterFile
 from intentwatch.pipeline.io.kafka import producer
 from intentwatch.pipeline.hosts.replay import open_lines
 from intentwatch.pipeline.settings import KafkaSettings
+
+
+_LATEST_MS = int(LATEST.timestamp() * 1000)
 
 
 @dataclass
@@ -37,13 +41,15 @@ def _key_and_time(raw: bytes, source: str) -> tuple[bytes, int | None]:
     if isinstance(doc.get("time"), str):
         try:
             ts = int(datetime.fromisoformat(doc["time"]).timestamp() * 1000)
-        except ValueError:
+        except (ValueError, OverflowError):
             ts = None  # the worker will dead-letter it with the full reason
+        if ts is not None and not 0 <= ts < _LATEST_MS:
+            ts = None  # a message timestamp Kafka takes; the event's own time stays in the message
     return doc["agent_id"].encode(), ts
 
 
 def produce_lines(kafka: KafkaSettings, topic: str, lines: Iterable[tuple[str, bytes]], dead: DeadLetterFile,
-                  progress: Callable[[int], None] | None = None) -> FeedResult:
+                  progress: Callable[[int], None] | None = None, max_bytes: int = 1_048_576) -> FeedResult:
     """Produce (source, raw line) pairs to ``topic``; returns counts once all are acknowledged."""
     p = producer(kafka, **{"linger.ms": 20, "batch.size": 1_000_000, "queue.buffering.max.messages": 500_000})
     result = FeedResult()
@@ -55,6 +61,11 @@ def produce_lines(kafka: KafkaSettings, topic: str, lines: Iterable[tuple[str, b
 
     for source, raw in lines:
         if not raw.strip():
+            continue
+        size = getattr(raw, "size", len(raw))  # an Oversized line (open_lines) was never read whole
+        if size > max_bytes:
+            dead.put(InputError(source, f"line is {size} bytes, over the {max_bytes}-byte limit", "too_large"), raw)
+            result.bad += 1
             continue
         try:
             key, ts = _key_and_time(raw, source)
@@ -78,6 +89,7 @@ def produce_lines(kafka: KafkaSettings, topic: str, lines: Iterable[tuple[str, b
     return result
 
 
-def file_lines(path: str | Path) -> Iterable[tuple[str, bytes]]:
-    for n, raw in open_lines(path):
+def file_lines(path: str | Path, max_bytes: int = 1_048_576) -> Iterable[tuple[str, bytes]]:
+    """(file:line, line) of a JSON-lines file; a line over ``max_bytes`` comes as its prefix (``Oversized``)."""
+    for n, raw in open_lines(path, max_bytes):
         yield f"{path}:{n}", raw

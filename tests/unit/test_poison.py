@@ -276,3 +276,15 @@ def test_settings_print_kafka_extra_secrets_masked():
     shown = s.model_dump_json() + repr(s) + str(s.model_dump())
     assert "oidc-SECRET" not in shown and "pw-1" not in shown and "worker-app" in shown
     assert s.kafka.client_config()["sasl.oauthbearer.client.secret"] == "oidc-SECRET"  # librdkafka still gets it
+
+
+def test_produce_keys_poison_without_crashing_and_never_reads_a_huge_line_whole(tmp_path):
+    from intentwatch.pipeline.io.feed import _key_and_time, file_lines
+
+    assert _key_and_time(line(time="9999-12-31T23:59:59-23:59"), "f:1") == (b"support-1", None)  # not a message timestamp
+    assert _key_and_time(line(time="1969-12-31T23:00:00Z"), "f:1") == (b"support-1", None)  # no negative timestamps
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(line() + b"\n" + b"x" * 3_000_000 + b"\n" + line() + b"\n")
+    got = list(file_lines(path, 1000))
+    assert [len(raw) for _, raw in got] == [len(line()), 1002, len(line())]
+    assert got[1][1].size == 3_000_000 and got[1][1].sha256 == hashlib.sha256(b"x" * 3_000_000).hexdigest()
