@@ -13,6 +13,18 @@ deliver lifecycle events early — replay feeds them all first — and one agent
 depend only on that agent's events, however partitions interleave (except
 ``credential.shared``, judged fleet-wide: ``pipeline/engine/credentials.py``).
 
+One writer must not steer the fleet (issue 17). An action stamped past the host's clock plus
+``max_future_seconds`` is refused (a host sets the clock with ``set_clock``; replay uses the
+wall clock or ``now``), so one 2099 timestamp cannot expire every agent. Actions are
+de-duplicated per agent by ``event_id`` over ``dedup_window_seconds`` and at most
+``dedup_max_events`` ids (kept in the agent's checkpointed state): a redelivery with the same
+content fingerprint is counted and dropped; the same id with other content is refused as a
+conflicting duplicate, not given an alert id of its own: alert ids stay (agent, rule,
+event_id), the key consumers upsert by, and the first content keeps it; an action older than
+what its agent still remembers is refused as late, since it can no longer be told from a
+replayed one. Refusals raise ``InputError`` before anything changes, for the host to
+dead-letter. Lists an agent's events grow (pending changes, credentials) are capped.
+
 Per action: lifecycle gates, then the intent rules (``pipeline/engine/detectors``), then the
 learned side (``pipeline/engine/behaviour.py``: the agent's baseline, chains, credentials). Every
 finding goes through the agent's suppressions (analysts' verdicts, queued like lifecycle
