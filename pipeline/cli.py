@@ -321,6 +321,9 @@ def tune(
 from intentwatch.pipeline.cli_keys import keys_app  # noqa: E402 - the sub-app lives in its own module
 
 app.add_typer(keys_app, name="keys")
+from intentwatch.pipeline.cli_intents import intents_app  # noqa: E402 - the sub-app lives in its own module
+
+app.add_typer(intents_app, name="intents")
 
 
 # -- streaming ------------------------------------------------------------------------

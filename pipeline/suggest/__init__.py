@@ -1,0 +1,45 @@
+"""Intent manifests suggested from history: ``intentwatch intents suggest``.
+
+Most teams have agent telemetry before they have intent manifests. This drafts one
+manifest per agent from what it actually did (``history.py`` gathers it, ``patterns.py``
+generalises names only as far as the history supports, ``draft.py`` builds the manifest
+and measures how much of the history it covers), in ``monitor`` mode, for a human to
+review, own and approve.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from intentwatch.models.action import Action
+from intentwatch.models.baseline import epoch_seconds
+from intentwatch.pipeline.engine.config import EngineConfig, LearnedConfig
+from intentwatch.pipeline.io.deadletter import DeadLetterFile
+from intentwatch.pipeline.suggest.draft import Coverage, Draft, DraftOptions, suggest_all, write_drafts
+from intentwatch.pipeline.suggest.history import History, read_history
+
+__all__ = ["Draft", "DraftOptions", "Suggestion", "suggest_intents"]
+
+
+@dataclass
+class Suggestion:
+    history: History
+    drafts: dict[str, Draft]
+    paths: list[Path]
+
+
+def suggest_intents(read: Callable[[DeadLetterFile | None], Iterator[Action]], out: Path, options: DraftOptions,
+                    until: datetime | None = None, dead: DeadLetterFile | None = None) -> Suggestion:
+    """Draft a manifest per agent from the actions ``read`` yields (called twice: once to
+    gather, once to measure coverage), and write them under ``out``."""
+    from intentwatch.pipeline.engine.engine import Engine
+
+    history = read_history(read(dead), options.timezone, until)
+    drafts = suggest_all(history, options)
+    checks = Engine(EngineConfig(learned=LearnedConfig(enabled=False))).checks
+    cover = Coverage(drafts, checks)
+    stop = epoch_seconds(until) if until is not None else float("inf")
+    for a in read(None):  # bad input was set aside on the first pass
+        cover.check(a, stop)
+    return Suggestion(history, drafts, write_drafts(drafts, out, options))
