@@ -136,7 +136,15 @@ def _print_summary(s, dead) -> None:
         t.add_row("commands withheld by circuit breaker", f"{s.withheld:,}")
     if s.refused:
         t.add_row("control-plane changes refused (dead letters)", f"{s.refused:,}")
+    learning = s.learning
+    if learning.get("judged"):
+        t.add_row("agents judged by the learned side", f"{learning['judged']:,}")
+        t.add_row("  still in warm-up (no learned alerts yet)", f"{learning['warming']:,}  ({learning['never_warm']:,} never left it)")
     err.print(t)
+    if learning.get("unregistered_unjudged"):
+        err.print(f"[yellow]warning:[/yellow] {learning['unregistered_unjudged']:,} agent(s) acted with no manifest and the "
+                  "learned side never judged them (engine.unregistered: shadow); set engine.unregistered to learn or both "
+                  "to judge them by their own baseline", highlight=False, soft_wrap=True)
 
 
 def _print_suppressions(report: list[dict]) -> None:

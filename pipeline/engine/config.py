@@ -4,7 +4,9 @@ Plain pydantic models, validated once and passed down; the engine gets only this
 the settings (see ``pipeline/settings.py`` for the whole file and environment).
 """
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from intentwatch.models.action import Operation
 from intentwatch.models.alert import Severity
@@ -157,6 +159,18 @@ class LearnedConfig(_Config):
 class EngineConfig(_Config):
     response: ResponseConfig = Field(default_factory=ResponseConfig)
     learned: LearnedConfig = Field(default_factory=LearnedConfig)
+    unregistered: Literal["shadow", "learn", "both"] = Field(
+        default="shadow",
+        description="An agent with no manifest: 'shadow' raises lifecycle.shadow_agent and nothing else; 'learn' "
+                    "judges it by its own baseline (the learned side, after warm-up) with no shadow alert; 'both' does "
+                    "both. For logs of agents that have no manifests yet (CloudTrail, OpenTelemetry).")
+
+    @model_validator(mode="after")
+    def _learning_needs_the_learned_side(self) -> "EngineConfig":
+        if self.unregistered != "shadow" and not self.learned.enabled:
+            raise ValueError(f"unregistered: {self.unregistered} judges agents with no manifest by the learned side, "
+                             "which engine.learned.enabled: false turns off")
+        return self
     rules: dict[str, RuleOverride] = Field(default_factory=dict, description="Overrides keyed by rule id.")
     operation_severity: OperationSeverity = Field(default_factory=OperationSeverity)
     lifecycle_grace_seconds: float = Field(

@@ -93,6 +93,9 @@ class Engine:
         self.behaviour = Behaviour(self.config.learned, self.rules) if self.config.learned.enabled else None
         dormant = self.rules.get("lifecycle.dormant_agent")
         self.dormancy = Dormancy(dormant) if dormant is not None and dormant.enabled else None
+        # An agent with no manifest: shadow alert, its own baseline, or both (engine.unregistered).
+        self.shadow_unregistered = self.config.unregistered != "learn"
+        self.learn_unregistered = self.config.unregistered != "shadow" and self.behaviour is not None
         self.stats: Counter[str] = Counter()
         self.n_actions = 0
         ops = self.config.operation_severity  # (rule id, operation) -> severity of that finding
@@ -164,12 +167,18 @@ class Engine:
             f = det.check(a, st, ts)
             if f is not None:
                 out += self._respond(f, st)
-        if st.status != "active" and not (st.status == "expired" and ts < st.expires_ts):  # type: ignore[operator]
+        judged = st.status == "active"  # by the learned side
+        if not judged and not (st.status == "expired" and ts < st.expires_ts):  # type: ignore[operator]
             # Every gate is about lifecycle status, so an agent active at this time passes them all.
-            for det in self.gates:
-                f = det.check(a, st, ts)
-                if f is not None:
-                    return out + self._respond(f, st)
+            judged = st.status == "unregistered" and self.learn_unregistered
+            if self.shadow_unregistered or st.status != "unregistered":
+                for det in self.gates:
+                    f = det.check(a, st, ts)
+                    if f is not None:
+                        out += self._respond(f, st)
+                        if not judged:
+                            return out
+                        break
         severe: list[str] = []  # rules with a high finding here: they keep the action out of the baseline
         for det in st.checks:
             f = det.check(a, st, ts)
@@ -177,7 +186,7 @@ class Engine:
                 if holds_back(f, st.suppressions):
                     severe.append(f.rule.id)
                 out += self._respond(f, st)
-        if self.behaviour is not None and st.status == "active":
+        if self.behaviour is not None and judged:
             for f in self.behaviour.check(a, st, ts, severe):
                 out += self._respond(f, st)
             if self.behaviour.credentials is not None and self.behaviour.credentials.late:  # out of order: another agent
@@ -375,6 +384,27 @@ class Engine:
         if self.behaviour is not None:
             self.stats["feedback_learned"] += self.behaviour.release_held(st, fb.rule_id, learn=True)
         return []
+
+    def learning_report(self) -> dict[str, int]:
+        """How far the learned side got with the agents that acted: ``judged`` (it has a
+        baseline), ``warming`` (in warm-up now: it raises no learned finding yet), of them
+        ``never_warm`` (never left warm-up), and ``unregistered_unjudged`` (no manifest, and
+        ``engine.unregistered: shadow`` keeps the learned side off them)."""
+        r = {"judged": 0, "warming": 0, "never_warm": 0, "unregistered_unjudged": 0}
+        if self.behaviour is None:
+            return r
+        for st in self.agents.values():
+            b = st.baseline
+            if st.seq == 0:
+                continue
+            if b is None:
+                r["unregistered_unjudged"] += st.status == "unregistered"
+                continue
+            r["judged"] += 1
+            if not b.warm():
+                r["warming"] += 1
+                r["never_warm"] += b.period_n == 0
+        return r
 
     def suppression_report(self) -> list[dict]:
         """Every suppression in force or ended, with what it hid."""

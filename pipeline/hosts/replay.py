@@ -43,6 +43,7 @@ class ReplaySummary:
     withheld: int = 0
     refused: int = 0                                             # control-plane changes refused (dead-lettered)
     seconds: float = 0.0
+    learning: dict[str, int] = field(default_factory=dict)  # Engine.learning_report() at the end
 
 
 def open_lines(path: str | Path, max_bytes: int | None = None) -> Iterator[tuple[int, bytes]]:
@@ -212,5 +213,6 @@ def replay(
     summary.feedback = engine.stats["feedback"]
     summary.bad = dead.count
     summary.withheld = engine.responder.withheld
+    summary.learning = engine.learning_report()
     summary.seconds = time.perf_counter() - started
     return summary

@@ -524,7 +524,8 @@ class Worker:
                   "engine_time": self.engine.watermark if self.engine.watermark != float("-inf") else None,
                   "agents": len(self.engine.agents), "partitions": sorted({tp.partition for tp in assignment}),
                   "lifecycle_catching_up": sorted(f"{t}[{p}]" for t, p in self.holding), "stats": dict(self.stats),
-                  "metrics_port": self.server.port if self.server is not None else None, "ready": self.health.ready}
+                  "metrics_port": self.server.port if self.server is not None else None, "ready": self.health.ready,
+                  "learning": self.engine.learning_report()}
         tmp = w.state_dir / f".{w.instance}.status.json.tmp"
         tmp.write_bytes(orjson.dumps(status, option=orjson.OPT_INDENT_2))
         tmp.replace(w.state_dir / f"{w.instance}.status.json")

@@ -64,6 +64,16 @@ def test_parity_with_replay(kafka_pipeline: Pipeline, fleet, record_property):
     cmp = Comparison(f.alerts, f.commands, alerts, commands)
     _assert_same_ids(cmp, p.logs())
 
+    # Each worker's status says how far the learned side got; the shadow agents (no manifest,
+    # engine.unregistered: shadow) are the ones it never judged, wherever they were assigned.
+    shadows = sum(1 for lab in load_jsonl(f.dir / "labels.jsonl") if lab["kind"] == "shadow_agent")
+
+    def unjudged() -> int:
+        paths = [p.workdir / "worker-state" / f"{w.instance}.status.json" for w in workers]
+        return sum(orjson.loads(x.read_bytes())["learning"]["unregistered_unjudged"] for x in paths if x.exists())
+    p.wait_until(lambda _committed, _end: unjudged() == shadows, 30,
+                 f"{shadows} unjudged shadow agents in the workers' status", workers)
+
     # What an analyst tails is what is on the topic: every record as JSON, one readable line each.
     import subprocess
 

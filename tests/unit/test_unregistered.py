@@ -1,0 +1,110 @@
+"""Agents with no manifest: a shadow alert (the default), their own baseline, or both (engine.unregistered)."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import ValidationError
+from typer.testing import CliRunner
+
+from intentwatch.pipeline.cli import app
+from intentwatch.pipeline.engine.config import EngineConfig, LearnedConfig, RuleOverride
+from intentwatch.pipeline.engine.engine import Engine
+from intentwatch.pipeline.hosts.replay import manifest_instantiations
+from tests.factories import action, manifest
+
+FAST = LearnedConfig(warm_events=50, warm_seconds=0)
+INTENT_RULES = ["lifecycle.shadow_agent", "lifecycle.decommissioned_agent_active", "lifecycle.expired_agent_active",
+                "intent.tool_not_allowed", "intent.operation_not_allowed", "intent.data_domain_not_allowed",
+                "intent.resource_not_allowed", "intent.outside_schedule", "intent.rate_exceeded", "lifecycle.model_mismatch",
+                "intent.undeclared_credential", "lifecycle.ownerless_agent", "lifecycle.unapproved_update", "lifecycle.expired"]
+
+
+def ghost_actions(n: int = 300, agent: str = "ghost") -> list:
+    """An unregistered agent's routine, then a call to a data domain it never touched."""
+    acts = [action(agent, timedelta(seconds=30 * i), session_id=f"s{i // 10}") for i in range(n)]
+    acts.append(action(agent, timedelta(seconds=30 * n), tool="shell.exec", operation="execute",
+                       resource="file:///etc/shadow", data_domain="system", session_id="x"))
+    return acts
+
+
+def run(config: EngineConfig, acts, lifecycle=()) -> tuple[set[str], Engine]:
+    e = Engine(config)
+    out = []
+    for ev in lifecycle:
+        out += e.process(ev)
+    for a in acts:
+        out += e.process(a)
+    out += e.flush()
+    return {o.rule_id for o in out if getattr(o, "status", None) == "open"}, e
+
+
+def test_default_is_a_shadow_alert_and_no_learning():
+    rules, e = run(EngineConfig(learned=FAST), ghost_actions())
+    assert rules == {"lifecycle.shadow_agent"}
+    assert e.agents["ghost"].baseline is None
+    assert e.learning_report() == {"judged": 0, "warming": 0, "never_warm": 0, "unregistered_unjudged": 1}
+
+
+def test_learn_judges_it_by_its_own_baseline_without_a_shadow_alert():
+    rules, e = run(EngineConfig(unregistered="learn", learned=FAST), ghost_actions())
+    assert rules == {"behaviour.novel_data_domain"}
+    assert e.learning_report() == {"judged": 1, "warming": 0, "never_warm": 0, "unregistered_unjudged": 0}
+
+
+def test_both_gives_the_shadow_alert_and_the_learned_findings():
+    rules, _ = run(EngineConfig(unregistered="both", learned=FAST), ghost_actions())
+    assert rules == {"lifecycle.shadow_agent", "behaviour.novel_data_domain"}
+
+
+def test_a_learned_only_run_over_unregistered_agents_is_no_longer_blind():
+    """Intent and lifecycle rules off (a learned-only tuning run): a CloudTrail principal with no manifest
+    stops logging. With the default nothing fires; with learn the audit chain fires on its first call."""
+    off = {r: RuleOverride(enabled=False) for r in INTENT_RULES}
+    acts = [action("arn:aws:iam::1:role/ci", timedelta(minutes=i), tool="s3:GetObject", operation="read") for i in range(5)]
+    acts.append(action("arn:aws:iam::1:role/ci", timedelta(minutes=6), tool="cloudtrail:StopLogging", operation="configure",
+                       resource="arn:aws:cloudtrail:us-east-1:1:trail/org", data_domain="security.logging"))
+    rules, e = run(EngineConfig(rules=off), acts)
+    assert rules == set() and e.learning_report()["unregistered_unjudged"] == 1
+    rules, e = run(EngineConfig(rules=off, unregistered="learn"), acts)
+    assert rules == {"chain.audit_settings_changed"}
+    assert e.learning_report() == {"judged": 1, "warming": 1, "never_warm": 1, "unregistered_unjudged": 0}
+
+
+def test_registered_agents_and_gates_are_unchanged_by_the_choice():
+    m = manifest("support-1")
+    acts = [action("support-1", timedelta(minutes=i)) for i in range(3)]
+    for mode in ("shadow", "learn", "both"):
+        rules, e = run(EngineConfig(unregistered=mode), acts, manifest_instantiations([(m, "t")]))
+        assert rules == set()
+        assert e.learning_report()["judged"] == 1 and e.learning_report()["never_warm"] == 1
+
+
+def test_a_manifest_arriving_later_starts_a_new_learning_period():
+    acts = ghost_actions(120)
+    late = manifest("ghost", issued_at=acts[60].time.isoformat())
+    rules, e = run(EngineConfig(unregistered="learn", learned=FAST), acts, manifest_instantiations([(late, "t")]))
+    b = e.agents["ghost"].baseline
+    assert b is not None and b.period_n == 60 and e.agents["ghost"].status == "active"  # applied before action 60
+
+
+def test_learning_without_the_learned_side_is_a_config_error():
+    with pytest.raises(ValidationError, match="engine.learned.enabled: false turns off"):
+        EngineConfig(unregistered="learn", learned=LearnedConfig(enabled=False))
+
+
+def test_replay_summary_says_who_was_not_judged_and_who_never_left_warm_up(tmp_path: Path):
+    events = tmp_path / "actions.jsonl"
+    events.write_bytes(b"".join(a.model_dump_json().encode() + b"\n" for a in ghost_actions(20)))
+    runner = CliRunner()
+    args = ["replay", str(events), "--alerts", str(tmp_path / "a.jsonl"), "--commands", str(tmp_path / "c.jsonl"),
+            "--dead-letter", str(tmp_path / "d.jsonl")]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0 and "1 agent(s) acted with no manifest and the learned side never judged them" in r.output
+    cfg = tmp_path / "learn.yaml"
+    cfg.write_text(yaml.safe_dump({"engine": {"unregistered": "learn"}}))
+    r = runner.invoke(app, [*args, "--config", str(cfg)])
+    assert r.exit_code == 0, r.output
+    assert "agents judged by the learned side" in r.output and "(1 never left it)" in r.output
+    assert "never judged" not in r.output
