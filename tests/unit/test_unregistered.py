@@ -9,16 +9,14 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from intentwatch.pipeline.cli import app
-from intentwatch.pipeline.engine.config import EngineConfig, LearnedConfig, RuleOverride
+from intentwatch.pipeline.engine.config import EngineConfig, LearnedConfig
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.hosts.replay import manifest_instantiations
+from intentwatch.pipeline.settings import load_settings
 from tests.factories import action, manifest
 
 FAST = LearnedConfig(warm_events=50, warm_seconds=0)
-INTENT_RULES = ["lifecycle.shadow_agent", "lifecycle.decommissioned_agent_active", "lifecycle.expired_agent_active",
-                "intent.tool_not_allowed", "intent.operation_not_allowed", "intent.data_domain_not_allowed",
-                "intent.resource_not_allowed", "intent.outside_schedule", "intent.rate_exceeded", "lifecycle.model_mismatch",
-                "intent.undeclared_credential", "lifecycle.ownerless_agent", "lifecycle.unapproved_update", "lifecycle.expired"]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def ghost_actions(n: int = 300, agent: str = "ghost") -> list:
@@ -59,16 +57,18 @@ def test_both_gives_the_shadow_alert_and_the_learned_findings():
 
 
 def test_a_learned_only_run_over_unregistered_agents_is_no_longer_blind():
-    """Intent and lifecycle rules off (a learned-only tuning run): a CloudTrail principal with no manifest
-    stops logging. With the default nothing fires; with learn the audit chain fires on its first call."""
-    off = {r: RuleOverride(enabled=False) for r in INTENT_RULES}
-    acts = [action("arn:aws:iam::1:role/ci", timedelta(minutes=i), tool="s3:GetObject", operation="read") for i in range(5)]
-    acts.append(action("arn:aws:iam::1:role/ci", timedelta(minutes=6), tool="cloudtrail:StopLogging", operation="configure",
-                       resource="arn:aws:cloudtrail:us-east-1:1:trail/org", data_domain="security.logging"))
-    rules, e = run(EngineConfig(rules=off), acts)
+    """The learned-only comparison config (deploy/config/compare/learned-only.yaml) over an agent with no
+    manifest: by default nothing judges it, and the report says so; with learn its own baseline does."""
+    learned_only = load_settings(REPO / "deploy/config/compare/learned-only.yaml").engine
+    rules, e = run(learned_only.model_copy(update={"learned": FAST}), ghost_actions())
     assert rules == set() and e.learning_report()["unregistered_unjudged"] == 1
-    rules, e = run(EngineConfig(rules=off, unregistered="learn"), acts)
-    assert rules == {"chain.audit_settings_changed"}
+    rules, e = run(learned_only.model_copy(update={"learned": FAST, "unregistered": "learn"}), ghost_actions())
+    assert rules == {"behaviour.novel_data_domain"}
+    assert e.learning_report() == {"judged": 1, "warming": 0, "never_warm": 0, "unregistered_unjudged": 0}
+
+
+def test_an_agent_with_few_actions_never_leaves_warm_up():
+    rules, e = run(EngineConfig(unregistered="learn"), ghost_actions(20))
     assert e.learning_report() == {"judged": 1, "warming": 1, "never_warm": 1, "unregistered_unjudged": 0}
 
 
