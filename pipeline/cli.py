@@ -245,12 +245,39 @@ def simulate(
     err.print(t)
 
 
+@app.command("simulate-agentic")
+def simulate_agentic(
+    out: Annotated[Path, typer.Option(help="Output directory (intents/, actions.jsonl, lifecycle.jsonl, labels.jsonl).")] = Path("agentic-out"),
+    instances: Annotated[int, typer.Option(min=20, help="Ephemeral agent instances.")] = 2000,
+    definitions: Annotated[int, typer.Option(min=1, help="Agent definitions the instances belong to.")] = 20,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 1,
+) -> None:
+    """Generate the agentic lab: ephemeral instances with tool arguments and results, cloud identities,
+    dormant agents; each attack beside its benign look-alike (pipeline/lab/simulate/agentic.py).
+
+    Example:
+
+        intentwatch simulate-agentic --instances 2000 --seed 1 --out agentic-out
+    """
+    from intentwatch.pipeline.lab.simulate.agentic import simulate_agentic as run
+
+    summary = run(instances, definitions, seed, out)
+    t = Table(title=f"agentic lab -> {out}")
+    t.add_column("what")
+    t.add_column("count", justify="right")
+    for k, v in summary.items():
+        for k2, v2 in (sorted(v.items()) if isinstance(v, dict) else [("", v)]):
+            t.add_row(f"{k}  {k2}".strip(), f"{v2:,}")
+    err.print(t)
+
+
 @app.command()
 def evaluate(
     alerts: Annotated[list[str], typer.Option(help="Alerts from replay or the worker (JSON lines). Repeat as NAME=PATH to compare runs side by side.")],
     labels: Annotated[Path, typer.Option(help="labels.jsonl written by `intentwatch simulate`.", exists=True, dir_okay=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     markdown: Annotated[bool, typer.Option(help="Print the report as a markdown table.")] = False,
+    min_severity: Annotated[str, typer.Option(help="Count only alerts at or above this severity (high: what pages).")] = "low",
 ) -> None:
     """Score alerts against the simulator's labels: recall, precision, detection delay, false alerts.
 
@@ -275,7 +302,9 @@ def evaluate(
             _fail(f"{path}: no such file")
         runs[name] = Path(path)
     labelled = list(load_jsonl(labels))
-    reports = {name: run_evaluate(load_jsonl(path), labelled) for name, path in runs.items()}
+    if min_severity not in ("low", "medium", "high", "critical"):
+        _fail(f"--min-severity: one of low, medium, high, critical, not {min_severity!r}")
+    reports = {name: run_evaluate(load_jsonl(path), labelled, min_severity) for name, path in runs.items()}
     if len(reports) > 1:
         rows = compare(reports)
         if as_json:

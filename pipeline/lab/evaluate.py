@@ -31,10 +31,13 @@ import orjson
 from rich import box
 from rich.table import Table
 
-from intentwatch.pipeline.lab.simulate.scenarios import KIND_GROUP
+from intentwatch.models.alert import SEVERITY_RANK
+from intentwatch.pipeline.lab.simulate.agentic import AGENTIC_KIND_GROUP
+from intentwatch.pipeline.lab.simulate.scenarios import KIND_GROUP as FLEET_KIND_GROUP
 
+KIND_GROUP = {**FLEET_KIND_GROUP, **AGENTIC_KIND_GROUP}  # the behavioural fleet's kinds, then the agentic lab's
 NORMAL_KINDS = tuple(k for k, g in KIND_GROUP.items() if g == "normal")
-GROUP_ORDER = ("intent-visible", "behavioural")
+GROUP_ORDER = ("intent-visible", "behavioural", "agentic")
 
 
 def load_jsonl(path: str | Path) -> Iterator[dict]:
@@ -238,20 +241,23 @@ def _cells(r: KindRow) -> list[str]:
             _pair(_stats(r.delay_actions), 1), _pair(_stats(r.delay_seconds), 1)]
 
 
-def dedupe(alerts: Iterable[dict]) -> tuple[list[dict], int]:
-    """Alerts by ``alert_id``, the last publication of each, info dropped; and how many info."""
+def dedupe(alerts: Iterable[dict], min_severity: str = "low") -> tuple[list[dict], int]:
+    """Alerts by ``alert_id``, the last publication of each, those below ``min_severity`` (and info)
+    dropped; and how many were dropped."""
     last: dict[str, dict] = {}
     for a in alerts:
         last[a["alert_id"]] = a  # dict keeps first-insertion order, value is the latest
-    kept = [a for a in last.values() if a.get("severity") != "info"]
+    floor = max(SEVERITY_RANK[min_severity], SEVERITY_RANK["low"])
+    kept = [a for a in last.values() if SEVERITY_RANK.get(a.get("severity", "info"), 0) >= floor]
     return kept, len(last) - len(kept)
 
 
-def evaluate(alerts: Iterable[dict], labels: Iterable[dict]) -> Report:
-    """Score ``alerts`` (dicts shaped like ``models.alert.Alert``) against simulator ``labels``."""
+def evaluate(alerts: Iterable[dict], labels: Iterable[dict], min_severity: str = "low") -> Report:
+    """Score ``alerts`` (dicts shaped like ``models.alert.Alert``) against simulator ``labels``; alerts
+    below ``min_severity`` count as not raised (``high``: what pages)."""
     labels = list(labels)
     by_agent = {lab["agent_id"]: lab for lab in labels}
-    kept, info = dedupe(alerts)
+    kept, info = dedupe(alerts, min_severity)
     per_agent: dict[str, list[dict]] = {}
     unlabelled = 0
     for a in kept:

@@ -102,13 +102,15 @@ def test_failed_call_is_quiet():
     assert ids(ct("cloudtrail:StopLogging", outcome="denied")) == []
 
 
-def test_declared_administration_is_quiet_but_a_bare_wildcard_is_not():
-    iac = manifest("iac-runner", allowed={"tools": ["cloudtrail.amazonaws.com:*", "iam.amazonaws.com:*"]}, credentials=[], model=None,
+def test_declared_administration_is_quiet_but_a_service_wide_wildcard_is_not():
+    iac = manifest("iac-runner", allowed={"tools": ["cloudtrail.amazonaws.com:StopLogging", "iam.amazonaws.com:*"],
+                                          "per_tool": {"iam.amazonaws.com:*": {}}}, credentials=[], model=None,
                    schedule=None, rate_limit=None)
     assert ids(instantiate(iac), ct("cloudtrail:StopLogging", agent="iac-runner"),
                ct("iam:AttachRolePolicy", {"policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}, agent="iac-runner")) == []
-    anything = manifest("wild", allowed={"tools": ["*"]}, credentials=[], model=None, schedule=None, rate_limit=None)
-    assert ids(instantiate(anything), ct("cloudtrail:StopLogging", agent="wild")) == ["cloud.logging_disabled"]
+    for wild in (["*"], ["cloudtrail.amazonaws.com:*"]):
+        anything = manifest("wild", allowed={"tools": wild}, credentials=[], model=None, schedule=None, rate_limit=None)
+        assert ids(instantiate(anything), ct("cloudtrail:StopLogging", agent="wild")) == ["cloud.logging_disabled"]
 
 
 def test_unregistered_identity_is_judged_beside_the_shadow_gate():

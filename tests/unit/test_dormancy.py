@@ -55,16 +55,16 @@ def test_acting_again_restarts_the_clock():
 
 
 def test_weekday_schedule_is_respected():
-    # Last action Friday 18:00 UTC; one day of scheduled time (weekdays 07:00-19:00) runs out on Tuesday 18:00.
+    # Last action Friday 18:00 UTC; one day of scheduled time (weekdays) runs out on Monday 18:00.
     m = manifest(rate_limit=None, expires_at=(T0 + timedelta(days=90)).isoformat())
     friday_18h = T0 - timedelta(days=2, hours=15)
     e = engine(after=DAY)
     out = e.process(instantiate(m, at=timedelta(days=-5))) + e.process(action(at=friday_18h))
-    out += e.process(other(timedelta(hours=9)))  # Monday 18:00: 13 scheduled hours idle, though 72 hours passed
+    out += e.process(other(timedelta(hours=8)))  # Monday 17:00: 23 scheduled hours idle, though 71 hours passed
     assert dormant(out) == []
-    out += e.process(other(timedelta(days=1, hours=9, minutes=30)))  # Tuesday 18:30
+    out += e.process(other(timedelta(days=1)))  # Tuesday 09:00
     [a] = dormant(out)
-    assert a.first_seen == T0 + timedelta(days=1, hours=9)  # Tuesday 18:00, when the scheduled day ran out
+    assert a.first_seen == T0 + timedelta(hours=9)  # Monday 18:00, when the scheduled day ran out
 
 
 def test_no_credentials_or_decommissioned_is_not_dormant():

@@ -13,9 +13,9 @@ usually has no manifest), so the engine runs them before the lifecycle gates
 
 ``CloudOperation`` fires on one catalogue call (``params.calls``: call, ATT&CK technique,
 optional condition on the parameters). Benign administration is kept quiet by intent: an
-agent whose manifest names the call in ``allowed.tools`` by a pattern that is not a bare
-wildcard (an infrastructure-as-code runner declaring ``cloudtrail:*``, a break-glass admin
-declaring ``iam:*``) raises nothing here; the intent rules still judge it.
+agent whose manifest declares the call (``declared``: named in ``allowed.tools``, or a
+``allowed.per_tool`` clause for it, as an infrastructure-as-code runner or a break-glass admin
+declares ``iam.amazonaws.com:*``) raises nothing here; the intent rules still judge it.
 """
 
 import bisect
@@ -258,12 +258,21 @@ def _params(rule: Rule, model: type[BaseModel]) -> Any:
 
 
 def declared(state: AgentState, tool: str) -> bool:
-    """Whether the manifest names this tool by a pattern that is not a bare wildcard (``*``, ``*:*``)."""
-    scope = state.scope
-    if scope is None or scope.tools is None:
+    """Whether the manifest declares this call as its own work: a pattern in ``allowed.tools`` that
+    names the call (its part after the service is not a bare ``*``: ``iam:CreateAccessKey``,
+    ``cloudtrail:*Logging``), or any ``allowed.per_tool`` clause pattern matching it (an
+    infrastructure-as-code runner declaring ``iam.amazonaws.com:*`` with a clause). A service-wide
+    ``s3:*`` in ``allowed.tools`` says the agent uses S3, not that it opens buckets to the world."""
+    m = state.manifest
+    if m is None:
         return False
-    for p in scope.tools.patterns:
-        if p.strip("*:?./") and fnmatch.fnmatchcase(tool, p):
+    for p in m.allowed.per_tool or {}:
+        if fnmatch.fnmatchcase(tool, p):
+            return True
+    for p in m.allowed.tools or []:
+        sep = max(p.rfind(":"), p.rfind("/"))
+        name = p[sep + 1:] if sep >= 0 else p
+        if name.strip("*?") and fnmatch.fnmatchcase(tool, p):
             return True
     return False
 
@@ -276,7 +285,7 @@ class CloudCalls(BaseModel):
 
 class CloudOperation(Detector):
     """Fires on a successful catalogue call (``params.calls``) whose condition holds, by any identity
-    whose manifest does not declare the call. Evidence: the call, its ATT&CK technique, what held."""
+    whose manifest does not declare the call (``declared``). Evidence: the call, its ATT&CK technique, what held."""
 
     watches_every_identity = True
 

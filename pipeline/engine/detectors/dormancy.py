@@ -3,9 +3,10 @@
 An active agent that holds credentials (its manifest lists some, or it acted with one) and has
 not acted for ``params.after_seconds`` of its *scheduled* time raises one finding per idle
 period, recommending to decommission it or renew its manifest. With a declared schedule only
-the time inside the schedule's windows counts, so a weekday agent is not dormant over a
-weekend; the windows are read at quarter-hour steps (every real UTC offset is a multiple of
-15 minutes, and so are the schedules people declare).
+time on the schedule's days counts (in its time zone), so a weekday agent is not dormant over a
+weekend, and "14 days" means 14 of its working days; the hours of the day are not weighed
+(an agent scheduled 08:00-18:00 is as idle at night as by day). Days are read at quarter-hour
+steps: every real UTC offset is a multiple of 15 minutes.
 
 Time is the engine's: event time in replay, the host's ``tick`` in the streaming worker once
 it is caught up. An agent costs one timer entry, however often it acts: when the timer comes
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import Finding
-from intentwatch.pipeline.engine.scope import ScheduleWindow
+from intentwatch.pipeline.engine.scope import ScheduleWindow, local_weekday_minute
 from intentwatch.pipeline.engine.state import AgentState
 
 _QUARTER = 900.0
@@ -33,14 +34,18 @@ class DormancyParams(BaseModel):
     after_seconds: float = Field(default=14 * 86400.0, gt=0, description="Scheduled time without an action before the agent is dormant.")
 
 
+def _on_schedule(sched: ScheduleWindow, ts: float) -> bool:
+    return local_weekday_minute(ts, sched.tz)[0] in sched.days
+
+
 def scheduled_seconds(sched: ScheduleWindow | None, start: float, end: float) -> float:
-    """Seconds between ``start`` and ``end`` that fall inside the schedule (all of them without one).
+    """Seconds between ``start`` and ``end`` on the schedule's days (all of them without one).
 
     >>> from intentwatch.pipeline.engine.scope import ScheduleWindow
     >>> weekdays = ScheduleWindow("UTC", ["mon", "tue", "wed", "thu", "fri"], 7 * 60, 19 * 60, "")
     >>> fri_18h, mon_9h = 1767376800.0, 1767603600.0  # Fri 2 Jan 2026 18:00, Mon 5 Jan 09:00 UTC
     >>> scheduled_seconds(weekdays, fri_18h, mon_9h) / 3600, scheduled_seconds(None, fri_18h, mon_9h) / 3600
-    (3.0, 63.0)
+    (15.0, 63.0)
     """
     if end <= start:
         return 0.0
@@ -51,7 +56,7 @@ def scheduled_seconds(sched: ScheduleWindow | None, start: float, end: float) ->
     last = int(end // _QUARTER)
     for i in range(q, min(last, q + _MAX_QUARTERS) + 1):
         lo, hi = max(start, i * _QUARTER), min(end, (i + 1) * _QUARTER)
-        if hi > lo and sched.allows(i * _QUARTER):
+        if hi > lo and _on_schedule(sched, i * _QUARTER):
             total += hi - lo
     return total
 
@@ -63,7 +68,7 @@ def reached_at(sched: ScheduleWindow | None, start: float, need: float) -> float
     total, q = 0.0, int(start // _QUARTER)
     for i in range(q, q + _MAX_QUARTERS):
         lo, hi = max(start, i * _QUARTER), (i + 1) * _QUARTER
-        if sched.allows(i * _QUARTER):
+        if _on_schedule(sched, i * _QUARTER):
             if total + (hi - lo) >= need:
                 return lo + (need - total)
             total += hi - lo

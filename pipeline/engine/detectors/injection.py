@@ -48,6 +48,7 @@ _URL = re.compile(r"(?:https?|ftp)://[^\s\"'<>)\]}]+", re.I)
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
 _DIGITS = re.compile(r"(?<![\w.])\d{8,19}(?![\w.])")
 _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
+_ID = re.compile(r"(?<![\w@/.\-])[A-Za-z]{1,12}[-_][A-Za-z0-9_\-]*\d[A-Za-z0-9_\-]*(?![\w@\-])")  # f-0001, INV-2291, doc_17
 _TOKEN = re.compile(r"^[#@]?[\w.\-:/]{3,100}$")  # a whole short value with no spaces: a file id, a channel, a host
 
 # Argument names whose whole value is a target.
@@ -86,6 +87,8 @@ def targets_in_text(text: str) -> set[str]:
         out.add(m.group(0))
     for m in _IPV4.finditer(text):
         out.add(m.group(0))
+    for m in _ID.finditer(text):
+        out.add(m.group(0).lower())
     return out
 
 
@@ -243,8 +246,7 @@ class InjectedTarget(Detector):
         seen: dict[str, list] = mem["r"]
         for t in sorted(found):
             h = _h(t)
-            if h not in seen or (entry[2] and not seen[h][2]):  # keep the first source, unless a later one carried instructions
-                seen.pop(h, None)
+            if h not in seen:  # the first source: a target a clean result gave is not tainted by a later injected one
                 seen[h] = entry
         while len(seen) > self.max_values:
             del seen[next(iter(seen))]
