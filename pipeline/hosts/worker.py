@@ -356,11 +356,12 @@ class Worker:
             ev = r.event
             why = f"refused by the trust policy{' when applied' if r.applied else ''}: {r.reason}"
             if m is not None and not r.applied:
-                self._dead_letter(m, InputError(f"{m.topic()}[{m.partition()}]@{m.offset()}", why))
+                self._dead_letter(m, InputError(f"{m.topic()}[{m.partition()}]@{m.offset()}", why, "refused"))
                 continue
             topic = self.topics.feedback if isinstance(ev, Feedback) else self.topics.lifecycle
             source = f"{topic} event {getattr(ev, 'feedback_id', None) or getattr(ev, 'event_id')}"
             self.stats["dead_letters"] += 1
+            self.metrics.dead_letters.labels(topic, "refused").inc()
             log.warning("dead letter %s: %s", source, why)
             self._produce_dead(ev.agent_id.encode(), ev.model_dump_json().encode(),
                                [("source", source.encode()), ("reason", why.encode()), ("topic", topic.encode())])
