@@ -31,7 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from intentwatch.models.action import Action
 from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.engine.catalog import Rule
-from intentwatch.pipeline.engine.detectors.base import Detector, Finding
+from intentwatch.pipeline.engine.detectors.base import Detector
+from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.state import AgentState
 from intentwatch.pipeline.engine.toolcall import arguments, at_path, nodes_at
 

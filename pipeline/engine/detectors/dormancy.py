@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.engine.catalog import Rule
-from intentwatch.pipeline.engine.detectors.base import Finding
+from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.scope import ScheduleWindow
 from intentwatch.pipeline.engine.state import AgentState
 
