@@ -6,12 +6,11 @@ the settings (see ``pipeline/settings.py`` for the whole file and environment).
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from intentwatch.models.action import Operation
 from intentwatch.models.alert import Severity
 from intentwatch.models.command import CommandAction
-from intentwatch.models.errors import ConfigError
 
 
 class _Config(BaseModel):
@@ -72,28 +71,8 @@ class RuleOverride(_Config):
                                    "(see the rule's params in pipeline/engine/rules.yaml).")
 
 
-class ChainStep(_Config):
-    """One step of a risky capability chain (a ``chain`` rule's ``params.steps``); every condition
-    given must hold (patterns as in manifests)."""
-
-    tools: list[str] = Field(default_factory=list)
-    operations: list[str] = Field(default_factory=list)
-    data_domains: list[str] = Field(default_factory=list)
-    resources: list[str] = Field(default_factory=list)
-    new_destination: bool = Field(default=False, description="The resource's destination (host, bucket, mail domain) is one this agent never used; "
-                                    "judged once the agent has been watched for warm_seconds.")
-    min_bytes: int | None = Field(default=None, ge=0, description="The action moved at least this many bytes.")
 
 
-def chain_steps(rule_id: str, raw: Any) -> list[ChainStep]:
-    """A ``chain`` rule's ``params.steps``, validated (1 to 8 steps)."""
-    if not isinstance(raw, list) or not 1 <= len(raw) <= 8:
-        raise ConfigError(f"rule {rule_id}: params.steps must be a list of 1 to 8 steps (got {raw!r})")
-    try:
-        return [ChainStep.model_validate(s) for s in raw]
-    except ValidationError as e:
-        raise ConfigError(f"rule {rule_id}: params.steps: " + "; ".join(
-            f"{'.'.join(map(str, er['loc']))}: {er['msg']}" for er in e.errors(include_input=False))) from None
 
 
 class LearnedConfig(_Config):

@@ -6,7 +6,7 @@ from typing import Any
 from intentwatch.models.action import Action
 from intentwatch.models.baseline import AgentBaseline, BehaviourScores, destination
 from intentwatch.pipeline.engine.catalog import Rule
-from intentwatch.pipeline.engine.config import ChainStep, chain_steps
+from intentwatch.pipeline.engine.params import ChainStep, chain_steps
 from intentwatch.pipeline.engine.detectors.base import ALWAYS, LearnedDetector, number
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.scope import PatternSet
