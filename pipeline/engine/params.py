@@ -100,3 +100,10 @@ class BurstParams(_Params):
                              description="Parameters naming what was read.")
     within_seconds: float = Field(default=60.0, gt=0)
     min_distinct: int = Field(default=10, ge=2, description="Distinct secrets or parameters read within the window.")
+
+
+# -- injected targets (detectors/injection.py) -----------------------------------------------
+class InjectionParams(_Params):
+    sessions: int = Field(default=4, ge=1, description="Sessions remembered per agent (the oldest is forgotten first).")
+    values: int = Field(default=256, ge=8, description="Target hashes remembered per session (the oldest first).")
+    provenance_severity: str = Field(default="low", description="Severity of a finding whose source result carried no instructions.")

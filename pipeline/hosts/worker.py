@@ -38,7 +38,6 @@ output otherwise; gauges (lag, agents) are refreshed once per ``metrics_seconds`
 Why confluent-kafka and not faust: see docs/streaming.md (the day-one spike).
 """
 
-import hashlib
 import logging
 import signal
 import time
