@@ -1,8 +1,9 @@
 """The rule catalogue: ``pipeline/engine/rules.yaml`` validated into ``Rule`` records.
 
 A rule id in an alert leads here: one YAML entry, one detector ``type`` in
-``pipeline/engine/detectors``. Deployment overrides (enabled, severity, cooldown) are applied
-on load so the engine only ever sees the effective rule.
+``pipeline/engine/detectors``, whose thresholds are the entry's ``params``. Deployment
+overrides (enabled, severity, cooldown, params merged over the rule's) are applied on load so
+the engine only ever sees the effective rule.
 """
 
 from pathlib import Path
@@ -54,10 +55,15 @@ def load_catalog(config: EngineConfig, path: Path = DEFAULT_CATALOG, known_types
             problems.append(f"{path}:{line}: duplicate rule id {rule.id}")
         override = config.rules.get(rule.id)
         if override is not None:
+            unknown_params = sorted(set(override.params) - set(rule.params))
+            if unknown_params:
+                problems.append(f"config: engine.rules.{rule.id}.params: unknown {', '.join(unknown_params)} "
+                                f"(the rule has: {', '.join(sorted(rule.params)) or 'none'})")
             rule = rule.model_copy(update={
                 "enabled": override.enabled,
                 "severity": override.severity or rule.severity,
                 "cooldown_seconds": override.cooldown_seconds if override.cooldown_seconds is not None else rule.cooldown_seconds,
+                "params": {**rule.params, **override.params},
             })
         rules[rule.id] = rule
     unknown = set(config.rules) - set(rules)

@@ -4,7 +4,7 @@ Plain pydantic models, validated once and passed down; the engine gets only this
 the settings (see ``pipeline/settings.py`` for the whole file and environment).
 """
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -62,84 +62,22 @@ class OperationSeverity(_Config):
 
 
 class RuleOverride(_Config):
+    """A deployment's changes to one catalogue rule; ``params`` are merged over the rule's own."""
+
     enabled: bool = True
     severity: Severity | None = None
     cooldown_seconds: float | None = Field(default=None, ge=0)
+    params: dict[str, Any] = Field(default_factory=dict, description="Thresholds of the rule's detector, by name "
+                                   "(see the rule's params in pipeline/engine/rules.yaml).")
 
 
-class ChainStep(_Config):
-    """One step of a risky capability chain; every condition given must hold (patterns as in manifests)."""
-
-    tools: list[str] = Field(default_factory=list)
-    operations: list[str] = Field(default_factory=list)
-    data_domains: list[str] = Field(default_factory=list)
-    resources: list[str] = Field(default_factory=list)
-    new_destination: bool = Field(default=False, description="The resource's destination (host, bucket, mail domain) is one this agent never used; "
-                                    "judged once the agent has been watched for warm_seconds.")
-    min_bytes: int | None = Field(default=None, ge=0, description="The action moved at least this many bytes.")
 
 
-class Chain(_Config):
-    """Steps done in order by one agent within ``within_seconds`` raise rule ``rule`` (a catalogue id)."""
-
-    rule: str = Field(pattern=r"^chain\.[a-z_]+$")
-    steps: list[ChainStep] = Field(min_length=1, max_length=8)
-    within_seconds: float = Field(default=600.0, gt=0)
-
-
-SENSITIVE = ["customer_pii", "customer_data", "secrets", "finance.vendor_banking", "*pii*", "*secret*", "*credential*"]
-
-
-def _default_chains() -> list[Chain]:
-    return [
-        Chain(rule="chain.sensitive_read_then_external_send", within_seconds=600, steps=[
-            ChainStep(operations=["read", "list"], data_domains=SENSITIVE),
-            ChainStep(operations=["send", "write"], new_destination=True, min_bytes=1 << 20)]),
-        Chain(rule="chain.permission_change_then_sensitive_read", within_seconds=3600, steps=[
-            ChainStep(operations=["grant"]),
-            ChainStep(operations=["read", "list"], data_domains=SENSITIVE)]),
-        Chain(rule="chain.audit_settings_changed", steps=[
-            ChainStep(operations=["configure", "delete"],
-                      tools=["*cloudtrail*", "*CloudTrail*", "*audit*", "*Audit*", "logs:Delete*", "logs:Put*Retention*",
-                             "*logging*", "*Logging*"])]),
-    ]
-
-
-class Thresholds(_Config):
-    """When a learned score becomes a finding (see models/baseline/agent.py for the units).
-
-    Defaults are tuned on the simulated fleet (`intentwatch simulate --agents 500 --days 14
-    --seed 2`) for at most one false alert per 10,000 agent-hours; see the README."""
-
-    novel_tool_bits: float = Field(default=8.0, gt=0, description="Surprise that this agent uses a new tool at all (tools the manifest names exactly are expected).")
-    novel_domain_bits: float = Field(default=7.0, gt=0, description="The same for data domains.")
-    novel_resource_bits: float = Field(default=10.5, gt=0, description="The same for a resource prefix (bucket, schema, recipient domain).")
-    volume_sd: float = Field(default=4.5, gt=0, description="Bytes above the tool's usual, in deviations of log-bytes ...")
-    volume_repeat: int = Field(default=2, ge=1, description="... this many times ...")
-    volume_window_seconds: float = Field(default=3600.0, gt=0, description="... within this much event time.")
-    volume_single_sd: float = Field(default=8.0, gt=0, description="One action this far above the usual is enough.")
-    volume_sustained_sd: float = Field(default=3.5, gt=0, description="A 'large' transfer for the sustained-volume check.")
-    volume_sustained_bits: float = Field(
-        default=7.0, gt=0, description="Evidence (bits, a CUSUM) that large transfers came at ~20% of the agent's "
-                                       "transfers rather than ~2%: about three among ten.")
-    volume_shift_bits: float = Field(
-        default=18.0, gt=0, description="Evidence (bits, a CUSUM per tool) that the tool's transfers more than 2 "
-                                        "deviations above its usual came at 5 times their learned share (at least 20%).")
-    reach_bits: float = Field(
-        default=15.0, gt=0, description="Evidence (bits, a CUSUM per tool) that the tool's uses of resources outside "
-                                        "the reference came at twice their learned share (at least 15 points more); "
-                                        "past half of it the share is no longer learned.")
-    rate_sd: float = Field(default=8.0, gt=0, description="Actions per minute above the usual, in deviations.")
-    drift: float = Field(default=20.0, gt=0, description="Page-Hinkley threshold on the tool log-likelihood ratio (bits).")
-    reference_divergence_tools: float = Field(default=0.05, gt=0, le=1, description="JS divergence (bits) of the tool mix from the reference.")
-    reference_divergence_resources: float = Field(default=0.3, gt=0, le=1, description="The same for the resource-prefix mix.")
-    expansion_ratio: float = Field(default=1.5, gt=1, description="Distinct tools over the reference's count ...")
-    expansion_min_new: int = Field(default=3, ge=1, description="... with at least this many new ones.")
-    model_invocations_sd: float = Field(default=8.0, gt=0, description="Model invocations per hour above the usual, in deviations.")
 
 
 class LearnedConfig(_Config):
-    """The learned side of the engine: per-agent baselines, chains and credential checks."""
+    """The learned side of the engine: per-agent baselines (warm-up, memory, hold-back). Each
+    learned rule's thresholds are its params in the catalogue (``engine.rules.<id>.params``)."""
 
     enabled: bool = True
     warm_events: int = Field(default=200, ge=0, description="Actions before learned findings are raised (per learning period).")
@@ -148,12 +86,7 @@ class LearnedConfig(_Config):
     half_life: float = Field(default=500.0, gt=0, description="Actions after which an observation weighs half.")
     recent_half_life: float = Field(default=25.0, gt=0, description="The recent mix drift compares with the baseline.")
     max_items: int = Field(default=64, ge=8, description="Tools, prefixes... kept per agent (bounds memory).")
-    thresholds: Thresholds = Field(default_factory=Thresholds)
-    chains: list[Chain] = Field(default_factory=_default_chains)
-    concurrent_seconds: float = Field(default=120.0, ge=0, description="One credential from two networks within this -> concurrent use.")
     held_max: int = Field(default=32, ge=0, description="Actions held back from learning (high findings) until feedback, per agent.")
-    max_credentials: int = Field(default=100_000, gt=0, description="Credentials whose first users the fleet-wide "
-                                 "credential.shared check remembers (the least recently used is forgotten first).")
 
 
 class EngineConfig(_Config):

@@ -26,8 +26,8 @@ replayed one. Refusals raise ``InputError`` before anything changes, for the hos
 dead-letter. Lists an agent's events grow (pending changes, credentials) are capped.
 
 Per action: lifecycle gates, then the intent rules (``pipeline/engine/detectors``), then the
-learned side (``pipeline/engine/behaviour.py``: the agent's baseline, chains, credentials). Every
-finding goes through the agent's suppressions (analysts' verdicts, queued like lifecycle
+learned side (``pipeline/engine/behaviour.py``: the agent's baseline and the learned detectors).
+Every finding goes through the agent's suppressions (analysts' verdicts, queued like lifecycle
 changes) and the response policy (``pipeline/engine/response.py``).
 """
 
@@ -38,8 +38,8 @@ from datetime import datetime
 from itertools import count
 
 from intentwatch.models.action import Action
+from intentwatch.models.alert import SEVERITY_RANK
 from intentwatch.models.baseline import epoch_seconds
-from intentwatch.models.command import RevocationCommand
 from intentwatch.models.credential_use import CredentialUse
 from intentwatch.models.errors import InputError
 from intentwatch.models.feedback import Feedback
@@ -47,15 +47,19 @@ from intentwatch.models.lifecycle import Decommission, Instantiate, Update
 from intentwatch.pipeline.engine.behaviour import Behaviour
 from intentwatch.pipeline.engine.catalog import Rule, load_catalog
 from intentwatch.pipeline.engine.config import EngineConfig
-from intentwatch.pipeline.engine.detectors import REGISTRY, Detector, Finding
+from intentwatch.pipeline.engine.detectors import REGISTRY, ChangeCheck, Detector
 from intentwatch.pipeline.engine.detectors.dormancy import Dormancy
-from intentwatch.pipeline.engine.suppressions import Suppression, covering, holds_back
+from intentwatch.pipeline.engine.detectors.lifecycle import ExpiryReached, UnauthorisedChange
+from intentwatch.pipeline.engine.detectors.pipeline import Suppressed
+from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.response import Output, Responder
 from intentwatch.pipeline.engine.state import AgentState
+from intentwatch.pipeline.engine.suppressions import Suppression, covering
 from intentwatch.pipeline.engine.trust import Rejection, TrustPolicy
 
 LifecycleEvent = Instantiate | Update | Decommission
 MAX_SUPPRESSIONS = 32  # per agent; the oldest ended one goes first
+HIGH = SEVERITY_RANK["high"]
 
 
 class Engine:
@@ -85,14 +89,26 @@ class Engine:
         self.gates: list[Detector] = []
         self.checks: list[Detector] = []
         self.watch: list[Detector] = []  # judge every identity that acts, with a manifest or not (cloud calls)
+        self.changes: list[ChangeCheck] = []
+        self.expiry: ExpiryReached | None = None
+        self.unauthorised: UnauthorisedChange | None = None
         for rule in self.rules.values():
             cls = REGISTRY[rule.type]
-            if cls is not None and rule.enabled:
+            if not rule.enabled:
+                continue
+            if issubclass(cls, Detector):
                 det = cls(rule)
                 (self.watch if det.watches_every_identity else self.gates if rule.gate else self.checks).append(det)
+            elif issubclass(cls, ChangeCheck):
+                self.changes.append(cls(rule))
+            elif issubclass(cls, ExpiryReached):
+                self.expiry = cls(rule)
+            elif issubclass(cls, UnauthorisedChange):
+                self.unauthorised = cls(rule)
+        self.suppressed = Suppressed(self.rules["feedback.suppressed"])  # counts what suppressions hide, on or off
         self.behaviour = Behaviour(self.config.learned, self.rules) if self.config.learned.enabled else None
-        dormant = self.rules.get("lifecycle.dormant_agent")
-        self.dormancy = Dormancy(dormant) if dormant is not None and dormant.enabled else None
+        dormant = [r for r in self.rules.values() if r.type == "dormancy" and r.enabled]
+        self.dormancy = Dormancy(dormant[0]) if dormant else None
         # An agent with no manifest: shadow alert, its own baseline, or both (engine.unregistered).
         self.shadow_unregistered = self.config.unregistered != "learn"
         self.learn_unregistered = self.config.unregistered != "shadow" and self.behaviour is not None
@@ -179,18 +195,19 @@ class Engine:
                         if not judged:
                             return out
                         break
-        severe: list[str] = []  # rules with a high finding here: they keep the action out of the baseline
+        held: list[str] = []  # rules with a high finding here: they keep the action out of the baseline
         for det in st.checks:
             f = det.check(a, st, ts)
             if f is not None:
-                if holds_back(f, st.suppressions):
-                    severe.append(f.rule.id)
+                out += self._respond(f, st, held)
+        b = self.behaviour
+        if b is not None and judged:
+            x, s, found = b.check(a, st, ts)
+            for f in found:
+                out += self._respond(f, st, held)
+            for f in b.learn(a, st, ts, x, s, held):
                 out += self._respond(f, st)
-        if self.behaviour is not None and judged:
-            for f in self.behaviour.check(a, st, ts, severe):
-                out += self._respond(f, st)
-            if self.behaviour.credentials is not None and self.behaviour.credentials.late:  # out of order: another agent
-                out += self._late_shared()
+            out += self._late_shared()  # out of order: another agent's earlier use came to light
             if len(st.cred_last) > self._max_creds or len(st.revoked) > self._max_creds:
                 self._forget_credentials(st)
         return out
@@ -207,16 +224,17 @@ class Engine:
 
     def merge_credential_use(self, use: CredentialUse) -> list[Output]:
         """Another streaming worker's agent first used a credential (``pipeline/engine/credentials.py``)."""
-        if self.behaviour is None or self.behaviour.credentials is None:
+        shared = self.behaviour.shared if self.behaviour is not None else None
+        if shared is None:
             return []
-        self.behaviour.credentials.merge(use)
+        shared.registry.merge(use)
         return self._late_shared()
 
     def _late_shared(self) -> list[Output]:
-        assert self.behaviour is not None  # called only with the learned side on
         out: list[Output] = []
-        for f in self.behaviour.late_shared(self.agents):
-            out += self._respond(f, self.agents[f.agent_id])
+        if self.behaviour is not None:
+            for f in self.behaviour.late_shared(self.agents):
+                out += self._respond(f, self.agents[f.agent_id])
         return out
 
     def process_lifecycle(self, ev: LifecycleEvent) -> list[Output]:
@@ -270,9 +288,9 @@ class Engine:
         else:
             verdict = "applied anyway (trust.mode warn)"
         kind = "verdict" if isinstance(ev, Feedback) else ev.kind
-        return self._engine_finding(st, "control.unauthorised_change", ts, ev_id, f"{kind} {ev_id} {verdict}: {why}",
-                                    clause="trust", expected="signed by a principal the trust file allows",
-                                    observed=f"key {signer}" if signer else "unsigned")
+        if self.unauthorised is None:
+            return []
+        return self._respond(self.unauthorised.refused(st, ts, ev_id, kind, verdict, why, signer), st)
 
     def tick(self, now: datetime) -> list[Output]:
         """Wall-clock timer of a streaming host: expire quiet agents, publish closed windows."""
@@ -292,6 +310,44 @@ class Engine:
             if st.pending and st.pending[0][0] <= self.watermark:
                 out += self._apply_pending(st, self.watermark)
         return out + self.responder.flush()
+
+    # -- what hosts need ---------------------------------------------------------------
+    @property
+    def withheld(self) -> int:
+        """Revocation commands the circuit breaker held back."""
+        return self.responder.withheld
+
+    def share_credentials(self) -> bool:
+        """A streaming host holds a share of the fleet: queue this engine's first uses of
+        credentials for the other workers (``drain_credential_uses``). False when the fleet-wide
+        check (``credential.shared``) is off, so there is nothing to share."""
+        shared = self.behaviour.shared if self.behaviour is not None else None
+        if shared is not None:
+            shared.registry.publish = True
+        return shared is not None
+
+    def drain_credential_uses(self) -> list[CredentialUse]:
+        """First uses of credentials seen here since the last call, for the other workers."""
+        shared = self.behaviour.shared if self.behaviour is not None else None
+        return shared.registry.drain() if shared is not None else []
+
+    def credential_users(self, credential_id: str) -> list[str]:
+        """The agents known to have used ``credential_id`` (a merged use may change their state)."""
+        shared = self.behaviour.shared if self.behaviour is not None else None
+        return list(shared.registry.users.get(credential_id, ())) if shared is not None else []
+
+    def warm_agents(self) -> int:
+        """Agents whose baseline left warm-up (their learned findings are raised)."""
+        return sum(1 for st in self.agents.values() if st.baseline is not None and st.baseline.warm())
+
+    def state_record(self, agent_id: str) -> dict | None:
+        """The agent's checkpoint record (JSON-serialisable), or None for an unknown agent."""
+        st = self.agents.get(agent_id)
+        return st.to_record() if st is not None else None
+
+    def restore_record(self, record: dict) -> None:
+        """Put back an agent from its checkpoint record, with its timers."""
+        self.restore(AgentState.from_record(record, self.checks))
 
     # -- persistence (used by the streaming worker) -------------------------------------
     def restore(self, st: AgentState) -> None:
@@ -360,13 +416,10 @@ class Engine:
         out: list[Output] = []
         if m.agent_id != ev.agent_id:
             self.stats["lifecycle_mismatched_agent"] += 1
-        if isinstance(ev, Update) and not ev.approved_by:
-            out += self._engine_finding(st, "lifecycle.unapproved_update", ts, ev.event_id,
-                                        f"intent updated by {ev.actor or 'unknown'} with no approver",
-                                        clause="approved_by", expected="an approver", observed=None)
-        if m.owner is None or not m.owner.strip():
-            out += self._engine_finding(st, "lifecycle.ownerless_agent", ts, ev.event_id, "manifest names no owner",
-                                        clause="owner", expected="an accountable owner", observed=None)
+        for check in self.changes:
+            f = check.check_change(st, ev, m, ts)
+            if f is not None:
+                out += self._respond(f, st)
         if expires_ts is not None and expires_ts <= max(ts, st.last_ts):
             out += self._expire(st)
         return out
@@ -435,51 +488,34 @@ class Engine:
         return out
 
     def _update_next_due(self) -> None:
-        heads = [q[0][0] for q in (self._pending, self._expiries, self.responder.closing) if q]
+        heads = [q[0][0] for q in (self._pending, self._expiries) if q]
         if self.dormancy is not None and self.dormancy.due:
             heads.append(self.dormancy.due[0][0])
-        self._next_due = min(heads) if heads else float("inf")
+        self._next_due = min([*heads, self.responder.next_close()])
 
     def _expire(self, st: AgentState) -> list[Output]:
         """The manifest's expiry passed: mark the agent expired and decommission it."""
         st.status = "expired"
-        ts = st.expires_ts if st.expires_ts is not None else self.watermark
-        return self._engine_finding(st, "lifecycle.expired", ts, f"expiry:{st.epoch}", "intent expired",
-                                    clause="expires_at", expected=None, observed=None,
-                                    command=self.config.response.expiry_action)
-
-    def _engine_finding(self, st: AgentState, rule_id: str, ts: float, event_id: str, message: str, **kw) -> list[Output]:
-        rule = self.rules[rule_id]
-        if not rule.enabled:
+        if self.expiry is None:
             return []
-        return self._respond(Finding(rule, st.agent_id, ts, event_id, message, **kw), st)
+        ts = st.expires_ts if st.expires_ts is not None else self.watermark
+        return self._respond(self.expiry.expired(st, ts, self.config.response.expiry_action), st)
 
-    def _respond(self, f: Finding, st: AgentState) -> list[Output]:
+    def _respond(self, f: Finding, st: AgentState, held: list[str] | None = None) -> list[Output]:
+        """Publish what ``f`` calls for. Its suppression is looked up once: a covered finding is
+        counted on the suppression and kept as an info alert; an uncovered high or critical one
+        on an action is added to ``held`` (that action teaches the baseline nothing)."""
         self.stats[f"finding:{f.rule.id}"] += 1
         if f.action is not None and f.severity is None and self._op_severity:
             f.severity = self._op_severity.get((f.rule.id, f.action.operation))  # type: ignore[assignment]
-        if st.suppressions:
-            sup = covering(st.suppressions, f)
-            if sup is not None:
-                f = self._suppressed(f, sup)
-                if not f.rule.enabled:  # counted on the suppression; not published when turned off
-                    return []
+        sup = covering(st.suppressions, f) if st.suppressions else None
+        if sup is not None:
+            self.stats[f"suppressed:{f.rule.id}"] += 1
+            f = self.suppressed.hidden(f, sup)
+            if not f.rule.enabled:  # counted on the suppression; not published when turned off
+                return []
+        elif held is not None and SEVERITY_RANK[f.rule.severity] >= HIGH:
+            held.append(f.rule.id)
         out = self.responder.handle(f, st)
-        if self.behaviour is not None:
-            for o in out:
-                if isinstance(o, RevocationCommand) and o.action == "revoke_credentials":
-                    self.behaviour.on_command(st, o.credential_ids)
-        if self.responder.closing and self.responder.closing[0][0] < self._next_due:
-            self._next_due = self.responder.closing[0][0]
+        self._next_due = min(self._next_due, self.responder.next_close())
         return out
-
-    def _suppressed(self, f: Finding, sup: Suppression) -> Finding:
-        """A finding an analyst's suppression covers: counted, and kept as an info alert."""
-        sup.hidden += 1
-        sup.last_hidden_ts = f.ts
-        self.stats[f"suppressed:{f.rule.id}"] += 1
-        matched = sup.observed if sup.low is None and sup.high is None else sup.matches()
-        return Finding(self.rules["feedback.suppressed"], f.agent_id, f.ts, f.event_id,
-                       f"{f.rule.id} hidden by suppression {sup.feedback_id} ({sup.analyst}: {sup.reason}): {f.message}",
-                       clause=f"suppression:{sup.feedback_id}", expected=matched, observed=f.rule.id,
-                       score=f.score, action=f.action, baseline=f.baseline)

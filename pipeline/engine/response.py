@@ -22,7 +22,8 @@ from intentwatch.models.alert import SEVERITY_RANK, Alert, Evidence
 from intentwatch.models.command import CommandAction, RevocationCommand
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.config import ResponseConfig
-from intentwatch.pipeline.engine.detectors.base import Finding
+from intentwatch.pipeline.engine.detectors.pipeline import CircuitBreaker as CircuitBreakerRule
+from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.state import AgentState, Window
 
 Output = Alert | RevocationCommand
@@ -51,6 +52,11 @@ class Responder:
         self._recent_commands: deque[float] = deque()
         self.withheld = 0
         self.clock = float("-inf")  # the engine's time when it last ran due work (see Engine._advance)
+        self.breaker = CircuitBreakerRule(rules["pipeline.circuit_breaker"])
+
+    def next_close(self) -> float:
+        """When the earliest open alert window closes (infinity: none open)."""
+        return self.closing[0][0] if self.closing else float("inf")
 
     # -- alerts -------------------------------------------------------------------------
     def handle(self, f: Finding, state: AgentState) -> list[Output]:
@@ -160,16 +166,16 @@ class Responder:
             return self._withhold(cmd, now)
         recent.append(now)
         state.commands.add(action)
+        if action == "revoke_credentials":  # a later use of these is misuse (credential.used_after_revocation)
+            for c in cmd.credential_ids:
+                state.revoked.setdefault(c, state.seq)
         return [self.sign(cmd) if self.sign is not None else cmd]
 
     def _withhold(self, cmd: RevocationCommand, ts: float) -> list[Output]:
         self.withheld += 1
-        rule = self.rules["pipeline.circuit_breaker"]
         cb = self.config.circuit_breaker
-        msg = (f"more than {cb.max_commands} revocation commands in {cb.per_seconds:g}s; "
-               f"withheld {cmd.action} for {cmd.agent_id}")
-        f = Finding(rule, PIPELINE_AGENT, ts, cmd.command_id, msg, clause="response.circuit_breaker",
-                    expected=f"<= {cb.max_commands} per {cb.per_seconds:g}s", observed=cmd.agent_id)
+        f = self.breaker.tripped(PIPELINE_AGENT, ts, cmd.command_id, cmd.action, cmd.agent_id, cb.max_commands,
+                                 cb.per_seconds)
         # Aggregates like any alert, over the breaker's own interval: one alert, counted.
         out, _ = self._aggregate(f, self.pipeline, cb.per_seconds)
         return out

@@ -12,13 +12,10 @@ import fnmatch
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from intentwatch.models.alert import SEVERITY_RANK
 from intentwatch.models.feedback import Feedback
 
-if TYPE_CHECKING:  # the detectors import the agent state, which holds suppressions
-    from intentwatch.pipeline.engine.detectors.base import Finding
-
-HIGH = SEVERITY_RANK["high"]
+if TYPE_CHECKING:
+    from intentwatch.pipeline.engine.finding import Finding
 
 
 @dataclass(slots=True)
@@ -89,8 +86,3 @@ def covering(suppressions: list[Suppression], f: "Finding") -> Suppression | Non
             return s
     return None
 
-
-def holds_back(f: "Finding", suppressions: list[Suppression]) -> bool:
-    """Whether ``f`` keeps its action out of the baseline: a high or critical finding that no
-    analyst's suppression covers."""
-    return SEVERITY_RANK[f.rule.severity] >= HIGH and not (suppressions and covering(suppressions, f))

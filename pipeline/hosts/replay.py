@@ -212,7 +212,7 @@ def replay(
     summary.lifecycle = engine.stats["lifecycle"]
     summary.feedback = engine.stats["feedback"]
     summary.bad = dead.count
-    summary.withheld = engine.responder.withheld
+    summary.withheld = engine.withheld
     summary.learning = engine.learning_report()
     summary.seconds = time.perf_counter() - started
     return summary

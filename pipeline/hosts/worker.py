@@ -38,7 +38,6 @@ output otherwise; gauges (lag, agents) are refreshed once per ``metrics_seconds`
 Why confluent-kafka and not faust: see docs/streaming.md (the day-one spike).
 """
 
-import hashlib
 import logging
 import signal
 import time
@@ -61,7 +60,6 @@ from intentwatch.pipeline.io.kafka import PARTITIONER, producer
 from intentwatch.pipeline.io.trustfile import build_engine, trust_status
 from intentwatch.pipeline.engine.response import Output
 from intentwatch.pipeline.settings import Settings
-from intentwatch.pipeline.engine.state import AgentState
 
 log = logging.getLogger("intentwatch.worker")
 
@@ -106,9 +104,7 @@ class Worker:
                                                                             self.topics.feedback, self.topics.credentials)}
         self._withheld_seen = 0
         # Fleet-wide first uses of credentials: published at checkpoints, followed on the topic.
-        self.registry = self.engine.behaviour.credentials if self.engine.behaviour is not None else None
-        if self.registry is not None:
-            self.registry.publish = True
+        self.sharing = self.engine.share_credentials()
         self.credential_reader: Consumer | None = None
         # Credentials partition -> offset below which this instance already dead-lettered what
         # was malformed (the reader's committed offsets): the topic is read from its start at
@@ -243,7 +239,7 @@ class Worker:
     # -- fleet-wide credentials -------------------------------------------------------------
     def _load_credentials(self) -> None:
         """Read every worker's published first uses of credentials to the end of the topic."""
-        if self.registry is None:
+        if not self.sharing:
             return
         w, topic = self.settings.worker, self.topics.credentials
         reader = self.credential_reader = Consumer({
@@ -289,7 +285,7 @@ class Worker:
         self.stats["credential_uses"] += 1
         self._events[self.topics.credentials].inc()
         self._publish(self.engine.merge_credential_use(use))
-        for agent_id in self.registry.users.get(use.credential_id, ()):  # a finding may change state without output
+        for agent_id in self.engine.credential_users(use.credential_id):  # a finding may change state without output
             if agent_id in self.owner:
                 self.dirty.add(agent_id)
 
@@ -458,9 +454,9 @@ class Worker:
         limit = self.settings.worker.max_state_bytes
         size = written = 0
         for agent_id in self.dirty:
-            st = self.engine.agents.get(agent_id)
-            if st is not None and agent_id in self.owner:
-                record = orjson.dumps(st.to_record())
+            raw = self.engine.state_record(agent_id)
+            if raw is not None and agent_id in self.owner:
+                record = orjson.dumps(raw)
                 if len(record) > limit:  # the per-agent caps keep this from happening; never block on it
                     self.stats["state_too_large"] += 1
                     log.error("state of %s is %d bytes, over worker.max_state_bytes %d: not saved", agent_id[:80], len(record), limit)
@@ -468,10 +464,11 @@ class Worker:
                 size += len(record)
                 written += 1
                 self.txn.produce(self.topics.state, key=agent_id.encode(), value=record, partition=self.owner[agent_id])
-        if self.registry is not None:  # for the other workers, with the state that saw them
-            self._uses += self.registry.drain()  # kept until a commit: an aborted checkpoint publishes them again
-            for use in self._uses:
-                self.txn.produce(self.topics.credentials, key=use.key(), value=use.model_dump_json().encode())
+        # For the other workers, with the state that saw them; kept until a commit: an aborted
+        # checkpoint publishes them again.
+        self._uses += self.engine.drain_credential_uses()
+        for use in self._uses:
+            self.txn.produce(self.topics.credentials, key=use.key(), value=use.model_dump_json().encode())
         if assignment:
             positions = [tp for tp in self.consumer.position(assignment) if tp.offset >= 0]
             if positions:
@@ -509,8 +506,8 @@ class Worker:
                 m.lag.labels(tp.topic, str(tp.partition)).set(max(high - offset, 0))
         m.partitions.set(sum(1 for tp in assignment if tp.topic == self.topics.actions))
         m.agents.set(len(self.engine.agents))
-        m.warm_agents.set(sum(1 for st in self.engine.agents.values() if st.baseline is not None and st.baseline.warm()))
-        withheld = self.engine.responder.withheld
+        m.warm_agents.set(self.engine.warm_agents())
+        withheld = self.engine.withheld
         if withheld > self._withheld_seen:
             m.withheld.inc(withheld - self._withheld_seen)
             self._withheld_seen = withheld
@@ -600,7 +597,7 @@ class Worker:
         finally:
             reader.close()
         for agent_id, (p, raw) in latest.items():
-            self.engine.restore(AgentState.from_record(orjson.loads(raw), self.engine.checks))
+            self.engine.restore_record(orjson.loads(raw))
             self.owner[agent_id] = p
         return len(latest)
 

@@ -20,7 +20,8 @@ from intentwatch.models.command import RevocationCommand
 from intentwatch.models.credential_use import CredentialUse
 from intentwatch.models.errors import ConfigError
 from intentwatch.models.feedback import Feedback
-from intentwatch.pipeline.engine.config import Chain, ChainStep, EngineConfig, LearnedConfig, ResponseConfig, Thresholds
+from intentwatch.pipeline.engine.catalog import load_catalog
+from intentwatch.pipeline.engine.config import EngineConfig, LearnedConfig, ResponseConfig, RuleOverride
 from intentwatch.pipeline.engine.credentials import CredentialRegistry
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.engine.state import AgentState
@@ -32,7 +33,8 @@ END = timedelta(seconds=40 * N + 300)      # cases start here: 5 min after the h
 WARM = 50
 # Below the production defaults (tuned on weeks of data), above what this short history scores
 # for values it uses (0) and below what a first use scores (6.6 to 7 bits).
-LOW = Thresholds(novel_tool_bits=5.0, novel_domain_bits=5.0, novel_resource_bits=5.0)
+LOW = {"behaviour.novel_tool": {"bits": 5.0}, "behaviour.novel_data_domain": {"bits": 5.0},
+       "behaviour.novel_resource": {"bits": 5.0}}
 LEARNED_PREFIXES = ("behaviour.", "credential.", "chain.")
 ALLOWED = {
     "tools": ["crm.*", "email.send", "zendesk.*", "slack.post_message"],   # slack.post_message: named, never used
@@ -65,9 +67,11 @@ def history(agent_id: str = AGENT, n: int = N, start: int = 0) -> tuple:
     return tuple(out)
 
 
-def new_engine(thresholds: Thresholds = LOW, **learned) -> Engine:
-    cfg = LearnedConfig(**{"warm_events": WARM, "warm_seconds": 0, "thresholds": thresholds, **learned})
-    return Engine(EngineConfig(learned=cfg, response=ResponseConfig(cooldown_seconds=0)))
+def new_engine(params: dict[str, dict] = LOW, **learned) -> Engine:
+    """An engine for short histories; ``params``: rule id -> thresholds over the catalogue's."""
+    cfg = LearnedConfig(**{"warm_events": WARM, "warm_seconds": 0, **learned})
+    rules = {rid: RuleOverride(params=p) for rid, p in params.items()}
+    return Engine(EngineConfig(learned=cfg, response=ResponseConfig(cooldown_seconds=0), rules=rules))
 
 
 def warmed(*agents: str, n: int = N, m=None, **learned) -> Engine:
@@ -134,7 +138,7 @@ def test_novel_tool_fires_for_a_wildcard_allowed_tool_never_used():
 def test_novel_tool_is_quiet_for_a_tool_the_manifest_names_exactly():
     """slack.post_message is named exactly in the manifest: expected even if never used."""
     e = warmed()
-    assert state(e).baseline.score_one(features(act(10, tool="slack.post_message"))).tool_new > LOW.novel_tool_bits
+    assert state(e).baseline.score_one(features(act(10, tool="slack.post_message"))).tool_new > LOW["behaviour.novel_tool"]["bits"]
     assert fires("behaviour.novel_tool", act(10, tool="slack.post_message"), e=e) == 0
 
 
@@ -159,7 +163,7 @@ def test_novel_data_domain():
 
 def test_novel_data_domain_follows_its_threshold():
     """Near miss on the threshold: above the first use's surprise (about 7 bits here) it stays quiet."""
-    e = warmed(thresholds=Thresholds(novel_domain_bits=8.0))
+    e = warmed(params={**LOW, "behaviour.novel_data_domain": {"bits": 8.0}})
     assert fires("behaviour.novel_data_domain", act(10, data_domain="billing_invoices"), e=e) == 0
 
 
@@ -238,7 +242,7 @@ def test_volume_shift_raised_transfers_of_one_tool_fire():
     out = feed(e, events)
     assert learned_rules(out) == ["behaviour.volume_spike"]
     assert "raised transfers keep coming" in out[0].message and out[0].first_seen == events[10].time
-    assert out[0].score > Thresholds().volume_shift_bits
+    assert out[0].score > load_catalog(EngineConfig())["behaviour.volume_spike"].params["shift_bits"]
 
 
 def test_volume_shift_near_misses():
@@ -319,7 +323,7 @@ def test_reference_drift_and_scope_expansion_on_slow_widening():
     assert rules(out).count("behaviour.reference_drift") == 1
     assert rules(out).count("behaviour.scope_expansion") == 1
     exp = next(o for o in out if o.rule_id == "behaviour.scope_expansion")
-    assert exp.evidence.baseline["new_tools"] >= LOW.expansion_min_new
+    assert exp.evidence.baseline["new_tools"] >= load_catalog(EngineConfig())["behaviour.scope_expansion"].params["min_new"]
     assert state(e).drifting and state(e).expanding
 
 
@@ -498,10 +502,11 @@ def test_credential_registry_is_bounded_least_recently_used_first():
 def test_credential_first_uses_are_published_for_other_workers():
     """With publish on (a streaming host), each agent's first use of a credential is queued once."""
     e = two_agents()
-    e.behaviour.credentials.publish = True
+    assert e.share_credentials()
     feed(e, [act(10, credential_id="key-9"), act(20, credential_id="key-9"), act(30, "agent-2", credential_id="key-9")])
-    assert [(u.credential_id, u.agent_id) for u in e.behaviour.credentials.drain()] == [("key-9", AGENT), ("key-9", "agent-2")]
-    assert e.behaviour.credentials.drain() == []
+    assert [(u.credential_id, u.agent_id) for u in e.drain_credential_uses()] == [("key-9", AGENT), ("key-9", "agent-2")]
+    assert e.drain_credential_uses() == []
+    assert e.credential_users("key-9") == [AGENT, "agent-2"]
 
 
 def test_credential_concurrent_use():
@@ -755,19 +760,21 @@ def test_learned_side_off():
     assert learned_rules(out) == [] and rules(out) == []
 
 
-def test_a_chain_naming_an_unknown_rule_is_a_config_error():
-    """A typo in a chain's rule id fails loudly instead of silently dropping the chain."""
-    chain = Chain(rule="chain.sensitive_read_then_extrenal_send", steps=[ChainStep(operations=["read"])])
-    with pytest.raises(ConfigError, match="chain.sensitive_read_then_extrenal_send"):
-        Engine(EngineConfig(learned=LearnedConfig(chains=[chain])))
+def test_a_threshold_override_naming_an_unknown_param_is_a_config_error():
+    """A typo in a threshold's name fails loudly instead of silently keeping the default."""
+    with pytest.raises(ConfigError, match="engine.rules.behaviour.novel_tool.params: unknown bitz"):
+        new_engine({"behaviour.novel_tool": {"bitz": 3.0}})
 
 
-def test_limits_copy_every_threshold_the_behaviour_reads_per_action():
-    """``Limits`` mirrors ``Thresholds`` for speed: a threshold added to the config must be
-    copied too (or passed to the baseline, as ``drift`` and ``reach_bits`` are)."""
-    from intentwatch.pipeline.engine.behaviour import Limits
+def test_a_threshold_out_of_range_is_a_config_error():
+    with pytest.raises(ConfigError, match="behaviour.scope_expansion: params.ratio must be a number above 1"):
+        new_engine({"behaviour.scope_expansion": {"ratio": 0.5}})
+    with pytest.raises(ConfigError, match="chain.audit_settings_changed: params.steps"):
+        new_engine({"chain.audit_settings_changed": {"steps": [{"operations": ["read"], "min_bytes": -1}]}})
 
-    t = Thresholds(novel_tool_bits=1.5, volume_repeat=7, expansion_min_new=9)
-    limits = Limits(t)
-    for name in set(Thresholds.model_fields) - {"drift", "reach_bits"}:
-        assert getattr(limits, name) == getattr(t, name), name
+
+def test_a_threshold_override_changes_what_fires():
+    """The same action fires or not with the rule's params: thresholds live in the catalogue."""
+    quiet = {**LOW, "behaviour.novel_tool": {"bits": 50.0}}
+    assert fires("behaviour.novel_tool", strange(), e=warmed()) == 1
+    assert fires("behaviour.novel_tool", strange(), e=warmed(params=quiet)) == 0

@@ -55,3 +55,15 @@ def test_compiled_learned_side_gives_the_same_outputs_as_its_python_source(tmp_p
     assert sum('"rule_id":"behaviour.' in a or '"rule_id":"credential.' in a for a in alerts) >= 20, \
         "too few learned findings for the comparison to mean much"
     assert outputs["compiled"] == outputs["pure"]
+
+
+def test_no_compiled_module_imports_pydantic():
+    """mypyc cannot compile pydantic models (the build fails on pydantic.main), and an interpreted
+    class cannot subclass a compiled one: a detector's structured params are declared in
+    pipeline/engine/params.py. Checked by reading the sources setup.py compiles (its globs), so a
+    plain-Python install catches it too."""
+    compiled = [*ROOT.glob("models/baseline/*.py"), *ROOT.glob("pipeline/engine/detectors/*.py"),
+                *(ROOT / "pipeline/engine" / n for n in ("engine.py", "behaviour.py", "credentials.py", "scope.py"))]
+    assert len(compiled) > 20
+    assert [str(p.relative_to(ROOT)) for p in compiled if "import pydantic" in p.read_text()
+            or "from pydantic" in p.read_text()] == []

@@ -169,3 +169,24 @@ def test_wall_clock_tick_expires_a_quiet_agent():
     out = e.tick(datetime(2026, 1, 5, 10, 1, tzinfo=timezone.utc))
     assert [(type(o).__name__, getattr(o, "rule_id", None)) for o in out] == [("Alert", "lifecycle.expired"), ("RevocationCommand", "lifecycle.expired")]
     assert out[1].action == "decommission"
+
+
+def test_every_rule_resolves_to_exactly_one_detector_class_and_runs():
+    """A rule id in an alert leads to one catalogue entry and one detector class: walk the
+    catalogue; every type resolves, every class serves a rule, and the engine builds one
+    detector per enabled rule (so no rule is raised from anywhere but its class)."""
+    from intentwatch.pipeline.engine.catalog import load_catalog
+    from intentwatch.pipeline.engine.config import EngineConfig
+    from intentwatch.pipeline.engine.detectors import REGISTRY
+
+    rules = load_catalog(EngineConfig())
+    assert all(r.type in REGISTRY for r in rules.values())
+    assert set(REGISTRY) == {r.type for r in rules.values()}, "a detector type no rule uses"
+    e = Engine()
+    b = e.behaviour
+    built = [d.rule.id for d in [*e.watch, *e.gates, *e.checks, *e.changes, e.expiry, e.unauthorised, e.dormancy,
+                                  e.suppressed, e.responder.breaker,
+                                  *b.warm, *b.always, *b.after, *{ch for chs in b.chains.values() for ch, _ in chs}]]
+    assert sorted(built) == sorted(rules), "each rule is built into exactly one detector"
+    for d in [*e.watch, *e.gates, *e.checks, *b.warm, *b.always, *b.after]:
+        assert type(d) is REGISTRY[d.rule.type]

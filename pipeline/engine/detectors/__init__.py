@@ -1,17 +1,39 @@
-"""Detectors, one class per rule ``type``. ``REGISTRY`` is the one place a type resolves."""
+"""Detectors, one class per rule ``type``. ``REGISTRY`` is the one place a type resolves: every
+rule in ``pipeline/engine/rules.yaml`` names one of these types, and its thresholds are the
+rule's ``params``.
 
-from intentwatch.pipeline.engine.detectors.base import Detector, Finding
+- per action, against the manifest (``Detector``): ``conformance.py``, ``tool_clauses.py`` (per-tool
+  clauses), ``lifecycle.py`` (gates);
+- raised by the engine (``Raised``): on manifest changes, refused control-plane changes and
+  expiry (``lifecycle.py``), by the response policy and suppressions (``pipeline.py``); dormancy,
+  a timer per agent (``dormancy.py``);
+- per action, against the learned baseline (``LearnedDetector``, run by ``behaviour.py``):
+  ``novelty.py``, ``volume.py``, ``rate.py``, ``drift.py``, ``expansion.py``, ``credentials.py``,
+  ``chains.py``.
+"""
+
+from intentwatch.pipeline.engine.detectors.base import Detector, LearnedDetector, Raised
+from intentwatch.pipeline.engine.detectors.chains import CapabilityChain
 from intentwatch.pipeline.engine.detectors.cloud import (CloudOperation, IdentityTwoNetworks, InstanceNewClient,
                                                          InstanceOutsideProvider, SensitiveReadBurst)
-from intentwatch.pipeline.engine.detectors.conformance import AllowedPattern, DeclaredCredential, DeclaredModel, RateLimit, Schedule
+from intentwatch.pipeline.engine.detectors.conformance import (AllowedPattern, DeclaredCredential, DeclaredModel,
+                                                               RateLimit, Schedule)
+from intentwatch.pipeline.engine.detectors.credentials import (ConcurrentUse, NewSource, SharedCredential,
+                                                               UsedAfterRevocation)
+from intentwatch.pipeline.engine.detectors.dormancy import Dormancy
+from intentwatch.pipeline.engine.detectors.drift import Drift, ReferenceDrift
+from intentwatch.pipeline.engine.detectors.expansion import ScopeExpansion
 from intentwatch.pipeline.engine.detectors.injection import InjectedTarget
-from intentwatch.pipeline.engine.detectors.lifecycle import Decommissioned, Expired, Unregistered
+from intentwatch.pipeline.engine.detectors.lifecycle import (ChangeCheck, Decommissioned, Expired, ExpiryReached,
+                                                             Ownerless, UnapprovedUpdate, UnauthorisedChange, Unregistered)
+from intentwatch.pipeline.engine.detectors.novelty import Novelty
+from intentwatch.pipeline.engine.detectors.pipeline import CircuitBreaker, Suppressed
+from intentwatch.pipeline.engine.detectors.rate import ModelInvocations, RateBurst
 from intentwatch.pipeline.engine.detectors.tool_clauses import ArgumentAllowed, ArgumentBounds, ToolOperation, ToolResource
+from intentwatch.pipeline.engine.detectors.volume import VolumeSpike
 
-# Rules of type "engine" are raised by the engine itself (lifecycle events, expiry, the
-# circuit breaker, suppressions), "learned" and "chain" by its learned side
-# (pipeline/engine/behaviour.py), so none has a per-action detector.
-REGISTRY: dict[str, type[Detector] | None] = {
+REGISTRY: dict[str, type[Detector] | type[Raised] | type[LearnedDetector] | type[Dormancy]] = {
+    # against the manifest, per action
     "unregistered": Unregistered,
     "decommissioned": Decommissioned,
     "expired": Expired,
@@ -30,10 +52,29 @@ REGISTRY: dict[str, type[Detector] | None] = {
     "instance_new_client": InstanceNewClient,
     "sensitive_read_burst": SensitiveReadBurst,
     "injected_target": InjectedTarget,
-    "engine": None,
-    "dormancy": None,  # a timer, not a per-action check: the engine runs detectors/dormancy.py
-    "learned": None,
-    "chain": None,
+    # raised by the engine
+    "unapproved_update": UnapprovedUpdate,
+    "ownerless": Ownerless,
+    "expiry": ExpiryReached,
+    "circuit_breaker": CircuitBreaker,
+    "unauthorised_change": UnauthorisedChange,
+    "dormancy": Dormancy,  # a timer per agent, run by the engine
+    "suppressed": Suppressed,
+    # against the learned baseline, per action
+    "novelty": Novelty,
+    "volume": VolumeSpike,
+    "rate_burst": RateBurst,
+    "model_invocations": ModelInvocations,
+    "drift": Drift,
+    "reference_drift": ReferenceDrift,
+    "scope_expansion": ScopeExpansion,
+    "shared_credential": SharedCredential,
+    "used_after_revocation": UsedAfterRevocation,
+    "new_source": NewSource,
+    "concurrent_use": ConcurrentUse,
+    "chain": CapabilityChain,
 }
+LEARNED_REGISTRY: dict[str, type[LearnedDetector]] = {
+    t: c for t, c in REGISTRY.items() if issubclass(c, LearnedDetector)}  # type: ignore[misc]
 
-__all__ = ["Detector", "Finding", "REGISTRY"]
+__all__ = ["REGISTRY", "LEARNED_REGISTRY", "Detector", "LearnedDetector", "Raised", "ChangeCheck"]

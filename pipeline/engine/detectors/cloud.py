@@ -26,16 +26,16 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from intentwatch.models.action import Action
 from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.engine.catalog import Rule
-from intentwatch.pipeline.engine.detectors.base import Detector, Finding
+from intentwatch.pipeline.engine.detectors.base import Detector
+from intentwatch.pipeline.engine.finding import Finding
+from intentwatch.pipeline.engine.params import (BurstParams, CatalogueCall, CloudCalls, NewClientParams, ProviderParams,
+                                               TwoNetworksParams, When, validated)
 from intentwatch.pipeline.engine.state import AgentState
 from intentwatch.pipeline.engine.toolcall import arguments, at_path, nodes_at
 
-_ATTACK = r"^T\d{4}(\.\d{3})?$"
 _SERVICE_SUFFIX = ".amazonaws.com"
 _CALL_CACHE_LIMIT = 65536
 _calls: dict[str, str | None] = {}  # tool name -> "service:eventname" (lower case), or None
@@ -194,25 +194,8 @@ def _admin(policy: dict[str, Any]) -> bool:
     return False
 
 
-class When(BaseModel):
-    """A condition on a call's parameters; every part given must hold. Paths are dotted (``a.b.c``)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    present: list[str] = Field(default_factory=list, description="Some path has a value (a permission added, say).")
-    matches: dict[str, list[str]] = Field(default_factory=dict, description="A value at the path matches a pattern (case-insensitive).")
-    policy_opens: str | None = Field(default=None, description="The policy document at the path allows '*' or another account.")
-    policy_admin: str | None = Field(default=None, description="The policy document at the path allows every action on every resource.")
-    other_identity: str | None = Field(default=None, description="The path names a user other than the caller.")
 
 
-class CatalogueCall(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    call: str = Field(pattern=r"^[a-z0-9\-]+:[A-Za-z0-9]+$", description="service:EventName, as CloudTrail logs it.")
-    attack: str = Field(pattern=_ATTACK, description="MITRE ATT&CK technique, e.g. T1562.008.")
-    what: str = Field(min_length=1, description="What the call does, for the alert's message.")
-    when: When | None = None
 
 
 def _check_when(w: When, action: Action, args: dict[str, Any] | None) -> str | None:
@@ -250,11 +233,6 @@ def _check_when(w: When, action: Action, args: dict[str, Any] | None) -> str | N
     return "; ".join(seen) or "call"
 
 
-def _params(rule: Rule, model: type[BaseModel]) -> Any:
-    try:
-        return model.model_validate(rule.params)
-    except ValidationError as e:
-        raise ConfigError(f"rule {rule.id}: params: {e}") from None
 
 
 def declared(state: AgentState, tool: str) -> bool:
@@ -277,10 +255,6 @@ def declared(state: AgentState, tool: str) -> bool:
     return False
 
 
-class CloudCalls(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    calls: list[CatalogueCall] = Field(min_length=1)
 
 
 class CloudOperation(Detector):
@@ -291,7 +265,7 @@ class CloudOperation(Detector):
 
     def __init__(self, rule: Rule):
         super().__init__(rule)
-        p: CloudCalls = _params(rule, CloudCalls)
+        p: CloudCalls = validated(rule, CloudCalls)
         self.calls: dict[str, list[CatalogueCall]] = {}
         for c in p.calls:
             svc, name = c.call.split(":")
@@ -388,11 +362,6 @@ def client_family(ua: str | None) -> str | None:
     return m.group(1).lower() if m else None
 
 
-class TwoNetworksParams(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    within_seconds: float = Field(default=300.0, gt=0)
-    identities: list[str] = Field(default_factory=list, description="Agent id patterns judged besides instance identities (role sessions).")
 
 
 class IdentityTwoNetworks(Detector):
@@ -404,7 +373,7 @@ class IdentityTwoNetworks(Detector):
 
     def __init__(self, rule: Rule):
         super().__init__(rule)
-        p: TwoNetworksParams = _params(rule, TwoNetworksParams)
+        p: TwoNetworksParams = validated(rule, TwoNetworksParams)
         self.within, self.identities = p.within_seconds, p.identities
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
@@ -425,11 +394,6 @@ class IdentityTwoNetworks(Detector):
                                                                  "first_credential": c0, "seconds_apart": round(ts - t0, 3)})
 
 
-class ProviderParams(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    ranges: list[str] = Field(default_factory=list, description="The provider's address ranges (CIDR).")
-    ranges_file: str | None = Field(default=None, description="An ip-ranges.json (AWS's published format) to read them from.")
 
 
 def load_ranges(path: str) -> list[str]:
@@ -474,7 +438,7 @@ class InstanceOutsideProvider(Detector):
 
     def __init__(self, rule: Rule):
         super().__init__(rule)
-        p: ProviderParams = _params(rule, ProviderParams)
+        p: ProviderParams = validated(rule, ProviderParams)
         cidrs = p.ranges + (load_ranges(p.ranges_file) if p.ranges_file else [])
         self.ranges = Ranges(cidrs) if cidrs else None
 
@@ -489,10 +453,6 @@ class InstanceOutsideProvider(Detector):
                             observed=str(ip), baseline={"attack": "T1552.005"})
 
 
-class NewClientParams(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    min_actions: int = Field(default=3, ge=1, description="Actions of the identity before a new client family counts.")
 
 
 class InstanceNewClient(Detector):
@@ -503,7 +463,7 @@ class InstanceNewClient(Detector):
 
     def __init__(self, rule: Rule):
         super().__init__(rule)
-        self.min_actions = _params(rule, NewClientParams).min_actions
+        self.min_actions = validated(rule, NewClientParams).min_actions
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
         fam = client_family(user_agent(action))
@@ -525,14 +485,6 @@ class InstanceNewClient(Detector):
                             clause="identity.client", expected=fams[:-1], observed=fam, baseline={"attack": "T1552.005"})
 
 
-class BurstParams(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    calls: list[str] = Field(min_length=1, description="service:EventName of the sensitive reads.")
-    names: list[str] = Field(default_factory=lambda: ["secretId", "secretIdList", "name", "names", "path"],
-                             description="Parameters naming what was read.")
-    within_seconds: float = Field(default=60.0, gt=0)
-    min_distinct: int = Field(default=10, ge=2, description="Distinct secrets or parameters read within the window.")
 
 
 class SensitiveReadBurst(Detector):
@@ -544,7 +496,7 @@ class SensitiveReadBurst(Detector):
 
     def __init__(self, rule: Rule):
         super().__init__(rule)
-        p: BurstParams = _params(rule, BurstParams)
+        p: BurstParams = validated(rule, BurstParams)
         self.calls = {f"{c.split(':')[0]}:{c.split(':')[1].lower()}" for c in p.calls}
         self.names, self.within, self.min = p.names, p.within_seconds, p.min_distinct
 

@@ -7,7 +7,8 @@ A part of the manifest that is absent is not constrained, so its check stays qui
 
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.catalog import Rule
-from intentwatch.pipeline.engine.detectors.base import Detector, Finding
+from intentwatch.pipeline.engine.detectors.base import Detector
+from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.scope import PatternSet, Scope, local_weekday_minute
 from intentwatch.pipeline.engine.state import AgentState
 

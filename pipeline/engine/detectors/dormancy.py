@@ -16,11 +16,9 @@ due and the agent acted since, it is set again from the latest action.
 import heapq
 from datetime import datetime, timezone
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.engine.catalog import Rule
-from intentwatch.pipeline.engine.detectors.base import Finding
+from intentwatch.pipeline.engine.finding import Finding
+from intentwatch.pipeline.engine.params import DormancyParams, validated
 from intentwatch.pipeline.engine.scope import ScheduleWindow, local_weekday_minute
 from intentwatch.pipeline.engine.state import AgentState
 
@@ -28,10 +26,6 @@ _QUARTER = 900.0
 _MAX_QUARTERS = 4 * 24 * 400  # a year and more of quarter-hours scanned at most, per look
 
 
-class DormancyParams(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    after_seconds: float = Field(default=14 * 86400.0, gt=0, description="Scheduled time without an action before the agent is dormant.")
 
 
 def _on_schedule(sched: ScheduleWindow, ts: float) -> bool:
@@ -80,10 +74,7 @@ class Dormancy:
 
     def __init__(self, rule: Rule):
         self.rule = rule
-        try:
-            self.after = DormancyParams.model_validate(rule.params).after_seconds
-        except ValidationError as e:
-            raise ConfigError(f"rule {rule.id}: params: {e}") from None
+        self.after = validated(rule, DormancyParams).after_seconds
         self.due: list[tuple[float, str]] = []
 
     def touch(self, st: AgentState, ts: float, credential: str | None) -> None:

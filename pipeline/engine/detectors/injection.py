@@ -30,12 +30,11 @@ import hashlib
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from intentwatch.models.action import Action
-from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.engine.catalog import Rule
-from intentwatch.pipeline.engine.detectors.base import Detector, Finding
+from intentwatch.pipeline.engine.detectors.base import Detector
+from intentwatch.pipeline.engine.finding import Finding
+from intentwatch.pipeline.engine.params import InjectionParams, validated
 from intentwatch.pipeline.engine.scope import PatternSet
 from intentwatch.pipeline.engine.state import AgentState
 from intentwatch.pipeline.engine.toolcall import arguments, leaves, result
@@ -189,12 +188,6 @@ def _text_of(res: Any) -> str:
 _REQUEST_KEYS = ("request", "user_request", "task_request", "prompt")
 
 
-class InjectionParams(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    sessions: int = Field(default=4, ge=1, description="Sessions remembered per agent (the oldest is forgotten first).")
-    values: int = Field(default=256, ge=8, description="Target hashes remembered per session (the oldest first).")
-    provenance_severity: str = Field(default="low", description="Severity of a finding whose source result carried no instructions.")
 
 
 class InjectedTarget(Detector):
@@ -205,10 +198,7 @@ class InjectedTarget(Detector):
 
     def __init__(self, rule: Rule):
         super().__init__(rule)
-        try:
-            p = InjectionParams.model_validate(rule.params)
-        except ValidationError as e:
-            raise ConfigError(f"rule {rule.id}: params: {e}") from None
+        p = validated(rule, InjectionParams)
         self.max_sessions, self.max_values, self.low = p.sessions, p.values, p.provenance_severity
         self._declared: dict[tuple[str, str], tuple[PatternSet, str]] = {}  # (agent, epoch) -> (allowed target patterns, intent text)
 

@@ -1,9 +1,14 @@
-"""Gates: the agent should not be acting at all (no manifest, decommissioned, expired)."""
+"""Lifecycle: gates (the agent should not be acting at all: no manifest, decommissioned,
+expired), checks of each manifest change, and the expiry timer."""
 
 from datetime import datetime, timezone
 
 from intentwatch.models.action import Action
-from intentwatch.pipeline.engine.detectors.base import Detector, Finding
+from intentwatch.models.command import CommandAction
+from intentwatch.models.intent import IntentManifest
+from intentwatch.models.lifecycle import Instantiate, Update
+from intentwatch.pipeline.engine.detectors.base import Detector, Raised
+from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.state import AgentState
 
 
@@ -37,3 +42,51 @@ class Expired(Detector):
         until = datetime.fromtimestamp(state.expires_ts or 0, timezone.utc).isoformat()
         return self.finding(action, ts, f"acted after its intent expired at {until}", clause="expires_at",
                             expected=f"before {until}", observed=action.time.isoformat())
+
+
+class ChangeCheck(Raised):
+    """A check of a manifest as it comes into force (instantiate or update)."""
+
+    def check_change(self, st: AgentState, ev: Instantiate | Update, m: IntentManifest, ts: float) -> Finding | None:
+        raise NotImplementedError
+
+
+class UnapprovedUpdate(ChangeCheck):
+    """Fires when an update widens or changes the intent with no approver named."""
+
+    def check_change(self, st: AgentState, ev: Instantiate | Update, m: IntentManifest, ts: float) -> Finding | None:
+        if not isinstance(ev, Update) or ev.approved_by:
+            return None
+        return self.raise_(st.agent_id, ts, ev.event_id, f"intent updated by {ev.actor or 'unknown'} with no approver",
+                           clause="approved_by", expected="an approver", observed=None)
+
+
+class Ownerless(ChangeCheck):
+    """Fires when a manifest names no accountable owner."""
+
+    def check_change(self, st: AgentState, ev: Instantiate | Update, m: IntentManifest, ts: float) -> Finding | None:
+        if m.owner is not None and m.owner.strip():
+            return None
+        return self.raise_(st.agent_id, ts, ev.event_id, "manifest names no owner", clause="owner",
+                           expected="an accountable owner", observed=None)
+
+
+class ExpiryReached(Raised):
+    """Raised by the expiry timer when a manifest's expiry passes (event time in replay, the
+    worker's clock for quiet agents); carries the configured expiry command."""
+
+    def expired(self, st: AgentState, ts: float, command: CommandAction | None) -> Finding:
+        return self.raise_(st.agent_id, ts, f"expiry:{st.epoch}", "intent expired", clause="expires_at",
+                           expected=None, observed=None, command=command)
+
+
+class UnauthorisedChange(Raised):
+    """Raised when a control-plane change (lifecycle event, manifest, verdict) is unsigned, badly
+    signed or not allowed to its signer by the trust file (``pipeline/engine/trust.py``): refused
+    under ``trust.mode: enforce``, applied with this alert under ``warn``."""
+
+    def refused(self, st: AgentState, ts: float, event_id: str, kind: str, verdict: str, why: str,
+                signer: str | None) -> Finding:
+        return self.raise_(st.agent_id, ts, event_id, f"{kind} {event_id} {verdict}: {why}", clause="trust",
+                           expected="signed by a principal the trust file allows",
+                           observed=f"key {signer}" if signer else "unsigned")

@@ -8,7 +8,8 @@ on its arguments, except that a ``required`` argument is then missing.
 
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.clauses import CompiledClause
-from intentwatch.pipeline.engine.detectors.base import Detector, Finding
+from intentwatch.pipeline.engine.detectors.base import Detector
+from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.scope import Scope
 from intentwatch.pipeline.engine.state import AgentState
 from intentwatch.pipeline.engine.toolcall import arguments, at_path

@@ -1,0 +1,109 @@
+"""The shapes of rules' params that need more than a number: validated with pydantic when the
+engine is built (errors name the rule). Kept out of the detector files because mypyc, which
+compiles the detectors, cannot compile pydantic models; plain numbers are read in the detectors
+themselves (``detectors/base.py``: ``number``, ``whole``).
+"""
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from intentwatch.models.errors import ConfigError
+from intentwatch.pipeline.engine.catalog import Rule
+
+_ATTACK = r"^T\d{4}(\.\d{3})?$"
+P = TypeVar("P", bound="_Params")
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def validated(rule: Rule, model: type[P]) -> P:
+    """``rule``'s params as ``model``."""
+    try:
+        return model.model_validate(rule.params)
+    except ValidationError as e:
+        raise ConfigError(f"rule {rule.id}: params: " + "; ".join(
+            f"{'.'.join(map(str, er['loc']))}: {er['msg']}" for er in e.errors(include_input=False))) from None
+
+
+# -- chains (detectors/chains.py) ------------------------------------------------------------
+class ChainStep(_Params):
+    """One step of a risky capability chain (a ``chain`` rule's ``params.steps``); every condition
+    given must hold (patterns as in manifests)."""
+
+    tools: list[str] = Field(default_factory=list)
+    operations: list[str] = Field(default_factory=list)
+    data_domains: list[str] = Field(default_factory=list)
+    resources: list[str] = Field(default_factory=list)
+    new_destination: bool = Field(default=False, description="The resource's destination (host, bucket, mail domain) is one this agent never used; "
+                                    "judged once the agent has been watched for warm_seconds.")
+    min_bytes: int | None = Field(default=None, ge=0, description="The action moved at least this many bytes.")
+
+
+def chain_steps(rule_id: str, raw: Any) -> list[ChainStep]:
+    """A ``chain`` rule's ``params.steps``, validated (1 to 8 steps)."""
+    if not isinstance(raw, list) or not 1 <= len(raw) <= 8:
+        raise ConfigError(f"rule {rule_id}: params.steps must be a list of 1 to 8 steps (got {raw!r})")
+    try:
+        return [ChainStep.model_validate(s) for s in raw]
+    except ValidationError as e:
+        raise ConfigError(f"rule {rule_id}: params.steps: " + "; ".join(
+            f"{'.'.join(map(str, er['loc']))}: {er['msg']}" for er in e.errors(include_input=False))) from None
+
+
+# -- dormancy (detectors/dormancy.py) --------------------------------------------------------
+class DormancyParams(_Params):
+    after_seconds: float = Field(default=14 * 86400.0, gt=0, description="Scheduled time without an action before the agent is dormant.")
+
+
+# -- cloud identity abuse (detectors/cloud.py) -------------------------------------------------
+class When(_Params):
+    """A condition on a call's parameters; every part given must hold. Paths are dotted (``a.b.c``)."""
+
+    present: list[str] = Field(default_factory=list, description="Some path has a value (a permission added, say).")
+    matches: dict[str, list[str]] = Field(default_factory=dict, description="A value at the path matches a pattern (case-insensitive).")
+    policy_opens: str | None = Field(default=None, description="The policy document at the path allows '*' or another account.")
+    policy_admin: str | None = Field(default=None, description="The policy document at the path allows every action on every resource.")
+    other_identity: str | None = Field(default=None, description="The path names a user other than the caller.")
+
+
+class CatalogueCall(_Params):
+    call: str = Field(pattern=r"^[a-z0-9\-]+:[A-Za-z0-9]+$", description="service:EventName, as CloudTrail logs it.")
+    attack: str = Field(pattern=_ATTACK, description="MITRE ATT&CK technique, e.g. T1562.008.")
+    what: str = Field(min_length=1, description="What the call does, for the alert's message.")
+    when: When | None = None
+
+
+class CloudCalls(_Params):
+    calls: list[CatalogueCall] = Field(min_length=1)
+
+
+class TwoNetworksParams(_Params):
+    within_seconds: float = Field(default=300.0, gt=0)
+    identities: list[str] = Field(default_factory=list, description="Agent id patterns judged besides instance identities (role sessions).")
+
+
+class ProviderParams(_Params):
+    ranges: list[str] = Field(default_factory=list, description="The provider's address ranges (CIDR).")
+    ranges_file: str | None = Field(default=None, description="An ip-ranges.json (AWS's published format) to read them from.")
+
+
+class NewClientParams(_Params):
+    min_actions: int = Field(default=3, ge=1, description="Actions of the identity before a new client family counts.")
+
+
+class BurstParams(_Params):
+    calls: list[str] = Field(min_length=1, description="service:EventName of the sensitive reads.")
+    names: list[str] = Field(default_factory=lambda: ["secretId", "secretIdList", "name", "names", "path"],
+                             description="Parameters naming what was read.")
+    within_seconds: float = Field(default=60.0, gt=0)
+    min_distinct: int = Field(default=10, ge=2, description="Distinct secrets or parameters read within the window.")
+
+
+# -- injected targets (detectors/injection.py) -----------------------------------------------
+class InjectionParams(_Params):
+    sessions: int = Field(default=4, ge=1, description="Sessions remembered per agent (the oldest is forgotten first).")
+    values: int = Field(default=256, ge=8, description="Target hashes remembered per session (the oldest first).")
+    provenance_severity: str = Field(default="low", description="Severity of a finding whose source result carried no instructions.")
