@@ -1,0 +1,100 @@
+"""What every adapter yields: an ``Action``, or a ``BadRecord`` that says where and why.
+
+An adapter never raises on bad input: one broken span, record or line becomes a
+``BadRecord`` and its siblings carry on. ``BadRecord.error()`` is the ``InputError`` the
+dead-letter file already takes, so replay and the worker set it aside like a bad native line.
+"""
+
+import gzip
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from models.action import Action
+from models.errors import InputError
+from pipeline.codec import describe
+
+_validate = Action.__pydantic_validator__.validate_python
+UTC = timezone.utc
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class BadRecord:
+    """An input record no action could be made from.
+
+    ``source`` is its position (``file:line``, ``file#Records[3]``,
+    ``topic[0]@17#rs0.ss0.span2``), ``reason`` one line saying why, ``raw`` its bytes
+    (the record alone when it can be cut out, else the whole message).
+    """
+
+    source: str
+    reason: str
+    raw: bytes = b""
+
+    def error(self) -> InputError:
+        return InputError(self.source, self.reason)
+
+
+Result = Action | BadRecord
+
+
+def make_action(fields: dict[str, Any], source: str, raw: bytes | Any) -> Result:
+    """Validate mapped ``fields`` into an Action; a contract violation becomes a BadRecord."""
+    try:
+        return _validate(fields)
+    except ValidationError as e:
+        return BadRecord(source, describe(e), raw if isinstance(raw, bytes) else _dump(raw))
+
+
+def _dump(value: Any) -> bytes:
+    if hasattr(value, "SerializeToString"):  # a protobuf message: its own wire bytes
+        return value.SerializeToString()
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return repr(value).encode()
+
+
+def from_unix_nanos(ns: int) -> datetime:
+    """Event time from Unix nanoseconds, exact to the microsecond (no float rounding).
+
+    >>> from_unix_nanos(1_700_000_000_123_456_789).isoformat()
+    '2023-11-14T22:13:20.123456+00:00'
+    """
+    return EPOCH + timedelta(microseconds=ns // 1000)
+
+
+def read_bytes(path: str | Path) -> tuple[bytes, str | None]:
+    """A file's bytes, gunzipped when it starts with the gzip magic (any name).
+
+    A truncated or corrupt gzip keeps what decompressed before the damage and returns the
+    reason beside it, so the records read before it are not lost.
+    """
+    data = Path(path).read_bytes()
+    if data[:2] != b"\x1f\x8b":
+        return data, None
+    try:
+        return gzip.decompress(data), None
+    except (EOFError, OSError, zlib.error) as e:
+        out = []
+        d = zlib.decompressobj(wbits=31)
+        try:
+            out.append(d.decompress(data))
+        except zlib.error:
+            pass
+        what = "truncated gzip" if isinstance(e, EOFError) else f"corrupt gzip ({e})"
+        return b"".join(out), f"{what}: the file ends inside the compressed stream; records after byte {sum(map(len, out))} of the text are lost"
+
+
+def lines(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """(line number, line) for the non-blank lines of ``data``."""
+    for n, line in enumerate(data.split(b"\n"), 1):
+        if line and not line.isspace():
+            yield n, line.rstrip(b"\r")
