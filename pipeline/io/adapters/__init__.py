@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from models.errors import InputError
-from pipeline.codec import decode_action
+from intentwatch.models.errors import InputError
+from intentwatch.pipeline.io.codec import decode_action
 
 from .base import BadRecord, Result, lines, read_bytes
 from .unknown import UnknownFields, unknown_fields

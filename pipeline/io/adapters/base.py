@@ -16,9 +16,9 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from models.action import Action
-from models.errors import InputError
-from pipeline.codec import describe
+from intentwatch.models.action import Action
+from intentwatch.models.errors import InputError
+from intentwatch.pipeline.io.codec import describe
 
 _validate = Action.__pydantic_validator__.validate_python
 UTC = timezone.utc

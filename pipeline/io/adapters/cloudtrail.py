@@ -27,7 +27,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.action import Operation
+from intentwatch.models.action import Operation
 
 from .base import BadRecord, Result, lines, make_action, read_bytes
 

@@ -22,7 +22,7 @@ import difflib
 import re
 from collections import Counter
 
-from models.action import Action
+from intentwatch.models.action import Action
 
 CONTRACT_FIELDS: tuple[str, ...] = tuple(Action.model_fields)
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.action import Operation
+from intentwatch.models.action import Operation
 
 # First word of a tool name -> operation. Kept short; extend per team in a tool-operations file.
 VERBS: dict[str, Operation] = {
