@@ -50,7 +50,15 @@ def make_action(fields: dict[str, Any], source: str, raw: bytes | Any) -> Result
     try:
         return _validate(fields)
     except ValidationError as e:
-        return BadRecord(source, describe(e), raw if isinstance(raw, bytes) else _dump(raw))
+        return BadRecord(source, _describe(e), raw if isinstance(raw, bytes) else _dump(raw))
+
+
+def _describe(e: ValidationError) -> str:
+    """``describe`` without the whole mapped record quoted for a field that is missing from it."""
+    missing = [".".join(map(str, err["loc"])) for err in e.errors(include_url=False) if err["type"] == "missing"]
+    if len(missing) == e.error_count():
+        return f"{', '.join(missing)}: missing"
+    return describe(e)
 
 
 def _dump(value: Any) -> bytes:
