@@ -98,7 +98,7 @@ def read_bytes(path: str | Path) -> tuple[bytes, str | None]:
         except zlib.error:
             pass
         what = "truncated gzip" if isinstance(e, EOFError) else f"corrupt gzip ({e})"
-        return b"".join(out), f"{what}: the file ends inside the compressed stream; records after byte {sum(map(len, out))} of the text are lost"
+        return b"".join(out), f"{what}: the compressed stream ends early ({sum(map(len, out))} bytes decompressed)"
 
 
 def lines(data: bytes) -> Iterator[tuple[int, bytes]]:

@@ -280,7 +280,7 @@ class CloudTrailAdapter:
                 end = pos
         line = text.count("\n", 0, end or 0) + 1
         yield BadRecord(f"{source}:{line}", f"{why}; {n} complete record(s) before line {line} were read, "
-                                            f"the rest is lost", text[end or 0:][:65536].strip().encode())
+                                            f"the rest is lost", text[end or 0:][:65536].strip(" \t\r\n,").encode())
 
     def _one(self, item: Any, source: str) -> Iterator[Result]:
         record = _unwrap(item)
