@@ -54,6 +54,10 @@ def replay(
     config: ConfigOpt = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 if any line was bad (the run still completes).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
+    input_format: Annotated[str, typer.Option("--format", help="Input format: native, otel-json, otel-proto, cloudtrail, mapped (docs/inputs.md).")] = "native",
+    mapping: Annotated[Optional[Path], typer.Option(help="Mapping file for --format mapped (e.g. deploy/mappings/mcp-gateway.yaml).", exists=True, dir_okay=False)] = None,
+    adapter_options: Annotated[Optional[Path], typer.Option(help="YAML options of the input adapter (docs/inputs.md): tool operations, session folding...", exists=True, dir_okay=False)] = None,
+    strict_fields: Annotated[bool, typer.Option(help="Dead-letter actions carrying field names outside the action contract (data_domian, credentialId...).")] = False,
 ) -> None:
     """Replay historical actions through the engine, in-process, no broker.
 
@@ -93,6 +97,19 @@ def replay(
         lc_events += read_feedback(feedback, dead, settings.engine.max_event_bytes, positions)
     if events != "-" and not Path(events).is_file():
         _fail(f"{events}: no such file")
+    adapter = None
+    if input_format != "native" or adapter_options is not None:
+        import yaml
+
+        from intentwatch.pipeline.io.adapters import open_adapter
+
+        if events == "-":
+            _fail(f"--format {input_format} reads a file, not stdin")
+        try:
+            options = yaml.safe_load(adapter_options.read_text()) if adapter_options else None
+            adapter = open_adapter(input_format, mapping, options)
+        except (IntentwatchError, ValueError, yaml.YAMLError) as e:
+            _fail(str(e))
     with ExitStack() as stack:
         a_out = _open_out(alerts, stack)
         c_out = a_out if commands == alerts else _open_out(commands, stack)
@@ -107,7 +124,8 @@ def replay(
             bar = stack.enter_context(Progress(SpinnerColumn(), TextColumn("{task.completed:,} lines"), TimeElapsedColumn(), console=err, transient=True))
             task = bar.add_task("replay", total=None)
             progress = lambda n: bar.update(task, completed=n)  # noqa: E731
-        summary = run_replay(engine, events, lc_events, emit, dead, progress, positions=positions)
+        summary = run_replay(engine, events, lc_events, emit, dead, progress, positions=positions, adapter=adapter,
+                             strict_fields=strict_fields)
     dead.close()
     if not quiet:
         _print_summary(summary, dead)
@@ -127,6 +145,17 @@ def _print_summary(s, dead) -> None:
     if s.feedback:
         t.add_row("feedback verdicts", f"{s.feedback:,}")
     t.add_row("bad lines (dead letters)", f"{s.bad:,}" + (f"  -> {dead.path}" if s.bad else ""))
+    if s.input_format != "native":
+        t.add_row("input format", s.input_format)
+        t.add_row("records skipped (not agent actions)", f"{s.skipped:,}")
+        if s.duplicates:
+            t.add_row("duplicate records (counted once)", f"{s.duplicates:,}")
+    if s.unknown_fields:
+        from intentwatch.pipeline.io.adapters.unknown import UnknownFields
+
+        u = UnknownFields()
+        u.counts = s.unknown_fields
+        t.add_row("actions with unknown fields", f"{s.unknown_actions:,}  ({u.summary(5)})")
     for rule, n in sorted(s.alerts.items()):
         t.add_row(f"alerts  {rule}", f"{n:,}")
     t.add_row("alerts  (all)", f"{sum(s.alerts.values()):,}  (+{s.final_updates:,} final counts)")
