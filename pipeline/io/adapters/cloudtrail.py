@@ -21,6 +21,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -211,6 +212,8 @@ class CloudTrailAdapter:
         self.seen: set[str] = set()
         self.duplicates = 0
         self.skipped: Counter[str] = Counter()
+        self._operations: dict[tuple[str, Any], str] = {}
+        self._is_ip: dict[str, bool] = {}
 
     # ---- shapes ------------------------------------------------------------------------
 
@@ -314,8 +317,12 @@ class CloudTrailAdapter:
         src, name = r["eventSource"], r["eventName"]
         tool = tool_name(src, name)
         service = tool.split(":", 1)[0]
-        operation = o.operations.get(tool) or o.operations.get(name) or _verb_operation(name, service,
-                                                                                         r.get("readOnly"))
+        read_only = r.get("readOnly")
+        operation = self._operations.get((tool, read_only))
+        if operation is None:
+            operation = o.operations.get(tool) or o.operations.get(name) or _verb_operation(name, service, read_only)
+            if len(self._operations) < 65536:
+                self._operations[(tool, read_only)] = operation
         params = r.get("requestParameters")
         attributes: dict[str, Any] = {"event_source": src, "event_name": name, "aws_region": r.get("awsRegion"),
                                       "identity_type": identity.get("type"), "principal_arn": identity.get("arn")}
@@ -337,14 +344,19 @@ class CloudTrailAdapter:
         ip = r.get("sourceIPAddress")
         source_ip = None
         if isinstance(ip, str) and ip:
-            if _is_ip(ip):
+            is_ip = self._is_ip.get(ip)
+            if is_ip is None:
+                is_ip = _is_ip(ip)
+                if len(self._is_ip) < 65536:
+                    self._is_ip[ip] = is_ip
+            if is_ip:
                 source_ip = ip
             else:
                 attributes["source_address"] = ip  # a service (lambda.amazonaws.com) or "AWS Internal"
         error = r.get("errorCode")
         outcome = "success" if not error else "denied" if _DENIED.search(str(error)) else "error"
         fields: dict[str, Any] = {
-            "event_id": r["eventID"], "agent_id": o.agents.get(agent, agent), "time": r["eventTime"], "tool": tool,
+            "event_id": r["eventID"], "agent_id": o.agents.get(agent, agent), "time": _time(r["eventTime"]), "tool": tool,
             "operation": operation, "resource": _resource(r, params), "outcome": outcome,
             "credential_id": identity.get("accessKeyId") or None, "source_ip": source_ip, "session_id": session,
             "bytes": _bytes(extra), "attributes": attributes,
@@ -353,6 +365,16 @@ class CloudTrailAdapter:
         if isinstance(model, str) and model:
             fields["model"] = {"id": model}
         return make_action(fields, source, item)
+
+
+def _time(text: str) -> datetime | str:
+    """``eventTime`` parsed here (cheaper than in the validator); text it cannot parse is left for
+    the validator to reject with its own message."""
+    try:
+        t = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return t if t.tzinfo is not None else text  # naive: the contract rejects it
 
 
 def _unwrap(item: Any) -> dict[str, Any] | str:

@@ -50,6 +50,7 @@ _HEX = frozenset("0123456789abcdefABCDEF")
 FIELD_ATTRIBUTES = {f"intentwatch.{f}": f for f in (
     "event_id", "agent_id", "tool", "operation", "resource", "data_domain", "outcome", "credential_id",
     "source_ip", "task_id", "session_id", "bytes")}
+_FIELD_KEYS = frozenset(FIELD_ATTRIBUTES)
 _MAX_ANCESTORS = 64
 
 
@@ -176,7 +177,11 @@ def json_attributes(kvs: Any, prefix: str = "") -> dict[str, Any]:
         key = kv.get("key") if isinstance(kv, dict) else None
         if not isinstance(key, str):
             raise SpanError(f"attribute without a key: {kv!r}"[:200])
-        out[key] = json_value(kv.get("value"), prefix + key)
+        v = kv.get("value")
+        if v.__class__ is dict and len(v) == 1 and "stringValue" in v:  # the common case, inline
+            out[key] = v["stringValue"]
+        else:
+            out[key] = json_value(v, prefix + key)
     return out
 
 
@@ -308,6 +313,7 @@ class OtelAdapter:
         self.name = f"otel-{encoding}"
         self.options = options or OtelOptions()
         self.skipped: Counter[str] = Counter()
+        self._ranks = {k: i for i, k in reversed(list(enumerate(self.options.resource_arguments)))}
 
     # One Kafka message, one line of a Collector file, or one whole file.
     def decode(self, raw: bytes, source: str) -> Iterator[Result]:
@@ -365,6 +371,15 @@ class OtelAdapter:
             if result is not None:
                 yield result
 
+    def _resource_of(self, args: dict[str, Any]) -> str | None:
+        """The string argument whose key comes first in ``resource_arguments`` (few keys per call: scan those)."""
+        rank, best, found = self._ranks, len(self._ranks), None
+        for key, value in args.items():
+            r = rank.get(key)
+            if r is not None and r < best and isinstance(value, str):
+                best, found = r, value
+        return found
+
     def _inherited(self, span: Span, by_id: dict[str, Span], keys: tuple[str, ...]) -> Any:
         """The first of ``keys`` on the span, else on its nearest ancestor in the same request."""
         s: Span | None = span
@@ -419,7 +434,7 @@ class OtelAdapter:
             if args is not None:
                 attributes["arguments"] = args
                 if isinstance(args, dict):
-                    resource_name = next((args[k] for k in o.resource_arguments if isinstance(args.get(k), str)), None)
+                    resource_name = self._resource_of(args)
             result = _parse_json_text(a.get("gen_ai.tool.call.result"))
             if result is not None:
                 attributes["result"] = result
@@ -444,9 +459,8 @@ class OtelAdapter:
         }
         if model:
             fields["model"] = {"id": model}
-        for key, field in FIELD_ATTRIBUTES.items():
-            if key in a:
-                fields[field] = a[key]
+        for key in _FIELD_KEYS & a.keys():
+            fields[FIELD_ATTRIBUTES[key]] = a[key]
         return make_action(fields, span.position, span.raw)
 
 
