@@ -444,6 +444,9 @@ def produce(
     intents: Annotated[Optional[Path], typer.Option(help="Also register these manifests: instantiate events to the lifecycle topic, first.")] = None,
     dead_letter: Annotated[Path, typer.Option(help="Lines that cannot be keyed go here.")] = Path("produce-dead-letter.jsonl"),
     config: ConfigOpt = None,
+    input_format: Annotated[str, typer.Option("--format", help="Input format: native, otel-json, otel-proto, cloudtrail, mapped; a foreign file is produced as native actions (docs/inputs.md).")] = "native",
+    mapping: Annotated[Optional[Path], typer.Option(help="Mapping file for --format mapped.", exists=True, dir_okay=False)] = None,
+    adapter_options: Annotated[Optional[Path], typer.Option(help="YAML options of the input adapter (docs/inputs.md).", exists=True, dir_okay=False)] = None,
 ) -> None:
     """Send a JSON-lines file into Kafka, keyed by agent_id, timestamped with event time.
 
@@ -468,12 +471,27 @@ def produce(
         lines = ((f"{intents}:{ev.agent_id}", ev.model_dump_json().encode()) for ev in events)
         r = produce_lines(s.kafka, s.topics.lifecycle, lines, dead)
         err.print(f"{s.topics.lifecycle}: {r.produced:,} manifests registered")
+    lines = file_lines(file)
+    if input_format != "native":
+        import yaml
+
+        from intentwatch.pipeline.io.adapters import open_adapter
+        from intentwatch.pipeline.io.feed import adapted_lines
+
+        if file == "-":
+            _fail(f"--format {input_format} reads a file, not stdin")
+        try:
+            options = yaml.safe_load(adapter_options.read_text()) if adapter_options else None
+            lines = adapted_lines(open_adapter(input_format, mapping, options), file, dead)
+        except (IntentwatchError, ValueError, yaml.YAMLError) as e:
+            _fail(str(e))
     started = __import__("time").perf_counter()
-    r = produce_lines(s.kafka, topic or s.topics.actions, file_lines(file), dead)
+    r = produce_lines(s.kafka, topic or s.topics.actions, lines, dead)
     dead.close()
     secs = __import__("time").perf_counter() - started
+    bad = dead.count
     err.print(f"{topic or s.topics.actions}: {r.produced:,} messages in {secs:.1f}s ({r.produced / max(secs, 1e-9):,.0f}/s); "
-              f"{r.bad} bad line(s)" + (f" -> {dead_letter}" if r.bad else ""))
+              f"{bad} bad line(s)" + (f" -> {dead_letter}" if bad else ""))
 
 
 @app.command()

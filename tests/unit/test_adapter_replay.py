@@ -111,3 +111,18 @@ def test_unknown_fields_counted_and_strict_fields_dead_letters_them(tmp_path):
 def test_unknown_format_fails_cleanly():
     res = runner.invoke(app, ["replay", str(DATA / "otel_bad.jsonl"), "--format", "csv"])
     assert res.exit_code == 2 and "unknown input format 'csv'" in res.output
+
+
+def test_produce_sends_foreign_records_as_native_actions(tmp_path):
+    from intentwatch.pipeline.io.adapters import open_adapter
+    from intentwatch.pipeline.io.codec import decode_action
+    from intentwatch.pipeline.io.deadletter import DeadLetterFile
+    from intentwatch.pipeline.io.feed import adapted_lines
+
+    dead = DeadLetterFile(tmp_path / "dl.jsonl")
+    lines = list(adapted_lines(open_adapter("otel-json"), DATA / "otel_bad.jsonl", dead))
+    dead.close()
+    assert dead.count == 8 and len(lines) == 3
+    native = [decode_action(raw, source) for source, raw in lines]
+    assert [a.model_dump() for a in native] == [
+        a.model_dump() for a in open_adapter("otel-json").read(DATA / "otel_bad.jsonl") if hasattr(a, "tool")]
