@@ -49,7 +49,7 @@ _HEX = frozenset("0123456789abcdefABCDEF")
 # Span attributes that set an action field as they are.
 FIELD_ATTRIBUTES = {f"intentwatch.{f}": f for f in (
     "event_id", "agent_id", "tool", "operation", "resource", "data_domain", "outcome", "credential_id",
-    "source_ip", "task_id", "session_id", "bytes")}
+    "source_ip", "task_id", "session_id", "bytes", "model")}
 _FIELD_KEYS = frozenset(FIELD_ATTRIBUTES)
 _MAX_ANCESTORS = 64
 
