@@ -8,64 +8,18 @@ from pathlib import Path
 import orjson
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import Span as PbSpan
 
 from intentwatch.models.action import Action
 from intentwatch.pipeline.io.adapters import BadRecord, open_adapter
 from intentwatch.pipeline.io.adapters.otel import OtelAdapter, OtelOptions
 from intentwatch.pipeline.io.adapters.verbs import ToolOperations
+from intentwatch.pipeline.lab.simulate.spans import to_proto  # OTLP/JSON -> protobuf, ids as raw bytes
 
 DATA = Path(__file__).parents[1] / "data" / "adapters"
 TRACE = DATA / "otel_genai_trace.json"
 BAD = DATA / "otel_bad.jsonl"
-KINDS = {"SPAN_KIND_INTERNAL": 1, "SPAN_KIND_SERVER": 2, "SPAN_KIND_CLIENT": 3}
-CODES = {"STATUS_CODE_UNSET": 0, "STATUS_CODE_OK": 1, "STATUS_CODE_ERROR": 2}
-
-
-def _pb_value(v: dict) -> AnyValue:
-    out = AnyValue()
-    if "stringValue" in v:
-        out.string_value = v["stringValue"]
-    elif "intValue" in v:
-        out.int_value = int(v["intValue"])
-    elif "boolValue" in v:
-        out.bool_value = v["boolValue"]
-    elif "doubleValue" in v:
-        out.double_value = v["doubleValue"]
-    elif "arrayValue" in v:
-        out.array_value.values.extend(_pb_value(x) for x in v["arrayValue"]["values"])
-    elif "kvlistValue" in v:
-        out.kvlist_value.values.extend(KeyValue(key=kv["key"], value=_pb_value(kv["value"]))
-                                       for kv in v["kvlistValue"]["values"])
-    return out
-
-
-def to_proto(doc: dict) -> ExportTraceServiceRequest:
-    """The OTLP/JSON fixture as the protobuf a Collector's Kafka exporter would send (ids as raw bytes)."""
-    req = ExportTraceServiceRequest()
-    for rs in doc["resourceSpans"]:
-        prs = req.resource_spans.add()
-        prs.resource.attributes.extend(KeyValue(key=kv["key"], value=_pb_value(kv["value"]))
-                                       for kv in rs["resource"]["attributes"])
-        for ss in rs["scopeSpans"]:
-            pss = prs.scope_spans.add()
-            pss.scope.name = ss["scope"]["name"]
-            for sp in ss["spans"]:
-                p = pss.spans.add()
-                p.trace_id, p.span_id = bytes.fromhex(sp["traceId"]), bytes.fromhex(sp["spanId"])
-                if sp.get("parentSpanId"):
-                    p.parent_span_id = bytes.fromhex(sp["parentSpanId"])
-                p.name = sp["name"]
-                p.kind = sp["kind"] if isinstance(sp["kind"], int) else KINDS[sp["kind"]]
-                p.start_time_unix_nano = int(sp["startTimeUnixNano"])
-                code = (sp.get("status") or {}).get("code", 0)
-                p.status.code = code if isinstance(code, int) else CODES[code]
-                p.status.message = (sp.get("status") or {}).get("message", "")
-                p.attributes.extend(KeyValue(key=kv["key"], value=_pb_value(kv["value"])) for kv in sp["attributes"])
-    return req
-
-
 def actions_of(results) -> list[Action]:
     return [r for r in results if isinstance(r, Action)]
 

@@ -101,6 +101,43 @@ def read_bytes(path: str | Path) -> tuple[bytes, str | None]:
         return b"".join(out), f"{what}: the compressed stream ends early ({sum(map(len, out))} bytes decompressed)"
 
 
+class JsonInput:
+    """What adapters of JSON inputs share: a message is one JSON document; a file is one document
+    (pretty-printed or not) or JSON lines. Subclasses say what a document holds (``_document``)."""
+
+    def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
+        raise NotImplementedError
+
+    def _not_json(self, data: bytes, source: str, damage: str | None, error: Exception) -> Iterator[Result] | None:
+        """A file that is no JSON document: None reads it as JSON lines."""
+        return None
+
+    def decode(self, raw: bytes, source: str) -> Iterator[Result]:
+        try:
+            doc = orjson.loads(raw)
+        except orjson.JSONDecodeError as e:
+            yield BadRecord(source, f"invalid JSON: {e}", raw)
+            return
+        yield from self._document(doc, raw, source)
+
+    def read_json(self, path: str | Path) -> Iterator[Result]:
+        data, damage = read_bytes(path)
+        name = str(path)
+        try:
+            doc = orjson.loads(data)
+        except orjson.JSONDecodeError as e:
+            instead = self._not_json(data, name, damage, e)
+            if instead is not None:
+                yield from instead
+                return
+            for n, line in lines(data):
+                yield from self.decode(line, f"{name}:{n}")
+        else:
+            yield from self._document(doc, data, name)
+        if damage:
+            yield BadRecord(name, damage)
+
+
 def lines(data: bytes) -> Iterator[tuple[int, bytes]]:
     """(line number, line) for the non-blank lines of ``data``."""
     for n, line in enumerate(data.split(b"\n"), 1):

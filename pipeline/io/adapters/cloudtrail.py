@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from intentwatch.models.action import Operation
 
-from .base import BadRecord, Result, lines, make_action, read_bytes
+from .base import BadRecord, JsonInput, Result, make_action
 
 # Exact API names whose verb says too little (or the wrong thing).
 API_OPERATIONS: dict[str, Operation] = {
@@ -202,7 +202,7 @@ def _is_ip(value: str) -> bool:
         return False
 
 
-class CloudTrailAdapter:
+class CloudTrailAdapter(JsonInput):
     """CloudTrail records -> actions. One instance per run: it remembers the eventIDs it has seen."""
 
     name = "cloudtrail"
@@ -217,34 +217,19 @@ class CloudTrailAdapter:
 
     # ---- shapes ------------------------------------------------------------------------
 
-    def decode(self, raw: bytes, source: str) -> Iterator[Result]:
-        """One Kafka message or one line: a record, an EventBridge event, a LookupEvents row or a whole file's JSON."""
-        try:
-            doc = orjson.loads(raw)
-        except orjson.JSONDecodeError as e:
-            yield BadRecord(source, f"invalid JSON: {e}", raw)
-            return
-        yield from self._document(doc, source, raw)
+    # decode(raw, source): one Kafka message or one line: a record, an EventBridge event, a
+    # LookupEvents row or a whole file's JSON (JsonInput).
 
     def read(self, path: str | Path) -> Iterator[Result]:
         """A file: ``{"Records": [...]}``, an array, JSON lines, gzip or not."""
-        data, damage = read_bytes(path)
-        name = str(path)
-        try:
-            doc = orjson.loads(data)
-        except orjson.JSONDecodeError as e:
-            if _looks_like_lines(data):
-                for n, line in lines(data):
-                    yield from self.decode(line, f"{name}:{n}")
-            elif data.strip():
-                yield from self._salvage(data, name, damage or f"invalid JSON ({e})")
-                return
-        else:
-            yield from self._document(doc, name, data)
-        if damage:
-            yield BadRecord(name, damage)
+        return self.read_json(path)
 
-    def _document(self, doc: Any, source: str, raw: bytes) -> Iterator[Result]:
+    def _not_json(self, data: bytes, source: str, damage: str | None, error: Exception) -> Iterator[Result] | None:
+        if _looks_like_lines(data) or not data.strip():
+            return None
+        return self._salvage(data, source, damage or f"invalid JSON ({error})")
+
+    def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
         if isinstance(doc, list):
             for i, item in enumerate(doc):
                 yield from self._one(item, f"{source}#[{i}]")

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.io.codec import describe
 
-from .base import EPOCH, BadRecord, Result, lines, make_action, read_bytes
+from .base import EPOCH, BadRecord, JsonInput, Result, make_action
 from .verbs import ToolOperations
 
 ActionField = Literal["event_id", "agent_id", "time", "tool", "operation", "resource", "data_domain", "outcome",
@@ -207,7 +207,7 @@ class _Compiled:
         return value
 
 
-class MappedAdapter:
+class MappedAdapter(JsonInput):
     """Records of a JSON log -> actions, as a ``Mapping`` says. One instance per run."""
 
     def __init__(self, mapping: Mapping):
@@ -221,26 +221,9 @@ class MappedAdapter:
         self._records = compile_path(mapping.records) if mapping.records else None
         self._tz = _offset(mapping.timezone)
 
-    def decode(self, raw: bytes, source: str) -> Iterator[Result]:
-        try:
-            doc = orjson.loads(raw)
-        except orjson.JSONDecodeError as e:
-            yield BadRecord(source, f"invalid JSON: {e}", raw)
-            return
-        yield from self._document(doc, raw, source)
-
     def read(self, path: str | Path) -> Iterator[Result]:
         """A JSON-lines log, or one JSON document (a list of records, or ``records:`` inside it)."""
-        data, damage = read_bytes(path)
-        try:
-            doc = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            for n, line in lines(data):
-                yield from self.decode(line, f"{path}:{n}")
-        else:
-            yield from self._document(doc, data, str(path))
-        if damage:
-            yield BadRecord(str(path), damage)
+        return self.read_json(path)
 
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
         if self._records is not None:

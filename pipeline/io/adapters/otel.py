@@ -26,7 +26,7 @@ instrumented application can state them, and a simulated fleet round-trips exact
 
 import struct
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -34,7 +34,7 @@ from typing import Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-from .base import BadRecord, Result, from_unix_nanos, lines, make_action, read_bytes
+from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
 from .verbs import ToolOperations
 
 KINDS = {"SPAN_KIND_UNSPECIFIED": 0, "SPAN_KIND_INTERNAL": 1, "SPAN_KIND_SERVER": 2, "SPAN_KIND_CLIENT": 3,
@@ -302,7 +302,7 @@ def _parse_json_text(value: Any) -> Any:
     return value
 
 
-class OtelAdapter:
+class OtelAdapter(JsonInput):
     """Spans of OTLP requests -> actions (``encoding`` ``json`` or ``proto``).
 
     One instance per run: ``skipped`` counts the spans that are not agent actions, by operation.
@@ -317,24 +317,18 @@ class OtelAdapter:
 
     # One Kafka message, one line of a Collector file, or one whole file.
     def decode(self, raw: bytes, source: str) -> Iterator[Result]:
-        if self.encoding == "proto":
-            try:
-                spans = list(proto_spans(raw, source))
-            except SpanError as e:
-                yield BadRecord(source, str(e), raw)
-                return
-            yield from self._actions(spans)
-            return
-        try:
-            doc = orjson.loads(raw)
-        except orjson.JSONDecodeError as e:
-            yield BadRecord(source, f"invalid JSON: {e}", raw)
-            return
-        yield from self._document(doc, raw, source)
+        if self.encoding == "json":
+            return JsonInput.decode(self, raw, source)
+        return self._request(lambda: proto_spans(raw, source), raw, source)
 
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
+        return self._request(lambda: json_spans(doc, source), raw, source)
+
+    def _request(self, spans_of: Callable[[], Iterator[tuple[dict[str, Any], Span | BadRecord]]], raw: bytes,
+                 source: str) -> Iterator[Result]:
+        """The actions of one request; a request that is not OTLP at all is one bad record."""
         try:
-            spans = list(json_spans(doc, source))
+            spans = list(spans_of())
         except SpanError as e:
             yield BadRecord(source, str(e), raw)
             return
@@ -346,18 +340,12 @@ class OtelAdapter:
         JSON: one ``TracesData`` per line, or one (pretty-printed) document. Protobuf: messages
         each after a 4-byte big-endian length, or one bare message. ``.gz`` is read too.
         """
-        data, damage = read_bytes(path)
         if self.encoding == "json":
-            try:
-                doc = orjson.loads(data)
-            except orjson.JSONDecodeError:
-                for n, line in lines(data):
-                    yield from self.decode(line, f"{path}:{n}")
-            else:
-                yield from self._document(doc, data, str(path))
-        else:
-            for n, message in _length_prefixed(data):
-                yield from self.decode(message, f"{path}#msg{n}" if n else str(path))
+            yield from self.read_json(path)
+            return
+        data, damage = read_bytes(path)
+        for n, message in _length_prefixed(data):
+            yield from self.decode(message, f"{path}#msg{n}" if n else str(path))
         if damage:
             yield BadRecord(str(path), damage)
 
