@@ -183,11 +183,13 @@ def test_truncated_gzip_keeps_the_records_before_the_damage(tmp_path):
 def test_a_records_file_with_broken_records():
     path = DATA / "cloudtrail_one_broken.json"
     results = list(CloudTrailAdapter().read(path))
-    assert [(r.source, r.reason[:69]) for r in results if isinstance(r, BadRecord)] == [
+    bad = [(r.source, r.reason) for r in results if isinstance(r, BadRecord)]
+    assert bad[:2] == [
         (f"{path}#Records[1]", "not a CloudTrail record: no eventTime"),
         (f"{path}#Records[2]", "userIdentity of type 'Unknown' has no arn, invokedBy or accountId"),
-        (f"{path}#Records[3]", "time: Input should be a valid datetime or date, input is too short (go"),
     ]
+    assert bad[2][0] == f"{path}#Records[3]"
+    assert bad[2][1].startswith("time: Input should be a valid datetime or date, input is too short")
     assert [a.tool for a in actions_of(results)] == ["iam:CreateAccessKey", "cloudtrail:StopLogging"]
 
 
