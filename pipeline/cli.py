@@ -95,8 +95,9 @@ def replay(
         lc_events += read_lifecycle(lifecycle, dead, settings.engine.max_event_bytes, positions)
     if feedback is not None:
         lc_events += read_feedback(feedback, dead, settings.engine.max_event_bytes, positions)
-    if events != "-" and not Path(events).is_file():
-        _fail(f"{events}: no such file")
+    if events != "-" and not (Path(events).is_file() or (input_format != "native" and Path(events).is_dir())):
+        _fail(f"{events}: no such file" + (" (a folder is read with --format cloudtrail, otel-..., mapped)"
+                                           if Path(events).is_dir() else ""))
     adapter = None
     if input_format != "native" or adapter_options is not None:
         import yaml

@@ -243,3 +243,41 @@ def test_one_kafka_message_per_record():
     assert a.operation == "invoke"
     (bad,) = adapter.decode(b"[1, 2", "cloudtrail[0]@13")
     assert bad.source == "cloudtrail[0]@13" and bad.reason.startswith("invalid JSON")
+
+
+def test_a_folder_as_s3_delivers_it_with_overlapping_files(tmp_path):
+    from intentwatch.pipeline.io.adapters import read_tree
+
+    records = orjson.loads(RECORDS.read_bytes())["Records"]
+    day = tmp_path / "AWSLogs" / "111122223333" / "CloudTrail" / "us-east-1" / "2026" / "11" / "30"
+    day.mkdir(parents=True)
+    (day / "111122223333_CloudTrail_us-east-1_20261130T0900Z_a.json.gz").write_bytes(
+        gzip.compress(orjson.dumps({"Records": records[:8]})))
+    (day / "111122223333_CloudTrail_us-east-1_20261130T0905Z_b.json.gz").write_bytes(
+        gzip.compress(orjson.dumps({"Records": records[5:]})))
+    (day / "notes.txt").write_text("not a log")
+    adapter = CloudTrailAdapter()
+    got = list(read_tree(adapter, tmp_path / "AWSLogs"))
+    assert len(got) == 15 and adapter.duplicates == 4
+
+
+def test_dedup_memory_is_bounded():
+    adapter = CloudTrailAdapter(CloudTrailOptions(max_seen=3))
+    got = actions_of(adapter.read(RECORDS))
+    assert len(adapter.seen) == 3
+    # the repeated S3 event comes 13 records after its first copy: forgotten, so it passes again
+    assert adapter.duplicates == 0 and len(got) == 16
+
+
+def test_json_lines_are_streamed_and_a_truncated_gzip_keeps_the_lines_before(tmp_path):
+    from intentwatch.pipeline.io.adapters.base import is_json_lines
+
+    records = orjson.loads(RECORDS.read_bytes())["Records"]
+    packed = gzip.compress(b"\n".join(orjson.dumps(r) for r in records) + b"\n")
+    path = tmp_path / "records.jsonl.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    assert is_json_lines(path)
+    results = list(CloudTrailAdapter().read(path))
+    assert 2 <= len(actions_of(results)) < 15
+    assert results[-1].source == str(path) and results[-1].reason.startswith("truncated gzip")
+    assert not is_json_lines(RECORDS)

@@ -25,13 +25,13 @@ from typing import Any, Protocol
 from intentwatch.models.errors import InputError
 from intentwatch.pipeline.io.codec import decode_action
 
-from .base import BadRecord, Result, lines, read_bytes
+from .base import BadRecord, Result, stream_lines
 from .unknown import UnknownFields, unknown_fields
 
 FORMATS = ("native", "otel-json", "otel-proto", "cloudtrail", "mapped")
 
 __all__ = ["FORMATS", "Adapter", "BadRecord", "NativeAdapter", "Result", "UnknownFields", "open_adapter",
-           "unknown_fields"]
+           "read_tree", "unknown_fields"]
 
 
 class Adapter(Protocol):
@@ -57,11 +57,25 @@ class NativeAdapter:
             yield BadRecord(err.source, err.reason, raw)
 
     def read(self, path: str | Path) -> Iterator[Result]:
-        data, damage = read_bytes(path)
-        for n, line in lines(data):
-            yield from self.decode(line, f"{path}:{n}")
-        if damage:
-            yield BadRecord(str(path), damage)
+        for n, line in stream_lines(path):
+            if n < 0:
+                yield BadRecord(str(path), line.decode())
+            else:
+                yield from self.decode(line, f"{path}:{n}")
+
+
+SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".gz", ".pb", ".pb.gz", ".log", ".log.gz")
+
+
+def read_tree(adapter: Adapter, path: str | Path) -> Iterator[Result]:
+    """A file, or every file below a folder (as S3 delivers CloudTrail: ``AWSLogs/<acct>/CloudTrail/...``),
+    in name order, through one adapter (so duplicates across files count once)."""
+    p = Path(path)
+    if not p.is_dir():
+        yield from adapter.read(p)
+        return
+    for f in sorted(x for x in p.rglob("*") if x.is_file() and x.name.endswith(SUFFIXES)):
+        yield from adapter.read(f)
 
 
 def open_adapter(fmt: str, mapping: str | Path | None = None, options: dict[str, Any] | None = None) -> Adapter:

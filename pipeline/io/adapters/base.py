@@ -5,7 +5,6 @@ An adapter never raises on bad input: one broken span, record or line becomes a
 dead-letter file already takes, so replay and the worker set it aside like a bad native line.
 """
 
-import gzip
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -85,20 +84,14 @@ def read_bytes(path: str | Path) -> tuple[bytes, str | None]:
     A truncated or corrupt gzip keeps what decompressed before the damage and returns the
     reason beside it, so the records read before it are not lost.
     """
-    data = Path(path).read_bytes()
-    if data[:2] != b"\x1f\x8b":
-        return data, None
+    out: list[bytes] = []
     try:
-        return gzip.decompress(data), None
-    except (EOFError, OSError, zlib.error) as e:
-        out = []
-        d = zlib.decompressobj(wbits=31)
-        try:
-            out.append(d.decompress(data))
-        except zlib.error:
-            pass
+        for chunk in _chunks(path):
+            out.append(chunk)
+    except (EOFError, zlib.error) as e:
         what = "truncated gzip" if isinstance(e, EOFError) else f"corrupt gzip ({e})"
         return b"".join(out), f"{what}: the compressed stream ends early ({sum(map(len, out))} bytes decompressed)"
+    return b"".join(out), None
 
 
 class JsonInput:
@@ -121,8 +114,15 @@ class JsonInput:
         yield from self._document(doc, raw, source)
 
     def read_json(self, path: str | Path) -> Iterator[Result]:
-        data, damage = read_bytes(path)
         name = str(path)
+        if is_json_lines(path):  # streamed: a JSON-lines file of any size is never held whole
+            for n, line in stream_lines(path):
+                if n < 0:
+                    yield BadRecord(name, line.decode())
+                else:
+                    yield from self.decode(line, f"{name}:{n}")
+            return
+        data, damage = read_bytes(path)
         try:
             doc = orjson.loads(data)
         except orjson.JSONDecodeError as e:
@@ -136,6 +136,78 @@ class JsonInput:
             yield from self._document(doc, data, name)
         if damage:
             yield BadRecord(name, damage)
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _chunks(path: str | Path, size: int = 1 << 20) -> Iterator[bytes]:
+    """A file's bytes in chunks, gunzipped (every member) when it starts with the gzip magic.
+
+    Raises EOFError after the last good chunk when the gzip stream ends early."""
+    with open(path, "rb") as fh:
+        raw = fh.read(size)
+        if raw[:2] != GZIP_MAGIC:
+            while raw:
+                yield raw
+                raw = fh.read(size)
+            return
+        d = zlib.decompressobj(wbits=31)
+        while raw:
+            yield d.decompress(raw)
+            while d.eof and d.unused_data:  # concatenated gzip members
+                rest, d = d.unused_data, zlib.decompressobj(wbits=31)
+                yield d.decompress(rest)
+            raw = fh.read(size)
+        if not d.eof:
+            raise EOFError("the compressed stream ends early")
+
+
+def is_json_lines(path: str | Path, peek: int = 1 << 16) -> bool:
+    """Whether a file is JSON lines: its first line is a whole JSON value and more follows.
+
+    A pretty-printed document, or a one-line document (a CloudTrail S3 file), is not."""
+    head = b""
+    try:
+        for chunk in _chunks(path, peek):
+            head += chunk
+            if len(head) >= peek:
+                break
+    except (EOFError, zlib.error):  # a damaged gzip: judge by what came out of it
+        pass
+    except OSError:
+        return False
+    head = head.lstrip()
+    end = head.find(b"\n")
+    if end < 0 or not head[end:].strip():
+        return False
+    try:
+        orjson.loads(head[:end])
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def stream_lines(path: str | Path) -> Iterator[tuple[int, bytes]]:
+    """(line number, line) for the non-blank lines of a file, gzip or not, read as it goes.
+
+    A damaged gzip ends the lines with ``(-1, reason)``: every complete line before the damage
+    is kept; the cut line is part of what the reason says is lost."""
+    n, carry = 0, b""
+    try:
+        for chunk in _chunks(path):
+            parts = (carry + chunk).split(b"\n")
+            carry = parts.pop()
+            for line in parts:
+                n += 1
+                if line.strip():
+                    yield n, line.rstrip(b"\r")
+    except (EOFError, zlib.error) as e:
+        what = "truncated gzip" if isinstance(e, EOFError) else f"corrupt gzip ({e})"
+        yield -1, f"{what}: the compressed stream ends early, after line {n}".encode()
+        return
+    if carry.strip():
+        yield n + 1, carry.rstrip(b"\r")
 
 
 def lines(data: bytes) -> Iterator[tuple[int, bytes]]:

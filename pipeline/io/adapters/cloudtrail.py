@@ -132,6 +132,7 @@ class CloudTrailOptions(BaseModel):
         default_factory=dict, description="Per API overrides: 'eventName' or 'service:eventName' -> operation.")
     agents: dict[str, str] = Field(
         default_factory=dict, description="Principal ARN (after folding) -> agent id; others keep their ARN.")
+    max_seen: int = Field(2_000_000, gt=0, description="eventIDs remembered for de-duplication (the latest ones).")
 
 
 def tool_name(event_source: str, event_name: str) -> str:
@@ -209,7 +210,7 @@ class CloudTrailAdapter(JsonInput):
 
     def __init__(self, options: CloudTrailOptions | None = None):
         self.options = options or CloudTrailOptions()
-        self.seen: set[str] = set()
+        self.seen: dict[str, None] = {}  # eventIDs in arrival order (an ordered set)
         self.duplicates = 0
         self.skipped: Counter[str] = Counter()
         self._operations: dict[tuple[str, Any], str] = {}
@@ -282,7 +283,9 @@ class CloudTrailAdapter(JsonInput):
                 return
         yield self._action(record, source, item)
         if isinstance(event_id, str) and event_id:
-            self.seen.add(event_id)
+            self.seen[event_id] = None
+            if len(self.seen) > self.options.max_seen:  # the oldest goes: files overlap near each other
+                del self.seen[next(iter(self.seen))]
 
     # ---- one record --------------------------------------------------------------------
 
