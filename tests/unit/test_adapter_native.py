@@ -53,3 +53,14 @@ def test_every_format_opens():
             assert open_adapter(fmt).name == fmt
     with pytest.raises(ValueError, match="unknown input format 'csv'"):
         open_adapter("csv")
+
+
+def test_a_line_too_long_to_hold_is_one_bad_record_and_the_next_lines_go_on(tmp_path):
+    from intentwatch.pipeline.io.adapters.base import BadRecord as Bad, stream_lines
+
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(orjson.dumps(GOOD) + b"\n" + b"x" * 5000 + b"\n" + orjson.dumps({**GOOD, "event_id": "e2"}) + b"\n")
+    got = list(stream_lines(path, max_line=1000))
+    assert [n for n, _ in got] == [1, 2, 3] and got[1][1] == "line longer than 1000 bytes, not read"
+    results = list(open_adapter("native").read(path))
+    assert [type(r) for r in results] == [Action, Bad, Action]

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from intentwatch.models.errors import InputError
 from intentwatch.pipeline.io.codec import decode_action
 
-from .base import BadRecord, Result, stream_lines
+from .base import BadRecord, Result, lines_through
 from .unknown import UnknownFields, unknown_fields
 
 FORMATS = ("native", "otel-json", "otel-proto", "cloudtrail", "mapped")
@@ -57,11 +57,7 @@ class NativeAdapter:
             yield BadRecord(err.source, err.reason, raw)
 
     def read(self, path: str | Path) -> Iterator[Result]:
-        for n, line in stream_lines(path):
-            if n < 0:
-                yield BadRecord(str(path), line.decode())
-            else:
-                yield from self.decode(line, f"{path}:{n}")
+        return lines_through(self.decode, path)
 
 
 SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".gz", ".pb", ".pb.gz", ".log", ".log.gz")

@@ -6,7 +6,7 @@ dead-letter file already takes, so replay and the worker set it aside like a bad
 """
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -85,9 +85,13 @@ def read_bytes(path: str | Path) -> tuple[bytes, str | None]:
     reason beside it, so the records read before it are not lost.
     """
     out: list[bytes] = []
+    size = 0
     try:
         for chunk in _chunks(path):
             out.append(chunk)
+            size += len(chunk)
+            if size > MAX_DOCUMENT:
+                return b"", f"over {MAX_DOCUMENT >> 20} MiB as one document: split it, or write it as JSON lines"
     except (EOFError, zlib.error) as e:
         what = "truncated gzip" if isinstance(e, EOFError) else f"corrupt gzip ({e})"
         return b"".join(out), f"{what}: the compressed stream ends early ({sum(map(len, out))} bytes decompressed)"
@@ -116,11 +120,7 @@ class JsonInput:
     def read_json(self, path: str | Path) -> Iterator[Result]:
         name = str(path)
         if is_json_lines(path):  # streamed: a JSON-lines file of any size is never held whole
-            for n, line in stream_lines(path):
-                if n < 0:
-                    yield BadRecord(name, line.decode())
-                else:
-                    yield from self.decode(line, f"{name}:{n}")
+            yield from lines_through(self.decode, path)
             return
         data, damage = read_bytes(path)
         try:
@@ -188,26 +188,48 @@ def is_json_lines(path: str | Path, peek: int = 1 << 16) -> bool:
     return True
 
 
-def stream_lines(path: str | Path) -> Iterator[tuple[int, bytes]]:
+MAX_LINE = 64 << 20      # one line (an OTLP batch, a log record) held whole at most
+MAX_DOCUMENT = 1 << 30   # one file read whole (a CloudTrail S3 file, a pretty-printed document) at most
+
+
+def stream_lines(path: str | Path, max_line: int = MAX_LINE) -> Iterator[tuple[int, bytes | str]]:
     """(line number, line) for the non-blank lines of a file, gzip or not, read as it goes.
 
-    A damaged gzip ends the lines with ``(-1, reason)``: every complete line before the damage
-    is kept; the cut line is part of what the reason says is lost."""
-    n, carry = 0, b""
+    Problems come as (line number, reason text): a line over ``max_line`` bytes (never held
+    whole), and a damaged gzip, which ends the lines with (-1, reason): every complete line
+    before the damage is kept; the cut line is part of what the reason says is lost."""
+    n, carry, skipping = 0, b"", False
     try:
         for chunk in _chunks(path):
             parts = (carry + chunk).split(b"\n")
             carry = parts.pop()
             for line in parts:
                 n += 1
-                if line.strip():
+                if skipping or len(line) > max_line:
+                    skipping = False
+                    yield n, f"line longer than {max_line} bytes, not read"
+                elif line.strip():
                     yield n, line.rstrip(b"\r")
+            if len(carry) > max_line:
+                carry, skipping = b"", True
     except (EOFError, zlib.error) as e:
         what = "truncated gzip" if isinstance(e, EOFError) else f"corrupt gzip ({e})"
-        yield -1, f"{what}: the compressed stream ends early, after line {n}".encode()
+        yield -1, f"{what}: the compressed stream ends early, after line {n}"
         return
-    if carry.strip():
+    if skipping:
+        yield n + 1, f"line longer than {max_line} bytes, not read"
+    elif carry.strip():
         yield n + 1, carry.rstrip(b"\r")
+
+
+def lines_through(decode: Callable[[bytes, str], Iterator[Result]], path: str | Path) -> Iterator[Result]:
+    """Every line of a file through ``decode``; lines that cannot be read are bad records."""
+    name = str(path)
+    for n, line in stream_lines(path):
+        if isinstance(line, str):
+            yield BadRecord(f"{name}:{n}" if n > 0 else name, line)
+        else:
+            yield from decode(line, f"{name}:{n}")
 
 
 def lines(data: bytes) -> Iterator[tuple[int, bytes]]:
