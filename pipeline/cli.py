@@ -447,6 +447,38 @@ def worker(config: ConfigOpt = None) -> None:
 
 
 @app.command()
+def bridge(
+    source: Annotated[str, typer.Option("--from", help="Topic of foreign telemetry (the Collector's Kafka exporter writes otlp_spans).")] = "otlp_spans",
+    input_format: Annotated[str, typer.Option("--format", help="Its format: otel-proto (the exporter's otlp_proto), otel-json (otlp_json), cloudtrail, mapped.")] = "otel-proto",
+    mapping: Annotated[Optional[Path], typer.Option(help="Mapping file for --format mapped.", exists=True, dir_okay=False)] = None,
+    adapter_options: Annotated[Optional[Path], typer.Option(help="YAML options of the input adapter (docs/inputs.md).", exists=True, dir_okay=False)] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Turn a topic of foreign telemetry into native actions on the actions topic, keyed by agent, for the workers.
+
+    Example (the OpenTelemetry Collector's Kafka exporter, default topic and encoding):
+
+        INTENTWATCH_WORKER__INSTANCE=b1 intentwatch bridge --from otlp_spans --format otel-proto
+    """
+    import yaml
+
+    from intentwatch.pipeline.hosts.bridge import run_bridge
+    from intentwatch.pipeline.io.adapters import open_adapter
+    from intentwatch.pipeline.io.kafka import wait_for_broker
+    from intentwatch.pipeline.settings import load_settings
+
+    try:
+        s = load_settings(config)
+        options = yaml.safe_load(adapter_options.read_text()) if adapter_options else None
+        adapter = open_adapter(input_format, mapping, options)
+    except (IntentwatchError, ValueError, yaml.YAMLError) as e:
+        _fail(str(e))
+    err.print(f"effective config: {s.model_dump_json(exclude={'engine'})}", highlight=False, soft_wrap=True)
+    wait_for_broker(s.kafka, timeout=60)
+    run_bridge(s, adapter, source)
+
+
+@app.command()
 def produce(
     file: Annotated[str, typer.Argument(help="JSON lines to send: a file, a .gz file, or - for stdin.")],
     topic: Annotated[Optional[str], typer.Option(help="Target topic (default: the actions topic).")] = None,
