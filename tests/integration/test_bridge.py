@@ -46,7 +46,8 @@ def test_collector_otlp_proto_batches_through_the_bridge_equal_replay(kafka_pipe
     p = kafka_pipeline
     p.create_topics()
     source = f"it.otlp_spans.{p.suffix}"
-    admin(p.kafka).create_topics([NewTopic(source, num_partitions=1, replication_factor=1)])[source].result(30)
+    client = admin(p.kafka)  # held: a dropped client cancels its own request
+    client.create_topics([NewTopic(source, num_partitions=1, replication_factor=1)])[source].result(30)
 
     # Bad input rides along: a message that is not OTLP, and a batch with one span lacking an agent.
     actions = [orjson.loads(x) for x in f.actions.read_bytes().splitlines() if x.strip()]
