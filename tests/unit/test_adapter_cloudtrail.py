@@ -49,6 +49,7 @@ def test_assumed_role_session_folds_into_its_role(by_name):
     assert (a.agent_id, a.session_id) == (ROLE, "ops-agent-run-7f3a")
     assert a.attributes["principal_arn"] == "arn:aws:sts::111122223333:assumed-role/ops-agent/ops-agent-run-7f3a"
     assert by_name["DescribeInstances"].agent_id == ROLE  # another session, the same agent
+    assert a.attributes["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"] == ROLE  # as written, for detectors
 
 
 def test_sessions_kept_apart_when_not_folded():

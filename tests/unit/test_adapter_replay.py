@@ -126,3 +126,12 @@ def test_produce_sends_foreign_records_as_native_actions(tmp_path):
     native = [decode_action(raw, source) for source, raw in lines]
     assert [a.model_dump() for a in native] == [
         a.model_dump() for a in open_adapter("otel-json").read(DATA / "otel_bad.jsonl") if hasattr(a, "tool")]
+
+
+def test_cloudtrail_records_reach_the_cloud_catalogue_from_the_first_call(tmp_path):
+    res, alerts, dead = run(tmp_path, DATA / "cloudtrail_records.json", "--format", "cloudtrail")
+    assert res.exit_code == 0 and dead == []
+    opened = {(a["rule_id"], a["evidence"]["action"]["tool"]) for a in alerts if a["status"] == "open"}
+    assert {("cloud.credentials_for_another_identity", "iam:CreateAccessKey"),   # a key for svc-reporting
+            ("cloud.data_opened_to_outsiders", "ec2:ModifySnapshotAttribute"),   # createVolumePermission group all
+            ("cloud.logging_disabled", "cloudtrail:StopLogging")} <= opened

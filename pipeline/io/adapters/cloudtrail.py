@@ -312,8 +312,11 @@ class CloudTrailAdapter(JsonInput):
             if len(self._operations) < 65536:
                 self._operations[(tool, read_only)] = operation
         params = r.get("requestParameters")
+        # userIdentity as CloudTrail wrote it: the cloud detectors read its sessionContext
+        # (ec2RoleDelivery: instance credentials), arn and principalId.
         attributes: dict[str, Any] = {"event_source": src, "event_name": name, "aws_region": r.get("awsRegion"),
-                                      "identity_type": identity.get("type"), "principal_arn": identity.get("arn")}
+                                      "identity_type": identity.get("type"), "principal_arn": identity.get("arn"),
+                                      "userIdentity": identity}
         for key, attr in (("userAgent", "user_agent"), ("recipientAccountId", "account_id"),
                           ("eventType", "event_type"), ("eventCategory", "event_category"),
                           ("readOnly", "read_only"), ("errorCode", "error_code"), ("errorMessage", "error_message"),
