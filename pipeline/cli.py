@@ -247,7 +247,7 @@ def simulate(
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 1,
     sign: Annotated[bool, typer.Option(help="Sign manifests and lifecycle events with DEVELOPMENT keys derived from the seed, and write "
                                             "trust.yaml and config-trust.yaml (trust.mode enforce) beside them.")] = False,
-    output_format: Annotated[str, typer.Option("--format", help="Also write the actions as OTel GenAI spans: otel-json (spans.otlp.jsonl) or otel-proto (spans.otlp.pb).")] = "native",
+    output_format: Annotated[str, typer.Option("--format", help="Also write the actions as OTel GenAI spans: otel-json (spans.otlp.jsonl) or otel-proto (spans.otlp.pb); or the cloud calls as CloudTrail S3 files: cloudtrail (cloudtrail/AWSLogs/..., cloudtrail/cloudtrail.options.yaml).")] = "native",
 ) -> None:
     """Generate a realistic fleet of agents with labelled attack scenarios.
 
@@ -257,8 +257,8 @@ def simulate(
     """
     from intentwatch.pipeline.lab.simulate import simulate_fleet
 
-    if output_format not in ("native", "otel-json", "otel-proto"):
-        _fail(f"--format {output_format}: write native, otel-json or otel-proto")
+    if output_format not in ("native", "otel-json", "otel-proto", "cloudtrail"):
+        _fail(f"--format {output_format}: write native, otel-json, otel-proto or cloudtrail")
     summary = simulate_fleet(agents=agents, days=days, seed=seed, out=out)
     if sign:
         from intentwatch.pipeline.lab.simulate.signing import sign_fleet
@@ -266,7 +266,11 @@ def simulate(
         summary["signing (DEVELOPMENT keys)"] = sign_fleet(out, seed)
         err.print(f"signed with DEVELOPMENT keys derived from seed {seed} (anyone can recompute them); "
                   f"use --config {out / 'config-trust.yaml'}", highlight=False)
-    if output_format != "native":
+    if output_format == "cloudtrail":
+        from intentwatch.pipeline.lab.simulate.cloudtrail import write_cloudtrail
+
+        summary["CloudTrail records  cloudtrail/AWSLogs"] = write_cloudtrail(out / "actions.jsonl", out / "cloudtrail")
+    elif output_format != "native":
         from intentwatch.pipeline.lab.simulate.spans import write_spans
 
         spans = out / ("spans.otlp.jsonl" if output_format == "otel-json" else "spans.otlp.pb")

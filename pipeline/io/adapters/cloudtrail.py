@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
@@ -131,8 +131,13 @@ class CloudTrailOptions(BaseModel):
     operations: dict[str, Operation] = Field(
         default_factory=dict, description="Per API overrides: 'eventName' or 'service:eventName' -> operation.")
     agents: dict[str, str] = Field(
-        default_factory=dict, description="Principal ARN (after folding) -> agent id; others keep their ARN.")
+        default_factory=dict, description="Agent id as derived (ARN, or name under agent_from: name) -> the id to use.")
     max_seen: int = Field(2_000_000, gt=0, description="eventIDs remembered for de-duplication (the latest ones).")
+    agent_from: Literal["arn", "name"] = Field(
+        "arn", description="arn: the principal's ARN is the agent id; name: its last path segment (the role or "
+                           "user name), for teams that name a role after its agent.")
+    credential_prefix: str = Field("", description="Put before an AWS access key id (AKIA..., ASIA...) in "
+                                                   "credential_id (e.g. 'aws:'), to match how manifests name keys.")
 
 
 def tool_name(event_source: str, event_name: str) -> str:
@@ -180,6 +185,12 @@ def _resource(record: dict[str, Any], params: Any) -> str | None:
     if items and isinstance(items[0], dict):
         return items[0].get("instanceId") or items[0].get("imageId")
     return None
+
+
+def _credential(key: Any, prefix: str) -> str | None:
+    if not isinstance(key, str) or not key:
+        return None  # accessKeyId may be "" (console sessions, some service calls)
+    return prefix + key if prefix and key[:4] in ("AKIA", "ASIA") else key
 
 
 def _bytes(extra: Any) -> int:
@@ -299,6 +310,8 @@ class CloudTrailAdapter(JsonInput):
             return BadRecord(source, "userIdentity missing: no one to hold to an intent", _dumps(item))
         o = self.options
         agent, session = principal(identity, o.fold_sessions)
+        if agent is not None and o.agent_from == "name" and agent.startswith("arn:"):
+            agent = agent.rsplit("/", 1)[-1] if "/" in agent else agent.rsplit(":", 1)[-1]
         if agent is None:
             return BadRecord(source, f"userIdentity of type {identity.get('type')!r} has no arn, invokedBy or "
                                      f"accountId", _dumps(item))
@@ -349,7 +362,7 @@ class CloudTrailAdapter(JsonInput):
         fields: dict[str, Any] = {
             "event_id": r["eventID"], "agent_id": o.agents.get(agent, agent), "time": _time(r["eventTime"]), "tool": tool,
             "operation": operation, "resource": _resource(r, params), "outcome": outcome,
-            "credential_id": identity.get("accessKeyId") or None, "source_ip": source_ip, "session_id": session,
+            "credential_id": _credential(identity.get("accessKeyId"), o.credential_prefix), "source_ip": source_ip, "session_id": session,
             "bytes": _bytes(extra), "attributes": attributes,
         }
         model = params.get("modelId") if isinstance(params, dict) and service.startswith("bedrock") else None
