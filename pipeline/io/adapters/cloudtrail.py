@@ -204,8 +204,18 @@ def _bytes(extra: Any) -> int:
     return total
 
 
+_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
+
+
 def _is_ip(value: str) -> bool:
-    if not value or not (value[0].isdigit() or ":" in value):
+    """An IPv4 or IPv6 address (not a service name such as ``lambda.amazonaws.com`` or ``AWS Internal``).
+
+    >>> [_is_ip(v) for v in ("198.51.100.24", "10.0.0.256", "2001:db8::1", "lambda.amazonaws.com", "AWS Internal")]
+    [True, False, True, False, False]
+    """
+    if _IPV4.fullmatch(value):
+        return True
+    if ":" not in value:
         return False
     try:
         ipaddress.ip_address(value)

@@ -39,6 +39,10 @@ _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 _MISSING = object()
 
 
+class _Keys(tuple):
+    """A compiled path of object keys only (no list index): resolved by plain indexing."""
+
+
 def compile_path(path: str) -> tuple[str | int, ...]:
     """``"a.b[0].c"`` -> ``("a", "b", 0, "c")``.
 
@@ -54,12 +58,19 @@ def compile_path(path: str) -> tuple[str | int, ...]:
         pos = m.end()
     if not steps or pos != len(path):
         raise ValueError(f"bad path {path!r}")
-    return tuple(steps)
+    return _Keys(steps) if all(isinstance(s, str) for s in steps) else tuple(steps)
 
 
 def resolve(record: Any, steps: tuple[str | int, ...]) -> Any:
     """The value at ``steps`` in ``record``, or ``_MISSING``."""
     value = record
+    if steps.__class__ is _Keys:  # only object keys: index straight, a miss is an exception
+        try:
+            for step in steps:
+                value = value[step]
+        except (KeyError, TypeError, IndexError):
+            return _MISSING
+        return _MISSING if value is None else value
     for step in steps:
         if isinstance(step, int):
             if not isinstance(value, list) or step >= len(value):
@@ -171,22 +182,22 @@ def _offset(tz: str) -> timezone:
 class _Compiled:
     """A FieldSpec with its paths compiled once."""
 
-    __slots__ = ("spec", "paths", "template")
+    __slots__ = ("spec", "paths", "template", "const", "map", "default")
 
     def __init__(self, spec: FieldSpec):
         self.spec = spec
+        self.const, self.map, self.default = spec.const, spec.map, spec.default
         self.paths = [compile_path(p) for p in (spec.path if isinstance(spec.path, list) else [spec.path])] \
             if spec.path is not None else []
         self.template = [(m.group(0), compile_path(m.group(1))) for m in _TEMPLATE.finditer(spec.template)] \
             if spec.template is not None else None
 
     def value(self, record: Any) -> Any:
-        s = self.spec
-        if s.const is not None:
-            return s.const
+        if self.const is not None:
+            return self.const
         value: Any = _MISSING
         if self.template is not None:
-            text = s.template or ""
+            text = self.spec.template or ""
             for placeholder, steps in self.template:
                 part = resolve(record, steps)
                 if part is _MISSING:
@@ -201,9 +212,9 @@ class _Compiled:
                 if value is not _MISSING:
                     break
         if value is _MISSING:
-            return s.default
-        if s.map:
-            value = s.map.get(_key(value), value)
+            return self.default
+        if self.map:
+            value = self.map.get(_key(value), value)
         return value
 
 

@@ -45,7 +45,6 @@ TOOL_OPERATIONS = frozenset({"execute_tool"})
 MODEL_OPERATIONS = frozenset({"invoke_agent", "chat", "text_completion", "generate_content"})
 ACTION_OPERATIONS = TOOL_OPERATIONS | MODEL_OPERATIONS
 INT64_MIN, INT64_MAX, UINT64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
-_HEX = frozenset("0123456789abcdefABCDEF")
 # Span attributes that set an action field as they are.
 FIELD_ATTRIBUTES = {f"intentwatch.{f}": f for f in (
     "event_id", "agent_id", "tool", "operation", "resource", "data_domain", "outcome", "credential_id",
@@ -93,17 +92,22 @@ class Span:
 # ---- OTLP/JSON ---------------------------------------------------------------------------
 
 def _hex_id(value: Any, digits: int, what: str, required: bool = True) -> str:
+    if value.__class__ is str and len(value) == digits:
+        try:
+            raw = bytes.fromhex(value)
+        except ValueError:
+            raw = b""
+        if len(raw) * 2 == digits:  # (fromhex skips spaces: the length says none were there)
+            if any(raw):
+                return value.lower()
+            if required:
+                raise SpanError(f"{what} is all zeros (an invalid id)")
+            return ""
     if not value:
         if required:
             raise SpanError(f"{what} missing")
         return ""
-    if not isinstance(value, str) or len(value) != digits or not _HEX.issuperset(value):
-        raise SpanError(f"{what} {value!r} is not {digits} hex digits (OTLP/JSON ids are hex, not base64)")
-    if value.count("0") == digits:
-        if required:
-            raise SpanError(f"{what} is all zeros (an invalid id)")
-        return ""
-    return value.lower()
+    raise SpanError(f"{what} {value!r} is not {digits} hex digits (OTLP/JSON ids are hex, not base64)")
 
 
 def _enum(value: Any, names: dict[str, int], what: str) -> int:
