@@ -29,6 +29,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from intentwatch.models.action import Operation
+from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, make_action
 
@@ -302,7 +303,10 @@ class CloudTrailAdapter(JsonInput):
             if event_id in self.seen:
                 self.duplicates += 1
                 return
-        yield self._action(record, source, item)
+        try:
+            yield self._action(record, source, item)
+        except Exception as e:  # noqa: BLE001 - a record of an unforeseen shape costs that record
+            yield BadRecord(source, failure(e), _dumps(item))
         if isinstance(event_id, str) and event_id:
             self.seen[event_id] = None
             if len(self.seen) > self.options.max_seen:  # the oldest goes: files overlap near each other

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.io.codec import describe
+from intentwatch.pipeline.io.deadletter import failure
 
 from .base import EPOCH, BadRecord, JsonInput, Result, make_action
 from .verbs import ToolOperations
@@ -254,6 +255,12 @@ class MappedAdapter(JsonInput):
         if not isinstance(record, dict):
             yield BadRecord(source, f"record is a JSON {type(record).__name__}, not an object", raw or b"")
             return
+        try:
+            yield from self._mapped(record, raw, source)
+        except Exception as e:  # noqa: BLE001 - a record of an unforeseen shape costs that record
+            yield BadRecord(source, failure(e), raw or orjson.dumps(record))
+
+    def _mapped(self, record: dict[str, Any], raw: bytes | None, source: str) -> Iterator[Result]:
         for steps, path, allowed in self._where:
             value = resolve(record, steps)
             if value is _MISSING or _key(value) not in allowed:

@@ -34,6 +34,8 @@ from typing import Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
+from intentwatch.pipeline.io.deadletter import failure
+
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
 from .verbs import ToolOperations
 
@@ -192,12 +194,15 @@ def json_attributes(kvs: Any, prefix: str = "") -> dict[str, Any]:
 def _json_span(sp: Any, position: str) -> Span:
     if not isinstance(sp, dict):
         raise SpanError("span is not an object")
-    status = sp.get("status") or {}
+    status = _object(sp.get("status"), "status")
+    name = sp.get("name")
+    if not isinstance(name, str):
+        name = "" if name is None else str(name)
     return Span(
         trace_id=_hex_id(sp.get("traceId"), 32, "traceId"),
         span_id=_hex_id(sp.get("spanId"), 16, "spanId"),
         parent_id=_hex_id(sp.get("parentSpanId"), 16, "parentSpanId", required=False),
-        name=sp.get("name") or "",
+        name=name,
         kind=_enum(sp.get("kind", 0), KINDS, "span kind"),
         start_ns=_uint64(sp.get("startTimeUnixNano"), "startTimeUnixNano"),
         status=_enum(status.get("code", 0), STATUS_CODES, "status code"),
@@ -211,22 +216,49 @@ def json_spans(doc: Any, source: str) -> Iterator[tuple[dict[str, Any], Span | B
     if not isinstance(doc, dict) or not isinstance(doc.get("resourceSpans"), list):
         raise SpanError("not an OTLP traces document: no resourceSpans list")
     for i, rs in enumerate(doc["resourceSpans"]):
+        if not isinstance(rs, dict):
+            yield {}, BadRecord(f"{source}#rs{i}", "resourceSpans item is not an object", _dump(rs))
+            continue
         try:
-            resource = json_attributes(((rs or {}).get("resource") or {}).get("attributes"), "resource.")
+            resource = json_attributes(_object(rs.get("resource"), "resource").get("attributes"), "resource.")
         except SpanError as e:
             resource, bad = {}, str(e)
         else:
             bad = None
-        for j, ss in enumerate((rs or {}).get("scopeSpans") or ()):
-            for k, sp in enumerate((ss or {}).get("spans") or ()):
+        scopes = rs.get("scopeSpans") or ()
+        for j, ss in enumerate(scopes if isinstance(scopes, list) else [scopes]):
+            spans = ss.get("spans") if isinstance(ss, dict) else None
+            if not isinstance(spans, list):
+                if spans is not None or not isinstance(ss, dict):
+                    yield resource, BadRecord(f"{source}#rs{i}.ss{j}", "scopeSpans item is not an object with a "
+                                                                      "list of spans", _dump(ss))
+                continue
+            for k, sp in enumerate(spans):
                 position = f"{source}#rs{i}.ss{j}.span{k}"
                 if bad is not None:
-                    yield resource, BadRecord(position, f"resource: {bad}", orjson.dumps(sp))
+                    yield resource, BadRecord(position, f"resource: {bad}", _dump(sp))
                     continue
                 try:
                     yield resource, _json_span(sp, position)
                 except SpanError as e:
-                    yield resource, BadRecord(position, str(e), orjson.dumps(sp))
+                    yield resource, BadRecord(position, str(e), _dump(sp))
+                except Exception as e:  # noqa: BLE001 - a span of an unforeseen shape costs that span
+                    yield resource, BadRecord(position, failure(e), _dump(sp))
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise SpanError(f"{what} is not an object")
+    return value
+
+
+def _dump(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return repr(value).encode()
 
 
 # ---- OTLP protobuf -----------------------------------------------------------------------
@@ -359,7 +391,10 @@ class OtelAdapter(JsonInput):
             if isinstance(span, BadRecord):
                 yield span
                 continue
-            result = self._action(span, resource, by_id)
+            try:
+                result = self._action(span, resource, by_id)
+            except Exception as e:  # noqa: BLE001 - a span of an unforeseen shape costs that span
+                result = BadRecord(span.position, failure(e), _raw(span))
             if result is not None:
                 yield result
 
@@ -416,8 +451,8 @@ class OtelAdapter(JsonInput):
         resource_name = None
         if op == "execute_tool":
             tool = a.get("gen_ai.tool.name") or (span.name.split(" ", 1)[1:] or [None])[0]
-            if not tool:
-                return BadRecord(span.position, "execute_tool span has no gen_ai.tool.name", _raw(span))
+            if not tool or not isinstance(tool, str):
+                return BadRecord(span.position, "execute_tool span has no gen_ai.tool.name (text)", _raw(span))
             operation = o.tools(tool)
             for key, name in (("gen_ai.tool.call.id", "tool_call_id"), ("gen_ai.tool.type", "tool_type")):
                 if a.get(key) is not None:
