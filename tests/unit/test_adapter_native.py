@@ -64,3 +64,8 @@ def test_a_line_too_long_to_hold_is_one_bad_record_and_the_next_lines_go_on(tmp_
     assert [n for n, _ in got] == [1, 2, 3] and got[1][1] == "line longer than 1000 bytes, not read"
     results = list(open_adapter("native").read(path))
     assert [type(r) for r in results] == [Action, Bad, Action]
+
+
+def test_a_reason_quoting_a_huge_value_stays_short():
+    r = BadRecord("f:1", "time: Invalid isoformat string: '" + "9" * 10_000 + "'")
+    assert len(r.reason) == 300 and r.reason.endswith("...")

@@ -22,6 +22,7 @@ from intentwatch.pipeline.io.codec import describe
 _validate = Action.__pydantic_validator__.validate_python
 UTC = timezone.utc
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_REASON = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,10 @@ class BadRecord:
     source: str
     reason: str
     raw: bytes = b""
+
+    def __post_init__(self) -> None:  # a reason quoting a huge bad value stays one readable line
+        if len(self.reason) > MAX_REASON:
+            object.__setattr__(self, "reason", self.reason[:MAX_REASON - 3] + "...")
 
     def error(self) -> InputError:
         return InputError(self.source, self.reason)
