@@ -187,7 +187,7 @@ def test_a_records_file_with_broken_records():
     bad = [(r.source, r.reason) for r in results if isinstance(r, BadRecord)]
     assert bad[:2] == [
         (f"{path}#Records[1]", "not a CloudTrail record: no eventTime"),
-        (f"{path}#Records[2]", "userIdentity of type 'Unknown' has no arn, invokedBy or accountId"),
+        (f"{path}#Records[2]", "userIdentity of type 'Unknown' has no arn, invokedBy, principalId or accountId"),
     ]
     assert bad[2][0] == f"{path}#Records[3]"
     assert bad[2][1].startswith("time: Input should be a valid datetime or date, input is too short")
@@ -282,3 +282,11 @@ def test_json_lines_are_streamed_and_a_truncated_gzip_keeps_the_lines_before(tmp
     assert 2 <= len(actions_of(results)) < 15
     assert results[-1].source == str(path) and results[-1].reason.startswith("truncated gzip")
     assert not is_json_lines(RECORDS)
+
+
+def test_identities_without_arn_use_their_principal_id():
+    records = orjson.loads(RECORDS.read_bytes())["Records"]
+    web = {"type": "WebIdentityUser", "principalId": "accounts.google.com:1234567890", "userName": "1234567890",
+           "identityProvider": "accounts.google.com"}
+    (a,) = CloudTrailAdapter().decode(orjson.dumps({**records[6], "userIdentity": web}), "m")
+    assert a.agent_id == "WebIdentityUser:accounts.google.com:1234567890" and a.credential_id is None

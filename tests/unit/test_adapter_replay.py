@@ -59,7 +59,7 @@ def test_cloudtrail_bad_records_are_dead_lettered_with_position(tmp_path):
     assert res.exit_code == 0, res.output
     assert [(d["source"], d["reason"]) for d in dead][:2] == [
         (f"{path}#Records[1]", "not a CloudTrail record: no eventTime"),
-        (f"{path}#Records[2]", "userIdentity of type 'Unknown' has no arn, invokedBy or accountId")]
+        (f"{path}#Records[2]", "userIdentity of type 'Unknown' has no arn, invokedBy, principalId or accountId")]
     assert orjson.loads(dead[0]["raw"])["eventID"] == "broken-no-time"
     assert {a["agent_id"] for a in alerts} == {"arn:aws:iam::111122223333:user/deploy-bot", ROLE}
 

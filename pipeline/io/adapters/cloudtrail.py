@@ -163,8 +163,11 @@ def principal(identity: dict[str, Any], fold_sessions: bool) -> tuple[str | None
     invoked = identity.get("invokedBy")
     if isinstance(invoked, str) and invoked:
         return invoked, None
-    if identity.get("type") in ("AWSAccount", "Root") and identity.get("accountId"):
-        return f"{identity.get('type')}:{identity.get('accountId')}:{identity.get('principalId', '')}".rstrip(":"), None
+    principal_id = identity.get("principalId")  # WebIdentityUser, SAMLUser, AWSAccount...: no arn
+    if isinstance(principal_id, str) and principal_id:
+        return f"{identity.get('type') or 'Unknown'}:{principal_id}", None
+    if identity.get("type") in ("AWSAccount", "Root") and isinstance(identity.get("accountId"), str):
+        return f"{identity['type']}:{identity['accountId']}", None
     return None, None
 
 
@@ -327,8 +330,8 @@ class CloudTrailAdapter(JsonInput):
         if agent is not None and o.agent_from == "name" and agent.startswith("arn:"):
             agent = agent.rsplit("/", 1)[-1] if "/" in agent else agent.rsplit(":", 1)[-1]
         if agent is None:
-            return BadRecord(source, f"userIdentity of type {identity.get('type')!r} has no arn, invokedBy or "
-                                     f"accountId", _dumps(item))
+            return BadRecord(source, f"userIdentity of type {identity.get('type')!r} has no arn, invokedBy, "
+                                     f"principalId or accountId", _dumps(item))
         src, name = r["eventSource"], r["eventName"]
         tool = tool_name(src, name)
         service = tool.split(":", 1)[0]
