@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from confluent_kafka import Consumer, KafkaError, Message, Producer
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer
 
 from intentwatch.models.action import Action
 from intentwatch.pipeline.io.adapters import Adapter, BadRecord
@@ -29,6 +29,7 @@ from intentwatch.pipeline.io.kafka import PARTITIONER
 from intentwatch.pipeline.settings import Settings
 
 log = logging.getLogger("intentwatch.bridge")
+DLQ_RAW_BYTES = 64 << 10  # of a record too large to produce, the dead letter keeps this much
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,18 +108,31 @@ class Bridge:
                 self.stats["messages"] += 1
                 for o in translate(self.adapter, m.value() or b"", m.key(), source, t.actions, t.dlq):
                     self.stats["actions" if o.topic == t.actions else "dead_letters"] += 1
-                    while True:
-                        try:
-                            self.txn.produce(o.topic, value=o.value, key=o.key, timestamp=o.timestamp, headers=o.headers)
-                            break
-                        except BufferError:
-                            self.txn.poll(0.05)
+                    self._produce(o, source)
             self.txn.send_offsets_to_transaction(self.consumer.position(self.consumer.assignment()),
                                                  self.consumer.consumer_group_metadata())
             self.txn.commit_transaction()
         except Exception:
             self.txn.abort_transaction()
             raise
+
+
+    def _produce(self, o: Out, source: str) -> None:
+        while True:
+            try:
+                self.txn.produce(o.topic, value=o.value, key=o.key, timestamp=o.timestamp, headers=o.headers)
+                return
+            except BufferError:
+                self.txn.poll(0.05)
+            except KafkaException as e:  # too large for the topic: a dead letter (cut short), not a stuck bridge
+                if e.args[0].code() != KafkaError.MSG_SIZE_TOO_LARGE or o.topic == self.settings.topics.dlq and \
+                        len(o.value) <= DLQ_RAW_BYTES:
+                    raise
+                self.stats["dead_letters"] += 1
+                o = Out(self.settings.topics.dlq, o.key, o.value[:DLQ_RAW_BYTES], 0,
+                        [("source", source.encode()), ("reason", f"{len(o.value)} bytes: too large for "
+                                                                 f"{o.topic} ({e.args[0].str()})".encode()),
+                         ("format", self.adapter.name.encode())])
 
 
 def run_bridge(settings: Settings, adapter: Adapter, source_topic: str) -> None:

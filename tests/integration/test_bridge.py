@@ -13,7 +13,7 @@ import subprocess
 import time
 
 import orjson
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import NewTopic
 
 from intentwatch.pipeline.io.kafka import admin
@@ -32,11 +32,18 @@ class BridgeProcess(WorkerProcess):
 
 
 def _bridge_drained(p: Pipeline, source: str, group: str) -> bool:
+    """The bridge group's committed offset reached the end of the source topic (a coordinator still
+    moving on a fresh broker is asked again next round, as support.Pipeline.wait_until does)."""
     c = Consumer({"bootstrap.servers": p.bootstrap, "group.id": group, "enable.auto.commit": False})
     try:
         tp = TopicPartition(source, 0)
         (committed,) = c.committed([tp], timeout=20)
         return committed.offset >= c.get_watermark_offsets(tp, timeout=20)[1]
+    except KafkaException as e:
+        if e.args[0].retriable() or e.args[0].code() in (KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+                                                          KafkaError.COORDINATOR_NOT_AVAILABLE):
+            return False
+        raise
     finally:
         c.close()
 
