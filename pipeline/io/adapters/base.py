@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import orjson
 from pydantic import ValidationError
@@ -46,7 +46,7 @@ class BadRecord:
         return InputError(self.source, self.reason)
 
 
-Result = Action | BadRecord
+Result: TypeAlias = Action | BadRecord
 
 
 def make_action(fields: dict[str, Any], source: str, raw: bytes | Any) -> Result:

@@ -297,10 +297,10 @@ class MappedAdapter(JsonInput):
         if isinstance(fields.get("model"), str):
             fields["model"] = {"id": fields["model"]}
         attributes = {}
-        for name, spec in self._attributes.items():
+        for key, spec in self._attributes.items():
             value = spec.value(record)
             if value is not None:
-                attributes[name] = value
+                attributes[key] = value
         if attributes:
             fields["attributes"] = attributes
         yield make_action(fields, source, raw)

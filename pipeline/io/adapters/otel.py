@@ -219,12 +219,11 @@ def json_spans(doc: Any, source: str) -> Iterator[tuple[dict[str, Any], Span | B
         if not isinstance(rs, dict):
             yield {}, BadRecord(f"{source}#rs{i}", "resourceSpans item is not an object", _dump(rs))
             continue
+        bad: str | None = None
         try:
             resource = json_attributes(_object(rs.get("resource"), "resource").get("attributes"), "resource.")
         except SpanError as e:
             resource, bad = {}, str(e)
-        else:
-            bad = None
         scopes = rs.get("scopeSpans") or ()
         for j, ss in enumerate(scopes if isinstance(scopes, list) else [scopes]):
             spans = ss.get("spans") if isinstance(ss, dict) else None
@@ -450,7 +449,8 @@ class OtelAdapter(JsonInput):
             attributes["provider"] = provider
         resource_name = None
         if op == "execute_tool":
-            tool = a.get("gen_ai.tool.name") or (span.name.split(" ", 1)[1:] or [None])[0]
+            named = span.name.split(" ", 1)
+            tool = a.get("gen_ai.tool.name") or (named[1] if len(named) == 2 else None)
             if not tool or not isinstance(tool, str):
                 return BadRecord(span.position, "execute_tool span has no gen_ai.tool.name (text)", _raw(span))
             operation = o.tools(tool)
