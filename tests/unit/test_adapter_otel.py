@@ -210,3 +210,39 @@ def test_json_lines_file_as_the_file_exporter_writes_it(tmp_path):
 def test_not_a_traces_document():
     (r,) = OtelAdapter().decode(b'{"resourceLogs": []}', "otlp_spans[0]@3")
     assert r.reason == "not an OTLP traces document: no resourceSpans list"
+
+
+def _one_span(attrs: list, name: str = "span") -> bytes:
+    return orjson.dumps({"resourceSpans": [{"resource": {"attributes": [
+        {"key": "service.name", "value": {"stringValue": "svc"}}]}, "scopeSpans": [{"spans": [
+            {"traceId": "0af7651916cd43dd8448eb211c80319c", "spanId": "b7ad6b7169203331", "name": name, "kind": 1,
+             "startTimeUnixNano": "1764670000000000000",
+             "attributes": [{"key": k, "value": {"stringValue": v}} for k, v in attrs]}]}]}]})
+
+
+def test_openinference_tool_span():
+    raw = _one_span([("openinference.span.kind", "TOOL"), ("tool.name", "search_orders"),
+                     ("input.value", '{"customer": "C-77"}'), ("output.value", "[]"), ("agent.name", "orders-agent"),
+                     ("session.id", "s-1")])
+    (a,) = OtelAdapter().decode(raw, "m")
+    assert (a.agent_id, a.tool, a.operation, a.session_id) == ("orders-agent", "search_orders", "read", "s-1")
+    assert a.attributes["arguments"] == {"customer": "C-77"} and a.attributes["result"] == []
+
+
+def test_openinference_llm_span_is_model_use():
+    (a,) = OtelAdapter().decode(_one_span([("openinference.span.kind", "LLM"), ("llm.model_name", "gpt-4o"),
+                                           ("llm.provider", "openai")]), "m")
+    assert (a.agent_id, a.tool, a.operation, a.model.id, a.attributes["provider"]) == (
+        "svc", "gen_ai.chat", "invoke", "gpt-4o", "openai")
+
+
+def test_traceloop_tool_span():
+    (a,) = OtelAdapter().decode(_one_span([("traceloop.span.kind", "tool"), ("traceloop.entity.name", "send_invoice"),
+                                           ("traceloop.entity.input", '{"to": "ap@example.com"}')]), "m")
+    assert (a.tool, a.operation, a.resource) == ("send_invoice", "send", "ap@example.com")
+
+
+def test_openinference_chain_span_is_skipped():
+    adapter = OtelAdapter()
+    assert list(adapter.decode(_one_span([("openinference.span.kind", "CHAIN")]), "m")) == []
+    assert adapter.skipped == {"not gen_ai": 1}

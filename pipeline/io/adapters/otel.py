@@ -422,6 +422,9 @@ class OtelAdapter(JsonInput):
     def _action(self, span: Span, resource: dict[str, Any], by_id: dict[str, Span]) -> Result | None:
         a = span.attrs
         op = a.get("gen_ai.operation.name")
+        if op is None and ("openinference.span.kind" in a or "traceloop.span.kind" in a):
+            a = span.attrs = _aliased(a)
+            op = a.get("gen_ai.operation.name")
         if op is None:
             op = span.name.split(" ", 1)[0]
             if op not in ACTION_OPERATIONS:
@@ -489,6 +492,43 @@ class OtelAdapter(JsonInput):
         for key in _FIELD_KEYS & a.keys():
             fields[FIELD_ATTRIBUTES[key]] = a[key]
         return make_action(fields, span.position, span.raw)
+
+
+# Other conventions emitters use (INTEGRATIONS.md section 1): OpenInference (Arize) and Traceloop
+# OpenLLMetry. Their keys, read as the GenAI ones they stand for; a GenAI key present wins.
+_OPENINFERENCE = {"TOOL": "execute_tool", "LLM": "chat", "AGENT": "invoke_agent"}
+_OPENINFERENCE_KEYS = {"tool.name": "gen_ai.tool.name", "tool.id": "gen_ai.tool.call.id",
+                       "input.value": "gen_ai.tool.call.arguments", "output.value": "gen_ai.tool.call.result",
+                       "llm.model_name": "gen_ai.request.model", "llm.provider": "gen_ai.provider.name",
+                       "agent.name": "gen_ai.agent.name", "session.id": "gen_ai.conversation.id"}
+_TRACELOOP = {"tool": "execute_tool", "agent": "invoke_agent"}
+
+
+def _aliased(a: dict[str, Any]) -> dict[str, Any]:
+    """OpenInference / Traceloop span attributes with their GenAI equivalents added.
+
+    >>> _aliased({"openinference.span.kind": "TOOL", "tool.name": "get_weather", "input.value": "{}"})["gen_ai.tool.name"]
+    'get_weather'
+    """
+    out = dict(a)
+    kind = a.get("openinference.span.kind")
+    if kind in _OPENINFERENCE:
+        out.setdefault("gen_ai.operation.name", _OPENINFERENCE[kind])
+        for key, gen_ai in _OPENINFERENCE_KEYS.items():
+            if key in a and not (kind != "TOOL" and gen_ai.startswith("gen_ai.tool.")):
+                out.setdefault(gen_ai, a[key])
+    kind = a.get("traceloop.span.kind")
+    if kind in _TRACELOOP:
+        out.setdefault("gen_ai.operation.name", _TRACELOOP[kind])
+        name = a.get("traceloop.entity.name")
+        if name is not None:
+            out.setdefault("gen_ai.tool.name" if kind == "tool" else "gen_ai.agent.name", name)
+        if kind == "tool":
+            for key, gen_ai in (("traceloop.entity.input", "gen_ai.tool.call.arguments"),
+                                ("traceloop.entity.output", "gen_ai.tool.call.result")):
+                if key in a:
+                    out.setdefault(gen_ai, a[key])
+    return out
 
 
 def _raw(span: Span) -> bytes:
