@@ -42,6 +42,21 @@ def _open_out(path: str, stack: ExitStack) -> IO[bytes]:
     return sys.stdout.buffer if path == "-" else stack.enter_context(open(path, "wb"))
 
 
+def _adapter(input_format: str, mapping: Path | None, adapter_options: Path | None, events: str = ""):
+    """The input adapter a command was asked for (``--format``, ``--mapping``, ``--adapter-options``), or fail."""
+    import yaml
+
+    from intentwatch.pipeline.io.adapters import open_adapter
+
+    if events == "-":
+        _fail(f"--format {input_format} reads a file, not stdin")
+    try:
+        options = yaml.safe_load(adapter_options.read_text()) if adapter_options else None
+        return open_adapter(input_format, mapping, options)
+    except (IntentwatchError, ValueError, yaml.YAMLError) as e:
+        _fail(str(e))
+
+
 @app.command()
 def replay(
     events: Annotated[str, typer.Argument(help="Actions as JSON lines: a file, a .gz file, or - for stdin.")],
@@ -100,17 +115,7 @@ def replay(
                                            if Path(events).is_dir() else ""))
     adapter = None
     if input_format != "native" or adapter_options is not None:
-        import yaml
-
-        from intentwatch.pipeline.io.adapters import open_adapter
-
-        if events == "-":
-            _fail(f"--format {input_format} reads a file, not stdin")
-        try:
-            options = yaml.safe_load(adapter_options.read_text()) if adapter_options else None
-            adapter = open_adapter(input_format, mapping, options)
-        except (IntentwatchError, ValueError, yaml.YAMLError) as e:
-            _fail(str(e))
+        adapter = _adapter(input_format, mapping, adapter_options, events)
     with ExitStack() as stack:
         a_out = _open_out(alerts, stack)
         c_out = a_out if commands == alerts else _open_out(commands, stack)
@@ -464,19 +469,15 @@ def bridge(
 
         INTENTWATCH_WORKER__INSTANCE=b1 intentwatch bridge --from otlp_spans --format otel-proto
     """
-    import yaml
-
     from intentwatch.pipeline.hosts.bridge import run_bridge
-    from intentwatch.pipeline.io.adapters import open_adapter
     from intentwatch.pipeline.io.kafka import wait_for_broker
     from intentwatch.pipeline.settings import load_settings
 
     try:
         s = load_settings(config)
-        options = yaml.safe_load(adapter_options.read_text()) if adapter_options else None
-        adapter = open_adapter(input_format, mapping, options)
-    except (IntentwatchError, ValueError, yaml.YAMLError) as e:
+    except IntentwatchError as e:
         _fail(str(e))
+    adapter = _adapter(input_format, mapping, adapter_options)
     err.print(f"effective config: {s.model_dump_json(exclude={'engine'})}", highlight=False, soft_wrap=True)
     wait_for_broker(s.kafka, timeout=60)
     run_bridge(s, adapter, source)
@@ -507,6 +508,7 @@ def produce(
     from intentwatch.pipeline.settings import load_settings
 
     s = load_settings(config)
+    adapter = _adapter(input_format, mapping, adapter_options, file) if input_format != "native" else None
     dead = DeadLetterFile(dead_letter)
     if intents is not None:
         loaded = load_manifests(intents)
@@ -517,19 +519,10 @@ def produce(
         r = produce_lines(s.kafka, s.topics.lifecycle, lines, dead)
         err.print(f"{s.topics.lifecycle}: {r.produced:,} manifests registered")
     lines = file_lines(file)
-    if input_format != "native":
-        import yaml
-
-        from intentwatch.pipeline.io.adapters import open_adapter
+    if adapter is not None:
         from intentwatch.pipeline.io.feed import adapted_lines
 
-        if file == "-":
-            _fail(f"--format {input_format} reads a file, not stdin")
-        try:
-            options = yaml.safe_load(adapter_options.read_text()) if adapter_options else None
-            lines = adapted_lines(open_adapter(input_format, mapping, options), file, dead)
-        except (IntentwatchError, ValueError, yaml.YAMLError) as e:
-            _fail(str(e))
+        lines = adapted_lines(adapter, file, dead)
     started = __import__("time").perf_counter()
     r = produce_lines(s.kafka, topic or s.topics.actions, lines, dead)
     dead.close()
