@@ -119,13 +119,13 @@ def _enum(value: Any, names: dict[str, int], what: str) -> int:
     elif isinstance(value, str):
         if value in names:
             return names[value]
-        if value.isdigit() and int(value) in names.values():
+        if value.isascii() and value.isdigit() and int(value) in names.values():
             return int(value)
     raise SpanError(f"unknown {what} {value!r} (known: {', '.join(names)})")
 
 
 def _uint64(value: Any, what: str) -> int:
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         n = int(value)
     elif isinstance(value, int) and not isinstance(value, bool):
         n = value
