@@ -35,7 +35,7 @@ class Msg:
 
 
 @pytest.fixture
-def worker(tmp_path, request):
+def worker(tmp_path):
     def make(strict: bool) -> Worker:
         s = Settings.model_validate({"kafka": {"bootstrap_servers": "127.0.0.1:1", "extra": {"log_level": "0"}},
                                      "worker": {"metrics_port": None, "strict_fields": strict,
