@@ -16,7 +16,7 @@ import orjson
 
 from intentwatch.models.action import LATEST
 from intentwatch.models.errors import InputError
-from intentwatch.pipeline.io.adapters import Adapter, BadRecord, read_tree
+from intentwatch.pipeline.io.adapters import Adapter, actions_from
 from intentwatch.pipeline.io.deadletter import DeadLetterFile
 from intentwatch.pipeline.io.kafka import producer
 from intentwatch.pipeline.hosts.replay import open_lines
@@ -100,8 +100,5 @@ def file_lines(path: str | Path, max_bytes: int = 1_048_576) -> Iterable[tuple[s
 def adapted_lines(adapter: Adapter, path: str | Path, dead: DeadLetterFile) -> Iterable[tuple[str, bytes]]:
     """A foreign file (OTel spans, CloudTrail, a mapped log) as native action lines; what the
     adapter cannot map goes to ``dead`` with its position and reason."""
-    for result in read_tree(adapter, path):
-        if isinstance(result, BadRecord):
-            dead.put(result.error(), result.raw)
-        else:
-            yield f"{path}", result.model_dump_json(exclude_none=True).encode()
+    for action in actions_from(adapter, path, dead):
+        yield f"{path}", action.model_dump_json(exclude_none=True).encode()

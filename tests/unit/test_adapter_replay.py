@@ -135,3 +135,19 @@ def test_cloudtrail_records_reach_the_cloud_catalogue_from_the_first_call(tmp_pa
     assert {("cloud.credentials_for_another_identity", "iam:CreateAccessKey"),   # a key for svc-reporting
             ("cloud.data_opened_to_outsiders", "ec2:ModifySnapshotAttribute"),   # createVolumePermission group all
             ("cloud.logging_disabled", "cloudtrail:StopLogging")} <= opened
+
+
+def test_intents_suggested_from_cloudtrail_history(tmp_path):
+    import yaml
+
+    out = tmp_path / "drafts"
+    res = runner.invoke(app, ["intents", "suggest", str(DATA / "cloudtrail_records.json"), "--format", "cloudtrail",
+                              "--out", str(out), "--dead-letter", str(tmp_path / "dl.jsonl"), "-q"])
+    assert res.exit_code == 0, res.output
+    drafts = {yaml.safe_load(p.read_text())["agent_id"]: yaml.safe_load(p.read_text()) for p in out.glob("*.yaml")}
+    assert ROLE in drafts and "lambda.amazonaws.com" in drafts
+    import fnmatch
+
+    tools = drafts[ROLE]["allowed"]["tools"]
+    assert all(any(fnmatch.fnmatchcase(t, p) for p in tools) for t in ("s3:GetObject", "cloudtrail:StopLogging"))
+    assert not (tmp_path / "dl.jsonl").exists()  # the second pass sets nothing aside twice

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
+from intentwatch.models.action import Action
 from intentwatch.models.errors import InputError
 from intentwatch.pipeline.io.codec import decode_action
 
@@ -30,8 +31,8 @@ from .unknown import UnknownFields, unknown_fields
 
 FORMATS = ("native", "otel-json", "otel-proto", "cloudtrail", "mapped")
 
-__all__ = ["FORMATS", "Adapter", "BadRecord", "NativeAdapter", "Result", "UnknownFields", "open_adapter",
-           "read_tree", "unknown_fields"]
+__all__ = ["FORMATS", "Adapter", "BadRecord", "NativeAdapter", "Result", "UnknownFields", "actions_from",
+           "open_adapter", "read_tree", "unknown_fields"]
 
 
 class Adapter(Protocol):
@@ -72,6 +73,17 @@ def read_tree(adapter: Adapter, path: str | Path) -> Iterator[Result]:
         return
     for f in sorted(x for x in p.rglob("*") if x.is_file() and x.name.endswith(SUFFIXES)):
         yield from adapter.read(f)
+
+
+def actions_from(adapter: Adapter, path: str | Path, dead: Any = None) -> Iterator[Action]:
+    """The actions of a file or folder through ``adapter``; bad records to ``dead`` (a
+    ``DeadLetterFile``), or dropped when it is None (a second pass over the same input)."""
+    for r in read_tree(adapter, path):
+        if isinstance(r, BadRecord):
+            if dead is not None:
+                dead.put(r.error(), r.raw)
+        else:
+            yield r
 
 
 def open_adapter(fmt: str, mapping: str | Path | None = None, options: dict[str, Any] | None = None) -> Adapter:
