@@ -42,6 +42,21 @@ def _open_out(path: str, stack: ExitStack) -> IO[bytes]:
     return sys.stdout.buffer if path == "-" else stack.enter_context(open(path, "wb"))
 
 
+def _adapter(input_format: str, mapping: Path | None, adapter_options: Path | None, events: str = ""):
+    """The input adapter a command was asked for (``--format``, ``--mapping``, ``--adapter-options``), or fail."""
+    import yaml
+
+    from intentwatch.pipeline.io.adapters import open_adapter
+
+    if events == "-":
+        _fail(f"--format {input_format} reads a file, not stdin")
+    try:
+        options = yaml.safe_load(adapter_options.read_text()) if adapter_options else None
+        return open_adapter(input_format, mapping, options)
+    except (IntentwatchError, ValueError, yaml.YAMLError) as e:
+        _fail(str(e))
+
+
 @app.command()
 def replay(
     events: Annotated[str, typer.Argument(help="Actions as JSON lines: a file, a .gz file, or - for stdin.")],
@@ -54,6 +69,10 @@ def replay(
     config: ConfigOpt = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 if any line was bad (the run still completes).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
+    input_format: Annotated[str, typer.Option("--format", help="Input format: native, otel-json, otel-proto, cloudtrail, mapped (docs/inputs.md).")] = "native",
+    mapping: Annotated[Optional[Path], typer.Option(help="Mapping file for --format mapped (e.g. deploy/mappings/mcp-gateway.yaml).", exists=True, dir_okay=False)] = None,
+    adapter_options: Annotated[Optional[Path], typer.Option(help="YAML options of the input adapter (docs/inputs.md): tool operations, session folding...", exists=True, dir_okay=False)] = None,
+    strict_fields: Annotated[bool, typer.Option(help="Dead-letter actions carrying field names outside the action contract (data_domian, credentialId...).")] = False,
 ) -> None:
     """Replay historical actions through the engine, in-process, no broker.
 
@@ -91,8 +110,12 @@ def replay(
         lc_events += read_lifecycle(lifecycle, dead, settings.engine.max_event_bytes, positions)
     if feedback is not None:
         lc_events += read_feedback(feedback, dead, settings.engine.max_event_bytes, positions)
-    if events != "-" and not Path(events).is_file():
-        _fail(f"{events}: no such file")
+    if events != "-" and not (Path(events).is_file() or (input_format != "native" and Path(events).is_dir())):
+        _fail(f"{events}: no such file" + (" (a folder is read with --format cloudtrail, otel-..., mapped)"
+                                           if Path(events).is_dir() else ""))
+    adapter = None
+    if input_format != "native" or adapter_options is not None:
+        adapter = _adapter(input_format, mapping, adapter_options, events)
     with ExitStack() as stack:
         a_out = _open_out(alerts, stack)
         c_out = a_out if commands == alerts else _open_out(commands, stack)
@@ -107,7 +130,8 @@ def replay(
             bar = stack.enter_context(Progress(SpinnerColumn(), TextColumn("{task.completed:,} lines"), TimeElapsedColumn(), console=err, transient=True))
             task = bar.add_task("replay", total=None)
             progress = lambda n: bar.update(task, completed=n)  # noqa: E731
-        summary = run_replay(engine, events, lc_events, emit, dead, progress, positions=positions)
+        summary = run_replay(engine, events, lc_events, emit, dead, progress, positions=positions, adapter=adapter,
+                             strict_fields=strict_fields)
     dead.close()
     if not quiet:
         _print_summary(summary, dead)
@@ -127,6 +151,17 @@ def _print_summary(s, dead) -> None:
     if s.feedback:
         t.add_row("feedback verdicts", f"{s.feedback:,}")
     t.add_row("bad lines (dead letters)", f"{s.bad:,}" + (f"  -> {dead.path}" if s.bad else ""))
+    if s.input_format != "native":
+        t.add_row("input format", s.input_format)
+        t.add_row("records skipped (not agent actions)", f"{s.skipped:,}")
+        if s.duplicates:
+            t.add_row("duplicate records (counted once)", f"{s.duplicates:,}")
+    if s.unknown_fields:
+        from intentwatch.pipeline.io.adapters.unknown import UnknownFields
+
+        u = UnknownFields()
+        u.counts = s.unknown_fields
+        t.add_row("actions with unknown fields", f"{s.unknown_actions:,}  ({u.summary(5)})")
     for rule, n in sorted(s.alerts.items()):
         t.add_row(f"alerts  {rule}", f"{n:,}")
     t.add_row("alerts  (all)", f"{sum(s.alerts.values()):,}  (+{s.final_updates:,} final counts)")
@@ -217,6 +252,7 @@ def simulate(
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 1,
     sign: Annotated[bool, typer.Option(help="Sign manifests and lifecycle events with DEVELOPMENT keys derived from the seed, and write "
                                             "trust.yaml and config-trust.yaml (trust.mode enforce) beside them.")] = False,
+    output_format: Annotated[str, typer.Option("--format", help="Also write the actions as OTel GenAI spans: otel-json (spans.otlp.jsonl) or otel-proto (spans.otlp.pb); or the cloud calls as CloudTrail S3 files: cloudtrail (cloudtrail/AWSLogs/..., cloudtrail/cloudtrail.options.yaml).")] = "native",
 ) -> None:
     """Generate a realistic fleet of agents with labelled attack scenarios.
 
@@ -226,6 +262,8 @@ def simulate(
     """
     from intentwatch.pipeline.lab.simulate import simulate_fleet
 
+    if output_format not in ("native", "otel-json", "otel-proto", "cloudtrail"):
+        _fail(f"--format {output_format}: write native, otel-json, otel-proto or cloudtrail")
     summary = simulate_fleet(agents=agents, days=days, seed=seed, out=out)
     if sign:
         from intentwatch.pipeline.lab.simulate.signing import sign_fleet
@@ -233,6 +271,15 @@ def simulate(
         summary["signing (DEVELOPMENT keys)"] = sign_fleet(out, seed)
         err.print(f"signed with DEVELOPMENT keys derived from seed {seed} (anyone can recompute them); "
                   f"use --config {out / 'config-trust.yaml'}", highlight=False)
+    if output_format == "cloudtrail":
+        from intentwatch.pipeline.lab.simulate.cloudtrail import write_cloudtrail
+
+        summary["CloudTrail records  cloudtrail/AWSLogs"] = write_cloudtrail(out / "actions.jsonl", out / "cloudtrail")
+    elif output_format != "native":
+        from intentwatch.pipeline.lab.simulate.spans import write_spans
+
+        spans = out / ("spans.otlp.jsonl" if output_format == "otel-json" else "spans.otlp.pb")
+        summary[f"OTLP requests  {spans.name}"] = write_spans(out / "actions.jsonl", spans, output_format[5:])
     t = Table(title=f"simulated fleet -> {out}")
     t.add_column("what")
     t.add_column("count", justify="right")
@@ -409,12 +456,43 @@ def worker(config: ConfigOpt = None) -> None:
 
 
 @app.command()
+def bridge(
+    source: Annotated[str, typer.Option("--from", help="Topic of foreign telemetry (the Collector's Kafka exporter writes otlp_spans).")] = "otlp_spans",
+    input_format: Annotated[str, typer.Option("--format", help="Its format: otel-proto (the exporter's otlp_proto), otel-json (otlp_json), cloudtrail, mapped.")] = "otel-proto",
+    mapping: Annotated[Optional[Path], typer.Option(help="Mapping file for --format mapped.", exists=True, dir_okay=False)] = None,
+    adapter_options: Annotated[Optional[Path], typer.Option(help="YAML options of the input adapter (docs/inputs.md).", exists=True, dir_okay=False)] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Turn a topic of foreign telemetry into native actions on the actions topic, keyed by agent, for the workers.
+
+    Example (the OpenTelemetry Collector's Kafka exporter, default topic and encoding):
+
+        INTENTWATCH_WORKER__INSTANCE=b1 intentwatch bridge --from otlp_spans --format otel-proto
+    """
+    from intentwatch.pipeline.hosts.bridge import run_bridge
+    from intentwatch.pipeline.io.kafka import wait_for_broker
+    from intentwatch.pipeline.settings import load_settings
+
+    try:
+        s = load_settings(config)
+    except IntentwatchError as e:
+        _fail(str(e))
+    adapter = _adapter(input_format, mapping, adapter_options)
+    err.print(f"effective config: {s.model_dump_json(exclude={'engine'})}", highlight=False, soft_wrap=True)
+    wait_for_broker(s.kafka, timeout=60)
+    run_bridge(s, adapter, source)
+
+
+@app.command()
 def produce(
     file: Annotated[str, typer.Argument(help="JSON lines to send: a file, a .gz file, or - for stdin.")],
     topic: Annotated[Optional[str], typer.Option(help="Target topic (default: the actions topic).")] = None,
     intents: Annotated[Optional[Path], typer.Option(help="Also register these manifests: instantiate events to the lifecycle topic, first.")] = None,
     dead_letter: Annotated[Path, typer.Option(help="Lines that cannot be keyed go here.")] = Path("produce-dead-letter.jsonl"),
     config: ConfigOpt = None,
+    input_format: Annotated[str, typer.Option("--format", help="Input format: native, otel-json, otel-proto, cloudtrail, mapped; a foreign file is produced as native actions (docs/inputs.md).")] = "native",
+    mapping: Annotated[Optional[Path], typer.Option(help="Mapping file for --format mapped.", exists=True, dir_okay=False)] = None,
+    adapter_options: Annotated[Optional[Path], typer.Option(help="YAML options of the input adapter (docs/inputs.md).", exists=True, dir_okay=False)] = None,
 ) -> None:
     """Send a JSON-lines file into Kafka, keyed by agent_id, timestamped with event time.
 
@@ -430,6 +508,7 @@ def produce(
     from intentwatch.pipeline.settings import load_settings
 
     s = load_settings(config)
+    adapter = _adapter(input_format, mapping, adapter_options, file) if input_format != "native" else None
     dead = DeadLetterFile(dead_letter)
     if intents is not None:
         loaded = load_manifests(intents)
@@ -439,12 +518,18 @@ def produce(
         lines = ((f"{intents}:{ev.agent_id}", ev.model_dump_json().encode()) for ev in events)
         r = produce_lines(s.kafka, s.topics.lifecycle, lines, dead)
         err.print(f"{s.topics.lifecycle}: {r.produced:,} manifests registered")
+    lines = file_lines(file)
+    if adapter is not None:
+        from intentwatch.pipeline.io.feed import adapted_lines
+
+        lines = adapted_lines(adapter, file, dead)
     started = __import__("time").perf_counter()
-    r = produce_lines(s.kafka, topic or s.topics.actions, file_lines(file), dead)
+    r = produce_lines(s.kafka, topic or s.topics.actions, lines, dead)
     dead.close()
     secs = __import__("time").perf_counter() - started
+    bad = dead.count
     err.print(f"{topic or s.topics.actions}: {r.produced:,} messages in {secs:.1f}s ({r.produced / max(secs, 1e-9):,.0f}/s); "
-              f"{r.bad} bad line(s)" + (f" -> {dead_letter}" if r.bad else ""))
+              f"{bad} bad line(s)" + (f" -> {dead_letter}" if bad else ""))
 
 
 @app.command()

@@ -20,6 +20,9 @@ def intents_suggest(
     closed_sets: Annotated[bool, typer.Option(help="Keep a set exact when every value in it recurs (tighter; more alerts later).")] = False,
     dead_letter: Annotated[Path, typer.Option(help="Where bad lines go, with line number and reason.")] = Path("suggest-dead-letter.jsonl"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No per-agent table.")] = False,
+    input_format: Annotated[str, typer.Option("--format", help="History format: native, otel-json, otel-proto, cloudtrail (a file or a folder), mapped (docs/inputs.md).")] = "native",
+    mapping: Annotated[Optional[Path], typer.Option(help="Mapping file for --format mapped.", exists=True, dir_okay=False)] = None,
+    adapter_options: Annotated[Optional[Path], typer.Option(help="YAML options of the input adapter (docs/inputs.md).", exists=True, dir_okay=False)] = None,
 ) -> None:
     """Draft an intent manifest per agent from what it actually did (like IAM Access Analyzer's policy generation).
 
@@ -36,14 +39,21 @@ def intents_suggest(
     """
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from intentwatch.pipeline.cli import _fail, _stdout, err
+    from intentwatch.pipeline.cli import _adapter, _fail, _stdout, err
     from intentwatch.pipeline.io.deadletter import DeadLetterFile
     from intentwatch.pipeline.suggest import DraftOptions, suggest_intents
     from intentwatch.pipeline.suggest.draft import left_out_text
     from intentwatch.pipeline.suggest.history import native_actions
 
-    if not history.is_file():
+    if not (history.is_file() or (input_format != "native" and history.is_dir())):
         _fail(f"{history}: no such file (the history is read twice, so stdin will not do)")
+    read = lambda d: native_actions(history, d)  # noqa: E731
+    if input_format != "native":
+        from intentwatch.pipeline.io.adapters import actions_from
+
+        _adapter(input_format, mapping, adapter_options)  # fails here on a bad format, mapping or option
+        # a fresh adapter per pass: CloudTrail's de-duplication remembers what the first pass saw
+        read = lambda d: actions_from(_adapter(input_format, mapping, adapter_options), history, d)  # noqa: E731
     stop = None
     if until is not None:
         try:
@@ -57,7 +67,7 @@ def intents_suggest(
         _fail(f"--timezone {timezone_!r}: unknown time zone (use an IANA name such as Europe/Berlin)")
     options = DraftOptions(timezone=timezone_, min_distinct=min_distinct, need_singleton=closed_sets)
     dead = DeadLetterFile(dead_letter)
-    s = suggest_intents(lambda d: native_actions(history, d), out, options, until=stop, dead=dead)
+    s = suggest_intents(read, out, options, until=stop, dead=dead)
     dead.close()
     if not quiet:
         t = Table(title=f"drafts -> {out}", header_style="bold")

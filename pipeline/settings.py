@@ -103,6 +103,7 @@ class WorkerSettings(_Group):
     metrics_host: str = Field(default="0.0.0.0", description="Address the metrics and probe server listens on.")
     metrics_seconds: float = Field(default=1.0, gt=0, description="How often gauges (consumer lag, agents held and warm) are refreshed.")
     liveness_seconds: float = Field(default=30.0, gt=0, description="/healthz fails when the poll loop has not gone round for this long.")
+    strict_fields: bool = Field(default=False, description="Dead-letter actions carrying field names outside the action contract (data_domian, credentialId...); either way they are counted in the status file.")
 
 
 class TrustSettings(_Group):

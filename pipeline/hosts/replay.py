@@ -22,6 +22,7 @@ from intentwatch.models.errors import InputError
 from intentwatch.models.feedback import Feedback
 from intentwatch.models.intent import IntentManifest
 from intentwatch.models.lifecycle import Decommission, Instantiate, Update
+from intentwatch.pipeline.io.adapters import Adapter, BadRecord, UnknownFields, read_tree
 from intentwatch.pipeline.io.codec import decode_action, decode_feedback, decode_lifecycle
 from intentwatch.pipeline.io.deadletter import DeadLetterFile, Oversized, failure
 from intentwatch.pipeline.engine.engine import Engine
@@ -44,6 +45,11 @@ class ReplaySummary:
     refused: int = 0                                             # control-plane changes refused (dead-lettered)
     seconds: float = 0.0
     learning: dict[str, int] = field(default_factory=dict)  # Engine.learning_report() at the end
+    input_format: str = "native"
+    skipped: int = 0        # records an adapter read that are not actions (non-agent spans, filtered log lines)
+    duplicates: int = 0     # records already seen in the run (CloudTrail eventIDs)
+    unknown_fields: Counter[str] = field(default_factory=Counter)  # field names not in the action contract
+    unknown_actions: int = 0  # actions that carried one or more of them
 
 
 def open_lines(path: str | Path, max_bytes: int | None = None) -> Iterator[tuple[int, bytes]]:
@@ -149,16 +155,22 @@ def replay(
     progress: Callable[[int], None] | None = None,
     now: float | None = None,
     positions: Positions | None = None,
+    adapter: Adapter | None = None,
+    strict_fields: bool = False,
 ) -> ReplaySummary:
-    """Run every action of ``actions`` (JSON lines) and ``lifecycle`` (with any feedback) through ``engine``.
+    """Run every action of ``actions`` and ``lifecycle`` (with any feedback) through ``engine``.
 
-    Any error while decoding or judging one event dead-letters that event, and the rest goes on.
+    ``actions`` is native JSON lines, or, with ``adapter``, a file (or a folder of files) in that
+    adapter's format: records it cannot map go to ``dead`` with their position and reason. Any
+    error while decoding or judging one event dead-letters that event, and the rest goes on.
     ``now`` (epoch seconds, default the wall clock) bounds event time: history is in the past,
-    so an action stamped beyond ``now`` plus ``max_future_seconds`` is dead-lettered."""
+    so an action stamped beyond ``now`` plus ``max_future_seconds`` is dead-lettered. Field names
+    outside the action contract are counted; under ``strict_fields`` their actions are dead-lettered."""
     summary = ReplaySummary()
     engine.set_clock(time.time() if now is None else now)
     started = time.perf_counter()
     max_bytes = engine.config.max_event_bytes
+    unknown = UnknownFields(strict_fields)
 
     def out(outputs: list[Output]) -> None:
         for o in outputs:
@@ -188,24 +200,59 @@ def replay(
     name = str(actions)
     n = 0
     crc = zlib.crc32
-    for n, raw in open_lines(actions, max_bytes):
-        if progress is not None and n % 8192 == 0:
-            progress(n)
-        if not raw or raw.isspace():
-            continue
-        try:
-            outputs = process(decode_action(raw, "", max_bytes), crc(raw))
-        except InputError as err:  # the source is named only when needed: formatting it per line costs
-            dead.put(InputError(f"{name}:{n}", err.reason, err.kind), raw)
-            continue
-        except Exception as err:  # noqa: BLE001 - one bad event costs one event, whatever failed
-            dead.put(InputError(f"{name}:{n}", failure(err), "failed"), raw)
-            continue
-        if outputs:
-            out(outputs)
-            if engine.rejected:  # looked at only with outputs (a refusal counted into an open alert waits for the end)
-                summary.refused += dead_letter_refused(engine, dead, positions)
+    if adapter is None:
+        for n, raw in open_lines(actions, max_bytes):
+            if progress is not None and n % 8192 == 0:
+                progress(n)
+            if not raw or raw.isspace():
+                continue
+            try:
+                action = decode_action(raw, "", max_bytes)
+                if action.__pydantic_extra__:
+                    names = unknown.observe(action)
+                    if strict_fields:
+                        raise InputError("", unknown.reason(names), "unknown_fields")
+                outputs = process(action, crc(raw))
+            except InputError as err:  # the source is named only when needed: formatting it per line costs
+                dead.put(InputError(f"{name}:{n}", err.reason, err.kind), raw)
+                continue
+            except Exception as err:  # noqa: BLE001 - one bad event costs one event, whatever failed
+                dead.put(InputError(f"{name}:{n}", failure(err), "failed"), raw)
+                continue
+            if outputs:
+                out(outputs)
+                if engine.rejected:  # looked at only with outputs (a refusal counted into an open alert waits for the end)
+                    summary.refused += dead_letter_refused(engine, dead, positions)
+    else:
+        summary.input_format = adapter.name
+        for n, result in enumerate(read_tree(adapter, actions), 1):
+            if progress is not None and n % 8192 == 0:
+                progress(n)
+            if isinstance(result, BadRecord):
+                dead.put(result.error(), result.raw)
+                continue
+            try:
+                if result.__pydantic_extra__:
+                    names = unknown.observe(result)
+                    if strict_fields:
+                        raise InputError("", unknown.reason(names), "unknown_fields")
+                outputs = process(result)
+            except Exception as err:  # noqa: BLE001 - refused (InputError) or failed: that record only
+                where = f"{name} event_id {result.event_id[:80]}"
+                refused = isinstance(err, InputError)
+                dead.put(InputError(where, err.reason if refused else failure(err), err.kind if refused else "failed"),
+                         result.model_dump_json().encode())
+                continue
+            if outputs:
+                out(outputs)
+                if engine.rejected:
+                    summary.refused += dead_letter_refused(engine, dead, positions)
+        skipped = getattr(adapter, "skipped", None)
+        summary.skipped = sum(skipped.values()) if skipped else 0
+        summary.duplicates = getattr(adapter, "duplicates", 0)
     summary.lines = n
+    summary.unknown_fields = unknown.counts
+    summary.unknown_actions = unknown.actions
     out(engine.flush())
     summary.refused += dead_letter_refused(engine, dead, positions)
     summary.actions = engine.n_actions

@@ -52,6 +52,7 @@ from intentwatch.models.alert import Alert
 from intentwatch.models.baseline import epoch_seconds
 from intentwatch.models.errors import InputError, IntentwatchError
 from intentwatch.models.feedback import Feedback
+from intentwatch.pipeline.io.adapters.unknown import UnknownFields
 from intentwatch.pipeline.io.codec import decode_action, decode_credential_use, decode_feedback, decode_lifecycle
 from intentwatch.pipeline.io.deadletter import failure, raw_summary
 from intentwatch.pipeline.engine.engine import Engine
@@ -96,6 +97,7 @@ class Worker:
         self.part_time: dict[int, float] = {}          # actions partition -> latest event time read
         self.start_offsets: dict[int, int] = {}        # actions partition -> where reading started
         self.stats: dict[str, int] = defaultdict(int)
+        self.unknown = UnknownFields()  # field names outside the action contract, for the status file
         self._stop = False
         self.metrics = WorkerMetrics()
         self.health = Health(w.liveness_seconds)
@@ -221,6 +223,11 @@ class Worker:
             a = self._decode(m, decode_action)
             if a is None:
                 continue
+            if a.__pydantic_extra__:  # field names outside the contract: counted, or refused
+                names = self.unknown.observe(a)
+                if self.settings.worker.strict_fields:
+                    self._dead_letter(m, InputError(self._source(m), self.unknown.reason(names), "unknown_fields"))
+                    continue
             self._track(a.agent_id, m.partition())
             try:
                 outputs = self.engine.process_action(a, zlib.crc32(m.value() or b""))
@@ -523,7 +530,8 @@ class Worker:
                   "agents": len(self.engine.agents), "partitions": sorted({tp.partition for tp in assignment}),
                   "lifecycle_catching_up": sorted(f"{t}[{p}]" for t, p in self.holding), "stats": dict(self.stats),
                   "metrics_port": self.server.port if self.server is not None else None, "ready": self.health.ready,
-                  "learning": self.engine.learning_report()}
+                  "learning": self.engine.learning_report(),
+                  "unknown_fields": dict(self.unknown.counts.most_common(20))}
         tmp = w.state_dir / f".{w.instance}.status.json.tmp"
         tmp.write_bytes(orjson.dumps(status, option=orjson.OPT_INDENT_2))
         tmp.replace(w.state_dir / f"{w.instance}.status.json")

@@ -1,7 +1,8 @@
 """Feeding Kafka: JSON lines (a file, .gz, stdin, or the simulator's output) into a topic, fast.
 
 Each line goes as it is (validation is the worker's job, so the worker's dead letters see
-exactly what producers send). Keyed by agent_id, message timestamp = event time, one
+exactly what producers send). A foreign file (``--format``) goes through its input adapter
+first and is produced as native actions. Keyed by agent_id, message timestamp = event time, one
 idempotent producer: order per agent is kept. A line that is not a JSON object with an
 agent_id cannot be keyed; it goes to the local dead-letter file with its line number.
 """
@@ -15,6 +16,7 @@ import orjson
 
 from intentwatch.models.action import LATEST
 from intentwatch.models.errors import InputError
+from intentwatch.pipeline.io.adapters import Adapter, actions_from
 from intentwatch.pipeline.io.deadletter import DeadLetterFile
 from intentwatch.pipeline.io.kafka import producer
 from intentwatch.pipeline.hosts.replay import open_lines
@@ -93,3 +95,10 @@ def file_lines(path: str | Path, max_bytes: int = 1_048_576) -> Iterable[tuple[s
     """(file:line, line) of a JSON-lines file; a line over ``max_bytes`` comes as its prefix (``Oversized``)."""
     for n, raw in open_lines(path, max_bytes):
         yield f"{path}:{n}", raw
+
+
+def adapted_lines(adapter: Adapter, path: str | Path, dead: DeadLetterFile) -> Iterable[tuple[str, bytes]]:
+    """A foreign file (OTel spans, CloudTrail, a mapped log) as native action lines; what the
+    adapter cannot map goes to ``dead`` with its position and reason."""
+    for action in actions_from(adapter, path, dead):
+        yield f"{path}", action.model_dump_json(exclude_none=True).encode()

@@ -1,0 +1,208 @@
+"""Decoding speed of each input adapter beside the native decoder and the bare parse, in one run.
+
+    python benchmarks/adapters.py [--events 20000 --repeats 3 --batch 100]
+
+Generates ``--events`` tool calls once (agents, tools, arguments, times) and writes the
+same calls in every input format, in memory:
+  parse       orjson.loads of each native line (what no decoder can beat)
+  X parse     the bare parse of format X's own bytes (orjson, or protobuf's FromString): the
+              floor for that format, before any mapping
+  native      the native codec: bytes -> validated Action (``decode_action``)
+  otel-json   OTLP/JSON, ``--batch`` execute_tool spans per request (as the Collector batches)
+  otel-proto  the same requests as OTLP protobuf (``ExportTraceServiceRequest``)
+  cloudtrail  one ``{"Records": [...]}`` file of ``--batch`` records per "file"
+  mapped      MCP gateway log lines through ``deploy/mappings/mcp-gateway.yaml``
+and prints, per format, the median events/s over ``--repeats`` runs, in CPU time of this process
+(so a busy neighbour on a shared machine counts less; runs interleaved), and its cost against
+the native decoder. Aim (issue 14): an adapter
+costs at most 2x the native decode. Machines are shared: compare the ratios, not the figures.
+"""
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import orjson
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue
+
+from intentwatch.models.action import Action
+from intentwatch.pipeline.io.adapters.cloudtrail import CloudTrailAdapter
+from intentwatch.pipeline.io.adapters.mapped import MappedAdapter, Mapping
+from intentwatch.pipeline.io.adapters.otel import OtelAdapter
+from intentwatch.pipeline.io.codec import decode_action
+
+ROOT = Path(__file__).parents[1]
+T0 = 1_764_669_600_000_000_000
+TOOLS = [("get_ticket", "read", "ticket_id"), ("list_tickets", "list", "queue"), ("send_email", "send", "to"),
+         ("update_ticket", "write", "ticket_id"), ("search_kb", "read", "query")]
+APIS = [("s3.amazonaws.com", "GetObject"), ("ec2.amazonaws.com", "DescribeInstances"),
+        ("iam.amazonaws.com", "ListRoles"), ("bedrock.amazonaws.com", "InvokeModel"), ("s3.amazonaws.com", "PutObject")]
+
+
+def calls(n: int, seed: int = 7) -> list[dict]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        tool, op, key = TOOLS[min(int(rng.expovariate(0.8)), len(TOOLS) - 1)]
+        out.append({"i": i, "agent": f"agent-{rng.randrange(200):03d}", "ns": T0 + i * 1_500_000_000 + rng.randrange(10**9),
+                    "tool": tool, "op": op, "args": {key: f"{key}-{rng.randrange(5000)}", "note": "x" * rng.randrange(40)},
+                    "span": rng.getrandbits(64) | 1, "trace": rng.getrandbits(128) | 1, "ip": f"10.0.{rng.randrange(255)}.{rng.randrange(255)}"})
+    return out
+
+
+def iso(ns: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ns // 10**9)) + f".{ns // 1000 % 10**6:06d}Z"
+
+
+def native_lines(cs: list[dict]) -> list[bytes]:
+    return [orjson.dumps({"event_id": f"evt_{c['span']:016x}", "agent_id": c["agent"], "time": iso(c["ns"]),
+                          "tool": c["tool"], "operation": c["op"], "resource": next(iter(c["args"].values())),
+                          "source_ip": c["ip"], "session_id": f"{c['trace']:032x}",
+                          "attributes": {"arguments": c["args"]}}) for c in cs]
+
+
+def _kv(key: str, value: str) -> dict:
+    return {"key": key, "value": {"stringValue": value}}
+
+
+def otel_json(cs: list[dict], batch: int) -> list[bytes]:
+    out = []
+    for b in range(0, len(cs), batch):
+        spans = [{"traceId": f"{c['trace']:032x}", "spanId": f"{c['span']:016x}", "name": f"execute_tool {c['tool']}",
+                  "kind": 1, "startTimeUnixNano": str(c["ns"]), "endTimeUnixNano": str(c["ns"] + 10**8),
+                  "attributes": [_kv("gen_ai.operation.name", "execute_tool"), _kv("gen_ai.tool.name", c["tool"]),
+                                 _kv("gen_ai.agent.name", c["agent"]), _kv("gen_ai.tool.call.id", f"call_{c['i']}"),
+                                 _kv("gen_ai.tool.call.arguments", orjson.dumps(c["args"]).decode()),
+                                 _kv("client.address", c["ip"])],
+                  "status": {}} for c in cs[b:b + batch]]
+        out.append(orjson.dumps({"resourceSpans": [{"resource": {"attributes": [_kv("service.name", "bench")]},
+                                                    "scopeSpans": [{"scope": {"name": "bench"}, "spans": spans}]}]}))
+    return out
+
+
+def otel_proto(cs: list[dict], batch: int) -> list[bytes]:
+    out = []
+    for b in range(0, len(cs), batch):
+        req = ExportTraceServiceRequest()
+        rs = req.resource_spans.add()
+        rs.resource.attributes.add(key="service.name", value=AnyValue(string_value="bench"))
+        ss = rs.scope_spans.add()
+        for c in cs[b:b + batch]:
+            sp = ss.spans.add(trace_id=c["trace"].to_bytes(16, "big"), span_id=c["span"].to_bytes(8, "big"),
+                              name=f"execute_tool {c['tool']}", kind=1, start_time_unix_nano=c["ns"],
+                              end_time_unix_nano=c["ns"] + 10**8)
+            for k, v in (("gen_ai.operation.name", "execute_tool"), ("gen_ai.tool.name", c["tool"]),
+                         ("gen_ai.agent.name", c["agent"]), ("gen_ai.tool.call.id", f"call_{c['i']}"),
+                         ("gen_ai.tool.call.arguments", orjson.dumps(c["args"]).decode()), ("client.address", c["ip"])):
+                sp.attributes.add(key=k, value=AnyValue(string_value=v))
+        out.append(req.SerializeToString())
+    return out
+
+
+def cloudtrail(cs: list[dict], batch: int) -> list[bytes]:
+    out = []
+    for b in range(0, len(cs), batch):
+        records = []
+        for c in cs[b:b + batch]:
+            src, name = APIS[c["i"] % len(APIS)]
+            role = c["agent"]
+            records.append({
+                "eventVersion": "1.11", "eventTime": iso(c["ns"])[:19] + "Z", "eventSource": src, "eventName": name,
+                "awsRegion": "us-east-1", "sourceIPAddress": c["ip"], "userAgent": "Boto3/1.35.0",
+                "userIdentity": {"type": "AssumedRole", "principalId": f"AROAEXAMPLE:{role}-run",
+                                 "arn": f"arn:aws:sts::111122223333:assumed-role/{role}/{role}-run",
+                                 "accountId": "111122223333", "accessKeyId": "ASIAIOSFODNN7EXAMPLE",
+                                 "sessionContext": {"sessionIssuer": {"type": "Role",
+                                                                      "arn": f"arn:aws:iam::111122223333:role/{role}"}}},
+                "requestParameters": {"bucketName": "acme-data", "key": next(iter(c["args"].values()))},
+                "responseElements": None, "additionalEventData": {"bytesTransferredOut": 1024},
+                "requestID": f"req{c['i']}", "eventID": f"{c['span']:016x}-{c['i']}", "readOnly": True,
+                "eventType": "AwsApiCall", "managementEvent": True, "recipientAccountId": "111122223333"})
+        out.append(orjson.dumps({"Records": records}))
+    return out
+
+
+def mcp_log(cs: list[dict]) -> list[bytes]:
+    return [orjson.dumps({"ts": iso(c["ns"]), "gateway": {"id": "gw"}, "session": {"id": f"s{c['trace'] % 999}"},
+                          "client": {"agent_id": c["agent"], "ip": c["ip"]}, "upstream": {"server": "zendesk"},
+                          "rpc": {"jsonrpc": "2.0", "id": c["i"], "method": "tools/call",
+                                  "params": {"name": c["tool"], "arguments": c["args"]}},
+                          "result": {"status": "ok", "bytes": 100}}) for c in cs]
+
+
+def count_actions(results) -> int:
+    n = 0
+    for r in results:
+        if isinstance(r, Action):
+            n += 1
+        else:
+            raise SystemExit(f"benchmark input is bad: {r.source}: {r.reason}")
+    return n
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--events", type=int, default=20_000)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--batch", type=int, default=100)
+    a = ap.parse_args()
+    cs = calls(a.events)
+    native = native_lines(cs)
+    oj, op, ct, mc = otel_json(cs, a.batch), otel_proto(cs, a.batch), cloudtrail(cs, a.batch), mcp_log(cs)
+    mapping = Mapping.load(ROOT / "deploy" / "mappings" / "mcp-gateway.yaml")
+
+    def run_parse() -> int:
+        for line in native:
+            orjson.loads(line)
+        return len(native)
+
+    def run_native() -> int:
+        for line in native:
+            decode_action(line, "")
+        return len(native)
+
+    def run_adapter(make, messages):
+        def go() -> int:
+            adapter = make()
+            return sum(count_actions(adapter.decode(m, "bench")) for m in messages)
+        return go
+
+    def run_bare(parse, messages, per_message):
+        def go() -> int:
+            for m in messages:
+                parse(m)
+            return a.events if per_message else len(messages)
+        return go
+
+    modes = {"parse": run_parse, "native": run_native,
+             "otel-json parse": run_bare(orjson.loads, oj, True),
+             "otel-proto parse": run_bare(ExportTraceServiceRequest.FromString, op, True),
+             "cloudtrail parse": run_bare(orjson.loads, ct, True),
+             "mapped parse": run_bare(orjson.loads, mc, False),
+             "otel-json": run_adapter(lambda: OtelAdapter("json"), oj),
+             "otel-proto": run_adapter(lambda: OtelAdapter("proto"), op),
+             "cloudtrail": run_adapter(CloudTrailAdapter, ct),
+             "mapped": run_adapter(lambda: MappedAdapter(mapping), mc)}
+    rates: dict[str, list[float]] = {m: [] for m in modes}
+    for _ in range(a.repeats):
+        for name, fn in modes.items():
+            t = time.process_time()  # CPU time of this process: a busy neighbour does not count
+            n = fn()
+            rates[name].append(n / max(time.process_time() - t, 1e-9))
+            if n != a.events:
+                raise SystemExit(f"{name}: {n} actions from {a.events} events")
+    native_rate = statistics.median(rates["native"])
+    print(f"{a.events:,} events, batches of {a.batch}, median of {a.repeats} (Python {sys.version.split()[0]})")
+    print(f"{'format':<18}{'events/s':>12}{'x native cost':>16}")
+    for name in modes:
+        r = statistics.median(rates[name])
+        print(f"{name:<18}{r:>12,.0f}{native_rate / r:>16.2f}")
+    print("aim: an adapter costs at most 2.00x the native decode")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Input adapters: foreign telemetry becomes actions at the edge, one engine behind them.
+
+Every adapter has the same two methods:
+
+- ``decode(raw, source)`` — one message (a Kafka value, one line of a file) -> results;
+- ``read(path)`` — a whole file (gzip or not) -> results;
+
+and yields, in input order, an ``Action`` or a ``BadRecord`` (position and reason) per
+record. A bad record never stops its siblings. ``open_adapter`` builds one by format name
+for a run; an instance holds the run's memory (CloudTrail's seen eventIDs, skipped spans).
+
+=============  ==============================================================
+``native``     intentwatch's own action JSON lines (``pipeline/codec.py``)
+``otel-json``  OTLP/JSON traces (Collector file exporter, Kafka ``otlp_json``)
+``otel-proto`` OTLP protobuf traces (Kafka ``otlp_proto``, file exporter ``proto``)
+``cloudtrail`` AWS CloudTrail in every shape it is delivered in
+``mapped``     any JSON log, through a declarative mapping file (``--mapping``)
+=============  ==============================================================
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+from intentwatch.models.action import Action
+from intentwatch.models.errors import InputError
+from intentwatch.pipeline.io.codec import decode_action
+
+from .base import BadRecord, Result, lines_through
+from .unknown import UnknownFields, unknown_fields
+
+FORMATS = ("native", "otel-json", "otel-proto", "cloudtrail", "mapped")
+
+__all__ = ["FORMATS", "Adapter", "BadRecord", "NativeAdapter", "Result", "UnknownFields", "actions_from",
+           "open_adapter", "read_tree", "unknown_fields"]
+
+
+class Adapter(Protocol):
+    name: str
+
+    def decode(self, raw: bytes, source: str) -> Iterator[Result]: ...
+
+    def read(self, path: str | Path) -> Iterator[Result]: ...
+
+
+class NativeAdapter:
+    """intentwatch's own action JSON, one action per line, through the native codec."""
+
+    name = "native"
+
+    def __init__(self, max_bytes: int = 1_048_576):
+        self.max_bytes = max_bytes
+
+    def decode(self, raw: bytes, source: str) -> Iterator[Result]:
+        try:
+            yield decode_action(raw, source, self.max_bytes)
+        except InputError as err:
+            yield BadRecord(err.source, err.reason, raw)
+
+    def read(self, path: str | Path) -> Iterator[Result]:
+        return lines_through(self.decode, path)
+
+
+SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".gz", ".pb", ".pb.gz", ".log", ".log.gz")
+
+
+def read_tree(adapter: Adapter, path: str | Path) -> Iterator[Result]:
+    """A file, or every file below a folder (as S3 delivers CloudTrail: ``AWSLogs/<acct>/CloudTrail/...``),
+    in name order, through one adapter (so duplicates across files count once)."""
+    p = Path(path)
+    if not p.is_dir():
+        yield from adapter.read(p)
+        return
+    for f in sorted(x for x in p.rglob("*") if x.is_file() and x.name.endswith(SUFFIXES)):
+        yield from adapter.read(f)
+
+
+def actions_from(adapter: Adapter, path: str | Path, dead: Any = None) -> Iterator[Action]:
+    """The actions of a file or folder through ``adapter``; bad records to ``dead`` (a
+    ``DeadLetterFile``), or dropped when it is None (a second pass over the same input)."""
+    for r in read_tree(adapter, path):
+        if isinstance(r, BadRecord):
+            if dead is not None:
+                dead.put(r.error(), r.raw)
+        else:
+            yield r
+
+
+def open_adapter(fmt: str, mapping: str | Path | None = None, options: dict[str, Any] | None = None) -> Adapter:
+    """The adapter for ``fmt``, configured by ``options`` (the adapter's options model, as a dict)
+    or, for ``mapped``, by the mapping file."""
+    options = options or {}
+    if fmt == "native":
+        return NativeAdapter(**options)
+    if fmt in ("otel-json", "otel-proto"):
+        from .otel import OtelAdapter, OtelOptions
+
+        return OtelAdapter(fmt[5:], OtelOptions.model_validate(options))  # type: ignore[arg-type]
+    if fmt == "cloudtrail":
+        from .cloudtrail import CloudTrailAdapter, CloudTrailOptions
+
+        return CloudTrailAdapter(CloudTrailOptions.model_validate(options))
+    if fmt == "mapped":
+        from .mapped import MappedAdapter, Mapping
+
+        if mapping is None:
+            raise ValueError("format 'mapped' needs a mapping file (--mapping FILE)")
+        return MappedAdapter(Mapping.load(mapping))
+    raise ValueError(f"unknown input format {fmt!r} (known: {', '.join(FORMATS)})")

@@ -1,0 +1,244 @@
+"""What every adapter yields: an ``Action``, or a ``BadRecord`` that says where and why.
+
+An adapter never raises on bad input: one broken span, record or line becomes a
+``BadRecord`` and its siblings carry on. ``BadRecord.error()`` is the ``InputError`` the
+dead-letter file already takes, so replay and the worker set it aside like a bad native line.
+"""
+
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, TypeAlias
+
+import orjson
+from pydantic import ValidationError
+
+from intentwatch.models.action import Action
+from intentwatch.models.errors import InputError
+from intentwatch.pipeline.io.codec import describe
+
+_validate = Action.__pydantic_validator__.validate_python
+UTC = timezone.utc
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_REASON = 300
+
+
+@dataclass(frozen=True, slots=True)
+class BadRecord:
+    """An input record no action could be made from.
+
+    ``source`` is its position (``file:line``, ``file#Records[3]``,
+    ``topic[0]@17#rs0.ss0.span2``), ``reason`` one line saying why, ``raw`` its bytes
+    (the record alone when it can be cut out, else the whole message).
+    """
+
+    source: str
+    reason: str
+    raw: bytes = b""
+
+    def __post_init__(self) -> None:  # a reason quoting a huge bad value stays one readable line
+        if len(self.reason) > MAX_REASON:
+            object.__setattr__(self, "reason", self.reason[:MAX_REASON - 3] + "...")
+
+    def error(self) -> InputError:
+        return InputError(self.source, self.reason)
+
+
+Result: TypeAlias = Action | BadRecord
+
+
+def make_action(fields: dict[str, Any], source: str, raw: bytes | Any) -> Result:
+    """Validate mapped ``fields`` into an Action; a contract violation becomes a BadRecord."""
+    try:
+        return _validate(fields)
+    except ValidationError as e:
+        return BadRecord(source, _describe(e), raw if isinstance(raw, bytes) else _dump(raw))
+
+
+def _describe(e: ValidationError) -> str:
+    """``describe`` without the whole mapped record quoted for a field that is missing from it."""
+    missing = [".".join(map(str, err["loc"])) for err in e.errors(include_url=False) if err["type"] == "missing"]
+    if len(missing) == e.error_count():
+        return f"{', '.join(missing)}: missing"
+    return describe(e)
+
+
+def _dump(value: Any) -> bytes:
+    if hasattr(value, "SerializeToString"):  # a protobuf message: its own wire bytes
+        return value.SerializeToString()
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return repr(value).encode()
+
+
+def from_unix_nanos(ns: int) -> datetime:
+    """Event time from Unix nanoseconds, exact to the microsecond (no float rounding).
+
+    >>> from_unix_nanos(1_700_000_000_123_456_789).isoformat()
+    '2023-11-14T22:13:20.123456+00:00'
+    """
+    return EPOCH + timedelta(microseconds=ns // 1000)
+
+
+def read_bytes(path: str | Path) -> tuple[bytes, str | None]:
+    """A file's bytes, gunzipped when it starts with the gzip magic (any name).
+
+    A truncated or corrupt gzip keeps what decompressed before the damage and returns the
+    reason beside it, so the records read before it are not lost.
+    """
+    out: list[bytes] = []
+    size = 0
+    try:
+        for chunk in _chunks(path):
+            out.append(chunk)
+            size += len(chunk)
+            if size > MAX_DOCUMENT:
+                return b"", f"over {MAX_DOCUMENT >> 20} MiB as one document: split it, or write it as JSON lines"
+    except (EOFError, zlib.error) as e:
+        what = "truncated gzip" if isinstance(e, EOFError) else f"corrupt gzip ({e})"
+        return b"".join(out), f"{what}: the compressed stream ends early ({sum(map(len, out))} bytes decompressed)"
+    return b"".join(out), None
+
+
+class JsonInput:
+    """What adapters of JSON inputs share: a message is one JSON document; a file is one document
+    (pretty-printed or not) or JSON lines. Subclasses say what a document holds (``_document``)."""
+
+    def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
+        raise NotImplementedError
+
+    def _not_json(self, data: bytes, source: str, damage: str | None, error: Exception) -> Iterator[Result] | None:
+        """A file that is no JSON document: None reads it as JSON lines."""
+        return None
+
+    def decode(self, raw: bytes, source: str) -> Iterator[Result]:
+        try:
+            doc = orjson.loads(raw)
+        except orjson.JSONDecodeError as e:
+            yield BadRecord(source, f"invalid JSON: {e}", raw)
+            return
+        yield from self._document(doc, raw, source)
+
+    def read_json(self, path: str | Path) -> Iterator[Result]:
+        name = str(path)
+        if is_json_lines(path):  # streamed: a JSON-lines file of any size is never held whole
+            yield from lines_through(self.decode, path)
+            return
+        data, damage = read_bytes(path)
+        try:
+            doc = orjson.loads(data)
+        except orjson.JSONDecodeError as e:
+            instead = self._not_json(data, name, damage, e)
+            if instead is not None:
+                yield from instead
+                return
+            for n, line in lines(data):
+                yield from self.decode(line, f"{name}:{n}")
+        else:
+            yield from self._document(doc, data, name)
+        if damage:
+            yield BadRecord(name, damage)
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _chunks(path: str | Path, size: int = 1 << 20) -> Iterator[bytes]:
+    """A file's bytes in chunks, gunzipped (every member) when it starts with the gzip magic.
+
+    Raises EOFError after the last good chunk when the gzip stream ends early."""
+    with open(path, "rb") as fh:
+        raw = fh.read(size)
+        if raw[:2] != GZIP_MAGIC:
+            while raw:
+                yield raw
+                raw = fh.read(size)
+            return
+        d = zlib.decompressobj(wbits=31)
+        while raw:
+            yield d.decompress(raw)
+            while d.eof and d.unused_data:  # concatenated gzip members
+                rest, d = d.unused_data, zlib.decompressobj(wbits=31)
+                yield d.decompress(rest)
+            raw = fh.read(size)
+        if not d.eof:
+            raise EOFError("the compressed stream ends early")
+
+
+def is_json_lines(path: str | Path, peek: int = 1 << 16) -> bool:
+    """Whether a file is JSON lines: its first line is a whole JSON value and more follows.
+
+    A pretty-printed document, or a one-line document (a CloudTrail S3 file), is not."""
+    head = b""
+    try:
+        for chunk in _chunks(path, peek):
+            head += chunk
+            if len(head) >= peek:
+                break
+    except (EOFError, zlib.error):  # a damaged gzip: judge by what came out of it
+        pass
+    except OSError:
+        return False
+    head = head.lstrip()
+    end = head.find(b"\n")
+    if end < 0 or not head[end:].strip():
+        return False
+    try:
+        orjson.loads(head[:end])
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+MAX_LINE = 64 << 20      # one line (an OTLP batch, a log record) held whole at most
+MAX_DOCUMENT = 1 << 30   # one file read whole (a CloudTrail S3 file, a pretty-printed document) at most
+
+
+def stream_lines(path: str | Path, max_line: int = MAX_LINE) -> Iterator[tuple[int, bytes | str]]:
+    """(line number, line) for the non-blank lines of a file, gzip or not, read as it goes.
+
+    Problems come as (line number, reason text): a line over ``max_line`` bytes (never held
+    whole), and a damaged gzip, which ends the lines with (-1, reason): every complete line
+    before the damage is kept; the cut line is part of what the reason says is lost."""
+    n, carry, skipping = 0, b"", False
+    try:
+        for chunk in _chunks(path):
+            parts = (carry + chunk).split(b"\n")
+            carry = parts.pop()
+            for line in parts:
+                n += 1
+                if skipping or len(line) > max_line:
+                    skipping = False
+                    yield n, f"line longer than {max_line} bytes, not read"
+                elif line.strip():
+                    yield n, line.rstrip(b"\r")
+            if len(carry) > max_line:
+                carry, skipping = b"", True
+    except (EOFError, zlib.error) as e:
+        what = "truncated gzip" if isinstance(e, EOFError) else f"corrupt gzip ({e})"
+        yield -1, f"{what}: the compressed stream ends early, after line {n}"
+        return
+    if skipping:
+        yield n + 1, f"line longer than {max_line} bytes, not read"
+    elif carry.strip():
+        yield n + 1, carry.rstrip(b"\r")
+
+
+def lines_through(decode: Callable[[bytes, str], Iterator[Result]], path: str | Path) -> Iterator[Result]:
+    """Every line of a file through ``decode``; lines that cannot be read are bad records."""
+    name = str(path)
+    for n, line in stream_lines(path):
+        if isinstance(line, str):
+            yield BadRecord(f"{name}:{n}" if n > 0 else name, line)
+        else:
+            yield from decode(line, f"{name}:{n}")
+
+
+def lines(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """(line number, line) for the non-blank lines of ``data``."""
+    for n, line in enumerate(data.split(b"\n"), 1):
+        if line and not line.isspace():
+            yield n, line.rstrip(b"\r")

@@ -1,0 +1,329 @@
+"""Any JSON log -> actions, through a declarative mapping file (no code).
+
+A mapping (YAML, validated by ``Mapping``) says, per action field, where its value is in a
+record: a dotted path (``request.params.name``, ``items[0].id``), alternatives tried in
+order, a constant, or a template (``"{server}/{request.params.name}"``), then an optional
+value map (``{true: error, false: success}``) and a default. ``where`` keeps only the
+records an action is made from (a gateway's ``tools/call`` lines, not its ``tools/list``);
+the others are skipped and counted. Without an ``event_id`` field the id is a hash of the
+record's bytes (deterministic: a replayed file gives the same ids). Without an
+``operation`` field it comes from the tool's verb (``ToolOperations``).
+
+A worked example: ``deploy/mappings/mcp-gateway.yaml`` reads an MCP gateway's ``tools/call``
+audit log. ``docs/inputs.md`` describes every key.
+"""
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+import orjson
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from intentwatch.models.errors import ConfigError
+from intentwatch.pipeline.io.codec import describe
+from intentwatch.pipeline.io.deadletter import failure
+
+from .base import EPOCH, BadRecord, JsonInput, Result, make_action
+from .verbs import ToolOperations
+
+ActionField = Literal["event_id", "agent_id", "time", "tool", "operation", "resource", "data_domain", "outcome",
+                      "credential_id", "source_ip", "model", "task_id", "session_id", "bytes"]
+TimeFormat = Literal["iso8601", "unix_s", "unix_ms", "unix_us", "unix_ns"]
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_TEMPLATE = re.compile(r"\{([^{}]+)\}")
+_MISSING = object()
+
+
+class _Keys(tuple):
+    """A compiled path of object keys only (no list index): resolved by plain indexing."""
+
+
+def compile_path(path: str) -> tuple[str | int, ...]:
+    """``"a.b[0].c"`` -> ``("a", "b", 0, "c")``.
+
+    >>> compile_path("request.params.arguments[0].to")
+    ('request', 'params', 'arguments', 0, 'to')
+    """
+    steps: list[str | int] = []
+    pos = 0
+    for m in _STEP.finditer(path):
+        if m.start() != pos and path[pos:m.start()] != ".":
+            raise ValueError(f"bad path {path!r} at {pos}")
+        steps.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
+        pos = m.end()
+    if not steps or pos != len(path):
+        raise ValueError(f"bad path {path!r}")
+    return _Keys(steps) if all(isinstance(s, str) for s in steps) else tuple(steps)
+
+
+def resolve(record: Any, steps: tuple[str | int, ...]) -> Any:
+    """The value at ``steps`` in ``record``, or ``_MISSING``."""
+    value = record
+    if steps.__class__ is _Keys:  # only object keys: index straight, a miss is an exception
+        try:
+            for step in steps:
+                value = value[step]
+        except (KeyError, TypeError, IndexError):
+            return _MISSING
+        return _MISSING if value is None else value
+    for step in steps:
+        if isinstance(step, int):
+            if not isinstance(value, list) or step >= len(value):
+                return _MISSING
+            value = value[step]
+        else:
+            if not isinstance(value, dict) or step not in value:
+                return _MISSING
+            value = value[step]
+    return _MISSING if value is None else value
+
+
+def _key(value: Any) -> str:
+    """A value as a value-map key: ``True`` -> ``"true"``, ``42`` -> ``"42"``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
+
+
+class FieldSpec(BaseModel):
+    """Where one field's value comes from. A bare string in the YAML is ``{path: ...}``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: str | list[str] | None = Field(None, description="Dotted path, or alternatives tried in order.")
+    template: str | None = Field(None, description="Text with {path} placeholders; missing if any path is.")
+    const: Any = Field(None, description="A constant value.")
+    map: dict[str, Any] = Field(default_factory=dict, description="Value map; keys are the values as text.")
+    default: Any = Field(None, description="Used when the value is missing.")
+    verbs: bool = Field(False, description="operation only: map the value (a tool name) through its verb.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "FieldSpec":
+        given = [k for k in ("path", "template", "const") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of path, template, const (got {', '.join(given)})")
+        if not given and self.default is None:
+            raise ValueError("give path, template or const (or at least a default)")
+        for p in self.paths():
+            compile_path(p)
+        return self
+
+    def paths(self) -> list[str]:
+        if self.path is not None:
+            return [self.path] if isinstance(self.path, str) else list(self.path)
+        if self.template is not None:
+            return _TEMPLATE.findall(self.template)
+        return []
+
+
+class Mapping(BaseModel):
+    """A mapping file: how records of one log become actions."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: Literal[1] = 1
+    name: str = Field(min_length=1, max_length=100, description="Names the mapping; prefixes hashed event ids.")
+    description: str = ""
+    records: str | None = Field(None, description="Path to the list of records inside each document.")
+    where: dict[str, Any] = Field(default_factory=dict, description="path -> value (or list of values) a record "
+                                                                    "must have to become an action.")
+    time_format: TimeFormat | str = Field("iso8601", description="iso8601, unix_s/ms/us/ns, or a strptime pattern.")
+    timezone: str = Field("UTC", description="Offset for times written without one: UTC or +HH:MM.")
+    fields: dict[ActionField, FieldSpec | str]
+    attributes: dict[str, FieldSpec | str] = Field(default_factory=dict)
+    tools: ToolOperations = Field(default_factory=ToolOperations)
+
+    @field_validator("fields", "attributes", mode="after")
+    @classmethod
+    def _specs(cls, v: dict[str, FieldSpec | str]) -> dict[str, FieldSpec | str]:
+        return {k: FieldSpec(path=s) if isinstance(s, str) else s for k, s in v.items()}
+
+    @field_validator("fields", mode="after")
+    @classmethod
+    def _required(cls, v: dict[str, FieldSpec]) -> dict[str, FieldSpec]:
+        missing = [f for f in ("agent_id", "time", "tool") if f not in v]
+        if missing:
+            raise ValueError(f"fields must say where {', '.join(missing)} come(s) from")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        _offset(v)
+        return v
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Mapping":
+        """From a YAML file; a bad file raises ConfigError naming the file and every problem."""
+        try:
+            data = yaml.safe_load(Path(path).read_text())
+            return cls.model_validate(data)
+        except (OSError, yaml.YAMLError) as e:
+            raise ConfigError(f"{path}: {e}") from None
+        except ValidationError as e:
+            raise ConfigError(f"{path}: {describe(e)}") from None
+
+
+def _offset(tz: str) -> timezone:
+    if tz.upper() in ("UTC", "Z"):
+        return timezone.utc
+    m = re.fullmatch(r"([+-])(\d\d):?(\d\d)", tz)
+    if not m:
+        raise ValueError(f"timezone {tz!r}: write UTC or an offset like +02:00")
+    delta = timedelta(hours=int(m.group(2)), minutes=int(m.group(3)))
+    return timezone(delta if m.group(1) == "+" else -delta)
+
+
+class _Compiled:
+    """A FieldSpec with its paths compiled once."""
+
+    __slots__ = ("spec", "paths", "template", "const", "map", "default")
+
+    def __init__(self, spec: FieldSpec):
+        self.spec = spec
+        self.const, self.map, self.default = spec.const, spec.map, spec.default
+        self.paths = [compile_path(p) for p in (spec.path if isinstance(spec.path, list) else [spec.path])] \
+            if spec.path is not None else []
+        self.template = [(m.group(0), compile_path(m.group(1))) for m in _TEMPLATE.finditer(spec.template)] \
+            if spec.template is not None else None
+
+    def value(self, record: Any) -> Any:
+        if self.const is not None:
+            return self.const
+        value: Any = _MISSING
+        if self.template is not None:
+            text = self.spec.template or ""
+            for placeholder, steps in self.template:
+                part = resolve(record, steps)
+                if part is _MISSING:
+                    value = _MISSING
+                    break
+                text = text.replace(placeholder, part if isinstance(part, str) else _key(part))
+            else:
+                value = text
+        else:
+            for steps in self.paths:
+                value = resolve(record, steps)
+                if value is not _MISSING:
+                    break
+        if value is _MISSING:
+            return self.default
+        if self.map:
+            value = self.map.get(_key(value), value)
+        return value
+
+
+class MappedAdapter(JsonInput):
+    """Records of a JSON log -> actions, as a ``Mapping`` says. One instance per run."""
+
+    def __init__(self, mapping: Mapping):
+        self.mapping = mapping
+        self.name = f"mapped:{mapping.name}"
+        self.skipped: Counter[str] = Counter()
+        self._fields = {k: _Compiled(s) for k, s in mapping.fields.items()}  # type: ignore[arg-type]
+        self._attributes = {k: _Compiled(s) for k, s in mapping.attributes.items()}  # type: ignore[arg-type]
+        self._where = [(compile_path(p), p, {_key(x) for x in (v if isinstance(v, list) else [v])})
+                       for p, v in mapping.where.items()]
+        self._records = compile_path(mapping.records) if mapping.records else None
+        self._tz = _offset(mapping.timezone)
+
+    def read(self, path: str | Path) -> Iterator[Result]:
+        """A JSON-lines log, or one JSON document (a list of records, or ``records:`` inside it)."""
+        return self.read_json(path)
+
+    def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
+        if self._records is not None:
+            records = resolve(doc, self._records)
+            if not isinstance(records, list):
+                yield BadRecord(source, f"no list of records at {self.mapping.records!r}", raw)
+                return
+            for i, r in enumerate(records):
+                yield from self._one(r, None, f"{source}#{self.mapping.records}[{i}]")
+        elif isinstance(doc, list):
+            for i, r in enumerate(doc):
+                yield from self._one(r, None, f"{source}#[{i}]")
+        else:
+            yield from self._one(doc, raw, source)
+
+    def _one(self, record: Any, raw: bytes | None, source: str) -> Iterator[Result]:
+        if not isinstance(record, dict):
+            yield BadRecord(source, f"record is a JSON {type(record).__name__}, not an object", raw or b"")
+            return
+        try:
+            yield from self._mapped(record, raw, source)
+        except Exception as e:  # noqa: BLE001 - a record of an unforeseen shape costs that record
+            yield BadRecord(source, failure(e), raw or orjson.dumps(record))
+
+    def _mapped(self, record: dict[str, Any], raw: bytes | None, source: str) -> Iterator[Result]:
+        for steps, path, allowed in self._where:
+            value = resolve(record, steps)
+            if value is _MISSING or _key(value) not in allowed:
+                self.skipped[f"{path}={'(missing)' if value is _MISSING else _key(value)[:40]}"] += 1
+                return
+        if raw is None:
+            raw = orjson.dumps(record)
+        fields: dict[str, Any] = {}
+        for name, spec in self._fields.items():
+            value = spec.value(record)
+            if value is not None:
+                fields[name] = value
+        missing = [f for f in ("agent_id", "time", "tool") if f not in fields]
+        if missing:
+            yield BadRecord(source, "; ".join(f"{f}: nothing at {self._where_from(f)}" for f in missing), raw)
+            return
+        if "event_id" not in fields:
+            fields["event_id"] = f"{self.mapping.name}:{hashlib.sha256(raw).hexdigest()[:24]}"
+        elif not isinstance(fields["event_id"], str):
+            fields["event_id"] = _key(fields["event_id"])
+        if "time" in fields:
+            try:
+                fields["time"] = self._time(fields["time"])
+            except (TypeError, ValueError, OverflowError) as e:
+                yield BadRecord(source, f"time: {e} (time_format {self.mapping.time_format})", raw)
+                return
+        op_spec = self._fields.get("operation")
+        if op_spec is None:
+            if isinstance(fields.get("tool"), str):
+                fields["operation"] = self.mapping.tools(fields["tool"])
+        elif op_spec.spec.verbs and isinstance(fields.get("operation"), str):
+            by_tool = self.mapping.tools.tools.get(fields.get("tool"))  # type: ignore[arg-type]
+            fields["operation"] = by_tool or self.mapping.tools(fields["operation"])
+        if isinstance(fields.get("model"), str):
+            fields["model"] = {"id": fields["model"]}
+        attributes = {}
+        for key, spec in self._attributes.items():
+            value = spec.value(record)
+            if value is not None:
+                attributes[key] = value
+        if attributes:
+            fields["attributes"] = attributes
+        yield make_action(fields, source, raw)
+
+    def _where_from(self, name: str) -> str:
+        spec = self.mapping.fields[name]  # type: ignore[index]
+        return ", ".join(spec.paths()) if isinstance(spec, FieldSpec) else str(spec)
+
+    def _time(self, value: Any) -> datetime:
+        fmt = self.mapping.time_format
+        if fmt == "iso8601":
+            if not isinstance(value, str):
+                raise ValueError(f"{value!r} is not ISO 8601 text")
+            t = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+        elif fmt.startswith("unix_"):
+            if isinstance(value, str):
+                value = float(value) if "." in value else int(value)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"{value!r} is not a number")
+            scale = {"unix_s": 1_000_000, "unix_ms": 1000, "unix_us": 1, "unix_ns": 0.001}[fmt]
+            return EPOCH + timedelta(microseconds=round(value * scale))
+        else:
+            if not isinstance(value, str):
+                raise ValueError(f"{value!r} is not text")
+            t = datetime.strptime(value, fmt)
+        return t if t.tzinfo is not None else t.replace(tzinfo=self._tz)

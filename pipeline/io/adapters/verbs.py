@@ -1,0 +1,88 @@
+"""The operation of a tool, from the verb its name starts with, unless config names the tool.
+
+Agent frameworks name tools after what they do (``get_ticket``, ``sendEmail``,
+``github.create_issue``, ``fs/delete-file``). ``ToolOperations`` takes the last segment of
+the name (after ``.``, ``/`` or ``:``), splits off its first word (snake, kebab or camel
+case) and looks it up in a verb table; a tool named in ``tools`` wins over its verb, and a
+name with no known verb gets ``default``. Both tables are data: a team overrides them in a
+YAML file, not in code.
+
+>>> ops = ToolOperations(tools={"crm_lookup": "read"})
+>>> [ops("get_ticket"), ops("sendEmail"), ops("github.create_issue"), ops("crm_lookup"), ops("frobnicate")]
+['read', 'send', 'write', 'read', 'execute']
+"""
+
+import re
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from intentwatch.models.action import Operation
+
+# First word of a tool name -> operation. Kept short; extend per team in a tool-operations file.
+VERBS: dict[str, Operation] = {
+    **dict.fromkeys(("get", "read", "fetch", "retrieve", "view", "show", "describe", "lookup", "search", "find",
+                     "query", "download", "open", "cat", "check", "inspect", "head", "select", "count", "diff",
+                     "summarize", "summarise", "analyze", "analyse", "explain", "translate", "resolve"), "read"),
+    **dict.fromkeys(("list", "ls", "browse", "enumerate", "scan", "glob", "tree"), "list"),
+    **dict.fromkeys(("create", "update", "write", "put", "set", "add", "insert", "upsert", "edit", "modify", "patch",
+                     "upload", "save", "append", "commit", "push", "merge", "rename", "move", "copy", "tag",
+                     "label", "comment", "assign", "close", "reopen", "approve", "import", "export", "store",
+                     "record", "log", "mark", "schedule", "book", "refund", "pay", "transfer"), "write"),
+    **dict.fromkeys(("delete", "remove", "rm", "drop", "purge", "destroy", "truncate", "erase", "unlink",
+                     "revoke", "detach", "cancel"), "delete"),
+    **dict.fromkeys(("send", "post", "email", "mail", "notify", "reply", "message", "publish", "forward", "tweet",
+                     "sms", "text", "page", "broadcast", "dm", "chat"), "send"),
+    **dict.fromkeys(("run", "exec", "execute", "call", "eval", "start", "stop", "restart", "trigger", "deploy",
+                     "build", "test", "shell", "bash", "python", "compute", "invoke", "launch", "apply",
+                     "rollback", "scale"), "execute"),
+    **dict.fromkeys(("grant", "share", "invite", "authorize", "authorise", "attach", "allow", "permit"), "grant"),
+    **dict.fromkeys(("configure", "config", "enable", "disable", "install", "uninstall", "register",
+                     "deregister", "setup", "mute", "unmute"), "configure"),
+    **dict.fromkeys(("login", "logout", "auth", "authenticate", "signin", "sign", "token", "assume"), "authenticate"),
+}
+
+_SEGMENT = re.compile(r"[./:]")
+_FIRST_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Za-z][a-z0-9]*")
+
+
+def first_word(name: str) -> str:
+    """The verb a tool name starts with, lower case.
+
+    >>> [first_word(n) for n in ("get_ticket", "sendEmail", "fs/delete-file", "HTTPGet", "slack.postMessage")]
+    ['get', 'send', 'delete', 'http', 'post']
+    """
+    segment = _SEGMENT.split(name)[-1] or name
+    m = _FIRST_WORD.search(segment)
+    return m.group(0).lower() if m else ""
+
+
+class ToolOperations(BaseModel):
+    """Tool name -> operation: per-tool entries first, then the verb table, then ``default``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    tools: dict[str, Operation] = Field(default_factory=dict, description="Exact tool name -> operation.")
+    verbs: dict[str, Operation] = Field(default_factory=dict, description="Extra or changed verbs, merged over VERBS.")
+    default: Operation = "execute"
+
+    def model_post_init(self, _ctx: object) -> None:
+        object.__setattr__(self, "_table", {**VERBS, **{k.lower(): v for k, v in self.verbs.items()}})
+        object.__setattr__(self, "_cache", {})
+
+    def __call__(self, tool: str) -> Operation:
+        cache: dict[str, Operation] = self._cache  # type: ignore[attr-defined]
+        op = cache.get(tool)
+        if op is None:
+            op = self.tools.get(tool) or self._table.get(first_word(tool), self.default)  # type: ignore[attr-defined]
+            if len(cache) < 65536:
+                cache[tool] = op
+        return op
+
+    @classmethod
+    def load(cls, path: str | Path | None) -> "ToolOperations":
+        """From a YAML file with ``tools:``, ``verbs:`` and ``default:`` (all optional); None -> built-ins."""
+        if path is None:
+            return cls()
+        return cls.model_validate(yaml.safe_load(Path(path).read_text()) or {})

@@ -1,0 +1,95 @@
+"""OTLP spans on Kafka, as the OpenTelemetry Collector's Kafka exporter writes them, through
+``intentwatch bridge`` and a worker: the same alert and command ids as replay of the native fleet.
+
+The exporter's defaults: topic ``otlp_spans``, encoding ``otlp_proto``, one message per batch
+of spans (mixed agents and traces), no key. The source topic here has one partition, so one
+agent's spans keep their order into the actions topic (over several partitions the bridge
+keeps each partition's order, not one agent's across partitions).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import orjson
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from confluent_kafka.admin import NewTopic
+
+from intentwatch.pipeline.io.kafka import admin
+from intentwatch.pipeline.lab.simulate.spans import otlp_requests, to_proto
+from tests.integration.support import INTENTWATCH, Comparison, Pipeline, WorkerProcess
+
+
+class BridgeProcess(WorkerProcess):
+    """``intentwatch bridge`` as a subprocess, stopped like a worker."""
+
+    def __init__(self, source: str, env: dict[str, str], log):
+        self.instance, self.log = "bridge", log
+        self._fh = open(log, "ab")
+        self.proc = subprocess.Popen([INTENTWATCH, "bridge", "--from", source, "--format", "otel-proto"], env=env,
+                                     cwd=log.parent, stdout=self._fh, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _bridge_drained(p: Pipeline, source: str, group: str) -> bool:
+    """The bridge group's committed offset reached the end of the source topic (a coordinator still
+    moving on a fresh broker is asked again next round, as support.Pipeline.wait_until does)."""
+    c = Consumer({"bootstrap.servers": p.bootstrap, "group.id": group, "enable.auto.commit": False})
+    try:
+        tp = TopicPartition(source, 0)
+        (committed,) = c.committed([tp], timeout=20)
+        return committed.offset >= c.get_watermark_offsets(tp, timeout=20)[1]
+    except KafkaException as e:
+        if e.args[0].retriable() or e.args[0].code() in (KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+                                                          KafkaError.COORDINATOR_NOT_AVAILABLE):
+            return False
+        raise
+    finally:
+        c.close()
+
+
+def test_collector_otlp_proto_batches_through_the_bridge_equal_replay(kafka_pipeline: Pipeline, fleet, tmp_path):
+    f = fleet(20, 3, 5)
+    p = kafka_pipeline
+    p.create_topics()
+    source = f"it.otlp_spans.{p.suffix}"
+    client = admin(p.kafka)  # held: a dropped client cancels its own request
+    client.create_topics([NewTopic(source, num_partitions=1, replication_factor=1)])[source].result(30)
+
+    # Bad input rides along: a message that is not OTLP, and a batch with one span lacking an agent.
+    actions = [orjson.loads(x) for x in f.actions.read_bytes().splitlines() if x.strip()]
+    prod = Producer({"bootstrap.servers": p.bootstrap, "linger.ms": 20})
+    n_messages = 0
+    for doc in otlp_requests(actions, batch=100):
+        prod.produce(source, value=to_proto(doc).SerializeToString())  # no key, like the exporter's default
+        n_messages += 1
+    prod.produce(source, value=b"\x0a\xff not protobuf")
+    stray = next(otlp_requests([{**actions[0], "event_id": "evt_stray"}], batch=1))
+    stray["resourceSpans"][0]["resource"]["attributes"] = []
+    span = stray["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
+    span["attributes"] = [kv for kv in span["attributes"] if kv["key"] != "gen_ai.agent.name"]
+    prod.produce(source, value=to_proto(stray).SerializeToString())
+    assert prod.flush(60) == 0
+    p.produce(f.lifecycle, topic=p.topics.lifecycle, intents=f.intents)
+
+    bridge = BridgeProcess(source, p.env("b1"), tmp_path / "bridge.log")
+    p.workers.append(bridge)  # stopped at teardown with the workers
+    group = f"{p.group}-bridge-{source}"
+    deadline = time.monotonic() + 180
+    while not _bridge_drained(p, source, group):
+        assert bridge.alive, bridge.tail()
+        assert time.monotonic() < deadline, f"bridge did not drain {source}:\n{bridge.tail()}"
+        time.sleep(0.5)
+
+    workers = [p.start_worker("w1")]
+    p.wait_drained(workers, timeout=240)
+    alerts = [r.json() for r in p.read_all(p.topics.alerts)]
+    commands = [r.json() for r in p.read_all(p.topics.revocations)]
+    cmp = Comparison(f.alerts, f.commands, alerts, commands)
+    assert not cmp.missing_alerts and not cmp.extra_alerts, (cmp.missing_alerts, cmp.extra_alerts, p.logs())
+    assert not cmp.missing_commands and not cmp.extra_commands, (cmp.missing_commands, cmp.extra_commands)
+
+    dead = {r.headers["source"].decode(): r.headers["reason"].decode() for r in p.read_all(p.topics.dlq)}
+    assert dead[f"{source}[0]@{n_messages}"].startswith("not an OTLP protobuf")
+    assert dead[f"{source}[0]@{n_messages + 1}#rs0.ss0.span0"].startswith("execute_tool span has no agent")
+    assert len(dead) == 2

@@ -1,0 +1,248 @@
+"""OTel GenAI spans -> actions: one test per mapping rule and per bad span, in both encodings."""
+
+import copy
+import gzip
+import struct
+from pathlib import Path
+
+import orjson
+import pytest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue
+from opentelemetry.proto.trace.v1.trace_pb2 import Span as PbSpan
+
+from intentwatch.models.action import Action
+from intentwatch.pipeline.io.adapters import BadRecord, open_adapter
+from intentwatch.pipeline.io.adapters.otel import OtelAdapter, OtelOptions
+from intentwatch.pipeline.io.adapters.verbs import ToolOperations
+from intentwatch.pipeline.lab.simulate.spans import to_proto  # OTLP/JSON -> protobuf, ids as raw bytes
+
+DATA = Path(__file__).parents[1] / "data" / "adapters"
+TRACE = DATA / "otel_genai_trace.json"
+BAD = DATA / "otel_bad.jsonl"
+def actions_of(results) -> list[Action]:
+    return [r for r in results if isinstance(r, Action)]
+
+
+@pytest.fixture(params=["json", "proto"])
+def trace_results(request, tmp_path):
+    if request.param == "json":
+        return list(OtelAdapter("json").read(TRACE))
+    raw = to_proto(orjson.loads(TRACE.read_bytes())).SerializeToString()
+    return list(OtelAdapter("proto").decode(raw, "otlp_spans[0]@5"))
+
+
+def by_tool(results) -> dict[str, Action]:
+    return {a.tool: a for a in actions_of(results)}
+
+
+def test_both_encodings_give_the_same_actions():
+    doc = orjson.loads(TRACE.read_bytes())
+    from_json = actions_of(OtelAdapter("json").read(TRACE))
+    from_proto = actions_of(OtelAdapter("proto").decode(to_proto(doc).SerializeToString(), str(TRACE)))
+    assert [a.model_dump() for a in from_json] == [a.model_dump() for a in from_proto]
+    assert len(from_json) == 4  # invoke_agent, chat, two tools; the HTTP span is not an action
+
+
+def test_execute_tool_span_maps_tool_call_id_type_arguments_result(trace_results):
+    a = by_tool(trace_results)["get_ticket"]
+    assert (a.event_id, a.agent_id, a.operation, a.resource) == ("1f3a5c7e9b2d4f60", "support-agent", "read", "ZD-48213")
+    assert a.time.isoformat() == "2025-12-02T10:00:01.400000+00:00"
+    assert a.attributes["tool_call_id"] == "call_mszuSIzqtI65i1wAUOE8w5H4"
+    assert a.attributes["tool_type"] == "function"
+    assert a.attributes["arguments"] == {"ticket_id": "ZD-48213"}          # a JSON string on the span
+    assert a.attributes["result"] == {"status": "open", "requester": "ana@example.com"}
+    assert a.task_id == a.attributes["trace_id"] == "5b8efff798038103d269b633813fc60c"
+
+
+def test_kvlist_arguments_and_error_status(trace_results):
+    a = by_tool(trace_results)["send_email"]
+    assert a.attributes["arguments"] == {"to": "ana@example.com", "subject": "Re: ZD-48213", "cc": ["lead@example.com"],
+                                         "urgent": False, "score": 0.75}
+    assert (a.operation, a.resource, a.outcome) == ("send", "ana@example.com", "error")
+    assert a.attributes["error_type"] == "SMTPRecipientsRefused"
+    assert a.attributes["status_message"] == "recipient refused"
+
+
+def test_chat_span_is_model_use_with_response_model_and_usage(trace_results):
+    a = by_tool(trace_results)["gen_ai.chat"]
+    assert (a.operation, a.model.id, a.attributes["provider"]) == ("invoke", "gpt-4.1-2025-04-14", "openai")
+    assert a.attributes["usage"] == {"input_tokens": 812, "output_tokens": 64}
+
+
+def test_invoke_agent_span_and_upper_case_hex_ids(trace_results):
+    a = by_tool(trace_results)["gen_ai.invoke_agent"]
+    assert (a.event_id, a.operation, a.model.id) == ("eee19b7ec3c1b174", "invoke", "gpt-4.1")
+
+
+def test_conversation_id_is_the_session_and_inherited_by_children(trace_results):
+    assert {a.session_id for a in actions_of(trace_results)} == {"conv_5j66UpCpwteGg4YSxUnt7lPY"}
+
+
+def test_agent_name_is_inherited_from_the_invoke_agent_ancestor(trace_results):
+    assert {a.agent_id for a in actions_of(trace_results)} == {"support-agent"}
+
+
+def test_agent_id_wins_over_name_and_resource_attribute_is_the_fallback():
+    doc = orjson.loads(TRACE.read_bytes())
+    spans = doc["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    spans[0]["attributes"].append({"key": "gen_ai.agent.id", "value": {"stringValue": "asst_5j66UpCp"}})
+    assert {a.agent_id for a in actions_of(OtelAdapter().decode(orjson.dumps(doc), "m"))} == {"asst_5j66UpCp"}
+    for sp in spans:
+        sp["attributes"] = [kv for kv in sp["attributes"] if not kv["key"].startswith("gen_ai.agent.")]
+    assert {a.agent_id for a in actions_of(OtelAdapter().decode(orjson.dumps(doc), "m"))} == {"support-bot"}
+    other = OtelAdapter(options=OtelOptions(agent_resource_attribute="deployment.environment.name"))
+    assert {a.agent_id for a in actions_of(other.decode(orjson.dumps(doc), "m"))} == {"prod"}
+
+
+def test_resource_attributes_reach_the_action(trace_results):
+    a = by_tool(trace_results)["get_ticket"]
+    assert a.attributes["resource"]["service.name"] == "support-bot"
+    assert a.attributes["resource"]["service.version"] == "1.4.2"
+
+
+def test_tool_operation_overrides_from_config():
+    ops = OtelOptions(tools=ToolOperations(tools={"get_ticket": "list"}, verbs={"send": "write"}))
+    got = by_tool(OtelAdapter(options=ops).read(TRACE))
+    assert (got["get_ticket"].operation, got["send_email"].operation) == ("list", "write")
+
+
+def test_non_agent_spans_are_skipped_and_counted():
+    adapter = OtelAdapter()
+    list(adapter.read(TRACE))
+    assert adapter.skipped == {"not gen_ai": 1}
+
+
+def test_intentwatch_attributes_set_fields_exactly():
+    doc = orjson.loads(TRACE.read_bytes())
+    sp = doc["resourceSpans"][0]["scopeSpans"][0]["spans"][2]
+    sp["attributes"] += [{"key": "intentwatch.event_id", "value": {"stringValue": "evt_0123"}},
+                         {"key": "intentwatch.data_domain", "value": {"stringValue": "customer_pii"}},
+                         {"key": "intentwatch.bytes", "value": {"intValue": "2048"}}]
+    a = by_tool(OtelAdapter().decode(orjson.dumps(doc), "m"))["get_ticket"]
+    assert (a.event_id, a.data_domain, a.bytes) == ("evt_0123", "customer_pii", 2048)
+
+
+def test_mcp_tools_call_span_without_operation_name():
+    results = list(OtelAdapter().read(BAD))
+    a = by_tool(results)["read_file"]
+    assert (a.agent_id, a.operation, a.resource, a.session_id, a.source_ip) == (
+        "coding-agent", "read", "/repo/src/app.py", "mcp-sess-42", "10.0.3.17")
+
+
+BAD_REASONS = {
+    "span1": "execute_tool span has no agent: no gen_ai.agent.id or gen_ai.agent.name on it or its ancestors, "
+             "nor resource service.name",
+    "span2": "attribute payment.amount_cents: intValue 9223372036854775808 overflows int64",
+    "span3": "unknown span kind 'SPAN_KIND_SIDEWAYS'",
+    "span4": "spanId missing",
+    "span5": "spanId 'APBnqguqArc=' is not 16 hex digits (OTLP/JSON ids are hex, not base64)",
+    "span6": "unknown status code 'STATUS_CODE_MAYBE'",
+    "span7": "startTimeUnixNano '18446744073709551616' is out of range",
+}
+
+
+@pytest.mark.parametrize("span", sorted(BAD_REASONS))
+def test_each_bad_span_is_dead_lettered_with_its_position_and_reason(span):
+    bad = {r.source: r for r in OtelAdapter().read(BAD) if isinstance(r, BadRecord)}
+    record = bad[f"{BAD}:1#rs0.ss0.{span}"]
+    assert record.reason.startswith(BAD_REASONS[span])
+    assert orjson.loads(record.raw)["name"].startswith("execute_tool")  # the span itself, not the whole request
+
+
+def test_bad_spans_never_lose_their_siblings():
+    results = list(OtelAdapter().read(BAD))
+    assert [a.event_id for a in actions_of(results)] == ["00f067aa0ba902b7", "00f067aa0ba902bd", "1a2b3c4d5e6f7081"]
+    bad = [r for r in results if isinstance(r, BadRecord)]
+    assert len(bad) == 8  # 7 bad spans + the line that is not JSON
+    assert bad[-1].source == f"{BAD}:2" and bad[-1].reason.startswith("invalid JSON")
+
+
+def test_proto_bad_spans():
+    req = ExportTraceServiceRequest()
+    ss = req.resource_spans.add().scope_spans.add()
+    good = ss.spans.add(trace_id=b"\x01" * 16, span_id=b"\x02" * 8, name="execute_tool get_x", start_time_unix_nano=1)
+    good.attributes.add(key="gen_ai.agent.name", value=AnyValue(string_value="a1"))
+    for extra in ({"kind": 9}, {"span_id": b""}, {"trace_id": b"\x01" * 15}, {"start_time_unix_nano": 0}):
+        sp = ss.spans.add()
+        sp.CopyFrom(good)
+        for k, v in extra.items():
+            setattr(sp, k, v)
+    ss.spans[-1].status.code = 0
+    sp = ss.spans.add()
+    sp.CopyFrom(good)
+    sp.status.code = 7
+    results = list(OtelAdapter("proto").decode(req.SerializeToString(), "otlp_spans[2]@40"))
+    assert isinstance(results[0], Action) and results[0].event_id == "02" * 8
+    assert [(r.source, r.reason) for r in results[1:]] == [
+        ("otlp_spans[2]@40#rs0.ss0.span1", "unknown span kind 9 (known: 0..5)"),
+        ("otlp_spans[2]@40#rs0.ss0.span2", "spanId missing"),
+        ("otlp_spans[2]@40#rs0.ss0.span3", "traceId is 15 bytes, not 16"),
+        ("otlp_spans[2]@40#rs0.ss0.span4", "startTimeUnixNano missing"),
+        ("otlp_spans[2]@40#rs0.ss0.span5", "unknown status code 7 (known: 0..2)"),
+    ]
+    assert PbSpan.FromString(results[1].raw).kind == 9
+
+
+def test_undecodable_protobuf_is_one_bad_record():
+    (r,) = OtelAdapter("proto").decode(b"\xff\xff\xff", "otlp_spans[0]@1")
+    assert r.source == "otlp_spans[0]@1" and r.reason.startswith("not an OTLP protobuf")
+
+
+def test_proto_file_with_length_prefixes_and_gzip(tmp_path):
+    raw = to_proto(orjson.loads(TRACE.read_bytes())).SerializeToString()
+    path = tmp_path / "traces.pb.gz"
+    path.write_bytes(gzip.compress(b"".join(struct.pack(">I", len(raw)) + raw for _ in range(2))))
+    results = list(OtelAdapter("proto").read(path))
+    assert len(actions_of(results)) == 8 and results[0].attributes["span_id"] == "eee19b7ec3c1b174"
+
+
+def test_json_lines_file_as_the_file_exporter_writes_it(tmp_path):
+    doc = orjson.loads(TRACE.read_bytes())
+    second = copy.deepcopy(doc)
+    second["resourceSpans"][0]["scopeSpans"][0]["spans"] = second["resourceSpans"][0]["scopeSpans"][0]["spans"][2:3]
+    path = tmp_path / "traces.jsonl"
+    path.write_bytes(orjson.dumps(doc) + b"\n" + orjson.dumps(second) + b"\n")
+    results = list(open_adapter("otel-json").read(path))
+    assert [r.event_id for r in results][-1] == "1f3a5c7e9b2d4f60" and len(results) == 5
+
+
+def test_not_a_traces_document():
+    (r,) = OtelAdapter().decode(b'{"resourceLogs": []}', "otlp_spans[0]@3")
+    assert r.reason == "not an OTLP traces document: no resourceSpans list"
+
+
+def _one_span(attrs: list, name: str = "span") -> bytes:
+    return orjson.dumps({"resourceSpans": [{"resource": {"attributes": [
+        {"key": "service.name", "value": {"stringValue": "svc"}}]}, "scopeSpans": [{"spans": [
+            {"traceId": "0af7651916cd43dd8448eb211c80319c", "spanId": "b7ad6b7169203331", "name": name, "kind": 1,
+             "startTimeUnixNano": "1764670000000000000",
+             "attributes": [{"key": k, "value": {"stringValue": v}} for k, v in attrs]}]}]}]})
+
+
+def test_openinference_tool_span():
+    raw = _one_span([("openinference.span.kind", "TOOL"), ("tool.name", "search_orders"),
+                     ("input.value", '{"customer": "C-77"}'), ("output.value", "[]"), ("agent.name", "orders-agent"),
+                     ("session.id", "s-1")])
+    (a,) = OtelAdapter().decode(raw, "m")
+    assert (a.agent_id, a.tool, a.operation, a.session_id) == ("orders-agent", "search_orders", "read", "s-1")
+    assert a.attributes["arguments"] == {"customer": "C-77"} and a.attributes["result"] == []
+
+
+def test_openinference_llm_span_is_model_use():
+    (a,) = OtelAdapter().decode(_one_span([("openinference.span.kind", "LLM"), ("llm.model_name", "gpt-4o"),
+                                           ("llm.provider", "openai")]), "m")
+    assert (a.agent_id, a.tool, a.operation, a.model.id, a.attributes["provider"]) == (
+        "svc", "gen_ai.chat", "invoke", "gpt-4o", "openai")
+
+
+def test_traceloop_tool_span():
+    (a,) = OtelAdapter().decode(_one_span([("traceloop.span.kind", "tool"), ("traceloop.entity.name", "send_invoice"),
+                                           ("traceloop.entity.input", '{"to": "ap@example.com"}')]), "m")
+    assert (a.tool, a.operation, a.resource) == ("send_invoice", "send", "ap@example.com")
+
+
+def test_openinference_chain_span_is_skipped():
+    adapter = OtelAdapter()
+    assert list(adapter.decode(_one_span([("openinference.span.kind", "CHAIN")]), "m")) == []
+    assert adapter.skipped == {"not gen_ai": 1}
