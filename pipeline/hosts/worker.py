@@ -82,6 +82,7 @@ class Worker:
         self._fatal: KafkaError | None = None          # set by a client's fatal error: the worker must end
         self._undelivered: list[str] = []              # outputs the brokers refused for good
         self._in_txn = False
+        self._failed = False
         self._uses: list = []                          # credential first uses drained, not yet committed
         self.consumer = Consumer({
             **client, "group.id": w.group_id, "enable.auto.commit": False, "auto.offset.reset": "earliest",
@@ -167,6 +168,7 @@ class Worker:
             clean = True
         finally:
             if not clean:  # commit nothing: a restart resumes from the last checkpoint
+                self._failed = True  # also not in the revoke callback that closing the consumer runs
                 self._abort()
             self.consumer.close()
             if self.credential_reader is not None:
@@ -579,6 +581,8 @@ class Worker:
             log.info("lifecycle caught up; actions flowing")
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        if self._failed:  # ending after an error: a message of the last batch may be unfinished
+            return
         self.checkpoint()
         gone = {tp.partition for tp in partitions if tp.topic == self.topics.actions}
         agents = [a for a, p in self.owner.items() if p in gone]
