@@ -122,5 +122,8 @@ class EngineConfig(_Config):
     dedup_max_events: int = Field(default=256, gt=0, description="... and at most this many event ids per agent.")
     max_pending_per_agent: int = Field(default=32, gt=0, description="Lifecycle changes and verdicts waiting for their time, "
                                        "per agent; more are dead-lettered.")
+    max_agents_in_memory: int | None = Field(
+        default=None, ge=16, description="Agents held as live state; past it the idle longest are evicted to a store of state "
+                                         "records and revived when they return (same alerts). None: no ceiling.")
     max_credentials_per_agent: int = Field(default=256, gt=0, description="Credentials one agent's state remembers (last use, "
                                            "revocation); the least recently used is forgotten first.")

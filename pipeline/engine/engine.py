@@ -56,6 +56,7 @@ from intentwatch.pipeline.engine.response import Output, Responder
 from intentwatch.pipeline.engine.state import AgentState
 from intentwatch.pipeline.engine.suppressions import Suppression, covering
 from intentwatch.pipeline.engine.trust import Rejection, TrustPolicy
+from intentwatch.pipeline.engine.eviction import AgentStore, Evictor, MemoryStore
 
 LifecycleEvent = Instantiate | Update | Decommission
 MAX_SUPPRESSIONS = 32  # per agent; the oldest ended one goes first
@@ -70,7 +71,7 @@ class Engine:
     """
 
     def __init__(self, config: EngineConfig | None = None, rules: dict[str, Rule] | None = None, event_clock: bool = True,
-                 trust: TrustPolicy | None = None):
+                 trust: TrustPolicy | None = None, store: AgentStore | None = None):
         self.config = config or EngineConfig()
         self.event_clock = event_clock
         self.rules = rules or load_catalog(self.config, known_types=set(REGISTRY))
@@ -122,6 +123,11 @@ class Engine:
         c = self.config
         self._dedup_window, self._dedup_max = c.dedup_window_seconds, c.dedup_max_events
         self._max_pending, self._max_creds = c.max_pending_per_agent, c.max_credentials_per_agent
+        # Bounded memory (pipeline/engine/eviction.py): idle agents to ``store`` past the ceiling.
+        self.evictor: Evictor | None = None
+        if c.max_agents_in_memory is not None:
+            self.evictor = Evictor(self.agents, c.max_agents_in_memory, store if store is not None else MemoryStore(), self.checks)
+            self.responder.lookup = self.evictor.for_closing(self.agents.get)
 
     def set_clock(self, now: float) -> None:
         """The host's wall clock (epoch seconds): events stamped past ``now + max_future_seconds`` are refused."""
@@ -147,7 +153,9 @@ class Engine:
                                  "ahead of the clock", "future")
         st = self.agents.get(a.agent_id)
         if st is None:
-            st = self.agents[a.agent_id] = AgentState(a.agent_id)
+            st = self._new_or_revived(a.agent_id)
+        if self.evictor is not None and self.evictor.over():
+            self.evictor.evict(keep=a.agent_id)
         if fingerprint < 0:
             fingerprint = zlib.crc32(a.model_dump_json().encode())
         prior = st.seen.get(a.event_id)
@@ -230,7 +238,18 @@ class Engine:
         shared.registry.merge(use)
         return self._late_shared()
 
+    def _new_or_revived(self, agent_id: str) -> AgentState:
+        st = self.evictor.revive(agent_id) if self.evictor is not None else None
+        if st is None:
+            st = self.agents[agent_id] = AgentState(agent_id)
+        return st
+
     def _late_shared(self) -> list[Output]:
+        shared = self.behaviour.shared if self.behaviour is not None else None
+        if self.evictor is not None and shared is not None:  # agents found late may be evicted: back first
+            for _cred, _agent, _use, other, _theirs in shared.registry.late:
+                if other not in self.agents:
+                    self.evictor.revive(other)
         out: list[Output] = []
         if self.behaviour is not None:
             for f in self.behaviour.late_shared(self.agents):
@@ -251,7 +270,7 @@ class Engine:
         ts = ev.time.timestamp()
         st = self.agents.get(ev.agent_id)
         if st is None:
-            st = self.agents[ev.agent_id] = AgentState(ev.agent_id)
+            st = self._new_or_revived(ev.agent_id)
         out: list[Output] = []
         if self.trust is not None:
             why = self.trust.check(ev)
@@ -371,6 +390,8 @@ class Engine:
         """Drop agents whose partitions moved to another worker (their timers lapse harmlessly)."""
         for a in agent_ids:
             self.agents.pop(a, None)
+            if self.evictor is not None:
+                self.evictor.forget(a)
 
     # -- internals ----------------------------------------------------------------------
     def _apply_pending(self, st: AgentState, upto: float) -> list[Output]:
@@ -470,6 +491,8 @@ class Engine:
         # Commands issued now count against the circuit breaker at ``ts``, not at the (older)
         # times of their findings: a clock jump that expires many agents at once is one burst.
         self.responder.clock = ts
+        if self.evictor is not None and self.evictor.wake:
+            self.evictor.wake_due(ts)
         while self._pending and self._pending[0][0] <= ts:
             _, _, agent_id = heapq.heappop(self._pending)
             st = self.agents.get(agent_id)

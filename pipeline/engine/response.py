@@ -47,6 +47,7 @@ class Responder:
         self.sign = sign                           # intentwatch's signature on commands (trust.signing_key)
         self.rules = rules
         self.agents = agents                       # the engine's; alert windows live in each agent's state
+        self.lookup: Callable[[str], AgentState | None] = agents.get  # an agent's state when its window closes
         self.pipeline = AgentState(PIPELINE_AGENT)  # holds the circuit breaker's own alert window
         self.closing: list[tuple[float, str, str, str]] = []  # (end_ts, agent, rule, alert_id)
         self._recent_commands: deque[float] = deque()
@@ -98,7 +99,7 @@ class Responder:
         out: list[Output] = []
         while self.closing and self.closing[0][0] <= ts:
             _, agent, rule, alert_id = heapq.heappop(self.closing)
-            st = self.pipeline if agent == PIPELINE_AGENT else self.agents.get(agent)
+            st = self.pipeline if agent == PIPELINE_AGENT else self.lookup(agent)
             w = st.windows.get(rule) if st is not None else None
             if w is not None and w.alert.alert_id == alert_id:
                 w.closed = True
