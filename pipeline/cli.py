@@ -73,6 +73,8 @@ def replay(
     mapping: Annotated[Optional[Path], typer.Option(help="Mapping file for --format mapped (e.g. deploy/mappings/mcp-gateway.yaml).", exists=True, dir_okay=False)] = None,
     adapter_options: Annotated[Optional[Path], typer.Option(help="YAML options of the input adapter (docs/inputs.md): tool operations, session folding...", exists=True, dir_okay=False)] = None,
     strict_fields: Annotated[bool, typer.Option(help="Dead-letter actions carrying field names outside the action contract (data_domian, credentialId...).")] = False,
+    agent_store: Annotated[Optional[Path], typer.Option(help="With engine.max_agents_in_memory: keep evicted agents in this "
+                                                            "SQLite scratch file (deleted at the end) instead of in memory.")] = None,
 ) -> None:
     """Replay historical actions through the engine, in-process, no broker.
 
@@ -89,9 +91,14 @@ def replay(
     from intentwatch.pipeline.hosts.replay import replay as run_replay
     from intentwatch.pipeline.settings import load_settings
 
+    store = None
+    if agent_store is not None:
+        from intentwatch.pipeline.io.agentstore import SqliteStore
+
+        store = SqliteStore(agent_store)
     try:
         settings = load_settings(config)
-        engine = build_engine(settings)
+        engine = build_engine(settings, store=store)
     except IntentwatchError as e:
         _fail(str(e))
     if not quiet:
@@ -136,6 +143,8 @@ def replay(
     if not quiet:
         _print_summary(summary, dead)
         _print_suppressions(engine.suppression_report())
+    if store is not None:
+        store.close()
     if strict and summary.bad:
         raise typer.Exit(1)
 

@@ -37,6 +37,8 @@ from collections import Counter
 from datetime import datetime
 from itertools import count
 
+import orjson
+
 from intentwatch.models.action import Action
 from intentwatch.models.alert import SEVERITY_RANK
 from intentwatch.models.baseline import epoch_seconds
@@ -360,8 +362,12 @@ class Engine:
         return sum(1 for st in self.agents.values() if st.baseline is not None and st.baseline.warm())
 
     def state_record(self, agent_id: str) -> dict | None:
-        """The agent's checkpoint record (JSON-serialisable), or None for an unknown agent."""
+        """The agent's checkpoint record (JSON-serialisable), or None for an unknown agent; an
+        evicted agent's comes from the store, where it stays."""
         st = self.agents.get(agent_id)
+        if st is None and self.evictor is not None:
+            raw = self.evictor.record(agent_id)
+            return orjson.loads(raw) if raw is not None else None
         return st.to_record() if st is not None else None
 
     def restore_record(self, record: dict) -> None:
@@ -380,6 +386,8 @@ class Engine:
         if self.dormancy is not None:
             self.dormancy.track(st)
         self._update_next_due()
+        if self.evictor is not None and self.evictor.over():  # a worker restoring more agents than it may hold
+            self.evictor.evict(keep=st.agent_id)
 
     def rewind_clock(self) -> None:
         """Forget how far time got (a host whose inputs changed calls this); due work is not lost,

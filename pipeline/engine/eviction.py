@@ -29,6 +29,7 @@ from intentwatch.pipeline.engine.state import AgentState
 class AgentStore(Protocol):
     def put(self, agent_id: str, record: bytes) -> None: ...
     def take(self, agent_id: str) -> bytes | None: ...
+    def get(self, agent_id: str) -> bytes | None: ...
     def __contains__(self, agent_id: object) -> bool: ...
     def __len__(self) -> int: ...
 
@@ -44,6 +45,10 @@ class MemoryStore:
 
     def take(self, agent_id: str) -> bytes | None:
         raw = self._records.pop(agent_id, None)
+        return None if raw is None else zlib.decompress(raw)
+
+    def get(self, agent_id: str) -> bytes | None:
+        raw = self._records.get(agent_id)
         return None if raw is None else zlib.decompress(raw)
 
     def __contains__(self, agent_id: object) -> bool:
@@ -126,6 +131,10 @@ class Evictor:
                 st = self.revive(agent_id)
             return st
         return lookup
+
+    def record(self, agent_id: str) -> bytes | None:
+        """An evicted agent's state record, left in the store (a checkpoint persists it)."""
+        return self.store.get(agent_id)
 
     def forget(self, agent_id: str) -> None:
         self.store.take(agent_id)

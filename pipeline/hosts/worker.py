@@ -59,6 +59,7 @@ from intentwatch.pipeline.io.deadletter import failure, raw_summary
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.hosts.metrics import Health, MetricsServer, WorkerMetrics
 from intentwatch.pipeline.io.kafka import PARTITIONER, producer
+from intentwatch.pipeline.io.agentstore import SqliteStore
 from intentwatch.pipeline.io.trustfile import build_engine, trust_status
 from intentwatch.pipeline.engine.response import Output
 from intentwatch.pipeline.settings import Settings
@@ -77,7 +78,13 @@ class Worker:
         self.settings = settings
         self.topics = settings.topics
         w = settings.worker
-        self.engine: Engine = build_engine(settings, event_clock=False)  # time = the slowest partition's, see _advance_time
+        # Past engine.max_agents_in_memory, evicted agents wait in a local scratch store; the state
+        # topic stays the durable copy (a checkpoint writes an evicted dirty agent's record from it).
+        self.store = None
+        if settings.engine.max_agents_in_memory is not None:
+            w.state_dir.mkdir(parents=True, exist_ok=True)
+            self.store = SqliteStore(w.state_dir / f"{w.instance}.agents.db")
+        self.engine: Engine = build_engine(settings, event_clock=False, store=self.store)  # time = the slowest partition's, see _advance_time
         client = {**settings.kafka.client_config(), "error_cb": self._client_error}
         self._fatal: KafkaError | None = None          # set by a client's fatal error: the worker must end
         self._undelivered: list[str] = []              # outputs the brokers refused for good
@@ -176,6 +183,8 @@ class Worker:
             self.out.flush(10)
             if self.server is not None:
                 self.server.close()
+            if self.store is not None:
+                self.store.close()
             log.info("worker %s %s: %s", w.instance, "stopped" if clean else "failed", dict(self.stats))
 
     def stop(self) -> None:

@@ -1,8 +1,8 @@
 """Evicted agents' state records on disk (SQLite), for replay of fleets larger than memory.
 
 One table, agent id -> compressed record; written in batches (one transaction per 512 puts)
-so a million evictions do not cost a million fsyncs. The file is scratch space: it is deleted
-when the store closes.
+so a million evictions do not cost a million fsyncs. The file is scratch space: emptied when a
+store opens it, deleted when the store closes.
 """
 
 import sqlite3
@@ -16,7 +16,8 @@ class SqliteStore:
         self.db = sqlite3.connect(self.path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=OFF")
         self.db.execute("PRAGMA synchronous=OFF")
-        self.db.execute("CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, record BLOB) WITHOUT ROWID")
+        self.db.execute("DROP TABLE IF EXISTS agents")  # scratch: what a crashed run left is stale
+        self.db.execute("CREATE TABLE agents (id TEXT PRIMARY KEY, record BLOB) WITHOUT ROWID")
         self.db.execute("BEGIN")
         self._uncommitted = 0
         self._count = 0
@@ -37,6 +38,10 @@ class SqliteStore:
         self.db.execute("DELETE FROM agents WHERE id = ?", (agent_id,))
         self._count -= 1
         return zlib.decompress(row[0])
+
+    def get(self, agent_id: str) -> bytes | None:
+        row = self.db.execute("SELECT record FROM agents WHERE id = ?", (agent_id,)).fetchone()
+        return None if row is None else zlib.decompress(row[0])
 
     def __contains__(self, agent_id: object) -> bool:
         return self.db.execute("SELECT 1 FROM agents WHERE id = ?", (agent_id,)).fetchone() is not None

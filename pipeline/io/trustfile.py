@@ -21,6 +21,7 @@ from intentwatch.pipeline.io.intents import _line_of, duplicate_keys
 from intentwatch.pipeline.engine.catalog import load_catalog
 from intentwatch.pipeline.engine.detectors import REGISTRY
 from intentwatch.pipeline.engine.engine import Engine
+from intentwatch.pipeline.engine.eviction import AgentStore
 from intentwatch.pipeline.settings import Settings, TrustSettings
 
 
@@ -107,7 +108,8 @@ def trust_status(settings: TrustSettings) -> str:
     return f"control plane signed: trust.mode {settings.mode}, trust file {settings.file}{signing}"
 
 
-def build_engine(settings: Settings, event_clock: bool = True) -> Engine:
-    """The engine both hosts run: the engine settings and, unless off, the trust policy."""
+def build_engine(settings: Settings, event_clock: bool = True, store: AgentStore | None = None) -> Engine:
+    """The engine both hosts run: the engine settings, unless off the trust policy, and where
+    evicted agents go past ``engine.max_agents_in_memory`` (default: compressed, in memory)."""
     rules = load_catalog(settings.engine, known_types=set(REGISTRY))
-    return Engine(settings.engine, rules, event_clock=event_clock, trust=trust_policy(settings.trust, rules))
+    return Engine(settings.engine, rules, event_clock=event_clock, trust=trust_policy(settings.trust, rules), store=store)
