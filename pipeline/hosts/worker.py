@@ -545,6 +545,8 @@ class Worker:
         status = {"instance": w.instance, "group_id": w.group_id, "checkpoint_at": datetime.now(timezone.utc).isoformat(),
                   "engine_time": self.engine.watermark if self.engine.watermark != float("-inf") else None,
                   "agents": len(self.engine.agents), "partitions": sorted({tp.partition for tp in assignment}),
+                  **({"evicted": ev.evicted, "revived": ev.revived, "agents_in_store": len(ev.store)}
+                     if (ev := self.engine.evictor) is not None else {}),
                   "lifecycle_catching_up": sorted(f"{t}[{p}]" for t, p in self.holding), "stats": dict(self.stats),
                   "metrics_port": self.server.port if self.server is not None else None, "ready": self.health.ready,
                   "learning": self.engine.learning_report(),

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import time
 
+import orjson
+
 from tests.integration.support import Comparison, Pipeline
 
 
@@ -30,3 +32,5 @@ def test_worker_with_tiny_ceiling_matches_replay(kafka_pipeline: Pipeline, fleet
     cmp = Comparison(f.alerts, f.commands, alerts, commands)
     assert not cmp.missing_alerts and not cmp.extra_alerts, (cmp.missing_alerts, cmp.extra_alerts, w2.tail())
     assert not cmp.missing_commands and not cmp.extra_commands and not cmp.command_payload_diffs()
+    status = orjson.loads((p.workdir / "worker-state" / "evict.status.json").read_bytes())
+    assert status["agents"] <= 17 and status["evicted"] > 0 and status["revived"] > 0, status  # it did evict and revive
