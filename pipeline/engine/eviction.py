@@ -8,7 +8,7 @@ falls due. Outputs are the same as without eviction:
 - an evicted agent's timers stay in the engine's queues; the agent is revived at the earliest of
   them (its expiry, dormancy check, the end of an open alert window: ``wake``) before they run;
 - agents with lifecycle changes or verdicts still waiting, or with analysts' suppressions (the
-  suppression report lists them), are not evicted;
+  suppression report lists them), are not evicted (so the ceiling is soft: they may exceed it);
 - an alert window with hits not yet published makes its agent revivable when windows close at the
   end of input (``unpublished``); other windows publish nothing on closing.
 

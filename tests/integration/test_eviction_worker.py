@@ -33,4 +33,5 @@ def test_worker_with_tiny_ceiling_matches_replay(kafka_pipeline: Pipeline, fleet
     assert not cmp.missing_alerts and not cmp.extra_alerts, (cmp.missing_alerts, cmp.extra_alerts, w2.tail())
     assert not cmp.missing_commands and not cmp.extra_commands and not cmp.command_payload_diffs()
     status = orjson.loads((p.workdir / "worker-state" / "evict.status.json").read_bytes())
-    assert status["agents"] <= 17 and status["evicted"] > 0 and status["revived"] > 0, status  # it did evict and revive
+    # it did evict and revive; the ceiling is soft for agents waiting for lifecycle changes (never evicted)
+    assert status["agents"] <= 20 and status["evicted"] > 0 and status["revived"] > 0, {k: status[k] for k in ("agents", "evicted", "revived")}
