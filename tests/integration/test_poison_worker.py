@@ -8,6 +8,8 @@ import hashlib
 import time
 from pathlib import Path
 
+import orjson
+
 from tests.integration.support import Comparison, Pipeline, drained, load_jsonl, poisoned_actions, produce_pairs, run_cli
 
 
