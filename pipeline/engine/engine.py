@@ -25,10 +25,13 @@ what its agent still remembers is refused as late, since it can no longer be tol
 replayed one. Refusals raise ``InputError`` before anything changes, for the host to
 dead-letter. Lists an agent's events grow (pending changes, credentials) are capped.
 
-Per action: lifecycle gates, then the intent rules (``pipeline/engine/detectors``), then the
-learned side (``pipeline/engine/behaviour.py``: the agent's baseline and the learned detectors).
-Every finding goes through the agent's suppressions (analysts' verdicts, queued like lifecycle
-changes) and the response policy (``pipeline/engine/response.py``).
+Per action: the detectors that watch every identity, with a manifest or not (cloud calls,
+instance credentials, injected targets: ``watches_every_identity``), lifecycle gates, then the
+intent rules (``pipeline/engine/detectors``), then the learned side
+(``pipeline/engine/behaviour.py``: the agent's baseline and the learned detectors). Every
+finding goes through the agent's suppressions (analysts' verdicts, queued like lifecycle
+changes) and the response policy (``pipeline/engine/response.py``). Dormancy
+(``detectors/dormancy.py``) is one more timer among the due queues.
 """
 
 import heapq
