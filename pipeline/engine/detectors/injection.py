@@ -65,8 +65,8 @@ def _norm_url(u: str) -> str:
 
 
 # One pass over the text: each alternative a named kind (order matters: an e-mail before an id).
-_ANY = re.compile("|".join(f"(?P<{k}>{rx.pattern})" for k, rx in (
-    ("url", _URL), ("email", _EMAIL), ("iban", _IBAN), ("ip", _IPV4), ("digits", _DIGITS), ("id", _ID))), re.I)
+_ANY = re.compile("|".join(f"(?P<{k}>{'(?i:' + rx.pattern + ')' if rx.flags & re.I else rx.pattern})" for k, rx in (
+    ("url", _URL), ("email", _EMAIL), ("iban", _IBAN), ("ip", _IPV4), ("digits", _DIGITS), ("id", _ID))))
 _MAYBE = re.compile(r"[@:]|\d")  # text with none of these holds no target of any kind
 
 
@@ -90,8 +90,7 @@ def targets_in_text(text: str) -> set[str]:
         elif kind == "email":  # the address only: a mail domain (gmail.com) says nothing of who
             out.add(v.lower().rstrip("."))
         elif kind == "iban":
-            if v[:2].isupper():  # the combined pattern ignores case; an IBAN's country code does not
-                out.add(v.replace(" ", "").lower())
+            out.add(v.replace(" ", "").lower())
         else:
             out.add(v.lower())
     return out
