@@ -15,6 +15,18 @@ Severity = Literal["info", "low", "medium", "high", "critical"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
 
+class TechniqueRef(BaseModel):
+    """One MITRE ATT&CK or ATLAS technique (or sub-technique) and the tactic it serves here.
+
+    Names and the tactics each technique may serve: ``models/attack.py``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    tactic: str = Field(pattern=r"^(AML\.)?TA\d{4}$", description="e.g. TA0005, AML.TA0005")
+    technique: str = Field(pattern=r"^(AML\.)?T\d{4}(\.\d{3})?$", description="e.g. T1562.008, AML.T0051.001")
+
+
 class FrameworkRefs(BaseModel):
     """Where a finding sits in the frameworks SOC teams report against."""
 
@@ -23,6 +35,8 @@ class FrameworkRefs(BaseModel):
     owasp_agentic: list[str] = Field(default_factory=list, description="OWASP Top 10 for Agentic Applications, e.g. ASI02")
     owasp_nhi: list[str] = Field(default_factory=list, description="OWASP Non-Human Identities Top 10, e.g. NHI1")
     nist_csf: list[str] = Field(default_factory=list, description="NIST CSF 2.0 subcategories, e.g. DE.CM-03")
+    mitre_attack: list[TechniqueRef] = Field(default_factory=list, description="MITRE ATT&CK Enterprise (v18.1) techniques, e.g. T1562.008 under TA0005")
+    mitre_atlas: list[TechniqueRef] = Field(default_factory=list, description="MITRE ATLAS techniques, e.g. AML.T0053 under AML.TA0005")
 
 
 class Evidence(BaseModel):
