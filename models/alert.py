@@ -3,7 +3,7 @@
 ``alert_id`` is deterministic: the same input and configuration give the same ids, so
 consumers can upsert. An alert is first published when its (agent, rule) window opens;
 if more hits land inside the cooldown it is published once more, same id, with the
-final ``count`` and ``last_seen``.
+final ``count``, ``last_seen`` and the ids of the events it counts (``evidence.event_ids``).
 """
 
 from datetime import datetime
@@ -39,6 +39,19 @@ class FrameworkRefs(BaseModel):
     mitre_atlas: list[TechniqueRef] = Field(default_factory=list, description="MITRE ATLAS techniques, e.g. AML.T0053 under AML.TA0005")
 
 
+class EventIds(BaseModel):
+    """The ids of the events an alert counts, bounded so an alert stays small however many
+    hits it aggregates: the first ones, the latest ones, and how many in between are not
+    listed. A SIEM joins these back to the raw events (``event_id`` on ``agent.actions``).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    first: list[str] = Field(description="The first hits in event-time order; the first id opened the alert.")
+    last: list[str] = Field(default_factory=list, description="The latest hits, oldest first; none repeats one in first.")
+    omitted: int = Field(default=0, ge=0, description="Hits counted between first and last but not listed: count - len(first) - len(last).")
+
+
 class Evidence(BaseModel):
     """What was seen against what was declared or learned."""
 
@@ -51,6 +64,7 @@ class Evidence(BaseModel):
     baseline: dict[str, Any] = Field(default_factory=dict)
     observed_values: list[str] = Field(default_factory=list, description="Distinct values seen while the alert was open.")
     action_seq: int | None = Field(default=None, description="How many actions of this agent the engine had seen, this one included.")
+    event_ids: EventIds | None = Field(default=None, description="Ids of the events the alert counts (added in 0.2; absent from earlier alerts).")
 
 
 class Alert(BaseModel):
