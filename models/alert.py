@@ -43,13 +43,14 @@ class EventIds(BaseModel):
     """The ids of the events an alert counts, bounded so an alert stays small however many
     hits it aggregates: the first ones, the latest ones, and how many in between are not
     listed. A SIEM joins these back to the raw events (``event_id`` on ``agent.actions``).
+    Each event is listed once, even where it hit the rule twice (``count`` counts hits).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     first: list[str] = Field(description="The first hits in event-time order; the first id opened the alert.")
     last: list[str] = Field(default_factory=list, description="The latest hits, oldest first; none repeats one in first.")
-    omitted: int = Field(default=0, ge=0, description="Hits counted between first and last but not listed: count - len(first) - len(last).")
+    omitted: int = Field(default=0, ge=0, description="Events counted between first and last but not listed.")
 
 
 class Evidence(BaseModel):

@@ -6,8 +6,8 @@ finding can name its tactic and technique. Written by hand from the published da
 - ATT&CK Enterprise **v18.1** (mitre/cti, 2025-11). v19 (2026) split Defense Evasion
   (TA0005) into Stealth and Defense Impairment; this table stays on v18.1 until the
   catalogue is re-mapped, and says so in every finding (``ATTACK_VERSION``).
-- ATLAS data of 2025-09 .. 2026-05 (mitre-atlas/atlas-data: the agentic techniques
-  AML.T0080 .. AML.T0086 from 2025-09-30, AML.T0034.002 from 2026-03-30).
+- ATLAS **2026.09** (mitre-atlas/atlas-data ``dist/v6/ATLAS-2026.09.yaml``: the agentic
+  techniques AML.T0080 .. AML.T0086 added 2025-09-30, AML.T0034.002 added 2026-03-30).
 
 Only ids in use are listed. When MITRE revokes or deprecates one, mark it here with its
 ``status`` (do not delete it): the catalogue check then names the stale id instead of
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 ATTACK_VERSION = "18.1"
-ATLAS_VERSION = "2026.05"
+ATLAS_VERSION = "2026.09"
 
 ATTACK_TECHNIQUE = re.compile(r"^T\d{4}(\.\d{3})?$")
 ATTACK_TACTIC = re.compile(r"^TA\d{4}$")

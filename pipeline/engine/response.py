@@ -139,7 +139,7 @@ class Responder:
 
     def _final(self, w: Window) -> Alert:
         w.published_count = w.count
-        ids = EventIds(first=list(w.first_ids), last=list(w.last_ids), omitted=w.count - len(w.first_ids) - len(w.last_ids))
+        ids = EventIds(first=list(w.first_ids), last=list(w.last_ids), omitted=w.n_ids - len(w.first_ids) - len(w.last_ids))
         ev = w.alert.evidence.model_copy(update={"observed_values": list(w.observed), "event_ids": ids})
         return w.alert.model_copy(update={"count": w.count, "last_seen": _utc(w.last_ts), "status": "final", "evidence": ev})
 

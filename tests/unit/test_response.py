@@ -104,7 +104,7 @@ def test_an_alert_names_every_hit_it_counts_bounded():
 
 
 def test_a_few_hits_are_all_listed_and_survive_a_checkpoint():
-    from pipeline.state import AgentState
+    from intentwatch.pipeline.engine.state import AgentState
 
     e = Engine()
     hits = [action(at=timedelta(minutes=i), tool="shell.exec", event_id=f"h{i}") for i in range(3)]
