@@ -173,3 +173,33 @@ def test_every_alert_of_a_simulated_fleet_is_a_valid_finding(tmp_path):
 if __name__ == "__main__":  # regenerate the golden example in docs/
     GOLDEN.write_text(json.dumps(golden(), indent=2) + "\n")
     print(f"wrote {GOLDEN}")
+
+
+def test_worker_publishes_each_alert_once_per_enabled_format():
+    """outputs.formats [native, ocsf]: every alert on intentwatch.alerts and, as a finding, on
+    intentwatch.alerts.ocsf, same key and alert_id header (no broker: the producer is a list)."""
+    from intentwatch.pipeline.hosts.worker import Worker
+    from intentwatch.pipeline.settings import OutputSettings, Settings
+
+    w = Worker(Settings(outputs=OutputSettings(formats=["native", "ocsf"])))
+    sent = []
+
+    class Recorder:
+        def produce(self, topic, value, key, headers):
+            sent.append((topic, key, value, headers))
+
+    w.out = Recorder()
+    try:
+        alerts = demo_alerts()
+        w._publish(alerts)
+    finally:
+        w.consumer.close()
+    assert [t for t, *_ in sent] == ["intentwatch.alerts", "intentwatch.alerts.ocsf"] * 2
+    for (_, k1, native_value, h1), (_, k2, ocsf_value, h2), a in zip(sent[::2], sent[1::2], alerts):
+        assert k1 == k2 == b"support-1" and h1 == h2 == [("alert_id", a.alert_id.encode())]
+        assert native_value == a.model_dump_json().encode()
+        doc = json.loads(ocsf_value)
+        assert doc["finding_info"]["uid"] == a.alert_id and errors(doc) == []
+    default = Worker(Settings())
+    default.consumer.close()
+    assert [t for t, _ in default.alert_outputs] == ["intentwatch.alerts"]
