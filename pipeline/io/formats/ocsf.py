@@ -330,6 +330,7 @@ class OcsfFormatter:
             rules = load_catalog(EngineConfig())
         self.learned = frozenset(r.id for r in rules.values() if r.type == "learned")
         self.descriptions = {r.id: r.description for r in rules.values()}
+        self._parts: dict[str, tuple[Analytic, list[Attack] | None, list[KeyValue] | None, FrameworkRefs]] = {}
         if product_version is None:
             from importlib.metadata import PackageNotFoundError, version
 
@@ -356,18 +357,12 @@ class OcsfFormatter:
         resources = [agent_resource]
         if act.get("resource"):
             resources.append(Resource(name=act["resource"], type=act.get("data_domain") or "resource", role_id=1))
-        family = a.rule_id.split(".", 1)[0]
-        learned = a.rule_id in self.learned
+        analytic, attacks_of, tags = self._rule_parts(a)
         finding_info = FindingInfo(
-            uid=a.alert_id, title=a.title, desc=a.message,
-            analytic=Analytic(uid=a.rule_id, name=a.rule_id, type_id=2 if learned else 1,
-                              type="Behavioral" if learned else "Rule", category=family,
-                              desc=self.descriptions.get(a.rule_id)),
-            attacks=attacks(a.references) or None,
+            uid=a.alert_id, title=a.title, desc=a.message, analytic=analytic, attacks=attacks_of,
             first_seen_time=_ms(a.first_seen), last_seen_time=_ms(a.last_seen), created_time=_ms(a.first_seen),
             modified_time=_ms(a.last_seen) if activity_id == 2 else None,
-            types=[family], data_sources=["agent.actions"] if act else ["agent.lifecycle"],
-            tags=_tags(a.references) or None,
+            types=[analytic.category or ""], data_sources=["agent.actions"] if act else ["agent.lifecycle"], tags=tags,
         )
         unmapped: dict[str, Any] = {"score": a.score, "recommended_response": a.recommended_response}
         if ev.action_seq is not None:
@@ -388,6 +383,18 @@ class OcsfFormatter:
             remediation=Remediation(desc=a.runbook) if a.runbook else None,
             unmapped={"intentwatch": unmapped},
         )
+
+    def _rule_parts(self, a: Alert) -> tuple[Analytic, list[Attack] | None, list[KeyValue] | None]:
+        """What a finding says about its rule, built once per rule (a rule's references are
+        the same on all its alerts in one run)."""
+        parts = self._parts.get(a.rule_id)
+        if parts is None or parts[3] != a.references:
+            learned = a.rule_id in self.learned
+            analytic = Analytic(uid=a.rule_id, name=a.rule_id, type_id=2 if learned else 1,
+                                type="Behavioral" if learned else "Rule", category=a.rule_id.split(".", 1)[0],
+                                desc=self.descriptions.get(a.rule_id))
+            parts = self._parts[a.rule_id] = (analytic, attacks(a.references) or None, _tags(a.references) or None, a.references)
+        return parts[0], parts[1], parts[2]
 
     def encode(self, a: Alert) -> bytes:
         """One finding as compact JSON, no nulls."""
