@@ -86,3 +86,14 @@ def test_a_stale_id_fails_the_catalogue_at_its_line(monkeypatch, status):
     msg = str(e.value)
     assert f"rule chain.audit_settings_changed: references.mitre_attack: technique T1562.008 (Disable or Modify Cloud Logs) is {status}" in msg
     assert f"{DEFAULT_CATALOG}:" in msg
+
+
+def test_docs_table_lists_every_rule_with_its_techniques():
+    from pathlib import Path
+
+    rows = {line.split("`")[1]: line for line in (Path(__file__).resolve().parents[2] / "docs" / "ocsf.md").read_text().splitlines()
+            if line.startswith("| `")}
+    for rid, rule in RULES.items():
+        assert rid in rows, f"docs/ocsf.md: no row for {rid}"
+        for r in rule.references.mitre_attack + rule.references.mitre_atlas:
+            assert f"{r.technique} " in rows[rid], f"docs/ocsf.md: {rid} row lacks {r.technique}"
