@@ -203,3 +203,15 @@ def test_worker_publishes_each_alert_once_per_enabled_format():
     default = Worker(Settings())
     default.consumer.close()
     assert [t for t, _ in default.alert_outputs] == ["intentwatch.alerts"]
+
+
+def test_tail_turns_topic_records_into_findings_and_names_what_is_not_an_alert(capsys):
+    from types import SimpleNamespace
+
+    from intentwatch.pipeline.cli import _tail_ocsf
+
+    opened = demo_alerts()[0]
+    rec = SimpleNamespace(topic="intentwatch.alerts", partition=3, offset=7, value=opened.model_dump_json().encode())
+    assert json.loads(_tail_ocsf(FORMATTER.encode, rec))["finding_info"]["uid"] == opened.alert_id
+    assert _tail_ocsf(FORMATTER.encode, SimpleNamespace(topic="intentwatch.alerts", partition=3, offset=8, value=b'{"x": 1}')) is None
+    assert "intentwatch.alerts[3]@8: not an alert" in capsys.readouterr().err
