@@ -81,6 +81,7 @@ TECHNIQUES: dict[str, Technique] = {
     "T1562.008": Technique("Disable or Modify Cloud Logs", ("TA0005",)),
     "T1567": Technique("Exfiltration Over Web Service", ("TA0010",)),
     "T1580": Technique("Cloud Infrastructure Discovery", ("TA0007",)),
+    "T1657": Technique("Financial Theft", ("TA0040",)),
     # ATLAS
     "AML.T0034": Technique("Cost Harvesting", ("AML.TA0011",)),
     "AML.T0034.002": Technique("Agentic Resource Consumption", ("AML.TA0011",)),

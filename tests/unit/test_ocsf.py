@@ -58,7 +58,8 @@ def test_open_is_create_and_final_is_update_of_the_same_finding():
     assert (a.activity_id, a.type_uid, b.activity_id, b.type_uid) == (1, 200401, 2, 200402)
     assert a.finding_info.uid == b.finding_info.uid == opened.alert_id
     assert a.metadata.uid != b.metadata.uid and b.count == final.count == 6
-    assert (a.class_uid, a.category_uid, a.severity_id, a.metadata.version) == (2004, 2, 4, "1.8.0")
+    severity_id = {"info": 1, "low": 2, "medium": 3, "high": 4, "critical": 5}[opened.severity]
+    assert (a.class_uid, a.category_uid, a.severity_id, a.metadata.version) == (2004, 2, severity_id, "1.8.0")
     assert b.time == b.finding_info.last_seen_time == int(final.last_seen.timestamp() * 1000)
     assert b.finding_info.first_seen_time == int(final.first_seen.timestamp() * 1000)
 
