@@ -97,3 +97,23 @@ def test_docs_table_lists_every_rule_with_its_techniques():
         assert rid in rows, f"docs/ocsf.md: no row for {rid}"
         for r in rule.references.mitre_attack + rule.references.mitre_atlas:
             assert f"{r.technique} " in rows[rid], f"docs/ocsf.md: {rid} row lacks {r.technique}"
+
+
+def _call_techniques(params) -> set[str]:
+    """Techniques named per call inside a rule's params (the cloud control-plane rules)."""
+    if isinstance(params, dict):
+        found = {params["attack"]} if isinstance(params.get("attack"), str) else set()
+        return found.union(*(_call_techniques(v) for v in params.values()))
+    if isinstance(params, list):
+        return set().union(*(_call_techniques(v) for v in params))
+    return set()
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+def test_per_call_techniques_are_current_and_in_the_rule_references(rule_id):
+    rule = RULES[rule_id]
+    named = {r.technique for r in rule.references.mitre_attack}
+    for tid in _call_techniques(rule.params):
+        t = attack.TECHNIQUES.get(tid)
+        assert attack.ATTACK_TECHNIQUE.match(tid) and t is not None and t.status == "current", f"{rule_id}: {tid}"
+        assert tid in named, f"{rule_id}: a call names {tid}, the rule's references.mitre_attack do not"
