@@ -186,7 +186,7 @@ def test_worker_publishes_each_alert_once_per_enabled_format():
     sent = []
 
     class Recorder:
-        def produce(self, topic, value, key, headers):
+        def produce(self, topic, value, key, headers, **_):
             sent.append((topic, key, value, headers))
 
     w.out = Recorder()
