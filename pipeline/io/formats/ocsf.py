@@ -317,8 +317,8 @@ def _owner(owner: str) -> User:
 
 class OcsfFormatter:
     """Renders alerts as Detection Findings. ``rules`` (the catalogue, by default the
-    shipped one) gives each analytic its description and its type: Behavioral for learned
-    rules (judged against a baseline), Rule for the others.
+    shipped one) gives each analytic its description and its type: Behavioral for rules
+    whose detector judges the learned baseline (``LEARNED_REGISTRY``), Rule for the others.
     """
 
     def __init__(self, rules: Mapping[str, Rule] | None = None, product_version: str | None = None,
@@ -328,7 +328,9 @@ class OcsfFormatter:
             from intentwatch.pipeline.engine.config import EngineConfig
 
             rules = load_catalog(EngineConfig())
-        self.learned = frozenset(r.id for r in rules.values() if r.type == "learned")
+        from intentwatch.pipeline.engine.detectors import LEARNED_REGISTRY
+
+        self.learned = frozenset(r.id for r in rules.values() if r.type in LEARNED_REGISTRY)
         self.descriptions = {r.id: r.description for r in rules.values()}
         self._parts: dict[str, tuple[Analytic, list[Attack] | None, list[KeyValue] | None, FrameworkRefs]] = {}
         if product_version is None:
