@@ -64,6 +64,7 @@ def replay(
     lifecycle: Annotated[Optional[Path], typer.Option(help="Lifecycle events (instantiate / update / decommission) as JSON lines.")] = None,
     feedback: Annotated[Optional[Path], typer.Option(help="Analysts' verdicts on alerts (false_positive / confirmed) as JSON lines.")] = None,
     alerts: Annotated[str, typer.Option(help="Where alerts go (JSON lines); - for stdout.")] = "-",
+    alerts_format: Annotated[str, typer.Option(help="Alert format: native (alert.v1) or ocsf (OCSF 1.8.0 Detection Finding).")] = "native",
     commands: Annotated[str, typer.Option(help="Where revocation commands go (JSON lines); - for stdout.")] = "-",
     dead_letter: Annotated[Path, typer.Option(help="Where bad lines go, with line number, reason and raw text.")] = Path("dead-letter.jsonl"),
     config: ConfigOpt = None,
@@ -82,11 +83,16 @@ def replay(
 
         intentwatch replay demo-out/actions.jsonl --intents demo-out/intents --lifecycle demo-out/lifecycle.jsonl --alerts alerts.jsonl --commands commands.jsonl
 
+    Alerts as OCSF Detection Findings (for a SIEM or a security lake):
+
+        intentwatch replay demo-out/actions.jsonl --intents demo-out/intents --alerts findings.jsonl --alerts-format ocsf
+
     Same input and configuration give the same output, byte for byte.
     """
     from intentwatch.pipeline.io.deadletter import DeadLetterFile
     from intentwatch.pipeline.io.intents import load_manifests
     from intentwatch.pipeline.io.trustfile import build_engine, trust_status
+    from intentwatch.pipeline.io.formats import encoder
     from intentwatch.pipeline.hosts.replay import manifest_instantiations, read_feedback, read_lifecycle
     from intentwatch.pipeline.hosts.replay import replay as run_replay
     from intentwatch.pipeline.settings import load_settings
@@ -103,6 +109,10 @@ def replay(
         _fail(str(e))
     if not quiet:
         err.print(trust_status(settings.trust), highlight=False)
+    try:
+        encode_alert = encoder(alerts_format, engine.rules)
+    except ValueError as e:
+        _fail(str(e))
     lc_events = []
     if intents is not None:
         loaded = load_manifests(intents)
@@ -128,7 +138,10 @@ def replay(
         c_out = a_out if commands == alerts else _open_out(commands, stack)
 
         def emit(o) -> None:
-            (a_out if isinstance(o, Alert) else c_out).write(o.model_dump_json().encode() + b"\n")
+            if isinstance(o, Alert):
+                a_out.write(encode_alert(o) + b"\n")
+            else:
+                c_out.write(o.model_dump_json().encode() + b"\n")
 
         progress = None
         if not quiet and err.is_terminal:
@@ -631,6 +644,7 @@ def tail(
     since: Annotated[Optional[str], typer.Option(help="Start at this time (ISO 8601) instead of the end.")] = None,
     from_beginning: Annotated[bool, typer.Option(help="Start at the beginning of the topic.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print raw JSON, one per line.")] = False,
+    format: Annotated[str, typer.Option("--format", help="Alerts as: text (one readable line each), native (alert.v1 JSON) or ocsf (OCSF Detection Finding JSON).")] = "text",
     max_records: Annotated[Optional[int], typer.Option("--max", help="Stop after this many.")] = None,
     idle: Annotated[Optional[float], typer.Option(help="Stop after this many seconds with nothing new.")] = None,
     config: ConfigOpt = None,
@@ -641,6 +655,7 @@ def tail(
 
         intentwatch tail alerts --since 2026-01-05T00:00:00Z
         intentwatch tail revocations --from-beginning --json --idle 5
+        intentwatch tail alerts --format ocsf --from-beginning --idle 5 > findings.jsonl
     """
     from datetime import datetime
 
@@ -651,16 +666,44 @@ def tail(
     topic = {"alerts": s.topics.alerts, "revocations": s.topics.revocations, "dlq": s.topics.dlq}.get(what)
     if topic is None:
         _fail("tail alerts, revocations or dlq")
+    if format not in ("text", "native", "ocsf"):
+        _fail(f"--format must be text, native or ocsf, not {format!r}")
+    if format == "ocsf" and what != "alerts":
+        _fail("--format ocsf applies to alerts only")
+    to_ocsf = None
+    if format == "ocsf":
+        from intentwatch.pipeline.io.formats.ocsf import OcsfFormatter
+
+        to_ocsf = OcsfFormatter().encode
     start: str | int = "beginning" if from_beginning else "end"
     if since is not None:
         start = int(datetime.fromisoformat(since).timestamp() * 1000)
     out = Console(highlight=False)
     for rec in read_topics(s.kafka, [topic], start=start, idle_seconds=idle, max_records=max_records):
-        if as_json or what == "dlq":
+        if to_ocsf is not None:
+            line = _tail_ocsf(to_ocsf, rec)
+            if line is not None:
+                sys.stdout.write(line + "\n")
+                sys.stdout.flush()
+        elif as_json or format == "native" or what == "dlq":
             sys.stdout.write((rec.value or b"").decode("utf-8", "replace") + "\n")
             sys.stdout.flush()
         else:
             out.print(_readable(what, rec.value or b"{}"), soft_wrap=True)
+
+
+def _tail_ocsf(to_ocsf, rec) -> str | None:
+    """An alert record from the topic as an OCSF finding; a record that is not a valid
+    alert is named on stderr (topic[partition]@offset and why) and left out of stdout."""
+    from pydantic import ValidationError
+
+    from intentwatch.pipeline.io.codec import describe
+
+    try:
+        return to_ocsf(Alert.model_validate_json(rec.value or b"{}")).decode()
+    except ValidationError as e:
+        err.print(f"[yellow]{rec.topic}[{rec.partition}]@{rec.offset}: not an alert, skipped: {describe(e)}[/yellow]", highlight=False)
+        return None
 
 
 _SEV_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}

@@ -8,11 +8,12 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_serializer, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_serializer, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, YamlConfigSettingsSource
 
 from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.engine.config import EngineConfig
+from intentwatch.pipeline.io.formats import AlertFormat
 
 
 class _Group(BaseModel):
@@ -72,6 +73,8 @@ class TopicSettings(_Group):
     lifecycle: str = "agent.lifecycle"
     feedback: str = Field(default="intentwatch.feedback", description="Analysts' verdicts on alerts, keyed by agent_id.")
     alerts: str = "intentwatch.alerts"
+    alerts_ocsf: str = Field(default="intentwatch.alerts.ocsf",
+                             description="Alerts as OCSF Detection Findings, when outputs.formats has ocsf (same key and alert_id header).")
     revocations: str = "intentwatch.revocations"
     dlq: str = "intentwatch.dlq"
     state: str = "intentwatch.state"
@@ -83,6 +86,20 @@ class TopicSettings(_Group):
         default=None, ge=-1,
         description="retention.ms of actions, alerts and revocations; None keeps the broker's. Messages carry event time, "
                     "so replaying history older than the retention needs -1 (keep) here.")
+
+
+class OutputSettings(_Group):
+    """What the worker publishes alerts as: one topic per enabled format."""
+
+    formats: list[AlertFormat] = Field(default_factory=lambda: ["native"], min_length=1,
+                                       description="native -> topics.alerts (alert.v1); ocsf -> topics.alerts_ocsf (OCSF 1.8.0 Detection Finding).")
+
+    @field_validator("formats")
+    @classmethod
+    def _once_each(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError(f"a format is listed twice: {v}")
+        return v
 
 
 class WorkerSettings(_Group):
@@ -132,6 +149,7 @@ class Settings(BaseSettings):
     engine: EngineConfig = EngineConfig()
     kafka: KafkaSettings = KafkaSettings()
     topics: TopicSettings = TopicSettings()
+    outputs: OutputSettings = OutputSettings()
     worker: WorkerSettings = WorkerSettings()
     trust: TrustSettings = TrustSettings()
 

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from intentwatch.models import attack
 from intentwatch.models.alert import FrameworkRefs, Severity
 from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.engine.config import EngineConfig
@@ -35,6 +36,13 @@ class Rule(BaseModel):
     cooldown_seconds: float | None = None
 
 
+def technique_problems(refs: FrameworkRefs) -> list[str]:
+    """Malformed, unknown, revoked or deprecated ATT&CK / ATLAS ids, and tactics a technique does not serve."""
+    out = [f"references.mitre_attack: {p}" for r in refs.mitre_attack for p in attack.problems(r.technique, r.tactic, atlas=False)]
+    out += [f"references.mitre_atlas: {p}" for r in refs.mitre_atlas for p in attack.problems(r.technique, r.tactic, atlas=True)]
+    return out
+
+
 def load_catalog(config: EngineConfig, path: Path = DEFAULT_CATALOG, known_types: set[str] | None = None) -> dict[str, Rule]:
     """Load rules in file order, apply ``config.rules`` overrides, and report every problem at once."""
     text = path.read_text()
@@ -53,6 +61,7 @@ def load_catalog(config: EngineConfig, path: Path = DEFAULT_CATALOG, known_types
             problems.append(f"{path}:{line}: rule {rule.id}: unknown type {rule.type!r} (known: {', '.join(sorted(known_types))})")
         if rule.id in rules:
             problems.append(f"{path}:{line}: duplicate rule id {rule.id}")
+        problems += [f"{path}:{line}: rule {rule.id}: {p}" for p in technique_problems(rule.references)]
         override = config.rules.get(rule.id)
         if override is not None:
             unknown_params = sorted(set(override.params) - set(rule.params))

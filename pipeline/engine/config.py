@@ -41,6 +41,7 @@ class ResponseConfig(_Config):
         }
     )
     cooldown_seconds: float = Field(default=3600.0, ge=0, description="Same agent + rule within this window -> one alert with a count.")
+    evidence_event_ids: int = Field(default=10, ge=1, le=1000, description="An alert lists the event ids of its first N and last N hits (and how many between it left out).")
     circuit_breaker: CircuitBreaker = Field(default_factory=CircuitBreaker)
     expiry_action: CommandAction | None = Field(
         default="decommission", description="Command sent when a manifest expires (any enforcement mode: the manifest declared the end)."

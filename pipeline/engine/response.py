@@ -3,7 +3,8 @@
 - Aggregation: the first finding for (agent, rule) opens a window of ``cooldown`` seconds
   of event time and publishes the alert (status ``open``). Later hits inside the window
   only count; when the window closes with more than one hit the same alert id is
-  published again (status ``final``) with the count and ``last_seen``. A window is
+  published again (status ``final``) with the count, ``last_seen`` and the ids of the
+  first and last ``evidence_event_ids`` hits (``evidence.event_ids``). A window is
   replaced only by a later event of the same agent, so ids depend on that agent's own
   event order, never on how partitions interleave.
 - Commands: an ``enforce`` agent gets the command its finding's severity maps to; each
@@ -18,7 +19,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from intentwatch.models.alert import SEVERITY_RANK, Alert, Evidence
+from intentwatch.models.alert import SEVERITY_RANK, Alert, EventIds, Evidence
 from intentwatch.models.command import CommandAction, RevocationCommand
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.config import ResponseConfig
@@ -80,6 +81,7 @@ class Responder:
         if w is not None and w.covers(f.ts) and SEVERITY_RANK[f.level] <= SEVERITY_RANK[w.alert.severity]:
             w.count += 1
             w.last_ts = max(w.last_ts, f.ts)
+            w.count_hit(f.event_id, self.config.evidence_event_ids)
             self._observe(w, f)
             if w.closed:  # a late hit after the final was published: publish again later
                 w.closed = False
@@ -87,7 +89,7 @@ class Responder:
             return [], None
         out: list[Output] = [self._final(w)] if w is not None and w.count > w.published_count else []
         alert = self._open_alert(f, state)
-        w = Window(alert, f.ts + cooldown, last_ts=f.ts)
+        w = Window(alert, f.ts + cooldown, last_ts=f.ts, first_ids=[f.event_id])
         self._observe(w, f)
         state.windows[f.rule.id] = w
         heapq.heappush(self.closing, (w.end_ts, f.agent_id, f.rule.id, alert.alert_id))
@@ -125,6 +127,7 @@ class Responder:
             action=f.action.model_dump(mode="json") if f.action is not None else None,
             clause=f.clause, expected=f.expected, observed=f.observed, baseline=f.baseline,
             action_seq=state.seq if state.agent_id != PIPELINE_AGENT else None,
+            event_ids=EventIds(first=[f.event_id]),
         )
         return Alert(
             alert_id=stable_id(f.agent_id, rule.id, f.event_id), agent_id=f.agent_id, rule_id=rule.id,
@@ -136,7 +139,8 @@ class Responder:
 
     def _final(self, w: Window) -> Alert:
         w.published_count = w.count
-        ev = w.alert.evidence.model_copy(update={"observed_values": list(w.observed)})
+        ids = EventIds(first=list(w.first_ids), last=list(w.last_ids), omitted=w.n_ids - len(w.first_ids) - len(w.last_ids))
+        ev = w.alert.evidence.model_copy(update={"observed_values": list(w.observed), "event_ids": ids})
         return w.alert.model_copy(update={"count": w.count, "last_seen": _utc(w.last_ts), "status": "final", "evidence": ev})
 
     @staticmethod

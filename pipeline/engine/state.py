@@ -37,6 +37,23 @@ class Window:
     published_count: int = 1
     closed: bool = False
     observed: list[str] = field(default_factory=list)
+    first_ids: list[str] = field(default_factory=list)  # event ids of the first hits (bounded)
+    last_ids: list[str] = field(default_factory=list)   # event ids of the latest hits after those (bounded)
+    n_ids: int = 1                                      # distinct event ids counted (one event can hit a rule twice)
+
+    def count_hit(self, event_id: str, keep: int) -> None:
+        """Remember ``event_id`` among the first ``keep`` events, or else among the latest
+        ``keep``; a second hit from the event just counted adds no id."""
+        latest = self.last_ids[-1] if self.last_ids else self.first_ids[-1] if self.first_ids else None
+        if event_id == latest:
+            return
+        self.n_ids += 1
+        if len(self.first_ids) < keep:
+            self.first_ids.append(event_id)
+            return
+        self.last_ids.append(event_id)
+        if len(self.last_ids) > keep:
+            del self.last_ids[0]
 
     def covers(self, ts: float) -> bool:
         """Whether a hit at ``ts`` falls inside the window (and is only counted into its alert)."""
@@ -117,7 +134,8 @@ class AgentState:
             "pending": [[ts, n, ev.model_dump(mode="json")] for ts, n, ev in self.pending],
             "windows": {rule: {"alert": w.alert.model_dump(mode="json"), "end_ts": w.end_ts, "count": w.count,
                                "last_ts": w.last_ts, "published_count": w.published_count, "closed": w.closed,
-                               "observed": w.observed} for rule, w in self.windows.items()},
+                               "observed": w.observed, "first_ids": w.first_ids, "last_ids": w.last_ids, "n_ids": w.n_ids}
+                        for rule, w in self.windows.items()},
             "baseline": self.baseline.to_state() if self.baseline is not None else None,
             "drifting": self.drifting, "expanding": self.expanding, "held": self.held, "volume_hits": self.volume_hits,
             "volume_run": self.volume_run, "chains": self.chains,
@@ -141,7 +159,9 @@ class AgentState:
             st.checks = [d for d in checks if d.applies(st.scope)]
         st.pending = [(ts, n, PENDING_ADAPTER.validate_python(ev)) for ts, n, ev in r["pending"]]
         st.windows = {rule: Window(Alert.model_validate(w["alert"]), w["end_ts"], w["count"], w["last_ts"],
-                                   w["published_count"], w["closed"], list(w["observed"])) for rule, w in r["windows"].items()}
+                                   w["published_count"], w["closed"], list(w["observed"]),
+                                   list(w.get("first_ids", ())), list(w.get("last_ids", ())), w.get("n_ids", w["count"]))
+                      for rule, w in r["windows"].items()}
         if r.get("baseline") is not None:
             st.baseline = AgentBaseline.from_state(r["baseline"])
         st.drifting, st.expanding = r.get("drifting", False), r.get("expanding", False)

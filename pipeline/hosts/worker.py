@@ -58,6 +58,7 @@ from intentwatch.pipeline.io.codec import decode_action, decode_credential_use, 
 from intentwatch.pipeline.io.deadletter import failure, raw_summary
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.hosts.metrics import Health, MetricsServer, WorkerMetrics
+from intentwatch.pipeline.io.formats import encoder
 from intentwatch.pipeline.io.kafka import PARTITIONER, producer
 from intentwatch.pipeline.io.agentstore import SqliteStore
 from intentwatch.pipeline.io.trustfile import build_engine, trust_status
@@ -99,6 +100,9 @@ class Worker:
             "group.instance.id": f"{w.group_id}-{w.instance}",
         })
         self.out = producer(settings.kafka, error_cb=self._client_error)  # alerts, commands, dead letters: published as they happen
+        # One alerts topic per enabled format, each alert encoded once per format.
+        topic_of = {"native": settings.topics.alerts, "ocsf": settings.topics.alerts_ocsf}
+        self.alert_outputs = [(topic_of[f], encoder(f, self.engine.rules)) for f in settings.outputs.formats]
         self.txn: Producer = Producer({**client, "transactional.id": f"{w.group_id}-{w.instance}", "partitioner": PARTITIONER,
                                        "transaction.timeout.ms": 30000, "compression.type": "lz4", "linger.ms": 5})
         self.owner: dict[str, int] = {}                # agent_id -> input partition
@@ -391,7 +395,9 @@ class Worker:
         for o in outputs:
             if isinstance(o, Alert):
                 self.stats["alerts"] += 1
-                self._produce(self.topics.alerts, o.agent_id.encode(), o.model_dump_json().encode(), [("alert_id", o.alert_id.encode())])
+                key, headers = o.agent_id.encode(), [("alert_id", o.alert_id.encode())]
+                for topic, encode in self.alert_outputs:
+                    self._produce(topic, key, encode(o), headers)
                 self.metrics.alerts.labels(o.rule_id, o.severity, o.status).inc()
                 if o.status == "open":
                     self.metrics.latency.observe(time.time() - epoch_seconds(o.first_seen))

@@ -45,6 +45,7 @@ def topic_specs(t: TopicSettings) -> list[NewTopic]:
         NewTopic(t.state, p, r, config=compacted),
         NewTopic(t.credentials, p, r, config=compacted),
         NewTopic(t.alerts, p, r, config=kept),
+        NewTopic(t.alerts_ocsf, p, r, config=kept),  # used when outputs.formats has ocsf
         NewTopic(t.revocations, p, r, config=kept),
         NewTopic(t.dlq, p, r, config={"retention.ms": str(30 * 24 * 3600 * 1000)}),
     ]

@@ -90,3 +90,29 @@ def test_circuit_breaker_turns_a_burst_into_one_alert():
     more = feed(e, [instantiate(late, at=timedelta(minutes=5)), decommission("late-1", timedelta(minutes=5)),
                     action(agent_id="late-1", at=timedelta(minutes=6))])
     assert [o.action for o in more if isinstance(o, RevocationCommand)] == ["revoke_credentials"]
+
+
+def test_an_alert_names_every_hit_it_counts_bounded():
+    e = Engine(EngineConfig(response=ResponseConfig(evidence_event_ids=3)))
+    hits = [action(at=timedelta(minutes=i), tool="shell.exec", event_id=f"hit-{i}") for i in range(10)]
+    out = feed(e, [instantiate(M), *hits]) + e.flush()
+    opened, final = [a for a in out if isinstance(a, Alert)]
+    assert opened.evidence.event_ids.model_dump() == {"first": ["hit-0"], "last": [], "omitted": 0}
+    ids = final.evidence.event_ids
+    assert (ids.first, ids.last, ids.omitted) == (["hit-0", "hit-1", "hit-2"], ["hit-7", "hit-8", "hit-9"], 4)
+    assert len(ids.first) + len(ids.last) + ids.omitted == final.count == 10
+
+
+def test_a_few_hits_are_all_listed_and_survive_a_checkpoint():
+    from intentwatch.pipeline.engine.state import AgentState
+
+    e = Engine()
+    hits = [action(at=timedelta(minutes=i), tool="shell.exec", event_id=f"h{i}") for i in range(3)]
+    feed(e, [instantiate(M), *hits[:2]])
+    st = e.agents[M.agent_id]
+    restored = AgentState.from_record(st.to_record(), [])
+    w = restored.windows["intent.tool_not_allowed"]
+    assert (w.first_ids, w.last_ids) == (["h0", "h1"], [])
+    out = feed(e, hits[2:]) + e.flush()
+    final = [a for a in out if isinstance(a, Alert)][-1]
+    assert final.evidence.event_ids.model_dump() == {"first": ["h0", "h1", "h2"], "last": [], "omitted": 0}
