@@ -115,6 +115,7 @@ def main() -> None:
         try:
             broker.start()
             wait_for_broker(KafkaSettings(bootstrap_servers=broker.bootstrap), timeout=60)
+            (work / "fleet").mkdir()
             fleet = simulate_fleet(work / "fleet", args.agents, args.days, args.seed)
             pairs, n_poison = poisoned_actions(fleet.actions, work / "poisoned.jsonl")
             run_cli("replay", "poisoned.jsonl", "--intents", str(fleet.intents), "--lifecycle", str(fleet.lifecycle), "--quiet",
@@ -148,12 +149,16 @@ def main() -> None:
                         events.append(f"{time.monotonic() - started:6.1f}s {name} exited {w.proc.returncode}; restarted")
                         live[name] = p.start_worker(name)
 
+            last_kill = -1e9
             for at, what, dur in plan:
+                if what == "kill":  # kills that fell due during an outage still come 8 s apart
+                    at = max(at, last_kill + 8)
                 while time.monotonic() - started < at:
                     supervise()
                     time.sleep(0.5)
                 now = time.monotonic() - started
                 if what == "kill":
+                    last_kill = now
                     name = rnd.choice(sorted(live))
                     live[name].sigkill()
                     live[name] = p.start_worker(name)

@@ -36,7 +36,6 @@ MANIFEST = """\
 agent_id: {agent}
 owner: team-{team}@example.com
 purpose: Answer ticket {n} for the EU queue
-definition: support-responder
 allowed:
   tools: ["zendesk.*", crm.lookup, email.send, kb.search]
   operations: [read, list, send]

@@ -33,7 +33,8 @@ action.
 
 Metrics and probes (``/metrics``, ``/healthz``, ``/readyz`` on ``worker.metrics_port``):
 pipeline/hosts/metrics.py. Counting is per batch where it can be (records per topic), per
-output otherwise; gauges (lag, agents) are refreshed once per ``metrics_seconds``.
+output otherwise; gauges (lag, agents) are refreshed once per ``metrics_seconds``, the count of
+agents past warm-up (a walk over every agent) every ``WARM_COUNT_SECONDS``.
 
 Why confluent-kafka and not faust: see docs/streaming.md (the day-one spike).
 """
@@ -63,6 +64,7 @@ from intentwatch.pipeline.engine.response import Output
 from intentwatch.pipeline.settings import Settings
 
 log = logging.getLogger("intentwatch.worker")
+WARM_COUNT_SECONDS = 15.0  # how often the agents-past-warm-up gauge is recounted
 
 
 class WorkerFailed(IntentwatchError):
@@ -80,6 +82,7 @@ class Worker:
         self._fatal: KafkaError | None = None          # set by a client's fatal error: the worker must end
         self._undelivered: list[str] = []              # outputs the brokers refused for good
         self._in_txn = False
+        self._failed = False
         self._uses: list = []                          # credential first uses drained, not yet committed
         self.consumer = Consumer({
             **client, "group.id": w.group_id, "enable.auto.commit": False, "auto.offset.reset": "earliest",
@@ -105,6 +108,7 @@ class Worker:
         self._events = {t: self.metrics.events.labels(t, "native") for t in (self.topics.actions, self.topics.lifecycle,
                                                                             self.topics.feedback, self.topics.credentials)}
         self._withheld_seen = 0
+        self._warm_counted_at = float("-inf")
         # Fleet-wide first uses of credentials: published at checkpoints, followed on the topic.
         self.sharing = self.engine.share_credentials()
         self.credential_reader: Consumer | None = None
@@ -164,6 +168,7 @@ class Worker:
             clean = True
         finally:
             if not clean:  # commit nothing: a restart resumes from the last checkpoint
+                self._failed = True  # also not in the revoke callback that closing the consumer runs
                 self._abort()
             self.consumer.close()
             if self.credential_reader is not None:
@@ -513,7 +518,10 @@ class Worker:
                 m.lag.labels(tp.topic, str(tp.partition)).set(max(high - offset, 0))
         m.partitions.set(sum(1 for tp in assignment if tp.topic == self.topics.actions))
         m.agents.set(len(self.engine.agents))
-        m.warm_agents.set(self.engine.warm_agents())
+        now = time.monotonic()
+        if now - self._warm_counted_at >= WARM_COUNT_SECONDS:  # walks every agent: ~1.5 us each, so not every second
+            m.warm_agents.set(self.engine.warm_agents())
+            self._warm_counted_at = now
         withheld = self.engine.withheld
         if withheld > self._withheld_seen:
             m.withheld.inc(withheld - self._withheld_seen)
@@ -573,6 +581,8 @@ class Worker:
             log.info("lifecycle caught up; actions flowing")
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        if self._failed:  # ending after an error: a message of the last batch may be unfinished
+            return
         self.checkpoint()
         gone = {tp.partition for tp in partitions if tp.topic == self.topics.actions}
         agents = [a for a, p in self.owner.items() if p in gone]

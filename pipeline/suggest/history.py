@@ -8,7 +8,7 @@ which a value "recurs" (one busy session that touches a table forty times has se
 """
 
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -128,9 +128,6 @@ class History:
     lines: int = 0
     after_until: int = 0               # actions at or after ``until``, not used
     bad: int = 0
-
-
-ActionSource = Callable[[Path, DeadLetterFile | None], Iterator[Action]]
 
 
 def native_actions(path: Path, dead: DeadLetterFile | None, max_bytes: int = 1_048_576) -> Iterator[Action]:

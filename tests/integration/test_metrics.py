@@ -67,9 +67,10 @@ def test_metrics_equal_the_workers_outputs_and_an_idle_worker_passes_its_probes(
         p.wait_drained([w1], timeout=240)
         alerts, commands = p.read_all(p.topics.alerts), p.read_all(p.topics.revocations)
         dead, lifecycle = p.read_all(p.topics.dlq), p.read_all(p.topics.lifecycle)
-        # Gauges refresh each metrics_seconds: wait for one after the drain.
-        m = wait_for("lag 0 on the actions partition", lambda: (s := scrape(p, "m1"))["intentwatch_consumer_lag"].get(
-            (("partition", "0"), ("topic", p.topics.actions))) == 0 and s, p)
+        # Gauges refresh each metrics_seconds (agents past warm-up every 15 s): wait for them after the drain.
+        m = wait_for("lag 0 on the actions partition and warm agents counted", lambda: (s := scrape(p, "m1"))[
+            "intentwatch_consumer_lag"].get((("partition", "0"), ("topic", p.topics.actions))) == 0
+            and s["intentwatch_agents_warm"][()] > 0 and s, p)
 
         events = by(m["intentwatch_events_total"], "topic")
         assert events[(p.topics.actions,)] == f.n_actions + 3

@@ -108,3 +108,25 @@ def test_replay_summary_says_who_was_not_judged_and_who_never_left_warm_up(tmp_p
     assert r.exit_code == 0, r.output
     assert "agents judged by the learned side" in r.output and "(1 never left it)" in r.output
     assert "never judged" not in r.output
+
+
+def test_a_credential_shared_with_an_unregistered_agent_is_flagged_in_any_order():
+    """Streaming may learn of the first user's earlier use after the unregistered agent's (another
+    worker, a lagging partition): the late path flags it with the same alert as the in-order run."""
+    owner = manifest("owner-1", credentials=["key-9"])
+    early = action("owner-1", timedelta(minutes=1), credential_id="key-9")
+    ghost = action("ghost", timedelta(minutes=5), credential_id="key-9")
+
+    def shared(order, event_clock: bool) -> list[str]:
+        e = Engine(EngineConfig(unregistered="learn"), event_clock=event_clock)
+        out = []
+        for ev in manifest_instantiations([(owner, "t")]):
+            out += e.process(ev)
+        for a in order:
+            out += e.process(a)
+        out += e.flush()
+        return [o.alert_id for o in out if getattr(o, "status", None) == "open" and o.rule_id == "credential.shared"]
+
+    in_order = shared([early, ghost], event_clock=True)
+    assert len(in_order) == 1
+    assert shared([ghost, early], event_clock=False) == in_order

@@ -41,11 +41,13 @@ class SharedCredential(LearnedDetector):
     def late(self, agents: dict[str, AgentState]) -> list[Finding]:
         """Agents whose first use of a credential turned out, later, not to be the first (another
         worker's use arrived, or a lagging partition's): each active agent that does not declare
-        it is flagged now, at its own first use."""
+        it is flagged now, at its own first use. An agent with no manifest has a use on record
+        only if the learned side judges it (``engine.unregistered``), so it is flagged too, as it
+        would have been had the uses come in order."""
         out: list[Finding] = []
         for cred, first, first_use, agent_id, mine in self.registry.take_late():
             st = agents.get(agent_id)
-            if mine.flagged or st is None or st.status != "active" or declares(st, cred):
+            if mine.flagged or st is None or st.status not in ("active", "unregistered") or declares(st, cred):
                 continue
             mine.flagged = True
             out.append(Finding(self.rule, agent_id, mine.ts, mine.event_id, _shared_message(cred, agent_id, first, first_use),
