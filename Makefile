@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= demo-out
 
-.PHONY: install demo replay-demo evaluate-learned test bench bench-stream schemas clean
+.PHONY: install system-tools demo replay-demo evaluate-learned test bench bench-stream schemas clean
 
 # setup.py compiles models/baseline and the engine's per-event modules in pipeline/engine with mypyc:
 # a change there needs a rebuild.
@@ -43,7 +43,19 @@ evaluate-learned: install
 	$(BIN)/python benchmarks/drift_bound.py --fleet $(LEARNED_OUT) --alerts $(LEARNED_OUT)/alerts-both.jsonl
 	$(BIN)/python benchmarks/frog_bound.py --fleet $(LEARNED_OUT)
 
-test: install
+# Real clients the tests drive as users do: kcat (the SOC's Kafka client) and headless
+# Chromium (the tune report). Debian packages; installed when missing and we may (root).
+SYSTEM_TOOLS := kcat chromium
+system-tools:
+	@missing=$$(for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null || echo $$t; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing $$missing (Debian packages)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "missing $$missing: install them (apt-get install $$missing) or their tests fail under CI=true"; fi; \
+	fi
+
+test: install system-tools
 	$(BIN)/python -m pytest
 
 bench: install

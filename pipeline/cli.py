@@ -30,7 +30,7 @@ def _stdout() -> Console:
     return console if console.is_terminal else Console(width=160)
 
 
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML config file (response policy, learned thresholds and chains, rule overrides).", exists=True, dir_okay=False)]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML config file (response policy, baselines, rule overrides and params).", exists=True, dir_okay=False)]
 
 
 def _fail(message: str, code: int = 2) -> None:

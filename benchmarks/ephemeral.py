@@ -1,0 +1,143 @@
+"""Many short-lived agents: the shape of per-task agents (issue 13). Each agent has its own
+manifest and acts a few times within minutes, then never again.
+
+    python benchmarks/ephemeral.py [--agents 36000 --actions 4 --repeats 3]
+
+Writes the fleet once under benchmarks/.data (one YAML manifest a file, as a platform that
+registers each task's agent would), then measures, each in a fresh subprocess so its peak
+memory is its own, the median of ``--repeats``:
+  parse     read every manifest file and parse its YAML (libyaml): the limit of loading them
+  load      ``load_manifests``: parse, check duplicate keys, validate every manifest (pydantic)
+  validate  ``intentwatch validate DIR``, as a user runs it (interpreter start included)
+  replay    ``intentwatch replay`` of the fleet's actions with those manifests: wall time and
+            peak RSS (``ru_maxrss`` of the child)
+Prints each with its ratio to ``parse`` and the aims: load <= 2 s, validate <= 5 s, replay
+peak RSS <= 150 MiB. Targets are printed, not asserted; machines are shared and noisy.
+"""
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "benchmarks" / ".data"
+AIMS = {"load": 2.0, "validate": 5.0}
+AIM_RSS_MIB = 150
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+TOOLS = ["crm.lookup", "zendesk.get_ticket", "email.send", "kb.search"]
+
+MANIFEST = """\
+agent_id: {agent}
+owner: team-{team}@example.com
+purpose: Answer ticket {n} for the EU queue
+allowed:
+  tools: ["zendesk.*", crm.lookup, email.send, kb.search]
+  operations: [read, list, send]
+  data_domains: [tickets, customer_contact]
+  resources: ["ticket:{n}", "crm:contact/*", "mailto:*@example.com", "kb:*"]
+rate_limit: {{max_actions: 60, per_seconds: 60}}
+model: {{id: gpt-4o, version: "2024-08-06"}}
+credentials: [key-{agent}]
+issued_at: {issued}
+ttl: PT2H
+enforcement: monitor
+approver: lead-{team}@example.com
+"""
+
+
+def make_fleet(agents: int, actions: int) -> Path:
+    out = DATA / f"ephemeral-{agents}x{actions}"
+    if (out / "done").exists():
+        return out
+    intents = out / "intents"
+    intents.mkdir(parents=True, exist_ok=True)
+    with open(out / "actions.jsonl", "w") as f:
+        for i in range(agents):
+            agent, start = f"task-{i:06d}", T0 + timedelta(seconds=7 * i)
+            (intents / f"{agent}.yaml").write_text(MANIFEST.format(
+                agent=agent, team=i % 40, n=i, issued=start.isoformat().replace("+00:00", "Z")))
+            for k in range(actions):
+                t = start + timedelta(seconds=20 * k + 1)
+                f.write(json.dumps({"event_id": f"{agent}-{k}", "agent_id": agent, "time": t.isoformat(),
+                                    "tool": TOOLS[k % len(TOOLS)], "operation": "send" if k % len(TOOLS) == 2 else "read",
+                                    "resource": f"ticket:{i}", "data_domain": "tickets", "credential_id": f"key-{agent}",
+                                    "source_ip": f"10.1.{i % 250}.{k + 2}"}) + "\n")
+    (out / "done").touch()
+    return out
+
+
+CHILD = {
+    "parse": """
+import sys, yaml
+from pathlib import Path
+for p in sorted(Path(sys.argv[1]).glob('*.yaml')):
+    yaml.load(p.read_text(), Loader=yaml.CSafeLoader)
+""",
+    "load": """
+import sys
+from pathlib import Path
+from intentwatch.pipeline.io.intents import load_manifests
+r = load_manifests(Path(sys.argv[1]))
+assert not r.errors and len(r.manifests) > 0, r.errors[:3]
+""",
+}
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS MiB) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if run.returncode != 0:
+        sys.exit(f"{' '.join(cmd[:3])}... failed:\n{run.stderr[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before) / 1024  # ru_maxrss: KiB on Linux; the children's maximum so far
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--agents", type=int, default=36_000)
+    ap.add_argument("--actions", type=int, default=4)
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args()
+    fleet = make_fleet(args.agents, args.actions)
+    intents, cli = fleet / "intents", [sys.executable, "-m", "intentwatch.pipeline.cli"]
+    runs: dict[str, list[float]] = {k: [] for k in ("parse", "load", "validate", "replay")}
+    rss: list[float] = []
+    for _ in range(args.repeats):  # interleaved, so a noisy neighbour hurts them alike
+        for mode in ("parse", "load"):
+            code = f"import time; t = time.perf_counter()\n{CHILD[mode]}\nprint(time.perf_counter() - t)"
+            out = subprocess.run([sys.executable, "-c", code, str(intents)], capture_output=True, text=True)
+            if out.returncode != 0:
+                sys.exit(out.stderr[-2000:])
+            runs[mode].append(float(out.stdout.split()[-1]))
+        runs["validate"].append(timed([*cli, "validate", str(intents)])[0])
+        wall, _ = timed([*cli, "replay", str(fleet / "actions.jsonl"), "--intents", str(intents), "--alerts",
+                         str(fleet / "alerts.jsonl"), "--commands", str(fleet / "commands.jsonl"), "--dead-letter",
+                         str(fleet / "dead-letter.jsonl"), "--quiet"])
+        runs["replay"].append(wall)
+    # Peak RSS of replay alone (a fresh child, so the maximum is its own).
+    code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code, *cli, "replay", str(fleet / "actions.jsonl"), "--intents",
+                          str(intents), "--alerts", str(fleet / "alerts.jsonl"), "--commands",
+                          str(fleet / "commands.jsonl"), "--dead-letter", str(fleet / "dead-letter.jsonl"), "--quiet"],
+                         capture_output=True, text=True, check=True)
+    rss.append(int(out.stdout.split()[-1]) / 1024)
+    med = {k: statistics.median(v) for k, v in runs.items()}
+    print(f"{args.agents:,} agents x {args.actions} actions, one manifest file each; medians of {args.repeats}")
+    for k, v in med.items():
+        aim = f"  (aim <= {AIMS[k]:g} s)" if k in AIMS else ""
+        print(f"  {k:9s} {v:7.2f} s   {v / med['parse']:5.2f}x parse{aim}")
+    print(f"  replay peak RSS {rss[0]:.0f} MiB  (aim <= {AIM_RSS_MIB} MiB)")
+
+
+if __name__ == "__main__":
+    main()
