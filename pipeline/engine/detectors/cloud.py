@@ -319,6 +319,7 @@ def is_instance_identity(action: Action) -> bool:
 
 
 _ip_cache: dict[str, Any] = {}
+_net_cache: dict[str, str | None] = {}
 
 
 def _address(source: str | None) -> Any:
@@ -344,10 +345,15 @@ def network(source: str | None) -> str | None:
     >>> network("203.0.113.9"), network("2001:db8:1:2::1"), network("AWS Internal")
     ('203.0.113.0/24', '2001:db8:1::/48', None)
     """
-    ip = _address(source)
-    if ip is None:
+    if not source:
         return None
-    return str(ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 48}", strict=False))
+    net = _net_cache.get(source, "")
+    if net == "":
+        ip = _address(source)
+        net = None if ip is None else str(ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 48}", strict=False))
+        if len(_net_cache) < 65536:
+            _net_cache[source] = net
+    return net
 
 
 def client_family(ua: str | None) -> str | None:
@@ -377,8 +383,11 @@ class IdentityTwoNetworks(Detector):
         self.within, self.identities = p.within_seconds, p.identities
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
+        if action.source_ip is None or not (is_instance_identity(action) or
+                                            any(fnmatch.fnmatchcase(action.agent_id, p) for p in self.identities)):
+            return None
         net = network(action.source_ip)
-        if net is None or not (is_instance_identity(action) or any(fnmatch.fnmatchcase(action.agent_id, p) for p in self.identities)):
+        if net is None:
             return None
         seen: dict[str, list] = state.detect.setdefault("nets", {})  # network -> [last time, credential]
         other = next(((n, v) for n, v in seen.items() if n != net and abs(ts - v[0]) <= self.within), None)
@@ -466,9 +475,11 @@ class InstanceNewClient(Detector):
         self.min_actions = validated(rule, NewClientParams).min_actions
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
+        if not action.attributes or not is_instance_identity(action):
+            return None
         fam = client_family(user_agent(action))
         net = network(action.source_ip)
-        if fam is None or not is_instance_identity(action):
+        if fam is None:
             return None
         d = state.detect
         fams: list[str] = d.setdefault("clients", [])

@@ -193,6 +193,7 @@ def injection_cues(text: str) -> tuple[float, list[str]]:
 
 
 _REQUEST_KEYS = ("request", "user_request", "task_request", "prompt")
+_WATCHED_KEYS = ("arguments", "requestParameters", "result") + _REQUEST_KEYS  # an action with none of them is skipped
 
 
 
@@ -211,7 +212,7 @@ class InjectedTarget(Detector):
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
         attrs = action.attributes
-        if not attrs:
+        if not attrs or not any(k in attrs for k in _WATCHED_KEYS):
             return None
         key = action.session_id or action.task_id or ""
         sessions: dict[str, dict[str, Any]] = state.detect.setdefault("inj", {})
