@@ -100,7 +100,7 @@ class Pipeline:
         suffix = uuid.uuid4().hex[:10]
         self.suffix = suffix
         self.topics = TopicSettings(actions=f"it.actions.{suffix}", lifecycle=f"it.lifecycle.{suffix}", feedback=f"it.feedback.{suffix}",
-                                    alerts=f"it.alerts.{suffix}", revocations=f"it.revocations.{suffix}",
+                                    alerts=f"it.alerts.{suffix}", alerts_ocsf=f"it.alerts-ocsf.{suffix}", revocations=f"it.revocations.{suffix}",
                                     dlq=f"it.dlq.{suffix}", state=f"it.state.{suffix}", credentials=f"it.credentials.{suffix}",
                                     partitions=self.partitions)
         self.group = f"it-group-{suffix}"
@@ -113,7 +113,8 @@ class Pipeline:
         env.update({
             "INTENTWATCH_KAFKA__BOOTSTRAP_SERVERS": self.bootstrap,
             "INTENTWATCH_TOPICS__ACTIONS": t.actions, "INTENTWATCH_TOPICS__LIFECYCLE": t.lifecycle, "INTENTWATCH_TOPICS__FEEDBACK": t.feedback,
-            "INTENTWATCH_TOPICS__ALERTS": t.alerts, "INTENTWATCH_TOPICS__REVOCATIONS": t.revocations,
+            "INTENTWATCH_TOPICS__ALERTS": t.alerts, "INTENTWATCH_TOPICS__ALERTS_OCSF": t.alerts_ocsf,
+            "INTENTWATCH_TOPICS__REVOCATIONS": t.revocations,
             "INTENTWATCH_TOPICS__DLQ": t.dlq, "INTENTWATCH_TOPICS__STATE": t.state, "INTENTWATCH_TOPICS__CREDENTIALS": t.credentials,
             "INTENTWATCH_TOPICS__PARTITIONS": str(self.partitions),
             "INTENTWATCH_WORKER__METRICS_PORT": "0",  # any free port: several workers share this host (see status())

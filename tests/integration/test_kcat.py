@@ -3,6 +3,7 @@
 The worker's alerts are consumed with ``kcat -C`` as docs/siem.md shows it, in its two usual
 shapes (the bare value per line, and ``-J``'s JSON envelope with key, headers, partition and
 offset), and what kcat prints is parsed back into alerts: the same records the broker holds.
+With the OCSF output on, the findings topic is read the same way.
 """
 
 from __future__ import annotations
@@ -69,3 +70,27 @@ def test_kcat_prints_the_alerts_topic_and_its_lines_parse_as_alerts(kafka_pipeli
         assert env["topic"] == p.topics.alerts and env["key"] == alert.agent_id == AGENT
         assert headers["alert_id"] == alert.alert_id == record.json()["alert_id"]
         assert env["payload"].encode() == record.value
+
+
+def test_kcat_prints_the_ocsf_topic_and_each_line_is_a_finding_of_a_native_alert(kafka_pipeline: Pipeline, tmp_path: Path):
+    """With outputs.formats [native, ocsf], the OCSF topic holds one Detection Finding per alert
+    publication; kcat prints them one JSON object per line, and each names its native alert."""
+    p = kafka_pipeline
+    p.extra_env["INTENTWATCH_OUTPUTS__FORMATS"] = '["native","ocsf"]'
+    p.create_topics()
+    register_one_agent(p, tmp_path)
+    lines = [action(AGENT, at=timedelta(minutes=m), **over).model_dump_json()
+             for m, over in ((1, {}), (3, {"tool": "shell.exec"}), (5, {"data_domain": "payroll"}))]
+    (tmp_path / "actions.jsonl").write_text("\n".join(lines) + "\n")
+    p.produce(tmp_path / "actions.jsonl")
+    worker = p.start_worker("kcat-ocsf")
+    p.wait_drained([worker], timeout=120)
+    native = [Alert.model_validate_json(line) for line in kcat(p, p.topics.alerts)]
+    findings = [json.loads(line) for line in kcat(p, p.topics.alerts_ocsf)]
+    assert native and len(findings) == len(native)
+    assert all(f["class_uid"] == 2004 and f["category_uid"] == 2 for f in findings)
+    assert sorted(f["finding_info"]["uid"] for f in findings) == sorted(a.alert_id for a in native)
+    envelopes = [json.loads(line) for line in kcat(p, p.topics.alerts_ocsf, "-J")]
+    for env in envelopes:
+        headers = dict(zip(env["headers"][::2], env["headers"][1::2]))
+        assert env["key"] == AGENT and headers["alert_id"] == json.loads(env["payload"])["finding_info"]["uid"]
