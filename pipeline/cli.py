@@ -12,6 +12,7 @@ from rich.table import Table
 
 from intentwatch.models.alert import Alert
 from intentwatch.models.errors import IntentwatchError
+from intentwatch.pipeline.console import console
 
 app = typer.Typer(
     name="intentwatch",
@@ -20,14 +21,12 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="markdown",
 )
-err = Console(stderr=True)
+err = console(stderr=True)
 
 
 def _stdout() -> Console:
-    """The console for reports on stdout. Piped or captured (CI logs, files), it gets room for
-    the widest table instead of rich's 80 columns, which cut figures short with an ellipsis."""
-    console = Console()
-    return console if console.is_terminal else Console(width=160)
+    """The console for reports on stdout (piped or captured: plain lines, tables at full width)."""
+    return console()
 
 
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML config file (response policy, baselines, rule overrides and params).", exists=True, dir_okay=False)]
@@ -81,7 +80,9 @@ def replay(
 
     Example:
 
-        intentwatch replay demo-out/actions.jsonl --intents demo-out/intents --lifecycle demo-out/lifecycle.jsonl --alerts alerts.jsonl --commands commands.jsonl
+    ```
+    intentwatch replay demo-out/actions.jsonl --intents demo-out/intents --lifecycle demo-out/lifecycle.jsonl --alerts alerts.jsonl --commands commands.jsonl
+    ```
 
     Alerts as OCSF Detection Findings (for a SIEM or a security lake):
 
@@ -173,6 +174,9 @@ def _print_summary(s, dead) -> None:
     if s.feedback:
         t.add_row("feedback verdicts", f"{s.feedback:,}")
     t.add_row("bad lines (dead letters)", f"{s.bad:,}" + (f"  -> {dead.path}" if s.bad else ""))
+    for kind, n in sorted(dead.kinds.items(), key=lambda kv: (-kv[1], kv[0])):
+        source, reason = dead.examples[kind]
+        t.add_row(f"  {kind}  e.g. {_clip(source, 1000)}: {_clip(reason, 90)}", f"{n:,}")
     if s.input_format != "native":
         t.add_row("input format", s.input_format)
         t.add_row("records skipped (not agent actions)", f"{s.skipped:,}")
@@ -204,6 +208,13 @@ def _print_summary(s, dead) -> None:
                   "to judge them by their own baseline", highlight=False, soft_wrap=True)
 
 
+def _clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, as literal text (a reason may hold [brackets])."""
+    from rich.markup import escape
+
+    return escape(text if len(text) <= width else text[: width - 3] + "...")
+
+
 def _print_suppressions(report: list[dict]) -> None:
     """What each analyst's suppression hid: noise control never loses evidence."""
     if not report:
@@ -226,7 +237,9 @@ def validate(
 
     Example:
 
-        intentwatch validate deploy/examples/intents
+    ```
+    intentwatch validate deploy/examples/intents
+    ```
 
     Exits 1 if any manifest has an error (or a warning, with --strict).
     """
@@ -252,8 +265,10 @@ def schema(
 
     Example:
 
-        intentwatch schema --out deploy/schemas      # all, as committed
-        intentwatch schema alert                    # one, to stdout
+    ```
+    intentwatch schema --out deploy/schemas      # all, as committed
+    intentwatch schema alert                    # one, to stdout
+    ```
     """
     from intentwatch.pipeline.io.schemas import CONTRACTS, render, write_all
 
@@ -280,7 +295,9 @@ def simulate(
 
     Example:
 
-        intentwatch simulate --agents 200 --days 7 --seed 1 --out demo-out
+    ```
+    intentwatch simulate --agents 200 --days 7 --seed 1 --out demo-out
+    ```
     """
     from intentwatch.pipeline.lab.simulate import simulate_fleet
 
@@ -326,7 +343,9 @@ def simulate_agentic(
 
     Example:
 
-        intentwatch simulate-agentic --instances 2000 --seed 1 --out agentic-out
+    ```
+    intentwatch simulate-agentic --instances 2000 --seed 1 --out agentic-out
+    ```
     """
     from intentwatch.pipeline.lab.simulate.agentic import simulate_agentic as run
 
@@ -352,11 +371,15 @@ def evaluate(
 
     Example:
 
-        intentwatch evaluate --alerts alerts.jsonl --labels demo-out/labels.jsonl
+    ```
+    intentwatch evaluate --alerts alerts.jsonl --labels demo-out/labels.jsonl
+    ```
 
     Side by side, recall (median delay in actions) per kind and false alerts per 10,000 agent-hours:
 
-        intentwatch evaluate --alerts intent=a1.jsonl --alerts learned=a2.jsonl --alerts both=a3.jsonl --labels labels.jsonl
+    ```
+    intentwatch evaluate --alerts intent=a1.jsonl --alerts learned=a2.jsonl --alerts both=a3.jsonl --labels labels.jsonl
+    ```
     """
     import orjson
 
@@ -413,7 +436,9 @@ def tune(
 
     Example:
 
-        intentwatch tune demo-out --config deploy/config/compare/intent-only.yaml --config deploy/config/compare/both.yaml --labels demo-out/labels.jsonl --report tune.html
+    ```
+    intentwatch tune demo-out --config deploy/config/compare/intent-only.yaml --config deploy/config/compare/both.yaml --labels demo-out/labels.jsonl --report tune.html
+    ```
     """
     from intentwatch.pipeline.lab.tune import History
     from intentwatch.pipeline.lab.tune import tune as run_tune
@@ -445,7 +470,9 @@ def topics_create(config: ConfigOpt = None) -> None:
 
     Example:
 
-        INTENTWATCH_TOPICS__PARTITIONS=16 intentwatch topics create
+    ```
+    INTENTWATCH_TOPICS__PARTITIONS=16 intentwatch topics create
+    ```
     """
     from intentwatch.pipeline.io.kafka import create_topics, wait_for_broker
     from intentwatch.pipeline.settings import load_settings
@@ -465,7 +492,9 @@ def worker(config: ConfigOpt = None) -> None:
 
     Example:
 
-        INTENTWATCH_WORKER__INSTANCE=w1 intentwatch worker --config deploy/config/intentwatch.yaml
+    ```
+    INTENTWATCH_WORKER__INSTANCE=w1 intentwatch worker --config deploy/config/intentwatch.yaml
+    ```
     """
     from intentwatch.pipeline.io.kafka import wait_for_broker
     from intentwatch.pipeline.settings import load_settings
@@ -520,8 +549,10 @@ def produce(
 
     Example:
 
-        intentwatch produce demo-out/lifecycle.jsonl --topic agent.lifecycle --intents demo-out/intents
-        intentwatch produce demo-out/actions.jsonl
+    ```
+    intentwatch produce demo-out/lifecycle.jsonl --topic agent.lifecycle --intents demo-out/intents
+    intentwatch produce demo-out/actions.jsonl
+    ```
     """
     from intentwatch.pipeline.io.deadletter import DeadLetterFile
     from intentwatch.pipeline.io.feed import file_lines, produce_lines
@@ -576,8 +607,10 @@ def verdict(
 
     Example:
 
-        intentwatch verdict 3f9c2a false_positive --alerts alerts.jsonl --analyst ana@soc.example --reason "new egress range" --at alert >> verdicts.jsonl
-        intentwatch replay actions.jsonl --intents intents --feedback verdicts.jsonl
+    ```
+    intentwatch verdict 3f9c2a false_positive --alerts alerts.jsonl --analyst ana@soc.example --reason "new egress range" --at alert >> verdicts.jsonl
+    intentwatch replay actions.jsonl --intents intents --feedback verdicts.jsonl
+    ```
     """
     import hashlib
     from datetime import timedelta
@@ -653,9 +686,11 @@ def tail(
 
     Example:
 
-        intentwatch tail alerts --since 2026-01-05T00:00:00Z
-        intentwatch tail revocations --from-beginning --json --idle 5
-        intentwatch tail alerts --format ocsf --from-beginning --idle 5 > findings.jsonl
+    ```
+    intentwatch tail alerts --since 2026-01-05T00:00:00Z
+    intentwatch tail revocations --from-beginning --json --idle 5
+    intentwatch tail alerts --format ocsf --from-beginning --idle 5 > findings.jsonl
+    ```
     """
     from datetime import datetime
 
@@ -678,7 +713,7 @@ def tail(
     start: str | int = "beginning" if from_beginning else "end"
     if since is not None:
         start = int(datetime.fromisoformat(since).timestamp() * 1000)
-    out = Console(highlight=False)
+    out = console(highlight=False)
     for rec in read_topics(s.kafka, [topic], start=start, idle_seconds=idle, max_records=max_records):
         if to_ocsf is not None:
             line = _tail_ocsf(to_ocsf, rec)
@@ -727,7 +762,9 @@ def broker(action: Annotated[str, typer.Argument(help="start, stop, status or re
 
     Example:
 
-        intentwatch broker start     # KAFKA_PORT=9092 by default
+    ```
+    intentwatch broker start     # KAFKA_PORT=9092 by default
+    ```
     """
     import subprocess
 

@@ -145,3 +145,30 @@ def test_verdict_names_a_missing_alert(tmp_path):
     (tmp_path / "alerts.jsonl").write_bytes(b"")
     r = runner.invoke(app, ["verdict", "abc", "confirmed", "--alerts", str(tmp_path / "alerts.jsonl"), "--analyst", "a", "--reason", "r"])
     assert r.exit_code == 2 and "no alert(s)" in r.output
+
+
+def test_a_clean_run_owns_its_dead_letter_file(tmp_path):
+    """Issue 13: a clean replay printed "0 bad lines" and left an older run's dead letters in place."""
+    intents, events, acts = setup_fleet(tmp_path)
+    events.write_bytes(b"\n".join(lines_of(acts) + [b"not json"]) + b"\n")
+    assert run(tmp_path, intents, events).exit_code == 0
+    assert len((tmp_path / "dlq.jsonl").read_bytes().splitlines()) == 1
+    events.write_bytes(b"\n".join(lines_of(acts)) + b"\n")
+    res = run(tmp_path, intents, events)
+    assert res.exit_code == 0, res.output
+    assert not (tmp_path / "dlq.jsonl").exists()
+    assert [line.split() for line in res.stderr.splitlines() if "bad lines (dead letters)" in line] == \
+        [["│", "bad", "lines", "(dead", "letters)", "│", "0", "│"]]
+
+
+def test_the_summary_counts_dead_letters_per_reason(tmp_path):
+    intents, events, acts = setup_fleet(tmp_path)
+    bad = [BAD["truncated JSON"], b"not json either", BAD["wrong types"], BAD["unknown operation"], BAD["huge line"]]
+    events.write_bytes(b"\n".join(lines_of(acts) + bad) + b"\n")
+    res = run(tmp_path, intents, events)
+    assert res.exit_code == 0, res.output
+    rows = {line.split()[1]: line for line in res.stderr.splitlines() if "  e.g. " in line}
+    assert set(rows) == {"invalid_json", "invalid", "too_large"}, res.stderr
+    assert rows["invalid_json"].split("│")[-2].strip() == "2" and rows["invalid"].split("│")[-2].strip() == "2"
+    assert rows["too_large"].split("│")[-2].strip() == "1"
+    assert f"e.g. {events}:{len(acts) + 1}: Invalid JSON" in rows["invalid_json"]
