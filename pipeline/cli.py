@@ -29,6 +29,35 @@ def _stdout() -> Console:
     return console()
 
 
+def version_line() -> str:
+    """``intentwatch 0.1.0 (engine: compiled)``: the installed distribution and whether the
+    per-event code runs as mypyc's C extensions or as plain Python (INTENTWATCH_PURE=1)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    import intentwatch.models.baseline.agent as baseline
+    import intentwatch.pipeline.engine.engine as engine
+
+    try:
+        installed = version("intentwatch")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        installed = "unknown (not installed)"
+    compiled = [str(m.__file__).endswith((".so", ".pyd")) for m in (engine, baseline)]
+    kind = "compiled" if all(compiled) else "partly compiled" if any(compiled) else "plain Python"
+    return f"intentwatch {installed} (engine: {kind})"
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(version_line() + "\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", help="Print the version and whether the engine is compiled, and exit.",
+                                                callback=_version, is_eager=True)] = False) -> None:
+    pass
+
+
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML config file (response policy, baselines, rule overrides and params).", exists=True, dir_okay=False)]
 
 

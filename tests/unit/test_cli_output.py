@@ -83,3 +83,12 @@ def test_piped_tables_do_not_fold_ids(tmp_path):
     assert res.returncode == 0, res.stderr
     row = [line for line in res.stderr.splitlines() if "invalid_json" in line]
     assert len(row) == 1 and row[0].rstrip().endswith("│") and "x" * 60 in row[0], res.stderr
+
+
+def test_version_names_the_distribution_and_the_engine_build():
+    from importlib.metadata import version
+
+    res = runner.invoke(app, ["--version"])
+    assert res.exit_code == 0, res.output
+    kind = "plain Python" if os.environ.get("INTENTWATCH_PURE") == "1" else "compiled"
+    assert res.stdout == f"intentwatch {version('intentwatch')} (engine: {kind})\n"
