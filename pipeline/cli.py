@@ -332,7 +332,21 @@ def simulate(
 
     if output_format not in ("native", "otel-json", "otel-proto", "cloudtrail"):
         _fail(f"--format {output_format}: write native, otel-json, otel-proto or cloudtrail")
-    summary = simulate_fleet(agents=agents, days=days, seed=seed, out=out)
+    with ExitStack() as stack:
+        progress = None
+        if err.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            bar = stack.enter_context(Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                               TimeRemainingColumn(), console=err, transient=True))
+            tasks = {"agents": bar.add_task("agents built", total=agents), "actions": bar.add_task("actions written", total=None)}
+            progress = lambda stage, done, total: bar.update(tasks[stage], completed=done, total=total)  # noqa: E731
+        summary = simulate_fleet(agents=agents, days=days, seed=seed, out=out, progress=progress)
+    notices = summary.pop("notices")
+    for line in notices:  # scenarios that did not fit this fleet: dropped or shortened
+        err.print(f"[yellow]note:[/yellow] {line}", highlight=False, soft_wrap=True)
+    if notices:
+        summary["scenarios dropped or shortened (see labels.jsonl)"] = len(notices)
     if sign:
         from intentwatch.pipeline.lab.simulate.signing import sign_fleet
 
