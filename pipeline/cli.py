@@ -561,7 +561,9 @@ def bridge(
 
     Example (the OpenTelemetry Collector's Kafka exporter, default topic and encoding):
 
-        INTENTWATCH_WORKER__INSTANCE=b1 intentwatch bridge --from otlp_spans --format otel-proto
+    ```
+    INTENTWATCH_WORKER__INSTANCE=b1 intentwatch bridge --from otlp_spans --format otel-proto
+    ```
     """
     from intentwatch.pipeline.hosts.bridge import run_bridge
     from intentwatch.pipeline.io.kafka import wait_for_broker
