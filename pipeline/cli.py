@@ -173,13 +173,7 @@ def replay(
             else:
                 c_out.write(o.model_dump_json().encode() + b"\n")
 
-        progress = None
-        if not quiet and err.is_terminal:
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-            bar = stack.enter_context(Progress(SpinnerColumn(), TextColumn("{task.completed:,} lines"), TimeElapsedColumn(), console=err, transient=True))
-            task = bar.add_task("replay", total=None)
-            progress = lambda n: bar.update(task, completed=n)  # noqa: E731
+        progress = _replay_progress(events, stack) if not quiet and err.is_terminal else None
         summary = run_replay(engine, events, lc_events, emit, dead, progress, positions=positions, adapter=adapter,
                              strict_fields=strict_fields)
     dead.close()
@@ -190,6 +184,22 @@ def replay(
         store.close()
     if strict and summary.bad:
         raise typer.Exit(1)
+
+
+def _replay_progress(events: str, stack: ExitStack):
+    """A progress bar on the terminal: lines, and bytes of the file against its size with an ETA
+    (a .gz file by its compressed bytes; stdin or a folder: lines and time only)."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from intentwatch.pipeline.hosts.replay import stored_size
+
+    size = stored_size(events)
+    columns = [SpinnerColumn(), TextColumn("{task.fields[lines]:,} lines"), TimeElapsedColumn()]
+    if size is not None:
+        columns[2:2] = [BarColumn(), DownloadColumn(), TextColumn("eta"), TimeRemainingColumn()]
+    bar = stack.enter_context(Progress(*columns, console=err, transient=True))
+    task = bar.add_task("replay", total=size, lines=0)
+    return lambda lines, done: bar.update(task, completed=done or 0, lines=lines)
 
 
 def _print_summary(s, dead) -> None:
