@@ -115,7 +115,9 @@ def replay(
 
     Alerts as OCSF Detection Findings (for a SIEM or a security lake):
 
-        intentwatch replay demo-out/actions.jsonl --intents demo-out/intents --alerts findings.jsonl --alerts-format ocsf
+    ```
+    intentwatch replay demo-out/actions.jsonl --intents demo-out/intents --alerts findings.jsonl --alerts-format ocsf
+    ```
 
     Same input and configuration give the same output, byte for byte.
     """
