@@ -12,6 +12,7 @@ from rich.table import Table
 
 from intentwatch.models.alert import Alert
 from intentwatch.models.errors import IntentwatchError
+from intentwatch.pipeline.console import console
 
 app = typer.Typer(
     name="intentwatch",
@@ -20,14 +21,41 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="markdown",
 )
-err = Console(stderr=True)
+err = console(stderr=True)
 
 
 def _stdout() -> Console:
-    """The console for reports on stdout. Piped or captured (CI logs, files), it gets room for
-    the widest table instead of rich's 80 columns, which cut figures short with an ellipsis."""
-    console = Console()
-    return console if console.is_terminal else Console(width=160)
+    """The console for reports on stdout (piped or captured: plain lines, tables at full width)."""
+    return console()
+
+
+def version_line() -> str:
+    """``intentwatch 0.1.0 (engine: compiled)``: the installed distribution and whether the
+    per-event code runs as mypyc's C extensions or as plain Python (INTENTWATCH_PURE=1)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    import intentwatch.models.baseline.agent as baseline
+    import intentwatch.pipeline.engine.engine as engine
+
+    try:
+        installed = version("intentwatch")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        installed = "unknown (not installed)"
+    compiled = [str(m.__file__).endswith((".so", ".pyd")) for m in (engine, baseline)]
+    kind = "compiled" if all(compiled) else "partly compiled" if any(compiled) else "plain Python"
+    return f"intentwatch {installed} (engine: {kind})"
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(version_line() + "\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", help="Print the version and whether the engine is compiled, and exit.",
+                                                callback=_version, is_eager=True)] = False) -> None:
+    pass
 
 
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML config file (response policy, baselines, rule overrides and params).", exists=True, dir_okay=False)]
@@ -81,11 +109,15 @@ def replay(
 
     Example:
 
-        intentwatch replay demo-out/actions.jsonl --intents demo-out/intents --lifecycle demo-out/lifecycle.jsonl --alerts alerts.jsonl --commands commands.jsonl
+    ```
+    intentwatch replay demo-out/actions.jsonl --intents demo-out/intents --lifecycle demo-out/lifecycle.jsonl --alerts alerts.jsonl --commands commands.jsonl
+    ```
 
     Alerts as OCSF Detection Findings (for a SIEM or a security lake):
 
-        intentwatch replay demo-out/actions.jsonl --intents demo-out/intents --alerts findings.jsonl --alerts-format ocsf
+    ```
+    intentwatch replay demo-out/actions.jsonl --intents demo-out/intents --alerts findings.jsonl --alerts-format ocsf
+    ```
 
     Same input and configuration give the same output, byte for byte.
     """
@@ -143,13 +175,7 @@ def replay(
             else:
                 c_out.write(o.model_dump_json().encode() + b"\n")
 
-        progress = None
-        if not quiet and err.is_terminal:
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-            bar = stack.enter_context(Progress(SpinnerColumn(), TextColumn("{task.completed:,} lines"), TimeElapsedColumn(), console=err, transient=True))
-            task = bar.add_task("replay", total=None)
-            progress = lambda n: bar.update(task, completed=n)  # noqa: E731
+        progress = _replay_progress(events, stack) if not quiet and err.is_terminal else None
         summary = run_replay(engine, events, lc_events, emit, dead, progress, positions=positions, adapter=adapter,
                              strict_fields=strict_fields)
     dead.close()
@@ -160,6 +186,22 @@ def replay(
         store.close()
     if strict and summary.bad:
         raise typer.Exit(1)
+
+
+def _replay_progress(events: str, stack: ExitStack):
+    """A progress bar on the terminal: lines, and bytes of the file against its size with an ETA
+    (a .gz file by its compressed bytes; stdin or a folder: lines and time only)."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from intentwatch.pipeline.hosts.replay import stored_size
+
+    size = stored_size(events)
+    columns = [SpinnerColumn(), TextColumn("{task.fields[lines]:,} lines"), TimeElapsedColumn()]
+    if size is not None:
+        columns[2:2] = [BarColumn(), DownloadColumn(), TextColumn("eta"), TimeRemainingColumn()]
+    bar = stack.enter_context(Progress(*columns, console=err, transient=True))
+    task = bar.add_task("replay", total=size, lines=0)
+    return lambda lines, done: bar.update(task, completed=done or 0, lines=lines)
 
 
 def _print_summary(s, dead) -> None:
@@ -173,6 +215,9 @@ def _print_summary(s, dead) -> None:
     if s.feedback:
         t.add_row("feedback verdicts", f"{s.feedback:,}")
     t.add_row("bad lines (dead letters)", f"{s.bad:,}" + (f"  -> {dead.path}" if s.bad else ""))
+    for kind, n in sorted(dead.kinds.items(), key=lambda kv: (-kv[1], kv[0])):
+        source, reason = dead.examples[kind]
+        t.add_row(f"  {kind}  e.g. {_clip(source, 1000)}: {_clip(reason, 90)}", f"{n:,}")
     if s.input_format != "native":
         t.add_row("input format", s.input_format)
         t.add_row("records skipped (not agent actions)", f"{s.skipped:,}")
@@ -204,6 +249,13 @@ def _print_summary(s, dead) -> None:
                   "to judge them by their own baseline", highlight=False, soft_wrap=True)
 
 
+def _clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, as literal text (a reason may hold [brackets])."""
+    from rich.markup import escape
+
+    return escape(text if len(text) <= width else text[: width - 3] + "...")
+
+
 def _print_suppressions(report: list[dict]) -> None:
     """What each analyst's suppression hid: noise control never loses evidence."""
     if not report:
@@ -226,7 +278,9 @@ def validate(
 
     Example:
 
-        intentwatch validate deploy/examples/intents
+    ```
+    intentwatch validate deploy/examples/intents
+    ```
 
     Exits 1 if any manifest has an error (or a warning, with --strict).
     """
@@ -252,8 +306,10 @@ def schema(
 
     Example:
 
-        intentwatch schema --out deploy/schemas      # all, as committed
-        intentwatch schema alert                    # one, to stdout
+    ```
+    intentwatch schema --out deploy/schemas      # all, as committed
+    intentwatch schema alert                    # one, to stdout
+    ```
     """
     from intentwatch.pipeline.io.schemas import CONTRACTS, render, write_all
 
@@ -280,13 +336,29 @@ def simulate(
 
     Example:
 
-        intentwatch simulate --agents 200 --days 7 --seed 1 --out demo-out
+    ```
+    intentwatch simulate --agents 200 --days 7 --seed 1 --out demo-out
+    ```
     """
     from intentwatch.pipeline.lab.simulate import simulate_fleet
 
     if output_format not in ("native", "otel-json", "otel-proto", "cloudtrail"):
         _fail(f"--format {output_format}: write native, otel-json, otel-proto or cloudtrail")
-    summary = simulate_fleet(agents=agents, days=days, seed=seed, out=out)
+    with ExitStack() as stack:
+        progress = None
+        if err.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            bar = stack.enter_context(Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                               TimeRemainingColumn(), console=err, transient=True))
+            tasks = {"agents": bar.add_task("agents built", total=agents), "actions": bar.add_task("actions written", total=None)}
+            progress = lambda stage, done, total: bar.update(tasks[stage], completed=done, total=total)  # noqa: E731
+        summary = simulate_fleet(agents=agents, days=days, seed=seed, out=out, progress=progress)
+    notices = summary.pop("notices")
+    for line in notices:  # scenarios that did not fit this fleet: dropped or shortened
+        err.print(f"[yellow]note:[/yellow] {line}", highlight=False, soft_wrap=True)
+    if notices:
+        summary["scenarios dropped or shortened (see labels.jsonl)"] = len(notices)
     if sign:
         from intentwatch.pipeline.lab.simulate.signing import sign_fleet
 
@@ -326,7 +398,9 @@ def simulate_agentic(
 
     Example:
 
-        intentwatch simulate-agentic --instances 2000 --seed 1 --out agentic-out
+    ```
+    intentwatch simulate-agentic --instances 2000 --seed 1 --out agentic-out
+    ```
     """
     from intentwatch.pipeline.lab.simulate.agentic import simulate_agentic as run
 
@@ -352,11 +426,15 @@ def evaluate(
 
     Example:
 
-        intentwatch evaluate --alerts alerts.jsonl --labels demo-out/labels.jsonl
+    ```
+    intentwatch evaluate --alerts alerts.jsonl --labels demo-out/labels.jsonl
+    ```
 
     Side by side, recall (median delay in actions) per kind and false alerts per 10,000 agent-hours:
 
-        intentwatch evaluate --alerts intent=a1.jsonl --alerts learned=a2.jsonl --alerts both=a3.jsonl --labels labels.jsonl
+    ```
+    intentwatch evaluate --alerts intent=a1.jsonl --alerts learned=a2.jsonl --alerts both=a3.jsonl --labels labels.jsonl
+    ```
     """
     import orjson
 
@@ -413,7 +491,9 @@ def tune(
 
     Example:
 
-        intentwatch tune demo-out --config deploy/config/compare/intent-only.yaml --config deploy/config/compare/both.yaml --labels demo-out/labels.jsonl --report tune.html
+    ```
+    intentwatch tune demo-out --config deploy/config/compare/intent-only.yaml --config deploy/config/compare/both.yaml --labels demo-out/labels.jsonl --report tune.html
+    ```
     """
     from intentwatch.pipeline.lab.tune import History
     from intentwatch.pipeline.lab.tune import tune as run_tune
@@ -445,7 +525,9 @@ def topics_create(config: ConfigOpt = None) -> None:
 
     Example:
 
-        INTENTWATCH_TOPICS__PARTITIONS=16 intentwatch topics create
+    ```
+    INTENTWATCH_TOPICS__PARTITIONS=16 intentwatch topics create
+    ```
     """
     from intentwatch.pipeline.io.kafka import create_topics, wait_for_broker
     from intentwatch.pipeline.settings import load_settings
@@ -465,7 +547,9 @@ def worker(config: ConfigOpt = None) -> None:
 
     Example:
 
-        INTENTWATCH_WORKER__INSTANCE=w1 intentwatch worker --config deploy/config/intentwatch.yaml
+    ```
+    INTENTWATCH_WORKER__INSTANCE=w1 intentwatch worker --config deploy/config/intentwatch.yaml
+    ```
     """
     from intentwatch.pipeline.io.kafka import wait_for_broker
     from intentwatch.pipeline.settings import load_settings
@@ -489,7 +573,9 @@ def bridge(
 
     Example (the OpenTelemetry Collector's Kafka exporter, default topic and encoding):
 
-        INTENTWATCH_WORKER__INSTANCE=b1 intentwatch bridge --from otlp_spans --format otel-proto
+    ```
+    INTENTWATCH_WORKER__INSTANCE=b1 intentwatch bridge --from otlp_spans --format otel-proto
+    ```
     """
     from intentwatch.pipeline.hosts.bridge import run_bridge
     from intentwatch.pipeline.io.kafka import wait_for_broker
@@ -520,8 +606,10 @@ def produce(
 
     Example:
 
-        intentwatch produce demo-out/lifecycle.jsonl --topic agent.lifecycle --intents demo-out/intents
-        intentwatch produce demo-out/actions.jsonl
+    ```
+    intentwatch produce demo-out/lifecycle.jsonl --topic agent.lifecycle --intents demo-out/intents
+    intentwatch produce demo-out/actions.jsonl
+    ```
     """
     from intentwatch.pipeline.io.deadletter import DeadLetterFile
     from intentwatch.pipeline.io.feed import file_lines, produce_lines
@@ -576,8 +664,10 @@ def verdict(
 
     Example:
 
-        intentwatch verdict 3f9c2a false_positive --alerts alerts.jsonl --analyst ana@soc.example --reason "new egress range" --at alert >> verdicts.jsonl
-        intentwatch replay actions.jsonl --intents intents --feedback verdicts.jsonl
+    ```
+    intentwatch verdict 3f9c2a false_positive --alerts alerts.jsonl --analyst ana@soc.example --reason "new egress range" --at alert >> verdicts.jsonl
+    intentwatch replay actions.jsonl --intents intents --feedback verdicts.jsonl
+    ```
     """
     import hashlib
     from datetime import timedelta
@@ -653,9 +743,11 @@ def tail(
 
     Example:
 
-        intentwatch tail alerts --since 2026-01-05T00:00:00Z
-        intentwatch tail revocations --from-beginning --json --idle 5
-        intentwatch tail alerts --format ocsf --from-beginning --idle 5 > findings.jsonl
+    ```
+    intentwatch tail alerts --since 2026-01-05T00:00:00Z
+    intentwatch tail revocations --from-beginning --json --idle 5
+    intentwatch tail alerts --format ocsf --from-beginning --idle 5 > findings.jsonl
+    ```
     """
     from datetime import datetime
 
@@ -678,7 +770,7 @@ def tail(
     start: str | int = "beginning" if from_beginning else "end"
     if since is not None:
         start = int(datetime.fromisoformat(since).timestamp() * 1000)
-    out = Console(highlight=False)
+    out = console(highlight=False)
     for rec in read_topics(s.kafka, [topic], start=start, idle_seconds=idle, max_records=max_records):
         if to_ocsf is not None:
             line = _tail_ocsf(to_ocsf, rec)
@@ -727,7 +819,9 @@ def broker(action: Annotated[str, typer.Argument(help="start, stop, status or re
 
     Example:
 
-        intentwatch broker start     # KAFKA_PORT=9092 by default
+    ```
+    intentwatch broker start     # KAFKA_PORT=9092 by default
+    ```
     """
     import subprocess
 

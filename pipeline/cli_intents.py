@@ -28,8 +28,10 @@ def intents_suggest(
 
     Example:
 
-        intentwatch intents suggest demo-out/actions.jsonl --until 2026-01-12T00:00:00Z --out drafts
-        intentwatch validate drafts
+    ```
+    intentwatch intents suggest demo-out/actions.jsonl --until 2026-01-12T00:00:00Z --out drafts
+    intentwatch validate drafts
+    ```
 
     Each draft allows the tools, operations, data domains and resources the agent used
     (generalised to PREFIX* only where several distinct values share the prefix), its hours

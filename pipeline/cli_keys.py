@@ -5,11 +5,12 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
+
+from intentwatch.pipeline.console import console
 
 keys_app = typer.Typer(help="Keys of the signed control plane: create, sign manifests / lifecycle events / verdicts, verify.",
                        no_args_is_help=True)
-err = Console(stderr=True)
+err = console(stderr=True)
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -27,7 +28,9 @@ def create(
 
     Example:
 
-        intentwatch keys create bob-2026-12 --principal bob@example.com --out ~/.intentwatch
+    ```
+    intentwatch keys create bob-2026-12 --principal bob@example.com --out ~/.intentwatch
+    ```
     """
     from intentwatch.models.errors import IntentwatchError
     from intentwatch.pipeline.io.trustfile import write_key_pair
@@ -84,7 +87,9 @@ def sign_file(
 
     Example:
 
-        intentwatch keys sign update.jsonl --key ~/.intentwatch/bob-2026-12.key --key-id bob-2026-12 > signed.jsonl
+    ```
+    intentwatch keys sign update.jsonl --key ~/.intentwatch/bob-2026-12.key --key-id bob-2026-12 > signed.jsonl
+    ```
     """
     import yaml
 
@@ -120,7 +125,9 @@ def verify_file(
 
     Example:
 
-        intentwatch keys verify signed.jsonl --trust deploy/trust.yaml
+    ```
+    intentwatch keys verify signed.jsonl --trust deploy/trust.yaml
+    ```
     """
     from intentwatch.models.errors import IntentwatchError
     from intentwatch.models.intent import IntentManifest
@@ -156,7 +163,9 @@ def verify_command_file(
 
     Example:
 
-        intentwatch keys verify-command commands.jsonl --public-key keys/intentwatch-1.pub
+    ```
+    intentwatch keys verify-command commands.jsonl --public-key keys/intentwatch-1.pub
+    ```
     """
     from intentwatch.pipeline.engine.trust import verify_command
 

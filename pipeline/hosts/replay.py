@@ -52,11 +52,14 @@ class ReplaySummary:
     unknown_actions: int = 0  # actions that carried one or more of them
 
 
-def open_lines(path: str | Path, max_bytes: int | None = None) -> Iterator[tuple[int, bytes]]:
+def open_lines(path: str | Path, max_bytes: int | None = None,
+               opened: Callable[[IO[bytes]], None] | None = None) -> Iterator[tuple[int, bytes]]:
     """(line number, line without its newline) from a file, ``.gz`` file, or ``-`` (stdin).
 
     A line longer than ``max_bytes`` is never held whole: it comes as ``Oversized``, its first
-    ``max_bytes + 1`` bytes with the size and sha256 of all of it (the decoder then refuses it)."""
+    ``max_bytes + 1`` bytes with the size and sha256 of all of it (the decoder then refuses it).
+    ``opened`` gets the file as stored (a .gz file's compressed bytes) once it is open: its
+    ``tell()`` is how far the reading is, against ``stored_size(path)``."""
     p = str(path)
     fh: IO[bytes]
     if p == "-":
@@ -65,6 +68,8 @@ def open_lines(path: str | Path, max_bytes: int | None = None) -> Iterator[tuple
         fh = gzip.open(p, "rb")  # type: ignore[assignment]
     else:
         fh = open(p, "rb", buffering=1 << 20)
+    if opened is not None:
+        opened(getattr(fh, "fileobj", fh) if isinstance(fh, gzip.GzipFile) else fh)
     try:
         if max_bytes is None:
             for n, line in enumerate(fh, 1):
@@ -81,6 +86,12 @@ def open_lines(path: str | Path, max_bytes: int | None = None) -> Iterator[tuple
     finally:
         if fh is not sys.stdin.buffer:
             fh.close()
+
+
+def stored_size(path: str | Path) -> int | None:
+    """Bytes of a regular file as stored (compressed for .gz); None for stdin, pipes, devices."""
+    p = Path(path)
+    return p.stat().st_size if str(path) != "-" and p.is_file() else None
 
 
 def _rest_of_line(readline: Callable[[int], bytes], head: bytes) -> Oversized:
@@ -152,7 +163,7 @@ def replay(
     lifecycle: Iterable[LifecycleEvent | Feedback],
     emit: Callable[[Output], None],
     dead: DeadLetterFile,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
     now: float | None = None,
     positions: Positions | None = None,
     adapter: Adapter | None = None,
@@ -165,7 +176,9 @@ def replay(
     error while decoding or judging one event dead-letters that event, and the rest goes on.
     ``now`` (epoch seconds, default the wall clock) bounds event time: history is in the past,
     so an action stamped beyond ``now`` plus ``max_future_seconds`` is dead-lettered. Field names
-    outside the action contract are counted; under ``strict_fields`` their actions are dead-lettered."""
+    outside the action contract are counted; under ``strict_fields`` their actions are dead-lettered.
+    ``progress(lines, bytes)`` hears every 8,192 lines how far the reading is into the file as
+    stored (see ``stored_size``; None where unknown: stdin, an adapter's folder), and at the end."""
     summary = ReplaySummary()
     engine.set_clock(time.time() if now is None else now)
     started = time.perf_counter()
@@ -200,10 +213,11 @@ def replay(
     name = str(actions)
     n = 0
     crc = zlib.crc32
+    stored: list[IO[bytes]] = []
     if adapter is None:
-        for n, raw in open_lines(actions, max_bytes):
+        for n, raw in open_lines(actions, max_bytes, stored.append if progress is not None else None):
             if progress is not None and n % 8192 == 0:
-                progress(n)
+                progress(n, _tell(stored[0]))
             if not raw or raw.isspace():
                 continue
             try:
@@ -227,7 +241,7 @@ def replay(
         summary.input_format = adapter.name
         for n, result in enumerate(read_tree(adapter, actions), 1):
             if progress is not None and n % 8192 == 0:
-                progress(n)
+                progress(n, None)
             if isinstance(result, BadRecord):
                 dead.put(result.error(), result.raw)
                 continue
@@ -251,6 +265,8 @@ def replay(
         summary.skipped = sum(skipped.values()) if skipped else 0
         summary.duplicates = getattr(adapter, "duplicates", 0)
     summary.lines = n
+    if progress is not None:
+        progress(n, stored_size(actions) if adapter is None else None)  # read to the end
     summary.unknown_fields = unknown.counts
     summary.unknown_actions = unknown.actions
     out(engine.flush())
@@ -263,3 +279,10 @@ def replay(
     summary.learning = engine.learning_report()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _tell(fh: IO[bytes]) -> int | None:
+    try:
+        return fh.tell()
+    except (OSError, ValueError):  # a pipe, or closed
+        return None

@@ -67,7 +67,13 @@ def failure(err: BaseException) -> str:
 
 
 class DeadLetterFile:
-    """Appends dead-letter records to a JSON-lines file, opened on the first bad input."""
+    """Writes dead-letter records to a JSON-lines file, opened on the first bad input.
+
+    A run owns its file: an existing regular file at ``path`` (an earlier run's dead letters)
+    is removed when the run starts, so a clean run leaves none behind and "0 bad lines" is
+    true of the file too (a device or pipe, such as /dev/stderr, is left alone). ``kinds``
+    counts records per ``InputError.kind`` (invalid_json, invalid, too_large, refused kinds,
+    failed) with the first record of each as an example; ``reasons`` per reason text."""
 
     def __init__(self, path: Path | None, raw_limit: int = RAW_LIMIT):
         self.path = path
@@ -75,10 +81,17 @@ class DeadLetterFile:
         self._fh: IO[bytes] | None = None
         self.count = 0
         self.reasons: Counter[str] = Counter()
+        self.kinds: Counter[str] = Counter()
+        self.examples: dict[str, tuple[str, str]] = {}  # kind -> (source, reason) of its first record
+        if path is not None and path.is_file():
+            path.unlink()
 
     def put(self, err: InputError, raw: bytes) -> None:
         self.count += 1
         self.reasons[err.reason.split(":")[0]] += 1
+        self.kinds[err.kind] += 1
+        if err.kind not in self.examples:
+            self.examples[err.kind] = (err.source, err.reason)
         if self.path is None:
             return
         if self._fh is None:

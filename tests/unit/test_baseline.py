@@ -526,6 +526,28 @@ def test_network_of():
     assert network_of("2001:db8:1:2::1") == "2001:db8:1"
 
 
+def test_network_of_ipv6_groups_every_spelling_of_an_address():
+    """Issue 13: the string cut gave "2001:db8:" for 2001:db8::1 and "2001:db8:0" for
+    2001:db8:0:0::1, one /48 as two networks (a credential "from a new network")."""
+    import ipaddress
+
+    spellings = ["2001:db8::1", "2001:db8:0:0::1", "2001:0db8:0000::1", "2001:DB8::ffff:1", "2001:db8::1%eth0"]
+    assert {network_of(ip) for ip in spellings} == {"2001:db8:0"}
+    assert network_of("2001:db8:1::1") != network_of("2001:db8::1")  # another /48
+    assert network_of("::1") == "0:0:0" and network_of("::") == "0:0:0"
+    assert network_of("::ffff:192.168.1.20") == network_of("192.168.1.20") == "192.168.1"
+    # the same /48 as ipaddress computes it, for a spread of addresses
+    rng = random.Random(5)
+    for _ in range(200):
+        addr = ipaddress.IPv6Address(rng.getrandbits(128))
+        if addr.ipv4_mapped is not None:
+            continue
+        net = ipaddress.IPv6Network((addr, 48), strict=False).network_address
+        assert network_of(str(addr)) == ":".join(f"{int(g, 16):x}" for g in net.exploded.split(":")[:3])
+    # not an address: a string network still, never an error on the per-action path
+    assert network_of("fe80::zz") == "fe80::zz" and network_of("a:b:c:d:e") == "a:b:c"
+
+
 # -- DriftMonitor ----------------------------------------------------------------------------
 def test_page_hinkley_matches_river():
     rng = random.Random(11)

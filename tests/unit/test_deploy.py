@@ -163,6 +163,25 @@ def test_dockerfile_installs_the_project():
         assert needed in copied, f"deploy/Dockerfile: {needed} is not copied into the build, so `pip install .` cannot work (pyproject.toml needs it)"
 
 
+def test_dockerfile_builds_the_compiled_engine_and_checks_it():
+    """Issue 13: without setup.py in the build, `pip install .` installed the plain-Python engine
+    and nothing said so. The build stage copies setup.py, has a C compiler, and fails unless
+    `intentwatch --version` reports the compiled engine after the install."""
+    build, runtime = dockerfile_stages()[0], dockerfile_stages()[-1]
+    copied = " ".join(rest for word, rest in build if word == "COPY")
+    assert "setup.py" in copied.split(), "deploy/Dockerfile: setup.py is not copied, so the engine is not compiled"
+    runs = [rest for word, rest in build if word == "RUN"]
+    install = next(i for i, r in enumerate(runs) if re.search(r"pip install[^&;]*\s\.(\s|$)", r))
+    assert any(re.search(r"apt-get install[^&;]*\sgcc\s", r + " ") for r in runs[:install]), \
+        "deploy/Dockerfile: no gcc in the build stage before `pip install .` (setup.py refuses without a compiler)"
+    assert not any("INTENTWATCH_PURE" in r for word, r in build if word in ("RUN", "ENV", "ARG")), \
+        "deploy/Dockerfile: the build asks for the plain-Python engine"
+    check = [r for r in runs[install + 1:] if "intentwatch --version" in r]
+    assert check and re.search(r'grep -q "\(engine: compiled\)\$?"', check[0]), \
+        "deploy/Dockerfile: no build step fails when `intentwatch --version` does not say the engine is compiled"
+    assert not any("gcc" in rest for word, rest in runtime if word == "RUN"), "deploy/Dockerfile: gcc belongs in the build stage only"
+
+
 def test_dockerfile_entrypoint_and_default_command():
     final = dockerfile_stages()[-1]
     entry = [exec_form("ENTRYPOINT", rest) for word, rest in final if word == "ENTRYPOINT"]

@@ -145,3 +145,53 @@ def test_verdict_names_a_missing_alert(tmp_path):
     (tmp_path / "alerts.jsonl").write_bytes(b"")
     r = runner.invoke(app, ["verdict", "abc", "confirmed", "--alerts", str(tmp_path / "alerts.jsonl"), "--analyst", "a", "--reason", "r"])
     assert r.exit_code == 2 and "no alert(s)" in r.output
+
+
+def test_a_clean_run_owns_its_dead_letter_file(tmp_path):
+    """Issue 13: a clean replay printed "0 bad lines" and left an older run's dead letters in place."""
+    intents, events, acts = setup_fleet(tmp_path)
+    events.write_bytes(b"\n".join(lines_of(acts) + [b"not json"]) + b"\n")
+    assert run(tmp_path, intents, events).exit_code == 0
+    assert len((tmp_path / "dlq.jsonl").read_bytes().splitlines()) == 1
+    events.write_bytes(b"\n".join(lines_of(acts)) + b"\n")
+    res = run(tmp_path, intents, events)
+    assert res.exit_code == 0, res.output
+    assert not (tmp_path / "dlq.jsonl").exists()
+    assert [line.split() for line in res.stderr.splitlines() if "bad lines (dead letters)" in line] == \
+        [["│", "bad", "lines", "(dead", "letters)", "│", "0", "│"]]
+
+
+def test_the_summary_counts_dead_letters_per_reason(tmp_path):
+    intents, events, acts = setup_fleet(tmp_path)
+    bad = [BAD["truncated JSON"], b"not json either", BAD["wrong types"], BAD["unknown operation"], BAD["huge line"]]
+    events.write_bytes(b"\n".join(lines_of(acts) + bad) + b"\n")
+    res = run(tmp_path, intents, events)
+    assert res.exit_code == 0, res.output
+    rows = {line.split()[1]: line for line in res.stderr.splitlines() if "  e.g. " in line}
+    assert set(rows) == {"invalid_json", "invalid", "too_large"}, res.stderr
+    assert rows["invalid_json"].split("│")[-2].strip() == "2" and rows["invalid"].split("│")[-2].strip() == "2"
+    assert rows["too_large"].split("│")[-2].strip() == "1"
+    assert f"e.g. {events}:{len(acts) + 1}: Invalid JSON" in rows["invalid_json"]
+
+
+def test_progress_reports_bytes_of_the_file_against_its_size(tmp_path):
+    """Issue 13: replay's progress showed a line count only; with bytes read against the
+    file's size, the bar has a total and an ETA (a .gz file by its compressed bytes)."""
+    from intentwatch.pipeline.engine.engine import Engine
+    from intentwatch.pipeline.hosts.replay import replay, stored_size
+    from intentwatch.pipeline.io.deadletter import DeadLetterFile
+
+    acts = lines_of(setup_fleet(tmp_path)[2])
+    body = b"\n" * 9000 + b"\n".join(acts) + b"\n"  # blank lines are read, counted and skipped
+    plain, packed = tmp_path / "a.jsonl", tmp_path / "a.jsonl.gz"
+    plain.write_bytes(body)
+    noise = b"".join(b"%s\n" % base64.b64encode(hashlib.sha256(b"%d" % i).digest()) for i in range(30_000))
+    packed.write_bytes(gzip.compress(body + noise))  # incompressible enough to be read in many steps
+    calls = []
+    summary = replay(Engine(), plain, [], lambda o: None, DeadLetterFile(None), lambda n, b: calls.append((n, b)))
+    assert calls == [(8192, 8192), (summary.lines, len(body))] and summary.lines == 9000 + len(acts)
+    calls.clear()
+    replay(Engine(), packed, [], lambda o: None, DeadLetterFile(None), lambda n, b: calls.append((n, b)))
+    done = [b for _, b in calls]
+    assert len(calls) > 3 and done == sorted(done) and 0 < done[0] < done[-1] == packed.stat().st_size
+    assert stored_size(packed) == packed.stat().st_size and stored_size("-") is None and stored_size(tmp_path) is None

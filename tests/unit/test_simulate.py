@@ -270,3 +270,43 @@ def test_intent_visible_onsets_break_the_intent(fleet):
             assert send["session_id"] == onset["session_id"]
             assert onset["data_domain"] == lab["detail"]["sensitive_domain"]
     assert set(ATTACK_KINDS) <= {lab["kind"] for lab in fleet["labels"].values()}
+
+
+@pytest.mark.parametrize("agents,days", [(50, 2), (20, 1)])  # also 200 x 2 crashed: 20 s here, run by hand
+def test_small_or_short_fleets_simulate_and_say_what_did_not_fit(tmp_path, agents, days):
+    """Issue 13: `simulate --agents 50 --days 2 --seed 1` crashed (data-etl-0040: scenario
+    gradual_drift injected nothing) and left a partial fleet. What cannot fit is dropped or
+    shortened, with a line on stderr and in the agent's label."""
+    from typer.testing import CliRunner
+
+    from intentwatch.pipeline.cli import app
+
+    res = CliRunner().invoke(app, ["simulate", "--agents", str(agents), "--days", str(days), "--seed", "1", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    labels = _read_jsonl(tmp_path / "labels.jsonl")
+    assert len(labels) == agents
+    for lab in labels:  # every scenario left in the fleet points at its onset action
+        assert lab["kind"] not in ATTACK_KINDS or lab["onset_seq"] is not None, lab
+    notes = [line[len("note: "):] for line in res.stderr.splitlines() if line.startswith("note: ")]
+    dropped = {lab["agent_id"]: lab["detail"]["dropped_scenario"] for lab in labels if "dropped_scenario" in lab["detail"]}
+    shortened = {lab["agent_id"]: lab["detail"]["shortened"] for lab in labels if "shortened" in lab["detail"]}
+    assert len(notes) == len(dropped) + len(shortened) and notes
+    for agent_id, d in dropped.items():
+        assert next(lab for lab in labels if lab["agent_id"] == agent_id)["kind"] == "normal"
+        assert f"{agent_id}: scenario {d['kind']} dropped ({d['why']}); simulated as a normal agent" in notes
+    for agent_id, why in shortened.items():
+        kind = next(lab for lab in labels if lab["agent_id"] == agent_id)["kind"]
+        assert KIND_GROUP[kind] == "behavioural" and f"{agent_id}: scenario {kind} shortened: {why}" in notes
+    if (agents, days) == (50, 2):
+        assert dropped["data-etl-0040"]["kind"] == "gradual_drift"
+    if days == 1:  # no room after the warm-up: every behavioural scenario is said to be shortened
+        assert {lab["agent_id"] for lab in labels if KIND_GROUP[lab["kind"]] == "behavioural"} <= set(shortened)
+    manifests = _manifests(tmp_path / "intents")  # the whole fleet was written
+    assert set(manifests) == {lab["agent_id"] for lab in labels if lab["kind"] != "shadow_agent"}
+
+
+def test_progress_hears_every_agent_and_every_chunk_of_actions(tmp_path):
+    calls = []
+    summary = simulate_fleet(6, 1, 3, tmp_path, progress=lambda stage, done, total: calls.append((stage, done, total)))
+    assert [c for c in calls if c[0] == "agents"] == [("agents", i, 6) for i in range(1, 7)]
+    assert [c for c in calls if c[0] == "actions"][-1] == ("actions", summary["actions"], summary["actions"])

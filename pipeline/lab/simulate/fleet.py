@@ -7,6 +7,7 @@ line per agent: its kind, onset and life span). Same arguments, same bytes.
 """
 
 import math
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from intentwatch.models.intent import IntentManifest
 from intentwatch.pipeline.lab.simulate.activity import COLUMNS, DAY_MS, HOUR_MS, OUTCOMES, generate
 from intentwatch.pipeline.lab.simulate.archetypes import ARCHETYPES, Profile, draw_profile
 from intentwatch.pipeline.lab.simulate.manifests import declare_rate, declared_scope, iso, manifest
-from intentwatch.pipeline.lab.simulate.scenarios import ATTACK_KINDS, INJECTORS, KIND_GROUP, Agent, pick_onset
+from intentwatch.pipeline.lab.simulate.scenarios import ATTACK_KINDS, INJECTORS, KIND_GROUP, Agent, onset_window, pick_onset
 
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=timezone.utc)  # a Monday
 ATTACK_SHARE = 0.025   # of the fleet, per attack kind
@@ -46,11 +47,19 @@ def allocate_kinds(n: int, rng: np.random.Generator) -> list[str]:
     return [kinds[i] for i in rng.permutation(n)]
 
 
-def simulate_fleet(agents: int, days: int, seed: int, out: Path, start: datetime = DEFAULT_START) -> dict:
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def simulate_fleet(agents: int, days: int, seed: int, out: Path, start: datetime = DEFAULT_START,
+                   progress: Progress | None = None) -> dict:
     """Simulate ``agents`` agents for ``days`` days from ``start`` and write the files into ``out``.
 
     Returns a summary: counts per label kind and archetype, number of actions and of
-    lifecycle events, and the size of each file written.
+    lifecycle events, and the size of each file written. A scenario that cannot fit a small
+    or short fleet is dropped (its agent simulated as normal) or shortened (its onset inside
+    the warm-up); ``summary["notices"]`` says which, one line each, as do the agents' labels
+    (``detail.dropped_scenario`` / ``detail.shortened``). ``progress`` hears of each agent
+    built and each chunk of actions written.
     """
     if agents < 1 or days < 1:
         raise ValueError(f"need at least one agent and one day, got agents={agents} days={days}")
@@ -79,11 +88,16 @@ def simulate_fleet(agents: int, days: int, seed: int, out: Path, start: datetime
             profiles[i].extra["foreign"] = (profiles[j].agent_id, profiles[j].creds[0])
 
     # 2. Each agent: normal activity, then its scenario.
-    built = [_build(profiles[i], kinds[i], rngs[i], run) for i in range(agents)]
+    built = []
+    for i in range(agents):
+        built.append(_build(profiles[i], kinds[i], rngs[i], run))
+        if progress is not None:
+            progress("agents", i + 1, agents)
+    kinds = [a.kind for a in built]  # a dropped scenario's agent is normal
 
     # 3. Files.
     out.mkdir(parents=True, exist_ok=True)
-    n_actions, onset_ids = _write_actions(out / "actions.jsonl", built, np.random.default_rng(writer_ss))
+    n_actions, onset_ids = _write_actions(out / "actions.jsonl", built, np.random.default_rng(writer_ss), progress)
     n_lifecycle = _write_lifecycle(out / "lifecycle.jsonl", built)
     n_manifests = _write_intents(out / "intents", built, frng)
     _write_labels(out / "labels.jsonl", built, onset_ids)
@@ -94,6 +108,7 @@ def simulate_fleet(agents: int, days: int, seed: int, out: Path, start: datetime
     summary["kinds"] = {k: kinds.count(k) for k in ["normal", *SHARES] if kinds.count(k)}
     summary["archetypes"] = {n: int((archs == i).sum()) for i, n in enumerate(names)}
     summary["bytes"] = {f: (out / f).stat().st_size for f in ("actions.jsonl", "lifecycle.jsonl", "labels.jsonl")}
+    summary["notices"] = [a.notice for a in built if a.notice]
     return summary
 
 
@@ -131,6 +146,13 @@ def _build(p: Profile, kind: str, rng: np.random.Generator, run: tuple[int, int]
         T = pick_onset(s, rng, run, early=kind == "gradual_drift")
         INJECTORS[kind](a, rng, T)
         s.keep(s.t < run[1])
+        if kind in ATTACK_KINDS and _onset(a)[1] is None:
+            return _dropped(p, kind, rng, run, T)
+        lo, hi = onset_window(run)
+        if KIND_GROUP[kind] == "behavioural" and not lo <= T <= hi:  # intent checks need no warm-up
+            a.shortened = (f"onset {iso(T)} " + ("inside the 1.5-day warm-up" if T < lo else "with under 6 h left") +
+                           (f" (a {(run[1] - run[0]) / DAY_MS:g}-day run has no room after the warm-up)" if lo > hi else
+                            f" (onsets belong in {iso(lo)} .. {iso(hi)})") + ": the learned side may not judge it")
     if a.rate is None:
         a.rate = declare_rate(s.t, rng)
     if kind == "noisy_normal":
@@ -140,6 +162,19 @@ def _build(p: Profile, kind: str, rng: np.random.Generator, run: tuple[int, int]
         if notes.get("short_lived"):
             a.detail["expires_at"] = iso(expiry_ms)
     a.detail = {"archetype_role": p.role, **a.detail}
+    if a.shortened:
+        a.detail["shortened"] = a.shortened
+        a.notice = f"{p.agent_id}: scenario {kind} shortened: {a.shortened}"
+    return a
+
+
+def _dropped(p: Profile, kind: str, rng: np.random.Generator, run: tuple[int, int], T: int) -> Agent:
+    """The agent of a scenario that marked no action (a run too short or an agent too quiet
+    after the onset), simulated again as a normal agent, and said so."""
+    why = f"no action of the agent after its onset {iso(T)} carried it in a {(run[1] - run[0]) / DAY_MS:g}-day run"
+    a = _build(p, "normal", rng, run)
+    a.detail["dropped_scenario"] = {"kind": kind, "why": why}
+    a.notice = f"{p.agent_id}: scenario {kind} dropped ({why}); simulated as a normal agent"
     return a
 
 
@@ -161,7 +196,8 @@ def _onset(a: Agent) -> tuple[int | None, int | None]:
     return int(a.s.t[mal[0]]), int(mal[0])
 
 
-def _write_actions(path: Path, built: list[Agent], rng: np.random.Generator) -> tuple[int, dict[int, str]]:
+def _write_actions(path: Path, built: list[Agent], rng: np.random.Generator,
+                   progress: Progress | None = None) -> tuple[int, dict[int, str]]:
     """All actions, sorted by (time, agent, the agent's own order); returns count and onset event ids."""
     lens = np.array([len(a.s) for a in built], np.int64)
     offsets = np.concatenate([[0], np.cumsum(lens)])
@@ -204,6 +240,8 @@ def _write_actions(path: Path, built: list[Agent], rng: np.random.Generator) -> 
                 })
                 buf += b"\n"
             fh.write(buf)
+            if progress is not None:
+                progress("actions", min(c0 + CHUNK, n), n)
     return n, onset_ids
 
 

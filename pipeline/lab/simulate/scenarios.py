@@ -50,6 +50,8 @@ class Agent:
     detail: dict = field(default_factory=dict)
     onset_ms: int | None = None       # set when the onset is not the first marked action
     onset_seq: int | None = None
+    shortened: str | None = None      # why the scenario is shorter than it should be
+    notice: str | None = None         # one line for the user: the scenario dropped or shortened
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -60,14 +62,19 @@ def clean_instant(s: Stream, T: int) -> int:
     return T
 
 
+def onset_window(run: tuple[int, int]) -> tuple[int, int]:
+    """Where an onset belongs: after 1.5 days of warm-up, leaving time for the attack."""
+    lo = run[0] + int(1.5 * DAY_MS)
+    return lo, run[1] - max(6 * HOUR_MS, int(0.2 * (run[1] - lo)))
+
+
 def pick_onset(s: Stream, rng: np.random.Generator, run: tuple[int, int], early: bool = False) -> int:
     """An instant just before one of the agent's actions, after 1.5 days of warm-up.
 
     The onset lands in the agent's active hours and leaves time after it for the attack.
     Runs too short for the warm-up fall back to the middle of the agent's activity.
     """
-    lo = run[0] + int(1.5 * DAY_MS)
-    hi = run[1] - max(6 * HOUR_MS, int(0.2 * (run[1] - lo)))
+    lo, hi = onset_window(run)
     cand = np.flatnonzero((s.t >= lo) & (s.t <= hi))
     if len(cand) == 0:
         cand = np.arange(len(s) // 2, max(len(s) // 2 + 1, int(len(s) * 0.9)))
