@@ -40,8 +40,6 @@ from collections import Counter
 from datetime import datetime
 from itertools import count
 
-import orjson
-
 from intentwatch.models.action import Action
 from intentwatch.models.alert import SEVERITY_RANK
 from intentwatch.models.baseline import epoch_seconds
@@ -369,8 +367,7 @@ class Engine:
         evicted agent's comes from the store, where it stays."""
         st = self.agents.get(agent_id)
         if st is None and self.evictor is not None:
-            raw = self.evictor.record(agent_id)
-            return orjson.loads(raw) if raw is not None else None
+            return self.evictor.state_record(agent_id)
         return st.to_record() if st is not None else None
 
     def restore_record(self, record: dict) -> None:

@@ -132,6 +132,11 @@ class Evictor:
             return st
         return lookup
 
+    def state_record(self, agent_id: str) -> dict | None:
+        """An evicted agent's checkpoint record, decoded (None: not evicted)."""
+        raw = self.record(agent_id)
+        return orjson.loads(raw) if raw is not None else None
+
     def record(self, agent_id: str) -> bytes | None:
         """An evicted agent's state record, left in the store (a checkpoint persists it)."""
         return self.store.get(agent_id)
