@@ -17,24 +17,29 @@ def network_of(ip: str | None) -> str | None:
     ``socket.inet_pton``: ``ipaddress.IPv6Address`` costs about 30 times more per call, and
     this is on the per-action path), so every spelling of an address gives one network
     (``2001:db8::1`` and ``2001:db8:0:0::1``); a zone (``%eth0``) is dropped, and an
-    IPv4-mapped address (``::ffff:10.1.2.3``) is its IPv4 /24. A value that is not an address
-    keeps a best-effort string network. IPv4 stays a string cut, the common case.
+    IPv4-mapped address (``::ffff:10.1.2.3``) is its IPv4 /24. IPv4 stays a string cut, the
+    common case. A value that is not an address (CloudTrail's ``AWS Internal``, a service's
+    host name) has no network, so the network checks leave it alone.
 
     >>> network_of("10.47.34.83"), network_of("2001:db8:85a3::8a2e:370:7334"), network_of(None)
     ('10.47.34', '2001:db8:85a3', None)
     >>> network_of("2001:db8::1") == network_of("2001:db8:0:0::1") == network_of("2001:0DB8:0::9") == "2001:db8:0"
     True
     >>> network_of("::ffff:10.1.2.3"), network_of("fe80::1%eth0"), network_of("not:an:address:at:all")
-    ('10.1.2', 'fe80:0:0', 'not:an:address')
+    ('10.1.2', 'fe80:0:0', None)
+    >>> network_of("AWS Internal"), network_of("lambda.amazonaws.com")
+    (None, None)
     """
     if not ip:
         return None
     if ":" not in ip:
+        if not (ip[0].isdigit() and ip[-1].isdigit()):
+            return None
         return ip.rpartition(".")[0] or ip
     try:
         b = inet_pton(AF_INET6, ip if "%" not in ip else ip.partition("%")[0])
     except (OSError, ValueError):  # not an address (ValueError: an embedded NUL)
-        return ":".join(ip.split(":", 3)[:3])
+        return None
     if b[:12] == _V4_MAPPED:
         return "%d.%d.%d" % (b[12], b[13], b[14])
     return "%x:%x:%x" % _first_48(b)

@@ -526,6 +526,13 @@ def test_network_of():
     assert network_of("2001:db8:1:2::1") == "2001:db8:1"
 
 
+def test_a_source_that_is_not_an_address_has_no_network():
+    """CloudTrail writes "AWS Internal" (or a service's host name) when AWS made the call: that is
+    no network, so one credential seen "from" it and from an address is not two networks."""
+    assert network_of("AWS Internal") is None and network_of("lambda.amazonaws.com") is None
+    assert network_of("not:an:address") is None
+
+
 def test_network_of_ipv6_groups_every_spelling_of_an_address():
     """Issue 13: the string cut gave "2001:db8:" for 2001:db8::1 and "2001:db8:0" for
     2001:db8:0:0::1, one /48 as two networks (a credential "from a new network")."""
@@ -544,8 +551,8 @@ def test_network_of_ipv6_groups_every_spelling_of_an_address():
             continue
         net = ipaddress.IPv6Network((addr, 48), strict=False).network_address
         assert network_of(str(addr)) == ":".join(f"{int(g, 16):x}" for g in net.exploded.split(":")[:3])
-    # not an address: a string network still, never an error on the per-action path
-    assert network_of("fe80::zz") == "fe80::zz" and network_of("a:b:c:d:e") == "a:b:c"
+    # not an address: no network, never an error on the per-action path
+    assert network_of("fe80::zz") is None and network_of("a:b:c:d:e") is None
 
 
 # -- DriftMonitor ----------------------------------------------------------------------------

@@ -514,6 +514,9 @@ def test_credential_concurrent_use():
     assert fires("credential.concurrent_use", act(10), act(40, source_ip="198.51.100.7")) == 1
     assert fires("credential.concurrent_use", act(10), act(610, source_ip="198.51.100.7")) == 0
     assert fires("credential.concurrent_use", act(10, source_ip="10.0.0.3"), act(12, source_ip="10.0.0.4")) == 0
+    # a call AWS made for the credential (CloudTrail's "AWS Internal") is no second network
+    assert fires("credential.concurrent_use", act(10), act(40, source_ip="AWS Internal")) == 0
+    assert fires("credential.new_network", act(40, source_ip="AWS Internal")) == 0
 
 
 def test_credential_used_after_revocation():
