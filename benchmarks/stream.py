@@ -1,6 +1,6 @@
 """One streaming worker on a real broker: sustained throughput, and alert latency at half load.
 
-    python benchmarks/stream.py [--agents 600 --days 3 --runs 2]
+    python benchmarks/stream.py [--agents 600 --days 3 --runs 2 --formats native,ocsf]
 
 Needs a broker: INTENTWATCH_KAFKA__BOOTSTRAP_SERVERS, else the local one is started with
 deploy/kafka/broker.sh (and stopped afterwards). Each run uses fresh topics (8 partitions).
@@ -46,7 +46,11 @@ IW = str(Path(sys.executable).with_name("intentwatch"))
 
 def topics_for(run: str) -> TopicSettings:
     return TopicSettings(actions=f"bench-{run}.actions", lifecycle=f"bench-{run}.lifecycle", alerts=f"bench-{run}.alerts",
-                         revocations=f"bench-{run}.revocations", dlq=f"bench-{run}.dlq", state=f"bench-{run}.state", partitions=8)
+                         alerts_ocsf=f"bench-{run}.alerts.ocsf", revocations=f"bench-{run}.revocations",
+                         dlq=f"bench-{run}.dlq", state=f"bench-{run}.state", partitions=8)
+
+
+FORMATS = ["native"]  # the worker's outputs.formats (--formats)
 
 
 def worker_env(kafka: KafkaSettings, t: TopicSettings, group: str) -> dict:
@@ -54,8 +58,9 @@ def worker_env(kafka: KafkaSettings, t: TopicSettings, group: str) -> dict:
     env.update({"INTENTWATCH_KAFKA__BOOTSTRAP_SERVERS": kafka.bootstrap_servers, "INTENTWATCH_WORKER__GROUP_ID": group,
                 "INTENTWATCH_WORKER__INSTANCE": f"{group}-w", "INTENTWATCH_WORKER__WALL_CLOCK_TIMERS": "false",
                 "INTENTWATCH_TOPICS__PARTITIONS": str(t.partitions),
-                "INTENTWATCH_WORKER__METRICS_PORT": "0"})  # any free port: the machine is shared
-    for name in ("actions", "lifecycle", "alerts", "revocations", "dlq", "state"):
+                "INTENTWATCH_WORKER__METRICS_PORT": "0",  # any free port: the machine is shared
+                "INTENTWATCH_OUTPUTS__FORMATS": orjson.dumps(FORMATS).decode()})
+    for name in ("actions", "lifecycle", "alerts", "alerts_ocsf", "revocations", "dlq", "state"):
         env[f"INTENTWATCH_TOPICS__{name.upper()}"] = getattr(t, name)
     return env
 
@@ -179,7 +184,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--latency-seconds", type=float, default=20)
+    ap.add_argument("--formats", default="native", help="the worker's alert formats, e.g. native,ocsf (a topic each)")
     args = ap.parse_args()
+    FORMATS[:] = args.formats.split(",")
     out = fleet(args.agents, args.days, args.seed)
     started_broker = False
     if "INTENTWATCH_KAFKA__BOOTSTRAP_SERVERS" not in os.environ:
@@ -214,7 +221,7 @@ def main() -> None:
         if started_broker:
             subprocess.run(["bash", str(ROOT / "deploy/kafka/broker.sh"), "stop"])
     all_lat = sorted(x for run in lats for x in run)
-    print(f"\nmedian over {args.runs} runs: limit {statistics.median(limits):,.0f} events/s; one worker {statistics.median(rates):,.0f} events/s; "
+    print(f"\nformats {args.formats}; median over {args.runs} runs: limit {statistics.median(limits):,.0f} events/s; one worker {statistics.median(rates):,.0f} events/s; "
           f"ratio {statistics.median(rates) / statistics.median(limits):.2f}")
     print(f"alert latency at half load: p50 {statistics.median(all_lat):.0f} ms, p99 {all_lat[int(0.99 * (len(all_lat) - 1))]:.0f} ms "
           f"over {len(all_lat)} alerts")
