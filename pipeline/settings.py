@@ -120,6 +120,9 @@ class WorkerSettings(_Group):
     metrics_host: str = Field(default="0.0.0.0", description="Address the metrics and probe server listens on.")
     metrics_seconds: float = Field(default=1.0, gt=0, description="How often gauges (consumer lag, agents held and warm) are refreshed.")
     liveness_seconds: float = Field(default=30.0, gt=0, description="/healthz fails when the poll loop has not gone round for this long.")
+    stuck_seconds: float = Field(default=180.0, gt=0, description="The worker exits (code 3) when its poll loop has not gone round "
+                                 "for this long: longer than its own bounded waits (120 s reads, max_stall_seconds), so only a "
+                                 "call that never returns (a fenced static member) trips it; the supervisor restarts it.")
     strict_fields: bool = Field(default=False, description="Dead-letter actions carrying field names outside the action contract (data_domian, credentialId...); either way they are counted in the status file.")
 
 

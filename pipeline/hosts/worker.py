@@ -40,7 +40,9 @@ Why confluent-kafka and not faust: see docs/streaming.md (the day-one spike).
 """
 
 import logging
+import os
 import signal
+import threading
 import time
 import zlib
 from collections import defaultdict
@@ -139,6 +141,7 @@ class Worker:
         self._load_credentials()
         self.consumer.subscribe([self.topics.lifecycle, self.topics.feedback, self.topics.actions], on_assign=self._on_assign, on_revoke=self._on_revoke)
         last_checkpoint = last_tick = last_log = last_metrics = time.monotonic()
+        threading.Thread(target=self._watchdog, name="watchdog", daemon=True).start()
         self.health.started = True
         self._write_status(self.consumer.assignment())  # where the probes are, before the first checkpoint
         log.info("worker %s in group %s: consuming %s, %s and %s", w.instance, w.group_id, self.topics.actions,
@@ -193,6 +196,21 @@ class Worker:
 
     def stop(self) -> None:
         self._stop = True
+
+    def _watchdog(self) -> None:
+        """End the process when the poll loop has not gone round for ``worker.stuck_seconds``.
+        A librdkafka call that never returns (seen: a static member fenced during a rebalance
+        after a broker outage) must not leave the worker alive and idle; nothing is committed
+        past the last checkpoint, so the supervisor's restart resumes from there."""
+        limit = self.settings.worker.stuck_seconds
+        while True:
+            time.sleep(1.0)
+            quiet = time.monotonic() - self.health.beat_at
+            if quiet > limit:
+                log.error("worker stuck: its poll loop has not gone round for %.0fs (worker.stuck_seconds %g); exiting "
+                          "for the supervisor to restart it", quiet, limit)
+                logging.shutdown()
+                os._exit(3)
 
     def _client_error(self, err: KafkaError) -> None:
         """librdkafka's error callback (any client): a fatal error ends the worker at its next step."""

@@ -58,6 +58,7 @@ def test_broker_outage_ends_in_progress_or_exit(own_broker, fleet, tmp_path: Pat
     f = fleet(40, 3, 5)
     p = Pipeline(own_broker.bootstrap, tmp_path)
     p.extra_env["INTENTWATCH_WORKER__MAX_STALL_SECONDS"] = "20"
+    p.extra_env["INTENTWATCH_WORKER__STUCK_SECONDS"] = "45"  # a call that never returns ends it well within 90 s
     try:
         p.create_topics()
         p.produce(f.lifecycle, topic=p.topics.lifecycle, intents=f.intents)
