@@ -1,6 +1,7 @@
 """One streaming worker on a real broker: sustained throughput, and alert latency at half load.
 
     python benchmarks/stream.py [--agents 600 --days 3 --runs 2 --formats native,ocsf]
+    python benchmarks/stream.py --formats native --versus native,ocsf --runs 5   # a format's cost
 
 Needs a broker: INTENTWATCH_KAFKA__BOOTSTRAP_SERVERS, else the local one is started with
 deploy/kafka/broker.sh (and stopped afterwards). Each run uses fresh topics (8 partitions).
@@ -10,6 +11,9 @@ deploy/kafka/broker.sh (and stopped afterwards). Each run uses fresh topics (8 p
   latency     the worker caught up; actions produced live at half the worker's rate, 1 in 50
               from an unregistered agent (an immediate alert), the rest from 50 registered
               agents acting inside their intent; produce time -> alert appended
+  versus      (--versus) in each run a second worker, other output formats, drains the same
+              backlog in a group of its own, the two in alternating order: the ratio of the
+              two drain rates per run, and its median, is the cost of those formats
 Prints medians and the worker/limit ratio. Machines are shared and noisy: read ratios.
 """
 
@@ -112,6 +116,19 @@ def drain_rate(kafka: KafkaSettings, t: TopicSettings, group: str, total: int, l
     raise RuntimeError(f"worker did not drain {total} events; see {log}")
 
 
+def drain_versus(kafka: KafkaSettings, t: TopicSettings, total: int, formats: str, log: Path) -> float:
+    """Drain the backlog again in a fresh group, the worker writing ``formats``."""
+    primary = FORMATS[:]
+    FORMATS[:] = formats.split(",")
+    try:
+        rate, proc = drain_rate(kafka, t, f"bench-{uuid.uuid4().hex[:6]}", total, log)
+        proc.terminate()
+        proc.wait(30)
+        return rate
+    finally:
+        FORMATS[:] = primary
+
+
 def register_live_agents(kafka: KafkaSettings, t: TopicSettings, n: int) -> list[str]:
     """Agents whose declared intent covers the live traffic, so only the shadow agents alert."""
     from intentwatch.models.intent import IntentManifest
@@ -185,6 +202,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--latency-seconds", type=float, default=20)
     ap.add_argument("--formats", default="native", help="the worker's alert formats, e.g. native,ocsf (a topic each)")
+    ap.add_argument("--versus", help="other formats drained beside --formats in each run, e.g. native,ocsf")
     args = ap.parse_args()
     FORMATS[:] = args.formats.split(",")
     out = fleet(args.agents, args.days, args.seed)
@@ -195,7 +213,7 @@ def main() -> None:
     kafka = KafkaSettings(bootstrap_servers=os.environ.get("INTENTWATCH_KAFKA__BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
     wait_for_broker(kafka)
     manifests = load_manifests(out / "intents").manifests
-    limits, rates, lats = [], [], []
+    limits, rates, lats, versus = [], [], [], []
     try:
         for run in range(args.runs):
             t = topics_for(uuid.uuid4().hex[:8])
@@ -208,23 +226,37 @@ def main() -> None:
             produce_lines(kafka, t.lifecycle, file_lines(out / "lifecycle.jsonl"), dead)
             total = produce_lines(kafka, t.actions, file_lines(out / "actions.jsonl"), dead).produced
             limits.append(limit(kafka, t.actions, total))
+            versus_first = bool(args.versus) and run % 2 == 1  # alternate which configuration drains first
+            if versus_first:
+                versus.append(drain_versus(kafka, t, total, args.versus, out / f"worker-{run}-versus.log"))
             group = f"bench-{uuid.uuid4().hex[:6]}"
             rate, proc = drain_rate(kafka, t, group, total, out / f"worker-{run}.log")
             rates.append(rate)
-            lats.append(latency(kafka, t, rate / 2, args.latency_seconds, register_live_agents(kafka, t, 50)))
-            proc.terminate()
-            proc.wait(30)
-            print(f"run {run}: {total:,} events; limit {limits[-1]:,.0f}/s; worker {rate:,.0f}/s; "
-                  f"latency p50 {statistics.median(lats[-1]):.0f} ms p99 {lats[-1][int(0.99 * (len(lats[-1]) - 1))]:.0f} ms "
-                  f"({len(lats[-1])} alerts)", flush=True)
+            if args.versus and not versus_first:
+                proc.terminate()
+                proc.wait(30)
+                versus.append(drain_versus(kafka, t, total, args.versus, out / f"worker-{run}-versus.log"))
+            else:  # latency only where the --formats worker is the one running
+                lats.append(latency(kafka, t, rate / 2, args.latency_seconds, register_live_agents(kafka, t, 50)))
+                proc.terminate()
+                proc.wait(30)
+            lat = f"latency p50 {statistics.median(lats[-1]):.0f} ms p99 {lats[-1][int(0.99 * (len(lats[-1]) - 1))]:.0f} ms " \
+                  f"({len(lats[-1])} alerts)" if lats and (not args.versus or versus_first) else "latency not measured this run"
+            vs = f"; with {args.versus} {versus[-1]:,.0f}/s ({versus[-1] / rates[-1]:.3f})" if versus else ""
+            print(f"run {run}: {total:,} events; limit {limits[-1]:,.0f}/s; worker {rates[-1]:,.0f}/s{vs}; {lat}", flush=True)
     finally:
         if started_broker:
             subprocess.run(["bash", str(ROOT / "deploy/kafka/broker.sh"), "stop"])
+    if versus:
+        ratios = [v / r for v, r in zip(versus, rates)]
+        print(f"with {args.versus} beside {args.formats}: median {statistics.median(versus):,.0f} events/s; "
+              f"per-run ratios {', '.join(f'{x:.3f}' for x in ratios)}; median ratio {statistics.median(ratios):.3f}")
     all_lat = sorted(x for run in lats for x in run)
     print(f"\nformats {args.formats}; median over {args.runs} runs: limit {statistics.median(limits):,.0f} events/s; one worker {statistics.median(rates):,.0f} events/s; "
           f"ratio {statistics.median(rates) / statistics.median(limits):.2f}")
-    print(f"alert latency at half load: p50 {statistics.median(all_lat):.0f} ms, p99 {all_lat[int(0.99 * (len(all_lat) - 1))]:.0f} ms "
-          f"over {len(all_lat)} alerts")
+    if all_lat:
+        print(f"alert latency at half load: p50 {statistics.median(all_lat):.0f} ms, p99 {all_lat[int(0.99 * (len(all_lat) - 1))]:.0f} ms "
+              f"over {len(all_lat)} alerts")
 
 
 if __name__ == "__main__":

@@ -53,6 +53,8 @@ class WorkerMetrics:
                          ["topic", "partition"], registry=r)
         self.partitions = Gauge("intentwatch_assigned_partitions", "Partitions of the actions topic this worker holds.",
                                 registry=r)
+        self.rebalances = Counter("intentwatch_rebalances", "Partition assignments and revocations this worker took.",
+                                  ["kind"], registry=r)
         self.agents = Gauge("intentwatch_agents", "Agents whose state this worker holds.", registry=r)
         self.warm_agents = Gauge("intentwatch_agents_warm", "Agents past their behaviour warm-up.", registry=r)
         self.checkpoint_seconds = Histogram("intentwatch_checkpoint_duration_seconds",

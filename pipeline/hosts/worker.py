@@ -601,6 +601,10 @@ class Worker:
         consumer.assign(partitions)
         if actions and self.holding:
             consumer.pause(actions)
+        # consume() goes on waiting after this callback: readiness must not wait for the loop.
+        self.health.ready = not self.holding
+        self.metrics.partitions.set(len(actions))
+        self.metrics.rebalances.labels("assign").inc()
         log.info("assigned partitions %s; restored %d agents; lifecycle ends %s", numbers, restored, self.holding)
 
     def _release_held(self) -> None:
@@ -618,6 +622,7 @@ class Worker:
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         if self._failed:  # ending after an error: a message of the last batch may be unfinished
             return
+        self.metrics.rebalances.labels("revoke").inc()
         self.checkpoint()
         gone = {tp.partition for tp in partitions if tp.topic == self.topics.actions}
         agents = [a for a, p in self.owner.items() if p in gone]
