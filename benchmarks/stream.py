@@ -51,7 +51,11 @@ IW = str(Path(sys.executable).with_name("intentwatch"))
 def topics_for(run: str) -> TopicSettings:
     return TopicSettings(actions=f"bench-{run}.actions", lifecycle=f"bench-{run}.lifecycle", alerts=f"bench-{run}.alerts",
                          alerts_ocsf=f"bench-{run}.alerts.ocsf", revocations=f"bench-{run}.revocations",
-                         dlq=f"bench-{run}.dlq", state=f"bench-{run}.state", partitions=8)
+                         dlq=f"bench-{run}.dlq", state=f"bench-{run}.state", feedback=f"bench-{run}.feedback",
+                         credentials=f"bench-{run}.credentials", partitions=8)
+
+
+WORKER_OWN = ("alerts", "alerts_ocsf", "revocations", "dlq", "state", "credentials")  # what a drain writes
 
 
 FORMATS = ["native"]  # the worker's outputs.formats (--formats)
@@ -64,7 +68,7 @@ def worker_env(kafka: KafkaSettings, t: TopicSettings, group: str) -> dict:
                 "INTENTWATCH_TOPICS__PARTITIONS": str(t.partitions),
                 "INTENTWATCH_WORKER__METRICS_PORT": "0",  # any free port: the machine is shared
                 "INTENTWATCH_OUTPUTS__FORMATS": orjson.dumps(FORMATS).decode()})
-    for name in ("actions", "lifecycle", "alerts", "alerts_ocsf", "revocations", "dlq", "state"):
+    for name in ("actions", "lifecycle", "feedback", *WORKER_OWN):
         env[f"INTENTWATCH_TOPICS__{name.upper()}"] = getattr(t, name)
     return env
 
@@ -117,11 +121,15 @@ def drain_rate(kafka: KafkaSettings, t: TopicSettings, group: str, total: int, l
 
 
 def drain_versus(kafka: KafkaSettings, t: TopicSettings, total: int, formats: str, log: Path) -> float:
-    """Drain the backlog again in a fresh group, the worker writing ``formats``."""
+    """Drain the backlog again in a fresh group and onto fresh output and state topics (a worker
+    restoring the other's state would skip the events as duplicates), writing ``formats``."""
     primary = FORMATS[:]
     FORMATS[:] = formats.split(",")
+    tag = uuid.uuid4().hex[:6]
+    own = t.model_copy(update={name: f"{getattr(t, name)}.{tag}" for name in WORKER_OWN})
+    create_topics(kafka, own)
     try:
-        rate, proc = drain_rate(kafka, t, f"bench-{uuid.uuid4().hex[:6]}", total, log)
+        rate, proc = drain_rate(kafka, own, f"bench-{tag}", total, log)
         proc.terminate()
         proc.wait(30)
         return rate
