@@ -209,7 +209,7 @@ def test_worker_publishes_each_alert_once_per_enabled_format():
 def test_tail_turns_topic_records_into_findings_and_names_what_is_not_an_alert(capsys):
     from types import SimpleNamespace
 
-    from intentwatch.pipeline.cli import _tail_ocsf
+    from intentwatch.pipeline.cli.kafka import _tail_ocsf
 
     opened = demo_alerts()[0]
     rec = SimpleNamespace(topic="intentwatch.alerts", partition=3, offset=7, value=opened.model_dump_json().encode())

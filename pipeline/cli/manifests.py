@@ -1,21 +1,19 @@
-"""``intentwatch keys``: create key pairs, sign control-plane messages, verify them (docs/trust.md)."""
+"""Manifests and their keys: ``intents suggest`` drafts manifests from history (``pipeline/suggest``);
+``keys`` creates key pairs, signs control-plane messages and verifies them (docs/trust.md)."""
 
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.table import Table
 
-from intentwatch.pipeline.console import console
+from intentwatch.pipeline.cli.common import AdapterOptionsOpt, MappingOpt, err, fail, input_adapter, stdout_console
 
 keys_app = typer.Typer(help="Keys of the signed control plane: create, sign manifests / lifecycle events / verdicts, verify.",
                        no_args_is_help=True)
-err = console(stderr=True)
-
-
-def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
+intents_app = typer.Typer(help="Work with intent manifests.", no_args_is_help=True)
 
 
 @keys_app.command("create")
@@ -38,7 +36,7 @@ def create(
     try:
         path, public = write_key_pair(out, key_id)
     except IntentwatchError as e:
-        _fail(str(e))
+        fail(str(e), soft_wrap=True)
     err.print(f"wrote {path} (private, 0600) and {out / (key_id + '.pub')}; add to the trust file's keys:")
     sys.stdout.write(f"  - id: {key_id}\n    principal: {principal}\n    public_key: {public}\n")
 
@@ -56,7 +54,7 @@ def _messages(file: Path):
     if file.suffix != ".jsonl":
         loaded = load_manifests(file)
         if loaded.errors:
-            _fail("; ".join(map(str, loaded.errors)))
+            fail("; ".join(map(str, loaded.errors)), soft_wrap=True)
         for m, source in loaded.manifests:
             yield source, m
         return
@@ -73,7 +71,7 @@ def _messages(file: Path):
             else:
                 yield f"{file}:{n}", IntentManifest.model_validate(doc)
         except (orjson.JSONDecodeError, ValidationError) as e:
-            _fail(f"{file}:{n}: {e}")
+            fail(f"{file}:{n}: {e}", soft_wrap=True)
 
 
 @keys_app.command("sign")
@@ -101,7 +99,7 @@ def sign_file(
     try:
         private = load_private_key(key)
     except IntentwatchError as e:
-        _fail(str(e))
+        fail(str(e), soft_wrap=True)
     signed = [sign(m, private, key_id) for _, m in _messages(file)]
     if file.suffix == ".jsonl":
         text = "".join(m.model_dump_json(exclude_none=True) + "\n" for m in signed)
@@ -141,7 +139,7 @@ def verify_file(
         rules = load_catalog(EngineConfig())
         policy = TrustPolicy(load_trust_file(trust), "enforce", lambda r: rules[r].severity if r in rules else None)
     except IntentwatchError as e:
-        _fail(str(e))
+        fail(str(e), soft_wrap=True)
     bad = 0
     for where, m in _messages(file):
         ev = Instantiate.of_manifest(m) if isinstance(m, IntentManifest) else m
@@ -179,3 +177,78 @@ def verify_command_file(
         err.print(f"{file}:{n}: " + (f"[red]refused[/red]: {why}" if why else "[green]ok[/green]"), highlight=False, soft_wrap=True)
     if bad:
         raise typer.Exit(1)
+
+
+@intents_app.command("suggest")
+def intents_suggest(
+    history: Annotated[Path, typer.Argument(help="Actions to learn from (JSON lines, .gz too); read twice, so a file.")],
+    out: Annotated[Path, typer.Option(help="Directory for the drafts, one YAML file per agent.")],
+    until: Annotated[Optional[str], typer.Option(help="Use only actions before this time (ISO 8601; no zone means UTC).")] = None,
+    timezone_: Annotated[str, typer.Option("--timezone", help="Zone of the suggested schedules (IANA name).")] = "UTC",
+    min_distinct: Annotated[int, typer.Option(min=2, help="Distinct values under a prefix before it becomes PREFIX*.")] = 2,
+    closed_sets: Annotated[bool, typer.Option(help="Keep a set exact when every value in it recurs (tighter; more alerts later).")] = False,
+    dead_letter: Annotated[Path, typer.Option(help="Where bad lines go, with line number and reason.")] = Path("suggest-dead-letter.jsonl"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No per-agent table.")] = False,
+    input_format: Annotated[str, typer.Option("--format", help="History format: native, otel-json, otel-proto, cloudtrail (a file or a folder), mapped (docs/inputs.md).")] = "native",
+    mapping: MappingOpt = None,
+    adapter_options: AdapterOptionsOpt = None,
+) -> None:
+    """Draft an intent manifest per agent from what it actually did (like IAM Access Analyzer's policy generation).
+
+    Example:
+
+    ```
+    intentwatch intents suggest demo-out/actions.jsonl --until 2026-01-12T00:00:00Z --out drafts
+    intentwatch validate drafts
+    ```
+
+    Each draft allows the tools, operations, data domains and resources the agent used
+    (generalised to PREFIX* only where several distinct values share the prefix), its hours
+    with a margin, a per-minute rate limit above its busiest minutes, its last model and
+    its credentials; in monitor mode, with owner and approver left for a human. Prints per
+    agent how much of the history its draft covers and what it left out.
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from intentwatch.pipeline.io.deadletter import DeadLetterFile
+    from intentwatch.pipeline.suggest import DraftOptions, suggest_intents
+    from intentwatch.pipeline.suggest.draft import left_out_text
+    from intentwatch.pipeline.suggest.history import native_actions
+
+    if not (history.is_file() or (input_format != "native" and history.is_dir())):
+        fail(f"{history}: no such file (the history is read twice, so stdin will not do)")
+    read = lambda d: native_actions(history, d)  # noqa: E731
+    if input_format != "native":
+        from intentwatch.pipeline.io.adapters import actions_from
+
+        input_adapter(input_format, mapping, adapter_options)  # fails here on a bad format, mapping or option
+        # a fresh adapter per pass: CloudTrail's de-duplication remembers what the first pass saw
+        read = lambda d: actions_from(input_adapter(input_format, mapping, adapter_options), history, d)  # noqa: E731
+    stop = None
+    if until is not None:
+        try:
+            stop = datetime.fromisoformat(until.replace("Z", "+00:00"))
+        except ValueError:
+            fail(f"--until {until!r}: not an ISO 8601 time")
+        stop = stop if stop.tzinfo else stop.replace(tzinfo=timezone.utc)
+    try:
+        ZoneInfo(timezone_)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(f"--timezone {timezone_!r}: unknown time zone (use an IANA name such as Europe/Berlin)")
+    options = DraftOptions(timezone=timezone_, min_distinct=min_distinct, need_singleton=closed_sets)
+    dead = DeadLetterFile(dead_letter)
+    s = suggest_intents(read, out, options, until=stop, dead=dead)
+    dead.close()
+    if not quiet:
+        t = Table(title=f"drafts -> {out}", header_style="bold")
+        for col in ("agent", "actions", "days", "covered", "left out"):
+            t.add_column(col, justify="left" if col in ("agent", "left out") else "right", overflow="fold")
+        for d in s.drafts.values():
+            thin = " [yellow](thin)[/yellow]" if d.thin(options) else ""
+            t.add_row(d.agent_id + thin, f"{d.history.n:,}", str(d.active_days), f"{d.coverage:.2%}", left_out_text(d) or "-")
+        stdout_console().print(t)
+    n_thin = sum(d.thin(options) for d in s.drafts.values())
+    err.print(f"{len(s.drafts)} draft(s) written to {out} from {sum(h.n for h in s.history.agents.values()):,} actions"
+              + (f"; {s.history.after_until:,} at or after --until not used" if s.history.after_until else "")
+              + (f"; {n_thin} from a thin history (fewer than {options.thin_actions} actions or {options.thin_days} active days)" if n_thin else "")
+              + (f"; {dead.count} bad line(s) -> {dead_letter}" if dead.count else ""), highlight=False)

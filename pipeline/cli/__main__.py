@@ -1,0 +1,5 @@
+"""``python -m intentwatch.pipeline.cli``: the ``intentwatch`` command."""
+
+from intentwatch.pipeline.cli import main
+
+main()
