@@ -18,6 +18,17 @@
 #           when confluent_kafka does not import, a raw ApiVersions request over bash /dev/tcp)
 #   JAVA_HOME, MVN (default mvn), MVN_ARGS (extra mvn flags, e.g. -o)
 #
+# Secured mode (opt-in; the default is one PLAINTEXT listener and no authorizer):
+#   KAFKA_SECURITY=sasl_ssl   SASL_SSL listener with SCRAM-SHA-512 for clients and inter-broker traffic,
+#                             StandardAuthorizer, super.users=User:$KAFKA_ADMIN_USER only,
+#                             allow.everyone.if.no.acl.found=false (server.sasl_ssl.properties.in)
+#   KAFKA_SCRAM_USERS_FILE    lines "name password" (password: [A-Za-z0-9._~-]+), bootstrapped as SCRAM
+#                             users when the data dir is formatted; must include the admin user
+#   KAFKA_ADMIN_USER=admin    the super user; also the inter-broker and broker->controller principal
+#   KAFKA_SSL_KEYSTORE        PEM: the server's unencrypted PKCS#8 key, then its certificate (SAN 127.0.0.1)
+#   KAFKA_SSL_CA              PEM: the CA certificate that signed it (clients need it too)
+# A data dir formatted in one mode refuses to start in the other.
+#
 # Exit codes: 0 ok; 1 failed / not running; 2 usage error or port taken by something else;
 #             3 java (17+) or mvn missing -> callers may fall back (e.g. skip Kafka tests).
 set -euo pipefail
@@ -27,6 +38,7 @@ ROOT="$(cd -- "$HERE/../.." && pwd -P)"
 LIB="$HERE/lib"
 POM="$HERE/pom.xml"
 TEMPLATE="$HERE/server.properties.in"
+SECURED_TEMPLATE="$HERE/server.sasl_ssl.properties.in"
 LOG4J_CONF="$HERE/log4j2.properties"
 
 KAFKA_PORT="${KAFKA_PORT:-9092}"
@@ -36,6 +48,8 @@ KAFKA_OPTS="${KAFKA_OPTS:-}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-120}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-60}"
 MVN="${MVN:-mvn}"
+KAFKA_SECURITY="${KAFKA_SECURITY:-plaintext}"
+KAFKA_ADMIN_USER="${KAFKA_ADMIN_USER:-admin}"
 MVN_ARGS="${MVN_ARGS:-}"
 if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then JAVA="$JAVA_HOME/bin/java"; else JAVA=java; fi
 if [[ -z "${PYTHON:-}" ]]; then
@@ -132,9 +146,16 @@ have_confluent() {
 answers() {
   local bs="$1"
   if have_confluent; then
-    "$PYTHON" -c 'import sys; from confluent_kafka.admin import AdminClient as A
-md = A({"bootstrap.servers": sys.argv[1], "log_level": 0}).list_topics(timeout=2)
-sys.exit(0 if md.brokers else 1)' "$bs" >/dev/null 2>&1
+    # Secured: as the admin user (its password through the environment, never the command line).
+    KAFKA_PROBE_PASSWORD="${ADMIN_PASSWORD:-}" "$PYTHON" -c 'import os, sys; from confluent_kafka.admin import AdminClient as A
+conf = {"bootstrap.servers": sys.argv[1], "log_level": 0}
+if sys.argv[2] == "sasl_ssl":
+    conf.update({"security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": sys.argv[3],
+                 "sasl.password": os.environ["KAFKA_PROBE_PASSWORD"], "ssl.ca.location": sys.argv[4]})
+md = A(conf).list_topics(timeout=2)
+sys.exit(0 if md.brokers else 1)' "$bs" "$KAFKA_SECURITY" "$KAFKA_ADMIN_USER" "${KAFKA_SSL_CA:-}" >/dev/null 2>&1
+  elif [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then
+    tls_api_versions_ping "${bs##*:}"
   else
     api_versions_ping "${bs##*:}"
   fi
@@ -149,15 +170,67 @@ api_versions_ping() {
     head -c 8 <&3 | od -An -tx1' _ "$1" 2>/dev/null)" || return 1
   [[ "$(echo $out)" == *"00 00 00 01" ]]
 }
+# The same over TLS (checked against KAFKA_SSL_CA), with python3's standard library: a SASL
+# listener answers ApiVersions before authentication.
+tls_api_versions_ping() {
+  python3 -c 'import socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3) as raw, ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+    s.sendall(bytes.fromhex("0000000a00120000000000010000"))
+    head = b""
+    while len(head) < 8:
+        chunk = s.recv(8 - len(head))
+        if not chunk:
+            sys.exit(1)
+        head += chunk
+sys.exit(0 if head[4:8] == bytes.fromhex("00000001") else 1)' "$1" "$KAFKA_SSL_CA" >/dev/null 2>&1
+}
 port_owner() { command -v ss >/dev/null 2>&1 && ss -Hltnp "sport = :$1" 2>/dev/null | sed -E 's/.*users:\(\((.*)\)\).*/\1/' | head -1 || true; }
 
 # ---------------------------------------------------------------- start
+# Secured mode: check its inputs, read the admin password (ADMIN_PASSWORD) and the SCRAM users.
+SCRAM_ARGS=()
+ADMIN_PASSWORD=""
+load_security() {
+  case "$KAFKA_SECURITY" in
+    plaintext) return 0 ;;
+    sasl_ssl) ;;
+    *) die 2 "KAFKA_SECURITY=$KAFKA_SECURITY: expected plaintext or sasl_ssl" ;;
+  esac
+  local v
+  for v in KAFKA_SCRAM_USERS_FILE KAFKA_SSL_KEYSTORE KAFKA_SSL_CA; do
+    [[ -n "${!v:-}" ]] || die 2 "KAFKA_SECURITY=sasl_ssl needs $v"
+    [[ -r "${!v}" ]] || die 2 "$v=${!v}: not a readable file"
+    [[ "${!v}" == /* ]] || printf -v "$v" '%s' "$(cd -- "$(dirname -- "${!v}")" && pwd -P)/$(basename -- "${!v}")"
+  done
+  [[ "$KAFKA_ADMIN_USER" =~ ^[A-Za-z0-9._-]+$ ]] || die 2 "KAFKA_ADMIN_USER=$KAFKA_ADMIN_USER: use [A-Za-z0-9._-]"
+  local n=0 name password rest
+  SCRAM_ARGS=()
+  while read -r name password rest || [[ -n "$name" ]]; do
+    n=$((n + 1))
+    [[ -z "$name" || "$name" == \#* ]] && continue
+    # The characters --add-scram, the JAAS line and the properties file all take as they are.
+    [[ "$name" =~ ^[A-Za-z0-9._-]+$ && "$password" =~ ^[A-Za-z0-9._~-]+$ && -z "$rest" ]] \
+      || die 2 "$KAFKA_SCRAM_USERS_FILE:$n: expected 'name password' ([A-Za-z0-9._-] and [A-Za-z0-9._~-])"
+    SCRAM_ARGS+=(--add-scram "SCRAM-SHA-512=[name=$name,password=$password]")
+    [[ "$name" == "$KAFKA_ADMIN_USER" ]] && ADMIN_PASSWORD="$password"
+  done <"$KAFKA_SCRAM_USERS_FILE"
+  [[ -n "$ADMIN_PASSWORD" ]] || die 2 "$KAFKA_SCRAM_USERS_FILE has no line for the admin user $KAFKA_ADMIN_USER"
+}
+
 render_props() {
   local tpl; tpl="$(<"$TEMPLATE")"
+  if [[ "$KAFKA_SECURITY" == sasl_ssl ]]; then
+    tpl="$tpl"$'\n\n'"$(<"$SECURED_TEMPLATE")"
+    tpl="${tpl//@KAFKA_SSL_KEYSTORE@/"$KAFKA_SSL_KEYSTORE"}"
+    tpl="${tpl//@KAFKA_SSL_CA@/"$KAFKA_SSL_CA"}"
+    tpl="${tpl//@KAFKA_ADMIN_USER@/"$KAFKA_ADMIN_USER"}"
+    tpl="${tpl//@KAFKA_ADMIN_PASSWORD@/"$ADMIN_PASSWORD"}"
+  fi
   tpl="${tpl//@KAFKA_PORT@/"$KAFKA_PORT"}"
   tpl="${tpl//@KAFKA_CONTROLLER_PORT@/"$KAFKA_CONTROLLER_PORT"}"
   tpl="${tpl//@KAFKA_LOG_DIRS@/"$KRAFT_DIR"}"
-  printf '%s\n' "$tpl" >"$PROPS.tmp" && mv -f -- "$PROPS.tmp" "$PROPS"
+  ( umask 077 && printf '%s\n' "$tpl" >"$PROPS.tmp" ) && mv -f -- "$PROPS.tmp" "$PROPS"  # may hold the admin password
 }
 random_cluster_id() {  # like Uuid.randomUuid().toString(): 16 random bytes, base64url, no padding, not starting with '-'
   local id
@@ -184,6 +257,10 @@ format_once() {
     if [[ -z "$want" || "$cid" != "$want" || "$node" != 1 ]]; then
       die 1 "data dir $KRAFT_DIR was formatted by another cluster or config (cluster.id=$cid node.id=$node; this script expects cluster.id=${want:-<none recorded>} node.id=1). $(wipe_hint)"
     fi
+    local mode; mode="$(state_get security)"
+    if [[ "${mode:-plaintext}" != "$KAFKA_SECURITY" ]]; then
+      die 1 "data dir $KRAFT_DIR was formatted with KAFKA_SECURITY=${mode:-plaintext}, not $KAFKA_SECURITY (its SCRAM users are fixed at format time). $(wipe_hint)"
+    fi
     return 0
   fi
   if [[ -d "$KRAFT_DIR" ]] && [[ -n "$(ls -A "$KRAFT_DIR")" ]]; then
@@ -193,12 +270,13 @@ format_once() {
   cid="$(random_cluster_id)"
   local out
   if ! out="$("$JAVA" -Xmx256m "-Dkafka.logs.dir=$LOGS_DIR" "-Dlog4j2.configurationFile=$LOG4J_CONF" \
-                -cp "$LIB/*" kafka.tools.StorageTool format -t "$cid" -c "$PROPS" 2>&1)"; then
+                -cp "$LIB/*" kafka.tools.StorageTool format -t "$cid" -c "$PROPS" "${SCRAM_ARGS[@]}" 2>&1)"; then
     printf '%s\n' "$out" >&2
     die 1 "formatting $KRAFT_DIR failed. $(wipe_hint)"
   fi
-  printf 'cluster.id=%s\nkafka.version=%s\nformatted=%s\n' "$cid" "$(kafka_version)" "$(date -u +%FT%TZ)" >"$STATEFILE"
-  say "formatted $KRAFT_DIR (cluster.id $cid)"
+  printf 'cluster.id=%s\nkafka.version=%s\nformatted=%s\nsecurity=%s\n' "$cid" "$(kafka_version)" "$(date -u +%FT%TZ)" \
+    "$KAFKA_SECURITY" >"$STATEFILE"
+  say "formatted $KRAFT_DIR (cluster.id $cid${SCRAM_ARGS[*]:+, ${KAFKA_SECURITY} with $(( ${#SCRAM_ARGS[@]} / 2 )) SCRAM users})"
 }
 
 wait_ready() {  # $1 pid, $2 t0
@@ -269,7 +347,7 @@ cmd_start() {
   sed -i '/^bootstrap=/d;/^pid=/d' "$STATEFILE"
   printf 'bootstrap=%s\npid=%s\n' "$BOOTSTRAP" "$pid" >>"$STATEFILE"
   wait_ready "$pid" "$t0"
-  say "Kafka $(kafka_version) ready at $BOOTSTRAP (pid $pid, start took $(elapsed "$t0") s; data $DATA; logs $LOGS_DIR/server.log)"
+  say "Kafka $(kafka_version) ready at $BOOTSTRAP (${KAFKA_SECURITY}, pid $pid, start took $(elapsed "$t0") s; data $DATA; logs $LOGS_DIR/server.log)"
 }
 
 # ---------------------------------------------------------------- stop / status / reset
@@ -295,6 +373,9 @@ cmd_status() {
   local pid bs; bs="$(state_get bootstrap)"; bs="${bs:-$BOOTSTRAP}"
   if pid="$(running_pid)"; then
     if answers "$bs"; then say "running (pid $pid) at $bs"; return 0; fi
+    local mode; mode="$(state_get security)"
+    [[ "${mode:-plaintext}" == "$KAFKA_SECURITY" ]] \
+      || say "it was formatted with KAFKA_SECURITY=$mode: probe it with the same environment"
     say "process $pid is up but does not answer at $bs (starting, or hung)"; return 1
   fi
   say "not running (would listen at $BOOTSTRAP; data $DATA)"; return 1
@@ -313,8 +394,9 @@ cmd_reset() {
   say "deleted $DATA"
 }
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; }
 
+case "${1:-}" in start | status) load_security ;; esac
 case "${1:-}" in
   fetch) cmd_fetch ;;
   start) cmd_start ;;

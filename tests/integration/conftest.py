@@ -15,12 +15,14 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from intentwatch.pipeline.io.kafka import wait_for_broker
 from intentwatch.pipeline.settings import KafkaSettings
+from tests.integration.secured import Tls, client_settings, make_tls, new_passwords, write_users_file
 from tests.integration.support import REPO, Fleet, Pipeline, simulate_fleet
 
 BROKER_SH = REPO / "deploy" / "kafka" / "broker.sh"
@@ -72,12 +74,12 @@ class LocalBroker:
         self._run("start")
 
 
-def _start_local(request, data_dir: Path) -> tuple[LocalBroker | None, str]:
+def _start_local(request, data_dir: Path, extra_env: dict[str, str] | None = None) -> tuple[LocalBroker | None, str]:
     out = ""
     for _attempt in range(3):  # a port picked free may be taken before the broker binds it
         port, controller = _free_port(), _free_port()
         env = {**os.environ, "KAFKA_PORT": str(port), "KAFKA_CONTROLLER_PORT": str(controller),
-               "KAFKA_DATA_DIR": str(data_dir)}
+               "KAFKA_DATA_DIR": str(data_dir), **(extra_env or {})}
 
         def reset(env=env) -> None:  # stop and delete, also after a failed or half-done start
             subprocess.run(["bash", str(BROKER_SH), "reset"], env=env, capture_output=True, timeout=120)
@@ -150,6 +152,35 @@ def own_broker(request, tmp_path_factory) -> LocalBroker:
         _no_broker(why.splitlines()[-1] if why else "broker.sh exited 3")
     wait_for_broker(KafkaSettings(bootstrap_servers=broker.bootstrap), timeout=60)
     return broker
+
+
+@dataclass
+class SecuredBroker:
+    """A broker.sh broker in KAFKA_SECURITY=sasl_ssl mode: SCRAM users with random passwords, ACLs enforced."""
+
+    broker: LocalBroker
+    tls: Tls
+    passwords: dict[str, str]
+
+    def settings(self, user: str, password: str | None = None) -> KafkaSettings:
+        return client_settings(self.broker.bootstrap, self.tls, user, password or self.passwords[user])
+
+
+@pytest.fixture(scope="module")
+def secured_broker(request, tmp_path_factory) -> SecuredBroker:
+    """A broker of this test's own with a SASL_SSL (SCRAM-SHA-512) listener and the StandardAuthorizer;
+    users admin (the only super user), intentwatch, agent-gateway, registry, soc-console, iam-enforcer, intruder."""
+    d = tmp_path_factory.mktemp("secured-kafka")
+    tls = make_tls(d / "tls")
+    passwords = new_passwords(["admin", "intentwatch", "agent-gateway", "registry", "soc-console", "iam-enforcer", "intruder"])
+    users = write_users_file(d / "scram-users", passwords)
+    broker, why = _start_local(request, d / "data", {"KAFKA_SECURITY": "sasl_ssl", "KAFKA_SCRAM_USERS_FILE": str(users),
+                                                     "KAFKA_SSL_KEYSTORE": str(tls.keystore), "KAFKA_SSL_CA": str(tls.ca)})
+    if broker is None:
+        _no_broker(why.splitlines()[-1] if why else "broker.sh exited 3")
+    secured = SecuredBroker(broker, tls, passwords)
+    wait_for_broker(secured.settings("admin"), timeout=60)
+    return secured
 
 
 @pytest.fixture

@@ -95,6 +95,7 @@ class Pipeline:
     extra_env: dict[str, str] = field(default_factory=dict)
     workers: list[WorkerProcess] = field(default_factory=list)
     partitions: int = PARTITIONS
+    admin: KafkaSettings | None = None  # a secured broker: how the test itself connects (a super user)
 
     def __post_init__(self) -> None:
         suffix = uuid.uuid4().hex[:10]
@@ -104,7 +105,7 @@ class Pipeline:
                                     dlq=f"it.dlq.{suffix}", state=f"it.state.{suffix}", credentials=f"it.credentials.{suffix}",
                                     partitions=self.partitions)
         self.group = f"it-group-{suffix}"
-        self.kafka = KafkaSettings(bootstrap_servers=self.bootstrap)
+        self.kafka = self.admin or KafkaSettings(bootstrap_servers=self.bootstrap)
 
     # -- environment and commands -------------------------------------------------------
     def env(self, instance: str | None = None) -> dict[str, str]:
@@ -186,7 +187,7 @@ class Pipeline:
         # read_uncommitted: the offset fetch then returns the last committed offsets at once,
         # instead of waiting (up to transaction.timeout.ms) on an open transaction a worker
         # killed with SIGKILL left behind (KIP-447's require_stable).
-        return Consumer({"bootstrap.servers": self.bootstrap, "group.id": self.group, "enable.auto.commit": False,
+        return Consumer({**self.kafka.client_config(), "group.id": self.group, "enable.auto.commit": False,
                          "isolation.level": "read_uncommitted", **extra})
 
     def _partitions(self, *topics: str) -> list[TopicPartition]:
@@ -239,7 +240,7 @@ class Pipeline:
     # -- reading outputs ----------------------------------------------------------------
     def read_all(self, topic: str, timeout: float = 60) -> list[Record]:
         """Every committed record of ``topic``, from the beginning to the current end."""
-        c = Consumer({"bootstrap.servers": self.bootstrap, "group.id": f"it-reader-{uuid.uuid4().hex[:8]}",
+        c = Consumer({**self.kafka.client_config(), "group.id": f"it-reader-{uuid.uuid4().hex[:8]}",
                       "enable.auto.commit": False, "isolation.level": "read_committed", "enable.partition.eof": True})
         try:
             tps = [TopicPartition(topic, p) for p in range(self.partitions)]
