@@ -169,10 +169,12 @@ class SecuredBroker:
 @pytest.fixture(scope="module")
 def secured_broker(request, tmp_path_factory) -> SecuredBroker:
     """A broker of this test's own with a SASL_SSL (SCRAM-SHA-512) listener and the StandardAuthorizer;
-    users admin (the only super user), intentwatch, agent-gateway, registry, soc-console, iam-enforcer, intruder."""
+    users admin (the only super user), intentwatch, agent-gateway, registry, soc-console, iam-enforcer, siem,
+    intruder (docs/trust.md's principals, and one without ACLs)."""
     d = tmp_path_factory.mktemp("secured-kafka")
     tls = make_tls(d / "tls")
-    passwords = new_passwords(["admin", "intentwatch", "agent-gateway", "registry", "soc-console", "iam-enforcer", "intruder"])
+    passwords = new_passwords(["admin", "intentwatch", "agent-gateway", "registry", "soc-console", "iam-enforcer", "siem",
+                               "intruder"])
     users = write_users_file(d / "scram-users", passwords)
     broker, why = _start_local(request, d / "data", {"KAFKA_SECURITY": "sasl_ssl", "KAFKA_SCRAM_USERS_FILE": str(users),
                                                      "KAFKA_SSL_KEYSTORE": str(tls.keystore), "KAFKA_SSL_CA": str(tls.ca)})

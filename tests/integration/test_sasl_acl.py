@@ -48,6 +48,7 @@ def pipeline_acls(p: Pipeline) -> dict[str, list[tuple[ResourceType, str, Resour
             (ResourceType.BROKER, "kafka-cluster", LITERAL, AclOperation.IDEMPOTENT_WRITE),
         ],
         "iam-enforcer": [*topics((R, D), t.revocations), (ResourceType.GROUP, "iam-enforcer", LITERAL, R)],
+        "siem": [*topics((R, D), t.alerts, t.dlq), (ResourceType.GROUP, "siem", LITERAL, R)],
         # "intruder": nothing.
     }
 
@@ -181,9 +182,13 @@ def test_worker_with_its_own_credentials(secured_broker: SecuredBroker, secured_
     _assert_same_ids(Comparison(f.alerts, f.commands, alerts, commands), p.logs())
     assert alerts and commands, "nothing to compare: the fleet should make replay alert and issue commands"
 
-    # The enforcer reads the commands with its own credentials.
+    # The enforcer reads the commands and the SIEM the alerts, each with its own credentials; not each other's.
     n, codes = read_as(s.settings("iam-enforcer"), t.revocations, "iam-enforcer", seconds=30, want=len(commands))
     assert n == len(commands) and not codes, (n, len(commands), codes)
+    n, codes = read_as(s.settings("siem"), t.alerts, "siem", seconds=30, want=len(alerts))
+    assert n == len(alerts) and not codes, (n, len(alerts), codes)
+    n, codes = read_as(s.settings("siem"), t.revocations, "siem", seconds=5)
+    assert n == 0 and codes == {KafkaError.TOPIC_AUTHORIZATION_FAILED}, codes
     worker.stop()
 
     # No password in anything the worker or the CLI wrote: its log (stdout and stderr), its
