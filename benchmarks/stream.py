@@ -14,7 +14,8 @@ deploy/kafka/broker.sh (and stopped afterwards). Each run uses fresh topics (8 p
   versus      (--versus) in each run a second worker, other output formats, drains the same
               backlog in a group of its own, the two in alternating order: the ratio of the
               two drain rates per run, and its median, is the cost of those formats
-Prints medians and the worker/limit ratio. Machines are shared and noisy: read ratios.
+Prints medians and the worker/limit ratio, and each drain's events per CPU-second of the worker process
+(steadier than wall time when the machine is shared). Machines are shared and noisy: read ratios.
 """
 
 import argparse
@@ -104,6 +105,16 @@ def limit(kafka: KafkaSettings, topic: str, expected: int) -> float:
     return n / took
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (Linux /proc): on a shared machine its events
+    per CPU-second are steadier than its events per wall second."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+DRAIN_CPU: list[float] = []  # events per CPU-second of each drain, beside drain_rate's wall rate
+
+
 def drain_rate(kafka: KafkaSettings, t: TopicSettings, group: str, total: int, log: Path) -> tuple[float, subprocess.Popen]:
     proc = subprocess.Popen([IW, "worker"], env=worker_env(kafka, t, group), stdout=open(log, "wb"), stderr=subprocess.STDOUT)
     first = None
@@ -112,8 +123,9 @@ def drain_rate(kafka: KafkaSettings, t: TopicSettings, group: str, total: int, l
         done, _ = group_progress(kafka, group, t.actions, t.partitions)
         now = time.perf_counter()
         if done > 0 and first is None:
-            first = (now, done)
+            first = (now, done, cpu_seconds(proc.pid))
         if done >= total:
+            DRAIN_CPU.append((done - first[1]) / max(cpu_seconds(proc.pid) - first[2], 1e-9))
             return (done - first[1]) / (now - first[0]), proc
         time.sleep(0.2)
     proc.kill()
@@ -221,7 +233,7 @@ def main() -> None:
     kafka = KafkaSettings(bootstrap_servers=os.environ.get("INTENTWATCH_KAFKA__BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
     wait_for_broker(kafka)
     manifests = load_manifests(out / "intents").manifests
-    limits, rates, lats, versus = [], [], [], []
+    limits, rates, lats, versus, cpu, versus_cpu = [], [], [], [], [], []
     try:
         for run in range(args.runs):
             t = topics_for(uuid.uuid4().hex[:8])
@@ -240,25 +252,33 @@ def main() -> None:
             group = f"bench-{uuid.uuid4().hex[:6]}"
             rate, proc = drain_rate(kafka, t, group, total, out / f"worker-{run}.log")
             rates.append(rate)
+            cpu.append(DRAIN_CPU[-1])
+            if versus_first:
+                versus_cpu.append(DRAIN_CPU[-2])
             if args.versus and not versus_first:
                 proc.terminate()
                 proc.wait(30)
                 versus.append(drain_versus(kafka, t, total, args.versus, out / f"worker-{run}-versus.log"))
+                versus_cpu.append(DRAIN_CPU[-1])
             else:  # latency only where the --formats worker is the one running
                 lats.append(latency(kafka, t, rate / 2, args.latency_seconds, register_live_agents(kafka, t, 50)))
                 proc.terminate()
                 proc.wait(30)
             lat = f"latency p50 {statistics.median(lats[-1]):.0f} ms p99 {lats[-1][int(0.99 * (len(lats[-1]) - 1))]:.0f} ms " \
                   f"({len(lats[-1])} alerts)" if lats and (not args.versus or versus_first) else "latency not measured this run"
-            vs = f"; with {args.versus} {versus[-1]:,.0f}/s ({versus[-1] / rates[-1]:.3f})" if versus else ""
-            print(f"run {run}: {total:,} events; limit {limits[-1]:,.0f}/s; worker {rates[-1]:,.0f}/s{vs}; {lat}", flush=True)
+            vs = f"; with {args.versus} {versus[-1]:,.0f}/s ({versus[-1] / rates[-1]:.3f}), " \
+                 f"{versus_cpu[-1]:,.0f} per CPU-s ({versus_cpu[-1] / cpu[-1]:.3f})" if versus else ""
+            print(f"run {run}: {total:,} events; limit {limits[-1]:,.0f}/s; worker {rates[-1]:,.0f}/s, "
+                  f"{cpu[-1]:,.0f} per CPU-s{vs}; {lat}", flush=True)
     finally:
         if started_broker:
             subprocess.run(["bash", str(ROOT / "deploy/kafka/broker.sh"), "stop"])
     if versus:
-        ratios = [v / r for v, r in zip(versus, rates)]
-        print(f"with {args.versus} beside {args.formats}: median {statistics.median(versus):,.0f} events/s; "
-              f"per-run ratios {', '.join(f'{x:.3f}' for x in ratios)}; median ratio {statistics.median(ratios):.3f}")
+        for what, a, b in (("events/s", versus, rates), ("events per CPU-second", versus_cpu, cpu)):
+            ratios = [v / r for v, r in zip(a, b)]
+            print(f"with {args.versus} beside {args.formats}, {what}: median {statistics.median(a):,.0f} against "
+                  f"{statistics.median(b):,.0f}; per-run ratios {', '.join(f'{x:.3f}' for x in ratios)}; "
+                  f"median ratio {statistics.median(ratios):.3f}")
     all_lat = sorted(x for run in lats for x in run)
     print(f"\nformats {args.formats}; median over {args.runs} runs: limit {statistics.median(limits):,.0f} events/s; one worker {statistics.median(rates):,.0f} events/s; "
           f"ratio {statistics.median(rates) / statistics.median(limits):.2f}")

@@ -3,7 +3,8 @@
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetPydanticSchema, WithJsonSchema
+from pydantic_core import core_schema
 
 # What an action does to its resource. Adapters map foreign verbs onto these
 # (CloudTrail ``List*``/``Describe*`` -> list/read, ``Put*Policy`` -> grant, ...).
@@ -27,7 +28,15 @@ def _not_a_number(v: Any) -> Any:
     return v
 
 
-EventTime = Annotated[AwareDatetime, BeforeValidator(_not_a_number), Field(ge=EARLIEST, lt=LATEST)]
+# The bounds and the UTC offset checked inside pydantic-core's datetime validator: as
+# ``Field(ge=, lt=)`` on ``AwareDatetime`` pydantic runs them as Python, ~2 us more per time,
+# paid on every action decoded.
+EventTime = Annotated[
+    datetime,
+    GetPydanticSchema(lambda _t, _h: core_schema.datetime_schema(ge=EARLIEST, lt=LATEST, tz_constraint="aware")),
+    BeforeValidator(_not_a_number),
+    WithJsonSchema({"type": "string", "format": "date-time", "ge": "1970-01-01T00:00:00Z", "lt": "2200-01-01T00:00:00Z"}),
+]
 MAX_BYTES = 1 << 50  # 1 PiB: more than any one action moves, far below float and int64 trouble
 
 

@@ -30,8 +30,9 @@ def describe(e: ValidationError) -> str:
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
-# pydantic writes a datetime bound as its repr: the contracts' time bounds read better in RFC 3339.
-_TIME_BOUNDS = {repr(t): t.isoformat() for t in (EARLIEST, LATEST)}
+# pydantic writes a datetime bound as its repr (a Field bound) or with a Z (pydantic-core's own
+# bound, as EventTime has): one form, RFC 3339, in every reason.
+_TIME_BOUNDS = {form: t.isoformat() for t in (EARLIEST, LATEST) for form in (repr(t), t.strftime("%Y-%m-%dT%H:%M:%SZ"))}
 
 
 def _message(err: Any) -> str:
