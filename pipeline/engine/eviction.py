@@ -75,9 +75,15 @@ class Evictor:
         self.unpublished: set[str] = set()        # evicted agents with window hits not yet published
         self.evicted = 0
         self.revived = 0
+        self.rest = 0  # events to let pass before scanning again, after a scan that fell short
 
     def over(self) -> bool:
-        return len(self.agents) > self.ceiling
+        if len(self.agents) <= self.ceiling:
+            return False
+        if self.rest > 0:
+            self.rest -= 1
+            return False
+        return True
 
     def evict(self, keep: str) -> None:
         """Evict the agents idle longest (not ``keep``) until ``target`` remain."""
@@ -88,6 +94,11 @@ class Evictor:
                       if not st.pending and not st.suppressions and st.agent_id != keep)
         for _active, _last, agent_id in heapq.nsmallest(n, candidates):
             self._evict_one(self.agents.pop(agent_id))
+        if len(self.agents) > self.ceiling:
+            # Agents that may not leave (changes waiting for their time, suppressions) hold the count
+            # up: scanning them all again on every event would cost O(agents) each. Rest for a
+            # tenth as many events as agents held, so scans stay O(1) per event amortised.
+            self.rest = len(self.agents) // 10
 
     def _evict_one(self, st: AgentState) -> None:
         wake = float("inf")

@@ -12,6 +12,19 @@ from intentwatch.models.intent import DAYS, IntentManifest
 
 _WILDCARD = re.compile(r"[*?\[]")
 _CACHE_LIMIT = 256  # per pattern set; bounded so per-agent memory stays small
+# Wildcard lists -> one compiled regex, shared: agents of one kind declare the same patterns, and
+# an agent revived from its state record rebuilds its scope (fnmatch.translate is slow).
+_REGEXES: dict[tuple[str, ...], "re.Pattern[str]"] = {}
+_REGEXES_LIMIT = 4096
+
+
+def _regex_of(wild: tuple[str, ...]) -> "re.Pattern[str]":
+    rx = _REGEXES.get(wild)
+    if rx is None:
+        if len(_REGEXES) >= _REGEXES_LIMIT:
+            _REGEXES.clear()
+        rx = _REGEXES[wild] = re.compile("|".join(fnmatch.translate(p) for p in wild))
+    return rx
 
 
 class PatternSet:
@@ -27,8 +40,8 @@ class PatternSet:
     def __init__(self, patterns: list[str]):
         self.patterns = list(patterns)
         self.exact = frozenset(p for p in patterns if not _WILDCARD.search(p))
-        wild = [fnmatch.translate(p) for p in patterns if _WILDCARD.search(p)]
-        self._regex = re.compile("|".join(wild)) if wild else None
+        wild = tuple(p for p in patterns if _WILDCARD.search(p))
+        self._regex = _regex_of(wild) if wild else None
         self._cache: dict[str, bool] = {}
 
     def __contains__(self, value: str) -> bool:

@@ -47,3 +47,34 @@ def test_on_disk_store_gives_identical_outputs(fleet: Path, tmp_path: Path):
         bounded, engine = _run(fleet, 16, store)
         assert engine.evictor is not None and engine.evictor.evicted > 50
     assert bounded == plain
+
+
+def test_agents_that_may_not_leave_are_not_rescanned_on_every_event():
+    """Agents with changes waiting for their time cannot be evicted; with more of them than the
+    ceiling, the evictor must not scan them all on every event (it did: O(agents) per action)."""
+    from intentwatch.pipeline.engine.eviction import Evictor, MemoryStore
+
+    class Waiting:  # the fields the evictor reads of an agent's state
+        def __init__(self, i: int):
+            self.status, self.last_ts, self.agent_id = "active", float(i), f"a{i}"
+            self.pending, self.suppressions = [(1.0, i, None)], {}
+            self.expires_ts, self.detect, self.windows = None, {}, {}
+
+        def to_record(self) -> dict:
+            return {"agent_id": self.agent_id}
+
+    agents = {f"a{i}": Waiting(i) for i in range(1000)}
+    ev = Evictor(agents, ceiling=100, store=MemoryStore(), checks=[])  # type: ignore[arg-type]
+    scans = 0
+    for _ in range(2000):
+        if ev.over():
+            scans += 1
+            ev.evict(keep="none")
+    assert len(agents) == 1000 and ev.evicted == 0
+    assert scans <= 2000 // (1000 // 10) + 1, scans  # one scan per 100 events, not one per event
+    for st in agents.values():  # their changes applied: the next scan evicts down to the target
+        st.pending = []
+    while not ev.over():
+        pass
+    ev.evict(keep="none")
+    assert len(agents) == ev.target
