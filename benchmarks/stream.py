@@ -113,6 +113,12 @@ def cpu_seconds(pid: int) -> float:
 
 
 DRAIN_CPU: list[float] = []  # events per CPU-second of each drain, beside drain_rate's wall rate
+DRAIN_CPU_SECONDS: dict[str, float] = {}  # worker log -> CPU seconds the worker process used in all
+ENCODE: list[tuple[float, float, float]] = []  # (ocsf, native encode CPU s, worker CPU s) per --versus drain
+
+
+def cpu_seconds_of(log: Path) -> float:
+    return DRAIN_CPU_SECONDS.get(str(log), float("nan"))
 
 
 def drain_rate(kafka: KafkaSettings, t: TopicSettings, group: str, total: int, log: Path) -> tuple[float, subprocess.Popen]:
@@ -126,10 +132,19 @@ def drain_rate(kafka: KafkaSettings, t: TopicSettings, group: str, total: int, l
             first = (now, done, cpu_seconds(proc.pid))
         if done >= total:
             DRAIN_CPU.append((done - first[1]) / max(cpu_seconds(proc.pid) - first[2], 1e-9))
+            DRAIN_CPU_SECONDS[str(log)] = cpu_seconds(proc.pid)
             return (done - first[1]) / (now - first[0]), proc
         time.sleep(0.2)
     proc.kill()
     raise RuntimeError(f"worker did not drain {total} events; see {log}")
+
+
+def encode_share(log: Path, fmt: str) -> float | None:
+    """CPU seconds the stopped worker logged for rendering alerts in ``fmt``."""
+    for line in reversed(log.read_text(errors="replace").splitlines()):
+        if "alert encoding CPU seconds by format:" in line:
+            return orjson.loads(line.rpartition("format:")[2]).get(fmt)
+    return None
 
 
 def drain_versus(kafka: KafkaSettings, t: TopicSettings, total: int, formats: str, log: Path) -> float:
@@ -144,6 +159,8 @@ def drain_versus(kafka: KafkaSettings, t: TopicSettings, total: int, formats: st
         rate, proc = drain_rate(kafka, own, f"bench-{tag}", total, log)
         proc.terminate()
         proc.wait(30)
+        if "ocsf" in FORMATS:
+            ENCODE.append((encode_share(log, "ocsf") or 0.0, encode_share(log, "native") or 0.0, cpu_seconds_of(log)))
         return rate
     finally:
         FORMATS[:] = primary
@@ -279,6 +296,11 @@ def main() -> None:
             print(f"with {args.versus} beside {args.formats}, {what}: median {statistics.median(a):,.0f} against "
                   f"{statistics.median(b):,.0f}; per-run ratios {', '.join(f'{x:.3f}' for x in ratios)}; "
                   f"median ratio {statistics.median(ratios):.3f}")
+    if ENCODE:
+        shares = [o / c for o, _n, c in ENCODE]
+        print(f"OCSF rendering in the worker: {', '.join(f'{o:.2f}' for o, _n, _c in ENCODE)} CPU s per drain "
+              f"(native {', '.join(f'{n:.2f}' for _o, n, _c in ENCODE)}); median share of the worker's CPU "
+              f"{statistics.median(shares):.1%}")
     all_lat = sorted(x for run in lats for x in run)
     print(f"\nformats {args.formats}; median over {args.runs} runs: limit {statistics.median(limits):,.0f} events/s; one worker {statistics.median(rates):,.0f} events/s; "
           f"ratio {statistics.median(rates) / statistics.median(limits):.2f}")

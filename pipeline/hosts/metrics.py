@@ -53,6 +53,9 @@ class WorkerMetrics:
                          ["topic", "partition"], registry=r)
         self.partitions = Gauge("intentwatch_assigned_partitions", "Partitions of the actions topic this worker holds.",
                                 registry=r)
+        self.encode_seconds = Counter("intentwatch_alert_encode_seconds",
+                                      "CPU seconds the poll loop spent rendering alerts, per output format.",
+                                      ["format"], registry=r)
         self.rebalances = Counter("intentwatch_rebalances", "Partition assignments and revocations this worker took.",
                                   ["kind"], registry=r)
         self.agents = Gauge("intentwatch_agents", "Agents whose state this worker holds.", registry=r)

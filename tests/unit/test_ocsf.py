@@ -201,9 +201,12 @@ def test_worker_publishes_each_alert_once_per_enabled_format():
         assert native_value == a.model_dump_json().encode()
         doc = json.loads(ocsf_value)
         assert doc["finding_info"]["uid"] == a.alert_id and errors(doc) == []
+    # The CPU each format took is counted apart (benchmarks/stream.py reads it).
+    assert set(w.encode_cpu) == {"native", "ocsf"} and all(v >= 0 for v in w.encode_cpu.values())
+    assert w.metrics.encode_seconds.labels("ocsf")._value.get() == w.encode_cpu["ocsf"]
     default = Worker(Settings())
     default.consumer.close()
-    assert [t for t, _ in default.alert_outputs] == ["intentwatch.alerts"]
+    assert [t for t, _, _ in default.alert_outputs] == ["intentwatch.alerts"]
 
 
 def test_tail_turns_topic_records_into_findings_and_names_what_is_not_an_alert(capsys):
