@@ -1,9 +1,9 @@
-"""pipeline/hosts/worker.py: committed offsets are retried while a just-started group coordinator loads."""
+"""pipeline/hosts/worker/partitions.py: committed offsets are retried while a just-started group coordinator loads."""
 
 import pytest
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 
-from intentwatch.pipeline.hosts import worker
+from intentwatch.pipeline.hosts.worker import partitions
 
 
 class Starting:
@@ -20,17 +20,17 @@ class Starting:
 
 
 def test_committed_retries_a_coordinator_that_is_still_loading(monkeypatch):
-    monkeypatch.setattr(worker.time, "sleep", lambda s: None)
+    monkeypatch.setattr(partitions.time, "sleep", lambda s: None)
     parts = [TopicPartition("intentwatch.credentials", 0)]
     for code in (KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_LOAD_IN_PROGRESS):
         c = Starting(fails=2, code=code)
-        assert worker._committed(c, parts) == parts and c.calls == 3
+        assert partitions._committed(c, parts) == parts and c.calls == 3
 
 
 def test_committed_gives_up_on_other_errors_and_after_its_attempts(monkeypatch):
-    monkeypatch.setattr(worker.time, "sleep", lambda s: None)
+    monkeypatch.setattr(partitions.time, "sleep", lambda s: None)
     parts = [TopicPartition("intentwatch.credentials", 0)]
     with pytest.raises(KafkaException):
-        worker._committed(Starting(fails=1, code=KafkaError.TOPIC_AUTHORIZATION_FAILED), parts)
+        partitions._committed(Starting(fails=1, code=KafkaError.TOPIC_AUTHORIZATION_FAILED), parts)
     with pytest.raises(KafkaException):
-        worker._committed(Starting(fails=20), parts, attempts=3)
+        partitions._committed(Starting(fails=20), parts, attempts=3)

@@ -1,0 +1,173 @@
+"""The worker's partitions: on assignment its agents restored from the state topic and its
+actions held back until the lifecycle and feedback partitions are read to their end; on
+revocation a checkpoint and its agents dropped. Beside them, every worker's first uses of
+credentials, read from the credentials topic (to its end at start, then as it grows)."""
+
+import logging
+import time
+
+import orjson
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, TopicPartition
+
+from intentwatch.models.errors import InputError
+from intentwatch.pipeline.io.codec import decode_credential_use
+
+log = logging.getLogger("intentwatch.worker")
+
+
+class Partitions:
+    """The ``Worker``'s rebalancing and credentials topic (uses its ``consumer``, ``engine``,
+    ``owner``, ``holding``, ``part_time`` and ``start_offsets``)."""
+
+    # -- rebalancing --------------------------------------------------------------------
+    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self.health.ready = False  # until the new lifecycle and feedback partitions are read
+        numbers = sorted({tp.partition for tp in partitions if tp.topic == self.topics.actions})
+        # New partitions may lag the old ones: let their events set the clock again.
+        self.engine.rewind_clock()
+        self.part_time = {p: t for p, t in self.part_time.items() if p in numbers}
+        restored = self._restore(numbers)
+        # Hold actions back until the lifecycle and feedback partitions are read to their current end.
+        self.holding = {}
+        lifecycle = [tp for tp in partitions if tp.topic in (self.topics.lifecycle, self.topics.feedback)]
+        for tp in _committed(consumer, lifecycle):
+            low, high = consumer.get_watermark_offsets(tp, timeout=10)
+            start = tp.offset if tp.offset >= 0 else low
+            if start < high:
+                self.holding[tp.topic, tp.partition] = high
+        actions = [tp for tp in partitions if tp.topic == self.topics.actions]
+        for tp in _committed(consumer, actions):
+            self.start_offsets[tp.partition] = tp.offset if tp.offset >= 0 else consumer.get_watermark_offsets(tp, timeout=10)[0]
+        consumer.assign(partitions)
+        if actions and self.holding:
+            consumer.pause(actions)
+        # consume() goes on waiting after this callback: readiness must not wait for the loop.
+        self.health.ready = not self.holding
+        self.metrics.partitions.set(len(actions))
+        self.metrics.rebalances.labels("assign").inc()
+        log.info("assigned partitions %s; restored %d agents; lifecycle ends %s", numbers, restored, self.holding)
+
+    def _release_held(self) -> None:
+        if not self.holding:
+            return
+        lc = [TopicPartition(t, p) for t, p in self.holding]
+        for tp in self.consumer.position(lc):
+            if tp.offset >= self.holding[tp.topic, tp.partition]:
+                del self.holding[tp.topic, tp.partition]
+        if not self.holding:
+            actions = [tp for tp in self.consumer.assignment() if tp.topic == self.topics.actions]
+            self.consumer.resume(actions)
+            log.info("lifecycle caught up; actions flowing")
+
+    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        if self._failed:  # ending after an error: a message of the last batch may be unfinished
+            return
+        self.metrics.rebalances.labels("revoke").inc()
+        self.checkpoint()
+        gone = {tp.partition for tp in partitions if tp.topic == self.topics.actions}
+        agents = [a for a, p in self.owner.items() if p in gone]
+        self.engine.forget(agents)
+        for a in agents:
+            del self.owner[a]
+        log.info("revoked partitions %s; dropped %d agents", sorted(gone), len(agents))
+
+    def _restore(self, partitions: list[int]) -> int:
+        """Read the committed agent state of these partitions from the state topic."""
+        if not partitions:
+            return 0
+        reader = Consumer({**self.settings.kafka.client_config(), "group.id": f"{self.settings.worker.group_id}-restore",
+                           "enable.auto.commit": False, "isolation.level": "read_committed", "enable.partition.eof": True})
+        try:
+            reader.assign([TopicPartition(self.topics.state, p, OFFSET_BEGINNING) for p in partitions])
+            latest: dict[str, tuple[int, bytes]] = {}
+            open_parts = set(partitions)
+            deadline = time.monotonic() + 120
+            while open_parts and time.monotonic() < deadline:
+                self.health.beat()  # restoring is progress, not a stuck loop
+                for m in reader.consume(1000, 0.5):
+                    if m.error():
+                        if m.error().code() == KafkaError._PARTITION_EOF:
+                            open_parts.discard(m.partition())
+                        continue
+                    latest[m.key().decode()] = (m.partition(), m.value())
+            if open_parts:
+                raise KafkaException(f"could not read state partitions {sorted(open_parts)} to their end")
+        finally:
+            reader.close()
+        for agent_id, (p, raw) in latest.items():
+            self.engine.restore_record(orjson.loads(raw))
+            self.owner[agent_id] = p
+        return len(latest)
+
+    # -- fleet-wide credentials -------------------------------------------------------------
+    def _load_credentials(self) -> None:
+        """Read every worker's published first uses of credentials to the end of the topic."""
+        if not self.sharing:
+            return
+        w, topic = self.settings.worker, self.topics.credentials
+        reader = self.credential_reader = Consumer({
+            **self.settings.kafka.client_config(), "group.id": f"{w.group_id}-credentials-{w.instance}",
+            "enable.auto.commit": False, "isolation.level": "read_committed", "enable.partition.eof": True})
+        meta = reader.list_topics(topic, timeout=10).topics.get(topic)
+        if meta is None or meta.error is not None or not meta.partitions:
+            raise KafkaException(f"topic {topic} is missing: run `intentwatch topics create` first")
+        committed = _committed(reader, [TopicPartition(topic, p) for p in meta.partitions])
+        self.credentials_reported = {tp.partition: tp.offset for tp in committed if tp.offset >= 0}
+        reader.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in meta.partitions])
+        open_parts, deadline = set(meta.partitions), time.monotonic() + 120
+        while open_parts and time.monotonic() < deadline:
+            self.health.beat()
+            for m in reader.consume(1000, 0.5):
+                if m.error() is None:
+                    self._merge_credential_use(m)
+                elif m.error().code() == KafkaError._PARTITION_EOF:
+                    open_parts.discard(m.partition())
+        if open_parts:
+            raise KafkaException(f"could not read {topic} partitions {sorted(open_parts)} to their end")
+        log.info("credentials: %d first uses known", self.stats["credential_uses"])
+
+    def _follow_credentials(self) -> None:
+        if self.credential_reader is not None:
+            for m in self.credential_reader.consume(500, 0):
+                if m.error() is None:
+                    self._merge_credential_use(m)
+
+    def _merge_credential_use(self, m: Message) -> None:
+        try:
+            use = decode_credential_use(m.value() or b"", "", self.settings.engine.max_event_bytes)
+            if m.key() != use.key():
+                raise InputError("", f"key {(m.key() or b'')[:80]!r} is not credential_id and agent_id joined by a newline",
+                                 "key_mismatch")
+        except InputError as e:
+            source = f"{m.topic()}[{m.partition()}]@{m.offset()}"
+            if m.offset() < self.credentials_reported.get(m.partition(), -1):
+                log.debug("skipping %s, dead-lettered before: %s", source, e.reason)
+            else:
+                self._dead_letter(m, InputError(source, e.reason, e.kind))
+            return
+        self.stats["credential_uses"] += 1
+        self._events[self.topics.credentials].inc()
+        self._publish(self.engine.merge_credential_use(use))
+        for agent_id in self.engine.credential_users(use.credential_id):  # a finding may change state without output
+            if agent_id in self.owner:
+                self.dirty.add(agent_id)
+
+
+# What a group coordinator that is still loading answers; librdkafka does not flag all of it retriable.
+_COORDINATOR_STARTING = (KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+                         KafkaError.COORDINATOR_NOT_AVAILABLE)
+
+
+def _committed(consumer: Consumer, partitions: list[TopicPartition], attempts: int = 10) -> list[TopicPartition]:
+    """Committed offsets, retrying what a just-started group coordinator answers with."""
+    if not partitions:
+        return []
+    for attempt in range(attempts):
+        try:
+            return consumer.committed(partitions, timeout=10)
+        except KafkaException as e:
+            if attempt == attempts - 1 or not (e.args[0].retriable() or e.args[0].code() in _COORDINATOR_STARTING):
+                raise
+            log.warning("committed offsets not available yet (%s); retrying", e.args[0].str())
+            time.sleep(0.5 * (attempt + 1))
+    return []
