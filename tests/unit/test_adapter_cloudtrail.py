@@ -8,7 +8,8 @@ import pytest
 
 from intentwatch.models.action import Action
 from intentwatch.pipeline.io.adapters import BadRecord, open_adapter
-from intentwatch.pipeline.io.adapters.cloudtrail import CloudTrailAdapter, CloudTrailOptions, operation_of
+from intentwatch.pipeline.io.adapters.cloudtrail import CloudTrailAdapter, CloudTrailOptions
+from intentwatch.pipeline.io.adapters.cloudtrail_operations import operation_of
 
 DATA = Path(__file__).parents[1] / "data" / "adapters"
 RECORDS = DATA / "cloudtrail_records.json"

@@ -14,7 +14,8 @@ from intentwatch.pipeline.engine.config import EngineConfig, ResponseConfig
 from intentwatch.pipeline.io.deadletter import DeadLetterFile
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.io.formats import encoder, native
-from intentwatch.pipeline.io.formats.ocsf import OCSF_VERSION, PROFILES, DetectionFinding, OcsfFormatter
+from intentwatch.pipeline.io.formats.ocsf import OcsfFormatter
+from intentwatch.pipeline.io.formats.ocsf_schema import OCSF_VERSION, PROFILES, DetectionFinding
 from tests.factories import action, instantiate, manifest
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ Mapping (docs/inputs.md has the table): the agent is ``userIdentity.arn`` (an as
 session folded into its role when ``fold_sessions``); the tool is
 ``<service>:<eventName>`` with the service cut from ``eventSource`` (``s3.amazonaws.com``
 -> ``s3:GetObject``, the IAM action form manifests are written in); the operation comes from
-the API verb; the resource from ``resources[].ARN`` or ``requestParameters``.
+the API verb (cloudtrail_operations.py); the resource from ``resources[].ARN`` or ``requestParameters``.
 """
 
 import ipaddress
@@ -32,55 +32,8 @@ from intentwatch.models.action import Operation
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, make_action
+from .cloudtrail_operations import verb_operation as _verb_operation
 
-# Exact API names whose verb says too little (or the wrong thing).
-API_OPERATIONS: dict[str, Operation] = {
-    # credentials and sign-in
-    "GetCallerIdentity": "authenticate", "GetSessionToken": "authenticate", "ConsoleLogin": "authenticate",
-    "GetFederationToken": "grant", "CreateAccessKey": "grant", "CreateLoginProfile": "grant",
-    "UpdateLoginProfile": "grant", "AddUserToGroup": "grant", "CreatePolicyVersion": "grant",
-    "SetDefaultPolicyVersion": "grant", "UpdateAssumeRolePolicy": "grant", "CreateGrant": "grant",
-    "PassRole": "grant",
-    # sharing opens access
-    "ModifySnapshotAttribute": "grant", "ModifyDBSnapshotAttribute": "grant", "ModifyDBClusterSnapshotAttribute": "grant",
-    "ModifyImageAttribute": "grant", "PutBucketAcl": "grant", "PutObjectAcl": "grant",
-    # logging and detection switched or rewired
-    "StopLogging": "configure", "StartLogging": "configure", "PutEventSelectors": "configure",
-    "PutInsightSelectors": "configure", "UpdateTrail": "configure", "DeleteTrail": "configure",
-    "DeleteFlowLogs": "configure", "DeleteDetector": "configure", "PutBucketLogging": "configure",
-    # runs something
-    "SendCommand": "execute", "StartSession": "execute", "RunInstances": "execute", "RunTask": "execute",
-    "StartInstances": "execute", "StopInstances": "execute", "RebootInstances": "execute",
-    "StartExecution": "execute", "StartQueryExecution": "execute", "ExecuteStatement": "execute",
-    # ends something
-    "TerminateInstances": "delete",
-    # data reads that do not start with Get
-    "Decrypt": "read", "SelectObjectContent": "read", "FilterLogEvents": "read", "Query": "read", "Scan": "read",
-}
-
-# Verb prefixes, longest first within a group that could overlap (``Describe`` before ``De``...).
-VERB_OPERATIONS: tuple[tuple[str, Operation], ...] = (
-    ("Get", "read"), ("BatchGet", "read"), ("Head", "read"), ("Lookup", "read"), ("Search", "read"),
-    ("Select", "read"), ("Download", "read"), ("Retrieve", "read"), ("Read", "read"), ("Filter", "read"),
-    ("List", "list"), ("Describe", "list"), ("Scan", "list"),
-    ("AssumeRole", "grant"), ("Attach", "grant"), ("Grant", "grant"), ("AddPermission", "grant"),
-    ("AddRoleTo", "grant"), ("Authorize", "configure"),
-    ("Disable", "configure"), ("Enable", "configure"), ("Stop", "configure"), ("Modify", "configure"),
-    ("Update", "configure"), ("Set", "configure"), ("Change", "configure"), ("Register", "configure"),
-    ("Deregister", "configure"), ("Associate", "configure"), ("Disassociate", "configure"),
-    ("Invoke", "execute"), ("Converse", "execute"), ("Execute", "execute"), ("Run", "execute"),
-    ("Start", "execute"), ("Reboot", "execute"), ("Send", "send"), ("Publish", "send"),
-    ("Delete", "delete"), ("Detach", "delete"), ("Revoke", "delete"), ("Remove", "delete"),
-    ("Terminate", "delete"), ("Deactivate", "delete"), ("Cancel", "delete"),
-    ("Create", "write"), ("Put", "write"), ("Copy", "write"), ("Import", "write"), ("Upload", "write"),
-    ("Restore", "write"), ("Write", "write"), ("BatchWrite", "write"), ("Tag", "write"), ("Untag", "write"),
-    ("Encrypt", "execute"), ("GenerateDataKey", "read"),
-)
-# Model invocations: the services whose Invoke*/Converse* use a model.
-MODEL_SERVICES = frozenset({"bedrock", "bedrock-runtime", "bedrock-agent-runtime", "sagemaker"})
-# ``Put...`` that change how a service behaves rather than writing data.
-_PUT_CONFIGURE = re.compile(r"^Put\w*(Configuration|Selectors|Settings|Config|Alarm|Logging|PublicAccessBlock|"
-                            r"Encryption|Versioning|Lifecycle|Replication)\w*$")
 _DENIED = re.compile(r"AccessDenied|Unauthorized|Forbidden|NotAuthorized", re.IGNORECASE)
 # requestParameters keys that name the resource acted on, in order (bucketName is joined with key).
 RESOURCE_PARAMETERS = (
@@ -89,36 +42,6 @@ RESOURCE_PARAMETERS = (
     "topicArn", "keyId", "userName", "roleName", "groupName", "stackName", "clusterName", "repositoryName",
     "resourceArn", "detectorId", "groupId", "modelId", "targetArn", "arn",
 )
-
-
-def _verb_operation(event_name: str, service: str, read_only: Any) -> Operation:
-    op = API_OPERATIONS.get(event_name)
-    if op is not None:
-        return op
-    if event_name.startswith("Put"):
-        if event_name.endswith("Policy"):
-            return "grant"
-        if _PUT_CONFIGURE.match(event_name):
-            return "configure"
-    for prefix, op in VERB_OPERATIONS:
-        if event_name.startswith(prefix):
-            if op == "execute" and prefix in ("Invoke", "Converse") and service in MODEL_SERVICES:
-                return "invoke"
-            return op
-    return "read" if read_only is True or read_only == "true" else "write"
-
-
-def operation_of(event_source: str, event_name: str, read_only: Any = None) -> Operation:
-    """The operation of a CloudTrail API call.
-
-    >>> [operation_of("s3.amazonaws.com", n) for n in ("GetObject", "ListBuckets", "PutBucketPolicy", "PutObject")]
-    ['read', 'list', 'grant', 'write']
-    >>> [operation_of("bedrock.amazonaws.com", "InvokeModel"), operation_of("lambda.amazonaws.com", "Invoke")]
-    ['invoke', 'execute']
-    >>> [operation_of("cloudtrail.amazonaws.com", "StopLogging"), operation_of("sts.amazonaws.com", "AssumeRole")]
-    ['configure', 'grant']
-    """
-    return _verb_operation(event_name, event_source.split(".", 1)[0], read_only)
 
 
 class CloudTrailOptions(BaseModel):

@@ -91,7 +91,7 @@ def replay_options(actions: Iterable[dict[str, Any]]) -> dict[str, Any]:
     role name, credentials with the fleet's ``aws:`` prefix, and the operation of each API where
     the fleet's vocabulary and CloudTrail's verb table differ (``sts:AssumeRole``: the fleet
     says authenticate, the table grant)."""
-    from intentwatch.pipeline.io.adapters.cloudtrail import operation_of
+    from intentwatch.pipeline.io.adapters.cloudtrail_operations import operation_of
 
     operations: dict[str, str] = {}
     for a in actions:

@@ -20,7 +20,8 @@ from intentwatch.models.intent import IntentManifest
 from intentwatch.pipeline.lab.simulate.activity import COLUMNS, DAY_MS, HOUR_MS, OUTCOMES, generate
 from intentwatch.pipeline.lab.simulate.archetypes import ARCHETYPES, Profile, draw_profile
 from intentwatch.pipeline.lab.simulate.manifests import declare_rate, declared_scope, iso, manifest
-from intentwatch.pipeline.lab.simulate.scenarios import ATTACK_KINDS, INJECTORS, KIND_GROUP, Agent, onset_window, pick_onset
+from intentwatch.pipeline.lab.simulate.scenarios import ATTACK_KINDS, INJECTORS, KIND_GROUP
+from intentwatch.pipeline.lab.simulate.scenarios.base import Agent, onset_window, pick_onset
 
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=timezone.utc)  # a Monday
 ATTACK_SHARE = 0.025   # of the fleet, per attack kind

@@ -1,141 +1,24 @@
-"""Scenario injections: what turns a normal agent into a labelled instance.
-
-Each injector takes the agent (profile, stream, declared scope), the agent's own random
-generator and ``T``, the instant the scenario starts (after the warm-up).
-It edits the stream in place, marks the attack's actions in ``mal``, and records its
-parameters in ``agent.detail``. Attacks hide in normal work: the agent's ordinary
-sessions go on around them.
-"""
-
-from dataclasses import dataclass, field
+"""Scenarios the intent rules see (the agent leaves its declared intent), and the approved
+change that widens the intent and must not alert."""
 
 import numpy as np
 
 from intentwatch.models.action import OPERATIONS as _OPS
-from intentwatch.pipeline.lab.simulate.activity import DAY_MS, HOUR_MS, Stream, window_counts
+from intentwatch.pipeline.lab.simulate.activity import HOUR_MS, window_counts
 from intentwatch.pipeline.lab.simulate.archetypes import (
     ARCHETYPES, CREEP_TOOLS, ENUM_TOOLS, FOREIGN_AGENTS, FOREIGN_NETWORKS, HIJACK_TOOL, MODELS,
-    SENSITIVE_DOMAINS, Pool, Profile, ToolSpec, make_pool,
+    SENSITIVE_DOMAINS, ToolSpec, make_pool,
 )
 from intentwatch.pipeline.lab.simulate.manifests import declare_rate, iso, iso_duration, violations
-
-# kind -> group, as the evaluation reports them.
-KIND_GROUP: dict[str, str] = {
-    "normal": "normal", "normal_update": "normal", "noisy_normal": "normal",
-    "scope_creep": "intent-visible", "zombie": "intent-visible", "expiry": "intent-visible",
-    "model_swap": "intent-visible", "shadow_agent": "intent-visible", "over_rate": "intent-visible",
-    "credential_leak": "intent-visible", "exfiltration_chain": "intent-visible",
-    "gradual_drift": "behavioural", "sudden_drift": "behavioural", "volume_exfiltration": "behavioural",
-    "boiling_frog": "behavioural", "credential_reuse": "behavioural",
-}
-ATTACK_KINDS = tuple(k for k, g in KIND_GROUP.items() if g != "normal")
-
-
-@dataclass
-class Agent:
-    """One simulated agent while it is being built."""
-
-    p: Profile
-    kind: str
-    s: Stream
-    allowed: dict
-    issued_ms: int
-    start_ms: int                     # label start (agent-hours)
-    end_ms: int                       # label end
-    run: tuple[int, int]
-    expiry: tuple[str, int]           # ("expires_at", ms) or ("ttl", seconds)
-    registered: bool = True
-    rate: dict | None = None
-    lifecycle: list[dict] = field(default_factory=list)
-    detail: dict = field(default_factory=dict)
-    onset_ms: int | None = None       # set when the onset is not the first marked action
-    onset_seq: int | None = None
-    shortened: str | None = None      # why the scenario is shorter than it should be
-    notice: str | None = None         # one line for the user: the scenario dropped or shortened
-
-
-# -- helpers -------------------------------------------------------------------------------
-def clean_instant(s: Stream, T: int) -> int:
-    """``T`` moved back until no action happens exactly then (so "after" is unambiguous)."""
-    while len(s) and (s.t == T).any():
-        T -= 1
-    return T
-
-
-def onset_window(run: tuple[int, int]) -> tuple[int, int]:
-    """Where an onset belongs: after 1.5 days of warm-up, leaving time for the attack."""
-    lo = run[0] + int(1.5 * DAY_MS)
-    return lo, run[1] - max(6 * HOUR_MS, int(0.2 * (run[1] - lo)))
-
-
-def pick_onset(s: Stream, rng: np.random.Generator, run: tuple[int, int], early: bool = False) -> int:
-    """An instant just before one of the agent's actions, after 1.5 days of warm-up.
-
-    The onset lands in the agent's active hours and leaves time after it for the attack.
-    Runs too short for the warm-up fall back to the middle of the agent's activity.
-    """
-    lo, hi = onset_window(run)
-    cand = np.flatnonzero((s.t >= lo) & (s.t <= hi))
-    if len(cand) == 0:
-        cand = np.arange(len(s) // 2, max(len(s) // 2 + 1, int(len(s) * 0.9)))
-    if early:
-        cand = cand[: max(1, len(cand) // 3)]
-    i = int(cand[rng.integers(len(cand))])
-    return clean_instant(s, int(s.t[i]) - int(rng.integers(1_000, 300_000)))
-
-
-def sessions_after(s: Stream, T: int) -> np.ndarray:
-    """Sessions with an action at or after ``T`` (a task under way counts), in time order."""
-    idx = np.flatnonzero(s.t >= T)
-    sess, first = np.unique(s.c["sess"][idx], return_index=True)
-    return sess[np.argsort(first, kind="stable")]
-
-
-def choose_sessions(s: Stream, rng: np.random.Generator, T: int, share: float) -> np.ndarray:
-    """About ``share`` of the sessions after ``T``; always the first one."""
-    sess = sessions_after(s, T)
-    if len(sess) == 0:
-        return sess
-    pick = rng.random(len(sess)) < share
-    pick[0] = True
-    return sess[pick]
-
-
-def time_in_session(s: Stream, rng: np.random.Generator, sess: int, after: int) -> int:
-    """An instant after ``after`` between two actions of session ``sess`` (or just after its last)."""
-    idx = np.flatnonzero(s.c["sess"] == sess)
-    j = int(rng.integers(int(np.searchsorted(s.t[idx], after)), len(idx)))
-    t0 = int(s.t[idx[j]])
-    if j + 1 < len(idx):
-        return t0 + max(1, int((int(s.t[idx[j + 1]]) - t0) * rng.uniform(0.2, 0.8)))
-    return t0 + int(rng.integers(800, 8_000))
-
-
-def draw_resources(a: Agent, rng: np.random.Generator, tools: np.ndarray) -> np.ndarray:
-    """Resources for these tools from the agent's pools (normal part, own weights)."""
-    s = a.s
-    res = np.full(len(tools), -1, np.int32)
-    for ti in np.unique(tools):
-        rk = s.tools[ti].rkind
-        m = tools == ti
-        if s.tools[ti].resource is not None:
-            res[m] = s.resource_index(s.tools[ti].resource, s.tools[ti].domain)
-        elif rk is not None:
-            pool = a.p.pools[rk]
-            ids = np.array([s.resource_index(r, d) for r, d, _ in pool.entries[: pool.n_normal]], np.int32)
-            res[m] = ids[rng.choice(pool.n_normal, int(m.sum()), p=pool.weights)]
-    return res
-
-
-def fill(template: str, a: Agent) -> str:
-    return template.format(acct=a.p.ident.acct, alias=a.p.ident.alias, agent=a.p.agent_id)
+from intentwatch.pipeline.lab.simulate.scenarios.base import (
+    Agent, choose_sessions, clean_instant, draw_resources, fill, sessions_after, time_in_session,
+)
 
 
 def _mark_after(a: Agent, T: int, inclusive: bool = True) -> np.ndarray:
     mask = a.s.t >= T if inclusive else a.s.t > T
     a.s.c["mal"] |= mask
     return mask
-
 
 # -- intent-visible -----------------------------------------------------------------------
 def scope_creep(a: Agent, rng: np.random.Generator, T: int) -> None:
@@ -340,102 +223,6 @@ def exfiltration_chain(a: Agent, rng: np.random.Generator, T: int) -> None:
     a.detail = {"read_tool": read.name, "read_resource": r_res, "sensitive_domain": read.domain or r_dom,
                 "send_tool": send.name, "external_destinations": dests, "chains": len(chains)}
 
-
-# -- behavioural (inside the declared intent) -----------------------------------------
-def _rare_tools(a: Agent, rng: np.random.Generator, k: int) -> list[int]:
-    """``k`` of the agent's allowed but rarely used tools (lower half of its ranking)."""
-    n = len(a.p.tools)
-    rare = [i for i in range(n // 2, n) if a.p.tools[i].name != a.p.arch.exfil_read]
-    return [rare[i] for i in rng.permutation(len(rare))[:k]]
-
-
-def _redraw(a: Agent, rng: np.random.Generator, mask: np.ndarray, tools: list[int]) -> None:
-    new = np.array(tools, np.int32)[rng.integers(len(tools), size=int(mask.sum()))]
-    a.s.set_tools(mask, new, draw_resources(a, rng, new))
-    a.s.c["mal"] |= mask
-
-
-def gradual_drift(a: Agent, rng: np.random.Generator, T: int) -> None:
-    """The tool mix slides, day after day, toward allowed tools the agent rarely used."""
-    tools = _rare_tools(a, rng, int(rng.integers(2, 4)))
-    w_max = float(rng.uniform(0.45, 0.8))
-    frac = np.clip((a.s.t - T) / max(1, a.run[1] - T), 0, 1)
-    mask = (a.s.t >= T) & (rng.random(len(a.s)) < w_max * frac ** 0.8)
-    _redraw(a, rng, mask, tools)
-    a.detail = {"start": iso(T), "drift_tools": [a.p.tools[i].name for i in tools], "max_share": round(w_max, 2),
-                "actions": int(mask.sum())}
-
-
-def sudden_drift(a: Agent, rng: np.random.Generator, T: int) -> None:
-    """From ``T`` most calls go to a few allowed tools the agent hardly used (as after an injection)."""
-    tools = _rare_tools(a, rng, int(rng.integers(2, 5)))
-    share = float(rng.uniform(0.55, 0.85))
-    mask = (a.s.t >= T) & (rng.random(len(a.s)) < share)
-    _redraw(a, rng, mask, tools)
-    a.detail = {"start": iso(T), "drift_tools": [a.p.tools[i].name for i in tools], "share": round(share, 2),
-                "actions": int(mask.sum())}
-
-
-def volume_exfiltration(a: Agent, rng: np.random.Generator, T: int) -> None:
-    """An allowed tool moves far more bytes than it ever did, in ordinary sessions."""
-    s = a.s
-    # The busiest tool that reads or sends data; else one that writes or runs something.
-    top = [i for i, tl in enumerate(a.p.tools[:8]) if tl.op in ("read", "send") and tl.kb >= 2] + \
-          [i for i, tl in enumerate(a.p.tools[:8]) if tl.op in ("write", "execute") and tl.kb >= 2]
-    ti = top[0] if top else 0
-    base = a.p.tools[ti].kb * 1024 * a.p.byte_scale
-    sessions = choose_sessions(s, rng, T, 0.3)
-    per = rng.integers(1, 4, len(sessions))
-    t = np.array([time_in_session(s, rng, int(x), T) for x, k in zip(sessions, per) for _ in range(k)], np.int64)
-    sess = np.repeat(sessions, per)
-    mult = rng.lognormal(np.log(rng.uniform(60, 400)), 0.4, len(t))
-    tools = np.full(len(t), ti, np.int32)
-    s.append(s.rows(t, tools, draw_resources(a, rng, tools), sess, nbytes=(base * mult).astype(np.int64)))
-    a.detail = {"start": iso(T), "tool": a.p.tools[ti].name, "normal_median_bytes": int(base),
-                "injected_actions": len(t), "bytes_multiplier_median": round(float(np.median(mult)), 1)}
-
-
-def boiling_frog(a: Agent, rng: np.random.Generator, T: int) -> None:
-    """A few new (allowed) resources a day: tables, buckets, recipients it never touched."""
-    s = a.s
-    kinds = [rk for rk, pool in a.p.pools.items() if len(pool.entries) > pool.n_normal]
-    tool_rk = np.array([tl.rkind or "" for tl in s.tools])[s.c["tool"]]
-    after = s.t >= T
-    rk = max(kinds, key=lambda k: (int(((tool_rk == k) & after).sum()), k))
-    pool: Pool = a.p.pools[rk]
-    reserve = [s.resource_index(r, d) for r, d, _ in pool.entries[pool.n_normal:]]
-    per_day = float(rng.uniform(2, 5))
-    intro = T + (np.arange(len(reserve)) / per_day * DAY_MS).astype(np.int64)  # when each appears
-    cand = np.flatnonzero((tool_rk == rk) & after)
-    pick = cand[rng.random(len(cand)) < 0.25]
-    if len(cand) and (len(pick) == 0 or pick[0] != cand[0]):
-        pick = np.concatenate([[cand[0]], pick])
-    avail = np.searchsorted(intro, s.t[pick], side="right")  # resources introduced so far
-    choice = (rng.random(len(pick)) * avail).astype(int)
-    s.c["res"][pick] = np.array(reserve, np.int32)[choice]
-    s.c["dom"][pick] = s.domains_for(s.c["tool"][pick], s.c["res"][pick])
-    s.c["mal"][pick] = True
-    used = sorted({s.resources[s.c["res"][i]] for i in pick})
-    a.detail = {"start": iso(T), "resource_kind": rk, "new_per_day": round(per_day, 1), "new_resources": used,
-                "actions": len(pick)}
-
-
-def credential_reuse(a: Agent, rng: np.random.Generator, T: int) -> None:
-    """The agent's own credential, used from a new network, doing ordinary in-scope work."""
-    s = a.s
-    net = FOREIGN_NETWORKS[int(rng.integers(len(FOREIGN_NETWORKS)))]
-    ips = [f"{net}.{int(x)}" for x in rng.choice(np.arange(2, 254), int(rng.integers(1, 3)), replace=False)]
-    first = len(s.ips)
-    s.ips.extend(ips)
-    share = float(rng.uniform(0.2, 0.45))
-    sessions = choose_sessions(s, rng, T, share)
-    mask = np.isin(s.c["sess"], sessions) & (s.t >= T)
-    s.c["ip"][mask] = first + rng.integers(len(ips), size=int(mask.sum()))
-    s.c["mal"] |= mask
-    a.detail = {"start": iso(T), "credential_id": s.creds[0], "new_ips": ips, "network": f"{net}.0/24",
-                "session_share": round(share, 2), "actions": int(mask.sum())}
-
-
 # -- approved change (must not alert) -----------------------------------------------------
 def normal_update(a: Agent, rng: np.random.Generator, T: int) -> None:
     """An approved update at ``T`` widens the scope (new tool, maybe a new domain) and/or
@@ -487,12 +274,3 @@ def normal_update(a: Agent, rng: np.random.Generator, T: int) -> None:
     a.onset_ms = T
     a.onset_seq = int(np.flatnonzero(after)[0]) if after.any() else None
     a.detail = {"update_event_id": event_id, "updated_at": iso(T), **detail}
-
-
-INJECTORS = {
-    "scope_creep": scope_creep, "zombie": zombie, "expiry": expiry, "model_swap": model_swap,
-    "shadow_agent": shadow_agent, "over_rate": over_rate, "credential_leak": credential_leak,
-    "exfiltration_chain": exfiltration_chain, "gradual_drift": gradual_drift, "sudden_drift": sudden_drift,
-    "volume_exfiltration": volume_exfiltration, "boiling_frog": boiling_frog, "credential_reuse": credential_reuse,
-    "normal_update": normal_update,
-}
