@@ -2,4 +2,5 @@
 
 from intentwatch.pipeline.cli import main
 
-main()
+if __name__ == "__main__":  # importing it (the doctest collector does) runs nothing
+    main()
