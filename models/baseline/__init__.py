@@ -9,7 +9,7 @@ time comes from the events.
 ``AgentBaseline`` composes them for one agent; ``features(action)`` builds its input.
 """
 
-from intentwatch.models.baseline.agent import AgentBaseline, BehaviourScores
+from intentwatch.models.baseline.agent import AgentBaseline
 from intentwatch.models.baseline.base import Learner
 from intentwatch.models.baseline.categories import CategoryProfile
 from intentwatch.models.baseline.divergence import ReferenceDivergence, js_divergence
@@ -18,6 +18,7 @@ from intentwatch.models.baseline.features import FEATURES, destination, epoch_se
 from intentwatch.models.baseline.hours import HourProfile
 from intentwatch.models.baseline.rate import RateProfile
 from intentwatch.models.baseline.reach import ReachShift
+from intentwatch.models.baseline.scores import BehaviourScores
 from intentwatch.models.baseline.seen import FirstSeen
 from intentwatch.models.baseline.sources import SourceProfile, network_of
 from intentwatch.models.baseline.volume import VolumeProfile

@@ -849,7 +849,7 @@ def test_every_learner_names_all_its_constructor_arguments_in_params():
 def test_behaviour_scores_init_sets_every_field_in_order():
     """BehaviourScores' __init__ is written out (for speed, compiled): it must take and set
     the dataclass's fields, all of them, in their order."""
-    from intentwatch.models.baseline.agent import BehaviourScores
+    from intentwatch.models.baseline.scores import BehaviourScores
 
     names = [f.name for f in dataclasses.fields(BehaviourScores)]
     s = BehaviourScores(*range(len(names)))
