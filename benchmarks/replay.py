@@ -2,6 +2,7 @@
 parsing the same lines; and the memory the learned side keeps per agent.
 
     python benchmarks/replay.py [--agents 1000 --days 7 --repeats 3 --memory-agents 10000,100000]
+                                [--agentic 2000 --off-config deploy/config/compare/without-agentic.yaml]
 
 Simulates a fleet once (cached under benchmarks/.data), then runs each measurement in a
 fresh subprocess, so peak memory is its own. Throughput, ``--repeats`` times, the modes
@@ -10,8 +11,14 @@ interleaved so a noisy neighbour hurts them alike:
   full    the full replay, everything on: decode and validate, intent rules and the learned
           side (per-agent baselines), serialise alerts and commands
   intent  the same with the learned side off (``EngineConfig.learned.enabled = False``)
-and prints the median events/s of each, peak RSS, and the ratios full/limit, intent/limit
-and full/intent.
+  off     full, with issue 15's detectors off (per-tool clauses, injected targets, the cloud
+          catalogue and identity rules, dormancy: ``--off-config``)
+and, on the agentic lab (``intentwatch simulate-agentic --instances N``: ephemeral instances
+whose actions carry tool-call arguments and results, the traces those detectors read),
+  lab     full
+  lab-off full with ``--off-config``
+It prints the median events/s of each, peak RSS, and the ratios full/limit, intent/limit,
+full/intent, and off/full and lab-off/lab (the cost of issue 15's detectors; aim <= 15 %).
 
 Learned state per agent: ``--memory-sample`` agents of the fleet, picked at random among
 those with ``--memory-actions`` actions, get an ``AgentBaseline`` as the engine makes one
@@ -26,7 +33,7 @@ share interned names (tools, addresses) with their template, as agents of one fl
 tool names; the "trained" row, measured while learning, checks that restoring does not
 flatter the figure.
 
-Targets are printed, not asserted: full/intent >= 0.5, full >= 50,000 events/s, <= 16 KB
+Targets are printed, not asserted: issue 15's detectors <= 15 % slower, full/intent >= 0.5, full >= 50,000 events/s, <= 16 KB
 heap per agent. Machines are shared and noisy: compare ratios, not absolute figures, across runs.
 """
 
@@ -44,8 +51,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / ".data"
-MODES = {"limit": "read + orjson.loads", "full": "intent rules + learned", "intent": "intent rules only"}
-TARGET_RATIO, TARGET_RATE, TARGET_BYTES = 0.5, 50_000, 16_000
+MODES = {"limit": "read + orjson.loads", "full": "intent rules + learned", "intent": "intent rules only",
+         "off": "full, issue 15 rules off", "lab": "agentic lab, full", "lab-off": "agentic lab, 15 off"}
+OFF_CONFIG = ROOT / "deploy" / "config" / "compare" / "without-agentic.yaml"
+TARGET_RATIO, TARGET_RATE, TARGET_BYTES, TARGET_COST = 0.5, 50_000, 16_000, 0.15
 
 
 def fleet(agents: int, days: int, seed: int) -> Path:
@@ -56,6 +65,17 @@ def fleet(agents: int, days: int, seed: int) -> Path:
 
         print(f"simulating {agents} agents x {days} days into {out} ...", file=sys.stderr)
         simulate_fleet(agents=agents, days=days, seed=seed, out=out)
+    return out
+
+
+def agentic_lab(instances: int, seed: int) -> Path:
+    out = DATA / f"agentic-{instances}-s{seed}"
+    if not (out / "labels.jsonl").exists():
+        sys.path.insert(0, str(ROOT))
+        from intentwatch.pipeline.lab.simulate.agentic import simulate_agentic
+
+        print(f"simulating the agentic lab, {instances} instances, into {out} ...", file=sys.stderr)
+        simulate_agentic(instances, 20, seed, out)
     return out
 
 
@@ -215,13 +235,17 @@ def child(mode: str, args: argparse.Namespace) -> None:
     elif mode == "memory":
         r = run_memory(out, args.config, args.n, args.memory_sample, args.memory_actions, args.seed)
     else:
-        r = run_replay(out / "actions.jsonl", out / "intents", out / "lifecycle.jsonl", args.config, mode == "full")
+        if mode.startswith("lab"):
+            out = Path(args.lab)
+        config = args.off_config if mode in ("off", "lab-off") else args.config
+        r = run_replay(out / "actions.jsonl", out / "intents", out / "lifecycle.jsonl", config, mode != "intent")
     r.setdefault("max_rss_mib", peak_rss_mib())
     print(json.dumps(r))
 
 
 def spawn(mode: str, args: argparse.Namespace, out: Path, *extra: str) -> dict:
-    cmd = [sys.executable, __file__, "--child", mode, "--fleet", str(out), "--seed", str(args.seed),
+    cmd = [sys.executable, __file__, "--child", mode, "--fleet", str(out), "--lab", str(args.lab or ""),
+           "--off-config", str(args.off_config), "--seed", str(args.seed),
            "--memory-sample", str(args.memory_sample), "--memory-actions", str(args.memory_actions), *extra]
     if args.config:
         cmd += ["--config", args.config]
@@ -233,12 +257,15 @@ def verdict(ok: bool) -> str:
 
 
 def throughput(args: argparse.Namespace, out: Path) -> None:
-    rows: dict[str, list[dict]] = {m: [] for m in MODES}
+    modes = [m for m in MODES if args.lab or not m.startswith("lab")]
+    rows: dict[str, list[dict]] = {m: [] for m in modes}
     for _ in range(args.repeats):  # interleaved: a noisy neighbour hurts every mode alike
-        for mode in MODES:
+        for mode in modes:
             rows[mode].append(spawn(mode, args, out))
     events = rows["full"][0]["events"]
     print(f"fleet: {args.agents} agents x {args.days} days, {events:,} actions ({out}); {args.repeats} repeats")
+    if args.lab:
+        print(f"agentic lab: {args.agentic} instances, {rows['lab'][0]['events']:,} actions ({args.lab})")
     print(f"{'mode':<8} {'':<24} {'events/s (median)':>18} {'runs':>26} {'peak RSS MiB':>13}")
     med = {}
     for mode, rs in rows.items():
@@ -250,6 +277,11 @@ def throughput(args: argparse.Namespace, out: Path) -> None:
     print(f"ratio full/limit: {med['full'] / med['limit']:.3f}   intent/limit: {med['intent'] / med['limit']:.3f}")
     print(f"ratio full/intent (learned on / off): {ratio:.2f}   target >= {TARGET_RATIO}: {verdict(ratio >= TARGET_RATIO)}")
     print(f"full events/s: {med['full']:,.0f}   target >= {TARGET_RATE:,}: {verdict(med['full'] >= TARGET_RATE)}")
+    for on, off, what in (("full", "off", "fleet"), ("lab", "lab-off", "agentic lab")):
+        if on in med:
+            cost = med[off] / med[on] - 1  # extra time per event with the detectors on
+            print(f"issue 15 detectors on the {what}: {on}/{off} {med[on] / med[off]:.3f}, {cost:.1%} slower   "
+                  f"target <= {TARGET_COST:.0%}: {verdict(cost <= TARGET_COST)}")
 
 
 def memory(args: argparse.Namespace, out: Path) -> None:
@@ -287,17 +319,22 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=7, help="fleet and sampling seed (default 7)")
     p.add_argument("--repeats", "--runs", type=int, default=3, help="runs per throughput mode, 0 to skip (default 3)")
     p.add_argument("--config", help="engine config file for the replay and memory runs")
+    p.add_argument("--off-config", default=str(OFF_CONFIG),
+                   help="config of the 'off' and 'lab-off' modes (default: issue 15's rules off)")
+    p.add_argument("--agentic", type=int, default=2000, help="agentic lab instances, 0 to skip the lab modes (default 2000)")
     p.add_argument("--memory-agents", type=counts, default=[10_000, 100_000],
                    help="agent counts for the memory table, comma-separated, '' to skip (default 10000,100000)")
     p.add_argument("--memory-sample", type=int, default=200, help="fleet agents whose traffic trains the baselines (default 200)")
     p.add_argument("--memory-actions", type=int, default=300, help="actions each of them learns (default 300)")
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--fleet", help=argparse.SUPPRESS)
+    p.add_argument("--lab", help=argparse.SUPPRESS)
     p.add_argument("--n", type=int, default=0, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
         return child(args.child, args)
     out = fleet(args.agents, args.days, args.seed)
+    args.lab = str(agentic_lab(args.agentic, args.seed)) if args.agentic and args.repeats else ""
     started = time.perf_counter()
     if args.repeats:
         throughput(args, out)

@@ -42,7 +42,8 @@ from intentwatch.pipeline.engine.toolcall import arguments, leaves, result
 STATE_CHANGING = frozenset({"write", "send", "delete", "grant", "configure", "execute"})
 _TEXT_LIMIT = 20_000  # characters of one result or argument scanned
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+# The local part possessive (++): giving back a character can never put "@" after it.
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]++@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 _URL = re.compile(r"(?:https?|ftp)://[^\s\"'<>)\]}]+", re.I)
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
 _DIGITS = re.compile(r"(?<![\w.])\d{8,19}(?![\w.])")
@@ -56,8 +57,17 @@ _TARGET_ARG = re.compile(r"(recipient|^to$|^cc$|^bcc$|email|address|url|link|uri
                          r"target|webhook|endpoint|repo|bucket|server)", re.I)
 
 
+_hashes: dict[str, str] = {}  # target -> its hash (a pure function, remembered: results repeat their targets)
+
+
 def _h(value: str) -> str:
-    return hashlib.blake2b(value.encode(), digest_size=8).hexdigest()
+    h = _hashes.get(value)
+    if h is None:
+        h = hashlib.blake2b(value.encode(), digest_size=8).hexdigest()
+        if len(_hashes) >= 65536:
+            _hashes.clear()
+        _hashes[value] = h
+    return h
 
 
 def _norm_url(u: str) -> str:
@@ -65,9 +75,33 @@ def _norm_url(u: str) -> str:
 
 
 # One pass over the text: each alternative a named kind (order matters: an e-mail before an id).
-_ANY = re.compile("|".join(f"(?P<{k}>{'(?i:' + rx.pattern + ')' if rx.flags & re.I else rx.pattern})" for k, rx in (
-    ("url", _URL), ("email", _EMAIL), ("iban", _IBAN), ("ip", _IPV4), ("digits", _DIGITS), ("id", _ID))))
-_MAYBE = re.compile(r"[@:]|\d")  # text with none of these holds no target of any kind
+_KINDS = (("url", _URL), ("email", _EMAIL), ("iban", _IBAN), ("ip", _IPV4), ("digits", _DIGITS), ("id", _ID))
+# What each kind cannot match without, tested before the pass: a kind that cannot match anywhere
+# in the text is left out of it (the leftmost-first matches of the others stay the same). Every
+# kind but the URL and the e-mail needs a digit.
+_DIGIT = re.compile(r"\d")
+_NEEDS_IBAN, _NEEDS_IP = re.compile(r"[A-Z]{2}\d{2}"), re.compile(r"\d\.\d")
+_NEEDS_DIGITS, _NEEDS_ID = re.compile(r"\d{8}"), re.compile(r"[A-Za-z][-_]")
+_passes: dict[int, re.Pattern[str] | None] = {}
+
+
+def _pass_for(text: str) -> re.Pattern[str] | None:
+    """The combined pattern of the kinds that can match in ``text`` (None: none can)."""
+    mask = (1 if "://" in text else 0) | (2 if "@" in text else 0)
+    if _DIGIT.search(text) is not None:
+        for bit, need in ((4, _NEEDS_IBAN), (8, _NEEDS_IP), (16, _NEEDS_DIGITS), (32, _NEEDS_ID)):
+            if need.search(text) is not None:
+                mask |= bit
+    if not mask:
+        return None
+    try:
+        return _passes[mask]
+    except KeyError:
+        pass
+    rx = re.compile("|".join(f"(?P<{k}>{'(?i:' + r.pattern + ')' if r.flags & re.I else r.pattern})"
+                             for i, (k, r) in enumerate(_KINDS) if mask & (1 << i)))
+    _passes[mask] = rx
+    return rx
 
 
 def targets_in_text(text: str) -> set[str]:
@@ -76,10 +110,17 @@ def targets_in_text(text: str) -> set[str]:
     >>> sorted(targets_in_text("Pay DE89 3704 0044 0532 0130 00 or mail eve@evil.io, see https://evil.io/x."))
     ['de89370400440532013000', 'eve@evil.io', 'evil.io', 'https://evil.io/x']
     """
+    return _scan(text[:_TEXT_LIMIT])
+
+
+def _scan(text: str) -> set[str]:
+    """``targets_in_text`` of text already cut to size (several values joined by newlines: no kind
+    matches across a newline, so the join finds what each value would)."""
     out: set[str] = set()
-    if _MAYBE.search(text) is None:
+    rx = _pass_for(text)
+    if rx is None:
         return out
-    for m in _ANY.finditer(text[:_TEXT_LIMIT]):
+    for m in rx.finditer(text):
         kind, v = m.lastgroup, m.group(0)
         if kind == "url":
             u = _norm_url(v)
@@ -129,12 +170,23 @@ def argument_targets(args: dict[str, Any]) -> list[tuple[str, str]]:
 
 def result_targets(res: Any) -> set[str]:
     """Targets in a tool result: in its text, and its short identifier-like values."""
-    out: set[str] = set()
     if isinstance(res, str):
         return targets_in_text(res)
-    for v in leaves(res):
-        out |= _value_targets(v)
-    return out
+    return _leaf_targets(leaves(res))
+
+
+def _leaf_targets(values: list[Any]) -> set[str]:
+    """The union of ``_value_targets`` over ``values``, with one scan of their texts joined."""
+    out: set[str] = set()
+    texts: list[str] = []
+    for v in values:
+        if isinstance(v, bool) or v is None:
+            continue
+        s = (v if isinstance(v, str) else str(v)).strip()
+        texts.append(s[:_TEXT_LIMIT])
+        if 3 <= len(s) <= 101 and _TOKEN.match(s):  # the pattern's own length bounds, checked first
+            out.add(_norm_url(s) if "://" in s else s.lower().replace(" ", ""))
+    return out | _scan("\n".join(texts))
 
 
 # -- instructions aimed at the agent ----------------------------------------------------------
@@ -171,6 +223,20 @@ _STRONG = re.compile(r"ignor|disregard|forget|overrid|overrul|bypass|nstruction|
                      r"important|todo|\bai\b|agent|model|llm|bot|gpt|claude|gemini|llama|copilot|automated|autonomous|virtual", re.I)
 
 
+_STRONG_WORDS = tuple(w for w in _STRONG.pattern.split("|") if w.isalpha())  # the plain words, found with `in`
+_STRONG_REST = re.compile(r"[<\[#]|\bai\b")  # the rest of _STRONG
+
+
+def _strong(text: str) -> bool:
+    """``_STRONG.search(text)``, cheaper: on ASCII text (where ignoring case is lower-casing) the
+    words are substring tests on the lower-cased text. Other text keeps the pattern (re.I folds a
+    few non-ASCII letters, such as the Kelvin sign, onto ASCII ones)."""
+    if not text.isascii():
+        return _STRONG.search(text) is not None
+    low = text.lower()
+    return any(w in low for w in _STRONG_WORDS) or _STRONG_REST.search(low) is not None
+
+
 def injection_cues(text: str) -> tuple[float, list[str]]:
     """Score (summed weights of the distinct cue kinds found) and the kinds, for instructions aimed
     at an agent inside data. Flagged at ``CUE_THRESHOLD``.
@@ -183,7 +249,7 @@ def injection_cues(text: str) -> tuple[float, list[str]]:
     (2.0, ['address', 'directive'])
     """
     text = text[:_TEXT_LIMIT]
-    if _STRONG.search(text) is None:
+    if not _strong(text):
         return 0.0, []
     kinds: dict[str, float] = {}
     for kind, weight, rx in _CUES:  # one search per pattern: their matches overlap
@@ -237,9 +303,7 @@ class InjectedTarget(Detector):
 
     def _remember(self, action: Action, res: Any, mem: dict[str, Any]) -> None:
         values = [res] if isinstance(res, str) else leaves(res)
-        found: set[str] = set()
-        for v in values:
-            found |= _value_targets(v) if not isinstance(res, str) else targets_in_text(v)
+        found = targets_in_text(res) if isinstance(res, str) else _leaf_targets(values)
         if not found:
             return
         score, kinds = injection_cues(res if isinstance(res, str) else "\n".join(v for v in values if isinstance(v, str)))
