@@ -18,7 +18,8 @@ whose actions carry tool-call arguments and results, the traces those detectors 
   lab     full
   lab-off full with ``--off-config``
 It prints the median events/s of each, peak RSS, and the ratios full/limit, intent/limit,
-full/intent, and off/full and lab-off/lab (the cost of issue 15's detectors; aim <= 15 %).
+full/intent, and the cost of issue 15's detectors (off against full, lab-off against lab;
+aim <= 15 %) in events per CPU second of each child (a busy neighbour disturbs it least).
 
 Learned state per agent: ``--memory-sample`` agents of the fleet, picked at random among
 those with ``--memory-actions`` actions, get an ``AgentBaseline`` as the engine makes one
@@ -117,9 +118,10 @@ def run_replay(path: Path, intents: Path, lifecycle: Path, config: str | None, l
         outputs += 1
         sink.write(o.model_dump_json().encode() + b"\n")
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     s = replay(engine, path, lc, emit, dead)
-    return {"events": s.actions, "seconds": time.perf_counter() - started, "outputs": outputs, "agents": len(engine.agents)}
+    return {"events": s.actions, "seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu,
+            "outputs": outputs, "agents": len(engine.agents)}
 
 
 # -- learned state per agent ---------------------------------------------------------------
@@ -278,10 +280,11 @@ def throughput(args: argparse.Namespace, out: Path) -> None:
     print(f"ratio full/intent (learned on / off): {ratio:.2f}   target >= {TARGET_RATIO}: {verdict(ratio >= TARGET_RATIO)}")
     print(f"full events/s: {med['full']:,.0f}   target >= {TARGET_RATE:,}: {verdict(med['full'] >= TARGET_RATE)}")
     for on, off, what in (("full", "off", "fleet"), ("lab", "lab-off", "agentic lab")):
-        if on in med:
-            cost = med[off] / med[on] - 1  # extra time per event with the detectors on
-            print(f"issue 15 detectors on the {what}: {on}/{off} {med[on] / med[off]:.3f}, {cost:.1%} slower   "
-                  f"target <= {TARGET_COST:.0%}: {verdict(cost <= TARGET_COST)}")
+        if on in med:  # CPU time: the pair's ratio is what a busy neighbour disturbs least
+            cpu = {m: statistics.median(r["events"] / r["cpu"] for r in rows[m]) for m in (on, off)}
+            cost = cpu[off] / cpu[on] - 1  # extra CPU time per event with the detectors on
+            print(f"issue 15 detectors on the {what}: {on}/{off} events per CPU second {cpu[on]:,.0f}/{cpu[off]:,.0f}, "
+                  f"{cost:.1%} slower   target <= {TARGET_COST:.0%}: {verdict(cost <= TARGET_COST)}")
 
 
 def memory(args: argparse.Namespace, out: Path) -> None:

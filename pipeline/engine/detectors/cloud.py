@@ -301,7 +301,8 @@ def is_instance_identity(action: Action) -> bool:
     """Credentials an instance got from its metadata service: CloudTrail's ``ec2RoleDelivery``, or a
     role session named by an instance id (``.../assumed-role/Role/i-0abc...``)."""
     a = action.attributes
-    if not a:  # the agent id alone decides: remembered per id
+    if not a or ("userIdentity" not in a and "arn" not in a and not a.get("ec2RoleDelivery")):
+        # the agent id alone decides (no identity in the attributes): remembered per id
         hit = _instance_ids.get(action.agent_id)
         if hit is None:
             hit = _INSTANCE.search(action.agent_id) is not None

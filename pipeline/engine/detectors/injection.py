@@ -175,18 +175,20 @@ def result_targets(res: Any) -> set[str]:
     return _leaf_targets(leaves(res))
 
 
+_TOKENS = re.compile(r"^[#@]?[\w.\-:/]{3,100}$", re.M)  # _TOKEN, each line of a text
+
+
 def _leaf_targets(values: list[Any]) -> set[str]:
-    """The union of ``_value_targets`` over ``values``, with one scan of their texts joined."""
-    out: set[str] = set()
-    texts: list[str] = []
-    for v in values:
-        if isinstance(v, bool) or v is None:
-            continue
-        s = (v if isinstance(v, str) else str(v)).strip()
-        texts.append(s[:_TEXT_LIMIT])
-        if 3 <= len(s) <= 101 and _TOKEN.match(s):  # the pattern's own length bounds, checked first
-            out.add(_norm_url(s) if "://" in s else s.lower().replace(" ", ""))
-    return out | _scan("\n".join(texts))
+    """The union of ``_value_targets`` over ``values``, with one scan of their texts joined, one
+    line each (a newline inside a value becomes a carriage return: the same to every pattern, and
+    it keeps the value one line for the token pattern)."""
+    texts = [(v if isinstance(v, str) else str(v)).strip()[:_TEXT_LIMIT].replace("\n", "\r")
+             for v in values if not isinstance(v, bool) and v is not None]
+    text = "\n".join(texts)
+    out = _scan(text)
+    for s in _TOKENS.findall(text):
+        out.add(_norm_url(s) if "://" in s else s.lower())
+    return out
 
 
 # -- instructions aimed at the agent ----------------------------------------------------------
