@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from intentwatch.models.action import OPERATIONS
-from intentwatch.pipeline.lab.simulate.archetypes import Profile, ToolSpec
+from intentwatch.pipeline.lab.simulate.archetypes import ToolSpec
+from intentwatch.pipeline.lab.simulate.profiles import Profile
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS

@@ -18,8 +18,9 @@ import yaml
 from intentwatch.models.action import OPERATIONS
 from intentwatch.models.intent import IntentManifest
 from intentwatch.pipeline.lab.simulate.activity import COLUMNS, DAY_MS, HOUR_MS, OUTCOMES, generate
-from intentwatch.pipeline.lab.simulate.archetypes import ARCHETYPES, Profile, draw_profile
+from intentwatch.pipeline.lab.simulate.archetypes import ARCHETYPES
 from intentwatch.pipeline.lab.simulate.manifests import declare_rate, declared_scope, iso, manifest
+from intentwatch.pipeline.lab.simulate.profiles import Profile, draw_profile
 from intentwatch.pipeline.lab.simulate.scenarios import ATTACK_KINDS, INJECTORS, KIND_GROUP
 from intentwatch.pipeline.lab.simulate.scenarios.base import Agent, onset_window, pick_onset
 

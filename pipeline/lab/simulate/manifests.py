@@ -11,7 +11,8 @@ import numpy as np
 
 from intentwatch.models.action import OPERATIONS
 from intentwatch.pipeline.lab.simulate.activity import window_counts
-from intentwatch.pipeline.lab.simulate.archetypes import Profile, ToolSpec, tool_patterns
+from intentwatch.pipeline.lab.simulate.archetypes import ToolSpec
+from intentwatch.pipeline.lab.simulate.profiles import Profile, tool_patterns
 
 
 def iso(ms: int) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from intentwatch.pipeline.lab.simulate.activity import DAY_MS, HOUR_MS, Stream
-from intentwatch.pipeline.lab.simulate.archetypes import Profile
+from intentwatch.pipeline.lab.simulate.profiles import Profile
 
 
 @dataclass

@@ -4,8 +4,9 @@ changes; only the learned side can see them."""
 import numpy as np
 
 from intentwatch.pipeline.lab.simulate.activity import DAY_MS
-from intentwatch.pipeline.lab.simulate.archetypes import FOREIGN_NETWORKS, Pool
+from intentwatch.pipeline.lab.simulate.archetypes import FOREIGN_NETWORKS
 from intentwatch.pipeline.lab.simulate.manifests import iso
+from intentwatch.pipeline.lab.simulate.profiles import Pool
 from intentwatch.pipeline.lab.simulate.scenarios.base import Agent, choose_sessions, draw_resources, time_in_session
 
 

@@ -7,9 +7,10 @@ from intentwatch.models.action import OPERATIONS as _OPS
 from intentwatch.pipeline.lab.simulate.activity import HOUR_MS, window_counts
 from intentwatch.pipeline.lab.simulate.archetypes import (
     ARCHETYPES, CREEP_TOOLS, ENUM_TOOLS, FOREIGN_AGENTS, FOREIGN_NETWORKS, HIJACK_TOOL, MODELS,
-    SENSITIVE_DOMAINS, ToolSpec, make_pool,
+    SENSITIVE_DOMAINS, ToolSpec,
 )
 from intentwatch.pipeline.lab.simulate.manifests import declare_rate, iso, iso_duration, violations
+from intentwatch.pipeline.lab.simulate.profiles import make_pool
 from intentwatch.pipeline.lab.simulate.scenarios.base import (
     Agent, choose_sessions, clean_instant, draw_resources, fill, sessions_after, time_in_session,
 )
