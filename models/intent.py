@@ -137,12 +137,22 @@ class Allowed(BaseModel):
 
 
 class IntentManifest(BaseModel):
-    """The identity record of one agent: owner, purpose, bounded scope, schedule, model, expiry."""
+    """The identity record of one agent: owner, purpose, bounded scope, schedule, model, expiry.
+
+    ``kind: definition`` makes it an agent definition (Entra Agent ID's blueprint) instead: its
+    ``agent_id`` is the definition's id, and instances name it in ``definition``. An instance
+    inherits every part of the definition's intent it leaves out (``allowed`` part by part,
+    ``schedule``, ``rate_limit``, ``model``) and may only narrow what it gives
+    (``pipeline/engine/definitions.py``).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     version: Literal[1] = 1
+    kind: Literal["agent", "definition"] = "agent"
     agent_id: str = Field(min_length=1, max_length=200)
+    definition: str | None = Field(default=None, min_length=1, max_length=200,
+                                   description="The definition (kind: definition manifest) this agent instantiates.")
     owner: str | None = Field(default=None, description="Accountable human or team; null means orphaned.")
     purpose: str = Field(min_length=1)
     task: str | None = None
@@ -174,6 +184,8 @@ class IntentManifest(BaseModel):
             raise ValueError("expires_at must be after issued_at")
         if self.expires_at and self.ttl:
             raise ValueError("give expires_at or ttl, not both")
+        if self.kind == "definition" and self.definition is not None:
+            raise ValueError("a definition cannot instantiate another definition (leave out definition)")
         return self
 
     def expiry(self, instantiated_at: datetime) -> datetime | None:

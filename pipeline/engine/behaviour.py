@@ -90,6 +90,25 @@ class Behaviour:
         st.held = keep
         return n
 
+    def report(self, agents: dict[str, AgentState]) -> dict[str, int]:
+        """How far the learned side got with the agents that acted: ``judged`` (it has a
+        baseline), ``warming`` (in warm-up now: it raises no learned finding yet), of them
+        ``never_warm`` (never left warm-up), and ``unregistered_unjudged`` (no manifest, and
+        ``engine.unregistered: shadow`` keeps the learned side off them)."""
+        r = {"judged": 0, "warming": 0, "never_warm": 0, "unregistered_unjudged": 0}
+        for st in agents.values():
+            b = st.baseline
+            if st.seq == 0:
+                continue
+            if b is None:
+                r["unregistered_unjudged"] += st.status == "unregistered"
+                continue
+            r["judged"] += 1
+            if not b.warm():
+                r["warming"] += 1
+                r["never_warm"] += b.period_n == 0
+        return r
+
     def late_shared(self, agents: dict[str, AgentState]) -> list[Finding]:
         """``credential.shared`` found late (another worker's or a lagging partition's earlier use)."""
         return self.shared.late(agents) if self.shared is not None and self.shared.registry.late else []

@@ -32,6 +32,11 @@ intent rules (``pipeline/engine/detectors``), then the learned side
 finding goes through the agent's suppressions (analysts' verdicts, queued like lifecycle
 changes) and the response policy (``pipeline/engine/response.py``). Dormancy
 (``detectors/dormancy.py``) is one more timer among the due queues.
+
+Agent definitions (``kind: definition`` manifests, ``pipeline/engine/definitions.py``) are
+registered on arrival; an instance's manifest applies as its definition's intent narrowed by
+it, and one that widens it is refused like an unauthorised change. The definitions' learned
+models are the engine's (``definitions_record``); each instance's part is in its agent state.
 """
 
 import heapq
@@ -50,7 +55,9 @@ from intentwatch.models.lifecycle import Decommission, Instantiate, Update
 from intentwatch.pipeline.engine.behaviour import Behaviour
 from intentwatch.pipeline.engine.catalog import Rule, load_catalog
 from intentwatch.pipeline.engine.config import EngineConfig
+from intentwatch.pipeline.engine.definitions import Definitions
 from intentwatch.pipeline.engine.detectors import REGISTRY, ChangeCheck, Detector
+from intentwatch.pipeline.engine.detectors.definition import DefinitionWidened
 from intentwatch.pipeline.engine.detectors.dormancy import Dormancy
 from intentwatch.pipeline.engine.detectors.lifecycle import ExpiryReached, UnauthorisedChange
 from intentwatch.pipeline.engine.detectors.pipeline import Suppressed
@@ -96,6 +103,7 @@ class Engine:
         self.changes: list[ChangeCheck] = []
         self.expiry: ExpiryReached | None = None
         self.unauthorised: UnauthorisedChange | None = None
+        self.widened: DefinitionWidened | None = None
         for rule in self.rules.values():
             cls = REGISTRY[rule.type]
             if not rule.enabled:
@@ -109,6 +117,10 @@ class Engine:
                 self.expiry = cls(rule)
             elif issubclass(cls, UnauthorisedChange):
                 self.unauthorised = cls(rule)
+            elif issubclass(cls, DefinitionWidened):
+                self.widened = cls(rule)
+        # Agent definitions, their instances' inherited intent and learned models (engine/definitions.py).
+        self.defs = Definitions(self.checks, HIGH, SEVERITY_RANK)
         self.suppressed = Suppressed(self.rules["feedback.suppressed"])  # counts what suppressions hide, on or off
         self.behaviour = Behaviour(self.config.learned, self.rules) if self.config.learned.enabled else None
         dormant = [r for r in self.rules.values() if r.type == "dormancy" and r.enabled]
@@ -271,6 +283,8 @@ class Engine:
 
     def _queue(self, ev: LifecycleEvent | Feedback) -> list[Output]:
         ts = ev.time.timestamp()
+        if isinstance(ev, (Instantiate, Update)) and ev.manifest.kind == "definition":
+            return self._define(ev, ts)
         st = self.agents.get(ev.agent_id)
         if st is None:
             st = self._new_or_revived(ev.agent_id)
@@ -292,6 +306,15 @@ class Engine:
         st.add_pending(ts, n, ev)
         heapq.heappush(self._pending, (ts + self.grace, n, st.agent_id))
         self._next_due = min(self._next_due, ts + self.grace)
+        return out
+
+    def _define(self, ev: Instantiate | Update, ts: float) -> list[Output]:
+        """An agent definition is registered on arrival, once the trust policy lets it (it never acts)."""
+        why = self.trust.check(ev) if self.trust is not None else None
+        out = self._unauthorised(AgentState(ev.agent_id), ev, ts, why, applied=False) if why is not None else []
+        if why is None or self.trust is None or self.trust.mode != "enforce":
+            self.defs.register(ev.manifest)
+            self.stats["definitions"] += 1
         return out
 
     def take_rejected(self) -> list[Rejection]:
@@ -375,6 +398,13 @@ class Engine:
         self.restore(AgentState.from_record(record, self.checks))
 
     # -- persistence (used by the streaming worker) -------------------------------------
+    def definitions_record(self) -> dict:
+        """The definitions and their learned models (JSON-able): the engine's, not one agent's."""
+        return self.defs.to_record()
+
+    def restore_definitions(self, record: dict) -> None:
+        self.defs.restore(record)
+
     def restore(self, st: AgentState) -> None:
         """Put a restored agent back, with its timers."""
         self.agents[st.agent_id] = st
@@ -431,8 +461,15 @@ class Engine:
     def _apply_change(self, st: AgentState, ev: LifecycleEvent, ts: float) -> list[Output]:
         if isinstance(ev, Decommission):
             st.status, st.epoch, st.lifecycle_ts = "decommissioned", ev.event_id, ts
+            self.defs.end(st.detect)
             return []
-        m = ev.manifest
+        m, wider = self.defs.resolve(ev.manifest)
+        if wider and m.definition is not None:  # an instance may only narrow its definition: refused
+            self.stats["definition_widened"] += 1
+            self.rejected.append(Rejection(ev, f"widens definition {m.definition!r}: {'; '.join(wider[:5])}", True))
+            return self._respond(self.widened.widened(st.agent_id, ts, ev.event_id, m.definition, wider), st) if self.widened else []
+        if isinstance(ev, Instantiate):
+            self.defs.end(st.detect)  # a new task: the previous instance ended
         expiry = m.expiry(ev.time)
         expires_ts = expiry.timestamp() if expiry is not None else None
         st.apply_manifest(m, ev.event_id, ts, expires_ts, self.checks)
@@ -468,25 +505,10 @@ class Engine:
         return []
 
     def learning_report(self) -> dict[str, int]:
-        """How far the learned side got with the agents that acted: ``judged`` (it has a
-        baseline), ``warming`` (in warm-up now: it raises no learned finding yet), of them
-        ``never_warm`` (never left warm-up), and ``unregistered_unjudged`` (no manifest, and
-        ``engine.unregistered: shadow`` keeps the learned side off them)."""
-        r = {"judged": 0, "warming": 0, "never_warm": 0, "unregistered_unjudged": 0}
+        """How far the learned side got with the agents that acted (``Behaviour.report``)."""
         if self.behaviour is None:
-            return r
-        for st in self.agents.values():
-            b = st.baseline
-            if st.seq == 0:
-                continue
-            if b is None:
-                r["unregistered_unjudged"] += st.status == "unregistered"
-                continue
-            r["judged"] += 1
-            if not b.warm():
-                r["warming"] += 1
-                r["never_warm"] += b.period_n == 0
-        return r
+            return {"judged": 0, "warming": 0, "never_warm": 0, "unregistered_unjudged": 0}
+        return self.behaviour.report(self.agents)
 
     def suppression_report(self) -> list[dict]:
         """Every suppression in force or ended, with what it hid."""
@@ -527,6 +549,7 @@ class Engine:
     def _expire(self, st: AgentState) -> list[Output]:
         """The manifest's expiry passed: mark the agent expired and decommission it."""
         st.status = "expired"
+        self.defs.end(st.detect)
         if self.expiry is None:
             return []
         ts = st.expires_ts if st.expires_ts is not None else self.watermark
@@ -547,6 +570,8 @@ class Engine:
                 return []
         elif held is not None and SEVERITY_RANK[f.rule.severity] >= HIGH:
             held.append(f.rule.id)
+        if sup is None:
+            self.defs.flag(st.detect, f)  # a high finding: the instance teaches its definition nothing
         out = self.responder.handle(f, st)
         self._next_due = min(self._next_due, self.responder.next_close())
         return out

@@ -108,7 +108,7 @@ class Scope:
     """The checks one manifest implies. ``None`` for a part means "not constrained"."""
 
     __slots__ = ("tools", "operations", "data_domains", "resources", "schedule", "rate_capacity",
-                 "rate_per_second", "model_id", "model_version", "credentials", "per_tool")
+                 "rate_per_second", "model_id", "model_version", "credentials", "per_tool", "definition")
 
     def __init__(self, m: IntentManifest):
         a = m.allowed
@@ -124,6 +124,7 @@ class Scope:
         self.model_id = m.model.id if m.model else None
         self.model_version = m.model.version if m.model else None
         self.credentials = frozenset(m.credentials) if m.credentials else None
+        self.definition: str | None = m.definition
         if a.per_tool:
             from intentwatch.pipeline.engine.clauses import ToolClauses  # clauses builds on PatternSet, defined here
             self.per_tool: ToolClauses | None = ToolClauses(a.per_tool)

@@ -184,7 +184,7 @@ def test_every_rule_resolves_to_exactly_one_detector_class_and_runs():
     assert set(REGISTRY) == {r.type for r in rules.values()}, "a detector type no rule uses"
     e = Engine()
     b = e.behaviour
-    built = [d.rule.id for d in [*e.watch, *e.gates, *e.checks, *e.changes, e.expiry, e.unauthorised, e.dormancy,
+    built = [d.rule.id for d in [*e.watch, *e.gates, *e.checks, *e.changes, e.expiry, e.unauthorised, e.widened, e.dormancy,
                                   e.suppressed, e.responder.breaker,
                                   *b.warm, *b.always, *b.after, *{ch for chs in b.chains.values() for ch, _ in chs}]]
     assert sorted(built) == sorted(rules), "each rule is built into exactly one detector"

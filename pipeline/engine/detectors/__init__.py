@@ -3,7 +3,7 @@ rule in ``pipeline/engine/rules.yaml`` names one of these types, and its thresho
 rule's ``params``.
 
 - per action, against the manifest (``Detector``): ``conformance.py``, ``tool_clauses.py`` (per-tool
-  clauses), ``lifecycle.py`` (gates);
+  clauses), ``lifecycle.py`` (gates); against the agent's definition's instances: ``definition.py``;
 - raised by the engine (``Raised``): on manifest changes, refused control-plane changes and
   expiry (``lifecycle.py``), by the response policy and suppressions (``pipeline.py``); dormancy,
   a timer per agent (``dormancy.py``);
@@ -20,6 +20,8 @@ from intentwatch.pipeline.engine.detectors.conformance import (AllowedPattern, D
                                                                RateLimit, Schedule)
 from intentwatch.pipeline.engine.detectors.credentials import (ConcurrentUse, NewSource, SharedCredential,
                                                                UsedAfterRevocation)
+from intentwatch.pipeline.engine.detectors.definition import (DefinitionNewTarget, DefinitionNewTool, DefinitionVolume,
+                                                              DefinitionWidened)
 from intentwatch.pipeline.engine.detectors.dormancy import Dormancy
 from intentwatch.pipeline.engine.detectors.drift import Drift, ReferenceDrift
 from intentwatch.pipeline.engine.detectors.expansion import ScopeExpansion
@@ -52,12 +54,16 @@ REGISTRY: dict[str, type[Detector] | type[Raised] | type[LearnedDetector] | type
     "instance_new_client": InstanceNewClient,
     "sensitive_read_burst": SensitiveReadBurst,
     "injected_target": InjectedTarget,
+    "definition_new_tool": DefinitionNewTool,
+    "definition_new_target": DefinitionNewTarget,
+    "definition_volume": DefinitionVolume,
     # raised by the engine
     "unapproved_update": UnapprovedUpdate,
     "ownerless": Ownerless,
     "expiry": ExpiryReached,
     "circuit_breaker": CircuitBreaker,
     "unauthorised_change": UnauthorisedChange,
+    "definition_widened": DefinitionWidened,
     "dormancy": Dormancy,  # a timer per agent, run by the engine
     "suppressed": Suppressed,
     # against the learned baseline, per action

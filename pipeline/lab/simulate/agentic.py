@@ -128,6 +128,8 @@ class Lab:
         doc: dict[str, Any] = {"agent_id": agent, "owner": "team@example.com", "purpose": f"{definition or agent} agent",
                                "task": task, "allowed": {"tools": tools}, "credentials": creds if creds is not None else [f"key-{agent}"],
                                "issued_at": iso(t_ms)}
+        if definition is not None:
+            doc["definition"] = definition
         if per_tool:
             doc["allowed"]["per_tool"] = per_tool
         if ttl_s is not None:
@@ -319,6 +321,9 @@ def simulate_agentic(instances: int, definitions_n: int, seed: int, out: Path) -
     lab = Lab(seed)
     rng = lab.rng
     defs = definitions(definitions_n)
+    for d in defs:  # each definition is a manifest too; its instances name it and list the same tools
+        lab.manifests.append({"kind": "definition", "agent_id": d.name, "owner": "team@example.com",
+                              "purpose": f"{d.arch} assistant", "allowed": {"tools": d.read_tools + [d.act_tool]}})
     t_start = int(START.timestamp() * 1000)
     span = (DAYS - 1) * DAY_MS
     for i in range(instances):

@@ -1,0 +1,273 @@
+"""Agent definitions and their instances: inherited, narrowed intent and one learned model per definition.
+
+A definition is a manifest with ``kind: definition`` (Entra Agent ID calls it a blueprint); an
+instance names it in ``definition``. It reaches the engine as any manifest does (an
+instantiate event, a file under ``--intents``) and is registered on arrival, not queued in
+event time: it is a template, not an agent, and acts never.
+
+**Inheritance.** ``narrow`` gives an instance's effective manifest: every part of the
+definition's intent the instance leaves out (``allowed`` part by part, ``schedule``,
+``rate_limit``, ``model``) is inherited; every part it gives must be within the definition's
+(each tool, data-domain and resource pattern covered by one of the definition's patterns,
+operations a subset, a per-tool clause only narrowing the definition's clause for the same
+pattern, a rate limit no faster, a schedule's days a subset, the same model). An instance
+that widens is refused, as an unauthorised change is: ``definition.widened`` and a dead
+letter, and the intent in force stays.
+
+**Learning across instances** (``DefinitionModel``; judged by ``detectors/definition.py``).
+Per definition: how many clean instances ended, per tool and per target key how many distinct
+clean instances used it, and the action counts of the latest clean instances. An instance
+keeps its own record in its agent state (``detect["def"]``, checkpointed with it: tools,
+hashed target keys, actions, whether it was flagged); when it ends (decommission, expiry, a
+new instantiation) the record is learned **only if the instance raised no high or critical
+finding** (a flagged instance teaches nothing), and a value counts as known once
+``support`` distinct clean instances used it, so one compromised instance that stayed quiet
+cannot whitelist its target. Memory is bounded: ``values`` hashed target keys per definition
+(the least supported go first), ``keep`` action counts, at most ``MAX_DEFINITIONS`` models.
+
+**Where the state lives.** The models are the engine's, not an agent's: the instances of one
+definition sit on many partitions. Replay holds one engine, so every instance teaches it; a
+streaming worker learns from the instances on its own partitions (per-worker learning), so
+replay and a worker holding one partition give the same alerts, and a worker holding a share
+judges against its share. ``Engine.definitions_record`` / ``restore_definitions`` give its
+JSON form for a host to keep.
+"""
+
+import hashlib
+import re
+from fnmatch import fnmatchcase
+from typing import Any
+
+from intentwatch.models.intent import Allowed, IntentManifest, ToolClause
+from intentwatch.pipeline.engine.finding import Finding
+
+MAX_DEFINITIONS = 1000   # a handful of definitions carry the models, not thousands of agents
+MAX_TOOLS = 64           # per instance record
+MAX_TARGETS = 256        # per instance record
+
+_IBAN = re.compile(r"^[a-z]{2}\d{2}[a-z0-9]{10,30}$")
+_IPV4 = re.compile(r"^(\d{1,3}\.\d{1,3}\.\d{1,3})\.\d{1,3}$")
+_HOST = re.compile(r"^[a-z0-9\-]+(\.[a-z0-9\-]+)*\.[a-z]{2,}$")
+
+
+def target_key(value: str) -> str | None:
+    """The part of a target a definition learns: who is at the other end, not the one item.
+    An e-mail address by its domain, a URL by its host, an IBAN by its country and bank
+    (the BBAN's first four characters), an IPv4 address by its /24, a host name as it is;
+    opaque ids (a file id, a ticket number) are per task and give None.
+
+    >>> [target_key(v) for v in ("eve@Evil.io", "https://news.example.com/march", "de89370400440532013000",
+    ...                          "10.1.2.3", "api.example.com", "f-1000-2")]
+    ['mail:evil.io', 'host:news.example.com', 'iban:de3704', 'net:10.1.2', 'host:api.example.com', None]
+    """
+    v = value.strip().lower()
+    if "://" in v:
+        host = v.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
+        return f"host:{host}" if host else None
+    if "@" in v:
+        domain = v.rsplit("@", 1)[1]
+        return f"mail:{domain}" if _HOST.match(domain) else None
+    if _IBAN.match(v):
+        return f"iban:{v[:2]}{v[4:8]}"
+    m = _IPV4.match(v)
+    if m:
+        return f"net:{m.group(1)}"
+    if _HOST.match(v):
+        return f"host:{v}"
+    return None
+
+
+def value_hash(tool: str, argument: str, key: str) -> str:
+    return hashlib.blake2b(f"{tool}\x00{argument}\x00{key}".encode(), digest_size=8).hexdigest()
+
+
+# -- inheritance ------------------------------------------------------------------------------
+def _covered(pattern: str, patterns: list[str]) -> bool:
+    """Whether everything ``pattern`` matches is matched by one of ``patterns`` (a pattern's own
+    wildcards are matched as text, so ``crm.*`` is inside ``crm.*`` and ``*``, not inside ``crm.get``)."""
+    return any(fnmatchcase(pattern, p) for p in patterns)
+
+
+def _narrow_list(name: str, mine: list[str] | None, theirs: list[str] | None, problems: list[str]) -> list[str] | None:
+    if mine is None:
+        return theirs
+    if theirs is not None:
+        wider = [p for p in mine if not _covered(p, theirs)]
+        if wider:
+            problems.append(f"allowed.{name} {', '.join(map(repr, wider[:5]))} outside the definition's {theirs[:10]}")
+    return mine
+
+
+def _narrow_clause(pattern: str, mine: ToolClause, theirs: ToolClause, problems: list[str]) -> None:
+    where = f"allowed.per_tool[{pattern!r}]"
+    _narrow_list(f"per_tool[{pattern!r}].operations", mine.operations and list(mine.operations),
+                 theirs.operations and list(theirs.operations), problems)
+    _narrow_list(f"per_tool[{pattern!r}].resources", mine.resources, theirs.resources, problems)
+    for arg, rule in theirs.arguments.items():
+        own = mine.arguments.get(arg)
+        if own is None:
+            problems.append(f"{where} drops the definition's rule on argument {arg!r}")
+            continue
+        if rule.allowed is not None and (own.allowed is None or any(not _covered(v, rule.allowed) for v in own.allowed)):
+            problems.append(f"{where}.arguments.{arg} allows values outside the definition's {rule.allowed[:10]}")
+        if rule.min is not None and (own.min is None or own.min < rule.min):
+            problems.append(f"{where}.arguments.{arg}.min below the definition's {rule.min:g}")
+        if rule.max is not None and (own.max is None or own.max > rule.max):
+            problems.append(f"{where}.arguments.{arg}.max above the definition's {rule.max:g}")
+        if rule.required and not own.required:
+            problems.append(f"{where}.arguments.{arg} no longer required")
+
+
+def narrow(instance: IntentManifest, definition: IntentManifest) -> tuple[IntentManifest, list[str]]:
+    """The instance's effective manifest (the definition's intent where it gives none) and the
+    ways it widens the definition's (empty: it only narrows)."""
+    problems: list[str] = []
+    a, d = instance.allowed, definition.allowed
+    allowed: dict[str, Any] = {
+        "tools": _narrow_list("tools", a.tools, d.tools, problems),
+        "operations": _narrow_list("operations", a.operations and list(a.operations), d.operations and list(d.operations), problems),
+        "data_domains": _narrow_list("data_domains", a.data_domains, d.data_domains, problems),
+        "resources": _narrow_list("resources", a.resources, d.resources, problems),
+        "per_tool": d.per_tool,
+    }
+    if a.per_tool is not None:
+        if d.per_tool is not None:
+            for pattern, clause in d.per_tool.items():
+                own = a.per_tool.get(pattern)
+                if own is None:
+                    problems.append(f"allowed.per_tool drops the definition's clause for {pattern!r}")
+                else:
+                    _narrow_clause(pattern, own, clause, problems)
+        allowed["per_tool"] = a.per_tool
+    update: dict[str, Any] = {"allowed": Allowed(**allowed)}
+    for part in ("schedule", "rate_limit", "model"):
+        if getattr(instance, part) is None:
+            update[part] = getattr(definition, part)
+    if instance.schedule is not None and definition.schedule is not None:
+        s, t = instance.schedule, definition.schedule
+        if s.timezone != t.timezone or s.hours != t.hours or not set(s.days) <= set(t.days):
+            problems.append(f"schedule {','.join(s.days)} {s.hours} {s.timezone} is not within the definition's "
+                            f"{','.join(t.days)} {t.hours} {t.timezone}")
+    if instance.rate_limit is not None and definition.rate_limit is not None:
+        r, q = instance.rate_limit, definition.rate_limit
+        if r.max_actions > q.max_actions or r.max_actions / r.per_seconds > q.max_actions / q.per_seconds:
+            problems.append(f"rate_limit {r.max_actions}/{r.per_seconds:g}s is faster than the definition's {q.max_actions}/{q.per_seconds:g}s")
+    if instance.model is not None and definition.model is not None and instance.model != definition.model:
+        problems.append(f"model {instance.model.id} is not the definition's {definition.model.id}")
+    return instance.model_copy(update=update), problems
+
+
+# -- the learned model -------------------------------------------------------------------------
+class DefinitionModel:
+    """What the clean instances of one definition did (see the module docstring)."""
+
+    __slots__ = ("instances", "tools", "values", "counts", "_limit")
+
+    def __init__(self) -> None:
+        self.instances = 0
+        self.tools: dict[str, int] = {}    # tool -> distinct clean instances that used it
+        self.values: dict[str, int] = {}   # value_hash -> distinct clean instances that used it
+        self.counts: list[int] = []        # actions of the latest clean instances
+        self._limit: dict[tuple[float, float], float] = {}
+
+    def learn(self, record: dict[str, Any], max_values: int, keep: int) -> None:
+        self.instances += 1
+        for t in record["tools"]:
+            self.tools[t] = self.tools.get(t, 0) + 1
+        while len(self.tools) > MAX_TOOLS * 16:
+            del self.tools[min(self.tools, key=self.tools.__getitem__)]
+        for h in record["values"]:
+            self.values[h] = self.values.get(h, 0) + 1
+        if len(self.values) > max_values:  # the least supported go first, the oldest among them
+            drop = sorted(self.values, key=self.values.__getitem__)[: len(self.values) - max_values]
+            for h in drop:
+                del self.values[h]
+        self.counts = (self.counts + [record["n"]])[-keep:]
+        self._limit.clear()
+
+    def count_limit(self, quantile: float, factor: float) -> float:
+        """``factor`` times the ``quantile`` of the clean instances' action counts (cached until the next learn)."""
+        key = (quantile, factor)
+        v = self._limit.get(key)
+        if v is None:
+            s = sorted(self.counts)
+            v = self._limit[key] = s[min(len(s) - 1, int(quantile * len(s)))] * factor if s else float("inf")
+        return v
+
+    def to_record(self) -> dict[str, Any]:
+        return {"instances": self.instances, "tools": self.tools, "values": self.values, "counts": self.counts}
+
+    @classmethod
+    def from_record(cls, r: dict[str, Any]) -> "DefinitionModel":
+        m = cls()
+        m.instances, m.tools, m.values, m.counts = r["instances"], dict(r["tools"]), dict(r["values"]), list(r["counts"])
+        return m
+
+
+class Definitions:
+    """The engine's registry of definitions and their models; binds itself to the definition
+    detectors (``uses_definitions``) among ``detectors``."""
+
+    def __init__(self, detectors: list, high: int, severity_rank: dict[str, int]) -> None:
+        self.definitions: dict[str, IntentManifest] = {}
+        self.models: dict[str, DefinitionModel] = {}
+        self.max_values, self.keep = 4096, 512
+        self._high, self._rank = high, severity_rank
+        self.detectors = [d for d in detectors if getattr(d, "uses_definitions", False)]
+        for d in self.detectors:
+            d.defs = self
+            self.max_values = getattr(d, "max_values", self.max_values)
+            self.keep = getattr(d, "keep", self.keep)
+
+    # -- definitions ----------------------------------------------------------------------
+    def register(self, m: IntentManifest) -> None:
+        """A definition arrived (a new one, or a new version of one: its model stays)."""
+        if m.agent_id not in self.definitions and len(self.definitions) >= MAX_DEFINITIONS:
+            raise ValueError(f"more than {MAX_DEFINITIONS} definitions")
+        self.definitions[m.agent_id] = m
+
+    def resolve(self, m: IntentManifest) -> tuple[IntentManifest, list[str]]:
+        """The effective manifest of an instance and how it widens its definition; an unknown
+        definition leaves the manifest as it is (it is judged once the definition is known)."""
+        d = self.definitions.get(m.definition) if m.definition is not None else None
+        return narrow(m, d) if d is not None else (m, [])
+
+    def model(self, name: str) -> DefinitionModel | None:
+        return self.models.get(name)
+
+    # -- an instance's record --------------------------------------------------------------
+    @staticmethod
+    def record(detect: dict[str, Any], name: str) -> dict[str, Any]:
+        rec = detect.get("def")
+        if rec is None or rec["d"] != name:
+            rec = detect["def"] = {"d": name, "tools": [], "values": [], "n": 0, "flagged": False}
+        return rec
+
+    def flag(self, detect: dict[str, Any], f: Finding) -> None:
+        """A high or critical finding on the instance: it will teach its definition nothing."""
+        rec = detect.get("def")
+        if rec is not None and not rec["flagged"] and self._rank[f.severity or f.rule.severity] >= self._high:
+            rec["flagged"] = True
+
+    def end(self, detect: dict[str, Any]) -> bool:
+        """The instance ended: its definition learns its record unless it was flagged. True if learned."""
+        rec = detect.pop("def", None)
+        if rec is None or rec["flagged"] or rec["n"] == 0:
+            return False
+        name = rec["d"]
+        model = self.models.get(name)
+        if model is None:
+            if len(self.models) >= MAX_DEFINITIONS:
+                return False
+            model = self.models[name] = DefinitionModel()
+        model.learn(rec, self.max_values, self.keep)
+        return True
+
+    # -- persistence ------------------------------------------------------------------------
+    def to_record(self) -> dict[str, Any]:
+        return {"definitions": {k: m.model_dump(mode="json") for k, m in self.definitions.items()},
+                "models": {k: m.to_record() for k, m in self.models.items()}}
+
+    def restore(self, r: dict[str, Any]) -> None:
+        self.definitions = {k: IntentManifest.model_validate(m) for k, m in r.get("definitions", {}).items()}
+        self.models = {k: DefinitionModel.from_record(m) for k, m in r.get("models", {}).items()}

@@ -1,0 +1,165 @@
+"""An instance judged from its first action against what its definition's clean instances did.
+
+The models and the hygiene of learning them are in ``pipeline/engine/definitions.py``; each
+detector here judges one thing and keeps its part of the instance's record (``detect["def"]``
+in the agent state), which the definition learns when the instance ends clean. A definition
+is judged once ``min_instances`` clean instances ended; a tool or a target is known once
+``support`` distinct clean instances used it.
+
+- ``definition.new_tool``: a tool no clean instance of the definition used (low for reads and lists).
+- ``definition.new_target``: a per-tool argument target — a mail domain, a URL's host, a payee's
+  bank, a host, a /24 — no clean instance sent to (low for reads and lists; not raised for a
+  target the task's request or the manifest names).
+- ``definition.volume``: the instance's action count passes ``factor`` times the ``quantile``
+  of its definition's clean instances' counts (once per instance).
+- ``definition.widened``: raised by the engine when an instance manifest widens its definition
+  (refused, dead-lettered).
+"""
+
+from typing import Any
+
+from intentwatch.models.action import Action
+from intentwatch.pipeline.engine.catalog import Rule
+from intentwatch.pipeline.engine.definitions import MAX_TARGETS, MAX_TOOLS, target_key, value_hash
+from intentwatch.pipeline.engine.detectors.base import Detector, Raised, number, whole
+from intentwatch.pipeline.engine.detectors.injection import argument_targets, targets_in_text
+from intentwatch.pipeline.engine.finding import Finding
+from intentwatch.pipeline.engine.scope import Scope
+from intentwatch.pipeline.engine.state import AgentState
+from intentwatch.pipeline.engine.toolcall import arguments
+
+READS = frozenset({"read", "list"})
+_REQUEST_KEYS = ("request", "user_request", "task_request", "prompt")
+
+
+class _OfDefinition(Detector):
+    """A detector on the instances of a definition; ``defs`` is the engine's registry."""
+
+    uses_definitions = True
+
+    def __init__(self, rule: Rule):
+        super().__init__(rule)
+        self.defs: Any = None  # pipeline/engine/definitions.Definitions, bound by the engine
+        self.min_instances = whole(rule, "min_instances")
+
+    def applies(self, scope: Scope) -> bool:
+        return scope.definition is not None
+
+    def _judged(self, name: str) -> Any:
+        """The definition's model when it has seen enough clean instances, else None."""
+        model = self.defs.model(name) if self.defs is not None else None
+        return model if model is not None and model.instances >= self.min_instances else None
+
+
+class DefinitionNewTool(_OfDefinition):
+    """A tool no clean instance of the definition used."""
+
+    def __init__(self, rule: Rule):
+        super().__init__(rule)
+        self.support = whole(rule, "support")
+
+    def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
+        if self.defs is None or state.manifest is None or state.manifest.definition is None:
+            return None
+        name = state.manifest.definition
+        rec = self.defs.record(state.detect, name)
+        tools: list[str] = rec["tools"]
+        if action.tool not in tools and len(tools) < MAX_TOOLS:
+            tools.append(action.tool)
+        model = self._judged(name)
+        if model is None or model.tools.get(action.tool, 0) >= self.support:
+            return None
+        return self.finding(action, ts, f"{action.tool}: no earlier clean instance of definition {name!r} used this tool "
+                                        f"({model.instances} clean instances learned)",
+                            clause="definition.tools", expected=f"a tool used by {self.support}+ clean instances",
+                            observed=action.tool, severity="low" if action.operation in READS else None,  # type: ignore[arg-type]
+                            baseline={"definition": name, "clean_instances": model.instances})
+
+
+class DefinitionNewTarget(_OfDefinition):
+    """A per-tool argument target no clean instance of the definition used."""
+
+    def __init__(self, rule: Rule):
+        super().__init__(rule)
+        self.support = whole(rule, "support")
+        self.max_values = whole(rule, "values", 16)
+
+    def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
+        m = state.manifest
+        if self.defs is None or m is None or m.definition is None:
+            return None
+        attrs = action.attributes
+        if not attrs:
+            return None
+        rec = self.defs.record(state.detect, m.definition)
+        for k in _REQUEST_KEYS:  # the task named it: the user's choice, not the agent's
+            req = attrs.get(k)
+            if isinstance(req, str) and req:
+                asked = rec.setdefault("asked", [])
+                for t in sorted(targets_in_text(req)):
+                    key = target_key(t)
+                    if key is not None and key not in asked and len(asked) < MAX_TARGETS:
+                        asked.append(key)
+        args = arguments(action)
+        if not args:
+            return None
+        model = self._judged(m.definition)
+        values: list[str] = rec["values"]
+        asked = rec.get("asked", ())
+        intent_text = f"{m.task or ''}\n{m.purpose}".lower()
+        new: tuple[str, str, str] | None = None
+        for name, t in argument_targets(args):
+            key = target_key(t)
+            if key is None:
+                continue
+            h = value_hash(action.tool, name, key)
+            if h not in values and len(values) < MAX_TARGETS:
+                values.append(h)
+            if new is None and model is not None and model.values.get(h, 0) < self.support and key not in asked \
+                    and key.split(":", 1)[1] not in intent_text:
+                new = (name, t, key)
+        if new is None or model is None:
+            return None
+        name, t, key = new
+        return self.finding(action, ts, f"{action.tool} {name}={t!r}: no earlier clean instance of definition {m.definition!r} "
+                                        f"used {key} there ({model.instances} clean instances learned)",
+                            clause=f"arguments.{name}", expected=f"a target used by {self.support}+ clean instances",
+                            observed=t, severity="low" if action.operation in READS else None,  # type: ignore[arg-type]
+                            baseline={"definition": m.definition, "target_key": key, "clean_instances": model.instances})
+
+
+class DefinitionVolume(_OfDefinition):
+    """An instance acting far more than its definition's clean instances do (once per instance)."""
+
+    def __init__(self, rule: Rule):
+        super().__init__(rule)
+        self.quantile = number(rule, "quantile", 0.0, 1.0)
+        self.factor = number(rule, "factor", 0.0)
+        self.keep = whole(rule, "keep", 8)
+
+    def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
+        if self.defs is None or state.manifest is None or state.manifest.definition is None:
+            return None
+        name = state.manifest.definition
+        rec = self.defs.record(state.detect, name)
+        rec["n"] += 1
+        model = self._judged(name)
+        if model is None:
+            return None
+        limit = model.count_limit(self.quantile, self.factor)
+        n = rec["n"]
+        if n <= limit or rec.get("over"):
+            return None
+        rec["over"] = True
+        return self.finding(action, ts, f"instance of definition {name!r} at {n} actions, above {limit:.0f} "
+                                        f"({self.factor:g}x the {self.quantile:g} quantile of its clean instances)",
+                            clause="definition.volume", expected=f"at most {limit:.0f} actions", observed=n, score=n / limit,
+                            baseline={"definition": name, "clean_instances": model.instances})
+
+
+class DefinitionWidened(Raised):
+    """Raised when an instance manifest widens the intent of the definition it names (refused)."""
+
+    def widened(self, agent_id: str, ts: float, event_id: str, definition: str, problems: list[str]) -> Finding:
+        return self.raise_(agent_id, ts, event_id, f"manifest widens definition {definition!r}, refused: {'; '.join(problems[:5])}",
+                           clause="definition", expected=f"within definition {definition!r}", observed=problems[:10])

@@ -1,0 +1,201 @@
+"""Agent definitions and their instances: inherited and narrowed intent, a widening instance
+refused, and instances judged from their first action against their definition's clean instances."""
+
+from datetime import timedelta
+
+import pytest
+
+from intentwatch.models.alert import Alert
+from intentwatch.models.intent import IntentManifest
+from intentwatch.pipeline.engine.config import EngineConfig
+from intentwatch.pipeline.engine.definitions import narrow, target_key
+from intentwatch.pipeline.engine.engine import Engine
+from intentwatch.pipeline.engine.state import AgentState
+from intentwatch.pipeline.io.intents import load_manifests
+from tests.factories import T0, action, decommission, instantiate
+
+DEF = {"kind": "definition", "agent_id": "mailer", "owner": "team@example.com", "purpose": "mail assistant",
+       "allowed": {"tools": ["mail.*", "contacts.search"], "operations": ["read", "send"],
+                   "per_tool": {"mail.send": {"arguments": {"to": {"allowed": ["*@*"], "required": True}}}}},
+       "rate_limit": {"max_actions": 100, "per_seconds": 60}}
+
+
+def definition(**over) -> IntentManifest:
+    return IntentManifest.model_validate({**DEF, **over})
+
+
+def instance(i: int, **over) -> IntentManifest:
+    doc = {"agent_id": f"mailer-i{i}", "owner": "team@example.com", "purpose": "mail assistant", "task": f"task {i}",
+           "definition": "mailer", "issued_at": (T0 + timedelta(hours=i) - timedelta(seconds=1)).isoformat()}
+    return IntentManifest.model_validate({**doc, **over})
+
+
+def engine(**params) -> Engine:
+    rules = {"definition.new_tool": {"params": {"min_instances": 2, "support": 1}},
+             "definition.new_target": {"params": {"min_instances": 2, "support": 1}},
+             "definition.volume": {"params": {"min_instances": 2}}}
+    for rid, p in params.items():
+        rules[rid.replace("__", ".")] = {"params": p}
+    e = Engine(EngineConfig.model_validate({"rules": rules}))
+    e.process(instantiate(definition(), at=timedelta(days=-1)))
+    return e
+
+
+def run(e: Engine, i: int, sends: list[str], reads: int = 2, m: IntentManifest | None = None, tool: str = "mail.send") -> list[Alert]:
+    """Instance ``i``: ``reads`` reads, then a send to each address, then decommissioned."""
+    m = m or instance(i)
+    out = e.process(instantiate(m, at=timedelta(hours=i) - timedelta(seconds=1)))
+    t = timedelta(hours=i)
+    for k in range(reads):
+        out += e.process(action(m.agent_id, at=t + timedelta(seconds=k), tool="mail.read_inbox", operation="read",
+                                resource=None, data_domain=None, credential_id=None, model=None,
+                                attributes={"arguments": {"folder": "inbox"}}))
+    for k, to in enumerate(sends):
+        out += e.process(action(m.agent_id, at=t + timedelta(seconds=30 + k), tool=tool, operation="send", resource=None,
+                                data_domain=None, credential_id=None, model=None, attributes={"arguments": {"to": to}}))
+    out += e.process(decommission(m.agent_id, at=t + timedelta(minutes=5)))
+    out += e.advance_to((T0 + t + timedelta(minutes=20)).timestamp())
+    return [o for o in out if isinstance(o, Alert) and o.status == "open"]
+
+
+def rules_of(alerts: list[Alert]) -> list[str]:
+    return [a.rule_id for a in alerts]
+
+
+# -- inheritance ------------------------------------------------------------------------------
+def test_an_instance_inherits_what_it_leaves_out_and_may_narrow():
+    eff, problems = narrow(instance(1), definition())
+    assert problems == []
+    assert eff.allowed.tools == ["mail.*", "contacts.search"] and eff.rate_limit.max_actions == 100
+    assert eff.allowed.per_tool is not None and "mail.send" in eff.allowed.per_tool
+    eff, problems = narrow(instance(1, allowed={"tools": ["mail.send"], "operations": ["send"]}), definition())
+    assert problems == [] and eff.allowed.tools == ["mail.send"] and eff.allowed.operations == ["send"]
+
+
+@pytest.mark.parametrize("over, says", [
+    ({"allowed": {"tools": ["mail.*", "shell.exec"]}}, "allowed.tools 'shell.exec'"),
+    ({"allowed": {"tools": ["*"]}}, "allowed.tools '*'"),
+    ({"allowed": {"operations": ["read", "delete"]}}, "allowed.operations 'delete'"),
+    ({"allowed": {"per_tool": {"mail.send": {}}}}, "drops the definition's rule on argument 'to'"),
+    ({"allowed": {"per_tool": {"mail.send": {"arguments": {"to": {"allowed": ["*@*"]}}}}}}, "no longer required"),
+    ({"allowed": {"per_tool": {"mail.read_inbox": {}}}}, "drops the definition's clause for 'mail.send'"),
+    ({"rate_limit": {"max_actions": 1000, "per_seconds": 60}}, "faster than the definition's"),
+])
+def test_widening_is_named(over, says):
+    _eff, problems = narrow(instance(1, **over), definition())
+    assert any(says in p for p in problems), problems
+
+
+def test_a_definition_cannot_name_a_definition_and_loads_from_the_intents_folder(tmp_path):
+    with pytest.raises(ValueError, match="cannot instantiate another definition"):
+        definition(definition="other")
+    (tmp_path / "m.yaml").write_text("kind: definition\nagent_id: mailer\nowner: t\npurpose: p\nallowed: {tools: [mail.*]}\n"
+                                     "---\nagent_id: mailer-i1\nowner: t\npurpose: p\ndefinition: mailer\n")
+    loaded = load_manifests(tmp_path)
+    assert not loaded.errors and [m.kind for m, _ in loaded.manifests] == ["definition", "agent"]
+
+
+def test_a_definition_is_registered_not_an_agent_and_its_intent_is_enforced_on_instances():
+    e = engine()
+    assert "mailer" not in e.agents and "mailer" in e.defs.definitions
+    alerts = run(e, 1, ["bob@example.com"], m=instance(1), tool="shell.exec")  # inherited tools: shell.exec is outside
+    assert "intent.tool_not_allowed" in rules_of(alerts)
+
+
+def test_an_instance_that_widens_is_refused_and_dead_lettered():
+    e = engine()
+    m = instance(1, allowed={"tools": ["mail.*", "shell.exec"]})
+    out = [o for o in e.process(instantiate(m, at=timedelta(hours=1) - timedelta(seconds=1))) if isinstance(o, Alert)]
+    out += [o for o in e.process(action(m.agent_id, at=timedelta(hours=1), tool="shell.exec", operation="execute"))
+            if isinstance(o, Alert)]
+    assert [a.rule_id for a in out] == ["definition.widened", "lifecycle.shadow_agent"]
+    assert "allowed.tools 'shell.exec'" in out[0].message and out[0].severity == "high"
+    [rejected] = e.take_rejected()
+    assert rejected.applied and "widens definition 'mailer'" in rejected.reason
+    assert e.agents[m.agent_id].status == "unregistered"
+
+
+# -- learning across instances ----------------------------------------------------------------
+def test_judged_from_the_first_action_once_enough_clean_instances_ended():
+    e = engine()
+    assert run(e, 1, ["bob@example.com"]) == [] and run(e, 2, ["carol@example.com"]) == []
+    assert e.defs.model("mailer").instances == 2
+    assert run(e, 3, ["dave@example.com"], reads=0) == []  # a known mail domain, a new address: quiet
+    [a] = run(e, 4, ["eve@evil.io"], reads=0)  # its first action
+    assert a.rule_id == "definition.new_target" and a.severity == "high"
+    assert a.evidence.observed == "eve@evil.io" and a.evidence.baseline["target_key"] == "mail:evil.io"
+    assert a.evidence.clause == "arguments.to"
+
+
+def test_a_flagged_instance_teaches_nothing():
+    e = engine()
+    run(e, 1, ["bob@example.com"])
+    run(e, 2, ["carol@example.com"])
+    for i in (3, 4, 5):  # the same outside domain again and again: each instance flagged, none learned
+        assert rules_of(run(e, i, ["eve@evil.io"])) == ["definition.new_target"]
+    assert e.defs.model("mailer").instances == 2
+    # An instance flagged by another rule (a high finding) teaches nothing either.
+    run(e, 6, ["bob@partner.io"], m=instance(6, allowed={"tools": ["mail.read_inbox"]}))
+    assert e.defs.model("mailer").instances == 2
+
+
+def test_a_value_needs_support_from_distinct_clean_instances():
+    e = engine(definition__new_target={"min_instances": 2, "support": 2})
+    assert run(e, 1, ["bob@example.com", "x@partner.io"]) == [] and run(e, 2, ["carl@example.com"]) == []  # not yet judged
+    [a] = run(e, 3, ["ann@partner.io"])  # one clean instance used it: not known yet (and instance 3 is flagged)
+    assert a.evidence.baseline["target_key"] == "mail:partner.io"
+    assert run(e, 4, ["dan@example.com"]) == []  # two did
+    assert rules_of(run(e, 5, ["y@partner.io"])) == ["definition.new_target"]  # the flagged instance 3 did not count
+
+
+def test_a_target_the_task_asked_for_is_quiet():
+    e = engine()
+    run(e, 1, ["bob@example.com"])
+    run(e, 2, ["carol@example.com"])
+    m = instance(3, task="send the report to the auditor at audit@kpmg.example")
+    assert run(e, 3, ["audit@kpmg.example"], m=m) == []
+
+
+def test_new_tool_reads_are_low_and_volume_fires_once():
+    e = engine(definition__volume={"min_instances": 2, "quantile": 0.5, "factor": 1.5})
+    run(e, 1, ["bob@example.com"])
+    run(e, 2, ["carol@example.com"])
+    m = instance(3)
+    e.process(instantiate(m, at=timedelta(hours=3) - timedelta(seconds=1)))
+    out = e.process(action(m.agent_id, at=timedelta(hours=3), tool="contacts.search", operation="read", resource=None,
+                           data_domain=None, credential_id=None, model=None))
+    [a] = [o for o in out if isinstance(o, Alert)]
+    assert (a.rule_id, a.severity) == ("definition.new_tool", "low")
+    alerts = [o for k in range(1, 10) for o in e.process(action(m.agent_id, at=timedelta(hours=3, seconds=k), tool="mail.read_inbox",
+                                                                  operation="read", resource=None, data_domain=None,
+                                                                  credential_id=None, model=None)) if isinstance(o, Alert)]
+    [v] = [a for a in alerts if a.rule_id == "definition.volume"]  # 3 actions per clean instance: above 4.5
+    assert v.evidence.observed == 5
+
+
+def test_models_and_records_survive_a_checkpoint():
+    e = engine()
+    run(e, 1, ["bob@example.com"])
+    run(e, 2, ["carol@example.com"])
+    m = instance(3)
+    e.process(instantiate(m, at=timedelta(hours=3) - timedelta(seconds=1)))
+    e.process(action(m.agent_id, at=timedelta(hours=3), tool="mail.send", operation="send", resource=None, data_domain=None,
+                     credential_id=None, model=None, attributes={"arguments": {"to": "x@example.com"}}))
+    record, agent = e.definitions_record(), e.state_record(m.agent_id)
+    e2 = Engine(e.config)
+    e2.restore_definitions(record)
+    e2.restore(AgentState.from_record(agent, e2.checks))
+    assert e2.defs.model("mailer").to_record() == e.defs.model("mailer").to_record()
+    assert e2.agents[m.agent_id].detect["def"]["n"] == 1
+    for eng in (e, eng2 := e2):  # the same next action, the same finding
+        out = eng.process(action(m.agent_id, at=timedelta(hours=3, seconds=5), event_id="same", tool="mail.send", operation="send",
+                                 resource=None, data_domain=None, credential_id=None, model=None,
+                                 attributes={"arguments": {"to": "eve@evil.io"}}))
+        assert [o.rule_id for o in out if isinstance(o, Alert)] == ["definition.new_target"], eng is eng2
+
+
+def test_target_keys():
+    assert target_key("Eve@Evil.IO") == "mail:evil.io"
+    assert target_key("https://x.evil.io:8443/a?b=1") == "host:x.evil.io"
+    assert target_key("FR7630006000011234567890189") == "iban:fr3000"
+    assert target_key("no link this week") is None and target_key("f-0001") is None
