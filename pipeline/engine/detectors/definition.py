@@ -7,9 +7,10 @@ is judged once ``min_instances`` clean instances ended; a tool or a target is kn
 ``support`` distinct clean instances used it.
 
 - ``definition.new_tool``: a tool no clean instance of the definition used (low for reads and lists).
-- ``definition.new_target``: a per-tool argument target — a mail domain, a URL's host, a payee's
-  bank, a host, a /24 — no clean instance sent to (low for reads and lists; not raised for a
-  target the task's request or the manifest names).
+- ``definition.new_target``: a per-tool argument target of a call that is not a read or a list —
+  a mail domain, a URL's host, a payee's bank, a host, a /24 — no clean instance sent to (not
+  raised for a target the task's request or the manifest names). Opaque ids (a file id) are
+  per task and left to ``intent.injected_target``.
 - ``definition.volume``: the instance's action count passes ``factor`` times the ``quantile``
   of its definition's clean instances' counts (once per instance).
 - ``definition.widened``: raised by the engine when an instance manifest widens its definition
@@ -100,6 +101,8 @@ class DefinitionNewTarget(_OfDefinition):
                     key = target_key(t)
                     if key is not None and key not in asked and len(asked) < MAX_TARGETS:
                         asked.append(key)
+        if action.operation in READS:  # what a read fetches is not where the instance sends (and 5 in 6 calls are reads)
+            return None
         args = arguments(action)
         if not args:
             return None
@@ -124,8 +127,7 @@ class DefinitionNewTarget(_OfDefinition):
         return self.finding(action, ts, f"{action.tool} {name}={t!r}: no earlier clean instance of definition {m.definition!r} "
                                         f"used {key} there ({model.instances} clean instances learned)",
                             clause=f"arguments.{name}", expected=f"a target used by {self.support}+ clean instances",
-                            observed=t, severity="low" if action.operation in READS else None,  # type: ignore[arg-type]
-                            baseline={"definition": m.definition, "target_key": key, "clean_instances": model.instances})
+                            observed=t, baseline={"definition": m.definition, "target_key": key, "clean_instances": model.instances})
 
 
 class DefinitionVolume(_OfDefinition):
