@@ -174,7 +174,7 @@ def _warnings(m: IntentManifest, source: str) -> list[Problem]:
     out = []
     if not m.owner:
         out.append(Problem(source, "owner", "no owner: nobody is accountable for this agent", "warning"))
-    if m.expires_at is None and m.ttl is None:
+    if m.expires_at is None and m.ttl is None and m.kind != "definition":  # a definition holds no authority itself
         out.append(Problem(source, "expires_at", "no expiry: the agent's authority never ends by itself", "warning"))
     if m.allowed.tools is None:
         out.append(Problem(source, "allowed.tools", "tools not constrained", "warning"))

@@ -93,6 +93,8 @@ def test_a_definition_cannot_name_a_definition_and_loads_from_the_intents_folder
                                      "---\nagent_id: mailer-i1\nowner: t\npurpose: p\ndefinition: mailer\n")
     loaded = load_manifests(tmp_path)
     assert not loaded.errors and [m.kind for m, _ in loaded.manifests] == ["definition", "agent"]
+    expiry = [p.source.rsplit(":", 1)[1] for p in loaded.problems if p.field == "expires_at"]
+    assert expiry == ["7"]  # the instance's; a definition holds no authority of its own to expire
 
 
 def test_a_definition_is_registered_not_an_agent_and_its_intent_is_enforced_on_instances():
