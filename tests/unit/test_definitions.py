@@ -201,3 +201,15 @@ def test_target_keys():
     assert target_key("https://x.evil.io:8443/a?b=1") == "host:x.evil.io"
     assert target_key("FR7630006000011234567890189") == "iban:fr3000"
     assert target_key("no link this week") is None and target_key("f-0001") is None
+
+
+def test_under_trust_enforce_only_a_signed_definition_is_registered():
+    from tests.unit.test_trust import engine as trusted_engine
+    from tests.unit.test_trust import opened, signed
+
+    e = trusted_engine("enforce")
+    d = definition(agent_id="support-def", owner="alice@example.com")
+    out = e.process(instantiate(d))
+    assert opened(out) == ["control.unauthorised_change"] and "support-def" not in e.defs.definitions
+    assert [r.event.agent_id for r in e.take_rejected()] == ["support-def"] and "support-def" not in e.agents
+    assert opened(e.process(signed(instantiate(d), "registry"))) == [] and "support-def" in e.defs.definitions
