@@ -38,6 +38,7 @@ import re
 from fnmatch import fnmatchcase
 from typing import Any
 
+from intentwatch.models.errors import InputError
 from intentwatch.models.intent import Allowed, IntentManifest, ToolClause
 from intentwatch.pipeline.engine.finding import Finding
 
@@ -223,7 +224,7 @@ class Definitions:
     def register(self, m: IntentManifest) -> None:
         """A definition arrived (a new one, or a new version of one: its model stays)."""
         if m.agent_id not in self.definitions and len(self.definitions) >= MAX_DEFINITIONS:
-            raise ValueError(f"more than {MAX_DEFINITIONS} definitions")
+            raise InputError("", f"definition {m.agent_id[:80]!r} would be one more than {MAX_DEFINITIONS}", "definitions_full")
         self.definitions[m.agent_id] = m
 
     def resolve(self, m: IntentManifest) -> tuple[IntentManifest, list[str]]:

@@ -213,3 +213,16 @@ def test_under_trust_enforce_only_a_signed_definition_is_registered():
     assert opened(out) == ["control.unauthorised_change"] and "support-def" not in e.defs.definitions
     assert [r.event.agent_id for r in e.take_rejected()] == ["support-def"] and "support-def" not in e.agents
     assert opened(e.process(signed(instantiate(d), "registry"))) == [] and "support-def" in e.defs.definitions
+
+
+def test_definitions_are_bounded_and_the_one_too_many_is_refused_as_input(monkeypatch):
+    from intentwatch.models.errors import InputError
+    from intentwatch.pipeline.engine import definitions
+
+    monkeypatch.setattr(definitions, "MAX_DEFINITIONS", 2)
+    e = engine()
+    e.process(instantiate(definition(agent_id="second")))
+    e.process(instantiate(definition(agent_id="second", purpose="a new version")))  # a new version is no new definition
+    with pytest.raises(InputError, match="one more than 2"):
+        e.process(instantiate(definition(agent_id="third")))
+    assert sorted(e.defs.definitions) == ["mailer", "second"]
