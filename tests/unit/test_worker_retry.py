@@ -34,3 +34,28 @@ def test_committed_gives_up_on_other_errors_and_after_its_attempts(monkeypatch):
         partitions._committed(Starting(fails=1, code=KafkaError.TOPIC_AUTHORIZATION_FAILED), parts)
     with pytest.raises(KafkaException):
         partitions._committed(Starting(fails=20), parts, attempts=3)
+
+
+class Restarting:
+    """Answers ``get_watermark_offsets`` as a broker loading its partitions after a restart, ``fails`` times."""
+
+    def __init__(self, fails: int, code: int = KafkaError.NOT_LEADER_FOR_PARTITION):
+        self.fails, self.code, self.calls = fails, code, 0
+
+    def get_watermark_offsets(self, tp, timeout):
+        self.calls += 1
+        if self.calls <= self.fails:
+            raise KafkaException(KafkaError(self.code))
+        return (0, 42)
+
+
+def test_watermarks_ride_out_a_broker_that_is_loading(monkeypatch):
+    """A rebalance right after an outage (issue 17 finding 5) asked a broker still loading its
+    partitions: the assignment callback failed and the worker exited instead of carrying on."""
+    monkeypatch.setattr(partitions.time, "sleep", lambda s: None)
+    tp = TopicPartition("agent.lifecycle", 3)
+    for code in (KafkaError.NOT_LEADER_FOR_PARTITION, KafkaError.LEADER_NOT_AVAILABLE, KafkaError._TIMED_OUT):
+        b = Restarting(fails=3, code=code)
+        assert partitions._watermarks(b, tp) == (0, 42) and b.calls == 4
+    with pytest.raises(KafkaException):
+        partitions._watermarks(Restarting(fails=1, code=KafkaError.TOPIC_AUTHORIZATION_FAILED), tp)

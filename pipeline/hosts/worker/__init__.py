@@ -24,7 +24,9 @@ same payloads (at-least-once output, exactly-once state). A failed transaction i
 and the checkpoint retried; a fatal client error (a fenced producer or static member), an
 undelivered output or checkpoints failing for ``max_stall_seconds`` end the worker with an
 error, without committing anything past what it finished, so its supervisor restarts it:
-never alive and idle.
+never alive and idle. A failed checkpoint is not retried in place but by the poll loop: only
+polling lets the consumer rejoin its group after an outage, and report a fatal error (a static
+member fenced); the next owner of a revoked partition starts from the last checkpoint.
 
 On assignment the worker restores its partitions' agents from the state topic and
 holds back the action partitions until the lifecycle and feedback partitions are read up

@@ -13,6 +13,12 @@ from intentwatch.models.errors import IntentwatchError
 log = logging.getLogger("intentwatch.worker")
 
 
+# A checkpoint failing with these names a group membership the consumer no longer holds (its session
+# timed out while the broker was away, or a rebalance began): even the final one does not retry them.
+_MEMBERSHIP = (KafkaError.UNKNOWN_MEMBER_ID, KafkaError.FENCED_INSTANCE_ID, KafkaError.ILLEGAL_GENERATION,
+               KafkaError.REBALANCE_IN_PROGRESS)
+
+
 class WorkerFailed(IntentwatchError):
     """The worker cannot go on (a fatal client error, undelivered outputs, checkpoints failing):
     it stops without committing, and exits non-zero for its supervisor to restart it."""
@@ -22,24 +28,31 @@ class Checkpoints:
     """The ``Worker``'s durability (uses its ``txn`` producer, ``consumer``, ``dirty``, ``owner``
     and ``credential_reader``)."""
 
-    def checkpoint(self) -> None:
-        """Outputs durable first; then agent state and input offsets in one transaction.
+    def checkpoint(self, final: bool = False) -> bool:
+        """Outputs durable first; then agent state and input offsets in one transaction. True if committed.
 
-        A failed transaction is aborted and the whole checkpoint retried (the agents stay dirty),
-        for up to ``max_stall_seconds``; then, or on a fatal error, ``WorkerFailed``."""
+        A failed attempt is aborted (the agents stay dirty) and the worker goes back to its poll
+        loop, which tries again at its next checkpoint: the consumer must be polled to rejoin its
+        group after an outage and to report a fatal error (a fenced static member), and retrying
+        here kept it from both (issue 17 finding 5). Checkpoints failing for ``max_stall_seconds``
+        from the first of consecutive failures, or a fatal error, raise ``WorkerFailed``. ``final``
+        (the clean stop) retries in place instead, as there is no loop to go back to."""
         assignment = self.consumer.assignment()
         if not assignment and not self.dirty:
             self._write_status(assignment)  # a worker without partitions is alive too: its probes read this
-            return
+            return True
         started = time.perf_counter()
-        deadline = time.monotonic() + self.settings.worker.max_stall_seconds
+        first_failure = self._stalled_since if self._stalled_since is not None else time.monotonic()
+        deadline = first_failure + self.settings.worker.max_stall_seconds
         attempt = 0
         while True:
             attempt += 1
             try:
-                self._flush_outputs(deadline)
+                if not self._flush_outputs(deadline, patient=final):
+                    return self._defer("outputs not delivered yet", first_failure)
                 self._checkpoint_once(assignment, started)
-                return
+                self._stalled_since = None
+                return True
             except KafkaException as e:
                 err = e.args[0] if e.args and isinstance(e.args[0], KafkaError) else None
                 cause = f"{err.str()} ({err.name()}; retriable {err.retriable()}, abortable {err.txn_requires_abort()}, " \
@@ -51,21 +64,34 @@ class Checkpoints:
                 if time.monotonic() > deadline:
                     raise WorkerFailed(f"checkpoints failed for {self.settings.worker.max_stall_seconds:g}s; "
                                        f"last: {cause}") from None
+                if not final or (err is not None and err.code() in _MEMBERSHIP):
+                    return self._defer(err.name() if err is not None else "failed", first_failure)
                 time.sleep(min(0.5 * attempt, 5.0))
                 assignment = self.consumer.assignment()
 
-    def _flush_outputs(self, deadline: float) -> None:
-        """Wait until every alert, command and dead letter is delivered, or fail the worker."""
+    def _defer(self, why: str, first_failure: float) -> bool:
+        """Nothing committed: back to the poll loop, the agents still dirty, the stall budget running
+        (a revoke hands its partitions on from the last checkpoint)."""
+        self._stalled_since = first_failure
+        self.stats["checkpoints_deferred"] += 1
+        log.warning("checkpoint deferred (%s); the poll loop tries again", why)
+        return False
+
+    def _flush_outputs(self, deadline: float, patient: bool) -> bool:
+        """Wait until every alert, command and dead letter is delivered (impatient: 5 s, then False),
+        or fail the worker."""
         while True:
             remaining = self.out.flush(5)
             if self._undelivered:
                 raise WorkerFailed(f"{len(self._undelivered)} outputs could not be delivered (first: {self._undelivered[0]}); "
                                    "not checkpointing past them")
             if not remaining:
-                return
+                return True
             if self._fatal is not None or time.monotonic() > deadline:
                 raise WorkerFailed(f"{remaining} outputs not delivered; not checkpointing")
             log.warning("%d outputs not delivered yet; waiting for the brokers", remaining)
+            if not patient:
+                return False
 
     def _abort(self) -> None:
         """Abort an open checkpoint transaction (nothing of it becomes visible)."""

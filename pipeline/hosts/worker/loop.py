@@ -1,6 +1,7 @@
 """The worker's poll loop: one batch at a time through the engine, timers, checkpoints and
 gauges when due, a watchdog for a loop that stops going round (see the package docstring)."""
 
+import faulthandler
 import logging
 import os
 import signal
@@ -53,6 +54,7 @@ class Worker(Outputs, Checkpoints, Partitions):
         self._undelivered: list[str] = []              # outputs the brokers refused for good
         self._in_txn = False
         self._failed = False
+        self._stalled_since: float | None = None  # monotonic time of the first of consecutive failed checkpoints
         self._uses: list = []                          # credential first uses drained, not yet committed
         self.consumer = Consumer({
             **client, "group.id": w.group_id, "enable.auto.commit": False, "auto.offset.reset": "earliest",
@@ -95,6 +97,7 @@ class Worker(Outputs, Checkpoints, Partitions):
     def run(self) -> None:
         signal.signal(signal.SIGTERM, lambda *_: self.stop())
         signal.signal(signal.SIGINT, lambda *_: self.stop())
+        faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 <pid>`: every thread's stack to stderr
         w = self.settings.worker
         if w.metrics_port is not None and self.server is None:
             self.server = MetricsServer(self.metrics, self.health, w.metrics_host, w.metrics_port)
@@ -139,8 +142,7 @@ class Worker(Outputs, Checkpoints, Partitions):
                     log.info("processed %s", dict(self.stats))
                     last_log = now
                 self.out.poll(0)
-            self.checkpoint()  # a clean stop: what was finished is committed
-            clean = True
+            clean = self.checkpoint(final=True)  # a clean stop: what was finished is committed
         finally:
             if not clean:  # commit nothing: a restart resumes from the last checkpoint
                 self._failed = True  # also not in the revoke callback that closing the consumer runs
@@ -161,16 +163,18 @@ class Worker(Outputs, Checkpoints, Partitions):
 
     def _watchdog(self) -> None:
         """End the process when the poll loop has not gone round for ``worker.stuck_seconds``.
-        A librdkafka call that never returns (seen: a static member fenced during a rebalance
-        after a broker outage) must not leave the worker alive and idle; nothing is committed
-        past the last checkpoint, so the supervisor's restart resumes from there."""
+        A librdkafka call that never returns (seen after a broker restart: send_offsets_to_transaction
+        past its timeout, librdkafka issues #5456 and #5511) must not leave the worker alive and
+        idle; nothing is committed past the last checkpoint, so the supervisor's restart resumes
+        from there."""
         limit = self.settings.worker.stuck_seconds
         while True:
             time.sleep(1.0)
             quiet = time.monotonic() - self.health.beat_at
             if quiet > limit:
                 log.error("worker stuck: its poll loop has not gone round for %.0fs (worker.stuck_seconds %g); exiting "
-                          "for the supervisor to restart it", quiet, limit)
+                          "for the supervisor to restart it; where each thread is:", quiet, limit)
+                faulthandler.dump_traceback(all_threads=True)  # to stderr: which call never returned
                 logging.shutdown()
                 os._exit(3)
 

@@ -31,13 +31,13 @@ class Partitions:
         self.holding = {}
         lifecycle = [tp for tp in partitions if tp.topic in (self.topics.lifecycle, self.topics.feedback)]
         for tp in _committed(consumer, lifecycle):
-            low, high = consumer.get_watermark_offsets(tp, timeout=10)
+            low, high = _watermarks(consumer, tp)
             start = tp.offset if tp.offset >= 0 else low
             if start < high:
                 self.holding[tp.topic, tp.partition] = high
         actions = [tp for tp in partitions if tp.topic == self.topics.actions]
         for tp in _committed(consumer, actions):
-            self.start_offsets[tp.partition] = tp.offset if tp.offset >= 0 else consumer.get_watermark_offsets(tp, timeout=10)[0]
+            self.start_offsets[tp.partition] = tp.offset if tp.offset >= 0 else _watermarks(consumer, tp)[0]
         consumer.assign(partitions)
         if actions and self.holding:
             consumer.pause(actions)
@@ -158,16 +158,32 @@ _COORDINATOR_STARTING = (KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_LOAD
                          KafkaError.COORDINATOR_NOT_AVAILABLE)
 
 
+# And what a just-restarted broker answers while it loads its partitions (a rebalance right after an
+# outage lands here: the assignment must not fail on it).
+_BROKER_STARTING = (*_COORDINATOR_STARTING, KafkaError.NOT_LEADER_FOR_PARTITION, KafkaError.LEADER_NOT_AVAILABLE,
+                    KafkaError._TIMED_OUT, KafkaError._TRANSPORT)
+
+
+def _retrying(what: str, call, attempts: int = 10):
+    """``call()``, retried (up to ~25 s of pauses) on what a broker or coordinator that is starting answers."""
+    for attempt in range(attempts):
+        try:
+            return call()
+        except KafkaException as e:
+            err = e.args[0] if e.args and isinstance(e.args[0], KafkaError) else None
+            if err is None or attempt == attempts - 1 or not (err.retriable() or err.code() in _BROKER_STARTING):
+                raise
+            log.warning("%s not available yet (%s); retrying", what, err.str())
+            time.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 def _committed(consumer: Consumer, partitions: list[TopicPartition], attempts: int = 10) -> list[TopicPartition]:
     """Committed offsets, retrying what a just-started group coordinator answers with."""
     if not partitions:
         return []
-    for attempt in range(attempts):
-        try:
-            return consumer.committed(partitions, timeout=10)
-        except KafkaException as e:
-            if attempt == attempts - 1 or not (e.args[0].retriable() or e.args[0].code() in _COORDINATOR_STARTING):
-                raise
-            log.warning("committed offsets not available yet (%s); retrying", e.args[0].str())
-            time.sleep(0.5 * (attempt + 1))
-    return []
+    return _retrying("committed offsets", lambda: consumer.committed(partitions, timeout=10), attempts)
+
+
+def _watermarks(consumer: Consumer, tp: TopicPartition) -> tuple[int, int]:
+    return _retrying(f"offsets of {tp.topic}[{tp.partition}]", lambda: consumer.get_watermark_offsets(tp, timeout=10))
