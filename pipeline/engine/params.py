@@ -58,7 +58,7 @@ class DormancyParams(_Params):
     after_seconds: float = Field(default=14 * 86400.0, gt=0, description="Scheduled time without an action before the agent is dormant.")
 
 
-# -- cloud identity abuse (detectors/cloud.py) -------------------------------------------------
+# -- cloud identity abuse (detectors/cloud.py, cloud_identity.py) ------------------------------
 class When(_Params):
     """A condition on a call's parameters; every part given must hold. Paths are dotted (``a.b.c``)."""
 

@@ -4,6 +4,8 @@ rule's ``params``.
 
 - per action, against the manifest (``Detector``): ``conformance.py``, ``tool_clauses.py`` (per-tool
   clauses), ``lifecycle.py`` (gates); against the agent's definition's instances: ``definition.py``;
+  every identity, registered or not: ``cloud.py`` (catalogue calls), ``cloud_identity.py``
+  (instance credentials), both reading actions through ``cloud_calls.py``;
 - raised by the engine (``Raised``): on manifest changes, refused control-plane changes and
   expiry (``lifecycle.py``), by the response policy and suppressions (``pipeline.py``); dormancy,
   a timer per agent (``dormancy.py``);
@@ -14,8 +16,9 @@ rule's ``params``.
 
 from intentwatch.pipeline.engine.detectors.base import Detector, LearnedDetector, Raised
 from intentwatch.pipeline.engine.detectors.chains import CapabilityChain
-from intentwatch.pipeline.engine.detectors.cloud import (CloudOperation, IdentityTwoNetworks, InstanceNewClient,
-                                                         InstanceOutsideProvider, SensitiveReadBurst)
+from intentwatch.pipeline.engine.detectors.cloud import CloudOperation, SensitiveReadBurst
+from intentwatch.pipeline.engine.detectors.cloud_identity import (IdentityTwoNetworks, InstanceNewClient,
+                                                                  InstanceOutsideProvider)
 from intentwatch.pipeline.engine.detectors.conformance import (AllowedPattern, DeclaredCredential, DeclaredModel,
                                                                RateLimit, Schedule)
 from intentwatch.pipeline.engine.detectors.credentials import (ConcurrentUse, NewSource, SharedCredential,

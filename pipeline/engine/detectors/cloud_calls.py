@@ -1,0 +1,132 @@
+"""What the cloud detectors read from an action, shared by ``cloud.py`` (the catalogue calls) and
+``cloud_identity.py`` (the identity around the call):
+
+- the call, as ``service:EventName`` from CloudTrail's ``eventSource``/``eventName`` in
+  ``attributes``, else from the tool name (``cloudtrail:StopLogging``,
+  ``cloudtrail.amazonaws.com:StopLogging``, ``cloudtrail.amazonaws.com/StopLogging``);
+- the identity around the call: ``attributes`` ``userIdentity`` (CloudTrail's), or flat
+  ``user_name`` / ``arn`` / ``account_id`` / ``recipient_account_id`` / ``user_agent``;
+- whether the agent's manifest declares the call as its own work (``declared``).
+"""
+
+import fnmatch
+import re
+from typing import Any
+
+from intentwatch.models.action import Action
+from intentwatch.pipeline.engine.state import AgentState
+
+_SERVICE_SUFFIX = ".amazonaws.com"
+_CALL_CACHE_LIMIT = 65536
+_calls: dict[str, str | None] = {}  # tool name -> "service:eventname" (lower case), or None
+
+
+class _Last:
+    """The last action asked about and its call key (seven catalogue rules ask about each action)."""
+
+    __slots__ = ("action", "key")
+
+    def __init__(self) -> None:
+        self.action: Action | None = None
+        self.key: str | None = None
+
+
+_last = _Last()
+
+
+def cloud_call(action: Action) -> str | None:
+    """``service:eventname`` in lower case, or None for a tool that names no cloud call (memoised per action)."""
+    if _last.action is not action:
+        _last.key = _cloud_call(action)
+        _last.action = action
+    return _last.key
+
+
+def _cloud_call(action: Action) -> str | None:
+    """``service:eventname`` in lower case, or None for a tool that names no cloud call.
+
+    >>> from tests.factories import action
+    >>> [cloud_call(action(tool=t)) for t in ("cloudtrail:StopLogging", "iam.amazonaws.com/CreateUser", "zendesk.get_ticket")]
+    ['cloudtrail:stoplogging', 'iam:createuser', None]
+    """
+    attrs = action.attributes
+    if attrs:
+        src, name = attrs.get("eventSource"), attrs.get("eventName")
+        if isinstance(src, str) and isinstance(name, str):
+            return _key(src, name)
+    tool = action.tool
+    try:
+        return _calls[tool]
+    except KeyError:
+        pass
+    sep = max(tool.rfind(":"), tool.rfind("/"))
+    key = _key(tool[:sep], tool[sep + 1:]) if sep > 0 else None
+    if len(_calls) < _CALL_CACHE_LIMIT:
+        _calls[tool] = key
+    return key
+
+
+_API_VERSION = re.compile(r"\d{8}(v\d+)?$")  # Lambda logs AddPermission20150331v2
+
+
+def _key(service: str, name: str) -> str | None:
+    service = service.strip().lower()
+    name = _API_VERSION.sub("", name)
+    if service.endswith(_SERVICE_SUFFIX):
+        service = service[: -len(_SERVICE_SUFFIX)]
+    if not service or not name or not re.fullmatch(r"[a-z0-9\-]+", service) or not re.fullmatch(r"[A-Za-z0-9]+", name):
+        return None
+    return f"{service}:{name.lower()}"
+
+
+def user_identity(action: Action) -> dict[str, Any]:
+    ui = action.attributes.get("userIdentity")
+    return ui if isinstance(ui, dict) else {}
+
+
+def own_account(action: Action) -> str | None:
+    """The account the call was made in (CloudTrail's ``recipientAccountId``, else the caller's)."""
+    a = action.attributes
+    for v in (a.get("recipientAccountId"), a.get("recipient_account_id"), a.get("account_id"), user_identity(action).get("accountId")):
+        if isinstance(v, str) and v:
+            return v
+    return None
+
+
+def caller_names(action: Action) -> set[str]:
+    """Names the caller goes by: agent id, user name, the last part of its ARN (lower case)."""
+    a, ui = action.attributes, user_identity(action)
+    names = {action.agent_id.lower()}
+    for v in (action.agent_id, a.get("user_name"), a.get("userName"), ui.get("userName"), a.get("arn"), ui.get("arn")):
+        if isinstance(v, str) and v:
+            names.add(v.rsplit("/", 1)[-1].lower())
+    return names
+
+
+def user_agent(action: Action) -> str | None:
+    a = action.attributes
+    for k in ("user_agent", "userAgent", "user_agent.original"):
+        v = a.get(k)
+        if isinstance(v, str) and v:
+            return v
+    return None
+
+
+def declared(state: AgentState, tool: str) -> bool:
+    """Whether the manifest declares this call as its own work: a pattern in ``allowed.tools`` that
+    names the call (its part after the service is not a bare ``*``: ``iam:CreateAccessKey``,
+    ``cloudtrail:*Logging``), or any ``allowed.per_tool`` clause pattern matching it (an
+    infrastructure-as-code runner declaring ``iam.amazonaws.com:*`` with a clause). A service-wide
+    ``s3:*`` in ``allowed.tools`` says the agent uses S3, not that it opens buckets to the world."""
+    m = state.manifest
+    if m is None:
+        return False
+    for p in m.allowed.per_tool or {}:
+        if fnmatch.fnmatchcase(tool, p):
+            return True
+    for p in m.allowed.tools or []:
+        sep = max(p.rfind(":"), p.rfind("/"))
+        name = p[sep + 1:] if sep >= 0 else p
+        if name.strip("*?") and fnmatch.fnmatchcase(tool, p):
+            return True
+    return False
