@@ -7,6 +7,9 @@ Writes the fleet once under benchmarks/.data (one YAML manifest a file, as a pla
 registers each task's agent would), then measures, each in a fresh subprocess so its peak
 memory is its own, the median of ``--repeats``:
   parse     read every manifest file and parse its YAML (libyaml): the limit of loading them
+            with PyYAML
+  parse-rs  the same with ryaml (Rust), the fast reader load_manifests tries first: the limit
+            of loading them with it, before any validation
   load      ``load_manifests``: parse, check duplicate keys, validate every manifest (pydantic)
   validate  ``intentwatch validate DIR``, as a user runs it (interpreter start included)
   replay    ``intentwatch replay`` of the fleet's actions with those manifests: wall time and
@@ -79,6 +82,12 @@ from pathlib import Path
 for p in sorted(Path(sys.argv[1]).glob('*.yaml')):
     yaml.load(p.read_text(), Loader=yaml.CSafeLoader)
 """,
+    "parse-rs": """
+import sys, ryaml
+from pathlib import Path
+for p in sorted(Path(sys.argv[1]).glob('*.yaml')):
+    ryaml.loads_all(p.read_text())
+""",
     "load": """
 import sys
 from pathlib import Path
@@ -109,10 +118,10 @@ def main() -> None:
     args = ap.parse_args()
     fleet = make_fleet(args.agents, args.actions)
     intents, cli = fleet / "intents", [sys.executable, "-m", "intentwatch.pipeline.cli"]
-    runs: dict[str, list[float]] = {k: [] for k in ("parse", "load", "validate", "replay")}
+    runs: dict[str, list[float]] = {k: [] for k in ("parse", "parse-rs", "load", "validate", "replay")}
     rss: list[float] = []
     for _ in range(args.repeats):  # interleaved, so a noisy neighbour hurts them alike
-        for mode in ("parse", "load"):
+        for mode in ("parse", "parse-rs", "load"):
             code = f"import time; t = time.perf_counter()\n{CHILD[mode]}\nprint(time.perf_counter() - t)"
             out = subprocess.run([sys.executable, "-c", code, str(intents)], capture_output=True, text=True)
             if out.returncode != 0:
