@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -112,17 +113,31 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-DRAIN_CPU: list[float] = []  # events per CPU-second of each drain, beside drain_rate's wall rate
-DRAIN_CPU_SECONDS: dict[str, float] = {}  # worker log -> CPU seconds the worker process used in all
-ENCODE: list[tuple[float, float, float]] = []  # (ocsf, native encode CPU s, worker CPU s) per --versus drain
+@dataclass
+class Drain:
+    """One worker draining the backlog: events per wall second and per CPU-second of its process
+    (from its first commit on), the CPU it used in all, and the process (still running)."""
+    rate: float
+    per_cpu_second: float
+    cpu_seconds: float
+    proc: subprocess.Popen
+    log: Path
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(30)
+
+    def encode_seconds(self, fmt: str) -> float:
+        """CPU seconds the stopped worker logged for rendering alerts in ``fmt`` (0 if none)."""
+        for line in reversed(self.log.read_text(errors="replace").splitlines()):
+            if "alert encoding CPU seconds by format:" in line:
+                return orjson.loads(line.rpartition("format:")[2]).get(fmt, 0.0)
+        return 0.0
 
 
-def cpu_seconds_of(log: Path) -> float:
-    return DRAIN_CPU_SECONDS.get(str(log), float("nan"))
-
-
-def drain_rate(kafka: KafkaSettings, t: TopicSettings, group: str, total: int, log: Path) -> tuple[float, subprocess.Popen]:
+def drain(kafka: KafkaSettings, t: TopicSettings, group: str, total: int, log: Path) -> Drain:
     proc = subprocess.Popen([IW, "worker"], env=worker_env(kafka, t, group), stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+    started = (time.perf_counter(), 0, 0.0)  # a backlog drained by the first commit is timed from here
     first = None
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
@@ -131,37 +146,27 @@ def drain_rate(kafka: KafkaSettings, t: TopicSettings, group: str, total: int, l
         if done > 0 and first is None:
             first = (now, done, cpu_seconds(proc.pid))
         if done >= total:
-            DRAIN_CPU.append((done - first[1]) / max(cpu_seconds(proc.pid) - first[2], 1e-9))
-            DRAIN_CPU_SECONDS[str(log)] = cpu_seconds(proc.pid)
-            return (done - first[1]) / (now - first[0]), proc
+            cpu = cpu_seconds(proc.pid)
+            if first[1] == done:
+                first = started
+            return Drain((done - first[1]) / (now - first[0]), (done - first[1]) / max(cpu - first[2], 1e-9), cpu, proc, log)
         time.sleep(0.2)
     proc.kill()
     raise RuntimeError(f"worker did not drain {total} events; see {log}")
 
 
-def encode_share(log: Path, fmt: str) -> float | None:
-    """CPU seconds the stopped worker logged for rendering alerts in ``fmt``."""
-    for line in reversed(log.read_text(errors="replace").splitlines()):
-        if "alert encoding CPU seconds by format:" in line:
-            return orjson.loads(line.rpartition("format:")[2]).get(fmt)
-    return None
-
-
-def drain_versus(kafka: KafkaSettings, t: TopicSettings, total: int, formats: str, log: Path) -> float:
+def drain_versus(kafka: KafkaSettings, t: TopicSettings, total: int, formats: str, log: Path) -> Drain:
     """Drain the backlog again in a fresh group and onto fresh output and state topics (a worker
-    restoring the other's state would skip the events as duplicates), writing ``formats``."""
+    restoring the other's state would skip the events as duplicates), writing ``formats``; stopped."""
     primary = FORMATS[:]
     FORMATS[:] = formats.split(",")
     tag = uuid.uuid4().hex[:6]
     own = t.model_copy(update={name: f"{getattr(t, name)}.{tag}" for name in WORKER_OWN})
     create_topics(kafka, own)
     try:
-        rate, proc = drain_rate(kafka, own, f"bench-{tag}", total, log)
-        proc.terminate()
-        proc.wait(30)
-        if "ocsf" in FORMATS:
-            ENCODE.append((encode_share(log, "ocsf") or 0.0, encode_share(log, "native") or 0.0, cpu_seconds_of(log)))
-        return rate
+        d = drain(kafka, own, f"bench-{tag}", total, log)
+        d.stop()
+        return d
     finally:
         FORMATS[:] = primary
 
@@ -250,7 +255,7 @@ def main() -> None:
     kafka = KafkaSettings(bootstrap_servers=os.environ.get("INTENTWATCH_KAFKA__BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
     wait_for_broker(kafka)
     manifests = load_manifests(out / "intents").manifests
-    limits, rates, lats, versus, cpu, versus_cpu = [], [], [], [], [], []
+    limits, lats, ours, theirs = [], [], [], []  # theirs: the --versus drains
     try:
         for run in range(args.runs):
             t = topics_for(uuid.uuid4().hex[:8])
@@ -265,42 +270,40 @@ def main() -> None:
             limits.append(limit(kafka, t.actions, total))
             versus_first = bool(args.versus) and run % 2 == 1  # alternate which configuration drains first
             if versus_first:
-                versus.append(drain_versus(kafka, t, total, args.versus, out / f"worker-{run}-versus.log"))
-            group = f"bench-{uuid.uuid4().hex[:6]}"
-            rate, proc = drain_rate(kafka, t, group, total, out / f"worker-{run}.log")
-            rates.append(rate)
-            cpu.append(DRAIN_CPU[-1])
-            if versus_first:
-                versus_cpu.append(DRAIN_CPU[-2])
+                theirs.append(drain_versus(kafka, t, total, args.versus, out / f"worker-{run}-versus.log"))
+            d = drain(kafka, t, f"bench-{uuid.uuid4().hex[:6]}", total, out / f"worker-{run}.log")
+            ours.append(d)
             if args.versus and not versus_first:
-                proc.terminate()
-                proc.wait(30)
-                versus.append(drain_versus(kafka, t, total, args.versus, out / f"worker-{run}-versus.log"))
-                versus_cpu.append(DRAIN_CPU[-1])
+                d.stop()
+                theirs.append(drain_versus(kafka, t, total, args.versus, out / f"worker-{run}-versus.log"))
+                lat = "latency not measured this run"
             else:  # latency only where the --formats worker is the one running
-                lats.append(latency(kafka, t, rate / 2, args.latency_seconds, register_live_agents(kafka, t, 50)))
-                proc.terminate()
-                proc.wait(30)
-            lat = f"latency p50 {statistics.median(lats[-1]):.0f} ms p99 {lats[-1][int(0.99 * (len(lats[-1]) - 1))]:.0f} ms " \
-                  f"({len(lats[-1])} alerts)" if lats and (not args.versus or versus_first) else "latency not measured this run"
-            vs = f"; with {args.versus} {versus[-1]:,.0f}/s ({versus[-1] / rates[-1]:.3f}), " \
-                 f"{versus_cpu[-1]:,.0f} per CPU-s ({versus_cpu[-1] / cpu[-1]:.3f})" if versus else ""
-            print(f"run {run}: {total:,} events; limit {limits[-1]:,.0f}/s; worker {rates[-1]:,.0f}/s, "
-                  f"{cpu[-1]:,.0f} per CPU-s{vs}; {lat}", flush=True)
+                lats.append(latency(kafka, t, d.rate / 2, args.latency_seconds, register_live_agents(kafka, t, 50)))
+                d.stop()
+                lat = f"latency p50 {statistics.median(lats[-1]):.0f} ms p99 {lats[-1][int(0.99 * (len(lats[-1]) - 1))]:.0f} ms " \
+                      f"({len(lats[-1])} alerts)"
+            vs = f"; with {args.versus} {theirs[-1].rate:,.0f}/s ({theirs[-1].rate / d.rate:.3f}), " \
+                 f"{theirs[-1].per_cpu_second:,.0f} per CPU-s ({theirs[-1].per_cpu_second / d.per_cpu_second:.3f})" if theirs else ""
+            print(f"run {run}: {total:,} events; limit {limits[-1]:,.0f}/s; worker {d.rate:,.0f}/s, "
+                  f"{d.per_cpu_second:,.0f} per CPU-s{vs}; {lat}", flush=True)
     finally:
         if started_broker:
             subprocess.run(["bash", str(ROOT / "deploy/kafka/broker.sh"), "stop"])
-    if versus:
-        for what, a, b in (("events/s", versus, rates), ("events per CPU-second", versus_cpu, cpu)):
-            ratios = [v / r for v, r in zip(a, b)]
+    rates = [d.rate for d in ours]
+    if theirs:
+        for what, field in (("events/s", "rate"), ("events per CPU-second", "per_cpu_second")):
+            a, b = [getattr(d, field) for d in theirs], [getattr(d, field) for d in ours]
+            ratios = [x / y for x, y in zip(a, b)]
             print(f"with {args.versus} beside {args.formats}, {what}: median {statistics.median(a):,.0f} against "
                   f"{statistics.median(b):,.0f}; per-run ratios {', '.join(f'{x:.3f}' for x in ratios)}; "
                   f"median ratio {statistics.median(ratios):.3f}")
-    if ENCODE:
-        shares = [o / c for o, _n, c in ENCODE]
-        print(f"OCSF rendering in the worker: {', '.join(f'{o:.2f}' for o, _n, _c in ENCODE)} CPU s per drain "
-              f"(native {', '.join(f'{n:.2f}' for _o, n, _c in ENCODE)}); median share of the worker's CPU "
-              f"{statistics.median(shares):.1%}")
+        if "ocsf" in args.versus.split(","):
+            ocsf = [d.encode_seconds("ocsf") for d in theirs]
+            native = [d.encode_seconds("native") for d in theirs]
+            shares = [o / d.cpu_seconds for o, d in zip(ocsf, theirs)]
+            print(f"OCSF rendering in the worker: {', '.join(f'{o:.2f}' for o in ocsf)} CPU s per drain "
+                  f"(native {', '.join(f'{n:.2f}' for n in native)}); median share of the worker's CPU "
+                  f"{statistics.median(shares):.1%}")
     all_lat = sorted(x for run in lats for x in run)
     print(f"\nformats {args.formats}; median over {args.runs} runs: limit {statistics.median(limits):,.0f} events/s; one worker {statistics.median(rates):,.0f} events/s; "
           f"ratio {statistics.median(rates) / statistics.median(limits):.2f}")

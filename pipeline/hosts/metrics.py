@@ -71,6 +71,11 @@ class WorkerMetrics:
         self.last_beat = Gauge("intentwatch_loop_last_beat_timestamp_seconds", "When the poll loop last went round.",
                                registry=r)
 
+    def encode_seconds_of(self, formats: list[str]) -> dict[str, float]:
+        """``encode_seconds`` per format so far (0 for a format that rendered nothing)."""
+        get = self.registry.get_sample_value
+        return {f: get("intentwatch_alert_encode_seconds_total", {"format": f}) or 0.0 for f in formats}
+
     def render(self) -> bytes:
         return generate_latest(self.registry)
 

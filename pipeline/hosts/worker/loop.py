@@ -75,7 +75,6 @@ class Worker(Outputs, Checkpoints, Partitions):
         self.part_time: dict[int, float] = {}          # actions partition -> latest event time read
         self.start_offsets: dict[int, int] = {}        # actions partition -> where reading started
         self.stats: dict[str, int] = defaultdict(int)
-        self.encode_cpu: dict[str, float] = defaultdict(float)  # format -> CPU seconds rendering alerts
         self.unknown = UnknownFields()  # field names outside the action contract, for the status file
         self._stop = False
         self.metrics = WorkerMetrics()
@@ -156,7 +155,7 @@ class Worker(Outputs, Checkpoints, Partitions):
             if self.store is not None:
                 self.store.close()
             log.info("worker %s %s: %s", w.instance, "stopped" if clean else "failed", dict(self.stats))
-            log.info("alert encoding CPU seconds by format: %s", orjson.dumps(self.encode_cpu).decode())
+            log.info("alert encoding CPU seconds by format: %s", orjson.dumps(self.metrics.encode_seconds_of([f for _, _, f in self.alert_outputs])).decode())
 
     def stop(self) -> None:
         self._stop = True
