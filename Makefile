@@ -40,7 +40,7 @@ evaluate-learned: install
 	done; wait
 	$(BIN)/intentwatch evaluate --labels $(LEARNED_OUT)/labels.jsonl --alerts intent-only=$(LEARNED_OUT)/alerts-intent-only.jsonl \
 		--alerts learned-only=$(LEARNED_OUT)/alerts-learned-only.jsonl --alerts both=$(LEARNED_OUT)/alerts-both.jsonl
-	$(BIN)/python benchmarks/drift_bound.py --fleet $(LEARNED_OUT) --alerts $(LEARNED_OUT)/alerts-both.jsonl
+	$(BIN)/python benchmarks/drift_bound.py --fleet $(LEARNED_OUT) --alerts $(LEARNED_OUT)/alerts-both.jsonl --glr
 	$(BIN)/python benchmarks/frog_bound.py --fleet $(LEARNED_OUT)
 
 # Real clients the tests drive as users do: kcat (the SOC's Kafka client) and headless

@@ -32,6 +32,7 @@ import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("sudden_drift", "gradual_drift")
+TAIL = 3000  # pre-drift actions kept, so the GLR's windows may straddle the drift's start
 
 
 def epoch_ms(iso: str) -> float:
@@ -86,6 +87,59 @@ def gradual_bound(lab: dict, h: float) -> float:
     return math.inf
 
 
+def drift_mixes(lab: dict, p0: dict[str, float]) -> list[dict[str, float]]:
+    """The drift's mix at each action from its start, as the simulator draws it."""
+    d = lab["detail"]
+    if lab["kind"] == "sudden_drift":
+        return [mix(p0, d["drift_tools"], d["share"])] * len(lab["post"])
+    start, end = epoch_ms(d["start"]), epoch_ms(lab["end"])
+    return [mix(p0, d["drift_tools"], d["max_share"] * min(1.0, max(0.0, (t - start) / max(1.0, end - start))) ** 0.8)
+            for t in lab["times"]]
+
+
+def normal_segments(fleet: Path, labels: list[dict]) -> list[tuple]:
+    """Each normal agent's tools in order as ``(seq, p0)`` for ``drift_glr.calibrate``, cut at
+    its approved updates (the engine learns anew after one), ``p0`` the segment's own mix."""
+    import numpy as np
+
+    normal = {lab["agent_id"] for lab in labels if lab["group"] == "normal"}
+    cuts: dict[str, list[float]] = defaultdict(list)
+    for line in (fleet / "lifecycle.jsonl").read_bytes().splitlines():
+        e = orjson.loads(line)
+        if e["kind"] == "update" and e["agent_id"] in normal:
+            cuts[e["agent_id"]].append(epoch_ms(e["time"]))
+    segs: dict[tuple[str, int], list[str]] = defaultdict(list)
+    with open(fleet / "actions.jsonl", "rb", buffering=1 << 20) as fh:
+        for line in fh:
+            a = orjson.loads(line)
+            if a["agent_id"] in normal:
+                t = epoch_ms(a["time"])
+                segs[a["agent_id"], sum(t >= c for c in cuts.get(a["agent_id"], ()))].append(a["tool"])
+    out = []
+    for tools in segs.values():
+        names = sorted(set(tools))
+        index = {t: i for i, t in enumerate(names)}
+        seq = np.array([index[t] for t in tools], np.int64)
+        out.append((seq, np.bincount(seq, minlength=len(names)) / len(seq)))
+    return out
+
+
+def run_bounds(lab: dict, h: float, hg: float) -> tuple[float, float]:
+    """On the agent's actual actions: the oracle CUSUM run (threshold ``h``), and the GLR told
+    only ``p0`` (``drift_glr.py``, threshold ``hg``), each as a delay after the first drifted action."""
+    import numpy as np
+
+    from benchmarks.drift_glr import cusum_run, first_at, glr, lags
+
+    p0 = before(lab["pre_tools"], sorted(set(lab["detail"]["drift_tools"]) | set(lab["post"])))
+    oracle = cusum_run(lab["post"], p0, drift_mixes(lab, p0), h)
+    names = sorted(p0)
+    index = {t: i for i, t in enumerate(names)}
+    seq = np.array([index[t] for t in lab["tail"] + lab["post"]], np.int64)
+    at = first_at(glr(seq, np.array([p0[t] for t in names]), lags()), hg, len(lab["tail"]))
+    return _after_onset(lab, oracle), _after_onset(lab, at - len(lab["tail"]))
+
+
 def read_labels(fleet: Path) -> list[dict]:
     return [orjson.loads(line) for line in (fleet / "labels.jsonl").read_bytes().splitlines()]
 
@@ -98,6 +152,8 @@ def read_fleet(fleet: Path, labels: list[dict]) -> tuple[dict[str, dict], float]
     starts = {a: epoch_ms(lab["detail"]["start"]) for a, lab in drifting.items()}
     pre: dict[str, Counter] = defaultdict(Counter)
     times: dict[str, list[float]] = defaultdict(list)
+    tail: dict[str, list[str]] = defaultdict(list)  # tools before the drift's start
+    post: dict[str, list[str]] = defaultdict(list)
     normal_actions = 0
     with open(fleet / "actions.jsonl", "rb", buffering=1 << 20) as fh:
         for line in fh:
@@ -112,11 +168,14 @@ def read_fleet(fleet: Path, labels: list[dict]) -> tuple[dict[str, dict], float]
                 t = epoch_ms(a["time"])
                 if t < starts[aid]:
                     pre[aid][a["tool"]] += 1
+                    tail[aid].append(a["tool"])
                 else:
                     times[aid].append(t)
+                    post[aid].append(a["tool"])
     hours = sum((epoch_ms(lab["end"]) - epoch_ms(lab["start"])) / 3_600_000 for lab in labels if lab["group"] == "normal")
     for aid, lab in drifting.items():
         lab["pre_tools"], lab["times"] = pre[aid], times[aid]
+        lab["tail"], lab["post"] = tail[aid][-TAIL:], post[aid]
     return drifting, normal_actions / hours
 
 
@@ -134,6 +193,9 @@ def main() -> None:
     ap.add_argument("--fleet", type=Path, default=ROOT / "learned-out", help="output of intentwatch simulate")
     ap.add_argument("--alerts", type=Path, help="the engine's alerts on that fleet (replay or worker)")
     ap.add_argument("--budget", type=float, default=1.0, help="false alerts per 10,000 normal agent-hours")
+    ap.add_argument("--glr", action="store_true",
+                    help="also run the oracle CUSUM and a GLR told only the pre-drift mix on the actual actions "
+                         "(drift_glr.py; calibrates a threshold per agent by simulation: minutes)")
     args = ap.parse_args()
     labels = read_labels(args.fleet)
     drifting, rate = read_fleet(args.fleet, labels)
@@ -152,7 +214,22 @@ def main() -> None:
         ratio = f"{mine / oracle:.2f}" if mine is not None and oracle > 0 else "-"
         print(f"{kind:<15} {len(labs):>6} {oracle:>7.1f} {'-' if mine is None else f'{mine:.1f}':>7} {ratio:>14}   "
               + " ".join(f"{b:.0f}" for b in sorted(bounds)))
+    if args.glr:
+        from benchmarks.drift_glr import calibrate, lags
 
+        hours = sum((epoch_ms(lab["end"]) - epoch_ms(lab["start"])) / 3_600_000 for lab in labels if lab["group"] == "normal")
+        allowed = hours / 10_000 * args.budget
+        hg = calibrate(normal_segments(args.fleet, labels), allowed, lags())
+        print(f"on the actual actions (GLR threshold {hg:.1f} bits: {allowed:.1f} alarm episodes on the normal agents):")
+        print(f"{'kind':<15} {'oracle run':>10} {'GLR p0':>7} {'engine/GLR':>11}   GLR per agent")
+        for kind in KINDS:
+            runs = [run_bounds(lab, h, hg) for lab in drifting.values() if lab["kind"] == kind]
+            if not runs:
+                continue
+            cus, gl = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+            mine = ours.get(kind)
+            ratio = f"{mine / gl:.2f}" if mine is not None and 0 < gl < math.inf else "-"
+            print(f"{kind:<15} {cus:>10.1f} {gl:>7.1f} {ratio:>11}   " + " ".join(f"{r[1]:.0f}" for r in sorted(runs, key=lambda r: r[1])))
 
 if __name__ == "__main__":
     main()

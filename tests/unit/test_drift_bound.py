@@ -1,12 +1,16 @@
-"""benchmarks/drift_bound.py: the oracle CUSUM bound on drift detection delay."""
+"""benchmarks/drift_bound.py and drift_glr.py: the oracle CUSUM bound on drift detection delay, run, and
+the GLR told only the pre-drift mix."""
 
 import math
 from collections import Counter
 
+import numpy as np
 import orjson
 import pytest
 
-from benchmarks.drift_bound import _after_onset, gradual_bound, kl_bits, mix, read_fleet, read_labels, sudden_bound
+from benchmarks.drift_bound import (TAIL, _after_onset, gradual_bound, kl_bits, mix, read_fleet, read_labels, run_bounds,
+                                    sudden_bound)
+from benchmarks.drift_glr import calibrate, cusum_run, episodes, first_at, glr, lags
 
 START, END = "2026-01-05T00:00:00+00:00", "2026-01-06T00:00:00+00:00"
 
@@ -65,3 +69,39 @@ def test_read_fleet_splits_actions_at_the_drift_start_and_rates_normal_agents(tm
     lab = drifting["sudden_drift"]
     assert lab["pre_tools"] == Counter(a=1, b=1) and len(lab["times"]) == 1
     assert list(drifting) == ["sudden_drift"]
+    assert lab["tail"] == ["a", "b"] and lab["post"] == ["c"]
+
+
+def test_glr_scores_a_window_by_its_own_mix_against_p0():
+    p0 = np.array([0.9, 0.1])
+    steady = np.zeros(200, np.int64)  # always the common tool: its own mix is nearly p0's
+    drifted = np.concatenate([steady, np.ones(20, np.int64)])  # then 20 of the rare one
+    s, d = glr(steady, p0, lags(100)), glr(drifted, p0, lags(100))
+    assert s.max() == pytest.approx(max(lags(100)) * math.log2(1 / 0.9))  # the longest window searched
+    # 20 rare ones in a row: 20 x log2(1 / 0.1) bits, more the longer the run
+    assert d[-1] == pytest.approx(20 * math.log2(10)) and d[-1] > d[-5] > s.max() / 2
+
+
+def test_calibrate_keeps_the_budget_on_normal_sequences_and_a_drift_needs_evidence():
+    rng = np.random.default_rng(3)
+    p0 = np.array([0.6, 0.3, 0.1])
+    normals = [(rng.choice(3, size=5000, p=p0), p0) for _ in range(4)]
+    w = lags(400)
+    h = calibrate(normals, 2, w)
+    assert sum(episodes(glr(seq, p, w), h) for seq, p in normals) <= 2
+    assert sum(episodes(glr(seq, p, w), h * 0.8) for seq, p in normals) > 2  # the lowest such threshold
+    drift = np.concatenate([rng.choice(3, size=1000, p=p0), rng.choice(3, size=400, p=[0.2, 0.2, 0.6])])
+    at = first_at(glr(drift, p0, w), h, 1000)
+    assert 1000 < at < 1100
+    assert first_at(glr(normals[0][0][:1000], p0, w), h, 0) == math.inf
+
+
+def test_run_bounds_gives_the_oracle_run_and_a_later_glr(tmp_path):
+    rng = np.random.default_rng(5)
+    pre = list(rng.choice(["a", "b"], size=2000))
+    post = [str(t) for t in rng.choice(["a", "b", "c"], size=300, p=[0.2, 0.2, 0.6])]
+    lab = _label("sudden_drift", onset_seq=2000, drift_tools=["c"], share=0.6)
+    lab.update(pre_tools=Counter(pre), tail=pre[-TAIL:], post=post)
+    oracle, g = run_bounds(lab, 16.0, 40.0)
+    assert 0 < oracle < g < 300
+    assert cusum_run(["a"] * 50, {"a": 0.5, "c": 0.5}, [{"a": 0.2, "c": 0.8}] * 50, 16.0) == math.inf
