@@ -26,11 +26,15 @@ cannot whitelist its target. Memory is bounded: ``values`` hashed target keys pe
 (the least supported go first), ``keep`` action counts, at most ``MAX_DEFINITIONS`` models.
 
 **Where the state lives.** The models are the engine's, not an agent's: the instances of one
-definition sit on many partitions. Replay holds one engine, so every instance teaches it; a
-streaming worker learns from the instances on its own partitions (per-worker learning), so
-replay and a worker holding one partition give the same alerts, and a worker holding a share
-judges against its share. ``Engine.definitions_record`` / ``restore_definitions`` give its
-JSON form for a host to keep.
+definition sit on many partitions. What an instance teaches is one ``DefinitionLesson``
+(``models/definition_record.py``), folded into the model by ``learn`` the moment the instance
+ends. Replay holds one engine, so every instance teaches it at once. A streaming host turns on
+``publish``: its lessons and the definitions it registers then also queue in ``outbox``; it
+shares them with the other workers, which fold them in with ``learn`` and ``register``, and
+reads them all back after a restart (``pipeline/hosts/worker/shared.py``). The model is a
+function of the lessons in the order folded; the order matters only at the bounds (the latest
+``keep`` counts, the least supported values dropped first). ``Engine.definitions_record`` /
+``restore_definitions`` give the whole state's JSON form.
 """
 
 import hashlib
@@ -38,13 +42,12 @@ import re
 from fnmatch import fnmatchcase
 from typing import Any
 
+from intentwatch.models.definition_record import MAX_TOOLS, DefinitionLesson, DefinitionRecord, SharedDefinition
 from intentwatch.models.errors import InputError
 from intentwatch.models.intent import Allowed, IntentManifest, ToolClause
 from intentwatch.pipeline.engine.finding import Finding
 
 MAX_DEFINITIONS = 1000   # a handful of definitions carry the models, not thousands of agents
-MAX_TOOLS = 64           # per instance record
-MAX_TARGETS = 256        # per instance record
 
 _IBAN = re.compile(r"^[a-z]{2}\d{2}[a-z0-9]{10,30}$")
 _IPV4 = re.compile(r"^(\d{1,3}\.\d{1,3}\.\d{1,3})\.\d{1,3}$")
@@ -171,19 +174,19 @@ class DefinitionModel:
         self.counts: list[int] = []        # actions of the latest clean instances
         self._limit: dict[tuple[float, float], float] = {}
 
-    def learn(self, record: dict[str, Any], max_values: int, keep: int) -> None:
+    def learn(self, lesson: DefinitionLesson, max_values: int, keep: int) -> None:
         self.instances += 1
-        for t in record["tools"]:
+        for t in lesson.tools:
             self.tools[t] = self.tools.get(t, 0) + 1
         while len(self.tools) > MAX_TOOLS * 16:
             del self.tools[min(self.tools, key=self.tools.__getitem__)]
-        for h in record["values"]:
+        for h in lesson.values:
             self.values[h] = self.values.get(h, 0) + 1
         if len(self.values) > max_values:  # the least supported go first, the oldest among them
             drop = sorted(self.values, key=self.values.__getitem__)[: len(self.values) - max_values]
             for h in drop:
                 del self.values[h]
-        self.counts = (self.counts + [record["n"]])[-keep:]
+        self.counts = (self.counts + [lesson.n])[-keep:]
         self._limit.clear()
 
     def count_limit(self, quantile: float, factor: float) -> float:
@@ -214,6 +217,8 @@ class Definitions:
         self.models: dict[str, DefinitionModel] = {}
         self.max_values, self.keep = 4096, 512
         self._high, self._rank = high, severity_rank
+        self.publish = False  # a streaming host: queue lessons and registered definitions in ``outbox``
+        self.outbox: list[DefinitionRecord] = []
         self.detectors = [d for d in detectors if getattr(d, "uses_definitions", False)]
         for d in self.detectors:
             d.defs = self
@@ -221,11 +226,14 @@ class Definitions:
             self.keep = getattr(d, "keep", self.keep)
 
     # -- definitions ----------------------------------------------------------------------
-    def register(self, m: IntentManifest) -> None:
-        """A definition arrived (a new one, or a new version of one: its model stays)."""
+    def register(self, m: IntentManifest, share: bool = True) -> None:
+        """A definition arrived (a new one, or a new version of one: its model stays); ``share``:
+        queued for the other workers (not one that came from them)."""
         if m.agent_id not in self.definitions and len(self.definitions) >= MAX_DEFINITIONS:
             raise InputError("", f"definition {m.agent_id[:80]!r} would be one more than {MAX_DEFINITIONS}", "definitions_full")
         self.definitions[m.agent_id] = m
+        if self.publish and share:
+            self.outbox.append(SharedDefinition(manifest=m))
 
     def resolve(self, m: IntentManifest) -> tuple[IntentManifest, list[str]]:
         """The effective manifest of an instance and how it widens its definition; an unknown
@@ -250,19 +258,33 @@ class Definitions:
         if rec is not None and not rec["flagged"] and self._rank[f.severity or f.rule.severity] >= self._high:
             rec["flagged"] = True
 
-    def end(self, detect: dict[str, Any]) -> bool:
-        """The instance ended: its definition learns its record unless it was flagged. True if learned."""
+    def end(self, detect: dict[str, Any], agent_id: str, instance: str, ts: float) -> bool:
+        """Instance ``instance`` (its instantiation's event id) of ``agent_id`` ended at ``ts``: its
+        definition learns its record unless it was flagged. True if learned."""
         rec = detect.pop("def", None)
         if rec is None or rec["flagged"] or rec["n"] == 0:
             return False
-        name = rec["d"]
-        model = self.models.get(name)
+        lesson = DefinitionLesson.model_construct(definition=rec["d"], agent_id=agent_id, instance=instance, ended=ts,
+                                                  tools=list(rec["tools"]), values=list(rec["values"]), n=rec["n"])
+        if not self.learn(lesson):
+            return False
+        if self.publish:
+            self.outbox.append(lesson)
+        return True
+
+    def learn(self, lesson: DefinitionLesson) -> bool:
+        """Fold one clean instance's lesson into its definition's model (False: no room for one more model)."""
+        model = self.models.get(lesson.definition)
         if model is None:
             if len(self.models) >= MAX_DEFINITIONS:
                 return False
-            model = self.models[name] = DefinitionModel()
-        model.learn(rec, self.max_values, self.keep)
+            model = self.models[lesson.definition] = DefinitionModel()
+        model.learn(lesson, self.max_values, self.keep)
         return True
+
+    def drain(self) -> list[DefinitionRecord]:
+        out, self.outbox = self.outbox, []
+        return out
 
     # -- persistence ------------------------------------------------------------------------
     def to_record(self) -> dict[str, Any]:

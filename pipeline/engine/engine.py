@@ -36,7 +36,9 @@ changes) and the response policy (``pipeline/engine/response.py``). Dormancy
 Agent definitions (``kind: definition`` manifests, ``pipeline/engine/definitions.py``) are
 registered on arrival; an instance's manifest applies as its definition's intent narrowed by
 it, and one that widens it is refused like an unauthorised change. The definitions' learned
-models are the engine's (``definitions_record``); each instance's part is in its agent state.
+models are the engine's; each instance's part is in its agent state until it ends, when it
+becomes a lesson folded into its definition's model (and, in a streaming host, shared:
+``share_definitions``).
 """
 
 import heapq
@@ -49,6 +51,7 @@ from intentwatch.models.action import Action
 from intentwatch.models.alert import SEVERITY_RANK
 from intentwatch.models.baseline import epoch_seconds
 from intentwatch.models.credential_use import CredentialUse
+from intentwatch.models.definition_record import DefinitionRecord, SharedDefinition
 from intentwatch.models.errors import InputError
 from intentwatch.models.feedback import Feedback
 from intentwatch.models.lifecycle import Decommission, Instantiate, Update
@@ -405,6 +408,28 @@ class Engine:
     def restore_definitions(self, record: dict) -> None:
         self.defs.restore(record)
 
+    def share_definitions(self) -> None:
+        """A streaming host holds a share of the fleet: queue what this engine's instances teach
+        their definitions, and the definitions it registers, for the other workers
+        (``drain_definition_records``)."""
+        self.defs.publish = True
+
+    def drain_definition_records(self) -> list[DefinitionRecord]:
+        """Lessons of instances that ended clean here, and definitions registered here, since the last call."""
+        return self.defs.drain()
+
+    def merge_definition_record(self, record: DefinitionRecord) -> None:
+        """Another worker's lesson or definition (or one read back after a restart): fold it in.
+        Raises ``InputError`` when it would be one definition too many, for the host to dead-letter."""
+        if isinstance(record, SharedDefinition):
+            self.defs.register(record.manifest, share=False)
+            self.stats["definitions_merged"] += 1
+        elif self.defs.learn(record):
+            self.stats["definition_lessons_merged"] += 1
+        else:
+            raise InputError("", f"definition {record.definition[:80]!r} would be one more model than the engine keeps",
+                             "definitions_full")
+
     def restore(self, st: AgentState) -> None:
         """Put a restored agent back, with its timers."""
         self.agents[st.agent_id] = st
@@ -460,8 +485,8 @@ class Engine:
 
     def _apply_change(self, st: AgentState, ev: LifecycleEvent, ts: float) -> list[Output]:
         if isinstance(ev, Decommission):
+            self.defs.end(st.detect, st.agent_id, st.epoch, ts)
             st.status, st.epoch, st.lifecycle_ts = "decommissioned", ev.event_id, ts
-            self.defs.end(st.detect)
             return []
         m, wider = self.defs.resolve(ev.manifest)
         if wider and m.definition is not None:  # an instance may only narrow its definition: refused
@@ -469,7 +494,7 @@ class Engine:
             self.rejected.append(Rejection(ev, f"widens definition {m.definition!r}: {'; '.join(wider[:5])}", True))
             return self._respond(self.widened.widened(st.agent_id, ts, ev.event_id, m.definition, wider), st) if self.widened else []
         if isinstance(ev, Instantiate):
-            self.defs.end(st.detect)  # a new task: the previous instance ended
+            self.defs.end(st.detect, st.agent_id, st.epoch, ts)  # a new task: the previous instance ended
         expiry = m.expiry(ev.time)
         expires_ts = expiry.timestamp() if expiry is not None else None
         st.apply_manifest(m, ev.event_id, ts, expires_ts, self.checks)
@@ -549,10 +574,10 @@ class Engine:
     def _expire(self, st: AgentState) -> list[Output]:
         """The manifest's expiry passed: mark the agent expired and decommission it."""
         st.status = "expired"
-        self.defs.end(st.detect)
+        ts = st.expires_ts if st.expires_ts is not None else self.watermark
+        self.defs.end(st.detect, st.agent_id, st.epoch, ts)
         if self.expiry is None:
             return []
-        ts = st.expires_ts if st.expires_ts is not None else self.watermark
         return self._respond(self.expiry.expired(st, ts, self.config.response.expiry_action), st)
 
     def _respond(self, f: Finding, st: AgentState, held: list[str] | None = None) -> list[Output]:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from intentwatch.models.action import EARLIEST, LATEST, Action
 from intentwatch.models.credential_use import CredentialUse
+from intentwatch.models.definition_record import DEFINITION_RECORD_ADAPTER, DefinitionRecord
 from intentwatch.models.errors import InputError
 from intentwatch.models.feedback import Feedback
 from intentwatch.models.lifecycle import LIFECYCLE_ADAPTER, Decommission, Instantiate, Update
@@ -90,6 +91,10 @@ def decode_lifecycle(raw: bytes, source: str, max_bytes: int = 1_048_576) -> Ins
 
 def decode_credential_use(raw: bytes, source: str, max_bytes: int = 1_048_576) -> CredentialUse:
     return _decode(CredentialUse.__pydantic_validator__.validate_json, raw, source, max_bytes)
+
+
+def decode_definition_record(raw: bytes, source: str, max_bytes: int = 1_048_576) -> DefinitionRecord:
+    return _decode(DEFINITION_RECORD_ADAPTER.validate_json, raw, source, max_bytes)
 
 
 def decode_feedback(raw: bytes, source: str, max_bytes: int = 1_048_576) -> Feedback:

@@ -9,6 +9,7 @@ from intentwatch.models.action import Action
 from intentwatch.models.alert import Alert
 from intentwatch.models.command import RevocationCommand
 from intentwatch.models.credential_use import CredentialUse
+from intentwatch.models.definition_record import DEFINITION_RECORD_ADAPTER
 from intentwatch.models.feedback import Feedback
 from intentwatch.models.intent import IntentManifest
 from intentwatch.models.lifecycle import LIFECYCLE_ADAPTER
@@ -23,6 +24,7 @@ CONTRACTS: dict[str, TypeAdapter] = {
     "revocation-command": TypeAdapter(RevocationCommand),
     "feedback": TypeAdapter(Feedback),
     "credential-use": TypeAdapter(CredentialUse),
+    "definition-record": DEFINITION_RECORD_ADAPTER,
 }
 
 

@@ -21,7 +21,8 @@ from typing import Any
 
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.catalog import Rule
-from intentwatch.pipeline.engine.definitions import MAX_TARGETS, MAX_TOOLS, target_key, value_hash
+from intentwatch.models.definition_record import MAX_TARGETS, MAX_TOOLS
+from intentwatch.pipeline.engine.definitions import target_key, value_hash
 from intentwatch.pipeline.engine.detectors.base import Detector, Raised, number, whole
 from intentwatch.pipeline.engine.detectors.injection import argument_targets, targets_in_text
 from intentwatch.pipeline.engine.finding import Finding
