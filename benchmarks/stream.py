@@ -54,10 +54,10 @@ def topics_for(run: str) -> TopicSettings:
     return TopicSettings(actions=f"bench-{run}.actions", lifecycle=f"bench-{run}.lifecycle", alerts=f"bench-{run}.alerts",
                          alerts_ocsf=f"bench-{run}.alerts.ocsf", revocations=f"bench-{run}.revocations",
                          dlq=f"bench-{run}.dlq", state=f"bench-{run}.state", feedback=f"bench-{run}.feedback",
-                         credentials=f"bench-{run}.credentials", partitions=8)
+                         credentials=f"bench-{run}.credentials", definitions=f"bench-{run}.definitions", partitions=8)
 
 
-WORKER_OWN = ("alerts", "alerts_ocsf", "revocations", "dlq", "state", "credentials")  # what a drain writes
+WORKER_OWN = ("alerts", "alerts_ocsf", "revocations", "dlq", "state", "credentials", "definitions")  # what a drain writes
 
 
 FORMATS = ["native"]  # the worker's outputs.formats (--formats)

@@ -80,6 +80,8 @@ class TopicSettings(_Group):
     state: str = "intentwatch.state"
     credentials: str = Field(default="intentwatch.credentials",
                              description="Agents' first uses of credentials (compacted), read whole by every worker.")
+    definitions: str = Field(default="intentwatch.definitions",
+                             description="Agent definitions and what their clean instances taught them (compacted), read whole by every worker.")
     partitions: int = Field(default=8, gt=0)
     replication_factor: int = Field(default=1, gt=0)
     retention_ms: int | None = Field(

@@ -16,7 +16,7 @@ topics_app = typer.Typer(help="Create and check the pipeline's Kafka topics.", n
 
 @topics_app.command("create")
 def topics_create(config: ConfigOpt = None) -> None:
-    """Create agent.actions, agent.lifecycle (compacted), intentwatch.feedback, .alerts, .revocations, .dlq, .state and .credentials (compacted).
+    """Create agent.actions, agent.lifecycle (compacted), intentwatch.feedback, .alerts, .revocations, .dlq, .state, .credentials and .definitions (compacted).
 
     Safe to re-run: existing topics are kept, and checked to share one partition count.
 

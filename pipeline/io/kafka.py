@@ -44,6 +44,7 @@ def topic_specs(t: TopicSettings) -> list[NewTopic]:
         NewTopic(t.feedback, p, r),
         NewTopic(t.state, p, r, config=compacted),
         NewTopic(t.credentials, p, r, config=compacted),
+        NewTopic(t.definitions, p, r, config=compacted),
         NewTopic(t.alerts, p, r, config=kept),
         NewTopic(t.alerts_ocsf, p, r, config=kept),  # used when outputs.formats has ocsf
         NewTopic(t.revocations, p, r, config=kept),

@@ -103,6 +103,7 @@ class Pipeline:
         self.topics = TopicSettings(actions=f"it.actions.{suffix}", lifecycle=f"it.lifecycle.{suffix}", feedback=f"it.feedback.{suffix}",
                                     alerts=f"it.alerts.{suffix}", alerts_ocsf=f"it.alerts-ocsf.{suffix}", revocations=f"it.revocations.{suffix}",
                                     dlq=f"it.dlq.{suffix}", state=f"it.state.{suffix}", credentials=f"it.credentials.{suffix}",
+                                    definitions=f"it.definitions.{suffix}",
                                     partitions=self.partitions)
         self.group = f"it-group-{suffix}"
         self.kafka = self.admin or KafkaSettings(bootstrap_servers=self.bootstrap)
@@ -117,6 +118,7 @@ class Pipeline:
             "INTENTWATCH_TOPICS__ALERTS": t.alerts, "INTENTWATCH_TOPICS__ALERTS_OCSF": t.alerts_ocsf,
             "INTENTWATCH_TOPICS__REVOCATIONS": t.revocations,
             "INTENTWATCH_TOPICS__DLQ": t.dlq, "INTENTWATCH_TOPICS__STATE": t.state, "INTENTWATCH_TOPICS__CREDENTIALS": t.credentials,
+            "INTENTWATCH_TOPICS__DEFINITIONS": t.definitions,
             "INTENTWATCH_TOPICS__PARTITIONS": str(self.partitions),
             "INTENTWATCH_WORKER__METRICS_PORT": "0",  # any free port: several workers share this host (see status())
             "INTENTWATCH_WORKER__GROUP_ID": self.group,

@@ -1,5 +1,6 @@
 """The worker's checkpoints: outputs delivered first, then agent state, the fleet's credential
-first uses and the input offsets in one Kafka transaction; the status file for probes."""
+first uses, the definitions' lessons and the input offsets in one Kafka transaction; the status
+file for probes."""
 
 import logging
 import time
@@ -9,6 +10,7 @@ import orjson
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 
 from intentwatch.models.errors import IntentwatchError
+from intentwatch.pipeline.hosts.worker.shared import partition_of
 
 log = logging.getLogger("intentwatch.worker")
 
@@ -26,7 +28,7 @@ class WorkerFailed(IntentwatchError):
 
 class Checkpoints:
     """The ``Worker``'s durability (uses its ``txn`` producer, ``consumer``, ``dirty``, ``owner``
-    and ``credential_reader``)."""
+    and ``shared`` topics)."""
 
     def checkpoint(self, final: bool = False) -> bool:
         """Outputs durable first; then agent state and input offsets in one transaction. True if committed.
@@ -104,7 +106,8 @@ class Checkpoints:
             log.error("aborting the checkpoint transaction failed: %s", e.args[0] if e.args else e)
 
     def _checkpoint_once(self, assignment: list[TopicPartition], started: float) -> None:
-        self._commit_credentials_read()  # its dead letters are delivered now
+        for shared in self.shared:  # their dead letters are delivered now
+            shared.commit_read()
         self.txn.begin_transaction()
         self._in_txn = True
         limit = self.settings.worker.max_state_bytes
@@ -125,13 +128,18 @@ class Checkpoints:
         self._uses += self.engine.drain_credential_uses()
         for use in self._uses:
             self.txn.produce(self.topics.credentials, key=use.key(), value=use.model_dump_json().encode())
+        self._taught += self.engine.drain_definition_records()  # lessons of clean instances, definitions registered
+        n = len(self.definitions.partitions)
+        for r in self._taught:
+            self.txn.produce(self.topics.definitions, key=r.key(), value=r.model_dump_json().encode(),
+                             partition=partition_of(r, n), headers=[("origin", self.run_id)])
         if assignment:
             positions = [tp for tp in self.consumer.position(assignment) if tp.offset >= 0]
             if positions:
                 self.txn.send_offsets_to_transaction(positions, self.consumer.consumer_group_metadata(), 30)
         self.txn.commit_transaction(30)
         self._in_txn = False
-        self._uses = []
+        self._uses, self._taught = [], []
         self.stats["checkpoints"] += 1
         self.dirty.clear()
         self.metrics.checkpoint_seconds.observe(time.perf_counter() - started)
@@ -139,16 +147,7 @@ class Checkpoints:
         self.metrics.checkpoint_agents.set(written)
         self._write_status(assignment)
 
-    def _commit_credentials_read(self) -> None:
-        """Remember how far this instance has read (and reported) the credentials topic."""
-        reader = self.credential_reader
-        if reader is None:
-            return
-        read = [tp for tp in reader.position(reader.assignment())
-                if tp.offset > self.credentials_reported.get(tp.partition, -1)]
-        if read:
-            reader.commit(offsets=read, asynchronous=False)
-            self.credentials_reported.update({tp.partition: tp.offset for tp in read})
+
     def _write_status(self, assignment: list[TopicPartition]) -> None:
         """``<state_dir>/<instance>.status.json``, rewritten at each checkpoint: for probes and operators."""
         w = self.settings.worker

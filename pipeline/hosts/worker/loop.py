@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 import time
+import uuid
 import zlib
 from collections import defaultdict
 from datetime import datetime, timezone
@@ -21,6 +22,7 @@ from intentwatch.pipeline.hosts.metrics import Health, MetricsServer, WorkerMetr
 from intentwatch.pipeline.hosts.worker.checkpoints import Checkpoints, WorkerFailed
 from intentwatch.pipeline.hosts.worker.outputs import Outputs
 from intentwatch.pipeline.hosts.worker.partitions import Partitions
+from intentwatch.pipeline.hosts.worker.shared import Shared, SharedTopic
 from intentwatch.pipeline.io.adapters.unknown import UnknownFields
 from intentwatch.pipeline.io.agentstore import SqliteStore
 from intentwatch.pipeline.io.codec import decode_action, decode_feedback, decode_lifecycle
@@ -34,7 +36,7 @@ log = logging.getLogger("intentwatch.worker")
 WARM_COUNT_SECONDS = 15.0  # how often the agents-past-warm-up gauge is recounted
 
 
-class Worker(Outputs, Checkpoints, Partitions):
+class Worker(Outputs, Checkpoints, Partitions, Shared):
     """One member of the consumer group. Its state is set up here; the concerns it is made of
     (outputs, checkpoints, partitions) read and write it through ``self``."""
 
@@ -81,16 +83,18 @@ class Worker(Outputs, Checkpoints, Partitions):
         self.health = Health(w.liveness_seconds)
         self.server: MetricsServer | None = None
         self._events = {t: self.metrics.events.labels(t, "native") for t in (self.topics.actions, self.topics.lifecycle,
-                                                                            self.topics.feedback, self.topics.credentials)}
+                                                                            self.topics.feedback, self.topics.credentials,
+                                                                            self.topics.definitions)}
         self._withheld_seen = 0
         self._warm_counted_at = float("-inf")
         # Fleet-wide first uses of credentials: published at checkpoints, followed on the topic.
         self.sharing = self.engine.share_credentials()
-        self.credential_reader: Consumer | None = None
-        # Credentials partition -> offset below which this instance already dead-lettered what
-        # was malformed (the reader's committed offsets): the topic is read from its start at
-        # every start, and a bad record should be reported once, not at every restart.
-        self.credentials_reported: dict[int, int] = {}
+        # Every definition and what every clean instance taught it, fleet-wide: published at
+        # checkpoints with this run's id (its own come back on the topic: skipped), followed on the topic.
+        self.engine.share_definitions()
+        self.run_id = f"{w.instance}-{uuid.uuid4().hex}".encode()
+        self._taught: list = []                        # definition records drained, not yet committed
+        self.shared: list[SharedTopic] = []            # the topics read whole (shared.py), opened by run()
 
     # -- lifecycle of the worker --------------------------------------------------------
     def run(self) -> None:
@@ -101,7 +105,7 @@ class Worker(Outputs, Checkpoints, Partitions):
         if w.metrics_port is not None and self.server is None:
             self.server = MetricsServer(self.metrics, self.health, w.metrics_host, w.metrics_port)
         self.txn.init_transactions(60)  # also aborts what a crashed predecessor left open
-        self._load_credentials()
+        self._open_shared()
         self.consumer.subscribe([self.topics.lifecycle, self.topics.feedback, self.topics.actions], on_assign=self._on_assign, on_revoke=self._on_revoke)
         last_checkpoint = last_tick = last_log = last_metrics = time.monotonic()
         threading.Thread(target=self._watchdog, name="watchdog", daemon=True).start()
@@ -120,7 +124,7 @@ class Worker(Outputs, Checkpoints, Partitions):
                 msgs = self.consumer.consume(w.batch_size, w.poll_timeout_seconds)
                 if msgs:
                     self._process_batch(msgs)
-                self._follow_credentials()
+                self._follow_shared()
                 self._release_held()
                 self.health.ready = not self.holding
                 caught_up = self._advance_time()
@@ -147,8 +151,8 @@ class Worker(Outputs, Checkpoints, Partitions):
                 self._failed = True  # also not in the revoke callback that closing the consumer runs
                 self._abort()
             self.consumer.close()
-            if self.credential_reader is not None:
-                self.credential_reader.close()
+            for shared in self.shared:
+                shared.close()
             self.out.flush(10)
             if self.server is not None:
                 self.server.close()

@@ -1,22 +1,20 @@
 """The worker's partitions: on assignment its agents restored from the state topic and its
 actions held back until the lifecycle and feedback partitions are read to their end; on
-revocation a checkpoint and its agents dropped. Beside them, every worker's first uses of
-credentials, read from the credentials topic (to its end at start, then as it grows)."""
+revocation a checkpoint and its agents dropped. (The topics read whole, not by partition:
+shared.py.)"""
 
 import logging
 import time
 
 import orjson
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
 
-from intentwatch.models.errors import InputError
-from intentwatch.pipeline.io.codec import decode_credential_use
 
 log = logging.getLogger("intentwatch.worker")
 
 
 class Partitions:
-    """The ``Worker``'s rebalancing and credentials topic (uses its ``consumer``, ``engine``,
+    """The ``Worker``'s rebalancing (uses its ``consumer``, ``engine``,
     ``owner``, ``holding``, ``part_time`` and ``start_offsets``)."""
 
     # -- rebalancing --------------------------------------------------------------------
@@ -98,59 +96,6 @@ class Partitions:
             self.engine.restore_record(orjson.loads(raw))
             self.owner[agent_id] = p
         return len(latest)
-
-    # -- fleet-wide credentials -------------------------------------------------------------
-    def _load_credentials(self) -> None:
-        """Read every worker's published first uses of credentials to the end of the topic."""
-        if not self.sharing:
-            return
-        w, topic = self.settings.worker, self.topics.credentials
-        reader = self.credential_reader = Consumer({
-            **self.settings.kafka.client_config(), "group.id": f"{w.group_id}-credentials-{w.instance}",
-            "enable.auto.commit": False, "isolation.level": "read_committed", "enable.partition.eof": True})
-        meta = reader.list_topics(topic, timeout=10).topics.get(topic)
-        if meta is None or meta.error is not None or not meta.partitions:
-            raise KafkaException(f"topic {topic} is missing: run `intentwatch topics create` first")
-        committed = _committed(reader, [TopicPartition(topic, p) for p in meta.partitions])
-        self.credentials_reported = {tp.partition: tp.offset for tp in committed if tp.offset >= 0}
-        reader.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in meta.partitions])
-        open_parts, deadline = set(meta.partitions), time.monotonic() + 120
-        while open_parts and time.monotonic() < deadline:
-            self.health.beat()
-            for m in reader.consume(1000, 0.5):
-                if m.error() is None:
-                    self._merge_credential_use(m)
-                elif m.error().code() == KafkaError._PARTITION_EOF:
-                    open_parts.discard(m.partition())
-        if open_parts:
-            raise KafkaException(f"could not read {topic} partitions {sorted(open_parts)} to their end")
-        log.info("credentials: %d first uses known", self.stats["credential_uses"])
-
-    def _follow_credentials(self) -> None:
-        if self.credential_reader is not None:
-            for m in self.credential_reader.consume(500, 0):
-                if m.error() is None:
-                    self._merge_credential_use(m)
-
-    def _merge_credential_use(self, m: Message) -> None:
-        try:
-            use = decode_credential_use(m.value() or b"", "", self.settings.engine.max_event_bytes)
-            if m.key() != use.key():
-                raise InputError("", f"key {(m.key() or b'')[:80]!r} is not credential_id and agent_id joined by a newline",
-                                 "key_mismatch")
-        except InputError as e:
-            source = f"{m.topic()}[{m.partition()}]@{m.offset()}"
-            if m.offset() < self.credentials_reported.get(m.partition(), -1):
-                log.debug("skipping %s, dead-lettered before: %s", source, e.reason)
-            else:
-                self._dead_letter(m, InputError(source, e.reason, e.kind))
-            return
-        self.stats["credential_uses"] += 1
-        self._events[self.topics.credentials].inc()
-        self._publish(self.engine.merge_credential_use(use))
-        for agent_id in self.engine.credential_users(use.credential_id):  # a finding may change state without output
-            if agent_id in self.owner:
-                self.dirty.add(agent_id)
 
 
 # What a group coordinator that is still loading answers; librdkafka does not flag all of it retriable.
