@@ -38,9 +38,10 @@ def pipeline_acls(p: Pipeline) -> dict[str, list[tuple[ResourceType, str, Resour
         "registry": topics((W, D), t.lifecycle),
         "soc-console": topics((W, D), t.feedback),
         "intentwatch": [
-            *topics((R, D), t.actions, t.lifecycle, t.feedback, t.state, t.credentials),
-            *topics((W, D), t.alerts, t.revocations, t.dlq, t.state, t.credentials),
-            # The worker's groups: <group_id>, <group_id>-restore, <group_id>-credentials-<instance>.
+            *topics((R, D), t.actions, t.lifecycle, t.feedback, t.state, t.credentials, t.definitions),
+            *topics((W, D), t.alerts, t.revocations, t.dlq, t.state, t.credentials, t.definitions),
+            # The worker's groups: <group_id>, <group_id>-restore, <group_id>-credentials-<instance>,
+            # <group_id>-definitions-<instance>.
             (ResourceType.GROUP, p.group, PREFIXED, R),
             # Its transactional producer: transactional.id <group_id>-<instance>.
             (ResourceType.TRANSACTIONAL_ID, p.group, PREFIXED, W),

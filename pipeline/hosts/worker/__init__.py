@@ -12,6 +12,13 @@ compacted credentials topic, in its checkpoint transaction, and reads that whole
 record there is dead-lettered once per worker instance: how far it has read is committed
 at each checkpoint, and a restart re-reads the topic without reporting it again.
 
+Agent definitions work the same way: a definition arrives on one worker's lifecycle partition
+and its instances run on every worker, so each worker writes the definitions it registered and
+what each of its instances that ended clean taught (a lesson) to the compacted definitions
+topic, in its checkpoint transaction, and folds everyone's in (its own when they happen; their
+echo on the topic is skipped). A restarted worker reads its models back instead of learning
+them again; several workers are eventually consistent (docs/streaming.md).
+
 One bad message costs one message: any error while decoding or judging it dead-letters it
 (a bounded prefix of its bytes, with its size and sha256 in headers) and the batch goes on.
 
@@ -41,7 +48,7 @@ agents past warm-up (a walk over every agent) every ``WARM_COUNT_SECONDS``.
 The worker is one class, ``Worker`` (loop.py: the poll loop and the batch), made of the
 concerns beside it: outputs.py (decoding at the edge, dead letters, publishing),
 checkpoints.py (the transaction, the status file), partitions.py (assignment, restore,
-holding actions back, the fleet's credential first uses).
+holding actions back), shared.py (the topics every worker reads whole: credentials, definitions).
 
 Why confluent-kafka and not faust: see docs/streaming.md (the day-one spike).
 """

@@ -27,7 +27,7 @@ from intentwatch.pipeline.hosts.worker.partitions import _committed
 from intentwatch.pipeline.io.codec import decode_credential_use, decode_definition_record
 
 log = logging.getLogger("intentwatch.worker")
-LOAD_SECONDS = 120  # reading a shared topic to its end at start
+LOAD_SECONDS = 120  # at start, reading a shared topic to its end may go this long without a record
 
 
 def partition_of(record: DefinitionRecord, partitions: int) -> int:
@@ -59,7 +59,10 @@ class SharedTopic:
         open_parts, deadline = set(self.partitions), time.monotonic() + LOAD_SECONDS
         while open_parts and time.monotonic() < deadline:
             beat()  # reading is progress, not a stuck loop
-            for m in self.reader.consume(1000, 0.5):
+            batch = self.reader.consume(1000, 0.5)
+            if batch:  # a long topic is fine; one that stops coming is not
+                deadline = time.monotonic() + LOAD_SECONDS
+            for m in batch:
                 if m.error() is None:
                     self.handle(m)
                 elif m.error().code() == KafkaError._PARTITION_EOF:
