@@ -129,10 +129,9 @@ class Checkpoints:
         for use in self._uses:
             self.txn.produce(self.topics.credentials, key=use.key(), value=use.model_dump_json().encode())
         self._taught += self.engine.drain_definition_records()  # lessons of clean instances, definitions registered
-        n = len(self.definitions.partitions)
-        for r in self._taught:
+        for r in self._taught:  # (run() opened the definitions topic before anything was read)
             self.txn.produce(self.topics.definitions, key=r.key(), value=r.model_dump_json().encode(),
-                             partition=partition_of(r, n), headers=[("origin", self.run_id)])
+                             partition=partition_of(r, len(self.definitions.partitions)), headers=[("origin", self.run_id)])
         if assignment:
             positions = [tp for tp in self.consumer.position(assignment) if tp.offset >= 0]
             if positions:

@@ -95,6 +95,8 @@ class Worker(Outputs, Checkpoints, Partitions, Shared):
         self.run_id = f"{w.instance}-{uuid.uuid4().hex}".encode()
         self._taught: list = []                        # definition records drained, not yet committed
         self.shared: list[SharedTopic] = []            # the topics read whole (shared.py), opened by run()
+        self.credentials: SharedTopic | None = None    # among them, when credentials are shared
+        self.definitions: SharedTopic | None = None
 
     # -- lifecycle of the worker --------------------------------------------------------
     def run(self) -> None:
