@@ -97,9 +97,17 @@ def drift_mixes(lab: dict, p0: dict[str, float]) -> list[dict[str, float]]:
             for t in lab["times"]]
 
 
-def normal_segments(fleet: Path, labels: list[dict]) -> list[tuple]:
+def learned(seq, k: int, n: int):
+    """A reference mix learned from the first ``n`` of ``seq`` over ``k`` tools, each +0.5."""
+    import numpy as np
+
+    return (np.bincount(seq[:n], minlength=k) + 0.5) / (min(n, len(seq)) + 0.5 * k)
+
+
+def normal_segments(fleet: Path, labels: list[dict], learn: int = 0) -> list[tuple]:
     """Each normal agent's tools in order as ``(seq, p0)`` for ``drift_glr.calibrate``, cut at
-    its approved updates (the engine learns anew after one), ``p0`` the segment's own mix."""
+    its approved updates (the engine learns anew after one), ``p0`` the segment's own mix; with
+    ``learn``, ``p0`` learned from its first ``learn`` actions and ``seq`` the rest."""
     import numpy as np
 
     normal = {lab["agent_id"] for lab in labels if lab["group"] == "normal"}
@@ -120,13 +128,17 @@ def normal_segments(fleet: Path, labels: list[dict]) -> list[tuple]:
         names = sorted(set(tools))
         index = {t: i for i, t in enumerate(names)}
         seq = np.array([index[t] for t in tools], np.int64)
-        out.append((seq, np.bincount(seq, minlength=len(names)) / len(seq)))
+        if not learn:
+            out.append((seq, np.bincount(seq, minlength=len(names)) / len(seq)))
+        elif len(seq) > learn:
+            out.append((seq[learn:], learned(seq, len(names), learn)))
     return out
 
 
-def run_bounds(lab: dict, h: float, hg: float) -> tuple[float, float]:
+def run_bounds(lab: dict, h: float, hg: float, learn: int = 0) -> tuple[float, float]:
     """On the agent's actual actions: the oracle CUSUM run (threshold ``h``), and the GLR told
-    only ``p0`` (``drift_glr.py``, threshold ``hg``), each as a delay after the first drifted action."""
+    only ``p0`` (``drift_glr.py``, threshold ``hg``), each as a delay after the first drifted action;
+    with ``learn``, the GLR's ``p0`` is learned from the agent's first ``learn`` actions instead."""
     import numpy as np
 
     from benchmarks.drift_glr import cusum_run, first_at, glr, lags
@@ -136,7 +148,10 @@ def run_bounds(lab: dict, h: float, hg: float) -> tuple[float, float]:
     names = sorted(p0)
     index = {t: i for i, t in enumerate(names)}
     seq = np.array([index[t] for t in lab["tail"] + lab["post"]], np.int64)
-    at = first_at(glr(seq, np.array([p0[t] for t in names]), lags()), hg, len(lab["tail"]))
+    q0 = np.array([p0[t] for t in names])
+    if learn:
+        q0 = learned(np.array([index[t] for t in lab["head"]], np.int64), len(names), learn)
+    at = first_at(glr(seq, q0, lags()), hg, len(lab["tail"]))
     return _after_onset(lab, oracle), _after_onset(lab, at - len(lab["tail"]))
 
 
@@ -175,7 +190,7 @@ def read_fleet(fleet: Path, labels: list[dict]) -> tuple[dict[str, dict], float]
     hours = sum((epoch_ms(lab["end"]) - epoch_ms(lab["start"])) / 3_600_000 for lab in labels if lab["group"] == "normal")
     for aid, lab in drifting.items():
         lab["pre_tools"], lab["times"] = pre[aid], times[aid]
-        lab["tail"], lab["post"] = tail[aid][-TAIL:], post[aid]
+        lab["head"], lab["tail"], lab["post"] = tail[aid][:TAIL], tail[aid][-TAIL:], post[aid]
     return drifting, normal_actions / hours
 
 
@@ -195,7 +210,9 @@ def main() -> None:
     ap.add_argument("--budget", type=float, default=1.0, help="false alerts per 10,000 normal agent-hours")
     ap.add_argument("--glr", action="store_true",
                     help="also run the oracle CUSUM and a GLR told only the pre-drift mix on the actual actions "
-                         "(drift_glr.py; calibrates a threshold per agent by simulation: minutes)")
+                         "(drift_glr.py; about a minute)")
+    ap.add_argument("--learned-ref", type=int, default=0, metavar="N",
+                    help="with --glr: the GLR's p0 learned from each agent's first N actions, not told")
     args = ap.parse_args()
     labels = read_labels(args.fleet)
     drifting, rate = read_fleet(args.fleet, labels)
@@ -219,11 +236,12 @@ def main() -> None:
 
         hours = sum((epoch_ms(lab["end"]) - epoch_ms(lab["start"])) / 3_600_000 for lab in labels if lab["group"] == "normal")
         allowed = hours / 10_000 * args.budget
-        hg = calibrate(normal_segments(args.fleet, labels), allowed, lags())
+        hg = calibrate(normal_segments(args.fleet, labels, args.learned_ref), allowed, lags())
         print(f"on the actual actions (GLR threshold {hg:.1f} bits: {allowed:.1f} alarm episodes on the normal agents):")
         print(f"{'kind':<15} {'oracle run':>10} {'GLR p0':>7} {'engine/GLR':>11}   GLR per agent")
         for kind in KINDS:
-            runs = [run_bounds(lab, h, hg) for lab in drifting.values() if lab["kind"] == kind]
+            runs = [run_bounds(lab, h, hg, args.learned_ref) for lab in drifting.values()
+                    if lab["kind"] == kind and len(lab["head"]) >= args.learned_ref]
             if not runs:
                 continue
             cus, gl = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
