@@ -101,7 +101,16 @@ def test_run_bounds_gives_the_oracle_run_and_a_later_glr(tmp_path):
     pre = list(rng.choice(["a", "b"], size=2000))
     post = [str(t) for t in rng.choice(["a", "b", "c"], size=300, p=[0.2, 0.2, 0.6])]
     lab = _label("sudden_drift", onset_seq=2000, drift_tools=["c"], share=0.6)
-    lab.update(pre_tools=Counter(pre), tail=pre[-TAIL:], post=post)
+    lab.update(pre_tools=Counter(pre), head=pre[:TAIL], tail=pre[-TAIL:], post=post)
     oracle, g = run_bounds(lab, 16.0, 40.0)
     assert 0 < oracle < g < 300
     assert cusum_run(["a"] * 50, {"a": 0.5, "c": 0.5}, [{"a": 0.2, "c": 0.8}] * 50, 16.0) == math.inf
+
+
+def test_a_learned_reference_counts_only_the_first_actions():
+    from benchmarks.drift_bound import learned
+
+    seq = np.array([0, 0, 0, 1, 2, 2, 2, 2])
+    ref = learned(seq, 3, 4)  # 0,0,0,1 and +0.5 each
+    assert ref.sum() == pytest.approx(1.0)
+    assert list(ref) == pytest.approx([3.5 / 5.5, 1.5 / 5.5, 0.5 / 5.5])
