@@ -80,7 +80,7 @@ def from_unix_nanos(ns: int) -> datetime:
     >>> from_unix_nanos(1_700_000_000_123_456_789).isoformat()
     '2023-11-14T22:13:20.123456+00:00'
     """
-    return EPOCH + timedelta(microseconds=ns // 1000)
+    return EPOCH + timedelta(0, 0, ns // 1000)  # (days, seconds, microseconds): positional is quicker
 
 
 def read_bytes(path: str | Path) -> tuple[bytes, str | None]:

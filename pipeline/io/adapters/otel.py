@@ -11,12 +11,9 @@ ancestor in the same request (tool spans are children of an ``invoke_agent`` spa
 carries the name), else the resource attribute ``agent_resource_attribute``
 (``service.name`` by default). A span with none of them is a bad record.
 
-Both encodings decode into one ``Span`` shape, so one mapping serves both. What makes a
-span bad (its siblings in the request carry on): a trace or span id that is not 32 / 16
-hex digits, a start time that is missing or not a uint64, an ``intValue`` beyond int64, a
-span kind or status code no version of OTLP defines, no agent, or a field the action
-contract rejects. The protobuf pitfall (``json_format`` reads hex ids as base64) is avoided
-by not using ``json_format``: JSON is read with orjson, protobuf with the generated classes.
+Both encodings are read into one ``Span`` shape (otlp.py, which says what breaks OTLP), so one
+mapping serves both. A span is also bad (its siblings in the request carry on) with no agent,
+or a field the action contract rejects.
 
 Span attributes named ``intentwatch.<field>`` (``intentwatch.event_id``,
 ``intentwatch.operation``, ``intentwatch.resource``, ``intentwatch.data_domain``,
@@ -24,10 +21,9 @@ Span attributes named ``intentwatch.<field>`` (``intentwatch.event_id``,
 instrumented application can state them, and a simulated fleet round-trips exactly.
 """
 
-import struct
+
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,26 +33,21 @@ from pydantic import BaseModel, ConfigDict, Field
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
+from .otlp import Span, SpanError, Spans, json_spans, length_prefixed, proto_spans
 from .verbs import ToolOperations
 
-KINDS = {"SPAN_KIND_UNSPECIFIED": 0, "SPAN_KIND_INTERNAL": 1, "SPAN_KIND_SERVER": 2, "SPAN_KIND_CLIENT": 3,
-         "SPAN_KIND_PRODUCER": 4, "SPAN_KIND_CONSUMER": 5}
-STATUS_CODES = {"STATUS_CODE_UNSET": 0, "STATUS_CODE_OK": 1, "STATUS_CODE_ERROR": 2}
 STATUS_ERROR = 2
 TOOL_OPERATIONS = frozenset({"execute_tool"})
 MODEL_OPERATIONS = frozenset({"invoke_agent", "chat", "text_completion", "generate_content"})
 ACTION_OPERATIONS = TOOL_OPERATIONS | MODEL_OPERATIONS
-INT64_MIN, INT64_MAX, UINT64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
 # Span attributes that set an action field as they are.
 FIELD_ATTRIBUTES = {f"intentwatch.{f}": f for f in (
     "event_id", "agent_id", "tool", "operation", "resource", "data_domain", "outcome", "credential_id",
     "source_ip", "task_id", "session_id", "bytes", "model")}
 _FIELD_KEYS = frozenset(FIELD_ATTRIBUTES)
+_AGENT_KEYS = ("gen_ai.agent.id", "gen_ai.agent.name")
+_SESSION_KEYS = ("gen_ai.conversation.id", "mcp.session.id")
 _MAX_ANCESTORS = 64
-
-
-class SpanError(ValueError):
-    """A span (or resource) that breaks OTLP; the message is the dead-letter reason."""
 
 
 class OtelOptions(BaseModel):
@@ -74,267 +65,36 @@ class OtelOptions(BaseModel):
     keep_resource_attributes: bool = Field(True, description="Copy resource attributes into attributes['resource'].")
 
 
-@dataclass(slots=True)
-class Span:
-    """One span, as either encoding carries it: ids in lower-case hex, enums as integers."""
-
-    trace_id: str
-    span_id: str
-    parent_id: str
-    name: str
-    kind: int
-    start_ns: int
-    status: int
-    status_message: str
-    attrs: dict[str, Any]
-    position: str
-    raw: Any  # the span's own dict or message, dumped only when it goes to dead letters
-
-
-# ---- OTLP/JSON ---------------------------------------------------------------------------
-
-def _hex_id(value: Any, digits: int, what: str, required: bool = True) -> str:
-    if value.__class__ is str and len(value) == digits:
-        try:
-            raw = bytes.fromhex(value)
-        except ValueError:
-            raw = b""
-        if len(raw) * 2 == digits:  # (fromhex skips spaces: the length says none were there)
-            if any(raw):
-                return value.lower()
-            if required:
-                raise SpanError(f"{what} is all zeros (an invalid id)")
-            return ""
-    if not value:
-        if required:
-            raise SpanError(f"{what} missing")
-        return ""
-    raise SpanError(f"{what} {value!r} is not {digits} hex digits (OTLP/JSON ids are hex, not base64)")
-
-
-def _enum(value: Any, names: dict[str, int], what: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        if value in names.values():
-            return value
-    elif isinstance(value, str):
-        if value in names:
-            return names[value]
-        if value.isascii() and value.isdigit() and int(value) in names.values():
-            return int(value)
-    raise SpanError(f"unknown {what} {value!r} (known: {', '.join(names)})")
-
-
-def _uint64(value: Any, what: str) -> int:
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        n = int(value)
-    elif isinstance(value, int) and not isinstance(value, bool):
-        n = value
-    elif value is None or value == "":
-        raise SpanError(f"{what} missing")
-    else:
-        raise SpanError(f"{what} {value!r} is not an unsigned integer")
-    if not 0 < n <= UINT64_MAX:
-        raise SpanError(f"{what} {value!r} is out of range (1 .. 2^64-1)")
-    return n
-
-
-def _int64(value: Any, key: str) -> int:
-    try:
-        n = int(value) if not isinstance(value, bool) else None
-    except (TypeError, ValueError):
-        n = None
-    if n is None or (isinstance(value, float) and n != value):
-        raise SpanError(f"attribute {key}: intValue {value!r} is not an integer")
-    if not INT64_MIN <= n <= INT64_MAX:
-        raise SpanError(f"attribute {key}: intValue {value} overflows int64")
-    return n
-
-
-def json_value(v: Any, key: str) -> Any:
-    """An OTLP/JSON ``AnyValue`` as a Python value (``{}`` is unset: None)."""
-    if not v:
-        return None
-    if not isinstance(v, dict):
-        raise SpanError(f"attribute {key}: value {v!r} is not an AnyValue object")
-    if "stringValue" in v:
-        return v["stringValue"]
-    if "intValue" in v:
-        return _int64(v["intValue"], key)
-    if "boolValue" in v:
-        return bool(v["boolValue"])
-    if "doubleValue" in v:
-        return float(v["doubleValue"])  # proto3 JSON writes NaN/Infinity as strings
-    if "arrayValue" in v:
-        return [json_value(x, key) for x in (v["arrayValue"] or {}).get("values", ())]
-    if "kvlistValue" in v:
-        return json_attributes((v["kvlistValue"] or {}).get("values", ()), key + ".")
-    if "bytesValue" in v:
-        return v["bytesValue"]  # base64 text, kept as it is
-    raise SpanError(f"attribute {key}: unknown AnyValue kind {sorted(v)}")
-
-
-def json_attributes(kvs: Any, prefix: str = "") -> dict[str, Any]:
-    if not kvs:
-        return {}
-    if not isinstance(kvs, list):
-        raise SpanError(f"attributes of {prefix or 'span'!r} are not a list")
-    out = {}
-    for kv in kvs:
-        key = kv.get("key") if isinstance(kv, dict) else None
-        if not isinstance(key, str):
-            raise SpanError(f"attribute without a key: {kv!r}"[:200])
-        v = kv.get("value")
-        if v.__class__ is dict and len(v) == 1 and "stringValue" in v:  # the common case, inline
-            out[key] = v["stringValue"]
-        else:
-            out[key] = json_value(v, prefix + key)
-    return out
-
-
-def _json_span(sp: Any, position: str) -> Span:
-    if not isinstance(sp, dict):
-        raise SpanError("span is not an object")
-    status = _object(sp.get("status"), "status")
-    name = sp.get("name")
-    if not isinstance(name, str):
-        name = "" if name is None else str(name)
-    return Span(
-        trace_id=_hex_id(sp.get("traceId"), 32, "traceId"),
-        span_id=_hex_id(sp.get("spanId"), 16, "spanId"),
-        parent_id=_hex_id(sp.get("parentSpanId"), 16, "parentSpanId", required=False),
-        name=name,
-        kind=_enum(sp.get("kind", 0), KINDS, "span kind"),
-        start_ns=_uint64(sp.get("startTimeUnixNano"), "startTimeUnixNano"),
-        status=_enum(status.get("code", 0), STATUS_CODES, "status code"),
-        status_message=status.get("message") or "",
-        attrs=json_attributes(sp.get("attributes")),
-        position=position, raw=sp)
-
-
-def json_spans(doc: Any, source: str) -> Iterator[tuple[dict[str, Any], Span | BadRecord]]:
-    """(resource attributes, span or bad span) for every span of a TracesData / ExportTraceServiceRequest."""
-    if not isinstance(doc, dict) or not isinstance(doc.get("resourceSpans"), list):
-        raise SpanError("not an OTLP traces document: no resourceSpans list")
-    for i, rs in enumerate(doc["resourceSpans"]):
-        if not isinstance(rs, dict):
-            yield {}, BadRecord(f"{source}#rs{i}", "resourceSpans item is not an object", _dump(rs))
-            continue
-        bad: str | None = None
-        try:
-            resource = json_attributes(_object(rs.get("resource"), "resource").get("attributes"), "resource.")
-        except SpanError as e:
-            resource, bad = {}, str(e)
-        scopes = rs.get("scopeSpans") or ()
-        for j, ss in enumerate(scopes if isinstance(scopes, list) else [scopes]):
-            spans = ss.get("spans") if isinstance(ss, dict) else None
-            if not isinstance(spans, list):
-                if spans is not None or not isinstance(ss, dict):
-                    yield resource, BadRecord(f"{source}#rs{i}.ss{j}", "scopeSpans item is not an object with a "
-                                                                      "list of spans", _dump(ss))
-                continue
-            for k, sp in enumerate(spans):
-                position = f"{source}#rs{i}.ss{j}.span{k}"
-                if bad is not None:
-                    yield resource, BadRecord(position, f"resource: {bad}", _dump(sp))
-                    continue
-                try:
-                    yield resource, _json_span(sp, position)
-                except SpanError as e:
-                    yield resource, BadRecord(position, str(e), _dump(sp))
-                except Exception as e:  # noqa: BLE001 - a span of an unforeseen shape costs that span
-                    yield resource, BadRecord(position, failure(e), _dump(sp))
-
-
-def _object(value: Any, what: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise SpanError(f"{what} is not an object")
-    return value
-
-
-def _dump(value: Any) -> bytes:
-    try:
-        return orjson.dumps(value)
-    except TypeError:
-        return repr(value).encode()
-
-
-# ---- OTLP protobuf -----------------------------------------------------------------------
-
-def proto_value(v: Any) -> Any:
-    which = v.WhichOneof("value")
-    if which is None:
-        return None
-    if which == "array_value":
-        return [proto_value(x) for x in v.array_value.values]
-    if which == "kvlist_value":
-        return {kv.key: proto_value(kv.value) for kv in v.kvlist_value.values}
-    if which == "bytes_value":
-        import base64
-
-        return base64.b64encode(v.bytes_value).decode("ascii")
-    return getattr(v, which)
-
-
-def proto_attributes(kvs: Any) -> dict[str, Any]:
-    return {kv.key: proto_value(kv.value) for kv in kvs}
-
-
-def _bytes_id(value: bytes, size: int, what: str, required: bool = True) -> str:
-    if not value or not any(value):
-        if required:
-            raise SpanError(f"{what} missing" if not value else f"{what} is all zeros (an invalid id)")
-        return ""
-    if len(value) != size:
-        raise SpanError(f"{what} is {len(value)} bytes, not {size}")
-    return value.hex()
-
-
-def _proto_span(sp: Any, position: str) -> Span:
-    if sp.kind not in KINDS.values():
-        raise SpanError(f"unknown span kind {sp.kind} (known: 0..5)")
-    if sp.status.code not in STATUS_CODES.values():
-        raise SpanError(f"unknown status code {sp.status.code} (known: 0..2)")
-    if not sp.start_time_unix_nano:
-        raise SpanError("startTimeUnixNano missing")
-    return Span(
-        trace_id=_bytes_id(sp.trace_id, 16, "traceId"),
-        span_id=_bytes_id(sp.span_id, 8, "spanId"),
-        parent_id=_bytes_id(sp.parent_span_id, 8, "parentSpanId", required=False),
-        name=sp.name, kind=sp.kind, start_ns=sp.start_time_unix_nano, status=sp.status.code,
-        status_message=sp.status.message, attrs=proto_attributes(sp.attributes), position=position, raw=sp)
-
-
-def proto_spans(raw: bytes, source: str) -> Iterator[tuple[dict[str, Any], Span | BadRecord]]:
-    from google.protobuf.message import DecodeError
-    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-
-    try:
-        req = ExportTraceServiceRequest.FromString(raw)
-    except DecodeError as e:
-        raise SpanError(f"not an OTLP protobuf ExportTraceServiceRequest/TracesData ({e})") from None
-    for i, rs in enumerate(req.resource_spans):
-        resource = proto_attributes(rs.resource.attributes)
-        for j, ss in enumerate(rs.scope_spans):
-            for k, sp in enumerate(ss.spans):
-                position = f"{source}#rs{i}.ss{j}.span{k}"
-                try:
-                    yield resource, _proto_span(sp, position)
-                except SpanError as e:
-                    yield resource, BadRecord(position, str(e), sp.SerializeToString())
-
-
-# ---- spans -> actions --------------------------------------------------------------------
-
 def _parse_json_text(value: Any) -> Any:
     """``gen_ai.tool.call.arguments`` / ``.result`` may be an object or a JSON string."""
-    if isinstance(value, str) and value[:1] in ("{", "["):
+    if value.__class__ is str and value[:1] in ("{", "["):
         try:
             return orjson.loads(value)
         except orjson.JSONDecodeError:
             return value
     return value
+
+
+def _first(attrs: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    """The first of ``keys`` set in ``attrs`` (not None, not empty text)."""
+    for k in keys:
+        v = attrs.get(k)
+        if v is not None and v != "":
+            return v
+    return None
+
+
+def _inherited(span: Span, by_id: dict[str, Span], keys: tuple[str, ...]) -> Any:
+    """The first of ``keys`` on the span, else on its nearest ancestor in the same request."""
+    s: Span | None = span
+    for _ in range(_MAX_ANCESTORS):
+        if s is None:
+            return None
+        v = _first(s.attrs, keys)
+        if v is not None:
+            return v
+        s = by_id.get(s.parent_id) if s.parent_id else None
+    return None
 
 
 class OtelAdapter(JsonInput):
@@ -354,20 +114,30 @@ class OtelAdapter(JsonInput):
     def decode(self, raw: bytes, source: str) -> Iterator[Result]:
         if self.encoding == "json":
             return JsonInput.decode(self, raw, source)
-        return self._request(lambda: proto_spans(raw, source), raw, source)
+        return self._request(proto_spans, raw, raw, source)
 
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
-        return self._request(lambda: json_spans(doc, source), raw, source)
+        return self._request(json_spans, doc, raw, source)
 
-    def _request(self, spans_of: Callable[[], Iterator[tuple[dict[str, Any], Span | BadRecord]]], raw: bytes,
+    def _request(self, spans_of: Callable[[Any, str], Spans], message: Any, raw: bytes,
                  source: str) -> Iterator[Result]:
         """The actions of one request; a request that is not OTLP at all is one bad record."""
         try:
-            spans = list(spans_of())
+            spans = list(spans_of(message, source))
         except SpanError as e:
             yield BadRecord(source, str(e), raw)
             return
-        yield from self._actions(spans)
+        by_id = {s.span_id: s for _, s in spans if s.__class__ is Span}  # for what children inherit
+        for resource, span in spans:
+            if span.__class__ is not Span:
+                yield span  # type: ignore[misc]  # a BadRecord
+                continue
+            try:
+                result = self._action(span, resource, by_id)  # type: ignore[arg-type]
+            except Exception as e:  # noqa: BLE001 - a span of an unforeseen shape costs that span
+                result = BadRecord(span.position, failure(e), span.raw_bytes())  # type: ignore[union-attr]
+            if result is not None:
+                yield result
 
     def read(self, path: str | Path) -> Iterator[Result]:
         """A file as the Collector's file exporter writes it.
@@ -379,23 +149,10 @@ class OtelAdapter(JsonInput):
             yield from self.read_json(path)
             return
         data, damage = read_bytes(path)
-        for n, message in _length_prefixed(data):
+        for n, message in length_prefixed(data):
             yield from self.decode(message, f"{path}#msg{n}" if n else str(path))
         if damage:
             yield BadRecord(str(path), damage)
-
-    def _actions(self, spans: list[tuple[dict[str, Any], Span | BadRecord]]) -> Iterator[Result]:
-        by_id = {s.span_id: s for _, s in spans if isinstance(s, Span)}
-        for resource, span in spans:
-            if isinstance(span, BadRecord):
-                yield span
-                continue
-            try:
-                result = self._action(span, resource, by_id)
-            except Exception as e:  # noqa: BLE001 - a span of an unforeseen shape costs that span
-                result = BadRecord(span.position, failure(e), _raw(span))
-            if result is not None:
-                yield result
 
     def _resource_of(self, args: dict[str, Any]) -> str | None:
         """The string argument whose key comes first in ``resource_arguments`` (few keys per call: scan those)."""
@@ -406,20 +163,8 @@ class OtelAdapter(JsonInput):
                 best, found = r, value
         return found
 
-    def _inherited(self, span: Span, by_id: dict[str, Span], keys: tuple[str, ...]) -> Any:
-        """The first of ``keys`` on the span, else on its nearest ancestor in the same request."""
-        s: Span | None = span
-        for _ in range(_MAX_ANCESTORS):
-            if s is None:
-                return None
-            for k in keys:
-                v = s.attrs.get(k)
-                if v not in (None, ""):
-                    return v
-            s = by_id.get(s.parent_id) if s.parent_id else None
-        return None
-
-    def _action(self, span: Span, resource: dict[str, Any], by_id: dict[str, Span]) -> Result | None:
+    def _operation(self, span: Span) -> Any:
+        """The GenAI operation of a span, or None (counted in ``skipped``) when it is no action."""
         a = span.attrs
         op = a.get("gen_ai.operation.name")
         if op is None and ("openinference.span.kind" in a or "traceloop.span.kind" in a):
@@ -435,41 +180,53 @@ class OtelAdapter(JsonInput):
         if op not in ACTION_OPERATIONS:
             self.skipped[str(op)[:40]] += 1
             return None
-        o = self.options
-        agent = self._inherited(span, by_id, ("gen_ai.agent.id", "gen_ai.agent.name"))
+        return op
+
+    def _action(self, span: Span, resource: dict[str, Any], by_id: dict[str, Span]) -> Result | None:
+        op = self._operation(span)
+        if op is None:
+            return None
+        a, o = span.attrs, self.options
+        agent = _first(a, _AGENT_KEYS)
+        if agent is None and span.parent_id:
+            agent = _inherited(span, by_id, _AGENT_KEYS)
         if agent is None and o.agent_resource_attribute:
             agent = resource.get(o.agent_resource_attribute)
-        if agent in (None, ""):
+        if agent is None or agent == "":
             where = f", nor resource {o.agent_resource_attribute}" if o.agent_resource_attribute else ""
             return BadRecord(span.position, f"{op} span has no agent: no gen_ai.agent.id or gen_ai.agent.name on it "
-                                            f"or its ancestors{where}", _raw(span))
-        model = a.get("gen_ai.response.model") or a.get("gen_ai.request.model")
-        provider = a.get("gen_ai.provider.name") or a.get("gen_ai.system")
+                                            f"or its ancestors{where}", span.raw_bytes())
         attributes: dict[str, Any] = {"trace_id": span.trace_id, "span_id": span.span_id, "span_name": span.name}
         if span.parent_id:
             attributes["parent_span_id"] = span.parent_id
+        provider = a.get("gen_ai.provider.name") or a.get("gen_ai.system")
         if provider:
             attributes["provider"] = provider
-        resource_name = None
+        fields: dict[str, Any] = {"event_id": span.span_id, "agent_id": str(agent), "time": from_unix_nanos(span.start_ns)}
         if op == "execute_tool":
-            named = span.name.split(" ", 1)
-            tool = a.get("gen_ai.tool.name") or (named[1] if len(named) == 2 else None)
+            tool = a.get("gen_ai.tool.name")
+            if not tool:
+                named = span.name.split(" ", 1)
+                tool = named[1] if len(named) == 2 else None
             if not tool or not isinstance(tool, str):
-                return BadRecord(span.position, "execute_tool span has no gen_ai.tool.name (text)", _raw(span))
-            operation = o.tools(tool)
-            for key, name in (("gen_ai.tool.call.id", "tool_call_id"), ("gen_ai.tool.type", "tool_type")):
-                if a.get(key) is not None:
-                    attributes[name] = a[key]
+                return BadRecord(span.position, "execute_tool span has no gen_ai.tool.name (text)", span.raw_bytes())
+            fields["tool"], fields["operation"] = tool, o.tools(tool)
+            v = a.get("gen_ai.tool.call.id")
+            if v is not None:
+                attributes["tool_call_id"] = v
+            v = a.get("gen_ai.tool.type")
+            if v is not None:
+                attributes["tool_type"] = v
             args = _parse_json_text(a.get("gen_ai.tool.call.arguments"))
             if args is not None:
                 attributes["arguments"] = args
-                if isinstance(args, dict):
-                    resource_name = self._resource_of(args)
+                if args.__class__ is dict:
+                    fields["resource"] = self._resource_of(args)
             result = _parse_json_text(a.get("gen_ai.tool.call.result"))
             if result is not None:
                 attributes["result"] = result
         else:
-            tool, operation = f"gen_ai.{op}", "invoke"
+            fields["tool"], fields["operation"] = f"gen_ai.{op}", "invoke"
             usage = {k[13:]: v for k, v in a.items() if k.startswith("gen_ai.usage.")}
             if usage:
                 attributes["usage"] = usage
@@ -477,23 +234,24 @@ class OtelAdapter(JsonInput):
             attributes["error_type"] = a["error.type"]
         if span.status_message:
             attributes["status_message"] = span.status_message
-        if o.keep_resource_attributes and resource:
+        if resource and o.keep_resource_attributes:
             attributes["resource"] = resource
-        fields: dict[str, Any] = {
-            "event_id": span.span_id, "agent_id": str(agent), "time": from_unix_nanos(span.start_ns),
-            "tool": tool, "operation": operation, "resource": resource_name,
-            "outcome": "error" if span.status == STATUS_ERROR else "success",
-            "session_id": self._inherited(span, by_id, ("gen_ai.conversation.id", "mcp.session.id")),
-            "task_id": span.trace_id, "source_ip": a.get("client.address"),
-            "attributes": attributes,
-        }
+        if span.status == STATUS_ERROR:
+            fields["outcome"] = "error"
+        session = _first(a, _SESSION_KEYS)
+        if session is None and span.parent_id:
+            session = _inherited(span, by_id, _SESSION_KEYS)
+        fields["session_id"] = session
+        fields["task_id"] = span.trace_id
+        fields["source_ip"] = a.get("client.address")
+        fields["attributes"] = attributes
+        model = a.get("gen_ai.response.model") or a.get("gen_ai.request.model")
         if model:
             fields["model"] = {"id": model}
-        for key in _FIELD_KEYS & a.keys():
-            fields[FIELD_ATTRIBUTES[key]] = a[key]
+        if not _FIELD_KEYS.isdisjoint(a):
+            for key in _FIELD_KEYS.intersection(a):
+                fields[FIELD_ATTRIBUTES[key]] = a[key]
         return make_action(fields, span.position, span.raw)
-
-
 # Other conventions emitters use (INTEGRATIONS.md section 1): OpenInference (Arize) and Traceloop
 # OpenLLMetry. Their keys, read as the GenAI ones they stand for; a GenAI key present wins.
 _OPENINFERENCE = {"TOOL": "execute_tool", "LLM": "chat", "AGENT": "invoke_agent"}
@@ -531,22 +289,3 @@ def _aliased(a: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _raw(span: Span) -> bytes:
-    raw = span.raw
-    return raw.SerializeToString() if hasattr(raw, "SerializeToString") else orjson.dumps(raw)
-
-
-def _length_prefixed(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """Messages of a file of 4-byte big-endian length prefixes; a file that is not one is one message."""
-    cuts, pos = [], 0
-    while pos + 4 <= len(data):
-        (size,) = struct.unpack_from(">I", data, pos)
-        if pos + 4 + size > len(data):
-            break
-        cuts.append((pos + 4, pos + 4 + size))
-        pos += 4 + size
-    if pos != len(data) or not cuts:
-        yield 0, data
-        return
-    for n, (a, b) in enumerate(cuts, 1):
-        yield n, data[a:b]

@@ -1,0 +1,324 @@
+"""OTLP traces on the wire -> ``Span`` records: OTLP/JSON (read with orjson) and OTLP protobuf
+(read with the generated classes), one shape for both, so one mapping (otel.py) serves both.
+
+What makes a span bad (its siblings in the request carry on): a trace or span id that is not
+32 / 16 hex digits, a start time that is missing or not a uint64, an ``intValue`` beyond int64,
+a span kind or status code no version of OTLP defines. The protobuf pitfall (``json_format``
+reads hex ids as base64) is avoided by not using ``json_format``.
+"""
+
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from intentwatch.pipeline.io.deadletter import failure
+
+from .base import BadRecord
+
+KINDS = {"SPAN_KIND_UNSPECIFIED": 0, "SPAN_KIND_INTERNAL": 1, "SPAN_KIND_SERVER": 2, "SPAN_KIND_CLIENT": 3,
+         "SPAN_KIND_PRODUCER": 4, "SPAN_KIND_CONSUMER": 5}
+STATUS_CODES = {"STATUS_CODE_UNSET": 0, "STATUS_CODE_OK": 1, "STATUS_CODE_ERROR": 2}
+INT64_MIN, INT64_MAX, UINT64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
+
+
+class SpanError(ValueError):
+    """A span (or resource) that breaks OTLP; the message is the dead-letter reason."""
+
+
+@dataclass(slots=True)
+class Span:
+    """One span, as either encoding carries it: ids in lower-case hex, the status code an integer."""
+
+    trace_id: str
+    span_id: str
+    parent_id: str
+    name: str
+    start_ns: int
+    status: int
+    status_message: str
+    attrs: dict[str, Any]
+    position: str
+    raw: Any  # the span's own dict or message, dumped only when it goes to dead letters
+
+    def raw_bytes(self) -> bytes:
+        raw = self.raw
+        return raw.SerializeToString() if hasattr(raw, "SerializeToString") else orjson.dumps(raw)
+
+
+Spans = Iterator[tuple[dict[str, Any], Span | BadRecord]]
+
+# ---- OTLP/JSON ---------------------------------------------------------------------------
+
+
+def _hex_id(value: Any, digits: int, what: str, required: bool = True) -> str:
+    if value.__class__ is str and len(value) == digits:
+        try:
+            raw = bytes.fromhex(value)
+        except ValueError:
+            raw = b""
+        if len(raw) * 2 == digits:  # (fromhex skips spaces: the length says none were there)
+            if any(raw):
+                return value.lower()
+            if required:
+                raise SpanError(f"{what} is all zeros (an invalid id)")
+            return ""
+    if not value:
+        if required:
+            raise SpanError(f"{what} missing")
+        return ""
+    raise SpanError(f"{what} {value!r} is not {digits} hex digits (OTLP/JSON ids are hex, not base64)")
+
+
+def _enum(value: Any, names: dict[str, int], what: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value in names.values():
+            return value
+    elif isinstance(value, str):
+        if value in names:
+            return names[value]
+        if value.isascii() and value.isdigit() and int(value) in names.values():
+            return int(value)
+    raise SpanError(f"unknown {what} {value!r} (known: {', '.join(names)})")
+
+
+def _uint64(value: Any, what: str) -> int:
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        n = int(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        n = value
+    elif value is None or value == "":
+        raise SpanError(f"{what} missing")
+    else:
+        raise SpanError(f"{what} {value!r} is not an unsigned integer")
+    if not 0 < n <= UINT64_MAX:
+        raise SpanError(f"{what} {value!r} is out of range (1 .. 2^64-1)")
+    return n
+
+
+def _int64(value: Any, key: str) -> int:
+    try:
+        n = int(value) if not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        n = None
+    if n is None or (isinstance(value, float) and n != value):
+        raise SpanError(f"attribute {key}: intValue {value!r} is not an integer")
+    if not INT64_MIN <= n <= INT64_MAX:
+        raise SpanError(f"attribute {key}: intValue {value} overflows int64")
+    return n
+
+
+def json_value(v: Any, key: str) -> Any:
+    """An OTLP/JSON ``AnyValue`` as a Python value (``{}`` is unset: None)."""
+    if not v:
+        return None
+    if not isinstance(v, dict):
+        raise SpanError(f"attribute {key}: value {v!r} is not an AnyValue object")
+    if "stringValue" in v:
+        return v["stringValue"]
+    if "intValue" in v:
+        return _int64(v["intValue"], key)
+    if "boolValue" in v:
+        return bool(v["boolValue"])
+    if "doubleValue" in v:
+        return float(v["doubleValue"])  # proto3 JSON writes NaN/Infinity as strings
+    if "arrayValue" in v:
+        return [json_value(x, key) for x in (v["arrayValue"] or {}).get("values", ())]
+    if "kvlistValue" in v:
+        return json_attributes((v["kvlistValue"] or {}).get("values", ()), key + ".")
+    if "bytesValue" in v:
+        return v["bytesValue"]  # base64 text, kept as it is
+    raise SpanError(f"attribute {key}: unknown AnyValue kind {sorted(v)}")
+
+
+def json_attributes(kvs: Any, prefix: str = "") -> dict[str, Any]:
+    if not kvs:
+        return {}
+    if not isinstance(kvs, list):
+        raise SpanError(f"attributes of {prefix or 'span'!r} are not a list")
+    out = {}
+    for kv in kvs:
+        key = kv.get("key") if isinstance(kv, dict) else None
+        if not isinstance(key, str):
+            raise SpanError(f"attribute without a key: {kv!r}"[:200])
+        out[key] = json_value(kv.get("value"), prefix + key)
+    return out
+
+
+def _string_attributes(kvs: Any) -> dict[str, Any]:
+    """Span attributes: at C speed when every one is a ``stringValue`` under a text key (the
+    common case), else through ``json_attributes`` (same values, and its reasons)."""
+    try:
+        out = {kv["key"]: kv["value"]["stringValue"] for kv in kvs}
+        "".join(out)  # raises TypeError unless every key is text
+        return out
+    except (KeyError, TypeError):
+        return json_attributes(kvs)
+
+
+def _json_span(sp: Any, position: str) -> Span:
+    if sp.__class__ is not dict:
+        raise SpanError("span is not an object")
+    status = sp.get("status")
+    if status is not None and status.__class__ is not dict:
+        raise SpanError("status is not an object")
+    name = sp.get("name")
+    if name.__class__ is not str:
+        name = "" if name is None else str(name)
+    trace_id = _hex_id(sp.get("traceId"), 32, "traceId")
+    span_id = _hex_id(sp.get("spanId"), 16, "spanId")
+    parent = sp.get("parentSpanId")
+    parent_id = _hex_id(parent, 16, "parentSpanId", required=False) if parent else ""
+    kind = sp.get("kind", 0)
+    if kind.__class__ is not int or not 0 <= kind <= 5:
+        _enum(kind, KINDS, "span kind")
+    start = sp.get("startTimeUnixNano")
+    if start.__class__ is str and 0 < len(start) < 20 and start.isdigit() and start.isascii():
+        start_ns = int(start) or _uint64(start, "startTimeUnixNano")  # inline: under 2^64 by its length
+    else:
+        start_ns = _uint64(start, "startTimeUnixNano")
+    code, message = 0, ""
+    if status:
+        code = _enum(status.get("code", 0), STATUS_CODES, "status code")
+        message = status.get("message") or ""
+    return Span(trace_id, span_id, parent_id, name, start_ns, code, message, _string_attributes(sp.get("attributes")),
+                position, sp)
+
+
+def json_spans(doc: Any, source: str) -> Spans:
+    """(resource attributes, span or bad span) for every span of a TracesData / ExportTraceServiceRequest."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("resourceSpans"), list):
+        raise SpanError("not an OTLP traces document: no resourceSpans list")
+    for i, rs in enumerate(doc["resourceSpans"]):
+        if not isinstance(rs, dict):
+            yield {}, BadRecord(f"{source}#rs{i}", "resourceSpans item is not an object", _dump(rs))
+            continue
+        bad: str | None = None
+        try:
+            resource = json_attributes(_object(rs.get("resource"), "resource").get("attributes"), "resource.")
+        except SpanError as e:
+            resource, bad = {}, str(e)
+        scopes = rs.get("scopeSpans") or ()
+        for j, ss in enumerate(scopes if isinstance(scopes, list) else [scopes]):
+            spans = ss.get("spans") if isinstance(ss, dict) else None
+            if not isinstance(spans, list):
+                if spans is not None or not isinstance(ss, dict):
+                    yield resource, BadRecord(f"{source}#rs{i}.ss{j}", "scopeSpans item is not an object with a "
+                                                                      "list of spans", _dump(ss))
+                continue
+            prefix = f"{source}#rs{i}.ss{j}.span"
+            for k, sp in enumerate(spans):
+                position = prefix + str(k)
+                if bad is not None:
+                    yield resource, BadRecord(position, f"resource: {bad}", _dump(sp))
+                    continue
+                try:
+                    yield resource, _json_span(sp, position)
+                except SpanError as e:
+                    yield resource, BadRecord(position, str(e), _dump(sp))
+                except Exception as e:  # noqa: BLE001 - a span of an unforeseen shape costs that span
+                    yield resource, BadRecord(position, failure(e), _dump(sp))
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise SpanError(f"{what} is not an object")
+    return value
+
+
+def _dump(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return repr(value).encode()
+
+
+# ---- OTLP protobuf -----------------------------------------------------------------------
+
+def proto_value(v: Any) -> Any:
+    which = v.WhichOneof("value")
+    if which is None:
+        return None
+    if which == "array_value":
+        return [proto_value(x) for x in v.array_value.values]
+    if which == "kvlist_value":
+        return {kv.key: proto_value(kv.value) for kv in v.kvlist_value.values}
+    if which == "bytes_value":
+        import base64
+
+        return base64.b64encode(v.bytes_value).decode("ascii")
+    return getattr(v, which)
+
+
+def proto_attributes(kvs: Any) -> dict[str, Any]:
+    out = {}
+    for kv in kvs:
+        v = kv.value
+        out[kv.key] = v.string_value if v.WhichOneof("value") == "string_value" else proto_value(v)
+    return out
+
+
+def _bytes_id(value: bytes, size: int, what: str, required: bool = True) -> str:
+    if not value or not any(value):
+        if required:
+            raise SpanError(f"{what} missing" if not value else f"{what} is all zeros (an invalid id)")
+        return ""
+    if len(value) != size:
+        raise SpanError(f"{what} is {len(value)} bytes, not {size}")
+    return value.hex()
+
+
+def _proto_span(sp: Any, position: str) -> Span:
+    if not 0 <= sp.kind <= 5:
+        raise SpanError(f"unknown span kind {sp.kind} (known: 0..5)")
+    status = sp.status
+    code = status.code
+    if not 0 <= code <= 2:
+        raise SpanError(f"unknown status code {code} (known: 0..2)")
+    start = sp.start_time_unix_nano
+    if not start:
+        raise SpanError("startTimeUnixNano missing")
+    parent = sp.parent_span_id
+    return Span(_bytes_id(sp.trace_id, 16, "traceId"), _bytes_id(sp.span_id, 8, "spanId"),
+                _bytes_id(parent, 8, "parentSpanId", required=False) if parent else "", sp.name, start, code,
+                status.message, proto_attributes(sp.attributes), position, sp)
+
+
+def proto_spans(raw: bytes, source: str) -> Spans:
+    from google.protobuf.message import DecodeError
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+    try:
+        req = ExportTraceServiceRequest.FromString(raw)
+    except DecodeError as e:
+        raise SpanError(f"not an OTLP protobuf ExportTraceServiceRequest/TracesData ({e})") from None
+    for i, rs in enumerate(req.resource_spans):
+        resource = proto_attributes(rs.resource.attributes)
+        for j, ss in enumerate(rs.scope_spans):
+            prefix = f"{source}#rs{i}.ss{j}.span"
+            for k, sp in enumerate(ss.spans):
+                position = prefix + str(k)
+                try:
+                    yield resource, _proto_span(sp, position)
+                except SpanError as e:
+                    yield resource, BadRecord(position, str(e), sp.SerializeToString())
+
+
+def length_prefixed(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """Messages of a file of 4-byte big-endian length prefixes; a file that is not one is one message."""
+    cuts, pos = [], 0
+    while pos + 4 <= len(data):
+        (size,) = struct.unpack_from(">I", data, pos)
+        if pos + 4 + size > len(data):
+            break
+        cuts.append((pos + 4, pos + 4 + size))
+        pos += 4 + size
+    if pos != len(data) or not cuts:
+        yield 0, data
+        return
+    for n, (a, b) in enumerate(cuts, 1):
+        yield n, data[a:b]
