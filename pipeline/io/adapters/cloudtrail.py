@@ -161,7 +161,7 @@ class CloudTrailAdapter(JsonInput):
         self.seen: dict[str, None] = {}  # eventIDs in arrival order (an ordered set)
         self.duplicates = 0
         self.skipped: Counter[str] = Counter()
-        self._operations: dict[tuple[str, Any], str] = {}
+        self._apis: dict[tuple[str, str, Any], tuple[str, str, str]] = {}  # (tool, service, operation)
         self._is_ip: dict[str, bool] = {}
 
     # ---- shapes ------------------------------------------------------------------------
@@ -241,10 +241,13 @@ class CloudTrailAdapter(JsonInput):
     # ---- one record --------------------------------------------------------------------
 
     def _action(self, r: dict[str, Any], source: str, item: Any) -> Result:
-        missing = [k for k in ("eventID", "eventTime", "eventSource", "eventName") if not isinstance(r.get(k), str)
-                   or not r.get(k)]
-        if missing:
-            return BadRecord(source, f"not a CloudTrail record: no {', '.join(missing)}", _dumps(item))
+        event_id, src, name = r.get("eventID"), r.get("eventSource"), r.get("eventName")
+        if not (event_id and src and name and event_id.__class__ is str and src.__class__ is str
+                and name.__class__ is str and r.get("eventTime").__class__ is str and r["eventTime"]):
+            missing = [k for k in ("eventID", "eventTime", "eventSource", "eventName")
+                       if not isinstance(r.get(k), str) or not r.get(k)]
+            if missing:
+                return BadRecord(source, f"not a CloudTrail record: no {', '.join(missing)}", _dumps(item))
         identity = r.get("userIdentity")
         if not isinstance(identity, dict):
             return BadRecord(source, "userIdentity missing: no one to hold to an intent", _dumps(item))
@@ -255,15 +258,16 @@ class CloudTrailAdapter(JsonInput):
         if agent is None:
             return BadRecord(source, f"userIdentity of type {identity.get('type')!r} has no arn, invokedBy, "
                                      f"principalId or accountId", _dumps(item))
-        src, name = r["eventSource"], r["eventName"]
-        tool = tool_name(src, name)
-        service = tool.split(":", 1)[0]
         read_only = r.get("readOnly")
-        operation = self._operations.get((tool, read_only))
-        if operation is None:
-            operation = o.operations.get(tool) or o.operations.get(name) or _verb_operation(name, service, read_only)
-            if len(self._operations) < 65536:
-                self._operations[(tool, read_only)] = operation
+        api = self._apis.get((src, name, read_only))
+        if api is None:
+            tool = tool_name(src, name)
+            service = tool.split(":", 1)[0]
+            api = tool, service, o.operations.get(tool) or o.operations.get(name) or _verb_operation(name, service,
+                                                                                                    read_only)
+            if len(self._apis) < 65536:
+                self._apis[(src, name, read_only)] = api
+        tool, service, operation = api
         params = r.get("requestParameters")
         # userIdentity as CloudTrail wrote it: the cloud detectors read its sessionContext
         # (ec2RoleDelivery: instance credentials), arn and principalId.
