@@ -16,7 +16,7 @@ audit log. ``docs/inputs.md`` describes every key.
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal
@@ -65,12 +65,11 @@ def compile_path(path: str) -> tuple[str | int, ...]:
 def resolve(record: Any, steps: tuple[str | int, ...]) -> Any:
     """The value at ``steps`` in ``record``, or ``_MISSING``."""
     value = record
-    if steps.__class__ is _Keys:  # only object keys: index straight, a miss is an exception
-        try:
-            for step in steps:
-                value = value[step]
-        except (KeyError, TypeError, IndexError):
-            return _MISSING
+    if steps.__class__ is _Keys:  # only object keys: ``get``, as optional paths often miss (a raise costs more)
+        for step in steps:
+            if value.__class__ is not dict:
+                return _MISSING
+            value = value.get(step)
         return _MISSING if value is None else value
     for step in steps:
         if isinstance(step, int):
@@ -181,42 +180,54 @@ def _offset(tz: str) -> timezone:
 
 
 class _Compiled:
-    """A FieldSpec with its paths compiled once."""
+    """A FieldSpec with its paths compiled once, read by ``value(record)``: a function made for
+    the spec's shape (a constant; one path or alternatives; a template), so a record pays no
+    dispatch on the spec."""
 
-    __slots__ = ("spec", "paths", "template", "const", "map", "default")
+    __slots__ = ("spec", "value")
 
     def __init__(self, spec: FieldSpec):
         self.spec = spec
-        self.const, self.map, self.default = spec.const, spec.map, spec.default
-        self.paths = [compile_path(p) for p in (spec.path if isinstance(spec.path, list) else [spec.path])] \
-            if spec.path is not None else []
-        self.template = [(m.group(0), compile_path(m.group(1))) for m in _TEMPLATE.finditer(spec.template)] \
-            if spec.template is not None else None
+        self.value: Callable[[Any], Any] = _reader(spec)
 
-    def value(self, record: Any) -> Any:
-        if self.const is not None:
-            return self.const
-        value: Any = _MISSING
-        if self.template is not None:
-            text = self.spec.template or ""
-            for placeholder, steps in self.template:
+
+def _reader(spec: FieldSpec) -> Callable[[Any], Any]:
+    const, vmap, default = spec.const, spec.map, spec.default
+    if const is not None:
+        return lambda record: const
+    if spec.template is not None:
+        template = spec.template
+        parts = [(m.group(0), compile_path(m.group(1))) for m in _TEMPLATE.finditer(template)]
+
+        def filled(record: Any) -> Any:
+            text = template
+            for placeholder, steps in parts:
                 part = resolve(record, steps)
                 if part is _MISSING:
-                    value = _MISSING
-                    break
-                text = text.replace(placeholder, part if isinstance(part, str) else _key(part))
-            else:
-                value = text
-        else:
-            for steps in self.paths:
-                value = resolve(record, steps)
-                if value is not _MISSING:
-                    break
-        if value is _MISSING:
-            return self.default
-        if self.map:
-            value = self.map.get(_key(value), value)
-        return value
+                    return default
+                text = text.replace(placeholder, part if part.__class__ is str else _key(part))
+            return vmap.get(text, text) if vmap else text
+        return filled
+    paths = [compile_path(p) for p in (spec.path if isinstance(spec.path, list) else [spec.path])] \
+        if spec.path is not None else []
+    if len(paths) == 1 and paths[0].__class__ is _Keys and not vmap:
+        keys = paths[0]
+
+        def at(record: Any) -> Any:  # one path of object keys: resolve() inline, the common case
+            for step in keys:
+                if record.__class__ is not dict:
+                    return default
+                record = record.get(step)
+            return default if record is None else record
+        return at
+
+    def first(record: Any) -> Any:
+        for steps in paths:
+            value = resolve(record, steps)
+            if value is not _MISSING:
+                return vmap.get(_key(value), value) if vmap else value
+        return default
+    return first
 
 
 class MappedAdapter(JsonInput):
@@ -232,6 +243,10 @@ class MappedAdapter(JsonInput):
                        for p, v in mapping.where.items()]
         self._records = compile_path(mapping.records) if mapping.records else None
         self._tz = _offset(mapping.timezone)
+        self._readers = [(k, c.value) for k, c in self._fields.items()]
+        self._attribute_readers = [(k, c.value) for k, c in self._attributes.items()]
+        self._operation = self._fields.get("operation")
+        self._tools = mapping.tools
 
     def read(self, path: str | Path) -> Iterator[Result]:
         """A JSON-lines log, or one JSON document (a list of records, or ``records:`` inside it)."""
@@ -243,67 +258,69 @@ class MappedAdapter(JsonInput):
             if not isinstance(records, list):
                 yield BadRecord(source, f"no list of records at {self.mapping.records!r}", raw)
                 return
-            for i, r in enumerate(records):
-                yield from self._one(r, None, f"{source}#{self.mapping.records}[{i}]")
+            items = ((r, f"{source}#{self.mapping.records}[{i}]") for i, r in enumerate(records))
         elif isinstance(doc, list):
-            for i, r in enumerate(doc):
-                yield from self._one(r, None, f"{source}#[{i}]")
+            items = ((r, f"{source}#[{i}]") for i, r in enumerate(doc))
         else:
-            yield from self._one(doc, raw, source)
-
-    def _one(self, record: Any, raw: bytes | None, source: str) -> Iterator[Result]:
-        if not isinstance(record, dict):
-            yield BadRecord(source, f"record is a JSON {type(record).__name__}, not an object", raw or b"")
+            result = self._one(doc, raw, source)
+            if result is not None:
+                yield result
             return
-        try:
-            yield from self._mapped(record, raw, source)
-        except Exception as e:  # noqa: BLE001 - a record of an unforeseen shape costs that record
-            yield BadRecord(source, failure(e), raw or orjson.dumps(record))
+        for record, where in items:
+            result = self._one(record, None, where)
+            if result is not None:
+                yield result
 
-    def _mapped(self, record: dict[str, Any], raw: bytes | None, source: str) -> Iterator[Result]:
+    def _one(self, record: Any, raw: bytes | None, source: str) -> Result | None:
+        """The action of one record, a bad record, or None (skipped by ``where``)."""
+        if not isinstance(record, dict):
+            return BadRecord(source, f"record is a JSON {type(record).__name__}, not an object", raw or b"")
+        try:
+            return self._mapped(record, raw, source)
+        except Exception as e:  # noqa: BLE001 - a record of an unforeseen shape costs that record
+            return BadRecord(source, failure(e), raw or orjson.dumps(record))
+
+    def _mapped(self, record: dict[str, Any], raw: bytes | None, source: str) -> Result | None:
         for steps, path, allowed in self._where:
             value = resolve(record, steps)
-            if value is _MISSING or _key(value) not in allowed:
+            if value is _MISSING or (value if value.__class__ is str else _key(value)) not in allowed:
                 self.skipped[f"{path}={'(missing)' if value is _MISSING else _key(value)[:40]}"] += 1
-                return
+                return None
         if raw is None:
             raw = orjson.dumps(record)
         fields: dict[str, Any] = {}
-        for name, spec in self._fields.items():
-            value = spec.value(record)
+        for name, value_of in self._readers:
+            value = value_of(record)
             if value is not None:
                 fields[name] = value
-        missing = [f for f in ("agent_id", "time", "tool") if f not in fields]
-        if missing:
-            yield BadRecord(source, "; ".join(f"{f}: nothing at {self._where_from(f)}" for f in missing), raw)
-            return
-        if "event_id" not in fields:
+        if "agent_id" not in fields or "time" not in fields or "tool" not in fields:
+            missing = [f for f in ("agent_id", "time", "tool") if f not in fields]
+            return BadRecord(source, "; ".join(f"{f}: nothing at {self._where_from(f)}" for f in missing), raw)
+        event_id = fields.get("event_id")
+        if event_id is None:
             fields["event_id"] = f"{self.mapping.name}:{hashlib.sha256(raw).hexdigest()[:24]}"
-        elif not isinstance(fields["event_id"], str):
-            fields["event_id"] = _key(fields["event_id"])
-        if "time" in fields:
-            try:
-                fields["time"] = self._time(fields["time"])
-            except (TypeError, ValueError, OverflowError) as e:
-                yield BadRecord(source, f"time: {e} (time_format {self.mapping.time_format})", raw)
-                return
-        op_spec = self._fields.get("operation")
-        if op_spec is None:
-            if isinstance(fields.get("tool"), str):
-                fields["operation"] = self.mapping.tools(fields["tool"])
-        elif op_spec.spec.verbs and isinstance(fields.get("operation"), str):
-            by_tool = self.mapping.tools.tools.get(fields.get("tool"))  # type: ignore[arg-type]
-            fields["operation"] = by_tool or self.mapping.tools(fields["operation"])
-        if isinstance(fields.get("model"), str):
+        elif event_id.__class__ is not str:
+            fields["event_id"] = _key(event_id)
+        try:
+            fields["time"] = self._time(fields["time"])
+        except (TypeError, ValueError, OverflowError) as e:
+            return BadRecord(source, f"time: {e} (time_format {self.mapping.time_format})", raw)
+        tool, tools = fields["tool"], self._tools
+        if self._operation is None:
+            if tool.__class__ is str:
+                fields["operation"] = tools(tool)
+        elif self._operation.spec.verbs and fields.get("operation").__class__ is str:
+            fields["operation"] = tools.tools.get(tool) or tools(fields["operation"])
+        if fields.get("model").__class__ is str:
             fields["model"] = {"id": fields["model"]}
         attributes = {}
-        for key, spec in self._attributes.items():
-            value = spec.value(record)
+        for key, value_of in self._attribute_readers:
+            value = value_of(record)
             if value is not None:
                 attributes[key] = value
         if attributes:
             fields["attributes"] = attributes
-        yield make_action(fields, source, raw)
+        return make_action(fields, source, raw)
 
     def _where_from(self, name: str) -> str:
         spec = self.mapping.fields[name]  # type: ignore[index]
