@@ -258,7 +258,7 @@ def proto_attributes(kvs: Any) -> dict[str, Any]:
     out = {}
     for kv in kvs:
         v = kv.value
-        out[kv.key] = v.string_value if v.WhichOneof("value") == "string_value" else proto_value(v)
+        out[kv.key] = v.string_value or proto_value(v)  # (empty: another kind, unset, or an empty string)
     return out
 
 
