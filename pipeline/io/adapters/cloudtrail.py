@@ -78,9 +78,11 @@ def principal(identity: dict[str, Any], fold_sessions: bool) -> tuple[str | None
             role, _, session = rest.partition("/")
             if fold_sessions:
                 issuer = ((identity.get("sessionContext") or {}).get("sessionIssuer") or {}).get("arn")
+                if issuer:
+                    return issuer, session or None
                 account = head.rsplit(":", 1)[-1] if head.count(":") >= 4 else identity.get("accountId", "")
                 partition = head.split(":")[1] if head.count(":") >= 1 else "aws"
-                return issuer or f"arn:{partition}:iam::{account}:role/{role}", session or None
+                return f"arn:{partition}:iam::{account}:role/{role}", session or None
             return arn, session or None
         return arn, None
     invoked = identity.get("invokedBy")

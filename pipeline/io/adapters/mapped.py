@@ -221,6 +221,20 @@ def _reader(spec: FieldSpec) -> Callable[[Any], Any]:
             return default if record is None else record
         return at
 
+    if all(p.__class__ is _Keys for p in paths):
+        def first_of_keys(record: Any) -> Any:  # alternatives of object keys: resolve() inline
+            for keys in paths:
+                value = record
+                for step in keys:
+                    if value.__class__ is not dict:
+                        value = None
+                        break
+                    value = value.get(step)
+                if value is not None:
+                    return vmap.get(_key(value), value) if vmap else value
+            return default
+        return first_of_keys
+
     def first(record: Any) -> Any:
         for steps in paths:
             value = resolve(record, steps)

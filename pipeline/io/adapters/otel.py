@@ -187,9 +187,13 @@ class OtelAdapter(JsonInput):
         if op is None:
             return None
         a, o = span.attrs, self.options
-        agent = _first(a, _AGENT_KEYS)
-        if agent is None and span.parent_id:
-            agent = _inherited(span, by_id, _AGENT_KEYS)
+        agent = a.get("gen_ai.agent.id")  # _first(a, _AGENT_KEYS), inline
+        if agent is None or agent == "":
+            agent = a.get("gen_ai.agent.name")
+            if agent == "":
+                agent = None
+            if agent is None and span.parent_id:
+                agent = _inherited(span, by_id, _AGENT_KEYS)
         if agent is None and o.agent_resource_attribute:
             agent = resource.get(o.agent_resource_attribute)
         if agent is None or agent == "":
@@ -222,9 +226,9 @@ class OtelAdapter(JsonInput):
                 attributes["arguments"] = args
                 if args.__class__ is dict:
                     fields["resource"] = self._resource_of(args)
-            result = _parse_json_text(a.get("gen_ai.tool.call.result"))
+            result = a.get("gen_ai.tool.call.result")
             if result is not None:
-                attributes["result"] = result
+                attributes["result"] = _parse_json_text(result)
         else:
             fields["tool"], fields["operation"] = f"gen_ai.{op}", "invoke"
             usage = {k[13:]: v for k, v in a.items() if k.startswith("gen_ai.usage.")}
