@@ -225,7 +225,9 @@ class OtelAdapter(JsonInput):
             if args is not None:
                 attributes["arguments"] = args
                 if args.__class__ is dict:
-                    fields["resource"] = self._resource_of(args)
+                    resource_name = self._resource_of(args)
+                    if resource_name is not None:
+                        fields["resource"] = resource_name
             result = a.get("gen_ai.tool.call.result")
             if result is not None:
                 attributes["result"] = _parse_json_text(result)
@@ -245,9 +247,12 @@ class OtelAdapter(JsonInput):
         session = _first(a, _SESSION_KEYS)
         if session is None and span.parent_id:
             session = _inherited(span, by_id, _SESSION_KEYS)
-        fields["session_id"] = session
+        if session is not None:  # (a field left out costs the validator less than a None)
+            fields["session_id"] = session
         fields["task_id"] = span.trace_id
-        fields["source_ip"] = a.get("client.address")
+        ip = a.get("client.address")
+        if ip is not None:
+            fields["source_ip"] = ip
         fields["attributes"] = attributes
         model = a.get("gen_ai.response.model") or a.get("gen_ai.request.model")
         if model:
