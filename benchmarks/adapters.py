@@ -12,6 +12,8 @@ same calls in every input format, in memory:
   otel-proto  the same requests as OTLP protobuf (``ExportTraceServiceRequest``)
   cloudtrail  one ``{"Records": [...]}`` file of ``--batch`` records per "file"
   mapped      MCP gateway log lines through ``deploy/mappings/mcp-gateway.yaml``
+  X validate  ``validate_python`` of the fields adapter X validates (rebuilt from its actions,
+              defaults left out): with X parse, the floor of X's cost; the rest is its mapping
 and prints, per format, the median events/s over ``--repeats`` runs, in CPU time of this process
 (so a busy neighbour on a shared machine counts less; runs interleaved), and its cost against
 the native decoder. Aim (issue 14): an adapter
@@ -178,11 +180,27 @@ def main() -> None:
             return a.events if per_message else len(messages)
         return go
 
+    def run_validate(dicts):
+        def go() -> int:
+            for d in dicts:
+                validate(d)
+            return len(dicts)
+        return go
+
+    # What each adapter validates, rebuilt from its actions (defaults left out, as the adapters
+    # leave them): its parse plus this is the floor no mapping in Python gets under.
+    validate = Action.__pydantic_validator__.validate_python
+    fields = {name: [r.model_dump(exclude_defaults=True) for m in messages for r in make().decode(m, "bench")]
+              for name, make, messages in (("otel-json", lambda: OtelAdapter("json"), oj),
+                                           ("otel-proto", lambda: OtelAdapter("proto"), op),
+                                           ("cloudtrail", CloudTrailAdapter, ct),
+                                           ("mapped", lambda: MappedAdapter(mapping), mc))}
     modes = {"parse": run_parse, "native": run_native,
              "otel-json parse": run_bare(orjson.loads, oj, True),
              "otel-proto parse": run_bare(ExportTraceServiceRequest.FromString, op, True),
              "cloudtrail parse": run_bare(orjson.loads, ct, True),
              "mapped parse": run_bare(orjson.loads, mc, False),
+             **{f"{name} validate": run_validate(dicts) for name, dicts in fields.items()},
              "otel-json": run_adapter(lambda: OtelAdapter("json"), oj),
              "otel-proto": run_adapter(lambda: OtelAdapter("proto"), op),
              "cloudtrail": run_adapter(CloudTrailAdapter, ct),
@@ -202,6 +220,10 @@ def main() -> None:
         r = statistics.median(rates[name])
         print(f"{name:<18}{r:>12,.0f}{native_rate / r:>16.2f}")
     print("aim: an adapter costs at most 2.00x the native decode")
+    cost = {name: native_rate / statistics.median(r) for name, r in rates.items()}
+    for name in fields:
+        floor = cost[f"{name} parse"] + cost[f"{name} validate"]
+        print(f"{name}: parse + validate {floor:.2f}x, the mapping in Python {cost[name] - floor:.2f}x")
 
 
 if __name__ == "__main__":

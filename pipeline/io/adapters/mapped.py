@@ -202,9 +202,18 @@ def _reader(spec: FieldSpec) -> Callable[[Any], Any]:
         def filled(record: Any) -> Any:
             text = template
             for placeholder, steps in parts:
-                part = resolve(record, steps)
-                if part is _MISSING:
-                    return default
+                part = record
+                if steps.__class__ is _Keys:  # resolve() inline
+                    for step in steps:
+                        if part.__class__ is not dict:
+                            return default
+                        part = part.get(step)
+                    if part is None:
+                        return default
+                else:
+                    part = resolve(record, steps)
+                    if part is _MISSING:
+                        return default
                 text = text.replace(placeholder, part if part.__class__ is str else _key(part))
             return vmap.get(text, text) if vmap else text
         return filled
@@ -222,8 +231,19 @@ def _reader(spec: FieldSpec) -> Callable[[Any], Any]:
         return at
 
     if all(p.__class__ is _Keys for p in paths):
-        def first_of_keys(record: Any) -> Any:  # alternatives of object keys: resolve() inline
-            for keys in paths:
+        # Alternatives of object keys (``args.path``, ``args.url``...): their common prefix walked
+        # once, then each rest; resolve() inline.
+        common = 0
+        while all(len(p) > common + 1 and p[common] == paths[0][common] for p in paths):
+            common += 1
+        prefix, rests = paths[0][:common], [p[common:] for p in paths]
+
+        def first_of_keys(record: Any) -> Any:
+            for step in prefix:
+                if record.__class__ is not dict:
+                    return default
+                record = record.get(step)
+            for keys in rests:
                 value = record
                 for step in keys:
                     if value.__class__ is not dict:
