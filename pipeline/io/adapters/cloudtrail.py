@@ -123,12 +123,12 @@ def _credential(key: Any, prefix: str) -> str | None:
 
 
 def _bytes(extra: Any) -> int:
-    if not isinstance(extra, dict):
+    if extra.__class__ is not dict:
         return 0
     total = 0
     for k in ("bytesTransferredIn", "bytesTransferredOut"):
         v = extra.get(k)
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
+        if (v.__class__ is int or v.__class__ is float) and v > 0:  # (not a bool: its class is bool)
             total += int(v)
     return total
 
@@ -162,6 +162,7 @@ class CloudTrailAdapter(JsonInput):
         self.options = options or CloudTrailOptions()
         self.seen: dict[str, None] = {}  # eventIDs in arrival order (an ordered set)
         self.duplicates = 0
+        self._max_seen = self.options.max_seen
         self.skipped: Counter[str] = Counter()
         self._apis: dict[tuple[str, str, Any], tuple[str, str, str]] = {}  # (tool, service, operation)
         self._is_ip: dict[str, bool] = {}
@@ -182,18 +183,18 @@ class CloudTrailAdapter(JsonInput):
 
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
         if isinstance(doc, list):
-            for i, item in enumerate(doc):
-                yield from self._one(item, f"{source}#[{i}]")
+            yield from self._each(doc, f"{source}#")
             return
         if not isinstance(doc, dict):
             yield BadRecord(source, f"not a CloudTrail record: a JSON {type(doc).__name__}", raw)
             return
         for key in ("Records", "Events", "QueryResultRows"):
             if isinstance(doc.get(key), list) and "eventName" not in doc:
-                for i, item in enumerate(doc[key]):
-                    yield from self._one(item, f"{source}#{key}[{i}]")
+                yield from self._each(doc[key], f"{source}#{key}")
                 return
-        yield from self._one(doc, source)
+        result = self._one(doc, source)
+        if result is not None:
+            yield result
 
     def _salvage(self, data: bytes, source: str, why: str) -> Iterator[Result]:
         """The complete records before the point where a file stops being JSON, then one bad record for the rest."""
@@ -214,31 +215,41 @@ class CloudTrailAdapter(JsonInput):
                     item, pos = dec.raw_decode(text, pos)
                 except json.JSONDecodeError:
                     break
-                yield from self._one(item, f"{source}#{key}[{n}]")
+                result = self._one(item, f"{source}#{key}[{n}]")
+                if result is not None:
+                    yield result
                 n += 1
                 end = pos
         line = text.count("\n", 0, end or 0) + 1
         yield BadRecord(f"{source}:{line}", f"{why}; {n} complete record(s) before line {line} were read, "
                                             f"the rest is lost", text[end or 0:][:65536].strip(" \t\r\n,").encode())
 
-    def _one(self, item: Any, source: str) -> Iterator[Result]:
+    def _one(self, item: Any, source: str) -> Result | None:
+        """The action of one item, a bad record, or None (a duplicate)."""
         record = _unwrap(item)
-        if isinstance(record, str):  # why it is not a record
-            yield BadRecord(source, record, _dumps(item))
-            return
-        event_id = record.get("eventID")
-        if isinstance(event_id, str) and event_id:
-            if event_id in self.seen:
-                self.duplicates += 1
-                return
+        if record.__class__ is str:  # why it is not a record
+            return BadRecord(source, record, _dumps(item))  # type: ignore[arg-type]
+        event_id = record.get("eventID")  # type: ignore[union-attr]
+        seen = event_id.__class__ is str and event_id
+        if seen and event_id in self.seen:
+            self.duplicates += 1
+            return None
         try:
-            yield self._action(record, source, item)
+            result = self._action(record, source, item)  # type: ignore[arg-type]
         except Exception as e:  # noqa: BLE001 - a record of an unforeseen shape costs that record
-            yield BadRecord(source, failure(e), _dumps(item))
-        if isinstance(event_id, str) and event_id:
+            result = BadRecord(source, failure(e), _dumps(item))
+        if seen:
             self.seen[event_id] = None
-            if len(self.seen) > self.options.max_seen:  # the oldest goes: files overlap near each other
+            if len(self.seen) > self._max_seen:  # the oldest goes: files overlap near each other
                 del self.seen[next(iter(self.seen))]
+        return result
+
+    def _each(self, items: Any, where: str) -> Iterator[Result]:
+        """``_one`` of every item of a list; ``where`` is the list's position (``file#Records``)."""
+        for i, item in enumerate(items):
+            result = self._one(item, f"{where}[{i}]")
+            if result is not None:
+                yield result
 
     # ---- one record --------------------------------------------------------------------
 
