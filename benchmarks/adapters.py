@@ -1,6 +1,6 @@
 """Decoding speed of each input adapter beside the native decoder and the bare parse, in one run.
 
-    python benchmarks/adapters.py [--events 20000 --repeats 3 --batch 100]
+    python benchmarks/adapters.py [--events 20000 --repeats 3 --batch 100 --chunk 1000]
 
 Generates ``--events`` tool calls once (agents, tools, arguments, times) and writes the
 same calls in every input format, in memory:
@@ -15,8 +15,9 @@ same calls in every input format, in memory:
   X validate  ``validate_python`` of the fields adapter X validates (rebuilt from its actions,
               defaults left out): with X parse, the floor of X's cost; the rest is its mapping
 and prints, per format, the median events/s over ``--repeats`` runs, in CPU time of this process
-(so a busy neighbour on a shared machine counts less; runs interleaved), and its cost against
-the native decoder. Aim (issue 14): an adapter
+(so a busy neighbour on a shared machine counts less; every mode decodes ``--chunk`` events in
+turn), its cost against the native decoder, and each adapter's cost split into parse +
+validate (its floor) and the rest (its mapping in Python). Aim (issue 14): an adapter
 costs at most 2x the native decode. Machines are shared: compare the ratios, not the figures.
 """
 
