@@ -67,6 +67,10 @@ class WorkerMetrics:
                                       registry=r)
         self.checkpoint_agents = Gauge("intentwatch_checkpoint_agents", "Agents written by the last checkpoint.",
                                        registry=r)
+        self.loop_seconds = Counter("intentwatch_loop_seconds", "Wall seconds of the worker by stage: poll (waiting for "
+                                    "records), process, checkpoint (the poll thread's part), serialise (agent state, in "
+                                    "it), commit (offsets and transaction, on the checkpoint thread), gc (the cyclic "
+                                    "garbage collector, gc full: its full collections).", ["stage"], registry=r)
         self.ready = Gauge("intentwatch_ready", "1 when lifecycle and feedback are caught up (see /readyz).", registry=r)
         self.last_beat = Gauge("intentwatch_loop_last_beat_timestamp_seconds", "When the poll loop last went round.",
                                registry=r)
@@ -147,3 +151,27 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 (http.server's signature)
         pass  # a probe every few seconds would flood the worker's log
+
+
+class Timings:
+    """Where the worker's time goes, by stage (``WorkerMetrics.loop_seconds``), and the count,
+    total and longest span of each since the last ``line()`` (the worker's 10 s log line)."""
+
+    def __init__(self, metrics: WorkerMetrics) -> None:
+        self.metrics = metrics
+        self.spans: dict[str, list] = {}
+
+    def add(self, stage: str, seconds: float) -> None:
+        self.metrics.loop_seconds.labels(stage).inc(seconds)
+        s = self.spans.get(stage)
+        if s is None:
+            self.spans[stage] = [1, seconds, seconds]
+        else:
+            s[0] += 1
+            s[1] += seconds
+            s[2] = max(s[2], seconds)
+
+    def line(self) -> str:
+        spans, self.spans = self.spans, {}
+        return ", ".join(f"{stage} {n}x {total * 1000:.0f} ms (longest {most * 1000:.0f})"
+                         for stage, (n, total, most) in sorted(spans.items()))

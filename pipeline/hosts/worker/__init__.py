@@ -24,7 +24,10 @@ One bad message costs one message: any error while decoding or judging it dead-l
 
 Durability is a checkpoint every ``checkpoint_seconds``: flush the outputs, then in one
 Kafka transaction write the state of every agent that changed (to the compacted state
-topic, on the partition its events come from) together with the input offsets. After a
+topic, on the partition its events come from) together with the input offsets. The state and
+the positions are taken on the poll thread at one moment; the offsets are sent and the
+transaction committed on a thread of its own while the loop goes on (the next checkpoint waits
+for it; a failed one puts its agents back). After a
 crash, a worker restores the last committed checkpoint and re-reads from its offsets;
 the engine is deterministic, so it re-publishes the same alert and command ids with the
 same payloads (at-least-once output, exactly-once state). A failed transaction is aborted

@@ -2,8 +2,13 @@
 first uses, the definitions' lessons and the input offsets in one Kafka transaction; the status
 file for probes."""
 
+import gc
 import logging
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import orjson
@@ -26,19 +31,68 @@ class WorkerFailed(IntentwatchError):
     it stops without committing, and exits non-zero for its supervisor to restart it."""
 
 
+@dataclass(eq=False)
+class Snapshot:
+    """One checkpoint's transaction: what it holds, and how its commit went."""
+    agents: set[str]                        # the agents whose state it carries
+    uses: list                              # credential first uses in it
+    taught: list                            # definition records in it
+    positions: list[TopicPartition]         # the input offsets it commits
+    assignment: list[TopicPartition]
+    started: float                          # perf_counter at the checkpoint's start
+    at: float                               # monotonic, the same moment
+    group: object = None                    # the consumer's group metadata at the snapshot
+    size: int = 0
+    written: int = 0
+    thread: threading.Thread | None = None
+    error: BaseException | None = None
+    commit_seconds: float = 0.0
+    done: float = 0.0
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: for work whose many short-lived objects die by reference
+    count at its end (a batch, a checkpoint's records). A collection in the middle finds them alive
+    and ages them, and enough aged objects set off a full collection, which walks every object the
+    engine holds with the poll loop stopped (0.1-0.5 s, the largest part of alert latency's p99).
+    Cycles made inside are collected after it, at the next allocation."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _name(e: KafkaException) -> str:
+    err = e.args[0] if e.args and isinstance(e.args[0], KafkaError) else None
+    return err.name() if err is not None else "failed"
+
+
 class Checkpoints:
     """The ``Worker``'s durability (uses its ``txn`` producer, ``consumer``, ``dirty``, ``owner``
     and ``shared`` topics)."""
 
-    def checkpoint(self, final: bool = False) -> bool:
-        """Outputs durable first; then agent state and input offsets in one transaction. True if committed.
+    def checkpoint(self, final: bool = False, background: bool = False) -> bool:
+        """Outputs durable first; then agent state and input offsets in one transaction. True if
+        committed (``background``: snapshotted, its transaction committing on a thread of its own).
 
-        A failed attempt is aborted (the agents stay dirty) and the worker goes back to its poll
+        The poll loop's timer checkpoints in the background: the state records and the input
+        positions are taken here, on the poll thread, at one moment (so they agree), and the thread
+        sends the offsets and commits while the loop goes on judging; the next checkpoint first
+        waits for it (``_settle``). A rebalance and the clean stop commit in place.
+
+        A failed attempt is aborted (its agents dirty again) and the worker goes back to its poll
         loop, which tries again at its next checkpoint: the consumer must be polled to rejoin its
         group after an outage and to report a fatal error (a fenced static member), and retrying
         here kept it from both (issue 17 finding 5). Checkpoints failing for ``max_stall_seconds``
         from the first of consecutive failures, or a fatal error, raise ``WorkerFailed``. ``final``
         (the clean stop) retries in place instead, as there is no loop to go back to."""
+        if self._settle() is False and background:
+            return False  # the last one failed (and was counted): the next timer tries again
         assignment = self.consumer.assignment()
         if not assignment and not self.dirty:
             self._write_status(assignment)  # a worker without partitions is alive too: its probes read this
@@ -49,27 +103,62 @@ class Checkpoints:
         attempt = 0
         while True:
             attempt += 1
+            snap: Snapshot | None = None
             try:
                 if not self._flush_outputs(deadline, patient=final):
                     return self._defer("outputs not delivered yet", first_failure)
-                self._checkpoint_once(assignment, started)
-                self._stalled_since = None
+                snap = self._snapshot(assignment, started)
+                if background:
+                    snap.thread = threading.Thread(target=self._commit_on_thread, args=(snap,), name="checkpoint", daemon=True)
+                    self._committing = snap
+                    snap.thread.start()
+                    return True
+                self._commit(snap)
+                self._committed(snap)
                 return True
             except KafkaException as e:
-                err = e.args[0] if e.args and isinstance(e.args[0], KafkaError) else None
-                cause = f"{err.str()} ({err.name()}; retriable {err.retriable()}, abortable {err.txn_requires_abort()}, " \
-                        f"fatal {err.fatal()})" if err is not None else str(e)
-                log.error("checkpoint attempt %d failed: %s", attempt, cause)
-                self._abort()
-                if (err is not None and err.fatal()) or self._fatal is not None:
-                    raise WorkerFailed(f"checkpoint failed for good: {cause}") from None
-                if time.monotonic() > deadline:
-                    raise WorkerFailed(f"checkpoints failed for {self.settings.worker.max_stall_seconds:g}s; "
-                                       f"last: {cause}") from None
-                if not final or (err is not None and err.code() in _MEMBERSHIP):
-                    return self._defer(err.name() if err is not None else "failed", first_failure)
+                if snap is not None:
+                    self._unsnapshot(snap)
+                self._attempt_failed(e, attempt, first_failure, deadline)
+                err = e.args[0] if e.args else None
+                if not final or (isinstance(err, KafkaError) and err.code() in _MEMBERSHIP):
+                    return self._defer(_name(e), first_failure)
                 time.sleep(min(0.5 * attempt, 5.0))
                 assignment = self.consumer.assignment()
+
+    def _settle(self, wait: bool = True) -> bool | None:
+        """Book the checkpoint committing in the background (waiting for it unless not ``wait``):
+        True committed, False failed (aborted, its agents dirty again; raises ``WorkerFailed`` as
+        ``checkpoint`` does), None none pending (or, not waiting, still committing)."""
+        snap = self._committing
+        if snap is None or snap.thread is None or (not wait and snap.thread.is_alive()):
+            return None
+        snap.thread.join()
+        self._committing = None
+        if snap.error is None:
+            self._committed(snap)
+            return True
+        self._unsnapshot(snap)
+        if not isinstance(snap.error, KafkaException):
+            raise snap.error
+        first_failure = self._stalled_since if self._stalled_since is not None else snap.at
+        self._attempt_failed(snap.error, 1, first_failure, first_failure + self.settings.worker.max_stall_seconds)
+        self._defer(_name(snap.error), first_failure)
+        return False
+
+    def _attempt_failed(self, e: KafkaException, attempt: int, first_failure: float, deadline: float) -> None:
+        """Log and abort a failed checkpoint; raise ``WorkerFailed`` if it was fatal or the stall
+        budget is spent."""
+        err = e.args[0] if e.args and isinstance(e.args[0], KafkaError) else None
+        cause = f"{err.str()} ({err.name()}; retriable {err.retriable()}, abortable {err.txn_requires_abort()}, " \
+                f"fatal {err.fatal()})" if err is not None else str(e)
+        log.error("checkpoint attempt %d failed: %s", attempt, cause)
+        self._abort()
+        if (err is not None and err.fatal()) or self._fatal is not None:
+            raise WorkerFailed(f"checkpoint failed for good: {cause}") from None
+        if time.monotonic() > deadline:
+            raise WorkerFailed(f"checkpoints failed for {self.settings.worker.max_stall_seconds:g}s; "
+                               f"last: {cause}") from None
 
     def _defer(self, why: str, first_failure: float) -> bool:
         """Nothing committed: back to the poll loop, the agents still dirty, the stall budget running
@@ -96,7 +185,13 @@ class Checkpoints:
                 return False
 
     def _abort(self) -> None:
-        """Abort an open checkpoint transaction (nothing of it becomes visible)."""
+        """Abort an open checkpoint transaction (nothing of it becomes visible). One committing in
+        the background is waited for first: it commits or fails whole."""
+        snap = self._committing
+        if snap is not None and snap.thread is not None:
+            snap.thread.join()
+            if snap.error is None:
+                self._in_txn = False  # it committed; booked by _settle, or not at all when the worker is failing
         if not self._in_txn:
             return
         try:
@@ -105,47 +200,80 @@ class Checkpoints:
         except KafkaException as e:
             log.error("aborting the checkpoint transaction failed: %s", e.args[0] if e.args else e)
 
-    def _checkpoint_once(self, assignment: list[TopicPartition], started: float) -> None:
+    def _snapshot(self, assignment: list[TopicPartition], started: float) -> Snapshot:
+        """Open the transaction and put in it, at one moment on the poll thread, the state of every
+        agent changed since the last checkpoint, the fleet's credential first uses and the
+        definitions' lessons; take the input positions they go with. The agents are clean from
+        here on (dirty again if it fails)."""
         for shared in self.shared:  # their dead letters are delivered now
             shared.commit_read()
-        self.txn.begin_transaction()
-        self._in_txn = True
-        limit = self.settings.worker.max_state_bytes
-        size = written = 0
-        for agent_id in self.dirty:
-            raw = self.engine.state_record(agent_id)
-            if raw is not None and agent_id in self.owner:
-                record = orjson.dumps(raw)
-                if len(record) > limit:  # the per-agent caps keep this from happening; never block on it
-                    self.stats["state_too_large"] += 1
-                    log.error("state of %s is %d bytes, over worker.max_state_bytes %d: not saved", agent_id[:80], len(record), limit)
-                    continue
-                size += len(record)
-                written += 1
-                self.txn.produce(self.topics.state, key=agent_id.encode(), value=record, partition=self.owner[agent_id])
-        # For the other workers, with the state that saw them; kept until a commit: an aborted
-        # checkpoint publishes them again.
-        self._uses += self.engine.drain_credential_uses()
-        for use in self._uses:
-            self.txn.produce(self.topics.credentials, key=use.key(), value=use.model_dump_json().encode())
-        self._taught += self.engine.drain_definition_records()  # lessons of clean instances, definitions registered
-        for r in self._taught:  # (run() opened the definitions topic before anything was read)
-            self.txn.produce(self.topics.definitions, key=r.key(), value=r.model_dump_json().encode(),
-                             partition=partition_of(r, len(self.definitions.partitions)), headers=[("origin", self.run_id)])
-        if assignment:
-            positions = [tp for tp in self.consumer.position(assignment) if tp.offset >= 0]
-            if positions:
-                self.txn.send_offsets_to_transaction(positions, self.consumer.consumer_group_metadata(), 30)
-        self.txn.commit_transaction(30)
-        self._in_txn = False
-        self._uses, self._taught = [], []
-        self.stats["checkpoints"] += 1
-        self.dirty.clear()
-        self.metrics.checkpoint_seconds.observe(time.perf_counter() - started)
-        self.metrics.checkpoint_bytes.set(size)
-        self.metrics.checkpoint_agents.set(written)
-        self._write_status(assignment)
+        snap = Snapshot(self.dirty, self._uses + self.engine.drain_credential_uses(),
+                        self._taught + self.engine.drain_definition_records(), [], assignment, started, time.monotonic())
+        self.dirty, self._uses, self._taught = set(), [], []
+        try:
+            self.txn.begin_transaction()
+            self._in_txn = True
+            limit = self.settings.worker.max_state_bytes
+            began = time.perf_counter()
+            with collector_paused():  # the records' dicts die at once, by reference count
+                for agent_id in snap.agents:
+                    raw = self.engine.state_record(agent_id)
+                    if raw is not None and agent_id in self.owner:
+                        record = orjson.dumps(raw)
+                        if len(record) > limit:  # the per-agent caps keep this from happening; never block on it
+                            self.stats["state_too_large"] += 1
+                            log.error("state of %s is %d bytes, over worker.max_state_bytes %d: not saved", agent_id[:80], len(record), limit)
+                            continue
+                        snap.size += len(record)
+                        snap.written += 1
+                        self.txn.produce(self.topics.state, key=agent_id.encode(), value=record, partition=self.owner[agent_id])
+            self.timings.add("serialise", time.perf_counter() - began)
+            # For the other workers, with the state that saw them; kept until a commit: an aborted
+            # checkpoint publishes them again.
+            for use in snap.uses:
+                self.txn.produce(self.topics.credentials, key=use.key(), value=use.model_dump_json().encode())
+            for r in snap.taught:  # lessons of clean instances, definitions registered (run() opened the topic first)
+                self.txn.produce(self.topics.definitions, key=r.key(), value=r.model_dump_json().encode(),
+                                 partition=partition_of(r, len(self.definitions.partitions)), headers=[("origin", self.run_id)])
+            if assignment:
+                snap.positions = [tp for tp in self.consumer.position(assignment) if tp.offset >= 0]
+                snap.group = self.consumer.consumer_group_metadata()
+        except BaseException:
+            self._unsnapshot(snap)
+            raise
+        return snap
 
+    def _commit(self, snap: Snapshot) -> None:
+        """Send the snapshot's offsets and commit it (on the poll thread or the checkpoint thread)."""
+        begun = time.perf_counter()
+        if snap.positions:
+            self.txn.send_offsets_to_transaction(snap.positions, snap.group, 30)
+        self.txn.commit_transaction(30)
+        snap.commit_seconds = time.perf_counter() - begun
+        snap.done = time.perf_counter()
+
+    def _commit_on_thread(self, snap: Snapshot) -> None:
+        try:
+            self._commit(snap)
+        except BaseException as e:  # noqa: BLE001 - handed to the poll thread (_settle)
+            snap.error = e
+
+    def _unsnapshot(self, snap: Snapshot) -> None:
+        """A snapshot that did not commit: its agents, credential uses and lessons go into the next one."""
+        self.dirty |= snap.agents
+        self._uses = snap.uses + self._uses
+        self._taught = snap.taught + self._taught
+
+    def _committed(self, snap: Snapshot) -> None:
+        """Book a committed checkpoint (on the poll thread)."""
+        self._in_txn = False
+        self._stalled_since = None
+        self.stats["checkpoints"] += 1
+        self.timings.add("commit", snap.commit_seconds)
+        self.metrics.checkpoint_seconds.observe(snap.done - snap.started)
+        self.metrics.checkpoint_bytes.set(snap.size)
+        self.metrics.checkpoint_agents.set(snap.written)
+        self._write_status(snap.assignment)
 
     def _write_status(self, assignment: list[TopicPartition]) -> None:
         """``<state_dir>/<instance>.status.json``, rewritten at each checkpoint: for probes and operators."""
@@ -163,3 +291,4 @@ class Checkpoints:
         tmp = w.state_dir / f".{w.instance}.status.json.tmp"
         tmp.write_bytes(orjson.dumps(status, option=orjson.OPT_INDENT_2))
         tmp.replace(w.state_dir / f"{w.instance}.status.json")
+
