@@ -10,7 +10,8 @@ deploy/kafka/broker.sh (and stopped afterwards). Each run uses fresh topics (8 p
               between its first and its last checkpoint
   latency     the worker caught up; actions produced live at half the worker's rate, 1 in 50
               from an unregistered agent (an immediate alert), the rest from 50 registered
-              agents acting inside their intent; produce time -> alert appended
+              agents acting inside their intent; produce time -> alert appended; also without
+              the first --warmup-seconds (the clock's jump from the backlog's days to now)
   versus      (--versus) in each run a second worker, other output formats, drains the same
               backlog in a group of its own, the two in alternating order: the ratio of the
               two drain rates per run, and its median, is the cost of those formats
@@ -185,14 +186,19 @@ def register_live_agents(kafka: KafkaSettings, t: TopicSettings, n: int) -> list
     return ids
 
 
-def latency(kafka: KafkaSettings, t: TopicSettings, rate: float, seconds: float, agent_ids: list[str]) -> list[float]:
-    """Produce live actions at ``rate``/s; every 50th from a new unregistered agent; time to its alert.
+def latency(kafka: KafkaSettings, t: TopicSettings, rate: float, seconds: float, agent_ids: list[str],
+            warmup: float) -> tuple[list[float], list[float]]:
+    """Produce live actions at ``rate``/s; every 50th from a new unregistered agent; time to its alert:
+    of all, and of those sent ``warmup`` seconds or more after the start (steady state: the first live
+    action moves the engine's clock from the backlog's days to now, and every agent of the fleet
+    expires or goes dormant at once, a one-off checkpoint of them all).
 
     Clock readings that cannot be delayed by this process's own scheduling: the action's
     produce timestamp, and the broker's append time of the alert (the alerts topic uses
     LogAppendTime), both from this machine's clock.
     """
     sent: dict[str, float] = {}
+    early: set[str] = set()
     received: dict[str, float] = {}
     stop = threading.Event()
 
@@ -213,7 +219,7 @@ def latency(kafka: KafkaSettings, t: TopicSettings, rate: float, seconds: float,
     th.start()
     time.sleep(3)  # let the collector join and reach the end
     p = producer(kafka, **{"linger.ms": 1})
-    n, started = 0, time.perf_counter()
+    n, started, wall0 = 0, time.perf_counter(), time.time()
     while time.perf_counter() - started < seconds:
         due = int((time.perf_counter() - started) * rate)
         while n < due:
@@ -226,6 +232,8 @@ def latency(kafka: KafkaSettings, t: TopicSettings, rate: float, seconds: float,
             p.produce(t.actions, key=agent.encode(), value=orjson.dumps(doc), timestamp=int(now * 1000))
             if shadow:
                 sent[ev] = now
+                if now - wall0 < warmup:
+                    early.add(ev)
             n += 1
         p.poll(0)
         time.sleep(0.001)
@@ -233,7 +241,14 @@ def latency(kafka: KafkaSettings, t: TopicSettings, rate: float, seconds: float,
     time.sleep(3)
     stop.set()
     th.join()
-    return sorted((received[e] - sent[e]) * 1000 for e in sent if e in received)
+    took = {e: (received[e] - sent[e]) * 1000 for e in sent if e in received}
+    return sorted(took.values()), sorted(v for e, v in took.items() if e not in early)
+
+
+def percentiles(ms: list[float], sep: str = " ") -> str:
+    if not ms:
+        return "no alerts"
+    return f"p50 {statistics.median(ms):.0f} ms{sep}p99 {ms[int(0.99 * (len(ms) - 1))]:.0f} ms"
 
 
 def main() -> None:
@@ -243,6 +258,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--latency-seconds", type=float, default=20)
+    ap.add_argument("--warmup-seconds", type=float, default=3, help="latency also reported without the alerts of "
+                    "actions sent in the first seconds (the engine's clock jumping from the backlog's days to now)")
     ap.add_argument("--formats", default="native", help="the worker's alert formats, e.g. native,ocsf (a topic each)")
     ap.add_argument("--versus", help="other formats drained beside --formats in each run, e.g. native,ocsf")
     args = ap.parse_args()
@@ -255,7 +272,7 @@ def main() -> None:
     kafka = KafkaSettings(bootstrap_servers=os.environ.get("INTENTWATCH_KAFKA__BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
     wait_for_broker(kafka)
     manifests = load_manifests(out / "intents").manifests
-    limits, lats, ours, theirs = [], [], [], []  # theirs: the --versus drains
+    limits, lats, steady, ours, theirs = [], [], [], [], []  # theirs: the --versus drains
     try:
         for run in range(args.runs):
             t = topics_for(uuid.uuid4().hex[:8])
@@ -278,10 +295,13 @@ def main() -> None:
                 theirs.append(drain_versus(kafka, t, total, args.versus, out / f"worker-{run}-versus.log"))
                 lat = "latency not measured this run"
             else:  # latency only where the --formats worker is the one running
-                lats.append(latency(kafka, t, d.rate / 2, args.latency_seconds, register_live_agents(kafka, t, 50)))
+                every, after = latency(kafka, t, d.rate / 2, args.latency_seconds, register_live_agents(kafka, t, 50),
+                                       args.warmup_seconds)
+                lats.append(every)
+                steady.append(after)
                 d.stop()
-                lat = f"latency p50 {statistics.median(lats[-1]):.0f} ms p99 {lats[-1][int(0.99 * (len(lats[-1]) - 1))]:.0f} ms " \
-                      f"({len(lats[-1])} alerts)"
+                lat = f"latency {percentiles(every)} ({len(every)} alerts); after {args.warmup_seconds:g} s " \
+                      f"{percentiles(after)} ({len(after)})"
             vs = f"; with {args.versus} {theirs[-1].rate:,.0f}/s ({theirs[-1].rate / d.rate:.3f}), " \
                  f"{theirs[-1].per_cpu_second:,.0f} per CPU-s ({theirs[-1].per_cpu_second / d.per_cpu_second:.3f})" if theirs else ""
             print(f"run {run}: {total:,} events; limit {limits[-1]:,.0f}/s; worker {d.rate:,.0f}/s, "
@@ -305,11 +325,12 @@ def main() -> None:
                   f"(native {', '.join(f'{n:.2f}' for n in native)}); median share of the worker's CPU "
                   f"{statistics.median(shares):.1%}")
     all_lat = sorted(x for run in lats for x in run)
+    all_steady = sorted(x for run in steady for x in run)
     print(f"\nformats {args.formats}; median over {args.runs} runs: limit {statistics.median(limits):,.0f} events/s; one worker {statistics.median(rates):,.0f} events/s; "
           f"ratio {statistics.median(rates) / statistics.median(limits):.2f}")
     if all_lat:
-        print(f"alert latency at half load: p50 {statistics.median(all_lat):.0f} ms, p99 {all_lat[int(0.99 * (len(all_lat) - 1))]:.0f} ms "
-              f"over {len(all_lat)} alerts")
+        print(f"alert latency at half load: {percentiles(all_lat, ', ')} over {len(all_lat)} alerts; after the first "
+              f"{args.warmup_seconds:g} s of each run: {percentiles(all_steady, ', ')} over {len(all_steady)}")
 
 
 if __name__ == "__main__":
