@@ -69,14 +69,19 @@ def create_topics(kafka: KafkaSettings, topics: TopicSettings, timeout: float = 
 
     wanted = (topics.actions, topics.lifecycle, topics.feedback, topics.state)
     deadline = time.monotonic() + timeout
-    while True:  # metadata lags creation by a moment
+
+    def ready(meta, name: str) -> bool:  # every partition has a leader: a client reading it now gets no NOT_LEADER
+        t = meta.topics.get(name)
+        return t is not None and t.error is None and bool(t.partitions) and all(p.leader >= 0 for p in t.partitions.values())
+
+    while True:  # metadata and leader election lag creation by a moment
         meta = client.list_topics(timeout=timeout)
-        if all(name in meta.topics and meta.topics[name].partitions for name in wanted) or time.monotonic() > deadline:
+        if all(ready(meta, name) for name in result) or time.monotonic() > deadline:
             break
         time.sleep(0.2)
-    missing = [name for name in wanted if name not in meta.topics]
+    missing = [name for name in result if not ready(meta, name)]
     if missing:
-        raise KafkaSetupError(f"topics {missing} do not show in the cluster metadata after creation")
+        raise KafkaSetupError(f"topics {missing} have no leader for every partition {timeout:.0f} s after creation")
     counts = {name: len(meta.topics[name].partitions) for name in wanted}
     if len(set(counts.values())) != 1:
         raise KafkaSetupError(f"topics must share one partition count to be co-partitioned by agent_id: {counts}")

@@ -218,10 +218,12 @@ class Pipeline:
                 error = None
             except KafkaException as e:
                 # Our observer only: on a fresh broker the group coordinator may still move
-                # (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS); ask again next round.
+                # (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS) and a new topic's leader be elected; ask again.
                 if not e.args[0].retriable() and e.args[0].code() not in (KafkaError.NOT_COORDINATOR,
                                                                           KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
-                                                                          KafkaError.COORDINATOR_NOT_AVAILABLE):
+                                                                          KafkaError.COORDINATOR_NOT_AVAILABLE,
+                                                                          KafkaError.NOT_LEADER_FOR_PARTITION,
+                                                                          KafkaError.LEADER_NOT_AVAILABLE):
                     raise
                 error = e
             if error is None and predicate(committed, end):
