@@ -126,5 +126,12 @@ class EngineConfig(_Config):
     max_agents_in_memory: int | None = Field(
         default=None, ge=16, description="Agents held as live state; past it the idle longest are evicted to a store of state "
                                          "records and revived when they return (same alerts). None: no ceiling.")
+    compact_idle_seconds: float | None = Field(
+        default=86400.0, gt=0, description="An agent with no action for this much event time is compacted to its state record "
+                                           "(restored, same alerts, when it returns); an agent registered by a manifest is "
+                                           "held compactly until its first action. None: both off.")
+    compact_ended_seconds: float | None = Field(
+        default=600.0, ge=0, description="... and a decommissioned or expired agent this long after its end or last action. "
+                                         "None: kept live.")
     max_credentials_per_agent: int = Field(default=256, gt=0, description="Credentials one agent's state remembers (last use, "
                                            "revocation); the least recently used is forgotten first.")

@@ -141,10 +141,12 @@ class Engine:
         c = self.config
         self._dedup_window, self._dedup_max = c.dedup_window_seconds, c.dedup_max_events
         self._max_pending, self._max_creds = c.max_pending_per_agent, c.max_credentials_per_agent
-        # Bounded memory (pipeline/engine/eviction.py): idle agents to ``store`` past the ceiling.
+        # Bounded memory (pipeline/engine/eviction.py): idle agents to ``store`` past the ceiling, and
+        # agents that need no live state (registered, not acting yet; idle; ended) compacted there.
         self.evictor: Evictor | None = None
-        if c.max_agents_in_memory is not None:
-            self.evictor = Evictor(self.agents, c.max_agents_in_memory, store if store is not None else MemoryStore(), self.checks)
+        if c.max_agents_in_memory is not None or c.compact_idle_seconds is not None or c.compact_ended_seconds is not None:
+            self.evictor = Evictor(self.agents, c.max_agents_in_memory, store if store is not None else MemoryStore(), self.checks,
+                                   idle=c.compact_idle_seconds, ended=c.compact_ended_seconds, tally=self._tally)
             self.responder.lookup = self.evictor.for_closing(self.agents.get)
 
     def set_clock(self, now: float) -> None:
@@ -172,6 +174,8 @@ class Engine:
         st = self.agents.get(a.agent_id)
         if st is None:
             st = self._new_or_revived(a.agent_id)
+            if self.evictor is not None:
+                self._next_due = min(self._next_due, self.evictor.next_compaction())
         if self.evictor is not None and self.evictor.over():
             self.evictor.evict(keep=a.agent_id)
         if fingerprint < 0:
@@ -192,7 +196,7 @@ class Engine:
         if ts > self.watermark and self.event_clock:
             self.watermark = ts
             if ts >= self._next_due:
-                out = self._advance(ts)
+                out = self._advance(ts, a.agent_id)
         st.seq += 1
         self.n_actions += 1
         if ts > st.last_ts:
@@ -260,6 +264,8 @@ class Engine:
         st = self.evictor.revive(agent_id) if self.evictor is not None else None
         if st is None:
             st = self.agents[agent_id] = AgentState(agent_id)
+            if self.evictor is not None:
+                self.evictor.note(st)
         return st
 
     def _late_shared(self) -> list[Output]:
@@ -309,6 +315,8 @@ class Engine:
         st.add_pending(ts, n, ev)
         heapq.heappush(self._pending, (ts + self.grace, n, st.agent_id))
         self._next_due = min(self._next_due, ts + self.grace)
+        if self.evictor is not None and self.evictor.due(st) == float("-inf"):
+            self.evictor.compact(st)  # registered, not acting yet: held as its record until its time comes
         return out
 
     def _define(self, ev: Instantiate | Update, ts: float) -> list[Output]:
@@ -357,6 +365,11 @@ class Engine:
         for st in list(self.agents.values()):
             if st.pending and st.pending[0][0] <= self.watermark:
                 out += self._apply_pending(st, self.watermark)
+        if self.evictor is not None:
+            for agent_id in self.evictor.waiting_until(self.watermark):
+                revived = self.evictor.revive(agent_id)
+                if revived is not None:
+                    out += self._apply_pending(revived, self.watermark)
         return out + self.responder.flush()
 
     # -- what hosts need ---------------------------------------------------------------
@@ -386,7 +399,14 @@ class Engine:
 
     def warm_agents(self) -> int:
         """Agents whose baseline left warm-up (their learned findings are raised)."""
-        return sum(1 for st in self.agents.values() if st.baseline is not None and st.baseline.warm())
+        stored = self.evictor.stored["warm"] if self.evictor is not None else 0
+        return stored + sum(1 for st in self.agents.values() if st.baseline is not None and st.baseline.warm())
+
+    def _tally(self, st: AgentState) -> dict[str, int]:
+        """One agent's part of the reports: how far it learned, whether it is warm (kept for compacted agents)."""
+        r = self.behaviour.report({st.agent_id: st}) if self.behaviour is not None else {}
+        r["warm"] = int(st.baseline is not None and st.baseline.warm())
+        return r
 
     def state_record(self, agent_id: str) -> dict | None:
         """The agent's checkpoint record (JSON-serialisable), or None for an unknown agent; an
@@ -440,6 +460,8 @@ class Engine:
         self.responder.track(st)
         if self.dormancy is not None:
             self.dormancy.track(st)
+        if self.evictor is not None:
+            self.evictor.note(st)
         self._update_next_due()
         if self.evictor is not None and self.evictor.over():  # a worker restoring more agents than it may hold
             self.evictor.evict(keep=st.agent_id)
@@ -487,6 +509,7 @@ class Engine:
         if isinstance(ev, Decommission):
             self.defs.end(st.detect, st.agent_id, st.epoch, ts)
             st.status, st.epoch, st.lifecycle_ts = "decommissioned", ev.event_id, ts
+            self._ended(st)
             return []
         m, wider = self.defs.resolve(ev.manifest)
         if wider and m.definition is not None:  # an instance may only narrow its definition: refused
@@ -533,15 +556,25 @@ class Engine:
         """How far the learned side got with the agents that acted (``Behaviour.report``)."""
         if self.behaviour is None:
             return {"judged": 0, "warming": 0, "never_warm": 0, "unregistered_unjudged": 0}
-        return self.behaviour.report(self.agents)
+        r = self.behaviour.report(self.agents)
+        if self.evictor is not None:  # and the compacted agents'
+            r = {k: v + self.evictor.stored[k] for k, v in r.items()}
+        return r
 
     def suppression_report(self) -> list[dict]:
         """Every suppression in force or ended, with what it hid."""
         return [{"agent_id": st.agent_id, **s.to_record(), "matches": s.matches()}
                 for st in self.agents.values() for s in st.suppressions]
 
-    def _advance(self, ts: float) -> list[Output]:
-        """Event time reached ``ts``: apply due lifecycle changes, expire, publish closed windows."""
+    def _ended(self, st: AgentState) -> None:
+        """Decommissioned or expired: its compaction comes sooner (``compact_ended_seconds``)."""
+        if self.evictor is not None:
+            self.evictor.note(st)
+            self._next_due = min(self._next_due, self.evictor.next_compaction())
+
+    def _advance(self, ts: float, keep: str = "") -> list[Output]:
+        """Event time reached ``ts``: apply due lifecycle changes, expire, publish closed windows,
+        compact agents that need no live state (not ``keep``, the agent acting now)."""
         out: list[Output] = []
         # Commands issued now count against the circuit breaker at ``ts``, not at the (older)
         # times of their findings: a clock jump that expires many agents at once is one burst.
@@ -551,6 +584,8 @@ class Engine:
         while self._pending and self._pending[0][0] <= ts:
             _, _, agent_id = heapq.heappop(self._pending)
             st = self.agents.get(agent_id)
+            if st is None and self.evictor is not None:
+                st = self.evictor.revive_waiting(agent_id)
             if st is not None:
                 out += self._apply_pending(st, ts - self.grace)
         while self._expiries and self._expiries[0][0] <= ts:
@@ -562,6 +597,8 @@ class Engine:
             for f in self.dormancy.advance(ts, self.agents):
                 out += self._respond(f, self.agents[f.agent_id])
         out += self.responder.close_due(ts)
+        if self.evictor is not None and self.evictor.queue:
+            self.evictor.compact_due(ts, keep)
         self._update_next_due()
         return out
 
@@ -569,6 +606,8 @@ class Engine:
         heads = [q[0][0] for q in (self._pending, self._expiries) if q]
         if self.dormancy is not None and self.dormancy.due:
             heads.append(self.dormancy.due[0][0])
+        if self.evictor is not None and self.evictor.queue:
+            heads.append(self.evictor.next_compaction())
         self._next_due = min([*heads, self.responder.next_close()])
 
     def _expire(self, st: AgentState) -> list[Output]:
@@ -576,6 +615,7 @@ class Engine:
         st.status = "expired"
         ts = st.expires_ts if st.expires_ts is not None else self.watermark
         self.defs.end(st.detect, st.agent_id, st.epoch, ts)
+        self._ended(st)
         if self.expiry is None:
             return []
         return self._respond(self.expiry.expired(st, ts, self.config.response.expiry_action), st)

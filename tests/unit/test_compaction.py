@@ -1,0 +1,97 @@
+"""Many short-lived agents (issue 13): an agent's live state exists while it needs it. Registered
+and not acting yet, idle past ``engine.compact_idle_seconds``, or decommissioned / expired for
+``engine.compact_ended_seconds``: it is held as its compressed state record, and one that returns
+is restored from it with the same findings as if it had never left."""
+
+import tracemalloc
+from datetime import timedelta
+
+from intentwatch.pipeline.engine.config import EngineConfig, LearnedConfig
+from intentwatch.pipeline.engine.engine import Engine
+from tests.factories import T0, action, decommission, instantiate, manifest
+
+OFF = EngineConfig(compact_idle_seconds=None, compact_ended_seconds=None)
+QUICK = LearnedConfig(warm_events=20, warm_seconds=3600.0)  # the learned side judges the agents' return too
+
+
+def _register(engine: Engine, n: int) -> None:
+    for i in range(n):
+        m = manifest(f"task-{i:06d}", purpose=f"answer ticket {i}", credentials=[f"key-{i}"],
+                     allowed={"tools": ["zendesk.*", "crm.lookup"], "resources": [f"ticket:{i}", "crm:contact/*"]})
+        engine.process(instantiate(m, at=timedelta(seconds=7 * i)))
+
+
+def _traced_bytes(config: EngineConfig, n: int) -> int:
+    engine = Engine(config)  # built before tracing: the catalogue and detectors are not per agent
+    tracemalloc.start()
+    try:
+        _register(engine, n)
+        return tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+
+
+def test_registered_agents_that_have_not_acted_cost_little_memory_each():
+    # The slope between two fleet sizes: what one more registered agent costs. Live, each held its
+    # manifest and an AgentState with the instantiation waiting (~6 KiB); compacted, a record
+    # compressed against its neighbours' plus its timer (~0.5 KiB).
+    small, large = 200, 1000
+    per_agent = (_traced_bytes(EngineConfig(), large) - _traced_bytes(EngineConfig(), small)) / (large - small)
+    live = (_traced_bytes(OFF, large) - _traced_bytes(OFF, small)) / (large - small)
+    assert per_agent < 1024, per_agent
+    assert live > 4 * per_agent, (live, per_agent)
+
+
+def _run(config: EngineConfig, events: list) -> tuple[list[str], Engine]:
+    engine = Engine(config)
+    out: list[str] = []
+    for ev in events:
+        out += [o.model_dump_json() for o in engine.process(ev)]
+    out += [o.model_dump_json() for o in engine.flush()]
+    return out, engine
+
+
+def _returning_fleet() -> list:
+    """Agents act, then end (expiry, decommission: a zombie action after it, which revokes) or fall
+    idle; a neighbour's actions move event time past their compaction; then they act again."""
+    events: list = []
+    short = manifest("back-expired", expires_at=(T0 + timedelta(hours=3)).isoformat())
+    gone = manifest("back-decommissioned")
+    idle = manifest("back-idle")
+    clock = manifest("clock", credentials=["key-9"])
+    for m in (short, gone, idle, clock):
+        events.append(instantiate(m))
+    for k in range(30):  # past the learned side's warm-up (QUICK)
+        for m in (short, gone, idle):
+            events.append(action(m.agent_id, timedelta(minutes=5 * k), resource=f"ticket:{k % 7}"))
+    events.append(decommission(gone.agent_id, timedelta(hours=3)))
+    events.append(action(gone.agent_id, timedelta(hours=3, minutes=5)))  # a zombie action: its revocation is issued
+    for h in range(4, 60):  # the neighbour: two days and more of event time, an action an hour
+        events.append(action(clock.agent_id, timedelta(hours=h), credential_id="key-9"))
+    for k in range(4):  # back again: after expiry, after decommission, after a long idle spell
+        for m in (short, gone, idle):
+            events.append(action(m.agent_id, timedelta(hours=60, minutes=k), tool="email.send", operation="send",
+                                 resource="mailto:x@evil.example", data_domain="customer_contact", source_ip="203.0.113.9"))
+    return events
+
+
+def test_an_agent_compacted_after_its_end_or_idle_and_returning_gets_the_same_findings():
+    events = _returning_fleet()
+    plain, _ = _run(OFF.model_copy(update={"learned": QUICK}), events)
+    compacted, engine = _run(EngineConfig(compact_idle_seconds=6 * 3600.0, compact_ended_seconds=600.0, learned=QUICK), events)
+    ev = engine.evictor
+    assert ev is not None and ev.compacted >= 4 and ev.revived >= 3, (ev.compacted, ev.revived)
+    returned = {a for a in ("back-expired", "back-decommissioned", "back-idle") if any(f'"agent_id":"{a}"' in o
+                                                                                     and "2026-01-07T21:0" in o for o in plain)}
+    assert returned == {"back-expired", "back-decommissioned", "back-idle"}, returned  # each raised findings on return
+    assert compacted == plain
+
+
+def test_compacted_agents_still_count_in_the_learning_report():
+    events = _returning_fleet()
+    _, live = _run(OFF, events)
+    _, compacted = _run(EngineConfig(compact_idle_seconds=3600.0, compact_ended_seconds=0.0), events[:-12])
+    _, live_cut = _run(OFF, events[:-12])
+    assert compacted.evictor is not None and len(compacted.agents) < len(live_cut.agents)
+    assert compacted.learning_report() == live_cut.learning_report()
+    assert live.learning_report()["judged"] == 4
