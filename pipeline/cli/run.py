@@ -51,10 +51,11 @@ def replay(
     Same input and configuration give the same output, byte for byte.
     """
     from intentwatch.pipeline.io.deadletter import DeadLetterFile
-    from intentwatch.pipeline.io.intents import load_manifests
+    from intentwatch.models.lifecycle import Instantiate
+    from intentwatch.pipeline.io.intents import iter_manifests
     from intentwatch.pipeline.io.trustfile import build_engine, trust_status
     from intentwatch.pipeline.io.formats import encoder
-    from intentwatch.pipeline.hosts.replay import manifest_instantiations, read_feedback, read_lifecycle
+    from intentwatch.pipeline.hosts.replay import queue_lifecycle, read_feedback, read_lifecycle
     from intentwatch.pipeline.hosts.replay import replay as run_replay
     from intentwatch.pipeline.settings import load_settings
 
@@ -74,14 +75,18 @@ def replay(
         encode_alert = encoder(alerts_format, engine.rules)
     except ValueError as e:
         fail(str(e))
-    lc_events = []
+    lc_events: list = []
+    queued = None
     if intents is not None:
-        loaded = load_manifests(intents)
-        for p in loaded.errors:
+        # Streamed: each manifest goes to the engine as it is read (which holds an agent that has not
+        # acted yet as a compact record), not all of them at once. Nothing is written before the check.
+        problems: list = []
+        queued = queue_lifecycle(engine, (Instantiate.of_manifest(m) for m, _ in iter_manifests(intents, problems)))
+        errors = [p for p in problems if p.severity == "error"]
+        for p in errors:
             err.print(f"[red]{p}[/red]", highlight=False)
-        if loaded.errors:
-            fail(f"{len(loaded.errors)} manifest error(s) under {intents}; run `intentwatch validate {intents}`")
-        lc_events += manifest_instantiations(loaded.manifests)
+        if errors:
+            fail(f"{len(errors)} manifest error(s) under {intents}; run `intentwatch validate {intents}`")
     dead = DeadLetterFile(dead_letter, settings.engine.dead_letter_raw_bytes)
     positions: dict = {}
     if lifecycle is not None:
@@ -106,7 +111,7 @@ def replay(
 
         progress = _replay_progress(events, stack) if not quiet and err.is_terminal else None
         summary = run_replay(engine, events, lc_events, emit, dead, progress, positions=positions, adapter=adapter,
-                             strict_fields=strict_fields)
+                             strict_fields=strict_fields, queued=queued)
     dead.close()
     if not quiet:
         _print_summary(summary, dead)
@@ -213,15 +218,15 @@ def validate(
 
     Exits 1 if any manifest has an error (or a warning, with --strict).
     """
-    from intentwatch.pipeline.io.intents import load_manifests
+    from intentwatch.pipeline.io.intents import check_manifests
 
-    loaded = load_manifests(path)
-    for p in loaded.problems:
+    valid, problems = check_manifests(path)  # a large directory: a process per core
+    for p in problems:
         style = "red" if p.severity == "error" else "yellow"
         err.print(f"[{style}]{p}[/{style}]", highlight=False)
-    n_err = len(loaded.errors)
-    n_warn = len(loaded.problems) - n_err
-    err.print(f"{len(loaded.manifests)} valid manifest(s), {n_err} error(s), {n_warn} warning(s)")
+    n_err = sum(1 for p in problems if p.severity == "error")
+    n_warn = len(problems) - n_err
+    err.print(f"{valid} valid manifest(s), {n_err} error(s), {n_warn} warning(s)")
     if n_err or (strict and n_warn):
         raise typer.Exit(1)
 

@@ -27,6 +27,7 @@ from intentwatch.pipeline.io.codec import decode_action, decode_feedback, decode
 from intentwatch.pipeline.io.deadletter import DeadLetterFile, Oversized, failure
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.engine.response import Output
+from intentwatch.pipeline.engine.trust import Rejection
 
 LifecycleEvent = Instantiate | Update | Decommission
 
@@ -112,7 +113,13 @@ def manifest_instantiations(manifests: Iterable[tuple[IntentManifest, str]]) -> 
     return [Instantiate.of_manifest(m) for m, _source in manifests]
 
 
-Positions = dict[int, tuple[str, bytes]]  # id(event) -> (file:line, raw line), for dead letters of refused changes
+# id(event), and (kind, event id) for an event the engine held as its agent's record and read back
+# (pipeline/engine/eviction.py) -> (file:line, raw line), for dead letters of refused changes
+Positions = dict[object, tuple[str, bytes]]
+
+
+def _stable(ev: LifecycleEvent | Feedback) -> tuple[str, str]:
+    return (type(ev).__name__, ev.feedback_id if isinstance(ev, Feedback) else ev.event_id)
 
 
 def read_events(path: str | Path, dead: DeadLetterFile, max_bytes: int, decode: Callable,
@@ -133,6 +140,7 @@ def read_events(path: str | Path, dead: DeadLetterFile, max_bytes: int, decode: 
         events.append(ev)
         if positions is not None:
             positions[id(ev)] = (f"{path}:{n}", raw)
+            positions.setdefault(_stable(ev), positions[id(ev)])
     return events
 
 
@@ -144,17 +152,44 @@ def read_feedback(path: str | Path, dead: DeadLetterFile, max_bytes: int, positi
     return read_events(path, dead, max_bytes, decode_feedback, positions)
 
 
-def dead_letter_refused(engine: Engine, dead: DeadLetterFile, positions: Positions | None = None) -> int:
-    """Dead-letter the control-plane changes the engine refused (trust.mode enforce), at their
-    file:line when known, else by event id with the event as the engine read it."""
-    refused = engine.take_rejected()
+def dead_letter_refused(engine: Engine, dead: DeadLetterFile, positions: Positions | None = None,
+                        refused: list[Rejection] | None = None) -> int:
+    """Dead-letter the control-plane changes the engine refused (trust.mode enforce), or ``refused``,
+    at their file:line when known, else by event id with the event as the engine read it."""
+    refused = engine.take_rejected() if refused is None else refused
     for r in refused:
         ev = r.event
-        source, raw = (positions or {}).get(id(ev)) or (
+        known = positions or {}
+        source, raw = known.get(id(ev)) or known.get(_stable(ev)) or (
             f"{'feedback' if isinstance(ev, Feedback) else 'lifecycle'} event {getattr(ev, 'feedback_id', None) or getattr(ev, 'event_id')}",
             ev.model_dump_json().encode())
         dead.put(InputError(source, f"refused by the trust policy{' when applied' if r.applied else ''}: {r.reason}"), raw)
     return len(refused)
+
+
+@dataclass
+class Queued:
+    """What lifecycle events given to the engine ahead of the actions gave: outputs, and the
+    events it refused (an error and the raw event, or a trust policy's rejection), in order."""
+    outputs: list[Output] = field(default_factory=list)
+    refused: list[tuple[InputError, bytes] | Rejection] = field(default_factory=list)
+
+
+def queue_lifecycle(engine: Engine, events: Iterable[LifecycleEvent | Feedback]) -> Queued:
+    """Hand ``events`` to ``engine`` one by one (it queues each for its time; an iterator is never
+    held whole: 36,000 manifests stream from their files), keeping what came out for replay."""
+    q = Queued()
+    for ev in events:
+        try:
+            q.outputs += engine.process(ev)
+        except Exception as err:  # noqa: BLE001 - refused (InputError) or failed: that event only
+            source = f"{type(ev).__name__.lower()} {getattr(ev, 'event_id', None) or getattr(ev, 'feedback_id', '')}"
+            refused = InputError(source, err.reason, err.kind) if isinstance(err, InputError) else \
+                InputError(source, failure(err), "failed")
+            q.refused.append((refused, ev.model_dump_json().encode()))
+        if engine.rejected:
+            q.refused += engine.take_rejected()
+    return q
 
 
 def replay(
@@ -168,6 +203,7 @@ def replay(
     positions: Positions | None = None,
     adapter: Adapter | None = None,
     strict_fields: bool = False,
+    queued: Queued | None = None,
 ) -> ReplaySummary:
     """Run every action of ``actions`` and ``lifecycle`` (with any feedback) through ``engine``.
 
@@ -198,17 +234,14 @@ def replay(
 
     # The engine queues lifecycle changes per agent and applies each at its event time,
     # so they can all go in first, as a streaming worker reading the lifecycle topic would.
-    # Analysts' feedback queues the same way.
-    for ev in lifecycle:
-        try:
-            out(engine.process(ev))
-        except Exception as err:  # noqa: BLE001 - refused (InputError) or failed: that event only
-            source = f"{type(ev).__name__.lower()} {getattr(ev, 'event_id', None) or getattr(ev, 'feedback_id', '')}"
-            refused = InputError(source, err.reason, err.kind) if isinstance(err, InputError) else \
-                InputError(source, failure(err), "failed")
-            dead.put(refused, ev.model_dump_json().encode())
-        if engine.rejected:
-            summary.refused += dead_letter_refused(engine, dead, positions)
+    # Analysts' feedback queues the same way. ``queued``: those the host gave it already.
+    for q in (queued or Queued(), queue_lifecycle(engine, lifecycle)):
+        for r in q.refused:
+            if isinstance(r, Rejection):
+                summary.refused += dead_letter_refused(engine, dead, positions, [r])
+            else:
+                dead.put(*r)
+        out(q.outputs)
     process = engine.process_action
     name = str(actions)
     n = 0

@@ -14,6 +14,9 @@ are numbers to ryaml (strings to PyYAML, which no numeric field accepts), and an
 date where text is expected is text to ryaml (a date to PyYAML, which a text field refuses).
 """
 
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -51,51 +54,118 @@ class LoadedManifests:
 
 
 def manifest_files(path: Path) -> list[Path]:
+    """The manifest files under ``path``, in name order (a path's parts compared in turn, as ``Path`` sorts)."""
     if path.is_file():
         return [path]
-    return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+    found: list[str] = []
+    _scan(str(path), found)
+    found.sort(key=lambda p: p.split(os.sep))
+    return [Path(p) for p in found]
+
+
+def _scan(folder: str, found: list[str]) -> None:
+    """Regular files (or links to one) with a manifest suffix, recursively; a linked folder is not
+    entered (as ``Path.rglob``). ``scandir`` knows a file's type without a stat call per file."""
+    with os.scandir(folder) as entries:
+        for e in entries:
+            if e.is_dir(follow_symlinks=False):
+                _scan(e.path, found)
+            elif os.path.splitext(e.name)[1].lower() in SUFFIXES and e.is_file():
+                found.append(e.path)
 
 
 def load_manifests(path: Path) -> LoadedManifests:
     """Read every manifest under ``path`` (a file or a directory, recursively, in name order)."""
     result = LoadedManifests()
-    if not path.exists():
-        result.problems.append(Problem(str(path), "", "no such file or directory"))
-        return result
-    seen: dict[str, str] = {}
-
-    def add(m: IntentManifest, source: str) -> None:
-        if m.agent_id in seen:
-            result.problems.append(Problem(source, "agent_id", f"duplicate agent_id {m.agent_id!r} (first at {seen[m.agent_id]})"))
-            return
-        seen[m.agent_id] = source
-        result.manifests.append((m, source))
-        result.problems.extend(_warnings(m, source))
-
-    for file in manifest_files(path):
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            result.problems.append(Problem(f"{file}:1", "", f"cannot read: {e}"))
-            continue
-        fast = _fast_manifest(text)
-        if fast is not None:
-            add(fast, f"{file}:{_first_line(text)}")
-            continue
-        for doc, line, locate in _documents(file, text, result):
-            source = f"{file}:{line}"
-            if not isinstance(doc, dict):
-                result.problems.append(Problem(source, "", f"a manifest must be a mapping, got {type(doc).__name__}"))
-                continue
-            try:
-                m = IntentManifest.model_validate(doc)
-            except ValidationError as e:
-                for err in e.errors(include_url=False):
-                    loc = tuple(err["loc"])
-                    result.problems.append(Problem(f"{file}:{locate(loc)}", ".".join(map(str, loc)), err["msg"]))
-                continue
-            add(m, source)
+    result.manifests = list(iter_manifests(path, result.problems))
     return result
+
+
+class _Registered:
+    """Agent ids seen so far: a second manifest for one is a problem; a first one's warnings are reported."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        self.seen: dict[str, str] = {}
+
+    def fresh(self, agent_id: str, source: str, warnings: list[Problem]) -> bool:
+        first = self.seen.get(agent_id)
+        if first is not None:
+            self.problems.append(Problem(source, "agent_id", f"duplicate agent_id {agent_id!r} (first at {first})"))
+            return False
+        self.seen[agent_id] = source
+        self.problems.extend(warnings)
+        return True
+
+
+def iter_manifests(path: Path, problems: list[Problem]) -> Iterator[tuple[IntentManifest, str]]:
+    """Each valid manifest under ``path`` with its file:line, as it is read (one file's at a time
+    in memory: replay hands them to the engine one by one); every problem goes to ``problems``."""
+    if not path.exists():
+        problems.append(Problem(str(path), "", "no such file or directory"))
+        return
+    registered = _Registered(problems)
+    for file in manifest_files(path):
+        for m, source in _read_file(file, problems.append):
+            if registered.fresh(m.agent_id, source, _warnings(m, source)):
+                yield m, source
+
+
+def check_manifests(path: Path, jobs: int = 0) -> tuple[int, list[Problem]]:
+    """What ``validate`` reports: how many manifests are valid, and every problem in the order
+    ``iter_manifests`` gives them. From ``PARALLEL_FILES`` files on, the files are read, parsed
+    and validated by ``jobs`` processes (0: one per core this process may use)."""
+    problems: list[Problem] = []
+    jobs = jobs or len(os.sched_getaffinity(0))
+    files = manifest_files(path) if path.exists() else []
+    if jobs < 2 or len(files) < PARALLEL_FILES or "fork" not in multiprocessing.get_all_start_methods():
+        return sum(1 for _ in iter_manifests(path, problems)), problems
+    registered, valid = _Registered(problems), 0
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for report in pool.imap(_file_report, files, chunksize=256):
+            for item in report:
+                if isinstance(item, Problem):
+                    problems.append(item)
+                else:
+                    valid += registered.fresh(*item)
+    return valid, problems
+
+
+PARALLEL_FILES = 2000  # below, a pool's start and the results' trip back cost more than they save
+
+
+def _file_report(file: Path) -> list[Problem | tuple[str, str, list[Problem]]]:
+    """A worker's reading of one file, in order: problems, and (agent_id, file:line, warnings) per valid manifest."""
+    out: list[Problem | tuple[str, str, list[Problem]]] = []
+    for m, source in _read_file(file, out.append):
+        out.append((m.agent_id, source, _warnings(m, source)))
+    return out
+
+
+def _read_file(file: Path, report: Callable[[Problem], None]) -> Iterator[tuple[IntentManifest, str]]:
+    """The valid manifests of one file with their file:line; its problems go to ``report`` as found."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        report(Problem(f"{file}:1", "", f"cannot read: {e}"))
+        return
+    fast = _fast_manifest(text)
+    if fast is not None:
+        yield fast, f"{file}:{_first_line(text)}"
+        return
+    for doc, line, locate in _documents(file, text, report):
+        source = f"{file}:{line}"
+        if not isinstance(doc, dict):
+            report(Problem(source, "", f"a manifest must be a mapping, got {type(doc).__name__}"))
+            continue
+        try:
+            m = IntentManifest.model_validate(doc)
+        except ValidationError as e:
+            for err in e.errors(include_url=False):
+                loc = tuple(err["loc"])
+                report(Problem(f"{file}:{locate(loc)}", ".".join(map(str, loc)), err["msg"]))
+            continue
+        yield m, source
 
 
 _RESOLVER = yaml.resolver.Resolver()
@@ -140,7 +210,7 @@ def _plain(value: Any) -> bool:
     return True
 
 
-@lru_cache(maxsize=1 << 16)  # keys and common values repeat in every manifest
+@lru_cache(maxsize=4096)  # keys and common values repeat in every manifest (each agent's own do not: not held)
 def _same_in_yaml11(s: str) -> bool:
     """Whether PyYAML reads ``s`` as ryaml did: as text (or a time), or YAML 1.2 too would read it
     bare as a number or a boolean, so ryaml giving text means it was quoted (quoted, both agree).
@@ -181,7 +251,7 @@ def _warnings(m: IntentManifest, source: str) -> list[Problem]:
     return out
 
 
-def _documents(file: Path, text: str, result: LoadedManifests):
+def _documents(file: Path, text: str, report: Callable[[Problem], None]):
     """Yield (document, first line, locate(loc) -> line) for each document in ``text`` (PyYAML)."""
     # JSON is read by the YAML loader too, so JSON manifests get line numbers as well.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)  # libyaml if built in: 8x faster
@@ -190,7 +260,7 @@ def _documents(file: Path, text: str, result: LoadedManifests):
             node = loader.get_node()
             dups = duplicate_keys(node)
             for line, key, first in dups:
-                result.problems.append(Problem(f"{file}:{line}", key, f"duplicate key (first at line {first}); "
+                report(Problem(f"{file}:{line}", key, f"duplicate key (first at line {first}); "
                                                                       "YAML would silently keep the last"))
             data = loader.construct_document(node)
             if dups:
@@ -199,7 +269,7 @@ def _documents(file: Path, text: str, result: LoadedManifests):
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        result.problems.append(Problem(f"{file}:{line}", "", f"invalid YAML: {getattr(e, 'problem', None) or e}"))
+        report(Problem(f"{file}:{line}", "", f"invalid YAML: {getattr(e, 'problem', None) or e}"))
     finally:
         loader.dispose()
 

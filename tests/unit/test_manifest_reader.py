@@ -69,3 +69,24 @@ def test_simulated_fleet_manifests_equal_under_both_readers(tmp_path, monkeypatc
     assert sum(m is not None for m in taken) >= 0.75 * len(fast.manifests) >= 0.75 * (agents - 2)
     assert fast.manifests == reference.manifests
     assert [str(p) for p in fast.problems] == [str(p) for p in reference.problems]
+
+
+def test_a_process_per_core_reports_what_one_process_does(tmp_path, monkeypatch):
+    """``validate`` reads a large directory with a process pool: the same count and the same
+    problems in the same order (duplicates across files, warnings, errors with their lines)."""
+    for name, text in TRICKY.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "nested" / "deeper").mkdir(parents=True)
+    (tmp_path / "nested" / "deeper" / "again.yaml").write_text("agent_id: plain\n" + BASE)  # a duplicate
+    (tmp_path / "nested" / "no-owner.yml").write_text("agent_id: orphan\npurpose: p\n")
+    (tmp_path / "nested-b.yaml").write_text("agent_id: nb\n" + BASE)  # sorts after nested/: parts, not strings
+    (tmp_path / "notes.txt").write_text("not a manifest")
+    one = intents.check_manifests(tmp_path, jobs=1)
+    monkeypatch.setattr(intents, "PARALLEL_FILES", 2)
+    pooled = intents.check_manifests(tmp_path, jobs=2)
+    assert one[0] >= 9 and any("duplicate agent_id 'plain'" in str(p) for p in one[1])
+    assert [str(p) for p in pooled[1]] == [str(p) for p in one[1]] and pooled[0] == one[0]
+    loaded = load_manifests(tmp_path)
+    assert (len(loaded.manifests), [str(p) for p in loaded.problems]) == (one[0], [str(p) for p in one[1]])
+    assert [str(f.relative_to(tmp_path)) for f in intents.manifest_files(tmp_path)] == \
+        [str(p.relative_to(tmp_path)) for p in sorted(q for q in tmp_path.rglob("*") if q.is_file() and q.suffix in intents.SUFFIXES)]
