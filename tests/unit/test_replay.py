@@ -195,3 +195,16 @@ def test_progress_reports_bytes_of_the_file_against_its_size(tmp_path):
     done = [b for _, b in calls]
     assert len(calls) > 3 and done == sorted(done) and 0 < done[0] < done[-1] == packed.stat().st_size
     assert stored_size(packed) == packed.stat().st_size and stored_size("-") is None and stored_size(tmp_path) is None
+
+
+def test_a_manifest_error_fails_the_replay_before_anything_is_written(tmp_path):
+    """Manifests stream into the engine as they are read; the last one broken still fails the run
+    with no alerts, commands or dead letters written (an earlier output is left as it was)."""
+    intents, events, acts = setup_fleet(tmp_path)
+    events.write_bytes(b"\n".join(lines_of(acts)) + b"\n")
+    (intents / "zz-broken.yaml").write_text("agent_id: broken\npurpose: p\nttl: -PT1H\n")
+    (tmp_path / "alerts.jsonl").write_text("kept\n")
+    r = run(tmp_path, intents, events)
+    assert r.exit_code == 2 and "zz-broken.yaml" in r.output and "manifest error" in r.output
+    assert (tmp_path / "alerts.jsonl").read_text() == "kept\n"
+    assert not (tmp_path / "commands.jsonl").exists() and not (tmp_path / "dlq.jsonl").exists()
