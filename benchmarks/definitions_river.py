@@ -31,7 +31,7 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from intentwatch.pipeline.engine.definitions import target_key  # noqa: E402
-from intentwatch.pipeline.engine.detectors.injection import argument_targets  # noqa: E402
+from intentwatch.pipeline.engine.detectors.injection_text import argument_targets  # noqa: E402
 
 ATTACKS = ("injection_hijack", "injection_declarative")
 BENIGN = ("normal_instance", "exploratory_reads")

@@ -6,7 +6,7 @@ turn on, non-ASCII letters that ignoring case folds onto ASCII ones among them."
 import random
 import re
 
-from intentwatch.pipeline.engine.detectors import injection as inj
+from intentwatch.pipeline.engine.detectors import injection_text as inj
 from tests.data.injection_texts import BENIGN, DECLARATIVE, INJECTIONS
 
 ATOMS = list("aZeKs09 .-_@:/#<[\n\t,;!?%+") + [
