@@ -107,7 +107,7 @@ class InjectionParams(_Params):
     sessions: int = Field(default=4, ge=1, description="Sessions remembered per agent (the oldest is forgotten first).")
     values: int = Field(default=256, ge=8, description="Target hashes remembered per session (the oldest first).")
     provenance_severity: str = Field(default="low", description="Severity of a finding whose source result carried no instructions.")
-    record_results: int = Field(default=32, ge=0, description="Results per session kept unread until a call needs them (the oldest "
+    record_results: int = Field(default=64, ge=0, description="Results per session kept unread until a call needs them (the oldest "
                                 "is read into the hashes first; 0 reads each result on arrival).")
-    record_chars: int = Field(default=8192, ge=0, description="Characters of result text that record keeps per session (a larger "
+    record_chars: int = Field(default=16384, ge=0, description="Characters of result text that record keeps per session (a larger "
                               "result is read on arrival).")

@@ -3,7 +3,8 @@
 Adapters put them in ``attributes["arguments"]`` and ``attributes["result"]`` (the OTel GenAI
 ``gen_ai.tool.call.arguments`` / ``.result``, CloudTrail's ``requestParameters``); either may
 be an object or a JSON string. A native producer may use the same keys. Parsing happens once
-per action: every detector asking about the same action gets the same parsed value.
+per action: every detector asking about the same action gets the same parsed value. Reading
+values out of them is ``values.py`` (compiled; this module parses with orjson, so it is not).
 """
 
 from typing import Any
@@ -11,9 +12,6 @@ from typing import Any
 import orjson
 
 from intentwatch.models.action import Action
-
-MAX_LEAVES = 256  # values read from one argument path or one result (bounds the work per action)
-
 
 class _Memo:
     """The last action asked about and its parsed parts (detectors run one action at a time)."""
@@ -66,47 +64,3 @@ def result(action: Action) -> Any:
     if not action.attributes:
         return None
     return _load(action).result
-
-
-def nodes_at(args: dict[str, Any], path: tuple[str, ...]) -> list[Any] | None:
-    """The values at a dotted path as they are (objects too; lists walked element by element); None if absent."""
-    nodes: list[Any] = [args]
-    for key in path:
-        nxt: list[Any] = []
-        for n in nodes:
-            if isinstance(n, dict) and key in n:
-                v = n[key]
-                nxt += v if isinstance(v, list) else [v]
-            elif isinstance(n, list):
-                nxt += [e[key] for e in n if isinstance(e, dict) and key in e]
-        if not nxt:
-            return None
-        nodes = nxt[:MAX_LEAVES]
-    return nodes
-
-
-def at_path(args: dict[str, Any], path: tuple[str, ...]) -> list[Any] | None:
-    """The scalar values at a dotted path (lists are walked element by element); None if absent.
-
-    >>> at_path({"to": ["a@x.io", "b@y.io"], "payee": {"iban": "DE89"}}, ("to",))
-    ['a@x.io', 'b@y.io']
-    >>> at_path({"payee": {"iban": "DE89"}}, ("payee", "iban")), at_path({"payee": {}}, ("payee", "iban"))
-    (['DE89'], None)
-    """
-    nodes = nodes_at(args, path)
-    return leaves(nodes) if nodes is not None else None
-
-
-def leaves(value: Any, limit: int = MAX_LEAVES) -> list[Any]:
-    """The scalar values (str, int, float, bool) inside ``value``, depth first, at most ``limit``."""
-    out: list[Any] = []
-    stack = [value]
-    while stack and len(out) < limit:
-        v = stack.pop()
-        if isinstance(v, dict):
-            stack.extend(reversed(list(v.values())))
-        elif isinstance(v, (list, tuple)):
-            stack.extend(reversed(v))
-        elif v is not None:
-            out.append(v)
-    return out

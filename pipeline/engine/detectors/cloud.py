@@ -26,7 +26,8 @@ from intentwatch.pipeline.engine.detectors.cloud_calls import caller_names, clou
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.params import BurstParams, CatalogueCall, CloudCalls, When, validated
 from intentwatch.pipeline.engine.state import AgentState
-from intentwatch.pipeline.engine.toolcall import arguments, at_path, nodes_at
+from intentwatch.pipeline.engine.toolcall import arguments
+from intentwatch.pipeline.engine.values import at_path, nodes_at
 
 
 # -- conditions on a call's parameters ----------------------------------------------------

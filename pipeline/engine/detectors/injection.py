@@ -74,13 +74,14 @@ _WATCHED_KEYS = ("arguments", "requestParameters", "result") + _REQUEST_KEYS  # 
 
 # A result in the record (a JSON-able list, checkpointed with the agent's state):
 # [event_id, tool, target text, cue text (None: the target text), whether whole-line tokens count,
-#  key (the target text lower-cased without spaces; None when not ASCII), its targets (sorted; None
+#  key (the target text lower-cased without spaces; True when that is the text; None when not ASCII), its targets (sorted; None
 #  until read), its cues ([flagged, kinds]; None until scored)]
 _TEXT, _CUE, _TOKENS, _KEY, _FOUND, _SCORED = 2, 3, 4, 5, 6, 7
 
 
 def _chars(entry: list) -> int:
-    return len(entry[_TEXT]) + len(entry[_CUE] or "") + len(entry[_KEY] or "")
+    key = entry[_KEY]
+    return len(entry[_TEXT]) + len(entry[_CUE] or "") + (len(key) if isinstance(key, str) else 0)
 
 
 def _targets(entry: list) -> list[str]:
@@ -106,7 +107,7 @@ def _first_in_record(record: list[list], t: str) -> list | None:
         found = e[_FOUND]
         if found is None:
             key = e[_KEY]
-            if key is not None and t not in key:
+            if key is not None and t not in (e[_TEXT] if key is True else key):
                 continue
             found = _targets(e)
         if t in found:
@@ -157,8 +158,9 @@ class InjectedTarget(Detector):
         text, cue, tokens = result_texts(res)
         if not text:
             return  # no value: no target
+        key = text.lower().replace(" ", "") if text.isascii() else None
         entry = [action.event_id, action.tool, text, None if cue == text else cue, tokens,
-                 text.lower().replace(" ", "") if text.isascii() else None, None, None]
+                 True if key == text else key, None, None]
         record: list[list] = mem.setdefault("p", [])
         record.append(entry)
         chars = mem.get("c", 0) + _chars(entry)

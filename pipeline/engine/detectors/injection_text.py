@@ -6,7 +6,7 @@ agent (``injection_cues``). Compiled with the detectors (setup.py)."""
 import re
 from typing import Any
 
-from intentwatch.pipeline.engine.toolcall import leaves
+from intentwatch.pipeline.engine.values import leaves
 
 STATE_CHANGING = frozenset({"write", "send", "delete", "grant", "configure", "execute"})
 _TEXT_LIMIT = 20_000  # characters of one result or argument scanned
@@ -104,9 +104,31 @@ def _value_targets(v: Any) -> set[str]:
     return out
 
 
+class _Last:
+    """The last arguments asked about and their targets: two detectors read each call's
+    (``toolcall.arguments`` gives both the same object, and holds it, so it is not reused)."""
+
+    __slots__ = ("args", "targets")
+
+    def __init__(self) -> None:
+        self.args: dict[str, Any] | None = None
+        self.targets: list[tuple[str, str]] = []
+
+
+_last = _Last()
+
+
 def argument_targets(args: dict[str, Any]) -> list[tuple[str, str]]:
     """(argument name, target) pairs of a call: every value of a target-like argument, and the
-    e-mails, URLs, IBANs... inside any other argument (a message body carrying a link)."""
+    e-mails, URLs, IBANs... inside any other argument (a message body carrying a link). The list
+    is shared with the next caller asking about the same arguments: not to be changed."""
+    if _last.args is not args:
+        _last.targets = _argument_targets(args)
+        _last.args = args
+    return _last.targets
+
+
+def _argument_targets(args: dict[str, Any]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     stack: list[tuple[str, Any]] = list(args.items())
     n = 0

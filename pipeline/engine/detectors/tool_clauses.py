@@ -12,7 +12,8 @@ from intentwatch.pipeline.engine.detectors.base import Detector
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.scope import Scope
 from intentwatch.pipeline.engine.state import AgentState
-from intentwatch.pipeline.engine.toolcall import arguments, at_path
+from intentwatch.pipeline.engine.toolcall import arguments
+from intentwatch.pipeline.engine.values import at_path
 
 
 def _clause(action: Action, state: AgentState) -> CompiledClause | None:
