@@ -42,7 +42,7 @@ def leaves(value: Any, limit: int = MAX_LEAVES) -> list[Any]:
     while stack and len(out) < limit:
         v = stack.pop()
         if isinstance(v, dict):
-            stack.extend(reversed(list(v.values())))
+            stack.extend(reversed(v.values()))
         elif isinstance(v, (list, tuple)):
             stack.extend(reversed(v))
         elif v is not None:

@@ -104,6 +104,20 @@ def _value_targets(v: Any) -> set[str]:
     return out
 
 
+_names: dict[str, bool] = {}  # argument name -> whether its values are targets (names repeat: a small vocabulary)
+
+
+def _target_arg(name: str) -> bool:
+    """``_TARGET_ARG`` on the last part of a dotted argument name, remembered."""
+    hit = _names.get(name)
+    if hit is None:
+        hit = _TARGET_ARG.search(name.rsplit(".", 1)[-1]) is not None
+        if len(_names) >= 4096:
+            _names.clear()
+        _names[name] = hit
+    return hit
+
+
 class _Last:
     """The last arguments asked about and their targets: two detectors read each call's
     (``toolcall.arguments`` gives both the same object, and holds it, so it is not reused)."""
@@ -139,7 +153,7 @@ def _argument_targets(args: dict[str, Any]) -> list[tuple[str, str]]:
             stack.extend((f"{name}.{k}", x) for k, x in v.items())
         elif isinstance(v, list):
             stack.extend((name, x) for x in v[:64])
-        elif _TARGET_ARG.search(name.rsplit(".", 1)[-1]):
+        elif _target_arg(name):
             out += [(name, t) for t in sorted(_value_targets(v))]
         elif isinstance(v, str):
             out += [(name, t) for t in sorted(targets_in_text(v))]
