@@ -25,7 +25,8 @@ like a genuine notice and stays at ``low``.
 
 Results are read lazily. Each session keeps a record of its latest results, not yet read
 (``p``: their texts as ``injection_text.result_texts`` gives them, at most ``params.record_results``
-results and ``params.record_chars`` characters of text). A result is scanned for targets only when a
+results and ``params.record_chars`` characters of text; a result whose texts equal one still in
+the record adds nothing and is not kept). A result is scanned for targets only when a
 state-changing call has a target that neither intent nor request covers and the result's text holds
 that target as a substring (lower-cased, spaces removed: every target read from ASCII text is one),
 and scored for cues only when it is that target's source; a result leaving the record (the oldest,
@@ -37,7 +38,7 @@ reading on arrival would have forgotten it among the ``values`` latest (never fe
 
 Memory per agent: ``params.sessions`` sessions, each at most ``params.values`` target hashes, as
 many request hashes, and the record (``record_chars`` characters of result text, counted over the
-target text, the cue text where it differs and the lower-cased key).
+target text and the cue text where it differs).
 """
 
 import hashlib
@@ -74,14 +75,12 @@ _WATCHED_KEYS = ("arguments", "requestParameters", "result") + _REQUEST_KEYS  # 
 
 # A result in the record (a JSON-able list, checkpointed with the agent's state):
 # [event_id, tool, target text, cue text (None: the target text), whether whole-line tokens count,
-#  key (the target text lower-cased without spaces; True when that is the text; None when not ASCII), its targets (sorted; None
-#  until read), its cues ([flagged, kinds]; None until scored)]
-_TEXT, _CUE, _TOKENS, _KEY, _FOUND, _SCORED = 2, 3, 4, 5, 6, 7
+#  its targets (sorted; None until read), its cues ([flagged, kinds]; None until scored)]
+_TEXT, _CUE, _TOKENS, _FOUND, _SCORED = 2, 3, 4, 5, 6
 
 
 def _chars(entry: list) -> int:
-    key = entry[_KEY]
-    return len(entry[_TEXT]) + len(entry[_CUE] or "") + (len(key) if isinstance(key, str) else 0)
+    return len(entry[_TEXT]) + len(entry[_CUE] or "")
 
 
 def _targets(entry: list) -> list[str]:
@@ -101,13 +100,14 @@ def _source(entry: list) -> list:
 
 
 def _first_in_record(record: list[list], t: str) -> list | None:
-    """The source of ``t`` in the first result of the record holding it, or None. A result whose
-    key lacks ``t`` is not read: every target of an ASCII text is a substring of its key."""
+    """The source of ``t`` in the first result of the record holding it, or None. An ASCII text
+    whose lower-cased form without spaces lacks ``t`` is not read: every target read from it is a
+    substring of that form."""
     for e in record:
         found = e[_FOUND]
         if found is None:
-            key = e[_KEY]
-            if key is not None and t not in (e[_TEXT] if key is True else key):
+            text: str = e[_TEXT]
+            if text.isascii() and t not in text.lower().replace(" ", ""):
                 continue
             found = _targets(e)
         if t in found:
@@ -158,10 +158,12 @@ class InjectedTarget(Detector):
         text, cue, tokens = result_texts(res)
         if not text:
             return  # no value: no target
-        key = text.lower().replace(" ", "") if text.isascii() else None
-        entry = [action.event_id, action.tool, text, None if cue == text else cue, tokens,
-                 True if key == text else key, None, None]
+        cue_field = None if cue == text else cue
         record: list[list] = mem.setdefault("p", [])
+        for e in record:
+            if e[_TEXT] == text and e[_CUE] == cue_field and e[_TOKENS] == tokens:
+                return  # the same result again (a listing polled twice): an earlier one is every target's source
+        entry = [action.event_id, action.tool, text, cue_field, tokens, None, None]
         record.append(entry)
         chars = mem.get("c", 0) + _chars(entry)
         while record and (len(record) > self.max_results or chars > self.max_chars):
