@@ -7,7 +7,7 @@ streaming worker persists, and restoring it gives the same future outputs.
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import Field, TypeAdapter
 
@@ -163,7 +163,7 @@ class AgentState:
                                    list(w.get("first_ids", ())), list(w.get("last_ids", ())), w.get("n_ids", w["count"]))
                       for rule, w in r["windows"].items()}
         if r.get("baseline") is not None:
-            st.baseline = AgentBaseline.from_state(r["baseline"])
+            st.baseline = cast(AgentBaseline, AgentBaseline.from_state(r["baseline"]))
         st.drifting, st.expanding = r.get("drifting", False), r.get("expanding", False)
         st.held, st.chains, st.revoked = r.get("held", []), r.get("chains", {}), r.get("revoked", {})
         st.volume_hits, st.volume_run = r.get("volume_hits", []), r.get("volume_run", 0.0)
