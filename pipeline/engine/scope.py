@@ -6,16 +6,17 @@ Built once per lifecycle change; asked once per action. Nothing here reads a clo
 import fnmatch
 import re
 from datetime import datetime
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from intentwatch.models.intent import DAYS, IntentManifest
 
-_WILDCARD = re.compile(r"[*?\[]")
-_CACHE_LIMIT = 256  # per pattern set; bounded so per-agent memory stays small
+_WILDCARD: Final = re.compile(r"[*?\[]")
+_CACHE_LIMIT: Final = 256  # per pattern set; bounded so per-agent memory stays small
 # Wildcard lists -> one compiled regex, shared: agents of one kind declare the same patterns, and
 # an agent revived from its state record rebuilds its scope (fnmatch.translate is slow).
-_REGEXES: dict[tuple[str, ...], "re.Pattern[str]"] = {}
-_REGEXES_LIMIT = 4096
+_REGEXES: Final[dict[tuple[str, ...], "re.Pattern[str]"]] = {}
+_REGEXES_LIMIT: Final = 4096
 
 
 def _regex_of(wild: tuple[str, ...]) -> "re.Pattern[str]":
@@ -61,7 +62,7 @@ class PatternSet:
 
 # Local (weekday, minute) of each UTC quarter-hour, per zone. Every real UTC offset is a
 # multiple of 15 minutes, so the quarter-hour start fixes the local minute exactly.
-_LOCAL_QUARTERS: dict[str, dict[int, tuple[int, int]]] = {}
+_LOCAL_QUARTERS: Final[dict[str, dict[int, tuple[int, int]]]] = {}
 
 
 def local_weekday_minute(ts: float, tz: str) -> tuple[int, int]:

@@ -11,14 +11,14 @@
 
 import fnmatch
 import re
-from typing import Any
+from typing import Any, Final
 
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.state import AgentState
 
-_SERVICE_SUFFIX = ".amazonaws.com"
-_CALL_CACHE_LIMIT = 65536
-_calls: dict[str, str | None] = {}  # tool name -> "service:eventname" (lower case), or None
+_SERVICE_SUFFIX: Final = ".amazonaws.com"
+_CALL_CACHE_LIMIT: Final = 65536
+_calls: Final[dict[str, str | None]] = {}  # tool name -> "service:eventname" (lower case), or None
 
 
 class _Last:
@@ -31,7 +31,7 @@ class _Last:
         self.key: str | None = None
 
 
-_last = _Last()
+_last: Final = _Last()
 
 
 def cloud_call(action: Action) -> str | None:
@@ -66,7 +66,7 @@ def _cloud_call(action: Action) -> str | None:
     return key
 
 
-_API_VERSION = re.compile(r"\d{8}(v\d+)?$")  # Lambda logs AddPermission20150331v2
+_API_VERSION: Final = re.compile(r"\d{8}(v\d+)?$")  # Lambda logs AddPermission20150331v2
 
 
 def _key(service: str, name: str) -> str | None:

@@ -8,7 +8,7 @@ import ipaddress
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from intentwatch.models.action import Action
 from intentwatch.models.errors import ConfigError
@@ -19,10 +19,10 @@ from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.params import NewClientParams, ProviderParams, TwoNetworksParams, validated
 from intentwatch.pipeline.engine.state import AgentState
 
-_INSTANCE = re.compile(r"(?:^|[/:])i-[0-9a-f]{8,17}(?:$|[/:])")
+_INSTANCE: Final = re.compile(r"(?:^|[/:])i-[0-9a-f]{8,17}(?:$|[/:])")
 
 
-_instance_ids: dict[str, bool] = {}
+_instance_ids: Final[dict[str, bool]] = {}
 
 
 def is_instance_identity(action: Action) -> bool:
@@ -47,8 +47,8 @@ def is_instance_identity(action: Action) -> bool:
     return False
 
 
-_ip_cache: dict[str, Any] = {}
-_net_cache: dict[str, str | None] = {}
+_ip_cache: Final[dict[str, Any]] = {}
+_net_cache: Final[dict[str, str | None]] = {}
 
 
 def _address(source: str | None) -> Any:

@@ -15,6 +15,7 @@ due and the agent acted since, it is set again from the latest action.
 
 import heapq
 from datetime import datetime, timezone
+from typing import Final
 
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.finding import Finding
@@ -22,8 +23,8 @@ from intentwatch.pipeline.engine.params import DormancyParams, validated
 from intentwatch.pipeline.engine.scope import ScheduleWindow, local_weekday_minute
 from intentwatch.pipeline.engine.state import AgentState
 
-_QUARTER = 900.0
-_MAX_QUARTERS = 4 * 24 * 400  # a year and more of quarter-hours scanned at most, per look
+_QUARTER: Final = 900.0
+_MAX_QUARTERS: Final = 4 * 24 * 400  # a year and more of quarter-hours scanned at most, per look
 
 
 
