@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from pydantic import ValidationError
+
+from intentwatch.models.action import Action
 from intentwatch.models.alert import Alert
 from intentwatch.models.errors import InputError
 from intentwatch.models.feedback import Feedback
@@ -243,6 +246,7 @@ def replay(
                 dead.put(*r)
         out(q.outputs)
     process = engine.process_action
+    validate = Action.__pydantic_validator__.validate_json
     name = str(actions)
     n = 0
     crc = zlib.crc32
@@ -254,7 +258,10 @@ def replay(
             if not raw or raw.isspace():
                 continue
             try:
-                action = decode_action(raw, "", max_bytes)
+                try:  # the validator itself, no Python frames around it; a bad line is decoded again for its reason
+                    action = validate(raw) if len(raw) <= max_bytes else decode_action(raw, "", max_bytes)
+                except ValidationError:
+                    action = decode_action(raw, "", max_bytes)
                 if action.__pydantic_extra__:
                     names = unknown.observe(action)
                     if strict_fields:
