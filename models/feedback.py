@@ -12,11 +12,12 @@ the range from the alert's observed value times a factor.
 """
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from intentwatch.models.action import EventTime
+from intentwatch.models.lifecycle import Decommission, Instantiate, Update
 from intentwatch.models.signature import Signature
 
 DEFAULT_TTL = timedelta(days=30)
@@ -57,3 +58,9 @@ class Feedback(BaseModel):
 
     def ends(self) -> datetime:
         return self.expires_at if self.expires_at is not None else self.time + DEFAULT_TTL
+
+
+# What waits in an agent's queue for its event time, as the engine's state records keep it
+# (pipeline/engine/state.py, compiled, so it imports no pydantic): lifecycle changes and verdicts.
+PENDING_ADAPTER: TypeAdapter[Instantiate | Update | Decommission | Feedback] = TypeAdapter(
+    Annotated[Instantiate | Update | Decommission | Feedback, Field(discriminator="kind")])

@@ -7,23 +7,18 @@ streaming worker persists, and restoring it gives the same future outputs.
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal, cast
-
-from pydantic import Field, TypeAdapter
+from typing import Any, Literal, cast
 
 from intentwatch.models.alert import Alert
 from intentwatch.models.baseline import AgentBaseline
 from intentwatch.models.intent import IntentManifest
-from intentwatch.models.feedback import Feedback
+from intentwatch.models.feedback import PENDING_ADAPTER, Feedback
 from intentwatch.models.lifecycle import Decommission, Instantiate, Update
 from intentwatch.pipeline.engine.suppressions import Suppression
 from intentwatch.pipeline.engine.scope import Scope
 
 Status = Literal["unregistered", "active", "expired", "decommissioned"]
 LifecycleEvent = Instantiate | Update | Decommission
-# What waits in an agent's queue for its event time: lifecycle changes and analysts' feedback.
-PENDING_ADAPTER: TypeAdapter[LifecycleEvent | Feedback] = TypeAdapter(
-    Annotated[Instantiate | Update | Decommission | Feedback, Field(discriminator="kind")])
 
 
 @dataclass(slots=True)
