@@ -17,9 +17,20 @@ and, on the agentic lab (``intentwatch simulate-agentic --instances N``: ephemer
 whose actions carry tool-call arguments and results, the traces those detectors read),
   lab     full
   lab-off full with ``--off-config``
-It prints the median events/s of each, peak RSS, and the ratios full/limit, intent/limit,
-full/intent, and the cost of issue 15's detectors (off against full, lab-off against lab;
-aim <= 15 %) in events per CPU second of each child (a busy neighbour disturbs it least).
+It prints the median events/s of each (wall clock) and peak RSS; the ratios full/limit,
+intent/limit, full/intent, and the cost of issue 15's detectors (off against full, lab-off
+against lab; aim <= 15 %) are in events per CPU second of each child.
+
+How the limit is measured, so the ratios hold still. Wall-clock rates on this shared machine
+swing with the neighbours, and the limit the most: a pass takes a few seconds, so one busy
+moment (or a page cache still cold from simulating the fleet) moved its median between 187k
+and 567k events/s from one run to the next. So every ratio is of CPU time (``process_time``,
+user + system, of the measuring child: what the work costs, not how long the machine let it
+run), and the limit child reads and parses the file ``--limit-passes`` times (default 5) and
+keeps its cheapest pass; the first pass also warms the page cache the replays then read from.
+Each mode's rate in the ratios is its best (least disturbed) run over ``--repeats``, the
+limit's over its repeats times passes. The limit still means the same: reading the same lines
+and ``orjson.loads`` of each, nothing else.
 
 Learned state per agent: ``--memory-sample`` agents of the fleet, picked at random among
 those with ``--memory-actions`` actions, get an ``AgentBaseline`` as the engine makes one
@@ -89,16 +100,21 @@ def engine_config(config: str | None, learned: bool):
 
 
 # -- throughput ----------------------------------------------------------------------------
-def run_limit(path: Path) -> dict:
+def run_limit(path: Path, passes: int) -> dict:
+    """Read and parse every line ``passes`` times: the fastest pass (wall) and the cheapest (CPU)."""
     import orjson
 
-    started = time.perf_counter()
-    n = 0
-    with open(path, "rb", buffering=1 << 20) as fh:
-        for line in fh:
-            orjson.loads(line)
-            n += 1
-    return {"events": n, "seconds": time.perf_counter() - started}
+    walls, cpus, n = [], [], 0
+    for _ in range(max(1, passes)):
+        started, cpu = time.perf_counter(), time.process_time()
+        n = 0
+        with open(path, "rb", buffering=1 << 20) as fh:
+            for line in fh:
+                orjson.loads(line)
+                n += 1
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
+    return {"events": n, "seconds": min(walls), "cpu": min(cpus), "cpu_passes": cpus}
 
 
 def run_replay(path: Path, intents: Path, lifecycle: Path, config: str | None, learned: bool) -> dict:
@@ -233,7 +249,7 @@ def child(mode: str, args: argparse.Namespace) -> None:
     sys.path.insert(0, str(ROOT))
     out = Path(args.fleet)
     if mode == "limit":
-        r = run_limit(out / "actions.jsonl")
+        r = run_limit(out / "actions.jsonl", args.limit_passes)
     elif mode == "memory":
         r = run_memory(out, args.config, args.n, args.memory_sample, args.memory_actions, args.seed)
     else:
@@ -247,7 +263,7 @@ def child(mode: str, args: argparse.Namespace) -> None:
 
 def spawn(mode: str, args: argparse.Namespace, out: Path, *extra: str) -> dict:
     cmd = [sys.executable, __file__, "--child", mode, "--fleet", str(out), "--lab", str(args.lab or ""),
-           "--off-config", str(args.off_config), "--seed", str(args.seed),
+           "--off-config", str(args.off_config), "--seed", str(args.seed), "--limit-passes", str(args.limit_passes),
            "--memory-sample", str(args.memory_sample), "--memory-actions", str(args.memory_actions), *extra]
     if args.config:
         cmd += ["--config", args.config]
@@ -275,9 +291,18 @@ def throughput(args: argparse.Namespace, out: Path) -> None:
         med[mode] = statistics.median(rates)
         print(f"{mode:<8} {MODES[mode]:<24} {med[mode]:>18,.0f} {' '.join(f'{x:,.0f}' for x in rates):>26} "
               f"{max(r['max_rss_mib'] for r in rs):>13,.0f}")
-    ratio = med["full"] / med["intent"]
-    print(f"ratio full/limit: {med['full'] / med['limit']:.3f}   intent/limit: {med['intent'] / med['limit']:.3f}")
+    # Ratios in CPU time, each mode's least disturbed run (see the docstring: the limit's noise)
+    best = {m: max(r["events"] / r["cpu"] for r in rs) for m, rs in rows.items()}
+    limit_cpu = sorted(r["events"] / c for r in rows["limit"] for c in r["cpu_passes"])
+    print(f"events per CPU second (best run): " + "   ".join(f"{m} {v:,.0f}" for m, v in best.items()))
+    print(f"limit per CPU second over {len(limit_cpu)} passes: min {limit_cpu[0]:,.0f}, "
+          f"median {statistics.median(limit_cpu):,.0f}, max {limit_cpu[-1]:,.0f}")
+    ratio = best["full"] / best["intent"]
+    print(f"ratio full/limit: {best['full'] / best['limit']:.3f} (aim >= 0.12)   "
+          f"intent/limit: {best['intent'] / best['limit']:.3f} (aim >= 0.25)   (CPU time)")
     print(f"ratio full/intent (learned on / off): {ratio:.2f}   target >= {TARGET_RATIO}: {verdict(ratio >= TARGET_RATIO)}")
+    print(f"wall clock, medians: full/limit {med['full'] / med['limit']:.3f}, intent/limit {med['intent'] / med['limit']:.3f}, "
+          f"full/intent {med['full'] / med['intent']:.2f}")
     print(f"full events/s: {med['full']:,.0f}   target >= {TARGET_RATE:,}: {verdict(med['full'] >= TARGET_RATE)}")
     for on, off, what in (("full", "off", "fleet"), ("lab", "lab-off", "agentic lab")):
         if on in med:  # CPU time: the pair's ratio is what a busy neighbour disturbs least
@@ -329,6 +354,8 @@ def main() -> None:
                    help="agent counts for the memory table, comma-separated, '' to skip (default 10000,100000)")
     p.add_argument("--memory-sample", type=int, default=200, help="fleet agents whose traffic trains the baselines (default 200)")
     p.add_argument("--memory-actions", type=int, default=300, help="actions each of them learns (default 300)")
+    p.add_argument("--limit-passes", type=int, default=5,
+                   help="passes of the limit per repeat; its cheapest counts (default 5)")
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--fleet", help=argparse.SUPPRESS)
     p.add_argument("--lab", help=argparse.SUPPRESS)
