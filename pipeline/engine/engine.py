@@ -398,6 +398,10 @@ class Engine:
         shared = self.behaviour.shared if self.behaviour is not None else None
         return list(shared.registry.users.get(credential_id, ())) if shared is not None else []
 
+    def agent_counts(self) -> tuple[int, int]:
+        """(agents held as live state, agents held as their record in the store)."""
+        return len(self.agents), len(self.evictor.store) if self.evictor is not None else 0
+
     def warm_agents(self) -> int:
         """Agents whose baseline left warm-up (their learned findings are raised)."""
         stored = self.evictor.stored["warm"] if self.evictor is not None else 0
@@ -598,8 +602,11 @@ class Engine:
             for f in self.dormancy.advance(ts, self.agents):
                 out += self._respond(f, self.agents[f.agent_id])
         out += self.responder.close_due(ts)
-        if self.evictor is not None and self.evictor.queue:
-            self.evictor.compact_due(ts, keep)
+        if self.evictor is not None:
+            if self.evictor.queue:
+                self.evictor.compact_due(ts, keep)
+            if self.evictor.over():  # agents revived for their due changes count against the ceiling too
+                self.evictor.evict(keep=keep)
         self._update_next_due()
         return out
 

@@ -58,7 +58,10 @@ class WorkerMetrics:
                                       ["format"], registry=r)
         self.rebalances = Counter("intentwatch_rebalances", "Partition assignments and revocations this worker took.",
                                   ["kind"], registry=r)
-        self.agents = Gauge("intentwatch_agents", "Agents whose state this worker holds.", registry=r)
+        self.agents = Gauge("intentwatch_agents", "Agents whose state this worker holds (live or compacted to its record).",
+                            registry=r)
+        self.agents_live = Gauge("intentwatch_agents_live", "Agents held as live state in memory (the rest compacted).",
+                                 registry=r)
         self.warm_agents = Gauge("intentwatch_agents_warm", "Agents past their behaviour warm-up.", registry=r)
         self.checkpoint_seconds = Histogram("intentwatch_checkpoint_duration_seconds",
                                             "Flush outputs, then commit state and offsets in one transaction.",

@@ -281,7 +281,7 @@ class Checkpoints:
         w.state_dir.mkdir(parents=True, exist_ok=True)
         status = {"instance": w.instance, "group_id": w.group_id, "checkpoint_at": datetime.now(timezone.utc).isoformat(),
                   "engine_time": self.engine.watermark if self.engine.watermark != float("-inf") else None,
-                  "agents": len(self.engine.agents), "partitions": sorted({tp.partition for tp in assignment}),
+                  "agents": self.engine.agent_counts()[0], "stored_agents": self.engine.agent_counts()[1], "partitions": sorted({tp.partition for tp in assignment}),
                   **({"evicted": ev.evicted, "revived": ev.revived, "agents_in_store": len(ev.store)}
                      if (ev := self.engine.evictor) is not None else {}),
                   "lifecycle_catching_up": sorted(f"{t}[{p}]" for t, p in self.holding), "stats": dict(self.stats),

@@ -301,7 +301,9 @@ class Worker(Outputs, Checkpoints, Partitions, Shared):
             if high is not None and high >= 0 and offset is not None:
                 m.lag.labels(tp.topic, str(tp.partition)).set(max(high - offset, 0))
         m.partitions.set(sum(1 for tp in assignment if tp.topic == self.topics.actions))
-        m.agents.set(len(self.engine.agents))
+        live, stored = self.engine.agent_counts()
+        m.agents.set(live + stored)
+        m.agents_live.set(live)
         now = time.monotonic()
         if now - self._warm_counted_at >= WARM_COUNT_SECONDS:  # walks every agent: ~1.5 us each, so not every second
             m.warm_agents.set(self.engine.warm_agents())
