@@ -35,21 +35,10 @@ def _value(rnd: random.Random, depth: int = 0):
 
 
 def _full_pass(text: str) -> set[str]:
-    """The matches of the full pattern, normalised as ``_scan`` does (kinds other than url/email/iban lower-cased)."""
-    out = set()
+    """The matches of the full pattern, each normalised as ``_scan`` normalises its own."""
+    out: set[str] = set()
     for m in _FULL.finditer(text[:inj._TEXT_LIMIT]):
-        kind, v = m.lastgroup, m.group(0)
-        if kind == "url":
-            u = inj._norm_url(v)
-            out.add(u)
-            host = u.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
-            out |= {host} if host else set()
-        elif kind == "email":
-            out.add(v.lower().rstrip("."))
-        elif kind == "iban":
-            out.add(v.replace(" ", "").lower())
-        else:
-            out.add(v.lower())
+        inj._add_target(out, m.lastgroup, m.group(0))
     return out
 
 

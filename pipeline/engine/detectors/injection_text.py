@@ -77,20 +77,24 @@ def _scan(text: str) -> set[str]:
     if rx is None:
         return out
     for m in rx.finditer(text):
-        kind, v = m.lastgroup, m.group(0)
-        if kind == "url":
-            u = _norm_url(v)
-            out.add(u)
-            host = u.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
-            if host:
-                out.add(host)
-        elif kind == "email":  # the address only: a mail domain (gmail.com) says nothing of who
-            out.add(v.lower().rstrip("."))
-        elif kind == "iban":
-            out.add(v.replace(" ", "").lower())
-        else:
-            out.add(v.lower())
+        _add_target(out, m.lastgroup, m.group(0))
     return out
+
+
+def _add_target(out: set[str], kind: str | None, v: str) -> None:
+    """One match of ``kind`` as the target(s) it names, normalised."""
+    if kind == "url":
+        u = _norm_url(v)
+        out.add(u)
+        host = u.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
+        if host:
+            out.add(host)
+    elif kind == "email":  # the address only: a mail domain (gmail.com) says nothing of who
+        out.add(v.lower().rstrip("."))
+    elif kind == "iban":
+        out.add(v.replace(" ", "").lower())
+    else:
+        out.add(v.lower())
 
 
 def _value_targets(v: Any) -> set[str]:
