@@ -59,3 +59,21 @@ def test_watermarks_ride_out_a_broker_that_is_loading(monkeypatch):
         assert partitions._watermarks(b, tp) == (0, 42) and b.calls == 4
     with pytest.raises(KafkaException):
         partitions._watermarks(Restarting(fails=1, code=KafkaError.TOPIC_AUTHORIZATION_FAILED), tp)
+
+
+class Fenced:
+    """A consumed message carrying the consumer's fatal error as librdkafka hands a fenced static
+    member's: code ``_FATAL``, its ``fatal()`` flag False."""
+
+    def error(self):
+        return KafkaError(KafkaError._FATAL, "Fatal consumer error: Broker: Static consumer fenced")
+
+
+def test_a_fatal_code_without_the_fatal_flag_still_ends_the_worker():
+    from intentwatch.pipeline.hosts.worker import loop
+
+    assert not KafkaError(KafkaError._FATAL).fatal()  # the flag librdkafka leaves unset here
+    assert loop._is_fatal(KafkaError(KafkaError._FATAL)) and loop._is_fatal(KafkaError(KafkaError._TRANSPORT, fatal=True))
+    assert not loop._is_fatal(KafkaError(KafkaError._TRANSPORT))
+    with pytest.raises(loop.WorkerFailed, match="fatal consumer error"):
+        loop.Worker._process_batch(object(), [Fenced()])  # raises before it reads anything of the worker

@@ -42,6 +42,13 @@ WARM_COUNT_SECONDS = 15.0  # how often the agents-past-warm-up gauge is recounte
 FULL_COLLECTION_EVERY = 100
 
 
+
+def _is_fatal(err: KafkaError) -> bool:
+    """A fatal client error. A consumer hands a fenced static member's as a message error with code
+    ``_FATAL`` whose ``fatal()`` is False (seen with librdkafka 2.x): the worker then idled, alive."""
+    return err.fatal() or err.code() == KafkaError._FATAL
+
+
 class Worker(Outputs, Checkpoints, Partitions, Shared):
     """One member of the consumer group. Its state is set up here; the concerns it is made of
     (outputs, checkpoints, partitions) read and write it through ``self``."""
@@ -214,7 +221,7 @@ class Worker(Outputs, Checkpoints, Partitions, Shared):
 
     def _client_error(self, err: KafkaError) -> None:
         """librdkafka's error callback (any client): a fatal error ends the worker at its next step."""
-        if err.fatal():
+        if _is_fatal(err):
             log.error("fatal Kafka client error: %s (%s)", err.str(), err.name())
             self._fatal = err
         else:
@@ -225,7 +232,7 @@ class Worker(Outputs, Checkpoints, Partitions, Shared):
         lifecycle, feedback, actions = [], [], []
         for m in msgs:
             if m.error():
-                if m.error().fatal():
+                if _is_fatal(m.error()):
                     raise WorkerFailed(f"fatal consumer error: {m.error().str()} ({m.error().name()})")
                 if m.error().code() != KafkaError._PARTITION_EOF:
                     log.warning("consume error: %s", m.error())
