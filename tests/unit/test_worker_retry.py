@@ -70,10 +70,11 @@ class Fenced:
 
 
 def test_a_fatal_code_without_the_fatal_flag_still_ends_the_worker():
-    from intentwatch.pipeline.hosts.worker import loop
+    from intentwatch.pipeline.hosts.worker import checkpoints, loop
 
     assert not KafkaError(KafkaError._FATAL).fatal()  # the flag librdkafka leaves unset here
-    assert loop._is_fatal(KafkaError(KafkaError._FATAL)) and loop._is_fatal(KafkaError(KafkaError._TRANSPORT, fatal=True))
-    assert not loop._is_fatal(KafkaError(KafkaError._TRANSPORT))
+    assert checkpoints.is_fatal(KafkaError(KafkaError._FATAL))
+    assert checkpoints.is_fatal(KafkaError(KafkaError._TRANSPORT, fatal=True))
+    assert not checkpoints.is_fatal(KafkaError(KafkaError._TRANSPORT))
     with pytest.raises(loop.WorkerFailed, match="fatal consumer error"):
         loop.Worker._process_batch(object(), [Fenced()])  # raises before it reads anything of the worker

@@ -67,6 +67,12 @@ def collector_paused() -> Iterator[None]:
         gc.enable()
 
 
+def is_fatal(err: KafkaError) -> bool:
+    """A fatal client error. A consumer hands a fenced static member's as a message error with code
+    ``_FATAL`` whose ``fatal()`` is False (seen with librdkafka 2.x): the worker then idled, alive."""
+    return err.fatal() or err.code() == KafkaError._FATAL
+
+
 def _name(e: KafkaException) -> str:
     err = e.args[0] if e.args and isinstance(e.args[0], KafkaError) else None
     return err.name() if err is not None else "failed"
@@ -154,7 +160,7 @@ class Checkpoints:
                 f"fatal {err.fatal()})" if err is not None else str(e)
         log.error("checkpoint attempt %d failed: %s", attempt, cause)
         self._abort()
-        if (err is not None and err.fatal()) or self._fatal is not None:
+        if (err is not None and is_fatal(err)) or self._fatal is not None:
             raise WorkerFailed(f"checkpoint failed for good: {cause}") from None
         if time.monotonic() > deadline:
             raise WorkerFailed(f"checkpoints failed for {self.settings.worker.max_stall_seconds:g}s; "
@@ -279,9 +285,10 @@ class Checkpoints:
         """``<state_dir>/<instance>.status.json``, rewritten at each checkpoint: for probes and operators."""
         w = self.settings.worker
         w.state_dir.mkdir(parents=True, exist_ok=True)
+        live, stored = self.engine.agent_counts()
         status = {"instance": w.instance, "group_id": w.group_id, "checkpoint_at": datetime.now(timezone.utc).isoformat(),
                   "engine_time": self.engine.watermark if self.engine.watermark != float("-inf") else None,
-                  "agents": self.engine.agent_counts()[0], "stored_agents": self.engine.agent_counts()[1], "partitions": sorted({tp.partition for tp in assignment}),
+                  "agents": live, "stored_agents": stored, "partitions": sorted({tp.partition for tp in assignment}),
                   **({"evicted": ev.evicted, "revived": ev.revived, "agents_in_store": len(ev.store)}
                      if (ev := self.engine.evictor) is not None else {}),
                   "lifecycle_catching_up": sorted(f"{t}[{p}]" for t, p in self.holding), "stats": dict(self.stats),

@@ -20,7 +20,7 @@ from intentwatch.models.baseline import epoch_seconds
 from intentwatch.models.errors import InputError
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.hosts.metrics import Health, MetricsServer, Timings, WorkerMetrics
-from intentwatch.pipeline.hosts.worker.checkpoints import Checkpoints, Snapshot, WorkerFailed, collector_paused
+from intentwatch.pipeline.hosts.worker.checkpoints import Checkpoints, Snapshot, WorkerFailed, collector_paused, is_fatal
 from intentwatch.pipeline.hosts.worker.outputs import Outputs
 from intentwatch.pipeline.hosts.worker.partitions import Partitions
 from intentwatch.pipeline.hosts.worker.shared import Shared, SharedTopic
@@ -41,12 +41,6 @@ WARM_COUNT_SECONDS = 15.0  # how often the agents-past-warm-up gauge is recounte
 # threshold; its other condition, a quarter more long-lived objects, still holds).
 FULL_COLLECTION_EVERY = 100
 
-
-
-def _is_fatal(err: KafkaError) -> bool:
-    """A fatal client error. A consumer hands a fenced static member's as a message error with code
-    ``_FATAL`` whose ``fatal()`` is False (seen with librdkafka 2.x): the worker then idled, alive."""
-    return err.fatal() or err.code() == KafkaError._FATAL
 
 
 class Worker(Outputs, Checkpoints, Partitions, Shared):
@@ -221,7 +215,7 @@ class Worker(Outputs, Checkpoints, Partitions, Shared):
 
     def _client_error(self, err: KafkaError) -> None:
         """librdkafka's error callback (any client): a fatal error ends the worker at its next step."""
-        if _is_fatal(err):
+        if is_fatal(err):
             log.error("fatal Kafka client error: %s (%s)", err.str(), err.name())
             self._fatal = err
         else:
@@ -232,7 +226,7 @@ class Worker(Outputs, Checkpoints, Partitions, Shared):
         lifecycle, feedback, actions = [], [], []
         for m in msgs:
             if m.error():
-                if _is_fatal(m.error()):
+                if is_fatal(m.error()):
                     raise WorkerFailed(f"fatal consumer error: {m.error().str()} ({m.error().name()})")
                 if m.error().code() != KafkaError._PARTITION_EOF:
                     log.warning("consume error: %s", m.error())
