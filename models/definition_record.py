@@ -21,6 +21,7 @@ from intentwatch.models.intent import IntentManifest
 
 MAX_TOOLS = 64     # tools in one instance's record
 MAX_TARGETS = 256  # hashed target keys in one instance's record
+MAX_ACTIONS = 10**9  # one instance's actions: a count past it is forged (and a huge one breaks float arithmetic)
 
 Hash = Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]  # definitions.value_hash: tool, argument, target key
 
@@ -39,7 +40,7 @@ class DefinitionLesson(BaseModel):
     ended: float = Field(ge=0, lt=LATEST.timestamp(), allow_inf_nan=False, description="Event time it ended, epoch seconds.")
     tools: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(max_length=MAX_TOOLS)
     values: list[Hash] = Field(max_length=MAX_TARGETS)
-    n: int = Field(ge=1, description="Its actions.")
+    n: int = Field(ge=1, le=MAX_ACTIONS, description="Its actions.")
 
     def key(self) -> bytes:
         return f"{self.definition}\n{self.agent_id}\n{self.instance}".encode()

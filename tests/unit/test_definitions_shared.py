@@ -94,6 +94,12 @@ def test_a_malformed_lesson_is_refused_with_its_reason(over, says):
         decode_definition_record(orjson.dumps({**LESSON, **over}), "it.definitions[0]@7")
 
 
+def test_a_lesson_whose_count_breaks_arithmetic_is_refused():
+    raw = orjson.dumps(LESSON).replace(b'"n":4', b'"n":' + b"9" * 400)  # valid JSON, past any float
+    with pytest.raises(InputError, match="n:"):
+        decode_definition_record(raw, "it.definitions[0]@8")
+
+
 def test_a_shared_manifest_must_be_a_definition_and_one_too_many_is_refused(monkeypatch):
     from intentwatch.pipeline.engine import definitions
 
