@@ -6,11 +6,12 @@ wrote it.
 """
 
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka import Consumer, IsolationLevel, KafkaError, KafkaException, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic, OffsetSpec
 
 from intentwatch.models.errors import IntentwatchError
 from intentwatch.pipeline.settings import KafkaSettings, TopicSettings
@@ -31,6 +32,21 @@ def producer(kafka: KafkaSettings, **extra: str | int | float | bool) -> Produce
 
 def admin(kafka: KafkaSettings) -> AdminClient:
     return AdminClient(kafka.client_config())
+
+
+def undecided(client: AdminClient, partitions: list[TopicPartition], timeout: float = 10.0) -> list[TopicPartition]:
+    """Those of ``partitions`` that hold a transaction not decided yet: their last stable offset
+    (where a read_committed reader stops) is short of their end. A commit returns to its producer
+    once the coordinator has logged it, before the markers are written: until they are, a reader
+    stops short of records whose input offsets may already read as committed."""
+    latest = {tp: OffsetSpec.latest() for tp in partitions}
+
+    def ends(level: IsolationLevel) -> dict[tuple[str, int], int]:
+        done = client.list_offsets(latest, isolation_level=level, request_timeout=timeout)
+        return {(tp.topic, tp.partition): f.result().offset for tp, f in done.items()}
+
+    stable, end = ends(IsolationLevel.READ_COMMITTED), ends(IsolationLevel.READ_UNCOMMITTED)
+    return [tp for tp in partitions if stable[tp.topic, tp.partition] < end[tp.topic, tp.partition]]
 
 
 def topic_specs(t: TopicSettings) -> list[NewTopic]:
@@ -65,8 +81,6 @@ def create_topics(kafka: KafkaSettings, topics: TopicSettings, timeout: float = 
             if e.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                 raise KafkaSetupError(f"cannot create topic {name}: {e.args[0].str()}") from None
             result[name] = "exists"
-    import time
-
     wanted = (topics.actions, topics.lifecycle, topics.feedback, topics.state)
     deadline = time.monotonic() + timeout
 

@@ -306,3 +306,33 @@ def test_credential_shared_across_workers(kafka_pipeline: Pipeline, tmp_path: Pa
     again.stop()
     assert len(p.read_all(p.topics.dlq)) == 1, again.tail()
     assert [r.json()["rule_id"] for r in p.read_all(p.topics.alerts)].count("credential.shared") == 1
+
+
+def test_restore_waits_for_an_undecided_checkpoint(kafka_pipeline: Pipeline):
+    """A checkpoint whose commit returned may not have its markers written yet (seen after a broker
+    restart): a worker taking its partitions then must wait, or it pairs older state with the
+    newer input offsets. Here a state record sits in an open transaction; the worker restores
+    nothing until it is committed, then restores it."""
+    from intentwatch.pipeline.engine.state import AgentState
+
+    p = kafka_pipeline
+    p.create_topics()
+    txn = Producer({"bootstrap.servers": p.bootstrap, "transactional.id": f"{p.group}-previous-owner",
+                    "partitioner": PARTITIONER})
+    txn.init_transactions(30)
+    txn.begin_transaction()
+    txn.produce(p.topics.state, key=b"agent-held", value=orjson.dumps(AgentState("agent-held").to_record()), partition=3)
+    txn.flush(10)
+    worker = p.start_worker("undecided")
+
+    def logged(text: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in worker.log.read_text(errors="replace"):
+            assert worker.alive and time.monotonic() < deadline, f"no {text!r} in\n{worker.tail()}"
+            time.sleep(0.2)
+
+    logged("state partitions [3] hold an undecided transaction; waiting", 60)
+    assert "restored" not in worker.log.read_text(errors="replace")
+    txn.commit_transaction(30)
+    logged("restored 1 agents", 60)
+    assert worker.alive, worker.tail()

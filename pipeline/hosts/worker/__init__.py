@@ -38,8 +38,9 @@ never alive and idle. A failed checkpoint is not retried in place but by the pol
 polling lets the consumer rejoin its group after an outage, and report a fatal error (a static
 member fenced); the next owner of a revoked partition starts from the last checkpoint.
 
-On assignment the worker restores its partitions' agents from the state topic and
-holds back the action partitions until the lifecycle and feedback partitions are read up
+On assignment the worker restores its partitions' agents from the state topic (once no
+transaction on those partitions is undecided: a commit returns before its markers are written,
+and reading then would pair older state with newer offsets) and holds back the action partitions until the lifecycle and feedback partitions are read up
 to their end, so it knows every registered intent and every verdict before it judges an
 action.
 

@@ -9,6 +9,8 @@ import time
 import orjson
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
 
+from intentwatch.pipeline.io.kafka import admin, undecided
+
 
 log = logging.getLogger("intentwatch.worker")
 
@@ -73,6 +75,7 @@ class Partitions:
         """Read the committed agent state of these partitions from the state topic."""
         if not partitions:
             return 0
+        self._await_decided(partitions)
         reader = Consumer({**self.settings.kafka.client_config(), "group.id": f"{self.settings.worker.group_id}-restore",
                            "enable.auto.commit": False, "isolation.level": "read_committed", "enable.partition.eof": True})
         try:
@@ -97,6 +100,26 @@ class Partitions:
             self.owner[agent_id] = p
         return len(latest)
 
+
+    def _await_decided(self, partitions: list[int]) -> None:
+        """Wait until no transaction on these state partitions is undecided: the last checkpoint
+        of their previous owner (another worker, or this one before an outage) may be committed
+        with its markers not written yet, and restoring then would pair older state with its newer
+        input offsets. An abandoned one is aborted after the producer's transaction timeout."""
+        client = admin(self.settings.kafka)
+        state = [TopicPartition(self.topics.state, p) for p in partitions]
+        deadline = time.monotonic() + UNDECIDED_WAIT_SECONDS
+        while open_ := _retrying("state offsets", lambda: undecided(client, state)):
+            if time.monotonic() > deadline:
+                raise KafkaException(f"state partitions {sorted(tp.partition for tp in open_)} still hold an undecided "
+                                     f"transaction after {UNDECIDED_WAIT_SECONDS}s")
+            self.health.beat()
+            log.info("state partitions %s hold an undecided transaction; waiting", sorted(tp.partition for tp in open_))
+            time.sleep(0.5)
+
+
+# A checkpoint transaction left open by a worker that died is aborted after transaction.timeout.ms (30 s).
+UNDECIDED_WAIT_SECONDS = 90
 
 # What a group coordinator that is still loading answers; librdkafka does not flag all of it retriable.
 _COORDINATOR_STARTING = (KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
