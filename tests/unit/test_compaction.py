@@ -95,3 +95,26 @@ def test_compacted_agents_still_count_in_the_learning_report():
     assert compacted.evictor is not None and len(compacted.agents) < len(live_cut.agents)
     assert compacted.learning_report() == live_cut.learning_report()
     assert live.learning_report()["judged"] == 4
+
+
+def test_a_clock_jump_compacts_a_bounded_number_of_agents_per_step():
+    # A streaming worker caught up after a backlog of days: event time jumps to now and every agent
+    # is idle at once. Compacting them all in that one step held its poll loop ~1 ms per agent.
+    config = EngineConfig(compact_idle_seconds=3600.0, compact_ended_seconds=None)
+    engine = Engine(config, event_clock=False)
+    n = 3 * 32 + 5
+    for i in range(n):
+        m = manifest(f"busy-{i:04d}")
+        engine.process(instantiate(m))
+        engine.process(action(m.agent_id, timedelta(minutes=1)))
+    engine.advance_to((T0 + timedelta(minutes=2)).timestamp())
+    assert len(engine.agents) == n
+    ev = engine.evictor
+    assert ev is not None
+    step, before = ev.STEP, ev.compacted  # (each was compacted once already: registered, not acting yet)
+    jump = (T0 + timedelta(days=2)).timestamp()
+    engine.advance_to(jump)
+    assert ev.compacted - before == step and len(engine.agents) == n - step
+    for k in range(1, 4):  # each later step of the clock takes the next ones
+        engine.advance_to(jump + k)
+    assert ev.compacted - before == n and not engine.agents

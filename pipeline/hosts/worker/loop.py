@@ -149,7 +149,9 @@ class Worker(Outputs, Checkpoints, Partitions, Shared):
                 self._follow_shared()
                 self._release_held()
                 self.health.ready = not self.holding
+                stepped = time.perf_counter()
                 caught_up = self._advance_time()
+                self.timings.add("advance", time.perf_counter() - stepped)  # due timers, closed windows, compaction
                 now = time.monotonic()
                 if w.wall_clock_timers and caught_up and now - last_tick >= w.tick_seconds:
                     # Only when caught up: then event time is close to wall time.
