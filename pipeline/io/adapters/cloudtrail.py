@@ -16,7 +16,6 @@ session folded into its role when ``fold_sessions``); the tool is
 the API verb (cloudtrail_operations.py); the resource from ``resources[].ARN`` or ``requestParameters``.
 """
 
-import ipaddress
 import json
 import re
 from collections import Counter
@@ -32,16 +31,8 @@ from intentwatch.models.action import Operation
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, make_action
+from .cloudtrail_fields import DENIED, bytes_moved, credential, is_ip as is_ip_text, principal, resource_of, tool_name
 from .cloudtrail_operations import verb_operation as _verb_operation
-
-_DENIED = re.compile(r"AccessDenied|Unauthorized|Forbidden|NotAuthorized", re.IGNORECASE)
-# requestParameters keys that name the resource acted on, in order (bucketName is joined with key).
-RESOURCE_PARAMETERS = (
-    "roleArn", "policyArn", "functionName", "secretId", "name", "trailName", "snapshotId", "instanceId",
-    "imageId", "dBSnapshotIdentifier", "dBInstanceIdentifier", "logGroupName", "tableName", "queueUrl",
-    "topicArn", "keyId", "userName", "roleName", "groupName", "stackName", "clusterName", "repositoryName",
-    "resourceArn", "detectorId", "groupId", "modelId", "targetArn", "arn",
-)
 
 
 class CloudTrailOptions(BaseModel):
@@ -62,95 +53,6 @@ class CloudTrailOptions(BaseModel):
                            "user name), for teams that name a role after its agent.")
     credential_prefix: str = Field("", description="Put before an AWS access key id (AKIA..., ASIA...) in "
                                                    "credential_id (e.g. 'aws:'), to match how manifests name keys.")
-
-
-def tool_name(event_source: str, event_name: str) -> str:
-    """``s3.amazonaws.com`` + ``GetObject`` -> ``s3:GetObject`` (the IAM action form)."""
-    return f"{event_source.split('.amazonaws.com', 1)[0]}:{event_name}"
-
-
-def principal(identity: dict[str, Any], fold_sessions: bool) -> tuple[str | None, str | None]:
-    """(agent ARN or name, session name) of a ``userIdentity``."""
-    arn = identity.get("arn")
-    if isinstance(arn, str) and arn:
-        if ":assumed-role/" in arn:
-            head, _, rest = arn.partition(":assumed-role/")
-            role, _, session = rest.partition("/")
-            if fold_sessions:
-                issuer = ((identity.get("sessionContext") or {}).get("sessionIssuer") or {}).get("arn")
-                if issuer:
-                    return issuer, session or None
-                account = head.rsplit(":", 1)[-1] if head.count(":") >= 4 else identity.get("accountId", "")
-                partition = head.split(":")[1] if head.count(":") >= 1 else "aws"
-                return f"arn:{partition}:iam::{account}:role/{role}", session or None
-            return arn, session or None
-        return arn, None
-    invoked = identity.get("invokedBy")
-    if isinstance(invoked, str) and invoked:
-        return invoked, None
-    principal_id = identity.get("principalId")  # WebIdentityUser, SAMLUser, AWSAccount...: no arn
-    if isinstance(principal_id, str) and principal_id:
-        return f"{identity.get('type') or 'Unknown'}:{principal_id}", None
-    if identity.get("type") in ("AWSAccount", "Root") and isinstance(identity.get("accountId"), str):
-        return f"{identity['type']}:{identity['accountId']}", None
-    return None, None
-
-
-def _resource(record: dict[str, Any], params: Any) -> str | None:
-    for r in record.get("resources") or ():
-        if isinstance(r, dict) and isinstance(r.get("ARN"), str) and r["ARN"]:
-            return r["ARN"]
-    if not isinstance(params, dict):
-        return None
-    bucket = params.get("bucketName")
-    if isinstance(bucket, str):
-        key = params.get("key")
-        return f"arn:aws:s3:::{bucket}/{key}" if isinstance(key, str) else f"arn:aws:s3:::{bucket}"
-    for k in RESOURCE_PARAMETERS:
-        v = params.get(k)
-        if isinstance(v, str) and v:
-            return v
-    items = (params.get("instancesSet") or {}).get("items") if isinstance(params.get("instancesSet"), dict) else None
-    if items and isinstance(items[0], dict):
-        return items[0].get("instanceId") or items[0].get("imageId")
-    return None
-
-
-def _credential(key: Any, prefix: str) -> str | None:
-    if not isinstance(key, str) or not key:
-        return None  # accessKeyId may be "" (console sessions, some service calls)
-    return prefix + key if prefix and key[:4] in ("AKIA", "ASIA") else key
-
-
-def _bytes(extra: Any) -> int:
-    if extra.__class__ is not dict:
-        return 0
-    total = 0
-    for k in ("bytesTransferredIn", "bytesTransferredOut"):
-        v = extra.get(k)
-        if (v.__class__ is int or v.__class__ is float) and v > 0:  # (not a bool: its class is bool)
-            total += int(v)
-    return total
-
-
-_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
-
-
-def _is_ip(value: str) -> bool:
-    """An IPv4 or IPv6 address (not a service name such as ``lambda.amazonaws.com`` or ``AWS Internal``).
-
-    >>> [_is_ip(v) for v in ("198.51.100.24", "10.0.0.256", "2001:db8::1", "lambda.amazonaws.com", "AWS Internal")]
-    [True, False, True, False, False]
-    """
-    if _IPV4.fullmatch(value):
-        return True
-    if ":" not in value:
-        return False
-    try:
-        ipaddress.ip_address(value)
-        return True
-    except ValueError:
-        return False
 
 
 class CloudTrailAdapter(JsonInput):
@@ -307,7 +209,7 @@ class CloudTrailAdapter(JsonInput):
         if isinstance(ip, str) and ip:
             is_ip = self._is_ip.get(ip)
             if is_ip is None:
-                is_ip = _is_ip(ip)
+                is_ip = is_ip_text(ip)
                 if len(self._is_ip) < 65536:
                     self._is_ip[ip] = is_ip
             if is_ip:
@@ -315,12 +217,12 @@ class CloudTrailAdapter(JsonInput):
             else:
                 attributes["source_address"] = ip  # a service (lambda.amazonaws.com) or "AWS Internal"
         error = r.get("errorCode")
-        outcome = "success" if not error else "denied" if _DENIED.search(str(error)) else "error"
+        outcome = "success" if not error else "denied" if DENIED.search(str(error)) else "error"
         fields: dict[str, Any] = {
             "event_id": r["eventID"], "agent_id": o.agents.get(agent, agent), "time": _time(r["eventTime"]), "tool": tool,
-            "operation": operation, "resource": _resource(r, params), "outcome": outcome,
-            "credential_id": _credential(identity.get("accessKeyId"), o.credential_prefix), "source_ip": source_ip, "session_id": session,
-            "bytes": _bytes(extra), "attributes": attributes,
+            "operation": operation, "resource": resource_of(r, params), "outcome": outcome,
+            "credential_id": credential(identity.get("accessKeyId"), o.credential_prefix), "source_ip": source_ip, "session_id": session,
+            "bytes": bytes_moved(extra), "attributes": attributes,
         }
         model = params.get("modelId") if isinstance(params, dict) and service.startswith("bedrock") else None
         if isinstance(model, str) and model:

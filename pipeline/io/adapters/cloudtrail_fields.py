@@ -1,0 +1,105 @@
+"""What one CloudTrail record says, field by field: who acted (``principal``), on what
+(``resource``), with which key, from where, and how it ended (``outcome``). The mapping that
+puts them together, and the delivery shapes, are in cloudtrail.py."""
+
+import ipaddress
+import re
+from typing import Any
+
+DENIED = re.compile(r"AccessDenied|Unauthorized|Forbidden|NotAuthorized", re.IGNORECASE)
+# requestParameters keys that name the resource acted on, in order (bucketName is joined with key).
+RESOURCE_PARAMETERS = (
+    "roleArn", "policyArn", "functionName", "secretId", "name", "trailName", "snapshotId", "instanceId",
+    "imageId", "dBSnapshotIdentifier", "dBInstanceIdentifier", "logGroupName", "tableName", "queueUrl",
+    "topicArn", "keyId", "userName", "roleName", "groupName", "stackName", "clusterName", "repositoryName",
+    "resourceArn", "detectorId", "groupId", "modelId", "targetArn", "arn",
+)
+
+
+def tool_name(event_source: str, event_name: str) -> str:
+    """``s3.amazonaws.com`` + ``GetObject`` -> ``s3:GetObject`` (the IAM action form)."""
+    return f"{event_source.split('.amazonaws.com', 1)[0]}:{event_name}"
+
+
+def principal(identity: dict[str, Any], fold_sessions: bool) -> tuple[str | None, str | None]:
+    """(agent ARN or name, session name) of a ``userIdentity``."""
+    arn = identity.get("arn")
+    if isinstance(arn, str) and arn:
+        if ":assumed-role/" in arn:
+            head, _, rest = arn.partition(":assumed-role/")
+            role, _, session = rest.partition("/")
+            if fold_sessions:
+                issuer = ((identity.get("sessionContext") or {}).get("sessionIssuer") or {}).get("arn")
+                if issuer:
+                    return issuer, session or None
+                account = head.rsplit(":", 1)[-1] if head.count(":") >= 4 else identity.get("accountId", "")
+                partition = head.split(":")[1] if head.count(":") >= 1 else "aws"
+                return f"arn:{partition}:iam::{account}:role/{role}", session or None
+            return arn, session or None
+        return arn, None
+    invoked = identity.get("invokedBy")
+    if isinstance(invoked, str) and invoked:
+        return invoked, None
+    principal_id = identity.get("principalId")  # WebIdentityUser, SAMLUser, AWSAccount...: no arn
+    if isinstance(principal_id, str) and principal_id:
+        return f"{identity.get('type') or 'Unknown'}:{principal_id}", None
+    if identity.get("type") in ("AWSAccount", "Root") and isinstance(identity.get("accountId"), str):
+        return f"{identity['type']}:{identity['accountId']}", None
+    return None, None
+
+
+def resource_of(record: dict[str, Any], params: Any) -> str | None:
+    for r in record.get("resources") or ():
+        if isinstance(r, dict) and isinstance(r.get("ARN"), str) and r["ARN"]:
+            return r["ARN"]
+    if not isinstance(params, dict):
+        return None
+    bucket = params.get("bucketName")
+    if isinstance(bucket, str):
+        key = params.get("key")
+        return f"arn:aws:s3:::{bucket}/{key}" if isinstance(key, str) else f"arn:aws:s3:::{bucket}"
+    for k in RESOURCE_PARAMETERS:
+        v = params.get(k)
+        if isinstance(v, str) and v:
+            return v
+    items = (params.get("instancesSet") or {}).get("items") if isinstance(params.get("instancesSet"), dict) else None
+    if items and isinstance(items[0], dict):
+        return items[0].get("instanceId") or items[0].get("imageId")
+    return None
+
+
+def credential(key: Any, prefix: str) -> str | None:
+    if not isinstance(key, str) or not key:
+        return None  # accessKeyId may be "" (console sessions, some service calls)
+    return prefix + key if prefix and key[:4] in ("AKIA", "ASIA") else key
+
+
+def bytes_moved(extra: Any) -> int:
+    if extra.__class__ is not dict:
+        return 0
+    total = 0
+    for k in ("bytesTransferredIn", "bytesTransferredOut"):
+        v = extra.get(k)
+        if (v.__class__ is int or v.__class__ is float) and v > 0:  # (not a bool: its class is bool)
+            total += int(v)
+    return total
+
+
+_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
+
+
+def is_ip(value: str) -> bool:
+    """An IPv4 or IPv6 address (not a service name such as ``lambda.amazonaws.com`` or ``AWS Internal``).
+
+    >>> [is_ip(v) for v in ("198.51.100.24", "10.0.0.256", "2001:db8::1", "lambda.amazonaws.com", "AWS Internal")]
+    [True, False, True, False, False]
+    """
+    if _IPV4.fullmatch(value):
+        return True
+    if ":" not in value:
+        return False
+    try:
+        ipaddress.ip_address(value)
+        return True
+    except ValueError:
+        return False
