@@ -31,7 +31,7 @@ from intentwatch.models.action import Operation
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, make_action
-from .cloudtrail_fields import DENIED, bytes_moved, credential, is_ip as is_ip_text, principal, resource_of, tool_name
+from .cloudtrail_fields import bytes_moved, credential, is_ip as is_ip_text, outcome_of, principal, resource_of, tool_name
 from .cloudtrail_operations import verb_operation as _verb_operation
 
 
@@ -81,7 +81,31 @@ class CloudTrailAdapter(JsonInput):
     def _not_json(self, data: bytes, source: str, damage: str | None, error: Exception) -> Iterator[Result] | None:
         if _looks_like_lines(data) or not data.strip():
             return None
+        if re.match(rb"\s*\{", data) and re.search(rb"\}\s*\{", data):  # Firehose: objects back to back
+            return self._concatenated(data.decode("utf-8", errors="replace"), source, damage)
         return self._salvage(data, source, damage or f"invalid JSON ({error})")
+
+    def _concatenated(self, text: str, source: str, damage: str | None) -> Iterator[Result]:
+        """JSON objects written one after another with nothing between them (Kinesis Data Firehose
+        delivers CloudWatch Logs subscription data to S3 so): each object is a document."""
+        dec, pos, n = json.JSONDecoder(), 0, 0
+        while True:
+            while pos < len(text) and text[pos] in " \t\r\n":
+                pos += 1
+            if pos >= len(text):
+                break
+            try:
+                doc, end = dec.raw_decode(text, pos)
+            except json.JSONDecodeError as e:
+                line = text.count("\n", 0, pos) + 1
+                yield BadRecord(f"{source}:{line}", f"{damage or f'invalid JSON ({e})'}; {n} complete object(s) "
+                                                    f"before line {line} were read, the rest is lost",
+                                text[pos:pos + 65536].encode())
+                return
+            yield from self._document(doc, text[pos:end].encode(), f"{source}#obj{n}")
+            pos, n = end, n + 1
+        if damage:
+            yield BadRecord(source, damage)
 
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
         if isinstance(doc, list):
@@ -90,9 +114,16 @@ class CloudTrailAdapter(JsonInput):
         if not isinstance(doc, dict):
             yield BadRecord(source, f"not a CloudTrail record: a JSON {type(doc).__name__}", raw)
             return
-        for key in ("Records", "Events", "QueryResultRows"):
-            if isinstance(doc.get(key), list) and "eventName" not in doc:
-                yield from self._each(doc[key], f"{source}#{key}")
+        if "eventName" not in doc:
+            for key in ("Records", "Events", "QueryResultRows", "logEvents", "events"):
+                if isinstance(doc.get(key), list):
+                    if key == "logEvents" and doc.get("messageType") == "CONTROL_MESSAGE":
+                        self.skipped["CloudWatch Logs control message"] += 1  # the subscription's health check
+                        return
+                    yield from self._each(doc[key], f"{source}#{key}")
+                    return
+            if "digestStartTime" in doc and "logFiles" in doc:  # CloudTrail-Digest/: hashes of log files, no events
+                self.skipped["digest file"] += 1
                 return
         result = self._one(doc, source)
         if result is not None:
@@ -131,6 +162,9 @@ class CloudTrailAdapter(JsonInput):
         record = _unwrap(item)
         if record.__class__ is str:  # why it is not a record
             return BadRecord(source, record, _dumps(item))  # type: ignore[arg-type]
+        if record.get("eventType") == "AwsCloudTrailInsight":  # type: ignore[union-attr]
+            self.skipped["insight event"] += 1  # a rate anomaly CloudTrail computed, no one's call
+            return None
         event_id = record.get("eventID")  # type: ignore[union-attr]
         seen = event_id.__class__ is str and event_id
         if seen and event_id in self.seen:
@@ -216,12 +250,11 @@ class CloudTrailAdapter(JsonInput):
                 source_ip = ip
             else:
                 attributes["source_address"] = ip  # a service (lambda.amazonaws.com) or "AWS Internal"
-        error = r.get("errorCode")
-        outcome = "success" if not error else "denied" if DENIED.search(str(error)) else "error"
+        outcome = outcome_of(r, name)
         fields: dict[str, Any] = {
             "event_id": r["eventID"], "agent_id": o.agents.get(agent, agent), "time": _time(r["eventTime"]), "tool": tool,
             "operation": operation, "resource": resource_of(r, params), "outcome": outcome,
-            "credential_id": credential(identity.get("accessKeyId"), o.credential_prefix), "source_ip": source_ip, "session_id": session,
+            "credential_id": credential(identity.get("accessKeyId") or identity.get("credentialId"), o.credential_prefix), "source_ip": source_ip, "session_id": session,
             "bytes": bytes_moved(extra), "attributes": attributes,
         }
         model = params.get("modelId") if isinstance(params, dict) and service.startswith("bedrock") else None
@@ -253,13 +286,14 @@ def _unwrap(item: Any) -> dict[str, Any] | str:
     if "detail" in item and "detail-type" in item:  # EventBridge
         detail = item["detail"]
         return detail if isinstance(detail, dict) else "EventBridge event without a detail object"
-    if "CloudTrailEvent" in item:  # LookupEvents / CloudTrail Lake
-        inner = item["CloudTrailEvent"]
+    if "CloudTrailEvent" in item or ("message" in item and "timestamp" in item and "eventID" not in item):
+        # LookupEvents / CloudTrail Lake (CloudTrailEvent); CloudWatch Logs (message): the record as JSON text
+        inner = item["CloudTrailEvent"] if "CloudTrailEvent" in item else item["message"]
         if isinstance(inner, str):
             try:
                 inner = orjson.loads(inner)
             except orjson.JSONDecodeError as e:
-                return f"CloudTrailEvent is not valid JSON: {e}"
+                return f"{'CloudTrailEvent' if 'CloudTrailEvent' in item else 'message'} is not valid JSON: {e}"
         return inner if isinstance(inner, dict) else "CloudTrailEvent is not an object"
     return item
 

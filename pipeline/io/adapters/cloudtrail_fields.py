@@ -6,7 +6,9 @@ import ipaddress
 import re
 from typing import Any
 
-DENIED = re.compile(r"AccessDenied|Unauthorized|Forbidden|NotAuthorized", re.IGNORECASE)
+# errorCodes that say the caller was refused: AccessDenied(Exception), Client.UnauthorizedOperation,
+# NotAuthorized, SNS's AuthorizationError, EC2's AuthFailure (credentials not accepted), VpceAccessDenied...
+DENIED = re.compile(r"AccessDenied|Unauthori[sz]|Forbidden|NotAuthori[sz]|AuthorizationError|AuthFailure", re.IGNORECASE)
 # requestParameters keys that name the resource acted on, in order (bucketName is joined with key).
 RESOURCE_PARAMETERS = (
     "roleArn", "policyArn", "functionName", "secretId", "name", "trailName", "snapshotId", "instanceId",
@@ -40,12 +42,38 @@ def principal(identity: dict[str, Any], fold_sessions: bool) -> tuple[str | None
     invoked = identity.get("invokedBy")
     if isinstance(invoked, str) and invoked:
         return invoked, None
+    kind = identity.get("type") or "Unknown"
     principal_id = identity.get("principalId")  # WebIdentityUser, SAMLUser, AWSAccount...: no arn
     if isinstance(principal_id, str) and principal_id:
-        return f"{identity.get('type') or 'Unknown'}:{principal_id}", None
-    if identity.get("type") in ("AWSAccount", "Root") and isinstance(identity.get("accountId"), str):
-        return f"{identity['type']}:{identity['accountId']}", None
+        return f"{kind}:{principal_id}", None
+    user = (identity.get("onBehalfOf") or {}).get("userId") if isinstance(identity.get("onBehalfOf"), dict) else None
+    if isinstance(user, str) and user:  # IdentityCenterUser: the Identity Center user the call was made for
+        return f"{kind}:{user}", None
+    user = identity.get("userName")  # a failed console sign-in: no arn, no principalId (the name may be hidden)
+    if isinstance(user, str) and user:
+        return f"{kind}:{user}", None
+    if kind in ("AWSAccount", "Root") and isinstance(identity.get("accountId"), str):
+        return f"{kind}:{identity['accountId']}", None
     return None, None
+
+
+def outcome_of(record: dict[str, Any], event_name: str) -> str:
+    """``success``, ``denied`` or ``error``: from ``errorCode``, and for sign-in events (``ConsoleLogin``,
+    ``CheckMfa``...; an Identity Center ``UserAuthentication``), which carry no errorCode when they fail,
+    from ``responseElements`` / ``serviceEventDetails`` ``{<eventName>: "Failure"}``.
+
+    >>> [outcome_of(r, "ConsoleLogin") for r in ({"responseElements": {"ConsoleLogin": "Failure"}},
+    ...  {"responseElements": {"ConsoleLogin": "Success"}}, {"errorCode": "AuthFailure"}, {"errorCode": "Throttling"})]
+    ['denied', 'success', 'denied', 'error']
+    """
+    error = record.get("errorCode")
+    if error:
+        return "denied" if DENIED.search(str(error)) else "error"
+    for key in ("responseElements", "serviceEventDetails"):
+        said = record.get(key)
+        if said.__class__ is dict and said.get(event_name) == "Failure":  # type: ignore[union-attr]
+            return "denied"
+    return "success"
 
 
 def resource_of(record: dict[str, Any], params: Any) -> str | None:
