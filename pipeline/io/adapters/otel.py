@@ -2,14 +2,19 @@
 
 A span becomes an action when its ``gen_ai.operation.name`` (or, without it, the first
 word of its name) is ``execute_tool`` (a tool call), or ``invoke_agent``, ``chat``,
-``text_completion`` or ``generate_content`` (model use, operation ``invoke``). Other spans
-(HTTP, database, ``embeddings``, ``create_agent``...) are skipped and counted in
-``skipped``, not dead-lettered: they are not actions.
+``text_completion`` or ``generate_content`` (model use, operation ``invoke``); a span without
+an operation that is an MCP ``tools/call`` or names a tool (``gen_ai.tool.name``) is a tool
+call. Other spans (HTTP, database, ``embeddings``, ``create_agent``...) are skipped and
+counted in ``skipped``, not dead-lettered: they are not actions. Where other producers put
+what the conventions do not (OpenInference, Traceloop, ADK, Strands' span events...):
+otel_conventions.py.
 
 Who acted: ``gen_ai.agent.id``, else ``gen_ai.agent.name``, on the span or on its nearest
 ancestor in the same request (tool spans are children of an ``invoke_agent`` span that
 carries the name), else the resource attribute ``agent_resource_attribute``
-(``service.name`` by default). A span with none of them is a bad record.
+(``service.name`` by default; the SDK's ``unknown_service...`` names no one), else the agent
+an ``invoke_agent <name>`` span (the span or an ancestor) is named after. A span with none of
+them is a bad record.
 
 Both encodings are read into one ``Span`` shape (otlp.py, which says what breaks OTLP), so one
 mapping serves both. A span is also bad (its siblings in the request carry on) with no agent,
@@ -27,12 +32,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
+from .otel_conventions import aliased, needs_aliases, tool_io
 from .otlp import Span, SpanError, Spans, json_spans, length_prefixed, proto_spans
 from .verbs import ToolOperations
 
@@ -65,16 +70,6 @@ class OtelOptions(BaseModel):
     keep_resource_attributes: bool = Field(True, description="Copy resource attributes into attributes['resource'].")
 
 
-def _parse_json_text(value: Any) -> Any:
-    """``gen_ai.tool.call.arguments`` / ``.result`` may be an object or a JSON string."""
-    if value.__class__ is str and value[:1] in ("{", "["):
-        try:
-            return orjson.loads(value)
-        except orjson.JSONDecodeError:
-            return value
-    return value
-
-
 def _first(attrs: dict[str, Any], keys: tuple[str, ...]) -> Any:
     """The first of ``keys`` set in ``attrs`` (not None, not empty text)."""
     for k in keys:
@@ -85,14 +80,30 @@ def _first(attrs: dict[str, Any], keys: tuple[str, ...]) -> Any:
 
 
 def _inherited(span: Span, by_id: dict[str, Span], keys: tuple[str, ...]) -> Any:
-    """The first of ``keys`` on the span, else on its nearest ancestor in the same request."""
+    """The first of ``keys`` on the span, else on its nearest ancestor in the same request (an
+    OpenInference / Traceloop ancestor read as GenAI keys: it may come after its children)."""
     s: Span | None = span
     for _ in range(_MAX_ANCESTORS):
         if s is None:
             return None
+        if needs_aliases(s.attrs):
+            s.attrs = aliased(s.attrs)
         v = _first(s.attrs, keys)
         if v is not None:
             return v
+        s = by_id.get(s.parent_id) if s.parent_id else None
+    return None
+
+
+def _named_agent(span: Span, by_id: dict[str, Span]) -> str | None:
+    """The agent an ``invoke_agent {gen_ai.agent.name}`` span is named after: the span's own or its
+    nearest such ancestor's (the conventions name the span so; some producers set no attribute)."""
+    s: Span | None = span
+    for _ in range(_MAX_ANCESTORS):
+        if s is None:
+            return None
+        if s.name.startswith("invoke_agent ") and s.attrs.get("gen_ai.operation.name", "invoke_agent") == "invoke_agent":
+            return s.name[13:].strip() or None
         s = by_id.get(s.parent_id) if s.parent_id else None
     return None
 
@@ -168,12 +179,13 @@ class OtelAdapter(JsonInput):
         a = span.attrs
         op = a.get("gen_ai.operation.name")
         if op is None and ("openinference.span.kind" in a or "traceloop.span.kind" in a):
-            a = span.attrs = _aliased(a)
+            a = span.attrs = aliased(a)
             op = a.get("gen_ai.operation.name")
         if op is None:
             op = span.name.split(" ", 1)[0]
             if op not in ACTION_OPERATIONS:
-                if a.get("mcp.method.name") != "tools/call":
+                # an MCP tools/call span, or a span naming a tool (Pydantic AI's "running tool"): a tool call
+                if a.get("mcp.method.name") != "tools/call" and not a.get("gen_ai.tool.name"):
                     self.skipped["not gen_ai"] += 1
                     return None
                 op = "execute_tool"
@@ -194,12 +206,17 @@ class OtelAdapter(JsonInput):
                 agent = None
             if agent is None and span.parent_id:
                 agent = _inherited(span, by_id, _AGENT_KEYS)
-        if agent is None and o.agent_resource_attribute:
-            agent = resource.get(o.agent_resource_attribute)
+            if agent is None and o.agent_resource_attribute:
+                agent = resource.get(o.agent_resource_attribute)
+                if agent.__class__ is str and agent.startswith("unknown_service"):
+                    agent = None  # the SDK's default when no service name was set: names no one
+            if agent is None or agent == "":
+                agent = _named_agent(span, by_id)
         if agent is None or agent == "":
             where = f", nor resource {o.agent_resource_attribute}" if o.agent_resource_attribute else ""
             return BadRecord(span.position, f"{op} span has no agent: no gen_ai.agent.id or gen_ai.agent.name on it "
-                                            f"or its ancestors{where}", span.raw_bytes())
+                                            f"or its ancestors{where}, no invoke_agent span naming one",
+                             span.raw_bytes())
         attributes: dict[str, Any] = {"trace_id": span.trace_id, "span_id": span.span_id, "span_name": span.name}
         if span.parent_id:
             attributes["parent_span_id"] = span.parent_id
@@ -221,16 +238,15 @@ class OtelAdapter(JsonInput):
             v = a.get("gen_ai.tool.type")
             if v is not None:
                 attributes["tool_type"] = v
-            args = _parse_json_text(a.get("gen_ai.tool.call.arguments"))
+            args, result = tool_io(span, a, tool)
             if args is not None:
                 attributes["arguments"] = args
                 if args.__class__ is dict:
                     resource_name = self._resource_of(args)
                     if resource_name is not None:
                         fields["resource"] = resource_name
-            result = a.get("gen_ai.tool.call.result")
             if result is not None:
-                attributes["result"] = _parse_json_text(result)
+                attributes["result"] = result
         else:
             fields["tool"], fields["operation"] = f"gen_ai.{op}", "invoke"
             usage = {k[13:]: v for k, v in a.items() if k.startswith("gen_ai.usage.")}
@@ -261,40 +277,3 @@ class OtelAdapter(JsonInput):
             for key in _FIELD_KEYS.intersection(a):
                 fields[FIELD_ATTRIBUTES[key]] = a[key]
         return make_action(fields, span.position, span.raw)
-# Other conventions emitters use (INTEGRATIONS.md section 1): OpenInference (Arize) and Traceloop
-# OpenLLMetry. Their keys, read as the GenAI ones they stand for; a GenAI key present wins.
-_OPENINFERENCE = {"TOOL": "execute_tool", "LLM": "chat", "AGENT": "invoke_agent"}
-_OPENINFERENCE_KEYS = {"tool.name": "gen_ai.tool.name", "tool.id": "gen_ai.tool.call.id",
-                       "input.value": "gen_ai.tool.call.arguments", "output.value": "gen_ai.tool.call.result",
-                       "llm.model_name": "gen_ai.request.model", "llm.provider": "gen_ai.provider.name",
-                       "agent.name": "gen_ai.agent.name", "session.id": "gen_ai.conversation.id"}
-_TRACELOOP = {"tool": "execute_tool", "agent": "invoke_agent"}
-
-
-def _aliased(a: dict[str, Any]) -> dict[str, Any]:
-    """OpenInference / Traceloop span attributes with their GenAI equivalents added.
-
-    >>> _aliased({"openinference.span.kind": "TOOL", "tool.name": "get_weather", "input.value": "{}"})["gen_ai.tool.name"]
-    'get_weather'
-    """
-    out = dict(a)
-    kind = a.get("openinference.span.kind")
-    if kind in _OPENINFERENCE:
-        out.setdefault("gen_ai.operation.name", _OPENINFERENCE[kind])
-        for key, gen_ai in _OPENINFERENCE_KEYS.items():
-            if key in a and not (kind != "TOOL" and gen_ai.startswith("gen_ai.tool.")):
-                out.setdefault(gen_ai, a[key])
-    kind = a.get("traceloop.span.kind")
-    if kind in _TRACELOOP:
-        out.setdefault("gen_ai.operation.name", _TRACELOOP[kind])
-        name = a.get("traceloop.entity.name")
-        if name is not None:
-            out.setdefault("gen_ai.tool.name" if kind == "tool" else "gen_ai.agent.name", name)
-        if kind == "tool":
-            for key, gen_ai in (("traceloop.entity.input", "gen_ai.tool.call.arguments"),
-                                ("traceloop.entity.output", "gen_ai.tool.call.result")):
-                if key in a:
-                    out.setdefault(gen_ai, a[key])
-    return out
-
-

@@ -42,6 +42,20 @@ class Span:
     attrs: dict[str, Any]
     position: str
     raw: Any  # the span's own dict or message, dumped only when it goes to dead letters
+    events: Any = ()  # the span's events as the wire has them, read only when a mapping needs them
+
+    def event_list(self) -> list[tuple[str, dict[str, Any]]]:
+        """(name, attributes) of each event; an event that breaks OTLP is left out (events only add detail)."""
+        out = []
+        for ev in self.events or ():
+            try:
+                if hasattr(ev, "SerializeToString"):
+                    out.append((ev.name, proto_attributes(ev.attributes)))
+                elif ev.__class__ is dict:
+                    out.append((str(ev.get("name") or ""), json_attributes(ev.get("attributes"), "event.")))
+            except SpanError:
+                continue
+        return out
 
     def raw_bytes(self) -> bytes:
         raw = self.raw
@@ -184,7 +198,7 @@ def _json_span(sp: Any, position: str) -> Span:
         code = _enum(status.get("code", 0), STATUS_CODES, "status code")
         message = status.get("message") or ""
     return Span(trace_id, span_id, parent_id, name, start_ns, code, message, _string_attributes(sp.get("attributes")),
-                position, sp)
+                position, sp, sp.get("events"))
 
 
 def json_spans(doc: Any, source: str) -> Spans:
@@ -200,7 +214,7 @@ def json_spans(doc: Any, source: str) -> Spans:
             resource = json_attributes(_object(rs.get("resource"), "resource").get("attributes"), "resource.")
         except SpanError as e:
             resource, bad = {}, str(e)
-        scopes = rs.get("scopeSpans") or ()
+        scopes = rs.get("scopeSpans") or rs.get("instrumentationLibrarySpans") or ()  # (the latter: OTLP before 0.15)
         for j, ss in enumerate(scopes if isinstance(scopes, list) else [scopes]):
             spans = ss.get("spans") if isinstance(ss, dict) else None
             if not isinstance(spans, list):
@@ -285,7 +299,7 @@ def _proto_span(sp: Any, position: str) -> Span:
     parent = sp.parent_span_id
     return Span(_bytes_id(sp.trace_id, 16, "traceId"), _bytes_id(sp.span_id, 8, "spanId"),
                 _bytes_id(parent, 8, "parentSpanId", required=False) if parent else "", sp.name, start, code,
-                status.message, proto_attributes(sp.attributes), position, sp)
+                status.message, proto_attributes(sp.attributes), position, sp, sp.events)
 
 
 def proto_spans(raw: bytes, source: str) -> Spans:

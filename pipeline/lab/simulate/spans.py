@@ -160,6 +160,9 @@ def to_proto(doc: dict[str, Any]) -> Any:
                 p.status.code = code if isinstance(code, int) else codes[code]
                 p.status.message = status.get("message", "")
                 p.attributes.extend(kvs(sp.get("attributes", [])))
+                for ev in sp.get("events", ()):
+                    pe = p.events.add(name=ev.get("name", ""), time_unix_nano=int(ev.get("timeUnixNano", 0)))
+                    pe.attributes.extend(kvs(ev.get("attributes", [])))
     return req
 
 

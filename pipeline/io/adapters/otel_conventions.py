@@ -1,0 +1,137 @@
+"""Where real producers put what otel.py maps, when it is not where the current GenAI conventions say.
+
+- Other conventions' keys read as the GenAI ones they stand for (``aliased``): OpenInference (Arize)
+  and Traceloop OpenLLMetry (INTEGRATIONS.md section 1). A GenAI key present wins.
+- A tool call's arguments and result (``tool_io``), looked for in turn in: the span attributes
+  ``gen_ai.tool.call.arguments`` / ``.result``; Google ADK's ``gcp.vertex.agent.tool_call_args`` /
+  ``.tool_response``; Pydantic AI's first instrumentation's ``tool_arguments`` / ``tool_response``;
+  ``gen_ai.input.messages`` / ``gen_ai.output.messages`` (a span attribute, or an event
+  ``gen_ai.client.inference.operation.details``) with a ``tool_call`` / ``tool_call_response`` part;
+  the older conventions' events on the tool span, ``gen_ai.tool.message`` (``content``: the
+  arguments) and ``gen_ai.choice`` (``message``: the result), as Strands Agents writes them.
+- Traceloop's ``@tool`` input ``{"args": [...], "kwargs": {...}}`` read as its keyword arguments.
+"""
+
+from typing import Any
+
+import orjson
+
+from .otlp import Span
+
+_OPENINFERENCE = {"TOOL": "execute_tool", "LLM": "chat", "AGENT": "invoke_agent"}
+_OPENINFERENCE_KEYS = {"tool.name": "gen_ai.tool.name", "tool.id": "gen_ai.tool.call.id",
+                       "input.value": "gen_ai.tool.call.arguments", "output.value": "gen_ai.tool.call.result",
+                       "llm.model_name": "gen_ai.request.model", "llm.provider": "gen_ai.provider.name",
+                       "agent.name": "gen_ai.agent.name", "session.id": "gen_ai.conversation.id"}
+_TRACELOOP = {"tool": "execute_tool", "agent": "invoke_agent"}
+# Span attributes of other producers holding a tool call's arguments / result (as JSON text).
+ARGUMENT_KEYS = ("gcp.vertex.agent.tool_call_args", "tool_arguments")
+RESULT_KEYS = ("gcp.vertex.agent.tool_response", "tool_response")
+_DETAILS_EVENT = "gen_ai.client.inference.operation.details"
+
+
+def parse_json_text(value: Any) -> Any:
+    """``gen_ai.tool.call.arguments`` / ``.result`` may be an object or a JSON string."""
+    if value.__class__ is str and value[:1] in ("{", "["):
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return value
+    return value
+
+
+def needs_aliases(a: dict[str, Any]) -> bool:
+    return "gen_ai.operation.name" not in a and ("openinference.span.kind" in a or "traceloop.span.kind" in a)
+
+
+def aliased(a: dict[str, Any]) -> dict[str, Any]:
+    """OpenInference / Traceloop span attributes with their GenAI equivalents added.
+
+    >>> aliased({"openinference.span.kind": "TOOL", "tool.name": "get_weather", "input.value": "{}"})["gen_ai.tool.name"]
+    'get_weather'
+    >>> aliased({"traceloop.span.kind": "agent", "traceloop.entity.name": "triage"})["gen_ai.agent.name"]
+    'triage'
+    """
+    out = dict(a)
+    kind = a.get("openinference.span.kind")
+    if kind in _OPENINFERENCE:
+        out.setdefault("gen_ai.operation.name", _OPENINFERENCE[kind])
+        for key, gen_ai in _OPENINFERENCE_KEYS.items():
+            if key in a and not (kind != "TOOL" and gen_ai.startswith("gen_ai.tool.")):
+                out.setdefault(gen_ai, a[key])
+    kind = a.get("traceloop.span.kind")
+    if kind in _TRACELOOP:
+        out.setdefault("gen_ai.operation.name", _TRACELOOP[kind])
+        name = a.get("traceloop.entity.name")
+        if name is not None:
+            out.setdefault("gen_ai.tool.name" if kind == "tool" else "gen_ai.agent.name", name)
+        if kind == "tool":
+            if "traceloop.entity.input" in a:
+                out.setdefault("gen_ai.tool.call.arguments", _traceloop_input(parse_json_text(a["traceloop.entity.input"])))
+            if "traceloop.entity.output" in a:
+                out.setdefault("gen_ai.tool.call.result", a["traceloop.entity.output"])
+    return out
+
+
+def _traceloop_input(value: Any) -> Any:
+    """``{"args": [], "kwargs": {"to": "x"}}`` (Traceloop's ``@tool`` wrapper) -> ``{"to": "x"}``; positional
+    arguments, if any, stay under ``args``.
+
+    >>> _traceloop_input({"args": [], "kwargs": {"to": "ap@example.com"}}), _traceloop_input({"args": [3], "kwargs": {}})
+    ({'to': 'ap@example.com'}, {'args': [3]})
+    """
+    if value.__class__ is dict and value.keys() <= {"args", "kwargs"} and isinstance(value.get("kwargs", {}), dict):
+        out = dict(value.get("kwargs") or {})
+        if value.get("args"):
+            out["args"] = value["args"]
+        return out
+    return value
+
+
+def _part(messages: Any, kind: str, tool: str, call_id: Any) -> Any:
+    """The ``kind`` part (``tool_call`` / ``tool_call_response``) of a messages list for this call: the one
+    with its id, else the first with its tool name (requests), else the first of its kind."""
+    messages = parse_json_text(messages)
+    if messages.__class__ is not list:
+        return None
+    parts = [p for m in messages if m.__class__ is dict and isinstance(m.get("parts"), list)
+             for p in m["parts"] if p.__class__ is dict and p.get("type") == kind]
+    for p in parts:
+        if call_id is not None and p.get("id") == call_id:
+            return p
+    for p in parts:
+        if p.get("name") == tool:
+            return p
+    return parts[0] if parts else None
+
+
+def tool_io(span: Span, a: dict[str, Any], tool: str) -> tuple[Any, Any]:
+    """(arguments, result) of a tool span, parsed, from wherever its producer put them (None: not found)."""
+    args, result = a.get("gen_ai.tool.call.arguments"), a.get("gen_ai.tool.call.result")
+    if args is not None and result is not None:
+        return parse_json_text(args), parse_json_text(result)
+    call_id = a.get("gen_ai.tool.call.id")
+    if args is None:
+        args = next((a[k] for k in ARGUMENT_KEYS if a.get(k) is not None), None)
+    if result is None:
+        result = next((a[k] for k in RESULT_KEYS if a.get(k) is not None), None)
+    if args is None and "gen_ai.input.messages" in a:
+        part = _part(a["gen_ai.input.messages"], "tool_call", tool, call_id)
+        args = part.get("arguments") if part else None
+    if result is None and "gen_ai.output.messages" in a:
+        part = _part(a["gen_ai.output.messages"], "tool_call_response", tool, call_id)
+        result = part.get("response") if part else None
+    if (args is None or result is None) and span.events:
+        for name, ev in span.event_list():
+            if name == _DETAILS_EVENT:
+                if args is None and "gen_ai.input.messages" in ev:
+                    part = _part(ev["gen_ai.input.messages"], "tool_call", tool, call_id)
+                    args = part.get("arguments") if part else None
+                if result is None and "gen_ai.output.messages" in ev:
+                    part = _part(ev["gen_ai.output.messages"], "tool_call_response", tool, call_id)
+                    result = part.get("response") if part else None
+            elif name == "gen_ai.tool.message" and args is None:
+                args = ev.get("content")
+            elif name == "gen_ai.choice" and result is None:
+                result = ev.get("message")
+    return parse_json_text(args), parse_json_text(result)
