@@ -78,3 +78,32 @@ def test_a_fatal_code_without_the_fatal_flag_still_ends_the_worker():
     assert not checkpoints.is_fatal(KafkaError(KafkaError._TRANSPORT))
     with pytest.raises(loop.WorkerFailed, match="fatal consumer error"):
         loop.Worker._process_batch(object(), [Fenced()])  # raises before it reads anything of the worker
+
+
+class Reader:
+    """A shared topic's reader handing over what ``consume`` gets: records and errors."""
+
+    def __init__(self, batch):
+        self.batch = batch
+
+    def consume(self, n, timeout):
+        batch, self.batch = self.batch, []
+        return batch
+
+
+def test_a_shared_topic_hands_on_its_readers_errors():
+    """Errors reading the credentials or definitions topic went unseen: a fenced or fatal
+    reader left the worker judging without the fleet's shared state, and no one told."""
+    from confluent_kafka import Message
+
+    from intentwatch.pipeline.hosts.worker.shared import SharedTopic
+
+    records, errors = [], []
+    shared = SharedTopic.__new__(SharedTopic)
+    shared.topic, shared.handle, shared.on_error = "intentwatch.definitions", records.append, errors.append
+    ok = Message(topic="intentwatch.definitions", partition=0, offset=7, value=b"{}")
+    eof = Message(topic="intentwatch.definitions", partition=0, offset=8, error=KafkaError(KafkaError._PARTITION_EOF))
+    fatal = Message(topic="intentwatch.definitions", partition=1, offset=3, error=KafkaError(KafkaError._FATAL))
+    shared.reader = Reader([ok, eof, fatal])
+    shared.follow()
+    assert records == [ok] and [e.code() for e in errors] == [KafkaError._FATAL]

@@ -89,6 +89,8 @@ class Partitions:
                     if m.error():
                         if m.error().code() == KafkaError._PARTITION_EOF:
                             open_parts.discard(m.partition())
+                        else:  # retried by the reader; the deadline below ends a restore that never gets there
+                            log.warning("reading state partition %d: %s", m.partition(), m.error().str())
                         continue
                     latest[m.key().decode()] = (m.partition(), m.value())
             if open_parts:

@@ -38,10 +38,13 @@ def partition_of(record: DefinitionRecord, partitions: int) -> int:
 
 
 class SharedTopic:
-    """One compacted topic read whole by this worker instance; ``handle`` gets each record."""
+    """One compacted topic read whole by this worker instance; ``handle`` gets each record,
+    ``on_error`` each error the reader reports but the end of a partition (the worker's
+    ``_client_error``: a fatal one ends the worker, others are logged)."""
 
-    def __init__(self, client: dict, topic: str, group: str, handle: Callable[[Message], None]):
-        self.topic, self.handle = topic, handle
+    def __init__(self, client: dict, topic: str, group: str, handle: Callable[[Message], None],
+                 on_error: Callable[[KafkaError], None]):
+        self.topic, self.handle, self.on_error = topic, handle, on_error
         self.reader = Consumer({**client, "group.id": group, "enable.auto.commit": False,
                                 "isolation.level": "read_committed", "enable.partition.eof": True})
         self.partitions: list[int] = []
@@ -67,13 +70,18 @@ class SharedTopic:
                     self.handle(m)
                 elif m.error().code() == KafkaError._PARTITION_EOF:
                     open_parts.discard(m.partition())
+                else:
+                    self.on_error(m.error())
         if open_parts:
             raise KafkaException(f"could not read {self.topic} partitions {sorted(open_parts)} to their end")
 
     def follow(self) -> None:
         for m in self.reader.consume(500, 0):
-            if m.error() is None:
+            err = m.error()
+            if err is None:
                 self.handle(m)
+            elif err.code() != KafkaError._PARTITION_EOF:
+                self.on_error(err)
 
     def reported_before(self, m: Message) -> bool:
         """Whether this instance dead-lettered ``m`` before (at an earlier start)."""
@@ -98,11 +106,13 @@ class Shared:
     def _open_shared(self) -> None:
         """Read every shared topic to its end; from then on ``_follow_shared`` keeps up."""
         w, t = self.settings.worker, self.topics
-        client = self.settings.kafka.client_config()
+        client = {**self.settings.kafka.client_config(), "error_cb": self._client_error}
         if self.sharing:
-            self.credentials = SharedTopic(client, t.credentials, f"{w.group_id}-credentials-{w.instance}", self._merge_credential_use)
+            self.credentials = SharedTopic(client, t.credentials, f"{w.group_id}-credentials-{w.instance}", self._merge_credential_use,
+                                           self._client_error)
             self.shared.append(self.credentials)
-        self.definitions = SharedTopic(client, t.definitions, f"{w.group_id}-definitions-{w.instance}", self._merge_definition_record)
+        self.definitions = SharedTopic(client, t.definitions, f"{w.group_id}-definitions-{w.instance}", self._merge_definition_record,
+                                       self._client_error)
         self.shared.append(self.definitions)
         for s in self.shared:
             s.load(self.health.beat)
