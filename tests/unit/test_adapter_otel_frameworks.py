@@ -97,3 +97,83 @@ def test_the_file_as_the_collector_writes_it():
     assert sorted(a.tool for a in results if not a.tool.startswith("gen_ai.")) == [
         "get_quote", "get_weather", "http_request", "list_files", "lookup_customer", "read_file", "send_invoice"]
     assert adapter.skipped == {"execute_event_loop_cycle": 1, "not gen_ai": 1}  # the cycle span; "agent run"
+
+
+# ---- ancestors exported in a later request -----------------------------------------------------
+
+def _split_strands(tmp_path, encoding: str, with_agent_span: bool = True) -> Path:
+    """The Strands trace as an SDK exports a long run: the tool and cycle spans in one batch, another
+    trace's batch, then the invoke_agent span that names the agent (or never: a remote parent)."""
+    doc = orjson.loads(orjson.dumps(LINES[0]))
+    doc["resourceSpans"][0]["resource"]["attributes"][0]["value"] = {"stringValue": "orders-svc"}
+    spans = doc["resourceSpans"][0]["scopeSpans"][0]["spans"]
+
+    def with_spans(chosen):
+        d = orjson.loads(orjson.dumps(doc))
+        d["resourceSpans"][0]["scopeSpans"][0]["spans"] = chosen
+        return d
+
+    requests = [with_spans(spans[:3]), LINES[1]] + ([with_spans(spans[3:])] if with_agent_span else [])
+    if encoding == "json":
+        path = tmp_path / "traces.jsonl"
+        path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in requests))
+    else:
+        import struct
+
+        path = tmp_path / "traces.pb"
+        raw = [to_proto(r).SerializeToString() for r in requests]
+        path.write_bytes(b"".join(struct.pack(">I", len(m)) + m for m in raw))
+    return path
+
+
+def test_tool_spans_wait_for_the_agent_span_of_a_later_request(tmp_path, encoding):
+    results = list(OtelAdapter(encoding).read(_split_strands(tmp_path, encoding)))
+    assert [(a.tool, a.agent_id) for a in results] == [
+        ("get_weather", "weather_agent"), ("gen_ai.invoke_agent", "weather_agent"),    # the other trace, in order
+        ("gen_ai.invoke_agent", "order_agent"),                                        # the span naming the agent
+        ("http_request", "order_agent"), ("gen_ai.chat", "order_agent")]               # held until it came
+
+
+def test_spans_whose_ancestors_never_come_are_mapped_at_the_end_of_the_file(tmp_path, encoding):
+    results = list(OtelAdapter(encoding).read(_split_strands(tmp_path, encoding, with_agent_span=False)))
+    assert [(a.tool, a.agent_id) for a in results] == [
+        ("get_weather", "weather_agent"), ("gen_ai.invoke_agent", "weather_agent"),
+        ("http_request", "orders-svc"), ("gen_ai.chat", "orders-svc")]  # the resource's service.name
+
+
+def test_a_kafka_message_is_mapped_on_its_own(tmp_path):
+    first = _split_strands(tmp_path, "json").read_bytes().splitlines()[0]
+    assert {a.agent_id for a in OtelAdapter().decode(first, "otlp_spans[0]@1")} == {"orders-svc"}
+
+
+def test_held_traces_are_let_go_when_idle_or_too_many():
+    from intentwatch.pipeline.io.adapters.otel_traces import TraceMemory
+
+    doc = LINES[0]["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    from intentwatch.pipeline.io.adapters.otlp import json_spans
+
+    (_, tool_span), *_ = json_spans({"resourceSpans": [{"scopeSpans": [{"spans": doc[:1]}]}]}, "m")
+    memory = TraceMemory(max_idle=2)
+    memory.remember([tool_span])
+    memory.hold(tool_span, {}, "r")
+    assert memory.ready() == [] and memory.ready() == []
+    memory.remember([])
+    memory.remember([])
+    memory.remember([])
+    assert memory.ready() == [(tool_span, {}, "r")] and memory.waiting == {}
+    memory = TraceMemory(max_waiting=0)
+    memory.hold(tool_span, {}, "r")
+    assert memory.ready() == [(tool_span, {}, "r")]
+
+
+def test_a_span_under_a_server_span_is_not_held(tmp_path):
+    """A SERVER (or CONSUMER) span's parent is in another process, never in this file: its
+    descendants are mapped in their place, not held until the end."""
+    path = _split_strands(tmp_path, "json", with_agent_span=False)
+    lines = path.read_bytes().splitlines()
+    first = orjson.loads(lines[0])
+    first["resourceSpans"][0]["scopeSpans"][0]["spans"][2]["kind"] = "SPAN_KIND_SERVER"  # the cycle span
+    path.write_bytes(orjson.dumps(first) + b"\n" + b"\n".join(lines[1:]) + b"\n")
+    assert [(a.tool, a.agent_id) for a in OtelAdapter().read(path)] == [
+        ("http_request", "orders-svc"), ("gen_ai.chat", "orders-svc"),
+        ("get_weather", "weather_agent"), ("gen_ai.invoke_agent", "weather_agent")]

@@ -14,7 +14,7 @@ ancestor in the same request (tool spans are children of an ``invoke_agent`` spa
 carries the name), else the resource attribute ``agent_resource_attribute``
 (``service.name`` by default; the SDK's ``unknown_service...`` names no one), else the agent
 an ``invoke_agent <name>`` span (the span or an ancestor) is named after. A span with none of
-them is a bad record.
+them is a bad record. Reading a file, ancestors may be in other requests: otel_traces.py.
 
 Both encodings are read into one ``Span`` shape (otlp.py, which says what breaks OTLP), so one
 mapping serves both. A span is also bad (its siblings in the request carry on) with no agent,
@@ -38,6 +38,7 @@ from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
 from .otel_conventions import aliased, needs_aliases, tool_io
+from .otel_traces import TraceMemory
 from .otlp import Span, SpanError, Spans, json_spans, length_prefixed, proto_spans
 from .verbs import ToolOperations
 
@@ -95,6 +96,20 @@ def _inherited(span: Span, by_id: dict[str, Span], keys: tuple[str, ...]) -> Any
     return None
 
 
+def _first_missing(span: Span, by_id: dict[str, Span]) -> str | None:
+    """The id of the first ancestor not in ``by_id`` (None: the line reaches its root here, or a span
+    whose parent is in another process)."""
+    s = span
+    for _ in range(_MAX_ANCESTORS):
+        if not s.parent_id or s.entry:
+            return None
+        parent = by_id.get(s.parent_id)
+        if parent is None:
+            return s.parent_id
+        s = parent
+    return None
+
+
 def _named_agent(span: Span, by_id: dict[str, Span]) -> str | None:
     """The agent an ``invoke_agent {gen_ai.agent.name}`` span is named after: the span's own or its
     nearest such ancestor's (the conventions name the span so; some producers set no attribute)."""
@@ -120,6 +135,8 @@ class OtelAdapter(JsonInput):
         self.options = options or OtelOptions()
         self.skipped: Counter[str] = Counter()
         self._ranks = {k: i for i, k in reversed(list(enumerate(self.options.resource_arguments)))}
+        self._memory: TraceMemory | None = None  # while reading a file
+        self._cut = False  # the last mapped span found no agent, its ancestors cut off in an earlier request
 
     # One Kafka message, one line of a Collector file, or one whole file.
     def decode(self, raw: bytes, source: str) -> Iterator[Result]:
@@ -139,16 +156,30 @@ class OtelAdapter(JsonInput):
             yield BadRecord(source, str(e), raw)
             return
         by_id = {s.span_id: s for _, s in spans if s.__class__ is Span}  # for what children inherit
+        memory = self._memory
+        if memory is not None:  # reading a file: ancestors may be in other requests (otel_traces.py)
+            memory.remember(by_id.values())
         for resource, span in spans:
             if span.__class__ is not Span:
                 yield span  # type: ignore[misc]  # a BadRecord
                 continue
-            try:
-                result = self._action(span, resource, by_id)  # type: ignore[arg-type]
-            except Exception as e:  # noqa: BLE001 - a span of an unforeseen shape costs that span
-                result = BadRecord(span.position, failure(e), span.raw_bytes())  # type: ignore[union-attr]
+            result = self._map(span, resource, by_id)  # type: ignore[arg-type]
             if result is not None:
+                if self._cut:
+                    memory.hold(span, resource, result)  # type: ignore[union-attr,arg-type]  # its agent may come later
+                    continue
                 yield result
+        if memory is not None:
+            for span, resource, result in memory.ready():
+                result = result or self._map(span, resource, {})
+                if result is not None:
+                    yield result
+
+    def _map(self, span: Span, resource: dict[str, Any], by_id: dict[str, Span]) -> Result | None:
+        try:
+            return self._action(span, resource, by_id)
+        except Exception as e:  # noqa: BLE001 - a span of an unforeseen shape costs that span
+            return BadRecord(span.position, failure(e), span.raw_bytes())
 
     def read(self, path: str | Path) -> Iterator[Result]:
         """A file as the Collector's file exporter writes it.
@@ -156,14 +187,22 @@ class OtelAdapter(JsonInput):
         JSON: one ``TracesData`` per line, or one (pretty-printed) document. Protobuf: messages
         each after a 4-byte big-endian length, or one bare message. ``.gz`` is read too.
         """
-        if self.encoding == "json":
-            yield from self.read_json(path)
-            return
-        data, damage = read_bytes(path)
-        for n, message in length_prefixed(data):
-            yield from self.decode(message, f"{path}#msg{n}" if n else str(path))
-        if damage:
-            yield BadRecord(str(path), damage)
+        self._memory = memory = TraceMemory()
+        try:
+            if self.encoding == "json":
+                yield from self.read_json(path)
+            else:
+                data, damage = read_bytes(path)
+                for n, message in length_prefixed(data):
+                    yield from self.decode(message, f"{path}#msg{n}" if n else str(path))
+                if damage:
+                    yield BadRecord(str(path), damage)
+            for span, resource, result in memory.ready(final=True):  # ancestors that never came: what there is
+                result = result or self._map(span, resource, {})
+                if result is not None:
+                    yield result
+        finally:
+            self._memory = None
 
     def _resource_of(self, args: dict[str, Any]) -> str | None:
         """The string argument whose key comes first in ``resource_arguments`` (few keys per call: scan those)."""
@@ -199,6 +238,8 @@ class OtelAdapter(JsonInput):
         if op is None:
             return None
         a, o = span.attrs, self.options
+        self._cut = False
+        far: tuple[Any, Any, Any, bool] | None = None  # what ancestors in other requests of a file say
         agent = a.get("gen_ai.agent.id")  # _first(a, _AGENT_KEYS), inline
         if agent is None or agent == "":
             agent = a.get("gen_ai.agent.name")
@@ -206,12 +247,17 @@ class OtelAdapter(JsonInput):
                 agent = None
             if agent is None and span.parent_id:
                 agent = _inherited(span, by_id, _AGENT_KEYS)
+                if agent is None and self._memory is not None:
+                    out = _first_missing(span, by_id)
+                    if out is not None:
+                        far = self._memory.ancestry(out)
+                        agent, self._cut = far[0], far[3]
             if agent is None and o.agent_resource_attribute:
                 agent = resource.get(o.agent_resource_attribute)
                 if agent.__class__ is str and agent.startswith("unknown_service"):
                     agent = None  # the SDK's default when no service name was set: names no one
             if agent is None or agent == "":
-                agent = _named_agent(span, by_id)
+                agent = _named_agent(span, by_id) or (far[2] if far else None)
         if agent is None or agent == "":
             where = f", nor resource {o.agent_resource_attribute}" if o.agent_resource_attribute else ""
             return BadRecord(span.position, f"{op} span has no agent: no gen_ai.agent.id or gen_ai.agent.name on it "
@@ -263,6 +309,9 @@ class OtelAdapter(JsonInput):
         session = _first(a, _SESSION_KEYS)
         if session is None and span.parent_id:
             session = _inherited(span, by_id, _SESSION_KEYS)
+            if session is None and self._memory is not None:
+                out = _first_missing(span, by_id)
+                session = self._memory.ancestry(out)[1] if out is not None else None
         if session is not None:  # (a field left out costs the validator less than a None)
             fields["session_id"] = session
         fields["task_id"] = span.trace_id

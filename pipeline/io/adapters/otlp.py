@@ -22,6 +22,7 @@ KINDS = {"SPAN_KIND_UNSPECIFIED": 0, "SPAN_KIND_INTERNAL": 1, "SPAN_KIND_SERVER"
          "SPAN_KIND_PRODUCER": 4, "SPAN_KIND_CONSUMER": 5}
 STATUS_CODES = {"STATUS_CODE_UNSET": 0, "STATUS_CODE_OK": 1, "STATUS_CODE_ERROR": 2}
 INT64_MIN, INT64_MAX, UINT64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
+_REMOTE_PARENT = 0x300  # SpanFlags: CONTEXT_HAS_IS_REMOTE | CONTEXT_IS_REMOTE
 
 
 class SpanError(ValueError):
@@ -43,6 +44,7 @@ class Span:
     position: str
     raw: Any  # the span's own dict or message, dumped only when it goes to dead letters
     events: Any = ()  # the span's events as the wire has them, read only when a mapping needs them
+    entry: bool = False  # its parent is in another process: kind SERVER or CONSUMER, or flags say so
 
     def event_list(self) -> list[tuple[str, dict[str, Any]]]:
         """(name, attributes) of each event; an event that breaks OTLP is left out (events only add detail)."""
@@ -59,6 +61,8 @@ class Span:
 
     def raw_bytes(self) -> bytes:
         raw = self.raw
+        if raw.__class__ is bytes:
+            return raw
         return raw.SerializeToString() if hasattr(raw, "SerializeToString") else orjson.dumps(raw)
 
 
@@ -187,7 +191,7 @@ def _json_span(sp: Any, position: str) -> Span:
     parent_id = _hex_id(parent, 16, "parentSpanId", required=False) if parent else ""
     kind = sp.get("kind", 0)
     if kind.__class__ is not int or not 0 <= kind <= 5:
-        _enum(kind, KINDS, "span kind")
+        kind = _enum(kind, KINDS, "span kind")
     start = sp.get("startTimeUnixNano")
     if start.__class__ is str and 0 < len(start) < 20 and start.isdigit() and start.isascii():
         start_ns = int(start) or _uint64(start, "startTimeUnixNano")  # inline: under 2^64 by its length
@@ -197,8 +201,10 @@ def _json_span(sp: Any, position: str) -> Span:
     if status:
         code = _enum(status.get("code", 0), STATUS_CODES, "status code")
         message = status.get("message") or ""
+    flags = sp.get("flags")
     return Span(trace_id, span_id, parent_id, name, start_ns, code, message, _string_attributes(sp.get("attributes")),
-                position, sp, sp.get("events"))
+                position, sp, sp.get("events"),
+                kind == 2 or kind == 5 or (flags.__class__ is int and flags & _REMOTE_PARENT == _REMOTE_PARENT))
 
 
 def json_spans(doc: Any, source: str) -> Spans:
@@ -299,7 +305,8 @@ def _proto_span(sp: Any, position: str) -> Span:
     parent = sp.parent_span_id
     return Span(_bytes_id(sp.trace_id, 16, "traceId"), _bytes_id(sp.span_id, 8, "spanId"),
                 _bytes_id(parent, 8, "parentSpanId", required=False) if parent else "", sp.name, start, code,
-                status.message, proto_attributes(sp.attributes), position, sp, sp.events)
+                status.message, proto_attributes(sp.attributes), position, sp, sp.events,
+                sp.kind == 2 or sp.kind == 5 or sp.flags & _REMOTE_PARENT == _REMOTE_PARENT)
 
 
 def proto_spans(raw: bytes, source: str) -> Spans:

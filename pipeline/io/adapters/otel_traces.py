@@ -1,0 +1,114 @@
+"""Spans whose ancestors come in a later request of the same file.
+
+An SDK exports a span when it ends, in batches (every few seconds): a tool span ends before the
+``invoke_agent`` span it runs under, so in a recorded file a long agent run's tool spans are often
+lines before the span that names their agent. Reading a file, ``TraceMemory`` notes of every span
+seen what its descendants may inherit (parent, agent, session, ``invoke_agent <name>``), and holds
+back the spans whose agent came from no ancestor because their line of ancestors is cut off: a
+parent not seen yet. When a request brings spans of a held trace, its spans whose line is no longer
+cut (an ancestor naming the agent, or the root, has come) are mapped again; at the end of the file,
+after ``max_idle`` requests without a span of the trace, or past ``max_waiting`` held spans, the
+rest are mapped with what there is (the resource's ``service.name``...).
+A held span comes out after the request that completed it: later than its line, never lost.
+
+Only files: a Kafka message (the bridge) is mapped on its own, as its offset commits with it.
+"""
+
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Any
+
+from .otel_conventions import aliased, needs_aliases
+from .otlp import Span
+
+_MAX_DEPTH = 64
+Ancestry = tuple[Any, Any, Any, bool]  # (agent, session, named agent, cut off)
+
+
+class TraceMemory:
+    """The spans of a file seen so far (``seen``, the latest ``max_spans``), and the spans held back by
+    trace. A held trace is looked at again only when a request brings spans of it; it is let go, mapped
+    with what there is, when ``max_idle`` requests pass without one (its parent was a remote span,
+    never in this file) or when more than ``max_waiting`` spans are held (the oldest trace first)."""
+
+    def __init__(self, max_spans: int = 200_000, max_waiting: int = 5_000, max_idle: int = 64):
+        self.seen: dict[str, tuple[str, Any, Any, Any]] = {}  # span id -> (parent id, agent, session, named agent)
+        self.waiting: dict[str, list[tuple[Span, dict[str, Any], Any]]] = {}
+        self.last: OrderedDict[str, int] = OrderedDict()  # held trace -> the request that last brought a span of it
+        self.touched: set[str] = set()
+        self.n = self.held = 0
+        self.max_spans, self.max_waiting, self.max_idle = max_spans, max_waiting, max_idle
+
+    def remember(self, spans: Iterable[Span]) -> None:
+        """Note what descendants may inherit from each span: a tuple of text, which the garbage
+        collector stops tracking (a file's worth of span objects made every collection slower)."""
+        self.n += 1
+        seen, waiting = self.seen, self.waiting
+        for s in spans:
+            a = s.attrs
+            if needs_aliases(a):
+                a = s.attrs = aliased(a)
+            named = None
+            if s.name.startswith("invoke_agent ") and a.get("gen_ai.operation.name", "invoke_agent") == "invoke_agent":
+                named = s.name[13:].strip() or None
+            seen[s.span_id] = ("" if s.entry else s.parent_id,  # a remote parent: as good as the root
+                               a.get("gen_ai.agent.id") or a.get("gen_ai.agent.name") or None,
+                               a.get("gen_ai.conversation.id") or a.get("mcp.session.id") or None, named)
+            if waiting and s.trace_id in waiting:
+                self.touched.add(s.trace_id)
+        while len(seen) > self.max_spans:  # the oldest go: a trace's spans lie near each other
+            del seen[next(iter(seen))]
+
+    def ancestry(self, span_id: str) -> Ancestry:
+        """From the span ``span_id`` up: the nearest agent, session and ``invoke_agent <name>``, and whether
+        the line breaks off (a span not seen) before an agent, a named agent or the root."""
+        session = named = None
+        for _ in range(_MAX_DEPTH):
+            t = self.seen.get(span_id)
+            if t is None:
+                return None, session, named, named is None
+            parent, agent, se, na = t
+            session = session or se
+            named = named or na
+            if agent is not None or not parent:
+                return agent, session, named, False
+            span_id = parent
+        return None, session, named, False
+
+    def hold(self, span: Span, resource: dict[str, Any], result: Any) -> None:
+        """Hold ``span`` back; ``result``, what it maps to now, comes out if nothing better comes. The
+        span's wire form is kept as bytes: thousands of held JSON objects slowed every collection."""
+        span.raw = span.raw_bytes()
+        self.waiting.setdefault(span.trace_id, []).append((span, resource, result))
+        self.held += 1
+        self.last[span.trace_id] = self.n
+        self.last.move_to_end(span.trace_id)
+
+    def ready(self, final: bool = False) -> list[tuple[Span, dict[str, Any], Any]]:
+        """The held spans to let out: those of the traces this request brought spans of that are no
+        longer cut off (with result None: map them again), then every span of the traces let go (with
+        the result it had: nothing came that would change it; all of them, when ``final``)."""
+        out: list[tuple[Span, dict[str, Any], Any]] = []
+        if not self.waiting:
+            return out
+        for trace in self.touched:
+            keep = []
+            for item in self.waiting[trace]:
+                if self.ancestry(item[0].parent_id)[3]:
+                    keep.append(item)
+                else:
+                    out.append((item[0], item[1], None))
+            if keep:
+                self.waiting[trace] = keep
+                self.last[trace] = self.n
+                self.last.move_to_end(trace)
+            else:
+                del self.waiting[trace], self.last[trace]
+        self.touched.clear()
+        self.held -= len(out)
+        while self.last and (final or self.held > self.max_waiting or next(iter(self.last.values())) < self.n - self.max_idle):
+            trace, _ = self.last.popitem(last=False)
+            items = self.waiting.pop(trace)
+            self.held -= len(items)
+            out += items
+        return out
