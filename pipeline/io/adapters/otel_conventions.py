@@ -112,16 +112,22 @@ def tool_io(span: Span, a: dict[str, Any], tool: str) -> tuple[Any, Any]:
         return parse_json_text(args), parse_json_text(result)
     call_id = a.get("gen_ai.tool.call.id")
     if args is None:
-        args = next((a[k] for k in ARGUMENT_KEYS if a.get(k) is not None), None)
+        for k in ARGUMENT_KEYS:
+            args = a.get(k)
+            if args is not None:
+                break
     if result is None:
-        result = next((a[k] for k in RESULT_KEYS if a.get(k) is not None), None)
+        for k in RESULT_KEYS:
+            result = a.get(k)
+            if result is not None:
+                break
     if args is None and "gen_ai.input.messages" in a:
         part = _part(a["gen_ai.input.messages"], "tool_call", tool, call_id)
         args = part.get("arguments") if part else None
     if result is None and "gen_ai.output.messages" in a:
         part = _part(a["gen_ai.output.messages"], "tool_call_response", tool, call_id)
         result = part.get("response") if part else None
-    if (args is None or result is None) and span.events:
+    if (args is None or result is None) and span.wire_events():
         for name, ev in span.event_list():
             if name == _DETAILS_EVENT:
                 if args is None and "gen_ai.input.messages" in ev:

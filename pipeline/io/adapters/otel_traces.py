@@ -78,6 +78,7 @@ class TraceMemory:
     def hold(self, span: Span, resource: dict[str, Any], result: Any) -> None:
         """Hold ``span`` back; ``result``, what it maps to now, comes out if nothing better comes. The
         span's wire form is kept as bytes: thousands of held JSON objects slowed every collection."""
+        span.wire_events()  # (read before the message goes)
         span.raw = span.raw_bytes()
         self.waiting.setdefault(span.trace_id, []).append((span, resource, result))
         self.held += 1

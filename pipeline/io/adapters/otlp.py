@@ -43,13 +43,21 @@ class Span:
     attrs: dict[str, Any]
     position: str
     raw: Any  # the span's own dict or message, dumped only when it goes to dead letters
-    events: Any = ()  # the span's events as the wire has them, read only when a mapping needs them
+    events: Any = ()  # the span's events as the wire has them (None: still in the protobuf message)
     entry: bool = False  # its parent is in another process: kind SERVER or CONSUMER, or flags say so
+
+    def wire_events(self) -> Any:
+        """The events as the wire has them, read from the protobuf message the first time (reading
+        its repeated field costs every span; few mappings need it)."""
+        ev = self.events
+        if ev is None:
+            ev = self.events = getattr(self.raw, "events", None) or ()
+        return ev
 
     def event_list(self) -> list[tuple[str, dict[str, Any]]]:
         """(name, attributes) of each event; an event that breaks OTLP is left out (events only add detail)."""
         out = []
-        for ev in self.events or ():
+        for ev in self.wire_events():
             try:
                 if hasattr(ev, "SerializeToString"):
                     out.append((ev.name, proto_attributes(ev.attributes)))
@@ -203,7 +211,7 @@ def _json_span(sp: Any, position: str) -> Span:
         message = status.get("message") or ""
     flags = sp.get("flags")
     return Span(trace_id, span_id, parent_id, name, start_ns, code, message, _string_attributes(sp.get("attributes")),
-                position, sp, sp.get("events"),
+                position, sp, sp.get("events") or (),
                 kind == 2 or kind == 5 or (flags.__class__ is int and flags & _REMOTE_PARENT == _REMOTE_PARENT))
 
 
@@ -293,8 +301,9 @@ def _bytes_id(value: bytes, size: int, what: str, required: bool = True) -> str:
 
 
 def _proto_span(sp: Any, position: str) -> Span:
-    if not 0 <= sp.kind <= 5:
-        raise SpanError(f"unknown span kind {sp.kind} (known: 0..5)")
+    kind = sp.kind
+    if not 0 <= kind <= 5:
+        raise SpanError(f"unknown span kind {kind} (known: 0..5)")
     status = sp.status
     code = status.code
     if not 0 <= code <= 2:
@@ -305,8 +314,8 @@ def _proto_span(sp: Any, position: str) -> Span:
     parent = sp.parent_span_id
     return Span(_bytes_id(sp.trace_id, 16, "traceId"), _bytes_id(sp.span_id, 8, "spanId"),
                 _bytes_id(parent, 8, "parentSpanId", required=False) if parent else "", sp.name, start, code,
-                status.message, proto_attributes(sp.attributes), position, sp, sp.events,
-                sp.kind == 2 or sp.kind == 5 or sp.flags & _REMOTE_PARENT == _REMOTE_PARENT)
+                status.message, proto_attributes(sp.attributes), position, sp, None,
+                kind == 2 or kind == 5 or sp.flags & _REMOTE_PARENT == _REMOTE_PARENT)
 
 
 def proto_spans(raw: bytes, source: str) -> Spans:
