@@ -155,6 +155,8 @@ def _print_summary(s, dead) -> None:
     if s.input_format != "native":
         t.add_row("input format", s.input_format)
         t.add_row("records skipped (not agent actions)", f"{s.skipped:,}")
+        for kind, n in s.skipped_kinds.most_common(6):  # what they were: "digest file", "not gen_ai"...
+            t.add_row(f"  {_clip(kind, 60)}", f"{n:,}")
         if s.duplicates:
             t.add_row("duplicate records (counted once)", f"{s.duplicates:,}")
     if s.unknown_fields:

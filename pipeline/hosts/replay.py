@@ -51,6 +51,7 @@ class ReplaySummary:
     learning: dict[str, int] = field(default_factory=dict)  # Engine.learning_report() at the end
     input_format: str = "native"
     skipped: int = 0        # records an adapter read that are not actions (non-agent spans, filtered log lines)
+    skipped_kinds: Counter[str] = field(default_factory=Counter)  # ... by kind ("not gen_ai", "digest file"...)
     duplicates: int = 0     # records already seen in the run (CloudTrail eventIDs)
     unknown_fields: Counter[str] = field(default_factory=Counter)  # field names not in the action contract
     unknown_actions: int = 0  # actions that carried one or more of them
@@ -303,6 +304,7 @@ def replay(
                     summary.refused += dead_letter_refused(engine, dead, positions)
         skipped = getattr(adapter, "skipped", None)
         summary.skipped = sum(skipped.values()) if skipped else 0
+        summary.skipped_kinds = Counter(skipped or {})
         summary.duplicates = getattr(adapter, "duplicates", 0)
     summary.lines = n
     if progress is not None:

@@ -151,3 +151,12 @@ def test_intents_suggested_from_cloudtrail_history(tmp_path):
     tools = drafts[ROLE]["allowed"]["tools"]
     assert all(any(fnmatch.fnmatchcase(t, p) for p in tools) for t in ("s3:GetObject", "cloudtrail:StopLogging"))
     assert not (tmp_path / "dl.jsonl").exists()  # the second pass sets nothing aside twice
+
+
+def test_an_s3_trail_prefix_with_digest_and_insight_files_replays_with_no_dead_letters(tmp_path):
+    res, alerts, dead = run(tmp_path, DATA / "cloudtrail_s3" / "AWSLogs", "--format", "cloudtrail")
+    assert res.exit_code == 0, res.output
+    assert dead == []
+    out = " ".join(res.output.split())  # the table's cells, one space between
+    assert "records skipped (not agent actions) │ 2" in out
+    assert "digest file │ 1" in out and "insight event │ 1" in out
