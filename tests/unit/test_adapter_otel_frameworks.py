@@ -95,8 +95,24 @@ def test_the_file_as_the_collector_writes_it():
     results = list(adapter.read(FRAMEWORKS))
     assert not [r for r in results if isinstance(r, BadRecord)]
     assert sorted(a.tool for a in results if not a.tool.startswith("gen_ai.")) == [
-        "get_quote", "get_weather", "http_request", "list_files", "lookup_customer", "read_file", "send_invoice"]
-    assert adapter.skipped == {"execute_event_loop_cycle": 1, "not gen_ai": 1}  # the cycle span; "agent run"
+        "get-weather", "get_quote", "get_weather", "http_request", "list_files", "lookup_customer", "read_file",
+        "send_invoice"]
+    assert adapter.skipped == {"execute_event_loop_cycle": 1, "not gen_ai": 1,  # the cycle span; "agent run"
+                               "nested tool span (same call)": 2}              # the MCP client and server spans
+
+
+def test_one_mcp_tool_call_traced_by_the_framework_the_client_and_the_server_is_one_action(encoding):
+    a = tool(encoding, 7)  # one tool action, not three
+    assert (a.agent_id, a.tool, a.event_id) == ("travel_planner", "get-weather", "0808080808080802")
+    assert a.attributes["arguments"] == {"location": "Lisbon"}
+
+
+def test_an_mcp_server_span_recorded_alone_is_the_tool_call():
+    doc = orjson.loads(orjson.dumps(LINES[7]))
+    doc["resourceSpans"] = doc["resourceSpans"][1:]  # only the MCP server's spans (a gateway's recording)
+    (a,) = [r for r in OtelAdapter().decode(orjson.dumps(doc), "m") if isinstance(r, Action)]
+    assert (a.agent_id, a.tool, a.source_ip, a.session_id) == (
+        "weather-mcp", "get-weather", "10.1.2.80", "191c4850af6c49e08843a3f6c80e5046")
 
 
 # ---- ancestors exported in a later request -----------------------------------------------------

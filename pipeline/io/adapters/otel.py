@@ -96,6 +96,21 @@ def _inherited(span: Span, by_id: dict[str, Span], keys: tuple[str, ...]) -> Any
     return None
 
 
+def _called_tool(s: Span) -> str | None:
+    """The tool a span calls when it is a tool call (``execute_tool``, an MCP ``tools/call``, a span
+    naming a tool), else None."""
+    a = s.attrs
+    if needs_aliases(a):
+        a = s.attrs = aliased(a)
+    op = a.get("gen_ai.operation.name")
+    named = s.name.split(" ", 1)
+    if op is None and (named[0] == "execute_tool" or a.get("mcp.method.name") == "tools/call" or a.get("gen_ai.tool.name")):
+        op = "execute_tool"
+    if op != "execute_tool":
+        return None
+    return a.get("gen_ai.tool.name") or (named[1] if len(named) == 2 else None)
+
+
 def _first_missing(span: Span, by_id: dict[str, Span]) -> str | None:
     """The id of the first ancestor not in ``by_id`` (None: the line reaches its root here, or a span
     whose parent is in another process)."""
@@ -237,6 +252,13 @@ class OtelAdapter(JsonInput):
         op = self._operation(span)
         if op is None:
             return None
+        if op == "execute_tool" and span.parent_id:
+            parent = by_id.get(span.parent_id)
+            if parent is not None and _called_tool(parent) == _called_tool(span):
+                # one call traced twice: a framework's tool span over an MCP client span over the
+                # server's (the MCP conventions allow it): the outermost is the action
+                self.skipped["nested tool span (same call)"] += 1
+                return None
         a, o = span.attrs, self.options
         self._cut = False
         far: tuple[Any, Any, Any, bool] | None = None  # what ancestors in other requests of a file say
