@@ -65,17 +65,23 @@ _EVASION_PERSIST_PRIV_INIT = ("TA0005", "TA0003", "TA0004", "TA0001")
 
 TECHNIQUES: dict[str, Technique] = {
     # ATT&CK
+    "T1059": Technique("Command and Scripting Interpreter", ("TA0002",)),
+    "T1059.009": Technique("Cloud API", ("TA0002",)),
     "T1078": Technique("Valid Accounts", _EVASION_PERSIST_PRIV_INIT),
     "T1078.004": Technique("Cloud Accounts", _EVASION_PERSIST_PRIV_INIT),
     "T1098": Technique("Account Manipulation", ("TA0003", "TA0004")),
     "T1098.001": Technique("Additional Cloud Credentials", ("TA0003", "TA0004")),
     "T1098.003": Technique("Additional Cloud Roles", ("TA0003", "TA0004")),
+    "T1098.004": Technique("SSH Authorized Keys", ("TA0003", "TA0004")),
     "T1136": Technique("Create Account", ("TA0003",)),
     "T1136.003": Technique("Cloud Account", ("TA0003",)),
     "T1485": Technique("Data Destruction", ("TA0040",)),
+    "T1486": Technique("Data Encrypted for Impact", ("TA0040",)),
     "T1490": Technique("Inhibit System Recovery", ("TA0040",)),
     "T1496": Technique("Resource Hijacking", ("TA0040",)),
+    "T1496.001": Technique("Compute Hijacking", ("TA0040",)),
     "T1496.004": Technique("Cloud Service Hijacking", ("TA0040",)),
+    "T1526": Technique("Cloud Service Discovery", ("TA0007",)),
     "T1530": Technique("Data from Cloud Storage", ("TA0009",)),
     "T1531": Technique("Account Access Removal", ("TA0040",)),
     "T1537": Technique("Transfer Data to Cloud Account", ("TA0010",)),
@@ -93,6 +99,7 @@ TECHNIQUES: dict[str, Technique] = {
     "T1562.008": Technique("Disable or Modify Cloud Logs", ("TA0005",)),
     "T1567": Technique("Exfiltration Over Web Service", ("TA0010",)),
     "T1580": Technique("Cloud Infrastructure Discovery", ("TA0007",)),
+    "T1651": Technique("Cloud Administration Command", ("TA0002",)),
     "T1657": Technique("Financial Theft", ("TA0040",)),
     # ATLAS
     "AML.T0034": Technique("Cost Harvesting", ("AML.TA0011",)),

@@ -67,6 +67,12 @@ class When(_Params):
     policy_opens: str | None = Field(default=None, description="The policy document at the path allows '*' or another account.")
     policy_admin: str | None = Field(default=None, description="The policy document at the path allows every action on every resource.")
     other_identity: str | None = Field(default=None, description="The path names a user other than the caller.")
+    foreign_account: str | None = Field(default=None, description="A value at the path names (alone or in an ARN) an "
+                                        "account other than the one the call was made in.")
+    record: dict[str, list[str]] = Field(default_factory=dict, description="A value at a path of the CloudTrail record "
+                                         "(userIdentity.type, additionalEventData.MFAUsed) matches a pattern.")
+    record_absent: list[str] = Field(default_factory=list, description="The record has no value at the path "
+                                     "(userIdentity.invokedBy: no AWS service acted for the caller).")
 
 
 class CatalogueCall(_Params):
@@ -74,6 +80,8 @@ class CatalogueCall(_Params):
     attack: str = Field(pattern=_ATTACK, description="MITRE ATT&CK technique, e.g. T1562.008.")
     what: str = Field(min_length=1, description="What the call does, for the alert's message.")
     when: When | None = None
+    attempts: bool = Field(default=False, description="A denied attempt counts too (launching GPU instances with a stolen "
+                           "key is the sign, whether or not it was allowed).")
 
 
 class CloudCalls(_Params):
@@ -100,6 +108,19 @@ class BurstParams(_Params):
                              description="Parameters naming what was read.")
     within_seconds: float = Field(default=60.0, gt=0)
     min_distinct: int = Field(default=10, ge=2, description="Distinct secrets or parameters read within the window.")
+
+
+class DiscoveryBurstParams(_Params):
+    within_seconds: float = Field(default=600.0, gt=0, description="The window the refusals are counted in.")
+    min_calls: int = Field(default=6, ge=2, description="Distinct calls refused within the window (a key tried on "
+                           "what it might be allowed to do).")
+    min_targets: int = Field(default=10, ge=2, description="Distinct targets of one management call refused within "
+                             "the window (GetPasswordData on many instances).")
+    recon: list[str] = Field(default_factory=list, description="service:EventName of account-wide discovery calls.")
+    min_recon: int = Field(default=8, ge=2, description="Distinct recon calls within the window, allowed or not.")
+    min_recon_services: int = Field(default=3, ge=1, description="Services the recon calls span.")
+    whoami: list[str] = Field(default_factory=list, description="Recon calls of which one must be among them: the "
+                              "caller asking who it is and what the account holds (GetCallerIdentity, ListUsers...).")
 
 
 # -- injected targets (detectors/injection.py) -----------------------------------------------

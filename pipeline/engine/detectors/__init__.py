@@ -5,7 +5,8 @@ rule's ``params``.
 - per action, against the manifest (``Detector``): ``conformance.py``, ``tool_clauses.py`` (per-tool
   clauses), ``lifecycle.py`` (gates); against the agent's definition's instances: ``definition.py``;
   every identity, registered or not: ``cloud.py`` (catalogue calls), ``cloud_identity.py``
-  (instance credentials), both reading actions through ``cloud_calls.py``;
+  (instance credentials), ``cloud_bursts.py`` (refusals and discovery sweeps), all reading
+  actions through ``cloud_calls.py``;
 - raised by the engine (``Raised``): on manifest changes, refused control-plane changes and
   expiry (``lifecycle.py``), by the response policy and suppressions (``pipeline.py``); dormancy,
   a timer per agent (``dormancy.py``);
@@ -17,6 +18,7 @@ rule's ``params``.
 from intentwatch.pipeline.engine.detectors.base import Detector, LearnedDetector, Raised
 from intentwatch.pipeline.engine.detectors.chains import CapabilityChain
 from intentwatch.pipeline.engine.detectors.cloud import CloudOperation, SensitiveReadBurst
+from intentwatch.pipeline.engine.detectors.cloud_bursts import DiscoveryBurst
 from intentwatch.pipeline.engine.detectors.cloud_identity import (IdentityTwoNetworks, InstanceNewClient,
                                                                   InstanceOutsideProvider)
 from intentwatch.pipeline.engine.detectors.conformance import (AllowedPattern, DeclaredCredential, DeclaredModel,
@@ -56,6 +58,7 @@ REGISTRY: dict[str, type[Detector] | type[Raised] | type[LearnedDetector] | type
     "instance_outside_provider": InstanceOutsideProvider,
     "instance_new_client": InstanceNewClient,
     "sensitive_read_burst": SensitiveReadBurst,
+    "discovery_burst": DiscoveryBurst,
     "injected_target": InjectedTarget,
     "definition_new_tool": DefinitionNewTool,
     "definition_new_target": DefinitionNewTarget,

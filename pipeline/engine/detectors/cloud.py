@@ -22,7 +22,7 @@ from typing import Any
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import Detector
-from intentwatch.pipeline.engine.detectors.cloud_calls import caller_names, cloud_call, declared, own_account
+from intentwatch.pipeline.engine.detectors.cloud_calls import caller_names, cloud_call, declared, own_account, record_values
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.params import BurstParams, CatalogueCall, CloudCalls, When, validated
 from intentwatch.pipeline.engine.state import AgentState
@@ -95,7 +95,7 @@ def _admin(policy: dict[str, Any]) -> bool:
 def _check_when(w: When, action: Action, args: dict[str, Any] | None) -> str | None:
     """What made the condition hold (for evidence), or None if it does not."""
     if args is None:
-        return None
+        args = {}  # no parameters: only a condition on the record can hold (a console sign-in has none)
     seen: list[str] = []
     for path in w.present:
         vals = at_path(args, tuple(path.split(".")))
@@ -124,12 +124,31 @@ def _check_when(w: When, action: Action, args: dict[str, Any] | None) -> str | N
         if not vals or str(vals[0]).lower() in caller_names(action):
             return None
         seen.append(f"{w.other_identity}={vals[0]} (caller {action.agent_id})")
+    if w.foreign_account is not None:
+        own = own_account(action)
+        others = sorted({m for v in at_path(args, tuple(w.foreign_account.split("."))) or []
+                         for m in _ACCOUNT_ID.findall(str(v)) if m != own})
+        if not others:
+            return None
+        seen.append(f"{w.foreign_account} names account {others[:3]}")
+    for path, pats in w.record.items():
+        hit = next((v for v in record_values(action, path) or [] if any(fnmatch.fnmatchcase(str(v).lower(), p.lower()) for p in pats)), None)
+        if hit is None:
+            return None
+        seen.append(f"{path}={hit}")
+    for path in w.record_absent:
+        if record_values(action, path):
+            return None
     return "; ".join(seen) or "call"
+
+
+_ACCOUNT_ID = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")  # an account id alone or inside an ARN
 
 
 class CloudOperation(Detector):
     """Fires on a successful catalogue call (``params.calls``) whose condition holds, by any identity
-    whose manifest does not declare the call (``declared``). Evidence: the call, its ATT&CK technique, what held."""
+    whose manifest does not declare the call (``declared``); on a denied one too when the call says
+    ``attempts``. Evidence: the call, its ATT&CK technique, what held (and ``denied`` for an attempt)."""
 
     watches_every_identity = True
 
@@ -146,16 +165,18 @@ class CloudOperation(Detector):
         if key is None:
             return None
         entries = self.calls.get(key)
-        if entries is None or action.outcome != "success" or declared(state, action.tool):
+        if entries is None or action.outcome not in ("success", "denied") or declared(state, action.tool):
             return None
         args = arguments(action)
         for c in entries:
+            if action.outcome == "denied" and not c.attempts:
+                continue
             why = _check_when(c.when, action, args) if c.when is not None else "call"
             if why is None:
                 continue
             return self.finding(action, ts, f"{c.call}: {c.what} ({c.attack})", clause="cloud.catalogue",
                                 expected="declared in allowed.tools", observed=c.call,
-                                baseline={"attack": c.attack, "call": c.call, "matched": why})
+                                baseline={"attack": c.attack, "call": c.call, "matched": why, "outcome": action.outcome})
         return None
 
 

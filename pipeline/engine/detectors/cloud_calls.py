@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.state import AgentState
+from intentwatch.pipeline.engine.values import at_path
 
 _SERVICE_SUFFIX: Final = ".amazonaws.com"
 _CALL_CACHE_LIMIT: Final = 65536
@@ -101,6 +102,30 @@ def caller_names(action: Action) -> set[str]:
         if isinstance(v, str) and v:
             names.add(v.rsplit("/", 1)[-1].lower())
     return names
+
+
+# CloudTrail's record keys as the CloudTrail adapter names them in attributes
+_RECORD_ALIASES: Final = {"additionalEventData": "additional", "errorCode": "error_code", "userAgent": "user_agent",
+                          "recipientAccountId": "account_id", "eventCategory": "event_category", "awsRegion": "aws_region"}
+
+
+def record_values(action: Action, path: str) -> list[Any] | None:
+    """Scalar values at a dotted path of the CloudTrail record (``userIdentity.type``,
+    ``additionalEventData.MFAUsed``), read from the record's keys in ``attributes`` or the adapter's names for them.
+
+    >>> from tests.factories import action
+    >>> record_values(action(attributes={"additional": {"MFAUsed": "No"}}), "additionalEventData.MFAUsed")
+    ['No']
+    """
+    head, _, rest = path.partition(".")
+    tail = tuple(rest.split(".")) if rest else ()
+    attrs = action.attributes
+    for key in (head, _RECORD_ALIASES.get(head)):
+        if key is not None and key in attrs:
+            vals = at_path(attrs, (key, *tail))
+            if vals:
+                return vals
+    return None
 
 
 def user_agent(action: Action) -> str | None:
