@@ -120,7 +120,7 @@ class DiscoveryBurstParams(_Params):
     min_recon: int = Field(default=8, ge=2, description="Distinct recon calls within the window, allowed or not.")
     min_recon_services: int = Field(default=3, ge=1, description="Services the recon calls span.")
     whoami: list[str] = Field(default_factory=list, description="Recon calls of which one must be among them: the "
-                              "caller asking who it is and what the account holds (GetCallerIdentity, ListUsers...).")
+                              "caller asking what the account holds (ListUsers, GetAccountAuthorizationDetails...).")
 
 
 # -- injected targets (detectors/injection.py) -----------------------------------------------

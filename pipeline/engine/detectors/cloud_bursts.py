@@ -9,8 +9,8 @@ Three signs, any of them, within ``within_seconds``:
 - refused on one management call against ``min_targets`` distinct targets
   (``ec2:GetPasswordData`` on many instances);
 - ``min_recon`` distinct account-wide discovery calls (``recon``, allowed or not) across
-  ``min_recon_services`` services, one of them the caller asking who it is or what the account
-  holds (``whoami``: GetCallerIdentity, ListUsers...).
+  ``min_recon_services`` services, one of them asking who is in the account (``whoami``: ListUsers,
+  GetAccountAuthorizationDetails...; an inventory tool lists resources, not the account's people).
 
 Benign refusals are kept quiet by what they look like: a workload missing one permission retries
 the same call (one distinct call); an infrastructure-as-code plan is refused on a few reads; calls
@@ -20,6 +20,7 @@ manifest declares (``declared``). Once per burst: quiet for a window after it fi
 """
 
 import json
+import re
 from typing import Any, Final
 
 from intentwatch.models.action import Action
@@ -31,6 +32,7 @@ from intentwatch.pipeline.engine.params import DiscoveryBurstParams, validated
 from intentwatch.pipeline.engine.state import AgentState
 from intentwatch.pipeline.engine.toolcall import arguments
 
+_CONSOLE: Final = re.compile(r"console\.(?:[a-z0-9-]+\.)?(?:amazonaws\.com|aws\.amazon\.com)")  # console.ec2.amazonaws.com
 _MEMORY: Final = 512  # calls remembered per identity within the window (the oldest go first)
 _DATA_CALLS: Final = frozenset({"s3:getobject", "s3:putobject", "s3:deleteobject", "s3:headobject", "s3:copyobject",
                                 "s3:deleteobjects", "lambda:invoke", "dynamodb:getitem", "dynamodb:putitem", "dynamodb:query"})
@@ -42,14 +44,13 @@ def _lower_key(call: str) -> str:
 
 
 def _for_the_caller_or_console(action: Action) -> bool:
-    """A call an AWS service made for the caller, or one from a console session."""
+    """A call an AWS service made for the caller, or one from a console session (the browser's
+    user agent, ``AWS Internal``, ``aws-internal/3 ...``, ``console.ec2.amazonaws.com``)."""
     a, ui = action.attributes, user_identity(action)
     if ui.get("type") == "AWSService" or ui.get("invokedBy") or a.get("invoked_by"):
         return True
-    if str(a.get("sessionCredentialFromConsole", "")).lower() == "true":
-        return True
     ua = (user_agent(action) or "").lower()
-    return ua == "aws internal" or ua.startswith("mozilla/") or "console.amazonaws.com" in ua or "console.aws.amazon.com" in ua
+    return ua.startswith(("mozilla/", "aws internal", "aws-internal/")) or _CONSOLE.search(ua) is not None
 
 
 def _is_data_event(action: Action, key: str) -> bool:

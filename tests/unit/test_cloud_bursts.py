@@ -1,0 +1,69 @@
+"""cloud.discovery_burst: a key being tried, from the first records of an identity with no history
+(records in CloudTrail's shape, read by the CloudTrail adapter; see test_cloud_techniques.py)."""
+
+import orjson
+
+from intentwatch.models.alert import Alert
+from intentwatch.pipeline.engine.engine import Engine
+from intentwatch.pipeline.io.adapters.cloudtrail import CloudTrailAdapter
+from tests.unit.test_cloud_techniques import ROLE, ROLE_ARN, judged, rec
+
+# What enumerate-iam / Pacu's permission brute force and Stratus's enumeration from a least-privilege
+# role look like: many distinct calls, most refused, within seconds.
+PROBED = ["iam:ListUsers", "iam:ListRoles", "iam:GetAccountAuthorizationDetails", "s3:ListBuckets", "ec2:DescribeInstances",
+          "lambda:ListFunctions20150331", "secretsmanager:ListSecrets", "dynamodb:ListTables", "rds:DescribeDBInstances"]
+# Stratus aws.discovery.ec2-enumerate-from-instance: the calls succeed
+SWEPT = ["sts:GetCallerIdentity", "iam:GetAccountSummary", "iam:ListRoles", "iam:ListUsers", "iam:GetAccountAuthorizationDetails",
+         "ec2:DescribeSnapshots", "cloudtrail:DescribeTrails", "guardduty:ListDetectors"]
+# An inventory collector: many services, resources only
+INVENTORY = ["sts:GetCallerIdentity", "ec2:DescribeInstances", "ec2:DescribeVolumes", "ec2:DescribeSnapshots", "lambda:ListFunctions20150331",
+             "rds:DescribeDBInstances", "dynamodb:ListTables", "kms:ListKeys", "ecr:DescribeRepositories", "eks:ListClusters", "s3:ListBuckets"]
+
+
+def test_refused_on_many_distinct_calls():
+    assert judged(*[rec(c, error="AccessDenied", at=i * 2) for i, c in enumerate(PROBED)]) == ["cloud.discovery_burst"]
+    # Too few, or spread over hours: a workload or a plan missing a few permissions.
+    assert judged(*[rec(c, error="AccessDenied", at=i * 2) for i, c in enumerate(PROBED[:5])]) == []
+    assert judged(*[rec(c, error="AccessDenied", at=i * 900) for i, c in enumerate(PROBED)]) == []
+
+
+def test_a_workload_missing_one_permission_is_quiet():
+    assert judged(*[rec("sqs:ReceiveMessage", {"queueUrl": "https://sqs.us-east-1.amazonaws.com/1/q"}, who=ROLE, error="AccessDenied", at=i * 5)
+                    for i in range(60)], agent=ROLE_ARN) == []
+
+
+def test_console_sessions_and_services_acting_for_the_caller_are_not_counted():
+    console = [rec(c, error="AccessDenied", at=i, ua="Mozilla/5.0 (Macintosh) Safari/605.1.15") for i, c in enumerate(PROBED)]
+    from_console = [rec(c, error="AccessDenied", at=i, ua=ua) for i, c in enumerate(PROBED)
+                    for ua in ("console.ec2.amazonaws.com", "aws-internal/3 aws-sdk-java/1.12.720 Linux/5.10", "AWS Internal")]
+    service = [rec(c, error="AccessDenied", at=i, who={**ROLE, "invokedBy": "cloudformation.amazonaws.com"}) for i, c in enumerate(PROBED)]
+    assert judged(*console) == [] and judged(*from_console) == [] and judged(*service, agent=ROLE_ARN) == []
+
+
+def test_refused_on_one_call_against_many_targets():
+    # Stratus aws.credential-access.ec2-get-password-data: thirty instance ids, every call refused
+    tried = [rec("ec2:GetPasswordData", {"instanceId": f"i-{i:016x}"}, who=ROLE, error="Client.UnauthorizedOperation", at=i * 0.3)
+             for i in range(30)]
+    assert judged(*tried, agent=ROLE_ARN) == ["cloud.credentials_for_another_identity", "cloud.discovery_burst"]
+    # A data call refused on many objects is a workload's missing grant, not a probe.
+    reads = [rec("s3:GetObject", {"bucketName": "b", "key": f"k{i}"}, who=ROLE, error="AccessDenied", data=True, at=i) for i in range(30)]
+    assert judged(*reads, agent=ROLE_ARN) == []
+
+
+def test_account_wide_discovery_sweep():
+    assert judged(*[rec(c, at=i) for i, c in enumerate(SWEPT)]) == ["cloud.discovery_burst"]
+    assert judged(*[rec(c, at=i) for i, c in enumerate(INVENTORY)]) == []
+    scanner = ["sts:*", "iam:Get*", "iam:List*", "ec2:Describe*", "cloudtrail:Describe*", "guardduty:List*"]
+    assert judged(*[rec(c, at=i) for i, c in enumerate(SWEPT)], declares=scanner) == []
+
+
+def test_once_per_burst_with_evidence():
+    adapter, e, found = CloudTrailAdapter(), Engine(), []
+    for i, c in enumerate(PROBED * 3):
+        [a] = list(adapter.decode(orjson.dumps(rec(c, error="AccessDenied", at=i)), "fixture"))
+        found += [o for o in e.process(a) if isinstance(o, Alert) and o.rule_id == "cloud.discovery_burst"]
+    [alert] = found
+    assert alert.severity == "high" and alert.evidence.observed == 6 and alert.evidence.baseline["attack"] == "T1526"
+    # the sixth distinct refusal fires it: the calls so far, in the order of their keys
+    assert alert.evidence.baseline["calls"] == sorted(c.split(":")[0] + ":" + c.split(":")[1].lower().removesuffix("20150331")
+                                                      for c in PROBED[:6])

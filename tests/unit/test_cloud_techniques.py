@@ -1,0 +1,179 @@
+"""Public AWS attack techniques, from the first CloudTrail record of an identity with no history.
+
+Each record is written here in CloudTrail's shape from the public docs (Stratus Red Team's
+technique pages and detonation logs, the CloudTrail event reference, GuardDuty finding types,
+the LLMjacking and S3 ransomware reports), read by the CloudTrail adapter, then judged by a fresh
+engine. Each attack sits beside a benign look-alike: a parameter that does not match, a service
+acting for the caller, or the call declared in the identity's manifest. docs/cloud-coverage.md
+maps each technique to its rule.
+"""
+
+import json
+from datetime import timedelta
+from itertools import count
+
+import orjson
+import pytest
+
+from intentwatch.models.action import Action
+from intentwatch.models.alert import Alert
+from intentwatch.pipeline.engine.engine import Engine
+from intentwatch.pipeline.io.adapters.cloudtrail import CloudTrailAdapter
+from tests.factories import T0, instantiate, manifest
+
+ACCOUNT, OUTSIDER = "111122223333", "193672423079"
+USER = {"type": "IAMUser", "principalId": "AIDAEXAMPLEUSER00001", "arn": f"arn:aws:iam::{ACCOUNT}:user/ci-deployer",
+        "accountId": ACCOUNT, "accessKeyId": "AKIAEXAMPLE000000001", "userName": "ci-deployer"}
+USER_ARN = USER["arn"]
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/app-runner"
+ROLE = {"type": "AssumedRole", "principalId": "AROAEXAMPLEROLE00001:i-0abc", "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/app-runner/sess",
+        "accountId": ACCOUNT, "accessKeyId": "ASIAEXAMPLE000000001",
+        "sessionContext": {"sessionIssuer": {"type": "Role", "principalId": "AROAEXAMPLEROLE00001", "arn": ROLE_ARN,
+                                             "accountId": ACCOUNT, "userName": "app-runner"},
+                           "attributes": {"creationDate": "2026-01-05T08:00:00Z", "mfaAuthenticated": "false"}}}
+_n = count(1)
+
+
+def rec(call: str, params=None, *, who=None, at: float = 0.0, error: str | None = None, ua: str = "aws-cli/2.15.0 Python/3.11.6",
+        data: bool = False, **extra) -> dict:
+    """One CloudTrail record as the service writes it (fields from the CloudTrail record contents reference)."""
+    src, name = call.split(":")
+    r = {"eventVersion": "1.09", "userIdentity": who or USER, "eventTime": (T0 + timedelta(seconds=at)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+         "eventSource": f"{src}.amazonaws.com", "eventName": name, "awsRegion": "us-east-1", "sourceIPAddress": "198.51.100.23",
+         "userAgent": ua, "requestParameters": params, "responseElements": None, "requestID": f"req-{next(_n)}",
+         "eventID": f"evt-{next(_n)}", "readOnly": name.startswith(("Get", "List", "Describe")), "eventType": "AwsApiCall",
+         "managementEvent": not data, "recipientAccountId": ACCOUNT, "eventCategory": "Data" if data else "Management"}
+    if error:
+        r["errorCode"], r["errorMessage"] = error, f"You are not authorized to perform: {src}:{name}"
+    r.update(extra)
+    return r
+
+
+def judged(*records: dict, declares: list[str] | None = None, agent: str = USER_ARN) -> list[str]:
+    """Rule ids of the cloud alerts a fresh engine raises on these records (read by the CloudTrail adapter)."""
+    adapter, e, out = CloudTrailAdapter(), Engine(), []
+    if declares is not None:
+        m = manifest(agent, allowed={"tools": declares, "operations": ["read", "list", "write", "configure", "delete", "execute", "grant"]},
+                     credentials=[], model=None, schedule=None, rate_limit=None)
+        out += e.process(instantiate(m))
+    for r in records:
+        [a] = [x for x in adapter.decode(orjson.dumps(r), "fixture") if isinstance(x, Action)]
+        out += e.process(a)
+    out += e.flush()
+    return sorted(o.rule_id for o in out if isinstance(o, Alert) and o.status == "open" and o.rule_id.startswith("cloud."))
+
+
+def trust(principal) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}]},
+                      indent=2)
+
+
+SSE_C = {"bucketName": "finance-data", "key": "q3/ledger.xlsx", "x-amz-copy-source": "finance-data/q3/ledger.xlsx",
+         "x-amz-server-side-encryption-customer-algorithm": "AES256", "x-id": "CopyObject"}
+SSE_KMS = {"bucketName": "finance-data", "key": "q3/ledger.xlsx", "x-amz-copy-source": "finance-data/q3/ledger.xlsx",
+           "x-amz-server-side-encryption": "aws:kms", "x-id": "CopyObject"}
+
+
+def kms_default(key_arn: str) -> dict:
+    return {"bucketName": "finance-data", "ServerSideEncryptionConfiguration": {"Rule": {"ApplyServerSideEncryptionByDefault": {
+        "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}}}}
+
+
+def replication(account: str) -> dict:
+    return {"bucketName": "finance-data", "ReplicationConfiguration": {"Role": f"arn:aws:iam::{ACCOUNT}:role/s3-replication", "Rule": {
+        "Status": "Enabled", "Destination": {"Bucket": "arn:aws:s3:::dr-copy", "Account": account}}}}
+
+
+def sign_in(identity_type: str, mfa: str, outcome: str = "Success") -> dict:
+    who = {"type": identity_type, "principalId": ACCOUNT if identity_type == "Root" else "AIDAEXAMPLEUSER00002",
+           "arn": f"arn:aws:iam::{ACCOUNT}:root" if identity_type == "Root" else f"arn:aws:iam::{ACCOUNT}:user/alice", "accountId": ACCOUNT}
+    if identity_type == "AssumedRole":  # a federated (SSO) sign-in: MFA is the identity provider's
+        who = {**ROLE, "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/AWSReservedSSO_Admin_0123/alice@example.com"}
+    r = rec("signin:ConsoleLogin", None, who=who, ua="Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0", eventType="AwsConsoleSignIn",
+            additionalEventData={"LoginTo": "https://console.aws.amazon.com/console/home", "MobileVersion": "No", "MFAUsed": mfa})
+    r["eventType"], r["responseElements"] = "AwsConsoleSignIn", {"ConsoleLogin": outcome}
+    return r
+
+
+@pytest.mark.parametrize("rule, attack, benign", [
+    # Stratus aws.persistence.iam-create-backdoor-role: a role another account can assume
+    ("cloud.privileges_escalated",
+     rec("iam:CreateRole", {"roleName": "maintenance", "assumeRolePolicyDocument": trust({"AWS": f"arn:aws:iam::{OUTSIDER}:root"})}),
+     rec("iam:CreateRole", {"roleName": "web", "assumeRolePolicyDocument": trust({"Service": "ec2.amazonaws.com"})})),
+    ("cloud.privileges_escalated",
+     rec("iam:CreateRole", {"roleName": "maintenance", "assumeRolePolicyDocument": trust({"AWS": f"arn:aws:iam::{OUTSIDER}:root"})}),
+     rec("iam:CreateRole", {"roleName": "ops", "assumeRolePolicyDocument": trust({"AWS": f"arn:aws:iam::{ACCOUNT}:root"})})),
+    # Identity Center backdoor user
+    ("cloud.privileges_escalated", rec("identitystore:CreateUser", {"identityStoreId": "d-9067230000", "userName": "support-temp"}),
+     rec("identitystore:DescribeUser", {"identityStoreId": "d-9067230000", "userId": "u-1"})),
+    # Stratus aws.persistence.lambda-backdoor-function, towards one account
+    ("cloud.data_opened_to_outsiders",
+     rec("lambda:AddPermission20150331v2", {"functionName": "billing", "statementId": "x", "action": "lambda:InvokeFunction",
+                                           "principal": f"arn:aws:iam::{OUTSIDER}:root"}),
+     rec("lambda:AddPermission20150331v2", {"functionName": "billing", "statementId": "s3", "action": "lambda:InvokeFunction",
+                                           "principal": "s3.amazonaws.com", "sourceAccount": ACCOUNT})),
+    ("cloud.data_opened_to_outsiders", rec("s3:PutBucketReplication", replication(OUTSIDER)), rec("s3:PutBucketReplication", replication(ACCOUNT))),
+    # GuardDuty CredentialAccess:RDS/ModifyAuthenticationProcess
+    ("cloud.credentials_for_another_identity",
+     rec("rds:ModifyDBInstance", {"dBInstanceIdentifier": "prod-db", "masterUserPassword": "****", "applyImmediately": True}),
+     rec("rds:ModifyDBInstance", {"dBInstanceIdentifier": "prod-db", "allocatedStorage": 200, "applyImmediately": True})),
+    # S3 ransomware: SSE-C rewrite (customer-provided key), versioning, another account's key
+    ("cloud.data_destruction_scheduled", rec("s3:CopyObject", SSE_C, data=True), rec("s3:CopyObject", SSE_KMS, data=True)),
+    ("cloud.data_destruction_scheduled",
+     rec("s3:PutBucketVersioning", {"bucketName": "finance-data", "VersioningConfiguration": {"Status": "Suspended"}}),
+     rec("s3:PutBucketVersioning", {"bucketName": "finance-data", "VersioningConfiguration": {"Status": "Enabled"}})),
+    ("cloud.data_destruction_scheduled", rec("s3:PutBucketEncryption", kms_default(f"arn:aws:kms:us-east-1:{OUTSIDER}:key/1234abcd")),
+     rec("s3:PutBucketEncryption", kms_default(f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd"))),
+    # Stratus aws.execution.ec2-user-data: user data replaced (CloudTrail hides its content)
+    ("cloud.code_execution", rec("ec2:ModifyInstanceAttribute", {"instanceId": "i-0abc1234def567890", "userData": "<sensitiveDataRemoved>"}),
+     rec("ec2:ModifyInstanceAttribute", {"instanceId": "i-0abc1234def567890", "instanceType": {"value": "m6i.large"}})),
+    # Stratus aws.execution.ssm-send-command
+    ("cloud.code_execution",
+     rec("ssm:SendCommand", {"instanceIds": ["i-0f364762ca43f9661", "i-0a86d1f61db2b9b5d"], "documentName": "AWS-RunShellScript",
+                             "parameters": "HIDDEN_DUE_TO_SECURITY_REASONS", "interactive": False}),
+     rec("ssm:SendCommand", {"instanceIds": ["i-0f364762ca43f9661"], "documentName": "AWS-RunPatchBaseline",
+                             "parameters": "HIDDEN_DUE_TO_SECURITY_REASONS", "interactive": False})),
+    # Stratus aws.execution.ec2-launch-unusual-instances: denied, and still the sign
+    ("cloud.resource_hijack",
+     rec("ec2:RunInstances", {"instanceType": "p2.xlarge", "instancesSet": {"items": [{"imageId": "ami-0abc", "minCount": 1, "maxCount": 10}]}},
+         who=ROLE, error="Client.UnauthorizedOperation"),
+     rec("ec2:RunInstances", {"instanceType": "t3.micro", "instancesSet": {"items": [{"imageId": "ami-0abc", "minCount": 1, "maxCount": 1}]}},
+         who=ROLE)),
+    ("cloud.resource_hijack",
+     rec("ec2:RunInstances", {"instanceType": "g5.12xlarge", "instancesSet": {"items": [{"imageId": "ami-0abc", "minCount": 1, "maxCount": 4}]}}),
+     rec("ec2:RunInstances", {"instanceType": "g5.12xlarge", "instancesSet": {"items": [{"imageId": "ami-0abc", "minCount": 1, "maxCount": 1}]}},
+         who={**ROLE, "invokedBy": "autoscaling.amazonaws.com"})),
+    # LLMjacking (Sysdig): model access unlocked with stolen keys
+    ("cloud.resource_hijack", rec("bedrock:PutUseCaseForModelAccess", {"formData": "HIDDEN_DUE_TO_SECURITY_REASONS"}),
+     rec("bedrock:ListFoundationModels", {"byOutputModality": "TEXT"})),
+    ("cloud.resource_hijack", rec("bedrock:PutFoundationModelEntitlement", {"modelId": "anthropic.claude-3-opus-20240229-v1:0"}),
+     rec("bedrock:GetFoundationModelAvailability", {"modelId": "anthropic.claude-3-opus-20240229-v1:0"})),
+    # Stratus aws.initial-access.console-login-without-mfa; root sign-in (CIS)
+    ("cloud.console_sign_in_unprotected", sign_in("IAMUser", "No"), sign_in("IAMUser", "Yes")),
+    ("cloud.console_sign_in_unprotected", sign_in("IAMUser", "No"), sign_in("AssumedRole", "No")),
+    ("cloud.console_sign_in_unprotected", sign_in("Root", "Yes"), sign_in("Root", "Yes", outcome="Failure")),
+])
+def test_technique_fires_on_first_record_and_look_alike_is_quiet(rule, attack, benign):
+    assert judged(attack) == [rule]
+    assert judged(benign) == []
+
+
+@pytest.mark.parametrize("call, params, declares", [
+    ("identitystore:CreateUser", {"identityStoreId": "d-1", "userName": "new-hire"}, ["identitystore:CreateUser"]),
+    ("ec2-instance-connect:SendSerialConsoleSSHPublicKey", {"instanceId": "i-0abc", "serialPort": 0, "sSHPublicKey": "ssh-ed25519 AAAA"},
+     ["ec2-instance-connect:SendSerialConsoleSSHPublicKey"]),
+    ("ec2:GetPasswordData", {"instanceId": "i-0abc1234def567890"}, ["ec2:GetPasswordData"]),
+    ("ssm:SendCommand", {"instanceIds": ["i-1"], "documentName": "AWS-RunShellScript"}, ["ssm:SendCommand"]),
+    ("s3:CopyObject", SSE_C, ["s3:CopyObject"]),
+])
+def test_declared_administration_is_quiet(call, params, declares):
+    assert judged(rec(call, params)) != []
+    assert judged(rec(call, params), declares=declares) == []
+
+
+def test_a_refused_attempt_counts_only_where_the_call_says_so():
+    # Stratus aws.credential-access.ec2-get-password-data: every call refused
+    tried = rec("ec2:GetPasswordData", {"instanceId": "i-i2jnm5swa59p4fxg"}, who=ROLE, error="Client.UnauthorizedOperation")
+    assert judged(tried, agent=ROLE_ARN) == ["cloud.credentials_for_another_identity"]
+    assert judged(rec("iam:CreateRole", {"roleName": "m", "assumeRolePolicyDocument": trust({"AWS": f"arn:aws:iam::{OUTSIDER}:root"})},
+                      error="AccessDenied")) == []
