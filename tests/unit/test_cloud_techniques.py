@@ -175,5 +175,8 @@ def test_a_refused_attempt_counts_only_where_the_call_says_so():
     # Stratus aws.credential-access.ec2-get-password-data: every call refused
     tried = rec("ec2:GetPasswordData", {"instanceId": "i-i2jnm5swa59p4fxg"}, who=ROLE, error="Client.UnauthorizedOperation")
     assert judged(tried, agent=ROLE_ARN) == ["cloud.credentials_for_another_identity"]
+    # Stratus aws.defense-evasion.organizations-leave: refused, and still the sign (Panther's rule counts it too)
+    assert judged(rec("organizations:LeaveOrganization", None, error="AccessDenied")) == ["cloud.defences_disabled"]
+    assert judged(rec("organizations:DescribeOrganization", None, error="AccessDenied")) == []
     assert judged(rec("iam:CreateRole", {"roleName": "m", "assumeRolePolicyDocument": trust({"AWS": f"arn:aws:iam::{OUTSIDER}:root"})},
                       error="AccessDenied")) == []
