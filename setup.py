@@ -1,13 +1,13 @@
 """Installs ``models/`` and ``pipeline/`` as ``intentwatch.models`` and ``intentwatch.pipeline``
 (``intentwatch`` is a namespace package: the folders stay where they are), and compiles the
-engine's per-event code with mypyc: the engine (pipeline/engine/engine.py), its intent checks
-(pipeline/engine/detectors, with the compiled manifests they read, scope.py, the tool-call
-values they walk, values.py, and the per-agent state they read and write on every action,
-state.py), its learned side
-(behaviour.py, the per-agent baselines in models/baseline, the fleet's credential first uses in
-credentials.py). The same Python source, as C extensions: the learned side costs about 2.5
-times less per event. All other metadata lives in pyproject.toml. INTENTWATCH_PURE=1 installs
-plain Python instead (no C compiler needed)."""
+engine's per-event code with mypyc: the engine (pipeline/engine/engine.py, with the classes it is
+built on: core.py, control.py, hosting.py), its intent checks (pipeline/engine/detectors, with
+the compiled manifests they read, scope.py, the tool-call values they walk, values.py, and the
+per-agent state they read and write on every action, state.py), its learned side (behaviour.py,
+the per-agent baselines in models/baseline, the fleet's credential first uses in credentials.py).
+The same Python source, as C extensions: the learned side costs about 2.5 times less per event.
+All other metadata lives in pyproject.toml. INTENTWATCH_PURE=1 installs plain Python instead (no
+C compiler needed)."""
 
 import os
 import shutil
@@ -23,7 +23,7 @@ PACKAGES = sorted(f"{name}{'.'.join(('', *d.relative_to(root).parts))}"
                   if (d / "__init__.py").exists())
 ENGINE = Path("pipeline/engine")
 SOURCES = [*sorted(p for p in Path("models/baseline").glob("*.py") if p.name != "__init__.py"),
-           *(ENGINE / name for name in ("engine.py", "behaviour.py", "credentials.py", "scope.py", "values.py", "state.py")),
+           *(ENGINE / name for name in ("core.py", "control.py", "hosting.py", "engine.py", "behaviour.py", "credentials.py", "scope.py", "values.py", "state.py")),
            *sorted(p for p in (ENGINE / "detectors").glob("*.py") if p.name != "__init__.py")]
 
 

@@ -1,6 +1,6 @@
-"""The compiled per-event code (setup.py builds models/baseline and pipeline/engine's engine.py,
-behaviour.py, credentials.py, scope.py, state.py and detectors with mypyc) against its own plain-Python source:
-the same simulated fleet gives the same alerts and commands, byte for byte."""
+"""The compiled per-event code (setup.py builds models/baseline and pipeline/engine's engine.py
+with core.py, control.py and hosting.py, behaviour.py, credentials.py, scope.py, state.py and
+detectors with mypyc) against its own plain-Python source: the same simulated fleet gives the same alerts and commands, byte for byte."""
 
 import shutil
 import subprocess
@@ -66,7 +66,7 @@ def test_compiled_modules_import_only_the_standard_library_and_intentwatch():
     import ast
 
     compiled = [*ROOT.glob("models/baseline/*.py"), *ROOT.glob("pipeline/engine/detectors/*.py"),
-                *(ROOT / "pipeline/engine" / n for n in ("engine.py", "behaviour.py", "credentials.py", "scope.py", "values.py", "state.py"))]
+                *(ROOT / "pipeline/engine" / n for n in ("core.py", "control.py", "hosting.py", "engine.py", "behaviour.py", "credentials.py", "scope.py", "values.py", "state.py"))]
     assert len(compiled) > 20
     allowed = set(sys.stdlib_module_names) | {"intentwatch", "mypy_extensions"}
     foreign = []
