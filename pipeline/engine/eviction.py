@@ -34,6 +34,12 @@ import orjson
 from intentwatch.pipeline.engine.state import AgentState
 
 
+def encode_record(record: dict) -> bytes:
+    """An agent's state record as the store and the checkpoints hold it (JSON; the compiled
+    modules import only the standard library and ours)."""
+    return orjson.dumps(record)
+
+
 class AgentStore(Protocol):
     def put(self, agent_id: str, record: bytes) -> None: ...
     def take(self, agent_id: str) -> bytes | None: ...
@@ -172,7 +178,7 @@ class Evictor:
             self.waiting[st.agent_id] = st.pending[0][0]
         if self.tally is not None:
             self.stored.update(self.tally(st))
-        self.store.put(st.agent_id, orjson.dumps(st.to_record()))
+        self.store.put(st.agent_id, encode_record(st.to_record()))
         self.evicted += 1
 
     def revive(self, agent_id: str) -> AgentState | None:

@@ -11,6 +11,7 @@ from intentwatch.models.credential_use import CredentialUse
 from intentwatch.models.definition_record import DefinitionRecord, SharedDefinition
 from intentwatch.models.errors import InputError
 from intentwatch.pipeline.engine.control import Lifecycle
+from intentwatch.pipeline.engine.eviction import encode_record
 from intentwatch.pipeline.engine.response import Output
 from intentwatch.pipeline.engine.state import AgentState
 
@@ -26,6 +27,15 @@ class Hosting(Lifecycle):
         if st is None and self.evictor is not None:
             return self.evictor.state_record(agent_id)
         return st.to_record() if st is not None else None
+
+    def state_bytes(self, agent_id: str) -> bytes | None:
+        """``state_record`` as JSON bytes: a compacted agent's are its stored record as they are
+        (a checkpoint right after a clock jump writes a whole compacted fleet: decoding and
+        encoding each record again was most of it)."""
+        st = self.agents.get(agent_id)
+        if st is None and self.evictor is not None:
+            return self.evictor.record(agent_id)
+        return encode_record(st.to_record()) if st is not None else None
 
     def restore_record(self, record: dict) -> None:
         """Put back an agent from its checkpoint record, with its timers."""

@@ -6,6 +6,8 @@ is restored from it with the same findings as if it had never left."""
 import tracemalloc
 from datetime import timedelta
 
+import orjson
+
 from intentwatch.pipeline.engine.config import EngineConfig, LearnedConfig
 from intentwatch.pipeline.engine.engine import Engine
 from tests.factories import T0, action, decommission, instantiate, manifest
@@ -118,3 +120,17 @@ def test_a_clock_jump_compacts_a_bounded_number_of_agents_per_step():
     for k in range(1, 4):  # each later step of the clock takes the next ones
         engine.advance_to(jump + k)
     assert ev.compacted - before == n and not engine.agents
+
+
+def test_a_compacted_agents_checkpoint_bytes_are_its_stored_record():
+    # A checkpoint right after a clock jump writes a whole compacted fleet: its bytes come from the
+    # store as they are, the same bytes a live agent's record encodes to.
+    engine = Engine(EngineConfig(compact_idle_seconds=3600.0), event_clock=False)
+    m = manifest("compacted-0001")
+    engine.process(instantiate(m))
+    engine.process(action(m.agent_id, timedelta(minutes=1)))
+    live = engine.state_bytes(m.agent_id)
+    assert live is not None and orjson.loads(live) == engine.state_record(m.agent_id)
+    engine.advance_to((T0 + timedelta(days=2)).timestamp())
+    assert m.agent_id not in engine.agents
+    assert engine.state_bytes(m.agent_id) == live and engine.state_bytes("nobody") is None

@@ -6,6 +6,7 @@ import threading
 from collections import defaultdict
 from types import SimpleNamespace
 
+import orjson
 import pytest
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 
@@ -63,8 +64,8 @@ class Engine:
     def __init__(self):
         self.seen = defaultdict(int)  # agent -> events judged
 
-    def state_record(self, agent_id):
-        return {"agent_id": agent_id, "events": self.seen[agent_id]}
+    def state_bytes(self, agent_id):
+        return orjson.dumps({"agent_id": agent_id, "events": self.seen[agent_id]})
 
     def drain_credential_uses(self):
         return []

@@ -223,9 +223,8 @@ class Checkpoints:
             began = time.perf_counter()
             with collector_paused():  # the records' dicts die at once, by reference count
                 for agent_id in snap.agents:
-                    raw = self.engine.state_record(agent_id)
-                    if raw is not None and agent_id in self.owner:
-                        record = orjson.dumps(raw)
+                    record = self.engine.state_bytes(agent_id)
+                    if record is not None and agent_id in self.owner:
                         if len(record) > limit:  # the per-agent caps keep this from happening; never block on it
                             self.stats["state_too_large"] += 1
                             log.error("state of %s is %d bytes, over worker.max_state_bytes %d: not saved", agent_id[:80], len(record), limit)
