@@ -12,12 +12,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeAlias
 
-import orjson
-from pydantic import ValidationError
-
 from intentwatch.models.action import Action
 from intentwatch.models.errors import InputError
 from intentwatch.pipeline.io.codec import describe
+
+from .libs import JSONDecodeError, ValidationError, dumps, loads
 
 _validate = Action.__pydantic_validator__.validate_python
 UTC = timezone.utc
@@ -69,7 +68,7 @@ def _dump(value: Any) -> bytes:
     if hasattr(value, "SerializeToString"):  # a protobuf message: its own wire bytes
         return value.SerializeToString()
     try:
-        return orjson.dumps(value)
+        return dumps(value)
     except TypeError:
         return repr(value).encode()
 
@@ -116,8 +115,8 @@ class JsonInput:
 
     def decode(self, raw: bytes, source: str) -> Iterator[Result]:
         try:
-            doc = orjson.loads(raw)
-        except orjson.JSONDecodeError as e:
+            doc = loads(raw)
+        except JSONDecodeError as e:
             yield BadRecord(source, f"invalid JSON: {e}", raw)
             return
         yield from self._document(doc, raw, source)
@@ -129,8 +128,8 @@ class JsonInput:
             return
         data, damage = read_bytes(path)
         try:
-            doc = orjson.loads(data)
-        except orjson.JSONDecodeError as e:
+            doc = loads(data)
+        except JSONDecodeError as e:
             instead = self._not_json(data, name, damage, e)
             if instead is not None:
                 yield from instead
@@ -187,8 +186,8 @@ def is_json_lines(path: str | Path, peek: int = 1 << 16) -> bool:
     if end < 0 or not head[end:].strip():
         return False
     try:
-        orjson.loads(head[:end])
-    except orjson.JSONDecodeError:
+        loads(head[:end])
+    except JSONDecodeError:
         return False
     return True
 

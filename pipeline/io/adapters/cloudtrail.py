@@ -22,37 +22,15 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import orjson
-from pydantic import BaseModel, ConfigDict, Field
-
-from intentwatch.models.action import Operation
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, make_action
 from .cloudtrail_fields import bytes_moved, credential, is_ip as is_ip_text, outcome_of, principal, resource_of, tool_name
 from .cloudtrail_operations import verb_operation as _verb_operation
-
-
-class CloudTrailOptions(BaseModel):
-    """Choices for the CloudTrail mapping."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    fold_sessions: bool = Field(
-        True, description="An assumed-role session acts as its role (session names change every run); the session "
-                          "name goes to session_id.")
-    operations: dict[str, Operation] = Field(
-        default_factory=dict, description="Per API overrides: 'eventName' or 'service:eventName' -> operation.")
-    agents: dict[str, str] = Field(
-        default_factory=dict, description="Agent id as derived (ARN, or name under agent_from: name) -> the id to use.")
-    max_seen: int = Field(2_000_000, gt=0, description="eventIDs remembered for de-duplication (the latest ones).")
-    agent_from: Literal["arn", "name"] = Field(
-        "arn", description="arn: the principal's ARN is the agent id; name: its last path segment (the role or "
-                           "user name), for teams that name a role after its agent.")
-    credential_prefix: str = Field("", description="Put before an AWS access key id (AKIA..., ASIA...) in "
-                                                   "credential_id (e.g. 'aws:'), to match how manifests name keys.")
+from .libs import JSONDecodeError, dumps, loads
+from .options import CloudTrailOptions
 
 
 class CloudTrailAdapter(JsonInput):
@@ -61,7 +39,7 @@ class CloudTrailAdapter(JsonInput):
     name = "cloudtrail"
 
     def __init__(self, options: CloudTrailOptions | None = None):
-        self.options = options or CloudTrailOptions()
+        self.options = options or CloudTrailOptions.model_validate({})
         self.seen: dict[str, None] = {}  # eventIDs in arrival order (an ordered set)
         self.duplicates = 0
         self._max_seen = self.options.max_seen
@@ -160,22 +138,22 @@ class CloudTrailAdapter(JsonInput):
     def _one(self, item: Any, source: str) -> Result | None:
         """The action of one item, a bad record, or None (a duplicate)."""
         record = _unwrap(item)
-        if record.__class__ is str:  # why it is not a record
-            return BadRecord(source, record, _dumps(item))  # type: ignore[arg-type]
-        if record.get("eventType") == "AwsCloudTrailInsight":  # type: ignore[union-attr]
+        if isinstance(record, str):  # why it is not a record
+            return BadRecord(source, record, _dumps(item))
+        if record.get("eventType") == "AwsCloudTrailInsight":
             self.skipped["insight event"] += 1  # a rate anomaly CloudTrail computed, no one's call
             return None
-        event_id = record.get("eventID")  # type: ignore[union-attr]
-        seen = event_id.__class__ is str and event_id
-        if seen and event_id in self.seen:
+        event_id = record.get("eventID")
+        seen = event_id if type(event_id) is str and event_id else None
+        if seen is not None and seen in self.seen:
             self.duplicates += 1
             return None
         try:
-            result = self._action(record, source, item)  # type: ignore[arg-type]
+            result = self._action(record, source, item)
         except Exception as e:  # noqa: BLE001 - a record of an unforeseen shape costs that record
             result = BadRecord(source, failure(e), _dumps(item))
-        if seen:
-            self.seen[event_id] = None
+        if seen is not None:
+            self.seen[seen] = None
             if len(self.seen) > self._max_seen:  # the oldest goes: files overlap near each other
                 del self.seen[next(iter(self.seen))]
         return result
@@ -190,13 +168,12 @@ class CloudTrailAdapter(JsonInput):
     # ---- one record --------------------------------------------------------------------
 
     def _action(self, r: dict[str, Any], source: str, item: Any) -> Result:
-        event_id, src, name = r.get("eventID"), r.get("eventSource"), r.get("eventName")
-        if not (event_id and src and name and event_id.__class__ is str and src.__class__ is str
-                and name.__class__ is str and r.get("eventTime").__class__ is str and r["eventTime"]):
-            missing = [k for k in ("eventID", "eventTime", "eventSource", "eventName")
-                       if not isinstance(r.get(k), str) or not r.get(k)]
-            if missing:
-                return BadRecord(source, f"not a CloudTrail record: no {', '.join(missing)}", _dumps(item))
+        event_id, when, src, name = r.get("eventID"), r.get("eventTime"), r.get("eventSource"), r.get("eventName")
+        if not (isinstance(event_id, str) and event_id and isinstance(when, str) and when and isinstance(src, str)
+                and src and isinstance(name, str) and name):
+            missing = [k for k, v in (("eventID", event_id), ("eventTime", when), ("eventSource", src),
+                                      ("eventName", name)) if not isinstance(v, str) or not v]
+            return BadRecord(source, f"not a CloudTrail record: no {', '.join(missing)}", _dumps(item))
         identity = r.get("userIdentity")
         if not isinstance(identity, dict):
             return BadRecord(source, "userIdentity missing: no one to hold to an intent", _dumps(item))
@@ -252,7 +229,7 @@ class CloudTrailAdapter(JsonInput):
                 attributes["source_address"] = ip  # a service (lambda.amazonaws.com) or "AWS Internal"
         outcome = outcome_of(r, name)
         fields: dict[str, Any] = {
-            "event_id": r["eventID"], "agent_id": o.agents.get(agent, agent), "time": _time(r["eventTime"]), "tool": tool,
+            "event_id": event_id, "agent_id": o.agents.get(agent, agent), "time": _time(when), "tool": tool,
             "operation": operation, "resource": resource_of(r, params), "outcome": outcome,
             "credential_id": credential(identity.get("accessKeyId") or identity.get("credentialId"), o.credential_prefix), "source_ip": source_ip, "session_id": session,
             "bytes": bytes_moved(extra), "attributes": attributes,
@@ -291,8 +268,8 @@ def _unwrap(item: Any) -> dict[str, Any] | str:
         inner = item["CloudTrailEvent"] if "CloudTrailEvent" in item else item["message"]
         if isinstance(inner, str):
             try:
-                inner = orjson.loads(inner)
-            except orjson.JSONDecodeError as e:
+                inner = loads(inner)
+            except JSONDecodeError as e:
                 return f"{'CloudTrailEvent' if 'CloudTrailEvent' in item else 'message'} is not valid JSON: {e}"
         return inner if isinstance(inner, dict) else "CloudTrailEvent is not an object"
     return item
@@ -311,6 +288,6 @@ def _looks_like_lines(data: bytes) -> bool:
 
 def _dumps(item: Any) -> bytes:
     try:
-        return orjson.dumps(item)
+        return dumps(item)
     except TypeError:
         return repr(item).encode()

@@ -23,8 +23,9 @@ def tool_name(event_source: str, event_name: str) -> str:
     return f"{event_source.split('.amazonaws.com', 1)[0]}:{event_name}"
 
 
-def principal(identity: dict[str, Any], fold_sessions: bool) -> tuple[str | None, str | None]:
-    """(agent ARN or name, session name) of a ``userIdentity``."""
+def principal(identity: dict[str, Any], fold_sessions: bool) -> tuple[Any, str | None]:
+    """(agent ARN or name, session name) of a ``userIdentity``. The agent is text, or None, or
+    a ``sessionIssuer.arn`` of another type as the record has it (the action contract rejects it)."""
     arn = identity.get("arn")
     if isinstance(arn, str) and arn:
         if ":assumed-role/" in arn:
@@ -71,12 +72,13 @@ def outcome_of(record: dict[str, Any], event_name: str) -> str:
         return "denied" if DENIED.search(str(error)) else "error"
     for key in ("responseElements", "serviceEventDetails"):
         said = record.get(key)
-        if said.__class__ is dict and said.get(event_name) == "Failure":  # type: ignore[union-attr]
+        if type(said) is dict and said.get(event_name) == "Failure":
             return "denied"
     return "success"
 
 
-def resource_of(record: dict[str, Any], params: Any) -> str | None:
+def resource_of(record: dict[str, Any], params: Any) -> Any:
+    """The resource acted on: text, None, or what an odd ``instancesSet`` item holds (the contract rejects it)."""
     for r in record.get("resources") or ():
         if isinstance(r, dict) and isinstance(r.get("ARN"), str) and r["ARN"]:
             return r["ARN"]

@@ -1,6 +1,6 @@
 """Any JSON log -> actions, through a declarative mapping file (no code).
 
-A mapping (YAML, validated by ``Mapping``) says, per action field, where its value is in a
+A mapping (YAML, validated by ``Mapping``, mapping.py) says, per action field, where its value is in a
 record: a dotted path (``request.params.name``, ``items[0].id``), alternatives tried in
 order, a constant, or a template (``"{server}/{request.params.name}"``), then an optional
 value map (``{true: error, false: success}``) and a default. ``where`` keeps only the
@@ -14,52 +14,22 @@ audit log. ``docs/inputs.md`` describes every key.
 """
 
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final
 
-import orjson
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-
-from intentwatch.models.errors import ConfigError
-from intentwatch.pipeline.io.codec import describe
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import EPOCH, BadRecord, JsonInput, Result, make_action
-from .verbs import ToolOperations
+from .libs import dumps
+from .mapping import _TEMPLATE, FieldSpec, Mapping, _Keys, _offset, compile_path
 
-ActionField = Literal["event_id", "agent_id", "time", "tool", "operation", "resource", "data_domain", "outcome",
-                      "credential_id", "source_ip", "model", "task_id", "session_id", "bytes"]
-TimeFormat = Literal["iso8601", "unix_s", "unix_ms", "unix_us", "unix_ns"]
-_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-_TEMPLATE = re.compile(r"\{([^{}]+)\}")
 _MISSING = object()
-
-
-class _Keys(tuple):
-    """A compiled path of object keys only (no list index): resolved by plain indexing."""
-
-
-def compile_path(path: str) -> tuple[str | int, ...]:
-    """``"a.b[0].c"`` -> ``("a", "b", 0, "c")``.
-
-    >>> compile_path("request.params.arguments[0].to")
-    ('request', 'params', 'arguments', 0, 'to')
-    """
-    steps: list[str | int] = []
-    pos = 0
-    for m in _STEP.finditer(path):
-        if m.start() != pos and path[pos:m.start()] != ".":
-            raise ValueError(f"bad path {path!r} at {pos}")
-        steps.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
-        pos = m.end()
-    if not steps or pos != len(path):
-        raise ValueError(f"bad path {path!r}")
-    return _Keys(steps) if all(isinstance(s, str) for s in steps) else tuple(steps)
+# Microseconds per unit of a unix_* time_format (an int, or a float, stays what it is: a float
+# typed table would turn exact int products into floats, compiled).
+_MICROSECONDS: Final[dict[str, int | float]] = {"unix_s": 1_000_000, "unix_ms": 1000, "unix_us": 1, "unix_ns": 0.001}
 
 
 def resolve(record: Any, steps: tuple[str | int, ...]) -> Any:
@@ -87,96 +57,7 @@ def _key(value: Any) -> str:
     """A value as a value-map key: ``True`` -> ``"true"``, ``42`` -> ``"42"``."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return value if isinstance(value, str) else orjson.dumps(value).decode()
-
-
-class FieldSpec(BaseModel):
-    """Where one field's value comes from. A bare string in the YAML is ``{path: ...}``."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    path: str | list[str] | None = Field(None, description="Dotted path, or alternatives tried in order.")
-    template: str | None = Field(None, description="Text with {path} placeholders; missing if any path is.")
-    const: Any = Field(None, description="A constant value.")
-    map: dict[str, Any] = Field(default_factory=dict, description="Value map; keys are the values as text.")
-    default: Any = Field(None, description="Used when the value is missing.")
-    verbs: bool = Field(False, description="operation only: map the value (a tool name) through its verb.")
-
-    @model_validator(mode="after")
-    def _one_source(self) -> "FieldSpec":
-        given = [k for k in ("path", "template", "const") if getattr(self, k) is not None]
-        if len(given) > 1:
-            raise ValueError(f"give one of path, template, const (got {', '.join(given)})")
-        if not given and self.default is None:
-            raise ValueError("give path, template or const (or at least a default)")
-        for p in self.paths():
-            compile_path(p)
-        return self
-
-    def paths(self) -> list[str]:
-        if self.path is not None:
-            return [self.path] if isinstance(self.path, str) else list(self.path)
-        if self.template is not None:
-            return _TEMPLATE.findall(self.template)
-        return []
-
-
-class Mapping(BaseModel):
-    """A mapping file: how records of one log become actions."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    version: Literal[1] = 1
-    name: str = Field(min_length=1, max_length=100, description="Names the mapping; prefixes hashed event ids.")
-    description: str = ""
-    records: str | None = Field(None, description="Path to the list of records inside each document.")
-    where: dict[str, Any] = Field(default_factory=dict, description="path -> value (or list of values) a record "
-                                                                    "must have to become an action.")
-    time_format: TimeFormat | str = Field("iso8601", description="iso8601, unix_s/ms/us/ns, or a strptime pattern.")
-    timezone: str = Field("UTC", description="Offset for times written without one: UTC or +HH:MM.")
-    fields: dict[ActionField, FieldSpec | str]
-    attributes: dict[str, FieldSpec | str] = Field(default_factory=dict)
-    tools: ToolOperations = Field(default_factory=ToolOperations)
-
-    @field_validator("fields", "attributes", mode="after")
-    @classmethod
-    def _specs(cls, v: dict[str, FieldSpec | str]) -> dict[str, FieldSpec | str]:
-        return {k: FieldSpec(path=s) if isinstance(s, str) else s for k, s in v.items()}
-
-    @field_validator("fields", mode="after")
-    @classmethod
-    def _required(cls, v: dict[str, FieldSpec]) -> dict[str, FieldSpec]:
-        missing = [f for f in ("agent_id", "time", "tool") if f not in v]
-        if missing:
-            raise ValueError(f"fields must say where {', '.join(missing)} come(s) from")
-        return v
-
-    @field_validator("timezone")
-    @classmethod
-    def _tz(cls, v: str) -> str:
-        _offset(v)
-        return v
-
-    @classmethod
-    def load(cls, path: str | Path) -> "Mapping":
-        """From a YAML file; a bad file raises ConfigError naming the file and every problem."""
-        try:
-            data = yaml.safe_load(Path(path).read_text())
-            return cls.model_validate(data)
-        except (OSError, yaml.YAMLError) as e:
-            raise ConfigError(f"{path}: {e}") from None
-        except ValidationError as e:
-            raise ConfigError(f"{path}: {describe(e)}") from None
-
-
-def _offset(tz: str) -> timezone:
-    if tz.upper() in ("UTC", "Z"):
-        return timezone.utc
-    m = re.fullmatch(r"([+-])(\d\d):?(\d\d)", tz)
-    if not m:
-        raise ValueError(f"timezone {tz!r}: write UTC or an offset like +02:00")
-    delta = timedelta(hours=int(m.group(2)), minutes=int(m.group(3)))
-    return timezone(delta if m.group(1) == "+" else -delta)
+    return value if isinstance(value, str) else dumps(value).decode()
 
 
 class _Compiled:
@@ -312,7 +193,7 @@ class MappedAdapter(JsonInput):
         try:
             return self._mapped(record, raw, source)
         except Exception as e:  # noqa: BLE001 - a record of an unforeseen shape costs that record
-            return BadRecord(source, failure(e), raw or orjson.dumps(record))
+            return BadRecord(source, failure(e), raw or dumps(record))
 
     def _mapped(self, record: dict[str, Any], raw: bytes | None, source: str) -> Result | None:
         for steps, path, allowed in self._where:
@@ -321,7 +202,7 @@ class MappedAdapter(JsonInput):
                 self.skipped[f"{path}={'(missing)' if value is _MISSING else _key(value)[:40]}"] += 1
                 return None
         if raw is None:
-            raw = orjson.dumps(record)
+            raw = dumps(record)
         fields: dict[str, Any] = {}
         for name, value_of in self._readers:
             value = value_of(record)
@@ -371,8 +252,7 @@ class MappedAdapter(JsonInput):
                 value = float(value) if "." in value else int(value)
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"{value!r} is not a number")
-            scale = {"unix_s": 1_000_000, "unix_ms": 1000, "unix_us": 1, "unix_ns": 0.001}[fmt]
-            return EPOCH + timedelta(microseconds=round(value * scale))
+            return EPOCH + timedelta(microseconds=round(value * _MICROSECONDS[fmt]))
         else:
             if not isinstance(value, str):
                 raise ValueError(f"{value!r} is not text")

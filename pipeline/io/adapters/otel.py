@@ -32,15 +32,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
+from .options import OtelOptions
 from .otel_conventions import aliased, needs_aliases, tool_io
 from .otel_traces import TraceMemory
 from .otlp import Span, SpanError, Spans, json_spans, length_prefixed, proto_spans
-from .verbs import ToolOperations
 
 STATUS_ERROR = 2
 TOOL_OPERATIONS = frozenset({"execute_tool"})
@@ -54,21 +52,6 @@ _FIELD_KEYS = frozenset(FIELD_ATTRIBUTES)
 _AGENT_KEYS = ("gen_ai.agent.id", "gen_ai.agent.name")
 _SESSION_KEYS = ("gen_ai.conversation.id", "mcp.session.id")
 _MAX_ANCESTORS = 64
-
-
-class OtelOptions(BaseModel):
-    """How spans map onto actions; every field has a default that fits the GenAI conventions."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    agent_resource_attribute: str | None = Field(
-        "service.name", description="Resource attribute naming the agent when no span says (None: a bad record).")
-    resource_arguments: tuple[str, ...] = Field(
-        ("resource", "uri", "url", "path", "file", "file_path", "to", "recipient", "bucket", "repository", "repo",
-         "table", "channel", "ticket_id", "id"),
-        description="Tool argument keys, in order, whose first string value becomes the action's resource.")
-    tools: ToolOperations = Field(default_factory=ToolOperations, description="Tool name -> operation.")
-    keep_resource_attributes: bool = Field(True, description="Copy resource attributes into attributes['resource'].")
 
 
 def _first(attrs: dict[str, Any], keys: tuple[str, ...]) -> Any:
@@ -147,7 +130,7 @@ class OtelAdapter(JsonInput):
     def __init__(self, encoding: Literal["json", "proto"] = "json", options: OtelOptions | None = None):
         self.encoding = encoding
         self.name = f"otel-{encoding}"
-        self.options = options or OtelOptions()
+        self.options = options or OtelOptions.model_validate({})
         self.skipped: Counter[str] = Counter()
         self._ranks = {k: i for i, k in reversed(list(enumerate(self.options.resource_arguments)))}
         self._memory: TraceMemory | None = None  # while reading a file
@@ -170,15 +153,15 @@ class OtelAdapter(JsonInput):
         except SpanError as e:
             yield BadRecord(source, str(e), raw)
             return
-        by_id = {s.span_id: s for _, s in spans if s.__class__ is Span}  # for what children inherit
+        by_id = {s.span_id: s for _, s in spans if isinstance(s, Span)}  # for what children inherit
         memory = self._memory
         if memory is not None:  # reading a file: ancestors may be in other requests (otel_traces.py)
             memory.remember(by_id.values())
         for resource, span in spans:
-            if span.__class__ is not Span:
-                yield span  # type: ignore[misc]  # a BadRecord
+            if not isinstance(span, Span):
+                yield span  # a BadRecord
                 continue
-            result = self._map(span, resource, by_id)  # type: ignore[arg-type]
+            result = self._map(span, resource, by_id)
             if result is not None:
                 if self._cut:
                     memory.hold(span, resource, result)  # type: ignore[union-attr,arg-type]  # its agent may come later

@@ -14,8 +14,7 @@
 
 from typing import Any
 
-import orjson
-
+from .libs import JSONDecodeError, loads
 from .otlp import Span
 
 _OPENINFERENCE = {"TOOL": "execute_tool", "LLM": "chat", "AGENT": "invoke_agent"}
@@ -34,8 +33,8 @@ def parse_json_text(value: Any) -> Any:
     """``gen_ai.tool.call.arguments`` / ``.result`` may be an object or a JSON string."""
     if value.__class__ is str and value[:1] in ("{", "["):
         try:
-            return orjson.loads(value)
-        except orjson.JSONDecodeError:
+            return loads(value)
+        except JSONDecodeError:
             return value
     return value
 

@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord
+from .libs import dumps, export_request
 
 KINDS = {"SPAN_KIND_UNSPECIFIED": 0, "SPAN_KIND_INTERNAL": 1, "SPAN_KIND_SERVER": 2, "SPAN_KIND_CLIENT": 3,
          "SPAN_KIND_PRODUCER": 4, "SPAN_KIND_CONSUMER": 5}
@@ -39,7 +38,7 @@ class Span:
     name: str
     start_ns: int
     status: int
-    status_message: str
+    status_message: Any  # text, as OTLP says; OTLP/JSON may hold anything there
     attrs: dict[str, Any]
     position: str
     raw: Any  # the span's own dict or message, dumped only when it goes to dead letters
@@ -71,7 +70,7 @@ class Span:
         raw = self.raw
         if raw.__class__ is bytes:
             return raw
-        return raw.SerializeToString() if hasattr(raw, "SerializeToString") else orjson.dumps(raw)
+        return raw.SerializeToString() if hasattr(raw, "SerializeToString") else dumps(raw)
 
 
 Spans = Iterator[tuple[dict[str, Any], Span | BadRecord]]
@@ -205,7 +204,8 @@ def _json_span(sp: Any, position: str) -> Span:
         start_ns = int(start) or _uint64(start, "startTimeUnixNano")  # inline: under 2^64 by its length
     else:
         start_ns = _uint64(start, "startTimeUnixNano")
-    code, message = 0, ""
+    code = 0
+    message: Any = ""  # as the span's status has it (compiled, a str here would reject any other value)
     if status:
         code = _enum(status.get("code", 0), STATUS_CODES, "status code")
         message = status.get("message") or ""
@@ -246,8 +246,9 @@ def json_spans(doc: Any, source: str) -> Spans:
                     yield resource, _json_span(sp, position)
                 except SpanError as e:
                     yield resource, BadRecord(position, str(e), _dump(sp))
-                except Exception as e:  # noqa: BLE001 - a span of an unforeseen shape costs that span
-                    yield resource, BadRecord(position, failure(e), _dump(sp))
+                except Exception as err:  # noqa: BLE001 - a span of an unforeseen shape costs that span
+                    # (not `e`: mypyc gives a name one type per function, SpanError's above)
+                    yield resource, BadRecord(position, failure(err), _dump(sp))
 
 
 def _object(value: Any, what: str) -> dict[str, Any]:
@@ -260,7 +261,7 @@ def _object(value: Any, what: str) -> dict[str, Any]:
 
 def _dump(value: Any) -> bytes:
     try:
-        return orjson.dumps(value)
+        return dumps(value)
     except TypeError:
         return repr(value).encode()
 
@@ -319,13 +320,9 @@ def _proto_span(sp: Any, position: str) -> Span:
 
 
 def proto_spans(raw: bytes, source: str) -> Spans:
-    from google.protobuf.message import DecodeError
-    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-
-    try:
-        req = ExportTraceServiceRequest.FromString(raw)
-    except DecodeError as e:
-        raise SpanError(f"not an OTLP protobuf ExportTraceServiceRequest/TracesData ({e})") from None
+    req, error = export_request(raw)
+    if error is not None:
+        raise SpanError(f"not an OTLP protobuf ExportTraceServiceRequest/TracesData ({error})")
     for i, rs in enumerate(req.resource_spans):
         resource = proto_attributes(rs.resource.attributes)
         for j, ss in enumerate(rs.scope_spans):

@@ -1,0 +1,46 @@
+"""How the OTel and CloudTrail adapters map their records (each adapter's options, validated from a
+run's ``--adapter-options`` file). pydantic models, so plain Python: the adapters (otel.py,
+cloudtrail.py) are compiled with mypyc, which cannot compile them."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from intentwatch.models.action import Operation
+
+from .verbs import ToolOperations
+
+
+class OtelOptions(BaseModel):
+    """How spans map onto actions; every field has a default that fits the GenAI conventions."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    agent_resource_attribute: str | None = Field(
+        "service.name", description="Resource attribute naming the agent when no span says (None: a bad record).")
+    resource_arguments: tuple[str, ...] = Field(
+        ("resource", "uri", "url", "path", "file", "file_path", "to", "recipient", "bucket", "repository", "repo",
+         "table", "channel", "ticket_id", "id"),
+        description="Tool argument keys, in order, whose first string value becomes the action's resource.")
+    tools: ToolOperations = Field(default_factory=ToolOperations, description="Tool name -> operation.")
+    keep_resource_attributes: bool = Field(True, description="Copy resource attributes into attributes['resource'].")
+
+
+class CloudTrailOptions(BaseModel):
+    """Choices for the CloudTrail mapping."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    fold_sessions: bool = Field(
+        True, description="An assumed-role session acts as its role (session names change every run); the session "
+                          "name goes to session_id.")
+    operations: dict[str, Operation] = Field(
+        default_factory=dict, description="Per API overrides: 'eventName' or 'service:eventName' -> operation.")
+    agents: dict[str, str] = Field(
+        default_factory=dict, description="Agent id as derived (ARN, or name under agent_from: name) -> the id to use.")
+    max_seen: int = Field(2_000_000, gt=0, description="eventIDs remembered for de-duplication (the latest ones).")
+    agent_from: Literal["arn", "name"] = Field(
+        "arn", description="arn: the principal's ARN is the agent id; name: its last path segment (the role or "
+                           "user name), for teams that name a role after its agent.")
+    credential_prefix: str = Field("", description="Put before an AWS access key id (AKIA..., ASIA...) in "
+                                                   "credential_id (e.g. 'aws:'), to match how manifests name keys.")
