@@ -6,9 +6,9 @@ OUT    ?= demo-out
 
 .PHONY: install system-tools demo replay-demo evaluate-learned test bench bench-stream schemas clean
 
-# setup.py compiles models/baseline and the engine's per-event modules in pipeline/engine with mypyc:
-# a change there needs a rebuild.
-$(BIN)/intentwatch: pyproject.toml setup.py $(wildcard models/baseline/*.py pipeline/engine/*.py pipeline/engine/detectors/*.py)
+# setup.py compiles models/baseline, the engine's per-event modules in pipeline/engine and the input
+# adapters' per-record modules in pipeline/io/adapters with mypyc: a change there needs a rebuild.
+$(BIN)/intentwatch: pyproject.toml setup.py $(wildcard models/baseline/*.py pipeline/engine/*.py pipeline/engine/detectors/*.py pipeline/io/adapters/*.py)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

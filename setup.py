@@ -4,10 +4,11 @@ engine's per-event code with mypyc: the engine (pipeline/engine/engine.py, with 
 built on: core.py, control.py, hosting.py), its intent checks (pipeline/engine/detectors, with
 the compiled manifests they read, scope.py, the tool-call values they walk, values.py, and the
 per-agent state they read and write on every action, state.py), its learned side (behaviour.py,
-the per-agent baselines in models/baseline, the fleet's credential first uses in credentials.py).
-The same Python source, as C extensions: the learned side costs about 2.5 times less per event.
-All other metadata lives in pyproject.toml. INTENTWATCH_PURE=1 installs plain Python instead (no
-C compiler needed)."""
+the per-agent baselines in models/baseline, the fleet's credential first uses in credentials.py),
+and the input adapters' per-record code (pipeline/io/adapters, ADAPTED below). The same Python
+source, as C extensions: the learned side costs about 2.5 times less per event. All other
+metadata lives in pyproject.toml. INTENTWATCH_PURE=1 installs plain Python instead (no C
+compiler needed)."""
 
 import os
 import shutil
@@ -22,9 +23,15 @@ PACKAGES = sorted(f"{name}{'.'.join(('', *d.relative_to(root).parts))}"
                   for name, root in ROOTS.items() for d in [root, *root.rglob("*")]
                   if (d / "__init__.py").exists())
 ENGINE = Path("pipeline/engine")
+ADAPTERS = Path("pipeline/io/adapters")
+# The input adapters' per-record code; their options and mapping file (pydantic models), the
+# tool-verb table and the third-party calls (libs.py) stay plain Python.
+ADAPTED = ("base", "otlp", "otel", "otel_conventions", "cloudtrail", "cloudtrail_fields", "cloudtrail_operations",
+           "mapped", "unknown")
 SOURCES = [*sorted(p for p in Path("models/baseline").glob("*.py") if p.name != "__init__.py"),
            *(ENGINE / name for name in ("core.py", "control.py", "hosting.py", "engine.py", "behaviour.py", "credentials.py", "scope.py", "values.py", "state.py")),
-           *sorted(p for p in (ENGINE / "detectors").glob("*.py") if p.name != "__init__.py")]
+           *sorted(p for p in (ENGINE / "detectors").glob("*.py") if p.name != "__init__.py"),
+           *(ADAPTERS / f"{name}.py" for name in ADAPTED)]
 
 
 def staged(sources: list[Path]) -> list[str]:
