@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 
 from intentwatch.models.action import Action
 from intentwatch.models.errors import InputError
@@ -18,10 +18,11 @@ from intentwatch.pipeline.io.codec import describe
 
 from .libs import JSONDecodeError, ValidationError, dumps, loads
 
-_validate = Action.__pydantic_validator__.validate_python
-UTC = timezone.utc
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MAX_REASON = 300
+# (Final: compiled, a constant is a C global, not a module dict lookup)
+_validate: Final = Action.__pydantic_validator__.validate_python
+UTC: Final = timezone.utc
+EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_REASON: Final = 300
 
 
 @dataclass(frozen=True, slots=True)

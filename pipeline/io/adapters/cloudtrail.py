@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from intentwatch.pipeline.io.deadletter import failure
 
@@ -31,6 +31,13 @@ from .cloudtrail_fields import bytes_moved, credential, is_ip as is_ip_text, out
 from .cloudtrail_operations import verb_operation as _verb_operation
 from .libs import JSONDecodeError, dumps, loads
 from .options import CloudTrailOptions
+
+
+# Record fields copied into attributes as they are: (record key, attribute).
+_COPIED: Final = (("userAgent", "user_agent"), ("recipientAccountId", "account_id"), ("eventType", "event_type"),
+                  ("eventCategory", "event_category"), ("readOnly", "read_only"), ("errorCode", "error_code"),
+                  ("errorMessage", "error_message"), ("vpcEndpointId", "vpc_endpoint_id"),
+                  ("requestID", "request_id"), ("sharedEventID", "shared_event_id"))
 
 
 class CloudTrailAdapter(JsonInput):
@@ -46,6 +53,10 @@ class CloudTrailAdapter(JsonInput):
         self.skipped: Counter[str] = Counter()
         self._apis: dict[tuple[str, str, Any], tuple[str, str, str]] = {}  # (tool, service, operation)
         self._is_ip: dict[str, bool] = {}
+        # the options read per record, held here (compiled: native attributes, not pydantic lookups)
+        o = self.options
+        self._fold, self._by_name, self._agents, self._prefix = o.fold_sessions, o.agent_from == "name", o.agents, \
+            o.credential_prefix
 
     # ---- shapes ------------------------------------------------------------------------
 
@@ -177,9 +188,8 @@ class CloudTrailAdapter(JsonInput):
         identity = r.get("userIdentity")
         if not isinstance(identity, dict):
             return BadRecord(source, "userIdentity missing: no one to hold to an intent", _dumps(item))
-        o = self.options
-        agent, session = principal(identity, o.fold_sessions)
-        if agent is not None and o.agent_from == "name" and agent.startswith("arn:"):
+        agent, session = principal(identity, self._fold)
+        if agent is not None and self._by_name and agent.startswith("arn:"):
             agent = agent.rsplit("/", 1)[-1] if "/" in agent else agent.rsplit(":", 1)[-1]
         if agent is None:
             return BadRecord(source, f"userIdentity of type {identity.get('type')!r} has no arn, invokedBy, "
@@ -189,8 +199,8 @@ class CloudTrailAdapter(JsonInput):
         if api is None:
             tool = tool_name(src, name)
             service = tool.split(":", 1)[0]
-            api = tool, service, o.operations.get(tool) or o.operations.get(name) or _verb_operation(name, service,
-                                                                                                    read_only)
+            ops = self.options.operations
+            api = tool, service, ops.get(tool) or ops.get(name) or _verb_operation(name, service, read_only)
             if len(self._apis) < 65536:
                 self._apis[(src, name, read_only)] = api
         tool, service, operation = api
@@ -200,11 +210,7 @@ class CloudTrailAdapter(JsonInput):
         attributes: dict[str, Any] = {"event_source": src, "event_name": name, "aws_region": r.get("awsRegion"),
                                       "identity_type": identity.get("type"), "principal_arn": identity.get("arn"),
                                       "userIdentity": identity}
-        for key, attr in (("userAgent", "user_agent"), ("recipientAccountId", "account_id"),
-                          ("eventType", "event_type"), ("eventCategory", "event_category"),
-                          ("readOnly", "read_only"), ("errorCode", "error_code"), ("errorMessage", "error_message"),
-                          ("vpcEndpointId", "vpc_endpoint_id"), ("requestID", "request_id"),
-                          ("sharedEventID", "shared_event_id")):
+        for key, attr in _COPIED:
             v = r.get(key)
             if v is not None:
                 attributes[attr] = v
@@ -229,9 +235,9 @@ class CloudTrailAdapter(JsonInput):
                 attributes["source_address"] = ip  # a service (lambda.amazonaws.com) or "AWS Internal"
         outcome = outcome_of(r, name)
         fields: dict[str, Any] = {
-            "event_id": event_id, "agent_id": o.agents.get(agent, agent), "time": _time(when), "tool": tool,
+            "event_id": event_id, "agent_id": self._agents.get(agent, agent), "time": _time(when), "tool": tool,
             "operation": operation, "resource": resource_of(r, params), "outcome": outcome,
-            "credential_id": credential(identity.get("accessKeyId") or identity.get("credentialId"), o.credential_prefix), "source_ip": source_ip, "session_id": session,
+            "credential_id": credential(identity.get("accessKeyId") or identity.get("credentialId"), self._prefix), "source_ip": source_ip, "session_id": session,
             "bytes": bytes_moved(extra), "attributes": attributes,
         }
         model = params.get("modelId") if isinstance(params, dict) and service.startswith("bedrock") else None

@@ -4,13 +4,13 @@ puts them together, and the delivery shapes, are in cloudtrail.py."""
 
 import ipaddress
 import re
-from typing import Any
+from typing import Any, Final
 
 # errorCodes that say the caller was refused: AccessDenied(Exception), Client.UnauthorizedOperation,
 # NotAuthorized, SNS's AuthorizationError, EC2's AuthFailure (credentials not accepted), VpceAccessDenied...
-DENIED = re.compile(r"AccessDenied|Unauthori[sz]|Forbidden|NotAuthori[sz]|AuthorizationError|AuthFailure", re.IGNORECASE)
+DENIED: Final = re.compile(r"AccessDenied|Unauthori[sz]|Forbidden|NotAuthori[sz]|AuthorizationError|AuthFailure", re.IGNORECASE)
 # requestParameters keys that name the resource acted on, in order (bucketName is joined with key).
-RESOURCE_PARAMETERS = (
+RESOURCE_PARAMETERS: Final = (
     "roleArn", "policyArn", "functionName", "secretId", "name", "trailName", "snapshotId", "instanceId",
     "imageId", "dBSnapshotIdentifier", "dBInstanceIdentifier", "logGroupName", "tableName", "queueUrl",
     "topicArn", "keyId", "userName", "roleName", "groupName", "stackName", "clusterName", "repositoryName",
@@ -105,7 +105,7 @@ def credential(key: Any, prefix: str) -> str | None:
 
 
 def bytes_moved(extra: Any) -> int:
-    if extra.__class__ is not dict:
+    if type(extra) is not dict:
         return 0
     total = 0
     for k in ("bytesTransferredIn", "bytesTransferredOut"):
@@ -115,7 +115,7 @@ def bytes_moved(extra: Any) -> int:
     return total
 
 
-_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
+_IPV4: Final = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
 
 
 def is_ip(value: str) -> bool:

@@ -15,7 +15,7 @@ audit log. ``docs/inputs.md`` describes every key.
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
@@ -60,89 +60,117 @@ def _key(value: Any) -> str:
     return value if isinstance(value, str) else dumps(value).decode()
 
 
-class _Compiled:
-    """A FieldSpec with its paths compiled once, read by ``value(record)``: a function made for
-    the spec's shape (a constant; one path or alternatives; a template), so a record pays no
-    dispatch on the spec."""
+class _Reader:
+    """Reads one field of a record: a class per spec shape (a constant; one path or alternatives;
+    a template), made for it at load, so a record pays no dispatch on the spec (and, compiled,
+    calls it directly)."""
 
-    __slots__ = ("spec", "value")
-
-    def __init__(self, spec: FieldSpec):
-        self.spec = spec
-        self.value: Callable[[Any], Any] = _reader(spec)
+    def value(self, record: Any) -> Any:
+        raise NotImplementedError
 
 
-def _reader(spec: FieldSpec) -> Callable[[Any], Any]:
-    const, vmap, default = spec.const, spec.map, spec.default
-    if const is not None:
-        return lambda record: const
-    if spec.template is not None:
-        template = spec.template
-        parts = [(m.group(0), compile_path(m.group(1))) for m in _TEMPLATE.finditer(template)]
+class _Const(_Reader):
+    def __init__(self, const: Any):
+        self.const = const
 
-        def filled(record: Any) -> Any:
-            text = template
-            for placeholder, steps in parts:
-                part = record
-                if steps.__class__ is _Keys:  # resolve() inline
-                    for step in steps:
-                        if part.__class__ is not dict:
-                            return default
-                        part = part.get(step)
-                    if part is None:
-                        return default
-                else:
-                    part = resolve(record, steps)
-                    if part is _MISSING:
-                        return default
-                text = text.replace(placeholder, part if part.__class__ is str else _key(part))
-            return vmap.get(text, text) if vmap else text
-        return filled
-    paths = [compile_path(p) for p in (spec.path if isinstance(spec.path, list) else [spec.path])] \
-        if spec.path is not None else []
-    if len(paths) == 1 and paths[0].__class__ is _Keys and not vmap:
-        keys = paths[0]
+    def value(self, record: Any) -> Any:
+        return self.const
 
-        def at(record: Any) -> Any:  # one path of object keys: resolve() inline, the common case
-            for step in keys:
-                if record.__class__ is not dict:
-                    return default
-                record = record.get(step)
-            return default if record is None else record
-        return at
 
-    if all(p.__class__ is _Keys for p in paths):
-        # Alternatives of object keys (``args.path``, ``args.url``...): their common prefix walked
-        # once, then each rest; resolve() inline.
+class _Template(_Reader):
+    def __init__(self, template: str, vmap: dict[str, Any], default: Any):
+        self.template, self.vmap, self.default = template, vmap, default
+        self.parts = [(m.group(0), compile_path(m.group(1))) for m in _TEMPLATE.finditer(template)]
+
+    def value(self, record: Any) -> Any:
+        text = self.template
+        for placeholder, steps in self.parts:
+            part = record
+            if steps.__class__ is _Keys:  # resolve() inline
+                for step in steps:
+                    if type(part) is not dict:
+                        return self.default
+                    part = part.get(step)
+                if part is None:
+                    return self.default
+            else:
+                part = resolve(record, steps)
+                if part is _MISSING:
+                    return self.default
+            text = text.replace(placeholder, part if type(part) is str else _key(part))
+        return self.vmap.get(text, text) if self.vmap else text
+
+
+class _At(_Reader):
+    """One path of object keys and no value map: resolve() inline, the common case."""
+
+    def __init__(self, keys: tuple[str | int, ...], default: Any):
+        self.keys, self.default = keys, default
+
+    def value(self, record: Any) -> Any:
+        for step in self.keys:
+            if type(record) is not dict:
+                return self.default
+            record = record.get(step)
+        return self.default if record is None else record
+
+
+class _FirstOfKeys(_Reader):
+    """Alternatives of object keys (``args.path``, ``args.url``...): their common prefix walked
+    once, then each rest; resolve() inline."""
+
+    def __init__(self, paths: list[tuple[str | int, ...]], vmap: dict[str, Any], default: Any):
         common = 0
         while all(len(p) > common + 1 and p[common] == paths[0][common] for p in paths):
             common += 1
-        prefix, rests = paths[0][:common], [p[common:] for p in paths]
+        self.prefix, self.rests = paths[0][:common], [p[common:] for p in paths]
+        self.vmap, self.default = vmap, default
 
-        def first_of_keys(record: Any) -> Any:
-            for step in prefix:
-                if record.__class__ is not dict:
-                    return default
-                record = record.get(step)
-            for keys in rests:
-                value = record
-                for step in keys:
-                    if value.__class__ is not dict:
-                        value = None
-                        break
-                    value = value.get(step)
-                if value is not None:
-                    return vmap.get(_key(value), value) if vmap else value
-            return default
-        return first_of_keys
+    def value(self, record: Any) -> Any:
+        for step in self.prefix:
+            if type(record) is not dict:
+                return self.default
+            record = record.get(step)
+        for keys in self.rests:
+            value = record
+            for step in keys:
+                if type(value) is not dict:
+                    value = None
+                    break
+                value = value.get(step)
+            if value is not None:
+                return self.vmap.get(_key(value), value) if self.vmap else value
+        return self.default
 
-    def first(record: Any) -> Any:
-        for steps in paths:
+
+class _First(_Reader):
+    """Alternatives, some with a list index: the first present."""
+
+    def __init__(self, paths: list[tuple[str | int, ...]], vmap: dict[str, Any], default: Any):
+        self.paths, self.vmap, self.default = paths, vmap, default
+
+    def value(self, record: Any) -> Any:
+        for steps in self.paths:
             value = resolve(record, steps)
             if value is not _MISSING:
-                return vmap.get(_key(value), value) if vmap else value
-        return default
-    return first
+                return self.vmap.get(_key(value), value) if self.vmap else value
+        return self.default
+
+
+def _reader(spec: FieldSpec) -> _Reader:
+    if spec.const is not None:
+        return _Const(spec.const)
+    if spec.template is not None:
+        return _Template(spec.template, spec.map, spec.default)
+    paths = [compile_path(p) for p in (spec.path if isinstance(spec.path, list) else [spec.path])] \
+        if spec.path is not None else []
+    if not paths:  # only a default (the alternatives' prefix below would never end on no paths)
+        return _Const(spec.default)
+    if len(paths) == 1 and paths[0].__class__ is _Keys and not spec.map:
+        return _At(paths[0], spec.default)
+    if all(p.__class__ is _Keys for p in paths):
+        return _FirstOfKeys(paths, spec.map, spec.default)
+    return _First(paths, spec.map, spec.default)
 
 
 class MappedAdapter(JsonInput):
@@ -152,15 +180,16 @@ class MappedAdapter(JsonInput):
         self.mapping = mapping
         self.name = f"mapped:{mapping.name}"
         self.skipped: Counter[str] = Counter()
-        self._fields = {k: _Compiled(s) for k, s in mapping.fields.items()}  # type: ignore[arg-type]
-        self._attributes = {k: _Compiled(s) for k, s in mapping.attributes.items()}  # type: ignore[arg-type]
         self._where = [(compile_path(p), p, {_key(x) for x in (v if isinstance(v, list) else [v])})
                        for p, v in mapping.where.items()]
         self._records = compile_path(mapping.records) if mapping.records else None
         self._tz = _offset(mapping.timezone)
-        self._readers = [(k, c.value) for k, c in self._fields.items()]
-        self._attribute_readers = [(k, c.value) for k, c in self._attributes.items()]
-        self._operation = self._fields.get("operation")
+        # (the model's validators made every spec a FieldSpec; its annotation is the YAML's shape)
+        self._readers = [(str(k), _reader(spec)) for k, spec in mapping.fields.items()]  # type: ignore[arg-type]
+        self._attribute_readers = [(k, _reader(spec)) for k, spec in mapping.attributes.items()]  # type: ignore[arg-type]
+        operation = mapping.fields.get("operation")
+        self._verbs = isinstance(operation, FieldSpec) and operation.verbs  # the operation is a tool name: its verb
+        self._has_operation = operation is not None
         self._tools = mapping.tools
 
     def read(self, path: str | Path) -> Iterator[Result]:
@@ -204,8 +233,8 @@ class MappedAdapter(JsonInput):
         if raw is None:
             raw = dumps(record)
         fields: dict[str, Any] = {}
-        for name, value_of in self._readers:
-            value = value_of(record)
+        for name, reader in self._readers:
+            value = reader.value(record)
             if value is not None:
                 fields[name] = value
         if "agent_id" not in fields or "time" not in fields or "tool" not in fields:
@@ -221,16 +250,16 @@ class MappedAdapter(JsonInput):
         except (TypeError, ValueError, OverflowError) as e:
             return BadRecord(source, f"time: {e} (time_format {self.mapping.time_format})", raw)
         tool, tools = fields["tool"], self._tools
-        if self._operation is None:
+        if not self._has_operation:
             if tool.__class__ is str:
                 fields["operation"] = tools(tool)
-        elif self._operation.spec.verbs and fields.get("operation").__class__ is str:
+        elif self._verbs and fields.get("operation").__class__ is str:
             fields["operation"] = tools.tools.get(tool) or tools(fields["operation"])
         if fields.get("model").__class__ is str:
             fields["model"] = {"id": fields["model"]}
         attributes = {}
-        for key, value_of in self._attribute_readers:
-            value = value_of(record)
+        for key, reader in self._attribute_readers:
+            value = reader.value(record)
             if value is not None:
                 attributes[key] = value
         if attributes:

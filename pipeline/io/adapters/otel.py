@@ -30,7 +30,7 @@ instrumented application can state them, and a simulated fleet round-trips exact
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from intentwatch.pipeline.io.deadletter import failure
 
@@ -40,18 +40,19 @@ from .otel_conventions import aliased, needs_aliases, tool_io
 from .otel_traces import TraceMemory
 from .otlp import Span, SpanError, Spans, json_spans, length_prefixed, proto_spans
 
-STATUS_ERROR = 2
-TOOL_OPERATIONS = frozenset({"execute_tool"})
-MODEL_OPERATIONS = frozenset({"invoke_agent", "chat", "text_completion", "generate_content"})
-ACTION_OPERATIONS = TOOL_OPERATIONS | MODEL_OPERATIONS
+# (Final: compiled, a constant is a C global, not a module dict lookup)
+STATUS_ERROR: Final = 2
+TOOL_OPERATIONS: Final = frozenset({"execute_tool"})
+MODEL_OPERATIONS: Final = frozenset({"invoke_agent", "chat", "text_completion", "generate_content"})
+ACTION_OPERATIONS: Final = TOOL_OPERATIONS | MODEL_OPERATIONS
 # Span attributes that set an action field as they are.
-FIELD_ATTRIBUTES = {f"intentwatch.{f}": f for f in (
+FIELD_ATTRIBUTES: Final = {f"intentwatch.{f}": f for f in (
     "event_id", "agent_id", "tool", "operation", "resource", "data_domain", "outcome", "credential_id",
     "source_ip", "task_id", "session_id", "bytes", "model")}
-_FIELD_KEYS = frozenset(FIELD_ATTRIBUTES)
-_AGENT_KEYS = ("gen_ai.agent.id", "gen_ai.agent.name")
-_SESSION_KEYS = ("gen_ai.conversation.id", "mcp.session.id")
-_MAX_ANCESTORS = 64
+_FIELD_KEYS: Final = frozenset(FIELD_ATTRIBUTES)
+_AGENT_KEYS: Final = ("gen_ai.agent.id", "gen_ai.agent.name")
+_SESSION_KEYS: Final = ("gen_ai.conversation.id", "mcp.session.id")
+_MAX_ANCESTORS: Final = 64
 
 
 def _first(attrs: dict[str, Any], keys: tuple[str, ...]) -> Any:
@@ -135,6 +136,11 @@ class OtelAdapter(JsonInput):
         self._ranks = {k: i for i, k in reversed(list(enumerate(self.options.resource_arguments)))}
         self._memory: TraceMemory | None = None  # while reading a file
         self._cut = False  # the last mapped span found no agent, its ancestors cut off in an earlier request
+        # the options read per span, held here (compiled: a native attribute, not a pydantic lookup)
+        self._agent_attribute = self.options.agent_resource_attribute
+        self._keep_resource = self.options.keep_resource_attributes
+        self._tools = self.options.tools
+        self._operations: dict[str, str] = {}  # tool -> operation, as self._tools says
 
     # One Kafka message, one line of a Collector file, or one whole file.
     def decode(self, raw: bytes, source: str) -> Iterator[Result]:
@@ -242,7 +248,7 @@ class OtelAdapter(JsonInput):
                 # server's (the MCP conventions allow it): the outermost is the action
                 self.skipped["nested tool span (same call)"] += 1
                 return None
-        a, o = span.attrs, self.options
+        a = span.attrs
         self._cut = False
         far: tuple[Any, Any, Any, bool] | None = None  # what ancestors in other requests of a file say
         agent = a.get("gen_ai.agent.id")  # _first(a, _AGENT_KEYS), inline
@@ -257,14 +263,14 @@ class OtelAdapter(JsonInput):
                     if out is not None:
                         far = self._memory.ancestry(out)
                         agent, self._cut = far[0], far[3]
-            if agent is None and o.agent_resource_attribute:
-                agent = resource.get(o.agent_resource_attribute)
-                if agent.__class__ is str and agent.startswith("unknown_service"):
+            if agent is None and self._agent_attribute:
+                agent = resource.get(self._agent_attribute)
+                if type(agent) is str and agent.startswith("unknown_service"):
                     agent = None  # the SDK's default when no service name was set: names no one
             if agent is None or agent == "":
                 agent = _named_agent(span, by_id) or (far[2] if far else None)
         if agent is None or agent == "":
-            where = f", nor resource {o.agent_resource_attribute}" if o.agent_resource_attribute else ""
+            where = f", nor resource {self._agent_attribute}" if self._agent_attribute else ""
             return BadRecord(span.position, f"{op} span has no agent: no gen_ai.agent.id or gen_ai.agent.name on it "
                                             f"or its ancestors{where}, no invoke_agent span naming one",
                              span.raw_bytes())
@@ -282,7 +288,12 @@ class OtelAdapter(JsonInput):
                 tool = named[1] if len(named) == 2 else None
             if not tool or not isinstance(tool, str):
                 return BadRecord(span.position, "execute_tool span has no gen_ai.tool.name (text)", span.raw_bytes())
-            fields["tool"], fields["operation"] = tool, o.tools(tool)
+            operation = self._operations.get(tool)
+            if operation is None:
+                operation = self._tools(tool)
+                if len(self._operations) < 65536:
+                    self._operations[tool] = operation
+            fields["tool"], fields["operation"] = tool, operation
             v = a.get("gen_ai.tool.call.id")
             if v is not None:
                 attributes["tool_call_id"] = v
@@ -292,7 +303,7 @@ class OtelAdapter(JsonInput):
             args, result = tool_io(span, a, tool)
             if args is not None:
                 attributes["arguments"] = args
-                if args.__class__ is dict:
+                if type(args) is dict:
                     resource_name = self._resource_of(args)
                     if resource_name is not None:
                         fields["resource"] = resource_name
@@ -307,7 +318,7 @@ class OtelAdapter(JsonInput):
             attributes["error_type"] = a["error.type"]
         if span.status_message:
             attributes["status_message"] = span.status_message
-        if resource and o.keep_resource_attributes:
+        if resource and self._keep_resource:
             attributes["resource"] = resource
         if span.status == STATUS_ERROR:
             fields["outcome"] = "error"

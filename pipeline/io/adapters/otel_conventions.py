@@ -31,7 +31,7 @@ _DETAILS_EVENT = "gen_ai.client.inference.operation.details"
 
 def parse_json_text(value: Any) -> Any:
     """``gen_ai.tool.call.arguments`` / ``.result`` may be an object or a JSON string."""
-    if value.__class__ is str and value[:1] in ("{", "["):
+    if type(value) is str and value[:1] in ("{", "["):
         try:
             return loads(value)
         except JSONDecodeError:
