@@ -134,3 +134,10 @@ def test_bad_mapping_files_name_the_file_and_the_problem(tmp_path, mapping, prob
 def test_mapped_needs_a_mapping_file():
     with pytest.raises(ValueError, match="--mapping"):
         open_adapter("mapped")
+
+
+def test_a_field_with_only_a_default_takes_it():
+    """A spec with neither path, template nor const (the model allows a default alone) reads its
+    default for every record (building its reader looped forever)."""
+    (a,) = mapped(REC, fields={**BASE, "data_domain": {"default": "pii"}, "outcome": {"default": "error"}})
+    assert (a.data_domain, a.outcome) == ("pii", "error")
