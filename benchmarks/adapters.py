@@ -19,9 +19,16 @@ and prints, per format, the median events/s over ``--repeats`` runs, in CPU time
 turn), its cost against the native decoder, and each adapter's cost split into parse +
 validate (its floor) and the rest (its mapping in Python). Aim (issue 14): an adapter
 costs at most 2x the native decode. Machines are shared: compare the ratios, not the figures.
+
+``--freeze`` moves the benchmark's own objects (its generated calls and the validate modes'
+dicts, a few hundred thousand) out of the garbage collector's reach once they are built
+(``gc.freeze``): without it, each full collection walks them all, and falls on whichever mode
+allocated last, mostly the adapters of large documents (a 100-span OTLP request's parsed
+containers live long enough to reach the old generation).
 """
 
 import argparse
+import gc
 import random
 import statistics
 import sys
@@ -153,6 +160,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--batch", type=int, default=100)
     ap.add_argument("--chunk", type=int, default=1000, help="events each mode decodes before the next mode's turn")
+    ap.add_argument("--freeze", action="store_true", help="gc.freeze() the benchmark's own objects once built")
     a = ap.parse_args()
     cs = calls(a.events)
     native = native_lines(cs)
@@ -190,6 +198,9 @@ def main() -> None:
              **{f"{name} validate": (dicts, 1, lambda: validate) for name, dicts in fields.items()},
              **{name: (messages, a.batch if name != "mapped" else 1, decoding(name, make))
                 for name, (make, messages) in adapters.items()}}
+    if a.freeze:
+        gc.collect()
+        gc.freeze()
     chunk = max(1, a.chunk // a.batch) * a.batch  # events per slice: whole batches
     rates: dict[str, list[float]] = {m: [] for m in modes}
     for _ in range(a.repeats):
@@ -208,7 +219,8 @@ def main() -> None:
             if n != a.events:
                 raise SystemExit(f"{name}: {n} actions from {a.events} events")
     native_rate = statistics.median(rates["native"])
-    print(f"{a.events:,} events, batches of {a.batch}, median of {a.repeats} (Python {sys.version.split()[0]})")
+    print(f"{a.events:,} events, batches of {a.batch}, median of {a.repeats} (Python {sys.version.split()[0]})"
+          + (", own objects frozen" if a.freeze else ""))
     print(f"{'format':<18}{'events/s':>12}{'x native cost':>16}")
     for name in modes:
         r = statistics.median(rates[name])
