@@ -193,3 +193,21 @@ def test_a_span_under_a_server_span_is_not_held(tmp_path):
     assert [(a.tool, a.agent_id) for a in OtelAdapter().read(path)] == [
         ("http_request", "orders-svc"), ("gen_ai.chat", "orders-svc"),
         ("get_weather", "weather_agent"), ("gen_ai.invoke_agent", "weather_agent")]
+
+
+@pytest.mark.parametrize("key", ["openinference.span.kind", "traceloop.span.kind"])
+def test_a_kind_that_is_no_text_reading_a_file_costs_nothing(tmp_path, key):
+    """Reading a file notes every span's aliases before mapping it: a list there (unhashable, looked
+    up in the kind table) raised out of read() and stopped the file; now it is no kind, like a number."""
+    doc = orjson.loads(orjson.dumps(LINES[0]))
+    span = doc["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
+    span["attributes"] = [kv for kv in span["attributes"] if kv["key"] != "gen_ai.operation.name"]  # (read by name)
+    span["attributes"].append({"key": key, "value": {"arrayValue": {"values": [{"stringValue": "TOOL"}]}}})
+    path = tmp_path / "traces.jsonl"
+    path.write_bytes(orjson.dumps(doc) + b"\n")
+    as_number = orjson.loads(orjson.dumps(doc))
+    as_number["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["attributes"][-1]["value"] = {"intValue": "3"}
+    (tmp_path / "number.jsonl").write_bytes(orjson.dumps(as_number) + b"\n")
+    got = [(r.tool, r.agent_id) if isinstance(r, Action) else r.reason for r in OtelAdapter().read(path)]
+    assert got == [(r.tool, r.agent_id) if isinstance(r, Action) else r.reason
+                   for r in OtelAdapter().read(tmp_path / "number.jsonl")] and got

@@ -53,13 +53,13 @@ def aliased(a: dict[str, Any]) -> dict[str, Any]:
     """
     out = dict(a)
     kind = a.get("openinference.span.kind")
-    if kind in _OPENINFERENCE:
+    if type(kind) is str and kind in _OPENINFERENCE:  # (a list or map there is no kind: unhashable, it raised)
         out.setdefault("gen_ai.operation.name", _OPENINFERENCE[kind])
         for key, gen_ai in _OPENINFERENCE_KEYS.items():
             if key in a and not (kind != "TOOL" and gen_ai.startswith("gen_ai.tool.")):
                 out.setdefault(gen_ai, a[key])
     kind = a.get("traceloop.span.kind")
-    if kind in _TRACELOOP:
+    if type(kind) is str and kind in _TRACELOOP:
         out.setdefault("gen_ai.operation.name", _TRACELOOP[kind])
         name = a.get("traceloop.entity.name")
         if name is not None:
