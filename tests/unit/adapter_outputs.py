@@ -7,11 +7,14 @@ did not foresee would raise there, and come out as another bad record or reason)
 
 Fuzzing: one value (every third copy, two) replaced by a value of another type or shape, ``N``
 copies of each fixture document; decoded as the fixture's format, the OTel ones as protobuf too
-(through the simulator's ``to_proto``), and ``N`` OTLP protobuf messages with flipped bytes.
+(through the simulator's ``to_proto``) and read as one file of each encoding (spans held for
+ancestors in later requests: otel_traces.py), and ``N`` OTLP protobuf messages with flipped bytes.
 """
 
 import json
 import random
+import shutil
+import struct
 import sys
 from pathlib import Path
 
@@ -78,6 +81,7 @@ def outputs(n: int) -> list[str]:
         adapter = open_adapter(fmt, MAPPING if fmt == "mapped" else None)
         show(adapter.read(DATA / fixture))
         rng = random.Random(fixture)
+        lines, messages = [], []  # the OTel mutants, read again as a file of each encoding
         for doc in _documents(DATA / fixture):
             places = list(_places(doc))
             for i in range(n):
@@ -86,12 +90,23 @@ def outputs(n: int) -> list[str]:
                     m = _replaced(m, rng.choice(list(_places(m))), rng.choice(ODD))
                 show(adapter.decode(json.dumps(m).encode(), f"fuzz{i}"))
                 if fmt == "otel-json":
+                    lines.append(json.dumps(m).encode())
                     try:
                         message = to_proto(m).SerializeToString()
                     except Exception:  # noqa: BLE001 - a mutant protobuf cannot carry
                         continue
+                    messages.append(message)
                     show(open_adapter("otel-proto").decode(message, f"proto{i}"))
         show((), adapter)
+        if lines:
+            here = Path(f"mutants-{fixture}")  # in the working directory: the same name in both runs
+            here.mkdir(exist_ok=True)
+            (here / "spans.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+            (here / "spans.pb").write_bytes(b"".join(struct.pack(">I", len(m)) + m for m in messages))
+            for encoding, name in (("otel-json", "spans.jsonl"), ("otel-proto", "spans.pb")):
+                reader = open_adapter(encoding)
+                show(reader.read(here / name), reader)
+            shutil.rmtree(here)
     raw = to_proto(_documents(DATA / "otel_genai_trace.json")[0]).SerializeToString()
     rng, adapter = random.Random(7), open_adapter("otel-proto")
     for i in range(n):

@@ -80,9 +80,9 @@ def _inherited(span: Span, by_id: dict[str, Span], keys: tuple[str, ...]) -> Any
     return None
 
 
-def _called_tool(s: Span) -> str | None:
+def _called_tool(s: Span) -> Any:
     """The tool a span calls when it is a tool call (``execute_tool``, an MCP ``tools/call``, a span
-    naming a tool), else None."""
+    naming a tool), else None; as the span names it (``gen_ai.tool.name`` may hold a non-text value)."""
     a = s.attrs
     if needs_aliases(a):
         a = s.attrs = aliased(a)
@@ -169,8 +169,8 @@ class OtelAdapter(JsonInput):
                 continue
             result = self._map(span, resource, by_id)
             if result is not None:
-                if self._cut:
-                    memory.hold(span, resource, result)  # type: ignore[union-attr,arg-type]  # its agent may come later
+                if self._cut and memory is not None:  # (_cut is only set while reading a file)
+                    memory.hold(span, resource, result)  # its agent may come later
                     continue
                 yield result
         if memory is not None:
