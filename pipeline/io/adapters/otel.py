@@ -133,7 +133,8 @@ class OtelAdapter(JsonInput):
         self.name = f"otel-{encoding}"
         self.options = options or OtelOptions.model_validate({})
         self.skipped: Counter[str] = Counter()
-        self._ranks = {k: i for i, k in reversed(list(enumerate(self.options.resource_arguments)))}
+        ranked: list[str] = list(self.options.resource_arguments)  # typed: the isolated build sees no pydantic
+        self._ranks = {k: i for i, k in reversed(list(enumerate(ranked)))}
         self._memory: TraceMemory | None = None  # while reading a file
         self._cut = False  # the last mapped span found no agent, its ancestors cut off in an earlier request
         # the options read per span, held here (compiled: a native attribute, not a pydantic lookup)
