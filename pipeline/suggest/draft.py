@@ -7,9 +7,11 @@ what was actually used):
   resources widened to ``prefix*`` only where several distinct values share the prefix
   (``pipeline/suggest/patterns.py``); operations and data domains exact.
 - ``schedule``: the local hours it was active in, outlying hours left out, widened by a
-  margin that grows when there are few sessions to judge from; a weekday it never used is
-  left out only when its absence is significant (about a thousand to one against chance,
-  given the agent's sessions per active day). None when it works around the clock.
+  margin that grows when there are few sessions to judge from; the quiet hours left are
+  kept out, and a weekday it never used is left out, only when that quiet is significant
+  (about a thousand to one against chance: for hours, at the pace of the window's first and
+  last hours; for a weekday, given the agent's sessions per active day). None when it
+  works around the clock or no quiet is significant.
 - ``rate_limit``: a token bucket per minute, ``headroom`` times a high quantile, over its
   active minutes, of the most actions it took in the 60 seconds before one of that minute's.
 - ``model``: the one it used last (earlier ones are reported as left out);
@@ -52,6 +54,7 @@ class DraftOptions:
     timezone: str = "UTC"
     min_distinct: int = 2           # distinct values under a prefix before it becomes a wildcard
     need_singleton: bool = False    # ... and one of them seen in a single session (sets that recur stay exact)
+    alike: float = 0.75             # share of a resource prefix's next parts that must look alike (0: any mix)
     margin_hours: int = 1           # added to each side of the observed hours
     outlier_share: float = 0.01     # an island of hours with at most this share of sessions is left out
     rate_quantile: float = 0.999
@@ -137,6 +140,15 @@ def suggest_schedule(h: AgentHistory, end_ts: float, o: DraftOptions, clock: Loc
         notes.append(f"hours {', '.join(f'{x:02d}:00' for x in dropped)} ({sum(per_hour[x] for x in dropped)} sessions) "
                      f"left out as outliers")
     full_day = length + 2 * margin >= 24
+    quiet = 24 - length - 2 * margin
+    # Quiet hours are kept out only when their quiet is significant: at the pace of the
+    # window's first and last hours (activity fades out, it rarely stops dead) they would
+    # have seen about ``edge * quiet`` sessions; under ln(1000) that proves nothing.
+    edge = (per_hour[begin] + per_hour[(begin + length - 1) % 24]) / 2
+    if not full_day and edge * quiet < _RARE_ODDS:
+        full_day = True
+        notes.append(f"quiet {quiet} h a day, but at {edge:.1f} sessions an hour at the window's edges that is no evidence: "
+                     f"no hours")
     lo, hi = (0, 24) if full_day else ((begin - margin) % 24, (begin + length + margin) % 24 or 24)
     wraps = not full_day and hi <= lo
     # Active days, counted as the schedule counts them: a window past midnight belongs to the day it starts.
@@ -154,7 +166,7 @@ def suggest_schedule(h: AgentHistory, end_ts: float, o: DraftOptions, clock: Loc
     if skipped:
         notes.append(f"never active on {', '.join(skipped)} ({per_day:.1f} sessions a working day)")
     if full_day and not skipped:
-        notes.append("active around the clock: no schedule")
+        notes.append("active around the clock: no schedule" if quiet <= 0 else "every day, no significant quiet hours: no schedule")
         return None, notes, len(active)
     hours = f"{lo:02d}:00-{hi:02d}:00"
     notes.append(f"active {begin:02d}:00 for {length} h, margin {margin} h each side -> {hours} {o.timezone}")
@@ -193,7 +205,7 @@ def suggest_model(h: AgentHistory) -> tuple[dict | None, list[str]]:
 def suggest(h: AgentHistory, end_ts: float, o: DraftOptions, clock: LocalClock) -> Draft:
     """The draft manifest for one agent."""
     tools = generalise_tools(h.tools.sessions, min_distinct=o.min_distinct, need_singleton=o.need_singleton)
-    resources = generalise(h.resources.sessions, min_distinct=o.min_distinct, need_singleton=o.need_singleton)
+    resources = generalise(h.resources.sessions, min_distinct=o.min_distinct, alike=o.alike, need_singleton=o.need_singleton)
     schedule, notes, active_days = suggest_schedule(h, end_ts, o, clock)
     rate, rate_notes = suggest_rate(h, o)
     model, model_notes = suggest_model(h)

@@ -119,6 +119,23 @@ def test_schedule_has_a_margin_and_drops_weekends_only_when_their_absence_is_sig
     assert draft_of(workdays(hours=range(24), weekend=True, per_hour=1))["support-1"].manifest.schedule is None
 
 
+def test_a_short_quiet_gap_of_a_sparse_agent_is_no_evidence_of_a_schedule():
+    """Active 06:00-22:00 with about two sessions an hour over a week: the three hours the
+    margins leave out would have seen ~6 sessions at the edges' pace, not the 7 (ln 1000)
+    that make their quiet significant; the same hours busy keep their window."""
+    base = T0.replace(hour=0)
+    sparse = []
+    for h in range(6, 23):
+        for d in (h % 7, (h + 3) % 7):
+            sparse.append(action("sparse-1", base + timedelta(days=d, hours=h, minutes=5), tool="crm.lookup",
+                                 operation="read", resource="crm://a/1", data_domain="crm", session_id=f"s-{d}-{h}"))
+    d = draft_of(sparse)["sparse-1"]
+    assert d.manifest.schedule is None
+    assert any("no evidence" in n for n in d.notes)
+    busy = draft_of(workdays(days=7, hours=range(6, 23), per_hour=1, weekend=True))["support-1"].manifest.schedule
+    assert busy is not None and busy.hours == "05:00-24:00"
+
+
 def test_schedule_wraps_midnight_and_counts_the_night_to_the_day_it_starts():
     s = draft_of(workdays(hours=range(20, 24), per_hour=3) + [a for a in workdays(hours=range(0, 3), per_hour=3)
                                                               if a.time.weekday() in (1, 2, 3, 4)])["support-1"]
