@@ -44,7 +44,7 @@ from intentwatch.pipeline.suggest.history import AgentHistory, History, LocalClo
 from intentwatch.pipeline.suggest.patterns import generalise, generalise_tools
 
 DRAFT_PURPOSE = "DRAFT suggested from history: state what this agent is for"
-_RARE_ODDS = math.log(1000)  # a weekday's absence must be this unlikely (e^-x) by chance to be left out
+_RARE_ODDS = math.log(1000)  # quiet hours or a weekday's absence must be this unlikely (e^-x) by chance to be left out
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,25 @@ def _window(kept: list[int]) -> tuple[int, int]:
     return begin, 24 - size + 1
 
 
+def zero_day_odds(counts: list[int]) -> float:
+    """-ln of the chance that a working day passes with no session, from the sessions of the
+    days it worked: Poisson at their mean, or, when they vary more than a Poisson would (a
+    batch day, then quiet ones: whole days go quiet more often than independent sessions
+    suggest), a negative binomial with their mean and variance. Zero days are not among
+    ``counts``, so this leans towards leaving a weekday out.
+
+    >>> round(zero_day_odds([8, 8, 8, 8, 8]), 1), round(zero_day_odds([4, 4, 4, 4, 4, 36]), 1)
+    (8.0, 1.6)
+    """
+    n = len(counts)
+    mean = sum(counts) / n if n else 0.0
+    var = sum((c - mean) ** 2 for c in counts) / (n - 1) if n > 1 else 0.0
+    if var <= mean:
+        return mean
+    r = mean * mean / (var - mean)
+    return r * math.log1p(mean / r)
+
+
 def suggest_schedule(h: AgentHistory, end_ts: float, o: DraftOptions, clock: LocalClock) -> tuple[dict | None, list[str], int]:
     """The schedule, notes on it, and the number of days the agent was active."""
     per_hour = [0] * 24
@@ -161,10 +180,15 @@ def suggest_schedule(h: AgentHistory, end_ts: float, o: DraftOptions, clock: Loc
     covered = Counter(date.fromordinal(d).weekday() for d in range(first_day + 1, last_day))  # whole days only
     worked = Counter(date.fromordinal(d).weekday() for d in active)
     per_day = sum(active.values()) / max(1, len(active))
-    days = [DAYS[d] for d in range(7) if worked[d] or covered[d] == 0 or per_day * covered[d] < _RARE_ODDS]
+    odds = zero_day_odds(list(active.values()))
+    days = [DAYS[d] for d in range(7) if worked[d] or covered[d] == 0 or odds * covered[d] < _RARE_ODDS]
     skipped = [DAYS[d] for d in range(7) if DAYS[d] not in days]
     if skipped:
-        notes.append(f"never active on {', '.join(skipped)} ({per_day:.1f} sessions a working day)")
+        notes.append(f"never active on {', '.join(skipped)} ({per_day:.1f} sessions a working day; a day with none "
+                     f"e^-{odds:.1f})")
+    elif odds < per_day and any(covered[d] and not worked[d] for d in range(7)):
+        notes.append(f"days with none kept: its days vary ({per_day:.1f} sessions a working day), a day with none is "
+                     f"e^-{odds:.1f}")
     if full_day and not skipped:
         notes.append("active around the clock: no schedule" if quiet <= 0 else "every day, no significant quiet hours: no schedule")
         return None, notes, len(active)

@@ -136,6 +136,28 @@ def test_a_short_quiet_gap_of_a_sparse_agent_is_no_evidence_of_a_schedule():
     assert busy is not None and busy.hours == "05:00-24:00"
 
 
+def test_a_missing_weekday_is_significant_only_if_the_days_it_worked_were_steady():
+    """A week with no Wednesday: eight sessions every other day is a weekday left out; the
+    same mean spread as four a day and one 36-session batch day says whole days go quiet
+    (a negative binomial's chance of an empty day, not a Poisson's), so Wednesday stays."""
+    base = T0.replace(hour=0)
+
+    def week(per_day: list[int]) -> list:
+        out = []
+        for d, n in zip((0, 1, 3, 4, 5, 6), per_day):
+            for k in range(n):
+                at = base + timedelta(days=d, hours=8 + k % 10, minutes=k // 10)
+                out.append(action("etl-1", at, tool="crm.lookup", operation="read", resource="crm://a/1",
+                                  data_domain="crm", session_id=f"s-{d}-{k}"))
+        return out
+
+    steady = draft_of(week([8, 8, 8, 8, 8, 8]))["etl-1"].manifest.schedule
+    assert steady is not None and "wed" not in steady.days
+    bursty = draft_of(week([4, 4, 4, 4, 4, 36]))["etl-1"]
+    assert bursty.manifest.schedule is not None and "wed" in bursty.manifest.schedule.days
+    assert any("days vary" in n for n in bursty.notes)
+
+
 def test_schedule_wraps_midnight_and_counts_the_night_to_the_day_it_starts():
     s = draft_of(workdays(hours=range(20, 24), per_hour=3) + [a for a in workdays(hours=range(0, 3), per_hour=3)
                                                               if a.time.weekday() in (1, 2, 3, 4)])["support-1"]
