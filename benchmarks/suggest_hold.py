@@ -141,8 +141,19 @@ def run_replay(actions: Path, manifests: list, lifecycle: list, dead, path: Path
     return alerts, summary
 
 
-def score(title: str, alerts: list[dict], labels: list[dict], before: Counter, by_id: dict[str, dict]) -> None:
-    """False alerts per 10,000 normal agent-hours (per rule) and recall of the target kinds, as ``intentwatch evaluate`` scores them."""
+RULE_FIELD = {"intent.tool_not_allowed": "tool", "intent.operation_not_allowed": "operation",
+              "intent.data_domain_not_allowed": "data_domain", "intent.resource_not_allowed": "resource",
+              "intent.undeclared_credential": "credential_id"}
+
+
+def score(title: str, alerts: list[dict], labels: list[dict], before: Counter, by_id: dict[str, dict],
+          seen: dict[str, dict[str, Counter]]) -> None:
+    """False alerts per 10,000 normal agent-hours (per rule) and recall of the target kinds, as ``intentwatch evaluate`` scores them.
+
+    Also what those alerts are in a SOC's terms: the engine opens one alert per agent and
+    rule per cooldown window (an hour), so one new value used on five days is five alerts;
+    the distinct (agent, rule, value) triples are what an analyst would triage once each.
+    """
     from intentwatch.pipeline.lab.evaluate import evaluate
 
     report = evaluate(alerts, labels)
@@ -152,11 +163,22 @@ def score(title: str, alerts: list[dict], labels: list[dict], before: Counter, b
     print(f"false alerts on normal agents: {normal.alerts} in {normal.agent_hours:,.0f} agent-hours "
           f"= {per10k:.2f} per 10,000 agent-hours (target <= 1)")
     false_by_rule: Counter = Counter()
+    triples: set[tuple[str, str, str]] = set()
+    known = 0  # alerts on a value the agent had already used before the split
     for a in {a["alert_id"]: a for a in alerts}.values():
         lab = by_id.get(a["agent_id"])
         if lab and lab["group"] == "normal" and a["severity"] != "info":
             false_by_rule[a["rule_id"]] += 1
+            ev = a["evidence"]
+            values = {str(ev["observed"]), *(ev.get("observed_values") or [])}
+            f = RULE_FIELD.get(a["rule_id"])
+            # a schedule's or rate's observed value is a time or a count: one per agent and rule
+            triples |= {(a["agent_id"], a["rule_id"], v if f else "") for v in values}
+            known += f is not None and str(ev["observed"]) in seen.get(a["agent_id"], {}).get(f, ())
     print("  " + ", ".join(f"{rule} {n}" for rule, n in false_by_rule.most_common()))
+    print(f"  as a SOC would triage them: {len(triples)} distinct (agent, rule, observed value; schedule and rate: "
+          f"agent, rule); "
+          f"{known} of the alerts on a value the agent used before the split")
     print("recall, attacks with their onset after the split (target >= 0.95):")
     rows = {r.kind: r for r in report.kinds}
     for kind in TARGET_KINDS:
@@ -176,6 +198,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=2)
     ap.add_argument("--split-day", type=int, default=7, help="drafts from days 1..N, replay of the days after")
     ap.add_argument("--work", type=Path, help="keep the drafts, split actions and alerts here")
+    ap.add_argument("--alike", type=float,
+                    help="share of a resource prefix's next parts that must look alike (0: the broadest drafts the "
+                         "two-distinct-values rule permits, arn:aws:* and https://* included: a measured floor; default: the drafts' own)")
     args = ap.parse_args()
 
     from intentwatch.models.intent import IntentManifest
@@ -203,7 +228,7 @@ def main() -> None:
     src = fleet / "actions.jsonl"
     drafts_dir = work / "drafts"
     shutil.rmtree(drafts_dir, ignore_errors=True)
-    options = DraftOptions()
+    options = DraftOptions() if args.alike is None else DraftOptions(alike=args.alike)
     s = suggest_intents(lambda dead: native_actions(src, dead), drafts_dir, options, until=split)
     t_suggest = time.perf_counter() - t0
     loaded = load_manifests(drafts_dir)
@@ -244,7 +269,7 @@ def main() -> None:
     # 5. Scores.
     kept, before = held_labels(labels, split)
     n_thin = sum(d.thin(options) for d in s.drafts.values())
-    print(f"fleet {fleet}: {len(labels)} agents; split at {split:%Y-%m-%d} (day {args.split_day})")
+    print(f"fleet {fleet}: {len(labels)} agents; split at {split:%Y-%m-%d} (day {args.split_day}); alike {options.alike}")
     print(f"drafts: {len(s.drafts)} from {sum(h.n for h in s.history.agents.values()):,} actions "
           f"({n_thin} thin); {len(later)} agents with no history before the split keep their declared manifest")
     cov = sorted(d.coverage for d in s.drafts.values())
@@ -252,7 +277,7 @@ def main() -> None:
     print(f"held-out replay: {summary.actions:,} actions, {sum(summary.alerts.values()):,} alerts opened")
     for title, got in (("every draft as written", alerts),
                        (f"thin drafts held back ({len(thin)} agents keep their declared manifest)", held_back)):
-        score(title, got, kept, before, by_id)
+        score(title, got, kept, before, by_id, seen)
 
     # The oracle on the split.
     normals = [lab for lab in kept if lab["group"] == "normal"]
