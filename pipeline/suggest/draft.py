@@ -126,6 +126,26 @@ def _window(kept: list[int]) -> tuple[int, int]:
     return begin, 24 - size + 1
 
 
+def _runs(days: list[int]) -> list[list[int]]:
+    """Runs of consecutive weekdays (0 is Monday; Sunday runs on into Monday).
+
+    >>> _runs([0, 2, 5, 6])
+    [[2], [5, 6, 0]]
+    """
+    have = set(days)
+    if len(have) == 7:
+        return [sorted(have)]
+    out = []
+    for d in sorted(have):
+        if (d - 1) % 7 in have:
+            continue  # inside a run that starts earlier
+        run = [d]
+        while (run[-1] + 1) % 7 in have:
+            run.append((run[-1] + 1) % 7)
+        out.append(run)
+    return out
+
+
 def zero_day_odds(counts: list[int]) -> float:
     """-ln of the chance that a working day passes with no session, from the sessions of the
     days it worked: Poisson at their mean, or, when they vary more than a Poisson would (a
@@ -181,7 +201,13 @@ def suggest_schedule(h: AgentHistory, end_ts: float, o: DraftOptions, clock: Loc
     worked = Counter(date.fromordinal(d).weekday() for d in active)
     per_day = sum(active.values()) / max(1, len(active))
     odds = zero_day_odds(list(active.values()))
-    days = [DAYS[d] for d in range(7) if worked[d] or covered[d] == 0 or odds * covered[d] < _RARE_ODDS]
+    # Each run of weekdays it never worked (Saturday and Sunday together) is judged as a whole:
+    # under "these are working days", every one of them passing empty is e^-(odds x days).
+    off: set[int] = set()
+    for run in _runs([d for d in range(7) if covered[d] and not worked[d]]):
+        if odds * sum(covered[d] for d in run) >= _RARE_ODDS:
+            off.update(run)
+    days = [DAYS[d] for d in range(7) if d not in off]
     skipped = [DAYS[d] for d in range(7) if DAYS[d] not in days]
     if skipped:
         notes.append(f"never active on {', '.join(skipped)} ({per_day:.1f} sessions a working day; a day with none "

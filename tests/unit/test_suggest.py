@@ -158,6 +158,22 @@ def test_a_missing_weekday_is_significant_only_if_the_days_it_worked_were_steady
     assert any("days vary" in n for n in bursty.notes)
 
 
+def test_a_run_of_quiet_weekdays_is_judged_as_a_whole():
+    """Four steady sessions a working day: one empty day is e^-4, no evidence; Saturday and
+    Sunday both empty is e^-8, past a thousand to one, so the weekend is left out; a lone
+    quiet Wednesday at the same pace stays in."""
+    base = T0.replace(hour=0)
+
+    def worked(days: tuple[int, ...]) -> list:
+        return [action("ops-1", base + timedelta(days=d, hours=9 + k), tool="crm.lookup", operation="read",
+                       resource="crm://a/1", data_domain="crm", session_id=f"s-{d}-{k}") for d in days for k in range(4)]
+
+    weekend = draft_of(worked((0, 1, 2, 3, 4, 7)))["ops-1"].manifest.schedule
+    assert weekend is not None and weekend.days == ["mon", "tue", "wed", "thu", "fri"]
+    midweek = draft_of(worked((0, 1, 3, 4, 5, 6, 7)))["ops-1"].manifest.schedule
+    assert midweek is not None and "wed" in midweek.days
+
+
 def test_schedule_wraps_midnight_and_counts_the_night_to_the_day_it_starts():
     s = draft_of(workdays(hours=range(20, 24), per_hour=3) + [a for a in workdays(hours=range(0, 3), per_hour=3)
                                                               if a.time.weekday() in (1, 2, 3, 4)])["support-1"]
