@@ -8,10 +8,11 @@ what was actually used):
   (``pipeline/suggest/patterns.py``); operations and data domains exact.
 - ``schedule``: the local hours it was active in, outlying hours left out, widened by a
   margin that grows when there are few sessions to judge from; the quiet hours left are
-  kept out, and a weekday it never used is left out, only when that quiet is significant
-  (about a thousand to one against chance: for hours, at the pace of the window's first and
-  last hours; for a weekday, given the agent's sessions per active day). None when it
-  works around the clock or no quiet is significant.
+  kept out, and a run of weekdays it never used (a weekend, judged as a whole) is left out,
+  only when that quiet is significant (about a thousand to one against chance: for hours,
+  at the pace of the window's first and last hours; for days, under the spread of the
+  agent's sessions per active day). None when it works around the clock or no quiet is
+  significant.
 - ``rate_limit``: a token bucket per minute, ``headroom`` times a high quantile, over its
   active minutes, of the most actions it took in the 60 seconds before one of that minute's.
 - ``model``: the one it used last (earlier ones are reported as left out);
