@@ -7,6 +7,9 @@ falls due. Outputs are the same as without eviction:
 
 - an evicted agent's timers stay in the engine's queues; the agent is revived at the earliest of
   them (its expiry, dormancy check, the end of an open alert window: ``wake``) before they run;
+  but a dormancy check of an agent evicted decommissioned or expired only lapses (dormancy
+  watches active agents; an evicted agent's status changes only once revived): it is not
+  revived for it, the check is dropped from its state when it returns (``lapsed``);
 - agents with lifecycle changes or verdicts still waiting, or with analysts' suppressions (the
   suppression report lists them), are not evicted (so the ceiling is soft: they may exceed it);
 - an alert window with hits not yet published makes its agent revivable when windows close at the
@@ -129,6 +132,8 @@ class Evictor:
         self.wake: list[tuple[float, str]] = []  # (earliest timer, agent) of evicted agents
         self.unpublished: set[str] = set()        # evicted agents with window hits not yet published
         self.waiting: dict[str, float] = {}      # evicted agents with changes waiting -> time of the first
+        self.lapsing: dict[str, float] = {}      # evicted agents whose dormancy check only lapses -> its time...
+        self.lapsed: dict[str, float] = {}       # ... once that time came, while still evicted
         self.queue: list[tuple[float, str]] = []  # (when it may be compacted, agent), one entry per agent...
         self.planned: dict[str, float] = {}       # ... the one in force (older entries are skipped)
         self.stored: Counter[str] = Counter()
@@ -166,7 +171,11 @@ class Evictor:
             wake = st.expires_ts
         due = st.detect.get("dormant_due")
         if due is not None:
-            wake = min(wake, due)
+            if st.status == "active" or st.pending:
+                wake = min(wake, due)
+            else:  # it would be revived only to drop the check (Dormancy.advance): its own entry in ``wake``
+                self.lapsing[st.agent_id] = due
+                heapq.heappush(self.wake, (due, st.agent_id))
         for w in st.windows.values():
             if not w.closed:
                 wake = min(wake, w.end_ts)
@@ -187,6 +196,7 @@ class Evictor:
         if raw is None:
             return None
         st = self.agents[agent_id] = AgentState.from_record(orjson.loads(raw), self.checks)
+        self._lapse(agent_id, st.detect)
         self.unpublished.discard(agent_id)
         self.waiting.pop(agent_id, None)
         if self.tally is not None:
@@ -194,6 +204,14 @@ class Evictor:
         self.revived += 1
         self.note(st)
         return st
+
+    def _lapse(self, agent_id: str, detect: dict) -> None:
+        """Drop the dormancy check that came due while the agent was evicted, as Dormancy.advance
+        would have on reviving it then."""
+        self.lapsing.pop(agent_id, None)
+        due = self.lapsed.pop(agent_id, None)
+        if due is not None and detect.get("dormant_due") == due:
+            del detect["dormant_due"]
 
     def revive_waiting(self, agent_id: str) -> AgentState | None:
         """A compacted agent whose lifecycle change or verdict may be due: back (None: not waiting)."""
@@ -273,8 +291,13 @@ class Evictor:
     def wake_due(self, ts: float) -> None:
         """Revive evicted agents whose earliest timer is at or before ``ts`` (before the timers run)."""
         while self.wake and self.wake[0][0] <= ts:
-            _, agent_id = heapq.heappop(self.wake)
-            if agent_id not in self.agents:
+            due, agent_id = heapq.heappop(self.wake)
+            if agent_id in self.agents:
+                continue
+            if self.lapsing.get(agent_id) == due:
+                del self.lapsing[agent_id]
+                self.lapsed[agent_id] = due
+            else:
                 self.revive(agent_id)
 
     def for_closing(self, fallback: Callable[[str], AgentState | None]) -> Callable[[str], AgentState | None]:
@@ -292,8 +315,15 @@ class Evictor:
         return orjson.loads(raw) if raw is not None else None
 
     def record(self, agent_id: str) -> bytes | None:
-        """An evicted agent's state record, left in the store (a checkpoint persists it)."""
-        return self.store.get(agent_id)
+        """An evicted agent's state record, left in the store (a checkpoint persists it); with its
+        lapsed dormancy check dropped (the stored one is written again without it)."""
+        raw = self.store.get(agent_id)
+        if raw is not None and agent_id in self.lapsed:
+            r = orjson.loads(raw)
+            self._lapse(agent_id, r["detect"])
+            raw = encode_record(r)
+            self.store.put(agent_id, raw)
+        return raw
 
     def forget(self, agent_id: str) -> None:
         raw = self.store.take(agent_id)
@@ -302,3 +332,5 @@ class Evictor:
         self.unpublished.discard(agent_id)
         self.waiting.pop(agent_id, None)
         self.planned.pop(agent_id, None)
+        self.lapsing.pop(agent_id, None)
+        self.lapsed.pop(agent_id, None)

@@ -86,3 +86,37 @@ def test_worker_tick_and_restored_state():
     fresh.restore(AgentState.from_record(saved, fresh.checks))
     assert dormant(fresh.tick(T0 + timedelta(days=13))) == []
     assert len(dormant(fresh.tick(T0 + timedelta(days=14, seconds=1)))) == 1
+
+
+def _lifecycle_of_an_ended_agent() -> list:
+    """support-1 acts, is decommissioned and compacted; event time passes its dormancy check; it is
+    instantiated again, acts once, and falls dormant."""
+    return [instantiate(M), action(), decommission("support-1", timedelta(days=1)), other(timedelta(days=2)),
+            other(timedelta(days=14, hours=1)), other(timedelta(days=15)),
+            instantiate(M, at=timedelta(days=16)), action(at=timedelta(days=16, hours=1)), other(timedelta(days=31))]
+
+
+def test_an_ended_agent_is_not_revived_for_a_dormancy_check_that_can_only_lapse():
+    # Dormancy watches active agents; an evicted agent's status changes only once revived. Reviving
+    # a decommissioned agent from its record at its check (and compacting it again) did nothing but
+    # drop the check: on the agentic lab, 1,094 of its 5,264 revivals.
+    events = _lifecycle_of_an_ended_agent()
+    engines = {"live": engine(config=EngineConfig(compact_idle_seconds=None, compact_ended_seconds=None)),
+               "compacted": engine(), "checkpointed": engine()}  # the last one's record read while the check lapsed
+    outs: dict[str, list[str]] = {name: [] for name in engines}
+    for i, ev in enumerate(events):
+        for name, e in engines.items():
+            outs[name] += [o.model_dump_json() for o in e.process(ev)]
+        if i == 3:  # ended, then compacted
+            revived = {name: e.evictor.revived for name, e in engines.items() if e.evictor is not None}
+            assert len(revived) == 2 and not any("support-1" in e.agents for e in engines.values() if e.evictor)
+        if i == 5:  # its check came due and lapsed: not revived, and its checkpoint is the live agent's
+            for name in revived:
+                assert engines[name].evictor.revived == revived[name] and "support-1" not in engines[name].agents
+            live = engines["live"].state_record("support-1")
+            assert live is not None and "dormant_due" not in live["detect"]
+            assert engines["checkpointed"].state_record("support-1") == live
+    for name, e in engines.items():
+        outs[name] += [o.model_dump_json() for o in e.flush()]
+    assert outs["compacted"] == outs["live"] and outs["checkpointed"] == outs["live"]
+    assert sum('"rule_id":"lifecycle.dormant_agent"' in o for o in outs["live"]) == 1  # the second life's idle spell
