@@ -209,6 +209,8 @@ def _print_suppressions(report: list[dict]) -> None:
 def validate(
     path: Annotated[Path, typer.Argument(help="A manifest file or a directory of them (YAML or JSON).")],
     strict: Annotated[bool, typer.Option(help="Treat warnings (no owner, no expiry) as errors.")] = False,
+    cache: Annotated[bool, typer.Option(help="Keep a large directory's parsed files in the user's manifest cache "
+                                             "($XDG_CACHE_HOME/intentwatch; INTENTWATCH_MANIFEST_CACHE=off turns it off everywhere).")] = True,
 ) -> None:
     """Check intent manifests: every problem with its file, line, field and reason.
 
@@ -222,7 +224,7 @@ def validate(
     """
     from intentwatch.pipeline.io.intents import check_manifests
 
-    valid, problems = check_manifests(path)  # a large directory: a process per core
+    valid, problems = check_manifests(path, cache=cache)  # a large directory: a process per core
     for p in problems:
         style = "red" if p.severity == "error" else "yellow"
         err.print(f"[{style}]{p}[/{style}]", highlight=False)

@@ -3,30 +3,31 @@
 Every problem is reported, not only the first, as ``file:line: field: reason``; warnings
 (no owner, no expiry) are reported apart from errors.
 
-Two readers. PyYAML (YAML 1.1, libyaml underneath) is the reference: it gives line numbers,
-finds duplicate keys and refuses tags. Most of its time goes to building Python nodes, so a
-file goes first through ryaml (Rust, about 5x faster), and its reading is kept only where
-PyYAML's must be the same: one document, no tag (``!``: ryaml drops tags), no string that
-YAML 1.1 would read as something else (``yes``, ``off``, ``1:30``, a date), and a manifest
-that validates. Anything else, and every problem, is read again by PyYAML and reported
-with its line. Two readings differ, both harmless: numbers written YAML 1.2 style (``0o17``)
-are numbers to ryaml (strings to PyYAML, which no numeric field accepts), and an unquoted
-date where text is expected is text to ryaml (a date to PyYAML, which a text field refuses).
+Two readers: the fast one (ryaml, ``fast_reader.py``) where PyYAML would read the same, and
+PyYAML, the reference, for everything else and every problem (with its line). A large
+directory is parsed by a process per core, and its fast readings are kept in the user's
+manifest cache (``manifest_cache.py``), keyed by each file's bytes; every manifest is
+validated on every load, from the cache too.
 """
 
+import gc
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 
-import ryaml
+import orjson
 import yaml
 from pydantic import ValidationError
 
 from intentwatch.models.intent import IntentManifest
+from intentwatch.pipeline.io.fast_reader import Reading, read_bytes, reading
+from intentwatch.pipeline.io.manifest_cache import ManifestCache, Pack
 
 SUFFIXES = {".yaml", ".yml", ".json"}
 
@@ -55,12 +56,17 @@ class LoadedManifests:
 
 def manifest_files(path: Path) -> list[Path]:
     """The manifest files under ``path``, in name order (a path's parts compared in turn, as ``Path`` sorts)."""
+    return [Path(p) for p in _manifest_names(path)]
+
+
+def _manifest_names(path: Path) -> list[str]:
+    """``manifest_files`` as text (each as ``str(Path(name))`` would be: 36,000 ``Path`` objects cost 0.3 s)."""
     if path.is_file():
-        return [path]
+        return [str(path)]
     found: list[str] = []
     _scan(str(path), found)
     found.sort(key=lambda p: p.split(os.sep))
-    return [Path(p) for p in found]
+    return found
 
 
 def _scan(folder: str, found: list[str]) -> None:
@@ -74,10 +80,14 @@ def _scan(folder: str, found: list[str]) -> None:
                 found.append(e.path)
 
 
-def load_manifests(path: Path) -> LoadedManifests:
-    """Read every manifest under ``path`` (a file or a directory, recursively, in name order)."""
+def load_manifests(path: Path, jobs: int = 0, cache: ManifestCache | bool = True) -> LoadedManifests:
+    """Read every manifest under ``path`` (a file or a directory, recursively, in name order).
+
+    ``jobs``: processes parsing a large directory (0: one per core this process may use);
+    ``cache``: the user's manifest cache (True), another one, or none (False)."""
     result = LoadedManifests()
-    result.manifests = list(iter_manifests(path, result.problems))
+    with _gc_paused():
+        result.manifests = list(iter_manifests(path, result.problems, _jobs(jobs), cache))
     return result
 
 
@@ -98,60 +108,108 @@ class _Registered:
         return True
 
 
-def iter_manifests(path: Path, problems: list[Problem]) -> Iterator[tuple[IntentManifest, str]]:
+def iter_manifests(path: Path, problems: list[Problem], jobs: int = 1,
+                   cache: ManifestCache | bool = False) -> Iterator[tuple[IntentManifest, str]]:
     """Each valid manifest under ``path`` with its file:line, as it is read (one file's at a time
-    in memory: replay hands them to the engine one by one); every problem goes to ``problems``."""
+    in memory: replay hands them to the engine one by one); every problem goes to ``problems``.
+    ``jobs`` and ``cache`` as in ``load_manifests``; from ``CACHE_FILES`` files on, the cache's
+    pack of this folder is read, and written again when it changed."""
     if not path.exists():
         problems.append(Problem(str(path), "", "no such file or directory"))
         return
     registered = _Registered(problems)
-    for file in manifest_files(path):
-        for m, source in _read_file(file, problems.append):
+    files = _manifest_names(path)
+    if cache is True:
+        cache = ManifestCache.default() if len(files) >= CACHE_FILES else False
+    pack = cache.load(path) if isinstance(cache, ManifestCache) else None
+    parsed: dict[bytes, tuple[int, bytes]] = {}  # this run's readings that validated: the next pack
+    for file, (key, line, doc) in zip(files, _readings(files, jobs, pack)):
+        m = _validated(doc) if doc is not None else None
+        if m is None:  # everything else, and every problem, is PyYAML's to read and report with its line
+            found = _read_file(Path(file), problems.append)
+        else:
+            parsed[key] = (line, doc)
+            found = iter(((m, f"{file}:{line}"),))
+        for m, source in found:
             if registered.fresh(m.agent_id, source, _warnings(m, source)):
                 yield m, source
+    if isinstance(cache, ManifestCache) and pack is not None and parsed.keys() != pack.entries.keys():
+        cache.save(path, parsed)
 
 
-def check_manifests(path: Path, jobs: int = 0) -> tuple[int, list[Problem]]:
+def check_manifests(path: Path, jobs: int = 0, cache: ManifestCache | bool = True) -> tuple[int, list[Problem]]:
     """What ``validate`` reports: how many manifests are valid, and every problem in the order
-    ``iter_manifests`` gives them. From ``PARALLEL_FILES`` files on, the files are read, parsed
-    and validated by ``jobs`` processes (0: one per core this process may use)."""
+    ``iter_manifests`` gives them (``jobs`` and ``cache`` as in ``load_manifests``)."""
     problems: list[Problem] = []
-    jobs = jobs or len(os.sched_getaffinity(0))
-    files = manifest_files(path) if path.exists() else []
-    if jobs < 2 or len(files) < PARALLEL_FILES or "fork" not in multiprocessing.get_all_start_methods():
-        return sum(1 for _ in iter_manifests(path, problems)), problems
-    registered, valid = _Registered(problems), 0
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        for report in pool.imap(_file_report, files, chunksize=256):
-            for item in report:
-                if isinstance(item, Problem):
-                    problems.append(item)
-                else:
-                    valid += registered.fresh(*item)
+    with _gc_paused():
+        valid = sum(1 for _ in iter_manifests(path, problems, _jobs(jobs), cache))
     return valid, problems
 
 
-PARALLEL_FILES = 2000  # below, a pool's start and the results' trip back cost more than they save
+PARALLEL_FILES = 2000  # files to parse; below, a pool's start and the results' trip back cost more than they save
+CACHE_FILES = 256      # below, reading and writing a pack costs about what it saves
 
 
-def _file_report(file: Path) -> list[Problem | tuple[str, str, list[Problem]]]:
-    """A worker's reading of one file, in order: problems, and (agent_id, file:line, warnings) per valid manifest."""
-    out: list[Problem | tuple[str, str, list[Problem]]] = []
-    for m, source in _read_file(file, out.append):
-        out.append((m.agent_id, source, _warnings(m, source)))
-    return out
+def _jobs(jobs: int) -> int:
+    return jobs or len(os.sched_getaffinity(0))
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic collection while many manifests are built: each full collection walks every object
+    made so far, and reading makes no cycles (PyYAML's loader breaks its own: ``dispose``)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _readings(names: list[str], jobs: int, pack: Pack | None) -> Iterator[Reading]:
+    """Each file's reading, in order: from the pack where it holds the file's bytes, else parsed
+    here or, from ``PARALLEL_FILES`` files to parse on, by ``jobs`` forked processes (only from a
+    process with one thread: a fork copies no other thread, nor what it holds locked)."""
+    known: dict[int, Reading] = {}
+    if pack is not None and pack.entries:
+        for i, name in enumerate(names):
+            try:
+                key = blake2b(read_bytes(name), digest_size=16).digest()
+            except OSError:
+                continue
+            hit = pack.get(key)
+            if hit is not None:
+                known[i] = (key, hit[0], hit[1])
+    todo = [n for i, n in enumerate(names) if i not in known]
+    pool = None
+    if jobs >= 2 and len(todo) >= PARALLEL_FILES and threading.active_count() == 1 \
+            and "fork" in multiprocessing.get_all_start_methods():
+        pool = multiprocessing.get_context("fork").Pool(jobs)
+    try:
+        chunk = max(1, min(256, len(todo) // (4 * jobs)))  # a few chunks a worker at least: none waits long for the last
+        parsed = pool.imap(reading, todo, chunksize=chunk) if pool is not None else map(reading, todo)
+        for i in range(len(names)):
+            yield known[i] if i in known else next(parsed)
+    finally:
+        if pool is not None:
+            pool.terminate()
+
+
+def _validated(doc: bytes) -> IntentManifest | None:
+    try:
+        return IntentManifest.model_validate(orjson.loads(doc))
+    except (ValidationError, orjson.JSONDecodeError):
+        return None
 
 
 def _read_file(file: Path, report: Callable[[Problem], None]) -> Iterator[tuple[IntentManifest, str]]:
-    """The valid manifests of one file with their file:line; its problems go to ``report`` as found."""
+    """The valid manifests of one file as PyYAML reads them, with their file:line; its problems go
+    to ``report`` as found."""
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         report(Problem(f"{file}:1", "", f"cannot read: {e}"))
-        return
-    fast = _fast_manifest(text)
-    if fast is not None:
-        yield fast, f"{file}:{_first_line(text)}"
         return
     for doc, line, locate in _documents(file, text, report):
         source = f"{file}:{line}"
@@ -166,78 +224,6 @@ def _read_file(file: Path, report: Callable[[Problem], None]) -> Iterator[tuple[
                 report(Problem(f"{file}:{locate(loc)}", ".".join(map(str, loc)), err["msg"]))
             continue
         yield m, source
-
-
-_RESOLVER = yaml.resolver.Resolver()
-_SPECIAL_FIRST = frozenset(c for c in _RESOLVER.yaml_implicit_resolvers if c is not None)
-# PyYAML reads an unquoted date as a date; ryaml and pydantic read the same text as the same time.
-_SAME = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"})
-
-
-def _fast_manifest(text: str) -> IntentManifest | None:
-    """The manifest in ``text`` as ryaml reads it, where PyYAML would read the same; else None."""
-    if "!" in text:
-        return None
-    try:
-        docs = ryaml.loads_all(text)
-    except Exception:  # noqa: BLE001 - any problem is PyYAML's to report, with its line
-        return None
-    if len(docs) != 1 or not isinstance(docs[0], dict) or not _plain(docs[0]):
-        return None
-    try:
-        return IntentManifest.model_validate(docs[0])
-    except ValidationError:
-        return None
-
-
-def _plain(value: Any) -> bool:
-    """True if no string in ``value`` would resolve to another type under YAML 1.1 (PyYAML's own rules).
-
-    >>> _plain({"enforcement": "monitor", "issued_at": "2026-03-02T08:00:00Z"}), _plain({"a": "yes"}), _plain({"a": ["1:30"]})
-    (True, False, False)
-    """
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if type(v) is str:
-            if v and v[0] in _SPECIAL_FIRST and not _same_in_yaml11(v):
-                return False
-        elif type(v) is dict:
-            stack += v.keys()
-            stack += v.values()
-        elif type(v) is list:
-            stack += v
-    return True
-
-
-@lru_cache(maxsize=4096)  # keys and common values repeat in every manifest (each agent's own do not: not held)
-def _same_in_yaml11(s: str) -> bool:
-    """Whether PyYAML reads ``s`` as ryaml did: as text (or a time), or YAML 1.2 too would read it
-    bare as a number or a boolean, so ryaml giving text means it was quoted (quoted, both agree).
-
-    >>> _same_in_yaml11("monitor"), _same_in_yaml11("2407"), _same_in_yaml11("yes"), _same_in_yaml11("1:30")
-    (True, True, False, False)
-    """
-    if _RESOLVER.resolve(yaml.ScalarNode, s, (True, False)) in _SAME:
-        return True
-    try:
-        return not isinstance(ryaml.loads(s), str)
-    except Exception:  # noqa: BLE001 - not a bare scalar to ryaml: let PyYAML read the file
-        return False
-
-
-def _first_line(text: str) -> int:
-    r"""The line of a single document's first node, as PyYAML counts it (1-based).
-
-    >>> _first_line("# a comment\n\n---\nagent_id: a\n")
-    4
-    """
-    for i, line in enumerate(text.splitlines()):
-        s = line.strip()
-        if not s or s[0] in "#%" or (s.startswith("---") and (len(s) == 3 or s[3:].lstrip()[:1] in ("", "#"))):
-            continue
-        return i + 1
-    return 1
 
 
 def _warnings(m: IntentManifest, source: str) -> list[Problem]:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from intentwatch.pipeline.io import intents
+from intentwatch.pipeline.io import fast_reader, intents
 from intentwatch.pipeline.io.intents import load_manifests
 from intentwatch.pipeline.lab.simulate import simulate_fleet
 
@@ -30,7 +30,7 @@ TRICKY = {
 def _both(path: Path, monkeypatch) -> tuple:
     fast = load_manifests(path)
     with monkeypatch.context() as m:
-        m.setattr(intents, "_fast_manifest", lambda text: None)
+        m.setattr(fast_reader, "fast_json", lambda text: None)
         reference = load_manifests(path)
     return fast, reference
 
@@ -50,20 +50,25 @@ def test_tricky_files_read_the_same_as_pyyaml_reads_them(tmp_path, monkeypatch):
     assert dict((m.agent_id, src.rsplit("/", 1)[1]) for m, src in fast.manifests)["commented"] == "leading-comment.yaml:4"
 
 
+def _fast_manifest(text: str):
+    doc = fast_reader.fast_json(text)
+    return None if doc is None else intents._validated(doc)
+
+
 def test_fast_reader_takes_plain_manifests_and_declines_the_rest():
-    assert intents._fast_manifest(TRICKY["plain.yaml"]) is not None
-    assert intents._fast_manifest(TRICKY["quoted-date.yaml"]) is not None
+    assert _fast_manifest(TRICKY["plain.yaml"]) is not None
+    assert _fast_manifest(TRICKY["quoted-date.yaml"]) is not None
     for name in ("yaml11-word.yaml", "sexagesimal.yaml", "tagged.yaml", "duplicate.yaml", "two-docs.yaml",
                  "invalid.yaml", "broken.yaml", "bang-in-text.yaml", "merge.yaml"):
-        assert intents._fast_manifest(TRICKY[name]) is None, name
+        assert _fast_manifest(TRICKY[name]) is None, name
 
 
 @pytest.mark.parametrize("agents", [40])
 def test_simulated_fleet_manifests_equal_under_both_readers(tmp_path, monkeypatch, agents):
     simulate_fleet(agents=agents, days=1, seed=3, out=tmp_path)
     taken = []
-    real = intents._fast_manifest
-    monkeypatch.setattr(intents, "_fast_manifest", lambda text: taken.append(m := real(text)) or m)
+    real = fast_reader.fast_json
+    monkeypatch.setattr(fast_reader, "fast_json", lambda text: taken.append(m := real(text)) or m)
     fast, reference = _both(tmp_path / "intents", monkeypatch)
     # Most simulated manifests go the fast way (the comparison means something), all read the same.
     assert sum(m is not None for m in taken) >= 0.75 * len(fast.manifests) >= 0.75 * (agents - 2)
