@@ -59,6 +59,11 @@ def reading(name: str) -> Reading:
 
 _RESOLVER = yaml.resolver.Resolver()
 _SPECIAL_FIRST = frozenset(c for c in _RESOLVER.yaml_implicit_resolvers if c is not None)
+# First characters that start only YAML 1.1 words (true, Off, null, ~): none longer than "false",
+# so a longer string starting with one is text without asking the resolver (most of a manifest's).
+_WORDS_ONLY = frozenset(c for c, tags in _RESOLVER.yaml_implicit_resolvers.items()
+                        if c and all(t.endswith((":bool", ":null")) for t, _ in tags))
+_LONGEST_WORD = 5
 # PyYAML reads an unquoted date as a date; ryaml and pydantic read the same text as the same time.
 _SAME = frozenset({"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"})
 
@@ -87,14 +92,15 @@ def plain(value: Any) -> bool:
 
     >>> plain({"enforcement": "monitor", "issued_at": "2026-03-02T08:00:00Z"}), plain({"a": "yes"}), plain({"a": ["1:30"]})
     (True, False, False)
-    >>> plain({"a": [1.5]}), plain({"a": [float("inf")]})
-    (True, False)
+    >>> plain({"a": [1.5]}), plain({"a": [float("inf")]}), plain({"a": "offline"}), plain({"a": "Off"})
+    (True, False, True, False)
     """
     stack = [value]
     while stack:
         v = stack.pop()
         if type(v) is str:
-            if v and v[0] in _SPECIAL_FIRST and not same_in_yaml11(v):
+            if v and v[0] in _SPECIAL_FIRST and (len(v) <= _LONGEST_WORD or v[0] not in _WORDS_ONLY) \
+                    and not same_in_yaml11(v):
                 return False
         elif type(v) is dict:
             stack += v.keys()

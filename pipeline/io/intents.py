@@ -64,20 +64,26 @@ def _manifest_names(path: Path) -> list[str]:
     if path.is_file():
         return [str(path)]
     found: list[str] = []
-    _scan(str(path), found)
-    found.sort(key=lambda p: p.split(os.sep))
+    if _scan(str(path), found):
+        found.sort(key=lambda p: p.split(os.sep))
+    else:  # one folder: its names after the same prefix, so the text's order is the parts' order
+        found.sort()
     return found
 
 
-def _scan(folder: str, found: list[str]) -> None:
+def _scan(folder: str, found: list[str]) -> bool:
     """Regular files (or links to one) with a manifest suffix, recursively; a linked folder is not
-    entered (as ``Path.rglob``). ``scandir`` knows a file's type without a stat call per file."""
+    entered (as ``Path.rglob``). ``scandir`` knows a file's type without a stat call per file.
+    True if a subfolder was entered."""
+    nested = False
     with os.scandir(folder) as entries:
         for e in entries:
             if e.is_dir(follow_symlinks=False):
+                nested = True
                 _scan(e.path, found)
             elif os.path.splitext(e.name)[1].lower() in SUFFIXES and e.is_file():
                 found.append(e.path)
+    return nested
 
 
 def load_manifests(path: Path, jobs: int = 0, cache: ManifestCache | bool = True) -> LoadedManifests:
