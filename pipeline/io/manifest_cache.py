@@ -15,12 +15,15 @@ can never let a stale manifest through; what the cache saves is reading YAML.
   POSIX): a concurrent run reads the old pack or the new one, never half of one.
 - Used only in a folder this user owns and nobody else may write (made 0700), as ssh does
   with its keys: another user's cache could hand us any manifest.
+- A pack unused for ``KEEP_DAYS`` days (a folder gone, a test's temporary one) is deleted
+  when another is written; a pack in use is touched once a day.
 - Off with ``INTENTWATCH_MANIFEST_CACHE=off`` (or ``validate --no-cache``); a path there moves it.
 """
 
 import os
 import struct
 import tempfile
+import time
 from hashlib import blake2b
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -30,6 +33,8 @@ from intentwatch.pipeline.io import fast_reader
 MAGIC = b"intentwatch manifest cache 1\n"
 _ENTRY = struct.Struct("<16sII")  # file hash, first line, JSON length
 _DIGEST = 32
+KEEP_DAYS = 30
+DAY = 86400
 
 
 class Pack:
@@ -76,11 +81,15 @@ class ManifestCache:
 
     def load(self, folder: Path) -> Pack:
         """The pack of ``folder``; empty if there is none, or it is another reader's, cut short or corrupted."""
+        path = self._pack_path(folder)
         try:
-            data = self._pack_path(folder).read_bytes()
+            data = path.read_bytes()
+            entries = self.decode(data)
+            if entries and path.stat().st_mtime < time.time() - DAY:
+                os.utime(path)  # in use: not pruned
         except OSError:
             return Pack({})
-        return Pack(self.decode(data))
+        return Pack(entries)
 
     def decode(self, data: bytes) -> dict[bytes, tuple[int, bytes]]:
         head = len(MAGIC) + 16
@@ -122,5 +131,17 @@ class ManifestCache:
         except OSError:
             try:
                 os.unlink(tmp)
+            except OSError:
+                pass
+        self.prune()
+
+    def prune(self) -> None:
+        """Delete packs unused for ``KEEP_DAYS`` days, and temporary files a killed run left (a day old)."""
+        now = time.time()
+        for p in self.root.iterdir():
+            try:
+                age = now - p.stat().st_mtime
+                if (p.suffix == ".pack" and age > KEEP_DAYS * DAY) or (p.suffix == ".tmp" and age > DAY):
+                    p.unlink()
             except OSError:
                 pass

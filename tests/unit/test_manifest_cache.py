@@ -127,6 +127,27 @@ def test_concurrent_runs_leave_one_whole_pack(fleet, tmp_path, monkeypatch):
     assert len(calls) == len(AWKWARD)
 
 
+def test_packs_unused_for_a_month_are_deleted_when_another_is_written(fleet, tmp_path):
+    root = tmp_path / "cache"
+    root.mkdir()
+    cache = ManifestCache(root, b"reader")
+    month = 31 * 86400
+    for name in ("gone.pack", "killed.tmp", "recent.pack"):
+        (root / name).write_bytes(b"x")
+    for name in ("gone.pack", "killed.tmp"):
+        os.utime(root / name, (os.path.getmtime(root / name) - month,) * 2)
+    load_manifests(fleet, cache=cache)
+    pack = _pack_named(root)
+    os.utime(pack, (os.path.getmtime(pack) - month,) * 2)
+    load_manifests(fleet, cache=cache)  # read: touched, so kept
+    assert sorted(p.name for p in root.iterdir()) == sorted([pack.name, "recent.pack"])
+    assert os.path.getmtime(pack) > os.path.getmtime(root / "recent.pack") - 60
+
+
+def _pack_named(root: Path) -> Path:
+    return next(p for p in root.glob("*.pack") if p.name != "recent.pack")
+
+
 def test_the_user_cache_only_in_a_folder_nobody_else_may_write(tmp_path, monkeypatch):
     root = tmp_path / "c"
     monkeypatch.setenv("INTENTWATCH_MANIFEST_CACHE", str(root))
