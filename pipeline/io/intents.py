@@ -134,7 +134,8 @@ def iter_manifests(path: Path, problems: list[Problem], jobs: int = 1,
         if m is None:  # everything else, and every problem, is PyYAML's to read and report with its line
             found = _read_file(Path(file), problems.append)
         else:
-            parsed[key] = (line, doc)
+            if pack is not None:
+                parsed[key] = (line, doc)
             found = iter(((m, f"{file}:{line}"),))
         for m, source in found:
             if registered.fresh(m.agent_id, source, _warnings(m, source)):
