@@ -164,7 +164,8 @@ def _jobs(jobs: int) -> int:
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """No cyclic collection while many manifests are built: each full collection walks every object
-    made so far, and reading makes no cycles (PyYAML's loader breaks its own: ``dispose``)."""
+    made so far. Reading frees what it makes by reference counting (PyYAML's loader breaks its own
+    cycles: ``dispose``); a cycle left would be collected once the pause ends."""
     enabled = gc.isenabled()
     gc.disable()
     try:
