@@ -104,6 +104,17 @@ def _part(messages: Any, kind: str, tool: str, call_id: Any) -> Any:
     return parts[0] if parts else None
 
 
+def _from_messages(where: dict[str, Any], tool: str, call_id: Any, args: Any, result: Any) -> tuple[Any, Any]:
+    """(arguments, result) completed from the message parts in ``where`` (span attributes or an event's)."""
+    if args is None and "gen_ai.input.messages" in where:
+        part = _part(where["gen_ai.input.messages"], "tool_call", tool, call_id)
+        args = part.get("arguments") if part else None
+    if result is None and "gen_ai.output.messages" in where:
+        part = _part(where["gen_ai.output.messages"], "tool_call_response", tool, call_id)
+        result = part.get("response") if part else None
+    return args, result
+
+
 def tool_io(span: Span, a: dict[str, Any], tool: str) -> tuple[Any, Any]:
     """(arguments, result) of a tool span, parsed, from wherever its producer put them (None: not found)."""
     args, result = a.get("gen_ai.tool.call.arguments"), a.get("gen_ai.tool.call.result")
@@ -120,21 +131,11 @@ def tool_io(span: Span, a: dict[str, Any], tool: str) -> tuple[Any, Any]:
             result = a.get(k)
             if result is not None:
                 break
-    if args is None and "gen_ai.input.messages" in a:
-        part = _part(a["gen_ai.input.messages"], "tool_call", tool, call_id)
-        args = part.get("arguments") if part else None
-    if result is None and "gen_ai.output.messages" in a:
-        part = _part(a["gen_ai.output.messages"], "tool_call_response", tool, call_id)
-        result = part.get("response") if part else None
+    args, result = _from_messages(a, tool, call_id, args, result)
     if (args is None or result is None) and span.wire_events():
         for name, ev in span.event_list():
             if name == _DETAILS_EVENT:
-                if args is None and "gen_ai.input.messages" in ev:
-                    part = _part(ev["gen_ai.input.messages"], "tool_call", tool, call_id)
-                    args = part.get("arguments") if part else None
-                if result is None and "gen_ai.output.messages" in ev:
-                    part = _part(ev["gen_ai.output.messages"], "tool_call_response", tool, call_id)
-                    result = part.get("response") if part else None
+                args, result = _from_messages(ev, tool, call_id, args, result)
             elif name == "gen_ai.tool.message" and args is None:
                 args = ev.get("content")
             elif name == "gen_ai.choice" and result is None:
