@@ -109,7 +109,7 @@ class Scope:
     """The checks one manifest implies. ``None`` for a part means "not constrained"."""
 
     __slots__ = ("tools", "operations", "data_domains", "resources", "schedule", "rate_capacity",
-                 "rate_per_second", "model_id", "model_version", "credentials", "per_tool", "definition")
+                 "rate_per_second", "model_id", "model_version", "credentials", "per_tool", "definition", "declared")
 
     def __init__(self, m: IntentManifest):
         a = m.allowed
@@ -126,6 +126,8 @@ class Scope:
         self.model_version = m.model.version if m.model else None
         self.credentials = frozenset(m.credentials) if m.credentials else None
         self.definition: str | None = m.definition
+        # tool -> whether this manifest declares the cloud call as its own work (detectors/cloud_calls.py)
+        self.declared: dict[str, bool] = {}
         if a.per_tool:
             from intentwatch.pipeline.engine.clauses import ToolClauses  # clauses builds on PatternSet, defined here
             self.per_tool: ToolClauses | None = ToolClauses(a.per_tool)

@@ -14,11 +14,13 @@ import re
 from typing import Any, Final
 
 from intentwatch.models.action import Action
+from intentwatch.models.intent import IntentManifest
 from intentwatch.pipeline.engine.state import AgentState
 from intentwatch.pipeline.engine.values import at_path
 
 _SERVICE_SUFFIX: Final = ".amazonaws.com"
 _CALL_CACHE_LIMIT: Final = 65536
+_DECLARED_LIMIT: Final = 64  # tools remembered per manifest scope: bounded so per-agent memory stays small
 _calls: Final[dict[str, str | None]] = {}  # tool name -> "service:eventname" (lower case), or None
 
 
@@ -142,10 +144,24 @@ def declared(state: AgentState, tool: str) -> bool:
     names the call (its part after the service is not a bare ``*``: ``iam:CreateAccessKey``,
     ``cloudtrail:*Logging``), or any ``allowed.per_tool`` clause pattern matching it (an
     infrastructure-as-code runner declaring ``iam.amazonaws.com:*`` with a clause). A service-wide
-    ``s3:*`` in ``allowed.tools`` says the agent uses S3, not that it opens buckets to the world."""
+    ``s3:*`` in ``allowed.tools`` says the agent uses S3, not that it opens buckets to the world.
+    Remembered per tool on the manifest's scope (matching the patterns costs ~1 us a call; a new
+    manifest is a new scope)."""
     m = state.manifest
     if m is None:
         return False
+    scope = state.scope
+    if scope is None:
+        return _declared(m, tool)
+    hit = scope.declared.get(tool)
+    if hit is None:
+        hit = _declared(m, tool)
+        if len(scope.declared) < _DECLARED_LIMIT:
+            scope.declared[tool] = hit
+    return hit
+
+
+def _declared(m: IntentManifest, tool: str) -> bool:
     for p in m.allowed.per_tool or {}:
         if fnmatch.fnmatchcase(tool, p):
             return True
