@@ -8,6 +8,7 @@ attributes its class or a base declares: so every attribute is set here, in ``__
 the parts above read them directly, as one class would.
 """
 
+import sys
 from collections import Counter
 from itertools import count
 
@@ -95,10 +96,12 @@ class EngineCore:
         # Bounded memory (pipeline/engine/eviction.py): idle agents to ``store`` past the ceiling, and
         # agents that need no live state (registered, not acting yet; idle; ended) compacted there.
         self.evictor: Evictor | None = None
+        self._ceiling = sys.maxsize  # the evictor's, read per action (asking it costs a Python call)
         if c.max_agents_in_memory is not None or c.compact_idle_seconds is not None or c.compact_ended_seconds is not None:
             self.evictor = Evictor(self.agents, c.max_agents_in_memory, store if store is not None else MemoryStore(), self.checks,
                                    idle=c.compact_idle_seconds, ended=c.compact_ended_seconds, tally=self._tally)
             self.responder.lookup = self.evictor.for_closing(self.agents.get)
+            self._ceiling = self.evictor.ceiling
 
     def _respond(self, f: Finding, st: AgentState, held: list[str] | None = None) -> list[Output]:
         """Publish what ``f`` calls for. Its suppression is looked up once: a covered finding is

@@ -79,7 +79,7 @@ class Engine(Hosting):
             st = self._new_or_revived(a.agent_id)
             if self.evictor is not None:
                 self._next_due = min(self._next_due, self.evictor.next_compaction())
-        if self.evictor is not None and self.evictor.over():
+        if self.evictor is not None and len(self.agents) > self._ceiling and self.evictor.over():
             self.evictor.evict(keep=a.agent_id)
         if fingerprint < 0:
             fingerprint = zlib.crc32(a.model_dump_json().encode())

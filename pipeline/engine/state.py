@@ -106,8 +106,10 @@ class AgentState:
         seen[event_id] = (ts, fingerprint)
         horizon = self.last_ts - window
         while seen:
-            oldest = next(iter(seen))
-            t = seen[oldest][0]
+            oldest, t = "", 0.0
+            for oldest, entry in seen.items():  # the first: compiled, a dict walk (no iterator call, no lookup)
+                t = entry[0]
+                break
             if len(seen) <= cap and t >= horizon:
                 break
             del seen[oldest]
