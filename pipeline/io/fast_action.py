@@ -14,8 +14,7 @@ Compiled with mypyc (setup.py); tests/unit/test_fast_action.py holds it against 
 from datetime import datetime, tzinfo
 from typing import Any, Final
 
-from intentwatch.models.action import EARLIEST, LATEST, MAX_BYTES, OPERATIONS, Action, ModelRef
-from intentwatch.pipeline.io.adapters.libs import TzInfo
+from intentwatch.models.action import EARLIEST, LATEST, MAX_BYTES, OPERATIONS, UTC_OFFSET, Action, ModelRef
 
 _OPERATIONS: Final = frozenset(OPERATIONS)
 _OUTCOMES: Final = frozenset(("success", "failure", "denied", "error"))
@@ -168,7 +167,7 @@ def _time(v: Any) -> datetime | None:
         return None
     tz = _ZONES.get(zone)
     if tz is None:
-        tz = _ZONES[zone] = TzInfo(zone)
+        tz = _ZONES[zone] = UTC_OFFSET(zone)
     try:
         t = datetime(int(s[0:4]), int(s[5:7]), int(s[8:10]), int(s[11:13]), int(s[14:16]), int(s[17:19]), micro, tz)
     except ValueError:  # no such day or hour (Feb 30, 24:00, a leap second): the validator says why

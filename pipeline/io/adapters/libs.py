@@ -1,4 +1,4 @@
-"""The third-party calls of the compiled adapters (and of pipeline/io/fast_action.py), in plain Python.
+"""The third-party calls of the compiled adapters, in plain Python.
 
 setup.py compiles the adapters' per-record modules with mypyc, in an isolated build environment
 that holds only setuptools and mypy: a compiled module that imports orjson, pydantic or protobuf
@@ -10,13 +10,12 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from pydantic_core import TzInfo  # the time zone of a datetime pydantic validated (pipeline/io/fast_action.py)
 
 loads = orjson.loads
 dumps = orjson.dumps
 JSONDecodeError = orjson.JSONDecodeError
 
-__all__ = ["JSONDecodeError", "TzInfo", "ValidationError", "dumps", "export_request", "loads"]
+__all__ = ["JSONDecodeError", "ValidationError", "dumps", "export_request", "loads"]
 
 
 def export_request(raw: bytes) -> tuple[Any, str | None]:
