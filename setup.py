@@ -5,8 +5,7 @@ built on: core.py, control.py, hosting.py), its intent checks (pipeline/engine/d
 the compiled manifests they read, scope.py, the tool-call values they walk, values.py, and the
 per-agent state they read and write on every action, state.py), its learned side (behaviour.py,
 the per-agent baselines in models/baseline, the fleet's credential first uses in credentials.py),
-the input adapters' per-record code (pipeline/io/adapters, ADAPTED below), and the native action's
-fast decode (pipeline/io/fast_action.py). The same Python
+and the input adapters' per-record code (pipeline/io/adapters, ADAPTED below). The same Python
 source, as C extensions: the learned side costs about 2.5 times less per event. All other
 metadata lives in pyproject.toml. INTENTWATCH_PURE=1 installs plain Python instead (no C
 compiler needed)."""
@@ -32,7 +31,7 @@ ADAPTED = ("base", "otlp", "otel", "otel_conventions", "otel_traces", "cloudtrai
 SOURCES = [*sorted(p for p in Path("models/baseline").glob("*.py") if p.name != "__init__.py"),
            *(ENGINE / name for name in ("core.py", "control.py", "hosting.py", "engine.py", "behaviour.py", "credentials.py", "scope.py", "values.py", "state.py")),
            *sorted(p for p in (ENGINE / "detectors").glob("*.py") if p.name != "__init__.py"),
-           *(ADAPTERS / f"{name}.py" for name in ADAPTED), Path("pipeline/io/fast_action.py")]
+           *(ADAPTERS / f"{name}.py" for name in ADAPTED)]
 
 
 def staged(sources: list[Path]) -> list[str]:

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetPydanticSchema, WithJsonSchema
-from pydantic_core import TzInfo, core_schema
+from pydantic_core import core_schema
 
 # What an action does to its resource. Adapters map foreign verbs onto these
 # (CloudTrail ``List*``/``Describe*`` -> list/read, ``Put*Policy`` -> grant, ...).
@@ -37,7 +37,6 @@ EventTime = Annotated[
     BeforeValidator(_not_a_number),
     WithJsonSchema({"type": "string", "format": "date-time", "ge": "1970-01-01T00:00:00Z", "lt": "2200-01-01T00:00:00Z"}),
 ]
-UTC_OFFSET = TzInfo  # the zone of a validated EventTime (pydantic-core's, for pipeline/io/fast_action.py): TzInfo(seconds)
 MAX_BYTES = 1 << 50  # 1 PiB: more than any one action moves, far below float and int64 trouble
 
 

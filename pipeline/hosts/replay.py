@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from orjson import JSONDecodeError, loads
 from pydantic import ValidationError
 
 from intentwatch.models.action import Action
@@ -29,7 +28,6 @@ from intentwatch.models.lifecycle import Decommission, Instantiate, Update
 from intentwatch.pipeline.io.adapters import Adapter, BadRecord, UnknownFields, read_tree
 from intentwatch.pipeline.io.codec import decode_action, decode_feedback, decode_lifecycle
 from intentwatch.pipeline.io.deadletter import DeadLetterFile, Oversized, failure
-from intentwatch.pipeline.io.fast_action import action_of
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.engine.response import Output
 from intentwatch.pipeline.engine.trust import Rejection
@@ -250,7 +248,6 @@ def replay(
         out(q.outputs)
     process = engine.process_action
     validate = Action.__pydantic_validator__.validate_json
-    fast = action_of
     name = str(actions)
     n = 0
     crc = zlib.crc32
@@ -262,20 +259,14 @@ def replay(
             if not raw or raw.isspace():
                 continue
             try:
-                try:  # the plain action built from orjson's dict (fast_action), else the validator itself, no Python
-                    # frames around either; a line too long or bad is decoded again for its reason
-                    action = fast(loads(raw)) if len(raw) <= max_bytes else None
-                except JSONDecodeError:
-                    action = None
-                if action is None:
-                    try:
-                        action = validate(raw) if len(raw) <= max_bytes else decode_action(raw, "", max_bytes)
-                    except ValidationError:
-                        action = decode_action(raw, "", max_bytes)
-                    if action.__pydantic_extra__:  # (none where fast_action built it)
-                        names = unknown.observe(action)
-                        if strict_fields:
-                            raise InputError("", unknown.reason(names), "unknown_fields")
+                try:  # the validator itself, no Python frames around it; a bad line is decoded again for its reason
+                    action = validate(raw) if len(raw) <= max_bytes else decode_action(raw, "", max_bytes)
+                except ValidationError:
+                    action = decode_action(raw, "", max_bytes)
+                if action.__pydantic_extra__:
+                    names = unknown.observe(action)
+                    if strict_fields:
+                        raise InputError("", unknown.reason(names), "unknown_fields")
                 outputs = process(action, crc(raw))
             except InputError as err:  # the source is named only when needed: formatting it per line costs
                 dead.put(InputError(f"{name}:{n}", err.reason, err.kind), raw)

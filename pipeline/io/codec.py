@@ -7,7 +7,6 @@ so a dead-letter record says where the bad input came from and why.
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from orjson import JSONDecodeError, loads
 from pydantic import ValidationError
 
 from intentwatch.models.action import EARLIEST, LATEST, Action
@@ -16,7 +15,6 @@ from intentwatch.models.definition_record import DEFINITION_RECORD_ADAPTER, Defi
 from intentwatch.models.errors import InputError
 from intentwatch.models.feedback import Feedback
 from intentwatch.models.lifecycle import LIFECYCLE_ADAPTER, Decommission, Instantiate, Update
-from intentwatch.pipeline.io.fast_action import action_of
 
 _MAX_ERRORS = 3
 T = TypeVar("T")
@@ -84,15 +82,6 @@ def _decode(validate_json: Callable[[bytes], T], raw: bytes, source: str, max_by
 # Each model's own validator: ``model_validate_json`` only wraps it in a Python call with five
 # keyword arguments (about 0.5 µs per action).
 def decode_action(raw: bytes, source: str, max_bytes: int = 1_048_576) -> Action:
-    """The plain, well-formed action built by ``fast_action`` (a third of the validator's cost),
-    anything else by the validator: the same action either way, and a bad line its error."""
-    if len(raw) <= max_bytes:
-        try:
-            a = action_of(loads(raw))
-        except JSONDecodeError:
-            a = None
-        if a is not None:
-            return a
     return _decode(Action.__pydantic_validator__.validate_json, raw, source, max_bytes)
 
 

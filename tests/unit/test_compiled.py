@@ -96,7 +96,7 @@ def test_compiled_modules_import_only_the_standard_library_and_intentwatch():
     sources setup.py compiles (its globs), so a plain-Python install catches it too."""
     compiled = [*ROOT.glob("models/baseline/*.py"), *ROOT.glob("pipeline/engine/detectors/*.py"),
                 *(ROOT / "pipeline/engine" / n for n in ("core.py", "control.py", "hosting.py", "engine.py", "behaviour.py", "credentials.py", "scope.py", "values.py", "state.py")),
-                *(ROOT / "pipeline/io/adapters" / f"{n}.py" for n in ADAPTED), ROOT / "pipeline/io/fast_action.py"]
+                *(ROOT / "pipeline/io/adapters" / f"{n}.py" for n in ADAPTED)]
     assert len(compiled) > 20
     allowed = set(sys.stdlib_module_names) | {"intentwatch", "mypy_extensions"}
     foreign = []

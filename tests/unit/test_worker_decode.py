@@ -1,7 +1,7 @@
-"""The worker's per-message decode (pipeline/hosts/worker/loop.py): plain actions take the fast path
-(pipeline/io/fast_action.py), and a message it builds an action of still has its key checked; the
-rest go through the general decode and are dead-lettered with the reasons it gives (no broker:
-messages handed to one batch, dead letters caught where they would be produced)."""
+"""The worker's per-message loop (pipeline/hosts/worker/loop.py): good actions judged and counted,
+the latest event time kept per partition, bad messages (key missing or not the agent_id, bad
+JSON, a bad field) dead-lettered with the reasons the codec gives (no broker: messages handed to
+one batch, dead letters caught where they would be produced)."""
 
 import orjson
 import pytest
@@ -64,7 +64,7 @@ def test_plain_actions_are_judged_and_bad_ones_dead_lettered_with_the_general_re
     numeric_time = orjson.dumps({**doc, "event_id": "e3", "time": 1767607200})
     no_tool = orjson.dumps({k: v for k, v in doc.items() if k != "tool"} | {"event_id": "e4"})
     msgs = [Msg(topic, plain[0], b"a1", 0),
-            Msg(topic, orjson.dumps({**doc, "event_id": "e5"}), b"other", 1),  # built by the fast path: key still checked
+            Msg(topic, orjson.dumps({**doc, "event_id": "e5"}), b"other", 1),
             Msg(topic, plain[1], None, 2),
             Msg(topic, b"{not json", b"a1", 3),
             Msg(topic, numeric_time, b"a1", 4),

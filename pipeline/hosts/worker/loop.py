@@ -9,12 +9,11 @@ import signal
 import threading
 import time
 import uuid
-from zlib import crc32
+import zlib
 from collections import defaultdict
 from datetime import datetime, timezone
 
 import orjson
-from orjson import JSONDecodeError, loads
 from confluent_kafka import Consumer, KafkaError, Message, Producer
 
 from intentwatch.models.baseline import epoch_seconds
@@ -29,7 +28,6 @@ from intentwatch.pipeline.io.adapters.unknown import UnknownFields
 from intentwatch.pipeline.io.agentstore import SqliteStore
 from intentwatch.pipeline.io.codec import decode_action, decode_feedback, decode_lifecycle
 from intentwatch.pipeline.io.deadletter import failure
-from intentwatch.pipeline.io.fast_action import action_of
 from intentwatch.pipeline.io.formats import encoder
 from intentwatch.pipeline.io.kafka import PARTITIONER, producer
 from intentwatch.pipeline.io.trustfile import build_engine, trust_status
@@ -42,7 +40,6 @@ WARM_COUNT_SECONDS = 15.0  # how often the agents-past-warm-up gauge is recounte
 # has no cycles to speak of). One per 100 younger collections instead of 10 (CPython's third
 # threshold; its other condition, a quarter more long-lived objects, still holds).
 FULL_COLLECTION_EVERY = 100
-_NEVER = float("-inf")
 
 
 
@@ -256,46 +253,27 @@ class Worker(Outputs, Checkpoints, Partitions, Shared):
                     self.stats[kind] += 1
                     if self.engine.rejected:
                         self._dead_letter_refused(m)
-        # Per message only what each needs: the plain action built from orjson's dict (fast_action)
-        # when its key matches, else the general decode (which says why it is bad); lookups hoisted.
-        process, max_bytes = self.engine.process_action, self.settings.engine.max_event_bytes
-        owner, dirty, part_time, judged = self.owner, self.dirty, self.part_time, 0
-        try:
-            for m in actions:
-                raw, key, a = m.value() or b"", m.key(), None
-                if key and len(raw) <= max_bytes:
-                    try:
-                        a = action_of(loads(raw))
-                    except JSONDecodeError:
-                        pass
-                    if a is not None and a.agent_id.encode() != key:
-                        a = None
-                if a is None:
-                    a = self._decode(m, decode_action)
-                    if a is None:
-                        continue
-                    if a.__pydantic_extra__:  # field names outside the contract: counted, or refused
-                        names = self.unknown.observe(a)
-                        if self.settings.worker.strict_fields:
-                            self._dead_letter(m, InputError(self._source(m), self.unknown.reason(names), "unknown_fields"))
-                            continue
-                part, agent_id = m.partition(), a.agent_id
-                owner[agent_id] = part  # self._track
-                dirty.add(agent_id)
-                try:
-                    outputs = process(a, crc32(raw))
-                except Exception as e:  # noqa: BLE001 - one bad event costs one event
-                    self._dead_letter(m, InputError(self._source(m), e.reason, e.kind) if isinstance(e, InputError)
-                                      else InputError(self._source(m), failure(e), "failed"))
+        for m in actions:
+            a = self._decode(m, decode_action)
+            if a is None:
+                continue
+            if a.__pydantic_extra__:  # field names outside the contract: counted, or refused
+                names = self.unknown.observe(a)
+                if self.settings.worker.strict_fields:
+                    self._dead_letter(m, InputError(self._source(m), self.unknown.reason(names), "unknown_fields"))
                     continue
-                if outputs:
-                    self._publish(outputs)
-                judged += 1
-                ts = epoch_seconds(a.time)
-                if ts > part_time.get(part, _NEVER):
-                    part_time[part] = ts
-        finally:
-            self.stats["actions"] += judged
+            self._track(a.agent_id, m.partition())
+            try:
+                outputs = self.engine.process_action(a, zlib.crc32(m.value() or b""))
+            except Exception as e:  # noqa: BLE001 - one bad event costs one event
+                self._dead_letter(m, InputError(self._source(m), e.reason, e.kind) if isinstance(e, InputError)
+                                  else InputError(self._source(m), failure(e), "failed"))
+                continue
+            self._publish(outputs)
+            self.stats["actions"] += 1
+            ts = epoch_seconds(a.time)
+            if ts > self.part_time.get(m.partition(), float("-inf")):
+                self.part_time[m.partition()] = ts
         if self.engine.rejected:
             self._dead_letter_refused()
     # -- time ---------------------------------------------------------------------------
