@@ -24,33 +24,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-class Msg:
-    """What ``_process_batch`` reads of a confluent-kafka ``Message``."""
-
-    __slots__ = ("_topic", "_partition", "_offset", "_key", "_value")
-
-    def __init__(self, topic: str, partition: int, offset: int, key: bytes, value: bytes):
-        self._topic, self._partition, self._offset, self._key, self._value = topic, partition, offset, key, value
-
-    def error(self):
-        return None
-
-    def topic(self):
-        return self._topic
-
-    def partition(self):
-        return self._partition
-
-    def offset(self):
-        return self._offset
-
-    def key(self):
-        return self._key
-
-    def value(self):
-        return self._value
-
-
 def agent_of(line: bytes) -> bytes:
     i = line.find(b'"agent_id":"') + 12
     return line[i:line.index(b'"', i)]
@@ -60,15 +33,11 @@ def run(mode: str, fleet: Path, limit: int, batch: int, learned: bool) -> dict:
     sys.path.insert(0, str(ROOT))
     from intentwatch.models.baseline import epoch_seconds
     from intentwatch.pipeline.hosts.replay import manifest_instantiations
-    from intentwatch.pipeline.hosts.worker import Worker
     from intentwatch.pipeline.io.codec import decode_action
     from intentwatch.pipeline.io.intents import load_manifests
-    from intentwatch.pipeline.settings import Settings
+    from tests.offline_worker import Message, offline_worker
 
-    s = Settings.model_validate({"kafka": {"bootstrap_servers": "127.0.0.1:1", "extra": {"log_level": "0"}},
-                                 "worker": {"metrics_port": None, "state_dir": "/tmp/worker-batch-state"},
-                                 "engine": {"learned": {"enabled": learned}}})
-    w = Worker(s)
+    w = offline_worker("/tmp/worker-batch-state", engine={"learned": {"enabled": learned}})
     engine = w.engine
     engine.set_clock(time.time())
     for ev in manifest_instantiations(load_manifests(fleet / "intents").manifests):
@@ -80,7 +49,7 @@ def run(mode: str, fleet: Path, limit: int, batch: int, learned: bool) -> dict:
             if n >= limit:
                 break
             raw = line.rstrip(b"\n")
-            msgs.append(Msg(topic, 0, n, agent_of(raw), raw))
+            msgs.append(Message(topic, raw, agent_of(raw), n))
     batches = [msgs[i:i + batch] for i in range(0, len(msgs), batch)]
     outputs = 0
     cpu = time.process_time()
@@ -90,7 +59,7 @@ def run(mode: str, fleet: Path, limit: int, batch: int, learned: bool) -> dict:
             engine.advance_to(w.part_time[0])
         outputs = w.stats["alerts"] + w.stats["commands"]
     else:
-        max_bytes, latest = s.engine.max_event_bytes, float("-inf")
+        max_bytes, latest = w.settings.engine.max_event_bytes, float("-inf")
         for b in batches:
             for m in b:
                 raw = m.value()

@@ -5,42 +5,14 @@ import orjson
 import pytest
 
 from intentwatch.pipeline.hosts.worker import Worker
-from intentwatch.pipeline.settings import Settings
 from tests.factories import action
-
-
-class Msg:
-    """What the worker reads of a consumed message."""
-
-    def __init__(self, topic: str, value: bytes, key: bytes, offset: int):
-        self._topic, self._value, self._key, self._offset = topic, value, key, offset
-
-    def error(self):
-        return None
-
-    def topic(self):
-        return self._topic
-
-    def partition(self):
-        return 0
-
-    def offset(self):
-        return self._offset
-
-    def key(self):
-        return self._key
-
-    def value(self):
-        return self._value
+from tests.offline_worker import Message as Msg, offline_worker
 
 
 @pytest.fixture
 def worker(tmp_path):
     def make(strict: bool) -> Worker:
-        s = Settings.model_validate({"kafka": {"bootstrap_servers": "127.0.0.1:1", "extra": {"log_level": "0"}},
-                                     "worker": {"metrics_port": None, "strict_fields": strict,
-                                                "state_dir": str(tmp_path)}})
-        return Worker(s)
+        return offline_worker(str(tmp_path), worker={"strict_fields": strict})
     return make
 
 

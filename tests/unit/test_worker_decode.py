@@ -8,40 +8,14 @@ import pytest
 
 from intentwatch.models.baseline import epoch_seconds
 from intentwatch.models.errors import InputError
-from intentwatch.pipeline.hosts.worker import Worker
 from intentwatch.pipeline.io.codec import decode_action
-from intentwatch.pipeline.settings import Settings
 from tests.factories import action
-
-
-class Msg:
-    def __init__(self, topic: str, value: bytes, key: bytes | None, offset: int):
-        self._topic, self._value, self._key, self._offset = topic, value, key, offset
-
-    def error(self):
-        return None
-
-    def topic(self):
-        return self._topic
-
-    def partition(self):
-        return 0
-
-    def offset(self):
-        return self._offset
-
-    def key(self):
-        return self._key
-
-    def value(self):
-        return self._value
+from tests.offline_worker import Message as Msg, offline_worker
 
 
 @pytest.fixture
 def worker(tmp_path):
-    s = Settings.model_validate({"kafka": {"bootstrap_servers": "127.0.0.1:1", "extra": {"log_level": "0"}},
-                                 "worker": {"metrics_port": None, "state_dir": str(tmp_path)}})
-    w = Worker(s)
+    w = offline_worker(str(tmp_path))
     w.engine.set_clock(2e9)
     w.dead = []
     w._produce_dead = lambda key, raw, headers: w.dead.append((key, dict(headers)[ "reason"].decode()))
