@@ -128,7 +128,7 @@ def iter_manifests(path: Path, problems: list[Problem], jobs: int = 1,
     if cache is True:
         cache = ManifestCache.default() if len(files) >= CACHE_FILES else False
     pack = cache.load(path) if isinstance(cache, ManifestCache) else None
-    parsed: dict[bytes, tuple[int, bytes]] = {}  # this run's readings that validated: the next pack
+    parsed: Pack = {}  # this run's readings that validated: the next pack
     for file, (key, line, doc) in zip(files, _readings(files, jobs, pack)):
         m = _validated(doc) if doc is not None else None
         if m is None:  # everything else, and every problem, is PyYAML's to read and report with its line
@@ -140,7 +140,7 @@ def iter_manifests(path: Path, problems: list[Problem], jobs: int = 1,
         for m, source in found:
             if registered.fresh(m.agent_id, source, _warnings(m, source)):
                 yield m, source
-    if isinstance(cache, ManifestCache) and pack is not None and parsed.keys() != pack.entries.keys():
+    if isinstance(cache, ManifestCache) and pack is not None and parsed.keys() != pack.keys():
         cache.save(path, parsed)
 
 
@@ -180,7 +180,7 @@ def _readings(names: list[str], jobs: int, pack: Pack | None) -> Iterator[Readin
     here or, from ``PARALLEL_FILES`` files to parse on, by ``jobs`` forked processes (only from a
     process with one thread: a fork copies no other thread, nor what it holds locked)."""
     known: dict[int, Reading] = {}
-    if pack is not None and pack.entries:
+    if pack:
         for i, name in enumerate(names):
             try:
                 key = blake2b(read_bytes(name), digest_size=16).digest()

@@ -37,14 +37,7 @@ KEEP_DAYS = 30
 DAY = 86400
 
 
-class Pack:
-    """The entries of one folder's pack: file hash -> (first line, document as JSON)."""
-
-    def __init__(self, entries: dict[bytes, tuple[int, bytes]]):
-        self.entries = entries
-
-    def get(self, key: bytes) -> tuple[int, bytes] | None:
-        return self.entries.get(key)
+Pack = dict[bytes, tuple[int, bytes]]  # one folder's pack: file hash -> (first line, document as JSON)
 
 
 class ManifestCache:
@@ -88,16 +81,16 @@ class ManifestCache:
             if entries and path.stat().st_mtime < time.time() - DAY:
                 os.utime(path)  # in use: not pruned
         except OSError:
-            return Pack({})
-        return Pack(entries)
+            return {}
+        return entries
 
-    def decode(self, data: bytes) -> dict[bytes, tuple[int, bytes]]:
+    def decode(self, data: bytes) -> Pack:
         head = len(MAGIC) + 16
         if len(data) < head + _DIGEST or data[:len(MAGIC)] != MAGIC or data[len(MAGIC):head] != self.fingerprint:
             return {}
         if blake2b(memoryview(data)[:-_DIGEST], digest_size=_DIGEST).digest() != data[-_DIGEST:]:
             return {}
-        entries: dict[bytes, tuple[int, bytes]] = {}
+        entries: Pack = {}
         view, at, end = memoryview(data), head, len(data) - _DIGEST
         while at < end:
             if at + _ENTRY.size > end:
@@ -110,14 +103,14 @@ class ManifestCache:
             at += size
         return entries
 
-    def encode(self, entries: dict[bytes, tuple[int, bytes]]) -> bytes:
+    def encode(self, entries: Pack) -> bytes:
         parts = [MAGIC, self.fingerprint]
         for key, (line, doc) in entries.items():
             parts += (_ENTRY.pack(key, line, len(doc)), doc)
         body = b"".join(parts)
         return body + blake2b(body, digest_size=_DIGEST).digest()
 
-    def save(self, folder: Path, entries: dict[bytes, tuple[int, bytes]]) -> None:
+    def save(self, folder: Path, entries: Pack) -> None:
         """Replace ``folder``'s pack with ``entries``; a failure to write leaves the old pack (or none)."""
         target = self._pack_path(folder)
         try:
