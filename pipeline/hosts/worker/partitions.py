@@ -23,9 +23,9 @@ class Partitions:
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         self.health.ready = False  # until the new lifecycle and feedback partitions are read
         numbers = sorted({tp.partition for tp in partitions if tp.topic == self.topics.actions})
-        # New partitions may lag the old ones: let their events set the clock again.
+        # New partitions may lag the old ones: let their events set the clock again (revoked
+        # partitions' times went with their agents: _on_revoke).
         self.engine.rewind_clock()
-        self.part_time = {p: t for p, t in self.part_time.items() if p in numbers}
         restored = self._restore(numbers)
         # Hold actions back until the lifecycle and feedback partitions are read to their current end.
         self.holding = {}
@@ -69,6 +69,12 @@ class Partitions:
         self.engine.forget(agents)
         for a in agents:
             del self.owner[a]
+        # Their clock goes with them: whoever owns them next (this worker too) reads on from the
+        # last checkpoint, which a deferred one leaves behind the latest times read. Kept, those
+        # times ran the restored agents' clock ahead of the actions read again, and a lifecycle
+        # change applied before actions older than it (CI: extra lifecycle.model_mismatch).
+        for p in gone:
+            self.part_time.pop(p, None)
         log.info("revoked partitions %s; dropped %d agents", sorted(gone), len(agents))
 
     def _restore(self, partitions: list[int]) -> int:
