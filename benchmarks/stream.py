@@ -2,13 +2,15 @@
 
     python benchmarks/stream.py [--agents 600 --days 3 --runs 2 --formats native,ocsf]
     python benchmarks/stream.py --formats native --versus native,ocsf --runs 5   # a format's cost
+    python benchmarks/stream.py --live-rates 1000,4000,half   # latency against the live load
 
 Needs a broker: INTENTWATCH_KAFKA__BOOTSTRAP_SERVERS, else the local one is started with
 deploy/kafka/broker.sh (and stopped afterwards). Each run uses fresh topics (8 partitions).
   limit       a bare confluent-kafka consumer reads and orjson-parses the whole actions topic
   worker      one `intentwatch worker` (all partitions) drains the same backlog: events/s
               between its first and its last checkpoint
-  latency     the worker caught up; actions produced live at half the worker's rate, 1 in 50
+  latency     the worker caught up; actions produced live at half the worker's rate (or at the
+              rates --live-rates names, one after another: latency against load), 1 in 50
               from an unregistered agent (an immediate alert), the rest from 50 registered
               agents acting inside their intent; produce time -> alert appended; also without
               the first --warmup-seconds (the clock's jump from the backlog's days to now)
@@ -262,7 +264,10 @@ def main() -> None:
                     "actions sent in the first seconds (the engine's clock jumping from the backlog's days to now)")
     ap.add_argument("--formats", default="native", help="the worker's alert formats, e.g. native,ocsf (a topic each)")
     ap.add_argument("--versus", help="other formats drained beside --formats in each run, e.g. native,ocsf")
+    ap.add_argument("--live-rates", default="half", help="live loads for the latency, in turn after each drain: "
+                    "events/s, or 'half' (half the drain rate); e.g. 1000,4000,half")
     args = ap.parse_args()
+    live = args.live_rates.split(",")
     FORMATS[:] = args.formats.split(",")
     out = fleet(args.agents, args.days, args.seed)
     started_broker = False
@@ -272,7 +277,9 @@ def main() -> None:
     kafka = KafkaSettings(bootstrap_servers=os.environ.get("INTENTWATCH_KAFKA__BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
     wait_for_broker(kafka)
     manifests = load_manifests(out / "intents").manifests
-    limits, lats, steady, ours, theirs = [], [], [], [], []  # theirs: the --versus drains
+    limits, ours, theirs = [], [], []  # theirs: the --versus drains
+    lats: dict[str, list[float]] = {r: [] for r in live}    # per live load: latencies of every run
+    steady: dict[str, list[float]] = {r: [] for r in live}  # ... after the first --warmup-seconds
     try:
         for run in range(args.runs):
             t = topics_for(uuid.uuid4().hex[:8])
@@ -295,13 +302,16 @@ def main() -> None:
                 theirs.append(drain_versus(kafka, t, total, args.versus, out / f"worker-{run}-versus.log"))
                 lat = "latency not measured this run"
             else:  # latency only where the --formats worker is the one running
-                every, after = latency(kafka, t, d.rate / 2, args.latency_seconds, register_live_agents(kafka, t, 50),
-                                       args.warmup_seconds)
-                lats.append(every)
-                steady.append(after)
+                agents, parts = register_live_agents(kafka, t, 50), []
+                for r in live:
+                    rate = d.rate / 2 if r == "half" else float(r)
+                    every, after = latency(kafka, t, rate, args.latency_seconds, agents, args.warmup_seconds)
+                    lats[r] += every
+                    steady[r] += after
+                    parts.append(f"latency at {rate:,.0f}/s ({r}) {percentiles(every)} ({len(every)} alerts); "
+                                 f"after {args.warmup_seconds:g} s {percentiles(after)} ({len(after)})")
                 d.stop()
-                lat = f"latency {percentiles(every)} ({len(every)} alerts); after {args.warmup_seconds:g} s " \
-                      f"{percentiles(after)} ({len(after)})"
+                lat = "; ".join(parts)
             vs = f"; with {args.versus} {theirs[-1].rate:,.0f}/s ({theirs[-1].rate / d.rate:.3f}), " \
                  f"{theirs[-1].per_cpu_second:,.0f} per CPU-s ({theirs[-1].per_cpu_second / d.per_cpu_second:.3f})" if theirs else ""
             print(f"run {run}: {total:,} events; limit {limits[-1]:,.0f}/s; worker {d.rate:,.0f}/s, "
@@ -324,13 +334,14 @@ def main() -> None:
             print(f"OCSF rendering in the worker: {', '.join(f'{o:.2f}' for o in ocsf)} CPU s per drain "
                   f"(native {', '.join(f'{n:.2f}' for n in native)}); median share of the worker's CPU "
                   f"{statistics.median(shares):.1%}")
-    all_lat = sorted(x for run in lats for x in run)
-    all_steady = sorted(x for run in steady for x in run)
     print(f"\nformats {args.formats}; median over {args.runs} runs: limit {statistics.median(limits):,.0f} events/s; one worker {statistics.median(rates):,.0f} events/s; "
           f"ratio {statistics.median(rates) / statistics.median(limits):.2f}")
-    if all_lat:
-        print(f"alert latency at half load: {percentiles(all_lat, ', ')} over {len(all_lat)} alerts; after the first "
-              f"{args.warmup_seconds:g} s of each run: {percentiles(all_steady, ', ')} over {len(all_steady)}")
+    for r in live:  # the first load of a run also carries the clock's jump: see --warmup-seconds
+        if lats[r]:
+            every, after = sorted(lats[r]), sorted(steady[r])
+            print(f"alert latency at {'half load' if r == 'half' else r + ' events/s'}: {percentiles(every, ', ')} over "
+                  f"{len(every)} alerts; after the first {args.warmup_seconds:g} s of each: {percentiles(after, ', ')} "
+                  f"over {len(after)}")
 
 
 if __name__ == "__main__":
