@@ -48,6 +48,7 @@ from intentwatch.models.intent import Allowed, IntentManifest, ToolClause
 from intentwatch.pipeline.engine.finding import Finding
 
 MAX_DEFINITIONS = 1000   # a handful of definitions carry the models, not thousands of agents
+FOLDED_MEMORY = 16_384   # lessons a streaming host remembers as folded (~1.5 MB): more than end between two checkpoints
 
 _IBAN = re.compile(r"^[a-z]{2}\d{2}[a-z0-9]{10,30}$")
 _IPV4 = re.compile(r"^(\d{1,3}\.\d{1,3}\.\d{1,3})\.\d{1,3}$")
@@ -219,6 +220,7 @@ class Definitions:
         self._high, self._rank = high, severity_rank
         self.publish = False  # a streaming host: queue lessons and registered definitions in ``outbox``
         self.outbox: list[DefinitionRecord] = []
+        self._folded: dict[bytes, None] = {}  # a streaming host's latest lessons folded (FOLDED_MEMORY), oldest first
         self.detectors = [d for d in detectors if getattr(d, "uses_definitions", False)]
         for d in self.detectors:
             d.defs = self
@@ -273,13 +275,25 @@ class Definitions:
         return True
 
     def learn(self, lesson: DefinitionLesson) -> bool:
-        """Fold one clean instance's lesson into its definition's model (False: no room for one more model)."""
+        """Fold one clean instance's lesson into its definition's model (False: no room for one more
+        model). A lesson folded lately is not folded again: a worker that reads on from its last
+        checkpoint after a rebalance teaches the same lesson again, and so does the partition's
+        next owner (both publish it). Replay's engine, the only one, sees each lesson once."""
+        mark = b""
+        if self.publish:
+            mark = hashlib.blake2b(b"%s\n%r\n%d" % (lesson.key(), lesson.ended, lesson.n), digest_size=12).digest()
+            if mark in self._folded:
+                return True
         model = self.models.get(lesson.definition)
         if model is None:
             if len(self.models) >= MAX_DEFINITIONS:
                 return False
             model = self.models[lesson.definition] = DefinitionModel()
         model.learn(lesson, self.max_values, self.keep)
+        if mark:
+            self._folded[mark] = None
+        if len(self._folded) > FOLDED_MEMORY:
+            del self._folded[next(iter(self._folded))]
         return True
 
     def drain(self) -> list[DefinitionRecord]:

@@ -128,3 +128,22 @@ def test_a_lesson_from_elsewhere_is_not_shared_again():
     for r in a.drain_definition_records():
         b.merge_definition_record(r)
     assert b.drain_definition_records() == [] and b.defs.model("mailer").instances == 1
+
+
+def test_a_lesson_taught_twice_is_folded_once():
+    """A worker reading on from its last checkpoint after a rebalance ends the same instance again,
+    and the partition's next owner does too: the same lesson comes back, from itself and on the
+    topic. It counts once; an instance that ends again later (another lesson) counts again."""
+    a, b = sharing_engine(), sharing_engine()
+    b.drain_definition_records()
+    for i in (1, 2):
+        run(a, i, [f"x{i}@example.com"])
+    lessons = a.drain_definition_records()[1:]
+    model = a.definitions_record()
+    for r in lessons * 2:  # read back from the topic: each is a lesson a folded already
+        a.merge_definition_record(r)
+        b.merge_definition_record(r)
+    assert a.definitions_record() == model and b.defs.model("mailer").instances == 2
+    again = lessons[0].model_copy(update={"ended": lessons[0].ended + 3600})
+    b.merge_definition_record(again)
+    assert b.defs.model("mailer").instances == 3
