@@ -51,7 +51,8 @@ class Responder:
         self.lookup: Callable[[str], AgentState | None] = agents.get  # an agent's state when its window closes
         self.pipeline = AgentState(PIPELINE_AGENT)  # holds the circuit breaker's own alert window
         self.closing: list[tuple[float, str, str, str]] = []  # (end_ts, agent, rule, alert_id)
-        self._recent_commands: deque[float] = deque()
+        self._recent_commands: deque[tuple[float, str]] = deque()  # (time, command id) in the breaker's window
+        self._recent_ids: set[str] = set()  # ... a command issued again (a host reading on from a checkpoint) counts once
         self.withheld = 0
         self.clock = float("-inf")  # the engine's time when it last ran due work (see Engine._advance)
         self.breaker = CircuitBreakerRule(rules["pipeline.circuit_breaker"])
@@ -163,13 +164,15 @@ class Responder:
             credential_ids=sorted(creds), reason=f.message, rule_id=f.rule.id, alert_ids=[alert_id], issued_at=_utc(f.ts),
         )
         cb = self.config.circuit_breaker
-        recent = self._recent_commands
+        recent, ids = self._recent_commands, self._recent_ids
         now = max(f.ts, self.clock)
-        while recent and recent[0] <= now - cb.per_seconds:
-            recent.popleft()
-        if len(recent) >= cb.max_commands:
-            return self._withhold(cmd, now)
-        recent.append(now)
+        while recent and recent[0][0] <= now - cb.per_seconds:
+            ids.discard(recent.popleft()[1])
+        if cmd.command_id not in ids:
+            if len(recent) >= cb.max_commands:
+                return self._withhold(cmd, now)
+            recent.append((now, cmd.command_id))
+            ids.add(cmd.command_id)
         state.commands.add(action)
         if action == "revoke_credentials":  # a later use of these is misuse (credential.used_after_revocation)
             for c in cmd.credential_ids:

@@ -116,3 +116,24 @@ def test_a_few_hits_are_all_listed_and_survive_a_checkpoint():
     out = feed(e, hits[2:]) + e.flush()
     final = [a for a in out if isinstance(a, Alert)][-1]
     assert final.evidence.event_ids.model_dump() == {"first": ["h0", "h1", "h2"], "last": [], "omitted": 0}
+
+
+def test_a_command_issued_again_after_a_restore_counts_once_against_the_breaker():
+    """A worker reading on from its last checkpoint (a rebalance) issues the same command again (at
+    least once): the breaker, whose window the engine keeps, must not count it twice and hold back
+    a command replay issues."""
+    import orjson
+
+    cfg = EngineConfig(response=ResponseConfig(circuit_breaker=CircuitBreaker(max_commands=2, per_seconds=60)))
+    e = Engine(cfg)
+    agents = [manifest(f"a-{i}") for i in range(2)]
+    feed(e, [instantiate(m) for m in agents] + [decommission(m.agent_id, timedelta(0)) for m in agents])
+    record = e.state_record("a-0")  # the last checkpoint, before a-0 acted
+    first = feed(e, [action(agent_id="a-0", at=timedelta(seconds=1))])
+    e.forget(["a-0"])
+    e.restore_record(orjson.loads(orjson.dumps(record)))
+    again = feed(e, [action(agent_id="a-0", at=timedelta(seconds=1))])
+    cmds = [o for o in first + again if isinstance(o, RevocationCommand)]
+    assert len(cmds) == 2 and cmds[0].command_id == cmds[1].command_id
+    later = feed(e, [action(agent_id="a-1", at=timedelta(seconds=2))])
+    assert [o.agent_id for o in later if isinstance(o, RevocationCommand)] == ["a-1"] and e.responder.withheld == 0
