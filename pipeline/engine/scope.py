@@ -28,6 +28,11 @@ def _regex_of(wild: tuple[str, ...]) -> "re.Pattern[str]":
     return rx
 
 
+def _plain_prefix(pattern: str) -> bool:
+    """``prefix*``: one trailing star and nothing else wild."""
+    return pattern.endswith("*") and not _WILDCARD.search(pattern[:-1])
+
+
 class PatternSet:
     """Membership in a list of shell-style patterns, with exact names checked first.
 
@@ -44,8 +49,8 @@ class PatternSet:
         wild = tuple(p for p in patterns if _WILDCARD.search(p))
         # ``prefix*`` (one trailing star, nothing else wild) matches what starts with the prefix: a
         # C call, where the regex costs ~0.3 us and high-cardinality values (resources) miss the cache
-        self._prefixes = tuple(p[:-1] for p in wild if p.endswith("*") and not _WILDCARD.search(p[:-1]))
-        others = tuple(p for p in wild if not (p.endswith("*") and not _WILDCARD.search(p[:-1])))
+        self._prefixes = tuple(p[:-1] for p in wild if _plain_prefix(p))
+        others = tuple(p for p in wild if not _plain_prefix(p))
         self._regex = _regex_of(others) if others else None
         self._cache: dict[str, bool] = {}
 
