@@ -60,8 +60,11 @@ class CredentialRegistry:
             users = self._add(cred)
         else:
             self.users[cred] = users  # now the most recently used
-            if agent in users:
-                return None
+            known = users.get(agent)
+            if known is not None:
+                # The same first use read again (a host reading on from its last checkpoint, the
+                # agent restored from before it): the same answer, so its outputs come again.
+                return _earliest(users, agent, known.ts) if known.event_id == event_id else None
         mine = users[agent] = FirstUse(ts, event_id)
         if self.publish:
             self.outbox.append(CredentialUse(credential_id=cred, agent_id=agent, first_seen=ts, event_id=event_id))

@@ -457,6 +457,25 @@ def test_credential_shared_across_agents():
     assert "agent-1 used it first" in shared[0].message and shared[0].severity == "high"
 
 
+def test_credential_shared_again_when_its_first_use_is_read_again():
+    """A worker reading on from its last checkpoint (a rebalance) gives agent-2's first use of
+    key-9 to the engine again, agent-2 restored from before it: the registry already knows the
+    use, and the same alert comes again (at least once, same id), its effect in agent-2's state."""
+    import orjson
+
+    e = two_agents()
+    feed(e, [act(10, credential_id="key-9")])
+    record = orjson.dumps(e.state_record("agent-2"))
+    use = act(20, "agent-2", credential_id="key-9")
+    first = [o for o in feed(e, [use]) if isinstance(o, Alert)]
+    e.forget(["agent-2"])
+    e.restore_record(orjson.loads(record))
+    again = [o for o in feed(e, [use]) if isinstance(o, Alert)]
+    assert [(o.rule_id, o.alert_id) for o in again] == [(o.rule_id, o.alert_id) for o in first]
+    assert "credential.shared" in [o.rule_id for o in first]
+    assert "credential.shared" not in rules(feed(e, [act(30, "agent-2", credential_id="key-9")]))  # still once per agent
+
+
 def test_credential_shared_near_misses():
     """Quiet: agent-2's manifest declares key-9 (declared sharing); one agent using its key many times."""
     e = two_agents(credentials=["key-1", "key-2", "key-9"])
