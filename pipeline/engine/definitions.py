@@ -162,6 +162,14 @@ def narrow(instance: IntentManifest, definition: IntentManifest) -> tuple[Intent
     return instance.model_copy(update=update), problems
 
 
+_GONE = object()
+
+
+def _mark(lesson: DefinitionLesson) -> bytes:
+    """A lesson's identity for a streaming host's memory of what it folded: instance, end, count."""
+    return hashlib.blake2b(b"%s\n%r\n%d" % (lesson.key(), lesson.ended, lesson.n), digest_size=12).digest()
+
+
 # -- the learned model -------------------------------------------------------------------------
 class DefinitionModel:
     """What the clean instances of one definition did (see the module docstring)."""
@@ -188,6 +196,21 @@ class DefinitionModel:
             for h in drop:
                 del self.values[h]
         self.counts = (self.counts + [lesson.n])[-keep:]
+        self._limit.clear()
+
+    def unlearn(self, lesson: DefinitionLesson) -> None:
+        """Undo ``learn(lesson)``, as far as the bounds allow (a tool, value or count dropped since
+        stays dropped)."""
+        self.instances = max(0, self.instances - 1)
+        for support in (self.tools, self.values):
+            for k in (lesson.tools if support is self.tools else lesson.values):
+                c = support.get(k, 0)
+                if c > 1:
+                    support[k] = c - 1
+                elif c == 1:
+                    del support[k]
+        if lesson.n in self.counts:
+            del self.counts[len(self.counts) - 1 - self.counts[::-1].index(lesson.n)]
         self._limit.clear()
 
     def count_limit(self, quantile: float, factor: float) -> float:
@@ -281,7 +304,7 @@ class Definitions:
         next owner (both publish it). Replay's engine, the only one, sees each lesson once."""
         mark = b""
         if self.publish:
-            mark = hashlib.blake2b(b"%s\n%r\n%d" % (lesson.key(), lesson.ended, lesson.n), digest_size=12).digest()
+            mark = _mark(lesson)
             if mark in self._folded:
                 return True
         model = self.models.get(lesson.definition)
@@ -295,6 +318,13 @@ class Definitions:
         if len(self._folded) > FOLDED_MEMORY:
             del self._folded[next(iter(self._folded))]
         return True
+
+    def unlearn(self, lesson: DefinitionLesson) -> None:
+        """Withdraw a lesson folded here and never committed (a streaming host rolled back to its
+        last checkpoint): whoever reads the instance again teaches it again."""
+        mark = _mark(lesson)
+        if self._folded.pop(mark, _GONE) is not _GONE and (model := self.models.get(lesson.definition)) is not None:
+            model.unlearn(lesson)
 
     def drain(self) -> list[DefinitionRecord]:
         out, self.outbox = self.outbox, []

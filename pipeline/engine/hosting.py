@@ -8,7 +8,7 @@ the counts and reports of the status file, the metrics and replay's summary.
 import heapq
 
 from intentwatch.models.credential_use import CredentialUse
-from intentwatch.models.definition_record import DefinitionRecord, SharedDefinition
+from intentwatch.models.definition_record import DefinitionLesson, DefinitionRecord, SharedDefinition
 from intentwatch.models.errors import InputError
 from intentwatch.pipeline.engine.control import Lifecycle
 from intentwatch.pipeline.engine.eviction import encode_record
@@ -113,6 +113,13 @@ class Hosting(Lifecycle):
     def drain_definition_records(self) -> list[DefinitionRecord]:
         """Lessons of instances that ended clean here, and definitions registered here, since the last call."""
         return self.defs.drain()
+
+    def withdraw_definition_lessons(self, lessons: list[DefinitionLesson]) -> None:
+        """Lessons drained from here and never committed: the host rolled back to its last
+        checkpoint (a revoke that could not commit), so their instances are read again, here or
+        by the partitions' next owner, and teach them again. Undone, as far as the models' bounds allow."""
+        for lesson in lessons:
+            self.defs.unlearn(lesson)
 
     def merge_definition_record(self, record: DefinitionRecord) -> None:
         """Another worker's lesson or definition (or one read back after a restart): fold it in.

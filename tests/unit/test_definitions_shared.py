@@ -139,11 +139,30 @@ def test_a_lesson_taught_twice_is_folded_once():
     for i in (1, 2):
         run(a, i, [f"x{i}@example.com"])
     lessons = a.drain_definition_records()[1:]
-    model = a.definitions_record()
+    model = orjson.dumps(a.definitions_record())
     for r in lessons * 2:  # read back from the topic: each is a lesson a folded already
         a.merge_definition_record(r)
         b.merge_definition_record(r)
-    assert a.definitions_record() == model and b.defs.model("mailer").instances == 2
+    assert orjson.dumps(a.definitions_record()) == model and b.defs.model("mailer").instances == 2
     again = lessons[0].model_copy(update={"ended": lessons[0].ended + 3600})
     b.merge_definition_record(again)
     assert b.defs.model("mailer").instances == 3
+
+
+def test_a_withdrawn_lesson_leaves_the_model_as_it_was_and_is_folded_again_when_taught_again():
+    """A worker rolled back to its last checkpoint withdraws the lessons it never shared: the model
+    is the checkpoint's again (below its bounds), and the instance read again teaches it again."""
+    a = sharing_engine()
+    a.drain_definition_records()
+    for i in (1, 2):
+        run(a, i, [f"x{i}@example.com"])
+    a.drain_definition_records()  # committed
+    at_checkpoint = orjson.loads(orjson.dumps(a.definitions_record()))  # a copy: the record holds the live counts
+    run(a, 3, ["bob@example.com", "x1@example.com"], reads=4)
+    [lesson] = a.drain_definition_records()
+    taught = orjson.loads(orjson.dumps(a.definitions_record()))
+    assert taught != at_checkpoint
+    a.withdraw_definition_lessons([lesson])
+    assert orjson.loads(orjson.dumps(a.definitions_record())) == at_checkpoint
+    a.merge_definition_record(lesson)  # taught again (here: folded as it comes back)
+    assert orjson.loads(orjson.dumps(a.definitions_record())) == taught
