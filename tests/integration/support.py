@@ -206,6 +206,14 @@ class Pipeline:
             c.close()
         return committed, end
 
+    def committed_metadata(self) -> dict[int, str | None]:
+        """The metadata the group's committed offsets of the actions partitions carry (a checkpoint's clock)."""
+        c = self._client()
+        try:
+            return {tp.partition: tp.metadata for tp in c.committed(self._partitions(self.topics.actions), timeout=20)}
+        finally:
+            c.close()
+
     def wait_until(self, predicate, timeout: float, what: str, workers: list[WorkerProcess], interval: float = 0.25):
         """Poll ``predicate(committed, end)`` until true; fail with the worker logs if a worker dies or time runs out."""
         deadline = time.monotonic() + timeout

@@ -9,6 +9,9 @@ import time
 from pathlib import Path
 
 import orjson
+from datetime import datetime
+
+from intentwatch.pipeline.hosts.worker.partitions import CLOCK
 
 from tests.integration.support import Comparison, Pipeline, drained, load_jsonl, poisoned_actions, produce_pairs, run_cli
 
@@ -49,6 +52,11 @@ def test_poison_costs_one_message_and_no_alert(kafka_pipeline: Pipeline, fleet, 
     assert big[0].headers["sha256"].decode() == hashlib.sha256(b"\xfe" * 990_000).hexdigest()
     log = worker.log.read_text(errors="replace")
     assert "state_too_large" not in log and "Operation not valid" not in log
+    # Each action partition's committed offset carries its latest event time: a restore's clock.
+    clocks = p.committed_metadata()
+    assert all(m is not None and m.startswith(CLOCK) for m in clocks.values()), clocks
+    latest = max(datetime.fromisoformat(a["time"]).timestamp() for a in load_jsonl(f.actions))
+    assert max(float(m[len(CLOCK):]) for m in clocks.values()) == latest  # the poison's future times moved none
 
 
 def test_broker_outage_ends_in_progress_or_exit(own_broker, fleet, tmp_path: Path):

@@ -77,7 +77,8 @@ class Engine:
 class Worker(Checkpoints):
     def __init__(self):
         self.settings = SimpleNamespace(worker=SimpleNamespace(max_stall_seconds=60.0, max_state_bytes=1 << 20))
-        self.topics = SimpleNamespace(state="state", credentials="credentials")
+        self.topics = SimpleNamespace(state="state", credentials="credentials", actions="actions")
+        self.part_time = {}
         self.consumer, self.txn, self.engine = Consumer(), Txn(), Engine()
         self.out = SimpleNamespace(flush=lambda timeout: 0)
         self.metrics = WorkerMetrics()

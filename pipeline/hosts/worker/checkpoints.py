@@ -15,6 +15,7 @@ import orjson
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 
 from intentwatch.models.errors import IntentwatchError
+from intentwatch.pipeline.hosts.worker.partitions import CLOCK
 from intentwatch.pipeline.hosts.worker.shared import partition_of
 
 log = logging.getLogger("intentwatch.worker")
@@ -79,8 +80,8 @@ def _name(e: KafkaException) -> str:
 
 
 class Checkpoints:
-    """The ``Worker``'s durability (uses its ``txn`` producer, ``consumer``, ``dirty``, ``owner``
-    and ``shared`` topics)."""
+    """The ``Worker``'s durability (uses its ``txn`` producer, ``consumer``, ``dirty``, ``owner``,
+    ``part_time`` and ``shared`` topics)."""
 
     def checkpoint(self, final: bool = False, background: bool = False) -> bool:
         """Outputs durable first; then agent state and input offsets in one transaction. True if
@@ -241,12 +242,21 @@ class Checkpoints:
                 self.txn.produce(self.topics.definitions, key=r.key(), value=r.model_dump_json().encode(),
                                  partition=partition_of(r, len(self.definitions.partitions)), headers=[("origin", self.run_id)])
             if assignment:
-                snap.positions = [tp for tp in self.consumer.position(assignment) if tp.offset >= 0]
+                snap.positions = self._with_clocks([tp for tp in self.consumer.position(assignment) if tp.offset >= 0])
                 snap.group = self.consumer.consumer_group_metadata()
         except BaseException:
             self._unsnapshot(snap)
             raise
         return snap
+
+    def _with_clocks(self, positions: list[TopicPartition]) -> list[TopicPartition]:
+        """A checkpoint's input positions, each action partition's carrying the latest event time
+        read there (offset metadata, committed with the offsets): whoever restores the checkpoint
+        starts the engine's clock where it was, so due lifecycle changes (and the lessons of the
+        instances they end) apply at the same point as in a run without the restore."""
+        return [TopicPartition(tp.topic, tp.partition, tp.offset, metadata=f"{CLOCK}{self.part_time[tp.partition]!r}",
+                               leader_epoch=tp.leader_epoch if tp.leader_epoch is not None else -1)  # -1: none
+                if tp.topic == self.topics.actions and tp.partition in self.part_time else tp for tp in positions]
 
     def _commit(self, snap: Snapshot) -> None:
         """Send the snapshot's offsets and commit it (on the poll thread or the checkpoint thread)."""

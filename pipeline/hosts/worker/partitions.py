@@ -4,11 +4,13 @@ revocation a checkpoint and its agents dropped. (The topics read whole, not by p
 shared.py.)"""
 
 import logging
+import math
 import time
 
 import orjson
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
 
+from intentwatch.models.definition_record import DefinitionLesson
 from intentwatch.pipeline.io.kafka import admin, undecided
 
 
@@ -23,8 +25,8 @@ class Partitions:
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         self.health.ready = False  # until the new lifecycle and feedback partitions are read
         numbers = sorted({tp.partition for tp in partitions if tp.topic == self.topics.actions})
-        # New partitions may lag the old ones: let their events set the clock again (revoked
-        # partitions' times went with their agents: _on_revoke).
+        # The clock starts again from the latest event times the checkpoint's offsets carry, or
+        # from the partitions' events (revoked partitions' times went with their agents: _on_revoke).
         self.engine.rewind_clock()
         restored = self._restore(numbers)
         # Hold actions back until the lifecycle and feedback partitions are read to their current end.
@@ -36,8 +38,10 @@ class Partitions:
             if start < high:
                 self.holding[tp.topic, tp.partition] = high
         actions = [tp for tp in partitions if tp.topic == self.topics.actions]
-        for tp in _committed(consumer, actions):
+        committed = _committed(consumer, actions)
+        for tp in committed:
             self.start_offsets[tp.partition] = tp.offset if tp.offset >= 0 else _watermarks(consumer, tp)[0]
+        self._restore_clocks(committed)
         consumer.assign(partitions)
         if actions and self.holding:
             consumer.pause(actions)
@@ -63,19 +67,41 @@ class Partitions:
         if self._failed:  # ending after an error: a message of the last batch may be unfinished
             return
         self.metrics.rebalances.labels("revoke").inc()
-        self.checkpoint()
+        committed = self.checkpoint()
         gone = {tp.partition for tp in partitions if tp.topic == self.topics.actions}
         agents = [a for a, p in self.owner.items() if p in gone]
+        if not committed:
+            # Their instances' lessons since the last checkpoint were never shared: whoever reads
+            # the instances again teaches them again, so they are withdrawn here.
+            dropped, kept, ours = set(agents), [], []
+            for r in self._taught + self.engine.drain_definition_records():
+                (ours if isinstance(r, DefinitionLesson) and r.agent_id in dropped else kept).append(r)
+            self._taught = kept
+            self.engine.withdraw_definition_lessons(ours)
         self.engine.forget(agents)
         for a in agents:
             del self.owner[a]
         # Their clock goes with them: whoever owns them next (this worker too) reads on from the
         # last checkpoint, which a deferred one leaves behind the latest times read. Kept, those
         # times ran the restored agents' clock ahead of the actions read again, and a lifecycle
-        # change applied before actions older than it (CI: extra lifecycle.model_mismatch).
+        # change applied before actions older than it (CI: extra lifecycle.model_mismatch). The
+        # checkpoint's own times come back with its offsets (_restore_clocks).
         for p in gone:
             self.part_time.pop(p, None)
         log.info("revoked partitions %s; dropped %d agents", sorted(gone), len(agents))
+
+    # -- the clock of a checkpoint (written by checkpoints.py: _with_clocks) ----------------
+    def _restore_clocks(self, committed: list[TopicPartition]) -> None:
+        """The latest event times a checkpoint's offsets carry (metadata another writer left is ignored)."""
+        for tp in committed:
+            meta = tp.metadata or ""
+            if tp.topic == self.topics.actions and meta.startswith(CLOCK):
+                try:
+                    ts = float(meta[len(CLOCK):])
+                except ValueError:
+                    continue
+                if math.isfinite(ts):
+                    self.part_time[tp.partition] = ts
 
     def _restore(self, partitions: list[int]) -> int:
         """Read the committed agent state of these partitions from the state topic."""
@@ -125,6 +151,8 @@ class Partitions:
             log.info("state partitions %s hold an undecided transaction; waiting", sorted(tp.partition for tp in open_))
             time.sleep(0.5)
 
+
+CLOCK = "intentwatch-event-time="  # offset metadata of an action partition in a checkpoint: its latest event time
 
 # A checkpoint transaction left open by a worker that died is aborted after transaction.timeout.ms (30 s).
 UNDECIDED_WAIT_SECONDS = 90
