@@ -40,9 +40,12 @@ member fenced); the next owner of a revoked partition starts from the last check
 
 On assignment the worker restores its partitions' agents from the state topic (once no
 transaction on those partitions is undecided: a commit returns before its markers are written,
-and reading then would pair older state with newer offsets) and holds back the action partitions until the lifecycle and feedback partitions are read up
-to their end, so it knows every registered intent and every verdict before it judges an
-action.
+and reading then would pair older state with newer offsets) and their clock from the committed
+offsets (each action partition's carries its latest event time), and holds back the action
+partitions until the lifecycle and feedback partitions are read up to their end, so it knows
+every registered intent and every verdict before it judges an action. A revoke whose
+checkpoint could not commit (an outage) drops the agents, their partitions' times and their
+instances' unshared definition lessons: whoever owns them next reads on from the checkpoint.
 
 Metrics and probes (``/metrics``, ``/healthz``, ``/readyz`` on ``worker.metrics_port``):
 pipeline/hosts/metrics.py. Counting is per batch where it can be (records per topic), per

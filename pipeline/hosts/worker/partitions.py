@@ -19,7 +19,7 @@ log = logging.getLogger("intentwatch.worker")
 
 class Partitions:
     """The ``Worker``'s rebalancing (uses its ``consumer``, ``engine``,
-    ``owner``, ``holding``, ``part_time`` and ``start_offsets``)."""
+    ``owner``, ``holding``, ``part_time``, ``start_offsets`` and ``_taught``)."""
 
     # -- rebalancing --------------------------------------------------------------------
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
