@@ -162,9 +162,6 @@ def narrow(instance: IntentManifest, definition: IntentManifest) -> tuple[Intent
     return instance.model_copy(update=update), problems
 
 
-_GONE = object()
-
-
 def _mark(lesson: DefinitionLesson) -> bytes:
     """A lesson's identity for a streaming host's memory of what it folded: instance, end, count."""
     return hashlib.blake2b(b"%s\n%r\n%d" % (lesson.key(), lesson.ended, lesson.n), digest_size=12).digest()
@@ -202,8 +199,8 @@ class DefinitionModel:
         """Undo ``learn(lesson)``, as far as the bounds allow (a tool, value or count dropped since
         stays dropped)."""
         self.instances = max(0, self.instances - 1)
-        for support in (self.tools, self.values):
-            for k in (lesson.tools if support is self.tools else lesson.values):
+        for support, keys in ((self.tools, lesson.tools), (self.values, lesson.values)):
+            for k in keys:
                 c = support.get(k, 0)
                 if c > 1:
                     support[k] = c - 1
@@ -315,16 +312,19 @@ class Definitions:
         model.learn(lesson, self.max_values, self.keep)
         if mark:
             self._folded[mark] = None
-        if len(self._folded) > FOLDED_MEMORY:
-            del self._folded[next(iter(self._folded))]
+            if len(self._folded) > FOLDED_MEMORY:
+                del self._folded[next(iter(self._folded))]
         return True
 
     def unlearn(self, lesson: DefinitionLesson) -> None:
         """Withdraw a lesson folded here and never committed (a streaming host rolled back to its
         last checkpoint): whoever reads the instance again teaches it again."""
         mark = _mark(lesson)
-        if self._folded.pop(mark, _GONE) is not _GONE and (model := self.models.get(lesson.definition)) is not None:
-            model.unlearn(lesson)
+        if mark in self._folded:
+            del self._folded[mark]
+            model = self.models.get(lesson.definition)
+            if model is not None:
+                model.unlearn(lesson)
 
     def drain(self) -> list[DefinitionRecord]:
         out, self.outbox = self.outbox, []

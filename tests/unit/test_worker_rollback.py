@@ -79,7 +79,7 @@ def run(tmp_path, lifecycle: list[bytes], parts: list[list[bytes]], rollbacks: s
     w.checkpoint = lambda *a, **k: False  # a revoke's checkpoint cannot commit: the broker is away
     key = lambda raw: orjson.loads(raw)["agent_id"].encode()  # noqa: E731
     w._process_batch([Msg(w.topics.lifecycle, raw, key(raw), i) for i, raw in enumerate(lifecycle)])
-    pos = [0] * PARTS
+    pos = w.consumer.at  # the consumer's positions: moved as batches are handed in
 
     def checkpoint():  # what a committed one holds: every agent's record, the positions with their clocks
         w.engine.drain_definition_records()  # lessons and definitions go with it
@@ -93,7 +93,6 @@ def run(tmp_path, lifecycle: list[bytes], parts: list[list[bytes]], rollbacks: s
             batch = parts[p][pos[p]:pos[p] + ROUND]
             w._process_batch([Msg(w.topics.actions, raw, key(raw), pos[p] + i, p) for i, raw in enumerate(batch)])
             pos[p] += len(batch)
-            w.consumer.at = pos
             w._advance_time()
         if n % 10 == 0:
             committed = checkpoint()
@@ -105,8 +104,7 @@ def run(tmp_path, lifecycle: list[bytes], parts: list[list[bytes]], rollbacks: s
                     w.engine.restore_record(orjson.loads(record))
                     w.owner[a] = zlib.crc32(a.encode()) % PARTS
             w._restore_clocks(committed[1])
-            pos = [tp.offset for tp in committed[1]]
-            w.consumer.at = pos
+            pos = w.consumer.at = [tp.offset for tp in committed[1]]
     return seen
 
 
