@@ -15,10 +15,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import ValidationError
 
 from intentwatch.models.errors import ConfigError
-from intentwatch.pipeline.engine.catalog import Rule
+from intentwatch.pipeline.engine.catalog import Rule, load_catalog, yaml_document
 from intentwatch.pipeline.engine.trust import TrustFile, TrustPolicy, public_key_text
 from intentwatch.pipeline.io.intents import _line_of, duplicate_keys
-from intentwatch.pipeline.engine.catalog import load_catalog
 from intentwatch.pipeline.engine.detectors import REGISTRY
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.engine.eviction import AgentStore
@@ -32,7 +31,7 @@ def load_trust_file(path: Path) -> TrustFile:
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: cannot read the trust file: {e}") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node, data = yaml_document(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         raise ConfigError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML: {getattr(e, 'problem', None) or e}") from None
@@ -42,7 +41,7 @@ def load_trust_file(path: Path) -> TrustFile:
     if problems:
         raise ConfigError("\n".join(problems))
     try:
-        return TrustFile.model_validate(yaml.safe_load(text))
+        return TrustFile.model_validate(data)
     except ValidationError as e:
         raise ConfigError("\n".join(f"{path}:{_line_of(node, tuple(err['loc']))}: {'.'.join(map(str, err['loc'])) or '(file)'}: "
                                     f"{err['msg']}" for err in e.errors(include_url=False))) from None
