@@ -40,6 +40,9 @@ class ChainStep(_Params):
     new_destination: bool = Field(default=False, description="The resource's destination (host, bucket, mail domain) is one this agent never used; "
                                     "judged once the agent has been watched for warm_seconds.")
     min_bytes: int | None = Field(default=None, ge=0, description="The action moved at least this many bytes.")
+    undeclared: bool = Field(default=False, description="The agent's manifest does not name the tool as its own work (a pattern "
+                             "in allowed.tools that names it, not a service-wide wildcard, or an allowed.per_tool clause): "
+                             "declared administration, an infrastructure-as-code runner's, stays quiet.")
 
 
 def chain_steps(rule_id: str, raw: Any) -> list[ChainStep]:

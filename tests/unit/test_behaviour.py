@@ -425,6 +425,15 @@ def test_chain_audit_settings_changed():
     assert fires(rule, act(10, tool="zendesk.read_audit_log", operation="read")) == 0
 
 
+def test_chain_audit_settings_changed_is_quiet_where_the_manifest_declares_it():
+    """A manifest that names the audit tool as its own work (a compliance bot's) keeps the chain
+    quiet; a wildcard over the whole server does not name it."""
+    rule, change = "chain.audit_settings_changed", act(10, tool="zendesk.update_audit_settings", operation="configure")
+    declaring = agent_manifest(allowed={**ALLOWED, "tools": [*ALLOWED["tools"], "zendesk.update_audit_settings"]})
+    assert fires(rule, change, e=warmed(m=declaring)) == 0
+    assert "zendesk.*" in ALLOWED["tools"] and fires(rule, change) == 1
+
+
 # -- credentials --------------------------------------------------------------------------
 def test_credential_new_network():
     """Once the agent has been watched for warm_seconds, key-1 from a new /24 fires (a quiet

@@ -49,8 +49,8 @@ def rec(call: str, params=None, *, who=None, at: float = 0.0, error: str | None 
     return r
 
 
-def judged(*records: dict, declares: list[str] | None = None, agent: str = USER_ARN) -> list[str]:
-    """Rule ids of the cloud alerts a fresh engine raises on these records (read by the CloudTrail adapter)."""
+def judged(*records: dict, declares: list[str] | None = None, agent: str = USER_ARN, prefixes: tuple[str, ...] = ("cloud.",)) -> list[str]:
+    """Rule ids (starting with ``prefixes``) of the alerts a fresh engine raises on these records (read by the CloudTrail adapter)."""
     adapter, e, out = CloudTrailAdapter(), Engine(), []
     if declares is not None:
         m = manifest(agent, allowed={"tools": declares, "operations": ["read", "list", "write", "configure", "delete", "execute", "grant"]},
@@ -60,7 +60,7 @@ def judged(*records: dict, declares: list[str] | None = None, agent: str = USER_
         [a] = [x for x in adapter.decode(orjson.dumps(r), "fixture") if isinstance(x, Action)]
         out += e.process(a)
     out += e.flush()
-    return sorted(o.rule_id for o in out if isinstance(o, Alert) and o.status == "open" and o.rule_id.startswith("cloud."))
+    return sorted(o.rule_id for o in out if isinstance(o, Alert) and o.status == "open" and o.rule_id.startswith(prefixes))
 
 
 def trust(principal) -> str:
@@ -169,6 +169,18 @@ def test_technique_fires_on_first_record_and_look_alike_is_quiet(rule, attack, b
 def test_declared_administration_is_quiet(call, params, declares):
     assert judged(rec(call, params)) != []
     assert judged(rec(call, params), declares=declares) == []
+
+
+def test_a_declared_trail_change_is_quiet_for_the_audit_chain_too():
+    # An infrastructure-as-code runner whose manifest names the trail calls: neither the catalogue
+    # nor the older one-step chain on audit settings pages (the agentic lab's iac_admin look-alike).
+    both = ("cloud.", "chain.")
+    for stop in (rec("cloudtrail:StopLogging", {"name": "org-trail"}), rec("cloudtrail:DeleteTrail", {"name": "org-trail"})):
+        assert judged(stop, declares=["sts:GetCallerIdentity"], prefixes=both) == ["chain.audit_settings_changed",
+                                                                                  "cloud.logging_disabled"]
+        assert judged(stop, declares=["cloudtrail:StopLogging", "cloudtrail:DeleteTrail"], prefixes=both) == []
+        # a service-wide pattern says the runner uses CloudTrail, not that switching it off is its work
+        assert judged(stop, declares=["cloudtrail:*"], prefixes=both) == ["chain.audit_settings_changed", "cloud.logging_disabled"]
 
 
 def test_a_refused_attempt_counts_only_where_the_call_says_so():

@@ -8,6 +8,7 @@ from intentwatch.models.baseline import AgentBaseline, BehaviourScores, destinat
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.params import ChainStep, chain_steps
 from intentwatch.pipeline.engine.detectors.base import ALWAYS, LearnedDetector, number
+from intentwatch.pipeline.engine.detectors.cloud_calls import declared
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.scope import PatternSet
 from intentwatch.pipeline.engine.state import AgentState
@@ -16,7 +17,7 @@ from intentwatch.pipeline.engine.state import AgentState
 class Step:
     """A chain step compiled once: each given condition must hold."""
 
-    __slots__ = ("tools", "operations", "domains", "resources", "new_destination", "min_bytes")
+    __slots__ = ("tools", "operations", "domains", "resources", "new_destination", "min_bytes", "undeclared")
 
     def __init__(self, s: ChainStep):
         self.tools = PatternSet(s.tools) if s.tools else None
@@ -25,12 +26,13 @@ class Step:
         self.resources = PatternSet(s.resources) if s.resources else None
         self.new_destination = s.new_destination
         self.min_bytes = s.min_bytes
+        self.undeclared = s.undeclared
 
     def accepts(self, operation: str) -> bool:
         """Whether an action with this operation can match the step."""
         return self.operations is None or operation in self.operations
 
-    def matches(self, a: Action, x: dict[str, Any], b: AgentBaseline, history: bool) -> bool:
+    def matches(self, a: Action, x: dict[str, Any], b: AgentBaseline, st: AgentState, history: bool) -> bool:
         """``history``: the agent has been watched for ``warm_seconds`` (before it, no destination is "new").
         Reads the action's fields from its features ``x`` (a dict lookup, cheaper than a model's attribute)."""
         if not self.accepts(x["operation"]):
@@ -50,6 +52,8 @@ class Step:
             dest = destination(resource)
             if dest is None or any(p.startswith(dest) for p in b.prefixes.counts):
                 return False
+        if self.undeclared and declared(st, x["tool"]):
+            return False
         return True
 
 
@@ -58,7 +62,8 @@ class CapabilityChain(LearnedDetector):
     of the run that completed the first step). A step's conditions all hold: tools, operations,
     data_domains, resources (patterns as in manifests), ``new_destination`` (a host, bucket or
     mail domain the agent never used; judged once it has been watched for warm_seconds),
-    ``min_bytes``. Structural chains need no warm-up.
+    ``min_bytes``, ``undeclared`` (the manifest does not name the tool as its own work: the
+    cloud catalogue's test, ``cloud_calls.declared``). Structural chains need no warm-up.
     """
 
     def __init__(self, rule: Rule):
@@ -85,7 +90,7 @@ class CapabilityChain(LearnedDetector):
             return  # this action can only continue a chain, and none is open
         history = b.has_history()
         for i in idx:
-            if not steps[i].matches(a, x, b, history):
+            if not steps[i].matches(a, x, b, st, history):
                 continue
             if i == 0:
                 start = ts

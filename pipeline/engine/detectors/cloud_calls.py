@@ -141,10 +141,11 @@ def user_agent(action: Action) -> str | None:
 
 def declared(state: AgentState, tool: str) -> bool:
     """Whether the manifest declares this call as its own work: a pattern in ``allowed.tools`` that
-    names the call (its part after the service is not a bare ``*``: ``iam:CreateAccessKey``,
-    ``cloudtrail:*Logging``), or any ``allowed.per_tool`` clause pattern matching it (an
-    infrastructure-as-code runner declaring ``iam.amazonaws.com:*`` with a clause). A service-wide
-    ``s3:*`` in ``allowed.tools`` says the agent uses S3, not that it opens buckets to the world.
+    names the call (its part after the service or server is not a bare ``*``: ``iam:CreateAccessKey``,
+    ``cloudtrail:*Logging``, ``zendesk.update_audit_settings``), or any ``allowed.per_tool`` clause
+    pattern matching it (an infrastructure-as-code runner declaring ``iam.amazonaws.com:*`` with a
+    clause). A service-wide ``s3:*`` (or ``zendesk.*``) in ``allowed.tools`` says the agent uses S3,
+    not that it opens buckets to the world.
     Remembered per tool on the manifest's scope (matching the patterns costs ~1 us a call; a new
     manifest is a new scope)."""
     m = state.manifest
@@ -166,7 +167,7 @@ def _declared(m: IntentManifest, tool: str) -> bool:
         if fnmatch.fnmatchcase(tool, p):
             return True
     for p in m.allowed.tools or []:
-        sep = max(p.rfind(":"), p.rfind("/"))
+        sep = max(p.rfind(":"), p.rfind("/"), p.rfind("."))
         name = p[sep + 1:] if sep >= 0 else p
         if name.strip("*?") and fnmatch.fnmatchcase(tool, p):
             return True
