@@ -1,0 +1,98 @@
+"""How `definition.new_target` fares when benign instances reach many partners, not the lab's one.
+
+    intentwatch simulate-agentic --instances 2000 --seed 2 --out lab
+    python benchmarks/definitions_diverse.py --lab lab [--partners 300 --zipf 1.1 --seed 5]
+
+The agentic lab's benign instances all mail ``@example.com`` and link ``news.example.com``, so a
+definition learns its partners at once and a new one is rare (README, *Agent definitions and
+their instances*). Real instances mail and link many partners. This rewrites every
+``normal_instance``'s actions, consistently within the instance (its request, arguments and
+results alike), to one mail domain and one link host drawn from ``--partners`` partners with
+Zipf weights (a few common, a long tail), replays the lab as it is and rewritten through one
+engine each, and prints per run: recall at high+ per attack kind, and the benign instances
+with any high+ alert (the issue's aim: at most 2 %), with the rules that paged them.
+"""
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from intentwatch.models.alert import Alert  # noqa: E402
+from intentwatch.pipeline.engine.engine import Engine  # noqa: E402
+from intentwatch.pipeline.hosts.replay import manifest_instantiations, read_lifecycle, replay  # noqa: E402
+from intentwatch.pipeline.io.deadletter import DeadLetterFile  # noqa: E402
+from intentwatch.pipeline.io.intents import load_manifests  # noqa: E402
+from intentwatch.pipeline.lab.evaluate import evaluate  # noqa: E402
+
+BENIGN = ("normal_instance", "exploratory_reads")
+
+
+def diversify(lab: Path, out: Path, kinds: dict[str, str], partners: int, s: float, seed: int) -> int:
+    """Write ``lab``'s actions to ``out`` with each normal instance's partners redrawn; returns the lines changed."""
+    rng = random.Random(seed)
+    weights = [1 / (k + 1) ** s for k in range(partners)]
+    picked: dict[str, tuple[str, str]] = {}
+    changed = 0
+    with open(lab / "actions.jsonl") as src, open(out, "w") as dst:
+        for line in src:
+            agent = json.loads(line)["agent_id"]
+            if kinds.get(agent) == "normal_instance":
+                if agent not in picked:
+                    k = rng.choices(range(partners), weights)[0]
+                    picked[agent] = (f"@partner{k}.com", f"site{rng.choices(range(partners), weights)[0]}.org")
+                mail, host = picked[agent]
+                new = line.replace("news.example.com", host).replace("@example.com", mail)
+                changed += new != line
+                line = new
+            dst.write(line)
+    return changed
+
+
+def run(lab: Path, actions: Path) -> list[dict]:
+    engine, dead, alerts = Engine(), DeadLetterFile(None), []
+    lc = manifest_instantiations(load_manifests(lab / "intents").manifests) + read_lifecycle(lab / "lifecycle.jsonl", dead, 1 << 20)
+    replay(engine, actions, lc, lambda o: alerts.append(o.model_dump(mode="json")) if isinstance(o, Alert) else None, dead)
+    return alerts
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--lab", type=Path, required=True)
+    ap.add_argument("--partners", type=int, default=300)
+    ap.add_argument("--zipf", type=float, default=1.1)
+    ap.add_argument("--seed", type=int, default=5)
+    o = ap.parse_args()
+    labels = [json.loads(line) for line in open(o.lab / "labels.jsonl")]
+    kinds: dict[str, str] = {}
+    for lab_ in labels:
+        kinds.setdefault(lab_["agent_id"], lab_["kind"])
+    with tempfile.TemporaryDirectory() as tmp:
+        diverse = Path(tmp) / "actions.jsonl"
+        n = diversify(o.lab, diverse, kinds, o.partners, o.zipf, o.seed)
+        print(f"{n:,} lines of {sum(1 for k in kinds.values() if k == 'normal_instance'):,} normal instances rewritten "
+              f"({o.partners} partners, Zipf s={o.zipf})")
+        for name, actions in (("as simulated", o.lab / "actions.jsonl"), ("many partners", diverse)):
+            alerts = run(o.lab, actions)
+            report = evaluate(alerts, labels, "high")
+            recall = ", ".join(f"{r.kind} {r.recall:.2f}" for r in report.kinds if r.recall is not None)
+            paged: dict[str, set[str]] = defaultdict(set)
+            rules: Counter[str] = Counter()
+            for a in alerts:
+                if kinds.get(a["agent_id"]) in BENIGN and a["severity"] in ("high", "critical"):
+                    paged[kinds[a["agent_id"]]].add(a["agent_id"])
+                    rules[a["rule_id"]] += 1
+            benign = sum(1 for k in kinds.values() if k in BENIGN)
+            flagged = sum(len(v) for v in paged.values())
+            print(f"{name}: recall at high+: {recall}")
+            print(f"  benign instances paging: {flagged} of {benign} ({100 * flagged / benign:.1f} %; aim <= 2 %), "
+                  f"alerts by rule: {dict(rules) or 'none'}")
+
+
+if __name__ == "__main__":
+    main()
