@@ -11,6 +11,12 @@ results alike), to one mail domain and one link host drawn from ``--partners`` p
 Zipf weights (a few common, a long tail), replays the lab as it is and rewritten through one
 engine each, and prints per run: recall at high+ per attack kind, and the benign instances
 with any high+ alert (the issue's aim: at most 2 %), with the rules that paged them.
+
+A third run adds an analyst: every benign instance's paging alert gets a false-positive
+verdict ``--triage-hours`` after it (one per instance and rule; attacks get none), which lets
+the instance teach its definition (``Definitions.release``). A verdict only helps the instances
+after it, and instances that page only with verdicts in place get theirs too: the run is
+repeated until every benign page has its verdict (at most five passes).
 """
 
 import argparse
@@ -19,11 +25,13 @@ import random
 import sys
 import tempfile
 from collections import Counter, defaultdict
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from intentwatch.models.alert import Alert  # noqa: E402
+from intentwatch.models.feedback import Feedback  # noqa: E402
 from intentwatch.pipeline.engine.engine import Engine  # noqa: E402
 from intentwatch.pipeline.hosts.replay import manifest_instantiations, read_lifecycle, replay  # noqa: E402
 from intentwatch.pipeline.io.deadletter import DeadLetterFile  # noqa: E402
@@ -54,10 +62,34 @@ def diversify(lab: Path, out: Path, kinds: dict[str, str], partners: int, s: flo
     return changed
 
 
-def run(lab: Path, actions: Path) -> list[dict]:
+def run(lab: Path, actions: Path, verdicts: list[Feedback] = ()) -> list[dict]:
     engine, dead, alerts = Engine(), DeadLetterFile(None), []
     lc = manifest_instantiations(load_manifests(lab / "intents").manifests) + read_lifecycle(lab / "lifecycle.jsonl", dead, 1 << 20)
-    replay(engine, actions, lc, lambda o: alerts.append(o.model_dump(mode="json")) if isinstance(o, Alert) else None, dead)
+    replay(engine, actions, [*lc, *verdicts], lambda o: alerts.append(o.model_dump(mode="json")) if isinstance(o, Alert) else None,
+           dead)
+    return alerts
+
+
+def paging(alerts: list[dict], kinds: dict[str, str]) -> list[dict]:
+    return [a for a in alerts if kinds.get(a["agent_id"]) in BENIGN and a["severity"] in ("high", "critical")]
+
+
+def triaged(lab: Path, actions: Path, kinds: dict[str, str], hours: float) -> list[dict]:
+    """Replays with a false-positive verdict ``hours`` after each benign instance's first page per rule."""
+    verdicts: dict[tuple[str, str], Feedback] = {}
+    for _ in range(5):
+        alerts = run(lab, actions, list(verdicts.values()))
+        new = 0
+        for a in paging(alerts, kinds):
+            key = (a["agent_id"], a["rule_id"])
+            if key not in verdicts:
+                at = datetime.fromisoformat(a["evidence"]["action"]["time"]) + timedelta(hours=hours)
+                verdicts[key] = Feedback(feedback_id=f"triage-{len(verdicts)}", agent_id=key[0], rule_id=key[1],
+                                         verdict="false_positive", analyst="soc@example.com",
+                                         reason="a partner of this definition", time=at)
+                new += 1
+        if not new:
+            break
     return alerts
 
 
@@ -67,6 +99,7 @@ def main() -> None:
     ap.add_argument("--partners", type=int, default=300)
     ap.add_argument("--zipf", type=float, default=1.1)
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--triage-hours", type=float, default=1.0)
     o = ap.parse_args()
     labels = [json.loads(line) for line in open(o.lab / "labels.jsonl")]
     kinds: dict[str, str] = {}
@@ -77,16 +110,17 @@ def main() -> None:
         n = diversify(o.lab, diverse, kinds, o.partners, o.zipf, o.seed)
         print(f"{n:,} lines of {sum(1 for k in kinds.values() if k == 'normal_instance'):,} normal instances rewritten "
               f"({o.partners} partners, Zipf s={o.zipf})")
-        for name, actions in (("as simulated", o.lab / "actions.jsonl"), ("many partners", diverse)):
-            alerts = run(o.lab, actions)
+        runs = (("as simulated", lambda: run(o.lab, o.lab / "actions.jsonl")), ("many partners", lambda: run(o.lab, diverse)),
+                (f"many partners, verdicts {o.triage_hours:g} h after each page", lambda: triaged(o.lab, diverse, kinds, o.triage_hours)))
+        for name, replayed in runs:
+            alerts = replayed()
             report = evaluate(alerts, labels, "high")
             recall = ", ".join(f"{r.kind} {r.recall:.2f}" for r in report.kinds if r.recall is not None)
             paged: dict[str, set[str]] = defaultdict(set)
             rules: Counter[str] = Counter()
-            for a in alerts:
-                if kinds.get(a["agent_id"]) in BENIGN and a["severity"] in ("high", "critical"):
-                    paged[kinds[a["agent_id"]]].add(a["agent_id"])
-                    rules[a["rule_id"]] += 1
+            for a in paging(alerts, kinds):
+                paged[kinds[a["agent_id"]]].add(a["agent_id"])
+                rules[a["rule_id"]] += 1
             benign = sum(1 for k in kinds.values() if k in BENIGN)
             flagged = sum(len(v) for v in paged.values())
             print(f"{name}: recall at high+: {recall}")

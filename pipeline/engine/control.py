@@ -169,6 +169,9 @@ class Lifecycle(EngineCore):
 
     def _apply_feedback(self, st: AgentState, fb: Feedback, ts: float) -> list[Output]:
         self.stats[f"feedback:{fb.verdict}"] += 1
+        # an instance flagged by this rule: a false positive no longer keeps it from teaching its definition
+        self.stats["feedback_definition_lessons"] += self.defs.release(st.detect, st.agent_id, fb.rule_id,
+                                                                       fb.verdict == "false_positive")
         if fb.verdict == "confirmed":
             if self.behaviour is not None:  # the held-back actions were the attack: never learn them
                 self.behaviour.release_held(st, fb.rule_id, learn=False)

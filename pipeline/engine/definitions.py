@@ -22,7 +22,10 @@ hashed target keys, actions, whether it was flagged); when it ends (decommission
 new instantiation) the record is learned **only if the instance raised no high or critical
 finding** (a flagged instance teaches nothing), and a value counts as known once
 ``support`` distinct clean instances used it, so one compromised instance that stayed quiet
-cannot whitelist its target. Memory is bounded: ``values`` hashed target keys per definition
+cannot whitelist its target. An analyst's false-positive verdict on every rule that flagged an
+instance makes it clean (``release``): a flagged instance that ended is held in its state
+(``detect["def_held"]``) and teaches then. Without it a partner first met after the definition
+is judged pages on every instance and is never learned. Memory is bounded: ``values`` hashed target keys per definition
 (the least supported go first), ``keep`` action counts, at most ``MAX_DEFINITIONS`` models.
 
 **Where the state lives.** The models are the engine's, not an agent's: the instances of one
@@ -49,6 +52,8 @@ from intentwatch.pipeline.engine.finding import Finding
 
 MAX_DEFINITIONS = 1000   # a handful of definitions carry the models, not thousands of agents
 FOLDED_MEMORY = 16_384   # lessons a streaming host remembers as folded (~1.5 MB): more than end between two checkpoints
+MAX_FLAGGERS = 8         # rules an instance's record names as what flagged it
+MAX_HELD = 4             # flagged instances of one agent kept for a verdict to clear (an agent id may run several in turn)
 
 _IBAN = re.compile(r"^[a-z]{2}\d{2}[a-z0-9]{10,30}$")
 _IPV4 = re.compile(r"^(\d{1,3}\.\d{1,3}\.\d{1,3})\.\d{1,3}$")
@@ -275,17 +280,59 @@ class Definitions:
         return rec
 
     def flag(self, detect: dict[str, Any], f: Finding) -> None:
-        """A high or critical finding on the instance: it will teach its definition nothing."""
+        """A high or critical finding on the instance: it will teach its definition nothing, unless
+        an analyst's false-positive verdict clears every rule that flagged it (``by``; ``*``: more
+        rules than it keeps, never cleared)."""
         rec = detect.get("def")
-        if rec is not None and not rec["flagged"] and self._rank[f.severity or f.rule.severity] >= self._high:
+        if rec is not None and self._rank[f.severity or f.rule.severity] >= self._high:
             rec["flagged"] = True
+            by = rec.setdefault("by", [])
+            if f.rule.id not in by and "*" not in by:
+                by.append(f.rule.id if len(by) < MAX_FLAGGERS else "*")
 
     def end(self, detect: dict[str, Any], agent_id: str, instance: str, ts: float) -> bool:
         """Instance ``instance`` (its instantiation's event id) of ``agent_id`` ended at ``ts``: its
-        definition learns its record unless it was flagged. True if learned."""
+        definition learns its record unless it was flagged; a flagged one is held (the latest
+        ``MAX_HELD`` of the agent) for a verdict to clear. True if learned."""
         rec = detect.pop("def", None)
-        if rec is None or rec["flagged"] or rec["n"] == 0:
+        if rec is None or rec["n"] == 0:
             return False
+        if rec["flagged"]:
+            if rec.get("by") and "*" not in rec["by"]:
+                held = detect.setdefault("def_held", [])
+                held.append({**rec, "instance": instance, "ended": ts})
+                del held[:-MAX_HELD]
+            return False
+        return self._teach(rec, agent_id, instance, ts)
+
+    def release(self, detect: dict[str, Any], agent_id: str, rule_id: str, false_positive: bool) -> int:
+        """An analyst's verdict on ``rule_id`` for this instance. False positive: the rule no longer
+        keeps it from teaching; cleared of every rule that flagged it, a held (ended) instance
+        teaches now and a running one when it ends. Confirmed: it never teaches. Returns the
+        lessons taught. The hygiene holds: only a human's verdict on each flagging rule clears it,
+        so a target only attacks used is not learned from instances that paged on it."""
+        taught = 0
+        rec = detect.get("def")
+        if rec is not None and rule_id in rec.get("by", ()):
+            rec["by"] = [r for r in rec["by"] if r != rule_id] + ([] if false_positive else ["*"])
+            rec["flagged"] = bool(rec["by"])
+        keep = []
+        for h in detect.get("def_held", ()):
+            if rule_id in h["by"]:
+                if not false_positive:
+                    continue
+                h["by"] = [r for r in h["by"] if r != rule_id]
+                if not h["by"]:
+                    taught += self._teach(h, agent_id, h["instance"], h["ended"])
+                    continue
+            keep.append(h)
+        if keep:
+            detect["def_held"] = keep
+        else:
+            detect.pop("def_held", None)
+        return taught
+
+    def _teach(self, rec: dict[str, Any], agent_id: str, instance: str, ts: float) -> bool:
         lesson = DefinitionLesson.model_construct(definition=rec["d"], agent_id=agent_id, instance=instance, ended=ts,
                                                   tools=list(rec["tools"]), values=list(rec["values"]), n=rec["n"])
         if not self.learn(lesson):

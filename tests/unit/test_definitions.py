@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from intentwatch.models.alert import Alert
+from intentwatch.models.feedback import Feedback
 from intentwatch.models.intent import IntentManifest
 from intentwatch.pipeline.engine.config import EngineConfig
 from intentwatch.pipeline.engine.definitions import narrow, target_key
@@ -139,6 +140,51 @@ def test_a_flagged_instance_teaches_nothing():
     # An instance flagged by another rule (a high finding) teaches nothing either.
     run(e, 6, ["bob@partner.io"], m=instance(6, allowed={"tools": ["mail.read_inbox"]}))
     assert e.defs.model("mailer").instances == 2
+
+
+def verdict(i: int, kind: str = "false_positive", rule_id: str = "definition.new_target", after: float = 2) -> Feedback:
+    """An analyst's verdict on instance ``i``'s alert, ``after`` hours past its start (it ended long before)."""
+    return Feedback(feedback_id=f"fb-{i}-{kind}-{rule_id}", agent_id=f"mailer-i{i}", rule_id=rule_id, verdict=kind,
+                    analyst="soc@example.com", reason="a partner of this definition",
+                    time=T0 + timedelta(hours=i + after))
+
+
+def test_a_false_positive_verdict_lets_an_ended_instance_teach():
+    """A partner first met after the definition is judged pages on every instance that uses it: no
+    instance using it is clean. An analyst's false positive on the page makes the held instance
+    clean; it teaches then, and the partner is known. A confirmed verdict keeps it out for good."""
+    e = engine()
+    run(e, 1, ["bob@example.com"])
+    run(e, 2, ["carol@example.com"])
+    assert rules_of(run(e, 3, ["ann@partner.io"])) == ["definition.new_target"]
+    assert e.defs.model("mailer").instances == 2 and e.agents["mailer-i3"].detect["def_held"]
+    e.advance_to((T0 + timedelta(hours=6)).timestamp())
+    assert "mailer-i3" not in e.agents  # compacted, its held record with it
+    e.process(verdict(3, after=4))
+    e.advance_to((T0 + timedelta(hours=7, minutes=30)).timestamp())
+    assert e.defs.model("mailer").instances == 3 and "def_held" not in e.agents["mailer-i3"].detect
+    assert e.stats["feedback_definition_lessons"] == 1
+    assert run(e, 9, ["zoe@partner.io"]) == []  # known now
+    assert rules_of(run(e, 10, ["eve@evil.io"])) == ["definition.new_target"]
+    e.process(verdict(10, "confirmed"))
+    e.process(verdict(10, after=3))  # a later false positive cannot wash a confirmed attack in
+    e.advance_to((T0 + timedelta(hours=14)).timestamp())
+    assert e.defs.model("mailer").instances == 4 and "def_held" not in e.agents["mailer-i10"].detect
+
+
+def test_a_verdict_on_one_rule_leaves_an_instance_another_rule_flagged():
+    e = engine()
+    run(e, 1, ["bob@example.com"])
+    run(e, 2, ["carol@example.com"])
+    # a tool outside the instance's intent too: intent.tool_not_allowed flagged it as well
+    got = run(e, 3, ["ann@partner.io"], m=instance(3, allowed={"tools": ["mail.read_inbox"]}))
+    assert {"definition.new_target", "intent.tool_not_allowed"} <= set(rules_of(got))
+    e.process(verdict(3))
+    e.advance_to((T0 + timedelta(hours=6)).timestamp())
+    assert e.defs.model("mailer").instances == 2  # still held: the other rule has no verdict
+    e.process(verdict(3, rule_id="intent.tool_not_allowed", after=4))
+    e.advance_to((T0 + timedelta(hours=8)).timestamp())
+    assert e.defs.model("mailer").instances == 3
 
 
 def test_a_value_needs_support_from_distinct_clean_instances():
