@@ -25,8 +25,9 @@ finding** (a flagged instance teaches nothing), and a value counts as known once
 cannot whitelist its target. An analyst's false-positive verdict on every rule that flagged an
 instance makes it clean (``release``): a flagged instance that ended is held in its state
 (``detect["def_held"]``) and teaches then. Without it a partner first met after the definition
-is judged pages on every instance and is never learned. Memory is bounded: ``values`` hashed target keys per definition
-(the least supported go first), ``keep`` action counts, at most ``MAX_DEFINITIONS`` models.
+is judged pages on every instance and is never learned. Memory is bounded: ``values`` hashed
+target keys per definition (the least supported go first), ``keep`` action counts, at most
+``MAX_DEFINITIONS`` models.
 
 **Where the state lives.** The models are the engine's, not an agent's: the instances of one
 definition sit on many partitions. What an instance teaches is one ``DefinitionLesson``
