@@ -246,3 +246,40 @@ def test_openinference_chain_span_is_skipped():
     adapter = OtelAdapter()
     assert list(adapter.decode(_one_span([("openinference.span.kind", "CHAIN")]), "m")) == []
     assert adapter.skipped == {"not gen_ai": 1}
+
+
+def _batch(k: int, spans: int = 30) -> bytes:
+    """One Collector file-exporter line: ``spans`` execute_tool spans with their results (~150 KiB, as
+    batches with content are)."""
+    return orjson.dumps({"resourceSpans": [{"resource": {"attributes": [
+        {"key": "service.name", "value": {"stringValue": "batch-agent"}}]}, "scopeSpans": [{"spans": [
+            {"traceId": f"{k + 1:032x}", "spanId": f"{k * 1000 + i + 1:016x}", "name": "execute_tool search_docs",
+             "startTimeUnixNano": str(1_764_669_600_000_000_000 + (k * 1000 + i) * 10**9),
+             "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "execute_tool"}},
+                            {"key": "gen_ai.tool.name", "value": {"stringValue": "search_docs"}},
+                            {"key": "gen_ai.tool.call.result", "value": {"stringValue": "r" * 5000}}]}
+            for i in range(spans)]}]}]})
+
+
+def test_a_file_of_long_lines_is_streamed_not_read_whole(tmp_path):
+    """The Collector's file exporter writes a batch per line, often over 64 KiB: the file is still
+    JSON lines (streamed, memory of about one line), not a document read whole."""
+    import tracemalloc
+
+    from intentwatch.pipeline.io.adapters.base import is_json_lines
+
+    path = tmp_path / "spans.jsonl"
+    path.write_bytes(b"\n" + b"\n".join(_batch(k) for k in range(80)) + b"\n")
+    size = path.stat().st_size
+    assert size > 80 * (1 << 17) and is_json_lines(path)
+    (tmp_path / "one.json").write_bytes(_batch(0))  # one long line: a document
+    (tmp_path / "pretty.json").write_bytes(orjson.dumps(orjson.loads(_batch(0)), option=orjson.OPT_INDENT_2))
+    assert not is_json_lines(tmp_path / "one.json") and not is_json_lines(tmp_path / "pretty.json")
+    tracemalloc.start()
+    try:
+        n = sum(isinstance(r, Action) for r in OtelAdapter("json").read(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert n == 80 * 30
+    assert peak < size / 3, f"peak {peak >> 10} KiB reading a {size >> 10} KiB file"

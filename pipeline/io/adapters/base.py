@@ -5,6 +5,7 @@ An adapter never raises on bad input: one broken span, record or line becomes a
 dead-letter file already takes, so replay and the worker set it aside like a bad native line.
 """
 
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -144,6 +145,7 @@ class JsonInput:
 
 
 GZIP_MAGIC = b"\x1f\x8b"
+_NOT_BLANK = re.compile(rb"\S")
 
 
 def _chunks(path: str | Path, size: int = 1 << 20) -> Iterator[bytes]:
@@ -171,23 +173,40 @@ def _chunks(path: str | Path, size: int = 1 << 20) -> Iterator[bytes]:
 def is_json_lines(path: str | Path, peek: int = 1 << 16) -> bool:
     """Whether a file is JSON lines: its first line is a whole JSON value and more follows.
 
-    A pretty-printed document, or a one-line document (a CloudTrail S3 file), is not."""
-    head = b""
+    A pretty-printed document, or a one-line document (a CloudTrail S3 file), is not. The file is
+    read until its first line and something after it are in (``peek`` bytes a read, at most a
+    line's ``MAX_LINE``): a Collector batch of a hundred spans is a line of 100+ KiB, and a file of
+    them judged by its first 64 KiB would be read whole instead of streamed."""
+    head = bytearray()
+    start = end = -1  # where the first line starts (its first non-blank byte) and ends, once read
     try:
         for chunk in _chunks(path, peek):
+            new = len(head)  # each byte is searched once
             head += chunk
-            if len(head) >= peek:
-                break
+            if start < 0:
+                m = _NOT_BLANK.search(head, new)
+                if m is None:
+                    continue
+                start = new = m.start()
+            if end < 0:
+                end = head.find(b"\n", new)
+                if end < 0:
+                    if len(head) > MAX_LINE:
+                        break
+                    continue
+                new = end + 1
+            if _NOT_BLANK.search(head, new) is not None or len(head) > MAX_LINE:
+                break  # something follows the first line (or the line is too long to be one)
     except (EOFError, zlib.error):  # a damaged gzip: judge by what came out of it
         pass
     except OSError:
         return False
-    head = head.lstrip()
-    end = head.find(b"\n")
-    if end < 0 or not head[end:].strip():
+    first = bytes(head).lstrip()
+    end = first.find(b"\n")
+    if end < 0 or not first[end:].strip():
         return False
     try:
-        loads(head[:end])
+        loads(first[:end])
     except JSONDecodeError:
         return False
     return True
