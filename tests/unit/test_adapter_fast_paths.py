@@ -96,3 +96,28 @@ def test_mapped_alternatives_and_defaults():
     rec.update(args="not an object", call={"name": 3})
     (a,) = adapter.decode(orjson.dumps(rec), "m")
     assert (a.tool, a.resource) == ("fs.3", "none")
+
+
+def test_a_large_document_is_parsed_with_the_collector_paused_and_left_as_it_was(monkeypatch):
+    """libs.loads pauses the cyclic collector over a large parse (its young containers would be
+    aged by collections that find them alive), and gives orjson's value and errors."""
+    import gc
+
+    from intentwatch.pipeline.io.adapters import libs
+
+    big = orjson.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [{"name": "x" * 40, "attributes": [
+        _kv("k", {"stringValue": "v"})] * 20}] * 40}]}]})
+    assert len(big) > libs.PAUSE_FROM
+    seen, real = [], orjson.loads
+    monkeypatch.setattr(libs.orjson, "loads", lambda raw: seen.append(gc.isenabled()) or real(raw))
+    try:
+        assert libs.loads(big) == real(big) and libs.loads(b"[1]") == [1]
+        with pytest.raises(libs.JSONDecodeError):
+            libs.loads(big[:-1])
+        assert gc.isenabled()  # re-enabled after a failed parse too
+        gc.disable()
+        libs.loads(big)
+        assert not gc.isenabled()  # a caller's own pause is left alone
+    finally:
+        gc.enable()
+    assert seen == [False, True, False, False]

@@ -6,14 +6,30 @@ fails the build (tests/unit/test_compiled.py). They take them from here instead:
 at run time, ``Any`` to the build.
 """
 
+import gc
 from typing import Any
 
 import orjson
 from pydantic import ValidationError
 
-loads = orjson.loads
 dumps = orjson.dumps
 JSONDecodeError = orjson.JSONDecodeError
+PAUSE_FROM = 16_384  # bytes of JSON from which a parse pauses the cyclic collector
+
+
+def loads(raw: Any) -> Any:
+    """``orjson.loads``; a large document (an OTLP/JSON request of a hundred spans, a CloudTrail
+    file) is parsed with the cyclic collector paused. Its thousands of new containers would set
+    off collections in the middle of the parse that find them all alive and age them, and aged
+    objects set off full collections later: a third of the OTLP/JSON adapter's cost
+    (benchmarks/adapters.py). A parsed document is a tree: no cycle is left for the collector."""
+    if len(raw) < PAUSE_FROM or not gc.isenabled():
+        return orjson.loads(raw)
+    gc.disable()
+    try:
+        return orjson.loads(raw)
+    finally:
+        gc.enable()
 
 __all__ = ["JSONDecodeError", "ValidationError", "dumps", "export_request", "loads"]
 
