@@ -3,8 +3,10 @@
 One definition's instances run on every worker, and its manifest arrives on one worker's
 lifecycle partition. So each worker publishes here, in its checkpoint transaction:
 
-- ``DefinitionLesson`` (key ``definition`` + newline + ``agent_id`` + newline + ``instance``):
-  what one instance that ended clean taught its definition (``pipeline/engine/definitions.py``);
+- ``DefinitionLesson`` (key ``definition`` + newline + ``agent_id`` + newline + ``instance``, and
+  ``population`` on a line of its own for that part): what one instance taught its definition
+  when it ended (``pipeline/engine/definitions.py``): all of it if clean; only the targets it
+  reached on its own if flagged (``population``), the rest when a verdict clears it (``clean``);
 - ``SharedDefinition`` (key: the definition's id): a ``kind: definition`` manifest it registered.
 
 Every worker reads the whole topic (to its end at start, then as it grows) and folds each
@@ -27,8 +29,10 @@ Hash = Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]  # definitions.value_has
 
 
 class DefinitionLesson(BaseModel):
-    """What one clean instance taught its definition: the tools it used, the hashed targets it
-    sent to, how many actions it took."""
+    """What one instance taught its definition: the tools it used, the hashed targets it sent to,
+    how many actions it took (a clean instance's, the ``clean`` part), and the hashed targets it
+    reached on its own — named by neither its request nor its intent — which every instance
+    teaches, flagged or not (the ``population`` part: how often instances meet new targets)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -41,9 +45,15 @@ class DefinitionLesson(BaseModel):
     tools: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(max_length=MAX_TOOLS)
     values: list[Hash] = Field(max_length=MAX_TARGETS)
     n: int = Field(ge=1, le=MAX_ACTIONS, description="Its actions.")
+    free: list[Hash] = Field(default_factory=list, max_length=MAX_TARGETS,
+                             description="Targets it reached that neither its request nor its intent named.")
+    part: Literal["all", "clean", "population"] = Field(
+        default="all", description="all: a clean instance at its end; population: a flagged one at its end (only "
+                                   "``free`` and ``n`` count); clean: a flagged one an analyst cleared (all but ``free``).")
 
     def key(self) -> bytes:
-        return f"{self.definition}\n{self.agent_id}\n{self.instance}".encode()
+        tail = "\npopulation" if self.part == "population" else ""
+        return f"{self.definition}\n{self.agent_id}\n{self.instance}{tail}".encode()
 
 
 class SharedDefinition(BaseModel):

@@ -119,7 +119,8 @@ class EngineCore:
         elif held is not None and SEVERITY_RANK[f.rule.severity] >= HIGH:
             held.append(f.rule.id)
         if sup is None:
-            self.defs.flag(st.detect, f)  # a high finding: the instance teaches its definition nothing
+            m = st.manifest  # a high finding: the instance teaches its definition nothing
+            self.defs.flag(st.detect, f, m.definition if m is not None else None)
         out = self.responder.handle(f, st)
         self._next_due = min(self._next_due, self.responder.next_close())
         return out

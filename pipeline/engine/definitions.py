@@ -42,6 +42,7 @@ function of the lessons in the order folded; the order matters only at the bound
 """
 
 import hashlib
+import math
 import re
 from fnmatch import fnmatchcase
 from typing import Any
@@ -174,19 +175,32 @@ def _mark(lesson: DefinitionLesson) -> bytes:
 
 
 # -- the learned model -------------------------------------------------------------------------
+def _bound(support: dict[str, int], most: int) -> None:
+    """Keep the ``most`` best supported keys (the least supported go first, the oldest among them)."""
+    if len(support) > most:
+        for h in sorted(support, key=support.__getitem__)[: len(support) - most]:
+            del support[h]
+
+
 class DefinitionModel:
     """What the clean instances of one definition did (see the module docstring)."""
 
-    __slots__ = ("instances", "tools", "values", "counts", "_limit")
+    __slots__ = ("instances", "tools", "values", "counts", "seen", "novel", "_limit")
 
     def __init__(self) -> None:
         self.instances = 0
         self.tools: dict[str, int] = {}    # tool -> distinct clean instances that used it
         self.values: dict[str, int] = {}   # value_hash -> distinct clean instances that used it
         self.counts: list[int] = []        # actions of the latest clean instances
+        self.seen: dict[str, int] = {}     # value_hash -> instances, flagged or not, that reached it on their own
+        self.novel: list[int] = []         # of the latest instances, flagged or not: 1 if one reached a target few had
         self._limit: dict[tuple[float, float], float] = {}
 
-    def learn(self, lesson: DefinitionLesson, max_values: int, keep: int) -> None:
+    def learn(self, lesson: DefinitionLesson, max_values: int, keep: int, judged_from: int = 0) -> None:
+        if lesson.part != "clean":
+            self._meet(lesson.free, max_values, keep, self.instances >= judged_from)
+        if lesson.part == "population":
+            return
         self.instances += 1
         for t in lesson.tools:
             self.tools[t] = self.tools.get(t, 0) + 1
@@ -194,26 +208,54 @@ class DefinitionModel:
             del self.tools[min(self.tools, key=self.tools.__getitem__)]
         for h in lesson.values:
             self.values[h] = self.values.get(h, 0) + 1
-        if len(self.values) > max_values:  # the least supported go first, the oldest among them
-            drop = sorted(self.values, key=self.values.__getitem__)[: len(self.values) - max_values]
-            for h in drop:
-                del self.values[h]
+        _bound(self.values, max_values)
         self.counts = (self.counts + [lesson.n])[-keep:]
         self._limit.clear()
+
+    def _meet(self, free: list[str], max_values: int, keep: int, judged: bool) -> None:
+        """One more instance, flagged or not: did it reach, on its own, a target no earlier
+        instance had? Counted once the definition is judged (before, every target is new); a
+        campaign counts once per target it uses, however many instances it takes over."""
+        new = 0
+        for h in free:
+            c = self.seen.get(h, 0)
+            if c == 0:
+                new = 1
+            self.seen[h] = c + 1
+        _bound(self.seen, max_values)
+        if judged:
+            self.novel = (self.novel + [new])[-keep:]
+
+    def novel_rate(self) -> tuple[float, float, int]:
+        """Of the latest instances counted, the share that reached a new target on their own, its
+        lower confidence bound (Wilson, one-sided 95 %), and how many were counted."""
+        n = len(self.novel)
+        if not n:
+            return 0.0, 0.0, 0
+        p, z2 = sum(self.novel) / n, 1.645 ** 2
+        low = (p + z2 / (2 * n) - 1.645 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))) / (1 + z2 / n)
+        return p, max(0.0, low), n
 
     def unlearn(self, lesson: DefinitionLesson) -> None:
         """Undo ``learn(lesson)``, as far as the bounds allow (a tool, value or count dropped since
         stays dropped)."""
-        self.instances = max(0, self.instances - 1)
-        for support, keys in ((self.tools, lesson.tools), (self.values, lesson.values)):
+        parts = []
+        if lesson.part != "clean":
+            parts.append((self.seen, lesson.free))
+            if self.novel:
+                self.novel.pop()
+        if lesson.part != "population":
+            self.instances = max(0, self.instances - 1)
+            parts += [(self.tools, lesson.tools), (self.values, lesson.values)]
+            if lesson.n in self.counts:
+                del self.counts[len(self.counts) - 1 - self.counts[::-1].index(lesson.n)]
+        for support, keys in parts:
             for k in keys:
                 c = support.get(k, 0)
                 if c > 1:
                     support[k] = c - 1
                 elif c == 1:
                     del support[k]
-        if lesson.n in self.counts:
-            del self.counts[len(self.counts) - 1 - self.counts[::-1].index(lesson.n)]
         self._limit.clear()
 
     def count_limit(self, quantile: float, factor: float) -> float:
@@ -226,12 +268,14 @@ class DefinitionModel:
         return v
 
     def to_record(self) -> dict[str, Any]:
-        return {"instances": self.instances, "tools": self.tools, "values": self.values, "counts": self.counts}
+        return {"instances": self.instances, "tools": self.tools, "values": self.values, "counts": self.counts,
+                "seen": self.seen, "novel": self.novel}
 
     @classmethod
     def from_record(cls, r: dict[str, Any]) -> "DefinitionModel":
         m = cls()
         m.instances, m.tools, m.values, m.counts = r["instances"], dict(r["tools"]), dict(r["values"]), list(r["counts"])
+        m.seen, m.novel = dict(r.get("seen", {})), list(r.get("novel", []))
         return m
 
 
@@ -242,7 +286,8 @@ class Definitions:
     def __init__(self, detectors: list, high: int, severity_rank: dict[str, int]) -> None:
         self.definitions: dict[str, IntentManifest] = {}
         self.models: dict[str, DefinitionModel] = {}
-        self.max_values, self.keep = 4096, 512
+        self.max_values, self.keep, self.judged_from = 4096, 512, 0
+        self.novelty_rule = ""  # the rule judging targets by how often instances meet new ones
         self._high, self._rank = high, severity_rank
         self.publish = False  # a streaming host: queue lessons and registered definitions in ``outbox``
         self.outbox: list[DefinitionRecord] = []
@@ -252,6 +297,8 @@ class Definitions:
             d.defs = self
             self.max_values = getattr(d, "max_values", self.max_values)
             self.keep = getattr(d, "keep", self.keep)
+            if hasattr(d, "page_rate"):
+                self.judged_from, self.novelty_rule = d.min_instances, d.rule.id
 
     # -- definitions ----------------------------------------------------------------------
     def register(self, m: IntentManifest, share: bool = True) -> None:
@@ -277,19 +324,21 @@ class Definitions:
     def record(detect: dict[str, Any], name: str) -> dict[str, Any]:
         rec = detect.get("def")
         if rec is None or rec["d"] != name:
-            rec = detect["def"] = {"d": name, "tools": [], "values": [], "n": 0, "flagged": False}
+            rec = detect["def"] = {"d": name, "tools": [], "values": [], "free": [], "n": 0, "flagged": False}
         return rec
 
-    def flag(self, detect: dict[str, Any], f: Finding) -> None:
-        """A high or critical finding on the instance: it will teach its definition nothing, unless
-        an analyst's false-positive verdict clears every rule that flagged it (``by``; ``*``: more
-        rules than it keeps, never cleared)."""
-        rec = detect.get("def")
-        if rec is not None and self._rank[f.severity or f.rule.severity] >= self._high:
-            rec["flagged"] = True
-            by = rec.setdefault("by", [])
-            if f.rule.id not in by and "*" not in by:
-                by.append(f.rule.id if len(by) < MAX_FLAGGERS else "*")
+    def flag(self, detect: dict[str, Any], f: Finding, definition: str | None) -> None:
+        """A high or critical finding on an instance of ``definition``: it will teach its definition
+        nothing, unless an analyst's false-positive verdict clears every rule that flagged it
+        (``by``; ``*``: more rules than it keeps, never cleared). Its record starts here if this
+        is its first action."""
+        if definition is None or self._rank[f.severity or f.rule.severity] < self._high:
+            return
+        rec = self.record(detect, definition)
+        rec["flagged"] = True
+        by = rec.setdefault("by", [])
+        if f.rule.id not in by and "*" not in by:
+            by.append(f.rule.id if len(by) < MAX_FLAGGERS else "*")
 
     def end(self, detect: dict[str, Any], agent_id: str, instance: str, ts: float) -> bool:
         """Instance ``instance`` (its instantiation's event id) of ``agent_id`` ended at ``ts``: its
@@ -303,8 +352,11 @@ class Definitions:
                 held = detect.setdefault("def_held", [])
                 held.append({**rec, "instance": instance, "ended": ts})
                 del held[:-MAX_HELD]
+            if any(r != self.novelty_rule for r in rec.get("by", ("*",))):
+                rec = {**rec, "free": []}  # another rule paged: an attack, not evidence of an open world
+            self._teach(rec, agent_id, instance, ts, "population")
             return False
-        return self._teach(rec, agent_id, instance, ts)
+        return self._teach(rec, agent_id, instance, ts, "all")
 
     def release(self, detect: dict[str, Any], agent_id: str, rule_id: str, false_positive: bool) -> int:
         """An analyst's verdict on ``rule_id`` for this instance. False positive: the rule no longer
@@ -324,7 +376,7 @@ class Definitions:
                     continue
                 h["by"] = [r for r in h["by"] if r != rule_id]
                 if not h["by"]:
-                    taught += self._teach(h, agent_id, h["instance"], h["ended"])
+                    taught += self._teach(h, agent_id, h["instance"], h["ended"], "clean")
                     continue
             keep.append(h)
         if keep:
@@ -333,9 +385,12 @@ class Definitions:
             detect.pop("def_held", None)
         return taught
 
-    def _teach(self, rec: dict[str, Any], agent_id: str, instance: str, ts: float) -> bool:
+    def _teach(self, rec: dict[str, Any], agent_id: str, instance: str, ts: float, part: str) -> bool:
+        population = part == "population"
         lesson = DefinitionLesson.model_construct(definition=rec["d"], agent_id=agent_id, instance=instance, ended=ts,
-                                                  tools=list(rec["tools"]), values=list(rec["values"]), n=rec["n"])
+                                                  tools=[] if population else list(rec["tools"]),
+                                                  values=[] if population else list(rec["values"]),
+                                                  free=[] if part == "clean" else list(rec.get("free", ())), n=rec["n"], part=part)
         if not self.learn(lesson):
             return False
         if self.publish:
@@ -357,7 +412,7 @@ class Definitions:
             if len(self.models) >= MAX_DEFINITIONS:
                 return False
             model = self.models[lesson.definition] = DefinitionModel()
-        model.learn(lesson, self.max_values, self.keep)
+        model.learn(lesson, self.max_values, self.keep, self.judged_from)
         if mark:
             self._folded[mark] = None
             if len(self._folded) > FOLDED_MEMORY:

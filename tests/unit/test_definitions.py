@@ -187,6 +187,48 @@ def test_a_verdict_on_one_rule_leaves_an_instance_another_rule_flagged():
     assert e.defs.model("mailer").instances == 3
 
 
+def test_a_new_target_does_not_page_where_instances_meet_new_targets_every_day():
+    """Every instance mails a partner no earlier one had: once 20 instances were counted since the
+    definition is judged, a new target is everyday there and is raised at medium, naming the rate."""
+    e = engine(definition__new_target={"min_instances": 2, "support": 1, "rate_instances": 20})
+    for i in range(1, 23):
+        alerts = run(e, i, [f"x@p{i}.example"], reads=0)
+        assert [(a.rule_id, a.severity) for a in alerts] == ([] if i <= 2 else [("definition.new_target", "high")])
+    [a] = run(e, 23, ["x@p23.example"], reads=0)
+    assert (a.rule_id, a.severity) == ("definition.new_target", "medium") and "not paging" in a.message
+    assert a.evidence.baseline["new_target_rate"] == 1.0 and a.evidence.baseline["instances_counted"] == 20
+    assert e.defs.model("mailer").instances == 3  # a finding that does not page leaves the instance clean: it teaches
+
+
+def test_a_campaign_on_one_target_cannot_lower_the_bar():
+    """A third of the instances are steered to the same outside address: it is new once, so the
+    definition stays one whose instances rarely meet new targets, and every hijack pages."""
+    e = engine(definition__new_target={"min_instances": 2, "support": 1, "rate_instances": 20})
+    for i in range(1, 61):
+        hijacked = i > 2 and i % 3 == 0
+        alerts = run(e, i, ["eve@evil.io" if hijacked else f"u{i}@example.com"], reads=0)
+        assert [(a.rule_id, a.severity) for a in alerts] == ([("definition.new_target", "high")] if hijacked else [])
+    rate, _low, counted = e.defs.model("mailer").novel_rate()
+    assert counted == 58 and rate == 1 / 58
+
+
+def test_instances_another_rule_paged_are_attacks_not_an_open_world():
+    """Every other instance mails a fresh outside domain but is paged by an intent rule too (it
+    runs a tool outside its task): those count as instances that met nothing new, so a fresh
+    domain from an instance nothing else flags still pages."""
+    e = engine(definition__new_target={"min_instances": 2, "support": 1, "rate_instances": 20})
+    run(e, 1, ["a@example.com"], reads=0)
+    run(e, 2, ["b@example.com"], reads=0)
+    narrowed = {"allowed": {"tools": ["mail.read_inbox"]}}
+    for i in range(3, 43):
+        alerts = run(e, i, [f"x@evil{i}.io"] if i % 2 else [f"u{i}@example.com"], reads=0, m=instance(i, **narrowed))
+        assert "intent.tool_not_allowed" in rules_of(alerts)
+    assert e.defs.model("mailer").instances == 2  # paged on its first action: flagged from there, it taught nothing
+    [a] = run(e, 43, ["x@new-partner.io"], reads=0)
+    assert (a.rule_id, a.severity) == ("definition.new_target", "high")
+    assert a.evidence.baseline["new_target_rate"] == 0.0 and a.evidence.baseline["instances_counted"] == 40
+
+
 def test_a_value_needs_support_from_distinct_clean_instances():
     e = engine(definition__new_target={"min_instances": 2, "support": 2})
     assert run(e, 1, ["bob@example.com", "x@partner.io"]) == [] and run(e, 2, ["carl@example.com"]) == []  # not yet judged

@@ -22,7 +22,7 @@ def sharing_engine() -> Engine:
     return e
 
 
-def test_a_clean_instance_that_ends_emits_its_lesson_and_a_flagged_one_none():
+def test_a_clean_instance_that_ends_emits_its_lesson_and_a_flagged_one_only_the_targets_it_met():
     e = sharing_engine()
     [shared] = e.drain_definition_records()
     assert isinstance(shared, SharedDefinition) and shared.key() == b"mailer"
@@ -31,12 +31,17 @@ def test_a_clean_instance_that_ends_emits_its_lesson_and_a_flagged_one_none():
     assert isinstance(lesson, DefinitionLesson)
     assert (lesson.definition, lesson.agent_id, lesson.n) == ("mailer", "mailer-i1", 3)
     assert sorted(lesson.tools) == ["mail.read_inbox", "mail.send"] and len(lesson.values) == 1
+    assert lesson.part == "all" and lesson.free == lesson.values  # example.com: named by neither request nor intent
     assert lesson.instance.startswith("lc-")  # the instantiation's event id: one agent id may run many tasks
     assert lesson.key() == f"mailer\nmailer-i1\n{lesson.instance}".encode()
     run(e, 2, ["carol@example.com"])
     e.drain_definition_records()
     assert rules_of(run(e, 3, ["eve@evil.io"])) == ["definition.new_target"]
-    assert e.drain_definition_records() == []  # flagged: it teaches nothing, here or elsewhere
+    [met] = e.drain_definition_records()  # flagged: only how often instances meet new targets
+    assert (met.part, met.tools, met.values, len(met.free)) == ("population", [], [], 1)
+    assert met.key() == f"mailer\nmailer-i3\n{met.instance}\npopulation".encode()
+    model = e.defs.model("mailer")
+    assert model.instances == 2 and len(model.values) == 1 and len(model.seen) == 2
     assert engine().drain_definition_records() == []  # replay's engine keeps nothing for anyone
 
 

@@ -10,16 +10,22 @@ is judged once ``min_instances`` clean instances ended; a tool or a target is kn
 - ``definition.new_target``: a per-tool argument target of a call that is not a read or a list —
   a mail domain, a URL's host, a payee's bank, a host, a /24 — no clean instance sent to (not
   raised for a target the task's request or the manifest names). Opaque ids (a file id) are
-  per task and left to ``intent.injected_target``.
+  per task and left to ``intent.injected_target``. Where, of the definition's latest instances
+  since it is judged (``rate_instances`` at least, flagged or not), more than ``page_rate``
+  reached on their own a target no earlier instance had (the share's one-sided 95 % lower
+  bound above it), a new target is everyday there: raised at ``open_severity`` (not paging),
+  with the rate. A campaign counts once per target, however many instances it takes over.
 - ``definition.volume``: the instance's action count passes ``factor`` times the ``quantile``
   of its definition's clean instances' counts (once per instance).
 - ``definition.widened``: raised by the engine when an instance manifest widens its definition
   (refused, dead-lettered).
 """
 
-from typing import Any
+from typing import Any, get_args
 
 from intentwatch.models.action import Action
+from intentwatch.models.alert import Severity
+from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.models.definition_record import MAX_TARGETS, MAX_TOOLS
 from intentwatch.pipeline.engine.definitions import target_key, value_hash
@@ -31,6 +37,7 @@ from intentwatch.pipeline.engine.state import AgentState
 from intentwatch.pipeline.engine.toolcall import arguments
 
 READS = frozenset({"read", "list"})
+SEVERITIES: tuple[str, ...] = get_args(Severity)
 _REQUEST_KEYS = ("request", "user_request", "task_request", "prompt")
 
 
@@ -79,12 +86,19 @@ class DefinitionNewTool(_OfDefinition):
 
 
 class DefinitionNewTarget(_OfDefinition):
-    """A per-tool argument target no clean instance of the definition used."""
+    """A per-tool argument target no clean instance of the definition used; not paging where the
+    definition's instances meet new targets too often for one to mean much."""
 
     def __init__(self, rule: Rule):
         super().__init__(rule)
         self.support = whole(rule, "support")
         self.max_values = whole(rule, "values", 16)
+        self.page_rate = number(rule, "page_rate", 0.0, 1.0)
+        self.rate_instances = whole(rule, "rate_instances")
+        sev = rule.params.get("open_severity")
+        if sev not in SEVERITIES:
+            raise ConfigError(f"rule {rule.id}: params.open_severity must be one of {', '.join(SEVERITIES)} (got {sev!r})")
+        self.open_severity: str = sev
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
         m = state.manifest
@@ -109,6 +123,7 @@ class DefinitionNewTarget(_OfDefinition):
             return None
         model = self._judged(m.definition)
         values: list[str] = rec["values"]
+        free: list[str] = rec.setdefault("free", [])
         asked = rec.get("asked", ())
         intent_text = f"{m.task or ''}\n{m.purpose}".lower()
         new: tuple[str, str, str] | None = None
@@ -119,16 +134,26 @@ class DefinitionNewTarget(_OfDefinition):
             h = value_hash(action.tool, name, key)
             if h not in values and len(values) < MAX_TARGETS:
                 values.append(h)
-            if new is None and model is not None and model.values.get(h, 0) < self.support and key not in asked \
-                    and key.split(":", 1)[1] not in intent_text:
+            if key in asked or key.split(":", 1)[1] in intent_text:
+                continue
+            if h not in free and len(free) < MAX_TARGETS:
+                free.append(h)
+            if new is None and model is not None and model.values.get(h, 0) < self.support:
                 new = (name, t, key)
         if new is None or model is None:
             return None
         name, t, key = new
+        rate, low, seen = model.novel_rate()
+        open_world = seen >= self.rate_instances and low > self.page_rate
+        baseline = {"definition": m.definition, "target_key": key, "clean_instances": model.instances,
+                    "new_target_rate": round(rate, 4), "new_target_rate_low": round(low, 4), "instances_counted": seen}
+        why = (f"; {rate:.0%} of its latest {seen} instances reached a new target on their own (at least {low:.1%}, "
+               f"above {self.page_rate:g}): not paging" if open_world else "")
         return self.finding(action, ts, f"{action.tool} {name}={t!r}: no earlier clean instance of definition {m.definition!r} "
-                                        f"used {key} there ({model.instances} clean instances learned)",
+                                        f"used {key} there ({model.instances} clean instances learned){why}",
                             clause=f"arguments.{name}", expected=f"a target used by {self.support}+ clean instances",
-                            observed=t, baseline={"definition": m.definition, "target_key": key, "clean_instances": model.instances})
+                            observed=t, baseline=baseline,
+                            severity=self.open_severity if open_world else None)  # type: ignore[arg-type]
 
 
 class DefinitionVolume(_OfDefinition):
