@@ -10,7 +10,9 @@ their instances*). Real instances mail and link many partners. This rewrites eve
 results alike), to one mail domain and one link host drawn from ``--partners`` partners with
 Zipf weights (a few common, a long tail), replays the lab as it is and rewritten through one
 engine each, and prints per run: recall at high+ per attack kind, and the benign instances
-with any high+ alert (the issue's aim: at most 2 %), with the rules that paged them.
+with any high+ alert (the issue's aim: at most 2 %), with the rules that paged them. First, a
+bound: how many benign instances a novelty rule pages even with an oracle's hygiene (every
+benign instance learned, no attack), which no rule paging on a new target can go below.
 
 A third run adds an analyst: every benign instance's paging alert gets a false-positive
 verdict ``--triage-hours`` after it (one per instance and rule; attacks get none), which lets
@@ -41,11 +43,15 @@ from intentwatch.pipeline.lab.evaluate import evaluate  # noqa: E402
 BENIGN = ("normal_instance", "exploratory_reads")
 
 
-def diversify(lab: Path, out: Path, kinds: dict[str, str], partners: int, s: float, seed: int) -> int:
-    """Write ``lab``'s actions to ``out`` with each normal instance's partners redrawn; returns the lines changed."""
+def diversify(lab: Path, out: Path, kinds: dict[str, str], partners: int, s: float, seed: int,
+              linked: dict[str, str]) -> int:
+    """Write ``lab``'s actions to ``out`` with each normal instance's partners redrawn; returns the
+    lines changed, and fills ``linked`` with the link host of each instance that posts one its
+    task did not name."""
     rng = random.Random(seed)
     weights = [1 / (k + 1) ** s for k in range(partners)]
     picked: dict[str, tuple[str, str]] = {}
+    asked: set[str] = set()
     changed = 0
     with open(lab / "actions.jsonl") as src, open(out, "w") as dst:
         for line in src:
@@ -55,11 +61,39 @@ def diversify(lab: Path, out: Path, kinds: dict[str, str], partners: int, s: flo
                     k = rng.choices(range(partners), weights)[0]
                     picked[agent] = (f"@partner{k}.com", f"site{rng.choices(range(partners), weights)[0]}.org")
                 mail, host = picked[agent]
+                if "news.example.com" in line:
+                    a = json.loads(line)
+                    attrs = a.get("attributes") or {}
+                    if any("news.example.com" in str(attrs.get(k, "")) for k in ("request", "user_request", "task_request", "prompt")):
+                        asked.add(agent)  # the task named it: quiet for any rule
+                    elif a["operation"] not in ("read", "list") and "news.example.com" in json.dumps(attrs.get("arguments")):
+                        linked[agent] = host
                 new = line.replace("news.example.com", host).replace("@example.com", mail)
                 changed += new != line
                 line = new
             dst.write(line)
+    for agent in asked:
+        linked.pop(agent, None)
     return changed
+
+
+def oracle(labels: list[dict], linked: dict[str, str], judged_from: int = 20, support: int = 2) -> int:
+    """Benign instances a perfectly kept novelty model still pages: per definition, in order of
+    start, past its first ``judged_from`` normal instances, one whose link host fewer than
+    ``support`` earlier normal instances posted (every benign instance learned, no attack)."""
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
+    done: Counter[str] = Counter()
+    paged = 0
+    for lab_ in sorted(labels, key=lambda x: x["start"]):
+        if lab_["kind"] != "normal_instance":
+            continue
+        d = lab_["detail"]["definition"]
+        host = linked.get(lab_["agent_id"])
+        if host is not None:
+            paged += done[d] >= judged_from and seen[d][host] < support
+            seen[d][host] += 1
+        done[d] += 1
+    return paged
 
 
 def run(lab: Path, actions: Path, verdicts: list[Feedback] = ()) -> list[dict]:
@@ -107,9 +141,14 @@ def main() -> None:
         kinds.setdefault(lab_["agent_id"], lab_["kind"])
     with tempfile.TemporaryDirectory() as tmp:
         diverse = Path(tmp) / "actions.jsonl"
-        n = diversify(o.lab, diverse, kinds, o.partners, o.zipf, o.seed)
+        linked: dict[str, str] = {}
+        n = diversify(o.lab, diverse, kinds, o.partners, o.zipf, o.seed, linked)
+        benign = sum(1 for k in kinds.values() if k in BENIGN)
         print(f"{n:,} lines of {sum(1 for k in kinds.values() if k == 'normal_instance'):,} normal instances rewritten "
-              f"({o.partners} partners, Zipf s={o.zipf})")
+              f"({o.partners} partners, Zipf s={o.zipf}); {len(linked):,} post a link")
+        floor = oracle(labels, linked)
+        print(f"oracle: a novelty model that learned every benign instance (and no attack) still pages {floor} of "
+              f"{benign} benign instances ({100 * floor / benign:.1f} %): a new partner's first uses")
         runs = (("as simulated", lambda: run(o.lab, o.lab / "actions.jsonl")), ("many partners", lambda: run(o.lab, diverse)),
                 (f"many partners, verdicts {o.triage_hours:g} h after each page", lambda: triaged(o.lab, diverse, kinds, o.triage_hours)))
         for name, replayed in runs:
@@ -121,7 +160,6 @@ def main() -> None:
             for a in paging(alerts, kinds):
                 paged[kinds[a["agent_id"]]].add(a["agent_id"])
                 rules[a["rule_id"]] += 1
-            benign = sum(1 for k in kinds.values() if k in BENIGN)
             flagged = sum(len(v) for v in paged.values())
             print(f"{name}: recall at high+: {recall}")
             print(f"  benign instances paging: {flagged} of {benign} ({100 * flagged / benign:.1f} %; aim <= 2 %), "
