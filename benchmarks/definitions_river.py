@@ -30,7 +30,7 @@ import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from intentwatch.pipeline.engine.definitions import target_key  # noqa: E402
+from intentwatch.pipeline.engine.definition_model import target_key  # noqa: E402
 from intentwatch.pipeline.engine.detectors.injection_text import argument_targets  # noqa: E402
 
 ATTACKS = ("injection_hijack", "injection_declarative")

@@ -9,7 +9,8 @@ from intentwatch.models.alert import Alert
 from intentwatch.models.feedback import Feedback
 from intentwatch.models.intent import IntentManifest
 from intentwatch.pipeline.engine.config import EngineConfig
-from intentwatch.pipeline.engine.definitions import narrow, target_key
+from intentwatch.pipeline.engine.definition_model import target_key
+from intentwatch.pipeline.engine.definitions import narrow
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.engine.state import AgentState
 from intentwatch.pipeline.io.intents import load_manifests

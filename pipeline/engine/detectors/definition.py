@@ -28,7 +28,7 @@ from intentwatch.models.alert import Severity
 from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.models.definition_record import MAX_TARGETS, MAX_TOOLS
-from intentwatch.pipeline.engine.definitions import target_key, value_hash
+from intentwatch.pipeline.engine.definition_model import target_key, value_hash
 from intentwatch.pipeline.engine.detectors.base import Detector, Raised, number, whole
 from intentwatch.pipeline.engine.detectors.injection_text import argument_targets, targets_in_text
 from intentwatch.pipeline.engine.finding import Finding
