@@ -1,7 +1,7 @@
 """How `definition.new_target` fares when benign instances reach many partners, not the lab's one.
 
     intentwatch simulate-agentic --instances 2000 --seed 2 --out lab
-    python benchmarks/definitions_diverse.py --lab lab [--partners 300 --zipf 1.1 --seed 5]
+    python benchmarks/definitions_diverse.py --lab lab [--partners 300 --zipf 1.1 --seed 5 --config FILE]
 
 The agentic lab's benign instances all mail ``@example.com`` and link ``news.example.com``, so a
 definition learns its partners at once and a new one is rare (README, *Agent definitions and
@@ -39,6 +39,7 @@ from intentwatch.pipeline.hosts.replay import manifest_instantiations, read_life
 from intentwatch.pipeline.io.deadletter import DeadLetterFile  # noqa: E402
 from intentwatch.pipeline.io.intents import load_manifests  # noqa: E402
 from intentwatch.pipeline.lab.evaluate import evaluate  # noqa: E402
+from intentwatch.pipeline.settings import load_settings  # noqa: E402
 
 BENIGN = ("normal_instance", "exploratory_reads")
 
@@ -96,8 +97,8 @@ def oracle(labels: list[dict], linked: dict[str, str], judged_from: int = 20, su
     return paged
 
 
-def run(lab: Path, actions: Path, verdicts: list[Feedback] = ()) -> list[dict]:
-    engine, dead, alerts = Engine(), DeadLetterFile(None), []
+def run(lab: Path, actions: Path, verdicts: list[Feedback] = (), config: Path | None = None) -> list[dict]:
+    engine, dead, alerts = Engine(load_settings(config).engine), DeadLetterFile(None), []
     lc = manifest_instantiations(load_manifests(lab / "intents").manifests) + read_lifecycle(lab / "lifecycle.jsonl", dead, 1 << 20)
     replay(engine, actions, [*lc, *verdicts], lambda o: alerts.append(o.model_dump(mode="json")) if isinstance(o, Alert) else None,
            dead)
@@ -108,11 +109,11 @@ def paging(alerts: list[dict], kinds: dict[str, str]) -> list[dict]:
     return [a for a in alerts if kinds.get(a["agent_id"]) in BENIGN and a["severity"] in ("high", "critical")]
 
 
-def triaged(lab: Path, actions: Path, kinds: dict[str, str], hours: float) -> list[dict]:
+def triaged(lab: Path, actions: Path, kinds: dict[str, str], hours: float, config: Path | None) -> list[dict]:
     """Replays with a false-positive verdict ``hours`` after each benign instance's first page per rule."""
     verdicts: dict[tuple[str, str], Feedback] = {}
     for _ in range(5):
-        alerts = run(lab, actions, list(verdicts.values()))
+        alerts = run(lab, actions, list(verdicts.values()), config)
         new = 0
         for a in paging(alerts, kinds):
             key = (a["agent_id"], a["rule_id"])
@@ -134,6 +135,7 @@ def main() -> None:
     ap.add_argument("--zipf", type=float, default=1.1)
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--triage-hours", type=float, default=1.0)
+    ap.add_argument("--config", type=Path, help="replay under this config (e.g. other params for definition.new_target)")
     o = ap.parse_args()
     labels = [json.loads(line) for line in open(o.lab / "labels.jsonl")]
     kinds: dict[str, str] = {}
@@ -149,8 +151,10 @@ def main() -> None:
         floor = oracle(labels, linked)
         print(f"oracle: a novelty model that learned every benign instance (and no attack) still pages {floor} of "
               f"{benign} benign instances ({100 * floor / benign:.1f} %): a new partner's first uses")
-        runs = (("as simulated", lambda: run(o.lab, o.lab / "actions.jsonl")), ("many partners", lambda: run(o.lab, diverse)),
-                (f"many partners, verdicts {o.triage_hours:g} h after each page", lambda: triaged(o.lab, diverse, kinds, o.triage_hours)))
+        runs = (("as simulated", lambda: run(o.lab, o.lab / "actions.jsonl", config=o.config)),
+                ("many partners", lambda: run(o.lab, diverse, config=o.config)),
+                (f"many partners, verdicts {o.triage_hours:g} h after each page",
+                 lambda: triaged(o.lab, diverse, kinds, o.triage_hours, o.config)))
         for name, replayed in runs:
             alerts = replayed()
             report = evaluate(alerts, labels, "high")

@@ -70,13 +70,21 @@ def test_broker_outage_ends_in_progress_or_exit(own_broker, fleet, tmp_path: Pat
     try:
         p.create_topics()
         p.produce(f.lifecycle, topic=p.topics.lifecycle, intents=f.intents)
-        p.produce(f.actions)
+        # A third of the actions before the outage, the rest after it: a worker that drains the
+        # first part before the broker stops still has work once it is back (it once drained the
+        # whole fleet before this test could catch it mid-stream).
+        lines = f.actions.read_bytes().splitlines(keepends=True)
+        first, rest = tmp_path / "actions-1.jsonl", tmp_path / "actions-2.jsonl"
+        first.write_bytes(b"".join(lines[: len(lines) // 3]))
+        rest.write_bytes(b"".join(lines[len(lines) // 3:]))
+        p.produce(first)
         worker = p.start_worker("outage")
-        p.wait_until(lambda c, e: any(c.get(k, -1) > 0 for k in e if k[0] == p.topics.actions) and not drained(c, e),
+        p.wait_until(lambda c, e: any(c.get(k, -1) > 0 for k in e if k[0] == p.topics.actions),
                      120, "the first checkpoint", [worker], interval=0.1)
         own_broker.stop()
         time.sleep(15)
         own_broker.start()
+        p.produce(rest)
 
         restarts, exits, idle_since, last = 0, [], time.monotonic(), None
         deadline = time.monotonic() + 420
