@@ -14,13 +14,15 @@ pattern, a rate limit no faster, a schedule's days a subset, the same model). An
 that widens is refused, as an unauthorised change is: ``definition.widened`` and a dead
 letter, and the intent in force stays.
 
-**Learning across instances** (``DefinitionModel`` in ``definition_model.py``; judged by ``detectors/definition.py``).
-Per definition: how many clean instances ended, per tool and per target key how many distinct
-clean instances used it, and the action counts of the latest clean instances. An instance
-keeps its own record in its agent state (``detect["def"]``, checkpointed with it: tools,
-hashed target keys, actions, whether it was flagged); when it ends (decommission, expiry, a
-new instantiation) the record is learned **only if the instance raised no high or critical
-finding** (a flagged instance teaches nothing), and a value counts as known once
+**Learning across instances** (``DefinitionModel`` in ``definition_model.py``; judged by
+``detectors/definition.py``). Per definition: how many clean instances ended, per tool and per
+target key how many distinct clean instances used it, and the action counts of the latest
+clean instances. An instance keeps its own record in its agent state (``detect["def"]``,
+checkpointed with it: tools, hashed target keys, actions, whether it was flagged, from its
+first action); when it ends (decommission, expiry, a new instantiation) the record is learned
+**only if the instance raised no high or critical finding** (a flagged instance teaches only
+the targets it reached on its own, to the measure of how often instances meet new ones, and
+only if no other rule paged it), and a value counts as known once
 ``support`` distinct clean instances used it, so one compromised instance that stayed quiet
 cannot whitelist its target. An analyst's false-positive verdict on every rule that flagged an
 instance makes it clean (``release``): a flagged instance that ended is held in its state

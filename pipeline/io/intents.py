@@ -10,12 +10,10 @@ manifest cache (``manifest_cache.py``), keyed by each file's bytes; every manife
 validated on every load, from the cache too.
 """
 
-import gc
 import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from hashlib import blake2b
 from pathlib import Path
@@ -27,6 +25,7 @@ from pydantic import ValidationError
 
 from intentwatch.models.intent import IntentManifest
 from intentwatch.pipeline.io.fast_reader import Reading, read_bytes, reading
+from intentwatch.pipeline.io.gc_pause import collector_paused
 from intentwatch.pipeline.io.manifest_cache import ManifestCache, Pack
 
 SUFFIXES = {".yaml", ".yml", ".json"}
@@ -92,7 +91,7 @@ def load_manifests(path: Path, jobs: int = 0, cache: ManifestCache | bool = True
     ``jobs``: processes parsing a large directory (0: one per core this process may use);
     ``cache``: the user's manifest cache (True), another one, or none (False)."""
     result = LoadedManifests()
-    with _gc_paused():
+    with collector_paused():  # each full collection would walk every manifest made so far
         result.manifests = list(iter_manifests(path, result.problems, _jobs(jobs), cache))
     return result
 
@@ -148,7 +147,7 @@ def check_manifests(path: Path, jobs: int = 0, cache: ManifestCache | bool = Tru
     """What ``validate`` reports: how many manifests are valid, and every problem in the order
     ``iter_manifests`` gives them (``jobs`` and ``cache`` as in ``load_manifests``)."""
     problems: list[Problem] = []
-    with _gc_paused():
+    with collector_paused():  # each full collection would walk every manifest made so far
         valid = sum(1 for _ in iter_manifests(path, problems, _jobs(jobs), cache))
     return valid, problems
 
@@ -159,20 +158,6 @@ CACHE_FILES = 256      # below, reading and writing a pack costs about what it s
 
 def _jobs(jobs: int) -> int:
     return jobs or len(os.sched_getaffinity(0))
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic collection while many manifests are built: each full collection walks every object
-    made so far. Reading frees what it makes by reference counting (PyYAML's loader breaks its own
-    cycles: ``dispose``); a cycle left would be collected once the pause ends."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _readings(names: list[str], jobs: int, pack: Pack | None) -> Iterator[Reading]:

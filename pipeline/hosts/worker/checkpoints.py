@@ -2,12 +2,9 @@
 first uses, the definitions' lessons and the input offsets in one Kafka transaction; the status
 file for probes."""
 
-import gc
 import logging
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -17,6 +14,7 @@ from confluent_kafka import KafkaError, KafkaException, TopicPartition
 from intentwatch.models.errors import IntentwatchError
 from intentwatch.pipeline.hosts.worker.partitions import CLOCK
 from intentwatch.pipeline.hosts.worker.shared import partition_of
+from intentwatch.pipeline.io.gc_pause import collector_paused
 
 log = logging.getLogger("intentwatch.worker")
 
@@ -49,23 +47,6 @@ class Snapshot:
     error: BaseException | None = None
     commit_seconds: float = 0.0
     done: float = 0.0
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside: for work whose many short-lived objects die by reference
-    count at its end (a batch, a checkpoint's records). A collection in the middle finds them alive
-    and ages them, and enough aged objects set off a full collection, which walks every object the
-    engine holds with the poll loop stopped (0.1-0.5 s, the largest part of alert latency's p99).
-    Cycles made inside are collected after it, at the next allocation."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def is_fatal(err: KafkaError) -> bool:

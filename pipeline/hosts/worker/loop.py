@@ -20,7 +20,7 @@ from intentwatch.models.baseline import epoch_seconds
 from intentwatch.models.errors import InputError
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.hosts.metrics import Health, MetricsServer, Timings, WorkerMetrics
-from intentwatch.pipeline.hosts.worker.checkpoints import Checkpoints, Snapshot, WorkerFailed, collector_paused, is_fatal
+from intentwatch.pipeline.hosts.worker.checkpoints import Checkpoints, Snapshot, WorkerFailed, is_fatal
 from intentwatch.pipeline.hosts.worker.outputs import Outputs
 from intentwatch.pipeline.hosts.worker.partitions import Partitions
 from intentwatch.pipeline.hosts.worker.shared import Shared, SharedTopic
@@ -29,6 +29,7 @@ from intentwatch.pipeline.io.agentstore import SqliteStore
 from intentwatch.pipeline.io.codec import decode_action, decode_feedback, decode_lifecycle
 from intentwatch.pipeline.io.deadletter import failure
 from intentwatch.pipeline.io.formats import encoder
+from intentwatch.pipeline.io.gc_pause import collector_paused
 from intentwatch.pipeline.io.kafka import PARTITIONER, producer
 from intentwatch.pipeline.io.trustfile import build_engine, trust_status
 from intentwatch.pipeline.settings import Settings

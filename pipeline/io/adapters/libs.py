@@ -6,11 +6,12 @@ fails the build (tests/unit/test_compiled.py). They take them from here instead:
 at run time, ``Any`` to the build.
 """
 
-import gc
 from typing import Any
 
 import orjson
 from pydantic import ValidationError
+
+from intentwatch.pipeline.io.gc_pause import collector_paused
 
 dumps = orjson.dumps
 JSONDecodeError = orjson.JSONDecodeError
@@ -23,13 +24,10 @@ def loads(raw: Any) -> Any:
     off collections in the middle of the parse that find them all alive and age them, and aged
     objects set off full collections later: a third of the OTLP/JSON adapter's cost
     (benchmarks/adapters.py). A parsed document is a tree: no cycle is left for the collector."""
-    if len(raw) < PAUSE_FROM or not gc.isenabled():
+    if len(raw) < PAUSE_FROM:
         return orjson.loads(raw)
-    gc.disable()
-    try:
+    with collector_paused():
         return orjson.loads(raw)
-    finally:
-        gc.enable()
 
 __all__ = ["JSONDecodeError", "ValidationError", "dumps", "export_request", "loads"]
 
