@@ -13,17 +13,27 @@ from intentwatch.models.definition_record import MAX_TOOLS, DefinitionLesson
 _IBAN = re.compile(r"^[a-z]{2}\d{2}[a-z0-9]{10,30}$")
 _IPV4 = re.compile(r"^(\d{1,3}\.\d{1,3}\.\d{1,3})\.\d{1,3}$")
 _HOST = re.compile(r"^[a-z0-9\-]+(\.[a-z0-9\-]+)*\.[a-z]{2,}$")
+# A bare name ending in one of these is a file, not a host (some are country or brand TLDs too:
+# .md, .py, .sh, .zip; an agent's argument naming one is far more often a file).
+FILE_EXTENSIONS = frozenset({"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "csv", "tsv", "txt", "md", "rtf", "odt",
+                             "json", "yaml", "yml", "xml", "html", "htm", "log", "png", "jpg", "jpeg", "gif", "svg",
+                             "zip", "tar", "gz", "tgz", "py", "js", "ts", "sh", "sql", "ipynb", "eml", "ics", "mp3",
+                             "mp4", "mov", "wav", "key", "pem", "bak"})
 
 
 def target_key(value: str) -> str | None:
     """The part of a target a definition learns: who is at the other end, not the one item.
-    An e-mail address by its domain, a URL by its host, an IBAN by its country and bank
-    (the BBAN's first four characters), an IPv4 address by its /24, a host name as it is;
-    opaque ids (a file id, a ticket number) are per task and give None.
+    An e-mail address by its domain, a URL by its host (with or without a scheme), an IBAN by
+    its country and bank (the BBAN's first four characters; printed in groups or not), an IPv4
+    address by its /24, a host name as it is; opaque ids (a file id, a ticket number) and file
+    names (``q3-report.docx``: a host name's shape, a file's extension) are per task and give None.
 
     >>> [target_key(v) for v in ("eve@Evil.io", "https://news.example.com/march", "de89370400440532013000",
     ...                          "10.1.2.3", "api.example.com", "f-1000-2")]
     ['mail:evil.io', 'host:news.example.com', 'iban:de3704', 'net:10.1.2', 'host:api.example.com', None]
+    >>> [target_key(v) for v in ("www.evil.io/login", "evil.io:8443", "10.1.2.3:22", "DE89 3704 0044 0532 0130 00",
+    ...                          "q3-report.docx")]
+    ['host:www.evil.io', 'host:evil.io', 'net:10.1.2', 'iban:de3704', None]
     """
     v = value.strip().lower()
     if "://" in v:
@@ -32,13 +42,18 @@ def target_key(value: str) -> str | None:
     if "@" in v:
         domain = v.rsplit("@", 1)[1]
         return f"mail:{domain}" if _HOST.match(domain) else None
-    if _IBAN.match(v):
-        return f"iban:{v[:2]}{v[4:8]}"
-    m = _IPV4.match(v)
+    compact = v.replace(" ", "")
+    if _IBAN.match(compact):
+        return f"iban:{compact[:2]}{compact[4:8]}"
+    head = v.split("/", 1)[0].split("?", 1)[0]  # no scheme: a host or an address, maybe with a path or a port
+    name, _, port = head.rpartition(":")
+    if name and port.isdigit():
+        head = name
+    m = _IPV4.match(head)
     if m:
         return f"net:{m.group(1)}"
-    if _HOST.match(v):
-        return f"host:{v}"
+    if _HOST.match(head) and head.rsplit(".", 1)[1] not in FILE_EXTENSIONS:
+        return f"host:{head}"
     return None
 
 

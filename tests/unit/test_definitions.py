@@ -290,6 +290,11 @@ def test_target_keys():
     assert target_key("https://x.evil.io:8443/a?b=1") == "host:x.evil.io"
     assert target_key("FR7630006000011234567890189") == "iban:fr3000"
     assert target_key("no link this week") is None and target_key("f-0001") is None
+    # as agents' arguments also carry them: no scheme, a port, an IBAN in groups, a file's name
+    assert target_key("www.secure-systems-252.com/login") == "host:www.secure-systems-252.com"
+    assert target_key("evil.io:8443") == "host:evil.io" and target_key("10.1.2.3:22") == "net:10.1.2"
+    assert target_key("GB29 NWBK 6016 1331 9268 19") == target_key("GB29NWBK60161331926819") == "iban:gbnwbk"
+    assert target_key("team-building-activities.docx") is None and target_key("notes.md") is None
 
 
 def test_under_trust_enforce_only_a_signed_definition_is_registered():
