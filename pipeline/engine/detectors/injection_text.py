@@ -13,7 +13,7 @@ _TEXT_LIMIT = 20_000  # characters of one result or argument scanned
 
 # The local part possessive (++): giving back a character can never put "@" after it.
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]++@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
-_URL = re.compile(r"(?:https?|ftp)://[^\s\"'<>)\]}]+", re.I)
+_URL = re.compile(r"(?:(?:https?|ftp)://|\bwww\.)[^\s\"'<>)\]}]+", re.I)  # a link written without its scheme too
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
 _DIGITS = re.compile(r"(?<![\w.])\d{8,19}(?![\w.])")
 _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
@@ -43,7 +43,7 @@ _passes: dict[int, re.Pattern[str] | None] = {}
 
 def _pass_for(text: str) -> re.Pattern[str] | None:
     """The combined pattern of the kinds that can match in ``text`` (None: none can)."""
-    mask = (1 if "://" in text else 0) | (2 if "@" in text else 0)
+    mask = (1 if "://" in text or "www." in text or "WWW." in text else 0) | (2 if "@" in text else 0)
     if _DIGIT.search(text) is not None:
         for bit, need in ((4, _NEEDS_IBAN), (8, _NEEDS_IP), (16, _NEEDS_DIGITS), (32, _NEEDS_ID)):
             if need.search(text) is not None:
@@ -65,6 +65,8 @@ def targets_in_text(text: str) -> set[str]:
 
     >>> sorted(targets_in_text("Pay DE89 3704 0044 0532 0130 00 or mail eve@evil.io, see https://evil.io/x."))
     ['de89370400440532013000', 'eve@evil.io', 'evil.io', 'https://evil.io/x']
+    >>> sorted(targets_in_text("Check out www.Secure-Systems-252.com/login! Mail info@www.example.com."))
+    ['info@www.example.com', 'www.secure-systems-252.com', 'www.secure-systems-252.com/login']
     """
     return _scan(text[:_TEXT_LIMIT])
 
@@ -86,7 +88,7 @@ def _add_target(out: set[str], kind: str | None, v: str) -> None:
     if kind == "url":
         u = _norm_url(v)
         out.add(u)
-        host = u.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
+        host = u.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
         if host:
             out.add(host)
     elif kind == "email":  # the address only: a mail domain (gmail.com) says nothing of who
