@@ -96,7 +96,7 @@ def test_the_file_as_the_collector_writes_it():
     assert not [r for r in results if isinstance(r, BadRecord)]
     assert sorted(a.tool for a in results if not a.tool.startswith("gen_ai.")) == [
         "get-weather", "get_quote", "get_weather", "http_request", "list_files", "lookup_customer", "read_file",
-        "send_invoice"]
+        "read_file", "send_invoice", "send_money"]
     assert adapter.skipped == {"execute_event_loop_cycle": 1, "not gen_ai": 1,  # the cycle span; "agent run"
                                "nested tool span (same call)": 2}              # the MCP client and server spans
 
@@ -211,3 +211,27 @@ def test_a_kind_that_is_no_text_reading_a_file_costs_nothing(tmp_path, key):
     got = [(r.tool, r.agent_id) if isinstance(r, Action) else r.reason for r in OtelAdapter().read(path)]
     assert got == [(r.tool, r.agent_id) if isinstance(r, Action) else r.reason
                    for r in OtelAdapter().read(tmp_path / "number.jsonl")] and got
+
+
+def test_the_users_request_reaches_the_tool_calls_under_the_agent_span(encoding):
+    """The request in the invoke_agent span's input messages (after its tool spans, as exporters
+    send them) rides on each tool call, so the detectors know what the user named: the payee the
+    user gave is not an injected target although the bill read before named it too."""
+    from intentwatch.models.alert import Alert
+    from intentwatch.pipeline.engine.engine import Engine
+
+    actions = _actions(encoding, 8)
+    asked = "Pay my December bill to DE89 3704 0044 0532 0130 00, please."
+    assert [(a.tool, a.attributes.get("request")) for a in actions] == [
+        ("read_file", asked), ("send_money", asked), ("gen_ai.invoke_agent", asked)]
+
+    def injected(acts: list[Action]) -> list[Alert]:
+        e = Engine()
+        out = [o for a in acts for o in e.process(a)] + e.flush()
+        return [o for o in out if isinstance(o, Alert) and o.rule_id == "intent.injected_target"]
+
+    assert injected(actions) == []
+    unasked = [a.model_copy(update={"attributes": {k: v for k, v in a.attributes.items() if k != "request"}})
+               for a in actions]
+    [provenance] = injected(unasked)  # without the request: a payee from a result, provenance only
+    assert provenance.severity == "low"

@@ -36,7 +36,7 @@ from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
 from .options import OtelOptions
-from .otel_conventions import aliased, needs_aliases, tool_io
+from .otel_conventions import aliased, needs_aliases, tool_io, user_request
 from .otel_traces import TraceMemory
 from .otlp import Span, SpanError, Spans, json_spans, length_prefixed, proto_spans
 
@@ -142,6 +142,7 @@ class OtelAdapter(JsonInput):
         self._keep_resource = self.options.keep_resource_attributes
         self._tools = self.options.tools
         self._operations: dict[str, str] = {}  # tool -> operation, as self._tools says
+        self._requests: dict[str, str | None] = {}  # span id -> the user's request its input messages hold
 
     # One Kafka message, one line of a Collector file, or one whole file.
     def decode(self, raw: bytes, source: str) -> Iterator[Result]:
@@ -208,6 +209,29 @@ class OtelAdapter(JsonInput):
                     yield result
         finally:
             self._memory = None
+
+    def _request_of(self, span: Span) -> str | None:
+        """The user's request in the span's ``gen_ai.input.messages`` (an ``invoke_agent`` or ``chat`` span's), remembered."""
+        if span.span_id in self._requests:
+            return self._requests[span.span_id]
+        messages = span.attrs.get("gen_ai.input.messages")
+        request = user_request(messages) if messages is not None else None
+        if len(self._requests) >= 4096:
+            self._requests.clear()
+        self._requests[span.span_id] = request
+        return request
+
+    def _asked(self, s: Span | None, by_id: dict[str, Span]) -> str | None:
+        """The request of a tool span: its nearest ancestor's in the same request that holds one (the
+        ``invoke_agent`` span the call runs under), so the detectors know what the user named."""
+        for _ in range(_MAX_ANCESTORS):
+            if s is None:
+                return None
+            request = self._request_of(s)
+            if request is not None:
+                return request
+            s = by_id.get(s.parent_id) if s.parent_id else None
+        return None
 
     def _resource_of(self, args: dict[str, Any]) -> str | None:
         """The string argument whose key comes first in ``resource_arguments`` (few keys per call: scan those)."""
@@ -310,7 +334,14 @@ class OtelAdapter(JsonInput):
                         fields["resource"] = resource_name
             if result is not None:
                 attributes["result"] = result
+            if span.parent_id:
+                request = self._asked(by_id.get(span.parent_id), by_id)
+                if request is not None:
+                    attributes["request"] = request
         else:
+            request = self._request_of(span)
+            if request is not None:
+                attributes["request"] = request
             fields["tool"], fields["operation"] = f"gen_ai.{op}", "invoke"
             usage = {k[13:]: v for k, v in a.items() if k.startswith("gen_ai.usage.")}
             if usage:

@@ -10,6 +10,9 @@
   the older conventions' events on the tool span, ``gen_ai.tool.message`` (``content``: the
   arguments) and ``gen_ai.choice`` (``message``: the result), as Strands Agents writes them.
 - Traceloop's ``@tool`` input ``{"args": [...], "kwargs": {...}}`` read as its keyword arguments.
+- The user's request (``user_request``): the text of the first ``user`` message in
+  ``gen_ai.input.messages`` (text parts, or an older producer's ``content`` string); later user
+  turns are left out, as some producers carry tool results in them.
 """
 
 from typing import Any
@@ -85,6 +88,32 @@ def _traceloop_input(value: Any) -> Any:
             out["args"] = value["args"]
         return out
     return value
+
+
+REQUEST_CHARS = 4000  # of a user's request kept on an action (what the detectors read of it)
+
+
+def user_request(messages: Any) -> str | None:
+    """The text of the first ``user`` message of a ``gen_ai.input.messages`` list (None: none).
+
+    >>> user_request('[{"role": "system", "parts": [{"type": "text", "content": "Be brief."}]},'
+    ...              ' {"role": "user", "parts": [{"type": "text", "content": "Pay DE89 3704 0044 0532 0130 00"}]}]')
+    'Pay DE89 3704 0044 0532 0130 00'
+    """
+    messages = parse_json_text(messages)
+    if messages.__class__ is not list:
+        return None
+    for m in messages:
+        if m.__class__ is dict and m.get("role") == "user":
+            content, parts = m.get("content"), m.get("parts")
+            if type(content) is str:
+                return content[:REQUEST_CHARS] or None
+            if type(parts) is list:
+                text = "\n".join(p["content"] for p in parts
+                                  if p.__class__ is dict and p.get("type") == "text" and type(p.get("content")) is str)
+                return text[:REQUEST_CHARS] or None
+            return None
+    return None
 
 
 def _part(messages: Any, kind: str, tool: str, call_id: Any) -> Any:
