@@ -212,9 +212,10 @@ class Definitions:
                 held = detect.setdefault("def_held", [])
                 held.append({**rec, "instance": instance, "ended": ts})
                 del held[:-MAX_HELD]
-            if any(r != self.novelty_rule for r in rec.get("by", ("*",))):
-                rec = {**rec, "free": []}  # another rule paged: an attack, not evidence of an open world
-            self._teach(rec, agent_id, instance, ts, "population")
+            if self.novelty_rule:  # only the novelty rule reads the population (off: no lesson to share)
+                if any(r != self.novelty_rule for r in rec.get("by", ("*",))):
+                    rec = {**rec, "free": []}  # another rule paged: an attack, not evidence of an open world
+                self._teach(rec, agent_id, instance, ts, "population")
             return False
         return self._teach(rec, agent_id, instance, ts, "all")
 
@@ -258,8 +259,8 @@ class Definitions:
         return True
 
     def learn(self, lesson: DefinitionLesson) -> bool:
-        """Fold one clean instance's lesson into its definition's model (False: no room for one more
-        model). A lesson folded lately is not folded again: a worker that reads on from its last
+        """Fold one instance's lesson (or its ``population`` / ``clean`` part) into its definition's
+        model (False: no room for one more model). A lesson folded lately is not folded again: a worker that reads on from its last
         checkpoint after a rebalance teaches the same lesson again, and so does the partition's
         next owner (both publish it). Replay's engine, the only one, sees each lesson once."""
         mark = b""

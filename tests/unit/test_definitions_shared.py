@@ -9,6 +9,7 @@ import pytest
 
 from intentwatch.models.definition_record import DefinitionLesson, SharedDefinition
 from intentwatch.models.errors import InputError
+from intentwatch.pipeline.engine.config import EngineConfig
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.io.codec import decode_definition_record
 from tests.factories import instantiate
@@ -171,3 +172,13 @@ def test_a_withdrawn_lesson_leaves_the_model_as_it_was_and_is_folded_again_when_
     assert orjson.loads(orjson.dumps(a.definitions_record())) == at_checkpoint
     a.merge_definition_record(lesson)  # taught again (here: folded as it comes back)
     assert orjson.loads(orjson.dumps(a.definitions_record())) == taught
+
+
+def test_without_the_novelty_rule_a_flagged_instance_shares_nothing():
+    """Its population lesson only feeds definition.new_target's rate: with the rule off, none is sent."""
+    e = Engine(EngineConfig.model_validate({"rules": {"definition.new_target": {"enabled": False}}}))
+    e.share_definitions()
+    e.process(instantiate(definition(), at=timedelta(days=-1)))
+    e.drain_definition_records()
+    run(e, 1, ["bob@example.com"], m=instance(1, allowed={"tools": ["mail.read_inbox"]}))  # paged: tool outside its task
+    assert e.drain_definition_records() == []
