@@ -118,9 +118,8 @@ class EngineCore:
                 return []
         elif held is not None and SEVERITY_RANK[f.rule.severity] >= HIGH:
             held.append(f.rule.id)
-        if sup is None:
-            m = st.manifest  # a high finding: the instance teaches its definition nothing
-            self.defs.flag(st.detect, f, m.definition if m is not None else None)
+        if sup is None:  # a high finding: the instance (or session) teaches nothing
+            self.defs.flag(st.detect, f, st.manifest, st.agent_id)
         out = self.responder.handle(f, st)
         self._next_due = min(self._next_due, self.responder.next_close())
         return out

@@ -57,6 +57,14 @@ MAX_DEFINITIONS = 1000   # a handful of definitions carry the models, not thousa
 FOLDED_MEMORY = 16_384   # lessons a streaming host remembers as folded (~1.5 MB): more than end between two checkpoints
 MAX_FLAGGERS = 8         # rules an instance's record names as what flagged it
 MAX_HELD = 4             # flagged instances of one agent kept for a verdict to clear (an agent id may run several in turn)
+MAX_OPEN_SESSIONS = 8    # sessions of one agent judged at once (a new one ends the oldest past it)
+MAX_SESSION_MODELS = 4096  # agents whose sessions are judged as instances
+SESSION_VALUES = 1024    # hashed target keys per agent's sessions model (a definition's: ``values``)
+
+
+def sessions_of(agent_id: str) -> str:
+    """The model of an agent's sessions (an agent with no definition: its sessions are its instances)."""
+    return f"{agent_id}#sessions"
 
 # -- inheritance ------------------------------------------------------------------------------
 def _covered(pattern: str, patterns: list[str]) -> bool:
@@ -148,6 +156,8 @@ class Definitions:
         self.models: dict[str, DefinitionModel] = {}
         self.max_values, self.keep, self.judged_from = 4096, 512, 0
         self.novelty_rule = ""  # the rule judging targets by how often instances meet new ones
+        self.sessions, self.session_idle = False, 1800.0  # an agent with no definition: its sessions judged as instances
+        self.session_models = 0
         self._high, self._rank = high, severity_rank
         self.publish = False  # a streaming host: queue lessons and registered definitions in ``outbox``
         self.outbox: list[DefinitionRecord] = []
@@ -159,6 +169,8 @@ class Definitions:
             self.keep = getattr(d, "keep", self.keep)
             if hasattr(d, "page_rate"):
                 self.judged_from, self.novelty_rule = d.min_instances, d.rule.id
+            if getattr(d, "sessions", False):
+                self.sessions, self.session_idle = True, d.session_idle
 
     # -- definitions ----------------------------------------------------------------------
     def register(self, m: IntentManifest, share: bool = True) -> None:
@@ -187,14 +199,40 @@ class Definitions:
             rec = detect["def"] = {"d": name, "tools": [], "values": [], "free": [], "n": 0, "flagged": False}
         return rec
 
-    def flag(self, detect: dict[str, Any], f: Finding, definition: str | None) -> None:
-        """A high or critical finding on an instance of ``definition``: it will teach its definition
-        nothing, unless an analyst's false-positive verdict clears every rule that flagged it
-        (``by``; ``*``: more rules than it keeps, never cleared). Its record starts here if this
-        is its first action."""
-        if definition is None or self._rank[f.severity or f.rule.severity] < self._high:
+    def session(self, detect: dict[str, Any], agent_id: str, sid: str, ts: float) -> tuple[str, dict[str, Any]]:
+        """The record of session ``sid`` of an agent with no definition, judged as an instance of
+        the agent's own sessions (model ``sessions_of(agent_id)``). A new session first ends the
+        agent's sessions idle for ``session_idle`` seconds, and the oldest past ``MAX_OPEN_SESSIONS``."""
+        name = sessions_of(agent_id)
+        open_ = detect.get("ses")
+        if open_ is None:
+            open_ = detect["ses"] = {}
+        rec = open_.get(sid)
+        if rec is None:
+            for old, r in sorted(open_.items(), key=lambda kv: kv[1]["t"]):
+                if r["t"] <= ts - self.session_idle or len(open_) >= MAX_OPEN_SESSIONS:
+                    del open_[old]
+                    self._close(detect, r, agent_id, f"{old[:160]}@{r['s']:.0f}", r["t"])
+            rec = open_[sid] = {"d": name, "tools": [], "values": [], "free": [], "n": 0, "flagged": False, "s": ts, "t": ts}
+        elif ts > rec["t"]:
+            rec["t"] = ts
+        return name, rec
+
+    def flag(self, detect: dict[str, Any], f: Finding, m: IntentManifest | None, agent_id: str) -> None:
+        """A high or critical finding on an instance of a definition (or on a session judged as
+        one): it will teach nothing, unless an analyst's false-positive verdict clears every rule
+        that flagged it (``by``; ``*``: more rules than it keeps, never cleared). Its record starts
+        here if this is its first action."""
+        if m is None or self._rank[f.severity or f.rule.severity] < self._high:
             return
-        rec = self.record(detect, definition)
+        if m.definition is not None:
+            rec = self.record(detect, m.definition)
+        else:
+            a = f.action
+            sid = a.session_id or a.task_id if a is not None and self.sessions else None
+            if not sid:
+                return
+            rec = self.session(detect, agent_id, sid, f.ts)[1]
         rec["flagged"] = True
         by = rec.setdefault("by", [])
         if f.rule.id not in by and "*" not in by:
@@ -203,8 +241,12 @@ class Definitions:
     def end(self, detect: dict[str, Any], agent_id: str, instance: str, ts: float) -> bool:
         """Instance ``instance`` (its instantiation's event id) of ``agent_id`` ended at ``ts``: its
         definition learns its record unless it was flagged; a flagged one is held (the latest
-        ``MAX_HELD`` of the agent) for a verdict to clear. True if learned."""
-        rec = detect.pop("def", None)
+        ``MAX_HELD`` of the agent) for a verdict to clear. Its open sessions end too. True if learned."""
+        for sid, r in detect.pop("ses", {}).items():
+            self._close(detect, r, agent_id, f"{sid[:160]}@{r['s']:.0f}", r["t"])
+        return self._close(detect, detect.pop("def", None), agent_id, instance, ts)
+
+    def _close(self, detect: dict[str, Any], rec: dict[str, Any] | None, agent_id: str, instance: str, ts: float) -> bool:
         if rec is None or rec["n"] == 0:
             return False
         if rec["flagged"]:
@@ -226,10 +268,10 @@ class Definitions:
         lessons taught. The hygiene holds: only a human's verdict on each flagging rule clears it,
         so a target only attacks used is not learned from instances that paged on it."""
         taught = 0
-        rec = detect.get("def")
-        if rec is not None and rule_id in rec.get("by", ()):
-            rec["by"] = [r for r in rec["by"] if r != rule_id] + ([] if false_positive else ["*"])
-            rec["flagged"] = bool(rec["by"])
+        for rec in (detect.get("def"), *detect.get("ses", {}).values()):
+            if rec is not None and rule_id in rec.get("by", ()):
+                rec["by"] = [r for r in rec["by"] if r != rule_id] + ([] if false_positive else ["*"])
+                rec["flagged"] = bool(rec["by"])
         keep = []
         for h in detect.get("def_held", ()):
             if rule_id in h["by"]:
@@ -269,11 +311,13 @@ class Definitions:
             if mark in self._folded:
                 return True
         model = self.models.get(lesson.definition)
+        of_sessions = lesson.definition.endswith("#sessions")
         if model is None:
-            if len(self.models) >= MAX_DEFINITIONS:
+            if (self.session_models >= MAX_SESSION_MODELS) if of_sessions else (len(self.models) - self.session_models >= MAX_DEFINITIONS):
                 return False
             model = self.models[lesson.definition] = DefinitionModel()
-        model.learn(lesson, self.max_values, self.keep, self.judged_from)
+            self.session_models += of_sessions
+        model.learn(lesson, min(self.max_values, SESSION_VALUES) if of_sessions else self.max_values, self.keep, self.judged_from)
         if mark:
             self._folded[mark] = None
             if len(self._folded) > FOLDED_MEMORY:
@@ -302,3 +346,4 @@ class Definitions:
     def restore(self, r: dict[str, Any]) -> None:
         self.definitions = {k: IntentManifest.model_validate(m) for k, m in r.get("definitions", {}).items()}
         self.models = {k: DefinitionModel.from_record(m) for k, m in r.get("models", {}).items()}
+        self.session_models = sum(k.endswith("#sessions") for k in self.models)

@@ -169,3 +169,53 @@ def test_a_restarted_worker_keeps_its_definitions_models(kafka_pipeline: Pipelin
     dead = p.read_all(p.topics.dlq)
     assert [r.headers["source"].decode().split("[")[0] for r in dead] == [p.topics.definitions], [
         (r.value, r.headers) for r in dead]
+
+
+SESSIONS_AGENT = "mail-assistant"
+
+
+def sessions(first: int, last: int, to: str) -> list[tuple[Instantiate | Action, str]]:
+    """Sessions ``first``..``last`` of one long-lived agent (no definition), an hour apart: a read,
+    then a send to ``to`` (``{k}`` the session's number)."""
+    out: list = []
+    for k in range(first, last + 1):
+        t = timedelta(hours=k)
+        sid = {"session_id": f"conv-{k}"}
+        out += [(_quiet(SESSIONS_AGENT, t, tool="mail.read_inbox", operation="read", attributes={"arguments": {"folder": "inbox"}}, **sid),
+                 SESSIONS_AGENT),
+                (_quiet(SESSIONS_AGENT, t + timedelta(seconds=30), tool="mail.send", operation="send",
+                        attributes={"arguments": {"to": to.format(k=k)}}, **sid), SESSIONS_AGENT)]
+    return out
+
+
+def test_a_restarted_worker_keeps_an_agents_sessions_model(kafka_pipeline: Pipeline, tmp_path: Path):
+    """An agent with no definition learns from its own clean sessions (``sessions``); killed and
+    restarted, the worker reads those lessons back and pages a session sending somewhere new, as
+    replay does."""
+    p = kafka_pipeline
+    p.create_topics()
+    m = definition(kind="agent", agent_id=SESSIONS_AGENT)
+    first = [(instantiate(m, at=timedelta(days=-1)), SESSIONS_AGENT), *sessions(1, TEACHERS + 1, "user{k}@example.com")]
+    lc1, act1 = write(first, tmp_path, "sessions")
+    p.produce(lc1, topic=p.topics.lifecycle)
+    solo = p.start_worker("solo")
+    p.wait_drained([solo], timeout=180)
+    p.produce(act1)
+    p.wait_drained([solo], timeout=180)
+    solo.sigkill()
+
+    again = p.start_worker("solo")
+    p.wait_until(lambda *_: f"definitions: 0 definition records and {TEACHERS} lessons" in again.tail(200), 60,
+                 "the restarted worker to read the sessions' lessons", [again])
+    probes = sessions(TEACHERS + 2, TEACHERS + 2, "eve@evil.io")
+    lc2, act2 = write(probes, tmp_path, "session-probes")
+    p.produce(act2)
+    p.wait_drained([again], timeout=120)
+    got = alerts(p)
+    expected = replayed(tmp_path, [lc1, lc2], [act1, act2])
+    paged = sorted(a["evidence"]["action"]["session_id"] for a in got.values() if a["rule_id"] == "definition.new_target")
+    assert paged == [f"conv-{TEACHERS + 2}"], (paged, p.logs())
+    assert set(got) == expected, (f"missing {sorted(expected - set(got))}, extra {[got[i] for i in set(got) - expected]}\n"
+                                  f"{p.logs()}")
+    shared = {r.key.decode() for r in p.read_all(p.topics.definitions)}
+    assert sum(k.startswith(f"{SESSIONS_AGENT}#sessions\n{SESSIONS_AGENT}\nconv-") for k in shared) == TEACHERS + 1

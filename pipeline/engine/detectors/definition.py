@@ -39,6 +39,7 @@ from intentwatch.pipeline.engine.toolcall import arguments
 READS = frozenset({"read", "list"})
 SEVERITIES: tuple[str, ...] = get_args(Severity)
 _REQUEST_KEYS = ("request", "user_request", "task_request", "prompt")
+_CALL_KEYS = frozenset(("arguments", "requestParameters", *_REQUEST_KEYS))  # a session's call that counts
 
 
 class _OfDefinition(Detector):
@@ -99,15 +100,33 @@ class DefinitionNewTarget(_OfDefinition):
         if sev not in SEVERITIES:
             raise ConfigError(f"rule {rule.id}: params.open_severity must be one of {', '.join(SEVERITIES)} (got {sev!r})")
         self.open_severity: str = sev
+        sessions = rule.params.get("sessions", False)
+        if not isinstance(sessions, bool):
+            raise ConfigError(f"rule {rule.id}: params.sessions must be true or false (got {sessions!r})")
+        self.sessions = sessions
+        self.session_idle = number(rule, "session_idle_seconds", 0.0) if self.sessions else 0.0
+
+    def applies(self, scope: Scope) -> bool:
+        return self.sessions or scope.definition is not None
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
         m = state.manifest
-        if self.defs is None or m is None or m.definition is None:
+        if self.defs is None or m is None:
             return None
         attrs = action.attributes
         if not attrs:
             return None
-        rec = self.defs.record(state.detect, m.definition)
+        name = m.definition
+        if name is not None:
+            rec = self.defs.record(state.detect, name)
+        else:  # no definition: the agent's sessions are its instances
+            if not self.sessions or _CALL_KEYS.isdisjoint(attrs):
+                return None
+            sid = action.session_id or action.task_id
+            if not sid:
+                return None
+            name, rec = self.defs.session(state.detect, state.agent_id, sid, ts)
+            rec["n"] += 1
         for k in _REQUEST_KEYS:  # the task named it: the user's choice, not the agent's
             req = attrs.get(k)
             if isinstance(req, str) and req:
@@ -121,17 +140,17 @@ class DefinitionNewTarget(_OfDefinition):
         args = arguments(action)
         if not args:
             return None
-        model = self._judged(m.definition)
+        model = self._judged(name)
         values: list[str] = rec["values"]
         free: list[str] = rec.setdefault("free", [])
         asked = rec.get("asked", ())
         intent_text = f"{m.task or ''}\n{m.purpose}".lower()
         new: tuple[str, str, str] | None = None
-        for name, t in argument_targets(args):
+        for arg, t in argument_targets(args):
             key = target_key(t)
             if key is None:
                 continue
-            h = value_hash(action.tool, name, key)
+            h = value_hash(action.tool, arg, key)
             if h not in values and len(values) < MAX_TARGETS:
                 values.append(h)
             if key in asked or key.split(":", 1)[1] in intent_text:
@@ -139,19 +158,21 @@ class DefinitionNewTarget(_OfDefinition):
             if h not in free and len(free) < MAX_TARGETS:
                 free.append(h)
             if new is None and model is not None and model.values.get(h, 0) < self.support:
-                new = (name, t, key)
+                new = (arg, t, key)
         if new is None or model is None:
             return None
-        name, t, key = new
+        arg, t, key = new
         rate, low, seen = model.novel_rate()
         open_world = seen >= self.rate_instances and low > self.page_rate
-        baseline = {"definition": m.definition, "target_key": key, "clean_instances": model.instances,
+        baseline = {"definition": name, "target_key": key, "clean_instances": model.instances,
                     "new_target_rate": round(rate, 4), "new_target_rate_low": round(low, 4), "instances_counted": seen}
         why = (f"; {rate:.0%} of its latest {seen} instances reached a new target on their own (at least {low:.1%}, "
                f"above {self.page_rate:g}): not paging" if open_world else "")
-        return self.finding(action, ts, f"{action.tool} {name}={t!r}: no earlier clean instance of definition {m.definition!r} "
-                                        f"used {key} there ({model.instances} clean instances learned){why}",
-                            clause=f"arguments.{name}", expected=f"a target used by {self.support}+ clean instances",
+        whose = (f"instance of definition {m.definition!r}" if m.definition is not None
+                 else f"session of agent {state.agent_id!r}")
+        return self.finding(action, ts, f"{action.tool} {arg}={t!r}: no earlier clean {whose} "
+                                        f"used {key} there ({model.instances} clean {'instances' if m.definition else 'sessions'} learned){why}",
+                            clause=f"arguments.{arg}", expected=f"a target used by {self.support}+ clean instances",
                             observed=t, baseline=baseline,
                             severity=self.open_severity if open_world else None)  # type: ignore[arg-type]
 

@@ -1,0 +1,113 @@
+"""An agent that instantiates no definition is the definition of its own sessions
+(``definition.new_target`` with ``sessions``): one long-lived assistant identity serving many
+conversations, as OTel GenAI traces show it (``gen_ai.agent.id`` per agent, ``gen_ai.conversation.id``
+per task)."""
+
+from datetime import timedelta
+
+from intentwatch.models.alert import Alert
+from intentwatch.models.feedback import Feedback
+from intentwatch.models.intent import IntentManifest
+from intentwatch.pipeline.engine.config import EngineConfig
+from intentwatch.pipeline.engine.definitions import sessions_of
+from intentwatch.pipeline.engine.engine import Engine
+from tests.factories import T0, action, decommission, instantiate
+
+AGENT = IntentManifest.model_validate({
+    "agent_id": "mailer", "owner": "team@example.com", "purpose": "mail assistant",
+    "allowed": {"tools": ["mail.*"], "operations": ["read", "send"]}})
+
+
+def engine(**params) -> Engine:
+    p = {"min_instances": 2, "support": 1, **params}
+    e = Engine(EngineConfig.model_validate({"rules": {"definition.new_target": {"params": p}}}))
+    e.process(instantiate(AGENT, at=timedelta(days=-1)))
+    return e
+
+
+def call(sid: str | None, at: timedelta, to: str | None = None, **attrs) -> list:
+    if to is not None:
+        attrs["arguments"] = {"to": to}
+    return [action("mailer", at=at, tool="mail.send" if to else "mail.read_inbox", operation="send" if to else "read",
+                   resource=None, data_domain=None, credential_id=None, model=None, session_id=sid,
+                   attributes=attrs or {"latency_ms": 3})]
+
+
+def session(e: Engine, k: int, sends: list[str], sid: str | None = None) -> list[Alert]:
+    """Session ``k`` (an hour after the one before): a read, then a send to each address."""
+    sid = sid or f"conv-{k}"
+    t = timedelta(hours=k)
+    out = e.process(call(sid, t, **{"arguments": {"folder": "inbox"}})[0])
+    for j, to in enumerate(sends):
+        out += e.process(call(sid, t + timedelta(seconds=10 + j), to)[0])
+    return [o for o in out if isinstance(o, Alert) and o.status == "open"]
+
+
+def test_a_session_sending_where_no_earlier_session_did_pages_from_its_first_send():
+    e = engine()
+    assert session(e, 1, ["bob@example.com"]) == [] and session(e, 2, ["carol@example.com"]) == []
+    assert session(e, 3, ["dave@example.com"]) == []  # sessions 1 and 2 ended when 3 began, an hour on: judged
+    assert e.defs.model(sessions_of("mailer")).instances == 2
+    [a] = session(e, 4, ["eve@evil.io"])
+    assert a.rule_id == "definition.new_target" and a.severity == "high"
+    assert a.evidence.baseline["target_key"] == "mail:evil.io"
+    assert a.evidence.baseline["definition"] == "mailer#sessions"
+    assert "no earlier clean session of agent 'mailer'" in a.message and "(3 clean sessions learned)" in a.message
+
+
+def test_a_flagged_session_teaches_nothing_and_the_same_attacker_keeps_paging():
+    e = engine()
+    session(e, 1, ["bob@example.com"])
+    session(e, 2, ["carol@example.com"])
+    for k in (3, 4, 5, 6):
+        assert [a.rule_id for a in session(e, k, ["eve@evil.io"])] == ["definition.new_target"]
+    assert e.defs.model(sessions_of("mailer")).instances == 2
+
+
+def test_a_false_positive_verdict_lets_a_flagged_session_teach():
+    e = engine()
+    session(e, 1, ["bob@example.com"])
+    session(e, 2, ["carol@example.com"])
+    [a] = session(e, 3, ["new@partner.io"])
+    e.process(Feedback(feedback_id="fb-1", agent_id="mailer", rule_id=a.rule_id, verdict="false_positive",
+                       analyst="soc@example.com", reason="a new partner", time=T0 + timedelta(hours=3, minutes=5)))
+    session(e, 4, ["bob@example.com"])  # session 3 ended here; cleared, it teaches
+    assert e.defs.model(sessions_of("mailer")).instances == 3
+    assert session(e, 5, ["someone@partner.io"]) == []
+
+
+def test_sessions_interleave_and_each_is_its_own_instance():
+    e = engine()
+    session(e, 1, ["bob@example.com"])
+    session(e, 2, ["carol@example.com"])
+    t = timedelta(hours=3)
+    out = e.process(call("a", t, "bob@example.com")[0]) + e.process(call("b", t + timedelta(seconds=1), "eve@evil.io")[0])
+    out += e.process(call("a", t + timedelta(seconds=2), "carol@example.com")[0])
+    assert [o.rule_id for o in out if isinstance(o, Alert)] == ["definition.new_target"]
+    assert set(e.agents["mailer"].detect["ses"]) == {"a", "b"}
+    e.process(decommission("mailer", at=t + timedelta(minutes=5)))  # its open sessions end with it
+    e.advance_to((T0 + t + timedelta(minutes=20)).timestamp())
+    assert "ses" not in e.agents["mailer"].detect
+    assert e.defs.model(sessions_of("mailer")).instances == 3  # "a" taught; "b" was flagged
+
+
+def test_an_idle_session_ends_and_a_bounded_number_stay_open():
+    e = engine(session_idle_seconds=600)
+    for k in range(12):  # twelve conversations a minute apart, none idle for 10 minutes
+        e.process(call(f"c{k}", timedelta(minutes=k), "bob@example.com")[0])
+    assert len(e.agents["mailer"].detect["ses"]) == 8
+    assert e.defs.model(sessions_of("mailer")).instances == 4  # the four oldest ended
+    e.process(call("late", timedelta(hours=2), "bob@example.com")[0])  # every other one idle now
+    assert list(e.agents["mailer"].detect["ses"]) == ["late"]
+
+
+def test_calls_without_arguments_or_sessions_keep_no_record_and_sessions_can_be_off():
+    e = engine()
+    for k in range(3):  # the fleet's shape: sessions, but no arguments
+        e.process(call(f"s{k}", timedelta(hours=k))[0])
+        e.process(call(None, timedelta(hours=k, seconds=5), "bob@example.com")[0])  # no session, no task
+    assert "ses" not in e.agents["mailer"].detect and e.defs.model(sessions_of("mailer")) is None
+    off = engine(sessions=False)
+    for k in range(1, 4):
+        session(off, k, ["bob@example.com"])
+    assert session(off, 4, ["eve@evil.io"]) == [] and off.defs.model(sessions_of("mailer")) is None
