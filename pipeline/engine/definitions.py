@@ -31,6 +31,14 @@ is judged pages on every instance and is never learned. Memory is bounded: ``val
 target keys per definition (the least supported go first), ``keep`` action counts, at most
 ``MAX_DEFINITIONS`` models.
 
+**An agent's sessions as its instances** (``definition.new_target``'s ``sessions``). An agent
+whose manifest names no definition is the definition of its own sessions: each ``session_id``
+(else ``task_id``) whose calls carry arguments or a request keeps a record in
+``detect["ses"]`` and teaches the model ``sessions_of(agent_id)`` when it ends: idle for
+``session_idle`` seconds when the agent's next new session begins, the oldest past
+``MAX_OPEN_SESSIONS``, or with the agent. Flagged sessions are held for a verdict as instances
+are (the agent's latest ``MAX_HELD``).
+
 **Where the state lives.** The models are the engine's, not an agent's: the instances of one
 definition sit on many partitions. What an instance teaches is one ``DefinitionLesson``
 (``models/definition_record.py``), folded into the model by ``learn`` the moment the instance
@@ -62,9 +70,12 @@ MAX_SESSION_MODELS = 4096  # agents whose sessions are judged as instances
 SESSION_VALUES = 1024    # hashed target keys per agent's sessions model (a definition's: ``values``)
 
 
+SESSIONS = "#sessions"
+
+
 def sessions_of(agent_id: str) -> str:
     """The model of an agent's sessions (an agent with no definition: its sessions are its instances)."""
-    return f"{agent_id}#sessions"
+    return agent_id + SESSIONS
 
 # -- inheritance ------------------------------------------------------------------------------
 def _covered(pattern: str, patterns: list[str]) -> bool:
@@ -311,7 +322,7 @@ class Definitions:
             if mark in self._folded:
                 return True
         model = self.models.get(lesson.definition)
-        of_sessions = lesson.definition.endswith("#sessions")
+        of_sessions = lesson.definition.endswith(SESSIONS)
         if model is None:
             if (self.session_models >= MAX_SESSION_MODELS) if of_sessions else (len(self.models) - self.session_models >= MAX_DEFINITIONS):
                 return False
@@ -346,4 +357,4 @@ class Definitions:
     def restore(self, r: dict[str, Any]) -> None:
         self.definitions = {k: IntentManifest.model_validate(m) for k, m in r.get("definitions", {}).items()}
         self.models = {k: DefinitionModel.from_record(m) for k, m in r.get("models", {}).items()}
-        self.session_models = sum(k.endswith("#sessions") for k in self.models)
+        self.session_models = sum(k.endswith(SESSIONS) for k in self.models)
