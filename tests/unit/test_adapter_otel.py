@@ -283,3 +283,13 @@ def test_a_file_of_long_lines_is_streamed_not_read_whole(tmp_path):
         tracemalloc.stop()
     assert n == 80 * 30
     assert peak < size / 3, f"peak {peak >> 10} KiB reading a {size >> 10} KiB file"
+
+
+def test_the_verbs_of_tool_names_agents_use():
+    """Tool names as agent toolkits write them (bookings, workspace invitations, web posts)."""
+    ops = ToolOperations()
+    names = {"reserve_hotel": "write", "purchase_item": "write", "invite_user_to_slack": "grant",
+             "post_webpage": "send", "send_money": "send", "delete_file": "delete", "remove_user_from_slack": "delete",
+             "leave_channel": "delete", "get_balance": "read", "verify_identity": "read", "list_files": "list",
+             "update_password": "write", "share_file": "grant", "schedule_transaction": "write"}
+    assert {n: ops(n) for n in names} == names
