@@ -105,6 +105,13 @@ class NewClientParams(_Params):
     min_actions: int = Field(default=3, ge=1, description="Actions of the identity before a new client family counts.")
 
 
+class OffensiveClientParams(_Params):
+    distributions: list[str] = Field(min_length=1, description="Penetration-testing distributions, named in the "
+                                     "platform part of a user agent (``Linux/6.5.0-kali3-amd64``).")
+    tools: list[str] = Field(default_factory=list, description="Substrings of the user agents attack tools sign their calls with.")
+    sanctioned: list[str] = Field(default_factory=list, description="Agent id patterns of sanctioned testers (kept quiet).")
+
+
 class BurstParams(_Params):
     calls: list[str] = Field(min_length=1, description="service:EventName of the sensitive reads.")
     names: list[str] = Field(default_factory=lambda: ["secretId", "secretIdList", "name", "names", "path"],

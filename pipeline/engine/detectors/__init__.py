@@ -5,7 +5,8 @@ rule's ``params``.
 - per action, against the manifest (``Detector``): ``conformance.py``, ``tool_clauses.py`` (per-tool
   clauses), ``lifecycle.py`` (gates); against the agent's definition's instances: ``definition.py``;
   every identity, registered or not: ``cloud.py`` (catalogue calls), ``cloud_identity.py``
-  (instance credentials), ``cloud_bursts.py`` (refusals and discovery sweeps), all reading
+  (instance credentials), ``cloud_bursts.py`` (refusals and discovery sweeps), ``offensive_client.py``
+  (an attacker's toolbox in the user agent), all reading
   actions through ``cloud_calls.py``;
 - raised by the engine (``Raised``): on manifest changes, refused control-plane changes and
   expiry (``lifecycle.py``), by the response policy and suppressions (``pipeline.py``); dormancy,
@@ -34,6 +35,7 @@ from intentwatch.pipeline.engine.detectors.injection import InjectedTarget
 from intentwatch.pipeline.engine.detectors.lifecycle import (ChangeCheck, Decommissioned, Expired, ExpiryReached,
                                                              Ownerless, UnapprovedUpdate, UnauthorisedChange, Unregistered)
 from intentwatch.pipeline.engine.detectors.novelty import Novelty
+from intentwatch.pipeline.engine.detectors.offensive_client import OffensiveClient
 from intentwatch.pipeline.engine.detectors.pipeline import CircuitBreaker, Suppressed
 from intentwatch.pipeline.engine.detectors.rate import ModelInvocations, RateBurst
 from intentwatch.pipeline.engine.detectors.tool_clauses import ArgumentAllowed, ArgumentBounds, ToolOperation, ToolResource
@@ -57,6 +59,7 @@ REGISTRY: dict[str, type[Detector] | type[Raised] | type[LearnedDetector] | type
     "identity_two_networks": IdentityTwoNetworks,
     "instance_outside_provider": InstanceOutsideProvider,
     "instance_new_client": InstanceNewClient,
+    "offensive_client": OffensiveClient,
     "sensitive_read_burst": SensitiveReadBurst,
     "discovery_burst": DiscoveryBurst,
     "injected_target": InjectedTarget,
