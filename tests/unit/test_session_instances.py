@@ -5,12 +5,16 @@ per task)."""
 
 from datetime import timedelta
 
+import orjson
+
+from intentwatch.models.action import Action
 from intentwatch.models.alert import Alert
 from intentwatch.models.feedback import Feedback
-from intentwatch.models.intent import IntentManifest
+from intentwatch.models.intent import Allowed, IntentManifest
 from intentwatch.pipeline.engine.config import EngineConfig
 from intentwatch.pipeline.engine.definitions import sessions_of
 from intentwatch.pipeline.engine.engine import Engine
+from intentwatch.pipeline.io.adapters.otel import OtelAdapter
 from tests.factories import T0, action, decommission, instantiate
 
 AGENT = IntentManifest.model_validate({
@@ -111,3 +115,43 @@ def test_calls_without_arguments_or_sessions_keep_no_record_and_sessions_can_be_
     for k in range(1, 4):
         session(off, k, ["bob@example.com"])
     assert session(off, 4, ["eve@evil.io"]) == [] and off.defs.model(sessions_of("mailer")) is None
+
+
+def _s(key: str, value: str) -> dict:
+    return {"key": key, "value": {"stringValue": value}}
+
+
+def conversation(k: int, to: str) -> bytes:
+    """One OTLP/JSON request as an agent framework exports a conversation of one long-lived agent
+    (``gen_ai.agent.id`` the same every time, a new ``gen_ai.conversation.id``): the tool span
+    first, then the ``invoke_agent`` span holding the user's request (it ends last)."""
+    start = int(T0.timestamp()) + k * 3600
+    trace, agent_span = f"{k:032x}", f"{k:015x}a"
+    request = '[{"role": "user", "parts": [{"type": "text", "content": "Mail the weekly report to my team"}]}]'
+    spans = [
+        {"traceId": trace, "spanId": f"{k:015x}b", "parentSpanId": agent_span, "name": "execute_tool send_email", "kind": 1,
+         "startTimeUnixNano": str(start * 10**9 + 10**9), "endTimeUnixNano": str(start * 10**9 + 2 * 10**9),
+         "attributes": [_s("gen_ai.operation.name", "execute_tool"), _s("gen_ai.tool.name", "send_email"),
+                        _s("gen_ai.tool.call.arguments", '{"to": "%s", "subject": "weekly report"}' % to)]},
+        {"traceId": trace, "spanId": agent_span, "name": "invoke_agent mailer", "kind": 1,
+         "startTimeUnixNano": str(start * 10**9), "endTimeUnixNano": str(start * 10**9 + 3 * 10**9),
+         "attributes": [_s("gen_ai.operation.name", "invoke_agent"), _s("gen_ai.agent.id", "mailer"),
+                        _s("gen_ai.agent.name", "Mail assistant"), _s("gen_ai.conversation.id", f"conv-{k}"),
+                        _s("gen_ai.input.messages", request)]},
+    ]
+    return orjson.dumps({"resourceSpans": [{"resource": {"attributes": [_s("service.name", "mail-assistant")]},
+                                             "scopeSpans": [{"scope": {"name": "an-agent-framework"}, "spans": spans}]}]})
+
+
+def test_an_otel_agents_conversations_are_its_sessions():
+    """Real traces name no instance: each conversation of the agent is judged as one."""
+    e, adapter, alerts = engine(), OtelAdapter(), []
+    e.process(instantiate(AGENT.model_copy(update={"allowed": Allowed(tools=["send_email", "gen_ai.invoke_agent"])}),
+                          at=timedelta(hours=-1)))
+    for k in range(1, 5):
+        for a in adapter.decode(conversation(k, f"teammate{k}@example.com" if k < 4 else "drop@evil.io"), f"trace-{k}"):
+            assert isinstance(a, Action), a
+            assert a.session_id == f"conv-{k}"
+            alerts += [o for o in e.process(a) if isinstance(o, Alert)]
+    assert [(a.rule_id, a.severity, a.evidence.action["session_id"]) for a in alerts] == [
+        ("definition.new_target", "high", "conv-4")]
