@@ -291,5 +291,6 @@ def test_the_verbs_of_tool_names_agents_use():
     names = {"reserve_hotel": "write", "purchase_item": "write", "invite_user_to_slack": "grant",
              "post_webpage": "send", "send_money": "send", "delete_file": "delete", "remove_user_from_slack": "delete",
              "leave_channel": "delete", "get_balance": "read", "verify_identity": "read", "list_files": "list",
-             "update_password": "write", "share_file": "grant", "schedule_transaction": "write"}
+             "update_password": "write", "share_file": "grant", "schedule_transaction": "write",
+             "reschedule_calendar_event": "write", "add_calendar_event_participants": "write"}
     assert {n: ops(n) for n in names} == names

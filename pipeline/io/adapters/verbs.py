@@ -31,7 +31,7 @@ VERBS: dict[str, Operation] = {
                      "upload", "save", "append", "commit", "push", "merge", "rename", "move", "copy", "tag",
                      "label", "comment", "assign", "close", "reopen", "approve", "import", "export", "store",
                      "record", "log", "mark", "schedule", "book", "refund", "pay", "transfer", "reserve", "buy",
-                     "purchase", "order", "rent", "subscribe", "join", "draft", "reset"), "write"),
+                     "purchase", "order", "rent", "subscribe", "join", "draft", "reset", "reschedule", "renew"), "write"),
     **dict.fromkeys(("delete", "remove", "rm", "drop", "purge", "destroy", "truncate", "erase", "unlink",
                      "revoke", "detach", "cancel", "unsubscribe", "leave", "kick", "ban"), "delete"),
     **dict.fromkeys(("send", "post", "email", "mail", "notify", "reply", "message", "publish", "forward", "tweet",
