@@ -58,7 +58,7 @@ from typing import Any
 from intentwatch.models.definition_record import DefinitionLesson, DefinitionRecord, SharedDefinition
 from intentwatch.models.errors import InputError
 from intentwatch.models.intent import Allowed, IntentManifest, ToolClause
-from intentwatch.pipeline.engine.definition_model import DefinitionModel
+from intentwatch.pipeline.engine.definition_model import CALL_KEYS, DefinitionModel
 from intentwatch.pipeline.engine.finding import Finding
 
 MAX_DEFINITIONS = 1000   # a handful of definitions carry the models, not thousands of agents
@@ -240,9 +240,12 @@ class Definitions:
             rec = self.record(detect, m.definition)
         else:
             a = f.action
-            sid = a.session_id or a.task_id if a is not None and self.sessions else None
-            if not sid:
+            if a is None or not self.sessions:
                 return
+            sid = a.session_id or a.task_id
+            open_ = detect.get("ses") or {}
+            if not sid or (sid not in open_ and CALL_KEYS.isdisjoint(a.attributes)):
+                return  # no session, or a call that keeps no record (as the detector's)
             rec = self.session(detect, agent_id, sid, f.ts)[1]
         rec["flagged"] = True
         by = rec.setdefault("by", [])

@@ -110,6 +110,10 @@ def test_calls_without_arguments_or_sessions_keep_no_record_and_sessions_can_be_
     for k in range(3):  # the fleet's shape: sessions, but no arguments
         e.process(call(f"s{k}", timedelta(hours=k))[0])
         e.process(call(None, timedelta(hours=k, seconds=5), "bob@example.com")[0])  # no session, no task
+        paged = e.process(action("mailer", at=timedelta(hours=k, seconds=9), tool="shell.exec", operation="execute",
+                                 resource=None, data_domain=None, credential_id=None, model=None, session_id=f"s{k}",
+                                 attributes={"latency_ms": 5}))  # a high finding on such a call starts no record either
+        assert [a.rule_id for a in paged if isinstance(a, Alert)][:1] == ["intent.tool_not_allowed"]
     assert "ses" not in e.agents["mailer"].detect and e.defs.model(sessions_of("mailer")) is None
     off = engine(sessions=False)
     for k in range(1, 4):

@@ -28,7 +28,7 @@ from intentwatch.models.alert import Severity
 from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.models.definition_record import MAX_TARGETS, MAX_TOOLS
-from intentwatch.pipeline.engine.definition_model import target_key, value_hash
+from intentwatch.pipeline.engine.definition_model import CALL_KEYS, REQUEST_KEYS, target_key, value_hash
 from intentwatch.pipeline.engine.detectors.base import Detector, Raised, number, whole
 from intentwatch.pipeline.engine.detectors.injection_text import argument_targets, targets_in_text
 from intentwatch.pipeline.engine.finding import Finding
@@ -38,8 +38,6 @@ from intentwatch.pipeline.engine.toolcall import arguments
 
 READS = frozenset({"read", "list"})
 SEVERITIES: tuple[str, ...] = get_args(Severity)
-_REQUEST_KEYS = ("request", "user_request", "task_request", "prompt")
-_CALL_KEYS = frozenset(("arguments", "requestParameters", *_REQUEST_KEYS))  # a session's call that counts
 
 
 class _OfDefinition(Detector):
@@ -120,14 +118,14 @@ class DefinitionNewTarget(_OfDefinition):
         if name is not None:
             rec = self.defs.record(state.detect, name)
         else:  # no definition: the agent's sessions are its instances
-            if not self.sessions or _CALL_KEYS.isdisjoint(attrs):
+            if not self.sessions or CALL_KEYS.isdisjoint(attrs):
                 return None
             sid = action.session_id or action.task_id
             if not sid:
                 return None
             name, rec = self.defs.session(state.detect, state.agent_id, sid, ts)
             rec["n"] += 1
-        for k in _REQUEST_KEYS:  # the task named it: the user's choice, not the agent's
+        for k in REQUEST_KEYS:  # the task named it: the user's choice, not the agent's
             req = attrs.get(k)
             if isinstance(req, str) and req:
                 asked = rec.setdefault("asked", [])
