@@ -38,8 +38,7 @@ class DefinitionLesson(BaseModel):
 
     version: Literal[1] = 1
     kind: Literal["definition_lesson"] = "definition_lesson"
-    definition: str = Field(min_length=1, max_length=210, description="The definition's id, or an agent's id and "
-                                                                      "``#sessions`` for its sessions judged as instances.")
+    definition: str = Field(min_length=1, max_length=200)
     agent_id: str = Field(min_length=1, max_length=200)
     instance: str = Field(max_length=200, description="The instantiation's event id (the agent's epoch then).")
     ended: float = Field(ge=0, lt=LATEST.timestamp(), allow_inf_nan=False, description="Event time it ended, epoch seconds.")

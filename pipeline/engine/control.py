@@ -136,7 +136,7 @@ class Lifecycle(EngineCore):
 
     def _apply_change(self, st: AgentState, ev: LifecycleEvent, ts: float) -> list[Output]:
         if isinstance(ev, Decommission):
-            self.defs.end(st.detect, st.agent_id, st.epoch, ts)
+            self.defs.end(st, ts)
             st.status, st.epoch, st.lifecycle_ts = "decommissioned", ev.event_id, ts
             self._ended(st)
             return []
@@ -146,7 +146,7 @@ class Lifecycle(EngineCore):
             self.rejected.append(Rejection(ev, f"widens definition {m.definition!r}: {'; '.join(wider[:5])}", True))
             return self._respond(self.widened.widened(st.agent_id, ts, ev.event_id, m.definition, wider), st) if self.widened else []
         if isinstance(ev, Instantiate):
-            self.defs.end(st.detect, st.agent_id, st.epoch, ts)  # a new task: the previous instance ended
+            self.defs.end(st, ts)  # a new task: the previous instance ended
         expiry = m.expiry(ev.time)
         expires_ts = expiry.timestamp() if expiry is not None else None
         st.apply_manifest(m, ev.event_id, ts, expires_ts, self.checks)
@@ -170,7 +170,7 @@ class Lifecycle(EngineCore):
     def _apply_feedback(self, st: AgentState, fb: Feedback, ts: float) -> list[Output]:
         self.stats[f"feedback:{fb.verdict}"] += 1
         # an instance flagged by this rule: a false positive no longer keeps it from teaching its definition
-        self.stats["feedback_definition_lessons"] += self.defs.release(st.detect, st.agent_id, fb.rule_id,
+        self.stats["feedback_definition_lessons"] += self.defs.release(st, fb.rule_id,
                                                                        fb.verdict == "false_positive")
         if fb.verdict == "confirmed":
             if self.behaviour is not None:  # the held-back actions were the attack: never learn them
@@ -188,7 +188,7 @@ class Lifecycle(EngineCore):
         """The manifest's expiry passed: mark the agent expired and decommission it."""
         st.status = "expired"
         ts = st.expires_ts if st.expires_ts is not None else self.watermark
-        self.defs.end(st.detect, st.agent_id, st.epoch, ts)
+        self.defs.end(st, ts)
         self._ended(st)
         if self.expiry is None:
             return []

@@ -119,7 +119,7 @@ class EngineCore:
         elif held is not None and SEVERITY_RANK[f.rule.severity] >= HIGH:
             held.append(f.rule.id)
         if sup is None:  # a high finding: the instance (or session) teaches nothing
-            self.defs.flag(st.detect, f, st.manifest, st.agent_id)
+            self.defs.flag(st, f)
         out = self.responder.handle(f, st)
         self._next_due = min(self._next_due, self.responder.next_close())
         return out

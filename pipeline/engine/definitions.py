@@ -34,10 +34,11 @@ target keys per definition (the least supported go first), ``keep`` action count
 **An agent's sessions as its instances** (``definition.new_target``'s ``sessions``). An agent
 whose manifest names no definition is the definition of its own sessions: each ``session_id``
 (else ``task_id``) whose calls carry arguments or a request keeps a record in
-``detect["ses"]`` and teaches the model ``sessions_of(agent_id)`` when it ends: idle for
-``session_idle`` seconds when the agent's next new session begins, the oldest past
-``MAX_OPEN_SESSIONS``, or with the agent. Flagged sessions are held for a verdict as instances
-are (the agent's latest ``MAX_HELD``).
+``detect["ses"]``, and teaches the agent's own model (``AgentState.sessions``) when it ends:
+idle for ``session_idle`` seconds when the agent's next new session begins, the oldest past
+``MAX_OPEN_SESSIONS``, or with the agent. The hygiene is an instance's (flagged sessions held
+for a verdict, the agent's latest ``MAX_HELD``). One agent's sessions are on one partition, so
+that model is the agent's state, checkpointed and compacted with it, and shared with no one.
 
 **Where the state lives.** The models are the engine's, not an agent's: the instances of one
 definition sit on many partitions. What an instance teaches is one ``DefinitionLesson``
@@ -60,22 +61,15 @@ from intentwatch.models.errors import InputError
 from intentwatch.models.intent import Allowed, IntentManifest, ToolClause
 from intentwatch.pipeline.engine.definition_model import CALL_KEYS, DefinitionModel
 from intentwatch.pipeline.engine.finding import Finding
+from intentwatch.pipeline.engine.state import AgentState
 
 MAX_DEFINITIONS = 1000   # a handful of definitions carry the models, not thousands of agents
 FOLDED_MEMORY = 16_384   # lessons a streaming host remembers as folded (~1.5 MB): more than end between two checkpoints
 MAX_FLAGGERS = 8         # rules an instance's record names as what flagged it
 MAX_HELD = 4             # flagged instances of one agent kept for a verdict to clear (an agent id may run several in turn)
 MAX_OPEN_SESSIONS = 8    # sessions of one agent judged at once (a new one ends the oldest past it)
-MAX_SESSION_MODELS = 4096  # agents whose sessions are judged as instances
-SESSION_VALUES = 1024    # hashed target keys per agent's sessions model (a definition's: ``values``)
-
-
-SESSIONS = "#sessions"
-
-
-def sessions_of(agent_id: str) -> str:
-    """The model of an agent's sessions (an agent with no definition: its sessions are its instances)."""
-    return agent_id + SESSIONS
+SESSION_VALUES = 1024    # hashed target keys in an agent's sessions model (a definition's: ``values``)
+SESSIONS = "#sessions"   # a session record's ``d``: it teaches the agent's own model, not a definition's
 
 # -- inheritance ------------------------------------------------------------------------------
 def _covered(pattern: str, patterns: list[str]) -> bool:
@@ -168,7 +162,6 @@ class Definitions:
         self.max_values, self.keep, self.judged_from = 4096, 512, 0
         self.novelty_rule = ""  # the rule judging targets by how often instances meet new ones
         self.sessions, self.session_idle = False, 1800.0  # an agent with no definition: its sessions judged as instances
-        self.session_models = 0
         self._high, self._rank = high, severity_rank
         self.publish = False  # a streaming host: queue lessons and registered definitions in ``outbox``
         self.outbox: list[DefinitionRecord] = []
@@ -210,78 +203,77 @@ class Definitions:
             rec = detect["def"] = {"d": name, "tools": [], "values": [], "free": [], "n": 0, "flagged": False}
         return rec
 
-    def session(self, detect: dict[str, Any], agent_id: str, sid: str, ts: float) -> tuple[str, dict[str, Any]]:
+    def session(self, st: AgentState, sid: str, ts: float) -> dict[str, Any]:
         """The record of session ``sid`` of an agent with no definition, judged as an instance of
-        the agent's own sessions (model ``sessions_of(agent_id)``). A new session first ends the
-        agent's sessions idle for ``session_idle`` seconds, and the oldest past ``MAX_OPEN_SESSIONS``."""
-        name = sessions_of(agent_id)
-        open_ = detect.get("ses")
+        the agent's own sessions (``st.sessions``). A new session first ends the agent's sessions
+        idle for ``session_idle`` seconds, and the oldest past ``MAX_OPEN_SESSIONS``."""
+        open_ = st.detect.get("ses")
         if open_ is None:
-            open_ = detect["ses"] = {}
+            open_ = st.detect["ses"] = {}
         rec = open_.get(sid)
         if rec is None:
             for old, r in sorted(open_.items(), key=lambda kv: kv[1]["t"]):
                 if r["t"] <= ts - self.session_idle or len(open_) >= MAX_OPEN_SESSIONS:
                     del open_[old]
-                    self._close(detect, r, agent_id, f"{old[:160]}@{r['s']:.0f}", r["t"])
-            rec = open_[sid] = {"d": name, "tools": [], "values": [], "free": [], "n": 0, "flagged": False, "s": ts, "t": ts}
+                    self._close(st, r, f"{old[:160]}@{r['s']:.0f}", r["t"])
+            rec = open_[sid] = {"d": SESSIONS, "tools": [], "values": [], "free": [], "n": 0, "flagged": False, "s": ts, "t": ts}
         elif ts > rec["t"]:
             rec["t"] = ts
-        return name, rec
+        return rec
 
-    def flag(self, detect: dict[str, Any], f: Finding, m: IntentManifest | None, agent_id: str) -> None:
+    def flag(self, st: AgentState, f: Finding) -> None:
         """A high or critical finding on an instance of a definition (or on a session judged as
         one): it will teach nothing, unless an analyst's false-positive verdict clears every rule
         that flagged it (``by``; ``*``: more rules than it keeps, never cleared). Its record starts
         here if this is its first action."""
+        m = st.manifest
         if m is None or self._rank[f.severity or f.rule.severity] < self._high:
             return
         if m.definition is not None:
-            rec = self.record(detect, m.definition)
+            rec = self.record(st.detect, m.definition)
         else:
             a = f.action
             if a is None or not self.sessions:
                 return
             sid = a.session_id or a.task_id
-            open_ = detect.get("ses") or {}
-            if not sid or (sid not in open_ and CALL_KEYS.isdisjoint(a.attributes)):
+            if not sid or (sid not in st.detect.get("ses", ()) and CALL_KEYS.isdisjoint(a.attributes)):
                 return  # no session, or a call that keeps no record (as the detector's)
-            rec = self.session(detect, agent_id, sid, f.ts)[1]
+            rec = self.session(st, sid, f.ts)
         rec["flagged"] = True
         by = rec.setdefault("by", [])
         if f.rule.id not in by and "*" not in by:
             by.append(f.rule.id if len(by) < MAX_FLAGGERS else "*")
 
-    def end(self, detect: dict[str, Any], agent_id: str, instance: str, ts: float) -> bool:
-        """Instance ``instance`` (its instantiation's event id) of ``agent_id`` ended at ``ts``: its
+    def end(self, st: AgentState, ts: float) -> bool:
+        """The agent's instance (its instantiation's event id: ``st.epoch``) ended at ``ts``: its
         definition learns its record unless it was flagged; a flagged one is held (the latest
         ``MAX_HELD`` of the agent) for a verdict to clear. Its open sessions end too. True if learned."""
-        for sid, r in detect.pop("ses", {}).items():
-            self._close(detect, r, agent_id, f"{sid[:160]}@{r['s']:.0f}", r["t"])
-        return self._close(detect, detect.pop("def", None), agent_id, instance, ts)
+        for sid, r in st.detect.pop("ses", {}).items():
+            self._close(st, r, f"{sid[:160]}@{r['s']:.0f}", r["t"])
+        return self._close(st, st.detect.pop("def", None), st.epoch, ts)
 
-    def _close(self, detect: dict[str, Any], rec: dict[str, Any] | None, agent_id: str, instance: str, ts: float) -> bool:
+    def _close(self, st: AgentState, rec: dict[str, Any] | None, instance: str, ts: float) -> bool:
         if rec is None or rec["n"] == 0:
             return False
         if rec["flagged"]:
             if rec.get("by") and "*" not in rec["by"]:
-                held = detect.setdefault("def_held", [])
+                held = st.detect.setdefault("def_held", [])
                 held.append({**rec, "instance": instance, "ended": ts})
                 del held[:-MAX_HELD]
             if self.novelty_rule:  # only the novelty rule reads the population (off: no lesson to share)
                 if any(r != self.novelty_rule for r in rec.get("by", ("*",))):
                     rec = {**rec, "free": []}  # another rule paged: an attack, not evidence of an open world
-                self._teach(rec, agent_id, instance, ts, "population")
+                self._teach(rec, st, instance, ts, "population")
             return False
-        return self._teach(rec, agent_id, instance, ts, "all")
+        return self._teach(rec, st, instance, ts, "all")
 
-    def release(self, detect: dict[str, Any], agent_id: str, rule_id: str, false_positive: bool) -> int:
+    def release(self, st: AgentState, rule_id: str, false_positive: bool) -> int:
         """An analyst's verdict on ``rule_id`` for this instance. False positive: the rule no longer
         keeps it from teaching; cleared of every rule that flagged it, a held (ended) instance
         teaches now and a running one when it ends. Confirmed: it never teaches. Returns the
         lessons taught. The hygiene holds: only a human's verdict on each flagging rule clears it,
         so a target only attacks used is not learned from instances that paged on it."""
-        taught = 0
+        taught, detect = 0, st.detect
         for rec in (detect.get("def"), *detect.get("ses", {}).values()):
             if rec is not None and rule_id in rec.get("by", ()):
                 rec["by"] = [r for r in rec["by"] if r != rule_id] + ([] if false_positive else ["*"])
@@ -293,7 +285,7 @@ class Definitions:
                     continue
                 h["by"] = [r for r in h["by"] if r != rule_id]
                 if not h["by"]:
-                    taught += self._teach(h, agent_id, h["instance"], h["ended"], "clean")
+                    taught += self._teach(h, st, h["instance"], h["ended"], "clean")
                     continue
             keep.append(h)
         if keep:
@@ -302,12 +294,17 @@ class Definitions:
             detect.pop("def_held", None)
         return taught
 
-    def _teach(self, rec: dict[str, Any], agent_id: str, instance: str, ts: float, part: str) -> bool:
+    def _teach(self, rec: dict[str, Any], st: AgentState, instance: str, ts: float, part: str) -> bool:
         population = part == "population"
-        lesson = DefinitionLesson.model_construct(definition=rec["d"], agent_id=agent_id, instance=instance, ended=ts,
+        lesson = DefinitionLesson.model_construct(definition=rec["d"], agent_id=st.agent_id, instance=instance, ended=ts,
                                                   tools=[] if population else list(rec["tools"]),
                                                   values=[] if population else list(rec["values"]),
                                                   free=[] if part == "clean" else list(rec.get("free", ())), n=rec["n"], part=part)
+        if rec["d"] == SESSIONS:  # the agent's own sessions: its state, checkpointed with it, shared with nobody
+            if st.sessions is None:
+                st.sessions = DefinitionModel()
+            st.sessions.learn(lesson, SESSION_VALUES, self.keep, self.judged_from)
+            return True
         if not self.learn(lesson):
             return False
         if self.publish:
@@ -325,13 +322,11 @@ class Definitions:
             if mark in self._folded:
                 return True
         model = self.models.get(lesson.definition)
-        of_sessions = lesson.definition.endswith(SESSIONS)
         if model is None:
-            if (self.session_models >= MAX_SESSION_MODELS) if of_sessions else (len(self.models) - self.session_models >= MAX_DEFINITIONS):
+            if len(self.models) >= MAX_DEFINITIONS:
                 return False
             model = self.models[lesson.definition] = DefinitionModel()
-            self.session_models += of_sessions
-        model.learn(lesson, min(self.max_values, SESSION_VALUES) if of_sessions else self.max_values, self.keep, self.judged_from)
+        model.learn(lesson, self.max_values, self.keep, self.judged_from)
         if mark:
             self._folded[mark] = None
             if len(self._folded) > FOLDED_MEMORY:
@@ -360,4 +355,3 @@ class Definitions:
     def restore(self, r: dict[str, Any]) -> None:
         self.definitions = {k: IntentManifest.model_validate(m) for k, m in r.get("definitions", {}).items()}
         self.models = {k: DefinitionModel.from_record(m) for k, m in r.get("models", {}).items()}
-        self.session_models = sum(k.endswith(SESSIONS) for k in self.models)

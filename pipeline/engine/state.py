@@ -11,6 +11,7 @@ from typing import Any, Literal, cast
 
 from intentwatch.models.alert import Alert
 from intentwatch.models.baseline import AgentBaseline
+from intentwatch.pipeline.engine.definition_model import DefinitionModel
 from intentwatch.models.intent import IntentManifest
 from intentwatch.models.feedback import PENDING_ADAPTER, Feedback
 from intentwatch.models.lifecycle import Decommission, Instantiate, Update
@@ -88,6 +89,7 @@ class AgentState:
     seen: dict[str, tuple[float, int]] = field(default_factory=dict)
     seen_floor: float = float("-inf")
     detect: dict[str, Any] = field(default_factory=dict)  # JSON-able memory of detectors that need one (pipeline/engine/detectors)
+    sessions: Any = None  # DefinitionModel of its sessions judged as instances (no definition: engine/definitions.py)
 
     def apply_manifest(self, manifest: IntentManifest, epoch: str, ts: float, expires_ts: float | None, checks: list) -> None:
         first = self.status != "active"
@@ -141,6 +143,7 @@ class AgentState:
             "seen": [[e, t, fp] for e, (t, fp) in self.seen.items()],
             "seen_floor": self.seen_floor if self.seen_floor != float("-inf") else None,
             "detect": self.detect,
+            "sessions": self.sessions.to_record() if self.sessions is not None else None,
         }
 
     @classmethod
@@ -170,4 +173,6 @@ class AgentState:
         floor = r.get("seen_floor")
         st.seen_floor = floor if floor is not None else float("-inf")
         st.detect = r.get("detect", {})
+        if r.get("sessions") is not None:
+            st.sessions = DefinitionModel.from_record(r["sessions"])
         return st

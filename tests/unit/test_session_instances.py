@@ -12,8 +12,8 @@ from intentwatch.models.alert import Alert
 from intentwatch.models.feedback import Feedback
 from intentwatch.models.intent import Allowed, IntentManifest
 from intentwatch.pipeline.engine.config import EngineConfig
-from intentwatch.pipeline.engine.definitions import sessions_of
 from intentwatch.pipeline.engine.engine import Engine
+from intentwatch.pipeline.engine.state import AgentState
 from intentwatch.pipeline.io.adapters.otel import OtelAdapter
 from tests.factories import T0, action, decommission, instantiate
 
@@ -51,11 +51,12 @@ def test_a_session_sending_where_no_earlier_session_did_pages_from_its_first_sen
     e = engine()
     assert session(e, 1, ["bob@example.com"]) == [] and session(e, 2, ["carol@example.com"]) == []
     assert session(e, 3, ["dave@example.com"]) == []  # sessions 1 and 2 ended when 3 began, an hour on: judged
-    assert e.defs.model(sessions_of("mailer")).instances == 2
+    assert e.agents["mailer"].sessions.instances == 2
     [a] = session(e, 4, ["eve@evil.io"])
     assert a.rule_id == "definition.new_target" and a.severity == "high"
     assert a.evidence.baseline["target_key"] == "mail:evil.io"
     assert a.evidence.baseline["definition"] == "mailer#sessions"
+    assert e.defs.models == {}  # the agent's own model, in its state: no definition's
     assert "no earlier clean session of agent 'mailer'" in a.message and "(3 clean sessions learned)" in a.message
 
 
@@ -65,7 +66,7 @@ def test_a_flagged_session_teaches_nothing_and_the_same_attacker_keeps_paging():
     session(e, 2, ["carol@example.com"])
     for k in (3, 4, 5, 6):
         assert [a.rule_id for a in session(e, k, ["eve@evil.io"])] == ["definition.new_target"]
-    assert e.defs.model(sessions_of("mailer")).instances == 2
+    assert e.agents["mailer"].sessions.instances == 2
 
 
 def test_a_false_positive_verdict_lets_a_flagged_session_teach():
@@ -76,7 +77,7 @@ def test_a_false_positive_verdict_lets_a_flagged_session_teach():
     e.process(Feedback(feedback_id="fb-1", agent_id="mailer", rule_id=a.rule_id, verdict="false_positive",
                        analyst="soc@example.com", reason="a new partner", time=T0 + timedelta(hours=3, minutes=5)))
     session(e, 4, ["bob@example.com"])  # session 3 ended here; cleared, it teaches
-    assert e.defs.model(sessions_of("mailer")).instances == 3
+    assert e.agents["mailer"].sessions.instances == 3
     assert session(e, 5, ["someone@partner.io"]) == []
 
 
@@ -92,7 +93,7 @@ def test_sessions_interleave_and_each_is_its_own_instance():
     e.process(decommission("mailer", at=t + timedelta(minutes=5)))  # its open sessions end with it
     e.advance_to((T0 + t + timedelta(minutes=20)).timestamp())
     assert "ses" not in e.agents["mailer"].detect
-    assert e.defs.model(sessions_of("mailer")).instances == 3  # "a" taught; "b" was flagged
+    assert e.agents["mailer"].sessions.instances == 3  # "a" taught; "b" was flagged
 
 
 def test_an_idle_session_ends_and_a_bounded_number_stay_open():
@@ -100,7 +101,7 @@ def test_an_idle_session_ends_and_a_bounded_number_stay_open():
     for k in range(12):  # twelve conversations a minute apart, none idle for 10 minutes
         e.process(call(f"c{k}", timedelta(minutes=k), "bob@example.com")[0])
     assert len(e.agents["mailer"].detect["ses"]) == 8
-    assert e.defs.model(sessions_of("mailer")).instances == 4  # the four oldest ended
+    assert e.agents["mailer"].sessions.instances == 4  # the four oldest ended
     e.process(call("late", timedelta(hours=2), "bob@example.com")[0])  # every other one idle now
     assert list(e.agents["mailer"].detect["ses"]) == ["late"]
 
@@ -114,11 +115,11 @@ def test_calls_without_arguments_or_sessions_keep_no_record_and_sessions_can_be_
                                  resource=None, data_domain=None, credential_id=None, model=None, session_id=f"s{k}",
                                  attributes={"latency_ms": 5}))  # a high finding on such a call starts no record either
         assert [a.rule_id for a in paged if isinstance(a, Alert)][:1] == ["intent.tool_not_allowed"]
-    assert "ses" not in e.agents["mailer"].detect and e.defs.model(sessions_of("mailer")) is None
+    assert "ses" not in e.agents["mailer"].detect and e.agents["mailer"].sessions is None
     off = engine(sessions=False)
     for k in range(1, 4):
         session(off, k, ["bob@example.com"])
-    assert session(off, 4, ["eve@evil.io"]) == [] and off.defs.model(sessions_of("mailer")) is None
+    assert session(off, 4, ["eve@evil.io"]) == [] and off.agents["mailer"].sessions is None
 
 
 def _s(key: str, value: str) -> dict:
@@ -159,3 +160,15 @@ def test_an_otel_agents_conversations_are_its_sessions():
             alerts += [o for o in e.process(a) if isinstance(o, Alert)]
     assert [(a.rule_id, a.severity, a.evidence.action["session_id"]) for a in alerts] == [
         ("definition.new_target", "high", "conv-4")]
+
+
+def test_the_sessions_model_is_the_agents_state_and_survives_its_record():
+    """Checkpointed (and compacted) with the agent, not shared: a worker that takes the agent's
+    partition over, or restarts, judges its next session as this engine does."""
+    e = engine()
+    for k in range(1, 4):
+        session(e, k, [f"user{k}@example.com"])
+    st = e.agents["mailer"]
+    back = AgentState.from_record(orjson.loads(orjson.dumps(st.to_record())), [])
+    assert back.sessions.to_record() == st.sessions.to_record() and back.sessions.instances == 2
+    assert back.detect["ses"] == st.detect["ses"]  # the session still open

@@ -117,14 +117,18 @@ class DefinitionNewTarget(_OfDefinition):
         name = m.definition
         if name is not None:
             rec = self.defs.record(state.detect, name)
-        else:  # no definition: the agent's sessions are its instances
+            model = self._judged(name)
+        else:  # no definition: the agent's sessions are its instances, judged by its own model
             if not self.sessions or CALL_KEYS.isdisjoint(attrs):
                 return None
             sid = action.session_id or action.task_id
             if not sid:
                 return None
-            name, rec = self.defs.session(state.detect, state.agent_id, sid, ts)
+            rec = self.defs.session(state, sid, ts)
             rec["n"] += 1
+            name, model = f"{state.agent_id}#sessions", state.sessions
+            if model is not None and model.instances < self.min_instances:
+                model = None
         for k in REQUEST_KEYS:  # the task named it: the user's choice, not the agent's
             req = attrs.get(k)
             if isinstance(req, str) and req:
@@ -138,7 +142,6 @@ class DefinitionNewTarget(_OfDefinition):
         args = arguments(action)
         if not args:
             return None
-        model = self._judged(name)
         values: list[str] = rec["values"]
         free: list[str] = rec.setdefault("free", [])
         asked = rec.get("asked", ())
