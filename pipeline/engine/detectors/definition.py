@@ -15,6 +15,8 @@ is judged once ``min_instances`` clean instances ended; a tool or a target is kn
   reached on their own a target no earlier instance had (the share's one-sided 95 % lower
   bound above it), a new target is everyday there: raised at ``open_severity`` (not paging),
   with the rate. A campaign counts once per target, however many instances it takes over.
+  With ``sessions``, an agent with no definition has each session judged the same way, as an
+  instance of its own sessions, by its own model (``AgentState.sessions``; see definitions.py).
 - ``definition.volume``: the instance's action count passes ``factor`` times the ``quantile``
   of its definition's clean instances' counts (once per instance).
 - ``definition.widened``: raised by the engine when an instance manifest widens its definition
