@@ -6,7 +6,7 @@ rule's ``params``.
   clauses), ``lifecycle.py`` (gates); against the agent's definition's instances: ``definition.py``;
   every identity, registered or not: ``cloud.py`` (catalogue calls), ``cloud_identity.py``
   (instance credentials), ``cloud_bursts.py`` (refusals and discovery sweeps), ``offensive_client.py``
-  (an attacker's toolbox in the user agent), all reading
+  (an attacker's toolbox in the user agent), ``root_credentials.py`` (the root user at work), all reading
   actions through ``cloud_calls.py``;
 - raised by the engine (``Raised``): on manifest changes, refused control-plane changes and
   expiry (``lifecycle.py``), by the response policy and suppressions (``pipeline.py``); dormancy,
@@ -37,6 +37,7 @@ from intentwatch.pipeline.engine.detectors.lifecycle import (ChangeCheck, Decomm
 from intentwatch.pipeline.engine.detectors.novelty import Novelty
 from intentwatch.pipeline.engine.detectors.offensive_client import OffensiveClient
 from intentwatch.pipeline.engine.detectors.pipeline import CircuitBreaker, Suppressed
+from intentwatch.pipeline.engine.detectors.root_credentials import RootCredentials
 from intentwatch.pipeline.engine.detectors.rate import ModelInvocations, RateBurst
 from intentwatch.pipeline.engine.detectors.tool_clauses import ArgumentAllowed, ArgumentBounds, ToolOperation, ToolResource
 from intentwatch.pipeline.engine.detectors.volume import VolumeSpike
@@ -60,6 +61,7 @@ REGISTRY: dict[str, type[Detector] | type[Raised] | type[LearnedDetector] | type
     "instance_outside_provider": InstanceOutsideProvider,
     "instance_new_client": InstanceNewClient,
     "offensive_client": OffensiveClient,
+    "root_credentials": RootCredentials,
     "sensitive_read_burst": SensitiveReadBurst,
     "discovery_burst": DiscoveryBurst,
     "injected_target": InjectedTarget,

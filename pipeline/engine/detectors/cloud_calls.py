@@ -108,7 +108,8 @@ def caller_names(action: Action) -> set[str]:
 
 # CloudTrail's record keys as the CloudTrail adapter names them in attributes
 _RECORD_ALIASES: Final = {"additionalEventData": "additional", "errorCode": "error_code", "userAgent": "user_agent",
-                          "recipientAccountId": "account_id", "eventCategory": "event_category", "awsRegion": "aws_region"}
+                          "recipientAccountId": "account_id", "eventCategory": "event_category", "awsRegion": "aws_region",
+                          "eventType": "event_type"}
 
 
 def record_values(action: Action, path: str) -> list[Any] | None:
