@@ -1,6 +1,11 @@
 """credential.root_used: the account's root user making requests, from its first call (CloudTrail
 records as the service writes them, through the CloudTrail adapter)."""
 
+import orjson
+
+from intentwatch.models.alert import Alert
+from intentwatch.pipeline.engine.engine import Engine
+from intentwatch.pipeline.io.adapters.cloudtrail import CloudTrailAdapter
 from tests.unit.test_cloud_techniques import ACCOUNT, judged, rec
 
 RULE = ("credential.root_used",)
@@ -9,9 +14,15 @@ ROOT = {"type": "Root", "principalId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:
 ROOT_ARN = ROOT["arn"]
 
 
-def test_a_root_request_pages_from_the_first_call_allowed_or_refused():
+def test_a_root_request_is_raised_from_the_first_call_allowed_or_refused_and_pages_when_it_changes_something():
     assert judged(rec("s3:ListBuckets", who=ROOT), agent=ROOT_ARN, prefixes=RULE) == ["credential.root_used"]
     assert judged(rec("iam:CreateAccessKey", who=ROOT, error="AccessDenied"), agent=ROOT_ARN, prefixes=RULE) == ["credential.root_used"]
+    adapter, e = CloudTrailAdapter(), Engine()
+    sev = {}
+    for r in (rec("s3:ListBuckets", who=ROOT), rec("iam:CreateUser", {"userName": "backup-admin"}, who=ROOT, at=5)):
+        [a] = adapter.decode(orjson.dumps(r), "fixture")
+        sev.update({o.evidence.action["tool"]: o.severity for o in e.process(a) if isinstance(o, Alert) and o.rule_id == RULE[0]})
+    assert sev == {"s3:ListBuckets": "medium", "iam:CreateUser": "high"}
 
 
 def test_service_made_calls_the_sign_in_itself_and_other_identities_are_not_this_rules():

@@ -8,7 +8,9 @@ when CloudTrail's ``userIdentity.type`` is ``Root``, no AWS service made it for 
 signed with root's credentials). The console sign-in itself is
 ``cloud.console_sign_in_unprotected``'s; what the session does next is this rule's (the
 responder folds a session's calls into one alert per hour). A break-glass administrator whose
-manifest declares the call (as for the catalogue rules) is quiet.
+manifest declares the call (as for the catalogue rules) is quiet. A read or a list is raised at
+medium (an owner looking around the console as root: visible, not paging); a call that changes
+something at the rule's severity.
 """
 
 from intentwatch.models.action import Action
@@ -16,6 +18,8 @@ from intentwatch.pipeline.engine.detectors.base import Detector
 from intentwatch.pipeline.engine.detectors.cloud_calls import cloud_call, declared, record_values, user_identity
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.state import AgentState
+
+_READS = frozenset({"read", "list"})
 
 
 class RootCredentials(Detector):
@@ -38,4 +42,5 @@ class RootCredentials(Detector):
             return None
         return self.finding(action, ts, f"{action.tool} called with the account's root credentials",
                             clause="identity.type", expected="an IAM role or user", observed="Root",
-                            baseline={"attack": "T1078.004"})
+                            baseline={"attack": "T1078.004"},
+                            severity="medium" if action.operation in _READS else None)  # type: ignore[arg-type]
