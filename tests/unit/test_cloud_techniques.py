@@ -96,6 +96,23 @@ def sign_in(identity_type: str, mfa: str, outcome: str = "Success") -> dict:
 
 
 @pytest.mark.parametrize("rule, attack, benign", [
+    # GuardDuty suppression rules (CreateFilter / UpdateFilter with action ARCHIVE) hide findings as they
+    # arrive; a saved filter (NOOP) only narrows a view
+    ("cloud.defences_disabled",
+     rec("guardduty:CreateFilter", {"detectorId": "12abc34d567e8fa901bc2d34e56789f0", "name": "quiet", "action": "ARCHIVE",
+                                    "findingCriteria": {"criterion": {"severity": {"gte": 1}}}}),
+     rec("guardduty:CreateFilter", {"detectorId": "12abc34d567e8fa901bc2d34e56789f0", "name": "high-only", "action": "NOOP",
+                                    "findingCriteria": {"criterion": {"severity": {"gte": 7}}}})),
+    ("cloud.defences_disabled",
+     rec("guardduty:UpdateFilter", {"detectorId": "12abc34d567e8fa901bc2d34e56789f0", "filterName": "quiet", "action": "ARCHIVE"}),
+     rec("guardduty:UpdateFilter", {"detectorId": "12abc34d567e8fa901bc2d34e56789f0", "filterName": "quiet", "rank": 2})),
+    ("cloud.defences_disabled", rec("ec2:DisableEbsEncryptionByDefault", {}), rec("ec2:EnableEbsEncryptionByDefault", {})),
+    ("cloud.defences_disabled",
+     rec("guardduty:DeletePublishingDestination", {"detectorId": "12abc34d567e8fa901bc2d34e56789f0", "destinationId": "a1b2"}),
+     rec("guardduty:ListPublishingDestinations", {"detectorId": "12abc34d567e8fa901bc2d34e56789f0"})),
+    ("cloud.logging_disabled",
+     rec("cloudtrail:StopEventDataStoreIngestion", {"eventDataStore": f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:eventdatastore/ab12"}),
+     rec("cloudtrail:StartEventDataStoreIngestion", {"eventDataStore": f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:eventdatastore/ab12"})),
     # Stratus aws.persistence.iam-create-backdoor-role: a role another account can assume
     ("cloud.privileges_escalated",
      rec("iam:CreateRole", {"roleName": "maintenance", "assumeRolePolicyDocument": trust({"AWS": f"arn:aws:iam::{OUTSIDER}:root"})}),
