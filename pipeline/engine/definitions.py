@@ -225,9 +225,10 @@ class Definitions:
         """A high or critical finding on an instance of a definition (or on a session judged as
         one): it will teach nothing, unless an analyst's false-positive verdict clears every rule
         that flagged it (``by``; ``*``: more rules than it keeps, never cleared). Its record starts
-        here if this is its first action."""
+        here if this is its first action. An agent that is not active (expired, decommissioned)
+        has nothing left to flag: its instance already ended."""
         m = st.manifest
-        if m is None or self._rank[f.severity or f.rule.severity] < self._high:
+        if m is None or st.status != "active" or self._rank[f.severity or f.rule.severity] < self._high:
             return
         if m.definition is not None:
             rec = self.record(st.detect, m.definition)

@@ -320,3 +320,13 @@ def test_definitions_are_bounded_and_the_one_too_many_is_refused_as_input(monkey
     with pytest.raises(InputError, match="one more than 2"):
         e.process(instantiate(definition(agent_id="third")))
     assert sorted(e.defs.definitions) == ["mailer", "second"]
+
+
+def test_an_ended_instance_keeps_no_record_from_findings_after_its_end():
+    """A decommissioned instance still acting (a zombie: critical) starts no empty record."""
+    e = engine()
+    run(e, 1, ["bob@example.com"])
+    zombie = e.process(action("mailer-i1", at=timedelta(hours=3), tool="mail.read_inbox", operation="read", resource=None,
+                              data_domain=None, credential_id=None, model=None, attributes={"arguments": {"folder": "inbox"}}))
+    assert [o.severity for o in zombie if isinstance(o, Alert)] == ["critical"]
+    assert "def" not in e.agents["mailer-i1"].detect and e.defs.model("mailer").instances == 1
