@@ -10,11 +10,6 @@ from typing import Any
 
 from intentwatch.models.definition_record import MAX_TOOLS, DefinitionLesson
 
-# Attributes naming the task's request; with the call's arguments, what makes an action part of
-# a session judged as an instance (an agent with no definition: definitions.Definitions.session).
-REQUEST_KEYS = ("request", "user_request", "task_request", "prompt")
-CALL_KEYS = frozenset(("arguments", "requestParameters", *REQUEST_KEYS))
-
 _IBAN = re.compile(r"^[a-z]{2}\d{2}[a-z0-9]{10,30}$")
 _IPV4 = re.compile(r"^(\d{1,3}\.\d{1,3}\.\d{1,3})\.\d{1,3}$")
 _HOST = re.compile(r"^[a-z0-9\-]+(\.[a-z0-9\-]+)*\.[a-z]{2,}$")

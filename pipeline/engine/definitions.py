@@ -59,9 +59,10 @@ from typing import Any
 from intentwatch.models.definition_record import DefinitionLesson, DefinitionRecord, SharedDefinition
 from intentwatch.models.errors import InputError
 from intentwatch.models.intent import Allowed, IntentManifest, ToolClause
-from intentwatch.pipeline.engine.definition_model import CALL_KEYS, DefinitionModel
+from intentwatch.pipeline.engine.definition_model import DefinitionModel
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.state import AgentState
+from intentwatch.pipeline.engine.toolcall import CALL_KEYS
 
 MAX_DEFINITIONS = 1000   # a handful of definitions carry the models, not thousands of agents
 FOLDED_MEMORY = 16_384   # lessons a streaming host remembers as folded (~1.5 MB): more than end between two checkpoints
@@ -147,6 +148,11 @@ def narrow(instance: IntentManifest, definition: IntentManifest) -> tuple[Intent
     return instance.model_copy(update=update), problems
 
 
+def _session_instance(sid: str, rec: dict[str, Any]) -> str:
+    """A session's name as an instance (a held record's): its id and when it began."""
+    return f"{sid[:160]}@{rec['s']:.0f}"
+
+
 def _mark(lesson: DefinitionLesson) -> bytes:
     """A lesson's identity for a streaming host's memory of what it folded: instance, end, count."""
     return hashlib.blake2b(b"%s\n%r\n%d" % (lesson.key(), lesson.ended, lesson.n), digest_size=12).digest()
@@ -215,7 +221,7 @@ class Definitions:
             for old, r in sorted(open_.items(), key=lambda kv: kv[1]["t"]):
                 if r["t"] <= ts - self.session_idle or len(open_) >= MAX_OPEN_SESSIONS:
                     del open_[old]
-                    self._close(st, r, f"{old[:160]}@{r['s']:.0f}", r["t"])
+                    self._close(st, r, _session_instance(old, r), r["t"])
             rec = open_[sid] = {"d": SESSIONS, "tools": [], "values": [], "free": [], "n": 0, "flagged": False, "s": ts, "t": ts}
         elif ts > rec["t"]:
             rec["t"] = ts
@@ -250,7 +256,7 @@ class Definitions:
         definition learns its record unless it was flagged; a flagged one is held (the latest
         ``MAX_HELD`` of the agent) for a verdict to clear. Its open sessions end too. True if learned."""
         for sid, r in st.detect.pop("ses", {}).items():
-            self._close(st, r, f"{sid[:160]}@{r['s']:.0f}", r["t"])
+            self._close(st, r, _session_instance(sid, r), r["t"])
         return self._close(st, st.detect.pop("def", None), st.epoch, ts)
 
     def _close(self, st: AgentState, rec: dict[str, Any] | None, instance: str, ts: float) -> bool:

@@ -11,10 +11,10 @@ from typing import Any, Literal, cast
 
 from intentwatch.models.alert import Alert
 from intentwatch.models.baseline import AgentBaseline
-from intentwatch.pipeline.engine.definition_model import DefinitionModel
 from intentwatch.models.intent import IntentManifest
 from intentwatch.models.feedback import PENDING_ADAPTER, Feedback
 from intentwatch.models.lifecycle import Decommission, Instantiate, Update
+from intentwatch.pipeline.engine.definition_model import DefinitionModel
 from intentwatch.pipeline.engine.suppressions import Suppression
 from intentwatch.pipeline.engine.scope import Scope
 

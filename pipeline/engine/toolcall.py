@@ -13,6 +13,12 @@ import orjson
 
 from intentwatch.models.action import Action
 
+# Attributes naming the task's request (the user's words: what they name is the user's choice).
+REQUEST_KEYS = ("request", "user_request", "task_request", "prompt")
+# What makes an action a call with something to judge: its arguments, or the request behind it.
+CALL_KEYS = frozenset(("arguments", "requestParameters", *REQUEST_KEYS))
+
+
 class _Memo:
     """The last action asked about and its parsed parts (detectors run one action at a time)."""
 

@@ -83,6 +83,9 @@ class LearnedDetector:
                            score=round(max(score, 0.0), 3), action=a, baseline=evidence))
 
 
+READS = frozenset({"read", "list"})  # operations that change nothing
+
+
 def number(rule: Rule, name: str, above: float = 0.0, at_most: float | None = None) -> float:
     """Parameter ``name`` of ``rule``: a number above ``above`` (and at most ``at_most``)."""
     v = rule.params.get(name)

@@ -30,15 +30,15 @@ from intentwatch.models.alert import Severity
 from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.models.definition_record import MAX_TARGETS, MAX_TOOLS
-from intentwatch.pipeline.engine.definition_model import CALL_KEYS, REQUEST_KEYS, target_key, value_hash
-from intentwatch.pipeline.engine.detectors.base import Detector, Raised, number, whole
+from intentwatch.pipeline.engine.definition_model import target_key, value_hash
+from intentwatch.pipeline.engine.definitions import SESSIONS
+from intentwatch.pipeline.engine.detectors.base import READS, Detector, Raised, number, whole
 from intentwatch.pipeline.engine.detectors.injection_text import argument_targets, targets_in_text
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.scope import Scope
 from intentwatch.pipeline.engine.state import AgentState
-from intentwatch.pipeline.engine.toolcall import arguments
+from intentwatch.pipeline.engine.toolcall import CALL_KEYS, REQUEST_KEYS, arguments
 
-READS = frozenset({"read", "list"})
 SEVERITIES: tuple[str, ...] = get_args(Severity)
 
 
@@ -57,7 +57,9 @@ class _OfDefinition(Detector):
 
     def _judged(self, name: str) -> Any:
         """The definition's model when it has seen enough clean instances, else None."""
-        model = self.defs.model(name) if self.defs is not None else None
+        return self._ready(self.defs.model(name) if self.defs is not None else None)
+
+    def _ready(self, model: Any) -> Any:
         return model if model is not None and model.instances >= self.min_instances else None
 
 
@@ -128,9 +130,7 @@ class DefinitionNewTarget(_OfDefinition):
                 return None
             rec = self.defs.session(state, sid, ts)
             rec["n"] += 1
-            name, model = f"{state.agent_id}#sessions", state.sessions
-            if model is not None and model.instances < self.min_instances:
-                model = None
+            name, model = state.agent_id + SESSIONS, self._ready(state.sessions)
         for k in REQUEST_KEYS:  # the task named it: the user's choice, not the agent's
             req = attrs.get(k)
             if isinstance(req, str) and req:

@@ -54,7 +54,7 @@ from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.params import InjectionParams, validated
 from intentwatch.pipeline.engine.scope import PatternSet
 from intentwatch.pipeline.engine.state import AgentState
-from intentwatch.pipeline.engine.toolcall import arguments, result
+from intentwatch.pipeline.engine.toolcall import REQUEST_KEYS, arguments, result
 
 _hashes: dict[str, str] = {}  # target -> its hash (a pure function, remembered: results repeat their targets)
 
@@ -70,8 +70,7 @@ def _h(value: str) -> str:
 
 
 
-_REQUEST_KEYS = ("request", "user_request", "task_request", "prompt")
-_WATCHED_KEYS = ("arguments", "requestParameters", "result") + _REQUEST_KEYS  # an action with none of them is skipped
+_WATCHED_KEYS = ("arguments", "requestParameters", "result") + REQUEST_KEYS  # an action with none of them is skipped
 
 # A result in the record (a JSON-able list, checkpointed with the agent's state):
 # [event_id, tool, target text, cue text (None: the target text), whether whole-line tokens count,
@@ -139,7 +138,7 @@ class InjectedTarget(Detector):
             mem = sessions[key] = {"r": {}, "u": [], "p": [], "c": 0}  # "c": the record's characters
             while len(sessions) > self.max_sessions:
                 del sessions[next(iter(sessions))]
-        for k in _REQUEST_KEYS:
+        for k in REQUEST_KEYS:
             req = attrs.get(k)
             if isinstance(req, str) and req:
                 mem["u"] = (mem["u"] + [_h(t) for t in sorted(targets_in_text(req))])[-self.max_values:]

@@ -14,12 +14,10 @@ something at the rule's severity.
 """
 
 from intentwatch.models.action import Action
-from intentwatch.pipeline.engine.detectors.base import Detector
+from intentwatch.pipeline.engine.detectors.base import READS, Detector
 from intentwatch.pipeline.engine.detectors.cloud_calls import cloud_call, declared, record_values, user_identity
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.state import AgentState
-
-_READS = frozenset({"read", "list"})
 
 
 class RootCredentials(Detector):
@@ -43,4 +41,4 @@ class RootCredentials(Detector):
         return self.finding(action, ts, f"{action.tool} called with the account's root credentials",
                             clause="identity.type", expected="an IAM role or user", observed="Root",
                             baseline={"attack": "T1078.004"},
-                            severity="medium" if action.operation in _READS else None)  # type: ignore[arg-type]
+                            severity="medium" if action.operation in READS else None)  # type: ignore[arg-type]
