@@ -75,6 +75,8 @@ TECHNIQUES: dict[str, Technique] = {
     "T1098.004": Technique("SSH Authorized Keys", ("TA0003", "TA0004")),
     "T1136": Technique("Create Account", ("TA0003",)),
     "T1136.003": Technique("Cloud Account", ("TA0003",)),
+    "T1484": Technique("Domain or Tenant Policy Modification", ("TA0005", "TA0004")),
+    "T1484.002": Technique("Trust Modification", ("TA0005", "TA0004")),
     "T1485": Technique("Data Destruction", ("TA0040",)),
     "T1486": Technique("Data Encrypted for Impact", ("TA0040",)),
     "T1490": Technique("Inhibit System Recovery", ("TA0040",)),

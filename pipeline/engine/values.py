@@ -6,24 +6,41 @@ from typing import Any
 MAX_LEAVES = 256  # values read from one argument path or one result (bounds the work per action)
 
 
-def nodes_at(args: dict[str, Any], path: tuple[str, ...]) -> list[Any] | None:
-    """The values at a dotted path as they are (objects too; lists walked element by element); None if absent."""
+def nodes_at(args: dict[str, Any], path: tuple[str, ...], fold_case: bool = False) -> list[Any] | None:
+    """The values at a dotted path as they are (objects too; lists walked element by element); None if absent.
+    With ``fold_case``, a key absent as written is matched in any letter case (``LifecycleConfigName``
+    for ``lifecycleConfigName``).
+
+    >>> nodes_at({"Req": {"HttpTokens": "optional"}}, ("req", "httpTokens")), nodes_at({"Req": {"HttpTokens": "optional"}}, ("req", "httpTokens"), True)
+    (None, ['optional'])
+    """
     nodes: list[Any] = [args]
     for key in path:
         nxt: list[Any] = []
         for n in nodes:
-            if isinstance(n, dict) and key in n:
-                v = n[key]
-                nxt += v if isinstance(v, list) else [v]
+            if isinstance(n, dict):
+                k = key if key in n else _key_in_any_case(n, key) if fold_case else None
+                if k is not None:
+                    v = n[k]
+                    nxt += v if isinstance(v, list) else [v]
             elif isinstance(n, list):
-                nxt += [e[key] for e in n if isinstance(e, dict) and key in e]
+                for e in n:
+                    if isinstance(e, dict):
+                        k = key if key in e else _key_in_any_case(e, key) if fold_case else None
+                        if k is not None:
+                            nxt.append(e[k])
         if not nxt:
             return None
         nodes = nxt[:MAX_LEAVES]
     return nodes
 
 
-def at_path(args: dict[str, Any], path: tuple[str, ...]) -> list[Any] | None:
+def _key_in_any_case(d: dict[str, Any], key: str) -> str | None:
+    low = key.lower()
+    return next((k for k in d if isinstance(k, str) and k.lower() == low), None)
+
+
+def at_path(args: dict[str, Any], path: tuple[str, ...], fold_case: bool = False) -> list[Any] | None:
     """The scalar values at a dotted path (lists are walked element by element); None if absent.
 
     >>> at_path({"to": ["a@x.io", "b@y.io"], "payee": {"iban": "DE89"}}, ("to",))
@@ -31,7 +48,7 @@ def at_path(args: dict[str, Any], path: tuple[str, ...]) -> list[Any] | None:
     >>> at_path({"payee": {"iban": "DE89"}}, ("payee", "iban")), at_path({"payee": {}}, ("payee", "iban"))
     (['DE89'], None)
     """
-    nodes = nodes_at(args, path)
+    nodes = nodes_at(args, path, fold_case)
     return leaves(nodes) if nodes is not None else None
 
 

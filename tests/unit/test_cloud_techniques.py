@@ -169,6 +169,39 @@ def sign_in(identity_type: str, mfa: str, outcome: str = "Success") -> dict:
     ("cloud.console_sign_in_unprotected", sign_in("IAMUser", "No"), sign_in("IAMUser", "Yes")),
     ("cloud.console_sign_in_unprotected", sign_in("IAMUser", "No"), sign_in("AssumedRole", "No")),
     ("cloud.console_sign_in_unprotected", sign_in("Root", "Yes"), sign_in("Root", "Yes", outcome="Failure")),
+    # Stratus aws.persistence.iam-create-backdoor-identity-provider; a Golden SAML set-up swaps the metadata
+    ("cloud.credentials_for_another_identity",
+     rec("iam:CreateSAMLProvider", {"name": "corp-sso", "sAMLMetadataDocument": "<EntityDescriptor ...>"}),
+     rec("iam:ListSAMLProviders", {})),
+    ("cloud.credentials_for_another_identity",
+     rec("iam:CreateOpenIDConnectProvider", {"url": "https://oidc.example.net", "clientIDList": ["sts.amazonaws.com"]}),
+     rec("iam:GetOpenIDConnectProvider", {"openIDConnectProviderArn": f"arn:aws:iam::{ACCOUNT}:oidc-provider/oidc.example.net"})),
+    # Stratus aws.execution.sagemaker-update-lifecycle-config: the script attached (parameters in either casing)
+    ("cloud.code_execution",
+     rec("sagemaker:UpdateNotebookInstance", {"notebookInstanceName": "research", "lifecycleConfigName": "patch"}),
+     rec("sagemaker:UpdateNotebookInstance", {"notebookInstanceName": "research", "instanceType": "ml.t3.large"})),
+    ("cloud.code_execution",
+     rec("sagemaker:UpdateNotebookInstance", {"NotebookInstanceName": "research", "LifecycleConfigName": "patch"}),
+     rec("sagemaker:UpdateNotebookInstance", {"NotebookInstanceName": "research", "DisassociateLifecycleConfig": True})),
+    # IMDSv1 re-enabled: CloudTrail nests EC2's newer requests (...Request, PascalCase)
+    ("cloud.defences_disabled",
+     rec("ec2:ModifyInstanceMetadataOptions", {"ModifyInstanceMetadataOptionsRequest": {"InstanceId": "i-0abc1234def567890",
+                                                                                       "HttpTokens": "optional", "HttpEndpoint": "enabled"}}),
+     rec("ec2:ModifyInstanceMetadataOptions", {"ModifyInstanceMetadataOptionsRequest": {"InstanceId": "i-0abc1234def567890",
+                                                                                       "HttpTokens": "required", "HttpEndpoint": "enabled"}})),
+    ("cloud.defences_disabled",
+     rec("ec2:ModifyInstanceMetadataOptions", {"instanceId": "i-0abc1234def567890", "httpTokens": "optional"}),
+     rec("ec2:ModifyInstanceMetadataOptions", {"instanceId": "i-0abc1234def567890", "httpPutResponseHopLimit": 2})),
+    # SSM document made public or shared; a Redshift snapshot given to another account
+    ("cloud.data_opened_to_outsiders",
+     rec("ssm:ModifyDocumentPermission", {"name": "ops-bootstrap", "permissionType": "Share", "accountIdsToAdd": ["all"]}),
+     rec("ssm:ModifyDocumentPermission", {"name": "ops-bootstrap", "permissionType": "Share", "accountIdsToRemove": ["all"]})),
+    ("cloud.data_opened_to_outsiders",
+     rec("ssm:ModifyDocumentPermission", {"name": "ops-bootstrap", "permissionType": "Share", "accountIdsToAdd": [OUTSIDER]}),
+     rec("ssm:DescribeDocumentPermission", {"name": "ops-bootstrap", "permissionType": "Share"})),
+    ("cloud.data_opened_to_outsiders",
+     rec("redshift:AuthorizeSnapshotAccess", {"snapshotIdentifier": "nightly", "accountWithRestoreAccess": OUTSIDER}),
+     rec("redshift:RevokeSnapshotAccess", {"snapshotIdentifier": "nightly", "accountWithRestoreAccess": OUTSIDER})),
 ])
 def test_technique_fires_on_first_record_and_look_alike_is_quiet(rule, attack, benign):
     assert judged(attack) == [rule]

@@ -92,41 +92,52 @@ def _admin(policy: dict[str, Any]) -> bool:
     return False
 
 
+# CloudTrail writes one service's parameters in camelCase (sagemaker's lifecycleConfigName), another's
+# as the API spells them (HttpTokens inside EC2's newer ...Request objects): a path's keys are
+# matched as written, else in any letter case.
+def _values(args: dict[str, Any], path: str) -> list[Any] | None:
+    return at_path(args, tuple(path.split(".")), True)
+
+
+def _nodes(args: dict[str, Any], path: str) -> list[Any] | None:
+    return nodes_at(args, tuple(path.split(".")), True)
+
+
 def _check_when(w: When, action: Action, args: dict[str, Any] | None) -> str | None:
     """What made the condition hold (for evidence), or None if it does not."""
     if args is None:
         args = {}  # no parameters: only a condition on the record can hold (a console sign-in has none)
     seen: list[str] = []
     for path in w.present:
-        vals = at_path(args, tuple(path.split(".")))
+        vals = _values(args, path)
         if not vals:
             return None
         seen.append(f"{path}={vals[:3]}")
     for path, pats in w.matches.items():
-        vals = at_path(args, tuple(path.split("."))) or []
+        vals = _values(args, path) or []
         hit = next((v for v in vals if any(fnmatch.fnmatchcase(str(v).lower(), p.lower()) for p in pats)), None)
         if hit is None:
             return None
         seen.append(f"{path}={hit}")
     if w.policy_opens is not None:
-        doc = _policy((nodes_at(args, tuple(w.policy_opens.split("."))) or [None])[0])
+        doc = _policy((_nodes(args, w.policy_opens) or [None])[0])
         who = _outsiders(doc, own_account(action)) if doc is not None else []
         if not who:
             return None
         seen.append(f"{w.policy_opens} allows {sorted(set(who))[:3]}")
     if w.policy_admin is not None:
-        doc = _policy((nodes_at(args, tuple(w.policy_admin.split("."))) or [None])[0])
+        doc = _policy((_nodes(args, w.policy_admin) or [None])[0])
         if doc is None or not _admin(doc):
             return None
         seen.append(f"{w.policy_admin} allows * on *")
     if w.other_identity is not None:
-        vals = at_path(args, tuple(w.other_identity.split(".")))
+        vals = _values(args, w.other_identity)
         if not vals or str(vals[0]).lower() in caller_names(action):
             return None
         seen.append(f"{w.other_identity}={vals[0]} (caller {action.agent_id})")
     if w.foreign_account is not None:
         own = own_account(action)
-        others = sorted({m for v in at_path(args, tuple(w.foreign_account.split("."))) or []
+        others = sorted({m for v in _values(args, w.foreign_account) or []
                          for m in _ACCOUNT_ID.findall(str(v)) if m != own})
         if not others:
             return None
