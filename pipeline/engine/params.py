@@ -113,11 +113,17 @@ class OffensiveClientParams(_Params):
 
 
 class BurstParams(_Params):
-    calls: list[str] = Field(min_length=1, description="service:EventName of the sensitive reads.")
+    calls: list[str] = Field(min_length=1, description="service:EventName of the calls counted.")
     names: list[str] = Field(default_factory=lambda: ["secretId", "secretIdList", "name", "names", "path"],
-                             description="Parameters naming what was read.")
+                             description="Parameters naming what a call touched (the call's resource if none).")
+    when: When | None = Field(default=None, description="A condition a call must meet to count (a version id: a permanent deletion).")
+    attempts: bool = Field(default=True, description="A refused call counts too.")
     within_seconds: float = Field(default=60.0, gt=0)
-    min_distinct: int = Field(default=10, ge=2, description="Distinct secrets or parameters read within the window.")
+    min_distinct: int = Field(default=10, ge=2, description="Distinct things touched within the window.")
+    verb: str = Field(default="read", min_length=1, description="What was done, for the alert's message.")
+    counted: str = Field(default="secrets or parameters", min_length=1, description="What was counted, for the alert's message.")
+    attack: str = Field(default="T1555.006", pattern=_ATTACK, description="MITRE ATT&CK technique.")
+    clause: str = Field(default="identity.sensitive_reads", min_length=1, description="The clause named in the evidence.")
 
 
 class DiscoveryBurstParams(_Params):

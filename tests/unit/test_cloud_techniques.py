@@ -242,3 +242,26 @@ def test_a_refused_attempt_counts_only_where_the_call_says_so():
     assert judged(rec("organizations:DescribeOrganization", None, error="AccessDenied")) == []
     assert judged(rec("iam:CreateRole", {"roleName": "m", "assumeRolePolicyDocument": trust({"AWS": f"arn:aws:iam::{OUTSIDER}:root"})},
                       error="AccessDenied")) == []
+
+
+def delete(i: int, at: float, version: bool = True, **kw) -> dict:
+    """An S3 DeleteObject data event (Stratus s3-ransomware-individual-deletion's shape)."""
+    params = {"bucketName": "finance-data", "Host": "finance-data.s3.us-east-1.amazonaws.com", "key": f"q3/file-{i}.docx",
+              "x-id": "DeleteObject"}
+    if version:
+        params["versionId"] = f"3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrH{i:04d}"
+    return rec("s3:DeleteObject", params, at=at, data=True, **kw)
+
+
+def test_a_bucket_emptied_version_by_version_pages_once_and_ordinary_deletes_do_not():
+    ransom = [delete(i, at=i * 0.4) for i in range(51)] + [rec("s3:PutObject", {"bucketName": "finance-data", "key": "FILES-DELETED.txt"},
+                                                               at=21, data=True)]
+    assert judged(*ransom) == ["cloud.deletion_burst"]
+    markers = [delete(i, at=i * 0.4, version=False) for i in range(51)]          # delete markers: recoverable
+    trimming = [delete(i, at=i * 0.4) for i in range(19)]                         # an app trimming old versions
+    refused = [delete(i, at=i * 0.4, error="AccessDenied") for i in range(40)]    # nothing deleted
+    by_hand = [delete(i, at=i * 61.0) for i in range(40)]                         # one a minute
+    for benign in (markers, trimming, refused, by_hand):
+        assert judged(*benign) == []
+    # declaring the call allows deletions, not a bucket wiped within a minute (as for a secrets dump)
+    assert judged(*ransom, declares=["s3.amazonaws.com:DeleteObject"]) == ["cloud.deletion_burst"]

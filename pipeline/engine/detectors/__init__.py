@@ -18,7 +18,7 @@ rule's ``params``.
 
 from intentwatch.pipeline.engine.detectors.base import Detector, LearnedDetector, Raised
 from intentwatch.pipeline.engine.detectors.chains import CapabilityChain
-from intentwatch.pipeline.engine.detectors.cloud import CloudOperation, SensitiveReadBurst
+from intentwatch.pipeline.engine.detectors.cloud import CloudOperation, DistinctBurst
 from intentwatch.pipeline.engine.detectors.cloud_bursts import DiscoveryBurst
 from intentwatch.pipeline.engine.detectors.cloud_identity import (IdentityTwoNetworks, InstanceNewClient,
                                                                   InstanceOutsideProvider)
@@ -62,7 +62,7 @@ REGISTRY: dict[str, type[Detector] | type[Raised] | type[LearnedDetector] | type
     "instance_new_client": InstanceNewClient,
     "offensive_client": OffensiveClient,
     "root_credentials": RootCredentials,
-    "sensitive_read_burst": SensitiveReadBurst,
+    "distinct_burst": DistinctBurst,
     "discovery_burst": DiscoveryBurst,
     "injected_target": InjectedTarget,
     "definition_new_tool": DefinitionNewTool,

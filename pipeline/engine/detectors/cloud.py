@@ -191,36 +191,43 @@ class CloudOperation(Detector):
         return None
 
 
-class SensitiveReadBurst(Detector):
-    """Fires when one identity reads ``min_distinct`` distinct secrets or parameters within
-    ``within_seconds`` (a dump of the secrets store); once per burst. An application reading its
-    handful of secrets at start stays under it."""
+class DistinctBurst(Detector):
+    """Fires when one identity touches ``min_distinct`` distinct things with ``calls`` within
+    ``within_seconds``, once per burst: a dump of the secrets store (an application reads its
+    handful at start), a bucket's versions deleted one by one (S3 ransomware). A call counts if
+    it meets ``when``, and if refused only with ``attempts``; what it touched is named by
+    ``names`` (else its resource). The window lives in the agent's state under the rule's id."""
 
     watches_every_identity = True
 
     def __init__(self, rule: Rule):
         super().__init__(rule)
         p: BurstParams = validated(rule, BurstParams)
+        self.p = p
         self.calls = {f"{c.split(':')[0]}:{c.split(':')[1].lower()}" for c in p.calls}
-        self.names, self.within, self.min = p.names, p.within_seconds, p.min_distinct
+        self.seen_key, self.until_key = f"{rule.id}#seen", f"{rule.id}#until"
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
         key = cloud_call(action)
-        if key is None or key not in self.calls:
+        p = self.p
+        if key is None or key not in self.calls or (not p.attempts and action.outcome != "success"):
             return None
         args = arguments(action)
-        read = {str(v) for n in self.names for v in (at_path(args, (n,)) or [])} if args is not None else set()
-        if not read:
-            read = {action.resource or key}
-        recent: list[list] = state.detect.setdefault("secret_reads", [])  # [time, name], oldest first
-        recent[:] = [r for r in recent if ts - r[0] <= self.within]
-        known = {r[1] for r in recent}
-        recent += [[ts, n] for n in sorted(read - known)]
-        del recent[: max(0, len(recent) - 4 * self.min)]
-        distinct = len({r[1] for r in recent})
-        if distinct < self.min or state.detect.get("burst_until", float("-inf")) >= ts:
+        if p.when is not None and _check_when(p.when, action, args) is None:
             return None
-        state.detect["burst_until"] = ts + self.within
-        return self.finding(action, ts, f"read {distinct} distinct secrets or parameters within {self.within:g}s",
-                            clause="identity.sensitive_reads", expected=f"< {self.min} per {self.within:g}s",
-                            observed=distinct, baseline={"attack": "T1555.006", "names": sorted({r[1] for r in recent})[:10]})
+        touched = {str(v) for n in p.names for v in (_values(args, n) or [])} if args is not None else set()
+        if not touched:
+            touched = {action.resource or key}
+        recent: list[list] = state.detect.setdefault(self.seen_key, [])  # [time, name], oldest first
+        recent[:] = [r for r in recent if ts - r[0] <= p.within_seconds]
+        known = {r[1] for r in recent}
+        recent += [[ts, n] for n in sorted(touched - known)]
+        del recent[: max(0, len(recent) - 4 * p.min_distinct)]
+        distinct = len({r[1] for r in recent})
+        if distinct < p.min_distinct or state.detect.get(self.until_key, float("-inf")) >= ts:
+            return None
+        state.detect[self.until_key] = ts + p.within_seconds
+        w = p.within_seconds
+        return self.finding(action, ts, f"{p.verb} {distinct} distinct {p.counted} within {w:g}s",
+                            clause=p.clause, expected=f"< {p.min_distinct} per {w:g}s",
+                            observed=distinct, baseline={"attack": p.attack, "names": sorted({r[1] for r in recent})[:10]})
