@@ -123,10 +123,21 @@ INSTANCE = "arn:aws:sts::111122223333:assumed-role/web/i-0abc123def4567890"
 
 
 def test_instance_identity_from_two_networks_within_minutes():
-    events = [ct("s3:ListBuckets", agent=INSTANCE, ip="10.0.1.20", key="ASIA1"),
+    events = [ct("s3:ListBuckets", agent=INSTANCE, ip="198.51.100.20", key="ASIA1"),
               ct("s3:ListBuckets", agent=INSTANCE, ip="203.0.113.50", key="ASIA1", at=40)]
     [a] = fired(*events)
     assert a.rule_id == "credential.identity_two_networks" and a.evidence.observed == "203.0.113.0/24"
+    # A key the instance used before, replayed from outside while the instance (through an endpoint) uses its new one.
+    rotated = [ct("s3:GetObject", agent=INSTANCE, ip="10.0.1.20", key="ASIA2", vpcEndpointId="vpce-0a1b2c3d"),
+               ct("s3:ListBuckets", agent=INSTANCE, ip="203.0.113.50", key="ASIA1", at=40)]
+    assert ids(*rotated) == ["credential.identity_two_networks"]
+    assert ids(ct("s3:GetObject", agent=INSTANCE, ip="10.0.1.20", key="ASIA1"),
+               ct("s3:GetObject", agent=INSTANCE, ip="10.0.9.20", key="ASIA1", at=40)) == ["credential.identity_two_networks"]
+    # One machine's two paths: S3 through the VPC's endpoint (its private address), STS through the NAT gateway.
+    paths = [ct("s3:GetObject", agent=INSTANCE, ip="10.0.1.20", key="ASIA1", vpcEndpointId="vpce-0a1b2c3d", at=i * 30.0)
+             for i in range(5)] + [ct("sts:GetCallerIdentity", agent=INSTANCE, ip="52.14.7.9", key="ASIA1", at=i * 30.0 + 3)
+                                   for i in range(5)]
+    assert ids(*sorted(paths, key=lambda a: a.time)) == []
     # Benign look-alikes: the same network, an address in the same /24, service-made calls, or hours apart.
     assert ids(ct("s3:ListBuckets", agent=INSTANCE, ip="10.0.1.20"), ct("s3:ListBuckets", agent=INSTANCE, ip="10.0.1.21", at=5),
                ct("s3:ListBuckets", agent=INSTANCE, ip="AWS Internal", at=6),

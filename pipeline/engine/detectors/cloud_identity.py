@@ -100,7 +100,13 @@ def client_family(ua: str | None) -> str | None:
 class IdentityTwoNetworks(Detector):
     """Fires when one instance identity (or a role session named in ``identities``) acts from two
     networks within ``within_seconds``: one machine has one location, so the second is a copy of
-    its credentials. Service-made calls (no address) are not counted."""
+    its credentials. Service-made calls (no address) are not counted.
+
+    One machine does reach AWS by two paths: through a VPC endpoint CloudTrail logs its private
+    address, through a NAT gateway the gateway's public one, seconds apart with the same key. So a
+    private network and a public one count as two places only when the credentials differ (a key
+    the instance no longer uses, replayed elsewhere); two public networks, or two private ones,
+    count whatever the key."""
 
     watches_every_identity = True
 
@@ -116,14 +122,17 @@ class IdentityTwoNetworks(Detector):
         net = network(action.source_ip)
         if net is None:
             return None
-        seen: dict[str, list] = state.detect.setdefault("nets", {})  # network -> [last time, credential]
-        other = next(((n, v) for n, v in seen.items() if n != net and abs(ts - v[0]) <= self.within), None)
-        seen[net] = [ts, action.credential_id]
+        private = not _address(action.source_ip).is_global
+        key = action.credential_id
+        seen: dict[str, list] = state.detect.setdefault("nets", {})  # network -> [last time, credential, private]
+        other = next(((n, v) for n, v in seen.items() if n != net and abs(ts - v[0]) <= self.within
+                      and (v[2:] == [private] or v[1] != key)), None)
+        seen[net] = [ts, key, private]
         if len(seen) > 8:
             del seen[min(seen, key=lambda n: seen[n][0])]
         if other is None:
             return None
-        n0, (t0, c0) = other
+        n0, (t0, c0) = other[0], other[1][:2]
         return self.finding(action, ts, f"acted from {net} {ts - t0:.0f}s after acting from {n0} "
                             f"(credentials {c0} and {action.credential_id})", clause="identity.network",
                             expected=n0, observed=net, baseline={"attack": "T1552.005", "first_network": n0,
