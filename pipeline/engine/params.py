@@ -137,6 +137,10 @@ class DiscoveryBurstParams(_Params):
     min_recon_services: int = Field(default=3, ge=1, description="Services the recon calls span.")
     whoami: list[str] = Field(default_factory=list, description="Recon calls of which one must be among them: the "
                               "caller asking what the account holds (ListUsers, GetAccountAuthorizationDetails...).")
+    min_regions: int = Field(default=5, ge=2, description="Distinct regions one recon or ``region_calls`` call is made in "
+                             "within the window, allowed or not (a key checked for what it reaches, region by region).")
+    region_calls: list[str] = Field(default_factory=list, description="service:EventName of calls whose sweep across regions "
+                                    "counts besides the recon calls' (Bedrock model invocations: LLMjacking's first step).")
 
 
 # -- injected targets (detectors/injection.py) -----------------------------------------------

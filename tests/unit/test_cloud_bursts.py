@@ -67,3 +67,25 @@ def test_once_per_burst_with_evidence():
     # the sixth distinct refusal fires it: the calls so far, in the order of their keys
     assert alert.evidence.baseline["calls"] == sorted(c.split(":")[0] + ":" + c.split(":")[1].lower().removesuffix("20150331")
                                                       for c in PROBED[:6])
+
+
+SONNET = {"modelId": "anthropic.claude-3-sonnet-20240229-v1:0"}
+STRATUS_REGIONS = ["us-east-1", "us-west-2", "eu-west-2", "eu-west-3", "ap-northeast-2", "ap-southeast-2"]
+
+
+def test_one_call_swept_across_regions():
+    # Stratus aws.discovery.bedrock-enumerate-models-multiple-regions: one model tried in six regions within seconds
+    tried = [rec("bedrock:InvokeModel", SONNET, awsRegion=r, at=i * 0.8, error="AccessDeniedException" if i % 2 else None)
+             for i, r in enumerate(STRATUS_REGIONS)]
+    assert judged(*tried) == ["cloud.discovery_burst"]
+    # A discovery call swept region by region (a stolen key looking for instances)
+    assert judged(*[rec("ec2:DescribeInstances", {}, awsRegion=r, at=i) for i, r in enumerate(STRATUS_REGIONS)]) == ["cloud.discovery_burst"]
+    # A workload invoking its model all day in its two regions; a failover region tried once
+    workload = [rec("bedrock:InvokeModel", SONNET, awsRegion=("us-east-1", "us-west-2")[i % 2], at=i * 7.0) for i in range(80)]
+    assert judged(*workload, rec("bedrock:InvokeModel", SONNET, awsRegion="eu-west-1", at=600)) == []
+    # Four regions, or the six over hours; a console session; a declared multi-region job
+    assert judged(*tried[:4]) == []
+    assert judged(*[rec("bedrock:InvokeModel", SONNET, awsRegion=r, at=i * 1800) for i, r in enumerate(STRATUS_REGIONS)]) == []
+    console = [rec("ec2:DescribeInstances", {}, awsRegion=r, at=i, ua="console.ec2.amazonaws.com") for i, r in enumerate(STRATUS_REGIONS)]
+    assert judged(*console) == []
+    assert judged(*tried, declares=["bedrock:InvokeModel"]) == []

@@ -264,4 +264,4 @@ def test_a_bucket_emptied_version_by_version_pages_once_and_ordinary_deletes_do_
     for benign in (markers, trimming, refused, by_hand):
         assert judged(*benign) == []
     # declaring the call allows deletions, not a bucket wiped within a minute (as for a secrets dump)
-    assert judged(*ransom, declares=["s3.amazonaws.com:DeleteObject"]) == ["cloud.deletion_burst"]
+    assert judged(*ransom, declares=["s3:DeleteObject"]) == ["cloud.deletion_burst"]

@@ -2,7 +2,7 @@
 calls, within minutes (``cloud.discovery_burst``). Judged from the first call of an identity with
 no history, like the catalogue rules in ``cloud.py`` (``watches_every_identity``).
 
-Three signs, any of them, within ``within_seconds``:
+Four signs, any of them, within ``within_seconds``:
 
 - refused on ``min_calls`` distinct calls (a stolen key asked what it may do: enumerate-iam,
   Pacu, a least-privilege role probed from a compromised instance);
@@ -10,7 +10,10 @@ Three signs, any of them, within ``within_seconds``:
   (``ec2:GetPasswordData`` on many instances);
 - ``min_recon`` distinct account-wide discovery calls (``recon``, allowed or not) across
   ``min_recon_services`` services, one of them asking who is in the account (``whoami``: ListUsers,
-  GetAccountAuthorizationDetails...; an inventory tool lists resources, not the account's people).
+  GetAccountAuthorizationDetails...; an inventory tool lists resources, not the account's people);
+- one recon call, or one of ``region_calls``, made in ``min_regions`` distinct regions, allowed
+  or not (a stolen key checked region by region for the Bedrock models it can invoke; a workload
+  lives in a region or two).
 
 Benign refusals are kept quiet by what they look like: a workload missing one permission retries
 the same call (one distinct call); an infrastructure-as-code plan is refused on a few reads; calls
@@ -78,20 +81,24 @@ class DiscoveryBurst(Detector):
         self.recon = {_lower_key(c) for c in p.recon}
         self.whoami = {_lower_key(c) for c in p.whoami}
         self.min_recon, self.min_services = p.min_recon, p.min_recon_services
+        self.region_calls, self.min_regions = {_lower_key(c) for c in p.region_calls}, p.min_regions
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
         key = cloud_call(action)
         if key is None:
             return None
-        denied, recon = action.outcome == "denied", key in self.recon
-        if not (denied or recon) or _for_the_caller_or_console(action) or declared(state, action.tool):
+        denied, recon, regional = action.outcome == "denied", key in self.recon, key in self.region_calls
+        if not (denied or recon or regional) or _for_the_caller_or_console(action) or declared(state, action.tool):
             return None
-        seen: list[list[Any]] = state.detect.setdefault("probes", [])  # [time, "d"|"D"|"r", call, target], oldest first
+        # [time, kind, call, target or region], oldest first; kinds: "D" a refused management call (its
+        # targets count), "d" a refused data call, "r" a recon call, "g" a region call
+        seen: list[list[Any]] = state.detect.setdefault("probes", [])
         seen[:] = [s for s in seen if ts - s[0] <= self.within]
-        if denied:  # "D": a refused management call, whose targets count; "d": a refused data call
+        if denied:
             seen.append([ts, "d" if _is_data_event(action, key) else "D", key, _target(action)])
-        if recon:
-            seen.append([ts, "r", key, ""])
+        if recon or regional:
+            region = record_values(action, "awsRegion")
+            seen.append([ts, "r" if recon else "g", key, str(region[0]) if region else ""])
         del seen[: max(0, len(seen) - _MEMORY)]
         if state.detect.get("probes_until", float("-inf")) >= ts:
             return None
@@ -102,7 +109,7 @@ class DiscoveryBurst(Detector):
         state.detect["probes_until"] = ts + self.within
         return self.finding(action, ts, f"{sign} within {self.within:g}s", clause="identity.probing",
                             expected=self._expected(sign), observed=observed,
-                            baseline={"attack": "T1580" if sign.startswith("account") else "T1526", "sign": sign,
+                            baseline={"attack": "T1580" if sign.startswith(("account", "region")) else "T1526", "sign": sign,
                                       "calls": calls[:12]})
 
     def _sign(self, seen: list[list[Any]]) -> tuple[str, int, list[str]] | None:
@@ -120,6 +127,13 @@ class DiscoveryBurst(Detector):
         services = {c.split(":", 1)[0] for c in swept}
         if len(swept) >= self.min_recon and len(services) >= self.min_services and self.whoami.intersection(swept):
             return f"account-wide discovery: {len(swept)} distinct calls across {len(services)} services", len(swept), swept
+        regions: dict[str, set[str]] = {}
+        for s in seen:
+            if s[1] in ("r", "g") and s[3]:
+                regions.setdefault(s[2], set()).add(s[3])
+        for call, rset in regions.items():
+            if len(rset) >= self.min_regions:
+                return f"region sweep: {call} in {len(rset)} regions", len(rset), [call, *sorted(rset)]
         return None
 
     def _expected(self, sign: str) -> str:
@@ -127,4 +141,6 @@ class DiscoveryBurst(Detector):
             return f"< {self.min_targets} refused targets of one call"
         if sign.startswith("refused"):
             return f"< {self.min_calls} distinct refused calls"
+        if sign.startswith("region"):
+            return f"< {self.min_regions} regions for one call"
         return f"< {self.min_recon} distinct discovery calls across {self.min_services} services"
