@@ -183,6 +183,9 @@ def sign_in(identity_type: str, mfa: str, outcome: str = "Success") -> dict:
     ("cloud.code_execution",
      rec("sagemaker:UpdateNotebookInstance", {"NotebookInstanceName": "research", "LifecycleConfigName": "patch"}),
      rec("sagemaker:UpdateNotebookInstance", {"NotebookInstanceName": "research", "DisassociateLifecycleConfig": True})),
+    ("cloud.code_execution",  # Stratus's revert detaches the script with an empty name
+     rec("sagemaker:UpdateNotebookInstance", {"notebookInstanceName": "research", "lifecycleConfigName": "priv-esc-config"}),
+     rec("sagemaker:UpdateNotebookInstance", {"notebookInstanceName": "research", "lifecycleConfigName": ""})),
     # IMDSv1 re-enabled: CloudTrail nests EC2's newer requests (...Request, PascalCase)
     ("cloud.defences_disabled",
      rec("ec2:ModifyInstanceMetadataOptions", {"ModifyInstanceMetadataOptionsRequest": {"InstanceId": "i-0abc1234def567890",
