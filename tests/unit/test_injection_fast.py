@@ -39,7 +39,7 @@ def _full_pass(text: str) -> set[str]:
     out: set[str] = set()
     for m in _FULL.finditer(text[:inj._TEXT_LIMIT]):
         inj._add_target(out, m.lastgroup, m.group(0))
-    return out
+    return out | {r.lower() for r in inj._ID_REF.findall(text[:inj._TEXT_LIMIT]) if re.search(r"\d", r)}  # ids named in prose
 
 
 def test_strong_pretest_equals_the_pattern():

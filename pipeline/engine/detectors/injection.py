@@ -12,7 +12,11 @@ execute) carries an argument whose target is
   / ``prompt`` of any action of the session),
 - but in an earlier tool result of the same session,
 
-it fires ``intent.injected_target`` naming the result it came from (event id, tool). Provenance
+it fires ``intent.injected_target`` naming the result it came from (event id, tool). A read or
+list that fetches a link (a URL argument: ``get_webpage``, ``fetch``) is judged too, but only
+when the link's source result carried instructions aimed at the agent: visiting the attacker's
+site is an injection's goal (and a query string can carry data out), while following a link
+found in a result is everyday browsing. Provenance
 alone is common in benign work (a contact looked up, the largest file picked from a listing, the
 IBAN on a bill the user pointed to), so such a finding is published at ``low``; it takes the
 rule's severity when the result also carried instructions aimed at the agent
@@ -42,6 +46,7 @@ target text and the cue text where it differs).
 """
 
 import hashlib
+import re
 from typing import Any
 
 from intentwatch.models.action import Action
@@ -69,6 +74,9 @@ def _h(value: str) -> str:
     return h
 
 
+
+_FETCHES = frozenset({"read", "list"})
+_LINK_ARG = re.compile(r"url|uri|link|href|host|domain|endpoint|webhook|site|page", re.I)  # an argument naming a link
 
 _WATCHED_KEYS = ("arguments", "requestParameters", "result") + REQUEST_KEYS  # an action with none of them is skipped
 
@@ -143,8 +151,12 @@ class InjectedTarget(Detector):
             if isinstance(req, str) and req:
                 mem["u"] = (mem["u"] + [_h(t) for t in sorted(targets_in_text(req))])[-self.max_values:]
         finding = None
-        if action.operation in STATE_CHANGING:
+        op = action.operation
+        if op in STATE_CHANGING or (op in _FETCHES and (mem["r"] or mem.get("p"))):
             args = arguments(action)
+            if args and op in _FETCHES:  # a fetch: only its links are targets
+                args = {k: v for k, v in args.items()
+                        if isinstance(v, str) and ("://" in v or "www." in v or _LINK_ARG.search(k) is not None)}
             if args:
                 finding = self._judge(action, state, ts, args, mem)
         res = result(action)
@@ -204,8 +216,8 @@ class InjectedTarget(Detector):
                     continue
             if best is None or (src[2] and not best[2][2]):
                 best = (name, t, src)
-        if best is None:
-            return None
+        if best is None or (action.operation in _FETCHES and not best[2][2]):
+            return None  # a link from a result that carried no instructions: browsing
         name, t, (ev, tool, injected, kinds) = best
         why = f"; that result carried instructions aimed at the agent ({', '.join(kinds)})" if injected else \
               "; that result carried no instructions aimed at the agent (provenance only)"

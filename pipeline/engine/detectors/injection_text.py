@@ -20,6 +20,13 @@ _IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
 _ID = re.compile(r"(?<![\w@/.\-])[A-Za-z]{1,12}[-_][A-Za-z0-9_\-]*\d[A-Za-z0-9_\-]*(?![\w@\-])")  # f-0001, INV-2291, doc_17
 _TOKEN = re.compile(r"^[#@]?[\w.\-:/]{3,100}$")  # a whole short value with no spaces: a file id, a channel, a host
 
+# An id named in prose ("the file with ID '13'", "ticket #7", "ID: A7"): a value with a digit after the word.
+_ID_REF = re.compile(r"(?:\b(?:id|ids|number|no\.)|#)[ \t]?[:=]?[ \t]?['\"`\u2018\u201c]?([A-Za-z0-9][\w\-]{0,39})", re.I)  # within a line
+_HAS_DIGIT = re.compile(r"\d")
+# Argument names whose short values (a one- or two-character id: file 13) are targets too.
+_SHORT_ID_ARG = re.compile(r"(?i:(?:^|[_\-])ids?$|file)|[a-z]Ids?$")
+_SHORT_ID = re.compile(r"[A-Za-z0-9]{1,2}")
+
 # Argument names whose whole value is a target.
 _TARGET_ARG = re.compile(r"(recipient|^to$|^cc$|^bcc$|email|address|url|link|uri|href|host|domain|iban|account|payee|"
                          r"beneficiary|channel|^user|participant|attendee|invitee|phone|file|path|^id$|_id$|destination|"
@@ -76,10 +83,13 @@ def _scan(text: str) -> set[str]:
     matches across a newline, so the join finds what each value would)."""
     out: set[str] = set()
     rx = _pass_for(text)
-    if rx is None:
-        return out
-    for m in rx.finditer(text):
-        _add_target(out, m.lastgroup, m.group(0))
+    if rx is not None:
+        for m in rx.finditer(text):
+            _add_target(out, m.lastgroup, m.group(0))
+    if _DIGIT.search(text) is not None:
+        for ref in _ID_REF.findall(text):
+            if _HAS_DIGIT.search(ref) is not None:
+                out.add(ref.lower())
     return out
 
 
@@ -161,6 +171,8 @@ def _argument_targets(args: dict[str, Any]) -> list[tuple[str, str]]:
             stack.extend((name, x) for x in v[:64])
         elif _target_arg(name):
             out += [(name, t) for t in sorted(_value_targets(v))]
+            if (type(v) is int or (isinstance(v, str) and _SHORT_ID.fullmatch(v))) and _SHORT_ID_ARG.search(name.rsplit(".", 1)[-1]):
+                out.append((name, str(v).lower()))  # an id too short to be a token (file 13)
         elif isinstance(v, str):
             out += [(name, t) for t in sorted(targets_in_text(v))]
     return out
