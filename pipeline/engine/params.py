@@ -152,3 +152,5 @@ class InjectionParams(_Params):
                                 "is read into the hashes first; 0 reads each result on arrival).")
     record_chars: int = Field(default=16384, ge=0, description="Characters of result text that record keeps per session (a larger "
                               "result is read on arrival).")
+    copied_values: bool = Field(default=True, description="Judge a short text argument copied word for word from a result "
+                                "still in the record that carried instructions (off, or with record_results 0, only targets are judged).")

@@ -90,9 +90,11 @@ def test_random_sessions_find_what_reading_on_arrival_finds():
             i += 1
     on_arrival = raw_findings(acts, record_results=0)
     assert len(on_arrival) > 200 and {f["level"] for f in on_arrival} == {"high", "low"}  # both kinds of finding
-    assert raw_findings(acts) == on_arrival
-    assert raw_findings(acts, record_results=4, record_chars=600) == on_arrival  # the record overflowing all along
-    assert findings(acts) == findings(acts, record_results=0)
+    # (values copied word for word are read from the record only: off here, judged in test_injection.py)
+    assert raw_findings(acts, copied_values=False) == on_arrival
+    assert raw_findings(acts, record_results=4, record_chars=600, copied_values=False) == on_arrival  # the record overflowing all along
+    assert findings(acts, copied_values=False) == findings(acts, record_results=0)
+    assert len(raw_findings(acts)) >= len(on_arrival)  # copying adds findings, never hides one
 
 
 def test_the_record_stays_within_its_bounds():

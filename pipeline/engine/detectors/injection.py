@@ -16,7 +16,9 @@ it fires ``intent.injected_target`` naming the result it came from (event id, to
 list that fetches a link (a URL argument: ``get_webpage``, ``fetch``) is judged too, but only
 when the link's source result carried instructions aimed at the agent: visiting the attacker's
 site is an injection's goal (and a query string can carry data out), while following a link
-found in a result is everyday browsing. Provenance
+found in a result is everyday browsing. A short text argument copied word for word from a result
+that carried such instructions (a hotel's name, the password the injection chose: values no
+target pattern reads) is judged the same way, against the request's text. Provenance
 alone is common in benign work (a contact looked up, the largest file picked from a listing, the
 IBAN on a bill the user pointed to), so such a finding is published at ``low``; it takes the
 rule's severity when the result also carried instructions aimed at the agent
@@ -36,7 +38,8 @@ that target as a substring (lower-cased, spaces removed: every target read from 
 and scored for cues only when it is that target's source; a result leaving the record (the oldest,
 when a bound is passed) is read in full into the hashes of the session's targets (``r``: at most
 ``params.values``, each with its first source, the oldest forgotten first). Findings are those of
-reading every result on arrival (``record_results: 0`` does so), unless a session's results carry
+reading every result on arrival (``record_results: 0`` does so; copied values aside: they are
+found in the record only), unless a session's results carry
 more than ``params.values`` distinct targets: then a target still in the record is found although
 reading on arrival would have forgotten it among the ``values`` latest (never fewer findings).
 
@@ -77,6 +80,9 @@ def _h(value: str) -> str:
 
 _FETCHES = frozenset({"read", "list"})
 _LINK_ARG = re.compile(r"url|uri|link|href|host|domain|endpoint|webhook|site|page", re.I)  # an argument naming a link
+
+_VERBATIM = (6, 100)  # the lengths of a text argument judged as copied word for word
+_ASKED_CHARS = 2000  # characters of the session's request text kept (for copied values)
 
 _WATCHED_KEYS = ("arguments", "requestParameters", "result") + REQUEST_KEYS  # an action with none of them is skipped
 
@@ -122,6 +128,30 @@ def _first_in_record(record: list[list], t: str) -> list | None:
     return None
 
 
+def _copied(args: dict[str, Any], record: list[list], asked: str, intent_text: str) -> tuple[str, str, list] | None:
+    """(argument, value, source) of a short text argument with no target in it, found word for word in
+    a result of the record that carried instructions aimed at the agent, the first result holding it;
+    not one the request or the intent says."""
+    lowest, highest = _VERBATIM
+    targeted = {n for n, _ in argument_targets(args)}  # judged as targets already
+    for name, v in args.items():
+        if not isinstance(v, str) or name in targeted:
+            continue
+        value = v.strip()
+        if not lowest <= len(value) <= highest or "\n" in value:
+            continue
+        low = value.lower()
+        if low in asked or low in intent_text:
+            continue
+        for e in record:
+            if value in e[_TEXT]:  # word for word, case and all
+                src = _source(e)
+                if src[2]:
+                    return name, value, src
+                break  # a result with no instructions gave it first
+    return None
+
+
 class InjectedTarget(Detector):
     """Fires on a state-changing call whose target came from an earlier tool result of the session
     and from neither the declared intent nor the task's request (see the module docstring)."""
@@ -132,7 +162,7 @@ class InjectedTarget(Detector):
         super().__init__(rule)
         p = validated(rule, InjectionParams)
         self.max_sessions, self.max_values, self.low = p.sessions, p.values, p.provenance_severity
-        self.max_results, self.max_chars = p.record_results, p.record_chars
+        self.max_results, self.max_chars, self.copied = p.record_results, p.record_chars, p.copied_values
         self._declared: dict[tuple[str, str], tuple[PatternSet, str]] = {}  # (agent, epoch) -> (allowed target patterns, intent text)
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
@@ -150,6 +180,7 @@ class InjectedTarget(Detector):
             req = attrs.get(k)
             if isinstance(req, str) and req:
                 mem["u"] = (mem["u"] + [_h(t) for t in sorted(targets_in_text(req))])[-self.max_values:]
+                mem["q"] = (mem.get("q", "") + "\n" + req.lower())[-_ASKED_CHARS:]
         finding = None
         op = action.operation
         if op in STATE_CHANGING or (op in _FETCHES and (mem["r"] or mem.get("p"))):
@@ -216,6 +247,8 @@ class InjectedTarget(Detector):
                     continue
             if best is None or (src[2] and not best[2][2]):
                 best = (name, t, src)
+        if (best is None or not best[2][2]) and self.copied and action.operation not in _FETCHES:
+            best = _copied(args, record, mem.get("q", ""), intent_text) or best
         if best is None or (action.operation in _FETCHES and not best[2][2]):
             return None  # a link from a result that carried no instructions: browsing
         name, t, (ev, tool, injected, kinds) = best
