@@ -97,13 +97,19 @@ def features(action: Action, ts: float | None = None) -> dict[str, Any]:
     event time, source, session.
 
     ``ts`` is epoch seconds of the event time (pass it when already known) and ``hour``
-    its UTC hour; ``network`` is the /24 (IPv4) or /48 (IPv6) of ``source_ip``. Missing
+    its UTC hour; ``network`` is the /24 (IPv4) or /48 (IPv6) of ``source_ip`` (neither for a call
+    through a VPC endpoint, like an AWS service's ``AWS Internal``). Missing
     values are None, and so are the bytes of a call that did not succeed (a failed call
     moved no payload).
     """
     if ts is None:
         ts = epoch_seconds(action.time)
     ip = action.source_ip
+    attrs = action.attributes
+    if ip is not None and attrs and ("vpc_endpoint_id" in attrs or "vpcEndpointId" in attrs):
+        # through the account's own VPC endpoint (CloudTrail's vpcEndpointId): the private address of a
+        # host inside the VPC, the same machine its NAT gateway shows from outside; no network to judge
+        ip = None
     resource = action.resource
     return {
         "tool": action.tool,

@@ -545,6 +545,12 @@ def test_credential_concurrent_use():
     # a call AWS made for the credential (CloudTrail's "AWS Internal") is no second network
     assert fires("credential.concurrent_use", act(10), act(40, source_ip="AWS Internal")) == 0
     assert fires("credential.new_network", act(40, source_ip="AWS Internal")) == 0
+    # one machine's two paths: S3 through the VPC's endpoint (CloudTrail logs the private address and the
+    # endpoint), the rest through the NAT gateway; the same private address without an endpoint still counts
+    vpce = {"vpc_endpoint_id": "vpce-0a1b2c3d4e5f60718"}
+    assert fires("credential.concurrent_use", act(10, source_ip="52.14.7.9"), act(40, source_ip="10.0.1.20", attributes=vpce)) == 0
+    assert fires("credential.new_network", act(40, source_ip="10.0.1.20", attributes=vpce)) == 0
+    assert fires("credential.concurrent_use", act(10, source_ip="52.14.7.9"), act(40, source_ip="10.0.1.20")) == 1
 
 
 def test_credential_used_after_revocation():
