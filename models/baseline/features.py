@@ -92,6 +92,14 @@ _prefix: Final = Memo(resource_prefix, 65536)
 _network: Final = Memo(network_of, 16384)
 
 
+def through_vpc_endpoint(action: Action) -> bool:
+    """A call through the account's own VPC endpoint (CloudTrail's ``vpcEndpointId``): its address is
+    the private one of a host inside the VPC, the machine its NAT gateway shows from outside, so it
+    names no network to judge a credential by."""
+    attrs = action.attributes
+    return bool(attrs) and ("vpc_endpoint_id" in attrs or "vpcEndpointId" in attrs)
+
+
 def features(action: Action, ts: float | None = None) -> dict[str, Any]:
     """The features of one action: categorical values, resource and its prefix, bytes,
     event time, source, session.
@@ -105,10 +113,7 @@ def features(action: Action, ts: float | None = None) -> dict[str, Any]:
     if ts is None:
         ts = epoch_seconds(action.time)
     ip = action.source_ip
-    attrs = action.attributes
-    if ip is not None and attrs and ("vpc_endpoint_id" in attrs or "vpcEndpointId" in attrs):
-        # through the account's own VPC endpoint (CloudTrail's vpcEndpointId): the private address of a
-        # host inside the VPC, the same machine its NAT gateway shows from outside; no network to judge
+    if ip is not None and through_vpc_endpoint(action):
         ip = None
     resource = action.resource
     return {

@@ -162,6 +162,13 @@ def test_instance_credentials_with_a_new_client_from_a_new_network():
     assert ids(*base, same_machine_other_tool) == []
     stolen = ct("s3:GetObject", agent=INSTANCE, ip="10.0.1.20", ua="python-requests/2.31", at=9000)
     elsewhere = ct("s3:GetObject", agent=INSTANCE, ip="198.51.100.7", ua="curl/8.0", at=9999)
+    # the instance's agent through the NAT gateway, its application through the S3 endpoint: one machine
+    nat = [ct("ssm:UpdateInstanceInformation", agent=INSTANCE, ip="52.14.7.9", ua="aws-sdk-go/1.44.0 amazon-ssm-agent/3.2", at=i * 300)
+           for i in range(5)]
+    endpoint = ct("s3:GetObject", agent=INSTANCE, ip="10.0.1.20", ua="Boto3/1.34.1 Python/3.12", at=1600, vpcEndpointId="vpce-0a1b2c3d")
+    assert ids(*nat, endpoint) == []
+    no_endpoint = ct("s3:GetObject", agent=INSTANCE, ip="10.0.1.20", ua="Boto3/1.34.1 Python/3.12", at=1600)
+    assert ids(*nat, no_endpoint) == ["credential.instance_new_client"]  # a private address alone proves nothing
     assert ids(*base, stolen, elsewhere) == ["credential.instance_new_client"]
 
 

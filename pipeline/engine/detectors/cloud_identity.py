@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from intentwatch.models.action import Action
+from intentwatch.models.baseline.features import through_vpc_endpoint
 from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import Detector
@@ -198,7 +199,8 @@ class InstanceOutsideProvider(Detector):
 
 class InstanceNewClient(Detector):
     """Fires when instance credentials act with a user-agent family the identity never used, from a
-    network it never used (the same machine running another tool stays quiet)."""
+    network it never used (the same machine running another tool stays quiet; a call through a VPC
+    endpoint comes from inside the VPC and names no new network)."""
 
     watches_every_identity = True
 
@@ -210,7 +212,7 @@ class InstanceNewClient(Detector):
         if not action.attributes or not is_instance_identity(action):
             return None
         fam = client_family(user_agent(action))
-        net = network(action.source_ip)
+        net = None if through_vpc_endpoint(action) else network(action.source_ip)
         if fam is None:
             return None
         d = state.detect
