@@ -180,7 +180,9 @@ class InjectedTarget(Detector):
             req = attrs.get(k)
             if isinstance(req, str) and req:
                 mem["u"] = (mem["u"] + [_h(t) for t in sorted(targets_in_text(req))])[-self.max_values:]
-                mem["q"] = (mem.get("q", "") + "\n" + req.lower())[-_ASKED_CHARS:]
+                asked, low = mem.get("q", ""), req.lower()
+                if low not in asked:  # (an exporter repeats the request on every call under the agent span)
+                    mem["q"] = (asked + "\n" + low)[-_ASKED_CHARS:]
         finding = None
         op = action.operation
         if op in STATE_CHANGING or (op in _FETCHES and (mem["r"] or mem.get("p"))):
