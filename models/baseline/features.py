@@ -95,9 +95,22 @@ _network: Final = Memo(network_of, 16384)
 def through_vpc_endpoint(action: Action) -> bool:
     """A call through the account's own VPC endpoint (CloudTrail's ``vpcEndpointId``): its address is
     the private one of a host inside the VPC, the machine its NAT gateway shows from outside, so it
-    names no network to judge a credential by."""
+    names no network to judge a credential by. An endpoint of another account
+    (``vpcEndpointAccountId`` not the account called: stolen credentials used from the attacker's
+    own VPC, GuardDuty's InstanceCredentialExfiltration.InsideAWS) is not.
+
+    >>> from tests.factories import action
+    >>> [through_vpc_endpoint(action(attributes=a)) for a in ({"vpc_endpoint_id": "vpce-1"}, {},
+    ...  {"vpc_endpoint_id": "vpce-1", "vpc_endpoint_account_id": "111122223333", "account_id": "111122223333"},
+    ...  {"vpc_endpoint_id": "vpce-1", "vpc_endpoint_account_id": "444455556666", "account_id": "111122223333"})]
+    [True, False, True, False]
+    """
     attrs = action.attributes
-    return bool(attrs) and ("vpc_endpoint_id" in attrs or "vpcEndpointId" in attrs)
+    if not attrs or ("vpc_endpoint_id" not in attrs and "vpcEndpointId" not in attrs):
+        return False
+    owner = attrs.get("vpc_endpoint_account_id") or attrs.get("vpcEndpointAccountId")
+    called = attrs.get("account_id") or attrs.get("recipientAccountId")
+    return owner is None or called is None or owner == called
 
 
 def features(action: Action, ts: float | None = None) -> dict[str, Any]:

@@ -167,6 +167,10 @@ def test_instance_credentials_with_a_new_client_from_a_new_network():
            for i in range(5)]
     endpoint = ct("s3:GetObject", agent=INSTANCE, ip="10.0.1.20", ua="Boto3/1.34.1 Python/3.12", at=1600, vpcEndpointId="vpce-0a1b2c3d")
     assert ids(*nat, endpoint) == []
+    # the same call through another account's endpoint: the credentials left the machine (GuardDuty's InsideAWS)
+    theirs = ct("s3:GetObject", agent=INSTANCE, ip="10.8.1.20", ua="Boto3/1.34.1 Python/3.12", at=1600,
+                vpcEndpointId="vpce-0ffff", vpcEndpointAccountId="444455556666")
+    assert ids(*nat, theirs) == ["credential.instance_new_client"]
     no_endpoint = ct("s3:GetObject", agent=INSTANCE, ip="10.0.1.20", ua="Boto3/1.34.1 Python/3.12", at=1600)
     assert ids(*nat, no_endpoint) == ["credential.instance_new_client"]  # a private address alone proves nothing
     assert ids(*base, stolen, elsewhere) == ["credential.instance_new_client"]

@@ -37,6 +37,7 @@ from .options import CloudTrailOptions
 _COPIED: Final = (("userAgent", "user_agent"), ("recipientAccountId", "account_id"), ("eventType", "event_type"),
                   ("eventCategory", "event_category"), ("readOnly", "read_only"), ("errorCode", "error_code"),
                   ("errorMessage", "error_message"), ("vpcEndpointId", "vpc_endpoint_id"),
+                  ("vpcEndpointAccountId", "vpc_endpoint_account_id"),
                   ("requestID", "request_id"), ("sharedEventID", "shared_event_id"))
 
 
