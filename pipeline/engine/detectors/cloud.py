@@ -215,7 +215,8 @@ class DistinctBurst(Detector):
         args = arguments(action)
         if p.when is not None and _check_when(p.when, action, args) is None:
             return None
-        touched = {str(v) for n in p.names for v in (_values(args, n) or [])} if args is not None else set()
+        # (a name is cut at 1,024 characters, longer than any AWS secret, parameter or version id: the window stays small)
+        touched = {str(v)[:1024] for n in p.names for v in (_values(args, n) or [])} if args is not None else set()
         if not touched:
             touched = {action.resource or key}
         recent: list[list] = state.detect.setdefault(self.seen_key, [])  # [time, name], oldest first

@@ -98,7 +98,7 @@ class DiscoveryBurst(Detector):
             seen.append([ts, "d" if _is_data_event(action, key) else "D", key, _target(action)])
         if recon or regional:
             region = record_values(action, "awsRegion")
-            seen.append([ts, "r" if recon else "g", key, str(region[0]) if region else ""])
+            seen.append([ts, "r" if recon else "g", key, str(region[0])[:64] if region else ""])
         del seen[: max(0, len(seen) - _MEMORY)]
         if state.detect.get("probes_until", float("-inf")) >= ts:
             return None

@@ -49,12 +49,13 @@ target text and the cue text where it differs).
 """
 
 import hashlib
+import itertools
 import re
 from typing import Any
 
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.catalog import Rule
-from intentwatch.pipeline.engine.detectors.base import Detector
+from intentwatch.pipeline.engine.detectors.base import READS, Detector
 from intentwatch.pipeline.engine.detectors.injection_text import (CUE_THRESHOLD, STATE_CHANGING, argument_targets,
                                                                   injection_cues, result_texts, targets_in_text,
                                                                   text_targets)
@@ -78,10 +79,10 @@ def _h(value: str) -> str:
 
 
 
-_FETCHES = frozenset({"read", "list"})
 _LINK_ARG = re.compile(r"url|uri|link|href|host|domain|endpoint|webhook|site|page", re.I)  # an argument naming a link
 
 _VERBATIM = (6, 100)  # the lengths of a text argument judged as copied word for word
+_COPIED_ARGS = 64  # arguments looked at per call (each is searched for in the record's text)
 _ASKED_CHARS = 2000  # characters of the session's request text kept (for copied values)
 
 _WATCHED_KEYS = ("arguments", "requestParameters", "result") + REQUEST_KEYS  # an action with none of them is skipped
@@ -134,7 +135,7 @@ def _copied(args: dict[str, Any], record: list[list], asked: str, intent_text: s
     not one the request or the intent says."""
     lowest, highest = _VERBATIM
     targeted = {n for n, _ in argument_targets(args)}  # judged as targets already
-    for name, v in args.items():
+    for name, v in itertools.islice(args.items(), _COPIED_ARGS):
         if not isinstance(v, str) or name in targeted:
             continue
         value = v.strip()
@@ -185,9 +186,9 @@ class InjectedTarget(Detector):
                     mem["q"] = (asked + "\n" + low)[-_ASKED_CHARS:]
         finding = None
         op = action.operation
-        if op in STATE_CHANGING or (op in _FETCHES and (mem["r"] or mem.get("p"))):
+        if op in STATE_CHANGING or (op in READS and (mem["r"] or mem.get("p"))):
             args = arguments(action)
-            if args and op in _FETCHES:  # a fetch: only its links are targets
+            if args and op in READS:  # a fetch: only its links are targets
                 args = {k: v for k, v in args.items()
                         if isinstance(v, str) and ("://" in v or "www." in v or _LINK_ARG.search(k) is not None)}
             if args:
@@ -249,9 +250,9 @@ class InjectedTarget(Detector):
                     continue
             if best is None or (src[2] and not best[2][2]):
                 best = (name, t, src)
-        if (best is None or not best[2][2]) and self.copied and action.operation not in _FETCHES:
+        if (best is None or not best[2][2]) and self.copied and action.operation not in READS:
             best = _copied(args, record, mem.get("q", ""), intent_text) or best
-        if best is None or (action.operation in _FETCHES and not best[2][2]):
+        if best is None or (action.operation in READS and not best[2][2]):
             return None  # a link from a result that carried no instructions: browsing
         name, t, (ev, tool, injected, kinds) = best
         why = f"; that result carried instructions aimed at the agent ({', '.join(kinds)})" if injected else \

@@ -22,7 +22,6 @@ _TOKEN = re.compile(r"^[#@]?[\w.\-:/]{3,100}$")  # a whole short value with no s
 
 # An id named in prose ("the file with ID '13'", "ticket #7", "ID: A7"): a value with a digit after the word.
 _ID_REF = re.compile(r"(?:\b(?:id|ids|number|no\.)|#)[ \t]?[:=]?[ \t]?['\"`\u2018\u201c]?([A-Za-z0-9][\w\-]{0,39})", re.I)  # within a line
-_HAS_DIGIT = re.compile(r"\d")
 # Argument names whose short values (a one- or two-character id: file 13) are targets too.
 _SHORT_ID_ARG = re.compile(r"(?i:(?:^|[_\-])ids?$|file)|[a-z]Ids?$")
 _SHORT_ID = re.compile(r"[A-Za-z0-9]{1,2}")
@@ -88,7 +87,7 @@ def _scan(text: str) -> set[str]:
             _add_target(out, m.lastgroup, m.group(0))
     if _DIGIT.search(text) is not None:
         for ref in _ID_REF.findall(text):
-            if _HAS_DIGIT.search(ref) is not None:
+            if _DIGIT.search(ref) is not None:
                 out.add(ref.lower())
     return out
 
