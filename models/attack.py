@@ -73,6 +73,7 @@ TECHNIQUES: dict[str, Technique] = {
     "T1098.001": Technique("Additional Cloud Credentials", ("TA0003", "TA0004")),
     "T1098.003": Technique("Additional Cloud Roles", ("TA0003", "TA0004")),
     "T1098.004": Technique("SSH Authorized Keys", ("TA0003", "TA0004")),
+    "T1098.006": Technique("Additional Container Cluster Roles", ("TA0003", "TA0004")),
     "T1136": Technique("Create Account", ("TA0003",)),
     "T1136.003": Technique("Cloud Account", ("TA0003",)),
     "T1484": Technique("Domain or Tenant Policy Modification", ("TA0005", "TA0004")),

@@ -84,6 +84,27 @@ def replication(account: str) -> dict:
         "Status": "Enabled", "Destination": {"Bucket": "arn:aws:s3:::dr-copy", "Account": account}}}}
 
 
+def policy(principal, condition=None, action="sqs:SendMessage") -> str:
+    """A resource policy as the services take it: JSON text."""
+    st = {"Effect": "Allow", "Principal": principal, "Action": action, "Resource": "*"}
+    if condition:
+        st["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [st]})
+
+
+def nacl(cidr_key: str, cidr: str, egress: bool = False, action: str = "allow") -> dict:
+    """ec2:CreateNetworkAclEntry's parameters as CloudTrail logs them (Panther's NACL rule tests)."""
+    return {"networkAclId": "acl-0a1b2c3d", "ruleNumber": 100, "egress": egress, "ruleAction": action, "icmpTypeCode": {},
+            "portRange": {"from": 22, "to": 22}, "aclProtocol": "6", cidr_key: cidr}
+
+
+def sg_rule(cidr_key: str, cidr: str) -> dict:
+    """ec2:ModifySecurityGroupRules: CloudTrail nests the request as the API spells it."""
+    return {"ModifySecurityGroupRulesRequest": {"GroupId": "sg-0a1b2c3d", "SecurityGroupRule": {
+        "tag": 1, "SecurityGroupRuleId": "sgr-0a1b2c3d", "SecurityGroupRule": {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+                                                                             cidr_key: cidr}}}}
+
+
 def sign_in(identity_type: str, mfa: str, outcome: str = "Success") -> dict:
     who = {"type": identity_type, "principalId": ACCOUNT if identity_type == "Root" else "AIDAEXAMPLEUSER00002",
            "arn": f"arn:aws:iam::{ACCOUNT}:root" if identity_type == "Root" else f"arn:aws:iam::{ACCOUNT}:user/alice", "accountId": ACCOUNT}
@@ -205,6 +226,70 @@ def sign_in(identity_type: str, mfa: str, outcome: str = "Success") -> dict:
     ("cloud.data_opened_to_outsiders",
      rec("redshift:AuthorizeSnapshotAccess", {"snapshotIdentifier": "nightly", "accountWithRestoreAccess": OUTSIDER}),
      rec("redshift:RevokeSnapshotAccess", {"snapshotIdentifier": "nightly", "accountWithRestoreAccess": OUTSIDER})),
+    # Resource policies opened to everyone or another account (the resource types IAM Access Analyzer reports
+    # on, and vendors' "resource made public" rules: Panther reads the same parameters); a policy scoped by
+    # a condition to a source (an SNS topic feeding the queue) or a service principal is quiet
+    ("cloud.data_opened_to_outsiders",
+     rec("sqs:SetQueueAttributes", {"queueUrl": f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/orders",
+                                    "attributes": {"Policy": policy("*")}}),
+     rec("sqs:SetQueueAttributes", {"queueUrl": f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/orders", "attributes": {
+         "Policy": policy("*", {"ArnEquals": {"aws:SourceArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:orders"}})}})),
+    ("cloud.data_opened_to_outsiders",
+     rec("sqs:CreateQueue", {"queueName": "drop", "attributes": {"Policy": policy({"AWS": f"arn:aws:iam::{OUTSIDER}:root"})}}),
+     rec("sqs:CreateQueue", {"queueName": "drop", "attributes": {"VisibilityTimeout": "30"}})),
+    ("cloud.data_opened_to_outsiders",
+     rec("sns:SetTopicAttributes", {"topicArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts", "attributeName": "Policy",
+                                    "attributeValue": policy({"AWS": "*"}, action="sns:Subscribe")}),
+     rec("sns:SetTopicAttributes", {"topicArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts", "attributeName": "Policy",
+                                    "attributeValue": policy({"Service": "s3.amazonaws.com"}, action="sns:Publish")})),
+    ("cloud.data_opened_to_outsiders",
+     rec("ecr:SetRepositoryPolicy", {"repositoryName": "payments-api", "force": False,
+                                     "policyText": policy("*", action=["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"])}),
+     rec("ecr:SetRepositoryPolicy", {"repositoryName": "payments-api", "force": False,
+                                     "policyText": policy({"AWS": f"arn:aws:iam::{ACCOUNT}:role/deployer"}, action="ecr:BatchGetImage")})),
+    ("cloud.data_opened_to_outsiders",
+     rec("kms:CreateKey", {"keySpec": "SYMMETRIC_DEFAULT", "keyUsage": "ENCRYPT_DECRYPT",
+                           "policy": policy({"AWS": f"arn:aws:iam::{OUTSIDER}:root"}, action="kms:*")}),
+     rec("kms:CreateKey", {"keySpec": "SYMMETRIC_DEFAULT", "keyUsage": "ENCRYPT_DECRYPT",
+                           "policy": policy({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, action="kms:*")})),
+    ("cloud.data_opened_to_outsiders",
+     rec("kms:CreateGrant", {"keyId": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd", "operations": ["Decrypt"],
+                             "granteePrincipal": f"arn:aws:iam::{OUTSIDER}:role/reader"}),
+     rec("kms:CreateGrant", {"keyId": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd", "operations": ["Decrypt", "CreateGrant"],
+                             "granteePrincipal": f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"})),
+    ("cloud.data_opened_to_outsiders",
+     rec("glacier:SetVaultAccessPolicy", {"accountId": "-", "vaultName": "archive", "policy": {"policy": policy("*", action="glacier:*")}}),
+     rec("glacier:SetVaultAccessPolicy", {"accountId": "-", "vaultName": "archive",
+                                          "policy": {"policy": policy({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, action="glacier:*")}})),
+    ("cloud.data_opened_to_outsiders",
+     rec("es:UpdateElasticsearchDomainConfig", {"domainName": "logs", "accessPolicies": policy({"AWS": "*"}, action="es:*")}),
+     rec("es:UpdateElasticsearchDomainConfig", {"domainName": "logs", "accessPolicies": policy(
+         {"AWS": "*"}, {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}, action="es:*")})),
+    # A firewall opened: a network ACL entry or a modified security group rule admitting everyone
+    # (Panther's and Splunk's NACL rules); egress, deny and a private range are quiet
+    ("cloud.firewall_opened", rec("ec2:CreateNetworkAclEntry", nacl("cidrBlock", "0.0.0.0/0")),
+     rec("ec2:CreateNetworkAclEntry", nacl("cidrBlock", "0.0.0.0/0", egress=True))),
+    ("cloud.firewall_opened", rec("ec2:CreateNetworkAclEntry", nacl("cidrBlock", "0.0.0.0/0")),
+     rec("ec2:CreateNetworkAclEntry", nacl("cidrBlock", "0.0.0.0/0", action="deny"))),
+    ("cloud.firewall_opened", rec("ec2:ReplaceNetworkAclEntry", nacl("ipv6CidrBlock", "::/0")),
+     rec("ec2:ReplaceNetworkAclEntry", nacl("cidrBlock", "10.0.0.0/16"))),
+    ("cloud.firewall_opened", rec("ec2:ModifySecurityGroupRules", sg_rule("CidrIpv4", "0.0.0.0/0")),
+     rec("ec2:ModifySecurityGroupRules", sg_rule("CidrIpv4", "203.0.113.0/24"))),
+    # Permissions boundary removed (the cap on an identity's own policies); Stratus
+    # eks.lateral-movement.create-access-entry: cluster administrator through EKS access management
+    ("cloud.privileges_escalated", rec("iam:DeleteRolePermissionsBoundary", {"roleName": "app-runner"}),
+     rec("iam:PutRolePermissionsBoundary", {"roleName": "app-runner", "permissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/boundary"})),
+    ("cloud.privileges_escalated",
+     rec("eks:AssociateAccessPolicy", {"name": "prod", "principalArn": f"arn%3Aaws%3Aiam%3A%3A{ACCOUNT}%3Arole%2Fci",
+                                       "policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                                       "accessScope": {"type": "cluster"}}),
+     rec("eks:AssociateAccessPolicy", {"name": "prod", "principalArn": f"arn%3Aaws%3Aiam%3A%3A{ACCOUNT}%3Arole%2Fci",
+                                       "policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+                                       "accessScope": {"type": "namespace", "namespaces": ["web"]}})),
+    # Stratus aws.persistence.ec2-create-suspicious-keypair: a key pair name seen reused across unrelated
+    # compromised accounts (Datadog Security Labs); a team's own key name is quiet
+    ("cloud.credentials_for_another_identity", rec("ec2:CreateKeyPair", {"keyName": "xg1", "keyType": "rsa", "keyFormat": "pem"}),
+     rec("ec2:CreateKeyPair", {"keyName": "bastion-2026", "keyType": "ed25519", "keyFormat": "pem"})),
 ])
 def test_technique_fires_on_first_record_and_look_alike_is_quiet(rule, attack, benign):
     assert judged(attack) == [rule]
