@@ -290,6 +290,17 @@ def sign_in(identity_type: str, mfa: str, outcome: str = "Success") -> dict:
     # compromised accounts (Datadog Security Labs); a team's own key name is quiet
     ("cloud.credentials_for_another_identity", rec("ec2:CreateKeyPair", {"keyName": "xg1", "keyType": "rsa", "keyFormat": "pem"}),
      rec("ec2:CreateKeyPair", {"keyName": "bastion-2026", "keyType": "ed25519", "keyFormat": "pem"})),
+    # A database opened to the internet, or a snapshot restored into one (then its master password reset)
+    ("cloud.data_opened_to_outsiders",
+     rec("rds:RestoreDBInstanceFromDBSnapshot", {"dBInstanceIdentifier": "copy", "dBSnapshotIdentifier": "nightly", "publiclyAccessible": True}),
+     rec("rds:RestoreDBInstanceFromDBSnapshot", {"dBInstanceIdentifier": "copy", "dBSnapshotIdentifier": "nightly", "publiclyAccessible": False})),
+    ("cloud.data_opened_to_outsiders", rec("rds:ModifyDBInstance", {"dBInstanceIdentifier": "prod-db", "publiclyAccessible": True}),
+     rec("rds:ModifyDBInstance", {"dBInstanceIdentifier": "prod-db", "publiclyAccessible": False})),
+    # SES taken for mail campaigns (ATT&CK T1496.004 names SES): production access requested with stolen keys
+    ("cloud.resource_hijack",
+     rec("ses:PutAccountDetails", {"mailType": "MARKETING", "websiteURL": "https://example.net", "contactLanguage": "EN",
+                                   "useCaseDescription": "newsletters", "productionAccessEnabled": True}),
+     rec("ses:GetAccount", {})),
 ])
 def test_technique_fires_on_first_record_and_look_alike_is_quiet(rule, attack, benign):
     assert judged(attack) == [rule]
