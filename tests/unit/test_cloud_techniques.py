@@ -257,6 +257,12 @@ def sign_in(identity_type: str, mfa: str, outcome: str = "Success") -> dict:
                              "granteePrincipal": f"arn:aws:iam::{OUTSIDER}:role/reader"}),
      rec("kms:CreateGrant", {"keyId": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd", "operations": ["Decrypt", "CreateGrant"],
                              "granteePrincipal": f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"})),
+    ("cloud.data_opened_to_outsiders",  # a service granting itself use of the key for the caller (invokedBy) is its own working
+     rec("kms:CreateGrant", {"keyId": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd", "operations": ["Decrypt"],
+                             "granteePrincipal": f"arn:aws:iam::{OUTSIDER}:role/reader"}),
+     rec("kms:CreateGrant", {"keyId": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd", "operations": ["Decrypt"],
+                             "granteePrincipal": f"arn:aws:iam::{OUTSIDER}:role/service-worker"},
+         who={**ROLE, "invokedBy": "workspaces.amazonaws.com"}, sourceIPAddress="AWS Internal")),
     ("cloud.data_opened_to_outsiders",
      rec("glacier:SetVaultAccessPolicy", {"accountId": "-", "vaultName": "archive", "policy": {"policy": policy("*", action="glacier:*")}}),
      rec("glacier:SetVaultAccessPolicy", {"accountId": "-", "vaultName": "archive",
