@@ -95,9 +95,9 @@ def test_the_file_as_the_collector_writes_it():
     results = list(adapter.read(FRAMEWORKS))
     assert not [r for r in results if isinstance(r, BadRecord)]
     assert sorted(a.tool for a in results if not a.tool.startswith("gen_ai.")) == [
-        "get-weather", "get_quote", "get_weather", "http_request", "list_files", "lookup_customer", "read_file",
-        "read_file", "send_invoice", "send_money"]
-    assert adapter.skipped == {"execute_event_loop_cycle": 1, "not gen_ai": 1,  # the cycle span; "agent run"
+        "create_event", "get-weather", "get_quote", "get_weather", "http_request", "list_files", "lookup_customer",
+        "read_file", "read_file", "send_invoice", "send_money"]
+    assert adapter.skipped == {"execute_event_loop_cycle": 1, "not gen_ai": 2,  # the cycle span; "agent run", a chain
                                "nested tool span (same call)": 2}              # the MCP client and server spans
 
 
@@ -235,3 +235,38 @@ def test_the_users_request_reaches_the_tool_calls_under_the_agent_span(encoding)
                for a in actions]
     [provenance] = injected(unasked)  # without the request: a payee from a result, provenance only
     assert provenance.severity == "low"
+
+
+def test_openinference_request_from_the_chain_input_and_the_llm_messages(encoding):
+    """OpenInference writes no gen_ai.input.messages: LangChain's agent chain holds the user's input in
+    ``input.value`` (``{"input": ...}``), its LLM spans the messages flattened (``llm.input_messages.<i>``).
+    The tool call under the chain carries the request, so the participant the user named is the
+    user's choice, not a target taken from a result."""
+    asked = "Invite ann@example.org to Friday's planning meeting"
+    got = {a.tool: a.attributes.get("request") for a in _actions(encoding, 9)}
+    assert got == {"create_event": asked, "gen_ai.chat": asked}
+    (a,) = [a for a in _actions(encoding, 9) if a.tool == "create_event"]
+    assert (a.agent_id, a.session_id, a.attributes["arguments"]["participants"]) == ("calendar-bot", "lc-sess-5", ["ann@example.org"])
+
+
+def test_older_flattened_prompt_attributes_give_the_request(encoding):
+    """OpenLLMetry's chat spans: ``gen_ai.prompt.<i>.role`` / ``.content``, the older conventions' form."""
+    (a,) = _actions(encoding, 10)
+    assert (a.tool, a.agent_id, a.attributes.get("request")) == ("gen_ai.chat", "travel_agent", "Book the Riverside View Hotel for May 3")
+
+
+def test_span_request_reads_each_form_and_nothing_else():
+    from intentwatch.pipeline.io.adapters.otel_conventions import span_request
+
+    multi = {"openinference.span.kind": "LLM", "llm.input_messages.0.message.role": "user",
+             "llm.input_messages.0.message.contents.0.message_content.text": "Pay the bill",
+             "llm.input_messages.0.message.contents.1.message_content.text": "from March"}
+    assert span_request(multi) == "Pay the bill\nfrom March"
+    agents_sdk = {"openinference.span.kind": "AGENT", "input.value": '[{"role": "user", "content": "Send the report to Bo"}]'}
+    assert span_request(agents_sdk) == "Send the report to Bo"
+    assert span_request({"openinference.span.kind": "AGENT", "input.value": "What is due today?"}) == "What is due today?"
+    assert span_request({"openinference.span.kind": "CHAIN", "input.value": '{"messages": [{"role": "user", "content": "hi"}]}'}) == "hi"
+    # a tool's input is its arguments, not a request; no user turn, no request
+    assert span_request({"openinference.span.kind": "TOOL", "input.value": '{"to": "x@example.org"}'}) is None
+    assert span_request({"gen_ai.prompt.0.role": "system", "gen_ai.prompt.0.content": "Be brief."}) is None
+    assert span_request({"openinference.span.kind": "CHAIN", "input.value": '{"query": 3}'}) is None

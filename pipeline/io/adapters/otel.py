@@ -36,7 +36,7 @@ from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
 from .options import OtelOptions
-from .otel_conventions import aliased, needs_aliases, tool_io, user_request
+from .otel_conventions import aliased, needs_aliases, span_request, tool_io
 from .otel_traces import TraceMemory
 from .otlp import Span, SpanError, Spans, json_spans, length_prefixed, proto_spans
 
@@ -211,11 +211,10 @@ class OtelAdapter(JsonInput):
             self._memory = None
 
     def _request_of(self, span: Span) -> str | None:
-        """The user's request in the span's ``gen_ai.input.messages`` (an ``invoke_agent`` or ``chat`` span's), remembered."""
+        """The user's request the span holds (``span_request``: an ``invoke_agent`` or ``chat`` span's, an OpenInference agent's...), remembered."""
         if span.span_id in self._requests:
             return self._requests[span.span_id]
-        messages = span.attrs.get("gen_ai.input.messages")
-        request = user_request(messages) if messages is not None else None
+        request = span_request(span.attrs)
         if len(self._requests) >= 4096:
             self._requests.clear()
         self._requests[span.span_id] = request

@@ -10,9 +10,14 @@
   the older conventions' events on the tool span, ``gen_ai.tool.message`` (``content``: the
   arguments) and ``gen_ai.choice`` (``message``: the result), as Strands Agents writes them.
 - Traceloop's ``@tool`` input ``{"args": [...], "kwargs": {...}}`` read as its keyword arguments.
-- The user's request (``user_request``): the text of the first ``user`` message in
+- The user's request (``span_request``): the text of the first ``user`` message in
   ``gen_ai.input.messages`` (text parts, or an older producer's ``content`` string); later user
-  turns are left out, as some producers carry tool results in them.
+  turns are left out, as some producers carry tool results in them. Where a producer writes no
+  such attribute: OpenInference's flattened ``llm.input_messages.<i>.message.role`` / ``.content``
+  (or ``.contents.<j>.message_content.text``), the ``input.value`` of an OpenInference ``AGENT`` or
+  ``CHAIN`` span (its text; a list of messages; LangChain's ``{"input": ...}`` or
+  ``{"messages": [...]}``), and the older GenAI conventions' flattened ``gen_ai.prompt.<i>.role``
+  / ``.content`` (OpenLLMetry's chat spans).
 """
 
 from typing import Any
@@ -56,8 +61,10 @@ def aliased(a: dict[str, Any]) -> dict[str, Any]:
     """
     out = dict(a)
     kind = a.get("openinference.span.kind")
-    if type(kind) is str and kind in _OPENINFERENCE:  # (a list or map there is no kind: unhashable, it raised)
-        out.setdefault("gen_ai.operation.name", _OPENINFERENCE[kind])
+    if type(kind) is str:  # (a list or map there is no kind: unhashable, it raised)
+        if kind in _OPENINFERENCE:
+            out.setdefault("gen_ai.operation.name", _OPENINFERENCE[kind])
+        # any kind may carry the session or the agent (a LangChain agent's CHAIN span): its descendants inherit them
         for key, gen_ai in _OPENINFERENCE_KEYS.items():
             if key in a and not (kind != "TOOL" and gen_ai.startswith("gen_ai.tool.")):
                 out.setdefault(gen_ai, a[key])
@@ -113,6 +120,79 @@ def user_request(messages: Any) -> str | None:
                                   if p.__class__ is dict and p.get("type") == "text" and type(p.get("content")) is str)
                 return text[:REQUEST_CHARS] or None
             return None
+    return None
+
+
+_FLATTENED = (("llm.input_messages.", ".message.role", ".message.content"), ("gen_ai.prompt.", ".role", ".content"))
+_MAX_FLATTENED = 64  # messages looked at in a flattened list
+
+
+def _flattened_request(a: dict[str, Any], prefix: str, role_key: str, content_key: str) -> str | None:
+    """The first ``user`` message of a list flattened into attributes (``<prefix><i><role_key>``)."""
+    for i in range(_MAX_FLATTENED):
+        base = prefix + str(i)
+        role = a.get(base + role_key)
+        if role is None:
+            return None
+        if role != "user":
+            continue
+        content = a.get(base + content_key)
+        if type(content) is str:
+            return content[:REQUEST_CHARS] or None
+        texts = []  # OpenInference's multi-part form
+        for j in range(_MAX_FLATTENED):
+            text = a.get(f"{base}.message.contents.{j}.message_content.text")
+            if text is None:
+                break
+            if type(text) is str:
+                texts.append(text)
+        return "\n".join(texts)[:REQUEST_CHARS] or None
+    return None
+
+
+def _input_request(value: Any) -> str | None:
+    """The request in an OpenInference agent or chain span's ``input.value``: its text, a list of
+    messages, or LangChain's ``{"input": "..."}`` / ``{"messages": [...]}``."""
+    if type(value) is not str or not value:
+        return None
+    parsed = parse_json_text(value)
+    if type(parsed) is str:
+        return parsed[:REQUEST_CHARS]
+    if type(parsed) is list:
+        return user_request(parsed)
+    if type(parsed) is dict:
+        inner = parsed.get("input")
+        if type(inner) is str:
+            return inner[:REQUEST_CHARS] or None
+        if type(inner) is list or type(parsed.get("messages")) is list:
+            return user_request(inner if type(inner) is list else parsed["messages"])
+    return None
+
+
+def span_request(a: dict[str, Any]) -> str | None:
+    """The user's request a span's attributes hold, wherever its producer put it (None: none).
+
+    >>> span_request({"openinference.span.kind": "LLM", "llm.input_messages.0.message.role": "system",
+    ...               "llm.input_messages.0.message.content": "Be brief.", "llm.input_messages.1.message.role": "user",
+    ...               "llm.input_messages.1.message.content": "Pay the March bill"})
+    'Pay the March bill'
+    >>> span_request({"openinference.span.kind": "CHAIN", "input.value": '{"input": "Invite ann@example.org"}'})
+    'Invite ann@example.org'
+    >>> span_request({"gen_ai.prompt.0.role": "user", "gen_ai.prompt.0.content": "Book the Riverside hotel"})
+    'Book the Riverside hotel'
+    """
+    messages = a.get("gen_ai.input.messages")
+    if messages is not None:
+        return user_request(messages)
+    kind = a.get("openinference.span.kind")
+    if kind is not None:
+        if "llm.input_messages.0.message.role" in a:
+            return _flattened_request(a, *_FLATTENED[0])
+        if kind == "AGENT" or kind == "CHAIN":
+            return _input_request(a.get("input.value"))
+        return None
+    if "gen_ai.prompt.0.role" in a:
+        return _flattened_request(a, *_FLATTENED[1])
     return None
 
 
