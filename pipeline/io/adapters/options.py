@@ -24,6 +24,9 @@ class OtelOptions(BaseModel):
         description="Tool argument keys, in order, whose first string value becomes the action's resource.")
     tools: ToolOperations = Field(default_factory=ToolOperations, description="Tool name -> operation.")
     keep_resource_attributes: bool = Field(True, description="Copy resource attributes into attributes['resource'].")
+    tool_calls_from_messages: bool = Field(
+        True, description="In a trace with no tool span, make an action of each tool call its chat spans' input messages "
+                          "complete (call and response), once: an application instrumented only at its model client.")
 
 
 class CloudTrailOptions(BaseModel):

@@ -20,6 +20,10 @@ Both encodings are read into one ``Span`` shape (otlp.py, which says what breaks
 mapping serves both. A span is also bad (its siblings in the request carry on) with no agent,
 or a field the action contract rejects.
 
+A trace with no tool span (an application instrumented only at its model client) shows its
+tool calls in its chat spans' input messages: each completed call becomes an action once
+(``tool_calls_from_messages``; otel_messages.py).
+
 Span attributes named ``intentwatch.<field>`` (``intentwatch.event_id``,
 ``intentwatch.operation``, ``intentwatch.resource``, ``intentwatch.data_domain``,
 ``intentwatch.bytes``, ...) set that action field directly, over anything derived: an
@@ -32,12 +36,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from intentwatch.models.action import Action
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
 from .options import OtelOptions
-from .otel_conventions import aliased, needs_aliases, span_request, tool_io
-from .otel_traces import TraceMemory
+from .otel_conventions import aliased, span_request, tool_io
+from .otel_messages import completed_calls
+from .otel_traces import MAX_ANCESTORS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent
 from .otlp import Span, SpanError, Spans, json_spans, length_prefixed, proto_spans
 
 # (Final: compiled, a constant is a C global, not a module dict lookup)
@@ -52,74 +58,6 @@ FIELD_ATTRIBUTES: Final = {f"intentwatch.{f}": f for f in (
 _FIELD_KEYS: Final = frozenset(FIELD_ATTRIBUTES)
 _AGENT_KEYS: Final = ("gen_ai.agent.id", "gen_ai.agent.name")
 _SESSION_KEYS: Final = ("gen_ai.conversation.id", "mcp.session.id")
-_MAX_ANCESTORS: Final = 64
-
-
-def _first(attrs: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    """The first of ``keys`` set in ``attrs`` (not None, not empty text)."""
-    for k in keys:
-        v = attrs.get(k)
-        if v is not None and v != "":
-            return v
-    return None
-
-
-def _inherited(span: Span, by_id: dict[str, Span], keys: tuple[str, ...]) -> Any:
-    """The first of ``keys`` on the span, else on its nearest ancestor in the same request (an
-    OpenInference / Traceloop ancestor read as GenAI keys: it may come after its children)."""
-    s: Span | None = span
-    for _ in range(_MAX_ANCESTORS):
-        if s is None:
-            return None
-        if needs_aliases(s.attrs):
-            s.attrs = aliased(s.attrs)
-        v = _first(s.attrs, keys)
-        if v is not None:
-            return v
-        s = by_id.get(s.parent_id) if s.parent_id else None
-    return None
-
-
-def _called_tool(s: Span) -> Any:
-    """The tool a span calls when it is a tool call (``execute_tool``, an MCP ``tools/call``, a span
-    naming a tool), else None; as the span names it (``gen_ai.tool.name`` may hold a non-text value)."""
-    a = s.attrs
-    if needs_aliases(a):
-        a = s.attrs = aliased(a)
-    op = a.get("gen_ai.operation.name")
-    named = s.name.split(" ", 1)
-    if op is None and (named[0] == "execute_tool" or a.get("mcp.method.name") == "tools/call" or a.get("gen_ai.tool.name")):
-        op = "execute_tool"
-    if op != "execute_tool":
-        return None
-    return a.get("gen_ai.tool.name") or (named[1] if len(named) == 2 else None)
-
-
-def _first_missing(span: Span, by_id: dict[str, Span]) -> str | None:
-    """The id of the first ancestor not in ``by_id`` (None: the line reaches its root here, or a span
-    whose parent is in another process)."""
-    s = span
-    for _ in range(_MAX_ANCESTORS):
-        if not s.parent_id or s.entry:
-            return None
-        parent = by_id.get(s.parent_id)
-        if parent is None:
-            return s.parent_id
-        s = parent
-    return None
-
-
-def _named_agent(span: Span, by_id: dict[str, Span]) -> str | None:
-    """The agent an ``invoke_agent {gen_ai.agent.name}`` span is named after: the span's own or its
-    nearest such ancestor's (the conventions name the span so; some producers set no attribute)."""
-    s: Span | None = span
-    for _ in range(_MAX_ANCESTORS):
-        if s is None:
-            return None
-        if s.name.startswith("invoke_agent ") and s.attrs.get("gen_ai.operation.name", "invoke_agent") == "invoke_agent":
-            return s.name[13:].strip() or None
-        s = by_id.get(s.parent_id) if s.parent_id else None
-    return None
 
 
 class OtelAdapter(JsonInput):
@@ -143,6 +81,10 @@ class OtelAdapter(JsonInput):
         self._tools = self.options.tools
         self._operations: dict[str, str] = {}  # tool -> operation, as self._tools says
         self._requests: dict[str, str | None] = {}  # span id -> the user's request its input messages hold
+        # tool calls seen only in model spans' messages (otel_messages.py)
+        self._from_messages = self.options.tool_calls_from_messages
+        self._tool_traces: dict[str, None] = {}  # traces with a tool span: their calls are those spans
+        self._derived: dict[str, set[str]] = {}  # trace -> the call ids made actions of
 
     # One Kafka message, one line of a Collector file, or one whole file.
     def decode(self, raw: bytes, source: str) -> Iterator[Result]:
@@ -165,6 +107,7 @@ class OtelAdapter(JsonInput):
         memory = self._memory
         if memory is not None:  # reading a file: ancestors may be in other requests (otel_traces.py)
             memory.remember(by_id.values())
+        chats: list[tuple[Span, Action]] = []  # model spans whose messages may hold the trace's tool calls
         for resource, span in spans:
             if not isinstance(span, Span):
                 yield span  # a BadRecord
@@ -175,11 +118,66 @@ class OtelAdapter(JsonInput):
                     memory.hold(span, resource, result)  # its agent may come later
                     continue
                 yield result
+                if self._from_messages and isinstance(result, Action) and result.operation == "invoke" \
+                        and "gen_ai.input.messages" in span.attrs:
+                    chats.append((span, result))
+        for span, model in chats:  # after the whole request: a tool span later in it is seen first
+            yield from self._message_calls(span, model)
         if memory is not None:
             for span, resource, result in memory.ready():
                 result = result or self._map(span, resource, {})
                 if result is not None:
                     yield result
+
+    def _message_calls(self, span: Span, model: Action) -> list[Result]:
+        """The tool calls completed in a model span's input messages, each the first time seen, in a
+        trace with no tool span (otel_messages.py): by the agent of the model call, at its time."""
+        trace = span.trace_id
+        if trace in self._tool_traces:
+            return []
+        calls = completed_calls(span.attrs.get("gen_ai.input.messages"))
+        if not calls:
+            return []
+        seen = self._derived.get(trace)
+        if seen is None:
+            if len(self._derived) >= 65536:
+                self._derived.clear()  # (a repeat after this is one more action with the same event id: de-duplicated)
+            seen = self._derived[trace] = set()
+        out: list[Result] = []
+        for call_id, tool, args, response in calls:
+            if call_id in seen:
+                continue
+            seen.add(call_id)
+            attributes: dict[str, Any] = {"trace_id": trace, "span_id": span.span_id, "span_name": span.name,
+                                          "tool_call_id": call_id, "from_messages": True}
+            fields: dict[str, Any] = {"event_id": f"{trace}:{call_id[:160]}", "agent_id": model.agent_id, "time": model.time,
+                                      "tool": tool, "operation": self._operation_of(tool), "task_id": trace}
+            if args is not None:
+                attributes["arguments"] = args
+                if type(args) is dict:
+                    resource_name = self._resource_of(args)
+                    if resource_name is not None:
+                        fields["resource"] = resource_name
+            if response is not None:
+                attributes["result"] = response
+            request = model.attributes.get("request")
+            if request is not None:
+                attributes["request"] = request
+            if model.session_id is not None:
+                fields["session_id"] = model.session_id
+            if model.source_ip is not None:
+                fields["source_ip"] = model.source_ip
+            fields["attributes"] = attributes
+            out.append(make_action(fields, f"{span.position}#{call_id[:80]}", span.raw))
+        return out
+
+    def _operation_of(self, tool: str) -> str:
+        operation = self._operations.get(tool)
+        if operation is None:
+            operation = self._tools(tool)
+            if len(self._operations) < 65536:
+                self._operations[tool] = operation
+        return operation
 
     def _map(self, span: Span, resource: dict[str, Any], by_id: dict[str, Span]) -> Result | None:
         try:
@@ -223,7 +221,7 @@ class OtelAdapter(JsonInput):
     def _asked(self, s: Span | None, by_id: dict[str, Span]) -> str | None:
         """The request of a tool span: its nearest ancestor's in the same request that holds one (the
         ``invoke_agent`` span the call runs under), so the detectors know what the user named."""
-        for _ in range(_MAX_ANCESTORS):
+        for _ in range(MAX_ANCESTORS):
             if s is None:
                 return None
             request = self._request_of(s)
@@ -265,9 +263,13 @@ class OtelAdapter(JsonInput):
         op = self._operation(span)
         if op is None:
             return None
+        if op == "execute_tool" and self._from_messages and span.trace_id not in self._tool_traces:
+            if len(self._tool_traces) >= 65536:
+                del self._tool_traces[next(iter(self._tool_traces))]  # the oldest trace
+            self._tool_traces[span.trace_id] = None
         if op == "execute_tool" and span.parent_id:
             parent = by_id.get(span.parent_id)
-            if parent is not None and _called_tool(parent) == _called_tool(span):
+            if parent is not None and called_tool(parent) == called_tool(span):
                 # one call traced twice: a framework's tool span over an MCP client span over the
                 # server's (the MCP conventions allow it): the outermost is the action
                 self.skipped["nested tool span (same call)"] += 1
@@ -275,15 +277,15 @@ class OtelAdapter(JsonInput):
         a = span.attrs
         self._cut = False
         far: tuple[Any, Any, Any, bool] | None = None  # what ancestors in other requests of a file say
-        agent = a.get("gen_ai.agent.id")  # _first(a, _AGENT_KEYS), inline
+        agent = a.get("gen_ai.agent.id")  # first_set(a, _AGENT_KEYS), inline
         if agent is None or agent == "":
             agent = a.get("gen_ai.agent.name")
             if agent == "":
                 agent = None
             if agent is None and span.parent_id:
-                agent = _inherited(span, by_id, _AGENT_KEYS)
+                agent = inherited(span, by_id, _AGENT_KEYS)
                 if agent is None and self._memory is not None:
-                    out = _first_missing(span, by_id)
+                    out = first_missing(span, by_id)
                     if out is not None:
                         far = self._memory.ancestry(out)
                         agent, self._cut = far[0], far[3]
@@ -292,7 +294,7 @@ class OtelAdapter(JsonInput):
                 if type(agent) is str and agent.startswith("unknown_service"):
                     agent = None  # the SDK's default when no service name was set: names no one
             if agent is None or agent == "":
-                agent = _named_agent(span, by_id) or (far[2] if far else None)
+                agent = named_agent(span, by_id) or (far[2] if far else None)
         if agent is None or agent == "":
             where = f", nor resource {self._agent_attribute}" if self._agent_attribute else ""
             return BadRecord(span.position, f"{op} span has no agent: no gen_ai.agent.id or gen_ai.agent.name on it "
@@ -312,12 +314,7 @@ class OtelAdapter(JsonInput):
                 tool = named[1] if len(named) == 2 else None
             if not tool or not isinstance(tool, str):
                 return BadRecord(span.position, "execute_tool span has no gen_ai.tool.name (text)", span.raw_bytes())
-            operation = self._operations.get(tool)
-            if operation is None:
-                operation = self._tools(tool)
-                if len(self._operations) < 65536:
-                    self._operations[tool] = operation
-            fields["tool"], fields["operation"] = tool, operation
+            fields["tool"], fields["operation"] = tool, self._operation_of(tool)
             v = a.get("gen_ai.tool.call.id")
             if v is not None:
                 attributes["tool_call_id"] = v
@@ -353,11 +350,11 @@ class OtelAdapter(JsonInput):
             attributes["resource"] = resource
         if span.status == STATUS_ERROR:
             fields["outcome"] = "error"
-        session = _first(a, _SESSION_KEYS)
+        session = first_set(a, _SESSION_KEYS)
         if session is None and span.parent_id:
-            session = _inherited(span, by_id, _SESSION_KEYS)
+            session = inherited(span, by_id, _SESSION_KEYS)
             if session is None and self._memory is not None:
-                out = _first_missing(span, by_id)
+                out = first_missing(span, by_id)
                 session = self._memory.ancestry(out)[1] if out is not None else None
         if session is not None:  # (a field left out costs the validator less than a None)
             fields["session_id"] = session

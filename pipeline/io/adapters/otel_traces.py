@@ -1,4 +1,7 @@
-"""Spans whose ancestors come in a later request of the same file.
+"""A span's line of ancestors: within one request (what a span inherits from them: its agent, its
+session, the ``invoke_agent <name>`` it runs under), and across the requests of a file.
+
+Spans whose ancestors come in a later request of the same file.
 
 An SDK exports a span when it ends, in batches (every few seconds): a tool span ends before the
 ``invoke_agent`` span it runs under, so in a recorded file a long agent run's tool spans are often
@@ -21,8 +24,79 @@ from typing import Any
 from .otel_conventions import aliased, needs_aliases
 from .otlp import Span
 
-_MAX_DEPTH = 64
 Ancestry = tuple[Any, Any, Any, bool]  # (agent, session, named agent, cut off)
+
+
+MAX_ANCESTORS = 64  # a line of ancestors is followed this far up
+
+# -- within one request (otel.py reads who acted, and in which session) --
+
+
+def first_set(attrs: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    """The first of ``keys`` set in ``attrs`` (not None, not empty text)."""
+    for k in keys:
+        v = attrs.get(k)
+        if v is not None and v != "":
+            return v
+    return None
+
+
+def inherited(span: Span, by_id: dict[str, Span], keys: tuple[str, ...]) -> Any:
+    """The first of ``keys`` on the span, else on its nearest ancestor in the same request (an
+    OpenInference / Traceloop ancestor read as GenAI keys: it may come after its children)."""
+    s: Span | None = span
+    for _ in range(MAX_ANCESTORS):
+        if s is None:
+            return None
+        if needs_aliases(s.attrs):
+            s.attrs = aliased(s.attrs)
+        v = first_set(s.attrs, keys)
+        if v is not None:
+            return v
+        s = by_id.get(s.parent_id) if s.parent_id else None
+    return None
+
+
+def called_tool(s: Span) -> Any:
+    """The tool a span calls when it is a tool call (``execute_tool``, an MCP ``tools/call``, a span
+    naming a tool), else None; as the span names it (``gen_ai.tool.name`` may hold a non-text value)."""
+    a = s.attrs
+    if needs_aliases(a):
+        a = s.attrs = aliased(a)
+    op = a.get("gen_ai.operation.name")
+    named = s.name.split(" ", 1)
+    if op is None and (named[0] == "execute_tool" or a.get("mcp.method.name") == "tools/call" or a.get("gen_ai.tool.name")):
+        op = "execute_tool"
+    if op != "execute_tool":
+        return None
+    return a.get("gen_ai.tool.name") or (named[1] if len(named) == 2 else None)
+
+
+def first_missing(span: Span, by_id: dict[str, Span]) -> str | None:
+    """The id of the first ancestor not in ``by_id`` (None: the line reaches its root here, or a span
+    whose parent is in another process)."""
+    s = span
+    for _ in range(MAX_ANCESTORS):
+        if not s.parent_id or s.entry:
+            return None
+        parent = by_id.get(s.parent_id)
+        if parent is None:
+            return s.parent_id
+        s = parent
+    return None
+
+
+def named_agent(span: Span, by_id: dict[str, Span]) -> str | None:
+    """The agent an ``invoke_agent {gen_ai.agent.name}`` span is named after: the span's own or its
+    nearest such ancestor's (the conventions name the span so; some producers set no attribute)."""
+    s: Span | None = span
+    for _ in range(MAX_ANCESTORS):
+        if s is None:
+            return None
+        if s.name.startswith("invoke_agent ") and s.attrs.get("gen_ai.operation.name", "invoke_agent") == "invoke_agent":
+            return s.name[13:].strip() or None
+        s = by_id.get(s.parent_id) if s.parent_id else None
+    return None
 
 
 class TraceMemory:
@@ -63,7 +137,7 @@ class TraceMemory:
         """From the span ``span_id`` up: the nearest agent, session and ``invoke_agent <name>``, and whether
         the line breaks off (a span not seen) before an agent, a named agent or the root."""
         session = named = None
-        for _ in range(_MAX_DEPTH):
+        for _ in range(MAX_ANCESTORS):
             t = self.seen.get(span_id)
             if t is None:
                 return None, session, named, named is None

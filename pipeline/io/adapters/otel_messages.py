@@ -1,0 +1,74 @@
+"""Tool calls a trace shows only in its model spans' messages.
+
+An application instrumented only at its model client (the GenAI instrumentations of the OpenAI,
+Anthropic or Bedrock clients, OpenLLMetry's, OpenInference's) exports ``chat`` spans and no
+``execute_tool`` span: the tools it runs between two model calls appear only in the messages.
+A chat span's ``gen_ai.input.messages`` holds the conversation so far: each call the model asked
+for (a ``tool_call`` part: id, name, arguments; or the OpenAI message form, an assistant message's
+``tool_calls``) and what the application answered (a ``tool_call_response`` part: id, response;
+or a ``tool`` message naming its ``tool_call_id``). ``completed_calls`` pairs them by id: each call
+that has its answer, in the order asked.
+
+The adapter (otel.py) makes an action of each such call the first time a chat span shows it (later
+chat spans repeat the whole history), and only in traces with no tool span: a tool span ends, and
+is exported, before the chat span that reads its result, so an instrumented tool has been seen by
+then and the call is not counted twice.
+"""
+
+from typing import Any
+
+from .otel_conventions import parse_json_text
+
+MAX_CALLS = 256  # tool calls read from one span's messages
+
+
+def _id(value: Any) -> str | None:
+    return value if type(value) is str and value else None
+
+
+def completed_calls(messages: Any) -> list[tuple[str, str, Any, Any]]:
+    """(call id, tool name, arguments, response) of each tool call with a response in a messages list.
+
+    >>> completed_calls('[{"role": "user", "parts": [{"type": "text", "content": "Pay the bill"}]},'
+    ...     ' {"role": "assistant", "parts": [{"type": "tool_call", "id": "c1", "name": "read_file", "arguments": {"path": "bill.txt"}}]},'
+    ...     ' {"role": "tool", "parts": [{"type": "tool_call_response", "id": "c1", "response": "IBAN DE89..."}]},'
+    ...     ' {"role": "assistant", "tool_calls": [{"id": "c2", "function": {"name": "send_money", "arguments": "{}"}}]}]')
+    [('c1', 'read_file', {'path': 'bill.txt'}, 'IBAN DE89...')]
+    """
+    messages = parse_json_text(messages)
+    if messages.__class__ is not list:
+        return []
+    asked: dict[str, tuple[Any, Any]] = {}
+    answered: dict[str, Any] = {}
+    for m in messages:
+        if m.__class__ is not dict:
+            continue
+        parts = m.get("parts")
+        if parts.__class__ is list:
+            for p in parts:
+                if p.__class__ is not dict:
+                    continue
+                cid, kind = _id(p.get("id")), p.get("type")
+                if cid is None:
+                    continue
+                if kind == "tool_call":
+                    if cid not in asked and len(asked) < MAX_CALLS:
+                        asked[cid] = (p.get("name"), p.get("arguments"))
+                elif kind == "tool_call_response":
+                    answered[cid] = p["response"] if "response" in p else p.get("result")
+        calls = m.get("tool_calls")
+        if calls.__class__ is list:
+            for c in calls:
+                fn = c.get("function") if c.__class__ is dict else None
+                cid = _id(c.get("id")) if fn.__class__ is dict else None
+                if cid is not None and cid not in asked and len(asked) < MAX_CALLS:
+                    asked[cid] = (fn.get("name"), fn.get("arguments"))  # type: ignore[union-attr]
+        if m.get("role") == "tool":
+            cid = _id(m.get("tool_call_id"))
+            if cid is not None:
+                answered[cid] = m.get("content")
+    out: list[tuple[str, str, Any, Any]] = []
+    for cid, (name, args) in asked.items():
+        if cid in answered and type(name) is str and name:
+            out.append((cid, name, parse_json_text(args), parse_json_text(answered[cid])))
+    return out
