@@ -119,3 +119,22 @@ def test_the_openai_message_form_and_calls_left_unanswered(encoding):
 
 def test_off_by_option(encoding):
     assert [a.tool for a in decoded(encoding, *RUN, tool_calls_from_messages=False)] == ["gen_ai.chat"] * 3
+
+
+def test_openinference_flattened_messages(encoding):
+    """OpenInference's LLM spans flatten the messages (``llm.input_messages.<i>.message.*``), tool
+    calls included: the same calls, read from the attributes."""
+    flat = {"openinference.span.kind": "LLM", "llm.model_name": "gpt-4o", "session.id": "oi-1",
+            "llm.input_messages.0.message.role": "user", "llm.input_messages.0.message.content": REQUEST,
+            "llm.input_messages.1.message.role": "assistant",
+            "llm.input_messages.1.message.tool_calls.0.tool_call.id": "call_1",
+            "llm.input_messages.1.message.tool_calls.0.tool_call.function.name": "read_file",
+            "llm.input_messages.1.message.tool_calls.0.tool_call.function.arguments": '{"path": "bill-march.txt"}',
+            "llm.input_messages.2.message.role": "tool", "llm.input_messages.2.message.tool_call_id": "call_1",
+            "llm.input_messages.2.message.content": INJECTED}
+    span = {"traceId": TRACE, "spanId": f"{5:016x}", "name": "ChatCompletion", "kind": 1, "status": {},
+            "startTimeUnixNano": str(T0), "endTimeUnixNano": str(T0 + 10**9), "attributes": [_s(k, v) for k, v in flat.items()]}
+    acts = decoded(encoding, request(span))
+    assert [(a.tool, a.session_id) for a in acts] == [("gen_ai.chat", "oi-1"), ("read_file", "oi-1")]
+    assert acts[1].attributes["arguments"] == {"path": "bill-march.txt"} and acts[1].attributes["result"] == INJECTED
+    assert acts[1].attributes["request"] == REQUEST

@@ -42,7 +42,7 @@ from intentwatch.pipeline.io.deadletter import failure
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
 from .options import OtelOptions
 from .otel_conventions import aliased, span_request, tool_io
-from .otel_messages import completed_calls
+from .otel_messages import completed_calls, input_messages
 from .otel_traces import MAX_ANCESTORS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent
 from .otlp import Span, SpanError, Spans, json_spans, length_prefixed, proto_spans
 
@@ -119,7 +119,7 @@ class OtelAdapter(JsonInput):
                     continue
                 yield result
                 if self._from_messages and isinstance(result, Action) and result.operation == "invoke" \
-                        and "gen_ai.input.messages" in span.attrs:
+                        and ("gen_ai.input.messages" in span.attrs or "llm.input_messages.0.message.role" in span.attrs):
                     chats.append((span, result))
         for span, model in chats:  # after the whole request: a tool span later in it is seen first
             yield from self._message_calls(span, model)
@@ -135,7 +135,7 @@ class OtelAdapter(JsonInput):
         trace = span.trace_id
         if trace in self._tool_traces:
             return []
-        calls = completed_calls(span.attrs.get("gen_ai.input.messages"))
+        calls = completed_calls(input_messages(span.attrs))
         if not calls:
             return []
         seen = self._derived.get(trace)

@@ -3,7 +3,8 @@
 An application instrumented only at its model client (the GenAI instrumentations of the OpenAI,
 Anthropic or Bedrock clients, OpenLLMetry's, OpenInference's) exports ``chat`` spans and no
 ``execute_tool`` span: the tools it runs between two model calls appear only in the messages.
-A chat span's ``gen_ai.input.messages`` holds the conversation so far: each call the model asked
+A chat span's ``gen_ai.input.messages`` (OpenInference: ``llm.input_messages.<i>.message.*``,
+flattened) holds the conversation so far: each call the model asked
 for (a ``tool_call`` part: id, name, arguments; or the OpenAI message form, an assistant message's
 ``tool_calls``) and what the application answered (a ``tool_call_response`` part: id, response;
 or a ``tool`` message naming its ``tool_call_id``). ``completed_calls`` pairs them by id: each call
@@ -20,6 +21,36 @@ from typing import Any
 from .otel_conventions import parse_json_text
 
 MAX_CALLS = 256  # tool calls read from one span's messages
+_OI = "llm.input_messages."  # OpenInference flattens the messages into attributes
+_MAX_FLAT = 256  # flattened messages (and tool calls of one message) read at most
+
+
+def input_messages(a: dict[str, Any]) -> Any:
+    """A model span's input messages: ``gen_ai.input.messages``, else OpenInference's flattened
+    ``llm.input_messages.<i>.message.*`` rebuilt in the OpenAI message form (None: neither)."""
+    messages = a.get("gen_ai.input.messages")
+    if messages is not None or _OI + "0.message.role" not in a:
+        return messages
+    out: list[dict[str, Any]] = []
+    for i in range(_MAX_FLAT):
+        base = f"{_OI}{i}.message."
+        role = a.get(base + "role")
+        if role is None:
+            break
+        m: dict[str, Any] = {"role": role, "content": a.get(base + "content")}
+        if base + "tool_call_id" in a:
+            m["tool_call_id"] = a[base + "tool_call_id"]
+        calls = []
+        for j in range(_MAX_FLAT):
+            call = f"{base}tool_calls.{j}.tool_call."
+            name = a.get(call + "function.name")
+            if name is None:
+                break
+            calls.append({"id": a.get(call + "id"), "function": {"name": name, "arguments": a.get(call + "function.arguments")}})
+        if calls:
+            m["tool_calls"] = calls
+        out.append(m)
+    return out
 
 
 def _id(value: Any) -> str | None:
