@@ -152,14 +152,7 @@ class OtelAdapter(JsonInput):
                                           "tool_call_id": call_id, "from_messages": True}
             fields: dict[str, Any] = {"event_id": f"{trace}:{call_id[:160]}", "agent_id": model.agent_id, "time": model.time,
                                       "tool": tool, "operation": self._operation_of(tool), "task_id": trace}
-            if args is not None:
-                attributes["arguments"] = args
-                if type(args) is dict:
-                    resource_name = self._resource_of(args)
-                    if resource_name is not None:
-                        fields["resource"] = resource_name
-            if response is not None:
-                attributes["result"] = response
+            self._put_io(fields, attributes, args, response)
             request = model.attributes.get("request")
             if request is not None:
                 attributes["request"] = request
@@ -170,6 +163,17 @@ class OtelAdapter(JsonInput):
             fields["attributes"] = attributes
             out.append(make_action(fields, f"{span.position}#{call_id[:80]}", span.raw))
         return out
+
+    def _put_io(self, fields: dict[str, Any], attributes: dict[str, Any], args: Any, result: Any) -> None:
+        """A tool call's arguments and result into its attributes, and its resource from the arguments."""
+        if args is not None:
+            attributes["arguments"] = args
+            if type(args) is dict:
+                resource_name = self._resource_of(args)
+                if resource_name is not None:
+                    fields["resource"] = resource_name
+        if result is not None:
+            attributes["result"] = result
 
     def _operation_of(self, tool: str) -> str:
         operation = self._operations.get(tool)
@@ -322,14 +326,7 @@ class OtelAdapter(JsonInput):
             if v is not None:
                 attributes["tool_type"] = v
             args, result = tool_io(span, a, tool)
-            if args is not None:
-                attributes["arguments"] = args
-                if type(args) is dict:
-                    resource_name = self._resource_of(args)
-                    if resource_name is not None:
-                        fields["resource"] = resource_name
-            if result is not None:
-                attributes["result"] = result
+            self._put_io(fields, attributes, args, result)
             if span.parent_id:
                 request = self._asked(by_id.get(span.parent_id), by_id)
                 if request is not None:
