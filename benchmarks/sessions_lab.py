@@ -12,7 +12,9 @@ credential; other agents are left out. It replays that through one engine with
 ``definition.new_target``'s ``sessions`` on, then off (each finding its own alert:
 ``response.cooldown_seconds: 0``), and prints per run, per session: recall at high+ per
 attack kind, and benign sessions with any high+ alert, by rule. ``--partners N`` first redraws
-each benign instance's partners from N (``definitions_diverse.py``).
+each benign instance's partners from N (``definitions_diverse.py``). ``--no-manifests``: the
+agents register no manifest at all (traces from a team with none yet), judged by their own
+baseline and sessions (``engine.unregistered: learn``).
 """
 
 import argparse
@@ -52,12 +54,12 @@ def as_sessions(actions: Path, out: Path, of: dict[str, str]) -> int:
     return n
 
 
-def run(lab: Path, actions: Path, sessions: bool) -> list[dict]:
-    config = EngineConfig.model_validate({"response": {"cooldown_seconds": 0},
+def run(lab: Path, actions: Path, sessions: bool, manifests: bool = True) -> list[dict]:
+    config = EngineConfig.model_validate({"response": {"cooldown_seconds": 0}, "unregistered": "shadow" if manifests else "learn",
                                           "rules": {"definition.new_target": {"params": {"sessions": sessions}}}})
     engine, alerts = Engine(config), []
     defs = [(m.model_copy(update={"kind": "agent"}), src) for m, src in load_manifests(lab / "intents").manifests
-            if m.kind == "definition"]
+            if m.kind == "definition" and manifests]
     replay(engine, actions, manifest_instantiations(defs),
            lambda o: alerts.append(o.model_dump(mode="json")) if isinstance(o, Alert) else None, DeadLetterFile(None))
     return alerts
@@ -69,6 +71,7 @@ def main() -> None:
     ap.add_argument("--partners", type=int, default=0, help="redraw benign partners from this many (0: as simulated)")
     ap.add_argument("--zipf", type=float, default=1.1)
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--no-manifests", action="store_true", help="no manifest at all: engine.unregistered learn")
     o = ap.parse_args()
     labels = [json.loads(line) for line in open(o.lab / "labels.jsonl")]
     kinds = {lab_["agent_id"]: lab_["kind"] for lab_ in labels if lab_.get("detail", {}).get("definition")}
@@ -84,7 +87,7 @@ def main() -> None:
         print(f"{n:,} actions of {len(kinds):,} instances as sessions of {len(set(of.values()))} agents"
               f"{f' ({o.partners} partners)' if o.partners else ''}; {dict(per_kind)}")
         for sessions in (True, False):
-            alerts = run(o.lab, actions, sessions)
+            alerts = run(o.lab, actions, sessions, not o.no_manifests)
             hit: dict[str, set[str]] = defaultdict(set)
             rules: dict[str, Counter[str]] = defaultdict(Counter)
             for a in alerts:
@@ -94,7 +97,7 @@ def main() -> None:
             for sid, rs in hit.items():
                 for r in rs:
                     rules[kinds[sid]][r] += 1
-            print(f"sessions {'on' if sessions else 'off'}: {len(alerts):,} alerts")
+            print(f"sessions {'on' if sessions else 'off'}{', no manifests' if o.no_manifests else ''}: {len(alerts):,} alerts")
             for kind in sorted(per_kind):
                 caught = sum(1 for s, k in kinds.items() if k == kind and s in hit)
                 what = "benign, paged" if kind in BENIGN else "caught at high+"

@@ -83,6 +83,9 @@ class EngineCore:
         # An agent with no manifest: shadow alert, its own baseline, or both (engine.unregistered).
         self.shadow_unregistered = self.config.unregistered != "learn"
         self.learn_unregistered = self.config.unregistered != "shadow" and self.behaviour is not None
+        # what judges such an agent beside its baseline: an agent's sessions as its instances
+        self.unregistered_checks: list[Detector] = [d for d in self.checks if d.judges_unregistered()] \
+            if self.learn_unregistered else []
         self.stats: Counter[str] = Counter()
         self.n_actions = 0
         ops = self.config.operation_severity  # (rule id, operation) -> severity of that finding

@@ -32,7 +32,8 @@ target keys per definition (the least supported go first), ``keep`` action count
 ``MAX_DEFINITIONS`` models.
 
 **An agent's sessions as its instances** (``definition.new_target``'s ``sessions``). An agent
-whose manifest names no definition is the definition of its own sessions: each ``session_id``
+whose manifest names no definition, or that has no manifest and is judged by its own baseline
+(``engine.unregistered: learn`` or ``both``), is the definition of its own sessions: each ``session_id``
 (else ``task_id``) whose calls carry arguments or a request keeps a record in
 ``detect["ses"]``, and teaches the agent's own model (``AgentState.sessions``) when it ends:
 idle for ``session_idle`` seconds when the agent's next new session begins, the oldest past
@@ -234,9 +235,11 @@ class Definitions:
         here if this is its first action. An agent that is not active (expired, decommissioned)
         has nothing left to flag: its instance already ended."""
         m = st.manifest
-        if m is None or st.status != "active" or self._rank[f.severity or f.rule.severity] < self._high:
+        if self._rank[f.severity or f.rule.severity] < self._high:
             return
-        if m.definition is not None:
+        if st.status != "active" and not (m is None and st.status == "unregistered" and not f.rule.gate):
+            return  # (no manifest: its sessions, and the shadow alert says nothing of what a session did)
+        if m is not None and m.definition is not None:
             rec = self.record(st.detect, m.definition)
         else:
             a = f.action

@@ -129,7 +129,9 @@ class Engine(Hosting):
                             return out
                         break
         held: list[str] = []  # rules with a high finding here: they keep the action out of the baseline
-        checks: list[Detector] = st.checks  # typed, so compiled each check is a direct call, not a Python method call
+        # typed, so compiled each check is a direct call, not a Python method call; an agent with no
+        # manifest gets here only when the learned side judges it (engine.unregistered: learn, both)
+        checks: list[Detector] = st.checks if st.status != "unregistered" else self.unregistered_checks
         for det in checks:
             f = det.check(a, st, ts)
             if f is not None:

@@ -172,3 +172,30 @@ def test_the_sessions_model_is_the_agents_state_and_survives_its_record():
     back = AgentState.from_record(orjson.loads(orjson.dumps(st.to_record())), [])
     assert back.sessions.to_record() == st.sessions.to_record() and back.sessions.instances == 2
     assert back.detect["ses"] == st.detect["ses"]  # the session still open
+
+
+def _unregistered(mode: str) -> Engine:
+    return Engine(EngineConfig.model_validate({"unregistered": mode, "rules": {"definition.new_target": {
+        "params": {"min_instances": 2, "support": 1}}}}))  # no manifest for "mailer"
+
+
+def test_an_agent_with_no_manifest_judged_by_its_baseline_has_its_sessions_judged_too():
+    """engine.unregistered learn (or both): an agent known only from its traces (OTel spans, no
+    manifest) is the definition of its own sessions, with the same hygiene; shadow (the default)
+    judges none of it."""
+    for mode in ("learn", "both"):
+        e = _unregistered(mode)
+        assert session(e, 1, ["bob@example.com"]) == [] or mode == "both"  # both: the shadow alert first
+        session(e, 2, ["carol@example.com"])
+        session(e, 3, ["dave@example.com"])
+        assert e.agents["mailer"].status == "unregistered" and e.agents["mailer"].sessions.instances == 2
+        [a] = [a for a in session(e, 4, ["eve@evil.io"]) if a.rule_id == "definition.new_target"]
+        assert a.severity == "high" and "no earlier clean session of agent 'mailer'" in a.message
+        for k in (5, 6):  # the flagged session taught nothing: the attacker's domain keeps paging
+            assert [a.rule_id for a in session(e, k, ["eve@evil.io"]) if a.rule_id == "definition.new_target"] == [
+                "definition.new_target"]
+        assert e.agents["mailer"].sessions.instances == 3
+    e = _unregistered("shadow")
+    for k, to in enumerate(["bob@example.com", "carol@example.com", "dave@example.com", "eve@evil.io"], start=1):
+        assert {a.rule_id for a in session(e, k, [to])} <= {"lifecycle.shadow_agent"}
+    assert e.agents["mailer"].sessions is None

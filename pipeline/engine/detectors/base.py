@@ -25,6 +25,11 @@ class Detector:
 
     watches_every_identity = False  # True: run on every action, before the lifecycle gates, with or without a manifest
 
+    def judges_unregistered(self) -> bool:
+        """Whether it also judges an agent with no manifest that the learned side judges
+        (``engine.unregistered: learn`` or ``both``), as it judges one whose manifest it applies to."""
+        return False
+
     def __init__(self, rule: Rule):
         self.rule = rule
 

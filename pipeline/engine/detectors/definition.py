@@ -111,14 +111,17 @@ class DefinitionNewTarget(_OfDefinition):
     def applies(self, scope: Scope) -> bool:
         return self.sessions or scope.definition is not None
 
+    def judges_unregistered(self) -> bool:
+        return self.sessions  # an agent with no manifest has sessions too, judged by its own model
+
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
-        m = state.manifest
-        if self.defs is None or m is None:
+        m = state.manifest  # None: an agent with no manifest, judged by its sessions (judges_unregistered)
+        if self.defs is None:
             return None
         attrs = action.attributes
         if not attrs:
             return None
-        name = m.definition
+        name = m.definition if m is not None else None
         if name is not None:
             rec = self.defs.record(state.detect, name)
             model = self._judged(name)
@@ -147,7 +150,7 @@ class DefinitionNewTarget(_OfDefinition):
         values: list[str] = rec["values"]
         free: list[str] = rec.setdefault("free", [])
         asked = rec.get("asked", ())
-        intent_text = f"{m.task or ''}\n{m.purpose}".lower()
+        intent_text = f"{m.task or ''}\n{m.purpose}".lower() if m is not None else ""
         new: tuple[str, str, str] | None = None
         for arg, t in argument_targets(args):
             key = target_key(t)
@@ -171,10 +174,10 @@ class DefinitionNewTarget(_OfDefinition):
                     "new_target_rate": round(rate, 4), "new_target_rate_low": round(low, 4), "instances_counted": seen}
         why = (f"; {rate:.0%} of its latest {seen} instances reached a new target on their own (at least {low:.1%}, "
                f"above {self.page_rate:g}): not paging" if open_world else "")
-        whose = (f"instance of definition {m.definition!r}" if m.definition is not None
-                 else f"session of agent {state.agent_id!r}")
+        of_definition = m is not None and m.definition is not None
+        whose = f"instance of definition {name!r}" if of_definition else f"session of agent {state.agent_id!r}"
         return self.finding(action, ts, f"{action.tool} {arg}={t!r}: no earlier clean {whose} "
-                                        f"used {key} there ({model.instances} clean {'instances' if m.definition else 'sessions'} learned){why}",
+                                        f"used {key} there ({model.instances} clean {'instances' if of_definition else 'sessions'} learned){why}",
                             clause=f"arguments.{arg}", expected=f"a target used by {self.support}+ clean instances",
                             observed=t, baseline=baseline,
                             severity=self.open_severity if open_world else None)  # type: ignore[arg-type]
