@@ -138,3 +138,17 @@ def test_openinference_flattened_messages(encoding):
     assert [(a.tool, a.session_id) for a in acts] == [("gen_ai.chat", "oi-1"), ("read_file", "oi-1")]
     assert acts[1].attributes["arguments"] == {"path": "bill-march.txt"} and acts[1].attributes["result"] == INJECTED
     assert acts[1].attributes["request"] == REQUEST
+
+
+def test_a_held_chat_span_in_a_file_gives_its_calls_when_its_agent_span_comes(tmp_path):
+    """Reading a file, a chat span exported before the invoke_agent span it runs under waits for it
+    (otel_traces.py); let out, it brings the calls its messages complete, under the agent named later."""
+    agent_span = {"traceId": TRACE, "spanId": f"{20:016x}", "name": "invoke_agent planner", "kind": 1, "status": {},
+                  "startTimeUnixNano": str(T0), "endTimeUnixNano": str(T0 + 9 * 10**9),
+                  "attributes": [_s("gen_ai.operation.name", "invoke_agent"), _s("gen_ai.agent.name", "planner")]}
+    path = tmp_path / "spans.jsonl"
+    path.write_bytes(orjson.dumps(request(chat(2, HISTORY[:3], parent=f"{20:016x}"))) + b"\n"
+                     + orjson.dumps(request(agent_span)) + b"\n")
+    acts = [r for r in OtelAdapter().read(path) if isinstance(r, Action)]
+    assert sorted((a.tool, a.agent_id) for a in acts) == [("gen_ai.chat", "planner"), ("gen_ai.invoke_agent", "planner"),
+                                                          ("read_file", "planner")]

@@ -60,6 +60,11 @@ _AGENT_KEYS: Final = ("gen_ai.agent.id", "gen_ai.agent.name")
 _SESSION_KEYS: Final = ("gen_ai.conversation.id", "mcp.session.id")
 
 
+def _has_messages(span: Span, action: Action) -> bool:
+    """A model call whose span holds its input messages (where a trace with no tool span shows its calls)."""
+    return action.operation == "invoke" and ("gen_ai.input.messages" in span.attrs or "llm.input_messages.0.message.role" in span.attrs)
+
+
 class OtelAdapter(JsonInput):
     """Spans of OTLP requests -> actions (``encoding`` ``json`` or ``proto``).
 
@@ -118,16 +123,23 @@ class OtelAdapter(JsonInput):
                     memory.hold(span, resource, result)  # its agent may come later
                     continue
                 yield result
-                if self._from_messages and isinstance(result, Action) and result.operation == "invoke" \
-                        and ("gen_ai.input.messages" in span.attrs or "llm.input_messages.0.message.role" in span.attrs):
+                if self._from_messages and isinstance(result, Action) and _has_messages(span, result):
                     chats.append((span, result))
         for span, model in chats:  # after the whole request: a tool span later in it is seen first
             yield from self._message_calls(span, model)
         if memory is not None:
             for span, resource, result in memory.ready():
-                result = result or self._map(span, resource, {})
-                if result is not None:
-                    yield result
+                yield from self._released(span, resource, result)
+
+    def _released(self, span: Span, resource: dict[str, Any], result: Result | None) -> list[Result]:
+        """A span held back while reading a file, let out: its action (mapped again if its line of
+        ancestors came), and the tool calls its messages complete."""
+        result = result or self._map(span, resource, {})
+        if result is None:
+            return []
+        if self._from_messages and isinstance(result, Action) and _has_messages(span, result):
+            return [result, *self._message_calls(span, result)]
+        return [result]
 
     def _message_calls(self, span: Span, model: Action) -> list[Result]:
         """The tool calls completed in a model span's input messages, each the first time seen, in a
@@ -206,9 +218,7 @@ class OtelAdapter(JsonInput):
                 if damage:
                     yield BadRecord(str(path), damage)
             for span, resource, result in memory.ready(final=True):  # ancestors that never came: what there is
-                result = result or self._map(span, resource, {})
-                if result is not None:
-                    yield result
+                yield from self._released(span, resource, result)
         finally:
             self._memory = None
 
