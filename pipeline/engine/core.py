@@ -86,6 +86,7 @@ class EngineCore:
         # what judges such an agent beside its baseline: an agent's sessions as its instances
         self.unregistered_checks: list[Detector] = [d for d in self.checks if d.judges_unregistered()] \
             if self.learn_unregistered else []
+        self.defs.unregistered = bool(self.unregistered_checks)
         self.stats: Counter[str] = Counter()
         self.n_actions = 0
         ops = self.config.operation_severity  # (rule id, operation) -> severity of that finding

@@ -169,6 +169,7 @@ class Definitions:
         self.max_values, self.keep, self.judged_from = 4096, 512, 0
         self.novelty_rule = ""  # the rule judging targets by how often instances meet new ones
         self.sessions, self.session_idle = False, 1800.0  # an agent with no definition: its sessions judged as instances
+        self.unregistered = False  # an agent with no manifest too (the engine's learn_unregistered)
         self._high, self._rank = high, severity_rank
         self.publish = False  # a streaming host: queue lessons and registered definitions in ``outbox``
         self.outbox: list[DefinitionRecord] = []
@@ -237,7 +238,7 @@ class Definitions:
         m = st.manifest
         if self._rank[f.severity or f.rule.severity] < self._high:
             return
-        if st.status != "active" and not (m is None and st.status == "unregistered" and not f.rule.gate):
+        if st.status != "active" and not (m is None and st.status == "unregistered" and self.unregistered and not f.rule.gate):
             return  # (no manifest: its sessions, and the shadow alert says nothing of what a session did)
         if m is not None and m.definition is not None:
             rec = self.record(st.detect, m.definition)

@@ -199,3 +199,18 @@ def test_an_agent_with_no_manifest_judged_by_its_baseline_has_its_sessions_judge
     for k, to in enumerate(["bob@example.com", "carol@example.com", "dave@example.com", "eve@evil.io"], start=1):
         assert {a.rule_id for a in session(e, k, [to])} <= {"lifecycle.shadow_agent"}
     assert e.agents["mailer"].sessions is None
+
+
+def test_in_shadow_mode_a_high_finding_starts_no_session_record():
+    """With the default shadow mode nothing judges an unregistered agent's sessions, so a high finding
+    of a rule that watches every identity (a cloud call, an injected target) keeps no session record."""
+    e = _unregistered("shadow")
+    attack = action("mailer", at=timedelta(hours=1), tool="cloudtrail.amazonaws.com:StopLogging", operation="configure",
+                    resource=None, data_domain=None, credential_id=None, model=None, session_id="s1",
+                    attributes={"arguments": {"name": "org-trail"}})
+    out = e.process(attack)
+    assert "cloud.logging_disabled" in {o.rule_id for o in out if isinstance(o, Alert)}
+    assert "ses" not in e.agents["mailer"].detect
+    e = _unregistered("learn")
+    e.process(attack)
+    assert "s1" in e.agents["mailer"].detect["ses"] and e.agents["mailer"].detect["ses"]["s1"]["flagged"]
