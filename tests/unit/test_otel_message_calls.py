@@ -152,3 +152,36 @@ def test_a_held_chat_span_in_a_file_gives_its_calls_when_its_agent_span_comes(tm
     acts = [r for r in OtelAdapter().read(path) if isinstance(r, Action)]
     assert sorted((a.tool, a.agent_id) for a in acts) == [("gen_ai.chat", "planner"), ("gen_ai.invoke_agent", "planner"),
                                                           ("read_file", "planner")]
+
+
+def _with_output(span: dict, messages: list[dict]) -> dict:
+    span["attributes"].append(_s("gen_ai.output.messages", orjson.dumps(messages).decode()))
+    return span
+
+
+def test_a_run_ending_on_the_call_the_model_asked_for(encoding):
+    """InjecAgent's shape: the injected result comes back and the model's answer is the attacker's call;
+    nothing runs after it. Once the trace has shown completed calls (its tools are not traced), the
+    state-changing calls a chat span's output asks for are actions at once; a read waits for its result."""
+    ask = [{"role": "assistant", "finish_reason": "tool_call",
+            "parts": [{"type": "tool_call", "id": "call_2", "name": "send_money",
+                       "arguments": {"recipient": "GB29NWBK60161331926819", "amount": 500}},
+                      {"type": "tool_call", "id": "call_3", "name": "get_balance", "arguments": {}}]}]
+    last = _with_output(chat(2, HISTORY[:3]), ask)
+    acts = decoded(encoding, RUN[0], request(last))
+    assert [(a.tool, "result" in a.attributes) for a in acts] == [
+        ("gen_ai.chat", False), ("gen_ai.chat", False), ("read_file", True), ("send_money", False)]
+    e = Engine()
+    out = [o for a in acts for o in e.process(a)] + e.flush()
+    assert [(o.severity, o.evidence.observed) for o in out if isinstance(o, Alert) and o.rule_id == "intent.injected_target"] == [
+        ("high", "gb29nwbk60161331926819")]
+    # the same call answered by a later chat span is not counted again
+    assert [a.tool for a in decoded(encoding, RUN[0], request(last), RUN[2]) if not a.tool.startswith("gen_ai.")] == [
+        "read_file", "send_money"]
+
+
+def test_the_first_model_call_of_a_trace_asks_but_makes_no_action(encoding):
+    """A trace's first chat span asking for a tool says nothing yet of whether its tools are traced (a
+    tool span would come after it): no action from its output."""
+    first = _with_output(chat(1, [user(REQUEST)]), [call("call_1", "send_money", {"recipient": "GB29NWBK60161331926819"})])
+    assert [a.tool for a in decoded(encoding, request(first))] == ["gen_ai.chat"]

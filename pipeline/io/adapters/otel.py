@@ -42,7 +42,7 @@ from intentwatch.pipeline.io.deadletter import failure
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
 from .options import OtelOptions
 from .otel_conventions import aliased, span_request, tool_io
-from .otel_messages import completed_calls, input_messages
+from .otel_messages import completed_calls, input_messages, output_messages, requested_calls
 from .otel_traces import MAX_ANCESTORS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent
 from .otlp import Span, SpanError, Spans, json_spans, length_prefixed, proto_spans
 
@@ -58,6 +58,7 @@ FIELD_ATTRIBUTES: Final = {f"intentwatch.{f}": f for f in (
 _FIELD_KEYS: Final = frozenset(FIELD_ATTRIBUTES)
 _AGENT_KEYS: Final = ("gen_ai.agent.id", "gen_ai.agent.name")
 _SESSION_KEYS: Final = ("gen_ai.conversation.id", "mcp.session.id")
+_READS: Final = frozenset({"read", "list"})  # a call from messages read only once answered: its result matters
 
 
 def _has_messages(span: Span, action: Action) -> bool:
@@ -142,39 +143,51 @@ class OtelAdapter(JsonInput):
         return [result]
 
     def _message_calls(self, span: Span, model: Action) -> list[Result]:
-        """The tool calls completed in a model span's input messages, each the first time seen, in a
-        trace with no tool span (otel_messages.py): by the agent of the model call, at its time."""
+        """The tool calls a model span's messages show, each the first time seen, in a trace with no
+        tool span (otel_messages.py), by the agent of the model call at its time: those its input
+        completes (call and response), then, once the trace has shown completed calls (so its tools
+        are not traced), the state-changing calls its output asks for (a run may end on one; reads
+        wait for their result, which the detectors read)."""
         trace = span.trace_id
         if trace in self._tool_traces:
             return []
-        calls = completed_calls(input_messages(span.attrs))
-        if not calls:
-            return []
+        done = completed_calls(input_messages(span.attrs))
         seen = self._derived.get(trace)
+        if not done and not seen:
+            return []
         if seen is None:
             if len(self._derived) >= 65536:
                 self._derived.clear()  # (a repeat after this is one more action with the same event id: de-duplicated)
             seen = self._derived[trace] = set()
         out: list[Result] = []
-        for call_id, tool, args, response in calls:
-            if call_id in seen:
-                continue
-            seen.add(call_id)
-            attributes: dict[str, Any] = {"trace_id": trace, "span_id": span.span_id, "span_name": span.name,
-                                          "tool_call_id": call_id, "from_messages": True}
-            fields: dict[str, Any] = {"event_id": f"{trace}:{call_id[:160]}", "agent_id": model.agent_id, "time": model.time,
-                                      "tool": tool, "operation": self._operation_of(tool), "task_id": trace}
-            self._put_io(fields, attributes, args, response)
-            request = model.attributes.get("request")
-            if request is not None:
-                attributes["request"] = request
-            if model.session_id is not None:
-                fields["session_id"] = model.session_id
-            if model.source_ip is not None:
-                fields["source_ip"] = model.source_ip
-            fields["attributes"] = attributes
-            out.append(make_action(fields, f"{span.position}#{call_id[:80]}", span.raw))
+        for call_id, tool, args, response in done:
+            if call_id not in seen:
+                seen.add(call_id)
+                out.append(self._called(span, model, call_id, tool, args, response))
+        if seen and ("gen_ai.output.messages" in span.attrs or "llm.output_messages.0.message.role" in span.attrs):
+            for call_id, tool, args in requested_calls(output_messages(span.attrs)):
+                if call_id not in seen and self._operation_of(tool) not in _READS:
+                    seen.add(call_id)
+                    out.append(self._called(span, model, call_id, tool, args, None))
         return out
+
+    def _called(self, span: Span, model: Action, call_id: str, tool: str, args: Any, response: Any) -> Result:
+        """One tool call read from a model span's messages, as an action."""
+        attributes: dict[str, Any] = {"trace_id": span.trace_id, "span_id": span.span_id, "span_name": span.name,
+                                      "tool_call_id": call_id, "from_messages": True}
+        fields: dict[str, Any] = {"event_id": f"{span.trace_id}:{call_id[:160]}", "agent_id": model.agent_id,
+                                  "time": model.time, "tool": tool, "operation": self._operation_of(tool),
+                                  "task_id": span.trace_id}
+        self._put_io(fields, attributes, args, response)
+        request = model.attributes.get("request")
+        if request is not None:
+            attributes["request"] = request
+        if model.session_id is not None:
+            fields["session_id"] = model.session_id
+        if model.source_ip is not None:
+            fields["source_ip"] = model.source_ip
+        fields["attributes"] = attributes
+        return make_action(fields, f"{span.position}#{call_id[:80]}", span.raw)
 
     def _put_io(self, fields: dict[str, Any], attributes: dict[str, Any], args: Any, result: Any) -> None:
         """A tool call's arguments and result into its attributes, and its resource from the arguments."""

@@ -13,7 +13,11 @@ that has its answer, in the order asked.
 The adapter (otel.py) makes an action of each such call the first time a chat span shows it (later
 chat spans repeat the whole history), and only in traces with no tool span: a tool span ends, and
 is exported, before the chat span that reads its result, so an instrumented tool has been seen by
-then and the call is not counted twice.
+then and the call is not counted twice. A run may end on a call the model asked for (an injected
+payment, then nothing): once a trace has shown completed calls in its messages (so its tools are
+not traced), the state-changing calls a chat span's output asks for (``requested_calls``:
+``gen_ai.output.messages``, or OpenInference's ``llm.output_messages``) are actions at once, without
+a result; reads wait for theirs, which the detectors read.
 """
 
 from typing import Any
@@ -21,19 +25,15 @@ from typing import Any
 from .otel_conventions import parse_json_text
 
 MAX_CALLS = 256  # tool calls read from one span's messages
-_OI = "llm.input_messages."  # OpenInference flattens the messages into attributes
+_OI, _OO = "llm.input_messages.", "llm.output_messages."  # OpenInference flattens the messages into attributes
 _MAX_FLAT = 256  # flattened messages (and tool calls of one message) read at most
 
 
-def input_messages(a: dict[str, Any]) -> Any:
-    """A model span's input messages: ``gen_ai.input.messages``, else OpenInference's flattened
-    ``llm.input_messages.<i>.message.*`` rebuilt in the OpenAI message form (None: neither)."""
-    messages = a.get("gen_ai.input.messages")
-    if messages is not None or _OI + "0.message.role" not in a:
-        return messages
+def _flattened(a: dict[str, Any], prefix: str) -> list[dict[str, Any]]:
+    """OpenInference's messages flattened into attributes (``<prefix><i>.message.*``), in the OpenAI form."""
     out: list[dict[str, Any]] = []
     for i in range(_MAX_FLAT):
-        base = f"{_OI}{i}.message."
+        base = f"{prefix}{i}.message."
         role = a.get(base + "role")
         if role is None:
             break
@@ -53,6 +53,23 @@ def input_messages(a: dict[str, Any]) -> Any:
     return out
 
 
+def input_messages(a: dict[str, Any]) -> Any:
+    """A model span's input messages: ``gen_ai.input.messages``, else OpenInference's flattened
+    ``llm.input_messages.<i>.message.*`` (None: neither)."""
+    messages = a.get("gen_ai.input.messages")
+    if messages is not None or _OI + "0.message.role" not in a:
+        return messages
+    return _flattened(a, _OI)
+
+
+def output_messages(a: dict[str, Any]) -> Any:
+    """What the model answered: ``gen_ai.output.messages``, else OpenInference's ``llm.output_messages.<i>``."""
+    messages = a.get("gen_ai.output.messages")
+    if messages is not None or _OO + "0.message.role" not in a:
+        return messages
+    return _flattened(a, _OO)
+
+
 def _id(value: Any) -> str | None:
     return value if type(value) is str and value else None
 
@@ -66,11 +83,32 @@ def completed_calls(messages: Any) -> list[tuple[str, str, Any, Any]]:
     ...     ' {"role": "assistant", "tool_calls": [{"id": "c2", "function": {"name": "send_money", "arguments": "{}"}}]}]')
     [('c1', 'read_file', {'path': 'bill.txt'}, 'IBAN DE89...')]
     """
+    asked, answered = _calls(messages)
+    out: list[tuple[str, str, Any, Any]] = []
+    for cid, (name, args) in asked.items():
+        if cid in answered and type(name) is str and name:
+            out.append((cid, name, parse_json_text(args), parse_json_text(answered[cid])))
+    return out
+
+
+def requested_calls(messages: Any) -> list[tuple[str, str, Any]]:
+    """(call id, tool name, arguments) of each tool call a model's output messages ask for.
+
+    >>> requested_calls('[{"role": "assistant", "parts": [{"type": "tool_call", "id": "c9", "name": "send_money",'
+    ...                 ' "arguments": {"recipient": "GB29NWBK60161331926819"}}], "finish_reason": "tool_call"}]')
+    [('c9', 'send_money', {'recipient': 'GB29NWBK60161331926819'})]
+    """
+    asked, _ = _calls(messages)
+    return [(cid, name, parse_json_text(args)) for cid, (name, args) in asked.items() if type(name) is str and name]
+
+
+def _calls(messages: Any) -> tuple[dict[str, tuple[Any, Any]], dict[str, Any]]:
+    """The calls asked for (id -> (name, arguments)) and answered (id -> response) in a messages list."""
     messages = parse_json_text(messages)
-    if messages.__class__ is not list:
-        return []
     asked: dict[str, tuple[Any, Any]] = {}
     answered: dict[str, Any] = {}
+    if messages.__class__ is not list:
+        return asked, answered
     for m in messages:
         if m.__class__ is not dict:
             continue
@@ -98,8 +136,4 @@ def completed_calls(messages: Any) -> list[tuple[str, str, Any, Any]]:
             cid = _id(m.get("tool_call_id"))
             if cid is not None:
                 answered[cid] = m.get("content")
-    out: list[tuple[str, str, Any, Any]] = []
-    for cid, (name, args) in asked.items():
-        if cid in answered and type(name) is str and name:
-            out.append((cid, name, parse_json_text(args), parse_json_text(answered[cid])))
-    return out
+    return asked, answered
