@@ -21,7 +21,8 @@ mapping serves both. A span is also bad (its siblings in the request carry on) w
 or a field the action contract rejects.
 
 A trace with no tool span (an application instrumented only at its model client) shows its
-tool calls in its chat spans' input messages: each completed call becomes an action once
+tool calls in its chat spans' messages: each completed call becomes an action once, and the
+state-changing calls a model asks for once the trace has shown completed ones
 (``tool_calls_from_messages``; otel_messages.py).
 
 Span attributes named ``intentwatch.<field>`` (``intentwatch.event_id``,
