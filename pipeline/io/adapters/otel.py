@@ -43,7 +43,7 @@ from intentwatch.pipeline.io.deadletter import failure
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
 from .options import OtelOptions
 from .otel_conventions import aliased, span_request, tool_io
-from .otel_messages import completed_calls, input_messages, output_messages, requested_calls
+from .otel_messages import completed_calls, has_input, has_output, input_messages, output_messages, requested_calls
 from .otel_traces import MAX_ANCESTORS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent
 from .otlp import Span, SpanError, Spans, json_spans, length_prefixed, proto_spans
 
@@ -59,12 +59,13 @@ FIELD_ATTRIBUTES: Final = {f"intentwatch.{f}": f for f in (
 _FIELD_KEYS: Final = frozenset(FIELD_ATTRIBUTES)
 _AGENT_KEYS: Final = ("gen_ai.agent.id", "gen_ai.agent.name")
 _SESSION_KEYS: Final = ("gen_ai.conversation.id", "mcp.session.id")
+_MAX_CALL_IDS: Final = 16384  # call ids of one trace remembered (made actions of)
 _READS: Final = frozenset({"read", "list"})  # a call from messages read only once answered: its result matters
 
 
 def _has_messages(span: Span, action: Action) -> bool:
     """A model call whose span holds its input messages (where a trace with no tool span shows its calls)."""
-    return action.operation == "invoke" and ("gen_ai.input.messages" in span.attrs or "llm.input_messages.0.message.role" in span.attrs)
+    return action.operation == "invoke" and has_input(span.attrs)
 
 
 class OtelAdapter(JsonInput):
@@ -160,12 +161,14 @@ class OtelAdapter(JsonInput):
             if len(self._derived) >= 65536:
                 self._derived.clear()  # (a repeat after this is one more action with the same event id: de-duplicated)
             seen = self._derived[trace] = set()
+        elif len(seen) >= _MAX_CALL_IDS:
+            seen.clear()  # (one trace, endless new calls: bounded; a repeat after this is de-duplicated by its event id)
         out: list[Result] = []
         for call_id, tool, args, response in done:
             if call_id not in seen:
                 seen.add(call_id)
                 out.append(self._called(span, model, call_id, tool, args, response))
-        if seen and ("gen_ai.output.messages" in span.attrs or "llm.output_messages.0.message.role" in span.attrs):
+        if seen and has_output(span.attrs):
             for call_id, tool, args in requested_calls(output_messages(span.attrs)):
                 if call_id not in seen and self._operation_of(tool) not in _READS:
                     seen.add(call_id)

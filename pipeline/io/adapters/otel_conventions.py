@@ -20,6 +20,7 @@
   / ``.content`` (OpenLLMetry's chat spans).
 """
 
+from collections.abc import Iterator
 from typing import Any
 
 from .libs import JSONDecodeError, loads
@@ -123,30 +124,51 @@ def user_request(messages: Any) -> str | None:
     return None
 
 
-_FLATTENED = (("llm.input_messages.", ".message.role", ".message.content"), ("gen_ai.prompt.", ".role", ".content"))
-_MAX_FLATTENED = 64  # messages looked at in a flattened list
-
-
-def _flattened_request(a: dict[str, Any], prefix: str, role_key: str, content_key: str) -> str | None:
-    """The first ``user`` message of a list flattened into attributes (``<prefix><i><role_key>``)."""
-    for i in range(_MAX_FLATTENED):
-        base = prefix + str(i)
-        role = a.get(base + role_key)
+def flattened_messages(a: dict[str, Any], prefix: str, infix: str, limit: int) -> Iterator[dict[str, Any]]:
+    """Messages flattened into attributes, ``<prefix><i><infix>role`` and the rest, as message dicts in
+    the OpenAI form, one at a time (at most ``limit``, and ``limit`` tool calls or parts each):
+    OpenInference's ``llm.input_messages.<i>.message.*`` / ``llm.output_messages`` (``content``, else
+    its parts' texts joined; ``tool_call_id``; ``tool_calls.<j>.tool_call.*``), the older GenAI
+    conventions' ``gen_ai.prompt.<i>.*``."""
+    for i in range(limit):
+        base = f"{prefix}{i}{infix}"
+        role = a.get(base + "role")
         if role is None:
-            return None
-        if role != "user":
-            continue
-        content = a.get(base + content_key)
-        if type(content) is str:
-            return content[:REQUEST_CHARS] or None
-        texts = []  # OpenInference's multi-part form
-        for j in range(_MAX_FLATTENED):
-            text = a.get(f"{base}.message.contents.{j}.message_content.text")
-            if text is None:
+            return
+        content = a.get(base + "content")
+        if type(content) is not str:  # OpenInference's multi-part form
+            texts = []
+            for j in range(limit):
+                text = a.get(f"{base}contents.{j}.message_content.text")
+                if text is None:
+                    break
+                if type(text) is str:
+                    texts.append(text)
+            content = "\n".join(texts) if texts else content
+        m: dict[str, Any] = {"role": role, "content": content}
+        if base + "tool_call_id" in a:
+            m["tool_call_id"] = a[base + "tool_call_id"]
+        calls = []
+        for j in range(limit):
+            call = f"{base}tool_calls.{j}.tool_call."
+            name = a.get(call + "function.name")
+            if name is None:
                 break
-            if type(text) is str:
-                texts.append(text)
-        return "\n".join(texts)[:REQUEST_CHARS] or None
+            calls.append({"id": a.get(call + "id"), "function": {"name": name, "arguments": a.get(call + "function.arguments")}})
+        if calls:
+            m["tool_calls"] = calls
+        yield m
+
+
+_REQUEST_LOOK = 64  # flattened messages looked at for the request
+
+
+def _flattened_request(a: dict[str, Any], prefix: str, infix: str) -> str | None:
+    """The text of the first ``user`` message of a flattened list (``user_request`` of it, read lazily)."""
+    for m in flattened_messages(a, prefix, infix, _REQUEST_LOOK):
+        if m["role"] == "user":
+            content = m["content"]
+            return content[:REQUEST_CHARS] or None if type(content) is str else None
     return None
 
 
@@ -187,12 +209,12 @@ def span_request(a: dict[str, Any]) -> str | None:
     kind = a.get("openinference.span.kind")
     if kind is not None:
         if "llm.input_messages.0.message.role" in a:
-            return _flattened_request(a, *_FLATTENED[0])
+            return _flattened_request(a, "llm.input_messages.", ".message.")
         if kind == "AGENT" or kind == "CHAIN":
             return _input_request(a.get("input.value"))
         return None
     if "gen_ai.prompt.0.role" in a:
-        return _flattened_request(a, *_FLATTENED[1])
+        return _flattened_request(a, "gen_ai.prompt.", ".")
     return None
 
 

@@ -22,35 +22,19 @@ a result; reads wait for theirs, which the detectors read.
 
 from typing import Any
 
-from .otel_conventions import parse_json_text
+from .otel_conventions import flattened_messages, parse_json_text
 
 MAX_CALLS = 256  # tool calls read from one span's messages
 _OI, _OO = "llm.input_messages.", "llm.output_messages."  # OpenInference flattens the messages into attributes
 _MAX_FLAT = 256  # flattened messages (and tool calls of one message) read at most
 
 
-def _flattened(a: dict[str, Any], prefix: str) -> list[dict[str, Any]]:
-    """OpenInference's messages flattened into attributes (``<prefix><i>.message.*``), in the OpenAI form."""
-    out: list[dict[str, Any]] = []
-    for i in range(_MAX_FLAT):
-        base = f"{prefix}{i}.message."
-        role = a.get(base + "role")
-        if role is None:
-            break
-        m: dict[str, Any] = {"role": role, "content": a.get(base + "content")}
-        if base + "tool_call_id" in a:
-            m["tool_call_id"] = a[base + "tool_call_id"]
-        calls = []
-        for j in range(_MAX_FLAT):
-            call = f"{base}tool_calls.{j}.tool_call."
-            name = a.get(call + "function.name")
-            if name is None:
-                break
-            calls.append({"id": a.get(call + "id"), "function": {"name": name, "arguments": a.get(call + "function.arguments")}})
-        if calls:
-            m["tool_calls"] = calls
-        out.append(m)
-    return out
+def has_input(a: dict[str, Any]) -> bool:
+    return "gen_ai.input.messages" in a or _OI + "0.message.role" in a
+
+
+def has_output(a: dict[str, Any]) -> bool:
+    return "gen_ai.output.messages" in a or _OO + "0.message.role" in a
 
 
 def input_messages(a: dict[str, Any]) -> Any:
@@ -59,7 +43,7 @@ def input_messages(a: dict[str, Any]) -> Any:
     messages = a.get("gen_ai.input.messages")
     if messages is not None or _OI + "0.message.role" not in a:
         return messages
-    return _flattened(a, _OI)
+    return list(flattened_messages(a, _OI, ".message.", _MAX_FLAT))
 
 
 def output_messages(a: dict[str, Any]) -> Any:
@@ -67,7 +51,7 @@ def output_messages(a: dict[str, Any]) -> Any:
     messages = a.get("gen_ai.output.messages")
     if messages is not None or _OO + "0.message.role" not in a:
         return messages
-    return _flattened(a, _OO)
+    return list(flattened_messages(a, _OO, ".message.", _MAX_FLAT))
 
 
 def _id(value: Any) -> str | None:
@@ -123,7 +107,7 @@ def _calls(messages: Any) -> tuple[dict[str, tuple[Any, Any]], dict[str, Any]]:
                 if kind == "tool_call":
                     if cid not in asked and len(asked) < MAX_CALLS:
                         asked[cid] = (p.get("name"), p.get("arguments"))
-                elif kind == "tool_call_response":
+                elif kind == "tool_call_response" and cid in asked:  # (answers follow their calls: bounded with them)
                     answered[cid] = p["response"] if "response" in p else p.get("result")
         calls = m.get("tool_calls")
         if calls.__class__ is list:
@@ -134,6 +118,6 @@ def _calls(messages: Any) -> tuple[dict[str, tuple[Any, Any]], dict[str, Any]]:
                     asked[cid] = (fn.get("name"), fn.get("arguments"))  # type: ignore[union-attr]
         if m.get("role") == "tool":
             cid = _id(m.get("tool_call_id"))
-            if cid is not None:
+            if cid is not None and cid in asked:
                 answered[cid] = m.get("content")
     return asked, answered
