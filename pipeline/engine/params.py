@@ -66,6 +66,8 @@ class When(_Params):
     """A condition on a call's parameters; every part given must hold. Paths are dotted (``a.b.c``)."""
 
     present: list[str] = Field(default_factory=list, description="Some path has a value (a permission added, say).")
+    absent: list[str] = Field(default_factory=list, description="The path has no value (a share without the "
+                              "organisation that would scope it; a logging setting without its target).")
     matches: dict[str, list[str]] = Field(default_factory=dict, description="A value at the path matches a pattern (case-insensitive).")
     policy_opens: str | None = Field(default=None, description="The policy document at the path allows '*' or another account.")
     policy_admin: str | None = Field(default=None, description="The policy document at the path allows every action on every resource.")

@@ -307,6 +307,56 @@ def sign_in(identity_type: str, mfa: str, outcome: str = "Success") -> dict:
      rec("ses:PutAccountDetails", {"mailType": "MARKETING", "websiteURL": "https://example.net", "contactLanguage": "EN",
                                    "useCaseDescription": "newsletters", "productionAccessEnabled": True}),
      rec("ses:GetAccount", {})),
+    # Monitoring cut before the next step (Elastic's and Splunk's CloudWatch alarm and WAF rules)
+    ("cloud.defences_disabled", rec("cloudwatch:DeleteAlarms", {"alarmNames": ["root-account-usage", "unauthorized-api-calls"]}),
+     rec("cloudwatch:PutMetricAlarm", {"alarmName": "root-account-usage", "actionsEnabled": True, "threshold": 1.0})),
+    ("cloud.defences_disabled", rec("cloudwatch:DisableAlarmActions", {"alarmNames": ["root-account-usage"]}),
+     rec("cloudwatch:EnableAlarmActions", {"alarmNames": ["root-account-usage"]})),
+    ("cloud.defences_disabled",
+     rec("wafv2:DeleteWebACL", {"name": "edge", "scope": "REGIONAL", "id": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", "lockToken": "t1"}),
+     rec("wafv2:UpdateWebACL", {"name": "edge", "scope": "REGIONAL", "id": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", "lockToken": "t1"})),
+    ("cloud.logging_disabled",
+     rec("wafv2:DeleteLoggingConfiguration", {"resourceArn": f"arn:aws:wafv2:us-east-1:{ACCOUNT}:regional/webacl/edge/a1b2"}),
+     rec("wafv2:PutLoggingConfiguration", {"loggingConfiguration": {
+         "resourceArn": f"arn:aws:wafv2:us-east-1:{ACCOUNT}:regional/webacl/edge/a1b2",
+         "logDestinationConfigs": [f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:aws-waf-logs-edge"]}})),
+    # Server access logging off: CloudTrail logs the XML body, which then has no LoggingEnabled
+    ("cloud.logging_disabled",
+     rec("s3:PutBucketLogging", {"bucketName": "web-assets", "BucketLoggingStatus": {"xmlns": "http://s3.amazonaws.com/doc/2006-03-01/"},
+                                 "logging": ""}),
+     rec("s3:PutBucketLogging", {"bucketName": "web-assets", "logging": "", "BucketLoggingStatus": {
+         "xmlns": "http://s3.amazonaws.com/doc/2006-03-01/", "LoggingEnabled": {"TargetBucket": "access-logs", "TargetPrefix": "web-assets/"}}})),
+    # Resource policies of the last Access Analyzer types: a file system, a table, a function layer. EFS's
+    # console policies grant "*" only through a mount target (inside a VPC): quiet
+    ("cloud.data_opened_to_outsiders",
+     rec("elasticfilesystem:PutFileSystemPolicy", {"fileSystemId": "fs-0123456789abcdef0", "policy": policy(
+         {"AWS": "*"}, action=["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"])}),
+     rec("elasticfilesystem:PutFileSystemPolicy", {"fileSystemId": "fs-0123456789abcdef0", "policy": policy(
+         {"AWS": "*"}, {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}},
+         action=["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"])})),
+    ("cloud.data_opened_to_outsiders",
+     rec("dynamodb:PutResourcePolicy", {"resourceArn": f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders",
+                                        "policy": policy({"AWS": f"arn:aws:iam::{OUTSIDER}:root"}, action="dynamodb:Scan")}),
+     rec("dynamodb:PutResourcePolicy", {"resourceArn": f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders",
+                                        "policy": policy({"AWS": f"arn:aws:iam::{ACCOUNT}:role/reporting"}, action="dynamodb:Query")})),
+    ("cloud.data_opened_to_outsiders",
+     rec("lambda:AddLayerVersionPermission20181031", {"layerName": "shared-utils", "versionNumber": 3, "statementId": "everyone",
+                                                      "action": "lambda:GetLayerVersion", "principal": "*"}),
+     rec("lambda:AddLayerVersionPermission20181031", {"layerName": "shared-utils", "versionNumber": 3, "statementId": "org",
+                                                      "action": "lambda:GetLayerVersion", "principal": "*",
+                                                      "organizationId": "o-a1b2c3d4e5"})),
+    # A key policy's "*" tied to the account's callers through a service (the AWS managed keys' pattern)
+    # and a bucket policy delegating to the account's access points are not openings
+    ("cloud.data_opened_to_outsiders",
+     rec("kms:PutKeyPolicy", {"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "policyName": "default",
+                              "policy": policy({"AWS": "*"}, action=["kms:Decrypt", "kms:GenerateDataKey*"])}),
+     rec("kms:PutKeyPolicy", {"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "policyName": "default", "policy": policy(
+         {"AWS": "*"}, {"StringEquals": {"kms:CallerAccount": ACCOUNT, "kms:ViaService": "ec2.us-east-1.amazonaws.com"}},
+         action=["kms:Decrypt", "kms:GenerateDataKey*"])})),
+    ("cloud.data_opened_to_outsiders",
+     rec("s3:PutBucketPolicy", {"bucketName": "finance-data", "bucketPolicy": json.loads(policy({"AWS": "*"}, action="s3:GetObject"))}),
+     rec("s3:PutBucketPolicy", {"bucketName": "finance-data", "bucketPolicy": json.loads(policy(
+         {"AWS": "*"}, {"StringEquals": {"s3:DataAccessPointAccount": ACCOUNT}}, action="s3:*"))})),
 ])
 def test_technique_fires_on_first_record_and_look_alike_is_quiet(rule, attack, benign):
     assert judged(attack) == [rule]

@@ -52,8 +52,13 @@ def _as_list(v: Any) -> list[Any]:
 
 
 # Conditions that tie a public principal to the owner's organisation, account or network.
+# kms:CallerAccount (with kms:ViaService) is how a key policy lets one account's principals use the
+# key through a service; s3:DataAccessPointAccount hands a bucket's access control to the account's
+# access points; EFS's AccessedViaMountTarget admits only clients inside a VPC with a mount target.
 _SCOPING_KEYS = ("aws:principalorgid", "aws:sourceaccount", "aws:sourcearn", "aws:sourcevpc", "aws:sourcevpce",
-                 "aws:principalaccount", "aws:sourceowner", "aws:principalorgpaths", "aws:sourceip")
+                 "aws:principalaccount", "aws:sourceowner", "aws:principalorgpaths", "aws:sourceip",
+                 "kms:calleraccount", "s3:dataaccesspointaccount", "s3:dataaccesspointarn",
+                 "elasticfilesystem:accessedviamounttarget")
 
 
 def _outsiders(policy: dict[str, Any], account: str | None) -> list[str]:
@@ -113,6 +118,9 @@ def _check_when(w: When, action: Action, args: dict[str, Any] | None) -> str | N
         if not vals:
             return None
         seen.append(f"{path}={vals[:3]}")
+    for path in w.absent:
+        if _values(args, path):
+            return None
     for path, pats in w.matches.items():
         vals = _values(args, path) or []
         hit = next((v for v in vals if any(fnmatch.fnmatchcase(str(v).lower(), p.lower()) for p in pats)), None)
