@@ -91,6 +91,8 @@ class CatalogueCall(_Params):
 
 class CloudCalls(_Params):
     calls: list[CatalogueCall] = Field(min_length=1)
+    service_accounts: list[str] = Field(default_factory=list, description="Accounts AWS itself runs that a policy may name "
+                                        "without opening anything to an outsider (Elastic Load Balancing's log delivery per region).")
 
 
 class TwoNetworksParams(_Params):

@@ -6,7 +6,7 @@ import orjson
 from intentwatch.models.alert import Alert
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.io.adapters.cloudtrail import CloudTrailAdapter
-from tests.unit.test_cloud_techniques import ROLE, ROLE_ARN, judged, rec
+from tests.unit.test_cloud_techniques import GUARDDUTY_SCAN, ROLE, ROLE_ARN, judged, rec
 
 # What enumerate-iam / Pacu's permission brute force and Stratus's enumeration from a least-privilege
 # role look like: many distinct calls, most refused, within seconds.
@@ -55,6 +55,9 @@ def test_account_wide_discovery_sweep():
     assert judged(*[rec(c, at=i) for i, c in enumerate(INVENTORY)]) == []
     scanner = ["sts:*", "iam:Get*", "iam:List*", "ec2:Describe*", "cloudtrail:Describe*", "guardduty:List*"]
     assert judged(*[rec(c, at=i) for i, c in enumerate(SWEPT)], declares=scanner) == []
+    # IAM Access Analyzer's and AWS Config's own sweeps run under their service-linked roles
+    analyzer = {**GUARDDUTY_SCAN, "arn": GUARDDUTY_SCAN["arn"].replace("AmazonGuardDutyMalwareProtection", "AccessAnalyzer")}
+    assert judged(*[rec(c, at=i, who=analyzer) for i, c in enumerate(SWEPT)], agent=analyzer["arn"]) == []
 
 
 def test_once_per_burst_with_evidence():

@@ -357,6 +357,13 @@ def sign_in(identity_type: str, mfa: str, outcome: str = "Success") -> dict:
      rec("s3:PutBucketPolicy", {"bucketName": "finance-data", "bucketPolicy": json.loads(policy({"AWS": "*"}, action="s3:GetObject"))}),
      rec("s3:PutBucketPolicy", {"bucketName": "finance-data", "bucketPolicy": json.loads(policy(
          {"AWS": "*"}, {"StringEquals": {"s3:DataAccessPointAccount": ACCOUNT}}, action="s3:*"))})),
+    # Load balancer access logs: the bucket policy names Elastic Load Balancing's account for the
+    # region (127311923021 in us-east-1, from the ELB guide), an account AWS runs
+    ("cloud.data_opened_to_outsiders",
+     rec("s3:PutBucketPolicy", {"bucketName": "alb-logs", "bucketPolicy": json.loads(policy(
+         {"AWS": f"arn:aws:iam::{OUTSIDER}:root"}, action="s3:PutObject"))}),
+     rec("s3:PutBucketPolicy", {"bucketName": "alb-logs", "bucketPolicy": json.loads(policy(
+         {"AWS": "arn:aws:iam::127311923021:root"}, action="s3:PutObject"))})),
 ])
 def test_technique_fires_on_first_record_and_look_alike_is_quiet(rule, attack, benign):
     assert judged(attack) == [rule]
@@ -420,3 +427,22 @@ def test_a_bucket_emptied_version_by_version_pages_once_and_ordinary_deletes_do_
         assert judged(*benign) == []
     # declaring the call allows deletions, not a bucket wiped within a minute (as for a secrets dump)
     assert judged(*ransom, declares=["s3:DeleteObject"]) == ["cloud.deletion_burst"]
+
+
+GUARDDUTY_SCAN = {
+    "type": "AssumedRole", "principalId": "AROAEXAMPLEGDMP00001:GuardDutyMalwareProtection",
+    "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/AWSServiceRoleForAmazonGuardDutyMalwareProtection/GuardDutyMalwareProtection",
+    "accountId": ACCOUNT, "accessKeyId": "ASIAEXAMPLEGDMP00001",
+    "sessionContext": {"sessionIssuer": {"type": "Role", "principalId": "AROAEXAMPLEGDMP00001", "accountId": ACCOUNT,
+                                         "arn": f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/malware-protection.guardduty.amazonaws.com/"
+                                                "AWSServiceRoleForAmazonGuardDutyMalwareProtection",
+                                         "userName": "AWSServiceRoleForAmazonGuardDutyMalwareProtection"}}}
+
+
+def test_a_service_linked_role_doing_its_service_s_work_is_not_judged():
+    # GuardDuty's malware scan shares each EBS snapshot it scans with GuardDuty's account (652050842985
+    # in us-east-1, from the GuardDuty guide) under its service-linked role, which nobody else can assume
+    share = {"snapshotId": "snap-1234567890abcdef0", "attributeType": "CREATE_VOLUME_PERMISSION",
+             "createVolumePermission": {"add": {"items": [{"userId": "652050842985"}]}}}
+    assert judged(rec("ec2:ModifySnapshotAttribute", share, who=GUARDDUTY_SCAN), agent=GUARDDUTY_SCAN["arn"]) == []
+    assert judged(rec("ec2:ModifySnapshotAttribute", share, who=ROLE), agent=ROLE_ARN) == ["cloud.data_opened_to_outsiders"]

@@ -22,7 +22,8 @@ from typing import Any
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import Detector
-from intentwatch.pipeline.engine.detectors.cloud_calls import caller_names, cloud_call, declared, own_account, record_values
+from intentwatch.pipeline.engine.detectors.cloud_calls import caller_names, cloud_call, declared, own_account, record_values, \
+    service_acting
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.params import BurstParams, CatalogueCall, CloudCalls, When, validated
 from intentwatch.pipeline.engine.state import AgentState
@@ -61,7 +62,7 @@ _SCOPING_KEYS = ("aws:principalorgid", "aws:sourceaccount", "aws:sourcearn", "aw
                  "elasticfilesystem:accessedviamounttarget")
 
 
-def _outsiders(policy: dict[str, Any], account: str | None) -> list[str]:
+def _outsiders(policy: dict[str, Any], account: str | None, services: frozenset[str] = frozenset()) -> list[str]:
     """Principals of Allow statements outside ``account``: ``*`` (unless a condition scopes it to
     the organisation, an account or a network) or another account (any account when ``account`` is unknown)."""
     out: list[str] = []
@@ -80,7 +81,7 @@ def _outsiders(policy: dict[str, Any], account: str | None) -> list[str]:
                     out.append(v)
                 continue
             m = re.search(r"(?:^|:)(\d{12})(?::|$)", v)
-            if m and m.group(1) != account:
+            if m and m.group(1) != account and m.group(1) not in services:
                 out.append(v)
     return out
 
@@ -108,7 +109,7 @@ def _nodes(args: dict[str, Any], path: str) -> list[Any] | None:
     return nodes_at(args, tuple(path.split(".")), True)
 
 
-def _check_when(w: When, action: Action, args: dict[str, Any] | None) -> str | None:
+def _check_when(w: When, action: Action, args: dict[str, Any] | None, services: frozenset[str] = frozenset()) -> str | None:
     """What made the condition hold (for evidence), or None if it does not."""
     if args is None:
         args = {}  # no parameters: only a condition on the record can hold (a console sign-in has none)
@@ -129,7 +130,7 @@ def _check_when(w: When, action: Action, args: dict[str, Any] | None) -> str | N
         seen.append(f"{path}={hit}")
     if w.policy_opens is not None:
         doc = _policy((_nodes(args, w.policy_opens) or [None])[0])
-        who = _outsiders(doc, own_account(action)) if doc is not None else []
+        who = _outsiders(doc, own_account(action), services) if doc is not None else []
         if not who:
             return None
         seen.append(f"{w.policy_opens} allows {sorted(set(who))[:3]}")
@@ -166,8 +167,8 @@ _ACCOUNT_ID = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")  # an account id alone
 
 class CloudOperation(Detector):
     """Fires on a successful catalogue call (``params.calls``) whose condition holds, by any identity
-    whose manifest does not declare the call (``declared``); on a denied one too when the call says
-    ``attempts``. Evidence: the call, its ATT&CK technique, what held (and ``denied`` for an attempt)."""
+    whose manifest does not declare the call (``declared``) and that is not an AWS service acting as
+    itself (``service_acting``); on a denied one too when the call says ``attempts``. Evidence: the call, its ATT&CK technique, what held (and ``denied`` for an attempt)."""
 
     watches_every_identity = True
 
@@ -175,6 +176,7 @@ class CloudOperation(Detector):
         super().__init__(rule)
         p: CloudCalls = validated(rule, CloudCalls)
         self.calls: dict[str, list[CatalogueCall]] = {}
+        self.services = frozenset(p.service_accounts)
         for c in p.calls:
             svc, name = c.call.split(":")
             self.calls.setdefault(f"{svc}:{name.lower()}", []).append(c)
@@ -184,13 +186,13 @@ class CloudOperation(Detector):
         if key is None:
             return None
         entries = self.calls.get(key)
-        if entries is None or action.outcome not in ("success", "denied") or declared(state, action.tool):
+        if entries is None or action.outcome not in ("success", "denied") or declared(state, action.tool) or service_acting(action):
             return None
         args = arguments(action)
         for c in entries:
             if action.outcome == "denied" and not c.attempts:
                 continue
-            why = _check_when(c.when, action, args) if c.when is not None else "call"
+            why = _check_when(c.when, action, args, self.services) if c.when is not None else "call"
             if why is None:
                 continue
             return self.finding(action, ts, f"{c.call}: {c.what} ({c.attack})", clause="cloud.catalogue",
@@ -218,7 +220,7 @@ class DistinctBurst(Detector):
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
         key = cloud_call(action)
         p = self.p
-        if key is None or key not in self.calls or (not p.attempts and action.outcome != "success"):
+        if key is None or key not in self.calls or (not p.attempts and action.outcome != "success") or service_acting(action):
             return None
         args = arguments(action)
         if p.when is not None and _check_when(p.when, action, args) is None:

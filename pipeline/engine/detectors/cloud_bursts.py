@@ -17,7 +17,7 @@ Four signs, any of them, within ``within_seconds``:
 
 Benign refusals are kept quiet by what they look like: a workload missing one permission retries
 the same call (one distinct call); an infrastructure-as-code plan is refused on a few reads; calls
-an AWS service makes for the caller (``invokedBy``, ``AWSService``) and console sessions (the
+an AWS service makes for the caller or as itself (``invokedBy``, ``AWSService``, a service-linked role) and console sessions (the
 console probes features on every page, refused or not) are not counted; nor are calls the agent's
 manifest declares (``declared``). Once per burst: quiet for a window after it fires.
 """
@@ -29,7 +29,8 @@ from typing import Any, Final
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import Detector
-from intentwatch.pipeline.engine.detectors.cloud_calls import cloud_call, declared, record_values, user_agent, user_identity
+from intentwatch.pipeline.engine.detectors.cloud_calls import cloud_call, declared, record_values, service_acting, user_agent, \
+    user_identity
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.params import DiscoveryBurstParams, validated
 from intentwatch.pipeline.engine.state import AgentState
@@ -50,7 +51,7 @@ def _for_the_caller_or_console(action: Action) -> bool:
     """A call an AWS service made for the caller, or one from a console session (the browser's
     user agent, ``AWS Internal``, ``aws-internal/3 ...``, ``console.ec2.amazonaws.com``)."""
     a, ui = action.attributes, user_identity(action)
-    if ui.get("type") == "AWSService" or ui.get("invokedBy") or a.get("invoked_by"):
+    if ui.get("invokedBy") or a.get("invoked_by") or service_acting(action):
         return True
     ua = (user_agent(action) or "").lower()
     return ua.startswith(("mozilla/", "aws internal", "aws-internal/")) or _CONSOLE.search(ua) is not None

@@ -87,6 +87,29 @@ def user_identity(action: Action) -> dict[str, Any]:
     return ui if isinstance(ui, dict) else {}
 
 
+def service_acting(action: Action) -> bool:
+    """A call an AWS service made as itself: under its own principal (``userIdentity.type``
+    ``AWSService``) or a service-linked role, which only its service can assume (the role's trust
+    policy cannot be edited). GuardDuty's malware scan shares each snapshot it scans with its own
+    account so; whoever configured the service made a call of their own.
+
+    >>> from tests.factories import action
+    >>> slr = "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForAmazonGuardDutyMalwareProtection/scan"
+    >>> [service_acting(action(attributes={"userIdentity": {"type": t, "arn": a}})) for t, a in
+    ...  (("AssumedRole", slr), ("AWSService", None), ("AssumedRole", "arn:aws:sts::111122223333:assumed-role/ops/alice"))]
+    [True, True, False]
+    """
+    ui = user_identity(action)
+    if ui.get("type") == "AWSService":
+        return True
+    context = ui.get("sessionContext")
+    issuer = context.get("sessionIssuer") if isinstance(context, dict) else None
+    for v in (ui.get("arn"), issuer.get("arn") if isinstance(issuer, dict) else None, action.agent_id):
+        if isinstance(v, str) and ("/aws-service-role/" in v or ":assumed-role/AWSServiceRoleFor" in v):
+            return True
+    return False
+
+
 def own_account(action: Action) -> str | None:
     """The account the call was made in (CloudTrail's ``recipientAccountId``, else the caller's)."""
     a = action.attributes
