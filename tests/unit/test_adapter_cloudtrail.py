@@ -21,16 +21,31 @@ def actions_of(results) -> list[Action]:
 
 
 @pytest.fixture(scope="module")
-def by_name() -> dict[str, Action]:
-    return {a.attributes["event_name"]: a for a in actions_of(CloudTrailAdapter().read(RECORDS))}
+def by_name() -> dict[str, Action]:  # (services kept: the AWS service's own call is mapped too)
+    return {a.attributes["event_name"]: a for a in actions_of(CloudTrailAdapter(CloudTrailOptions(services="keep")).read(RECORDS))}
 
 
 def test_every_record_maps_and_the_duplicate_counts_once():
-    adapter = CloudTrailAdapter()
+    adapter = CloudTrailAdapter(CloudTrailOptions(services="keep"))
     results = list(adapter.read(RECORDS))
     assert len(results) == 15 and all(isinstance(r, Action) for r in results)
     assert adapter.duplicates == 1
     assert len({a.event_id for a in results}) == 15
+
+
+def test_a_call_an_aws_service_made_as_itself_is_skipped_and_counted():
+    # The Lambda service writing an object as itself (type AWSService) is no one's action; by default it
+    # is counted, not mapped. A service-linked role's session is the service too.
+    adapter = CloudTrailAdapter()
+    results = list(adapter.read(RECORDS))
+    assert len(results) == 14 and "lambda.amazonaws.com" not in {a.agent_id for a in results}
+    assert adapter.skipped == {"an AWS service acting as itself": 1} and adapter.duplicates == 1
+    records = orjson.loads(RECORDS.read_bytes())["Records"]
+    slr = {**records[0], "eventID": "slr-1", "userIdentity": {
+        "type": "AssumedRole", "principalId": "AROAEXAMPLESLR000001:AWSConfig",
+        "arn": "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForConfig/AWSConfig-Describe", "accountId": "111122223333",
+        "invokedBy": "config.amazonaws.com"}}
+    assert list(adapter.decode(orjson.dumps(slr), "config")) == [] and adapter.skipped["an AWS service acting as itself"] == 2
 
 
 def test_duplicates_count_once_across_files_of_a_run():
@@ -167,7 +182,7 @@ def test_user_agent_and_request_parameters_kept(by_name):
 def test_gzip_records_file(tmp_path):
     path = tmp_path / "111122223333_CloudTrail_us-east-1_20261130T0905Z_AbCdEfGh12345678.json.gz"
     path.write_bytes(gzip.compress(RECORDS.read_bytes()))
-    assert len(actions_of(CloudTrailAdapter().read(path))) == 15
+    assert len(actions_of(CloudTrailAdapter().read(path))) == 14  # (one is an AWS service's own call)
 
 
 def test_truncated_gzip_keeps_the_records_before_the_damage(tmp_path):
@@ -260,7 +275,7 @@ def test_a_folder_as_s3_delivers_it_with_overlapping_files(tmp_path):
     (day / "notes.txt").write_text("not a log")
     adapter = CloudTrailAdapter()
     got = list(read_tree(adapter, tmp_path / "AWSLogs"))
-    assert len(got) == 15 and adapter.duplicates == 4
+    assert len(got) == 14 and adapter.duplicates == 4
 
 
 def test_dedup_memory_is_bounded():
@@ -268,7 +283,8 @@ def test_dedup_memory_is_bounded():
     got = actions_of(adapter.read(RECORDS))
     assert len(adapter.seen) == 3
     # the repeated S3 event comes 13 records after its first copy: forgotten, so it passes again
-    assert adapter.duplicates == 0 and len(got) == 16
+    # (15 of the 16: one is an AWS service's own call)
+    assert adapter.duplicates == 0 and len(got) == 15
 
 
 def test_json_lines_are_streamed_and_a_truncated_gzip_keeps_the_lines_before(tmp_path):

@@ -7,7 +7,8 @@ LookupEvents results and CloudTrail Lake rows (the record as a JSON string in
 a bad record at ``file#Records[i]`` (or ``file:line``); its neighbours carry on. A truncated
 gzip keeps the records that decompressed before the damage. A record whose ``eventID`` was
 already seen in the run is skipped and counted in ``duplicates`` (files overlap and
-arrive unordered).
+arrive unordered); so is a call an AWS service made as itself (``services: skip``, counted in
+``skipped``): no one's action, and no agent anyone could register.
 
 Mapping (docs/inputs.md has the table): the agent is ``userIdentity.arn`` (an assumed-role
 session folded into its role when ``fold_sessions``); the tool is
@@ -27,7 +28,8 @@ from typing import Any, Final
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, make_action
-from .cloudtrail_fields import bytes_moved, credential, is_ip as is_ip_text, outcome_of, principal, resource_of, tool_name
+from .cloudtrail_fields import bytes_moved, credential, is_ip as is_ip_text, outcome_of, principal, resource_of, service_itself, \
+    tool_name
 from .cloudtrail_operations import verb_operation as _verb_operation
 from .libs import JSONDecodeError, dumps, loads
 from .options import CloudTrailOptions
@@ -58,6 +60,7 @@ class CloudTrailAdapter(JsonInput):
         o = self.options
         self._fold, self._by_name, self._agents, self._prefix = o.fold_sessions, o.agent_from == "name", o.agents, \
             o.credential_prefix
+        self._skip_services = o.services == "skip"
 
     # ---- shapes ------------------------------------------------------------------------
 
@@ -148,7 +151,7 @@ class CloudTrailAdapter(JsonInput):
                                             f"the rest is lost", text[end or 0:][:65536].strip(" \t\r\n,").encode())
 
     def _one(self, item: Any, source: str) -> Result | None:
-        """The action of one item, a bad record, or None (a duplicate)."""
+        """The action of one item, a bad record, or None (a duplicate, or a record that is no one's action)."""
         record = _unwrap(item)
         if isinstance(record, str):  # why it is not a record
             return BadRecord(source, record, _dumps(item))
@@ -179,7 +182,7 @@ class CloudTrailAdapter(JsonInput):
 
     # ---- one record --------------------------------------------------------------------
 
-    def _action(self, r: dict[str, Any], source: str, item: Any) -> Result:
+    def _action(self, r: dict[str, Any], source: str, item: Any) -> Result | None:
         event_id, when, src, name = r.get("eventID"), r.get("eventTime"), r.get("eventSource"), r.get("eventName")
         if not (isinstance(event_id, str) and event_id and isinstance(when, str) and when and isinstance(src, str)
                 and src and isinstance(name, str) and name):
@@ -189,6 +192,9 @@ class CloudTrailAdapter(JsonInput):
         identity = r.get("userIdentity")
         if not isinstance(identity, dict):
             return BadRecord(source, "userIdentity missing: no one to hold to an intent", _dumps(item))
+        if self._skip_services and service_itself(identity):
+            self.skipped["an AWS service acting as itself"] += 1
+            return None
         agent, session = principal(identity, self._fold)
         if agent is not None and self._by_name and agent.startswith("arn:"):
             agent = agent.rsplit("/", 1)[-1] if "/" in agent else agent.rsplit(":", 1)[-1]

@@ -47,3 +47,7 @@ class CloudTrailOptions(BaseModel):
                            "user name), for teams that name a role after its agent.")
     credential_prefix: str = Field("", description="Put before an AWS access key id (AKIA..., ASIA...) in "
                                                    "credential_id (e.g. 'aws:'), to match how manifests name keys.")
+    services: Literal["skip", "keep"] = Field(
+        "skip", description="Calls an AWS service made as itself (userIdentity type AWSService; a service-linked role's "
+                            "session, which only its service can assume): skip counts them as records that are no "
+                            "one's action; keep maps them, the service as the agent.")
