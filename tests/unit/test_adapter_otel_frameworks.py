@@ -1,7 +1,8 @@
 """Tool spans as agent frameworks write them, not only as the current GenAI conventions say: Strands
 Agents (arguments in span events), Google ADK (gcp.vertex.agent.*), OpenInference and Traceloop (the
 agent span exported after its tool spans), Pydantic AI's "running tool", OTLP's old
-instrumentationLibrarySpans, the latest conventions' messages. Fixture written from each producer's
+instrumentationLibrarySpans, the latest conventions' messages, the Vercel AI SDK's ai.* telemetry, and
+the user's request where older instrumentations put it (events; Pydantic AI's and Logfire's attributes). Fixture written from each producer's
 documented attributes, one OTLP/JSON TracesData per line as the Collector's file exporter writes them;
 both encodings."""
 
@@ -96,7 +97,7 @@ def test_the_file_as_the_collector_writes_it():
     assert not [r for r in results if isinstance(r, BadRecord)]
     assert sorted(a.tool for a in results if not a.tool.startswith("gen_ai.")) == [
         "create_event", "get-weather", "get_quote", "get_weather", "http_request", "list_files", "lookup_customer",
-        "read_file", "read_file", "send_invoice", "send_money"]
+        "read_file", "read_file", "sendMoney", "send_invoice", "send_money"]
     assert adapter.skipped == {"execute_event_loop_cycle": 1, "not gen_ai": 2,  # the cycle span; "agent run", a chain
                                "nested tool span (same call)": 2}              # the MCP client and server spans
 
@@ -270,3 +271,31 @@ def test_span_request_reads_each_form_and_nothing_else():
     assert span_request({"openinference.span.kind": "TOOL", "input.value": '{"to": "x@example.org"}'}) is None
     assert span_request({"gen_ai.prompt.0.role": "system", "gen_ai.prompt.0.content": "Be brief."}) is None
     assert span_request({"openinference.span.kind": "CHAIN", "input.value": '{"query": 3}'}) is None
+
+
+def _by_tool(encoding, line) -> dict[str, Action]:
+    return {a.tool: a for a in _actions(encoding, line)}
+
+
+def test_vercel_ai_sdk_tool_call_under_its_generate_text_call(encoding):
+    # ai.toolCall with ai.toolCall.name / .args / .result; the agent from telemetry.functionId, the
+    # session from metadata.sessionId and the request from ai.prompt, both on the generateText span
+    acts = _by_tool(encoding, 11)
+    a = acts["sendMoney"]
+    assert (a.agent_id, a.operation, a.session_id, a.resource) == ("payer", "send", "sess-vercel-7", "DE89370400440532013000")
+    assert (a.attributes["arguments"], a.attributes["result"]) == (
+        {"recipient": "DE89370400440532013000", "amount": 84.2}, {"status": "sent", "reference": "TX-5521"})
+    assert a.attributes["request"] == "Pay the March bill to DE89370400440532013000"
+    assert (acts["gen_ai.invoke_agent"].model.id, acts["gen_ai.chat"].attributes["request"]) == (
+        "gpt-4o-2024-08-06", "Pay the March bill to DE89370400440532013000")  # the model call's from ai.prompt.messages
+
+
+def test_the_request_in_the_older_conventions_events(encoding):
+    # gen_ai.user.message's content; Semantic Kernel's gen_ai.content.prompt with the messages as JSON
+    assert [a.attributes.get("request") for a in _actions(encoding, 12)] == [
+        "Forward the Q3 report to ann@example.org", "Invite bo@example.org to Friday's sync"]
+
+
+def test_the_request_pydantic_ai_and_logfire_write_as_one_attribute(encoding):
+    # Pydantic AI's first instrumentation: the events as JSON in `events`; Logfire's OpenAI one: `request_data`
+    assert [a.attributes.get("request") for a in _actions(encoding, 13)] == ["What is ACME trading at?", "Summarise ticket 4411"]

@@ -42,7 +42,7 @@ from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
 from .options import OtelOptions
-from .otel_conventions import aliased, span_request, tool_io
+from .otel_conventions import aliased, event_request, needs_aliases, span_request, tool_io
 from .otel_messages import completed_calls, has_input, has_output, input_messages, output_messages, requested_calls
 from .otel_traces import MAX_ANCESTORS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent
 from .otlp import Span, SpanError, Spans, json_spans, length_prefixed, proto_spans
@@ -244,6 +244,8 @@ class OtelAdapter(JsonInput):
         if span.span_id in self._requests:
             return self._requests[span.span_id]
         request = span_request(span.attrs)
+        if request is None and (span.attrs.get("gen_ai.operation.name") or span.name.split(" ", 1)[0]) in MODEL_OPERATIONS:
+            request = event_request(span)
         if len(self._requests) >= 4096:
             self._requests.clear()
         self._requests[span.span_id] = request
@@ -274,7 +276,7 @@ class OtelAdapter(JsonInput):
         """The GenAI operation of a span, or None (counted in ``skipped``) when it is no action."""
         a = span.attrs
         op = a.get("gen_ai.operation.name")
-        if op is None and ("openinference.span.kind" in a or "traceloop.span.kind" in a):
+        if op is None and needs_aliases(a):
             a = span.attrs = aliased(a)
             op = a.get("gen_ai.operation.name")
         if op is None:

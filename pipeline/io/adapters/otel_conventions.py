@@ -1,7 +1,8 @@
 """Where real producers put what otel.py maps, when it is not where the current GenAI conventions say.
 
-- Other conventions' keys read as the GenAI ones they stand for (``aliased``): OpenInference (Arize)
-  and Traceloop OpenLLMetry (INTEGRATIONS.md section 1). A GenAI key present wins.
+- Other conventions' keys read as the GenAI ones they stand for (``aliased``): OpenInference (Arize),
+  Traceloop OpenLLMetry (INTEGRATIONS.md section 1) and the Vercel AI SDK's ``ai.*`` telemetry. A
+  GenAI key present wins.
 - A tool call's arguments and result (``tool_io``), looked for in turn in: the span attributes
   ``gen_ai.tool.call.arguments`` / ``.result``; Google ADK's ``gcp.vertex.agent.tool_call_args`` /
   ``.tool_response``; Pydantic AI's first instrumentation's ``tool_arguments`` / ``tool_response``;
@@ -16,8 +17,9 @@
   such attribute: OpenInference's flattened ``llm.input_messages.<i>.message.role`` / ``.content``
   (or ``.contents.<j>.message_content.text``), the ``input.value`` of an OpenInference ``AGENT`` or
   ``CHAIN`` span (its text; a list of messages; LangChain's ``{"input": ...}`` or
-  ``{"messages": [...]}``), and the older GenAI conventions' flattened ``gen_ai.prompt.<i>.role``
-  / ``.content`` (OpenLLMetry's chat spans).
+  ``{"messages": [...]}``), the older GenAI conventions' flattened ``gen_ai.prompt.<i>.role``
+  / ``.content`` (OpenLLMetry's chat spans), one attribute of another producer (``_REQUEST_KEYS``),
+  or the older conventions' events on a model span (``event_request``).
 """
 
 from collections.abc import Iterator
@@ -32,6 +34,15 @@ _OPENINFERENCE_KEYS = {"tool.name": "gen_ai.tool.name", "tool.id": "gen_ai.tool.
                        "llm.model_name": "gen_ai.request.model", "llm.provider": "gen_ai.provider.name",
                        "agent.name": "gen_ai.agent.name", "session.id": "gen_ai.conversation.id"}
 _TRACELOOP = {"tool": "execute_tool", "agent": "invoke_agent"}
+# The Vercel AI SDK's telemetry (``ai.operationId``): a ``generateText`` / ``streamText`` call is the
+# agent loop (its steps call the model and the tools), ``doGenerate`` / ``doStream`` one model call.
+_VERCEL = {"ai.toolCall": "execute_tool", "ai.generateText": "invoke_agent", "ai.streamText": "invoke_agent",
+           "ai.generateObject": "invoke_agent", "ai.streamObject": "invoke_agent", "ai.generateText.doGenerate": "chat",
+           "ai.streamText.doStream": "chat", "ai.generateObject.doGenerate": "chat", "ai.streamObject.doStream": "chat"}
+_VERCEL_KEYS = {"ai.toolCall.name": "gen_ai.tool.name", "ai.toolCall.id": "gen_ai.tool.call.id",
+                "ai.toolCall.args": "gen_ai.tool.call.arguments", "ai.toolCall.result": "gen_ai.tool.call.result",
+                "ai.telemetry.functionId": "gen_ai.agent.name", "ai.model.id": "gen_ai.request.model",
+                "ai.model.provider": "gen_ai.provider.name", "ai.telemetry.metadata.sessionId": "gen_ai.conversation.id"}
 # Span attributes of other producers holding a tool call's arguments / result (as JSON text).
 ARGUMENT_KEYS = ("gcp.vertex.agent.tool_call_args", "tool_arguments")
 RESULT_KEYS = ("gcp.vertex.agent.tool_response", "tool_response")
@@ -49,16 +60,20 @@ def parse_json_text(value: Any) -> Any:
 
 
 def needs_aliases(a: dict[str, Any]) -> bool:
-    return "gen_ai.operation.name" not in a and ("openinference.span.kind" in a or "traceloop.span.kind" in a)
+    return "gen_ai.operation.name" not in a and ("openinference.span.kind" in a or "traceloop.span.kind" in a
+                                                 or "ai.operationId" in a)
 
 
 def aliased(a: dict[str, Any]) -> dict[str, Any]:
-    """OpenInference / Traceloop span attributes with their GenAI equivalents added.
+    """OpenInference / Traceloop / Vercel AI SDK span attributes with their GenAI equivalents added.
 
     >>> aliased({"openinference.span.kind": "TOOL", "tool.name": "get_weather", "input.value": "{}"})["gen_ai.tool.name"]
     'get_weather'
     >>> aliased({"traceloop.span.kind": "agent", "traceloop.entity.name": "triage"})["gen_ai.agent.name"]
     'triage'
+    >>> v = aliased({"ai.operationId": "ai.toolCall", "ai.toolCall.name": "sendMoney", "ai.telemetry.functionId": "payer"})
+    >>> v["gen_ai.operation.name"], v["gen_ai.tool.name"], v["gen_ai.agent.name"]
+    ('execute_tool', 'sendMoney', 'payer')
     """
     out = dict(a)
     kind = a.get("openinference.span.kind")
@@ -80,6 +95,13 @@ def aliased(a: dict[str, Any]) -> dict[str, Any]:
                 out.setdefault("gen_ai.tool.call.arguments", _traceloop_input(parse_json_text(a["traceloop.entity.input"])))
             if "traceloop.entity.output" in a:
                 out.setdefault("gen_ai.tool.call.result", a["traceloop.entity.output"])
+    kind = a.get("ai.operationId")
+    if type(kind) is str:
+        if kind in _VERCEL:
+            out.setdefault("gen_ai.operation.name", _VERCEL[kind])
+        for key, gen_ai in _VERCEL_KEYS.items():
+            if key in a:
+                out.setdefault(gen_ai, a[key])
     return out
 
 
@@ -107,6 +129,8 @@ def user_request(messages: Any) -> str | None:
     >>> user_request('[{"role": "system", "parts": [{"type": "text", "content": "Be brief."}]},'
     ...              ' {"role": "user", "parts": [{"type": "text", "content": "Pay DE89 3704 0044 0532 0130 00"}]}]')
     'Pay DE89 3704 0044 0532 0130 00'
+    >>> user_request([{"role": "user", "content": [{"type": "text", "text": "Invite ann@example.org"}]}])  # OpenAI's, the AI SDK's parts
+    'Invite ann@example.org'
     """
     messages = parse_json_text(messages)
     if messages.__class__ is not list:
@@ -116,10 +140,17 @@ def user_request(messages: Any) -> str | None:
             content, parts = m.get("content"), m.get("parts")
             if type(content) is str:
                 return content[:REQUEST_CHARS] or None
+            if type(parts) is not list:
+                parts = content
             if type(parts) is list:
-                text = "\n".join(p["content"] for p in parts
-                                  if p.__class__ is dict and p.get("type") == "text" and type(p.get("content")) is str)
-                return text[:REQUEST_CHARS] or None
+                texts = []
+                for p in parts:
+                    if p.__class__ is dict and p.get("type") == "text":
+                        text = p.get("content")
+                        text = text if type(text) is str else p.get("text")
+                        if type(text) is str:
+                            texts.append(text)
+                return "\n".join(texts)[:REQUEST_CHARS] or None
             return None
     return None
 
@@ -191,6 +222,56 @@ def _input_request(value: Any) -> str | None:
     return None
 
 
+# Where other producers write the request as one attribute: the Vercel AI SDK (a model call's
+# ``ai.prompt.messages``; the call's ``ai.prompt``, ``{"prompt": ...}`` or ``{"messages": [...]}``),
+# Logfire's OpenAI instrumentation (``request_data``: the request body), Pydantic AI's first
+# instrumentation (``events``, or ``all_messages_events`` on its agent run span: the events as JSON).
+_REQUEST_KEYS = ("ai.prompt.messages", "ai.prompt", "request_data", "events", "all_messages_events")
+
+
+def _other_request(key: str, value: Any) -> str | None:
+    """``span_request`` of one of ``_REQUEST_KEYS``.
+
+    >>> _other_request("ai.prompt", '{"system": "Be brief.", "prompt": "Pay the March bill"}')
+    'Pay the March bill'
+    >>> _other_request("events", '[{"event.name": "gen_ai.system.message", "content": "Be brief.", "role": "system"},'
+    ...                          ' {"event.name": "gen_ai.user.message", "content": "Book the Riverside", "role": "user"}]')
+    'Book the Riverside'
+    """
+    parsed = parse_json_text(value)
+    if key == "ai.prompt.messages":
+        return user_request(parsed)
+    if key == "ai.prompt" or key == "request_data":
+        if type(parsed) is str:
+            return parsed[:REQUEST_CHARS] or None
+        if type(parsed) is not dict:
+            return None
+        prompt = parsed.get("prompt")
+        return prompt[:REQUEST_CHARS] or None if type(prompt) is str else user_request(parsed.get("messages"))
+    if type(parsed) is not list:
+        return None
+    return user_request([{"role": "user", "content": e.get("content")} for e in parsed
+                         if e.__class__ is dict and e.get("event.name") == "gen_ai.user.message"])
+
+
+def event_request(span: Span) -> str | None:
+    """The request in the older conventions' events on a model span (span attributes hold none):
+    ``gen_ai.user.message`` (``content``: text, or a JSON list of parts), or Semantic Kernel's
+    ``gen_ai.content.prompt`` (``gen_ai.prompt``: the messages as JSON)."""
+    if not span.wire_events():
+        return None
+    for name, ev in span.event_list():
+        if name == "gen_ai.user.message":
+            content = ev.get("content")
+            parsed = parse_json_text(content)
+            if type(parsed) is list:
+                return user_request([{"role": "user", "content": parsed}])
+            return content[:REQUEST_CHARS] or None if type(content) is str else None
+        if name == "gen_ai.content.prompt":
+            return user_request(ev.get("gen_ai.prompt"))
+    return None
+
+
 def span_request(a: dict[str, Any]) -> str | None:
     """The user's request a span's attributes hold, wherever its producer put it (None: none).
 
@@ -206,6 +287,12 @@ def span_request(a: dict[str, Any]) -> str | None:
     messages = a.get("gen_ai.input.messages")
     if messages is not None:
         return user_request(messages)
+    for key in _REQUEST_KEYS:
+        value = a.get(key)
+        if value is not None:
+            request = _other_request(key, value)
+            if request is not None:
+                return request
     kind = a.get("openinference.span.kind")
     if kind is not None:
         if "llm.input_messages.0.message.role" in a:
