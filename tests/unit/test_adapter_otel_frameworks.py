@@ -1,8 +1,8 @@
 """Tool spans as agent frameworks write them, not only as the current GenAI conventions say: Strands
 Agents (arguments in span events), Google ADK (gcp.vertex.agent.*), OpenInference and Traceloop (the
 agent span exported after its tool spans), Pydantic AI's "running tool", OTLP's old
-instrumentationLibrarySpans, the latest conventions' messages, the Vercel AI SDK's ai.* telemetry, and
-the user's request where older instrumentations put it (events; Pydantic AI's and Logfire's attributes). Fixture written from each producer's
+instrumentationLibrarySpans, the latest conventions' messages, the Vercel AI SDK's ai.* telemetry, MLflow
+Tracing and Langfuse spans, and the user's request where older instrumentations put it (events; Pydantic AI's and Logfire's attributes). Fixture written from each producer's
 documented attributes, one OTLP/JSON TracesData per line as the Collector's file exporter writes them;
 both encodings."""
 
@@ -96,8 +96,8 @@ def test_the_file_as_the_collector_writes_it():
     results = list(adapter.read(FRAMEWORKS))
     assert not [r for r in results if isinstance(r, BadRecord)]
     assert sorted(a.tool for a in results if not a.tool.startswith("gen_ai.")) == [
-        "create_event", "get-weather", "get_quote", "get_weather", "http_request", "list_files", "lookup_customer",
-        "read_file", "read_file", "sendMoney", "send_invoice", "send_money"]
+        "book_hotel", "create_event", "get-weather", "get_quote", "get_weather", "http_request", "list_files", "lookup_customer",
+        "read_file", "read_file", "sendMoney", "send_invoice", "send_money", "send_refund"]
     assert adapter.skipped == {"execute_event_loop_cycle": 1, "not gen_ai": 2,  # the cycle span; "agent run", a chain
                                "nested tool span (same call)": 2}              # the MCP client and server spans
 
@@ -257,7 +257,7 @@ def test_older_flattened_prompt_attributes_give_the_request(encoding):
 
 
 def test_span_request_reads_each_form_and_nothing_else():
-    from intentwatch.pipeline.io.adapters.otel_conventions import span_request
+    from intentwatch.pipeline.io.adapters.otel_requests import span_request
 
     multi = {"openinference.span.kind": "LLM", "llm.input_messages.0.message.role": "user",
              "llm.input_messages.0.message.contents.0.message_content.text": "Pay the bill",
@@ -299,3 +299,23 @@ def test_the_request_in_the_older_conventions_events(encoding):
 def test_the_request_pydantic_ai_and_logfire_write_as_one_attribute(encoding):
     # Pydantic AI's first instrumentation: the events as JSON in `events`; Logfire's OpenAI one: `request_data`
     assert [a.attributes.get("request") for a in _actions(encoding, 13)] == ["What is ACME trading at?", "Summarise ticket 4411"]
+
+
+def test_mlflow_tracing_spans_by_their_span_type(encoding):
+    # mlflow.spanType (JSON-encoded) TOOL / CHAT_MODEL / AGENT; the tool and the agent named as their
+    # spans; inputs and outputs as JSON; the request from the agent's (or the model's) input messages
+    acts = _by_tool(encoding, 14)
+    a = acts["send_refund"]
+    assert (a.agent_id, a.operation) == ("support_agent", "send")
+    assert (a.attributes["arguments"], a.attributes["result"]) == ({"order_id": "8812", "amount": 42.5},
+                                                                   {"status": "refunded", "refund_id": "RF-3310"})
+    assert a.attributes["request"] == acts["gen_ai.chat"].attributes["request"] == "Refund order 8812 to my card"
+
+
+def test_langfuse_observations_by_their_type(encoding):
+    # langfuse.observation.type tool / agent / generation; the session and the trace's input (JSON text)
+    acts = _by_tool(encoding, 15)
+    a = acts["book_hotel"]
+    assert (a.agent_id, a.session_id, a.attributes["request"]) == ("travel-agent", "lf-sess-3", "Book the Riverside hotel for Friday")
+    assert (a.attributes["arguments"], a.attributes["result"]) == ({"hotel": "Riverside", "date": "2026-12-11"}, {"confirmation": "RV-2291"})
+    assert acts["gen_ai.chat"].model.id == "gpt-4o"

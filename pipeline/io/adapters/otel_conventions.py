@@ -1,8 +1,8 @@
 """Where real producers put what otel.py maps, when it is not where the current GenAI conventions say.
 
-- Other conventions' keys read as the GenAI ones they stand for (``aliased``): OpenInference (Arize),
-  Traceloop OpenLLMetry (INTEGRATIONS.md section 1) and the Vercel AI SDK's ``ai.*`` telemetry. A
-  GenAI key present wins.
+- Other conventions' keys read as the GenAI ones they stand for (``aliased``, ``as_genai``):
+  OpenInference (Arize), Traceloop OpenLLMetry (INTEGRATIONS.md section 1), the Vercel AI SDK's
+  ``ai.*`` telemetry, MLflow Tracing and Langfuse. A GenAI key present wins.
 - A tool call's arguments and result (``tool_io``), looked for in turn in: the span attributes
   ``gen_ai.tool.call.arguments`` / ``.result``; Google ADK's ``gcp.vertex.agent.tool_call_args`` /
   ``.tool_response``; Pydantic AI's first instrumentation's ``tool_arguments`` / ``tool_response``;
@@ -11,15 +11,8 @@
   the older conventions' events on the tool span, ``gen_ai.tool.message`` (``content``: the
   arguments) and ``gen_ai.choice`` (``message``: the result), as Strands Agents writes them.
 - Traceloop's ``@tool`` input ``{"args": [...], "kwargs": {...}}`` read as its keyword arguments.
-- The user's request (``span_request``): the text of the first ``user`` message in
-  ``gen_ai.input.messages`` (text parts, or an older producer's ``content`` string); later user
-  turns are left out, as some producers carry tool results in them. Where a producer writes no
-  such attribute: OpenInference's flattened ``llm.input_messages.<i>.message.role`` / ``.content``
-  (or ``.contents.<j>.message_content.text``), the ``input.value`` of an OpenInference ``AGENT`` or
-  ``CHAIN`` span (its text; a list of messages; LangChain's ``{"input": ...}`` or
-  ``{"messages": [...]}``), the older GenAI conventions' flattened ``gen_ai.prompt.<i>.role``
-  / ``.content`` (OpenLLMetry's chat spans), one attribute of another producer (``_REQUEST_KEYS``),
-  or the older conventions' events on a model span (``event_request``).
+- Messages flattened into attributes (``flattened_messages``), read for the request (otel_requests.py)
+  and for tool calls (otel_messages.py).
 """
 
 from collections.abc import Iterator
@@ -59,13 +52,26 @@ def parse_json_text(value: Any) -> Any:
     return value
 
 
+_MLFLOW = {"TOOL": "execute_tool", "AGENT": "invoke_agent", "CHAT_MODEL": "chat", "LLM": "chat"}
+_LANGFUSE = {"tool": "execute_tool", "agent": "invoke_agent", "generation": "chat"}
+_FAMILIES = ("openinference.span.kind", "traceloop.span.kind", "ai.operationId", "mlflow.spanType", "langfuse.observation.type")
+
+
 def needs_aliases(a: dict[str, Any]) -> bool:
-    return "gen_ai.operation.name" not in a and ("openinference.span.kind" in a or "traceloop.span.kind" in a
-                                                 or "ai.operationId" in a)
+    return "gen_ai.operation.name" not in a and any(k in a for k in _FAMILIES)
 
 
-def aliased(a: dict[str, Any]) -> dict[str, Any]:
-    """OpenInference / Traceloop / Vercel AI SDK span attributes with their GenAI equivalents added.
+def as_genai(span: Span) -> dict[str, Any]:
+    """The span's attributes, with another convention's keys read as GenAI ones once (``aliased``)."""
+    a = span.attrs
+    if needs_aliases(a):
+        a = span.attrs = aliased(a, span.name)
+    return a
+
+
+def aliased(a: dict[str, Any], name: str = "") -> dict[str, Any]:
+    """OpenInference / Traceloop / Vercel AI SDK / MLflow / Langfuse span attributes with their GenAI
+    equivalents added (``name``: the span's, which MLflow and Langfuse give the tool's name).
 
     >>> aliased({"openinference.span.kind": "TOOL", "tool.name": "get_weather", "input.value": "{}"})["gen_ai.tool.name"]
     'get_weather'
@@ -74,6 +80,9 @@ def aliased(a: dict[str, Any]) -> dict[str, Any]:
     >>> v = aliased({"ai.operationId": "ai.toolCall", "ai.toolCall.name": "sendMoney", "ai.telemetry.functionId": "payer"})
     >>> v["gen_ai.operation.name"], v["gen_ai.tool.name"], v["gen_ai.agent.name"]
     ('execute_tool', 'sendMoney', 'payer')
+    >>> m = aliased({"mlflow.spanType": '"TOOL"', "mlflow.spanInputs": '{"to": "ann@example.org"}'}, "send_email")
+    >>> m["gen_ai.operation.name"], m["gen_ai.tool.name"], m["gen_ai.tool.call.arguments"]
+    ('execute_tool', 'send_email', '{"to": "ann@example.org"}')
     """
     out = dict(a)
     kind = a.get("openinference.span.kind")
@@ -87,9 +96,9 @@ def aliased(a: dict[str, Any]) -> dict[str, Any]:
     kind = a.get("traceloop.span.kind")
     if type(kind) is str and kind in _TRACELOOP:
         out.setdefault("gen_ai.operation.name", _TRACELOOP[kind])
-        name = a.get("traceloop.entity.name")
-        if name is not None:
-            out.setdefault("gen_ai.tool.name" if kind == "tool" else "gen_ai.agent.name", name)
+        entity = a.get("traceloop.entity.name")
+        if entity is not None:
+            out.setdefault("gen_ai.tool.name" if kind == "tool" else "gen_ai.agent.name", entity)
         if kind == "tool":
             if "traceloop.entity.input" in a:
                 out.setdefault("gen_ai.tool.call.arguments", _traceloop_input(parse_json_text(a["traceloop.entity.input"])))
@@ -102,7 +111,31 @@ def aliased(a: dict[str, Any]) -> dict[str, Any]:
         for key, gen_ai in _VERCEL_KEYS.items():
             if key in a:
                 out.setdefault(gen_ai, a[key])
+    kind = a.get("mlflow.spanType")  # MLflow Tracing: the type JSON-encoded ('"TOOL"'), inputs and outputs as JSON
+    if type(kind) is str and kind.strip('"') in _MLFLOW:
+        _tool_family(out, _MLFLOW[kind.strip('"')], name, a.get("mlflow.spanInputs"), a.get("mlflow.spanOutputs"))
+    kind = a.get("langfuse.observation.type")  # Langfuse's SDK: an observation of a type, named as the span
+    if type(kind) is str and kind in _LANGFUSE:
+        _tool_family(out, _LANGFUSE[kind], name, a.get("langfuse.observation.input"), a.get("langfuse.observation.output"))
+        for key, gen_ai in (("langfuse.observation.model.name", "gen_ai.request.model"),
+                            ("langfuse.session.id", "gen_ai.conversation.id"), ("session.id", "gen_ai.conversation.id")):
+            if key in a:
+                out.setdefault(gen_ai, a[key])
     return out
+
+
+def _tool_family(out: dict[str, Any], op: str, name: str, inputs: Any, outputs: Any) -> None:
+    """A family whose tool (or agent) span is named after its tool (or agent) and holds its inputs and outputs."""
+    out.setdefault("gen_ai.operation.name", op)
+    if op == "invoke_agent" and name:
+        out.setdefault("gen_ai.agent.name", name)
+    if op == "execute_tool":
+        if name:
+            out.setdefault("gen_ai.tool.name", name)
+        if inputs is not None:
+            out.setdefault("gen_ai.tool.call.arguments", inputs)
+        if outputs is not None:
+            out.setdefault("gen_ai.tool.call.result", outputs)
 
 
 def _traceloop_input(value: Any) -> Any:
@@ -118,41 +151,6 @@ def _traceloop_input(value: Any) -> Any:
             out["args"] = value["args"]
         return out
     return value
-
-
-REQUEST_CHARS = 4000  # of a user's request kept on an action (what the detectors read of it)
-
-
-def user_request(messages: Any) -> str | None:
-    """The text of the first ``user`` message of a ``gen_ai.input.messages`` list (None: none).
-
-    >>> user_request('[{"role": "system", "parts": [{"type": "text", "content": "Be brief."}]},'
-    ...              ' {"role": "user", "parts": [{"type": "text", "content": "Pay DE89 3704 0044 0532 0130 00"}]}]')
-    'Pay DE89 3704 0044 0532 0130 00'
-    >>> user_request([{"role": "user", "content": [{"type": "text", "text": "Invite ann@example.org"}]}])  # OpenAI's, the AI SDK's parts
-    'Invite ann@example.org'
-    """
-    messages = parse_json_text(messages)
-    if messages.__class__ is not list:
-        return None
-    for m in messages:
-        if m.__class__ is dict and m.get("role") == "user":
-            content, parts = m.get("content"), m.get("parts")
-            if type(content) is str:
-                return content[:REQUEST_CHARS] or None
-            if type(parts) is not list:
-                parts = content
-            if type(parts) is list:
-                texts = []
-                for p in parts:
-                    if p.__class__ is dict and p.get("type") == "text":
-                        text = p.get("content")
-                        text = text if type(text) is str else p.get("text")
-                        if type(text) is str:
-                            texts.append(text)
-                return "\n".join(texts)[:REQUEST_CHARS] or None
-            return None
-    return None
 
 
 def flattened_messages(a: dict[str, Any], prefix: str, infix: str, limit: int) -> Iterator[dict[str, Any]]:
@@ -189,120 +187,6 @@ def flattened_messages(a: dict[str, Any], prefix: str, infix: str, limit: int) -
         if calls:
             m["tool_calls"] = calls
         yield m
-
-
-_REQUEST_LOOK = 64  # flattened messages looked at for the request
-
-
-def _flattened_request(a: dict[str, Any], prefix: str, infix: str) -> str | None:
-    """The text of the first ``user`` message of a flattened list (``user_request`` of it, read lazily)."""
-    for m in flattened_messages(a, prefix, infix, _REQUEST_LOOK):
-        if m["role"] == "user":
-            content = m["content"]
-            return content[:REQUEST_CHARS] or None if type(content) is str else None
-    return None
-
-
-def _input_request(value: Any) -> str | None:
-    """The request in an OpenInference agent or chain span's ``input.value``: its text, a list of
-    messages, or LangChain's ``{"input": "..."}`` / ``{"messages": [...]}``."""
-    if type(value) is not str or not value:
-        return None
-    parsed = parse_json_text(value)
-    if type(parsed) is str:
-        return parsed[:REQUEST_CHARS]
-    if type(parsed) is list:
-        return user_request(parsed)
-    if type(parsed) is dict:
-        inner = parsed.get("input")
-        if type(inner) is str:
-            return inner[:REQUEST_CHARS] or None
-        if type(inner) is list or type(parsed.get("messages")) is list:
-            return user_request(inner if type(inner) is list else parsed["messages"])
-    return None
-
-
-# Where other producers write the request as one attribute: the Vercel AI SDK (a model call's
-# ``ai.prompt.messages``; the call's ``ai.prompt``, ``{"prompt": ...}`` or ``{"messages": [...]}``),
-# Logfire's OpenAI instrumentation (``request_data``: the request body), Pydantic AI's first
-# instrumentation (``events``, or ``all_messages_events`` on its agent run span: the events as JSON).
-_REQUEST_KEYS = ("ai.prompt.messages", "ai.prompt", "request_data", "events", "all_messages_events")
-
-
-def _other_request(key: str, value: Any) -> str | None:
-    """``span_request`` of one of ``_REQUEST_KEYS``.
-
-    >>> _other_request("ai.prompt", '{"system": "Be brief.", "prompt": "Pay the March bill"}')
-    'Pay the March bill'
-    >>> _other_request("events", '[{"event.name": "gen_ai.system.message", "content": "Be brief.", "role": "system"},'
-    ...                          ' {"event.name": "gen_ai.user.message", "content": "Book the Riverside", "role": "user"}]')
-    'Book the Riverside'
-    """
-    parsed = parse_json_text(value)
-    if key == "ai.prompt.messages":
-        return user_request(parsed)
-    if key == "ai.prompt" or key == "request_data":
-        if type(parsed) is str:
-            return parsed[:REQUEST_CHARS] or None
-        if type(parsed) is not dict:
-            return None
-        prompt = parsed.get("prompt")
-        return prompt[:REQUEST_CHARS] or None if type(prompt) is str else user_request(parsed.get("messages"))
-    if type(parsed) is not list:
-        return None
-    return user_request([{"role": "user", "content": e.get("content")} for e in parsed
-                         if e.__class__ is dict and e.get("event.name") == "gen_ai.user.message"])
-
-
-def event_request(span: Span) -> str | None:
-    """The request in the older conventions' events on a model span (span attributes hold none):
-    ``gen_ai.user.message`` (``content``: text, or a JSON list of parts), or Semantic Kernel's
-    ``gen_ai.content.prompt`` (``gen_ai.prompt``: the messages as JSON)."""
-    if not span.wire_events():
-        return None
-    for name, ev in span.event_list():
-        if name == "gen_ai.user.message":
-            content = ev.get("content")
-            parsed = parse_json_text(content)
-            if type(parsed) is list:
-                return user_request([{"role": "user", "content": parsed}])
-            return content[:REQUEST_CHARS] or None if type(content) is str else None
-        if name == "gen_ai.content.prompt":
-            return user_request(ev.get("gen_ai.prompt"))
-    return None
-
-
-def span_request(a: dict[str, Any]) -> str | None:
-    """The user's request a span's attributes hold, wherever its producer put it (None: none).
-
-    >>> span_request({"openinference.span.kind": "LLM", "llm.input_messages.0.message.role": "system",
-    ...               "llm.input_messages.0.message.content": "Be brief.", "llm.input_messages.1.message.role": "user",
-    ...               "llm.input_messages.1.message.content": "Pay the March bill"})
-    'Pay the March bill'
-    >>> span_request({"openinference.span.kind": "CHAIN", "input.value": '{"input": "Invite ann@example.org"}'})
-    'Invite ann@example.org'
-    >>> span_request({"gen_ai.prompt.0.role": "user", "gen_ai.prompt.0.content": "Book the Riverside hotel"})
-    'Book the Riverside hotel'
-    """
-    messages = a.get("gen_ai.input.messages")
-    if messages is not None:
-        return user_request(messages)
-    for key in _REQUEST_KEYS:
-        value = a.get(key)
-        if value is not None:
-            request = _other_request(key, value)
-            if request is not None:
-                return request
-    kind = a.get("openinference.span.kind")
-    if kind is not None:
-        if "llm.input_messages.0.message.role" in a:
-            return _flattened_request(a, "llm.input_messages.", ".message.")
-        if kind == "AGENT" or kind == "CHAIN":
-            return _input_request(a.get("input.value"))
-        return None
-    if "gen_ai.prompt.0.role" in a:
-        return _flattened_request(a, "gen_ai.prompt.", ".")
-    return None
 
 
 def _part(messages: Any, kind: str, tool: str, call_id: Any) -> Any:

@@ -21,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
-from .otel_conventions import aliased, needs_aliases
+from .otel_conventions import as_genai
 from .otlp import Span
 
 Ancestry = tuple[Any, Any, Any, bool]  # (agent, session, named agent, cut off)
@@ -48,9 +48,7 @@ def inherited(span: Span, by_id: dict[str, Span], keys: tuple[str, ...]) -> Any:
     for _ in range(MAX_ANCESTORS):
         if s is None:
             return None
-        if needs_aliases(s.attrs):
-            s.attrs = aliased(s.attrs)
-        v = first_set(s.attrs, keys)
+        v = first_set(as_genai(s), keys)
         if v is not None:
             return v
         s = by_id.get(s.parent_id) if s.parent_id else None
@@ -60,9 +58,7 @@ def inherited(span: Span, by_id: dict[str, Span], keys: tuple[str, ...]) -> Any:
 def called_tool(s: Span) -> Any:
     """The tool a span calls when it is a tool call (``execute_tool``, an MCP ``tools/call``, a span
     naming a tool), else None; as the span names it (``gen_ai.tool.name`` may hold a non-text value)."""
-    a = s.attrs
-    if needs_aliases(a):
-        a = s.attrs = aliased(a)
+    a = as_genai(s)
     op = a.get("gen_ai.operation.name")
     named = s.name.split(" ", 1)
     if op is None and (named[0] == "execute_tool" or a.get("mcp.method.name") == "tools/call" or a.get("gen_ai.tool.name")):
@@ -119,9 +115,7 @@ class TraceMemory:
         self.n += 1
         seen, waiting = self.seen, self.waiting
         for s in spans:
-            a = s.attrs
-            if needs_aliases(a):
-                a = s.attrs = aliased(a)
+            a = as_genai(s)
             named = None
             if s.name.startswith("invoke_agent ") and a.get("gen_ai.operation.name", "invoke_agent") == "invoke_agent":
                 named = s.name[13:].strip() or None

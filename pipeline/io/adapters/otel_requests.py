@@ -1,0 +1,193 @@
+"""The user's request a span holds, wherever its producer put it (``span_request``, and
+``event_request`` for the older conventions' events): the text of the first ``user`` message in
+``gen_ai.input.messages`` (text parts, or an older producer's ``content`` string); later user
+turns are left out, as some producers carry tool results in them. Where a producer writes no such
+attribute: OpenInference's flattened ``llm.input_messages.<i>.message.role`` / ``.content`` (or
+``.contents.<j>.message_content.text``), the ``input.value`` of an OpenInference ``AGENT`` or
+``CHAIN`` span (its text; a list of messages; LangChain's ``{"input": ...}`` or
+``{"messages": [...]}``), the older GenAI conventions' flattened ``gen_ai.prompt.<i>.role`` /
+``.content`` (OpenLLMetry's chat spans), one attribute of another producer (``_REQUEST_KEYS``), an
+MLflow or Langfuse input (``_family_request``), or the older conventions' events on a model span
+(``event_request``). The injected-target and definition rules read it as the task's request.
+"""
+
+from typing import Any
+
+from .libs import JSONDecodeError, loads
+from .otel_conventions import flattened_messages, parse_json_text
+from .otlp import Span
+
+REQUEST_CHARS = 4000  # of a user's request kept on an action (what the detectors read of it)
+
+
+def user_request(messages: Any) -> str | None:
+    """The text of the first ``user`` message of a ``gen_ai.input.messages`` list (None: none).
+
+    >>> user_request('[{"role": "system", "parts": [{"type": "text", "content": "Be brief."}]},'
+    ...              ' {"role": "user", "parts": [{"type": "text", "content": "Pay DE89 3704 0044 0532 0130 00"}]}]')
+    'Pay DE89 3704 0044 0532 0130 00'
+    >>> user_request([{"role": "user", "content": [{"type": "text", "text": "Invite ann@example.org"}]}])  # OpenAI's, the AI SDK's parts
+    'Invite ann@example.org'
+    """
+    messages = parse_json_text(messages)
+    if messages.__class__ is not list:
+        return None
+    for m in messages:
+        if m.__class__ is dict and m.get("role") == "user":
+            content, parts = m.get("content"), m.get("parts")
+            if type(content) is str:
+                return content[:REQUEST_CHARS] or None
+            if type(parts) is not list:
+                parts = content
+            if type(parts) is list:
+                texts = []
+                for p in parts:
+                    if p.__class__ is dict and p.get("type") == "text":
+                        text = p.get("content")
+                        text = text if type(text) is str else p.get("text")
+                        if type(text) is str:
+                            texts.append(text)
+                return "\n".join(texts)[:REQUEST_CHARS] or None
+            return None
+    return None
+
+
+_REQUEST_LOOK = 64  # flattened messages looked at for the request
+
+
+def _flattened_request(a: dict[str, Any], prefix: str, infix: str) -> str | None:
+    """The text of the first ``user`` message of a flattened list (``user_request`` of it, read lazily)."""
+    for m in flattened_messages(a, prefix, infix, _REQUEST_LOOK):
+        if m["role"] == "user":
+            content = m["content"]
+            return content[:REQUEST_CHARS] or None if type(content) is str else None
+    return None
+
+
+def _input_request(value: Any) -> str | None:
+    """The request in an OpenInference agent or chain span's ``input.value``: its text, a list of
+    messages, or LangChain's ``{"input": "..."}`` / ``{"messages": [...]}``."""
+    if type(value) is not str or not value:
+        return None
+    parsed = parse_json_text(value)
+    if type(parsed) is str:
+        return parsed[:REQUEST_CHARS]
+    if type(parsed) is list:
+        return user_request(parsed)
+    if type(parsed) is dict:
+        inner = parsed.get("input")
+        if type(inner) is str:
+            return inner[:REQUEST_CHARS] or None
+        if type(inner) is list or type(parsed.get("messages")) is list:
+            return user_request(inner if type(inner) is list else parsed["messages"])
+    return None
+
+
+# Where other producers write the request as one attribute: the Vercel AI SDK (a model call's
+# ``ai.prompt.messages``; the call's ``ai.prompt``, ``{"prompt": ...}`` or ``{"messages": [...]}``),
+# Logfire's OpenAI instrumentation (``request_data``: the request body), Pydantic AI's first
+# instrumentation (``events``, or ``all_messages_events`` on its agent run span: the events as JSON).
+_REQUEST_KEYS = ("ai.prompt.messages", "ai.prompt", "request_data", "events", "all_messages_events")
+
+
+def _other_request(key: str, value: Any) -> str | None:
+    """``span_request`` of one of ``_REQUEST_KEYS``.
+
+    >>> _other_request("ai.prompt", '{"system": "Be brief.", "prompt": "Pay the March bill"}')
+    'Pay the March bill'
+    >>> _other_request("events", '[{"event.name": "gen_ai.system.message", "content": "Be brief.", "role": "system"},'
+    ...                          ' {"event.name": "gen_ai.user.message", "content": "Book the Riverside", "role": "user"}]')
+    'Book the Riverside'
+    """
+    parsed = parse_json_text(value)
+    if key == "ai.prompt.messages":
+        return user_request(parsed)
+    if key == "ai.prompt" or key == "request_data":
+        if type(parsed) is str:
+            return parsed[:REQUEST_CHARS] or None
+        if type(parsed) is not dict:
+            return None
+        prompt = parsed.get("prompt")
+        return prompt[:REQUEST_CHARS] or None if type(prompt) is str else user_request(parsed.get("messages"))
+    if type(parsed) is not list:
+        return None
+    return user_request([{"role": "user", "content": e.get("content")} for e in parsed
+                         if e.__class__ is dict and e.get("event.name") == "gen_ai.user.message"])
+
+
+def event_request(span: Span) -> str | None:
+    """The request in the older conventions' events on a model span (span attributes hold none):
+    ``gen_ai.user.message`` (``content``: text, or a JSON list of parts), or Semantic Kernel's
+    ``gen_ai.content.prompt`` (``gen_ai.prompt``: the messages as JSON)."""
+    if not span.wire_events():
+        return None
+    for name, ev in span.event_list():
+        if name == "gen_ai.user.message":
+            content = ev.get("content")
+            parsed = parse_json_text(content)
+            if type(parsed) is list:
+                return user_request([{"role": "user", "content": parsed}])
+            return content[:REQUEST_CHARS] or None if type(content) is str else None
+        if name == "gen_ai.content.prompt":
+            return user_request(ev.get("gen_ai.prompt"))
+    return None
+
+
+def _family_request(a: dict[str, Any]) -> str | None:
+    """The input of an MLflow agent or model span, or Langfuse's trace input or an agent's or a
+    generation's input (``_input_request``: text, messages, ``{"input": ...}``, ``{"messages": [...]}``)."""
+    kind = a.get("mlflow.spanType")
+    if type(kind) is str and kind.strip('"') in ("AGENT", "CHAT_MODEL", "LLM"):
+        return _input_request(_unquoted(a.get("mlflow.spanInputs")))
+    request = _input_request(_unquoted(a.get("langfuse.trace.input")))
+    if request is None and a.get("langfuse.observation.type") in ("agent", "generation"):
+        request = _input_request(_unquoted(a.get("langfuse.observation.input")))
+    return request
+
+
+def _unquoted(value: Any) -> Any:
+    """A JSON-encoded text (these SDKs serialise every input: ``"Book the Riverside"`` in quotes) as the text."""
+    if type(value) is str and value[:1] == '"':
+        try:
+            text = loads(value)
+        except JSONDecodeError:
+            return value
+        return text if type(text) is str else value
+    return value
+
+
+def span_request(a: dict[str, Any]) -> str | None:
+    """The user's request a span's attributes hold, wherever its producer put it (None: none).
+
+    >>> span_request({"openinference.span.kind": "LLM", "llm.input_messages.0.message.role": "system",
+    ...               "llm.input_messages.0.message.content": "Be brief.", "llm.input_messages.1.message.role": "user",
+    ...               "llm.input_messages.1.message.content": "Pay the March bill"})
+    'Pay the March bill'
+    >>> span_request({"openinference.span.kind": "CHAIN", "input.value": '{"input": "Invite ann@example.org"}'})
+    'Invite ann@example.org'
+    >>> span_request({"gen_ai.prompt.0.role": "user", "gen_ai.prompt.0.content": "Book the Riverside hotel"})
+    'Book the Riverside hotel'
+    """
+    messages = a.get("gen_ai.input.messages")
+    if messages is not None:
+        return user_request(messages)
+    for key in _REQUEST_KEYS:
+        value = a.get(key)
+        if value is not None:
+            request = _other_request(key, value)
+            if request is not None:
+                return request
+    if "mlflow.spanType" in a or "langfuse.observation.type" in a:
+        request = _family_request(a)
+        if request is not None:
+            return request
+    kind = a.get("openinference.span.kind")
+    if kind is not None:
+        if "llm.input_messages.0.message.role" in a:
+            return _flattened_request(a, "llm.input_messages.", ".message.")
+        if kind == "AGENT" or kind == "CHAIN":
+            return _input_request(a.get("input.value"))
+        return None
+    if "gen_ai.prompt.0.role" in a:
+        return _flattened_request(a, "gen_ai.prompt.", ".")
+    return None
