@@ -227,12 +227,23 @@ _CUES: list[tuple[str, float, re.Pattern[str]]] = [
                                  r"all|any|your|the|original|initial|existing)\b[^.!?\n]{0,30}\b(\w{0,2}nstructions?|directions?|rules|prompts?|"
                                  r"tasks?|guidelines|guidance|commands?|context)\b", re.I)),
     ("override", 2.0, re.compile(r"\b(new|updated|revised|real|actual|true)\s+(instructions?|task|objective|goal)s?\s*[:\-]", re.I)),
+    # "Ignore the above" with no noun after it (not "the previous e-mail": a correction between people)
+    ("override", 2.0, re.compile(r"\b(ignore|disregard)\s+(everything\s+|all\s+)?(of\s+)?(the|that)\s+(above|previous|prior|preceding)\b"
+                                 r"(?!\s+(e-?mail|message|mail|note|letter|invoice|version|draft|meeting|request|reply|order|one)s?\b)", re.I)),
+    ("override", 2.0, re.compile(r"\byour\s+(new|real|actual|true|only)\s+(task|instructions?|objective|goal|job)\s+(is|are|now)\b|"
+                                 r"\bfrom now on,?\s+you\s+(are|will|must|shall)\b|"
+                                 r"\b(you are|you're|enter\w*|switch\w*( to| into)?|activat\w+|enabl\w+|now in)\b[^.!?\n]{0,20}"
+                                 r"\b(developer|debug|admin|god|dan|jailbreak|unrestricted)\s+mode\b", re.I)),
     # Prompt-format markers and loud headers in data.
     ("marker", 2.0, re.compile(r"<\s*/?\s*(information|instructions?|system|important|admin|assistant)\s*>|<\|im_start\|>|\[/?INST\]|"
-                               r"^\s*#{2,}\s*\(?\s*(system|instruction)|^\s*(system|assistant)\s*:|IMPORTANT\s*!{2,}|\bTODO\s*:", re.I | re.M)),
+                               r"^\s*#{2,}\s*\(?\s*(system|instruction)|^\s*(system|assistant)\s*:|IMPORTANT\s*!{2,}|\bTODO\s*:|"
+                               r"\[\s*(system|assistant|admin|developer)\s*\]|<<\s*/?\s*SYS\s*>>", re.I | re.M)),
     # Addressing the agent itself.
     ("address", 1.5, re.compile(r"\b(dear|hey|hi|attention|note|message|instructions?|reminder)\b[^.!?\n]{0,30}\b(AI|assistant|agent|"
-                                r"model|LLM|chatbot|bot|GPT[\w\-.]*|Claude|Gemini|Llama|Copilot)s?\b", re.I)),
+                                r"model|LLM|chatbot|bot|GPT[\w\-.]*|ChatGPT|Claude|Gemini|Llama|Copilot|Bing|Bard|Mistral|Qwen|DeepSeek|Grok)s?\b", re.I)),
+    # Whoever summarises or processes "this e-mail" is a model: a person reads it
+    ("address", 1.5, re.compile(r"\b(after|once|when|before|while)\s+you\s+(have\s+)?(summari[sz]|process|analy[sz]|pars)\w*\s+"
+                                r"(this|the following)\s+(e-?mail|message|document|page|text|review|file|content|article|post)\b", re.I)),
     ("address", 1.5, re.compile(r"\b(to|for)\s+(you|the|any|all)?\s*,?\s*(AI|automated|autonomous|virtual)\s+(assistant|agent|system|model)s?\b|"
                                 r"\byou\s*,\s*(GPT[\w\-.]*|Claude|Gemini|Llama|an? (AI|assistant|language model))\b|\bas an? (AI|language model)\b", re.I)),
     # Referring to the agent's task, user or prompt.
@@ -242,19 +253,25 @@ _CUES: list[tuple[str, float, re.Pattern[str]]] = [
                              r"answer|proceed|respond|finish)|\bafter you (do|have done|are done|complete)\b|\bin the beginning\b", re.I)),
     # A directive to act, aimed at whoever reads (common in genuine mail and bills: weak alone).
     ("directive", 0.5, re.compile(r"\b(please|must|should|need to|make sure( to)?|be sure to|remember to|do not forget to|don't forget to|"
-                                  r"it is (required|necessary|important|essential) (that|to)|you are (required|instructed|asked) to)\b"
+                                  r"it is (required|necessary|important|essential) (that|to)|you are (required|instructed|asked) to|also)\b"
                                   r"[^.!?\n]{0,60}\b(send|transfer|forward|e-?mail|post|share|invite|add|delete|remove|pay|wire|"
-                                  r"upload|visit|click|open|call|grant|change|update|create)\b", re.I)),
+                                  r"upload|visit|click|open|call|grant|change|update|create|include|insert|append|reply|respond|reveal|"
+                                  r"book|buy|sell|download|install|run|execute)\b", re.I)),
 ]
+# Insisting in capitals on what "you" must do (WASP's web injections): with a reference to the task or an
+# address it reaches the threshold; a notice's lower-case "you must present this ticket" does not count.
+_CUES.append(("insist", 1.0, re.compile(r"\byou\s+(MUST|SHOULD|NEED TO|HAVE TO)\b|\b[Ii]t is (CRITICAL|REQUIRED|MANDATORY|IMPERATIVE|ESSENTIAL)\b")))
 CUE_THRESHOLD = 2.0
 # Words the cues that can reach the threshold need (an override, a marker, an address to the
-# agent; the task and directive cues weigh 1.5 together): text with none of them is not scanned.
+# agent; the task, insist and directive cues reach it only with one of them or the task's words):
+# text with none of them is not scanned.
 _STRONG = re.compile(r"ignor|disregard|forget|overrid|overrul|bypass|nstruction|task|objective|goal|[<\[#]|system|assistant|"
-                     r"important|todo|\bai\b|agent|model|llm|bot|gpt|claude|gemini|llama|copilot|automated|autonomous|virtual", re.I)
+                     r"important|todo|\bai\b|agent|model|llm|bot|gpt|claude|gemini|llama|copilot|automated|autonomous|virtual|"
+                     r"mode|bing|bard|mistral|qwen|deepseek|grok|summari|process|analy|pars|\bfrom now on\b", re.I)
 
 
 _STRONG_WORDS = tuple(w for w in _STRONG.pattern.split("|") if w.isalpha())  # the plain words, found with `in`
-_STRONG_REST = re.compile(r"[<\[#]|\bai\b")  # the rest of _STRONG
+_STRONG_REST = re.compile(r"[<\[#]|\bai\b|\bfrom now on\b")  # the rest of _STRONG
 
 
 def _strong(text: str) -> bool:
