@@ -358,6 +358,12 @@ def sign_in(identity_type: str, mfa: str, outcome: str = "Success") -> dict:
      rec("s3:PutBucketPolicy", {"bucketName": "finance-data", "bucketPolicy": json.loads(policy({"AWS": "*"}, action="s3:GetObject"))}),
      rec("s3:PutBucketPolicy", {"bucketName": "finance-data", "bucketPolicy": json.loads(policy(
          {"AWS": "*"}, {"StringEquals": {"s3:DataAccessPointAccount": ACCOUNT}}, action="s3:*"))})),
+    # "*" scoped by a condition to another account opens the resource to that account
+    ("cloud.data_opened_to_outsiders",
+     rec("kms:PutKeyPolicy", {"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "policyName": "default", "policy": policy(
+         {"AWS": "*"}, {"StringEquals": {"kms:CallerAccount": OUTSIDER}}, action=["kms:Decrypt"])}),
+     rec("kms:PutKeyPolicy", {"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "policyName": "default", "policy": policy(
+         {"AWS": "*"}, {"StringEquals": {"kms:CallerAccount": ACCOUNT}}, action=["kms:Decrypt"])})),
     # Load balancer access logs: the bucket policy names Elastic Load Balancing's account for the
     # region (127311923021 in us-east-1, from the ELB guide), an account AWS runs
     ("cloud.data_opened_to_outsiders",

@@ -62,9 +62,13 @@ _SCOPING_KEYS = ("aws:principalorgid", "aws:sourceaccount", "aws:sourcearn", "aw
                  "elasticfilesystem:accessedviamounttarget")
 
 
+_ACCOUNT_ID = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")  # an account id alone or inside an ARN
+
+
 def _outsiders(policy: dict[str, Any], account: str | None, services: frozenset[str] = frozenset()) -> list[str]:
     """Principals of Allow statements outside ``account``: ``*`` (unless a condition scopes it to
-    the organisation, an account or a network) or another account (any account when ``account`` is unknown)."""
+    the organisation, the account or a network; a condition naming another account opens it to that
+    account) or another account (any account when ``account`` is unknown)."""
     out: list[str] = []
     for s in _statements(policy):
         p = s.get("Principal")
@@ -79,6 +83,8 @@ def _outsiders(policy: dict[str, Any], account: str | None, services: frozenset[
             if v == "*":
                 if not any(k in cond for k in _SCOPING_KEYS):
                     out.append(v)
+                elif account is not None and any(a != account and a not in services for a in _ACCOUNT_ID.findall(cond)):
+                    out.append("* (condition naming another account)")  # scoped, to someone else's account
                 continue
             m = re.search(r"(?:^|:)(\d{12})(?::|$)", v)
             if m and m.group(1) != account and m.group(1) not in services:
@@ -162,13 +168,13 @@ def _check_when(w: When, action: Action, args: dict[str, Any] | None, services: 
     return "; ".join(seen) or "call"
 
 
-_ACCOUNT_ID = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")  # an account id alone or inside an ARN
 
 
 class CloudOperation(Detector):
     """Fires on a successful catalogue call (``params.calls``) whose condition holds, by any identity
     whose manifest does not declare the call (``declared``) and that is not an AWS service acting as
-    itself (``service_acting``); on a denied one too when the call says ``attempts``. Evidence: the call, its ATT&CK technique, what held (and ``denied`` for an attempt)."""
+    itself (``service_acting``); on a denied one too when the call says ``attempts``. Evidence: the
+    call, its ATT&CK technique, what held (and ``denied`` for an attempt)."""
 
     watches_every_identity = True
 
