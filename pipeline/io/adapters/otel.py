@@ -43,8 +43,8 @@ from intentwatch.pipeline.io.deadletter import failure
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
 from .options import OtelOptions
 from .otel_conventions import as_genai, tool_io
-from .otel_requests import event_request, span_request
 from .otel_messages import completed_calls, has_input, has_output, input_messages, output_messages, requested_calls
+from .otel_requests import event_request, span_request
 from .otel_traces import MAX_ANCESTORS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent
 from .otlp import Span, SpanError, Spans, json_spans, length_prefixed, proto_spans
 
