@@ -251,6 +251,9 @@ _CUES: list[tuple[str, float, re.Pattern[str]]] = [
                              r"(gave|were given|was given|have been given|received)|\byour (original |current )?(task|instructions|objective|user)\b|"
                              r"\bthe user (has )?(asked|wants|requested|would like|instructed)\b|\bbefore (you )?(can )?(solve|solving|continu|complet|"
                              r"answer|proceed|respond|finish)|\bafter you (do|have done|are done|complete)\b|\bin the beginning\b", re.I)),
+    # Insisting in capitals on what "you" must do (WASP's web injections): with a reference to the task or
+    # an address it reaches the threshold; a notice's lower-case "you must present this ticket" does not count.
+    ("insist", 1.0, re.compile(r"\byou\s+(MUST|SHOULD|NEED TO|HAVE TO)\b|\b[Ii]t is (CRITICAL|REQUIRED|MANDATORY|IMPERATIVE|ESSENTIAL)\b")),
     # A directive to act, aimed at whoever reads (common in genuine mail and bills: weak alone).
     ("directive", 0.5, re.compile(r"\b(please|must|should|need to|make sure( to)?|be sure to|remember to|do not forget to|don't forget to|"
                                   r"it is (required|necessary|important|essential) (that|to)|you are (required|instructed|asked) to|also)\b"
@@ -258,9 +261,6 @@ _CUES: list[tuple[str, float, re.Pattern[str]]] = [
                                   r"upload|visit|click|open|call|grant|change|update|create|include|insert|append|reply|respond|reveal|"
                                   r"book|buy|sell|download|install|run|execute)\b", re.I)),
 ]
-# Insisting in capitals on what "you" must do (WASP's web injections): with a reference to the task or an
-# address it reaches the threshold; a notice's lower-case "you must present this ticket" does not count.
-_CUES.append(("insist", 1.0, re.compile(r"\byou\s+(MUST|SHOULD|NEED TO|HAVE TO)\b|\b[Ii]t is (CRITICAL|REQUIRED|MANDATORY|IMPERATIVE|ESSENTIAL)\b")))
 CUE_THRESHOLD = 2.0
 # Words the cues that can reach the threshold need (an override, a marker, an address to the
 # agent; the task, insist and directive cues reach it only with one of them or the task's words):

@@ -95,6 +95,8 @@ def _other_request(key: str, value: Any) -> str | None:
 
     >>> _other_request("ai.prompt", '{"system": "Be brief.", "prompt": "Pay the March bill"}')
     'Pay the March bill'
+    >>> _other_request("request_data", '{"model": "gpt-4.1", "input": [{"role": "user", "content": "Invite bo@example.org"}]}')
+    'Invite bo@example.org'
     >>> _other_request("events", '[{"event.name": "gen_ai.system.message", "content": "Be brief.", "role": "system"},'
     ...                          ' {"event.name": "gen_ai.user.message", "content": "Book the Riverside", "role": "user"}]')
     'Book the Riverside'
@@ -107,8 +109,12 @@ def _other_request(key: str, value: Any) -> str | None:
             return parsed[:REQUEST_CHARS] or None
         if type(parsed) is not dict:
             return None
-        prompt = parsed.get("prompt")
-        return prompt[:REQUEST_CHARS] or None if type(prompt) is str else user_request(parsed.get("messages"))
+        # the AI SDK's prompt (text, or messages since its v5); Logfire's Chat Completions body has messages,
+        # a Responses body its input (text or messages)
+        prompt = parsed.get("prompt" if key == "ai.prompt" else "input")
+        if type(prompt) is str:
+            return prompt[:REQUEST_CHARS] or None
+        return user_request(prompt if type(prompt) is list else parsed.get("messages"))
     if type(parsed) is not list:
         return None
     return user_request([{"role": "user", "content": e.get("content")} for e in parsed
