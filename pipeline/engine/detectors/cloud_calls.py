@@ -87,11 +87,34 @@ def user_identity(action: Action) -> dict[str, Any]:
     return ui if isinstance(ui, dict) else {}
 
 
+def service_identity(identity: dict[str, Any]) -> bool:
+    """Whether a CloudTrail ``userIdentity`` is an AWS service acting as itself: under its own principal
+    (``type: AWSService``, ``invokedBy: config.amazonaws.com``) or a service-linked role, which only its
+    service can assume (the role's trust policy cannot be edited). The CloudTrail adapter skips such
+    records; ``service_acting`` asks the same of an action from any producer.
+
+    >>> service_identity({"type": "AWSService", "invokedBy": "lambda.amazonaws.com"}), service_identity(
+    ...     {"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForConfig/c"})
+    (True, True)
+    >>> service_identity({"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/ops/alice",
+    ...                   "invokedBy": "cloudformation.amazonaws.com"})
+    False
+    """
+    if identity.get("type") == "AWSService":
+        return True
+    context = identity.get("sessionContext")
+    issuer = context.get("sessionIssuer") if isinstance(context, dict) else None
+    return _service_role(identity.get("arn")) or (isinstance(issuer, dict) and _service_role(issuer.get("arn")))
+
+
+def _service_role(arn: Any) -> bool:
+    return isinstance(arn, str) and ("/aws-service-role/" in arn or ":assumed-role/AWSServiceRoleFor" in arn)
+
+
 def service_acting(action: Action) -> bool:
-    """A call an AWS service made as itself: under its own principal (``userIdentity.type``
-    ``AWSService``) or a service-linked role, which only its service can assume (the role's trust
-    policy cannot be edited). GuardDuty's malware scan shares each snapshot it scans with its own
-    account so; whoever configured the service made a call of their own.
+    """A call an AWS service made as itself (``service_identity`` of its ``userIdentity``, or an agent
+    id that is a service-linked role). GuardDuty's malware scan shares each snapshot it scans with its
+    own account so; whoever configured the service made a call of their own.
 
     >>> from tests.factories import action
     >>> slr = "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForAmazonGuardDutyMalwareProtection/scan"
@@ -99,15 +122,7 @@ def service_acting(action: Action) -> bool:
     ...  (("AssumedRole", slr), ("AWSService", None), ("AssumedRole", "arn:aws:sts::111122223333:assumed-role/ops/alice"))]
     [True, True, False]
     """
-    ui = user_identity(action)
-    if ui.get("type") == "AWSService":
-        return True
-    context = ui.get("sessionContext")
-    issuer = context.get("sessionIssuer") if isinstance(context, dict) else None
-    for v in (ui.get("arn"), issuer.get("arn") if isinstance(issuer, dict) else None, action.agent_id):
-        if isinstance(v, str) and ("/aws-service-role/" in v or ":assumed-role/AWSServiceRoleFor" in v):
-            return True
-    return False
+    return service_identity(user_identity(action)) or _service_role(action.agent_id)
 
 
 def own_account(action: Action) -> str | None:

@@ -25,11 +25,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
+from intentwatch.pipeline.engine.detectors.cloud_calls import service_identity
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, make_action
-from .cloudtrail_fields import bytes_moved, credential, is_ip as is_ip_text, outcome_of, principal, resource_of, service_itself, \
-    tool_name
+from .cloudtrail_fields import bytes_moved, credential, is_ip as is_ip_text, outcome_of, principal, resource_of, tool_name
 from .cloudtrail_operations import verb_operation as _verb_operation
 from .libs import JSONDecodeError, dumps, loads
 from .options import CloudTrailOptions
@@ -192,7 +192,7 @@ class CloudTrailAdapter(JsonInput):
         identity = r.get("userIdentity")
         if not isinstance(identity, dict):
             return BadRecord(source, "userIdentity missing: no one to hold to an intent", _dumps(item))
-        if self._skip_services and service_itself(identity):
+        if self._skip_services and service_identity(identity):
             self.skipped["an AWS service acting as itself"] += 1
             return None
         agent, session = principal(identity, self._fold)

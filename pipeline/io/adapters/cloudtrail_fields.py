@@ -58,23 +58,6 @@ def principal(identity: dict[str, Any], fold_sessions: bool) -> tuple[Any, str |
     return None, None
 
 
-def service_itself(identity: dict[str, Any]) -> bool:
-    """Whether an AWS service made the call as itself: under its own principal (``type: AWSService``,
-    ``invokedBy: config.amazonaws.com``) or a service-linked role, which only its service can assume
-    (the engine's ``service_acting`` asks the same of an action from any producer).
-
-    >>> service_itself({"type": "AWSService", "invokedBy": "lambda.amazonaws.com"}), service_itself(
-    ...     {"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForConfig/c"})
-    (True, True)
-    >>> service_itself({"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/ops/alice", "invokedBy": "cloudformation.amazonaws.com"})
-    False
-    """
-    if identity.get("type") == "AWSService":
-        return True
-    arn = identity.get("arn")
-    return isinstance(arn, str) and ":assumed-role/AWSServiceRoleFor" in arn
-
-
 def outcome_of(record: dict[str, Any], event_name: str) -> str:
     """``success``, ``denied`` or ``error``: from ``errorCode``, and for sign-in events (``ConsoleLogin``,
     ``CheckMfa``...; an Identity Center ``UserAuthentication``), which carry no errorCode when they fail,

@@ -59,28 +59,31 @@ def _flattened_request(a: dict[str, Any], prefix: str, infix: str) -> str | None
     """The text of the first ``user`` message of a flattened list (``user_request`` of it, read lazily)."""
     for m in flattened_messages(a, prefix, infix, _REQUEST_LOOK):
         if m["role"] == "user":
-            content = m["content"]
-            return content[:REQUEST_CHARS] or None if type(content) is str else None
+            return user_request([m])
+    return None
+
+
+def _body_request(parsed: Any, key: str) -> str | None:
+    """The request in a parsed input or request body: its text, or an object whose ``key`` holds the
+    text or the messages, else whose ``messages`` do (LangChain's ``{"input": ...}``, the AI SDK's
+    ``{"prompt": ...}``, a Chat Completions or Responses body)."""
+    if type(parsed) is str:
+        return parsed[:REQUEST_CHARS] or None
+    if type(parsed) is dict:
+        inner = parsed.get(key)
+        if type(inner) is str:
+            return inner[:REQUEST_CHARS] or None
+        return user_request(inner if type(inner) is list else parsed.get("messages"))
     return None
 
 
 def _input_request(value: Any) -> str | None:
     """The request in an OpenInference agent or chain span's ``input.value``: its text, a list of
-    messages, or LangChain's ``{"input": "..."}`` / ``{"messages": [...]}``."""
+    messages, or a body ``_body_request`` reads."""
     if type(value) is not str or not value:
         return None
     parsed = parse_json_text(value)
-    if type(parsed) is str:
-        return parsed[:REQUEST_CHARS]
-    if type(parsed) is list:
-        return user_request(parsed)
-    if type(parsed) is dict:
-        inner = parsed.get("input")
-        if type(inner) is str:
-            return inner[:REQUEST_CHARS] or None
-        if type(inner) is list or type(parsed.get("messages")) is list:
-            return user_request(inner if type(inner) is list else parsed["messages"])
-    return None
+    return user_request(parsed) if type(parsed) is list else _body_request(parsed, "input")
 
 
 # Where other producers write the request as one attribute: the Vercel AI SDK (a model call's
@@ -105,16 +108,9 @@ def _other_request(key: str, value: Any) -> str | None:
     if key == "ai.prompt.messages":
         return user_request(parsed)
     if key == "ai.prompt" or key == "request_data":
-        if type(parsed) is str:
-            return parsed[:REQUEST_CHARS] or None
-        if type(parsed) is not dict:
-            return None
         # the AI SDK's prompt (text, or messages since its v5); Logfire's Chat Completions body has messages,
         # a Responses body its input (text or messages)
-        prompt = parsed.get("prompt" if key == "ai.prompt" else "input")
-        if type(prompt) is str:
-            return prompt[:REQUEST_CHARS] or None
-        return user_request(prompt if type(prompt) is list else parsed.get("messages"))
+        return _body_request(parsed, "prompt" if key == "ai.prompt" else "input")
     if type(parsed) is not list:
         return None
     return user_request([{"role": "user", "content": e.get("content")} for e in parsed
@@ -131,9 +127,7 @@ def event_request(span: Span) -> str | None:
         if name == "gen_ai.user.message":
             content = ev.get("content")
             parsed = parse_json_text(content)
-            if type(parsed) is list:
-                return user_request([{"role": "user", "content": parsed}])
-            return content[:REQUEST_CHARS] or None if type(content) is str else None
+            return user_request([{"role": "user", "content": parsed if type(parsed) is list else content}])
         if name == "gen_ai.content.prompt":
             return user_request(ev.get("gen_ai.prompt"))
     return None
