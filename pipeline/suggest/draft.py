@@ -40,6 +40,7 @@ from intentwatch.models.action import OPERATIONS, Action
 from intentwatch.models.baseline import epoch_seconds
 from intentwatch.models.intent import DAYS, IntentManifest
 from intentwatch.pipeline.engine.detectors import Detector
+from intentwatch.pipeline.engine.detectors.cloud_calls import console_session
 from intentwatch.pipeline.engine.state import AgentState
 from intentwatch.pipeline.suggest.history import AgentHistory, History, LocalClock
 from intentwatch.pipeline.suggest.patterns import generalise, generalise_tools
@@ -307,7 +308,7 @@ class Coverage:
     def check(self, a: Action, until_ts: float) -> None:
         st = self.states.get(a.agent_id)
         ts = epoch_seconds(a.time)
-        if st is None or ts >= until_ts:
+        if st is None or ts >= until_ts or console_session(a):  # left out of the history too
             return
         d = self.drafts[a.agent_id]
         hit = False

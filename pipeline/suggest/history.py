@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from intentwatch.models.action import Action
 from intentwatch.models.baseline import epoch_seconds
 from intentwatch.models.errors import InputError
+from intentwatch.pipeline.engine.detectors.cloud_calls import console_session
 from intentwatch.pipeline.io.codec import decode_action
 from intentwatch.pipeline.io.deadletter import DeadLetterFile
 
@@ -127,6 +128,7 @@ class History:
     end_ts: float = float("-inf")      # latest action kept (or ``until``)
     lines: int = 0
     after_until: int = 0               # actions at or after ``until``, not used
+    console: int = 0                   # calls made in the AWS console (a person's, not an agent's), not used
     bad: int = 0
 
 
@@ -145,7 +147,8 @@ def native_actions(path: Path, dead: DeadLetterFile | None, max_bytes: int = 1_0
 
 
 def read_history(actions: Iterator[Action], tz: str = "UTC", until: datetime | None = None) -> History:
-    """Gather ``actions`` per agent; those at or after ``until`` are counted and left out."""
+    """Gather ``actions`` per agent; those at or after ``until``, and calls a person made in the AWS
+    console (``console_session``: no agent's work to draft), are counted and left out."""
     h = History()
     clock = LocalClock(tz)
     stop = epoch_seconds(until) if until is not None else float("inf")
@@ -155,6 +158,9 @@ def read_history(actions: Iterator[Action], tz: str = "UTC", until: datetime | N
         ts = epoch_seconds(a.time)
         if ts >= stop:
             h.after_until += 1
+            continue
+        if console_session(a):
+            h.console += 1
             continue
         st = agents.get(a.agent_id)
         if st is None:

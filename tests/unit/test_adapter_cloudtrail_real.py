@@ -4,8 +4,17 @@ Fixtures written from the CloudTrail and CloudWatch Logs documentation (record c
 
 from pathlib import Path
 
+import orjson
+import pytest
+from typer.testing import CliRunner
+
 from intentwatch.models.action import Action
+from intentwatch.models.alert import Alert
+from intentwatch.models.errors import ConfigError
+from intentwatch.pipeline.cli import app
 from intentwatch.pipeline.io.adapters import BadRecord, read_tree
+from intentwatch.pipeline.engine.config import EngineConfig
+from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.io.adapters.cloudtrail import CloudTrailAdapter, CloudTrailOptions
 
 DATA = Path(__file__).parents[1] / "data" / "adapters"
@@ -79,3 +88,69 @@ def test_concatenated_objects_cut_mid_way_keep_the_complete_ones(tmp_path):
     assert len(actions) == 2
     assert [b.reason.split(";")[0] for b in bad][-1].startswith("invalid JSON")
     assert "2 complete object(s)" in bad[-1].reason
+
+
+def _console_trail(tmp_path) -> Path:
+    """A person in the console (an Identity Center permission set's role, sessionCredentialFromConsole)
+    opening a bucket to everyone, then a script of another role listing buckets with an SDK."""
+    person = {"type": "AssumedRole", "principalId": "AROAEXAMPLEID:alice@example.com", "accountId": ACCOUNT,
+              "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@example.com",
+              "accessKeyId": "ASIAEXAMPLECONSOLE1",
+              "sessionContext": {"sessionIssuer": {"type": "Role", "principalId": "AROAEXAMPLEID", "accountId": ACCOUNT,
+                                                   "arn": f"arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/"
+                                                          "AWSReservedSSO_Admin_0123456789abcdef",
+                                                   "userName": "AWSReservedSSO_Admin_0123456789abcdef"},
+                                 "attributes": {"creationDate": "2026-11-30T09:58:02Z", "mfaAuthenticated": "false"}}}
+    script = {"type": "AssumedRole", "principalId": "AROAEXAMPLEID2:nightly", "accountId": ACCOUNT,
+              "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/nightly-report/nightly", "accessKeyId": "ASIAEXAMPLESCRIPT1"}
+    policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject",' \
+             '"Resource":"arn:aws:s3:::press-kit/*"}]}'
+    records = [
+        {"eventVersion": "1.09", "userIdentity": person, "eventTime": "2026-11-30T10:01:12Z", "eventSource": "s3.amazonaws.com",
+         "eventName": "ListBuckets", "awsRegion": "us-east-1", "sourceIPAddress": "203.0.113.24", "userAgent": "AWS Internal",
+         "requestParameters": {"Host": "s3.amazonaws.com"}, "responseElements": None, "eventID": "c0e1d2a3-0001-4c5d-8e9f-0a1b2c3d4e5f",
+         "readOnly": True, "eventType": "AwsApiCall", "managementEvent": True, "recipientAccountId": ACCOUNT,
+         "eventCategory": "Management", "sessionCredentialFromConsole": "true"},
+        {"eventVersion": "1.09", "userIdentity": person, "eventTime": "2026-11-30T10:02:40Z", "eventSource": "s3.amazonaws.com",
+         "eventName": "PutBucketPolicy", "awsRegion": "us-east-1", "sourceIPAddress": "203.0.113.24",
+         "userAgent": "[S3Console/0.4, aws-internal/3 aws-sdk-java/1.12.750 Linux/5.10]",
+         "requestParameters": {"bucketName": "press-kit", "bucketPolicy": policy, "Host": "press-kit.s3.amazonaws.com"},
+         "responseElements": None, "eventID": "c0e1d2a3-0002-4c5d-8e9f-0a1b2c3d4e5f", "readOnly": False,
+         "eventType": "AwsApiCall", "managementEvent": True, "recipientAccountId": ACCOUNT, "eventCategory": "Management",
+         "sessionCredentialFromConsole": "true"},
+        {"eventVersion": "1.09", "userIdentity": script, "eventTime": "2026-11-30T10:03:05Z", "eventSource": "s3.amazonaws.com",
+         "eventName": "ListBuckets", "awsRegion": "us-east-1", "sourceIPAddress": "198.51.100.9",
+         "userAgent": "Boto3/1.35.10 md/Botocore#1.35.10 ua/2.0 os/linux Python/3.12.4",
+         "requestParameters": {"Host": "s3.amazonaws.com"}, "responseElements": None, "eventID": "c0e1d2a3-0003-4c5d-8e9f-0a1b2c3d4e5f",
+         "readOnly": True, "eventType": "AwsApiCall", "managementEvent": True, "recipientAccountId": ACCOUNT,
+         "eventCategory": "Management"},
+    ]
+    path = tmp_path / "console.json"
+    path.write_text(orjson.dumps({"Records": records}).decode())
+    return path
+
+
+@pytest.mark.parametrize("judge_console", [False, True])
+def test_a_person_in_the_console_is_no_shadow_agent_but_is_judged_by_the_catalogue(tmp_path, judge_console):
+    _, actions, bad = run(_console_trail(tmp_path))
+    assert bad == [] and [a.attributes.get("console_session") for a in actions] == ["true", "true", None]
+    rules = {"lifecycle.shadow_agent": {"params": {"console_sessions": True}}} if judge_console else None
+    e = Engine(EngineConfig.model_validate({"rules": rules or {}}))
+    out = [o for a in actions for o in e.process(a)] + e.flush()
+    alerts = sorted((o.agent_id.rsplit("/", 1)[-1], o.rule_id) for o in out if isinstance(o, Alert) and o.status == "open")
+    person = "AWSReservedSSO_Admin_0123456789abcdef"
+    assert alerts == sorted([(person, "cloud.data_opened_to_outsiders"), ("nightly-report", "lifecycle.shadow_agent")]
+                            + ([(person, "lifecycle.shadow_agent")] if judge_console else []))
+
+
+def test_console_sessions_param_must_be_a_boolean():
+    with pytest.raises(ConfigError, match="console_sessions must be true or false"):
+        Engine(EngineConfig.model_validate({"rules": {"lifecycle.shadow_agent": {"params": {"console_sessions": "yes"}}}}))
+
+
+def test_suggest_drafts_no_manifest_for_a_person_in_the_console(tmp_path):
+    r = CliRunner().invoke(app, ["intents", "suggest", str(_console_trail(tmp_path)), "--format", "cloudtrail",
+                                 "--out", str(tmp_path / "drafts")])
+    assert r.exit_code == 0, r.output
+    assert "1 draft(s) written" in r.output and "2 made in the AWS console (people, not agents) not used" in r.output
+    assert [p.name for p in (tmp_path / "drafts").iterdir()] == [f"arn_aws_iam__{ACCOUNT}_role_nightly-report.yaml"]

@@ -23,20 +23,18 @@ manifest declares (``declared``). Once per burst: quiet for a window after it fi
 """
 
 import json
-import re
 from typing import Any, Final
 
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import Detector
-from intentwatch.pipeline.engine.detectors.cloud_calls import cloud_call, declared, record_values, service_acting, user_agent, \
-    user_identity
+from intentwatch.pipeline.engine.detectors.cloud_calls import cloud_call, console_session, declared, record_values, \
+    service_acting, user_identity
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.params import DiscoveryBurstParams, validated
 from intentwatch.pipeline.engine.state import AgentState
 from intentwatch.pipeline.engine.toolcall import arguments
 
-_CONSOLE: Final = re.compile(r"console\.(?:[a-z0-9-]+\.)?(?:amazonaws\.com|aws\.amazon\.com)")  # console.ec2.amazonaws.com
 _MEMORY: Final = 512  # calls remembered per identity within the window (the oldest go first)
 _DATA_CALLS: Final = frozenset({"s3:getobject", "s3:putobject", "s3:deleteobject", "s3:headobject", "s3:copyobject",
                                 "s3:deleteobjects", "lambda:invoke", "dynamodb:getitem", "dynamodb:putitem", "dynamodb:query"})
@@ -48,13 +46,9 @@ def _lower_key(call: str) -> str:
 
 
 def _for_the_caller_or_console(action: Action) -> bool:
-    """A call an AWS service made for the caller, or one from a console session (the browser's
-    user agent, ``AWS Internal``, ``aws-internal/3 ...``, ``console.ec2.amazonaws.com``)."""
+    """A call an AWS service made for the caller, or one from a console session (``console_session``)."""
     a, ui = action.attributes, user_identity(action)
-    if ui.get("invokedBy") or a.get("invoked_by") or service_acting(action):
-        return True
-    ua = (user_agent(action) or "").lower()
-    return ua.startswith(("mozilla/", "aws internal", "aws-internal/")) or _CONSOLE.search(ua) is not None
+    return bool(ui.get("invokedBy") or a.get("invoked_by")) or service_acting(action) or console_session(action)
 
 
 def _is_data_event(action: Action, key: str) -> bool:

@@ -125,6 +125,30 @@ def service_acting(action: Action) -> bool:
     return service_identity(user_identity(action)) or _service_role(action.agent_id)
 
 
+_CONSOLE: Final = re.compile(r"^(?:mozilla/|aws internal)|(?:^|[\s\[(,])(?:aws-internal/|s3console/|signin\.amazonaws\.com)"
+                             r"|console\.(?:[a-z0-9-]+\.)?(?:amazonaws\.com|aws\.amazon\.com)")
+
+
+def console_session(action: Action) -> bool:
+    """A call made in the AWS Management Console: CloudTrail's ``sessionCredentialFromConsole``, a
+    console sign-in, or a console's user agent (a browser's, ``AWS Internal``, ``aws-internal/3 ...``,
+    ``[S3Console/0.4, aws-internal/3 ...]``, ``console.ec2.amazonaws.com``, ``signin.amazonaws.com``). A person at a browser; the user agent
+    is the caller's to choose, the other two are AWS's.
+
+    >>> from tests.factories import action
+    >>> [console_session(action(attributes=a)) for a in ({"console_session": "true"}, {"user_agent": "signin.amazonaws.com"},
+    ...  {"user_agent": "Mozilla/5.0 (X11; Linux x86_64)"}, {"user_agent": "[S3Console/0.4, aws-internal/3 aws-sdk-java/1.12]"},
+    ...  {"user_agent": "aws-cli/2.15.0 Python/3.11"}, {})]
+    [True, True, True, True, False, False]
+    """
+    a = action.attributes
+    if str(a.get("console_session", a.get("sessionCredentialFromConsole"))).lower() == "true" \
+            or a.get("event_type", a.get("eventType")) == "AwsConsoleSignIn":
+        return True
+    ua = user_agent(action)
+    return ua is not None and _CONSOLE.search(ua.lower()) is not None
+
+
 def own_account(action: Action) -> str | None:
     """The account the call was made in (CloudTrail's ``recipientAccountId``, else the caller's)."""
     a = action.attributes
@@ -147,7 +171,7 @@ def caller_names(action: Action) -> set[str]:
 # CloudTrail's record keys as the CloudTrail adapter names them in attributes
 _RECORD_ALIASES: Final = {"additionalEventData": "additional", "errorCode": "error_code", "userAgent": "user_agent",
                           "recipientAccountId": "account_id", "eventCategory": "event_category", "awsRegion": "aws_region",
-                          "eventType": "event_type"}
+                          "eventType": "event_type", "sessionCredentialFromConsole": "console_session"}
 
 
 def record_values(action: Action, path: str) -> list[Any] | None:

@@ -6,17 +6,29 @@ from datetime import datetime, timezone
 from intentwatch.models.action import Action
 from intentwatch.models.command import CommandAction
 from intentwatch.models.intent import IntentManifest
+from intentwatch.models.errors import ConfigError
 from intentwatch.models.lifecycle import Instantiate, Update
+from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import Detector, Raised
+from intentwatch.pipeline.engine.detectors.cloud_calls import console_session
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.state import AgentState
 
 
 class Unregistered(Detector):
-    """Fires when an agent with no manifest on record acts (a shadow agent)."""
+    """Fires when an agent with no manifest on record acts (a shadow agent). A call made in the AWS
+    console (``console_session``) is a person's, not an agent's: not judged unless
+    ``params.console_sessions`` (the cloud catalogue judges it all the same)."""
+
+    def __init__(self, rule: Rule):
+        super().__init__(rule)
+        console = rule.params.get("console_sessions", False)
+        if not isinstance(console, bool):
+            raise ConfigError(f"rule {rule.id}: params.console_sessions must be true or false (got {console!r})")
+        self.console = console
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
-        if state.status != "unregistered":
+        if state.status != "unregistered" or (not self.console and console_session(action)):
             return None
         return self.finding(action, ts, f"agent {action.agent_id!r} has no intent manifest", clause="registration",
                             expected="a registered manifest", observed="none")

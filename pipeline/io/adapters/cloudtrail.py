@@ -40,7 +40,8 @@ _COPIED: Final = (("userAgent", "user_agent"), ("recipientAccountId", "account_i
                   ("eventCategory", "event_category"), ("readOnly", "read_only"), ("errorCode", "error_code"),
                   ("errorMessage", "error_message"), ("vpcEndpointId", "vpc_endpoint_id"),
                   ("vpcEndpointAccountId", "vpc_endpoint_account_id"),
-                  ("requestID", "request_id"), ("sharedEventID", "shared_event_id"))
+                  ("requestID", "request_id"), ("sharedEventID", "shared_event_id"),
+                  ("sessionCredentialFromConsole", "console_session"))
 
 
 class CloudTrailAdapter(JsonInput):
