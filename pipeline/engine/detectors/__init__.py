@@ -7,7 +7,8 @@ rule's ``params``.
   every identity, registered or not: ``cloud.py`` (catalogue calls), ``cloud_identity.py``
   (instance credentials), ``cloud_bursts.py`` (refusals and discovery sweeps), ``offensive_client.py``
   (an attacker's toolbox in the user agent), ``root_credentials.py`` (the root user at work), all reading
-  actions through ``cloud_calls.py``;
+  actions through ``cloud_calls.py``, as does ``human_use.py`` (an agent's identity at the AWS console,
+  agents with a manifest only);
 - raised by the engine (``Raised``): on manifest changes, refused control-plane changes and
   expiry (``lifecycle.py``), by the response policy and suppressions (``pipeline.py``); dormancy,
   a timer per agent (``dormancy.py``);
@@ -31,6 +32,7 @@ from intentwatch.pipeline.engine.detectors.definition import (DefinitionNewTarge
 from intentwatch.pipeline.engine.detectors.dormancy import Dormancy
 from intentwatch.pipeline.engine.detectors.drift import Drift, ReferenceDrift
 from intentwatch.pipeline.engine.detectors.expansion import ScopeExpansion
+from intentwatch.pipeline.engine.detectors.human_use import HumanUse
 from intentwatch.pipeline.engine.detectors.injection import InjectedTarget
 from intentwatch.pipeline.engine.detectors.lifecycle import (ChangeCheck, Decommissioned, Expired, ExpiryReached,
                                                              Ownerless, UnapprovedUpdate, UnauthorisedChange, Unregistered)
@@ -62,6 +64,7 @@ REGISTRY: dict[str, type[Detector] | type[Raised] | type[LearnedDetector] | type
     "instance_new_client": InstanceNewClient,
     "offensive_client": OffensiveClient,
     "root_credentials": RootCredentials,
+    "human_use": HumanUse,
     "distinct_burst": DistinctBurst,
     "discovery_burst": DiscoveryBurst,
     "injected_target": InjectedTarget,

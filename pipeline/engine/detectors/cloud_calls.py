@@ -125,28 +125,46 @@ def service_acting(action: Action) -> bool:
     return service_identity(user_identity(action)) or _service_role(action.agent_id)
 
 
-_CONSOLE: Final = re.compile(r"^(?:mozilla/|aws internal)|(?:^|[\s\[(,])(?:aws-internal/|s3console/|signin\.amazonaws\.com)"
+# A console's user agents: a browser's, the S3 console's, the sign-in page's, a service console's.
+_CONSOLE: Final = re.compile(r"^mozilla/|(?:^|[\s\[(,])(?:s3console/|signin\.amazonaws\.com)"
                              r"|console\.(?:[a-z0-9-]+\.)?(?:amazonaws\.com|aws\.amazon\.com)")
+# What AWS writes for calls its own backends make: the console's, and some services' for the caller.
+_AWS_INTERNAL: Final = re.compile(r"^aws internal|(?:^|[\s\[(,])aws-internal/")
+
+
+def console_signal(action: Action, internal: bool = True) -> str | None:
+    """What shows a call was made in the AWS Management Console (None: nothing): CloudTrail's
+    ``sessionCredentialFromConsole``, a console sign-in, or a console's user agent (a browser's,
+    ``[S3Console/0.4, aws-internal/3 ...]``, ``console.ec2.amazonaws.com``, ``signin.amazonaws.com``);
+    with ``internal``, AWS's own ``AWS Internal`` / ``aws-internal/3 ...`` too, which some services
+    also write for calls they make for the caller. The user agent is the caller's to choose; the
+    other two are AWS's.
+
+    >>> from tests.factories import action
+    >>> [console_signal(action(attributes=a)) for a in ({"console_session": "true"}, {"event_type": "AwsConsoleSignIn"},
+    ...  {"user_agent": "Mozilla/5.0 (X11; Linux x86_64)"}, {"user_agent": "[S3Console/0.4, aws-internal/3 aws-sdk-java/1.12]"},
+    ...  {"user_agent": "aws-cli/2.15.0 Python/3.11"}, {})]
+    ['sessionCredentialFromConsole', 'a console sign-in', 'user agent Mozilla/5.0 (X11; Linux x86_64)', 'user agent [S3Console/0.4, aws-internal/3 aws-sdk-java/1.12]', None, None]
+    >>> [console_signal(action(attributes={"user_agent": "AWS Internal"}), internal) for internal in (True, False)]
+    ['user agent AWS Internal', None]
+    """
+    a = action.attributes
+    if str(a.get("console_session", a.get("sessionCredentialFromConsole"))).lower() == "true":
+        return "sessionCredentialFromConsole"
+    if a.get("event_type", a.get("eventType")) == "AwsConsoleSignIn":
+        return "a console sign-in"
+    ua = user_agent(action)
+    if ua is None:
+        return None
+    low = ua.lower()
+    if _CONSOLE.search(low) is not None or (internal and _AWS_INTERNAL.search(low) is not None):
+        return f"user agent {ua[:200]}"
+    return None
 
 
 def console_session(action: Action) -> bool:
-    """A call made in the AWS Management Console: CloudTrail's ``sessionCredentialFromConsole``, a
-    console sign-in, or a console's user agent (a browser's, ``AWS Internal``, ``aws-internal/3 ...``,
-    ``[S3Console/0.4, aws-internal/3 ...]``, ``console.ec2.amazonaws.com``, ``signin.amazonaws.com``). A person at a browser; the user agent
-    is the caller's to choose, the other two are AWS's.
-
-    >>> from tests.factories import action
-    >>> [console_session(action(attributes=a)) for a in ({"console_session": "true"}, {"user_agent": "signin.amazonaws.com"},
-    ...  {"user_agent": "Mozilla/5.0 (X11; Linux x86_64)"}, {"user_agent": "[S3Console/0.4, aws-internal/3 aws-sdk-java/1.12]"},
-    ...  {"user_agent": "aws-cli/2.15.0 Python/3.11"}, {})]
-    [True, True, True, True, False, False]
-    """
-    a = action.attributes
-    if str(a.get("console_session", a.get("sessionCredentialFromConsole"))).lower() == "true" \
-            or a.get("event_type", a.get("eventType")) == "AwsConsoleSignIn":
-        return True
-    ua = user_agent(action)
-    return ua is not None and _CONSOLE.search(ua.lower()) is not None
+    """A call made in the AWS console, as far as anything shows (``console_signal``): a person's."""
+    return console_signal(action) is not None
 
 
 def own_account(action: Action) -> str | None:
