@@ -2,7 +2,7 @@
 Agents (arguments in span events), Google ADK (gcp.vertex.agent.*), OpenInference and Traceloop (the
 agent span exported after its tool spans), Pydantic AI's "running tool", OTLP's old
 instrumentationLibrarySpans, the latest conventions' messages, the Vercel AI SDK's ai.* telemetry, MLflow
-Tracing and Langfuse spans, and the user's request where older instrumentations put it (events; Pydantic AI's and Logfire's attributes). Fixture written from each producer's
+Tracing, Langfuse and LangSmith spans, and the user's request where older instrumentations put it (events; Pydantic AI's and Logfire's attributes). Fixture written from each producer's
 documented attributes, one OTLP/JSON TracesData per line as the Collector's file exporter writes them;
 both encodings."""
 
@@ -97,9 +97,10 @@ def test_the_file_as_the_collector_writes_it():
     assert not [r for r in results if isinstance(r, BadRecord)]
     assert sorted(a.tool for a in results if not a.tool.startswith("gen_ai.")) == [
         "book_hotel", "create_event", "get-weather", "get_quote", "get_weather", "http_request", "list_files", "lookup_customer",
-        "read_file", "read_file", "sendMoney", "send_invoice", "send_money", "send_refund"]
+        "read_file", "read_file", "read_inbox", "sendMoney", "send_invoice", "send_money", "send_money", "send_refund"]
     assert adapter.skipped == {"execute_event_loop_cycle": 1, "not gen_ai": 2,  # the cycle span; "agent run", a chain
-                               "nested tool span (same call)": 2}              # the MCP client and server spans
+                               "nested tool span (same call)": 2,              # the MCP client and server spans
+                               "chain": 1}                                     # LangSmith's graph run
 
 
 def test_one_mcp_tool_call_traced_by_the_framework_the_client_and_the_server_is_one_action(encoding):
@@ -319,3 +320,26 @@ def test_langfuse_observations_by_their_type(encoding):
     assert (a.agent_id, a.session_id, a.attributes["request"]) == ("travel-agent", "lf-sess-3", "Book the Riverside hotel for Friday")
     assert (a.attributes["arguments"], a.attributes["result"]) == ({"hotel": "Riverside", "date": "2026-12-11"}, {"confirmation": "RV-2291"})
     assert acts["gen_ai.chat"].model.id == "gpt-4o"
+
+
+def test_langsmith_runs_exported_as_spans(encoding):
+    # LangSmith's OpenTelemetry export: execute_tool without gen_ai.tool.name (langsmith.trace.name has it),
+    # inputs / outputs in gen_ai.prompt / gen_ai.completion ({"output": ...} unwrapped), the thread and the
+    # LangGraph assistant in the run metadata (inherited from the graph's chain run), the request its input
+    acts = _by_tool(encoding, 16)
+    assert sorted(acts) == ["read_inbox", "send_money"]  # the chain run is no action
+    a = acts["send_money"]
+    assert (a.agent_id, a.session_id, a.operation) == ("billing-agent", "thread-42", "send")
+    assert (a.attributes["arguments"], a.attributes["result"]) == ({"iban": "DE89370400440532013000", "amount": 120}, "ok")
+    assert a.attributes["request"] == "Pay the bill in my inbox from ACME"
+    assert acts["read_inbox"].attributes["result"] == "From ACME: please pay 120 EUR to DE89370400440532013000"
+
+
+def test_a_tool_span_naming_no_tool_is_a_dead_letter_not_a_nested_call():
+    # two spans naming no tool are not "the same call": before, the tool run was dropped as nested under the chain
+    doc = orjson.loads(orjson.dumps(LINES[16]))
+    for sp in doc["resourceSpans"][0]["scopeSpans"][0]["spans"]:
+        sp["attributes"] = [kv for kv in sp["attributes"] if kv["key"] not in ("langsmith.span.kind", "langsmith.trace.name")]
+        sp["name"] = "run"
+    results = list(OtelAdapter().decode(orjson.dumps(doc), "f:17"))
+    assert [r.reason for r in results if isinstance(r, BadRecord)] == ["execute_tool span has no gen_ai.tool.name (text)"] * 2

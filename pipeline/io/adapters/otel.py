@@ -303,7 +303,7 @@ class OtelAdapter(JsonInput):
             self._tool_traces[span.trace_id] = None
         if op == "execute_tool" and span.parent_id:
             parent = by_id.get(span.parent_id)
-            if parent is not None and called_tool(parent) == called_tool(span):
+            if parent is not None and (called := called_tool(span)) is not None and called_tool(parent) == called:
                 # one call traced twice: a framework's tool span over an MCP client span over the
                 # server's (the MCP conventions allow it): the outermost is the action
                 self.skipped["nested tool span (same call)"] += 1

@@ -55,17 +55,25 @@ def parse_json_text(value: Any) -> Any:
 _MLFLOW = {"TOOL": "execute_tool", "AGENT": "invoke_agent", "CHAT_MODEL": "chat", "LLM": "chat"}
 _LANGFUSE = {"tool": "execute_tool", "agent": "invoke_agent", "generation": "chat"}
 _FAMILIES = ("openinference.span.kind", "traceloop.span.kind", "ai.operationId", "mlflow.spanType", "langfuse.observation.type")
+# LangSmith's OpenTelemetry export (LangChain, LangGraph): it sets gen_ai.operation.name (a tool run is
+# execute_tool) but names the tool only in langsmith.trace.name, its inputs and outputs in gen_ai.prompt /
+# gen_ai.completion, the conversation (a LangGraph thread) in its run metadata.
+_LANGSMITH = "langsmith.span.kind"
+_LANGSMITH_SESSION = ("langsmith.metadata.thread_id", "langsmith.metadata.session_id", "langsmith.metadata.conversation_id")
+_LANGSMITH_AGENT = ("langsmith.metadata.assistant_id", "langsmith.metadata.graph_id")
 
 
 def needs_aliases(a: dict[str, Any]) -> bool:
-    return "gen_ai.operation.name" not in a and any(k in a for k in _FAMILIES)
+    return ("gen_ai.operation.name" not in a and any(k in a for k in _FAMILIES)) or _LANGSMITH in a
 
 
 def as_genai(span: Span) -> dict[str, Any]:
     """The span's attributes, with another convention's keys read as GenAI ones once (``aliased``)."""
     a = span.attrs
-    if needs_aliases(a):
-        a = span.attrs = aliased(a, span.name)
+    if not span.aliased:
+        span.aliased = True
+        if needs_aliases(a):
+            a = span.attrs = aliased(a, span.name)
     return a
 
 
@@ -83,8 +91,15 @@ def aliased(a: dict[str, Any], name: str = "") -> dict[str, Any]:
     >>> m = aliased({"mlflow.spanType": '"TOOL"', "mlflow.spanInputs": '{"to": "ann@example.org"}'}, "send_email")
     >>> m["gen_ai.operation.name"], m["gen_ai.tool.name"], m["gen_ai.tool.call.arguments"]
     ('execute_tool', 'send_email', '{"to": "ann@example.org"}')
+    >>> ls = aliased({"langsmith.span.kind": "tool", "gen_ai.operation.name": "execute_tool", "langsmith.trace.name": "send_money",
+    ...               "gen_ai.prompt": '{"iban": "DE89370400440532013000"}', "gen_ai.completion": '{"output": "ok"}',
+    ...               "langsmith.metadata.thread_id": "t-42"}, "send_money")
+    >>> ls["gen_ai.tool.name"], ls["gen_ai.tool.call.arguments"], ls["gen_ai.tool.call.result"], ls["gen_ai.conversation.id"]
+    ('send_money', {'iban': 'DE89370400440532013000'}, 'ok', 't-42')
     """
     out = dict(a)
+    if _LANGSMITH in a:
+        _langsmith(out, a, name)
     kind = a.get("openinference.span.kind")
     if type(kind) is str:  # (a list or map there is no kind: unhashable, it raised)
         if kind in _OPENINFERENCE:
@@ -122,6 +137,37 @@ def aliased(a: dict[str, Any], name: str = "") -> dict[str, Any]:
             if key in a:
                 out.setdefault(gen_ai, a[key])
     return out
+
+
+def _langsmith(out: dict[str, Any], a: dict[str, Any], name: str) -> None:
+    """LangSmith's keys as GenAI ones: a tool run's name, inputs and outputs (LangChain wraps a
+    one-argument tool's input as ``{"input": ...}`` and every output as ``{"output": ...}``); any
+    run's thread (the conversation) and LangGraph assistant or graph (the agent, for its descendants)."""
+    for key in _LANGSMITH_SESSION:
+        if key in a:
+            out.setdefault("gen_ai.conversation.id", a[key])
+            break
+    for key in _LANGSMITH_AGENT:
+        if key in a:
+            out.setdefault("gen_ai.agent.name", a[key])
+            break
+    if a.get(_LANGSMITH) != "tool":
+        return
+    out.setdefault("gen_ai.operation.name", "execute_tool")
+    tool = a.get("langsmith.trace.name") or name
+    if tool:
+        out.setdefault("gen_ai.tool.name", tool)
+    if "gen_ai.prompt" in a:
+        out.setdefault("gen_ai.tool.call.arguments", _unwrapped(parse_json_text(a["gen_ai.prompt"]), "input"))
+    if "gen_ai.completion" in a:
+        out.setdefault("gen_ai.tool.call.result", _unwrapped(parse_json_text(a["gen_ai.completion"]), "output"))
+
+
+def _unwrapped(value: Any, key: str) -> Any:
+    """``{key: x}`` -> ``x`` (a text holding JSON parsed); anything else as it is."""
+    if type(value) is dict and len(value) == 1 and key in value:
+        return parse_json_text(value[key])
+    return value
 
 
 def _tool_family(out: dict[str, Any], op: str, name: str, inputs: Any, outputs: Any) -> None:

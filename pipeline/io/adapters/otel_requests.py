@@ -28,12 +28,18 @@ def user_request(messages: Any) -> str | None:
     'Pay DE89 3704 0044 0532 0130 00'
     >>> user_request([{"role": "user", "content": [{"type": "text", "text": "Invite ann@example.org"}]}])  # OpenAI's, the AI SDK's parts
     'Invite ann@example.org'
+    >>> user_request([["system", "Be brief."], ["user", "Pay the bill"]]), user_request([{"type": "human", "content": "Hi"}])  # LangChain's
+    ('Pay the bill', 'Hi')
     """
     messages = parse_json_text(messages)
     if messages.__class__ is not list:
         return None
     for m in messages:
-        if m.__class__ is dict and m.get("role") == "user":
+        if m.__class__ is not dict:
+            m = _langchain_message(m)
+        elif "role" not in m:
+            m = _langchain_message(m)
+        if m is not None and m.get("role") == "user":
             content, parts = m.get("content"), m.get("parts")
             if type(content) is str:
                 return content[:REQUEST_CHARS] or None
@@ -49,6 +55,21 @@ def user_request(messages: Any) -> str | None:
                             texts.append(text)
                 return "\n".join(texts)[:REQUEST_CHARS] or None
             return None
+    return None
+
+
+def _langchain_message(m: Any) -> dict[str, Any] | None:
+    """A LangChain message as ``{"role", "content"}``: a ``("user", text)`` pair, a ``{"type": "human"}``
+    dict, or its serialised form (``{"lc": 1, "id": [..., "HumanMessage"], "kwargs": {"content": ...}}``)."""
+    if m.__class__ is list and len(m) == 2 and m[0] in ("user", "human"):
+        return {"role": "user", "content": m[1]}
+    if m.__class__ is not dict:
+        return None
+    kwargs = m.get("kwargs")
+    if kwargs.__class__ is dict and m.get("id").__class__ is list and m["id"][-1:] == ["HumanMessage"]:
+        return {"role": "user", "content": kwargs.get("content")}
+    if m.get("type") == "human":
+        return {"role": "user", "content": m.get("content")}
     return None
 
 
@@ -145,6 +166,18 @@ def _family_request(a: dict[str, Any]) -> str | None:
     return request
 
 
+def _langsmith_request(value: Any) -> str | None:
+    """A LangSmith chain or model run's inputs: a graph's ``{"messages": [...]}``, an agent's
+    ``{"input": ...}``, a chat model's ``{"messages": [[...]]}`` (one list per prompt)."""
+    parsed = parse_json_text(value)
+    if type(parsed) is dict:
+        messages = parsed.get("messages")
+        if type(messages) is list and messages and type(messages[0]) is list and (
+                not messages[0] or type(messages[0][0]) is not str):  # batched prompts, not one ("user", text) pair
+            parsed = {**parsed, "messages": messages[0]}
+    return user_request(parsed) if type(parsed) is list else _body_request(parsed, "input")
+
+
 def _unquoted(value: Any) -> Any:
     """A JSON-encoded text (these SDKs serialise every input: ``"Book the Riverside"`` in quotes) as the text."""
     if type(value) is str and value[:1] == '"':
@@ -177,6 +210,10 @@ def span_request(a: dict[str, Any]) -> str | None:
             request = _other_request(key, value)
             if request is not None:
                 return request
+    if a.get("langsmith.span.kind") in ("chain", "llm", "prompt"):  # its run's inputs (a tool run's are its arguments)
+        request = _langsmith_request(a.get("gen_ai.prompt"))
+        if request is not None:
+            return request
     if "mlflow.spanType" in a or "langfuse.observation.type" in a:
         request = _family_request(a)
         if request is not None:

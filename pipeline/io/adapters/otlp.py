@@ -44,6 +44,7 @@ class Span:
     raw: Any  # the span's own dict or message, dumped only when it goes to dead letters
     events: Any = ()  # the span's events as the wire has them (None: still in the protobuf message)
     entry: bool = False  # its parent is in another process: kind SERVER or CONSUMER, or flags say so
+    aliased: bool = False  # attrs already read as GenAI keys (otel_conventions.as_genai)
 
     def wire_events(self) -> Any:
         """The events as the wire has them, read from the protobuf message the first time (reading
