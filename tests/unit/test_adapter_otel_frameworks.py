@@ -2,7 +2,7 @@
 Agents (arguments in span events), Google ADK (gcp.vertex.agent.*), OpenInference and Traceloop (the
 agent span exported after its tool spans), Pydantic AI's "running tool", OTLP's old
 instrumentationLibrarySpans, the latest conventions' messages, the Vercel AI SDK's ai.* telemetry, MLflow
-Tracing, Langfuse and LangSmith spans, and the user's request where older instrumentations put it (events; Pydantic AI's and Logfire's attributes). Fixture written from each producer's
+Tracing, Langfuse and LangSmith spans, the OpenAI Agents SDK through Logfire, and the user's request where older instrumentations put it (events; Pydantic AI's and Logfire's attributes). Fixture written from each producer's
 documented attributes, one OTLP/JSON TracesData per line as the Collector's file exporter writes them;
 both encodings."""
 
@@ -96,9 +96,10 @@ def test_the_file_as_the_collector_writes_it():
     results = list(adapter.read(FRAMEWORKS))
     assert not [r for r in results if isinstance(r, BadRecord)]
     assert sorted(a.tool for a in results if not a.tool.startswith("gen_ai.")) == [
-        "book_hotel", "create_event", "get-weather", "get_quote", "get_weather", "http_request", "list_files", "lookup_customer",
-        "read_file", "read_file", "read_inbox", "sendMoney", "send_invoice", "send_money", "send_money", "send_refund"]
-    assert adapter.skipped == {"execute_event_loop_cycle": 1, "not gen_ai": 2,  # the cycle span; "agent run", a chain
+        "book_hotel", "create_event", "get-weather", "get_invoice", "get_quote", "get_weather", "http_request", "list_files",
+        "lookup_customer", "read_file", "read_file", "read_inbox", "sendMoney", "send_invoice", "send_money", "send_money",
+        "send_refund", "transfer"]
+    assert adapter.skipped == {"execute_event_loop_cycle": 1, "not gen_ai": 3,  # the cycle span; "agent run", a chain; an SDK trace
                                "nested tool span (same call)": 2,              # the MCP client and server spans
                                "chain": 1}                                     # LangSmith's graph run
 
@@ -343,3 +344,15 @@ def test_a_tool_span_naming_no_tool_is_a_dead_letter_not_a_nested_call():
         sp["name"] = "run"
     results = list(OtelAdapter().decode(orjson.dumps(doc), "f:17"))
     assert [r.reason for r in results if isinstance(r, BadRecord)] == ["execute_tool span has no gen_ai.tool.name (text)"] * 2
+
+
+def test_openai_agents_sdk_through_logfire(encoding):
+    # Logfire's OpenAI Agents integration names spans by message template: "Function: {name}" a tool call
+    # (name, input, output), "Agent run: {name}" the agent, the SDK trace's group_id the conversation
+    acts = _by_tool(encoding, 17)
+    assert sorted(acts) == ["gen_ai.chat", "gen_ai.invoke_agent", "get_invoice", "transfer"]
+    a = acts["transfer"]
+    assert (a.agent_id, a.session_id) == ("Billing assistant", "conv-77")
+    assert (a.attributes["arguments"], a.attributes["result"]) == ({"iban": "DE89370400440532013000", "amount": 120.0}, {"status": "sent"})
+    # the request is on the model span beside the tool calls, not above them: the model call has it, the calls do not
+    assert (acts["gen_ai.chat"].attributes["request"], "request" in a.attributes) == ("Pay invoice INV-2291", False)

@@ -54,7 +54,11 @@ def parse_json_text(value: Any) -> Any:
 
 _MLFLOW = {"TOOL": "execute_tool", "AGENT": "invoke_agent", "CHAT_MODEL": "chat", "LLM": "chat"}
 _LANGFUSE = {"tool": "execute_tool", "agent": "invoke_agent", "generation": "chat"}
-_FAMILIES = ("openinference.span.kind", "traceloop.span.kind", "ai.operationId", "mlflow.spanType", "langfuse.observation.type")
+# Logfire's OpenAI Agents SDK integration: spans by message template, the tool or agent in ``name``,
+# a function's arguments and result in ``input`` / ``output``, the SDK trace's ``group_id`` its conversation.
+_LOGFIRE = {"Function: {name}": "execute_tool", "Agent run: {name}": "invoke_agent", "OpenAI Agents trace: {name}": ""}
+_FAMILIES = ("openinference.span.kind", "traceloop.span.kind", "ai.operationId", "mlflow.spanType", "langfuse.observation.type",
+             "logfire.msg_template")
 # LangSmith's OpenTelemetry export (LangChain, LangGraph): it sets gen_ai.operation.name (a tool run is
 # execute_tool) but names the tool only in langsmith.trace.name, its inputs and outputs in gen_ai.prompt /
 # gen_ai.completion, the conversation (a LangGraph thread) in its run metadata.
@@ -96,10 +100,19 @@ def aliased(a: dict[str, Any], name: str = "") -> dict[str, Any]:
     ...               "langsmith.metadata.thread_id": "t-42"}, "send_money")
     >>> ls["gen_ai.tool.name"], ls["gen_ai.tool.call.arguments"], ls["gen_ai.tool.call.result"], ls["gen_ai.conversation.id"]
     ('send_money', {'iban': 'DE89370400440532013000'}, 'ok', 't-42')
+    >>> lf = aliased({"logfire.msg_template": "Function: {name}", "name": "send_email", "input": '{"to": "ann@example.org"}', "output": "sent"})
+    >>> lf["gen_ai.operation.name"], lf["gen_ai.tool.name"], lf["gen_ai.tool.call.arguments"]
+    ('execute_tool', 'send_email', '{"to": "ann@example.org"}')
     """
     out = dict(a)
     if _LANGSMITH in a:
         _langsmith(out, a, name)
+    template = a.get("logfire.msg_template")
+    if type(template) is str and template in _LOGFIRE:
+        if _LOGFIRE[template]:
+            _tool_family(out, _LOGFIRE[template], str(a.get("name") or ""), a.get("input"), a.get("output"))
+        elif a.get("group_id") is not None:
+            out.setdefault("gen_ai.conversation.id", a["group_id"])
     kind = a.get("openinference.span.kind")
     if type(kind) is str:  # (a list or map there is no kind: unhashable, it raised)
         if kind in _OPENINFERENCE:
