@@ -44,15 +44,13 @@ from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, re
 from .options import OtelOptions
 from .otel_conventions import as_genai, tool_io
 from .otel_messages import completed_calls, has_input, has_output, input_messages, output_messages, requested_calls
-from .otel_requests import event_request, span_request
+from .otel_requests import MODEL_OPERATIONS, TraceRequests, event_request, span_request
 from .otel_traces import MAX_ANCESTORS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent
 from .otlp import Span, SpanError, Spans, json_spans, length_prefixed, proto_spans
 
 # (Final: compiled, a constant is a C global, not a module dict lookup)
 STATUS_ERROR: Final = 2
-TOOL_OPERATIONS: Final = frozenset({"execute_tool"})
-MODEL_OPERATIONS: Final = frozenset({"invoke_agent", "chat", "text_completion", "generate_content"})
-ACTION_OPERATIONS: Final = TOOL_OPERATIONS | MODEL_OPERATIONS
+ACTION_OPERATIONS: Final = MODEL_OPERATIONS | {"execute_tool"}
 # Span attributes that set an action field as they are.
 FIELD_ATTRIBUTES: Final = {f"intentwatch.{f}": f for f in (
     "event_id", "agent_id", "tool", "operation", "resource", "data_domain", "outcome", "credential_id",
@@ -90,6 +88,7 @@ class OtelAdapter(JsonInput):
         self._tools = self.options.tools
         self._operations: dict[str, str] = {}  # tool -> operation, as self._tools says
         self._requests: dict[str, str | None] = {}  # span id -> the user's request its input messages hold
+        self._traced = TraceRequests()  # a trace's request, for tool calls with none above them
         # tool calls seen only in model spans' messages (otel_messages.py)
         self._from_messages = self.options.tool_calls_from_messages
         self._tool_traces: dict[str, None] = {}  # traces with a tool span: their calls are those spans
@@ -358,13 +357,14 @@ class OtelAdapter(JsonInput):
             args, result = tool_io(span, a, tool)
             self._put_io(fields, attributes, args, result)
             if span.parent_id:
-                request = self._asked(by_id.get(span.parent_id), by_id)
+                request = self._asked(by_id.get(span.parent_id), by_id) or self._traced.of(span, by_id, self._request_of)
                 if request is not None:
                     attributes["request"] = request
         else:
             request = self._request_of(span)
             if request is not None:
                 attributes["request"] = request
+                self._traced.note(span, request)
             fields["tool"], fields["operation"] = f"gen_ai.{op}", "invoke"
             usage = {k[13:]: v for k, v in a.items() if k.startswith("gen_ai.usage.")}
             if usage:

@@ -11,10 +11,11 @@ MLflow or Langfuse input (``_family_request``), or the older conventions' events
 (``event_request``). The injected-target and definition rules read it as the task's request.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from .libs import JSONDecodeError, loads
-from .otel_conventions import flattened_messages, parse_json_text
+from .otel_conventions import as_genai, flattened_messages, parse_json_text
 from .otlp import Span
 
 REQUEST_CHARS = 4000  # of a user's request kept on an action (what the detectors read of it)
@@ -228,3 +229,46 @@ def span_request(a: dict[str, Any]) -> str | None:
     if "gen_ai.prompt.0.role" in a:
         return _flattened_request(a, "gen_ai.prompt.", ".")
     return None
+
+
+MODEL_OPERATIONS = frozenset({"invoke_agent", "chat", "text_completion", "generate_content"})
+_TRACES = 4096  # traces whose request is remembered across requests
+
+
+class TraceRequests:
+    """The request of a tool call with none above it: the trace's. The GenAI conventions' chat spans,
+    and the OpenAI Agents SDK's model spans (Logfire, OpenInference), hold the user's message beside
+    the tool calls, under the agent span, not above them. The trace's earliest model span in the same
+    request that holds one, else what a model span of the trace held in an earlier request (``note``;
+    the latest 4,096 traces)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+        self._batch: dict[str, str | None] = {}  # trace -> its request, for the request being mapped
+        self._for: Any = None  # the request (its spans by id) ``_batch`` is for
+
+    def note(self, span: Span, request: str) -> None:
+        if span.trace_id not in self.seen:
+            if len(self.seen) >= _TRACES:
+                del self.seen[next(iter(self.seen))]
+            self.seen[span.trace_id] = request
+
+    def of(self, span: Span, by_id: dict[str, Span], request_of: Callable[[Span], str | None]) -> str | None:
+        if self._for is not by_id:
+            self._batch.clear()
+            self._for = by_id
+        trace = span.trace_id
+        if trace in self._batch:
+            return self._batch[trace]
+        found: str | None = None
+        first = 0
+        for s in by_id.values():
+            if s.trace_id == trace and s is not span and (found is None or s.start_ns < first) and (
+                    as_genai(s).get("gen_ai.operation.name") or s.name.split(" ", 1)[0]) in MODEL_OPERATIONS:
+                request = request_of(s)
+                if request is not None:
+                    found, first = request, s.start_ns
+        if found is None:
+            found = self.seen.get(trace)
+        self._batch[trace] = found
+        return found
