@@ -27,6 +27,7 @@ from intentwatch.models.errors import InputError
 from intentwatch.pipeline.io.codec import decode_action
 
 from .base import BadRecord, Result, lines_through
+from .order import file_key, in_time_order
 from .unknown import UnknownFields, unknown_fields
 
 FORMATS = ("native", "otel-json", "otel-proto", "cloudtrail", "mapped")
@@ -66,12 +67,19 @@ SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".gz", ".pb",
 
 def read_tree(adapter: Adapter, path: str | Path) -> Iterator[Result]:
     """A file, or every file below a folder (as S3 delivers CloudTrail: ``AWSLogs/<acct>/CloudTrail/...``),
-    in name order, through one adapter (so duplicates across files count once)."""
-    p = Path(path)
+    through one adapter (so duplicates across files count once): files in the order of the time their
+    name gives, else of their names; an adapter whose records come in no set order (``reorder_seconds``)
+    has its actions put back in time order within that many seconds (``order.py``)."""
+    slack = getattr(adapter, "reorder_seconds", 0.0)
+    results = _files(adapter, Path(path))
+    return in_time_order(results, slack) if slack > 0 else results
+
+
+def _files(adapter: Adapter, p: Path) -> Iterator[Result]:
     if not p.is_dir():
         yield from adapter.read(p)
         return
-    for f in sorted(x for x in p.rglob("*") if x.is_file() and x.name.endswith(SUFFIXES)):
+    for f in sorted((x for x in p.rglob("*") if x.is_file() and x.name.endswith(SUFFIXES)), key=file_key):
         yield from adapter.read(f)
 
 

@@ -20,7 +20,7 @@ the API verb (cloudtrail_operations.py); the resource from ``resources[].ARN`` o
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -33,6 +33,7 @@ from .cloudtrail_fields import bytes_moved, credential, is_ip as is_ip_text, out
 from .cloudtrail_operations import verb_operation as _verb_operation
 from .libs import JSONDecodeError, dumps, loads
 from .options import CloudTrailOptions
+from .order import in_record_order
 
 
 # Record fields copied into attributes as they are: (record key, attribute).
@@ -62,6 +63,7 @@ class CloudTrailAdapter(JsonInput):
         self._fold, self._by_name, self._agents, self._prefix = o.fold_sessions, o.agent_from == "name", o.agents, \
             o.credential_prefix
         self._skip_services = o.services == "skip"
+        self.reorder_seconds = o.reorder_seconds  # read_tree puts the actions back in time order within it
 
     # ---- shapes ------------------------------------------------------------------------
 
@@ -176,7 +178,9 @@ class CloudTrailAdapter(JsonInput):
 
     def _each(self, items: Any, where: str) -> Iterator[Result]:
         """``_one`` of every item of a list; ``where`` is the list's position (``file#Records``)."""
-        for i, item in enumerate(items):
+        pairs: Iterable[tuple[int, Any]] = in_record_order(items) if self.reorder_seconds > 0 and type(items) is list \
+            else enumerate(items)  # a file's records in time order (order.py)
+        for i, item in pairs:
             result = self._one(item, f"{where}[{i}]")
             if result is not None:
                 yield result

@@ -1,0 +1,86 @@
+"""Foreign logs in the order their events happened, as far as a bounded look allows.
+
+CloudTrail says so itself: its log files "are not an ordered stack trace of the public API calls".
+A multi-region trail delivers a file per region every few minutes under
+``AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/``, so name order is region after region, a
+day of one before a day of the next; LookupEvents answers newest first. The engine judges each
+agent in event time and refuses an action older than what its de-duplication memory covers (an
+hour, 256 ids), so a region read after another lost its actions as late. Three steps put them
+back in order: files by the time in their name (``file_key``: CloudTrail's
+``<account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<id>``), each file's records by their own time
+(``in_record_order``), and what the adapter yields through a buffer that holds each action until
+nothing read later can be older by more than ``slack`` seconds (``in_time_order``).
+"""
+
+import heapq
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from intentwatch.models.action import Action
+from intentwatch.models.baseline import epoch_seconds
+
+from .base import Result
+
+_STAMP = re.compile(r"_(\d{8}T\d{4}Z)_")
+_TIME_KEYS = ("eventTime", "EventTime", "time", "timestamp")  # a record, LookupEvents, EventBridge, CloudWatch Logs
+
+
+def file_key(path: Path) -> tuple[str, str]:
+    """Files by the time in their name where it has one (after those without, in name order).
+
+    >>> sorted(["AWSLogs/1/CloudTrail/us-east-1/2026/11/30/1_CloudTrail_us-east-1_20261130T0905Z_b.json.gz",
+    ...         "AWSLogs/1/CloudTrail/eu-west-1/2026/11/30/1_CloudTrail_eu-west-1_20261130T0910Z_a.json.gz",
+    ...         "AWSLogs/1/CloudTrail/eu-west-1/2026/11/30/1_CloudTrail_eu-west-1_20261130T0900Z_c.json.gz"],
+    ...        key=lambda p: file_key(Path(p)))[0].rsplit("_", 3)[1:3]
+    ['eu-west-1', '20261130T0900Z']
+    """
+    m = _STAMP.search(path.name)
+    return (m.group(1) if m else "", str(path))
+
+
+def _time_of(item: Any) -> Any:
+    if type(item) is dict:
+        for key in _TIME_KEYS:
+            v = item.get(key)
+            if v is not None:
+                return v
+    return None
+
+
+def in_record_order(items: list[Any]) -> list[tuple[int, Any]]:
+    """(position, item) of a file's records in time order (stable), when every record names its time
+    in one type (ISO text compares as text, LookupEvents' epoch numbers as numbers); else as they are.
+
+    >>> [i for i, _ in in_record_order([{"eventTime": "2026-11-30T09:05:00Z"}, {"eventTime": "2026-11-30T09:01:00Z"}])]
+    [1, 0]
+    """
+    indexed = list(enumerate(items))
+    times = [_time_of(x) for x in items]
+    kinds = {str if isinstance(t, str) else float if isinstance(t, (int, float)) and not isinstance(t, bool) else None
+             for t in times}
+    if len(kinds) != 1 or None in kinds or all(a <= b for a, b in zip(times, times[1:])):
+        return indexed
+    return sorted(indexed, key=lambda pair: times[pair[0]])
+
+
+def in_time_order(results: Iterator[Result], slack: float) -> Iterator[Result]:
+    """``results`` with each action held until an action read later could no longer be older by more
+    than ``slack`` seconds, then released oldest first (ties in reading order); bad records at once."""
+    held: list[tuple[float, int, Action]] = []
+    latest = float("-inf")
+    n = 0
+    for r in results:
+        if not isinstance(r, Action):
+            yield r
+            continue
+        ts = epoch_seconds(r.time)
+        n += 1
+        heapq.heappush(held, (ts, n, r))
+        if ts > latest:
+            latest = ts
+        while held and held[0][0] < latest - slack:
+            yield heapq.heappop(held)[2]
+    while held:
+        yield heapq.heappop(held)[2]
