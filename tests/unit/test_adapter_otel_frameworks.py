@@ -2,7 +2,7 @@
 Agents (arguments in span events), Google ADK (gcp.vertex.agent.*), OpenInference and Traceloop (the
 agent span exported after its tool spans), Pydantic AI's "running tool", OTLP's old
 instrumentationLibrarySpans, the latest conventions' messages, the Vercel AI SDK's ai.* telemetry, MLflow
-Tracing, Langfuse and LangSmith spans, the OpenAI Agents SDK through Logfire, and the user's request where older instrumentations put it (events; Pydantic AI's and Logfire's attributes). Fixture written from each producer's
+Tracing, Langfuse and LangSmith spans, the OpenAI Agents SDK through Logfire and OpenInference, and the user's request where older instrumentations put it (events; Pydantic AI's and Logfire's attributes). Fixture written from each producer's
 documented attributes, one OTLP/JSON TracesData per line as the Collector's file exporter writes them;
 both encodings."""
 
@@ -97,8 +97,8 @@ def test_the_file_as_the_collector_writes_it():
     assert not [r for r in results if isinstance(r, BadRecord)]
     assert sorted(a.tool for a in results if not a.tool.startswith("gen_ai.")) == [
         "book_hotel", "create_event", "get-weather", "get_invoice", "get_quote", "get_weather", "http_request", "list_files",
-        "lookup_customer", "read_file", "read_file", "read_inbox", "sendMoney", "send_invoice", "send_money", "send_money",
-        "send_refund", "transfer"]
+        "lookup_customer", "read_file", "read_file", "read_inbox", "reserve_hotel", "search_hotels", "sendMoney", "send_invoice",
+        "send_money", "send_money", "send_refund", "transfer"]
     assert adapter.skipped == {"execute_event_loop_cycle": 1, "not gen_ai": 3,  # the cycle span; "agent run", a chain; an SDK trace
                                "nested tool span (same call)": 2,              # the MCP client and server spans
                                "chain": 1}                                     # LangSmith's graph run
@@ -371,3 +371,15 @@ def test_a_trace_request_from_an_earlier_request_of_the_collector(encoding):
         raw = orjson.dumps(part) if encoding == "json" else to_proto(part).SerializeToString()
         acts += [r for r in adapter.decode(raw, f"m{n}") if isinstance(r, Action)]
     assert {a.tool: a.attributes.get("request") for a in acts}["transfer"] == "Pay invoice INV-2291"
+
+
+def test_openai_agents_sdk_through_openinference(encoding):
+    # OpenInference's OpenAI Agents processor names an agent span after the agent and sets no agent.name; the
+    # SDK's trace is an AGENT span too, at the root: the tool calls belong to the agent under it, not the service
+    acts = _actions(encoding, 18)
+    by_tool = {a.tool: a for a in acts}
+    a = by_tool["reserve_hotel"]
+    assert (a.agent_id, a.attributes["arguments"]) == ("Travel planner", {"hotel": "Riverside", "date": "2026-12-11"})
+    assert a.attributes["request"] == "Book the Riverside hotel for Friday"  # from the model span beside it
+    assert sorted((x.agent_id, x.tool) for x in acts if x.tool == "gen_ai.invoke_agent") == [
+        ("Travel planner", "gen_ai.invoke_agent"), ("travel", "gen_ai.invoke_agent")]  # the root: the service's

@@ -77,13 +77,14 @@ def as_genai(span: Span) -> dict[str, Any]:
     if not span.aliased:
         span.aliased = True
         if needs_aliases(a):
-            a = span.attrs = aliased(a, span.name)
+            a = span.attrs = aliased(a, span.name, not span.parent_id)
     return a
 
 
-def aliased(a: dict[str, Any], name: str = "") -> dict[str, Any]:
-    """OpenInference / Traceloop / Vercel AI SDK / MLflow / Langfuse span attributes with their GenAI
-    equivalents added (``name``: the span's, which MLflow and Langfuse give the tool's name).
+def aliased(a: dict[str, Any], name: str = "", root: bool = False) -> dict[str, Any]:
+    """OpenInference / Traceloop / Vercel AI SDK / MLflow / Langfuse / LangSmith / Logfire span attributes
+    with their GenAI equivalents added (``name``: the span's, which MLflow and Langfuse give the tool's
+    name, and an OpenInference agent span with a parent (``root`` false) its agent's).
 
     >>> aliased({"openinference.span.kind": "TOOL", "tool.name": "get_weather", "input.value": "{}"})["gen_ai.tool.name"]
     'get_weather'
@@ -121,6 +122,8 @@ def aliased(a: dict[str, Any], name: str = "") -> dict[str, Any]:
         for key, gen_ai in _OPENINFERENCE_KEYS.items():
             if key in a and not (kind != "TOOL" and gen_ai.startswith("gen_ai.tool.")):
                 out.setdefault(gen_ai, a[key])
+        if kind == "AGENT" and name and not root:  # OpenAI Agents' spans name the agent only so (a root is the SDK's trace)
+            out.setdefault("gen_ai.agent.name", name)
     kind = a.get("traceloop.span.kind")
     if type(kind) is str and kind in _TRACELOOP:
         out.setdefault("gen_ai.operation.name", _TRACELOOP[kind])
