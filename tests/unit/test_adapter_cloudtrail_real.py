@@ -154,3 +154,32 @@ def test_suggest_drafts_no_manifest_for_a_person_in_the_console(tmp_path):
     assert r.exit_code == 0, r.output
     assert "1 draft(s) written" in r.output and "2 made in the AWS console (people, not agents) not used" in r.output
     assert [p.name for p in (tmp_path / "drafts").iterdir()] == [f"arn_aws_iam__{ACCOUNT}_role_nightly-report.yaml"]
+
+
+SERVICE_EVENT = {"eventVersion": "1.08", "userIdentity": {"accountId": ACCOUNT, "invokedBy": "AWS Internal"},
+                 "eventTime": "2026-11-30T10:00:00Z", "eventSource": "kms.amazonaws.com", "eventName": "RotateKey",
+                 "awsRegion": "us-east-1", "sourceIPAddress": "AWS Internal", "userAgent": "AWS Internal",
+                 "requestParameters": None, "responseElements": None, "eventID": "b7d1c2e3-0001-4a5b-9c8d-7e6f5a4b3c2d",
+                 "readOnly": False, "resources": [{"ARN": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                                                   "accountId": ACCOUNT, "type": "AWS::KMS::Key"}],
+                 "eventType": "AwsServiceEvent", "managementEvent": True, "recipientAccountId": ACCOUNT,
+                 "serviceEventDetails": {"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab"}, "eventCategory": "Management"}
+ANONYMOUS_READ = {"eventVersion": "1.09", "userIdentity": {"type": "AWSAccount", "principalId": "", "accountId": "ANONYMOUS_PRINCIPAL"},
+                  "eventTime": "2026-11-30T10:00:01Z", "eventSource": "s3.amazonaws.com", "eventName": "GetObject",
+                  "awsRegion": "us-east-1", "sourceIPAddress": "203.0.113.9", "userAgent": "curl/8.5.0",
+                  "requestParameters": {"bucketName": "press-kit", "key": "logo.png", "Host": "press-kit.s3.amazonaws.com"},
+                  "responseElements": None, "eventID": "b7d1c2e3-0002-4a5b-9c8d-7e6f5a4b3c2d", "readOnly": True,
+                  "resources": [{"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::press-kit/logo.png"}],
+                  "eventType": "AwsApiCall", "managementEvent": False, "recipientAccountId": ACCOUNT, "eventCategory": "Data"}
+
+
+def test_a_service_event_and_an_anonymous_read_are_no_ones_actions(tmp_path):
+    # KMS rotating a key on schedule (an AwsServiceEvent: invokedBy alone) and a public object read by anyone:
+    # each was a shadow agent ("AWS Internal", "AWSAccount:ANONYMOUS_PRINCIPAL") nobody can register
+    path = tmp_path / "events.json"
+    path.write_bytes(orjson.dumps({"Records": [SERVICE_EVENT, ANONYMOUS_READ]}))
+    adapter, actions, bad = run(path)
+    assert (actions, bad) == ([], [])
+    assert adapter.skipped == {"an AWS service acting as itself": 1, "an anonymous request (no identity)": 1}
+    kept = CloudTrailAdapter(CloudTrailOptions(services="keep", anonymous="keep"))
+    assert [a.agent_id for a in read_tree(kept, path) if isinstance(a, Action)] == ["AWS Internal", "AWSAccount:ANONYMOUS_PRINCIPAL"]

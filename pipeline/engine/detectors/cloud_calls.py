@@ -89,7 +89,8 @@ def user_identity(action: Action) -> dict[str, Any]:
 
 def service_identity(identity: dict[str, Any]) -> bool:
     """Whether a CloudTrail ``userIdentity`` is an AWS service acting as itself: under its own principal
-    (``type: AWSService``, ``invokedBy: config.amazonaws.com``) or a service-linked role, which only its
+    (``type: AWSService``, ``invokedBy: config.amazonaws.com``; a service event's ``invokedBy`` with no
+    type and no arn) or a service-linked role, which only its
     service can assume (the role's trust policy cannot be edited). The CloudTrail adapter skips such
     records; ``service_acting`` asks the same of an action from any producer.
 
@@ -99,9 +100,13 @@ def service_identity(identity: dict[str, Any]) -> bool:
     >>> service_identity({"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/ops/alice",
     ...                   "invokedBy": "cloudformation.amazonaws.com"})
     False
+    >>> service_identity({"accountId": "111122223333", "invokedBy": "AWS Internal"})  # an AwsServiceEvent's (KMS rotating a key)
+    True
     """
     if identity.get("type") == "AWSService":
         return True
+    if identity.get("invokedBy") and not identity.get("type") and not identity.get("arn"):
+        return True  # no one but the service: a service event (a key rotated on schedule)
     context = identity.get("sessionContext")
     issuer = context.get("sessionIssuer") if isinstance(context, dict) else None
     return _service_role(identity.get("arn")) or (isinstance(issuer, dict) and _service_role(issuer.get("arn")))

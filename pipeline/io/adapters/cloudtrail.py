@@ -63,6 +63,7 @@ class CloudTrailAdapter(JsonInput):
         self._fold, self._by_name, self._agents, self._prefix = o.fold_sessions, o.agent_from == "name", o.agents, \
             o.credential_prefix
         self._skip_services = o.services == "skip"
+        self._skip_anonymous = o.anonymous == "skip"
         self.reorder_seconds = o.reorder_seconds  # read_tree puts the actions back in time order within it
 
     # ---- shapes ------------------------------------------------------------------------
@@ -199,6 +200,9 @@ class CloudTrailAdapter(JsonInput):
             return BadRecord(source, "userIdentity missing: no one to hold to an intent", _dumps(item))
         if self._skip_services and service_identity(identity):
             self.skipped["an AWS service acting as itself"] += 1
+            return None
+        if self._skip_anonymous and "ANONYMOUS_PRINCIPAL" in (identity.get("accountId"), identity.get("principalId")):
+            self.skipped["an anonymous request (no identity)"] += 1  # a public bucket read by anyone on the internet
             return None
         agent, session = principal(identity, self._fold)
         if agent is not None and self._by_name and agent.startswith("arn:"):

@@ -51,6 +51,9 @@ class CloudTrailOptions(BaseModel):
         "skip", description="Calls an AWS service made as itself (userIdentity type AWSService; a service-linked role's "
                             "session, which only its service can assume): skip counts them as records that are no "
                             "one's action; keep maps them, the service as the agent.")
+    anonymous: Literal["skip", "keep"] = Field(
+        "skip", description="Unauthenticated requests (S3 data events of a public bucket: accountId ANONYMOUS_PRINCIPAL): "
+                            "skip counts them as records that are no identity's action; keep maps them as one agent.")
     reorder_seconds: float = Field(
         900.0, ge=0, description="CloudTrail's records come in no set order (regions in separate files, LookupEvents newest "
                                  "first): reading a file or folder, each file's records are read in time order and actions "
