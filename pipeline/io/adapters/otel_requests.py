@@ -245,7 +245,8 @@ class TraceRequests:
     def __init__(self) -> None:
         self.seen: dict[str, str] = {}
         self._batch: dict[str, str | None] = {}  # trace -> its request, for the request being mapped
-        self._for: Any = None  # the request (its spans by id) ``_batch`` is for
+        self._models: dict[str, list[Span]] = {}  # trace -> its model spans in the request being mapped
+        self._for: Any = None  # the request (its spans by id) these are for
 
     def note(self, span: Span, request: str) -> None:
         if span.trace_id not in self.seen:
@@ -254,17 +255,20 @@ class TraceRequests:
             self.seen[span.trace_id] = request
 
     def of(self, span: Span, by_id: dict[str, Span], request_of: Callable[[Span], str | None]) -> str | None:
-        if self._for is not by_id:
+        if self._for is not by_id:  # a new request: its model spans by trace, found in one pass
             self._batch.clear()
+            self._models.clear()
             self._for = by_id
+            for s in by_id.values():
+                if (as_genai(s).get("gen_ai.operation.name") or s.name.split(" ", 1)[0]) in MODEL_OPERATIONS:
+                    self._models.setdefault(s.trace_id, []).append(s)
         trace = span.trace_id
         if trace in self._batch:
             return self._batch[trace]
         found: str | None = None
         first = 0
-        for s in by_id.values():
-            if s.trace_id == trace and s is not span and (found is None or s.start_ns < first) and (
-                    as_genai(s).get("gen_ai.operation.name") or s.name.split(" ", 1)[0]) in MODEL_OPERATIONS:
+        for s in self._models.get(trace, ()):
+            if s is not span and (found is None or s.start_ns < first):
                 request = request_of(s)
                 if request is not None:
                     found, first = request, s.start_ns
