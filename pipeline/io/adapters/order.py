@@ -14,7 +14,7 @@ nothing read later can be older by more than ``slack`` seconds (``in_time_order`
 
 import heapq
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,20 +49,34 @@ def _time_of(item: Any) -> Any:
     return None
 
 
-def in_record_order(items: list[Any]) -> list[tuple[int, Any]]:
+def in_record_order(items: list[Any]) -> Iterable[tuple[int, Any]]:
     """(position, item) of a file's records in time order (stable), when every record names its time
     in one type (ISO text compares as text, LookupEvents' epoch numbers as numbers); else as they are.
 
     >>> [i for i, _ in in_record_order([{"eventTime": "2026-11-30T09:05:00Z"}, {"eventTime": "2026-11-30T09:01:00Z"}])]
     [1, 0]
     """
-    indexed = list(enumerate(items))
-    times = [_time_of(x) for x in items]
-    kinds = {str if isinstance(t, str) else float if isinstance(t, (int, float)) and not isinstance(t, bool) else None
-             for t in times}
-    if len(kinds) != 1 or None in kinds or all(a <= b for a, b in zip(times, times[1:])):
-        return indexed
-    return sorted(indexed, key=lambda pair: times[pair[0]])
+    times: list[Any] = []
+    text = ordered = True
+    last: Any = None
+    for x in items:
+        t = _time_of(x)
+        if isinstance(t, str):
+            if not text and times:
+                return enumerate(items)  # text and numbers: no one order
+        elif isinstance(t, (int, float)) and not isinstance(t, bool):
+            if text and times:
+                return enumerate(items)
+            text = False
+        else:
+            return enumerate(items)  # a record with no time: left as it is
+        if ordered and last is not None and t < last:
+            ordered = False
+        last = t
+        times.append(t)
+    if ordered:
+        return enumerate(items)
+    return sorted(enumerate(items), key=lambda pair: times[pair[0]])
 
 
 def in_time_order(results: Iterator[Result], slack: float) -> Iterator[Result]:

@@ -36,9 +36,7 @@ def user_request(messages: Any) -> str | None:
     if messages.__class__ is not list:
         return None
     for m in messages:
-        if m.__class__ is not dict:
-            m = _langchain_message(m)
-        elif "role" not in m:
+        if m.__class__ is not dict or "role" not in m:
             m = _langchain_message(m)
         if m is not None and m.get("role") == "user":
             content, parts = m.get("content"), m.get("parts")
