@@ -26,6 +26,9 @@ _OPENINFERENCE_KEYS = {"tool.name": "gen_ai.tool.name", "tool.id": "gen_ai.tool.
                        "input.value": "gen_ai.tool.call.arguments", "output.value": "gen_ai.tool.call.result",
                        "llm.model_name": "gen_ai.request.model", "llm.provider": "gen_ai.provider.name",
                        "agent.name": "gen_ai.agent.name", "session.id": "gen_ai.conversation.id"}
+# What an OpenInference agent span says beyond its kind: a root AGENT span with none of it is the OpenAI
+# Agents SDK's trace (its name the workflow's), no agent's invocation.
+_OI_AGENT_SAYS = ("agent.name", "input.value", "output.value", "session.id", "llm.model_name")
 _TRACELOOP = {"tool": "execute_tool", "agent": "invoke_agent"}
 # The Vercel AI SDK's telemetry (``ai.operationId``): a ``generateText`` / ``streamText`` call is the
 # agent loop (its steps call the model and the tools), ``doGenerate`` / ``doStream`` one model call.
@@ -116,7 +119,7 @@ def aliased(a: dict[str, Any], name: str = "", root: bool = False) -> dict[str, 
             out.setdefault("gen_ai.conversation.id", a["group_id"])
     kind = a.get("openinference.span.kind")
     if type(kind) is str:  # (a list or map there is no kind: unhashable, it raised)
-        if kind in _OPENINFERENCE:
+        if kind in _OPENINFERENCE and not (kind == "AGENT" and root and not any(k in a for k in _OI_AGENT_SAYS)):
             out.setdefault("gen_ai.operation.name", _OPENINFERENCE[kind])
         # any kind may carry the session or the agent (a LangChain agent's CHAIN span): its descendants inherit them
         for key, gen_ai in _OPENINFERENCE_KEYS.items():
