@@ -168,8 +168,17 @@ def console_signal(action: Action, internal: bool = True) -> str | None:
 
 
 def console_session(action: Action) -> bool:
-    """A call made in the AWS console, as far as anything shows (``console_signal``): a person's."""
-    return console_signal(action) is not None
+    """A cloud call (CloudTrail's record: ``userIdentity`` or its event source) made in the AWS console,
+    as far as anything shows (``console_signal``): a person's. An agent's own telemetry carrying a
+    browser's user agent (a browsing agent) is not one.
+
+    >>> from tests.factories import action
+    >>> ua = {"user_agent": "Mozilla/5.0 (X11; Linux x86_64)"}
+    >>> console_session(action(attributes={**ua, "event_source": "s3.amazonaws.com"})), console_session(action(attributes=ua))
+    (True, False)
+    """
+    a = action.attributes
+    return ("userIdentity" in a or "event_source" in a or "eventSource" in a) and console_signal(action) is not None
 
 
 def own_account(action: Action) -> str | None:
