@@ -29,7 +29,7 @@ from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import Detector
 from intentwatch.pipeline.engine.detectors.cloud_calls import cloud_call, console_session, declared, record_values, \
-    service_acting, user_identity
+    service_made
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.params import DiscoveryBurstParams, validated
 from intentwatch.pipeline.engine.state import AgentState
@@ -47,8 +47,7 @@ def _lower_key(call: str) -> str:
 
 def _for_the_caller_or_console(action: Action) -> bool:
     """A call an AWS service made for the caller, or one from a console session (``console_session``)."""
-    a, ui = action.attributes, user_identity(action)
-    return bool(ui.get("invokedBy") or a.get("invoked_by")) or service_acting(action) or console_session(action)
+    return service_made(action) or console_session(action)
 
 
 def _is_data_event(action: Action, key: str) -> bool:

@@ -181,6 +181,11 @@ def console_session(action: Action) -> bool:
     return ("userIdentity" in a or "event_source" in a or "eventSource" in a) and console_signal(action) is not None
 
 
+def service_made(action: Action) -> bool:
+    """A call an AWS service made, for the caller (``invokedBy``) or as itself (``service_acting``)."""
+    return bool(user_identity(action).get("invokedBy") or action.attributes.get("invoked_by")) or service_acting(action)
+
+
 def own_account(action: Action) -> str | None:
     """The account the call was made in (CloudTrail's ``recipientAccountId``, else the caller's)."""
     a = action.attributes

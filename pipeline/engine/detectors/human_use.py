@@ -14,7 +14,7 @@ or a list is raised at medium; a call that changes something at the rule's sever
 
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.detectors.base import READS, Detector
-from intentwatch.pipeline.engine.detectors.cloud_calls import console_signal, service_acting, user_identity
+from intentwatch.pipeline.engine.detectors.cloud_calls import console_signal, service_made
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.state import AgentState
 
@@ -27,7 +27,7 @@ class HumanUse(Detector):
         if not a or "userIdentity" not in a:  # CloudTrail's records only: a browsing agent's spans carry browsers' user agents
             return None
         signal = console_signal(action, internal=False)
-        if signal is None or user_identity(action).get("invokedBy") or a.get("invoked_by") or service_acting(action):
+        if signal is None or service_made(action):
             return None
         return self.finding(action, ts, f"{action.tool} called in an AWS console session with the agent's identity ({signal})",
                             clause="identity", expected="the agent's own clients (an SDK)", observed=signal,
