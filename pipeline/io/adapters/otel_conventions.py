@@ -170,16 +170,11 @@ def _langsmith(out: dict[str, Any], a: dict[str, Any], name: str) -> None:
         if key in a:
             out.setdefault("gen_ai.agent.name", a[key])
             break
-    if a.get(_LANGSMITH) != "tool":
-        return
-    out.setdefault("gen_ai.operation.name", "execute_tool")
-    tool = a.get("langsmith.trace.name") or name
-    if tool:
-        out.setdefault("gen_ai.tool.name", tool)
-    if "gen_ai.prompt" in a:
-        out.setdefault("gen_ai.tool.call.arguments", _unwrapped(parse_json_text(a["gen_ai.prompt"]), "input"))
-    if "gen_ai.completion" in a:
-        out.setdefault("gen_ai.tool.call.result", _unwrapped(parse_json_text(a["gen_ai.completion"]), "output"))
+    if a.get(_LANGSMITH) == "tool":
+        tool = a.get("langsmith.trace.name") or name
+        _tool_family(out, "execute_tool", tool if type(tool) is str else "",  # a name that is no text: a dead letter
+                     _unwrapped(parse_json_text(a.get("gen_ai.prompt")), "input"),
+                     _unwrapped(parse_json_text(a.get("gen_ai.completion")), "output"))
 
 
 def _unwrapped(value: Any, key: str) -> Any:
