@@ -85,3 +85,19 @@ def test_lookup_events_newest_first_are_read_oldest_first(tmp_path):
     path.write_bytes(orjson.dumps({"Events": rows[::-1]}))
     got = times(path)
     assert got == sorted(got) and len(got) == 5
+
+
+def test_one_far_future_record_does_not_turn_the_ordering_off(tmp_path):
+    """A record stamped 2099 (the engine refuses it as ahead of the clock) must not make every record
+    read after it pass unordered: a record delivered in a later file is still put back in its place."""
+    root = trail(tmp_path)
+    files = sorted(root.rglob("*.json.gz"), key=lambda p: p.name.rsplit("_", 2)[1])
+    first, later = (orjson.loads(gzip.decompress(f.read_bytes())) for f in (files[2], files[6]))
+    late = first["Records"].pop()  # delivered in a file ten minutes on
+    later["Records"].append(late)
+    first["Records"].append({**record(99_999, "eu-west-1", T0), "eventTime": "2099-01-01T00:00:00Z"})
+    for f, doc in ((files[2], first), (files[6], later)):
+        f.write_bytes(gzip.compress(orjson.dumps(doc)))
+    got = times(root)
+    rest = [t for t in got if t.year != 2099]
+    assert len(got) == 1201 and len(rest) == 1200 and rest == sorted(rest)

@@ -14,6 +14,7 @@ nothing read later can be older by more than ``slack`` seconds (``in_time_order`
 
 import heapq
 import re
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from intentwatch.models.baseline import epoch_seconds
 from .base import Result
 
 _STAMP = re.compile(r"_(\d{8}T\d{4}Z)_")
+_FUTURE = 86400.0  # seconds past the wall clock beyond which an action's time says nothing of the order
 _TIME_KEYS = ("eventTime", "EventTime", "time", "timestamp")  # a record, LookupEvents, EventBridge, CloudWatch Logs
 
 
@@ -81,15 +83,21 @@ def in_record_order(items: list[Any]) -> Iterable[tuple[int, Any]]:
 
 def in_time_order(results: Iterator[Result], slack: float) -> Iterator[Result]:
     """``results`` with each action held until an action read later could no longer be older by more
-    than ``slack`` seconds, then released oldest first (ties in reading order); bad records at once."""
+    than ``slack`` seconds, then released oldest first (ties in reading order); bad records at once,
+    and an action stamped more than a day past the wall clock (the engine refuses it as ahead of the
+    clock): held, it would let everything read after it pass unordered."""
     held: list[tuple[float, int, Action]] = []
     latest = float("-inf")
+    horizon = time.time() + _FUTURE
     n = 0
     for r in results:
         if not isinstance(r, Action):
             yield r
             continue
         ts = epoch_seconds(r.time)
+        if ts > horizon:
+            yield r
+            continue
         n += 1
         heapq.heappush(held, (ts, n, r))
         if ts > latest:
