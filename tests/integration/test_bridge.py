@@ -1,5 +1,6 @@
 """OTLP spans on Kafka, as the OpenTelemetry Collector's Kafka exporter writes them, through
 ``intentwatch bridge`` and a worker: the same alert and command ids as replay of the native fleet.
+And its logs topic: coding agents' log events (Claude Code, Codex) through the bridge as actions.
 
 The exporter's defaults: topic ``otlp_spans``, encoding ``otlp_proto``, one message per batch
 of spans (mixed agents and traces), no key. The source topic here has one partition, so one
@@ -16,18 +17,21 @@ import orjson
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import NewTopic
 
+from intentwatch.models.action import Action
+from intentwatch.pipeline.io.adapters import open_adapter
 from intentwatch.pipeline.io.kafka import admin
 from intentwatch.pipeline.lab.simulate.spans import otlp_requests, to_proto
 from tests.integration.support import INTENTWATCH, Comparison, Pipeline, WorkerProcess
+from tests.unit.test_adapter_coding_agents import LINES, _logs_proto
 
 
 class BridgeProcess(WorkerProcess):
     """``intentwatch bridge`` as a subprocess, stopped like a worker."""
 
-    def __init__(self, source: str, env: dict[str, str], log):
+    def __init__(self, source: str, env: dict[str, str], log, *extra: str):
         self.instance, self.log = "bridge", log
         self._fh = open(log, "ab")
-        self.proc = subprocess.Popen([INTENTWATCH, "bridge", "--from", source, "--format", "otel-proto"], env=env,
+        self.proc = subprocess.Popen([INTENTWATCH, "bridge", "--from", source, "--format", "otel-proto", *extra], env=env,
                                      cwd=log.parent, stdout=self._fh, stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -93,3 +97,33 @@ def test_collector_otlp_proto_batches_through_the_bridge_equal_replay(kafka_pipe
     assert dead[f"{source}[0]@{n_messages}"].startswith("not an OTLP protobuf")
     assert dead[f"{source}[0]@{n_messages + 1}#rs0.ss0.span0"].startswith("execute_tool span has no agent")
     assert len(dead) == 2
+
+
+def test_coding_agents_log_events_on_the_logs_topic_through_the_bridge(kafka_pipeline: Pipeline, tmp_path):
+    """The Kafka exporter's ``otlp_logs`` topic (protobuf), read with ``signal: logs``: the actions the
+    adapter makes of the same bytes in a file, and a message that is no logs request to the DLQ."""
+    p = kafka_pipeline
+    p.create_topics()
+    source = f"it.otlp_logs.{p.suffix}"
+    client = admin(p.kafka)
+    client.create_topics([NewTopic(source, num_partitions=1, replication_factor=1)])[source].result(30)
+    messages = [_logs_proto(doc) for doc in LINES[:2]]  # Claude Code's and Codex's events
+    prod = Producer({"bootstrap.servers": p.bootstrap})
+    for m in [*messages, b"\x0a\xff not protobuf"]:
+        prod.produce(source, value=m)
+    assert prod.flush(60) == 0
+    options = tmp_path / "logs.yaml"
+    options.write_text("signal: logs\n")
+    bridge = BridgeProcess(source, p.env("b1"), tmp_path / "bridge.log", "--adapter-options", str(options))
+    p.workers.append(bridge)
+    deadline = time.monotonic() + 180
+    while not _bridge_drained(p, source, f"{p.group}-bridge-{source}"):
+        assert bridge.alive, bridge.tail()
+        assert time.monotonic() < deadline, f"bridge did not drain {source}:\n{bridge.tail()}"
+        time.sleep(0.5)
+    adapter = open_adapter("otel-proto", options={"signal": "logs"})
+    expected = [r.event_id for m in messages for r in adapter.decode(m, "x") if isinstance(r, Action)]
+    got = [r.json()["event_id"] for r in p.read_all(p.topics.actions)]  # (keyed by agent over partitions)
+    assert len(expected) == 9 and sorted(got) == sorted(expected)
+    (dead,) = p.read_all(p.topics.dlq)
+    assert dead.headers["reason"].decode().startswith("not an OTLP protobuf ExportLogsServiceRequest")

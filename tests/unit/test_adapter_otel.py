@@ -208,8 +208,8 @@ def test_json_lines_file_as_the_file_exporter_writes_it(tmp_path):
 
 
 def test_not_a_traces_document():
-    (r,) = OtelAdapter().decode(b'{"resourceLogs": []}', "otlp_spans[0]@3")
-    assert r.reason == "not an OTLP traces document: no resourceSpans list"
+    (r,) = OtelAdapter().decode(b'{"resourceMetrics": []}', "otlp_spans[0]@3")  # (logs are read: otel_events.py)
+    assert r.reason == "not an OTLP traces or logs document: no resourceSpans (or resourceLogs) list"
 
 
 def _one_span(attrs: list, name: str = "span") -> bytes:

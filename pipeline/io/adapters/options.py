@@ -27,6 +27,10 @@ class OtelOptions(BaseModel):
     tool_calls_from_messages: bool = Field(
         True, description="In a trace with no tool span, make an action of each tool call its chat spans' input messages "
                           "complete (call and response), once: an application instrumented only at its model client.")
+    signal: Literal["traces", "logs"] = Field(
+        "traces", description="What OTLP protobuf holds (it carries no sign of it): logs reads ExportLogsServiceRequest, the "
+                              "events coding agents export (otel_events.py; the Collector's Kafka exporter writes them to "
+                              "otlp_logs). OTLP/JSON is told by its key (resourceSpans / resourceLogs).")
 
 
 class CloudTrailOptions(BaseModel):

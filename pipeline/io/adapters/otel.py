@@ -1,13 +1,11 @@
 """OpenTelemetry GenAI spans -> actions, from OTLP/JSON or OTLP protobuf.
 
-A span becomes an action when its ``gen_ai.operation.name`` (or, without it, the first
-word of its name) is ``execute_tool`` (a tool call), or ``invoke_agent``, ``chat``,
-``text_completion`` or ``generate_content`` (model use, operation ``invoke``); a span without
-an operation that is an MCP ``tools/call`` or names a tool (``gen_ai.tool.name``) is a tool
-call. Other spans (HTTP, database, ``embeddings``, ``create_agent``...) are skipped and
-counted in ``skipped``, not dead-lettered: they are not actions. Where other producers put
-what the conventions do not (OpenInference, Traceloop, ADK, Strands' span events...):
-otel_conventions.py.
+A span becomes an action when its ``gen_ai.operation.name`` (or the first word of its name) is
+``execute_tool`` (a tool call), or ``invoke_agent``, ``chat``, ``text_completion`` or
+``generate_content`` (model use, operation ``invoke``); a span with no operation that is an MCP
+``tools/call`` or names a tool (``gen_ai.tool.name``) is a tool call. Other spans (HTTP,
+``embeddings``...) are counted in ``skipped``, not dead-lettered. Other producers' keys
+(OpenInference, Traceloop, ADK, Claude Code...): otel_conventions.py.
 
 Who acted: ``gen_ai.agent.id``, else ``gen_ai.agent.name``, on the span or on its nearest
 ancestor in the same request (tool spans are children of an ``invoke_agent`` span that
@@ -16,19 +14,18 @@ carries the name), else the resource attribute ``agent_resource_attribute``
 an ``invoke_agent <name>`` span (the span or an ancestor) is named after. A span with none of
 them is a bad record. Reading a file, ancestors may be in other requests: otel_traces.py.
 
-Both encodings are read into one ``Span`` shape (otlp.py, which says what breaks OTLP), so one
-mapping serves both. A span is also bad (its siblings in the request carry on) with no agent,
-or a field the action contract rejects.
+Both encodings are read into one ``Span`` shape (otlp.py: what breaks OTLP); a span is also bad
+(its siblings carry on) with no agent or a field the action contract rejects. OTLP *logs*, the
+events coding agents export (Claude Code, Codex): otel_events.py.
 
 A trace with no tool span (an application instrumented only at its model client) shows its
 tool calls in its chat spans' messages: each completed call becomes an action once, and the
 state-changing calls a model asks for once the trace has shown completed ones
 (``tool_calls_from_messages``; otel_messages.py).
 
-Span attributes named ``intentwatch.<field>`` (``intentwatch.event_id``,
-``intentwatch.operation``, ``intentwatch.resource``, ``intentwatch.data_domain``,
-``intentwatch.bytes``, ...) set that action field directly, over anything derived: an
-instrumented application can state them, and a simulated fleet round-trips exactly.
+Span attributes named ``intentwatch.<field>`` (``intentwatch.event_id``, ``intentwatch.operation``,
+``intentwatch.resource``...) set that action field over anything derived: an instrumented
+application can state them, and a simulated fleet round-trips exactly.
 """
 
 
@@ -42,6 +39,7 @@ from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
 from .options import OtelOptions
+from .otel_events import AgentEvents, json_events, proto_events
 from .otel_conventions import as_genai, tool_io
 from .otel_messages import completed_calls, has_input, has_output, input_messages, output_messages, requested_calls
 from .otel_requests import MODEL_OPERATIONS, TraceRequests, event_request, span_request
@@ -68,10 +66,8 @@ def _has_messages(span: Span, action: Action) -> bool:
 
 
 class OtelAdapter(JsonInput):
-    """Spans of OTLP requests -> actions (``encoding`` ``json`` or ``proto``).
-
-    One instance per run: ``skipped`` counts the spans that are not agent actions, by operation.
-    """
+    """Spans of OTLP requests -> actions (``encoding`` ``json`` or ``proto``); one instance per run:
+    ``skipped`` counts the spans (and log events) that are not agent actions, by operation."""
 
     def __init__(self, encoding: Literal["json", "proto"] = "json", options: OtelOptions | None = None):
         self.encoding = encoding
@@ -89,18 +85,23 @@ class OtelAdapter(JsonInput):
         self._operations: dict[str, str] = {}  # tool -> operation, as self._tools says
         self._requests: dict[str, str | None] = {}  # span id -> the user's request its input messages hold
         self._traced = TraceRequests()  # a trace's request, for tool calls with none above them
-        # tool calls seen only in model spans' messages (otel_messages.py)
-        self._from_messages = self.options.tool_calls_from_messages
+        self._from_messages = self.options.tool_calls_from_messages  # calls seen only in messages (otel_messages.py)
         self._tool_traces: dict[str, None] = {}  # traces with a tool span: their calls are those spans
         self._derived: dict[str, set[str]] = {}  # trace -> the call ids made actions of
+        self._events = AgentEvents(self._agent_attribute, self._keep_resource, self._operation_of, self._put_io, self.skipped)
+        self._logs = self.options.signal == "logs"  # protobuf holds logs (OTLP/JSON says by its key)
 
     # One Kafka message, one line of a Collector file, or one whole file.
     def decode(self, raw: bytes, source: str) -> Iterator[Result]:
         if self.encoding == "json":
             return JsonInput.decode(self, raw, source)
+        if self._logs:
+            return self._events.request(proto_events(raw, source), raw, source)
         return self._request(proto_spans, raw, raw, source)
 
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
+        if doc.__class__ is dict and "resourceLogs" in doc:
+            return self._events.request(json_events(doc, source), raw, source)
         return self._request(json_spans, doc, raw, source)
 
     def _request(self, spans_of: Callable[[Any, str], Spans], message: Any, raw: bytes,
@@ -252,8 +253,7 @@ class OtelAdapter(JsonInput):
         return request
 
     def _asked(self, s: Span | None, by_id: dict[str, Span]) -> str | None:
-        """The request of a tool span: its nearest ancestor's in the same request that holds one (the
-        ``invoke_agent`` span the call runs under), so the detectors know what the user named."""
+        """The request of a tool span: its nearest ancestor's that holds one (the ``invoke_agent`` span it runs under)."""
         for _ in range(MAX_ANCESTORS):
             if s is None:
                 return None

@@ -61,13 +61,19 @@ _LANGFUSE = {"tool": "execute_tool", "agent": "invoke_agent", "generation": "cha
 # a function's arguments and result in ``input`` / ``output``, the SDK trace's ``group_id`` its conversation.
 _LOGFIRE = {"Function: {name}": "execute_tool", "Agent run: {name}": "invoke_agent", "OpenAI Agents trace: {name}": ""}
 _FAMILIES = ("openinference.span.kind", "traceloop.span.kind", "ai.operationId", "mlflow.spanType", "langfuse.observation.type",
-             "logfire.msg_template")
+             "logfire.msg_template", "span.type")
 # LangSmith's OpenTelemetry export (LangChain, LangGraph): it sets gen_ai.operation.name (a tool run is
 # execute_tool) but names the tool only in langsmith.trace.name, its inputs and outputs in gen_ai.prompt /
 # gen_ai.completion, the conversation (a LangGraph thread) in its run metadata.
 _LANGSMITH = "langsmith.span.kind"
 _LANGSMITH_SESSION = ("langsmith.metadata.thread_id", "langsmith.metadata.session_id", "langsmith.metadata.conversation_id")
 _LANGSMITH_AGENT = ("langsmith.metadata.assistant_id", "langsmith.metadata.graph_id")
+# Claude Code's traces (a beta): spans named ``claude_code.<type>``, the type also in ``span.type``; a tool
+# span's children (``tool.blocked_on_user``, ``tool.execution``) are parts of its call, no calls of their own.
+_CLAUDE_CODE = {"tool": "execute_tool", "llm_request": "chat", "interaction": "invoke_agent"}
+_CLAUDE_CODE_KEYS = {"session.id": "gen_ai.conversation.id", "model": "gen_ai.request.model",
+                     "tool_use_id": "gen_ai.tool.call.id"}
+_CLAUDE_CODE_ARGUMENTS = ("file_path", "full_command", "url", "pattern", "path")  # logged with OTEL_LOG_TOOL_DETAILS
 
 
 def needs_aliases(a: dict[str, Any]) -> bool:
@@ -117,6 +123,9 @@ def aliased(a: dict[str, Any], name: str = "", root: bool = False) -> dict[str, 
             _tool_family(out, _LOGFIRE[template], str(a.get("name") or ""), a.get("input"), a.get("output"))
         elif a.get("group_id") is not None:
             out.setdefault("gen_ai.conversation.id", a["group_id"])
+    kind = a.get("span.type")
+    if type(kind) is str and name.startswith("claude_code."):
+        _claude_code(out, a, kind)
     kind = a.get("openinference.span.kind")
     if type(kind) is str:  # (a list or map there is no kind: unhashable, it raised)
         if kind in _OPENINFERENCE and not (kind == "AGENT" and root and not any(k in a for k in _OI_AGENT_SAYS)):
@@ -175,6 +184,46 @@ def _langsmith(out: dict[str, Any], a: dict[str, Any], name: str) -> None:
         _tool_family(out, "execute_tool", tool if type(tool) is str else "",  # a name that is no text: a dead letter
                      _unwrapped(parse_json_text(a.get("gen_ai.prompt")), "input"),
                      _unwrapped(parse_json_text(a.get("gen_ai.completion")), "output"))
+
+
+def _claude_code(out: dict[str, Any], a: dict[str, Any], kind: str) -> None:
+    """Claude Code's span attributes as GenAI ones: a ``tool`` span's tool and its details, any span's session
+    and model; an ``interaction``'s prompt is read as the request (otel_requests.py).
+
+    >>> v = aliased({"span.type": "tool", "tool_name": "Read", "tool_use_id": "toolu_01", "file_path": "/srv/a.py"}, "claude_code.tool")
+    >>> v["gen_ai.operation.name"], v["gen_ai.tool.name"], v["gen_ai.tool.call.arguments"]
+    ('execute_tool', 'Read', {'file_path': '/srv/a.py'})
+    """
+    if kind in _CLAUDE_CODE:
+        out.setdefault("gen_ai.operation.name", _CLAUDE_CODE[kind])
+    for key, gen_ai in _CLAUDE_CODE_KEYS.items():
+        if key in a:
+            out.setdefault(gen_ai, a[key])
+    if kind == "tool":
+        tool = coding_tool(a)
+        if tool is not None:
+            out.setdefault("gen_ai.tool.name", tool)
+        args = parse_json_text(a.get("tool_input")) or {k: a[k] for k in _CLAUDE_CODE_ARGUMENTS if k in a}
+        if args:
+            out.setdefault("gen_ai.tool.call.arguments", args)
+
+
+def coding_tool(a: dict[str, Any]) -> str | None:
+    """The tool a coding agent's span or event names (``tool_name``); Claude Code's MCP calls, named
+    ``mcp_tool`` when their details are logged, as ``mcp__<server>__<tool>`` as it names them itself.
+
+    >>> coding_tool({"tool_name": "mcp_tool", "tool_parameters": '{"mcp_server_name": "github", "mcp_tool_name": "create_issue"}'})
+    'mcp__github__create_issue'
+    """
+    tool = a.get("tool_name")
+    if type(tool) is not str or not tool:
+        return None
+    if tool == "mcp_tool":
+        params = parse_json_text(a.get("tool_parameters"))
+        where = params if type(params) is dict else a
+        if where.get("mcp_server_name") and where.get("mcp_tool_name"):
+            return f"mcp__{where['mcp_server_name']}__{where['mcp_tool_name']}"
+    return tool
 
 
 def _unwrapped(value: Any, key: str) -> Any:

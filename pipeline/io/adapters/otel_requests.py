@@ -203,6 +203,9 @@ def span_request(a: dict[str, Any]) -> str | None:
     messages = a.get("gen_ai.input.messages")
     if messages is not None:
         return user_request(messages)
+    if a.get("span.type") == "interaction":  # Claude Code's (the prompt logged with OTEL_LOG_USER_PROMPTS)
+        prompt = a.get("user_prompt")
+        return prompt if type(prompt) is str and prompt and prompt.upper() != "<REDACTED>" else None
     for key in _REQUEST_KEYS:
         value = a.get(key)
         if value is not None:

@@ -224,7 +224,7 @@ def _json_span(sp: Any, position: str) -> Span:
 def json_spans(doc: Any, source: str) -> Spans:
     """(resource attributes, span or bad span) for every span of a TracesData / ExportTraceServiceRequest."""
     if not isinstance(doc, dict) or not isinstance(doc.get("resourceSpans"), list):
-        raise SpanError("not an OTLP traces document: no resourceSpans list")
+        raise SpanError("not an OTLP traces or logs document: no resourceSpans (or resourceLogs) list")
     for i, rs in enumerate(doc["resourceSpans"]):
         if not isinstance(rs, dict):
             yield {}, BadRecord(f"{source}#rs{i}", "resourceSpans item is not an object", _dump(rs))

@@ -2,10 +2,10 @@
 
 Agent frameworks name tools after what they do (``get_ticket``, ``sendEmail``,
 ``github.create_issue``, ``fs/delete-file``). ``ToolOperations`` takes the last segment of
-the name (after ``.``, ``/`` or ``:``), splits off its first word (snake, kebab or camel
-case) and looks it up in a verb table; a tool named in ``tools`` wins over its verb, and a
-name with no known verb gets ``default``. Both tables are data: a team overrides them in a
-YAML file, not in code.
+the name (after ``.``, ``/``, ``:`` or ``__``), splits off its first word (snake, kebab or camel
+case) and looks it up in a verb table; a tool named in ``tools`` wins over its verb, then
+coding agents' built-in tools (``KNOWN_TOOLS``), and a name with no known verb gets ``default``.
+The tables are data: a team overrides them in a YAML file, not in code.
 
 >>> ops = ToolOperations(tools={"crm_lookup": "read"})
 >>> [ops("get_ticket"), ops("sendEmail"), ops("github.create_issue"), ops("crm_lookup"), ops("frobnicate")]
@@ -22,7 +22,7 @@ from intentwatch.models.action import Operation
 
 # First word of a tool name -> operation. Kept short; extend per team in a tool-operations file.
 VERBS: dict[str, Operation] = {
-    **dict.fromkeys(("get", "read", "fetch", "retrieve", "view", "show", "describe", "lookup", "search", "find",
+    **dict.fromkeys(("get", "read", "fetch", "grep", "retrieve", "view", "show", "describe", "lookup", "search", "find",
                      "query", "download", "open", "cat", "check", "inspect", "head", "select", "count", "diff",
                      "summarize", "summarise", "analyze", "analyse", "explain", "translate", "resolve", "verify",
                      "validate", "compare", "calculate", "extract", "parse", "recommend"), "read"),
@@ -45,15 +45,22 @@ VERBS: dict[str, Operation] = {
     **dict.fromkeys(("login", "logout", "auth", "authenticate", "signin", "sign", "token", "assume"), "authenticate"),
 }
 
-_SEGMENT = re.compile(r"[./:]")
+# Coding agents' built-in tools whose names start with no verb, or a misleading one (Claude Code, Codex CLI).
+KNOWN_TOOLS: dict[str, Operation] = {
+    "WebFetch": "read", "WebSearch": "read", "web_search": "read", "Grep": "read", "NotebookRead": "read",
+    "MultiEdit": "write", "NotebookEdit": "write", "TodoWrite": "write", "apply_patch": "write",
+    "Task": "invoke", "Agent": "invoke",
+}
+
+_SEGMENT = re.compile(r"[./:]|__")  # (``__``: Claude Code's ``mcp__<server>__<tool>``)
 _FIRST_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Za-z][a-z0-9]*")
 
 
 def first_word(name: str) -> str:
     """The verb a tool name starts with, lower case.
 
-    >>> [first_word(n) for n in ("get_ticket", "sendEmail", "fs/delete-file", "HTTPGet", "slack.postMessage")]
-    ['get', 'send', 'delete', 'http', 'post']
+    >>> [first_word(n) for n in ("get_ticket", "sendEmail", "fs/delete-file", "HTTPGet", "slack.postMessage", "mcp__github__create_issue")]
+    ['get', 'send', 'delete', 'http', 'post', 'create']
     """
     segment = _SEGMENT.split(name)[-1] or name
     m = _FIRST_WORD.search(segment)
@@ -77,7 +84,8 @@ class ToolOperations(BaseModel):
         cache: dict[str, Operation] = self._cache  # type: ignore[attr-defined]
         op = cache.get(tool)
         if op is None:
-            op = self.tools.get(tool) or self._table.get(first_word(tool), self.default)  # type: ignore[attr-defined]
+            op = (self.tools.get(tool) or KNOWN_TOOLS.get(tool)
+                  or self._table.get(first_word(tool), self.default))  # type: ignore[attr-defined]
             if len(cache) < 65536:
                 cache[tool] = op
         return op

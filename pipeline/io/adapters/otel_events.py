@@ -1,0 +1,280 @@
+"""OTLP *logs* of coding agents -> actions: the events Claude Code and the Codex CLI export.
+
+Neither writes a span per tool call by default (Claude Code's traces are a beta; Codex writes
+logs only): each writes an OTLP log record per event, its name in the record's ``event_name``,
+its ``event.name`` attribute or its body (``claude_code.tool_result``, ``codex.tool_result``).
+What becomes what (attribute names from each tool's monitoring documentation):
+
+=================  ============================================================================
+``tool_result``    a tool call: ``tool_name``; the call id ``tool_use_id`` / ``call_id``; the
+                   arguments ``tool_input`` / ``arguments`` (JSON text), else Claude Code's
+                   ``tool_parameters`` (a Bash command, an MCP tool's server and name);
+                   Codex's ``output`` as the result; ``success`` false -> outcome ``error``,
+                   a rejected ``decision`` -> ``denied``; ``tool_result_size_bytes`` -> bytes
+``tool_decision``  a call the user or a policy refused (``reject``, ``denied``, ``abort``...):
+                   outcome ``denied``, with the id its ``tool_result`` would have (counted once);
+                   an accepted one is skipped (its ``tool_result`` follows)
+``user_prompt``    no action: its ``prompt`` (unless redacted) is the request of the calls of
+                   the same ``prompt.id`` (Claude Code) or, else, of the same conversation
+``api_request``    model use, as a ``chat`` span: tool ``gen_ai.chat``, operation ``invoke``,
+``api_error``      ``model``; an error -> outcome ``error``
+=================  ============================================================================
+
+Other events (``codex.sse_event``, ``claude_code.auth``...) are counted in ``skipped``. Who acted:
+``gen_ai.agent.id`` / ``gen_ai.agent.name`` on the record, else the resource attribute the traces
+use (``service.name``: ``OTEL_SERVICE_NAME`` names an agent); the person at the keyboard
+(``user.email``, ``user.account_uuid``...) goes to ``attributes['user']``. The session is
+``session.id`` / ``conversation.id``; the task Claude Code's ``prompt.id``, else the record's trace,
+else the session.
+
+OTLP/JSON is told by its ``resourceLogs`` key; OTLP protobuf carries no sign of its signal, so a
+logs topic (the Collector's Kafka exporter writes ``otlp_logs``) is read with ``signal: logs``.
+"""
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from intentwatch.pipeline.io.deadletter import failure
+
+from .base import BadRecord, Result, from_unix_nanos, make_action
+from .otel_conventions import coding_tool, parse_json_text
+from .otlp import SpanError, _hex_id, _object, _uint64, json_attributes, json_value, proto_attributes, proto_value
+
+DENIED = frozenset({"reject", "rejected", "deny", "denied", "abort", "user_reject", "user_abort", "block", "blocked"})
+_REDACTED = frozenset({"<redacted>", "[redacted]", "redacted"})
+_USER_KEYS = ("user.email", "user.account_uuid", "user.account_id", "user.id")
+_SESSION_KEYS = ("session.id", "conversation.id", "gen_ai.conversation.id")
+_CALL_KEYS = ("tool_use_id", "call_id", "gen_ai.tool.call.id")
+_MAX_PROMPTS = 4096  # requests remembered (per prompt id and per session)
+
+
+@dataclass(slots=True)
+class LogEvent:
+    """One log record, as either encoding carries it."""
+
+    name: str  # the event's name as written (``claude_code.tool_result``, ``tool_result``...)
+    time_ns: int
+    when: Any  # ``event.timestamp`` text, for a record with no time of its own
+    attrs: dict[str, Any]
+    trace_id: str
+    position: str
+    raw: Any
+
+    def raw_bytes(self) -> bytes:
+        raw = self.raw
+        if hasattr(raw, "SerializeToString"):
+            return bytes(raw.SerializeToString())
+        from .libs import dumps
+
+        return bytes(dumps(raw))
+
+
+Events = Iterator[tuple[dict[str, Any], "LogEvent | BadRecord"]]
+
+
+def _name(event_name: Any, attrs: dict[str, Any], body: Any) -> str:
+    """The most specific of the three places a producer names its event (a vendor prefix wins)."""
+    names = [n for n in (event_name, attrs.get("event.name"), body) if type(n) is str and n and len(n) < 100]
+    for n in names:
+        if "." in n:
+            return n
+    return names[0] if names else ""
+
+
+def _json_event(rec: Any, position: str) -> LogEvent:
+    if type(rec) is not dict:
+        raise SpanError("log record is not an object")
+    attrs = json_attributes(rec.get("attributes"))
+    time_ns = 0
+    for key in ("timeUnixNano", "observedTimeUnixNano"):
+        if rec.get(key) not in (None, "", "0", 0):
+            time_ns = _uint64(rec[key], key)
+            break
+    trace = rec.get("traceId")
+    return LogEvent(_name(rec.get("eventName"), attrs, json_value(rec.get("body"), "body")), time_ns,
+                    attrs.get("event.timestamp"), attrs, _hex_id(trace, 32, "traceId", required=False) if trace else "",
+                    position, rec)
+
+
+def json_events(doc: Any, source: str) -> Events:
+    """(resource attributes, event or bad record) for every record of a LogsData / ExportLogsServiceRequest."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("resourceLogs"), list):
+        raise SpanError("not an OTLP logs document: no resourceLogs list")
+    for i, rl in enumerate(doc["resourceLogs"]):
+        try:
+            resource = json_attributes(_object(rl, "resourceLogs item").get("resource", {}).get("attributes"), "resource.")
+            scopes = rl.get("scopeLogs") or ()
+        except (SpanError, AttributeError) as e:
+            yield {}, BadRecord(f"{source}#rl{i}", f"resource: {e}")
+            continue
+        for j, sl in enumerate(scopes if isinstance(scopes, list) else [scopes]):
+            records = sl.get("logRecords") if isinstance(sl, dict) else None
+            if not isinstance(records, list):
+                yield resource, BadRecord(f"{source}#rl{i}.sl{j}", "scopeLogs item is not an object with a list of logRecords")
+                continue
+            for k, rec in enumerate(records):
+                position = f"{source}#rl{i}.sl{j}.log{k}"
+                try:
+                    yield resource, _json_event(rec, position)
+                except SpanError as e:
+                    yield resource, BadRecord(position, str(e))
+                except Exception as err:  # noqa: BLE001 - a record of an unforeseen shape costs that record
+                    yield resource, BadRecord(position, failure(err))
+
+
+def proto_events(raw: bytes, source: str) -> Events:
+    from google.protobuf.message import DecodeError
+    from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
+
+    try:
+        req = ExportLogsServiceRequest.FromString(raw)
+    except DecodeError as e:
+        raise SpanError(f"not an OTLP protobuf ExportLogsServiceRequest/LogsData ({e})") from None
+    for i, rl in enumerate(req.resource_logs):
+        resource = proto_attributes(rl.resource.attributes)
+        for j, sl in enumerate(rl.scope_logs):
+            for k, rec in enumerate(sl.log_records):
+                attrs = proto_attributes(rec.attributes)
+                trace = rec.trace_id
+                position = f"{source}#rl{i}.sl{j}.log{k}"
+                if trace and len(trace) != 16:
+                    yield resource, BadRecord(position, f"traceId is {len(trace)} bytes, not 16", rec.SerializeToString())
+                    continue
+                body = proto_value(rec.body) if rec.HasField("body") else None
+                yield resource, LogEvent(_name(rec.event_name, attrs, body), rec.time_unix_nano or rec.observed_time_unix_nano,
+                                         attrs.get("event.timestamp"), attrs, trace.hex() if any(trace) else "", position, rec)
+
+
+def _text(value: Any) -> str | None:
+    return value if type(value) is str and value and value.lower() not in _REDACTED else None
+
+
+def _false(value: Any) -> bool:
+    return value is False or (type(value) is str and value.lower() == "false")
+
+
+class AgentEvents:
+    """The events of one run -> actions. ``operation_of`` / ``put_io``: the span mapping's (otel.py),
+    so a tool maps the same from a span and from an event."""
+
+    def __init__(self, agent_attribute: str | None, keep_resource: bool, operation_of: Callable[[str], str],
+                 put_io: Callable[[dict[str, Any], dict[str, Any], Any, Any], None], skipped: Counter[str]):
+        self._agent_attribute = agent_attribute
+        self._keep_resource = keep_resource
+        self._operation_of = operation_of
+        self._put_io = put_io
+        self.skipped = skipped
+        self._prompts: dict[str, str] = {}  # prompt id or session -> the user's request
+
+    def request(self, events: Events, raw: bytes, source: str) -> Iterator[Result]:
+        try:
+            for resource, event in events:
+                if isinstance(event, BadRecord):
+                    yield event
+                    continue
+                try:
+                    result = self._action(event, resource)
+                except Exception as e:  # noqa: BLE001 - a record of an unforeseen shape costs that record
+                    result = BadRecord(event.position, failure(e), event.raw_bytes())
+                if result is not None:
+                    yield result
+        except SpanError as e:
+            yield BadRecord(source, str(e), raw)
+
+    def _remember(self, key: Any, prompt: str) -> None:
+        if len(self._prompts) >= _MAX_PROMPTS:
+            del self._prompts[next(iter(self._prompts))]
+        self._prompts[str(key)] = prompt
+
+    def _action(self, e: LogEvent, resource: dict[str, Any]) -> Result | None:
+        a = e.attrs
+        kind = e.name.rsplit(".", 1)[-1]
+        session = next((a[k] for k in _SESSION_KEYS if a.get(k) not in (None, "")), None)
+        if session is None:
+            session = next((resource[k] for k in _SESSION_KEYS if resource.get(k) not in (None, "")), None)
+        if kind == "user_prompt":
+            prompt = _text(a.get("prompt"))
+            if prompt is not None:
+                for key in (a.get("prompt.id"), session):
+                    if key is not None:
+                        self._remember(key, prompt)
+            self.skipped["user_prompt (the request of what follows)"] += 1
+            return None
+        decision = str(a.get("decision") or "").lower()
+        if kind not in ("tool_result", "api_request", "api_error") and not (kind == "tool_decision" and decision in DENIED):
+            self.skipped[f"{e.name[:40]} (event)" if kind != "tool_decision" else "tool_decision (allowed)"] += 1
+            return None
+        agent = a.get("gen_ai.agent.id") or a.get("gen_ai.agent.name")
+        if not agent and self._agent_attribute:
+            agent = resource.get(self._agent_attribute)
+            if type(agent) is str and agent.startswith("unknown_service"):
+                agent = None
+        if not agent:
+            return BadRecord(e.position, f"{e.name} event has no agent: no gen_ai.agent.id or gen_ai.agent.name, "
+                                         f"nor resource {self._agent_attribute}", e.raw_bytes())
+        task = a.get("prompt.id") or e.trace_id or session
+        attributes: dict[str, Any] = {"event_name": e.name}
+        fields: dict[str, Any] = {"agent_id": str(agent), "time": from_unix_nanos(e.time_ns) if e.time_ns else e.when}
+        user = next((a.get(k) or resource.get(k) for k in _USER_KEYS if a.get(k) or resource.get(k)), None)
+        if user is not None:
+            attributes["user"] = user
+        request = self._prompts.get(str(a.get("prompt.id"))) or (self._prompts.get(str(session)) if session is not None else None)
+        if request is not None:
+            attributes["request"] = request
+        call_id = next((a[k] for k in _CALL_KEYS if a.get(k)), None)
+        if kind in ("tool_result", "tool_decision"):
+            tool = coding_tool(a)
+            if tool is None:
+                return BadRecord(e.position, f"{e.name} event has no tool_name (text)", e.raw_bytes())
+            fields["tool"], fields["operation"] = tool, self._operation_of(tool)
+            if call_id is not None:
+                attributes["tool_call_id"] = call_id
+            args = next((parse_json_text(a[k]) for k in ("tool_input", "arguments", "tool_parameters") if a.get(k)), None)
+            self._put_io(fields, attributes, args, parse_json_text(a["output"]) if a.get("output") is not None else None)
+            if decision:
+                attributes["decision"] = decision
+                if a.get("source") or a.get("decision_source"):
+                    attributes["decision_source"] = a.get("source") or a.get("decision_source")
+            if decision in DENIED:
+                fields["outcome"] = "denied"
+            elif _false(a.get("success")):
+                fields["outcome"] = "error"
+                if a.get("error"):
+                    attributes["error"] = a["error"]
+            size = a.get("tool_result_size_bytes")
+            if type(size) is int and size >= 0:
+                fields["bytes"] = size
+        else:
+            fields["tool"], fields["operation"] = "gen_ai.chat", "invoke"
+            usage = {k: a[k] for k in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_creation_tokens") if k in a}
+            if usage:
+                attributes["usage"] = usage
+            if kind == "api_error" or a.get("error") or a.get("error.message"):
+                fields["outcome"] = "error"
+                attributes["error"] = a.get("error") or a.get("error.message")
+        model = a.get("model") or a.get("gen_ai.request.model")
+        if model:
+            fields["model"] = {"id": str(model)}
+        fields["event_id"] = self._event_id(e, session or agent, call_id, kind)
+        if session is not None:
+            fields["session_id"] = str(session)
+        if task is not None:
+            fields["task_id"] = str(task)
+        if resource and self._keep_resource:
+            attributes["resource"] = resource
+        fields["attributes"] = attributes
+        return make_action(fields, e.position, e.raw_bytes())
+
+    @staticmethod
+    def _event_id(e: LogEvent, scope: Any, call_id: Any, kind: str) -> str:
+        """A tool call's id is its call id (its decision and its result count once); a model call's the
+        session's event sequence number, else the record's own bytes."""
+        if call_id is not None and kind in ("tool_result", "tool_decision"):
+            return f"{scope}:{call_id}"[:200]
+        sequence = e.attrs.get("event.sequence")
+        if sequence is not None:
+            return f"{scope}:{e.name}:{sequence}"[:200]
+        return hashlib.blake2b(e.raw_bytes(), digest_size=12).hexdigest()
