@@ -294,3 +294,50 @@ def test_the_verbs_of_tool_names_agents_use():
              "update_password": "write", "share_file": "grant", "schedule_transaction": "write",
              "reschedule_calendar_event": "write", "add_calendar_event_participants": "write"}
     assert {n: ops(n) for n in names} == names
+
+
+def test_an_agent_run_longer_than_the_engines_memory_is_not_refused_as_late(tmp_path):
+    """The invoke_agent span of a run of 300 calls is exported when the run ends, after them: stamped
+    at its end, the engine takes it (stamped at its start, it was older than the agent's 256 remembered
+    ids and dead-lettered as late)."""
+    from intentwatch.models.errors import InputError
+    from intentwatch.pipeline.engine.engine import Engine
+
+    trace, root, t0 = "ab" * 16, "0123456789abcdef", 1_764_670_000 * 10**9
+
+    def s(k: str, v: str) -> dict:
+        return {"key": k, "value": {"stringValue": v}}
+
+    calls = [{"traceId": trace, "spanId": f"{i + 1:016x}", "parentSpanId": root, "name": "execute_tool lookup", "kind": 1,
+              "startTimeUnixNano": str(t0 + (i + 1) * 10**9), "endTimeUnixNano": str(t0 + (i + 1) * 10**9 + 5 * 10**8),
+              "attributes": [s("gen_ai.operation.name", "execute_tool"), s("gen_ai.tool.name", "lookup_order"),
+                             s("gen_ai.agent.name", "support")]} for i in range(300)]
+    run = {"traceId": trace, "spanId": root, "name": "invoke_agent support", "kind": 1, "startTimeUnixNano": str(t0),
+           "endTimeUnixNano": str(t0 + 302 * 10**9), "attributes": [s("gen_ai.operation.name", "invoke_agent"),
+                                                                   s("gen_ai.agent.name", "support")]}
+    path = tmp_path / "run.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps({"resourceSpans": [{"scopeSpans": [{"spans": batch}]}]})
+                                for batch in (calls[:150], calls[150:], [run])))
+    e, late, acts = Engine(), [], list(open_adapter("otel-json").read(path))
+    for a in acts:
+        try:
+            e.process(a)
+        except InputError as err:
+            late.append(err.kind)
+    assert len(acts) == 301 and late == []
+    (run_action,) = [a for a in acts if a.tool == "gen_ai.invoke_agent"]
+    assert run_action.time.timestamp() == t0 / 10**9 + 302
+
+
+def test_a_langchain_tool_input_printed_as_python_is_read_as_arguments():
+    """OpenInference's LangChain instrumentation writes a tool's input as ``str(dict)``: its keys reach
+    the resource and the per-tool clauses; a value Python prints as a call stays text."""
+    raw = _one_span([("openinference.span.kind", "TOOL"), ("tool.name", "send_email"),
+                     ("input.value", "{'to': 'ann@example.org', 'subject': 'Q3', 'urgent': True, 'cc': None}")])
+    (a,) = OtelAdapter().decode(raw, "m")
+    assert a.attributes["arguments"] == {"to": "ann@example.org", "subject": "Q3", "urgent": True, "cc": None}
+    assert (a.operation, a.resource) == ("send", "ann@example.org")
+    raw = _one_span([("openinference.span.kind", "TOOL"), ("tool.name", "send_email"),
+                     ("input.value", "{'to': 'ann@example.org', 'at': datetime.datetime(2026, 1, 2, 9, 0)}")])
+    (a,) = OtelAdapter().decode(raw, "m")
+    assert a.attributes["arguments"] == "{'to': 'ann@example.org', 'at': datetime.datetime(2026, 1, 2, 9, 0)}"

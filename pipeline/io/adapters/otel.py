@@ -339,7 +339,8 @@ class OtelAdapter(JsonInput):
         provider = a.get("gen_ai.provider.name") or a.get("gen_ai.system")
         if provider:
             attributes["provider"] = provider
-        fields: dict[str, Any] = {"event_id": span.span_id, "agent_id": str(agent), "time": from_unix_nanos(span.start_ns)}
+        when = span.end_ns() if op == "invoke_agent" else span.start_ns  # (a run is exported at its end, after its calls)
+        fields: dict[str, Any] = {"event_id": span.span_id, "agent_id": str(agent), "time": from_unix_nanos(when)}
         if op == "execute_tool":
             tool = a.get("gen_ai.tool.name")
             if not tool:

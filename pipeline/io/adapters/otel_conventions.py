@@ -15,6 +15,7 @@
   and for tool calls (otel_messages.py).
 """
 
+import ast
 from collections.abc import Iterator
 from typing import Any
 
@@ -46,13 +47,46 @@ _DETAILS_EVENT = "gen_ai.client.inference.operation.details"
 
 
 def parse_json_text(value: Any) -> Any:
-    """``gen_ai.tool.call.arguments`` / ``.result`` may be an object or a JSON string."""
+    """``gen_ai.tool.call.arguments`` / ``.result`` may be an object or a JSON string (or a Python one).
+
+    >>> parse_json_text('{"to": "ann@example.org"}'), parse_json_text("{'folder': 'inbox', 'unread': True}")
+    ({'to': 'ann@example.org'}, {'folder': 'inbox', 'unread': True})
+    >>> parse_json_text("{'when': datetime.date(2026, 1, 2)}"), parse_json_text("[not json")
+    ("{'when': datetime.date(2026, 1, 2)}", '[not json')
+    """
     if type(value) is str and value[:1] in ("{", "["):
         try:
             return loads(value)
         except JSONDecodeError:
-            return value
+            return python_literal(value)
     return value
+
+
+_PYTHON_MARKS = ("'", "None", "True", "False")
+
+
+def python_literal(text: str) -> Any:
+    """A dict or list as Python prints it (LangChain's tool input, ``str(dict)``, in OpenInference's
+    ``input.value`` and LangSmith's ``gen_ai.prompt``), read with ``ast.literal_eval`` (literals only, no
+    code runs), up to 64 KiB; anything else (a call, a set, bytes, non-text keys) stays the text."""
+    if len(text) > 65536 or not any(m in text for m in _PYTHON_MARKS):
+        return text
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return text
+    return value if type(value) in (dict, list) and _plain(value, 0) else text
+
+
+def _plain(v: Any, depth: int) -> bool:
+    """Only what JSON holds (tuples read as lists would do, but change the value's type: refused too)."""
+    if depth > 32:
+        return False
+    if type(v) is dict:
+        return all(type(k) is str and _plain(x, depth + 1) for k, x in v.items())
+    if type(v) is list:
+        return all(_plain(x, depth + 1) for x in v)
+    return v is None or type(v) in (str, int, float, bool)
 
 
 _MLFLOW = {"TOOL": "execute_tool", "AGENT": "invoke_agent", "CHAT_MODEL": "chat", "LLM": "chat"}

@@ -67,6 +67,16 @@ class Span:
                 continue
         return out
 
+    def end_ns(self) -> int:
+        """Its end time, read from the wire only for a span that needs it; its start when none is later."""
+        raw, end = self.raw, 0
+        if raw.__class__ is dict:
+            v = raw.get("endTimeUnixNano")
+            end = int(v) if type(v) is str and 0 < len(v) < 20 and v.isascii() and v.isdigit() else 0
+        elif hasattr(raw, "end_time_unix_nano"):
+            end = int(raw.end_time_unix_nano)
+        return end if end > self.start_ns else self.start_ns
+
     def raw_bytes(self) -> bytes:
         raw = self.raw
         if raw.__class__ is bytes:
