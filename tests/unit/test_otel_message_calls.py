@@ -185,3 +185,50 @@ def test_the_first_model_call_of_a_trace_asks_but_makes_no_action(encoding):
     tool span would come after it): no action from its output."""
     first = _with_output(chat(1, [user(REQUEST)]), [call("call_1", "send_money", {"recipient": "GB29NWBK60161331926819"})])
     assert [a.tool for a in decoded(encoding, request(first))] == ["gen_ai.chat"]
+
+
+def _flat_span(n: int, flat: dict, name: str = "openai.chat") -> dict:
+    return {"traceId": TRACE, "spanId": f"{n:016x}", "name": name, "kind": 3, "status": {},
+            "startTimeUnixNano": str(T0 + n * 2_000_000_000), "endTimeUnixNano": str(T0 + n * 2_000_000_000 + 10**9),
+            "attributes": [_s(k, v) for k, v in flat.items()]}
+
+
+def test_openllmetry_chat_spans_and_their_flattened_tool_calls(encoding):
+    """OpenLLMetry's OpenAI instrumentation: a span ``openai.chat`` (``llm.request.type`` chat, no
+    operation name), the older conventions' ``gen_ai.prompt.<i>.*`` / ``gen_ai.completion.<i>.*`` with
+    ``tool_calls.<j>.id`` / ``.name`` / ``.arguments``: model use, the completed call, then the
+    payment the last completion asks for."""
+    base = {"llm.request.type": "chat", "gen_ai.system": "openai", "gen_ai.request.model": "gpt-4o"}
+    first = {**base, "gen_ai.prompt.0.role": "user", "gen_ai.prompt.0.content": REQUEST,
+             "gen_ai.completion.0.role": "assistant", "gen_ai.completion.0.finish_reason": "tool_calls",
+             "gen_ai.completion.0.tool_calls.0.id": "call_1", "gen_ai.completion.0.tool_calls.0.name": "read_file",
+             "gen_ai.completion.0.tool_calls.0.arguments": '{"path": "bill-march.txt"}'}
+    second = {**base, "gen_ai.prompt.0.role": "user", "gen_ai.prompt.0.content": REQUEST,
+              "gen_ai.prompt.1.role": "assistant", "gen_ai.prompt.1.tool_calls.0.id": "call_1",
+              "gen_ai.prompt.1.tool_calls.0.name": "read_file", "gen_ai.prompt.1.tool_calls.0.arguments": '{"path": "bill-march.txt"}',
+              "gen_ai.prompt.2.role": "tool", "gen_ai.prompt.2.tool_call_id": "call_1", "gen_ai.prompt.2.content": INJECTED,
+              "gen_ai.completion.0.role": "assistant", "gen_ai.completion.0.tool_calls.0.id": "call_2",
+              "gen_ai.completion.0.tool_calls.0.name": "send_money",
+              "gen_ai.completion.0.tool_calls.0.arguments": '{"recipient": "GB29NWBK60161331926819", "amount": 500}'}
+    acts = decoded(encoding, request(_flat_span(1, first)), request(_flat_span(2, second)))
+    assert [(a.tool, a.operation) for a in acts] == [("gen_ai.chat", "invoke"), ("gen_ai.chat", "invoke"),
+                                                     ("read_file", "read"), ("send_money", "send")]
+    read, send = acts[2], acts[3]
+    assert (read.attributes["result"], read.attributes["request"]) == (INJECTED, REQUEST)
+    assert send.attributes["arguments"] == {"recipient": "GB29NWBK60161331926819", "amount": 500} and "result" not in send.attributes
+    e = Engine()
+    out = [o for a in acts for o in e.process(a)] + e.flush()
+    assert [o.rule_id for o in out if isinstance(o, Alert) and o.rule_id == "intent.injected_target"] == ["intent.injected_target"]
+
+
+def test_anthropic_content_blocks_in_the_messages(encoding):
+    """Anthropic's message form: a ``tool_use`` block asks, a ``tool_result`` block answers (as its
+    instrumentations record the request's messages)."""
+    blocks = [{"role": "user", "content": REQUEST},
+              {"role": "assistant", "content": [{"type": "text", "text": "Reading the bill."},
+                                                {"type": "tool_use", "id": "toolu_01", "name": "read_file",
+                                                 "input": {"path": "bill-march.txt"}}]},
+              {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_01", "content": INJECTED}]}]
+    acts = decoded(encoding, request(chat(6, blocks)))
+    assert [a.tool for a in acts] == ["gen_ai.chat", "read_file"]
+    assert acts[1].attributes["arguments"] == {"path": "bill-march.txt"} and acts[1].attributes["result"] == INJECTED

@@ -11,12 +11,11 @@
   the older conventions' events on the tool span, ``gen_ai.tool.message`` (``content``: the
   arguments) and ``gen_ai.choice`` (``message``: the result), as Strands Agents writes them.
 - Traceloop's ``@tool`` input ``{"args": [...], "kwargs": {...}}`` read as its keyword arguments.
-- Messages flattened into attributes (``flattened_messages``), read for the request (otel_requests.py)
-  and for tool calls (otel_messages.py).
+- Claude Code's beta traces (``claude_code.*`` spans, by ``span.type``) and OpenLLMetry's model-client
+  spans (``llm.request.type``).
 """
 
 import ast
-from collections.abc import Iterator
 from typing import Any
 
 from .libs import JSONDecodeError, loads
@@ -95,7 +94,9 @@ _LANGFUSE = {"tool": "execute_tool", "agent": "invoke_agent", "generation": "cha
 # a function's arguments and result in ``input`` / ``output``, the SDK trace's ``group_id`` its conversation.
 _LOGFIRE = {"Function: {name}": "execute_tool", "Agent run: {name}": "invoke_agent", "OpenAI Agents trace: {name}": ""}
 _FAMILIES = ("openinference.span.kind", "traceloop.span.kind", "ai.operationId", "mlflow.spanType", "langfuse.observation.type",
-             "logfire.msg_template", "span.type")
+             "logfire.msg_template", "span.type", "llm.request.type")
+# OpenLLMetry's model-client spans (``openai.chat``, ``anthropic.chat``): the kind of request, no operation.
+_LLM_REQUEST = {"chat": "chat", "completion": "text_completion"}
 # LangSmith's OpenTelemetry export (LangChain, LangGraph): it sets gen_ai.operation.name (a tool run is
 # execute_tool) but names the tool only in langsmith.trace.name, its inputs and outputs in gen_ai.prompt /
 # gen_ai.completion, the conversation (a LangGraph thread) in its run metadata.
@@ -157,6 +158,9 @@ def aliased(a: dict[str, Any], name: str = "", root: bool = False) -> dict[str, 
             _tool_family(out, _LOGFIRE[template], str(a.get("name") or ""), a.get("input"), a.get("output"))
         elif a.get("group_id") is not None:
             out.setdefault("gen_ai.conversation.id", a["group_id"])
+    kind = a.get("llm.request.type")
+    if type(kind) is str and kind in _LLM_REQUEST:
+        out.setdefault("gen_ai.operation.name", _LLM_REQUEST[kind])
     kind = a.get("span.type")
     if type(kind) is str and name.startswith("claude_code."):
         _claude_code(out, a, kind)
@@ -294,42 +298,6 @@ def _traceloop_input(value: Any) -> Any:
             out["args"] = value["args"]
         return out
     return value
-
-
-def flattened_messages(a: dict[str, Any], prefix: str, infix: str, limit: int) -> Iterator[dict[str, Any]]:
-    """Messages flattened into attributes, ``<prefix><i><infix>role`` and the rest, as message dicts in
-    the OpenAI form, one at a time (at most ``limit``, and ``limit`` tool calls or parts each):
-    OpenInference's ``llm.input_messages.<i>.message.*`` / ``llm.output_messages`` (``content``, else
-    its parts' texts joined; ``tool_call_id``; ``tool_calls.<j>.tool_call.*``), the older GenAI
-    conventions' ``gen_ai.prompt.<i>.*``."""
-    for i in range(limit):
-        base = f"{prefix}{i}{infix}"
-        role = a.get(base + "role")
-        if role is None:
-            return
-        content = a.get(base + "content")
-        if type(content) is not str:  # OpenInference's multi-part form
-            texts = []
-            for j in range(limit):
-                text = a.get(f"{base}contents.{j}.message_content.text")
-                if text is None:
-                    break
-                if type(text) is str:
-                    texts.append(text)
-            content = "\n".join(texts) if texts else content
-        m: dict[str, Any] = {"role": role, "content": content}
-        if base + "tool_call_id" in a:
-            m["tool_call_id"] = a[base + "tool_call_id"]
-        calls = []
-        for j in range(limit):
-            call = f"{base}tool_calls.{j}.tool_call."
-            name = a.get(call + "function.name")
-            if name is None:
-                break
-            calls.append({"id": a.get(call + "id"), "function": {"name": name, "arguments": a.get(call + "function.arguments")}})
-        if calls:
-            m["tool_calls"] = calls
-        yield m
 
 
 def _part(messages: Any, kind: str, tool: str, call_id: Any) -> Any:

@@ -4,54 +4,67 @@ An application instrumented only at its model client (the GenAI instrumentations
 Anthropic or Bedrock clients, OpenLLMetry's, OpenInference's) exports ``chat`` spans and no
 ``execute_tool`` span: the tools it runs between two model calls appear only in the messages.
 A chat span's ``gen_ai.input.messages`` (OpenInference: ``llm.input_messages.<i>.message.*``,
-flattened) holds the conversation so far: each call the model asked
-for (a ``tool_call`` part: id, name, arguments; or the OpenAI message form, an assistant message's
-``tool_calls``) and what the application answered (a ``tool_call_response`` part: id, response;
-or a ``tool`` message naming its ``tool_call_id``). ``completed_calls`` pairs them by id: each call
+OpenLLMetry: ``gen_ai.prompt.<i>.*``, flattened) holds the conversation so far: each call the model
+asked for (a ``tool_call`` part: id, name, arguments; the OpenAI message form, an assistant message's
+``tool_calls``; Anthropic's, a ``tool_use`` content block) and what the application answered (a
+``tool_call_response`` part: id, response; a ``tool`` message naming its ``tool_call_id``; a
+``tool_result`` block naming its ``tool_use_id``). ``completed_calls`` pairs them by id: each call
 that has its answer, in the order asked.
 
 The adapter (otel.py) makes an action of each such call the first time a chat span shows it (later
 chat spans repeat the whole history), and only in traces with no tool span: a tool span ends, and
 is exported, before the chat span that reads its result, so an instrumented tool has been seen by
-then and the call is not counted twice. A run may end on a call the model asked for (an injected
+then and the call is not counted twice. Messages flattened into attributes are read back by ``flattened_messages`` (also for the request,
+otel_requests.py). A run may end on a call the model asked for (an injected
 payment, then nothing): once a trace has shown completed calls in its messages (so its tools are
 not traced), the state-changing calls a chat span's output asks for (``requested_calls``:
 ``gen_ai.output.messages``, or OpenInference's ``llm.output_messages``) are actions at once, without
 a result; reads wait for theirs, which the detectors read.
 """
 
+from collections.abc import Iterator
 from typing import Any
 
-from .otel_conventions import flattened_messages, parse_json_text
+from .otel_conventions import parse_json_text
 
 MAX_CALLS = 256  # tool calls read from one span's messages
 _OI, _OO = "llm.input_messages.", "llm.output_messages."  # OpenInference flattens the messages into attributes
+_LP, _LC = "gen_ai.prompt.", "gen_ai.completion."  # and OpenLLMetry (the older GenAI conventions)
 _MAX_FLAT = 256  # flattened messages (and tool calls of one message) read at most
 
 
 def has_input(a: dict[str, Any]) -> bool:
-    return "gen_ai.input.messages" in a or _OI + "0.message.role" in a
+    return "gen_ai.input.messages" in a or _OI + "0.message.role" in a or _LP + "0.role" in a
 
 
 def has_output(a: dict[str, Any]) -> bool:
-    return "gen_ai.output.messages" in a or _OO + "0.message.role" in a
+    return "gen_ai.output.messages" in a or _OO + "0.message.role" in a or _LC + "0.role" in a
 
 
 def input_messages(a: dict[str, Any]) -> Any:
     """A model span's input messages: ``gen_ai.input.messages``, else OpenInference's flattened
-    ``llm.input_messages.<i>.message.*`` (None: neither)."""
+    ``llm.input_messages.<i>.message.*``, else OpenLLMetry's ``gen_ai.prompt.<i>.*`` (None: none)."""
     messages = a.get("gen_ai.input.messages")
-    if messages is not None or _OI + "0.message.role" not in a:
+    if messages is not None:
         return messages
-    return list(flattened_messages(a, _OI, ".message.", _MAX_FLAT))
+    if _OI + "0.message.role" in a:
+        return list(flattened_messages(a, _OI, ".message.", _MAX_FLAT))
+    if _LP + "0.role" in a:
+        return list(flattened_messages(a, _LP, ".", _MAX_FLAT))
+    return None
 
 
 def output_messages(a: dict[str, Any]) -> Any:
-    """What the model answered: ``gen_ai.output.messages``, else OpenInference's ``llm.output_messages.<i>``."""
+    """What the model answered: ``gen_ai.output.messages``, else OpenInference's ``llm.output_messages.<i>``,
+    else OpenLLMetry's ``gen_ai.completion.<i>``."""
     messages = a.get("gen_ai.output.messages")
-    if messages is not None or _OO + "0.message.role" not in a:
+    if messages is not None:
         return messages
-    return list(flattened_messages(a, _OO, ".message.", _MAX_FLAT))
+    if _OO + "0.message.role" in a:
+        return list(flattened_messages(a, _OO, ".message.", _MAX_FLAT))
+    if _LC + "0.role" in a:
+        return list(flattened_messages(a, _LC, ".", _MAX_FLAT))
+    return None
 
 
 def _id(value: Any) -> str | None:
@@ -116,8 +129,85 @@ def _calls(messages: Any) -> tuple[dict[str, tuple[Any, Any]], dict[str, Any]]:
                 cid = _id(c.get("id")) if fn.__class__ is dict else None
                 if cid is not None and cid not in asked and len(asked) < MAX_CALLS:
                     asked[cid] = (fn.get("name"), fn.get("arguments"))  # type: ignore[union-attr]
+        content = m.get("content")
+        if content.__class__ is str and content[:1] == "[":  # (OpenLLMetry writes a list of blocks as JSON text)
+            content = parse_json_text(content)
+        if content.__class__ is list:
+            _blocks(content, asked, answered)
         if m.get("role") == "tool":
             cid = _id(m.get("tool_call_id"))
             if cid is not None and cid in asked:
                 answered[cid] = m.get("content")
     return asked, answered
+
+
+def _blocks(content: list[Any], asked: dict[str, tuple[Any, Any]], answered: dict[str, Any]) -> None:
+    """Anthropic's content blocks: a ``tool_use`` block (id, name, input) asks, a ``tool_result`` block
+    (``tool_use_id``, content) answers.
+
+    >>> asked, answered = {}, {}
+    >>> _blocks([{"type": "tool_use", "id": "toolu_1", "name": "get_bill", "input": {"month": "march"}}], asked, answered)
+    >>> _blocks([{"type": "tool_result", "tool_use_id": "toolu_1", "content": "IBAN DE89..."}], asked, answered)
+    >>> asked, answered
+    ({'toolu_1': ('get_bill', {'month': 'march'})}, {'toolu_1': 'IBAN DE89...'})
+    """
+    for b in content:
+        if b.__class__ is not dict:
+            continue
+        kind = b.get("type")
+        if kind == "tool_use":
+            cid = _id(b.get("id"))
+            if cid is not None and cid not in asked and len(asked) < MAX_CALLS:
+                asked[cid] = (b.get("name"), b.get("input"))
+        elif kind == "tool_result":
+            cid = _id(b.get("tool_use_id"))
+            if cid is not None and cid in asked:
+                answered[cid] = b.get("content")
+
+
+def flattened_messages(a: dict[str, Any], prefix: str, infix: str, limit: int) -> Iterator[dict[str, Any]]:
+    """Messages flattened into attributes, ``<prefix><i><infix>role`` and the rest, as message dicts in
+    the OpenAI form, one at a time (at most ``limit``, and ``limit`` tool calls or parts each):
+    OpenInference's ``llm.input_messages.<i>.message.*`` / ``llm.output_messages`` (``content``, else
+    its parts' texts joined; ``tool_call_id``; ``tool_calls.<j>.tool_call.*``), the older GenAI
+    conventions' ``gen_ai.prompt.<i>.*`` / ``gen_ai.completion.<i>.*`` as OpenLLMetry writes them
+    (``tool_calls.<j>.id`` / ``.name`` / ``.arguments``).
+
+    >>> list(flattened_messages({"gen_ai.completion.0.role": "assistant", "gen_ai.completion.0.tool_calls.0.id": "c1",
+    ...     "gen_ai.completion.0.tool_calls.0.name": "send_money", "gen_ai.completion.0.tool_calls.0.arguments": "{}"},
+    ...     "gen_ai.completion.", ".", 8))
+    [{'role': 'assistant', 'content': None, 'tool_calls': [{'id': 'c1', 'function': {'name': 'send_money', 'arguments': '{}'}}]}]
+    """
+    for i in range(limit):
+        base = f"{prefix}{i}{infix}"
+        role = a.get(base + "role")
+        if role is None:
+            return
+        content = a.get(base + "content")
+        if type(content) is not str:  # OpenInference's multi-part form
+            texts = []
+            for j in range(limit):
+                text = a.get(f"{base}contents.{j}.message_content.text")
+                if text is None:
+                    break
+                if type(text) is str:
+                    texts.append(text)
+            content = "\n".join(texts) if texts else content
+        m: dict[str, Any] = {"role": role, "content": content}
+        if base + "tool_call_id" in a:
+            m["tool_call_id"] = a[base + "tool_call_id"]
+        calls = []
+        for j in range(limit):
+            call = f"{base}tool_calls.{j}."
+            name = a.get(call + "tool_call.function.name")
+            if name is not None:  # OpenInference's
+                calls.append({"id": a.get(call + "tool_call.id"),
+                              "function": {"name": name, "arguments": a.get(call + "tool_call.function.arguments")}})
+                continue
+            name = a.get(call + "name")  # OpenLLMetry's
+            if name is None:
+                break
+            calls.append({"id": a.get(call + "id"), "function": {"name": name, "arguments": a.get(call + "arguments")}})
+        if calls:
+            m["tool_calls"] = calls
+        yield m

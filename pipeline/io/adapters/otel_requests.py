@@ -15,7 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .libs import JSONDecodeError, loads
-from .otel_conventions import as_genai, flattened_messages, parse_json_text
+from .otel_conventions import as_genai, parse_json_text
+from .otel_messages import flattened_messages
 from .otlp import Span
 
 REQUEST_CHARS = 4000  # of a user's request kept on an action (what the detectors read of it)
