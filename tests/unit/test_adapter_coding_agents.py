@@ -1,5 +1,5 @@
-"""Coding agents' own telemetry: the OTLP log events Claude Code and the Codex CLI export (one event
-per tool call, prompt and model request), and Claude Code's beta traces (``claude_code.*`` spans).
+"""Coding agents' own telemetry: the OTLP log events Claude Code, the Codex CLI and the Gemini CLI
+export (one event per tool call, prompt and model request), and Claude Code's beta traces (``claude_code.*`` spans).
 Fixture written from each tool's monitoring documentation (event and attribute names), one OTLP/JSON
 LogsData or TracesData per line as the Collector's file exporter writes them; both encodings."""
 
@@ -18,7 +18,7 @@ from intentwatch.pipeline.lab.simulate.spans import to_proto
 
 FIXTURE = Path(__file__).parents[1] / "data" / "adapters" / "coding_agents.jsonl"
 LINES = [orjson.loads(line) for line in FIXTURE.read_bytes().splitlines()]
-CLAUDE, CODEX, BAD, TRACE = range(4)
+CLAUDE, CODEX, BAD, TRACE, GEMINI = range(5)
 
 
 def _logs_proto(doc: dict) -> bytes:
@@ -82,6 +82,17 @@ def test_codex_events_become_its_tool_calls(encoding):
     assert denied.event_id.endswith(":call_3") and denied.attributes["decision"] == "denied"
 
 
+def test_gemini_cli_tool_call_events(encoding):
+    acts = _actions(encoding, GEMINI)
+    assert [(a.tool, a.operation, a.outcome) for a in acts] == [
+        ("gen_ai.chat", "invoke", "success"), ("read_file", "read", "success"), ("run_shell_command", "execute", "denied")]
+    chat, read, shell = acts
+    assert {a.agent_id for a in acts} == {"gemini-cli"} and {a.task_id for a in acts} == {"gp-1"}
+    assert (read.resource, read.attributes["request"]) == ("/srv/incidents/open.md", "Summarise the open incidents")
+    assert shell.attributes["arguments"] == {"command": "rm -rf /srv/incidents"} and shell.attributes["decision"] == "reject"
+    assert len({a.event_id for a in acts}) == 3  # no call id: each record's own hash
+
+
 def test_events_that_are_no_action_are_counted_not_dead_lettered(encoding):
     _, claude = _results(encoding, CLAUDE)
     assert claude.skipped["tool_decision (allowed)"] == 1
@@ -134,3 +145,18 @@ def test_coding_agents_builtin_tools_and_mcp_names_map_to_their_operations():
                              "mcp__db__delete_rows", "LS", "Glob")] == [
         "read", "read", "write", "invoke", "write", "send", "delete", "list", "list"]
     assert ToolOperations(tools={"Task": "execute"})("Task") == "execute"  # a team's table wins
+
+
+def test_a_tool_call_event_naming_no_tool_is_counted_not_dead_lettered():
+    """A newer Codex times each call in a ``codex.tool_call`` event beside its ``tool_result``."""
+    doc = orjson.loads(orjson.dumps(LINES[CODEX]))
+    records = doc["resourceLogs"][0]["scopeLogs"][0]["logRecords"]
+    timing = orjson.loads(orjson.dumps(records[4]))
+    timing["attributes"] = [kv for kv in timing["attributes"] if kv["key"] not in ("tool_name", "arguments", "output")]
+    timing["attributes"] = [{**kv, "value": {"stringValue": "codex.tool_call"}} if kv["key"] == "event.name" else kv
+                            for kv in timing["attributes"]]
+    records.append(timing)
+    adapter = OtelAdapter()
+    results = list(adapter.decode(orjson.dumps(doc), "f"))
+    assert not [r for r in results if isinstance(r, BadRecord)] and len(results) == 4
+    assert adapter.skipped["codex.tool_call (event)"] == 1

@@ -19,7 +19,7 @@ class OtelOptions(BaseModel):
     agent_resource_attribute: str | None = Field(
         "service.name", description="Resource attribute naming the agent when no span says (None: a bad record).")
     resource_arguments: tuple[str, ...] = Field(
-        ("resource", "uri", "url", "path", "file", "file_path", "to", "recipient", "bucket", "repository", "repo",
+        ("resource", "uri", "url", "path", "file", "file_path", "absolute_path", "to", "recipient", "bucket", "repository", "repo",
          "table", "channel", "ticket_id", "id"),
         description="Tool argument keys, in order, whose first string value becomes the action's resource.")
     tools: ToolOperations = Field(default_factory=ToolOperations, description="Tool name -> operation.")

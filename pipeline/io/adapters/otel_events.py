@@ -1,13 +1,15 @@
-"""OTLP *logs* of coding agents -> actions: the events Claude Code and the Codex CLI export.
+"""OTLP *logs* of coding agents -> actions: the events Claude Code, the Codex CLI and the Gemini CLI export.
 
 Neither writes a span per tool call by default (Claude Code's traces are a beta; Codex writes
 logs only): each writes an OTLP log record per event, its name in the record's ``event_name``,
-its ``event.name`` attribute or its body (``claude_code.tool_result``, ``codex.tool_result``).
+its ``event.name`` attribute or its body (``claude_code.tool_result``, ``codex.tool_result``,
+``gemini_cli.tool_call``).
 What becomes what (attribute names from each tool's monitoring documentation):
 
 =================  ============================================================================
-``tool_result``    a tool call: ``tool_name``; the call id ``tool_use_id`` / ``call_id``; the
-                   arguments ``tool_input`` / ``arguments`` (JSON text), else Claude Code's
+``tool_result``    a tool call: ``tool_name`` (Gemini: ``function_name``); the call id
+``tool_call``      ``tool_use_id`` / ``call_id``; the arguments ``tool_input`` / ``arguments`` /
+                   ``function_args`` (JSON text), else Claude Code's
                    ``tool_parameters`` (a Bash command, an MCP tool's server and name);
                    Codex's ``output`` as the result; ``success`` false -> outcome ``error``,
                    a rejected ``decision`` -> ``denied``; ``tool_result_size_bytes`` -> bytes
@@ -15,7 +17,7 @@ What becomes what (attribute names from each tool's monitoring documentation):
                    outcome ``denied``, with the id its ``tool_result`` would have (counted once);
                    an accepted one is skipped (its ``tool_result`` follows)
 ``user_prompt``    no action: its ``prompt`` (unless redacted) is the request of the calls of
-                   the same ``prompt.id`` (Claude Code) or, else, of the same conversation
+                   the same ``prompt.id`` / ``prompt_id`` or, else, of the same conversation
 ``api_request``    model use, as a ``chat`` span: tool ``gen_ai.chat``, operation ``invoke``,
 ``api_error``      ``model``; an error -> outcome ``error``
 =================  ============================================================================
@@ -48,6 +50,9 @@ _REDACTED = frozenset({"<redacted>", "[redacted]", "redacted"})
 _USER_KEYS = ("user.email", "user.account_uuid", "user.account_id", "user.id")
 _SESSION_KEYS = ("session.id", "conversation.id", "gen_ai.conversation.id")
 _CALL_KEYS = ("tool_use_id", "call_id", "gen_ai.tool.call.id")
+_ARGUMENT_KEYS = ("tool_input", "arguments", "function_args", "tool_parameters")
+_PROMPT_KEYS = ("prompt.id", "prompt_id")
+_TOOL_KINDS = frozenset({"tool_result", "tool_call", "tool_decision"})
 _MAX_PROMPTS = 4096  # requests remembered (per prompt id and per session)
 
 
@@ -195,16 +200,20 @@ class AgentEvents:
         session = next((a[k] for k in _SESSION_KEYS if a.get(k) not in (None, "")), None)
         if session is None:
             session = next((resource[k] for k in _SESSION_KEYS if resource.get(k) not in (None, "")), None)
+        prompt_id = next((a[k] for k in _PROMPT_KEYS if a.get(k)), None)
         if kind == "user_prompt":
             prompt = _text(a.get("prompt"))
             if prompt is not None:
-                for key in (a.get("prompt.id"), session):
+                for key in (prompt_id, session):
                     if key is not None:
                         self._remember(key, prompt)
             self.skipped["user_prompt (the request of what follows)"] += 1
             return None
         decision = str(a.get("decision") or "").lower()
-        if kind not in ("tool_result", "api_request", "api_error") and not (kind == "tool_decision" and decision in DENIED):
+        # (a ``tool_call`` naming no tool: a newer Codex's timing of a call its ``tool_result`` reports)
+        named = kind != "tool_call" or bool(a.get("function_name") or a.get("tool_name"))
+        if not named or (kind not in ("tool_result", "tool_call", "api_request", "api_error")
+                         and not (kind == "tool_decision" and decision in DENIED)):
             self.skipped[f"{e.name[:40]} (event)" if kind != "tool_decision" else "tool_decision (allowed)"] += 1
             return None
         agent = a.get("gen_ai.agent.id") or a.get("gen_ai.agent.name")
@@ -215,24 +224,24 @@ class AgentEvents:
         if not agent:
             return BadRecord(e.position, f"{e.name} event has no agent: no gen_ai.agent.id or gen_ai.agent.name, "
                                          f"nor resource {self._agent_attribute}", e.raw_bytes())
-        task = a.get("prompt.id") or e.trace_id or session
+        task = prompt_id or e.trace_id or session
         attributes: dict[str, Any] = {"event_name": e.name}
         fields: dict[str, Any] = {"agent_id": str(agent), "time": from_unix_nanos(e.time_ns) if e.time_ns else e.when}
         user = next((a.get(k) or resource.get(k) for k in _USER_KEYS if a.get(k) or resource.get(k)), None)
         if user is not None:
             attributes["user"] = user
-        request = self._prompts.get(str(a.get("prompt.id"))) or (self._prompts.get(str(session)) if session is not None else None)
+        request = self._prompts.get(str(prompt_id)) or (self._prompts.get(str(session)) if session is not None else None)
         if request is not None:
             attributes["request"] = request
         call_id = next((a[k] for k in _CALL_KEYS if a.get(k)), None)
-        if kind in ("tool_result", "tool_decision"):
-            tool = coding_tool(a)
+        if kind in _TOOL_KINDS:
+            tool = coding_tool(a) or (a.get("function_name") if type(a.get("function_name")) is str else None)
             if tool is None:
                 return BadRecord(e.position, f"{e.name} event has no tool_name (text)", e.raw_bytes())
             fields["tool"], fields["operation"] = tool, self._operation_of(tool)
             if call_id is not None:
                 attributes["tool_call_id"] = call_id
-            args = next((parse_json_text(a[k]) for k in ("tool_input", "arguments", "tool_parameters") if a.get(k)), None)
+            args = next((parse_json_text(a[k]) for k in _ARGUMENT_KEYS if a.get(k)), None)
             self._put_io(fields, attributes, args, parse_json_text(a["output"]) if a.get("output") is not None else None)
             if decision:
                 attributes["decision"] = decision
@@ -272,7 +281,7 @@ class AgentEvents:
     def _event_id(e: LogEvent, scope: Any, call_id: Any, kind: str) -> str:
         """A tool call's id is its call id (its decision and its result count once); a model call's the
         session's event sequence number, else the record's own bytes."""
-        if call_id is not None and kind in ("tool_result", "tool_decision"):
+        if call_id is not None and kind in _TOOL_KINDS:
             return f"{scope}:{call_id}"[:200]
         sequence = e.attrs.get("event.sequence")
         if sequence is not None:
