@@ -42,7 +42,7 @@ from .options import OtelOptions
 from .otel_events import AgentEvents, json_events, proto_events
 from .otel_conventions import as_genai, tool_io
 from .otel_messages import completed_calls, has_input, has_output, input_messages, output_messages, requested_calls
-from .otel_requests import MODEL_OPERATIONS, TraceRequests, event_request, span_request
+from .otel_requests import MODEL_OPERATIONS, TraceRequests, event_request, model_span, span_request
 from .otel_traces import MAX_ANCESTORS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent
 from .otlp import Span, SpanError, Spans, json_spans, length_prefixed, proto_spans
 
@@ -245,7 +245,7 @@ class OtelAdapter(JsonInput):
         if span.span_id in self._requests:
             return self._requests[span.span_id]
         request = span_request(span.attrs)
-        if request is None and (span.attrs.get("gen_ai.operation.name") or span.name.split(" ", 1)[0]) in MODEL_OPERATIONS:
+        if request is None and model_span(span):
             request = event_request(span)
         if len(self._requests) >= 4096:
             self._requests.clear()

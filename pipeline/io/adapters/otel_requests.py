@@ -237,6 +237,11 @@ MODEL_OPERATIONS = frozenset({"invoke_agent", "chat", "text_completion", "genera
 _TRACES = 4096  # traces whose request is remembered across requests
 
 
+def model_span(s: Span) -> bool:
+    """A model call or an agent's run (its operation, read as GenAI keys, or its name's first word)."""
+    return (as_genai(s).get("gen_ai.operation.name") or s.name.split(" ", 1)[0]) in MODEL_OPERATIONS
+
+
 class TraceRequests:
     """The request of a tool call with none above it: the trace's. The GenAI conventions' chat spans,
     and the OpenAI Agents SDK's model spans (Logfire, OpenInference), hold the user's message beside
@@ -262,7 +267,7 @@ class TraceRequests:
             self._models.clear()
             self._for = by_id
             for s in by_id.values():
-                if (as_genai(s).get("gen_ai.operation.name") or s.name.split(" ", 1)[0]) in MODEL_OPERATIONS:
+                if model_span(s):
                     self._models.setdefault(s.trace_id, []).append(s)
         trace = span.trace_id
         if trace in self._batch:
