@@ -160,3 +160,39 @@ def test_a_tool_call_event_naming_no_tool_is_counted_not_dead_lettered():
     results = list(adapter.decode(orjson.dumps(doc), "f"))
     assert not [r for r in results if isinstance(r, BadRecord)] and len(results) == 4
     assert adapter.skipped["codex.tool_call (event)"] == 1
+
+
+def test_mangled_records_never_escape_as_exceptions():
+    """Every fixture line with values swapped for odd ones (seeded): each record is an action or a
+    dead letter, never an exception out of the adapter."""
+    import random
+
+    odd = [None, 0, -1, 2**63, "", "x" * 5000, [], {}, [1, {"a": None}], {"stringValue": None}, {"intValue": "1e5"},
+           {"boolValue": "no"}, {"kvlistValue": {"values": [{"key": "a"}]}}, "ffff", "0" * 32, 1.5, True]
+    rnd = random.Random(7)
+
+    def mangle(x):
+        if isinstance(x, dict):
+            for k in list(x):
+                r = rnd.random()
+                if r < 0.04:
+                    x[k] = rnd.choice(odd)
+                elif r < 0.06:
+                    del x[k]
+                else:
+                    mangle(x[k])
+        elif isinstance(x, list):
+            for i in range(len(x)):
+                if rnd.random() < 0.04:
+                    x[i] = rnd.choice(odd)
+                else:
+                    mangle(x[i])
+
+    kinds = set()
+    for _ in range(400):
+        doc = orjson.loads(orjson.dumps(LINES[rnd.randrange(len(LINES))]))
+        mangle(doc)
+        results = list(OtelAdapter().decode(orjson.dumps(doc), "f"))
+        assert all(isinstance(r, (Action, BadRecord)) for r in results)
+        kinds |= {type(r) for r in results}
+    assert kinds == {Action, BadRecord}
