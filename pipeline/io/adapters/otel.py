@@ -88,10 +88,10 @@ class OtelAdapter(JsonInput):
         self._from_messages = self.options.tool_calls_from_messages  # calls seen only in messages (otel_messages.py)
         self._tool_traces: dict[str, None] = {}  # traces with a tool span: their calls are those spans
         self._derived: dict[str, set[str]] = {}  # trace -> the call ids made actions of
-        self._events = AgentEvents(self._agent_attribute, self._keep_resource, self._operation_of, self._put_io, self.skipped)
-        self._logs = self.options.signal == "logs"  # protobuf holds logs (OTLP/JSON says by its key)
+        self._logs = self.options.signal == "logs"  # protobuf holds logs (OTLP/JSON says by its key): otel_events.py
+        self._events = AgentEvents(self._agent_attribute, self._keep_resource, self._operation_of, self._put_io,
+                                   self.skipped, self._from_messages)
 
-    # One Kafka message, one line of a Collector file, or one whole file.
     def decode(self, raw: bytes, source: str) -> Iterator[Result]:
         if self.encoding == "json":
             return JsonInput.decode(self, raw, source)

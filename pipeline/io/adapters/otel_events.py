@@ -43,6 +43,7 @@ from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, Result, from_unix_nanos, make_action
 from .otel_conventions import coding_tool, parse_json_text
+from .otel_event_messages import MAX_TRACES, MESSAGE_EVENTS, TraceMessages
 from .otlp import SpanError, _hex_id, _object, _uint64, json_attributes, json_value, proto_attributes, proto_value
 
 DENIED = frozenset({"reject", "rejected", "deny", "denied", "abort", "user_reject", "user_abort", "block", "blocked"})
@@ -67,6 +68,7 @@ class LogEvent:
     trace_id: str
     position: str
     raw: Any
+    body: Any = None
 
     def raw_bytes(self) -> bytes:
         raw = self.raw
@@ -98,10 +100,9 @@ def _json_event(rec: Any, position: str) -> LogEvent:
         if rec.get(key) not in (None, "", "0", 0):
             time_ns = _uint64(rec[key], key)
             break
-    trace = rec.get("traceId")
-    return LogEvent(_name(rec.get("eventName"), attrs, json_value(rec.get("body"), "body")), time_ns,
-                    attrs.get("event.timestamp"), attrs, _hex_id(trace, 32, "traceId", required=False) if trace else "",
-                    position, rec)
+    trace, body = rec.get("traceId"), json_value(rec.get("body"), "body")
+    return LogEvent(_name(rec.get("eventName"), attrs, body), time_ns, attrs.get("event.timestamp"), attrs,
+                    _hex_id(trace, 32, "traceId", required=False) if trace else "", position, rec, body)
 
 
 def json_events(doc: Any, source: str) -> Events:
@@ -150,7 +151,8 @@ def proto_events(raw: bytes, source: str) -> Events:
                     continue
                 body = proto_value(rec.body) if rec.HasField("body") else None
                 yield resource, LogEvent(_name(rec.event_name, attrs, body), rec.time_unix_nano or rec.observed_time_unix_nano,
-                                         attrs.get("event.timestamp"), attrs, trace.hex() if any(trace) else "", position, rec)
+                                         attrs.get("event.timestamp"), attrs, trace.hex() if any(trace) else "", position, rec,
+                                         body)
 
 
 def _text(value: Any) -> str | None:
@@ -166,7 +168,10 @@ class AgentEvents:
     so a tool maps the same from a span and from an event."""
 
     def __init__(self, agent_attribute: str | None, keep_resource: bool, operation_of: Callable[[str], str],
-                 put_io: Callable[[dict[str, Any], dict[str, Any], Any, Any], None], skipped: Counter[str]):
+                 put_io: Callable[[dict[str, Any], dict[str, Any], Any, Any], None], skipped: Counter[str],
+                 from_messages: bool = True):
+        self._from_messages = from_messages
+        self._traces: dict[str, TraceMessages] = {}  # the GenAI message events' conversations (otel_event_messages.py)
         self._agent_attribute = agent_attribute
         self._keep_resource = keep_resource
         self._operation_of = operation_of
@@ -181,11 +186,13 @@ class AgentEvents:
                     yield event
                     continue
                 try:
-                    result = self._action(event, resource)
+                    results = self._message_calls(event, resource) if event.name in MESSAGE_EVENTS \
+                        else [self._action(event, resource)]
                 except Exception as e:  # noqa: BLE001 - a record of an unforeseen shape costs that record
-                    result = BadRecord(event.position, failure(e), event.raw_bytes())
-                if result is not None:
-                    yield result
+                    results = [BadRecord(event.position, failure(e), event.raw_bytes())]
+                for result in results:
+                    if result is not None:
+                        yield result
         except SpanError as e:
             yield BadRecord(source, str(e), raw)
 
@@ -216,14 +223,9 @@ class AgentEvents:
                          and not (kind == "tool_decision" and decision in DENIED)):
             self.skipped[f"{e.name[:40]} (event)" if kind != "tool_decision" else "tool_decision (allowed)"] += 1
             return None
-        agent = a.get("gen_ai.agent.id") or a.get("gen_ai.agent.name")
-        if not agent and self._agent_attribute:
-            agent = resource.get(self._agent_attribute)
-            if type(agent) is str and agent.startswith("unknown_service"):
-                agent = None
-        if not agent:
-            return BadRecord(e.position, f"{e.name} event has no agent: no gen_ai.agent.id or gen_ai.agent.name, "
-                                         f"nor resource {self._agent_attribute}", e.raw_bytes())
+        agent = self._agent(e, resource)
+        if isinstance(agent, BadRecord):
+            return agent
         task = prompt_id or e.trace_id or session
         attributes: dict[str, Any] = {"event_name": e.name}
         fields: dict[str, Any] = {"agent_id": str(agent), "time": from_unix_nanos(e.time_ns) if e.time_ns else e.when}
@@ -276,6 +278,58 @@ class AgentEvents:
             attributes["resource"] = resource
         fields["attributes"] = attributes
         return make_action(fields, e.position, e.raw_bytes())
+
+    def _agent(self, e: LogEvent, resource: dict[str, Any]) -> Any:
+        """Who acted (text), or the bad record that says no one is named."""
+        agent = e.attrs.get("gen_ai.agent.id") or e.attrs.get("gen_ai.agent.name")
+        if not agent and self._agent_attribute:
+            agent = resource.get(self._agent_attribute)
+            if type(agent) is str and agent.startswith("unknown_service"):
+                agent = None
+        if not agent:
+            return BadRecord(e.position, f"{e.name} event has no agent: no gen_ai.agent.id or gen_ai.agent.name, "
+                                         f"nor resource {self._agent_attribute}", e.raw_bytes())
+        return str(agent)
+
+    def _message_calls(self, e: LogEvent, resource: dict[str, Any]) -> list[Result]:
+        """The tool calls a GenAI message event completes (or, answered calls shown, asks for), once each."""
+        a = e.attrs
+        key = e.trace_id or next((str(a[k]) for k in _SESSION_KEYS if a.get(k)), "")
+        if not self._from_messages or not key:
+            self.skipped[f"{e.name} (message{'' if key else ', no trace'})"] += 1
+            return []
+        t = self._traces.get(key)
+        if t is None:
+            if len(self._traces) >= MAX_TRACES:
+                del self._traces[next(iter(self._traces))]  # the oldest conversation
+            t = self._traces[key] = TraceMessages()
+        done, asked = t.take(e.name, e.body, a)
+        asked = [c for c in asked if self._operation_of(c[1]) not in ("read", "list")]  # reads wait for their result
+        t.done.update(c[0] for c in asked)
+        calls = [*done, *((cid, tool, args, None) for cid, tool, args in asked)]
+        if not calls:
+            self.skipped[f"{e.name} (message)"] += 1
+            return []
+        agent = self._agent(e, resource)
+        if isinstance(agent, BadRecord):
+            return [agent]
+        session = next((a[k] for k in _SESSION_KEYS if a.get(k) not in (None, "")), None)
+        out: list[Result] = []
+        for cid, tool, args, response in calls:
+            attributes: dict[str, Any] = {"event_name": e.name, "trace_id": key, "tool_call_id": cid, "from_messages": True}
+            fields: dict[str, Any] = {"event_id": f"{key}:{cid[:160]}", "agent_id": agent, "tool": tool,
+                                      "operation": self._operation_of(tool), "task_id": key,
+                                      "time": from_unix_nanos(e.time_ns) if e.time_ns else e.when}
+            self._put_io(fields, attributes, args, response)
+            if t.request is not None:
+                attributes["request"] = t.request
+            if session is not None:
+                fields["session_id"] = str(session)
+            if resource and self._keep_resource:
+                attributes["resource"] = resource
+            fields["attributes"] = attributes
+            out.append(make_action(fields, f"{e.position}#{cid[:80]}", e.raw_bytes()))
+        return out
 
     @staticmethod
     def _event_id(e: LogEvent, scope: Any, call_id: Any, kind: str) -> str:
