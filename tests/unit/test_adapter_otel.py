@@ -208,8 +208,15 @@ def test_json_lines_file_as_the_file_exporter_writes_it(tmp_path):
 
 
 def test_not_a_traces_document():
-    (r,) = OtelAdapter().decode(b'{"resourceMetrics": []}', "otlp_spans[0]@3")  # (logs are read: otel_events.py)
+    (r,) = OtelAdapter().decode(b'{"spans": []}', "otlp_spans[0]@3")  # (logs are read: otel_events.py)
     assert r.reason == "not an OTLP traces or logs document: no resourceSpans (or resourceLogs) list"
+
+
+def test_metrics_among_the_lines_are_counted_not_dead_lettered():
+    """One Collector file exporter for every pipeline writes metrics lines among the spans and logs."""
+    adapter = OtelAdapter()
+    assert list(adapter.decode(b'{"resourceMetrics": [{"scopeMetrics": []}]}', "f:2")) == []
+    assert adapter.skipped["metrics (no actions)"] == 1
 
 
 def _one_span(attrs: list, name: str = "span") -> bytes:

@@ -41,7 +41,7 @@ from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, re
 from .options import OtelOptions
 from .otel_events import AgentEvents, json_events, proto_events
 from .otel_conventions import as_genai, tool_io
-from .otel_messages import completed_calls, has_input, has_output, input_messages, output_messages, requested_calls
+from .otel_messages import MessageCalls, has_input
 from .otel_requests import MODEL_OPERATIONS, TraceRequests, event_request, model_span, span_request
 from .otel_traces import MAX_ANCESTORS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent
 from .otlp import Span, SpanError, Spans, json_spans, length_prefixed, proto_spans
@@ -56,8 +56,6 @@ FIELD_ATTRIBUTES: Final = {f"intentwatch.{f}": f for f in (
 _FIELD_KEYS: Final = frozenset(FIELD_ATTRIBUTES)
 _AGENT_KEYS: Final = ("gen_ai.agent.id", "gen_ai.agent.name")
 _SESSION_KEYS: Final = ("gen_ai.conversation.id", "mcp.session.id")
-_MAX_CALL_IDS: Final = 16384  # call ids of one trace remembered (made actions of)
-_READS: Final = frozenset({"read", "list"})  # a call from messages read only once answered: its result matters
 
 
 def _has_messages(span: Span, action: Action) -> bool:
@@ -86,8 +84,7 @@ class OtelAdapter(JsonInput):
         self._requests: dict[str, str | None] = {}  # span id -> the user's request its input messages hold
         self._traced = TraceRequests()  # a trace's request, for tool calls with none above them
         self._from_messages = self.options.tool_calls_from_messages  # calls seen only in messages (otel_messages.py)
-        self._tool_traces: dict[str, None] = {}  # traces with a tool span: their calls are those spans
-        self._derived: dict[str, set[str]] = {}  # trace -> the call ids made actions of
+        self._messages = MessageCalls(self._operation_of, self._put_io)  # a trace's calls from its messages
         self._logs = self.options.signal == "logs"  # protobuf holds logs (OTLP/JSON says by its key): otel_events.py
         self._events = AgentEvents(self._agent_attribute, self._keep_resource, self._operation_of, self._put_io,
                                    self.skipped, self._from_messages)
@@ -100,7 +97,10 @@ class OtelAdapter(JsonInput):
         return self._request(proto_spans, raw, raw, source)
 
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
-        if doc.__class__ is dict and "resourceLogs" in doc:
+        if doc.__class__ is dict and ("resourceLogs" in doc or "resourceMetrics" in doc):
+            if "resourceMetrics" in doc:  # (one file exporter for every pipeline writes them among the rest)
+                self.skipped["metrics (no actions)"] += 1
+                return iter(())
             return self._events.request(json_events(doc, source), raw, source)
         return self._request(json_spans, doc, raw, source)
 
@@ -130,7 +130,7 @@ class OtelAdapter(JsonInput):
                 if self._from_messages and isinstance(result, Action) and _has_messages(span, result):
                     chats.append((span, result))
         for span, model in chats:  # after the whole request: a tool span later in it is seen first
-            yield from self._message_calls(span, model)
+            yield from self._messages.calls(span, model)
         if memory is not None:
             for span, resource, result in memory.ready():
                 yield from self._released(span, resource, result)
@@ -142,57 +142,8 @@ class OtelAdapter(JsonInput):
         if result is None:
             return []
         if self._from_messages and isinstance(result, Action) and _has_messages(span, result):
-            return [result, *self._message_calls(span, result)]
+            return [result, *self._messages.calls(span, result)]
         return [result]
-
-    def _message_calls(self, span: Span, model: Action) -> list[Result]:
-        """The tool calls a model span's messages show, each the first time seen, in a trace with no
-        tool span (otel_messages.py), by the agent of the model call at its time: those its input
-        completes (call and response), then, once the trace has shown completed calls (so its tools
-        are not traced), the state-changing calls its output asks for (a run may end on one; reads
-        wait for their result, which the detectors read)."""
-        trace = span.trace_id
-        if trace in self._tool_traces:
-            return []
-        done = completed_calls(input_messages(span.attrs))
-        seen = self._derived.get(trace)
-        if not done and not seen:
-            return []
-        if seen is None:
-            if len(self._derived) >= 65536:
-                self._derived.clear()  # (a repeat after this is one more action with the same event id: de-duplicated)
-            seen = self._derived[trace] = set()
-        elif len(seen) >= _MAX_CALL_IDS:
-            seen.clear()  # (one trace, endless new calls: bounded; a repeat after this is de-duplicated by its event id)
-        out: list[Result] = []
-        for call_id, tool, args, response in done:
-            if call_id not in seen:
-                seen.add(call_id)
-                out.append(self._called(span, model, call_id, tool, args, response))
-        if seen and has_output(span.attrs):
-            for call_id, tool, args in requested_calls(output_messages(span.attrs)):
-                if call_id not in seen and self._operation_of(tool) not in _READS:
-                    seen.add(call_id)
-                    out.append(self._called(span, model, call_id, tool, args, None))
-        return out
-
-    def _called(self, span: Span, model: Action, call_id: str, tool: str, args: Any, response: Any) -> Result:
-        """One tool call read from a model span's messages, as an action."""
-        attributes: dict[str, Any] = {"trace_id": span.trace_id, "span_id": span.span_id, "span_name": span.name,
-                                      "tool_call_id": call_id, "from_messages": True}
-        fields: dict[str, Any] = {"event_id": f"{span.trace_id}:{call_id[:160]}", "agent_id": model.agent_id,
-                                  "time": model.time, "tool": tool, "operation": self._operation_of(tool),
-                                  "task_id": span.trace_id}
-        self._put_io(fields, attributes, args, response)
-        request = model.attributes.get("request")
-        if request is not None:
-            attributes["request"] = request
-        if model.session_id is not None:
-            fields["session_id"] = model.session_id
-        if model.source_ip is not None:
-            fields["source_ip"] = model.source_ip
-        fields["attributes"] = attributes
-        return make_action(fields, f"{span.position}#{call_id[:80]}", span.raw)
 
     def _put_io(self, fields: dict[str, Any], attributes: dict[str, Any], args: Any, result: Any) -> None:
         """A tool call's arguments and result into its attributes, and its resource from the arguments."""
@@ -296,10 +247,8 @@ class OtelAdapter(JsonInput):
         op = self._operation(span)
         if op is None:
             return None
-        if op == "execute_tool" and self._from_messages and span.trace_id not in self._tool_traces:
-            if len(self._tool_traces) >= 65536:
-                del self._tool_traces[next(iter(self._tool_traces))]  # the oldest trace
-            self._tool_traces[span.trace_id] = None
+        if op == "execute_tool" and self._from_messages:
+            self._messages.tool_span(span.trace_id)
         if op == "execute_tool" and span.parent_id:
             parent = by_id.get(span.parent_id)
             if parent is not None and (called := called_tool(span)) is not None and called_tool(parent) == called:

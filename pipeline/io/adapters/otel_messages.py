@@ -22,12 +22,18 @@ not traced), the state-changing calls a chat span's output asks for (``requested
 a result; reads wait for theirs, which the detectors read.
 """
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, Final
 
+from intentwatch.models.action import Action
+
+from .base import Result, make_action
 from .otel_conventions import parse_json_text
+from .otlp import Span
 
 MAX_CALLS = 256  # tool calls read from one span's messages
+_MAX_CALL_IDS: Final = 16384  # call ids of one trace remembered (made actions of)
+_READS: Final = frozenset({"read", "list"})  # a call from messages read only once answered: its result matters
 _OI, _OO = "llm.input_messages.", "llm.output_messages."  # OpenInference flattens the messages into attributes
 _LP, _LC = "gen_ai.prompt.", "gen_ai.completion."  # and OpenLLMetry (the older GenAI conventions)
 _MAX_FLAT = 256  # flattened messages (and tool calls of one message) read at most
@@ -163,6 +169,73 @@ def _blocks(content: list[Any], asked: dict[str, tuple[Any, Any]], answered: dic
             cid = _id(b.get("tool_use_id"))
             if cid is not None and cid in asked:
                 answered[cid] = b.get("content")
+
+
+class MessageCalls:
+    """The tool calls of the traces with no tool span, from their model spans' messages, once each.
+    ``operation_of`` / ``put_io``: the span mapping's (otel.py), so a call maps the same either way."""
+
+    def __init__(self, operation_of: Callable[[str], str], put_io: Callable[[dict[str, Any], dict[str, Any], Any, Any], None]):
+        self._operation_of = operation_of
+        self._put_io = put_io
+        self._tool_traces: dict[str, None] = {}  # traces with a tool span: their calls are those spans
+        self._derived: dict[str, set[str]] = {}  # trace -> the call ids made actions of
+
+    def tool_span(self, trace: str) -> None:
+        """The trace has a tool span: its calls are its tool spans, not its messages."""
+        if trace not in self._tool_traces:
+            if len(self._tool_traces) >= 65536:
+                del self._tool_traces[next(iter(self._tool_traces))]  # the oldest trace
+            self._tool_traces[trace] = None
+
+    def calls(self, span: Span, model: Action) -> list[Result]:
+        """The tool calls a model span's messages show, each the first time seen, in a trace with no
+        tool span, by the agent of the model call at its time: those its input completes (call and
+        response), then, once the trace has shown completed calls (so its tools are not traced), the
+        state-changing calls its output asks for (a run may end on one; reads wait for their result,
+        which the detectors read)."""
+        trace = span.trace_id
+        if trace in self._tool_traces:
+            return []
+        done = completed_calls(input_messages(span.attrs))
+        seen = self._derived.get(trace)
+        if not done and not seen:
+            return []
+        if seen is None:
+            if len(self._derived) >= 65536:
+                self._derived.clear()  # (a repeat after this is one more action with the same event id: de-duplicated)
+            seen = self._derived[trace] = set()
+        elif len(seen) >= _MAX_CALL_IDS:
+            seen.clear()  # (one trace, endless new calls: bounded; a repeat after this is de-duplicated by its event id)
+        out: list[Result] = []
+        for call_id, tool, args, response in done:
+            if call_id not in seen:
+                seen.add(call_id)
+                out.append(self._called(span, model, call_id, tool, args, response))
+        if seen and has_output(span.attrs):
+            for call_id, tool, args in requested_calls(output_messages(span.attrs)):
+                if call_id not in seen and self._operation_of(tool) not in _READS:
+                    seen.add(call_id)
+                    out.append(self._called(span, model, call_id, tool, args, None))
+        return out
+
+    def _called(self, span: Span, model: Action, call_id: str, tool: str, args: Any, response: Any) -> Result:
+        """One tool call read from a model span's messages, as an action."""
+        attributes: dict[str, Any] = {"trace_id": span.trace_id, "span_id": span.span_id, "span_name": span.name,
+                                      "tool_call_id": call_id, "from_messages": True}
+        fields: dict[str, Any] = {"event_id": f"{span.trace_id}:{call_id[:160]}", "agent_id": model.agent_id,
+                                  "time": model.time, "tool": tool, "operation": self._operation_of(tool),
+                                  "task_id": span.trace_id}
+        self._put_io(fields, attributes, args, response)
+        request = model.attributes.get("request")
+        if request is not None:
+            attributes["request"] = request
+        if model.session_id is not None:
+            fields["session_id"] = model.session_id
+        if model.source_ip is not None:
+            fields["source_ip"] = model.source_ip
+        fields["attributes"] = attributes
+        return make_action(fields, f"{span.position}#{call_id[:80]}", span.raw)
 
 
 def flattened_messages(a: dict[str, Any], prefix: str, infix: str, limit: int) -> Iterator[dict[str, Any]]:
