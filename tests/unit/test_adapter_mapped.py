@@ -141,3 +141,28 @@ def test_a_field_with_only_a_default_takes_it():
     default for every record (building its reader looped forever)."""
     (a,) = mapped(REC, fields={**BASE, "data_domain": {"default": "pii"}, "outcome": {"default": "error"}})
     assert (a.data_domain, a.outcome) == ("pii", "error")
+
+
+def test_the_shipped_gcp_audit_log_example():
+    """Google Cloud Audit Logs as ``gcloud logging read --format=json`` prints them (a pretty-printed array):
+    data access and admin activity of a service account, a denied and a failed call, an entry that is
+    not an audit log, and one that names no principal."""
+    adapter = open_adapter("mapped", ROOT / "deploy" / "mappings" / "gcp-audit-log.yaml")
+    path = ROOT / "tests" / "data" / "adapters" / "gcp_audit.json"
+    results = list(adapter.read(path))
+    actions = [r for r in results if isinstance(r, Action)]
+    assert [(a.tool, a.operation, a.outcome) for a in actions] == [
+        ("storage.objects.get", "read", "success"), ("storage.objects.create", "write", "success"),
+        ("google.iam.admin.v1.CreateServiceAccountKey", "grant", "success"), ("SetIamPolicy", "grant", "denied"),
+        ("google.logging.v2.ConfigServiceV2.DeleteSink", "configure", "success"),
+        ("v1.compute.instances.insert", "write", "error")]
+    first = actions[0]
+    assert first.agent_id == "ingest-agent@acme-prod.iam.gserviceaccount.com"
+    assert first.event_id == "projects/acme-prod/logs/cloudaudit.googleapis.com%2Fdata_access:1x0001e3f9abc"
+    assert (first.resource, first.source_ip, str(first.time)) == (
+        "projects/_/buckets/acme-exports/objects/2026/q3.csv", "203.0.113.7", "2026-11-30 09:05:12.345678+00:00")
+    assert first.credential_id.endswith("/keys/5f1c0e2d9a7b") and first.attributes["project"] == "acme-prod"
+    assert actions[2].attributes["arguments"]["name"].startswith("projects/-/serviceAccounts/")
+    assert adapter.skipped == {"protoPayload.@type=(missing)": 1}  # the application log line
+    (bad,) = [r for r in results if isinstance(r, BadRecord)]
+    assert bad.reason == "agent_id: nothing at protoPayload.authenticationInfo.principalEmail"
