@@ -12,7 +12,7 @@ What becomes what (attribute names from each tool's monitoring documentation):
                    ``function_args`` (JSON text), else Claude Code's
                    ``tool_parameters`` (a Bash command, an MCP tool's server and name);
                    Codex's ``output`` as the result; ``success`` false -> outcome ``error``,
-                   a rejected ``decision`` -> ``denied``; ``tool_result_size_bytes`` -> bytes
+                   a rejected ``decision`` (``decision_type``) -> ``denied``; ``tool_result_size_bytes`` -> bytes
 ``tool_decision``  a call the user or a policy refused (``reject``, ``denied``, ``abort``...):
                    outcome ``denied``, with the id its ``tool_result`` would have (counted once);
                    an accepted one is skipped (its ``tool_result`` follows)
@@ -216,7 +216,7 @@ class AgentEvents:
                         self._remember(key, prompt)
             self.skipped["user_prompt (the request of what follows)"] += 1
             return None
-        decision = str(a.get("decision") or "").lower()
+        decision = str(a.get("decision") or a.get("decision_type") or "").lower()  # (tool_result: decision_type)
         # (a ``tool_call`` naming no tool: a newer Codex's timing of a call its ``tool_result`` reports)
         named = kind != "tool_call" or bool(a.get("function_name") or a.get("tool_name"))
         if not named or (kind not in ("tool_result", "tool_call", "api_request", "api_error")
