@@ -63,7 +63,7 @@ def test_claude_code_events_become_its_tool_calls_and_model_use(encoding):
     assert refused.event_id == refused_result.event_id
     assert refused.attributes["decision_source"] == "user_reject"
     assert "paste.example.net" in refused_result.attributes["arguments"]["full_command"]
-    assert mcp.attributes["error"] == "403 Forbidden"
+    assert (mcp.attributes["error"], mcp.attributes["subagent"]) == ("403 Forbidden", "a3f9c1e07b2d")  # a subagent's call
     assert str(read.time) == "2025-12-05 00:00:04.500000+00:00"
 
 

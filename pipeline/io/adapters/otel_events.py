@@ -232,6 +232,8 @@ class AgentEvents:
         user = next((a.get(k) or resource.get(k) for k in _USER_KEYS if a.get(k) or resource.get(k)), None)
         if user is not None:
             attributes["user"] = user
+        if a.get("agent_id"):  # Claude Code's subagent (``Task``) that made the call; the session's own has none
+            attributes["subagent"] = a["agent_id"]
         request = self._prompts.get(str(prompt_id)) or (self._prompts.get(str(session)) if session is not None else None)
         if request is not None:
             attributes["request"] = request
