@@ -196,3 +196,14 @@ def test_mangled_records_never_escape_as_exceptions():
         assert all(isinstance(r, (Action, BadRecord)) for r in results)
         kinds |= {type(r) for r in results}
     assert kinds == {Action, BadRecord}
+
+
+def test_an_applications_ordinary_log_lines_are_one_count():
+    """Logs of anything else on the same pipeline (``GET /item/7 200``) name no event: one count, however
+    many distinct lines (the summary and its memory stay small)."""
+    doc = {"resourceLogs": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "web"}}]},
+                             "scopeLogs": [{"logRecords": [{"timeUnixNano": "1764892800000000000",
+                                                            "body": {"stringValue": f"GET /item/{i} 200"}} for i in range(500)]}]}]}
+    adapter = OtelAdapter()
+    assert list(adapter.decode(orjson.dumps(doc), "f")) == []
+    assert adapter.skipped == {"log record naming no event": 500}

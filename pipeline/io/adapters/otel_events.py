@@ -34,6 +34,7 @@ logs topic (the Collector's Kafka exporter writes ``otlp_logs``) is read with ``
 """
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ _ARGUMENT_KEYS = ("tool_input", "arguments", "function_args", "tool_parameters")
 _PROMPT_KEYS = ("prompt.id", "prompt_id")
 _TOOL_KINDS = frozenset({"tool_result", "tool_call", "tool_decision"})
 _MAX_PROMPTS = 4096  # requests remembered (per prompt id and per session)
+_EVENT_NAME = re.compile(r"[A-Za-z][\w.\-]{0,99}")
 
 
 @dataclass(slots=True)
@@ -83,8 +85,13 @@ Events = Iterator[tuple[dict[str, Any], "LogEvent | BadRecord"]]
 
 
 def _name(event_name: Any, attrs: dict[str, Any], body: Any) -> str:
-    """The most specific of the three places a producer names its event (a vendor prefix wins)."""
-    names = [n for n in (event_name, attrs.get("event.name"), body) if type(n) is str and n and len(n) < 100]
+    """The most specific of the three places a producer names its event (a vendor prefix wins); an
+    ordinary log line's body (``GET /health 200``) names none: ''.
+
+    >>> _name("", {"event.name": "tool_result"}, "claude_code.tool_result"), _name(None, {}, "GET /health 200")
+    ('claude_code.tool_result', '')
+    """
+    names = [n for n in (event_name, attrs.get("event.name"), body) if type(n) is str and _EVENT_NAME.fullmatch(n)]
     for n in names:
         if "." in n:
             return n
@@ -221,7 +228,8 @@ class AgentEvents:
         named = kind != "tool_call" or bool(a.get("function_name") or a.get("tool_name"))
         if not named or (kind not in ("tool_result", "tool_call", "api_request", "api_error")
                          and not (kind == "tool_decision" and decision in DENIED)):
-            self.skipped[f"{e.name[:40]} (event)" if kind != "tool_decision" else "tool_decision (allowed)"] += 1
+            self.skipped[("tool_decision (allowed)" if kind == "tool_decision" else f"{e.name[:40]} (event)") if e.name
+                         else "log record naming no event"] += 1
             return None
         agent = self._agent(e, resource)
         if isinstance(agent, BadRecord):
