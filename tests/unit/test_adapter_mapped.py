@@ -166,3 +166,24 @@ def test_the_shipped_gcp_audit_log_example():
     assert adapter.skipped == {"protoPayload.@type=(missing)": 1}  # the application log line
     (bad,) = [r for r in results if isinstance(r, BadRecord)]
     assert bad.reason == "agent_id: nothing at protoPayload.authenticationInfo.principalEmail"
+
+
+def test_the_shipped_azure_activity_log_example():
+    """Azure's Activity Log as a diagnostic setting exports it: an operation's Start record skipped, its
+    Success mapped; a service principal's role assignment, diagnostic setting deleted and run command, a
+    user's refused key listing; a health event (another category) skipped, a record naming no principal
+    a dead letter. The principal's id is a claim whose key holds dots: a quoted path."""
+    adapter = open_adapter("mapped", ROOT / "deploy" / "mappings" / "azure-activity-log.yaml")
+    results = list(adapter.read(ROOT / "tests" / "data" / "adapters" / "azure_activity.json"))
+    actions = [r for r in results if isinstance(r, Action)]
+    assert [(a.tool.split("/")[-2], a.operation, a.outcome) for a in actions] == [
+        ("ROLEASSIGNMENTS", "grant", "success"), ("DIAGNOSTICSETTINGS", "configure", "success"),
+        ("RUNCOMMAND", "execute", "success"), ("LISTKEYS", "read", "failure")]
+    assert {a.agent_id for a in actions[:3]} == {"9b8c7d6e-5f4a-4b3c-8d2e-1f0a9b8c7d6e"}
+    user = actions[3]
+    assert (user.agent_id, user.attributes["user"], user.attributes["status"], user.source_ip) == (
+        "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "dana@contoso.example", "Forbidden", "198.51.100.23")
+    assert actions[0].session_id == "c-1" and str(actions[0].time) == "2026-11-30 09:05:12.345678+00:00"
+    assert sum(adapter.skipped.values()) == 2  # the Start record, the health event
+    (bad,) = [r for r in results if isinstance(r, BadRecord)]
+    assert bad.reason.startswith("agent_id: nothing at identity.claims")

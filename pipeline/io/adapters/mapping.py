@@ -19,7 +19,7 @@ from .verbs import ToolOperations
 ActionField = Literal["event_id", "agent_id", "time", "tool", "operation", "resource", "data_domain", "outcome",
                       "credential_id", "source_ip", "model", "task_id", "session_id", "bytes"]
 TimeFormat = Literal["iso8601", "unix_s", "unix_ms", "unix_us", "unix_ns"]
-_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_STEP = re.compile(r'\["([^"]*)"\]|([^.\[\]]+)|\[(\d+)\]')  # a quoted key (it may hold dots), a key, an index
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 
 
@@ -28,17 +28,20 @@ class _Keys(tuple):
 
 
 def compile_path(path: str) -> tuple[str | int, ...]:
-    """``"a.b[0].c"`` -> ``("a", "b", 0, "c")``.
+    """``"a.b[0].c"`` -> ``("a", "b", 0, "c")``; a key holding dots is quoted: ``a["b.c"]``.
 
     >>> compile_path("request.params.arguments[0].to")
     ('request', 'params', 'arguments', 0, 'to')
+    >>> compile_path('identity.claims["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn"]')[2][:11]
+    'http://sche'
     """
     steps: list[str | int] = []
     pos = 0
     for m in _STEP.finditer(path):
         if m.start() != pos and path[pos:m.start()] != ".":
             raise ValueError(f"bad path {path!r} at {pos}")
-        steps.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
+        quoted, key, index = m.groups()
+        steps.append(quoted if quoted is not None else key if key is not None else int(index))
         pos = m.end()
     if not steps or pos != len(path):
         raise ValueError(f"bad path {path!r}")
