@@ -348,3 +348,71 @@ def test_a_langchain_tool_input_printed_as_python_is_read_as_arguments():
                      ("input.value", "{'to': 'ann@example.org', 'at': datetime.datetime(2026, 1, 2, 9, 0)}")])
     (a,) = OtelAdapter().decode(raw, "m")
     assert a.attributes["arguments"] == "{'to': 'ann@example.org', 'at': datetime.datetime(2026, 1, 2, 9, 0)}"
+
+
+def _as_jaeger(doc: dict) -> dict:
+    """An OTLP/JSON trace as Jaeger's UI downloads it (tags typed, microseconds, a process per resource,
+    events as logs; a map value as JSON text, as Jaeger's OTLP receiver stores one)."""
+    def tag(kv: dict) -> dict:
+        (kind, v), = kv["value"].items()
+        if kind == "intValue":
+            return {"key": kv["key"], "type": "int64", "value": int(v)}
+        if kind in ("kvlistValue", "arrayValue"):
+            return {"key": kv["key"], "type": "string",
+                    "value": orjson.dumps(_plain_value(kv["value"])).decode()}
+        return {"key": kv["key"], "type": {"boolValue": "bool", "doubleValue": "float64"}.get(kind, "string"), "value": v}
+
+    spans, processes = [], {}
+    for n, rs in enumerate(doc["resourceSpans"]):
+        pid = f"p{n + 1}"
+        attrs = rs["resource"]["attributes"]
+        processes[pid] = {"serviceName": next(kv["value"]["stringValue"] for kv in attrs if kv["key"] == "service.name"),
+                          "tags": [tag(kv) for kv in attrs if kv["key"] != "service.name"]}
+        for ss in rs["scopeSpans"]:
+            for sp in ss["spans"]:
+                tags = [tag(kv) for kv in sp.get("attributes", [])]
+                code = (sp.get("status") or {}).get("code")
+                if code in (2, "STATUS_CODE_ERROR"):
+                    tags += [{"key": "otel.status_code", "type": "string", "value": "ERROR"},
+                             {"key": "otel.status_description", "type": "string", "value": sp["status"].get("message", "")}]
+                start = int(sp["startTimeUnixNano"]) // 1000
+                spans.append({"traceID": sp["traceId"].lower(), "spanID": sp["spanId"].lower(), "operationName": sp["name"],
+                              "references": [{"refType": "CHILD_OF", "traceID": sp["traceId"].lower(), "spanID": sp["parentSpanId"].lower()}]
+                              if sp.get("parentSpanId") else [],
+                              "startTime": start, "duration": int(sp.get("endTimeUnixNano", sp["startTimeUnixNano"])) // 1000 - start, "tags": tags,
+                              "logs": [{"timestamp": int(ev.get("timeUnixNano", sp["startTimeUnixNano"])) // 1000,
+                                        "fields": [{"key": "event", "type": "string", "value": ev["name"]},
+                                                   *(tag(kv) for kv in ev.get("attributes", []))]} for ev in sp.get("events", [])],
+                              "processID": pid})
+    return {"data": [{"traceID": spans[0]["traceID"], "spans": spans, "processes": processes, "warnings": None}],
+            "total": 0, "limit": 0, "offset": 0, "errors": None}
+
+
+def _plain_value(v: dict):
+    (kind, x), = v.items()
+    if kind == "kvlistValue":
+        return {kv["key"]: _plain_value(kv["value"]) for kv in x.get("values", [])}
+    if kind == "arrayValue":
+        return [_plain_value(y) for y in x.get("values", [])]
+    return int(x) if kind == "intValue" else x
+
+
+def test_a_trace_downloaded_from_jaeger_gives_the_same_actions():
+    """Jaeger's UI (or its query API) hands a trace out as its own JSON: read as the same spans, the
+    same actions as the OTLP/JSON of that trace (event ids, tools, arguments, request, outcome)."""
+    doc = orjson.loads(TRACE.read_bytes())
+    otlp = [r for r in OtelAdapter().decode(orjson.dumps(doc), "m") if isinstance(r, Action)]
+    jaeger = list(OtelAdapter().decode(orjson.dumps(_as_jaeger(doc)), "j"))
+    assert all(isinstance(r, Action) for r in jaeger) and len(jaeger) == len(otlp) == 4
+    assert [a.model_dump() for a in jaeger] == [a.model_dump() for a in otlp]
+
+
+def test_a_bad_jaeger_span_costs_only_itself():
+    doc = _as_jaeger(orjson.loads(TRACE.read_bytes()))
+    doc["data"][0]["spans"][1]["spanID"] = "not-hex"
+    doc["data"][0]["spans"][2]["startTime"] = "soon"
+    results = list(OtelAdapter().decode(orjson.dumps(doc), "j"))
+    bad = {r.source: r.reason for r in results if isinstance(r, BadRecord)}
+    assert bad == {"j#data[0].spans[1]": "spanID 'not-hex' is not 16 hex digits",
+                   "j#data[0].spans[2]": "startTime 'soon' is not a positive integer (microseconds)"}
+    assert len([r for r in results if isinstance(r, Action)]) >= 1

@@ -73,6 +73,8 @@ class Span:
         if raw.__class__ is dict:
             v = raw.get("endTimeUnixNano")
             end = int(v) if type(v) is str and 0 < len(v) < 20 and v.isascii() and v.isdigit() else 0
+            if v is None and type(raw.get("duration")) is int:  # Jaeger's (jaeger.py): microseconds
+                end = self.start_ns + raw["duration"] * 1000
         elif hasattr(raw, "end_time_unix_nano"):
             end = int(raw.end_time_unix_nano)
         return end if end > self.start_ns else self.start_ns
@@ -234,6 +236,11 @@ def _json_span(sp: Any, position: str) -> Span:
 def json_spans(doc: Any, source: str) -> Spans:
     """(resource attributes, span or bad span) for every span of a TracesData / ExportTraceServiceRequest."""
     if not isinstance(doc, dict) or not isinstance(doc.get("resourceSpans"), list):
+        if isinstance(doc, dict) and isinstance(doc.get("data"), list):  # Jaeger's trace JSON: the same spans
+            from .jaeger import jaeger_spans
+
+            yield from jaeger_spans(doc, source)
+            return
         raise SpanError("not an OTLP traces or logs document: no resourceSpans (or resourceLogs) list")
     for i, rs in enumerate(doc["resourceSpans"]):
         if not isinstance(rs, dict):
