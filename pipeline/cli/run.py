@@ -116,6 +116,13 @@ def replay(
     if not quiet:
         _print_summary(summary, dead)
         _print_suppressions(engine.suppression_report())
+        if adapter is None and summary.bad and not summary.actions and events != "-" and Path(events).is_file():
+            from intentwatch.pipeline.io.adapters import sniff_format
+
+            looks = sniff_format(events)
+            if looks is not None:
+                err.print(f"[yellow]hint:[/yellow] no line was an action; {events} looks like {looks}: "
+                          f"replay it with --format {looks}", highlight=False, soft_wrap=True)
     if store is not None:
         store.close()
     if strict and summary.bad:

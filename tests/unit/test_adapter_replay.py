@@ -160,3 +160,26 @@ def test_an_s3_trail_prefix_with_digest_and_insight_files_replays_with_no_dead_l
     out = " ".join(res.output.split())  # the table's cells, one space between
     assert "records skipped (not agent actions) │ 3" in out  # (CloudTrail's own GetBucketAcl on its bucket too)
     assert "digest file │ 1" in out and "insight event │ 1" in out and "an AWS service acting as itself │ 1" in out
+
+
+def test_a_foreign_file_replayed_as_native_gets_a_hint(tmp_path):
+    """A newcomer replays a CloudTrail file (or spans, or protobuf) without --format: every line is a dead
+    letter, and the summary says what the file looks like and how to read it."""
+    data = Path(__file__).parents[1] / "data" / "adapters"
+    from intentwatch.pipeline.lab.simulate.spans import to_proto
+
+    pb = tmp_path / "traces.pb"
+    pb.write_bytes(to_proto(orjson.loads((data / "otel_genai_trace.json").read_bytes())).SerializeToString())
+    gz = tmp_path / "trail.json.gz"
+    gz.write_bytes(gzip.compress((data / "cloudtrail_records.json").read_bytes()))
+    for path, fmt in ((data / "cloudtrail_records.json", "cloudtrail"), (gz, "cloudtrail"),
+                      (data / "coding_agents.jsonl", "otel-json"), (pb, "otel-proto")):
+        r = runner.invoke(app, ["replay", str(path), "--alerts", str(tmp_path / "a"), "--commands", str(tmp_path / "c"),
+                                "--dead-letter", str(tmp_path / "d")])
+        assert r.exit_code == 0, r.output
+        assert f"looks like {fmt}: replay it with --format {fmt}" in " ".join(r.output.split()), (path, r.output[-400:])
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"event_id": "e1"}\n')  # a native action missing fields: no hint
+    r = runner.invoke(app, ["replay", str(bad), "--alerts", str(tmp_path / "a"), "--commands", str(tmp_path / "c"),
+                            "--dead-letter", str(tmp_path / "d")])
+    assert r.exit_code == 0 and "hint:" not in r.output

@@ -18,6 +18,7 @@ for a run; an instance holds the run's memory (CloudTrail's seen eventIDs, skipp
 =============  ==============================================================
 """
 
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,7 +34,7 @@ from .unknown import UnknownFields, unknown_fields
 FORMATS = ("native", "otel-json", "otel-proto", "cloudtrail", "mapped")
 
 __all__ = ["FORMATS", "Adapter", "BadRecord", "NativeAdapter", "Result", "UnknownFields", "actions_from",
-           "open_adapter", "read_tree", "unknown_fields"]
+           "open_adapter", "read_tree", "sniff_format", "unknown_fields"]
 
 
 class Adapter(Protocol):
@@ -81,6 +82,42 @@ def _files(adapter: Adapter, p: Path) -> Iterator[Result]:
         return
     for f in sorted((x for x in p.rglob("*") if x.is_file() and x.name.endswith(SUFFIXES)), key=file_key):
         yield from adapter.read(f)
+
+
+# What the first bytes of a file in each foreign format hold (a native action has none of them).
+_LOOKS = (("otel-json", (b'"resourceSpans"', b'"resourceLogs"')), ("otel-json", (b'"traceID"',)),
+          ("cloudtrail", (b'"eventVersion"', b'"CloudTrailEvent"', b'"eventSource"')))
+
+
+def sniff_format(path: str | Path, peek: int = 1 << 16) -> str | None:
+    """The foreign format a file's first bytes look like (None: none, or not readable): for the hint
+    a replay that read no action gives (``replay`` reads native action JSON unless told otherwise).
+
+    >>> import tempfile, os; f = tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False)
+    >>> _ = f.write(b'{"Records": [{"eventVersion": "1.09", "eventSource": "s3.amazonaws.com"}]}'); f.close()
+    >>> sniff_format(f.name); os.unlink(f.name)
+    'cloudtrail'
+    """
+    from .base import _chunks
+
+    try:
+        head = next(_chunks(path, peek), b"")[:peek]
+    except (OSError, EOFError, zlib.error):
+        return None
+    if b"\x00" in head or not _utf8(head):
+        return "otel-proto"
+    for fmt, marks in _LOOKS:
+        if any(m in head for m in marks):
+            return fmt
+    return None
+
+
+def _utf8(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return e.start >= len(head) - 3  # (a character cut by the peek)
+    return True
 
 
 def actions_from(adapter: Adapter, path: str | Path, dead: Any = None) -> Iterator[Action]:
