@@ -38,6 +38,7 @@ from intentwatch.models.action import Action
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
+from .jaeger import jaeger_spans
 from .options import OtelOptions
 from .otel_events import AgentEvents, json_events, proto_events
 from .otel_conventions import as_genai, tool_io
@@ -102,6 +103,8 @@ class OtelAdapter(JsonInput):
                 self.skipped["metrics (no actions)"] += 1
                 return iter(())
             return self._events.request(json_events(doc, source), raw, source)
+        if doc.__class__ is dict and doc.get("data").__class__ is list and "resourceSpans" not in doc:
+            return self._request(jaeger_spans, doc, raw, source)  # Jaeger's trace JSON: the same spans (jaeger.py)
         return self._request(json_spans, doc, raw, source)
 
     def _request(self, spans_of: Callable[[Any, str], Spans], message: Any, raw: bytes,

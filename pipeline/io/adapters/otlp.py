@@ -236,11 +236,6 @@ def _json_span(sp: Any, position: str) -> Span:
 def json_spans(doc: Any, source: str) -> Spans:
     """(resource attributes, span or bad span) for every span of a TracesData / ExportTraceServiceRequest."""
     if not isinstance(doc, dict) or not isinstance(doc.get("resourceSpans"), list):
-        if isinstance(doc, dict) and isinstance(doc.get("data"), list):  # Jaeger's trace JSON: the same spans
-            from .jaeger import jaeger_spans
-
-            yield from jaeger_spans(doc, source)
-            return
         raise SpanError("not an OTLP traces or logs document: no resourceSpans (or resourceLogs) list")
     for i, rs in enumerate(doc["resourceSpans"]):
         if not isinstance(rs, dict):
