@@ -15,8 +15,9 @@ an ``invoke_agent <name>`` span (the span or an ancestor) is named after. A span
 them is a bad record. Reading a file, ancestors may be in other requests: otel_traces.py.
 
 Both encodings are read into one ``Span`` shape (otlp.py: what breaks OTLP); a span is also bad
-(its siblings carry on) with no agent or a field the action contract rejects. OTLP *logs*, the
-events coding agents export (Claude Code, Codex): otel_events.py.
+(its siblings carry on) with no agent or a field the action contract rejects. OTLP *logs* (the
+events coding agents export, the GenAI message events): otel_events.py. Jaeger's trace JSON, read
+as the same spans: jaeger.py.
 
 A trace with no tool span (an application instrumented only at its model client) shows its
 tool calls in its chat spans' messages: each completed call becomes an action once, and the
@@ -91,6 +92,7 @@ class OtelAdapter(JsonInput):
                                    self.skipped, self._from_messages)
 
     def decode(self, raw: bytes, source: str) -> Iterator[Result]:
+        """One Kafka message, one line of a Collector file, or one whole file."""
         if self.encoding == "json":
             return JsonInput.decode(self, raw, source)
         if self._logs:
@@ -207,7 +209,8 @@ class OtelAdapter(JsonInput):
         return request
 
     def _asked(self, s: Span | None, by_id: dict[str, Span]) -> str | None:
-        """The request of a tool span: its nearest ancestor's that holds one (the ``invoke_agent`` span it runs under)."""
+        """The request of a tool span: its nearest ancestor's in the same request that holds one (the
+        ``invoke_agent`` span the call runs under), so the detectors know what the user named."""
         for _ in range(MAX_ANCESTORS):
             if s is None:
                 return None
