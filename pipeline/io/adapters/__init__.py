@@ -27,7 +27,7 @@ from intentwatch.models.action import Action
 from intentwatch.models.errors import InputError
 from intentwatch.pipeline.io.codec import decode_action
 
-from .base import BadRecord, Result, lines_through
+from .base import BadRecord, Result, _chunks, lines_through
 from .order import file_key, in_time_order
 from .unknown import UnknownFields, unknown_fields
 
@@ -98,8 +98,6 @@ def sniff_format(path: str | Path, peek: int = 1 << 16) -> str | None:
     >>> sniff_format(f.name); os.unlink(f.name)
     'cloudtrail'
     """
-    from .base import _chunks
-
     try:
         head = next(_chunks(path, peek), b"")[:peek]
     except (OSError, EOFError, zlib.error):

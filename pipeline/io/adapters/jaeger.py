@@ -79,9 +79,11 @@ def _span(sp: Any, resources: dict[str, dict[str, Any]], position: str) -> tuple
                        "attributes": [{"key": k, "value": {"stringValue": v if type(v) is str else dumps(v).decode()}}
                                       for k, v in fields.items()]})
     resource = resources.get(str(sp.get("processID")), {})
+    duration = sp.get("duration")
     return resource, Span(trace_id, span_id, parent, str(sp.get("operationName") or ""), start * 1000, status,
                           attrs.get("otel.status_description") or "", attrs, position, sp, events,
-                          attrs.get("span.kind") in ("server", "consumer"))
+                          attrs.get("span.kind") in ("server", "consumer"),
+                          end=(start + duration) * 1000 if type(duration) is int and duration > 0 else 0)
 
 
 def jaeger_spans(doc: dict[str, Any], source: str) -> Iterator[tuple[dict[str, Any], Span | BadRecord]]:

@@ -45,7 +45,8 @@ from .otel_events import AgentEvents, json_events, proto_events
 from .otel_conventions import as_genai, tool_io
 from .otel_messages import MessageCalls, has_input
 from .otel_requests import MODEL_OPERATIONS, TraceRequests, event_request, model_span, span_request
-from .otel_traces import MAX_ANCESTORS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent
+from .otel_traces import MAX_ANCESTORS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent, \
+    resource_agent
 from .otlp import Span, SpanError, Spans, json_spans, length_prefixed, proto_spans
 
 # (Final: compiled, a constant is a C global, not a module dict lookup)
@@ -277,10 +278,8 @@ class OtelAdapter(JsonInput):
                     if out is not None:
                         far = self._memory.ancestry(out)
                         agent, self._cut = far[0], far[3]
-            if agent is None and self._agent_attribute:
-                agent = resource.get(self._agent_attribute)
-                if type(agent) is str and agent.startswith("unknown_service"):
-                    agent = None  # the SDK's default when no service name was set: names no one
+            if agent is None:
+                agent = resource_agent(resource, self._agent_attribute)
             if agent is None or agent == "":
                 agent = named_agent(span, by_id) or (far[2] if far else None)
         if agent is None or agent == "":

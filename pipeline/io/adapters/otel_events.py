@@ -43,8 +43,11 @@ from typing import Any
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, Result, from_unix_nanos, make_action
+from .libs import dumps
 from .otel_conventions import coding_tool, parse_json_text
 from .otel_event_messages import MAX_TRACES, MESSAGE_EVENTS, TraceMessages
+from .otel_messages import WAITS, message_call
+from .otel_traces import resource_agent
 from .otlp import SpanError, _hex_id, _object, _uint64, json_attributes, json_value, proto_attributes, proto_value
 
 DENIED = frozenset({"reject", "rejected", "deny", "denied", "abort", "user_reject", "user_abort", "block", "blocked"})
@@ -76,8 +79,6 @@ class LogEvent:
         raw = self.raw
         if hasattr(raw, "SerializeToString"):
             return bytes(raw.SerializeToString())
-        from .libs import dumps
-
         return bytes(dumps(raw))
 
 
@@ -291,11 +292,7 @@ class AgentEvents:
 
     def _agent(self, e: LogEvent, resource: dict[str, Any]) -> Any:
         """Who acted (text), or the bad record that says no one is named."""
-        agent = e.attrs.get("gen_ai.agent.id") or e.attrs.get("gen_ai.agent.name")
-        if not agent and self._agent_attribute:
-            agent = resource.get(self._agent_attribute)
-            if type(agent) is str and agent.startswith("unknown_service"):
-                agent = None
+        agent = e.attrs.get("gen_ai.agent.id") or e.attrs.get("gen_ai.agent.name") or resource_agent(resource, self._agent_attribute)
         if not agent:
             return BadRecord(e.position, f"{e.name} event has no agent: no gen_ai.agent.id or gen_ai.agent.name, "
                                          f"nor resource {self._agent_attribute}", e.raw_bytes())
@@ -314,7 +311,7 @@ class AgentEvents:
                 del self._traces[next(iter(self._traces))]  # the oldest conversation
             t = self._traces[key] = TraceMessages()
         done, asked = t.take(e.name, e.body, a)
-        asked = [c for c in asked if self._operation_of(c[1]) not in ("read", "list")]  # reads wait for their result
+        asked = [c for c in asked if self._operation_of(c[1]) not in WAITS]  # reads wait for their result
         t.done.update(c[0] for c in asked)
         calls = [*done, *((cid, tool, args, None) for cid, tool, args in asked)]
         if not calls:
@@ -326,10 +323,9 @@ class AgentEvents:
         session = next((a[k] for k in _SESSION_KEYS if a.get(k) not in (None, "")), None)
         out: list[Result] = []
         for cid, tool, args, response in calls:
-            attributes: dict[str, Any] = {"event_name": e.name, "trace_id": key, "tool_call_id": cid, "from_messages": True}
-            fields: dict[str, Any] = {"event_id": f"{key}:{cid[:160]}", "agent_id": agent, "tool": tool,
-                                      "operation": self._operation_of(tool), "task_id": key,
-                                      "time": from_unix_nanos(e.time_ns) if e.time_ns else e.when}
+            fields, common = message_call(key, cid, tool, self._operation_of(tool))
+            fields["agent_id"], fields["time"] = agent, from_unix_nanos(e.time_ns) if e.time_ns else e.when
+            attributes: dict[str, Any] = {"event_name": e.name, **common}
             self._put_io(fields, attributes, args, response)
             if t.request is not None:
                 attributes["request"] = t.request

@@ -33,7 +33,7 @@ from .otlp import Span
 
 MAX_CALLS = 256  # tool calls read from one span's messages
 _MAX_CALL_IDS: Final = 16384  # call ids of one trace remembered (made actions of)
-_READS: Final = frozenset({"read", "list"})  # a call from messages read only once answered: its result matters
+WAITS: Final = frozenset({"read", "list"})  # a call from messages read only once answered: its result matters
 _OI, _OO = "llm.input_messages.", "llm.output_messages."  # OpenInference flattens the messages into attributes
 _LP, _LC = "gen_ai.prompt.", "gen_ai.completion."  # and OpenLLMetry (the older GenAI conventions)
 _MAX_FLAT = 256  # flattened messages (and tool calls of one message) read at most
@@ -171,6 +171,13 @@ def _blocks(content: list[Any], asked: dict[str, tuple[Any, Any]], answered: dic
                 answered[cid] = b.get("content")
 
 
+def message_call(trace: str, call_id: str, tool: str, operation: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(fields, attributes) every tool call read from messages starts from, a chat span's or a message
+    event's (otel_event_messages.py): its event id ``<trace>:<call id>`` one call's whichever shows it."""
+    return ({"event_id": f"{trace}:{call_id[:160]}", "tool": tool, "operation": operation, "task_id": trace},
+            {"trace_id": trace, "tool_call_id": call_id, "from_messages": True})
+
+
 class MessageCalls:
     """The tool calls of the traces with no tool span, from their model spans' messages, once each.
     ``operation_of`` / ``put_io``: the span mapping's (otel.py), so a call maps the same either way."""
@@ -214,18 +221,16 @@ class MessageCalls:
                 out.append(self._called(span, model, call_id, tool, args, response))
         if seen and has_output(span.attrs):
             for call_id, tool, args in requested_calls(output_messages(span.attrs)):
-                if call_id not in seen and self._operation_of(tool) not in _READS:
+                if call_id not in seen and self._operation_of(tool) not in WAITS:
                     seen.add(call_id)
                     out.append(self._called(span, model, call_id, tool, args, None))
         return out
 
     def _called(self, span: Span, model: Action, call_id: str, tool: str, args: Any, response: Any) -> Result:
         """One tool call read from a model span's messages, as an action."""
-        attributes: dict[str, Any] = {"trace_id": span.trace_id, "span_id": span.span_id, "span_name": span.name,
-                                      "tool_call_id": call_id, "from_messages": True}
-        fields: dict[str, Any] = {"event_id": f"{span.trace_id}:{call_id[:160]}", "agent_id": model.agent_id,
-                                  "time": model.time, "tool": tool, "operation": self._operation_of(tool),
-                                  "task_id": span.trace_id}
+        fields, common = message_call(span.trace_id, call_id, tool, self._operation_of(tool))
+        fields["agent_id"], fields["time"] = model.agent_id, model.time
+        attributes: dict[str, Any] = {"trace_id": span.trace_id, "span_id": span.span_id, "span_name": span.name, **common}
         self._put_io(fields, attributes, args, response)
         request = model.attributes.get("request")
         if request is not None:

@@ -82,6 +82,17 @@ def first_missing(span: Span, by_id: dict[str, Span]) -> str | None:
     return None
 
 
+def resource_agent(resource: dict[str, Any], key: str | None) -> Any:
+    """The agent the resource attribute ``key`` names (``service.name``), or None: the SDK's default
+    when no service name was set (``unknown_service...``) names no one.
+
+    >>> resource_agent({"service.name": "unknown_service:python"}, "service.name"), resource_agent({"service.name": "payer"}, "service.name")
+    (None, 'payer')
+    """
+    agent = resource.get(key) if key else None
+    return None if type(agent) is str and agent.startswith("unknown_service") else agent
+
+
 def named_agent(span: Span, by_id: dict[str, Span]) -> str | None:
     """The agent an ``invoke_agent {gen_ai.agent.name}`` span is named after: the span's own or its
     nearest such ancestor's (the conventions name the span so; some producers set no attribute)."""

@@ -45,6 +45,7 @@ class Span:
     events: Any = ()  # the span's events as the wire has them (None: still in the protobuf message)
     entry: bool = False  # its parent is in another process: kind SERVER or CONSUMER, or flags say so
     aliased: bool = False  # attrs already read as GenAI keys (otel_conventions.as_genai)
+    end: int = 0  # its end, when its reader has it at hand (jaeger.py); else end_ns() reads it from the wire
 
     def wire_events(self) -> Any:
         """The events as the wire has them, read from the protobuf message the first time (reading
@@ -69,12 +70,12 @@ class Span:
 
     def end_ns(self) -> int:
         """Its end time, read from the wire only for a span that needs it; its start when none is later."""
-        raw, end = self.raw, 0
-        if raw.__class__ is dict:
+        raw, end = self.raw, self.end
+        if end:
+            pass
+        elif raw.__class__ is dict:
             v = raw.get("endTimeUnixNano")
             end = int(v) if type(v) is str and 0 < len(v) < 20 and v.isascii() and v.isdigit() else 0
-            if v is None and type(raw.get("duration")) is int:  # Jaeger's (jaeger.py): microseconds
-                end = self.start_ns + raw["duration"] * 1000
         elif hasattr(raw, "end_time_unix_nano"):
             end = int(raw.end_time_unix_nano)
         return end if end > self.start_ns else self.start_ns
