@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from intentwatch.models.errors import IntentwatchError
+from intentwatch.pipeline.io import INPUT_FORMATS
 from intentwatch.pipeline.console import console
 
 err = console(stderr=True)
@@ -20,6 +21,8 @@ def stdout_console() -> Console:
 
 
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML config file (response policy, baselines, rule overrides and params).", exists=True, dir_okay=False)]
+
+FORMATS = ", ".join(INPUT_FORMATS)  # for the commands' --format help
 
 # A foreign input's mapping and adapter options, as the commands that read one take them.
 MappingOpt = Annotated[Optional[Path], typer.Option(help="Mapping file for --format mapped.", exists=True, dir_okay=False)]

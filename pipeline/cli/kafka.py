@@ -8,7 +8,7 @@ import typer
 
 from intentwatch.models.alert import Alert
 from intentwatch.models.errors import IntentwatchError
-from intentwatch.pipeline.cli.common import AdapterOptionsOpt, ConfigOpt, MappingOpt, err, fail, input_adapter
+from intentwatch.pipeline.cli.common import FORMATS, AdapterOptionsOpt, ConfigOpt, MappingOpt, err, fail, input_adapter
 from intentwatch.pipeline.console import console
 
 topics_app = typer.Typer(help="Create and check the pipeline's Kafka topics.", no_args_is_help=True)
@@ -61,7 +61,7 @@ def worker(config: ConfigOpt = None) -> None:
 
 def bridge(
     source: Annotated[str, typer.Option("--from", help="Topic of foreign telemetry (the Collector's Kafka exporter writes otlp_spans).")] = "otlp_spans",
-    input_format: Annotated[str, typer.Option("--format", help="Its format: otel-proto (the exporter's otlp_proto), otel-json (otlp_json), cloudtrail, mapped.")] = "otel-proto",
+    input_format: Annotated[str, typer.Option("--format", help="Its format: otel-proto (the exporter's otlp_proto), otel-json (otlp_json), or another of " + FORMATS + ".")] = "otel-proto",
     mapping: MappingOpt = None,
     adapter_options: AdapterOptionsOpt = None,
     config: ConfigOpt = None,
@@ -95,7 +95,7 @@ def produce(
     intents: Annotated[Optional[Path], typer.Option(help="Also register these manifests: instantiate events to the lifecycle topic, first.")] = None,
     dead_letter: Annotated[Path, typer.Option(help="Lines that cannot be keyed go here.")] = Path("produce-dead-letter.jsonl"),
     config: ConfigOpt = None,
-    input_format: Annotated[str, typer.Option("--format", help="Input format: native, otel-json, otel-proto, cloudtrail, mapped; a foreign file is produced as native actions (docs/inputs.md).")] = "native",
+    input_format: Annotated[str, typer.Option("--format", help="Input format: " + FORMATS + "; a foreign file is produced as native actions (docs/inputs.md).")] = "native",
     mapping: MappingOpt = None,
     adapter_options: AdapterOptionsOpt = None,
 ) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from intentwatch.pipeline.cli.common import AdapterOptionsOpt, MappingOpt, err, fail, input_adapter, stdout_console
+from intentwatch.pipeline.cli.common import FORMATS, AdapterOptionsOpt, MappingOpt, err, fail, input_adapter, stdout_console
 
 keys_app = typer.Typer(help="Keys of the signed control plane: create, sign manifests / lifecycle events / verdicts, verify.",
                        no_args_is_help=True)
@@ -189,7 +189,7 @@ def intents_suggest(
     closed_sets: Annotated[bool, typer.Option(help="Keep a set exact when every value in it recurs (tighter; more alerts later).")] = False,
     dead_letter: Annotated[Path, typer.Option(help="Where bad lines go, with line number and reason.")] = Path("suggest-dead-letter.jsonl"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No per-agent table.")] = False,
-    input_format: Annotated[str, typer.Option("--format", help="History format: native, otel-json, otel-proto, cloudtrail (a file or a folder), mapped (docs/inputs.md).")] = "native",
+    input_format: Annotated[str, typer.Option("--format", help="History format: " + FORMATS + "; a foreign history may be a folder (docs/inputs.md).")] = "native",
     mapping: MappingOpt = None,
     adapter_options: AdapterOptionsOpt = None,
 ) -> None:

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from intentwatch.models.alert import Alert
 from intentwatch.models.errors import IntentwatchError
-from intentwatch.pipeline.cli.common import ConfigOpt, err, fail, input_adapter, open_out
+from intentwatch.pipeline.cli.common import FORMATS, ConfigOpt, err, fail, input_adapter, open_out
 
 
 def replay(
@@ -27,7 +27,7 @@ def replay(
     config: ConfigOpt = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 if any line was bad (the run still completes).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
-    input_format: Annotated[str, typer.Option("--format", help="Input format: native, otel-json, otel-proto, cloudtrail, mapped (docs/inputs.md).")] = "native",
+    input_format: Annotated[str, typer.Option("--format", help="Input format: " + FORMATS + " (docs/inputs.md).")] = "native",
     mapping: Annotated[Optional[Path], typer.Option(help="Mapping file for --format mapped (e.g. deploy/mappings/mcp-gateway.yaml).", exists=True, dir_okay=False)] = None,
     adapter_options: Annotated[Optional[Path], typer.Option(help="YAML options of the input adapter (docs/inputs.md): tool operations, session folding...", exists=True, dir_okay=False)] = None,
     strict_fields: Annotated[bool, typer.Option(help="Dead-letter actions carrying field names outside the action contract (data_domian, credentialId...).")] = False,

@@ -1,6 +1,7 @@
 """OTLP spans on Kafka, as the OpenTelemetry Collector's Kafka exporter writes them, through
 ``intentwatch bridge`` and a worker: the same alert and command ids as replay of the native fleet.
-And its logs topic: coding agents' log events (Claude Code, Codex) through the bridge as actions.
+And its logs topic: coding agents' log events (Claude Code, Codex) through the bridge as actions; and
+a topic of transcript lines (a Claude Code session, an AgentDojo run) likewise.
 
 The exporter's defaults: topic ``otlp_spans``, encoding ``otlp_proto``, one message per batch
 of spans (mixed agents and traces), no key. The source topic here has one partition, so one
@@ -23,6 +24,7 @@ from intentwatch.pipeline.io.kafka import admin
 from intentwatch.pipeline.lab.simulate.spans import otlp_requests, to_proto
 from tests.integration.support import INTENTWATCH, Comparison, Pipeline, WorkerProcess
 from tests.unit.test_adapter_coding_agents import LINES, _logs_proto
+from tests.unit.test_adapter_transcripts import DATA
 
 
 class BridgeProcess(WorkerProcess):
@@ -127,3 +129,36 @@ def test_coding_agents_log_events_on_the_logs_topic_through_the_bridge(kafka_pip
     assert len(expected) == 9 and sorted(got) == sorted(expected)
     (dead,) = p.read_all(p.topics.dlq)
     assert dead.headers["reason"].decode().startswith("not an OTLP protobuf ExportLogsServiceRequest")
+
+
+def test_transcript_lines_through_the_bridge(kafka_pipeline: Pipeline, tmp_path):
+    """``--format transcript``: a Claude Code session a line per message and an AgentDojo run as one
+    message: the actions the adapter makes of the same messages in order; a broken message to the DLQ."""
+    p = kafka_pipeline
+    p.create_topics()
+    source = f"it.transcripts.{p.suffix}"
+    client = admin(p.kafka)
+    client.create_topics([NewTopic(source, num_partitions=1, replication_factor=1)])[source].result(30)
+    messages = [*(DATA / "claude_code_session.jsonl").read_bytes().splitlines(),
+                (DATA / "agentdojo_runs.jsonl").read_bytes().splitlines()[1], b'{"role": "tool", "tool_call_id": ']
+    prod = Producer({"bootstrap.servers": p.bootstrap})
+    for m in messages:
+        prod.produce(source, value=m)
+    assert prod.flush(60) == 0
+    options = tmp_path / "transcript.yaml"
+    options.write_text('agent_paths: [suite_name]\nstart: "2026-11-01T09:00:00Z"\n')
+    bridge = BridgeProcess(source, p.env("b1"), tmp_path / "bridge.log", "--format", "transcript",
+                           "--adapter-options", str(options))
+    p.workers.append(bridge)
+    deadline = time.monotonic() + 180
+    while not _bridge_drained(p, source, f"{p.group}-bridge-{source}"):
+        assert bridge.alive, bridge.tail()
+        assert time.monotonic() < deadline, f"bridge did not drain {source}:\n{bridge.tail()}"
+        time.sleep(0.5)
+    adapter = open_adapter("transcript", options={"agent_paths": ["suite_name"], "start": "2026-11-01T09:00:00Z"})
+    expected = [r.event_id for i, m in enumerate(messages) for r in adapter.decode(m, f"{source}[0]@{i}")
+                if isinstance(r, Action)]  # (a run with no id is the session of its position)
+    got = [r.json()["event_id"] for r in p.read_all(p.topics.actions)]
+    assert len(expected) == 4 and sorted(got) == sorted(expected)  # Read, Bash (Edit still open), the run's two calls
+    (dead,) = p.read_all(p.topics.dlq)
+    assert dead.headers["reason"].decode().startswith("invalid JSON")

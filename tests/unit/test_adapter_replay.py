@@ -173,7 +173,9 @@ def test_a_foreign_file_replayed_as_native_gets_a_hint(tmp_path):
     gz = tmp_path / "trail.json.gz"
     gz.write_bytes(gzip.compress((data / "cloudtrail_records.json").read_bytes()))
     for path, fmt in ((data / "cloudtrail_records.json", "cloudtrail"), (gz, "cloudtrail"),
-                      (data / "coding_agents.jsonl", "otel-json"), (pb, "otel-proto")):
+                      (data / "coding_agents.jsonl", "otel-json"), (pb, "otel-proto"),
+                      (data / "transcripts" / "claude_code_session.jsonl", "transcript"),
+                      (data / "transcripts" / "agentdojo_runs.jsonl", "transcript")):
         r = runner.invoke(app, ["replay", str(path), "--alerts", str(tmp_path / "a"), "--commands", str(tmp_path / "c"),
                                 "--dead-letter", str(tmp_path / "d")])
         assert r.exit_code == 0, r.output

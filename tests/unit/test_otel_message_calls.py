@@ -232,3 +232,21 @@ def test_anthropic_content_blocks_in_the_messages(encoding):
     acts = decoded(encoding, request(chat(6, blocks)))
     assert [a.tool for a in acts] == ["gen_ai.chat", "read_file"]
     assert acts[1].attributes["arguments"] == {"path": "bill-march.txt"} and acts[1].attributes["result"] == INJECTED
+
+
+def test_responses_items_and_gemini_parts_in_the_messages(encoding):
+    """The OpenAI Agents SDK's model spans hold Responses items (``function_call`` / ``function_call_output``,
+    tied by ``call_id``), Gemini's hold ``functionCall`` / ``functionResponse`` parts with no id: both read
+    as the OpenAI form is (messages.py)."""
+    items = [{"role": "user", "content": [{"type": "input_text", "text": REQUEST}]},
+             {"type": "function_call", "call_id": "call_r1", "name": "read_file", "arguments": '{"path": "bill-march.txt"}'},
+             {"type": "function_call_output", "call_id": "call_r1", "output": INJECTED}]
+    acts = decoded(encoding, request(chat(7, items)))
+    assert [a.tool for a in acts] == ["gen_ai.chat", "read_file"]
+    assert acts[1].attributes["result"] == INJECTED and acts[1].event_id == f"{TRACE}:call_r1"
+    gemini = [{"role": "user", "parts": [{"text": REQUEST}]},
+              {"role": "model", "parts": [{"functionCall": {"name": "read_file", "args": {"path": "bill-march.txt"}}}]},
+              {"role": "user", "parts": [{"functionResponse": {"name": "read_file", "response": {"text": INJECTED}}}]}]
+    acts = decoded(encoding, request(chat(8, gemini)))
+    assert [a.tool for a in acts] == ["gen_ai.chat", "read_file"]
+    assert acts[1].attributes["result"] == {"text": INJECTED} and acts[1].event_id == f"{TRACE}:#0"

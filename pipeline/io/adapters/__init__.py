@@ -15,6 +15,8 @@ for a run; an instance holds the run's memory (CloudTrail's seen eventIDs, skipp
 ``otel-proto`` OTLP protobuf traces (Kafka ``otlp_proto``, file exporter ``proto``)
 ``cloudtrail`` AWS CloudTrail in every shape it is delivered in
 ``mapped``     any JSON log, through a declarative mapping file (``--mapping``)
+``transcript`` agent conversations and coding agents' session files
+               (``transcript.py``)
 =============  ==============================================================
 """
 
@@ -25,13 +27,14 @@ from typing import Any, Protocol
 
 from intentwatch.models.action import Action
 from intentwatch.models.errors import InputError
+from intentwatch.pipeline.io import INPUT_FORMATS
 from intentwatch.pipeline.io.codec import decode_action
 
 from .base import BadRecord, Result, _chunks, lines_through
 from .order import file_key, in_time_order
 from .unknown import UnknownFields, unknown_fields
 
-FORMATS = ("native", "otel-json", "otel-proto", "cloudtrail", "mapped")
+FORMATS = INPUT_FORMATS
 
 __all__ = ["FORMATS", "Adapter", "BadRecord", "NativeAdapter", "Result", "UnknownFields", "actions_from",
            "open_adapter", "read_tree", "sniff_format", "unknown_fields"]
@@ -86,7 +89,8 @@ def _files(adapter: Adapter, p: Path) -> Iterator[Result]:
 
 # What the first bytes of a file in each foreign format hold (a native action has none of them).
 _LOOKS = (("otel-json", (b'"resourceSpans"', b'"resourceLogs"')), ("otel-json", (b'"traceID"',)),
-          ("cloudtrail", (b'"eventVersion"', b'"CloudTrailEvent"', b'"eventSource"')))
+          ("cloudtrail", (b'"eventVersion"', b'"CloudTrailEvent"', b'"eventSource"')),
+          ("transcript", (b'"tool_calls"', b'"tool_use_id"', b'"function_call"', b'"functionCall"', b'"session_meta"')))
 
 
 def sniff_format(path: str | Path, peek: int = 1 << 16) -> str | None:
@@ -149,4 +153,9 @@ def open_adapter(fmt: str, mapping: str | Path | None = None, options: dict[str,
         if mapping is None:
             raise ValueError("format 'mapped' needs a mapping file (--mapping FILE)")
         return MappedAdapter(Mapping.load(mapping))
+    if fmt == "transcript":
+        from .options import TranscriptOptions
+        from .transcript import TranscriptAdapter
+
+        return TranscriptAdapter(TranscriptOptions.model_validate(options))
     raise ValueError(f"unknown input format {fmt!r} (known: {', '.join(FORMATS)})")

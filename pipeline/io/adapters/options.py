@@ -1,14 +1,19 @@
-"""How the OTel and CloudTrail adapters map their records (each adapter's options, validated from a
+"""How the OTel, CloudTrail and transcript adapters map their records (each adapter's options, validated from a
 run's ``--adapter-options`` file). pydantic models, so plain Python: the adapters (otel.py,
 cloudtrail.py) are compiled with mypyc, which cannot compile them."""
 
+from datetime import datetime, timezone
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from intentwatch.models.action import Operation
 
 from .verbs import ToolOperations
+
+
+RESOURCE_ARGUMENTS = ("resource", "uri", "url", "path", "file", "file_path", "absolute_path", "to", "recipient", "bucket",
+                      "repository", "repo", "table", "channel", "ticket_id", "id")
 
 
 class OtelOptions(BaseModel):
@@ -19,9 +24,7 @@ class OtelOptions(BaseModel):
     agent_resource_attribute: str | None = Field(
         "service.name", description="Resource attribute naming the agent when no span says (None: a bad record).")
     resource_arguments: tuple[str, ...] = Field(
-        ("resource", "uri", "url", "path", "file", "file_path", "absolute_path", "to", "recipient", "bucket", "repository", "repo",
-         "table", "channel", "ticket_id", "id"),
-        description="Tool argument keys, in order, whose first string value becomes the action's resource.")
+        RESOURCE_ARGUMENTS, description="Tool argument keys, in order, whose first string value becomes the action's resource.")
     tools: ToolOperations = Field(default_factory=ToolOperations, description="Tool name -> operation.")
     keep_resource_attributes: bool = Field(True, description="Copy resource attributes into attributes['resource'].")
     tool_calls_from_messages: bool = Field(
@@ -62,3 +65,33 @@ class CloudTrailOptions(BaseModel):
         900.0, ge=0, description="CloudTrail's records come in no set order (regions in separate files, LookupEvents newest "
                                  "first): reading a file or folder, each file's records are read in time order and actions "
                                  "held until none read later can be older by more than this; 0 reads them as they come.")
+
+
+class TranscriptOptions(BaseModel):
+    """Where a transcript's agent, session and time are, and how its tool calls map (transcript.py)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    agent: str | None = Field(None, min_length=1, max_length=200,
+                              description="The agent of a conversation that names none (None: a bad record).")
+    agent_paths: tuple[str, ...] = Field(
+        ("agent_id", "agent.id", "agent_name", "agent.name", "agent", "metadata.agent_id", "metadata.agent_name"),
+        description="Dotted paths, tried in order, to the agent id in a conversation (or a transcript line).")
+    session_paths: tuple[str, ...] = Field(
+        ("session_id", "sessionId", "conversation_id", "thread_id", "trace_id", "run_id", "id"),
+        description="Paths to the conversation's id (its session; else its position in the input).")
+    messages_paths: tuple[str, ...] = Field(
+        ("messages", "conversation", "chat_history", "history", "traj", "trajectory", "transcript", "input", "contents"),
+        description="Paths, tried in order, to a conversation's list of messages.")
+    time_paths: tuple[str, ...] = Field(
+        ("timestamp", "created_at", "start_time", "started_at", "time"),
+        description="Paths to a conversation's (or a message's) time: RFC 3339 text, or a Unix time in s/ms/us/ns.")
+    start: AwareDatetime | None = Field(
+        None, lt=datetime(2200, 1, 1, tzinfo=timezone.utc), description="The clock of conversations that carry no time (benchmark runs): the first starts here, "
+                          "each next one gap_seconds later, a message step_seconds after the one before. None: a "
+                          "conversation with no time is a bad record.")
+    step_seconds: float = Field(1.0, ge=0, le=86400)
+    gap_seconds: float = Field(60.0, ge=0, le=86400 * 365)
+    resource_arguments: tuple[str, ...] = Field(
+        RESOURCE_ARGUMENTS, description="Tool argument keys, in order, whose first string value becomes the action's resource.")
+    tools: ToolOperations = Field(default_factory=ToolOperations, description="Tool name -> operation.")

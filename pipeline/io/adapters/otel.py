@@ -40,6 +40,7 @@ from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
 from .jaeger import jaeger_spans
+from .messages import resource_argument
 from .options import OtelOptions
 from .otel_events import AgentEvents, json_events, proto_events
 from .otel_conventions import as_genai, tool_io
@@ -156,7 +157,7 @@ class OtelAdapter(JsonInput):
         if args is not None:
             attributes["arguments"] = args
             if type(args) is dict:
-                resource_name = self._resource_of(args)
+                resource_name = resource_argument(args, self._ranks)
                 if resource_name is not None:
                     fields["resource"] = resource_name
         if result is not None:
@@ -220,15 +221,6 @@ class OtelAdapter(JsonInput):
                 return request
             s = by_id.get(s.parent_id) if s.parent_id else None
         return None
-
-    def _resource_of(self, args: dict[str, Any]) -> str | None:
-        """The string argument whose key comes first in ``resource_arguments`` (few keys per call: scan those)."""
-        rank, best, found = self._ranks, len(self._ranks), None
-        for key, value in args.items():
-            r = rank.get(key)
-            if r is not None and r < best and isinstance(value, str):
-                best, found = r, value
-        return found
 
     def _operation(self, span: Span) -> Any:
         """The GenAI operation of a span, or None (counted in ``skipped``) when it is no action."""

@@ -18,7 +18,7 @@ call twice, in two signals: read its logs with ``tool_calls_from_messages: false
 from typing import Any
 
 from .otel_conventions import parse_json_text
-from .otel_messages import completed_calls, requested_calls
+from .messages import completed_calls, requested_calls
 from .otel_requests import user_request
 
 MESSAGE_EVENTS = frozenset({"gen_ai.system.message", "gen_ai.user.message", "gen_ai.assistant.message",

@@ -8,7 +8,7 @@ OpenLLMetry: ``gen_ai.prompt.<i>.*``, flattened) holds the conversation so far: 
 asked for (a ``tool_call`` part: id, name, arguments; the OpenAI message form, an assistant message's
 ``tool_calls``; Anthropic's, a ``tool_use`` content block) and what the application answered (a
 ``tool_call_response`` part: id, response; a ``tool`` message naming its ``tool_call_id``; a
-``tool_result`` block naming its ``tool_use_id``). ``completed_calls`` pairs them by id: each call
+``tool_result`` block naming its ``tool_use_id``). ``completed_calls`` (messages.py, which knows each framework's form) pairs them by id: each call
 that has its answer, in the order asked.
 
 The adapter (otel.py) makes an action of each such call the first time a chat span shows it (later
@@ -28,10 +28,9 @@ from typing import Any, Final
 from intentwatch.models.action import Action
 
 from .base import Result, make_action
-from .otel_conventions import parse_json_text
+from .messages import completed_calls, requested_calls
 from .otlp import Span
 
-MAX_CALLS = 256  # tool calls read from one span's messages
 _MAX_CALL_IDS: Final = 16384  # call ids of one trace remembered (made actions of)
 WAITS: Final = frozenset({"read", "list"})  # a call from messages read only once answered: its result matters
 _OI, _OO = "llm.input_messages.", "llm.output_messages."  # OpenInference flattens the messages into attributes
@@ -71,104 +70,6 @@ def output_messages(a: dict[str, Any]) -> Any:
     if _LC + "0.role" in a:
         return list(flattened_messages(a, _LC, ".", _MAX_FLAT))
     return None
-
-
-def _id(value: Any) -> str | None:
-    return value if type(value) is str and value else None
-
-
-def completed_calls(messages: Any) -> list[tuple[str, str, Any, Any]]:
-    """(call id, tool name, arguments, response) of each tool call with a response in a messages list.
-
-    >>> completed_calls('[{"role": "user", "parts": [{"type": "text", "content": "Pay the bill"}]},'
-    ...     ' {"role": "assistant", "parts": [{"type": "tool_call", "id": "c1", "name": "read_file", "arguments": {"path": "bill.txt"}}]},'
-    ...     ' {"role": "tool", "parts": [{"type": "tool_call_response", "id": "c1", "response": "IBAN DE89..."}]},'
-    ...     ' {"role": "assistant", "tool_calls": [{"id": "c2", "function": {"name": "send_money", "arguments": "{}"}}]}]')
-    [('c1', 'read_file', {'path': 'bill.txt'}, 'IBAN DE89...')]
-    """
-    asked, answered = _calls(messages)
-    out: list[tuple[str, str, Any, Any]] = []
-    for cid, (name, args) in asked.items():
-        if cid in answered and type(name) is str and name:
-            out.append((cid, name, parse_json_text(args), parse_json_text(answered[cid])))
-    return out
-
-
-def requested_calls(messages: Any) -> list[tuple[str, str, Any]]:
-    """(call id, tool name, arguments) of each tool call a model's output messages ask for.
-
-    >>> requested_calls('[{"role": "assistant", "parts": [{"type": "tool_call", "id": "c9", "name": "send_money",'
-    ...                 ' "arguments": {"recipient": "GB29NWBK60161331926819"}}], "finish_reason": "tool_call"}]')
-    [('c9', 'send_money', {'recipient': 'GB29NWBK60161331926819'})]
-    """
-    asked, _ = _calls(messages)
-    return [(cid, name, parse_json_text(args)) for cid, (name, args) in asked.items() if type(name) is str and name]
-
-
-def _calls(messages: Any) -> tuple[dict[str, tuple[Any, Any]], dict[str, Any]]:
-    """The calls asked for (id -> (name, arguments)) and answered (id -> response) in a messages list."""
-    messages = parse_json_text(messages)
-    asked: dict[str, tuple[Any, Any]] = {}
-    answered: dict[str, Any] = {}
-    if messages.__class__ is not list:
-        return asked, answered
-    for m in messages:
-        if m.__class__ is not dict:
-            continue
-        parts = m.get("parts")
-        if parts.__class__ is list:
-            for p in parts:
-                if p.__class__ is not dict:
-                    continue
-                cid, kind = _id(p.get("id")), p.get("type")
-                if cid is None:
-                    continue
-                if kind == "tool_call":
-                    if cid not in asked and len(asked) < MAX_CALLS:
-                        asked[cid] = (p.get("name"), p.get("arguments"))
-                elif kind == "tool_call_response" and cid in asked:  # (answers follow their calls: bounded with them)
-                    answered[cid] = p["response"] if "response" in p else p.get("result")
-        calls = m.get("tool_calls")
-        if calls.__class__ is list:
-            for c in calls:
-                fn = c.get("function") if c.__class__ is dict else None
-                cid = _id(c.get("id")) if fn.__class__ is dict else None
-                if cid is not None and cid not in asked and len(asked) < MAX_CALLS:
-                    asked[cid] = (fn.get("name"), fn.get("arguments"))  # type: ignore[union-attr]
-        content = m.get("content")
-        if content.__class__ is str and content[:1] == "[":  # (OpenLLMetry writes a list of blocks as JSON text)
-            content = parse_json_text(content)
-        if content.__class__ is list:
-            _blocks(content, asked, answered)
-        if m.get("role") == "tool":
-            cid = _id(m.get("tool_call_id"))
-            if cid is not None and cid in asked:
-                answered[cid] = m.get("content")
-    return asked, answered
-
-
-def _blocks(content: list[Any], asked: dict[str, tuple[Any, Any]], answered: dict[str, Any]) -> None:
-    """Anthropic's content blocks: a ``tool_use`` block (id, name, input) asks, a ``tool_result`` block
-    (``tool_use_id``, content) answers.
-
-    >>> asked, answered = {}, {}
-    >>> _blocks([{"type": "tool_use", "id": "toolu_1", "name": "get_bill", "input": {"month": "march"}}], asked, answered)
-    >>> _blocks([{"type": "tool_result", "tool_use_id": "toolu_1", "content": "IBAN DE89..."}], asked, answered)
-    >>> asked, answered
-    ({'toolu_1': ('get_bill', {'month': 'march'})}, {'toolu_1': 'IBAN DE89...'})
-    """
-    for b in content:
-        if b.__class__ is not dict:
-            continue
-        kind = b.get("type")
-        if kind == "tool_use":
-            cid = _id(b.get("id"))
-            if cid is not None and cid not in asked and len(asked) < MAX_CALLS:
-                asked[cid] = (b.get("name"), b.get("input"))
-        elif kind == "tool_result":
-            cid = _id(b.get("tool_use_id"))
-            if cid is not None and cid in asked:
-                answered[cid] = b.get("content")
 
 
 def message_call(trace: str, call_id: str, tool: str, operation: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -12,7 +12,7 @@ MLflow or Langfuse input (``_family_request``), or the older conventions' events
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from .libs import JSONDecodeError, loads
 from .otel_conventions import as_genai, parse_json_text
@@ -40,22 +40,39 @@ def user_request(messages: Any) -> str | None:
         if m.__class__ is not dict or "role" not in m:
             m = _langchain_message(m)
         if m is not None and m.get("role") == "user":
-            content, parts = m.get("content"), m.get("parts")
-            if type(content) is str:
-                return content[:REQUEST_CHARS] or None
-            if type(parts) is not list:
-                parts = content
-            if type(parts) is list:
-                texts = []
-                for p in parts:
-                    if p.__class__ is dict and p.get("type") == "text":
-                        text = p.get("content")
-                        text = text if type(text) is str else p.get("text")
-                        if type(text) is str:
-                            texts.append(text)
-                return "\n".join(texts)[:REQUEST_CHARS] or None
-            return None
+            return user_text(m)
     return None
+
+
+def user_text(m: dict[str, Any]) -> str | None:
+    """The text of a message (its ``content``, else its text parts, joined; None: none), cut to
+    ``REQUEST_CHARS``: OpenAI's ``text`` / ``input_text`` parts, the GenAI conventions', Anthropic's,
+    Gemini's (``{"text": ...}``).
+
+    >>> user_text({"role": "user", "content": [{"type": "input_text", "text": "Fix the test"}]})
+    'Fix the test'
+    >>> user_text({"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "ok"}]}) is None
+    True
+    """
+    content, parts = m.get("content"), m.get("parts")
+    if type(content) is str:
+        return content[:REQUEST_CHARS] or None
+    if type(parts) is not list:
+        parts = content
+    if type(parts) is list:
+        texts = []
+        for p in parts:
+            kind = p.get("type") if p.__class__ is dict else 0
+            if kind.__class__ is str and kind in _TEXT_PARTS or (kind is None and "text" in p):  # (Gemini's: no type)
+                text = p.get("content")
+                text = text if type(text) is str else p.get("text")
+                if type(text) is str:
+                    texts.append(text)
+        return "\n".join(texts)[:REQUEST_CHARS] or None
+    return None
+
+
+_TEXT_PARTS: Final = frozenset({"text", "input_text"})
 
 
 def _langchain_message(m: Any) -> dict[str, Any] | None:

@@ -1,0 +1,247 @@
+"""Tool calls in a conversation's messages, whatever form its agent or framework records them in.
+
+``Calls`` reads a conversation one message at a time (a transcript, transcript.py) or whole (a
+chat span's input messages, otel_messages.py; the GenAI message events, otel_event_messages.py):
+which calls the model asked for (id, tool name, arguments) and what each was answered.
+"""
+
+from typing import Any, Final
+
+from .otel_conventions import parse_json_text
+
+MAX_CALLS = 256  # tool calls read from one conversation (or span's messages)
+
+
+def _id(value: Any) -> str | None:
+    return value if type(value) is str and value else None
+
+
+def completed_calls(messages: Any) -> list[tuple[str, str, Any, Any]]:
+    """(call id, tool name, arguments, response) of each tool call with a response in a messages list.
+
+    >>> completed_calls('[{"role": "user", "parts": [{"type": "text", "content": "Pay the bill"}]},'
+    ...     ' {"role": "assistant", "parts": [{"type": "tool_call", "id": "c1", "name": "read_file", "arguments": {"path": "bill.txt"}}]},'
+    ...     ' {"role": "tool", "parts": [{"type": "tool_call_response", "id": "c1", "response": "IBAN DE89..."}]},'
+    ...     ' {"role": "assistant", "tool_calls": [{"id": "c2", "function": {"name": "send_money", "arguments": "{}"}}]}]')
+    [('c1', 'read_file', {'path': 'bill.txt'}, 'IBAN DE89...')]
+    """
+    asked, answered = _calls(messages)
+    out: list[tuple[str, str, Any, Any]] = []
+    for cid, (name, args) in asked.items():
+        if cid in answered and type(name) is str and name:
+            out.append((cid, name, parse_json_text(args), parse_json_text(answered[cid])))
+    return out
+
+
+def requested_calls(messages: Any) -> list[tuple[str, str, Any]]:
+    """(call id, tool name, arguments) of each tool call a model's output messages ask for.
+
+    >>> requested_calls('[{"role": "assistant", "parts": [{"type": "tool_call", "id": "c9", "name": "send_money",'
+    ...                 ' "arguments": {"recipient": "GB29NWBK60161331926819"}}], "finish_reason": "tool_call"}]')
+    [('c9', 'send_money', {'recipient': 'GB29NWBK60161331926819'})]
+    """
+    asked, _ = _calls(messages)
+    return [(cid, name, parse_json_text(args)) for cid, (name, args) in asked.items() if type(name) is str and name]
+
+
+def _calls(messages: Any) -> tuple[dict[str, tuple[Any, Any]], dict[str, Any]]:
+    """The calls asked for (id -> (name, arguments)) and answered (id -> response) in a messages list."""
+    messages = parse_json_text(messages)
+    calls = Calls()
+    if messages.__class__ is list:
+        for m in messages:
+            calls.add(m)
+    return calls.asked, calls.answered
+
+
+class Calls:
+    """The tool calls a conversation asks for and the answers it gives, read one message at a time.
+
+    A message in any of the forms agents and their frameworks record: the GenAI conventions' parts
+    (``tool_call`` / ``tool_call_response``); OpenAI's Chat Completions (an assistant's ``tool_calls``
+    with a ``function``, a ``tool`` message's ``tool_call_id``; the older ``function_call`` /
+    ``function`` pair); Anthropic's ``tool_use`` / ``tool_result`` content blocks (``is_error``);
+    OpenAI's Responses items (``function_call`` / ``function_call_output``, ``custom_tool_call``,
+    ``local_shell_call``, ``mcp_call`` with its output); Gemini's ``functionCall`` /
+    ``functionResponse`` parts; LangChain's ``tool_calls`` (``name``, ``args``) and ``tool`` messages
+    (``status: error``); AgentDojo's (``function`` a name, ``args``; a tool message's ``error``).
+    A call recorded with no id is ``#<n>`` (its place among the calls); an answer with no id answers
+    the oldest unanswered call of its tool's name. Answers follow their calls: one to a call never
+    asked is not kept (bounded with the calls, ``MAX_CALLS``).
+
+    >>> c = Calls()
+    >>> c.add({"role": "assistant", "tool_calls": [{"function": "send_money", "args": {"recipient": "DE89"}, "id": None}]})
+    []
+    >>> c.add({"role": "tool", "content": "", "tool_call_id": None, "tool_call": {"function": "send_money"},
+    ...        "error": "ValueError: insufficient funds"})
+    ['#0']
+    >>> c.asked, c.failed
+    ({'#0': ('send_money', {'recipient': 'DE89'})}, {'#0'})
+    >>> c.add({"type": "function_call", "call_id": "call_1", "name": "read_file", "arguments": '{"path": "a.txt"}'})
+    []
+    >>> c.add({"type": "function_call_output", "call_id": "call_1", "output": "text"}), c.answered["call_1"]
+    (['call_1'], 'text')
+    """
+
+    __slots__ = ("asked", "answered", "failed", "_new", "_count")
+
+    def __init__(self) -> None:
+        self.asked: dict[str, tuple[Any, Any]] = {}
+        self.answered: dict[str, Any] = {}
+        self.failed: set[str] = set()  # answered with an error
+        self._new: list[str] = []
+        self._count = 0  # calls asked, forgotten ones included
+
+    def forget(self, cid: str) -> None:
+        """Drop a call taken (a long conversation read as it goes keeps only its open calls)."""
+        self.asked.pop(cid, None)
+        self.answered.pop(cid, None)
+        self.failed.discard(cid)
+
+    def add(self, m: Any) -> list[str]:
+        """Read one message (or Responses item); the ids of the calls it answers, in its order."""
+        self._new = []
+        if m.__class__ is not dict:
+            return self._new
+        kind = m.get("type")
+        if kind.__class__ is str and kind in _ITEMS:
+            self._item(kind, m)
+            return self._new
+        parts = m.get("parts")
+        if parts.__class__ is list:
+            self._parts(parts)
+        calls = m.get("tool_calls")
+        if calls.__class__ is list:
+            for c in calls:
+                if c.__class__ is not dict:
+                    continue
+                fn = c.get("function")
+                if fn.__class__ is dict:  # OpenAI's
+                    if _id(c.get("id")) is not None:
+                        self._ask(c.get("id"), fn.get("name"), fn.get("arguments"))
+                elif fn.__class__ is str:  # AgentDojo's
+                    self._ask(c.get("id"), fn, c.get("args"))
+                elif "name" in c:  # LangChain's
+                    self._ask(c.get("id"), c.get("name"), c["args"] if "args" in c else c.get("arguments"))
+        legacy = m.get("function_call")
+        if legacy.__class__ is dict:  # OpenAI's older single call
+            self._ask(None, legacy.get("name"), legacy.get("arguments"))
+        content = m.get("content")
+        if content.__class__ is str and content[:1] == "[":  # (OpenLLMetry writes a list of blocks as JSON text)
+            content = parse_json_text(content)
+        if content.__class__ is list:
+            self._blocks(content)
+        role = m.get("role")
+        if role == "tool" or (role is None and kind == "tool"):
+            call = m.get("tool_call")
+            name = call.get("function") if call.__class__ is dict else m.get("name")
+            error = m.get("error")
+            self._answer(m.get("tool_call_id"), name, m.get("content"),
+                         (error is not None and error is not False) or m.get("status") == "error")
+        elif role == "function":
+            self._answer(None, m.get("name"), m.get("content"), False)
+        return self._new
+
+    def _ask(self, cid: Any, name: Any, args: Any) -> None:
+        if len(self.asked) >= MAX_CALLS:
+            return
+        key = _id(cid)
+        if key is None:
+            key = f"#{self._count}"
+        if key not in self.asked:
+            self.asked[key] = (name, args)
+            self._count += 1
+
+    def _answer(self, cid: Any, name: Any, response: Any, failed: bool) -> None:
+        key = _id(cid)
+        if key is None and name.__class__ is str:
+            for asked, (called, _) in self.asked.items():  # the oldest unanswered call of that name
+                if called == name and asked not in self.answered:
+                    key = asked
+                    break
+        if key is None or key not in self.asked:
+            return
+        if key not in self.answered:
+            self._new.append(key)
+        self.answered[key] = response
+        if failed:
+            self.failed.add(key)
+
+    def _parts(self, parts: list[Any]) -> None:
+        for p in parts:
+            if p.__class__ is not dict:
+                continue
+            kind = p.get("type")
+            if kind == "tool_call":
+                if _id(p.get("id")) is not None:
+                    self._ask(p.get("id"), p.get("name"), p.get("arguments"))
+            elif kind == "tool_call_response":
+                if _id(p.get("id")) is not None:
+                    self._answer(p.get("id"), None, p["response"] if "response" in p else p.get("result"), False)
+            else:  # Gemini's
+                call = p.get("functionCall", p.get("function_call"))
+                if call.__class__ is dict:
+                    self._ask(call.get("id"), call.get("name"), call.get("args"))
+                    continue
+                response = p.get("functionResponse", p.get("function_response"))
+                if response.__class__ is dict:
+                    self._answer(response.get("id"), response.get("name"), response.get("response"), False)
+
+    def _blocks(self, content: list[Any]) -> None:
+        """Anthropic's content blocks: a ``tool_use`` block (id, name, input) asks, a ``tool_result``
+        block (``tool_use_id``, content, ``is_error``) answers.
+
+        >>> c = Calls(); c._blocks([{"type": "tool_use", "id": "toolu_1", "name": "get_bill", "input": {"month": "march"}}])
+        >>> c._blocks([{"type": "tool_result", "tool_use_id": "toolu_1", "content": "IBAN DE89..."}])
+        >>> c.asked, c.answered
+        ({'toolu_1': ('get_bill', {'month': 'march'})}, {'toolu_1': 'IBAN DE89...'})
+        """
+        for b in content:
+            if b.__class__ is not dict:
+                continue
+            kind = b.get("type")
+            if kind == "tool_use":
+                if _id(b.get("id")) is not None:
+                    self._ask(b.get("id"), b.get("name"), b.get("input"))
+            elif kind == "tool_result":
+                if _id(b.get("tool_use_id")) is not None:
+                    self._answer(b.get("tool_use_id"), None, b.get("content"), b.get("is_error") is True)
+
+    def _item(self, kind: str, m: dict[str, Any]) -> None:
+        """One of OpenAI's Responses items (``call_id`` ties a call to its output)."""
+        cid = m.get("call_id")
+        if kind == "function_call":
+            self._ask(cid, m.get("name"), m.get("arguments"))
+        elif kind == "custom_tool_call":
+            self._ask(cid, m.get("name"), m.get("input"))
+        elif kind == "local_shell_call":
+            self._ask(cid, "local_shell", m.get("action"))
+        elif kind == "mcp_call":  # asked and answered in one item
+            cid = m.get("id") if cid is None else cid
+            if _id(cid) is not None:
+                label, name = m.get("server_label"), m.get("name")
+                self._ask(cid, f"{label}.{name}" if label.__class__ is str and name.__class__ is str else name,
+                          m.get("arguments"))
+                error = m.get("error")
+                self._answer(cid, None, m.get("output") if error is None else error, error is not None)
+        elif _id(cid) is not None:  # an output
+            self._answer(cid, None, m.get("output"), False)
+
+
+_ITEMS: Final = frozenset({"function_call", "function_call_output", "custom_tool_call", "custom_tool_call_output",
+                           "local_shell_call", "local_shell_call_output", "mcp_call"})
+
+
+def resource_argument(args: dict[str, Any], ranks: dict[str, int]) -> str | None:
+    """The string argument whose key ranks first in ``ranks`` (an adapter's ``resource_arguments``:
+    few keys per call, so those are scanned).
+
+    >>> resource_argument({"amount": 10, "recipient": "DE89", "file": 3}, {"file": 0, "recipient": 1})
+    'DE89'
+    """
+    best, found = len(ranks), None
+    for key, value in args.items():
+        r = ranks.get(key)
+        if r is not None and r < best and isinstance(value, str):
+            best, found = r, value
+    return found

@@ -1,0 +1,321 @@
+"""Agent transcripts -> actions: the conversations agents, their frameworks and benchmarks record.
+
+Many agents leave no telemetry but their conversation: the messages the model and its tools
+exchanged, in one of the model APIs' forms (messages.py knows each). Two shapes are read:
+
+- **a conversation as one document**: an object whose messages are at one of ``messages_paths``
+  (an AgentDojo run's ``messages``, a tau-bench result's ``traj``, an OpenAI Agents SDK input list,
+  a LangGraph state, a Gemini request's ``contents``), a bare list of messages, or a list (or JSON
+  lines) of such documents;
+- **a transcript written as it goes, a line per message**: Claude Code's session files
+  (``~/.claude/projects/<project>/<session>.jsonl``: ``type`` user / assistant, the ``message``,
+  ``sessionId``, ``timestamp``), the Codex CLI's (``~/.codex/sessions/.../rollout-*.jsonl``: a
+  ``session_meta`` line, then ``response_item`` lines whose ``payload`` is a Responses item), or JSON
+  lines of bare messages.
+
+Each tool call becomes an action when its answer comes, stamped with the time it was asked: the
+tool, its operation (the tool-verb table, ``tools``), its arguments (the first of
+``resource_arguments`` is the resource) and its answer as ``attributes.result``; an answer that
+is an error gives outcome ``error``. The user's latest text before the call is its request
+(``attributes.request``), so the injected-target check can tell a target the user gave from one
+a tool's result carried. A state-changing call still unanswered when its conversation (or the
+file) ends is an action marked ``attributes.unanswered`` (a run may stop on an injected payment);
+an unanswered read is counted in ``skipped``. The conversation is the action's session and task.
+
+The agent is the conversation's (``agent_paths``), else the ``agent`` option, else, for a coding
+agent's session file, the name its OpenTelemetry export uses (``claude-code``; Codex's
+``originator``). Time is the message's or the line's, else the conversation's plus
+``step_seconds`` a message; a benchmark's runs, which carry none, take the ``start`` clock.
+"""
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from intentwatch.pipeline.io.deadletter import failure
+
+from .base import EPOCH, BadRecord, JsonInput, Result, make_action
+from .libs import dumps
+from .mapped import resolve
+from .mapping import compile_path
+from .messages import Calls, resource_argument
+from .options import TranscriptOptions
+from .otel_conventions import parse_json_text
+from .otel_messages import WAITS
+from .otel_requests import user_text
+
+MAX_MESSAGES = 100_000  # of one conversation document
+MAX_STREAMS = 4096  # line-by-line conversations open at once (the oldest is closed)
+_SKIPPED_LINES = frozenset({"summary", "system", "file-history-snapshot", "queue-operation",  # Claude Code's
+                            "event_msg", "compacted"})  # Codex's
+_MESSAGE_TYPES = frozenset({"message", "function_call", "function_call_output", "custom_tool_call",
+                            "custom_tool_call_output", "local_shell_call", "local_shell_call_output", "mcp_call",
+                            "human", "ai", "tool"})
+_USER = frozenset({"user", "human"})
+
+
+def _message_like(m: Any) -> bool:
+    """A message or Responses item (not a document holding them)."""
+    return m.__class__ is dict and ("role" in m or _text(m.get("type")) in _MESSAGE_TYPES or "parts" in m)
+
+
+def _text(value: Any) -> str | None:
+    return value if value.__class__ is str else None
+
+
+def _when(value: Any) -> datetime | None:
+    """RFC 3339 text, or a Unix time in seconds, ms, us or ns (told apart by size); None: neither."""
+    if value.__class__ is str:
+        try:
+            t = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
+        except ValueError:
+            return None
+        return t if t.tzinfo is not None else None
+    if value.__class__ in (int, float) and 0 <= value < 1e19:
+        scale = 1e9 if value >= 1e17 else 1e6 if value >= 1e14 else 1e3 if value >= 1e11 else 1.0
+        return EPOCH + timedelta(seconds=value / scale)
+    return None
+
+
+def _short(session: str) -> str:
+    """A session id that fits the contract with a call id after it (a file path can be long)."""
+    return session if len(session) <= 120 else "..." + session[-117:]
+
+
+class _Conversation:
+    """One conversation being read: its calls, when each was asked, its latest request and model."""
+
+    __slots__ = ("agent", "session", "calls", "asked_at", "request", "model", "last")
+
+    def __init__(self, agent: str, session: str):
+        self.agent, self.session = agent, _short(session)
+        self.calls = Calls()
+        self.asked_at: dict[str, datetime] = {}
+        self.request: str | None = None
+        self.model: str | None = None
+        self.last: datetime | None = None  # the latest message's time
+
+
+class TranscriptAdapter(JsonInput):
+    """Conversations and session files (module docstring) -> actions; the run's open conversations."""
+
+    name = "transcript"
+
+    def __init__(self, options: TranscriptOptions):
+        self.options = o = options
+        self._ranks = {k: i for i, k in enumerate(o.resource_arguments)}
+        self._agents = [compile_path(p) for p in o.agent_paths]
+        self._sessions = [compile_path(p) for p in o.session_paths]
+        self._line_sessions = [compile_path(p) for p in o.session_paths if p != "id"]  # a line's own id names the line
+        self._messages = [compile_path(p) for p in o.messages_paths]
+        self._times = [compile_path(p) for p in o.time_paths]
+        self._streams: dict[tuple[str, str], _Conversation] = {}
+        self._meta: dict[str, dict[str, Any]] = {}  # file -> what Codex's session_meta / turn_context said
+        self._file = ""  # the file being read ("": messages from a topic)
+        self._clock = 0  # conversations put on the start clock
+        self.skipped: Counter[str] = Counter()
+
+    def read(self, path: str | Path) -> Iterator[Result]:
+        self._file = name = str(path)
+        try:
+            yield from self.read_json(path)
+            yield from self._close(lambda key: key[0] == name)
+        finally:
+            self._file = ""
+            self._meta.pop(name, None)
+
+    def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
+        if doc.__class__ is list:
+            if any(_message_like(m) for m in doc[:8]):
+                yield from self._whole(None, doc, source)
+            else:
+                for i, item in enumerate(doc):
+                    yield from self._one(item, None, f"{source}#[{i}]")
+        else:
+            yield from self._one(doc, raw, source)
+
+    def _one(self, doc: Any, raw: bytes | None, source: str) -> Iterator[Result]:
+        if doc.__class__ is not dict:
+            yield BadRecord(source, "not a conversation, a message or a list of them", raw or dumps(doc))
+            return
+        try:
+            for steps in self._messages:
+                messages = resolve(doc, steps)
+                if messages.__class__ is list:
+                    yield from self._whole(doc, messages, source)
+                    return
+            yield from self._line(doc, raw, source)
+        except Exception as e:  # noqa: BLE001 - a document of an unforeseen shape costs that document
+            yield BadRecord(source, failure(e), raw or dumps(doc))
+
+    def _first(self, doc: Any, paths: list[Any]) -> Any:
+        for steps in paths:
+            value = resolve(doc, steps)
+            if value.__class__ is str and value:
+                return value
+        return None
+
+    def _time(self, doc: Any) -> datetime | None:
+        for steps in self._times:
+            value = resolve(doc, steps)
+            if value.__class__ in (str, int, float):
+                return _when(value)
+        return None
+
+    def _tick(self) -> datetime | None:
+        """Where the next conversation with no time of its own starts (None: no ``start`` clock)."""
+        if self.options.start is None:
+            return None
+        self._clock += 1
+        return self.options.start + timedelta(seconds=(self._clock - 1) * self.options.gap_seconds)
+
+    def _whole(self, doc: Any, messages: list[Any], source: str) -> Iterator[Result]:
+        """A conversation given whole."""
+        agent = self._first(doc, self._agents) if doc is not None else None
+        agent = agent or self.options.agent
+        if agent is None:
+            yield BadRecord(source, "no agent: the conversation names none (agent_paths) and no agent option is set",
+                            dumps(doc if doc is not None else messages[:4]))
+            return
+        start = self._time(doc) if doc is not None else None
+        if start is None:
+            start = self._tick()
+            if start is None:
+                yield BadRecord(source, "no time: the conversation has none (time_paths); give its clock with the "
+                                        "start option (--adapter-options)", dumps(doc if doc is not None else messages[:4]))
+                return
+        conv = _Conversation(agent, (self._first(doc, self._sessions) if doc is not None else None) or source)
+        if doc is not None and _text(doc.get("model")):
+            conv.model = doc["model"]
+        step = timedelta(seconds=self.options.step_seconds)
+        for i, m in enumerate(messages):
+            if i >= MAX_MESSAGES:
+                yield BadRecord(source, f"over {MAX_MESSAGES} messages: the rest not read")
+                break
+            at = self._time(m) if m.__class__ is dict else None
+            yield from self._message(conv, m, at or start + i * step, f"{source}#messages[{i}]", False)
+        yield from self._end(conv, source)
+
+    def _line(self, doc: dict[str, Any], raw: bytes | None, source: str) -> Iterator[Result]:
+        """One line of a transcript written as it goes."""
+        kind, meta = _text(doc.get("type")), self._meta.setdefault(self._file, {}) if self._file else {}
+        if kind == "session_meta" or kind == "turn_context":  # Codex's: the session's id and origin, the model
+            payload = doc.get("payload")
+            if payload.__class__ is dict:
+                meta.update((k, v) for k, v in payload.items() if k in ("id", "originator", "model") and v.__class__ is str)
+            self.skipped[f"{kind} line"] += 1
+            return
+        if kind in _SKIPPED_LINES:
+            self.skipped[f"{kind} line"] += 1
+            return
+        m: Any = doc
+        claude = doc.get("message").__class__ is dict and "sessionId" in doc
+        if claude:
+            m = doc["message"]
+        elif kind == "response_item":
+            m = doc.get("payload")
+        if not _message_like(m):
+            yield BadRecord(source, "no messages: none at messages_paths, and not a message or a session line",
+                            raw or dumps(doc))
+            return
+        agent = self._first(doc, self._agents) or self.options.agent or meta.get("originator") \
+            or ("claude-code" if claude else None)
+        if agent is None:
+            yield BadRecord(source, "no agent: the line names none (agent_paths) and no agent option is set", raw or dumps(doc))
+            return
+        session = self._first(doc, self._line_sessions) or meta.get("id") or self._file or "stream"
+        conv = self._stream(agent, session)
+        at = self._time(doc) or (self._time(m) if m is not doc else None)
+        if at is None:
+            at = self._tick() if conv.last is None else conv.last + timedelta(seconds=self.options.step_seconds)
+            if at is None:
+                yield BadRecord(source, "no time: the line has none (time_paths); give a clock with the start option",
+                                raw or dumps(doc))
+                return
+        conv.last = at
+        if conv.model is None and meta.get("model") is not None:
+            conv.model = meta["model"]
+        yield from self._message(conv, m, at, source, True, doc.get("isMeta") is True)
+
+    def _stream(self, agent: str, session: str) -> _Conversation:
+        key = (self._file, session)
+        conv = self._streams.get(key)
+        if conv is None or conv.agent != agent:
+            if len(self._streams) >= MAX_STREAMS:
+                oldest = next(iter(self._streams))
+                self._streams.pop(oldest)  # (its unanswered calls are not made actions: bounded memory first)
+                self.skipped["conversation closed early (too many open)"] += 1
+            conv = self._streams[key] = _Conversation(agent, session)
+        return conv
+
+    def _message(self, conv: _Conversation, m: Any, at: datetime, source: str, streamed: bool,
+                 meta: bool = False) -> Iterator[Result]:
+        if m.__class__ is not dict:
+            yield BadRecord(source, "a message that is not an object", dumps(m))
+            return
+        if not meta and (_text(m.get("role")) in _USER or m.get("type") == "human"):
+            text = user_text(m)
+            if text is not None:
+                conv.request = text
+        model = m.get("model")
+        if model.__class__ is str and model:
+            conv.model = model
+        calls = conv.calls
+        answered = calls.add(m)
+        if len(calls.asked) != len(conv.asked_at):
+            for cid in calls.asked:
+                if cid not in conv.asked_at:
+                    conv.asked_at[cid] = at
+        for cid in answered:
+            yield self._action(conv, cid, source, False)
+            if streamed:
+                calls.forget(cid)
+                del conv.asked_at[cid]
+
+    def _end(self, conv: _Conversation, source: str) -> Iterator[Result]:
+        """A conversation ended: its state-changing calls never answered are actions."""
+        for cid, (name, _) in list(conv.calls.asked.items()):
+            if cid in conv.calls.answered:
+                continue
+            if name.__class__ is str and self.options.tools(name) in WAITS:
+                self.skipped["read never answered"] += 1
+            else:
+                yield self._action(conv, cid, source, True)
+
+    def _close(self, which: Callable[[tuple[str, str]], bool]) -> Iterator[Result]:
+        for key in [k for k in self._streams if which(k)]:
+            conv = self._streams.pop(key)
+            yield from self._end(conv, key[0] or key[1])
+
+    def _action(self, conv: _Conversation, cid: str, source: str, unanswered: bool) -> Result:
+        name, args = conv.calls.asked[cid]
+        position = f"{source}#call:{cid[:80]}"
+        if name.__class__ is not str or not name:
+            return BadRecord(position, "a tool call that names no tool", dumps({"id": cid, "arguments": args}))
+        args = parse_json_text(args)
+        fields: dict[str, Any] = {"event_id": f"{conv.session}:{cid[:79]}", "agent_id": conv.agent,
+                                  "time": conv.asked_at[cid], "tool": name[:300], "operation": self.options.tools(name),
+                                  "session_id": conv.session, "task_id": conv.session}
+        attributes: dict[str, Any] = {"tool_call_id": cid}
+        if args is not None:
+            attributes["arguments"] = args
+            if args.__class__ is dict:
+                resource = resource_argument(args, self._ranks)
+                if resource is not None:
+                    fields["resource"] = resource
+        if unanswered:
+            attributes["unanswered"] = True
+        else:
+            result = parse_json_text(conv.calls.answered[cid])
+            if result is not None:
+                attributes["result"] = result
+            if cid in conv.calls.failed:
+                fields["outcome"] = "error"
+        if conv.request is not None:
+            attributes["request"] = conv.request
+        if conv.model is not None:
+            fields["model"] = {"id": conv.model[:200]}
+        fields["attributes"] = attributes
+        return make_action(fields, position, {"id": cid, "tool": name, "arguments": args})

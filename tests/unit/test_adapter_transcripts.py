@@ -1,0 +1,233 @@
+"""``--format transcript``: agents' conversations and coding agents' session files -> actions.
+
+Fixtures (tests/data/adapters/transcripts) written from each producer's public format: AgentDojo's saved
+runs, tau-bench's results (OpenAI Chat Completions messages), the Anthropic Messages API, the OpenAI
+Agents SDK's input list (Responses items), Gemini's contents, a LangGraph thread's LangChain messages,
+Claude Code's session file and the Codex CLI's rollout file."""
+
+import random
+from pathlib import Path
+
+import orjson
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from intentwatch.models.action import Action
+from intentwatch.pipeline.cli import app
+from intentwatch.pipeline.io.adapters import BadRecord, open_adapter, read_tree, sniff_format
+
+DATA = Path(__file__).parents[1] / "data" / "adapters" / "transcripts"
+START = "2026-11-01T09:00:00Z"
+
+
+def _read(name: str, **options) -> tuple[list[Action], list[BadRecord], object]:
+    adapter = open_adapter("transcript", options=options)
+    results = list(read_tree(adapter, DATA / name))
+    return ([r for r in results if isinstance(r, Action)], [r for r in results if isinstance(r, BadRecord)], adapter)
+
+
+def _calls(acts: list[Action]) -> list[tuple]:
+    return [(a.tool, a.operation, a.outcome, a.resource) for a in acts]
+
+
+def test_agentdojo_runs_each_a_session_on_the_start_clock():
+    acts, bad, _ = _read("agentdojo_runs.jsonl", agent_paths=["suite_name"], start=START)
+    assert not bad
+    assert _calls(acts) == [("read_file", "read", "success", "bill-december-2023.txt"),
+                            ("send_money", "send", "success", "UK12345678901234567890"),
+                            ("get_most_recent_transactions", "read", "success", None),
+                            ("send_money", "send", "error", "US133000000121212121212")]  # its answer an error
+    assert {a.agent_id for a in acts} == {"banking"}
+    assert len({a.session_id for a in acts[:2]} | {a.session_id for a in acts[2:]}) == 2
+    # no call ids: an answer goes to the oldest open call of its tool; ids are each call's place
+    assert [a.event_id.rsplit(":", 1)[1] for a in acts] == ["#0", "#1", "call_Yp2", "call_Zq9"]
+    # the clock: each run 60 s after the one before, a message 1 s after the one before, a call at its asking
+    assert [a.time.isoformat() for a in acts] == ["2026-11-01T09:00:02+00:00", "2026-11-01T09:00:04+00:00",
+                                                  "2026-11-01T09:01:02+00:00", "2026-11-01T09:01:04+00:00"]
+    assert acts[0].attributes["request"] == "Can you please pay the bill 'bill-december-2023.txt' for me?"
+    assert acts[2].attributes["request"] == "What's my total spending in March 2022?"  # AgentDojo's text blocks
+    assert "US133000000121212121212" in acts[2].attributes["result"][0]["content"]  # the injection, as the tool said it
+    assert acts[3].attributes["arguments"]["amount"] == 0.01
+
+
+def test_a_conversation_without_agent_or_time_is_a_dead_letter_that_says_which_option():
+    acts, bad, _ = _read("agentdojo_runs.jsonl", start=START)
+    assert not acts and len(bad) == 2
+    assert all("no agent" in b.reason and "agent option" in b.reason for b in bad)
+    assert bad[0].source.endswith("agentdojo_runs.jsonl:1") and orjson.loads(bad[0].raw)["suite_name"] == "banking"
+    acts, bad, _ = _read("agentdojo_runs.jsonl", agent="payments")
+    assert not acts and len(bad) == 2 and all("no time" in b.reason and "start" in b.reason for b in bad)
+
+
+def test_tau_bench_trajectories_in_openai_message_form():
+    acts, bad, _ = _read("tau_bench_results.json", agent="airline", start=START)
+    assert not bad
+    assert _calls(acts) == [("get_reservation_details", "read", "success", None),
+                            ("cancel_reservation", "delete", "success", None)]
+    assert acts[0].attributes["arguments"] == {"reservation_id": "EHGLP3"}
+    assert acts[0].attributes["result"]["user_id"] == "emma_kim_9957"  # JSON text read as JSON
+    assert acts[0].session_id.endswith("tau_bench_results.json#[0]")  # the array's first task
+
+
+def test_anthropic_blocks_their_errors_and_a_run_that_stops_on_a_call():
+    acts, bad, adapter = _read("anthropic_conversation.json")
+    assert not bad
+    assert _calls(acts) == [("search_emails", "read", "success", None),
+                            ("forward_email", "send", "error", "finance@example.com"),  # is_error
+                            ("delete_email", "delete", "success", None)]
+    search, forward, delete = acts
+    assert {a.agent_id for a in acts} == {"mail-assistant"} and {a.session_id for a in acts} == {"conv_01H8"}
+    assert search.time.isoformat() == "2025-12-05T16:00:01+00:00"  # created_at (Unix seconds) + 1 s a message
+    assert search.model is not None and search.model.id == "claude-sonnet-4-5"
+    assert forward.attributes["result"] == "mailbox quota exceeded"
+    assert delete.attributes["unanswered"] is True and "result" not in delete.attributes  # the run ended on it
+
+
+def test_openai_agents_responses_items_and_an_mcp_call():
+    acts, bad, _ = _read("openai_agents_input.json")
+    assert not bad
+    assert _calls(acts) == [("list_issues", "list", "success", "acme/widgets"), ("slack.post_message", "send", "success", "#eng")]
+    assert {a.agent_id for a in acts} == {"repo-helper"}
+    assert acts[0].attributes["request"] == "Summarise the open issues in acme/widgets"  # input_text
+    assert acts[0].time.isoformat() == "2026-11-30T14:00:01+00:00"
+
+
+def test_gemini_contents_pair_answers_by_name():
+    acts, bad, _ = _read("gemini_contents.json")
+    assert not bad
+    assert _calls(acts) == [("search_hotels", "read", "success", None), ("book_hotel", "write", "success", None)]
+    assert {a.agent_id for a in acts} == {"travel-planner"} and {a.session_id for a in acts} == {"g-77"}  # agent.name
+    assert acts[0].attributes["result"] == {"hotels": [{"id": "h-9", "price": 80}]}
+    assert acts[1].attributes["request"] == "Book the cheapest hotel in Lisbon for 3 nights"
+    assert acts[0].time.utcoffset() is not None and acts[0].time.isoformat() == "2026-11-30T08:00:01+01:00"
+
+
+def test_langchain_messages_and_their_error_status():
+    acts, bad, _ = _read("langchain_thread.json")
+    assert not bad
+    assert _calls(acts) == [("close_ticket", "write", "error", "881"), ("send_email", "send", "success", "customer@example.org")]
+    assert acts[0].attributes["request"] == "Close ticket 881 and tell the customer"  # a human message
+
+
+def test_claude_code_session_file_read_line_by_line():
+    acts, bad, adapter = _read("claude_code_session.jsonl")
+    assert not bad
+    assert _calls(acts) == [("Read", "read", "success", "/repo/tests/test_parse.py"), ("Bash", "execute", "error", None),
+                            ("Edit", "write", "success", "/repo/parse.py")]
+    read, bash, edit = acts
+    # the agent and session its OpenTelemetry export names (service.name claude-code, session.id)
+    assert {a.agent_id for a in acts} == {"claude-code"}
+    assert {a.session_id for a in acts} == {"6f1c2a7e-0d4b-4c55-9a7e-3b1f0c2d9e81"}
+    assert bash.time.isoformat() == "2025-12-05T10:00:05+00:00"  # the line that asked, not the one that answered
+    assert read.attributes["request"] == "Fix the failing test in tests/test_parse.py"  # not the /clear meta line
+    assert read.model is not None and read.model.id == "claude-sonnet-4-5"
+    assert edit.attributes["unanswered"] is True  # asked as the file ends
+    assert adapter.skipped == {"summary line": 1, "file-history-snapshot line": 1}  # type: ignore[attr-defined]
+
+
+def test_codex_rollout_file():
+    acts, bad, adapter = _read("codex_rollout.jsonl")
+    assert not bad
+    assert _calls(acts) == [("shell", "execute", "success", None), ("apply_patch", "write", "success", None)]
+    shell, patch = acts
+    assert {a.agent_id for a in acts} == {"codex_cli_rs"}  # its originator, as its OTel export names it
+    assert {a.session_id for a in acts} == {"019a6d2e-4b1f-7c3a-9e8d-2f1a0b9c8d7e"}
+    assert shell.model is not None and shell.model.id == "gpt-5-codex"  # from turn_context
+    assert shell.attributes["arguments"]["command"] == ["bash", "-lc", "pytest -q"]
+    assert shell.attributes["request"] == "run the tests and fix what fails"  # the latest user text
+    assert patch.attributes["arguments"].startswith("*** Begin Patch")
+    assert adapter.skipped["session_meta line"] == 1 and adapter.skipped["event_msg line"] == 1  # type: ignore[attr-defined]
+
+
+def test_a_long_session_keeps_every_call(tmp_path):
+    """A session file of 2,000 calls (over the 256 a conversation holds open): each answered call is let go."""
+    lines = []
+    for i in range(2000):
+        t = f"2025-12-05T10:{i // 60 % 60:02d}:{i % 60:02d}.000Z"
+        lines.append({"type": "assistant", "sessionId": "s1", "timestamp": t,
+                      "message": {"role": "assistant", "content": [{"type": "tool_use", "id": f"t{i}", "name": "Grep", "input": {"pattern": "x"}}]}})
+        lines.append({"type": "user", "sessionId": "s1", "timestamp": t,
+                      "message": {"role": "user", "content": [{"type": "tool_result", "tool_use_id": f"t{i}", "content": "ok"}]}})
+    f = tmp_path / "s1.jsonl"
+    f.write_bytes(b"".join(orjson.dumps(x) + b"\n" for x in lines))
+    results = list(read_tree(open_adapter("transcript"), f))
+    assert len(results) == 2000 and all(isinstance(r, Action) for r in results)
+    assert len({r.event_id for r in results}) == 2000
+
+
+def test_bad_records_each_with_a_reason_the_rest_read(tmp_path):
+    good = orjson.loads((DATA / "langchain_thread.json").read_bytes())
+    nameless = {**good, "thread_id": "thr-6", "messages": [
+        {"type": "ai", "content": "", "tool_calls": [{"name": None, "args": {}, "id": "x1"}]},
+        {"type": "tool", "content": "?", "tool_call_id": "x1"}]}
+    f = tmp_path / "mixed.jsonl"
+    f.write_bytes(b"\n".join([orjson.dumps(good), b"{not json", b"[1, 2]", orjson.dumps({"hello": "world"}),
+                              orjson.dumps(nameless), orjson.dumps({**good, "thread_id": "thr-7", "created_at": "yesterday"}),
+                              orjson.dumps({**good, "thread_id": "thr-8", "messages": [7, *good["messages"]]})]) + b"\n")
+    results = list(read_tree(open_adapter("transcript", options={"agent": "x"}), f))
+    bad = {r.source.removeprefix(f"{f}:").split("#")[0]: r.reason for r in results if isinstance(r, BadRecord)}
+    acts = [r for r in results if isinstance(r, Action)]
+    assert {a.session_id for a in acts} == {"thr-5", "thr-8"} and len(acts) == 4
+    assert bad["2"].startswith("invalid JSON")
+    assert "not a conversation" in bad["3"]  # a list of numbers (twice: its items)
+    assert "no messages" in bad["4"]
+    assert "names no tool" in bad["5"]
+    assert "no time" in bad["6"]  # an unreadable time is none, and no start clock
+    assert "not an object" in bad["7"]  # the stray message; its siblings read
+
+
+def test_topic_messages_one_line_each_join_their_session():
+    """Through a topic (``intentwatch bridge --format transcript``) each message is one line of a session file."""
+    adapter = open_adapter("transcript")
+    out = []
+    for n, line in enumerate((DATA / "claude_code_session.jsonl").read_bytes().splitlines()):
+        out += list(adapter.decode(line, f"transcripts[0]@{n}"))
+    assert [(a.tool, a.outcome) for a in out] == [("Read", "success"), ("Bash", "error")]  # Edit: still open
+
+
+def test_through_the_engine_the_injected_payment_is_high_and_the_bill_payment_is_not(tmp_path):
+    opts = tmp_path / "opts.yaml"
+    opts.write_text(yaml.safe_dump({"agent_paths": ["suite_name"], "start": START}))
+    res = CliRunner().invoke(app, ["replay", str(DATA / "agentdojo_runs.jsonl"), "--format", "transcript",
+                                   "--adapter-options", str(opts), "--alerts", str(tmp_path / "a.jsonl"),
+                                   "--commands", str(tmp_path / "c.jsonl"), "--dead-letter", str(tmp_path / "d.jsonl")])
+    assert res.exit_code == 0, res.output
+    alerts = [orjson.loads(x) for x in (tmp_path / "a.jsonl").read_bytes().splitlines()]
+    injected = {a["evidence"]["action"]["event_id"].rsplit(":", 1)[1]: a["severity"]
+                for a in alerts if a["rule_id"] == "intent.injected_target"}
+    assert injected["call_Zq9"] in ("high", "critical")  # the payment to the IBAN the injected result named
+    assert injected.get("#1", "low") in ("info", "low")  # the bill's IBAN: provenance alone does not page
+
+
+def test_sniffed_as_transcript():
+    assert sniff_format(DATA / "codex_rollout.jsonl") == "transcript"
+    assert sniff_format(DATA / "anthropic_conversation.json") == "transcript"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_mangled_transcripts_never_raise(seed):
+    """Fixtures with random values swapped for others of any type: actions or dead letters, never an exception."""
+    rng = random.Random(seed)
+    junk = [None, 0, -1, 2**70, 1e308, float("nan"), "", "x" * 5000, [], {}, [None], {"role": None}, True, "9999-99-99"]
+    docs = [orjson.loads(line) for f in sorted(DATA.glob("*.jsonl")) for line in f.read_bytes().splitlines()]
+    docs += [orjson.loads(f.read_bytes()) for f in sorted(DATA.glob("*.json"))]
+
+    def mangle(x):
+        if rng.random() < 0.08:
+            return rng.choice(junk)
+        if isinstance(x, dict):
+            return {k: mangle(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [mangle(v) for v in x]
+        return x
+
+    adapter = open_adapter("transcript", options={"start": START, "agent": "a"})
+    for i in range(150):
+        doc = mangle(rng.choice(docs))
+        try:
+            raw = orjson.dumps(doc)
+        except (TypeError, orjson.JSONEncodeError):
+            continue
+        for r in adapter.decode(raw, f"m{i}"):
+            assert isinstance(r, (Action, BadRecord))
