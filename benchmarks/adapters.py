@@ -15,6 +15,7 @@ same calls in every input format, in memory:
   otel-proto  the same requests as OTLP protobuf (``ExportTraceServiceRequest``)
   cloudtrail  one ``{"Records": [...]}`` file of ``--batch`` records per "file"
   mapped      MCP gateway log lines through ``deploy/mappings/mcp-gateway.yaml``
+  transcript  conversations in OpenAI's message form, ``--batch`` answered tool calls each
   X validate  ``validate_python`` of the fields adapter X validates (rebuilt from its actions,
               defaults left out): with X parse, the floor of X's cost; the rest is its mapping
 and prints, per format, the median events/s over ``--repeats`` runs, in CPU time of this process
@@ -45,7 +46,9 @@ from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 from intentwatch.models.action import Action
 from intentwatch.pipeline.io.adapters.cloudtrail import CloudTrailAdapter
 from intentwatch.pipeline.io.adapters.mapped import MappedAdapter, Mapping
+from intentwatch.pipeline.io.adapters.options import TranscriptOptions
 from intentwatch.pipeline.io.adapters.otel import OtelAdapter
+from intentwatch.pipeline.io.adapters.transcript import TranscriptAdapter
 from intentwatch.pipeline.io.codec import decode_action
 
 ROOT = Path(__file__).parents[1]
@@ -147,6 +150,22 @@ def mcp_log(cs: list[dict]) -> list[bytes]:
                           "result": {"status": "ok", "bytes": 100}}) for c in cs]
 
 
+def transcript(cs: list[dict], batch: int) -> list[bytes]:
+    """A conversation per batch: the user's request, then each call (an assistant message with its time)
+    and its answer (a tool message), as an application logs its chat history."""
+    out = []
+    for b in range(0, len(cs), batch):
+        part = cs[b:b + batch]
+        messages: list[dict] = [{"role": "user", "content": "Triage the queue and answer the customers"}]
+        for c in part:
+            messages.append({"role": "assistant", "content": None, "timestamp": iso(c["ns"]),
+                             "tool_calls": [{"id": f"call_{c['i']}", "type": "function",
+                                             "function": {"name": c["tool"], "arguments": orjson.dumps(c["args"]).decode()}}]})
+            messages.append({"role": "tool", "tool_call_id": f"call_{c['i']}", "content": "ok"})
+        out.append(orjson.dumps({"agent_id": part[0]["agent"], "session_id": f"{part[0]['trace']:032x}", "messages": messages}))
+    return out
+
+
 def proto_read(message: bytes) -> None:
     """Parse, then read each span's attribute keys and string values through the generated
     classes: what opentelemetry-proto itself costs before any mapping (each KeyValue and
@@ -179,13 +198,15 @@ def main() -> None:
     cs = calls(a.events)
     native = native_lines(cs)
     oj, op, ct, mc = otel_json(cs, a.batch), otel_proto(cs, a.batch), cloudtrail(cs, a.batch), mcp_log(cs)
+    tr = transcript(cs, a.batch)
     mapping = Mapping.load(ROOT / "deploy" / "mappings" / "mcp-gateway.yaml")
 
     # What each adapter validates, rebuilt from its actions (defaults left out, as the adapters
     # leave them): its parse plus this is the floor no mapping in Python gets under.
     validate = Action.__pydantic_validator__.validate_python
     adapters = {"otel-json": (lambda: OtelAdapter("json"), oj), "otel-proto": (lambda: OtelAdapter("proto"), op),
-                "cloudtrail": (CloudTrailAdapter, ct), "mapped": (lambda: MappedAdapter(mapping), mc)}
+                "cloudtrail": (CloudTrailAdapter, ct), "mapped": (lambda: MappedAdapter(mapping), mc),
+                "transcript": (lambda: TranscriptAdapter(TranscriptOptions()), tr)}
     fields = {name: [r.model_dump(exclude_defaults=True) for m in messages for r in make().decode(m, "bench")]
               for name, (make, messages) in adapters.items()}
     counted: dict[str, int] = {}
@@ -210,6 +231,7 @@ def main() -> None:
              "otel-proto read": (op, a.batch, lambda: proto_read),
              "cloudtrail parse": (ct, a.batch, lambda: orjson.loads),
              "mapped parse": (mc, 1, lambda: orjson.loads),
+             "transcript parse": (tr, a.batch, lambda: orjson.loads),
              **{f"{name} validate": (dicts, 1, lambda: validate) for name, dicts in fields.items()},
              **{name: (messages, a.batch if name != "mapped" else 1, decoding(name, make))
                 for name, (make, messages) in adapters.items()}}

@@ -3,7 +3,8 @@
 Fixtures (tests/data/adapters/transcripts) written from each producer's public format: AgentDojo's saved
 runs, tau-bench's results (OpenAI Chat Completions messages), the Anthropic Messages API, the OpenAI
 Agents SDK's input list (Responses items), Gemini's contents, a LangGraph thread's LangChain messages,
-Claude Code's session file and the Codex CLI's rollout file."""
+Claude Code's session file, the Codex CLI's rollout file, an ATIF trajectory (Harbor's Agent Trajectory
+Interchange Format) and an OpenHands event stream."""
 
 import random
 from pathlib import Path
@@ -138,6 +139,30 @@ def test_codex_rollout_file():
     assert shell.attributes["request"] == "run the tests and fix what fails"  # the latest user text
     assert patch.attributes["arguments"].startswith("*** Begin Patch")
     assert adapter.skipped["session_meta line"] == 1 and adapter.skipped["event_msg line"] == 1  # type: ignore[attr-defined]
+
+
+def test_atif_steps_their_calls_answered_in_the_observation():
+    acts, bad, _ = _read("atif_trajectory.json")
+    assert not bad
+    assert _calls(acts) == [("bash_command", "execute", "success", None), ("read_file", "read", "success", "sales.csv"),
+                            ("write_file", "write", "error", "/etc/cron.d/x")]  # is_error
+    assert {a.agent_id for a in acts} == {"terminus-2"} and {a.session_id for a in acts} == {"7c1e9a52-2f44-4b8e-9d0b-5a6e3c2f1d90"}
+    assert [a.time.isoformat() for a in acts] == ["2025-11-20T09:00:04+00:00", "2025-11-20T09:00:09+00:00",
+                                                  "2025-11-20T09:00:09+00:00"]  # each step's timestamp
+    assert acts[0].attributes["request"] == "Download https://data.example.org/sales.csv and report the total"  # a user step
+    assert [a.model.id for a in acts if a.model] == ["claude-sonnet-4-5", "claude-haiku-4-5", "claude-haiku-4-5"]  # step over agent
+
+
+def test_openhands_events_actions_answered_by_their_observations():
+    acts, bad, _ = _read("openhands_events.json", agent="openhands")
+    assert not bad
+    assert _calls(acts) == [("execute_bash", "execute", "success", None),
+                            ("str_replace_editor", "write", "success", "/workspace/hello.txt"),
+                            ("run", "execute", "error", None)]  # no tool_call_metadata: the action, its id; an error observation
+    assert [a.attributes["tool_call_id"] for a in acts] == ["toolu_01X", "toolu_01Y", "event6"]
+    assert acts[0].time.isoformat() == "2025-11-21T14:02:05.500000+00:00"  # its times carry no offset: UTC
+    assert acts[0].attributes["request"] == "Create hello.txt containing Hello, world!"
+    assert acts[1].attributes["arguments"]["file_text"] == "Hello, world!"
 
 
 def test_a_long_session_keeps_every_call(tmp_path):

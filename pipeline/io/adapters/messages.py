@@ -64,7 +64,9 @@ class Calls:
     OpenAI's Responses items (``function_call`` / ``function_call_output``, ``custom_tool_call``,
     ``local_shell_call``, ``mcp_call`` with its output); Gemini's ``functionCall`` /
     ``functionResponse`` parts; LangChain's ``tool_calls`` (``name``, ``args``) and ``tool`` messages
-    (``status: error``); AgentDojo's (``function`` a name, ``args``; a tool message's ``error``).
+    (``status: error``); AgentDojo's (``function`` a name, ``args``; a tool message's ``error``); ATIF's
+    steps (``tool_calls`` with ``function_name``, answered in the step's ``observation.results`` by
+    ``source_call_id``); OpenHands' events (an action, the observation whose ``cause`` is its id).
     A call recorded with no id is ``#<n>`` (its place among the calls); an answer with no id answers
     the oldest unanswered call of its tool's name. Answers follow their calls: one to a call never
     asked is not kept (bounded with the calls, ``MAX_CALLS``).
@@ -107,6 +109,9 @@ class Calls:
         if kind.__class__ is str and kind in _ITEMS:
             self._item(kind, m)
             return self._new
+        if ("observation" in m and "cause" in m) or "tool_call_metadata" in m or ("action" in m and "args" in m):
+            self._event(m)
+            return self._new
         parts = m.get("parts")
         if parts.__class__ is list:
             self._parts(parts)
@@ -123,6 +128,13 @@ class Calls:
                     self._ask(c.get("id"), fn, c.get("args"))
                 elif "name" in c:  # LangChain's
                     self._ask(c.get("id"), c.get("name"), c["args"] if "args" in c else c.get("arguments"))
+                elif "function_name" in c:  # ATIF's
+                    self._ask(c.get("tool_call_id"), c.get("function_name"), c.get("arguments"))
+        observation = m.get("observation")
+        if observation.__class__ is dict and observation.get("results").__class__ is list:  # ATIF's, after its calls
+            for r in observation["results"]:
+                if r.__class__ is dict and _id(r.get("source_call_id")) is not None:
+                    self._answer(r["source_call_id"], None, r.get("content"), r.get("is_error") is True)
         legacy = m.get("function_call")
         if legacy.__class__ is dict:  # OpenAI's older single call
             self._ask(None, legacy.get("name"), legacy.get("arguments"))
@@ -207,6 +219,23 @@ class Calls:
                 if _id(b.get("tool_use_id")) is not None:
                     self._answer(b.get("tool_use_id"), None, b.get("content"), b.get("is_error") is True)
 
+    def _event(self, m: dict[str, Any]) -> None:
+        """One of OpenHands' events: an action (``action``, ``args``; a tool call's ``tool_call_metadata``
+        names the tool and the call) or the observation that answers one (``cause``: the action's ``id``;
+        ``observation: error`` an error)."""
+        meta = m.get("tool_call_metadata")
+        meta = meta if meta.__class__ is dict else {}
+        if "observation" in m:
+            cause = m.get("cause")
+            cid = meta.get("tool_call_id") if _id(meta.get("tool_call_id")) else f"event{cause}" if cause.__class__ is int else None
+            self._answer(cid, None, m.get("content"), m.get("observation") == "error")
+            return
+        action = m.get("action")
+        if meta or (action.__class__ is str and action in _OPENHANDS_CALLS):
+            event = m.get("id")
+            cid = meta.get("tool_call_id") if _id(meta.get("tool_call_id")) else f"event{event}" if event.__class__ is int else None
+            self._ask(cid, meta.get("function_name") or action, m.get("args"))
+
     def _item(self, kind: str, m: dict[str, Any]) -> None:
         """One of OpenAI's Responses items (``call_id`` ties a call to its output)."""
         cid = m.get("call_id")
@@ -228,6 +257,8 @@ class Calls:
             self._answer(cid, None, m.get("output"), False)
 
 
+_OPENHANDS_CALLS: Final = frozenset({"run", "run_ipython", "read", "write", "edit", "browse", "browse_interactive", "mcp",
+                                     "delegate"})  # its actions that are tool calls (not message, think, finish...)
 _ITEMS: Final = frozenset({"function_call", "function_call_output", "custom_tool_call", "custom_tool_call_output",
                            "local_shell_call", "local_shell_call_output", "mcp_call"})
 

@@ -81,7 +81,7 @@ class TranscriptOptions(BaseModel):
         ("session_id", "sessionId", "conversation_id", "thread_id", "trace_id", "run_id", "id"),
         description="Paths to the conversation's id (its session; else its position in the input).")
     messages_paths: tuple[str, ...] = Field(
-        ("messages", "conversation", "chat_history", "history", "traj", "trajectory", "transcript", "input", "contents"),
+        ("messages", "conversation", "chat_history", "history", "traj", "trajectory", "transcript", "input", "contents", "steps"),
         description="Paths, tried in order, to a conversation's list of messages.")
     time_paths: tuple[str, ...] = Field(
         ("timestamp", "created_at", "start_time", "started_at", "time"),

@@ -24,10 +24,12 @@ an unanswered read is counted in ``skipped``. The conversation is the action's s
 
 The agent is the conversation's (``agent_paths``), else the ``agent`` option, else, for a coding
 agent's session file, the name its OpenTelemetry export uses (``claude-code``; Codex's
-``originator``). Time is the message's or the line's, else the conversation's plus
-``step_seconds`` a message; a benchmark's runs, which carry none, take the ``start`` clock.
+``originator``). Time is the message's or the line's, else ``step_seconds`` after the message before
+(the first: the conversation's time, else its first message's); a benchmark's runs, which carry
+none, take the ``start`` clock.
 """
 
+import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -36,7 +38,7 @@ from typing import Any
 
 from intentwatch.pipeline.io.deadletter import failure
 
-from .base import EPOCH, BadRecord, JsonInput, Result, make_action
+from .base import EPOCH, UTC, BadRecord, JsonInput, Result, make_action
 from .libs import dumps
 from .mapped import resolve
 from .mapping import compile_path
@@ -44,7 +46,7 @@ from .messages import Calls, resource_argument
 from .options import TranscriptOptions
 from .otel_conventions import parse_json_text
 from .otel_messages import WAITS
-from .otel_requests import user_text
+from .otel_requests import REQUEST_CHARS, user_text
 
 MAX_MESSAGES = 100_000  # of one conversation document
 MAX_STREAMS = 4096  # line-by-line conversations open at once (the oldest is closed)
@@ -58,7 +60,8 @@ _USER = frozenset({"user", "human"})
 
 def _message_like(m: Any) -> bool:
     """A message or Responses item (not a document holding them)."""
-    return m.__class__ is dict and ("role" in m or _text(m.get("type")) in _MESSAGE_TYPES or "parts" in m)
+    return m.__class__ is dict and ("role" in m or _text(m.get("type")) in _MESSAGE_TYPES or "parts" in m
+                                    or "step_id" in m or ("source" in m and ("action" in m or "observation" in m)))
 
 
 def _text(value: Any) -> str | None:
@@ -72,7 +75,7 @@ def _when(value: Any) -> datetime | None:
             t = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
         except ValueError:
             return None
-        return t if t.tzinfo is not None else None
+        return t if t.tzinfo is not None else t.replace(tzinfo=UTC)  # (OpenHands writes local-less times)
     if value.__class__ in (int, float) and 0 <= value < 1e19:
         scale = 1e9 if value >= 1e17 else 1e6 if value >= 1e14 else 1e3 if value >= 1e11 else 1.0
         return EPOCH + timedelta(seconds=value / scale)
@@ -111,6 +114,7 @@ class TranscriptAdapter(JsonInput):
         self._line_sessions = [compile_path(p) for p in o.session_paths if p != "id"]  # a line's own id names the line
         self._messages = [compile_path(p) for p in o.messages_paths]
         self._times = [compile_path(p) for p in o.time_paths]
+        self._models = [compile_path(p) for p in ("agent.model_name", "model_name")]  # ATIF's
         self._streams: dict[tuple[str, str], _Conversation] = {}
         self._meta: dict[str, dict[str, Any]] = {}  # file -> what Codex's session_meta / turn_context said
         self._file = ""  # the file being read ("": messages from a topic)
@@ -180,22 +184,24 @@ class TranscriptAdapter(JsonInput):
                             dumps(doc if doc is not None else messages[:4]))
             return
         start = self._time(doc) if doc is not None else None
-        if start is None:
-            start = self._tick()
+        if start is None:  # the first message that carries a time (ATIF's steps, OpenHands' events), else the clock
+            start = next((t for m in messages[:MAX_MESSAGES] if m.__class__ is dict for t in (self._time(m),) if t), None) \
+                or self._tick()
             if start is None:
                 yield BadRecord(source, "no time: the conversation has none (time_paths); give its clock with the "
                                         "start option (--adapter-options)", dumps(doc if doc is not None else messages[:4]))
                 return
         conv = _Conversation(agent, (self._first(doc, self._sessions) if doc is not None else None) or source)
-        if doc is not None and _text(doc.get("model")):
-            conv.model = doc["model"]
+        if doc is not None:
+            conv.model = _text(doc.get("model")) or self._first(doc, self._models)
         step = timedelta(seconds=self.options.step_seconds)
+        at = start - step
         for i, m in enumerate(messages):
             if i >= MAX_MESSAGES:
                 yield BadRecord(source, f"over {MAX_MESSAGES} messages: the rest not read")
                 break
-            at = self._time(m) if m.__class__ is dict else None
-            yield from self._message(conv, m, at or start + i * step, f"{source}#messages[{i}]", False)
+            at = (self._time(m) if m.__class__ is dict else None) or at + step  # a message with no time: step after the last
+            yield from self._message(conv, m, at, f"{source}#messages[{i}]", False)
         yield from self._end(conv, source)
 
     def _line(self, doc: dict[str, Any], raw: bytes | None, source: str) -> Iterator[Result]:
@@ -259,15 +265,16 @@ class TranscriptAdapter(JsonInput):
             text = user_text(m)
             if text is not None:
                 conv.request = text
-        model = m.get("model")
+        elif m.get("source") == "user" and _text(m.get("message")):  # an ATIF step, an OpenHands event
+            conv.request = m["message"][:REQUEST_CHARS]
+        model = m.get("model") or m.get("model_name")
         if model.__class__ is str and model:
             conv.model = model
         calls = conv.calls
         answered = calls.add(m)
-        if len(calls.asked) != len(conv.asked_at):
-            for cid in calls.asked:
-                if cid not in conv.asked_at:
-                    conv.asked_at[cid] = at
+        if len(calls.asked) != len(conv.asked_at):  # new calls: the last ones asked (both drop a call taken together)
+            for cid in itertools.islice(calls.asked, len(conv.asked_at), None):
+                conv.asked_at[cid] = at
         for cid in answered:
             yield self._action(conv, cid, source, False)
             if streamed:

@@ -45,11 +45,13 @@ VERBS: dict[str, Operation] = {
     **dict.fromkeys(("login", "logout", "auth", "authenticate", "signin", "sign", "token", "assume"), "authenticate"),
 }
 
-# Coding agents' built-in tools whose names start with no verb, or a misleading one (Claude Code, Codex CLI).
+# Coding agents' built-in tools whose names start with no verb, or a misleading one (Claude Code, Codex CLI,
+# OpenHands, Anthropic's text editor tool).
 KNOWN_TOOLS: dict[str, Operation] = {
     "WebFetch": "read", "WebSearch": "read", "web_search": "read", "Grep": "read", "NotebookRead": "read",
     "MultiEdit": "write", "NotebookEdit": "write", "TodoWrite": "write", "apply_patch": "write",
-    "Task": "invoke", "Agent": "invoke",
+    "str_replace_editor": "write", "str_replace_based_edit_tool": "write", "web_read": "read",
+    "Task": "invoke", "Agent": "invoke", "delegate": "invoke",
 }
 
 _SEGMENT = re.compile(r"[./:]|__")  # (``__``: Claude Code's ``mcp__<server>__<tool>``)
