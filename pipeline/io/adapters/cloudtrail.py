@@ -3,7 +3,8 @@
 Reads every shape CloudTrail is found in: S3 log files (``{"Records": [...]}``, gzip or
 not), JSON lines, pretty-printed arrays, EventBridge events (the record under ``detail``),
 LookupEvents results and CloudTrail Lake rows (the record as a JSON string in
-``CloudTrailEvent``, alone or in ``{"Events": [...]}``). One record that cannot be mapped is
+``CloudTrailEvent``, alone or in ``{"Events": [...]}``), and records normalised to OCSF (Amazon
+Security Lake's API Activity: read back into CloudTrail's fields, cloudtrail_ocsf.py). One record that cannot be mapped is
 a bad record at ``file#Records[i]`` (or ``file:line``); its neighbours carry on. A truncated
 gzip keeps the records that decompressed before the damage. A record whose ``eventID`` was
 already seen in the run is skipped and counted in ``duplicates`` (files overlap and
@@ -30,6 +31,7 @@ from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, make_action
 from .cloudtrail_fields import bytes_moved, credential, is_ip as is_ip_text, outcome_of, principal, resource_of, tool_name
+from .cloudtrail_ocsf import from_ocsf, is_ocsf
 from .cloudtrail_operations import verb_operation as _verb_operation
 from .libs import JSONDecodeError, dumps, loads
 from .options import CloudTrailOptions
@@ -294,6 +296,11 @@ def _unwrap(item: Any) -> dict[str, Any] | str:
             except JSONDecodeError as e:
                 return f"{'CloudTrailEvent' if 'CloudTrailEvent' in item else 'message'} is not valid JSON: {e}"
         return inner if isinstance(inner, dict) else "CloudTrailEvent is not an object"
+    if is_ocsf(item):  # normalised to OCSF (Amazon Security Lake, a SIEM): read back (cloudtrail_ocsf.py)
+        try:
+            return from_ocsf(item)
+        except Exception as e:  # noqa: BLE001 - an event of an unforeseen shape costs that event
+            return failure(e)
     return item
 
 
