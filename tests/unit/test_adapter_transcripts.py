@@ -3,7 +3,7 @@
 Fixtures (tests/data/adapters/transcripts) written from each producer's public format: AgentDojo's saved
 runs, tau-bench's results (OpenAI Chat Completions messages), the Anthropic Messages API, the OpenAI
 Agents SDK's input list (Responses items), Gemini's contents, a LangGraph thread's LangChain messages,
-Claude Code's session file, the Codex CLI's rollout file, an ATIF trajectory (Harbor's Agent Trajectory
+Claude Code's session file, the Codex CLI's rollout file, the Gemini CLI's chat record, an ATIF trajectory (Harbor's Agent Trajectory
 Interchange Format) and an OpenHands event stream."""
 
 import random
@@ -163,6 +163,18 @@ def test_openhands_events_actions_answered_by_their_observations():
     assert acts[0].time.isoformat() == "2025-11-21T14:02:05.500000+00:00"  # its times carry no offset: UTC
     assert acts[0].attributes["request"] == "Create hello.txt containing Hello, world!"
     assert acts[1].attributes["arguments"]["file_text"] == "Hello, world!"
+
+
+def test_gemini_cli_chat_record_each_call_with_its_result():
+    acts, bad, _ = _read("gemini_cli_chat.json")
+    assert not bad
+    assert _calls(acts) == [("read_file", "read", "success", "/repo/config.yaml"),
+                            ("run_shell_command", "execute", "denied", None)]  # cancelled by the user
+    assert {a.agent_id for a in acts} == {"gemini-cli"}  # its OTel export's service.name
+    assert {a.session_id for a in acts} == {"f2b7c0de-5a1e-4c3b-9d8e-1a2b3c4d5e6f"}
+    assert acts[0].attributes["result"][0]["functionResponse"]["response"] == {"output": "port: 8080\n"}
+    assert acts[1].attributes["request"] == "What does config.yaml set the port to?"
+    assert acts[0].model is not None and acts[0].model.id == "gemini-2.5-pro"
 
 
 def test_a_long_session_keeps_every_call(tmp_path):

@@ -66,7 +66,8 @@ class Calls:
     ``functionResponse`` parts; LangChain's ``tool_calls`` (``name``, ``args``) and ``tool`` messages
     (``status: error``); AgentDojo's (``function`` a name, ``args``; a tool message's ``error``); ATIF's
     steps (``tool_calls`` with ``function_name``, answered in the step's ``observation.results`` by
-    ``source_call_id``); OpenHands' events (an action, the observation whose ``cause`` is its id).
+    ``source_call_id``); OpenHands' events (an action, the observation whose ``cause`` is its id); the
+    Gemini CLI's chat record (a message's ``toolCalls``, each with its ``result`` and ``status``).
     A call recorded with no id is ``#<n>`` (its place among the calls); an answer with no id answers
     the oldest unanswered call of its tool's name. Answers follow their calls: one to a call never
     asked is not kept (bounded with the calls, ``MAX_CALLS``).
@@ -85,12 +86,13 @@ class Calls:
     (['call_1'], 'text')
     """
 
-    __slots__ = ("asked", "answered", "failed", "_new", "_count")
+    __slots__ = ("asked", "answered", "failed", "refused", "_new", "_count")
 
     def __init__(self) -> None:
         self.asked: dict[str, tuple[Any, Any]] = {}
         self.answered: dict[str, Any] = {}
         self.failed: set[str] = set()  # answered with an error
+        self.refused: set[str] = set()  # refused by the user (never run)
         self._new: list[str] = []
         self._count = 0  # calls asked, forgotten ones included
 
@@ -99,6 +101,7 @@ class Calls:
         self.asked.pop(cid, None)
         self.answered.pop(cid, None)
         self.failed.discard(cid)
+        self.refused.discard(cid)
 
     def add(self, m: Any) -> list[str]:
         """Read one message (or Responses item); the ids of the calls it answers, in its order."""
@@ -130,6 +133,16 @@ class Calls:
                     self._ask(c.get("id"), c.get("name"), c["args"] if "args" in c else c.get("arguments"))
                 elif "function_name" in c:  # ATIF's
                     self._ask(c.get("tool_call_id"), c.get("function_name"), c.get("arguments"))
+        recorded = m.get("toolCalls")
+        if recorded.__class__ is list:  # the Gemini CLI's chat record: each call with its result and status
+            for c in recorded:
+                if c.__class__ is dict and _id(c.get("id")) is not None:
+                    self._ask(c["id"], c.get("name"), c.get("args"))
+                    status = c.get("status")
+                    if "result" in c or status == "error" or status == "cancelled":
+                        self._answer(c["id"], None, c.get("result"), status == "error")
+                        if status == "cancelled":  # the user refused it
+                            self.refused.add(c["id"])
         observation = m.get("observation")
         if observation.__class__ is dict and observation.get("results").__class__ is list:  # ATIF's, after its calls
             for r in observation["results"]:

@@ -24,7 +24,7 @@ an unanswered read is counted in ``skipped``. The conversation is the action's s
 
 The agent is the conversation's (``agent_paths``), else the ``agent`` option, else, for a coding
 agent's session file, the name its OpenTelemetry export uses (``claude-code``; Codex's
-``originator``). Time is the message's or the line's, else ``step_seconds`` after the message before
+``originator``; ``gemini-cli`` for the Gemini CLI's chat record, ``~/.gemini/tmp/<project>/chats/``). Time is the message's or the line's, else ``step_seconds`` after the message before
 (the first: the conversation's time, else its first message's); a benchmark's runs, which carry
 none, take the ``start`` clock.
 """
@@ -54,7 +54,7 @@ _SKIPPED_LINES = frozenset({"summary", "system", "file-history-snapshot", "queue
                             "event_msg", "compacted"})  # Codex's
 _MESSAGE_TYPES = frozenset({"message", "function_call", "function_call_output", "custom_tool_call",
                             "custom_tool_call_output", "local_shell_call", "local_shell_call_output", "mcp_call",
-                            "human", "ai", "tool"})
+                            "human", "ai", "tool", "user", "gemini"})
 _USER = frozenset({"user", "human"})
 
 
@@ -178,7 +178,7 @@ class TranscriptAdapter(JsonInput):
     def _whole(self, doc: Any, messages: list[Any], source: str) -> Iterator[Result]:
         """A conversation given whole."""
         agent = self._first(doc, self._agents) if doc is not None else None
-        agent = agent or self.options.agent
+        agent = agent or self.options.agent or ("gemini-cli" if doc is not None and "projectHash" in doc else None)
         if agent is None:
             yield BadRecord(source, "no agent: the conversation names none (agent_paths) and no agent option is set",
                             dumps(doc if doc is not None else messages[:4]))
@@ -261,7 +261,7 @@ class TranscriptAdapter(JsonInput):
         if m.__class__ is not dict:
             yield BadRecord(source, "a message that is not an object", dumps(m))
             return
-        if not meta and (_text(m.get("role")) in _USER or m.get("type") == "human"):
+        if not meta and (_text(m.get("role")) in _USER or _text(m.get("type")) in _USER):
             text = user_text(m)
             if text is not None:
                 conv.request = text
@@ -320,6 +320,8 @@ class TranscriptAdapter(JsonInput):
                 attributes["result"] = result
             if cid in conv.calls.failed:
                 fields["outcome"] = "error"
+            elif cid in conv.calls.refused:
+                fields["outcome"] = "denied"
         if conv.request is not None:
             attributes["request"] = conv.request
         if conv.model is not None:
