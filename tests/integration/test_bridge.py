@@ -54,6 +54,17 @@ def _bridge_drained(p: Pipeline, source: str, group: str) -> bool:
         c.close()
 
 
+def _bridge_until_drained(p: Pipeline, source: str, tmp_path, *extra: str) -> None:
+    """Start ``intentwatch bridge`` on ``source`` and wait until its group has read the whole topic."""
+    bridge = BridgeProcess(source, p.env("b1"), tmp_path / "bridge.log", *extra)
+    p.workers.append(bridge)
+    deadline = time.monotonic() + 180
+    while not _bridge_drained(p, source, f"{p.group}-bridge-{source}"):
+        assert bridge.alive, bridge.tail()
+        assert time.monotonic() < deadline, f"bridge did not drain {source}:\n{bridge.tail()}"
+        time.sleep(0.5)
+
+
 def test_collector_otlp_proto_batches_through_the_bridge_equal_replay(kafka_pipeline: Pipeline, fleet, tmp_path):
     f = fleet(20, 3, 5)
     p = kafka_pipeline
@@ -116,13 +127,7 @@ def test_coding_agents_log_events_on_the_logs_topic_through_the_bridge(kafka_pip
     assert prod.flush(60) == 0
     options = tmp_path / "logs.yaml"
     options.write_text("signal: logs\n")
-    bridge = BridgeProcess(source, p.env("b1"), tmp_path / "bridge.log", "--adapter-options", str(options))
-    p.workers.append(bridge)
-    deadline = time.monotonic() + 180
-    while not _bridge_drained(p, source, f"{p.group}-bridge-{source}"):
-        assert bridge.alive, bridge.tail()
-        assert time.monotonic() < deadline, f"bridge did not drain {source}:\n{bridge.tail()}"
-        time.sleep(0.5)
+    _bridge_until_drained(p, source, tmp_path, "--adapter-options", str(options))
     adapter = open_adapter("otel-proto", options={"signal": "logs"})
     expected = [r.event_id for m in messages for r in adapter.decode(m, "x") if isinstance(r, Action)]
     got = [r.json()["event_id"] for r in p.read_all(p.topics.actions)]  # (keyed by agent over partitions)
@@ -147,14 +152,7 @@ def test_transcript_lines_through_the_bridge(kafka_pipeline: Pipeline, tmp_path)
     assert prod.flush(60) == 0
     options = tmp_path / "transcript.yaml"
     options.write_text('agent_paths: [suite_name]\nstart: "2026-11-01T09:00:00Z"\n')
-    bridge = BridgeProcess(source, p.env("b1"), tmp_path / "bridge.log", "--format", "transcript",
-                           "--adapter-options", str(options))
-    p.workers.append(bridge)
-    deadline = time.monotonic() + 180
-    while not _bridge_drained(p, source, f"{p.group}-bridge-{source}"):
-        assert bridge.alive, bridge.tail()
-        assert time.monotonic() < deadline, f"bridge did not drain {source}:\n{bridge.tail()}"
-        time.sleep(0.5)
+    _bridge_until_drained(p, source, tmp_path, "--format", "transcript", "--adapter-options", str(options))
     adapter = open_adapter("transcript", options={"agent_paths": ["suite_name"], "start": "2026-11-01T09:00:00Z"})
     expected = [r.event_id for i, m in enumerate(messages) for r in adapter.decode(m, f"{source}[0]@{i}")
                 if isinstance(r, Action)]  # (a run with no id is the session of its position)

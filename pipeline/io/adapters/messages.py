@@ -117,7 +117,7 @@ class Calls:
             return self._new
         parts = m.get("parts")
         if parts.__class__ is list:
-            self._parts(parts)
+            self._typed(parts)
         calls = m.get("tool_calls")
         if calls.__class__ is list:
             for c in calls:
@@ -155,7 +155,7 @@ class Calls:
         if content.__class__ is str and content[:1] == "[":  # (OpenLLMetry writes a list of blocks as JSON text)
             content = parse_json_text(content)
         if content.__class__ is list:
-            self._blocks(content)
+            self._typed(content)
         role = m.get("role")
         if role == "tool" or (role is None and kind == "tool"):
             call = m.get("tool_call")
@@ -192,18 +192,31 @@ class Calls:
         if failed:
             self.failed.add(key)
 
-    def _parts(self, parts: list[Any]) -> None:
-        for p in parts:
+    def _typed(self, items: list[Any]) -> None:
+        """A message's typed parts or content blocks: the GenAI conventions' ``tool_call`` (id, name,
+        arguments) and ``tool_call_response`` (id, response); Anthropic's ``tool_use`` (id, name, input)
+        and ``tool_result`` (``tool_use_id``, content, ``is_error``); Gemini's untyped ``functionCall`` /
+        ``functionResponse``.
+
+        >>> c = Calls(); c._typed([{"type": "tool_use", "id": "toolu_1", "name": "get_bill", "input": {"month": "march"}}])
+        >>> c._typed([{"type": "tool_result", "tool_use_id": "toolu_1", "content": "IBAN DE89..."}])
+        >>> c.asked, c.answered
+        ({'toolu_1': ('get_bill', {'month': 'march'})}, {'toolu_1': 'IBAN DE89...'})
+        """
+        for p in items:
             if p.__class__ is not dict:
                 continue
             kind = p.get("type")
-            if kind == "tool_call":
+            if kind == "tool_call" or kind == "tool_use":
                 if _id(p.get("id")) is not None:
-                    self._ask(p.get("id"), p.get("name"), p.get("arguments"))
+                    self._ask(p["id"], p.get("name"), p.get("arguments") if kind == "tool_call" else p.get("input"))
             elif kind == "tool_call_response":
                 if _id(p.get("id")) is not None:
-                    self._answer(p.get("id"), None, p["response"] if "response" in p else p.get("result"), False)
-            else:  # Gemini's
+                    self._answer(p["id"], None, p["response"] if "response" in p else p.get("result"), False)
+            elif kind == "tool_result":
+                if _id(p.get("tool_use_id")) is not None:
+                    self._answer(p["tool_use_id"], None, p.get("content"), p.get("is_error") is True)
+            elif kind is None:  # Gemini's
                 call = p.get("functionCall", p.get("function_call"))
                 if call.__class__ is dict:
                     self._ask(call.get("id"), call.get("name"), call.get("args"))
@@ -211,26 +224,6 @@ class Calls:
                 response = p.get("functionResponse", p.get("function_response"))
                 if response.__class__ is dict:
                     self._answer(response.get("id"), response.get("name"), response.get("response"), False)
-
-    def _blocks(self, content: list[Any]) -> None:
-        """Anthropic's content blocks: a ``tool_use`` block (id, name, input) asks, a ``tool_result``
-        block (``tool_use_id``, content, ``is_error``) answers.
-
-        >>> c = Calls(); c._blocks([{"type": "tool_use", "id": "toolu_1", "name": "get_bill", "input": {"month": "march"}}])
-        >>> c._blocks([{"type": "tool_result", "tool_use_id": "toolu_1", "content": "IBAN DE89..."}])
-        >>> c.asked, c.answered
-        ({'toolu_1': ('get_bill', {'month': 'march'})}, {'toolu_1': 'IBAN DE89...'})
-        """
-        for b in content:
-            if b.__class__ is not dict:
-                continue
-            kind = b.get("type")
-            if kind == "tool_use":
-                if _id(b.get("id")) is not None:
-                    self._ask(b.get("id"), b.get("name"), b.get("input"))
-            elif kind == "tool_result":
-                if _id(b.get("tool_use_id")) is not None:
-                    self._answer(b.get("tool_use_id"), None, b.get("content"), b.get("is_error") is True)
 
     def _event(self, m: dict[str, Any]) -> None:
         """One of OpenHands' events: an action (``action``, ``args``; a tool call's ``tool_call_metadata``
