@@ -7,6 +7,7 @@ Claude Code's session file, the Codex CLI's rollout file, the Gemini CLI's chat 
 Interchange Format) and an OpenHands event stream."""
 
 import random
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -268,3 +269,53 @@ def test_mangled_transcripts_never_raise(seed):
             continue
         for r in adapter.decode(raw, f"m{i}"):
             assert isinstance(r, (Action, BadRecord))
+
+
+def _session(path: Path, sid: str, start: str, calls: int) -> None:
+    t0 = datetime.fromisoformat(start)
+    lines = []
+    for i in range(calls):
+        t = (t0 + timedelta(seconds=10 * i)).isoformat().replace("+00:00", "Z")
+        lines.append({"type": "assistant", "sessionId": sid, "timestamp": t, "message": {"role": "assistant", "content": [
+            {"type": "tool_use", "id": f"{sid}-{i}", "name": "Read", "input": {"file_path": f"/repo/f{i % 7}.py"}}]}})
+        lines.append({"type": "user", "sessionId": sid, "timestamp": t, "message": {"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": f"{sid}-{i}", "content": "ok"}]}})
+    path.write_bytes(b"".join(orjson.dumps(x) + b"\n" for x in lines))
+
+
+def test_a_folder_of_session_files_is_read_in_time_order(tmp_path):
+    """Session files are named by id, not time: read in name order, a later-named, earlier session came
+    after a day of another and the engine refused its 300 actions as late. Merged by time from each
+    file's first timestamp, two overlapping sessions and a later one all reach the engine."""
+    folder = tmp_path / "proj"
+    folder.mkdir()
+    _session(folder / "0a-late.jsonl", "late", "2025-12-06T10:00:00+00:00", 300)
+    _session(folder / "5b-early.jsonl", "early", "2025-12-01T10:00:00+00:00", 300)
+    _session(folder / "9c-overlap.jsonl", "overlap", "2025-12-01T10:30:00+00:00", 300)  # runs beside "early"
+    results = list(read_tree(open_adapter("transcript"), folder))
+    times = [r.time for r in results]
+    assert len(results) == 900 and times == sorted(times)
+    res = CliRunner().invoke(app, ["replay", str(folder), "--format", "transcript", "--alerts", str(tmp_path / "a.jsonl"),
+                                   "--commands", str(tmp_path / "c.jsonl"), "--dead-letter", str(tmp_path / "d.jsonl")])
+    assert res.exit_code == 0, res.output
+    assert not (tmp_path / "d.jsonl").exists() or not (tmp_path / "d.jsonl").read_bytes()  # none late
+
+
+def test_the_merge_opens_only_files_whose_times_overlap():
+    from intentwatch.pipeline.io.adapters.order import merged_by_start
+    from tests.factories import action
+
+    open_now, most = set(), [0]
+
+    def read(name: str):
+        open_now.add(name)
+        most[0] = max(most[0], len(open_now))
+        day = int(name)
+        for h in range(3):
+            yield action(event_id=f"{name}-{h}", time=f"2025-11-{day:02d}T1{h}:00:00Z")
+        open_now.discard(name)
+
+    starts = [(datetime.fromisoformat(f"2025-11-{d:02d}T10:00:00+00:00").timestamp(), str(d)) for d in range(1, 21)]
+    out = list(merged_by_start(starts[::-1], read))
+    assert len(out) == 60 and [a.time for a in out] == sorted(a.time for a in out)
+    assert most[0] <= 2  # one day's file at a time (the next opened as the last action of the one before is read)

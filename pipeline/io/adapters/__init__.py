@@ -31,7 +31,7 @@ from intentwatch.pipeline.io import INPUT_FORMATS
 from intentwatch.pipeline.io.codec import decode_action
 
 from .base import BadRecord, Result, _chunks, lines_through
-from .order import file_key, in_time_order
+from .order import file_key, in_time_order, merged_by_start
 from .unknown import UnknownFields, unknown_fields
 
 FORMATS = INPUT_FORMATS
@@ -72,7 +72,8 @@ SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".gz", ".pb",
 def read_tree(adapter: Adapter, path: str | Path) -> Iterator[Result]:
     """A file, or every file below a folder (as S3 delivers CloudTrail: ``AWSLogs/<acct>/CloudTrail/...``),
     through one adapter (so duplicates across files count once): files in the order of the time their
-    name gives, else of their names; an adapter whose records come in no set order (``reorder_seconds``)
+    name gives, else of their names (an adapter that reads session files, ``file_start``, has them
+    merged by time instead); an adapter whose records come in no set order (``reorder_seconds``)
     has its actions put back in time order within that many seconds (``order.py``)."""
     slack = getattr(adapter, "reorder_seconds", 0.0)
     results = _files(adapter, Path(path))
@@ -83,7 +84,16 @@ def _files(adapter: Adapter, p: Path) -> Iterator[Result]:
     if not p.is_dir():
         yield from adapter.read(p)
         return
-    for f in sorted((x for x in p.rglob("*") if x.is_file() and x.name.endswith(SUFFIXES)), key=file_key):
+    files = sorted((x for x in p.rglob("*") if x.is_file() and x.name.endswith(SUFFIXES)), key=file_key)
+    start_of = getattr(adapter, "file_start", None)
+    if start_of is not None:  # session files: merged by time from each one's start (order.py)
+        starts = [(start_of(f), str(f)) for f in files]
+        for t, f in starts:
+            if t is None:  # (naming no time, a benchmark's runs: read first, one after another)
+                yield from adapter.read(f)
+        yield from merged_by_start([(t, f) for t, f in starts if t is not None], adapter.read)
+        return
+    for f in files:
         yield from adapter.read(f)
 
 

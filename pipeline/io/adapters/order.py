@@ -9,13 +9,16 @@ hour, 256 ids), so a region read after another lost its actions as late. Three s
 back in order: files by the time in their name (``file_key``: CloudTrail's
 ``<account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<id>``), each file's records by their own time
 (``in_record_order``), and what the adapter yields through a buffer that holds each action until
-nothing read later can be older by more than ``slack`` seconds (``in_time_order``).
+nothing read later can be older by more than ``slack`` seconds (``in_time_order``). Session files
+(an agent's transcripts, one per session, named by id) are merged by time instead, each opened when
+the merge reaches the first time it names (``merged_by_start``): a folder read in name order lost a
+later-named, earlier session as late.
 """
 
 import heapq
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +109,38 @@ def in_time_order(results: Iterator[Result], slack: float) -> Iterator[Result]:
             yield heapq.heappop(held)[2]
     while held:
         yield heapq.heappop(held)[2]
+
+
+def merged_by_start(starts: list[tuple[float, str]], read: Callable[[str], Iterator[Result]]) -> Iterator[Result]:
+    """Files each in time order from its start (a coding agent's session files), merged into one
+    time order: a file is opened when the merge reaches its start, so only files whose times overlap
+    are open at once. ``starts``: (start, path). Bad records pass at once.
+
+    >>> from tests.factories import action
+    >>> a = {"a": [action(event_id="a1", time="2026-12-01T10:00:00Z"), action(event_id="a2", time="2026-12-01T12:00:00Z")],
+    ...      "b": [action(event_id="b1", time="2026-12-01T11:00:00Z")]}
+    >>> [r.event_id for r in merged_by_start([(2.0, "b"), (1.0, "a")], lambda f: iter(a[f]))]
+    ['a1', 'b1', 'a2']
+    """
+    files = sorted(starts)
+    held: list[tuple[float, int, Action, Iterator[Result]]] = []
+    n = k = 0
+    while k < len(files) or held:
+        while k < len(files) and (not held or files[k][0] <= held[0][0]):
+            n += 1
+            yield from _next_of(read(files[k][1]), held, n)
+            k += 1
+        if held:
+            _, _, action, it = heapq.heappop(held)
+            yield action
+            n += 1
+            yield from _next_of(it, held, n)
+
+
+def _next_of(it: Iterator[Result], held: list[tuple[float, int, Action, Iterator[Result]]], n: int) -> Iterator[Result]:
+    """Read ``it`` to its next action (put in ``held`` by its time), passing bad records on."""
+    for r in it:
+        if isinstance(r, Action):
+            heapq.heappush(held, (epoch_seconds(r.time), n, r, it))
+            return
+        yield r

@@ -30,6 +30,8 @@ none, take the ``start`` clock.
 """
 
 import itertools
+import re
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -38,7 +40,7 @@ from typing import Any
 
 from intentwatch.pipeline.io.deadletter import failure
 
-from .base import EPOCH, UTC, BadRecord, JsonInput, Result, make_action
+from .base import EPOCH, UTC, BadRecord, JsonInput, Result, _chunks, make_action
 from .libs import dumps
 from .mapped import resolve
 from .mapping import compile_path
@@ -115,20 +117,41 @@ class TranscriptAdapter(JsonInput):
         self._messages = [compile_path(p) for p in o.messages_paths]
         self._times = [compile_path(p) for p in o.time_paths]
         self._models = [compile_path(p) for p in ("agent.model_name", "model_name")]  # ATIF's
+        keys = b"|".join(re.escape(p.rsplit(".", 1)[-1].encode()) for p in o.time_paths)
+        self._time_text = re.compile(rb'"(?:' + keys + rb')"\s*:\s*(?:"([^"]{10,40})"|(\d{9,19})\b)')
         self._streams: dict[tuple[str, str], _Conversation] = {}
         self._meta: dict[str, dict[str, Any]] = {}  # file -> what Codex's session_meta / turn_context said
-        self._file = ""  # the file being read ("": messages from a topic)
+        self._reading: set[str] = set()  # files being read (read_tree may interleave them: order.py)
         self._clock = 0  # conversations put on the start clock
         self.skipped: Counter[str] = Counter()
 
     def read(self, path: str | Path) -> Iterator[Result]:
-        self._file = name = str(path)
+        name = str(path)
+        self._reading.add(name)
         try:
             yield from self.read_json(path)
             yield from self._close(lambda key: key[0] == name)
         finally:
-            self._file = ""
+            self._reading.discard(name)
             self._meta.pop(name, None)
+
+    def _file_of(self, source: str) -> str:
+        """The file a line came from (``file:line``), or "" for a message from a topic."""
+        head = source.rpartition(":")[0]
+        return head if head in self._reading else ""
+
+    def file_start(self, path: str | Path) -> float | None:
+        """The first time a file names (its session's start; Unix seconds), for reading a folder of
+        session files in time order (``read_tree``); None: it names none in its first 64 KiB."""
+        try:
+            head = next(_chunks(path, 1 << 16), b"")[: 1 << 16]
+        except (OSError, EOFError, zlib.error):
+            return None
+        m = self._time_text.search(head)
+        if m is None:
+            return None
+        t = _when(m.group(1).decode("utf-8", "replace") if m.group(1) is not None else int(m.group(2)))
+        return None if t is None else t.timestamp()
 
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
         if doc.__class__ is list:
@@ -206,7 +229,8 @@ class TranscriptAdapter(JsonInput):
 
     def _line(self, doc: dict[str, Any], raw: bytes | None, source: str) -> Iterator[Result]:
         """One line of a transcript written as it goes."""
-        kind, meta = _text(doc.get("type")), self._meta.setdefault(self._file, {}) if self._file else {}
+        file = self._file_of(source)
+        kind, meta = _text(doc.get("type")), self._meta.setdefault(file, {}) if file else {}
         if kind == "session_meta" or kind == "turn_context":  # Codex's: the session's id and origin, the model
             payload = doc.get("payload")
             if payload.__class__ is dict:
@@ -231,8 +255,8 @@ class TranscriptAdapter(JsonInput):
         if agent is None:
             yield BadRecord(source, "no agent: the line names none (agent_paths) and no agent option is set", raw or dumps(doc))
             return
-        session = self._first(doc, self._line_sessions) or meta.get("id") or self._file or "stream"
-        conv = self._stream(agent, session)
+        session = self._first(doc, self._line_sessions) or meta.get("id") or file or "stream"
+        conv = self._stream(file, agent, session)
         at = self._time(doc) or (self._time(m) if m is not doc else None)
         if at is None:
             at = self._tick() if conv.last is None else conv.last + timedelta(seconds=self.options.step_seconds)
@@ -245,8 +269,8 @@ class TranscriptAdapter(JsonInput):
             conv.model = meta["model"]
         yield from self._message(conv, m, at, source, True, doc.get("isMeta") is True)
 
-    def _stream(self, agent: str, session: str) -> _Conversation:
-        key = (self._file, session)
+    def _stream(self, file: str, agent: str, session: str) -> _Conversation:
+        key = (file, session)
         conv = self._streams.get(key)
         if conv is None or conv.agent != agent:
             if len(self._streams) >= MAX_STREAMS:
