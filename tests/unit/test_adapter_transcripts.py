@@ -319,3 +319,55 @@ def test_the_merge_opens_only_files_whose_times_overlap():
     out = list(merged_by_start(starts[::-1], read))
     assert len(out) == 60 and [a.time for a in out] == sorted(a.time for a in out)
     assert most[0] <= 2  # one day's file at a time (the next opened as the last action of the one before is read)
+
+
+def _lab_as_transcripts(actions: Path, out: Path, options: Path) -> int:
+    """The agentic lab's sessions as conversations in OpenAI's message form: the user's request, each call
+    (its time on the assistant message) and its result; the lab's tool operations as adapter options."""
+    sessions: dict[tuple[str, str], list[dict]] = {}
+    tools: dict[str, str] = {}
+    for line in actions.read_bytes().splitlines():
+        a = orjson.loads(line)
+        if a.get("session_id") and "attributes" in a:
+            sessions.setdefault((a["agent_id"], a["session_id"]), []).append(a)
+            tools[a["tool"]] = a["operation"]
+    with out.open("wb") as f:
+        for (agent, session), acts in sessions.items():
+            messages, asked = [], None
+            for a in acts:
+                at = a["attributes"]
+                if at.get("request") and at["request"] != asked:
+                    asked = at["request"]
+                    messages.append({"role": "user", "content": asked, "timestamp": a["time"]})
+                messages.append({"role": "assistant", "content": None, "timestamp": a["time"], "tool_calls": [
+                    {"id": a["event_id"], "type": "function",
+                     "function": {"name": a["tool"], "arguments": orjson.dumps(at.get("arguments", {})).decode()}}]})
+                messages.append({"role": "tool", "tool_call_id": a["event_id"], "timestamp": a["time"],
+                                 "content": orjson.dumps(at["result"]).decode() if "result" in at else ""})
+            f.write(orjson.dumps({"agent_id": agent, "session_id": session, "messages": messages}) + b"\n")
+    options.write_text(yaml.safe_dump({"tools": {"tools": tools}}))
+    return len(sessions)
+
+
+def test_the_agentic_lab_as_transcripts_gives_the_native_injected_target_alerts(tmp_path):
+    """The transcript carries what the injected-target rule reads (arguments, results, the request, the
+    session): the lab replayed from its sessions' conversations raises the same findings, at the same
+    severity, as the native replay (compared by agent, time and tool: the event ids differ)."""
+    from intentwatch.pipeline.lab.simulate.agentic import simulate_agentic
+
+    lab = tmp_path / "lab"
+    simulate_agentic(300, 10, 2, lab)
+    assert _lab_as_transcripts(lab / "actions.jsonl", lab / "transcripts.jsonl", lab / "opts.yaml") == 300
+    found = {}
+    for name, events, extra in (("native", lab / "actions.jsonl", []),
+                                 ("transcript", lab / "transcripts.jsonl",
+                                  ["--format", "transcript", "--adapter-options", str(lab / "opts.yaml")])):
+        res = CliRunner().invoke(app, ["replay", str(events), *extra, "--intents", str(lab / "intents"), "--lifecycle",
+                                       str(lab / "lifecycle.jsonl"), "--alerts", str(lab / f"{name}.jsonl"), "--commands",
+                                       str(lab / f"{name}-c.jsonl"), "--dead-letter", str(lab / f"{name}-d.jsonl"), "-q"])
+        assert res.exit_code == 0, res.output
+        found[name] = {(a["agent_id"], a["evidence"]["action"]["time"], a["evidence"]["action"]["tool"]): a["severity"]
+                       for a in map(orjson.loads, (lab / f"{name}.jsonl").read_bytes().splitlines())
+                       if a["rule_id"] == "intent.injected_target"}
+    assert len(found["native"]) > 50 and found["transcript"] == found["native"]
+    assert any(s in ("high", "critical") for s in found["native"].values())
