@@ -194,6 +194,19 @@ def test_a_long_session_keeps_every_call(tmp_path):
     assert len({r.event_id for r in results}) == 2000
 
 
+def test_a_long_conversation_given_whole_keeps_every_call(tmp_path):
+    """600 answered calls in one document (an OpenHands or terminal agent's long run): over the 256 calls a
+    conversation holds open, every one an action."""
+    messages = [{"role": "user", "content": "Refactor the module"}]
+    for i in range(600):
+        messages += [{"role": "assistant", "tool_calls": [{"id": f"c{i}", "function": {"name": "read_file", "arguments": "{}"}}]},
+                     {"role": "tool", "tool_call_id": f"c{i}", "content": "ok"}]
+    f = tmp_path / "long.json"
+    f.write_bytes(orjson.dumps({"agent_id": "coder", "timestamp": START, "messages": messages}))
+    results = list(read_tree(open_adapter("transcript"), f))
+    assert len(results) == 600 and all(isinstance(r, Action) for r in results)
+
+
 def test_bad_records_each_with_a_reason_the_rest_read(tmp_path):
     good = orjson.loads((DATA / "langchain_thread.json").read_bytes())
     nameless = {**good, "thread_id": "thr-6", "messages": [

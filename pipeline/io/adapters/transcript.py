@@ -224,7 +224,7 @@ class TranscriptAdapter(JsonInput):
                 yield BadRecord(source, f"over {MAX_MESSAGES} messages: the rest not read")
                 break
             at = (self._time(m) if m.__class__ is dict else None) or at + step  # a message with no time: step after the last
-            yield from self._message(conv, m, at, f"{source}#messages[{i}]", False)
+            yield from self._message(conv, m, at, f"{source}#messages[{i}]")
         yield from self._end(conv, source)
 
     def _line(self, doc: dict[str, Any], raw: bytes | None, source: str) -> Iterator[Result]:
@@ -267,7 +267,7 @@ class TranscriptAdapter(JsonInput):
         conv.last = at
         if conv.model is None and meta.get("model") is not None:
             conv.model = meta["model"]
-        yield from self._message(conv, m, at, source, True, doc.get("isMeta") is True)
+        yield from self._message(conv, m, at, source, doc.get("isMeta") is True)
 
     def _stream(self, file: str, agent: str, session: str) -> _Conversation:
         key = (file, session)
@@ -280,8 +280,7 @@ class TranscriptAdapter(JsonInput):
             conv = self._streams[key] = _Conversation(agent, session)
         return conv
 
-    def _message(self, conv: _Conversation, m: Any, at: datetime, source: str, streamed: bool,
-                 meta: bool = False) -> Iterator[Result]:
+    def _message(self, conv: _Conversation, m: Any, at: datetime, source: str, meta: bool = False) -> Iterator[Result]:
         if m.__class__ is not dict:
             yield BadRecord(source, "a message that is not an object", dumps(m))
             return
@@ -299,11 +298,10 @@ class TranscriptAdapter(JsonInput):
         if len(calls.asked) != len(conv.asked_at):  # new calls: the last ones asked (both drop a call taken together)
             for cid in itertools.islice(calls.asked, len(conv.asked_at), None):
                 conv.asked_at[cid] = at
-        for cid in answered:
+        for cid in answered:  # each call taken is let go: a conversation of any length keeps every call
             yield self._action(conv, cid, source, False)
-            if streamed:
-                calls.forget(cid)
-                del conv.asked_at[cid]
+            calls.forget(cid)
+            del conv.asked_at[cid]
 
     def _end(self, conv: _Conversation, source: str) -> Iterator[Result]:
         """A conversation ended: its state-changing calls never answered are actions."""
