@@ -250,3 +250,13 @@ def test_responses_items_and_gemini_parts_in_the_messages(encoding):
     acts = decoded(encoding, request(chat(8, gemini)))
     assert [a.tool for a in acts] == ["gen_ai.chat", "read_file"]
     assert acts[1].attributes["result"] == {"text": INJECTED} and acts[1].event_id == f"{TRACE}:#0"
+
+
+def test_a_long_run_in_one_chat_span_gives_every_call(encoding):
+    """A chat span of a long run holds hundreds of answered calls in its input messages: each is an
+    action (the bound on calls read from one span's messages was 256; it is 1,024)."""
+    messages = [user(REQUEST)]
+    for i in range(400):
+        messages += [call(f"c{i}", "read_file", {"path": f"f{i}.txt"}), answer(f"c{i}", "ok")]
+    acts = decoded(encoding, request(chat(9, messages)))
+    assert len([a for a in acts if a.tool == "read_file"]) == 400

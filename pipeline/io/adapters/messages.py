@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from .otel_conventions import parse_json_text
 
-MAX_CALLS = 256  # tool calls read from one conversation (or span's messages)
+MAX_CALLS = 1024  # calls held at once: open ones of a transcript, all of one span's messages (a long run reaches hundreds)
 
 
 def _id(value: Any) -> str | None:
