@@ -406,3 +406,11 @@ def test_a_result_encoded_as_json_text_once_more_is_read_as_its_text(tmp_path):
     assert res.exit_code == 0, res.output
     alerts = [orjson.loads(x) for x in (tmp_path / "a.jsonl").read_bytes().splitlines()]
     assert [a["severity"] for a in alerts if a["rule_id"] == "intent.injected_target"] == ["high"]
+
+
+def test_langchain_serialised_messages():
+    """A LangGraph checkpoint's messages as LangChain serialises them (``{"lc": 1, "id": [..., "AIMessage"]}``)."""
+    acts, bad, _ = _read("langchain_serialised.json")
+    assert not bad
+    assert _calls(acts) == [("refund_order", "write", "success", None)]
+    assert acts[0].attributes["request"] == "Refund order 5521" and acts[0].attributes["result"] == "refunded"

@@ -44,6 +44,28 @@ def requested_calls(messages: Any) -> list[tuple[str, str, Any]]:
     return [(cid, name, parse_json_text(args)) for cid, (name, args) in asked.items() if type(name) is str and name]
 
 
+_LANGCHAIN: Final = {"AIMessage": "ai", "AIMessageChunk": "ai", "ToolMessage": "tool", "HumanMessage": "human",
+                     "SystemMessage": "system"}
+
+
+def plain(m: Any) -> Any:
+    """LangChain's serialised message (``{"lc": 1, "id": [..., "AIMessage"], "kwargs": {...}}``, as
+    LangGraph checkpoints and LangSmith exports hold them) as its plain form: its ``kwargs`` with
+    ``type`` ai / tool / human / system. Anything else as it is.
+
+    >>> plain({"lc": 1, "type": "constructor", "id": ["langchain", "schema", "messages", "ToolMessage"],
+    ...        "kwargs": {"content": "sent", "tool_call_id": "c1"}})
+    {'content': 'sent', 'tool_call_id': 'c1', 'type': 'tool'}
+    """
+    if m.__class__ is dict and "lc" in m:
+        kwargs, ident = m.get("kwargs"), m.get("id")
+        if kwargs.__class__ is dict and ident.__class__ is list and ident and ident[-1].__class__ is str:
+            kind = _LANGCHAIN.get(ident[-1])
+            if kind is not None:
+                return {**kwargs, "type": kind}
+    return m
+
+
 def _calls(messages: Any) -> tuple[dict[str, tuple[Any, Any]], dict[str, Any]]:
     """The calls asked for (id -> (name, arguments)) and answered (id -> response) in a messages list."""
     messages = parse_json_text(messages)
@@ -64,7 +86,7 @@ class Calls:
     OpenAI's Responses items (``function_call`` / ``function_call_output``, ``custom_tool_call``,
     ``local_shell_call``, ``mcp_call`` with its output); Gemini's ``functionCall`` /
     ``functionResponse`` parts; LangChain's ``tool_calls`` (``name``, ``args``) and ``tool`` messages
-    (``status: error``); AgentDojo's (``function`` a name, ``args``; a tool message's ``error``); ATIF's
+    (``status: error``), also serialised (``{"lc": 1, ...}``: ``plain``); AgentDojo's (``function`` a name, ``args``; a tool message's ``error``); ATIF's
     steps (``tool_calls`` with ``function_name``, answered in the step's ``observation.results`` by
     ``source_call_id``); OpenHands' events (an action, the observation whose ``cause`` is its id); the
     Gemini CLI's chat record (a message's ``toolCalls``, each with its ``result`` and ``status``).
@@ -108,6 +130,8 @@ class Calls:
         self._new = []
         if m.__class__ is not dict:
             return self._new
+        if "lc" in m:
+            m = plain(m)
         kind = m.get("type")
         if kind.__class__ is str and kind in _ITEMS:
             self._item(kind, m)

@@ -44,7 +44,7 @@ from .base import EPOCH, UTC, BadRecord, JsonInput, Result, _chunks, make_action
 from .libs import dumps
 from .mapped import resolve
 from .mapping import compile_path
-from .messages import Calls, resource_argument
+from .messages import Calls, plain, resource_argument
 from .options import TranscriptOptions
 from .otel_conventions import parse_json_text
 from .otel_messages import WAITS
@@ -62,7 +62,7 @@ _USER = frozenset({"user", "human"})
 
 def _message_like(m: Any) -> bool:
     """A message or Responses item (not a document holding them)."""
-    return m.__class__ is dict and ("role" in m or _text(m.get("type")) in _MESSAGE_TYPES or "parts" in m
+    return m.__class__ is dict and ("role" in m or _text(m.get("type")) in _MESSAGE_TYPES or "parts" in m or "lc" in m
                                     or "step_id" in m or ("source" in m and ("action" in m or "observation" in m)))
 
 
@@ -284,6 +284,7 @@ class TranscriptAdapter(JsonInput):
         if m.__class__ is not dict:
             yield BadRecord(source, "a message that is not an object", dumps(m))
             return
+        m = plain(m)  # (LangChain's serialised form)
         if not meta and (_text(m.get("role")) in _USER or _text(m.get("type")) in _USER):
             text = user_text(m)
             if text is not None:
