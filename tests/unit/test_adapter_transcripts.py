@@ -414,3 +414,20 @@ def test_langchain_serialised_messages():
     assert not bad
     assert _calls(acts) == [("refund_order", "write", "success", None)]
     assert acts[0].attributes["request"] == "Refund order 5521" and acts[0].attributes["result"] == "refunded"
+
+
+def test_a_log_of_requests_counts_each_call_once(tmp_path):
+    """An LLM proxy logs each request with the conversation so far: every call is in every later request
+    of its session. Each is an action once, from the first request that shows it answered."""
+    history = [{"role": "user", "content": "Pay the March bill"}]
+    docs = []
+    for i, (tool, args, answer) in enumerate([("read_file", {"path": "bill.txt"}, "IBAN DE89370400440532013000"),
+                                              ("send_money", {"recipient": "DE89370400440532013000"}, "sent")]):
+        history = history + [{"role": "assistant", "tool_calls": [{"id": f"c{i}", "function": {"name": tool, "arguments": orjson.dumps(args).decode()}}]},
+                             {"role": "tool", "tool_call_id": f"c{i}", "content": answer}]
+        docs.append({"session_id": "conv-1", "agent_id": "payer", "created_at": f"2026-11-30T10:00:0{i}Z", "messages": history})
+    docs.append({**docs[-1], "created_at": "2026-11-30T10:00:05Z"})  # the model's last request: nothing new
+    f = tmp_path / "proxy.jsonl"
+    f.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in docs))
+    acts = list(read_tree(open_adapter("transcript"), f))
+    assert [(a.tool, a.event_id) for a in acts] == [("read_file", "conv-1:c0"), ("send_money", "conv-1:c1")]

@@ -92,7 +92,7 @@ def _short(session: str) -> str:
 class _Conversation:
     """One conversation being read: its calls, when each was asked, its latest request and model."""
 
-    __slots__ = ("agent", "session", "calls", "asked_at", "request", "model", "last")
+    __slots__ = ("agent", "session", "calls", "asked_at", "request", "model", "last", "taken")
 
     def __init__(self, agent: str, session: str):
         self.agent, self.session = agent, _short(session)
@@ -101,6 +101,7 @@ class _Conversation:
         self.request: str | None = None
         self.model: str | None = None
         self.last: datetime | None = None  # the latest message's time
+        self.taken: set[str] | None = None  # the session's calls made actions of, by earlier documents too
 
 
 class TranscriptAdapter(JsonInput):
@@ -123,6 +124,7 @@ class TranscriptAdapter(JsonInput):
         self._meta: dict[str, dict[str, Any]] = {}  # file -> what Codex's session_meta / turn_context said
         self._reading: set[str] = set()  # files being read (read_tree may interleave them: order.py)
         self._clock = 0  # conversations put on the start clock
+        self._taken: dict[str, set[str]] = {}  # session -> call ids made actions of (documents repeat their history)
         self.skipped: Counter[str] = Counter()
 
     def read(self, path: str | Path) -> Iterator[Result]:
@@ -214,7 +216,14 @@ class TranscriptAdapter(JsonInput):
                 yield BadRecord(source, "no time: the conversation has none (time_paths); give its clock with the "
                                         "start option (--adapter-options)", dumps(doc if doc is not None else messages[:4]))
                 return
-        conv = _Conversation(agent, (self._first(doc, self._sessions) if doc is not None else None) or source)
+        named = self._first(doc, self._sessions) if doc is not None else None
+        conv = _Conversation(agent, named or source)
+        if named is not None:  # a log of requests repeats the conversation so far in each: a call counts once
+            conv.taken = self._taken.get(conv.session)
+            if conv.taken is None:
+                if len(self._taken) >= 65536:
+                    self._taken.clear()  # (a call seen again after this: one more action with its event id, de-duplicated)
+                conv.taken = self._taken[conv.session] = set()
         if doc is not None:
             conv.model = _text(doc.get("model")) or self._first(doc, self._models)
         step = timedelta(seconds=self.options.step_seconds)
@@ -300,9 +309,23 @@ class TranscriptAdapter(JsonInput):
             for cid in itertools.islice(calls.asked, len(conv.asked_at), None):
                 conv.asked_at[cid] = at
         for cid in answered:  # each call taken is let go: a conversation of any length keeps every call
-            yield self._action(conv, cid, source, False)
+            if self._new(conv, cid):
+                yield self._action(conv, cid, source, False)
             calls.forget(cid)
             del conv.asked_at[cid]
+
+    @staticmethod
+    def _new(conv: _Conversation, cid: str) -> bool:
+        """Whether a call was not made an action of by an earlier document of its session (and is now)."""
+        taken = conv.taken
+        if taken is None:
+            return True
+        if cid in taken:
+            return False
+        if len(taken) >= 16384:
+            taken.clear()
+        taken.add(cid)
+        return True
 
     def _end(self, conv: _Conversation, source: str) -> Iterator[Result]:
         """A conversation ended: its state-changing calls never answered are actions."""
@@ -311,7 +334,7 @@ class TranscriptAdapter(JsonInput):
                 continue
             if name.__class__ is str and self.options.tools(name) in WAITS:
                 self.skipped["read never answered"] += 1
-            else:
+            elif self._new(conv, cid):
                 yield self._action(conv, cid, source, True)
 
     def _close(self, which: Callable[[tuple[str, str]], bool]) -> Iterator[Result]:
