@@ -5,8 +5,9 @@ exchanged, in one of the model APIs' forms (messages.py knows each). Two shapes 
 
 - **a conversation as one document**: an object whose messages are at one of ``messages_paths``
   (an AgentDojo run's ``messages``, a tau-bench result's ``traj``, an OpenAI Agents SDK input list,
-  a LangGraph state, a Gemini request's ``contents``), a bare list of messages, or a list (or JSON
-  lines) of such documents;
+  a LangGraph state, a Gemini request's ``contents``, an ATIF trajectory's ``steps``, an OpenHands
+  ``history``, the Gemini CLI's chat record), a bare list of messages, or a list (or JSON lines) of
+  such documents;
 - **a transcript written as it goes, a line per message**: Claude Code's session files
   (``~/.claude/projects/<project>/<session>.jsonl``: ``type`` user / assistant, the ``message``,
   ``sessionId``, ``timestamp``), the Codex CLI's (``~/.codex/sessions/.../rollout-*.jsonl``: a
@@ -16,17 +17,20 @@ exchanged, in one of the model APIs' forms (messages.py knows each). Two shapes 
 Each tool call becomes an action when its answer comes, stamped with the time it was asked: the
 tool, its operation (the tool-verb table, ``tools``), its arguments (the first of
 ``resource_arguments`` is the resource) and its answer as ``attributes.result``; an answer that
-is an error gives outcome ``error``. The user's latest text before the call is its request
-(``attributes.request``), so the injected-target check can tell a target the user gave from one
-a tool's result carried. A state-changing call still unanswered when its conversation (or the
-file) ends is an action marked ``attributes.unanswered`` (a run may stop on an injected payment);
-an unanswered read is counted in ``skipped``. The conversation is the action's session and task.
+is an error gives outcome ``error`` (one the user cancelled, ``denied``). The user's latest text
+before the call is its request (``attributes.request``), so the injected-target check can tell a
+target the user gave from one a tool's result carried. A state-changing call still unanswered
+when its conversation (or the file) ends is an action marked ``attributes.unanswered`` (a run may
+stop on an injected payment); an unanswered read is counted in ``skipped``. The conversation is
+the action's session and task; a call that a later document of the same named session shows again
+(a proxy's log of requests, each with the conversation so far) is an action once.
 
 The agent is the conversation's (``agent_paths``), else the ``agent`` option, else, for a coding
 agent's session file, the name its OpenTelemetry export uses (``claude-code``; Codex's
-``originator``; ``gemini-cli`` for the Gemini CLI's chat record, ``~/.gemini/tmp/<project>/chats/``). Time is the message's or the line's, else ``step_seconds`` after the message before
-(the first: the conversation's time, else its first message's); a benchmark's runs, which carry
-none, take the ``start`` clock.
+``originator``; ``gemini-cli`` for the Gemini CLI's chat record). Time is the message's or the
+line's, else ``step_seconds`` after the message before (the first: the conversation's time, else
+its first message's); a benchmark's runs, which carry none, take the ``start`` clock. A folder of
+session files is read in time order (``file_start``, order.py).
 """
 
 import itertools
