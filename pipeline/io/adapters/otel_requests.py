@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from .libs import JSONDecodeError, loads
+from .messages import plain
 from .otel_conventions import as_genai, parse_json_text
 from .otel_messages import flattened_messages
 from .otlp import Span
@@ -82,9 +83,7 @@ def _langchain_message(m: Any) -> dict[str, Any] | None:
         return {"role": "user", "content": m[1]}
     if m.__class__ is not dict:
         return None
-    kwargs = m.get("kwargs")
-    if kwargs.__class__ is dict and m.get("id").__class__ is list and m["id"][-1:] == ["HumanMessage"]:
-        return {"role": "user", "content": kwargs.get("content")}
+    m = plain(m)  # (the serialised form: messages.py)
     if m.get("type") == "human":
         return {"role": "user", "content": m.get("content")}
     return None

@@ -78,7 +78,7 @@ def _when(value: Any) -> datetime | None:
     """RFC 3339 text, or a Unix time in seconds, ms, us or ns (told apart by size); None: neither."""
     if value.__class__ is str:
         try:
-            t = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
+            t = datetime.fromisoformat(value)
         except ValueError:
             return None
         return t if t.tzinfo is not None else t.replace(tzinfo=UTC)  # (OpenHands writes local-less times)
