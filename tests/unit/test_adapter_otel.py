@@ -407,6 +407,75 @@ def test_a_trace_downloaded_from_jaeger_gives_the_same_actions():
     assert [a.model_dump() for a in jaeger] == [a.model_dump() for a in otlp]
 
 
+def _as_zipkin(doc: dict) -> list:
+    """An OTLP/JSON trace as an OpenTelemetry Zipkin exporter writes it (v2 JSON): every tag text,
+    microseconds, the service in localEndpoint, an event with attributes as an annotation
+    ``{"<name>": {...}}``, an error status as the ``error`` tag."""
+    def text(v: dict) -> str:
+        (kind, x), = v.items()
+        if kind in ("kvlistValue", "arrayValue"):
+            return orjson.dumps(_plain_value(v)).decode()
+        return ("true" if x else "false") if kind == "boolValue" else str(x)
+
+    spans = []
+    for rs in doc["resourceSpans"]:
+        service = next(kv["value"]["stringValue"] for kv in rs["resource"]["attributes"] if kv["key"] == "service.name")
+        for ss in rs["scopeSpans"]:
+            for sp in ss["spans"]:
+                tags = {kv["key"]: text(kv["value"]) for kv in sp.get("attributes", [])}
+                if (sp.get("status") or {}).get("code") in (2, "STATUS_CODE_ERROR"):
+                    tags |= {"otel.status_code": "ERROR", "error": sp["status"].get("message", "")}
+                start = int(sp["startTimeUnixNano"]) // 1000
+                span = {"traceId": sp["traceId"].lower(), "id": sp["spanId"].lower(), "name": sp["name"],
+                        "timestamp": start, "duration": int(sp.get("endTimeUnixNano", sp["startTimeUnixNano"])) // 1000 - start,
+                        "localEndpoint": {"serviceName": service}, "tags": tags,
+                        "annotations": [{"timestamp": int(ev.get("timeUnixNano", sp["startTimeUnixNano"])) // 1000,
+                                         "value": orjson.dumps({ev["name"]: {kv["key"]: _plain_value(kv["value"])
+                                                                             for kv in ev["attributes"]}}).decode()
+                                         if ev.get("attributes") else ev["name"]} for ev in sp.get("events", [])]}
+                if sp.get("parentSpanId"):
+                    span["parentId"] = sp["parentSpanId"].lower()
+                if sp.get("kind") in (2, 5, "SPAN_KIND_SERVER", "SPAN_KIND_CONSUMER"):
+                    span["kind"] = "SERVER"
+                spans.append(span)
+    return spans
+
+
+def test_a_trace_from_zipkin_gives_the_same_actions():
+    """Zipkin's v2 JSON (its API, its UI's download, an OpenTelemetry Zipkin exporter): the same actions as
+    the OTLP/JSON of that trace; a list of traces (the ``traces`` query) and a span per line too."""
+    doc = orjson.loads(TRACE.read_bytes())
+    otlp = [r for r in OtelAdapter().decode(orjson.dumps(doc), "m") if isinstance(r, Action)]
+    spans = _as_zipkin(doc)
+    zipkin = list(OtelAdapter().decode(orjson.dumps(spans), "z"))
+    assert all(isinstance(r, Action) for r in zipkin) and len(zipkin) == len(otlp) == 4
+
+    def dump(a: Action) -> dict:  # Zipkin keeps only the service name of the resource
+        d = a.model_dump()
+        d["attributes"]["resource"] = {"service.name": d["attributes"]["resource"]["service.name"]}
+        return d
+    assert [dump(a) for a in zipkin] == [dump(a) for a in otlp]
+    assert list(OtelAdapter().decode(orjson.dumps([spans]), "z")) == zipkin
+    by_line = [r for sp in spans for r in OtelAdapter().decode(orjson.dumps(sp), "z")]
+    assert {a.event_id for a in by_line if isinstance(a, Action)} == {a.event_id for a in otlp}
+    # Strands Agents puts a tool's arguments and result in span events: annotations in Zipkin
+    strands = orjson.loads((DATA / "otel_frameworks.jsonl").read_bytes().splitlines()[0])
+    (tool,) = [a for a in OtelAdapter().decode(orjson.dumps(_as_zipkin(strands)), "z") if a.tool == "http_request"]
+    assert tool.attributes["arguments"] == {"method": "GET", "url": "https://api.example.com/v1/orders/8812"}
+    assert tool.attributes["result"] == [{"text": '{"status": "shipped"}'}]
+
+
+def test_a_bad_zipkin_span_costs_only_itself():
+    spans = _as_zipkin(orjson.loads(TRACE.read_bytes()))
+    spans[1]["id"] = "not-hex"
+    spans[2]["timestamp"] = "soon"
+    results = list(OtelAdapter().decode(orjson.dumps([spans, "no trace"]), "z"))
+    bad = {r.source: r.reason for r in results if isinstance(r, BadRecord)}
+    assert bad == {"z#0[1]": "id 'not-hex' is not 16 hex digits", "z#0[2]": "timestamp 'soon' is not a positive integer (microseconds)",
+                   "z#1": "a trace in the list is not a list of spans"}
+    assert len([r for r in results if isinstance(r, Action)]) >= 1
+
+
 def test_a_bad_jaeger_span_costs_only_itself():
     doc = _as_jaeger(orjson.loads(TRACE.read_bytes()))
     doc["data"][0]["spans"][1]["spanID"] = "not-hex"

@@ -24,7 +24,7 @@ from .otlp import Span, SpanError
 _STATUS = {"ERROR": 2, "OK": 1, "UNSET": 0}
 
 
-def _hex(value: Any, digits: tuple[int, ...], what: str) -> str:
+def hex_id(value: Any, digits: tuple[int, ...], what: str) -> str:
     if type(value) is str and len(value) in digits:
         try:
             raw = bytes.fromhex(value)
@@ -60,11 +60,11 @@ def _tags(tags: Any) -> dict[str, Any]:
 def _span(sp: Any, resources: dict[str, dict[str, Any]], position: str) -> tuple[dict[str, Any], Span]:
     if type(sp) is not dict:
         raise SpanError("span is not an object")
-    trace_id = _hex(sp.get("traceID"), (16, 32), "traceID")
-    span_id = _hex(sp.get("spanID"), (16,), "spanID")
+    trace_id = hex_id(sp.get("traceID"), (16, 32), "traceID")
+    span_id = hex_id(sp.get("spanID"), (16,), "spanID")
     refs = [r for r in sp.get("references") or () if type(r) is dict and r.get("spanID")]
     refs.sort(key=lambda r: r.get("refType") != "CHILD_OF")
-    parent = _hex(refs[0]["spanID"], (16,), "parent spanID") if refs else ""
+    parent = hex_id(refs[0]["spanID"], (16,), "parent spanID") if refs else ""
     start = sp.get("startTime")
     if type(start) is not int or start <= 0:
         raise SpanError(f"startTime {start!r} is not a positive integer (microseconds)")

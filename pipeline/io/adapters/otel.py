@@ -40,6 +40,8 @@ from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
 from .jaeger import jaeger_spans
+from .openai_agents import agents_spans, is_export
+from .zipkin import is_zipkin, zipkin_spans
 from .messages import resource_argument
 from .options import OtelOptions
 from .otel_events import AgentEvents, json_events, proto_events
@@ -107,8 +109,13 @@ class OtelAdapter(JsonInput):
                 self.skipped["metrics (no actions)"] += 1
                 return iter(())
             return self._events.request(json_events(doc, source), raw, source)
-        if doc.__class__ is dict and doc.get("data").__class__ is list and "resourceSpans" not in doc:
-            return self._request(jaeger_spans, doc, raw, source)  # Jaeger's trace JSON: the same spans (jaeger.py)
+        if doc.__class__ is not dict or "resourceSpans" not in doc:
+            if is_export(doc):  # the OpenAI Agents SDK's own trace export (openai_agents.py)
+                return self._request(agents_spans, doc, raw, source)
+            if is_zipkin(doc):  # Zipkin's v2 JSON (zipkin.py)
+                return self._request(zipkin_spans, doc, raw, source)
+            if doc.__class__ is dict and doc.get("data").__class__ is list:
+                return self._request(jaeger_spans, doc, raw, source)  # Jaeger's trace JSON: the same spans (jaeger.py)
         return self._request(json_spans, doc, raw, source)
 
     def _request(self, spans_of: Callable[[Any, str], Spans], message: Any, raw: bytes,

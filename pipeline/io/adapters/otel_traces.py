@@ -140,19 +140,21 @@ class TraceMemory:
 
     def ancestry(self, span_id: str) -> Ancestry:
         """From the span ``span_id`` up: the nearest agent, session and ``invoke_agent <name>``, and whether
-        the line breaks off (a span not seen) before an agent, a named agent or the root."""
-        session = named = None
+        the line breaks off (a span not seen) before an agent, a named agent or the root. Past the agent
+        the line is followed for a session only (an agent's run under a trace that names the conversation)."""
+        agent = session = named = None
         for _ in range(MAX_ANCESTORS):
             t = self.seen.get(span_id)
             if t is None:
-                return None, session, named, named is None
-            parent, agent, se, na = t
+                return agent, session, named, agent is None and named is None
+            parent, ag, se, na = t
             session = session or se
-            named = named or na
-            if agent is not None or not parent:
+            if agent is None:
+                agent, named = ag, named or na
+            if not parent or (agent is not None and session is not None):
                 return agent, session, named, False
             span_id = parent
-        return None, session, named, False
+        return agent, session, named, False
 
     def hold(self, span: Span, resource: dict[str, Any], result: Any) -> None:
         """Hold ``span`` back; ``result``, what it maps to now, comes out if nothing better comes. The

@@ -1,0 +1,144 @@
+"""The OpenAI Agents SDK's own trace export -> ``Span`` records, mapped as GenAI spans are (otel.py).
+
+The SDK traces every run without OpenTelemetry: a ``TracingProcessor`` receives traces and spans,
+and ``export()`` gives each as a dict. The SDK's exporter posts them in batches (``{"data": [...]}``);
+a processor that records them locally writes one per line, or a list. Items:
+
+- a trace, ``{"object": "trace", "id", "workflow_name", "group_id", "metadata"}``: read as the root
+  span of its spans (a span naming no parent is its child), its ``group_id`` (the conversation) their
+  session; never an action;
+- a span, ``{"object": "trace.span", "id", "trace_id", "parent_id", "started_at", "ended_at",
+  "span_data", "error"}``, by ``span_data.type``: ``agent`` (its ``name`` the agent) an
+  ``invoke_agent`` span; ``function`` (``name``, ``input``: the arguments as JSON text, ``output``:
+  the result as text) an ``execute_tool`` span (an MCP server's tool too); ``generation``
+  (``model``, ``input`` / ``output`` messages: the user's request) and ``response`` a ``chat`` span;
+  the rest (``handoff``, ``guardrail``, ``custom``, ``mcp_tools``, speech...) skipped spans. An
+  ``error`` (``message``, ``data``) is status ERROR.
+
+What breaks a span (its siblings go on): no text ``id`` / ``trace_id``, a ``started_at`` that is not
+an ISO time, ``span_data`` that is not an object.
+"""
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+from intentwatch.pipeline.io.deadletter import failure
+
+from .base import BadRecord
+from .libs import dumps
+from .otlp import Span, SpanError
+
+ITEMS = ("trace", "trace.span")  # an exported item's ``object``
+_OPERATIONS = {"agent": "invoke_agent", "function": "execute_tool", "generation": "chat", "response": "chat"}
+
+
+def is_export(doc: Any) -> bool:
+    """Whether a document is the SDK's export: one item, a list of them, or the exporter's batch."""
+    if doc.__class__ is dict:
+        if doc.get("object") in ITEMS:
+            return True
+        doc = doc.get("data")
+    return doc.__class__ is list and bool(doc) and doc[0].__class__ is dict and doc[0].get("object") in ITEMS
+
+
+def _id(value: Any, what: str) -> str:
+    if type(value) is str and 0 < len(value) <= 128:
+        return value
+    raise SpanError(f"{what} {value!r} is not an id (text)")
+
+
+def _nanos(value: Any, what: str) -> int:
+    if type(value) is str:
+        try:
+            t = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if t.tzinfo is None:
+                t = t.replace(tzinfo=timezone.utc)  # (the SDK writes UTC)
+            return int(t.timestamp()) * 1_000_000_000 + t.microsecond * 1000
+    raise SpanError(f"{what} {value!r} is not an ISO 8601 time")
+
+
+def _attributes(data: dict[str, Any]) -> dict[str, Any]:
+    """A span's ``span_data`` as the GenAI attributes otel.py reads."""
+    kind = data.get("type")
+    op = _OPERATIONS.get(kind) if type(kind) is str else None
+    # a kind that is no action keeps its own name: skipped (and counted) whatever the span is called
+    a: dict[str, Any] = {"openai_agents.span.type": kind, "gen_ai.operation.name": op or f"openai_agents.{kind}"}
+    if op is None:
+        return a
+    if kind == "agent":
+        a["gen_ai.agent.name"] = data.get("name")
+    elif kind == "function":
+        a["gen_ai.tool.name"] = data.get("name")
+        for key, genai in (("input", "gen_ai.tool.call.arguments"), ("output", "gen_ai.tool.call.result")):
+            if data.get(key) is not None:
+                a[genai] = data[key]
+    elif kind == "generation":
+        if data.get("model"):
+            a["gen_ai.request.model"] = data["model"]
+        for key, genai in (("input", "gen_ai.input.messages"), ("output", "gen_ai.output.messages")):
+            if data.get(key):
+                a[genai] = data[key]
+        usage = data.get("usage")
+        if usage.__class__ is dict:
+            for k in ("input_tokens", "output_tokens"):
+                if k in usage:
+                    a[f"gen_ai.usage.{k}"] = usage[k]
+    elif data.get("response_id"):
+        a["gen_ai.response.id"] = data["response_id"]
+    return a
+
+
+def _span(item: dict[str, Any], position: str) -> Span:
+    trace = _id(item.get("trace_id"), "trace_id")
+    data = item.get("span_data")
+    if data.__class__ is not dict:
+        raise SpanError("span_data is not an object")
+    start = _nanos(item.get("started_at"), "started_at")
+    end = item.get("ended_at")
+    attrs = _attributes(data)
+    status, message = 0, ""
+    error = item.get("error")
+    if error:
+        status = 2
+        message = (error.get("message") or "error") if error.__class__ is dict else str(error)
+        if error.__class__ is dict and error.get("data") is not None:
+            attrs["error.data"] = error["data"]
+    parent = item.get("parent_id")
+    parent = _id(parent, "parent_id") if parent is not None else trace  # a run's first span: under its trace item
+    return Span(trace, _id(item.get("id"), "id"), parent, str(data.get("name") or data.get("type") or ""), start,
+                status, message, attrs, position, item, (), end=_nanos(end, "ended_at") if end else 0)
+
+
+def _root(item: dict[str, Any], position: str) -> Span:
+    """A trace item as the root span of its spans: their session (``group_id``), never an action."""
+    trace = _id(item.get("id"), "trace id")
+    attrs: dict[str, Any] = {"gen_ai.operation.name": "openai_agents.trace", "openai_agents.workflow_name": item.get("workflow_name")}
+    if item.get("group_id"):
+        attrs["gen_ai.conversation.id"] = item["group_id"]
+    metadata = item.get("metadata")
+    if metadata.__class__ is dict:
+        attrs.update({f"openai_agents.metadata.{k}": v for k, v in metadata.items()})
+    return Span(trace, trace, "", str(item.get("workflow_name") or "trace"), 0, 0, "", attrs, position, item, (), True)
+
+
+def agents_spans(doc: Any, source: str) -> Iterator[tuple[dict[str, Any], Span | BadRecord]]:
+    """(no resource, span or bad span) for every item of an export document (``is_export``)."""
+    if doc.__class__ is dict and "object" not in doc:
+        doc, where = doc["data"], f"{source}#data"
+    else:
+        where = source
+    items = doc if doc.__class__ is list else [doc]
+    for i, item in enumerate(items):
+        position = f"{where}[{i}]" if doc.__class__ is list else where
+        try:
+            if item.__class__ is not dict or item.get("object") not in ITEMS:
+                raise SpanError("not an exported trace or span (object: trace, trace.span)")
+            yield {}, _root(item, position) if item["object"] == "trace" else _span(item, position)
+        except SpanError as e:
+            yield {}, BadRecord(position, str(e), dumps(item))
+        except Exception as err:  # noqa: BLE001 - an item of an unforeseen shape costs that item
+            yield {}, BadRecord(position, failure(err), dumps(item))

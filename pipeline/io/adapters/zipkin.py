@@ -1,0 +1,111 @@
+"""Zipkin's v2 span JSON -> ``Span`` records, so a trace read from Zipkin (its UI's download, its API's
+``/api/v2/trace/{id}`` or ``/api/v2/traces``), or written by an OpenTelemetry Zipkin exporter, maps as
+the same spans sent over OTLP do (otel.py).
+
+A document is a list of spans (one trace, or one exporter's POST), a list of such lists (the
+``traces`` query), or one span (a line of a file). Per span: ``traceId`` (16 or 32 hex digits; a
+64-bit id is padded to 128 bits), ``id``, ``parentId``, ``name``, ``timestamp`` and ``duration`` in
+microseconds, ``kind`` (``SERVER`` or ``CONSUMER``: an entry point), ``localEndpoint.serviceName``
+the resource's ``service.name``, ``tags`` the attributes (Zipkin holds every value as text, as the
+OpenTelemetry exporter writes them: numbers and booleans stay text but token counts, arrays JSON text;
+other resource attributes, which the exporter adds to the tags, are the span's),
+``annotations`` the events (a value ``{"<event>": {attributes}}`` as the OpenTelemetry exporter
+writes an event with attributes, else the value names it). The status: ``otel.status_code``
+``ERROR``, or an ``error`` tag (Zipkin's own mark), its value the message. What breaks a span (its
+siblings go on): an id that is not hex of the right length, a timestamp that is not a positive integer.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+from intentwatch.pipeline.io.deadletter import failure
+
+from .base import BadRecord
+from .jaeger import hex_id
+from .libs import JSONDecodeError, dumps, loads
+from .otlp import Span, SpanError
+
+
+def is_zipkin(doc: Any) -> bool:
+    """Whether a document is Zipkin v2 JSON: a span (``traceId`` and ``id`` at the top), or a list
+    (of lists) of them."""
+    if doc.__class__ is list:
+        doc = doc[0] if doc else None
+        if doc.__class__ is list:
+            doc = doc[0] if doc else None
+    return doc.__class__ is dict and "traceId" in doc and "id" in doc and "spanId" not in doc
+
+
+def _event(annotation: Any) -> dict[str, Any] | None:
+    """An annotation as an OTLP/JSON event (what ``Span.event_list`` reads)."""
+    if annotation.__class__ is not dict or type(annotation.get("value")) is not str:
+        return None
+    value = annotation["value"]
+    if value[:1] == "{":
+        try:
+            parsed = loads(value)
+        except JSONDecodeError:
+            parsed = None
+        if parsed.__class__ is dict and len(parsed) == 1:
+            ((name, attrs),) = parsed.items()
+            if attrs.__class__ is dict:
+                return {"name": name, "attributes": [
+                    {"key": k, "value": {"stringValue": v if type(v) is str else dumps(v).decode()}} for k, v in attrs.items()]}
+    return {"name": value, "attributes": []}
+
+
+def _span(sp: Any, position: str) -> tuple[dict[str, Any], Span]:
+    if sp.__class__ is not dict:
+        raise SpanError("span is not an object")
+    trace_id = hex_id(sp.get("traceId"), (16, 32), "traceId")
+    span_id = hex_id(sp.get("id"), (16,), "id")
+    parent = hex_id(sp["parentId"], (16,), "parentId") if sp.get("parentId") else ""
+    start = sp.get("timestamp")
+    if type(start) is not int or start <= 0:
+        raise SpanError(f"timestamp {start!r} is not a positive integer (microseconds)")
+    tags = sp.get("tags") or {}
+    if tags.__class__ is not dict:
+        raise SpanError("tags are not an object")
+    attrs = {k: v for k, v in tags.items() if type(k) is str}
+    for k, v in attrs.items():  # token counts are counts (every other text stays text: an id may be digits)
+        if k.startswith("gen_ai.usage.") and type(v) is str and v.isascii() and v.isdigit():
+            attrs[k] = int(v)
+    status, message = 0, attrs.get("otel.status_description") or ""
+    code = str(attrs.get("otel.status_code", "")).upper()
+    if code == "OK":
+        status = 1
+    error = attrs.get("error")
+    if code == "ERROR" or (error is not None and str(error).lower() != "false"):
+        status = 2
+        if type(error) is str and error.lower() != "true" and error:
+            message = error
+    endpoint = sp.get("localEndpoint")
+    service = endpoint.get("serviceName") if endpoint.__class__ is dict else None
+    events = [e for e in map(_event, sp.get("annotations") or ()) if e is not None]
+    duration = sp.get("duration")
+    return ({"service.name": service} if service else {},
+            Span(trace_id, span_id, parent, str(sp.get("name") or ""), start * 1000, status, message, attrs, position,
+                 sp, events, str(sp.get("kind") or "").upper() in ("SERVER", "CONSUMER"),
+                 end=(start + duration) * 1000 if type(duration) is int and duration > 0 else 0))
+
+
+def zipkin_spans(doc: Any, source: str) -> Iterator[tuple[dict[str, Any], Span | BadRecord]]:
+    """(resource attributes, span or bad span) for every span of a Zipkin document (``is_zipkin``)."""
+    if doc.__class__ is dict:
+        traces, positions = [[doc]], [source]
+    elif doc and doc[0].__class__ is list:
+        traces, positions = doc, [f"{source}#{i}" for i in range(len(doc))]
+    else:
+        traces, positions = [doc], [source]
+    for trace, where in zip(traces, positions):
+        if trace.__class__ is not list:
+            yield {}, BadRecord(where, "a trace in the list is not a list of spans", dumps(trace))
+            continue
+        for k, sp in enumerate(trace):
+            position = f"{where}[{k}]" if doc.__class__ is list else where
+            try:
+                yield _span(sp, position)
+            except SpanError as e:
+                yield {}, BadRecord(position, str(e), dumps(sp))
+            except Exception as err:  # noqa: BLE001 - a span of an unforeseen shape costs that span
+                yield {}, BadRecord(position, failure(err), dumps(sp))
