@@ -128,6 +128,40 @@ def test_claude_code_session_file_read_line_by_line():
     assert adapter.skipped == {"summary line": 1, "file-history-snapshot line": 1}  # type: ignore[attr-defined]
 
 
+def test_a_call_the_user_refused_is_denied_not_an_error(tmp_path):
+    """Claude Code answers a call its user rejected, or its permission settings did not allow, with an
+    is_error tool_result; Codex with an output saying so. The call never ran: outcome denied. A call
+    that ran and failed stays an error."""
+    lines = (DATA / "claude_code_session.jsonl").read_bytes().splitlines()
+    head = orjson.loads(lines[2])  # the user's request: its session, cwd...
+
+    def line(n: int, role: str, content: list) -> bytes:
+        return orjson.dumps({**head, "type": role, "uuid": f"r-{n}", "timestamp": f"2025-12-05T10:01:{n:02d}Z",
+                             "message": {"role": role, "model": "claude-sonnet-4-5", "content": content}
+                             if role == "assistant" else {"role": role, "content": content}})
+    ask = [{"type": "tool_use", "id": "toolu_E", "name": "Edit", "input": {"file_path": "/repo/parse.py"}},
+           {"type": "tool_use", "id": "toolu_B", "name": "Bash", "input": {"command": "rm -rf build"}},
+           {"type": "tool_use", "id": "toolu_C", "name": "Bash", "input": {"command": "make"}}]
+    answer = [{"type": "tool_result", "tool_use_id": "toolu_E", "is_error": True,
+               "content": "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a "
+                          "file edit, the new_string was NOT written to the file). STOP what you are doing and wait for the "
+                          "user to tell you how to proceed."},
+              {"type": "tool_result", "tool_use_id": "toolu_B", "is_error": True,
+               "content": [{"type": "text", "text": "Claude requested permissions to use Bash, but you haven't granted it yet."}]},
+              {"type": "tool_result", "tool_use_id": "toolu_C", "is_error": True, "content": "make: *** No rule to make target"}]
+    session = tmp_path / "session.jsonl"
+    session.write_bytes(b"\n".join([lines[2], line(1, "assistant", ask), line(2, "user", answer)]) + b"\n")
+    codex = [orjson.loads(x) for x in (DATA / "codex_rollout.jsonl").read_bytes().splitlines()][:6]
+    codex.append({"timestamp": "2025-12-05T11:00:05.000Z", "type": "response_item",
+                  "payload": {"type": "function_call_output", "call_id": "call_s1", "output": "exec command rejected by user"}})
+    rollout = tmp_path / "rollout.jsonl"
+    rollout.write_bytes(b"\n".join(map(orjson.dumps, codex)) + b"\n")
+    adapter = open_adapter("transcript")
+    acts = [r for r in [*read_tree(adapter, session), *read_tree(adapter, rollout)] if isinstance(r, Action)]
+    assert [(a.tool, a.outcome) for a in acts] == [("Edit", "denied"), ("Bash", "denied"), ("Bash", "error"),
+                                                   ("shell", "denied")]
+
+
 def test_codex_rollout_file():
     acts, bad, adapter = _read("codex_rollout.jsonl")
     assert not bad

@@ -239,7 +239,11 @@ class Calls:
                     self._answer(p["id"], None, p["response"] if "response" in p else p.get("result"), False)
             elif kind == "tool_result":
                 if _id(p.get("tool_use_id")) is not None:
-                    self._answer(p["tool_use_id"], None, p.get("content"), p.get("is_error") is True)
+                    error = p.get("is_error") is True
+                    refused = error and refusal(p.get("content"))
+                    self._answer(p["tool_use_id"], None, p.get("content"), error and not refused)
+                    if refused:
+                        self.refused.add(p["tool_use_id"])
             elif kind is None:  # Gemini's
                 call = p.get("functionCall", p.get("function_call"))
                 if call.__class__ is dict:
@@ -283,8 +287,39 @@ class Calls:
                           m.get("arguments"))
                 error = m.get("error")
                 self._answer(cid, None, m.get("output") if error is None else error, error is not None)
-        elif _id(cid) is not None:  # an output
-            self._answer(cid, None, m.get("output"), False)
+        else:  # an output
+            key = _id(cid)
+            if key is not None:
+                self._answer(key, None, m.get("output"), False)
+                if refusal(m.get("output")):
+                    self.refused.add(key)
+
+
+# What a coding agent answers for a call its user (or its permission settings) refused: Claude Code's
+# tool_result (is_error), Codex's output. The call never ran: outcome denied, not error.
+_REFUSALS: Final = ("The user doesn't want to proceed with this tool use", "The user doesn't want to take this action",
+                    "requested permissions to use", "exec command rejected by user", "patch rejected by user")
+
+
+def refusal(content: Any) -> bool:
+    """Whether a call's answer says it was refused before it ran (text, or a list of text blocks).
+
+    >>> refusal("The user doesn't want to proceed with this tool use. The tool use was rejected (eg. ...)")
+    True
+    >>> refusal([{"type": "text", "text": "Claude requested permissions to use Bash, but you haven't granted it yet."}])
+    True
+    >>> refusal("exit code 1: permission denied"), refusal(None)
+    (False, False)
+    """
+    if content.__class__ is list and content and content[0].__class__ is dict:
+        content = content[0].get("text")
+    if content.__class__ is not str:
+        return False
+    head = content[:200]
+    for marker in _REFUSALS:
+        if marker in head:
+            return True
+    return False
 
 
 _OPENHANDS_CALLS: Final = frozenset({"run", "run_ipython", "read", "write", "edit", "browse", "browse_interactive", "mcp",
