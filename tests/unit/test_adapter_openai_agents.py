@@ -4,15 +4,18 @@ written from the SDK's span data types (agent, generation, function, guardrail, 
 run of a bill-paying agent whose inbox carries an injected payee, a line per item in export order (the
 trace at its start, each span as it ends: the agent's span last)."""
 
+import random
 from pathlib import Path
 
 import orjson
+import pytest
 
 from intentwatch.models.action import Action
 from intentwatch.models.alert import Alert
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.io.adapters import BadRecord, sniff_format
 from intentwatch.pipeline.io.adapters.otel import OtelAdapter
+from tests.unit.test_adapter_otel import TRACE, _as_zipkin
 
 RUN = Path(__file__).parents[1] / "data" / "adapters" / "openai_agents_run.jsonl"
 ITEMS = [orjson.loads(line) for line in RUN.read_bytes().splitlines()]
@@ -73,7 +76,7 @@ def test_a_bad_item_costs_only_itself():
     ]
     results = list(OtelAdapter().decode(orjson.dumps({"data": ITEMS + bad}), "ingest"))
     reasons = [r.reason for r in results if isinstance(r, BadRecord)]
-    assert reasons == ["started_at 'yesterday' is not an ISO 8601 time", "span_data is not an object",
+    assert reasons == ["started_at 'yesterday' is not an ISO 8601 time after 1970", "span_data is not an object",
                        "id None is not an id (text)",
                        "not an exported trace or span (object: trace, trace.span)",
                        "not an exported trace or span (object: trace, trace.span)"]
@@ -85,3 +88,28 @@ def test_replay_hints_otel_json_for_an_export(tmp_path):
     f = tmp_path / "traces.jsonl"
     f.write_bytes(RUN.read_bytes())
     assert sniff_format(f) == "otel-json"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_mangled_exports_and_zipkin_spans_never_raise(seed):
+    """The run (and the OTLP trace as Zipkin JSON) with random values swapped for others of any type:
+    actions or dead letters with a reason of their own, never an exception, never "failed while processing"."""
+    rng = random.Random(seed)
+    junk = [None, 0, -1, 2**62, 1e308, "", "x" * 5000, [], {}, [None], {"a": 1}, True, "9999-12-31T23:59:59+00:00",
+            "0001-01-01T00:00:00"]
+    zipkin = _as_zipkin(orjson.loads(TRACE.read_bytes()))
+
+    def mangle(x):
+        if rng.random() < 0.08:
+            return rng.choice(junk)
+        if isinstance(x, dict):
+            return {k: mangle(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [mangle(v) for v in x]
+        return x
+
+    for i in range(300):
+        for doc in ({"data": mangle(ITEMS)}, mangle(rng.choice(ITEMS)), mangle(zipkin), [mangle(zipkin)]):
+            for r in OtelAdapter().decode(orjson.dumps(doc), f"m{i}"):
+                assert isinstance(r, (Action, BadRecord))
+                assert not isinstance(r, BadRecord) or "failed while processing" not in r.reason, r.reason

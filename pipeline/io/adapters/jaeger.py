@@ -80,6 +80,8 @@ def _span(sp: Any, resources: dict[str, dict[str, Any]], position: str) -> tuple
                                       for k, v in fields.items()]})
     resource = resources.get(str(sp.get("processID")), {})
     duration = sp.get("duration")
+    if start + (duration if type(duration) is int and duration > 0 else 0) >= (1 << 64) // 1000:
+        raise SpanError(f"startTime {start} + duration {duration} is out of range (past 2^64 nanoseconds)")
     return resource, Span(trace_id, span_id, parent, str(sp.get("operationName") or ""), start * 1000, status,
                           attrs.get("otel.status_description") or "", attrs, position, sp, events,
                           attrs.get("span.kind") in ("server", "consumer"),

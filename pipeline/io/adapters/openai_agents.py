@@ -16,7 +16,7 @@ a processor that records them locally writes one per line, or a list. Items:
   ``error`` (``message``, ``data``) is status ERROR.
 
 What breaks a span (its siblings go on): no text ``id`` / ``trace_id``, a ``started_at`` that is not
-an ISO time, ``span_data`` that is not an object.
+an ISO time after 1970, ``span_data`` that is not an object.
 """
 
 from collections.abc import Iterator
@@ -57,8 +57,10 @@ def _nanos(value: Any, what: str) -> int:
         else:
             if t.tzinfo is None:
                 t = t.replace(tzinfo=timezone.utc)  # (the SDK writes UTC)
-            return int(t.timestamp()) * 1_000_000_000 + t.microsecond * 1000
-    raise SpanError(f"{what} {value!r} is not an ISO 8601 time")
+            seconds = int(t.timestamp())
+            if seconds > 0:
+                return seconds * 1_000_000_000 + t.microsecond * 1000
+    raise SpanError(f"{what} {value!r} is not an ISO 8601 time after 1970")
 
 
 def _attributes(data: dict[str, Any]) -> dict[str, Any]:
@@ -69,15 +71,18 @@ def _attributes(data: dict[str, Any]) -> dict[str, Any]:
     a: dict[str, Any] = {"openai_agents.span.type": kind, "gen_ai.operation.name": op or f"openai_agents.{kind}"}
     if op is None:
         return a
+    name = data.get("name")
+    if type(name) is not str:
+        name = None  # (a tool call with no name is a dead letter; an agent span with none names no one)
     if kind == "agent":
-        a["gen_ai.agent.name"] = data.get("name")
+        a["gen_ai.agent.name"] = name
     elif kind == "function":
-        a["gen_ai.tool.name"] = data.get("name")
+        a["gen_ai.tool.name"] = name
         for key, genai in (("input", "gen_ai.tool.call.arguments"), ("output", "gen_ai.tool.call.result")):
             if data.get(key) is not None:
                 a[genai] = data[key]
     elif kind == "generation":
-        if data.get("model"):
+        if type(data.get("model")) is str and data["model"]:
             a["gen_ai.request.model"] = data["model"]
         for key, genai in (("input", "gen_ai.input.messages"), ("output", "gen_ai.output.messages")):
             if data.get(key):
@@ -87,7 +92,7 @@ def _attributes(data: dict[str, Any]) -> dict[str, Any]:
             for k in ("input_tokens", "output_tokens"):
                 if k in usage:
                     a[f"gen_ai.usage.{k}"] = usage[k]
-    elif data.get("response_id"):
+    elif type(data.get("response_id")) is str:
         a["gen_ai.response.id"] = data["response_id"]
     return a
 
@@ -109,7 +114,7 @@ def _span(item: dict[str, Any], position: str) -> Span:
             attrs["error.data"] = error["data"]
     parent = item.get("parent_id")
     parent = _id(parent, "parent_id") if parent is not None else trace  # a run's first span: under its trace item
-    return Span(trace, _id(item.get("id"), "id"), parent, str(data.get("name") or data.get("type") or ""), start,
+    return Span(trace, _id(item.get("id"), "id"), parent, str(data.get("name") or data.get("type") or "")[:200], start,
                 status, message, attrs, position, item, (), end=_nanos(end, "ended_at") if end else 0)
 
 
@@ -122,7 +127,7 @@ def _root(item: dict[str, Any], position: str) -> Span:
     metadata = item.get("metadata")
     if metadata.__class__ is dict:
         attrs.update({f"openai_agents.metadata.{k}": v for k, v in metadata.items()})
-    return Span(trace, trace, "", str(item.get("workflow_name") or "trace"), 0, 0, "", attrs, position, item, (), True)
+    return Span(trace, trace, "", str(item.get("workflow_name") or "trace")[:200], 0, 0, "", attrs, position, item, (), True)
 
 
 def agents_spans(doc: Any, source: str) -> Iterator[tuple[dict[str, Any], Span | BadRecord]]:

@@ -12,7 +12,8 @@ other resource attributes, which the exporter adds to the tags, are the span's),
 ``annotations`` the events (a value ``{"<event>": {attributes}}`` as the OpenTelemetry exporter
 writes an event with attributes, else the value names it). The status: ``otel.status_code``
 ``ERROR``, or an ``error`` tag (Zipkin's own mark), its value the message. What breaks a span (its
-siblings go on): an id that is not hex of the right length, a timestamp that is not a positive integer.
+siblings go on): an id that is not hex of the right length, a timestamp that is not a positive integer
+(or past OTLP's range), a tag that is not text, annotations that are not a list.
 """
 
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from .jaeger import hex_id
 from .libs import JSONDecodeError, dumps, loads
 from .otlp import Span, SpanError
 
+_MAX_MICROS = (1 << 64) // 1000  # as OTLP's nanoseconds
 
 def is_zipkin(doc: Any) -> bool:
     """Whether a document is Zipkin v2 JSON: a span (``traceId`` and ``id`` at the top), or a list
@@ -63,10 +65,15 @@ def _span(sp: Any, position: str) -> tuple[dict[str, Any], Span]:
     start = sp.get("timestamp")
     if type(start) is not int or start <= 0:
         raise SpanError(f"timestamp {start!r} is not a positive integer (microseconds)")
+    if start >= _MAX_MICROS:
+        raise SpanError(f"timestamp {start} is out of range (nanoseconds past 2^64)")
     tags = sp.get("tags") or {}
     if tags.__class__ is not dict:
         raise SpanError("tags are not an object")
-    attrs = {k: v for k, v in tags.items() if type(k) is str}
+    attrs = dict(tags)
+    for k, v in attrs.items():
+        if type(v) is not str:
+            raise SpanError(f"tag {k} is not text (Zipkin's tags are text)")
     for k, v in attrs.items():  # token counts are counts (every other text stays text: an id may be digits)
         if k.startswith("gen_ai.usage.") and type(v) is str and v.isascii() and v.isdigit():
             attrs[k] = int(v)
@@ -81,8 +88,15 @@ def _span(sp: Any, position: str) -> tuple[dict[str, Any], Span]:
             message = error
     endpoint = sp.get("localEndpoint")
     service = endpoint.get("serviceName") if endpoint.__class__ is dict else None
-    events = [e for e in map(_event, sp.get("annotations") or ()) if e is not None]
+    annotations = sp.get("annotations") or ()
+    if annotations.__class__ is not list and annotations != ():
+        raise SpanError("annotations are not a list")
+    events = [e for e in map(_event, annotations) if e is not None]
+    if type(sp.get("name") or "") is not str:
+        raise SpanError("name is not text")
     duration = sp.get("duration")
+    if type(duration) is int and start + duration >= _MAX_MICROS:
+        raise SpanError(f"duration {duration} is out of range (its end past 2^64 nanoseconds)")
     return ({"service.name": service} if service else {},
             Span(trace_id, span_id, parent, str(sp.get("name") or ""), start * 1000, status, message, attrs, position,
                  sp, events, str(sp.get("kind") or "").upper() in ("SERVER", "CONSUMER"),
