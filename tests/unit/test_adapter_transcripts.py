@@ -176,6 +176,40 @@ def test_codex_rollout_file():
     assert adapter.skipped["session_meta line"] == 1 and adapter.skipped["event_msg line"] == 1  # type: ignore[attr-defined]
 
 
+def test_swe_agent_trajectory_each_step_a_command(tmp_path):
+    """SWE-agent's .traj: a step's command line is the call (an interface command by its first word,
+    else bash), its observation the result, the issue in history the request; exit_cost is no call."""
+    acts, bad, _ = _read("swe_agent_run.json", start=START)
+    assert not bad
+    assert _calls(acts) == [("find_file", "read", "success", None), ("open", "read", "success", "src/mylib/parse.py"),
+                            ("edit", "write", "success", None), ("bash", "execute", "success", None),
+                            ("bash", "execute", "success", None), ("submit", "execute", "success", None)]
+    assert {a.agent_id for a in acts} == {"swe-agent"}
+    assert acts[3].attributes["arguments"] == {"command": "python reproduce.py"}
+    assert acts[1].attributes["result"].startswith("[File: /mylib/src/mylib/parse.py")
+    assert "parse() raises TypeError on empty input" in acts[0].attributes["request"]
+    assert acts[0].time.isoformat() == "2026-11-01T09:00:01+00:00"  # the start clock, a step after the request
+    traj = tmp_path / "mylib__mylib-12.traj"  # (as SWE-agent names it)
+    traj.write_bytes((DATA / "swe_agent_run.json").read_bytes())
+    again = list(read_tree(open_adapter("transcript", options={"start": START}), traj))
+    assert [a.tool for a in again] == [a.tool for a in acts] and {a.session_id for a in again} == {str(traj)}
+
+
+def test_mini_swe_agent_trajectory_bash_blocks_and_return_codes():
+    """mini-SWE-agent: an answer's bash block is a call, the next user message its output (a return code
+    other than 0: an error); a format error the environment sent is no call and no request."""
+    acts, bad, _ = _read("mini_swe_agent_run.traj.json", start=START)
+    assert not bad
+    assert _calls(acts) == [("bash", "execute", "success", None), ("bash", "execute", "error", None),
+                            ("bash", "execute", "success", None), ("bash", "execute", "success", None)]
+    assert {a.agent_id for a in acts} == {"mini-swe-agent"}
+    assert acts[0].attributes["arguments"] == {"command": 'grep -rn "def parse" src/'}
+    assert {a.attributes["request"] for a in acts} == {
+        "<pr_description>\nConsider the following PR description:\nparse() raises TypeError on empty input\n</pr_description>"}
+    assert {a.model.id for a in acts if a.model} == {"anthropic/claude-sonnet-4-5"}
+    assert sniff_format(DATA / "mini_swe_agent_run.traj.json") == sniff_format(DATA / "swe_agent_run.json") == "transcript"
+
+
 def test_atif_steps_their_calls_answered_in_the_observation():
     acts, bad, _ = _read("atif_trajectory.json")
     assert not bad

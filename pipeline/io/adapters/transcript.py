@@ -6,8 +6,8 @@ exchanged, in one of the model APIs' forms (messages.py knows each). Two shapes 
 - **a conversation as one document**: an object whose messages are at one of ``messages_paths``
   (an AgentDojo run's ``messages``, a tau-bench result's ``traj``, an OpenAI Agents SDK input list,
   a LangGraph state, a Gemini request's ``contents``, an ATIF trajectory's ``steps``, an OpenHands
-  ``history``, the Gemini CLI's chat record), a bare list of messages, or a list (or JSON lines) of
-  such documents;
+  ``history``, the Gemini CLI's chat record, SWE-agent's and mini-SWE-agent's runs: swe_agents.py), a
+  bare list of messages, or a list (or JSON lines) of such documents;
 - **a transcript written as it goes, a line per message**: Claude Code's session files
   (``~/.claude/projects/<project>/<session>.jsonl``: ``type`` user / assistant, the ``message``,
   ``sessionId``, ``timestamp``), the Codex CLI's (``~/.codex/sessions/.../rollout-*.jsonl``: a
@@ -27,7 +27,7 @@ the action's session and task; a call that a later document of the same named se
 
 The agent is the conversation's (``agent_paths``), else the ``agent`` option, else, for a coding
 agent's session file, the name its OpenTelemetry export uses (``claude-code``; Codex's
-``originator``; ``gemini-cli`` for the Gemini CLI's chat record). Time is the message's or the
+``originator``; ``gemini-cli`` for the Gemini CLI's chat record; ``swe-agent``, ``mini-swe-agent``). Time is the message's or the
 line's, else ``step_seconds`` after the message before (the first: the conversation's time, else
 its first message's); a benchmark's runs, which carry none, take the ``start`` clock. A folder of
 session files is read in time order (``file_start``, order.py).
@@ -53,6 +53,8 @@ from .options import TranscriptOptions
 from .otel_conventions import parse_json_text
 from .otel_messages import WAITS
 from .otel_requests import REQUEST_CHARS, user_text
+from .swe_agents import messages as swe_messages
+from .swe_agents import producer
 
 MAX_MESSAGES = 100_000  # of one conversation document
 MAX_STREAMS = 4096  # line-by-line conversations open at once (the oldest is closed)
@@ -121,7 +123,8 @@ class TranscriptAdapter(JsonInput):
         self._line_sessions = [compile_path(p) for p in o.session_paths if p != "id"]  # a line's own id names the line
         self._messages = [compile_path(p) for p in o.messages_paths]
         self._times = [compile_path(p) for p in o.time_paths]
-        self._models = [compile_path(p) for p in ("agent.model_name", "model_name")]  # ATIF's
+        self._models = [compile_path(p) for p in ("agent.model_name", "model_name",  # ATIF's
+                                                  "info.config.model.model_name")]  # mini-SWE-agent's
         keys = b"|".join(re.escape(p.rsplit(".", 1)[-1].encode()) for p in o.time_paths)
         self._time_text = re.compile(rb'"(?:' + keys + rb')"\s*:\s*(?:"([^"]{10,40})"|(\d{9,19})\b)')
         self._streams: dict[tuple[str, str], _Conversation] = {}
@@ -174,6 +177,10 @@ class TranscriptAdapter(JsonInput):
             yield BadRecord(source, "not a conversation, a message or a list of them", raw or dumps(doc))
             return
         try:
+            kind = producer(doc)
+            if kind is not None:  # SWE-agent's or mini-SWE-agent's run (swe_agents.py)
+                yield from self._whole(doc, swe_messages(doc, kind), source, kind)
+                return
             for steps in self._messages:
                 messages = resolve(doc, steps)
                 if messages.__class__ is list:
@@ -204,10 +211,10 @@ class TranscriptAdapter(JsonInput):
         self._clock += 1
         return self.options.start + timedelta(seconds=(self._clock - 1) * self.options.gap_seconds)
 
-    def _whole(self, doc: Any, messages: list[Any], source: str) -> Iterator[Result]:
-        """A conversation given whole."""
+    def _whole(self, doc: Any, messages: list[Any], source: str, default: str | None = None) -> Iterator[Result]:
+        """A conversation given whole (``default``: the agent its producer is known by)."""
         agent = self._first(doc, self._agents) if doc is not None else None
-        agent = agent or self.options.agent or ("gemini-cli" if doc is not None and "projectHash" in doc else None)
+        agent = agent or self.options.agent or default or ("gemini-cli" if doc is not None and "projectHash" in doc else None)
         if agent is None:
             yield BadRecord(source, "no agent: the conversation names none (agent_paths) and no agent option is set",
                             dumps(doc if doc is not None else messages[:4]))

@@ -52,6 +52,7 @@ KNOWN_TOOLS: dict[str, Operation] = {
     "MultiEdit": "write", "NotebookEdit": "write", "TodoWrite": "write", "apply_patch": "write",
     "str_replace_editor": "write", "str_replace_based_edit_tool": "write", "web_read": "read",
     "Task": "invoke", "Agent": "invoke", "delegate": "invoke",
+    "goto": "read", "scroll_up": "read", "scroll_down": "read", "filemap": "read",  # SWE-agent's file viewer
 }
 
 _SEGMENT = re.compile(r"[./:]|__")  # (``__``: Claude Code's ``mcp__<server>__<tool>``)
