@@ -499,3 +499,10 @@ def test_a_log_of_requests_counts_each_call_once(tmp_path):
     f.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in docs))
     acts = list(read_tree(open_adapter("transcript"), f))
     assert [(a.tool, a.event_id) for a in acts] == [("read_file", "conv-1:c0"), ("send_money", "conv-1:c1")]
+
+
+def test_a_conversation_without_tool_calls_is_counted_not_silent():
+    adapter = open_adapter("transcript", options={"start": START, "agent": "a"})
+    doc = {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "Hello!"}]}
+    assert list(adapter.decode(orjson.dumps(doc), "chat.json")) == []
+    assert adapter.skipped == {"conversation without tool calls": 1}  # type: ignore[attr-defined]

@@ -118,6 +118,11 @@ class Calls:
         self._new: list[str] = []
         self._count = 0  # calls asked, forgotten ones included
 
+    @property
+    def total(self) -> int:
+        """The calls asked so far, forgotten ones included."""
+        return self._count
+
     def forget(self, cid: str) -> None:
         """Drop a call taken (a long conversation read as it goes keeps only its open calls)."""
         self.asked.pop(cid, None)

@@ -245,6 +245,8 @@ class TranscriptAdapter(JsonInput):
                 break
             at = (self._time(m) if m.__class__ is dict else None) or at + step  # a message with no time: step after the last
             yield from self._message(conv, m, at, f"{source}#messages[{i}]")
+        if conv.calls.total == 0:  # (read, but nothing in it a tool call: said in the summary, not silent)
+            self.skipped["conversation without tool calls"] += 1
         yield from self._end(conv, source)
 
     def _line(self, doc: dict[str, Any], raw: bytes | None, source: str) -> Iterator[Result]:
