@@ -166,6 +166,8 @@ def _print_summary(s, dead) -> None:
             t.add_row(f"  {_clip(kind, 60)}", f"{n:,}")
         if s.duplicates:
             t.add_row("duplicate records (counted once)", f"{s.duplicates:,}")
+        for kind, n in s.assumed.most_common():  # the adapter options say otherwise (--adapter-options)
+            t.add_row(f"assumed  {_clip(kind, 90)}", f"{n:,}")
     if s.unknown_fields:
         from intentwatch.pipeline.io.adapters.unknown import UnknownFields
 

@@ -52,6 +52,7 @@ class ReplaySummary:
     input_format: str = "native"
     skipped: int = 0        # records an adapter read that are not actions (non-agent spans, filtered log lines)
     skipped_kinds: Counter[str] = field(default_factory=Counter)  # ... by kind ("not gen_ai", "digest file"...)
+    assumed: Counter[str] = field(default_factory=Counter)  # what the input did not say, an adapter took from its file
     duplicates: int = 0     # records already seen in the run (CloudTrail eventIDs)
     unknown_fields: Counter[str] = field(default_factory=Counter)  # field names not in the action contract
     unknown_actions: int = 0  # actions that carried one or more of them
@@ -305,6 +306,7 @@ def replay(
         skipped = getattr(adapter, "skipped", None)
         summary.skipped = sum(skipped.values()) if skipped else 0
         summary.skipped_kinds = Counter(skipped or {})
+        summary.assumed = Counter(getattr(adapter, "assumed", None) or {})
         summary.duplicates = getattr(adapter, "duplicates", 0)
     summary.lines = n
     if progress is not None:

@@ -53,13 +53,27 @@ def test_agentdojo_runs_each_a_session_on_the_start_clock():
     assert acts[3].attributes["arguments"]["amount"] == 0.01
 
 
-def test_a_conversation_without_agent_or_time_is_a_dead_letter_that_says_which_option():
-    acts, bad, _ = _read("agentdojo_runs.jsonl", start=START)
-    assert not acts and len(bad) == 2
-    assert all("no agent" in b.reason and "agent option" in b.reason for b in bad)
-    assert bad[0].source.endswith("agentdojo_runs.jsonl:1") and orjson.loads(bad[0].raw)["suite_name"] == "banking"
-    acts, bad, _ = _read("agentdojo_runs.jsonl", agent="payments")
-    assert not acts and len(bad) == 2 and all("no time" in b.reason and "start" in b.reason for b in bad)
+def test_what_a_file_does_not_say_is_taken_from_it_and_said_from_a_topic_a_dead_letter():
+    """Benchmark runs name no time (and tau-bench's no agent): read from a file, the clock starts at the
+    file's modification time and the agent is the file's name, each counted in ``assumed``; the same
+    runs from a topic are dead letters that say which option to set."""
+    path = DATA / "agentdojo_runs.jsonl"
+    acts, bad, adapter = _read("agentdojo_runs.jsonl")
+    assert not bad and {a.agent_id for a in acts} == {"banking"}  # AgentDojo's suite_name, a default agent path
+    mtime = datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+    clocked, _, _ = _read("agentdojo_runs.jsonl", start=mtime.isoformat())  # as if the start option said it
+    assert [a.time for a in acts] == [a.time for a in clocked] and acts[0].time - mtime < timedelta(seconds=60)
+    assert adapter.assumed == {"time: a clock from the file's modification time (none in the input, no start option)": 2}  # type: ignore[attr-defined]
+    acts, bad, adapter = _read("tau_bench_results.json", start=START)
+    assert not bad and {a.agent_id for a in acts} == {"tau_bench_results"}
+    assert adapter.assumed == {"agent: the file's name (none in the input, no agent option)": 1}  # type: ignore[attr-defined]
+    line = orjson.loads(path.read_bytes().splitlines()[0])
+    del line["suite_name"]
+    topic = open_adapter("transcript")
+    (bad,) = topic.decode(orjson.dumps(line), "runs[0]@3")
+    assert "no agent" in bad.reason and "agent option" in bad.reason
+    (bad,) = open_adapter("transcript", options={"agent": "payments"}).decode(orjson.dumps(line), "runs[0]@3")
+    assert "no time" in bad.reason and "start" in bad.reason
 
 
 def test_tau_bench_trajectories_in_openai_message_form():
@@ -292,7 +306,7 @@ def test_bad_records_each_with_a_reason_the_rest_read(tmp_path):
     assert "not a conversation" in bad["3"]  # a list of numbers (twice: its items)
     assert "no messages" in bad["4"]
     assert "names no tool" in bad["5"]
-    assert "no time" in bad["6"]  # an unreadable time is none, and no start clock
+    assert bad["6"] == "time 'yesterday' is neither RFC 3339 nor a Unix time"  # not replaced by a clock
     assert "not an object" in bad["7"]  # the stray message; its siblings read
 
 
@@ -317,6 +331,16 @@ def test_through_the_engine_the_injected_payment_is_high_and_the_bill_payment_is
                 for a in alerts if a["rule_id"] == "intent.injected_target"}
     assert injected["call_Zq9"] in ("high", "critical")  # the payment to the IBAN the injected result named
     assert injected.get("#1", "low") in ("info", "low")  # the bill's IBAN: provenance alone does not page
+
+
+def test_benchmark_runs_replay_with_no_options_and_the_summary_says_what_was_assumed(tmp_path):
+    res = CliRunner().invoke(app, ["replay", str(DATA / "agentdojo_runs.jsonl"), "--format", "transcript",
+                                   "--alerts", str(tmp_path / "a.jsonl"), "--commands", str(tmp_path / "c.jsonl"),
+                                   "--dead-letter", str(tmp_path / "d.jsonl")])
+    assert res.exit_code == 0, res.output
+    assert "assumed  time: a clock from the file's modification time" in res.output
+    alerts = [orjson.loads(x) for x in (tmp_path / "a.jsonl").read_bytes().splitlines()]
+    assert {a["agent_id"] for a in alerts if a["rule_id"] == "intent.injected_target"} == {"banking"}
 
 
 def test_sniffed_as_transcript():

@@ -73,9 +73,11 @@ class TranscriptOptions(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     agent: str | None = Field(None, min_length=1, max_length=200,
-                              description="The agent of a conversation that names none (None: a bad record).")
+                              description="The agent of a conversation that names none (None: the file's name; from a "
+                                          "topic, a bad record).")
     agent_paths: tuple[str, ...] = Field(
-        ("agent_id", "agent.id", "agent_name", "agent.name", "agent", "metadata.agent_id", "metadata.agent_name"),
+        ("agent_id", "agent.id", "agent_name", "agent.name", "agent", "metadata.agent_id", "metadata.agent_name",
+         "suite_name"),  # (AgentDojo's run: the suite's assistant, banking, slack, travel, workspace)
         description="Dotted paths, tried in order, to the agent id in a conversation (or a transcript line).")
     session_paths: tuple[str, ...] = Field(
         ("session_id", "sessionId", "conversation_id", "thread_id", "trace_id", "run_id", "id"),
@@ -88,8 +90,9 @@ class TranscriptOptions(BaseModel):
         description="Paths to a conversation's (or a message's) time: RFC 3339 text, or a Unix time in s/ms/us/ns.")
     start: AwareDatetime | None = Field(
         None, lt=datetime(2200, 1, 1, tzinfo=timezone.utc), description="The clock of conversations that carry no time (benchmark runs): the first starts here, "
-                          "each next one gap_seconds later, a message step_seconds after the one before. None: a "
-                          "conversation with no time is a bad record.")
+                          "each next one gap_seconds later, a message step_seconds after the one before. None: "
+                          "read from a file, the clock starts at the first such file's modification time (said in "
+                          "the summary); from a topic, a conversation with no time is a bad record.")
     step_seconds: float = Field(1.0, ge=0, le=86400)
     gap_seconds: float = Field(60.0, ge=0, le=86400 * 365)
     resource_arguments: tuple[str, ...] = Field(

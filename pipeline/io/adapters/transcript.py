@@ -29,7 +29,9 @@ The agent is the conversation's (``agent_paths``), else the ``agent`` option, el
 agent's session file, the name its OpenTelemetry export uses (``claude-code``; Codex's
 ``originator``; ``gemini-cli`` for the Gemini CLI's chat record; ``swe-agent``, ``mini-swe-agent``). Time is the message's or the
 line's, else ``step_seconds`` after the message before (the first: the conversation's time, else
-its first message's); a benchmark's runs, which carry none, take the ``start`` clock. A folder of
+its first message's); a benchmark's runs, which carry none, take the ``start`` clock, else one from
+the first such file's modification time. An agent nothing names is the file's name. What was so
+assumed is counted (``assumed``: the replay summary). From a topic neither is assumed: a bad record. A folder of
 session files is read in time order (``file_start``, order.py).
 """
 
@@ -44,7 +46,7 @@ from typing import Any
 
 from intentwatch.pipeline.io.deadletter import failure
 
-from .base import EPOCH, UTC, BadRecord, JsonInput, Result, _chunks, make_action
+from .base import UTC, BadRecord, JsonInput, Result, _chunks, make_action
 from .libs import dumps
 from .mapped import resolve
 from .mapping import compile_path
@@ -55,53 +57,17 @@ from .otel_messages import WAITS
 from .otel_requests import REQUEST_CHARS, user_text
 from .swe_agents import messages as swe_messages
 from .swe_agents import producer
+from .transcript_forms import SKIPPED_LINES, USER, as_text, message_like, short, when
 
 MAX_MESSAGES = 100_000  # of one conversation document
 MAX_STREAMS = 4096  # line-by-line conversations open at once (the oldest is closed)
-_SKIPPED_LINES = frozenset({"summary", "system", "file-history-snapshot", "queue-operation",  # Claude Code's
-                            "event_msg", "compacted"})  # Codex's
-_MESSAGE_TYPES = frozenset({"message", "function_call", "function_call_output", "custom_tool_call",
-                            "custom_tool_call_output", "local_shell_call", "local_shell_call_output", "mcp_call",
-                            "human", "ai", "tool", "user", "gemini"})
-_USER = frozenset({"user", "human"})
-
-
-def _message_like(m: Any) -> bool:
-    """A message or Responses item (not a document holding them)."""
-    return m.__class__ is dict and ("role" in m or _text(m.get("type")) in _MESSAGE_TYPES or "parts" in m or "lc" in m
-                                    or "step_id" in m or ("source" in m and ("action" in m or "observation" in m)))
-
-
-def _text(value: Any) -> str | None:
-    return value if value.__class__ is str else None
-
-
-def _when(value: Any) -> datetime | None:
-    """RFC 3339 text, or a Unix time in seconds, ms, us or ns (told apart by size); None: neither."""
-    if value.__class__ is str:
-        try:
-            t = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-        return t if t.tzinfo is not None else t.replace(tzinfo=UTC)  # (OpenHands writes local-less times)
-    if value.__class__ in (int, float) and 0 <= value < 1e19:
-        scale = 1e9 if value >= 1e17 else 1e6 if value >= 1e14 else 1e3 if value >= 1e11 else 1.0
-        return EPOCH + timedelta(seconds=value / scale)
-    return None
-
-
-def _short(session: str) -> str:
-    """A session id that fits the contract with a call id after it (a file path can be long)."""
-    return session if len(session) <= 120 else "..." + session[-117:]
-
-
 class _Conversation:
     """One conversation being read: its calls, when each was asked, its latest request and model."""
 
     __slots__ = ("agent", "session", "calls", "asked_at", "request", "model", "last", "taken")
 
     def __init__(self, agent: str, session: str):
-        self.agent, self.session = agent, _short(session)
+        self.agent, self.session = agent, short(session)
         self.calls = Calls()
         self.asked_at: dict[str, datetime] = {}
         self.request: str | None = None
@@ -131,8 +97,10 @@ class TranscriptAdapter(JsonInput):
         self._meta: dict[str, dict[str, Any]] = {}  # file -> what Codex's session_meta / turn_context said
         self._reading: set[str] = set()  # files being read (read_tree may interleave them: order.py)
         self._clock = 0  # conversations put on the start clock
+        self._file_clock: datetime | None = None  # with no start option: the first untimed file's modification time
         self._taken: dict[str, set[str]] = {}  # session -> call ids made actions of (documents repeat their history)
         self.skipped: Counter[str] = Counter()
+        self.assumed: Counter[str] = Counter()  # what the input did not say (agent, time), taken from its file
 
     def read(self, path: str | Path) -> Iterator[Result]:
         name = str(path)
@@ -149,6 +117,10 @@ class TranscriptAdapter(JsonInput):
         head = source.rpartition(":")[0]
         return head if head in self._reading else ""
 
+    def _read_from(self, source: str) -> str:
+        """The file a document came from (``file``, ``file:line``, ``file#[i]``), or "" from a topic."""
+        return next((f for f in self._reading if source.startswith(f)), "")  # (few files are open at once)
+
     def file_start(self, path: str | Path) -> float | None:
         """The first time a file names (its session's start; Unix seconds), for reading a folder of
         session files in time order (``read_tree``); None: it names none in its first 64 KiB."""
@@ -159,12 +131,12 @@ class TranscriptAdapter(JsonInput):
         m = self._time_text.search(head)
         if m is None:
             return None
-        t = _when(m.group(1).decode("utf-8", "replace") if m.group(1) is not None else int(m.group(2)))
+        t = when(m.group(1).decode("utf-8", "replace") if m.group(1) is not None else int(m.group(2)))
         return None if t is None else t.timestamp()
 
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
         if doc.__class__ is list:
-            if any(_message_like(m) for m in doc[:8]):
+            if any(message_like(m) for m in doc[:8]):
                 yield from self._whole(None, doc, source)
             else:
                 for i, item in enumerate(doc):
@@ -198,33 +170,57 @@ class TranscriptAdapter(JsonInput):
         return None
 
     def _time(self, doc: Any) -> datetime | None:
+        value = self._time_value(doc)
+        return None if value is None else when(value)
+
+    def _time_value(self, doc: Any) -> Any:
+        """The first value at ``time_paths`` (None: none): one ``when`` cannot read is a bad record's."""
         for steps in self._times:
             value = resolve(doc, steps)
             if value.__class__ in (str, int, float):
-                return _when(value)
+                return value
         return None
 
-    def _tick(self) -> datetime | None:
-        """Where the next conversation with no time of its own starts (None: no ``start`` clock)."""
-        if self.options.start is None:
-            return None
+    def _tick(self, source: str) -> datetime | None:
+        """Where the next conversation with no time of its own starts: on the ``start`` clock, else on
+        one from the modification time of the first file that needed it (None: from a topic)."""
+        start = self.options.start or self._file_clock
+        if start is None:
+            file = self._read_from(source)
+            if not file:
+                return None
+            start = self._file_clock = datetime.fromtimestamp(Path(file).stat().st_mtime, UTC)
+        if start is self._file_clock:
+            self.assumed["time: a clock from the file's modification time (none in the input, no start option)"] += 1
         self._clock += 1
-        return self.options.start + timedelta(seconds=(self._clock - 1) * self.options.gap_seconds)
+        return start + timedelta(seconds=(self._clock - 1) * self.options.gap_seconds)
+
+    def _agent_of(self, source: str) -> str | None:
+        """The agent of a conversation nothing names: its file's name (None: from a topic)."""
+        file = self._read_from(source)
+        if not file:
+            return None
+        self.assumed["agent: the file's name (none in the input, no agent option)"] += 1
+        return Path(file).name.split(".", 1)[0][:200] or None
 
     def _whole(self, doc: Any, messages: list[Any], source: str, default: str | None = None) -> Iterator[Result]:
         """A conversation given whole (``default``: the agent its producer is known by)."""
         agent = self._first(doc, self._agents) if doc is not None else None
-        agent = agent or self.options.agent or default or ("gemini-cli" if doc is not None and "projectHash" in doc else None)
+        agent = agent or self.options.agent or default or ("gemini-cli" if doc is not None and "projectHash" in doc else None) \
+            or self._agent_of(source)
         if agent is None:
-            yield BadRecord(source, "no agent: the conversation names none (agent_paths) and no agent option is set",
+            yield BadRecord(source, "no agent: the message names none (agent_paths) and no agent option is set",
                             dumps(doc if doc is not None else messages[:4]))
             return
         start = self._time(doc) if doc is not None else None
+        if start is None and doc is not None and self._time_value(doc) is not None:
+            yield BadRecord(source, f"time {self._time_value(doc)!r} is neither RFC 3339 nor a Unix time", dumps(doc))
+            return
         if start is None:  # the first message that carries a time (ATIF's steps, OpenHands' events), else the clock
             start = next((t for m in messages[:MAX_MESSAGES] if m.__class__ is dict for t in (self._time(m),) if t), None) \
-                or self._tick()
+                or self._tick(source)
             if start is None:
-                yield BadRecord(source, "no time: the conversation has none (time_paths); give its clock with the "
+                yield BadRecord(source, "no time: the message has none (time_paths); give its clock with the "
                                         "start option (--adapter-options)", dumps(doc if doc is not None else messages[:4]))
                 return
         named = self._first(doc, self._sessions) if doc is not None else None
@@ -236,7 +232,7 @@ class TranscriptAdapter(JsonInput):
                     self._taken.clear()  # (a call seen again after this: one more action with its event id, de-duplicated)
                 conv.taken = self._taken[conv.session] = set()
         if doc is not None:
-            conv.model = _text(doc.get("model")) or self._first(doc, self._models)
+            conv.model = as_text(doc.get("model")) or self._first(doc, self._models)
         step = timedelta(seconds=self.options.step_seconds)
         at = start - step
         for i, m in enumerate(messages):
@@ -252,14 +248,14 @@ class TranscriptAdapter(JsonInput):
     def _line(self, doc: dict[str, Any], raw: bytes | None, source: str) -> Iterator[Result]:
         """One line of a transcript written as it goes."""
         file = self._file_of(source)
-        kind, meta = _text(doc.get("type")), self._meta.setdefault(file, {}) if file else {}
+        kind, meta = as_text(doc.get("type")), self._meta.setdefault(file, {}) if file else {}
         if kind == "session_meta" or kind == "turn_context":  # Codex's: the session's id and origin, the model
             payload = doc.get("payload")
             if payload.__class__ is dict:
                 meta.update((k, v) for k, v in payload.items() if k in ("id", "originator", "model") and v.__class__ is str)
             self.skipped[f"{kind} line"] += 1
             return
-        if kind in _SKIPPED_LINES:
+        if kind in SKIPPED_LINES:
             self.skipped[f"{kind} line"] += 1
             return
         m: Any = doc
@@ -268,20 +264,23 @@ class TranscriptAdapter(JsonInput):
             m = doc["message"]
         elif kind == "response_item":
             m = doc.get("payload")
-        if not _message_like(m):
+        if not message_like(m):
             yield BadRecord(source, "no messages: none at messages_paths, and not a message or a session line",
                             raw or dumps(doc))
             return
         agent = self._first(doc, self._agents) or self.options.agent or meta.get("originator") \
-            or ("claude-code" if claude else None)
+            or ("claude-code" if claude else None) or self._agent_of(source)
         if agent is None:
             yield BadRecord(source, "no agent: the line names none (agent_paths) and no agent option is set", raw or dumps(doc))
             return
         session = self._first(doc, self._line_sessions) or meta.get("id") or file or "stream"
         conv = self._stream(file, agent, session)
         at = self._time(doc) or (self._time(m) if m is not doc else None)
+        if at is None and self._time_value(doc) is not None:
+            yield BadRecord(source, f"time {self._time_value(doc)!r} is neither RFC 3339 nor a Unix time", raw or dumps(doc))
+            return
         if at is None:
-            at = self._tick() if conv.last is None else conv.last + timedelta(seconds=self.options.step_seconds)
+            at = self._tick(source) if conv.last is None else conv.last + timedelta(seconds=self.options.step_seconds)
             if at is None:
                 yield BadRecord(source, "no time: the line has none (time_paths); give a clock with the start option",
                                 raw or dumps(doc))
@@ -307,11 +306,11 @@ class TranscriptAdapter(JsonInput):
             yield BadRecord(source, "a message that is not an object", dumps(m))
             return
         m = plain(m)  # (LangChain's serialised form)
-        if not meta and (_text(m.get("role")) in _USER or _text(m.get("type")) in _USER):
+        if not meta and (as_text(m.get("role")) in USER or as_text(m.get("type")) in USER):
             text = user_text(m)
             if text is not None:
                 conv.request = text
-        elif m.get("source") == "user" and _text(m.get("message")):  # an ATIF step, an OpenHands event
+        elif m.get("source") == "user" and as_text(m.get("message")):  # an ATIF step, an OpenHands event
             conv.request = m["message"][:REQUEST_CHARS]
         model = m.get("model") or m.get("model_name")
         if model.__class__ is str and model:

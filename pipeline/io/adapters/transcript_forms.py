@@ -1,0 +1,43 @@
+"""What transcript.py recognises by its look: a message (not a document holding messages), a line
+a session file writes for itself, a time in any of its producers' forms."""
+
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from .base import EPOCH, UTC
+
+SKIPPED_LINES: Final = frozenset({"summary", "system", "file-history-snapshot", "queue-operation",  # Claude Code's
+                                  "event_msg", "compacted"})  # Codex's
+_MESSAGE_TYPES: Final = frozenset({"message", "function_call", "function_call_output", "custom_tool_call",
+                                   "custom_tool_call_output", "local_shell_call", "local_shell_call_output", "mcp_call",
+                                   "human", "ai", "tool", "user", "gemini"})
+USER: Final = frozenset({"user", "human"})
+
+
+def message_like(m: Any) -> bool:
+    """A message or Responses item (not a document holding them)."""
+    return m.__class__ is dict and ("role" in m or as_text(m.get("type")) in _MESSAGE_TYPES or "parts" in m or "lc" in m
+                                    or "step_id" in m or ("source" in m and ("action" in m or "observation" in m)))
+
+
+def as_text(value: Any) -> str | None:
+    return value if value.__class__ is str else None
+
+
+def when(value: Any) -> datetime | None:
+    """RFC 3339 text, or a Unix time in seconds, ms, us or ns (told apart by size); None: neither."""
+    if value.__class__ is str:
+        try:
+            t = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return t if t.tzinfo is not None else t.replace(tzinfo=UTC)  # (OpenHands writes local-less times)
+    if value.__class__ in (int, float) and 0 <= value < 1e19:
+        scale = 1e9 if value >= 1e17 else 1e6 if value >= 1e14 else 1e3 if value >= 1e11 else 1.0
+        return EPOCH + timedelta(seconds=value / scale)
+    return None
+
+
+def short(session: str) -> str:
+    """A session id that fits the contract with a call id after it (a file path can be long)."""
+    return session if len(session) <= 120 else "..." + session[-117:]
