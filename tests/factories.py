@@ -1,6 +1,9 @@
-"""Small builders for contracts in tests: a manifest, an action, lifecycle events."""
+"""Small builders for contracts in tests: a manifest, an action, lifecycle events; mangled input."""
 
+import random
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from typing import Any
 from itertools import count
 
 from intentwatch.models.action import Action
@@ -66,3 +69,16 @@ def update(m: IntentManifest, at: timedelta, approved_by: str | None = "bob@exam
 
 def decommission(agent_id: str, at: timedelta) -> Decommission:
     return Decommission(event_id=f"lc-{next(_ids)}", agent_id=agent_id, time=T0 + at, reason="task done")
+
+
+def mangler(rng: random.Random, junk: list[Any], rate: float = 0.08) -> Callable[[Any], Any]:
+    """A copy of a JSON value with values swapped, each at ``rate``, for one of ``junk`` (seeded by ``rng``)."""
+    def mangle(x: Any) -> Any:
+        if rng.random() < rate:
+            return rng.choice(junk)
+        if isinstance(x, dict):
+            return {k: mangle(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [mangle(v) for v in x]
+        return x
+    return mangle

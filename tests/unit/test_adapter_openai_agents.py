@@ -15,6 +15,7 @@ from intentwatch.models.alert import Alert
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.io.adapters import BadRecord, sniff_format
 from intentwatch.pipeline.io.adapters.otel import OtelAdapter
+from tests.factories import mangler
 from tests.unit.test_adapter_otel import TRACE, _as_zipkin
 
 RUN = Path(__file__).parents[1] / "data" / "adapters" / "openai_agents_run.jsonl"
@@ -98,15 +99,7 @@ def test_mangled_exports_and_zipkin_spans_never_raise(seed):
     junk = [None, 0, -1, 2**62, 1e308, "", "x" * 5000, [], {}, [None], {"a": 1}, True, "9999-12-31T23:59:59+00:00",
             "0001-01-01T00:00:00"]
     zipkin = _as_zipkin(orjson.loads(TRACE.read_bytes()))
-
-    def mangle(x):
-        if rng.random() < 0.08:
-            return rng.choice(junk)
-        if isinstance(x, dict):
-            return {k: mangle(v) for k, v in x.items()}
-        if isinstance(x, list):
-            return [mangle(v) for v in x]
-        return x
+    mangle = mangler(rng, junk)
 
     for i in range(300):
         for doc in ({"data": mangle(ITEMS)}, mangle(rng.choice(ITEMS)), mangle(zipkin), [mangle(zipkin)]):

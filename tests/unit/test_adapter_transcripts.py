@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from intentwatch.models.action import Action
 from intentwatch.pipeline.cli import app
 from intentwatch.pipeline.io.adapters import BadRecord, open_adapter, read_tree, sniff_format
+from tests.factories import mangler
 
 DATA = Path(__file__).parents[1] / "data" / "adapters" / "transcripts"
 START = "2026-11-01T09:00:00Z"
@@ -355,15 +356,7 @@ def test_mangled_transcripts_never_raise(seed):
     junk = [None, 0, -1, 2**70, 1e308, float("nan"), "", "x" * 5000, [], {}, [None], {"role": None}, True, "9999-99-99"]
     docs = [orjson.loads(line) for f in sorted(DATA.glob("*.jsonl")) for line in f.read_bytes().splitlines()]
     docs += [orjson.loads(f.read_bytes()) for f in sorted(DATA.glob("*.json"))]
-
-    def mangle(x):
-        if rng.random() < 0.08:
-            return rng.choice(junk)
-        if isinstance(x, dict):
-            return {k: mangle(v) for k, v in x.items()}
-        if isinstance(x, list):
-            return [mangle(v) for v in x]
-        return x
+    mangle = mangler(rng, junk)
 
     adapter = open_adapter("transcript", options={"start": START, "agent": "a"})
     for i in range(150):
