@@ -184,13 +184,14 @@ class TranscriptAdapter(JsonInput):
     def _tick(self, source: str) -> datetime | None:
         """Where the next conversation with no time of its own starts: on the ``start`` clock, else on
         one from the modification time of the first file that needed it (None: from a topic)."""
-        start = self.options.start or self._file_clock
+        start: datetime | None = self.options.start
         if start is None:
-            file = self._read_from(source)
-            if not file:
-                return None
-            start = self._file_clock = datetime.fromtimestamp(Path(file).stat().st_mtime, UTC)
-        if start is self._file_clock:
+            if self._file_clock is None:
+                file = self._read_from(source)
+                if not file:
+                    return None
+                self._file_clock = datetime.fromtimestamp(Path(file).stat().st_mtime, UTC)
+            start = self._file_clock
             self.assumed["time: a clock from the file's modification time (none in the input, no start option)"] += 1
         self._clock += 1
         return start + timedelta(seconds=(self._clock - 1) * self.options.gap_seconds)
