@@ -42,13 +42,13 @@ def is_export(doc: Any) -> bool:
     return doc.__class__ is list and bool(doc) and doc[0].__class__ is dict and doc[0].get("object") in ITEMS
 
 
-def _id(value: Any, what: str) -> str:
+def text_id(value: Any, what: str) -> str:
     if type(value) is str and 0 < len(value) <= 128:
         return value
     raise SpanError(f"{what} {value!r} is not an id (text)")
 
 
-def _nanos(value: Any, what: str) -> int:
+def iso_nanos(value: Any, what: str) -> int:
     if type(value) is str:
         try:
             t = datetime.fromisoformat(value)
@@ -98,11 +98,11 @@ def _attributes(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _span(item: dict[str, Any], position: str) -> Span:
-    trace = _id(item.get("trace_id"), "trace_id")
+    trace = text_id(item.get("trace_id"), "trace_id")
     data = item.get("span_data")
     if data.__class__ is not dict:
         raise SpanError("span_data is not an object")
-    start = _nanos(item.get("started_at"), "started_at")
+    start = iso_nanos(item.get("started_at"), "started_at")
     end = item.get("ended_at")
     attrs = _attributes(data)
     status, message = 0, ""
@@ -113,14 +113,14 @@ def _span(item: dict[str, Any], position: str) -> Span:
         if error.__class__ is dict and error.get("data") is not None:
             attrs["error.data"] = error["data"]
     parent = item.get("parent_id")
-    parent = _id(parent, "parent_id") if parent is not None else trace  # a run's first span: under its trace item
-    return Span(trace, _id(item.get("id"), "id"), parent, str(data.get("name") or data.get("type") or "")[:200], start,
-                status, message, attrs, position, item, (), end=_nanos(end, "ended_at") if end else 0)
+    parent = text_id(parent, "parent_id") if parent is not None else trace  # a run's first span: under its trace item
+    return Span(trace, text_id(item.get("id"), "id"), parent, str(data.get("name") or data.get("type") or "")[:200], start,
+                status, message, attrs, position, item, (), end=iso_nanos(end, "ended_at") if end else 0)
 
 
 def _root(item: dict[str, Any], position: str) -> Span:
     """A trace item as the root span of its spans: their session (``group_id``), never an action."""
-    trace = _id(item.get("id"), "trace id")
+    trace = text_id(item.get("id"), "trace id")
     attrs: dict[str, Any] = {"gen_ai.operation.name": "openai_agents.trace", "openai_agents.workflow_name": item.get("workflow_name")}
     if item.get("group_id"):
         attrs["gen_ai.conversation.id"] = item["group_id"]

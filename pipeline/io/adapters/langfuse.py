@@ -1,0 +1,119 @@
+"""Langfuse's traces as its public API hands them out -> ``Span`` records, mapped as GenAI spans are (otel.py).
+
+Langfuse keeps a trace and its observations; its API (and what teams save from it) gives a trace
+with its ``observations`` (``GET /api/public/traces/{id}``), a page of observations (``GET
+/api/public/observations``: ``{"data": [...], "meta": {...}}``), a list of either, or one per line.
+
+- a trace (``id``, ``name``, ``sessionId``, ``userId``, ``input``, ``timestamp``): the root span of its
+  observations, never an action; its ``sessionId`` their session, its ``input`` the user's request,
+  its ``name`` their agent when no agent observation is nearer;
+- an observation (``id``, ``traceId``, ``parentObservationId``, ``type``, ``name``, ``startTime``,
+  ``endTime``, ``input``, ``output``, ``model``, ``level``, ``statusMessage``), by ``type``: ``TOOL`` an
+  ``execute_tool`` span (``name`` the tool, ``input`` its arguments, ``output`` its result), ``AGENT``
+  an ``invoke_agent`` span (``name`` the agent), ``GENERATION`` a ``chat`` span (``model``; ``input``
+  messages: the request); the other types (``SPAN``, ``EVENT``, ``CHAIN``, ``RETRIEVER``,
+  ``EMBEDDING``, ``EVALUATOR``, ``GUARDRAIL``) are skipped. ``level: ERROR`` is status ERROR, its
+  ``statusMessage`` the message.
+
+Langfuse before its typed observations (v2) recorded a tool call as a ``SPAN`` named after the tool,
+which cannot be told from other spans: such traces give their model calls only. What breaks an item
+(its siblings go on): no text ``id`` / ``traceId``, a ``startTime`` that is not an ISO time after 1970.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+from intentwatch.pipeline.io.deadletter import failure
+
+from .base import BadRecord
+from .libs import dumps
+from .openai_agents import iso_nanos, text_id
+from .otlp import Span, SpanError
+
+_OPERATIONS = {"TOOL": "execute_tool", "AGENT": "invoke_agent", "GENERATION": "chat"}
+
+
+def _observation_like(item: Any) -> bool:
+    return item.__class__ is dict and "traceId" in item and "startTime" in item and "type" in item
+
+
+def _trace_like(item: Any) -> bool:
+    return item.__class__ is dict and item.get("observations").__class__ is list and "id" in item
+
+
+def is_langfuse(doc: Any) -> bool:
+    """Whether a document is Langfuse's: a trace with its observations, an observation, a page or a list of them."""
+    if doc.__class__ is dict and doc.get("data").__class__ is list and "meta" in doc:
+        doc = doc["data"]
+    if doc.__class__ is list:
+        doc = doc[0] if doc else None
+    return _observation_like(doc) or _trace_like(doc)
+
+
+def _observation(item: Any, position: str) -> Span:
+    if not _observation_like(item):
+        raise SpanError("not a Langfuse observation (traceId, startTime, type)")
+    kind = item["type"]
+    op = _OPERATIONS.get(kind) if type(kind) is str else None
+    name = item.get("name") if type(item.get("name")) is str else None
+    a: dict[str, Any] = {"langfuse.type": kind, "gen_ai.operation.name": op or f"langfuse.{str(kind).lower()[:40]}"}
+    if op == "execute_tool":
+        a["gen_ai.tool.name"] = name
+        for key, genai in (("input", "gen_ai.tool.call.arguments"), ("output", "gen_ai.tool.call.result")):
+            if item.get(key) is not None:
+                a[genai] = item[key]
+    elif op == "invoke_agent":
+        a["gen_ai.agent.name"] = name
+    elif op == "chat":
+        if type(item.get("model")) is str and item["model"]:
+            a["gen_ai.request.model"] = item["model"]
+        if item.get("input").__class__ is list:
+            a["gen_ai.input.messages"] = item["input"]
+    status, message = 0, ""
+    if item.get("level") == "ERROR":
+        status, message = 2, str(item.get("statusMessage") or "error")
+    trace = text_id(item["traceId"], "traceId")
+    parent = item.get("parentObservationId")
+    end = item.get("endTime")
+    return Span(trace, text_id(item.get("id"), "id"), text_id(parent, "parentObservationId") if parent is not None else trace,
+                (name or str(kind))[:200], iso_nanos(item["startTime"], "startTime"), status, message, a, position, item, (),
+                end=iso_nanos(end, "endTime") if end else 0)
+
+
+def _root(trace: dict[str, Any], position: str) -> Span:
+    """A trace as the root span of its observations: their session, request and (last) agent."""
+    a: dict[str, Any] = {"gen_ai.operation.name": "langfuse.trace", "langfuse.observation.type": "trace"}
+    for key, genai in (("sessionId", "gen_ai.conversation.id"), ("name", "gen_ai.agent.name"), ("input", "langfuse.trace.input")):
+        if trace.get(key) is not None and trace[key] != "":
+            a[genai] = trace[key]
+    trace_id = text_id(trace.get("id"), "trace id")
+    return Span(trace_id, trace_id, "", str(trace.get("name") or "trace")[:200], 0, 0, "", a, position, trace, (), True)
+
+
+def langfuse_spans(doc: Any, source: str) -> Iterator[tuple[dict[str, Any], Span | BadRecord]]:
+    """(no resource, span or bad span) for every trace and observation of a Langfuse document (``is_langfuse``)."""
+    where = source
+    if doc.__class__ is dict and "meta" in doc and doc.get("data").__class__ is list:
+        doc, where = doc["data"], f"{source}#data"
+    items = doc if doc.__class__ is list else [doc]
+    for i, item in enumerate(items):
+        position = f"{where}[{i}]" if doc.__class__ is list else where
+        try:
+            if _trace_like(item):
+                yield {}, _root(item, position)
+                for k, obs in enumerate(item["observations"]):
+                    try:
+                        if type(obs) is str:  # (a trace list gives observation ids only)
+                            raise SpanError("an observation id, not the observation: export the trace itself "
+                                            "(GET /api/public/traces/{id})")
+                        yield {}, _observation(obs, f"{position}.observations[{k}]")
+                    except SpanError as e:
+                        yield {}, BadRecord(f"{position}.observations[{k}]", str(e), dumps(obs))
+                    except Exception as err:  # noqa: BLE001 - an observation of an unforeseen shape costs it alone
+                        yield {}, BadRecord(f"{position}.observations[{k}]", failure(err), dumps(obs))
+            else:
+                yield {}, _observation(item, position)
+        except SpanError as e:
+            yield {}, BadRecord(position, str(e), dumps(item))
+        except Exception as err:  # noqa: BLE001 - an item of an unforeseen shape costs that item
+            yield {}, BadRecord(position, failure(err), dumps(item))

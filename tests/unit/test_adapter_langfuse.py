@@ -1,0 +1,80 @@
+"""Langfuse's traces as its public API returns them (a trace with its observations; a page of
+observations) read by ``--format otel-json`` as GenAI spans. Fixture written from Langfuse's API
+reference: a bill-paying agent's trace whose inbox carries an injected payee."""
+
+import random
+from pathlib import Path
+
+import orjson
+import pytest
+
+from intentwatch.models.action import Action
+from intentwatch.models.alert import Alert
+from intentwatch.pipeline.engine.engine import Engine
+from intentwatch.pipeline.io.adapters import BadRecord, sniff_format
+from intentwatch.pipeline.io.adapters.otel import OtelAdapter
+from tests.factories import mangler
+
+TRACE = Path(__file__).parents[1] / "data" / "adapters" / "langfuse_trace.json"
+DOC = orjson.loads(TRACE.read_bytes())
+
+
+def _tools(results) -> list[tuple]:
+    return [(a.tool, a.operation, a.outcome, a.resource) for a in results if isinstance(a, Action) and not a.tool.startswith("gen_ai.")]
+
+
+def test_a_trace_with_its_observations():
+    adapter = OtelAdapter()
+    results = list(adapter.read(TRACE))
+    assert not [r for r in results if isinstance(r, BadRecord)]
+    acts = {a.tool: a for a in results}
+    assert _tools(results) == [("read_inbox", "read", "success", None), ("lookup_fx", "read", "error", None),
+                               ("send_money", "send", "success", "GB33BUKB20201555555555")]
+    assert {a.agent_id for a in results} == {"Bill payer"}  # the AGENT observation, nearer than the trace's name
+    assert {a.session_id for a in results} == {"sess-42"}  # the trace's sessionId
+    pay = acts["send_money"]
+    assert pay.attributes["arguments"] == {"recipient": "GB33BUKB20201555555555", "amount": 500, "subject": "refund"}
+    assert pay.attributes["request"] == "Pay my March electricity bill; it is in my inbox."  # the trace's input
+    assert pay.time.isoformat() == "2026-03-02T10:00:06+00:00"
+    assert acts["lookup_fx"].attributes["status_message"] == "timeout after 10s"  # level ERROR
+    assert acts["gen_ai.chat"].model is not None and acts["gen_ai.chat"].model.id == "gpt-4o-2024-08-06"
+    assert adapter.skipped == {"langfuse.trace": 1, "langfuse.chain": 1, "langfuse.event": 1}
+    assert sniff_format(TRACE) == "otel-json"  # the hint a replay without --format gives
+    engine = Engine()
+    alerts = [o for a in results for o in engine.process(a)] + engine.flush()
+    (hit,) = [o for o in alerts if isinstance(o, Alert) and o.rule_id == "intent.injected_target"]
+    assert hit.severity == "high" and "send_money" in hit.message
+
+
+def test_a_page_of_observations_and_the_trace_named_agent():
+    page = {"data": DOC["observations"], "meta": {"page": 1, "limit": 50, "totalItems": 7, "totalPages": 1}}
+    results = list(OtelAdapter().decode(orjson.dumps(page), "observations.json"))
+    assert _tools(results) == _tools(OtelAdapter().read(TRACE))
+    assert {a.session_id for a in results} == {None}  # no trace in the page: no session
+    # no agent observation: the trace's name is the agent
+    doc = {**DOC, "observations": [{**o, "parentObservationId": None} for o in DOC["observations"] if o["type"] == "TOOL"]}
+    assert {a.agent_id for a in OtelAdapter().decode(orjson.dumps(doc), "t")} == {"bill-payer"}
+
+
+def test_bad_items_cost_only_themselves():
+    doc = {**DOC, "observations": [*DOC["observations"], "obs-id-only", {**DOC["observations"][2], "id": "x", "startTime": "soon"},
+                                   {**DOC["observations"][2], "id": None}]}
+    results = list(OtelAdapter().decode(orjson.dumps([doc, {"id": "t2", "observations": 5}]), "traces.json"))
+    bad = {r.source: r.reason for r in results if isinstance(r, BadRecord)}
+    assert bad["traces.json[0].observations[7]"].startswith("an observation id, not the observation")
+    assert bad["traces.json[0].observations[8]"] == "startTime 'soon' is not an ISO 8601 time after 1970"
+    assert bad["traces.json[0].observations[9]"] == "id None is not an id (text)"
+    assert "not a Langfuse observation" in bad["traces.json[1]"]
+    assert len(_tools(results)) == 3
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_mangled_langfuse_documents_never_raise(seed):
+    rng = random.Random(seed)
+    mangle = mangler(rng, [None, 0, -1, 2**62, 1e308, "", "x" * 5000, [], {}, [None], {"a": 1}, True, "ERROR",
+                           "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"])
+    for i in range(300):
+        for doc in (mangle(DOC), {"data": mangle(DOC["observations"]), "meta": {}}, mangle(DOC["observations"][2])):
+            for r in OtelAdapter().decode(orjson.dumps(doc), f"m{i}"):
+                assert isinstance(r, (Action, BadRecord))
+                assert not isinstance(r, BadRecord) or "failed while processing" not in r.reason, r.reason
