@@ -27,8 +27,8 @@ from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord
 from .libs import dumps
-from .openai_agents import iso_nanos, text_id
 from .otlp import Span, SpanError
+from .trace_exports import genai_attributes, iso_nanos, text_id
 
 _OPERATIONS = {"TOOL": "execute_tool", "AGENT": "invoke_agent", "GENERATION": "chat"}
 
@@ -54,21 +54,10 @@ def _observation(item: Any, position: str) -> Span:
     if not _observation_like(item):
         raise SpanError("not a Langfuse observation (traceId, startTime, type)")
     kind = item["type"]
-    op = _OPERATIONS.get(kind) if type(kind) is str else None
+    op = _OPERATIONS.get(kind, "") if type(kind) is str else ""
+    a = genai_attributes(op, f"langfuse.{str(kind).lower()[:40]}", item, True)
+    a["langfuse.type"] = kind
     name = item.get("name") if type(item.get("name")) is str else None
-    a: dict[str, Any] = {"langfuse.type": kind, "gen_ai.operation.name": op or f"langfuse.{str(kind).lower()[:40]}"}
-    if op == "execute_tool":
-        a["gen_ai.tool.name"] = name
-        for key, genai in (("input", "gen_ai.tool.call.arguments"), ("output", "gen_ai.tool.call.result")):
-            if item.get(key) is not None:
-                a[genai] = item[key]
-    elif op == "invoke_agent":
-        a["gen_ai.agent.name"] = name
-    elif op == "chat":
-        if type(item.get("model")) is str and item["model"]:
-            a["gen_ai.request.model"] = item["model"]
-        if item.get("input").__class__ is list:
-            a["gen_ai.input.messages"] = item["input"]
     status, message = 0, ""
     if item.get("level") == "ERROR":
         status, message = 2, str(item.get("statusMessage") or "error")

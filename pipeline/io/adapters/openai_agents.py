@@ -20,7 +20,6 @@ an ISO time after 1970, ``span_data`` that is not an object.
 """
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from typing import Any
 
 from intentwatch.pipeline.io.deadletter import failure
@@ -28,6 +27,7 @@ from intentwatch.pipeline.io.deadletter import failure
 from .base import BadRecord
 from .libs import dumps
 from .otlp import Span, SpanError
+from .trace_exports import genai_attributes, iso_nanos, text_id
 
 ITEMS = ("trace", "trace.span")  # an exported item's ``object``
 _OPERATIONS = {"agent": "invoke_agent", "function": "execute_tool", "generation": "chat", "response": "chat"}
@@ -42,57 +42,18 @@ def is_export(doc: Any) -> bool:
     return doc.__class__ is list and bool(doc) and doc[0].__class__ is dict and doc[0].get("object") in ITEMS
 
 
-def text_id(value: Any, what: str) -> str:
-    if type(value) is str and 0 < len(value) <= 128:
-        return value
-    raise SpanError(f"{what} {value!r} is not an id (text)")
-
-
-def iso_nanos(value: Any, what: str) -> int:
-    if type(value) is str:
-        try:
-            t = datetime.fromisoformat(value)
-        except ValueError:
-            pass
-        else:
-            if t.tzinfo is None:
-                t = t.replace(tzinfo=timezone.utc)  # (the SDK writes UTC)
-            seconds = int(t.timestamp())
-            if seconds > 0:
-                return seconds * 1_000_000_000 + t.microsecond * 1000
-    raise SpanError(f"{what} {value!r} is not an ISO 8601 time after 1970")
-
-
 def _attributes(data: dict[str, Any]) -> dict[str, Any]:
     """A span's ``span_data`` as the GenAI attributes otel.py reads."""
     kind = data.get("type")
-    op = _OPERATIONS.get(kind) if type(kind) is str else None
-    # a kind that is no action keeps its own name: skipped (and counted) whatever the span is called
-    a: dict[str, Any] = {"openai_agents.span.type": kind, "gen_ai.operation.name": op or f"openai_agents.{kind}"}
-    if op is None:
-        return a
-    name = data.get("name")
-    if type(name) is not str:
-        name = None  # (a tool call with no name is a dead letter; an agent span with none names no one)
-    if kind == "agent":
-        a["gen_ai.agent.name"] = name
-    elif kind == "function":
-        a["gen_ai.tool.name"] = name
-        for key, genai in (("input", "gen_ai.tool.call.arguments"), ("output", "gen_ai.tool.call.result")):
-            if data.get(key) is not None:
-                a[genai] = data[key]
-    elif kind == "generation":
-        if type(data.get("model")) is str and data["model"]:
-            a["gen_ai.request.model"] = data["model"]
-        for key, genai in (("input", "gen_ai.input.messages"), ("output", "gen_ai.output.messages")):
-            if data.get(key):
-                a[genai] = data[key]
-        usage = data.get("usage")
-        if usage.__class__ is dict:
-            for k in ("input_tokens", "output_tokens"):
-                if k in usage:
-                    a[f"gen_ai.usage.{k}"] = usage[k]
-    elif type(data.get("response_id")) is str:
+    op = _OPERATIONS.get(kind, "") if type(kind) is str else ""
+    a = genai_attributes(op, f"openai_agents.{kind}", data, True)
+    a["openai_agents.span.type"] = kind
+    usage = data.get("usage")
+    if kind == "generation" and usage.__class__ is dict:
+        for k in ("input_tokens", "output_tokens"):
+            if k in usage:
+                a[f"gen_ai.usage.{k}"] = usage[k]
+    elif kind == "response" and type(data.get("response_id")) is str:
         a["gen_ai.response.id"] = data["response_id"]
     return a
 

@@ -1,0 +1,54 @@
+"""What the readers of tracing tools' own exports share (openai_agents.py, langfuse.py): text ids, ISO
+times, and a recorded call as the GenAI span attributes otel.py maps."""
+
+from datetime import datetime, timezone
+from typing import Any
+
+from .otlp import SpanError
+
+
+def text_id(value: Any, what: str) -> str:
+    if type(value) is str and 0 < len(value) <= 128:
+        return value
+    raise SpanError(f"{what} {value!r} is not an id (text)")
+
+
+def iso_nanos(value: Any, what: str) -> int:
+    """An ISO 8601 time as Unix nanoseconds (no offset: UTC, as these tools write)."""
+    if type(value) is str:
+        try:
+            t = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if t.tzinfo is None:
+                t = t.replace(tzinfo=timezone.utc)
+            seconds = int(t.timestamp())
+            if seconds > 0:
+                return seconds * 1_000_000_000 + t.microsecond * 1000
+    raise SpanError(f"{what} {value!r} is not an ISO 8601 time after 1970")
+
+
+def genai_attributes(op: str, kind: str, record: dict[str, Any], messages: bool) -> dict[str, Any]:
+    """The GenAI attributes of one recorded tool call, agent run or model call (``op``: its GenAI
+    operation, "" when it is none: then ``kind`` names it, and it is skipped under that name), from the
+    record's ``name``, ``input``, ``output`` and ``model``; ``messages``: a model call's input and output
+    are message lists (the user's request is read from them)."""
+    name = record.get("name")
+    if type(name) is not str:
+        name = None  # (a tool call with no name is a dead letter; an agent with none names no one)
+    a: dict[str, Any] = {"gen_ai.operation.name": op or kind}
+    if op == "execute_tool":
+        a["gen_ai.tool.name"] = name
+        for key, genai in (("input", "gen_ai.tool.call.arguments"), ("output", "gen_ai.tool.call.result")):
+            if record.get(key) is not None:
+                a[genai] = record[key]
+    elif op == "invoke_agent":
+        a["gen_ai.agent.name"] = name
+    elif op == "chat":
+        if type(record.get("model")) is str and record["model"]:
+            a["gen_ai.request.model"] = record["model"]
+        for key, genai in (("input", "gen_ai.input.messages"), ("output", "gen_ai.output.messages")):
+            if messages and record.get(key).__class__ is list and record[key]:
+                a[genai] = record[key]
+    return a
