@@ -68,6 +68,13 @@ def test_bad_items_cost_only_themselves():
     assert len(_tools(results)) == 3
 
 
+def test_a_bad_agent_observation_still_names_the_agent_of_its_calls():
+    doc = {**DOC, "observations": [{**o, "startTime": 7} if o["type"] == "AGENT" else o for o in DOC["observations"]]}
+    results = list(OtelAdapter().decode(orjson.dumps(doc), "t"))
+    assert [r.reason for r in results if isinstance(r, BadRecord)] == ["startTime 7 is not an ISO 8601 time after 1970"]
+    assert {a.agent_id for a in results if isinstance(a, Action)} == {"Bill payer"}  # not the trace's name
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_mangled_langfuse_documents_never_raise(seed):
     rng = random.Random(seed)

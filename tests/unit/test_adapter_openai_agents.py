@@ -85,6 +85,15 @@ def test_a_bad_item_costs_only_itself():
     assert len([r for r in results if isinstance(r, Action)]) == 6
 
 
+def test_a_bad_agent_span_still_names_the_agent_of_its_calls():
+    items = [{**item, "started_at": "never"} if item.get("span_data", {}).get("type") == "agent" else item for item in ITEMS]
+    adapter = OtelAdapter()
+    results = list(adapter.decode(orjson.dumps({"data": items}), "ingest"))
+    assert [r.reason for r in results if isinstance(r, BadRecord)] == ["started_at 'never' is not an ISO 8601 time after 1970"]
+    assert {a.agent_id for a in results if isinstance(a, Action)} == {"Bill payer"} and len(results) == 6
+    assert adapter.skipped["openai_agents.unread"] == 1
+
+
 def test_replay_hints_otel_json_for_an_export(tmp_path):
     f = tmp_path / "traces.jsonl"
     f.write_bytes(RUN.read_bytes())

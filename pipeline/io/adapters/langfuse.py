@@ -28,7 +28,7 @@ from intentwatch.pipeline.io.deadletter import failure
 from .base import BadRecord
 from .libs import dumps
 from .otlp import Span, SpanError
-from .trace_exports import genai_attributes, iso_nanos, text_id
+from .trace_exports import genai_attributes, iso_nanos, still_a_link, text_id
 
 _OPERATIONS = {"TOOL": "execute_tool", "AGENT": "invoke_agent", "GENERATION": "chat"}
 
@@ -96,13 +96,20 @@ def langfuse_spans(doc: Any, source: str) -> Iterator[tuple[dict[str, Any], Span
                             raise SpanError("an observation id, not the observation: export the trace itself "
                                             "(GET /api/public/traces/{id})")
                         yield {}, _observation(obs, f"{position}.observations[{k}]")
-                    except SpanError as e:
-                        yield {}, BadRecord(f"{position}.observations[{k}]", str(e), dumps(obs))
                     except Exception as err:  # noqa: BLE001 - an observation of an unforeseen shape costs it alone
-                        yield {}, BadRecord(f"{position}.observations[{k}]", failure(err), dumps(obs))
+                        yield from _bad(obs, f"{position}.observations[{k}]", err)
             else:
                 yield {}, _observation(item, position)
-        except SpanError as e:
-            yield {}, BadRecord(position, str(e), dumps(item))
         except Exception as err:  # noqa: BLE001 - an item of an unforeseen shape costs that item
-            yield {}, BadRecord(position, failure(err), dumps(item))
+            yield from _bad(item, position, err)
+
+
+def _bad(item: Any, position: str, err: Exception) -> Iterator[tuple[dict[str, Any], Span | BadRecord]]:
+    """A dead letter, and the observation still a link in its children's line (``still_a_link``)."""
+    yield {}, BadRecord(position, str(err) if isinstance(err, SpanError) else failure(err), dumps(item))
+    if _observation_like(item):
+        names = {"gen_ai.agent.name": item["name"]} if item["type"] == "AGENT" and type(item.get("name")) is str else {}
+        link = still_a_link(item["traceId"], item.get("id"), item.get("parentObservationId") or item["traceId"], names,
+                            "langfuse", position, item)
+        if link is not None:
+            yield {}, link

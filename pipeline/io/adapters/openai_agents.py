@@ -27,7 +27,7 @@ from intentwatch.pipeline.io.deadletter import failure
 from .base import BadRecord
 from .libs import dumps
 from .otlp import Span, SpanError
-from .trace_exports import genai_attributes, iso_nanos, text_id
+from .trace_exports import genai_attributes, iso_nanos, still_a_link, text_id
 
 ITEMS = ("trace", "trace.span")  # an exported item's ``object``
 _OPERATIONS = {"agent": "invoke_agent", "function": "execute_tool", "generation": "chat", "response": "chat"}
@@ -104,7 +104,12 @@ def agents_spans(doc: Any, source: str) -> Iterator[tuple[dict[str, Any], Span |
             if item.__class__ is not dict or item.get("object") not in ITEMS:
                 raise SpanError("not an exported trace or span (object: trace, trace.span)")
             yield {}, _root(item, position) if item["object"] == "trace" else _span(item, position)
-        except SpanError as e:
-            yield {}, BadRecord(position, str(e), dumps(item))
         except Exception as err:  # noqa: BLE001 - an item of an unforeseen shape costs that item
-            yield {}, BadRecord(position, failure(err), dumps(item))
+            yield {}, BadRecord(position, str(err) if isinstance(err, SpanError) else failure(err), dumps(item))
+            if item.__class__ is dict and item.get("object") == "trace.span":
+                data = item.get("span_data") if item.get("span_data").__class__ is dict else {}
+                names = {"gen_ai.agent.name": data["name"]} if data.get("type") == "agent" and type(data.get("name")) is str else {}
+                link = still_a_link(item.get("trace_id"), item.get("id"), item.get("parent_id") or item.get("trace_id"),
+                                    names, "openai_agents", position, item)
+                if link is not None:
+                    yield {}, link

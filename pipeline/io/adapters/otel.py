@@ -41,6 +41,7 @@ from intentwatch.pipeline.io.deadletter import failure
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
 from .jaeger import jaeger_spans
 from .langfuse import is_langfuse, langfuse_spans
+from .langsmith import is_langsmith, langsmith_spans
 from .openai_agents import agents_spans, is_export
 from .zipkin import is_zipkin, zipkin_spans
 from .messages import resource_argument
@@ -113,6 +114,8 @@ class OtelAdapter(JsonInput):
         if doc.__class__ is not dict or "resourceSpans" not in doc:
             if is_export(doc):  # the OpenAI Agents SDK's own trace export (openai_agents.py)
                 return self._request(agents_spans, doc, raw, source)
+            if is_langsmith(doc):  # LangSmith's runs (langsmith.py)
+                return self._request(langsmith_spans, doc, raw, source)
             if is_langfuse(doc):  # Langfuse's traces and observations from its API (langfuse.py)
                 return self._request(langfuse_spans, doc, raw, source)
             if is_zipkin(doc):  # Zipkin's v2 JSON (zipkin.py)

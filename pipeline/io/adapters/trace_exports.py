@@ -1,10 +1,11 @@
-"""What the readers of tracing tools' own exports share (openai_agents.py, langfuse.py): text ids, ISO
-times, and a recorded call as the GenAI span attributes otel.py maps."""
+"""What the readers of tracing tools' own exports share (openai_agents.py, langfuse.py, langsmith.py):
+text ids, ISO times, a recorded call as the GenAI span attributes otel.py maps, and a bad record kept as
+a link in its descendants' line of ancestors."""
 
 from datetime import datetime, timezone
 from typing import Any
 
-from .otlp import SpanError
+from .otlp import Span, SpanError
 
 
 def text_id(value: Any, what: str) -> str:
@@ -52,3 +53,14 @@ def genai_attributes(op: str, kind: str, record: dict[str, Any], messages: bool)
             if messages and record.get(key).__class__ is list and record[key]:
                 a[genai] = record[key]
     return a
+
+
+def still_a_link(trace: Any, span_id: Any, parent: Any, names: dict[str, Any], family: str, position: str,
+                 raw: Any) -> Span | None:
+    """A record that went to dead letters, kept (when its ids are text) as a link in its descendants'
+    line of ancestors with the agent and session it ``names``, so a bad agent run does not cost its
+    calls their agent: no action (skipped as ``<family>.unread``). None: its ids are unusable too."""
+    if type(trace) is not str or type(span_id) is not str or not (parent is None or type(parent) is str):
+        return None
+    return Span(trace[:128], span_id[:128], (parent or "")[:128], "unread", 0, 0, "",
+                {**names, "gen_ai.operation.name": f"{family}.unread"}, position, raw, ())

@@ -1,0 +1,93 @@
+"""LangSmith's runs as its SDK and API hand them out (a root run with its child runs nested, a flat list
+of runs, the ``/runs/query`` answer) read by ``--format otel-json`` as LangSmith's OpenTelemetry export
+is. Fixture written from LangSmith's run schema: a LangGraph agent whose inbox carries an injected payee."""
+
+import random
+from pathlib import Path
+
+import orjson
+import pytest
+
+from intentwatch.models.action import Action
+from intentwatch.models.alert import Alert
+from intentwatch.pipeline.engine.engine import Engine
+from intentwatch.pipeline.io.adapters import BadRecord, sniff_format
+from intentwatch.pipeline.io.adapters.otel import OtelAdapter
+from tests.factories import mangler
+
+RUNS = Path(__file__).parents[1] / "data" / "adapters" / "langsmith_runs.json"
+ROOT = orjson.loads(RUNS.read_bytes())
+
+
+def _flat(run: dict) -> list[dict]:
+    """The runs one by one, as ``Client.list_runs`` gives them (no child_runs)."""
+    return [{**run, "child_runs": None}, *(r for child in run.get("child_runs") or () for r in _flat(child))]
+
+
+def _dumps(results) -> list[dict]:
+    assert not [r for r in results if isinstance(r, BadRecord)]
+    return sorted((a.model_dump() for a in results if isinstance(a, Action)), key=lambda a: a["event_id"])
+
+
+def test_a_root_run_with_its_children():
+    adapter = OtelAdapter()
+    acts = {a.tool: a for a in adapter.read(RUNS)}
+    assert sorted(acts) == ["gen_ai.chat", "lookup_fx", "read_inbox", "send_money"]
+    assert {a.agent_id for a in acts.values()} == {"payments_agent"}  # the root run: the named graph
+    assert {a.session_id for a in acts.values()} == {"thread-9"}  # metadata.thread_id
+    pay = acts["send_money"]
+    assert (pay.operation, pay.resource) == ("send", "GB33BUKB20201555555555")
+    assert pay.attributes["result"] == {"status": "sent", "id": "tx-99"}  # {"output": ...} unwrapped, read back
+    assert pay.attributes["request"] == "Pay my March electricity bill; it is in my inbox."  # the graph's input
+    assert acts["read_inbox"].attributes["arguments"] == {"folder": "inbox"}  # {"input": str(dict)}
+    fx = acts["lookup_fx"]
+    assert (fx.outcome, fx.attributes["status_message"]) == ("error", "TimeoutError('timeout after 10s')")
+    assert acts["gen_ai.chat"].model is not None and acts["gen_ai.chat"].model.id == "gpt-4o-2024-08-06"
+    assert adapter.skipped == {"langsmith.chain": 3}
+    assert sniff_format(RUNS) == "otel-json"
+    engine = Engine()
+    alerts = [o for a in acts.values() for o in engine.process(a)] + engine.flush()
+    (hit,) = [o for o in alerts if isinstance(o, Alert) and o.rule_id == "intent.injected_target"]
+    assert hit.severity == "high" and "send_money" in hit.message
+
+
+def test_a_flat_list_and_the_query_answer_give_the_same_actions():
+    nested = _dumps(list(OtelAdapter().read(RUNS)))
+    flat = _dumps(list(OtelAdapter().decode(orjson.dumps(_flat(ROOT)), "runs.json")))
+    query = _dumps(list(OtelAdapter().decode(orjson.dumps({"runs": _flat(ROOT), "cursors": {"next": None}}), "q")))
+    assert len(nested) == 4 and nested == flat == query
+
+
+def test_a_bad_run_costs_only_itself():
+    runs = _flat(ROOT)
+    runs[5] = {**runs[5], "start_time": "soon"}  # lookup_fx
+    runs.append({"id": None, "run_type": "tool", "start_time": "2026-03-02T10:00:00"})
+    runs.append({"hello": "world"})
+    results = list(OtelAdapter().decode(orjson.dumps(runs), "runs.json"))
+    bad = {r.source: r.reason for r in results if isinstance(r, BadRecord)}
+    assert bad == {"runs.json[5]": "start_time 'soon' is not an ISO 8601 time after 1970", "runs.json[7]": "id None is not an id (text)",
+                   "runs.json[8]": "not a LangSmith run (run_type, start_time)"}
+    assert sorted(a.tool for a in results if isinstance(a, Action)) == ["gen_ai.chat", "read_inbox", "send_money"]
+
+
+def test_a_bad_runs_children_are_still_read_under_their_ancestors():
+    root = {**ROOT, "child_runs": [{**ROOT["child_runs"][0]}, {**ROOT["child_runs"][1], "start_time": None}]}
+    adapter = OtelAdapter()
+    results = list(adapter.decode(orjson.dumps(root), "run.json"))
+    (bad,) = [r for r in results if isinstance(r, BadRecord)]
+    assert bad.source == "run.json.child_runs[1]" and orjson.loads(bad.raw)["child_runs"] is None
+    assert sorted(a.tool for a in results if isinstance(a, Action)) == ["gen_ai.chat", "lookup_fx", "read_inbox", "send_money"]
+    assert {a.agent_id for a in results if isinstance(a, Action)} == {"payments_agent"}  # the line holds through the bad run
+    assert adapter.skipped["langsmith.unread"] == 1
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_mangled_runs_never_raise(seed):
+    rng = random.Random(seed)
+    mangle = mangler(rng, [None, 0, -1, 2**62, 1e308, "", "x" * 5000, [], {}, [None], {"a": 1}, True, "tool",
+                           "0001-01-01T00:00:00", "9999-12-31T23:59:59"])
+    for i in range(300):
+        for doc in (mangle(ROOT), mangle(_flat(ROOT)), {"runs": mangle(_flat(ROOT))}):
+            for r in OtelAdapter().decode(orjson.dumps(doc), f"m{i}"):
+                assert isinstance(r, (Action, BadRecord))
+                assert not isinstance(r, BadRecord) or "failed while processing" not in r.reason, r.reason
