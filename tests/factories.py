@@ -1,7 +1,7 @@
 """Small builders for contracts in tests: a manifest, an action, lifecycle events; mangled input."""
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from itertools import count
@@ -71,6 +71,11 @@ def decommission(agent_id: str, at: timedelta) -> Decommission:
     return Decommission(event_id=f"lc-{next(_ids)}", agent_id=agent_id, time=T0 + at, reason="task done")
 
 
+# Values of every JSON type and of no use, for ``mangler``: times out of range, huge numbers, empties.
+JUNK: list[Any] = [None, 0, -1, 2**62, 1e308, "", "x" * 5000, [], {}, [None], {"a": 1}, True,
+                   "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"]
+
+
 def mangler(rng: random.Random, junk: list[Any], rate: float = 0.08) -> Callable[[Any], Any]:
     """A copy of a JSON value with values swapped, each at ``rate``, for one of ``junk`` (seeded by ``rng``)."""
     def mangle(x: Any) -> Any:
@@ -82,3 +87,16 @@ def mangler(rng: random.Random, junk: list[Any], rate: float = 0.08) -> Callable
             return [mangle(v) for v in x]
         return x
     return mangle
+
+
+def assert_read_cleanly(decode: Callable[[bytes, str], Iterable[Any]], docs: Iterable[Any], where: str) -> None:
+    """Each document, read by ``decode``, gives actions or dead letters with a reason of their own: never
+    an exception, never "failed while processing" (a case the reader did not foresee)."""
+    import orjson
+
+    from intentwatch.pipeline.io.adapters import BadRecord
+
+    for doc in docs:
+        for r in decode(orjson.dumps(doc), where):
+            assert isinstance(r, (Action, BadRecord))
+            assert not isinstance(r, BadRecord) or "failed while processing" not in r.reason, r.reason

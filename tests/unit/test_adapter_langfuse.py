@@ -13,7 +13,7 @@ from intentwatch.models.alert import Alert
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.io.adapters import BadRecord, sniff_format
 from intentwatch.pipeline.io.adapters.otel import OtelAdapter
-from tests.factories import mangler
+from tests.factories import JUNK, assert_read_cleanly, mangler
 
 TRACE = Path(__file__).parents[1] / "data" / "adapters" / "langfuse_trace.json"
 DOC = orjson.loads(TRACE.read_bytes())
@@ -77,11 +77,7 @@ def test_a_bad_agent_observation_still_names_the_agent_of_its_calls():
 
 @pytest.mark.parametrize("seed", range(3))
 def test_mangled_langfuse_documents_never_raise(seed):
-    rng = random.Random(seed)
-    mangle = mangler(rng, [None, 0, -1, 2**62, 1e308, "", "x" * 5000, [], {}, [None], {"a": 1}, True, "ERROR",
-                           "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"])
+    mangle = mangler(random.Random(seed), [*JUNK, "ERROR", "AGENT"])
     for i in range(300):
-        for doc in (mangle(DOC), {"data": mangle(DOC["observations"]), "meta": {}}, mangle(DOC["observations"][2])):
-            for r in OtelAdapter().decode(orjson.dumps(doc), f"m{i}"):
-                assert isinstance(r, (Action, BadRecord))
-                assert not isinstance(r, BadRecord) or "failed while processing" not in r.reason, r.reason
+        page = {"data": mangle(DOC["observations"]), "meta": {}}
+        assert_read_cleanly(OtelAdapter().decode, (mangle(DOC), page, mangle(DOC["observations"][2])), f"m{i}")

@@ -13,7 +13,7 @@ from intentwatch.models.alert import Alert
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.io.adapters import BadRecord, sniff_format
 from intentwatch.pipeline.io.adapters.otel import OtelAdapter
-from tests.factories import mangler
+from tests.factories import JUNK, assert_read_cleanly, mangler
 
 RUNS = Path(__file__).parents[1] / "data" / "adapters" / "langsmith_runs.json"
 ROOT = orjson.loads(RUNS.read_bytes())
@@ -83,11 +83,6 @@ def test_a_bad_runs_children_are_still_read_under_their_ancestors():
 
 @pytest.mark.parametrize("seed", range(3))
 def test_mangled_runs_never_raise(seed):
-    rng = random.Random(seed)
-    mangle = mangler(rng, [None, 0, -1, 2**62, 1e308, "", "x" * 5000, [], {}, [None], {"a": 1}, True, "tool",
-                           "0001-01-01T00:00:00", "9999-12-31T23:59:59"])
+    mangle = mangler(random.Random(seed), [*JUNK, "tool", "2026-03-02T10:00:00"])
     for i in range(300):
-        for doc in (mangle(ROOT), mangle(_flat(ROOT)), {"runs": mangle(_flat(ROOT))}):
-            for r in OtelAdapter().decode(orjson.dumps(doc), f"m{i}"):
-                assert isinstance(r, (Action, BadRecord))
-                assert not isinstance(r, BadRecord) or "failed while processing" not in r.reason, r.reason
+        assert_read_cleanly(OtelAdapter().decode, (mangle(ROOT), mangle(_flat(ROOT)), {"runs": mangle(_flat(ROOT))}), f"m{i}")

@@ -15,7 +15,7 @@ from intentwatch.models.alert import Alert
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.io.adapters import BadRecord, sniff_format
 from intentwatch.pipeline.io.adapters.otel import OtelAdapter
-from tests.factories import mangler
+from tests.factories import JUNK, assert_read_cleanly, mangler
 from tests.unit.test_adapter_otel import TRACE, _as_zipkin
 
 RUN = Path(__file__).parents[1] / "data" / "adapters" / "openai_agents_run.jsonl"
@@ -105,13 +105,8 @@ def test_mangled_exports_and_zipkin_spans_never_raise(seed):
     """The run (and the OTLP trace as Zipkin JSON) with random values swapped for others of any type:
     actions or dead letters with a reason of their own, never an exception, never "failed while processing"."""
     rng = random.Random(seed)
-    junk = [None, 0, -1, 2**62, 1e308, "", "x" * 5000, [], {}, [None], {"a": 1}, True, "9999-12-31T23:59:59+00:00",
-            "0001-01-01T00:00:00"]
     zipkin = _as_zipkin(orjson.loads(TRACE.read_bytes()))
-    mangle = mangler(rng, junk)
+    mangle = mangler(rng, [*JUNK, "0001-01-01T00:00:00"])
 
     for i in range(300):
-        for doc in ({"data": mangle(ITEMS)}, mangle(rng.choice(ITEMS)), mangle(zipkin), [mangle(zipkin)]):
-            for r in OtelAdapter().decode(orjson.dumps(doc), f"m{i}"):
-                assert isinstance(r, (Action, BadRecord))
-                assert not isinstance(r, BadRecord) or "failed while processing" not in r.reason, r.reason
+        assert_read_cleanly(OtelAdapter().decode, ({"data": mangle(ITEMS)}, mangle(rng.choice(ITEMS)), mangle(zipkin), [mangle(zipkin)]), f"m{i}")
