@@ -71,7 +71,7 @@ def test_cloudwatch_logs_subscription_data_as_firehose_writes_it_to_s3():
         ("secretsmanager:ListSecrets", f"arn:aws:iam::{ACCOUNT}:role/report-agent", None)]
     assert adapter.skipped == {"CloudWatch Logs control message": 1}
     (b,) = bad  # the log event whose message was cut off
-    assert b.source.endswith("cloudtrail_cloudwatch_firehose.json#obj1#logEvents[2]")
+    assert b.source.endswith("cloudtrail_cloudwatch_firehose.json:1#obj1#logEvents[2]")  # line 1, its second object
     assert b.reason.startswith("message is not valid JSON")
 
 

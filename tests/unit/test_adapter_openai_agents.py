@@ -16,7 +16,6 @@ from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.io.adapters import BadRecord, sniff_format
 from intentwatch.pipeline.io.adapters.otel import OtelAdapter
 from tests.factories import JUNK, assert_read_cleanly, mangler
-from tests.unit.test_adapter_otel import TRACE, _as_zipkin
 
 RUN = Path(__file__).parents[1] / "data" / "adapters" / "openai_agents_run.jsonl"
 ITEMS = [orjson.loads(line) for line in RUN.read_bytes().splitlines()]
@@ -101,12 +100,11 @@ def test_replay_hints_otel_json_for_an_export(tmp_path):
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_mangled_exports_and_zipkin_spans_never_raise(seed):
-    """The run (and the OTLP trace as Zipkin JSON) with random values swapped for others of any type:
-    actions or dead letters with a reason of their own, never an exception, never "failed while processing"."""
+def test_mangled_exports_never_raise(seed):
+    """The run with random values swapped for others of any type: actions or dead letters with a reason
+    of their own, never an exception, never "failed while processing"."""
     rng = random.Random(seed)
-    zipkin = _as_zipkin(orjson.loads(TRACE.read_bytes()))
     mangle = mangler(rng, [*JUNK, "0001-01-01T00:00:00"])
 
     for i in range(300):
-        assert_read_cleanly(OtelAdapter().decode, ({"data": mangle(ITEMS)}, mangle(rng.choice(ITEMS)), mangle(zipkin), [mangle(zipkin)]), f"m{i}")
+        assert_read_cleanly(OtelAdapter().decode, ({"data": mangle(ITEMS)}, mangle(rng.choice(ITEMS)), [mangle(ITEMS)]), f"m{i}")

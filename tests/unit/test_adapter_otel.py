@@ -2,7 +2,10 @@
 
 import copy
 import gzip
+import json
+import random
 import struct
+from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
@@ -16,6 +19,7 @@ from intentwatch.pipeline.io.adapters import BadRecord, open_adapter
 from intentwatch.pipeline.io.adapters.otel import OtelAdapter, OtelOptions
 from intentwatch.pipeline.io.adapters.verbs import ToolOperations
 from intentwatch.pipeline.lab.simulate.spans import to_proto  # OTLP/JSON -> protobuf, ids as raw bytes
+from tests.factories import JUNK, assert_read_cleanly, mangler
 
 DATA = Path(__file__).parents[1] / "data" / "adapters"
 TRACE = DATA / "otel_genai_trace.json"
@@ -474,6 +478,84 @@ def test_a_bad_zipkin_span_costs_only_itself():
     assert bad == {"z#0[1]": "id 'not-hex' is not 16 hex digits", "z#0[2]": "timestamp 'soon' is not a positive integer (microseconds)",
                    "z#1": "a trace in the list is not a list of spans"}
     assert len([r for r in results if isinstance(r, Action)]) >= 1
+
+
+def _as_console(doc: dict) -> list[dict]:
+    """An OTLP/JSON trace as the OpenTelemetry Python SDK's ConsoleSpanExporter prints it (``span.to_json()``):
+    ``0x`` ids in a context, ISO times, attributes and the resource's as plain objects, ``SpanKind.*``."""
+    def when(nanos: str) -> str:
+        return datetime.fromtimestamp(int(nanos) / 1e9, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    kinds = {1: "INTERNAL", 2: "SERVER", 3: "CLIENT", 4: "PRODUCER", 5: "CONSUMER"}
+    out = []
+    for rs in doc["resourceSpans"]:
+        resource = {kv["key"]: _plain_value(kv["value"]) for kv in rs["resource"]["attributes"]}
+        for ss in rs["scopeSpans"]:
+            for sp in ss["spans"]:
+                code = (sp.get("status") or {}).get("code")
+                status = {"status_code": "ERROR", "description": sp["status"].get("message", "")} \
+                    if code in (2, "STATUS_CODE_ERROR") else {"status_code": "UNSET"}
+                kind = sp.get("kind", 1)
+                out.append({"name": sp["name"], "context": {"trace_id": "0x" + sp["traceId"].lower(),
+                                                            "span_id": "0x" + sp["spanId"].lower(), "trace_state": "[]"},
+                            "kind": f"SpanKind.{kinds.get(kind, kind if isinstance(kind, str) else 'INTERNAL').replace('SPAN_KIND_', '')}",
+                            "parent_id": "0x" + sp["parentSpanId"].lower() if sp.get("parentSpanId") else None,
+                            "start_time": when(sp["startTimeUnixNano"]), "end_time": when(sp.get("endTimeUnixNano", sp["startTimeUnixNano"])),
+                            "status": status,
+                            "attributes": {kv["key"]: _plain_value(kv["value"]) for kv in sp.get("attributes", [])},
+                            "events": [{"name": ev["name"], "timestamp": when(ev.get("timeUnixNano", sp["startTimeUnixNano"])),
+                                        "attributes": {kv["key"]: _plain_value(kv["value"]) for kv in ev.get("attributes", [])}}
+                                       for ev in sp.get("events", [])],
+                            "links": [], "resource": {"attributes": resource, "schema_url": ""}})
+    return out
+
+
+def test_spans_the_python_sdk_prints_and_phoenix_returns_give_the_same_actions(tmp_path):
+    """The console exporter's output (pretty-printed spans one after another, as a file holds it), a list of
+    them, and Phoenix's REST page (``span_kind``, ``status_code``, no resource): the OTLP trace's actions."""
+    doc = orjson.loads(TRACE.read_bytes())
+    otlp = [a.model_dump() for a in OtelAdapter().decode(orjson.dumps(doc), "m")]
+    spans = _as_console(doc)
+    printed = tmp_path / "console.txt"
+    printed.write_text("\n".join(json.dumps(sp, indent=4) for sp in spans) + "\n")
+    console = list(OtelAdapter().read(printed))
+    assert all(isinstance(r, Action) for r in console) and [a.model_dump() for a in console] == otlp
+    assert [a.model_dump() for a in OtelAdapter().decode(orjson.dumps(spans), "l")] == otlp
+
+    def phoenix(sp: dict) -> dict:
+        return {"id": "U3BhbjoxMjM=", "name": sp["name"], "context": {k: v[2:] for k, v in sp["context"].items() if k != "trace_state"},
+                "span_kind": "UNKNOWN", "parent_id": sp["parent_id"] and sp["parent_id"][2:], "start_time": sp["start_time"],
+                "end_time": sp["end_time"], "status_code": sp["status"]["status_code"],
+                "status_message": sp["status"].get("description", ""), "attributes": sp["attributes"], "events": sp["events"]}
+    page = list(OtelAdapter().decode(orjson.dumps({"data": [phoenix(sp) for sp in spans], "next_cursor": None}), "p"))
+    assert [a.tool for a in page] == [a["tool"] for a in otlp] and [a.outcome for a in page] == [a["outcome"] for a in otlp]
+
+
+def test_a_printed_span_that_breaks_costs_only_itself(tmp_path):
+    spans = _as_console(orjson.loads(TRACE.read_bytes()))
+    texts = [json.dumps(sp, indent=4) for sp in spans]
+    texts[1] = texts[1][: len(texts[1]) // 2]  # cut mid-way
+    spans[2]["context"]["span_id"] = "0xnothex"
+    texts[2] = json.dumps(spans[2], indent=4)
+    printed = tmp_path / "console.txt"
+    printed.write_text("\n".join(texts) + "\n")
+    results = list(OtelAdapter().read(printed))
+    bad = [r for r in results if isinstance(r, BadRecord)]
+    assert bad[0].reason.startswith("invalid JSON") and bad[1].reason == "span_id 'nothex' is not 16 hex digits"
+    assert len(bad) == 2
+    assert "reading goes on at line" in bad[0].reason and len([r for r in results if isinstance(r, Action)]) >= 1
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_mangled_printed_and_zipkin_spans_never_raise(seed):
+    """Spans as the Python SDK prints them and as Zipkin holds them, values swapped for odd ones: actions or
+    dead letters with a reason of their own."""
+    mangle = mangler(random.Random(seed), [*JUNK, "0xffffffffffffffff", "SpanKind.SERVER"])
+    doc = orjson.loads(TRACE.read_bytes())
+    console, zipkin = _as_console(doc), _as_zipkin(doc)
+    for i in range(300):
+        assert_read_cleanly(OtelAdapter().decode, (mangle(console), {"data": mangle(console), "next_cursor": None},
+                                                   mangle(zipkin), [mangle(zipkin)]), f"m{i}")
 
 
 def test_a_bad_jaeger_span_costs_only_itself():

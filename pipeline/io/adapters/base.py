@@ -5,6 +5,7 @@ An adapter never raises on bad input: one broken span, record or line becomes a
 dead-letter file already takes, so replay and the worker set it aside like a bad native line.
 """
 
+import json
 import re
 import zlib
 from collections.abc import Callable, Iterator
@@ -112,8 +113,40 @@ class JsonInput:
         raise NotImplementedError
 
     def _not_json(self, data: bytes, source: str, damage: str | None, error: Exception) -> Iterator[Result] | None:
-        """A file that is no JSON document: None reads it as JSON lines."""
+        """A file that is no JSON document (nor JSON lines: its first line is no whole value): objects
+        one after another (pretty-printed, as the OpenTelemetry SDK's console exporter prints spans, or
+        back to back) are read object by object; else None reads it as JSON lines."""
+        if _OBJECTS.match(data) and _NEXT_OBJECT.search(data):
+            return self._concatenated(data.decode("utf-8", errors="replace"), source, damage)
         return None
+
+    def _concatenated(self, text: str, source: str, damage: str | None) -> Iterator[Result]:
+        """JSON objects written one after another: each is a document (``source:<line>#obj<n>``). One
+        that breaks is a bad record up to the next line that opens an object, where reading goes on."""
+        dec, pos, n = json.JSONDecoder(), 0, 0
+        line, counted = 1, 0  # the line ``pos`` is on, counted up to ``counted``
+        while True:
+            while pos < len(text) and text[pos] in " \t\r\n":
+                pos += 1
+            if pos >= len(text):
+                break
+            line, counted = line + text.count("\n", counted, pos), pos
+            try:
+                doc, end = dec.raw_decode(text, pos)
+            except json.JSONDecodeError as e:
+                resume = text.find("\n{", pos + 1)
+                where = "the rest is lost" if resume < 0 else f"reading goes on at line {text.count(chr(10), 0, resume) + 2}"
+                yield BadRecord(f"{source}:{line}", f"{damage or f'invalid JSON ({e})'}; {n} complete object(s) "
+                                                    f"before line {line} were read, {where}",
+                                text[pos:pos + 65536 if resume < 0 else min(resume, pos + 65536)].encode())
+                if resume < 0:
+                    return
+                pos = resume + 1
+                continue
+            yield from self._document(doc, text[pos:end].encode(), f"{source}:{line}#obj{n}")
+            pos, n = end, n + 1
+        if damage:
+            yield BadRecord(source, damage)
 
     def decode(self, raw: bytes, source: str) -> Iterator[Result]:
         try:
@@ -144,6 +177,8 @@ class JsonInput:
             yield BadRecord(name, damage)
 
 
+_OBJECTS: Final = re.compile(rb"\s*\{")
+_NEXT_OBJECT: Final = re.compile(rb"\}\s*\{")  # an object closed, the next opened
 GZIP_MAGIC = b"\x1f\x8b"
 _NOT_BLANK = re.compile(rb"\S")
 

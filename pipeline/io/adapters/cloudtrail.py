@@ -84,28 +84,6 @@ class CloudTrailAdapter(JsonInput):
             return self._concatenated(data.decode("utf-8", errors="replace"), source, damage)
         return self._salvage(data, source, damage or f"invalid JSON ({error})")
 
-    def _concatenated(self, text: str, source: str, damage: str | None) -> Iterator[Result]:
-        """JSON objects written one after another with nothing between them (Kinesis Data Firehose
-        delivers CloudWatch Logs subscription data to S3 so): each object is a document."""
-        dec, pos, n = json.JSONDecoder(), 0, 0
-        while True:
-            while pos < len(text) and text[pos] in " \t\r\n":
-                pos += 1
-            if pos >= len(text):
-                break
-            try:
-                doc, end = dec.raw_decode(text, pos)
-            except json.JSONDecodeError as e:
-                line = text.count("\n", 0, pos) + 1
-                yield BadRecord(f"{source}:{line}", f"{damage or f'invalid JSON ({e})'}; {n} complete object(s) "
-                                                    f"before line {line} were read, the rest is lost",
-                                text[pos:pos + 65536].encode())
-                return
-            yield from self._document(doc, text[pos:end].encode(), f"{source}#obj{n}")
-            pos, n = end, n + 1
-        if damage:
-            yield BadRecord(source, damage)
-
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
         if isinstance(doc, list):
             yield from self._each(doc, f"{source}#")

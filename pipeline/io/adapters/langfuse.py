@@ -20,7 +20,6 @@ which cannot be told from other spans: such traces give their model calls only. 
 (its siblings go on): no text ``id`` / ``traceId``, a ``startTime`` that is not an ISO time after 1970.
 """
 
-from collections.abc import Iterator
 from typing import Any
 
 from intentwatch.pipeline.io.deadletter import failure
@@ -28,7 +27,7 @@ from intentwatch.pipeline.io.deadletter import failure
 from .base import BadRecord
 from .libs import dumps
 from .otlp import Span, SpanError
-from .trace_exports import genai_attributes, iso_nanos, still_a_link, text_id
+from .trace_exports import Read, each_item, genai_attributes, iso_nanos, still_a_link, text_id
 
 _OPERATIONS = {"TOOL": "execute_tool", "AGENT": "invoke_agent", "GENERATION": "chat"}
 
@@ -79,32 +78,34 @@ def _root(trace: dict[str, Any], position: str) -> Span:
     return Span(trace_id, trace_id, "", str(trace.get("name") or "trace")[:200], 0, 0, "", a, position, trace, (), True)
 
 
-def langfuse_spans(doc: Any, source: str) -> Iterator[tuple[dict[str, Any], Span | BadRecord]]:
+def langfuse_spans(doc: Any, source: str) -> Read:
     """(no resource, span or bad span) for every trace and observation of a Langfuse document (``is_langfuse``)."""
     where = source
     if doc.__class__ is dict and "meta" in doc and doc.get("data").__class__ is list:
         doc, where = doc["data"], f"{source}#data"
-    items = doc if doc.__class__ is list else [doc]
-    for i, item in enumerate(items):
-        position = f"{where}[{i}]" if doc.__class__ is list else where
-        try:
-            if _trace_like(item):
-                yield {}, _root(item, position)
-                for k, obs in enumerate(item["observations"]):
-                    try:
-                        if type(obs) is str:  # (a trace list gives observation ids only)
-                            raise SpanError("an observation id, not the observation: export the trace itself "
-                                            "(GET /api/public/traces/{id})")
-                        yield {}, _observation(obs, f"{position}.observations[{k}]")
-                    except Exception as err:  # noqa: BLE001 - an observation of an unforeseen shape costs it alone
-                        yield from _bad(obs, f"{position}.observations[{k}]", err)
-            else:
-                yield {}, _observation(item, position)
-        except Exception as err:  # noqa: BLE001 - an item of an unforeseen shape costs that item
-            yield from _bad(item, position, err)
+    return each_item(doc if doc.__class__ is list else [doc], where, doc.__class__ is list, _item)
 
 
-def _bad(item: Any, position: str, err: Exception) -> Iterator[tuple[dict[str, Any], Span | BadRecord]]:
+def _item(item: Any, position: str) -> Read:
+    """A trace and its observations, or one observation (each that breaks costs only itself)."""
+    if not _trace_like(item):
+        yield from _one(item, position)
+        return
+    yield {}, _root(item, position)
+    for k, obs in enumerate(item["observations"]):
+        yield from _one(obs, f"{position}.observations[{k}]")
+
+
+def _one(obs: Any, position: str) -> Read:
+    try:
+        if type(obs) is str:  # (a trace list gives observation ids only)
+            raise SpanError("an observation id, not the observation: export the trace itself (GET /api/public/traces/{id})")
+        yield {}, _observation(obs, position)
+    except Exception as err:  # noqa: BLE001 - an observation of an unforeseen shape costs it alone
+        yield from _bad(obs, position, err)
+
+
+def _bad(item: Any, position: str, err: Exception) -> Read:
     """A dead letter, and the observation still a link in its children's line (``still_a_link``)."""
     yield {}, BadRecord(position, str(err) if isinstance(err, SpanError) else failure(err), dumps(item))
     if _observation_like(item):

@@ -19,7 +19,6 @@ What breaks a span (its siblings go on): no text ``id`` / ``trace_id``, a ``star
 an ISO time after 1970, ``span_data`` that is not an object.
 """
 
-from collections.abc import Iterator
 from typing import Any
 
 from intentwatch.pipeline.io.deadletter import failure
@@ -27,7 +26,7 @@ from intentwatch.pipeline.io.deadletter import failure
 from .base import BadRecord
 from .libs import dumps
 from .otlp import Span, SpanError
-from .trace_exports import genai_attributes, iso_nanos, still_a_link, text_id
+from .trace_exports import Read, each_item, genai_attributes, iso_nanos, still_a_link, text_id
 
 ITEMS = ("trace", "trace.span")  # an exported item's ``object``
 _OPERATIONS = {"agent": "invoke_agent", "function": "execute_tool", "generation": "chat", "response": "chat"}
@@ -91,25 +90,26 @@ def _root(item: dict[str, Any], position: str) -> Span:
     return Span(trace, trace, "", str(item.get("workflow_name") or "trace")[:200], 0, 0, "", attrs, position, item, (), True)
 
 
-def agents_spans(doc: Any, source: str) -> Iterator[tuple[dict[str, Any], Span | BadRecord]]:
+def agents_spans(doc: Any, source: str) -> Read:
     """(no resource, span or bad span) for every item of an export document (``is_export``)."""
     if doc.__class__ is dict and "object" not in doc:
         doc, where = doc["data"], f"{source}#data"
     else:
         where = source
-    items = doc if doc.__class__ is list else [doc]
-    for i, item in enumerate(items):
-        position = f"{where}[{i}]" if doc.__class__ is list else where
-        try:
-            if item.__class__ is not dict or item.get("object") not in ITEMS:
-                raise SpanError("not an exported trace or span (object: trace, trace.span)")
-            yield {}, _root(item, position) if item["object"] == "trace" else _span(item, position)
-        except Exception as err:  # noqa: BLE001 - an item of an unforeseen shape costs that item
-            yield {}, BadRecord(position, str(err) if isinstance(err, SpanError) else failure(err), dumps(item))
-            if item.__class__ is dict and item.get("object") == "trace.span":
-                data = item.get("span_data") if item.get("span_data").__class__ is dict else {}
-                names = {"gen_ai.agent.name": data["name"]} if data.get("type") == "agent" and type(data.get("name")) is str else {}
-                link = still_a_link(item.get("trace_id"), item.get("id"), item.get("parent_id") or item.get("trace_id"),
-                                    names, "openai_agents", position, item)
-                if link is not None:
-                    yield {}, link
+    return each_item(doc if doc.__class__ is list else [doc], where, doc.__class__ is list, _item)
+
+
+def _item(item: Any, position: str) -> Read:
+    try:
+        if item.__class__ is not dict or item.get("object") not in ITEMS:
+            raise SpanError("not an exported trace or span (object: trace, trace.span)")
+        yield {}, _root(item, position) if item["object"] == "trace" else _span(item, position)
+    except Exception as err:  # noqa: BLE001 - an item of an unforeseen shape costs that item
+        yield {}, BadRecord(position, str(err) if isinstance(err, SpanError) else failure(err), dumps(item))
+        if item.__class__ is dict and item.get("object") == "trace.span":  # still a link for its children
+            data = item.get("span_data") if item.get("span_data").__class__ is dict else {}
+            names = {"gen_ai.agent.name": data["name"]} if data.get("type") == "agent" and type(data.get("name")) is str else {}
+            link = still_a_link(item.get("trace_id"), item.get("id"), item.get("parent_id") or item.get("trace_id"),
+                                names, "openai_agents", position, item)
+            if link is not None:
+                yield {}, link

@@ -42,6 +42,7 @@ from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, re
 from .jaeger import jaeger_spans
 from .langfuse import is_langfuse, langfuse_spans
 from .langsmith import is_langsmith, langsmith_spans
+from .sdk_spans import is_sdk_span, sdk_spans
 from .openai_agents import agents_spans, is_export
 from .zipkin import is_zipkin, zipkin_spans
 from .messages import resource_argument
@@ -114,6 +115,8 @@ class OtelAdapter(JsonInput):
         if doc.__class__ is not dict or "resourceSpans" not in doc:
             if is_export(doc):  # the OpenAI Agents SDK's own trace export (openai_agents.py)
                 return self._request(agents_spans, doc, raw, source)
+            if is_sdk_span(doc):  # spans as the OTel Python SDK prints them, as Phoenix returns them (sdk_spans.py)
+                return self._request(sdk_spans, doc, raw, source)
             if is_langsmith(doc):  # LangSmith's runs (langsmith.py)
                 return self._request(langsmith_spans, doc, raw, source)
             if is_langfuse(doc):  # Langfuse's traces and observations from its API (langfuse.py)
@@ -250,8 +253,11 @@ class OtelAdapter(JsonInput):
                     self.skipped["not gen_ai"] += 1
                     return None
                 op = "execute_tool"
+        if op.__class__ is not str:  # (a list or map there names no operation: unhashable, it raised)
+            self.skipped["gen_ai.operation.name not text"] += 1
+            return None
         if op not in ACTION_OPERATIONS:
-            self.skipped[str(op)[:40]] += 1
+            self.skipped[op[:40]] += 1
             return None
         return op
 

@@ -255,7 +255,8 @@ _TRACES = 4096  # traces whose request is remembered across requests
 
 def model_span(s: Span) -> bool:
     """A model call or an agent's run (its operation, read as GenAI keys, or its name's first word)."""
-    return (as_genai(s).get("gen_ai.operation.name") or s.name.split(" ", 1)[0]) in MODEL_OPERATIONS
+    op = as_genai(s).get("gen_ai.operation.name") or s.name.split(" ", 1)[0]
+    return op.__class__ is str and op in MODEL_OPERATIONS
 
 
 class TraceRequests:

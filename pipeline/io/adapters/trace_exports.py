@@ -1,11 +1,31 @@
 """What the readers of tracing tools' own exports share (openai_agents.py, langfuse.py, langsmith.py):
-text ids, ISO times, a recorded call as the GenAI span attributes otel.py maps, and a bad record kept as
-a link in its descendants' line of ancestors."""
+the loop over a document's items, text ids, ISO times, a recorded call as the GenAI span attributes
+otel.py maps, and a bad record kept as a link in its descendants' line of ancestors. (zipkin.py and
+sdk_spans.py use the loop too.)"""
 
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
+from intentwatch.pipeline.io.deadletter import failure
+
+from .base import BadRecord
+from .libs import dumps
 from .otlp import Span, SpanError
+
+Read = Iterator[tuple[dict[str, Any], Span | BadRecord]]  # (resource attributes, span or bad span)
+
+
+def each_item(items: list[Any], where: str, listed: bool,
+              read: Callable[[Any, str], Iterable[tuple[dict[str, Any], Span | BadRecord]]]) -> Read:
+    """What ``read`` makes of each item, at ``where[i]`` (``listed``; else ``where``): an item that breaks
+    (its reader raises) is a bad record with the reason, and the next one is read."""
+    for i, item in enumerate(items):
+        position = f"{where}[{i}]" if listed else where
+        try:
+            yield from read(item, position)
+        except Exception as err:  # noqa: BLE001 - an item of an unforeseen shape costs that item
+            yield {}, BadRecord(position, str(err) if isinstance(err, SpanError) else failure(err), dumps(item))
 
 
 def text_id(value: Any, what: str) -> str:

@@ -16,15 +16,13 @@ siblings go on): an id that is not hex of the right length, a timestamp that is 
 (or past OTLP's range), a tag that is not text, annotations that are not a list.
 """
 
-from collections.abc import Iterator
 from typing import Any
-
-from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord
 from .jaeger import hex_id
 from .libs import JSONDecodeError, dumps, loads
 from .otlp import Span, SpanError
+from .trace_exports import Read, each_item
 
 _MAX_MICROS = (1 << 64) // 1000  # as OTLP's nanoseconds
 
@@ -103,7 +101,7 @@ def _span(sp: Any, position: str) -> tuple[dict[str, Any], Span]:
                  end=(start + duration) * 1000 if type(duration) is int and duration > 0 else 0))
 
 
-def zipkin_spans(doc: Any, source: str) -> Iterator[tuple[dict[str, Any], Span | BadRecord]]:
+def zipkin_spans(doc: Any, source: str) -> Read:
     """(resource attributes, span or bad span) for every span of a Zipkin document (``is_zipkin``)."""
     if doc.__class__ is dict:
         traces, positions = [[doc]], [source]
@@ -115,11 +113,4 @@ def zipkin_spans(doc: Any, source: str) -> Iterator[tuple[dict[str, Any], Span |
         if trace.__class__ is not list:
             yield {}, BadRecord(where, "a trace in the list is not a list of spans", dumps(trace))
             continue
-        for k, sp in enumerate(trace):
-            position = f"{where}[{k}]" if doc.__class__ is list else where
-            try:
-                yield _span(sp, position)
-            except SpanError as e:
-                yield {}, BadRecord(position, str(e), dumps(sp))
-            except Exception as err:  # noqa: BLE001 - a span of an unforeseen shape costs that span
-                yield {}, BadRecord(position, failure(err), dumps(sp))
+        yield from each_item(trace, where, doc.__class__ is list, lambda sp, at: [_span(sp, at)])

@@ -1,0 +1,104 @@
+"""Spans as one JSON object each, the way the OpenTelemetry Python SDK prints them (``ConsoleSpanExporter``:
+``span.to_json()``) and Arize Phoenix's REST API returns them -> ``Span`` records (otel.py).
+
+Both write a span as ``{"name", "context": {"trace_id", "span_id"}, "parent_id", "start_time",
+"end_time", "attributes": {...}, "events": [...]}``: ids in hex (the SDK with a ``0x`` prefix), times
+in ISO 8601, attributes a plain object (Phoenix may nest it: ``{"llm": {"model_name": ...}}`` is read as
+``llm.model_name``). The SDK adds ``kind`` (``SpanKind.SERVER``), ``status`` (``status_code``,
+``description``) and ``resource.attributes``; Phoenix ``span_kind`` (OpenInference's: ``TOOL``...),
+``status_code`` and ``status_message``, and pages its spans as ``{"data": [...], "next_cursor"}``. A file
+of them is one per line, a list, or, as the console exporter writes them, pretty-printed one after
+another (base.py reads such a file object by object). What breaks a span (its siblings go on): an id
+that is not hex of the right length, a start time that is not an ISO time after 1970.
+"""
+
+from typing import Any
+
+from .jaeger import hex_id
+from .libs import dumps
+from .otlp import Span, SpanError
+from .trace_exports import Read, each_item, iso_nanos
+
+_STATUS = {"ERROR": 2, "OK": 1, "UNSET": 0, "STATUSCODE.ERROR": 2, "STATUSCODE.OK": 1}
+_ENTRY = ("SpanKind.SERVER", "SpanKind.CONSUMER", "SERVER", "CONSUMER")
+MAX_DEPTH = 16  # nested attribute objects followed this deep
+
+
+def _span_like(doc: Any) -> bool:
+    context = doc.get("context") if doc.__class__ is dict else None
+    return context.__class__ is dict and "span_id" in context and "trace_id" in context and "name" in doc
+
+
+def is_sdk_span(doc: Any) -> bool:
+    """Whether a document is such a span, a list of them, or Phoenix's page of them."""
+    if doc.__class__ is dict and doc.get("data").__class__ is list and "next_cursor" in doc:
+        doc = doc["data"]
+    if doc.__class__ is list:
+        doc = doc[0] if doc else None
+    return _span_like(doc)
+
+
+def _flat(attrs: Any, what: str) -> dict[str, Any]:
+    """Attributes as one level of dotted keys: nested ones (Phoenix's, no dotted key at the top) are
+    flattened; flat ones keep an object value as it is (a tool call's arguments); a list stays a value."""
+    if attrs is None:
+        return {}
+    if attrs.__class__ is not dict:
+        raise SpanError(f"{what} are not an object")
+    if any("." in k for k in attrs):
+        return dict(attrs)
+    out: dict[str, Any] = {}
+    stack: list[tuple[str, dict[str, Any], int]] = [("", attrs, 0)]
+    while stack:
+        prefix, obj, depth = stack.pop()
+        for k, v in obj.items():
+            key = f"{prefix}{k}"
+            if v.__class__ is dict and depth < MAX_DEPTH:
+                stack.append((key + ".", v, depth + 1))
+            else:
+                out[key] = v
+    return out
+
+
+def _id(value: Any, digits: tuple[int, ...], what: str) -> str:
+    if type(value) is str and value[:2].lower() == "0x":
+        value = value[2:]
+    return hex_id(value, digits, what)
+
+
+def _span(sp: Any, position: str) -> tuple[dict[str, Any], Span]:
+    if not _span_like(sp):
+        raise SpanError("not a span (name, context.trace_id, context.span_id)")
+    context = sp["context"]
+    trace_id = _id(context["trace_id"], (16, 32), "trace_id")
+    span_id = _id(context["span_id"], (16,), "span_id")
+    parent = _id(sp["parent_id"], (16,), "parent_id") if sp.get("parent_id") else ""
+    attrs = _flat(sp.get("attributes"), "attributes")
+    kind = sp.get("span_kind")
+    if type(kind) is str and "openinference.span.kind" not in attrs and kind.isupper():
+        attrs["openinference.span.kind"] = kind  # (Phoenix's column: OpenInference's kind)
+    status = sp.get("status") if sp.get("status").__class__ is dict else {}
+    code = str(status.get("status_code") or sp.get("status_code") or "UNSET").upper()
+    message = status.get("description") or sp.get("status_message") or ""
+    events = []
+    if sp.get("events") is not None and sp["events"].__class__ is not list:
+        raise SpanError("events are not a list")
+    for ev in sp.get("events") or ():
+        if ev.__class__ is dict:
+            fields = _flat(ev.get("attributes"), "event attributes")
+            events.append({"name": str(ev.get("name") or ""), "attributes": [
+                {"key": k, "value": {"stringValue": v if type(v) is str else dumps(v).decode()}} for k, v in fields.items()]})
+    resource = sp.get("resource") if sp.get("resource").__class__ is dict else {}
+    end = sp.get("end_time")
+    return (_flat(resource.get("attributes"), "resource attributes"),
+            Span(trace_id, span_id, parent, str(sp["name"])[:500], iso_nanos(sp.get("start_time"), "start_time"),
+                 _STATUS.get(code, 0), message, attrs, position, sp, events, sp.get("kind") in _ENTRY,
+                 end=iso_nanos(end, "end_time") if end else 0))
+
+
+def sdk_spans(doc: Any, source: str) -> Read:
+    """(resource attributes, span or bad span) for every span of a document (``is_sdk_span``)."""
+    where = source
+    if doc.__class__ is dict and "next_cursor" in doc and doc.get("data").__class__ is list:
+        doc, where = doc["data"], f"{source}#data"
+    return each_item(doc if doc.__class__ is list else [doc], where, doc.__class__ is list, lambda sp, at: [_span(sp, at)])
