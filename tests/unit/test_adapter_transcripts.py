@@ -67,7 +67,7 @@ def test_what_a_file_does_not_say_is_taken_from_it_and_said_from_a_topic_a_dead_
     assert adapter.assumed == {"time: a clock from the file's modification time (none in the input, no start option)": 2}  # type: ignore[attr-defined]
     acts, bad, adapter = _read("tau_bench_results.json", start=START)
     assert not bad and {a.agent_id for a in acts} == {"tau_bench_results"}
-    assert adapter.assumed == {"agent: the file's name (none in the input, no agent option)": 1}  # type: ignore[attr-defined]
+    assert adapter.assumed == {"agent: the file's name (none in the input, no agent option), files": 1}  # type: ignore[attr-defined]
     line = orjson.loads(path.read_bytes().splitlines()[0])
     del line["suite_name"]
     topic = open_adapter("transcript")
@@ -342,6 +342,20 @@ def test_benchmark_runs_replay_with_no_options_and_the_summary_says_what_was_ass
     assert "assumed  time: a clock from the file's modification time" in res.output
     alerts = [orjson.loads(x) for x in (tmp_path / "a.jsonl").read_bytes().splitlines()]
     assert {a["agent_id"] for a in alerts if a["rule_id"] == "intent.injected_target"} == {"banking"}
+
+
+def test_a_session_file_naming_no_agent_takes_its_name_once(tmp_path):
+    """Bare messages a line each (a session id, a time, no agent): the file's name is the agent, counted once."""
+    f = tmp_path / "support-bot.2026-11-30.jsonl"
+    lines = [{"session_id": "s1", "timestamp": "2026-11-30T10:00:00Z", "role": "user", "content": "Close ticket 12"},
+             {"session_id": "s1", "timestamp": "2026-11-30T10:00:01Z", "role": "assistant", "content": "",
+              "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "close_ticket", "arguments": '{"ticket_id": "12"}'}}]},
+             {"session_id": "s1", "timestamp": "2026-11-30T10:00:02Z", "role": "tool", "tool_call_id": "c1", "content": "closed"}]
+    f.write_bytes(b"\n".join(map(orjson.dumps, lines)) + b"\n")
+    adapter = open_adapter("transcript")
+    acts = [r for r in read_tree(adapter, f) if isinstance(r, Action)]
+    assert [(a.agent_id, a.tool, a.attributes["request"]) for a in acts] == [("support-bot", "close_ticket", "Close ticket 12")]
+    assert adapter.assumed == {"agent: the file's name (none in the input, no agent option), files": 1}  # type: ignore[attr-defined]
 
 
 def test_sniffed_as_transcript():

@@ -98,6 +98,7 @@ class TranscriptAdapter(JsonInput):
         self._reading: set[str] = set()  # files being read (read_tree may interleave them: order.py)
         self._clock = 0  # conversations put on the start clock
         self._file_clock: datetime | None = None  # with no start option: the first untimed file's modification time
+        self._named_files: set[str] = set()  # files whose conversations took the file's name as their agent
         self._taken: dict[str, set[str]] = {}  # session -> call ids made actions of (documents repeat their history)
         self.skipped: Counter[str] = Counter()
         self.assumed: Counter[str] = Counter()  # what the input did not say (agent, time), taken from its file
@@ -201,7 +202,9 @@ class TranscriptAdapter(JsonInput):
         file = self._read_from(source)
         if not file:
             return None
-        self.assumed["agent: the file's name (none in the input, no agent option)"] += 1
+        if file not in self._named_files:  # (counted once per file)
+            self._named_files.add(file)
+            self.assumed["agent: the file's name (none in the input, no agent option), files"] += 1
         return Path(file).name.split(".", 1)[0][:200] or None
 
     def _whole(self, doc: Any, messages: list[Any], source: str, default: str | None = None) -> Iterator[Result]:
