@@ -112,12 +112,20 @@ def test_two_workers_learn_definitions_fleet_wide(kafka_pipeline: Pipeline, tmp_
     where = {agent: 0 for _, agent in first} | {agent: i // 3 for i, (_, agent) in enumerate(probes)}
     workers = [p.start_worker("d1"), p.start_worker("d2")]
 
-    def assigned(w: WorkerProcess) -> list[str]:
-        found = re.findall(r"assigned partitions \[([\d, ]*)\]", w.log.read_text(errors="replace"))
-        return found[-1].replace(" ", "").split(",") if found and found[-1] else []
-    p.wait_until(lambda *_: all(assigned(w) for w in workers), 60, "both workers to hold partitions", workers)
-    produce(p, first, where, workers)
+    def assigned(w: WorkerProcess) -> set[str]:
+        """The partitions a worker holds now: its latest assignment, none while it is revoked (a rebalance
+        as the second worker joins revokes and assigns again; the old assignment's line is still last)."""
+        found = re.findall(r"(assigned|revoked) partitions \[([\d, ]*)\]", w.log.read_text(errors="replace"))
+        if not found or found[-1][0] == "revoked" or not found[-1][1]:
+            return set()
+        return set(found[-1][1].replace(" ", "").split(","))
+
+    def settled(*_) -> bool:  # both hold partitions, none twice, all held
+        a, b = (assigned(w) for w in workers)
+        return bool(a) and bool(b) and not a & b and len(a | b) == p.partitions
+    p.wait_until(settled, 60, "both workers to hold partitions, none twice", workers)
     [other] = [w for w in workers if "0" not in assigned(w)]
+    produce(p, first, where, workers)
     p.wait_until(lambda *_: merged_lessons(p, other) == TEACHERS, 60, f"{other.instance} to read the {TEACHERS} lessons", workers)
 
     produce(p, probes, where, workers)
