@@ -217,13 +217,20 @@ def intents_suggest(
 
     if not (history.is_file() or (input_format != "native" and history.is_dir())):
         fail(f"{history}: no such file (the history is read twice, so stdin will not do)")
-    read = lambda d: native_actions(history, d)  # noqa: E731
+    passes: list[object] = []  # the adapter of each pass (what it assumed, after the first)
     if input_format != "native":
+        input_adapter(input_format, mapping, adapter_options)  # fails here on a bad format, mapping or option
+
+    def read(d):  # a fresh adapter per pass: CloudTrail's de-duplication remembers what the first pass saw
+        if input_format == "native":
+            return native_actions(history, d)
         from intentwatch.pipeline.io.adapters import actions_from
 
-        input_adapter(input_format, mapping, adapter_options)  # fails here on a bad format, mapping or option
-        # a fresh adapter per pass: CloudTrail's de-duplication remembers what the first pass saw
-        read = lambda d: actions_from(input_adapter(input_format, mapping, adapter_options), history, d)  # noqa: E731
+        passes.append(input_adapter(input_format, mapping, adapter_options))
+        return actions_from(passes[-1], history, d)
+
+    def times_assumed() -> bool:  # a transcript with no time read on a clock from its file: no hours to learn
+        return bool(passes) and any(k.startswith("time") for k in getattr(passes[0], "assumed", {}))
     stop = None
     if until is not None:
         try:
@@ -237,7 +244,7 @@ def intents_suggest(
         fail(f"--timezone {timezone_!r}: unknown time zone (use an IANA name such as Europe/Berlin)")
     options = DraftOptions(timezone=timezone_, min_distinct=min_distinct, need_singleton=closed_sets)
     dead = DeadLetterFile(dead_letter)
-    s = suggest_intents(read, out, options, until=stop, dead=dead)
+    s = suggest_intents(read, out, options, until=stop, dead=dead, times_assumed=times_assumed)
     dead.close()
     if not quiet:
         t = Table(title=f"drafts -> {out}", header_style="bold")

@@ -8,7 +8,7 @@ review, own and approve.
 """
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -30,12 +30,16 @@ class Suggestion:
 
 
 def suggest_intents(read: Callable[[DeadLetterFile | None], Iterator[Action]], out: Path, options: DraftOptions,
-                    until: datetime | None = None, dead: DeadLetterFile | None = None) -> Suggestion:
+                    until: datetime | None = None, dead: DeadLetterFile | None = None,
+                    times_assumed: Callable[[], bool] = lambda: False) -> Suggestion:
     """Draft a manifest per agent from the actions ``read`` yields (called twice: once to
-    gather, once to measure coverage), and write them under ``out``."""
+    gather, once to measure coverage), and write them under ``out``. ``times_assumed``, asked
+    after the first pass: the reader made the times up (drafts then hold no schedule or rate)."""
     from intentwatch.pipeline.engine.engine import Engine
 
     history = read_history(read(dead), options.timezone, until)
+    if times_assumed():
+        options = replace(options, real_times=False)
     drafts = suggest_all(history, options)
     checks = Engine(EngineConfig(learned=LearnedConfig(enabled=False))).checks
     cover = Coverage(drafts, checks)

@@ -64,6 +64,7 @@ class DraftOptions:
     rate_floor: int = 10            # never a limit under this many actions a minute
     thin_actions: int = 200         # fewer actions (or fewer active days) than this: flagged as thin
     thin_days: int = 3
+    real_times: bool = True         # False: the reader made the times up (a transcript's file clock): no schedule, no rate
 
 
 @dataclass
@@ -260,6 +261,9 @@ def suggest(h: AgentHistory, end_ts: float, o: DraftOptions, clock: LocalClock) 
     resources = generalise(h.resources.sessions, min_distinct=o.min_distinct, alike=o.alike, need_singleton=o.need_singleton)
     schedule, notes, active_days = suggest_schedule(h, end_ts, o, clock)
     rate, rate_notes = suggest_rate(h, o)
+    if not o.real_times:  # hours and per-minute rates of a made-up clock say nothing of the agent
+        schedule, rate = None, None
+        notes, rate_notes = ["times assumed by the reader (no time in the history): no schedule, no rate limit"], []
     model, model_notes = suggest_model(h)
     for what, g, n in (("tools", tools, len(h.tools)), ("resources", resources, len(h.resources))):
         wild = g.wildcards()
@@ -278,7 +282,8 @@ def suggest(h: AgentHistory, end_ts: float, o: DraftOptions, clock: LocalClock) 
     }
     if schedule is not None:
         doc["schedule"] = schedule
-    doc["rate_limit"] = rate
+    if rate is not None:
+        doc["rate_limit"] = rate
     if model is not None:
         doc["model"] = model
     doc["credentials"] = h.credentials.by_use()

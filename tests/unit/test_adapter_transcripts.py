@@ -344,6 +344,24 @@ def test_benchmark_runs_replay_with_no_options_and_the_summary_says_what_was_ass
     assert {a["agent_id"] for a in alerts if a["rule_id"] == "intent.injected_target"} == {"banking"}
 
 
+def test_drafts_from_runs_on_an_assumed_clock_hold_no_schedule_or_rate(tmp_path):
+    """``intents suggest`` from runs that carry no time: the hours and per-minute rates of the file's clock
+    say nothing of the agent, so the drafts leave both out and say why; on a clock the start option sets, both are drafted."""
+    for options in ([], ["--adapter-options", str(tmp_path / "o.yaml")]):
+        (tmp_path / "o.yaml").write_text(f'start: "{START}"\n')
+        out = tmp_path / f"drafts{len(options)}"
+        res = CliRunner().invoke(app, ["intents", "suggest", str(DATA / "agentdojo_runs.jsonl"), "--format", "transcript",
+                                       *options, "--out", str(out), "--dead-letter", str(tmp_path / "d.jsonl")])
+        assert res.exit_code == 0, res.output
+        text = (out / "banking.yaml").read_text()
+        doc = yaml.safe_load(text)
+        if options:  # a clock the user chose: it stands for real times
+            assert doc.get("rate_limit") is not None and "times assumed" not in text
+        else:
+            assert doc.get("schedule") is None and doc.get("rate_limit") is None
+            assert "times assumed by the reader (no time in the history): no schedule, no rate limit" in text
+
+
 def test_a_session_file_naming_no_agent_takes_its_name_once(tmp_path):
     """Bare messages a line each (a session id, a time, no agent): the file's name is the agent, counted once."""
     f = tmp_path / "support-bot.2026-11-30.jsonl"
