@@ -28,7 +28,7 @@ from .otel_requests import user_text
 COMMANDS = frozenset({"open", "goto", "scroll_up", "scroll_down", "create", "find_file", "search_dir", "search_file",
                       "edit", "insert", "append", "str_replace_editor", "submit", "filemap", "view_image"})
 _PATH_FIRST = frozenset({"open", "create", "filemap", "view_image"})  # the next word is the file
-_BLOCK = re.compile(r"```(?:bash|sh|shell)?[ \t]*\r?\n(.*?)\r?\n?```", re.S)
+_BLOCK = re.compile(r"```(?:bash|sh)\s*\n(.*?)\n```", re.S)  # the block mini-SWE-agent runs (an untagged one it does not)
 _RETURN_CODE = re.compile(r"<returncode>\s*(-?\d+)\s*</returncode>")
 
 
