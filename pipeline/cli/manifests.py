@@ -230,7 +230,9 @@ def intents_suggest(
         return actions_from(passes[-1], history, d)
 
     def times_assumed() -> bool:  # a transcript with no time read on a clock from its file: no hours to learn
-        return bool(passes) and any(k.startswith("time") for k in getattr(passes[0], "assumed", {}))
+        from intentwatch.pipeline.io.adapters.transcript import ASSUMED_TIME
+
+        return bool(passes) and ASSUMED_TIME in getattr(passes[0], "assumed", {})
     stop = None
     if until is not None:
         try:

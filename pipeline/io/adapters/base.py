@@ -135,7 +135,7 @@ class JsonInput:
                 doc, end = dec.raw_decode(text, pos)
             except json.JSONDecodeError as e:
                 resume = text.find("\n{", pos + 1)
-                where = "the rest is lost" if resume < 0 else f"reading goes on at line {text.count(chr(10), 0, resume) + 2}"
+                where = "the rest is lost" if resume < 0 else f"reading goes on at line {line + text.count(chr(10), pos, resume) + 1}"
                 yield BadRecord(f"{source}:{line}", f"{damage or f'invalid JSON ({e})'}; {n} complete object(s) "
                                                     f"before line {line} were read, {where}",
                                 text[pos:pos + 65536 if resume < 0 else min(resume, pos + 65536)].encode())

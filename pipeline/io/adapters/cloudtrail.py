@@ -80,9 +80,8 @@ class CloudTrailAdapter(JsonInput):
     def _not_json(self, data: bytes, source: str, damage: str | None, error: Exception) -> Iterator[Result] | None:
         if _looks_like_lines(data) or not data.strip():
             return None
-        if re.match(rb"\s*\{", data) and re.search(rb"\}\s*\{", data):  # Firehose: objects back to back
-            return self._concatenated(data.decode("utf-8", errors="replace"), source, damage)
-        return self._salvage(data, source, damage or f"invalid JSON ({error})")
+        objects = JsonInput._not_json(self, data, source, damage, error)  # Firehose: objects back to back
+        return objects if objects is not None else self._salvage(data, source, damage or f"invalid JSON ({error})")
 
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
         if isinstance(doc, list):

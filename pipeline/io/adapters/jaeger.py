@@ -15,11 +15,10 @@ that is not hex of the right length, a start time that is not a positive integer
 from collections.abc import Iterator
 from typing import Any
 
-from intentwatch.pipeline.io.deadletter import failure
-
 from .base import BadRecord
 from .libs import dumps
 from .otlp import Span, SpanError
+from .trace_exports import MAX_MICROS, each_item, json_event
 
 _STATUS = {"ERROR": 2, "OK": 1, "UNSET": 0}
 
@@ -75,12 +74,10 @@ def _span(sp: Any, resources: dict[str, dict[str, Any]], position: str) -> tuple
     events = []
     for log in sp.get("logs") or ():
         fields = _tags(log.get("fields")) if type(log) is dict else {}
-        events.append({"name": str(fields.pop("event", "")),
-                       "attributes": [{"key": k, "value": {"stringValue": v if type(v) is str else dumps(v).decode()}}
-                                      for k, v in fields.items()]})
+        events.append(json_event(str(fields.pop("event", "")), fields))
     resource = resources.get(str(sp.get("processID")), {})
     duration = sp.get("duration")
-    if start + (duration if type(duration) is int and duration > 0 else 0) >= (1 << 64) // 1000:
+    if start + (duration if type(duration) is int and duration > 0 else 0) >= MAX_MICROS:
         raise SpanError(f"startTime {start} + duration {duration} is out of range (past 2^64 nanoseconds)")
     return resource, Span(trace_id, span_id, parent, str(sp.get("operationName") or ""), start * 1000, status,
                           attrs.get("otel.status_description") or "", attrs, position, sp, events,
@@ -101,11 +98,5 @@ def jaeger_spans(doc: dict[str, Any], source: str) -> Iterator[tuple[dict[str, A
                     resources[pid] = {**_tags(p.get("tags")), "service.name": p.get("serviceName")}
                 except SpanError:
                     resources[pid] = {"service.name": p.get("serviceName")}
-        for k, sp in enumerate(trace["spans"]):
-            position = f"{source}#data[{i}].spans[{k}]"
-            try:
-                yield _span(sp, resources, position)
-            except SpanError as e:
-                yield {}, BadRecord(position, str(e), dumps(sp))
-            except Exception as err:  # noqa: BLE001 - a span of an unforeseen shape costs that span
-                yield {}, BadRecord(position, failure(err), dumps(sp))
+        yield from each_item(trace["spans"], f"{source}#data[{i}].spans", True,
+                             lambda sp, at: [_span(sp, resources, at)])  # noqa: B023 - consumed before the next trace

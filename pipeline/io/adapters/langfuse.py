@@ -22,12 +22,8 @@ which cannot be told from other spans: such traces give their model calls only. 
 
 from typing import Any
 
-from intentwatch.pipeline.io.deadletter import failure
-
-from .base import BadRecord
-from .libs import dumps
 from .otlp import Span, SpanError
-from .trace_exports import Read, each_item, genai_attributes, iso_nanos, still_a_link, text_id
+from .trace_exports import Read, bad, each_item, genai_attributes, iso_nanos, still_a_link, text_id
 
 _OPERATIONS = {"TOOL": "execute_tool", "AGENT": "invoke_agent", "GENERATION": "chat"}
 
@@ -107,7 +103,7 @@ def _one(obs: Any, position: str) -> Read:
 
 def _bad(item: Any, position: str, err: Exception) -> Read:
     """A dead letter, and the observation still a link in its children's line (``still_a_link``)."""
-    yield {}, BadRecord(position, str(err) if isinstance(err, SpanError) else failure(err), dumps(item))
+    yield {}, bad(position, err, item)
     if _observation_like(item):
         names = {"gen_ai.agent.name": item["name"]} if item["type"] == "AGENT" and type(item.get("name")) is str else {}
         link = still_a_link(item["traceId"], item.get("id"), item.get("parentObservationId") or item["traceId"], names,

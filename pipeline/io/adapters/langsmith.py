@@ -14,15 +14,10 @@ executor). An ``error`` is status ERROR. What breaks a run (its siblings go on):
 ``start_time`` that is not an ISO time after 1970.
 """
 
-from collections.abc import Iterator
 from typing import Any
 
-from intentwatch.pipeline.io.deadletter import failure
-
-from .base import BadRecord
-from .libs import dumps
 from .otlp import Span, SpanError
-from .trace_exports import iso_nanos, still_a_link, text_id
+from .trace_exports import Read, bad, each_item, iso_nanos, still_a_link, text_id
 
 _OPERATIONS = {"tool": "execute_tool", "llm": "chat"}
 _METADATA = ("thread_id", "session_id", "conversation_id", "assistant_id", "graph_id")  # read as LangSmith's OTel keys
@@ -42,10 +37,14 @@ def is_langsmith(doc: Any) -> bool:
     return _run_like(doc)
 
 
-def _names(run: dict[str, Any]) -> dict[str, Any]:
-    """The session and agent a run names for the runs under it (LangSmith's OTel keys, read by otel_conventions.py)."""
+def _extra(run: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A run's ``extra`` and its ``metadata`` (empty when either is missing or no object)."""
     extra = run.get("extra") if run.get("extra").__class__ is dict else {}
-    metadata = extra.get("metadata") if extra.get("metadata").__class__ is dict else {}
+    return extra, extra.get("metadata") if extra.get("metadata").__class__ is dict else {}
+
+
+def _names(run: dict[str, Any], metadata: dict[str, Any]) -> dict[str, Any]:
+    """The session and agent a run names for the runs under it (LangSmith's OTel keys, read by otel_conventions.py)."""
     a = {f"langsmith.metadata.{key}": metadata[key] for key in _METADATA if metadata.get(key) is not None}
     name = run.get("name")
     if run.get("parent_run_id") is None and type(name) is str and name and not any(k in metadata for k in ("assistant_id", "graph_id")):
@@ -64,9 +63,8 @@ def _span(run: dict[str, Any], position: str) -> Span:
     for key, value in (("gen_ai.prompt", run.get("inputs")), ("gen_ai.completion", run.get("outputs"))):
         if value is not None:
             a[key] = value
-    a.update(_names(run))
-    extra = run.get("extra") if run.get("extra").__class__ is dict else {}
-    metadata = extra.get("metadata") if extra.get("metadata").__class__ is dict else {}
+    extra, metadata = _extra(run)
+    a.update(_names(run, metadata))
     params = extra.get("invocation_params") if extra.get("invocation_params").__class__ is dict else {}
     model = params.get("model") or params.get("model_name") or metadata.get("ls_model_name")
     if kind == "llm" and type(model) is str and model:
@@ -80,16 +78,15 @@ def _span(run: dict[str, Any], position: str) -> Span:
                 end=iso_nanos(end, "end_time") if end else 0)
 
 
-def _runs(run: Any, position: str, depth: int = 0) -> Iterator[tuple[dict[str, Any], Span | BadRecord]]:
+def _runs(run: Any, position: str, depth: int = 0) -> Read:
     """A run, then its nested ``child_runs`` (a bad run costs only itself: its children are read, and its
     dead letter holds it without them)."""
     try:
         yield {}, _span(run, position)
     except Exception as err:  # noqa: BLE001 - a run of an unforeseen shape costs that run
-        reason = str(err) if isinstance(err, SpanError) else failure(err)
-        yield {}, BadRecord(position, reason, dumps({**run, "child_runs": None} if run.__class__ is dict else run))
-        link = still_a_link(run.get("trace_id") or run.get("id"), run.get("id"), run.get("parent_run_id"), _names(run),
-                            "langsmith", position, run) if run.__class__ is dict else None
+        yield {}, bad(position, err, {**run, "child_runs": None} if run.__class__ is dict else run)
+        link = still_a_link(run.get("trace_id") or run.get("id"), run.get("id"), run.get("parent_run_id"),
+                            _names(run, _extra(run)[1]), "langsmith", position, run) if run.__class__ is dict else None
         if link is not None:
             yield {}, link
     children = run.get("child_runs") if run.__class__ is dict else None
@@ -98,13 +95,9 @@ def _runs(run: Any, position: str, depth: int = 0) -> Iterator[tuple[dict[str, A
             yield from _runs(child, f"{position}.child_runs[{k}]", depth + 1)
 
 
-def langsmith_spans(doc: Any, source: str) -> Iterator[tuple[dict[str, Any], Span | BadRecord]]:
+def langsmith_spans(doc: Any, source: str) -> Read:
     """(no resource, span or bad span) for every run of a LangSmith document (``is_langsmith``)."""
     where = source
     if doc.__class__ is dict and doc.get("runs").__class__ is list:
         doc, where = doc["runs"], f"{source}#runs"
-    if doc.__class__ is not list:
-        yield from _runs(doc, source)
-        return
-    for i, run in enumerate(doc):
-        yield from _runs(run, f"{where}[{i}]")
+    return each_item(doc if doc.__class__ is list else [doc], where, doc.__class__ is list, _runs)

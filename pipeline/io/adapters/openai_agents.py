@@ -21,12 +21,8 @@ an ISO time after 1970, ``span_data`` that is not an object.
 
 from typing import Any
 
-from intentwatch.pipeline.io.deadletter import failure
-
-from .base import BadRecord
-from .libs import dumps
 from .otlp import Span, SpanError
-from .trace_exports import Read, each_item, genai_attributes, iso_nanos, still_a_link, text_id
+from .trace_exports import Read, bad, each_item, genai_attributes, iso_nanos, still_a_link, text_id
 
 ITEMS = ("trace", "trace.span")  # an exported item's ``object``
 _OPERATIONS = {"agent": "invoke_agent", "function": "execute_tool", "generation": "chat", "response": "chat"}
@@ -105,7 +101,7 @@ def _item(item: Any, position: str) -> Read:
             raise SpanError("not an exported trace or span (object: trace, trace.span)")
         yield {}, _root(item, position) if item["object"] == "trace" else _span(item, position)
     except Exception as err:  # noqa: BLE001 - an item of an unforeseen shape costs that item
-        yield {}, BadRecord(position, str(err) if isinstance(err, SpanError) else failure(err), dumps(item))
+        yield {}, bad(position, err, item)
         if item.__class__ is dict and item.get("object") == "trace.span":  # still a link for its children
             data = item.get("span_data") if item.get("span_data").__class__ is dict else {}
             names = {"gen_ai.agent.name": data["name"]} if data.get("type") == "agent" and type(data.get("name")) is str else {}

@@ -15,9 +15,8 @@ that is not hex of the right length, a start time that is not an ISO time after 
 from typing import Any
 
 from .jaeger import hex_id
-from .libs import dumps
 from .otlp import Span, SpanError
-from .trace_exports import Read, each_item, iso_nanos
+from .trace_exports import Read, each_item, iso_nanos, json_event
 
 _STATUS = {"ERROR": 2, "OK": 1, "UNSET": 0, "STATUSCODE.ERROR": 2, "STATUSCODE.OK": 1}
 _ENTRY = ("SpanKind.SERVER", "SpanKind.CONSUMER", "SERVER", "CONSUMER")
@@ -85,9 +84,7 @@ def _span(sp: Any, position: str) -> tuple[dict[str, Any], Span]:
         raise SpanError("events are not a list")
     for ev in sp.get("events") or ():
         if ev.__class__ is dict:
-            fields = _flat(ev.get("attributes"), "event attributes")
-            events.append({"name": str(ev.get("name") or ""), "attributes": [
-                {"key": k, "value": {"stringValue": v if type(v) is str else dumps(v).decode()}} for k, v in fields.items()]})
+            events.append(json_event(str(ev.get("name") or ""), _flat(ev.get("attributes"), "event attributes")))
     resource = sp.get("resource") if sp.get("resource").__class__ is dict else {}
     end = sp.get("end_time")
     return (_flat(resource.get("attributes"), "resource attributes"),

@@ -1,7 +1,8 @@
-"""What the readers of tracing tools' own exports share (openai_agents.py, langfuse.py, langsmith.py):
-the loop over a document's items, text ids, ISO times, a recorded call as the GenAI span attributes
-otel.py maps, and a bad record kept as a link in its descendants' line of ancestors. (zipkin.py and
-sdk_spans.py use the loop too.)"""
+"""What the readers of other tracing tools' records share (openai_agents.py, langfuse.py, langsmith.py;
+jaeger.py, zipkin.py and sdk_spans.py the loop, the bad record, events and the time bound): the loop
+over a document's items, a bad item's record, text ids, ISO times, a recorded call as the GenAI span
+attributes otel.py maps, an event as OTLP/JSON writes it, and a bad record kept as a link in its
+descendants' line of ancestors."""
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
@@ -14,6 +15,18 @@ from .libs import dumps
 from .otlp import Span, SpanError
 
 Read = Iterator[tuple[dict[str, Any], Span | BadRecord]]  # (resource attributes, span or bad span)
+MAX_MICROS = (1 << 64) // 1000  # a time in microseconds past this is past OTLP's nanoseconds (2^64)
+
+
+def bad(position: str, err: Exception, raw: Any) -> BadRecord:
+    """The dead letter of an item its reader raised on: a ``SpanError`` says why, anything else is a failure."""
+    return BadRecord(position, str(err) if isinstance(err, SpanError) else failure(err), dumps(raw))
+
+
+def json_event(name: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """An event as OTLP/JSON writes it (what ``Span.event_list`` reads), its values as text."""
+    return {"name": name, "attributes": [{"key": k, "value": {"stringValue": v if type(v) is str else dumps(v).decode()}}
+                                         for k, v in fields.items()]}
 
 
 def each_item(items: list[Any], where: str, listed: bool,
@@ -25,7 +38,7 @@ def each_item(items: list[Any], where: str, listed: bool,
         try:
             yield from read(item, position)
         except Exception as err:  # noqa: BLE001 - an item of an unforeseen shape costs that item
-            yield {}, BadRecord(position, str(err) if isinstance(err, SpanError) else failure(err), dumps(item))
+            yield {}, bad(position, err, item)
 
 
 def text_id(value: Any, what: str) -> str:

@@ -61,6 +61,9 @@ from .transcript_forms import SKIPPED_LINES, USER, as_text, message_like, short,
 
 MAX_MESSAGES = 100_000  # of one conversation document
 MAX_STREAMS = 4096  # line-by-line conversations open at once (the oldest is closed)
+# What was taken from the file, not the input (``assumed``: the replay summary; ``intents suggest`` reads ASSUMED_TIME).
+ASSUMED_TIME = "time: a clock from the file's modification time (none in the input, no start option)"
+ASSUMED_AGENT = "agent: the file's name (none in the input, no agent option), files"
 class _Conversation:
     """One conversation being read: its calls, when each was asked, its latest request and model."""
 
@@ -193,7 +196,7 @@ class TranscriptAdapter(JsonInput):
                     return None
                 self._file_clock = datetime.fromtimestamp(Path(file).stat().st_mtime, UTC)
             start = self._file_clock
-            self.assumed["time: a clock from the file's modification time (none in the input, no start option)"] += 1
+            self.assumed[ASSUMED_TIME] += 1
         self._clock += 1
         return start + timedelta(seconds=(self._clock - 1) * self.options.gap_seconds)
 
@@ -204,7 +207,7 @@ class TranscriptAdapter(JsonInput):
             return None
         if file not in self._named_files:  # (counted once per file)
             self._named_files.add(file)
-            self.assumed["agent: the file's name (none in the input, no agent option), files"] += 1
+            self.assumed[ASSUMED_AGENT] += 1
         return Path(file).name.split(".", 1)[0][:200] or None
 
     def _whole(self, doc: Any, messages: list[Any], source: str, default: str | None = None) -> Iterator[Result]:
@@ -216,9 +219,10 @@ class TranscriptAdapter(JsonInput):
             yield BadRecord(source, "no agent: the message names none (agent_paths) and no agent option is set",
                             dumps(doc if doc is not None else messages[:4]))
             return
-        start = self._time(doc) if doc is not None else None
-        if start is None and doc is not None and self._time_value(doc) is not None:
-            yield BadRecord(source, f"time {self._time_value(doc)!r} is neither RFC 3339 nor a Unix time", dumps(doc))
+        value = self._time_value(doc) if doc is not None else None
+        start = when(value) if value is not None else None
+        if start is None and value is not None:
+            yield BadRecord(source, f"time {value!r} is neither RFC 3339 nor a Unix time", dumps(doc))
             return
         if start is None:  # the first message that carries a time (ATIF's steps, OpenHands' events), else the clock
             start = next((t for m in messages[:MAX_MESSAGES] if m.__class__ is dict for t in (self._time(m),) if t), None) \
@@ -279,9 +283,10 @@ class TranscriptAdapter(JsonInput):
             return
         session = self._first(doc, self._line_sessions) or meta.get("id") or file or "stream"
         conv = self._stream(file, agent, session)
-        at = self._time(doc) or (self._time(m) if m is not doc else None)
-        if at is None and self._time_value(doc) is not None:
-            yield BadRecord(source, f"time {self._time_value(doc)!r} is neither RFC 3339 nor a Unix time", raw or dumps(doc))
+        value = self._time_value(doc)
+        at = (when(value) if value is not None else None) or (self._time(m) if m is not doc else None)
+        if at is None and value is not None:
+            yield BadRecord(source, f"time {value!r} is neither RFC 3339 nor a Unix time", raw or dumps(doc))
             return
         if at is None:
             at = self._tick(source) if conv.last is None else conv.last + timedelta(seconds=self.options.step_seconds)

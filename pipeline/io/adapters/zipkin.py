@@ -22,9 +22,8 @@ from .base import BadRecord
 from .jaeger import hex_id
 from .libs import JSONDecodeError, dumps, loads
 from .otlp import Span, SpanError
-from .trace_exports import Read, each_item
+from .trace_exports import MAX_MICROS, Read, each_item, json_event
 
-_MAX_MICROS = (1 << 64) // 1000  # as OTLP's nanoseconds
 
 def is_zipkin(doc: Any) -> bool:
     """Whether a document is Zipkin v2 JSON: a span (``traceId`` and ``id`` at the top), or a list
@@ -49,9 +48,8 @@ def _event(annotation: Any) -> dict[str, Any] | None:
         if parsed.__class__ is dict and len(parsed) == 1:
             ((name, attrs),) = parsed.items()
             if attrs.__class__ is dict:
-                return {"name": name, "attributes": [
-                    {"key": k, "value": {"stringValue": v if type(v) is str else dumps(v).decode()}} for k, v in attrs.items()]}
-    return {"name": value, "attributes": []}
+                return json_event(name, attrs)
+    return json_event(value, {})
 
 
 def _span(sp: Any, position: str) -> tuple[dict[str, Any], Span]:
@@ -63,7 +61,7 @@ def _span(sp: Any, position: str) -> tuple[dict[str, Any], Span]:
     start = sp.get("timestamp")
     if type(start) is not int or start <= 0:
         raise SpanError(f"timestamp {start!r} is not a positive integer (microseconds)")
-    if start >= _MAX_MICROS:
+    if start >= MAX_MICROS:
         raise SpanError(f"timestamp {start} is out of range (nanoseconds past 2^64)")
     tags = sp.get("tags") or {}
     if tags.__class__ is not dict:
@@ -72,8 +70,7 @@ def _span(sp: Any, position: str) -> tuple[dict[str, Any], Span]:
     for k, v in attrs.items():
         if type(v) is not str:
             raise SpanError(f"tag {k} is not text (Zipkin's tags are text)")
-    for k, v in attrs.items():  # token counts are counts (every other text stays text: an id may be digits)
-        if k.startswith("gen_ai.usage.") and type(v) is str and v.isascii() and v.isdigit():
+        if k.startswith("gen_ai.usage.") and v.isascii() and v.isdigit():  # token counts are counts (an id may be digits)
             attrs[k] = int(v)
     status, message = 0, attrs.get("otel.status_description") or ""
     code = str(attrs.get("otel.status_code", "")).upper()
@@ -93,7 +90,7 @@ def _span(sp: Any, position: str) -> tuple[dict[str, Any], Span]:
     if type(sp.get("name") or "") is not str:
         raise SpanError("name is not text")
     duration = sp.get("duration")
-    if type(duration) is int and start + duration >= _MAX_MICROS:
+    if type(duration) is int and start + duration >= MAX_MICROS:
         raise SpanError(f"duration {duration} is out of range (its end past 2^64 nanoseconds)")
     return ({"service.name": service} if service else {},
             Span(trace_id, span_id, parent, str(sp.get("name") or ""), start * 1000, status, message, attrs, position,
