@@ -67,6 +67,14 @@ def test_claude_code_events_become_its_tool_calls_and_model_use(encoding):
     assert str(read.time) == "2025-12-05 00:00:04.500000+00:00"
 
 
+def test_logs_in_protobufs_field_names_read_as_otlp_json():
+    """MessageToJson with ``preserving_proto_field_name`` (``resource_logs``, ``log_records``, ``string_value``)."""
+    request = json_format.ParseDict(LINES[CLAUDE], ExportLogsServiceRequest())
+    text = json_format.MessageToJson(request, preserving_proto_field_name=True)
+    assert '"log_records"' in text and '"logRecords"' not in text
+    assert list(OtelAdapter().decode(text.encode(), f"f:{CLAUDE + 1}")) == _results("json", CLAUDE)[0]
+
+
 def test_codex_events_become_its_tool_calls(encoding):
     acts = _actions(encoding, CODEX)
     assert [(a.tool, a.operation, a.outcome) for a in acts] == [
@@ -107,7 +115,7 @@ def test_bad_records_are_dead_lettered_with_a_reason_and_their_siblings_go_on():
     bad = {r.source.rsplit("#", 1)[1]: r.reason for r in results if isinstance(r, BadRecord)}
     good = [r for r in results if isinstance(r, Action)]
     assert [a.tool for a in good] == ["Glob"]
-    assert "not 32 hex digits" in bad["rl0.sl0.log0"]
+    assert "is neither 32 hex digits nor 16 bytes in base64" in bad["rl0.sl0.log0"]
     assert "time" in bad["rl0.sl0.log1"]
     assert "no tool_name" in bad["rl0.sl0.log2"]
     assert "overflows int64" in bad["rl0.sl0.log3"]

@@ -140,7 +140,7 @@ BAD_REASONS = {
     "span2": "attribute payment.amount_cents: intValue 9223372036854775808 overflows int64",
     "span3": "unknown span kind 'SPAN_KIND_SIDEWAYS'",
     "span4": "spanId missing",
-    "span5": "spanId 'APBnqguqArc=' is not 16 hex digits (OTLP/JSON ids are hex, not base64)",
+    "span5": "spanId '00f067aa0ba902b' is neither 16 hex digits nor 8 bytes in base64",
     "span6": "unknown status code 'STATUS_CODE_MAYBE'",
     "span7": "startTimeUnixNano '18446744073709551616' is out of range",
 }
@@ -409,6 +409,27 @@ def test_a_trace_downloaded_from_jaeger_gives_the_same_actions():
     jaeger = list(OtelAdapter().decode(orjson.dumps(_as_jaeger(doc)), "j"))
     assert all(isinstance(r, Action) for r in jaeger) and len(jaeger) == len(otlp) == 4
     assert [a.model_dump() for a in jaeger] == [a.model_dump() for a in otlp]
+
+
+def test_protobuf_json_mapping_reads_as_otlp_json():
+    """What ``json_format.MessageToJson`` writes of the request (base64 ids, camelCase or, with
+    ``preserving_proto_field_name``, protobuf's snake_case keys) gives the same actions as OTLP/JSON."""
+    from google.protobuf import json_format
+
+    otlp = list(OtelAdapter().read(TRACE))
+    request = to_proto(orjson.loads(TRACE.read_bytes()))
+    for snake in (False, True):
+        text = json_format.MessageToJson(request, preserving_proto_field_name=snake)
+        assert ('"trace_id"' in text) is snake and '"traceId": "' + orjson.loads(TRACE.read_bytes())[
+            "resourceSpans"][0]["scopeSpans"][0]["spans"][0]["traceId"] not in text  # (ids in base64)
+        assert list(OtelAdapter().decode(text.encode(), str(TRACE))) == otlp
+    # a base64 id of the wrong size, or with its padding cut, is still a bad span
+    doc = orjson.loads(json_format.MessageToJson(request))
+    spans = doc["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    spans[0]["spanId"], spans[1]["traceId"] = "AAECAwQFBgc", spans[1]["traceId"].rstrip("=")
+    bad = {r.source: r.reason for r in OtelAdapter().decode(orjson.dumps(doc), "m") if isinstance(r, BadRecord)}
+    assert bad == {"m#rs0.ss0.span0": "spanId 'AAECAwQFBgc' is neither 16 hex digits nor 8 bytes in base64",
+                   "m#rs0.ss0.span1": f"traceId {spans[1]['traceId']!r} is neither 32 hex digits nor 16 bytes in base64"}
 
 
 def _as_zipkin(doc: dict) -> list:

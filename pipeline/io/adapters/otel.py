@@ -53,7 +53,7 @@ from .otel_messages import MessageCalls, has_input
 from .otel_requests import MODEL_OPERATIONS, TraceRequests, event_request, model_span, span_request
 from .otel_traces import MAX_ANCESTORS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent, \
     resource_agent
-from .otlp import Span, SpanError, Spans, json_spans, length_prefixed, proto_spans
+from .otlp import Span, SpanError, Spans, camel_keys, json_spans, length_prefixed, proto_spans
 
 # (Final: compiled, a constant is a C global, not a module dict lookup)
 STATUS_ERROR: Final = 2
@@ -65,6 +65,8 @@ FIELD_ATTRIBUTES: Final = {f"intentwatch.{f}": f for f in (
 _FIELD_KEYS: Final = frozenset(FIELD_ATTRIBUTES)
 _AGENT_KEYS: Final = ("gen_ai.agent.id", "gen_ai.agent.name")
 _SESSION_KEYS: Final = ("gen_ai.conversation.id", "mcp.session.id")
+_CAMEL_ROOTS: Final = frozenset({"resourceSpans", "resourceLogs", "resourceMetrics"})
+_SNAKE_ROOTS: Final = frozenset({"resource_spans", "resource_logs", "resource_metrics"})
 
 
 def _has_messages(span: Span, action: Action) -> bool:
@@ -107,6 +109,8 @@ class OtelAdapter(JsonInput):
         return self._request(proto_spans, raw, raw, source)
 
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
+        if doc.__class__ is dict and not doc.keys() & _CAMEL_ROOTS and doc.keys() & _SNAKE_ROOTS:
+            doc = camel_keys(doc)  # protobuf's field names (MessageToJson's preserving_proto_field_name)
         if doc.__class__ is dict and ("resourceLogs" in doc or "resourceMetrics" in doc):
             if "resourceMetrics" in doc:  # (one file exporter for every pipeline writes them among the rest)
                 self.skipped["metrics (no actions)"] += 1

@@ -1,12 +1,17 @@
 """OTLP traces on the wire -> ``Span`` records: OTLP/JSON (read with orjson) and OTLP protobuf
 (read with the generated classes), one shape for both, so one mapping (otel.py) serves both.
 
-What makes a span bad (its siblings in the request carry on): a trace or span id that is not
-32 / 16 hex digits, a start time that is missing or not a uint64, an ``intValue`` beyond int64,
+OTLP/JSON as protobuf's own JSON mapping writes it (``json_format.MessageToJson``: ids in base64,
+keys in snake_case with ``preserving_proto_field_name``) reads the same: a base64 id is told by its
+length and padding (24 / 12 characters, never a hex id's 32 / 16), snake_case keys by the root's.
+
+What makes a span bad (its siblings in the request carry on): a trace or span id that is neither
+32 / 16 hex digits nor their bytes in base64, a start time that is missing or not a uint64, an ``intValue`` beyond int64,
 a span kind or status code no version of OTLP defines. The protobuf pitfall (``json_format``
 reads hex ids as base64) is avoided by not using ``json_format``.
 """
 
+import binascii
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +26,7 @@ KINDS = {"SPAN_KIND_UNSPECIFIED": 0, "SPAN_KIND_INTERNAL": 1, "SPAN_KIND_SERVER"
          "SPAN_KIND_PRODUCER": 4, "SPAN_KIND_CONSUMER": 5}
 STATUS_CODES = {"STATUS_CODE_UNSET": 0, "STATUS_CODE_OK": 1, "STATUS_CODE_ERROR": 2}
 INT64_MIN, INT64_MAX, UINT64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
+_BASE64 = {32: (24, 2), 16: (12, 1)}  # hex digits -> (length, padding) of the id's bytes in base64
 _REMOTE_PARENT = 0x300  # SpanFlags: CONTEXT_HAS_IS_REMOTE | CONTEXT_IS_REMOTE
 
 
@@ -104,11 +110,18 @@ def _hex_id(value: Any, digits: int, what: str, required: bool = True) -> str:
             if required:
                 raise SpanError(f"{what} is all zeros (an invalid id)")
             return ""
+    elif type(value) is str and (len(value), value[-2:].count("=")) == _BASE64[digits]:
+        try:  # protobuf's JSON mapping writes bytes in base64
+            raw = binascii.a2b_base64(value, strict_mode=True)
+        except binascii.Error:
+            raw = b""
+        if len(raw) * 2 == digits:
+            return _hex_id(raw.hex(), digits, what, required)
     if not value:
         if required:
             raise SpanError(f"{what} missing")
         return ""
-    raise SpanError(f"{what} {value!r} is not {digits} hex digits (OTLP/JSON ids are hex, not base64)")
+    raise SpanError(f"{what} {value!r} is neither {digits} hex digits nor {digits // 2} bytes in base64")
 
 
 def _enum(value: Any, names: dict[str, int], what: str) -> int:
@@ -232,6 +245,24 @@ def _json_span(sp: Any, position: str) -> Span:
     return Span(trace_id, span_id, parent_id, name, start_ns, code, message, _string_attributes(sp.get("attributes")),
                 position, sp, sp.get("events") or (),
                 kind == 2 or kind == 5 or (flags.__class__ is int and flags & _REMOTE_PARENT == _REMOTE_PARENT))
+
+
+def camel_keys(value: Any) -> Any:
+    """An OTLP document with protobuf's field names (``resource_spans``, ``string_value``) under
+    OTLP/JSON's (``resourceSpans``, ``stringValue``). OTLP has no map fields (attributes are lists of
+    key/value objects), so every object key is a field name; attribute keys are values, untouched."""
+    if value.__class__ is dict:
+        return {_camel(k): camel_keys(v) for k, v in value.items()}
+    if value.__class__ is list:
+        return [camel_keys(v) for v in value]
+    return value
+
+
+def _camel(key: Any) -> Any:
+    if type(key) is not str or "_" not in key:
+        return key
+    head, *rest = key.split("_")
+    return head + "".join(w[:1].upper() + w[1:] for w in rest)
 
 
 def json_spans(doc: Any, source: str) -> Spans:
