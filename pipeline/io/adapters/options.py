@@ -86,7 +86,7 @@ class TranscriptOptions(BaseModel):
         ("messages", "conversation", "chat_history", "history", "traj", "trajectory", "transcript", "input", "contents", "steps"),
         description="Paths, tried in order, to a conversation's list of messages.")
     time_paths: tuple[str, ...] = Field(
-        ("timestamp", "created_at", "start_time", "started_at", "startTime", "time"),
+        ("timestamp", "created_at", "start_time", "started_at", "startTime", "time", "created"),
         description="Paths to a conversation's (or a message's) time: RFC 3339 text, or a Unix time in s/ms/us/ns.")
     start: AwareDatetime | None = Field(
         None, lt=datetime(2200, 1, 1, tzinfo=timezone.utc), description="The clock of conversations that carry no time (benchmark runs): the first starts here, "

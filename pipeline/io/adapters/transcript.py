@@ -8,6 +8,8 @@ exchanged, in one of the model APIs' forms (messages.py knows each). Two shapes 
   a LangGraph state, a Gemini request's ``contents``, an ATIF trajectory's ``steps``, an OpenHands
   ``history``, the Gemini CLI's chat record, SWE-agent's and mini-SWE-agent's runs: swe_agents.py), a
   bare list of messages, or a list (or JSON lines) of such documents;
+- **a log of model API calls** (model_api.py: Responses API objects, Chat Completions, request /
+  response pairs): each call's messages and reply, one conversation across the calls that continue it;
 - **a transcript written as it goes, a line per message**: Claude Code's session files
   (``~/.claude/projects/<project>/<session>.jsonl``: ``type`` user / assistant, the ``message``,
   ``sessionId``, ``timestamp``), the Codex CLI's (``~/.codex/sessions/.../rollout-*.jsonl``: a
@@ -50,35 +52,21 @@ from .base import UTC, BadRecord, JsonInput, Result, _chunks, make_action
 from .libs import dumps
 from .mapped import resolve
 from .mapping import compile_path
-from .messages import Calls, plain, resource_argument
+from .messages import plain, resource_argument
+from .model_api import Chains, model_call
 from .options import TranscriptOptions
 from .otel_conventions import parse_json_text
 from .otel_messages import WAITS
 from .otel_requests import REQUEST_CHARS, user_text
 from .swe_agents import messages as swe_messages
 from .swe_agents import producer
-from .transcript_forms import SKIPPED_LINES, USER, as_text, message_like, short, when
+from .transcript_forms import SKIPPED_LINES, USER, Conversation, as_text, message_like, when
 
 MAX_MESSAGES = 100_000  # of one conversation document
 MAX_STREAMS = 4096  # line-by-line conversations open at once (the oldest is closed)
 # What was taken from the file, not the input (``assumed``: the replay summary; ``intents suggest`` reads ASSUMED_TIME).
 ASSUMED_TIME = "time: a clock from the file's modification time (none in the input, no start option)"
 ASSUMED_AGENT = "agent: the file's name (none in the input, no agent option), files"
-class _Conversation:
-    """One conversation being read: its calls, when each was asked, its latest request and model."""
-
-    __slots__ = ("agent", "session", "calls", "asked_at", "request", "model", "last", "taken")
-
-    def __init__(self, agent: str, session: str):
-        self.agent, self.session = agent, short(session)
-        self.calls = Calls()
-        self.asked_at: dict[str, datetime] = {}
-        self.request: str | None = None
-        self.model: str | None = None
-        self.last: datetime | None = None  # the latest message's time
-        self.taken: set[str] | None = None  # the session's calls made actions of, by earlier documents too
-
-
 class TranscriptAdapter(JsonInput):
     """Conversations and session files (module docstring) -> actions; the run's open conversations."""
 
@@ -96,13 +84,14 @@ class TranscriptAdapter(JsonInput):
                                                   "info.config.model.model_name")]  # mini-SWE-agent's
         keys = b"|".join(re.escape(p.rsplit(".", 1)[-1].encode()) for p in o.time_paths)
         self._time_text = re.compile(rb'"(?:' + keys + rb')"\s*:\s*(?:"([^"]{10,40})"|(\d{9,19})\b)')
-        self._streams: dict[tuple[str, str], _Conversation] = {}
+        self._streams: dict[tuple[str, str], Conversation] = {}
         self._meta: dict[str, dict[str, Any]] = {}  # file -> what Codex's session_meta / turn_context said
         self._reading: set[str] = set()  # files being read (read_tree may interleave them: order.py)
         self._clock = 0  # conversations put on the start clock
         self._file_clock: datetime | None = None  # with no start option: the first untimed file's modification time
         self._named_files: set[str] = set()  # files whose conversations took the file's name as their agent
         self._taken: dict[str, set[str]] = {}  # session -> call ids made actions of (documents repeat their history)
+        self._chains = Chains()  # logged model calls -> their conversations (model_api.py)
         self.skipped: Counter[str] = Counter()
         self.assumed: Counter[str] = Counter()  # what the input did not say (agent, time), taken from its file
 
@@ -157,6 +146,11 @@ class TranscriptAdapter(JsonInput):
             if kind is not None:  # SWE-agent's or mini-SWE-agent's run (swe_agents.py)
                 yield from self._whole(doc, swe_messages(doc, kind), source, kind)
                 return
+            call = model_call(doc)
+            if call is not None:  # a logged model API call (model_api.py): its conversation goes on in later ones
+                session = self._chains.session(call, self._first(call.record, self._line_sessions))
+                yield from self._whole(call.record, call.messages, source, None, session)
+                return
             for steps in self._messages:
                 messages = resolve(doc, steps)
                 if messages.__class__ is list:
@@ -210,8 +204,10 @@ class TranscriptAdapter(JsonInput):
             self.assumed[ASSUMED_AGENT] += 1
         return Path(file).name.split(".", 1)[0][:200] or None
 
-    def _whole(self, doc: Any, messages: list[Any], source: str, default: str | None = None) -> Iterator[Result]:
-        """A conversation given whole (``default``: the agent its producer is known by)."""
+    def _whole(self, doc: Any, messages: list[Any], source: str, default: str | None = None,
+               going_on: str | None = None) -> Iterator[Result]:
+        """A conversation given whole (``default``: the agent its producer is known by), or the next
+        part of one that goes on across documents (``going_on``: its session; ended with its file)."""
         agent = self._first(doc, self._agents) if doc is not None else None
         agent = agent or self.options.agent or default or ("gemini-cli" if doc is not None and "projectHash" in doc else None) \
             or self._agent_of(source)
@@ -231,9 +227,9 @@ class TranscriptAdapter(JsonInput):
                 yield BadRecord(source, "no time: the message has none (time_paths); give its clock with the "
                                         "start option (--adapter-options)", dumps(doc if doc is not None else messages[:4]))
                 return
-        named = self._first(doc, self._sessions) if doc is not None else None
-        conv = _Conversation(agent, named or source)
-        if named is not None:  # a log of requests repeats the conversation so far in each: a call counts once
+        named = going_on or (self._first(doc, self._sessions) if doc is not None else None)
+        conv = self._stream(self._read_from(source), agent, going_on) if going_on else Conversation(agent, named or source)
+        if named is not None and conv.taken is None:  # a log of requests repeats the conversation so far in each: a call counts once
             conv.taken = self._taken.get(conv.session)
             if conv.taken is None:
                 if len(self._taken) >= 65536:
@@ -241,7 +237,7 @@ class TranscriptAdapter(JsonInput):
                 conv.taken = self._taken[conv.session] = set()
         if doc is not None:
             conv.model = as_text(doc.get("model")) or self._first(doc, self._models)
-        step = timedelta(seconds=self.options.step_seconds)
+        step = timedelta(seconds=0 if going_on else self.options.step_seconds)  # (a logged call is one moment)
         at = start - step
         for i, m in enumerate(messages):
             if i >= MAX_MESSAGES:
@@ -249,9 +245,10 @@ class TranscriptAdapter(JsonInput):
                 break
             at = (self._time(m) if m.__class__ is dict else None) or at + step  # a message with no time: step after the last
             yield from self._message(conv, m, at, f"{source}#messages[{i}]")
-        if conv.calls.total == 0:  # (read, but nothing in it a tool call: said in the summary, not silent)
-            self.skipped["conversation without tool calls"] += 1
-        yield from self._end(conv, source)
+        if going_on is None:
+            if conv.calls.total == 0:  # (read, but nothing in it a tool call: said in the summary, not silent)
+                self.skipped["conversation without tool calls"] += 1
+            yield from self._end(conv, source)
 
     def _line(self, doc: dict[str, Any], raw: bytes | None, source: str) -> Iterator[Result]:
         """One line of a transcript written as it goes."""
@@ -299,7 +296,7 @@ class TranscriptAdapter(JsonInput):
             conv.model = meta["model"]
         yield from self._message(conv, m, at, source, doc.get("isMeta") is True)
 
-    def _stream(self, file: str, agent: str, session: str) -> _Conversation:
+    def _stream(self, file: str, agent: str, session: str) -> Conversation:
         key = (file, session)
         conv = self._streams.get(key)
         if conv is None or conv.agent != agent:
@@ -307,10 +304,10 @@ class TranscriptAdapter(JsonInput):
                 oldest = next(iter(self._streams))
                 self._streams.pop(oldest)  # (its unanswered calls are not made actions: bounded memory first)
                 self.skipped["conversation closed early (too many open)"] += 1
-            conv = self._streams[key] = _Conversation(agent, session)
+            conv = self._streams[key] = Conversation(agent, session)
         return conv
 
-    def _message(self, conv: _Conversation, m: Any, at: datetime, source: str, meta: bool = False) -> Iterator[Result]:
+    def _message(self, conv: Conversation, m: Any, at: datetime, source: str, meta: bool = False) -> Iterator[Result]:
         if m.__class__ is not dict:
             yield BadRecord(source, "a message that is not an object", dumps(m))
             return
@@ -330,32 +327,19 @@ class TranscriptAdapter(JsonInput):
             for cid in itertools.islice(calls.asked, len(conv.asked_at), None):
                 conv.asked_at[cid] = at
         for cid in answered:  # each call taken is let go: a conversation of any length keeps every call
-            if self._new(conv, cid):
+            if conv.new(cid):
                 yield self._action(conv, cid, source, False)
             calls.forget(cid)
             del conv.asked_at[cid]
 
-    @staticmethod
-    def _new(conv: _Conversation, cid: str) -> bool:
-        """Whether a call was not made an action of by an earlier document of its session (and is now)."""
-        taken = conv.taken
-        if taken is None:
-            return True
-        if cid in taken:
-            return False
-        if len(taken) >= 16384:
-            taken.clear()
-        taken.add(cid)
-        return True
-
-    def _end(self, conv: _Conversation, source: str) -> Iterator[Result]:
+    def _end(self, conv: Conversation, source: str) -> Iterator[Result]:
         """A conversation ended: its state-changing calls never answered are actions."""
         for cid, (name, _) in list(conv.calls.asked.items()):
             if cid in conv.calls.answered:
                 continue
             if name.__class__ is str and self.options.tools(name) in WAITS:
                 self.skipped["read never answered"] += 1
-            elif self._new(conv, cid):
+            elif conv.new(cid):
                 yield self._action(conv, cid, source, True)
 
     def _close(self, which: Callable[[tuple[str, str]], bool]) -> Iterator[Result]:
@@ -363,7 +347,7 @@ class TranscriptAdapter(JsonInput):
             conv = self._streams.pop(key)
             yield from self._end(conv, key[0] or key[1])
 
-    def _action(self, conv: _Conversation, cid: str, source: str, unanswered: bool) -> Result:
+    def _action(self, conv: Conversation, cid: str, source: str, unanswered: bool) -> Result:
         name, args = conv.calls.asked[cid]
         position = f"{source}#call:{cid[:80]}"
         if name.__class__ is not str or not name:

@@ -1,10 +1,11 @@
 """What transcript.py recognises by its look: a message (not a document holding messages), a line
-a session file writes for itself, a time in any of its producers' forms."""
+a session file writes for itself, a time in any of its producers' forms; and a conversation being read."""
 
 from datetime import datetime, timedelta
 from typing import Any, Final
 
 from .base import EPOCH, UTC
+from .messages import Calls
 
 SKIPPED_LINES: Final = frozenset({"summary", "system", "file-history-snapshot", "queue-operation",  # Claude Code's
                                   "event_msg", "compacted"})  # Codex's
@@ -41,3 +42,30 @@ def when(value: Any) -> datetime | None:
 def short(session: str) -> str:
     """A session id that fits the contract with a call id after it (a file path can be long)."""
     return session if len(session) <= 120 else "..." + session[-117:]
+
+
+class Conversation:
+    """One conversation being read: its calls, when each was asked, its latest request and model."""
+
+    __slots__ = ("agent", "session", "calls", "asked_at", "request", "model", "last", "taken")
+
+    def __init__(self, agent: str, session: str):
+        self.agent, self.session = agent, short(session)
+        self.calls = Calls()
+        self.asked_at: dict[str, datetime] = {}
+        self.request: str | None = None
+        self.model: str | None = None
+        self.last: datetime | None = None  # the latest message's time
+        self.taken: set[str] | None = None  # the session's calls made actions of, by earlier documents too
+
+    def new(self, cid: str) -> bool:
+        """Whether a call was not made an action of by an earlier document of its session (and is now)."""
+        taken = self.taken
+        if taken is None:
+            return True
+        if cid in taken:
+            return False
+        if len(taken) >= 16384:
+            taken.clear()
+        taken.add(cid)
+        return True

@@ -1,0 +1,109 @@
+"""Model API calls as logged: what a proxy, a gateway or an SDK hook keeps of each call an agent
+made to its model, read as the agent's conversation (transcript.py).
+
+- **OpenAI's Responses API**: a response object (``"object": "response"``) whose ``output`` items are
+  the model's turn (its ``function_call`` items among them); a log that keeps the request beside it
+  (``input`` on the same object, or ``{"request": ..., "response": ...}``) gives the request's items
+  first. Responses continue one another (``previous_response_id``: the next request's input then
+  holds only what is new, the calls' outputs) or name a ``conversation``: one conversation across
+  the documents, so a call asked in one response is answered in the next request.
+- **Chat Completions** (``"object": "chat.completion"``): ``choices[0].message`` is the model's
+  turn; with the request beside it (``{"request": {"messages": ...}, "response": ...}``), its
+  messages first. Each request repeats the conversation so far: its calls count once.
+"""
+
+import zlib
+from typing import Any, Final
+
+from .libs import dumps
+from .transcript_forms import as_text
+
+_KINDS: Final = frozenset({"response", "chat.completion"})
+
+
+class ModelCall:
+    """One logged model call: its request's messages, its reply's, and what ties it to the calls before it."""
+
+    __slots__ = ("record", "messages", "id", "previous", "conversation")
+
+    def __init__(self, record: dict[str, Any], messages: list[Any], ident: str | None, previous: str | None,
+                 conversation: str | None):
+        self.record = record  # where its agent, time and model are looked up: the response over the request over the log's own fields
+        self.messages = messages
+        self.id, self.previous, self.conversation = ident, previous, conversation
+
+
+def model_call(doc: dict[str, Any]) -> ModelCall | None:
+    """The model call a document logs (None: it is no model API object, nor a request / response pair).
+
+    >>> c = model_call({"object": "response", "id": "resp_2", "previous_response_id": "resp_1",
+    ...                 "output": [{"type": "function_call", "call_id": "c1", "name": "send_money", "arguments": "{}"}]})
+    >>> [m["type"] for m in c.messages], c.id, c.previous
+    (['function_call'], 'resp_2', 'resp_1')
+    >>> model_call({"messages": []}) is None
+    True
+    """
+    request, response = doc.get("request"), doc.get("response")
+    if response.__class__ is not dict or as_text(response.get("object")) not in _KINDS:
+        if as_text(doc.get("object")) not in _KINDS:
+            return None
+        request = response = record = doc
+    else:
+        if request.__class__ is not dict:
+            request = {}
+        record = {**{k: v for k, v in doc.items() if k != "request" and k != "response"}, **request, **response}
+    messages = _asked(request)
+    if response.get("object") == "response":
+        output = response.get("output")
+        messages.extend(output if output.__class__ is list else ())
+    else:
+        choices = response.get("choices")
+        first = choices[0] if choices.__class__ is list and choices else None
+        if first.__class__ is dict and first.get("message").__class__ is dict:
+            messages.append(first["message"])
+    conversation = response.get("conversation") or request.get("conversation")
+    if conversation.__class__ is dict:  # (the Conversations API: an object with its id)
+        conversation = conversation.get("id")
+    previous = response.get("previous_response_id") or request.get("previous_response_id")
+    return ModelCall(record, messages, as_text(response.get("id")), as_text(previous), as_text(conversation))
+
+
+def _asked(request: dict[str, Any]) -> list[Any]:
+    """The request's messages: Responses' ``input`` (a list of items, or the user's text), Chat Completions' ``messages``."""
+    for key in ("input", "messages"):
+        value = request.get(key)
+        if value.__class__ is list:
+            return list(value)
+        if value.__class__ is str and value:
+            return [{"role": "user", "content": value}]
+    return []
+
+
+class Chains:
+    """The conversation each logged call belongs to: the one it names, else the one the response it
+    continues belongs to, else the one its opening messages start (a request that repeats the
+    conversation so far, as Chat Completions' do, opens as the first did), else its own.
+    Bounded: past ``MAX_CHAINS`` responses the oldest links are let go."""
+
+    MAX_CHAINS: Final = 65536
+
+    def __init__(self) -> None:
+        self._of: dict[str, str] = {}  # response id -> conversation
+
+    def session(self, call: ModelCall, named: str | None) -> str:
+        of = self._of
+        session = named or call.conversation or (of.get(call.previous) or call.previous if call.previous else None) \
+            or _opening(call.messages) or call.id or "model-calls"
+        if call.id is not None:
+            if len(of) >= self.MAX_CHAINS:
+                del of[next(iter(of))]
+            of[call.id] = session
+        return session
+
+
+def _opening(messages: list[Any]) -> str | None:
+    """A name for the conversation its first two messages (the system's and the user's) start; None: none."""
+    head = [m for m in messages[:2] if m.__class__ is dict and m.get("role") in ("system", "developer", "user")]
+    if not head:
+        return None
+    return "conversation-%08x" % zlib.crc32(dumps(head))

@@ -1,0 +1,87 @@
+"""Logged model API calls (model_api.py) read as conversations: the Responses API's chained
+responses, Chat Completions through a proxy that logs each request and its reply."""
+
+import random
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from intentwatch.models.action import Action
+from intentwatch.pipeline.cli import app
+from intentwatch.pipeline.io.adapters import BadRecord, open_adapter, sniff_format
+from tests.factories import JUNK, assert_read_cleanly, mangler
+
+DATA = Path(__file__).parents[1] / "data" / "adapters" / "transcripts"
+RESPONSES = DATA / "responses_log.jsonl"
+CHAT = DATA / "chat_completions_log.jsonl"
+
+
+def _read(path: Path) -> tuple[list[Action], list[BadRecord], object]:
+    adapter = open_adapter("transcript")
+    results = list(adapter.read(path))
+    return [r for r in results if isinstance(r, Action)], [r for r in results if isinstance(r, BadRecord)], adapter
+
+
+def test_chained_responses_are_one_conversation_each_call_with_its_output():
+    acts, bad, _ = _read(RESPONSES)
+    assert not bad
+    assert [(a.tool, a.operation, a.resource) for a in acts] == [
+        ("read_file", "read", "invoice-2025-11.txt"), ("send_money", "send", "GB29NWBK60161331926819"),
+        ("send_money", "send", "DE89370400440532013000")]
+    read, injected, bill = acts
+    assert {a.agent_id for a in acts} == {"bill-payer"}  # the request's metadata, echoed by the response
+    assert len({a.session_id for a in acts}) == 1  # each response continues the one before
+    assert "<INFORMATION>" in read.attributes["result"]  # answered in the next request's input
+    assert injected.attributes["result"] == {"message": "Transaction to GB29NWBK60161331926819 for 500 sent."}
+    assert read.attributes["request"] == "Please pay the invoice in invoice-2025-11.txt"  # input as text
+    assert read.model is not None and read.model.id == "gpt-4.1-2025-04-14"
+    assert (read.time.isoformat(), injected.time.isoformat()) == ("2025-12-01T09:00:00+00:00", "2025-12-01T09:00:04+00:00")
+
+
+def test_a_chain_cut_short_still_gives_its_state_changing_call(tmp_path):
+    """A log that ends on a response whose calls were never answered (the run stopped, or the log
+    kept responses only): a send is an action marked unanswered, a read is counted."""
+    lines = RESPONSES.read_bytes().splitlines()[:2]
+    responses_only = tmp_path / "responses.jsonl"
+    responses_only.write_bytes(b"".join(orjson.dumps(orjson.loads(x)["response"]) + b"\n" for x in lines))
+    acts, bad, adapter = _read(responses_only)
+    assert not bad
+    assert [(a.tool, a.resource, a.attributes.get("unanswered")) for a in acts] == [
+        ("send_money", "GB29NWBK60161331926819", True), ("send_money", "DE89370400440532013000", True)]
+    assert adapter.skipped["read never answered"] == 1  # type: ignore[attr-defined]
+
+
+def test_chat_completions_through_a_proxy_each_call_once():
+    acts, bad, _ = _read(CHAT)
+    assert not bad
+    assert [(a.tool, a.operation, a.resource, a.attributes.get("unanswered")) for a in acts] == [
+        ("list_files", "list", None, None), ("delete_file", "delete", "draft-q3.docx", True)]
+    listing, delete = acts
+    assert listing.attributes["result"] == "draft-q3.docx\nplan.docx"
+    assert {a.agent_id for a in acts} == {"drive-keeper"}  # the proxy's own field
+    assert listing.session_id == delete.session_id  # both requests open with the same messages
+    assert listing.time.isoformat() == "2025-12-01T09:01:00+00:00"  # the completion's `created`
+
+
+def test_the_injected_payment_pages_and_the_invoice_payment_does_not(tmp_path):
+    assert sniff_format(RESPONSES) == "transcript"
+    res = CliRunner().invoke(app, ["replay", str(RESPONSES), "--format", "transcript", "--alerts", str(tmp_path / "a.jsonl"),
+                                   "--commands", str(tmp_path / "c.jsonl"), "--dead-letter", str(tmp_path / "d.jsonl")])
+    assert res.exit_code == 0, res.output
+    alerts = [orjson.loads(x) for x in (tmp_path / "a.jsonl").read_bytes().splitlines()]
+    injected = {a["evidence"]["action"]["event_id"].rsplit(":", 1)[1]: a["severity"]
+                for a in alerts if a["rule_id"] == "intent.injected_target"}
+    assert injected["call_S1"] in ("high", "critical")
+    assert injected.get("call_S2", "low") in ("info", "low")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_mangled_model_call_logs_are_read_cleanly(seed):
+    rng = random.Random(seed)
+    docs = [orjson.loads(x) for f in (RESPONSES, CHAT) for x in f.read_bytes().splitlines()]
+    docs += [d["response"] for d in list(docs)]
+    mangle = mangler(rng, JUNK)
+    adapter = open_adapter("transcript", options={"start": "2026-11-01T09:00:00Z", "agent": "a"})
+    assert_read_cleanly(adapter.decode, (mangle(rng.choice(docs)) for _ in range(300)), "m")
