@@ -307,7 +307,7 @@ def test_bad_records_each_with_a_reason_the_rest_read(tmp_path):
     assert "not a conversation" in bad["3"]  # a list of numbers (twice: its items)
     assert "no messages" in bad["4"]
     assert "names no tool" in bad["5"]
-    assert bad["6"] == "time 'yesterday' is neither RFC 3339 nor a Unix time"  # not replaced by a clock
+    assert bad["6"] == "time 'yesterday' is no RFC 3339 or Unix time from 1970 to 2200"  # not replaced by a clock
     assert "not an object" in bad["7"]  # the stray message; its siblings read
 
 

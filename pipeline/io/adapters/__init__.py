@@ -66,7 +66,8 @@ class NativeAdapter:
         return lines_through(self.decode, path)
 
 
-SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".gz", ".pb", ".pb.gz", ".log", ".log.gz")
+SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".gz", ".pb", ".pb.gz", ".log", ".log.gz",
+            ".traj", ".eval")  # (SWE-agent's runs; Inspect's logs, zip archives)
 
 
 def read_tree(adapter: Adapter, path: str | Path) -> Iterator[Result]:
@@ -117,6 +118,8 @@ def sniff_format(path: str | Path, peek: int = 1 << 16) -> str | None:
         head = next(_chunks(path, peek), b"")[:peek]
     except (OSError, EOFError, zlib.error):
         return None
+    if head.startswith(b"PK\x03\x04"):  # a zip: an Inspect .eval log names its journal or samples
+        return "transcript" if b"_journal/" in head or b"samples/" in head else None
     if b"\x00" in head or not _utf8(head):
         return "otel-proto"
     for fmt, marks in _LOOKS:

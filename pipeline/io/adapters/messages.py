@@ -86,7 +86,8 @@ class Calls:
     OpenAI's Responses items (``function_call`` / ``function_call_output``, ``custom_tool_call``,
     ``local_shell_call``, ``mcp_call`` with its output); Gemini's ``functionCall`` /
     ``functionResponse`` parts; LangChain's ``tool_calls`` (``name``, ``args``) and ``tool`` messages
-    (``status: error``), also serialised (``{"lc": 1, ...}``: ``plain``); AgentDojo's (``function`` a name, ``args``; a tool message's ``error``); ATIF's
+    (``status: error``), also serialised (``{"lc": 1, ...}``: ``plain``); AgentDojo's (``function`` a name, ``args``; a tool message's ``error``),
+    Inspect's (``function``, ``arguments``; ``error`` ``{type, message}``, type ``approval``: refused); ATIF's
     steps (``tool_calls`` with ``function_name``, answered in the step's ``observation.results`` by
     ``source_call_id``); OpenHands' events (an action, the observation whose ``cause`` is its id); the
     Gemini CLI's chat record (a message's ``toolCalls``, each with its ``result`` and ``status``).
@@ -156,8 +157,8 @@ class Calls:
                 if fn.__class__ is dict:  # OpenAI's
                     if _id(c.get("id")) is not None:
                         self._ask(c.get("id"), fn.get("name"), fn.get("arguments"))
-                elif fn.__class__ is str:  # AgentDojo's
-                    self._ask(c.get("id"), fn, c.get("args"))
+                elif fn.__class__ is str:  # AgentDojo's (args), Inspect's (arguments)
+                    self._ask(c.get("id"), fn, c["args"] if "args" in c else c.get("arguments"))
                 elif "name" in c:  # LangChain's
                     self._ask(c.get("id"), c.get("name"), c["args"] if "args" in c else c.get("arguments"))
                 elif "function_name" in c:  # ATIF's
@@ -188,10 +189,16 @@ class Calls:
         role = m.get("role")
         if role == "tool" or (role is None and kind == "tool"):
             call = m.get("tool_call")
-            name = call.get("function") if call.__class__ is dict else m.get("name")
-            error = m.get("error")
-            self._answer(m.get("tool_call_id"), name, m.get("content"),
-                         (error is not None and error is not False) or m.get("status") == "error")
+            name = call.get("function") if call.__class__ is dict else m.get("name") or m.get("function")
+            error, content = m.get("error"), m.get("content")
+            refused = error.__class__ is dict and error.get("type") == "approval"  # Inspect's approval policy refused it
+            if error.__class__ is dict and not content:  # Inspect's ToolCallError: its message is the answer
+                content = error.get("message")
+            self._answer(m.get("tool_call_id"), name, content,
+                         not refused and ((error is not None and error is not False) or m.get("status") == "error"))
+            key = _id(m.get("tool_call_id")) if refused else None
+            if key is not None and key in self.answered:
+                self.refused.add(key)
         elif role == "function":
             self._answer(None, m.get("name"), m.get("content"), False)
         return self._new

@@ -258,10 +258,8 @@ def camel_keys(value: Any) -> Any:
     return value
 
 
-def _camel(key: Any) -> Any:
-    if type(key) is not str or "_" not in key:
-        return key
-    head, *rest = key.split("_")
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")  # (JSON keys are text)
     return head + "".join(w[:1].upper() + w[1:] for w in rest)
 
 

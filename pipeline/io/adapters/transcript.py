@@ -53,6 +53,7 @@ from .libs import dumps
 from .mapped import resolve
 from .mapping import compile_path
 from .messages import plain, resource_argument
+from .inspect_logs import archive, conversation, is_archive, is_log, samples
 from .model_api import Chains, model_call
 from .options import TranscriptOptions
 from .otel_conventions import parse_json_text
@@ -99,7 +100,7 @@ class TranscriptAdapter(JsonInput):
         name = str(path)
         self._reading.add(name)
         try:
-            yield from self.read_json(path)
+            yield from archive(path, self._document) if is_archive(path) else self.read_json(path)  # (an Inspect .eval log)
             yield from self._close(lambda key: key[0] == name)
         finally:
             self._reading.discard(name)
@@ -146,6 +147,9 @@ class TranscriptAdapter(JsonInput):
             if kind is not None:  # SWE-agent's or mini-SWE-agent's run (swe_agents.py)
                 yield from self._whole(doc, swe_messages(doc, kind), source, kind)
                 return
+            if is_log(doc):  # Inspect AI's evaluation log, or a sample of one (inspect_logs.py)
+                yield from self._samples(doc, source)
+                return
             call = model_call(doc)
             if call is not None:  # a logged model API call (model_api.py): its conversation goes on in later ones
                 session = self._chains.session(call, self._first(call.record, self._line_sessions))
@@ -159,6 +163,19 @@ class TranscriptAdapter(JsonInput):
             yield from self._line(doc, raw, source)
         except Exception as e:  # noqa: BLE001 - a document of an unforeseen shape costs that document
             yield BadRecord(source, failure(e), raw or dumps(doc))
+
+    def _samples(self, doc: dict[str, Any], source: str) -> Iterator[Result]:
+        """Each sample of an Inspect log a conversation; one that breaks costs only itself."""
+        for i, sample in enumerate(samples(doc)):
+            where = f"{source}#samples[{i}]" if "samples" in doc else source
+            try:
+                parts = conversation(sample)
+                if parts is None:
+                    yield BadRecord(where, "an Inspect sample with no list of messages", dumps(sample))
+                else:
+                    yield from self._whole(parts[0], parts[1], where, parts[2])
+            except Exception as e:  # noqa: BLE001 - a sample of an unforeseen shape
+                yield BadRecord(where, failure(e), dumps(sample))
 
     def _first(self, doc: Any, paths: list[Any]) -> Any:
         for steps in paths:
@@ -218,7 +235,7 @@ class TranscriptAdapter(JsonInput):
         value = self._time_value(doc) if doc is not None else None
         start = when(value) if value is not None else None
         if start is None and value is not None:
-            yield BadRecord(source, f"time {value!r} is neither RFC 3339 nor a Unix time", dumps(doc))
+            yield BadRecord(source, f"time {value!r} is no RFC 3339 or Unix time from 1970 to 2200", dumps(doc))
             return
         if start is None:  # the first message that carries a time (ATIF's steps, OpenHands' events), else the clock
             start = next((t for m in messages[:MAX_MESSAGES] if m.__class__ is dict for t in (self._time(m),) if t), None) \
@@ -283,7 +300,7 @@ class TranscriptAdapter(JsonInput):
         value = self._time_value(doc)
         at = (when(value) if value is not None else None) or (self._time(m) if m is not doc else None)
         if at is None and value is not None:
-            yield BadRecord(source, f"time {value!r} is neither RFC 3339 nor a Unix time", raw or dumps(doc))
+            yield BadRecord(source, f"time {value!r} is no RFC 3339 or Unix time from 1970 to 2200", raw or dumps(doc))
             return
         if at is None:
             at = self._tick(source) if conv.last is None else conv.last + timedelta(seconds=self.options.step_seconds)

@@ -4,6 +4,8 @@ a session file writes for itself, a time in any of its producers' forms; and a c
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+from intentwatch.models.action import EARLIEST, LATEST
+
 from .base import EPOCH, UTC
 from .messages import Calls
 
@@ -26,16 +28,19 @@ def as_text(value: Any) -> str | None:
 
 
 def when(value: Any) -> datetime | None:
-    """RFC 3339 text, or a Unix time in seconds, ms, us or ns (told apart by size); None: neither."""
+    """RFC 3339 text, or a Unix time in seconds, ms, us or ns (told apart by size), within the
+    contract's bounds (1970 to 2200); None: neither."""
     if value.__class__ is str:
         try:
             t = datetime.fromisoformat(value)
         except ValueError:
             return None
-        return t if t.tzinfo is not None else t.replace(tzinfo=UTC)  # (OpenHands writes local-less times)
+        t = t if t.tzinfo is not None else t.replace(tzinfo=UTC)  # (OpenHands writes local-less times)
+        return t if EARLIEST <= t < LATEST else None
     if value.__class__ in (int, float) and 0 <= value < 1e19:
         scale = 1e9 if value >= 1e17 else 1e6 if value >= 1e14 else 1e3 if value >= 1e11 else 1.0
-        return EPOCH + timedelta(seconds=value / scale)
+        t = EPOCH + timedelta(seconds=value / scale)
+        return t if t < LATEST else None
     return None
 
 
