@@ -260,5 +260,6 @@ def intents_suggest(
     err.print(f"{len(s.drafts)} draft(s) written to {out} from {sum(h.n for h in s.history.agents.values()):,} actions"
               + (f"; {s.history.after_until:,} at or after --until not used" if s.history.after_until else "")
               + (f"; {s.history.console:,} made in the AWS console (people, not agents) not used" if s.history.console else "")
+              + (f"; {s.steered:,} steered by instructions in a tool result (intent.injected_target) not used" if s.steered else "")
               + (f"; {n_thin} from a thin history (fewer than {options.thin_actions} actions or {options.thin_days} active days)" if n_thin else "")
               + (f"; {dead.count} bad line(s) -> {dead_letter}" if dead.count else ""), highlight=False)

@@ -3,8 +3,8 @@
 Most teams have agent telemetry before they have intent manifests. This drafts one
 manifest per agent from what it actually did (``history.py`` gathers it, ``patterns.py``
 generalises names only as far as the history supports, ``draft.py`` builds the manifest
-and measures how much of the history it covers), in ``monitor`` mode, for a human to
-review, own and approve.
+and measures how much of the history it covers; ``steered.py`` keeps out the calls an
+injected tool result steered), in ``monitor`` mode, for a human to review, own and approve.
 """
 
 from collections.abc import Callable, Iterator
@@ -18,6 +18,7 @@ from intentwatch.pipeline.engine.config import EngineConfig, LearnedConfig
 from intentwatch.pipeline.io.deadletter import DeadLetterFile
 from intentwatch.pipeline.suggest.draft import Coverage, Draft, DraftOptions, suggest_all, write_drafts
 from intentwatch.pipeline.suggest.history import History, read_history
+from intentwatch.pipeline.suggest.steered import Steered
 
 __all__ = ["Draft", "DraftOptions", "Suggestion", "suggest_intents"]
 
@@ -27,6 +28,7 @@ class Suggestion:
     history: History
     drafts: dict[str, Draft]
     paths: list[Path]
+    steered: int = 0  # calls an injected tool result steered, left out (steered.py)
 
 
 def suggest_intents(read: Callable[[DeadLetterFile | None], Iterator[Action]], out: Path, options: DraftOptions,
@@ -37,13 +39,19 @@ def suggest_intents(read: Callable[[DeadLetterFile | None], Iterator[Action]], o
     after the first pass: the reader made the times up (drafts then hold no schedule or rate)."""
     from intentwatch.pipeline.engine.engine import Engine
 
-    history = read_history(read(dead), options.timezone, until)
+    engine = Engine(EngineConfig(learned=LearnedConfig(enabled=False)))
+    steered = Steered(engine.watch)
+    history = read_history(steered(read(dead)), options.timezone, until)
     if times_assumed():
         options = replace(options, real_times=False)
     drafts = suggest_all(history, options)
-    checks = Engine(EngineConfig(learned=LearnedConfig(enabled=False))).checks
-    cover = Coverage(drafts, checks)
+    for agent, d in drafts.items():
+        note = steered.note(agent)
+        if note is not None:
+            d.notes.append(note)
+    cover = Coverage(drafts, engine.checks)
     stop = epoch_seconds(until) if until is not None else float("inf")
     for a in read(None):  # bad input was set aside on the first pass
-        cover.check(a, stop)
-    return Suggestion(history, drafts, write_drafts(drafts, out, options))
+        if steered.kept(a):
+            cover.check(a, stop)
+    return Suggestion(history, drafts, write_drafts(drafts, out, options), len(steered.events))

@@ -555,3 +555,19 @@ def test_a_conversation_without_tool_calls_is_counted_not_silent():
     doc = {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "Hello!"}]}
     assert list(adapter.decode(orjson.dumps(doc), "chat.json")) == []
     assert adapter.skipped == {"conversation without tool calls": 1}  # type: ignore[attr-defined]
+
+
+def test_drafts_leave_out_the_calls_an_injected_result_steered(tmp_path):
+    """A benchmark's attacked runs in the history: the payment to the IBAN the injected result named
+    is no part of the draft (said in its header and the summary); the bill's IBAN, taken from a result
+    that carried no instructions, is."""
+    out = tmp_path / "drafts"
+    res = CliRunner().invoke(app, ["intents", "suggest", str(DATA / "agentdojo_runs.jsonl"), "--format", "transcript",
+                                   "--out", str(out), "--dead-letter", str(tmp_path / "d.jsonl")])
+    assert res.exit_code == 0, res.output
+    assert "1 steered by instructions in a tool result (intent.injected_target) not used" in res.output
+    text = (out / "banking.yaml").read_text()
+    resources = yaml.safe_load(text)["allowed"]["resources"]
+    assert "UK12345678901234567890" in resources and "US133000000121212121212" not in resources
+    assert "# - 1 call(s) left out: steered by instructions in a tool result (intent.injected_target), " \
+           "to us133000000121212121212" in text
