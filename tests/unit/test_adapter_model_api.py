@@ -6,6 +6,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from intentwatch.models.action import Action
@@ -74,7 +75,13 @@ def test_the_injected_payment_pages_and_the_invoice_payment_does_not(tmp_path):
     injected = {a["evidence"]["action"]["event_id"].rsplit(":", 1)[1]: a["severity"]
                 for a in alerts if a["rule_id"] == "intent.injected_target"}
     assert injected["call_S1"] in ("high", "critical")
-    assert injected.get("call_S2", "low") in ("info", "low")
+    # per call: drafted from this history, the invoice's own IBAN (beside the injected paragraph) is
+    # kept, the one the injected paragraph named is left out as steered
+    res = CliRunner().invoke(app, ["intents", "suggest", str(RESPONSES), "--format", "transcript", "--out", str(tmp_path / "drafts"),
+                                   "--dead-letter", str(tmp_path / "d.jsonl")])
+    assert res.exit_code == 0, res.output
+    resources = yaml.safe_load((tmp_path / "drafts" / "bill-payer.yaml").read_text())["allowed"]["resources"]
+    assert "DE89370400440532013000" in resources and "GB29NWBK60161331926819" not in resources
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -22,7 +22,10 @@ target pattern reads) is judged the same way, against the request's text. Proven
 alone is common in benign work (a contact looked up, the largest file picked from a listing, the
 IBAN on a bill the user pointed to), so such a finding is published at ``low``; it takes the
 rule's severity when the result also carried instructions aimed at the agent
-(``injection_cues``). No maintained prompt-injection classifier runs offline from a package
+(``injection_cues``) and the target is in the part of the result that carried them
+(``instruction_part``: the values, or the paragraphs, that reach the cue threshold on their own):
+an attacked bill's own IBAN, in a paragraph of its own, or a transaction listed beside an injected
+one, is provenance, as it would be without the injection. No maintained prompt-injection classifier runs offline from a package
 here (the maintained ones load model weights from a hub at run time), so the cue detector is a
 heuristic whose limits are measured in tests/unit/test_injection.py: it keys on text addressed
 to the agent, overrides of its instructions, references to its task and prompt-format markers;
@@ -57,8 +60,8 @@ from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import READS, Detector
 from intentwatch.pipeline.engine.detectors.injection_text import (CUE_THRESHOLD, STATE_CHANGING, argument_targets,
-                                                                  injection_cues, result_texts, targets_in_text,
-                                                                  text_targets)
+                                                                  injection_cues, instruction_part, result_texts,
+                                                                  targets_in_text, text_targets)
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.params import InjectionParams, validated
 from intentwatch.pipeline.engine.scope import PatternSet
@@ -89,8 +92,10 @@ _WATCHED_KEYS = ("arguments", "requestParameters", "result") + REQUEST_KEYS  # a
 
 # A result in the record (a JSON-able list, checkpointed with the agent's state):
 # [event_id, tool, target text, cue text (None: the target text), whether whole-line tokens count,
-#  its targets (sorted; None until read), its cues ([flagged, kinds]; None until scored)]
-_TEXT, _CUE, _TOKENS, _FOUND, _SCORED = 2, 3, 4, 5, 6
+#  its targets (sorted; None until read), its cues ([flagged, kinds]; None until scored),
+#  its part that carries the instructions ([text, its targets sorted]; None until asked; absent
+#  from a record checkpointed before it was kept)]
+_TEXT, _CUE, _TOKENS, _FOUND, _SCORED, _REGION = 2, 3, 4, 5, 6, 7
 
 
 def _chars(entry: list) -> int:
@@ -104,13 +109,25 @@ def _targets(entry: list) -> list[str]:
     return found  # type: ignore[no-any-return]
 
 
-def _source(entry: list) -> list:
-    """The record a target from this result keeps: [event_id, tool, carried instructions, cue kinds]."""
+def _source(entry: list, t: str | None = None, copied: str | None = None) -> list:
+    """The record target ``t`` (or text ``copied``) from this result keeps: [event_id, tool, carried
+    instructions, cue kinds]. A result that carried instructions taints only what is in the part that
+    carried them (``instruction_part``): the bill's own IBAN beside an injected paragraph is provenance."""
     scored = entry[_SCORED]
     if scored is None:
         score, kinds = injection_cues(entry[_CUE] if entry[_CUE] is not None else entry[_TEXT])
         scored = entry[_SCORED] = [score >= CUE_THRESHOLD, kinds]
-    return [entry[0], entry[1], scored[0], scored[1]]
+    injected = scored[0]
+    if injected and (t is not None or copied is not None):
+        if len(entry) <= _REGION:
+            entry.append(None)
+        part = entry[_REGION]
+        if part is None:
+            text = instruction_part(entry[_TEXT], entry[_TOKENS])
+            part = entry[_REGION] = [entry[_TEXT], _targets(entry)] if text is None else \
+                [text, sorted(text_targets(text, entry[_TOKENS]))]
+        injected = (t in part[1]) if t is not None else (copied in part[0])
+    return [entry[0], entry[1], injected, scored[1]]
 
 
 def _first_in_record(record: list[list], t: str) -> list | None:
@@ -125,7 +142,7 @@ def _first_in_record(record: list[list], t: str) -> list | None:
                 continue
             found = _targets(e)
         if t in found:
-            return _source(e)
+            return _source(e, t)
     return None
 
 
@@ -146,7 +163,7 @@ def _copied(args: dict[str, Any], record: list[list], asked: str, intent_text: s
             continue
         for e in record:
             if value in e[_TEXT]:  # word for word, case and all
-                src = _source(e)
+                src = _source(e, copied=value)
                 if src[2]:
                     return name, value, src
                 break  # a result with no instructions gave it first
@@ -222,12 +239,11 @@ class InjectedTarget(Detector):
         found = _targets(entry)
         if not found:
             return
-        src = _source(entry)
         seen: dict[str, list] = mem["r"]
         for t in found:
             h = _h(t)
             if h not in seen:  # the first source: a target a clean result gave is not tainted by a later injected one
-                seen[h] = src
+                seen[h] = _source(entry, t)
         while len(seen) > self.max_values:
             del seen[next(iter(seen))]
 
