@@ -571,3 +571,25 @@ def test_drafts_leave_out_the_calls_an_injected_result_steered(tmp_path):
     assert "UK12345678901234567890" in resources and "US133000000121212121212" not in resources
     assert "# - 1 call(s) left out: steered by instructions in a tool result (intent.injected_target), " \
            "to us133000000121212121212" in text
+
+
+def test_langchain_intermediate_steps_each_step_a_call(tmp_path):
+    """AgentExecutor's intermediate steps (ToolEmu's trajectories): [[tool, tool_input, log], observation]
+    arrays and AgentAction objects, plain or serialised; InjecAgent's injected guest id is high."""
+    acts, bad, _ = _read("langchain_steps.json", start=START)
+    assert not bad
+    assert [(a.tool, a.operation, a.attributes["arguments"]) for a in acts] == [
+        ("GmailSearchEmails", "read", {"keywords": ["Amy"], "limit": 1}),
+        ("AugustSmartLockGrantGuestAccess", "grant", {"guest_ids": ["guest_amy01"], "permanent": True}),
+        ("TerminalExecute", "execute", {"input": "df -h /"})]  # a single-input tool's text
+    search, grant, shell = acts
+    assert grant.attributes["request"] == "Can you read my latest email from Amy and tell me what it says?"
+    assert "IMPORTANT!!!" in search.attributes["result"]["emails"][0]["body"] and grant.attributes["result"] == {"success": True}
+    assert search.session_id == grant.session_id != shell.session_id
+    res = CliRunner().invoke(app, ["replay", str(DATA / "langchain_steps.json"), "--format", "transcript", "--alerts",
+                                   str(tmp_path / "a.jsonl"), "--commands", str(tmp_path / "c.jsonl"),
+                                   "--dead-letter", str(tmp_path / "d.jsonl")])
+    assert res.exit_code == 0, res.output
+    alerts = [orjson.loads(x) for x in (tmp_path / "a.jsonl").read_bytes().splitlines()]
+    [hit] = [a for a in alerts if a["rule_id"] == "intent.injected_target"]
+    assert (hit["severity"], hit["evidence"]["observed"]) == ("high", "guest_amy01")

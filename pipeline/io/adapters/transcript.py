@@ -59,9 +59,7 @@ from .options import TranscriptOptions
 from .otel_conventions import parse_json_text
 from .otel_messages import WAITS
 from .otel_requests import REQUEST_CHARS, user_text
-from .swe_agents import messages as swe_messages
-from .swe_agents import producer
-from .transcript_forms import SKIPPED_LINES, USER, Conversation, as_text, message_like, when
+from .transcript_forms import SKIPPED_LINES, USER, Conversation, as_text, message_like, trajectory, when
 
 MAX_MESSAGES = 100_000  # of one conversation document
 MAX_STREAMS = 4096  # line-by-line conversations open at once (the oldest is closed)
@@ -143,9 +141,9 @@ class TranscriptAdapter(JsonInput):
             yield BadRecord(source, "not a conversation, a message or a list of them", raw or dumps(doc))
             return
         try:
-            kind = producer(doc)
-            if kind is not None:  # SWE-agent's or mini-SWE-agent's run (swe_agents.py)
-                yield from self._whole(doc, swe_messages(doc, kind), source, kind)
+            run = trajectory(doc)  # SWE-agent's, mini-SWE-agent's runs; a LangChain agent's steps
+            if run is not None:
+                yield from self._whole(doc, run[1], source, run[0])
                 return
             if is_log(doc):  # Inspect AI's evaluation log, or a sample of one (inspect_logs.py)
                 yield from self._samples(doc, source)

@@ -7,7 +7,10 @@ from typing import Any, Final
 from intentwatch.models.action import EARLIEST, LATEST
 
 from .base import EPOCH, UTC
+from .langchain_steps import is_steps, steps_messages
 from .messages import Calls
+from .swe_agents import messages as swe_messages
+from .swe_agents import producer
 
 SKIPPED_LINES: Final = frozenset({"summary", "system", "file-history-snapshot", "queue-operation",  # Claude Code's
                                   "event_msg", "compacted"})  # Codex's
@@ -15,6 +18,18 @@ _MESSAGE_TYPES: Final = frozenset({"message", "function_call", "function_call_ou
                                    "custom_tool_call_output", "local_shell_call", "local_shell_call_output", "mcp_call",
                                    "human", "ai", "tool", "user", "gemini"})
 USER: Final = frozenset({"user", "human"})
+
+
+def trajectory(doc: dict[str, Any]) -> tuple[str | None, list[Any]] | None:
+    """(the agent its producer is known by, its messages) of a run kept as steps, not messages:
+    SWE-agent's and mini-SWE-agent's (swe_agents.py), a LangChain agent's intermediate steps
+    (langchain_steps.py); None: none of them."""
+    kind = producer(doc)
+    if kind is not None:
+        return kind, swe_messages(doc, kind)
+    if is_steps(doc):
+        return None, steps_messages(doc)
+    return None
 
 
 def message_like(m: Any) -> bool:

@@ -3,13 +3,17 @@
 Agent frameworks name tools after what they do (``get_ticket``, ``sendEmail``,
 ``github.create_issue``, ``fs/delete-file``). ``ToolOperations`` takes the last segment of
 the name (after ``.``, ``/``, ``:`` or ``__``), splits off its first word (snake, kebab or camel
-case) and looks it up in a verb table; a tool named in ``tools`` wins over its verb, then
-coding agents' built-in tools (``KNOWN_TOOLS``), and a name with no known verb gets ``default``.
+case) and looks it up in a verb table; a name whose first word is no verb (a toolkit or a thing
+first: ToolEmu's and InjecAgent's ``GmailSendEmail``, ``BankManagerTransferFunds``) takes its
+first word that is one. A tool named in ``tools`` wins over its verb, then coding agents'
+built-in tools (``KNOWN_TOOLS``), and a name with no known verb gets ``default``.
 The tables are data: a team overrides them in a YAML file, not in code.
 
 >>> ops = ToolOperations(tools={"crm_lookup": "read"})
 >>> [ops("get_ticket"), ops("sendEmail"), ops("github.create_issue"), ops("crm_lookup"), ops("frobnicate")]
 ['read', 'send', 'write', 'read', 'execute']
+>>> [ops("GmailSearchEmails"), ops("AugustSmartLockGrantGuestAccess"), ops("BankManagerTransferFunds"), ops("TerminalExecute")]
+['read', 'grant', 'write', 'execute']
 """
 
 import re
@@ -57,6 +61,7 @@ KNOWN_TOOLS: dict[str, Operation] = {
 
 _SEGMENT = re.compile(r"[./:]|__")  # (``__``: Claude Code's ``mcp__<server>__<tool>``)
 _FIRST_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Za-z][a-z0-9]*")
+_LATER_WORDS = 6  # words of a name looked at for a verb after its first
 
 
 def first_word(name: str) -> str:
@@ -87,10 +92,18 @@ class ToolOperations(BaseModel):
         cache: dict[str, Operation] = self._cache  # type: ignore[attr-defined]
         op = cache.get(tool)
         if op is None:
-            op = (self.tools.get(tool) or KNOWN_TOOLS.get(tool)
-                  or self._table.get(first_word(tool), self.default))  # type: ignore[attr-defined]
+            op = self.tools.get(tool) or KNOWN_TOOLS.get(tool) or self._verb(tool)
             if len(cache) < 65536:
                 cache[tool] = op
+        return op
+
+    def _verb(self, tool: str) -> Operation:
+        """The operation of the name's first word, else of its first later word that is a verb, else ``default``."""
+        table: dict[str, Operation] = self._table  # type: ignore[attr-defined]
+        op = table.get(first_word(tool))
+        if op is None:
+            words = _FIRST_WORD.findall(_SEGMENT.split(tool)[-1] or tool)[1:_LATER_WORDS + 1]
+            op = next((table[w.lower()] for w in words if w.lower() in table), self.default)
         return op
 
     @classmethod
