@@ -593,3 +593,19 @@ def test_langchain_intermediate_steps_each_step_a_call(tmp_path):
     alerts = [orjson.loads(x) for x in (tmp_path / "a.jsonl").read_bytes().splitlines()]
     [hit] = [a for a in alerts if a["rule_id"] == "intent.injected_target"]
     assert (hit["severity"], hit["evidence"]["observed"]) == ("high", "guest_amy01")
+
+
+def test_tau2_bench_results_each_simulation_a_session():
+    """tau2-bench's results file: the domain is the agent; a tool message's id answers its call, a
+    MultiToolMessage answers each; error true is an error; the simulated user's own calls are not the agent's."""
+    acts, bad, _ = _read("tau2_results.json")
+    assert not bad
+    assert [(a.tool, a.operation, a.outcome) for a in acts] == [
+        ("get_user_details", "read", "success"), ("get_reservation_details", "read", "success"),
+        ("search_direct_flight", "read", "success"), ("update_reservation_flights", "write", "error")]
+    assert {(a.agent_id, a.session_id) for a in acts} == {("airline", "9b0e3f1c-5d2a-4c7e-8f61-2a4b6c8d0e13")}
+    details, reservation, _, update = acts
+    assert reservation.attributes["result"] == {"reservation_id": "NO6JO3", "flights": [{"flight_number": "HAT136"}]}
+    assert update.attributes["result"] == "Error: payment method credit_card_4421 not found"
+    assert details.attributes["request"].startswith("Hi, I'm Mia Li")
+    assert update.time.isoformat() == "2025-11-03T14:03:02+00:00"  # the message's own time (no offset: UTC)

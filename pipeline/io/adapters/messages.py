@@ -87,7 +87,9 @@ class Calls:
     ``local_shell_call``, ``mcp_call`` with its output); Gemini's ``functionCall`` /
     ``functionResponse`` parts; LangChain's ``tool_calls`` (``name``, ``args``) and ``tool`` messages
     (``status: error``), also serialised (``{"lc": 1, ...}``: ``plain``); AgentDojo's (``function`` a name, ``args``; a tool message's ``error``),
-    Inspect's (``function``, ``arguments``; ``error`` ``{type, message}``, type ``approval``: refused); ATIF's
+    Inspect's (``function``, ``arguments``; ``error`` ``{type, message}``, type ``approval``: refused);
+    tau2-bench's (``tool_calls`` with ``name``, ``arguments``, the user's own, ``requestor`` user, left out;
+    a tool message's ``id`` the call's, ``error`` true or false; ``tool_messages`` of a MultiToolMessage); ATIF's
     steps (``tool_calls`` with ``function_name``, answered in the step's ``observation.results`` by
     ``source_call_id``); OpenHands' events (an action, the observation whose ``cause`` is its id); the
     Gemini CLI's chat record (a message's ``toolCalls``, each with its ``result`` and ``status``).
@@ -159,8 +161,9 @@ class Calls:
                         self._ask(c.get("id"), fn.get("name"), fn.get("arguments"))
                 elif fn.__class__ is str:  # AgentDojo's (args), Inspect's (arguments)
                     self._ask(c.get("id"), fn, c["args"] if "args" in c else c.get("arguments"))
-                elif "name" in c:  # LangChain's
-                    self._ask(c.get("id"), c.get("name"), c["args"] if "args" in c else c.get("arguments"))
+                elif "name" in c:  # LangChain's, tau2-bench's (whose user's own calls, requestor user, are not the agent's)
+                    if c.get("requestor") != "user":
+                        self._ask(c.get("id"), c.get("name"), c["args"] if "args" in c else c.get("arguments"))
                 elif "function_name" in c:  # ATIF's
                     self._ask(c.get("tool_call_id"), c.get("function_name"), c.get("arguments"))
         recorded = m.get("toolCalls")
@@ -187,6 +190,12 @@ class Calls:
         if content.__class__ is list:
             self._typed(content)
         role = m.get("role")
+        if role == "tool" and m.get("tool_messages").__class__ is list:  # tau2-bench's MultiToolMessage: one answer each
+            answered: list[str] = []
+            for t in m["tool_messages"]:
+                answered += self.add(t)
+            self._new = answered
+            return answered
         if role == "tool" or (role is None and kind == "tool"):
             call = m.get("tool_call")
             name = call.get("function") if call.__class__ is dict else m.get("name") or m.get("function")
@@ -194,7 +203,10 @@ class Calls:
             refused = error.__class__ is dict and error.get("type") == "approval"  # Inspect's approval policy refused it
             if error.__class__ is dict and not content:  # Inspect's ToolCallError: its message is the answer
                 content = error.get("message")
-            self._answer(m.get("tool_call_id"), name, content,
+            cid = m.get("tool_call_id")
+            if _id(cid) is None and _id(m.get("id")) in self.asked:  # tau2-bench's: the call's id is the message's
+                cid = m["id"]
+            self._answer(cid, name, content,
                          not refused and ((error is not None and error is not False) or m.get("status") == "error"))
             key = _id(m.get("tool_call_id")) if refused else None
             if key is not None and key in self.answered:

@@ -54,13 +54,13 @@ from .libs import dumps
 from .mapped import resolve
 from .mapping import compile_path
 from .messages import plain, resource_argument
-from .inspect_logs import archive, conversation, is_archive, is_log, samples
+from .inspect_logs import archive, is_archive
 from .model_api import Chains, model_call
 from .options import TranscriptOptions
 from .otel_conventions import parse_json_text
 from .otel_messages import WAITS
 from .otel_requests import REQUEST_CHARS, user_text
-from .transcript_forms import SKIPPED_LINES, USER, Conversation, as_text, message_like, trajectory, when
+from .transcript_forms import SKIPPED_LINES, USER, Conversation, Run, as_text, message_like, runs, trajectory, when
 
 MAX_MESSAGES = 100_000  # of one conversation document
 MAX_STREAMS = 4096  # line-by-line conversations open at once (the oldest is closed)
@@ -146,8 +146,9 @@ class TranscriptAdapter(JsonInput):
             if run is not None:
                 yield from self._whole(doc, run[1], source, run[0])
                 return
-            if is_log(doc):  # Inspect AI's evaluation log, or a sample of one (inspect_logs.py)
-                yield from self._samples(doc, source)
+            held = runs(doc)  # Inspect logs' samples, tau2-bench's simulations
+            if held is not None:
+                yield from self._runs(*held, source)
                 return
             call = model_call(doc)
             if call is not None:  # a logged model API call (model_api.py): its conversation goes on in later ones
@@ -163,18 +164,18 @@ class TranscriptAdapter(JsonInput):
         except Exception as e:  # noqa: BLE001 - a document of an unforeseen shape costs that document
             yield BadRecord(source, failure(e), raw or dumps(doc))
 
-    def _samples(self, doc: dict[str, Any], source: str) -> Iterator[Result]:
-        """Each sample of an Inspect log a conversation; one that breaks costs only itself."""
-        for i, sample in enumerate(samples(doc)):
-            where = f"{source}#samples[{i}]" if "samples" in doc else source
+    def _runs(self, key: str, items: list[Any], read: Callable[[Any], Run | None], source: str) -> Iterator[Result]:
+        """Each run a document holds (``runs``) a conversation; one that breaks costs only itself."""
+        for i, item in enumerate(items):
+            where = f"{source}#{key}[{i}]" if key else source
             try:
-                parts = conversation(sample)
-                if parts is None:
-                    yield BadRecord(where, "an Inspect sample with no list of messages", dumps(sample))
+                run = read(item)
+                if run is None:
+                    yield BadRecord(where, f"{key or 'run'}: no list of messages", dumps(item))
                 else:
-                    yield from self._whole(parts[0], parts[1], where, parts[2])
-            except Exception as e:  # noqa: BLE001 - a sample of an unforeseen shape
-                yield BadRecord(where, failure(e), dumps(sample))
+                    yield from self._whole(run[0], run[1], where, run[2])
+            except Exception as e:  # noqa: BLE001 - a run of an unforeseen shape
+                yield BadRecord(where, failure(e), dumps(item))
 
     def _first(self, doc: Any, paths: list[Any]) -> Any:
         for steps in paths:

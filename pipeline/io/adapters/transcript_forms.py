@@ -1,12 +1,14 @@
 """What transcript.py recognises by its look: a message (not a document holding messages), a line
 a session file writes for itself, a time in any of its producers' forms; and a conversation being read."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Final
 
 from intentwatch.models.action import EARLIEST, LATEST
 
 from .base import EPOCH, UTC
+from .inspect_logs import conversation, is_log, samples
 from .langchain_steps import is_steps, steps_messages
 from .messages import Calls
 from .swe_agents import messages as swe_messages
@@ -30,6 +32,27 @@ def trajectory(doc: dict[str, Any]) -> tuple[str | None, list[Any]] | None:
     if is_steps(doc):
         return None, steps_messages(doc)
     return None
+
+
+# A run read as a conversation: (where its agent, time, session and model are looked up; its
+# messages; the agent its producer is known by, when nothing names one).
+Run = tuple[dict[str, Any], list[Any], str | None]
+
+
+def runs(doc: Any) -> tuple[str, list[Any], Callable[[Any], Run | None]] | None:
+    """The runs a document holds, each a conversation: (the key they are under, "" when the
+    document is one; the runs; how one is read). Inspect's logs and their samples (inspect_logs.py),
+    tau2-bench's results (``simulations``, each with its ``messages``; the domain, the agent). None: none."""
+    if is_log(doc):
+        return ("samples" if "samples" in doc else ""), samples(doc), conversation
+    sims = doc.get("simulations") if doc.__class__ is dict else None
+    if sims.__class__ is not list or not all(s.__class__ is dict and "messages" in s for s in sims[:4]):
+        return None
+    info = doc.get("info")
+    env = info.get("environment_info") if info.__class__ is dict else None
+    domain = env.get("domain_name") if env.__class__ is dict else None
+    domain = domain if domain.__class__ is str and domain else None
+    return "simulations", sims, lambda s: (s, s["messages"], domain) if s.__class__ is dict and s.get("messages").__class__ is list else None
 
 
 def message_like(m: Any) -> bool:
