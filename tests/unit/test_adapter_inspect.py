@@ -17,16 +17,34 @@ from tests.factories import JUNK, assert_read_cleanly, mangler
 LOG = Path(__file__).parents[1] / "data" / "adapters" / "transcripts" / "inspect_log.json"
 
 
-def _archive(path: Path, broken: str | None = None) -> Path:
-    """The log as Inspect's .eval writes it: header.json without the samples, samples/<id>_epoch_<n>.json each."""
+def _archive(path: Path, broken: str | None = None, start: str = "_journal/start.json", header: bool = True,
+             compression: int = zipfile.ZIP_DEFLATED) -> Path:
+    """The log as Inspect's .eval writes it: header.json without the samples, samples/<id>_epoch_<n>.json
+    each (older versions: start.json, no header)."""
     log = orjson.loads(LOG.read_bytes())
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("_journal/start.json", orjson.dumps({"version": 2, "eval": log["eval"], "plan": log["plan"]}))
+    with zipfile.ZipFile(path, "w", compression) as z:
+        z.writestr(start, orjson.dumps({"version": 2, "eval": log["eval"], "plan": log["plan"]}))
         for s in log.pop("samples"):
             name = f"samples/{s['id']}_epoch_{s['epoch']}.json"
             z.writestr(name, b'{"id": "cut' if name == broken else orjson.dumps(s))
-        z.writestr("header.json", orjson.dumps(log))
+        if header:
+            z.writestr("header.json", orjson.dumps(log))
     return path
+
+
+def _as_zstd(path: Path, member: str) -> None:
+    """Marks one stored member as zstd-compressed (method 93), as newer Inspect may write them."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        at = z.getinfo(member).header_offset
+    data[at + 8:at + 10] = (93).to_bytes(2, "little")  # the local header's method
+    central = data.find(b"PK\x01\x02")
+    while central >= 0:
+        name_len = int.from_bytes(data[central + 28:central + 30], "little")
+        if data[central + 46:central + 46 + name_len] == member.encode():
+            data[central + 10:central + 12] = (93).to_bytes(2, "little")  # the central directory's
+        central = data.find(b"PK\x01\x02", central + 4)
+    path.write_bytes(bytes(data))
 
 
 def _read(path: Path) -> tuple[list[Action], list[BadRecord]]:
@@ -72,6 +90,19 @@ def test_a_broken_archive_member_costs_only_its_sample(tmp_path):
     cut.write_bytes(_archive(tmp_path / "whole.eval").read_bytes()[:200])
     acts, bad = _read(cut)
     assert not acts and len(bad) == 1 and bad[0].reason.startswith("not a readable zip archive")
+
+
+def test_older_archives_and_members_zipfile_cannot_read(tmp_path):
+    """An archive of an older Inspect (start.json, no header) reads the same (its run id in the session ids); a zstd member is a
+    bad record that says how to convert the log, its siblings read."""
+    old = _archive(tmp_path / "old.eval", start="start.json", header=False)
+    assert _read(old) == (_read(LOG)[0], [])
+    zstd = _archive(tmp_path / "zstd.eval", compression=zipfile.ZIP_STORED)
+    _as_zstd(zstd, "samples/user_task_0_epoch_1.json")
+    acts, bad = _read(zstd)
+    assert [a.tool for a in acts] == ["get_most_recent_transactions", "send_money", "update_password"]
+    assert [r.source for r in bad] == [f"{zstd}#samples/user_task_0_epoch_1.json"]
+    assert "inspect log convert --to json" in bad[0].reason
 
 
 def test_the_injected_payment_pages_the_bill_payment_does_not(tmp_path):

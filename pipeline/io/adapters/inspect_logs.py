@@ -3,8 +3,10 @@ Institute's Inspect writes for every run, and so what inspect_evals' agent bench
 AgentHarm, GAIA, SWE-bench, Cybench, ...) leave behind.
 
 - a ``.json`` log: the EvalLog, ``eval`` (task, model, run id, created) and ``samples``;
-- a ``.eval`` log: a zip whose ``header.json`` is the EvalLog without its samples and whose
-  ``samples/<id>_epoch_<n>.json`` hold one sample each.
+- a ``.eval`` log: a zip whose ``header.json`` is the EvalLog without its samples (before it,
+  ``_journal/start.json`` or ``start.json`` held the eval) and whose ``samples/<id>_epoch_<n>.json``
+  hold one sample each. A member compressed in a way Python's zipfile cannot read (zstd) is a bad
+  record that says how to convert the log.
 
 A sample is one conversation. Its messages are Inspect's ChatMessages (messages.py reads them: an
 assistant's ``tool_calls`` with ``id``, ``function``, ``arguments``; a tool message's
@@ -26,6 +28,7 @@ from .base import BadRecord, Result
 from .libs import JSONDecodeError, loads
 
 ZIP_MAGIC: Final = b"PK\x03\x04"
+_HEADERS: Final = ("header.json", "_journal/start.json", "start.json")  # where an archive's eval is, newest layout first
 _BULKY: Final = frozenset({"messages", "events", "attachments", "events_data", "store", "output", "input"})
 
 
@@ -103,16 +106,20 @@ def archive(path: str | Path, read: Callable[[Any, bytes, str], Iterator[Result]
         members = sorted((n for n in z.namelist() if n.startswith("samples/") and n.endswith(".json")), key=_in_order)
         if not members:
             yield BadRecord(name, "a zip archive without samples/*.json: not an Inspect log")
-        for member in ["header.json", *members]:
+        names = set(z.namelist())
+        header = next((h for h in _HEADERS if h in names), None)  # (none: the samples are read without their eval)
+        for member in [header, *members] if header else members:
             try:
                 raw = z.read(member)
                 doc = loads(raw)
-            except KeyError:  # (no header: the samples are read without their eval)
+            except NotImplementedError as e:  # a compression zipfile cannot read (zstd: method 93)
+                yield BadRecord(f"{name}#{member}", f"unreadable archive member ({e}; `inspect log convert --to json` "
+                                                    "writes the log as JSON)")
                 continue
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, JSONDecodeError) as e:
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, JSONDecodeError) as e:
                 yield BadRecord(f"{name}#{member}", f"unreadable archive member ({e})")
                 continue
-            if member == "header.json":
+            if member == header:
                 info = doc.get("eval") if doc.__class__ is dict else None
             else:
                 if info.__class__ is dict and doc.__class__ is dict and "eval" not in doc:
