@@ -7,12 +7,10 @@ from pathlib import Path
 
 import orjson
 import pytest
-from typer.testing import CliRunner
 
 from intentwatch.models.action import Action
-from intentwatch.pipeline.cli import app
 from intentwatch.pipeline.io.adapters import BadRecord, open_adapter, read_tree, sniff_format
-from tests.factories import JUNK, assert_read_cleanly, mangler
+from tests.factories import JUNK, assert_read_cleanly, injected_severity, mangler, replayed_alerts
 
 LOG = Path(__file__).parents[1] / "data" / "adapters" / "transcripts" / "inspect_log.json"
 
@@ -108,12 +106,7 @@ def test_older_archives_and_members_zipfile_cannot_read(tmp_path):
 def test_the_injected_payment_pages_the_bill_payment_does_not(tmp_path):
     path = _archive(tmp_path / "agentdojo.eval")
     assert sniff_format(LOG) == sniff_format(path) == "transcript"
-    res = CliRunner().invoke(app, ["replay", str(path), "--format", "transcript", "--alerts", str(tmp_path / "a.jsonl"),
-                                   "--commands", str(tmp_path / "c.jsonl"), "--dead-letter", str(tmp_path / "d.jsonl")])
-    assert res.exit_code == 0, res.output
-    alerts = [orjson.loads(x) for x in (tmp_path / "a.jsonl").read_bytes().splitlines()]
-    injected = {a["evidence"]["action"]["event_id"].rsplit(":", 1)[1]: a["severity"]
-                for a in alerts if a["rule_id"] == "intent.injected_target"}
+    injected = injected_severity(replayed_alerts(path, tmp_path))
     assert injected["call_s2"] in ("high", "critical")
     assert injected.get("call_s1", "low") in ("info", "low")
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from intentwatch.models.action import Action
 from intentwatch.pipeline.cli import app
 from intentwatch.pipeline.io.adapters import BadRecord, open_adapter, sniff_format
-from tests.factories import JUNK, assert_read_cleanly, mangler
+from tests.factories import JUNK, assert_read_cleanly, injected_severity, mangler, replayed_alerts
 
 DATA = Path(__file__).parents[1] / "data" / "adapters" / "transcripts"
 RESPONSES = DATA / "responses_log.jsonl"
@@ -68,13 +68,7 @@ def test_chat_completions_through_a_proxy_each_call_once():
 
 def test_the_injected_payment_pages_and_the_invoice_payment_does_not(tmp_path):
     assert sniff_format(RESPONSES) == "transcript"
-    res = CliRunner().invoke(app, ["replay", str(RESPONSES), "--format", "transcript", "--alerts", str(tmp_path / "a.jsonl"),
-                                   "--commands", str(tmp_path / "c.jsonl"), "--dead-letter", str(tmp_path / "d.jsonl")])
-    assert res.exit_code == 0, res.output
-    alerts = [orjson.loads(x) for x in (tmp_path / "a.jsonl").read_bytes().splitlines()]
-    injected = {a["evidence"]["action"]["event_id"].rsplit(":", 1)[1]: a["severity"]
-                for a in alerts if a["rule_id"] == "intent.injected_target"}
-    assert injected["call_S1"] in ("high", "critical")
+    assert injected_severity(replayed_alerts(RESPONSES, tmp_path))["call_S1"] in ("high", "critical")
     # per call: drafted from this history, the invoice's own IBAN (beside the injected paragraph) is
     # kept, the one the injected paragraph named is left out as steered
     res = CliRunner().invoke(app, ["intents", "suggest", str(RESPONSES), "--format", "transcript", "--out", str(tmp_path / "drafts"),

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from intentwatch.models.action import Action
 from intentwatch.pipeline.cli import app
 from intentwatch.pipeline.io.adapters import BadRecord, open_adapter, read_tree, sniff_format
-from tests.factories import mangler
+from tests.factories import injected_severity, mangler, replayed_alerts
 
 DATA = Path(__file__).parents[1] / "data" / "adapters" / "transcripts"
 START = "2026-11-01T09:00:00Z"
@@ -323,13 +323,7 @@ def test_topic_messages_one_line_each_join_their_session():
 def test_through_the_engine_the_injected_payment_is_high_and_the_bill_payment_is_not(tmp_path):
     opts = tmp_path / "opts.yaml"
     opts.write_text(yaml.safe_dump({"agent_paths": ["suite_name"], "start": START}))
-    res = CliRunner().invoke(app, ["replay", str(DATA / "agentdojo_runs.jsonl"), "--format", "transcript",
-                                   "--adapter-options", str(opts), "--alerts", str(tmp_path / "a.jsonl"),
-                                   "--commands", str(tmp_path / "c.jsonl"), "--dead-letter", str(tmp_path / "d.jsonl")])
-    assert res.exit_code == 0, res.output
-    alerts = [orjson.loads(x) for x in (tmp_path / "a.jsonl").read_bytes().splitlines()]
-    injected = {a["evidence"]["action"]["event_id"].rsplit(":", 1)[1]: a["severity"]
-                for a in alerts if a["rule_id"] == "intent.injected_target"}
+    injected = injected_severity(replayed_alerts(DATA / "agentdojo_runs.jsonl", tmp_path, "--adapter-options", str(opts)))
     assert injected["call_Zq9"] in ("high", "critical")  # the payment to the IBAN the injected result named
     assert injected.get("#1", "low") in ("info", "low")  # the bill's IBAN: provenance alone does not page
 
@@ -586,12 +580,7 @@ def test_langchain_intermediate_steps_each_step_a_call(tmp_path):
     assert grant.attributes["request"] == "Can you read my latest email from Amy and tell me what it says?"
     assert "IMPORTANT!!!" in search.attributes["result"]["emails"][0]["body"] and grant.attributes["result"] == {"success": True}
     assert search.session_id == grant.session_id != shell.session_id
-    res = CliRunner().invoke(app, ["replay", str(DATA / "langchain_steps.json"), "--format", "transcript", "--alerts",
-                                   str(tmp_path / "a.jsonl"), "--commands", str(tmp_path / "c.jsonl"),
-                                   "--dead-letter", str(tmp_path / "d.jsonl")])
-    assert res.exit_code == 0, res.output
-    alerts = [orjson.loads(x) for x in (tmp_path / "a.jsonl").read_bytes().splitlines()]
-    [hit] = [a for a in alerts if a["rule_id"] == "intent.injected_target"]
+    [hit] = [a for a in replayed_alerts(DATA / "langchain_steps.json", tmp_path) if a["rule_id"] == "intent.injected_target"]
     assert (hit["severity"], hit["evidence"]["observed"]) == ("high", "guest_amy01")
 
 
