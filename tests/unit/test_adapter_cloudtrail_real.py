@@ -75,6 +75,25 @@ def test_cloudwatch_logs_subscription_data_as_firehose_writes_it_to_s3():
     assert b.reason.startswith("message is not valid JSON")
 
 
+def test_siem_exports_that_keep_the_record_as_text(tmp_path):
+    """Splunk's search export ({"preview", "offset", "result": {"_raw", "_time", "sourcetype"}}), a plain
+    _raw event, and Elastic's ECS documents that keep the record in event.original: the records' own actions."""
+    records = orjson.loads((DATA / "cloudtrail_records.json").read_bytes())["Records"]
+    _, want, _ = run(DATA / "cloudtrail_records.json")
+    for i, wrap in enumerate((
+            lambda r: {"preview": False, "offset": 0, "result": {"_raw": orjson.dumps(r).decode(), "_time": r["eventTime"],
+                                                                 "sourcetype": "aws:cloudtrail", "source": "s3://trail/"}},
+            lambda r: {"_raw": orjson.dumps(r).decode(), "_time": r["eventTime"], "index": "aws"},
+            lambda r: {"@timestamp": r["eventTime"], "event": {"original": orjson.dumps(r).decode(), "action": r["eventName"],
+                                                                "provider": r["eventSource"], "kind": "event"},
+                       "cloud": {"provider": "aws"}, "aws": {"cloudtrail": {"event_version": r["eventVersion"]}}})):
+        path = tmp_path / f"export{i}.jsonl"
+        path.write_bytes(b"".join(orjson.dumps(wrap(r)) + b"\n" for r in records) + b'{"_raw": "{\\"eventVersion\\": "}\n')
+        _, got, bad = run(path)
+        assert [a.model_dump() for a in got] == [a.model_dump() for a in want]
+        assert [b.reason.split(":")[0] for b in bad] == ["_raw is not valid JSON"]  # the cut one, its reason its own
+
+
 def test_filter_log_events_output():
     _, actions, bad = run(DATA / "cloudtrail_filter_log_events.json")
     assert bad == [] and [a.event_id for a in actions] == ["5e0c2a14-7b3d-4f1e-9c8a-2d6b4f0e1a31"]

@@ -3,7 +3,8 @@
 Reads every shape CloudTrail is found in: S3 log files (``{"Records": [...]}``, gzip or
 not), JSON lines, pretty-printed arrays, EventBridge events (the record under ``detail``),
 LookupEvents results and CloudTrail Lake rows (the record as a JSON string in
-``CloudTrailEvent``, alone or in ``{"Events": [...]}``), and records normalised to OCSF (Amazon
+``CloudTrailEvent``, alone or in ``{"Events": [...]}``), SIEM exports that keep the record as text
+(Splunk's ``_raw``, Elastic's ``event.original``), and records normalised to OCSF (Amazon
 Security Lake's API Activity: read back into CloudTrail's fields, cloudtrail_ocsf.py). One record that cannot be mapped is
 a bad record at ``file#Records[i]`` (or ``file:line``); its neighbours carry on. A truncated
 gzip keeps the records that decompressed before the damage. A record whose ``eventID`` was
@@ -264,15 +265,22 @@ def _unwrap(item: Any) -> dict[str, Any] | str:
     if "detail" in item and "detail-type" in item:  # EventBridge
         detail = item["detail"]
         return detail if isinstance(detail, dict) else "EventBridge event without a detail object"
-    if "CloudTrailEvent" in item or ("message" in item and "timestamp" in item and "eventID" not in item):
-        # LookupEvents / CloudTrail Lake (CloudTrailEvent); CloudWatch Logs (message): the record as JSON text
-        inner = item["CloudTrailEvent"] if "CloudTrailEvent" in item else item["message"]
+    if isinstance(item.get("result"), dict) and "_raw" in item["result"]:  # Splunk's export: {"preview", "result"}
+        item = item["result"]
+    event = item.get("event")
+    key = "CloudTrailEvent" if "CloudTrailEvent" in item else "_raw" if "_raw" in item else \
+        "message" if "message" in item and "timestamp" in item and "eventID" not in item else \
+        "event.original" if isinstance(event, dict) and "original" in event and "eventID" not in item else None
+    if key is not None:
+        # the record as JSON text: LookupEvents / CloudTrail Lake (CloudTrailEvent), Splunk (_raw), CloudWatch
+        # Logs (message), Elastic's ECS documents that keep the original (event.original)
+        inner = event["original"] if key == "event.original" else item[key]  # type: ignore[index]
         if isinstance(inner, str):
             try:
                 inner = loads(inner)
             except JSONDecodeError as e:
-                return f"{'CloudTrailEvent' if 'CloudTrailEvent' in item else 'message'} is not valid JSON: {e}"
-        return inner if isinstance(inner, dict) else "CloudTrailEvent is not an object"
+                return f"{key} is not valid JSON: {e}"
+        return inner if isinstance(inner, dict) else f"{key} is not an object"
     if is_ocsf(item):  # normalised to OCSF (Amazon Security Lake, a SIEM): read back (cloudtrail_ocsf.py)
         try:
             return from_ocsf(item)
