@@ -23,7 +23,8 @@ alone is common in benign work (a contact looked up, the largest file picked fro
 IBAN on a bill the user pointed to), so such a finding is published at ``low``; it takes the
 rule's severity when the result also carried instructions aimed at the agent
 (``injection_cues``) and the target is in the part of the result that carried them
-(``instruction_part``: the values, or the paragraphs, that reach the cue threshold on their own):
+(``instruction_part``: the values that reach the cue threshold on their own, or a text's paragraphs
+from the first to the last that do):
 an attacked bill's own IBAN, in a paragraph of its own, or a transaction listed beside an injected
 one, is provenance, as it would be without the injection. No maintained prompt-injection classifier runs offline from a package
 here (the maintained ones load model weights from a hub at run time), so the cue detector is a
