@@ -570,6 +570,7 @@ def test_drafts_leave_out_the_calls_an_injected_result_steered(tmp_path):
 def test_langchain_intermediate_steps_each_step_a_call(tmp_path):
     """AgentExecutor's intermediate steps (ToolEmu's trajectories): [[tool, tool_input, log], observation]
     arrays and AgentAction objects, plain or serialised; InjecAgent's injected guest id is high."""
+    assert sniff_format(DATA / "langchain_steps.json") == "transcript"
     acts, bad, _ = _read("langchain_steps.json", start=START)
     assert not bad
     assert [(a.tool, a.operation, a.attributes["arguments"]) for a in acts] == [

@@ -102,7 +102,7 @@ def _files(adapter: Adapter, p: Path) -> Iterator[Result]:
 _LOOKS = (("otel-json", (b'"resourceSpans"', b'"resourceLogs"', b'"resource_spans"', b'"resource_logs"')), ("otel-json", (b'"traceID"', b'"trace.span"', b'"localEndpoint"', b'"parentObservationId"', b'"run_type"', b'"trace_state"', b'"span_kind"')),
           ("cloudtrail", (b'"eventVersion"', b'"CloudTrailEvent"', b'"eventSource"')),
           ("transcript", (b'"tool_calls"', b'"tool_use_id"', b'"function_call"', b'"functionCall"', b'"session_meta"',
-                          b'"observation"', b'"trajectory_format"')))
+                          b'"observation"', b'"trajectory_format"', b'"intermediate_steps"')))
 
 
 def sniff_format(path: str | Path, peek: int = 1 << 16) -> str | None:
