@@ -208,7 +208,7 @@ class Calls:
                 cid = m["id"]
             self._answer(cid, name, content,
                          not refused and ((error is not None and error is not False) or m.get("status") == "error"))
-            key = _id(m.get("tool_call_id")) if refused else None
+            key = _id(cid) if refused else None
             if key is not None and key in self.answered:
                 self.refused.add(key)
         elif role == "function":
