@@ -50,11 +50,11 @@ from typing import Any
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import UTC, BadRecord, JsonInput, Result, _chunks, make_action
+from .inspect_logs import archive, is_archive
 from .libs import dumps
 from .mapped import resolve
 from .mapping import compile_path
 from .messages import plain, resource_argument
-from .inspect_logs import archive, is_archive
 from .model_api import Chains, model_call
 from .options import TranscriptOptions
 from .otel_conventions import parse_json_text
