@@ -90,6 +90,21 @@ def test_a_broken_archive_member_costs_only_its_sample(tmp_path):
     assert not acts and len(bad) == 1 and bad[0].reason.startswith("not a readable zip archive")
 
 
+def test_an_archive_member_declared_too_large_is_not_read(tmp_path, monkeypatch):
+    """A member whose declared size passes the one-document bound (a zip bomb) is a bad record; the rest read."""
+    from intentwatch.pipeline.io.adapters import inspect_logs
+
+    path = _archive(tmp_path / "run.eval")
+    with zipfile.ZipFile(path) as z:
+        sizes = {i.filename: i.file_size for i in z.infolist()}
+    big = "samples/user_task_1_epoch_1.json"  # (the sample with the injected listing: the largest member)
+    assert sizes[big] == max(sizes.values())
+    monkeypatch.setattr(inspect_logs, "MAX_DOCUMENT", max(n for m, n in sizes.items() if m != big))
+    acts, bad = _read(path)
+    assert [a.tool for a in acts] == ["read_file", "send_money"]
+    assert [(r.source, r.reason.split(":")[0]) for r in bad] == [(f"{path}#{big}", f"archive member of {sizes[big]:,} bytes")]
+
+
 def test_older_archives_and_members_zipfile_cannot_read(tmp_path):
     """An archive of an older Inspect (start.json, no header) reads the same (its run id in the session ids); a zstd member is a
     bad record that says how to convert the log, its siblings read."""

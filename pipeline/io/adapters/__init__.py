@@ -31,6 +31,7 @@ from intentwatch.pipeline.io import INPUT_FORMATS
 from intentwatch.pipeline.io.codec import decode_action
 
 from .base import BadRecord, Result, _chunks, lines_through
+from .inspect_logs import ZIP_MAGIC
 from .order import file_key, in_time_order, merged_by_start
 from .unknown import UnknownFields, unknown_fields
 
@@ -118,7 +119,7 @@ def sniff_format(path: str | Path, peek: int = 1 << 16) -> str | None:
         head = next(_chunks(path, peek), b"")[:peek]
     except (OSError, EOFError, zlib.error):
         return None
-    if head.startswith(b"PK\x03\x04"):  # a zip: an Inspect .eval log names its journal or samples
+    if head.startswith(ZIP_MAGIC):  # a zip: an Inspect .eval log names its journal or samples
         return "transcript" if b"_journal/" in head or b"samples/" in head else None
     if b"\x00" in head or not _utf8(head):
         return "otel-proto"

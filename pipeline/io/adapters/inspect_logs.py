@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
-from .base import BadRecord, Result
+from .base import MAX_DOCUMENT, BadRecord, Result
 from .libs import JSONDecodeError, loads
 
 ZIP_MAGIC: Final = b"PK\x03\x04"
@@ -103,12 +103,16 @@ def archive(path: str | Path, read: Callable[[Any, bytes, str], Iterator[Result]
         return
     with z:
         info: Any = None
-        members = sorted((n for n in z.namelist() if n.startswith("samples/") and n.endswith(".json")), key=_in_order)
+        sizes = {i.filename: i.file_size for i in z.infolist()}
+        members = sorted((n for n in sizes if n.startswith("samples/") and n.endswith(".json")), key=_in_order)
         if not members:
             yield BadRecord(name, "a zip archive without samples/*.json: not an Inspect log")
-        names = set(z.namelist())
-        header = next((h for h in _HEADERS if h in names), None)  # (none: the samples are read without their eval)
+        header = next((h for h in _HEADERS if h in sizes), None)  # (none: the samples are read without their eval)
         for member in [header, *members] if header else members:
+            if sizes[member] > MAX_DOCUMENT:  # (zipfile stops at the size the archive declares: memory stays bounded)
+                yield BadRecord(f"{name}#{member}", f"archive member of {sizes[member]:,} bytes: over {MAX_DOCUMENT >> 20} MiB "
+                                                    "as one document")
+                continue
             try:
                 raw = z.read(member)
                 doc = loads(raw)

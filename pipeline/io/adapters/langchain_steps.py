@@ -5,14 +5,14 @@ keep (ToolEmu's trajectories among them): ``input`` (the user's request), ``inte
 
 An action is ``[tool, tool_input, log]`` (the AgentAction as a JSON array), or the AgentAction as
 an object (``tool``, ``tool_input``, ``log``; LangChain's serialised ``{"lc": 1, ...}`` too). Its
-``tool_input`` is the call's arguments: an object, JSON text of one, or plain text (a single-input
-tool's: ``{"input": text}``). The observation is its answer. Steps carry no ids: a call is
+``tool_input`` is the call's arguments: an object, JSON (or Python) text of one, or plain text (a
+single-input tool's: ``{"input": text}``). The observation is its answer. Steps carry no ids: a call is
 ``step<n>``.
 """
 
 from typing import Any
 
-from .libs import JSONDecodeError, loads
+from .otel_conventions import parse_json_text
 
 MAX_STEPS = 10_000
 
@@ -56,10 +56,5 @@ def _pair(step: Any) -> tuple[tuple[str, Any], Any] | None:
 
 
 def _arguments(tool_input: Any) -> Any:
-    if tool_input.__class__ is str:
-        try:
-            parsed = loads(tool_input)
-        except JSONDecodeError:
-            return {"input": tool_input}
-        return parsed if parsed.__class__ is dict else {"input": tool_input}
-    return tool_input if tool_input.__class__ is dict else {"input": tool_input}
+    parsed = parse_json_text(tool_input)  # (an object, or its JSON or Python text)
+    return parsed if parsed.__class__ is dict else {"input": tool_input}

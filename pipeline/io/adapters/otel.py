@@ -109,7 +109,7 @@ class OtelAdapter(JsonInput):
         return self._request(proto_spans, raw, raw, source)
 
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
-        if doc.__class__ is dict and not doc.keys() & _CAMEL_ROOTS and doc.keys() & _SNAKE_ROOTS:
+        if doc.__class__ is dict and doc.keys().isdisjoint(_CAMEL_ROOTS) and not doc.keys().isdisjoint(_SNAKE_ROOTS):
             doc = camel_keys(doc)  # protobuf's field names (MessageToJson's preserving_proto_field_name)
         if doc.__class__ is dict and ("resourceLogs" in doc or "resourceMetrics" in doc):
             if "resourceMetrics" in doc:  # (one file exporter for every pipeline writes them among the rest)
