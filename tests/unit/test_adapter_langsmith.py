@@ -81,6 +81,35 @@ def test_a_bad_runs_children_are_still_read_under_their_ancestors():
     assert adapter.skipped["langsmith.unread"] == 1
 
 
+def _run(rid: str, kind: str, name: str, parent: str | None, metadata: dict, children=(), **more) -> dict:
+    return {"id": rid, "trace_id": "tr-1", "parent_run_id": parent, "run_type": kind, "name": name,
+            "start_time": f"2026-03-02T10:00:0{len(rid) % 10}", "extra": {"metadata": metadata}, "child_runs": list(children), **more}
+
+
+def test_a_sub_agents_calls_are_its_own():
+    """A deep agent (LangChain names each agent's runs ``lc_agent_name``): the supervisor's delegation is its
+    call, the researcher's search and mail under it the researcher's; a run without metadata under the
+    researcher inherits it; on LangGraph's platform (``assistant_id`` on the runs too) the names still win."""
+    sup, res = {"lc_agent_name": "supervisor", "thread_id": "th-1"}, {"lc_agent_name": "researcher", "thread_id": "th-1"}
+    tree = _run("r", "chain", "LangGraph", None, sup, [
+        _run("r1", "tool", "task", "r", sup, [
+            _run("r11", "chain", "researcher", "r1", res, [
+                _run("r111", "tool", "web_search", "r11", res, inputs={"query": "q3 numbers"}, outputs={"output": "found"}),
+                _run("r112", "chain", "tools", "r11", {}, [
+                    _run("r1121", "tool", "send_email", "r112", {}, inputs={"to": "cfo@example.org"}, outputs={"output": "sent"})]),
+            ])], inputs={"description": "find the numbers"}, outputs={"output": "done"})])
+    for assistant in (None, "asst-7f3c"):
+        if assistant:
+            for run in _flat(tree):
+                if run["extra"]["metadata"]:  # (the metadata of a run under an agent is inherited: both names or none)
+                    run["extra"]["metadata"]["assistant_id"] = assistant
+        acts = {a.tool: a.agent_id for a in OtelAdapter().decode(orjson.dumps(_flat(tree)), "runs.json")
+                if isinstance(a, Action)}
+        assert acts == {"task": "supervisor", "web_search": "researcher", "send_email": "researcher"}
+    plain = {a.tool: a.agent_id for a in OtelAdapter().decode(orjson.dumps(ROOT), "run.json") if isinstance(a, Action)}
+    assert set(plain.values()) == {"payments_agent"}  # no names: the root run's, as before
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_mangled_runs_never_raise(seed):
     mangle = mangler(random.Random(seed), [*JUNK, "tool", "2026-03-02T10:00:00"])

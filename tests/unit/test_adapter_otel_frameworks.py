@@ -383,3 +383,22 @@ def test_openai_agents_sdk_through_openinference(encoding):
     assert a.attributes["request"] == "Book the Riverside hotel for Friday"  # from the model span beside it
     # the root, the SDK's trace ("Agent workflow"), says nothing but its kind: no action of the service's
     assert [(x.agent_id, x.tool) for x in acts if x.tool == "gen_ai.invoke_agent"] == [("Travel planner", "gen_ai.invoke_agent")]
+
+
+def test_openinference_langchain_sub_agent_named_in_run_metadata():
+    # OpenInference's LangChain instrumentation writes a run's metadata as JSON text; LangChain names each
+    # agent's runs there (lc_agent_name), a deep agent's sub-agent too: its tool call is its own, not the root's
+    def span(sid, parent, kind, name, **attrs):
+        kv = [{"key": k, "value": {"stringValue": v}} for k, v in {"openinference.span.kind": kind, **attrs}.items()]
+        return {"traceId": "5b8efff798038103d269b633813fc60c", "spanId": sid, "parentSpanId": parent, "name": name,
+                "startTimeUnixNano": "1767261600000000000", "endTimeUnixNano": "1767261601000000000", "attributes": kv}
+    meta = '{"thread_id": "th-4", "langgraph_node": "tools", "lc_agent_name": "%s"}'
+    doc = {"resourceSpans": [{"resource": {"attributes": []}, "scopeSpans": [{"spans": [
+        span("eee19b7ec3c1b170", "", "CHAIN", "LangGraph", **{"agent.name": "supervisor"}),
+        span("eee19b7ec3c1b171", "eee19b7ec3c1b170", "TOOL", "task", **{"tool.name": "task", "metadata": meta % "supervisor",
+                                                                          "input.value": '{"description": "find it"}'}),
+        span("eee19b7ec3c1b172", "eee19b7ec3c1b171", "TOOL", "web_search", **{"tool.name": "web_search", "metadata": meta % "researcher",
+                                                                                "input.value": '{"query": "q3"}'}),
+    ]}]}]}
+    acts = {a.tool: a.agent_id for a in OtelAdapter().decode(orjson.dumps(doc), "f:1") if isinstance(a, Action)}
+    assert acts == {"task": "supervisor", "web_search": "researcher"}

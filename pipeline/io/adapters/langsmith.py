@@ -8,9 +8,10 @@ list, or a run with its ``child_runs`` nested. Per run: ``id``, ``trace_id``, ``
 (``metadata``, ``invocation_params``). A ``tool`` run is a tool call (its name the tool, LangChain's
 ``{"input": ...}`` / ``{"output": ...}`` unwrapped), an ``llm`` run a model call (the model from
 ``invocation_params``, the request from its messages), other runs are skipped; the thread in
-``metadata`` (``thread_id``, ``session_id``, ``conversation_id``) is the session and LangGraph's
-``assistant_id`` / ``graph_id`` the agent, else the root run's name (a named graph, an agent
-executor). An ``error`` is status ERROR. What breaks a run (its siblings go on): no text ``id``, a
+``metadata`` (``thread_id``, ``session_id``, ``conversation_id``) is the session; the agent is the
+``lc_agent_name`` LangChain gives every run under an agent it names (``create_agent(name=...)``, a
+deep agent's sub-agents: each sub-agent's own calls are its own), else LangGraph's ``assistant_id`` /
+``graph_id``, else the root run's name (a named graph, an agent executor). An ``error`` is status ERROR. What breaks a run (its siblings go on): no text ``id``, a
 ``start_time`` that is not an ISO time after 1970.
 """
 
@@ -20,7 +21,8 @@ from .otlp import Span, SpanError
 from .trace_exports import Read, bad, each_item, iso_nanos, still_a_link, text_id
 
 _OPERATIONS = {"tool": "execute_tool", "llm": "chat"}
-_METADATA = ("thread_id", "session_id", "conversation_id", "assistant_id", "graph_id")  # read as LangSmith's OTel keys
+_METADATA = ("thread_id", "session_id", "conversation_id", "lc_agent_name", "assistant_id", "graph_id")  # as LangSmith's OTel keys
+_AGENT_METADATA = ("lc_agent_name", "assistant_id", "graph_id")
 MAX_DEPTH = 64  # nested child_runs followed this deep
 
 
@@ -47,7 +49,7 @@ def _names(run: dict[str, Any], metadata: dict[str, Any]) -> dict[str, Any]:
     """The session and agent a run names for the runs under it (LangSmith's OTel keys, read by otel_conventions.py)."""
     a = {f"langsmith.metadata.{key}": metadata[key] for key in _METADATA if metadata.get(key) is not None}
     name = run.get("name")
-    if run.get("parent_run_id") is None and type(name) is str and name and not any(k in metadata for k in ("assistant_id", "graph_id")):
+    if run.get("parent_run_id") is None and type(name) is str and name and not any(k in metadata for k in _AGENT_METADATA):
         a["gen_ai.agent.name"] = name  # the root run: the named graph or agent executor
     return a
 

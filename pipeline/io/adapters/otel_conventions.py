@@ -113,7 +113,8 @@ _LLM_REQUEST = {"chat": "chat", "completion": "text_completion"}
 # gen_ai.completion, the conversation (a LangGraph thread) in its run metadata.
 _LANGSMITH = "langsmith.span.kind"
 _LANGSMITH_SESSION = ("langsmith.metadata.thread_id", "langsmith.metadata.session_id", "langsmith.metadata.conversation_id")
-_LANGSMITH_AGENT = ("langsmith.metadata.assistant_id", "langsmith.metadata.graph_id")
+# The agent: the name LangChain gives each run under an agent it names (a sub-agent's its own), else the graph's.
+_LANGSMITH_AGENT = ("langsmith.metadata.lc_agent_name", "langsmith.metadata.assistant_id", "langsmith.metadata.graph_id")
 # Claude Code's traces (a beta): spans named ``claude_code.<type>``, the type also in ``span.type``; a tool
 # span's children (``tool.blocked_on_user``, ``tool.execution``) are parts of its call, no calls of their own.
 _CLAUDE_CODE = {"tool": "execute_tool", "llm_request": "chat", "interaction": "invoke_agent"}
@@ -185,6 +186,9 @@ def aliased(a: dict[str, Any], name: str = "", root: bool = False) -> dict[str, 
                 out.setdefault(gen_ai, a[key])
         if kind == "AGENT" and name and not root:  # OpenAI Agents' spans name the agent only so (a root is the SDK's trace)
             out.setdefault("gen_ai.agent.name", name)
+        agent = _metadata_agent(a.get("metadata"))  # a LangChain run's metadata, as JSON text
+        if agent is not None:
+            out.setdefault("gen_ai.agent.name", agent)
     kind = a.get("traceloop.span.kind")
     if type(kind) is str and kind in _TRACELOOP:
         out.setdefault("gen_ai.operation.name", _TRACELOOP[kind])
@@ -216,10 +220,29 @@ def aliased(a: dict[str, Any], name: str = "", root: bool = False) -> dict[str, 
     return out
 
 
+def _metadata_agent(metadata: Any) -> str | None:
+    """The agent LangChain named (``lc_agent_name``) in a run's metadata, as OpenInference's LangChain
+    instrumentation writes it in ``metadata`` (JSON text; parsed only when the name is in it).
+
+    >>> _metadata_agent('{"thread_id": "t-1", "lc_agent_name": "research", "langgraph_node": "tools"}')
+    'research'
+    >>> _metadata_agent('{"thread_id": "t-1"}'), _metadata_agent('{"lc_agent_name": 7}'), _metadata_agent("lc_agent_name")
+    (None, None, None)
+    """
+    if type(metadata) is str and "lc_agent_name" in metadata:
+        metadata = parse_json_text(metadata)
+    if metadata.__class__ is dict:
+        agent = metadata.get("lc_agent_name")
+        if type(agent) is str and agent:
+            return agent
+    return None
+
+
 def _langsmith(out: dict[str, Any], a: dict[str, Any], name: str) -> None:
     """LangSmith's keys as GenAI ones: a tool run's name, inputs and outputs (LangChain wraps a
     one-argument tool's input as ``{"input": ...}`` and every output as ``{"output": ...}``); any
-    run's thread (the conversation) and LangGraph assistant or graph (the agent, for its descendants)."""
+    run's thread (the conversation) and agent (``lc_agent_name``, else the LangGraph assistant or graph; its
+    descendants inherit it)."""
     for key in _LANGSMITH_SESSION:
         if key in a:
             out.setdefault("gen_ai.conversation.id", a[key])
