@@ -86,3 +86,27 @@ def test_mangled_model_call_logs_are_read_cleanly(seed):
     mangle = mangler(rng, JUNK)
     adapter = open_adapter("transcript", options={"start": "2026-11-01T09:00:00Z", "agent": "a"})
     assert_read_cleanly(adapter.decode, (mangle(rng.choice(docs)) for _ in range(300)), "m")
+
+
+def test_from_a_topic_a_conversation_ends_when_no_message_continues_it():
+    """No file ends a conversation read from a topic: the proxy's log, message by message, leaves the
+    delete unanswered until a message of another conversation, 30 minutes later by its own time, ends it."""
+    adapter = open_adapter("transcript")
+    lines = CHAT.read_bytes().splitlines()
+
+    def tools(raw: bytes, at: int) -> list:
+        out = list(adapter.decode(raw, f"calls:0:{at}"))
+        assert not [r for r in out if isinstance(r, BadRecord)]
+        return [(a.tool, a.attributes.get("unanswered")) for a in out if isinstance(a, Action)]
+
+    assert [t for i, line in enumerate(lines) for t in tools(line, i)] == [("list_files", None)]
+    last = orjson.loads(lines[-1])["response"]["created"]
+    other = {"agent_id": "mailer", "request": {"messages": [{"role": "user", "content": "Any mail?"}]},
+             "response": {"id": "chatcmpl-Z1", "object": "chat.completion", "model": "gpt-4o", "choices": [
+                 {"index": 0, "message": {"role": "assistant", "content": "No new mail."}}]}}
+    soon = orjson.dumps({**other, "response": {**other["response"], "created": last + 1799}})
+    assert tools(soon, 10) == []  # within the idle time: the drive's conversation may still go on
+    later = orjson.dumps({**other, "response": {**other["response"], "id": "chatcmpl-Z2", "created": last + 1801}})
+    assert tools(later, 11) == [("delete_file", True)]
+    assert adapter.skipped["conversation ended after its idle time (from a topic)"] == 1  # type: ignore[attr-defined]
+    assert tools(later, 12) == []  # ended once

@@ -318,6 +318,11 @@ def test_topic_messages_one_line_each_join_their_session():
     for n, line in enumerate((DATA / "claude_code_session.jsonl").read_bytes().splitlines()):
         out += list(adapter.decode(line, f"transcripts[0]@{n}"))
     assert [(a.tool, a.outcome) for a in out] == [("Read", "success"), ("Bash", "error")]  # Edit: still open
+    # no file ends the session: a line of another session, past the idle time after the Edit (10:00:12), does
+    other = {"type": "user", "sessionId": "other", "message": {"role": "user", "content": "hello"}}
+    assert list(adapter.decode(orjson.dumps({**other, "timestamp": "2025-12-05T10:30:11Z"}), "transcripts[0]@9")) == []
+    (edit,) = adapter.decode(orjson.dumps({**other, "timestamp": "2025-12-05T10:30:13Z"}), "transcripts[0]@10")
+    assert (edit.tool, edit.attributes["unanswered"], edit.session_id) == ("Edit", True, out[0].session_id)
 
 
 def test_through_the_engine_the_injected_payment_is_high_and_the_bill_payment_is_not(tmp_path):

@@ -95,6 +95,11 @@ class TranscriptOptions(BaseModel):
                           "the summary); from a topic, a conversation with no time is a bad record.")
     step_seconds: float = Field(1.0, ge=0, le=86400)
     gap_seconds: float = Field(60.0, ge=0, le=86400 * 365)
+    end_after_seconds: float = Field(
+        1800.0, gt=0, le=86400 * 30,
+        description="From a topic, where no file ends it: a conversation (a session file's lines, logged model calls) "
+                    "that no message has continued for this long, by the messages' own times, is ended: its "
+                    "state-changing calls never answered become actions marked unanswered.")
     resource_arguments: tuple[str, ...] = Field(
         RESOURCE_ARGUMENTS, description="Tool argument keys, in order, whose first string value becomes the action's resource.")
     tools: ToolOperations = Field(default_factory=ToolOperations, description="Tool name -> operation.")

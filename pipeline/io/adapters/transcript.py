@@ -34,8 +34,10 @@ agent's session file, the name its OpenTelemetry export uses (``claude-code``; C
 line's, else ``step_seconds`` after the message before (the first: the conversation's time, else
 its first message's); a benchmark's runs, which carry none, take the ``start`` clock, else one from
 the first such file's modification time. An agent nothing names is the file's name. What was so
-assumed is counted (``assumed``: the replay summary). From a topic neither is assumed: a bad record. A folder of
-session files is read in time order (``file_start``, order.py).
+assumed is counted (``assumed``: the replay summary). From a topic neither is assumed: a bad record; and
+no file ends a conversation there: one no message has continued for ``end_after_seconds`` of the
+messages' time ends (transcript_forms.Streams). A folder of session files is read in time order
+(``file_start``, order.py).
 """
 
 import itertools
@@ -60,10 +62,9 @@ from .options import TranscriptOptions
 from .otel_conventions import parse_json_text
 from .otel_messages import WAITS
 from .otel_requests import REQUEST_CHARS, user_text
-from .transcript_forms import SKIPPED_LINES, USER, Conversation, Run, as_text, message_like, runs, trajectory, when
+from .transcript_forms import SKIPPED_LINES, USER, Conversation, Run, Streams, as_text, message_like, runs, trajectory, when
 
 MAX_MESSAGES = 100_000  # of one conversation document
-MAX_STREAMS = 4096  # line-by-line conversations open at once (the oldest is closed)
 # What was taken from the file, not the input (``assumed``: the replay summary; ``intents suggest`` reads ASSUMED_TIME).
 ASSUMED_TIME = "time: a clock from the file's modification time (none in the input, no start option)"
 ASSUMED_AGENT = "agent: the file's name (none in the input, no agent option), files"
@@ -84,7 +85,6 @@ class TranscriptAdapter(JsonInput):
                                                   "info.config.model.model_name")]  # mini-SWE-agent's
         keys = b"|".join(re.escape(p.rsplit(".", 1)[-1].encode()) for p in o.time_paths)
         self._time_text = re.compile(rb'"(?:' + keys + rb')"\s*:\s*(?:"([^"]{10,40})"|(\d{9,19})\b)')
-        self._streams: dict[tuple[str, str], Conversation] = {}
         self._meta: dict[str, dict[str, Any]] = {}  # file -> what Codex's session_meta / turn_context said
         self._reading: set[str] = set()  # files being read (read_tree may interleave them: order.py)
         self._clock = 0  # conversations put on the start clock
@@ -93,6 +93,7 @@ class TranscriptAdapter(JsonInput):
         self._taken: dict[str, set[str]] = {}  # session -> call ids made actions of (documents repeat their history)
         self._chains = Chains()  # logged model calls -> their conversations (model_api.py)
         self.skipped: Counter[str] = Counter()
+        self._streams = Streams(self.skipped)
         self.assumed: Counter[str] = Counter()  # what the input did not say (agent, time), taken from its file
 
     def read(self, path: str | Path) -> Iterator[Result]:
@@ -245,7 +246,7 @@ class TranscriptAdapter(JsonInput):
                                         "start option (--adapter-options)", dumps(doc if doc is not None else messages[:4]))
                 return
         named = going_on or (self._first(doc, self._sessions) if doc is not None else None)
-        conv = self._stream(self._read_from(source), agent, going_on) if going_on else Conversation(agent, named or source)
+        conv = self._streams.of(self._read_from(source), agent, going_on) if going_on else Conversation(agent, named or source)
         if named is not None and conv.taken is None:  # a log of requests repeats the conversation so far in each: a call counts once
             conv.taken = self._taken.get(conv.session)
             if conv.taken is None:
@@ -262,6 +263,9 @@ class TranscriptAdapter(JsonInput):
                 break
             at = (self._time(m) if m.__class__ is dict else None) or at + step  # a message with no time: step after the last
             yield from self._message(conv, m, at, f"{source}#messages[{i}]")
+        if going_on is not None and not self._read_from(source):
+            conv.last = at
+            yield from self._idle(at)
         if going_on is None:
             if conv.calls.total == 0:  # (read, but nothing in it a tool call: said in the summary, not silent)
                 self.skipped["conversation without tool calls"] += 1
@@ -296,7 +300,7 @@ class TranscriptAdapter(JsonInput):
             yield BadRecord(source, "no agent: the line names none (agent_paths) and no agent option is set", raw or dumps(doc))
             return
         session = self._first(doc, self._line_sessions) or meta.get("id") or file or "stream"
-        conv = self._stream(file, agent, session)
+        conv = self._streams.of(file, agent, session)
         value = self._time_value(doc)
         at = (when(value) if value is not None else None) or (self._time(m) if m is not doc else None)
         if at is None and value is not None:
@@ -312,17 +316,8 @@ class TranscriptAdapter(JsonInput):
         if conv.model is None and meta.get("model") is not None:
             conv.model = meta["model"]
         yield from self._message(conv, m, at, source, doc.get("isMeta") is True)
-
-    def _stream(self, file: str, agent: str, session: str) -> Conversation:
-        key = (file, session)
-        conv = self._streams.get(key)
-        if conv is None or conv.agent != agent:
-            if len(self._streams) >= MAX_STREAMS:
-                oldest = next(iter(self._streams))
-                self._streams.pop(oldest)  # (its unanswered calls are not made actions: bounded memory first)
-                self.skipped["conversation closed early (too many open)"] += 1
-            conv = self._streams[key] = Conversation(agent, session)
-        return conv
+        if not file:
+            yield from self._idle(at)
 
     def _message(self, conv: Conversation, m: Any, at: datetime, source: str, meta: bool = False) -> Iterator[Result]:
         if m.__class__ is not dict:
@@ -349,6 +344,10 @@ class TranscriptAdapter(JsonInput):
             calls.forget(cid)
             del conv.asked_at[cid]
 
+    def _idle(self, now: datetime) -> Iterator[Result]:
+        for key, conv in self._streams.idle(now, self.options.end_after_seconds):
+            yield from self._end(conv, key[1])
+
     def _end(self, conv: Conversation, source: str) -> Iterator[Result]:
         """A conversation ended: its state-changing calls never answered are actions."""
         for cid, (name, _) in list(conv.calls.asked.items()):
@@ -360,8 +359,7 @@ class TranscriptAdapter(JsonInput):
                 yield self._action(conv, cid, source, True)
 
     def _close(self, which: Callable[[tuple[str, str]], bool]) -> Iterator[Result]:
-        for key in [k for k in self._streams if which(k)]:
-            conv = self._streams.pop(key)
+        for key, conv in self._streams.closed(which):
             yield from self._end(conv, key[0] or key[1])
 
     def _action(self, conv: Conversation, cid: str, source: str, unanswered: bool) -> Result:

@@ -1,6 +1,8 @@
 """What transcript.py recognises by its look: a message (not a document holding messages), a line
-a session file writes for itself, a time in any of its producers' forms; and a conversation being read."""
+a session file writes for itself, a time in any of its producers' forms; a conversation being read,
+and those that go on across documents."""
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -112,3 +114,50 @@ class Conversation:
             taken.clear()
         taken.add(cid)
         return True
+
+
+MAX_STREAMS: Final = 4096  # conversations going on across documents, open at once (the oldest is closed)
+
+
+class Streams:
+    """The conversations that go on across documents (a session file's lines, logged model calls), by
+    (file, session); from a topic the file is "" and the least recently continued comes first."""
+
+    __slots__ = ("open", "skipped")
+
+    def __init__(self, skipped: Counter[str]):
+        self.open: dict[tuple[str, str], Conversation] = {}
+        self.skipped = skipped
+
+    def of(self, file: str, agent: str, session: str) -> Conversation:
+        key = (file, session)
+        conv = self.open.get(key)
+        if conv is not None and not file:
+            self.open[key] = self.open.pop(key)  # (from a topic: the last continued goes last, for ``idle``)
+        if conv is None or conv.agent != agent:
+            if len(self.open) >= MAX_STREAMS:
+                self.open.pop(next(iter(self.open)))  # (its unanswered calls are not made actions: bounded memory first)
+                self.skipped["conversation closed early (too many open)"] += 1
+            conv = self.open[key] = Conversation(agent, session)
+        return conv
+
+    def closed(self, which: Callable[[tuple[str, str]], bool]) -> list[tuple[tuple[str, str], Conversation]]:
+        """The conversations ``which`` picks, taken out."""
+        return [(key, self.open.pop(key)) for key in [k for k in self.open if which(k)]]
+
+    def idle(self, now: datetime, seconds: float) -> list[tuple[tuple[str, str], Conversation]]:
+        """From a topic, where no file ends them: the conversations not continued for ``seconds`` before
+        ``now`` (a message's time), taken out, the least recently continued first."""
+        bound, out = now - timedelta(seconds=seconds), []
+        while self.open:
+            key, conv = next(iter(self.open.items()))
+            if key[0] or (conv.last is not None and conv.last >= bound):
+                break
+            del self.open[key]
+            if conv.last is None:  # (its first message was a bad record: its wait starts now)
+                conv.last = now
+                self.open[key] = conv
+                continue
+            self.skipped["conversation ended after its idle time (from a topic)"] += 1
+            out.append((key, conv))
+        return out
