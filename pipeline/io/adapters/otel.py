@@ -43,6 +43,7 @@ from .jaeger import jaeger_spans
 from .langfuse import is_langfuse, langfuse_spans
 from .langsmith import is_langsmith, langsmith_spans
 from .sdk_spans import is_sdk_span, sdk_spans
+from .span_rows import is_span_rows, span_rows
 from .openai_agents import agents_spans, is_export
 from .zipkin import is_zipkin, zipkin_spans
 from .messages import resource_argument
@@ -121,6 +122,8 @@ class OtelAdapter(JsonInput):
                 return self._request(agents_spans, doc, raw, source)
             if is_sdk_span(doc):  # spans as the OTel Python SDK prints them, as Phoenix returns them (sdk_spans.py)
                 return self._request(sdk_spans, doc, raw, source)
+            if is_span_rows(doc):  # a trace store's rows (the Collector's ClickHouse exporter), TRAIL's traces (span_rows.py)
+                return self._request(span_rows, doc, raw, source)
             if is_langsmith(doc):  # LangSmith's runs (langsmith.py)
                 return self._request(langsmith_spans, doc, raw, source)
             if is_langfuse(doc):  # Langfuse's traces and observations from its API (langfuse.py)

@@ -16,7 +16,7 @@
 """
 
 import ast
-from typing import Any
+from typing import Any, Final
 
 from .libs import JSONDecodeError, loads
 from .otlp import Span
@@ -184,6 +184,9 @@ def aliased(a: dict[str, Any], name: str = "", root: bool = False) -> dict[str, 
         for key, gen_ai in _OPENINFERENCE_KEYS.items():
             if key in a and not (kind != "TOOL" and gen_ai.startswith("gen_ai.tool.")):
                 out.setdefault(gen_ai, a[key])
+        arguments = out.get("gen_ai.tool.call.arguments") if kind == "TOOL" else None
+        if type(arguments) is str and '"kwargs"' in arguments:  # smolagents' tools: their bound call
+            out["gen_ai.tool.call.arguments"] = _call_arguments(parse_json_text(arguments))
         if kind == "AGENT" and name and not root:  # OpenAI Agents' spans name the agent only so (a root is the SDK's trace)
             out.setdefault("gen_ai.agent.name", name)
         agent = _metadata_agent(a.get("metadata"))  # a LangChain run's metadata, as JSON text
@@ -197,7 +200,7 @@ def aliased(a: dict[str, Any], name: str = "", root: bool = False) -> dict[str, 
             out.setdefault("gen_ai.tool.name" if kind == "tool" else "gen_ai.agent.name", entity)
         if kind == "tool":
             if "traceloop.entity.input" in a:
-                out.setdefault("gen_ai.tool.call.arguments", _traceloop_input(parse_json_text(a["traceloop.entity.input"])))
+                out.setdefault("gen_ai.tool.call.arguments", _call_arguments(parse_json_text(a["traceloop.entity.input"])))
             if "traceloop.entity.output" in a:
                 out.setdefault("gen_ai.tool.call.result", a["traceloop.entity.output"])
     kind = a.get("ai.operationId")
@@ -224,10 +227,8 @@ def _metadata_agent(metadata: Any) -> str | None:
     """The agent LangChain named (``lc_agent_name``) in a run's metadata, as OpenInference's LangChain
     instrumentation writes it in ``metadata`` (JSON text; parsed only when the name is in it).
 
-    >>> _metadata_agent('{"thread_id": "t-1", "lc_agent_name": "research", "langgraph_node": "tools"}')
-    'research'
-    >>> _metadata_agent('{"thread_id": "t-1"}'), _metadata_agent('{"lc_agent_name": 7}'), _metadata_agent("lc_agent_name")
-    (None, None, None)
+    >>> _metadata_agent('{"lc_agent_name": "research"}'), _metadata_agent('{"lc_agent_name": 7}'), _metadata_agent("lc_agent_name")
+    ('research', None, None)
     """
     if type(metadata) is str and "lc_agent_name" in metadata:
         metadata = parse_json_text(metadata)
@@ -319,19 +320,28 @@ def _tool_family(out: dict[str, Any], op: str, name: str, inputs: Any, outputs: 
             out.setdefault("gen_ai.tool.call.result", outputs)
 
 
-def _traceloop_input(value: Any) -> Any:
-    """``{"args": [], "kwargs": {"to": "x"}}`` (Traceloop's ``@tool`` wrapper) -> ``{"to": "x"}``; positional
-    arguments, if any, stay under ``args``.
+def _call_arguments(value: Any) -> Any:
+    """A tool function's bound call -> its arguments: ``{"args": [], "kwargs": {"to": "x"}}`` (Traceloop's ``@tool``;
+    smolagents' ``Tool.__call__`` in OpenInference) -> ``{"to": "x"}``; one dict passed alone (smolagents'
+    ``tool(arguments)``) is the arguments; other positional arguments stay under ``args``.
 
-    >>> _traceloop_input({"args": [], "kwargs": {"to": "ap@example.com"}}), _traceloop_input({"args": [3], "kwargs": {}})
+    >>> _call_arguments({"args": [], "kwargs": {"to": "ap@example.com"}}), _call_arguments({"args": [3], "kwargs": {}})
     ({'to': 'ap@example.com'}, {'args': [3]})
+    >>> _call_arguments({"args": [{"url": "https://x.example"}], "sanitize_inputs_outputs": True, "kwargs": {}})
+    {'url': 'https://x.example'}
     """
-    if value.__class__ is dict and value.keys() <= {"args", "kwargs"} and isinstance(value.get("kwargs", {}), dict):
-        out = dict(value.get("kwargs") or {})
-        if value.get("args"):
-            out["args"] = value["args"]
+    if value.__class__ is dict and value.keys() <= _CALL_KEYS and "kwargs" in value and isinstance(value["kwargs"] or {}, dict):
+        out = dict(value["kwargs"] or {})
+        args = value.get("args")
+        if not out and type(args) is list and len(args) == 1 and args[0].__class__ is dict:
+            return args[0]
+        if args:
+            out["args"] = args
         return out
     return value
+
+
+_CALL_KEYS: Final = frozenset({"args", "kwargs", "sanitize_inputs_outputs"})
 
 
 def _part(messages: Any, kind: str, tool: str, call_id: Any) -> Any:

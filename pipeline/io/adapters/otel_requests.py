@@ -116,10 +116,12 @@ def _body_request(parsed: Any, key: str) -> str | None:
 
 def _input_request(value: Any) -> str | None:
     """The request in an OpenInference agent or chain span's ``input.value``: its text, a list of
-    messages, or a body ``_body_request`` reads."""
+    messages, a smolagents run's ``task``, or a body ``_body_request`` reads."""
     if type(value) is not str or not value:
         return None
     parsed = parse_json_text(value)
+    if type(parsed) is dict and "input" not in parsed and type(parsed.get("task")) is str:
+        return parsed["task"][:REQUEST_CHARS] or None  # smolagents' ``run(task)``
     return user_request(parsed) if type(parsed) is list else _body_request(parsed, "input")
 
 

@@ -95,13 +95,16 @@ def resource_agent(resource: dict[str, Any], key: str | None) -> Any:
 
 def named_agent(span: Span, by_id: dict[str, Span]) -> str | None:
     """The agent an ``invoke_agent {gen_ai.agent.name}`` span is named after: the span's own or its
-    nearest such ancestor's (the conventions name the span so; some producers set no attribute)."""
+    nearest such ancestor's (the conventions name the span so; some producers set no attribute); or
+    the agent class an OpenInference agent run is named after (smolagents' ``CodeAgent.run``)."""
     s: Span | None = span
     for _ in range(MAX_ANCESTORS):
         if s is None:
             return None
         if s.name.startswith("invoke_agent ") and s.attrs.get("gen_ai.operation.name", "invoke_agent") == "invoke_agent":
             return s.name[13:].strip() or None
+        if s.name.endswith(".run") and s.attrs.get("openinference.span.kind") == "AGENT" and "input.value" in s.attrs:
+            return s.name[:-4] or None
         s = by_id.get(s.parent_id) if s.parent_id else None
     return None
 

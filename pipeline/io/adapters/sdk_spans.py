@@ -37,7 +37,7 @@ def is_sdk_span(doc: Any) -> bool:
     return _span_like(doc)
 
 
-def _flat(attrs: Any, what: str) -> dict[str, Any]:
+def flat(attrs: Any, what: str) -> dict[str, Any]:
     """Attributes as one level of dotted keys: nested ones (Phoenix's, no dotted key at the top) are
     flattened; flat ones keep an object value as it is (a tool call's arguments); a list stays a value."""
     if attrs is None:
@@ -72,7 +72,7 @@ def _span(sp: Any, position: str) -> tuple[dict[str, Any], Span]:
     trace_id = _id(context["trace_id"], (16, 32), "trace_id")
     span_id = _id(context["span_id"], (16,), "span_id")
     parent = _id(sp["parent_id"], (16,), "parent_id") if sp.get("parent_id") else ""
-    attrs = _flat(sp.get("attributes"), "attributes")
+    attrs = flat(sp.get("attributes"), "attributes")
     kind = sp.get("span_kind")
     if type(kind) is str and "openinference.span.kind" not in attrs and kind.isupper():
         attrs["openinference.span.kind"] = kind  # (Phoenix's column: OpenInference's kind)
@@ -84,10 +84,10 @@ def _span(sp: Any, position: str) -> tuple[dict[str, Any], Span]:
         raise SpanError("events are not a list")
     for ev in sp.get("events") or ():
         if ev.__class__ is dict:
-            events.append(json_event(str(ev.get("name") or ""), _flat(ev.get("attributes"), "event attributes")))
+            events.append(json_event(str(ev.get("name") or ""), flat(ev.get("attributes"), "event attributes")))
     resource = sp.get("resource") if sp.get("resource").__class__ is dict else {}
     end = sp.get("end_time")
-    return (_flat(resource.get("attributes"), "resource attributes"),
+    return (flat(resource.get("attributes"), "resource attributes"),
             Span(trace_id, span_id, parent, str(sp["name"])[:500], iso_nanos(sp.get("start_time"), "start_time"),
                  _STATUS.get(code, 0), message, attrs, position, sp, events, sp.get("kind") in _ENTRY,
                  end=iso_nanos(end, "end_time") if end else 0))
