@@ -604,3 +604,38 @@ def test_tau2_bench_results_each_simulation_a_session():
     assert update.attributes["result"] == "Error: payment method credit_card_4421 not found"
     assert details.attributes["request"].startswith("Hi, I'm Mia Li")
     assert update.time.isoformat() == "2025-11-03T14:03:02+00:00"  # the message's own time (no offset: UTC)
+
+
+def test_google_adk_session_each_agent_its_own_calls(tmp_path):
+    """A Google ADK session (``Session`` as its session services keep it): each event's ``content`` a Gemini
+    message with ``function_call`` / ``function_response`` parts, timed by the event; a call is the agent's
+    that wrote the event (the billing sub-agent's, after the coordinator's hand-over); the bill's injected
+    payee pages, the bill's own IBAN does not."""
+    acts, bad, _ = _read("adk_session.json")
+    assert not bad
+    assert [(a.agent_id, a.tool, a.operation, a.resource) for a in acts] == [
+        ("coordinator", "transfer_to_agent", "invoke", None), ("billing", "read_inbox", "read", None),
+        ("billing", "send_money", "send", "DE89370400440532013000"), ("billing", "send_money", "send", "GB29NWBK60161331926819")]
+    assert {a.session_id for a in acts} == {"0b8f2d3c-51a4-4f7e-9d0a-7c2e6b1f9a44"}
+    assert acts[1].time.isoformat() == "2025-11-03T09:00:02.500000+00:00" and acts[1].attributes["request"].startswith("Pay my")
+    assert "<INFORMATION>" in acts[1].attributes["result"]["result"]
+    severity = injected_severity(replayed_alerts(DATA / "adk_session.json", tmp_path))
+    assert severity.get("adk-7a3") == "high" and severity.get("adk-7a4") in (None, "low")
+    named = _read("adk_session.json", agent="home-finance")[0]  # with an agent option, the authors are not read:
+    assert {a.agent_id for a in named} == {"home_finance"}  # the session's app names every call (agent_paths first)
+
+
+def test_google_adk_events_one_per_line(tmp_path):
+    """The same events as rows of a session store (a line each, with their session and app): one conversation."""
+    session = orjson.loads((DATA / "adk_session.json").read_bytes())
+    rows = [{**e, "session_id": session["id"], "app_name": session["app_name"]} for e in session["events"]]
+    rows.insert(3, {**rows[2], "id": "ev-state", "content": None})  # a state change only: no message
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    adapter = open_adapter("transcript")
+    out = list(adapter.read(path))
+    assert not [r for r in out if isinstance(r, BadRecord)]
+    acts = [a for a in out if isinstance(a, Action)]
+    assert [(a.agent_id, a.tool) for a in acts] == [("coordinator", "transfer_to_agent"), ("billing", "read_inbox"),
+                                                    ("billing", "send_money"), ("billing", "send_money")]
+    assert adapter.skipped["ADK event without content"] == 1  # type: ignore[attr-defined]

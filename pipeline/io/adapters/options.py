@@ -77,7 +77,8 @@ class TranscriptOptions(BaseModel):
                                           "topic, a bad record).")
     agent_paths: tuple[str, ...] = Field(
         ("agent_id", "agent.id", "agent_name", "agent.name", "agent", "metadata.agent_id", "metadata.agent_name",
-         "suite_name", "metadata.suite_name"),  # (AgentDojo's run, or its Inspect sample: the suite's assistant, banking, slack, travel, workspace)
+         "suite_name", "metadata.suite_name",  # (AgentDojo's run, or its Inspect sample: the suite's assistant, banking, slack, travel, workspace)
+         "app_name"),  # (a Google ADK session's app)
         description="Dotted paths, tried in order, to the agent id in a conversation (or a transcript line).")
     session_paths: tuple[str, ...] = Field(
         ("session_id", "sessionId", "conversation_id", "thread_id", "trace_id", "run_id", "id"),

@@ -42,7 +42,6 @@ messages' time ends (transcript_forms.Streams). A folder of session files is rea
 
 import itertools
 import re
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -51,7 +50,7 @@ from typing import Any
 
 from intentwatch.pipeline.io.deadletter import failure
 
-from .base import UTC, BadRecord, JsonInput, Result, _chunks, make_action
+from .base import UTC, BadRecord, JsonInput, Result, make_action
 from .inspect_logs import archive, is_archive
 from .libs import dumps
 from .mapped import resolve
@@ -62,7 +61,8 @@ from .options import TranscriptOptions
 from .otel_conventions import parse_json_text
 from .otel_messages import WAITS
 from .otel_requests import REQUEST_CHARS, user_text
-from .transcript_forms import SKIPPED_LINES, USER, Conversation, Run, Streams, as_text, message_like, runs, trajectory, when
+from .transcript_forms import SKIPPED_LINES, USER, Conversation, Run, Streams, adk_content, as_text, first_time, message_like, \
+    runs, trajectory, when
 
 MAX_MESSAGES = 100_000  # of one conversation document
 # What was taken from the file, not the input (``assumed``: the replay summary; ``intents suggest`` reads ASSUMED_TIME).
@@ -118,15 +118,7 @@ class TranscriptAdapter(JsonInput):
     def file_start(self, path: str | Path) -> float | None:
         """The first time a file names (its session's start; Unix seconds), for reading a folder of
         session files in time order (``read_tree``); None: it names none in its first 64 KiB."""
-        try:
-            head = next(_chunks(path, 1 << 16), b"")[: 1 << 16]
-        except (OSError, EOFError, zlib.error):
-            return None
-        m = self._time_text.search(head)
-        if m is None:
-            return None
-        t = when(m.group(1).decode("utf-8", "replace") if m.group(1) is not None else int(m.group(2)))
-        return None if t is None else t.timestamp()
+        return first_time(path, self._time_text)
 
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
         if doc.__class__ is list:
@@ -290,6 +282,11 @@ class TranscriptAdapter(JsonInput):
             m = doc["message"]
         elif kind == "response_item":
             m = doc.get("payload")
+        elif doc.get("author") is not None and (adk := adk_content(doc)) is not None:  # a Google ADK event, a line each
+            if "parts" not in adk:
+                self.skipped["ADK event without content"] += 1
+                return
+            m = adk
         if not message_like(m):
             yield BadRecord(source, "no messages: none at messages_paths, and not a message or a session line",
                             raw or dumps(doc))
@@ -336,8 +333,13 @@ class TranscriptAdapter(JsonInput):
         calls = conv.calls
         answered = calls.add(m)
         if len(calls.asked) != len(conv.asked_at):  # new calls: the last ones asked (both drop a call taken together)
+            author = m.get("author") if self.options.agent is None else None  # (an ADK sub-agent's event names it)
             for cid in itertools.islice(calls.asked, len(conv.asked_at), None):
                 conv.asked_at[cid] = at
+                if author.__class__ is str and author:
+                    if conv.by is None:
+                        conv.by = {}
+                    conv.by[cid] = author
         for cid in answered:  # each call taken is let go: a conversation of any length keeps every call
             if conv.new(cid):
                 yield self._action(conv, cid, source, False)
@@ -368,7 +370,8 @@ class TranscriptAdapter(JsonInput):
         if name.__class__ is not str or not name:
             return BadRecord(position, "a tool call that names no tool", dumps({"id": cid, "arguments": args}))
         args = parse_json_text(args)
-        fields: dict[str, Any] = {"event_id": f"{conv.session}:{cid[:79]}", "agent_id": conv.agent,
+        agent = (conv.by.pop(cid, None) if conv.by else None) or conv.agent
+        fields: dict[str, Any] = {"event_id": f"{conv.session}:{cid[:79]}", "agent_id": agent[:200],
                                   "time": conv.asked_at[cid], "tool": name[:300], "operation": self.options.tools(name),
                                   "session_id": conv.session, "task_id": conv.session}
         attributes: dict[str, Any] = {"tool_call_id": cid}

@@ -2,14 +2,17 @@
 a session file writes for itself, a time in any of its producers' forms; a conversation being read,
 and those that go on across documents."""
 
+import re
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Final
 
 from intentwatch.models.action import EARLIEST, LATEST
 
-from .base import EPOCH, UTC
+from .base import EPOCH, UTC, _chunks
 from .inspect_logs import conversation, is_log, samples
 from .langchain_steps import is_steps, steps_messages
 from .messages import Calls
@@ -27,13 +30,37 @@ USER: Final = frozenset({"user", "human"})
 def trajectory(doc: dict[str, Any]) -> tuple[str | None, list[Any]] | None:
     """(the agent its producer is known by, its messages) of a run kept as steps, not messages:
     SWE-agent's and mini-SWE-agent's (swe_agents.py), a LangChain agent's intermediate steps
-    (langchain_steps.py); None: none of them."""
+    (langchain_steps.py), a Google ADK session's events; None: none of them."""
     kind = producer(doc)
     if kind is not None:
         return kind, swe_messages(doc, kind)
     if is_steps(doc):
         return None, steps_messages(doc)
+    events = doc.get("events")
+    if events.__class__ is list and events and all(adk_content(e) is not None for e in events[:4]):
+        return None, [adk_content(e) or {} for e in events]
     return None
+
+
+def adk_content(event: Any) -> dict[str, Any] | None:
+    """A Google ADK session event's message: its ``content`` (a Gemini ``Content``: ``role``, ``parts``
+    with ``function_call`` / ``function_response``), timed by the event's ``timestamp`` (Unix seconds), and
+    the agent that wrote it (``author``: a sub-agent's own name; the user's events none); None: no such
+    event (an ``author``, an ``invocation_id`` and a ``content`` with parts, or no content).
+
+    >>> adk_content({"author": "payer", "timestamp": 1762160401.5, "invocation_id": "e-1",
+    ...              "content": {"role": "model", "parts": [{"function_call": {"id": "a1", "name": "pay", "args": {}}}]}})
+    {'role': 'model', 'parts': [{'function_call': {'id': 'a1', 'name': 'pay', 'args': {}}}], 'timestamp': 1762160401.5, 'author': 'payer'}
+    """
+    if event.__class__ is not dict or "author" not in event or "invocation_id" not in event:
+        return None
+    content = event.get("content")
+    if content is None:
+        return {"timestamp": event.get("timestamp")}  # (an event that only changes state: no message)
+    if content.__class__ is not dict or content.get("parts").__class__ is not list:
+        return None
+    author = event.get("author")
+    return {**content, "timestamp": event.get("timestamp"), "author": author if author.__class__ is str and author != "user" else None}
 
 
 # A run read as a conversation: (where its agent, time, session and model are looked up; its
@@ -84,6 +111,19 @@ def when(value: Any) -> datetime | None:
     return None
 
 
+def first_time(path: str | Path, time_text: re.Pattern[bytes]) -> float | None:
+    """The first time (``time_text``: its key and value) in a file's first 64 KiB, Unix seconds; None: none."""
+    try:
+        head = next(_chunks(path, 1 << 16), b"")[: 1 << 16]
+    except (OSError, EOFError, zlib.error):
+        return None
+    m = time_text.search(head)
+    if m is None:
+        return None
+    t = when(m.group(1).decode("utf-8", "replace") if m.group(1) is not None else int(m.group(2)))
+    return None if t is None else t.timestamp()
+
+
 def short(session: str) -> str:
     """A session id that fits the contract with a call id after it (a file path can be long)."""
     return session if len(session) <= 120 else "..." + session[-117:]
@@ -92,7 +132,7 @@ def short(session: str) -> str:
 class Conversation:
     """One conversation being read: its calls, when each was asked, its latest request and model."""
 
-    __slots__ = ("agent", "session", "calls", "asked_at", "request", "model", "last", "taken")
+    __slots__ = ("agent", "session", "calls", "asked_at", "request", "model", "last", "taken", "by")
 
     def __init__(self, agent: str, session: str):
         self.agent, self.session = agent, short(session)
@@ -102,6 +142,7 @@ class Conversation:
         self.model: str | None = None
         self.last: datetime | None = None  # the latest message's time
         self.taken: set[str] | None = None  # the session's calls made actions of, by earlier documents too
+        self.by: dict[str, str] | None = None  # call -> the agent its message names (a Google ADK sub-agent's event)
 
     def new(self, cid: str) -> bool:
         """Whether a call was not made an action of by an earlier document of its session (and is now)."""

@@ -57,6 +57,7 @@ KNOWN_TOOLS: dict[str, Operation] = {
     "MultiEdit": "write", "NotebookEdit": "write", "TodoWrite": "write", "apply_patch": "write",
     "str_replace_editor": "write", "str_replace_based_edit_tool": "write", "web_read": "read",
     "Task": "invoke", "Agent": "invoke", "delegate": "invoke",
+    "transfer_to_agent": "invoke",  # Google ADK's hand-over to a sub-agent (its sub-agents' calls are their own)
     "goto": "read", "scroll_up": "read", "scroll_down": "read", "filemap": "read",  # SWE-agent's file viewer
 }
 
@@ -99,9 +100,16 @@ class ToolOperations(BaseModel):
         return op
 
     def _verb(self, tool: str) -> Operation:
-        """The operation of the name's first word, else of its first later word that is a verb, else ``default``."""
+        """The operation of the name's first word, else of its first later word that is a verb, else ``default``.
+
+    >>> ops = ToolOperations()
+    >>> ops("transfer_to_refund_agent"), ops("transfer_to_agent"), ops("transfer_to_savings"), ops("web_search")
+    ('invoke', 'invoke', 'write', 'read')
+    """
         table: dict[str, Operation] = self._table  # type: ignore[attr-defined]
         op = table.get(first_word(tool))
+        if op == "write" and tool.startswith("transfer_to_") and tool.lower().endswith("agent"):
+            op = "invoke"  # the OpenAI Agents SDK's hand-offs (``transfer_to_refund_agent``), no money moved
         if op is None:
             words = _FIRST_WORD.findall(_SEGMENT.split(tool)[-1] or tool)[1:_LATER_WORDS + 1]
             op = next((table[w.lower()] for w in words if w.lower() in table), self.default)
