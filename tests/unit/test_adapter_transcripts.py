@@ -639,3 +639,71 @@ def test_google_adk_events_one_per_line(tmp_path):
     assert [(a.agent_id, a.tool) for a in acts] == [("coordinator", "transfer_to_agent"), ("billing", "read_inbox"),
                                                     ("billing", "send_money"), ("billing", "send_money")]
     assert adapter.skipped["ADK event without content"] == 1  # type: ignore[attr-defined]
+
+
+MCP_LOG = DATA / "claude_desktop_mcp.log"
+
+
+def _mcp_calls(results) -> list[tuple]:
+    return [(a.event_id, a.tool, a.operation, a.outcome, a.attributes.get("unanswered")) for a in results if isinstance(a, Action)]
+
+
+def test_claude_desktop_mcp_log_each_tools_call_with_its_answer(tmp_path):
+    """Claude Desktop's MCP log (text lines around the JSON-RPC messages, the servers' own output among
+    them): a tools/call and the response with its id are one call of <server>.<tool>; a JSON-RPC error is
+    an error; a restart (initialize) is a new session, though the ids start again; a message Claude cut
+    short still counts; the mail that told the agent to forward invoices makes that send page."""
+    adapter = open_adapter("transcript")
+    out = list(adapter.read(MCP_LOG))
+    assert not [r for r in out if isinstance(r, BadRecord)] and sniff_format(MCP_LOG) == "transcript"
+    s1, s2 = "mail@2025-11-03T09:00:00.200Z", "mail@2025-11-03T10:00:00.000Z"
+    assert _mcp_calls(out) == [
+        (f"{s1}:2", "mail.search_emails", "read", "success", None), (f"{s1}:3", "mail.send_email", "send", "success", None),
+        (f"{s1}:4", "mail.delete_email", "delete", "error", None), (f"{s1}:5", "mail.search_emails", "read", "success", None),
+        (f"{s2}:2", "mail.send_email", "send", "success", None),  # id 2 again, after the restart
+        ("calendar@2025-11-03T10:00:09.000Z:2", "calendar.create_event", "write", "success", True)]  # the log ends before its answer
+    acts = [a for a in out if isinstance(a, Action)]
+    assert {a.agent_id for a in acts} == {"claude-desktop"} and acts[1].resource == "archive@exfil.example"
+    assert acts[2].attributes["result"] == "Unknown tool: delete_email"
+    assert "Payroll run for November" in acts[3].attributes["result"]  # a cut answer: its text is the result
+    assert acts[4].attributes["arguments"]["input"].startswith('{"method":"tools/call"')  # a cut call: its text
+    assert adapter.skipped == {"MCP server output (not a message)": 3, "MCP initialize (no tool call)": 2,  # type: ignore[attr-defined]
+                               "MCP tools/list (no tool call)": 1}
+    severity = injected_severity(replayed_alerts(MCP_LOG, tmp_path))
+    assert severity == {"3": "high"}
+
+
+def test_mcp_log_lines_from_a_topic_and_named_by_the_agent_option():
+    adapter = open_adapter("transcript", options={"agent": "ann-laptop"})
+    out = [r for n, line in enumerate(MCP_LOG.read_bytes().splitlines()) for r in adapter.decode(line, f"mcp[0]@{n}")]
+    # a line Claude wrote that is no message is counted; a server's own output without Claude's prefix is no JSON
+    assert [(r.source, r.reason[:12]) for r in out if isinstance(r, BadRecord)] == [("mcp[0]@2", "invalid JSON"),
+                                                                                   ("mcp[0]@14", "invalid JSON")]
+    assert adapter.skipped["MCP server output (not a message)"] == 1  # type: ignore[attr-defined]
+    assert [c[1] for c in _mcp_calls(out)] == ["mail.search_emails", "mail.send_email", "mail.delete_email",
+                                              "mail.search_emails", "mail.send_email"]  # the calendar call: still open
+    assert {a.agent_id for a in out if isinstance(a, Action)} == {"ann-laptop"}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_mangled_mcp_log_lines_never_raise(seed, tmp_path):
+    """Lines cut or altered anywhere (Claude cuts long messages; a shipper may too): calls, counts or dead
+    letters with a reason of their own, never an exception."""
+    rng = random.Random(seed)
+    lines = MCP_LOG.read_bytes().splitlines()
+    for i in range(300):
+        line = bytearray(rng.choice(lines))
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(line) + 1)
+            if rng.random() < 0.5:
+                del line[at:at + rng.randint(1, 40)]
+            else:
+                line[at:at] = rng.choice([b'"', b"}", b"{", b"\\", b'"id":', b"null", b"\xff", b" "])
+        adapter = open_adapter("transcript")
+        out = list(adapter.decode(bytes(line), f"m{i}"))
+        log = tmp_path / "mcp.log"
+        log.write_bytes(b"\n".join([lines[0], bytes(line), lines[6]]))
+        out += list(open_adapter("transcript").read(log))
+        for r in out:
+            assert isinstance(r, (Action, BadRecord))
+            assert not isinstance(r, BadRecord) or "failed while processing" not in r.reason, r.reason

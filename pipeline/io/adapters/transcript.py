@@ -55,10 +55,10 @@ from .inspect_logs import archive, is_archive
 from .libs import dumps
 from .mapped import resolve
 from .mapping import compile_path
-from .messages import plain, resource_argument
+from .mcp_logs import PREFIX, McpLog, is_mcp_log, mcp_lines
+from .messages import plain
 from .model_api import Chains, model_call
 from .options import TranscriptOptions
-from .otel_conventions import parse_json_text
 from .otel_messages import WAITS
 from .otel_requests import REQUEST_CHARS, user_text
 from .transcript_forms import SKIPPED_LINES, USER, Conversation, Run, Streams, adk_content, as_text, first_time, message_like, \
@@ -92,6 +92,7 @@ class TranscriptAdapter(JsonInput):
         self._named_files: set[str] = set()  # files whose conversations took the file's name as their agent
         self._taken: dict[str, set[str]] = {}  # session -> call ids made actions of (documents repeat their history)
         self._chains = Chains()  # logged model calls -> their conversations (model_api.py)
+        self._mcp = McpLog(o.agent)  # MCP log lines from a topic (mcp_logs.py)
         self.skipped: Counter[str] = Counter()
         self._streams = Streams(self.skipped)
         self.assumed: Counter[str] = Counter()  # what the input did not say (agent, time), taken from its file
@@ -119,6 +120,16 @@ class TranscriptAdapter(JsonInput):
         """The first time a file names (its session's start; Unix seconds), for reading a folder of
         session files in time order (``read_tree``); None: it names none in its first 64 KiB."""
         return first_time(path, self._time_text)
+
+    def _not_json(self, data: bytes, source: str, damage: str | None, error: Exception) -> Iterator[Result] | None:
+        if is_mcp_log(data[:1 << 16]):  # Claude Desktop's MCP log (mcp_logs.py)
+            return mcp_lines(McpLog(self.options.agent), data, source, damage, self._line, self.skipped)
+        return JsonInput._not_json(self, data, source, damage, error)
+
+    def decode(self, raw: bytes, source: str) -> Iterator[Result]:
+        if raw[:1] != b"{" and PREFIX.match(raw):  # a line of an MCP log, from a topic
+            return mcp_lines(self._mcp, raw, source, None, self._line, self.skipped, False)
+        return JsonInput.decode(self, raw, source)
 
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
         if doc.__class__ is list:
@@ -369,31 +380,5 @@ class TranscriptAdapter(JsonInput):
         position = f"{source}#call:{cid[:80]}"
         if name.__class__ is not str or not name:
             return BadRecord(position, "a tool call that names no tool", dumps({"id": cid, "arguments": args}))
-        args = parse_json_text(args)
-        agent = (conv.by.pop(cid, None) if conv.by else None) or conv.agent
-        fields: dict[str, Any] = {"event_id": f"{conv.session}:{cid[:79]}", "agent_id": agent[:200],
-                                  "time": conv.asked_at[cid], "tool": name[:300], "operation": self.options.tools(name),
-                                  "session_id": conv.session, "task_id": conv.session}
-        attributes: dict[str, Any] = {"tool_call_id": cid}
-        if args is not None:
-            attributes["arguments"] = args
-            if args.__class__ is dict:
-                resource = resource_argument(args, self._ranks)
-                if resource is not None:
-                    fields["resource"] = resource
-        if unanswered:
-            attributes["unanswered"] = True
-        else:
-            result = parse_json_text(conv.calls.answered[cid])
-            if result is not None:
-                attributes["result"] = result
-            if cid in conv.calls.failed:
-                fields["outcome"] = "error"
-            elif cid in conv.calls.refused:
-                fields["outcome"] = "denied"
-        if conv.request is not None:
-            attributes["request"] = conv.request
-        if conv.model is not None:
-            fields["model"] = {"id": conv.model[:200]}
-        fields["attributes"] = attributes
-        return make_action(fields, position, {"id": cid, "tool": name, "arguments": args})
+        fields = conv.action_fields(cid, name, self.options.tools(name), self._ranks, unanswered)
+        return make_action(fields, position, {"id": cid, "tool": name, "arguments": fields["attributes"].get("arguments")})

@@ -15,7 +15,8 @@ from intentwatch.models.action import EARLIEST, LATEST
 from .base import EPOCH, UTC, _chunks
 from .inspect_logs import conversation, is_log, samples
 from .langchain_steps import is_steps, steps_messages
-from .messages import Calls
+from .messages import Calls, resource_argument
+from .otel_conventions import parse_json_text
 from .swe_agents import messages as swe_messages
 from .swe_agents import producer
 
@@ -143,6 +144,37 @@ class Conversation:
         self.last: datetime | None = None  # the latest message's time
         self.taken: set[str] | None = None  # the session's calls made actions of, by earlier documents too
         self.by: dict[str, str] | None = None  # call -> the agent its message names (a Google ADK sub-agent's event)
+
+    def action_fields(self, cid: str, name: str, operation: str, ranks: dict[str, int], unanswered: bool) -> dict[str, Any]:
+        """The action fields of a call taken (``unanswered``: at the conversation's end, with no answer)."""
+        args = parse_json_text(self.calls.asked[cid][1])
+        agent = (self.by.pop(cid, None) if self.by else None) or self.agent
+        fields: dict[str, Any] = {"event_id": f"{self.session}:{cid[:79]}", "agent_id": agent[:200],
+                                  "time": self.asked_at[cid], "tool": name[:300], "operation": operation,
+                                  "session_id": self.session, "task_id": self.session}
+        attributes: dict[str, Any] = {"tool_call_id": cid}
+        if args is not None:
+            attributes["arguments"] = args
+            if args.__class__ is dict:
+                resource = resource_argument(args, ranks)
+                if resource is not None:
+                    fields["resource"] = resource
+        if unanswered:
+            attributes["unanswered"] = True
+        else:
+            result = parse_json_text(self.calls.answered[cid])
+            if result is not None:
+                attributes["result"] = result
+            if cid in self.calls.failed:
+                fields["outcome"] = "error"
+            elif cid in self.calls.refused:
+                fields["outcome"] = "denied"
+        if self.request is not None:
+            attributes["request"] = self.request
+        if self.model is not None:
+            fields["model"] = {"id": self.model[:200]}
+        fields["attributes"] = attributes
+        return fields
 
     def new(self, cid: str) -> bool:
         """Whether a call was not made an action of by an earlier document of its session (and is now)."""
