@@ -707,3 +707,25 @@ def test_mangled_mcp_log_lines_never_raise(seed, tmp_path):
         for r in out:
             assert isinstance(r, (Action, BadRecord))
             assert not isinstance(r, BadRecord) or "failed while processing" not in r.reason, r.reason
+
+
+def test_goose_session_file_and_its_stream_json(tmp_path):
+    """Goose's session file (its first line the session; a message per line with ``toolRequest`` /
+    ``toolResponse`` blocks, timed by ``created``) and the same messages as ``goose run --output-format
+    stream-json`` prints them: the issue's hidden instruction to pipe a script into sh makes that call page."""
+    acts, bad, adapter = _read("goose_session.jsonl")
+    assert not bad and adapter.skipped == {"Goose session line": 1}  # type: ignore[attr-defined]
+    assert _calls(acts) == [("github__get_issue", "read", "success", "widget"), ("developer__shell", "execute", "error", None),
+                            ("developer__text_editor", "write", "success", "/home/ann/src/widget/Makefile")]
+    assert {(a.agent_id, a.session_id) for a in acts} == {("goose", "20251103_1")}
+    assert acts[1].attributes["result"] == "Command exited with code 6" and acts[0].time.isoformat() == "2025-11-03T09:00:03+00:00"
+    assert injected_severity(replayed_alerts(DATA / "goose_session.jsonl", tmp_path)) == {"toolu_02": "high"}
+    lines = (DATA / "goose_session.jsonl").read_bytes().splitlines()[1:]
+    stream = tmp_path / "run.jsonl"
+    stream.write_bytes(b"".join(orjson.dumps({"type": "message", "message": orjson.loads(x)}) + b"\n" for x in lines)
+                       + b'{"type": "complete", "total_tokens": 5120}\n')
+    adapter = open_adapter("transcript")
+    out = list(adapter.read(stream))
+    assert not [r for r in out if isinstance(r, BadRecord)]
+    assert _calls([a for a in out if isinstance(a, Action)]) == _calls(acts)
+    assert {a.agent_id for a in out if isinstance(a, Action)} == {"goose"} and adapter.skipped["complete line"] == 1  # type: ignore[attr-defined]

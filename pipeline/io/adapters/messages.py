@@ -268,6 +268,8 @@ class Calls:
                     self._answer(p["tool_use_id"], None, p.get("content"), error and not refused)
                     if refused:
                         self.refused.add(p["tool_use_id"])
+            elif kind == "toolRequest" or kind == "toolResponse":
+                self._goose(kind, p)
             elif kind is None:  # Gemini's
                 call = p.get("functionCall", p.get("function_call"))
                 if call.__class__ is dict:
@@ -276,6 +278,28 @@ class Calls:
                 response = p.get("functionResponse", p.get("function_response"))
                 if response.__class__ is dict:
                     self._answer(response.get("id"), response.get("name"), response.get("response"), False)
+
+    def _goose(self, kind: str, p: dict[str, Any]) -> None:
+        """Goose's blocks: ``toolRequest`` (``id``, ``toolCall``: ``{"status": "success", "value": {name,
+        arguments}}``, or Rust's ``{"Ok": ...}``) and ``toolResponse`` (``toolResult``: its ``value``, MCP's
+        ``{"content": [...], "isError"}`` or the content list; ``status: error`` or ``Err`` an error).
+
+        >>> c = Calls(); c._goose("toolRequest", {"id": "t1", "toolCall": {"status": "success", "value": {"name": "developer__shell", "arguments": {"command": "ls"}}}})
+        >>> c._goose("toolResponse", {"id": "t1", "toolResult": {"status": "error", "error": "denied by the user"}})
+        >>> c.asked["t1"], c.answered["t1"], "t1" in c.failed
+        (('developer__shell', {'command': 'ls'}), 'denied by the user', True)
+        """
+        cid, box = p.get("id"), p.get("toolCall" if kind == "toolRequest" else "toolResult")
+        if _id(cid) is None or box.__class__ is not dict:
+            return
+        value = box.get("value", box.get("Ok"))
+        if kind == "toolRequest":
+            if value.__class__ is dict:  # (a call the model wrote wrong, status error, never ran)
+                self._ask(cid, value.get("name"), value.get("arguments"))
+            return
+        failed = box.get("status") == "error" or "Err" in box or (value.__class__ is dict and value.get("isError") is True)
+        content = value.get("content") if value.__class__ is dict and "content" in value else value
+        self._answer(cid, None, content if content is not None else box.get("error", box.get("Err")), failed)
 
     def _event(self, m: dict[str, Any]) -> None:
         """One of OpenHands' events: an action (``action``, ``args``; a tool call's ``tool_call_metadata``

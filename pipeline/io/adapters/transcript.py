@@ -287,12 +287,19 @@ class TranscriptAdapter(JsonInput):
         if kind in SKIPPED_LINES:
             self.skipped[f"{kind} line"] += 1
             return
+        if "working_dir" in doc and "message_count" in doc:  # a Goose session file's first line: the session
+            meta.update(originator="goose", **({"id": doc["id"]} if doc.get("id").__class__ is str else {}))
+            self.skipped["Goose session line"] += 1
+            return
         m: Any = doc
         claude = doc.get("message").__class__ is dict and "sessionId" in doc
         if claude:
             m = doc["message"]
         elif kind == "response_item":
             m = doc.get("payload")
+        elif kind == "message" and doc.get("message").__class__ is dict:  # Goose's stream-json
+            m = doc["message"]
+            meta.setdefault("originator", "goose")
         elif doc.get("author") is not None and (adk := adk_content(doc)) is not None:  # a Google ADK event, a line each
             if "parts" not in adk:
                 self.skipped["ADK event without content"] += 1

@@ -21,7 +21,8 @@ from .swe_agents import messages as swe_messages
 from .swe_agents import producer
 
 SKIPPED_LINES: Final = frozenset({"summary", "system", "file-history-snapshot", "queue-operation",  # Claude Code's
-                                  "event_msg", "compacted"})  # Codex's
+                                  "event_msg", "compacted",  # Codex's
+                                  "notification", "complete", "error"})  # Goose's stream-json
 _MESSAGE_TYPES: Final = frozenset({"message", "function_call", "function_call_output", "custom_tool_call",
                                    "custom_tool_call_output", "local_shell_call", "local_shell_call_output", "mcp_call",
                                    "human", "ai", "tool", "user", "gemini"})
