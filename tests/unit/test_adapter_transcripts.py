@@ -729,3 +729,17 @@ def test_goose_session_file_and_its_stream_json(tmp_path):
     assert not [r for r in out if isinstance(r, BadRecord)]
     assert _calls([a for a in out if isinstance(a, Action)]) == _calls(acts)
     assert {a.agent_id for a in out if isinstance(a, Action)} == {"goose"} and adapter.skipped["complete line"] == 1  # type: ignore[attr-defined]
+
+
+def test_autogen_task_result_each_agent_its_own_calls(tmp_path):
+    """An AutoGen AgentChat team's TaskResult: ``ToolCallRequestEvent`` / ``ToolCallExecutionEvent`` pairs,
+    each call the agent's whose event asked it (``source``), the user's ``TextMessage`` the request; the
+    invoice's forged payee (a fake system header) pages."""
+    acts, bad, _ = _read("autogen_task_result.json")
+    assert not bad
+    assert [(a.agent_id, a.tool, a.operation, a.outcome, a.resource) for a in acts] == [
+        ("finance_agent", "read_invoice", "read", "success", None),
+        ("finance_agent", "pay_invoice", "write", "success", "GB33BUKB20201555555555"),  # iban: a resource argument
+        ("auditor", "lookup_payee", "read", "error", "GB33BUKB20201555555555")]
+    assert acts[0].attributes["request"].startswith("Pay Northwind's invoice") and acts[1].time.isoformat() == "2025-11-03T09:00:07+00:00"
+    assert injected_severity(replayed_alerts(DATA / "autogen_task_result.json", tmp_path)) == {"call_a2": "high"}

@@ -147,6 +147,9 @@ class Calls:
         if ("observation" in m and "cause" in m) or "tool_call_metadata" in m or ("action" in m and "args" in m):
             self._event(m)
             return self._new
+        if kind == "ToolCallRequestEvent" or kind == "ToolCallExecutionEvent":
+            self._autogen(kind, m.get("content"))
+            return self._new
         parts = m.get("parts")
         if parts.__class__ is list:
             self._typed(parts)
@@ -279,16 +282,20 @@ class Calls:
                 if response.__class__ is dict:
                     self._answer(response.get("id"), response.get("name"), response.get("response"), False)
 
-    def _goose(self, kind: str, p: dict[str, Any]) -> None:
-        """Goose's blocks: ``toolRequest`` (``id``, ``toolCall``: ``{"status": "success", "value": {name,
-        arguments}}``, or Rust's ``{"Ok": ...}``) and ``toolResponse`` (``toolResult``: its ``value``, MCP's
-        ``{"content": [...], "isError"}`` or the content list; ``status: error`` or ``Err`` an error).
+    def _autogen(self, kind: str, content: Any) -> None:
+        """AutoGen AgentChat's ``ToolCallRequestEvent`` (``id``, ``name``, ``arguments``) and ``ToolCallExecutionEvent``."""
+        for c in content if content.__class__ is list else ():
+            if c.__class__ is not dict:
+                continue
+            if kind == "ToolCallRequestEvent":
+                if _id(c.get("id")) is not None:
+                    self._ask(c["id"], c.get("name"), c.get("arguments"))
+            elif _id(c.get("call_id")) is not None:
+                self._answer(c["call_id"], c.get("name"), c.get("content"), c.get("is_error") is True)
 
-        >>> c = Calls(); c._goose("toolRequest", {"id": "t1", "toolCall": {"status": "success", "value": {"name": "developer__shell", "arguments": {"command": "ls"}}}})
-        >>> c._goose("toolResponse", {"id": "t1", "toolResult": {"status": "error", "error": "denied by the user"}})
-        >>> c.asked["t1"], c.answered["t1"], "t1" in c.failed
-        (('developer__shell', {'command': 'ls'}), 'denied by the user', True)
-        """
+    def _goose(self, kind: str, p: dict[str, Any]) -> None:
+        """Goose's blocks: ``toolRequest`` (``id``, ``toolCall``: ``{"status", "value": {name, arguments}}`` or
+        ``{"Ok": ...}``), ``toolResponse`` (``toolResult.value``: MCP's ``content``, ``isError``; ``status: error``)."""
         cid, box = p.get("id"), p.get("toolCall" if kind == "toolRequest" else "toolResult")
         if _id(cid) is None or box.__class__ is not dict:
             return
@@ -377,15 +384,17 @@ _ITEMS: Final = frozenset({"function_call", "function_call_output", "custom_tool
 
 
 def resource_argument(args: dict[str, Any], ranks: dict[str, int]) -> str | None:
-    """The string argument whose key ranks first in ``ranks`` (an adapter's ``resource_arguments``:
-    few keys per call, so those are scanned).
+    """The string argument (a list's first: ``recipients``) whose key ranks first in ``ranks`` (``resource_arguments``).
 
-    >>> resource_argument({"amount": 10, "recipient": "DE89", "file": 3}, {"file": 0, "recipient": 1})
-    'DE89'
+    >>> resource_argument({"amount": 10, "recipient": "DE89", "file": 3}, {"file": 0, "recipient": 1}), resource_argument({"to": ["a@x.org"]}, {"to": 0})
+    ('DE89', 'a@x.org')
     """
     best, found = len(ranks), None
     for key, value in args.items():
         r = ranks.get(key)
-        if r is not None and r < best and isinstance(value, str):
-            best, found = r, value
+        if r is not None and r < best:
+            if value.__class__ is list and value and value[0].__class__ is str:
+                value = value[0]
+            if isinstance(value, str):
+                best, found = r, value
     return found

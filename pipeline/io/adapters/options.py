@@ -12,7 +12,8 @@ from intentwatch.models.action import Operation
 from .verbs import ToolOperations
 
 
-RESOURCE_ARGUMENTS = ("resource", "uri", "url", "path", "file", "file_path", "absolute_path", "to", "recipient", "bucket",
+RESOURCE_ARGUMENTS = ("resource", "uri", "url", "path", "file", "file_path", "absolute_path", "to", "recipient", "recipients",
+                      "iban", "account", "email", "host", "bucket",
                       "repository", "repo", "table", "channel", "ticket_id", "id")
 
 

@@ -61,8 +61,8 @@ from .model_api import Chains, model_call
 from .options import TranscriptOptions
 from .otel_messages import WAITS
 from .otel_requests import REQUEST_CHARS, user_text
-from .transcript_forms import SKIPPED_LINES, USER, Conversation, Run, Streams, adk_content, as_text, first_time, message_like, \
-    runs, trajectory, when
+from .transcript_forms import SKIPPED_LINES, USER, Conversation, Run, Streams, adk_content, as_text, author_of, autogen_user, \
+    first_time, message_like, runs, trajectory, when
 
 MAX_MESSAGES = 100_000  # of one conversation document
 # What was taken from the file, not the input (``assumed``: the replay summary; ``intents suggest`` reads ASSUMED_TIME).
@@ -339,7 +339,7 @@ class TranscriptAdapter(JsonInput):
             yield BadRecord(source, "a message that is not an object", dumps(m))
             return
         m = plain(m)  # (LangChain's serialised form)
-        if not meta and (as_text(m.get("role")) in USER or as_text(m.get("type")) in USER):
+        if not meta and (as_text(m.get("role")) in USER or as_text(m.get("type")) in USER or autogen_user(m)):
             text = user_text(m)
             if text is not None:
                 conv.request = text
@@ -351,7 +351,7 @@ class TranscriptAdapter(JsonInput):
         calls = conv.calls
         answered = calls.add(m)
         if len(calls.asked) != len(conv.asked_at):  # new calls: the last ones asked (both drop a call taken together)
-            author = m.get("author") if self.options.agent is None else None  # (an ADK sub-agent's event names it)
+            author = author_of(m) if self.options.agent is None else None  # (an ADK or AutoGen agent's event names it)
             for cid in itertools.islice(calls.asked, len(conv.asked_at), None):
                 conv.asked_at[cid] = at
                 if author.__class__ is str and author:

@@ -25,7 +25,8 @@ SKIPPED_LINES: Final = frozenset({"summary", "system", "file-history-snapshot", 
                                   "notification", "complete", "error"})  # Goose's stream-json
 _MESSAGE_TYPES: Final = frozenset({"message", "function_call", "function_call_output", "custom_tool_call",
                                    "custom_tool_call_output", "local_shell_call", "local_shell_call_output", "mcp_call",
-                                   "human", "ai", "tool", "user", "gemini"})
+                                   "human", "ai", "tool", "user", "gemini",
+                                   "TextMessage", "ToolCallRequestEvent", "ToolCallExecutionEvent"})  # (AutoGen's)
 USER: Final = frozenset({"user", "human"})
 
 
@@ -90,6 +91,19 @@ def message_like(m: Any) -> bool:
     """A message or Responses item (not a document holding them)."""
     return m.__class__ is dict and ("role" in m or as_text(m.get("type")) in _MESSAGE_TYPES or "parts" in m or "lc" in m
                                     or "step_id" in m or ("source" in m and ("action" in m or "observation" in m)))
+
+
+def author_of(m: dict[str, Any]) -> Any:
+    """The agent a message says wrote it, where its producer names one per message: a Google ADK
+    event's ``author`` (adk_content), an AutoGen AgentChat event's ``source``; None: none."""
+    if m.get("author") is not None:
+        return m["author"]
+    return m.get("source") if m.get("type") == "ToolCallRequestEvent" else None
+
+
+def autogen_user(m: dict[str, Any]) -> bool:
+    """An AutoGen AgentChat ``TextMessage`` from the user (the task)."""
+    return m.get("source") == "user" and m.get("type") == "TextMessage"
 
 
 def as_text(value: Any) -> str | None:
