@@ -142,13 +142,10 @@ class Calls:
             m = plain(m)
         kind = m.get("type")
         if kind.__class__ is str and kind in _ITEMS:
-            self._item(kind, m)
+            (self._autogen if kind in _AUTOGEN else self._item)(kind, m)
             return self._new
         if ("observation" in m and "cause" in m) or "tool_call_metadata" in m or ("action" in m and "args" in m):
             self._event(m)
-            return self._new
-        if kind == "ToolCallRequestEvent" or kind == "ToolCallExecutionEvent":
-            self._autogen(kind, m.get("content"))
             return self._new
         parts = m.get("parts")
         if parts.__class__ is list:
@@ -282,8 +279,9 @@ class Calls:
                 if response.__class__ is dict:
                     self._answer(response.get("id"), response.get("name"), response.get("response"), False)
 
-    def _autogen(self, kind: str, content: Any) -> None:
+    def _autogen(self, kind: str, m: dict[str, Any]) -> None:
         """AutoGen AgentChat's ``ToolCallRequestEvent`` (``id``, ``name``, ``arguments``) and ``ToolCallExecutionEvent``."""
+        content = m.get("content")
         for c in content if content.__class__ is list else ():
             if c.__class__ is not dict:
                 continue
@@ -379,7 +377,8 @@ def refusal(content: Any) -> bool:
 
 _OPENHANDS_CALLS: Final = frozenset({"run", "run_ipython", "read", "write", "edit", "browse", "browse_interactive", "mcp",
                                      "delegate"})  # its actions that are tool calls (not message, think, finish...)
-_ITEMS: Final = frozenset({"function_call", "function_call_output", "custom_tool_call", "custom_tool_call_output",
+_AUTOGEN: Final = frozenset({"ToolCallRequestEvent", "ToolCallExecutionEvent"})  # (AutoGen AgentChat's: in _ITEMS too)
+_ITEMS: Final = _AUTOGEN | frozenset({"function_call", "function_call_output", "custom_tool_call", "custom_tool_call_output",
                            "local_shell_call", "local_shell_call_output", "mcp_call"})
 
 

@@ -93,6 +93,7 @@ class TranscriptAdapter(JsonInput):
         self._taken: dict[str, set[str]] = {}  # session -> call ids made actions of (documents repeat their history)
         self._chains = Chains()  # logged model calls -> their conversations (model_api.py)
         self._mcp = McpLog(o.agent)  # MCP log lines from a topic (mcp_logs.py)
+        self._by_author = o.agent is None  # a message's own agent (ADK, AutoGen) names its calls, unless one is set
         self.skipped: Counter[str] = Counter()
         self._streams = Streams(self.skipped)
         self.assumed: Counter[str] = Counter()  # what the input did not say (agent, time), taken from its file
@@ -351,7 +352,7 @@ class TranscriptAdapter(JsonInput):
         calls = conv.calls
         answered = calls.add(m)
         if len(calls.asked) != len(conv.asked_at):  # new calls: the last ones asked (both drop a call taken together)
-            author = author_of(m) if self.options.agent is None else None  # (an ADK or AutoGen agent's event names it)
+            author = author_of(m) if self._by_author else None  # (an ADK or AutoGen agent's event names it)
             for cid in itertools.islice(calls.asked, len(conv.asked_at), None):
                 conv.asked_at[cid] = at
                 if author.__class__ is str and author:

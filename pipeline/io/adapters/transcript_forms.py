@@ -96,14 +96,14 @@ def message_like(m: Any) -> bool:
 def author_of(m: dict[str, Any]) -> Any:
     """The agent a message says wrote it, where its producer names one per message: a Google ADK
     event's ``author`` (adk_content), an AutoGen AgentChat event's ``source``; None: none."""
-    if m.get("author") is not None:
+    if "author" in m:
         return m["author"]
-    return m.get("source") if m.get("type") == "ToolCallRequestEvent" else None
+    return m["source"] if "source" in m and m.get("type") == "ToolCallRequestEvent" else None
 
 
 def autogen_user(m: dict[str, Any]) -> bool:
     """An AutoGen AgentChat ``TextMessage`` from the user (the task)."""
-    return m.get("source") == "user" and m.get("type") == "TextMessage"
+    return "source" in m and m["source"] == "user" and m.get("type") == "TextMessage"
 
 
 def as_text(value: Any) -> str | None:
