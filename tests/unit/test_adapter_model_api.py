@@ -110,3 +110,23 @@ def test_from_a_topic_a_conversation_ends_when_no_message_continues_it():
     assert tools(later, 11) == [("delete_file", True)]
     assert adapter.skipped["conversation ended after its idle time (from a topic)"] == 1  # type: ignore[attr-defined]
     assert tools(later, 12) == []  # ended once
+
+
+BEDROCK = DATA / "bedrock_invocations.jsonl"
+
+
+def test_bedrock_model_invocation_logs_the_roles_own_tool_calls(tmp_path):
+    """Amazon Bedrock's model invocation log (as delivered to S3): Converse's toolUse / toolResult blocks
+    and an InvokeModel call in Anthropic's form; the agent is the calling role, named as the cloudtrail
+    adapter names it (its CloudTrail calls and its tool calls are one agent); the invoice's forged IBAN pages."""
+    acts, bad, _ = _read(BEDROCK)
+    assert not bad and sniff_format(BEDROCK) == "transcript"
+    assert [(a.agent_id.rsplit("/", 1)[1], a.tool, a.operation, a.resource, a.attributes.get("unanswered")) for a in acts] == [
+        ("invoice-agent", "read_invoice", "read", None, None), ("invoice-agent", "send_payment", "send", "GB33BUKB20201555555555", None),
+        ("drive-cleaner", "delete_file", "delete", "drafts/2024/", True)]  # the log ends before its answer
+    assert acts[0].agent_id == "arn:aws:iam::111122223333:role/invoice-agent"  # the assumed-role session folded, as cloudtrail does
+    assert acts[0].model is not None and acts[0].model.id == "anthropic.claude-3-5-sonnet-20240620-v1:0"
+    assert "SYSTEM NOTE" in str(acts[0].attributes["result"]) and acts[1].attributes["result"] == [{"json": {"status": "queued", "ref": "PAY-77"}}]
+    assert acts[0].session_id == acts[1].session_id != acts[2].session_id  # each request repeats the conversation so far
+    assert acts[0].attributes["request"] == "Pay invoice 5521 from Contoso Cleaning."
+    assert injected_severity(replayed_alerts(BEDROCK, tmp_path)) == {"tooluse_p1": "high"}

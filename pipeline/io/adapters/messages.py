@@ -79,20 +79,10 @@ def _calls(messages: Any) -> tuple[dict[str, tuple[Any, Any]], dict[str, Any]]:
 class Calls:
     """The tool calls a conversation asks for and the answers it gives, read one message at a time.
 
-    A message in any of the forms agents and their frameworks record: the GenAI conventions' parts
-    (``tool_call`` / ``tool_call_response``); OpenAI's Chat Completions (an assistant's ``tool_calls``
-    with a ``function``, a ``tool`` message's ``tool_call_id``; the older ``function_call`` /
-    ``function`` pair); Anthropic's ``tool_use`` / ``tool_result`` content blocks (``is_error``);
-    OpenAI's Responses items (``function_call`` / ``function_call_output``, ``custom_tool_call``,
-    ``local_shell_call``, ``mcp_call`` with its output); Gemini's ``functionCall`` /
-    ``functionResponse`` parts; LangChain's ``tool_calls`` (``name``, ``args``) and ``tool`` messages
-    (``status: error``), also serialised (``{"lc": 1, ...}``: ``plain``); AgentDojo's (``function`` a name, ``args``; a tool message's ``error``),
-    Inspect's (``function``, ``arguments``; ``error`` ``{type, message}``, type ``approval``: refused);
-    tau2-bench's (``tool_calls`` with ``name``, ``arguments``, the user's own, ``requestor`` user, left out;
-    a tool message's ``id`` the call's, ``error`` true or false; ``tool_messages`` of a MultiToolMessage); ATIF's
-    steps (``tool_calls`` with ``function_name``, answered in the step's ``observation.results`` by
-    ``source_call_id``); OpenHands' events (an action, the observation whose ``cause`` is its id); the
-    Gemini CLI's chat record (a message's ``toolCalls``, each with its ``result`` and ``status``).
+    A message in any of the forms agents and their frameworks record (docs/inputs.md, "Agent transcripts",
+    has the table): the GenAI conventions' parts, OpenAI's Chat Completions and Responses items, Anthropic's
+    and Gemini's blocks, Bedrock Converse's, LangChain's (serialised too: ``plain``), AgentDojo's, Inspect's,
+    tau2-bench's, ATIF's steps, OpenHands' events, the Gemini CLI's chat record, Goose's and AutoGen's.
     A call recorded with no id is ``#<n>`` (its place among the calls); an answer with no id answers
     the oldest unanswered call of its tool's name. Answers follow their calls: one to a call never
     asked is not kept (bounded with the calls, ``MAX_CALLS``).
@@ -270,11 +260,16 @@ class Calls:
                         self.refused.add(p["tool_use_id"])
             elif kind == "toolRequest" or kind == "toolResponse":
                 self._goose(kind, p)
-            elif kind is None:  # Gemini's
+            elif kind is None:  # Gemini's; Bedrock Converse's toolUse / toolResult
                 call = p.get("functionCall", p.get("function_call"))
                 if call.__class__ is dict:
                     self._ask(call.get("id"), call.get("name"), call.get("args"))
                     continue
+                use, result = p.get("toolUse"), p.get("toolResult")
+                if use.__class__ is dict:
+                    self._ask(use.get("toolUseId"), use.get("name"), use.get("input"))
+                elif result.__class__ is dict:
+                    self._answer(result.get("toolUseId"), None, result.get("content"), result.get("status") == "error")
                 response = p.get("functionResponse", p.get("function_response"))
                 if response.__class__ is dict:
                     self._answer(response.get("id"), response.get("name"), response.get("response"), False)

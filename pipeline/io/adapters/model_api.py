@@ -10,12 +10,21 @@ made to its model, read as the agent's conversation (transcript.py).
 - **Chat Completions** (``"object": "chat.completion"``): ``choices[0].message`` is the model's
   turn; with the request beside it (``{"request": {"messages": ...}, "response": ...}``), its
   messages first. Each request repeats the conversation so far: its calls count once.
+- **Amazon Bedrock's model invocation logs** (``"schemaType": "ModelInvocationLog"``, as Bedrock
+  delivers them to CloudWatch Logs or S3): the request's ``input.inputBodyJson.messages`` (Converse's
+  ``toolUse`` / ``toolResult`` blocks, or Anthropic's on InvokeModel), then the reply
+  (``output.outputBodyJson``: Converse's ``output.message``, or the Anthropic message); the agent is
+  the caller's IAM identity (``identity.arn``, an assumed-role session as its role, the name the
+  cloudtrail adapter gives it), the model ``modelId``. A streamed reply (a list of chunks) is left
+  out: its calls are seen when the next request repeats them.
 """
 
 import zlib
 from typing import Any, Final
 
+from .cloudtrail_fields import principal
 from .libs import dumps
+from .otel_conventions import parse_json_text
 from .transcript_forms import as_text
 
 _KINDS: Final = frozenset({"response", "chat.completion"})
@@ -43,6 +52,8 @@ def model_call(doc: dict[str, Any]) -> ModelCall | None:
     >>> model_call({"messages": []}) is None
     True
     """
+    if doc.get("schemaType") == "ModelInvocationLog":
+        return _bedrock(doc)
     request, response = doc.get("request"), doc.get("response")
     if response.__class__ is not dict or as_text(response.get("object")) not in _KINDS:
         if as_text(doc.get("object")) not in _KINDS:
@@ -66,6 +77,22 @@ def model_call(doc: dict[str, Any]) -> ModelCall | None:
         conversation = conversation.get("id")
     previous = response.get("previous_response_id") or request.get("previous_response_id")
     return ModelCall(record, messages, as_text(response.get("id")), as_text(previous), as_text(conversation))
+
+
+def _bedrock(doc: dict[str, Any]) -> ModelCall:
+    """A Bedrock model invocation log record's call (module docstring)."""
+    sides = [doc.get(k) if doc.get(k).__class__ is dict else {} for k in ("input", "output")]
+    request, reply = (parse_json_text(side.get(key)) for side, key in zip(sides, ("inputBodyJson", "outputBodyJson")))
+    messages = list(request["messages"]) if request.__class__ is dict and request.get("messages").__class__ is list else []
+    if reply.__class__ is dict:
+        out = reply.get("output")
+        turn = out.get("message") if out.__class__ is dict else reply if reply.get("role") == "assistant" else None
+        if turn.__class__ is dict:
+            messages.append(turn)
+    identity = doc.get("identity")
+    agent = principal({"arn": identity.get("arn"), "accountId": doc.get("accountId")}, True)[0] if identity.__class__ is dict else None
+    record = {**doc, "agent_id": agent, "model": doc.get("modelId")}
+    return ModelCall(record, messages, as_text(doc.get("requestId")), None, None)
 
 
 def _asked(request: dict[str, Any]) -> list[Any]:
