@@ -23,7 +23,7 @@ which cannot be told from other spans: such traces give their model calls only. 
 from typing import Any
 
 from .otlp import Span, SpanError
-from .trace_exports import Read, bad, each_item, genai_attributes, iso_nanos, still_a_link, text_id
+from .trace_exports import Read, bad, each_item, first_item, genai_attributes, iso_nanos, still_a_link, text_id
 
 _OPERATIONS = {"TOOL": "execute_tool", "AGENT": "invoke_agent", "GENERATION": "chat"}
 
@@ -38,10 +38,7 @@ def _trace_like(item: Any) -> bool:
 
 def is_langfuse(doc: Any) -> bool:
     """Whether a document is Langfuse's: a trace with its observations, an observation, a page or a list of them."""
-    if doc.__class__ is dict and doc.get("data").__class__ is list and "meta" in doc:
-        doc = doc["data"]
-    if doc.__class__ is list:
-        doc = doc[0] if doc else None
+    doc = first_item(doc, "data", "meta")
     return _observation_like(doc) or _trace_like(doc)
 
 

@@ -18,7 +18,7 @@ deep agent's sub-agents: each sub-agent's own calls are its own), else LangGraph
 from typing import Any
 
 from .otlp import Span, SpanError
-from .trace_exports import Read, bad, each_item, iso_nanos, still_a_link, text_id
+from .trace_exports import Read, bad, each_item, first_item, iso_nanos, still_a_link, text_id
 
 _OPERATIONS = {"tool": "execute_tool", "llm": "chat"}
 _METADATA = ("thread_id", "session_id", "conversation_id", "lc_agent_name", "assistant_id", "graph_id")  # as LangSmith's OTel keys
@@ -32,11 +32,7 @@ def _run_like(item: Any) -> bool:
 
 def is_langsmith(doc: Any) -> bool:
     """Whether a document is LangSmith's: a run, a list of runs, or ``{"runs": [...]}``."""
-    if doc.__class__ is dict and doc.get("runs").__class__ is list:
-        doc = doc["runs"]
-    if doc.__class__ is list:
-        doc = doc[0] if doc else None
-    return _run_like(doc)
+    return _run_like(first_item(doc, "runs"))
 
 
 def _extra(run: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from .jaeger import hex_id
 from .otlp import Span, SpanError
-from .trace_exports import Read, each_item, iso_nanos, json_event
+from .trace_exports import Read, each_item, first_item, iso_nanos, json_event
 
 _STATUS = {"ERROR": 2, "OK": 1, "UNSET": 0, "STATUSCODE.ERROR": 2, "STATUSCODE.OK": 1}
 _ENTRY = ("SpanKind.SERVER", "SpanKind.CONSUMER", "SERVER", "CONSUMER")
@@ -30,11 +30,7 @@ def _span_like(doc: Any) -> bool:
 
 def is_sdk_span(doc: Any) -> bool:
     """Whether a document is such a span, a list of them, or Phoenix's page of them."""
-    if doc.__class__ is dict and doc.get("data").__class__ is list and "next_cursor" in doc:
-        doc = doc["data"]
-    if doc.__class__ is list:
-        doc = doc[0] if doc else None
-    return _span_like(doc)
+    return _span_like(first_item(doc, "data", "next_cursor"))
 
 
 def flat(attrs: Any, what: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from .otlp import Span, SpanError
 from .sdk_spans import flat
-from .trace_exports import Read, bad, each_item, iso_nanos, json_event, still_a_link, text_id
+from .trace_exports import Read, bad, each_item, first_item, iso_nanos, json_event, still_a_link, text_id
 
 _STATUS = {"ERROR": 2, "OK": 1}
 _ENTRY = ("SERVER", "CONSUMER")
@@ -34,11 +34,7 @@ def _row_like(item: Any) -> bool:
 
 def is_span_rows(doc: Any) -> bool:
     """Whether a document is such a row, a list of them, or a trace of them (``{"spans": [...]}``)."""
-    if doc.__class__ is dict and doc.get("spans").__class__ is list:
-        doc = doc["spans"]
-    if doc.__class__ is list:
-        doc = doc[0] if doc else None
-    return _row_like(doc)
+    return _row_like(first_item(doc, "spans"))
 
 
 def _columns(row: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,16 @@ Read = Iterator[tuple[dict[str, Any], Span | BadRecord]]  # (resource attributes
 MAX_MICROS = (1 << 64) // 1000  # a time in microseconds past this is past OTLP's nanoseconds (2^64)
 
 
+def first_item(doc: Any, key: str, beside: str | None = None) -> Any:
+    """What a reader looks at to know a document: the first item of a page (``{key: [...]}``, with
+    ``beside`` next to it when given) or of a list, else the document itself (None: an empty list)."""
+    if doc.__class__ is dict and doc.get(key).__class__ is list and (beside is None or beside in doc):
+        doc = doc[key]
+    if doc.__class__ is list:
+        doc = doc[0] if doc else None
+    return doc
+
+
 def bad(position: str, err: Exception, raw: Any) -> BadRecord:
     """The dead letter of an item its reader raised on: a ``SpanError`` says why, anything else is a failure."""
     return BadRecord(position, str(err) if isinstance(err, SpanError) else failure(err), dumps(raw))
