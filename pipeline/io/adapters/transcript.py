@@ -51,6 +51,7 @@ from typing import Any
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import UTC, BadRecord, JsonInput, Result, make_action
+from .bedrock_agents import agent_line, trace_part
 from .inspect_logs import archive, is_archive
 from .libs import dumps
 from .mapped import resolve
@@ -301,6 +302,12 @@ class TranscriptAdapter(JsonInput):
         elif kind == "message" and doc.get("message").__class__ is dict:  # Goose's stream-json
             m = doc["message"]
             meta.setdefault("originator", "goose")
+        elif "trace" in doc and (part := trace_part(doc)) is not None:  # an Amazon Bedrock agent's trace part
+            m, why = agent_line(part)
+            if m is None:
+                self.skipped[why] += 1
+                return
+            doc = m
         elif doc.get("author") is not None and (adk := adk_content(doc)) is not None:  # a Google ADK event, a line each
             if "parts" not in adk:
                 self.skipped["ADK event without content"] += 1
@@ -379,7 +386,7 @@ class TranscriptAdapter(JsonInput):
             elif conv.new(cid):
                 yield self._action(conv, cid, source, True)
 
-    def _close(self, which: Callable[[tuple[str, str]], bool]) -> Iterator[Result]:
+    def _close(self, which: Callable[[tuple[str, str, str]], bool]) -> Iterator[Result]:
         for key, conv in self._streams.closed(which):
             yield from self._end(conv, key[0] or key[1])
 

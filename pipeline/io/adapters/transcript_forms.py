@@ -209,31 +209,32 @@ MAX_STREAMS: Final = 4096  # conversations going on across documents, open at on
 
 class Streams:
     """The conversations that go on across documents (a session file's lines, logged model calls), by
-    (file, session); from a topic the file is "" and the least recently continued comes first."""
+    (file, session, agent: agents that share a session, a Bedrock agent and its collaborators, each keep
+    their own calls); from a topic the file is "" and the least recently continued comes first."""
 
     __slots__ = ("open", "skipped")
 
     def __init__(self, skipped: Counter[str]):
-        self.open: dict[tuple[str, str], Conversation] = {}
+        self.open: dict[tuple[str, str, str], Conversation] = {}
         self.skipped = skipped
 
     def of(self, file: str, agent: str, session: str) -> Conversation:
-        key = (file, session)
+        key = (file, session, agent)
         conv = self.open.get(key)
         if conv is not None and not file:
             self.open[key] = self.open.pop(key)  # (from a topic: the last continued goes last, for ``idle``)
-        if conv is None or conv.agent != agent:
+        if conv is None:
             if len(self.open) >= MAX_STREAMS:
                 self.open.pop(next(iter(self.open)))  # (its unanswered calls are not made actions: bounded memory first)
                 self.skipped["conversation closed early (too many open)"] += 1
             conv = self.open[key] = Conversation(agent, session)
         return conv
 
-    def closed(self, which: Callable[[tuple[str, str]], bool]) -> list[tuple[tuple[str, str], Conversation]]:
+    def closed(self, which: Callable[[tuple[str, str, str]], bool]) -> list[tuple[tuple[str, str, str], Conversation]]:
         """The conversations ``which`` picks, taken out."""
         return [(key, self.open.pop(key)) for key in [k for k in self.open if which(k)]]
 
-    def idle(self, now: datetime, seconds: float) -> list[tuple[tuple[str, str], Conversation]]:
+    def idle(self, now: datetime, seconds: float) -> list[tuple[tuple[str, str, str], Conversation]]:
         """From a topic, where no file ends them: the conversations not continued for ``seconds`` before
         ``now`` (a message's time), taken out, the least recently continued first."""
         bound, out = now - timedelta(seconds=seconds), []

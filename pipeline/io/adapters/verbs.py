@@ -58,6 +58,7 @@ KNOWN_TOOLS: dict[str, Operation] = {
     "str_replace_editor": "write", "str_replace_based_edit_tool": "write", "web_read": "read",
     "Task": "invoke", "Agent": "invoke", "delegate": "invoke",
     "transfer_to_agent": "invoke",  # Google ADK's hand-over to a sub-agent (its sub-agents' calls are their own)
+    "invoke_agent": "invoke",  # a Bedrock agent's collaborator (bedrock_agents.py)
     "developer__text_editor": "write", "developer__shell": "execute",  # Goose's developer extension
     "goto": "read", "scroll_up": "read", "scroll_down": "read", "filemap": "read",  # SWE-agent's file viewer
 }
