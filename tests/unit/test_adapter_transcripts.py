@@ -751,7 +751,7 @@ def test_bedrock_agent_trace_parts_each_step_a_call(tmp_path):
     lookup and its passages, a collaborator's hand-over and its own call (its agent: collaboratorName); the
     ticket's hidden instruction makes the mail send page; model steps and rationales are counted."""
     acts, bad, adapter = _read("bedrock_agent_trace.jsonl")
-    assert not bad
+    assert not bad and sniff_format(DATA / "bedrock_agent_trace.jsonl") == "transcript"
     assert [(a.agent_id, a.tool, a.operation, a.resource) for a in acts] == [
         ("AGENT7XQ2", "tickets.get_ticket", "read", "812"), ("AGENT7XQ2", "knowledge_base_lookup", "read", None),
         ("AGENT7XQ2", "mail.send", "send", "export@leak.example"), ("billing-agent", "payments.issue_refund", "write", None),

@@ -104,7 +104,7 @@ _LOOKS = (("otel-json", (b'"resourceSpans"', b'"resourceLogs"', b'"resource_span
                                      b'"SpanAttributes"', b'"span_attributes"')),
           ("cloudtrail", (b'"eventVersion"', b'"CloudTrailEvent"', b'"eventSource"')),
           ("transcript", (b'"tool_calls"', b'"tool_use_id"', b'"function_call"', b'"functionCall"', b'"session_meta"',
-                          b'"observation"', b'"trajectory_format"', b'"intermediate_steps"', b"] Message from client: ", b'"ModelInvocationLog"')))
+                          b'"observation"', b'"trajectory_format"', b'"intermediate_steps"', b"] Message from client: ", b'"ModelInvocationLog"', b'"orchestrationTrace"')))
 
 
 def sniff_format(path: str | Path, peek: int = 1 << 16) -> str | None:
