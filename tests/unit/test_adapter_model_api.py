@@ -130,3 +130,20 @@ def test_bedrock_model_invocation_logs_the_roles_own_tool_calls(tmp_path):
     assert acts[0].session_id == acts[1].session_id != acts[2].session_id  # each request repeats the conversation so far
     assert acts[0].attributes["request"] == "Pay invoice 5521 from Contoso Cleaning."
     assert injected_severity(replayed_alerts(BEDROCK, tmp_path)) == {"tooluse_p1": "high"}
+
+
+def test_bedrock_logs_in_cloudwatch_envelopes_read_as_the_records():
+    """Bedrock delivers its invocation logs to CloudWatch Logs too: a subscription's DATA_MESSAGE (as a
+    Firehose or a Lambda receives it) and get-log-events' page hold each record as an event's message."""
+    records = BEDROCK.read_bytes().splitlines()
+    events = [{"id": str(i), "timestamp": 1762160400000 + i, "message": r.decode()} for i, r in enumerate(records)]
+    subscription = {"messageType": "DATA_MESSAGE", "owner": "111122223333", "logGroup": "/aws/bedrock/invocations",
+                    "logStream": "aws/bedrock/modelinvocations", "subscriptionFilters": ["to-siem"], "logEvents": events}
+    page = {"events": [{**e, "ingestionTime": e["timestamp"] + 90} for e in events[:2]] + [{"timestamp": 1, "message": "{cut"}],
+            "nextForwardToken": "f/3", "nextBackwardToken": "b/0"}
+    direct = [(a.tool, a.agent_id, a.resource) for a in _read(BEDROCK)[0]]
+    for doc, n in ((subscription, 2), (page, 1)):  # (decoded as a message: the drive cleaner's open call stays open)
+        adapter = open_adapter("transcript")
+        out = list(adapter.decode(orjson.dumps(doc), "cw"))
+        assert [(a.tool, a.agent_id, a.resource) for a in out if isinstance(a, Action)] == direct[:n]
+        assert [r.source for r in out if isinstance(r, BadRecord)] == ([] if n == 2 else ["cw#logEvents[2]"])

@@ -62,8 +62,8 @@ from .model_api import Chains, model_call
 from .options import TranscriptOptions
 from .otel_messages import WAITS
 from .otel_requests import REQUEST_CHARS, user_text
-from .transcript_forms import SKIPPED_LINES, USER, Conversation, Run, Streams, adk_content, as_text, author_of, autogen_user, \
-    first_time, message_like, runs, trajectory, when
+from .transcript_forms import USER, Conversation, Run, Streams, adk_content, as_text, author_of, autogen_user, first_time, \
+    log_events, message_like, runs, session_line, trajectory, when
 
 MAX_MESSAGES = 100_000  # of one conversation document
 # What was taken from the file, not the input (``assumed``: the replay summary; ``intents suggest`` reads ASSUMED_TIME).
@@ -151,6 +151,11 @@ class TranscriptAdapter(JsonInput):
             run = trajectory(doc)  # SWE-agent's, mini-SWE-agent's runs; a LangChain agent's steps
             if run is not None:
                 yield from self._whole(doc, run[1], source, run[0])
+                return
+            logged = log_events(doc)  # CloudWatch Logs' envelopes: each event's message one record
+            if logged is not None:
+                for i, text in enumerate(logged):
+                    yield from self.decode(text.encode(), f"{source}#logEvents[{i}]")
                 return
             held = runs(doc)  # Inspect logs' samples, tau2-bench's simulations
             if held is not None:
@@ -280,18 +285,9 @@ class TranscriptAdapter(JsonInput):
         """One line of a transcript written as it goes."""
         file = self._file_of(source)
         kind, meta = as_text(doc.get("type")), self._meta.setdefault(file, {}) if file else {}
-        if kind == "session_meta" or kind == "turn_context":  # Codex's: the session's id and origin, the model
-            payload = doc.get("payload")
-            if payload.__class__ is dict:
-                meta.update((k, v) for k, v in payload.items() if k in ("id", "originator", "model") and v.__class__ is str)
-            self.skipped[f"{kind} line"] += 1
-            return
-        if kind in SKIPPED_LINES:
-            self.skipped[f"{kind} line"] += 1
-            return
-        if "working_dir" in doc and "message_count" in doc:  # a Goose session file's first line: the session
-            meta.update(originator="goose", **({"id": doc["id"]} if doc.get("id").__class__ is str else {}))
-            self.skipped["Goose session line"] += 1
+        skip = session_line(doc, kind, meta)  # (Codex's session_meta, Goose's first line...: what they tell into meta)
+        if skip is not None:
+            self.skipped[skip] += 1
             return
         m: Any = doc
         claude = doc.get("message").__class__ is dict and "sessionId" in doc

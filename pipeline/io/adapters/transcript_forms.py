@@ -87,6 +87,33 @@ def runs(doc: Any) -> tuple[str, list[Any], Callable[[Any], Run | None]] | None:
     return "simulations", sims, lambda s: (s, s["messages"], domain) if s.__class__ is dict and s.get("messages").__class__ is list else None
 
 
+def session_line(doc: dict[str, Any], kind: str | None, meta: dict[str, Any]) -> str | None:
+    """A line a session file writes for itself, not a message: what it tells goes into ``meta`` (the
+    session's id, its producer, the model) and its name is returned (``skipped``); None: no such line."""
+    if kind == "session_meta" or kind == "turn_context":  # Codex's: the session's id and origin, the model
+        payload = doc.get("payload")
+        if payload.__class__ is dict:
+            meta.update((k, v) for k, v in payload.items() if k in ("id", "originator", "model") and v.__class__ is str)
+        return f"{kind} line"
+    if kind is not None and kind in SKIPPED_LINES:
+        return f"{kind} line"
+    if "working_dir" in doc and "message_count" in doc:  # a Goose session file's first line: the session
+        meta.update(originator="goose", **({"id": doc["id"]} if doc.get("id").__class__ is str else {}))
+        return "Goose session line"
+    return None
+
+
+def log_events(doc: dict[str, Any]) -> list[str] | None:
+    """The messages of a CloudWatch Logs envelope, each one record as JSON text (a subscription's
+    ``{"messageType": "DATA_MESSAGE", "logEvents": [...]}``, ``filter-log-events``' and ``get-log-events``'
+    ``{"events": [...], "nextToken"...}``); None: no such envelope (a subscription's control message: none)."""
+    events = doc.get("logEvents") if "logEvents" in doc else doc.get("events") if "searchedLogStreams" in doc \
+        or "nextToken" in doc or "nextForwardToken" in doc else None
+    if events.__class__ is not list or not all(e.__class__ is dict and e.get("message").__class__ is str for e in events[:4]):
+        return None
+    return [e["message"] for e in events if e.__class__ is dict and e.get("message").__class__ is str]
+
+
 def message_like(m: Any) -> bool:
     """A message or Responses item (not a document holding them)."""
     return m.__class__ is dict and ("role" in m or as_text(m.get("type")) in _MESSAGE_TYPES or "parts" in m or "lc" in m
