@@ -65,7 +65,7 @@ class McpLog:
         if msg.get("method") == "initialize" or server not in self.sessions:
             self.sessions[server] = f"{server}@{when}"
         session = self.sessions[server]
-        if side == b"client" and msg.get("method") == "tools/call":
+        if side == b"client" and msg.get("method") == "tools/call" and msg.get("id") is not None:
             params = msg.get("params") if msg.get("params").__class__ is dict else {}
             return self._call(when, session, server, msg.get("id"), params.get("name"), params.get("arguments")), ""
         if side == b"server" and "id" in msg and ("result" in msg or "error" in msg):

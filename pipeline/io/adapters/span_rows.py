@@ -22,7 +22,7 @@ from .trace_exports import Read, bad, each_item, first_item, iso_nanos, json_eve
 
 _STATUS = {"ERROR": 2, "OK": 1}
 _ENTRY = ("SERVER", "CONSUMER")
-_ISO_SECONDS = re.compile(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?")
+_ISO_SECONDS = re.compile(r"PT(?:(\d{1,12})H)?(?:(\d{1,12})M)?(?:(\d{1,15}(?:\.\d{1,12})?)S)?")
 MAX_DEPTH = 64  # nested child_spans followed this deep
 _LAST_NS = 253_402_300_799 * 10**9  # 9999-12-31T23:59:59Z: an end past it is no time (start + duration)
 
