@@ -7,15 +7,18 @@ exchanged, in one of the model APIs' forms (messages.py knows each). Two shapes 
   (an AgentDojo run's ``messages``, a tau-bench result's ``traj``, an OpenAI Agents SDK input list,
   a LangGraph state, a Gemini request's ``contents``, an ATIF trajectory's ``steps``, an OpenHands
   ``history``, the Gemini CLI's chat record, SWE-agent's and mini-SWE-agent's runs: swe_agents.py, a
-  LangChain agent's steps: langchain_steps.py, each sample of an Inspect log: inspect_logs.py), a
-  bare list of messages, or a list (or JSON lines) of such documents;
+  LangChain agent's steps: langchain_steps.py, each sample of an Inspect log: inspect_logs.py, a
+  Google ADK session's events, an AutoGen task result), a bare list of messages, or a list (or JSON
+  lines) of such documents;
 - **a log of model API calls** (model_api.py: Responses API objects, Chat Completions, request /
-  response pairs): each call's messages and reply, one conversation across the calls that continue it;
+  response pairs, Bedrock's invocation logs): each call's messages and reply, one conversation across
+  the calls that continue it;
 - **a transcript written as it goes, a line per message**: Claude Code's session files
   (``~/.claude/projects/<project>/<session>.jsonl``: ``type`` user / assistant, the ``message``,
   ``sessionId``, ``timestamp``), the Codex CLI's (``~/.codex/sessions/.../rollout-*.jsonl``: a
-  ``session_meta`` line, then ``response_item`` lines whose ``payload`` is a Responses item), or JSON
-  lines of bare messages.
+  ``session_meta`` line, then ``response_item`` lines whose ``payload`` is a Responses item), Goose's,
+  Google ADK events, Bedrock agents' trace parts (bedrock_agents.py), Claude Desktop's MCP logs
+  (mcp_logs.py: text lines), or JSON lines of bare messages.
 
 Each tool call becomes an action when its answer comes, stamped with the time it was asked: the
 tool, its operation (the tool-verb table, ``tools``), its arguments (the first of
