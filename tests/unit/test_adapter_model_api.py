@@ -130,6 +130,14 @@ def test_bedrock_model_invocation_logs_the_roles_own_tool_calls(tmp_path):
     assert acts[0].session_id == acts[1].session_id != acts[2].session_id  # each request repeats the conversation so far
     assert acts[0].attributes["request"] == "Pay invoice 5521 from Contoso Cleaning."
     assert injected_severity(replayed_alerts(BEDROCK, tmp_path)) == {"tooluse_p1": "high"}
+    trail = {"eventVersion": "1.09", "eventID": "0f3e1a2b-1111-4222-8333-944455556666", "eventTime": "2025-11-03T09:00:04Z",
+             "eventSource": "bedrock.amazonaws.com", "eventName": "Converse", "awsRegion": "eu-west-1",
+             "sourceIPAddress": "10.0.4.17", "userAgent": "Boto3/1.35.0", "eventType": "AwsApiCall",
+             "userIdentity": {"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/invoice-agent/invoice-agent-run-8812",
+                              "accountId": "111122223333", "principalId": "AROAEXAMPLE:invoice-agent-run-8812"},
+             "requestParameters": {"modelId": "anthropic.claude-3-5-sonnet-20240620-v1:0"}}
+    (call,) = [a for a in open_adapter("cloudtrail").decode(orjson.dumps({"Records": [trail]}), "ct") if isinstance(a, Action)]
+    assert call.agent_id == acts[0].agent_id  # the same role's API call: the same agent
 
 
 def test_bedrock_logs_in_cloudwatch_envelopes_read_as_the_records():
