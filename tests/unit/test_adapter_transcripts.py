@@ -761,3 +761,15 @@ def test_bedrock_agent_trace_parts_each_step_a_call(tmp_path):
     assert acts[0].time.isoformat() == "2025-11-03T10:00:03+00:00" and {a.session_id for a in acts} == {"sess-4411"}
     assert sum(n for why, n in adapter.skipped.items() if why.startswith("Bedrock agent")) == 5  # type: ignore[attr-defined]
     assert injected_severity(replayed_alerts(DATA / "bedrock_agent_trace.jsonl", tmp_path)) == {"t-2": "high"}
+
+
+def test_mcp_log_lines_naming_endless_servers_keep_memory_bounded(monkeypatch):
+    """A topic's lines may name any number of servers: past MAX_SERVERS the oldest connection is let go."""
+    from intentwatch.pipeline.io.adapters import mcp_logs
+
+    monkeypatch.setattr(mcp_logs, "MAX_SERVERS", 8)
+    adapter = open_adapter("transcript")
+    call = '2025-11-03T09:00:%02dZ [srv%d] [info] Message from client: {"method":"tools/call","params":{"name":"ping"},"jsonrpc":"2.0","id":1}'
+    for i in range(40):
+        list(adapter.decode((call % (i % 60, i)).encode(), f"t@{i}"))
+    assert len(adapter._mcp.sessions) == 8 and "srv39" in adapter._mcp.sessions  # type: ignore[attr-defined]

@@ -46,16 +46,12 @@ def agent_line(part: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     if given.__class__ is dict:
         call = _call(given)
         if call is not None:
-            return {**line, "role": "assistant", "content": [{"type": "tool_use", "id": _step_id(given), **call}]}, ""
+            return {**line, "role": "assistant", "content": [{"type": "tool_use", "id": given.get("traceId"), **call}]}, ""
     if seen.__class__ is dict:
         answer = _answer(seen)
         if answer is not None:
-            return {**line, "role": "user", "content": [{"type": "tool_result", "tool_use_id": _step_id(seen), "content": answer}]}, ""
+            return {**line, "role": "user", "content": [{"type": "tool_result", "tool_use_id": seen.get("traceId"), "content": answer}]}, ""
     return None, f"Bedrock agent {next(iter(step), 'step')} (no tool call)"
-
-
-def _step_id(d: dict[str, Any]) -> Any:
-    return d.get("traceId")
 
 
 def _call(given: dict[str, Any]) -> dict[str, Any] | None:

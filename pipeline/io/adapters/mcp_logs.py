@@ -34,6 +34,7 @@ PREFIX: Final = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z \[[^\]]{
 _ID = re.compile(rb'"id"\s*:\s*("(?:[^"\\]|\\.){0,200}"|-?\d{1,20})\s*[,}]')
 _NAME = re.compile(rb'"name"\s*:\s*"((?:[^"\\]|\\.){1,300})"')
 AGENT: Final = "claude-desktop"
+MAX_SERVERS: Final = 4096  # servers whose connection is remembered (a topic may name any number: the oldest let go)
 
 
 def is_mcp_log(head: bytes) -> bool:
@@ -62,9 +63,7 @@ class McpLog:
             msg = None
         if msg.__class__ is not dict:
             return self._cut(when, server, side, body)
-        if msg.get("method") == "initialize" or server not in self.sessions:
-            self.sessions[server] = f"{server}@{when}"
-        session = self.sessions[server]
+        session = self._session(server, when, msg.get("method") == "initialize")
         if side == b"client" and msg.get("method") == "tools/call" and msg.get("id") is not None:
             params = msg.get("params") if msg.get("params").__class__ is dict else {}
             return self._call(when, session, server, msg.get("id"), params.get("name"), params.get("arguments")), ""
@@ -75,13 +74,22 @@ class McpLog:
     def _cut(self, when: str, server: str, side: bytes, body: bytes) -> tuple[dict[str, Any] | None, str]:
         """A message Claude cut short (no JSON): a call's tool and id, an answer's id, the rest as text."""
         found = _ID.findall(body)
-        session = self.sessions.setdefault(server, f"{server}@{when}")
+        session = self._session(server, when, False)
         text = body.decode("utf-8", "replace")
         if side == b"client" and b'"tools/call"' in body and found and (name := _NAME.search(body)):
             return self._call(when, session, server, _id(found[-1]), name.group(1).decode("utf-8", "replace"), {"input": text}), ""
         if side == b"server" and found and (b'"result"' in body or b'"error"' in body):
             return self._answer(when, session, _id(found[0]), {"content": text}, None), ""
         return None, "MCP message cut short (no tool call)"
+
+    def _session(self, server: str, when: str, begins: bool) -> str:
+        """The server's connection, a new one when it ``begins`` (or was never seen: it began at this line)."""
+        sessions = self.sessions
+        if begins or server not in sessions:
+            if server not in sessions and len(sessions) >= MAX_SERVERS:
+                del sessions[next(iter(sessions))]
+            sessions[server] = f"{server}@{when}"
+        return sessions[server]
 
     def _call(self, when: str, session: str, server: str, rpc_id: Any, name: Any, arguments: Any) -> dict[str, Any]:
         block = {"type": "tool_use", "id": str(rpc_id), "name": f"{server}.{name}" if type(name) is str and name else None,

@@ -259,7 +259,8 @@ class TranscriptAdapter(JsonInput):
                                         "start option (--adapter-options)", dumps(doc if doc is not None else messages[:4]))
                 return
         named = going_on or (self._first(doc, self._sessions) if doc is not None else None)
-        conv = self._streams.of(self._read_from(source), agent, going_on) if going_on else Conversation(agent, named or source)
+        file = self._read_from(source) if going_on else ""
+        conv = self._streams.of(file, agent, going_on) if going_on else Conversation(agent, named or source)
         if named is not None and conv.taken is None:  # a log of requests repeats the conversation so far in each: a call counts once
             conv.taken = self._taken.get(conv.session)
             if conv.taken is None:
@@ -276,7 +277,7 @@ class TranscriptAdapter(JsonInput):
                 break
             at = (self._time(m) if m.__class__ is dict else None) or at + step  # a message with no time: step after the last
             yield from self._message(conv, m, at, f"{source}#messages[{i}]")
-        if going_on is not None and not self._read_from(source):
+        if going_on is not None and not file:
             conv.last = at
             yield from self._idle(at)
         if going_on is None:
