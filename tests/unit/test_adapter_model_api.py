@@ -112,6 +112,37 @@ def test_from_a_topic_a_conversation_ends_when_no_message_continues_it():
     assert tools(later, 12) == []  # ended once
 
 
+def test_from_a_topic_a_message_stamped_far_ahead_ends_no_conversation():
+    """One writer's 2099 must not end every open conversation (the engine refuses that message as ahead
+    of the clock), nor, read first, stand first in line for ever so that no conversation ends again."""
+    lines = CHAT.read_bytes().splitlines()
+    last = orjson.loads(lines[-1])["response"]["created"]
+
+    def say(adapter, agent: str, rid: str, created: int, at: int) -> list:
+        doc = {"agent_id": agent, "request": {"messages": [{"role": "user", "content": f"Any mail, {agent}?"}]},
+               "response": {"id": rid, "object": "chat.completion", "model": "gpt-4o", "created": created, "choices": [
+                   {"index": 0, "message": {"role": "assistant", "content": "No new mail."}}]}}
+        out = list(adapter.decode(orjson.dumps(doc), f"calls:0:{at}"))
+        return [(a.tool, a.attributes.get("unanswered")) for a in out if isinstance(a, Action)]
+
+    def drive(adapter) -> None:
+        for i, line in enumerate(lines):
+            list(adapter.decode(line, f"calls:0:{i}"))
+
+    after = open_adapter("transcript")  # the drive's delete is open when the 2099 message comes
+    drive(after)
+    assert say(after, "intruder", "chatcmpl-F1", 4_070_908_800, 10) == []  # 2099-01-01: the delete stays open
+    assert after.skipped["message time ahead of the clock: ended no conversation"] == 1  # type: ignore[attr-defined]
+    assert say(after, "mailer", "chatcmpl-Z1", last + 1801, 11) == [("delete_file", True)]  # its own idle time ends it
+
+    first = open_adapter("transcript")  # the 2099 conversation is the least recently continued one
+    assert say(first, "intruder", "chatcmpl-F1", 4_070_908_800, 0) == []
+    drive(first)
+    assert say(first, "mailer", "chatcmpl-Z1", last + 1801, 11) == [("delete_file", True)]
+    # the delete's and the 2099 one's (its wait counted from the next message read)
+    assert first.skipped["conversation ended after its idle time (from a topic)"] == 2  # type: ignore[attr-defined]
+
+
 BEDROCK = DATA / "bedrock_invocations.jsonl"
 
 

@@ -28,7 +28,7 @@ from intentwatch.models.baseline import epoch_seconds
 from .base import Result
 
 _STAMP = re.compile(r"_(\d{8}T\d{4}Z)_")
-_FUTURE = 86400.0  # seconds past the wall clock beyond which an action's time says nothing of the order
+FUTURE_SECONDS = 86400.0  # seconds past the wall clock beyond which an event's time says nothing of the order
 _TIME_KEYS = ("eventTime", "EventTime", "time", "timestamp")  # a record, LookupEvents, EventBridge, CloudWatch Logs
 
 
@@ -91,7 +91,7 @@ def in_time_order(results: Iterator[Result], slack: float) -> Iterator[Result]:
     clock): held, it would let everything read after it pass unordered."""
     held: list[tuple[float, int, Action]] = []
     latest = float("-inf")
-    horizon = time.time() + _FUTURE
+    horizon = time.time() + FUTURE_SECONDS
     n = 0
     for r in results:
         if not isinstance(r, Action):

@@ -278,7 +278,7 @@ class TranscriptAdapter(JsonInput):
             at = (self._time(m) if m.__class__ is dict else None) or at + step  # a message with no time: step after the last
             yield from self._message(conv, m, at, f"{source}#messages[{i}]")
         if going_on is not None and not file:
-            conv.last = at
+            self._streams.went_on(conv, at)
             yield from self._idle(at)
         if going_on is None:
             if conv.calls.total == 0:  # (read, but nothing in it a tool call: said in the summary, not silent)
@@ -335,7 +335,7 @@ class TranscriptAdapter(JsonInput):
                 yield BadRecord(source, "no time: the line has none (time_paths); give a clock with the start option",
                                 raw or dumps(doc))
                 return
-        conv.last = at
+        self._streams.went_on(conv, at)
         if conv.model is None and meta.get("model") is not None:
             conv.model = meta["model"]
         yield from self._message(conv, m, at, source, doc.get("isMeta") is True)

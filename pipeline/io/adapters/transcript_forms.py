@@ -3,6 +3,7 @@ a session file writes for itself, a time in any of its producers' forms; a conve
 and those that go on across documents."""
 
 import re
+import time
 import zlib
 from collections import Counter
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from .base import EPOCH, UTC, _chunks
 from .inspect_logs import conversation, is_log, samples
 from .langchain_steps import is_steps, steps_messages
 from .messages import Calls, resource_argument
+from .order import FUTURE_SECONDS
 from .otel_conventions import parse_json_text
 from .swe_agents import messages as swe_messages
 from .swe_agents import producer
@@ -261,9 +263,21 @@ class Streams:
         """The conversations ``which`` picks, taken out."""
         return [(key, self.open.pop(key)) for key in [k for k in self.open if which(k)]]
 
+    @staticmethod
+    def went_on(conv: Conversation, at: datetime) -> None:
+        """``conv`` continued at ``at``; a time more than a day past the wall clock is not kept (the
+        conversation would stand first in ``idle``'s order for ever, and no other would end)."""
+        if at.timestamp() <= time.time() + FUTURE_SECONDS:
+            conv.last = at
+
     def idle(self, now: datetime, seconds: float) -> list[tuple[tuple[str, str, str], Conversation]]:
         """From a topic, where no file ends them: the conversations not continued for ``seconds`` before
-        ``now`` (a message's time), taken out, the least recently continued first."""
+        ``now`` (a message's time), taken out, the least recently continued first. A message stamped
+        more than a day past the wall clock ends none (the engine refuses it: one writer's 2099 would end
+        every conversation)."""
+        if now.timestamp() > time.time() + FUTURE_SECONDS:
+            self.skipped["message time ahead of the clock: ended no conversation"] += 1
+            return []
         bound, out = now - timedelta(seconds=seconds), []
         while self.open:
             key, conv = next(iter(self.open.items()))
