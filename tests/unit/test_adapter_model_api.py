@@ -82,7 +82,7 @@ def test_the_injected_payment_pages_and_the_invoice_payment_does_not(tmp_path):
 def test_mangled_model_call_logs_are_read_cleanly(seed):
     rng = random.Random(seed)
     docs = [orjson.loads(x) for f in (RESPONSES, CHAT) for x in f.read_bytes().splitlines()]
-    docs += [d["response"] for d in list(docs)]
+    docs += [d["response"] for d in list(docs)] + _streamed_logs()
     mangle = mangler(rng, JUNK)
     adapter = open_adapter("transcript", options={"start": "2026-11-01T09:00:00Z", "agent": "a"})
     assert_read_cleanly(adapter.decode, (mangle(rng.choice(docs)) for _ in range(300)), "m")
@@ -186,3 +186,50 @@ def test_bedrock_logs_in_cloudwatch_envelopes_read_as_the_records():
         out = list(adapter.decode(orjson.dumps(doc), "cw"))
         assert [(a.tool, a.agent_id, a.resource) for a in out if isinstance(a, Action)] == direct[:n]
         assert [r.source for r in out if isinstance(r, BadRecord)] == ([] if n == 2 else ["cw#logEvents[2]"])
+
+
+def _streamed_logs() -> list[dict]:
+    """Two Bedrock invocation log records of streamed replies (Anthropic's events, then ConverseStream's)."""
+    role = "arn:aws:sts::111122223333:assumed-role/ops-agent/run-1"
+
+    def logged(i: int, operation: str, messages: list, chunks: list) -> dict:
+        return {"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": f"2025-11-03T10:00:0{i}Z",
+                "accountId": "111122223333", "identity": {"arn": role}, "region": "eu-west-1", "requestId": f"req-{i}",
+                "operation": operation, "modelId": "anthropic.claude-3-5-sonnet-20240620-v1:0",
+                "input": {"inputContentType": "application/json", "inputBodyJson": {"messages": messages}},
+                "output": {"outputContentType": "application/json", "outputBodyJson": chunks}}
+
+    user = {"role": "user", "content": [{"type": "text", "text": "Rotate the staging key and tell Ann."}]}
+    anthropic = [{"type": "message_start", "message": {"id": "msg_1", "role": "assistant", "content": []}},
+                 {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+                 {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Rotating"}},
+                 {"type": "content_block_stop", "index": 0},
+                 {"type": "content_block_start", "index": 1, "content_block": {"type": "tool_use", "id": "toolu_1",
+                                                                                "name": "rotate_key", "input": {}}},
+                 {"type": "content_block_delta", "index": 1, "delta": {"type": "input_json_delta", "partial_json": "{\"resource\": \"stag"}},
+                 {"type": "content_block_delta", "index": 1, "delta": {"type": "input_json_delta", "partial_json": "ing-api\"}"}},
+                 {"type": "content_block_stop", "index": 1}, {"type": "message_delta", "delta": {"stop_reason": "tool_use"}},
+                 {"type": "message_stop"}]
+    asked = {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "rotate_key", "input": {"resource": "staging-api"}}]}
+    answer = {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "rotated"}]}
+    converse = [{"messageStart": {"role": "assistant"}},
+                {"contentBlockStart": {"contentBlockIndex": 0, "start": {"toolUse": {"toolUseId": "tooluse_m", "name": "send_email"}}}},
+                {"contentBlockDelta": {"contentBlockIndex": 0, "delta": {"toolUse": {"input": "{\"to\": \"ann@"}}}},
+                {"contentBlockDelta": {"contentBlockIndex": 0, "delta": {"toolUse": {"input": "example.org\"}"}}}},
+                {"contentBlockDelta": {"contentBlockIndex": 1, "delta": {"reasoningContent": {"text": "..."}}}},
+                {"contentBlockStop": {"contentBlockIndex": 0}}, {"messageStop": {"stopReason": "tool_use"}},
+                {"metadata": {"usage": {"inputTokens": 90, "outputTokens": 20}}}]
+    return [logged(1, "InvokeModelWithResponseStream", [user], anthropic), logged(2, "ConverseStream", [user, asked, answer], converse)]
+
+
+def test_bedrock_streamed_replies_are_put_back_together(tmp_path):
+    """A streamed reply's log keeps the chunks: Anthropic's events (InvokeModelWithResponseStream) and
+    ConverseStream's, a tool's input in pieces of JSON text; the calls are read as whole ones."""
+    path = tmp_path / "streamed.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in _streamed_logs()))
+    acts, bad, _ = _read(path)
+    assert not bad
+    assert [(a.tool, a.resource, a.attributes["arguments"], a.attributes.get("unanswered")) for a in acts] == [
+        ("rotate_key", "staging-api", {"resource": "staging-api"}, None),  # answered in the next request: once
+        ("send_email", "ann@example.org", {"to": "ann@example.org"}, True)]  # the log ends before its answer
+    assert acts[0].attributes["result"] == "rotated"

@@ -15,8 +15,10 @@ made to its model, read as the agent's conversation (transcript.py).
   ``toolUse`` / ``toolResult`` blocks, or Anthropic's on InvokeModel), then the reply
   (``output.outputBodyJson``: Converse's ``output.message``, or the Anthropic message); the agent is
   the caller's IAM identity (``identity.arn``, an assumed-role session as its role, the name the
-  cloudtrail adapter gives it), the model ``modelId``. A streamed reply (a list of chunks) is left
-  out: its calls are seen when the next request repeats them.
+  cloudtrail adapter gives it), the model ``modelId``. A streamed reply (InvokeModelWithResponseStream,
+  whose log keeps the list of chunks) is put back together: Anthropic's ``content_block_start`` /
+  ``content_block_delta`` events, or ConverseStream's ``contentBlockStart`` / ``contentBlockDelta``;
+  a tool's input arrives as pieces of JSON text, joined, and kept as text where they do not parse.
 """
 
 import zlib
@@ -84,6 +86,8 @@ def _bedrock(doc: dict[str, Any]) -> ModelCall:
     sides = [doc.get(k) if doc.get(k).__class__ is dict else {} for k in ("input", "output")]
     request, reply = (parse_json_text(side.get(key)) for side, key in zip(sides, ("inputBodyJson", "outputBodyJson")))
     messages = list(request["messages"]) if request.__class__ is dict and request.get("messages").__class__ is list else []
+    if reply.__class__ is list:
+        reply = _streamed(reply)
     if reply.__class__ is dict:
         out = reply.get("output")
         turn = out.get("message") if out.__class__ is dict else reply if reply.get("role") == "assistant" else None
@@ -93,6 +97,62 @@ def _bedrock(doc: dict[str, Any]) -> ModelCall:
     agent = principal({"arn": identity.get("arn"), "accountId": doc.get("accountId")}, True)[0] if identity.__class__ is dict else None
     record = {**doc, "agent_id": agent, "model": doc.get("modelId")}
     return ModelCall(record, messages, as_text(doc.get("requestId")), None, None)
+
+
+def _streamed(chunks: list[Any]) -> dict[str, Any]:
+    """A streamed reply's chunks as the one message they make (module docstring), in Anthropic's
+    block form (the transcript reader reads it beside Converse's)."""
+    blocks: dict[Any, dict[str, Any]] = {}
+    for chunk in chunks[:MAX_CHUNKS]:
+        if chunk.__class__ is not dict:
+            continue
+        kind = chunk.get("type")
+        if kind == "content_block_start" or kind == "content_block_delta":  # (Anthropic's events)
+            part = chunk.get("content_block" if kind == "content_block_start" else "delta")
+            if part.__class__ is dict:
+                _add(blocks.setdefault(_index(chunk.get("index")), {}), part, part.get("partial_json"))
+            continue
+        converse = chunk.get("contentBlockStart") or chunk.get("contentBlockDelta")
+        if converse.__class__ is dict:
+            part = converse.get("start") or converse.get("delta")
+            if part.__class__ is dict:
+                use = part.get("toolUse")
+                block = blocks.setdefault(_index(converse.get("contentBlockIndex")), {})
+                if use.__class__ is dict:
+                    _add(block, {"type": "tool_use", "id": use.get("toolUseId"), "name": use.get("name")}, use.get("input"))
+                else:
+                    _add(block, part, None)
+    content = []
+    for block in blocks.values():
+        if not block:  # (a block of what this reader does not keep: reasoning, citations)
+            continue
+        if "input_text" in block:
+            text = block.pop("input_text")
+            block["input"] = parse_json_text(text) if text else {}
+        content.append(block)
+    return {"role": "assistant", "content": content}
+
+
+MAX_CHUNKS: Final = 100_000  # chunks read of one streamed reply
+
+
+def _index(value: Any) -> int | str | None:
+    return value if value.__class__ is int or value.__class__ is str else None
+
+
+def _add(block: dict[str, Any], part: dict[str, Any], json_text: Any) -> None:
+    """One start or delta into its block: a tool use's id and name, pieces of its input's JSON, text."""
+    if part.get("type") == "tool_use":
+        block["type"] = "tool_use"
+        for key in ("id", "name"):
+            if part.get(key) is not None:
+                block[key] = part[key]
+        block.setdefault("input_text", "")
+    if json_text.__class__ is str:
+        block["input_text"] = block.get("input_text", "") + json_text
+    elif part.get("text").__class__ is str:
+        block.setdefault("type", "text")
+        block["text"] = block.get("text", "") + part["text"]
 
 
 def _asked(request: dict[str, Any]) -> list[Any]:
