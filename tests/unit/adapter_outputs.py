@@ -27,22 +27,24 @@ ODD = [None, 0, -1, 1.5, True, "", "x", [], [1, "a"], {}, {"k": []}, 2 ** 70, -2
        "2026-01-01T00:00:00Z", "2026-01-01T00:00:00", "arn:aws:iam::1:role/x", '{"a": 1}', "[1]"]
 
 
-def _places(doc, path=()):
+def places(doc, path=()):
+    """Every path to a value inside ``doc``."""
     yield path
     if isinstance(doc, dict):
         for k, v in doc.items():
-            yield from _places(v, (*path, k))
+            yield from places(v, (*path, k))
     elif isinstance(doc, list):
         for i, v in enumerate(doc):
-            yield from _places(v, (*path, i))
+            yield from places(v, (*path, i))
 
 
-def _replaced(doc, path, value):
+def replaced(doc, path, value):
+    """``doc`` with the value at ``path`` replaced (copies along the path only)."""
     if not path:
         return value
     head, *rest = path
     copy = dict(doc) if isinstance(doc, dict) else list(doc)
-    copy[head] = _replaced(doc[head], rest, value)
+    copy[head] = replaced(doc[head], rest, value)
     return copy
 
 
@@ -83,11 +85,11 @@ def outputs(n: int) -> list[str]:
         rng = random.Random(fixture)
         lines, messages = [], []  # the OTel mutants, read again as a file of each encoding
         for doc in _documents(DATA / fixture):
-            places = list(_places(doc))
+            where = list(places(doc))
             for i in range(n):
-                m = _replaced(doc, rng.choice(places), rng.choice(ODD))
+                m = replaced(doc, rng.choice(where), rng.choice(ODD))
                 if i % 3 == 0:
-                    m = _replaced(m, rng.choice(list(_places(m))), rng.choice(ODD))
+                    m = replaced(m, rng.choice(list(places(m))), rng.choice(ODD))
                 show(adapter.decode(json.dumps(m).encode(), f"fuzz{i}"))
                 if fmt == "otel-json":
                     lines.append(json.dumps(m).encode())

@@ -12,37 +12,18 @@ import pytest
 from intentwatch.models.action import Action
 from intentwatch.pipeline.io.adapters import BadRecord, open_adapter
 from intentwatch.pipeline.lab.simulate.spans import to_proto
+from tests.unit.adapter_outputs import places, replaced
 
 ROOT = Path(__file__).parents[2]
 DATA = ROOT / "tests" / "data" / "adapters"
 ODD = [None, 0, -1, 1.5, True, "", "x", [], [1, "a"], {}, {"k": []}, 2 ** 70, "9" * 30]
 
 
-def _places(doc, path=()):
-    """Every (path) to a value inside ``doc``."""
-    yield path
-    if isinstance(doc, dict):
-        for k, v in doc.items():
-            yield from _places(v, (*path, k))
-    elif isinstance(doc, list):
-        for i, v in enumerate(doc):
-            yield from _places(v, (*path, i))
-
-
-def _replaced(doc, path, value):
-    if not path:
-        return value
-    head, *rest = path
-    copy = dict(doc) if isinstance(doc, dict) else list(doc)
-    copy[head] = _replaced(doc[head], rest, value)
-    return copy
-
-
 def _mutants(doc, n: int, seed: int):
     rng = random.Random(seed)
-    places = list(_places(doc))
+    where = list(places(doc))
     for _ in range(n):
-        yield _replaced(doc, rng.choice(places), rng.choice(ODD))
+        yield replaced(doc, rng.choice(where), rng.choice(ODD))
 
 
 @pytest.mark.parametrize("fmt, fixture, mapping", [
