@@ -117,11 +117,13 @@ def replay(
         _print_summary(summary, dead)
         _print_suppressions(engine.suppression_report())
         if adapter is None and summary.bad and not summary.actions and events != "-" and Path(events).is_file():
-            from intentwatch.pipeline.io.adapters import sniff_format
+            from intentwatch.pipeline.io.adapters import sniff_format, sniff_mapping
 
             looks = sniff_format(events)
+            if looks == "mapped":
+                looks += f" --mapping deploy/mappings/{sniff_mapping(events)}"
             if looks is not None:
-                err.print(f"[yellow]hint:[/yellow] no line was an action; {events} looks like {looks}: "
+                err.print(f"[yellow]hint:[/yellow] no line was an action; {events} looks like {looks.split()[0]}: "
                           f"replay it with --format {looks}", highlight=False, soft_wrap=True)
     if store is not None:
         store.close()

@@ -175,11 +175,17 @@ def test_a_foreign_file_replayed_as_native_gets_a_hint(tmp_path):
     for path, fmt in ((data / "cloudtrail_records.json", "cloudtrail"), (gz, "cloudtrail"),
                       (data / "coding_agents.jsonl", "otel-json"), (pb, "otel-proto"),
                       (data / "transcripts" / "claude_code_session.jsonl", "transcript"),
-                      (data / "transcripts" / "agentdojo_runs.jsonl", "transcript")):
+                      (data / "transcripts" / "agentdojo_runs.jsonl", "transcript"),
+                      *((data / "transcripts" / name, "transcript") for name in (
+                          "goose_session.jsonl", "autogen_task_result.json", "gemini_cli_chat.json")),
+                      (data / "cloudtrail_cloudwatch_firehose.json", "cloudtrail"), (data / "cloudtrail_filter_log_events.json", "cloudtrail"),
+                      (data / "gcp_audit.json", "mapped --mapping deploy/mappings/gcp-audit-log.yaml"),
+                      (data / "azure_activity.json", "mapped --mapping deploy/mappings/azure-activity-log.yaml")):
         r = runner.invoke(app, ["replay", str(path), "--alerts", str(tmp_path / "a"), "--commands", str(tmp_path / "c"),
                                 "--dead-letter", str(tmp_path / "d")])
         assert r.exit_code == 0, r.output
-        assert f"looks like {fmt}: replay it with --format {fmt}" in " ".join(r.output.split()), (path, r.output[-400:])
+        looks = f"looks like {fmt.split()[0]}: replay it with --format {fmt}"
+        assert looks in " ".join(r.output.split()), (path, r.output[-400:])
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"event_id": "e1"}\n')  # a native action missing fields: no hint
     r = runner.invoke(app, ["replay", str(bad), "--alerts", str(tmp_path / "a"), "--commands", str(tmp_path / "c"),

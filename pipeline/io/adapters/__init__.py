@@ -38,7 +38,7 @@ from .unknown import UnknownFields, unknown_fields
 FORMATS = INPUT_FORMATS
 
 __all__ = ["FORMATS", "Adapter", "BadRecord", "NativeAdapter", "Result", "UnknownFields", "actions_from",
-           "open_adapter", "read_tree", "sniff_format", "unknown_fields"]
+           "open_adapter", "read_tree", "sniff_format", "sniff_mapping", "unknown_fields"]
 
 
 class Adapter(Protocol):
@@ -102,9 +102,13 @@ def _files(adapter: Adapter, p: Path) -> Iterator[Result]:
 # What the first bytes of a file in each foreign format hold (a native action has none of them).
 _LOOKS = (("otel-json", (b'"resourceSpans"', b'"resourceLogs"', b'"resource_spans"', b'"resource_logs"')), ("otel-json", (b'"traceID"', b'"trace.span"', b'"localEndpoint"', b'"parentObservationId"', b'"run_type"', b'"trace_state"', b'"span_kind"',
                                      b'"SpanAttributes"', b'"span_attributes"')),
-          ("cloudtrail", (b'"eventVersion"', b'"CloudTrailEvent"', b'"eventSource"')),
+          ("cloudtrail", (b'"eventVersion"', b'"CloudTrailEvent"', b'"eventSource"', b'\\"eventVersion\\"')),  # (last: in a CloudWatch Logs event)
           ("transcript", (b'"tool_calls"', b'"tool_use_id"', b'"function_call"', b'"functionCall"', b'"session_meta"',
-                          b'"observation"', b'"trajectory_format"', b'"intermediate_steps"', b"] Message from client: ", b'"ModelInvocationLog"', b'"orchestrationTrace"')))
+                          b'"observation"', b'"trajectory_format"', b'"intermediate_steps"', b"] Message from client: ", b'"ModelInvocationLog"',
+                          b'\\"ModelInvocationLog\\"', b'"orchestrationTrace"', b'"ToolCallRequestEvent"', b'"toolRequest"', b'"toolCalls"')),
+          ("mapped", (b'"protoPayload"', b'"operationName"')))
+# The mapping shipped for what ``mapped`` looks like (deploy/mappings/).
+_MAPPINGS = ((b'"protoPayload"', "gcp-audit-log.yaml"), (b'"operationName"', "azure-activity-log.yaml"))
 
 
 def sniff_format(path: str | Path, peek: int = 1 << 16) -> str | None:
@@ -128,6 +132,15 @@ def sniff_format(path: str | Path, peek: int = 1 << 16) -> str | None:
         if any(m in head for m in marks):
             return fmt
     return None
+
+
+def sniff_mapping(path: str | Path, peek: int = 1 << 16) -> str | None:
+    """The file name of the shipped mapping (deploy/mappings/) a ``mapped`` file looks like."""
+    try:
+        head = next(_chunks(path, peek), b"")[:peek]
+    except (OSError, EOFError, zlib.error):
+        return None
+    return next((name for mark, name in _MAPPINGS if mark in head), None)
 
 
 def _utf8(head: bytes) -> bool:
