@@ -74,6 +74,19 @@ def test_sessions_kept_apart_when_not_folded():
     assert got["DescribeInstances"].agent_id == "arn:aws:sts::111122223333:assumed-role/ops-agent/ops-agent-run-8c21"
 
 
+def test_a_role_session_logged_without_its_arn_is_still_its_role():
+    """Some records of a role session carry no ``arn``, only the session's issuer and principalId: the same
+    agent as its records that do, folded or not (an instance's session keeps its ``i-...`` name)."""
+    with_arn = orjson.loads(RECORDS.read_bytes())["Records"]
+    record = next(r for r in with_arn if r["eventName"] == "GetObject")
+    bare = {**record, "eventID": "bare-1", "userIdentity": {k: v for k, v in record["userIdentity"].items() if k != "arn"}}
+    for fold in (True, False):
+        adapter = CloudTrailAdapter(CloudTrailOptions(fold_sessions=fold))
+        full, lean = actions_of(adapter.decode(orjson.dumps({"Records": [record, bare]}), "ct"))
+        assert (lean.agent_id, lean.session_id) == (full.agent_id, full.session_id) == (
+            ROLE if fold else "arn:aws:sts::111122223333:assumed-role/ops-agent/ops-agent-run-7f3a", "ops-agent-run-7f3a")
+
+
 def test_agent_map_names_principals():
     adapter = CloudTrailAdapter(CloudTrailOptions(agents={ROLE: "ops-agent"}))
     assert {a.agent_id for a in actions_of(adapter.read(RECORDS))} >= {"ops-agent",

@@ -44,6 +44,16 @@ def principal(identity: dict[str, Any], fold_sessions: bool) -> tuple[Any, str |
     if isinstance(invoked, str) and invoked:
         return invoked, None
     kind = identity.get("type") or "Unknown"
+    issuer = (identity.get("sessionContext") or {}).get("sessionIssuer") if isinstance(identity.get("sessionContext"), dict) else None
+    if kind == "AssumedRole" and isinstance(issuer, dict) and isinstance(issuer.get("arn"), str) and ":role/" in issuer["arn"]:
+        # a role session logged without its arn: named from its issuer and principalId (<role id>:<session>)
+        principal_id = identity.get("principalId")
+        session = principal_id.partition(":")[2] if isinstance(principal_id, str) else ""
+        role_arn: str = issuer["arn"]
+        if fold_sessions or not session:
+            return role_arn, session or None
+        head, _, role = role_arn.partition(":role/")
+        return f"{head.replace(':iam:', ':sts:', 1)}:assumed-role/{role.rsplit('/', 1)[-1]}/{session}", session
     principal_id = identity.get("principalId")  # WebIdentityUser, SAMLUser, AWSAccount...: no arn
     if isinstance(principal_id, str) and principal_id:
         return f"{kind}:{principal_id}", None
