@@ -67,7 +67,7 @@ from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.params import InjectionParams, validated
 from intentwatch.pipeline.engine.scope import PatternSet
 from intentwatch.pipeline.engine.state import AgentState
-from intentwatch.pipeline.engine.toolcall import REQUEST_KEYS, arguments, result
+from intentwatch.pipeline.engine.toolcall import PEER_RESULTS, REQUEST_KEYS, arguments, parsed, result
 
 _hashes: dict[str, str] = {}  # target -> its hash (a pure function, remembered: results repeat their targets)
 
@@ -89,7 +89,8 @@ _VERBATIM = (6, 100)  # the lengths of a text argument judged as copied word for
 _COPIED_ARGS = 64  # arguments looked at per call (each is searched for in the record's text)
 _ASKED_CHARS = 2000  # characters of the session's request text kept (for copied values)
 
-_WATCHED_KEYS = ("arguments", "requestParameters", "result") + REQUEST_KEYS  # an action with none of them is skipped
+_WATCHED_KEYS = ("arguments", "requestParameters", "result", PEER_RESULTS) + REQUEST_KEYS  # an action with none of them is skipped
+_PEERS = 64  # other agents' results read per action
 
 # A result in the record (a JSON-able list, checkpointed with the agent's state):
 # [event_id, tool, target text, cue text (None: the target text), whether whole-line tokens count,
@@ -202,6 +203,12 @@ class InjectedTarget(Detector):
                 asked, low = mem.get("q", ""), req.lower()
                 if low not in asked:  # (an exporter repeats the request on every call under the agent span)
                     mem["q"] = (asked + "\n" + low)[-_ASKED_CHARS:]
+        peers = attrs.get(PEER_RESULTS)
+        if peers.__class__ is list:  # (what other agents of the conversation read before this call: as this session's)
+            for p in itertools.islice(peers, _PEERS):
+                if p.__class__ is dict and p.get("result") is not None:
+                    self._record(str(p.get("event_id"))[:200], f"{p.get('tool')} (agent {p.get('agent')})"[:300],
+                                 parsed(p["result"]), mem)
         finding = None
         op = action.operation
         if op in STATE_CHANGING or (op in READS and (mem["r"] or mem.get("p"))):
@@ -213,10 +220,10 @@ class InjectedTarget(Detector):
                 finding = self._judge(action, state, ts, args, mem)
         res = result(action)
         if res is not None:
-            self._record(action, res, mem)
+            self._record(action.event_id, action.tool, res, mem)
         return finding
 
-    def _record(self, action: Action, res: Any, mem: dict[str, Any]) -> None:
+    def _record(self, event_id: str, tool: str, res: Any, mem: dict[str, Any]) -> None:
         """Keep the result unread in the session's record; read the oldest into the hashes while a bound is passed."""
         text, cue, tokens = result_texts(res)
         if not text:
@@ -226,7 +233,7 @@ class InjectedTarget(Detector):
         for e in record:
             if e[_TEXT] == text and e[_CUE] == cue_field and e[_TOKENS] == tokens:
                 return  # the same result again (a listing polled twice): an earlier one is every target's source
-        entry = [action.event_id, action.tool, text, cue_field, tokens, None, None]
+        entry = [event_id, tool, text, cue_field, tokens, None, None]
         record.append(entry)
         chars = mem.get("c", 0) + _chars(entry)
         while record and (len(record) > self.max_results or chars > self.max_chars):

@@ -55,6 +55,7 @@ from .otel_requests import MODEL_OPERATIONS, TraceRequests, event_request, model
 from .otel_traces import MAX_ANCESTORS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent, \
     resource_agent
 from .otlp import Span, SpanError, Spans, camel_keys, json_spans, length_prefixed, proto_spans
+from .peers import PEER_RESULTS, PeerResults
 
 # (Final: compiled, a constant is a C global, not a module dict lookup)
 STATUS_ERROR: Final = 2
@@ -95,6 +96,7 @@ class OtelAdapter(JsonInput):
         self._operations: dict[str, str] = {}  # tool -> operation, as self._tools says
         self._requests: dict[str, str | None] = {}  # span id -> the user's request its input messages hold
         self._traced = TraceRequests()  # a trace's request, for tool calls with none above them
+        self._peers = PeerResults()  # a trace's tool results, handed on to its other agents' calls
         self._from_messages = self.options.tool_calls_from_messages  # calls seen only in messages (otel_messages.py)
         self._messages = MessageCalls(self._operation_of, self._put_io)  # a trace's calls from its messages
         self._logs = self.options.signal == "logs"  # protobuf holds logs (OTLP/JSON says by its key): otel_events.py
@@ -329,6 +331,10 @@ class OtelAdapter(JsonInput):
                 attributes["tool_type"] = v
             args, result = tool_io(span, a, tool)
             self._put_io(fields, attributes, args, result)
+            handed = self._peers.take(span.trace_id, str(agent), span.start_ns)
+            if handed:
+                attributes[PEER_RESULTS] = handed
+            self._peers.put(span.trace_id, str(agent), span.span_id, tool, result, span.end_ns())
             if span.parent_id:
                 request = self._asked(by_id.get(span.parent_id), by_id) or self._traced.of(span, by_id, self._request_of)
                 if request is not None:

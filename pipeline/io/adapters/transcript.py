@@ -378,6 +378,7 @@ class TranscriptAdapter(JsonInput):
 
     def _end(self, conv: Conversation, source: str) -> Iterator[Result]:
         """A conversation ended: its state-changing calls never answered are actions."""
+        self._streams.peers.drop(conv.key)
         for cid, (name, _) in list(conv.calls.asked.items()):
             if cid in conv.calls.answered:
                 continue
@@ -395,5 +396,5 @@ class TranscriptAdapter(JsonInput):
         position = f"{source}#call:{cid[:80]}"
         if name.__class__ is not str or not name:
             return BadRecord(position, "a tool call that names no tool", dumps({"id": cid, "arguments": args}))
-        fields = conv.action_fields(cid, name, self.options.tools(name), self._ranks, unanswered)
+        fields = conv.action_fields(cid, name, self.options.tools(name), self._ranks, unanswered, self._streams.peers)
         return make_action(fields, position, {"id": cid, "tool": name, "arguments": fields["attributes"].get("arguments")})

@@ -18,6 +18,7 @@ from .inspect_logs import conversation, is_log, samples
 from .langchain_steps import is_steps, steps_messages
 from .messages import Calls, resource_argument
 from .order import FUTURE_SECONDS
+from .peers import PEER_RESULTS, PeerResults
 from .otel_conventions import parse_json_text
 from .swe_agents import messages as swe_messages
 from .swe_agents import producer
@@ -177,10 +178,11 @@ def short(session: str) -> str:
 class Conversation:
     """One conversation being read: its calls, when each was asked, its latest request and model."""
 
-    __slots__ = ("agent", "session", "calls", "asked_at", "request", "model", "last", "taken", "by")
+    __slots__ = ("agent", "session", "calls", "asked_at", "request", "model", "last", "taken", "by", "key")
 
-    def __init__(self, agent: str, session: str):
+    def __init__(self, agent: str, session: str, key: Any = None):
         self.agent, self.session = agent, short(session)
+        self.key = session if key is None else key  # its results handed on to its other agents under it (peers.py)
         self.calls = Calls()
         self.asked_at: dict[str, datetime] = {}
         self.request: str | None = None
@@ -189,8 +191,10 @@ class Conversation:
         self.taken: set[str] | None = None  # the session's calls made actions of, by earlier documents too
         self.by: dict[str, str] | None = None  # call -> the agent its message names (a Google ADK sub-agent's event)
 
-    def action_fields(self, cid: str, name: str, operation: str, ranks: dict[str, int], unanswered: bool) -> dict[str, Any]:
-        """The action fields of a call taken (``unanswered``: at the conversation's end, with no answer)."""
+    def action_fields(self, cid: str, name: str, operation: str, ranks: dict[str, int], unanswered: bool,
+                      peers: PeerResults) -> dict[str, Any]:
+        """The action fields of a call taken (``unanswered``: at the conversation's end, with no answer); the
+        results its conversation's other agents read before it go with it, and its own to them (peers.py)."""
         args = parse_json_text(self.calls.asked[cid][1])
         agent = (self.by.pop(cid, None) if self.by else None) or self.agent
         fields: dict[str, Any] = {"event_id": f"{self.session}:{cid[:79]}", "agent_id": agent[:200],
@@ -217,6 +221,11 @@ class Conversation:
             attributes["request"] = self.request
         if self.model is not None:
             fields["model"] = {"id": self.model[:200]}
+        handed = peers.take(self.key, agent, fields["time"])
+        if handed:
+            attributes[PEER_RESULTS] = handed
+        if "result" in attributes:
+            peers.put(self.key, agent, fields["event_id"], name, attributes["result"], fields["time"])
         fields["attributes"] = attributes
         return fields
 
@@ -241,11 +250,12 @@ class Streams:
     (file, session, agent: agents that share a session, a Bedrock agent and its collaborators, each keep
     their own calls); from a topic the file is "" and the least recently continued comes first."""
 
-    __slots__ = ("open", "skipped")
+    __slots__ = ("open", "skipped", "peers")
 
     def __init__(self, skipped: Counter[str]):
         self.open: dict[tuple[str, str, str], Conversation] = {}
         self.skipped = skipped
+        self.peers = PeerResults()  # (of every conversation read, going on across documents or not)
 
     def of(self, file: str, agent: str, session: str) -> Conversation:
         key = (file, session, agent)
@@ -256,7 +266,7 @@ class Streams:
             if len(self.open) >= MAX_STREAMS:
                 self.open.pop(next(iter(self.open)))  # (its unanswered calls are not made actions: bounded memory first)
                 self.skipped["conversation closed early (too many open)"] += 1
-            conv = self.open[key] = Conversation(agent, session)
+            conv = self.open[key] = Conversation(agent, session, (file, session))  # (its agents share one key)
         return conv
 
     def closed(self, which: Callable[[tuple[str, str, str]], bool]) -> list[tuple[tuple[str, str, str], Conversation]]:
