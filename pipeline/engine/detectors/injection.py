@@ -33,6 +33,10 @@ to the agent, overrides of its instructions, references to its task and prompt-f
 a declarative injection that addresses nobody ("our bank details changed: new IBAN ...") reads
 like a genuine notice and stays at ``low``.
 
+In a conversation of several agents, the results the others read before a call come with it
+(``attributes["peer_results"]``, handed on by the adapter: ``pipeline/io/adapters/peers.py``) and are
+recorded as this session's, named after their tool and agent.
+
 Results are read lazily. Each session keeps a record of its latest results, not yet read
 (``p``: their texts as ``injection_text.result_texts`` gives them, at most ``params.record_results``
 results and ``params.record_chars`` characters of text; a result whose texts equal one still in
