@@ -24,6 +24,7 @@ per action at most ``MAX_CHARS`` characters (the latest results first).
 []
 """
 
+from collections import OrderedDict
 from typing import Any, Final
 
 from intentwatch.pipeline.engine.toolcall import PEER_RESULTS
@@ -39,14 +40,24 @@ MAX_CHARS: Final = 65_536
 HALF: Final = 4096  # characters kept of a long result's head, and of its tail
 
 
+class _Log:
+    """One conversation's latest results: [agent, event_id, tool, result, at, agents handed to, size] each."""
+
+    __slots__ = ("agents", "entries", "size")
+
+    def __init__(self) -> None:
+        self.agents: set[str] = set()  # the agents that put results
+        self.entries: list[list[Any]] = []
+        self.size = 0
+
+
 class PeerResults:
     """The latest tool results of each conversation, with the agents each was handed to."""
 
     __slots__ = ("_logs", "_held")
 
     def __init__(self) -> None:
-        # conversation -> [agents that put results, [[agent, event_id, tool, result, at, handed to, size]...], size]
-        self._logs: dict[Any, list] = {}
+        self._logs: OrderedDict[Any, _Log] = OrderedDict()  # the least recently continued first
         self._held = 0
 
     def put(self, key: Any, agent: str, event_id: str, tool: str, result: Any, at: Any) -> None:
@@ -59,19 +70,20 @@ class PeerResults:
             size = len(result)
         else:
             size = OBJECT
-        log = self._logs.pop(key, None)
+        log = self._logs.get(key)
         if log is None:
-            log = [set(), [], 0]
-        self._logs[key] = log  # (the last continued goes last)
-        log[0].add(agent)
-        entries = log[1]
-        entries.append([agent, event_id, tool, result, at, None, size])
-        log[2] += size
-        self._held += size
-        if len(entries) > MAX_RESULTS:
-            gone = entries.pop(0)[6]
-            log[2] -= gone
+            log = self._logs[key] = _Log()
+        else:
+            self._logs.move_to_end(key)
+        log.agents.add(agent)
+        entries = log.entries
+        if len(entries) >= MAX_RESULTS:
+            gone: int = entries.pop(0)[6]
+            log.size -= gone
             self._held -= gone
+        entries.append([agent, event_id, tool, result, at, None, size])
+        log.size += size
+        self._held += size
         while self._held > MAX_HELD and self._logs:
             self.drop(next(iter(self._logs)))
 
@@ -79,16 +91,18 @@ class PeerResults:
         """Forget a conversation (it ended)."""
         log = self._logs.pop(key, None)
         if log is not None:
-            self._held -= log[2]
+            self._held -= log.size
 
     def take(self, key: Any, agent: str, before: Any) -> list[dict[str, Any]]:
         """The results of other agents' calls read at or before ``before`` not yet handed to ``agent``."""
         log = self._logs.get(key)
-        if log is None or not (log[0] - {agent}):
+        if log is None or (len(log.agents) == 1 and agent in log.agents):
             return []
         out: list[dict[str, Any]] = []
         room = MAX_CHARS
-        for entry in reversed(log[1]):
+        entries = log.entries
+        for i in range(len(entries) - 1, -1, -1):  # (the latest first)
+            entry = entries[i]
             if entry[0] == agent or entry[4] > before:
                 continue
             handed = entry[5]
