@@ -116,3 +116,27 @@ def test_what_is_handed_on_is_bounded():
     peers.drop("s")
     peers.put("s", "reader", "r", "fetch", "new", 1)
     assert [h["event_id"] for h in peers.take("s", "writer", 1)] == ["r"]
+
+
+def test_calls_seen_only_in_model_spans_hand_results_on_too():
+    """An application traced only at its model client: each agent's chat spans (``gen_ai.agent.name``) show
+    its calls in their input messages; the reader's inbox reaches the payer's send as in a tool-span trace."""
+    from tests.unit.test_otel_message_calls import answer, call, chat, request, user
+
+    def spans(bill: str) -> dict:
+        ask = user("Pay my March electricity bill; it is in my inbox.")
+        read = [ask, call("c1", "read_inbox", {"folder": "inbox"}), answer("c1", bill)]
+        pay = [ask, call("c2", "send_money", {"recipient": ATTACKER, "amount": 500}), answer("c2", {"status": "sent"})]
+        first, second = chat(1, read), chat(2, pay)
+        first["attributes"].append(_s("gen_ai.agent.name", "reader"))
+        second["attributes"].append(_s("gen_ai.agent.name", "payer"))
+        return request(first, second)
+
+    def injected(bill: str) -> list[tuple[str, str]]:
+        acts = [r for r in OtelAdapter().decode(orjson.dumps(spans(bill)), "t") if isinstance(r, Action)]
+        engine = Engine()
+        out = [o for a in acts for o in engine.process(a)] + engine.flush()
+        return [(o.agent_id, o.severity) for o in out if isinstance(o, Alert) and o.rule_id == "intent.injected_target"]
+
+    assert injected(BILL) == [("payer", "high")]
+    assert injected(PLAIN_BILL) == []  # the attacker's IBAN came from no result

@@ -98,7 +98,7 @@ class OtelAdapter(JsonInput):
         self._traced = TraceRequests()  # a trace's request, for tool calls with none above them
         self._peers = PeerResults()  # a trace's tool results, handed on to its other agents' calls
         self._from_messages = self.options.tool_calls_from_messages  # calls seen only in messages (otel_messages.py)
-        self._messages = MessageCalls(self._operation_of, self._put_io)  # a trace's calls from its messages
+        self._messages = MessageCalls(self._operation_of, self._put_io, self._peers)  # a trace's calls from its messages
         self._logs = self.options.signal == "logs"  # protobuf holds logs (OTLP/JSON says by its key): otel_events.py
         self._events = AgentEvents(self._agent_attribute, self._keep_resource, self._operation_of, self._put_io,
                                    self.skipped, self._from_messages)

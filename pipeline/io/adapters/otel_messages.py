@@ -30,6 +30,7 @@ from intentwatch.models.action import Action
 from .base import Result, make_action
 from .messages import completed_calls, requested_calls
 from .otlp import Span
+from .peers import PEER_RESULTS, PeerResults
 
 _MAX_CALL_IDS: Final = 16384  # call ids of one trace remembered (made actions of)
 WAITS: Final = frozenset({"read", "list"})  # a call from messages read only once answered: its result matters
@@ -81,11 +82,14 @@ def message_call(trace: str, call_id: str, tool: str, operation: str) -> tuple[d
 
 class MessageCalls:
     """The tool calls of the traces with no tool span, from their model spans' messages, once each.
-    ``operation_of`` / ``put_io``: the span mapping's (otel.py), so a call maps the same either way."""
+    ``operation_of`` / ``put_io``: the span mapping's (otel.py), so a call maps the same either way; ``peers``
+    its trace's results handed on between agents (peers.py)."""
 
-    def __init__(self, operation_of: Callable[[str], str], put_io: Callable[[dict[str, Any], dict[str, Any], Any, Any], None]):
+    def __init__(self, operation_of: Callable[[str], str], put_io: Callable[[dict[str, Any], dict[str, Any], Any, Any], None],
+                 peers: PeerResults):
         self._operation_of = operation_of
         self._put_io = put_io
+        self._peers = peers
         self._tool_traces: dict[str, None] = {}  # traces with a tool span: their calls are those spans
         self._derived: dict[str, set[str]] = {}  # trace -> the call ids made actions of
 
@@ -133,6 +137,10 @@ class MessageCalls:
         fields["agent_id"], fields["time"] = model.agent_id, model.time
         attributes: dict[str, Any] = {"trace_id": span.trace_id, "span_id": span.span_id, "span_name": span.name, **common}
         self._put_io(fields, attributes, args, response)
+        handed = self._peers.take(span.trace_id, model.agent_id, span.start_ns)
+        if handed:
+            attributes[PEER_RESULTS] = handed
+        self._peers.put(span.trace_id, model.agent_id, fields["event_id"], tool, response, span.start_ns)
         request = model.attributes.get("request")
         if request is not None:
             attributes["request"] = request
