@@ -90,6 +90,16 @@ def test_google_adk_sub_agents_share_their_sessions_results(tmp_path):
     assert "peer_results" not in acts[3].attributes and "peer_results" not in acts[0].attributes
     assert injected_severity(replayed_alerts(path, tmp_path)) == injected_severity(replayed_alerts(data, tmp_path)) == {
         "adk-7a3": "high"}
+    # the session stops at the hijacked call, never answered: made an action at the end, its peers still with it
+    def asks_hijack(e: dict) -> bool:
+        return any(p.get("function_call", {}).get("id") == "adk-7a3" for p in (e.get("content") or {}).get("parts", []))
+
+    events = session["events"]
+    end = next(i for i, e in enumerate(events) if asks_hijack(e))
+    path.write_bytes(orjson.dumps({**session, "events": events[:end + 1]}))
+    acts = [r for r in open_adapter("transcript").read(path) if isinstance(r, Action)]
+    assert acts[-1].attributes.get("unanswered") and "peer_results" in acts[-1].attributes
+    assert injected_severity(replayed_alerts(path, tmp_path)) == {"adk-7a3": "high"}
 
 
 def test_a_native_producer_hands_results_on_the_same_way():

@@ -378,7 +378,6 @@ class TranscriptAdapter(JsonInput):
 
     def _end(self, conv: Conversation, source: str) -> Iterator[Result]:
         """A conversation ended: its state-changing calls never answered are actions."""
-        self._streams.peers.drop(conv.key)
         for cid, (name, _) in list(conv.calls.asked.items()):
             if cid in conv.calls.answered:
                 continue
@@ -386,6 +385,7 @@ class TranscriptAdapter(JsonInput):
                 self.skipped["read never answered"] += 1
             elif conv.new(cid):
                 yield self._action(conv, cid, source, True)
+        self._streams.peers.drop(conv.key)
 
     def _close(self, which: Callable[[tuple[str, str, str]], bool]) -> Iterator[Result]:
         for key, conv in self._streams.closed(which):
