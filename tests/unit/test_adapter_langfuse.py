@@ -81,3 +81,27 @@ def test_mangled_langfuse_documents_never_raise(seed):
     for i in range(300):
         page = {"data": mangle(DOC["observations"]), "meta": {}}
         assert_read_cleanly(OtelAdapter().decode, (mangle(DOC), page, mangle(DOC["observations"][2])), f"m{i}")
+
+
+def test_a_v2_trace_s_tool_calls_are_its_spans_named_after_what_a_generation_asked():
+    """Langfuse v2 (and its LangChain handler then) typed no tool observation: a ``SPAN`` named after a tool
+    a generation asked for is that call; a span named otherwise (a chain step) stays skipped."""
+    asked = [{"id": f"call_{n}", "type": "function", "function": {"name": n, "arguments": "{}"}}
+             for n in ("read_inbox", "lookup_fx", "send_money")]
+    observations = []
+    for o in DOC["observations"]:
+        o = {**o, "type": "SPAN"} if o["type"] in ("TOOL", "AGENT") else o
+        if o["type"] == "GENERATION":
+            o = {**o, "output": {**o["output"], "tool_calls": asked}}
+        observations.append(o)
+    observations.append({**observations[-1], "id": "obs-format", "type": "SPAN", "name": "format_answer"})
+    v2 = {**DOC, "observations": observations}
+    typed = _tools(OtelAdapter().read(TRACE))
+    adapter = OtelAdapter()
+    assert _tools(adapter.decode(orjson.dumps(v2), "v2.json")) == typed
+    assert adapter.skipped["langfuse.span"] == 2  # the agent span and the chain step
+    page = {"data": observations, "meta": {"page": 1, "limit": 50, "totalItems": len(observations), "totalPages": 1}}
+    unnamed = [r.reason.split(" ", 1)[0] for r in OtelAdapter().decode(orjson.dumps(page), "page.json") if isinstance(r, BadRecord)]
+    assert sorted(unnamed) == ["chat", *["execute_tool"] * 3]  # read as the calls; a page of v2 names no agent
+    untyped = {**v2, "observations": [o for o in observations if o["type"] != "GENERATION"]}  # no generation: no call known
+    assert _tools(OtelAdapter().decode(orjson.dumps(untyped), "t.json")) == []

@@ -15,13 +15,16 @@ with its ``observations`` (``GET /api/public/traces/{id}``), a page of observati
   ``EMBEDDING``, ``EVALUATOR``, ``GUARDRAIL``) are skipped. ``level: ERROR`` is status ERROR, its
   ``statusMessage`` the message.
 
-Langfuse before its typed observations (v2) recorded a tool call as a ``SPAN`` named after the tool,
-which cannot be told from other spans: such traces give their model calls only. What breaks an item
-(its siblings go on): no text ``id`` / ``traceId``, a ``startTime`` that is not an ISO time after 1970.
+Langfuse before its typed observations (v2, and its LangChain handler then) recorded a tool call as a
+``SPAN`` named after the tool: in a trace (or a page of observations) with no ``TOOL`` observation, a
+``SPAN`` named after a tool that one of its ``GENERATION``s asked for (its ``output`` message's tool
+calls) is read as that tool's call; other spans stay skipped. What breaks an item (its siblings go
+on): no text ``id`` / ``traceId``, a ``startTime`` that is not an ISO time after 1970.
 """
 
 from typing import Any
 
+from .messages import requested_calls
 from .otlp import Span, SpanError
 from .trace_exports import Read, bad, each_item, first_item, genai_attributes, iso_nanos, still_a_link, text_id
 
@@ -42,10 +45,33 @@ def is_langfuse(doc: Any) -> bool:
     return _observation_like(doc) or _trace_like(doc)
 
 
-def _observation(item: Any, position: str) -> Span:
+def _asked_tools(observations: list[Any]) -> frozenset[str]:
+    """The tools the generations among ``observations`` asked for, when none is a ``TOOL`` observation
+    (a v2 trace: its tool calls are ``SPAN``s named after them)."""
+    names: set[str] = set()
+    for obs in observations[:MAX_OBSERVATIONS]:
+        if obs.__class__ is not dict:
+            continue
+        if obs.get("type") == "TOOL":
+            return frozenset()
+        if obs.get("type") == "GENERATION" and obs.get("output") is not None:
+            out = obs["output"]
+            try:
+                names.update(name for _, name, _ in requested_calls(out if out.__class__ is list else [out]))
+            except Exception:  # noqa: BLE001 - an output of an unforeseen shape names no tool
+                continue
+    return frozenset(names)
+
+
+MAX_OBSERVATIONS = 100_000  # observations of a trace or page looked at for the tools asked
+
+
+def _observation(item: Any, position: str, tools: frozenset[str] = frozenset()) -> Span:
     if not _observation_like(item):
         raise SpanError("not a Langfuse observation (traceId, startTime, type)")
     kind = item["type"]
+    if kind == "SPAN" and tools and type(item.get("name")) is str and item["name"] in tools:
+        kind = "TOOL"  # (a v2 trace's tool call: ``_asked_tools``)
     op = _OPERATIONS.get(kind, "") if type(kind) is str else ""
     a = genai_attributes(op, f"langfuse.{str(kind).lower()[:40]}", item, True)
     a["langfuse.type"] = kind
@@ -76,24 +102,27 @@ def langfuse_spans(doc: Any, source: str) -> Read:
     where = source
     if doc.__class__ is dict and "meta" in doc and doc.get("data").__class__ is list:
         doc, where = doc["data"], f"{source}#data"
-    return each_item(doc if doc.__class__ is list else [doc], where, doc.__class__ is list, _item)
+    items = doc if doc.__class__ is list else [doc]
+    tools = _asked_tools(items)  # (a page of a v2 trace's observations)
+    return each_item(items, where, doc.__class__ is list, lambda item, position: _item(item, position, tools))
 
 
-def _item(item: Any, position: str) -> Read:
+def _item(item: Any, position: str, tools: frozenset[str]) -> Read:
     """A trace and its observations, or one observation (each that breaks costs only itself)."""
     if not _trace_like(item):
-        yield from _one(item, position)
+        yield from _one(item, position, tools)
         return
     yield {}, _root(item, position)
+    asked = _asked_tools(item["observations"])
     for k, obs in enumerate(item["observations"]):
-        yield from _one(obs, f"{position}.observations[{k}]")
+        yield from _one(obs, f"{position}.observations[{k}]", asked)
 
 
-def _one(obs: Any, position: str) -> Read:
+def _one(obs: Any, position: str, tools: frozenset[str]) -> Read:
     try:
         if type(obs) is str:  # (a trace list gives observation ids only)
             raise SpanError("an observation id, not the observation: export the trace itself (GET /api/public/traces/{id})")
-        yield {}, _observation(obs, position)
+        yield {}, _observation(obs, position, tools)
     except Exception as err:  # noqa: BLE001 - an observation of an unforeseen shape costs it alone
         yield from _bad(obs, position, err)
 
