@@ -106,16 +106,16 @@ class PeerResults:
             if entry[0] == agent or entry[4] > before:
                 continue
             handed = entry[5]
-            if handed is None:
-                handed = entry[5] = set()
-            elif agent in handed:
+            if handed is not None and agent in handed:
                 continue
-            handed.add(agent)
             result = _bounded(entry[3])
             size = len(result) if result.__class__ is str else len(dumps(result))
             if size > room:
-                continue
+                continue  # (no room in this call: handed with a later one)
             room -= size
+            if handed is None:
+                handed = entry[5] = set()
+            handed.add(agent)
             out.append({"event_id": entry[1], "tool": entry[2], "agent": entry[0], "result": result})
         out.reverse()
         return out
