@@ -10,6 +10,10 @@ made to its model, read as the agent's conversation (transcript.py).
 - **Chat Completions** (``"object": "chat.completion"``): ``choices[0].message`` is the model's
   turn; with the request beside it (``{"request": {"messages": ...}, "response": ...}``), its
   messages first. Each request repeats the conversation so far: its calls count once.
+- **Anthropic's Messages API** (a reply ``"type": "message"``, ``"role": "assistant"``): the reply
+  is the model's turn, after the request's ``messages``; chained as Chat Completions are.
+- A gateway may name the pair ``request_body`` / ``response_body`` (Helicone) or ``requestBody`` /
+  ``responseBody``, and keep either as JSON text: read the same.
 - **Amazon Bedrock's model invocation logs** (``"schemaType": "ModelInvocationLog"``, as Bedrock
   delivers them to CloudWatch Logs or S3): the request's ``input.inputBodyJson.messages`` (Converse's
   ``toolUse`` / ``toolResult`` blocks, or Anthropic's on InvokeModel), then the reply
@@ -30,6 +34,21 @@ from .otel_conventions import parse_json_text
 from .transcript_forms import as_text
 
 _KINDS: Final = frozenset({"response", "chat.completion"})
+_REQUEST: Final = ("request", "request_body", "requestBody")  # (a gateway's log: Helicone writes the bodies so)
+_RESPONSE: Final = ("response", "response_body", "responseBody")
+
+
+def _kind(obj: dict[str, Any]) -> bool:
+    """Whether an object is a model API reply: a Responses or Chat Completions object, or Anthropic's message."""
+    return as_text(obj.get("object")) in _KINDS or (obj.get("type") == "message" and obj.get("role") == "assistant")
+
+
+def _side(doc: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    """A logged call's request or response, under the first of ``keys`` it has (JSON text parsed)."""
+    for key in keys:
+        if key in doc:
+            return parse_json_text(doc[key])
+    return None
 
 
 class ModelCall:
@@ -56,19 +75,21 @@ def model_call(doc: dict[str, Any]) -> ModelCall | None:
     """
     if doc.get("schemaType") == "ModelInvocationLog":
         return _bedrock(doc)
-    request, response = doc.get("request"), doc.get("response")
-    if response.__class__ is not dict or as_text(response.get("object")) not in _KINDS:
-        if as_text(doc.get("object")) not in _KINDS:
+    request, response = _side(doc, _REQUEST), _side(doc, _RESPONSE)
+    if response.__class__ is not dict or not _kind(response):
+        if not _kind(doc):
             return None
         request = response = record = doc
     else:
         if request.__class__ is not dict:
             request = {}
-        record = {**{k: v for k, v in doc.items() if k != "request" and k != "response"}, **request, **response}
+        record = {**{k: v for k, v in doc.items() if k not in _REQUEST and k not in _RESPONSE}, **request, **response}
     messages = _asked(request)
     if response.get("object") == "response":
         output = response.get("output")
         messages.extend(output if output.__class__ is list else ())
+    elif response.get("type") == "message":  # (Anthropic's Messages API: the reply is the assistant's turn)
+        messages.append(response)
     else:
         choices = response.get("choices")
         first = choices[0] if choices.__class__ is list and choices else None
