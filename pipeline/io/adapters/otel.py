@@ -45,6 +45,7 @@ from .langsmith import is_langsmith, langsmith_spans
 from .sdk_spans import is_sdk_span, sdk_spans
 from .span_rows import is_span_rows, span_rows
 from .openai_agents import agents_spans, is_export
+from .weave import WeaveReader, is_weave
 from .zipkin import is_zipkin, zipkin_spans
 from .messages import resource_argument
 from .options import OtelOptions
@@ -97,6 +98,7 @@ class OtelAdapter(JsonInput):
         self._requests: dict[str, str | None] = {}  # span id -> the user's request its input messages hold
         self._traced = TraceRequests()  # a trace's request, for tool calls with none above them
         self._peers = PeerResults()  # a trace's tool results, handed on to its other agents' calls
+        self._weave = WeaveReader()  # the tools each Weave trace's model calls named (weave.py)
         self._from_messages = self.options.tool_calls_from_messages  # calls seen only in messages (otel_messages.py)
         self._messages = MessageCalls(self._operation_of, self._put_io, self._peers)  # a trace's calls from its messages
         self._logs = self.options.signal == "logs"  # protobuf holds logs (OTLP/JSON says by its key): otel_events.py
@@ -130,6 +132,8 @@ class OtelAdapter(JsonInput):
                 return self._request(langsmith_spans, doc, raw, source)
             if is_langfuse(doc):  # Langfuse's traces and observations from its API (langfuse.py)
                 return self._request(langfuse_spans, doc, raw, source)
+            if is_weave(doc):  # Weave's calls (weave.py)
+                return self._request(self._weave.spans, doc, raw, source)
             if is_zipkin(doc):  # Zipkin's v2 JSON (zipkin.py)
                 return self._request(zipkin_spans, doc, raw, source)
             if doc.__class__ is dict and doc.get("data").__class__ is list:
