@@ -15,7 +15,7 @@ from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import Span as PbSpan
 
 from intentwatch.models.action import Action
-from intentwatch.pipeline.io.adapters import BadRecord, open_adapter
+from intentwatch.pipeline.io.adapters import BadRecord, open_adapter, sniff_format
 from intentwatch.pipeline.io.adapters.otel import OtelAdapter, OtelOptions
 from intentwatch.pipeline.io.adapters.verbs import ToolOperations
 from intentwatch.pipeline.lab.simulate.spans import to_proto  # OTLP/JSON -> protobuf, ids as raw bytes
@@ -531,6 +531,25 @@ def _as_console(doc: dict) -> list[dict]:
     return out
 
 
+def _as_phoenix(sp: dict) -> dict:
+    """A printed span as Phoenix's REST API returns it (``span_kind``, ``status_code``, no resource)."""
+    return {"id": "U3BhbjoxMjM=", "name": sp["name"], "context": {k: v[2:] for k, v in sp["context"].items() if k != "trace_state"},
+            "span_kind": "UNKNOWN", "parent_id": sp["parent_id"] and sp["parent_id"][2:], "start_time": sp["start_time"],
+            "end_time": sp["end_time"], "status_code": sp["status"]["status_code"],
+            "status_message": sp["status"].get("description", ""), "attributes": sp["attributes"], "events": sp["events"]}
+
+
+def _as_row(sp: dict) -> dict:
+    """... as a row of Phoenix's spans dataframe written by pandas: columns flattened, times in epoch ms."""
+    p = _as_phoenix(sp)
+    out = {k: v for k, v in p.items() if k not in ("context", "attributes")}
+    out.update({f"context.{k}": v for k, v in p["context"].items()})
+    out.update({f"attributes.{k}": v for k, v in p["attributes"].items()}, **{"attributes.never.set": None})
+    for k in ("start_time", "end_time"):
+        out[k] = datetime.fromisoformat(p[k]).timestamp() * 1000
+    return out
+
+
 def test_spans_the_python_sdk_prints_and_phoenix_returns_give_the_same_actions(tmp_path):
     """The console exporter's output (pretty-printed spans one after another, as a file holds it), a list of
     them, and Phoenix's REST page (``span_kind``, ``status_code``, no resource): the OTLP trace's actions."""
@@ -543,13 +562,15 @@ def test_spans_the_python_sdk_prints_and_phoenix_returns_give_the_same_actions(t
     assert all(isinstance(r, Action) for r in console) and [a.model_dump() for a in console] == otlp
     assert [a.model_dump() for a in OtelAdapter().decode(orjson.dumps(spans), "l")] == otlp
 
-    def phoenix(sp: dict) -> dict:
-        return {"id": "U3BhbjoxMjM=", "name": sp["name"], "context": {k: v[2:] for k, v in sp["context"].items() if k != "trace_state"},
-                "span_kind": "UNKNOWN", "parent_id": sp["parent_id"] and sp["parent_id"][2:], "start_time": sp["start_time"],
-                "end_time": sp["end_time"], "status_code": sp["status"]["status_code"],
-                "status_message": sp["status"].get("description", ""), "attributes": sp["attributes"], "events": sp["events"]}
-    page = list(OtelAdapter().decode(orjson.dumps({"data": [phoenix(sp) for sp in spans], "next_cursor": None}), "p"))
+    page = list(OtelAdapter().decode(orjson.dumps({"data": [_as_phoenix(sp) for sp in spans], "next_cursor": None}), "p"))
     assert [a.tool for a in page] == [a["tool"] for a in otlp] and [a.outcome for a in page] == [a["outcome"] for a in otlp]
+
+    frame = tmp_path / "spans.jsonl"
+    frame.write_bytes(b"".join(orjson.dumps(_as_row(sp)) + b"\n" for sp in spans))
+    rows = list(OtelAdapter().read(frame))
+    assert [(a.tool, a.outcome, a.time, a.attributes.get("arguments")) for a in rows] == [
+        (a["tool"], a["outcome"], a["time"], a["attributes"].get("arguments")) for a in otlp]
+    assert sniff_format(frame) == "otel-json"
 
 
 def test_a_printed_span_that_breaks_costs_only_itself(tmp_path):
@@ -569,14 +590,14 @@ def test_a_printed_span_that_breaks_costs_only_itself(tmp_path):
 
 @pytest.mark.parametrize("seed", range(3))
 def test_mangled_printed_and_zipkin_spans_never_raise(seed):
-    """Spans as the Python SDK prints them and as Zipkin holds them, values swapped for odd ones: actions or
+    """Spans as the Python SDK prints them, as Zipkin holds them and as rows of Phoenix's dataframe, values swapped for odd ones: actions or
     dead letters with a reason of their own."""
     mangle = mangler(random.Random(seed), [*JUNK, "0xffffffffffffffff", "SpanKind.SERVER"])
     doc = orjson.loads(TRACE.read_bytes())
     console, zipkin = _as_console(doc), _as_zipkin(doc)
     for i in range(300):
         assert_read_cleanly(OtelAdapter().decode, (mangle(console), {"data": mangle(console), "next_cursor": None},
-                                                   mangle(zipkin), [mangle(zipkin)]), f"m{i}")
+                                                   mangle(zipkin), [mangle(zipkin)], mangle([_as_row(sp) for sp in console])), f"m{i}")
 
 
 def test_a_bad_jaeger_span_costs_only_itself():

@@ -6,7 +6,10 @@ Both write a span as ``{"name", "context": {"trace_id", "span_id"}, "parent_id",
 in ISO 8601, attributes a plain object (Phoenix may nest it: ``{"llm": {"model_name": ...}}`` is read as
 ``llm.model_name``). The SDK adds ``kind`` (``SpanKind.SERVER``), ``status`` (``status_code``,
 ``description``) and ``resource.attributes``; Phoenix ``span_kind`` (OpenInference's: ``TOOL``...),
-``status_code`` and ``status_message``, and pages its spans as ``{"data": [...], "next_cursor"}``. A file
+``status_code`` and ``status_message``, and pages its spans as ``{"data": [...], "next_cursor"}``; its
+client's spans dataframe written as JSON (``get_spans_dataframe().to_json(orient="records", lines=True)``)
+has the same columns with ``context.span_id``, ``context.trace_id`` and each ``attributes.<key>`` flattened,
+and times as epoch numbers (pandas' default: milliseconds). A file
 of them is one per line, a list, or, as the console exporter writes them, pretty-printed one after
 another (base.py reads such a file object by object). What breaks a span (its siblings go on): an id
 that is not hex of the right length, a start time that is not an ISO time after 1970.
@@ -25,7 +28,26 @@ MAX_DEPTH = 16  # nested attribute objects followed this deep
 
 def _span_like(doc: Any) -> bool:
     context = doc.get("context") if doc.__class__ is dict else None
-    return context.__class__ is dict and "span_id" in context and "trace_id" in context and "name" in doc
+    if context.__class__ is not dict:  # Phoenix's spans dataframe, written as JSON: its columns flattened
+        return doc.__class__ is dict and "context.span_id" in doc and "context.trace_id" in doc and "name" in doc
+    return "span_id" in context and "trace_id" in context and "name" in doc
+
+
+def _columns(row: dict[str, Any]) -> dict[str, Any]:
+    """A dataframe row (``get_spans_dataframe().to_json(orient="records")``) as a span: ``context.*``
+    and ``attributes.*`` columns gathered (an empty cell, null, left out)."""
+    span = {k: v for k, v in row.items() if not k.startswith(("context.", "attributes."))}
+    span["context"] = {"trace_id": row["context.trace_id"], "span_id": row["context.span_id"]}
+    span["attributes"] = {k[11:]: v for k, v in row.items() if k.startswith("attributes.") and v is not None}
+    return span
+
+
+def _time(value: Any, what: str) -> int:
+    """An ISO 8601 time, or a number as pandas writes one (epoch; its unit told by its size: s, ms, µs, ns)."""
+    if (value.__class__ is int or value.__class__ is float) and 0 < value < 1e20:
+        scale = 1e9 if value < 1e11 else 1e6 if value < 1e14 else 1e3 if value < 1e17 else 1
+        return int(value * scale)
+    return iso_nanos(value, what)
 
 
 def is_sdk_span(doc: Any) -> bool:
@@ -64,6 +86,8 @@ def _id(value: Any, digits: tuple[int, ...], what: str) -> str:
 def _span(sp: Any, position: str) -> tuple[dict[str, Any], Span]:
     if not _span_like(sp):
         raise SpanError("not a span (name, context.trace_id, context.span_id)")
+    if "context" not in sp or sp["context"].__class__ is not dict:
+        sp = _columns(sp)
     context = sp["context"]
     trace_id = _id(context["trace_id"], (16, 32), "trace_id")
     span_id = _id(context["span_id"], (16,), "span_id")
@@ -84,9 +108,9 @@ def _span(sp: Any, position: str) -> tuple[dict[str, Any], Span]:
     resource = sp.get("resource") if sp.get("resource").__class__ is dict else {}
     end = sp.get("end_time")
     return (flat(resource.get("attributes"), "resource attributes"),
-            Span(trace_id, span_id, parent, str(sp["name"])[:500], iso_nanos(sp.get("start_time"), "start_time"),
+            Span(trace_id, span_id, parent, str(sp["name"])[:500], _time(sp.get("start_time"), "start_time"),
                  _STATUS.get(code, 0), message, attrs, position, sp, events, sp.get("kind") in _ENTRY,
-                 end=iso_nanos(end, "end_time") if end else 0))
+                 end=_time(end, "end_time") if end else 0))
 
 
 def sdk_spans(doc: Any, source: str) -> Read:
