@@ -39,6 +39,7 @@ from intentwatch.models.action import Action
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
+from .braintrust import braintrust_spans, is_braintrust
 from .jaeger import jaeger_spans
 from .langfuse import is_langfuse, langfuse_spans
 from .langsmith import is_langsmith, langsmith_spans
@@ -126,6 +127,8 @@ class OtelAdapter(JsonInput):
                 return self._request(agents_spans, doc, raw, source)
             if is_sdk_span(doc):  # spans as the OTel Python SDK prints them, as Phoenix returns them (sdk_spans.py)
                 return self._request(sdk_spans, doc, raw, source)
+            if is_braintrust(doc):  # Braintrust's project logs (braintrust.py; before span rows: its events have span_attributes too)
+                return self._request(braintrust_spans, doc, raw, source)
             if is_span_rows(doc):  # a trace store's rows (the Collector's ClickHouse exporter), TRAIL's traces (span_rows.py)
                 return self._request(span_rows, doc, raw, source)
             if is_langsmith(doc):  # LangSmith's runs (langsmith.py)
