@@ -156,3 +156,24 @@ def test_calls_seen_only_in_model_spans_hand_results_on_too():
 
     assert injected(BILL) == [("payer", "high")]
     assert injected(PLAIN_BILL) == []  # the attacker's IBAN came from no result
+
+
+def test_spans_exported_as_they_end_one_request_each(tmp_path):
+    """A BatchSpanProcessor exports spans as they end: a tool before its agent's span, each agent before the
+    coordinator. Read from a file a request per line, tool spans wait for their agent (otel_traces.py) and
+    the payer's call still gets what the reader read."""
+    doc = orjson.loads(_trace(BILL, ATTACKER))
+    resource = doc["resourceSpans"][0]["resource"]
+    by = {int(s["spanId"], 16): s for s in doc["resourceSpans"][0]["scopeSpans"][0]["spans"]}
+    for agent, tool, later in ((2, 3, 1000), (4, 5, 1000), (1, 5, 2000)):
+        by[agent]["endTimeUnixNano"] = str(int(by[tool]["endTimeUnixNano"]) + later)
+    path = tmp_path / "spans.jsonl"
+    path.write_bytes(b"".join(orjson.dumps({"resourceSpans": [{"resource": resource, "scopeSpans": [
+        {"scope": {"name": "agents"}, "spans": [by[n]]}]}]}) + b"\n" for n in (3, 2, 5, 4, 1)))
+    acts = [r for r in OtelAdapter().read(path) if isinstance(r, Action)]
+    assert [(a.agent_id, a.tool, "peer_results" in a.attributes) for a in acts if not a.tool.startswith("gen_ai.")] == [
+        ("reader", "read_inbox", False), ("payer", "send_money", True)]
+    engine = Engine()
+    out = [o for a in acts for o in engine.process(a)] + engine.flush()
+    assert [(o.agent_id, o.severity) for o in out if isinstance(o, Alert) and o.rule_id == "intent.injected_target"] == [
+        ("payer", "high")]
