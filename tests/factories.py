@@ -102,14 +102,14 @@ def assert_read_cleanly(decode: Callable[[bytes, str], Iterable[Any]], docs: Ite
             assert not isinstance(r, BadRecord) or "failed while processing" not in r.reason, r.reason
 
 
-def replayed_alerts(path: Any, tmp: Any, *options: str) -> list[dict]:
-    """The alerts ``intentwatch replay PATH --format transcript OPTIONS`` writes (files under ``tmp``)."""
+def replayed_alerts(path: Any, tmp: Any, *options: str, fmt: str = "transcript") -> list[dict]:
+    """The alerts ``intentwatch replay PATH --format FMT OPTIONS`` writes (files under ``tmp``)."""
     import orjson
     from typer.testing import CliRunner
 
     from intentwatch.pipeline.cli import app
 
-    res = CliRunner().invoke(app, ["replay", str(path), "--format", "transcript", *options, "--alerts", str(tmp / "a.jsonl"),
+    res = CliRunner().invoke(app, ["replay", str(path), "--format", fmt, *options, "--alerts", str(tmp / "a.jsonl"),
                                    "--commands", str(tmp / "c.jsonl"), "--dead-letter", str(tmp / "d.jsonl")])
     assert res.exit_code == 0, res.output
     return [orjson.loads(x) for x in (tmp / "a.jsonl").read_bytes().splitlines()]
@@ -119,3 +119,8 @@ def injected_severity(alerts: list[dict]) -> dict[str, str]:
     """Call id (the event id's last part) -> severity of each ``intent.injected_target`` alert."""
     return {a["evidence"]["action"]["event_id"].rsplit(":", 1)[1]: a["severity"]
             for a in alerts if a["rule_id"] == "intent.injected_target"}
+
+
+def tool_calls(results: Iterable[Any]) -> list[tuple]:
+    """(tool, operation, outcome, resource) of the actions among ``results`` that are tool calls (not gen_ai.*)."""
+    return [(a.tool, a.operation, a.outcome, a.resource) for a in results if isinstance(a, Action) and not a.tool.startswith("gen_ai.")]

@@ -6,27 +6,21 @@ import random
 from pathlib import Path
 
 import orjson
-from typer.testing import CliRunner
 
 from intentwatch.models.action import Action
-from intentwatch.pipeline.cli import app
 from intentwatch.pipeline.io.adapters import BadRecord, sniff_format
 from intentwatch.pipeline.io.adapters.otel import OtelAdapter
-from tests.factories import JUNK, assert_read_cleanly, mangler
+from tests.factories import JUNK, assert_read_cleanly, mangler, replayed_alerts, tool_calls
 
 LOGS = Path(__file__).parents[1] / "data" / "adapters" / "braintrust_logs.json"
 DOC = orjson.loads(LOGS.read_bytes())
-
-
-def _calls(results) -> list[tuple]:
-    return [(a.tool, a.operation, a.outcome, a.resource) for a in results if isinstance(a, Action) and not a.tool.startswith("gen_ai.")]
 
 
 def test_a_trace_s_events():
     adapter = OtelAdapter()
     results = list(adapter.read(LOGS))
     assert not [r for r in results if isinstance(r, BadRecord)]
-    assert _calls(results) == [("read_inbox", "read", "success", None), ("lookup_fx", "read", "error", None),
+    assert tool_calls(results) == [("read_inbox", "read", "success", None), ("lookup_fx", "read", "error", None),
                                ("send_money", "send", "success", "GB33BUKB20201555555555")]
     acts = {a.tool: a for a in results if isinstance(a, Action)}
     assert {a.agent_id for a in results} == {"bill-payer"} and {a.session_id for a in results} == {"thread-42"}
@@ -40,10 +34,7 @@ def test_a_trace_s_events():
 
 
 def test_the_injected_payee_pages(tmp_path):
-    res = CliRunner().invoke(app, ["replay", str(LOGS), "--format", "otel-json", "--alerts", str(tmp_path / "a"),
-                                   "--commands", str(tmp_path / "c"), "--dead-letter", str(tmp_path / "d")])
-    assert res.exit_code == 0, res.output
-    alerts = [orjson.loads(x) for x in (tmp_path / "a").read_bytes().splitlines()]
+    alerts = replayed_alerts(LOGS, tmp_path, fmt="otel-json")
     assert {(a["evidence"]["action"]["tool"], a["severity"]) for a in alerts if a["rule_id"] == "intent.injected_target"} == {
         ("send_money", "high")}
 
@@ -51,9 +42,9 @@ def test_the_injected_payee_pages(tmp_path):
 def test_a_list_and_lines_read_the_same(tmp_path):
     lines = tmp_path / "events.jsonl"
     lines.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in DOC["events"]))
-    expected = _calls(OtelAdapter().read(LOGS))
-    assert _calls(OtelAdapter().decode(orjson.dumps(DOC["events"]), "list.json")) == expected
-    assert _calls(OtelAdapter().read(lines)) == expected
+    expected = tool_calls(OtelAdapter().read(LOGS))
+    assert tool_calls(OtelAdapter().decode(orjson.dumps(DOC["events"]), "list.json")) == expected
+    assert tool_calls(OtelAdapter().read(lines)) == expected
 
 
 def test_bad_events_cost_only_themselves():
@@ -62,7 +53,7 @@ def test_bad_events_cost_only_themselves():
     results = list(OtelAdapter().decode(orjson.dumps({"events": broken}), "fetch.json"))
     assert sorted(r.reason for r in results if isinstance(r, BadRecord)) == [
         "created 'soon' is not an ISO 8601 time after 1970", "span_id 7 is not an id (text)"]
-    assert _calls(results) == _calls(OtelAdapter().read(LOGS))
+    assert tool_calls(results) == tool_calls(OtelAdapter().read(LOGS))
 
 
 def test_mangled_events_are_read_cleanly():

@@ -13,14 +13,10 @@ from intentwatch.models.alert import Alert
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.io.adapters import BadRecord, sniff_format
 from intentwatch.pipeline.io.adapters.otel import OtelAdapter
-from tests.factories import JUNK, assert_read_cleanly, mangler
+from tests.factories import JUNK, assert_read_cleanly, mangler, tool_calls
 
 TRACE = Path(__file__).parents[1] / "data" / "adapters" / "langfuse_trace.json"
 DOC = orjson.loads(TRACE.read_bytes())
-
-
-def _tools(results) -> list[tuple]:
-    return [(a.tool, a.operation, a.outcome, a.resource) for a in results if isinstance(a, Action) and not a.tool.startswith("gen_ai.")]
 
 
 def test_a_trace_with_its_observations():
@@ -28,7 +24,7 @@ def test_a_trace_with_its_observations():
     results = list(adapter.read(TRACE))
     assert not [r for r in results if isinstance(r, BadRecord)]
     acts = {a.tool: a for a in results}
-    assert _tools(results) == [("read_inbox", "read", "success", None), ("lookup_fx", "read", "error", None),
+    assert tool_calls(results) == [("read_inbox", "read", "success", None), ("lookup_fx", "read", "error", None),
                                ("send_money", "send", "success", "GB33BUKB20201555555555")]
     assert {a.agent_id for a in results} == {"Bill payer"}  # the AGENT observation, nearer than the trace's name
     assert {a.session_id for a in results} == {"sess-42"}  # the trace's sessionId
@@ -49,7 +45,7 @@ def test_a_trace_with_its_observations():
 def test_a_page_of_observations_and_the_trace_named_agent():
     page = {"data": DOC["observations"], "meta": {"page": 1, "limit": 50, "totalItems": 7, "totalPages": 1}}
     results = list(OtelAdapter().decode(orjson.dumps(page), "observations.json"))
-    assert _tools(results) == _tools(OtelAdapter().read(TRACE))
+    assert tool_calls(results) == tool_calls(OtelAdapter().read(TRACE))
     assert {a.session_id for a in results} == {None}  # no trace in the page: no session
     # no agent observation: the trace's name is the agent
     doc = {**DOC, "observations": [{**o, "parentObservationId": None} for o in DOC["observations"] if o["type"] == "TOOL"]}
@@ -65,7 +61,7 @@ def test_bad_items_cost_only_themselves():
     assert bad["traces.json[0].observations[8]"] == "startTime 'soon' is not an ISO 8601 time after 1970"
     assert bad["traces.json[0].observations[9]"] == "id None is not an id (text)"
     assert "not a Langfuse observation" in bad["traces.json[1]"]
-    assert len(_tools(results)) == 3
+    assert len(tool_calls(results)) == 3
 
 
 def test_a_bad_agent_observation_still_names_the_agent_of_its_calls():
@@ -96,12 +92,12 @@ def test_a_v2_trace_s_tool_calls_are_its_spans_named_after_what_a_generation_ask
         observations.append(o)
     observations.append({**observations[-1], "id": "obs-format", "type": "SPAN", "name": "format_answer"})
     v2 = {**DOC, "observations": observations}
-    typed = _tools(OtelAdapter().read(TRACE))
+    typed = tool_calls(OtelAdapter().read(TRACE))
     adapter = OtelAdapter()
-    assert _tools(adapter.decode(orjson.dumps(v2), "v2.json")) == typed
+    assert tool_calls(adapter.decode(orjson.dumps(v2), "v2.json")) == typed
     assert adapter.skipped["langfuse.span"] == 2  # the agent span and the chain step
     page = {"data": observations, "meta": {"page": 1, "limit": 50, "totalItems": len(observations), "totalPages": 1}}
     unnamed = [r.reason.split(" ", 1)[0] for r in OtelAdapter().decode(orjson.dumps(page), "page.json") if isinstance(r, BadRecord)]
     assert sorted(unnamed) == ["chat", *["execute_tool"] * 3]  # read as the calls; a page of v2 names no agent
     untyped = {**v2, "observations": [o for o in observations if o["type"] != "GENERATION"]}  # no generation: no call known
-    assert _tools(OtelAdapter().decode(orjson.dumps(untyped), "t.json")) == []
+    assert tool_calls(OtelAdapter().decode(orjson.dumps(untyped), "t.json")) == []

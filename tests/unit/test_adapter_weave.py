@@ -7,27 +7,21 @@ import random
 from pathlib import Path
 
 import orjson
-from typer.testing import CliRunner
 
 from intentwatch.models.action import Action
-from intentwatch.pipeline.cli import app
 from intentwatch.pipeline.io.adapters import BadRecord, sniff_format
 from intentwatch.pipeline.io.adapters.otel import OtelAdapter
-from tests.factories import JUNK, assert_read_cleanly, mangler
+from tests.factories import JUNK, assert_read_cleanly, mangler, replayed_alerts, tool_calls
 
 CALLS = Path(__file__).parents[1] / "data" / "adapters" / "weave_calls.jsonl"
 LINES = [orjson.loads(x) for x in CALLS.read_bytes().splitlines()]
-
-
-def _calls(results) -> list[tuple]:
-    return [(a.tool, a.operation, a.outcome, a.resource) for a in results if isinstance(a, Action) and not a.tool.startswith("gen_ai.")]
 
 
 def test_a_run_s_calls_line_by_line():
     adapter = OtelAdapter()
     results = list(adapter.read(CALLS))
     assert not [r for r in results if isinstance(r, BadRecord)]
-    assert _calls(results) == [("read_inbox", "read", "success", None), ("lookup_fx", "read", "error", None),
+    assert tool_calls(results) == [("read_inbox", "read", "success", None), ("lookup_fx", "read", "error", None),
                                ("send_money", "send", "success", "GB33BUKB20201555555555")]
     acts = {a.tool: a for a in results if isinstance(a, Action)}
     assert {a.agent_id for a in results} == {"bill-payer"} and {a.session_id for a in results} == {"thread-42"}
@@ -42,10 +36,7 @@ def test_a_run_s_calls_line_by_line():
 
 
 def test_the_injected_payee_pages(tmp_path):
-    res = CliRunner().invoke(app, ["replay", str(CALLS), "--format", "otel-json", "--alerts", str(tmp_path / "a"),
-                                   "--commands", str(tmp_path / "c"), "--dead-letter", str(tmp_path / "d")])
-    assert res.exit_code == 0, res.output
-    alerts = [orjson.loads(x) for x in (tmp_path / "a").read_bytes().splitlines()]
+    alerts = replayed_alerts(CALLS, tmp_path, fmt="otel-json")
     hits = {(a["evidence"]["action"]["tool"], a["severity"]) for a in alerts if a["rule_id"] == "intent.injected_target"}
     assert hits == {("send_money", "high")}
 
@@ -53,14 +44,14 @@ def test_the_injected_payee_pages(tmp_path):
 def test_a_list_or_page_of_calls_with_a_tool_before_the_model_call_that_declared_it():
     listed = [LINES[6], *LINES[:6]]  # send_money first: the document's model calls are read first
     for doc in (listed, {"calls": listed}):
-        assert sorted(_calls(OtelAdapter().decode(orjson.dumps(doc), "calls.json"))) == sorted(_calls(OtelAdapter().read(CALLS)))
+        assert sorted(tool_calls(OtelAdapter().decode(orjson.dumps(doc), "calls.json"))) == sorted(tool_calls(OtelAdapter().read(CALLS)))
 
 
 def test_an_op_no_model_call_named_is_no_tool():
     """A trace whose model calls are not recorded: its ops are not guessed to be tools."""
     lines = [x for x in LINES if "chat.completions" not in x["op_name"]]
     adapter = OtelAdapter()
-    assert _calls(adapter.decode(orjson.dumps(lines), "calls.json")) == []
+    assert tool_calls(adapter.decode(orjson.dumps(lines), "calls.json")) == []
     assert adapter.skipped["weave.call"] == 4
 
 
@@ -69,7 +60,7 @@ def test_bad_calls_cost_only_themselves():
     results = list(OtelAdapter().decode(orjson.dumps({"calls": broken}), "page.json"))
     assert sorted(r.reason for r in results if isinstance(r, BadRecord)) == [
         "started_at 'soon' is not an ISO 8601 time after 1970", "trace_id 7 is not an id (text)"]
-    assert _calls(results) == _calls(OtelAdapter().read(CALLS))
+    assert tool_calls(results) == tool_calls(OtelAdapter().read(CALLS))
 
 
 def test_mangled_calls_are_read_cleanly():
