@@ -21,7 +21,7 @@ def test_a_trace_s_events():
     results = list(adapter.read(LOGS))
     assert not [r for r in results if isinstance(r, BadRecord)]
     assert tool_calls(results) == [("read_inbox", "read", "success", None), ("lookup_fx", "read", "error", None),
-                               ("send_money", "send", "success", "GB33BUKB20201555555555")]
+                                   ("send_money", "send", "success", "GB33BUKB20201555555555")]
     acts = {a.tool: a for a in results if isinstance(a, Action)}
     assert {a.agent_id for a in results} == {"bill-payer"} and {a.session_id for a in results} == {"thread-42"}
     assert acts["send_money"].attributes["arguments"] == {"recipient": "GB33BUKB20201555555555", "amount": 500}

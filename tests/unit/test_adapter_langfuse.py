@@ -25,7 +25,7 @@ def test_a_trace_with_its_observations():
     assert not [r for r in results if isinstance(r, BadRecord)]
     acts = {a.tool: a for a in results}
     assert tool_calls(results) == [("read_inbox", "read", "success", None), ("lookup_fx", "read", "error", None),
-                               ("send_money", "send", "success", "GB33BUKB20201555555555")]
+                                   ("send_money", "send", "success", "GB33BUKB20201555555555")]
     assert {a.agent_id for a in results} == {"Bill payer"}  # the AGENT observation, nearer than the trace's name
     assert {a.session_id for a in results} == {"sess-42"}  # the trace's sessionId
     pay = acts["send_money"]

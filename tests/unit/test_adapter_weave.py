@@ -22,7 +22,7 @@ def test_a_run_s_calls_line_by_line():
     results = list(adapter.read(CALLS))
     assert not [r for r in results if isinstance(r, BadRecord)]
     assert tool_calls(results) == [("read_inbox", "read", "success", None), ("lookup_fx", "read", "error", None),
-                               ("send_money", "send", "success", "GB33BUKB20201555555555")]
+                                   ("send_money", "send", "success", "GB33BUKB20201555555555")]
     acts = {a.tool: a for a in results if isinstance(a, Action)}
     assert {a.agent_id for a in results} == {"bill-payer"} and {a.session_id for a in results} == {"thread-42"}
     pay = acts["send_money"]
