@@ -143,7 +143,8 @@ class WeaveReader:
         elif parent is None:
             a["gen_ai.operation.name"] = "invoke_agent"
             agent = next((attributes[k] for k in _AGENT_KEYS if type(attributes.get(k)) is str and attributes[k]), None)
-            a["gen_ai.agent.name"] = agent or call.get("display_name") or op
+            display = call.get("display_name")
+            a["gen_ai.agent.name"] = agent or (display if type(display) is str and display else op)
         else:
             a["gen_ai.operation.name"] = "weave.call"
         if type(call.get("thread_id")) is str and call["thread_id"]:
