@@ -105,9 +105,8 @@ _LOOKS = (("otel-json", (b'"resourceSpans"', b'"resourceLogs"', b'"resource_span
           ("cloudtrail", (b'"eventVersion"', b'"CloudTrailEvent"', b'"eventSource"', b'\\"eventVersion\\"')),  # (last: in a CloudWatch Logs event)
           ("transcript", (b'"tool_calls"', b'"tool_use_id"', b'"function_call"', b'"functionCall"', b'"session_meta"',
                           b'"observation"', b'"trajectory_format"', b'"intermediate_steps"', b"] Message from client: ", b'"ModelInvocationLog"',
-                          b'\\"ModelInvocationLog\\"', b'"orchestrationTrace"', b'"ToolCallRequestEvent"', b'"toolRequest"', b'"toolCalls"')),
-          ("mapped", (b'"protoPayload"', b'"operationName"')))
-# The mapping shipped for what ``mapped`` looks like (deploy/mappings/).
+                          b'\\"ModelInvocationLog\\"', b'"orchestrationTrace"', b'"ToolCallRequestEvent"', b'"toolRequest"', b'"toolCalls"')))
+# The mapping shipped (deploy/mappings/) for what a ``mapped`` file looks like; checked after _LOOKS.
 _MAPPINGS = ((b'"protoPayload"', "gcp-audit-log.yaml"), (b'"operationName"', "azure-activity-log.yaml"))
 
 
@@ -120,9 +119,8 @@ def sniff_format(path: str | Path, peek: int = 1 << 16) -> str | None:
     >>> sniff_format(f.name); os.unlink(f.name)
     'cloudtrail'
     """
-    try:
-        head = next(_chunks(path, peek), b"")[:peek]
-    except (OSError, EOFError, zlib.error):
+    head = _head(path, peek)
+    if head is None:
         return None
     if head.startswith(ZIP_MAGIC):  # a zip: an Inspect .eval log names its journal or samples
         return "transcript" if b"_journal/" in head or b"samples/" in head else None
@@ -131,15 +129,24 @@ def sniff_format(path: str | Path, peek: int = 1 << 16) -> str | None:
     for fmt, marks in _LOOKS:
         if any(m in head for m in marks):
             return fmt
-    return None
+    return "mapped" if _mapping(head) else None
 
 
 def sniff_mapping(path: str | Path, peek: int = 1 << 16) -> str | None:
     """The file name of the shipped mapping (deploy/mappings/) a ``mapped`` file looks like."""
+    head = _head(path, peek)
+    return None if head is None else _mapping(head)
+
+
+def _head(path: str | Path, peek: int) -> bytes | None:
+    """A file's first ``peek`` bytes (a .gz file's uncompressed), or None when it cannot be read."""
     try:
-        head = next(_chunks(path, peek), b"")[:peek]
+        return next(_chunks(path, peek), b"")[:peek]
     except (OSError, EOFError, zlib.error):
         return None
+
+
+def _mapping(head: bytes) -> str | None:
     return next((name for mark, name in _MAPPINGS if mark in head), None)
 
 

@@ -24,9 +24,8 @@ on): no text ``id`` / ``traceId``, a ``startTime`` that is not an ISO time after
 
 from typing import Any
 
-from .messages import requested_calls
 from .otlp import Span, SpanError
-from .trace_exports import Read, bad, each_item, first_item, genai_attributes, iso_nanos, still_a_link, text_id
+from .trace_exports import Read, bad, each_item, first_item, genai_attributes, iso_nanos, still_a_link, text_id, tools_asked
 
 _OPERATIONS = {"TOOL": "execute_tool", "AGENT": "invoke_agent", "GENERATION": "chat"}
 
@@ -55,11 +54,7 @@ def _asked_tools(observations: list[Any]) -> frozenset[str]:
         if obs.get("type") == "TOOL":
             return frozenset()
         if obs.get("type") == "GENERATION" and obs.get("output") is not None:
-            out = obs["output"]
-            try:
-                names.update(name for _, name, _ in requested_calls(out if out.__class__ is list else [out]))
-            except Exception:  # noqa: BLE001 - an output of an unforeseen shape names no tool
-                continue
+            names |= tools_asked(obs["output"])
     return frozenset(names)
 
 

@@ -57,7 +57,7 @@ from .otel_requests import MODEL_OPERATIONS, TraceRequests, event_request, model
 from .otel_traces import MAX_ANCESTORS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent, \
     resource_agent
 from .otlp import Span, SpanError, Spans, camel_keys, json_spans, length_prefixed, proto_spans
-from .peers import PEER_RESULTS, PeerResults
+from .peers import PeerResults
 
 # (Final: compiled, a constant is a C global, not a module dict lookup)
 STATUS_ERROR: Final = 2
@@ -338,10 +338,7 @@ class OtelAdapter(JsonInput):
                 attributes["tool_type"] = v
             args, result = tool_io(span, a, tool)
             self._put_io(fields, attributes, args, result)
-            handed = self._peers.take(span.trace_id, str(agent), span.start_ns)
-            if handed:
-                attributes[PEER_RESULTS] = handed
-            self._peers.put(span.trace_id, str(agent), span.span_id, tool, result, span.end_ns())
+            self._peers.exchange(span.trace_id, str(agent), attributes, span.span_id, tool, result, span.start_ns, span.end_ns())
             if span.parent_id:
                 request = self._asked(by_id.get(span.parent_id), by_id) or self._traced.of(span, by_id, self._request_of)
                 if request is not None:

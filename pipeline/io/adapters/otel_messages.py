@@ -30,7 +30,7 @@ from intentwatch.models.action import Action
 from .base import Result, make_action
 from .messages import completed_calls, requested_calls
 from .otlp import Span
-from .peers import PEER_RESULTS, PeerResults
+from .peers import PeerResults
 
 _MAX_CALL_IDS: Final = 16384  # call ids of one trace remembered (made actions of)
 WAITS: Final = frozenset({"read", "list"})  # a call from messages read only once answered: its result matters
@@ -137,10 +137,7 @@ class MessageCalls:
         fields["agent_id"], fields["time"] = model.agent_id, model.time
         attributes: dict[str, Any] = {"trace_id": span.trace_id, "span_id": span.span_id, "span_name": span.name, **common}
         self._put_io(fields, attributes, args, response)
-        handed = self._peers.take(span.trace_id, model.agent_id, span.start_ns)
-        if handed:
-            attributes[PEER_RESULTS] = handed
-        self._peers.put(span.trace_id, model.agent_id, fields["event_id"], tool, response, span.start_ns)
+        self._peers.exchange(span.trace_id, model.agent_id, attributes, fields["event_id"], tool, response, span.start_ns)
         request = model.attributes.get("request")
         if request is not None:
             attributes["request"] = request

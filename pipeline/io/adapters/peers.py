@@ -87,6 +87,15 @@ class PeerResults:
         while self._held > MAX_HELD and self._logs:
             self.drop(next(iter(self._logs)))
 
+    def exchange(self, key: Any, agent: str, attributes: dict[str, Any], event_id: str, tool: str, result: Any,
+                 asked: Any, answered: Any = None) -> None:
+        """One call's action: what other agents read by ``asked`` into its ``attributes``; its own ``result``,
+        read at ``answered`` (``asked`` when not given), kept for them."""
+        handed = self.take(key, agent, asked)
+        if handed:
+            attributes[PEER_RESULTS] = handed
+        self.put(key, agent, event_id, tool, result, asked if answered is None else answered)
+
     def drop(self, key: Any) -> None:
         """Forget a conversation (it ended)."""
         log = self._logs.pop(key, None)

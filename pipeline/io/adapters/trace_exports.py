@@ -1,8 +1,8 @@
-"""What the readers of other tracing tools' records share (openai_agents.py, langfuse.py, langsmith.py;
+"""What the readers of other tracing tools' records share (openai_agents.py, langfuse.py, langsmith.py, weave.py;
 jaeger.py, zipkin.py and sdk_spans.py the loop, the bad record, events and the time bound): the loop
 over a document's items, a bad item's record, text ids, ISO times, a recorded call as the GenAI span
-attributes otel.py maps, an event as OTLP/JSON writes it, and a bad record kept as a link in its
-descendants' line of ancestors."""
+attributes otel.py maps, an event as OTLP/JSON writes it, a bad record kept as a link in its
+descendants' line of ancestors, and the tools a model's reply asks for."""
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
@@ -12,6 +12,7 @@ from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord
 from .libs import dumps
+from .messages import requested_calls
 from .otlp import Span, SpanError
 
 Read = Iterator[tuple[dict[str, Any], Span | BadRecord]]  # (resource attributes, span or bad span)
@@ -107,3 +108,12 @@ def still_a_link(trace: Any, span_id: Any, parent: Any, names: dict[str, Any], f
         return None
     return Span(trace[:128], span_id[:128], (parent or "")[:128], "unread", 0, 0, "",
                 {**names, "gen_ai.operation.name": f"{family}.unread"}, position, raw, ())
+
+
+def tools_asked(reply: Any) -> set[str]:
+    """The names of the tools a model's reply (a message, or a list of them) asks for; none from a reply of a
+    shape no form reads (a tracing tool's record of another kind)."""
+    try:
+        return {name for _, name, _ in requested_calls(reply if reply.__class__ is list else [reply])}
+    except Exception:  # noqa: BLE001 - a reply of an unforeseen shape names no tool
+        return set()

@@ -18,7 +18,7 @@ from .inspect_logs import conversation, is_log, samples
 from .langchain_steps import is_steps, steps_messages
 from .messages import Calls, resource_argument
 from .order import FUTURE_SECONDS
-from .peers import PEER_RESULTS, PeerResults
+from .peers import PeerResults
 from .otel_conventions import parse_json_text
 from .swe_agents import messages as swe_messages
 from .swe_agents import producer
@@ -221,11 +221,7 @@ class Conversation:
             attributes["request"] = self.request
         if self.model is not None:
             fields["model"] = {"id": self.model[:200]}
-        handed = peers.take(self.key, agent, fields["time"])
-        if handed:
-            attributes[PEER_RESULTS] = handed
-        if "result" in attributes:
-            peers.put(self.key, agent, fields["event_id"], name, attributes["result"], fields["time"])
+        peers.exchange(self.key, agent, attributes, fields["event_id"], name, attributes.get("result"), fields["time"])
         fields["attributes"] = attributes
         return fields
 

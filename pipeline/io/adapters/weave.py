@@ -26,9 +26,8 @@ ISO time after 1970. Memory: the tools of the latest ``MAX_TRACES`` traces.
 import re
 from typing import Any, Final
 
-from .messages import requested_calls
 from .otlp import Span, SpanError
-from .trace_exports import Read, each_item, first_item, iso_nanos, text_id
+from .trace_exports import Read, each_item, first_item, iso_nanos, text_id, tools_asked
 
 MAX_TRACES: Final = 4096
 _MODEL_OP: Final = re.compile(r"(chat\.completions\.create|responses\.create|messages\.create|(^|\.)a?completion|"
@@ -71,12 +70,7 @@ def _tools_named(call: dict[str, Any]) -> set[str]:
             if type(name) is str and name:
                 names.add(name)
     reply = _reply(call.get("output"))
-    if reply is not None:
-        try:
-            names.update(name for _, name, _ in requested_calls([reply]))
-        except Exception:  # noqa: BLE001 - a reply of an unforeseen shape names no tool
-            pass
-    return names
+    return names if reply is None else names | tools_asked(reply)
 
 
 def _reply(output: Any) -> Any:
