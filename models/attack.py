@@ -65,6 +65,8 @@ _EVASION_PERSIST_PRIV_INIT = ("TA0005", "TA0003", "TA0004", "TA0001")
 
 TECHNIQUES: dict[str, Technique] = {
     # ATT&CK
+    "T1021": Technique("Remote Services", ("TA0008",)),
+    "T1021.008": Technique("Direct Cloud VM Connections", ("TA0008",)),
     "T1059": Technique("Command and Scripting Interpreter", ("TA0002",)),
     "T1059.009": Technique("Cloud API", ("TA0002",)),
     "T1078": Technique("Valid Accounts", _EVASION_PERSIST_PRIV_INIT),

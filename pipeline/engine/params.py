@@ -128,6 +128,8 @@ class BurstParams(_Params):
     counted: str = Field(default="secrets or parameters", min_length=1, description="What was counted, for the alert's message.")
     attack: str = Field(default="T1555.006", pattern=_ATTACK, description="MITRE ATT&CK technique.")
     clause: str = Field(default="identity.sensitive_reads", min_length=1, description="The clause named in the evidence.")
+    console: bool = Field(default=True, description="A call from a console session counts.")
+    declared_quiets: bool = Field(default=False, description="An identity whose manifest declares the call is not judged.")
 
 
 class DiscoveryBurstParams(_Params):

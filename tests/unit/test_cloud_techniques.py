@@ -436,6 +436,43 @@ def test_a_bucket_emptied_version_by_version_pages_once_and_ordinary_deletes_do_
     assert judged(*ransom, declares=["s3:DeleteObject"]) == ["cloud.deletion_burst"]
 
 
+INSTANCES = [f"i-0{n}4f1e2d3c4b5a69" for n in range(1, 6)]
+SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq0example stratus"
+
+
+def session(target: str, at: float, **kw) -> dict:
+    """An SSM StartSession record (the requestParameters CloudTrail logs: the target instance)."""
+    return rec("ssm:StartSession", {"target": target}, at=at, responseElements={"sessionId": f"alice-{target}",
+               "tokenValue": "Value hidden due to security reasons.", "streamUrl": "wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/x"},
+               **kw)
+
+
+def key_push(instance: str, at: float, **kw) -> dict:
+    """An EC2 Instance Connect SendSSHPublicKey record."""
+    return rec("ec2-instance-connect:SendSSHPublicKey", {"instanceId": instance, "instanceOSUser": "ec2-user", "sSHPublicKey": SSH_KEY},
+               at=at, responseElements={"requestId": "r", "success": True}, **kw)
+
+
+def test_shells_on_several_instances_page_and_one_shell_does_not():
+    # Stratus aws.lateral-movement.ssm-start-session / ec2-instance-connect: three instances, seconds apart, from the SDK
+    assert judged(*[session(i, at=n * 2) for n, i in enumerate(INSTANCES[:3])]) == ["cloud.remote_access_burst"]
+    assert judged(*[key_push(i, at=n * 2) for n, i in enumerate(INSTANCES[:3])]) == ["cloud.remote_access_burst"]
+    # both ways count towards one burst: they name the same kind of thing, an instance
+    assert judged(session(INSTANCES[0], at=0), key_push(INSTANCES[1], at=5), session(INSTANCES[2], at=9)) == ["cloud.remote_access_burst"]
+    # an administrator on one or two instances, again and again; three over an afternoon
+    assert judged(*[session(INSTANCES[n % 2], at=n * 30) for n in range(12)]) == []
+    assert judged(*[key_push(i, at=n * 3600) for n, i in enumerate(INSTANCES[:3])]) == []
+    # the console opens shells and pushes keys the same way (the browser's agent, or the console's own)
+    console = [session(i, at=n, ua="Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/126.0") for n, i in enumerate(INSTANCES)]
+    pushed = [key_push(i, at=n, ua="console.ec2.amazonaws.com") for n, i in enumerate(INSTANCES)]
+    assert judged(*console) == [] and judged(*pushed) == []
+    # an operations runner that declares the calls (Ansible's SSM connection: a session per host)
+    assert judged(*[session(i, at=n) for n, i in enumerate(INSTANCES)], declares=["ssm:StartSession"]) == []
+    assert judged(*[session(i, at=n) for n, i in enumerate(INSTANCES)], declares=["ssm:*"]) == ["cloud.remote_access_burst"]
+    # a session on a managed node that is not an instance counts too (the target names it)
+    assert judged(*[session(t, at=n) for n, t in enumerate(["mi-0123456789abcdef0", *INSTANCES[:2]])]) == ["cloud.remote_access_burst"]
+
+
 GUARDDUTY_SCAN = {
     "type": "AssumedRole", "principalId": "AROAEXAMPLEGDMP00001:GuardDutyMalwareProtection",
     "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/AWSServiceRoleForAmazonGuardDutyMalwareProtection/GuardDutyMalwareProtection",

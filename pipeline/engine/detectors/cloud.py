@@ -22,8 +22,8 @@ from typing import Any
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import Detector
-from intentwatch.pipeline.engine.detectors.cloud_calls import caller_names, cloud_call, declared, own_account, record_values, \
-    service_acting
+from intentwatch.pipeline.engine.detectors.cloud_calls import caller_names, cloud_call, console_session, declared, own_account, \
+    record_values, service_acting
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.params import BurstParams, CatalogueCall, CloudCalls, When, validated
 from intentwatch.pipeline.engine.state import AgentState
@@ -212,7 +212,9 @@ class DistinctBurst(Detector):
     ``within_seconds``, once per burst: a dump of the secrets store (an application reads its
     handful at start), a bucket's versions deleted one by one (S3 ransomware). A call counts if
     it meets ``when``, and if refused only with ``attempts``; what it touched is named by
-    ``names`` (else its resource). The window lives in the agent's state under the rule's id."""
+    ``names`` (else its resource). Routine forms can be left out: console sessions (``console:
+    false``), identities that declare the call (``declared_quiets``). The window lives in the
+    agent's state under the rule's id."""
 
     watches_every_identity = True
 
@@ -227,6 +229,8 @@ class DistinctBurst(Detector):
         key = cloud_call(action)
         p = self.p
         if key is None or key not in self.calls or (not p.attempts and action.outcome != "success") or service_acting(action):
+            return None
+        if (not p.console and console_session(action)) or (p.declared_quiets and declared(state, action.tool)):
             return None
         args = arguments(action)
         if p.when is not None and _check_when(p.when, action, args) is None:
