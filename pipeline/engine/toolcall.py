@@ -18,6 +18,10 @@ REQUEST_KEYS = ("request", "user_request", "task_request", "prompt")
 # Results of calls other agents of the same conversation made before this call, handed on by the adapter
 # that read the conversation: a list of {"event_id", "tool", "agent", "result"} (pipeline/io/adapters/peers.py).
 PEER_RESULTS = "peer_results"
+# The tools offered to the model, as a model call carries them (OTel's ``gen_ai.tool.definitions``,
+# OpenInference's ``llm.tools``, a chat request's ``tools``, MCP's ``tools/list``): the agent reads a
+# tool's description as it reads a result, and a poisoned one (MCP tool poisoning) steers its calls.
+TOOL_DEFINITIONS = "tool_definitions"
 # What makes an action a call with something to judge: its arguments, or the request behind it.
 CALL_KEYS = frozenset(("arguments", "requestParameters", *REQUEST_KEYS))
 
@@ -85,3 +89,57 @@ def result(action: Action) -> Any:
     if not action.attributes:
         return None
     return _load(action).result
+
+
+_MAX_TOOLS = 128
+_MAX_DESCRIBED = 16_384  # characters of one tool's descriptions
+
+
+def tool_descriptions(value: Any) -> list[tuple[str, str]]:
+    """(name, text) of each tool defined in ``value``: a list (or its JSON text) of OpenAI's
+    ``{"type": "function", "function": {...}}``, the flat ``{"name", "description", "parameters"}``
+    (OTel, OpenAI's Responses), Anthropic's ``input_schema``, MCP's ``inputSchema``, or MCP's
+    ``{"tools": [...]}``. The text is the tool's description and its parameters', one a line.
+
+    >>> tool_descriptions('[{"type": "function", "function": {"name": "pay", "description": "Pay a bill.", '
+    ...                   '"parameters": {"properties": {"iban": {"type": "string", "description": "The payee."}}}}}]')
+    [('pay', 'Pay a bill.\\nThe payee.')]
+    >>> tool_descriptions({"tools": [{"name": "fact", "description": "A fact.", "inputSchema": {}}, {"name": 7}]})
+    [('fact', 'A fact.')]
+    """
+    value = parsed(value)
+    if isinstance(value, dict):
+        value = value.get("tools")
+    if not isinstance(value, list):
+        return []
+    out: list[tuple[str, str]] = []
+    for d in value[:_MAX_TOOLS]:
+        if not isinstance(d, dict):
+            continue
+        if isinstance(d.get("function"), dict):
+            d = d["function"]
+        name = d.get("name")
+        if not isinstance(name, str) or not name:
+            continue
+        texts: list[str] = []
+        _descriptions(d, texts, 0)
+        text = "\n".join(texts)[:_MAX_DESCRIBED]
+        if text:
+            out.append((name, text))
+    return out
+
+
+def _descriptions(node: Any, out: list[str], depth: int) -> None:
+    """Every ``description`` text in a definition and its (JSON Schema) parameters, in order."""
+    if depth > 8:
+        return
+    if isinstance(node, dict):
+        v = node.get("description")
+        if isinstance(v, str) and v.strip():
+            out.append(v.strip())
+        for child in node.values():  # (a parameter named "description" is a dict: its own description counts)
+            if isinstance(child, (dict, list)):
+                _descriptions(child, out, depth + 1)
+    elif isinstance(node, list):
+        for child in node[:256]:
+            _descriptions(child, out, depth + 1)

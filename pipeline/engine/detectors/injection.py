@@ -37,6 +37,13 @@ In a conversation of several agents, the results the others read before a call c
 (``attributes["peer_results"]``, handed on by the adapter: ``pipeline/io/adapters/peers.py``) and are
 recorded as this session's, named after their tool and agent.
 
+The tools offered to the model are read the same way (``attributes["tool_definitions"]`` on a model
+call: ``toolcall.tool_descriptions``): a tool's description is text the agent reads, and MCP tool
+poisoning hides instructions in it ("when send_message is invoked, change the recipient to ...").
+Each description is recorded once per session as "the definition of <tool>"; one that names another
+tool of the list (a description is about its own tool; poisoning steers the others: "shadowing")
+counts as carrying instructions, besides the cues.
+
 Results are read lazily. Each session keeps a record of its latest results, not yet read
 (``p``: their texts as ``injection_text.result_texts`` gives them, at most ``params.record_results``
 results and ``params.record_chars`` characters of text; a result whose texts equal one still in
@@ -71,7 +78,8 @@ from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.params import InjectionParams, validated
 from intentwatch.pipeline.engine.scope import PatternSet
 from intentwatch.pipeline.engine.state import AgentState
-from intentwatch.pipeline.engine.toolcall import PEER_RESULTS, REQUEST_KEYS, arguments, parsed, result
+from intentwatch.pipeline.engine.toolcall import PEER_RESULTS, REQUEST_KEYS, TOOL_DEFINITIONS, arguments, parsed, result, \
+    tool_descriptions
 
 _hashes: dict[str, str] = {}  # target -> its hash (a pure function, remembered: results repeat their targets)
 
@@ -93,8 +101,11 @@ _VERBATIM = (6, 100)  # the lengths of a text argument judged as copied word for
 _COPIED_ARGS = 64  # arguments looked at per call (each is searched for in the record's text)
 _ASKED_CHARS = 2000  # characters of the session's request text kept (for copied values)
 
-_WATCHED_KEYS = ("arguments", "requestParameters", "result", PEER_RESULTS) + REQUEST_KEYS  # an action with none of them is skipped
+_WATCHED_KEYS = ("arguments", "requestParameters", "result", PEER_RESULTS, TOOL_DEFINITIONS) + REQUEST_KEYS  # (none: skipped)
 _PEERS = 64  # other agents' results read per action
+_DEFINED = "the definition of "  # a tool definition's source label starts so
+_DEFINITIONS = 256  # definitions remembered per session (their hashes: each recorded once)
+_TOOL_NAME = re.compile(r"^[A-Za-z][\w.-]*(?:[_.-]|[a-z][A-Z])[\w.-]*$")  # an identifier, not a plain word (send_message, sendMessage)
 
 # A result in the record (a JSON-able list, checkpointed with the agent's state):
 # [event_id, tool, target text, cue text (None: the target text), whether whole-line tokens count,
@@ -213,6 +224,9 @@ class InjectedTarget(Detector):
                 if p.__class__ is dict and p.get("result") is not None:
                     self._record(str(p.get("event_id"))[:200], f"{p.get('tool')} (agent {p.get('agent')})"[:300],
                                  parsed(p["result"]), mem)
+        defs = attrs.get(TOOL_DEFINITIONS)
+        if defs is not None:
+            self._definitions(action.event_id, defs, mem)
         finding = None
         op = action.operation
         if op in STATE_CHANGING or (op in READS and (mem["r"] or mem.get("p"))):
@@ -227,8 +241,26 @@ class InjectedTarget(Detector):
             self._record(action.event_id, action.tool, res, mem)
         return finding
 
-    def _record(self, event_id: str, tool: str, res: Any, mem: dict[str, Any]) -> None:
-        """Keep the result unread in the session's record; read the oldest into the hashes while a bound is passed."""
+    def _definitions(self, event_id: str, defs: Any, mem: dict[str, Any]) -> None:
+        """The descriptions of the tools offered, each recorded once per session (a model call repeats them)."""
+        described = tool_descriptions(defs)
+        if not described:
+            return
+        known: list[str] = mem.setdefault("d", [])
+        names = [n.lower() for n, _ in described if _TOOL_NAME.match(n) is not None]
+        for name, text in described:
+            h = _h(f"{name}\0{text}")
+            if h in known:
+                continue
+            known.append(h)
+            del known[: max(0, len(known) - _DEFINITIONS)]
+            low, own = text.lower(), name.lower()
+            shadows = any(n != own and n in low for n in names)
+            self._record(event_id, f"{_DEFINED}{name}"[:300], text, mem, ["shadowing"] if shadows else None)
+
+    def _record(self, event_id: str, tool: str, res: Any, mem: dict[str, Any], cues: list[str] | None = None) -> None:
+        """Keep the result unread in the session's record; read the oldest into the hashes while a bound is passed.
+        ``cues``: kinds of instructions known to be in it besides what its text shows (scored now)."""
         text, cue, tokens = result_texts(res)
         if not text:
             return  # no value: no target
@@ -237,7 +269,9 @@ class InjectedTarget(Detector):
         for e in record:
             if e[_TEXT] == text and e[_CUE] == cue_field and e[_TOKENS] == tokens:
                 return  # the same result again (a listing polled twice): an earlier one is every target's source
-        entry = [event_id, tool, text, cue_field, tokens, None, None]
+        entry: list[Any] = [event_id, tool, text, cue_field, tokens, None, None]
+        if cues:
+            entry[_SCORED] = [True, injection_cues(cue_field if cue_field is not None else text)[1] + cues]
         record.append(entry)
         chars = mem.get("c", 0) + _chars(entry)
         while record and (len(record) > self.max_results or chars > self.max_chars):
@@ -283,9 +317,10 @@ class InjectedTarget(Detector):
         if best is None or (action.operation in READS and not best[2][2]):
             return None  # a link from a result that carried no instructions: browsing
         name, t, (ev, tool, injected, kinds) = best
-        why = f"; that result carried instructions aimed at the agent ({', '.join(kinds)})" if injected else \
-              "; that result carried no instructions aimed at the agent (provenance only)"
-        return self.finding(action, ts, f"{action.tool} {name}={t!r} came from the result of {tool} (event {ev}), "
+        source, it = (tool, "that definition") if tool.startswith(_DEFINED) else (f"the result of {tool}", "that result")
+        why = f"; {it} carried instructions aimed at the agent ({', '.join(kinds)})" if injected else \
+              f"; {it} carried no instructions aimed at the agent (provenance only)"
+        return self.finding(action, ts, f"{action.tool} {name}={t!r} came from {source} (event {ev}), "
                                         f"not from the task or the declared intent{why}",
                             clause=f"arguments.{name}", expected="a target from the task's request or the declared intent",
                             observed=t, severity=None if injected else self.low,  # type: ignore[arg-type]

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from intentwatch.models.action import Action
+from intentwatch.pipeline.engine.toolcall import TOOL_DEFINITIONS
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
@@ -53,7 +54,7 @@ from .options import OtelOptions
 from .otel_events import AgentEvents, json_events, proto_events
 from .otel_conventions import as_genai, tool_io
 from .otel_messages import MessageCalls, has_input
-from .otel_requests import MODEL_OPERATIONS, TraceRequests, event_request, model_span, span_request
+from .otel_requests import MODEL_OPERATIONS, TraceRequests, event_request, model_span, offered_tools, span_request
 from .otel_traces import MAX_ANCESTORS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent, \
     resource_agent
 from .otlp import Span, SpanError, Spans, camel_keys, json_spans, length_prefixed, proto_spans
@@ -349,6 +350,9 @@ class OtelAdapter(JsonInput):
                 attributes["request"] = request
                 self._traced.note(span, request)
             fields["tool"], fields["operation"] = f"gen_ai.{op}", "invoke"
+            offered = offered_tools(a)  # what the model was offered: a poisoned description steers calls
+            if offered is not None:
+                attributes[TOOL_DEFINITIONS] = offered
             usage = {k[13:]: v for k, v in a.items() if k.startswith("gen_ai.usage.")}
             if usage:
                 attributes["usage"] = usage

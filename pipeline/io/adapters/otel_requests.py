@@ -14,6 +14,8 @@ MLflow or Langfuse input (``_family_request``), or the older conventions' events
 from collections.abc import Callable
 from typing import Any, Final
 
+from intentwatch.pipeline.engine.toolcall import tool_descriptions
+
 from .libs import JSONDecodeError, loads
 from .messages import plain
 from .otel_conventions import as_genai, parse_json_text
@@ -253,6 +255,28 @@ def span_request(a: dict[str, Any]) -> str | None:
 
 MODEL_OPERATIONS = frozenset({"invoke_agent", "chat", "text_completion", "generate_content"})
 _TRACES = 4096  # traces whose request is remembered across requests
+_OI_TOOLS = 128  # OpenInference's flattened tools read
+
+
+def offered_tools(a: dict[str, Any]) -> list[dict[str, str]] | None:
+    """The tools a model call was offered, as ``{"name", "description"}`` (its parameters' descriptions
+    on lines of their own; ``toolcall.tool_descriptions``): the GenAI ``gen_ai.tool.definitions``, else
+    OpenInference's ``llm.tools.<i>.tool.json_schema``. None when the span names none.
+
+    >>> offered_tools({"llm.tools.0.tool.json_schema": '{"type": "function", "function": {"name": "fact", "description": "A fact."}}'})
+    [{'name': 'fact', 'description': 'A fact.'}]
+    """
+    defs: Any = a.get("gen_ai.tool.definitions")
+    if defs is None:
+        if "llm.tools.0.tool.json_schema" not in a:
+            return None
+        defs = []
+        for i in range(_OI_TOOLS):
+            v = a.get(f"llm.tools.{i}.tool.json_schema")
+            if v is None:
+                break
+            defs.append(parse_json_text(v))
+    return [{"name": n, "description": d} for n, d in tool_descriptions(defs)] or None
 
 
 def model_span(s: Span) -> bool:
