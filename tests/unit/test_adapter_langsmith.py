@@ -43,6 +43,8 @@ def test_a_root_run_with_its_children():
     fx = acts["lookup_fx"]
     assert (fx.outcome, fx.attributes["status_message"]) == ("error", "TimeoutError('timeout after 10s')")
     assert acts["gen_ai.chat"].model is not None and acts["gen_ai.chat"].model.id == "gpt-4o-2024-08-06"
+    # the tools bound to the model (invocation_params.tools): what the injected-target rule reads for tool poisoning
+    assert acts["gen_ai.chat"].attributes["tool_definitions"][2] == {"name": "send_money", "description": "Send money to an IBAN."}
     assert adapter.skipped == {"langsmith.chain": 3}
     assert sniff_format(RUNS) == "otel-json"
     engine = Engine()

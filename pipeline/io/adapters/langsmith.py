@@ -67,6 +67,8 @@ def _span(run: dict[str, Any], position: str) -> Span:
     model = params.get("model") or params.get("model_name") or metadata.get("ls_model_name")
     if kind == "llm" and type(model) is str and model:
         a["gen_ai.request.model"] = model
+    if kind == "llm" and params.get("tools").__class__ is list:
+        a["gen_ai.tool.definitions"] = params["tools"]  # (what the model was offered: tool poisoning)
     status, message = 0, ""
     if run.get("error"):
         status, message = 2, str(run["error"]).strip().splitlines()[0][:300] if str(run["error"]).strip() else "error"

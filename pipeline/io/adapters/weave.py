@@ -125,6 +125,8 @@ class WeaveReader:
                 a["gen_ai.request.model"] = model
             if inputs.get("messages").__class__ is list:
                 a["gen_ai.input.messages"] = inputs["messages"]
+            if inputs.get("tools").__class__ is list:
+                a["gen_ai.tool.definitions"] = inputs["tools"]  # (what the model was offered: tool poisoning)
             reply = _reply(call.get("output"))
             if reply is not None:
                 a["gen_ai.output.messages"] = [reply]
