@@ -31,6 +31,9 @@ def test_attacks_page_and_look_alikes_do_not(tmp_path: Path):
         assert rows[kind].recall == 1.0, (kind, rows[kind].missed)
     normals = {n.kind: n for n in paging.normals}
     assert normals["normal_instance"].alerts == 0 and normals["exploratory_reads"].alerts == 0
+    assert summary["kinds"]["tool_poisoning"] == summary["kinds"]["offered_tools"] == 10 and normals["offered_tools"].alerts == 0
+    assert 0 < rows["tool_poisoning"].recall < 1.0  # a plain-notice template stays low (README: the agentic lab)
     assert normals["app_secret_reads"].alerts == 0 and normals["weekend_idle"].alerts == 0
     visible = {k.kind: k for k in evaluate(load_jsonl(out / "alerts.jsonl"), labels).kinds}
     assert visible["dormant"].recall == 1.0  # medium: visible, not paging
+    assert visible["tool_poisoning"].recall == 1.0  # every planted target found, at low at least
