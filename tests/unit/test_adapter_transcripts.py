@@ -471,6 +471,8 @@ def _lab_as_transcripts(actions: Path, out: Path, options: Path) -> int:
                 messages.append({"role": "assistant", "content": None, "timestamp": a["time"], "tool_calls": [
                     {"id": a["event_id"], "type": "function",
                      "function": {"name": a["tool"], "arguments": orjson.dumps(at.get("arguments", {})).decode()}}]})
+                if "tool_definitions" in at:  # the tools the model was offered, on the message that made the call
+                    messages[-1]["tool_definitions"] = at["tool_definitions"]
                 messages.append({"role": "tool", "tool_call_id": a["event_id"], "timestamp": a["time"],
                                  "content": orjson.dumps(at["result"]).decode() if "result" in at else ""})
             f.write(orjson.dumps({"agent_id": agent, "session_id": session, "messages": messages}) + b"\n")
@@ -486,7 +488,7 @@ def test_the_agentic_lab_as_transcripts_gives_the_native_injected_target_alerts(
 
     lab = tmp_path / "lab"
     simulate_agentic(300, 10, 2, lab)
-    assert _lab_as_transcripts(lab / "actions.jsonl", lab / "transcripts.jsonl", lab / "opts.yaml") == 300
+    assert _lab_as_transcripts(lab / "actions.jsonl", lab / "transcripts.jsonl", lab / "opts.yaml") == 320  # (20 offered tools)
     found = {}
     for name, events, extra in (("native", lab / "actions.jsonl", []),
                                  ("transcript", lab / "transcripts.jsonl",
@@ -656,21 +658,39 @@ def test_claude_desktop_mcp_log_each_tools_call_with_its_answer(tmp_path):
     adapter = open_adapter("transcript")
     out = list(adapter.read(MCP_LOG))
     assert not [r for r in out if isinstance(r, BadRecord)] and sniff_format(MCP_LOG) == "transcript"
-    s1, s2 = "mail@2025-11-03T09:00:00.200Z", "mail@2025-11-03T10:00:00.000Z"
+    s1, s2 = "claude-desktop:mail@2025-11-03T09:00:00.200Z", "claude-desktop:mail@2025-11-03T10:00:00.000Z"  # the client's
     assert _mcp_calls(out) == [
         (f"{s1}:2", "mail.search_emails", "read", "success", None), (f"{s1}:3", "mail.send_email", "send", "success", None),
         (f"{s1}:4", "mail.delete_email", "delete", "error", None), (f"{s1}:5", "mail.search_emails", "read", "success", None),
         (f"{s2}:2", "mail.send_email", "send", "success", None),  # id 2 again, after the restart
-        ("calendar@2025-11-03T10:00:09.000Z:2", "calendar.create_event", "write", "success", True)]  # the log ends before its answer
+        ("claude-desktop:calendar@2025-11-03T10:00:09.000Z:2", "calendar.create_event", "write", "success", True)]  # never answered
     acts = [a for a in out if isinstance(a, Action)]
     assert {a.agent_id for a in acts} == {"claude-desktop"} and acts[1].resource == "archive@exfil.example"
     assert acts[2].attributes["result"] == "Unknown tool: delete_email"
     assert "Payroll run for November" in acts[3].attributes["result"]  # a cut answer: its text is the result
     assert acts[4].attributes["arguments"]["input"].startswith('{"method":"tools/call"')  # a cut call: its text
     assert adapter.skipped == {"MCP server output (not a message)": 3, "MCP initialize (no tool call)": 2,  # type: ignore[attr-defined]
-                               "MCP tools/list (no tool call)": 1}
+                               "MCP tools/list (no tool call)": 1, "MCP tools/list answer (no descriptions)": 1}
     severity = injected_severity(replayed_alerts(MCP_LOG, tmp_path))
     assert severity == {"3": "high"}
+
+
+def test_mcp_servers_of_one_client_share_its_session_and_its_offered_tools(tmp_path):
+    """One client, three servers: a page the fetch server returned steers the mail server's call, and the
+    facts server's tools/list plants a bcc for the mail server's send_email (shadowing), an hour later (within
+    an hour both would be one alert with a count). The client's model read both, so both page; a send to an
+    address nothing planted is quiet."""
+    log = DATA / "claude_desktop_mcp_servers.log"
+    out = list(open_adapter("transcript").read(log))
+    acts = [a for a in out if isinstance(a, Action)]
+    assert [(a.tool, a.session_id) for a in acts] == [("fetch.fetch", "claude-desktop")] + [("mail.send_email", "claude-desktop")] * 3
+    offered = acts[0].attributes["tool_definitions"]  # the three servers' lists, with the first call after them
+    assert [d["name"] for d in offered] == ["get_fact_of_the_day", "send_email", "fetch"] and "tool_definitions" not in acts[1].attributes
+    alerts = [a for a in replayed_alerts(log, tmp_path) if a["rule_id"] == "intent.injected_target"]
+    assert sorted((a["evidence"]["observed"], a["severity"]) for a in alerts) == [
+        ("audit@mail-archive-sync.com", "high"), ("mark.black-2134@gmail.com", "high")]
+    assert any("the definition of get_fact_of_the_day" in a["message"] for a in alerts)
+    assert any("the result of fetch.fetch" in a["message"] for a in alerts)
 
 
 def test_mcp_log_lines_from_a_topic_and_named_by_the_agent_option():

@@ -9,9 +9,14 @@ holds all of them):
 
 among the server's own output (anything else on a line), which is no record. A ``tools/call`` request
 is a call of ``<server>.<tool>``, its arguments ``params.arguments``; the response with its id answers
-it (``result.content`` the result, ``isError`` or a JSON-RPC ``error`` an error). JSON-RPC ids start
-again when a server is restarted, so each ``initialize`` opens a new session, named by the server and
-the time it began (``mail@2025-11-03T09:00:00.200Z``: two machines' logs do not share one). Claude
+it (``result.content`` the result, ``isError`` or a JSON-RPC ``error`` an error). The servers serve one
+client, whose model reads every server's results and tools: a page the ``fetch`` server returned can
+steer the ``mail`` server's call. So the session is the client's (the agent's name), and a call is named
+by its server's connection and its JSON-RPC id: ids start again when a server is restarted, so each
+``initialize`` opens a new connection, named by the server and the time it began
+(``mail@2025-11-03T09:00:00.200Z:2``). The tools a server lists (its ``tools/list`` answer: names and
+descriptions) go with the client's next call as ``tool_definitions``, which the injected-target rule
+reads for tool poisoning (a description planting a target for another server's tool). Claude
 cuts a long message in the middle (``...[14696 chars truncated]...``), which leaves no JSON: a cut
 response still answers its call, its text the result (so what it carried is still read); a cut
 request keeps its tool and id, its text the arguments. The agent is ``claude-desktop``, the client that
@@ -23,6 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, Final
 
+from intentwatch.pipeline.engine.toolcall import tool_descriptions
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, Result
@@ -50,6 +56,7 @@ class McpLog:
     def __init__(self, agent: str | None):
         self.agent = agent or AGENT
         self.sessions: dict[str, str] = {}  # server -> its connection: "<server>@<when it began>"
+        self.listing: dict[str, Any] = {}  # server -> the id of its tools/list request not yet answered
 
     def line(self, raw: bytes) -> tuple[dict[str, Any] | None, str]:
         """(the transcript line, "") or (None, why it is none)."""
@@ -67,6 +74,16 @@ class McpLog:
         if side == b"client" and msg.get("method") == "tools/call" and msg.get("id") is not None:
             params = msg.get("params") if msg.get("params").__class__ is dict else {}
             return self._call(when, session, server, msg.get("id"), params.get("name"), params.get("arguments")), ""
+        if side == b"client" and msg.get("method") == "tools/list" and msg.get("id") is not None:
+            if len(self.listing) >= MAX_SERVERS:
+                del self.listing[next(iter(self.listing))]
+            self.listing[session] = msg["id"]
+        if side == b"server" and "id" in msg and self.listing.get(session, self) == msg["id"]:
+            del self.listing[session]
+            listed = msg.get("result").get("tools") if msg.get("result").__class__ is dict else None
+            offered = [{"name": n, "description": d} for n, d in tool_descriptions(listed)] if listed.__class__ is list else []
+            return ({"timestamp": when, "session_id": self.agent, "agent": self.agent, "role": "system", "content": [],
+                     "tool_definitions": offered}, "") if offered else (None, "MCP tools/list answer (no descriptions)")
         if side == b"server" and "id" in msg and ("result" in msg or "error" in msg):
             return self._answer(when, session, msg.get("id"), msg.get("result"), msg.get("error")), ""
         return None, f"MCP {msg.get('method') or 'response'} (no tool call)"
@@ -88,13 +105,13 @@ class McpLog:
         if begins or server not in sessions:
             if server not in sessions and len(sessions) >= MAX_SERVERS:
                 del sessions[next(iter(sessions))]
-            sessions[server] = f"{server}@{when}"
+            sessions[server] = f"{server[:40]}@{when}"  # (with the id, within a call id's 79 characters)
         return sessions[server]
 
     def _call(self, when: str, session: str, server: str, rpc_id: Any, name: Any, arguments: Any) -> dict[str, Any]:
-        block = {"type": "tool_use", "id": str(rpc_id), "name": f"{server}.{name}" if type(name) is str and name else None,
+        block = {"type": "tool_use", "id": f"{session}:{rpc_id}", "name": f"{server}.{name}" if type(name) is str and name else None,
                  "input": arguments if arguments is not None else {}}
-        return {"timestamp": when, "session_id": session, "agent": self.agent, "role": "assistant", "content": [block]}
+        return {"timestamp": when, "session_id": self.agent, "agent": self.agent, "role": "assistant", "content": [block]}
 
     def _answer(self, when: str, session: str, rpc_id: Any, result: Any, error: Any) -> dict[str, Any]:
         if error is not None:
@@ -105,8 +122,8 @@ class McpLog:
             if content is None or content == []:
                 content = result.get("structuredContent", content)
             failed = result.get("isError") is True
-        block = {"type": "tool_result", "tool_use_id": str(rpc_id), "content": content, "is_error": failed}
-        return {"timestamp": when, "session_id": session, "agent": self.agent, "role": "user", "content": [block]}
+        block = {"type": "tool_result", "tool_use_id": f"{session}:{rpc_id}", "content": content, "is_error": failed}
+        return {"timestamp": when, "session_id": self.agent, "agent": self.agent, "role": "user", "content": [block]}
 
 
 def _id(found: bytes) -> Any:

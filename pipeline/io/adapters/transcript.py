@@ -23,9 +23,8 @@ exchanged, in one of the model APIs' forms (messages.py knows each). Two shapes 
 Each tool call becomes an action when its answer comes, stamped with the time it was asked: the
 tool, its operation (the tool-verb table, ``tools``), its arguments (the first of
 ``resource_arguments`` is the resource) and its answer as ``attributes.result``; an answer that
-is an error gives outcome ``error`` (one the user cancelled, ``denied``). The user's latest text
-before the call is its request (``attributes.request``), so the injected-target check can tell a
-target the user gave from one a tool's result carried. A state-changing call still unanswered
+is an error gives outcome ``error`` (one the user cancelled, ``denied``); the user's latest text before
+it, its request (``attributes.request``: a target the user gave is no injected one). A state-changing call still unanswered
 when its conversation (or the file) ends is an action marked ``attributes.unanswered`` (a run may
 stop on an injected payment); an unanswered read is counted in ``skipped``. The conversation is
 the action's session and task; a call that a later document of the same named session shows again
@@ -356,6 +355,7 @@ class TranscriptAdapter(JsonInput):
         model = m.get("model") or m.get("model_name")
         if model.__class__ is str and model:
             conv.model = model
+        conv.offer(m.get("tool_definitions"))  # (the tools offered: MCP's tools/list)
         calls = conv.calls
         answered = calls.add(m)
         if len(calls.asked) != len(conv.asked_at):  # new calls: the last ones asked (both drop a call taken together)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from intentwatch.models.action import EARLIEST, LATEST
+from intentwatch.pipeline.engine.toolcall import TOOL_DEFINITIONS
 
 from .base import EPOCH, UTC, _chunks
 from .inspect_logs import conversation, is_log, samples
@@ -175,10 +176,13 @@ def short(session: str) -> str:
     return session if len(session) <= 120 else "..." + session[-117:]
 
 
+MAX_OFFERED: Final = 256  # tools offered and kept for a conversation's next call
+
+
 class Conversation:
     """One conversation being read: its calls, when each was asked, its latest request and model."""
 
-    __slots__ = ("agent", "session", "calls", "asked_at", "request", "model", "last", "taken", "by", "key")
+    __slots__ = ("agent", "session", "calls", "asked_at", "request", "model", "last", "taken", "by", "key", "offered")
 
     def __init__(self, agent: str, session: str, key: Any = None):
         self.agent, self.session = agent, short(session)
@@ -190,6 +194,7 @@ class Conversation:
         self.last: datetime | None = None  # the latest message's time
         self.taken: set[str] | None = None  # the session's calls made actions of, by earlier documents too
         self.by: dict[str, str] | None = None  # call -> the agent its message names (a Google ADK sub-agent's event)
+        self.offered: list[Any] | None = None  # tools offered since the last call (``tool_definitions``), for the next
 
     def action_fields(self, cid: str, name: str, operation: str, ranks: dict[str, int], unanswered: bool,
                       peers: PeerResults) -> dict[str, Any]:
@@ -221,9 +226,16 @@ class Conversation:
             attributes["request"] = self.request
         if self.model is not None:
             fields["model"] = {"id": self.model[:200]}
+        if self.offered is not None:
+            attributes[TOOL_DEFINITIONS], self.offered = self.offered, None
         peers.exchange(self.key, agent, attributes, fields["event_id"], name, attributes.get("result"), fields["time"])
         fields["attributes"] = attributes
         return fields
+
+    def offer(self, tools: Any) -> None:
+        """Tools offered to the model (``tool_definitions``: a list), kept with any offered before for the next call."""
+        if tools.__class__ is list:
+            self.offered = ((self.offered or []) + tools)[-MAX_OFFERED:]
 
     def new(self, cid: str) -> bool:
         """Whether a call was not made an action of by an earlier document of its session (and is now)."""
