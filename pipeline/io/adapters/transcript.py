@@ -16,9 +16,8 @@ exchanged, in one of the model APIs' forms (messages.py knows each). Two shapes 
 - **a transcript written as it goes, a line per message**: Claude Code's session files
   (``~/.claude/projects/<project>/<session>.jsonl``: ``type`` user / assistant, the ``message``,
   ``sessionId``, ``timestamp``), the Codex CLI's (``~/.codex/sessions/.../rollout-*.jsonl``: a
-  ``session_meta`` line, then ``response_item`` lines whose ``payload`` is a Responses item), Goose's,
-  Google ADK events, Bedrock agents' trace parts (bedrock_agents.py), Claude Desktop's MCP logs
-  (mcp_logs.py: text lines), or JSON lines of bare messages.
+  ``session_meta`` line, then ``response_item`` lines whose ``payload`` is a Responses item), Goose's, Google
+  ADK events, Bedrock agents' trace parts, Claude Desktop's MCP logs (mcp_logs.py), or bare messages.
 
 Each tool call becomes an action when its answer comes, stamped with the time it was asked: the
 tool, its operation (the tool-verb table, ``tools``), its arguments (the first of
@@ -268,6 +267,7 @@ class TranscriptAdapter(JsonInput):
                 conv.taken = self._taken[conv.session] = set()
         if doc is not None:
             conv.model = as_text(doc.get("model")) or self._first(doc, self._models)
+            conv.offer(doc.get("tools"))  # (a logged model call's request: the tools its model was offered)
         step = timedelta(seconds=0 if going_on else self.options.step_seconds)  # (a logged call is one moment)
         at = start - step
         for i, m in enumerate(messages):

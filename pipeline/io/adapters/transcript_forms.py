@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any, Final
 
 from intentwatch.models.action import EARLIEST, LATEST
-from intentwatch.pipeline.engine.toolcall import TOOL_DEFINITIONS
+from intentwatch.pipeline.engine.toolcall import TOOL_DEFINITIONS, tool_descriptions
 
 from .base import EPOCH, UTC, _chunks
+from .libs import dumps
 from .inspect_logs import conversation, is_log, samples
 from .langchain_steps import is_steps, steps_messages
 from .messages import Calls, resource_argument
@@ -182,7 +183,7 @@ MAX_OFFERED: Final = 256  # tools offered and kept for a conversation's next cal
 class Conversation:
     """One conversation being read: its calls, when each was asked, its latest request and model."""
 
-    __slots__ = ("agent", "session", "calls", "asked_at", "request", "model", "last", "taken", "by", "key", "offered")
+    __slots__ = ("agent", "session", "calls", "asked_at", "request", "model", "last", "taken", "by", "key", "offered", "offer_key")
 
     def __init__(self, agent: str, session: str, key: Any = None):
         self.agent, self.session = agent, short(session)
@@ -195,6 +196,7 @@ class Conversation:
         self.taken: set[str] | None = None  # the session's calls made actions of, by earlier documents too
         self.by: dict[str, str] | None = None  # call -> the agent its message names (a Google ADK sub-agent's event)
         self.offered: list[Any] | None = None  # tools offered since the last call (``tool_definitions``), for the next
+        self.offer_key: int | None = None  # the last list offered (its checksum)
 
     def action_fields(self, cid: str, name: str, operation: str, ranks: dict[str, int], unanswered: bool,
                       peers: PeerResults) -> dict[str, Any]:
@@ -233,9 +235,15 @@ class Conversation:
         return fields
 
     def offer(self, tools: Any) -> None:
-        """Tools offered to the model (``tool_definitions``: a list), kept with any offered before for the next call."""
-        if tools.__class__ is list:
-            self.offered = ((self.offered or []) + tools)[-MAX_OFFERED:]
+        """Tools offered to the model (a list in any form ``toolcall.tool_descriptions`` reads), kept with any
+        offered before for the next call; a list offered again as it was (a logged request repeats its
+        tools in every call) is not."""
+        if tools.__class__ is not list:
+            return
+        described = [{"name": n, "description": d} for n, d in tool_descriptions(tools)]
+        key = zlib.crc32(dumps(described)) if described else None
+        if key is not None and key != self.offer_key:
+            self.offered, self.offer_key = ((self.offered or []) + described)[-MAX_OFFERED:], key
 
     def new(self, cid: str) -> bool:
         """Whether a call was not made an action of by an earlier document of its session (and is now)."""
