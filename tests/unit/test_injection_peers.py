@@ -62,6 +62,20 @@ def test_a_sub_agent_steered_by_what_another_read_pages_as_one_agent_would():
     assert [(severity, observed) for _, severity, observed, _ in single] == [("high", ATTACKER.lower())]
 
 
+def test_a_request_that_lists_the_payer_before_the_reader_still_hands_the_result_on():
+    """Two processes' exports batched into one request by the Collector, the payer's first: its call is
+    mapped after the reader's, which started (and ended) before it, so the result is handed on."""
+    doc = orjson.loads(_trace(BILL, ATTACKER))
+    spans = doc["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    by_name = {sp["name"]: sp for sp in spans}
+    reader = [by_name["invoke_agent coordinator"], by_name["invoke_agent reader"], by_name["execute_tool read_inbox"]]
+    payer = [by_name["invoke_agent payer"], by_name["execute_tool send_money"]]
+    doc["resourceSpans"] = [{"resource": {"attributes": [_s("service.name", name)]}, "scopeSpans": [{"scope": {"name": "agents"}, "spans": part}]}
+                            for name, part in (("payer-svc", payer), ("reader-svc", reader))]
+    crossed = _injected(orjson.dumps(doc))
+    assert [(agent, severity) for agent, severity, _, _ in crossed] == [("payer", "high")]
+
+
 def test_benign_look_alikes_across_agents_stay_quiet():
     """The bill's own IBAN, paid by the other agent: provenance only (low), as for one agent; a payee the
     reader never saw: nothing."""

@@ -56,7 +56,7 @@ from .otel_conventions import as_genai, tool_io
 from .otel_messages import MessageCalls, has_input
 from .otel_requests import MODEL_OPERATIONS, TraceRequests, event_request, model_span, offered_tools, span_request
 from .otel_traces import MAX_ANCESTORS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent, \
-    resource_agent
+    resource_agent, tools_in_start_order
 from .otlp import Span, SpanError, Spans, camel_keys, json_spans, length_prefixed, proto_spans
 from .peers import PeerResults
 
@@ -152,6 +152,7 @@ class OtelAdapter(JsonInput):
         except SpanError as e:
             yield BadRecord(source, str(e), raw)
             return
+        tools_in_start_order(spans)  # (a call after the results other agents' calls read before it: peers.py)
         by_id = {s.span_id: s for _, s in spans if isinstance(s, Span)}  # for what children inherit
         memory = self._memory
         if memory is not None:  # reading a file: ancestors may be in other requests (otel_traces.py)

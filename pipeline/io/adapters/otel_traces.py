@@ -32,6 +32,30 @@ MAX_ANCESTORS = 64  # a line of ancestors is followed this far up
 # -- within one request (otel.py reads who acted, and in which session) --
 
 
+def tools_in_start_order(spans: list[tuple[Any, Any]]) -> None:
+    """Put a request's GenAI tool spans (``gen_ai.operation.name: execute_tool``) in the order they started,
+    in the places they hold: the Collector batches several processes' exports into one request, in the
+    order they came, so a sub-agent's call can come before the call of another agent (another process)
+    whose result it acted on; that result is handed on to it only if read first (peers.py). Other spans
+    keep their places (an agent span is its run's end: it comes after its calls).
+
+    >>> s = [({}, Span("t", n, "", "execute_tool x", at, 0, "", {"gen_ai.operation.name": "execute_tool"}, "", b"", ()))
+    ...      for n, at in (("pay", 9), ("read", 2))]
+    >>> tools_in_start_order(s); [span.span_id for _, span in s]
+    ['read', 'pay']
+    """
+    places = [i for i, (_, s) in enumerate(spans) if s.__class__ is Span and s.attrs.get("gen_ai.operation.name") == "execute_tool"]
+    if len(places) < 2:
+        return
+    tools = [spans[i] for i in places]
+    starts = [t[1].start_ns for t in tools]
+    if all(starts[i] <= starts[i + 1] for i in range(len(starts) - 1)):
+        return
+    tools.sort(key=lambda t: t[1].start_ns)  # (stable: spans that started together keep their order)
+    for i, t in zip(places, tools):
+        spans[i] = t
+
+
 def first_set(attrs: dict[str, Any], keys: tuple[str, ...]) -> Any:
     """The first of ``keys`` set in ``attrs`` (not None, not empty text)."""
     for k in keys:
