@@ -37,13 +37,20 @@ def tools_in_start_order(spans: list[tuple[Any, Any]]) -> None:
     in the places they hold: the Collector batches several processes' exports into one request, in the
     order they came, so a sub-agent's call can come before the call of another agent (another process)
     whose result it acted on; that result is handed on to it only if read first (peers.py). Other spans
-    keep their places (an agent span is its run's end: it comes after its calls).
+    keep their places (an agent span is its run's end: it comes after its calls). One process exports its
+    spans as they end, a result before the calls after it: a request of one resource is left as it is.
 
-    >>> s = [({}, Span("t", n, "", "execute_tool x", at, 0, "", {"gen_ai.operation.name": "execute_tool"}, "", b"", ()))
+    >>> s = [({"service.name": n}, Span("t", n, "", "execute_tool x", at, 0, "", {"gen_ai.operation.name": "execute_tool"}, "", b"", ()))
     ...      for n, at in (("pay", 9), ("read", 2))]
     >>> tools_in_start_order(s); [span.span_id for _, span in s]
     ['read', 'pay']
     """
+    first = spans[0][0] if spans else None
+    for resource, _ in spans:
+        if resource is not first:
+            break
+    else:
+        return
     places = [i for i, (_, s) in enumerate(spans) if s.__class__ is Span and s.attrs.get("gen_ai.operation.name") == "execute_tool"]
     if len(places) < 2:
         return

@@ -183,7 +183,7 @@ MAX_OFFERED: Final = 256  # tools offered and kept for a conversation's next cal
 class Conversation:
     """One conversation being read: its calls, when each was asked, its latest request and model."""
 
-    __slots__ = ("agent", "session", "calls", "asked_at", "request", "model", "last", "taken", "by", "key", "offered", "offer_key")
+    __slots__ = ("agent", "session", "calls", "asked_at", "request", "model", "last", "taken", "by", "key", "offered", "offer_key", "offer_raw")
 
     def __init__(self, agent: str, session: str, key: Any = None):
         self.agent, self.session = agent, short(session)
@@ -197,6 +197,7 @@ class Conversation:
         self.by: dict[str, str] | None = None  # call -> the agent its message names (a Google ADK sub-agent's event)
         self.offered: list[Any] | None = None  # tools offered since the last call (``tool_definitions``), for the next
         self.offer_key: int | None = None  # the last list offered (its checksum)
+        self.offer_raw: list[Any] | None = None  # and as it came
 
     def action_fields(self, cid: str, name: str, operation: str, ranks: dict[str, int], unanswered: bool,
                       peers: PeerResults) -> dict[str, Any]:
@@ -238,8 +239,9 @@ class Conversation:
         """Tools offered to the model (a list in any form ``toolcall.tool_descriptions`` reads), kept with any
         offered before for the next call; a list offered again as it was (a logged request repeats its
         tools in every call) is not."""
-        if tools.__class__ is not list:
+        if tools.__class__ is not list or tools == self.offer_raw:
             return
+        self.offer_raw = tools
         described = [{"name": n, "description": d} for n, d in tool_descriptions(tools)]
         key = zlib.crc32(dumps(described)) if described else None
         if key is not None and key != self.offer_key:
