@@ -132,3 +132,16 @@ def test_measured_on_labelled_descriptions():
     benign = [judged(n, tool, d, t or "bob@example.com") for n, (tool, d, t) in enumerate(TOOLS_BENIGN)]
     assert [TOOLS_BENIGN[i][0] for i, s in enumerate(benign) if s] == ["send_money", "invite", "open_page"]
     assert all(s in ([], ["low"]) for s in benign)
+
+
+def test_definitions_as_a_structured_attribute():
+    """The conventions prefer the structured form on spans (an array of maps) to JSON text."""
+    kv = lambda k, v: {"key": k, "value": {"stringValue": v}}  # noqa: E731
+    structured = {"arrayValue": {"values": [{"kvlistValue": {"values": [kv(k, v) for k, v in d.items() if isinstance(v, str)]}}
+                                            for d in (SEND, POISONED)]}}
+    raw = _trace([SEND, POISONED], "audit@mail-archive-sync.com")
+    doc = orjson.loads(raw)
+    chat = doc["resourceSpans"][0]["scopeSpans"][0]["spans"][1]
+    chat["attributes"] = [a for a in chat["attributes"] if a["key"] != "gen_ai.tool.definitions"] + [
+        {"key": "gen_ai.tool.definitions", "value": structured}]
+    assert [s for s, _, _ in _injected(orjson.dumps(doc))] == ["high"]
