@@ -68,6 +68,9 @@ def test_a_target_from_a_poisoned_description_pages():
     [(severity, observed, message)] = _injected(_trace([SEND, POISONED], "audit@mail-archive-sync.com"))
     assert (severity, observed) == ("high", "audit@mail-archive-sync.com")
     assert "came from the definition of get_fact_of_the_day" in message and "that definition carried instructions" in message
+    # the next turn offers the same tools: its model call carries none (the engine has them)
+    chats = [a for a in OtelAdapter().decode(_trace([SEND, POISONED], None), "t") if isinstance(a, Action) and a.tool == "gen_ai.chat"]
+    assert ["tool_definitions" in c.attributes for c in chats] == [True, False]
     # OpenInference's flattened tools say the same
     assert [s for s, _, _ in _injected(_trace([SEND, POISONED], "audit@mail-archive-sync.com", oi=True))] == ["high"]
 

@@ -249,7 +249,7 @@ class InjectedTarget(Detector):
         known: list[str] = mem.setdefault("d", [])
         names = [n.lower() for n, _ in described if _TOOL_NAME.match(n) is not None]
         for name, text in described:
-            h = _h(f"{name}\0{text}")
+            h = hashlib.blake2b(f"{name}\0{text}".encode(), digest_size=8).hexdigest()  # (not _h's cache: texts are long)
             if h in known:
                 continue
             known.append(h)

@@ -54,7 +54,7 @@ from .options import OtelOptions
 from .otel_events import AgentEvents, json_events, proto_events
 from .otel_conventions import as_genai, tool_io
 from .otel_messages import MessageCalls, has_input
-from .otel_requests import MODEL_OPERATIONS, TraceRequests, event_request, model_span, offered_tools, span_request
+from .otel_requests import MODEL_OPERATIONS, OfferedTools, TraceRequests, event_request, model_span, offered_tools, span_request
 from .otel_traces import MAX_ANCESTORS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent, \
     resource_agent, tools_in_start_order
 from .otlp import Span, SpanError, Spans, camel_keys, json_spans, length_prefixed, proto_spans
@@ -100,6 +100,7 @@ class OtelAdapter(JsonInput):
         self._requests: dict[str, str | None] = {}  # span id -> the user's request its input messages hold
         self._traced = TraceRequests()  # a trace's request, for tool calls with none above them
         self._peers = PeerResults()  # a trace's tool results, handed on to its other agents' calls
+        self._offered = OfferedTools()  # the tools a trace's model calls were offered last
         self._weave = WeaveReader()  # the tools each Weave trace's model calls named (weave.py)
         self._from_messages = self.options.tool_calls_from_messages  # calls seen only in messages (otel_messages.py)
         self._messages = MessageCalls(self._operation_of, self._put_io, self._peers)  # a trace's calls from its messages
@@ -352,7 +353,7 @@ class OtelAdapter(JsonInput):
                 self._traced.note(span, request)
             fields["tool"], fields["operation"] = f"gen_ai.{op}", "invoke"
             offered = offered_tools(a)  # what the model was offered: a poisoned description steers calls
-            if offered is not None:
+            if offered is not None and self._offered.new(span.trace_id, offered):
                 attributes[TOOL_DEFINITIONS] = offered
             usage = {k[13:]: v for k, v in a.items() if k.startswith("gen_ai.usage.")}
             if usage:

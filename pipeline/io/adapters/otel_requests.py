@@ -11,12 +11,13 @@ MLflow or Langfuse input (``_family_request``), or the older conventions' events
 (``event_request``). The injected-target and definition rules read it as the task's request.
 """
 
+import zlib
 from collections.abc import Callable
 from typing import Any, Final
 
 from intentwatch.pipeline.engine.toolcall import tool_descriptions
 
-from .libs import JSONDecodeError, loads
+from .libs import JSONDecodeError, dumps, loads
 from .messages import plain
 from .otel_conventions import as_genai, parse_json_text
 from .otel_messages import flattened_messages
@@ -277,6 +278,24 @@ def offered_tools(a: dict[str, Any]) -> list[dict[str, str]] | None:
                 break
             defs.append(parse_json_text(v))
     return [{"name": n, "description": d} for n, d in tool_descriptions(defs)] or None
+
+
+class OfferedTools:
+    """The tools each trace's model calls were offered last (a checksum): a model call offering the same
+    list again (every turn does) carries none; the latest 4,096 traces."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, int] = {}
+
+    def new(self, trace: str, offered: list[dict[str, str]]) -> bool:
+        key = zlib.crc32(dumps(offered))
+        last = self._last
+        if last.get(trace) == key:
+            return False
+        if trace not in last and len(last) >= _TRACES:
+            del last[next(iter(last))]
+        last[trace] = key
+        return True
 
 
 def model_span(s: Span) -> bool:
