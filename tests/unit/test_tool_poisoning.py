@@ -148,3 +148,15 @@ def test_definitions_as_a_structured_attribute():
     chat["attributes"] = [a for a in chat["attributes"] if a["key"] != "gen_ai.tool.definitions"] + [
         {"key": "gen_ai.tool.definitions", "value": structured}]
     assert [s for s, _, _ in _injected(orjson.dumps(doc))] == ["high"]
+
+
+def test_each_agent_of_a_trace_gets_the_tools_its_model_was_offered():
+    """Two sub-agents of one trace offered the same tools: each agent's state is its own, so each of their
+    first model calls carries them (a trace's later model calls of the same agent do not)."""
+    defs = _s("gen_ai.tool.definitions", orjson.dumps([SEND, POISONED]).decode())
+    spans = [_span(1, "invoke_agent reader", [_s("gen_ai.operation.name", "invoke_agent"), _s("gen_ai.agent.name", "reader")]),
+             _span(2, "invoke_agent writer", [_s("gen_ai.operation.name", "invoke_agent"), _s("gen_ai.agent.name", "writer")]),
+             *[_span(n, "chat gpt-4o", [_s("gen_ai.operation.name", "chat"), defs], f"{parent:016x}") for n, parent in ((3, 1), (4, 2), (5, 1))]]
+    raw = orjson.dumps({"resourceSpans": [{"resource": {"attributes": []}, "scopeSpans": [{"scope": {"name": "a"}, "spans": spans}]}]})
+    chats = [a for a in OtelAdapter().decode(raw, "t") if isinstance(a, Action) and a.tool == "gen_ai.chat"]
+    assert [(c.agent_id, "tool_definitions" in c.attributes) for c in chats] == [("reader", True), ("writer", True), ("reader", False)]

@@ -353,7 +353,7 @@ class OtelAdapter(JsonInput):
                 self._traced.note(span, request)
             fields["tool"], fields["operation"] = f"gen_ai.{op}", "invoke"
             offered = offered_tools(a)  # what the model was offered: a poisoned description steers calls
-            if offered is not None and self._offered.new(span.trace_id, offered):
+            if offered is not None and self._offered.new(f"{span.trace_id}\0{agent}", offered):  # (each agent its own session)
                 attributes[TOOL_DEFINITIONS] = offered
             usage = {k[13:]: v for k, v in a.items() if k.startswith("gen_ai.usage.")}
             if usage:

@@ -281,8 +281,8 @@ def offered_tools(a: dict[str, Any]) -> list[dict[str, str]] | None:
 
 
 class OfferedTools:
-    """The tools each trace's model calls were offered last (a checksum): a model call offering the same
-    list again (every turn does) carries none; the latest 4,096 traces."""
+    """The tools each trace's (and agent's) model calls were offered last (a checksum): a model call
+    offering the same list again (every turn does) carries none; the latest 4,096 traces."""
 
     def __init__(self) -> None:
         self._last: dict[str, int] = {}
