@@ -56,7 +56,7 @@ class McpLog:
     def __init__(self, agent: str | None):
         self.agent = agent or AGENT
         self.sessions: dict[str, str] = {}  # server -> its connection: "<server>@<when it began>"
-        self.listing: dict[str, Any] = {}  # server -> the id of its tools/list request not yet answered
+        self.listing: dict[str, Any] = {}  # connection -> the id of its tools/list request not yet answered
 
     def line(self, raw: bytes) -> tuple[dict[str, Any] | None, str]:
         """(the transcript line, "") or (None, why it is none)."""

@@ -22,8 +22,8 @@ exchanged, in one of the model APIs' forms (messages.py knows each). Two shapes 
 Each tool call becomes an action when its answer comes, stamped with the time it was asked: the
 tool, its operation (the tool-verb table, ``tools``), its arguments (the first of
 ``resource_arguments`` is the resource) and its answer as ``attributes.result``; an answer that
-is an error gives outcome ``error`` (one the user cancelled, ``denied``); the user's latest text before
-it, its request (``attributes.request``: a target the user gave is no injected one). A state-changing call still unanswered
+is an error gives outcome ``error`` (one the user cancelled, ``denied``); the user's latest text before it is
+its request (``attributes.request``: a target the user gave is not an injected one). A state-changing call still unanswered
 when its conversation (or the file) ends is an action marked ``attributes.unanswered`` (a run may
 stop on an injected payment); an unanswered read is counted in ``skipped``. The conversation is
 the action's session and task; a call that a later document of the same named session shows again
