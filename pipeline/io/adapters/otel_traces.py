@@ -47,7 +47,7 @@ def tools_in_start_order(spans: list[tuple[Any, Any]]) -> None:
     """
     first = spans[0][0] if spans else None
     for resource, _ in spans:
-        if resource is not first:
+        if resource is not first and resource != first:  # (some readers give each span a resource of its own)
             break
     else:
         return
