@@ -129,6 +129,12 @@ def tool_descriptions(value: Any) -> list[tuple[str, str]]:
     return out
 
 
+def described_tools(value: Any) -> list[dict[str, str]]:
+    """``tool_descriptions`` as the attribute carries them: ``{"name", "description"}`` each (what an
+    adapter puts in ``attributes["tool_definitions"]``)."""
+    return [{"name": n, "description": d} for n, d in tool_descriptions(value)]
+
+
 def _descriptions(node: Any, out: list[str], depth: int) -> None:
     """Every ``description`` text in a definition and its (JSON Schema) parameters, in order."""
     if depth > 8:

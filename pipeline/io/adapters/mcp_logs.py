@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, Final
 
-from intentwatch.pipeline.engine.toolcall import tool_descriptions
+from intentwatch.pipeline.engine.toolcall import described_tools
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, Result
@@ -81,7 +81,7 @@ class McpLog:
         if side == b"server" and "id" in msg and self.listing.get(session, self) == msg["id"]:
             del self.listing[session]
             listed = msg.get("result").get("tools") if msg.get("result").__class__ is dict else None
-            offered = [{"name": n, "description": d} for n, d in tool_descriptions(listed)] if listed.__class__ is list else []
+            offered = described_tools(listed) if listed.__class__ is list else []
             return ({"timestamp": when, "session_id": self.agent, "agent": self.agent, "role": "system", "content": [],
                      "tool_definitions": offered}, "") if offered else (None, "MCP tools/list answer (no descriptions)")
         if side == b"server" and "id" in msg and ("result" in msg or "error" in msg):

@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any, Final
 
-from intentwatch.pipeline.engine.toolcall import tool_descriptions
+from intentwatch.pipeline.engine.toolcall import described_tools
 
 from .libs import JSONDecodeError, dumps, loads
 from .messages import plain
@@ -261,7 +261,7 @@ _OI_TOOLS = 128  # OpenInference's flattened tools read
 
 def offered_tools(a: dict[str, Any]) -> list[dict[str, str]] | None:
     """The tools a model call was offered, as ``{"name", "description"}`` (its parameters' descriptions
-    on lines of their own; ``toolcall.tool_descriptions``): the GenAI ``gen_ai.tool.definitions``, else
+    on lines of their own; ``toolcall.described_tools``): the GenAI ``gen_ai.tool.definitions``, else
     OpenInference's ``llm.tools.<i>.tool.json_schema``. None when the span names none.
 
     >>> offered_tools({"llm.tools.0.tool.json_schema": '{"type": "function", "function": {"name": "fact", "description": "A fact."}}'})
@@ -277,7 +277,7 @@ def offered_tools(a: dict[str, Any]) -> list[dict[str, str]] | None:
             if v is None:
                 break
             defs.append(parse_json_text(v))
-    return [{"name": n, "description": d} for n, d in tool_descriptions(defs)] or None
+    return described_tools(defs) or None
 
 
 class OfferedTools:

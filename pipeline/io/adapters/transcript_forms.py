@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from intentwatch.models.action import EARLIEST, LATEST
-from intentwatch.pipeline.engine.toolcall import TOOL_DEFINITIONS, tool_descriptions
+from intentwatch.pipeline.engine.toolcall import TOOL_DEFINITIONS, described_tools
 
 from .base import EPOCH, UTC, _chunks
 from .libs import dumps
@@ -242,7 +242,7 @@ class Conversation:
         if tools.__class__ is not list or tools == self.offer_raw:
             return
         self.offer_raw = tools
-        described = [{"name": n, "description": d} for n, d in tool_descriptions(tools)]
+        described = described_tools(tools)
         key = zlib.crc32(dumps(described)) if described else None
         if key is not None and key != self.offer_key:
             self.offered, self.offer_key = ((self.offered or []) + described)[-MAX_OFFERED:], key

@@ -145,6 +145,11 @@ class Lab:
         self.actions.append(doc)
         return doc
 
+    def definition(self, d: Definition) -> None:
+        """A definition is a manifest too; its instances name it and list the same tools."""
+        self.manifests.append({"kind": "definition", "agent_id": d.name, "owner": "team@example.com",
+                               "purpose": f"{d.arch} assistant", "allowed": {"tools": d.read_tools + [d.act_tool]}})
+
     def manifest(self, agent: str, tools: list[str], t_ms: int, *, task: str, ttl_s: int | None = None, creds: list[str] | None = None,
                  schedule: dict | None = None, definition: str | None = None, per_tool: dict | None = None) -> None:
         doc: dict[str, Any] = {"agent_id": agent, "owner": "team@example.com", "purpose": f"{definition or agent} agent",
@@ -359,9 +364,8 @@ def simulate_agentic(instances: int, definitions_n: int, seed: int, out: Path) -
     lab = Lab(seed)
     rng = lab.rng
     defs = definitions(definitions_n)
-    for d in defs:  # each definition is a manifest too; its instances name it and list the same tools
-        lab.manifests.append({"kind": "definition", "agent_id": d.name, "owner": "team@example.com",
-                              "purpose": f"{d.arch} assistant", "allowed": {"tools": d.read_tools + [d.act_tool]}})
+    for d in defs:
+        lab.definition(d)
     t_start = int(START.timestamp() * 1000)
     span = (DAYS - 1) * DAY_MS
     for i in range(instances):
@@ -388,8 +392,7 @@ def offers(lab: Lab, instances: int, seed: int, t_start: int, span: int) -> None
     try:
         defs = [Definition(f"{a}-def-offers", a, *ARCHES[a]) for a in ("mail", "payments", "calendar", "messaging")]
         for d in defs:
-            lab.manifests.append({"kind": "definition", "agent_id": d.name, "owner": "team@example.com",
-                                  "purpose": f"{d.arch} assistant", "allowed": {"tools": d.read_tools + [d.act_tool]}})
+            lab.definition(d)
         for j in range(2 * max(10, instances // 50)):
             instance(lab, defs[j % len(defs)], instances + j, t_start + int(lab.rng.integers(0, span)),
                      "tool_poisoning" if j % 2 == 0 else "offered_tools")
