@@ -166,10 +166,10 @@ def _print_summary(s, dead) -> None:
         t.add_row("records skipped (not agent actions)", f"{s.skipped:,}")
         for kind, n in s.skipped_kinds.most_common(6):  # what they were: "digest file", "not gen_ai"...
             t.add_row(f"  {_clip(kind, 60)}", f"{n:,}")
-        if s.duplicates:
-            t.add_row("duplicate records (counted once)", f"{s.duplicates:,}")
         for kind, n in s.assumed.most_common():  # the adapter options say otherwise (--adapter-options)
             t.add_row(f"assumed  {_clip(kind, 90)}", f"{n:,}")
+    if s.duplicates:  # delivered again (the same event_id with the same content): judged once
+        t.add_row("duplicate records (counted once)", f"{s.duplicates:,}")
     if s.unknown_fields:
         from intentwatch.pipeline.io.adapters.unknown import UnknownFields
 

@@ -11,7 +11,8 @@ One writer must not steer the fleet (issue 17). An action stamped past the host'
 wall clock or ``now``), so one 2099 timestamp cannot expire every agent. Actions are
 de-duplicated per agent by ``event_id`` over ``dedup_window_seconds`` and at most
 ``dedup_max_events`` ids (kept in the agent's checkpointed state): a redelivery with the same
-content fingerprint is counted and dropped; the same id with other content is refused as a
+content fingerprint is counted and dropped (context an adapter handed on is no content:
+``content_fingerprint``); the same id with other content is refused as a
 conflicting duplicate, not given an alert id of its own: alert ids stay (agent, rule,
 event_id), the key consumers upsert by, and the first content keeps it; an action older than
 what its agent still remembers is refused as late, since it can no longer be told from a
@@ -46,6 +47,18 @@ from intentwatch.pipeline.engine.detectors import Detector
 from intentwatch.pipeline.engine.hosting import Hosting
 from intentwatch.pipeline.engine.response import Output
 from intentwatch.pipeline.engine.state import AgentState, LifecycleEvent
+from intentwatch.pipeline.engine.toolcall import HANDED_ON, PEER_RESULTS, TOOL_DEFINITIONS
+
+
+def content_fingerprint(a: Action) -> int:
+    """CRC-32 of the action as its producer's JSON (``exclude_none``, as the bridge writes it),
+    without the context an adapter handed on (``toolcall.HANDED_ON``): an OTLP request the Collector
+    sent again re-makes its actions without the peer results and offered tools handed on the first
+    time, and is a duplicate, not a conflicting one."""
+    attrs = a.attributes
+    if attrs and any(k in attrs for k in HANDED_ON):
+        a = a.model_copy(update={"attributes": {k: v for k, v in attrs.items() if k not in HANDED_ON}})
+    return zlib.crc32(a.model_dump_json(exclude_none=True).encode())
 
 
 class Engine(Hosting):
@@ -81,8 +94,9 @@ class Engine(Hosting):
                 self._next_due = min(self._next_due, self.evictor.next_compaction())
         if self.evictor is not None and len(self.agents) > self._ceiling and self.evictor.over():
             self.evictor.evict(keep=a.agent_id)
-        if fingerprint < 0:
-            fingerprint = zlib.crc32(a.model_dump_json().encode())
+        attrs = a.attributes
+        if fingerprint < 0 or (attrs and (PEER_RESULTS in attrs or TOOL_DEFINITIONS in attrs)):
+            fingerprint = content_fingerprint(a)
         prior = st.seen.get(a.event_id)
         if prior is not None:
             if prior[1] == fingerprint:

@@ -53,7 +53,7 @@ class ReplaySummary:
     skipped: int = 0        # records an adapter read that are not actions (non-agent spans, filtered log lines)
     skipped_kinds: Counter[str] = field(default_factory=Counter)  # ... by kind ("not gen_ai", "digest file"...)
     assumed: Counter[str] = field(default_factory=Counter)  # what the input did not say, an adapter took from its file
-    duplicates: int = 0     # records already seen in the run (CloudTrail eventIDs)
+    duplicates: int = 0     # records already seen in the run (CloudTrail eventIDs, an event_id's same content)
     unknown_fields: Counter[str] = field(default_factory=Counter)  # field names not in the action contract
     unknown_actions: int = 0  # actions that carried one or more of them
 
@@ -317,6 +317,7 @@ def replay(
     summary.refused += dead_letter_refused(engine, dead, positions)
     summary.actions = engine.n_actions
     summary.lifecycle = engine.stats["lifecycle"]
+    summary.duplicates += engine.stats["duplicates"]
     summary.feedback = engine.stats["feedback"]
     summary.bad = dead.count
     summary.withheld = engine.withheld

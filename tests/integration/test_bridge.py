@@ -1,7 +1,8 @@
 """OTLP spans on Kafka, as the OpenTelemetry Collector's Kafka exporter writes them, through
 ``intentwatch bridge`` and a worker: the same alert and command ids as replay of the native fleet.
 And its logs topic: coding agents' log events (Claude Code, Codex) through the bridge as actions; and
-a topic of transcript lines (a Claude Code session, an AgentDojo run) likewise.
+a topic of transcript lines (a Claude Code session, an AgentDojo run) likewise. A batch the exporter
+sends again is judged once.
 
 The exporter's defaults: topic ``otlp_spans``, encoding ``otlp_proto``, one message per batch
 of spans (mixed agents and traces), no key. The source topic here has one partition, so one
@@ -24,6 +25,7 @@ from intentwatch.pipeline.io.kafka import admin
 from intentwatch.pipeline.lab.simulate.spans import otlp_requests, to_proto
 from tests.integration.support import INTENTWATCH, Comparison, Pipeline, WorkerProcess
 from tests.unit.test_adapter_coding_agents import LINES, _logs_proto
+from tests.unit.test_redelivery import messages
 from tests.unit.test_adapter_transcripts import DATA
 
 
@@ -160,3 +162,25 @@ def test_transcript_lines_through_the_bridge(kafka_pipeline: Pipeline, tmp_path)
     assert len(expected) == 4 and sorted(got) == sorted(expected)  # Read, Bash (Edit still open), the run's two calls
     (dead,) = p.read_all(p.topics.dlq)
     assert dead.headers["reason"].decode().startswith("invalid JSON")
+
+
+def test_a_batch_the_collector_sends_again_is_judged_once(kafka_pipeline: Pipeline, tmp_path):
+    """At least once: the exporter's retry puts the payer's batch on the topic twice. The bridge re-makes
+    its actions without the context it handed on the first time (the reader's result, the offered
+    tools); the worker counts them as duplicates: no dead letter, one alert."""
+    p = kafka_pipeline
+    p.create_topics()
+    source = f"it.otlp_retry.{p.suffix}"
+    client = admin(p.kafka)
+    client.create_topics([NewTopic(source, num_partitions=1, replication_factor=1)])[source].result(30)
+    reader, payer = (to_proto(orjson.loads(m)).SerializeToString() for m in messages())
+    prod = Producer({"bootstrap.servers": p.bootstrap})
+    for m in (reader, payer, payer):
+        prod.produce(source, value=m)
+    assert prod.flush(60) == 0
+    _bridge_until_drained(p, source, tmp_path)
+    assert len(p.read_all(p.topics.actions)) == 9  # (6 actions, the payer's 3 again)
+    p.wait_drained([p.start_worker("w1")], timeout=240)
+    assert p.read_all(p.topics.dlq) == []
+    injected = [r.json() for r in p.read_all(p.topics.alerts) if r.json()["rule_id"] == "intent.injected_target"]
+    assert [(a["agent_id"], a["severity"]) for a in injected] == [("payer", "high")]

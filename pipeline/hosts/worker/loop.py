@@ -168,7 +168,8 @@ class Worker(Outputs, Checkpoints, Partitions, Shared):
                     self._refresh_metrics()
                     last_metrics = now
                 if now - last_log >= 10:
-                    log.info("processed %s; time by stage over %.0f s: %s", dict(self.stats), now - last_log, self.timings.line())
+                    log.info("processed %s (duplicates %d); time by stage over %.0f s: %s", dict(self.stats),
+                             self.engine.stats["duplicates"], now - last_log, self.timings.line())
                     last_log = now
                 self.out.poll(0)
             clean = self.checkpoint(final=True)  # a clean stop: what was finished is committed
