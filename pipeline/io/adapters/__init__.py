@@ -20,7 +20,6 @@ for a run; an instance holds the run's memory (CloudTrail's seen eventIDs, skipp
 =============  ==============================================================
 """
 
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -30,7 +29,7 @@ from intentwatch.models.errors import InputError
 from intentwatch.pipeline.io import INPUT_FORMATS
 from intentwatch.pipeline.io.codec import decode_action
 
-from .base import BadRecord, Result, _chunks, lines_through
+from .base import BadRecord, Damaged, Result, _chunks, lines_through
 from .inspect_logs import ZIP_MAGIC
 from .order import file_key, in_time_order, merged_by_start
 from .unknown import UnknownFields, unknown_fields
@@ -68,7 +67,7 @@ class NativeAdapter:
 
 
 SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".gz", ".pb", ".pb.gz", ".log", ".log.gz",
-            ".traj", ".eval")  # (SWE-agent's runs; Inspect's logs, zip archives)
+            ".traj", ".eval", ".zst")  # (SWE-agent's runs; Inspect's logs, zip archives; zstd: any name ending .zst)
 
 
 def read_tree(adapter: Adapter, path: str | Path) -> Iterator[Result]:
@@ -142,7 +141,7 @@ def _head(path: str | Path, peek: int) -> bytes | None:
     """A file's first ``peek`` bytes (a .gz file's uncompressed), or None when it cannot be read."""
     try:
         return next(_chunks(path, peek), b"")[:peek]
-    except (OSError, EOFError, zlib.error):
+    except (OSError, Damaged):
         return None
 
 

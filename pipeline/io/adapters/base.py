@@ -7,6 +7,7 @@ dead-letter file already takes, so replay and the worker set it aside like a bad
 
 import json
 import re
+import struct
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from intentwatch.models.action import Action
 from intentwatch.models.errors import InputError
 from intentwatch.pipeline.io.codec import describe
 
-from .libs import JSONDecodeError, ValidationError, dumps, loads
+from .libs import JSONDecodeError, ValidationError, ZstdDecompressor, ZstdError, dumps, loads
 
 # (Final: compiled, a constant is a C global, not a module dict lookup)
 _validate: Final = Action.__pydantic_validator__.validate_python
@@ -86,9 +87,9 @@ def from_unix_nanos(ns: int) -> datetime:
 
 
 def read_bytes(path: str | Path) -> tuple[bytes, str | None]:
-    """A file's bytes, gunzipped when it starts with the gzip magic (any name).
+    """A file's bytes, decompressed when it starts with the gzip or zstd magic (any name).
 
-    A truncated or corrupt gzip keeps what decompressed before the damage and returns the
+    A truncated or corrupt stream keeps what decompressed before the damage and returns the
     reason beside it, so the records read before it are not lost.
     """
     out: list[bytes] = []
@@ -99,9 +100,8 @@ def read_bytes(path: str | Path) -> tuple[bytes, str | None]:
             size += len(chunk)
             if size > MAX_DOCUMENT:
                 return b"", f"over {MAX_DOCUMENT >> 20} MiB as one document: split it, or write it as JSON lines"
-    except (EOFError, zlib.error) as e:
-        what = "truncated gzip" if isinstance(e, EOFError) else f"corrupt gzip ({e})"
-        return b"".join(out), f"{what}: the compressed stream ends early ({sum(map(len, out))} bytes decompressed)"
+    except Damaged as e:
+        return b"".join(out), f"{e}: the compressed stream ends early ({sum(map(len, out))} bytes decompressed)"
     return b"".join(out), None
 
 
@@ -180,29 +180,108 @@ class JsonInput:
 _OBJECTS: Final = re.compile(rb"\s*\{")
 _NEXT_OBJECT: Final = re.compile(rb"\}\s*\{")  # an object closed, the next opened
 GZIP_MAGIC = b"\x1f\x8b"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"  # a zstd frame (the Collector's file exporter with ``compression: zstd``)
+_ZSTD_STEP: Final = 1 << 14  # compressed bytes fed at a time: a frame of run-length blocks expands ~30,000x
 _NOT_BLANK = re.compile(rb"\S")
 
 
-def _chunks(path: str | Path, size: int = 1 << 20) -> Iterator[bytes]:
-    """A file's bytes in chunks, gunzipped (every member) when it starts with the gzip magic.
+class Damaged(ValueError):
+    """A compressed file that ends early or is corrupt; the message says which ("truncated gzip")."""
 
-    Raises EOFError after the last good chunk when the gzip stream ends early."""
+
+def _chunks(path: str | Path, size: int = 1 << 20) -> Iterator[bytes]:
+    """A file's bytes in chunks, decompressed (every gzip member, every zstd frame) when it starts with
+    the gzip or zstd magic. Raises ``Damaged`` after the last good chunk when the stream ends early or
+    breaks."""
     with open(path, "rb") as fh:
         raw = fh.read(size)
+        if raw[:4] == ZSTD_MAGIC:
+            yield from _unzstd(fh, raw, size)
+            return
         if raw[:2] != GZIP_MAGIC:
             while raw:
                 yield raw
                 raw = fh.read(size)
             return
         d = zlib.decompressobj(wbits=31)
-        while raw:
-            yield d.decompress(raw)
-            while d.eof and d.unused_data:  # concatenated gzip members
-                rest, d = d.unused_data, zlib.decompressobj(wbits=31)
-                yield d.decompress(rest)
-            raw = fh.read(size)
+        try:
+            while raw:
+                yield d.decompress(raw)
+                while d.eof and d.unused_data:  # concatenated gzip members
+                    rest, d = d.unused_data, zlib.decompressobj(wbits=31)
+                    yield d.decompress(rest)
+                raw = fh.read(size)
+        except zlib.error as e:
+            raise Damaged(f"corrupt gzip ({e})") from None
         if not d.eof:
-            raise EOFError("the compressed stream ends early")
+            raise Damaged("truncated gzip")
+
+
+def _unzstd(fh: Any, raw: bytes, size: int) -> Iterator[bytes]:
+    """The rest of ``_chunks`` for a zstd file (``raw``: its first bytes): frame after frame, as a
+    rotated exporter file or ``cat``-joined files hold them."""
+    dctx = ZstdDecompressor()
+    d = dctx.decompressobj()
+    try:
+        while raw:
+            for at in range(0, len(raw), _ZSTD_STEP):
+                out = d.decompress(raw[at:at + _ZSTD_STEP])
+                while d.eof and d.unused_data:  # the next frame
+                    rest, d = d.unused_data, dctx.decompressobj()
+                    out += d.decompress(rest)
+                if out:
+                    yield out
+            raw = fh.read(size)
+    except ZstdError as e:
+        raise Damaged(f"corrupt zstd ({e})") from None
+    if not d.eof:
+        raise Damaged("truncated zstd")
+
+
+def unzstd_message(data: bytes) -> bytes:
+    """One message compressed on its own (the file exporter's ``compression: zstd`` before its native
+    compression: each exported message is a zstd frame after its 4-byte length); raises ``Damaged``."""
+    d = ZstdDecompressor().decompressobj()
+    try:
+        out = d.decompress(data)
+    except ZstdError as e:
+        raise Damaged(f"corrupt zstd ({e})") from None
+    if not d.eof:
+        raise Damaged("truncated zstd")
+    return out
+
+
+def framed(path: str | Path) -> Iterator[Result | tuple[str, bytes]]:
+    """The messages of a file the Collector's file exporter writes with ``format: proto`` or with
+    ``compression: zstd``: each after a 4-byte big-endian length, as (source, message), a message
+    compressed on its own (a zstd frame) decompressed; a file that is not one is one bare message.
+    A file cut inside a message keeps the messages before the cut (the cut one is a bad record),
+    and a frame that does not decompress is a bad record."""
+    name = str(path)
+    data, damage = read_bytes(path)
+    cuts, pos = [], 0
+    while pos + 4 <= len(data):
+        (size,) = struct.unpack_from(">I", data, pos)
+        if pos + 4 + size > len(data):
+            break
+        cuts.append((pos + 4, pos + 4 + size))
+        pos += 4 + size
+    if not cuts:
+        yield name, data
+    for n, (a, b) in enumerate(cuts, 1):
+        message, where = data[a:b], f"{name}#msg{n}"
+        if message[:4] == ZSTD_MAGIC:
+            try:
+                message = unzstd_message(message)
+            except Damaged as e:
+                yield BadRecord(where, f"{e}: this message does not decompress", message[:65536])
+                continue
+        yield where, message
+    if cuts and pos != len(data):
+        yield BadRecord(f"{name}#msg{len(cuts) + 1}", f"the file ends inside this message ({len(data) - pos} of its "
+                                                      "bytes are there): it was cut while written", data[pos:pos + 65536])
+    if damage:
+        yield BadRecord(name, damage)
 
 
 def is_json_lines(path: str | Path, peek: int = 1 << 16) -> bool:
@@ -232,7 +311,7 @@ def is_json_lines(path: str | Path, peek: int = 1 << 16) -> bool:
                 new = end + 1
             if _NOT_BLANK.search(head, new) is not None or len(head) > MAX_LINE:
                 break  # something follows the first line (or the line is too long to be one)
-    except (EOFError, zlib.error):  # a damaged gzip: judge by what came out of it
+    except Damaged:  # judge by what came out of it
         pass
     except OSError:
         return False
@@ -252,10 +331,10 @@ MAX_DOCUMENT = 1 << 30   # one file read whole (a CloudTrail S3 file, a pretty-p
 
 
 def stream_lines(path: str | Path, max_line: int = MAX_LINE) -> Iterator[tuple[int, bytes | str]]:
-    """(line number, line) for the non-blank lines of a file, gzip or not, read as it goes.
+    """(line number, line) for the non-blank lines of a file, compressed or not, read as it goes.
 
     Problems come as (line number, reason text): a line over ``max_line`` bytes (never held
-    whole), and a damaged gzip, which ends the lines with (-1, reason): every complete line
+    whole), and a damaged gzip or zstd stream, which ends the lines with (-1, reason): every complete line
     before the damage is kept; the cut line is part of what the reason says is lost."""
     n, carry, skipping = 0, b"", False
     try:
@@ -271,9 +350,8 @@ def stream_lines(path: str | Path, max_line: int = MAX_LINE) -> Iterator[tuple[i
                     yield n, line.rstrip(b"\r")
             if len(carry) > max_line:
                 carry, skipping = b"", True
-    except (EOFError, zlib.error) as e:
-        what = "truncated gzip" if isinstance(e, EOFError) else f"corrupt gzip ({e})"
-        yield -1, f"{what}: the compressed stream ends early, after line {n}"
+    except Damaged as e:
+        yield -1, f"{e}: the compressed stream ends early, after line {n}"
         return
     if skipping:
         yield n + 1, f"line longer than {max_line} bytes, not read"

@@ -9,12 +9,15 @@ at run time, ``Any`` to the build.
 from typing import Any
 
 import orjson
+import zstandard
 from pydantic import ValidationError
 
 from intentwatch.pipeline.io.gc_pause import collector_paused
 
 dumps = orjson.dumps
 JSONDecodeError = orjson.JSONDecodeError
+ZstdDecompressor = zstandard.ZstdDecompressor  # the file exporter's ``compression: zstd`` (base.py)
+ZstdError = zstandard.ZstdError
 PAUSE_FROM = 16_384  # bytes of JSON from which a parse pauses the cyclic collector
 
 
@@ -29,7 +32,7 @@ def loads(raw: Any) -> Any:
     with collector_paused():
         return orjson.loads(raw)
 
-__all__ = ["JSONDecodeError", "ValidationError", "dumps", "export_request", "loads"]
+__all__ = ["JSONDecodeError", "ValidationError", "ZstdDecompressor", "ZstdError", "dumps", "export_request", "loads"]
 
 
 def export_request(raw: bytes) -> tuple[Any, str | None]:

@@ -39,7 +39,7 @@ from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.toolcall import TOOL_DEFINITIONS
 from intentwatch.pipeline.io.deadletter import failure
 
-from .base import BadRecord, JsonInput, Result, from_unix_nanos, make_action, read_bytes
+from .base import ZSTD_MAGIC, BadRecord, Damaged, JsonInput, Result, _chunks, framed, from_unix_nanos, make_action
 from .braintrust import braintrust_spans, is_braintrust
 from .jaeger import jaeger_spans
 from .langfuse import is_langfuse, langfuse_spans
@@ -57,7 +57,7 @@ from .otel_messages import MessageCalls, has_input
 from .otel_requests import MODEL_OPERATIONS, OfferedTools, TraceRequests, event_request, model_span, offered_tools, span_request
 from .otel_traces import MAX_ANCESTORS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent, \
     resource_agent, tools_in_start_order
-from .otlp import Span, SpanError, Spans, camel_keys, json_spans, length_prefixed, proto_spans
+from .otlp import Span, SpanError, Spans, camel_keys, json_spans, proto_spans
 from .peers import PeerResults
 
 # (Final: compiled, a constant is a C global, not a module dict lookup)
@@ -216,18 +216,17 @@ class OtelAdapter(JsonInput):
         """A file as the Collector's file exporter writes it.
 
         JSON: one ``TracesData`` per line, or one (pretty-printed) document. Protobuf: messages
-        each after a 4-byte big-endian length, or one bare message. ``.gz`` is read too.
+        each after a 4-byte big-endian length, or one bare message. gzip and zstd files are read
+        too, and ``compression: zstd`` as the exporter wrote it before its native compression (each
+        message a zstd frame after its length, JSON too: ``base.framed``).
         """
         self._memory = memory = TraceMemory()
         try:
-            if self.encoding == "json":
+            if self.encoding == "json" and not _framed_zstd(path):
                 yield from self.read_json(path)
             else:
-                data, damage = read_bytes(path)
-                for n, message in length_prefixed(data):
-                    yield from self.decode(message, f"{path}#msg{n}" if n else str(path))
-                if damage:
-                    yield BadRecord(str(path), damage)
+                for r in framed(path):
+                    yield from self.decode(r[1], r[0]) if isinstance(r, tuple) else (r,)
             for span, resource, result in memory.ready(final=True):  # ancestors that never came: what there is
                 yield from self._released(span, resource, result)
         finally:
@@ -386,3 +385,11 @@ class OtelAdapter(JsonInput):
             for key in _FIELD_KEYS.intersection(a):
                 fields[FIELD_ATTRIBUTES[key]] = a[key]
         return make_action(fields, span.position, span.raw)
+
+
+def _framed_zstd(path: str | Path) -> bool:
+    """Whether a file holds zstd frames each after a 4-byte length (``base.framed``)."""
+    try:
+        return next(_chunks(path, 8), b"")[4:8] == ZSTD_MAGIC
+    except (OSError, Damaged):
+        return False

@@ -381,19 +381,3 @@ def proto_spans(raw: bytes, source: str) -> Spans:
                     yield resource, _proto_span(sp, position)
                 except SpanError as e:
                     yield resource, BadRecord(position, str(e), sp.SerializeToString())
-
-
-def length_prefixed(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """Messages of a file of 4-byte big-endian length prefixes; a file that is not one is one message."""
-    cuts, pos = [], 0
-    while pos + 4 <= len(data):
-        (size,) = struct.unpack_from(">I", data, pos)
-        if pos + 4 + size > len(data):
-            break
-        cuts.append((pos + 4, pos + 4 + size))
-        pos += 4 + size
-    if pos != len(data) or not cuts:
-        yield 0, data
-        return
-    for n, (a, b) in enumerate(cuts, 1):
-        yield n, data[a:b]

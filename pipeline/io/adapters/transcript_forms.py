@@ -14,7 +14,7 @@ from typing import Any, Final
 from intentwatch.models.action import EARLIEST, LATEST
 from intentwatch.pipeline.engine.toolcall import TOOL_DEFINITIONS, described_tools
 
-from .base import EPOCH, UTC, _chunks
+from .base import EPOCH, UTC, Damaged, _chunks
 from .libs import dumps
 from .inspect_logs import conversation, is_log, samples
 from .langchain_steps import is_steps, steps_messages
@@ -163,7 +163,7 @@ def first_time(path: str | Path, time_text: re.Pattern[bytes]) -> float | None:
     """The first time (``time_text``: its key and value) in a file's first 64 KiB, Unix seconds; None: none."""
     try:
         head = next(_chunks(path, 1 << 16), b"")[: 1 << 16]
-    except (OSError, EOFError, zlib.error):
+    except (OSError, Damaged):
         return None
     m = time_text.search(head)
     if m is None:
