@@ -31,7 +31,7 @@ from intentwatch.pipeline.io.codec import decode_action
 
 from .base import BadRecord, Damaged, Result, _chunks, lines_through
 from .inspect_logs import ZIP_MAGIC
-from .order import file_key, in_time_order, merged_by_start
+from .order import files_in_order, in_time_order, merged_by_start
 from .unknown import UnknownFields, unknown_fields
 
 FORMATS = INPUT_FORMATS
@@ -85,7 +85,7 @@ def _files(adapter: Adapter, p: Path) -> Iterator[Result]:
     if not p.is_dir():
         yield from adapter.read(p)
         return
-    files = sorted((x for x in p.rglob("*") if x.is_file() and x.name.endswith(SUFFIXES)), key=file_key)
+    files = files_in_order((x for x in p.rglob("*") if x.is_file()), SUFFIXES)
     start_of = getattr(adapter, "file_start", None)
     if start_of is not None:  # session files: merged by time from each one's start (order.py)
         starts = [(start_of(f), str(f)) for f in files]
@@ -93,6 +93,10 @@ def _files(adapter: Adapter, p: Path) -> Iterator[Result]:
             if t is None:  # (naming no time, a benchmark's runs: read first, one after another)
                 yield from adapter.read(f)
         yield from merged_by_start([(t, f) for t, f in starts if t is not None], adapter.read)
+        return
+    together = getattr(adapter, "read_files", None)  # files of one export (OTel: a trace across rotated files)
+    if together is not None:
+        yield from together(files)
         return
     for f in files:
         yield from adapter.read(f)

@@ -284,6 +284,14 @@ def framed(path: str | Path) -> Iterator[Result | tuple[str, bytes]]:
         yield BadRecord(name, damage)
 
 
+def framed_zstd(path: str | Path) -> bool:
+    """Whether a file holds zstd frames each after a 4-byte length (``framed``)."""
+    try:
+        return next(_chunks(path, 8), b"")[4:8] == ZSTD_MAGIC
+    except (OSError, Damaged):
+        return False
+
+
 def is_json_lines(path: str | Path, peek: int = 1 << 16) -> bool:
     """Whether a file is JSON lines: its first line is a whole JSON value and more follows.
 

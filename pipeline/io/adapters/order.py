@@ -28,21 +28,51 @@ from intentwatch.models.baseline import epoch_seconds
 from .base import Result
 
 _STAMP = re.compile(r"_(\d{8}T\d{4}Z)_")
+# A rotated file of the Collector's file exporter (lumberjack's backup name): <name>-<time><last extension>
+_ROTATED = re.compile(r"(?P<stem>.*)-(?P<time>\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3})(?P<ext>\.[^.]*)?")
 FUTURE_SECONDS = 86400.0  # seconds past the wall clock beyond which an event's time says nothing of the order
 _TIME_KEYS = ("eventTime", "EventTime", "time", "timestamp")  # a record, LookupEvents, EventBridge, CloudWatch Logs
 
 
 def file_key(path: Path) -> tuple[str, str]:
-    """Files by the time in their name where it has one (after those without, in name order).
+    """Files by the time in their name where it has one (after those without, in name order):
+    CloudTrail's, or the one the Collector's file exporter puts in a rotated file's name
+    (``traces-2025-12-02T10-00-00.000.json``).
 
     >>> sorted(["AWSLogs/1/CloudTrail/us-east-1/2026/11/30/1_CloudTrail_us-east-1_20261130T0905Z_b.json.gz",
     ...         "AWSLogs/1/CloudTrail/eu-west-1/2026/11/30/1_CloudTrail_eu-west-1_20261130T0910Z_a.json.gz",
     ...         "AWSLogs/1/CloudTrail/eu-west-1/2026/11/30/1_CloudTrail_eu-west-1_20261130T0900Z_c.json.gz"],
     ...        key=lambda p: file_key(Path(p)))[0].rsplit("_", 3)[1:3]
     ['eu-west-1', '20261130T0900Z']
+    >>> file_key(Path("export/traces-2025-12-02T10-00-00.000.json"))[0]
+    '2025-12-02T10-00-00.000'
     """
     m = _STAMP.search(path.name)
-    return (m.group(1) if m else "", str(path))
+    if m is not None:
+        return m.group(1), str(path)
+    r = _ROTATED.fullmatch(path.name)
+    return (r.group("time") if r is not None else "", str(path))
+
+
+def files_in_order(files: Iterable[Path], suffixes: tuple[str, ...]) -> list[Path]:
+    """The input files among ``files`` (a name ending with one of ``suffixes``, or an exporter's rotated
+    file and the one it still writes: ``path: ./spans`` has no extension) by ``file_key``, the file
+    still written after its rotated ones: it has no time in its name but is the newest.
+
+    >>> [f.name for f in files_in_order([Path("t"), Path("t-2025-12-02T11-00-00.000"), Path("t-2025-12-02T10-00-00.000"),
+    ...                                  Path("other.json"), Path("u.json"), Path("u-2025-12-02T09-00-00.000.json"),
+    ...                                  Path("notes.txt")], (".json",))]
+    ['other.json', 'u-2025-12-02T09-00-00.000.json', 't-2025-12-02T10-00-00.000', 't-2025-12-02T11-00-00.000', 't', 'u.json']
+    """
+    files = list(files)
+    rotated = {f: m for f in files if (m := _ROTATED.fullmatch(f.name)) is not None}
+    written = {(f.parent, m.group("stem") + (m.group("ext") or "")) for f, m in rotated.items()}
+
+    def key(f: Path) -> tuple[str, str]:
+        k = file_key(f)
+        return ("\U0010ffff", k[1]) if not k[0] and (f.parent, f.name) in written else k
+
+    return sorted((f for f in files if f.name.endswith(suffixes) or f in rotated or (f.parent, f.name) in written), key=key)
 
 
 def _time_of(item: Any) -> Any:

@@ -31,7 +31,7 @@ application can state them, and a simulated fleet round-trips exactly.
 
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -39,7 +39,7 @@ from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.toolcall import TOOL_DEFINITIONS
 from intentwatch.pipeline.io.deadletter import failure
 
-from .base import ZSTD_MAGIC, BadRecord, Damaged, JsonInput, Result, _chunks, framed, from_unix_nanos, make_action
+from .base import BadRecord, JsonInput, Result, framed, framed_zstd, from_unix_nanos, make_action
 from .braintrust import braintrust_spans, is_braintrust
 from .jaeger import jaeger_spans
 from .langfuse import is_langfuse, langfuse_spans
@@ -220,13 +220,19 @@ class OtelAdapter(JsonInput):
         too, and ``compression: zstd`` as the exporter wrote it before its native compression (each
         message a zstd frame after its length, JSON too: ``base.framed``).
         """
+        return self.read_files([path])
+
+    def read_files(self, paths: Iterable[str | Path]) -> Iterator[Result]:
+        """Files read as one export (a folder of the exporter's rotated files, in time order): a span
+        held for an ancestor at the end of one file finds it in the next."""
         self._memory = memory = TraceMemory()
         try:
-            if self.encoding == "json" and not _framed_zstd(path):
-                yield from self.read_json(path)
-            else:
-                for r in framed(path):
-                    yield from self.decode(r[1], r[0]) if isinstance(r, tuple) else (r,)
+            for path in paths:
+                if self.encoding == "json" and not framed_zstd(path):
+                    yield from self.read_json(path)
+                else:
+                    for r in framed(path):
+                        yield from self.decode(r[1], r[0]) if isinstance(r, tuple) else (r,)
             for span, resource, result in memory.ready(final=True):  # ancestors that never came: what there is
                 yield from self._released(span, resource, result)
         finally:
@@ -385,11 +391,3 @@ class OtelAdapter(JsonInput):
             for key in _FIELD_KEYS.intersection(a):
                 fields[FIELD_ATTRIBUTES[key]] = a[key]
         return make_action(fields, span.position, span.raw)
-
-
-def _framed_zstd(path: str | Path) -> bool:
-    """Whether a file holds zstd frames each after a 4-byte length (``base.framed``)."""
-    try:
-        return next(_chunks(path, 8), b"")[4:8] == ZSTD_MAGIC
-    except (OSError, Damaged):
-        return False
