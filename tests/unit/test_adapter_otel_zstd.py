@@ -127,3 +127,14 @@ def test_replay_reads_a_compressed_export(tmp_path):
     alerts = replayed_alerts(plain, tmp_path, fmt="otel-json")
     assert alerts and replayed_alerts(packed, tmp_path, fmt="otel-json") == alerts
     assert replayed_alerts(packed.parent, tmp_path, fmt="otel-json") == alerts  # a folder of rotated files
+
+
+def test_a_zstd_bomb_comes_out_in_bounded_pieces(tmp_path):
+    """256 MiB of zeros is ~8 KiB of zstd: fed 1 KiB at a time, no piece is over 32 MiB."""
+    from intentwatch.pipeline.io.adapters.base import _chunks
+
+    bomb = tmp_path / "bomb.zst"
+    bomb.write_bytes(zstandard.ZstdCompressor(level=19).compress(bytes(256 << 20)))
+    assert bomb.stat().st_size < 16 << 10
+    sizes = [len(c) for c in _chunks(bomb)]
+    assert sum(sizes) == 256 << 20 and max(sizes) <= 32 << 20

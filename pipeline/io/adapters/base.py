@@ -181,7 +181,7 @@ _OBJECTS: Final = re.compile(rb"\s*\{")
 _NEXT_OBJECT: Final = re.compile(rb"\}\s*\{")  # an object closed, the next opened
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"  # a zstd frame (the Collector's file exporter with ``compression: zstd``)
-_ZSTD_STEP: Final = 1 << 14  # compressed bytes fed at a time: a frame of run-length blocks expands ~30,000x
+_ZSTD_STEP: Final = 1 << 10  # compressed bytes fed at a time: a frame of run-length blocks expands ~32,000x (32 MiB)
 _NOT_BLANK = re.compile(rb"\S")
 
 
