@@ -67,7 +67,7 @@ class NativeAdapter:
 
 
 SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".gz", ".pb", ".pb.gz", ".log", ".log.gz",
-            ".traj", ".eval", ".zst")  # (SWE-agent's runs; Inspect's logs, zip archives; zstd: any name ending .zst)
+            ".traj", ".eval", ".zst", ".parquet")  # (SWE-agent's runs; Inspect's logs, zip archives; zstd; Security Lake)
 
 
 def read_tree(adapter: Adapter, path: str | Path) -> Iterator[Result]:

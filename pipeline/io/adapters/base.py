@@ -19,7 +19,7 @@ from intentwatch.models.action import Action
 from intentwatch.models.errors import InputError
 from intentwatch.pipeline.io.codec import describe
 
-from .libs import JSONDecodeError, ValidationError, ZstdDecompressor, ZstdError, dumps, loads
+from .libs import PARQUET_MAGIC, JSONDecodeError, ValidationError, ZstdDecompressor, ZstdError, dumps, loads
 
 # (Final: compiled, a constant is a C global, not a module dict lookup)
 _validate: Final = Action.__pydantic_validator__.validate_python
@@ -289,6 +289,15 @@ def framed_zstd(path: str | Path) -> bool:
     try:
         return next(_chunks(path, 8), b"")[4:8] == ZSTD_MAGIC
     except (OSError, Damaged):
+        return False
+
+
+def parquet(path: str | Path) -> bool:
+    """Whether a file is Parquet (its magic; Security Lake's ``.gz.parquet`` compresses inside it)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == PARQUET_MAGIC
+    except OSError:
         return False
 
 

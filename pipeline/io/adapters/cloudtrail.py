@@ -30,11 +30,11 @@ from typing import Any, Final
 from intentwatch.pipeline.engine.detectors.cloud_calls import service_identity
 from intentwatch.pipeline.io.deadletter import failure
 
-from .base import BadRecord, JsonInput, Result, make_action
+from .base import BadRecord, JsonInput, Result, make_action, parquet
 from .cloudtrail_fields import bytes_moved, credential, is_ip as is_ip_text, outcome_of, principal, resource_of, tool_name
 from .cloudtrail_ocsf import from_ocsf, is_ocsf
 from .cloudtrail_operations import verb_operation as _verb_operation
-from .libs import JSONDecodeError, dumps, loads
+from .libs import JSONDecodeError, ParquetUnreadable, dumps, loads, parquet_rows
 from .options import CloudTrailOptions
 from .order import in_record_order
 
@@ -75,8 +75,19 @@ class CloudTrailAdapter(JsonInput):
     # LookupEvents row or a whole file's JSON (JsonInput).
 
     def read(self, path: str | Path) -> Iterator[Result]:
-        """A file: ``{"Records": [...]}``, an array, JSON lines, gzip or not."""
-        return self.read_json(path)
+        """A file: ``{"Records": [...]}``, an array, JSON lines, gzip or not; Parquet (Security Lake's OCSF)."""
+        return self._parquet(path) if parquet(path) else self.read_json(path)
+
+    def _parquet(self, path: str | Path) -> Iterator[Result]:
+        """A Parquet file's rows, each a record (Amazon Security Lake's ``.gz.parquet`` objects: OCSF)."""
+        n = 0
+        try:
+            for n, row in enumerate(parquet_rows(path), 1):
+                result = self._one(row, f"{path}#row{n}")
+                if result is not None:
+                    yield result
+        except ParquetUnreadable as e:
+            yield BadRecord(str(path), f"{e}; {n} row(s) read before it" if n else str(e))
 
     def _not_json(self, data: bytes, source: str, damage: str | None, error: Exception) -> Iterator[Result] | None:
         if _looks_like_lines(data) or not data.strip():

@@ -6,6 +6,9 @@ fails the build (tests/unit/test_compiled.py). They take them from here instead:
 at run time, ``Any`` to the build.
 """
 
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -32,7 +35,8 @@ def loads(raw: Any) -> Any:
     with collector_paused():
         return orjson.loads(raw)
 
-__all__ = ["JSONDecodeError", "ValidationError", "ZstdDecompressor", "ZstdError", "dumps", "export_request", "loads"]
+__all__ = ["JSONDecodeError", "PARQUET_MAGIC", "ParquetUnreadable", "ValidationError", "ZstdDecompressor", "ZstdError", "dumps", "export_request",
+           "loads", "parquet_rows"]
 
 
 def export_request(raw: bytes) -> tuple[Any, str | None]:
@@ -44,3 +48,39 @@ def export_request(raw: bytes) -> tuple[Any, str | None]:
         return ExportTraceServiceRequest.FromString(raw), None
     except DecodeError as e:
         return None, str(e)
+
+
+PARQUET_MAGIC = b"PAR1"  # a Parquet file's first (and last) four bytes
+
+
+class ParquetUnreadable(Exception):
+    """A Parquet file that cannot be read (pyarrow missing, or the file broken): the message says why."""
+
+
+def parquet_rows(path: str | Path, batch: int = 4096) -> Iterator[dict[str, Any]]:
+    """A Parquet file's rows as its JSON export would hold them: a map an object, a timestamp Unix
+    milliseconds (OCSF's ``timestamp_t``), a date ISO text. Read a row group's batch at a time.
+    Raises ``ParquetUnreadable`` (pyarrow not installed: the ``parquet`` extra; a broken file)."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ParquetUnreadable("a Parquet file: reading it needs pyarrow (pip install 'intentwatch[parquet]')") from None
+    try:
+        batches = pq.ParquetFile(path).iter_batches(batch_size=batch)
+        for b in batches:
+            for row in b.to_pylist(maps_as_pydicts="lossy"):
+                yield _plain(row)
+    except (OSError, ValueError, TypeError) as e:  # pyarrow's ArrowInvalid / ArrowIOError are among these
+        raise ParquetUnreadable(f"unreadable Parquet ({str(e)[:200]})") from None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return round(value.timestamp() * 1000)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
