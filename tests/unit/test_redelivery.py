@@ -11,7 +11,6 @@ and behind the bridge (whose worker fingerprints the raw bytes it reads).
 import zlib
 
 import orjson
-import pytest
 
 from intentwatch.models.action import Action
 from intentwatch.models.errors import InputError

@@ -35,8 +35,8 @@ def loads(raw: Any) -> Any:
     with collector_paused():
         return orjson.loads(raw)
 
-__all__ = ["JSONDecodeError", "PARQUET_MAGIC", "ParquetUnreadable", "ValidationError", "ZstdDecompressor", "ZstdError", "dumps", "export_request",
-           "loads", "parquet_rows"]
+__all__ = ["JSONDecodeError", "PARQUET_MAGIC", "ParquetUnreadable", "ValidationError", "ZstdDecompressor", "ZstdError",
+           "dumps", "export_request", "loads", "parquet_rows"]
 
 
 def export_request(raw: bytes) -> tuple[Any, str | None]:
@@ -70,8 +70,8 @@ def parquet_rows(path: str | Path, batch: int = 4096) -> Iterator[dict[str, Any]
         for b in batches:
             for row in b.to_pylist(maps_as_pydicts="lossy"):
                 yield _plain(row)
-    except (OSError, ValueError, TypeError) as e:  # pyarrow's ArrowInvalid / ArrowIOError are among these
-        raise ParquetUnreadable(f"unreadable Parquet ({str(e)[:200]})") from None
+    except Exception as e:  # noqa: BLE001 - pyarrow's errors (ArrowInvalid, ArrowIOError, ...): this file only
+        raise ParquetUnreadable(f"unreadable Parquet ({type(e).__name__}: {str(e)[:200]})") from None
 
 
 def _plain(value: Any) -> Any:
