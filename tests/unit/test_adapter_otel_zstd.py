@@ -138,3 +138,13 @@ def test_a_zstd_bomb_comes_out_in_bounded_pieces(tmp_path):
     assert bomb.stat().st_size < 16 << 10
     sizes = [len(c) for c in _chunks(bomb)]
     assert sum(sizes) == 256 << 20 and max(sizes) <= 32 << 20
+
+
+def test_a_compressed_export_replayed_as_native_says_which_format(tmp_path):
+    """``sniff_format`` (the hint replay prints when no line was an action) looks inside the first frame."""
+    from intentwatch.pipeline.io.adapters import sniff_format
+
+    (tmp_path / "j.zst").write_bytes(_prefixed([_frame(line) for line in LINES]))
+    (tmp_path / "p.zst").write_bytes(_prefixed([_frame(m) for m in _protos()]))
+    (tmp_path / "n.zst").write_bytes(_frame(b"\n".join(LINES) + b"\n"))  # native: sniffed decompressed, as gzip is
+    assert [sniff_format(tmp_path / n) for n in ("j.zst", "p.zst", "n.zst")] == ["otel-json", "otel-proto", "otel-json"]

@@ -63,3 +63,15 @@ def test_without_pyarrow_a_parquet_file_says_what_to_install(tmp_path, monkeypat
     monkeypatch.setitem(__import__("sys").modules, "pyarrow.parquet", None)  # import fails as if not installed
     (bad,) = open_adapter("cloudtrail").read(path)
     assert isinstance(bad, BadRecord) and "pip install 'intentwatch[parquet]'" in bad.reason
+
+
+def test_replay_without_format_hints_cloudtrail(tmp_path):
+    from typer.testing import CliRunner
+
+    from intentwatch.pipeline.cli import app
+
+    path = tmp_path / "x.gz.parquet"
+    pq.write_table(_security_lake(RAW[:2]), path)
+    res = CliRunner().invoke(app, ["replay", str(path), "--alerts", str(tmp_path / "a.jsonl"), "--commands",
+                                   str(tmp_path / "c.jsonl"), "--dead-letter", str(tmp_path / "d.jsonl")])
+    assert "looks like cloudtrail: replay it with --format cloudtrail" in " ".join(res.output.split())

@@ -29,8 +29,9 @@ from intentwatch.models.errors import InputError
 from intentwatch.pipeline.io import INPUT_FORMATS
 from intentwatch.pipeline.io.codec import decode_action
 
-from .base import BadRecord, Damaged, Result, _chunks, lines_through
+from .base import ZSTD_MAGIC, BadRecord, Damaged, Result, _chunks, first_frame, lines_through
 from .inspect_logs import ZIP_MAGIC
+from .libs import PARQUET_MAGIC
 from .order import files_in_order, in_time_order, merged_by_start
 from .unknown import UnknownFields, unknown_fields
 
@@ -127,6 +128,10 @@ def sniff_format(path: str | Path, peek: int = 1 << 16) -> str | None:
         return None
     if head.startswith(ZIP_MAGIC):  # a zip: an Inspect .eval log names its journal or samples
         return "transcript" if b"_journal/" in head or b"samples/" in head else None
+    if head.startswith(PARQUET_MAGIC):  # the Parquet read: Security Lake's OCSF CloudTrail
+        return "cloudtrail"
+    if head[4:8] == ZSTD_MAGIC:  # the file exporter's messages compressed one by one: JSON or protobuf inside
+        return "otel-json" if first_frame(head[4:]).lstrip().startswith(b"{") else "otel-proto"
     if b"\x00" in head or not _utf8(head):
         return "otel-proto"
     for fmt, marks in _LOOKS:

@@ -19,7 +19,7 @@ from intentwatch.models.action import Action
 from intentwatch.models.errors import InputError
 from intentwatch.pipeline.io.codec import describe
 
-from .libs import PARQUET_MAGIC, JSONDecodeError, ValidationError, ZstdDecompressor, ZstdError, dumps, loads
+from .libs import JSONDecodeError, ValidationError, ZstdDecompressor, ZstdError, dumps, loads
 
 # (Final: compiled, a constant is a C global, not a module dict lookup)
 _validate: Final = Action.__pydantic_validator__.validate_python
@@ -251,6 +251,14 @@ def unzstd_message(data: bytes) -> bytes:
     return out
 
 
+def first_frame(data: bytes) -> bytes:
+    """What the start of a zstd frame decompresses to, as far as ``data`` goes (b"": nothing)."""
+    try:
+        return ZstdDecompressor().decompressobj().decompress(data[:_ZSTD_STEP])
+    except ZstdError:
+        return b""
+
+
 def framed(path: str | Path) -> Iterator[Result | tuple[str, bytes]]:
     """The messages of a file the Collector's file exporter writes with ``format: proto`` or with
     ``compression: zstd``: each after a 4-byte big-endian length, as (source, message), a message
@@ -289,15 +297,6 @@ def framed_zstd(path: str | Path) -> bool:
     try:
         return next(_chunks(path, 8), b"")[4:8] == ZSTD_MAGIC
     except (OSError, Damaged):
-        return False
-
-
-def parquet(path: str | Path) -> bool:
-    """Whether a file is Parquet (its magic; Security Lake's ``.gz.parquet`` compresses inside it)."""
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(4) == PARQUET_MAGIC
-    except OSError:
         return False
 
 

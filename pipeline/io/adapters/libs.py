@@ -36,7 +36,7 @@ def loads(raw: Any) -> Any:
         return orjson.loads(raw)
 
 __all__ = ["JSONDecodeError", "PARQUET_MAGIC", "ParquetUnreadable", "ValidationError", "ZstdDecompressor", "ZstdError",
-           "dumps", "export_request", "loads", "parquet_rows"]
+           "dumps", "export_request", "is_parquet", "loads", "parquet_rows"]
 
 
 def export_request(raw: bytes) -> tuple[Any, str | None]:
@@ -51,6 +51,15 @@ def export_request(raw: bytes) -> tuple[Any, str | None]:
 
 
 PARQUET_MAGIC = b"PAR1"  # a Parquet file's first (and last) four bytes
+
+
+def is_parquet(path: str | Path) -> bool:
+    """Whether a file is Parquet (its magic; Security Lake's ``.gz.parquet`` compresses inside it)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == PARQUET_MAGIC
+    except OSError:
+        return False
 
 
 class ParquetUnreadable(Exception):
