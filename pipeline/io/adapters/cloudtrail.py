@@ -34,7 +34,7 @@ from .base import BadRecord, JsonInput, Result, make_action
 from .cloudtrail_fields import bytes_moved, credential, is_ip as is_ip_text, outcome_of, principal, resource_of, tool_name
 from .cloudtrail_ocsf import from_ocsf, is_ocsf
 from .cloudtrail_operations import verb_operation as _verb_operation
-from .libs import JSONDecodeError, ParquetUnreadable, dumps, is_parquet, loads, parquet_rows
+from .libs import PARQUET_MAGIC, JSONDecodeError, ParquetUnreadable, dumps, loads, parquet_rows, starts_with
 from .options import CloudTrailOptions
 from .order import in_record_order
 
@@ -76,7 +76,7 @@ class CloudTrailAdapter(JsonInput):
 
     def read(self, path: str | Path) -> Iterator[Result]:
         """A file: ``{"Records": [...]}``, an array, JSON lines, gzip or not; Parquet (Security Lake's OCSF)."""
-        return self._parquet(path) if is_parquet(path) else self.read_json(path)
+        return self._parquet(path) if starts_with(path, PARQUET_MAGIC) else self.read_json(path)
 
     def _parquet(self, path: str | Path) -> Iterator[Result]:
         """A Parquet file's rows, each a record (Amazon Security Lake's ``.gz.parquet`` objects: OCSF)."""

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from .base import MAX_DOCUMENT, BadRecord, Result
-from .libs import JSONDecodeError, loads
+from .libs import JSONDecodeError, loads, starts_with
 
 ZIP_MAGIC: Final = b"PK\x03\x04"
 _HEADERS: Final = ("header.json", "_journal/start.json", "start.json")  # where an archive's eval is, newest layout first
@@ -85,11 +85,7 @@ def _timed(m: Any, asked: dict[Any, Any]) -> Any:
 
 
 def is_archive(path: str | Path) -> bool:
-    try:
-        with open(path, "rb") as f:
-            return f.read(4) == ZIP_MAGIC
-    except OSError:
-        return False
+    return starts_with(path, ZIP_MAGIC)
 
 
 def archive(path: str | Path, read: Callable[[Any, bytes, str], Iterator[Result]]) -> Iterator[Result]:

@@ -36,7 +36,7 @@ def loads(raw: Any) -> Any:
         return orjson.loads(raw)
 
 __all__ = ["JSONDecodeError", "PARQUET_MAGIC", "ParquetUnreadable", "ValidationError", "ZstdDecompressor", "ZstdError",
-           "dumps", "export_request", "is_parquet", "loads", "parquet_rows"]
+           "dumps", "export_request", "loads", "parquet_rows", "starts_with"]
 
 
 def export_request(raw: bytes) -> tuple[Any, str | None]:
@@ -53,11 +53,11 @@ def export_request(raw: bytes) -> tuple[Any, str | None]:
 PARQUET_MAGIC = b"PAR1"  # a Parquet file's first (and last) four bytes
 
 
-def is_parquet(path: str | Path) -> bool:
-    """Whether a file is Parquet (its magic; Security Lake's ``.gz.parquet`` compresses inside it)."""
+def starts_with(path: str | Path, magic: bytes) -> bool:
+    """Whether a file's first bytes are ``magic`` (Parquet's, a zip's: each compresses inside itself)."""
     try:
         with open(path, "rb") as fh:
-            return fh.read(4) == PARQUET_MAGIC
+            return fh.read(len(magic)) == magic
     except OSError:
         return False
 
