@@ -27,7 +27,7 @@ from intentwatch.models.intent import IntentManifest
 from intentwatch.models.lifecycle import Decommission, Instantiate, Update
 from intentwatch.pipeline.io.adapters import Adapter, BadRecord, UnknownFields, read_tree
 from intentwatch.pipeline.io.codec import decode_action, decode_feedback, decode_lifecycle
-from intentwatch.pipeline.io.deadletter import DeadLetterFile, Oversized, failure
+from intentwatch.pipeline.io.deadletter import DeadLetterFile, Oversized, Unreadable, failure
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.engine.response import Output
 from intentwatch.pipeline.engine.trust import Rejection
@@ -64,6 +64,8 @@ def open_lines(path: str | Path, max_bytes: int | None = None,
 
     A line longer than ``max_bytes`` is never held whole: it comes as ``Oversized``, its first
     ``max_bytes + 1`` bytes with the size and sha256 of all of it (the decoder then refuses it).
+    A ``.gz`` file cut short or corrupt ends with an ``Unreadable`` line saying so (the decoders refuse
+    it with that reason: a dead letter), after every line read before the damage.
     ``opened`` gets the file as stored (a .gz file's compressed bytes) once it is open: its
     ``tell()`` is how far the reading is, against ``stored_size(path)``."""
     p = str(path)
@@ -76,19 +78,26 @@ def open_lines(path: str | Path, max_bytes: int | None = None,
         fh = open(p, "rb", buffering=1 << 20)
     if opened is not None:
         opened(getattr(fh, "fileobj", fh) if isinstance(fh, gzip.GzipFile) else fh)
+    n = 0
     try:
         if max_bytes is None:
-            for n, line in enumerate(fh, 1):
+            for line in fh:
+                n += 1
                 yield n, line.rstrip(b"\r\n")
             return
         limit = max_bytes + 2  # room for the line's own \r\n
-        readline, n = fh.readline, 0
+        readline = fh.readline
         while line := readline(limit):
             n += 1
             if len(line) == limit and not line.endswith(b"\n"):
                 yield n, _rest_of_line(readline, line)
             else:
                 yield n, line.rstrip(b"\r\n")
+    except (EOFError, OSError, zlib.error) as e:  # a .gz cut short or corrupt (BadGzipFile is an OSError)
+        if not isinstance(fh, gzip.GzipFile):
+            raise
+        what = "truncated gzip" if isinstance(e, EOFError) else f"corrupt gzip ({e})"
+        yield n + 1, Unreadable(f"{what}: the compressed stream ends early, after line {n}; the lines before it were read")
     finally:
         if fh is not sys.stdin.buffer:
             fh.close()

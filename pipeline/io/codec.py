@@ -15,6 +15,7 @@ from intentwatch.models.definition_record import DEFINITION_RECORD_ADAPTER, Defi
 from intentwatch.models.errors import InputError
 from intentwatch.models.feedback import Feedback
 from intentwatch.models.lifecycle import LIFECYCLE_ADAPTER, Decommission, Instantiate, Update
+from intentwatch.pipeline.io.deadletter import Unreadable
 
 _MAX_ERRORS = 3
 T = TypeVar("T")
@@ -69,6 +70,8 @@ def _short(value: object) -> str:
 
 
 def _decode(validate_json: Callable[[bytes], T], raw: bytes, source: str, max_bytes: int) -> T:
+    if isinstance(raw, Unreadable):  # where a compressed file stopped (replay.open_lines)
+        raise InputError(source, raw.reason, "unreadable")
     if len(raw) > max_bytes:  # an Oversized prefix (replay.open_lines) knows the whole size
         raise InputError(source, f"message is {getattr(raw, 'size', len(raw))} bytes, over the {max_bytes}-byte limit",
                          "too_large")

@@ -32,6 +32,18 @@ class Oversized(bytes):
         return obj
 
 
+class Unreadable(bytes):
+    """What a reader gives instead of the next line where a compressed file stops being readable (a
+    ``.gz`` cut short): no JSON, so any decoder refuses it; ``reason`` says why (``codec`` uses it)."""
+
+    reason: str
+
+    def __new__(cls, reason: str) -> "Unreadable":
+        obj = super().__new__(cls, b"(unreadable)")
+        obj.reason = reason
+        return obj
+
+
 def raw_summary(raw: bytes, raw_limit: int = RAW_LIMIT) -> tuple[bytes, int, str, bool]:
     """(kept prefix, whole size, whole sha256, truncated) of a bad input."""
     if isinstance(raw, Oversized):

@@ -17,7 +17,7 @@ import orjson
 from intentwatch.models.action import LATEST
 from intentwatch.models.errors import InputError
 from intentwatch.pipeline.io.adapters import Adapter, actions_from
-from intentwatch.pipeline.io.deadletter import DeadLetterFile
+from intentwatch.pipeline.io.deadletter import DeadLetterFile, Unreadable
 from intentwatch.pipeline.io.kafka import producer
 from intentwatch.pipeline.hosts.replay import open_lines
 from intentwatch.pipeline.settings import KafkaSettings
@@ -63,6 +63,10 @@ def produce_lines(kafka: KafkaSettings, topic: str, lines: Iterable[tuple[str, b
 
     for source, raw in lines:
         if not raw.strip():
+            continue
+        if isinstance(raw, Unreadable):  # where a .gz file stopped (open_lines)
+            dead.put(InputError(source, raw.reason, "unreadable"), raw)
+            result.bad += 1
             continue
         size = getattr(raw, "size", len(raw))  # an Oversized line (open_lines) was never read whole
         if size > max_bytes:

@@ -143,7 +143,7 @@ def native_actions(path: Path, dead: DeadLetterFile | None, max_bytes: int = 1_0
             yield decode_action(raw, "", max_bytes)
         except InputError as err:
             if dead is not None:
-                dead.put(InputError(f"{path}:{n}", err.reason), raw)
+                dead.put(InputError(f"{path}:{n}", err.reason, err.kind), raw)
 
 
 def read_history(actions: Iterator[Action], tz: str = "UTC", until: datetime | None = None) -> History:
