@@ -240,3 +240,19 @@ def test_a_gzip_cut_short_keeps_its_lines_and_says_where_it_stopped(tmp_path):
     assert run(tmp_path, intents, events, "--lifecycle", str(corrupt)).exit_code == 0
     (rec,) = [orjson.loads(x) for x in (tmp_path / "dlq.jsonl").read_bytes().splitlines()]
     assert rec["source"] == f"{corrupt}:1" and rec["reason"].startswith("corrupt gzip")
+
+
+def test_produce_sets_aside_where_a_gzip_stopped(tmp_path):
+    """``intentwatch produce`` reads the same lines: the damage is a dead letter, not a crash (nothing
+    complete was in this file, so nothing reaches the producer and no broker is needed)."""
+    from intentwatch.pipeline.io.deadletter import DeadLetterFile
+    from intentwatch.pipeline.io.feed import file_lines, produce_lines
+    from intentwatch.pipeline.settings import KafkaSettings
+
+    broken = tmp_path / "a.jsonl.gz"
+    line = b'{"blob": "%s"}\n' % base64.b64encode(b"".join(hashlib.sha256(b"%d" % i).digest() for i in range(4000)))
+    packed = gzip.compress(line)
+    broken.write_bytes(packed[: len(packed) // 2])  # cut inside its first (and only) line
+    dead = DeadLetterFile(None)
+    result = produce_lines(KafkaSettings(bootstrap_servers="127.0.0.1:1"), "t", file_lines(broken), dead)
+    assert (result.produced, result.bad, dict(dead.kinds)) == (0, 1, {"unreadable": 1})
