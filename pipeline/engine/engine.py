@@ -47,16 +47,20 @@ from intentwatch.pipeline.engine.detectors import Detector
 from intentwatch.pipeline.engine.hosting import Hosting
 from intentwatch.pipeline.engine.response import Output
 from intentwatch.pipeline.engine.state import AgentState, LifecycleEvent
-from intentwatch.pipeline.engine.toolcall import HANDED_ON, PEER_RESULTS, TOOL_DEFINITIONS
+from intentwatch.pipeline.engine.toolcall import HANDED_ON
 
 
-def content_fingerprint(a: Action) -> int:
-    """CRC-32 of the action as its producer's JSON (``exclude_none``, as the bridge writes it),
-    without the context an adapter handed on (``toolcall.HANDED_ON``): an OTLP request the Collector
-    sent again re-makes its actions without the peer results and offered tools handed on the first
-    time, and is a duplicate, not a conflicting one."""
+def content_fingerprint(a: Action, fingerprint: int = -1) -> int:
+    """The action's content fingerprint: ``fingerprint`` (the host's CRC-32 of the bytes it read) unless
+    it is unset or the action carries context an adapter handed on (``toolcall.HANDED_ON``); then the
+    CRC-32 of the action as its producer's JSON (``exclude_none``, as the bridge writes it) without that
+    context: an OTLP request the Collector sent again re-makes its actions without the peer results and
+    offered tools handed on the first time, and is a duplicate, not a conflicting one."""
     attrs = a.attributes
-    if attrs and any(k in attrs for k in HANDED_ON):
+    handed = attrs and any(k in attrs for k in HANDED_ON)
+    if fingerprint >= 0 and not handed:
+        return fingerprint
+    if handed:
         a = a.model_copy(update={"attributes": {k: v for k, v in attrs.items() if k not in HANDED_ON}})
     return zlib.crc32(a.model_dump_json(exclude_none=True).encode())
 
@@ -94,9 +98,7 @@ class Engine(Hosting):
                 self._next_due = min(self._next_due, self.evictor.next_compaction())
         if self.evictor is not None and len(self.agents) > self._ceiling and self.evictor.over():
             self.evictor.evict(keep=a.agent_id)
-        attrs = a.attributes
-        if fingerprint < 0 or (attrs and (PEER_RESULTS in attrs or TOOL_DEFINITIONS in attrs)):
-            fingerprint = content_fingerprint(a)
+        fingerprint = content_fingerprint(a, fingerprint)
         prior = st.seen.get(a.event_id)
         if prior is not None:
             if prior[1] == fingerprint:
