@@ -196,46 +196,34 @@ def _chunks(path: str | Path, size: int = 1 << 20) -> Iterator[bytes]:
     with open(path, "rb") as fh:
         raw = fh.read(size)
         if raw[:4] == ZSTD_MAGIC:
-            yield from _unzstd(fh, raw, size)
-            return
-        if raw[:2] != GZIP_MAGIC:
+            yield from _unpacked(fh, raw, size, ZstdDecompressor().decompressobj, ZstdError, "zstd", _ZSTD_STEP)
+        elif raw[:2] == GZIP_MAGIC:
+            yield from _unpacked(fh, raw, size, lambda: zlib.decompressobj(wbits=31), zlib.error, "gzip", size)
+        else:
             while raw:
                 yield raw
                 raw = fh.read(size)
-            return
-        d = zlib.decompressobj(wbits=31)
-        try:
-            while raw:
-                yield d.decompress(raw)
-                while d.eof and d.unused_data:  # concatenated gzip members
-                    rest, d = d.unused_data, zlib.decompressobj(wbits=31)
-                    yield d.decompress(rest)
-                raw = fh.read(size)
-        except zlib.error as e:
-            raise Damaged(f"corrupt gzip ({e})") from None
-        if not d.eof:
-            raise Damaged("truncated gzip")
 
 
-def _unzstd(fh: Any, raw: bytes, size: int) -> Iterator[bytes]:
-    """The rest of ``_chunks`` for a zstd file (``raw``: its first bytes): frame after frame, as a
-    rotated exporter file or ``cat``-joined files hold them."""
-    dctx = ZstdDecompressor()
-    d = dctx.decompressobj()
+def _unpacked(fh: Any, raw: bytes, size: int, decompressor: Callable[[], Any], error: Any, name: str,
+              step: int) -> Iterator[bytes]:
+    """The rest of ``_chunks`` for a compressed file (``raw``: its first bytes), fed ``step`` bytes at a
+    time: member after member (frame after frame), as concatenated files or a rotating exporter write them."""
+    d = decompressor()
     try:
         while raw:
-            for at in range(0, len(raw), _ZSTD_STEP):
-                out = d.decompress(raw[at:at + _ZSTD_STEP])
-                while d.eof and d.unused_data:  # the next frame
-                    rest, d = d.unused_data, dctx.decompressobj()
+            for at in range(0, len(raw), step):
+                out = d.decompress(raw[at:at + step])
+                while d.eof and d.unused_data:  # the next member / frame
+                    rest, d = d.unused_data, decompressor()
                     out += d.decompress(rest)
                 if out:
                     yield out
             raw = fh.read(size)
-    except ZstdError as e:
-        raise Damaged(f"corrupt zstd ({e})") from None
+    except error as e:
+        raise Damaged(f"corrupt {name} ({e})") from None
     if not d.eof:
-        raise Damaged("truncated zstd")
+        raise Damaged(f"truncated {name}")
 
 
 def unzstd_message(data: bytes) -> bytes:
