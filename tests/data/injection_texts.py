@@ -1,4 +1,4 @@
-"""Labelled texts for the injection-cue heuristic (pipeline/engine/detectors/injection_text.py).
+"""Labelled texts for the injection-cue heuristic (pipeline/engine/detectors/injection_cues.py).
 
 INJECTIONS: the attack templates of AgentDojo (Debenedetti et al., 2024: "important_instructions",
 "ignore_previous", "system_message", "injecagent", "direct", "tool_knowledge") and InjecAgent

@@ -6,6 +6,7 @@ turn on, non-ASCII letters that ignoring case folds onto ASCII ones among them."
 import random
 import re
 
+from intentwatch.pipeline.engine.detectors import injection_cues as cues
 from intentwatch.pipeline.engine.detectors import injection_text as inj
 from tests.data.injection_texts import BENIGN, DECLARATIVE, INJECTIONS
 
@@ -13,7 +14,7 @@ ATOMS = list("aZeKs09 .-_@:/#<[\n\t,;!?%+") + [
     "\u212a", "\u017f", "\u0130", "\u0131", "é", "１", "http://", "HTTPS://", "ftp://", "@evil.io", "DE89", "3704", "0044",
     "ignore", "previous", "instructions", "system", "assistant", "AI", " ai ", "note", "Dear", "task", "please", "send",
     "12345678", "192.168.", "1.2", "f-", "INV_", "doc_17", "TODO:", "<INFORMATION>", "[INST]", "## system", "user@x.io",
-    "www.x.com", " the user asked", "ta\u212a", "\u017fy\u017ftem"]
+    "www.x.com", " the user asked", "ta\u212a", "\u017fy\u017ftem", "+1 ", "+44 (0)", "(555) ", "123-4567", "555.", "1-800-"]
 
 # Every kind in one pass, as the detector scanned before kinds were left out.
 _FULL = re.compile("|".join(f"(?P<{k}>{'(?i:' + r.pattern + ')' if r.flags & re.I else r.pattern})" for k, r in inj._KINDS))
@@ -45,11 +46,11 @@ def _full_pass(text: str) -> set[str]:
 def test_strong_pretest_equals_the_pattern():
     rnd = random.Random(1)
     texts = [_text(rnd) for _ in range(3000)] + INJECTIONS + DECLARATIVE + BENIGN + ["TA\u212aE OVER", "\u017fystem"]
-    assert sum(inj._strong(t) for t in texts) > 1000  # the texts reach both answers
+    assert sum(cues._strong(t) for t in texts) > 1000  # the texts reach both answers
     for t in texts:
-        assert inj._strong(t) == (inj._STRONG.search(t) is not None), t
+        assert cues._strong(t) == (cues._STRONG.search(t) is not None), t
     # Every alternative of _STRONG is a plain word or in _STRONG_REST.
-    assert set(inj._STRONG.pattern.split("|")) == set(inj._STRONG_WORDS) | set(inj._STRONG_REST.pattern.split("|"))
+    assert set(cues._STRONG.pattern.split("|")) == set(cues._STRONG_WORDS) | set(cues._STRONG_REST.pattern.split("|"))
 
 
 def test_scan_with_kinds_left_out_equals_the_full_pass():

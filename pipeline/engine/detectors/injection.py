@@ -49,7 +49,8 @@ Results are read lazily. Each session keeps a record of its latest results, not 
 results and ``params.record_chars`` characters of text; a result whose texts equal one still in
 the record adds nothing and is not kept). A result is scanned for targets only when a
 state-changing call has a target that neither intent nor request covers and the result's text holds
-that target as a substring (lower-cased, spaces removed: every target read from ASCII text is one),
+that target as a substring (lower-cased, spaces removed: every target read from ASCII text is one
+but a phone number, whose digits are looked for among the text's digits),
 and scored for cues only when it is that target's source; a result leaving the record (the oldest,
 when a bound is passed) is read in full into the hashes of the session's targets (``r``: at most
 ``params.values``, each with its first source, the oldest forgotten first). Findings are those of
@@ -71,8 +72,8 @@ from typing import Any
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import READS, Detector
-from intentwatch.pipeline.engine.detectors.injection_text import (CUE_THRESHOLD, STATE_CHANGING, argument_targets,
-                                                                  injection_cues, instruction_part, result_texts,
+from intentwatch.pipeline.engine.detectors.injection_cues import CUE_THRESHOLD, injection_cues, instruction_part
+from intentwatch.pipeline.engine.detectors.injection_text import (STATE_CHANGING, argument_targets, may_hold, result_texts,
                                                                   targets_in_text, text_targets)
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.params import InjectionParams, validated
@@ -148,14 +149,12 @@ def _source(entry: list, t: str | None = None, copied: str | None = None) -> lis
 
 
 def _first_in_record(record: list[list], t: str) -> list | None:
-    """The source of ``t`` in the first result of the record holding it, or None. An ASCII text
-    whose lower-cased form without spaces lacks ``t`` is not read: every target read from it is a
-    substring of that form."""
+    """The source of ``t`` in the first result of the record holding it, or None; a text that
+    cannot hold it (``may_hold``) is not read."""
     for e in record:
         found = e[_FOUND]
         if found is None:
-            text: str = e[_TEXT]
-            if text.isascii() and t not in text.lower().replace(" ", ""):
+            if not may_hold(e[_TEXT], t):
                 continue
             found = _targets(e)
         if t in found:
@@ -338,7 +337,9 @@ class InjectedTarget(Detector):
             for clause in (m.allowed.per_tool or {}).values():
                 for rule in clause.arguments.values():
                     pats += [p.lower() for p in rule.allowed or []]
-            cached = (PatternSet(pats), f"{m.task or ''}\n{m.purpose}".lower())
+            pats += [t for p in PatternSet(pats).exact for t in targets_in_text(p)]  # "DE89 3704 ...", "+1 (555) ..." as targets
+            said = f"{m.task or ''}\n{m.purpose}"
+            cached = (PatternSet(pats), f"{said.lower()}\n{' '.join(sorted(targets_in_text(said)))}")
             if len(self._declared) > 4096:
                 self._declared.clear()
             self._declared[key] = cached
