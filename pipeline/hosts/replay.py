@@ -6,8 +6,8 @@ lifecycle file) are applied by the engine in event-time order; on equal times th
 applies first.
 """
 
-import gzip
 import hashlib
+import io
 import sys
 import time
 import zlib
@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from pydantic import ValidationError
 
@@ -26,6 +26,7 @@ from intentwatch.models.feedback import Feedback
 from intentwatch.models.intent import IntentManifest
 from intentwatch.models.lifecycle import Decommission, Instantiate, Update
 from intentwatch.pipeline.io.adapters import Adapter, BadRecord, UnknownFields, read_tree
+from intentwatch.pipeline.io.adapters.base import GZIP_MAGIC, ZSTD_MAGIC, Damaged, unpacked
 from intentwatch.pipeline.io.codec import decode_action, decode_feedback, decode_lifecycle
 from intentwatch.pipeline.io.deadletter import DeadLetterFile, Oversized, Unreadable, failure
 from intentwatch.pipeline.engine.engine import Engine
@@ -58,26 +59,49 @@ class ReplaySummary:
     unknown_actions: int = 0  # actions that carried one or more of them
 
 
+class _Decompressed(io.RawIOBase):
+    """A compressed file's decompressed bytes (``unpacked``) as a file, for a buffered ``readline``;
+    reading raises ``Damaged`` where the stream ends early or breaks."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._chunks, self._left = unpacked(fh, 1 << 16), memoryview(b"")  # (64 KiB read at a time: the progress)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self._left:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._left = memoryview(chunk)
+        n = min(len(b), len(self._left))
+        b[:n], self._left = self._left[:n], self._left[n:]
+        return n
+
+
 def open_lines(path: str | Path, max_bytes: int | None = None,
                opened: Callable[[IO[bytes]], None] | None = None) -> Iterator[tuple[int, bytes]]:
-    """(line number, line without its newline) from a file, ``.gz`` file, or ``-`` (stdin).
+    """(line number, line without its newline) from a file, gzip or zstd compressed or not (known by
+    its first bytes, whatever its name), or ``-`` (stdin).
 
     A line longer than ``max_bytes`` is never held whole: it comes as ``Oversized``, its first
     ``max_bytes + 1`` bytes with the size and sha256 of all of it (the decoder then refuses it).
-    A ``.gz`` file cut short or corrupt ends with an ``Unreadable`` line saying so (the decoders refuse
-    it with that reason: a dead letter), after every line read before the damage.
-    ``opened`` gets the file as stored (a .gz file's compressed bytes) once it is open: its
-    ``tell()`` is how far the reading is, against ``stored_size(path)``."""
+    A compressed file cut short or corrupt ends with an ``Unreadable`` line saying so (the decoders
+    refuse it with that reason: a dead letter), after every line read before the damage.
+    ``opened`` gets the file as stored (compressed bytes) once it is open: its ``tell()`` is how far
+    the reading is, against ``stored_size(path)``."""
     p = str(path)
     fh: IO[bytes]
     if p == "-":
         fh = sys.stdin.buffer
-    elif p.endswith(".gz"):
-        fh = gzip.open(p, "rb")  # type: ignore[assignment]
     else:
-        fh = open(p, "rb", buffering=1 << 20)
-    if opened is not None:
-        opened(getattr(fh, "fileobj", fh) if isinstance(fh, gzip.GzipFile) else fh)
+        stored = open(p, "rb", buffering=1 << 20)
+        if opened is not None:
+            opened(stored)
+        head = stored.peek(4)[:4]
+        compressed = head[:2] == GZIP_MAGIC or head == ZSTD_MAGIC
+        fh = io.BufferedReader(_Decompressed(stored), 1 << 20) if compressed else stored  # type: ignore[assignment]
     n = 0
     try:
         if max_bytes is None:
@@ -93,18 +117,16 @@ def open_lines(path: str | Path, max_bytes: int | None = None,
                 yield n, _rest_of_line(readline, line)
             else:
                 yield n, line.rstrip(b"\r\n")
-    except (EOFError, OSError, zlib.error) as e:  # a .gz cut short or corrupt (BadGzipFile is an OSError)
-        if not isinstance(fh, gzip.GzipFile):
-            raise
-        what = "truncated gzip" if isinstance(e, EOFError) else f"corrupt gzip ({e})"
-        yield n + 1, Unreadable(f"{what}: the compressed stream ends early, after line {n}; the lines before it were read")
+    except Damaged as e:
+        yield n + 1, Unreadable(f"{e}: the compressed stream ends early, after line {n}; the lines before it were read")
     finally:
         if fh is not sys.stdin.buffer:
             fh.close()
+            stored.close()
 
 
 def stored_size(path: str | Path) -> int | None:
-    """Bytes of a regular file as stored (compressed for .gz); None for stdin, pipes, devices."""
+    """Bytes of a regular file as stored (compressed, for a compressed one); None for stdin, pipes, devices."""
     p = Path(path)
     return p.stat().st_size if str(path) != "-" and p.is_file() else None
 

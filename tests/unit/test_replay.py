@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import orjson
+import zstandard
 from typer.testing import CliRunner
 
 from intentwatch.pipeline.cli import app
@@ -91,17 +92,27 @@ def test_strict_exits_one_but_completes(tmp_path):
     assert (tmp_path / "alerts.jsonl").read_bytes()
 
 
-def test_same_input_same_bytes_and_gzip_equals_plain(tmp_path):
+def _zstd(data: bytes) -> bytes:
+    """Two zstd frames, as a writer that flushes (or rotates) writes them."""
+    half = len(data) // 2
+    return b"".join(zstandard.ZstdCompressor().compress(part) for part in (data[:half], data[half:]))
+
+
+def test_same_input_same_bytes_and_compressed_equals_plain(tmp_path):
+    """gzip and zstd (before: a native .zst file was read as bytes, every line a dead letter), known
+    by their first bytes: a gzip file without .gz in its name too."""
     intents, events, acts = setup_fleet(tmp_path)
     acts.append(action(at=timedelta(minutes=30), credential_id="key-stolen"))  # critical: a command too
     events.write_bytes(b"\n".join(lines_of(acts)) + b"\n")
     outs = []
-    for src in (events, events, tmp_path / "actions.jsonl.gz"):
-        if src.suffix == ".gz":
-            src.write_bytes(gzip.compress(events.read_bytes()))
-        assert run(tmp_path, intents, src).exit_code == 0
+    for src, pack in ((events, None), (events, None), (tmp_path / "actions.jsonl.gz", gzip.compress),
+                      (tmp_path / "actions.jsonl.zst", _zstd), (tmp_path / "actions.log", gzip.compress)):
+        if pack is not None:
+            src.write_bytes(pack(events.read_bytes()))
+        res = run(tmp_path, intents, src)
+        assert res.exit_code == 0 and not (tmp_path / "dlq.jsonl").exists(), (src, res.output)
         outs.append(((tmp_path / "alerts.jsonl").read_bytes(), (tmp_path / "commands.jsonl").read_bytes()))
-    assert outs[0] == outs[1] == outs[2]
+    assert outs[1:] == [outs[0]] * 4
     assert outs[0][0] and outs[0][1]
 
 
@@ -240,6 +251,14 @@ def test_a_gzip_cut_short_keeps_its_lines_and_says_where_it_stopped(tmp_path):
     assert run(tmp_path, intents, events, "--lifecycle", str(corrupt)).exit_code == 0
     (rec,) = [orjson.loads(x) for x in (tmp_path / "dlq.jsonl").read_bytes().splitlines()]
     assert rec["source"] == f"{corrupt}:1" and rec["reason"].startswith("corrupt gzip")
+
+    zcut = tmp_path / "actions.jsonl.zst"  # zstd the same way
+    zwhole = _zstd(body + noise)
+    zcut.write_bytes(zwhole[: len(zwhole) * 3 // 4])
+    assert run(tmp_path, intents, zcut).exit_code == 0
+    dead = [orjson.loads(x) for x in (tmp_path / "dlq.jsonl").read_bytes().splitlines()]
+    assert dead[-1]["reason"].startswith("truncated zstd: the compressed stream ends early, after line ")
+    assert (tmp_path / "alerts.jsonl").read_bytes() == replayed
 
 
 def test_produce_sets_aside_where_a_gzip_stopped(tmp_path):

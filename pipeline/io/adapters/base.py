@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Final, TypeAlias
+from typing import IO, Any, Final, TypeAlias
 
 from intentwatch.models.action import Action
 from intentwatch.models.errors import InputError
@@ -190,19 +190,24 @@ class Damaged(ValueError):
 
 
 def _chunks(path: str | Path, size: int = 1 << 20) -> Iterator[bytes]:
-    """A file's bytes in chunks, decompressed (every gzip member, every zstd frame) when it starts with
-    the gzip or zstd magic. Raises ``Damaged`` after the last good chunk when the stream ends early or
-    breaks."""
+    """``unpacked`` of a file."""
     with open(path, "rb") as fh:
-        raw = fh.read(size)
-        if raw[:4] == ZSTD_MAGIC:
-            yield from _unpacked(fh, raw, size, ZstdDecompressor().decompressobj, ZstdError, "zstd", _ZSTD_STEP)
-        elif raw[:2] == GZIP_MAGIC:
-            yield from _unpacked(fh, raw, size, lambda: zlib.decompressobj(wbits=31), zlib.error, "gzip", size)
-        else:
-            while raw:
-                yield raw
-                raw = fh.read(size)
+        yield from unpacked(fh, size)
+
+
+def unpacked(fh: IO[bytes], size: int = 1 << 20) -> Iterator[bytes]:
+    """An open file's bytes in chunks, decompressed (every gzip member, every zstd frame) when they
+    start with the gzip or zstd magic. Raises ``Damaged`` after the last good chunk when the stream
+    ends early or breaks."""
+    raw = fh.read(size)
+    if raw[:4] == ZSTD_MAGIC:
+        yield from _unpacked(fh, raw, size, ZstdDecompressor().decompressobj, ZstdError, "zstd", _ZSTD_STEP)
+    elif raw[:2] == GZIP_MAGIC:
+        yield from _unpacked(fh, raw, size, lambda: zlib.decompressobj(wbits=31), zlib.error, "gzip", size)
+    else:
+        while raw:
+            yield raw
+            raw = fh.read(size)
 
 
 def _unpacked(fh: Any, raw: bytes, size: int, decompressor: Callable[[], Any], error: Any, name: str,
