@@ -13,6 +13,13 @@ and reason in the headers, its siblings go on.
 Exactly once: each batch of consumed messages, its actions, its dead letters and its consumed
 offsets commit in one Kafka transaction. A bridge killed mid-batch leaves an aborted transaction
 (invisible to the worker's read_committed consumer) and its restart reads the batch again.
+
+Context across restarts: an adapter hands context from one message to later ones (a reader's
+result to the payer's next call, the tools a model was offered, the agent span a later tool span
+belongs to), held in memory. Given a partition, the bridge first reads up to
+``worker.bridge_context_messages`` of its messages before the committed offset again through the
+adapter, producing nothing, then goes on from the committed offset: a restarted bridge, or one
+taking a partition over from another instance, hands on what the one before it would have.
 """
 
 import logging
@@ -21,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
 from intentwatch.models.action import Action
 from intentwatch.pipeline.io.adapters import Adapter, BadRecord
@@ -70,6 +77,7 @@ class Bridge:
         self.txn = Producer({**client, "transactional.id": f"{self.group}-{w.instance}", "partitioner": PARTITIONER,
                              "transaction.timeout.ms": 30000, "compression.type": "lz4", "linger.ms": 5})
         self.stats: dict[str, int] = defaultdict(int)
+        self._live_from: dict[tuple[str, int], int] = {}  # (topic, partition) -> its committed offset, while re-read below it
         self._stop = False
 
     def stop(self) -> None:
@@ -80,7 +88,7 @@ class Bridge:
         signal.signal(signal.SIGINT, lambda *_: self.stop())
         t, w = self.settings.topics, self.settings.worker
         self.txn.init_transactions(60)
-        self.consumer.subscribe([self.source_topic])
+        self.consumer.subscribe([self.source_topic], on_assign=self._assigned, on_revoke=self._revoked)
         log.info("bridge %s: %s (%s) -> %s, bad records -> %s", w.instance, self.source_topic, self.adapter.name,
                  t.actions, t.dlq)
         try:
@@ -92,6 +100,36 @@ class Bridge:
             self.consumer.close()
             log.info("bridge %s stopped: %s", w.instance, dict(self.stats))
 
+    def _assigned(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        """Start each partition up to ``bridge_context_messages`` before its committed offset (none yet:
+        from the start, as ``auto.offset.reset`` says); the messages below it rebuild the adapter's context."""
+        back = self.settings.worker.bridge_context_messages
+        starts = []
+        for tp in consumer.committed(partitions, timeout=30) if back else partitions:
+            if back and tp.offset >= 0:
+                low = consumer.get_watermark_offsets(tp, timeout=30)[0]
+                if low < tp.offset:
+                    self._live_from[(tp.topic, tp.partition)] = tp.offset
+                    tp = TopicPartition(tp.topic, tp.partition, max(low, tp.offset - back))
+            starts.append(tp)
+        consumer.assign(starts)
+        if self._live_from:
+            log.info("bridge: re-reading context below %s", {f"{t}[{p}]": o for (t, p), o in self._live_from.items()})
+
+    def _revoked(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        for tp in partitions:
+            self._live_from.pop((tp.topic, tp.partition), None)
+
+    def _context_only(self, m: Message) -> bool:
+        """Whether ``m`` is below its partition's committed offset: read for context, not produced again."""
+        live = self._live_from.get((m.topic(), m.partition()))
+        if live is None:
+            return False
+        if m.offset() < live:
+            return True
+        del self._live_from[(m.topic(), m.partition())]
+        return False
+
     def _ok(self, m: Message) -> bool:
         if m.error():
             if m.error().code() != KafkaError._PARTITION_EOF:
@@ -101,9 +139,19 @@ class Bridge:
 
     def _batch(self, msgs: list[Message]) -> None:
         t = self.settings.topics
+        live = []
+        for m in msgs:
+            if self._context_only(m):
+                self.stats["context_messages"] += 1
+                for _ in self.adapter.decode(m.value() or b"", f"{m.topic()}[{m.partition()}]@{m.offset()}"):
+                    pass  # produced before: only the adapter's memory of it counts
+            else:
+                live.append(m)
+        if not live:
+            return
         self.txn.begin_transaction()
         try:
-            for m in msgs:
+            for m in live:
                 source = f"{m.topic()}[{m.partition()}]@{m.offset()}"
                 self.stats["messages"] += 1
                 for o in translate(self.adapter, m.value() or b"", m.key(), source, t.actions, t.dlq):

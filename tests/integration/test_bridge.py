@@ -184,3 +184,36 @@ def test_a_batch_the_collector_sends_again_is_judged_once(kafka_pipeline: Pipeli
     assert p.read_all(p.topics.dlq) == []
     injected = [r.json() for r in p.read_all(p.topics.alerts) if r.json()["rule_id"] == "intent.injected_target"]
     assert [(a["agent_id"], a["severity"]) for a in injected] == [("payer", "high")]
+
+
+def test_a_restarted_bridge_hands_on_what_it_read_before(kafka_pipeline: Pipeline, tmp_path):
+    """The reader's batch is bridged, the bridge stops, the payer's batch comes, a new bridge process
+    bridges it: the payer's call still carries the reader's result and its model's offered tools (the
+    new bridge read the reader's batch again below its committed offset, for context only, producing
+    nothing twice). Before, the context died with the process: the payer's actions came without it
+    and the injected payee raised nothing."""
+    p = kafka_pipeline
+    p.create_topics()
+    source = f"it.otlp_restart.{p.suffix}"
+    client = admin(p.kafka)
+    client.create_topics([NewTopic(source, num_partitions=1, replication_factor=1)])[source].result(30)
+    reader, payer = (to_proto(orjson.loads(m)).SerializeToString() for m in messages())
+    prod = Producer({"bootstrap.servers": p.bootstrap})
+    prod.produce(source, value=reader)
+    assert prod.flush(60) == 0
+    _bridge_until_drained(p, source, tmp_path)
+    first = p.workers.pop()
+    first.stop()
+    assert not first.alive
+    prod.produce(source, value=payer)
+    assert prod.flush(60) == 0
+    _bridge_until_drained(p, source, tmp_path)
+    second = p.workers[-1]
+    actions = [r.json() for r in p.read_all(p.topics.actions)]
+    assert len(actions) == 6  # the reader's 3 once, the payer's 3
+    handed = {k for a in actions if a["agent_id"] == "payer" for k in a.get("attributes", {}) if k in ("peer_results", "tool_definitions")}
+    assert handed == {"peer_results", "tool_definitions"}
+    p.wait_drained([p.start_worker("w1")], timeout=240)
+    injected = [r.json() for r in p.read_all(p.topics.alerts) if r.json()["rule_id"] == "intent.injected_target"]
+    assert [(a["agent_id"], a["severity"]) for a in injected] == [("payer", "high")]
+    assert "re-reading context below" in second.tail(200)
