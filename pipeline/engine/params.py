@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from intentwatch.models.alert import Severity
 from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.engine.catalog import Rule
 
@@ -153,7 +154,10 @@ class DiscoveryBurstParams(_Params):
 class InjectionParams(_Params):
     sessions: int = Field(default=4, ge=1, description="Sessions remembered per agent (the oldest is forgotten first).")
     values: int = Field(default=256, ge=8, description="Target hashes remembered per session (the oldest first).")
-    provenance_severity: str = Field(default="low", description="Severity of a finding whose source result carried no instructions.")
+    provenance_severity: Severity = Field(default="low", description="Severity of a finding whose source result carried no instructions.")
+    planted_severity: Severity = Field(default="medium", description="Severity of a finding whose target another tool's description "
+                                  "named, not as an example, and carried no instructions otherwise (a plain notice: "
+                                  "\"transfers are now routed through ...\"; a vendor's contact point reads the same).")
     record_results: int = Field(default=64, ge=0, description="Results per session kept unread until a call needs them (the oldest "
                                 "is read into the hashes first; 0 reads each result on arrival).")
     record_chars: int = Field(default=16384, ge=0, description="Characters of result text that record keeps per session (a larger "

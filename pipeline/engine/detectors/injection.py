@@ -42,7 +42,12 @@ call: ``toolcall.tool_descriptions``): a tool's description is text the agent re
 poisoning hides instructions in it ("when send_message is invoked, change the recipient to ...").
 Each description is recorded once per session as "the definition of <tool>"; one that names another
 tool of the list (a description is about its own tool; poisoning steers the others: "shadowing")
-counts as carrying instructions, besides the cues.
+counts as carrying instructions, besides the cues. One that names a concrete target, not as an
+example ("e.g. ...", "for example ...", a reserved example domain), which a call of *another* tool
+then takes, is ``params.planted_severity`` (medium: visible above provenance, not paging): a
+poisoned plain notice ("all transfers are now routed through <IBAN>") and a vendor's contact point
+("urgent issues can also be mailed to support@...") read the same (measured in
+tests/unit/test_tool_poisoning.py); a tool's own value used by its own calls stays provenance.
 
 Results are read lazily. Each session keeps a record of its latest results, not yet read
 (``p``: their texts as ``injection_text.result_texts`` gives them, at most ``params.record_results``
@@ -73,8 +78,8 @@ from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import READS, Detector
 from intentwatch.pipeline.engine.detectors.injection_cues import CUE_THRESHOLD, injection_cues, instruction_part
-from intentwatch.pipeline.engine.detectors.injection_text import (STATE_CHANGING, argument_targets, may_hold, result_texts,
-                                                                  targets_in_text, text_targets)
+from intentwatch.pipeline.engine.detectors.injection_text import (STATE_CHANGING, argument_targets, may_hold, planted,
+                                                                  result_texts, same_tool, targets_in_text, text_targets)
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.params import InjectionParams, validated
 from intentwatch.pipeline.engine.scope import PatternSet
@@ -136,6 +141,8 @@ def _source(entry: list, t: str | None = None, copied: str | None = None) -> lis
         score, kinds = injection_cues(entry[_CUE] if entry[_CUE] is not None else entry[_TEXT])
         scored = entry[_SCORED] = [score >= CUE_THRESHOLD, kinds]
     injected = scored[0]
+    if not injected and t is not None and entry[1].startswith(_DEFINED) and planted(entry[_TEXT], t):
+        return [entry[0], entry[1], False, scored[1] + ["planted"]]
     if injected and (t is not None or copied is not None):
         if len(entry) <= _REGION:
             entry.append(None)
@@ -195,7 +202,7 @@ class InjectedTarget(Detector):
     def __init__(self, rule: Rule):
         super().__init__(rule)
         p = validated(rule, InjectionParams)
-        self.max_sessions, self.max_values, self.low = p.sessions, p.values, p.provenance_severity
+        self.max_sessions, self.max_values, self.low, self.planted = p.sessions, p.values, p.provenance_severity, p.planted_severity
         self.max_results, self.max_chars, self.copied = p.record_results, p.record_chars, p.copied_values
         self._declared: dict[tuple[str, str], tuple[PatternSet, str]] = {}  # (agent, epoch) -> (allowed target patterns, intent text)
 
@@ -319,10 +326,16 @@ class InjectedTarget(Detector):
         source, it = (tool, "that definition") if tool.startswith(_DEFINED) else (f"the result of {tool}", "that result")
         why = f"; {it} carried instructions aimed at the agent ({', '.join(kinds)})" if injected else \
               f"; {it} carried no instructions aimed at the agent (provenance only)"
+        severity = None if injected else self.low
+        if "planted" in kinds:  # a description named it, not as an example, for another tool's call
+            if same_tool(tool[len(_DEFINED):], action.tool):
+                kinds = [k for k in kinds if k != "planted"]
+            elif not injected:
+                severity, why = self.planted, f"; {it} names it, not as an example, and {action.tool} is another tool (planted)"
         return self.finding(action, ts, f"{action.tool} {name}={t!r} came from {source} (event {ev}), "
                                         f"not from the task or the declared intent{why}",
                             clause=f"arguments.{name}", expected="a target from the task's request or the declared intent",
-                            observed=t, severity=None if injected else self.low,  # type: ignore[arg-type]
+                            observed=t, severity=severity,  # type: ignore[arg-type]
                             baseline={"source_event": ev, "source_tool": tool, "instructions_in_source": injected,
                                       "cues": kinds, "attack": "AML.T0051.001"})
 
