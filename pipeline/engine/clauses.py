@@ -4,6 +4,8 @@ argument checks with their patterns prepared.
 Built with the agent's scope at each lifecycle change; asked once per action.
 """
 
+from collections.abc import Callable
+
 from intentwatch.models.intent import ArgumentRule, ToolClause
 from intentwatch.pipeline.engine.scope import PatternSet
 
@@ -13,24 +15,35 @@ _CACHE_LIMIT = 512  # tools remembered per manifest
 class ArgumentCheck:
     """One argument's rule: ``allowed`` patterns lower-cased (matching is case-insensitive)."""
 
-    __slots__ = ("name", "path", "allowed", "min", "max", "required", "text")
+    __slots__ = ("name", "path", "allowed", "min", "max", "required", "text", "_canonical")
 
     def __init__(self, name: str, rule: ArgumentRule):
         self.name, self.path = name, tuple(name.split("."))
         self.allowed = PatternSet([p.lower() for p in rule.allowed]) if rule.allowed is not None else None
         self.min, self.max, self.required = rule.min, rule.max, rule.required
         self.text = rule.allowed if rule.allowed is not None else None
+        self._canonical: PatternSet | None = None
 
-    def disallowed(self, values: list) -> object | None:
-        """The first value outside ``allowed``, or None."""
+    def disallowed(self, values: list, canonical: Callable[[str], str] | None = None) -> object | None:
+        """The first value outside ``allowed``, or None. With ``canonical`` (one value as one target:
+        an IBAN in groups or not, a phone number with its punctuation or not), a value outside them as
+        written is looked for again in that form, against the exact values in that form."""
         if self.allowed is None:
             return None
         for v in values:
             if isinstance(v, bool) or not isinstance(v, (str, int, float)):
                 return v
-            if str(v).lower() not in self.allowed:
+            s = str(v)
+            if s.lower() not in self.allowed and (canonical is None or canonical(s) not in self._canonical_set(canonical)):
                 return v
         return None
+
+    def _canonical_set(self, canonical: Callable[[str], str]) -> PatternSet:
+        if self._canonical is None:
+            assert self.allowed is not None
+            wild = [p for p in self.allowed.patterns if p not in self.allowed.exact]
+            self._canonical = PatternSet([canonical(p) for p in self.allowed.exact] + wild)
+        return self._canonical
 
     def out_of_bounds(self, values: list) -> tuple[bool, object]:
         """(True, the first value that is not a number within [min, max]) or (False, None); a numeric

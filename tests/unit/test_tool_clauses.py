@@ -47,6 +47,25 @@ def test_declared_payee_and_pattern_are_quiet_case_insensitively():
                   call("banking.send_money", "send", {"recipient": "gb29nwbk60161331926819", "amount": "1,000"}, 1)) == []
 
 
+def test_an_iban_or_a_phone_number_written_another_way_is_the_declared_one():
+    """An IBAN declared in groups and called without them (or the other way), a phone number with or
+    without its punctuation: before, each was argument_not_allowed, high."""
+    m = manifest(allowed={"tools": ["banking.*", "sms.*"], "per_tool": {
+        "banking.send_money": {"arguments": {"recipient": ["DE89 3704 0044 0532 0130 00", "GB29NWBK*"]}},
+        "sms.send": {"arguments": {"to": ["+1 (555) 123-4567"]}}}})
+    def refused(tool: str, args: dict) -> list:
+        e = Engine()
+        out = e.process(instantiate(m)) + e.process(call(tool, "send", args))
+        return [a.evidence.observed for a in out if isinstance(a, Alert) and a.rule_id == "intent.argument_not_allowed"]
+
+    for tool, args in [("banking.send_money", {"recipient": "DE89370400440532013000"}),
+                       ("banking.send_money", {"recipient": "GB29 NWBK 6016 1331 9268 19"}),
+                       ("sms.send", {"to": "+15551234567"}), ("sms.send", {"to": "555-123-4567"})]:
+        assert refused(tool, args) == [], args
+    assert refused("sms.send", {"to": "+1 555 123 4568"}) == ["+1 555 123 4568"]
+    assert refused("banking.send_money", {"recipient": "FR76 3000 6000 0112 3456 7890 189"}) == ["FR76 3000 6000 0112 3456 7890 189"]
+
+
 @pytest.mark.parametrize("amount", [1000.01, -5, "lots", None])
 def test_amount_outside_bounds(amount):
     [a] = alerts(call("banking.send_money", "send", {"recipient": "DE89370400440532013000", "amount": amount}))

@@ -147,6 +147,21 @@ def _phone(v: str) -> str | None:
     return digits if 8 <= len(digits) <= 15 else None
 
 
+def canonical(value: str) -> str:
+    """One value as one target, however written: an IBAN without its spaces, a phone number its
+    digits (``_phone``), anything else lower-cased.
+
+    >>> canonical("DE89 3704 0044 0532 0130 00"), canonical("+1 (555) 123-4567"), canonical("+15551234567"), canonical("Bob@X.io")
+    ('de89370400440532013000', '5551234567', '5551234567', 'bob@x.io')
+    """
+    s = value.strip()
+    if _IBAN.fullmatch(s.upper()):
+        return s.replace(" ", "").lower()
+    if _PHONE.fullmatch(s):
+        return _phone(s) or s.lower()
+    return s.lower()
+
+
 def may_hold(text: str, t: str) -> bool:
     """Whether ``targets_in_text(text)`` can hold ``t``, tested cheaply: every target read from ASCII
     text is a substring of its lower-cased form without spaces, but a phone number, which is one of

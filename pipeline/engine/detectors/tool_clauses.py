@@ -9,6 +9,7 @@ on its arguments, except that a ``required`` argument is then missing.
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.clauses import CompiledClause
 from intentwatch.pipeline.engine.detectors.base import Detector
+from intentwatch.pipeline.engine.detectors.injection_text import canonical
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.scope import Scope
 from intentwatch.pipeline.engine.state import AgentState
@@ -54,7 +55,9 @@ class ToolResource(_PerTool):
 
 class ArgumentAllowed(_PerTool):
     """Fires when an argument's value matches none of its clause's ``allowed`` values or patterns
-    (every element of a list), or a ``required`` argument is missing. Names the clause and argument."""
+    (every element of a list), as written or as one target (an IBAN declared in groups and called
+    without them, a phone number with or without its punctuation: ``injection_text.canonical``),
+    or a ``required`` argument is missing. Names the clause and argument."""
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
         c = _clause(action, state)
@@ -69,7 +72,7 @@ class ArgumentAllowed(_PerTool):
                     return self.finding(action, ts, f"{action.tool} called without required argument {arg.name!r} ({where})",
                                         clause=where, expected="present", observed=None)
                 continue
-            bad = arg.disallowed(values)
+            bad = arg.disallowed(values, canonical)
             if bad is not None:
                 return self.finding(action, ts, f"{action.tool} argument {arg.name}={bad!r} is outside {where} {arg.text}",
                                     clause=where, expected=arg.text, observed=bad)
