@@ -17,6 +17,7 @@ def test_the_ways_of_writing_one_number_are_one_target():
              "+1 324 123 4123"]
     assert [targets_in_text(f"call {f} today") for f in forms] == [{"3241234123"}] * len(forms)
     assert targets_in_text("+44 (0)20 7946 0958 or +44 20 7946 0958") == {"442079460958"}
+    assert targets_in_text("+44 7700 900123, +49 30 12345678, +1 5551234567") == {"447700900123", "493012345678", "5551234567"}
     # dates, times, versions, amounts and card-like groups are not phone numbers
     assert targets_in_text("On 2024-05-13 10:00:00+01:00 (Mon, 13 May 2024 10:00 +0100) v1.2.3 paid +1,000.00, "
                            "card 4111 1111 1111 1111, order 123-456-78901") == set()

@@ -32,9 +32,10 @@ _ID = re.compile(r"(?<![\w@/.\-])[A-Za-z]{1,12}[-_][A-Za-z0-9_\-]*\d[A-Za-z0-9_\
 # A phone number as people write it: international with its "+" (+1 555 123 4567, +44 (0)20 7946 0958,
 # +1-555-123-4567) or a North American one ((555) 123-4567, 555-123-4567, 1-800-555-0199). Kept as its
 # digits (``_phone``), so every way of writing it is one target (+15551234567 too). A date or a time
-# (2024-05-13, +01:00) is none of these shapes. Possessive: a long run of digits after a "+" is not
-# tried split every way (a page of them scanned in ~0.8 s before).
-_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}+(?:[ .\-]?\(\d{1,4}\))?(?:[ .\-]?\d{2,5}+){2,5}+"
+# (2024-05-13, +01:00) is none of these shapes. After a "+", compact or grouped by separators, each
+# part taken whole (possessive): a long run of digits is never tried split every way (a page of them
+# took ~0.8 s to scan that way).
+_PHONE = re.compile(r"(?<![\w+])(?:\+(?:\d{8,15}+|\d{1,3}+(?:[ .\-]?\(\d{1,4}\)[ .\-]?|[ .\-])\d{1,10}+(?:[ .\-]\d{2,10}+){0,5}+)"
                     r"|(?:\b1[ .\-])?\(\d{3}\)[ .\-]?\d{3}[ .\-]\d{4}|\b(?:1[ .\-])?\d{3}[.\-]\d{3}[.\-]\d{4})(?![\w\-]|\.\d)")
 _NOT_DIGIT = re.compile(r"\D")
 _TOKEN = re.compile(r"^[#@]?[\w.\-:/]{3,100}$")  # a whole short value with no spaces: a file id, a channel, a host
