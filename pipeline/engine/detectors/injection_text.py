@@ -64,7 +64,8 @@ _KINDS = (("url", _URL), ("email", _EMAIL), ("iban", _IBAN), ("ip", _IPV4), ("di
 _DIGIT = re.compile(r"\d")
 _NEEDS_IBAN, _NEEDS_IP = re.compile(r"[A-Z]{2}\d{2}"), re.compile(r"\d\.\d")
 _NEEDS_DIGITS, _NEEDS_ID = re.compile(r"\d{8}"), re.compile(r"[A-Za-z][-_]")
-_NEEDS_PHONE = re.compile(r"\+\d|\(\d{3}\)|\d{3}[.\-]\d{3}[.\-]\d")
+# (a phone: two cheap searches, not one that tries "\d{3}[.\-]\d{3}" at every digit: a third of the cost)
+_NEEDS_PHONE, _NEEDS_NANP = re.compile(r"[+(]\d"), re.compile(r"[.\-]\d{3}[.\-]")
 _passes: dict[int, re.Pattern[str] | None] = {}
 
 
@@ -72,8 +73,8 @@ def _pass_for(text: str) -> re.Pattern[str] | None:
     """The combined pattern of the kinds that can match in ``text`` (None: none can)."""
     mask = (1 if "://" in text or "www." in text or "WWW." in text else 0) | (2 if "@" in text else 0)
     if _DIGIT.search(text) is not None:
-        for bit, need in ((4, _NEEDS_IBAN), (8, _NEEDS_IP), (16, _NEEDS_DIGITS), (32, _NEEDS_ID), (64, _NEEDS_PHONE)):
-            if need.search(text) is not None:
+        for bit, need in ((4, _NEEDS_IBAN), (8, _NEEDS_IP), (16, _NEEDS_DIGITS), (32, _NEEDS_ID), (64, _NEEDS_PHONE), (64, _NEEDS_NANP)):
+            if not mask & bit and need.search(text) is not None:
                 mask |= bit
     if not mask:
         return None
