@@ -164,20 +164,31 @@ def test_transcript_lines_through_the_bridge(kafka_pipeline: Pipeline, tmp_path)
     assert dead.headers["reason"].decode().startswith("invalid JSON")
 
 
+def _coordinated(p: Pipeline, name: str) -> tuple[str, bytes, bytes]:
+    """A one-partition source topic, and the reader's and the payer's batches of a coordinated
+    conversation (tests/unit/test_redelivery.py) as OTLP protobuf."""
+    p.create_topics()
+    source = f"it.{name}.{p.suffix}"
+    client = admin(p.kafka)  # (held while the future resolves: a collected client ends it)
+    client.create_topics([NewTopic(source, num_partitions=1, replication_factor=1)])[source].result(30)
+    reader, payer = (to_proto(orjson.loads(m)).SerializeToString() for m in messages())
+    return source, reader, payer
+
+
+def _put(p: Pipeline, source: str, *batches: bytes) -> None:
+    prod = Producer({"bootstrap.servers": p.bootstrap})
+    for m in batches:
+        prod.produce(source, value=m)
+    assert prod.flush(60) == 0
+
+
 def test_a_batch_the_collector_sends_again_is_judged_once(kafka_pipeline: Pipeline, tmp_path):
     """At least once: the exporter's retry puts the payer's batch on the topic twice. The bridge re-makes
     its actions without the context it handed on the first time (the reader's result, the offered
     tools); the worker counts them as duplicates: no dead letter, one alert."""
     p = kafka_pipeline
-    p.create_topics()
-    source = f"it.otlp_retry.{p.suffix}"
-    client = admin(p.kafka)
-    client.create_topics([NewTopic(source, num_partitions=1, replication_factor=1)])[source].result(30)
-    reader, payer = (to_proto(orjson.loads(m)).SerializeToString() for m in messages())
-    prod = Producer({"bootstrap.servers": p.bootstrap})
-    for m in (reader, payer, payer):
-        prod.produce(source, value=m)
-    assert prod.flush(60) == 0
+    source, reader, payer = _coordinated(p, "otlp_retry")
+    _put(p, source, reader, payer, payer)
     _bridge_until_drained(p, source, tmp_path)
     assert len(p.read_all(p.topics.actions)) == 9  # (6 actions, the payer's 3 again)
     p.wait_drained([p.start_worker("w1")], timeout=240)
@@ -193,20 +204,13 @@ def test_a_restarted_bridge_hands_on_what_it_read_before(kafka_pipeline: Pipelin
     nothing twice). Before, the context died with the process: the payer's actions came without it
     and the injected payee raised nothing."""
     p = kafka_pipeline
-    p.create_topics()
-    source = f"it.otlp_restart.{p.suffix}"
-    client = admin(p.kafka)
-    client.create_topics([NewTopic(source, num_partitions=1, replication_factor=1)])[source].result(30)
-    reader, payer = (to_proto(orjson.loads(m)).SerializeToString() for m in messages())
-    prod = Producer({"bootstrap.servers": p.bootstrap})
-    prod.produce(source, value=reader)
-    assert prod.flush(60) == 0
+    source, reader, payer = _coordinated(p, "otlp_restart")
+    _put(p, source, reader)
     _bridge_until_drained(p, source, tmp_path)
     first = p.workers.pop()
     first.stop()
     assert not first.alive
-    prod.produce(source, value=payer)
-    assert prod.flush(60) == 0
+    _put(p, source, payer)
     _bridge_until_drained(p, source, tmp_path)
     second = p.workers[-1]
     actions = [r.json() for r in p.read_all(p.topics.actions)]
