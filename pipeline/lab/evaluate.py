@@ -18,7 +18,6 @@ Rules:
 - Percentiles are numpy's (linear interpolation).
 """
 
-import gzip
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,6 +31,8 @@ from rich import box
 from rich.table import Table
 
 from intentwatch.models.alert import SEVERITY_RANK
+from intentwatch.models.errors import InputError
+from intentwatch.pipeline.io.deadletter import Unreadable
 from intentwatch.pipeline.lab.simulate.agentic import AGENTIC_KIND_GROUP
 from intentwatch.pipeline.lab.simulate.scenarios import KIND_GROUP as FLEET_KIND_GROUP
 
@@ -41,13 +42,19 @@ GROUP_ORDER = ("intent-visible", "behavioural", "agentic")
 
 
 def load_jsonl(path: str | Path) -> Iterator[dict]:
-    """The JSON objects of a JSON-lines file (``.gz`` too); blank lines are skipped."""
-    p = Path(path)
-    opener = gzip.open if p.suffix == ".gz" else open
-    with opener(p, "rb") as fh:
-        for line in fh:
-            if line.strip():
+    """The JSON objects of a JSON-lines file (gzip or zstd compressed too, known by their first
+    bytes: ``hosts.replay.open_lines``); blank lines are skipped. A line that is no JSON, or a
+    compressed stream that breaks, is an ``InputError`` naming the file and line."""
+    from intentwatch.pipeline.hosts.replay import open_lines
+
+    for n, line in open_lines(path):
+        if isinstance(line, Unreadable):
+            raise InputError(f"{path}:{n}", line.reason, "unreadable")
+        if line.strip():
+            try:
                 yield orjson.loads(line)
+            except orjson.JSONDecodeError as e:
+                raise InputError(f"{path}:{n}", f"not JSON ({e})", "invalid_json") from None
 
 
 def _when(value: Any) -> datetime:
@@ -245,7 +252,9 @@ def dedupe(alerts: Iterable[dict], min_severity: str = "low") -> tuple[list[dict
     """Alerts by ``alert_id``, the last publication of each, those below ``min_severity`` (and info)
     dropped; and how many were dropped."""
     last: dict[str, dict] = {}
-    for a in alerts:
+    for n, a in enumerate(alerts, 1):
+        if not isinstance(a, dict) or not isinstance(a.get("alert_id"), str):
+            raise InputError(f"alert record {n}", "no alert_id: not an alerts file (replay's --alerts, the alerts topic)")
         last[a["alert_id"]] = a  # dict keeps first-insertion order, value is the latest
     floor = max(SEVERITY_RANK[min_severity], SEVERITY_RANK["low"])
     kept = [a for a in last.values() if SEVERITY_RANK.get(a.get("severity", "info"), 0) >= floor]

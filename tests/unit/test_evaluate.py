@@ -4,8 +4,10 @@ import gzip
 
 import orjson
 import pytest
+import zstandard
 from rich.console import Console
 
+from intentwatch.models.errors import InputError
 from intentwatch.pipeline.lab.evaluate import KIND_GROUP, dedupe, evaluate, load_jsonl
 
 ONSET = "2026-01-06T12:00:00Z"
@@ -151,3 +153,17 @@ def test_load_jsonl_plain_and_gzip(tmp_path):
     (tmp_path / "x.jsonl.gz").write_bytes(gzip.compress(data))
     assert list(load_jsonl(tmp_path / "x.jsonl")) == rows
     assert list(load_jsonl(tmp_path / "x.jsonl.gz")) == rows
+    # zstd, and gzip whatever the name (logrotate's compressed alerts), known by their first bytes
+    (tmp_path / "alerts.1").write_bytes(gzip.compress(data))
+    (tmp_path / "x.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(data))
+    assert list(load_jsonl(tmp_path / "alerts.1")) == list(load_jsonl(tmp_path / "x.jsonl.zst")) == rows
+    # a broken file names where: before, orjson's bare error (or gzip's EOFError) and a traceback
+    packed = gzip.compress(data * 500)
+    (tmp_path / "cut.gz").write_bytes(packed[: len(packed) // 2])
+    with pytest.raises(InputError, match=r"cut.gz:\d+: truncated gzip"):
+        list(load_jsonl(tmp_path / "cut.gz"))
+    with pytest.raises(InputError, match="alert record 1: no alert_id"):  # (before: KeyError and a traceback)
+        dedupe(load_jsonl(tmp_path / "x.jsonl"))
+    (tmp_path / "bad.jsonl").write_bytes(data + b'{"c": \n')
+    with pytest.raises(InputError, match=r"bad.jsonl:4: not JSON"):
+        list(load_jsonl(tmp_path / "bad.jsonl"))
