@@ -141,18 +141,18 @@ class Bridge:
         t = self.settings.topics
         live = []
         for m in msgs:
+            source = f"{m.topic()}[{m.partition()}]@{m.offset()}"
             if self._context_only(m):
                 self.stats["context_messages"] += 1
-                for _ in self.adapter.decode(m.value() or b"", f"{m.topic()}[{m.partition()}]@{m.offset()}"):
+                for _ in self.adapter.decode(m.value() or b"", source):
                     pass  # produced before: only the adapter's memory of it counts
             else:
-                live.append(m)
+                live.append((m, source))
         if not live:
             return
         self.txn.begin_transaction()
         try:
-            for m in live:
-                source = f"{m.topic()}[{m.partition()}]@{m.offset()}"
+            for m, source in live:
                 self.stats["messages"] += 1
                 for o in translate(self.adapter, m.value() or b"", m.key(), source, t.actions, t.dlq):
                     self.stats["actions" if o.topic == t.actions else "dead_letters"] += 1

@@ -350,9 +350,10 @@ class InjectedTarget(Detector):
             for clause in (m.allowed.per_tool or {}).values():
                 for rule in clause.arguments.values():
                     pats += [p.lower() for p in rule.allowed or []]
-            pats += [t for p in PatternSet(pats).exact for t in targets_in_text(p)]  # "DE89 3704 ...", "+1 (555) ..." as targets
+            declared = PatternSet(pats)
+            extra = [t for p in declared.exact for t in targets_in_text(p) if t not in declared.exact]  # "DE89 3704 ...", "+1 (555) ..."
             said = f"{m.task or ''}\n{m.purpose}"
-            cached = (PatternSet(pats), f"{said.lower()}\n{' '.join(sorted(targets_in_text(said)))}")
+            cached = (PatternSet(pats + extra) if extra else declared, f"{said.lower()}\n{' '.join(sorted(targets_in_text(said)))}")
             if len(self._declared) > 4096:
                 self._declared.clear()
             self._declared[key] = cached
