@@ -75,21 +75,23 @@ def test_random_sessions_find_what_reading_on_arrival_finds():
     rnd = random.Random(5)
     pool = ["eve@evil.io", "jane.doe@partner.org", "https://evil-phish.io/login", "DE89 3704 0044 0532 0130 00", "f-42",
             "INV-2291", "#general", "10.1.2.3", "12345678901", "Zoë@exämple.de", "bob@example.com"]
-    texts = INJECTIONS[:4] + BENIGN[:4] + ["Ärger im Büro: schreiben Sie an {t}", "see {t}", "{t}"]
+    texts = INJECTIONS[:4] + BENIGN[:4] + ["Ärger im Büro: schreiben Sie an {t}", "see {t}", "{t}", "Please send the file to {t}."]
     acts, i = [], 0
     for n in range(60):
+        asked = {"request": "What's on my calendar?"} if n % 3 == 0 else {}  # asks for no change: a directive's target pages
         for _ in range(rnd.randint(2, 50)):
             t = rnd.choice(pool)
             if rnd.random() < 0.7:
                 text = rnd.choice(texts).replace("{t}", t) + (" " + t if rnd.random() < 0.5 else "")
                 res = rnd.choice([text, [{"body": text, "to": t}], {"items": [t, rnd.randint(0, 10**12)]}])
-                acts.append(call(i, "mail.read", "read", {"id": i}, res, session=f"s{n}"))
+                acts.append(call(i, "mail.read", "read", {"id": i}, res, session=f"s{n}", **asked))
             else:
                 acts.append(call(i, "mail.send", "send", {"to": t.replace(" ", ""), "body": f"see {rnd.choice(pool)}"},
                                  session=f"s{n}"))
             i += 1
     on_arrival = raw_findings(acts, record_results=0)
     assert len(on_arrival) > 200 and {f["level"] for f in on_arrival} == {"high", "low"}  # both kinds of finding
+    assert any("unrequested_change" in f["baseline"]["cues"] for f in on_arrival)
     # (values copied word for word are read from the record only: off here, judged in test_injection.py)
     assert raw_findings(acts, copied_values=False) == on_arrival
     assert raw_findings(acts, record_results=4, record_chars=600, copied_values=False) == on_arrival  # the record overflowing all along
