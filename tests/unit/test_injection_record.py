@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from intentwatch.models.alert import Alert
 from intentwatch.pipeline.engine.config import EngineConfig, RuleOverride
-from intentwatch.pipeline.engine.detectors.injection import _chars
+from intentwatch.pipeline.engine.detectors.injection_record import chars as _chars
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.engine.finding import Finding
 from tests.data.injection_texts import BENIGN, INJECTIONS

@@ -55,7 +55,7 @@ poisoned plain notice ("all transfers are now routed through <IBAN>") and a vend
 ("urgent issues can also be mailed to support@...") read the same (measured in
 tests/unit/test_tool_poisoning.py); a tool's own value used by its own calls stays provenance.
 
-Results are read lazily. Each session keeps a record of its latest results, not yet read
+Results are read lazily (the record: ``injection_record.py``). Each session keeps a record of its latest results, not yet read
 (``p``: their texts as ``injection_text.result_texts`` gives them, at most ``params.record_results``
 results and ``params.record_chars`` characters of text; a result whose texts equal one still in
 the record adds nothing and is not kept). A result is scanned for targets only when a
@@ -83,10 +83,12 @@ from typing import Any
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import READS, Detector
-from intentwatch.pipeline.engine.detectors.injection_cues import CUE_THRESHOLD, asks_change, directed_targets, injection_cues, \
-    instruction_part
-from intentwatch.pipeline.engine.detectors.injection_text import (STATE_CHANGING, argument_targets, may_hold, planted,
-                                                                  result_texts, same_tool, targets_in_text, text_targets)
+from intentwatch.pipeline.engine.detectors.injection_cues import asks_change, directed_targets, injection_cues
+from intentwatch.pipeline.engine.detectors.injection_record import (CUE, DEFINED, DIRECTED, SCORED, TEXT, TOK, TOKENS, UNASKED,
+                                                                    chars, copied, first_in_record, rank, source, target_hash,
+                                                                    targets, whole_tokens)
+from intentwatch.pipeline.engine.detectors.injection_text import STATE_CHANGING, argument_targets, result_texts, same_tool, \
+    targets_in_text
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.params import InjectionParams, validated
 from intentwatch.pipeline.engine.scope import PatternSet
@@ -94,127 +96,16 @@ from intentwatch.pipeline.engine.state import AgentState
 from intentwatch.pipeline.engine.toolcall import PEER_RESULTS, REQUEST_KEYS, TOOL_DEFINITIONS, arguments, parsed, result, \
     tool_descriptions
 
-_hashes: dict[str, str] = {}  # target -> its hash (a pure function, remembered: results repeat their targets)
-
-
-def _h(value: str) -> str:
-    h = _hashes.get(value)
-    if h is None:
-        h = hashlib.blake2b(value.encode(), digest_size=8).hexdigest()
-        if len(_hashes) >= 65536:
-            _hashes.clear()
-        _hashes[value] = h
-    return h
-
-
 
 _LINK_ARG = re.compile(r"url|uri|link|href|host|domain|endpoint|webhook|site|page", re.I)  # an argument naming a link
 
-_VERBATIM = (6, 100)  # the lengths of a text argument judged as copied word for word
-_COPIED_ARGS = 64  # arguments looked at per call (each is searched for in the record's text)
 _ASKED_CHARS = 2000  # characters of the session's request text kept (for copied values)
 
 _WATCHED_KEYS = ("arguments", "requestParameters", "result", PEER_RESULTS, TOOL_DEFINITIONS) + REQUEST_KEYS  # (none: skipped)
 _PEERS = 64  # other agents' results read per action
-_DEFINED = "the definition of "  # a tool definition's source label starts so
-_DIRECTED = "directed"  # a source's kind: its sentence asking for a change names the target (no cue)
 _DEFINITIONS = 256  # definitions remembered per session (their hashes: each recorded once)
 _TOOL_NAME = re.compile(r"^[A-Za-z][\w.-]*(?:[_.-]|[a-z][A-Z])[\w.-]*$")  # an identifier, not a plain word (send_message, sendMessage)
 
-# A result in the record (a JSON-able list, checkpointed with the agent's state):
-# [event_id, tool, target text, cue text (None: the target text), whether whole-line tokens count,
-#  its targets (sorted; None until read), its cues ([flagged, kinds]; None until scored),
-#  its part that carries the instructions ([text, its targets sorted]; None until asked; absent
-#  from a record checkpointed before it was kept)]
-_TEXT, _CUE, _TOKENS, _FOUND, _SCORED, _REGION = 2, 3, 4, 5, 6, 7
-_TOK, _UNASKED = 1, 2  # bits of entry[_TOKENS]: whole-line tokens count; the session's request, when it came, asked for no change
-
-
-def _tokens(entry: list) -> bool:
-    return bool(entry[_TOKENS] & _TOK)  # (a bool in a record checkpointed before the bits)
-
-
-def _chars(entry: list) -> int:
-    return len(entry[_TEXT]) + len(entry[_CUE] or "")
-
-
-def _targets(entry: list) -> list[str]:
-    found = entry[_FOUND]
-    if found is None:
-        found = entry[_FOUND] = sorted(text_targets(entry[_TEXT], _tokens(entry)))
-    return found  # type: ignore[no-any-return]
-
-
-def _source(entry: list, t: str | None = None, copied: str | None = None, directed: set[str] | None = None) -> list:
-    """The record target ``t`` (or text ``copied``) from this result keeps: [event_id, tool, carried
-    instructions, cue kinds]. A result that carried instructions taints only what is in the part that
-    carried them (``instruction_part``): the bill's own IBAN beside an injected paragraph is provenance.
-    One that did not, but asked its reader for a change naming ``t`` (``directed_targets``: given when
-    known), keeps the kind ``directed``, judged against the request (``_judge``)."""
-    scored = entry[_SCORED]
-    if scored is None:
-        score, kinds = injection_cues(entry[_CUE] if entry[_CUE] is not None else entry[_TEXT])
-        scored = entry[_SCORED] = [score >= CUE_THRESHOLD, kinds]
-    injected = scored[0]
-    if not injected and t is not None:
-        if entry[1].startswith(_DEFINED):
-            if planted(entry[_TEXT], t):
-                return [entry[0], entry[1], False, scored[1] + ["planted"]]
-        elif entry[_TOKENS] & _UNASKED and t in (directed if directed is not None else directed_targets(entry[_TEXT])):
-            return [entry[0], entry[1], False, scored[1] + [_DIRECTED]]
-    if injected and (t is not None or copied is not None):
-        if len(entry) <= _REGION:
-            entry.append(None)
-        part = entry[_REGION]
-        if part is None:
-            text = instruction_part(entry[_TEXT], _tokens(entry))
-            part = entry[_REGION] = [entry[_TEXT], _targets(entry)] if text is None else \
-                [text, sorted(text_targets(text, _tokens(entry)))]
-        injected = (t in part[1]) if t is not None else (copied in part[0])
-    return [entry[0], entry[1], injected, scored[1]]
-
-
-def _rank(src: list) -> tuple[bool, bool]:
-    """A source judged before another: one that carried instructions, then one asking for a change."""
-    return src[2], _DIRECTED in src[3]
-
-
-def _first_in_record(record: list[list], t: str) -> list | None:
-    """The source of ``t`` in the first result of the record holding it, or None; a text that
-    cannot hold it (``may_hold``) is not read."""
-    for e in record:
-        found = e[_FOUND]
-        if found is None:
-            if not may_hold(e[_TEXT], t):
-                continue
-            found = _targets(e)
-        if t in found:
-            return _source(e, t)
-    return None
-
-
-def _copied(args: dict[str, Any], record: list[list], asked: str, intent_text: str) -> tuple[str, str, list] | None:
-    """(argument, value, source) of a short text argument with no target in it, found word for word in
-    a result of the record that carried instructions aimed at the agent, the first result holding it;
-    not one the request or the intent says."""
-    lowest, highest = _VERBATIM
-    targeted = {n for n, _ in argument_targets(args)}  # judged as targets already
-    for name, v in itertools.islice(args.items(), _COPIED_ARGS):
-        if not isinstance(v, str) or name in targeted:
-            continue
-        value = v.strip()
-        if not lowest <= len(value) <= highest or "\n" in value:
-            continue
-        low = value.lower()
-        if low in asked or low in intent_text:
-            continue
-        for e in record:
-            if value in e[_TEXT]:  # word for word, case and all
-                src = _source(e, copied=value)
-                if src[2]:
-                    return name, value, src
-                break  # a result with no instructions gave it first
-    return None
 
 
 class InjectedTarget(Detector):
@@ -245,7 +136,7 @@ class InjectedTarget(Detector):
         for k in REQUEST_KEYS:
             req = attrs.get(k)
             if isinstance(req, str) and req:
-                mem["u"] = (mem["u"] + [_h(t) for t in sorted(targets_in_text(req))])[-self.max_values:]
+                mem["u"] = (mem["u"] + [target_hash(t) for t in sorted(targets_in_text(req))])[-self.max_values:]
                 asked, low = mem.get("q", ""), req.lower()
                 if low not in asked:  # (an exporter repeats the request on every call under the agent span)
                     mem["q"] = (asked + "\n" + low)[-_ASKED_CHARS:]
@@ -288,7 +179,7 @@ class InjectedTarget(Detector):
             del known[: max(0, len(known) - _DEFINITIONS)]
             low, own = text.lower(), name.lower()
             shadows = any(n != own and n in low for n in names)
-            self._record(event_id, f"{_DEFINED}{name}"[:300], text, mem, ["shadowing"] if shadows else None)
+            self._record(event_id, f"{DEFINED}{name}"[:300], text, mem, ["shadowing"] if shadows else None)
 
     def _record(self, event_id: str, tool: str, res: Any, mem: dict[str, Any], cues: list[str] | None = None) -> None:
         """Keep the result unread in the session's record; read the oldest into the hashes while a bound is passed.
@@ -299,33 +190,33 @@ class InjectedTarget(Detector):
         cue_field = None if cue == text else cue
         record: list[list] = mem.setdefault("p", [])
         for e in record:
-            if e[_TEXT] == text and e[_CUE] == cue_field and _tokens(e) == tokens:
+            if e[TEXT] == text and e[CUE] == cue_field and whole_tokens(e) == tokens:
                 return  # the same result again (a listing polled twice): an earlier one is every target's source
-        entry: list[Any] = [event_id, tool, text, cue_field, (_TOK if tokens else 0) | (_UNASKED if mem.get("n") else 0), None, None]
+        entry: list[Any] = [event_id, tool, text, cue_field, (TOK if tokens else 0) | (UNASKED if mem.get("n") else 0), None, None]
         if cues:
-            entry[_SCORED] = [True, injection_cues(cue_field if cue_field is not None else text)[1] + cues]
+            entry[SCORED] = [True, injection_cues(cue_field if cue_field is not None else text)[1] + cues]
         record.append(entry)
-        chars = mem.get("c", 0) + _chars(entry)
-        while record and (len(record) > self.max_results or chars > self.max_chars):
+        held = mem.get("c", 0) + chars(entry)
+        while record and (len(record) > self.max_results or held > self.max_chars):
             oldest = record.pop(0)
-            chars -= _chars(oldest)
+            held -= chars(oldest)
             self._read(oldest, mem)
-        mem["c"] = chars
+        mem["c"] = held
 
     def _read(self, entry: list, mem: dict[str, Any]) -> None:
         """A result's targets into the session's hashes, each with its first source."""
-        found = _targets(entry)
+        found = targets(entry)
         if not found:
             return
         seen: dict[str, list] = mem["r"]
         directed: set[str] | None = None
         for t in found:
-            h = _h(t)
+            h = target_hash(t)
             if h not in seen:  # the first source: a target a clean result gave is not tainted by a later injected one
                 if directed is None:
-                    directed = directed_targets(entry[_TEXT]) if entry[_TOKENS] & _UNASKED and not entry[1].startswith(_DEFINED) \
+                    directed = directed_targets(entry[TEXT]) if entry[TOKENS] & UNASKED and not entry[1].startswith(DEFINED) \
                         else set()
-                seen[h] = _source(entry, t, directed=directed)
+                seen[h] = source(entry, t, directed=directed)
         while len(seen) > self.max_values:
             del seen[next(iter(seen))]
 
@@ -338,36 +229,36 @@ class InjectedTarget(Detector):
         allowed, intent_text = self._intent(state)
         best: tuple[str, str, list] | None = None
         for name, t in argument_targets(args):
-            h = _h(t)
+            h = target_hash(t)
             if h in user or t in allowed or f"mailto:{t}" in allowed or (intent_text and t in intent_text):
                 continue
             src = seen.get(h)
             if src is None:
-                src = _first_in_record(record, t)
+                src = first_in_record(record, t)
                 if src is None:
                     continue
-            if best is None or _rank(src) > _rank(best[2]):
+            if best is None or rank(src) > rank(best[2]):
                 best = (name, t, src)
         if (best is None or not best[2][2]) and self.copied and action.operation not in READS:
-            best = _copied(args, record, mem.get("q", ""), intent_text) or best
+            best = copied(args, record, mem.get("q", ""), intent_text) or best
         if best is None or (action.operation in READS and not best[2][2]):
             return None  # a link from a result that carried no instructions: browsing
         name, t, (ev, tool, injected, kinds) = best
-        source, it = (tool, "that definition") if tool.startswith(_DEFINED) else (f"the result of {tool}", "that result")
+        origin, it = (tool, "that definition") if tool.startswith(DEFINED) else (f"the result of {tool}", "that result")
         why = f"; {it} carried instructions aimed at the agent ({', '.join(kinds)})" if injected else \
               f"; {it} carried no instructions aimed at the agent (provenance only)"
-        if _DIRECTED in kinds:
-            kinds = [k for k in kinds if k != _DIRECTED]
+        if DIRECTED in kinds:
+            kinds = [k for k in kinds if k != DIRECTED]
             if not injected and mem.get("n"):  # (the source came while the request asked for no change, and it still does)
                 injected, kinds = True, kinds + ["unrequested_change"]
                 why = f"; {it} asked for a change naming it, and the task's request asked for no change"
         severity = None if injected else self.low
         if "planted" in kinds:  # a description named it, not as an example, for another tool's call
-            if same_tool(tool[len(_DEFINED):], action.tool):
+            if same_tool(tool[len(DEFINED):], action.tool):
                 kinds = [k for k in kinds if k != "planted"]
             elif not injected:
                 severity, why = self.planted, f"; {it} names it, not as an example, and {action.tool} is another tool (planted)"
-        return self.finding(action, ts, f"{action.tool} {name}={t!r} came from {source} (event {ev}), "
+        return self.finding(action, ts, f"{action.tool} {name}={t!r} came from {origin} (event {ev}), "
                                         f"not from the task or the declared intent{why}",
                             clause=f"arguments.{name}", expected="a target from the task's request or the declared intent",
                             observed=t, severity=severity,  # type: ignore[arg-type]

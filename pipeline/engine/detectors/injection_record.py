@@ -1,0 +1,124 @@
+"""A session's record of tool results for the injected-target detector (``injection.py``): each
+result kept unread as an entry (its texts, read for targets and scored for cues only when asked), the
+source a target keeps, and the look-ups a judgement makes in the record (a target's first source, a
+value copied word for word). Compiled with the detectors (setup.py)."""
+
+import hashlib
+import itertools
+from typing import Any
+
+from intentwatch.pipeline.engine.detectors.injection_cues import CUE_THRESHOLD, directed_targets, injection_cues, instruction_part
+from intentwatch.pipeline.engine.detectors.injection_text import argument_targets, may_hold, planted, text_targets
+
+_hashes: dict[str, str] = {}  # target -> its hash (a pure function, remembered: results repeat their targets)
+
+
+def target_hash(value: str) -> str:
+    h = _hashes.get(value)
+    if h is None:
+        h = hashlib.blake2b(value.encode(), digest_size=8).hexdigest()
+        if len(_hashes) >= 65536:
+            _hashes.clear()
+        _hashes[value] = h
+    return h
+
+
+_VERBATIM = (6, 100)  # the lengths of a text argument judged as copied word for word
+_COPIED_ARGS = 64  # arguments looked at per call (each is searched for in the record's text)
+DEFINED = "the definition of "  # a tool definition's source label starts so
+DIRECTED = "directed"  # a source's kind: its sentence asking for a change names the target (no cue)
+
+# A result in the record (a JSON-able list, checkpointed with the agent's state):
+# [event_id, tool, target text, cue text (None: the target text), whether whole-line tokens count,
+#  its targets (sorted; None until read), its cues ([flagged, kinds]; None until scored),
+#  its part that carries the instructions ([text, its targets sorted]; None until asked; absent
+#  from a record checkpointed before it was kept)]
+TEXT, CUE, TOKENS, FOUND, SCORED, REGION = 2, 3, 4, 5, 6, 7
+TOK, UNASKED = 1, 2  # bits of entry[TOKENS]: whole-line tokens count; the session's request, when it came, asked for no change
+
+
+def whole_tokens(entry: list) -> bool:
+    return bool(entry[TOKENS] & TOK)  # (a bool in a record checkpointed before the bits)
+
+
+def chars(entry: list) -> int:
+    return len(entry[TEXT]) + len(entry[CUE] or "")
+
+
+def targets(entry: list) -> list[str]:
+    found = entry[FOUND]
+    if found is None:
+        found = entry[FOUND] = sorted(text_targets(entry[TEXT], whole_tokens(entry)))
+    return found  # type: ignore[no-any-return]
+
+
+def source(entry: list, t: str | None = None, copied: str | None = None, directed: set[str] | None = None) -> list:
+    """The record target ``t`` (or text ``copied``) from this result keeps: [event_id, tool, carried
+    instructions, cue kinds]. A result that carried instructions taints only what is in the part that
+    carried them (``instruction_part``): the bill's own IBAN beside an injected paragraph is provenance.
+    One that did not, but asked its reader for a change naming ``t`` (``directed_targets``: given when
+    known), keeps the kind ``directed``, judged against the request (``InjectedTarget._judge``)."""
+    scored = entry[SCORED]
+    if scored is None:
+        score, kinds = injection_cues(entry[CUE] if entry[CUE] is not None else entry[TEXT])
+        scored = entry[SCORED] = [score >= CUE_THRESHOLD, kinds]
+    injected = scored[0]
+    if not injected and t is not None:
+        if entry[1].startswith(DEFINED):
+            if planted(entry[TEXT], t):
+                return [entry[0], entry[1], False, scored[1] + ["planted"]]
+        elif entry[TOKENS] & UNASKED and t in (directed if directed is not None else directed_targets(entry[TEXT])):
+            return [entry[0], entry[1], False, scored[1] + [DIRECTED]]
+    if injected and (t is not None or copied is not None):
+        if len(entry) <= REGION:
+            entry.append(None)
+        part = entry[REGION]
+        if part is None:
+            text = instruction_part(entry[TEXT], whole_tokens(entry))
+            part = entry[REGION] = [entry[TEXT], targets(entry)] if text is None else \
+                [text, sorted(text_targets(text, whole_tokens(entry)))]
+        injected = (t in part[1]) if t is not None else (copied in part[0])
+    return [entry[0], entry[1], injected, scored[1]]
+
+
+def rank(src: list) -> tuple[bool, bool]:
+    """A source judged before another: one that carried instructions, then one asking for a change."""
+    return src[2], DIRECTED in src[3]
+
+
+def first_in_record(record: list[list], t: str) -> list | None:
+    """The source of ``t`` in the first result of the record holding it, or None; a text that
+    cannot hold it (``may_hold``) is not read."""
+    for e in record:
+        found = e[FOUND]
+        if found is None:
+            if not may_hold(e[TEXT], t):
+                continue
+            found = targets(e)
+        if t in found:
+            return source(e, t)
+    return None
+
+
+def copied(args: dict[str, Any], record: list[list], asked: str, intent_text: str) -> tuple[str, str, list] | None:
+    """(argument, value, source) of a short text argument with no target in it, found word for word in
+    a result of the record that carried instructions aimed at the agent, the first result holding it;
+    not one the request or the intent says."""
+    lowest, highest = _VERBATIM
+    targeted = {n for n, _ in argument_targets(args)}  # judged as targets already
+    for name, v in itertools.islice(args.items(), _COPIED_ARGS):
+        if not isinstance(v, str) or name in targeted:
+            continue
+        value = v.strip()
+        if not lowest <= len(value) <= highest or "\n" in value:
+            continue
+        low = value.lower()
+        if low in asked or low in intent_text:
+            continue
+        for e in record:
+            if value in e[TEXT]:  # word for word, case and all
+                src = source(e, copied=value)
+                if src[2]:
+                    return name, value, src
+                break  # a result with no instructions gave it first
+    return None
