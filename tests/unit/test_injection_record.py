@@ -92,11 +92,14 @@ def test_random_sessions_find_what_reading_on_arrival_finds():
     on_arrival = raw_findings(acts, record_results=0)
     assert len(on_arrival) > 200 and {f["level"] for f in on_arrival} == {"high", "low"}  # both kinds of finding
     assert any("unrequested_change" in f["baseline"]["cues"] for f in on_arrival)
-    # (values copied word for word are read from the record only: off here, judged in test_injection.py)
-    assert raw_findings(acts, copied_values=False) == on_arrival
-    assert raw_findings(acts, record_results=4, record_chars=600, copied_values=False) == on_arrival  # the record overflowing all along
-    assert findings(acts, copied_values=False) == findings(acts, record_results=0)
-    assert len(raw_findings(acts)) >= len(on_arrival)  # copying adds findings, never hides one
+    # (values copied word for word and calls with no target are looked for in the record only: off here,
+    # judged in test_injection.py and test_injection_directives.py)
+    assert raw_findings(acts, copied_values=False, steered_calls=False) == on_arrival
+    assert raw_findings(acts, record_results=4, record_chars=600, copied_values=False, steered_calls=False) == on_arrival  # the record overflowing all along
+    assert findings(acts, copied_values=False, steered_calls=False) == findings(acts, record_results=0)
+    everything = raw_findings(acts)
+    assert len(everything) >= len(on_arrival)  # copying adds findings, never hides one
+    assert any(f["clause"] == "tool" for f in everything)  # a send with no target the results asked for
 
 
 def test_the_record_stays_within_its_bounds():

@@ -37,7 +37,12 @@ InjecAgent's base setting; ``directed_targets``) is judged against the task's re
 request asked for no change at all ("Can you fetch me the reviews of ..."; ``asks_change``), when the
 result came and at the call, a state-changing call to that target takes the rule's severity (cue
 ``unrequested_change``, ``params.unrequested_changes``); where it asked for one (the user's "pay my
-bill", the bill's "please transfer ..."), or no request is known, it is provenance.
+bill", the bill's "please transfer ..."), or no request is known, it is provenance. A state-changing call
+with no target (InjecAgent's "Please unlock my front door." and ``AugustSmartLockUnlockDoor``) is
+judged by its verb instead (``call_verbs``: its tool name's verbs of change and a one-word argument,
+not running or applying something): while the request asked for no change, a result in the record
+that asks for that verb, in instructions aimed at the agent or in a sentence asking its reader for a
+change, steered it (clause ``tool``; ``params.steered_calls``).
 
 In a conversation of several agents, the results the others read before a call come with it
 (``attributes["peer_results"]``, handed on by the adapter: ``pipeline/io/adapters/peers.py``) and are
@@ -65,8 +70,8 @@ but a phone number, whose digits are looked for among the text's digits),
 and scored for cues only when it is that target's source; a result leaving the record (the oldest,
 when a bound is passed) is read in full into the hashes of the session's targets (``r``: at most
 ``params.values``, each with its first source, the oldest forgotten first). Findings are those of
-reading every result on arrival (``record_results: 0`` does so; copied values aside: they are
-found in the record only), unless a session's results carry
+reading every result on arrival (``record_results: 0`` does so; copied values and steered calls
+aside: they are found in the record only), unless a session's results carry
 more than ``params.values`` distinct targets: then a target still in the record is found although
 reading on arrival would have forgotten it among the ``values`` latest (never fewer findings).
 
@@ -83,10 +88,10 @@ from typing import Any
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import READS, Detector
-from intentwatch.pipeline.engine.detectors.injection_cues import asks_change, directed_targets, injection_cues
+from intentwatch.pipeline.engine.detectors.injection_cues import asks_change, call_verbs, directed_targets, injection_cues
 from intentwatch.pipeline.engine.detectors.injection_record import (CUE, DEFINED, DIRECTED, SCORED, TEXT, TOK, TOKENS, UNASKED,
-                                                                    chars, copied, first_in_record, rank, source, target_hash,
-                                                                    targets, whole_tokens)
+                                                                    chars, copied, first_in_record, rank, source, steered,
+                                                                    target_hash, targets, whole_tokens)
 from intentwatch.pipeline.engine.detectors.injection_text import STATE_CHANGING, argument_targets, result_texts, same_tool, \
     targets_in_text
 from intentwatch.pipeline.engine.finding import Finding
@@ -119,12 +124,16 @@ class InjectedTarget(Detector):
         p = validated(rule, InjectionParams)
         self.max_sessions, self.max_values, self.low, self.planted = p.sessions, p.values, p.provenance_severity, p.planted_severity
         self.max_results, self.max_chars, self.copied = p.record_results, p.record_chars, p.copied_values
-        self.unrequested = p.unrequested_changes
+        self.unrequested, self.steering = p.unrequested_changes, p.steered_calls
         self._declared: dict[tuple[str, str], tuple[PatternSet, str]] = {}  # (agent, epoch) -> (allowed target patterns, intent text)
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
         attrs = action.attributes
         if not attrs or not any(k in attrs for k in _WATCHED_KEYS):
+            if action.operation in STATE_CHANGING:  # a call with no arguments may still be one a result asked for
+                mem = (state.detect.get("inj") or {}).get(action.session_id or action.task_id or "")
+                if self.steering and mem is not None and mem.get("n") and mem.get("p"):
+                    return self._steered(action, ts, {}, mem)
             return None
         key = action.session_id or action.task_id or ""
         sessions: dict[str, dict[str, Any]] = state.detect.setdefault("inj", {})
@@ -159,6 +168,8 @@ class InjectedTarget(Detector):
                         if isinstance(v, str) and ("://" in v or "www." in v or _LINK_ARG.search(k) is not None)}
             if args:
                 finding = self._judge(action, state, ts, args, mem)
+            if finding is None and self.steering and op in STATE_CHANGING and mem.get("n") and mem.get("p"):
+                finding = self._steered(action, ts, args or {}, mem)
         res = result(action)
         if res is not None:
             self._record(action.event_id, action.tool, res, mem)
@@ -263,6 +274,21 @@ class InjectedTarget(Detector):
                             clause=f"arguments.{name}", expected="a target from the task's request or the declared intent",
                             observed=t, severity=severity,  # type: ignore[arg-type]
                             baseline={"source_event": ev, "source_tool": tool, "instructions_in_source": injected,
+                                      "cues": kinds, "attack": "AML.T0051.001"})
+
+    def _steered(self, action: Action, ts: float, args: dict[str, Any], mem: dict[str, Any]) -> Finding | None:
+        """A change with no target (``steered``) that a result of the session asked for, the request none."""
+        if args and argument_targets(args):
+            return None  # judged by its targets
+        verbs = call_verbs(action.tool, args)
+        hit = steered(mem["p"], verbs) if verbs else None
+        if hit is None:
+            return None
+        verb, (ev, tool, _, kinds) = hit
+        return self.finding(action, ts, f"{action.tool} does what the result of {tool} (event {ev}) asked ({verb!r}), "
+                                        f"and the task's request asked for no change",
+                            clause="tool", expected="a change the task's request asked for", observed=action.tool,
+                            baseline={"source_event": ev, "source_tool": tool, "instructions_in_source": True,
                                       "cues": kinds, "attack": "AML.T0051.001"})
 
     def _intent(self, state: AgentState) -> tuple[PatternSet, str]:

@@ -206,3 +206,44 @@ def asks_change(request: str) -> bool:
     [False, False, True, True, True]
     """
     return _ASKS.search(request) is not None
+
+
+def directives(text: str) -> str:
+    """The sentences of ``text`` that ask their reader to make a change (``directed_targets``'), one a line."""
+    return "\n".join(s for s in _SENTENCES.split(cut(text)) if _DIRECTING.search(s) is not None)
+
+
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # a tool name's words: snake, kebab or camel case
+# A verb of change a call names, but running, starting or applying something (every coding agent's call)
+# and verbs too general to say which change ("make", "set", "handle").
+_CALL_VERB = re.compile(r"(?!(run|execute|start|stop|restart|call|make|made|apply|perform|complete|process|follow|handle|"
+                        r"set|put|place|do|give|include|save|text|message|dm)$)" + _CHANGE + "$")
+
+
+def call_verbs(tool: str, args: dict) -> list[str]:
+    """The verbs of change a call names, as a result asking for it would write them: its tool name's
+    words, and an argument that is one word (``side: "sell"``, ``action: "update"``).
+
+    >>> call_verbs("AugustSmartLockUnlockDoor", {}), call_verbs("binance.place_order", {"side": "SELL", "qty": 5})
+    (['lock', 'unlock'], ['order', 'sell'])
+    >>> call_verbs("run_command", {"command": "make setup"}), call_verbs("get_weather", {"city": "Oslo"})
+    ([], [])
+    """
+    words = {w.lower() for w in _WORD.findall(tool)}
+    for v in list(args.values())[:32]:
+        if isinstance(v, str) and len(v) <= 20 and v.isalpha():
+            words.add(v.lower())
+    return sorted(w for w in words if _CALL_VERB.match(w) is not None)
+
+
+def asked_for(text: str, verbs: list[str]) -> str | None:
+    """The first of ``verbs`` that ``text`` writes as a word (its inflections too: "unlocking", "sold" aside).
+
+    >>> asked_for("Please unlock my front door.", ["lock", "unlock"]), asked_for("The door locks itself.", ["unlock"])
+    ('unlock', None)
+    """
+    low = text.lower()
+    for v in verbs:
+        if v in low and re.search(rf"\b{v}(e?[ds]|ing)?\b", low) is not None:
+            return v
+    return None

@@ -7,7 +7,8 @@ import hashlib
 import itertools
 from typing import Any
 
-from intentwatch.pipeline.engine.detectors.injection_cues import CUE_THRESHOLD, directed_targets, injection_cues, instruction_part
+from intentwatch.pipeline.engine.detectors.injection_cues import CUE_THRESHOLD, asked_for, directed_targets, directives, \
+    injection_cues, instruction_part
 from intentwatch.pipeline.engine.detectors.injection_text import argument_targets, may_hold, planted, text_targets
 
 _hashes: dict[str, str] = {}  # target -> its hash (a pure function, remembered: results repeat their targets)
@@ -58,10 +59,7 @@ def source(entry: list, t: str | None = None, copied: str | None = None, directe
     carried them (``instruction_part``): the bill's own IBAN beside an injected paragraph is provenance.
     One that did not, but asked its reader for a change naming ``t`` (``directed_targets``: given when
     known), keeps the kind ``directed``, judged against the request (``InjectedTarget._judge``)."""
-    scored = entry[SCORED]
-    if scored is None:
-        score, kinds = injection_cues(entry[CUE] if entry[CUE] is not None else entry[TEXT])
-        scored = entry[SCORED] = [score >= CUE_THRESHOLD, kinds]
+    scored = _scored(entry)
     injected = scored[0]
     if not injected and t is not None:
         if entry[1].startswith(DEFINED):
@@ -70,15 +68,29 @@ def source(entry: list, t: str | None = None, copied: str | None = None, directe
         elif entry[TOKENS] & UNASKED and t in (directed if directed is not None else directed_targets(entry[TEXT])):
             return [entry[0], entry[1], False, scored[1] + [DIRECTED]]
     if injected and (t is not None or copied is not None):
-        if len(entry) <= REGION:
-            entry.append(None)
-        part = entry[REGION]
-        if part is None:
-            text = instruction_part(entry[TEXT], whole_tokens(entry))
-            part = entry[REGION] = [entry[TEXT], targets(entry)] if text is None else \
-                [text, sorted(text_targets(text, whole_tokens(entry)))]
+        part = _part(entry)
         injected = (t in part[1]) if t is not None else (copied in part[0])
     return [entry[0], entry[1], injected, scored[1]]
+
+
+def _scored(entry: list) -> list:
+    scored = entry[SCORED]
+    if scored is None:
+        score, kinds = injection_cues(entry[CUE] if entry[CUE] is not None else entry[TEXT])
+        scored = entry[SCORED] = [score >= CUE_THRESHOLD, kinds]
+    return scored  # type: ignore[no-any-return]
+
+
+def _part(entry: list) -> list:
+    """[the part of a result that carried instructions, its targets], kept in the entry once asked."""
+    if len(entry) <= REGION:
+        entry.append(None)
+    part = entry[REGION]
+    if part is None:
+        text = instruction_part(entry[TEXT], whole_tokens(entry))
+        part = entry[REGION] = [entry[TEXT], targets(entry)] if text is None else \
+            [text, sorted(text_targets(text, whole_tokens(entry)))]
+    return part  # type: ignore[no-any-return]
 
 
 def rank(src: list) -> tuple[bool, bool]:
@@ -121,4 +133,27 @@ def copied(args: dict[str, Any], record: list[list], asked: str, intent_text: st
                 if src[2]:
                     return name, value, src
                 break  # a result with no instructions gave it first
+    return None
+
+
+def steered(record: list[list], verbs: list[str]) -> tuple[str, list] | None:
+    """(verb, source) of the latest result of the record asking for a call of one of ``verbs`` (a call
+    with no target: ``call_verbs``): in the part that carried instructions aimed at the agent, or, in a
+    result that came while the request asked for no change, in a sentence asking its reader for a change.
+    Tool definitions are not read: a description names its own tool's verbs."""
+    for i in range(len(record) - 1, -1, -1):  # (not reversed(): mypyc fails on it over a list of lists)
+        e = record[i]
+        low = e[TEXT].lower()
+        if e[1].startswith(DEFINED) or not any(v in low for v in verbs):
+            continue
+        scored = _scored(e)
+        if scored[0]:
+            verb = asked_for(_part(e)[0], verbs)
+            kinds = scored[1]
+        elif e[TOKENS] & UNASKED:
+            verb, kinds = asked_for(directives(e[TEXT]), verbs), scored[1] + ["unrequested_change"]
+        else:
+            continue
+        if verb is not None:
+            return verb, [e[0], e[1], True, kinds]
     return None
