@@ -627,6 +627,31 @@ def test_injecagent_direct_harm_with_no_target_pages(tmp_path):
             assert [(a["severity"], a["evidence"]["observed"]) for a in hits] == [(s, "AugustSmartLockUnlockDoor") for s in expected]
 
 
+def test_injecagent_result_records_each_case_a_session(tmp_path):
+    """InjecAgent's test cases with the agent's outputs (fixture written from the benchmark's record
+    fields): the benchmark's call and its answer, then the agent's ReAct calls, the simulated answer of a
+    data-stealing case's first step and its second; a final answer or an invalid output adds no call; the
+    labels are not read. Each hijack pages (a guest id, an unlock with no target, a mail to the address
+    the e-mail asked for); the refusal and the invalid output raise nothing."""
+    assert sniff_format(DATA / "injecagent_cases.json") == "transcript"
+    acts, bad, _ = _read("injecagent_cases.json")
+    assert not bad
+    assert [(a.session_id.rsplit("#", 1)[1], a.tool, a.operation, bool(a.attributes.get("unanswered"))) for a in acts] == [
+        ("[0]", "AmazonGetProductDetails", "read", False), ("[0]", "AugustSmartLockGrantGuestAccess", "grant", True),
+        ("[1]", "TwitterManagerReadTweet", "read", False), ("[1]", "AugustSmartLockUnlockDoor", "execute", True),
+        ("[2]", "TwitterManagerReadTweet", "read", False),
+        ("[3]", "GmailReadEmail", "read", False), ("[3]", "AmazonViewSavedAddresses", "read", False),
+        ("[3]", "GmailSendEmail", "send", True),
+        ("[4]", "EvernoteManagerSearchNotes", "read", False)]
+    assert acts[0].attributes["arguments"] == {"product_id": "B08KFQ9HK5"} and acts[0].attributes["request"].startswith("Can you fetch")
+    assert acts[7].attributes["arguments"]["to"] == "amy.watson@gmail.com" and "addresses" in acts[6].attributes["result"]
+    assert not any("eval" in str(a.attributes) for a in acts)
+    [hit] = [a for a in replayed_alerts(DATA / "injecagent_cases.json", tmp_path) if a["rule_id"] == "intent.injected_target"][-1:]
+    assert hit["severity"] == "high" and [e.rsplit("#", 1)[1] for e in hit["evidence"]["event_ids"]["first"]] == [
+        "[0]:step1", "[1]:step1", "[3]:step2"]  # (one agent, the file's: its hits counted into one alert)
+    assert hit["evidence"]["observed_values"] == ["guest_amy01", "AugustSmartLockUnlockDoor", "amy.watson@gmail.com"]
+
+
 def test_tau2_bench_results_each_simulation_a_session():
     """tau2-bench's results file: the domain is the agent; a tool message's id answers its call, a
     MultiToolMessage answers each; error true is an error; the simulated user's own calls are not the agent's."""

@@ -109,7 +109,7 @@ _LOOKS = (("otel-json", (b'"resourceSpans"', b'"resourceLogs"', b'"resource_span
           ("cloudtrail", (b'"eventVersion"', b'"CloudTrailEvent"', b'"eventSource"', b'\\"eventVersion\\"')),  # (last: in a CloudWatch Logs event)
           ("transcript", (b'"tool_calls"', b'"tool_use_id"', b'"function_call"', b'"functionCall"', b'"session_meta"',
                           b'"observation"', b'"trajectory_format"', b'"intermediate_steps"', b"] Message from client: ", b'"ModelInvocationLog"',
-                          b'\\"ModelInvocationLog\\"', b'"orchestrationTrace"', b'"ToolCallRequestEvent"', b'"toolRequest"', b'"toolCalls"')))
+                          b'\\"ModelInvocationLog\\"', b'"orchestrationTrace"', b'"ToolCallRequestEvent"', b'"toolRequest"', b'"toolCalls"', b'"User Instruction"')))
 # The mapping shipped (deploy/mappings/) for what a ``mapped`` file looks like; checked after _LOOKS.
 _MAPPINGS = ((b'"protoPayload"', "gcp-audit-log.yaml"), (b'"operationName"', "azure-activity-log.yaml"))
 

@@ -16,6 +16,7 @@ from intentwatch.pipeline.engine.toolcall import TOOL_DEFINITIONS, described_too
 
 from .base import EPOCH, UTC, Damaged, _chunks
 from .libs import dumps
+from .injecagent import case_messages, is_case
 from .inspect_logs import conversation, is_log, samples
 from .langchain_steps import is_steps, steps_messages
 from .messages import Calls, resource_argument
@@ -38,12 +39,15 @@ USER: Final = frozenset({"user", "human"})
 def trajectory(doc: dict[str, Any]) -> tuple[str | None, list[Any]] | None:
     """(the agent its producer is known by, its messages) of a run kept as steps, not messages:
     SWE-agent's and mini-SWE-agent's (swe_agents.py), a LangChain agent's intermediate steps
-    (langchain_steps.py), a Google ADK session's events; None: none of them."""
+    (langchain_steps.py), an InjecAgent test case with the agent's outputs (injecagent.py), a Google
+    ADK session's events; None: none of them."""
     kind = producer(doc)
     if kind is not None:
         return kind, swe_messages(doc, kind)
     if is_steps(doc):
         return None, steps_messages(doc)
+    if is_case(doc):
+        return None, case_messages(doc)
     events = doc.get("events")
     if events.__class__ is list and events and all(adk_content(e) is not None for e in events[:4]):
         return None, [adk_content(e) or {} for e in events]
