@@ -125,10 +125,11 @@ class WorkerSettings(_Group):
     stuck_seconds: float = Field(default=180.0, gt=0, description="The worker exits (code 3) when its poll loop has not gone round "
                                  "for this long: longer than its own bounded waits (120 s reads, max_stall_seconds), so only a "
                                  "call that never returns (a fenced static member) trips it; the supervisor restarts it.")
-    bridge_context_messages: int = Field(default=1000, ge=0, description="When the bridge is given a partition, it first "
-                                         "reads again up to this many of its messages before the committed offset, producing "
+    bridge_context_messages: int = Field(default=1000, ge=0, le=100_000, description="When the bridge is given a partition, it "
+                                         "first reads again up to this many of its messages before the committed offset, producing "
                                          "nothing, so the context an adapter hands on (other agents' results, offered tools, "
-                                         "agent spans) survives a restart or a rebalance; 0 turns it off.")
+                                         "agent spans) survives a restart or a rebalance; 0 turns it off. At most 100,000: the "
+                                         "context an adapter keeps is bounded, so more re-reads the retained history for nothing.")
     strict_fields: bool = Field(default=False, description="Dead-letter actions carrying field names outside the action contract (data_domian, credentialId...); either way they are counted in the status file.")
 
 

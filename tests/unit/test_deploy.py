@@ -531,6 +531,16 @@ def test_example_config_lists_every_setting():
     assert set(doc) == groups, f"deploy/config/intentwatch.yaml top-level keys {sorted(doc)} != settings groups {sorted(groups)}"
 
 
+def test_bridge_context_is_bounded():
+    """A huge re-read (the retained history at every assignment) is refused with the setting's name."""
+    from pydantic import ValidationError
+
+    from intentwatch.pipeline.settings import WorkerSettings
+    assert WorkerSettings(bridge_context_messages=100_000).bridge_context_messages == 100_000
+    with pytest.raises(ValidationError, match="bridge_context_messages"):
+        WorkerSettings(bridge_context_messages=10**9)
+
+
 def test_settings_path_checker_catches_typos():
     """The env-var checker used above must itself reject wrong names."""
     assert settings_path_problem("INTENTWATCH_KAFKA__BOOTSTRAP_SERVERS") is None
