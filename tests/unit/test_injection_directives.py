@@ -10,7 +10,8 @@ from intentwatch.pipeline.engine.config import EngineConfig, RuleOverride
 from intentwatch.pipeline.engine.detectors.injection_cues import asks_change, directed_targets
 from intentwatch.pipeline.engine.engine import Engine
 from tests.data.injection_texts import (BENIGN, BENIGN_MORE, BENIGN_REAL, DECLARATIVE, DIRECTIVES, DIRECTIVES_2, STEERED, STEERED_BENIGN,
-                                        REQUESTS_CHANGE, REQUESTS_CHANGE_2, REQUESTS_OBLIQUE, REQUESTS_READ, REQUESTS_READ_2)
+                                        REQUESTS_CHANGE, REQUESTS_CHANGE_2, REQUESTS_OBLIQUE, REQUESTS_READ, REQUESTS_READ_2,
+                                        STEERED_2, STEERED_BENIGN_2)
 from tests.factories import instantiate
 from tests.unit.test_injection import M, call
 
@@ -127,6 +128,18 @@ def test_steered_calls_measured():
     assert [steered_severity(r, t, tool, args) for r, t, tool, args in STEERED_BENIGN] == [None] * len(STEERED_BENIGN)
 
 
-# Missed (as measured when first run): "change" asked where the tool says "update" (no synonyms), and a
-# move whose folder arguments are read as targets (judged by them: not from a result, so nothing)
-MISSED = ["shop.update_settings", "DropboxMoveItem"]
+# First run: 8 of 10; missed "change" asked where the tool says "update", and a move whose folder
+# arguments read as targets. Since: verbs asking for the same change (_SAME), and a call whose targets
+# nobody gave (neither the task, the intent nor a result) judged like one with none: 10 of 10, now seen.
+MISSED: list[str] = []
+
+
+def test_steered_calls_second_round_measured():
+    """Written after those two changes, run once: 4 of 8; then "set" counted (it was left out as too
+    general) and an argument of two words read ("turn_on"): 6 of 8, now seen. Still missed: a request
+    taken for a change (the "login fix"), and a ride "booked" where the tool says "request". The quiet
+    ones quiet (6 of 6) in both runs."""
+    reads = cycle(REQUESTS_READ_2)
+    found = [steered_severity(next(reads), t, tool, args) for t, tool, args in STEERED_2]
+    assert [tool for (t, tool, _), s in zip(STEERED_2, found) if s != "high"] == ["BinanceWithdraw", "UberRequestRide"]
+    assert [steered_severity(r, t, tool, args) for r, t, tool, args in STEERED_BENIGN_2] == [None] * 6

@@ -113,6 +113,11 @@ _TOOL_NAME = re.compile(r"^[A-Za-z][\w.-]*(?:[_.-]|[a-z][A-Z])[\w.-]*$")  # an i
 
 
 
+def _covered(t: str, user: set[str], allowed: PatternSet, intent_text: str) -> bool:
+    """Whether the task's request (its targets' hashes) or the declared intent names target ``t``."""
+    return target_hash(t) in user or t in allowed or f"mailto:{t}" in allowed or bool(intent_text and t in intent_text)
+
+
 class InjectedTarget(Detector):
     """Fires on a state-changing call whose target came from an earlier tool result of the session
     and from neither the declared intent nor the task's request (see the module docstring)."""
@@ -133,7 +138,7 @@ class InjectedTarget(Detector):
             if action.operation in STATE_CHANGING:  # a call with no arguments may still be one a result asked for
                 mem = (state.detect.get("inj") or {}).get(action.session_id or action.task_id or "")
                 if self.steering and mem is not None and mem.get("n") and mem.get("p"):
-                    return self._steered(action, ts, {}, mem)
+                    return self._steered(action, state, ts, {}, mem)
             return None
         key = action.session_id or action.task_id or ""
         sessions: dict[str, dict[str, Any]] = state.detect.setdefault("inj", {})
@@ -169,7 +174,7 @@ class InjectedTarget(Detector):
             if args:
                 finding = self._judge(action, state, ts, args, mem)
             if finding is None and self.steering and op in STATE_CHANGING and mem.get("n") and mem.get("p"):
-                finding = self._steered(action, ts, args or {}, mem)
+                finding = self._steered(action, state, ts, args or {}, mem)
         res = result(action)
         if res is not None:
             self._record(action.event_id, action.tool, res, mem)
@@ -240,10 +245,9 @@ class InjectedTarget(Detector):
         allowed, intent_text = self._intent(state)
         best: tuple[str, str, list] | None = None
         for name, t in argument_targets(args):
-            h = target_hash(t)
-            if h in user or t in allowed or f"mailto:{t}" in allowed or (intent_text and t in intent_text):
+            if _covered(t, user, allowed, intent_text):
                 continue
-            src = seen.get(h)
+            src = seen.get(target_hash(t))
             if src is None:
                 src = first_in_record(record, t)
                 if src is None:
@@ -276,10 +280,14 @@ class InjectedTarget(Detector):
                             baseline={"source_event": ev, "source_tool": tool, "instructions_in_source": injected,
                                       "cues": kinds, "attack": "AML.T0051.001"})
 
-    def _steered(self, action: Action, ts: float, args: dict[str, Any], mem: dict[str, Any]) -> Finding | None:
-        """A change with no target (``steered``) that a result of the session asked for, the request none."""
-        if args and argument_targets(args):
-            return None  # judged by its targets
+    def _steered(self, action: Action, state: AgentState, ts: float, args: dict[str, Any], mem: dict[str, Any]) -> Finding | None:
+        """A change with no target from the task, the intent or a result (``steered``: a call of no target,
+        or of one nobody gave) that a result of the session asked for, the request none."""
+        found = argument_targets(args) if args else []
+        if found:
+            user, (allowed, intent_text) = set(mem["u"]), self._intent(state)
+            if any(_covered(t, user, allowed, intent_text) for _, t in found):
+                return None  # the task or the intent named its target
         verbs = call_verbs(action.tool, args)
         hit = steered(mem["p"], verbs) if verbs else None
         if hit is None:

@@ -214,30 +214,41 @@ def directives(text: str) -> str:
 
 
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # a tool name's words: snake, kebab or camel case
+_ONE_WORD = re.compile(r"^[A-Za-z]+(?:[_-][A-Za-z]+)?$")  # an argument that names an action ("sell", "turn_on")
 # A verb of change a call names, but running, starting or applying something (every coding agent's call)
-# and verbs too general to say which change ("make", "set", "handle").
+# and verbs too general to say which change ("make", "handle").
 _CALL_VERB = re.compile(r"(?!(run|execute|start|stop|restart|call|make|made|apply|perform|complete|process|follow|handle|"
-                        r"set|put|place|do|give|include|save|text|message|dm)$)" + _CHANGE + "$")
+                        r"put|place|do|give|include|save|text|message|dm)$)" + _CHANGE + "$")
 
 
 def call_verbs(tool: str, args: dict) -> list[str]:
     """The verbs of change a call names, as a result asking for it would write them: its tool name's
-    words, and an argument that is one word (``side: "sell"``, ``action: "update"``).
+    words, and an argument that is a word or two (``side: "sell"``, ``action: "turn_on"``); then the verbs
+    asking for the same change (``_SAME``: "change" for an update).
 
     >>> call_verbs("AugustSmartLockUnlockDoor", {}), call_verbs("binance.place_order", {"side": "SELL", "qty": 5})
-    (['lock', 'unlock'], ['order', 'sell'])
+    (['lock', 'unlock', 'open'], ['order', 'sell', 'buy', 'purchase', 'trade'])
     >>> call_verbs("run_command", {"command": "make setup"}), call_verbs("get_weather", {"city": "Oslo"})
     ([], [])
     """
     words = {w.lower() for w in _WORD.findall(tool)}
     for v in list(args.values())[:32]:
-        if isinstance(v, str) and len(v) <= 20 and v.isalpha():
-            words.add(v.lower())
-    return sorted(w for w in words if _CALL_VERB.match(w) is not None)
+        if isinstance(v, str) and len(v) <= 20 and _ONE_WORD.match(v) is not None:  # "sell", "turn_on"
+            words.update(w.lower() for w in _WORD.findall(v))
+    own = sorted(w for w in words if _CALL_VERB.match(w) is not None)
+    return own + sorted({w for v in own for g in _SAME if v in g for w in g} - set(own))
+
+
+# Verbs that ask for the same change as a call's ("Please change my shipping" and update_settings).
+_SAME: tuple[frozenset[str], ...] = tuple(frozenset(g.split()) for g in (
+    "update change modify edit adjust alter", "delete remove erase purge wipe destroy", "send forward email mail message",
+    "transfer pay wire send deposit withdraw", "grant share invite add allow authorize authorise", "cancel revoke terminate",
+    "move relocate transfer", "buy purchase order", "sell trade", "unlock open", "disable deactivate", "enable activate",
+    "post publish tweet share", "schedule book reserve"))
 
 
 def asked_for(text: str, verbs: list[str]) -> str | None:
-    """The first of ``verbs`` that ``text`` writes as a word (its inflections too: "unlocking", "sold" aside).
+    """The first of ``verbs`` that ``text`` writes as a word (its inflections too: "unlocking"; "sold" aside).
 
     >>> asked_for("Please unlock my front door.", ["lock", "unlock"]), asked_for("The door locks itself.", ["unlock"])
     ('unlock', None)
