@@ -24,6 +24,16 @@ def test_the_ways_of_writing_one_number_are_one_target():
     # an argument named for a phone keeps its number however written (before: no target at all)
     assert argument_targets({"phone": "+1 (324) 123-4123"}) == [("phone", "3241234123")]
     assert may_hold("Call (324) 123-4123.", "3241234123") and not may_hold("Call (324) 123-4124.", "3241234123")
+    # a North American number written bare, country code and all, is also that number (before: only the
+    # 11-digit run, so a call to 13241234123 never met the result's (324) 123-4123)
+    assert targets_in_text("sms 13241234123") == {"13241234123", "3241234123"}
+    assert argument_targets({"to": "13241234123"}) == [("to", "13241234123"), ("to", "3241234123")]
+
+
+def test_a_bare_number_in_the_call_is_the_injected_one():
+    src = call("mail.read_inbox", "read", 0, {"folder": "inbox"}, [{"from": "emma@shop.com", "body": INJECTED}])
+    [a] = injected(src, call("sms.send", "send", 1, {"to": "13241234123", "body": "Code 4411"}), m=SMS)
+    assert a.severity == "high" and a.evidence.observed == "3241234123"
 
 
 def test_a_text_to_the_injected_number_pages_whatever_way_it_is_written():

@@ -134,6 +134,8 @@ def _add_target(out: set[str], kind: str | None, v: str) -> None:
             out.add(digits)
     else:
         out.add(v.lower())
+        if kind == "digits" and len(v) == 11 and v[0] == "1":  # a North American number written bare: also as _phone gives it
+            out.add(v[1:])
 
 
 def _phone(v: str) -> str | None:
