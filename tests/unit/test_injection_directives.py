@@ -83,14 +83,20 @@ def test_second_round_measured():
 
 def test_off_by_param():
     text, target = DIRECTIVES[0]
-    assert severity(text, target, "What's on my calendar for Friday?", unrequested_changes=False) == "low"
+    read = "What's on my calendar for Friday?"
+    assert severity(text, target, read, unrequested_changes=False) == "low"
+    # Steered calls: off, nothing; with unrequested_changes off, only instructions aimed at the agent count
+    plain, cued, tool = STEERED[0][0], STEERED[1][0], STEERED[0][1]
+    assert steered_severity(read, plain, tool, {}, steered_calls=False) is None
+    assert steered_severity(read, plain, tool, {}, unrequested_changes=False) is None
+    assert steered_severity(read, cued, tool, {}, unrequested_changes=False) == "high"
 
 
-def steered_severity(request: str | None, text: str, tool: str, args: dict, op: str = "execute") -> str | None:
+def steered_severity(request: str | None, text: str, tool: str, args: dict, op: str = "execute", **params) -> str | None:
     """The finding on a call of ``tool`` with no target after a result ``text``, under ``request``."""
     extra = {"request": request} if request is not None else {}
     src = call("shop.get_product", "read", 0, {"id": "B07XJ8C8F5"}, {"reviews": [{"text": text}]}, **extra)
-    found = injected(src, call(tool, op, 1, args))
+    found = injected(src, call(tool, op, 1, args), **params)
     return found[0].severity if found else None
 
 

@@ -1,7 +1,7 @@
 """A session's record of tool results for the injected-target detector (``injection.py``): each
 result kept unread as an entry (its texts, read for targets and scored for cues only when asked), the
 source a target keeps, and the look-ups a judgement makes in the record (a target's first source, a
-value copied word for word). Compiled with the detectors (setup.py)."""
+value copied word for word, a call a result asked for). Compiled with the detectors (setup.py)."""
 
 import hashlib
 import itertools
