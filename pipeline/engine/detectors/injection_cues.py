@@ -182,10 +182,14 @@ def directed_targets(text: str) -> set[str]:
     ['fin@corp.io']
     """
     out: set[str] = set()
-    for sentence in _SENTENCES.split(cut(text)):
-        if _DIRECTING.search(sentence) is not None:
-            out |= text_targets(sentence, False)
+    for sentence in _directing(text):
+        out |= text_targets(sentence, False)
     return out
+
+
+def _directing(text: str) -> list[str]:
+    """The sentences of ``text`` that ask their reader to make a change."""
+    return [s for s in _SENTENCES.split(cut(text)) if _DIRECTING.search(s) is not None]
 
 
 # A request asking for a change, or handing the agent instructions to carry out ("do the tasks on my
@@ -209,8 +213,8 @@ def asks_change(request: str) -> bool:
 
 
 def directives(text: str) -> str:
-    """The sentences of ``text`` that ask their reader to make a change (``directed_targets``'), one a line."""
-    return "\n".join(s for s in _SENTENCES.split(cut(text)) if _DIRECTING.search(s) is not None)
+    """The sentences of ``text`` that ask their reader to make a change, one a line."""
+    return "\n".join(_directing(text))
 
 
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # a tool name's words: snake, kebab or camel case
