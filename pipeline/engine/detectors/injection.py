@@ -138,7 +138,7 @@ class InjectedTarget(Detector):
         if not attrs or not any(k in attrs for k in _WATCHED_KEYS):
             if action.operation in STATE_CHANGING:  # a call with no arguments may still be one a result asked for
                 mem = (state.detect.get("inj") or {}).get(action.session_id or action.task_id or "")
-                if self.steering and mem is not None and mem.get("n") and mem.get("p"):
+                if mem is not None:
                     return self._steered(action, state, ts, {}, mem)
             return None
         key = action.session_id or action.task_id or ""
@@ -174,7 +174,7 @@ class InjectedTarget(Detector):
                         if isinstance(v, str) and ("://" in v or "www." in v or _LINK_ARG.search(k) is not None)}
             if args:
                 finding = self._judge(action, state, ts, args, mem)
-            if finding is None and self.steering and op in STATE_CHANGING and mem.get("n") and mem.get("p"):
+            if finding is None and op in STATE_CHANGING:
                 finding = self._steered(action, state, ts, args or {}, mem)
         res = result(action)
         if res is not None:
@@ -285,6 +285,8 @@ class InjectedTarget(Detector):
     def _steered(self, action: Action, state: AgentState, ts: float, args: dict[str, Any], mem: dict[str, Any]) -> Finding | None:
         """A change with no target from the task, the intent or a result (``steered``: a call of no target,
         or of one nobody gave) that a result of the session asked for, the request none."""
+        if not (self.steering and mem.get("n") and mem.get("p")):
+            return None
         found = argument_targets(args) if args else []
         if found:
             user, (allowed, intent_text) = set(mem["u"]), self._intent(state)

@@ -3,6 +3,7 @@ result that carries them (``instruction_part``): the injected-target detector's 
 evidence that a result steered the agent, beside the targets ``injection_text`` reads. Compiled
 with the detectors (setup.py)."""
 
+import itertools
 import re
 
 from intentwatch.pipeline.engine.detectors.injection_text import cut, text_targets
@@ -236,7 +237,7 @@ def call_verbs(tool: str, args: dict) -> list[str]:
     ([], [])
     """
     words = {w.lower() for w in _WORD.findall(tool)}
-    for v in list(args.values())[:32]:
+    for v in itertools.islice(args.values(), 32):
         if isinstance(v, str) and len(v) <= 20 and _ONE_WORD.match(v) is not None:  # "sell", "turn_on"
             words.update(w.lower() for w in _WORD.findall(v))
     own = sorted(w for w in words if _CALL_VERB.match(w) is not None)
