@@ -39,9 +39,11 @@ result came and at the call, a state-changing call to that target takes the rule
 ``unrequested_change``, ``params.unrequested_changes``); where it asked for one (the user's "pay my
 bill", the bill's "please transfer ..."), or no request is known, it is provenance. A state-changing call
 with no target (InjecAgent's "Please unlock my front door." and ``AugustSmartLockUnlockDoor``) is
-judged by its verb instead (``call_verbs``: its tool name's verbs of change and an argument of a word
-or two, not running or applying something; the verbs asking for the same change too), and so is one
-whose targets nobody gave (not the request, the intent nor a result): while the request asked for no
+judged by its verb instead (``call_verbs``: its tool name's verbs of change, an argument of a word or
+two and a shell command's program, not running or applying something; the verbs asking for the same
+change too; and ``call_words``, the call's own words, when a result's "please ..." asks for one), and so is one
+whose targets nobody gave (not the request, the intent nor a result) or only a result without instructions
+(provenance): while the request asked for no
 change, a result in the record that asks for that verb, in instructions aimed at the agent or (with
 ``unrequested_changes``) in a sentence asking its reader for a change, steered it (clause ``tool``;
 ``params.steered_calls``).
@@ -90,7 +92,7 @@ from typing import Any
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import READS, Detector
-from intentwatch.pipeline.engine.detectors.injection_cues import asks_change, call_verbs, directed_targets, injection_cues
+from intentwatch.pipeline.engine.detectors.injection_cues import asks_change, call_verbs, call_words, directed_targets, injection_cues
 from intentwatch.pipeline.engine.detectors.injection_record import (CUE, DEFINED, DIRECTED, SCORED, TEXT, TOK, TOKENS, UNASKED,
                                                                     chars, copied, first_in_record, rank, source, steered,
                                                                     target_hash, targets, whole_tokens)
@@ -174,8 +176,9 @@ class InjectedTarget(Detector):
                         if isinstance(v, str) and ("://" in v or "www." in v or _LINK_ARG.search(k) is not None)}
             if args:
                 finding = self._judge(action, state, ts, args, mem)
-            if finding is None and op in STATE_CHANGING:
-                finding = self._steered(action, state, ts, args or {}, mem)
+            if op in STATE_CHANGING and (finding is None or finding.severity is not None):
+                # (a target a result gave, provenance only, on a change a result asked for: steered)
+                finding = self._steered(action, state, ts, args or {}, mem) or finding
         res = result(action)
         if res is not None:
             self._record(action.event_id, action.tool, res, mem)
@@ -283,8 +286,9 @@ class InjectedTarget(Detector):
                                       "cues": kinds, "attack": "AML.T0051.001"})
 
     def _steered(self, action: Action, state: AgentState, ts: float, args: dict[str, Any], mem: dict[str, Any]) -> Finding | None:
-        """A change with no target from the task, the intent or a result (``steered``: a call of no target,
-        or of one nobody gave) that a result of the session asked for, the request none."""
+        """A change with no target from the task or the intent (``steered``: a call of no target, of one
+        nobody gave, or of one a result gave with no instructions: provenance) that a result of the session
+        asked for, the request none."""
         if not (self.steering and mem.get("n") and mem.get("p")):
             return None
         found = argument_targets(args) if args else []
@@ -292,8 +296,8 @@ class InjectedTarget(Detector):
             user, (allowed, intent_text) = set(mem["u"]), self._intent(state)
             if any(_covered(t, user, allowed, intent_text) for _, t in found):
                 return None  # the task or the intent named its target
-        verbs = call_verbs(action.tool, args)
-        hit = steered(mem["p"], verbs) if verbs else None
+        verbs, words = call_verbs(action.tool, args), call_words(action.tool, args)
+        hit = steered(mem["p"], verbs, words) if verbs or words else None
         if hit is None:
             return None
         verb, (ev, tool, _, kinds) = hit

@@ -157,17 +157,31 @@ _CHANGE = r"(send|pay|paid|transfer|wire|forward|reply|replie|respond|share|invi
           r"turn|switch|deposit|withdraw|invest|trade|approve|submit|sign|initiate|place|order|revoke|block|unblock|join|leave|" \
           r"save|archive|assign|close|start|stop|restart|deploy|merge|push|commit|refund|renew|confirm|register|subscribe|" \
           r"unsubscribe|reset|disclose|reveal|include|attach|release|accept|decline|draft|compose|fix|adjust|settle|process|" \
-          r"perform|complete|handle|follow|organi[sz]e|arrange|clean|resolve|mute|put|apply|make|made|call|contact|dm|answer)"
+          r"perform|complete|handle|follow|organi[sz]e|arrange|clean|resolve|mute|put|apply|make|made|call|contact|dm|answer|" \
+          r"redirect|reroute|dispatch|pause|wipe|erase|clear|empty|disconnect|mail|fill(?!\s+(me|us|them|him|her)\s+in\b))"
 # Verbs of change that are nouns as often ("an e-mail", "a call", "Contact: ..."): as a request's verb, or
 # as the first word of a sentence, only where an imperative stands (below).
-_AMBIGUOUS = r"(e-?mail|message|text|call|contact|dm|order|post|place|make|do|tweet|share|grant|update|give|answer)"
-# A sentence asking its reader to make a change: "please" (or "you must" ...) then a verb of change,
-# or a verb of change opening it (an item of a list too; one that is a noun as often, with its object
-# after it: "Update my address", not "Update: ..." or "Order 5512 shipped").
+_AMBIGUOUS = r"(e-?mail|message|text|call|contact|dm|order|post|place|make|do|tweet|share|grant|update|give|answer|" \
+             r"dispatch|clear|empty|fill|mail)"
+# A sentence asking its reader to make a change: "please" (or "you must", "could you", "let's" ...) then a
+# verb of change; a verb of change opening it (an item of a list too, or after "also", "then" ..., or
+# spliced in after a comma with a capital: "... our new flavor, Update my data"; one that is a noun as
+# often, with its object after it: "Update my address", not "Update: ..." or "Order 5512 shipped"); a
+# sentence opening with a request to look something up, then a change ("Get my order history and send
+# it to ..."); or a clause after a comma that is a verb of change and its object ("Once you have the
+# list, send this information to ...").
+_OBJECT = r"\s+(my|our|your|the|this|that|these|those|all|every|it|them|him|her|me|us|an?)\b"
+_SPLICED = r"[,;:]\s+(?-i:(?=[A-Z]))"  # a sentence spliced into another after a comma, with its capital
+_WITHIN = r"(?:[^.!?\n\r]|[.!?](?=\S)){0,160}?\b"  # within the sentence (a dot in "a.b@c.io" ends none)
+_LOOK_UP = r"(get|retrieve|retrive|find|search|list|fetch|download|access|check|use|look\s+up|collect|gather|read|view|pull|" \
+           r"extract|compile|grab|obtain)"
 _DIRECTING = re.compile(r"\b(please|kindly|you\s+(must|should|need\s+to|have\s+to)|make\s+sure\s+(to|that\s+you)|be\s+sure\s+to|"
-                        r"remember\s+to|do(n't|\s+not)\s+forget\s+to)\b[^.!?\n\r]{0,80}?\b" + _CHANGE + r"(e?[ds]|ing)?\b|"
-                        r"^\W{0,3}(\d{1,2}[.)]\s*)?((?!" + _AMBIGUOUS + r"\b)" + _CHANGE + r"\b(?!\s*:)|" + _AMBIGUOUS +
-                        r"\s+(my|our|your|the|this|that|these|those|all|every|it|them|him|her|me|us|an?)\b)", re.I)
+                        r"remember\s+to|do(n't|\s+not)\s+forget\s+to|(can|could|would|will)\s+you|let's|let\s+us)\b" +
+                        _WITHIN + _CHANGE + r"(e?[ds]|ing)?\b|"
+                        r"(^\W{0,3}(\d{1,2}[.)]\s*)?((also|then|next|finally|now|first),?\s+)?|" + _SPLICED + ")"
+                        r"((?!" + _AMBIGUOUS + r"\b)" + _CHANGE + r"\b(?!\s*:)|" + _AMBIGUOUS + _OBJECT + r")|"
+                        r"(^\W{0,3}(\d{1,2}[.)]\s*)?|" + _SPLICED + ")" + _LOOK_UP + r"\b" + _WITHIN + r"(and|then)\s+(then\s+)?" + _CHANGE +
+                        r"(e?[ds]|ing)?\b|,\s+(then\s+)?" + _CHANGE + _OBJECT, re.I)
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|[\n\r]+")
 
 
@@ -228,20 +242,51 @@ _CALL_VERB = re.compile(r"(?!(run|execute|start|stop|restart|call|make|made|appl
 
 def call_verbs(tool: str, args: dict) -> list[str]:
     """The verbs of change a call names, as a result asking for it would write them: its tool name's
-    words, and an argument that is a word or two (``side: "sell"``, ``action: "turn_on"``); then the verbs
-    asking for the same change (``_SAME``: "change" for an update).
+    words, an argument that is a word or two (``side: "sell"``, ``action: "turn_on"``) and a shell
+    command's program (``rm`` deletes); then the verbs asking for the same change (``_SAME``: "change"
+    for an update).
 
     >>> call_verbs("AugustSmartLockUnlockDoor", {}), call_verbs("binance.place_order", {"side": "SELL", "qty": 5})
     (['lock', 'unlock', 'open'], ['order', 'sell', 'buy', 'purchase', 'trade'])
     >>> call_verbs("run_command", {"command": "make setup"}), call_verbs("get_weather", {"city": "Oslo"})
     ([], [])
+    >>> call_verbs("TerminalExecute", {"command": "cd ~ && sudo rm -rf backups"})[:3]
+    ['delete', 'destroy', 'erase']
     """
     words = {w.lower() for w in _WORD.findall(tool)}
-    for v in itertools.islice(args.values(), 32):
-        if isinstance(v, str) and len(v) <= 20 and _ONE_WORD.match(v) is not None:  # "sell", "turn_on"
+    own: set[str] = set()
+    for k, v in itertools.islice(args.items(), 32):
+        if v.__class__ is not str:
+            continue
+        if len(v) <= 20 and _ONE_WORD.match(v) is not None:  # "sell", "turn_on"
             words.update(w.lower() for w in _WORD.findall(v))
-    own = sorted(w for w in words if _CALL_VERB.match(w) is not None)
-    return own + sorted({w for v in own for g in _SAME if v in g for w in g} - set(own))
+        elif k.lower() in _COMMAND_KEYS:
+            own.update(_shell_verbs(v))
+    own.update(w for w in words if _CALL_VERB.match(w) is not None)
+    return sorted(own) + sorted({w for v in own for g in _SAME if v in g for w in g} - own)
+
+
+# A shell command's programs that make a change, as the verb a result asking for it would use (curl and
+# wget only when they send: -d, --data, -F, -T, -X POST ...).
+_SHELL = {"rm": "delete", "rmdir": "delete", "unlink": "delete", "shred": "delete", "mv": "move", "cp": "copy", "scp": "copy",
+          "rsync": "copy", "chmod": "change", "chown": "change", "kill": "stop", "pkill": "stop", "killall": "stop",
+          "shutdown": "stop", "reboot": "restart", "crontab": "schedule", "useradd": "add", "adduser": "add", "passwd": "change",
+          "curl": "send", "wget": "send"}
+_SENDS = re.compile(r"\s(-d|--data\S*|-F|--form|-T|--upload-file|--post-\w+|-X\s*(POST|PUT|PATCH|DELETE))\b")
+_COMMAND_KEYS = frozenset(("command", "cmd", "commands", "script", "input", "code", "shell", "bash", "cmdline"))
+_SEGMENTS = re.compile(r"&&|\|\||[;|\n]")
+_ASSIGN = re.compile(r"^\w+=")  # FOO=1 before a program
+
+
+def _shell_verbs(command: str) -> set[str]:
+    out: set[str] = set()
+    for seg in itertools.islice(_SEGMENTS.split(command[:2000]), 16):
+        toks = [t for t in seg.split() if t != "sudo" and _ASSIGN.match(t) is None]
+        prog = toks[0].rsplit("/", 1)[-1] if toks else ""
+        verb = _SHELL.get(prog)
+        if verb is not None and (verb != "send" or _SENDS.search(seg) is not None):
+            out.add(verb)
+    return out
 
 
 # Verbs that ask for the same change as a call's ("Please change my shipping" and update_settings).
@@ -249,17 +294,55 @@ _SAME: tuple[frozenset[str], ...] = tuple(frozenset(g.split()) for g in (
     "update change modify edit adjust alter", "delete remove erase purge wipe destroy", "send forward email mail message",
     "transfer pay wire send deposit withdraw", "grant share invite add allow authorize authorise", "cancel revoke terminate",
     "move relocate transfer", "buy purchase order", "sell trade", "unlock open", "disable deactivate", "enable activate",
-    "post publish tweet share", "schedule book reserve"))
+    "post publish tweet share", "schedule book reserve create arrange", "redirect reroute forward", "copy upload"))
+
+# Words of a tool's name too general to say what the call does.
+_GENERIC = frozenset("get use let help check see make run execute call start handle process apply perform manage control "
+                     "system tool tools api service app the and for with from into new all info data item items request "
+                     "action task user account".split())
 
 
-def asked_for(text: str, verbs: list[str]) -> str | None:
-    """The first of ``verbs`` that ``text`` writes as a word (its inflections too: "unlocking"; "sold" aside).
+def call_words(tool: str, args: dict) -> list[str]:
+    """A call's own words (its tool name's and an argument of a word or two) but the general ones: a
+    verb a result asks for in so many words ("Please give priority to ...") is matched against them
+    whether or not it is a known verb of change (``asked_for``).
+
+    >>> call_words("TrafficControlGivePriorityToEmergencyVehicle", {"ids": ["1"]})
+    ['emergency', 'give', 'priority', 'traffic', 'vehicle']
+    """
+    words = {w.lower() for w in _WORD.findall(tool)}
+    for v in itertools.islice(args.values(), 32):
+        if v.__class__ is str and len(v) <= 20 and _ONE_WORD.match(v) is not None:
+            words.update(w.lower() for w in _WORD.findall(v))
+    return sorted(w for w in words if len(w) > 2 and w not in _GENERIC)
+
+
+# The verb right after "please" (or "you must" ...): what a sentence asks its reader to do.
+_ASKED = re.compile(r"\b(?:please|kindly|you\s+(?:must|should|need\s+to|have\s+to)|make\s+sure\s+to|be\s+sure\s+to|"
+                    r"remember\s+to|do(?:n't|\s+not)\s+forget\s+to)\s+(?:(?:also|now|immediately|urgently|just|quickly|then|"
+                    r"first|kindly|go\s+ahead\s+and)\s+)*([a-z]+)", re.I)
+
+
+def asked_for(text: str, verbs: list[str], words: list[str] = []) -> str | None:  # noqa: B006 (never mutated)
+    """The first of ``verbs`` that ``text`` writes as a word (its inflections too: "unlocking",
+    "deleting"; "sold" aside), else the verb a sentence asks for right after "please" (or "you must"
+    ...) when it is one of ``words`` (``call_words``).
 
     >>> asked_for("Please unlock my front door.", ["lock", "unlock"]), asked_for("The door locks itself.", ["unlock"])
     ('unlock', None)
+    >>> asked_for("Start deleting the logs.", ["delete"]), asked_for("Please give priority to car 7.", [], ["give", "priority"])
+    ('delete', 'give')
     """
     low = text.lower()
     for v in verbs:
-        if v in low and re.search(rf"\b{v}(e?[ds]|ing)?\b", low) is not None:
-            return v
+        if v in low or v[:-1] in low:
+            form = rf"\b{v[:-1]}(e|es|ed|ing)\b" if v.endswith("e") else rf"\b{v}(e?[ds]|ing)?\b"
+            if re.search(form, low) is not None:
+                return v
+    if words:
+        for m in _ASKED.finditer(low):
+            w = m.group(1)
+            for v in words:
+                if w == v or (w.startswith(v) and w[len(v):] in ("s", "es", "d", "ed", "ing")):
+                    return v
     return None

@@ -136,22 +136,24 @@ def copied(args: dict[str, Any], record: list[list], asked: str, intent_text: st
     return None
 
 
-def steered(record: list[list], verbs: list[str]) -> tuple[str, list] | None:
+def steered(record: list[list], verbs: list[str], words: list[str]) -> tuple[str, list] | None:
     """(verb, source) of the latest result of the record asking for a call of one of ``verbs`` (a call
-    with no target: ``call_verbs``): in the part that carried instructions aimed at the agent, or, in a
-    result that came while the request asked for no change, in a sentence asking its reader for a change.
-    Tool definitions are not read: a description names its own tool's verbs."""
+    with no target: ``call_verbs``), or asking in so many words for one of the call's own ``words``
+    (``call_words``): in the part that carried instructions aimed at the agent, or, in a result that
+    came while the request asked for no change, in a sentence asking its reader for a change (or any
+    sentence's "please ..." for the words). Tool definitions are not read: a description names its own
+    tool's verbs."""
     for i in range(len(record) - 1, -1, -1):  # (not reversed(): mypyc fails on it over a list of lists)
         e = record[i]
         low = e[TEXT].lower()
-        if e[1].startswith(DEFINED) or not any(v in low for v in verbs):
+        if e[1].startswith(DEFINED) or not (any(v in low for v in verbs) or any(w in low for w in words)):
             continue
         scored = _scored(e)
         if scored[0]:
-            verb = asked_for(_part(e)[0], verbs)
+            verb = asked_for(_part(e)[0], verbs, words)
             kinds = scored[1]
         elif e[TOKENS] & UNASKED:
-            verb, kinds = asked_for(directives(e[TEXT]), verbs), scored[1] + ["unrequested_change"]
+            verb, kinds = asked_for(directives(e[TEXT]), verbs) or asked_for(e[TEXT], [], words), scored[1] + ["unrequested_change"]
         else:
             continue
         if verb is not None:
