@@ -162,7 +162,7 @@ _CHANGE = r"(send|pay|paid|transfer|wire|forward|reply|replie|respond|share|invi
 # Verbs of change that are nouns as often ("an e-mail", "a call", "Contact: ..."): as a request's verb, or
 # as the first word of a sentence, only where an imperative stands (below).
 _AMBIGUOUS = r"(e-?mail|message|text|call|contact|dm|order|post|place|make|do|tweet|share|grant|update|give|answer|" \
-             r"dispatch|clear|empty|fill|mail)"
+             r"dispatch|clear|empty|fill|mail|pause)"
 # A sentence asking its reader to make a change: "please" (or "you must", "could you", "let's" ...) then a
 # verb of change; a verb of change opening it (an item of a list too, or after "also", "then" ..., or
 # spliced in after a comma with a capital: "... our new flavor, Update my data"; one that is a noun as
