@@ -7,7 +7,7 @@ the engine only ever sees the effective rule.
 """
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -34,6 +34,10 @@ class Rule(BaseModel):
     runbook: str
     references: FrameworkRefs = Field(default_factory=FrameworkRefs)
     cooldown_seconds: float | None = None
+    # What one alert window counts: the agent's hits of the rule, or each session's (task's) apart
+    # (a hijacked session is an incident of its own, with its own source); an action with no session
+    # groups by agent.
+    group_by: Literal["agent", "session"] = "agent"
 
 
 def technique_problems(refs: FrameworkRefs) -> list[str]:
@@ -83,6 +87,7 @@ def load_catalog(config: EngineConfig, path: Path = DEFAULT_CATALOG, known_types
                 "enabled": override.enabled,
                 "severity": override.severity or rule.severity,
                 "cooldown_seconds": override.cooldown_seconds if override.cooldown_seconds is not None else rule.cooldown_seconds,
+                "group_by": override.group_by or rule.group_by,
                 "params": {**rule.params, **override.params},
             })
         rules[rule.id] = rule

@@ -68,6 +68,8 @@ class RuleOverride(_Config):
     enabled: bool = True
     severity: Severity | None = None
     cooldown_seconds: float | None = Field(default=None, ge=0)
+    group_by: Literal["agent", "session"] | None = Field(default=None, description="One alert per agent, or per session "
+                                                         "of the agent, within the cooldown (the rule's own by default).")
     params: dict[str, Any] = Field(default_factory=dict, description="Thresholds of the rule's detector, by name "
                                    "(see the rule's params in pipeline/engine/rules.yaml).")
 

@@ -25,7 +25,7 @@ from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.config import ResponseConfig
 from intentwatch.pipeline.engine.detectors.pipeline import CircuitBreaker as CircuitBreakerRule
 from intentwatch.pipeline.engine.finding import Finding
-from intentwatch.pipeline.engine.state import AgentState, Window
+from intentwatch.pipeline.engine.state import AgentState, Window, forget_closed, window_key
 
 Output = Alert | RevocationCommand
 PIPELINE_AGENT = "intentwatch"  # agent_id of alerts about the pipeline itself
@@ -77,7 +77,9 @@ class Responder:
 
     def _aggregate(self, f: Finding, state: AgentState, cooldown: float) -> tuple[list[Output], Alert | None]:
         """Count ``f`` into its open window, or open a new one; return outputs and the new alert."""
-        w = state.windows.get(f.rule.id)
+        rule = f.rule
+        key = window_key(rule.id, rule.group_by, (f.action.session_id or f.action.task_id) if f.action is not None else None)
+        w = state.windows.get(key)
         # A hit more severe than the open alert (a send after reads outside intent) opens its own.
         if w is not None and w.covers(f.ts) and SEVERITY_RANK[f.level] <= SEVERITY_RANK[w.alert.severity]:
             w.count += 1
@@ -86,14 +88,16 @@ class Responder:
             self._observe(w, f)
             if w.closed:  # a late hit after the final was published: publish again later
                 w.closed = False
-                heapq.heappush(self.closing, (w.end_ts, f.agent_id, f.rule.id, w.alert.alert_id))
+                heapq.heappush(self.closing, (w.end_ts, f.agent_id, key, w.alert.alert_id))
             return [], None
         out: list[Output] = [self._final(w)] if w is not None and w.count > w.published_count else []
         alert = self._open_alert(f, state)
         w = Window(alert, f.ts + cooldown, last_ts=f.ts, first_ids=[f.event_id])
         self._observe(w, f)
-        state.windows[f.rule.id] = w
-        heapq.heappush(self.closing, (w.end_ts, f.agent_id, f.rule.id, alert.alert_id))
+        if key != rule.id:
+            forget_closed(state.windows, rule.id)
+        state.windows[key] = w
+        heapq.heappush(self.closing, (w.end_ts, f.agent_id, key, alert.alert_id))
         out.append(alert)
         return out, alert
 
@@ -101,9 +105,9 @@ class Responder:
         """Publish the final form of every window that ended at or before ``ts``."""
         out: list[Output] = []
         while self.closing and self.closing[0][0] <= ts:
-            _, agent, rule, alert_id = heapq.heappop(self.closing)
+            _, agent, key, alert_id = heapq.heappop(self.closing)
             st = self.pipeline if agent == PIPELINE_AGENT else self.lookup(agent)
-            w = st.windows.get(rule) if st is not None else None
+            w = st.windows.get(key) if st is not None else None
             if w is not None and w.alert.alert_id == alert_id:
                 w.closed = True
                 if w.count > w.published_count:

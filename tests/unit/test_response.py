@@ -137,3 +137,40 @@ def test_a_command_issued_again_after_a_restore_counts_once_against_the_breaker(
     assert len(cmds) == 2 and cmds[0].command_id == cmds[1].command_id
     later = feed(e, [action(agent_id="a-1", at=timedelta(seconds=2))])
     assert [o.agent_id for o in later if isinstance(o, RevocationCommand)] == ["a-1"] and e.responder.withheld == 0
+
+
+def test_a_rule_grouped_by_session_opens_one_alert_per_session():
+    """``group_by: session`` (a rule's own, or a deployment's override): each session's hits are one
+    alert; the agent's other sessions open their own, and a checkpoint keeps them apart."""
+    import orjson
+
+    from intentwatch.pipeline.engine.config import RuleOverride
+
+    by_session = EngineConfig(rules={"intent.tool_not_allowed": RuleOverride(group_by="session")})
+    hits = [action(at=timedelta(minutes=i), tool="shell.exec", session_id=f"s{i % 2}", event_id=f"h{i}") for i in range(4)]
+    e = Engine(by_session)
+    feed(e, [instantiate(M), *hits[:3]])
+    record = e.state_record(M.agent_id)
+    assert sorted(record["windows"]) == ["intent.tool_not_allowed@s0", "intent.tool_not_allowed@s1"]
+    e.forget([M.agent_id])
+    e.restore_record(orjson.loads(orjson.dumps(record)))
+    out = feed(e, hits[3:]) + e.flush()
+    finals = sorted((a.evidence.event_ids.first, a.count) for a in out if isinstance(a, Alert) and a.status == "final")
+    assert finals == [(["h0", "h2"], 2), (["h1", "h3"], 2)]
+    # Grouped by agent (the default): one alert counts all four
+    e = Engine()
+    out = feed(e, [instantiate(M), *hits]) + e.flush()
+    assert [(a.status, a.count) for a in out if isinstance(a, Alert)] == [("open", 1), ("final", 4)]
+    # An action with no session groups by agent
+    e = Engine(by_session)
+    out = feed(e, [instantiate(M), *[action(at=timedelta(minutes=i), tool="shell.exec", session_id=None) for i in range(3)]])
+    assert [a.status for a in out + e.flush() if isinstance(a, Alert)] == ["open", "final"]
+
+
+def test_a_rule_grouped_by_session_forgets_closed_windows_past_its_bound():
+    from intentwatch.pipeline.engine.config import RuleOverride
+
+    e = Engine(EngineConfig(rules={"intent.tool_not_allowed": RuleOverride(group_by="session", cooldown_seconds=30)}))
+    feed(e, [instantiate(M), *[action(at=timedelta(minutes=i), tool="shell.exec", session_id=f"s{i}") for i in range(100)]])
+    windows = e.state_record(M.agent_id)["windows"]
+    assert 64 <= len(windows) <= 66 and "intent.tool_not_allowed@s99" in windows and "intent.tool_not_allowed@s0" not in windows

@@ -17,7 +17,7 @@ from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.scope import Scope
-from intentwatch.pipeline.engine.state import AgentState
+from intentwatch.pipeline.engine.state import AgentState, window_key
 
 
 class Detector:
@@ -76,7 +76,7 @@ class LearnedDetector:
     def add(self, out: list[Finding], a: Action, x: dict[str, Any], b: AgentBaseline, st: AgentState, ts: float,
             score: float, message: str, clause: str, observed: Any) -> None:
         """A finding with the baseline against now as its evidence."""
-        w = st.windows.get(self.rule.id)
+        w = st.windows.get(window_key(self.rule.id, self.rule.group_by, a.session_id or a.task_id))
         if w is not None and w.covers(ts) and not st.suppressions:
             # Only counted into the rule's open alert: its evidence would not be published.
             # Building it refreshes the divergences, which later scores read: do that much.
