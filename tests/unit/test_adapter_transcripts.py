@@ -7,7 +7,7 @@ Claude Code's session file, the Codex CLI's rollout file, the Gemini CLI's chat 
 Interchange Format) and an OpenHands event stream."""
 
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import orjson
@@ -55,16 +55,17 @@ def test_agentdojo_runs_each_a_session_on_the_start_clock():
 
 
 def test_what_a_file_does_not_say_is_taken_from_it_and_said_from_a_topic_a_dead_letter():
-    """Benchmark runs name no time (and tau-bench's no agent): read from a file, the clock starts at the
-    file's modification time and the agent is the file's name, each counted in ``assumed``; the same
-    runs from a topic are dead letters that say which option to set."""
+    """Benchmark runs name no time (and tau-bench's no agent): read from a file, they are put on a clock
+    that ends them by the file's modification time, and the agent is the file's name, each counted in
+    ``assumed``; the same runs from a topic are dead letters that say which option to set."""
     path = DATA / "agentdojo_runs.jsonl"
     acts, bad, adapter = _read("agentdojo_runs.jsonl")
     assert not bad and {a.agent_id for a in acts} == {"banking"}  # AgentDojo's suite_name, a default agent path
     mtime = datetime.fromtimestamp(path.stat().st_mtime).astimezone()
-    clocked, _, _ = _read("agentdojo_runs.jsonl", start=mtime.isoformat())  # as if the start option said it
-    assert [a.time for a in acts] == [a.time for a in clocked] and acts[0].time - mtime < timedelta(seconds=60)
-    assert adapter.assumed == {"time: a clock from the file's modification time (none in the input, no start option)": 2}  # type: ignore[attr-defined]
+    start = mtime - timedelta(seconds=60 * (path.stat().st_size // 100))  # gap_seconds per 100 bytes before it
+    clocked, _, _ = _read("agentdojo_runs.jsonl", start=start.isoformat())  # as if the start option said it
+    assert [a.time for a in acts] == [a.time for a in clocked] and max(a.time for a in acts) < mtime
+    assert adapter.assumed == {"time: a clock ending by the file's modification time (none in the input, no start option)": 2}  # type: ignore[attr-defined]
     acts, bad, adapter = _read("tau_bench_results.json", start=START)
     assert not bad and {a.agent_id for a in acts} == {"tau_bench_results"}
     assert adapter.assumed == {"agent: the file's name (none in the input, no agent option), files": 1}  # type: ignore[attr-defined]
@@ -338,7 +339,7 @@ def test_benchmark_runs_replay_with_no_options_and_the_summary_says_what_was_ass
                                    "--alerts", str(tmp_path / "a.jsonl"), "--commands", str(tmp_path / "c.jsonl"),
                                    "--dead-letter", str(tmp_path / "d.jsonl")])
     assert res.exit_code == 0, res.output
-    assert "assumed  time: a clock from the file's modification time" in res.output
+    assert "assumed  time: a clock ending by the file's modification time" in res.output
     alerts = [orjson.loads(x) for x in (tmp_path / "a.jsonl").read_bytes().splitlines()]
     assert {a["agent_id"] for a in alerts if a["rule_id"] == "intent.injected_target"} == {"banking"}
 
@@ -627,6 +628,24 @@ def test_injecagent_direct_harm_with_no_target_pages(tmp_path):
             assert [(a["severity"], a["evidence"]["observed"]) for a in hits] == [(s, "AugustSmartLockUnlockDoor") for s in expected]
 
 
+def test_a_benchmark_file_of_many_cases_written_just_now_loses_none(tmp_path):
+    """InjecAgent's files hold hundreds of untimed cases; the clock a file gets ends them by its
+    modification time, so a file written a moment ago is not stamped into the future (before: every
+    case after the fifth was more than 300 s past the wall clock, a dead letter). One alert per hijacked
+    case (the rule groups by session). A folder's next file goes on after the last one's clock."""
+    cases = orjson.loads((DATA / "injecagent_cases.json").read_bytes())
+    (tmp_path / "runs").mkdir()
+    for name in ("a.json", "b.json"):
+        (tmp_path / "runs" / name).write_bytes(orjson.dumps(cases * 20))  # 100 cases, 60 of them hijacked
+    acts, bad, _ = _read(str(tmp_path / "runs" / "a.json"))
+    assert not bad and len({a.session_id for a in acts}) == 100
+    assert max(a.time for a in acts) <= datetime.fromtimestamp((tmp_path / "runs" / "a.json").stat().st_mtime, timezone.utc)
+    hits = [a for a in replayed_alerts(tmp_path / "runs", tmp_path) if a["rule_id"] == "intent.injected_target" and a["status"] == "open"]
+    assert len(hits) == 120 and {a["severity"] for a in hits} == {"high"}
+    times = [a["first_seen"] for a in hits]
+    assert times == sorted(times)  # the second file's cases after the first's
+
+
 def test_injecagent_result_records_each_case_a_session(tmp_path):
     """InjecAgent's test cases with the agent's outputs (fixture written from the benchmark's record
     fields): the benchmark's call and its answer, then the agent's ReAct calls, the simulated answer of a
@@ -646,10 +665,12 @@ def test_injecagent_result_records_each_case_a_session(tmp_path):
     assert acts[0].attributes["arguments"] == {"product_id": "B08KFQ9HK5"} and acts[0].attributes["request"].startswith("Can you fetch")
     assert acts[7].attributes["arguments"]["to"] == "amy.watson@gmail.com" and "addresses" in acts[6].attributes["result"]
     assert not any("eval" in str(a.attributes) for a in acts)
-    [hit] = [a for a in replayed_alerts(DATA / "injecagent_cases.json", tmp_path) if a["rule_id"] == "intent.injected_target"][-1:]
-    assert hit["severity"] == "high" and [e.rsplit("#", 1)[1] for e in hit["evidence"]["event_ids"]["first"]] == [
-        "[0]:step1", "[1]:step1", "[3]:step2"]  # (one agent, the file's: its hits counted into one alert)
-    assert hit["evidence"]["observed_values"] == ["guest_amy01", "AugustSmartLockUnlockDoor", "amy.watson@gmail.com"]
+    hits = [a for a in replayed_alerts(DATA / "injecagent_cases.json", tmp_path)
+            if a["rule_id"] == "intent.injected_target" and a["status"] == "open"]
+    # One agent (the file's), one alert per case: the rule groups its alerts by session
+    assert [(a["severity"], a["evidence"]["event_ids"]["first"][0].rsplit("#", 1)[1], a["evidence"]["observed"]) for a in hits] == [
+        ("high", "[0]:step1", "guest_amy01"), ("high", "[1]:step1", "AugustSmartLockUnlockDoor"),
+        ("high", "[3]:step2", "amy.watson@gmail.com")]
 
 
 def test_tau2_bench_results_each_simulation_a_session():

@@ -19,6 +19,7 @@ import heapq
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,16 @@ _STAMP = re.compile(r"_(\d{8}T\d{4}Z)_")
 _ROTATED = re.compile(r"(?P<stem>.*)-(?P<time>\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3})(?P<ext>\.[^.]*)?")
 FUTURE_SECONDS = 86400.0  # seconds past the wall clock beyond which an event's time says nothing of the order
 _TIME_KEYS = ("eventTime", "EventTime", "time", "timestamp")  # a record, LookupEvents, EventBridge, CloudWatch Logs
+
+
+def written_by(path: str, gap_seconds: float, after: datetime | None = None) -> datetime:
+    """Where the clock of a file's conversations that carry no time starts, so that they all end by its
+    modification time (it was written after them): ``gap_seconds`` apart, one per 100 bytes of the file
+    at most (the least a conversation of a request and a call takes), they fit before it. Not before
+    ``after`` (where the clock of the file read before it stopped): time never goes back."""
+    st = Path(path).stat()
+    at = datetime.fromtimestamp(st.st_mtime, timezone.utc) - timedelta(seconds=gap_seconds * max(1, st.st_size // 100))
+    return at if after is None or at >= after else after
 
 
 def file_key(path: Path) -> tuple[str, str]:

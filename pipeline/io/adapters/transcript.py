@@ -33,8 +33,8 @@ The agent is the conversation's (``agent_paths``), else the ``agent`` option, el
 agent's session file, the name its OpenTelemetry export uses (``claude-code``; Codex's
 ``originator``; ``gemini-cli`` for the Gemini CLI's chat record; ``swe-agent``, ``mini-swe-agent``). Time is the message's or the
 line's, else ``step_seconds`` after the message before (the first: the conversation's time, else
-its first message's); a benchmark's runs, which carry none, take the ``start`` clock, else one from
-the first such file's modification time. An agent nothing names is the file's name. What was so
+its first message's); a benchmark's runs, which carry none, take the ``start`` clock, else one that
+ends each such file's runs by its modification time. An agent nothing names is the file's name. What was so
 assumed is counted (``assumed``: the replay summary). From a topic neither is assumed: a bad record; and
 no file ends a conversation there: one no message has continued for ``end_after_seconds`` of the
 messages' time ends (transcript_forms.Streams). A folder of session files is read in time order
@@ -51,7 +51,7 @@ from typing import Any
 
 from intentwatch.pipeline.io.deadletter import failure
 
-from .base import UTC, BadRecord, JsonInput, Result, make_action
+from .base import BadRecord, JsonInput, Result, make_action
 from .bedrock_agents import agent_line, trace_part
 from .inspect_logs import archive, is_archive
 from .libs import dumps
@@ -61,6 +61,7 @@ from .mcp_logs import PREFIX, McpLog, is_mcp_log, mcp_lines
 from .messages import plain
 from .model_api import Chains, model_call
 from .options import TranscriptOptions
+from .order import written_by
 from .otel_messages import WAITS
 from .otel_requests import REQUEST_CHARS, user_text
 from .transcript_forms import USER, Conversation, Run, Streams, adk_content, as_text, author_of, autogen_user, first_time, \
@@ -68,7 +69,7 @@ from .transcript_forms import USER, Conversation, Run, Streams, adk_content, as_
 
 MAX_MESSAGES = 100_000  # of one conversation document
 # What was taken from the file, not the input (``assumed``: the replay summary; ``intents suggest`` reads ASSUMED_TIME).
-ASSUMED_TIME = "time: a clock from the file's modification time (none in the input, no start option)"
+ASSUMED_TIME = "time: a clock ending by the file's modification time (none in the input, no start option)"
 ASSUMED_AGENT = "agent: the file's name (none in the input, no agent option), files"
 class TranscriptAdapter(JsonInput):
     """Conversations and session files (module docstring) -> actions; the run's open conversations."""
@@ -89,8 +90,8 @@ class TranscriptAdapter(JsonInput):
         self._time_text = re.compile(rb'"(?:' + keys + rb')"\s*:\s*(?:"([^"]{10,40})"|(\d{9,19})\b)')
         self._meta: dict[str, dict[str, Any]] = {}  # file -> what Codex's session_meta / turn_context said
         self._reading: set[str] = set()  # files being read (read_tree may interleave them: order.py)
-        self._clock = 0  # conversations put on the start clock
-        self._file_clock: datetime | None = None  # with no start option: the first untimed file's modification time
+        self._clock = 0  # conversations put on the clock since it was set
+        self._file_clock: tuple[str, datetime] | None = None  # with no start option: (file, where its clock started)
         self._named_files: set[str] = set()  # files whose conversations took the file's name as their agent
         self._taken: dict[str, set[str]] = {}  # session -> call ids made actions of (documents repeat their history)
         self._chains = Chains()  # logged model calls -> their conversations (model_api.py)
@@ -209,16 +210,15 @@ class TranscriptAdapter(JsonInput):
         return None
 
     def _tick(self, source: str) -> datetime | None:
-        """Where the next conversation with no time of its own starts: on the ``start`` clock, else on
-        one from the modification time of the first file that needed it (None: from a topic)."""
+        """Where the next untimed conversation starts: the ``start`` clock, else its file's (``written_by``); None: a topic."""
         start: datetime | None = self.options.start
         if start is None:
-            if self._file_clock is None:
-                file = self._read_from(source)
-                if not file:
-                    return None
-                self._file_clock = datetime.fromtimestamp(Path(file).stat().st_mtime, UTC)
-            start = self._file_clock
+            if not (file := self._read_from(source)):
+                return None
+            if self._file_clock is None or self._file_clock[0] != file:  # (a file's own clock, never back in time)
+                after = self._file_clock[1] + timedelta(seconds=self._clock * self.options.gap_seconds) if self._file_clock else None
+                self._file_clock, self._clock = (file, written_by(file, self.options.gap_seconds, after)), 0
+            start = self._file_clock[1]
             self.assumed[ASSUMED_TIME] += 1
         self._clock += 1
         return start + timedelta(seconds=(self._clock - 1) * self.options.gap_seconds)
