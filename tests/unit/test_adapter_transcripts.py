@@ -644,6 +644,14 @@ def test_a_benchmark_file_of_many_cases_written_just_now_loses_none(tmp_path):
     assert len(hits) == 120 and {a["severity"] for a in hits} == {"high"}
     times = [a["first_seen"] for a in hits]
     assert times == sorted(times)  # the second file's cases after the first's
+    # A folder of many small files, a case each (AgentDojo writes a file per run): one clock ends them all
+    (tmp_path / "one").mkdir()
+    for i in range(40):
+        (tmp_path / "one" / f"run-{i:02d}.json").write_bytes(orjson.dumps([cases[0]]))
+    acts, bad, _ = _read(str(tmp_path / "one"))
+    assert not bad and len({a.session_id for a in acts}) == 40
+    assert max(a.time for a in acts) <= datetime.fromtimestamp(max(f.stat().st_mtime for f in (tmp_path / "one").iterdir()), timezone.utc)
+    assert len([a for a in replayed_alerts(tmp_path / "one", tmp_path) if a["rule_id"] == "intent.injected_target"]) == 40
 
 
 def test_injecagent_result_records_each_case_a_session(tmp_path):

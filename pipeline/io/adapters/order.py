@@ -35,13 +35,15 @@ FUTURE_SECONDS = 86400.0  # seconds past the wall clock beyond which an event's 
 _TIME_KEYS = ("eventTime", "EventTime", "time", "timestamp")  # a record, LookupEvents, EventBridge, CloudWatch Logs
 
 
-def written_by(path: str, gap_seconds: float, after: datetime | None = None) -> datetime:
-    """Where the clock of a file's conversations that carry no time starts, so that they all end by its
-    modification time (it was written after them): ``gap_seconds`` apart, one per 100 bytes of the file
-    at most (the least a conversation of a request and a call takes), they fit before it. Not before
-    ``after`` (where the clock of the file read before it stopped): time never goes back."""
-    st = Path(path).stat()
-    at = datetime.fromtimestamp(st.st_mtime, timezone.utc) - timedelta(seconds=gap_seconds * max(1, st.st_size // 100))
+def written_by(paths: list[str], gap_seconds: float, after: datetime | None = None) -> datetime:
+    """Where the clock of files' conversations that carry no time starts (a file, or a folder's files read
+    one after another), so that they all end by the latest modification time (each was written after its
+    own): ``gap_seconds`` apart, one per 100 bytes of the files at most (the least a conversation of a
+    request and a call takes), they fit before it. Not before ``after`` (where the clock of the files
+    read before them stopped): time never goes back."""
+    stats = [Path(p).stat() for p in paths]
+    last, size = max(st.st_mtime for st in stats), sum(st.st_size for st in stats)
+    at = datetime.fromtimestamp(last, timezone.utc) - timedelta(seconds=gap_seconds * max(1, size // 100))
     return at if after is None or at >= after else after
 
 

@@ -84,14 +84,14 @@ class TranscriptAdapter(JsonInput):
         self._line_sessions = [compile_path(p) for p in o.session_paths if p != "id"]  # a line's own id names the line
         self._messages = [compile_path(p) for p in o.messages_paths]
         self._times = [compile_path(p) for p in o.time_paths]
-        self._models = [compile_path(p) for p in ("agent.model_name", "model_name",  # ATIF's
-                                                  "info.config.model.model_name")]  # mini-SWE-agent's
+        self._models = [compile_path(p) for p in ("agent.model_name", "model_name", "info.config.model.model_name")]  # ATIF, SWE
         keys = b"|".join(re.escape(p.rsplit(".", 1)[-1].encode()) for p in o.time_paths)
         self._time_text = re.compile(rb'"(?:' + keys + rb')"\s*:\s*(?:"([^"]{10,40})"|(\d{9,19})\b)')
         self._meta: dict[str, dict[str, Any]] = {}  # file -> what Codex's session_meta / turn_context said
         self._reading: set[str] = set()  # files being read (read_tree may interleave them: order.py)
         self._clock = 0  # conversations put on the clock since it was set
         self._file_clock: tuple[str, datetime] | None = None  # with no start option: (file, where its clock started)
+        self._untimed: list[str] = []  # a folder's files that name no time (file_start): one clock ends them all
         self._named_files: set[str] = set()  # files whose conversations took the file's name as their agent
         self._taken: dict[str, set[str]] = {}  # session -> call ids made actions of (documents repeat their history)
         self._chains = Chains()  # logged model calls -> their conversations (model_api.py)
@@ -121,9 +121,10 @@ class TranscriptAdapter(JsonInput):
         return next((f for f in self._reading if source.startswith(f)), "")  # (few files are open at once)
 
     def file_start(self, path: str | Path) -> float | None:
-        """The first time a file names (its session's start; Unix seconds), for reading a folder of
-        session files in time order (``read_tree``); None: it names none in its first 64 KiB."""
-        return first_time(path, self._time_text)
+        """A file's first time (Unix s) in its first 64 KiB, to order a folder (``read_tree``); None: kept (``_tick``)."""
+        if (t := first_time(path, self._time_text)) is None:
+            self._untimed.append(str(path))
+        return t
 
     def _not_json(self, data: bytes, source: str, damage: str | None, error: Exception) -> Iterator[Result] | None:
         if is_mcp_log(data[:1 << 16]):  # Claude Desktop's MCP log (mcp_logs.py)
@@ -150,12 +151,10 @@ class TranscriptAdapter(JsonInput):
             yield BadRecord(source, "not a conversation, a message or a list of them", raw or dumps(doc))
             return
         try:
-            run = trajectory(doc)  # SWE-agent's, mini-SWE-agent's runs; a LangChain agent's steps
-            if run is not None:
+            if (run := trajectory(doc)) is not None:  # SWE-agent's, mini-SWE-agent's runs; a LangChain agent's steps
                 yield from self._whole(doc, run[1], source, run[0])
                 return
-            logged = log_events(doc)  # CloudWatch Logs' envelopes: each event's message one record
-            if logged is not None:
+            if (logged := log_events(doc)) is not None:  # CloudWatch Logs' envelopes: each event's message one record
                 for i, text in enumerate(logged):
                     yield from self.decode(text.encode(), f"{source}#logEvents[{i}]")
                 return
@@ -217,7 +216,8 @@ class TranscriptAdapter(JsonInput):
                 return None
             if self._file_clock is None or self._file_clock[0] != file:  # (a file's own clock, never back in time)
                 after = self._file_clock[1] + timedelta(seconds=self._clock * self.options.gap_seconds) if self._file_clock else None
-                self._file_clock, self._clock = (file, written_by(file, self.options.gap_seconds, after)), 0
+                batch = self._untimed if file in self._untimed else [file]
+                self._file_clock, self._clock = (file, written_by(batch, self.options.gap_seconds, after)), 0
             start = self._file_clock[1]
             self.assumed[ASSUMED_TIME] += 1
         self._clock += 1
