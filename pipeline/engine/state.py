@@ -19,30 +19,13 @@ from intentwatch.pipeline.engine.suppressions import Suppression
 from intentwatch.pipeline.engine.scope import Scope
 
 Status = Literal["unregistered", "active", "expired", "decommissioned"]
-
-_GROUPED = 64  # a rule grouped by session keeps at most this many windows an agent's other sessions closed
-
-
-def window_key(rule_id: str, group_by: str, session: str | None) -> str:
-    """The key of an alert window in ``AgentState.windows``: the rule's id, with the session's when the
-    rule groups by session (``Rule.group_by``) and the action has one."""
-    return f"{rule_id}@{session}" if group_by == "session" and session else rule_id
-
-
-def forget_closed(windows: dict[str, "Window"], rule_id: str) -> None:
-    """Drop the published, closed windows of ``rule_id``'s sessions past ``_GROUPED`` (oldest first)."""
-    prefix = rule_id + "@"
-    keys = [k for k in windows if k.startswith(prefix)]
-    for k in keys[: max(0, len(keys) - _GROUPED)]:
-        w = windows[k]
-        if w.closed and w.count <= w.published_count:
-            del windows[k]
 LifecycleEvent = Instantiate | Update | Decommission
 
 
 @dataclass(slots=True)
 class Window:
-    """One open (agent, rule) alert: hits inside the cooldown only count."""
+    """One open (agent, rule) alert, or (agent, rule, session) for a rule grouped by session: hits inside
+    the cooldown only count."""
 
     alert: Alert
     end_ts: float
@@ -72,6 +55,25 @@ class Window:
     def covers(self, ts: float) -> bool:
         """Whether a hit at ``ts`` falls inside the window (and is only counted into its alert)."""
         return ts < self.end_ts
+
+
+_GROUPED = 64  # a rule grouped by session keeps at most this many windows an agent's other sessions closed
+
+
+def window_key(rule_id: str, group_by: str, session: str | None) -> str:
+    """The key of an alert window in ``AgentState.windows``: the rule's id, with the session's when the
+    rule groups by session (``Rule.group_by``) and the action has one."""
+    return f"{rule_id}@{session}" if group_by == "session" and session else rule_id
+
+
+def forget_closed(windows: dict[str, Window], rule_id: str) -> None:
+    """Drop the published, closed windows of ``rule_id``'s sessions past ``_GROUPED`` (oldest first)."""
+    prefix = rule_id + "@"
+    keys = [k for k in windows if k.startswith(prefix)]
+    for k in keys[: max(0, len(keys) - _GROUPED)]:
+        w = windows[k]
+        if w.closed and w.count <= w.published_count:
+            del windows[k]
 
 
 @dataclass(slots=True)
