@@ -35,16 +35,39 @@ FUTURE_SECONDS = 86400.0  # seconds past the wall clock beyond which an event's 
 _TIME_KEYS = ("eventTime", "EventTime", "time", "timestamp")  # a record, LookupEvents, EventBridge, CloudWatch Logs
 
 
-def written_by(paths: list[str], gap_seconds: float, after: datetime | None = None) -> datetime:
-    """Where the clock of files' conversations that carry no time starts (a file, or a folder's files read
-    one after another), so that they all end by the latest modification time (each was written after its
-    own): ``gap_seconds`` apart, one per 100 bytes of the files at most (the least a conversation of a
-    request and a call takes), they fit before it. Not before ``after`` (where the clock of the files
-    read before them stopped): time never goes back."""
-    stats = [Path(p).stat() for p in paths]
-    last, size = max(st.st_mtime for st in stats), sum(st.st_size for st in stats)
-    at = datetime.fromtimestamp(last, timezone.utc) - timedelta(seconds=gap_seconds * max(1, size // 100))
-    return at if after is None or at >= after else after
+class RunClock:
+    """The clock of conversations that carry no time, read from files: it ends a file's conversations
+    by its modification time (the file was written after them): ``gap_seconds`` apart, one per 100
+    bytes at most (the least a conversation of a request and a call takes), they start that many gaps
+    before it. A folder's files that name no time (``untimed``, listed before any is read) share one
+    such clock, ending them all by the latest of their times; time never goes back."""
+
+    def __init__(self, gap_seconds: float):
+        self.gap = timedelta(seconds=gap_seconds)
+        self.untimed: set[str] = set()
+        self._folder: datetime | None = None  # where the untimed files' clock starts (worked out once)
+        self._file = ""
+        self._next = datetime.min.replace(tzinfo=timezone.utc)  # where the next conversation starts
+
+    def next(self, file: str) -> datetime:
+        """The time of the next conversation of ``file`` that carries none."""
+        if file != self._file:
+            if file in self.untimed:
+                if self._folder is None:
+                    self._folder = self._ends_by(self.untimed)
+                at = self._folder
+            else:
+                at = self._ends_by([file])
+            self._file, self._next = file, max(at, self._next)
+        at, self._next = self._next, self._next + self.gap
+        return at
+
+    def _ends_by(self, paths: Iterable[str]) -> datetime:
+        last, size = 0.0, 0
+        for p in paths:
+            st = Path(p).stat()
+            last, size = max(last, st.st_mtime), size + st.st_size
+        return datetime.fromtimestamp(last, timezone.utc) - self.gap * max(1, size // 100)
 
 
 def file_key(path: Path) -> tuple[str, str]:

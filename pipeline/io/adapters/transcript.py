@@ -61,7 +61,7 @@ from .mcp_logs import PREFIX, McpLog, is_mcp_log, mcp_lines
 from .messages import plain
 from .model_api import Chains, model_call
 from .options import TranscriptOptions
-from .order import written_by
+from .order import RunClock
 from .otel_messages import WAITS
 from .otel_requests import REQUEST_CHARS, user_text
 from .transcript_forms import USER, Conversation, Run, Streams, adk_content, as_text, author_of, autogen_user, first_time, \
@@ -89,9 +89,8 @@ class TranscriptAdapter(JsonInput):
         self._time_text = re.compile(rb'"(?:' + keys + rb')"\s*:\s*(?:"([^"]{10,40})"|(\d{9,19})\b)')
         self._meta: dict[str, dict[str, Any]] = {}  # file -> what Codex's session_meta / turn_context said
         self._reading: set[str] = set()  # files being read (read_tree may interleave them: order.py)
-        self._clock = 0  # conversations put on the clock since it was set
-        self._file_clock: tuple[str, datetime] | None = None  # with no start option: (file, where its clock started)
-        self._untimed: list[str] = []  # a folder's files that name no time (file_start): one clock ends them all
+        self._clock = 0  # conversations put on the start clock
+        self._run_clock = RunClock(o.gap_seconds)  # with no start option: one that ends a file's runs by its time
         self._named_files: set[str] = set()  # files whose conversations took the file's name as their agent
         self._taken: dict[str, set[str]] = {}  # session -> call ids made actions of (documents repeat their history)
         self._chains = Chains()  # logged model calls -> their conversations (model_api.py)
@@ -123,7 +122,7 @@ class TranscriptAdapter(JsonInput):
     def file_start(self, path: str | Path) -> float | None:
         """A file's first time (Unix s) in its first 64 KiB, to order a folder (``read_tree``); None: kept (``_tick``)."""
         if (t := first_time(path, self._time_text)) is None:
-            self._untimed.append(str(path))
+            self._run_clock.untimed.add(str(path))
         return t
 
     def _not_json(self, data: bytes, source: str, damage: str | None, error: Exception) -> Iterator[Result] | None:
@@ -209,17 +208,13 @@ class TranscriptAdapter(JsonInput):
         return None
 
     def _tick(self, source: str) -> datetime | None:
-        """Where the next untimed conversation starts: the ``start`` clock, else its file's (``written_by``); None: a topic."""
+        """Where the next untimed conversation starts: the ``start`` clock, else its file's (``RunClock``); None: a topic."""
         start: datetime | None = self.options.start
         if start is None:
             if not (file := self._read_from(source)):
                 return None
-            if self._file_clock is None or self._file_clock[0] != file:  # (a file's own clock, never back in time)
-                after = self._file_clock[1] + timedelta(seconds=self._clock * self.options.gap_seconds) if self._file_clock else None
-                batch = self._untimed if file in self._untimed else [file]
-                self._file_clock, self._clock = (file, written_by(batch, self.options.gap_seconds, after)), 0
-            start = self._file_clock[1]
             self.assumed[ASSUMED_TIME] += 1
+            return self._run_clock.next(file)
         self._clock += 1
         return start + timedelta(seconds=(self._clock - 1) * self.options.gap_seconds)
 
