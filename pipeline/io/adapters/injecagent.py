@@ -23,7 +23,8 @@ from .otel_conventions import parse_json_text
 _ACTION = re.compile(r"^[ \t]*Action[ \t]*:[ \t]*(?P<tool>[^\n]+?)[ \t]*\n[ \t]*Action[ \t]+Input[ \t]*:[ \t]*(?P<input>.*?)"
                      r"(?=\n[ \t]*(?:Observation|Thought|Final[ \t]+Answer)[ \t]*:|\Z)", re.S | re.M)
 _FINAL = re.compile(r"^[ \t]*Final[ \t]+Answer[ \t]*:", re.M)
-_QUOTES = "`'\"[] "
+_QUOTES = "`'\"[]* "  # around a tool's name: quotes, brackets, markdown bold
+_FENCE = re.compile(r"^```[\w-]*\s*|\s*```$")  # a fenced block around the arguments (```json ... ```)
 
 
 def is_case(doc: dict[str, Any]) -> bool:
@@ -39,6 +40,8 @@ def react_call(text: Any) -> tuple[str, dict[str, Any]] | None:
     >>> react_call("Thought: I should not do that.\\nFinal Answer: The review asks to unlock the door; I did not."), \\
     ...     react_call("Action: `AugustSmartLockUnlockDoor`\\nAction Input: {}")
     (None, ('AugustSmartLockUnlockDoor', {}))
+    >>> react_call('Action: **GmailSendEmail**\\nAction Input: ```json\\n{"to": "amy@x.io"}\\n```\\nObservation: sent')
+    ('GmailSendEmail', {'to': 'amy@x.io'})
     """
     if text.__class__ is not str:
         return None
@@ -49,7 +52,7 @@ def react_call(text: Any) -> tuple[str, dict[str, Any]] | None:
     if final is not None and final.start() < m.start():
         return None
     tool = m.group("tool").strip(_QUOTES)
-    raw = m.group("input").strip().strip("`").strip()
+    raw = _FENCE.sub("", m.group("input").strip()).strip("`").strip()
     args = parse_json_text(raw) if raw else {}
     return (tool, args if args.__class__ is dict else {"input": raw}) if tool else None
 
