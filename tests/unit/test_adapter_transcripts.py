@@ -882,3 +882,15 @@ def test_mcp_log_lines_naming_endless_servers_keep_memory_bounded(monkeypatch):
     for i in range(40):
         list(adapter.decode((call % (i % 60, i)).encode(), f"t@{i}"))
     assert len(adapter._mcp.sessions) == 8 and "srv39" in adapter._mcp.sessions  # type: ignore[attr-defined]
+
+
+def test_the_untimed_clock_of_a_large_file_and_a_year_gap_stops_at_1970(tmp_path):
+    """An extreme option (gap_seconds of a year) over a large file would start the clock thousands of
+    years back (an overflow, every run lost): it starts no earlier than the contract's earliest time."""
+    from intentwatch.models.action import EARLIEST
+    from intentwatch.pipeline.io.adapters.order import RunClock
+
+    big = tmp_path / "runs.json"
+    big.write_bytes(b" " * 2_000_000)
+    clock = RunClock(86400 * 365)
+    assert clock.next(str(big)) == EARLIEST and clock.next(str(big)) == EARLIEST + timedelta(days=365)

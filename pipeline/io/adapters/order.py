@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from intentwatch.models.action import Action
+from intentwatch.models.action import EARLIEST, Action
 from intentwatch.models.baseline import epoch_seconds
 
 from .base import Result
@@ -39,8 +39,9 @@ class RunClock:
     """The clock of conversations that carry no time, read from files: it ends a file's conversations
     by its modification time (the file was written after them): ``gap_seconds`` apart, one per 100
     bytes at most (the least a conversation of a request and a call takes), they start that many gaps
-    before it. A folder's files that name no time (``untimed``, listed before any is read) share one
-    such clock, ending them all by the latest of their times; time never goes back."""
+    before it (not before 1970, the contract's earliest). A folder's files that name no time
+    (``untimed``, listed before any is read) share one such clock, ending them all by the latest of
+    their times; time never goes back."""
 
     def __init__(self, gap_seconds: float):
         self.gap = timedelta(seconds=gap_seconds)
@@ -67,7 +68,8 @@ class RunClock:
         for p in paths:
             st = Path(p).stat()
             last, size = max(last, st.st_mtime), size + st.st_size
-        return datetime.fromtimestamp(last, timezone.utc) - self.gap * max(1, size // 100)
+        back = self.gap.total_seconds() * max(1, size // 100)  # (seconds: a year's gap over a large file overflows a date)
+        return max(EARLIEST, datetime.fromtimestamp(max(0.0, last - back), timezone.utc))  # not before the contract's earliest
 
 
 def file_key(path: Path) -> tuple[str, str]:
