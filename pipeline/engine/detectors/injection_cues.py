@@ -175,8 +175,10 @@ _SPLICED = r"[,;:]\s+(?-i:(?=[A-Z]))"  # a sentence spliced into another after a
 _WITHIN = r"(?:[^.!?\n\r]|[.!?](?=\S)){0,160}?\b"  # within the sentence (a dot in "a.b@c.io" ends none)
 _LOOK_UP = r"(get|retrieve|retrive|find|search|list|fetch|download|access|check|use|look\s+up|collect|gather|read|view|pull|" \
            r"extract|compile|grab|obtain)"
-_DIRECTING = re.compile(r"\b(please|kindly|you\s+(must|should|need\s+to|have\s+to)|make\s+sure\s+(to|that\s+you)|be\s+sure\s+to|"
-                        r"remember\s+to|do(n't|\s+not)\s+forget\s+to|(can|could|would|will)\s+you|let's|let\s+us)\b" +
+# Words asking the reader to do what follows ("please", "you must" ...).
+_PLEASE = r"please|kindly|you\s+(?:must|should|need\s+to|have\s+to)|make\s+sure\s+to|be\s+sure\s+to|remember\s+to|" \
+          r"do(?:n't|\s+not)\s+forget\s+to"
+_DIRECTING = re.compile(r"\b(" + _PLEASE + r"|make\s+sure\s+that\s+you|(can|could|would|will)\s+you|let's|let\s+us)\b" +
                         _WITHIN + _CHANGE + r"(e?[ds]|ing)?\b|"
                         r"(^\W{0,3}(\d{1,2}[.)]\s*)?((also|then|next|finally|now|first),?\s+)?|" + _SPLICED + ")"
                         r"((?!" + _AMBIGUOUS + r"\b)" + _CHANGE + r"\b(?!\s*:)|" + _AMBIGUOUS + _OBJECT + r")|"
@@ -253,17 +255,25 @@ def call_verbs(tool: str, args: dict) -> list[str]:
     >>> call_verbs("TerminalExecute", {"command": "cd ~ && sudo rm -rf backups"})[:3]
     ['delete', 'destroy', 'erase']
     """
+    words, commands = _own_words(tool, args)
+    own = {v for c in commands for v in _shell_verbs(c)}
+    own.update(w for w in words if _CALL_VERB.match(w) is not None)
+    return sorted(own) + sorted({w for v in own for g in _SAME if v in g for w in g} - own)
+
+
+def _own_words(tool: str, args: dict) -> tuple[set[str], list[str]]:
+    """The words of a call's tool name and of an argument that is a word or two ("sell", "turn_on"), and
+    its arguments that are shell commands."""
     words = {w.lower() for w in _WORD.findall(tool)}
-    own: set[str] = set()
+    commands: list[str] = []
     for k, v in itertools.islice(args.items(), 32):
         if v.__class__ is not str:
             continue
-        if len(v) <= 20 and _ONE_WORD.match(v) is not None:  # "sell", "turn_on"
+        if len(v) <= 20 and _ONE_WORD.match(v) is not None:
             words.update(w.lower() for w in _WORD.findall(v))
         elif k.lower() in _COMMAND_KEYS:
-            own.update(_shell_verbs(v))
-    own.update(w for w in words if _CALL_VERB.match(w) is not None)
-    return sorted(own) + sorted({w for v in own for g in _SAME if v in g for w in g} - own)
+            commands.append(v)
+    return words, commands
 
 
 # A shell command's programs that make a change, as the verb a result asking for it would use (curl and
@@ -310,17 +320,12 @@ def call_words(tool: str, args: dict) -> list[str]:
     >>> call_words("TrafficControlGivePriorityToEmergencyVehicle", {"ids": ["1"]})
     ['emergency', 'give', 'priority', 'traffic', 'vehicle']
     """
-    words = {w.lower() for w in _WORD.findall(tool)}
-    for v in itertools.islice(args.values(), 32):
-        if v.__class__ is str and len(v) <= 20 and _ONE_WORD.match(v) is not None:
-            words.update(w.lower() for w in _WORD.findall(v))
-    return sorted(w for w in words if len(w) > 2 and w not in _GENERIC)
+    return sorted(w for w in _own_words(tool, args)[0] if len(w) > 2 and w not in _GENERIC)
 
 
 # The verb right after "please" (or "you must" ...): what a sentence asks its reader to do.
-_ASKED = re.compile(r"\b(?:please|kindly|you\s+(?:must|should|need\s+to|have\s+to)|make\s+sure\s+to|be\s+sure\s+to|"
-                    r"remember\s+to|do(?:n't|\s+not)\s+forget\s+to)\s+(?:(?:also|now|immediately|urgently|just|quickly|then|"
-                    r"first|kindly|go\s+ahead\s+and)\s+)*([a-z]+)", re.I)
+_ASKED = re.compile(r"\b(?:" + _PLEASE + r")\s+(?:(?:also|now|immediately|urgently|just|quickly|then|first|kindly|"
+                    r"go\s+ahead\s+and)\s+)*([a-z]+)", re.I)
 
 
 def asked_for(text: str, verbs: list[str], words: list[str] = []) -> str | None:  # noqa: B006 (never mutated)
