@@ -45,7 +45,9 @@ change too; and ``call_words``, the call's own words, when a result's "please ..
 so is one whose targets nobody gave (not the request, the intent nor a result) or only a result without
 instructions (provenance): while the request asked for no change, a result in the record that asks for
 that verb, in instructions aimed at the agent or (with ``unrequested_changes``) in a sentence asking its
-reader for a change, steered it (clause ``tool``; ``params.steered_calls``).
+reader for a change (naming what the call acts on when it has paths or a shell command: a coding agent
+reads advice everywhere), or a wish or a clause naming the things it acts on ("the garage door should
+be opened"; ``injection_calls.named_change``), steered it (clause ``tool``; ``params.steered_calls``).
 
 In a conversation of several agents, the results the others read before a call come with it
 (``attributes["peer_results"]``, handed on by the adapter: ``pipeline/io/adapters/peers.py``) and are
@@ -91,7 +93,8 @@ from typing import Any
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import READS, Detector
-from intentwatch.pipeline.engine.detectors.injection_cues import asks_change, call_verbs, call_words, directed_targets, injection_cues
+from intentwatch.pipeline.engine.detectors.injection_calls import call_things, call_verbs, call_words
+from intentwatch.pipeline.engine.detectors.injection_cues import asks_change, directed_targets, injection_cues
 from intentwatch.pipeline.engine.detectors.injection_record import (CUE, DEFINED, DIRECTED, SCORED, TEXT, TOK, TOKENS, UNASKED,
                                                                     chars, copied, first_in_record, rank, source, steered,
                                                                     target_hash, targets, whole_tokens)
@@ -296,7 +299,7 @@ class InjectedTarget(Detector):
             if any(_covered(t, user, allowed, intent_text) for _, t in found):
                 return None  # the task or the intent named its target
         verbs, words = call_verbs(action.tool, args), call_words(action.tool, args)
-        hit = steered(mem["p"], verbs, words) if verbs or words else None
+        hit = steered(mem["p"], verbs, words, *call_things(action.tool, args)) if verbs or words else None
         if hit is None:
             return None
         verb, (ev, tool, _, kinds) = hit

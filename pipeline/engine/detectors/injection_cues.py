@@ -1,9 +1,9 @@
-"""The cues of instructions aimed at the agent inside data (``injection_cues``), and the part of a
-result that carries them (``instruction_part``): the injected-target detector's (``injection.py``)
-evidence that a result steered the agent, beside the targets ``injection_text`` reads. Compiled
-with the detectors (setup.py)."""
+"""The cues of instructions aimed at the agent inside data (``injection_cues``), the part of a
+result that carries them (``instruction_part``), the sentences asking their reader for a change
+(``directives``) and whether a request asks for one (``asks_change``): the injected-target detector's
+(``injection.py``) evidence that a result steered the agent, beside the targets ``injection_text``
+reads and what a call does (``injection_calls``). Compiled with the detectors (setup.py)."""
 
-import itertools
 import re
 
 from intentwatch.pipeline.engine.detectors.injection_text import cut, text_targets
@@ -27,9 +27,9 @@ _CUES: list[tuple[str, float, re.Pattern[str]]] = [
                                  r"\bfrom now on,?\s+you\s+(are|will|must|shall)\b|"
                                  r"\b(you are|you're|enter\w*|switch\w*( to| into)?|activat\w+|enabl\w+|now in)\b[^.!?\n]{0,20}"
                                  r"\b(developer|debug|admin|god|dan|jailbreak|unrestricted)\s+mode\b", re.I)),
-    # Prompt-format markers and loud headers in data.
+    # Prompt-format markers and loud headers in data ("TODO:" in a code comment, "# TODO:", is a programmer's).
     ("marker", 2.0, re.compile(r"<\s*/?\s*(information|instructions?|system|important|admin|assistant)\s*>|<\|im_start\|>|\[/?INST\]|"
-                               r"^\s*#{2,}\s*\(?\s*(system[\s_]*(message|prompt)?\s*[):_]|instructions?\s*[:(_])|^\s*(system|assistant)\s*:|\bTODO\s*:|"
+                               r"^\s*#{2,}\s*\(?\s*(system[\s_]*(message|prompt)?\s*[):_]|instructions?\s*[:(_])|^\s*(system|assistant)\s*:|(?<![#/*;])(?<![#/*;] )\bTODO\s*:|"
                                r"\[\s*(system|assistant|admin|developer)\s*\]|<<\s*/?\s*SYS\s*>>", re.I | re.M)),
     # Addressing the agent itself.
     ("address", 1.5, re.compile(r"\b(dear|hey|hi|attention|note|message|instructions?|reminder)\b[^.!?\n]{0,30}" + _NOT_A_PERSON +
@@ -151,7 +151,7 @@ def instruction_part(text: str, tokens: bool) -> str | None:
 
 
 # Verbs of change (a word's inflections too: "booked", "paying").
-_CHANGE = r"(send|pay|paid|transfer|wire|forward|reply|replie|respond|share|invite|grant|give|delete|remove|cancel|create|add|" \
+CHANGE = r"(send|pay|paid|transfer|wire|forward|reply|replie|respond|share|invite|grant|give|delete|remove|cancel|create|add|" \
           r"update|write|edit|modify|change|set|schedule|reschedule|book|reserve|buy|bought|purchase|sell|sold|move|copy|copie|" \
           r"rename|upload|post|publish|tweet|e-?mail|message|text|notify|execute|run|install|uninstall|enable|disable|unlock|lock|" \
           r"turn|switch|deposit|withdraw|invest|trade|approve|submit|sign|initiate|place|order|revoke|block|unblock|join|leave|" \
@@ -159,10 +159,16 @@ _CHANGE = r"(send|pay|paid|transfer|wire|forward|reply|replie|respond|share|invi
           r"unsubscribe|reset|disclose|reveal|include|attach|release|accept|decline|draft|compose|fix|adjust|settle|process|" \
           r"perform|complete|handle|follow|organi[sz]e|arrange|clean|resolve|mute|put|apply|make|made|call|contact|dm|answer|" \
           r"redirect|reroute|dispatch|pause|wipe|erase|clear|empty|disconnect|mail|fill(?!\s+(me|us|them|him|her)\s+in\b))"
+# Verbs of change a call's name says that a request to read uses as often ("open my inbox"), and
+# phrasal verbs of change: a call's verbs (``call_verbs``) and a sentence naming it (``named_change``), not
+# a request's.
+ALSO_CHANGE = r"(open|scale|rotate|rout(e|ing)|reduce|increase|raise|lower|regenerate|top\s+up|topped\s+up|get\s+rid|call(ed)?\s+off|" \
+               r"switch(ed)?\s+(on|off)|shut(ting)?\s+(down|off)|bring\b.{0,40}\b(down|up))"
 # Verbs of change that are nouns as often ("an e-mail", "a call", "Contact: ..."): as a request's verb, or
 # as the first word of a sentence, only where an imperative stands (below).
 _AMBIGUOUS = r"(e-?mail|message|text|call|contact|dm|order|post|place|make|do|tweet|share|grant|update|give|answer|" \
-             r"dispatch|clear|empty|fill|mail|pause)"
+             r"dispatch|clear|empty|fill|mail|pause|fix|transfer|reply|replie|open|scale|rotate|route|reduce|increase|raise|lower|" \
+             r"regenerate)"
 # A sentence asking its reader to make a change: "please" (or "you must", "could you", "let's" ...) then a
 # verb of change; a verb of change opening it (an item of a list too, or after "also", "then" ..., or
 # spliced in after a comma with a capital: "... our new flavor, Update my data"; one that is a noun as
@@ -170,21 +176,21 @@ _AMBIGUOUS = r"(e-?mail|message|text|call|contact|dm|order|post|place|make|do|tw
 # sentence opening with a request to look something up, then a change ("Get my order history and send
 # it to ..."); or a clause after a comma that is a verb of change and its object ("Once you have the
 # list, send this information to ...").
-_OBJECT = r"\s+(my|our|your|the|this|that|these|those|all|every|it|them|him|her|me|us|an?)\b"
+OBJECT = r"\s+(my|our|your|the|this|that|these|those|all|every|it|them|him|her|me|us|an?)\b"
 _SPLICED = r"[,;:]\s+(?-i:(?=[A-Z]))"  # a sentence spliced into another after a comma, with its capital
 _WITHIN = r"(?:[^.!?\n\r]|[.!?](?=\S)){0,160}?\b"  # within the sentence (a dot in "a.b@c.io" ends none)
 _LOOK_UP = r"(get|retrieve|retrive|find|search|list|fetch|download|access|check|use|look\s+up|collect|gather|read|view|pull|" \
            r"extract|compile|grab|obtain)"
 # Words asking the reader to do what follows ("please", "you must" ...).
-_PLEASE = r"please|kindly|you\s+(?:must|should|need\s+to|have\s+to)|make\s+sure\s+to|be\s+sure\s+to|remember\s+to|" \
+PLEASE = r"please|kindly|you\s+(?:must|should|need\s+to|have\s+to)|make\s+sure\s+to|be\s+sure\s+to|remember\s+to|" \
           r"do(?:n't|\s+not)\s+forget\s+to"
-_DIRECTING = re.compile(r"\b(" + _PLEASE + r"|make\s+sure\s+that\s+you|(can|could|would|will)\s+you|let's|let\s+us)\b" +
-                        _WITHIN + _CHANGE + r"(e?[ds]|ing)?\b|"
+DIRECTING = re.compile(r"\b(" + PLEASE + r"|make\s+sure\s+that\s+you|(can|could|would|will)\s+you|let's|let\s+us)\b" +
+                        _WITHIN + CHANGE + r"(e?[ds]|ing)?\b|"
                         r"(^\W{0,3}(\d{1,2}[.)]\s*)?((also|then|next|finally|now|first),?\s+)?|" + _SPLICED + ")"
-                        r"((?!" + _AMBIGUOUS + r"\b)" + _CHANGE + r"\b(?!\s*:)|" + _AMBIGUOUS + _OBJECT + r")|"
-                        r"(^\W{0,3}(\d{1,2}[.)]\s*)?|" + _SPLICED + ")" + _LOOK_UP + r"\b" + _WITHIN + r"(and|then)\s+(then\s+)?" + _CHANGE +
-                        r"(e?[ds]|ing)?\b|,\s+(then\s+)?" + _CHANGE + _OBJECT, re.I)
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|[\n\r]+")
+                        r"((?!" + _AMBIGUOUS + r"\b)" + CHANGE + r"\b(?!\s*:)|" + _AMBIGUOUS + OBJECT + r")|"
+                        r"(^\W{0,3}(\d{1,2}[.)]\s*)?|" + _SPLICED + ")" + _LOOK_UP + r"\b" + _WITHIN + r"(and|then)\s+(then\s+)?" + CHANGE +
+                        r"(e?[ds]|ing)?\b|,\s+(then\s+)?" + CHANGE + OBJECT, re.I)
+SENTENCES = re.compile(r"(?<=[.!?])\s+|[\n\r]+")
 
 
 def directed_targets(text: str) -> set[str]:
@@ -206,15 +212,15 @@ def directed_targets(text: str) -> set[str]:
 
 def _directing(text: str) -> list[str]:
     """The sentences of ``text`` that ask their reader to make a change."""
-    return [s for s in _SENTENCES.split(cut(text)) if _DIRECTING.search(s) is not None]
+    return [s for s in SENTENCES.split(cut(text)) if DIRECTING.search(s) is not None]
 
 
 # A request asking for a change, or handing the agent instructions to carry out ("do the tasks on my
 # list", "handle", "follow", "take care of", "deal with", "go with it"). Words that are nouns as often
 # as verbs (an e-mail, a message, a call) count where an imperative stands: first, or after "please",
 # "and", "then", "also", "to", "you" or a comma.
-_ASKS = re.compile(r"\b(?!" + _AMBIGUOUS + r"(e?[ds]|ing)?\b)" + _CHANGE + r"(e?[ds]|ing)?\b|"
-                   r"(^|\b(please|kindly|and|then|also|to|you)\b|[,;:])\s*(" + _AMBIGUOUS + r"\b(?<!give)|give\b(?!\s+(me|us)\b))|"
+_ASKS = re.compile(r"\b(?!" + _AMBIGUOUS + r"(e?[ds]|ing)?\b)" + CHANGE + r"(e?[ds]|ing)?\b|"
+                   r"(^|\b(please|kindly|and|then|also|to|you|me|us)\b|[,;:])\s*(" + _AMBIGUOUS + r"\b(?<!give)|give\b(?!\s+(me|us)\b))|"
                    r"\btake\s+care\b|\bdeal\s+with\b|"
                    r"\bgo\s+(ahead|with)\b|\bsort\s+out\b|\bget\s+\w+\s+(onto|into|on|added|booked|done|sent|paid|fixed)\b", re.I | re.M)
 
@@ -232,122 +238,3 @@ def asks_change(request: str) -> bool:
 def directives(text: str) -> str:
     """The sentences of ``text`` that ask their reader to make a change, one a line."""
     return "\n".join(_directing(text))
-
-
-_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # a tool name's words: snake, kebab or camel case
-_ONE_WORD = re.compile(r"^[A-Za-z]+(?:[_-][A-Za-z]+)?$")  # an argument that names an action ("sell", "turn_on")
-# A verb of change a call names, but running, starting or applying something (every coding agent's call)
-# and verbs too general to say which change ("make", "handle").
-_CALL_VERB = re.compile(r"(?!(run|execute|start|stop|restart|call|make|made|apply|perform|complete|process|follow|handle|"
-                        r"put|place|do|give|include|save|text|message|dm)$)" + _CHANGE + "$")
-
-
-def call_verbs(tool: str, args: dict) -> list[str]:
-    """The verbs of change a call names, as a result asking for it would write them: its tool name's
-    words, an argument that is a word or two (``side: "sell"``, ``action: "turn_on"``) and a shell
-    command's program (``rm`` deletes); then the verbs asking for the same change (``_SAME``: "change"
-    for an update).
-
-    >>> call_verbs("AugustSmartLockUnlockDoor", {}), call_verbs("binance.place_order", {"side": "SELL", "qty": 5})
-    (['lock', 'unlock', 'open'], ['order', 'sell', 'buy', 'purchase', 'trade'])
-    >>> call_verbs("run_command", {"command": "make setup"}), call_verbs("get_weather", {"city": "Oslo"})
-    ([], [])
-    >>> call_verbs("TerminalExecute", {"command": "cd ~ && sudo rm -rf backups"})[:3]
-    ['delete', 'destroy', 'erase']
-    """
-    words, commands = _own_words(tool, args)
-    own = {v for c in commands for v in _shell_verbs(c)}
-    own.update(w for w in words if _CALL_VERB.match(w) is not None)
-    return sorted(own) + sorted({w for v in own for g in _SAME if v in g for w in g} - own)
-
-
-def _own_words(tool: str, args: dict) -> tuple[set[str], list[str]]:
-    """The words of a call's tool name and of an argument that is a word or two ("sell", "turn_on"), and
-    its arguments that are shell commands."""
-    words = {w.lower() for w in _WORD.findall(tool)}
-    commands: list[str] = []
-    for k, v in itertools.islice(args.items(), 32):
-        if v.__class__ is not str:
-            continue
-        if len(v) <= 20 and _ONE_WORD.match(v) is not None:
-            words.update(w.lower() for w in _WORD.findall(v))
-        elif k.lower() in _COMMAND_KEYS:
-            commands.append(v)
-    return words, commands
-
-
-# A shell command's programs that make a change, as the verb a result asking for it would use (curl and
-# wget only when they send: -d, --data, -F, -T, -X POST ...).
-_SHELL = {"rm": "delete", "rmdir": "delete", "unlink": "delete", "shred": "delete", "mv": "move", "cp": "copy", "scp": "copy",
-          "rsync": "copy", "chmod": "change", "chown": "change", "kill": "stop", "pkill": "stop", "killall": "stop",
-          "shutdown": "stop", "reboot": "restart", "crontab": "schedule", "useradd": "add", "adduser": "add", "passwd": "change",
-          "curl": "send", "wget": "send"}
-_SENDS = re.compile(r"\s(-d|--data\S*|-F|--form|-T|--upload-file|--post-\w+|-X\s*(POST|PUT|PATCH|DELETE))\b")
-_COMMAND_KEYS = frozenset(("command", "cmd", "commands", "script", "input", "code", "shell", "bash", "cmdline"))
-_SEGMENTS = re.compile(r"&&|\|\||[;|\n]")
-_ASSIGN = re.compile(r"^\w+=")  # FOO=1 before a program
-
-
-def _shell_verbs(command: str) -> set[str]:
-    out: set[str] = set()
-    for seg in itertools.islice(_SEGMENTS.split(command[:2000]), 16):
-        toks = [t for t in seg.split() if t != "sudo" and _ASSIGN.match(t) is None]
-        prog = toks[0].rsplit("/", 1)[-1] if toks else ""
-        verb = _SHELL.get(prog)
-        if verb is not None and (verb != "send" or _SENDS.search(seg) is not None):
-            out.add(verb)
-    return out
-
-
-# Verbs that ask for the same change as a call's ("Please change my shipping" and update_settings).
-_SAME: tuple[frozenset[str], ...] = tuple(frozenset(g.split()) for g in (
-    "update change modify edit adjust alter", "delete remove erase purge wipe destroy", "send forward email mail message",
-    "transfer pay wire send deposit withdraw", "grant share invite add allow authorize authorise", "cancel revoke terminate",
-    "move relocate transfer", "buy purchase order", "sell trade", "unlock open", "disable deactivate", "enable activate",
-    "post publish tweet share", "schedule book reserve create arrange", "redirect reroute forward", "copy upload"))
-
-# Words of a tool's name too general to say what the call does.
-_GENERIC = frozenset("get use let help check see make run execute call start handle process apply perform manage control "
-                     "system tool tools api service app the and for with from into new all info data item items request "
-                     "action task user account".split())
-
-
-def call_words(tool: str, args: dict) -> list[str]:
-    """A call's own words (its tool name's and an argument of a word or two) but the general ones: a
-    verb a result asks for in so many words ("Please give priority to ...") is matched against them
-    whether or not it is a known verb of change (``asked_for``).
-
-    >>> call_words("TrafficControlGivePriorityToEmergencyVehicle", {"ids": ["1"]})
-    ['emergency', 'give', 'priority', 'traffic', 'vehicle']
-    """
-    return sorted(w for w in _own_words(tool, args)[0] if len(w) > 2 and w not in _GENERIC)
-
-
-# The verb right after "please" (or "you must" ...): what a sentence asks its reader to do.
-_ASKED = re.compile(r"\b(?:" + _PLEASE + r")\s+(?:(?:also|now|immediately|urgently|just|quickly|then|first|kindly|"
-                    r"go\s+ahead\s+and)\s+)*([a-z]+)", re.I)
-
-
-def asked_for(text: str, verbs: list[str], words: list[str] = []) -> str | None:  # noqa: B006 (never mutated)
-    """The first of ``verbs`` that ``text`` writes as a word (its inflections too: "unlocking",
-    "deleting"; "sold" aside), else the verb a sentence asks for right after "please" (or "you must"
-    ...) when it is one of ``words`` (``call_words``).
-
-    >>> asked_for("Please unlock my front door.", ["lock", "unlock"]), asked_for("The door locks itself.", ["unlock"])
-    ('unlock', None)
-    >>> asked_for("Start deleting the logs.", ["delete"]), asked_for("Please give priority to car 7.", [], ["give", "priority"])
-    ('delete', 'give')
-    """
-    low = text.lower()
-    for v in verbs:
-        if v in low or v[:-1] in low:
-            form = rf"\b{v[:-1]}(e|es|ed|ing)\b" if v.endswith("e") else rf"\b{v}(e?[ds]|ing)?\b"
-            if re.search(form, low) is not None:
-                return v
-    if words:
-        for m in _ASKED.finditer(low):
-            w = m.group(1)
-            for v in words:
-                if w == v or (w.startswith(v) and w[len(v):] in ("s", "es", "d", "ed", "ing")):
-                    return v
-    return None

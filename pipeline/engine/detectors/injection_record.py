@@ -7,8 +7,9 @@ import hashlib
 import itertools
 from typing import Any
 
-from intentwatch.pipeline.engine.detectors.injection_cues import CUE_THRESHOLD, asked_for, directed_targets, directives, \
-    injection_cues, instruction_part
+from intentwatch.pipeline.engine.detectors.injection_calls import asked_for, asked_in, named_change
+from intentwatch.pipeline.engine.detectors.injection_cues import CUE_THRESHOLD, directed_targets, directives, injection_cues, \
+    instruction_part
 from intentwatch.pipeline.engine.detectors.injection_text import argument_targets, may_hold, planted, text_targets
 
 _hashes: dict[str, str] = {}  # target -> its hash (a pure function, remembered: results repeat their targets)
@@ -136,24 +137,28 @@ def copied(args: dict[str, Any], record: list[list], asked: str, intent_text: st
     return None
 
 
-def steered(record: list[list], verbs: list[str], words: list[str]) -> tuple[str, list] | None:
+def steered(record: list[list], verbs: list[str], words: list[str], names: list[str], places: list[str]) -> tuple[str, list] | None:
     """(verb, source) of the latest result of the record asking for a call of one of ``verbs`` (a call
     with no target: ``call_verbs``), or asking in so many words for one of the call's own ``words``
     (``call_words``): in the part that carried instructions aimed at the agent, or, in a result that
-    came while the request asked for no change, in a sentence asking its reader for a change (or any
-    sentence's "please ..." for the words). Tool definitions are not read: a description names its own
-    tool's verbs."""
+    came while the request asked for no change, in a sentence asking its reader for a change (one naming
+    what the call acts on when it has ``places``: ``call_things``), any sentence's "please ..." for the
+    words, or a sentence naming the call's ``names`` in other words (``named_change``; not its places,
+    which the files and tools' output a coding agent reads name in advice it follows: "run `npm audit fix`"). Tool definitions are not read: a description names its own tool's verbs."""
     for i in range(len(record) - 1, -1, -1):  # (not reversed(): mypyc fails on it over a list of lists)
         e = record[i]
         low = e[TEXT].lower()
-        if e[1].startswith(DEFINED) or not (any(v in low for v in verbs) or any(w in low for w in words)):
+        if e[1].startswith(DEFINED) or not (any(v in low for v in verbs) or any(w in low for w in words) or
+                                            any(t in low for t in names)):
             continue
         scored = _scored(e)
         if scored[0]:
             verb = asked_for(_part(e)[0], verbs, words)
             kinds = scored[1]
         elif e[TOKENS] & UNASKED:
-            verb, kinds = asked_for(directives(e[TEXT]), verbs) or asked_for(e[TEXT], [], words), scored[1] + ["unrequested_change"]
+            verb = asked_in(directives(e[TEXT]), verbs, names + places if places else []) or asked_for(e[TEXT], [], words) \
+                or named_change(e[TEXT], verbs, names + places, names)
+            kinds = scored[1] + ["unrequested_change"]
         else:
             continue
         if verb is not None:
