@@ -210,9 +210,18 @@ def directed_targets(text: str) -> set[str]:
     return out
 
 
+_DIRECTED: dict[str, list[str]] = {}  # a session's results are asked again at each of its calls: their answer, remembered
+
+
 def _directing(text: str) -> list[str]:
     """The sentences of ``text`` that ask their reader to make a change."""
-    return [s for s in SENTENCES.split(cut(text)) if DIRECTING.search(s) is not None]
+    found = _DIRECTED.get(text)
+    if found is None:
+        found = [s for s in SENTENCES.split(cut(text)) if DIRECTING.search(s) is not None]
+        if len(_DIRECTED) >= 128:
+            _DIRECTED.clear()
+        _DIRECTED[text] = found
+    return found
 
 
 # A request asking for a change, or handing the agent instructions to carry out ("do the tasks on my
