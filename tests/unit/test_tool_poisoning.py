@@ -114,7 +114,9 @@ def test_descriptions_read_from_every_shape_and_bounded():
 def test_measured_on_labelled_descriptions():
     """The bound the README reports (tests/data/injection_texts.py): a target planted in a poisoned
     description and used by a call is found every time, paging when the description carries cues or
-    names another offered tool (5 of 10); the other 5, plain notices ("the beneficiary IBAN must be
+    names another offered tool (5 of 10; 6 since 2026-12-06, when "the user already agreed" counted as a
+    claim on the user's behalf: get_weather's "Note to the assistant ... the user already agreed");
+    the other 4, plain notices ("the beneficiary IBAN must be
     ...", "all invitations have to include ..."), name the target not as an example for another
     tool's call: medium (planted; before, low). Benign descriptions never page, and give a low alert
     only when a call uses their example value. The second round, written before it was run: plain
@@ -133,10 +135,10 @@ def test_measured_on_labelled_descriptions():
                 for a in out if isinstance(a, Alert) and a.rule_id == "intent.injected_target"]
 
     poisoned = [judged(n, tool, d, t, cues=True) for n, (tool, d, t) in enumerate(TOOLS_POISONED)]
-    assert [s for [(s, _)] in poisoned] == ["high", "medium", "medium", "high", "medium", "medium", "high", "high", "high",
+    assert [s for [(s, _)] in poisoned] == ["high", "high", "medium", "high", "medium", "medium", "high", "high", "high",
                                             "medium"]  # every planted target found
     assert [TOOLS_POISONED[i][0] for i, [(_, cues)] in enumerate(poisoned) if "planted" in cues] == [
-        "get_weather", "stock_price", "spell_check", "list_events", "search_kb"]
+        "stock_price", "spell_check", "list_events", "search_kb"]
     benign = [judged(n, tool, d, t or "bob@example.com") for n, (tool, d, t) in enumerate(TOOLS_BENIGN)]
     assert [TOOLS_BENIGN[i][0] for i, s in enumerate(benign) if s] == ["send_money", "invite", "open_page"]
     assert all(s in ([], ["low"]) for s in benign)
