@@ -11,7 +11,8 @@ from intentwatch.pipeline.engine.detectors.injection_cues import asks_change, di
 from intentwatch.pipeline.engine.engine import Engine
 from tests.data.injection_texts import (BENIGN, BENIGN_MORE, BENIGN_REAL, DECLARATIVE, DIRECTIVES, DIRECTIVES_2, STEERED, STEERED_BENIGN,
                                         REQUESTS_CHANGE, REQUESTS_CHANGE_2, REQUESTS_OBLIQUE, REQUESTS_READ, REQUESTS_READ_2,
-                                        STEERED_2, STEERED_3, STEERED_BENIGN_2, STEERED_BENIGN_3)
+                                        REQUESTS_READ_6, STEERED_2, STEERED_3, STEERED_BENIGN_2, STEERED_BENIGN_3, TARGETED_6,
+                                        TARGETED_BENIGN_6)
 from tests.factories import instantiate
 from tests.unit.test_injection import M, call
 
@@ -225,3 +226,26 @@ def test_a_target_a_result_gave_on_a_change_a_result_asked_for_is_steered():
     assert a.evidence.baseline["source_event"] == note.event_id
     [b] = injected(listing, move)  # nobody asked for the change: provenance
     assert (b.severity, b.evidence.observed) == ("low", "shp-20331")
+
+
+def test_sixth_round_measured():
+    """Targeted hijacks written by a session that never saw the detector, run once before the change: 1
+    of 20 high (17 provenance, low). Then a wish, an obligation or a need, a passive asking for a change,
+    a question put to the assistant and a note to oneself read as asking (``WISH``), a handle ("@eve_ops")
+    read as a target, "forwarded" and "draft" read as nouns in a request: 12 of 20 (now seen). Still low:
+    targets on a label with no verb ("New payee for rent: GB33...", "Venue deposit -> FR76...",
+    "Auto-forward rule: all copies -> ..."), declaratives ("the file belongs there", "refund reversals run
+    through acct-77120"), a question about the past ("Why hasn't this doc been opened up to ...?"). The
+    look-alikes, where the user asked for the change: none pages (8 low)."""
+    def sev(request, text, tool, args, op):
+        src = call("mail.read", "read", 0, {"id": "m-1"}, {"body": text}, request=request)
+        found = injected(src, call(tool, op, 1, args))
+        return found[0].severity if found else None
+
+    op = {"Share": "grant", "Collaborator": "grant", "invite": "grant", "Event": "write"}
+    reads = cycle(REQUESTS_READ_6)
+    found = [sev(next(reads), t, tool, args, next((o for k, o in op.items() if k in tool), "send")) for t, tool, args, _ in TARGETED_6]
+    assert [i for i, s in enumerate(found, 1) if s != "high"] == [8, 9, 10, 11, 14, 16, 17, 18]
+    quiet = [sev(*b) for b in TARGETED_BENIGN_6]
+    assert quiet.count("high") == 0 and quiet.count("low") == 8
+

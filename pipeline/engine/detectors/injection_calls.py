@@ -7,7 +7,7 @@ import itertools
 import re
 
 from intentwatch.pipeline.engine.detectors.injection_cues import ALSO_CHANGE, CHANGE, DIRECTING, OBJECT, PLEASE, \
-    SENTENCES
+    SENTENCES, WISH
 from intentwatch.pipeline.engine.detectors.injection_text import cut
 
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")  # a tool name's words: snake, kebab or camel case
@@ -195,10 +195,6 @@ def asked_for(text: str, verbs: list[str], words: list[str] = []) -> str | None:
 
 
 _CHANGING = re.compile(r"\b(" + CHANGE + "|" + ALSO_CHANGE + r")(e?[ds]|ing)?\b", re.I)  # a verb of change, in any form
-# A sentence asking for something in other words than ``directives`` reads: a wish or an obligation
-# ("the owner wants the card topped up", "should be opened", "needs to be sent", "it would be great if").
-_WISH = re.compile(r"\b(should|must|needs?\s+to|has\s+to|have\s+to|wants?|would\s+like|(I|we)'d|(I|we)\s+would|"
-                   r"would\s+(be\s+)?(great|good|nice|helpful|appreciated)|" + PLEASE + r")\b", re.I)
 # Where a clause opens with its verb ("Security desk: turn two-factor off ...", "... just forward my calls"):
 # an imperative's place.
 _OPENS = r"(?:^\W*|[,;:.!?(\[\-]\s*|\b(?:just|also|then|and|now|simply|quickly|immediately|so)\s+)"
@@ -233,7 +229,7 @@ def named_change(text: str, verbs: list[str], things: list[str], named: list[str
         for v in verbs:
             if v in low and re.search(_OPENS + re.escape(v) + OBJECT, low) is not None and _names(s, things):
                 return v
-        if named and (_WISH.search(s) is not None or DIRECTING.search(s) is not None or _OPENING.search(s) is not None):
+        if named and (WISH.search(s) is not None or DIRECTING.search(s) is not None or _OPENING.search(s) is not None):
             for w in named:
                 if _names(s, [w]):
                     return w

@@ -38,6 +38,8 @@ _ID = re.compile(r"(?<![\w@/.\-])[A-Za-z]{1,12}[-_][A-Za-z0-9_\-]*\d[A-Za-z0-9_\
 _PHONE = re.compile(r"(?<![\w+])(?:\+(?:\d{8,15}+|\d{1,3}+(?:[ .\-]?\(\d{1,4}\)[ .\-]?|[ .\-])\d{1,10}+(?:[ .\-]\d{2,10}+){0,5}+)"
                     r"|(?:\b1[ .\-])?\(\d{3}\)[ .\-]?\d{3}[ .\-]\d{4}|\b(?:1[ .\-])?\d{3}[.\-]\d{3}[.\-]\d{4})(?![\w\-]|\.\d)")
 _NOT_DIGIT = re.compile(r"\D")
+# A handle (Slack, GitHub, Venmo, X): "@eve_ops", not the "@" of an e-mail address (matched before it).
+_HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_][A-Za-z0-9_.\-]{1,38}(?<![.\-])")
 _TOKEN = re.compile(r"^[#@]?[\w.\-:/]{3,100}$")  # a whole short value with no spaces: a file id, a channel, a host
 
 # An id named in prose ("the file with ID '13'", "ticket #7", "ID: A7"): a value with a digit after the word.
@@ -57,7 +59,8 @@ def _norm_url(u: str) -> str:
 
 
 # One pass over the text: each alternative a named kind (order matters: an e-mail before an id).
-_KINDS = (("url", _URL), ("email", _EMAIL), ("iban", _IBAN), ("ip", _IPV4), ("digits", _DIGITS), ("id", _ID), ("phone", _PHONE))
+_KINDS = (("url", _URL), ("email", _EMAIL), ("iban", _IBAN), ("ip", _IPV4), ("digits", _DIGITS), ("id", _ID), ("phone", _PHONE),
+          ("handle", _HANDLE))
 # What each kind cannot match without, tested before the pass: a kind that cannot match anywhere
 # in the text is left out of it (the leftmost-first matches of the others stay the same). Every
 # kind but the URL and the e-mail needs a digit.
@@ -71,7 +74,7 @@ _passes: dict[int, re.Pattern[str] | None] = {}
 
 def _pass_for(text: str) -> re.Pattern[str] | None:
     """The combined pattern of the kinds that can match in ``text`` (None: none can)."""
-    mask = (1 if "://" in text or "www." in text or "WWW." in text else 0) | (2 if "@" in text else 0)
+    mask = (1 if "://" in text or "www." in text or "WWW." in text else 0) | (130 if "@" in text else 0)
     if _DIGIT.search(text) is not None:
         for bit, need in ((4, _NEEDS_IBAN), (8, _NEEDS_IP), (16, _NEEDS_DIGITS), (32, _NEEDS_ID), (64, _NEEDS_PHONE), (64, _NEEDS_NANP)):
             if not mask & bit and need.search(text) is not None:
@@ -97,6 +100,8 @@ def targets_in_text(text: str) -> set[str]:
     ['info@www.example.com', 'www.secure-systems-252.com', 'www.secure-systems-252.com/login']
     >>> sorted(targets_in_text("Text +1 (555) 123-4567 or 555.123.4568, call 1-800-555-0199; not 2024-05-13 10:00+01:00."))
     ['5551234567', '5551234568', '8005550199']
+    >>> sorted(targets_in_text("Venmo @marco-deposits92 today, cc eve@evil.io."))
+    ['@marco-deposits92', 'eve@evil.io', 'marco-deposits92']
     """
     return _scan(cut(text))
 
@@ -132,6 +137,9 @@ def _add_target(out: set[str], kind: str | None, v: str) -> None:
         digits = _phone(v)
         if digits is not None:
             out.add(digits)
+    elif kind == "handle":  # with its "@" and without: an argument names it either way
+        out.add(v.lower())
+        out.add(v[1:].lower())
     else:
         out.add(v.lower())
         if kind == "digits" and len(v) == 11 and v[0] == "1":  # a North American number written bare: also as _phone gives it
