@@ -17,8 +17,9 @@ _NOT_A_ROLE = r"(?!\s+(manager|director|professor|editor|coach|principal|secreta
 # A model called by name at the head of a sentence ("Assistant, ...", "LLM: ...", "AI agent reading
 # this -- ..."), or in a condition only a model meets ("If you are an AI model summarising this page");
 # in German, French and Spanish too. Not "Agent, please call me back": a support desk's agent is a person.
-_CALLED = re.compile(r"\b(?:(?<=^)|(?<=[\"'>\[(])|(?<=[\"'>\[(]\s)|(?<=[.!?:]\s))(AI|A\.I\.|assistant|AI\s+(assistant|agent|model)|LLM|language\s+model|"
-                     r"ChatGPT|GPT-?\d[\w.\-]*|Copilot|chatbot)s?\s*(,|:|\u2014|\u2013|\s-\s)|"
+_CALLED = re.compile(r"\b(?:(?<=^)|(?<=[\"'>\[(])|(?<=[\"'>\[(]\s)|(?<=[.!?:]\s))"
+                     r"(AI|A\.I\.|assistant|AI\s+(assistant|agent|model)|LLM|language\s+model|ChatGPT|GPT-?\d[\w.\-]*|Copilot|"
+                     r"chatbot)s?\s*(,|:|\u2014|\u2013|\s-\s)|"
                      r"\b(AI|assistant|agent|model|LLM|bot)s?\s+(reading|processing|summari[sz]ing|parsing|handling|browsing|"
                      r"viewing|visiting)\s+(this|these|the\s+following)\b|"
                      r"\bif\s+you\s+are\s+an?\s+(AI|LLM|(large\s+)?language\s+model|assistant|agent|bot|chatbot|automated)\b|"

@@ -144,7 +144,8 @@ def steered(record: list[list], verbs: list[str], words: list[str], names: list[
     came while the request asked for no change, in a sentence asking its reader for a change (one naming
     what the call acts on when it has ``places``: ``call_things``), any sentence's "please ..." for the
     words, or a sentence naming the call's ``names`` in other words (``named_change``; not its places,
-    which the files and tools' output a coding agent reads name in advice it follows: "run `npm audit fix`"). Tool definitions are not read: a description names its own tool's verbs."""
+    which the files and tools' output a coding agent reads name in advice it follows: "run `npm audit
+    fix`"). Tool definitions are not read: a description names its own tool's verbs."""
     for i in range(len(record) - 1, -1, -1):  # (not reversed(): mypyc fails on it over a list of lists)
         e = record[i]
         low = e[TEXT].lower()
