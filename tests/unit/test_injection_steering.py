@@ -8,7 +8,7 @@ from itertools import cycle
 
 import pytest
 
-from intentwatch.pipeline.engine.detectors.injection_calls import call_things, call_verbs
+from intentwatch.pipeline.engine.detectors.injection_calls import read_call
 from intentwatch.pipeline.engine.detectors.injection_cues import asks_change, injection_cues
 from tests.data.injection_texts import REQUESTS_READ_4, STEERED_4, STEERED_BENIGN_4
 from tests.unit.test_injection_directives import steered_severity
@@ -54,10 +54,10 @@ def test_a_change_asked_in_other_words_pages(text, tool, args):
 
 
 def test_what_a_call_acts_on():
-    assert call_things("UberRequestRide", {"destination": "1200 Lakeshore Dr"}) == (["ride", "uber"], [])
-    assert call_things("TerminalExecute", {"command": "mv ~/Documents/Private/* /tmp"}) == ([], ["documents", "private"])
-    assert call_verbs("GoogleHomeTurnOffDevice", {})[:2] == ["disable", "turn"]  # a phrasal verb read as one
-    assert call_verbs("TodoWrite", {"todos": []}) == [] and call_verbs("update_plan", {"plan": []}) == []  # bookkeeping
+    assert read_call("UberRequestRide", {"destination": "1200 Lakeshore Dr"})[2:] == (["ride", "uber"], [])
+    assert read_call("TerminalExecute", {"command": "mv ~/Documents/Private/* /tmp"})[2:] == ([], ["documents", "private"])
+    assert read_call("GoogleHomeTurnOffDevice", {})[0][:2] == ["disable", "turn"]  # a phrasal verb read as one
+    assert read_call("TodoWrite", {"todos": []})[0] == [] and read_call("update_plan", {"plan": []})[0] == []  # bookkeeping
 
 
 # A coding agent asked a question reads files and tools' output full of sentences asking for changes,

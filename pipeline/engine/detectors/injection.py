@@ -39,9 +39,9 @@ result came and at the call, a state-changing call to that target takes the rule
 ``unrequested_change``, ``params.unrequested_changes``); where it asked for one (the user's "pay my
 bill", the bill's "please transfer ..."), or no request is known, it is provenance. A state-changing call
 with no target (InjecAgent's "Please unlock my front door." and ``AugustSmartLockUnlockDoor``) is
-judged by its verb instead (``call_verbs``: its tool name's verbs of change, an argument of a word or
+judged by its verb instead (``read_call``: its tool name's verbs of change, an argument of a word or
 two and a shell command's program, not running or applying something; the verbs asking for the same
-change too; and ``call_words``, the call's own words, when a result's "please ..." asks for one), and
+change too; and the call's own words, when a result's "please ..." asks for one), and
 so is one whose targets nobody gave (not the request, the intent nor a result) or only a result without
 instructions (provenance): while the request asked for no change, a result in the record that asks for
 that verb, in instructions aimed at the agent or (with ``unrequested_changes``) in a sentence asking its
@@ -93,7 +93,7 @@ from typing import Any
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import READS, Detector
-from intentwatch.pipeline.engine.detectors.injection_calls import call_things, call_verbs, call_words
+from intentwatch.pipeline.engine.detectors.injection_calls import read_call
 from intentwatch.pipeline.engine.detectors.injection_cues import asks_change, directed_targets, injection_cues
 from intentwatch.pipeline.engine.detectors.injection_record import (CUE, DEFINED, DIRECTED, SCORED, TEXT, TOK, TOKENS, UNASKED,
                                                                     chars, copied, first_in_record, rank, source, steered,
@@ -298,8 +298,8 @@ class InjectedTarget(Detector):
             user, (allowed, intent_text) = set(mem["u"]), self._intent(state)
             if any(_covered(t, user, allowed, intent_text) for _, t in found):
                 return None  # the task or the intent named its target
-        verbs, words = call_verbs(action.tool, args), call_words(action.tool, args)
-        hit = steered(mem["p"], verbs, words, *call_things(action.tool, args)) if verbs or words else None
+        verbs, words, names, places = read_call(action.tool, args)
+        hit = steered(mem["p"], verbs, words, names, places) if verbs or words else None
         if hit is None:
             return None
         verb, (ev, tool, _, kinds) = hit

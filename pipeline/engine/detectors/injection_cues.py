@@ -255,7 +255,7 @@ CHANGE = r"(send|pay|paid|transfer|wire|forward|reply|replie|respond|share|invit
           r"perform|complete|handle|follow|organi[sz]e|arrange|clean|resolve|mute|put|apply|make|made|call|contact|dm|answer|" \
           r"redirect|reroute|dispatch|pause|wipe|erase|clear|empty|disconnect|mail|fill(?!\s+(me|us|them|him|her)\s+in\b))"
 # Verbs of change a call's name says that a request to read uses as often ("open my inbox"), and
-# phrasal verbs of change: a call's verbs (``call_verbs``) and a sentence naming it (``named_change``), not
+# phrasal verbs of change: a call's verbs (``read_call``) and a sentence naming it (``named_change``), not
 # a request's.
 ALSO_CHANGE = r"(open|scale|rotate|rout(e|ing)|reduce|increase|raise|lower|regenerate|top\s+up|topped\s+up|get\s+rid|call(ed)?\s+off|" \
                r"switch(ed)?\s+(on|off)|shut(ting)?\s+(down|off)|bring\b.{0,40}\b(down|up))"
@@ -316,7 +316,7 @@ def directed_targets(text: str) -> set[str]:
     ['fin@corp.io']
     """
     out: set[str] = set()
-    for sentence in _directing(text):
+    for sentence in directing(text):
         out |= text_targets(sentence, False)
     return out
 
@@ -324,7 +324,7 @@ def directed_targets(text: str) -> set[str]:
 _DIRECTED: dict[str, list[str]] = {}  # a session's results are asked again at each of its calls: their answer, remembered
 
 
-def _directing(text: str) -> list[str]:
+def directing(text: str) -> list[str]:
     """The sentences of ``text`` that ask their reader to make a change, or ask for one (``WISH``)."""
     found = _DIRECTED.get(text)
     if found is None:
@@ -358,4 +358,4 @@ def asks_change(request: str) -> bool:
 
 def directives(text: str) -> str:
     """The sentences of ``text`` that ask their reader to make a change, one a line."""
-    return "\n".join(_directing(text))
+    return "\n".join(directing(text))

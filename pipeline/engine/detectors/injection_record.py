@@ -139,10 +139,10 @@ def copied(args: dict[str, Any], record: list[list], asked: str, intent_text: st
 
 def steered(record: list[list], verbs: list[str], words: list[str], names: list[str], places: list[str]) -> tuple[str, list] | None:
     """(verb, source) of the latest result of the record asking for a call of one of ``verbs`` (a call
-    with no target: ``call_verbs``), or asking in so many words for one of the call's own ``words``
-    (``call_words``): in the part that carried instructions aimed at the agent, or, in a result that
+    with no target: ``read_call``), or asking in so many words for one of the call's own ``words``
+    (``read_call``): in the part that carried instructions aimed at the agent, or, in a result that
     came while the request asked for no change, in a sentence asking its reader for a change (one naming
-    what the call acts on when it has ``places``: ``call_things``), any sentence's "please ..." for the
+    what the call acts on when it has ``places``: ``read_call``), any sentence's "please ..." for the
     words, or a sentence naming the call's ``names`` in other words (``named_change``; not its places,
     which the files and tools' output a coding agent reads name in advice it follows: "run `npm audit
     fix`"). Tool definitions are not read: a description names its own tool's verbs."""
