@@ -93,8 +93,9 @@ class TranscriptOptions(BaseModel):
     start: AwareDatetime | None = Field(
         None, lt=datetime(2200, 1, 1, tzinfo=timezone.utc), description="The clock of conversations that carry no time (benchmark runs): the first starts here, "
                           "each next one gap_seconds later, a message step_seconds after the one before. None: "
-                          "read from a file, a clock per file ends its runs by its modification time (said in "
-                          "the summary); from a topic, a conversation with no time is a bad record.")
+                          "read from a file, a clock ends its runs by the file's modification time (a folder's "
+                          "untimed files share one, ended by the latest; said in the summary); from a topic, a "
+                          "conversation with no time is a bad record.")
     step_seconds: float = Field(1.0, ge=0, le=86400)
     gap_seconds: float = Field(60.0, ge=0, le=86400 * 365)
     end_after_seconds: float = Field(
