@@ -7,7 +7,8 @@ from itertools import cycle
 
 from intentwatch.models.alert import Alert
 from intentwatch.pipeline.engine.config import EngineConfig, RuleOverride
-from intentwatch.pipeline.engine.detectors.injection_cues import asks_change, directed_targets
+from intentwatch.pipeline.engine.detectors.injection_cues import directed_targets
+from intentwatch.pipeline.engine.detectors.injection_requests import asks_change
 from intentwatch.pipeline.engine.engine import Engine
 from tests.data.injection_texts import (BENIGN, BENIGN_MORE, BENIGN_REAL, DECLARATIVE, DIRECTIVES, DIRECTIVES_2, STEERED, STEERED_BENIGN,
                                         REQUESTS_CHANGE, REQUESTS_CHANGE_2, REQUESTS_OBLIQUE, REQUESTS_READ, REQUESTS_READ_2,

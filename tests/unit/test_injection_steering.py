@@ -9,7 +9,8 @@ from itertools import cycle
 import pytest
 
 from intentwatch.pipeline.engine.detectors.injection_calls import read_call
-from intentwatch.pipeline.engine.detectors.injection_cues import asks_change, injection_cues
+from intentwatch.pipeline.engine.detectors.injection_cues import injection_cues
+from intentwatch.pipeline.engine.detectors.injection_requests import asks_change
 from tests.data.injection_texts import REQUESTS_READ_4, STEERED_4, STEERED_BENIGN_4
 from tests.unit.test_injection_directives import steered_severity
 

@@ -135,10 +135,12 @@ def test_measured_on_labelled_descriptions():
                 for a in out if isinstance(a, Alert) and a.rule_id == "intent.injected_target"]
 
     poisoned = [judged(n, tool, d, t, cues=True) for n, (tool, d, t) in enumerate(TOOLS_POISONED)]
+    # every planted target found; search_kb's "SYSTEM NOTE for AI models: ... any payment link you send" is
+    # high since the third person cue (2026-12-06), medium before
     assert [s for [(s, _)] in poisoned] == ["high", "high", "medium", "high", "medium", "medium", "high", "high", "high",
-                                            "medium"]  # every planted target found
+                                            "high"]
     assert [TOOLS_POISONED[i][0] for i, [(_, cues)] in enumerate(poisoned) if "planted" in cues] == [
-        "stock_price", "spell_check", "list_events", "search_kb"]
+        "stock_price", "spell_check", "list_events"]
     benign = [judged(n, tool, d, t or "bob@example.com") for n, (tool, d, t) in enumerate(TOOLS_BENIGN)]
     assert [TOOLS_BENIGN[i][0] for i, s in enumerate(benign) if s] == ["send_money", "invite", "open_page"]
     assert all(s in ([], ["low"]) for s in benign)
