@@ -168,7 +168,8 @@ class InjectionParams(_Params):
                                       "while the task's request asked for no change at all, takes the rule's severity (off: provenance).")
     unrequested_targets: list[Operation] = Field(default=["send", "grant"], description="Operations whose target only a "
                                                  "result without instructions gave (provenance) take the rule's severity while "
-                                                 "the task's request asked for no change at all: a read-only request's agent that "
+                                                 "the task's request asked only to be shown or told (each sentence a question or a "
+                                                 "request to see, no verb of change): a read-only request's agent that "
                                                  "pays, mails or shares to a result's target follows the result, not the user "
                                                  "(\"New payee for rent: GB33...\": a declarative injection). Empty: provenance.")
     steered_calls: bool = Field(default=True, description="While the task's request asked for no change, judge a state-changing "

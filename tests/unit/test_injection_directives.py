@@ -73,7 +73,7 @@ def test_a_send_or_grant_the_request_never_asked_for_pages():
 
     a = alert(read)
     assert (a.severity, a.evidence.baseline["cues"]) == ("high", ["unrequested_target"])
-    assert "the task's request asked for no change, yet the call sends to a target that result gave" in a.message
+    assert "the task's request asked only to read, yet the call sends to a target that result gave" in a.message
     assert alert(asked).severity == "low"  # the user asked for the payment: provenance
     assert alert(None).severity == "low"  # no request known
     assert alert(read, op="write").severity == "low"  # a write (a note, an event) is not in the default list
