@@ -52,6 +52,13 @@ _CUES: list[tuple[str, float, re.Pattern[str]]] = [
     ("marker", 2.0, re.compile(r"<\s*/?\s*(information|instructions?|system|important|admin|assistant)\s*>|<\|im_start\|>|\[/?INST\]|"
                                r"^\s*#{2,}\s*\(?\s*(system[\s_]*(message|prompt)?\s*[):_]|instructions?\s*[:(_])|^\s*(system|assistant)\s*:|(?<![#/*;])(?<![#/*;] )\bTODO\s*:|"
                                r"\[\s*(system|assistant|admin|developer)\s*\]|<<\s*/?\s*SYS\s*>>", re.I | re.M)),
+    # The data's own wrapper closed, to step out of it (LLMail-Inject's "</email>", "[END EMAIL]"), and a
+    # chat model's turn tokens: a mail, a tool's output or a retrieved document holds none of them.
+    ("marker", 2.0, re.compile(r"</\s*(e-?mails?|tool_?(output|result|response)s?|function_?(results?|output)|search_?results?|"
+                               r"retrieved_?\w*|untrusted\w*|external_?\w*|user_?(query|input|data)|documents?)\s*>|\[\s*(/\s*e-?mail|"
+                               r"end[\s_-]+(of[\s_-]+)?(the[\s_-]+)?(e-?mail|message|document|tool[\s_-]+output|input|data|context))\s*\]|"
+                               r"\bEND[_ ]OF[_ ](E-?MAIL|DOCUMENT|TOOL[_ ]OUTPUT)\b|<\|\s*(im_end|eot_id|end|user|assistant|system|"
+                               r"start_header_id|end_header_id)\s*\|>|<(start|end)_of_turn>", re.I)),
     # Addressing the agent itself.
     ("address", 1.5, re.compile(r"\b(dear|hey|hi|attention|note|message|instructions?|reminder)\b[^.!?\n]{0,30}" + _NOT_A_PERSON +
                                 r"\b(AI|assistant|agent|model|LLM|chatbot|bot|GPT[\w\-.]*|ChatGPT|Claude|Gemini|Llama|Copilot|Bing|Bard|"
