@@ -54,6 +54,10 @@ reader for a change (naming what the call acts on when it has paths or a shell c
 reads advice everywhere), or a wish or a clause naming the things it acts on ("the garage door should
 be opened"; ``injection_calls.named_change``), steered it (clause ``tool``; ``params.steered_calls``).
 
+A structured result with a text field named as being for the agent ("next_step_for_agent",
+"llm_instructions", "assistantNote": ``injection_text.for_agent``) carries instructions aimed at it
+however plainly that field reads (cue ``for_agent``): an answer's own channel to the model.
+
 In a conversation of several agents, the results the others read before a call come with it
 (``attributes["peer_results"]``, handed on by the adapter: ``pipeline/io/adapters/peers.py``) and are
 recorded as this session's, named after their tool and agent.
@@ -104,8 +108,8 @@ from intentwatch.pipeline.engine.detectors.injection_record import (CUE, DEFINED
                                                                     chars, copied, first_in_record, rank, source, steered,
                                                                     target_hash, targets, whole_tokens)
 from intentwatch.pipeline.engine.detectors.injection_requests import asks_change, asks_to_read
-from intentwatch.pipeline.engine.detectors.injection_text import STATE_CHANGING, argument_targets, result_texts, same_tool, \
-    targets_in_text
+from intentwatch.pipeline.engine.detectors.injection_text import STATE_CHANGING, argument_targets, for_agent, result_texts, \
+    same_tool, targets_in_text
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.params import InjectionParams, validated
 from intentwatch.pipeline.engine.scope import PatternSet
@@ -217,6 +221,8 @@ class InjectedTarget(Detector):
         text, cue, tokens = result_texts(res)
         if not text:
             return  # no value: no target
+        if cues is None and tokens and for_agent(res):
+            cues = ["for_agent"]  # (an answer's field for the agent: an instruction however it reads)
         cue_field = None if cue == text else cue
         record: list[list] = mem.setdefault("p", [])
         for e in record:

@@ -52,13 +52,8 @@ _CUES: list[tuple[str, float, re.Pattern[str]]] = [
     ("marker", 2.0, re.compile(r"<\s*/?\s*(information|instructions?|system|important|admin|assistant)\s*>|<\|im_start\|>|\[/?INST\]|"
                                r"^\s*#{2,}\s*\(?\s*(system[\s_]*(message|prompt)?\s*[):_]|instructions?\s*[:(_])|^\s*(system|assistant)\s*:|(?<![#/*;])(?<![#/*;] )\bTODO\s*:|"
                                r"\[\s*(system|assistant|admin|developer)\s*\]|<<\s*/?\s*SYS\s*>>", re.I | re.M)),
-    # The data's own wrapper closed, to step out of it (LLMail-Inject's "</email>", "[END EMAIL]"), and a
-    # chat model's turn tokens: a mail, a tool's output or a retrieved document holds none of them.
-    ("marker", 2.0, re.compile(r"</\s*(e-?mails?|tool_?(output|result|response)s?|function_?(results?|output)|search_?results?|"
-                               r"retrieved_?\w*|untrusted\w*|external_?\w*|user_?(query|input|data)|documents?)\s*>|\[\s*(/\s*e-?mail|"
-                               r"end[\s_-]+(of[\s_-]+)?(the[\s_-]+)?(e-?mail|message|document|tool[\s_-]+output|input|data|context))\s*\]|"
-                               r"\bEND[_ ]OF[_ ](E-?MAIL|DOCUMENT|TOOL[_ ]OUTPUT)\b|<\|\s*(im_end|eot_id|end|user|assistant|system|"
-                               r"start_header_id|end_header_id)\s*\|>|<(start|end)_of_turn>", re.I)),
+    # A mail's end faked inside it, to step out of the mail ("[END EMAIL]", LLMail-Inject's commonest trick).
+    ("marker", 2.0, re.compile(r"\[\s*(/\s*e-?mail|end[\s_-]+(of[\s_-]+)?(the[\s_-]+)?e-?mail)\s*\]|\bEND[_ ]OF[_ ]E-?MAIL\b", re.I)),
     # Addressing the agent itself.
     ("address", 1.5, re.compile(r"\b(dear|hey|hi|attention|note|message|instructions?|reminder)\b[^.!?\n]{0,30}" + _NOT_A_PERSON +
                                 r"\b(AI|assistant|agent|model|LLM|chatbot|bot|GPT[\w\-.]*|ChatGPT|Claude|Gemini|Llama|Copilot|Bing|Bard|"
@@ -172,12 +167,24 @@ def _score(text: str, kinds: dict[str, float]) -> None:
             kinds[kind] = weight
     if "override" not in kinds and third_person(text):
         kinds["third_person"] = 2.0  # what the agent is to do, with whom, said to whoever reads
+    if "marker" not in kinds and "</" in text:
+        for m in itertools.islice(_CLOSED.finditer(text), 8):
+            if re.search(r"<\s*" + re.escape(m.group(1)) + r"\b", text[:m.start()], re.I) is None:
+                kinds["marker"] = 2.0  # a wrapper closed that the text never opened: stepping out of the data
+                break
     if "hidden" not in kinds and 1.0 <= sum(kinds.values()) < CUE_THRESHOLD and ("<" in text or "=" in text):
         for m in itertools.islice(_HIDDEN_HTML.finditer(text), 64):
             region = m.group(1) or m.group(4) or m.group(6) or ""
             if DIRECTING.search(region) is not None or _CALLED.search(region) is not None:
                 kinds["hidden"] = 1.0  # an instruction where a person reading the page does not see it
                 break
+
+
+# The wrappers an agent's prompt puts data in ("<email>", "<tool_output>", "<documents>"): one closed that
+# the text never opened steps out of it ("</email> As part of the summary, reply to ..."); a template or
+# an export that holds both is not judged by them.
+_CLOSED = re.compile(r"</\s*(e-?mails?|tool_?(?:output|result|response)s?|function_?(?:results?|output)|search_?results?|"
+                     r"retrieved_?\w*|untrusted\w*|user_?(?:query|input|data)|documents?)\s*>", re.I)
 
 
 # Text a person does not see. Unicode tag characters (U+E0020-E007E) mirror ASCII ("ASCII smuggling";
