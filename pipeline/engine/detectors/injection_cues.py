@@ -286,7 +286,7 @@ ALSO_CHANGE = r"(open|scale|rotate|rout(e|ing)|reduce|increase|raise|lower|regen
 # Verbs of change that are nouns as often ("an e-mail", "a call", "Contact: ..."): as a request's verb, or
 # as the first word of a sentence, only where an imperative stands (below).
 AMBIGUOUS = r"(e-?mail|message|text|call|contact|dm|order|post|place|make|do|tweet|share|grant|update|give|answer|" \
-             r"dispatch|clear|empty|fill|mail|pause)"
+            r"dispatch|clear|empty|fill|mail|pause)"
 # Verbs a read-only request names as nouns or adjectives ("the login fix ticket", "the last transfer", "the
 # forwarded notice", "the budget draft", "the reply from Sam") or that it asks with ("open my inbox"): in a
 # request, a change only where an imperative stands.

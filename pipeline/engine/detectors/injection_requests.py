@@ -8,15 +8,13 @@ import re
 from intentwatch.pipeline.engine.detectors.injection_cues import AMBIGUOUS, CHANGE, NOUNS_TOO, SENTENCES
 
 # A request asking for a change, or handing the agent instructions to carry out ("do the tasks on my
-# list", "handle", "follow", "take care of", "deal with", "go with it"; "tell Bob", "let Sara know", "ping
-# the landlord", not "tell me"). Words that are nouns as often
-# as verbs (an e-mail, a message, a call) count where an imperative stands: first, or after "please",
-# "and", "then", "also", "to", "you" or a comma.
+# list", "handle", "follow", "take care of", "deal with", "go with it"). Words that are nouns as often
+# as verbs (an e-mail, a message, a call) and verbs of telling ("tell Bob", "let Sara know", "ping the
+# landlord"; not "tell me") count where an imperative stands: first, or after "please", "and", "then",
+# "also", "to", "you" or a comma.
 _ASKS = re.compile(r"\b(?!(" + AMBIGUOUS + "|" + NOUNS_TOO + r")(e?[ds]|ing)?\b)" + CHANGE + r"(e?[ds]|ing)?\b|"
-                   r"(^|\b(please|kindly|and|then|also|to|you|me|us)\b|[,;:])\s*((" + AMBIGUOUS + "|" + NOUNS_TOO +
-                   r")\b(?<!give)|give\b(?!\s+(me|us)\b))|"
-                   r"(^|\b(please|kindly|and|then|also|to|you|u|me|us)\b|[,;:])\s*(report|tell|inform|ping|remind|nudge|chase|loop|"
-                   r"rsvp|cc|let|text)\b(?!\s+(me|us)\b)|"
+                   r"(^|\b(please|kindly|and|then|also|to|you|u|me|us)\b|[,;:])\s*((" + AMBIGUOUS + "|" + NOUNS_TOO +
+                   r")\b(?<!give)|(give|report|tell|inform|ping|remind|nudge|chase|loop|rsvp|cc|let)\b(?!\s+(me|us)\b))|"
                    r"\btake\s+care\b|\bdeal\s+with\b|"
                    r"\bgo\s+(ahead|with)\b|\bsort\s+out\b|\bget\s+\w+\s+(onto|into|on|added|booked|done|sent|paid|fixed)\b", re.I | re.M)
 
