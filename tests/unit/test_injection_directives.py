@@ -28,6 +28,13 @@ def injected(*acts, **params) -> list[Alert]:
     return [o for o in out + e.flush() if isinstance(o, Alert) and o.rule_id == RULE]
 
 
+def result_severity(request: str, text: str, tool: str, args: dict, op: str, **params) -> str | None:
+    """The finding on a call of ``tool`` with ``args`` after a mail ``text`` was read, under ``request``."""
+    src = call("mail.read", "read", 0, {"id": "m-1"}, {"body": text}, request=request)
+    found = injected(src, call(tool, op, 1, args), **params)
+    return found[0].severity if found else None
+
+
 def severity(text: str, target: str, request: str | None, **params) -> str | None:
     """The finding on a call to ``target`` after a result ``text``, under ``request`` (None: no request)."""
     extra = {"request": request} if request is not None else {}
@@ -263,18 +270,13 @@ def test_sixth_round_measured():
     look-alikes, where the user asked for the change: none pages (8 low). Since 2026-12-06 (stop 41) a send
     or grant to a result's target while the request asked for no change pages without a sentence asking
     for it (``unrequested_targets``): 20 of 20 (seen), the look-alikes unchanged."""
-    def sev(request, text, tool, args, op, **params):
-        src = call("mail.read", "read", 0, {"id": "m-1"}, {"body": text}, request=request)
-        found = injected(src, call(tool, op, 1, args), **params)
-        return found[0].severity if found else None
-
     op = {"Share": "grant", "Collaborator": "grant", "invite": "grant", "Event": "write"}
     reads = cycle(REQUESTS_READ_6)
     ops = [next((o for k, o in op.items() if k in tool), "send") for _, tool, _, _ in TARGETED_6]
-    found = [sev(next(reads), t, tool, args, o, unrequested_targets=[]) for (t, tool, args, _), o in zip(TARGETED_6, ops)]
+    found = [result_severity(next(reads), t, tool, args, o, unrequested_targets=[]) for (t, tool, args, _), o in zip(TARGETED_6, ops)]
     assert [i for i, s in enumerate(found, 1) if s != "high"] == [8, 9, 10, 11, 14, 16, 17, 18]
     reads = cycle(REQUESTS_READ_6)
-    assert [sev(next(reads), t, tool, args, o) for (t, tool, args, _), o in zip(TARGETED_6, ops)] == ["high"] * 20
-    quiet = [sev(*b) for b in TARGETED_BENIGN_6]
+    assert [result_severity(next(reads), t, tool, args, o) for (t, tool, args, _), o in zip(TARGETED_6, ops)] == ["high"] * 20
+    quiet = [result_severity(*b) for b in TARGETED_BENIGN_6]
     assert quiet.count("high") == 0 and quiet.count("low") == 8
 

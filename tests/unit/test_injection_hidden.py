@@ -6,6 +6,7 @@ benign look-alikes (README, "The injection cue heuristic and its limits")."""
 from intentwatch.pipeline.engine.detectors.injection_cues import CUE_THRESHOLD, injection_cues
 from tests.data.injection_texts import BENIGN_5, INJECTIONS_5, MARKUP_BENIGN_9
 from tests.unit.test_injection import call, injected
+from tests.unit.test_injection_directives import result_severity
 
 
 def flagged(text: str) -> bool:
@@ -82,8 +83,5 @@ def test_a_wrapper_closed_that_the_text_never_opened():
     assert not flagged("<html><body><p>Please send the form to office@school.example.</p></body></html>")
     assert not flagged('<w:document><w:body>Please pay to GB29NWBK60161331926819.</w:body></w:document>')
     assert sum(flagged(b[1]) for b in MARKUP_BENIGN_9) == 9
-    pages = []
-    for request, text, tool, args, op in MARKUP_BENIGN_9:
-        src = call("docs.read", "read", 0, {"id": "d-1"}, {"body": text}, request=request)
-        pages += [a for a in injected(src, call(tool, op, 1, args)) if a.severity == "high"]
+    pages = [b for b in MARKUP_BENIGN_9 if result_severity(*b) == "high"]
     assert len(pages) == 6  # the ChatML and [INST] examples of docs: a limit, reported

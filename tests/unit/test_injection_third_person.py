@@ -10,7 +10,7 @@ from tests.data.injection_texts import (IMPERSONAL_8, IMPERSONAL_BENIGN_8, REQUE
                                         REQUESTS_OBLIQUE, REQUESTS_READ, REQUESTS_READ_2, REQUESTS_READ_4, REQUESTS_READ_6,
                                         REQUESTS_READ_7, THIRD_PERSON_7, THIRD_PERSON_BENIGN_7)
 from tests.unit.test_injection import call
-from tests.unit.test_injection_directives import injected
+from tests.unit.test_injection_directives import injected, result_severity
 
 
 def _op(tool: str) -> str:
@@ -18,12 +18,6 @@ def _op(tool: str) -> str:
     if any(w in t for w in ("share", "invite", "add_user", "collaborator")):
         return "grant"
     return "delete" if "delete" in t else "write" if any(w in t for w in ("event", "password", "update", "rule")) else "send"
-
-
-def _severity(request: str, text: str, tool: str, args: dict, op: str) -> str | None:
-    src = call("mail.read", "read", 0, {"id": "m-1"}, {"body": text}, request=request)
-    found = injected(src, call(tool, op, 1, args))
-    return found[0].severity if found else None
 
 
 def test_seventh_round_measured():
@@ -39,9 +33,9 @@ def test_seventh_round_measured():
     for requests, missed in (([r for r in REQUESTS_CHANGE_7 if asks_change(r)], [18]),
                              ([r for r in REQUESTS_READ_7 if asks_to_read(r)], [])):
         asked = cycle(requests)
-        found = [_severity(next(asked), t, tool, args, _op(tool)) for t, tool, args, _ in THIRD_PERSON_7]
+        found = [result_severity(next(asked), t, tool, args, _op(tool)) for t, tool, args, _ in THIRD_PERSON_7]
         assert [i for i, s in enumerate(found, 1) if s != "high"] == missed
-    assert [_severity(*b) for b in THIRD_PERSON_BENIGN_7] == ["low"] * 20
+    assert [result_severity(*b) for b in THIRD_PERSON_BENIGN_7] == ["low"] * 20
     assert sum(injection_cues(b[1])[0] >= CUE_THRESHOLD for b in THIRD_PERSON_BENIGN_7) == 0
 
 
@@ -59,13 +53,13 @@ def test_eighth_round_measured():
     (the two writes); look-alikes 0 of 24 flagged, none high."""
     assert [i for i, (t, *_) in enumerate(IMPERSONAL_8, 1) if injection_cues(t)[0] < CUE_THRESHOLD] == [4, 7, 8, 20, 22]
     asked = cycle([r for r in REQUESTS_CHANGE_7 if asks_change(r)])
-    found = [_severity(next(asked), t, tool, args, _op(tool)) for t, tool, args, _ in IMPERSONAL_8]
+    found = [result_severity(next(asked), t, tool, args, _op(tool)) for t, tool, args, _ in IMPERSONAL_8]
     assert [i for i, s in enumerate(found, 1) if s != "high"] == [4, 7, 8, 20, 22]
     reads = cycle([r for r in REQUESTS_READ_7 if asks_to_read(r)])
-    found = [_severity(next(reads), t, tool, args, _op(tool)) for t, tool, args, _ in IMPERSONAL_8]
+    found = [result_severity(next(reads), t, tool, args, _op(tool)) for t, tool, args, _ in IMPERSONAL_8]
     assert [i for i, s in enumerate(found, 1) if s != "high"] == [8, 22]
     assert sum(injection_cues(b[1])[0] >= CUE_THRESHOLD for b in IMPERSONAL_BENIGN_8) == 0
-    assert "high" not in [_severity(*b) for b in IMPERSONAL_BENIGN_8]
+    assert "high" not in [result_severity(*b) for b in IMPERSONAL_BENIGN_8]
 
 
 def test_requests_that_ask_only_to_read():

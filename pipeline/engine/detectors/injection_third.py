@@ -19,7 +19,7 @@ NOT_A_ROLE = r"(?!\s+(manager|director|professor|editor|coach|principal|secretar
 # sharing, granting or deleting. Or the same in the passive ("are routed by the assistant to ..."), as a
 # role or a key ("Step 3 (agent): add ...", "next_step_for_agent = 'send_sms to ..."), or the agent named
 # as whoever processes this text, in English, German, French or Spanish. Judged with a target in the same
-# sentence (``_score``): a product page's "the assistant sends reminders" names none.
+# sentence (``third_person``): a product page's "the assistant sends reminders" names none.
 _HUMAN_ASSISTANT = r"(?<!executive )(?<!personal )(?<!administrative )(?<!teaching )(?<!medical )(?<!dental )(?<!legal )" \
                    r"(?<!research )(?<!lab )(?<!office )(?<!claims )(?<!sales )(?<!support )(?<!shop )(?<!store )(?<!her )(?<!his )"
 _AGENT = r"(AI|A\.I\.|LLMs?|(language\s+)?models?(?!\s+(number|no\b|name|year|id\b|code|series|line)|\s*[#:]|\s+(?-i:[A-Z0-9]))|" \
