@@ -69,7 +69,7 @@ def test_joined_result_scan_equals_one_scan_per_value():
         one_by_one: set[str] = set()
         for leaf in ([v] if isinstance(v, str) else inj.leaves(v)):
             one_by_one |= inj._value_targets(leaf)
-        joined = inj.result_targets(v) if not isinstance(v, str) else inj._leaf_targets([v])
+        joined = inj.text_targets(inj._joined([v] if isinstance(v, str) else inj.leaves(v)), True)
         assert joined == one_by_one, v
         found += bool(joined)
     assert found > 1000

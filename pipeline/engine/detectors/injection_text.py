@@ -6,6 +6,7 @@ aimed at the agent are ``injection_cues.py``'s. Compiled with the detectors (set
 import re
 from typing import Any
 
+from intentwatch.pipeline.engine.detectors.injection_decode import hidden_text
 from intentwatch.pipeline.engine.values import leaves
 
 STATE_CHANGING = frozenset({"write", "send", "delete", "grant", "configure", "execute"})
@@ -300,18 +301,12 @@ def _argument_targets(args: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def result_targets(res: Any) -> set[str]:
-    """Targets in a tool result: in its text, and its short identifier-like values."""
-    if isinstance(res, str):
-        return targets_in_text(res)
-    return _leaf_targets(leaves(res))
+    """Targets in a tool result: in its text (and what it hides in an encoding), and its short identifier-like values."""
+    text, _, tokens = result_texts(res)
+    return text_targets(text, tokens)
 
 
 _TOKENS = re.compile(r"^[#@]?[\w.\-:/]{3,100}$", re.M)  # _TOKEN, each line of a text
-
-
-def _leaf_targets(values: list[Any]) -> set[str]:
-    """The union of ``_value_targets`` over ``values``: ``text_targets`` of ``_joined(values)``."""
-    return text_targets(_joined(values), True)
 
 
 def _joined(values: list[Any]) -> str:
@@ -333,12 +328,18 @@ def text_targets(text: str, tokens: bool) -> set[str]:
 def result_texts(res: Any) -> tuple[str, str, bool]:
     """A tool result as the detector reads it: (the text its targets are in, the text its cues are
     in, whether whole-line tokens count). ``text_targets`` of the first is ``result_targets(res)``;
-    ``injection_cues`` of the second is what the result's strings score."""
+    ``injection_cues`` of the second is what the result's strings score. What the strings hide in an
+    encoding (``hidden_text``) is added to both, decoded, as the model reading them would."""
     if isinstance(res, str):
         text = cut(res)
+        hidden = hidden_text(text)
+        if hidden:
+            text = f"{text}\n{hidden}"
         return text, text, False
     values = leaves(res)
-    return _joined(values), cut("\n".join(v for v in values if isinstance(v, str))), True
+    text, cue = _joined(values), cut("\n".join(v for v in values if isinstance(v, str)))
+    hidden = hidden_text(cue)
+    return (f"{text}\n{hidden}", f"{cue}\n{hidden}", True) if hidden else (text, cue, True)
 
 
 # A field an answer names as being for the agent ("next_step_for_agent", "note_for_ai",
