@@ -50,14 +50,15 @@ def test_eighth_round_measured():
     "(agent): add GitHub user d3v-helper" (an id no target pattern reads), a target on another line than
     the key that names the agent, a FAQ's "It updates the recovery email", a procedure whose step names no
     agent, a bot that "updates" a contact e-mail (a write, not a send). Under read-only requests 22 of 24
-    (the two writes); look-alikes 0 of 24 flagged, none high."""
+    (the two writes), 24 of 24 once a write to an address counts (``unrequested_addresses``); look-alikes
+    0 of 24 flagged, none high."""
     assert [i for i, (t, *_) in enumerate(IMPERSONAL_8, 1) if injection_cues(t)[0] < CUE_THRESHOLD] == [4, 7, 8, 20, 22]
     asked = cycle([r for r in REQUESTS_CHANGE_7 if asks_change(r)])
     found = [result_severity(next(asked), t, tool, args, _op(tool)) for t, tool, args, _ in IMPERSONAL_8]
     assert [i for i, s in enumerate(found, 1) if s != "high"] == [4, 7, 8, 20, 22]
     reads = cycle([r for r in REQUESTS_READ_7 if asks_to_read(r)])
     found = [result_severity(next(reads), t, tool, args, _op(tool)) for t, tool, args, _ in IMPERSONAL_8]
-    assert [i for i, s in enumerate(found, 1) if s != "high"] == [8, 22]
+    assert [i for i, s in enumerate(found, 1) if s != "high"] == []
     assert sum(injection_cues(b[1])[0] >= CUE_THRESHOLD for b in IMPERSONAL_BENIGN_8) == 0
     assert "high" not in [result_severity(*b) for b in IMPERSONAL_BENIGN_8]
 

@@ -43,7 +43,8 @@ bill", the bill's "please transfer ..."), or no request is known, it is provenan
 asked only to be shown or told (``asks_to_read``: each sentence a question or a request to see; "let Bob
 know I'm late" is neither), takes the rule's severity too (cue ``unrequested_target``): the user asked to
 read, the agent pays or shares where a result pointed ("New payee for rent: GB33...", a declarative
-injection). A state-changing call with no target (InjecAgent's "Please unlock my front door." and
+injection); so does a write or a configuration to an address (``params.unrequested_addresses``: a
+changed payee, recovery address or forwarding rule, ``is_address``). A state-changing call with no target (InjecAgent's "Please unlock my front door." and
 ``AugustSmartLockUnlockDoor``) is judged by its verb instead (``read_call``: its tool name's verbs of change, an argument of a word or
 two and a shell command's program, not running or applying something; the verbs asking for the same
 change too; and the call's own words, when a result's "please ..." asks for one), and
@@ -108,7 +109,7 @@ from intentwatch.pipeline.engine.detectors.injection_record import (CUE, DEFINED
                                                                     chars, copied, first_in_record, rank, source, steered,
                                                                     target_hash, targets, whole_tokens)
 from intentwatch.pipeline.engine.detectors.injection_requests import asks_change, asks_to_read
-from intentwatch.pipeline.engine.detectors.injection_text import STATE_CHANGING, argument_targets, for_agent, result_texts, \
+from intentwatch.pipeline.engine.detectors.injection_text import STATE_CHANGING, argument_targets, for_agent, is_address, result_texts, \
     same_tool, targets_in_text
 from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.params import InjectionParams, validated
@@ -146,6 +147,7 @@ class InjectedTarget(Detector):
         self.max_results, self.max_chars, self.copied = p.record_results, p.record_chars, p.copied_values
         self.unrequested, self.steering = p.unrequested_changes, p.steered_calls
         self.unasked_ops = frozenset(p.unrequested_targets)
+        self.unasked_address_ops = frozenset(p.unrequested_addresses)
         self._declared: dict[tuple[str, str], tuple[PatternSet, str]] = {}  # (agent, epoch) -> (allowed target patterns, intent text)
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
@@ -288,8 +290,9 @@ class InjectedTarget(Detector):
             if not injected and mem.get("n"):  # (the source came while the request asked for no change, and it still does)
                 injected, kinds = True, kinds + ["unrequested_change"]
                 why = f"; {it} asked for a change naming it, and the task's request asked for no change"
-        elif not injected and mem.get("o") and action.operation in self.unasked_ops and not tool.startswith(DEFINED):
-            injected, kinds = True, kinds + ["unrequested_target"]  # (the user asked to read; the call sends or shares)
+        elif not injected and mem.get("o") and not tool.startswith(DEFINED) and \
+                (action.operation in self.unasked_ops or action.operation in self.unasked_address_ops and is_address(t)):
+            injected, kinds = True, kinds + ["unrequested_target"]  # (the user asked to read; the call sends, shares or redirects)
             why = f"; the task's request asked only to read, yet the call {action.operation}s to a target {it} gave"
         severity = None if injected else self.low
         if "planted" in kinds:  # a description named it, not as an example, for another tool's call

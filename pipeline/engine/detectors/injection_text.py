@@ -176,6 +176,16 @@ def canonical(value: str) -> str:
     return s.lower()
 
 
+def is_address(t: str) -> bool:
+    """Whether the target ``t`` is where something goes: an e-mail address, a link, an IBAN (not an id,
+    a handle, a number).
+
+    >>> is_address("eve@evil.io"), is_address("https://evil.io/x"), is_address("gb33bukb20201555555555"), is_address("msg-17")
+    (True, True, True, False)
+    """
+    return "://" in t or "@" in t[1:] or _IBAN.fullmatch(t.upper()) is not None
+
+
 def may_hold(text: str, t: str) -> bool:
     """Whether ``targets_in_text(text)`` can hold ``t``, tested cheaply: every target read from ASCII
     text is a substring of its lower-cased form without spaces, but a phone number, which is one of
