@@ -69,6 +69,12 @@ def policy(principal, condition=None) -> str:
     ("cloud.firewall_opened",
      ct("ec2:AuthorizeSecurityGroupIngress", {"ipPermissions": {"items": [{"fromPort": 22, "ipRanges": {"items": [{"cidrIp": "0.0.0.0/0"}]}}]}}),
      ct("ec2:AuthorizeSecurityGroupIngress", {"ipPermissions": {"items": [{"fromPort": 22, "ipRanges": {"items": [{"cidrIp": "10.0.0.0/8"}]}}]}})),
+    ("cloud.firewall_opened",  # the older form (the CLI's --cidr), as Stratus's open-port-22 detonation logged it
+     ct("ec2:AuthorizeSecurityGroupIngress", {"cidrIp": "0.0.0.0/0", "fromPort": 22, "toPort": 22, "ipProtocol": "tcp"}),
+     ct("ec2:AuthorizeSecurityGroupIngress", {"cidrIp": "203.0.113.7/32", "fromPort": 22, "toPort": 22, "ipProtocol": "tcp"})),
+    ("cloud.firewall_opened",  # a prefix of length 0 is the whole internet, whatever address is written (an anonymised log's)
+     ct("ec2:AuthorizeSecurityGroupIngress", {"cidrIp": "208.236.235.254/0", "fromPort": 22, "toPort": 22}),
+     ct("ec2:AuthorizeSecurityGroupIngress", {"cidrIp": "208.236.235.0/24", "fromPort": 22, "toPort": 22})),
     ("cloud.credentials_for_another_identity", ct("iam:CreateAccessKey", {"userName": "admin"}), ct("iam:CreateAccessKey", {})),
     ("cloud.credentials_for_another_identity", ct("iam:CreateAccessKey", {"userName": "admin"}), ct("iam:CreateAccessKey", {"userName": "deploy-bot"})),
     ("cloud.privileges_escalated", ct("iam:AttachUserPolicy", {"userName": "x", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),
