@@ -7,7 +7,8 @@ finding can name its tactic and technique. Written by hand from the published da
   (TA0005) into Stealth and Defense Impairment; this table stays on v18.1 until the
   catalogue is re-mapped, and says so in every finding (``ATTACK_VERSION``).
 - ATLAS **2026.09** (mitre-atlas/atlas-data ``dist/v6/ATLAS-2026.09.yaml``: the agentic
-  techniques AML.T0080 .. AML.T0086 added 2025-09-30, AML.T0034.002 added 2026-03-30).
+  techniques AML.T0080 .. AML.T0086 added 2025-09-30, AML.T0034.002 added 2026-03-30; AML.T0110,
+  AI Agent Tool Poisoning, a Persistence technique).
 
 Only ids in use are listed. When MITRE revokes or deprecates one, mark it here with its
 ``status`` (do not delete it): the catalogue check then names the stale id instead of
@@ -78,6 +79,8 @@ TECHNIQUES: dict[str, Technique] = {
     "T1098.006": Technique("Additional Container Cluster Roles", ("TA0003", "TA0004")),
     "T1136": Technique("Create Account", ("TA0003",)),
     "T1136.003": Technique("Cloud Account", ("TA0003",)),
+    "T1195": Technique("Supply Chain Compromise", ("TA0001",)),
+    "T1195.002": Technique("Compromise Software Supply Chain", ("TA0001",)),
     "T1484": Technique("Domain or Tenant Policy Modification", ("TA0005", "TA0004")),
     "T1484.002": Technique("Trust Modification", ("TA0005", "TA0004")),
     "T1485": Technique("Data Destruction", ("TA0040",)),
@@ -115,6 +118,7 @@ TECHNIQUES: dict[str, Technique] = {
     "AML.T0080": Technique("AI Agent Context Poisoning", ("AML.TA0006",)),
     "AML.T0081": Technique("Modify AI Agent Configuration", ("AML.TA0006", "AML.TA0007")),
     "AML.T0086": Technique("Exfiltration via AI Agent Tool Invocation", ("AML.TA0010",)),
+    "AML.T0110": Technique("AI Agent Tool Poisoning", ("AML.TA0006",)),
 }
 
 

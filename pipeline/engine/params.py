@@ -151,6 +151,14 @@ class DiscoveryBurstParams(_Params):
                                     "counts besides the recon calls' (Bedrock model invocations: LLMjacking's first step).")
 
 
+# -- offered tools pinned (detectors/tool_pinning.py) ---------------------------------------
+class ToolPinningParams(_Params):
+    tools: int = Field(default=256, ge=1, description="Tools pinned per agent (the first pinned is dropped past it).")
+    versions: int = Field(default=4, ge=1, description="Versions kept per tool: a change back to one of them is quiet.")
+    steering_severity: Severity = Field(default="high", description="Severity when the new version names a target no earlier "
+                                        "version named, or reads as instructions aimed at the agent.")
+
+
 # -- injected targets (detectors/injection.py) -----------------------------------------------
 class InjectionParams(_Params):
     sessions: int = Field(default=4, ge=1, description="Sessions remembered per agent (the oldest is forgotten first).")

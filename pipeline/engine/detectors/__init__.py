@@ -8,7 +8,8 @@ rule's ``params``.
   (instance credentials), ``cloud_bursts.py`` (refusals and discovery sweeps), ``offensive_client.py``
   (an attacker's toolbox in the user agent), ``root_credentials.py`` (the root user at work), all reading
   actions through ``cloud_calls.py``, as does ``human_use.py`` (an agent's identity at the AWS console,
-  agents with a manifest only);
+  agents with a manifest only); ``injection.py`` (a call steered by a tool result), ``tool_pinning.py``
+  (an offered tool's definition changed);
 - raised by the engine (``Raised``): on manifest changes, refused control-plane changes and
   expiry (``lifecycle.py``), by the response policy and suppressions (``pipeline.py``); dormancy,
   a timer per agent (``dormancy.py``);
@@ -42,6 +43,7 @@ from intentwatch.pipeline.engine.detectors.pipeline import CircuitBreaker, Suppr
 from intentwatch.pipeline.engine.detectors.root_credentials import RootCredentials
 from intentwatch.pipeline.engine.detectors.rate import ModelInvocations, RateBurst
 from intentwatch.pipeline.engine.detectors.tool_clauses import ArgumentAllowed, ArgumentBounds, ToolOperation, ToolResource
+from intentwatch.pipeline.engine.detectors.tool_pinning import ToolPinning
 from intentwatch.pipeline.engine.detectors.volume import VolumeSpike
 
 REGISTRY: dict[str, type[Detector] | type[Raised] | type[LearnedDetector] | type[Dormancy]] = {
@@ -68,6 +70,7 @@ REGISTRY: dict[str, type[Detector] | type[Raised] | type[LearnedDetector] | type
     "distinct_burst": DistinctBurst,
     "discovery_burst": DiscoveryBurst,
     "injected_target": InjectedTarget,
+    "tool_definition_changed": ToolPinning,
     "definition_new_tool": DefinitionNewTool,
     "definition_new_target": DefinitionNewTarget,
     "definition_volume": DefinitionVolume,
