@@ -186,6 +186,10 @@ class InjectionParams(_Params):
                                                    "changes a payee, a recovery address, a forwarding rule or an event's guests to "
                                                    "one a result gave (not an id: marking a listed mail read is no threat). Empty: "
                                                    "provenance.")
+    changed_payees: bool = Field(default=True, description="An account that only a result announcing its payee's new bank details "
+                                 "gave (\"Our bank details have changed\", \"remit to our updated account\": business e-mail "
+                                 "compromise) takes the rule's severity whatever the request asked: a changed payee is verified "
+                                 "before it is paid (off: provenance).")
     steered_calls: bool = Field(default=True, description="While the task's request asked for no change, judge a state-changing "
                                 "call with no target (or targets nobody gave, or only a result without instructions gave) by its "
                                 "verb (its tool name's, a one-word argument's, a shell command's program) or, after \"please\", its "

@@ -105,7 +105,7 @@ from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import READS, Detector
 from intentwatch.pipeline.engine.detectors.injection_calls import read_call
 from intentwatch.pipeline.engine.detectors.injection_cues import directed_targets, injection_cues
-from intentwatch.pipeline.engine.detectors.injection_record import (CUE, DEFINED, DIRECTED, SCORED, TEXT, TOK, TOKENS, UNASKED,
+from intentwatch.pipeline.engine.detectors.injection_record import (CUE, DEFINED, DIRECTED, NEW_PAYEE, SCORED, TEXT, TOK, TOKENS, UNASKED,
                                                                     chars, copied, first_in_record, rank, source, steered,
                                                                     target_hash, targets, whole_tokens)
 from intentwatch.pipeline.engine.detectors.injection_requests import asks_change, asks_to_read
@@ -119,6 +119,7 @@ from intentwatch.pipeline.engine.toolcall import PEER_RESULTS, REQUEST_KEYS, TOO
     tool_descriptions
 
 
+_ACCOUNT_ARG = re.compile(r"account|acct|iban|konto|payee|beneficiar|recipient|creditor|routing|sort_?code", re.I)  # digits named as an account, not a phone
 _LINK_ARG = re.compile(r"url|uri|link|href|host|domain|endpoint|webhook|site|page", re.I)  # an argument naming a link
 
 _ASKED_CHARS = 2000  # characters of the session's request text kept (for copied values, and whether it asks for a change)
@@ -148,6 +149,7 @@ class InjectedTarget(Detector):
         self.unrequested, self.steering = p.unrequested_changes, p.steered_calls
         self.unasked_ops = frozenset(p.unrequested_targets)
         self.unasked_address_ops = frozenset(p.unrequested_addresses)
+        self.new_payees = p.changed_payees
         self._declared: dict[tuple[str, str], tuple[PatternSet, str]] = {}  # (agent, epoch) -> (allowed target patterns, intent text)
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
@@ -290,6 +292,9 @@ class InjectedTarget(Detector):
             if not injected and mem.get("n"):  # (the source came while the request asked for no change, and it still does)
                 injected, kinds = True, kinds + ["unrequested_change"]
                 why = f"; {it} asked for a change naming it, and the task's request asked for no change"
+        elif NEW_PAYEE in kinds and not injected and self.new_payees and (not t.isdigit() or _ACCOUNT_ARG.search(name) is not None):
+            injected = True  # (whatever the request: a changed payee is verified before it is paid)
+            why = f"; {it} announced that the payee's bank details changed (verify a changed payee before paying)"
         elif not injected and mem.get("o") and not tool.startswith(DEFINED) and \
                 (action.operation in self.unasked_ops or action.operation in self.unasked_address_ops and is_address(t)):
             injected, kinds = True, kinds + ["unrequested_target"]  # (the user asked to read; the call sends, shares or redirects)

@@ -231,3 +231,46 @@ def named_change(text: str, verbs: list[str], things: list[str], named: list[str
                 if _names(s, [w]):
                     return w
     return None
+
+
+# A payee's notice that its bank details changed (business e-mail compromise, the commonest payment
+# fraud: "Our bank details have changed", "we switched banks", "die alte Kontoverbindung ..."): a word
+# of the bank account and a word of change near each other (English, German, French, Spanish,
+# Italian), unless the text near it says nothing changed ("remains", "as always", "unverändert") or
+# the account is the reader's own ("your new savings account", "Ihre Bankdaten").
+_BANK_WORD = re.compile(r"\b(bank\w*|banque|bancai\w+|bancari\w+|banco|konto\w*|kontoverbindung|iban|rib|account(s)?|compte|cuenta|"
+                   r"conto|remittance|financial\s+institution|coordonn\w+\s+bancaires|coordinate\s+bancarie)\b", re.I)
+_READERS = re.compile(r"\b(your|you|ihre?[nmrs]?|deine?[nmrs]?|votre|vos|ton|tu|su|sus|tuo|suo)\s+(\w+\s+){0,2}$", re.I)
+_CHANGED = re.compile(r"\b(chang\w*|switch\w*|moved?|moving|migrat\w+|new|neue?[nrs]?|nouve\w+|nuev[ao]s?|nuov[ao]|different|"
+                     r"otra|autre|updated|replaced|modified|variat\w+|ge(ä|ae)ndert|\w*wechsel\w*|old|alte[nrs]?|former|retired|"
+                     r"decommission\w*|closed|zugemacht|aufgel(ö|oe)st|no\s+longer|nicht\s+mehr|out\s+of\s+date|redirected|"
+                     r"consolidated|actuali[sz]ad\w+|ab\s+sofort|a\s+partir\s+de\s+ahora|going\s+forward|from\s+now\s+on)\b|"
+                     r"\b(is|are)\s+now\s*:?\s*(?=(?-i:[A-Z]{2}\s?\d\d)|\d[\d \-]{7})", re.I)  # "the account ... is now GB33..."
+_UNCHANGED = re.compile(r"\b(unchanged|inchang\w+|unver(ä|ae)ndert|remains?|bleibt|same|as\s+(always|usual|before)|de\s+siempre|"
+                   r"no\s+changes?|nothing\s+changes|not\s+changed?|sin\s+cambios|come\s+sempre)\b", re.I)
+_ACCOUNT = frozenset({"account", "accounts", "konto", "compte", "cuenta", "conto"})
+_NEAR_BANK = 150  # characters either side of the word of the bank account, within its sentence
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n[ \t]*\n")
+
+
+def announces_new_payee(text: str) -> bool:
+    """Whether a result announces that its payee's bank details changed.
+
+    >>> announces_new_payee("Please remit payment to our updated account. IBAN: US13..."), announces_new_payee(
+    ...     "Our bank details have changed. The beneficiary account is now FR76...")
+    (True, True)
+    >>> announces_new_payee("Your new savings account is ready."), announces_new_payee("We moved! Our bank account remains the same.")
+    (False, False)
+    """
+    text = cut(text)
+    words = list(itertools.islice(_BANK_WORD.finditer(text), 64))
+    if any(m.group(0).lower() in _ACCOUNT and _READERS.search(text, max(0, m.start() - 40), m.start()) is not None for m in words):
+        return False  # a text about the reader's own account ("your new savings account", "paid into your account")
+    for m in words:  # each within its sentence (a wrapped line goes on; a full stop or a blank line ends it)
+        ends = [e.end() for e in _SENTENCE_END.finditer(text, max(0, m.start() - _NEAR_BANK), m.start())]
+        start = ends[-1] if ends else max(0, m.start() - _NEAR_BANK)
+        end = _SENTENCE_END.search(text, m.end(), m.end() + _NEAR_BANK)
+        near = text[start: end.start() if end is not None else m.end() + _NEAR_BANK]
+        if _CHANGED.search(near) is not None and _UNCHANGED.search(near) is None:
+            return True
+    return False

@@ -7,10 +7,10 @@ import hashlib
 import itertools
 from typing import Any
 
-from intentwatch.pipeline.engine.detectors.injection_calls import asked_for, asked_in, named_change
+from intentwatch.pipeline.engine.detectors.injection_calls import announces_new_payee, asked_for, asked_in, named_change
 from intentwatch.pipeline.engine.detectors.injection_cues import CUE_THRESHOLD, directed_targets, directives, injection_cues, \
     instruction_part
-from intentwatch.pipeline.engine.detectors.injection_text import argument_targets, may_hold, planted, text_targets
+from intentwatch.pipeline.engine.detectors.injection_text import argument_targets, is_account, may_hold, planted, text_targets
 
 _hashes: dict[str, str] = {}  # target -> its hash (a pure function, remembered: results repeat their targets)
 
@@ -29,6 +29,7 @@ _VERBATIM = (6, 100)  # the lengths of a text argument judged as copied word for
 _COPIED_ARGS = 64  # arguments looked at per call (each is searched for in the record's text)
 DEFINED = "the definition of "  # a tool definition's source label starts so
 DIRECTED = "directed"  # a source's kind: its sentence asking for a change names the target (no cue)
+NEW_PAYEE = "payee_changed"  # a source's kind: it announced that its payee's bank details changed, and the target is an account
 
 # A result in the record (a JSON-able list, checkpointed with the agent's state):
 # [event_id, tool, target text, cue text (None: the target text), whether whole-line tokens count,
@@ -59,7 +60,8 @@ def source(entry: list, t: str | None = None, copied: str | None = None, directe
     instructions, cue kinds]. A result that carried instructions taints only what is in the part that
     carried them (``instruction_part``): the bill's own IBAN beside an injected paragraph is provenance.
     One that did not, but asked its reader for a change naming ``t`` (``directed_targets``: given when
-    known), keeps the kind ``directed``, judged against the request (``InjectedTarget._judge``)."""
+    known), keeps the kind ``directed``, judged against the request (``InjectedTarget._judge``); an
+    account from one that announced its payee's bank details changed keeps the kind ``payee_changed``."""
     scored = _scored(entry)
     injected = scored[0]
     if not injected and t is not None:
@@ -68,6 +70,8 @@ def source(entry: list, t: str | None = None, copied: str | None = None, directe
                 return [entry[0], entry[1], False, scored[1] + ["planted"]]
         elif entry[TOKENS] & UNASKED and t in (directed if directed is not None else directed_targets(entry[TEXT])):
             return [entry[0], entry[1], False, scored[1] + [DIRECTED]]
+        elif is_account(t) and announces_new_payee(entry[TEXT]):
+            return [entry[0], entry[1], False, scored[1] + [NEW_PAYEE]]
     if injected and (t is not None or copied is not None):
         part = _part(entry)
         injected = (t in part[1]) if t is not None else (copied in part[0])
@@ -95,8 +99,9 @@ def _part(entry: list) -> list:
 
 
 def rank(src: list) -> tuple[bool, bool]:
-    """A source judged before another: one that carried instructions, then one asking for a change."""
-    return src[2], DIRECTED in src[3]
+    """A source judged before another: one that carried instructions, then one asking for a change or
+    announcing a payee's new bank details."""
+    return src[2], DIRECTED in src[3] or NEW_PAYEE in src[3]
 
 
 def first_in_record(record: list[list], t: str) -> list | None:

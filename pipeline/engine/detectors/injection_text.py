@@ -186,6 +186,15 @@ def is_address(t: str) -> bool:
     return "://" in t or "@" in t[1:] or _IBAN.fullmatch(t.upper()) is not None
 
 
+def is_account(t: str) -> bool:
+    """Whether the target ``t`` is a bank account: an IBAN, or a run of 8 to 34 digits.
+
+    >>> is_account("gb33bukb20201555555555"), is_account("4402331198"), is_account("eve@evil.io")
+    (True, True, False)
+    """
+    return _IBAN.fullmatch(t.upper()) is not None or (t.isdigit() and 8 <= len(t) <= 34)
+
+
 def may_hold(text: str, t: str) -> bool:
     """Whether ``targets_in_text(text)`` can hold ``t``, tested cheaply: every target read from ASCII
     text is a substring of its lower-cased form without spaces, but a phone number, which is one of
