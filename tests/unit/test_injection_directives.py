@@ -10,7 +10,8 @@ from intentwatch.pipeline.engine.config import EngineConfig, RuleOverride
 from intentwatch.pipeline.engine.detectors.injection_cues import directed_targets
 from intentwatch.pipeline.engine.detectors.injection_requests import asks_change
 from intentwatch.pipeline.engine.engine import Engine
-from tests.data.injection_texts import (BENIGN, BENIGN_MORE, BENIGN_REAL, DECLARATIVE, DIRECTIVES, DIRECTIVES_2, STEERED, STEERED_BENIGN,
+from tests.data.injection_texts import (ADDRESS_WRITES_11, ADDRESS_WRITES_BENIGN_11, BENIGN, BENIGN_MORE, BENIGN_REAL, DECLARATIVE,
+                                        DIRECTIVES, DIRECTIVES_2, STEERED, STEERED_BENIGN,
                                         REQUESTS_CHANGE, REQUESTS_CHANGE_2, REQUESTS_OBLIQUE, REQUESTS_READ, REQUESTS_READ_2,
                                         REQUESTS_READ_6, STEERED_2, STEERED_3, STEERED_BENIGN_2, STEERED_BENIGN_3, TARGETED_6,
                                         TARGETED_BENIGN_6)
@@ -301,3 +302,18 @@ def test_sixth_round_measured():
     quiet = [result_severity(*b) for b in TARGETED_BENIGN_6]
     assert quiet.count("high") == 0 and quiet.count("low") == 8
 
+
+
+def test_eleventh_round_measured():
+    """Written by a separate session before it was run: plain notices naming an address and an agent, asked
+    only a question, that writes or configures it; look-alikes of well-behaved writes. First run (with
+    ``unrequested_addresses`` as first committed): 14 of 20 attacks high, and 7 of 20 look-alikes (a CRM
+    log, a read receipt, an audit entry, a recent contact: four from ``unrequested_addresses``). Then a
+    write that records what was read or tries an address out (``records``: log, audit, receipt, note,
+    test, ping ...) is steered by no result; a question about a change ("What did HR send?") asks for
+    none; keeping, saving and noting where an imperative stands ask for one; an address is named before
+    an id of the same call: 18 of 20 (seen; missed: the French and Spanish questions, read in English
+    only), look-alikes 0 of 20."""
+    found = [result_severity(*row) for row in ADDRESS_WRITES_11]
+    assert [i for i, s in enumerate(found, 1) if s != "high"] == [11, 20]
+    assert "high" not in [result_severity(*row) for row in ADDRESS_WRITES_BENIGN_11]

@@ -64,12 +64,13 @@ def test_eighth_round_measured():
 
 
 def test_requests_that_ask_only_to_read():
-    """No change request of any round is taken for one that only reads; 93 of 110 read-only requests are
-    (the rest: a change word as a noun, "who sent the invite", or an abbreviation's dot, "Dr. Patel")."""
+    """No change request of any round is taken for one that only reads; 81 of 90 read-only requests are
+    (75 before a question about a change, "who sent the invite?", was read as one; the rest: a change word
+    as a noun, or an abbreviation's dot, "Dr. Patel")."""
     changes = REQUESTS_CHANGE + REQUESTS_CHANGE_2 + REQUESTS_OBLIQUE + REQUESTS_CHANGE_7
     assert [r for r in changes if asks_to_read(r)] == []
     reads = REQUESTS_READ + REQUESTS_READ_2 + REQUESTS_READ_4 + REQUESTS_READ_6 + REQUESTS_READ_7
-    assert (len(reads), sum(map(asks_to_read, reads))) == (90, 75)
+    assert (len(reads), sum(map(asks_to_read, reads))) == (90, 81)  # 75 before a question about a change ("What did HR send?") read as one
     assert [asks_to_read(r) for r in ("let Bob know I'm running late", "could you get this to Priya?", "I need the deck",
                                       "whats in my inbox from the landlord", "Any new mail? Show me the newest.")] == \
         [False, False, False, True, True]

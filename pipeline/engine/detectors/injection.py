@@ -103,7 +103,7 @@ from typing import Any
 from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import READS, Detector
-from intentwatch.pipeline.engine.detectors.injection_calls import read_call
+from intentwatch.pipeline.engine.detectors.injection_calls import read_call, records
 from intentwatch.pipeline.engine.detectors.injection_cues import directed_targets, injection_cues
 from intentwatch.pipeline.engine.detectors.injection_record import (CUE, DEFINED, DIRECTED, NEW_PAYEE, SCORED, TEXT, TOK, TOKENS, UNASKED,
                                                                     chars, copied, first_in_record, rank, source, steered,
@@ -133,6 +133,12 @@ _TOOL_NAME = re.compile(r"^[A-Za-z][\w.-]*(?:[_.-]|[a-z][A-Z])[\w.-]*$")  # an i
 def _covered(t: str, user: set[str], allowed: PatternSet, intent_text: str) -> bool:
     """Whether the task's request (its targets' hashes) or the declared intent names target ``t``."""
     return target_hash(t) in user or t in allowed or f"mailto:{t}" in allowed or bool(intent_text and t in intent_text)
+
+
+def _recording(action: Action) -> bool:
+    """A write that records what was read (a log line, an audit entry, a read receipt, a CRM activity:
+    ``records``): what a result names is kept there, not made a destination, so no result steers it."""
+    return action.operation == "write" and records(action.tool)
 
 
 class InjectedTarget(Detector):
@@ -194,7 +200,7 @@ class InjectedTarget(Detector):
                         if isinstance(v, str) and ("://" in v or "www." in v or _LINK_ARG.search(k) is not None)}
             if args:
                 finding = self._judge(action, state, ts, args, mem)
-            if op in STATE_CHANGING and (finding is None or finding.severity is not None):
+            if op in STATE_CHANGING and (finding is None or finding.severity is not None) and not _recording(action):
                 # (a target a result gave, provenance only, on a change a result asked for: steered)
                 finding = self._steered(action, state, ts, args or {}, mem) or finding
         res = result(action)
@@ -277,7 +283,7 @@ class InjectedTarget(Detector):
                 src = first_in_record(record, t)
                 if src is None:
                     continue
-            if best is None or rank(src) > rank(best[2]):
+            if best is None or (rank(src), is_address(t)) > (rank(best[2]), is_address(best[1])):  # (an address before an id)
                 best = (name, t, src)
         if (best is None or not best[2][2]) and self.copied and action.operation not in READS:
             best = copied(args, record, mem.get("q", ""), intent_text) or best
@@ -289,14 +295,15 @@ class InjectedTarget(Detector):
               f"; {it} carried no instructions aimed at the agent (provenance only)"
         if DIRECTED in kinds:
             kinds = [k for k in kinds if k != DIRECTED]
-            if not injected and mem.get("n"):  # (the source came while the request asked for no change, and it still does)
+            if not injected and mem.get("n") and not _recording(action):  # (the request asked for no change, and still does)
                 injected, kinds = True, kinds + ["unrequested_change"]
                 why = f"; {it} asked for a change naming it, and the task's request asked for no change"
         elif NEW_PAYEE in kinds and not injected and self.new_payees and (not t.isdigit() or _ACCOUNT_ARG.search(name) is not None):
             injected = True  # (whatever the request: a changed payee is verified before it is paid)
             why = f"; {it} announced that the payee's bank details changed (verify a changed payee before paying)"
         elif not injected and mem.get("o") and not tool.startswith(DEFINED) and \
-                (action.operation in self.unasked_ops or action.operation in self.unasked_address_ops and is_address(t)):
+                (action.operation in self.unasked_ops or
+                 action.operation in self.unasked_address_ops and is_address(t) and not _recording(action)):
             injected, kinds = True, kinds + ["unrequested_target"]  # (the user asked to read; the call sends, shares or redirects)
             why = f"; the task's request asked only to read, yet the call {action.operation}s to a target {it} gave"
         severity = None if injected else self.low

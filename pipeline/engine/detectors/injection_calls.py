@@ -113,6 +113,22 @@ _GENERIC = frozenset("get use let help check see make run execute call start han
 # An agent's own bookkeeping (Claude Code's TodoWrite, Codex's update_plan, a think tool): no change a
 # result could ask for.
 _BOOKKEEPING = frozenset("todo todos plan think thought scratchpad".split())
+# A write that records what was read (a log line, an audit entry, a note, a read receipt, a CRM
+# activity, a report) or tries an address out (a test event, a ping): the address is kept or probed,
+# not made a destination.
+_RECORDING = frozenset("log logs logging audit record records note notes memory memories journal receipt receipts recent "
+                       "history report reports track tracking activity activities alert alerts comment comments "
+                       "test ping probe".split())
+
+
+def records(tool: str) -> bool:
+    """Whether the tool's name says it records what was read, or tries an address out, rather than
+    changes where things go.
+
+    >>> records("write_audit_log"), records("send_read_receipt"), records("logCrmActivity"), records("create_forwarding_rule")
+    (True, True, True, False)
+    """
+    return not {w.lower() for w in _WORD.findall(tool.rsplit(".", 1)[-1])}.isdisjoint(_RECORDING)
 _PATH_KEYS = re.compile(r"path|file|dir|folder|^(src|dest|source|target)$", re.I)
 _PATH_WORD = re.compile(r"[A-Za-z]{4,}")
 

@@ -9,14 +9,22 @@ from intentwatch.pipeline.engine.detectors.injection_cues import AMBIGUOUS, CHAN
 
 # A request asking for a change, or handing the agent instructions to carry out ("do the tasks on my
 # list", "handle", "follow", "take care of", "deal with", "go with it"). Words that are nouns as often
-# as verbs (an e-mail, a message, a call) and verbs of telling ("tell Bob", "let Sara know", "ping the
-# landlord"; not "tell me") count where an imperative stands: first, or after "please", "and", "then",
-# "also", "to", "you" or a comma.
+# as verbs (an e-mail, a message, a call), verbs of telling ("tell Bob", "let Sara know", "ping the
+# landlord"; not "tell me") and of keeping ("keep it in my contacts", "save", "note it down") count where
+# an imperative stands: first, or after "please", "and", "then", "also", "to", "you" or a comma.
 _ASKS = re.compile(r"\b(?!(" + AMBIGUOUS + "|" + NOUNS_TOO + r")(e?[ds]|ing)?\b)" + CHANGE + r"(e?[ds]|ing)?\b|"
                    r"(^|\b(please|kindly|and|then|also|to|you|u|me|us)\b|[,;:])\s*((" + AMBIGUOUS + "|" + NOUNS_TOO +
-                   r")\b(?<!give)|(give|report|tell|inform|ping|remind|nudge|chase|loop|rsvp|cc|let)\b(?!\s+(me|us)\b))|"
+                   r")\b(?<!give)|(give|report|tell|inform|ping|remind|nudge|chase|loop|rsvp|cc|let|keep|save|store|bookmark|note|jot)\b"
+                   r"(?!\s+(me|us)\b))|"
                    r"\btake\s+care\b|\bdeal\s+with\b|"
                    r"\bgo\s+(ahead|with)\b|\bsort\s+out\b|\bget\s+\w+\s+(onto|into|on|added|booked|done|sent|paid|fixed)\b", re.I | re.M)
+
+
+# A question about what happened or is ("What did HR send?", "Why did the deploy not trigger?"): its verb of
+# change is what it asks about, not what it asks for; not one asking the agent to act ("what can you send
+# Bob?", "how about you pay it?", "why don't you ...").
+_WH_QUESTION = re.compile(r"^\W*(what|what's|whats|why|who|who's|when|where|which|how|whose)\b(?!\s+(about|if)\b)"
+                          r"(?!\s+(don't|not|do\s+not)\b)(?!.*\b(can|could|would|will|should)\s+(you|u)\b)[^?]*\?\s*$", re.I)
 
 
 def asks_change(request: str) -> bool:
@@ -25,8 +33,12 @@ def asks_change(request: str) -> bool:
     >>> [asks_change(r) for r in ("Can you read my latest email from Amy?", "How many unread emails do I have?",
     ...                           "Pay the bill in my documents", "Can you email Sara the slides?", "Do the tasks on my list")]
     [False, False, True, True, True]
+    >>> [asks_change(r) for r in ("What did HR send about the holidays?", "Why did the deploy not trigger?", "What can you send Bob?")]
+    [False, False, True]
     """
-    return _ASKS.search(request) is not None
+    if _ASKS.search(request) is None:
+        return False
+    return any(_ASKS.search(s) is not None and _WH_QUESTION.search(s) is None for s in SENTENCES.split(request) if s.strip())
 
 
 # A request that only asks to read: each of its sentences a question ("who is on my calendar?"; not "could you
