@@ -129,6 +129,8 @@ def records(tool: str) -> bool:
     (True, True, True, False)
     """
     return not {w.lower() for w in _WORD.findall(tool.rsplit(".", 1)[-1])}.isdisjoint(_RECORDING)
+
+
 _PATH_KEYS = re.compile(r"path|file|dir|folder|^(src|dest|source|target)$", re.I)
 _PATH_WORD = re.compile(r"[A-Za-z]{4,}")
 
@@ -251,11 +253,11 @@ def named_change(text: str, verbs: list[str], things: list[str], named: list[str
 
 # A payee's notice that its bank details changed (business e-mail compromise, the commonest payment
 # fraud: "Our bank details have changed", "we switched banks", "die alte Kontoverbindung ..."): a word
-# of the bank account and a word of change near each other (English, German, French, Spanish,
-# Italian), unless the text near it says nothing changed ("remains", "as always", "unverändert") or
-# the account is the reader's own ("your new savings account", "Ihre Bankdaten").
+# of the bank account and a word of change in one sentence (English, German, French, Spanish,
+# Italian), unless that sentence says nothing changed ("remains", "as always", "unverändert") or the
+# text is about the reader's own account ("your new savings account", "Ihre Bankdaten").
 _BANK_WORD = re.compile(r"\b(bank\w*|banque|bancai\w+|bancari\w+|banco|konto\w*|kontoverbindung|iban|rib|account(s)?|compte|cuenta|"
-                   r"conto|remittance|financial\s+institution|coordonn\w+\s+bancaires|coordinate\s+bancarie)\b", re.I)
+                        r"conto|remittance|financial\s+institution|coordonn\w+\s+bancaires|coordinate\s+bancarie)\b", re.I)
 _READERS = re.compile(r"\b(your|you|ihre?[nmrs]?|deine?[nmrs]?|votre|vos|ton|tu|su|sus|tuo|suo)\s+(\w+\s+){0,2}$", re.I)
 _CHANGED = re.compile(r"\b(chang\w*|switch\w*|moved?|moving|migrat\w+|new|neue?[nrs]?|nouve\w+|nuev[ao]s?|nuov[ao]|different|"
                      r"otra|autre|updated|replaced|modified|variat\w+|ge(ä|ae)ndert|\w*wechsel\w*|old|alte[nrs]?|former|retired|"
@@ -263,7 +265,7 @@ _CHANGED = re.compile(r"\b(chang\w*|switch\w*|moved?|moving|migrat\w+|new|neue?[
                      r"consolidated|actuali[sz]ad\w+|ab\s+sofort|a\s+partir\s+de\s+ahora|going\s+forward|from\s+now\s+on)\b|"
                      r"\b(is|are)\s+now\s*:?\s*(?=(?-i:[A-Z]{2}\s?\d\d)|\d[\d \-]{7})", re.I)  # "the account ... is now GB33..."
 _UNCHANGED = re.compile(r"\b(unchanged|inchang\w+|unver(ä|ae)ndert|remains?|bleibt|same|as\s+(always|usual|before)|de\s+siempre|"
-                   r"no\s+changes?|nothing\s+changes|not\s+changed?|sin\s+cambios|come\s+sempre)\b", re.I)
+                        r"no\s+changes?|nothing\s+changes|not\s+changed?|sin\s+cambios|come\s+sempre)\b", re.I)
 _ACCOUNT = frozenset({"account", "accounts", "konto", "compte", "cuenta", "conto"})
 _NEAR_BANK = 150  # characters either side of the word of the bank account, within its sentence
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n[ \t]*\n")
