@@ -7,6 +7,7 @@ or the whole instruction so that a filter reading the page finds neither, and th
 import base64
 import binascii
 import html
+import itertools
 import re
 from urllib.parse import unquote
 
@@ -28,13 +29,14 @@ def hidden_text(text: str) -> str:
     """
     out: list[str] = []
     if "%" in text:
-        for run in _PERCENT.findall(text)[:_RUNS]:
+        for m in itertools.islice(_PERCENT.finditer(text), _RUNS):  # (bounded: a page of escapes is read no further)
+            run = m.group(0)
             if _ESCAPE.search(run) is not None:
                 decoded = unquote(run)
                 if decoded != run:  # a link's parameters one a line: a link inside one is a link again
                     out.append(decoded.replace("&", "\n").replace("=", "\n"))
     if "&#" in text:
-        out += [html.unescape(run) for run in _REFERENCE.findall(text)[:_RUNS]]
+        out += [html.unescape(m.group(0)) for m in itertools.islice(_REFERENCE.finditer(text), _RUNS)]
     n = 0
     for m in _BASE64.finditer(text):
         run = m.group(0)

@@ -50,19 +50,19 @@ class ToolPinning(Detector):
         changed: list[tuple[str, list[str], list[str]]] = []  # (tool, targets no earlier version named, cue kinds)
         for name, text in tool_descriptions(defs):
             h = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
-            found = targets_in_text(text)
             versions = pins.get(name)
+            if versions is not None and any(v[0] == h for v in versions):
+                continue  # (the common case: every model call offers the same tools again; their text is not read)
+            hashed = {target_hash(t): t for t in targets_in_text(text)}
             if versions is None:
                 while len(pins) >= self.tools:
                     del pins[next(iter(pins))]
-                pins[name] = [[h, sorted(target_hash(t) for t in found)]]
-                continue
-            if any(v[0] == h for v in versions):
+                pins[name] = [[h, sorted(hashed)]]
                 continue
             known = {t for v in versions for t in v[1]}
-            new = sorted(t for t in found if target_hash(t) not in known)
+            new = sorted(t for th, t in hashed.items() if th not in known)
             score, kinds = injection_cues(text)
-            versions.append([h, sorted(target_hash(t) for t in found)])
+            versions.append([h, sorted(hashed)])
             del versions[: max(0, len(versions) - self.versions)]
             changed.append((name, new, kinds if score >= CUE_THRESHOLD else []))
         if not changed:
