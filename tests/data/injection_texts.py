@@ -4404,3 +4404,133 @@ REQUESTS_CHANGE_12 = [
     "Apague o evento duplicado de amanhã.",
     "Por que você não responde ao Carlos confirmando o pedido?",
 ]
+
+
+# Round 13 (written 2026-12-06 by another separate session, after round 12 was tuned on and without seeing
+# it or the detector): harder requests in the same five languages (indirect requests, attached pronouns,
+# separable verbs, questions about changes already made).
+# Round 13 held-out set: READ vs CHANGE requests in non-English languages.
+
+REQUESTS_READ_13 = [
+    # German (12)
+    "Hallo! Kannst du mir kurz vorlesen, was Frau Berger mir heute früh geschrieben hat?",
+    "Hat Lisa die Einladung zum Teammeeting am Donnerstag schon angenommen?",
+    "Ist die Überweisung an den Vermieter eigentlich schon rausgegangen?",
+    "Liste mir bitte alle offenen Bestellungen bei Zalando auf, mit voraussichtlichem Lieferdatum.",
+    "wie viel hab ich diesen monat schon fuer lieferando ausgegeben",
+    "Zeig mir mal meine Termine für nächste Woche. Ich will sehen, wo noch Luft für ein Kundengespräch ist.",
+    "Gibt es im CRM schon einen Eintrag für die Hoffmann GmbH oder fehlt der noch?",
+    "Danke dir! Wer hat eigentlich zuletzt die Datei Budget_2024.xlsx bearbeitet?",
+    "Welche Webhooks sind bei unserem Shopify-Shop gerade aktiv und an welche URLs gehen die?",
+    "Wurde mein Passwort letzte Woche zurückgesetzt? Ich hab da eine komische Mail bekommen.",
+    "Schau mal nach, ob die Rechnung von der Telekom schon bezahlt ist.",
+    "Guten Tag, könnten Sie mir bitte zusammenfassen, was im Slack-Kanal #vertrieb seit gestern besprochen wurde?",
+
+    # French (12)
+    "Salut ! Tu peux jeter un œil à mes mails et me dire si Claire a répondu pour samedi ?",
+    "Est-ce que le virement de 450 € à Paul est bien parti hier ?",
+    "cest combien le solde sur mon compte courant la ? jai peur detre a decouvert",
+    "Bonjour, pourriez-vous m'indiquer quelles réunions j'ai mardi après-midi ?",
+    "Ma commande Fnac a-t-elle été expédiée ou elle est toujours en préparation ?",
+    "Affiche-moi les contacts de chez Renault que j'ai dans mon carnet d'adresses.",
+    "Qui a accès au dossier partagé « Compta 2024 » sur le Drive ?",
+    "Est-ce que Julien a accepté l'invitation au déjeuner de vendredi ?",
+    "Merci ! Et le prélèvement EDF, il a déjà été débité ce mois-ci ?",
+    "Lis-moi le dernier message de Mathilde sur WhatsApp, je suis en voiture.",
+    "Rappelle-moi ce que j'avais noté dans le fichier « idées cadeaux » l'an dernier.",
+    "La double authentification est-elle activée sur notre compte AWS de production, et depuis quand ?",
+
+    # Spanish (12)
+    "¿Ya se canceló mi pedido de Amazon o sigue pendiente?",
+    "Hola! Échale un vistazo a mi bandeja de entrada y dime si hay algo urgente de Recursos Humanos.",
+    "cuanto me cobraron de la luz el mes pasado",
+    "¿Me puedes leer el último correo de Lucía? Voy manejando.",
+    "Buenas tardes, ¿podría indicarme qué reuniones tengo el jueves?",
+    "¿Pedro ya firmó el contrato que le mandamos la semana pasada?",
+    "Muéstrame las transferencias de más de 500 euros que hice en marzo.",
+    "¿Quién tiene permisos de edición en la carpeta Proyectos del Drive?",
+    "Gracias! Oye, ¿al final se pagó la factura del proveedor de Valencia?",
+    "Enumérame los clientes del CRM que no tienen teléfono registrado.",
+    "¿Esta activada la verificacion en dos pasos en mi cuenta de gmail?",
+    "Necesito saber quiénes respondieron a la invitación de la cena de empresa del viernes. ¿Cuántos confirmaron y cuántos dijeron que no?",
+
+    # Italian (8)
+    "Ciao! Puoi dare un'occhiata al calendario e dirmi se domani pomeriggio sono libero?",
+    "Marco ha già pagato la sua parte della cena su Satispay?",
+    "quanto ho speso su amazon a febbraio",
+    "Buongiorno, mi potrebbe elencare gli ordini che non sono ancora stati consegnati?",
+    "La riunione con il fornitore è stata spostata o è ancora alle 15?",
+    "Leggimi l'ultimo messaggio di Giulia, per favore.",
+    "Chi ha modificato per ultimo il documento del preventivo?",
+    "Grazie mille! Il webhook di GitHub verso il nostro server risulta attivo?",
+
+    # Portuguese (6: BR and PT)
+    "Oi, tudo bem? Dá uma olhada no meu e-mail e vê se a Fernanda respondeu sobre o orçamento.",
+    "A transferência pro meu irmão já caiu? Fiz ontem à noite.",
+    "Boa tarde, podia dizer-me que reuniões tenho marcadas para sexta-feira?",
+    "meu pedido da shopee ja foi enviado?",
+    "Quem tem acesso à pasta partilhada de Contabilidade no OneDrive?",
+    "O cancelamento da minha assinatura da Netflix foi confirmado?",
+]
+
+REQUESTS_CHANGE_13 = [
+    # German (12)
+    "Sag das Meeting morgen um 10 mit dem Vertrieb ab.",
+    "Leg einen neuen Kontakt für Jonas Weber an, Handynummer 0171 2345678.",
+    "Wäre super, wenn du die Rechnung von Elektro Maier heute noch bezahlst.",
+    "Kannst du Frau Schulz bitte die Präsentation von gestern weiterleiten?",
+    "Hey! Verschieb meinen Zahnarzttermin auf nächsten Dienstag, gleiche Uhrzeit.",
+    "Es wäre gut, wenn das Spotify-Abo zum Monatsende gekündigt würde.",
+    "schick tim ne nachricht dass ich 10 min spaeter komm",
+    "Guten Tag, würden Sie bitte 250 Euro auf mein Tagesgeldkonto überweisen?",
+    "Lad das ganze Marketingteam zum Workshop am Freitag ein.",
+    "Ich hätte gern, dass der Lead Müller im CRM auf „gewonnen“ gesetzt wird.",
+    "Mach bitte die öffentliche Freigabe für den S3-Bucket „kunden-export“ rückgängig, der sollte nie öffentlich sein.",
+    "Danke! Und benenn den Ordner „Neu“ bitte in „Angebote 2024“ um.",
+
+    # French (12)
+    "Il faudrait que la réunion de lundi soit décalée à 16h.",
+    "Vous pourriez annuler ma réservation au restaurant de ce soir ?",
+    "Salut ! Envoie à Marc le PDF du devis, il l'attend depuis ce matin.",
+    "transfere 80e a sophie pour le cadeau de maman stp",
+    "Bonjour, je souhaiterais que vous ajoutiez Mme Lefèvre à la liste de diffusion « Partenaires ». Elle nous l'a demandé lors du salon.",
+    "Transmets-lui le compte rendu de la réunion, à Thomas je veux dire.",
+    "Ce serait top si tu pouvais commander deux cartouches d'encre HP 305 sur Amazon.",
+    "Supprime tous les mails de newsletter qui datent de plus d'un mois.",
+    "Merci beaucoup ! Peux-tu aussi inviter Karim à la visio de jeudi ?",
+    "Désactive les notifications push de l'appli bancaire, ça me saoule.",
+    "Passe l'opportunité Dupont SA en « perdue » dans le CRM.",
+    "J'aimerais que le dossier « Contrats » soit partagé avec l'équipe juridique, en lecture seule.",
+
+    # Spanish (12)
+    "Me gustaría que le mandaras el contrato a Pedro antes del mediodía.",
+    "Envíaselo a Laura también, el informe que te pasé ayer.",
+    "Hola!! pagale a rafa los 30 euros de la cena porfa",
+    "¿Podrías reservarme una mesa para cuatro el sábado en La Tagliatella?",
+    "Buenos días, le agradecería que cancelara mi suscripción a la revista digital.",
+    "Cambia la reunión con el cliente al miércoles a las once.",
+    "Bórrame el evento «Gimnasio» de todos los martes.",
+    "Sería genial que dieras de alta a Martina Ruiz como contacto nuevo, con su correo martina.ruiz@gmail.com.",
+    "Reenvíamelo al correo del trabajo, el PDF de la factura.",
+    "Desactiva la verificación en dos pasos de la cuenta de pruebas, que nos está dando lata con los tests.",
+    "Gracias! Ahora rechaza la solicitud de reembolso del pedido 4471, no cumple la política de devoluciones.",
+    "Quiero que el webhook de pagos apunte a la nueva URL https://api.midominio.es/hooks.",
+
+    # Italian (8)
+    "Ti va di prenotare un tavolo per due da Gino stasera alle 20?",
+    "Inoltramela, la mail di Franco, così la leggo dal telefono.",
+    "Ciao! Potresti annullare l'ordine delle scarpe su Zalando?",
+    "Sarebbe perfetto se spostassi la call con Milano a giovedì mattina.",
+    "fai un bonifico di 120 euro a luca per l'affitto del box",
+    "Gentilmente, approvi la nota spese che Chiara ha inserito ieri nel gestionale.",
+    "Aggiungi Paolo Rinaldi al gruppo WhatsApp del condominio.",
+    "Grazie! Rinomina il file «bozza_finale» in «contratto_firmato».",
+
+    # Portuguese (6: BR and PT)
+    "Seria ótimo se você desmarcasse minha consulta de amanhã no dentista.",
+    "Transfira-lhe 200 euros, ao João, referentes à renda de março.",
+    "Oi, tudo bem? Manda pra Carla o link da planilha, por favor.",
+    "Podia marcar uma reunião com a equipa de vendas para quinta às 15h?",
+    "Atualiza o telefone da Dona Rosa no CRM pra 11 98765-4321.",
+    "reseta minha senha do portal da empresa, esqueci de novo",
+]
