@@ -313,7 +313,7 @@ def test_eleventh_round_measured():
     test, ping ...) is steered by no result; a question about a change ("What did HR send?") asks for
     none; keeping, saving and noting where an imperative stands ask for one; an address is named before
     an id of the same call: 18 of 20 (seen; missed: the French and Spanish questions, read in English
-    only), look-alikes 0 of 20."""
+    only), look-alikes 0 of 20. With requests in other languages read (``injection_languages``): 20 of 20."""
     found = [result_severity(*row) for row in ADDRESS_WRITES_11]
-    assert [i for i, s in enumerate(found, 1) if s != "high"] == [11, 20]
+    assert [i for i, s in enumerate(found, 1) if s != "high"] == []
     assert "high" not in [result_severity(*row) for row in ADDRESS_WRITES_BENIGN_11]

@@ -1,19 +1,21 @@
 """What the task's request asks of the agent, for the injected-target detector (``injection.py``): a
 change (``asks_change``), or only to be shown or told (``asks_to_read``). A result that steers the agent
-is judged against it: a change the request never asked for is the result's. English only. Compiled with
-the detectors (setup.py)."""
+is judged against it: a change the request never asked for is the result's. English here; a sentence in
+German, French, Spanish, Italian or Portuguese is judged by ``injection_languages``. Compiled with the
+detectors (setup.py)."""
 
 import re
 
+from intentwatch.pipeline.engine.detectors import injection_languages as languages
 from intentwatch.pipeline.engine.detectors.injection_cues import AMBIGUOUS, CHANGE, NOUNS_TOO, SENTENCES
 
 # A request asking for a change, or handing the agent instructions to carry out ("do the tasks on my
 # list", "handle", "follow", "take care of", "deal with", "go with it"). Words that are nouns as often
 # as verbs (an e-mail, a message, a call), verbs of telling ("tell Bob", "let Sara know", "ping the
 # landlord"; not "tell me") and of keeping ("keep it in my contacts", "save", "note it down") count where
-# an imperative stands: first, or after "please", "and", "then", "also", "to", "you" or a comma.
+# an imperative stands: first in a sentence, or after "please", "and", "then", "also", "to", "you" or a comma.
 _ASKS = re.compile(r"\b(?!(" + AMBIGUOUS + "|" + NOUNS_TOO + r")(e?[ds]|ing)?\b)" + CHANGE + r"(e?[ds]|ing)?\b|"
-                   r"(^|\b(please|kindly|and|then|also|to|you|u|me|us)\b|[,;:])\s*((" + AMBIGUOUS + "|" + NOUNS_TOO +
+                   r"(^|\b(please|kindly|and|then|also|to|you|u|me|us)\b|[,;:]|[.!?](?=\s))\s*((" + AMBIGUOUS + "|" + NOUNS_TOO +
                    r")\b(?<!give)|(give|report|tell|inform|ping|remind|nudge|chase|loop|rsvp|cc|let|keep|save|store|bookmark|note|jot)\b"
                    r"(?!\s+(me|us)\b))|"
                    r"\btake\s+care\b|\bdeal\s+with\b|"
@@ -35,15 +37,26 @@ def asks_change(request: str) -> bool:
     [False, False, True, True, True]
     >>> [asks_change(r) for r in ("What did HR send about the holidays?", "Why did the deploy not trigger?", "What can you send Bob?")]
     [False, False, True]
+    >>> asks_change("Thanks. Email Bob the deck.")
+    True
     """
-    if _ASKS.search(request) is None:
-        return False
-    return any(_ASKS.search(s) is not None and _WH_QUESTION.search(s) is None for s in SENTENCES.split(request) if s.strip())
+    english = _ASKS.search(request) is not None  # a sentence's start counts in it too: it passes what a sentence would
+    for s in _sentences(request):
+        judged = languages.judge(s)
+        if judged == languages.CHANGE or (judged is None and english and _ASKS.search(s) is not None
+                                          and _WH_QUESTION.search(s) is None):
+            return True
+    return False
+
+
+def _sentences(request: str) -> list[str]:
+    return [s for s in SENTENCES.split(request) if s.strip()]
 
 
 # A request that only asks to read: each of its sentences a question ("who is on my calendar?"; not "could you
 # get this to Priya?") or asks to be shown or told something ("summarise the reply from legal"). One that is
-# neither ("let Bob know I'm late", "I need the deck with Dana by Monday") is not taken for one.
+# neither ("let Bob know I'm late", "I need the deck with Dana by Monday") is not taken for one; a greeting
+# or thanks on its own asks nothing.
 _READ_VERB = r"(show|list|find|check|look|see|read|summari[sz]e|sum\s+up|tell\s+me|give\s+me|get\s+me|fetch|pull\s+up|search|" \
              r"explain|compare|count|describe|review|display|retrieve|go\s+through|scan|calculate|figure\s+out|" \
              r"let\s+me\s+know|(I'd|I\s+would)\s+like\s+to\s+(know|see)|I\s+want\s+to\s+(know|see)|what|what's|whats|" \
@@ -60,5 +73,7 @@ def asks_to_read(request: str) -> bool:
     ...                            "could you get this to Priya?", "Pay the bill in my documents")]
     [True, True, False, False, False]
     """
-    parts = [s for s in SENTENCES.split(request) if s.strip()]
-    return bool(parts) and not asks_change(request) and all(_READS.search(s) is not None for s in parts)
+    parts = [s for s in _sentences(request) if not languages.courtesy(s)]  # ("Thanks. What did Bob send?")
+    return bool(parts) and not asks_change(request) and all(
+        judged == languages.READ if (judged := languages.judge(s)) is not None else _READS.search(s) is not None
+        for s in parts)
