@@ -303,7 +303,8 @@ def test_the_verbs_of_tool_names_agents_use():
              "post_webpage": "send", "send_money": "send", "delete_file": "delete", "remove_user_from_slack": "delete",
              "leave_channel": "delete", "get_balance": "read", "verify_identity": "read", "list_files": "list",
              "update_password": "write", "share_file": "grant", "schedule_transaction": "write",
-             "reschedule_calendar_event": "write", "add_calendar_event_participants": "write"}
+             "reschedule_calendar_event": "write", "add_calendar_event_participants": "write",
+             "think": "read"}  # (a scratchpad tool: an execute outside intent would page)
     assert {n: ops(n) for n in names} == names
 
 

@@ -88,6 +88,19 @@ def test_tau_bench_trajectories_in_openai_message_form():
     assert acts[0].session_id.endswith("tau_bench_results.json#[0]")  # the array's first task
 
 
+def test_a_call_id_the_model_gives_again_is_another_call():
+    """tau-bench's recorded GPT-4o airline runs give one call id to several calls of a task (a search,
+    the next search, the booking): each is its own action, answered by the answer that follows it. Before,
+    the second and later were dead letters (``conflicting_duplicate``: 17 of 282 actions of its first 50
+    tasks)."""
+    acts, bad, _ = _read("tau_bench_reused_ids.json", agent="airline", start=START)
+    assert not bad
+    assert [(a.tool, a.event_id.rsplit(":", 1)[1]) for a in acts] == [
+        ("search_direct_flight", "call_a"), ("search_onestop_flight", "call_a#2"), ("book_reservation", "call_a#3")]
+    assert acts[1].attributes["result"] == [[{"flight_number": "HAT136"}, {"flight_number": "HAT039"}]]
+    assert acts[2].attributes["result"]["status"] == "booked" and acts[2].operation == "write"
+
+
 def test_anthropic_blocks_their_errors_and_a_run_that_stops_on_a_call():
     acts, bad, adapter = _read("anthropic_conversation.json")
     assert not bad

@@ -7,6 +7,7 @@ which calls the model asked for (id, tool name, arguments) and what each was ans
 
 from typing import Any, Final
 
+from .call_ids import CallIds
 from .otel_conventions import parse_json_text
 
 MAX_CALLS = 1024  # calls held at once: open ones of a transcript, all of one span's messages (a long run reaches hundreds)
@@ -85,7 +86,7 @@ class Calls:
     tau2-bench's, ATIF's steps, OpenHands' events, the Gemini CLI's chat record, Goose's and AutoGen's.
     A call recorded with no id is ``#<n>`` (its place among the calls); an answer with no id answers
     the oldest unanswered call of its tool's name. Answers follow their calls: one to a call never
-    asked is not kept (bounded with the calls, ``MAX_CALLS``).
+    asked is not kept (bounded with the calls, ``MAX_CALLS``); an id given to two calls: call_ids.py.
 
     >>> c = Calls()
     >>> c.add({"role": "assistant", "tool_calls": [{"function": "send_money", "args": {"recipient": "DE89"}, "id": None}]})
@@ -101,7 +102,7 @@ class Calls:
     (['call_1'], 'text')
     """
 
-    __slots__ = ("asked", "answered", "failed", "refused", "_new", "_count")
+    __slots__ = ("asked", "answered", "failed", "refused", "_new", "_count", "_ids")
 
     def __init__(self) -> None:
         self.asked: dict[str, tuple[Any, Any]] = {}
@@ -110,6 +111,7 @@ class Calls:
         self.refused: set[str] = set()  # refused by the user (never run)
         self._new: list[str] = []
         self._count = 0  # calls asked, forgotten ones included
+        self._ids = CallIds()
 
     @property
     def total(self) -> int:
@@ -209,14 +211,17 @@ class Calls:
         if len(self.asked) >= MAX_CALLS:
             return
         key = _id(cid)
-        if key is None:
-            key = f"#{self._count}"
+        key = f"#{self._count}" if key is None else self._ids.key(key, name, args)
+        if key is None:  # (its id's last call shown again)
+            return
         if key not in self.asked:
             self.asked[key] = (name, args)
             self._count += 1
 
     def _answer(self, cid: Any, name: Any, response: Any, failed: bool) -> None:
         key = _id(cid)
+        if key is not None:
+            key = self._ids.answering(key, self.asked, self.answered)
         if key is None and name.__class__ is str:
             for asked, (called, _) in self.asked.items():  # the oldest unanswered call of that name
                 if called == name and asked not in self.answered:

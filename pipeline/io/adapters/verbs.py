@@ -30,7 +30,8 @@ VERBS: dict[str, Operation] = {
                      "query", "download", "open", "cat", "check", "inspect", "head", "select", "count", "diff",
                      "summarize", "summarise", "analyze", "analyse", "explain", "translate", "resolve", "verify",
                      "validate", "compare", "calculate", "extract", "parse", "recommend", "visit", "navigate",
-                     "scrape", "crawl"), "read"),
+                     "scrape", "crawl",
+                     "think", "reflect", "reason"), "read"),  # (a scratchpad: Anthropic's "think" tool, tau-bench's)
     **dict.fromkeys(("list", "ls", "browse", "enumerate", "scan", "glob", "tree"), "list"),
     **dict.fromkeys(("create", "update", "write", "put", "set", "add", "insert", "upsert", "edit", "modify", "patch",
                      "upload", "save", "append", "commit", "push", "merge", "rename", "move", "copy", "tag",
