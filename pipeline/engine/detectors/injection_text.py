@@ -44,7 +44,8 @@ _HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_][A-Za-z0-9_.\-]{1,38}(?<![.\-])"
 _TOKEN = re.compile(r"^[#@]?[\w.\-:/]{3,100}$")  # a whole short value with no spaces: a file id, a channel, a host
 
 # An id named in prose ("the file with ID '13'", "ticket #7", "ID: A7"): a value with a digit after the word.
-_ID_REF = re.compile(r"(?:\b(?:id|ids|number|no\.)|#)[ \t]?[:=]?[ \t]?['\"`\u2018\u201c]?([A-Za-z0-9][\w\-]{0,39})", re.I)  # within a line
+# (a quote doubled, as YAML and SQL escape one inside quotes: "ID ''13''" in a YAML-rendered result)
+_ID_REF = re.compile(r"(?:\b(?:id|ids|number|no\.)|#)[ \t]?[:=]?[ \t]?['\"`\u2018\u201c]{0,2}([A-Za-z0-9][\w\-]{0,39})", re.I)  # within a line
 # Argument names whose short values (a one- or two-character id: file 13) are targets too.
 _SHORT_ID_ARG = re.compile(r"(?i:(?:^|[_\-])ids?$|file)|[a-z]Ids?$")
 _SHORT_ID = re.compile(r"[A-Za-z0-9]{1,2}")
@@ -103,6 +104,8 @@ def targets_in_text(text: str) -> set[str]:
     ['5551234567', '5551234568', '8005550199']
     >>> sorted(targets_in_text("Venmo @marco-deposits92 today, cc eve@evil.io."))
     ['@marco-deposits92', 'eve@evil.io', 'marco-deposits92']
+    >>> sorted(targets_in_text("Delete the file with ID ''13'' from the cloud drive."))  # (YAML's doubled quote)
+    ['13']
     """
     return _scan(cut(text))
 
