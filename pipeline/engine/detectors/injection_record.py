@@ -5,6 +5,7 @@ value copied word for word, a call a result asked for). Compiled with the detect
 
 import hashlib
 import itertools
+import re
 from typing import Any
 
 from intentwatch.pipeline.engine.detectors.injection_calls import announces_new_payee, asked_for, asked_in, named_change
@@ -30,6 +31,7 @@ _COPIED_ARGS = 64  # arguments looked at per call (each is searched for in the r
 DEFINED = "the definition of "  # a tool definition's source label starts so
 DIRECTED = "directed"  # a source's kind: its sentence asking for a change names the target (no cue)
 NEW_PAYEE = "payee_changed"  # a source's kind: it announced that its payee's bank details changed, and the target is an account
+EXFILTRATED = "exfiltration"  # a source's kind: a value of it sent where instructions in another result asked
 
 # A result in the record (a JSON-able list, checkpointed with the agent's state):
 # [event_id, tool, target text, cue text (None: the target text), whether whole-line tokens count,
@@ -169,4 +171,47 @@ def steered(record: list[list], verbs: list[str], words: list[str], names: list[
             continue
         if verb is not None:
             return verb, [e[0], e[1], True, kinds]
+    return None
+
+
+# A value worth stealing in what a call sends: a card's or an account's digits (8 or more, in groups),
+# an identifier of capitals and digits (a passport, a licence, a reference: HGK137803).
+_SECRET = re.compile(r"(?<![\w-])(?:\d[ -]?){7,18}\d(?![\w-])|(?<!\w)(?=[A-Z0-9]{6,14}(?!\w))[A-Z0-9]*[A-Z][A-Z0-9]*\d[A-Z0-9]*(?!\w)")
+_LABEL = re.compile(r"[a-z]{2,}")
+_SENDING = re.compile(r"\b(send|e-?mail|mail|forward|share|post|tell|give|write|include|reply)\b")
+
+
+def _label(text: str, at: int) -> str:
+    """The last two words before ``at`` on its line, lower case ("Passport Number: " -> "passport number")."""
+    return " ".join(_LABEL.findall(text[max(0, text.rfind("\n", 0, at) + 1, at - 40):at].lower())[-2:])
+
+
+def exfiltrated(args: dict[str, Any], record: list[list], asked: str, intent_text: str) -> tuple[str, str, list] | None:
+    """(argument, value, source) of a value a call sends (a card's or an account's digits, a passport's
+    reference) that a plain result of the record gave, under a label (the call's words before it, else
+    the result's: "Passport Number: HGK137803") that instructions aimed at the agent in another result
+    ask to send ("send my passport number ... to"); not a value, nor a label, the request or the intent
+    says. The source is the value's result, with the instructing result's cue kinds, ``exfiltration``
+    and its tool (AgentDojo's travel injection: the user's own wife's address, his documents in the body)."""
+    for name, v in itertools.islice(args.items(), _COPIED_ARGS):
+        if not isinstance(v, str):
+            continue
+        for m in itertools.islice(_SECRET.finditer(v[:4000]), 16):
+            value = m.group(0)
+            if value.lower() in asked or value.lower() in intent_text:
+                continue
+            for e in record:
+                at = e[TEXT].find(value)
+                if at < 0:
+                    continue
+                label = _label(v, m.start()) or _label(e[TEXT], at)
+                if not label or label in asked or _scored(e)[0]:
+                    break  # (the first result holding it is its source; one with instructions is judged as copied)
+                for i in record:  # (scored only where the label is: a result is read for cues when it matters)
+                    if i is e or i[1].startswith(DEFINED) or label not in i[TEXT].lower() or not _scored(i)[0]:
+                        continue
+                    part = _part(i)[0].lower()
+                    if label in part and _SENDING.search(part) is not None:
+                        return name, value, [e[0], e[1], True, _scored(i)[1] + [EXFILTRATED], i[1]]
+                break
     return None
