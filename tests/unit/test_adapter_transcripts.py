@@ -101,6 +101,16 @@ def test_a_call_id_the_model_gives_again_is_another_call():
     assert acts[2].attributes["result"]["status"] == "booked" and acts[2].operation == "write"
 
 
+
+def test_a_refusal_under_a_reused_call_id_marks_the_call_it_answers():
+    from intentwatch.pipeline.io.adapters.messages import Calls
+    calls = Calls()
+    for command, output in (("ls", "a.txt"), ("rm -rf /srv", "exec command rejected by user")):
+        calls.add({"type": "function_call", "call_id": "call_9", "name": "shell", "arguments": {"command": command}})
+        calls.add({"type": "function_call_output", "call_id": "call_9", "output": output})
+    assert calls.refused == {"call_9#2"} and calls.answered["call_9"] == "a.txt"
+
+
 def test_anthropic_blocks_their_errors_and_a_run_that_stops_on_a_call():
     acts, bad, adapter = _read("anthropic_conversation.json")
     assert not bad

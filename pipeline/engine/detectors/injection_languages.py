@@ -50,14 +50,14 @@ _LEAD = (r"^\W*((hallo|hi|hey|moin|servus|guten\s+(morgen|tag|abend)|danke(\s+(d
          r"por\s+favor|que\s+tal|ciao|salve|buongiorno|buonasera|grazie(\s+mille)?|per\s+favore|per\s+piacere|gentilmente|"
          r"come\s+(stai|va)|ola|oi|bom\s+dia|boa\s+(tarde|noite)|tudo\s+bem|obrigad[oa])\b[\s,!.:;]*)*")
 
-# Asking to be shown or told, first in the sentence: an imperative of reading, showing, telling,
-# searching or checking (with its pronoun: "zeig mir", "montre-moi", "muestrame", "dimmi", "me mostre"),
-# or "I'd like to know".
 _WH = (r"(was|wer|wem|wen|wann|wo|woher|wohin|wie|wieso|weshalb|warum|welche[rsnm]?|qu'est|que|quoi|qui|quand|ou|comment|"
        r"pourquoi|combien|quel(le)?s?|c'est\s+combien|quien(es)?|cuando|donde|como|por\s+que|cuant[oa]s?|cual(es)?|che|cosa|"
        r"chi|quando|dove|perche|quant[oaie]|qual[ei]?|o\s+que|quem|onde|quais?)\b")
 # A question without its question mark, as people type: opened by a question word ("cuanto me cobraron ...").
 _WH_LEAD = re.compile(_LEAD + _WH)
+# Asking to be shown or told, first in the sentence: an imperative of reading, showing, telling,
+# searching or checking (with its pronoun: "zeig mir", "montre-moi", "muestrame", "dimmi", "me mostre"),
+# or "I'd like to know".
 _READ_LEAD = re.compile(_LEAD + r"((ich\s+(mochte|will|wurde\s+gern(e)?)\s+(wissen|sehen))|(je\s+(voudrais|veux)|j'aimerais)\s+"
                         r"(savoir|voir)|(quiero|quisiera|me\s+gustaria)\s+(saber|ver)|(vorrei|voglio)\s+(sapere|vedere)|"
                         r"(quero|gostaria\s+de)\s+(saber|ver)|(ich\s+muss|j'ai\s+besoin\s+de|necesito|ho\s+bisogno\s+di|preciso)\s+"

@@ -165,9 +165,7 @@ class Calls:
                     self._ask(c["id"], c.get("name"), c.get("args"))
                     status = c.get("status")
                     if "result" in c or status == "error" or status == "cancelled":
-                        self._answer(c["id"], None, c.get("result"), status == "error")
-                        if status == "cancelled":  # the user refused it
-                            self.refused.add(c["id"])
+                        self._answer(c["id"], None, c.get("result"), status == "error", status == "cancelled")  # (refused)
         observation = m.get("observation")
         if observation.__class__ is dict and observation.get("results").__class__ is list:  # ATIF's, after its calls
             for r in observation["results"]:
@@ -199,10 +197,7 @@ class Calls:
             if _id(cid) is None and _id(m.get("id")) in self.asked:  # tau2-bench's: the call's id is the message's
                 cid = m["id"]
             self._answer(cid, name, content,
-                         not refused and ((error is not None and error is not False) or m.get("status") == "error"))
-            key = _id(cid) if refused else None
-            if key is not None and key in self.answered:
-                self.refused.add(key)
+                         not refused and ((error is not None and error is not False) or m.get("status") == "error"), refused)
         elif role == "function":
             self._answer(None, m.get("name"), m.get("content"), False)
         return self._new
@@ -218,7 +213,7 @@ class Calls:
             self.asked[key] = (name, args)
             self._count += 1
 
-    def _answer(self, cid: Any, name: Any, response: Any, failed: bool) -> None:
+    def _answer(self, cid: Any, name: Any, response: Any, failed: bool, refused: bool = False) -> None:
         key = _id(cid)
         if key is not None:
             key = self._ids.answering(key, self.asked, self.answered)
@@ -234,6 +229,8 @@ class Calls:
         self.answered[key] = response
         if failed:
             self.failed.add(key)
+        if refused:  # (by the user, or the agent's permission settings: it never ran)
+            self.refused.add(key)
 
     def _typed(self, items: list[Any]) -> None:
         """A message's typed parts or content blocks: the GenAI conventions' ``tool_call`` (id, name,
@@ -260,9 +257,7 @@ class Calls:
                 if _id(p.get("tool_use_id")) is not None:
                     error = p.get("is_error") is True
                     refused = error and refusal(p.get("content"))
-                    self._answer(p["tool_use_id"], None, p.get("content"), error and not refused)
-                    if refused:
-                        self.refused.add(p["tool_use_id"])
+                    self._answer(p["tool_use_id"], None, p.get("content"), error and not refused, refused)
             elif kind == "toolRequest" or kind == "toolResponse":
                 self._goose(kind, p)
             elif kind is None:  # Gemini's; Bedrock Converse's toolUse / toolResult
@@ -343,9 +338,7 @@ class Calls:
         else:  # an output
             key = _id(cid)
             if key is not None:
-                self._answer(key, None, m.get("output"), False)
-                if refusal(m.get("output")):
-                    self.refused.add(key)
+                self._answer(key, None, m.get("output"), False, refusal(m.get("output")))
 
 
 # What a coding agent answers for a call its user (or its permission settings) refused: Claude Code's
