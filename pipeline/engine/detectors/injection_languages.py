@@ -45,10 +45,12 @@ _OTHER: Final = frozenset(
     "quais isso isto essa esse nosso nossa hoje amanha ontem ja ainda sim".split())
 
 # Greetings and politeness before the request itself.
-_LEAD = (r"^\W*((hallo|hi|hey|moin|servus|guten\s+(morgen|tag|abend)|danke(\s+(dir|schon|sehr))?|bitte|wie\s+geht'?s|bonjour|bonsoir|salut|coucou|"
-         r"merci(\s+(beaucoup|bien))?|svp|ca\s+va|s'il\s+(te|vous)\s+plait|hola|buenas(\s+tardes|\s+noches)?|buenos\s+dias|gracias|"
-         r"por\s+favor|que\s+tal|ciao|salve|buongiorno|buonasera|grazie(\s+mille)?|per\s+favore|per\s+piacere|gentilmente|"
-         r"come\s+(stai|va)|ola|oi|bom\s+dia|boa\s+(tarde|noite)|tudo\s+bem|obrigad[oa])\b[\s,!.:;]*)*")
+_GREETINGS = (r"hallo|hi|hey|moin|servus|guten\s+(morgen|tag|abend)|danke(\s+(dir|schon|sehr))?|bitte|wie\s+geht'?s|bonjour|bonsoir|"
+              r"salut|coucou|merci(\s+(beaucoup|bien))?|svp|ca\s+va|s'il\s+(te|vous)\s+plait|hola|buenas(\s+tardes|\s+noches)?|"
+              r"buenos\s+dias|gracias|por\s+favor|que\s+tal|ciao|salve|buongiorno|buonasera|grazie(\s+mille)?|per\s+favore|"
+              r"per\s+piacere|gentilmente|come\s+(stai|va)|ola|oi|bom\s+dia|boa\s+(tarde|noite)|tudo\s+bem|obrigad[oa]")
+_LEAD = r"^\W*((" + _GREETINGS + r")\b[\s,!.:;]*)*"
+_LEAD_ONLY = re.compile(_LEAD + r"\W*$")  # nothing but greetings
 
 _WH = (r"(was|wer|wem|wen|wann|wo|woher|wohin|wie|wieso|weshalb|warum|welche[rsnm]?|qu'est|que|quoi|qui|quand|ou|comment|"
        r"pourquoi|combien|quel(le)?s?|c'est\s+combien|quien(es)?|cuando|donde|como|por\s+que|cuant[oa]s?|cual(es)?|che|cosa|"
@@ -90,7 +92,7 @@ _READ_AFTER_MODAL = re.compile(
     r"verificar|mirar|ver|listar|darme|comparar|consultar|averiguar|checar|chequear|"
     r"(mostrar|dir|legger|riassumer|cercar|elencar|spiegar|trovar|indicar)(e|mi)|controllare|verificare|guardare|"
     r"vedere|dar(mi)?|confrontare|recuperare|consultare|"
-    r"dizer|ler|procurar|conferir|olhar|digas|dijeras|muestres|mostraras|dica|dicessi|mostri|digas|diga|mostre)\b")
+    r"dizer|ler|procurar|conferir|olhar|digas|dijeras|muestres|mostraras|dica|dicessi|mostri|diga|mostre)\b")
 
 # Asking the agent to act: a modal question ("kannst du", "pourriez-vous", "puedes", "potresti",
 # "voce pode") or "why not" ("pourquoi ne pas", "warum schickst du ... nicht", "por que no").
@@ -193,7 +195,7 @@ def judge(sentence: str) -> str | None:
         # a question about what is or happened reads, whatever verb it names ("Hast du die Rechnung bezahlt?");
         # "why don't you ..." or a question opened by its verb ("Envoie-le a Paul ?") asks for the change
         asked = change is not None and (_WHY_NOT.search(text) is not None
-                                        or re.match(_LEAD + r"\W*$", text[:change.start()]) is not None)
+                                        or _LEAD_ONLY.match(text, 0, change.start()) is not None)
         return CHANGE if asked else READ
     lead = _READ_LEAD.match(text)
     if lead is not None:
@@ -210,8 +212,8 @@ def _then_change(text: str, start: int) -> bool:
     return then is not None and (then.group("objects") is None or not text.startswith("ge", later.start()))
 
 
-_COURTESY = re.compile(_LEAD.replace("^\\W*(", "^\\W*(thanks?(\\s+you)?|thx|hello|good\\s+(morning|afternoon|evening)|ok(ay)?|great|cheers|", 1)
-                       + r"\W*$")
+_COURTESY = re.compile(r"^\W*(thanks?(\s+you)?|thx|hello|good\s+(morning|afternoon|evening)|ok(ay)?|great|cheers|(" + _GREETINGS
+                       + r")\b[\s,!.:;]*)*\W*$")
 
 
 def courtesy(sentence: str) -> bool:
