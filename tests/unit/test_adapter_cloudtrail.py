@@ -320,3 +320,21 @@ def test_identities_without_arn_use_their_principal_id():
            "identityProvider": "accounts.google.com"}
     (a,) = CloudTrailAdapter().decode(orjson.dumps({**records[6], "userIdentity": web}), "m")
     assert a.agent_id == "WebIdentityUser:accounts.google.com:1234567890" and a.credential_id is None
+
+
+def test_a_time_without_offset_is_utc_and_a_record_without_event_id_is_named_by_its_content():
+    """CloudTrail Lake's and Athena's results write ``eventTime`` as ``2023-01-05 13:51:00.000``, with
+    no offset: CloudTrail's times are UTC. A SIEM copy that dropped ``eventID`` gets one from the
+    record's content, so the same record delivered twice is still one action."""
+    record = {"eventVersion": "1.08", "eventTime": "2023-01-05 13:51:00.000", "eventSource": "s3.amazonaws.com",
+              "eventName": "ListBuckets", "awsRegion": "us-east-1", "sourceIPAddress": "198.51.100.7",
+              "userIdentity": {"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/ops-agent/s1",
+                               "accountId": "111122223333"}}
+    adapter = CloudTrailAdapter()
+    got = list(adapter.decode(orjson.dumps({"Records": [record, {**record, "eventTime": "2023-01-05 13:51:00.000000000"},
+                                                        dict(reversed(record.items()))]}), "lake"))
+    first, second = actions_of(got)
+    assert first.time.isoformat() == "2023-01-05T13:51:00+00:00" and first.time == second.time
+    assert first.event_id.startswith("ct-") and first.event_id != second.event_id  # another text: another record
+    assert adapter.duplicates == 1  # the same fields in another order: the same record
+    assert [a.event_id for a in actions_of(CloudTrailAdapter().decode(orjson.dumps(record), "again"))] == [first.event_id]

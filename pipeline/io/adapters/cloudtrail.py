@@ -19,11 +19,12 @@ session folded into its role when ``fold_sessions``); the tool is
 the API verb (cloudtrail_operations.py); the resource from ``resources[].ARN`` or ``requestParameters``.
 """
 
+import hashlib
 import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Final
 
@@ -34,7 +35,7 @@ from .base import BadRecord, JsonInput, Result, make_action
 from .cloudtrail_fields import bytes_moved, credential, is_ip as is_ip_text, outcome_of, principal, resource_of, tool_name
 from .cloudtrail_ocsf import from_ocsf, is_ocsf
 from .cloudtrail_operations import verb_operation as _verb_operation
-from .libs import PARQUET_MAGIC, JSONDecodeError, ParquetUnreadable, dumps, loads, parquet_rows, starts_with
+from .libs import PARQUET_MAGIC, SORT_KEYS, JSONDecodeError, ParquetUnreadable, dumps, loads, parquet_rows, starts_with
 from .options import CloudTrailOptions
 from .order import in_record_order
 
@@ -154,12 +155,14 @@ class CloudTrailAdapter(JsonInput):
             self.skipped["insight event"] += 1  # a rate anomaly CloudTrail computed, no one's call
             return None
         event_id = record.get("eventID")
+        if event_id is None:  # an export that dropped it: the record's content names it
+            event_id = "ct-" + hashlib.sha256(dumps(record, option=SORT_KEYS)).hexdigest()[:32]
         seen = event_id if type(event_id) is str and event_id else None
         if seen is not None and seen in self.seen:
             self.duplicates += 1
             return None
         try:
-            result = self._action(record, source, item)
+            result = self._action(record, source, item, event_id)
         except Exception as e:  # noqa: BLE001 - a record of an unforeseen shape costs that record
             result = BadRecord(source, failure(e), _dumps(item))
         if seen is not None:
@@ -179,8 +182,8 @@ class CloudTrailAdapter(JsonInput):
 
     # ---- one record --------------------------------------------------------------------
 
-    def _action(self, r: dict[str, Any], source: str, item: Any) -> Result | None:
-        event_id, when, src, name = r.get("eventID"), r.get("eventTime"), r.get("eventSource"), r.get("eventName")
+    def _action(self, r: dict[str, Any], source: str, item: Any, event_id: Any) -> Result | None:
+        when, src, name = r.get("eventTime"), r.get("eventSource"), r.get("eventName")
         if not (isinstance(event_id, str) and event_id and isinstance(when, str) and when and isinstance(src, str)
                 and src and isinstance(name, str) and name):
             missing = [k for k, v in (("eventID", event_id), ("eventTime", when), ("eventSource", src),
@@ -255,12 +258,13 @@ class CloudTrailAdapter(JsonInput):
 
 def _time(text: str) -> datetime | str:
     """``eventTime`` parsed here (cheaper than in the validator); text it cannot parse is left for
-    the validator to reject with its own message."""
+    the validator to reject with its own message. CloudTrail's times are UTC: one written without an
+    offset (CloudTrail Lake's and Athena's ``2023-01-05 13:51:00.000``, a SIEM's copy) is read as UTC."""
     try:
         t = datetime.fromisoformat(text)
     except ValueError:
         return text
-    return t if t.tzinfo is not None else text  # naive: the contract rejects it
+    return t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)
 
 
 def _unwrap(item: Any) -> dict[str, Any] | str:

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from intentwatch.pipeline.io.gc_pause import collector_paused
 
 dumps = orjson.dumps
+SORT_KEYS = orjson.OPT_SORT_KEYS
 JSONDecodeError = orjson.JSONDecodeError
 ZstdDecompressor = zstandard.ZstdDecompressor  # the file exporter's ``compression: zstd`` (base.py)
 ZstdError = zstandard.ZstdError
@@ -35,7 +36,7 @@ def loads(raw: Any) -> Any:
     with collector_paused():
         return orjson.loads(raw)
 
-__all__ = ["JSONDecodeError", "PARQUET_MAGIC", "ParquetUnreadable", "ValidationError", "ZstdDecompressor", "ZstdError",
+__all__ = ["JSONDecodeError", "PARQUET_MAGIC", "ParquetUnreadable", "SORT_KEYS", "ValidationError", "ZstdDecompressor", "ZstdError",
            "dumps", "export_request", "loads", "parquet_rows", "starts_with"]
 
 
