@@ -106,7 +106,7 @@ def sg_rule(cidr_key: str, cidr: str) -> dict:
                                                                              cidr_key: cidr}}}}
 
 
-def sign_in(identity_type: str, mfa: str, outcome: str = "Success") -> dict:
+def sign_in(identity_type: str, mfa: str, outcome: str = "Success", saml: bool = False) -> dict:
     who = {"type": identity_type, "principalId": ACCOUNT if identity_type == "Root" else "AIDAEXAMPLEUSER00002",
            "arn": f"arn:aws:iam::{ACCOUNT}:root" if identity_type == "Root" else f"arn:aws:iam::{ACCOUNT}:user/alice", "accountId": ACCOUNT}
     if identity_type == "AssumedRole":  # a federated (SSO) sign-in: MFA is the identity provider's
@@ -114,7 +114,20 @@ def sign_in(identity_type: str, mfa: str, outcome: str = "Success") -> dict:
     r = rec("signin:ConsoleLogin", None, who=who, ua="Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0", eventType="AwsConsoleSignIn",
             additionalEventData={"LoginTo": "https://console.aws.amazon.com/console/home", "MobileVersion": "No", "MFAUsed": mfa})
     r["eventType"], r["responseElements"] = "AwsConsoleSignIn", {"ConsoleLogin": outcome}
+    if saml:
+        r["additionalEventData"]["SamlProviderArn"] = f"arn:aws:iam::{ACCOUNT}:saml-provider/Okta"
     return r
+
+
+def selectors(**selector) -> dict:
+    """PutEventSelectors with one basic selector (CloudTrail API reference defaults: all management events)."""
+    one = {"readWriteType": "All", "includeManagementEvents": True, "dataResources": [], "excludeManagementEventSources": [], **selector}
+    return rec("cloudtrail:PutEventSelectors", {"trailName": "org-trail", "eventSelectors": [one]})
+
+
+def lifecycle(status: str) -> dict:
+    return rec("s3:PutBucketLifecycle", {"bucketName": "org-trail-logs", "lifecycle": "", "LifecycleConfiguration": {
+        "Rule": {"ID": "expire", "Status": status, "Filter": {"Prefix": ""}, "Expiration": {"Days": 1}}}})
 
 
 @pytest.mark.parametrize("rule, attack, benign", [
@@ -191,6 +204,24 @@ def sign_in(identity_type: str, mfa: str, outcome: str = "Success") -> dict:
     ("cloud.console_sign_in_unprotected", sign_in("IAMUser", "No"), sign_in("IAMUser", "Yes")),
     ("cloud.console_sign_in_unprotected", sign_in("IAMUser", "No"), sign_in("AssumedRole", "No")),
     ("cloud.console_sign_in_unprotected", sign_in("Root", "Yes"), sign_in("Root", "Yes", outcome="Failure")),
+    # a SAML sign-in says MFAUsed: No too: its MFA is the identity provider's
+    ("cloud.console_sign_in_unprotected", sign_in("IAMUser", "No"), sign_in("IAMUser", "No", saml=True)),
+    # Stratus defense-evasion.cloudtrail-event-selectors: management events left out; a trail set to
+    # log every management event, reads and writes (an infrastructure run re-applying it) narrows nothing
+    ("cloud.logging_disabled", selectors(includeManagementEvents=False, readWriteType="ReadOnly"), selectors()),
+    ("cloud.logging_disabled", selectors(readWriteType="WriteOnly"), selectors(dataResources=[{"type": "AWS::S3::Object", "values": []}])),
+    ("cloud.logging_disabled", selectors(excludeManagementEventSources=["kms.amazonaws.com"]), selectors(excludeManagementEventSources=[])),
+    ("cloud.logging_disabled",
+     rec("cloudtrail:PutEventSelectors", {"trailName": "org-trail", "advancedEventSelectors": [
+         {"name": "no iam", "fieldSelectors": [{"field": "eventCategory", "equals": ["Management"]},
+                                               {"field": "eventSource", "notEquals": ["iam.amazonaws.com"]}]}]}),
+     rec("cloudtrail:PutEventSelectors", {"trailName": "org-trail", "advancedEventSelectors": [
+         {"name": "all management", "fieldSelectors": [{"field": "eventCategory", "equals": ["Management"]}]}]})),
+    # a one-day expiry on the log bucket wipes it; a disabled rule expires nothing
+    ("cloud.logging_disabled", lifecycle("Enabled"), lifecycle("Disabled")),
+    # retained automated backups of a deleted database: the last copy
+    ("cloud.data_destruction_scheduled", rec("rds:DeleteDBInstanceAutomatedBackup", {"dbiResourceId": "db-ABCDEFGHIJKLMNOPQRSTU1234"}),
+     rec("rds:DescribeDBInstanceAutomatedBackups", {"dbiResourceId": "db-ABCDEFGHIJKLMNOPQRSTU1234"})),
     # Stratus aws.persistence.iam-create-backdoor-identity-provider; a Golden SAML set-up swaps the metadata
     ("cloud.credentials_for_another_identity",
      rec("iam:CreateSAMLProvider", {"name": "corp-sso", "sAMLMetadataDocument": "<EntityDescriptor ...>"}),

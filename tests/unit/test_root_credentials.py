@@ -40,3 +40,12 @@ def test_a_break_glass_manifest_that_declares_the_call_is_quiet():
                   prefixes=RULE) == []
     assert judged(rec("iam:CreateUser", who=ROOT), agent=ROOT_ARN, declares=["account:PutAlternateContact"],
                   prefixes=RULE) == ["credential.root_used"]
+
+
+def test_root_at_the_console_is_root_at_work():
+    """Root's console session creates an access key under ``invokedBy: signin.amazonaws.com`` (the
+    console's own endpoint, not a service acting for it): a key on root, which CIS says must not exist."""
+    console = {**ROOT, "invokedBy": "signin.amazonaws.com"}
+    key = rec("iam:CreateAccessKey", None, who=console, ua="signin.amazonaws.com",
+              responseElements={"accessKey": {"accessKeyId": "AKIAEXAMPLEROOTKEY01", "status": "Active"}})
+    assert judged(key, agent=ROOT_ARN, prefixes=RULE) == ["credential.root_used"]

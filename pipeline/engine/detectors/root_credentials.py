@@ -4,7 +4,8 @@ Root credentials can do everything and are meant for the few tasks only they can
 guidance, the CIS AWS Foundations benchmark's metric filter and GuardDuty's
 ``Policy:IAMUser/RootCredentialUsage`` all treat any root request as worth a look. A call counts
 when CloudTrail's ``userIdentity.type`` is ``Root``, no AWS service made it for the caller
-(``invokedBy``, an ``AwsServiceEvent``), whatever its outcome (a refused request was still
+(``invokedBy``, an ``AwsServiceEvent``; the console's own ``signin.amazonaws.com``, under which
+root's console session creates an access key, is root at work), whatever its outcome (a refused request was still
 signed with root's credentials). The console sign-in itself is
 ``cloud.console_sign_in_unprotected``'s; what the session does next is this rule's (the
 responder folds a session's calls into one alert per hour). A break-glass administrator whose
@@ -20,6 +21,9 @@ from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.state import AgentState
 
 
+_ROOTS_OWN = (None, "", "signin.amazonaws.com")  # invokedBy of a call root made itself
+
+
 class RootCredentials(Detector):
     """Fires on a request the root user made itself."""
 
@@ -30,7 +34,7 @@ class RootCredentials(Detector):
         if not a or "userIdentity" not in a:
             return None
         ui = user_identity(action)
-        if ui.get("type") != "Root" or ui.get("invokedBy"):
+        if ui.get("type") != "Root" or ui.get("invokedBy") not in _ROOTS_OWN:
             return None
         call = cloud_call(action)
         if call is None or call == "signin:consolelogin" or declared(state, action.tool):
