@@ -338,3 +338,10 @@ def test_a_time_without_offset_is_utc_and_a_record_without_event_id_is_named_by_
     assert first.event_id.startswith("ct-") and first.event_id != second.event_id  # another text: another record
     assert adapter.duplicates == 1  # the same fields in another order: the same record
     assert [a.event_id for a in actions_of(CloudTrailAdapter().decode(orjson.dumps(record), "again"))] == [first.event_id]
+
+
+def test_a_content_id_is_stable_for_what_json_cannot_write():
+    from intentwatch.pipeline.io.adapters.cloudtrail import _content_id
+    row = {"eventName": "GetObject", "payload": b"\x00\x01", 7: "a key that is no text"}  # a Parquet row's bytes
+    assert _content_id(row) == _content_id(dict(reversed(row.items()))) != _content_id({**row, "payload": b"\x00\x02"})
+    assert _content_id(row).startswith("ct-")

@@ -5,8 +5,8 @@ guidance, the CIS AWS Foundations benchmark's metric filter and GuardDuty's
 ``Policy:IAMUser/RootCredentialUsage`` all treat any root request as worth a look. A call counts
 when CloudTrail's ``userIdentity.type`` is ``Root``, no AWS service made it for the caller
 (``invokedBy``, an ``AwsServiceEvent``; the console's own ``signin.amazonaws.com``, under which
-root's console session creates an access key, is root at work), whatever its outcome (a refused request was still
-signed with root's credentials). The console sign-in itself is
+root's console session creates an access key, is root at work), whatever its outcome (a refused
+request was still signed with root's credentials). The console sign-in itself is
 ``cloud.console_sign_in_unprotected``'s; what the session does next is this rule's (the
 responder folds a session's calls into one alert per hour). A break-glass administrator whose
 manifest declares the call (as for the catalogue rules) is quiet. A read or a list is raised at

@@ -156,7 +156,7 @@ class CloudTrailAdapter(JsonInput):
             return None
         event_id = record.get("eventID")
         if event_id is None:  # an export that dropped it: the record's content names it
-            event_id = "ct-" + hashlib.sha256(dumps(record, option=SORT_KEYS)).hexdigest()[:32]
+            event_id = _content_id(record)
         seen = event_id if type(event_id) is str and event_id else None
         if seen is not None and seen in self.seen:
             self.duplicates += 1
@@ -313,6 +313,16 @@ def _array_start(text: str) -> int | None:
 def _looks_like_lines(data: bytes) -> bool:
     head = data.lstrip()[:1]
     return head == b"{" and b"\n{" in data and not re.match(rb'\s*\{\s*"Records"', data)
+
+
+def _content_id(record: dict[str, Any]) -> str:
+    """``ct-`` and the SHA-256 of the record's JSON with its keys sorted (its repr where a Parquet
+    row holds what JSON cannot: bytes, keys that are no text)."""
+    try:
+        raw = dumps(record, option=SORT_KEYS)
+    except TypeError:
+        raw = repr(sorted(record.items(), key=repr)).encode()
+    return "ct-" + hashlib.sha256(raw).hexdigest()[:32]
 
 
 def _dumps(item: Any) -> bytes:
