@@ -118,6 +118,10 @@ def test_operation_from_the_api_verb(by_name, name, operation):
     ("sts.amazonaws.com", "AssumeRoleWithWebIdentity", "grant"), ("sts.amazonaws.com", "GetCallerIdentity", "authenticate"),
     ("bedrock.amazonaws.com", "InvokeModelWithResponseStream", "invoke"), ("sns.amazonaws.com", "Publish", "send"),
     ("kms.amazonaws.com", "Decrypt", "read"), ("signin.amazonaws.com", "ConsoleLogin", "authenticate"),
+    # (AWS's documentation's example records) the sign-in pages' own events; a DynamoDB item, not a setting
+    ("signin.amazonaws.com", "CheckMfa", "authenticate"), ("signin.amazonaws.com", "CredentialVerification", "authenticate"),
+    ("signin.amazonaws.com", "UserAuthentication", "authenticate"), ("dynamodb.amazonaws.com", "UpdateItem", "write"),
+    ("dynamodb.amazonaws.com", "UpdateTable", "configure"),
 ])
 def test_operation_table(source, name, operation):
     assert operation_of(source, name) == operation

@@ -11,6 +11,9 @@ from intentwatch.models.action import Operation
 API_OPERATIONS: dict[str, Operation] = {
     # credentials and sign-in
     "GetCallerIdentity": "authenticate", "GetSessionToken": "authenticate", "ConsoleLogin": "authenticate",
+    # the sign-in pages' own events (CloudTrail's console sign-in and Identity Center sign-in events)
+    "CheckMfa": "authenticate", "CredentialChallenge": "authenticate", "CredentialVerification": "authenticate",
+    "UserAuthentication": "authenticate", "ExternalIdPDirectoryLogin": "authenticate", "SwitchRole": "authenticate",
     "GetFederationToken": "grant", "CreateAccessKey": "grant", "CreateLoginProfile": "grant",
     "UpdateLoginProfile": "grant", "AddUserToGroup": "grant", "CreatePolicyVersion": "grant",
     "SetDefaultPolicyVersion": "grant", "UpdateAssumeRolePolicy": "grant", "CreateGrant": "grant",
@@ -30,6 +33,8 @@ API_OPERATIONS: dict[str, Operation] = {
     "TerminateInstances": "delete",
     # data reads that do not start with Get
     "Decrypt": "read", "SelectObjectContent": "read", "FilterLogEvents": "read", "Query": "read", "Scan": "read",
+    # a data item changed, not a setting (DynamoDB)
+    "UpdateItem": "write",
 }
 
 # Verb prefixes, longest first within a group that could overlap (``Describe`` before ``De``...).
