@@ -65,3 +65,31 @@ def leaves(value: Any, limit: int = MAX_LEAVES) -> list[Any]:
         elif v is not None:
             out.append(v)
     return out
+
+
+_BLOCK_KEYS = frozenset({"type", "text", "content", "annotations"})
+
+
+def content_text(res: Any) -> str | None:
+    """The text of a result that is nothing but text content blocks (MCP's ``{"content": [...]}``,
+    AgentDojo's and Anthropic's ``[{"type": "text", "text"|"content": ...}]``): a text, read as a text is
+    (its paragraphs, not one value), as the same result given as a string would be. None: another shape.
+
+    >>> content_text([{"type": "text", "content": "a\\n\\nb"}]), content_text({"content": [{"type": "text", "text": "x"}], "isError": False})
+    ('a\\n\\nb', 'x')
+    >>> content_text([{"type": "image", "data": "..."}]), content_text({"body": "x"})
+    (None, None)
+    """
+    if isinstance(res, dict) and "content" in res and set(res) <= {"content", "isError"}:
+        res = res["content"]
+    if not isinstance(res, list) or not res:
+        return None
+    texts: list[str] = []
+    for block in res:
+        if not isinstance(block, dict) or block.get("type") != "text" or not set(block) <= _BLOCK_KEYS:
+            return None
+        t = block.get("text", block.get("content"))
+        if not isinstance(t, str):
+            return None
+        texts.append(t)
+    return "\n\n".join(texts)

@@ -27,6 +27,11 @@ def target_hash(value: str) -> str:
 
 
 _VERBATIM = (6, 100)  # the lengths of a text argument judged as copied word for word
+# A date, a time or an amount names no one and nowhere: a refund dated like the transaction it
+# answers (the very transaction an injection rode in) is the task's, not the attacker's.
+_NAMES_NOTHING = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+                            r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}:\d{2}(?::\d{2})?(?:\s?[ap]\.?m\.?)?|\d[\d,]*\.\d+",
+                            re.IGNORECASE)
 _COPIED_ARGS = 64  # arguments looked at per call (each is searched for in the record's text)
 DEFINED = "the definition of "  # a tool definition's source label starts so
 DIRECTED = "directed"  # a source's kind: its sentence asking for a change names the target (no cue)
@@ -130,7 +135,7 @@ def copied(args: dict[str, Any], record: list[list], asked: str, intent_text: st
         if not isinstance(v, str) or name in targeted:
             continue
         value = v.strip()
-        if not lowest <= len(value) <= highest or "\n" in value:
+        if not lowest <= len(value) <= highest or "\n" in value or _NAMES_NOTHING.fullmatch(value):
             continue
         low = value.lower()
         if low in asked or low in intent_text:

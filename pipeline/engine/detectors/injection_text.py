@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from intentwatch.pipeline.engine.detectors.injection_decode import hidden_text
-from intentwatch.pipeline.engine.values import leaves
+from intentwatch.pipeline.engine.values import content_text, leaves
 
 STATE_CHANGING = frozenset({"write", "send", "delete", "grant", "configure", "execute"})
 _TEXT_LIMIT = 100_000  # characters of one result or argument scanned: its head and its tail, half each
@@ -351,7 +351,10 @@ def result_texts(res: Any) -> tuple[str, str, bool]:
     """A tool result as the detector reads it: (the text its targets are in, the text its cues are
     in, whether whole-line tokens count). ``text_targets`` of the first is ``result_targets(res)``;
     ``injection_cues`` of the second is what the result's strings score. What the strings hide in an
-    encoding (``hidden_text``) is added to both, decoded, as the model reading them would."""
+    encoding (``hidden_text``) is added to both, decoded, as the model reading them would. A result
+    given as content blocks only (``content_text``) is its text."""
+    if not isinstance(res, str):
+        res = content_text(res) or res
     if isinstance(res, str):
         text = cut(res)
         hidden = hidden_text(text)
