@@ -36,8 +36,8 @@ def loads(raw: Any) -> Any:
     with collector_paused():
         return orjson.loads(raw)
 
-__all__ = ["JSONDecodeError", "PARQUET_MAGIC", "ParquetUnreadable", "SORT_KEYS", "ValidationError", "ZstdDecompressor", "ZstdError",
-           "dumps", "export_request", "loads", "parquet_rows", "starts_with"]
+__all__ = ["JSONDecodeError", "PARQUET_MAGIC", "ParquetUnreadable", "SORT_KEYS", "ValidationError", "ZstdDecompressor",
+           "ZstdError", "dumps", "export_request", "loads", "parquet_rows", "starts_with"]
 
 
 def export_request(raw: bytes) -> tuple[Any, str | None]:
