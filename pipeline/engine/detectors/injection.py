@@ -114,7 +114,7 @@ from intentwatch.pipeline.engine.detectors.injection_cues import directed_target
 from intentwatch.pipeline.engine.detectors.injection_record import (CUE, DEFINED, DIRECTED, NEW_PAYEE, SCORED, TEXT, TOK, TOKENS, UNASKED,
                                                                     chars, copied, exfiltrated, first_in_record, rank, source, steered,
                                                                     target_hash, targets, whole_tokens)
-from intentwatch.pipeline.engine.detectors.injection_requests import asks_change, asks_to_read
+from intentwatch.pipeline.engine.detectors.injection_requests import asks
 from intentwatch.pipeline.engine.detectors.injection_text import STATE_CHANGING, argument_targets, for_agent, is_address, result_texts, \
     same_tool, targets_in_text
 from intentwatch.pipeline.engine.finding import Finding
@@ -186,8 +186,9 @@ class InjectedTarget(Detector):
                 asked, low = mem.get("q", ""), req.lower()
                 if low not in asked:  # (an exporter repeats the request on every call under the agent span)
                     mem["q"] = (asked + "\n" + low)[-_ASKED_CHARS:]
-                    mem["n"] = not asks_change(mem["q"])  # the request asked for no change
-                    mem["o"] = mem["n"] and asks_to_read(mem["q"])  # ... and asked only to be shown or told
+                    change, only_read = asks(mem["q"])
+                    mem["n"] = not change  # the request asked for no change
+                    mem["o"] = only_read  # ... and asked only to be shown or told
         peers = attrs.get(PEER_RESULTS)
         if peers.__class__ is list:  # (what other agents of the conversation read before this call: as this session's)
             for p in itertools.islice(peers, _PEERS):

@@ -40,17 +40,7 @@ def asks_change(request: str) -> bool:
     >>> asks_change("Thanks. Email Bob the deck.")
     True
     """
-    english = _ASKS.search(request) is not None  # a sentence's start counts in it too: it passes what a sentence would
-    for s in _sentences(request):
-        judged = languages.judge(s)
-        if judged == languages.CHANGE or (judged is None and english and _ASKS.search(s) is not None
-                                          and _WH_QUESTION.search(s) is None):
-            return True
-    return False
-
-
-def _sentences(request: str) -> list[str]:
-    return [s for s in SENTENCES.split(request) if s.strip()]
+    return asks(request)[0]
 
 
 # A request that only asks to read: each of its sentences a question ("who is on my calendar?"; not "could you
@@ -73,7 +63,21 @@ def asks_to_read(request: str) -> bool:
     ...                            "could you get this to Priya?", "Pay the bill in my documents")]
     [True, True, False, False, False]
     """
-    parts = [s for s in _sentences(request) if not languages.courtesy(s)]  # ("Thanks. What did Bob send?")
-    return bool(parts) and not asks_change(request) and all(
-        judged == languages.READ if (judged := languages.judge(s)) is not None else _READS.search(s) is not None
-        for s in parts)
+    return asks(request)[1]
+
+
+def asks(request: str) -> tuple[bool, bool]:
+    """(``asks_change``, ``asks_to_read``) of a request, each sentence judged once."""
+    english = _ASKS.search(request) is not None  # a sentence's start counts in it too: it passes what a sentence would
+    reads, parts = True, False
+    for s in SENTENCES.split(request):
+        if not s.strip():
+            continue
+        judged = languages.judge(s)
+        if judged == languages.CHANGE or (judged is None and english and _ASKS.search(s) is not None
+                                          and _WH_QUESTION.search(s) is None):
+            return True, False
+        if reads and not languages.courtesy(s):  # ("Thanks. What did Bob send?")
+            parts = True
+            reads = judged == languages.READ if judged is not None else _READS.search(s) is not None
+    return False, parts and reads
