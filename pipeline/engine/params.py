@@ -6,7 +6,7 @@ themselves (``detectors/base.py``: ``number``, ``whole``).
 
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from intentwatch.models.action import Operation
 from intentwatch.models.alert import Severity
@@ -123,6 +123,8 @@ class BurstParams(_Params):
     names: list[str] = Field(default_factory=lambda: ["secretId", "secretIdList", "name", "names", "path"],
                              description="Parameters naming what a call touched (the call's resource if none).")
     when: When | None = Field(default=None, description="A condition a call must meet to count (a version id: a permanent deletion).")
+    call_when: dict[str, When] = Field(default_factory=dict, description="A condition one of the calls must meet to count "
+                                       "(service:EventName → condition; SSM reads only with withDecryption).")
     attempts: bool = Field(default=True, description="A refused call counts too.")
     within_seconds: float = Field(default=60.0, gt=0)
     min_distinct: int = Field(default=10, ge=2, description="Distinct things touched within the window.")
@@ -132,6 +134,13 @@ class BurstParams(_Params):
     clause: str = Field(default="identity.sensitive_reads", min_length=1, description="The clause named in the evidence.")
     console: bool = Field(default=True, description="A call from a console session counts.")
     declared_quiets: bool = Field(default=False, description="An identity whose manifest declares the call is not judged.")
+
+    @model_validator(mode="after")
+    def _conditions_on_counted_calls(self) -> "BurstParams":
+        stray = sorted(set(self.call_when) - set(self.calls))
+        if stray:
+            raise ValueError(f"call_when names calls not in calls: {stray}")
+        return self
 
 
 class DiscoveryBurstParams(_Params):

@@ -192,3 +192,10 @@ def test_burst_of_secret_reads_within_a_minute():
     assert ids(*startup, *same_secret, *slow) == []
     batch = ct("ssm:GetParameters", {"names": [f"/prod/{i}" for i in range(10)], "withDecryption": True})
     assert ids(batch) == ["cloud.secrets_burst"]
+    # parameters read without decryption (a SecureString stays encrypted): an application's configuration
+    config = [ct("ssm:GetParameters", {"names": [f"/prod/{i}" for i in range(11)]}),
+              ct("ssm:GetParameters", {"names": [f"/prod/{i}" for i in range(11, 22)], "withDecryption": False}, at=5),
+              ct("ssm:GetParametersByPath", {"path": "/prod/web", "withDecryption": "false"}, at=6)]
+    assert ids(*config) == []
+    by_path = [ct("ssm:GetParametersByPath", {"path": f"/prod/{i}", "withDecryption": True}, at=i) for i in range(10)]
+    assert ids(*by_path) == ["cloud.secrets_burst"]

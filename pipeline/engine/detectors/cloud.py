@@ -168,6 +168,10 @@ def _check_when(w: When, action: Action, args: dict[str, Any] | None, services: 
     return "; ".join(seen) or "call"
 
 
+def _call_key(call: str) -> str:
+    """service:EventName as ``cloud_call`` gives it (the event name lower-cased)."""
+    svc, name = call.split(":")
+    return f"{svc}:{name.lower()}"
 
 
 class CloudOperation(Detector):
@@ -184,8 +188,7 @@ class CloudOperation(Detector):
         self.calls: dict[str, list[CatalogueCall]] = {}
         self.services = frozenset(p.service_accounts)
         for c in p.calls:
-            svc, name = c.call.split(":")
-            self.calls.setdefault(f"{svc}:{name.lower()}", []).append(c)
+            self.calls.setdefault(_call_key(c.call), []).append(c)
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
         key = cloud_call(action)
@@ -211,7 +214,7 @@ class DistinctBurst(Detector):
     """Fires when one identity touches ``min_distinct`` distinct things with ``calls`` within
     ``within_seconds``, once per burst: a dump of the secrets store (an application reads its
     handful at start), a bucket's versions deleted one by one (S3 ransomware). A call counts if
-    it meets ``when``, and if refused only with ``attempts``; what it touched is named by
+    it meets ``when`` (and its own ``call_when``), and if refused only with ``attempts``; what it touched is named by
     ``names`` (else its resource). Routine forms can be left out: console sessions (``console:
     false``), identities that declare the call (``declared_quiets``). The window lives in the
     agent's state under the rule's id."""
@@ -222,7 +225,8 @@ class DistinctBurst(Detector):
         super().__init__(rule)
         p: BurstParams = validated(rule, BurstParams)
         self.p = p
-        self.calls = {f"{c.split(':')[0]}:{c.split(':')[1].lower()}" for c in p.calls}
+        self.calls = {_call_key(c) for c in p.calls}
+        self.call_when = {_call_key(c): w for c, w in p.call_when.items()}
         self.seen_key, self.until_key = f"{rule.id}#seen", f"{rule.id}#until"
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
@@ -234,6 +238,9 @@ class DistinctBurst(Detector):
             return None
         args = arguments(action)
         if p.when is not None and _check_when(p.when, action, args) is None:
+            return None
+        w_call = self.call_when.get(key)
+        if w_call is not None and _check_when(w_call, action, args) is None:
             return None
         # (a name is cut at 1,024 characters, longer than any AWS secret, parameter or version id: the window stays small)
         touched = {str(v)[:1024] for n in p.names for v in (_values(args, n) or [])} if args is not None else set()
