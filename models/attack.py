@@ -96,6 +96,7 @@ TECHNIQUES: dict[str, Technique] = {
     "T1550": Technique("Use Alternate Authentication Material", ("TA0005", "TA0008")),
     "T1550.001": Technique("Application Access Token", ("TA0005", "TA0008")),
     "T1552": Technique("Unsecured Credentials", ("TA0006",)),
+    "T1552.001": Technique("Credentials In Files", ("TA0006",)),
     "T1552.005": Technique("Cloud Instance Metadata API", ("TA0006",)),
     "T1555": Technique("Credentials from Password Stores", ("TA0006",)),
     "T1555.006": Technique("Cloud Secrets Management Stores", ("TA0006",)),

@@ -93,6 +93,8 @@ class CatalogueCall(_Params):
 
 class CloudCalls(_Params):
     calls: list[CatalogueCall] = Field(min_length=1)
+    every_caller: bool = Field(default=False, description="An AWS service acting as itself, and an identity whose manifest "
+                               "declares the call, are judged too (AWS's own quarantine of an exposed key).")
     service_accounts: list[str] = Field(default_factory=list, description="Accounts AWS itself runs that a policy may name "
                                         "without opening anything to an outsider (Elastic Load Balancing's log delivery per region).")
 

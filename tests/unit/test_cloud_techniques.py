@@ -402,6 +402,31 @@ def lifecycle(status: str) -> dict:
          {"AWS": f"arn:aws:iam::{OUTSIDER}:root"}, action="s3:PutObject"))}),
      rec("s3:PutBucketPolicy", {"bucketName": "alb-logs", "bucketPolicy": json.loads(policy(
          {"AWS": "arn:aws:iam::127311923021:root"}, action="s3:PutObject"))})),
+    # Panther's rule tests (panther-analysis rules/aws_cloudtrail_rules), written again here from the
+    # API references: Macie paused, a database's activity stream stopped, a cluster or a build project
+    # made public, a DB security group opened, a database's automated backups turned off
+    ("cloud.defences_disabled", rec("macie2:UpdateMacieSession", {"status": "PAUSED"}),
+     rec("macie2:UpdateMacieSession", {"findingPublishingFrequency": "SIX_HOURS"})),
+    ("cloud.logging_disabled",
+     rec("rds:StopActivityStream", {"resourceArn": f"arn:aws:rds:us-east-1:{ACCOUNT}:cluster:orders", "applyImmediately": True}),
+     rec("rds:StartActivityStream", {"resourceArn": f"arn:aws:rds:us-east-1:{ACCOUNT}:cluster:orders", "mode": "async",
+                                     "kmsKeyId": "1234abcd-12ab-34cd-56ef-1234567890ab"})),
+    ("cloud.data_opened_to_outsiders", rec("rds:ModifyDBCluster", {"dBClusterIdentifier": "orders", "publiclyAccessible": True}),
+     rec("rds:ModifyDBCluster", {"dBClusterIdentifier": "orders", "publiclyAccessible": False})),
+    ("cloud.data_opened_to_outsiders",
+     rec("codebuild:UpdateProjectVisibility", {"projectArn": f"arn:aws:codebuild:us-east-1:{ACCOUNT}:project/api",
+                                               "projectVisibility": "PUBLIC_READ"}),
+     rec("codebuild:UpdateProjectVisibility", {"projectArn": f"arn:aws:codebuild:us-east-1:{ACCOUNT}:project/api",
+                                               "projectVisibility": "PRIVATE"})),
+    ("cloud.firewall_opened", rec("rds:AuthorizeDBSecurityGroupIngress", {"dBSecurityGroupName": "db", "cIDRIP": "0.0.0.0/0"}),
+     rec("rds:AuthorizeDBSecurityGroupIngress", {"dBSecurityGroupName": "db", "cIDRIP": "203.0.113.0/24"})),
+    # an IAM user's SSH key is for CodeCommit: a user adds its own when it sets up Git (Elastic's test input)
+    ("cloud.credentials_for_another_identity",
+     rec("iam:UploadSSHPublicKey", {"userName": "alice", "sSHPublicKeyBody": "ssh-rsa AAAAB3NzaC1yc2E attacker@host"}),
+     rec("iam:UploadSSHPublicKey", {"userName": "ci-deployer", "sSHPublicKeyBody": "ssh-rsa AAAAB3NzaC1yc2E ci@build"})),
+    ("cloud.data_destruction_scheduled",
+     rec("rds:ModifyDBInstance", {"dBInstanceIdentifier": "orders", "backupRetentionPeriod": 0, "applyImmediately": True}),
+     rec("rds:ModifyDBInstance", {"dBInstanceIdentifier": "orders", "backupRetentionPeriod": 7})),
 ])
 def test_technique_fires_on_first_record_and_look_alike_is_quiet(rule, attack, benign):
     assert judged(attack) == [rule]
@@ -431,6 +456,26 @@ def test_a_declared_trail_change_is_quiet_for_the_audit_chain_too():
         assert judged(stop, declares=["cloudtrail:StopLogging", "cloudtrail:DeleteTrail"], prefixes=both) == []
         # a service-wide pattern says the runner uses CloudTrail, not that switching it off is its work
         assert judged(stop, declares=["cloudtrail:*"], prefixes=both) == ["chain.audit_settings_changed", "cloud.logging_disabled"]
+
+
+def test_aws_quarantining_an_exposed_key_pages_whoever_logged_it_and_whatever_is_declared():
+    # AWS attaches its quarantine policy to a user whose key it found in public; CloudTrail logs it
+    # under AWS's internal session ("AWS Internal") or the user's own identity (aws-internal/3)
+    internal = {**ROLE, "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/a-role/quarantine"}
+    for policy_arn in ("arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV2", "arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3"):
+        attach = rec("iam:AttachUserPolicy", {"userName": "ci-deployer", "policyArn": policy_arn}, who=internal, ua="AWS Internal")
+        assert judged(attach, agent=internal["arn"]) == ["cloud.credentials_reported_exposed"]
+    inline = rec("iam:PutUserPolicy", {"userName": "ci-deployer", "policyName": "AWSExposedCredentialPolicy_DO_NOT_REMOVE",
+                                       "policyDocument": json.dumps({"Version": "2012-10-17", "Statement": [
+                                           {"Effect": "Deny", "Action": ["iam:CreateAccessKey"], "Resource": "*"}]})},
+                 ua="aws-internal/3 aws-sdk-java/1.11.706")
+    # an infrastructure runner that declares IAM calls is still told its key is out
+    assert judged(inline, declares=["iam:PutUserPolicy"]) == ["cloud.credentials_reported_exposed"]
+    # the same calls with a team's own policies are not AWS's report
+    own = rec("iam:PutUserPolicy", {"userName": "ci-deployer", "policyName": "TestUserDenyAll", "policyDocument": json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]})}, who=internal, ua="AWS Internal")
+    readonly = rec("iam:AttachUserPolicy", {"userName": "ci-deployer", "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"})
+    assert judged(own, agent=internal["arn"]) == [] and judged(readonly) == []
 
 
 def test_a_refused_attempt_counts_only_where_the_call_says_so():

@@ -177,7 +177,8 @@ def _call_key(call: str) -> str:
 class CloudOperation(Detector):
     """Fires on a successful catalogue call (``params.calls``) whose condition holds, by any identity
     whose manifest does not declare the call (``declared``) and that is not an AWS service acting as
-    itself (``service_acting``); on a denied one too when the call says ``attempts``. Evidence: the
+    itself (``service_acting``), or by any caller with ``every_caller``; on a denied one too when the
+    call says ``attempts``. Evidence: the
     call, its ATT&CK technique, what held (and ``denied`` for an attempt)."""
 
     watches_every_identity = True
@@ -187,6 +188,7 @@ class CloudOperation(Detector):
         p: CloudCalls = validated(rule, CloudCalls)
         self.calls: dict[str, list[CatalogueCall]] = {}
         self.services = frozenset(p.service_accounts)
+        self.every_caller = p.every_caller
         for c in p.calls:
             self.calls.setdefault(_call_key(c.call), []).append(c)
 
@@ -195,7 +197,9 @@ class CloudOperation(Detector):
         if key is None:
             return None
         entries = self.calls.get(key)
-        if entries is None or action.outcome not in ("success", "denied") or declared(state, action.tool) or service_acting(action):
+        if entries is None or action.outcome not in ("success", "denied"):
+            return None
+        if not self.every_caller and (declared(state, action.tool) or service_acting(action)):
             return None
         args = arguments(action)
         for c in entries:
