@@ -420,6 +420,17 @@ def lifecycle(status: str) -> dict:
                                                "projectVisibility": "PRIVATE"})),
     ("cloud.firewall_opened", rec("rds:AuthorizeDBSecurityGroupIngress", {"dBSecurityGroupName": "db", "cIDRIP": "0.0.0.0/0"}),
      rec("rds:AuthorizeDBSecurityGroupIngress", {"dBSecurityGroupName": "db", "cIDRIP": "203.0.113.0/24"})),
+    # IAM Roles Anywhere: an uploaded CA certificate (Stratus rolesanywhere-create-trust-anchor) against
+    # the account's own Private CA (Elastic's test input)
+    ("cloud.credentials_for_another_identity",
+     rec("rolesanywhere:CreateTrustAnchor", {"name": "ops", "enabled": True, "source": {
+         "sourceType": "CERTIFICATE_BUNDLE", "sourceData": {"x509CertificateData": "-----BEGIN CERTIFICATE-----\nMIIB"}}}),
+     rec("rolesanywhere:CreateTrustAnchor", {"name": "ops", "enabled": True, "source": {
+         "sourceType": "AWS_ACM_PCA", "sourceData": {"acmPcaArn": f"arn:aws:acm-pca:us-east-1:{ACCOUNT}:certificate-authority/83dc"}}})),
+    ("cloud.credentials_for_another_identity",
+     rec("rolesanywhere:CreateTrustAnchor", {"name": "ops", "enabled": True, "source": {
+         "sourceType": "AWS_ACM_PCA", "sourceData": {"acmPcaArn": f"arn:aws:acm-pca:us-east-1:{OUTSIDER}:certificate-authority/83dc"}}}),
+     rec("rolesanywhere:ListTrustAnchors", {})),
     # an IAM user's SSH key is for CodeCommit: a user adds its own when it sets up Git (Elastic's test input)
     ("cloud.credentials_for_another_identity",
      rec("iam:UploadSSHPublicKey", {"userName": "alice", "sSHPublicKeyBody": "ssh-rsa AAAAB3NzaC1yc2E attacker@host"}),
