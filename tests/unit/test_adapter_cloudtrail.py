@@ -349,3 +349,37 @@ def test_a_content_id_is_stable_for_what_json_cannot_write():
     row = {"eventName": "GetObject", "payload": b"\x00\x01", 7: "a key that is no text"}  # a Parquet row's bytes
     assert _content_id(row) == _content_id(dict(reversed(row.items()))) != _content_id({**row, "payload": b"\x00\x02"})
     assert _content_id(row).startswith("ct-")
+
+
+def _read(path: Path, streamed_from: int | None) -> list:
+    adapter = CloudTrailAdapter(CloudTrailOptions(services="keep"))
+    if streamed_from is not None:
+        adapter.streamed_from = streamed_from
+    return [(r.model_dump() if isinstance(r, Action) else (r.source, r.reason)) for r in adapter.read(path)]
+
+
+def test_a_large_records_document_is_read_record_by_record_with_the_same_actions(tmp_path):
+    # A file past streamed_from (32 MiB) is read record by record: parsed whole, its objects take ~10x
+    # its size (300,000 records: 1.5 GB). The actions, their sources and the time order within the file
+    # are a whole document's; set the bound to 0 here to read the fixture so.
+    records = orjson.loads(RECORDS.read_bytes())["Records"]
+    shuffled = [dict(records[i], eventID=f"e-{i}") for i in (3, 0, 7, 1, 5, 2, 6, 4)]  # out of time order
+    for name, doc, option in (("s3.json.gz", {"Records": shuffled}, 0), ("pretty.json", shuffled, orjson.OPT_INDENT_2)):
+        path = tmp_path / name
+        raw = orjson.dumps(doc, option=option or None)
+        path.write_bytes(gzip.compress(raw) if name.endswith(".gz") else raw)
+        whole, streamed = _read(path, None), _read(path, 0)
+        assert streamed == whole and len(whole) == 8
+    # broken part-way: the records before the break, then one bad record, as a whole document's salvage
+    text = orjson.dumps({"Records": shuffled}, option=orjson.OPT_INDENT_2).decode()
+    cut = tmp_path / "cut.json"
+    cut.write_text(text[: text.index('"eventID": "e-6"')])
+    whole, streamed = _read(cut, None), _read(cut, 0)
+    assert [r for r in streamed if isinstance(r, dict)] == [r for r in whole if isinstance(r, dict)] and len(whole) == 7
+    assert streamed[-1][0] == whole[-1][0] and "6 complete record(s) before line" in streamed[-1][1]
+    # the array closed but not the document: every record, and the damage said
+    unclosed = tmp_path / "unclosed.json"
+    unclosed.write_text(text.rstrip().removesuffix("}"))
+    streamed = _read(unclosed, 0)
+    assert len([r for r in streamed if isinstance(r, dict)]) == 8
+    assert streamed[-1] == (str(unclosed), "invalid JSON after the records array (''); its 8 record(s) were read")

@@ -31,13 +31,14 @@ from typing import Any, Final
 from intentwatch.pipeline.engine.detectors.cloud_calls import service_identity
 from intentwatch.pipeline.io.deadletter import failure
 
-from .base import BadRecord, JsonInput, Result, make_action
+from .base import BadRecord, JsonInput, Result, is_json_lines, make_action, read_bytes
 from .cloudtrail_fields import bytes_moved, credential, is_ip as is_ip_text, outcome_of, principal, resource_of, tool_name
 from .cloudtrail_ocsf import from_ocsf, is_ocsf
 from .cloudtrail_operations import verb_operation as _verb_operation
 from .libs import PARQUET_MAGIC, SORT_KEYS, JSONDecodeError, ParquetUnreadable, dumps, loads, parquet_rows, starts_with
 from .options import CloudTrailOptions
-from .order import in_record_order
+from .json_arrays import array_items, parsed_again
+from .order import in_record_order, time_of, time_order
 
 
 # Record fields copied into attributes as they are: (record key, attribute).
@@ -69,6 +70,7 @@ class CloudTrailAdapter(JsonInput):
         self._skip_services = o.services == "skip"
         self._skip_anonymous = o.anonymous == "skip"
         self.reorder_seconds = o.reorder_seconds  # read_tree puts the actions back in time order within it
+        self.streamed_from = STREAMED_BYTES
 
     # ---- shapes ------------------------------------------------------------------------
 
@@ -118,30 +120,65 @@ class CloudTrailAdapter(JsonInput):
         if result is not None:
             yield result
 
+    def read_json(self, path: str | Path) -> Iterator[Result]:
+        """A records array of ``streamed_from`` bytes or more is read record by record (parsed whole, ~10x its size)."""
+        if is_json_lines(path):
+            yield from JsonInput.read_json(self, path)
+            return
+        name = str(path)
+        data, damage = read_bytes(path)
+        text = _large_array(data, self.streamed_from)
+        if text is None:
+            yield from self._file(data, damage, name)
+            return
+        del data
+        yield from self._streamed(text, name, damage)
+
+    def _streamed(self, text: str, source: str, damage: str | None) -> Iterator[Result]:
+        """A large records array as ``_document`` reads it (same sources, same time order), never every record's
+        objects at once: a first pass keeps each record's place and time, a second parses each as it is judged."""
+        start = _array_start(text) or 0
+        where = f"{source}#Records" if _OBJECT_START.match(text) else f"{source}#"
+        spans: list[tuple[int, int]] = []
+        times: list[Any] = []
+        try:
+            for begin, end, item in array_items(text, start):
+                spans.append((begin, end))
+                times.append(time_of(item))
+        except json.JSONDecodeError as e:  # broken part-way: read as a whole document's damage is (_salvage)
+            yield from self._salvaged(text, source, damage or f"invalid JSON ({e})")
+            return
+        order = time_order(times) if self.reorder_seconds > 0 else None
+        del times
+        for i in order if order is not None else range(len(spans)):
+            begin, end = spans[i]
+            result = self._one(parsed_again(text, begin, end), f"{where}[{i}]")
+            if result is not None:
+                yield result
+        tail, is_object = text[text.index("]", spans[-1][1] if spans else start) + 1:].strip(), where.endswith("Records")
+        if tail != ("}" if is_object else "") and not (is_object and tail.startswith(",")):  # (",": more keys, not read)
+            yield BadRecord(source, f"invalid JSON after the records array ({tail[:40]!r}); its {len(spans)} record(s) were read")
+        if damage:
+            yield BadRecord(source, damage)
+
     def _salvage(self, data: bytes, source: str, why: str) -> Iterator[Result]:
         """The complete records before the point where a file stops being JSON, then one bad record for the rest."""
-        text = data.decode("utf-8", errors="replace")
+        return self._salvaged(data.decode("utf-8", errors="replace"), source, why)
+
+    def _salvaged(self, text: str, source: str, why: str) -> Iterator[Result]:
         start = _array_start(text)
         n = 0
         end = start
         if start is not None:
-            dec = json.JSONDecoder()
-            pos = start
-            key = "Records" if text.lstrip().startswith("{") else ""
-            while True:
-                while pos < len(text) and text[pos] in " \t\r\n,":
-                    pos += 1
-                if pos >= len(text) or text[pos] == "]":
-                    break
-                try:
-                    item, pos = dec.raw_decode(text, pos)
-                except json.JSONDecodeError:
-                    break
-                result = self._one(item, f"{source}#{key}[{n}]")
-                if result is not None:
-                    yield result
-                n += 1
-                end = pos
+            key = "Records" if _OBJECT_START.match(text) else ""
+            try:
+                for _, end, item in array_items(text, start):
+                    result = self._one(item, f"{source}#{key}[{n}]")
+                    if result is not None:
+                        yield result
+                    n += 1
+            except json.JSONDecodeError:
+                pass
         line = text.count("\n", 0, end or 0) + 1
         yield BadRecord(f"{source}:{line}", f"{why}; {n} complete record(s) before line {line} were read, "
                                             f"the rest is lost", text[end or 0:][:65536].strip(" \t\r\n,").encode())
@@ -302,6 +339,22 @@ def _unwrap(item: Any) -> dict[str, Any] | str:
         except Exception as e:  # noqa: BLE001 - an event of an unforeseen shape costs that event
             return failure(e)
     return item
+
+
+STREAMED_BYTES: Final = 32 << 20  # a records document this large is read record by record
+_ARRAY_START: Final = re.compile(rb'\s*(?:\{\s*"Records"\s*:\s*)?\[')
+_OBJECT_START: Final = re.compile(r"\s*\{")
+
+
+def _large_array(data: bytes, least: int) -> str | None:
+    """The text of a records array of ``least`` bytes or more (None: read it whole; so is one that is
+    no UTF-8, which a whole reading salvages up to the bad bytes)."""
+    if len(data) < least or _ARRAY_START.match(data) is None:
+        return None
+    try:
+        return data.decode()
+    except UnicodeDecodeError:
+        return None
 
 
 def _array_start(text: str) -> int | None:

@@ -113,7 +113,8 @@ def files_in_order(files: Iterable[Path], suffixes: tuple[str, ...]) -> list[Pat
     return sorted((f for f in files if f.name.endswith(suffixes) or f in rotated or (f.parent, f.name) in written), key=key)
 
 
-def _time_of(item: Any) -> Any:
+def time_of(item: Any) -> Any:
+    """The time a record names (CloudTrail's, LookupEvents', EventBridge's, CloudWatch Logs'), or None."""
     if type(item) is dict:
         for key in _TIME_KEYS:
             v = item.get(key)
@@ -129,27 +130,29 @@ def in_record_order(items: list[Any]) -> Iterable[tuple[int, Any]]:
     >>> [i for i, _ in in_record_order([{"eventTime": "2026-11-30T09:05:00Z"}, {"eventTime": "2026-11-30T09:01:00Z"}])]
     [1, 0]
     """
-    times: list[Any] = []
+    order = time_order([time_of(x) for x in items])
+    return enumerate(items) if order is None else [(i, items[i]) for i in order]
+
+
+def time_order(times: list[Any]) -> list[int] | None:
+    """The positions of records with these times in time order (stable), or None where they stay as
+    they are: already in order, a record with no time, or text and numbers mixed (no one order)."""
     text = ordered = True
     last: Any = None
-    for x in items:
-        t = _time_of(x)
+    for i, t in enumerate(times):
         if isinstance(t, str):
-            if not text and times:
-                return enumerate(items)  # text and numbers: no one order
+            if not text and i:
+                return None
         elif isinstance(t, (int, float)) and not isinstance(t, bool):
-            if text and times:
-                return enumerate(items)
+            if text and i:
+                return None
             text = False
         else:
-            return enumerate(items)  # a record with no time: left as it is
+            return None
         if ordered and last is not None and t < last:
             ordered = False
         last = t
-        times.append(t)
-    if ordered:
-        return enumerate(items)
-    return sorted(enumerate(items), key=lambda pair: times[pair[0]])
+    return None if ordered else sorted(range(len(times)), key=times.__getitem__)
 
 
 def in_time_order(results: Iterator[Result], slack: float) -> Iterator[Result]:
