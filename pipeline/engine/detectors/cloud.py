@@ -178,8 +178,8 @@ class CloudOperation(Detector):
     """Fires on a successful catalogue call (``params.calls``) whose condition holds, by any identity
     whose manifest does not declare the call (``declared``) and that is not an AWS service acting as
     itself (``service_acting``), or by any caller with ``every_caller``; on a denied one too when the
-    call says ``attempts``. Evidence: the
-    call, its ATT&CK technique, what held (and ``denied`` for an attempt)."""
+    call says ``attempts``. Evidence: the call, its ATT&CK technique, what held (and ``denied`` for
+    an attempt)."""
 
     watches_every_identity = True
 
@@ -218,8 +218,8 @@ class DistinctBurst(Detector):
     """Fires when one identity touches ``min_distinct`` distinct things with ``calls`` within
     ``within_seconds``, once per burst: a dump of the secrets store (an application reads its
     handful at start), a bucket's versions deleted one by one (S3 ransomware). A call counts if
-    it meets ``when`` (and its own ``call_when``), and if refused only with ``attempts``; what it touched is named by
-    ``names`` (else its resource). Routine forms can be left out: console sessions (``console:
+    it meets ``when`` and its own ``call_when``, and if refused only with ``attempts``; what it
+    touched is named by ``names`` (else its resource). Routine forms can be left out: console sessions (``console:
     false``), identities that declare the call (``declared_quiets``). The window lives in the
     agent's state under the rule's id."""
 

@@ -160,7 +160,8 @@ class JsonInput:
         if is_json_lines(path):  # streamed: a JSON-lines file of any size is never held whole
             yield from lines_through(self.decode, path)
             return
-        yield from self._file(*read_bytes(path), name)  # (no name here holds the bytes: _file may let them go)
+        data, damage = read_bytes(path)
+        yield from self._file(data, damage, name)
 
     def _file(self, data: bytes, damage: str | None, name: str) -> Iterator[Result]:
         """A whole file's bytes (decompressed; ``damage``: why they end early)."""
