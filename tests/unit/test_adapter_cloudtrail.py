@@ -383,3 +383,11 @@ def test_a_large_records_document_is_read_record_by_record_with_the_same_actions
     streamed = _read(unclosed, 0)
     assert len([r for r in streamed if isinstance(r, dict)]) == 8
     assert streamed[-1] == (str(unclosed), "invalid JSON after the records array (''); its 8 record(s) were read")
+    # a record nested deeper than JSON readers allow (orjson stops at 1,024 levels, the stdlib's scanner
+    # overflows): a bad record and the records before it, never a crash, whether read whole or streamed
+    first, deep = orjson.dumps(shuffled[0]).decode(), orjson.dumps(shuffled[1]).decode()[:-1]
+    nested = tmp_path / "nested.json"
+    nested.write_text('{"Records": [' + first + "," + deep + ', "requestParameters": ' + "[" * 100_000 + "]" * 100_000 + "}]}")
+    for bound in (None, 0):
+        read = _read(nested, bound)
+        assert len([r for r in read if isinstance(r, dict)]) == 1 and "1 complete record(s) before line 1 were read" in read[-1][1]

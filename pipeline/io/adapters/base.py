@@ -132,7 +132,7 @@ class JsonInput:
             line, counted = line + text.count("\n", counted, pos), pos
             try:
                 doc, end = dec.raw_decode(text, pos)
-            except json.JSONDecodeError as e:
+            except (json.JSONDecodeError, RecursionError) as e:  # (too deep for the stdlib's scanner: as broken)
                 resume = text.find("\n{", pos + 1)
                 where = "the rest is lost" if resume < 0 else f"reading goes on at line {line + text.count(chr(10), pos, resume) + 1}"
                 yield BadRecord(f"{source}:{line}", f"{damage or f'invalid JSON ({e})'}; {n} complete object(s) "

@@ -20,7 +20,10 @@ def array_items(text: str, pos: int) -> Iterator[tuple[int, int, Any]]:
             if pos >= n:
                 raise json.JSONDecodeError("the array is not closed", text, pos)
             return
-        item, end = _DECODER.raw_decode(text, pos)
+        try:
+            item, end = _DECODER.raw_decode(text, pos)
+        except RecursionError:  # (orjson refuses past 1,024 levels; the stdlib's scanner overflows the stack)
+            raise json.JSONDecodeError("a value nested deeper than the JSON reader allows", text, pos) from None
         yield pos, end, item
         pos = end
 
