@@ -383,11 +383,18 @@ def test_a_large_records_document_is_read_record_by_record_with_the_same_actions
     streamed = _read(unclosed, 0)
     assert len([r for r in streamed if isinstance(r, dict)]) == 8
     assert streamed[-1] == (str(unclosed), "invalid JSON after the records array (''); its 8 record(s) were read")
-    # a record nested deeper than JSON readers allow (orjson stops at 1,024 levels, the stdlib's scanner
-    # overflows): a bad record and the records before it, never a crash, whether read whole or streamed
-    first, deep = orjson.dumps(shuffled[0]).decode(), orjson.dumps(shuffled[1]).decode()[:-1]
+    # a record nested deeper than JSON readers follow (orjson stops at 1,024 levels, the stdlib's scanner
+    # overflows): one bad record and every record around it, never a crash, whether read whole or streamed
+    first, deep, last = (orjson.dumps(r).decode() for r in shuffled[:3])
+    depth = '"a string with ] and \\" [ in it", ' + "[" * 100_000 + "]" * 100_000
     nested = tmp_path / "nested.json"
-    nested.write_text('{"Records": [' + first + "," + deep + ', "requestParameters": ' + "[" * 100_000 + "]" * 100_000 + "}]}")
+    nested.write_text('{"Records": [' + first + "," + deep[:-1] + ', "requestParameters": [' + depth + "]}," + last + "]}")
+    for bound in (None, 0):
+        read = _read(nested, bound)
+        assert [r["event_id"] for r in read if isinstance(r, dict)] == [shuffled[0]["eventID"], shuffled[2]["eventID"]]
+        assert [r for r in read if not isinstance(r, dict)] == [(f"{nested}#Records[1]", "a record nested deeper than JSON readers follow")]
+    # one that never closes: the records before it, then the rest said lost
+    nested.write_text('{"Records": [' + first + "," + deep[:-1] + ', "requestParameters": ' + "[" * 100_000 + "}]}")
     for bound in (None, 0):
         read = _read(nested, bound)
         assert len([r for r in read if isinstance(r, dict)]) == 1 and "1 complete record(s) before line 1 were read" in read[-1][1]

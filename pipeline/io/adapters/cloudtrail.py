@@ -37,7 +37,7 @@ from .cloudtrail_ocsf import from_ocsf, is_ocsf
 from .cloudtrail_operations import verb_operation as _verb_operation
 from .libs import PARQUET_MAGIC, SORT_KEYS, JSONDecodeError, ParquetUnreadable, dumps, loads, parquet_rows, starts_with
 from .options import CloudTrailOptions
-from .json_arrays import array_items, parsed_again
+from .json_arrays import TooDeep, array_items, parsed_again
 from .order import in_record_order, time_of, time_order
 
 
@@ -95,6 +95,8 @@ class CloudTrailAdapter(JsonInput):
     def _not_json(self, data: bytes, source: str, damage: str | None, error: Exception) -> Iterator[Result] | None:
         if _looks_like_lines(data) or not data.strip():
             return None
+        if str(error).startswith("depth limit") and (text := _large_array(data, 0)) is not None:
+            return self._streamed(text, source, damage)  # a record orjson will not follow: the others read around it
         objects = JsonInput._not_json(self, data, source, damage, error)  # Firehose: objects back to back
         return objects if objects is not None else self._salvage(data, source, damage or f"invalid JSON ({error})")
 
@@ -306,6 +308,8 @@ def _time(text: str) -> datetime | str:
 
 def _unwrap(item: Any) -> dict[str, Any] | str:
     """The CloudTrail record inside an item, or the reason there is none."""
+    if isinstance(item, TooDeep):
+        return "a record nested deeper than JSON readers follow"
     if isinstance(item, list):  # a CloudTrail Lake result row: [{"column": value}, ...]
         row: dict[str, Any] = {}
         for cell in item:
@@ -379,6 +383,8 @@ def _content_id(record: dict[str, Any]) -> str:
 
 
 def _dumps(item: Any) -> bytes:
+    if isinstance(item, TooDeep):
+        return item.text.encode()
     try:
         return dumps(item)
     except TypeError:
