@@ -31,7 +31,7 @@ from typing import Any, Final
 from intentwatch.pipeline.engine.detectors.cloud_calls import service_identity
 from intentwatch.pipeline.io.deadletter import failure
 
-from .base import BadRecord, JsonInput, Result, is_json_lines, make_action, read_bytes
+from .base import BadRecord, JsonInput, Result, is_json_lines, lines_through, make_action, read_bytes
 from .cloudtrail_fields import bytes_moved, credential, is_ip as is_ip_text, outcome_of, principal, resource_of, tool_name
 from .cloudtrail_ocsf import from_ocsf, is_ocsf
 from .cloudtrail_operations import verb_operation as _verb_operation
@@ -125,7 +125,7 @@ class CloudTrailAdapter(JsonInput):
     def read_json(self, path: str | Path) -> Iterator[Result]:
         """A records array of ``streamed_from`` bytes or more is read record by record (parsed whole, ~10x its size)."""
         if is_json_lines(path):
-            yield from JsonInput.read_json(self, path)
+            yield from lines_through(self.decode, path)
             return
         name = str(path)
         data, damage = read_bytes(path)
@@ -140,7 +140,8 @@ class CloudTrailAdapter(JsonInput):
         """A large records array as ``_document`` reads it (same sources, same time order), never every record's
         objects at once: a first pass keeps each record's place and time, a second parses each as it is judged."""
         start = _array_start(text) or 0
-        where = f"{source}#Records" if _OBJECT_START.match(text) else f"{source}#"
+        is_object = _OBJECT_START.match(text) is not None
+        where = f"{source}#Records" if is_object else f"{source}#"
         spans: list[tuple[int, int]] = []
         times: list[Any] = []
         try:
@@ -157,7 +158,7 @@ class CloudTrailAdapter(JsonInput):
             result = self._one(parsed_again(text, begin, end), f"{where}[{i}]")
             if result is not None:
                 yield result
-        tail, is_object = text[text.index("]", spans[-1][1] if spans else start) + 1:].strip(), where.endswith("Records")
+        tail = text[text.index("]", spans[-1][1] if spans else start) + 1:].strip()
         if tail != ("}" if is_object else "") and not (is_object and tail.startswith(",")):  # (",": more keys, not read)
             yield BadRecord(source, f"invalid JSON after the records array ({tail[:40]!r}); its {len(spans)} record(s) were read")
         if damage:
