@@ -25,7 +25,7 @@ MAX_TOOLS = 64     # tools in one instance's record
 MAX_TARGETS = 256  # hashed target keys in one instance's record
 MAX_ACTIONS = 10**9  # one instance's actions: a count past it is forged (and a huge one breaks float arithmetic)
 
-Hash = Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]  # definitions.value_hash: tool, argument, target key
+Hash = Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]  # value_hash: tool, argument, target key (or an offered tool's version)
 
 
 class DefinitionLesson(BaseModel):

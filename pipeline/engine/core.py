@@ -75,7 +75,7 @@ class EngineCore:
             elif issubclass(cls, DefinitionWidened):
                 self.widened = cls(rule)
         # Agent definitions, their instances' inherited intent and learned models (engine/definitions.py).
-        self.defs = Definitions(self.checks, HIGH, SEVERITY_RANK)
+        self.defs = Definitions(self.checks + self.watch, HIGH, SEVERITY_RANK)  # (offered tools pinned per definition: a watch)
         self.suppressed = Suppressed(self.rules["feedback.suppressed"])  # counts what suppressions hide, on or off
         self.behaviour = Behaviour(self.config.learned, self.rules) if self.config.learned.enabled else None
         dormant = [r for r in self.rules.values() if r.type == "dormancy" and r.enabled]

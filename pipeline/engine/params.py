@@ -168,6 +168,10 @@ class ToolPinningParams(_Params):
     versions: int = Field(default=4, ge=1, description="Versions kept per tool: a change back to one of them is quiet.")
     steering_severity: Severity = Field(default="high", description="Severity when the new version names a target no earlier "
                                         "version named, or reads as instructions aimed at the agent.")
+    min_instances: int = Field(default=20, ge=1, description="An instance of a definition is also judged against the versions "
+                               "its definition's clean instances were offered, once this many ended.")
+    support: int = Field(default=2, ge=1, description="Distinct clean instances offered a version (or a tool, or a target in "
+                         "its text) before it is the definition's.")
 
 
 # -- injected targets (detectors/injection.py) -----------------------------------------------
