@@ -4,7 +4,7 @@ compiles the detectors, cannot compile pydantic models; plain numbers are read i
 themselves (``detectors/base.py``: ``number``, ``whole``).
 """
 
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -76,6 +76,9 @@ class When(_Params):
     other_identity: str | None = Field(default=None, description="The path names a user other than the caller.")
     foreign_account: str | None = Field(default=None, description="A value at the path names (alone or in an ARN) an "
                                         "account other than the one the call was made in.")
+    other_account: str | None = Field(default=None, description="A value at the path, an account as the API takes it "
+                                      "(a share's userId, valuesToAdd), is neither the account the call was made in nor a "
+                                      "trusted one: any text counts (an anonymised id, all).")
     record: dict[str, list[str]] = Field(default_factory=dict, description="A value at a path of the CloudTrail record "
                                          "(userIdentity.type, additionalEventData.MFAUsed) matches a pattern.")
     record_absent: list[str] = Field(default_factory=list, description="The record has no value at the path "
@@ -97,6 +100,9 @@ class CloudCalls(_Params):
                                "declares the call, are judged too (AWS's own quarantine of an exposed key).")
     service_accounts: list[str] = Field(default_factory=list, description="Accounts AWS itself runs that a policy may name "
                                         "without opening anything to an outsider (Elastic Load Balancing's log delivery per region).")
+    trusted_accounts: list[Annotated[str, Field(pattern=r"^[0-9]{12}$")]] = Field(
+        default_factory=list, description="The organisation's other accounts and its contracted vendors' (set per deployment): "
+        "a policy, share, grant or trust naming only them opens nothing to an outsider.")
 
 
 class TwoNetworksParams(_Params):

@@ -578,3 +578,58 @@ def test_a_service_linked_role_doing_its_service_s_work_is_not_judged():
     # (the CloudTrail adapter skips the record; kept, or from another producer, the rules leave it alone)
     assert judged(rec("ec2:ModifySnapshotAttribute", share, who=GUARDDUTY_SCAN), agent=GUARDDUTY_SCAN["arn"], services="keep") == []
     assert judged(rec("ec2:ModifySnapshotAttribute", share, who=ROLE), agent=ROLE_ARN) == ["cloud.data_opened_to_outsiders"]
+
+
+def test_the_organisations_own_accounts_and_vendors_are_no_outsiders_once_named():
+    """``trusted_accounts`` (per deployment): a role, a replication, a snapshot share naming only the
+    organisation's backup account or a contracted vendor's opens nothing to an outsider; naming one
+    more account still pages, and names that one. A snapshot shared with the account itself is no share."""
+    from intentwatch.pipeline.engine.config import EngineConfig
+    backup, vendor = "444455556666", "464622532012"
+    trusted = {"params": {"trusted_accounts": [backup, vendor]}}
+    rules = {r: trusted for r in ("cloud.privileges_escalated", "cloud.data_opened_to_outsiders")}
+    records = [
+        rec("iam:CreateRole", {"roleName": "vendor-integration", "assumeRolePolicyDocument": json.dumps({"Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{vendor}:root"}, "Action": "sts:AssumeRole",
+                           "Condition": {"StringEquals": {"sts:ExternalId": "a1b2c3"}}}]})}),
+        rec("s3:PutBucketReplication", replication(backup)),
+        rec("ec2:ModifySnapshotAttribute", {"snapshotId": "snap-0a1", "attributeType": "CREATE_VOLUME_PERMISSION",
+                                            "createVolumePermission": {"add": {"items": [{"userId": backup}]}}}),
+    ]
+    assert [judged(r) for r in records] == [["cloud.privileges_escalated"], ["cloud.data_opened_to_outsiders"]] + \
+        [["cloud.data_opened_to_outsiders"]]
+
+    def alerts(r: dict) -> list[Alert]:
+        adapter, e = CloudTrailAdapter(CloudTrailOptions(services="skip")), Engine(EngineConfig.model_validate({"rules": rules}))
+        [a] = [x for x in adapter.decode(orjson.dumps(r), "fixture") if isinstance(x, Action)]
+        return [o for o in e.process(a) + e.flush() if isinstance(o, Alert) and o.rule_id.startswith("cloud.")]
+
+    assert [alerts(r) for r in records] == [[], [], []]
+    both = alerts(rec("iam:UpdateAssumeRolePolicy", {"roleName": "vendor-integration", "policyDocument": trust(
+        {"AWS": [f"arn:aws:iam::{vendor}:root", f"arn:aws:iam::{OUTSIDER}:root"]})}))
+    assert [a.rule_id for a in both] == ["cloud.privileges_escalated"] and OUTSIDER in both[0].evidence.baseline["matched"]
+    assert vendor not in both[0].evidence.baseline["matched"]
+    with pytest.raises(Exception, match="trusted_accounts"):
+        Engine(EngineConfig.model_validate({"rules": {"cloud.privileges_escalated": {"params": {"trusted_accounts": ["12345"]}}}}))
+
+
+@pytest.mark.parametrize("call, params, fires", [
+    ("ec2:ModifySnapshotAttribute", {"createVolumePermission": {"add": {"items": [{"userId": OUTSIDER}]}}}, True),
+    ("ec2:ModifySnapshotAttribute", {"createVolumePermission": {"add": {"items": [{"group": "all"}]}}}, True),
+    ("ec2:ModifySnapshotAttribute", {"createVolumePermission": {"add": {"items": [{"userId": ACCOUNT}]}}}, False),
+    ("ec2:ModifySnapshotAttribute", {"createVolumePermission": {"add": {"items": [{"userId": "XXXXXXXXXXXX"}]}}}, True),  # anonymised
+    ("ec2:ModifySnapshotAttribute", {"createVolumePermission": {"add": {"items": [{"group": "not-all"}]}}}, False),
+    ("ec2:ModifyImageAttribute", {"launchPermission": {"add": {"items": [{"userId": OUTSIDER}]}}}, True),
+    ("ec2:ModifyImageAttribute", {"launchPermission": {"add": {"items": [
+        {"organizationArn": f"arn:aws:organizations::{OUTSIDER}:organization/o-abc1234567"}]}}}, True),
+    ("ec2:ModifyImageAttribute", {"launchPermission": {"add": {"items": [{"group": "all"}]}}}, True),
+    ("ec2:ModifyImageAttribute", {"launchPermission": {"remove": {"items": [{"group": "all"}]}}}, False),
+    ("rds:ModifyDBSnapshotAttribute", {"dBSnapshotIdentifier": "s", "attributeName": "restore", "valuesToAdd": [OUTSIDER]}, True),
+    ("rds:ModifyDBSnapshotAttribute", {"dBSnapshotIdentifier": "s", "attributeName": "restore", "valuesToAdd": ["all"]}, True),
+    ("rds:ModifyDBClusterSnapshotAttribute", {"dBClusterSnapshotIdentifier": "s", "attributeName": "restore",
+                                              "valuesToAdd": [OUTSIDER]}, True),
+    ("rds:ModifyDBClusterSnapshotAttribute", {"dBClusterSnapshotIdentifier": "s", "attributeName": "restore",
+                                              "valuesToRemove": [OUTSIDER]}, False),
+])
+def test_a_share_pages_when_it_reaches_another_account_its_organisation_or_everyone(call, params, fires):
+    assert judged(rec(call, params)) == (["cloud.data_opened_to_outsiders"] if fires else [])

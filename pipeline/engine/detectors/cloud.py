@@ -153,10 +153,16 @@ def _check_when(w: When, action: Action, args: dict[str, Any] | None, services: 
     if w.foreign_account is not None:
         own = own_account(action)
         others = sorted({m for v in _values(args, w.foreign_account) or []
-                         for m in _ACCOUNT_ID.findall(str(v)) if m != own})
+                         for m in _ACCOUNT_ID.findall(str(v)) if m != own and m not in services})
         if not others:
             return None
         seen.append(f"{w.foreign_account} names account {others[:3]}")
+    if w.other_account is not None:
+        own = own_account(action)
+        named = sorted({str(v) for v in _values(args, w.other_account) or [] if str(v) != own and str(v) not in services})
+        if not named:
+            return None
+        seen.append(f"{w.other_account} names {named[:3]}")
     for path, pats in w.record.items():
         hit = next((v for v in record_values(action, path) or [] if any(fnmatch.fnmatchcase(str(v).lower(), p.lower()) for p in pats)), None)
         if hit is None:
@@ -187,7 +193,7 @@ class CloudOperation(Detector):
         super().__init__(rule)
         p: CloudCalls = validated(rule, CloudCalls)
         self.calls: dict[str, list[CatalogueCall]] = {}
-        self.services = frozenset(p.service_accounts)
+        self.services = frozenset(p.service_accounts) | frozenset(p.trusted_accounts)  # (named: no outsider)
         self.every_caller = p.every_caller
         for c in p.calls:
             self.calls.setdefault(_call_key(c.call), []).append(c)
