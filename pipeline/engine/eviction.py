@@ -30,7 +30,7 @@ import sys
 import zlib
 from collections import Counter
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 
@@ -39,8 +39,37 @@ from intentwatch.pipeline.engine.state import AgentState
 
 def encode_record(record: dict) -> bytes:
     """An agent's state record as the store and the checkpoints hold it (JSON; the compiled
-    modules import only the standard library and ours)."""
-    return orjson.dumps(record)
+    modules import only the standard library and ours). A value orjson will not write, which an
+    action's attributes can carry in (an integer past 64 bits, nesting past 255 levels, a lone
+    surrogate), is stored as ``_storable`` makes it: the agent's state is never lost over it."""
+    try:
+        return orjson.dumps(record)
+    except TypeError:
+        return orjson.dumps(_storable(record, 0))
+
+
+_TOO_DEEP = "<nested too deep to store>"
+
+
+def _storable(v: Any, depth: int) -> Any:
+    """``v`` as orjson writes it: an integer past 64 bits as the float orjson reads such a number
+    back as (as text where no float holds it), a lone surrogate replaced, keys as text, nesting
+    past 200 levels as a note."""
+    if isinstance(v, dict):
+        return {str(k): _storable(x, depth + 1) for k, x in v.items()} if depth < 200 else _TOO_DEEP
+    if isinstance(v, (list, tuple)):
+        return [_storable(x, depth + 1) for x in v] if depth < 200 else _TOO_DEEP
+    if isinstance(v, int) and not isinstance(v, bool) and not -(1 << 63) <= v < 1 << 64:
+        try:
+            return float(v)
+        except OverflowError:
+            return f"<an integer of {v.bit_length()} bits>"
+    if isinstance(v, str):
+        try:
+            v.encode()
+        except UnicodeEncodeError:
+            return v.encode("utf-8", "replace").decode()
+    return v
 
 
 class AgentStore(Protocol):

@@ -51,3 +51,84 @@ def test_wrong_types_in_protobuf_built_messages_never_raise():
             b[rng.randrange(len(b))] = rng.randrange(256)
         for r in adapter.decode(bytes(b), "fuzz"):
             assert isinstance(r, (Action, BadRecord))
+
+
+# -- values orjson reads but will not write, numbers the stdlib will not convert (a fuzzing round) -----
+DEEP = b"[" * 255 + b"]" * 255  # orjson reads 1,024 levels and writes 254
+SPAN = (b'{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331",'
+        b'"startTimeUnixNano":"1700000000000000000","name":"execute_tool x","x":%s}]}]}]}')
+
+
+def _results(fmt: str, raw: bytes, mapping=None) -> list:
+    out = list(open_adapter(fmt, mapping).decode(raw, "m"))
+    assert out and all(isinstance(r, (Action, BadRecord)) for r in out)
+    return out
+
+
+@pytest.mark.parametrize("fmt, raw, mapping", [
+    ("transcript", b"[" + DEEP + b"]", None),
+    ("mapped", b'{"records":[{"category":"Administrative","resultType":"Success","x":' + DEEP + b"}]}",
+     ROOT / "deploy" / "mappings" / "azure-activity-log.yaml"),
+    ("otel-json", SPAN % DEEP, None),
+    ("otel-json", b'{"object":"trace.span","id":5,"x":' + DEEP + b"}", None),
+])
+def test_a_value_too_deep_to_write_back_is_a_bad_record_or_an_action_never_a_crash(fmt, raw, mapping):
+    _results(fmt, raw, mapping)
+
+
+@pytest.mark.parametrize("value", [b'{"doubleValue":null}', b'{"doubleValue":"x"}', b'{"arrayValue":{"values":5}}',
+                                   b'{"kvlistValue":5}'])
+def test_a_malformed_resource_attribute_is_a_bad_record(value):
+    raw = (b'{"resourceSpans":[{"resource":{"attributes":[{"key":"k","value":%s}]},"scopeSpans":[{"spans":[{"traceId":'
+           b'"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","startTimeUnixNano":"1700000000000000000",'
+           b'"name":"chat"}]}]}]}') % value
+    assert any(isinstance(r, BadRecord) and "resource" in r.reason for r in _results("otel-json", raw))
+    logs = b'{"resourceLogs":[{"resource":{"attributes":[{"key":"k","value":%s}]},"scopeLogs":[]}]}' % value
+    list(open_adapter("otel-json").decode(logs, "m"))  # (nothing to map: it must only not raise)
+
+
+def test_numbers_past_the_stdlibs_digit_limit_cost_their_record(tmp_path):
+    big = b"1" + b"0" * 5000
+    objects = tmp_path / "o.json"  # objects back to back: read by the stdlib's scanner
+    objects.write_bytes(b'{"a":' + big + b'}\n' + SPAN % b"1")
+    out = list(open_adapter("otel-json").read(objects))
+    assert isinstance(out[0], BadRecord) and "digits" in out[0].reason and len(out) >= 2
+    from tests.unit.test_cloud_techniques import rec
+    cut = tmp_path / "cut.json"  # a records file orjson will not read (the number is past a double): read around it
+    good = [orjson.dumps(rec("s3:ListBuckets", at=i)) for i in range(2)]
+    cut.write_bytes(b'{"Records":[' + good[0] + b', {"eventName":' + big + b"}, " + good[1] + b"]}")
+    out = list(open_adapter("cloudtrail").read(cut))
+    assert [type(r).__name__ for r in out] == ["Action", "BadRecord", "Action"] and "digits" in out[1].reason
+
+
+def test_a_python_literal_result_with_a_huge_integer_reads(tmp_path):
+    """An ADK session whose tool result is a Python literal (its repr) holding an integer past 64 bits."""
+    path = tmp_path / "adk.jsonl"
+    path.write_text(
+        '{"author":"a","invocation_id":"i","session_id":"s","timestamp":1762160400,"content":{"role":"model","parts":'
+        '[{"function_call":{"id":"c1","name":"read_inbox","args":{}}}]}}\n'
+        '{"author":"a","invocation_id":"i","session_id":"s","timestamp":1762160401,"content":{"role":"user","parts":'
+        '[{"function_response":{"id":"c1","name":"read_inbox","response":"{\'n\': 18446744073709551616}"}}]}}\n'
+        '{"author":"b","invocation_id":"i","session_id":"s","timestamp":1762160402,"content":{"role":"model","parts":'
+        '[{"function_call":{"id":"c2","name":"send_money","args":{}}}]}}\n')
+    out = list(open_adapter("transcript").read(path))
+    assert [r.tool for r in out if isinstance(r, Action)] == ["read_inbox", "send_money"]
+
+
+def test_a_gzip_of_blank_lines_is_read_in_bounded_memory(tmp_path):
+    """Deflate expands ~1,000x: a 1 MiB step of such a file was one chunk of up to 1 GiB, and its lines
+    one list of ~8 bytes a line (32 MiB of them: +256 MiB). Measured in a child, by its peak RSS since
+    exec (VmHWM: ru_maxrss keeps the forked parent's)."""
+    import subprocess
+    import sys
+    import zlib
+    c = zlib.compressobj(9, 8, 31)
+    path = tmp_path / "nl.json.gz"
+    path.write_bytes(c.compress(b"\n" * (32 << 20)) + c.flush())
+    code = ("import re, sys; from intentwatch.pipeline.io.adapters import open_adapter; "
+            "n = sum(1 for _ in open_adapter(sys.argv[2]).read(sys.argv[1])); "
+            "print(n, int(re.search(r'VmHWM:\\s*(\\d+)', open('/proc/self/status').read()).group(1)) >> 10)")
+    for fmt in ("otel-json", "cloudtrail", "transcript"):
+        n, peak = map(int, subprocess.run([sys.executable, "-c", code, str(path), fmt], check=True, capture_output=True,
+                                          text=True).stdout.split())
+        assert n == 0 and peak < 200, f"{fmt}: peak {peak} MiB for 32 MiB of blank lines"

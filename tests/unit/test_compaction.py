@@ -134,3 +134,33 @@ def test_a_compacted_agents_checkpoint_bytes_are_its_stored_record():
     engine.advance_to((T0 + timedelta(days=2)).timestamp())
     assert m.agent_id not in engine.agents
     assert engine.state_bytes(m.agent_id) == live and engine.state_bytes("nobody") is None
+
+
+def test_an_agent_whose_actions_carry_what_orjson_will_not_write_is_compacted_and_restored():
+    """An action's attributes may carry an integer past 64 bits (pydantic's JSON reader keeps it).
+    Compacting such an agent raised, charged to another agent's action, and lost its state: the
+    decommissioned agent's next action went unjudged. Now its record is stored with it made writable."""
+    engine = Engine(EngineConfig(compact_ended_seconds=600.0))
+    m = manifest("odd", allowed={"tools": ["run"], "operations": ["execute"]}, credentials=[], model=None, schedule=None,
+                 rate_limit=None)
+    engine.process(instantiate(m))
+    odd = {"x": 1 << 64, "y": -(1 << 2000)}
+    out = engine.process(action("odd", at=timedelta(hours=1), tool="wipe", operation="execute", credential_id=None,
+                                attributes=odd))  # out of intent: high, the action held in the state (held_max)
+    assert "intent.tool_not_allowed" in {a.rule_id for a in out if hasattr(a, "rule_id")}
+    engine.process(decommission("odd", at=timedelta(hours=2)))
+    engine.process(action("other", at=timedelta(hours=5), tool="t", operation="read", credential_id=None))  # compacts "odd"
+    assert "odd" not in engine.agents and engine.evictor is not None and "odd" in engine.evictor.store
+    back = engine.process(action("odd", at=timedelta(hours=6), tool="run", operation="execute", credential_id=None))
+    assert "lifecycle.decommissioned_agent_active" in {a.rule_id for a in back if hasattr(a, "rule_id")}
+
+
+def test_a_record_orjson_will_not_write_is_stored_as_it_reads_such_values_back():
+    from intentwatch.pipeline.engine.eviction import encode_record
+    deep: object = "x"
+    for _ in range(300):
+        deep = [deep]
+    got = orjson.loads(encode_record({"n": 1 << 64, "big": 1 << 2000, "s": "a\ud800b", 7: "key", "deep": deep, "ok": [1, 2.5, None]}))
+    assert got["n"] == float(1 << 64) and got["big"] == "<an integer of 2001 bits>" and got["s"] == "a?b" and got["7"] == "key"
+    assert got["ok"] == [1, 2.5, None] and "<nested too deep to store>" in orjson.dumps(got["deep"]).decode()
+    assert encode_record({"a": 1}) == b'{"a":1}'

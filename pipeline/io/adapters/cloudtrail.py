@@ -35,9 +35,9 @@ from .base import BadRecord, JsonInput, Result, is_json_lines, lines_through, ma
 from .cloudtrail_fields import bytes_moved, credential, is_ip as is_ip_text, outcome_of, principal, resource_of, tool_name
 from .cloudtrail_ocsf import from_ocsf, is_ocsf
 from .cloudtrail_operations import verb_operation as _verb_operation
-from .libs import PARQUET_MAGIC, SORT_KEYS, JSONDecodeError, ParquetUnreadable, dumps, loads, parquet_rows, starts_with
+from .libs import PARQUET_MAGIC, SORT_KEYS, JSONDecodeError, ParquetUnreadable, dumps, dumps_any, loads, parquet_rows, starts_with
 from .options import CloudTrailOptions
-from .json_arrays import TooDeep, array_items, parsed_again
+from .json_arrays import Unreadable, array_items, parsed_again
 from .order import in_record_order, time_of, time_order
 
 
@@ -95,8 +95,8 @@ class CloudTrailAdapter(JsonInput):
     def _not_json(self, data: bytes, source: str, damage: str | None, error: Exception) -> Iterator[Result] | None:
         if _looks_like_lines(data) or not data.strip():
             return None
-        if str(error).startswith("depth limit") and (text := _large_array(data, 0)) is not None:
-            return self._streamed(text, source, damage)  # a record orjson will not follow: the others read around it
+        if (text := _large_array(data, 0)) is not None:  # records orjson will not take (nested too deep, a number
+            return self._streamed(text, source, damage)  # past a double): the others read around them; else salvaged
         objects = JsonInput._not_json(self, data, source, damage, error)  # Firehose: objects back to back
         return objects if objects is not None else self._salvage(data, source, damage or f"invalid JSON ({error})")
 
@@ -309,8 +309,8 @@ def _time(text: str) -> datetime | str:
 
 def _unwrap(item: Any) -> dict[str, Any] | str:
     """The CloudTrail record inside an item, or the reason there is none."""
-    if isinstance(item, TooDeep):
-        return "a record nested deeper than JSON readers follow"
+    if isinstance(item, Unreadable):
+        return item.why
     if isinstance(item, list):  # a CloudTrail Lake result row: [{"column": value}, ...]
         row: dict[str, Any] = {}
         for cell in item:
@@ -384,9 +384,4 @@ def _content_id(record: dict[str, Any]) -> str:
 
 
 def _dumps(item: Any) -> bytes:
-    if isinstance(item, TooDeep):
-        return item.text.encode()
-    try:
-        return dumps(item)
-    except TypeError:
-        return repr(item).encode()
+    return item.text.encode() if isinstance(item, Unreadable) else dumps_any(item)

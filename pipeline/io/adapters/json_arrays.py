@@ -13,18 +13,27 @@ _STRING_REST: Final = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 KEPT_CHARS: Final = 65536  # of a bad item's text
 
 
-class TooDeep:
-    """An item nested deeper than the JSON readers follow (orjson stops at 1,024 levels, the stdlib's
-    scanner overflows the stack): a bad record, with the start of its text."""
+TOO_DEEP: Final = "a record nested deeper than JSON readers follow"
 
-    def __init__(self, text: str) -> None:
+
+class Unreadable:
+    """An item no JSON reader takes though its brackets close: nested deeper than they follow
+    (orjson stops at 1,024 levels, the stdlib's scanner overflows the stack), or a number of more
+    digits than Python converts (4,300). A bad record: why, and the start of its text."""
+
+    def __init__(self, text: str, why: str) -> None:
         self.text = text
+        self.why = why
+
+
+def _unreadable(e: Exception) -> str:
+    return TOO_DEEP if isinstance(e, RecursionError) else f"a record JSON readers refuse: {e}"
 
 
 def array_items(text: str, pos: int) -> Iterator[tuple[int, int, Any]]:
     """(start, end, value) of each item of the JSON array whose items begin at ``pos``, up to its
     closing bracket (json.JSONDecodeError where one breaks: the stdlib's scanner parses from a place).
-    An item too deep to parse is a TooDeep, and reading goes on after its closing bracket."""
+    An object or array no reader takes is an Unreadable, and reading goes on after its closing bracket."""
     n = len(text)
     while True:
         while pos < n and text[pos] in " \t\r\n,":
@@ -35,26 +44,27 @@ def array_items(text: str, pos: int) -> Iterator[tuple[int, int, Any]]:
             return
         try:
             item, end = _DECODER.raw_decode(text, pos)
-        except RecursionError:
-            closed = _value_end(text, pos)
+        except json.JSONDecodeError:
+            raise
+        except (RecursionError, ValueError) as e:  # (ValueError: a number past the int digits limit)
+            closed = _value_end(text, pos) if text[pos] in "{[" else None
             if closed is None:
-                raise json.JSONDecodeError("a value nested deeper than the JSON reader allows, never closed",
-                                           text, pos) from None
-            item, end = TooDeep(text[pos:min(closed, pos + KEPT_CHARS)]), closed
+                raise json.JSONDecodeError(f"{_unreadable(e)}, never closed", text, pos) from None
+            item, end = Unreadable(text[pos:min(closed, pos + KEPT_CHARS)], _unreadable(e)), closed
         yield pos, end, item
         pos = end
 
 
 def parsed_again(text: str, begin: int, end: int) -> Any:
     """The item at text[begin:end] parsed as a whole document's would be (orjson; the stdlib's for what
-    orjson refuses; a TooDeep for what neither follows)."""
+    orjson refuses; an Unreadable for what neither takes)."""
     try:
         return loads(text[begin:end])
     except JSONDecodeError:
         try:
             return json.loads(text[begin:end])
-        except RecursionError:
-            return TooDeep(text[begin:min(end, begin + KEPT_CHARS)])
+        except (RecursionError, ValueError) as e:
+            return Unreadable(text[begin:min(end, begin + KEPT_CHARS)], _unreadable(e))
 
 
 def _value_end(text: str, pos: int) -> int | None:

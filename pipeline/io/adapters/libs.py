@@ -6,6 +6,7 @@ fails the build (tests/unit/test_compiled.py). They take them from here instead:
 at run time, ``Any`` to the build.
 """
 
+import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -36,8 +37,23 @@ def loads(raw: Any) -> Any:
     with collector_paused():
         return orjson.loads(raw)
 
+
+def dumps_any(value: Any) -> bytes:
+    """JSON of any value a reader made, for a dead letter's raw bytes: orjson's, else the stdlib's
+    (an integer past 64 bits or a lone surrogate, which only the stdlib's reader lets in; nesting
+    past orjson's 255 levels), else a note of what it was. Never raises."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        pass
+    try:
+        return json.dumps(value, default=repr).encode()
+    except (ValueError, TypeError, RecursionError):
+        return json.dumps(f"<a {type(value).__name__} no JSON writer takes>").encode()
+
+
 __all__ = ["JSONDecodeError", "PARQUET_MAGIC", "ParquetUnreadable", "SORT_KEYS", "ValidationError", "ZstdDecompressor",
-           "ZstdError", "dumps", "export_request", "loads", "parquet_rows", "starts_with"]
+           "ZstdError", "dumps", "dumps_any", "export_request", "loads", "parquet_rows", "starts_with"]
 
 
 def export_request(raw: bytes) -> tuple[Any, str | None]:

@@ -23,7 +23,7 @@ from typing import Any, Final
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import EPOCH, BadRecord, JsonInput, Result, make_action
-from .libs import dumps
+from .libs import dumps_any
 from .mapping import _TEMPLATE, FieldSpec, Mapping, _Keys, _offset, compile_path
 
 _MISSING = object()
@@ -57,7 +57,7 @@ def _key(value: Any) -> str:
     """A value as a value-map key: ``True`` -> ``"true"``, ``42`` -> ``"42"``."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return value if isinstance(value, str) else dumps(value).decode()
+    return value if isinstance(value, str) else dumps_any(value).decode()
 
 
 class _Reader:
@@ -222,7 +222,7 @@ class MappedAdapter(JsonInput):
         try:
             return self._mapped(record, raw, source)
         except Exception as e:  # noqa: BLE001 - a record of an unforeseen shape costs that record
-            return BadRecord(source, failure(e), raw or dumps(record))
+            return BadRecord(source, failure(e), raw or dumps_any(record))
 
     def _mapped(self, record: dict[str, Any], raw: bytes | None, source: str) -> Result | None:
         for steps, path, allowed in self._where:
@@ -231,7 +231,7 @@ class MappedAdapter(JsonInput):
                 self.skipped[f"{path}={'(missing)' if value is _MISSING else _key(value)[:40]}"] += 1
                 return None
         if raw is None:
-            raw = dumps(record)
+            raw = dumps_any(record)
         fields: dict[str, Any] = {}
         for name, reader in self._readers:
             value = reader.value(record)

@@ -43,7 +43,7 @@ from typing import Any
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, Result, from_unix_nanos, make_action
-from .libs import dumps
+from .libs import dumps_any
 from .otel_conventions import coding_tool, parse_json_text
 from .otel_event_messages import MAX_TRACES, MESSAGE_EVENTS, TraceMessages
 from .otel_messages import WAITS, message_call
@@ -79,7 +79,7 @@ class LogEvent:
         raw = self.raw
         if hasattr(raw, "SerializeToString"):
             return bytes(raw.SerializeToString())
-        return bytes(dumps(raw))
+        return bytes(dumps_any(raw))
 
 
 Events = Iterator[tuple[dict[str, Any], "LogEvent | BadRecord"]]

@@ -20,7 +20,7 @@ from typing import Any
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord
-from .libs import dumps, export_request
+from .libs import dumps_any, export_request
 
 KINDS = {"SPAN_KIND_UNSPECIFIED": 0, "SPAN_KIND_INTERNAL": 1, "SPAN_KIND_SERVER": 2, "SPAN_KIND_CLIENT": 3,
          "SPAN_KIND_PRODUCER": 4, "SPAN_KIND_CONSUMER": 5}
@@ -90,7 +90,7 @@ class Span:
         raw = self.raw
         if raw.__class__ is bytes:
             return raw
-        return raw.SerializeToString() if hasattr(raw, "SerializeToString") else dumps(raw)
+        return raw.SerializeToString() if hasattr(raw, "SerializeToString") else dumps_any(raw)
 
 
 Spans = Iterator[tuple[dict[str, Any], Span | BadRecord]]
@@ -175,11 +175,22 @@ def json_value(v: Any, key: str) -> Any:
     if "boolValue" in v:
         return bool(v["boolValue"])
     if "doubleValue" in v:
-        return float(v["doubleValue"])  # proto3 JSON writes NaN/Infinity as strings
+        d = v["doubleValue"]
+        try:
+            return float(d)  # proto3 JSON writes NaN/Infinity as strings
+        except (TypeError, ValueError):
+            raise SpanError(f"attribute {key}: doubleValue {d!r} is no number"[:200]) from None
     if "arrayValue" in v:
-        return [json_value(x, key) for x in (v["arrayValue"] or {}).get("values", ())]
+        arr = v["arrayValue"] or {}
+        values = arr.get("values", ()) if isinstance(arr, dict) else None
+        if not isinstance(values, (list, tuple)):
+            raise SpanError(f"attribute {key}: arrayValue holds no list of values")
+        return [json_value(x, key) for x in values]
     if "kvlistValue" in v:
-        return json_attributes((v["kvlistValue"] or {}).get("values", ()), key + ".")
+        kv = v["kvlistValue"] or {}
+        if not isinstance(kv, dict):
+            raise SpanError(f"attribute {key}: kvlistValue is not an object")
+        return json_attributes(kv.get("values", ()), key + ".")
     if "bytesValue" in v:
         return v["bytesValue"]  # base64 text, kept as it is
     raise SpanError(f"attribute {key}: unknown AnyValue kind {sorted(v)}")
@@ -269,7 +280,7 @@ def json_spans(doc: Any, source: str) -> Spans:
         raise SpanError("not an OTLP traces or logs document: no resourceSpans (or resourceLogs) list")
     for i, rs in enumerate(doc["resourceSpans"]):
         if not isinstance(rs, dict):
-            yield {}, BadRecord(f"{source}#rs{i}", "resourceSpans item is not an object", _dump(rs))
+            yield {}, BadRecord(f"{source}#rs{i}", "resourceSpans item is not an object", dumps_any(rs))
             continue
         bad: str | None = None
         try:
@@ -282,21 +293,21 @@ def json_spans(doc: Any, source: str) -> Spans:
             if not isinstance(spans, list):
                 if spans is not None or not isinstance(ss, dict):
                     yield resource, BadRecord(f"{source}#rs{i}.ss{j}", "scopeSpans item is not an object with a "
-                                                                      "list of spans", _dump(ss))
+                                                                      "list of spans", dumps_any(ss))
                 continue
             prefix = f"{source}#rs{i}.ss{j}.span"
             for k, sp in enumerate(spans):
                 position = prefix + str(k)
                 if bad is not None:
-                    yield resource, BadRecord(position, f"resource: {bad}", _dump(sp))
+                    yield resource, BadRecord(position, f"resource: {bad}", dumps_any(sp))
                     continue
                 try:
                     yield resource, _json_span(sp, position)
                 except SpanError as e:
-                    yield resource, BadRecord(position, str(e), _dump(sp))
+                    yield resource, BadRecord(position, str(e), dumps_any(sp))
                 except Exception as err:  # noqa: BLE001 - a span of an unforeseen shape costs that span
                     # (not `e`: mypyc gives a name one type per function, SpanError's above)
-                    yield resource, BadRecord(position, failure(err), _dump(sp))
+                    yield resource, BadRecord(position, failure(err), dumps_any(sp))
 
 
 def _object(value: Any, what: str) -> dict[str, Any]:
@@ -305,13 +316,6 @@ def _object(value: Any, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise SpanError(f"{what} is not an object")
     return value
-
-
-def _dump(value: Any) -> bytes:
-    try:
-        return dumps(value)
-    except TypeError:
-        return repr(value).encode()
 
 
 # ---- OTLP protobuf -----------------------------------------------------------------------

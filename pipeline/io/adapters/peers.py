@@ -29,7 +29,7 @@ from typing import Any, Final
 
 from intentwatch.pipeline.engine.toolcall import PEER_RESULTS
 
-from .libs import dumps
+from .libs import dumps_any
 
 __all__ = ["PEER_RESULTS", "PeerResults"]
 
@@ -118,7 +118,7 @@ class PeerResults:
             if handed is not None and agent in handed:
                 continue
             result = _bounded(entry[3])
-            size = len(result) if result.__class__ is str else len(dumps(result))
+            size = len(result) if result.__class__ is str else len(dumps_any(result))
             if size > room:
                 continue  # (no room in this call: handed with a later one)
             room -= size
@@ -134,7 +134,7 @@ def _bounded(result: Any) -> Any:
     """A result as it is, or, when its text is longer than ``2 * HALF``, its head and tail as text."""
     if result.__class__ is str:
         return result
-    text = dumps(result).decode()
+    text = dumps_any(result).decode()
     return result if len(text) <= 2 * HALF else _ends(text)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord
-from .libs import dumps
+from .libs import dumps_any
 from .messages import requested_calls
 from .otlp import Span, SpanError
 
@@ -31,12 +31,12 @@ def first_item(doc: Any, key: str, beside: str | None = None) -> Any:
 
 def bad(position: str, err: Exception, raw: Any) -> BadRecord:
     """The dead letter of an item its reader raised on: a ``SpanError`` says why, anything else is a failure."""
-    return BadRecord(position, str(err) if isinstance(err, SpanError) else failure(err), dumps(raw))
+    return BadRecord(position, str(err) if isinstance(err, SpanError) else failure(err), dumps_any(raw))
 
 
 def json_event(name: str, fields: dict[str, Any]) -> dict[str, Any]:
     """An event as OTLP/JSON writes it (what ``Span.event_list`` reads), its values as text."""
-    return {"name": name, "attributes": [{"key": k, "value": {"stringValue": v if type(v) is str else dumps(v).decode()}}
+    return {"name": name, "attributes": [{"key": k, "value": {"stringValue": v if type(v) is str else dumps_any(v).decode()}}
                                          for k, v in fields.items()]}
 
 

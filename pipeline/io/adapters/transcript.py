@@ -54,7 +54,7 @@ from intentwatch.pipeline.io.deadletter import failure
 from .base import BadRecord, JsonInput, Result, make_action
 from .bedrock_agents import agent_line, trace_part
 from .inspect_logs import archive, is_archive
-from .libs import dumps
+from .libs import dumps_any
 from .mapped import resolve
 from .mapping import compile_path
 from .mcp_logs import PREFIX, McpLog, is_mcp_log, mcp_lines
@@ -147,7 +147,7 @@ class TranscriptAdapter(JsonInput):
 
     def _one(self, doc: Any, raw: bytes | None, source: str) -> Iterator[Result]:
         if doc.__class__ is not dict:
-            yield BadRecord(source, "not a conversation, a message or a list of them", raw or dumps(doc))
+            yield BadRecord(source, "not a conversation, a message or a list of them", raw or dumps_any(doc))
             return
         try:
             if (run := trajectory(doc)) is not None:  # SWE-agent's, mini-SWE-agent's runs; a LangChain agent's steps
@@ -173,7 +173,7 @@ class TranscriptAdapter(JsonInput):
                     return
             yield from self._line(doc, raw, source)
         except Exception as e:  # noqa: BLE001 - a document of an unforeseen shape costs that document
-            yield BadRecord(source, failure(e), raw or dumps(doc))
+            yield BadRecord(source, failure(e), raw or dumps_any(doc))
 
     def _runs(self, key: str, items: list[Any], read: Callable[[Any], Run | None], source: str) -> Iterator[Result]:
         """Each run a document holds (``runs``) a conversation; one that breaks costs only itself."""
@@ -182,11 +182,11 @@ class TranscriptAdapter(JsonInput):
             try:
                 run = read(item)
                 if run is None:
-                    yield BadRecord(where, f"{key or 'run'}: no list of messages", dumps(item))
+                    yield BadRecord(where, f"{key or 'run'}: no list of messages", dumps_any(item))
                 else:
                     yield from self._whole(run[0], run[1], where, run[2])
             except Exception as e:  # noqa: BLE001 - a run of an unforeseen shape
-                yield BadRecord(where, failure(e), dumps(item))
+                yield BadRecord(where, failure(e), dumps_any(item))
 
     def _first(self, doc: Any, paths: list[Any]) -> Any:
         for steps in paths:
@@ -237,19 +237,19 @@ class TranscriptAdapter(JsonInput):
             or self._agent_of(source)
         if agent is None:
             yield BadRecord(source, "no agent: the message names none (agent_paths) and no agent option is set",
-                            dumps(doc if doc is not None else messages[:4]))
+                            dumps_any(doc if doc is not None else messages[:4]))
             return
         value = self._time_value(doc) if doc is not None else None
         start = when(value) if value is not None else None
         if start is None and value is not None:
-            yield BadRecord(source, f"time {value!r} is no RFC 3339 or Unix time from 1970 to 2200", dumps(doc))
+            yield BadRecord(source, f"time {value!r} is no RFC 3339 or Unix time from 1970 to 2200", dumps_any(doc))
             return
         if start is None:  # the first message that carries a time (ATIF's steps, OpenHands' events), else the clock
             start = next((t for m in messages[:MAX_MESSAGES] if m.__class__ is dict for t in (self._time(m),) if t), None) \
                 or self._tick(source)
             if start is None:
                 yield BadRecord(source, "no time: the message has none (time_paths); give its clock with the "
-                                        "start option (--adapter-options)", dumps(doc if doc is not None else messages[:4]))
+                                        "start option (--adapter-options)", dumps_any(doc if doc is not None else messages[:4]))
                 return
         named = going_on or (self._first(doc, self._sessions) if doc is not None else None)
         file = self._read_from(source) if going_on else ""
@@ -309,25 +309,25 @@ class TranscriptAdapter(JsonInput):
             m = adk
         if not message_like(m):
             yield BadRecord(source, "no messages: none at messages_paths, and not a message or a session line",
-                            raw or dumps(doc))
+                            raw or dumps_any(doc))
             return
         agent = self._first(doc, self._agents) or self.options.agent or meta.get("originator") \
             or ("claude-code" if claude else None) or self._agent_of(source)
         if agent is None:
-            yield BadRecord(source, "no agent: the line names none (agent_paths) and no agent option is set", raw or dumps(doc))
+            yield BadRecord(source, "no agent: the line names none (agent_paths) and no agent option is set", raw or dumps_any(doc))
             return
         session = self._first(doc, self._line_sessions) or meta.get("id") or file or "stream"
         conv = self._streams.of(file, agent, session)
         value = self._time_value(doc)
         at = (when(value) if value is not None else None) or (self._time(m) if m is not doc else None)
         if at is None and value is not None:
-            yield BadRecord(source, f"time {value!r} is no RFC 3339 or Unix time from 1970 to 2200", raw or dumps(doc))
+            yield BadRecord(source, f"time {value!r} is no RFC 3339 or Unix time from 1970 to 2200", raw or dumps_any(doc))
             return
         if at is None:
             at = self._tick(source) if conv.last is None else conv.last + timedelta(seconds=self.options.step_seconds)
             if at is None:
                 yield BadRecord(source, "no time: the line has none (time_paths); give a clock with the start option",
-                                raw or dumps(doc))
+                                raw or dumps_any(doc))
                 return
         self._streams.went_on(conv, at)
         if conv.model is None and meta.get("model") is not None:
@@ -338,7 +338,7 @@ class TranscriptAdapter(JsonInput):
 
     def _message(self, conv: Conversation, m: Any, at: datetime, source: str, meta: bool = False) -> Iterator[Result]:
         if m.__class__ is not dict:
-            yield BadRecord(source, "a message that is not an object", dumps(m))
+            yield BadRecord(source, "a message that is not an object", dumps_any(m))
             return
         m = plain(m)  # (LangChain's serialised form)
         if not meta and (as_text(m.get("role")) in USER or as_text(m.get("type")) in USER or autogen_user(m)):
@@ -390,6 +390,6 @@ class TranscriptAdapter(JsonInput):
         name, args = conv.calls.asked[cid]
         position = f"{source}#call:{cid[:80]}"
         if name.__class__ is not str or not name:
-            return BadRecord(position, "a tool call that names no tool", dumps({"id": cid, "arguments": args}))
+            return BadRecord(position, "a tool call that names no tool", dumps_any({"id": cid, "arguments": args}))
         fields = conv.action_fields(cid, name, self.options.tools(name), self._ranks, unanswered, self._streams.peers)
         return make_action(fields, position, {"id": cid, "tool": name, "arguments": fields["attributes"].get("arguments")})
