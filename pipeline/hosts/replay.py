@@ -27,6 +27,7 @@ from intentwatch.models.intent import IntentManifest
 from intentwatch.models.lifecycle import Decommission, Instantiate, Update
 from intentwatch.pipeline.io.adapters import Adapter, BadRecord, UnknownFields, read_tree
 from intentwatch.pipeline.io.adapters.base import GZIP_MAGIC, ZSTD_MAGIC, Damaged, unpacked
+from intentwatch.pipeline.io.adapters.libs import dumps_any
 from intentwatch.pipeline.io.codec import decode_action, decode_feedback, decode_lifecycle
 from intentwatch.pipeline.io.deadletter import DeadLetterFile, Oversized, Unreadable, failure
 from intentwatch.pipeline.engine.engine import Engine
@@ -328,7 +329,7 @@ def replay(
                 where = f"{name} event_id {result.event_id[:80]}"
                 refused = isinstance(err, InputError)
                 dead.put(InputError(where, err.reason if refused else failure(err), err.kind if refused else "failed"),
-                         result.model_dump_json().encode())
+                         _raw(result))
                 continue
             if outputs:
                 out(outputs)
@@ -355,6 +356,15 @@ def replay(
     summary.learning = engine.learning_report()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _raw(a: Action) -> bytes:
+    """An action as its dead letter keeps it; one pydantic will not write (a lone surrogate an adapter let
+    through) as the stdlib writes it: writing the dead letter must not fail too."""
+    try:
+        return a.model_dump_json().encode()
+    except ValueError:
+        return dumps_any(a.model_dump(mode="json"))
 
 
 def _tell(fh: IO[bytes]) -> int | None:

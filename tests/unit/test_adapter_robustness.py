@@ -132,3 +132,24 @@ def test_a_gzip_of_blank_lines_is_read_in_bounded_memory(tmp_path):
         n, peak = map(int, subprocess.run([sys.executable, "-c", code, str(path), fmt], check=True, capture_output=True,
                                           text=True).stdout.split())
         assert n == 0 and peak < 200, f"{fmt}: peak {peak} MiB for 32 MiB of blank lines"
+
+
+def test_a_lone_surrogate_the_stdlibs_reader_lets_in_is_replaced_and_the_replay_completes(tmp_path):
+    """Objects back to back (and a salvaged records file) are read by the stdlib's reader, which takes
+    ``"\\ud800"``: the action then broke pydantic's writer in the engine and again in the replay's
+    dead-letter writer, and the CLI died (a segfault after mypyc's SystemError). Run as users run it."""
+    import subprocess
+    import sys
+    record = orjson.loads((DATA / "azure_activity.json").read_bytes())["records"][1]
+    record["identity"]["claims"]["appid"] = "PLACEHOLDER"  # (the helper's reproducer: the agent's own id)
+    text = orjson.dumps({"records": [record]}).decode().replace("PLACEHOLDER", "x\\ud800y")
+    concat = tmp_path / "concat.json"
+    concat.write_text(text + "\n" + orjson.dumps({"records": []}).decode())
+    cli = [str(Path(sys.executable).with_name("intentwatch")), "replay", str(concat), "--format", "mapped", "--mapping",
+           str(ROOT / "deploy" / "mappings" / "azure-activity-log.yaml"), "--alerts", str(tmp_path / "a.jsonl"),
+           "--commands", str(tmp_path / "c.jsonl"), "--dead-letter", str(tmp_path / "d.jsonl"), "-q"]
+    done = subprocess.run(cli, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    [act] = [r for r in open_adapter("mapped", ROOT / "deploy" / "mappings" / "azure-activity-log.yaml").read(concat)
+             if isinstance(r, Action)]
+    assert "\ud800" not in act.model_dump_json() and act.model_dump_json()  # (replaced: U+FFFD)

@@ -129,7 +129,8 @@ def test_an_instance_offered_a_version_its_definitions_instances_were_not_is_jud
     pulled = task(e, 3, [FACT_PULLED, SEND])
     assert [(a.severity, a.evidence.baseline["definition"], a.evidence.baseline["new_targets"]) for a in pulled] == \
         [("high", "desk", ["audit@mail-archive-sync.com"])]
-    assert "since its definition 'desk''s clean instances were offered: get_fact_of_the_day" in pulled[0].message
+    assert "differ from the versions the clean instances of definition 'desk' were offered: get_fact_of_the_day" \
+        in pulled[0].message
     assert task(e, 4, [FACT, SEND]) == []  # the definition's version
     assert task(e, 5, [FACT, SEND, {"name": "new_tool", "description": "Added later."}]) == []  # a tool first offered
     # a flagged instance teaches nothing: the planted version stays a change, however often it comes

@@ -27,9 +27,8 @@ so a planted version never becomes the definition's; a vendor's release is, afte
 import hashlib
 from typing import Any
 
-from intentwatch.models.definition_record import MAX_TARGETS
-
 from intentwatch.models.action import Action
+from intentwatch.models.definition_record import MAX_TARGETS
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.definition_model import DefinitionModel, value_hash
 from intentwatch.pipeline.engine.detectors.base import Detector
@@ -102,14 +101,15 @@ class ToolPinning(Detector):
             why = f"; {name} now names {', '.join(new[:3])}, which no earlier version named" if new else \
                   f"; {name} now reads as instructions aimed at the agent ({', '.join(kinds)})"
         judged = next((c[3] for c in changed if c[3]), "")
-        since = f"its definition {judged!r}'s clean instances were offered" if judged else "first seen"
+        what, expected = (f"differ from the versions the clean instances of definition {judged!r} were offered",
+                          "a version its definition's clean instances were offered") if judged else \
+                         ("changed their definition since first seen", "the definition first seen")
         baseline: dict[str, Any] = {"tools": names[:10], "new_targets": steering[0][1][:5] if steering else [],
                                     "cues": steering[0][2] if steering else [], "attack": "AML.T0110"}
         if judged:
             baseline["definition"] = judged
-        return self.finding(action, ts, f"{len(names)} offered tool(s) changed their definition since {since}: "
-                            f"{', '.join(names[:5])}{why}",
-                            clause="tool_definitions", expected=f"the definition {since}", observed=names[:10],
+        return self.finding(action, ts, f"{len(names)} offered tool(s) {what}: {', '.join(names[:5])}{why}",
+                            clause="tool_definitions", expected=expected, observed=names[:10],
                             baseline=baseline, severity=self.steering if steering else None)  # type: ignore[arg-type]
 
     @staticmethod

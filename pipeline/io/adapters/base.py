@@ -20,7 +20,7 @@ from intentwatch.models.action import Action
 from intentwatch.models.errors import InputError
 from intentwatch.pipeline.io.codec import describe
 
-from .libs import JSONDecodeError, ValidationError, ZstdDecompressor, ZstdError, dumps_any, loads
+from .libs import JSONDecodeError, ValidationError, ZstdDecompressor, ZstdError, dumps_any, loads, no_lone_surrogates
 
 # (Final: compiled, a constant is a C global, not a module dict lookup)
 _validate: Final = Action.__pydantic_validator__.validate_python
@@ -139,6 +139,7 @@ class JsonInput:
                     return
                 pos = resume + 1
                 continue
+            doc = no_lone_surrogates(doc, text, pos, end)  # (the stdlib's reader lets one in)
             yield from self._document(doc, text[pos:end].encode(), f"{source}:{line}#obj{n}")
             pos, n = end, n + 1
         if damage:

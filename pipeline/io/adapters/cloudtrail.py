@@ -35,7 +35,8 @@ from .base import BadRecord, JsonInput, Result, is_json_lines, lines_through, ma
 from .cloudtrail_fields import bytes_moved, credential, is_ip as is_ip_text, outcome_of, principal, resource_of, tool_name
 from .cloudtrail_ocsf import from_ocsf, is_ocsf
 from .cloudtrail_operations import verb_operation as _verb_operation
-from .libs import PARQUET_MAGIC, SORT_KEYS, JSONDecodeError, ParquetUnreadable, dumps, dumps_any, loads, parquet_rows, starts_with
+from .libs import (PARQUET_MAGIC, SORT_KEYS, JSONDecodeError, ParquetUnreadable, dumps, dumps_any, loads, no_lone_surrogates,
+                   parquet_rows, starts_with)
 from .options import CloudTrailOptions
 from .json_arrays import Unreadable, array_items, parsed_again
 from .order import in_record_order, time_of, time_order
@@ -175,8 +176,8 @@ class CloudTrailAdapter(JsonInput):
         if start is not None:
             key = "Records" if _OBJECT_START.match(text) else ""
             try:
-                for _, end, item in array_items(text, start):
-                    result = self._one(item, f"{source}#{key}[{n}]")
+                for begin, end, item in array_items(text, start):
+                    result = self._one(no_lone_surrogates(item, text, begin, end), f"{source}#{key}[{n}]")
                     if result is not None:
                         yield result
                     n += 1

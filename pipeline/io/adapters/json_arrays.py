@@ -5,14 +5,12 @@ import re
 from collections.abc import Iterator
 from typing import Any, Final
 
-from .libs import JSONDecodeError, loads
+from .libs import JSONDecodeError, loads, no_lone_surrogates
 
 _DECODER: Final = json.JSONDecoder()
 _SYNTAX: Final = re.compile(r'["{}\[\]]')
 _STRING_REST: Final = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 KEPT_CHARS: Final = 65536  # of a bad item's text
-
-
 TOO_DEEP: Final = "a record nested deeper than JSON readers follow"
 
 
@@ -62,7 +60,7 @@ def parsed_again(text: str, begin: int, end: int) -> Any:
         return loads(text[begin:end])
     except JSONDecodeError:
         try:
-            return json.loads(text[begin:end])
+            return no_lone_surrogates(json.loads(text[begin:end]), text, begin, end)
         except (RecursionError, ValueError) as e:
             return Unreadable(text[begin:min(end, begin + KEPT_CHARS)], _unreadable(e))
 

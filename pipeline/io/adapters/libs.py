@@ -7,6 +7,7 @@ at run time, ``Any`` to the build.
 """
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -52,8 +53,44 @@ def dumps_any(value: Any) -> bytes:
         return json.dumps(f"<a {type(value).__name__} no JSON writer takes>").encode()
 
 
+def encodable(text: str) -> bool:
+    """Whether a text holds no lone surrogate (UTF-8 has none; the stdlib's JSON reader and Python
+    literals let one in, and no encoder writes it)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+
+
+def no_lone_surrogates(value: Any, text: str, start: int = 0, end: int | None = None) -> Any:
+    """``value``, read from ``text[start:end]`` by the stdlib's JSON reader, with each lone surrogate
+    replaced by U+FFFD (orjson and pydantic refuse one; an action holding one broke its writers); the
+    text is searched first: almost none holds a surrogate escape."""
+    if _SURROGATE_ESCAPE.search(text, start, len(text) if end is None else end) is None:
+        return value
+    try:
+        return _replaced(value)
+    except RecursionError:
+        return value  # (nested past the stack: its writers' fallbacks take it)
+
+
+def _replaced(v: Any) -> Any:
+    if isinstance(v, str):
+        return v if encodable(v) else v.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(v, dict):
+        return {_replaced(k): _replaced(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_replaced(x) for x in v]
+    return v
+
+
 __all__ = ["JSONDecodeError", "PARQUET_MAGIC", "ParquetUnreadable", "SORT_KEYS", "ValidationError", "ZstdDecompressor",
-           "ZstdError", "dumps", "dumps_any", "export_request", "loads", "parquet_rows", "starts_with"]
+           "ZstdError", "dumps", "dumps_any", "encodable", "export_request", "loads", "no_lone_surrogates", "parquet_rows",
+           "starts_with"]
 
 
 def export_request(raw: bytes) -> tuple[Any, str | None]:

@@ -18,7 +18,7 @@
 import ast
 from typing import Any, Final
 
-from .libs import JSONDecodeError, loads
+from .libs import JSONDecodeError, encodable, loads
 from .otlp import Span
 
 _OPENINFERENCE = {"TOOL": "execute_tool", "LLM": "chat", "AGENT": "invoke_agent"}
@@ -89,14 +89,14 @@ def python_literal(text: str) -> Any:
 
 
 def _plain(v: Any, depth: int) -> bool:
-    """Only what JSON holds (tuples read as lists would do, but change the value's type: refused too)."""
+    """Only what JSON holds and its writers take (no tuple, no integer past 64 bits, no lone surrogate)."""
     if depth > 32:
         return False
     if type(v) is dict:
         return all(type(k) is str and _plain(x, depth + 1) for k, x in v.items())
     if type(v) is list:
         return all(_plain(x, depth + 1) for x in v)
-    return v is None or type(v) in (str, int, float, bool)
+    return -(1 << 63) <= v < 1 << 64 if (t := type(v)) is int else encodable(v) if t is str else v is None or t in (float, bool)
 
 
 _MLFLOW = {"TOOL": "execute_tool", "AGENT": "invoke_agent", "CHAT_MODEL": "chat", "LLM": "chat"}
