@@ -398,3 +398,16 @@ def test_a_large_records_document_is_read_record_by_record_with_the_same_actions
     for bound in (None, 0):
         read = _read(nested, bound)
         assert len([r for r in read if isinstance(r, dict)]) == 1 and "1 complete record(s) before line 1 were read" in read[-1][1]
+
+
+def test_records_documents_written_back_to_back_are_all_read(tmp_path):
+    """Firehose (or a cat of S3 files) writes ``{"Records": [...]}`` documents one after another: every
+    one is read, whatever separates them (a records document orjson refuses is read as a large one
+    only when it is one document)."""
+    from tests.unit.test_cloud_techniques import rec
+    docs = [orjson.dumps({"Records": [rec("s3:ListBuckets", at=i), rec("s3:ListBuckets", at=i + 0.5)]}) for i in range(3)]
+    for sep in (b"", b"\n", b" "):
+        path = tmp_path / f"cat{len(sep)}{sep.strip().decode()}.json"
+        path.write_bytes(sep.join(docs))
+        got = list(CloudTrailAdapter().read(path))
+        assert len(got) == 6 and all(isinstance(r, Action) for r in got), [getattr(r, "reason", "") for r in got]

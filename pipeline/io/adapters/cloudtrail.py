@@ -96,10 +96,12 @@ class CloudTrailAdapter(JsonInput):
     def _not_json(self, data: bytes, source: str, damage: str | None, error: Exception) -> Iterator[Result] | None:
         if _looks_like_lines(data) or not data.strip():
             return None
+        objects = JsonInput._not_json(self, data, source, damage, error)  # Firehose: objects back to back
+        if objects is not None:
+            return objects
         if (text := _large_array(data, 0)) is not None:  # records orjson will not take (nested too deep, a number
             return self._streamed(text, source, damage)  # past a double): the others read around them; else salvaged
-        objects = JsonInput._not_json(self, data, source, damage, error)  # Firehose: objects back to back
-        return objects if objects is not None else self._salvage(data, source, damage or f"invalid JSON ({error})")
+        return self._salvage(data, source, damage or f"invalid JSON ({error})")
 
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
         if isinstance(doc, list):
