@@ -71,6 +71,8 @@ class When(_Params):
     absent: list[str] = Field(default_factory=list, description="The path has no value (a share without the "
                               "organisation that would scope it; a logging setting without its target).")
     matches: dict[str, list[str]] = Field(default_factory=dict, description="A value at the path matches a pattern (case-insensitive).")
+    not_matches: dict[str, list[str]] = Field(default_factory=dict, description="No value at the path matches any of the "
+                                              "patterns (case-insensitive; the path may be absent).")
     policy_opens: str | None = Field(default=None, description="The policy document at the path allows '*' or another account.")
     policy_admin: str | None = Field(default=None, description="The policy document at the path allows every action on every resource.")
     other_identity: str | None = Field(default=None, description="The path names a user other than the caller.")

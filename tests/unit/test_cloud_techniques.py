@@ -633,3 +633,29 @@ def test_the_organisations_own_accounts_and_vendors_are_no_outsiders_once_named(
 ])
 def test_a_share_pages_when_it_reaches_another_account_its_organisation_or_everyone(call, params, fires):
     assert judged(rec(call, params)) == (["cloud.data_opened_to_outsiders"] if fires else [])
+
+
+@pytest.mark.parametrize("group, rule", [
+    (f"aws-cloudtrail-logs-{ACCOUNT}-0a1b2c3d", "cloud.logging_disabled"),  # the console's default for a trail
+    ("cloudtrail-log-group-test", "cloud.logging_disabled"),  # Elastic's test record's
+    ("/aws/eks/prod/cluster", "cloud.logging_disabled"),  # EKS control plane, its audit log among them
+    ("aws-waf-logs-edge", "cloud.logging_disabled"),  # WAF's required prefix
+    ("/aws/route53/example.com", "cloud.logging_disabled"),
+    ("prod-VPC-Flow-Logs", "cloud.logging_disabled"),
+    ("/aws/lambda/orders-handler", "cloud.log_group_deleted"),
+    ("/ecs/web-staging", "cloud.log_group_deleted"),
+])
+def test_a_log_group_of_audit_logs_deleted_pages_and_an_application_s_is_visible(group, rule):
+    """Teardown deletes applications' log groups every day: those are medium (visible, no page); a log
+    group named for audit, network or security logs is critical."""
+    deleted = rec("logs:DeleteLogGroup", {"logGroupName": group})
+    adapter, e = CloudTrailAdapter(CloudTrailOptions(services="skip")), Engine()
+    [a] = [x for x in adapter.decode(orjson.dumps(deleted), "fixture") if isinstance(x, Action)]
+    [alert] = [o for o in e.process(a) + e.flush() if isinstance(o, Alert) and o.rule_id.startswith("cloud.")]
+    assert (alert.rule_id, alert.severity) == (rule, "critical" if rule == "cloud.logging_disabled" else "medium")
+    assert group in alert.evidence.baseline["matched"]
+    # a stack's teardown: CloudFormation deletes for the caller
+    teardown = rec("logs:DeleteLogGroup", {"logGroupName": group}, who={**USER, "invokedBy": "cloudformation.amazonaws.com"},
+                   sourceIPAddress="cloudformation.amazonaws.com")
+    assert judged(teardown) == ([rule] if rule == "cloud.logging_disabled" else [])
+    assert judged(deleted, declares=["logs:DeleteLogGroup"]) == []

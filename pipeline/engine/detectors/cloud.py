@@ -134,6 +134,12 @@ def _check_when(w: When, action: Action, args: dict[str, Any] | None, services: 
         if hit is None:
             return None
         seen.append(f"{path}={hit}")
+    for path, pats in w.not_matches.items():
+        vals = _values(args, path) or []
+        if any(fnmatch.fnmatchcase(str(v).lower(), p.lower()) for v in vals for p in pats):
+            return None
+        if vals:
+            seen.append(f"{path}={vals[0]}")
     if w.policy_opens is not None:
         doc = _policy((_nodes(args, w.policy_opens) or [None])[0])
         who = _outsiders(doc, own_account(action), services) if doc is not None else []
