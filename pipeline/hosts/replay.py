@@ -26,7 +26,7 @@ from intentwatch.models.feedback import Feedback
 from intentwatch.models.intent import IntentManifest
 from intentwatch.models.lifecycle import Decommission, Instantiate, Update
 from intentwatch.pipeline.io.adapters import Adapter, BadRecord, UnknownFields, read_tree
-from intentwatch.pipeline.io.adapters.base import GZIP_MAGIC, ZSTD_MAGIC, Damaged, unpacked
+from intentwatch.pipeline.io.adapters.files import GZIP_MAGIC, ZSTD_MAGIC, Damaged, unpacked
 from intentwatch.pipeline.io.adapters.libs import dumps_any
 from intentwatch.pipeline.io.codec import decode_action, decode_feedback, decode_lifecycle
 from intentwatch.pipeline.io.deadletter import DeadLetterFile, Oversized, Unreadable, failure

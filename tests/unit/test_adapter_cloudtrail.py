@@ -275,8 +275,14 @@ def test_one_kafka_message_per_record():
     adapter = open_adapter("cloudtrail")
     (a,) = adapter.decode(orjson.dumps(records[6]), "cloudtrail[0]@12")
     assert a.operation == "invoke"
-    (bad,) = adapter.decode(b"[1, 2", "cloudtrail[0]@13")
+    (bad,) = adapter.decode(b"{1, 2", "cloudtrail[0]@13")
     assert bad.source == "cloudtrail[0]@13" and bad.reason.startswith("invalid JSON")
+    # a records document cut short (a message, or a line of JSON lines): the records before the cut are read
+    cut = b'{"Records": [' + orjson.dumps(records[6]) + b', {"eventVersion": "1.0'
+    a, bad = open_adapter("cloudtrail").decode(cut, "cloudtrail[0]@14")  # (a new run: records[6] was seen above)
+    assert isinstance(a, Action) and bad.source == "cloudtrail[0]@14:1"
+    assert bad.reason.startswith("invalid JSON") and bad.reason.endswith("1 complete record(s) before line 1 were read, the rest is lost")
+    assert bad.raw == b'{"eventVersion": "1.0'
 
 
 def test_a_folder_as_s3_delivers_it_with_overlapping_files(tmp_path):
@@ -305,7 +311,7 @@ def test_dedup_memory_is_bounded():
 
 
 def test_json_lines_are_streamed_and_a_truncated_gzip_keeps_the_lines_before(tmp_path):
-    from intentwatch.pipeline.io.adapters.base import is_json_lines
+    from intentwatch.pipeline.io.adapters.files import is_json_lines
 
     records = orjson.loads(RECORDS.read_bytes())["Records"]
     packed = gzip.compress(b"\n".join(orjson.dumps(r) for r in records) + b"\n")
@@ -411,3 +417,25 @@ def test_records_documents_written_back_to_back_are_all_read(tmp_path):
         path.write_bytes(sep.join(docs))
         got = list(CloudTrailAdapter().read(path))
         assert len(got) == 6 and all(isinstance(r, Action) for r in got), [getattr(r, "reason", "") for r in got]
+
+
+def test_a_record_too_deep_inside_documents_written_back_to_back_costs_that_record_only(tmp_path):
+    """Among records documents written one after another, one holding a record nested deeper than the
+    stdlib's reader follows: that document's other records are read (the deep record is one bad record,
+    or an action where orjson, which follows 1,024 levels, reads it), and so are the documents after it."""
+    from tests.unit.test_cloud_techniques import rec
+    recs = [rec("s3:ListBuckets", at=i) for i in range(6)]
+    deep = orjson.dumps(recs[2]).decode()[:-1] + ', "requestParameters": ' + "[" * 5000 + "]" * 5000 + "}"
+    mid = orjson.dumps(recs[3]).decode()[:-1] + ', "requestParameters": ' + '{"a":' * 1005 + "1" + "}" * 1005 + "}"
+    docs = ['{"Records": [' + ",".join(orjson.dumps(r).decode() for r in recs[:2]) + "]}",
+            '{"Records": [' + orjson.dumps(recs[4]).decode() + "," + deep + "," + mid + "]}",
+            '{"Records": [' + orjson.dumps(recs[5]).decode() + "]}"]
+    for sep in ("", "\n"):
+        path = tmp_path / f"cat{len(sep)}.json"
+        path.write_text(sep.join(docs))
+        got = list(CloudTrailAdapter().read(path))
+        assert sorted(r.event_id for r in got if isinstance(r, Action)) == sorted(r["eventID"] for r in recs if r is not recs[2])
+        [bad] = [r for r in got if isinstance(r, BadRecord)]
+        where = f"{path}:1#obj1#Records[1]" if not sep else f"{path}:2#Records[1]"  # (with newlines: JSON lines)
+        assert (bad.source, bad.reason) == (where, "a record nested deeper than JSON readers follow")
+

@@ -56,7 +56,8 @@ def test_every_format_opens():
 
 
 def test_a_line_too_long_to_hold_is_one_bad_record_and_the_next_lines_go_on(tmp_path):
-    from intentwatch.pipeline.io.adapters.base import BadRecord as Bad, stream_lines
+    from intentwatch.pipeline.io.adapters.base import BadRecord as Bad
+    from intentwatch.pipeline.io.adapters.files import stream_lines
 
     path = tmp_path / "a.jsonl"
     path.write_bytes(orjson.dumps(GOOD) + b"\n" + b"x" * 5000 + b"\n" + orjson.dumps({**GOOD, "event_id": "e2"}) + b"\n")

@@ -277,7 +277,7 @@ def test_a_file_of_long_lines_is_streamed_not_read_whole(tmp_path):
     JSON lines (streamed, memory of about one line), not a document read whole."""
     import tracemalloc
 
-    from intentwatch.pipeline.io.adapters.base import is_json_lines
+    from intentwatch.pipeline.io.adapters.files import is_json_lines
 
     path = tmp_path / "spans.jsonl"
     path.write_bytes(b"\n" + b"\n".join(_batch(k) for k in range(80)) + b"\n")

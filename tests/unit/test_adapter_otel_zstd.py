@@ -131,12 +131,12 @@ def test_replay_reads_a_compressed_export(tmp_path):
 
 def test_a_zstd_bomb_comes_out_in_bounded_pieces(tmp_path):
     """256 MiB of zeros is ~8 KiB of zstd: fed 1 KiB at a time, no piece is over 32 MiB."""
-    from intentwatch.pipeline.io.adapters.base import _chunks
+    from intentwatch.pipeline.io.adapters.files import chunks
 
     bomb = tmp_path / "bomb.zst"
     bomb.write_bytes(zstandard.ZstdCompressor(level=19).compress(bytes(256 << 20)))
     assert bomb.stat().st_size < 16 << 10
-    sizes = [len(c) for c in _chunks(bomb)]
+    sizes = [len(c) for c in chunks(bomb)]
     assert sum(sizes) == 256 << 20 and max(sizes) <= 32 << 20
 
 

@@ -153,3 +153,19 @@ def test_a_lone_surrogate_the_stdlibs_reader_lets_in_is_replaced_and_the_replay_
     [act] = [r for r in open_adapter("mapped", ROOT / "deploy" / "mappings" / "azure-activity-log.yaml").read(concat)
              if isinstance(r, Action)]
     assert "\ud800" not in act.model_dump_json() and act.model_dump_json()  # (replaced: U+FFFD)
+
+
+def test_an_object_too_deep_among_objects_back_to_back_costs_itself_only(tmp_path):
+    """Objects back to back (a mapped log written without newlines): one the stdlib's reader refuses is read
+    with orjson where it can be, else it alone is a bad record; reading goes on right after it."""
+    from intentwatch.pipeline.io.adapters.mapped import MappedAdapter, Mapping
+    mapping = Mapping.load(Path(__file__).parents[2] / "deploy" / "mappings" / "mcp-gateway.yaml")
+    line = (Path(__file__).parents[2] / "tests" / "data" / "adapters" / "mcp_gateway.jsonl").read_text().splitlines()[0]
+    one = orjson.loads(line)
+    objs = [dict(one, n=0), dict(one, n=1, extra=orjson.Fragment('{"a":' * 1005 + "1" + "}" * 1005)),
+            dict(one, n=2, extra=orjson.Fragment("[" * 5000 + "]" * 5000)), dict(one, n=3)]
+    path = tmp_path / "cat.json"
+    path.write_bytes(b"".join(orjson.dumps(o) for o in objs))
+    got = list(MappedAdapter(mapping).read(path))
+    assert [type(r).__name__ for r in got] == ["Action", "Action", "BadRecord", "Action"], [getattr(r, "reason", r) for r in got]
+    assert got[2].reason == "a record nested deeper than JSON readers follow; reading goes on after it"

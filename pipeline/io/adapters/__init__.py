@@ -29,7 +29,8 @@ from intentwatch.models.errors import InputError
 from intentwatch.pipeline.io import INPUT_FORMATS
 from intentwatch.pipeline.io.codec import decode_action
 
-from .base import ZSTD_MAGIC, BadRecord, Damaged, Result, _chunks, first_frame, lines_through
+from .base import BadRecord, Result, lines_through
+from .files import ZSTD_MAGIC, Damaged, chunks, first_frame
 from .inspect_logs import ZIP_MAGIC
 from .libs import PARQUET_MAGIC
 from .order import files_in_order, in_time_order, merged_by_start
@@ -149,7 +150,7 @@ def sniff_mapping(path: str | Path, peek: int = 1 << 16) -> str | None:
 def _head(path: str | Path, peek: int) -> bytes | None:
     """A file's first ``peek`` bytes (a .gz file's uncompressed), or None when it cannot be read."""
     try:
-        return next(_chunks(path, peek), b"")[:peek]
+        return next(chunks(path, peek), b"")[:peek]
     except (OSError, Damaged):
         return None
 

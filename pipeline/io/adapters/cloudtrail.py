@@ -24,15 +24,15 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Final
 
 from intentwatch.pipeline.engine.detectors.cloud_calls import service_identity
 from intentwatch.pipeline.io.deadletter import failure
 
-from .base import BadRecord, JsonInput, Result, is_json_lines, lines_through, make_action, read_bytes
-from .cloudtrail_fields import bytes_moved, credential, is_ip as is_ip_text, outcome_of, principal, resource_of, tool_name
+from .base import BadRecord, JsonInput, Result, lines_through, make_action
+from .files import is_json_lines, read_bytes
+from .cloudtrail_fields import bytes_moved, credential, event_time, is_ip as is_ip_text, outcome_of, principal, resource_of, tool_name
 from .cloudtrail_ocsf import from_ocsf, is_ocsf
 from .cloudtrail_operations import verb_operation as _verb_operation
 from .libs import (PARQUET_MAGIC, SORT_KEYS, JSONDecodeError, ParquetUnreadable, dumps, dumps_any, loads, no_lone_surrogates,
@@ -103,6 +103,10 @@ class CloudTrailAdapter(JsonInput):
             return self._streamed(text, source, damage)  # past a double): the others read around them; else salvaged
         return self._salvage(data, source, damage or f"invalid JSON ({error})")
 
+    def _refused(self, raw: bytes, source: str, why: str) -> Iterator[Result]:
+        text = _large_array(raw, 0)  # a records document (a line, a message, one of several): the others are read
+        return JsonInput._refused(self, raw, source, why) if text is None else self._streamed(text, source, None)
+
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
         if isinstance(doc, list):
             yield from self._each(doc, f"{source}#")
@@ -151,8 +155,12 @@ class CloudTrailAdapter(JsonInput):
             for begin, end, item in array_items(text, start):
                 spans.append((begin, end))
                 times.append(time_of(item))
-        except json.JSONDecodeError as e:  # broken part-way: read as a whole document's damage is (_salvage)
-            yield from self._salvaged(text, source, damage or f"invalid JSON ({e})")
+        except json.JSONDecodeError as e:  # broken part-way: as _salvaged reads it, without parsing it all again
+            for i, (begin, end) in enumerate(spans):
+                result = self._one(parsed_again(text, begin, end), f"{where}[{i}]")
+                if result is not None:
+                    yield result
+            yield _lost(text, source, damage or f"invalid JSON ({e})", len(spans), spans[-1][1] if spans else start)
             return
         order = time_order(times) if self.reorder_seconds > 0 else None
         del times
@@ -185,9 +193,7 @@ class CloudTrailAdapter(JsonInput):
                     n += 1
             except json.JSONDecodeError:
                 pass
-        line = text.count("\n", 0, end or 0) + 1
-        yield BadRecord(f"{source}:{line}", f"{why}; {n} complete record(s) before line {line} were read, "
-                                            f"the rest is lost", text[end or 0:][:65536].strip(" \t\r\n,").encode())
+        yield _lost(text, source, why, n, end or 0)
 
     def _one(self, item: Any, source: str) -> Result | None:
         """The action of one item, a bad record, or None (a duplicate, or a record that is no one's action)."""
@@ -288,7 +294,7 @@ class CloudTrailAdapter(JsonInput):
                 attributes["source_address"] = ip  # a service (lambda.amazonaws.com) or "AWS Internal"
         outcome = outcome_of(r, name)
         fields: dict[str, Any] = {
-            "event_id": event_id, "agent_id": self._agents.get(agent, agent), "time": _time(when), "tool": tool,
+            "event_id": event_id, "agent_id": self._agents.get(agent, agent), "time": event_time(when), "tool": tool,
             "operation": operation, "resource": resource_of(r, params), "outcome": outcome,
             "credential_id": credential(identity.get("accessKeyId") or identity.get("credentialId"), self._prefix), "source_ip": source_ip, "session_id": session,
             "bytes": bytes_moved(extra), "attributes": attributes,
@@ -297,17 +303,6 @@ class CloudTrailAdapter(JsonInput):
         if isinstance(model, str) and model:
             fields["model"] = {"id": model}
         return make_action(fields, source, item)
-
-
-def _time(text: str) -> datetime | str:
-    """``eventTime`` parsed here (cheaper than in the validator); text it cannot parse is left for
-    the validator to reject with its own message. CloudTrail's times are UTC: one written without an
-    offset (CloudTrail Lake's and Athena's ``2023-01-05 13:51:00.000``, a SIEM's copy) is read as UTC."""
-    try:
-        t = datetime.fromisoformat(text)
-    except ValueError:
-        return text
-    return t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)
 
 
 def _unwrap(item: Any) -> dict[str, Any] | str:
@@ -369,6 +364,13 @@ def _array_start(text: str) -> int | None:
     """Where the records array's items begin: after ``"Records": [`` or a leading ``[``."""
     m = re.match(r'\s*\{\s*"Records"\s*:\s*\[', text) or re.match(r"\s*\[", text)
     return m.end() if m else None
+
+
+def _lost(text: str, source: str, why: str, n: int, end: int) -> BadRecord:
+    """The rest of a records document after its ``n`` complete records (up to ``end``): one bad record."""
+    line = text.count("\n", 0, end) + 1
+    return BadRecord(f"{source}:{line}", f"{why}; {n} complete record(s) before line {line} were read, the rest is lost",
+                     text[end:][:65536].strip(" \t\r\n,").encode())
 
 
 def _looks_like_lines(data: bytes) -> bool:

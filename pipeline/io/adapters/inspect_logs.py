@@ -24,7 +24,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
-from .base import MAX_DOCUMENT, BadRecord, Result
+from .base import BadRecord, Result
+from .files import MAX_DOCUMENT
 from .libs import JSONDecodeError, loads, starts_with
 
 ZIP_MAGIC: Final = b"PK\x03\x04"

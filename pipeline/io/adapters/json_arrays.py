@@ -24,7 +24,7 @@ class Unreadable:
         self.why = why
 
 
-def _unreadable(e: Exception) -> str:
+def unreadable(e: Exception) -> str:
     return TOO_DEEP if isinstance(e, RecursionError) else f"a record JSON readers refuse: {e}"
 
 
@@ -45,12 +45,20 @@ def array_items(text: str, pos: int) -> Iterator[tuple[int, int, Any]]:
         except json.JSONDecodeError:
             raise
         except (RecursionError, ValueError) as e:  # (ValueError: a number past the int digits limit)
-            closed = _value_end(text, pos) if text[pos] in "{[" else None
+            closed = closing(text, pos, e)
             if closed is None:
-                raise json.JSONDecodeError(f"{_unreadable(e)}, never closed", text, pos) from None
-            item, end = Unreadable(text[pos:min(closed, pos + KEPT_CHARS)], _unreadable(e)), closed
+                raise json.JSONDecodeError(f"{unreadable(e)}, never closed", text, pos) from None
+            item, end = Unreadable(text[pos:min(closed, pos + KEPT_CHARS)], unreadable(e)), closed
         yield pos, end, item
         pos = end
+
+
+def closing(text: str, pos: int, e: Exception) -> int | None:
+    """Where the object or array at ``pos`` ends when the stdlib's reader refused it (``e``) though it is
+    well formed (too deep; a number of too many digits); None when it is broken or never closes."""
+    if isinstance(e, json.JSONDecodeError) or text[pos] not in "{[":
+        return None
+    return _value_end(text, pos)
 
 
 def parsed_again(text: str, begin: int, end: int) -> Any:
@@ -62,7 +70,7 @@ def parsed_again(text: str, begin: int, end: int) -> Any:
         try:
             return no_lone_surrogates(json.loads(text[begin:end]), text, begin, end)
         except (RecursionError, ValueError) as e:
-            return Unreadable(text[begin:min(end, begin + KEPT_CHARS)], _unreadable(e))
+            return Unreadable(text[begin:min(end, begin + KEPT_CHARS)], unreadable(e))
 
 
 def _value_end(text: str, pos: int) -> int | None:

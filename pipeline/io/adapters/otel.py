@@ -39,7 +39,8 @@ from intentwatch.models.action import Action
 from intentwatch.pipeline.engine.toolcall import TOOL_DEFINITIONS
 from intentwatch.pipeline.io.deadletter import failure
 
-from .base import BadRecord, JsonInput, Result, framed, framed_zstd, from_unix_nanos, make_action
+from .base import BadRecord, JsonInput, Result, framed, from_unix_nanos, make_action
+from .files import framed_zstd
 from .braintrust import braintrust_spans, is_braintrust
 from .jaeger import jaeger_spans
 from .langfuse import is_langfuse, langfuse_spans

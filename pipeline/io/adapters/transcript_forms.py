@@ -14,7 +14,8 @@ from typing import Any, Final
 from intentwatch.models.action import EARLIEST, LATEST
 from intentwatch.pipeline.engine.toolcall import TOOL_DEFINITIONS, described_tools
 
-from .base import EPOCH, UTC, Damaged, _chunks
+from .base import EPOCH, UTC
+from .files import Damaged, chunks
 from .libs import dumps
 from .injecagent import case_messages, is_case
 from .inspect_logs import conversation, is_log, samples
@@ -166,7 +167,7 @@ def when(value: Any) -> datetime | None:
 def first_time(path: str | Path, time_text: re.Pattern[bytes]) -> float | None:
     """The first time (``time_text``: its key and value) in a file's first 64 KiB, Unix seconds; None: none."""
     try:
-        head = next(_chunks(path, 1 << 16), b"")[: 1 << 16]
+        head = next(chunks(path, 1 << 16), b"")[: 1 << 16]
     except (OSError, Damaged):
         return None
     m = time_text.search(head)
