@@ -1,6 +1,7 @@
 """CloudTrail -> actions: one test per mapping rule, per delivery shape and per bad input."""
 
 import gzip
+import json
 from pathlib import Path
 
 import orjson
@@ -439,3 +440,24 @@ def test_a_record_too_deep_inside_documents_written_back_to_back_costs_that_reco
         where = f"{path}:1#obj1#Records[1]" if not sep else f"{path}:2#Records[1]"  # (with newlines: JSON lines)
         assert (bad.source, bad.reason) == (where, "a record nested deeper than JSON readers follow")
 
+
+
+@pytest.mark.parametrize("path, value, said", [
+    (("userIdentity", "sessionContext"), '{"sessionIssuer": {}}', "userIdentity.sessionContext is a string where CloudTrail writes an object"),
+    (("userIdentity", "sessionContext", "sessionIssuer"), 5, "userIdentity.sessionContext.sessionIssuer is a number where CloudTrail writes an object"),
+    (("userIdentity", "sessionContext", "sessionIssuer", "arn"), [1], "userIdentity.sessionContext.sessionIssuer.arn is an array where CloudTrail writes a string"),
+    (("resources",), 5, "resources is a number where CloudTrail writes an array"),
+    (("readOnly",), {}, "readOnly is an object where CloudTrail writes a boolean"),
+])
+def test_a_record_of_an_odd_shape_is_dead_lettered_naming_the_field(path, value, said):
+    """A copy that flattened or retyped a field the mapping reads inside: the reason names the field and
+    the type CloudTrail writes (not the Python error it raised), and the next record is read."""
+    from tests.unit.test_cloud_techniques import ROLE, rec
+    odd = rec("s3:ListBuckets", who=json.loads(json.dumps(ROLE)), resources=[{"ARN": "arn:aws:s3:::b"}])
+    at = odd
+    for key in path[:-1]:
+        at = at[key]
+    at[path[-1]] = value
+    bad, ok = CloudTrailAdapter(CloudTrailOptions(fold_sessions=True)).decode(orjson.dumps({"Records": [odd, rec("s3:ListBuckets")]}), "m")
+    assert isinstance(bad, BadRecord) and (bad.source, bad.reason) == ("m#Records[0]", f"not a CloudTrail record: {said}")
+    assert isinstance(ok, Action)

@@ -117,3 +117,14 @@ def test_mangled_runs_never_raise(seed):
     mangle = mangler(random.Random(seed), [*JUNK, "tool", "2026-03-02T10:00:00"])
     for i in range(300):
         assert_read_cleanly(OtelAdapter().decode, (mangle(ROOT), mangle(_flat(ROOT)), {"runs": mangle(_flat(ROOT))}), f"m{i}")
+
+
+def test_a_run_dated_past_the_year_9999_in_utc_says_so():
+    """9999-12-31 at 23:59 five hours west of UTC is in the year 10000 in UTC, which no datetime holds:
+    the reason says that (not an OverflowError), and the other runs are read."""
+    runs = _flat(ROOT)
+    runs[5] = {**runs[5], "start_time": "9999-12-31T23:59:59-05:00"}
+    results = list(OtelAdapter().decode(orjson.dumps(runs), "runs.json"))
+    assert {r.source: r.reason for r in results if isinstance(r, BadRecord)} == {
+        "runs.json[5]": "start_time '9999-12-31T23:59:59-05:00' is after the year 9999 in UTC"}
+    assert sorted(a.tool for a in results if isinstance(a, Action)) == ["gen_ai.chat", "read_inbox", "send_money"]

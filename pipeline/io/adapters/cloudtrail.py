@@ -32,7 +32,8 @@ from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, lines_through, make_action
 from .files import is_json_lines, read_bytes
-from .cloudtrail_fields import bytes_moved, credential, event_time, is_ip as is_ip_text, outcome_of, principal, resource_of, tool_name
+from .cloudtrail_fields import (bytes_moved, credential, event_time, is_ip as is_ip_text, odd_shape, outcome_of, principal,
+                                resource_of, tool_name)
 from .cloudtrail_ocsf import from_ocsf, is_ocsf
 from .cloudtrail_operations import verb_operation as _verb_operation
 from .libs import (PARQUET_MAGIC, SORT_KEYS, JSONDecodeError, ParquetUnreadable, dumps, dumps_any, loads, no_lone_surrogates,
@@ -213,7 +214,7 @@ class CloudTrailAdapter(JsonInput):
         try:
             result = self._action(record, source, item, event_id)
         except Exception as e:  # noqa: BLE001 - a record of an unforeseen shape costs that record
-            result = BadRecord(source, failure(e), _dumps(item))
+            result = BadRecord(source, odd_shape(record) or failure(e), _dumps(item))
         if seen is not None:
             self.seen[seen] = None
             if len(self.seen) > self._max_seen:  # the oldest goes: files overlap near each other

@@ -155,3 +155,28 @@ def event_time(text: str) -> datetime | str:
     except ValueError:
         return text
     return t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)
+
+
+# Fields the mapping reads inside, with the JSON type CloudTrail writes them as (odd_shape).
+_SHAPES: Final = ((("userIdentity", "sessionContext"), dict, "an object"),
+                  (("userIdentity", "sessionContext", "sessionIssuer"), dict, "an object"),
+                  (("userIdentity", "sessionContext", "sessionIssuer", "arn"), str, "a string"),
+                  (("resources",), list, "an array"), (("readOnly",), (bool, str), "a boolean"))
+_JSON_TYPES: Final = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+
+
+def odd_shape(record: dict[str, Any]) -> str | None:
+    """Why a record the mapping failed on is no CloudTrail record: the first field it reads inside that is
+    not of the JSON type CloudTrail writes (a SIEM's copy that flattened an object to text), or None.
+
+    >>> odd_shape({"userIdentity": {"type": "AssumedRole", "sessionContext": "{...}"}})
+    'not a CloudTrail record: userIdentity.sessionContext is a string where CloudTrail writes an object'
+    """
+    for path, kind, written in _SHAPES:
+        value: Any = record
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is not None and not isinstance(value, kind):
+            return (f"not a CloudTrail record: {'.'.join(path)} is {_JSON_TYPES.get(type(value), 'a JSON value')} "
+                    f"where CloudTrail writes {written}")
+    return None

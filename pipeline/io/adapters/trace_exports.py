@@ -6,7 +6,7 @@ descendants' line of ancestors, and the tools a model's reply asks for."""
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Final
 
 from intentwatch.pipeline.io.deadletter import failure
 
@@ -58,6 +58,9 @@ def text_id(value: Any, what: str) -> str:
     raise SpanError(f"{what} {value!r} is not an id (text)")
 
 
+_YEAR_10000: Final = 253_402_300_800  # Unix seconds of 10000-01-01T00:00Z
+
+
 def iso_nanos(value: Any, what: str) -> int:
     """An ISO 8601 time as Unix nanoseconds (no offset: UTC, as these tools write)."""
     if type(value) is str:
@@ -69,6 +72,8 @@ def iso_nanos(value: Any, what: str) -> int:
             if t.tzinfo is None:
                 t = t.replace(tzinfo=timezone.utc)
             seconds = int(t.timestamp())
+            if seconds >= _YEAR_10000:  # (no datetime holds it in UTC: 9999-12-31T23:59-05:00)
+                raise SpanError(f"{what} {value!r} is after the year 9999 in UTC")
             if seconds > 0:
                 return seconds * 1_000_000_000 + t.microsecond * 1000
     raise SpanError(f"{what} {value!r} is not an ISO 8601 time after 1970")
