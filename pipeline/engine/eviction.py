@@ -35,6 +35,7 @@ from typing import Any, Protocol
 import orjson
 
 from intentwatch.pipeline.engine.state import AgentState
+from intentwatch.pipeline.engine.writable import text_made_writable, writable_int
 
 
 def encode_record(record: dict) -> bytes:
@@ -59,17 +60,12 @@ def _storable(v: Any, depth: int) -> Any:
         return {str(k): _storable(x, depth + 1) for k, x in v.items()} if depth < 200 else _TOO_DEEP
     if isinstance(v, (list, tuple)):
         return [_storable(x, depth + 1) for x in v] if depth < 200 else _TOO_DEEP
-    if isinstance(v, int) and not isinstance(v, bool) and not -(1 << 63) <= v < 1 << 64:
+    if isinstance(v, int) and not isinstance(v, bool) and not writable_int(v):
         try:
             return float(v)
         except OverflowError:
             return f"<an integer of {v.bit_length()} bits>"
-    if isinstance(v, str):
-        try:
-            v.encode()
-        except UnicodeEncodeError:
-            return v.encode("utf-8", "replace").decode()
-    return v
+    return text_made_writable(v) if isinstance(v, str) else v
 
 
 class AgentStore(Protocol):

@@ -161,6 +161,6 @@ def test_a_record_orjson_will_not_write_is_stored_as_it_reads_such_values_back()
     for _ in range(300):
         deep = [deep]
     got = orjson.loads(encode_record({"n": 1 << 64, "big": 1 << 2000, "s": "a\ud800b", 7: "key", "deep": deep, "ok": [1, 2.5, None]}))
-    assert got["n"] == float(1 << 64) and got["big"] == "<an integer of 2001 bits>" and got["s"] == "a?b" and got["7"] == "key"
+    assert got["n"] == float(1 << 64) and got["big"] == "<an integer of 2001 bits>" and got["s"] == "a\ufffdb" and got["7"] == "key"
     assert got["ok"] == [1, 2.5, None] and "<nested too deep to store>" in orjson.dumps(got["deep"]).decode()
     assert encode_record({"a": 1}) == b'{"a":1}'

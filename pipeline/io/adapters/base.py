@@ -58,7 +58,7 @@ def make_action(fields: dict[str, Any], source: str, raw: bytes | Any) -> Result
     try:
         return _validate(fields)
     except ValidationError as e:
-        return BadRecord(source, _describe(e), raw if isinstance(raw, bytes) else _dump(raw))
+        return BadRecord(source, _describe(e), as_bytes(raw))
 
 
 def _describe(e: ValidationError) -> str:
@@ -69,8 +69,11 @@ def _describe(e: ValidationError) -> str:
     return describe(e)
 
 
-def _dump(value: Any) -> bytes:
-    if hasattr(value, "SerializeToString"):  # a protobuf message: its own wire bytes
+def as_bytes(value: Any) -> bytes:
+    """A record's bytes for its dead letter: bytes as they came, a protobuf message's own wire bytes, else JSON."""
+    if value.__class__ is bytes:
+        return value
+    if hasattr(value, "SerializeToString"):
         return value.SerializeToString()
     return dumps_any(value)
 

@@ -17,6 +17,7 @@ import orjson
 import zstandard
 from pydantic import ValidationError
 
+from intentwatch.pipeline.engine.writable import text_made_writable
 from intentwatch.pipeline.io.gc_pause import collector_paused
 
 dumps = orjson.dumps
@@ -53,16 +54,6 @@ def dumps_any(value: Any) -> bytes:
         return json.dumps(f"<a {type(value).__name__} no JSON writer takes>").encode()
 
 
-def encodable(text: str) -> bool:
-    """Whether a text holds no lone surrogate (UTF-8 has none; the stdlib's JSON reader and Python
-    literals let one in, and no encoder writes it)."""
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
 
 
@@ -80,7 +71,7 @@ def no_lone_surrogates(value: Any, text: str, start: int = 0, end: int | None = 
 
 def _replaced(v: Any) -> Any:
     if isinstance(v, str):
-        return v if encodable(v) else v.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return text_made_writable(v)
     if isinstance(v, dict):
         return {_replaced(k): _replaced(x) for k, x in v.items()}
     if isinstance(v, list):
@@ -89,7 +80,7 @@ def _replaced(v: Any) -> Any:
 
 
 __all__ = ["JSONDecodeError", "PARQUET_MAGIC", "ParquetUnreadable", "SORT_KEYS", "ValidationError", "ZstdDecompressor",
-           "ZstdError", "dumps", "dumps_any", "encodable", "export_request", "loads", "no_lone_surrogates", "parquet_rows",
+           "ZstdError", "dumps", "dumps_any", "export_request", "loads", "no_lone_surrogates", "parquet_rows",
            "starts_with"]
 
 

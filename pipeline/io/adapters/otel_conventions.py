@@ -18,7 +18,9 @@
 import ast
 from typing import Any, Final
 
-from .libs import JSONDecodeError, encodable, loads
+from intentwatch.pipeline.engine.writable import plain
+
+from .libs import JSONDecodeError, loads
 from .otlp import Span
 
 _OPENINFERENCE = {"TOOL": "execute_tool", "LLM": "chat", "AGENT": "invoke_agent"}
@@ -85,18 +87,7 @@ def python_literal(text: str) -> Any:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return text
-    return value if type(value) in (dict, list) and _plain(value, 0) else text
-
-
-def _plain(v: Any, depth: int) -> bool:
-    """Only what JSON holds and its writers take (no tuple, no integer past 64 bits, no lone surrogate)."""
-    if depth > 32:
-        return False
-    if type(v) is dict:
-        return all(type(k) is str and _plain(x, depth + 1) for k, x in v.items())
-    if type(v) is list:
-        return all(_plain(x, depth + 1) for x in v)
-    return -(1 << 63) <= v < 1 << 64 if (t := type(v)) is int else encodable(v) if t is str else v is None or t in (float, bool)
+    return value if type(value) in (dict, list) and plain(value) else text
 
 
 _MLFLOW = {"TOOL": "execute_tool", "AGENT": "invoke_agent", "CHAT_MODEL": "chat", "LLM": "chat"}

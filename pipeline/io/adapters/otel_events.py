@@ -42,8 +42,7 @@ from typing import Any
 
 from intentwatch.pipeline.io.deadletter import failure
 
-from .base import BadRecord, Result, from_unix_nanos, make_action
-from .libs import dumps_any
+from .base import BadRecord, Result, as_bytes, from_unix_nanos, make_action
 from .otel_conventions import coding_tool, parse_json_text
 from .otel_event_messages import MAX_TRACES, MESSAGE_EVENTS, TraceMessages
 from .otel_messages import WAITS, message_call
@@ -76,10 +75,7 @@ class LogEvent:
     body: Any = None
 
     def raw_bytes(self) -> bytes:
-        raw = self.raw
-        if hasattr(raw, "SerializeToString"):
-            return bytes(raw.SerializeToString())
-        return bytes(dumps_any(raw))
+        return as_bytes(self.raw)
 
 
 Events = Iterator[tuple[dict[str, Any], "LogEvent | BadRecord"]]

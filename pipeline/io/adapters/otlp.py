@@ -19,7 +19,7 @@ from typing import Any
 
 from intentwatch.pipeline.io.deadletter import failure
 
-from .base import BadRecord
+from .base import BadRecord, as_bytes
 from .libs import dumps_any, export_request
 
 KINDS = {"SPAN_KIND_UNSPECIFIED": 0, "SPAN_KIND_INTERNAL": 1, "SPAN_KIND_SERVER": 2, "SPAN_KIND_CLIENT": 3,
@@ -87,10 +87,7 @@ class Span:
         return end if end > self.start_ns else self.start_ns
 
     def raw_bytes(self) -> bytes:
-        raw = self.raw
-        if raw.__class__ is bytes:
-            return raw
-        return raw.SerializeToString() if hasattr(raw, "SerializeToString") else dumps_any(raw)
+        return as_bytes(self.raw)
 
 
 Spans = Iterator[tuple[dict[str, Any], Span | BadRecord]]
