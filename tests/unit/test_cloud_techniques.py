@@ -438,6 +438,11 @@ def lifecycle(status: str) -> dict:
     ("cloud.data_destruction_scheduled",
      rec("rds:ModifyDBInstance", {"dBInstanceIdentifier": "orders", "backupRetentionPeriod": 0, "applyImmediately": True}),
      rec("rds:ModifyDBInstance", {"dBInstanceIdentifier": "orders", "backupRetentionPeriod": 7})),
+    # a backdoor user; the same user created by a CloudFormation stack for the caller (Panther's
+    # "IAM entity created without CloudFormation" look-alike) is the stack's
+    ("cloud.privileges_escalated", rec("iam:CreateUser", {"userName": "svc-backup", "path": "/"}, who=ROLE),
+     rec("iam:CreateUser", {"userName": "svc-backup", "path": "/"}, who={**ROLE, "invokedBy": "cloudformation.amazonaws.com"},
+         sourceIPAddress="cloudformation.amazonaws.com", ua="cloudformation.amazonaws.com")),
 ])
 def test_technique_fires_on_first_record_and_look_alike_is_quiet(rule, attack, benign):
     assert judged(attack) == [rule]
