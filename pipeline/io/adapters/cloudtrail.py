@@ -152,24 +152,23 @@ class CloudTrailAdapter(JsonInput):
         where = f"{source}#Records" if is_object else f"{source}#"
         spans: list[tuple[int, int]] = []
         times: list[Any] = []
+        lost: BadRecord | None = None
         try:
             for begin, end, item in array_items(text, start):
                 spans.append((begin, end))
                 times.append(time_of(item))
-        except json.JSONDecodeError as e:  # broken part-way: as _salvaged reads it, without parsing it all again
-            for i, (begin, end) in enumerate(spans):
-                result = self._one(parsed_again(text, begin, end), f"{where}[{i}]")
-                if result is not None:
-                    yield result
-            yield _lost(text, source, damage or f"invalid JSON ({e})", len(spans), spans[-1][1] if spans else start)
-            return
-        order = time_order(times) if self.reorder_seconds > 0 else None
+        except json.JSONDecodeError as e:  # broken part-way: the records before the break in file order, as _salvaged reads them
+            lost = _lost(text, source, damage or f"invalid JSON ({e})", len(spans), spans[-1][1] if spans else start)
+        order = time_order(times) if lost is None and self.reorder_seconds > 0 else None
         del times
         for i in order if order is not None else range(len(spans)):
             begin, end = spans[i]
             result = self._one(parsed_again(text, begin, end), f"{where}[{i}]")
             if result is not None:
                 yield result
+        if lost is not None:
+            yield lost
+            return
         tail = text[text.index("]", spans[-1][1] if spans else start) + 1:].strip()
         if tail != ("}" if is_object else "") and not (is_object and tail.startswith(",")):  # (",": more keys, not read)
             yield BadRecord(source, f"invalid JSON after the records array ({tail[:40]!r}); its {len(spans)} record(s) were read")
