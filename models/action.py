@@ -3,6 +3,7 @@
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
+import orjson
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetPydanticSchema, WithJsonSchema
 from pydantic_core import core_schema
 
@@ -78,3 +79,20 @@ class Action(BaseModel):
     bytes: int = Field(default=0, ge=0, le=MAX_BYTES, strict=True, description="Bytes moved by the action (payload size); "
                        "an integer (no booleans, no floats).")
     attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+def action_line(a: Action) -> bytes:
+    """The action as one JSON line, as our producers write it (the bridge, ``produce --format``) and
+    as the engine fingerprints its content: the bytes of ``a.model_dump_json(exclude_none=True)``,
+    made by orjson at under half the cost (tests/unit/test_action_line.py holds them equal). What
+    orjson refuses (a Decimal, an int past 64 bits, bytes, a set) goes to pydantic's serializer."""
+    d = {k: v for k, v in a.__dict__.items() if v is not None}
+    if a.model is not None:
+        d["model"] = {k: v for k, v in a.model.__dict__.items() if v is not None}
+    extra = a.__pydantic_extra__
+    if extra:
+        d.update((k, v) for k, v in extra.items() if v is not None)
+    try:
+        return orjson.dumps(d, option=orjson.OPT_UTC_Z)
+    except TypeError:  # (orjson.JSONEncodeError is one)
+        return a.model_dump_json(exclude_none=True).encode()

@@ -39,7 +39,7 @@ import heapq
 import zlib
 from datetime import datetime
 
-from intentwatch.models.action import Action
+from intentwatch.models.action import Action, action_line
 from intentwatch.models.baseline import epoch_seconds
 from intentwatch.models.errors import InputError
 from intentwatch.models.feedback import Feedback
@@ -53,7 +53,7 @@ from intentwatch.pipeline.engine.toolcall import HANDED_ON
 def content_fingerprint(a: Action, fingerprint: int = -1) -> int:
     """The action's content fingerprint: ``fingerprint`` (the host's CRC-32 of the bytes it read) unless
     it is unset or the action carries context an adapter handed on (``toolcall.HANDED_ON``); then the
-    CRC-32 of the action as its producer's JSON (``exclude_none``, as the bridge writes it) without that
+    CRC-32 of the action's line (``action_line``, as the bridge writes it) without that
     context: an OTLP request the Collector sent again re-makes its actions without the peer results and
     offered tools handed on the first time, and is a duplicate, not a conflicting one."""
     attrs = a.attributes
@@ -62,7 +62,7 @@ def content_fingerprint(a: Action, fingerprint: int = -1) -> int:
         return fingerprint
     if handed:
         a = a.model_copy(update={"attributes": {k: v for k, v in attrs.items() if k not in HANDED_ON}})
-    return zlib.crc32(a.model_dump_json(exclude_none=True).encode())
+    return zlib.crc32(action_line(a))
 
 
 class Engine(Hosting):

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
-from intentwatch.models.action import Action
+from intentwatch.models.action import Action, action_line
 from intentwatch.pipeline.io.adapters import Adapter, BadRecord
 from intentwatch.pipeline.io.kafka import PARTITIONER
 from intentwatch.pipeline.settings import Settings
@@ -56,7 +56,7 @@ def translate(adapter: Adapter, value: bytes, key: bytes | None, source: str, ac
     for r in adapter.decode(value, source):
         if isinstance(r, Action):
             ms = int(r.time.timestamp() * 1000)
-            yield Out(actions_topic, r.agent_id.encode(), r.model_dump_json(exclude_none=True).encode(), ms,
+            yield Out(actions_topic, r.agent_id.encode(), action_line(r), ms,
                       [("source", source.encode())])
         elif isinstance(r, BadRecord):
             yield Out(dlq_topic, key, r.raw or value, 0,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import orjson
 
-from intentwatch.models.action import LATEST
+from intentwatch.models.action import LATEST, action_line
 from intentwatch.models.errors import InputError
 from intentwatch.pipeline.io.adapters import Adapter, actions_from
 from intentwatch.pipeline.io.deadletter import DeadLetterFile, Unreadable
@@ -105,4 +105,4 @@ def adapted_lines(adapter: Adapter, path: str | Path, dead: DeadLetterFile) -> I
     """A foreign file (OTel spans, CloudTrail, a mapped log) as native action lines; what the
     adapter cannot map goes to ``dead`` with its position and reason."""
     for action in actions_from(adapter, path, dead):
-        yield f"{path}", action.model_dump_json(exclude_none=True).encode()
+        yield f"{path}", action_line(action)
