@@ -34,7 +34,7 @@ def is_instance_identity(action: Action) -> bool:
         # the agent id alone decides (no identity in the attributes): remembered per id
         hit = _instance_ids.get(action.agent_id)
         if hit is None:
-            hit = _INSTANCE.search(action.agent_id) is not None
+            hit = "i-" in action.agent_id and _INSTANCE.search(action.agent_id) is not None
             if len(_instance_ids) < 65536:
                 _instance_ids[action.agent_id] = hit
         return hit
@@ -43,7 +43,7 @@ def is_instance_identity(action: Action) -> bool:
     if a.get("ec2RoleDelivery") or (isinstance(ctx, dict) and ctx.get("ec2RoleDelivery")):
         return True
     for v in (action.agent_id, a.get("arn"), ui.get("arn"), ui.get("principalId")):
-        if isinstance(v, str) and _INSTANCE.search(v):
+        if isinstance(v, str) and "i-" in v and _INSTANCE.search(v):  # (the test first: most names have no "i-")
             return True
     return False
 
