@@ -92,3 +92,27 @@ def test_one_call_swept_across_regions():
     console = [rec("ec2:DescribeInstances", {}, awsRegion=r, at=i, ua="console.ec2.amazonaws.com") for i, r in enumerate(STRATUS_REGIONS)]
     assert judged(*console) == []
     assert judged(*tried, declares=["bedrock:InvokeModel"]) == []
+
+
+def test_a_busy_scanner_is_remembered_by_its_distinct_probes():
+    """A monitoring integration describes the same resources every second. The signs count distinct
+    probes, so it is held as three entries, not up to 512 walked on every call; and refusals spread
+    among 1,200 of its describes in ten minutes still count (with every call kept, the oldest were
+    pushed out before the sixth came)."""
+    adapter, e = CloudTrailAdapter(), Engine()
+    describes = ["ec2:DescribeInstances", "ec2:DescribeVolumes", "ec2:DescribeSecurityGroups"]
+    alerts = []
+    for i in range(1200):
+        records = [rec(describes[i % 3], who=ROLE, at=i * 0.5)]
+        if i % 200 == 0:
+            records.append(rec(PROBED[i // 200], who=ROLE, error="AccessDenied", at=i * 0.5))
+        for r in records:
+            [a] = list(adapter.decode(orjson.dumps(r), "fixture"))
+            alerts += [o.rule_id for o in e.process(a) if isinstance(o, Alert)]
+    probes = e.agents[ROLE_ARN].detect["probes"]
+    # each distinct probe once: the 6 refusals, and 8 discovery calls (the three describes, five of the refused)
+    assert sorted(p[1] for p in probes) == ["D"] * 6 + ["r"] * 8
+    assert len({(p[1], p[2]) for p in probes}) == len(probes)
+    assert alerts.count("cloud.discovery_burst") == 1
+    # the scanner alone is quiet
+    assert judged(*[rec(describes[i % 3], who=ROLE, at=i * 0.5) for i in range(1200)], agent=ROLE_ARN) == []

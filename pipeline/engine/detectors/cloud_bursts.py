@@ -35,7 +35,7 @@ from intentwatch.pipeline.engine.params import DiscoveryBurstParams, validated
 from intentwatch.pipeline.engine.state import AgentState
 from intentwatch.pipeline.engine.toolcall import arguments
 
-_MEMORY: Final = 512  # calls remembered per identity within the window (the oldest go first)
+_MEMORY: Final = 512  # distinct probes remembered per identity within the window (the oldest go first)
 _DATA_CALLS: Final = frozenset({"s3:getobject", "s3:putobject", "s3:deleteobject", "s3:headobject", "s3:copyobject",
                                 "s3:deleteobjects", "lambda:invoke", "dynamodb:getitem", "dynamodb:putitem", "dynamodb:query"})
 
@@ -48,6 +48,18 @@ def _lower_key(call: str) -> str:
 def _for_the_caller_or_console(action: Action) -> bool:
     """A call an AWS service made for the caller, or one from a console session (``console_session``)."""
     return service_made(action) or console_session(action)
+
+
+def _note(seen: list[list[Any]], ts: float, kind: str, call: str, what: str) -> None:
+    """Remember a probe. The signs count distinct probes, so one already remembered moves to the end
+    with its latest time instead of being kept twice: a scanner describing the same three things every
+    second is three entries, not 512 walked on each call."""
+    for i, s in enumerate(seen):
+        if s[3] == what and s[2] == call and s[1] == kind:
+            del seen[i]
+            seen.append([max(ts, s[0]), kind, call, what])
+            return
+    seen.append([ts, kind, call, what])
 
 
 def _is_data_event(action: Action, key: str) -> bool:
@@ -89,10 +101,10 @@ class DiscoveryBurst(Detector):
         seen: list[list[Any]] = state.detect.setdefault("probes", [])
         seen[:] = [s for s in seen if ts - s[0] <= self.within]
         if denied:
-            seen.append([ts, "d" if _is_data_event(action, key) else "D", key, _target(action)])
+            _note(seen, ts, "d" if _is_data_event(action, key) else "D", key, _target(action))
         if recon or regional:
             region = record_values(action, "awsRegion")
-            seen.append([ts, "r" if recon else "g", key, str(region[0])[:64] if region else ""])
+            _note(seen, ts, "r" if recon else "g", key, str(region[0])[:64] if region else "")
         del seen[: max(0, len(seen) - _MEMORY)]
         if state.detect.get("probes_until", float("-inf")) >= ts:
             return None
