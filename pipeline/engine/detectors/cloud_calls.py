@@ -25,13 +25,16 @@ _calls: Final[dict[str, str | None]] = {}  # tool name -> "service:eventname" (l
 
 
 class _Last:
-    """The last action asked about and its call key (seven catalogue rules ask about each action)."""
+    """The last action asked about and its call key (seven catalogue rules ask about each action), and
+    the last asked whether it came from a console session (five rules ask)."""
 
-    __slots__ = ("action", "key")
+    __slots__ = ("action", "key", "console_of", "console")
 
     def __init__(self) -> None:
         self.action: Action | None = None
         self.key: str | None = None
+        self.console_of: Action | None = None
+        self.console = False
 
 
 _last: Final = _Last()
@@ -177,8 +180,11 @@ def console_session(action: Action) -> bool:
     >>> console_session(action(attributes={**ua, "event_source": "s3.amazonaws.com"})), console_session(action(attributes=ua))
     (True, False)
     """
-    a = action.attributes
-    return ("userIdentity" in a or "event_source" in a or "eventSource" in a) and console_signal(action) is not None
+    if _last.console_of is not action:
+        a = action.attributes
+        _last.console = ("userIdentity" in a or "event_source" in a or "eventSource" in a) and console_signal(action) is not None
+        _last.console_of = action
+    return _last.console
 
 
 def service_made(action: Action) -> bool:
