@@ -89,3 +89,58 @@ def test_attribute_values_a_python_producer_may_give(name):
     assert action_line(a) == _pydantic(a)
     assert orjson.loads(action_line(a))["model"] == {"id": "gpt-4o"}
     assert "extra_field" not in orjson.loads(action_line(a))
+
+
+def _value(rng, depth: int = 0):
+    """A random JSON-like value: text from all of Unicode (control characters, the BMP's edges,
+    astral planes, a lone surrogate now and then), floats from random bit patterns, integers
+    across and past 64 bits, nested objects and arrays."""
+    import struct
+    kind = rng.randrange(9 if depth < 4 else 6)
+    if kind == 0:
+        return None
+    if kind == 1:
+        return rng.random() < 0.5
+    if kind == 2:
+        return rng.choice([rng.randrange(-1000, 1000), rng.randrange(-(2**63), 2**63), rng.randrange(2**64, 2**66)])
+    if kind == 3:
+        f = struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))[0]
+        return rng.choice([f, rng.uniform(-1e6, 1e6), float(rng.randrange(10**18))])
+    if kind in (4, 5):
+        pools = [(0, 0x20), (0x20, 0x7f), (0x7f, 0x800), (0xd800, 0xe000), (0xe000, 0x10000), (0x10000, 0x110000)]
+        weights = [2, 20, 4, 0.2, 4, 2]
+        return "".join(chr(rng.randrange(*rng.choices(pools, weights)[0])) for _ in range(rng.randrange(12)))
+    if kind in (6, 7):
+        return {str(_value(rng, 9) or i): _value(rng, depth + 1) for i in range(rng.randrange(5))}
+    return [_value(rng, depth + 1) for _ in range(rng.randrange(5))]
+
+
+def _text(rng) -> str:
+    """Random text the contract's string fields take (no lone surrogate)."""
+    v = None
+    while not isinstance(v, str) or not v.strip() or any("\ud800" <= c <= "\udfff" for c in v):
+        v = _value(rng, 9)
+    return v
+
+
+def test_random_attribute_trees_and_times():
+    import random
+    rng = random.Random(2026_12_07)
+    refused = 0
+    for i in range(3000):
+        offset = rng.choice(["Z", "+00:00", "-05:00", "+13:45"])
+        fraction = rng.choice(["", ".5", f".{rng.randrange(10**6):06d}", ".123456789"])
+        fields = {"event_id": f"e{i}", "agent_id": _text(rng), "time": f"2026-03-02T08:00:00{fraction}{offset}",
+                  "tool": "t", "operation": "read", "attributes": {"v": _value(rng)}}
+        if rng.random() < 0.3:
+            fields.update(resource=_text(rng), bytes=rng.randrange(10**9), model={"id": "m", "version": "1"})
+        a = Action.model_validate(fields)
+        try:
+            expected = _pydantic(a)
+        except ValueError:  # pydantic will not write a lone surrogate: nor will action_line
+            refused += 1
+            with pytest.raises(ValueError):
+                action_line(a)
+            continue
+        assert action_line(a) == expected, fields
+    assert 0 < refused < 300
