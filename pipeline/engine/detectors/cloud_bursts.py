@@ -35,7 +35,7 @@ from intentwatch.pipeline.engine.params import DiscoveryBurstParams, validated
 from intentwatch.pipeline.engine.state import AgentState
 from intentwatch.pipeline.engine.toolcall import arguments
 
-_MEMORY: Final = 512  # distinct probes remembered per identity within the window (the oldest go first)
+_MEMORY: Final = 512  # distinct probes remembered per identity within the window (the least recently seen go first)
 _DATA_CALLS: Final = frozenset({"s3:getobject", "s3:putobject", "s3:deleteobject", "s3:headobject", "s3:copyobject",
                                 "s3:deleteobjects", "lambda:invoke", "dynamodb:getitem", "dynamodb:putitem", "dynamodb:query"})
 
