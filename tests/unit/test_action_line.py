@@ -17,7 +17,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from intentwatch.models.action import Action, action_line
+from intentwatch.models.action import Action, ModelRef, action_line
 from intentwatch.pipeline.io.adapters import open_adapter, read_tree, sniff_format
 from intentwatch.pipeline.lab.simulate import simulate_fleet
 from intentwatch.pipeline.lab.simulate.agentic import simulate_agentic
@@ -27,6 +27,16 @@ DATA = Path(__file__).parents[1] / "data"
 
 def _pydantic(a: Action) -> bytes:
     return a.model_dump_json(exclude_none=True).encode()
+
+
+@pytest.mark.parametrize("model", [Action, ModelRef])
+def test_nothing_in_the_contract_changes_how_pydantic_writes_a_field(model):
+    """``action_line`` writes each field's value as it is: a field left out of the dump, written under
+    an alias, or through a serializer of its own would be written differently by pydantic."""
+    fields, d = model.model_fields, model.__pydantic_decorators__
+    assert not [n for n, f in fields.items() if f.exclude or f.alias or f.serialization_alias]
+    assert not d.field_serializers and not d.model_serializers
+    assert not {k for k in model.model_config if k.startswith("ser_") or k in ("use_enum_values", "serialize_by_alias")}
 
 
 def test_the_fixtures_actions_lines_are_pydantic_s():
