@@ -14,6 +14,12 @@ Operation = Literal[
 ]
 OPERATIONS: tuple[str, ...] = Operation.__args__  # type: ignore[attr-defined]
 
+# The tools an agent's own use of its model goes by: a model call, or the agent's run itself (the
+# OpenTelemetry GenAI operations, as the adapters name them: ``gen_ai.<operation>``, operation
+# ``invoke``). The manifest's ``model`` judges them; ``allowed.tools`` and ``allowed.operations``
+# list what the agent does with tools (rules.yaml: ``judge_model_use``).
+MODEL_USE: frozenset[str] = frozenset({"gen_ai.chat", "gen_ai.text_completion", "gen_ai.generate_content", "gen_ai.invoke_agent"})
+
 # Every time on the wire is an RFC 3339 string (no epoch numbers, so ``time: -1`` is refused)
 # inside these bounds, far from datetime's year 1 and 9999, so the engine's arithmetic on it
 # (offsets, ttl, windows) never leaves datetime's range.

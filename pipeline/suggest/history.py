@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from intentwatch.models.action import Action
+from intentwatch.models.action import MODEL_USE, Action
 from intentwatch.models.baseline import epoch_seconds
 from intentwatch.models.errors import InputError
 from intentwatch.pipeline.engine.detectors.cloud_calls import console_session
@@ -92,8 +92,9 @@ class AgentHistory:
         if ts > self.last_ts:
             self.last_ts = ts
         session = a.session_id or a.task_id or f"hour:{int(ts // 3600)}"
-        self.tools.add(a.tool, session)
-        self.operations.add(a.operation, session)
+        if a.tool not in MODEL_USE:  # (its model use is judged by the manifest's model: rules.yaml judge_model_use)
+            self.tools.add(a.tool, session)
+            self.operations.add(a.operation, session)
         if a.data_domain is not None:
             self.data_domains.add(a.data_domain, session)
         if a.resource is not None:

@@ -5,7 +5,8 @@ A part of the manifest that is absent is not constrained, so its check stays qui
 """
 
 
-from intentwatch.models.action import Action
+from intentwatch.models.action import MODEL_USE, Action
+from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import Detector
 from intentwatch.pipeline.engine.finding import Finding
@@ -19,7 +20,8 @@ class AllowedPattern(Detector):
     """Fires when ``action.<field>`` matches none of the manifest's ``allowed.<part>`` patterns.
 
     params: ``field`` (tool, operation, data_domain, resource) and ``clause`` (allowed.tools, ...).
-    An action without the field (no resource, say) is not checked.
+    An action without the field (no resource, say) is not checked; nor, unless ``judge_model_use``,
+    the agent's own model use (``MODEL_USE``: the manifest's ``model`` judges it).
     """
 
     def __init__(self, rule: Rule):
@@ -27,13 +29,17 @@ class AllowedPattern(Detector):
         self.field = rule.params["field"]
         self.clause = rule.params["clause"]
         self.part = self.clause.split(".")[-1]
+        judged = rule.params.get("judge_model_use", True)
+        if not isinstance(judged, bool):
+            raise ConfigError(f"rule {rule.id}: params.judge_model_use must be true or false (got {judged!r})")
+        self.not_judged: frozenset[str] = frozenset() if judged else MODEL_USE
 
     def applies(self, scope: Scope) -> bool:
         return getattr(scope, self.part) is not None
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
         value: str | None = getattr(action, self.field)
-        if value is None:
+        if value is None or action.tool in self.not_judged:
             return None
         allowed: PatternSet = getattr(_scope(state), self.part)  # typed, so compiled its lookups are direct
         if value in allowed.exact or allowed.matches_wildcard(value):

@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any, Final
 
+from intentwatch.models.action import MODEL_USE
 from intentwatch.pipeline.engine.toolcall import described_tools
 
 from .libs import JSONDecodeError, dumps, loads
@@ -254,7 +255,7 @@ def span_request(a: dict[str, Any]) -> str | None:
     return None
 
 
-MODEL_OPERATIONS = frozenset({"invoke_agent", "chat", "text_completion", "generate_content"})
+MODEL_OPERATIONS = frozenset(t.removeprefix("gen_ai.") for t in MODEL_USE)  # (an action's tool: gen_ai.<operation>)
 _TRACES = 4096  # traces whose request is remembered across requests
 _OI_TOOLS = 128  # OpenInference's flattened tools read
 
