@@ -6,6 +6,7 @@ import json
 import random
 import struct
 from datetime import datetime, timezone
+from hashlib import blake2b
 from pathlib import Path
 
 import orjson
@@ -261,10 +262,10 @@ def test_openinference_chain_span_is_skipped():
 
 def _batch(k: int, spans: int = 30) -> bytes:
     """One Collector file-exporter line: ``spans`` execute_tool spans with their results (~150 KiB, as
-    batches with content are)."""
+    batches with content are), span ids random as the SDKs make them."""
     return orjson.dumps({"resourceSpans": [{"resource": {"attributes": [
         {"key": "service.name", "value": {"stringValue": "batch-agent"}}]}, "scopeSpans": [{"spans": [
-            {"traceId": f"{k + 1:032x}", "spanId": f"{k * 1000 + i + 1:016x}", "name": "execute_tool search_docs",
+            {"traceId": f"{k + 1:032x}", "spanId": blake2b(f"{k}:{i}".encode(), digest_size=8).hexdigest(), "name": "execute_tool search_docs",
              "startTimeUnixNano": str(1_764_669_600_000_000_000 + (k * 1000 + i) * 10**9),
              "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "execute_tool"}},
                             {"key": "gen_ai.tool.name", "value": {"stringValue": "search_docs"}},
@@ -610,3 +611,34 @@ def test_a_bad_jaeger_span_costs_only_itself():
     assert bad == {"j#data[0].spans[1]": "spanID 'not-hex' is not 16 hex digits",
                    "j#data[0].spans[2]": "startTime 'soon' is not a positive integer (microseconds)"}
     assert len([r for r in results if isinstance(r, Action)]) >= 1
+
+
+def test_span_ids_another_trace_gives_again_are_that_trace_s(tmp_path):
+    """A span id need only be unique within its trace: a recorder that numbers each trace's spans from
+    one gives two traces the same ids. The second trace's actions are its own (``<trace>:<span>``), not
+    conflicting duplicates of the first's; the same trace sent again keeps its ids (still a duplicate)."""
+    from tests.factories import replayed_alerts
+    doc = orjson.loads(TRACE.read_bytes())
+    spans = [sp for rs in doc["resourceSpans"] for ss in rs["scopeSpans"] for sp in ss["spans"]]
+    counted = {sp["spanId"].lower(): f"{n:016x}" for n, sp in enumerate(spans, 1)}  # the recorder's counter
+    for sp in spans:
+        sp["spanId"] = counted[sp["spanId"].lower()]
+        if sp.get("parentSpanId"):
+            sp["parentSpanId"] = counted[sp["parentSpanId"].lower()]
+    again = copy.deepcopy(doc)
+    for rs in again["resourceSpans"]:
+        for ss in rs["scopeSpans"]:
+            for sp in ss["spans"]:
+                sp["traceId"] = "f" * 32
+                for k in ("startTimeUnixNano", "endTimeUnixNano"):
+                    if k in sp:
+                        sp[k] = str(int(sp[k]) + 3600 * 10**9)
+    adapter = OtelAdapter()
+    first, second, retried = (actions_of(adapter.decode(orjson.dumps(d), "t")) for d in (doc, again, again))
+    assert len(first) == len(second) == 4 and all(a.event_id in counted.values() for a in first)
+    assert [a.event_id for a in second] == [f"{'f' * 32}:{a.event_id}" for a in first]
+    assert [a.event_id for a in retried] == [a.event_id for a in second]
+    path = tmp_path / "traces.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(d) for d in (doc, again, again)) + b"\n")
+    replayed_alerts(path, tmp_path, fmt="otel-json")
+    assert not (tmp_path / "d.jsonl").exists()  # nothing dead-lettered: the retried copy counts as duplicates

@@ -4,11 +4,20 @@ to several calls of a task (a search, the next search, the booking). Each such c
 ``conflicting_duplicate``); an answer carrying the id answers the oldest unanswered call of it. An id
 given again with the tool and arguments of its last call is that call shown again (a Bedrock
 invocation log repeats the conversation so far in every record), not a new one.
+
+Span ids another trace gives again (``SpanIds``): a span id need only be unique within its trace, and a
+recorder that numbers each trace's spans from one gives every trace the same ids. A span's action
+is its span id; an agent's span whose id an earlier trace already used is ``<trace id>:<span id>``
+(before, the second trace's actions were dead letters, ``conflicting_duplicate``). The same trace
+sent again keeps its ids, so a batch the Collector retries is still a duplicate. Only a counter's ids
+are remembered (under 2^32: eight leading zeros, which a random 64-bit id has once in four billion),
+so a stream of random ids costs no memory.
 """
 
 from typing import Any, Final
 
 MAX_IDS: Final = 4096  # ids remembered per conversation (the oldest go first)
+MAX_SPANS: Final = 65_536  # (agent, counted span id) pairs remembered with their trace (the oldest go first)
 
 
 class CallIds:
@@ -46,3 +55,30 @@ class CallIds:
             return cid
         uses = [cid, *(f"{cid}#{n}" for n in range(2, used[0] + 1))]
         return next((k for k in uses if k in asked and k not in answered), uses[-1])
+
+
+class SpanIds:
+    """The trace each agent's counted span ids were first seen in.
+
+    >>> ids, one = SpanIds(), "0000000000000001"
+    >>> ids.event_id("a", one, "t1"), ids.event_id("a", one, "t1"), ids.event_id("a", one, "t2"), ids.event_id("b", one, "t2")
+    ('0000000000000001', '0000000000000001', 't2:0000000000000001', '0000000000000001')
+    >>> ids.event_id("a", "9f1c2a7e5b3d4c60", "t1"), ids.event_id("a", "9f1c2a7e5b3d4c60", "t2")  # random: not remembered
+    ('9f1c2a7e5b3d4c60', '9f1c2a7e5b3d4c60')
+    """
+
+    __slots__ = ("_first",)
+
+    def __init__(self) -> None:
+        self._first: dict[tuple[str, str], str] = {}
+
+    def event_id(self, agent: str, span_id: str, trace_id: str) -> str:
+        if not span_id.startswith("00000000"):
+            return span_id
+        first = self._first.get((agent, span_id))
+        if first is None:
+            if len(self._first) >= MAX_SPANS:
+                del self._first[next(iter(self._first))]
+            self._first[(agent, span_id)] = trace_id
+            return span_id
+        return span_id if first == trace_id else f"{trace_id}:{span_id}"

@@ -50,6 +50,7 @@ from .span_rows import is_span_rows, span_rows
 from .openai_agents import agents_spans, is_export
 from .weave import WeaveReader, is_weave
 from .zipkin import is_zipkin, zipkin_spans
+from .call_ids import SpanIds
 from .messages import resource_argument
 from .options import OtelOptions
 from .otel_events import AgentEvents, json_events, proto_events
@@ -101,6 +102,7 @@ class OtelAdapter(JsonInput):
         self._requests: dict[str, str | None] = {}  # span id -> the user's request its input messages hold
         self._traced = TraceRequests()  # a trace's request, for tool calls with none above them
         self._peers = PeerResults()  # a trace's tool results, handed on to its other agents' calls
+        self._span_ids = SpanIds()  # a span id another trace used before (call_ids.py)
         self._offered = OfferedTools()  # the tools a trace's model calls were offered last
         self._weave = WeaveReader()  # the tools each Weave trace's model calls named (weave.py)
         self._from_messages = self.options.tool_calls_from_messages  # calls seen only in messages (otel_messages.py)
@@ -330,7 +332,8 @@ class OtelAdapter(JsonInput):
         if provider:
             attributes["provider"] = provider
         when = span.end_ns() if op == "invoke_agent" else span.start_ns  # (a run is exported at its end, after its calls)
-        fields: dict[str, Any] = {"event_id": span.span_id, "agent_id": str(agent), "time": from_unix_nanos(when)}
+        fields: dict[str, Any] = {"event_id": self._span_ids.event_id(str(agent), span.span_id, span.trace_id),
+                                  "agent_id": str(agent), "time": from_unix_nanos(when)}
         if op == "execute_tool":
             tool = a.get("gen_ai.tool.name")
             if not tool:
@@ -347,7 +350,7 @@ class OtelAdapter(JsonInput):
                 attributes["tool_type"] = v
             args, result = tool_io(span, a, tool)
             self._put_io(fields, attributes, args, result)
-            self._peers.exchange(span.trace_id, str(agent), attributes, span.span_id, tool, result, span.start_ns, span.end_ns())
+            self._peers.exchange(span.trace_id, str(agent), attributes, fields["event_id"], tool, result, span.start_ns, span.end_ns())
             if span.parent_id:
                 request = self._asked(by_id.get(span.parent_id), by_id) or self._traced.of(span, by_id, self._request_of)
                 if request is not None:
