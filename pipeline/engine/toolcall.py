@@ -22,6 +22,9 @@ PEER_RESULTS = "peer_results"
 # OpenInference's ``llm.tools``, a chat request's ``tools``, MCP's ``tools/list``): the agent reads a
 # tool's description as it reads a result, and a poisoned one (MCP tool poisoning) steers its calls.
 TOOL_DEFINITIONS = "tool_definitions"
+# The text the model answered the user with, on a model-use action (a conversation's reply after its
+# tool results, a model span's output text): an injection whose goal is a sentence or a link wants it said.
+ANSWER = "answer"
 # Context an adapter hands on from what it read before (each handed once): a record delivered again (a
 # Collector's retry) comes without it, so an action's content fingerprint leaves these out.
 HANDED_ON = (PEER_RESULTS, TOOL_DEFINITIONS)

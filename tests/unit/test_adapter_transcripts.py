@@ -26,8 +26,9 @@ START = "2026-11-01T09:00:00Z"
 
 def _read(name: str, **options) -> tuple[list[Action], list[BadRecord], object]:
     adapter = open_adapter("transcript", options=options)
-    results = list(read_tree(adapter, DATA / name))
-    return ([r for r in results if isinstance(r, Action)], [r for r in results if isinstance(r, BadRecord)], adapter)
+    results = list(read_tree(adapter, DATA / name))  # (its calls: the replies to the user, below and test_injected_answer's)
+    return ([r for r in results if isinstance(r, Action) and not r.tool.startswith("gen_ai.")],
+            [r for r in results if isinstance(r, BadRecord)], adapter)
 
 
 def _calls(acts: list[Action]) -> list[tuple]:
@@ -52,6 +53,18 @@ def test_agentdojo_runs_each_a_session_on_the_start_clock():
     assert acts[2].attributes["request"] == "What's my total spending in March 2022?"  # AgentDojo's text blocks
     assert "US133000000121212121212" in acts[2].attributes["result"][0]["content"]  # the injection, as the tool said it
     assert acts[3].attributes["arguments"]["amount"] == 0.01
+
+
+def test_the_model_s_replies_after_its_calls_are_model_use_actions_with_their_text():
+    adapter = open_adapter("transcript", options={"agent_paths": ["suite_name"], "start": START})
+    acts = [r for r in read_tree(adapter, DATA / "agentdojo_runs.jsonl") if isinstance(r, Action)]
+    replies = [a for a in acts if a.tool == "gen_ai.chat"]
+    assert [(a.operation, a.attributes) for a in replies[:1]] == [("invoke", {"answer": "The bill has been paid."})]
+    paid = next(a for a in acts if a.tool == "send_money")
+    assert replies[0].session_id == paid.session_id and replies[0].time > paid.time  # after the call it follows
+    assert replies[0].event_id == f"{paid.session_id}:answer:#1"  # keyed by that call: a repeated history gives it once
+    # a run's words before its first call are no reply (nothing read yet could have steered them)
+    assert all(acts.index(r) > 0 and not acts[acts.index(r) - 1].tool.startswith("gen_ai.") for r in replies)
 
 
 def test_what_a_file_does_not_say_is_taken_from_it_and_said_from_a_topic_a_dead_letter():
@@ -751,7 +764,8 @@ def test_google_adk_events_one_per_line(tmp_path):
     assert not [r for r in out if isinstance(r, BadRecord)]
     acts = [a for a in out if isinstance(a, Action)]
     assert [(a.agent_id, a.tool) for a in acts] == [("coordinator", "transfer_to_agent"), ("billing", "read_inbox"),
-                                                    ("billing", "send_money"), ("billing", "send_money")]
+                                                    ("billing", "send_money"), ("billing", "send_money"),
+                                                    ("billing", "gen_ai.chat")]  # (its reply to the user: answers.py)
     assert adapter.skipped["ADK event without content"] == 1  # type: ignore[attr-defined]
 
 

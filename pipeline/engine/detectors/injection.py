@@ -106,9 +106,10 @@ import itertools
 import re
 from typing import Any
 
-from intentwatch.models.action import Action
+from intentwatch.models.action import MODEL_USE, Action
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import READS, Detector
+from intentwatch.pipeline.engine.detectors.injection_answer import steered_answer
 from intentwatch.pipeline.engine.detectors.injection_calls import read_call, records
 from intentwatch.pipeline.engine.detectors.injection_cues import directed_targets, injection_cues
 from intentwatch.pipeline.engine.detectors.injection_record import (CUE, DEFINED, DIRECTED, NEW_PAYEE, SCORED, TEXT, TOK, TOKENS, UNASKED,
@@ -121,7 +122,7 @@ from intentwatch.pipeline.engine.finding import Finding
 from intentwatch.pipeline.engine.params import InjectionParams, validated
 from intentwatch.pipeline.engine.scope import PatternSet
 from intentwatch.pipeline.engine.state import AgentState
-from intentwatch.pipeline.engine.toolcall import PEER_RESULTS, REQUEST_KEYS, TOOL_DEFINITIONS, arguments, parsed, result, \
+from intentwatch.pipeline.engine.toolcall import ANSWER, PEER_RESULTS, REQUEST_KEYS, TOOL_DEFINITIONS, arguments, parsed, result, \
     tool_descriptions
 
 
@@ -130,7 +131,7 @@ _LINK_ARG = re.compile(r"url|uri|link|href|host|domain|endpoint|webhook|site|pag
 
 _ASKED_CHARS = 2000  # characters of the session's request text kept (for copied values, and whether it asks for a change)
 
-_WATCHED_KEYS = ("arguments", "requestParameters", "result", PEER_RESULTS, TOOL_DEFINITIONS) + REQUEST_KEYS  # (none: skipped)
+_WATCHED_KEYS = ("arguments", "requestParameters", "result", PEER_RESULTS, TOOL_DEFINITIONS, ANSWER) + REQUEST_KEYS  # (none: skipped)
 _PEERS = 64  # other agents' results read per action
 _DEFINITIONS = 256  # definitions remembered per session (their hashes: each recorded once)
 _TOOL_NAME = re.compile(r"^[A-Za-z][\w.-]*(?:[_.-]|[a-z][A-Z])[\w.-]*$")  # an identifier, not a plain word (send_message, sendMessage)
@@ -161,7 +162,7 @@ class InjectedTarget(Detector):
         self.unrequested, self.steering = p.unrequested_changes, p.steered_calls
         self.unasked_ops = frozenset(p.unrequested_targets)
         self.unasked_address_ops = frozenset(p.unrequested_addresses)
-        self.new_payees = p.changed_payees
+        self.new_payees, self.answers = p.changed_payees, p.answers
         self._declared: dict[tuple[str, str], tuple[PatternSet, str]] = {}  # (agent, epoch) -> (allowed target patterns, intent text)
 
     def check(self, action: Action, state: AgentState, ts: float) -> Finding | None:
@@ -198,6 +199,9 @@ class InjectedTarget(Detector):
         defs = attrs.get(TOOL_DEFINITIONS)
         if defs is not None:
             self._definitions(action.event_id, defs, mem)
+        answer = attrs.get(ANSWER)
+        if answer.__class__ is str and answer and self.answers and action.tool in MODEL_USE:
+            return self._answered(action, state, ts, answer, mem)  # (a reply to the user: model use, no call, no result)
         finding = None
         op = action.operation
         if op in STATE_CHANGING or (op in READS and (mem["r"] or mem.get("p"))):
@@ -330,6 +334,25 @@ class InjectedTarget(Detector):
                             observed=t, severity=severity,  # type: ignore[arg-type]
                             baseline={"source_event": ev, "source_tool": tool, "instructions_in_source": injected,
                                       "cues": kinds, "attack": "AML.T0051.001"})
+
+    def _answered(self, action: Action, state: AgentState, ts: float, answer: str, mem: dict[str, Any]) -> Finding | None:
+        """A reply to the user that repeats what instructions in a result gave (``injection_answer.py``)."""
+        key = hashlib.blake2b(answer.encode(errors="replace"), digest_size=8).hexdigest()
+        if mem.get("a") == key or not (mem["r"] or mem.get("p")):
+            return None  # (a model span and its agent's span carry the same reply: judged once)
+        mem["a"] = key
+        user, (allowed, intent_text) = set(mem["u"]), self._intent(state)
+        hit = steered_answer(answer, mem["r"], mem.get("p") or [], lambda t: _covered(t, user, allowed, intent_text),
+                             mem.get("q", ""), intent_text)
+        if hit is None:
+            return None
+        kind, value, (ev, tool, _, kinds) = hit
+        return self.finding(action, ts, f"the reply to the user repeats {value!r} ({kind}), which instructions aimed at the "
+                                        f"agent in the result of {tool} (event {ev}) gave ({', '.join(kinds)}), not the task "
+                                        f"or the declared intent",
+                            clause="answer", expected="a reply from the task's request, the declared intent and what results told",
+                            observed=value, baseline={"source_event": ev, "source_tool": tool, "instructions_in_source": True,
+                                                      "cues": kinds, "attack": "AML.T0051.001"})
 
     def _steered(self, action: Action, state: AgentState, ts: float, args: dict[str, Any], mem: dict[str, Any]) -> Finding | None:
         """A change with no target from the task or the intent (``steered``: a call of no target, of one

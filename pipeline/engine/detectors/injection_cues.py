@@ -96,6 +96,11 @@ _CUES: list[tuple[str, float, re.Pattern[str]]] = [
                                 r"\b(sensitive|secret|confidential|private)\b[^.!?\n]{0,40}\bfrom\s+(your|the)\s+(other\s+|previous\s+)?"
                                 r"(e-?mails?|messages?|files|documents|conversation|chat|context)\b|"
                                 r"\bfrom the (previous|earlier|last) (message|conversation|chat|turn)\b", re.I)),
+    # What the agent is to say to its user ("tell the user that ...", "when you answer, ..."): people writing
+    # to the user say "you"; weak alone (a tool's own "ask the user to sign in" notice), it counts beside another cue.
+    ("reply", 1.0, re.compile(r"\b(tell|inform|remind|warn|advise|notify|urge|convince|persuade)\s+the\s+user\b|\blet\s+the\s+user\s+know\b|"
+                              r"\b(say|mention|write|recommend|suggest)\s+(\w+\s+){0,3}to\s+the\s+user\b|\b(when|while|before)\s+you\s+"
+                              r"(answer|respond|reply)\b", re.I)),
     # Data carried out through a link: a value to append to it, or a word to swap for a key in it.
     ("exfil", 1.5, re.compile(r"\b(append|add|attach|put)\b[^.!?\n]{0,60}\bto\s+(this|the|that)\s+(link|url)\b|"
                               r"\breplaced?\b[^.!?\n]{0,40}\bwith\s+the\s+(other\s+)?(key|password|code|secret|token)\b", re.I)),

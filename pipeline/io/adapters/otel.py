@@ -36,9 +36,10 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from intentwatch.models.action import Action
-from intentwatch.pipeline.engine.toolcall import TOOL_DEFINITIONS
+from intentwatch.pipeline.engine.toolcall import ANSWER, TOOL_DEFINITIONS
 from intentwatch.pipeline.io.deadletter import failure
 
+from .answers import span_answer
 from .base import BadRecord, JsonInput, Result, framed, from_unix_nanos, make_action
 from .files import framed_zstd
 from .braintrust import braintrust_spans, is_braintrust
@@ -364,6 +365,8 @@ class OtelAdapter(JsonInput):
             offered = offered_tools(a)  # what the model was offered: a poisoned description steers calls
             if offered is not None and self._offered.new(f"{span.trace_id}\0{agent}", offered):  # (each agent its own session)
                 attributes[TOOL_DEFINITIONS] = offered
+            if (answer := span_answer(a)) is not None:  # what the model told the user (answers.py)
+                attributes[ANSWER] = answer
             usage = {k[13:]: v for k, v in a.items() if k.startswith("gen_ai.usage.")}
             if usage:
                 attributes["usage"] = usage

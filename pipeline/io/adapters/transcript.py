@@ -23,7 +23,8 @@ Each tool call becomes an action when its answer comes, stamped with the time it
 tool, its operation (the tool-verb table, ``tools``), its arguments (the first of
 ``resource_arguments`` is the resource) and its answer as ``attributes.result``; an answer that
 is an error gives outcome ``error`` (one the user cancelled, ``denied``); the user's latest text before it is
-its request (``attributes.request``: a target the user gave is not an injected one). A state-changing call still unanswered
+its request (``attributes.request``: a target the user gave is not an injected one). The model's reply after the calls
+answered since the user spoke is a ``gen_ai.chat`` action carrying it (``attributes.answer``: answers.py). A state-changing call still unanswered
 when its conversation (or the file) ends is an action marked ``attributes.unanswered`` (a run may
 stop on an injected payment); an unanswered read is counted in ``skipped``. The conversation is
 the action's session and task; a call that a later document of the same named session shows again
@@ -52,6 +53,7 @@ from typing import Any
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, JsonInput, Result, make_action
+from .answers import answer_text
 from .bedrock_agents import agent_line, trace_part
 from .inspect_logs import archive, is_archive
 from .libs import dumps_any
@@ -196,8 +198,7 @@ class TranscriptAdapter(JsonInput):
         return None
 
     def _time(self, doc: Any) -> datetime | None:
-        value = self._time_value(doc)
-        return None if value is None else when(value)
+        return None if (value := self._time_value(doc)) is None else when(value)
 
     def _time_value(self, doc: Any) -> Any:
         """The first value at ``time_paths`` (None: none): one ``when`` cannot read is a bad record's."""
@@ -344,7 +345,7 @@ class TranscriptAdapter(JsonInput):
         if not meta and (as_text(m.get("role")) in USER or as_text(m.get("type")) in USER or autogen_user(m)):
             text = user_text(m)
             if text is not None:
-                conv.request = text
+                conv.request, conv.after = text, None
         elif m.get("source") == "user" and as_text(m.get("message")):  # an ATIF step, an OpenHands event
             conv.request = m["message"][:REQUEST_CHARS]
         model = m.get("model") or m.get("model_name")
@@ -364,8 +365,12 @@ class TranscriptAdapter(JsonInput):
         for cid in answered:  # each call taken is let go: a conversation of any length keeps every call
             if conv.new(cid):
                 yield self._action(conv, cid, source, False)
+                conv.after = cid
             calls.forget(cid)
             del conv.asked_at[cid]
+        if conv.after and not meta and (text := answer_text(m)) is not None and \
+                (fields := conv.answer_fields(text, at, author_of(m) if self._by_author else None)) is not None:
+            yield make_action(fields, f"{source}#answer", {"answer": text[:200]})  # the model's reply to the user (answers.py)
 
     def _idle(self, now: datetime) -> Iterator[Result]:
         for key, conv in self._streams.idle(now, self.options.end_after_seconds):

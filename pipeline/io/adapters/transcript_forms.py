@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from intentwatch.models.action import EARLIEST, LATEST
-from intentwatch.pipeline.engine.toolcall import TOOL_DEFINITIONS, described_tools
+from intentwatch.pipeline.engine.toolcall import ANSWER, TOOL_DEFINITIONS, described_tools
 
 from .base import EPOCH, UTC
 from .files import Damaged, chunks
@@ -188,7 +188,8 @@ MAX_OFFERED: Final = 256  # tools offered and kept for a conversation's next cal
 class Conversation:
     """One conversation being read: its calls, when each was asked, its latest request and model."""
 
-    __slots__ = ("agent", "session", "calls", "asked_at", "request", "model", "last", "taken", "by", "key", "offered", "offer_key", "offer_raw")
+    __slots__ = ("agent", "session", "calls", "asked_at", "request", "model", "last", "taken", "by", "key", "offered", "offer_key", "offer_raw",
+                 "after")
 
     def __init__(self, agent: str, session: str, key: Any = None):
         self.agent, self.session = agent, short(session)
@@ -203,6 +204,7 @@ class Conversation:
         self.offered: list[Any] | None = None  # tools offered since the last call (``tool_definitions``), for the next
         self.offer_key: int | None = None  # the last list offered (its checksum)
         self.offer_raw: list[Any] | None = None  # and as it came
+        self.after: str | None = None  # the last call answered since the user's last message or the model's reply
 
     def action_fields(self, cid: str, name: str, operation: str, ranks: dict[str, int], unanswered: bool,
                       peers: PeerResults) -> dict[str, Any]:
@@ -251,6 +253,20 @@ class Conversation:
         key = zlib.crc32(dumps(described)) if described else None
         if key is not None and key != self.offer_key:
             self.offered, self.offer_key = ((self.offered or []) + described)[-MAX_OFFERED:], key
+
+    def answer_fields(self, text: str, at: datetime, author: Any = None) -> dict[str, Any] | None:
+        """The action of the model's reply (answers.py) after the calls answered since the user's last
+        message, or None: none was, or an earlier document of the session (a log of requests) showed it.
+        ``author``: the agent its message names (an ADK or AutoGen agent's event), else the conversation's."""
+        key, self.after = (f"answer:{self.after[:70]}" if self.after else None), None
+        if key is None or not self.new(key):
+            return None
+        agent = author if author.__class__ is str and author else self.agent
+        fields: dict[str, Any] = {"event_id": f"{self.session}:{key}", "agent_id": agent[:200], "time": at, "tool": "gen_ai.chat",
+                  "operation": "invoke", "session_id": self.session, "task_id": self.session, "attributes": {ANSWER: text}}
+        if self.model is not None:
+            fields["model"] = {"id": self.model[:200]}
+        return fields
 
     def new(self, cid: str) -> bool:
         """Whether a call was not made an action of by an earlier document of its session (and is now)."""
