@@ -489,7 +489,7 @@ def test_the_merge_opens_only_files_whose_times_overlap():
 
 def _lab_as_transcripts(actions: Path, out: Path, options: Path) -> int:
     """The agentic lab's sessions as conversations in OpenAI's message form: the user's request, each call
-    (its time on the assistant message) and its result; the lab's tool operations as adapter options."""
+    (its time on the assistant message) and its result, each reply; the lab's tool operations as adapter options."""
     sessions: dict[tuple[str, str], list[dict]] = {}
     tools: dict[str, str] = {}
     for line in actions.read_bytes().splitlines():
@@ -505,6 +505,9 @@ def _lab_as_transcripts(actions: Path, out: Path, options: Path) -> int:
                 if at.get("request") and at["request"] != asked:
                     asked = at["request"]
                     messages.append({"role": "user", "content": asked, "timestamp": a["time"]})
+                if "answer" in at:  # the model's reply to the user (the lab's replies)
+                    messages.append({"role": "assistant", "content": at["answer"], "timestamp": a["time"]})
+                    continue
                 messages.append({"role": "assistant", "content": None, "timestamp": a["time"], "tool_calls": [
                     {"id": a["event_id"], "type": "function",
                      "function": {"name": a["tool"], "arguments": orjson.dumps(at.get("arguments", {})).decode()}}]})
@@ -525,7 +528,7 @@ def test_the_agentic_lab_as_transcripts_gives_the_native_injected_target_alerts(
 
     lab = tmp_path / "lab"
     simulate_agentic(300, 10, 2, lab)
-    assert _lab_as_transcripts(lab / "actions.jsonl", lab / "transcripts.jsonl", lab / "opts.yaml") == 320  # (20 offered tools)
+    assert _lab_as_transcripts(lab / "actions.jsonl", lab / "transcripts.jsonl", lab / "opts.yaml") == 360  # (20 offered tools, 40 replies)
     found = {}
     for name, events, extra in (("native", lab / "actions.jsonl", []),
                                  ("transcript", lab / "transcripts.jsonl",
@@ -539,6 +542,7 @@ def test_the_agentic_lab_as_transcripts_gives_the_native_injected_target_alerts(
                        if a["rule_id"] == "intent.injected_target"}
     assert len(found["native"]) > 50 and found["transcript"] == found["native"]
     assert any(s in ("high", "critical") for s in found["native"].values())
+    assert sum(tool == "gen_ai.chat" for _, _, tool in found["native"]) == 10  # each injected reply, from its words alone
 
 
 def test_a_result_encoded_as_json_text_once_more_is_read_as_its_text(tmp_path):

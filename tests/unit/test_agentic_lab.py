@@ -34,6 +34,9 @@ def test_attacks_page_and_look_alikes_do_not(tmp_path: Path):
     assert summary["kinds"]["tool_poisoning"] == summary["kinds"]["offered_tools"] == 10 and normals["offered_tools"].alerts == 0
     assert 0 < rows["tool_poisoning"].recall < 1.0  # a plain-notice template stays low (README: the agentic lab)
     assert normals["app_secret_reads"].alerts == 0 and normals["weekend_idle"].alerts == 0
+    # words in the reply: the attacked replies page; a clean reply, an injection ignored or warned about do not
+    assert summary["kinds"]["injection_reply"] == 10 and summary["kinds"]["reply_look_alike"] == 30
+    assert rows["injection_reply"].recall == 1.0 and normals["reply_look_alike"].alerts == 0
     visible = {k.kind: k for k in evaluate(load_jsonl(out / "alerts.jsonl"), labels).kinds}
     assert visible["dormant"].recall == 1.0  # medium: visible, not paging
     assert visible["tool_poisoning"].recall == 1.0  # every planted target found, at low at least

@@ -15,6 +15,7 @@ Kinds (``AGENTIC_KIND_GROUP``):
   goes there. ``offered_tools`` (benign): the same offer, honest descriptions with example
   values and "call X first" advice; the instance does its work. Both run under definitions of
   their own, from a random stream of their own, so the rest of the lab is the same files.
+- ``injection_reply`` / ``reply_look_alike`` (benign): words in the reply, no call (agentic_replies.py).
 - ``normal_instance``: the same definitions doing their work: targets from the request, from
   a looked-up contact, from a bill the user pointed to, from a file listing.
 - ``exploratory_reads`` (benign): reads of tools just outside a minimal intent.
@@ -41,13 +42,14 @@ import orjson
 import yaml
 
 from intentwatch.pipeline.lab.simulate.agentic_cloud import cloud_identity
+from intentwatch.pipeline.lab.simulate.agentic_replies import replies
 from intentwatch.pipeline.lab.simulate.manifests import iso
 
 AGENTIC_KIND_GROUP: dict[str, str] = {
     "injection_hijack": "agentic", "injection_declarative": "agentic", "tool_poisoning": "agentic", "cloud_defence_evasion": "agentic",
-    "stolen_instance_credentials": "agentic", "secrets_burst": "agentic", "dormant": "agentic",
+    "stolen_instance_credentials": "agentic", "secrets_burst": "agentic", "dormant": "agentic", "injection_reply": "agentic",
     "normal_instance": "normal", "offered_tools": "normal", "exploratory_reads": "normal", "iac_admin": "normal", "instance_normal": "normal",
-    "app_secret_reads": "normal", "weekend_idle": "normal",
+    "app_secret_reads": "normal", "weekend_idle": "normal", "reply_look_alike": "normal",
 }
 START = datetime(2026, 3, 2, 0, 0, tzinfo=timezone.utc)  # a Monday
 DAY_MS, MIN_MS = 86_400_000, 60_000
@@ -223,11 +225,7 @@ def _result_for(d: Definition, rng: np.random.Generator, i: int, contact: str, i
 
 
 def _target_value(d: Definition, value: str) -> Any:
-    if d.arch == "calendar":
-        return [value]
-    if d.arch == "messaging":
-        return f"Have a look: {value}"
-    return value
+    return [value] if d.arch == "calendar" else f"Have a look: {value}" if d.arch == "messaging" else value
 
 
 def _act_args(d: Definition, target: Any) -> dict:
@@ -382,6 +380,7 @@ def simulate_agentic(instances: int, definitions_n: int, seed: int, out: Path) -
         dormancy_agent(lab, i, "dormant" if i % 2 == 0 else "weekend_idle")
     clock(lab)
     offers(lab, instances, seed, t_start, span)
+    replies(lab, instances, seed, t_start, span)
     return lab.write(out)
 
 
