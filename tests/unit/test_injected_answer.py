@@ -158,3 +158,21 @@ def test_an_otel_trace_s_final_chat_span_carries_the_reply():
     assert [a.attributes.get("answer") for a in acts if a.tool == "gen_ai.chat"] == [STEERED]
     [a] = _engine_alerts(acts)
     assert (a.severity, a.evidence.clause) == ("high", "answer")
+
+
+def test_message_events_give_the_reply_after_the_calls_once():
+    """The GenAI message events (an OpenAI client instrumented, content capture on): the choice that
+    answers after a tool message is the reply; the choice asking for the call is not."""
+    from tests.unit.test_otel_message_events import call as asked, event, logs
+    mail = orjson.dumps([{"from": "alerts@bank-notices.com", "body": PHISH}]).decode()
+    said = "Your card was blocked: confirm it at https://secure-card-check.net/confirm today."
+    doc = logs(event(1, "gen_ai.user.message", {"content": "Anything important in my inbox?"}),
+               event(2, "gen_ai.choice", {"index": 0, "message": {"role": "assistant", "tool_calls": [asked("call_1", "read_inbox", {})]}}),
+               event(11, "gen_ai.user.message", {"content": "Anything important in my inbox?"}),
+               event(12, "gen_ai.assistant.message", {"tool_calls": [asked("call_1", "read_inbox", {})]}),
+               event(13, "gen_ai.tool.message", {"content": mail, "id": "call_1"}),
+               event(14, "gen_ai.choice", {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": said}}))
+    acts = [r for r in OtelAdapter().decode(orjson.dumps(doc), "logs.json") if isinstance(r, Action)]
+    assert [(a.tool, a.attributes.get("answer")) for a in acts] == [("read_inbox", None), ("gen_ai.chat", said)]
+    [a] = _engine_alerts(acts)
+    assert (a.severity, a.evidence.clause, a.evidence.observed) == ("high", "answer", "https://secure-card-check.net/confirm")

@@ -17,6 +17,7 @@ call twice, in two signals: read its logs with ``tool_calls_from_messages: false
 
 from typing import Any
 
+from .answers import span_answer
 from .otel_conventions import parse_json_text
 from .messages import completed_calls, requested_calls
 from .otel_requests import user_request
@@ -30,17 +31,20 @@ MAX_TRACES = 4096  # conversations remembered
 class TraceMessages:
     """One trace's conversation, as its message events tell it (bounded), and the calls made actions of."""
 
-    __slots__ = ("messages", "done", "request")
+    __slots__ = ("messages", "done", "request", "after", "output")
 
     def __init__(self) -> None:
         self.messages: list[dict[str, Any]] = []
         self.done: set[str] = set()
         self.request: str | None = None
+        self.after: str | None = None  # the last call completed and not yet followed by the model's words
+        self.output: Any = None  # the last event's answer, until ``reply`` reads it
 
     def take(self, name: str, body: Any, attrs: dict[str, Any]) -> tuple[list[tuple[str, str, Any, Any]], list[tuple[str, str, Any]]]:
         """Add one event; return the calls it completes (id, tool, arguments, response) not taken
         before, and the calls its answer asks for (id, tool, arguments) in a trace that has shown
-        completed ones (the caller keeps the state-changing ones and adds their ids to ``done``)."""
+        completed ones (the caller keeps the state-changing ones and adds their ids to ``done``).
+        What the model said after completed calls is ``reply`` (answers.py), read once."""
         output: Any = None
         if name == "gen_ai.client.inference.operation.details":
             given = parse_json_text(attrs.get("gen_ai.input.messages"))
@@ -61,10 +65,24 @@ class TraceMessages:
             self.request = user_request(self.messages)
         done = [c for c in completed_calls(self.messages) if c[0] not in self.done]
         self.done.update(c[0] for c in done)
+        if done:
+            self.after = done[-1][0]
         asked: list[tuple[str, str, Any]] = []
         if output is not None and self.done:
             asked = [c for c in requested_calls(output) if c[0] not in self.done]
+        self.output = output
         return done, asked
+
+    def reply(self) -> tuple[str, str] | None:
+        """(the call it follows, the model's text) of the last event's answer after completed calls, or None."""
+        output, self.output = self.output, None
+        if output is None or self.after is None:
+            return None
+        text = span_answer({"gen_ai.output.messages": parse_json_text(output)})
+        if text is None:
+            return None
+        after, self.after = self.after, None
+        return after, text
 
     def _add(self, message: dict[str, Any]) -> None:
         if len(self.messages) < MAX_MESSAGES:

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from intentwatch.pipeline.engine.toolcall import ANSWER
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, Result, as_bytes, from_unix_nanos, make_action
@@ -310,6 +311,9 @@ class AgentEvents:
         asked = [c for c in asked if self._operation_of(c[1]) not in WAITS]  # reads wait for their result
         t.done.update(c[0] for c in asked)
         calls = [*done, *((cid, tool, args, None) for cid, tool, args in asked)]
+        reply = t.reply()  # the model's words after the calls (answers.py): an action of their own
+        if reply is not None:
+            calls.append((f"answer:{reply[0]}", "gen_ai.chat", None, reply[1]))
         if not calls:
             self.skipped[f"{e.name} (message)"] += 1
             return []
@@ -319,10 +323,14 @@ class AgentEvents:
         session = next((a[k] for k in _SESSION_KEYS if a.get(k) not in (None, "")), None)
         out: list[Result] = []
         for cid, tool, args, response in calls:
-            fields, common = message_call(key, cid, tool, self._operation_of(tool))
+            fields, common = message_call(key, cid, tool, "invoke" if tool == "gen_ai.chat" else self._operation_of(tool))
             fields["agent_id"], fields["time"] = agent, from_unix_nanos(e.time_ns) if e.time_ns else e.when
             attributes: dict[str, Any] = {"event_name": e.name, **common}
-            self._put_io(fields, attributes, args, response)
+            if tool == "gen_ai.chat":
+                attributes[ANSWER] = response
+                del attributes["tool_call_id"]
+            else:
+                self._put_io(fields, attributes, args, response)
             if t.request is not None:
                 attributes["request"] = t.request
             if session is not None:
