@@ -97,6 +97,11 @@ def test_answer_text_reads_each_form_and_no_call():
     assert answer_text({"role": "assistant", "content": [{"type": "text", "text": "Let me"}, {"type": "tool_use", "id": "t"}]}) == "Let me"
     assert answer_text({"role": "assistant", "content": None, "tool_calls": [{"id": "c1"}]}) is None
     assert answer_text({"role": "user", "content": "Hi"}) is None and answer_text({"role": "assistant", "content": "  "}) is None
+    assert answer_text({"type": "gemini", "content": "The port is 8080."}) == "The port is 8080."  # the Gemini CLI's record
+    assert answer_text({"step_id": 5, "source": "agent", "message": "The total is 120."}) == "The total is 120."  # ATIF
+    assert answer_text({"source": "agent", "action": "finish", "message": "Done."}) == "Done."  # OpenHands
+    assert answer_text({"source": "agent", "action": "run", "message": "Running command: ls"}) is None  # (a command's description)
+    assert answer_text({"source": "agent", "observation": "run", "message": "Command finished"}) is None  # (a result)
     out = [{"role": "assistant", "parts": [{"type": "text", "content": STEERED}], "finish_reason": "stop"}]
     assert span_answer({"gen_ai.output.messages": orjson.dumps(out).decode()}) == STEERED
     out[0]["parts"].append({"type": "tool_call", "id": "c1", "name": "reserve_hotel", "arguments": {}})  # (shown beside the call)

@@ -19,14 +19,15 @@ import orjson
 from .otel_messages import output_messages
 
 ANSWER_CHARS: Final = 8000  # of a reply kept (its head: where a steered reply says what it was told)
-ASSISTANT: Final = frozenset({"assistant", "model", "ai", "AIMessage"})
+ASSISTANT: Final = frozenset({"assistant", "model", "ai", "AIMessage", "gemini"})  # (the Gemini CLI's chat record: type gemini)
 _TEXT: Final = frozenset({"text", "output_text"})
 
 
 def answer_text(m: dict[str, Any]) -> str | None:
     """The text of an assistant message, beside any tool call it asks for (a chat shows the user both), or
     None: OpenAI's ``content`` (text, or ``text`` / ``output_text`` parts), the GenAI conventions' ``parts``,
-    Anthropic's text blocks, Gemini's ``{"text": ...}`` parts, LangChain's ``ai`` message.
+    Anthropic's text blocks, Gemini's ``{"text": ...}`` parts, LangChain's ``ai`` message, an ATIF agent step's
+    or an OpenHands agent message's ``message``.
 
     >>> answer_text({"role": "assistant", "content": [{"type": "text", "text": "Visit Riverside View Hotel."}]})
     'Visit Riverside View Hotel.'
@@ -34,6 +35,9 @@ def answer_text(m: dict[str, Any]) -> str | None:
     True
     """
     role = m.get("role") or m.get("type")
+    if role is None and m.get("source") == "agent" and m.get("action") in (None, "message", "finish") and "observation" not in m:
+        said = m.get("message")  # an ATIF step, an OpenHands message or finish event (not a command's own description)
+        return (said.strip()[:ANSWER_CHARS] or None) if type(said) is str else None
     if role.__class__ is not str or role not in ASSISTANT:
         return None
     content, parts = m.get("content"), m.get("parts")
