@@ -338,11 +338,11 @@ class InjectedTarget(Detector):
     def _answered(self, action: Action, state: AgentState, ts: float, answer: str, mem: dict[str, Any]) -> Finding | None:
         """A reply to the user that repeats what instructions in a result gave (``injection_answer.py``)."""
         key = hashlib.blake2b(answer.encode(errors="replace"), digest_size=8).hexdigest()
-        if mem.get("a") == key or not (mem["r"] or mem.get("p")):
+        if mem.get("a") == key or not mem.get("p"):
             return None  # (a model span and its agent's span carry the same reply: judged once)
         mem["a"] = key
         user, (allowed, intent_text) = set(mem["u"]), self._intent(state)
-        hit = steered_answer(answer, mem["r"], mem.get("p") or [], lambda t: _covered(t, user, allowed, intent_text),
+        hit = steered_answer(answer, mem["p"], lambda t: _covered(t, user, allowed, intent_text),
                              mem.get("q", ""), intent_text)
         if hit is None:
             return None
