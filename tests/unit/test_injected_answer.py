@@ -120,6 +120,17 @@ def test_answer_text_reads_each_form_and_no_call():
     assert answer_text({"source": "agent", "action": "finish", "message": "Done."}) == "Done."  # OpenHands
     assert answer_text({"source": "agent", "action": "run", "message": "Running command: ls"}) is None  # (a command's description)
     assert answer_text({"source": "agent", "observation": "run", "message": "Command finished"}) is None  # (a result)
+
+
+def test_a_user_message_in_between_starts_over():
+    """The words after the calls answered since the user spoke: a user's new message (an OpenAI message, an ATIF
+    user step) before the model's next words leaves those words without a call to follow."""
+    adapter = open_adapter("transcript", options={"start": "2026-11-01T09:00:00Z"})
+    for user in ({"role": "user", "content": "Thanks! And tomorrow?"}, {"source": "user", "message": "Thanks! And tomorrow?"}):
+        conv = _conversation("Le Marais Boutique: 4.2.")
+        conv["messages"][-1:-1] = [user]
+        acts = [r for r in adapter.decode(orjson.dumps(conv), "runs.jsonl") if isinstance(r, Action)]
+        assert [a.tool for a in acts] == ["get_rating_reviews_for_hotels"]
     out = [{"role": "assistant", "parts": [{"type": "text", "content": STEERED}], "finish_reason": "stop"}]
     assert span_answer({"gen_ai.output.messages": orjson.dumps(out).decode()}) == STEERED
     out[0]["parts"].append({"type": "tool_call", "id": "c1", "name": "reserve_hotel", "arguments": {}})  # (shown beside the call)

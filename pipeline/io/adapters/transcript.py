@@ -347,7 +347,7 @@ class TranscriptAdapter(JsonInput):
             if text is not None:
                 conv.request, conv.after = text, None
         elif m.get("source") == "user" and as_text(m.get("message")):  # an ATIF step, an OpenHands event
-            conv.request = m["message"][:REQUEST_CHARS]
+            conv.request, conv.after = m["message"][:REQUEST_CHARS], None
         model = m.get("model") or m.get("model_name")
         if model.__class__ is str and model:
             conv.model = model
