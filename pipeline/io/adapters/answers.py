@@ -17,6 +17,7 @@ from typing import Any, Final
 import orjson
 
 from .otel_messages import output_messages
+from .otel_requests import message_text
 
 ANSWER_CHARS: Final = 8000  # of a reply kept (its head: where a steered reply says what it was told)
 ASSISTANT: Final = frozenset({"assistant", "model", "ai", "AIMessage", "gemini"})  # (the Gemini CLI's chat record: type gemini)
@@ -36,28 +37,13 @@ def answer_text(m: dict[str, Any]) -> str | None:
     """
     role = m.get("role") or m.get("type")
     if role is None and m.get("source") == "agent" and m.get("action") in (None, "message", "finish") and "observation" not in m:
-        said = m.get("message")  # an ATIF step, an OpenHands message or finish event (not a command's own description)
-        return (said.strip()[:ANSWER_CHARS] or None) if type(said) is str else None
-    if role.__class__ is not str or role not in ASSISTANT:
+        text = m.get("message")  # an ATIF step, an OpenHands message or finish event (not a command's own description)
+        text = text if type(text) is str else None
+    elif role.__class__ is not str or role not in ASSISTANT:
         return None
-    content, parts = m.get("content"), m.get("parts")
-    if type(content) is str:
-        text = content
     else:
-        items = parts if type(parts) is list else content
-        if type(items) is not list:
-            return None
-        texts = []
-        for p in items:
-            kind = p.get("type") if p.__class__ is dict else 0
-            if kind.__class__ is str and kind in _TEXT or kind is None and "text" in p:  # (Gemini's part: no type)
-                t = p.get("content")
-                t = t if type(t) is str else p.get("text")
-                if type(t) is str:
-                    texts.append(t)
-        text = "\n".join(texts)
-    text = text.strip()
-    return text[:ANSWER_CHARS] or None
+        text = message_text(m, _TEXT)
+    return (text.strip()[:ANSWER_CHARS] or None) if text is not None else None
 
 
 def span_answer(a: dict[str, Any]) -> str | None:

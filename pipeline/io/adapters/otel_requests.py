@@ -59,22 +59,29 @@ def user_text(m: dict[str, Any]) -> str | None:
     >>> user_text({"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "ok"}]}) is None
     True
     """
+    text = message_text(m, _TEXT_PARTS)
+    return (text[:REQUEST_CHARS] or None) if text is not None else None
+
+
+def message_text(m: dict[str, Any], kinds: frozenset[str]) -> str | None:
+    """A message's ``content`` when it is text, else its parts of a type in ``kinds`` (a Gemini part has
+    no type: its ``text``) joined by lines; None: neither (the user's request, answers.py's reply)."""
     content, parts = m.get("content"), m.get("parts")
     if type(content) is str:
-        return content[:REQUEST_CHARS] or None
+        return content
     if type(parts) is not list:
         parts = content
-    if type(parts) is list:
-        texts = []
-        for p in parts:
-            kind = p.get("type") if p.__class__ is dict else 0
-            if kind.__class__ is str and kind in _TEXT_PARTS or (kind is None and "text" in p):  # (Gemini's: no type)
-                text = p.get("content")
-                text = text if type(text) is str else p.get("text")
-                if type(text) is str:
-                    texts.append(text)
-        return "\n".join(texts)[:REQUEST_CHARS] or None
-    return None
+    if type(parts) is not list:
+        return None
+    texts = []
+    for p in parts:
+        kind = p.get("type") if p.__class__ is dict else 0
+        if kind.__class__ is str and kind in kinds or (kind is None and "text" in p):  # (Gemini's: no type)
+            text = p.get("content")
+            text = text if type(text) is str else p.get("text")
+            if type(text) is str:
+                texts.append(text)
+    return "\n".join(texts)
 
 
 _TEXT_PARTS: Final = frozenset({"text", "input_text"})
