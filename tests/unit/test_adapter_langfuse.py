@@ -52,6 +52,15 @@ def test_a_page_of_observations_and_the_trace_named_agent():
     assert {a.agent_id for a in OtelAdapter().decode(orjson.dumps(doc), "t")} == {"bill-payer"}
 
 
+def test_a_trace_saved_beside_its_observations_reads_as_the_api_s(tmp_path):
+    """``{"trace": {...}, "observations": [...]}``, as Langfuse's own stored example traces are: the same actions."""
+    beside = {"trace": {k: v for k, v in DOC.items() if k != "observations"}, "observations": DOC["observations"]}
+    results = list(OtelAdapter().decode(orjson.dumps(beside), "trace.json"))
+    assert [(a.tool, a.agent_id, a.session_id) for a in results] == [(a.tool, a.agent_id, a.session_id) for a in OtelAdapter().read(TRACE)]
+    (tmp_path / "trace.json").write_bytes(orjson.dumps(beside, option=orjson.OPT_INDENT_2))
+    assert sniff_format(tmp_path / "trace.json") == "otel-json"
+
+
 def test_bad_items_cost_only_themselves():
     doc = {**DOC, "observations": [*DOC["observations"], "obs-id-only", {**DOC["observations"][2], "id": "x", "startTime": "soon"},
                                    {**DOC["observations"][2], "id": None}]}

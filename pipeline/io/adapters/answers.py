@@ -12,10 +12,13 @@ model-use action, which ``intent.injected_target`` reads (detectors/injection_an
   OpenInference's, OpenLLMetry's) hold text carries it on its own action.
 """
 
+from collections.abc import Callable
 from typing import Any, Final
 
 import orjson
 
+from .messages import plain
+from .otel_conventions import parse_json_text
 from .otel_messages import output_messages
 from .otel_requests import message_text
 
@@ -46,9 +49,26 @@ def answer_text(m: dict[str, Any]) -> str | None:
     return (text.strip()[:ANSWER_CHARS] or None) if text is not None else None
 
 
-def span_answer(a: dict[str, Any]) -> str | None:
-    """The text a model span's output messages hold (beside any tool call), or None."""
+def span_answer(a: dict[str, Any], events: Callable[[], list[tuple[str, dict[str, Any]]]] | None = None) -> str | None:
+    """The text a model or agent span's output holds (beside any tool call), or None: its output messages
+    (``gen_ai.output.messages``, OpenInference's or OpenLLMetry's flattened ones), else where another
+    producer writes the output (``_OUTPUT_KEYS``: ``output_reply`` of it), else the older conventions'
+    ``gen_ai.choice`` event on the span (``events``: the span's, read only then)."""
     messages = output_messages(a)
+    if messages is not None:
+        return _messages_answer(messages)
+    for key in _OUTPUT_KEYS:
+        value = a.get(key)
+        if value is not None:
+            return output_reply(_choices(value) if key in _EVENT_KEYS else value)
+    if events is not None:
+        for name, ev in events():
+            if name == "gen_ai.choice" or name == "gen_ai.content.completion":
+                return output_reply(ev.get("message") if name == "gen_ai.choice" else ev.get("gen_ai.completion"))
+    return None
+
+
+def _messages_answer(messages: Any) -> str | None:
     if type(messages) is str:
         try:
             messages = orjson.loads(messages)
@@ -60,3 +80,97 @@ def span_answer(a: dict[str, Any]) -> str | None:
         return None
     texts = [t for m in messages[:16] if m.__class__ is dict for t in (answer_text(m),) if t is not None]
     return "\n".join(texts)[:ANSWER_CHARS] or None
+
+
+# Where producers that write no output messages put a model's or an agent's output (the first present is
+# read): the Vercel AI SDK's text; LangSmith's run outputs (an llm run's generations, a chain's output or
+# messages: OTel export and runs alike), OpenLIT's completion text; Langfuse's observation output; MLflow's span outputs; Logfire's
+# OpenAI response body (``response_data``: a Chat Completions ``message``), the OpenAI Agents SDK's
+# Responses API span (``response``: its output items); Pydantic AI's (``final_result`` of a run; ``events``
+# / ``all_messages_events``: the events as JSON, the reply a ``gen_ai.choice`` or assistant message);
+# OpenInference's ``output.value`` (an agent's answer, a model's response body).
+_OUTPUT_KEYS: Final = ("ai.response.text", "gen_ai.completion", "langfuse.observation.output", "mlflow.spanOutputs",
+                       "response_data", "response", "final_result", "events", "all_messages_events", "output.value")
+_EVENT_KEYS: Final = frozenset({"events", "all_messages_events"})
+_WRAPS: Final = ("output", "final_output", "message", "answer", "response", "content", "text", "result")
+
+
+def _choices(events: Any) -> Any:
+    """The assistant messages among events written as JSON (``gen_ai.choice``: its ``message``; an
+    assistant message event: itself)."""
+    events = parse_json_text(events)
+    if type(events) is not list:
+        return None
+    out = []
+    for e in events[-256:]:
+        if e.__class__ is dict:
+            name = e.get("event.name")
+            if name == "gen_ai.choice":
+                e = parse_json_text(e.get("message"))
+                if e.__class__ is dict and "role" not in e:
+                    e = {**e, "role": "assistant"}
+            elif name != "gen_ai.assistant.message":
+                continue
+            out.append(e)
+    return out
+
+
+def output_reply(value: Any, depth: int = 0) -> str | None:
+    """The reply in a recorded output, or None: text; an assistant message (any form ``answer_text`` reads,
+    LangChain's serialised one too); a Chat Completions response (its first choice); a LangChain LLM
+    result (``generations``: its first message or text); a list of messages or a Responses API body's
+    ``output`` items (the last assistant message's text: what the user saw last); an object holding one of
+    these under ``messages`` or a wrapping key (``output``, ``final_output``, ``message`` ...).
+
+    >>> output_reply('{"output": "Visit Riverside View Hotel."}')
+    'Visit Riverside View Hotel.'
+    >>> output_reply({"generations": [[{"text": "", "message": {"lc": 1, "type": "constructor",
+    ...     "id": ["langchain", "schema", "messages", "AIMessage"], "kwargs": {"content": "Booked."}}}]]})
+    'Booked.'
+    >>> output_reply({"messages": [{"type": "human", "content": "Hi"}, {"type": "ai", "content": "Hello."}]})
+    'Hello.'
+    >>> output_reply([{"role": "assistant", "content": "Checking."}, {"role": "tool", "content": "ok"}]) is None
+    True
+    """
+    value = parse_json_text(value)
+    if type(value) is str:
+        return value.strip()[:ANSWER_CHARS] or None
+    if depth > 4:
+        return None
+    if type(value) is list:
+        return _last_answer(value, depth)
+    if type(value) is not dict:
+        return None
+    value = plain(value)
+    role = value.get("role") or value.get("type")
+    if role.__class__ is str and role in ASSISTANT:
+        return answer_text(value)
+    for key in ("choices", "generations"):
+        items = value.get(key)
+        if type(items) is list and items:
+            first = items[0][0] if type(items[0]) is list and items[0] else items[0]
+            if first.__class__ is dict:
+                return output_reply(first.get("message") or first.get("text"), depth + 1)
+    for key in ("messages", *_WRAPS):
+        if key in value:
+            return output_reply(value[key], depth + 1)
+    return None
+
+
+def _last_answer(items: list[Any], depth: int) -> str | None:
+    """The text of the last message of a list when it is the assistant's (a conversation ending on a tool's
+    answer or the user's words has no reply yet); a list of texts or parts as one text."""
+    if not items:
+        return None
+    last = items[-1]
+    kind = last.get("type") if last.__class__ is dict else None
+    if type(last) is str or (kind.__class__ is str and kind in _TEXT):  # (text parts: one message's)
+        return output_reply({"role": "assistant", "content": items}, depth + 1) if last.__class__ is dict else (
+            "\n".join(t for t in items if type(t) is str)[:ANSWER_CHARS] or None)
+    if type(last) is list:  # a batch: its first
+        return output_reply(items[0], depth + 1)
+    last = plain(last) if last.__class__ is dict else None
+    if last is None:
+        return None
+    role = last.get("role") or last.get("type")
+    return answer_text(last) if role.__class__ is str and role in ASSISTANT else None

@@ -2,7 +2,8 @@
 
 Langfuse keeps a trace and its observations; its API (and what teams save from it) gives a trace
 with its ``observations`` (``GET /api/public/traces/{id}``), a page of observations (``GET
-/api/public/observations``: ``{"data": [...], "meta": {...}}``), a list of either, or one per line.
+/api/public/observations``: ``{"data": [...], "meta": {...}}``), a list of either, or one per line; a
+trace saved beside its observations (``{"trace": {...}, "observations": [...]}``) is read as the first.
 
 - a trace (``id``, ``name``, ``sessionId``, ``userId``, ``input``, ``timestamp``): the root span of its
   observations, never an action; its ``sessionId`` their session, its ``input`` the user's request,
@@ -38,9 +39,17 @@ def _trace_like(item: Any) -> bool:
     return item.__class__ is dict and item.get("observations").__class__ is list and "id" in item
 
 
+def _joined(item: Any) -> Any:
+    """A trace saved beside its observations (``{"trace": {...}, "observations": [...]}``, as Langfuse's own
+    stored example traces are) as the API's trace with its observations; anything else as it is."""
+    if item.__class__ is dict and "id" not in item and item.get("trace").__class__ is dict and item.get("observations").__class__ is list:
+        return {**item["trace"], "observations": item["observations"]}
+    return item
+
+
 def is_langfuse(doc: Any) -> bool:
     """Whether a document is Langfuse's: a trace with its observations, an observation, a page or a list of them."""
-    doc = first_item(doc, "data", "meta")
+    doc = _joined(first_item(doc, "data", "meta"))
     return _observation_like(doc) or _trace_like(doc)
 
 
@@ -70,6 +79,8 @@ def _observation(item: Any, position: str, tools: frozenset[str] = frozenset()) 
     op = _OPERATIONS.get(kind, "") if type(kind) is str else ""
     a = genai_attributes(op, f"langfuse.{str(kind).lower()[:40]}", item, True)
     a["langfuse.type"] = kind
+    if op in ("invoke_agent", "chat") and item.get("output") is not None and "gen_ai.output.messages" not in a:
+        a["langfuse.observation.output"] = item["output"]  # an answer or one message, not a list (answers.py)
     name = item.get("name") if type(item.get("name")) is str else None
     status, message = 0, ""
     if item.get("level") == "ERROR":
@@ -104,6 +115,7 @@ def langfuse_spans(doc: Any, source: str) -> Read:
 
 def _item(item: Any, position: str, tools: frozenset[str]) -> Read:
     """A trace and its observations, or one observation (each that breaks costs only itself)."""
+    item = _joined(item)
     if not _trace_like(item):
         yield from _one(item, position, tools)
         return

@@ -365,7 +365,7 @@ class OtelAdapter(JsonInput):
             offered = offered_tools(a)  # what the model was offered: a poisoned description steers calls
             if offered is not None and self._offered.new(f"{span.trace_id}\0{agent}", offered):  # (each agent its own session)
                 attributes[TOOL_DEFINITIONS] = offered
-            if (answer := span_answer(a)) is not None:  # what the model told the user (answers.py)
+            if (answer := span_answer(a, span.event_list)) is not None:  # what the model told the user (answers.py)
                 attributes[ANSWER] = answer
             usage = {k[13:]: v for k, v in a.items() if k.startswith("gen_ai.usage.")}
             if usage:
