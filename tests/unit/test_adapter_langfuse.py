@@ -110,3 +110,47 @@ def test_a_v2_trace_s_tool_calls_are_its_spans_named_after_what_a_generation_ask
     assert sorted(unnamed) == ["chat", *["execute_tool"] * 3]  # read as the calls; a page of v2 names no agent
     untyped = {**v2, "observations": [o for o in observations if o["type"] != "GENERATION"]}  # no generation: no call known
     assert tool_calls(OtelAdapter().decode(orjson.dumps(untyped), "t.json")) == []
+
+
+def _obs(i, kind, name, parent, **fields):
+    return {"id": f"o{i}", "traceId": "t9", "type": kind, "name": name, "parentObservationId": parent,
+            "startTime": f"2026-03-02T10:00:0{i}.000Z", "endTime": f"2026-03-02T10:00:0{i}.400Z", **fields}
+
+
+def test_what_otel_ingestion_kept_in_metadata_names_the_call():
+    """An observation ingested over OpenTelemetry is named after its span ("execute_tool say_hello", Pydantic
+    AI's "running tool: ..."), and keeps the span's attributes in ``metadata.attributes`` (an object, or JSON
+    text): the tool, agent and call id the instrumentation wrote win, and an ADK tool's arguments and response
+    come from there when the observation's own ``input`` / ``output`` are empty."""
+    adk = {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "send_money", "gen_ai.tool.call.id": "adk-1",
+           "gcp.vertex.agent.tool_call_args": '{"iban": "GB33BUKB20201555555555", "amount": 500}',
+           "gcp.vertex.agent.tool_response": "{'status': 'sent'}", "openinference.span.kind": "TOOL"}
+    doc = {"trace": {"id": "t9", "name": "payments", "input": "Pay the March bill"}, "observations": [
+        _obs(0, "AGENT", "agent_run [payer]", None, metadata={"attributes": {"gen_ai.agent.name": "payer"}}),
+        _obs(1, "TOOL", "execute_tool send_money", "o0", input={}, output={}, metadata={"attributes": adk}),
+        _obs(2, "TOOL", "running tool: read_inbox", "o0", input={"folder": "inbox"}, output="2 mails",
+             metadata=orjson.dumps({"attributes": {"gen_ai.tool.name": "read_inbox", "tool_arguments": "{'folder': 'x'}"}}).decode())]}
+    acts = [r for r in OtelAdapter().decode(orjson.dumps(doc), "t.json") if isinstance(r, Action)]
+    assert [(a.tool, a.agent_id) for a in acts] == [("gen_ai.invoke_agent", "payer"), ("send_money", "payer"), ("read_inbox", "payer")]
+    pay, read = acts[1], acts[2]
+    assert (pay.attributes["arguments"], pay.attributes["result"], pay.attributes["tool_call_id"]) == (
+        {"iban": "GB33BUKB20201555555555", "amount": 500}, {"status": "sent"}, "adk-1")
+    assert read.attributes["arguments"] == {"folder": "inbox"}  # the observation's own input, not empty, wins
+
+
+def test_a_langchain_handler_s_trace_its_calls_in_additional_kwargs_and_tool_messages():
+    """LangChain's Langfuse handler records the model's calls in ``additional_kwargs`` and a tool's answer as a
+    ToolMessage (``{"type": "tool", "content": ..., "status": ...}``), its call as a ``SPAN`` named after the tool."""
+    asked = {"role": "assistant", "content": "", "additional_kwargs": {"tool_calls": [
+        {"id": "call_1", "type": "function", "function": {"name": "web_search", "arguments": {"query": "fx rates"}}}]}}
+    answer = {"content": [{"url": "https://fx.example", "title": "Rates"}], "type": "tool", "name": "web_search",
+              "tool_call_id": "call_1", "status": "error"}
+    doc = {"trace": {"id": "t9", "name": "LangGraph"}, "observations": [
+        _obs(0, "SPAN", "LangGraph", None),
+        _obs(1, "GENERATION", "ChatOpenAI", "o0", input=[{"role": "user", "content": "Be helpful!"},
+                                                          {"role": "user", "content": "Find fx rates"}], output=asked),
+        _obs(2, "SPAN", "web_search", "o0", input={"query": "fx rates"}, output=answer)]}
+    acts = [r for r in OtelAdapter().decode(orjson.dumps(doc), "t.json") if isinstance(r, Action)]
+    assert [(a.tool, a.outcome) for a in acts] == [("gen_ai.chat", "success"), ("web_search", "error")]
+    assert acts[1].attributes["result"] == [{"url": "https://fx.example", "title": "Rates"}]
+    assert acts[0].attributes["request"] == "Be helpful!\nFind fx rates"  # the user messages before the model's turn

@@ -25,6 +25,7 @@ on): no text ``id`` / ``traceId``, a ``startTime`` that is not an ISO time after
 
 from typing import Any
 
+from .otel_conventions import parse_json_text
 from .otlp import Span, SpanError
 from .trace_exports import Read, bad, each_item, first_item, genai_attributes, iso_nanos, still_a_link, text_id, tools_asked
 
@@ -63,8 +64,18 @@ def _asked_tools(observations: list[Any]) -> frozenset[str]:
         if obs.get("type") == "TOOL":
             return frozenset()
         if obs.get("type") == "GENERATION" and obs.get("output") is not None:
-            names |= tools_asked(obs["output"])
+            names |= tools_asked(_with_calls(obs["output"]))
     return frozenset(names)
+
+
+def _with_calls(output: Any) -> Any:
+    """A generation's output message with the calls LangChain's handler leaves in ``additional_kwargs``
+    (``{"role": "assistant", "content": "", "additional_kwargs": {"tool_calls": [...]}}``) where they are read."""
+    if output.__class__ is dict and "tool_calls" not in output and output.get("additional_kwargs").__class__ is dict:
+        calls = output["additional_kwargs"].get("tool_calls")
+        if calls.__class__ is list:
+            return {**output, "tool_calls": calls}
+    return output
 
 
 MAX_OBSERVATIONS = 100_000  # observations of a trace or page looked at for the tools asked
@@ -78,6 +89,7 @@ def _observation(item: Any, position: str, tools: frozenset[str] = frozenset()) 
         kind = "TOOL"  # (a v2 trace's tool call: ``_asked_tools``)
     op = _OPERATIONS.get(kind, "") if type(kind) is str else ""
     a = genai_attributes(op, f"langfuse.{str(kind).lower()[:40]}", item, True)
+    a = _with_otel(a, item.get("metadata"))
     a["langfuse.type"] = kind
     if op in ("invoke_agent", "chat") and item.get("output") is not None and "gen_ai.output.messages" not in a:
         a["langfuse.observation.output"] = item["output"]  # an answer or one message, not a list (answers.py)
@@ -85,12 +97,37 @@ def _observation(item: Any, position: str, tools: frozenset[str] = frozenset()) 
     status, message = 0, ""
     if item.get("level") == "ERROR":
         status, message = 2, str(item.get("statusMessage") or "error")
+    said = item.get("output")
+    if op == "execute_tool" and said.__class__ is dict and said.get("type") == "tool" and "content" in said:
+        a["gen_ai.tool.call.result"] = said["content"]  # LangChain's ToolMessage: what the tool said
+        if said.get("status") == "error" and not status:
+            status, message = 2, "tool message status error"
     trace = text_id(item["traceId"], "traceId")
     parent = item.get("parentObservationId")
     end = item.get("endTime")
     return Span(trace, text_id(item.get("id"), "id"), text_id(parent, "parentObservationId") if parent is not None else trace,
                 (name or str(kind))[:200], iso_nanos(item["startTime"], "startTime"), status, message, a, position, item, (),
                 end=iso_nanos(end, "endTime") if end else 0)
+
+
+# What an instrumentation wrote of its own call wins over what the observation's name and type say: Langfuse
+# names an observation after its OTel span ("execute_tool say_hello", Pydantic AI's "running tool: ...").
+_OTEL_NAMES = ("gen_ai.tool.name", "gen_ai.tool.call.id", "gen_ai.agent.name", "gen_ai.agent.id")
+
+
+def _with_otel(a: dict[str, Any], metadata: Any) -> dict[str, Any]:
+    """An observation ingested over OpenTelemetry keeps its span's attributes in ``metadata.attributes`` (an
+    object, or its JSON text): they are read as the span's (an ADK tool's arguments and response when Langfuse's
+    ``input`` / ``output`` are empty), under what the observation itself says (empty values aside)."""
+    if type(metadata) is str and '"attributes"' in metadata:
+        metadata = parse_json_text(metadata)
+    otel = metadata.get("attributes") if metadata.__class__ is dict else None
+    if otel.__class__ is not dict or not otel:
+        return a
+    out = {k: v for k, v in otel.items() if type(k) is str}
+    out.update((k, v) for k, v in a.items() if v not in (None, "", {}, []))
+    out.update((k, otel[k]) for k in _OTEL_NAMES if type(otel.get(k)) is str and otel[k])
+    return out
 
 
 def _root(trace: dict[str, Any], position: str) -> Span:

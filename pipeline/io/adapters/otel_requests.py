@@ -28,7 +28,8 @@ REQUEST_CHARS = 4000  # of a user's request kept on an action (what the detector
 
 
 def user_request(messages: Any) -> str | None:
-    """The text of the first ``user`` message of a ``gen_ai.input.messages`` list (None: none).
+    """The text of the first ``user`` messages of a ``gen_ai.input.messages`` list, up to the model's first
+    turn (None: none): a recorder may give an instruction as a user message before the request.
 
     >>> user_request('[{"role": "system", "parts": [{"type": "text", "content": "Be brief."}]},'
     ...              ' {"role": "user", "parts": [{"type": "text", "content": "Pay DE89 3704 0044 0532 0130 00"}]}]')
@@ -37,16 +38,27 @@ def user_request(messages: Any) -> str | None:
     'Invite ann@example.org'
     >>> user_request([["system", "Be brief."], ["user", "Pay the bill"]]), user_request([{"type": "human", "content": "Hi"}])  # LangChain's
     ('Pay the bill', 'Hi')
+    >>> user_request([{"role": "user", "content": "Be helpful!"}, {"role": "user", "content": "Book the Riverside"},
+    ...               {"role": "assistant", "content": "Done."}, {"role": "user", "content": "Thanks"}])
+    'Be helpful!\\nBook the Riverside'
     """
     messages = parse_json_text(messages)
     if messages.__class__ is not list:
         return None
+    texts: list[str] = []
+    started = False
     for m in messages:
         if m.__class__ is not dict or "role" not in m:
             m = _langchain_message(m)
-        if m is not None and m.get("role") == "user":
-            return user_text(m)
-    return None
+        role = m.get("role") if m is not None else None
+        if role == "user":
+            started = True
+            text = user_text(m)
+            if text:
+                texts.append(text)
+        elif started and role != "system":
+            break  # (the model's turn: later user messages may carry tool results)
+    return "\n".join(texts)[:REQUEST_CHARS] or None
 
 
 def user_text(m: dict[str, Any]) -> str | None:
