@@ -59,6 +59,12 @@ def test_a_trace_saved_beside_its_observations_reads_as_the_api_s(tmp_path):
     assert [(a.tool, a.agent_id, a.session_id) for a in results] == [(a.tool, a.agent_id, a.session_id) for a in OtelAdapter().read(TRACE)]
     (tmp_path / "trace.json").write_bytes(orjson.dumps(beside, option=orjson.OPT_INDENT_2))
     assert sniff_format(tmp_path / "trace.json") == "otel-json"
+    # several traces beside their observations: each observation under its own trace
+    other = {**beside["trace"], "id": "t-2", "name": "fx-checker", "sessionId": "sess-7"}
+    moved = [{**o, "traceId": "t-2", "parentObservationId": None} for o in DOC["observations"] if o["name"] == "lookup_fx"]
+    both = {"traces": [beside["trace"], other], "observations": DOC["observations"] + moved}
+    got = [(a.tool, a.agent_id, a.session_id) for a in OtelAdapter().decode(orjson.dumps(both), "traces.json") if isinstance(a, Action)]
+    assert got == [(a.tool, a.agent_id, a.session_id) for a in OtelAdapter().read(TRACE)] + [("lookup_fx", "fx-checker", "sess-7")]
 
 
 def test_bad_items_cost_only_themselves():
@@ -154,3 +160,29 @@ def test_a_langchain_handler_s_trace_its_calls_in_additional_kwargs_and_tool_mes
     assert [(a.tool, a.outcome) for a in acts] == [("gen_ai.chat", "success"), ("web_search", "error")]
     assert acts[1].attributes["result"] == [{"url": "https://fx.example", "title": "Rates"}]
     assert acts[0].attributes["request"] == "Be helpful!\nFind fx rates"  # the user messages before the model's turn
+
+
+def test_what_the_span_said_it_was_types_the_observation():
+    """Langfuse typed some instrumentations' tool spans as ``SPAN`` (an OpenInference ``TOOL`` span before
+    mid-2025; Koog's ``tool.<name>`` spans, which name their tool but no operation): the span's own GenAI operation,
+    else a tool it names (not under another OpenInference kind), says what it is. Koog's ``create_agent`` is no action;
+    OpenInference's ADK agent span ``agent_run [payer]`` names the agent ``payer``."""
+    koog = {"gen_ai.tool.name": "send_money", "gen_ai.tool.call.id": "call_7"}
+    doc = {"trace": {"id": "t9", "name": "payments"}, "observations": [
+        _obs(0, "AGENT", "agent.f9f7", None, metadata={"attributes": {"gen_ai.operation.name": "create_agent", "gen_ai.agent.id": "f9f7"}}),
+        _obs(1, "AGENT", "agent_run [payer]", "o0", metadata={"attributes": {"openinference.span.kind": "AGENT"}}),
+        _obs(2, "SPAN", "tool.send_money", "o1", input={"iban": "GB33BUKB20201555555555"}, output="sent", metadata={"attributes": koog}),
+        _obs(3, "SPAN", "duckduckgo_search", "o1", input={"query": "fx"}, output=[],
+             metadata={"attributes": {"openinference.span.kind": "TOOL", "tool.name": "duckduckgo_search"}}),
+        _obs(4, "SPAN", "node.nodeExecuteTool", "o1", metadata={"attributes": {}}),
+        _obs(6, "SPAN", "agent.react.update-13", "o1",  # BeeAI's: a span per event, no call of its own
+             metadata={"attributes": {"openinference.span.kind": "AGENT", "tool.name": "Wikipedia"}}),
+        _obs(5, "GENERATION", "chat gpt-4o-mini", "o1", output="None")]}
+    adapter = OtelAdapter()
+    acts = [r for r in adapter.decode(orjson.dumps(doc), "t.json") if isinstance(r, Action)]
+    assert [(a.tool, a.agent_id, a.attributes.get("tool_call_id")) for a in acts] == [
+        ("gen_ai.invoke_agent", "payer", None), ("send_money", "payer", "call_7"), ("duckduckgo_search", "payer", None),
+        ("gen_ai.chat", "payer", None)]
+    assert acts[1].attributes["arguments"] == {"iban": "GB33BUKB20201555555555"}
+    assert "answer" not in acts[3].attributes  # Agno's printed nothing
+    assert adapter.skipped == {"langfuse.trace": 1, "langfuse.create_agent": 1, "langfuse.span": 2}

@@ -92,6 +92,7 @@ def _messages_answer(messages: Any) -> str | None:
 _OUTPUT_KEYS: Final = ("ai.response.text", "gen_ai.completion", "langfuse.observation.output", "mlflow.spanOutputs",
                        "response_data", "response", "final_result", "events", "all_messages_events", "output.value")
 _EVENT_KEYS: Final = frozenset({"events", "all_messages_events"})
+_NOTHING: Final = frozenset({"None", "null"})  # an output printed when there was none (Agno's)
 _WRAPS: Final = ("output", "final_output", "message", "answer", "response", "content", "text", "result")
 
 
@@ -134,7 +135,8 @@ def output_reply(value: Any, depth: int = 0) -> str | None:
     """
     value = parse_json_text(value)
     if type(value) is str:
-        return value.strip()[:ANSWER_CHARS] or None
+        text = value.strip()[:ANSWER_CHARS]
+        return text if text and text not in _NOTHING else None
     if depth > 4:
         return None
     if type(value) is list:

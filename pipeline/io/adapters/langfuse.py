@@ -25,7 +25,7 @@ on): no text ``id`` / ``traceId``, a ``startTime`` that is not an ISO time after
 
 from typing import Any
 
-from .otel_conventions import parse_json_text
+from .otel_conventions import parse_json_text, span_agent
 from .otlp import Span, SpanError
 from .trace_exports import Read, bad, each_item, first_item, genai_attributes, iso_nanos, still_a_link, text_id, tools_asked
 
@@ -41,16 +41,27 @@ def _trace_like(item: Any) -> bool:
 
 
 def _joined(item: Any) -> Any:
-    """A trace saved beside its observations (``{"trace": {...}, "observations": [...]}``, as Langfuse's own
-    stored example traces are) as the API's trace with its observations; anything else as it is."""
-    if item.__class__ is dict and "id" not in item and item.get("trace").__class__ is dict and item.get("observations").__class__ is list:
+    """Traces saved beside their observations (``{"trace": {...}, "observations": [...]}`` or ``{"traces": [...],
+    "observations": [...]}``, as Langfuse's own stored example traces are) as the API's traces with their
+    observations (a list for ``traces``; an observation of none of them stands alone); anything else as it is."""
+    if item.__class__ is not dict or "id" in item or item.get("observations").__class__ is not list:
+        return item
+    if item.get("trace").__class__ is dict:
         return {**item["trace"], "observations": item["observations"]}
-    return item
+    traces = item.get("traces")
+    if traces.__class__ is not list:
+        return item
+    ids = {t.get("id"): [] for t in traces if t.__class__ is dict and type(t.get("id")) is str}
+    alone = []
+    for o in item["observations"]:
+        trace = o.get("traceId") if o.__class__ is dict else None
+        (ids[trace] if type(trace) is str and trace in ids else alone).append(o)
+    return [{**t, "observations": ids[t["id"]]} if t.__class__ is dict and t.get("id") in ids else t for t in traces] + alone
 
 
 def is_langfuse(doc: Any) -> bool:
     """Whether a document is Langfuse's: a trace with its observations, an observation, a page or a list of them."""
-    doc = _joined(first_item(doc, "data", "meta"))
+    doc = first_item(_joined(first_item(doc, "data", "meta")), "data")
     return _observation_like(doc) or _trace_like(doc)
 
 
@@ -84,12 +95,15 @@ MAX_OBSERVATIONS = 100_000  # observations of a trace or page looked at for the 
 def _observation(item: Any, position: str, tools: frozenset[str] = frozenset()) -> Span:
     if not _observation_like(item):
         raise SpanError("not a Langfuse observation (traceId, startTime, type)")
-    kind = item["type"]
+    otel = _otel(item.get("metadata"))
+    kind = _kind(item["type"], otel)
     if kind == "SPAN" and tools and type(item.get("name")) is str and item["name"] in tools:
         kind = "TOOL"  # (a v2 trace's tool call: ``_asked_tools``)
     op = _OPERATIONS.get(kind, "") if type(kind) is str else ""
     a = genai_attributes(op, f"langfuse.{str(kind).lower()[:40]}", item, True)
-    a = _with_otel(a, item.get("metadata"))
+    a = _with_otel(a, otel)
+    if op == "invoke_agent" and type(item.get("name")) is str and a.get("gen_ai.agent.name") == item["name"]:
+        a["gen_ai.agent.name"] = span_agent(item["name"])  # (named after its span)
     a["langfuse.type"] = kind
     if op in ("invoke_agent", "chat") and item.get("output") is not None and "gen_ai.output.messages" not in a:
         a["langfuse.observation.output"] = item["output"]  # an answer or one message, not a list (answers.py)
@@ -115,14 +129,37 @@ def _observation(item: Any, position: str, tools: frozenset[str] = frozenset()) 
 _OTEL_NAMES = ("gen_ai.tool.name", "gen_ai.tool.call.id", "gen_ai.agent.name", "gen_ai.agent.id")
 
 
-def _with_otel(a: dict[str, Any], metadata: Any) -> dict[str, Any]:
-    """An observation ingested over OpenTelemetry keeps its span's attributes in ``metadata.attributes`` (an
-    object, or its JSON text): they are read as the span's (an ADK tool's arguments and response when Langfuse's
-    ``input`` / ``output`` are empty), under what the observation itself says (empty values aside)."""
+# What an observation ingested over OpenTelemetry is, by what its span said: its GenAI operation (another one,
+# Koog's ``create_agent``, is no action), else a tool it names (Langfuse typed Koog's tool spans, and before
+# mid-2025 OpenInference's, as SPAN). An OpenInference kind alone says too little: BeeAI's instrumentation makes
+# a span of every event (``agent.react.update-13`` AGENT, ``tool.search.wikipedia.start-12`` TOOL).
+_OTEL_KINDS = {"execute_tool": "TOOL", "invoke_agent": "AGENT", "chat": "GENERATION", "text_completion": "GENERATION",
+               "generate_content": "GENERATION"}
+
+
+def _kind(kind: Any, otel: dict[str, Any]) -> Any:
+    """The observation's type, or what its span's own attributes say it is."""
+    said = otel.get("gen_ai.operation.name")
+    if type(said) is str and said:
+        return _OTEL_KINDS.get(said, said[:40])
+    if kind == "SPAN" and any(type(otel.get(k)) is str and otel[k] for k in ("gen_ai.tool.name", "tool.name")):
+        return "TOOL" if otel.get("openinference.span.kind") in (None, "TOOL") else kind
+    return kind
+
+
+def _otel(metadata: Any) -> dict[str, Any]:
+    """The span attributes an observation ingested over OpenTelemetry keeps in ``metadata.attributes`` (an object,
+    or its JSON text); empty: none."""
     if type(metadata) is str and '"attributes"' in metadata:
         metadata = parse_json_text(metadata)
     otel = metadata.get("attributes") if metadata.__class__ is dict else None
-    if otel.__class__ is not dict or not otel:
+    return otel if otel.__class__ is dict else {}
+
+
+def _with_otel(a: dict[str, Any], otel: dict[str, Any]) -> dict[str, Any]:
+    """The span's attributes (``_otel``) read as the span's (an ADK tool's arguments and response when Langfuse's
+    ``input`` / ``output`` are empty), under what the observation itself says (empty values aside)."""
+    if not otel:
         return a
     out = {k: v for k, v in otel.items() if type(k) is str}
     out.update((k, v) for k, v in a.items() if v not in (None, "", {}, []))
@@ -145,6 +182,8 @@ def langfuse_spans(doc: Any, source: str) -> Read:
     where = source
     if doc.__class__ is dict and "meta" in doc and doc.get("data").__class__ is list:
         doc, where = doc["data"], f"{source}#data"
+    elif doc.__class__ is dict and doc.get("traces").__class__ is list:
+        doc, where = _joined(doc), f"{source}#traces"  # (each trace with its observations)
     items = doc if doc.__class__ is list else [doc]
     tools = _asked_tools(items)  # (a page of a v2 trace's observations)
     return each_item(items, where, doc.__class__ is list, lambda item, position: _item(item, position, tools))

@@ -179,7 +179,7 @@ def aliased(a: dict[str, Any], name: str = "", root: bool = False) -> dict[str, 
         if type(arguments) is str and '"kwargs"' in arguments:  # smolagents' tools: their bound call
             out["gen_ai.tool.call.arguments"] = _call_arguments(parse_json_text(arguments))
         if kind == "AGENT" and name and not root:  # OpenAI Agents' spans name the agent only so (a root is the SDK's trace)
-            out.setdefault("gen_ai.agent.name", name)
+            out.setdefault("gen_ai.agent.name", span_agent(name))
         agent = _metadata_agent(a.get("metadata"))  # a LangChain run's metadata, as JSON text
         if agent is not None:
             out.setdefault("gen_ai.agent.name", agent)
@@ -212,6 +212,15 @@ def aliased(a: dict[str, Any], name: str = "", root: bool = False) -> dict[str, 
             if key in a:
                 out.setdefault(gen_ai, a[key])
     return out
+
+
+def span_agent(name: str) -> str:
+    """The agent an agent span is named after (OpenInference's ADK instrumentation: ``agent_run [<agent>]``).
+
+    >>> span_agent("agent_run [billing]"), span_agent("Billing assistant")
+    ('billing', 'Billing assistant')
+    """
+    return name[11:-1] if name.startswith("agent_run [") and name.endswith("]") and len(name) > 12 else name
 
 
 def _metadata_agent(metadata: Any) -> str | None:
