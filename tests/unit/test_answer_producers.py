@@ -52,7 +52,9 @@ def test_an_output_asking_for_a_call_or_ending_on_a_result_is_no_reply():
     events = [{"event.name": "gen_ai.assistant.message", "role": "assistant", "content": "Earlier words."},
               {"event.name": "gen_ai.choice", "message": calls}]
     assert span_answer({"events": J(events).decode()}) is None
-    assert span_answer({"events": J(events[:1] + [{"event.name": "gen_ai.user.message", "content": "Hi"}]).decode()}) == "Earlier words."
+    history = J(events[:1] + [{"event.name": "gen_ai.user.message", "content": "Hi"}]).decode()
+    assert span_answer({"events": history}) is None  # a model request's events: its input repeated, no choice yet
+    assert span_answer({"all_messages_events": history}) == "Earlier words."  # a run's: its last assistant message
     # odd values cost nothing: a number, a dict as a type, nesting past the bound
     assert output_reply(7) is None and output_reply([{"type": {"a": 1}}]) is None and output_reply({"role": ["x"]}) is None
     deep = STEERED

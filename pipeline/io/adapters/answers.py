@@ -60,7 +60,7 @@ def span_answer(a: dict[str, Any], events: Callable[[], list[tuple[str, dict[str
     for key in _OUTPUT_KEYS:
         value = a.get(key)
         if value is not None:
-            return output_reply(_choices(value) if key in _EVENT_KEYS else value)
+            return output_reply(_choices(value, key == "events") if key in _EVENT_KEYS else value)
     if events is not None:
         for name, ev in events():
             if name == "gen_ai.choice" or name == "gen_ai.content.completion":
@@ -86,8 +86,9 @@ def _messages_answer(messages: Any) -> str | None:
 # read): the Vercel AI SDK's text; LangSmith's run outputs (an llm run's generations, a chain's output or
 # messages: OTel export and runs alike), OpenLIT's completion text; Langfuse's observation output; MLflow's span outputs; Logfire's
 # OpenAI response body (``response_data``: a Chat Completions ``message``), the OpenAI Agents SDK's
-# Responses API span (``response``: its output items); Pydantic AI's (``final_result`` of a run; ``events``
-# / ``all_messages_events``: the events as JSON, the reply a ``gen_ai.choice`` or assistant message);
+# Responses API span (``response``: its output items); Pydantic AI's (``final_result`` of a run; a model
+# request's ``events``, the events as JSON: the reply its ``gen_ai.choice``; a run's ``all_messages_events``:
+# the last assistant message);
 # OpenInference's ``output.value`` (an agent's answer, a model's response body).
 _OUTPUT_KEYS: Final = ("ai.response.text", "gen_ai.completion", "langfuse.observation.output", "mlflow.spanOutputs",
                        "response_data", "response", "final_result", "events", "all_messages_events", "output.value")
@@ -96,9 +97,9 @@ _NOTHING: Final = frozenset({"None", "null"})  # an output printed when there wa
 _WRAPS: Final = ("output", "final_output", "message", "answer", "response", "content", "text", "result")
 
 
-def _choices(events: Any) -> Any:
-    """The assistant messages among events written as JSON (``gen_ai.choice``: its ``message``; an
-    assistant message event: itself)."""
+def _choices(events: Any, output_only: bool) -> Any:
+    """The assistant messages among events written as JSON (``gen_ai.choice``: its ``message``; an assistant
+    message event, unless ``output_only``: a model request's events repeat the conversation before its choice)."""
     events = parse_json_text(events)
     if type(events) is not list:
         return None
@@ -110,7 +111,7 @@ def _choices(events: Any) -> Any:
                 e = parse_json_text(e.get("message"))
                 if e.__class__ is dict and "role" not in e:
                     e = {**e, "role": "assistant"}
-            elif name != "gen_ai.assistant.message":
+            elif output_only or name != "gen_ai.assistant.message":
                 continue
             out.append(e)
     return out
