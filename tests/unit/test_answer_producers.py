@@ -48,6 +48,7 @@ def test_an_output_asking_for_a_call_or_ending_on_a_result_is_no_reply():
     assert output_reply({"generations": [[{"text": "", "message": {**AI, "kwargs": {"content": ""}}}]]}) is None
     assert output_reply({"messages": [AI, {"type": "tool", "content": "booked", "tool_call_id": "c1"}]}) is None
     assert output_reply({"output": [{"type": "function_call", "name": "reserve_hotel", "arguments": "{}"}]}) is None
+    assert output_reply({"type": "tool", "content": "Visit Riverside View Hotel.", "tool_call_id": "c1"}) is None  # a tool's
     # the choice, not an earlier turn's words in the history the events repeat
     events = [{"event.name": "gen_ai.assistant.message", "role": "assistant", "content": "Earlier words."},
               {"event.name": "gen_ai.choice", "message": calls}]

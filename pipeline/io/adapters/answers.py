@@ -93,6 +93,7 @@ def _messages_answer(messages: Any) -> str | None:
 _OUTPUT_KEYS: Final = ("ai.response.text", "gen_ai.completion", "langfuse.observation.output", "mlflow.spanOutputs",
                        "response_data", "response", "final_result", "events", "all_messages_events", "output.value")
 _EVENT_KEYS: Final = frozenset({"events", "all_messages_events"})
+_OTHERS: Final = frozenset({"user", "human", "tool", "function", "system", "developer"})  # messages not the model's
 _NOTHING: Final = frozenset({"None", "null"})  # an output printed when there was none (Agno's)
 _WRAPS: Final = ("output", "final_output", "message", "answer", "response", "content", "text", "result")
 
@@ -146,8 +147,8 @@ def output_reply(value: Any, depth: int = 0) -> str | None:
         return None
     value = plain(value)
     role = value.get("role") or value.get("type")
-    if role.__class__ is str and role in ASSISTANT:
-        return answer_text(value)
+    if role.__class__ is str and (role in ASSISTANT or role in _OTHERS):
+        return answer_text(value)  # (None for another's message: a tool's answer is no reply)
     for key in ("choices", "generations"):
         items = value.get(key)
         if type(items) is list and items:
