@@ -93,6 +93,11 @@ def test_a_langfuse_trace_s_generation_and_agent_output_are_its_reply_judged_onc
         ("gen_ai.invoke_agent", STEERED), ("get_rating_reviews_for_hotels", None), ("gen_ai.chat", STEERED)]
     assert (alert.severity, alert.evidence.clause, alert.evidence.observed) == ("high", "answer", "Riverside View Hotel")
     assert _judged(_langfuse("Le Marais Boutique has the best reviews (4.2)."), "otel-json")[1] == []
+    # Langfuse keeps a trace's observations in no set order: read in the order of their actions' times
+    backwards = _langfuse(STEERED)
+    backwards["observations"].reverse()
+    again, [same] = _judged(backwards, "otel-json")
+    assert [a.tool for a in again] == [a.tool for a in acts] and same.evidence.observed == "Riverside View Hotel"
 
 
 def _langsmith(final: str) -> dict:

@@ -186,7 +186,10 @@ def langfuse_spans(doc: Any, source: str) -> Read:
         doc, where = _joined(doc), f"{source}#traces"  # (each trace with its observations)
     items = doc if doc.__class__ is list else [doc]
     tools = _asked_tools(items)  # (a page of a v2 trace's observations)
-    return each_item(items, where, doc.__class__ is list, lambda item, position: _item(item, position, tools))
+    if doc.__class__ is not list:
+        return each_item(items, where, False, lambda item, position: _item(item, position, tools))
+    return (r for i, item in _by_time(items) for r in each_item([item], f"{where}[{i}]", False,
+                                                             lambda one, position: _item(one, position, tools)))
 
 
 def _item(item: Any, position: str, tools: frozenset[str]) -> Read:
@@ -197,8 +200,24 @@ def _item(item: Any, position: str, tools: frozenset[str]) -> Read:
         return
     yield {}, _root(item, position)
     asked = _asked_tools(item["observations"])
-    for k, obs in enumerate(item["observations"]):
+    for k, obs in _by_time(item["observations"]):
         yield from _one(obs, f"{position}.observations[{k}]", asked)
+
+
+def _by_time(items: list[Any]) -> list[tuple[int, Any]]:
+    """(index, item) in the order of the times their actions take: an agent's its end (its run ends after its
+    calls), any other its start. Langfuse keeps a trace's observations, and pages them, in no such order, and
+    the engine reads a session's results before the reply that repeats them only in time order."""
+    return sorted(enumerate(items), key=lambda pair: _when(pair[1]))
+
+
+def _when(item: Any) -> int:
+    if item.__class__ is not dict:
+        return 0
+    try:
+        return iso_nanos(item.get("endTime") if item.get("type") == "AGENT" and item.get("endTime") else item.get("startTime"), "time")
+    except SpanError:
+        return 0  # (a dead letter: where it goes does not matter)
 
 
 def _one(obs: Any, position: str, tools: frozenset[str]) -> Read:
