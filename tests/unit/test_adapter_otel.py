@@ -642,3 +642,17 @@ def test_span_ids_another_trace_gives_again_are_that_trace_s(tmp_path):
     path.write_bytes(b"\n".join(orjson.dumps(d) for d in (doc, again, again)) + b"\n")
     replayed_alerts(path, tmp_path, fmt="otel-json")
     assert not (tmp_path / "d.jsonl").exists()  # nothing dead-lettered: the retried copy counts as duplicates
+
+
+def test_a_json_array_of_requests_reads_each_request(tmp_path):
+    """Some tools keep a list of OTLP requests in one file (``[{"resourceSpans": [...]}, ...]``, as AgentPrism's
+    sample traces are): each is read as a request; one that is no OTLP is a bad record at its index."""
+    doc = orjson.loads(TRACE.read_bytes())
+    alone = [(a.event_id, a.tool) for a in OtelAdapter().read(TRACE) if isinstance(a, Action)]
+    listed = tmp_path / "requests.json"
+    listed.write_bytes(orjson.dumps([doc, {"resourceSpans": "not a list"}], option=orjson.OPT_INDENT_2))
+    results = list(OtelAdapter().read(listed))
+    assert [(a.event_id, a.tool) for a in results if isinstance(a, Action)] == alone
+    [bad] = [r for r in results if isinstance(r, BadRecord)]
+    assert bad.source == f"{listed}[1]" and b"not a list" in bad.raw
+    assert sniff_format(listed) == "otel-json"

@@ -15,20 +15,17 @@ an ``invoke_agent <name>`` span (the span or an ancestor) is named after. A span
 them is a bad record. Reading a file, ancestors may be in other requests: otel_traces.py.
 
 Both encodings are read into one ``Span`` shape (otlp.py: what breaks OTLP); a span is also bad
-(its siblings carry on) with no agent or a field the action contract rejects. OTLP *logs* (the
-events coding agents export, the GenAI message events): otel_events.py. Jaeger's trace JSON, read
-as the same spans: jaeger.py.
+(its siblings carry on) with no agent or a field the action contract rejects. OTLP *logs* (coding agents'
+events, the GenAI message events): otel_events.py. Jaeger's trace JSON, as the same spans: jaeger.py.
 
 A trace with no tool span (an application instrumented only at its model client) shows its
 tool calls in its chat spans' messages: each completed call becomes an action once, and the
 state-changing calls a model asks for once the trace has shown completed ones
 (``tool_calls_from_messages``; otel_messages.py).
 
-Span attributes named ``intentwatch.<field>`` (``intentwatch.event_id``, ``intentwatch.operation``,
-``intentwatch.resource``...) set that action field over anything derived: an instrumented
-application can state them, and a simulated fleet round-trips exactly.
+Span attributes named ``intentwatch.<field>`` (``intentwatch.event_id``, ``.operation``, ``.resource``...)
+set that action field over anything derived: an application can state them, a simulated fleet round-trips.
 """
-
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -42,6 +39,7 @@ from intentwatch.pipeline.io.deadletter import failure
 from .answers import span_answer
 from .base import BadRecord, JsonInput, Result, framed, from_unix_nanos, make_action
 from .files import framed_zstd
+from .libs import dumps_any
 from .braintrust import braintrust_spans, is_braintrust
 from .jaeger import jaeger_spans
 from .langfuse import is_langfuse, langfuse_spans
@@ -121,6 +119,8 @@ class OtelAdapter(JsonInput):
         return self._request(proto_spans, raw, raw, source)
 
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
+        if doc.__class__ is list and doc and doc[0].__class__ is dict and not doc[0].keys().isdisjoint(_CAMEL_ROOTS):
+            return (r for i, d in enumerate(doc) for r in self._document(d, dumps_any(d), f"{source}[{i}]"))  # requests listed
         if doc.__class__ is dict and doc.keys().isdisjoint(_CAMEL_ROOTS) and not doc.keys().isdisjoint(_SNAKE_ROOTS):
             doc = camel_keys(doc)  # protobuf's field names (MessageToJson's preserving_proto_field_name)
         if doc.__class__ is dict and ("resourceLogs" in doc or "resourceMetrics" in doc):
