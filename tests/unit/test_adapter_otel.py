@@ -18,6 +18,7 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Span as PbSpan
 from intentwatch.models.action import Action
 from intentwatch.pipeline.io.adapters import BadRecord, open_adapter, sniff_format
 from intentwatch.pipeline.io.adapters.otel import OtelAdapter, OtelOptions
+from intentwatch.pipeline.io.adapters.sdk_spans import UNFINISHED
 from intentwatch.pipeline.io.adapters.verbs import ToolOperations
 from intentwatch.pipeline.lab.simulate.spans import to_proto  # OTLP/JSON -> protobuf, ids as raw bytes
 from tests.factories import JUNK, assert_read_cleanly, mangler
@@ -573,6 +574,24 @@ def test_spans_the_python_sdk_prints_and_phoenix_returns_give_the_same_actions(t
     assert [(a.tool, a.outcome, a.time, a.attributes.get("arguments")) for a in rows] == [
         (a["tool"], a["outcome"], a["time"], a["attributes"].get("arguments")) for a in otlp]
     assert sniff_format(frame) == "otel-json"
+
+
+def test_a_span_printed_before_it_ended_is_a_link_and_its_ended_copy_the_action(tmp_path):
+    """The Microsoft Agent Framework's samples print each span when it starts (``end_time: null``) and again when
+    it ends, with its usage and status. The first copy is no action, so the ended one is not a conflicting
+    duplicate; it stays a link for the spans under it."""
+    spans = _as_console(orjson.loads(TRACE.read_bytes()))
+    ended = [a.model_dump() for a in OtelAdapter().decode(orjson.dumps(spans), "l")]
+    twice = []
+    for sp in spans:
+        twice += [{**sp, "end_time": None, "status": {"status_code": "UNSET"}, "attributes": {
+            k: v for k, v in sp["attributes"].items() if not k.startswith("gen_ai.usage")}}, sp]
+    printed = tmp_path / "console.txt"
+    printed.write_text("\n\n".join(json.dumps(sp, indent=4) for sp in twice) + "\n")
+    adapter = OtelAdapter()
+    results = list(adapter.read(printed))
+    assert [r.model_dump() for r in results] == ended  # no dead letter, every action from its ended copy
+    assert adapter.skipped[UNFINISHED] == len(spans)
 
 
 def test_a_printed_span_that_breaks_costs_only_itself(tmp_path):

@@ -11,8 +11,12 @@ client's spans dataframe written as JSON (``get_spans_dataframe().to_json(orient
 has the same columns with ``context.span_id``, ``context.trace_id`` and each ``attributes.<key>`` flattened,
 and times as epoch numbers (pandas' default: milliseconds). A file
 of them is one per line, a list, or, as the console exporter writes them, pretty-printed one after
-another (base.py reads such a file object by object). What breaks a span (its siblings go on): an id
-that is not hex of the right length, a start time that is not an ISO time after 1970.
+another (base.py reads such a file object by object). A span whose ``end_time`` is null was printed
+before it ended (the Microsoft Agent Framework's samples print each span at its start and again at its end):
+it is skipped, a link in its children's line of ancestors, and its ended copy is the action (before, the
+first copy was taken and the ended one, with its usage and status, was a conflicting duplicate). What breaks
+a span (its siblings go on): an id that is not hex of the right length, a start time that is not an ISO time
+after 1970.
 """
 
 from typing import Any
@@ -24,6 +28,7 @@ from .trace_exports import Read, each_item, first_item, iso_nanos, json_event
 _STATUS = {"ERROR": 2, "OK": 1, "UNSET": 0, "STATUSCODE.ERROR": 2, "STATUSCODE.OK": 1}
 _ENTRY = ("SpanKind.SERVER", "SpanKind.CONSUMER", "SERVER", "CONSUMER")
 MAX_DEPTH = 16  # nested attribute objects followed this deep
+UNFINISHED = "unfinished (printed before it ended)"  # skipped under this name (40 characters at most)
 
 
 def _span_like(doc: Any) -> bool:
@@ -107,6 +112,8 @@ def _span(sp: Any, position: str) -> tuple[dict[str, Any], Span]:
             events.append(json_event(str(ev.get("name") or ""), flat(ev.get("attributes"), "event attributes")))
     resource = sp.get("resource") if sp.get("resource").__class__ is dict else {}
     end = sp.get("end_time")
+    if end is None and "end_time" in sp:  # printed before it ended (the same span comes again, ended): a link only
+        attrs = {**attrs, "gen_ai.operation.name": UNFINISHED}
     return (flat(resource.get("attributes"), "resource attributes"),
             Span(trace_id, span_id, parent, str(sp["name"])[:500], _time(sp.get("start_time"), "start_time"),
                  _STATUS.get(code, 0), message, attrs, position, sp, events, sp.get("kind") in _ENTRY,
