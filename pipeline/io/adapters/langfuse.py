@@ -3,7 +3,9 @@
 Langfuse keeps a trace and its observations; its API (and what teams save from it) gives a trace
 with its ``observations`` (``GET /api/public/traces/{id}``), a page of observations (``GET
 /api/public/observations``: ``{"data": [...], "meta": {...}}``), a list of either, or one per line; a
-trace saved beside its observations (``{"trace": {...}, "observations": [...]}``) is read as the first.
+trace saved beside its observations (``{"trace": {...}, "observations": [...]}``, or several: ``{"traces":
+[...], "observations": [...]}``) is read as the first. Observations are read in the order of their actions'
+times (``_by_time``), and one ingested over OpenTelemetry with the span attributes it keeps (``_with_otel``).
 
 - a trace (``id``, ``name``, ``sessionId``, ``userId``, ``input``, ``timestamp``): the root span of its
   observations, never an action; its ``sessionId`` their session, its ``input`` the user's request,
@@ -61,7 +63,9 @@ def _joined(item: Any) -> Any:
 
 def is_langfuse(doc: Any) -> bool:
     """Whether a document is Langfuse's: a trace with its observations, an observation, a page or a list of them."""
-    doc = first_item(_joined(first_item(doc, "data", "meta")), "data")
+    doc = _joined(first_item(doc, "data", "meta"))
+    if doc.__class__ is list:  # (several traces beside their observations)
+        doc = doc[0] if doc else None
     return _observation_like(doc) or _trace_like(doc)
 
 
