@@ -154,6 +154,7 @@ def test_a_langchain_handler_s_trace_its_calls_in_additional_kwargs_and_tool_mes
     doc = {"trace": {"id": "t9", "name": "LangGraph"}, "observations": [
         _obs(0, "SPAN", "LangGraph", None),
         _obs(1, "GENERATION", "ChatOpenAI", "o0", input=[{"role": "user", "content": "Be helpful!"},
+                                                          {"role": "developer", "content": "Answer briefly."},
                                                           {"role": "user", "content": "Find fx rates"}], output=asked),
         _obs(2, "SPAN", "web_search", "o0", input={"query": "fx rates"}, output=answer)]}
     acts = [r for r in OtelAdapter().decode(orjson.dumps(doc), "t.json") if isinstance(r, Action)]

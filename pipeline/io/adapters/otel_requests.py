@@ -56,7 +56,7 @@ def user_request(messages: Any) -> str | None:
             text = user_text(m)
             if text:
                 texts.append(text)
-        elif started and role != "system":
+        elif started and role != "system" and role != "developer":
             break  # (the model's turn: later user messages may carry tool results)
     return "\n".join(texts)[:REQUEST_CHARS] or None
 
