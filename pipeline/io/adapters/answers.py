@@ -8,8 +8,9 @@ model-use action, which ``intent.injected_target`` reads (detectors/injection_an
 - a conversation (transcript.py): an assistant message's text after the calls answered since the
   user's last message (its final reply, or words shown beside the next calls: a steered model may say
   the attacker's sentence and carry on) becomes a ``gen_ai.chat`` action (operation ``invoke``);
-- an OpenTelemetry trace (otel.py): a model span whose output messages (``gen_ai.output.messages``,
-  OpenInference's, OpenLLMetry's) hold text carries it on its own action.
+- an OpenTelemetry trace (otel.py), or another tracing tool's records read as one (Langfuse, LangSmith, ...):
+  a model or agent span whose output holds text carries it on its own action (``span_answer``: output
+  messages, else where its producer writes the output, ``output_reply``).
 """
 
 from collections.abc import Callable
@@ -84,12 +85,12 @@ def _messages_answer(messages: Any) -> str | None:
 
 # Where producers that write no output messages put a model's or an agent's output (the first present is
 # read): the Vercel AI SDK's text; LangSmith's run outputs (an llm run's generations, a chain's output or
-# messages: OTel export and runs alike), OpenLIT's completion text; Langfuse's observation output; MLflow's span outputs; Logfire's
-# OpenAI response body (``response_data``: a Chat Completions ``message``), the OpenAI Agents SDK's
-# Responses API span (``response``: its output items); Pydantic AI's (``final_result`` of a run; a model
-# request's ``events``, the events as JSON: the reply its ``gen_ai.choice``; a run's ``all_messages_events``:
-# the last assistant message);
-# OpenInference's ``output.value`` (an agent's answer, a model's response body).
+# messages: OTel export and runs alike) and OpenLIT's completion text; Langfuse's observation output; MLflow's
+# span outputs; Logfire's OpenAI response body (``response_data``: a Chat Completions ``message``) and the
+# OpenAI Agents SDK's Responses API span (``response``: its output items); Pydantic AI's ``final_result`` of a
+# run, a model request's ``events`` (the events as JSON: its ``gen_ai.choice``) and a run's
+# ``all_messages_events`` (its last assistant message); OpenInference's ``output.value`` (an agent's answer,
+# a model's response body).
 _OUTPUT_KEYS: Final = ("ai.response.text", "gen_ai.completion", "langfuse.observation.output", "mlflow.spanOutputs",
                        "response_data", "response", "final_result", "events", "all_messages_events", "output.value")
 _EVENT_KEYS: Final = frozenset({"events", "all_messages_events"})
