@@ -46,6 +46,7 @@ def user_request(messages: Any) -> str | None:
     if messages.__class__ is not list:
         return None
     texts: list[str] = []
+    kept = 0  # characters in texts: past REQUEST_CHARS the rest would be cut
     started = False
     for m in messages:
         if m.__class__ is not dict or "role" not in m:
@@ -56,6 +57,9 @@ def user_request(messages: Any) -> str | None:
             text = user_text(m)
             if text:
                 texts.append(text)
+                kept += len(text) + 1
+                if kept > REQUEST_CHARS:
+                    break
         elif started and role != "system" and role != "developer":
             break  # (the model's turn: later user messages may carry tool results)
     return "\n".join(texts)[:REQUEST_CHARS] or None
