@@ -575,6 +575,30 @@ def test_langchain_serialised_messages():
     assert acts[0].attributes["request"] == "Refund order 5521" and acts[0].attributes["result"] == "refunded"
 
 
+def test_langchain_older_messages_keep_their_calls_in_additional_kwargs(tmp_path):
+    """LangChain before its own ``tool_calls`` (and its handlers' records since) keeps the provider's calls
+    in ``additional_kwargs``: OpenAI's ``tool_calls`` or its older single ``function_call`` (answered by a
+    FunctionMessage, by name). A message with both forms is read once, from LangChain's."""
+    openai_call = {"id": "call_7", "type": "function", "function": {"name": "send_money", "arguments": '{"recipient": "DE89", "amount": 40}'}}
+    thread = {"thread_id": "t-1", "messages": [
+        {"type": "human", "content": "Pay the gym"},
+        {"type": "ai", "content": "", "additional_kwargs": {"tool_calls": [openai_call]}},
+        {"type": "tool", "tool_call_id": "call_7", "content": "sent"},
+        {"lc": 1, "type": "constructor", "id": ["langchain", "schema", "messages", "AIMessage"],
+         "kwargs": {"content": "", "additional_kwargs": {"function_call": {"name": "read_file", "arguments": '{"path": "gym.txt"}'}}}},
+        {"lc": 1, "type": "constructor", "id": ["langchain", "schema", "messages", "FunctionMessage"],
+         "kwargs": {"name": "read_file", "content": "Gym: 40 EUR"}},
+        {"type": "ai", "content": "", "tool_calls": [{"name": "get_balance", "args": {}, "id": "call_9"}],
+         "additional_kwargs": {"tool_calls": [{"id": "call_9", "type": "function", "function": {"name": "get_balance", "arguments": "{}"}}]}},
+        {"type": "tool", "tool_call_id": "call_9", "content": "960"}]}
+    f = tmp_path / "thread.json"
+    f.write_bytes(orjson.dumps(thread))
+    acts = [a for a in read_tree(open_adapter("transcript", options={"start": START}), f)
+            if isinstance(a, Action) and not a.tool.startswith("gen_ai.")]
+    assert [(a.tool, a.resource, a.attributes.get("result")) for a in acts] == [
+        ("send_money", "DE89", "sent"), ("read_file", "gym.txt", "Gym: 40 EUR"), ("get_balance", None, "960")]
+
+
 def test_a_log_of_requests_counts_each_call_once(tmp_path):
     """An LLM proxy logs each request with the conversation so far: every call is in every later request
     of its session. Each is an action once, from the first request that shows it answered."""

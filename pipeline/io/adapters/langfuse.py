@@ -79,18 +79,8 @@ def _asked_tools(observations: list[Any]) -> frozenset[str]:
         if obs.get("type") == "TOOL":
             return frozenset()
         if obs.get("type") == "GENERATION" and obs.get("output") is not None:
-            names |= tools_asked(_with_calls(obs["output"]))
+            names |= tools_asked(obs["output"])
     return frozenset(names)
-
-
-def _with_calls(output: Any) -> Any:
-    """A generation's output message with the calls LangChain's handler leaves in ``additional_kwargs``
-    (``{"role": "assistant", "content": "", "additional_kwargs": {"tool_calls": [...]}}``) where they are read."""
-    if output.__class__ is dict and "tool_calls" not in output and output.get("additional_kwargs").__class__ is dict:
-        calls = output["additional_kwargs"].get("tool_calls")
-        if calls.__class__ is list:
-            return {**output, "tool_calls": calls}
-    return output
 
 
 MAX_OBSERVATIONS = 100_000  # observations of a trace or page looked at for the tools asked

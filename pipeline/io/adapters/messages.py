@@ -46,7 +46,7 @@ def requested_calls(messages: Any) -> list[tuple[str, str, Any]]:
 
 
 _LANGCHAIN: Final = {"AIMessage": "ai", "AIMessageChunk": "ai", "ToolMessage": "tool", "HumanMessage": "human",
-                     "SystemMessage": "system"}
+                     "SystemMessage": "system", "FunctionMessage": "function"}
 
 
 def plain(m: Any) -> Any:
@@ -142,7 +142,9 @@ class Calls:
         parts = m.get("parts")
         if parts.__class__ is list:
             self._typed(parts)
-        calls = m.get("tool_calls")
+        calls, extra = m.get("tool_calls"), m.get("additional_kwargs")
+        if not calls and extra.__class__ is dict:  # LangChain's older messages: the provider's calls kept aside
+            calls = extra.get("tool_calls")
         if calls.__class__ is list:
             for c in calls:
                 if c.__class__ is not dict:
@@ -172,6 +174,8 @@ class Calls:
                 if r.__class__ is dict and _id(r.get("source_call_id")) is not None:
                     self._answer(r["source_call_id"], None, r.get("content"), r.get("is_error") is True)
         legacy = m.get("function_call")
+        if legacy is None and extra.__class__ is dict:
+            legacy = extra.get("function_call")
         if legacy.__class__ is dict:  # OpenAI's older single call
             self._ask(None, legacy.get("name"), legacy.get("arguments"))
         content = m.get("content")
@@ -198,7 +202,7 @@ class Calls:
                 cid = m["id"]
             self._answer(cid, name, content,
                          not refused and ((error is not None and error is not False) or m.get("status") == "error"), refused)
-        elif role == "function":
+        elif role == "function" or (role is None and kind == "function"):  # OpenAI's older answer; LangChain's FunctionMessage
             self._answer(None, m.get("name"), m.get("content"), False)
         return self._new
 
