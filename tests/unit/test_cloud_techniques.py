@@ -142,6 +142,32 @@ def lifecycle(status: str) -> dict:
      rec("guardduty:UpdateFilter", {"detectorId": "12abc34d567e8fa901bc2d34e56789f0", "filterName": "quiet", "action": "ARCHIVE"}),
      rec("guardduty:UpdateFilter", {"detectorId": "12abc34d567e8fa901bc2d34e56789f0", "filterName": "quiet", "rank": 2})),
     ("cloud.defences_disabled", rec("ec2:DisableEbsEncryptionByDefault", {}), rec("ec2:EnableEbsEncryptionByDefault", {})),
+    # a web firewall taken off its load balancer (Panther's WAF disassociation rule); put on one is quiet
+    ("cloud.defences_disabled",
+     rec("wafv2:DisassociateWebACL", {"resourceArn": f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:loadbalancer/app/web/84dc5457e450dba5"}),
+     rec("wafv2:AssociateWebACL", {"webACLArn": f"arn:aws:wafv2:us-east-1:{ACCOUNT}:regional/webacl/edge/a1b2",
+                                   "resourceArn": f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:loadbalancer/app/web/84dc5457e450dba5"})),
+    # Security Hub's automation rules (request members as its API spells them): one suppressing findings as
+    # they arrive; one raising their severity is quiet
+    ("cloud.defences_disabled",
+     rec("securityhub:CreateAutomationRule", {"RuleName": "quiet-guardduty", "RuleOrder": 1, "RuleStatus": "ENABLED",
+                                              "Criteria": {"ProductName": [{"Value": "GuardDuty", "Comparison": "EQUALS"}]},
+                                              "Actions": [{"Type": "FINDING_FIELDS_UPDATE",
+                                                           "FindingFieldsUpdate": {"Workflow": {"Status": "SUPPRESSED"}}}]}),
+     rec("securityhub:CreateAutomationRule", {"RuleName": "prod-critical", "RuleOrder": 2, "RuleStatus": "ENABLED",
+                                              "Criteria": {"ResourceTags": [{"Key": "env", "Value": "prod", "Comparison": "EQUALS"}]},
+                                              "Actions": [{"Type": "FINDING_FIELDS_UPDATE",
+                                                           "FindingFieldsUpdate": {"Severity": {"Label": "CRITICAL"}}}]})),
+    ("cloud.defences_disabled",
+     rec("securityhub:BatchUpdateAutomationRules", {"UpdateAutomationRulesRequestItems": [
+         {"RuleArn": f"arn:aws:securityhub:us-east-1:{ACCOUNT}:automation-rule/a1b2",
+          "Actions": [{"Type": "FINDING_FIELDS_UPDATE", "FindingFieldsUpdate": {"Workflow": {"Status": "SUPPRESSED"}}}]}]}),
+     rec("securityhub:BatchUpdateAutomationRules", {"UpdateAutomationRulesRequestItems": [
+         {"RuleArn": f"arn:aws:securityhub:us-east-1:{ACCOUNT}:automation-rule/a1b2", "RuleStatus": "DISABLED"}]})),
+    ("cloud.defences_disabled",
+     rec("securityhub:DisableImportFindingsForProduct",
+         {"ProductSubscriptionArn": f"arn:aws:securityhub:us-east-1:{ACCOUNT}:product-subscription/aws/guardduty"}),
+     rec("securityhub:EnableImportFindingsForProduct", {"ProductArn": "arn:aws:securityhub:us-east-1::product/aws/guardduty"})),
     ("cloud.defences_disabled",
      rec("guardduty:DeletePublishingDestination", {"detectorId": "12abc34d567e8fa901bc2d34e56789f0", "destinationId": "a1b2"}),
      rec("guardduty:ListPublishingDestinations", {"detectorId": "12abc34d567e8fa901bc2d34e56789f0"})),
