@@ -12,7 +12,7 @@ from intentwatch.models.action import Action
 from intentwatch.models.alert import Alert
 from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.cli import app
-from intentwatch.pipeline.io.adapters import BadRecord, read_tree
+from intentwatch.pipeline.io.adapters import BadRecord, read_tree, sniff_format
 from intentwatch.pipeline.engine.config import EngineConfig
 from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.io.adapters.cloudtrail import CloudTrailAdapter, CloudTrailOptions
@@ -202,3 +202,54 @@ def test_a_service_event_and_an_anonymous_read_are_no_ones_actions(tmp_path):
     assert adapter.skipped == {"an AWS service acting as itself": 1, "an anonymous request (no identity)": 1}
     kept = CloudTrailAdapter(CloudTrailOptions(services="keep", anonymous="keep"))
     assert [a.agent_id for a in read_tree(kept, path) if isinstance(a, Action)] == ["AWS Internal", "AWSAccount:ANONYMOUS_PRINCIPAL"]
+
+
+# Two rows of Athena's CloudTrail table (the columns of the table the CloudTrail console creates) as an
+# UNLOAD to JSON or a data lake's export writes them: every name in lower case, the parameters as JSON text.
+ATHENA_ROWS = [
+    {"eventversion": "1.09", "useridentity": {
+        "type": "AssumedRole", "principalid": "AROAEXAMPLEROLE00001:deploy-42", "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/ci-deployer/deploy-42",
+        "accountid": ACCOUNT, "invokedby": None, "accesskeyid": "ASIAEXAMPLE000000042", "username": None,
+        "sessioncontext": {"attributes": {"mfaauthenticated": "false", "creationdate": "2026-11-30T09:58:00Z"},
+                           "sessionissuer": {"type": "Role", "principalid": "AROAEXAMPLEROLE00001",
+                                             "arn": f"arn:aws:iam::{ACCOUNT}:role/ci-deployer", "accountid": ACCOUNT,
+                                             "username": "ci-deployer"}, "ec2roledelivery": None, "webidfederationdata": None}},
+     "eventtime": "2026-11-30 10:00:00.000", "eventsource": "s3.amazonaws.com", "eventname": "PutBucketPolicy",
+     "awsregion": "us-east-1", "sourceipaddress": "198.51.100.23", "useragent": "aws-cli/2.15.0 Python/3.11.6",
+     "errorcode": None, "errormessage": None,
+     "requestparameters": orjson.dumps({"bucketName": "finance-data", "bucketPolicy": {"Version": "2012-10-17", "Statement": [
+         {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::finance-data/*"}]}}).decode(),
+     "responseelements": None, "additionaleventdata": '{"SignatureVersion": "SigV4", "bytesTransferredIn": 0}',
+     "requestid": "R1", "eventid": "5d1b2c3e-0001-4a5b-9c8d-7e6f5a4b3c2d", "readonly": "false",
+     "resources": [{"arn": "arn:aws:s3:::finance-data", "accountid": ACCOUNT, "type": "AWS::S3::Bucket"}],
+     "eventtype": "AwsApiCall", "apiversion": None, "recipientaccountid": ACCOUNT, "serviceeventdetails": None,
+     "sharedeventid": None, "vpcendpointid": None, "eventcategory": "Management",
+     "tlsdetails": {"tlsversion": "TLSv1.3", "ciphersuite": "TLS_AES_128_GCM_SHA256", "clientprovidedhostheader": "s3.amazonaws.com"}},
+    {"eventversion": "1.09", "useridentity": {"type": "IAMUser", "principalid": "AIDAEXAMPLEUSER00001",
+                                              "arn": f"arn:aws:iam::{ACCOUNT}:user/auditor", "accountid": ACCOUNT,
+                                              "accesskeyid": "AKIAEXAMPLE000000001", "username": "auditor"},
+     "eventtime": "2026-11-30 10:00:05.000", "eventsource": "iam.amazonaws.com", "eventname": "ListUsers",
+     "awsregion": "us-east-1", "sourceipaddress": "198.51.100.24", "useragent": "Boto3/1.34.0", "requestparameters": None,
+     "eventid": "5d1b2c3e-0002-4a5b-9c8d-7e6f5a4b3c2d", "readonly": "true", "eventtype": "AwsApiCall",
+     "recipientaccountid": ACCOUNT, "eventcategory": "Management"},
+]
+
+
+def test_a_query_engine_s_rows_with_lower_case_names_are_read_as_records(tmp_path):
+    """Athena's CloudTrail table and data lakes name every column in lower case and keep the parameters as
+    JSON text: read under CloudTrail's names, found by the format sniffer, judged like the S3 file's record."""
+    path = tmp_path / "athena.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in ATHENA_ROWS))
+    assert sniff_format(path) == "cloudtrail"
+    _, actions, bad = run(path)
+    assert bad == []
+    put, listed = actions
+    assert (put.agent_id, put.tool, put.operation, put.resource, put.credential_id, put.source_ip, put.session_id) == (
+        f"arn:aws:iam::{ACCOUNT}:role/ci-deployer", "s3:PutBucketPolicy", "grant", "arn:aws:s3:::finance-data",
+        "ASIAEXAMPLE000000042", "198.51.100.23", "deploy-42")
+    assert put.attributes["arguments"]["bucketPolicy"]["Statement"][0]["Principal"] == "*"
+    assert put.attributes["userIdentity"]["sessionContext"]["sessionIssuer"]["userName"] == "ci-deployer"
+    assert (listed.tool, listed.operation, listed.attributes["read_only"]) == ("iam:ListUsers", "list", True)
+    e = Engine()
+    opened = [o.rule_id for a in actions for o in e.process(a) if isinstance(o, Alert) and o.rule_id.startswith("cloud.")]
+    assert opened == ["cloud.data_opened_to_outsiders"]
