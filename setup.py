@@ -26,7 +26,7 @@ ENGINE = Path("pipeline/engine")
 ADAPTERS = Path("pipeline/io/adapters")
 # The input adapters' per-record code; their options and mapping file (pydantic models), the
 # tool-verb table and the third-party calls (libs.py) stay plain Python.
-ADAPTED = ("base", "files", "json_arrays", "otlp", "otel", "otel_conventions", "messages", "otel_messages", "otel_requests", "otel_traces", "cloudtrail", "cloudtrail_fields", "cloudtrail_ocsf",
+ADAPTED = ("base", "files", "json_arrays", "otlp", "otel", "otel_conventions", "json_text", "messages", "otel_messages", "otel_requests", "otel_traces", "cloudtrail", "cloudtrail_fields", "cloudtrail_ocsf",
            "cloudtrail_operations", "mapped", "transcript", "transcript_forms", "unknown", "order", "peers", "call_ids")
 SOURCES = [*sorted(p for p in Path("models/baseline").glob("*.py") if p.name != "__init__.py"),
            *(ENGINE / name for name in ("core.py", "control.py", "hosting.py", "engine.py", "behaviour.py", "credentials.py", "scope.py", "values.py", "state.py")),

@@ -19,7 +19,7 @@ from typing import Any, Final
 import orjson
 
 from .messages import plain
-from .otel_conventions import parse_json_text
+from .json_text import parse_json_text
 from .otel_messages import output_messages
 from .otel_requests import message_text
 

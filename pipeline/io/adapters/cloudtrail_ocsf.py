@@ -33,7 +33,7 @@ from datetime import timedelta
 from typing import Any, Final
 
 from .base import EPOCH
-from .otel_conventions import parse_json_text
+from .json_text import parse_json_text
 
 OCSF_CLASSES: Final = frozenset({6003, 3001, 3002, 3005})  # API Activity; Account Change, Authentication (3005: rc)
 

@@ -16,7 +16,7 @@ answered ends the conversation unanswered (transcript.py: a state-changing one i
 import re
 from typing import Any
 
-from .otel_conventions import parse_json_text
+from .json_text import parse_json_text
 
 # The first call a ReAct text makes: "Action: <tool>" then "Action Input: <arguments>" up to the next
 # "Observation:", "Thought:" or "Final Answer:" (a model often writes the observation it expects).

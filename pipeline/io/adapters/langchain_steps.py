@@ -12,7 +12,7 @@ single-input tool's: ``{"input": text}``). The observation is its answer. Steps 
 
 from typing import Any
 
-from .otel_conventions import parse_json_text
+from .json_text import parse_json_text
 
 MAX_STEPS = 10_000
 

@@ -8,7 +8,7 @@ which calls the model asked for (id, tool name, arguments) and what each was ans
 from typing import Any, Final
 
 from .call_ids import CallIds
-from .otel_conventions import parse_json_text
+from .json_text import parse_json_text
 
 MAX_CALLS = 1024  # calls held at once: open ones of a transcript, all of one span's messages (a long run reaches hundreds)
 

@@ -30,7 +30,7 @@ from typing import Any, Final
 
 from .cloudtrail_fields import principal
 from .libs import dumps
-from .otel_conventions import parse_json_text
+from .json_text import parse_json_text
 from .transcript_forms import as_text
 
 _KINDS: Final = frozenset({"response", "chat.completion"})

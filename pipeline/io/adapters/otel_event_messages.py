@@ -18,7 +18,7 @@ call twice, in two signals: read its logs with ``tool_calls_from_messages: false
 from typing import Any
 
 from .answers import span_answer
-from .otel_conventions import parse_json_text
+from .json_text import parse_json_text
 from .messages import completed_calls, requested_calls
 from .otel_requests import user_request
 

@@ -44,7 +44,8 @@ from intentwatch.pipeline.engine.toolcall import ANSWER
 from intentwatch.pipeline.io.deadletter import failure
 
 from .base import BadRecord, Result, as_bytes, from_unix_nanos, make_action
-from .otel_conventions import coding_tool, parse_json_text
+from .json_text import parse_json_text
+from .otel_conventions import coding_tool
 from .otel_event_messages import MAX_TRACES, MESSAGE_EVENTS, TraceMessages
 from .otel_messages import WAITS, message_call
 from .otel_traces import resource_agent

@@ -20,7 +20,8 @@ from intentwatch.pipeline.engine.toolcall import described_tools
 
 from .libs import JSONDecodeError, dumps, loads
 from .messages import plain
-from .otel_conventions import as_genai, parse_json_text
+from .json_text import parse_json_text
+from .otel_conventions import as_genai
 from .otel_messages import flattened_messages
 from .otlp import Span
 

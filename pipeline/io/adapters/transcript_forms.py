@@ -23,7 +23,7 @@ from .langchain_steps import is_steps, steps_messages
 from .messages import Calls, resource_argument
 from .order import FUTURE_SECONDS
 from .peers import PeerResults
-from .otel_conventions import parse_json_text
+from .json_text import parse_json_text
 from .swe_agents import messages as swe_messages
 from .swe_agents import producer
 
