@@ -27,11 +27,12 @@ on): no text ``id`` / ``traceId``, a ``startTime`` that is not an ISO time after
 
 from typing import Any
 
-from .otel_conventions import parse_json_text, span_agent
+from .json_text import parse_json_text
+from .otel_conventions import span_agent
 from .otlp import Span, SpanError
 from .trace_exports import Read, bad, each_item, first_item, genai_attributes, iso_nanos, still_a_link, text_id, tools_asked
 
-_OPERATIONS = {"TOOL": "execute_tool", "AGENT": "invoke_agent", "GENERATION": "chat"}
+_OPERATIONS = {"TOOL": "execute_tool", "AGENT": "invoke_agent", "GENERATION": "chat", "RETRIEVER": "retrieval"}
 
 
 def _observation_like(item: Any) -> bool:
@@ -128,7 +129,7 @@ _OTEL_NAMES = ("gen_ai.tool.name", "gen_ai.tool.call.id", "gen_ai.agent.name", "
 # mid-2025 OpenInference's, as SPAN). An OpenInference kind alone says too little: BeeAI's instrumentation makes
 # a span of every event (``agent.react.update-13`` AGENT, ``tool.search.wikipedia.start-12`` TOOL).
 _OTEL_KINDS = {"execute_tool": "TOOL", "invoke_agent": "AGENT", "chat": "GENERATION", "text_completion": "GENERATION",
-               "generate_content": "GENERATION"}
+               "generate_content": "GENERATION", "retrieval": "RETRIEVER"}
 
 
 def _kind(kind: Any, otel: dict[str, Any]) -> Any:

@@ -20,7 +20,7 @@ from typing import Any
 from .otlp import Span, SpanError
 from .trace_exports import Read, bad, each_item, first_item, iso_nanos, still_a_link, text_id
 
-_OPERATIONS = {"tool": "execute_tool", "llm": "chat"}
+_OPERATIONS = {"tool": "execute_tool", "llm": "chat", "retriever": "retrieval"}
 _METADATA = ("thread_id", "session_id", "conversation_id", "lc_agent_name", "assistant_id", "graph_id")  # as LangSmith's OTel keys
 _AGENT_METADATA = ("lc_agent_name", "assistant_id", "graph_id")
 MAX_DEPTH = 64  # nested child_runs followed this deep
@@ -67,6 +67,10 @@ def _span(run: dict[str, Any], position: str) -> Span:
     model = params.get("model") or params.get("model_name") or metadata.get("ls_model_name")
     if kind == "llm" and type(model) is str and model:
         a["gen_ai.request.model"] = model
+    if kind == "retriever":  # its query and documents (LangChain's retriever run: {"query"} -> {"documents"})
+        inputs, outputs = run.get("inputs"), run.get("outputs")
+        a["gen_ai.retrieval.query.text"] = inputs.get("query") if inputs.__class__ is dict else inputs
+        a["gen_ai.retrieval.documents"] = outputs.get("documents", outputs) if outputs.__class__ is dict else outputs
     if kind == "llm" and params.get("tools").__class__ is list:
         a["gen_ai.tool.definitions"] = params["tools"]  # (what the model was offered: tool poisoning)
     status, message = 0, ""

@@ -1,30 +1,28 @@
 """OpenTelemetry GenAI spans -> actions, from OTLP/JSON or OTLP protobuf.
 
-A span becomes an action when its ``gen_ai.operation.name`` (or the first word of its name) is
-``execute_tool`` (a tool call), or ``invoke_agent``, ``chat``, ``text_completion`` or
-``generate_content`` (model use, operation ``invoke``); a span with no operation that is an MCP
-``tools/call`` or names a tool (``gen_ai.tool.name``) is a tool call. Other spans (HTTP,
-``embeddings``...) are counted in ``skipped``, not dead-lettered. Other producers' keys
-(OpenInference, Traceloop, ADK, Claude Code...): otel_conventions.py.
+A span becomes an action when its ``gen_ai.operation.name`` (or the first word of its name) is ``execute_tool``
+(a tool call), ``invoke_agent``, ``chat``, ``text_completion`` or ``generate_content`` (model use, operation
+``invoke``), or ``retrieval`` or ``search_memory`` (documents read into the model's context: retrievals.py); a span
+with no operation that is an MCP ``tools/call`` or names a tool (``gen_ai.tool.name``) is a tool call. Other spans
+(HTTP, ``embeddings``...) are counted in ``skipped``, not dead-lettered. Other producers' keys (OpenInference,
+Traceloop, ADK, Claude Code...): otel_conventions.py.
 
-Who acted: ``gen_ai.agent.id``, else ``gen_ai.agent.name``, on the span or on its nearest
-ancestor in the same request (tool spans are children of an ``invoke_agent`` span that
-carries the name), else the resource attribute ``agent_resource_attribute``
-(``service.name`` by default; the SDK's ``unknown_service...`` names no one), else the agent
-an ``invoke_agent <name>`` span (the span or an ancestor) is named after. A span with none of
-them is a bad record. Reading a file, ancestors may be in other requests: otel_traces.py.
+Who acted: ``gen_ai.agent.id``, else ``gen_ai.agent.name``, on the span or on its nearest ancestor in the same
+request (tool spans are children of an ``invoke_agent`` span that carries the name), else the resource attribute
+``agent_resource_attribute`` (``service.name`` by default; the SDK's ``unknown_service...`` names no one), else the
+agent an ``invoke_agent <name>`` span (the span or an ancestor) is named after. A span with none of them is a bad
+record. Reading a file, ancestors may be in other requests: otel_traces.py.
 
-Both encodings are read into one ``Span`` shape (otlp.py: what breaks OTLP); a span is also bad
-(its siblings carry on) with no agent or a field the action contract rejects. OTLP *logs* (coding agents'
-events, the GenAI message events): otel_events.py. Jaeger's trace JSON, as the same spans: jaeger.py.
+Both encodings are read into one ``Span`` shape (otlp.py: what breaks OTLP); a span is also bad (its siblings
+carry on) with no agent or a field the action contract rejects. OTLP *logs* (coding agents' events, the GenAI
+message events): otel_events.py. Jaeger's trace JSON, as the same spans: jaeger.py.
 
-A trace with no tool span (an application instrumented only at its model client) shows its
-tool calls in its chat spans' messages: each completed call becomes an action once, and the
-state-changing calls a model asks for once the trace has shown completed ones
-(``tool_calls_from_messages``; otel_messages.py).
+A trace with no tool span (an application instrumented only at its model client) shows its tool calls in its chat
+spans' messages: each completed call becomes an action once, and the state-changing calls a model asks for once
+the trace has shown completed ones (``tool_calls_from_messages``; otel_messages.py).
 
-Span attributes named ``intentwatch.<field>`` (``intentwatch.event_id``, ``.operation``, ``.resource``...)
-set that action field over anything derived: an application can state them, a simulated fleet round-trips.
+Span attributes named ``intentwatch.<field>`` (``intentwatch.event_id``, ``.operation``, ``.resource``...) set that
+action field over anything derived: an application can state them, a simulated fleet round-trips.
 """
 
 from collections import Counter
@@ -56,14 +54,15 @@ from .otel_events import AgentEvents, json_events, proto_events
 from .otel_conventions import as_genai, tool_io
 from .otel_messages import MessageCalls, has_input
 from .otel_requests import MODEL_OPERATIONS, OfferedTools, TraceRequests, event_request, model_span, offered_tools, span_request
-from .otel_traces import MAX_ANCESTORS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent, \
+from .otel_traces import TraceMemory, called_tool, first_missing, first_set, inherited, named_agent, nearest, \
     resource_agent, tools_in_start_order
 from .otlp import Span, SpanError, Spans, camel_keys, json_spans, proto_spans
 from .peers import PeerResults
+from .retrievals import CONTEXT_OPERATIONS, context_read
 
 # (Final: compiled, a constant is a C global, not a module dict lookup)
 STATUS_ERROR: Final = 2
-ACTION_OPERATIONS: Final = MODEL_OPERATIONS | {"execute_tool"}
+ACTION_OPERATIONS: Final = MODEL_OPERATIONS | frozenset({"execute_tool", *CONTEXT_OPERATIONS})
 # Span attributes that set an action field as they are.
 FIELD_ATTRIBUTES: Final = {f"intentwatch.{f}": f for f in (
     "event_id", "agent_id", "tool", "operation", "resource", "data_domain", "outcome", "credential_id",
@@ -254,18 +253,6 @@ class OtelAdapter(JsonInput):
         self._requests[span.span_id] = request
         return request
 
-    def _asked(self, s: Span | None, by_id: dict[str, Span]) -> str | None:
-        """The request of a tool span: its nearest ancestor's in the same request that holds one (the
-        ``invoke_agent`` span the call runs under), so the detectors know what the user named."""
-        for _ in range(MAX_ANCESTORS):
-            if s is None:
-                return None
-            request = self._request_of(s)
-            if request is not None:
-                return request
-            s = by_id.get(s.parent_id) if s.parent_id else None
-        return None
-
     def _operation(self, span: Span) -> Any:
         """The GenAI operation of a span, or None (counted in ``skipped``) when it is no action."""
         a = span.attrs
@@ -352,10 +339,17 @@ class OtelAdapter(JsonInput):
             args, result = tool_io(span, a, tool)
             self._put_io(fields, attributes, args, result)
             self._peers.exchange(span.trace_id, str(agent), attributes, fields["event_id"], tool, result, span.start_ns, span.end_ns())
-            if span.parent_id:
-                request = self._asked(by_id.get(span.parent_id), by_id) or self._traced.of(span, by_id, self._request_of)
-                if request is not None:
-                    attributes["request"] = request
+        elif op in CONTEXT_OPERATIONS:  # documents read for the model: their text is a result, as a tool's
+            fields["tool"], source, args, result = context_read(op, a)
+            fields["operation"] = "read"
+            self._put_io(fields, attributes, args, result)
+            if source is not None:
+                fields["resource"] = source
+        if "operation" in fields:  # (a tool call or a read: the request of the run it serves, from above)
+            request = None if not span.parent_id else \
+                nearest(by_id.get(span.parent_id), by_id, self._request_of) or self._traced.of(span, by_id, self._request_of)
+            if request is not None:
+                attributes["request"] = request
         else:
             request = self._request_of(span)
             if request is not None:

@@ -18,7 +18,7 @@ Only files: a Kafka message (the bridge) is mapped on its own, as its offset com
 """
 
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .otel_conventions import as_genai
@@ -75,11 +75,17 @@ def first_set(attrs: dict[str, Any], keys: tuple[str, ...]) -> Any:
 def inherited(span: Span, by_id: dict[str, Span], keys: tuple[str, ...]) -> Any:
     """The first of ``keys`` on the span, else on its nearest ancestor in the same request (an
     OpenInference / Traceloop ancestor read as GenAI keys: it may come after its children)."""
-    s: Span | None = span
+    return nearest(span, by_id, lambda s: first_set(as_genai(s), keys))
+
+
+def nearest(span: Span | None, by_id: dict[str, Span], of: Callable[[Span], Any]) -> Any:
+    """What ``of`` gives for the span, else for its nearest ancestor in the same request that gives something
+    (a tool call's request: the ``invoke_agent`` span's it runs under)."""
+    s = span
     for _ in range(MAX_ANCESTORS):
         if s is None:
             return None
-        v = first_set(as_genai(s), keys)
+        v = of(s)
         if v is not None:
             return v
         s = by_id.get(s.parent_id) if s.parent_id else None

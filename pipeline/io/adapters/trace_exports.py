@@ -95,6 +95,10 @@ def genai_attributes(op: str, kind: str, record: dict[str, Any], messages: bool)
                 a[genai] = record[key]
     elif op == "invoke_agent":
         a["gen_ai.agent.name"] = name
+    elif op == "retrieval":  # a retriever's query and the documents it gave (retrievals.py)
+        for key, genai in (("input", "gen_ai.retrieval.query.text"), ("output", "gen_ai.retrieval.documents")):
+            if record.get(key) is not None:
+                a[genai] = record[key]
     elif op == "chat":
         if type(record.get("model")) is str and record["model"]:
             a["gen_ai.request.model"] = record["model"]
