@@ -19,10 +19,11 @@ OPERATIONS: tuple[str, ...] = Operation.__args__  # type: ignore[attr-defined]
 # ``invoke``). The manifest's ``model`` judges them; ``allowed.tools`` and ``allowed.operations``
 # list what the agent does with tools (rules.yaml: ``judge_model_use``).
 MODEL_USE: frozenset[str] = frozenset({"gen_ai.chat", "gen_ai.text_completion", "gen_ai.generate_content", "gen_ai.invoke_agent"})
-# What the agent's framework reads into the model's context (operation ``read``): documents a retriever
-# returns, memories a search finds (pipeline/io/adapters/retrievals.py). No tool the model chose: judged
-# with its model use, and their documents are results (a poisoned one is an injection).
-CONTEXT_READS: frozenset[str] = frozenset({"gen_ai.retrieval", "gen_ai.search_memory"})
+# The agent's context as its framework reads and keeps it (pipeline/io/adapters/retrievals.py): documents a
+# retriever returns, memories searched (``read``: their documents are results, a poisoned one is an injection),
+# written or deleted. No tool the model chose: judged with its model use.
+CONTEXT_USE: frozenset[str] = frozenset({"gen_ai.retrieval", "gen_ai.search_memory", "gen_ai.create_memory",
+                                         "gen_ai.update_memory", "gen_ai.upsert_memory", "gen_ai.delete_memory"})
 
 # Every time on the wire is an RFC 3339 string (no epoch numbers, so ``time: -1`` is refused)
 # inside these bounds, far from datetime's year 1 and 9999, so the engine's arithmetic on it

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from intentwatch.models.action import CONTEXT_READS, MODEL_USE, Action
+from intentwatch.models.action import CONTEXT_USE, MODEL_USE, Action
 from intentwatch.models.baseline import epoch_seconds
 from intentwatch.models.errors import InputError
 from intentwatch.pipeline.engine.detectors.cloud_calls import console_session
@@ -92,7 +92,7 @@ class AgentHistory:
         if ts > self.last_ts:
             self.last_ts = ts
         session = a.session_id or a.task_id or f"hour:{int(ts // 3600)}"
-        if a.tool not in MODEL_USE and a.tool not in CONTEXT_READS:  # (judged with its model: rules.yaml judge_model_use)
+        if a.tool not in MODEL_USE and a.tool not in CONTEXT_USE:  # (judged with its model: rules.yaml judge_model_use)
             self.tools.add(a.tool, session)
             self.operations.add(a.operation, session)
         if a.data_domain is not None:

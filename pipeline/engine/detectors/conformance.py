@@ -5,7 +5,7 @@ A part of the manifest that is absent is not constrained, so its check stays qui
 """
 
 
-from intentwatch.models.action import CONTEXT_READS, MODEL_USE, Action
+from intentwatch.models.action import CONTEXT_USE, MODEL_USE, Action
 from intentwatch.models.errors import ConfigError
 from intentwatch.pipeline.engine.catalog import Rule
 from intentwatch.pipeline.engine.detectors.base import Detector
@@ -22,7 +22,7 @@ class AllowedPattern(Detector):
     params: ``field`` (tool, operation, data_domain, resource) and ``clause`` (allowed.tools, ...).
     An action without the field (no resource, say) is not checked; nor, unless ``judge_model_use``,
     the agent's own model use (``MODEL_USE``: the manifest's ``model`` judges it) and what its framework reads
-    into the model's context (``CONTEXT_READS``: a retriever's documents).
+    into the model's context and keeps in its memory (``CONTEXT_USE``: a retriever's documents).
     """
 
     def __init__(self, rule: Rule):
@@ -33,7 +33,7 @@ class AllowedPattern(Detector):
         judged = rule.params.get("judge_model_use", True)
         if not isinstance(judged, bool):
             raise ConfigError(f"rule {rule.id}: params.judge_model_use must be true or false (got {judged!r})")
-        self.not_judged: frozenset[str] = frozenset() if judged else MODEL_USE | CONTEXT_READS
+        self.not_judged: frozenset[str] = frozenset() if judged else MODEL_USE | CONTEXT_USE
 
     def applies(self, scope: Scope) -> bool:
         return getattr(scope, self.part) is not None

@@ -58,7 +58,7 @@ from .otel_traces import TraceMemory, called_tool, first_missing, first_set, inh
     resource_agent, tools_in_start_order
 from .otlp import Span, SpanError, Spans, camel_keys, json_spans, proto_spans
 from .peers import PeerResults
-from .retrievals import CONTEXT_OPERATIONS, context_read
+from .retrievals import CONTEXT_OPERATIONS, context_use
 
 # (Final: compiled, a constant is a C global, not a module dict lookup)
 STATUS_ERROR: Final = 2
@@ -339,9 +339,8 @@ class OtelAdapter(JsonInput):
             args, result = tool_io(span, a, tool)
             self._put_io(fields, attributes, args, result)
             self._peers.exchange(span.trace_id, str(agent), attributes, fields["event_id"], tool, result, span.start_ns, span.end_ns())
-        elif op in CONTEXT_OPERATIONS:  # documents read for the model: their text is a result, as a tool's
-            fields["tool"], source, args, result = context_read(op, a)
-            fields["operation"] = "read"
+        elif op in CONTEXT_OPERATIONS:  # documents read for the model, memories kept (retrievals.py)
+            fields["tool"], fields["operation"], source, args, result = context_use(op, a)
             self._put_io(fields, attributes, args, result)
             if source is not None:
                 fields["resource"] = source
