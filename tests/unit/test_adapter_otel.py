@@ -594,6 +594,22 @@ def test_a_span_printed_before_it_ended_is_a_link_and_its_ended_copy_the_action(
     assert adapter.skipped[UNFINISHED] == len(spans)
 
 
+def test_phoenix_first_span_json_with_uuid_ids_reads_as_the_same_trace():
+    """Phoenix's first span JSON (2023) gave trace and span ids as UUIDs: read as their 32 hex digits, parents
+    found by them; the trace's actions are the hex-id page's."""
+    spans = _as_console(orjson.loads(TRACE.read_bytes()))
+    page = [_as_phoenix(sp) for sp in spans]
+
+    def uuid(hex_id: str) -> str:
+        h = hex_id.rjust(32, "0")
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    old = [{**sp, "context": {"trace_id": uuid(sp["context"]["trace_id"]), "span_id": uuid(sp["context"]["span_id"])},
+            "parent_id": sp["parent_id"] and uuid(sp["parent_id"])} for sp in page]
+    by_hex = [(a.tool, a.agent_id, a.attributes.get("arguments")) for a in OtelAdapter().decode(orjson.dumps(page), "p")]
+    by_uuid = list(OtelAdapter().decode(orjson.dumps(old), "u"))
+    assert all(isinstance(a, Action) for a in by_uuid) and [(a.tool, a.agent_id, a.attributes.get("arguments")) for a in by_uuid] == by_hex
+
+
 def test_a_printed_span_that_breaks_costs_only_itself(tmp_path):
     spans = _as_console(orjson.loads(TRACE.read_bytes()))
     texts = [json.dumps(sp, indent=4) for sp in spans]

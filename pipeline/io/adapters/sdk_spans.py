@@ -16,7 +16,7 @@ before it ended (the Microsoft Agent Framework's samples print each span at its 
 it is skipped, a link in its children's line of ancestors, and its ended copy is the action (before, the
 first copy was taken and the ended one, with its usage and status, was a conflicting duplicate). What breaks
 a span (its siblings go on): an id that is not hex of the right length, a start time that is not an ISO time
-after 1970.
+after 1970. Phoenix's first span JSON (2023) gave its trace and span ids as UUIDs: read as their 32 hex digits.
 """
 
 from typing import Any
@@ -85,6 +85,8 @@ def flat(attrs: Any, what: str) -> dict[str, Any]:
 def _id(value: Any, digits: tuple[int, ...], what: str) -> str:
     if type(value) is str and value[:2].lower() == "0x":
         value = value[2:]
+    elif type(value) is str and len(value) == 36 and value.count("-") == 4:  # Phoenix's first span JSON (2023): UUIDs
+        value, digits = value.replace("-", ""), (32,)
     return hex_id(value, digits, what)
 
 
