@@ -253,3 +253,62 @@ def test_a_query_engine_s_rows_with_lower_case_names_are_read_as_records(tmp_pat
     e = Engine()
     opened = [o.rule_id for a in actions for o in e.process(a) if isinstance(o, Alert) and o.rule_id.startswith("cloud.")]
     assert opened == ["cloud.data_opened_to_outsiders"]
+
+
+# Elastic's AWS integration (ECS, its field reference): the record under aws.cloudtrail in snake case, its name,
+# source, id, time, region, address and client moved to ECS fields; no event.original (kept only on request).
+ECS_DOC = {"@timestamp": "2026-11-30T10:00:00.000Z", "cloud": {"region": "us-east-1", "account": {"id": ACCOUNT}},
+           "event": {"action": "StopLogging", "provider": "cloudtrail.amazonaws.com", "id": "7c1a2b3d-0001-4a5b-9c8d-7e6f5a4b3c2d",
+                     "outcome": "success", "kind": "event", "module": "aws", "dataset": "aws.cloudtrail"},
+           "source": {"address": "198.51.100.23", "ip": "198.51.100.23"},
+           "user_agent": {"original": "aws-cli/2.15.0 Python/3.11.6"},
+           "aws": {"cloudtrail": {"event_version": "1.09", "event_type": "AwsApiCall", "recipient_account_id": ACCOUNT,
+                                  "event_category": "Management", "management_event": True,
+                                  "user_identity": {"type": "AssumedRole", "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/ci-deployer/run-9",
+                                                    "access_key_id": "ASIAEXAMPLE000000009",
+                                                    "session_context": {"mfa_authenticated": "false", "creation_date": "2026-11-30T09:58:00Z",
+                                                                        "session_issuer": {"type": "Role", "principal_id": "AROAEXAMPLEROLE00001",
+                                                                                           "arn": f"arn:aws:iam::{ACCOUNT}:role/ci-deployer",
+                                                                                           "account_id": ACCOUNT}}},
+                                  "request_parameters": "{name=org-trail}",
+                                  "flattened": {"request_parameters": {"name": "org-trail"}}}}}
+
+
+def _dotted(doc: dict, prefix: str = "") -> dict:
+    """The document's fields as dotted keys (an export of its fields)."""
+    out: dict = {}
+    for k, v in doc.items():
+        if isinstance(v, dict) and k != "request_parameters" and not prefix.endswith("flattened."):
+            out.update(_dotted(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def test_elastic_ecs_documents_and_snake_case_rows_are_read_as_records(tmp_path):
+    """Elastic's AWS integration keeps the record under aws.cloudtrail in snake case (the whole record only on
+    request, event.original); a warehouse connector names the fields in snake case. Both read under
+    CloudTrail's names, nested or as dotted keys, and are judged like the record."""
+    snake = {"event_version": "1.09", "event_time": "2026-11-30T10:00:01Z", "event_source": "cloudtrail.amazonaws.com",
+             "event_name": "StopLogging", "event_id": "7c1a2b3d-0002-4a5b-9c8d-7e6f5a4b3c2d", "aws_region": "us-east-1",
+             "source_ip_address": "198.51.100.23", "user_agent": "aws-cli/2.15.0", "read_only": "false",
+             "request_parameters": '{"name": "org-trail-2"}', "recipient_account_id": ACCOUNT,
+             "user_identity": {"type": "IAMUser", "arn": f"arn:aws:iam::{ACCOUNT}:user/ops", "access_key_id": "AKIAEXAMPLE000000002",
+                               "account_id": ACCOUNT, "user_name": "ops"}}
+    flat = {**_dotted(ECS_DOC), "event.id": "7c1a2b3d-0003-4a5b-9c8d-7e6f5a4b3c2d"}
+    path = tmp_path / "siem.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in (ECS_DOC, snake, flat)))
+    assert sniff_format(path) == "cloudtrail"
+    _, actions, bad = run(path)
+    assert bad == []
+    assert [(a.event_id[-4:], a.agent_id, a.tool, a.operation, a.credential_id, a.source_ip, a.attributes.get("arguments"))
+            for a in actions] == [  # (in time order: the dotted copy's time is the document's)
+        ("3c2d", f"arn:aws:iam::{ACCOUNT}:role/ci-deployer", "cloudtrail:StopLogging", "configure", "ASIAEXAMPLE000000009",
+         "198.51.100.23", {"name": "org-trail"})] * 2 + [
+        ("3c2d", f"arn:aws:iam::{ACCOUNT}:user/ops", "cloudtrail:StopLogging", "configure", "AKIAEXAMPLE000000002", "198.51.100.23",
+         {"name": "org-trail-2"})]
+    assert [a.event_id[9:13] for a in actions] == ["0001", "0003", "0002"]
+    assert actions[0].attributes["user_agent"] == "aws-cli/2.15.0 Python/3.11.6" and actions[0].attributes["aws_region"] == "us-east-1"
+    e = Engine()
+    assert [o.rule_id for a in actions for o in e.process(a) if isinstance(o, Alert) and o.rule_id.startswith("cloud.")] == [
+        "cloud.logging_disabled", "cloud.logging_disabled"]  # (the dotted copy: the same role within the rule's cooldown)

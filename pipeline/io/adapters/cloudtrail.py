@@ -4,8 +4,8 @@ Reads every shape CloudTrail is found in: S3 log files (``{"Records": [...]}``, 
 not), JSON lines, pretty-printed arrays, EventBridge events (the record under ``detail``),
 LookupEvents results and CloudTrail Lake rows (the record as a JSON string in
 ``CloudTrailEvent``, alone or in ``{"Events": [...]}``), SIEM exports that keep the record as text
-(Splunk's ``_raw``, Elastic's ``event.original``), a query engine's rows with every field name in lower
-case (Athena's, a data lake's: cloudtrail_columns.py), and records normalised to OCSF (Amazon
+(Splunk's ``_raw``, Elastic's ``event.original``), records under other names for their fields (Athena's and
+data lakes' rows in lower or snake case, Elastic's ECS documents: cloudtrail_columns.py), and records normalised to OCSF (Amazon
 Security Lake's API Activity: read back into CloudTrail's fields, cloudtrail_ocsf.py). One record that cannot be mapped is
 a bad record at ``file#Records[i]`` (or ``file:line``); its neighbours carry on. A truncated
 gzip keeps the records that decompressed before the damage. A record whose ``eventID`` was
@@ -35,7 +35,7 @@ from .base import BadRecord, JsonInput, Result, lines_through, make_action
 from .files import is_json_lines, read_bytes
 from .cloudtrail_fields import (bytes_moved, credential, event_time, is_ip as is_ip_text, odd_shape, outcome_of, principal,
                                 resource_of, tool_name)
-from .cloudtrail_columns import camel_record, lower_cased
+from .cloudtrail_columns import named_record
 from .cloudtrail_ocsf import from_ocsf, is_ocsf
 from .cloudtrail_operations import verb_operation as _verb_operation
 from .libs import (PARQUET_MAGIC, SORT_KEYS, JSONDecodeError, ParquetUnreadable, dumps, dumps_any, loads, no_lone_surrogates,
@@ -202,8 +202,6 @@ class CloudTrailAdapter(JsonInput):
         record = _unwrap(item)
         if isinstance(record, str):  # why it is not a record
             return BadRecord(source, record, _dumps(item))
-        if "eventtime" in record and lower_cased(record):  # a query engine's row (cloudtrail_columns.py)
-            record = camel_record(record)
         if record.get("eventType") == "AwsCloudTrailInsight":
             self.skipped["insight event"] += 1  # a rate anomaly CloudTrail computed, no one's call
             return None
@@ -345,6 +343,8 @@ def _unwrap(item: Any) -> dict[str, Any] | str:
             return from_ocsf(item)
         except Exception as e:  # noqa: BLE001 - an event of an unforeseen shape costs that event
             return failure(e)
+    if "eventTime" not in item:  # a query engine's, a data lake's or a SIEM's names for its fields (cloudtrail_columns.py)
+        return named_record(item)
     return item
 
 

@@ -1,17 +1,27 @@
-"""CloudTrail records as a query engine returns them: every column name in lower case.
+"""CloudTrail records under other names for their fields: a query engine's, a data lake's, a SIEM's.
 
-Athena's CloudTrail table (the one the CloudTrail console creates), a Glue crawler's, Snowflake's and
-other data lakes' exports name the record's fields ``eventtime``, ``useridentity``, ``sessioncontext``
-..., and keep ``requestparameters``, ``responseelements`` and ``additionaleventdata`` as JSON text.
-``camel_record`` gives such a row CloudTrail's own names back, for the fields CloudTrail writes
-(the record reference), and parses those texts. What a service put inside ``requestParameters`` keeps
-its names: they are the API's, not CloudTrail's.
+- Every name in lower case: Athena's CloudTrail table (the one the CloudTrail console creates), a Glue
+  crawler's, Snowflake's and other data lakes' exports (``eventtime``, ``useridentity``, ``sessioncontext``).
+- In snake case: connectors that copy CloudTrail into a warehouse (``event_time``, ``user_identity``).
+- Elastic's AWS integration (ECS): the record's own fields under ``aws.cloudtrail`` in snake case
+  (``user_identity.session_context.session_issuer.arn``, ``request_parameters``...), its name, source, id and
+  time moved to ECS fields (``event.action``, ``event.provider``, ``event.id``, ``@timestamp``,
+  ``cloud.region``, ``source.address``, ``user_agent.original``); the parameters as text and, when the
+  integration keeps them, as objects under ``aws.cloudtrail.flattened``. Nested or as dotted keys (an export
+  of the document's fields). A document that keeps the whole record (``event.original``) is read from it
+  (cloudtrail.py).
 
->>> r = camel_record({"eventtime": "2023-01-10 21:16:37", "eventsource": "ec2.amazonaws.com",
+``named_record`` gives such a record CloudTrail's own names back, for the fields CloudTrail writes (the
+record reference), and parses the parameters kept as JSON text. What a service put inside
+``requestParameters`` keeps its names: they are the API's, not CloudTrail's.
+
+>>> r = named_record({"eventtime": "2023-01-10 21:16:37", "eventsource": "ec2.amazonaws.com",
 ...                   "eventname": "DescribeInstances", "useridentity": {"type": "IAMUser", "accesskeyid": "AKIA1"},
 ...                   "requestparameters": '{"instancesSet": {}}', "readonly": "true", "resources": [{"arn": "x"}]})
 >>> r["eventTime"], r["userIdentity"]["accessKeyId"], r["requestParameters"], r["readOnly"], r["resources"]
 ('2023-01-10 21:16:37', 'AKIA1', {'instancesSet': {}}, True, [{'ARN': 'x'}])
+>>> named_record({"event_time": "2023-01-10T21:16:37Z", "user_identity": {"access_key_id": "AKIA1"}})["userIdentity"]
+{'accessKeyId': 'AKIA1'}
 """
 
 from typing import Any, Final
@@ -31,19 +41,31 @@ _NAMES: Final = (
     "federatedProvider", "sourceIdentity", "ec2RoleDelivery", "ec2Issuer", "assumedRoot",
     "tlsVersion", "cipherSuite", "clientProvidedHostHeader",
 )
-_CAMEL: Final = {n.lower(): n for n in _NAMES}
+_CAMEL: Final = {n.lower(): n for n in _NAMES}  # a name lower-cased, its underscores dropped -> CloudTrail's
 _TEXTS: Final = ("requestParameters", "responseElements", "additionalEventData", "serviceEventDetails")
 _FLAGS: Final = ("readOnly", "managementEvent")  # booleans a table may hold as text
+_ECS: Final = "aws.cloudtrail."
+# ECS fields that hold what CloudTrail writes at the top of its record
+_ECS_TOP: Final = (("eventName", ("event", "action")), ("eventSource", ("event", "provider")), ("eventID", ("event", "id")),
+                   ("eventTime", ("@timestamp",)), ("awsRegion", ("cloud", "region")), ("sourceIPAddress", ("source", "address")),
+                   ("sourceIPAddress", ("source", "ip")), ("userAgent", ("user_agent", "original")),
+                   ("recipientAccountId", ("cloud", "account", "id")))
 
 
-def lower_cased(item: dict[str, Any]) -> bool:
-    """Whether a record names its fields in lower case (``eventtime`` and no ``eventTime``)."""
-    return "eventtime" in item and "eventTime" not in item
+def named_record(item: dict[str, Any]) -> dict[str, Any]:
+    """The record with CloudTrail's names (see the module), or ``item`` as it is when it is none of those forms."""
+    if "eventtime" in item or "event_time" in item:
+        return _camel(item)
+    ecs = _ecs_record(item)
+    return item if ecs is None else ecs
 
 
-def camel_record(item: dict[str, Any]) -> dict[str, Any]:
-    """The record with CloudTrail's names (see the module)."""
-    record = {_CAMEL.get(k, k): v for k, v in item.items()}
+def _name(key: str) -> str:
+    return _CAMEL.get(key.replace("_", "").lower(), key)
+
+
+def _camel(item: dict[str, Any]) -> dict[str, Any]:
+    record = {_name(k): v for k, v in item.items()}
     identity = record.get("userIdentity")
     if isinstance(identity, dict):
         record["userIdentity"] = _named(identity)
@@ -51,7 +73,7 @@ def camel_record(item: dict[str, Any]) -> dict[str, Any]:
         record["tlsDetails"] = _named(record["tlsDetails"])
     resources = record.get("resources")
     if isinstance(resources, list):  # CloudTrail writes a resource's ARN in capitals
-        record["resources"] = [{"ARN" if k == "arn" else _CAMEL.get(k, k): v for k, v in r.items()} if isinstance(r, dict)
+        record["resources"] = [{"ARN" if k.lower() == "arn" else _name(k): v for k, v in r.items()} if isinstance(r, dict)
                                else r for r in resources]
     for key in _TEXTS:
         text = record.get(key)
@@ -69,5 +91,47 @@ def camel_record(item: dict[str, Any]) -> dict[str, Any]:
 def _named(value: Any) -> Any:
     """CloudTrail's names in an identity's objects, all the way down."""
     if isinstance(value, dict):
-        return {_CAMEL.get(k, k): _named(v) for k, v in value.items()}
+        return {_name(k): _named(v) for k, v in value.items()}
     return value
+
+
+def _ecs_record(item: dict[str, Any]) -> dict[str, Any] | None:
+    """An ECS document's CloudTrail record (Elastic's AWS integration), or None when it is not one."""
+    aws = item.get("aws")
+    ct = aws.get("cloudtrail") if isinstance(aws, dict) else None
+    if not isinstance(ct, dict):
+        ct = _unflattened(item)
+        if ct is None:
+            return None
+        item = _unflattened(item, "") or item
+    record = _camel(ct)
+    flattened = ct.get("flattened")
+    if isinstance(flattened, dict):  # the parameters as objects, where the integration keeps them so
+        record.pop("flattened", None)
+        for key, value in flattened.items():
+            if isinstance(value, (dict, list)):
+                record[_name(key)] = value
+    for name, path in _ECS_TOP:
+        if record.get(name) is None:
+            value: Any = item
+            for key in path:
+                value = value.get(key) if isinstance(value, dict) else None
+            if value is not None:
+                record[name] = value
+    return record if isinstance(record.get("eventName"), str) else None
+
+
+def _unflattened(item: dict[str, Any], prefix: str = _ECS) -> dict[str, Any] | None:
+    """The keys of a document's dotted fields under ``prefix`` as nested objects (None: it has none)."""
+    out: dict[str, Any] = {}
+    for key, value in item.items():
+        if isinstance(key, str) and key.startswith(prefix) and key != prefix:
+            node = out
+            *parents, last = key[len(prefix):].split(".")
+            for p in parents:
+                node = node.setdefault(p, {})
+                if not isinstance(node, dict):
+                    break
+            else:
+                node[last] = value
+    return out or None
