@@ -122,16 +122,24 @@ def _ecs_record(item: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _unflattened(item: dict[str, Any], prefix: str = _ECS) -> dict[str, Any] | None:
-    """The keys of a document's dotted fields under ``prefix`` as nested objects (None: it has none)."""
+    """The document's fields under ``prefix`` with their dotted keys as nested objects (None: it has none).
+    Only objects made here are written into: the document is left as it was."""
     out: dict[str, Any] = {}
+    plain: list[tuple[str, Any]] = []
     for key, value in item.items():
-        if isinstance(key, str) and key.startswith(prefix) and key != prefix:
-            node = out
-            *parents, last = key[len(prefix):].split(".")
-            for p in parents:
-                node = node.setdefault(p, {})
-                if not isinstance(node, dict):
-                    break
-            else:
-                node[last] = value
+        if not (isinstance(key, str) and key.startswith(prefix) and key != prefix):
+            continue
+        *parents, last = key[len(prefix):].split(".")
+        if not parents:
+            plain.append((last, value))
+            continue
+        node = out
+        for p in parents:
+            node = node.setdefault(p, {})
+            if not isinstance(node, dict):
+                break
+        else:
+            node[last] = value
+    for key, value in plain:  # (a field not dotted: where no dotted key made an object of that name)
+        out.setdefault(key, value)
     return out or None

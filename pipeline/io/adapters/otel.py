@@ -2,7 +2,7 @@
 
 A span becomes an action when its ``gen_ai.operation.name`` (or the first word of its name) is ``execute_tool``
 (a tool call), ``invoke_agent``, ``chat``, ``text_completion`` or ``generate_content`` (model use, operation
-``invoke``), or ``retrieval`` or ``search_memory`` (documents read into the model's context: retrievals.py); a span
+``invoke``), or ``retrieval`` or a memory operation (``search_memory``, ``upsert_memory``...: retrievals.py); a span
 with no operation that is an MCP ``tools/call`` or names a tool (``gen_ai.tool.name``) is a tool call. Other spans
 (HTTP, ``embeddings``...) are counted in ``skipped``, not dead-lettered. Other producers' keys (OpenInference,
 Traceloop, ADK, Claude Code...): otel_conventions.py.
