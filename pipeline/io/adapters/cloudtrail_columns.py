@@ -53,15 +53,20 @@ _ECS_TOP: Final = (("eventName", ("event", "action")), ("eventSource", ("event",
 
 
 def named_record(item: dict[str, Any]) -> dict[str, Any]:
-    """The record with CloudTrail's names (see the module), or ``item`` as it is when it is none of those forms."""
+    """The record with CloudTrail's names (see the module), or ``item`` as it is when it is none of those forms.
+
+    >>> named_record({"eventtime": "2023-01-10 21:16:37", 7: "a Parquet map's key", "resources": [{1: "x"}]})[7]
+    "a Parquet map's key"
+    """
     if "eventtime" in item or "event_time" in item:
         return _camel(item)
     ecs = _ecs_record(item)
     return item if ecs is None else ecs
 
 
-def _name(key: str) -> str:
-    return _CAMEL.get(key.replace("_", "").lower(), key)
+def _name(key: Any) -> Any:
+    """CloudTrail's name for a field named in lower or snake case; any other key as it is (a Parquet map's may be no text)."""
+    return _CAMEL.get(key.replace("_", "").lower(), key) if type(key) is str else key
 
 
 def _camel(item: dict[str, Any]) -> dict[str, Any]:
@@ -73,7 +78,7 @@ def _camel(item: dict[str, Any]) -> dict[str, Any]:
         record["tlsDetails"] = _named(record["tlsDetails"])
     resources = record.get("resources")
     if isinstance(resources, list):  # CloudTrail writes a resource's ARN in capitals
-        record["resources"] = [{"ARN" if k.lower() == "arn" else _name(k): v for k, v in r.items()} if isinstance(r, dict)
+        record["resources"] = [{"ARN" if _name(k) == "arn" else _name(k): v for k, v in r.items()} if isinstance(r, dict)
                                else r for r in resources]
     for key in _TEXTS:
         text = record.get(key)
