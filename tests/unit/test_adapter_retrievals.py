@@ -188,9 +188,10 @@ def test_a_memory_write_that_keeps_what_an_injected_result_named_is_judged_as_a_
 
 
 def test_a_document_index_too_long_to_be_one_is_passed_over():
-    """A flattened key whose index is thousands of digits (int() of it would raise): the other documents are read."""
+    """A flattened key whose index is thousands of digits, or a digit int() does not read (a superscript two):
+    passed over, the other documents are read."""
     span = _span("a00000000000000a", "retrieve", 1, {
-        "openinference.span.kind": "RETRIEVER", "input.value": "q",
+        "openinference.span.kind": "RETRIEVER", "input.value": "q", "retrieval.documents.\u00b2.document.content": "y",
         "retrieval.documents." + "9" * 5000 + ".document.content": "x", "retrieval.documents.0.document.content": "kept"})
     (a,) = OtelAdapter().decode(_request(span), "m")
     assert (a.tool, a.attributes["result"]) == ("gen_ai.retrieval", [{"content": "kept"}])

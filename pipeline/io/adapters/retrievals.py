@@ -61,6 +61,6 @@ def indexed_documents(a: dict[str, Any]) -> list[dict[str, Any]] | None:
     for key, value in a.items():
         if key.startswith(_OI_DOCUMENTS):
             index, _, field = key[len(_OI_DOCUMENTS):].partition(".document.")
-            if index.isdigit() and len(index) < 10 and field and (int(index) in docs or len(docs) < MAX_DOCUMENTS):
+            if index.isascii() and index.isdigit() and len(index) < 10 and field and (int(index) in docs or len(docs) < MAX_DOCUMENTS):
                 docs.setdefault(int(index), {})[field] = value
     return [docs[i] for i in sorted(docs)] if docs else None
