@@ -26,7 +26,7 @@ record reference), and parses the parameters kept as JSON text. What a service p
 
 from typing import Any, Final
 
-from .libs import JSONDecodeError, loads
+from .json_text import parse_json_text
 
 # The record's fields and those inside userIdentity, sessionContext, tlsDetails (CloudTrail record contents).
 _NAMES: Final = (
@@ -83,10 +83,7 @@ def _camel(item: dict[str, Any]) -> dict[str, Any]:
     for key in _TEXTS:
         text = record.get(key)
         if isinstance(text, str) and text[:1] in ("{", "["):
-            try:
-                record[key] = loads(text)
-            except JSONDecodeError:
-                pass  # left as text: the mapping reads what it can
+            record[key] = parse_json_text(text)  # (text that is no JSON stays text: the mapping reads what it can)
     for key in _FLAGS:
         if record.get(key) in ("true", "false"):
             record[key] = record[key] == "true"
