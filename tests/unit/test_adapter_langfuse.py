@@ -65,6 +65,10 @@ def test_a_trace_saved_beside_its_observations_reads_as_the_api_s(tmp_path):
     both = {"traces": [beside["trace"], other], "observations": DOC["observations"] + moved}
     got = [(a.tool, a.agent_id, a.session_id) for a in OtelAdapter().decode(orjson.dumps(both), "traces.json") if isinstance(a, Action)]
     assert got == [(a.tool, a.agent_id, a.session_id) for a in OtelAdapter().read(TRACE)] + [("lookup_fx", "fx-checker", "sess-7")]
+    # a trace listed twice (an export run twice into one file) still reads each observation once
+    twice = {**both, "traces": [beside["trace"], other, other]}
+    again = [(a.tool, a.agent_id, a.session_id) for a in OtelAdapter().decode(orjson.dumps(twice), "traces.json") if isinstance(a, Action)]
+    assert again == got
 
 
 def test_bad_items_cost_only_themselves():

@@ -59,7 +59,12 @@ def _joined(item: Any) -> Any:
     for o in item["observations"]:
         trace = o.get("traceId") if o.__class__ is dict else None
         (ids[trace] if type(trace) is str and trace in ids else alone).append(o)
-    return [{**t, "observations": ids[t["id"]]} if t.__class__ is dict and t.get("id") in ids else t for t in traces] + alone
+    out = []
+    for t in traces:  # (a trace id listed twice takes its observations once: the first copy)
+        if t.__class__ is dict and t.get("id") in ids:
+            t = {**t, "observations": ids.pop(t["id"])}
+        out.append(t)
+    return out + alone
 
 
 def is_langfuse(doc: Any) -> bool:
