@@ -147,6 +147,14 @@ def test_langfuse_and_langsmith_retrievers():
     ls = [a for a in OtelAdapter().decode(orjson.dumps(runs), "ls") if isinstance(a, Action) and a.tool == "gen_ai.retrieval"]
     assert [(a.operation, a.attributes["arguments"], a.attributes["result"][0]["page_content"]) for a in ls] == [
         ("read", {"query": "refund policy"}, POISONED)]
+    # the same run through LangSmith's OpenTelemetry export: an "embeddings" span of kind retriever
+    exported = _span("a000000000000007", "VectorStoreRetriever", 1, {
+        "langsmith.span.kind": "retriever", "gen_ai.operation.name": "embeddings", "langsmith.trace.name": "VectorStoreRetriever",
+        "langsmith.metadata.ls_retriever_name": "vectorstore", "langsmith.metadata.thread_id": "th-1",
+        "gen_ai.prompt": orjson.dumps(runs[1]["inputs"]).decode(), "gen_ai.completion": orjson.dumps(runs[1]["outputs"]).decode()})
+    (a,) = OtelAdapter().decode(_request(exported), "m")
+    assert (a.tool, a.operation, a.session_id, a.attributes["arguments"], a.attributes["result"]) == (
+        "gen_ai.retrieval", "read", "th-1", {"query": "refund policy"}, runs[1]["outputs"]["documents"])
 
 
 def test_a_retrieval_with_no_documents_recorded_is_still_the_read():

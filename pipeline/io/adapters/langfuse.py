@@ -28,7 +28,7 @@ on): no text ``id`` / ``traceId``, a ``startTime`` that is not an ISO time after
 from typing import Any
 
 from .json_text import parse_json_text
-from .otel_conventions import span_agent
+from .otel_conventions import beeai_event, span_agent
 from .otlp import Span, SpanError
 from .trace_exports import Read, bad, each_item, first_item, genai_attributes, iso_nanos, still_a_link, text_id, tools_asked
 
@@ -96,6 +96,9 @@ def _observation(item: Any, position: str, tools: frozenset[str] = frozenset()) 
     if not _observation_like(item):
         raise SpanError("not a Langfuse observation (traceId, startTime, type)")
     otel = _otel(item.get("metadata"))
+    event = beeai_event(otel) if otel.get("openinference.span.kind") == "TOOL" else None
+    if event is not None:  # (a span of each event: its tool's call, or a part of it)
+        otel = {**otel, **event}
     kind = _kind(item["type"], otel)
     if kind == "SPAN" and tools and type(item.get("name")) is str and item["name"] in tools:
         kind = "TOOL"  # (a v2 trace's tool call: ``_asked_tools``)

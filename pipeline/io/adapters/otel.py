@@ -257,7 +257,7 @@ class OtelAdapter(JsonInput):
         """The GenAI operation of a span, or None (counted in ``skipped``) when it is no action."""
         a = span.attrs
         op = a.get("gen_ai.operation.name")
-        if op is None:
+        if op is None or op == "embeddings":  # (LangSmith's export says so of a retriever run)
             a = as_genai(span)
             op = a.get("gen_ai.operation.name")
         if op is None:

@@ -55,8 +55,8 @@ _FAMILIES = ("openinference.span.kind", "traceloop.span.kind", "ai.operationId",
 # OpenLLMetry's model-client spans (``openai.chat``, ``anthropic.chat``): the kind of request, no operation.
 _LLM_REQUEST = {"chat": "chat", "completion": "text_completion"}
 # LangSmith's OpenTelemetry export (LangChain, LangGraph): it sets gen_ai.operation.name (a tool run is
-# execute_tool) but names the tool only in langsmith.trace.name, its inputs and outputs in gen_ai.prompt /
-# gen_ai.completion, the conversation (a LangGraph thread) in its run metadata.
+# execute_tool, a retriever's "embeddings") but names the tool only in langsmith.trace.name, its inputs and
+# outputs in gen_ai.prompt / gen_ai.completion, the conversation (a LangGraph thread) in its run metadata.
 _LANGSMITH = "langsmith.span.kind"
 _LANGSMITH_SESSION = ("langsmith.metadata.thread_id", "langsmith.metadata.session_id", "langsmith.metadata.conversation_id")
 # The agent: the name LangChain gives each run under an agent it names (a sub-agent's its own), else the graph's.
@@ -124,7 +124,10 @@ def aliased(a: dict[str, Any], name: str = "", root: bool = False) -> dict[str, 
         _claude_code(out, a, kind)
     kind = a.get("openinference.span.kind")
     if type(kind) is str:  # (a list or map there is no kind: unhashable, it raised)
-        if kind in _OPENINFERENCE and not (kind == "AGENT" and root and not any(k in a for k in _OI_AGENT_SAYS)):
+        event = beeai_event(a) if kind == "TOOL" else None
+        if event is not None:
+            out.update((k, v) for k, v in event.items() if k not in a)
+        elif kind in _OPENINFERENCE and not (kind == "AGENT" and root and not any(k in a for k in _OI_AGENT_SAYS)):
             out.setdefault("gen_ai.operation.name", _OPENINFERENCE[kind])
         # any kind may carry the session or the agent (a LangChain agent's CHAIN span): its descendants inherit them
         for key, gen_ai in _OPENINFERENCE_KEYS.items():
@@ -172,6 +175,30 @@ def aliased(a: dict[str, Any], name: str = "", root: bool = False) -> dict[str, 
     return out
 
 
+def beeai_event(a: dict[str, Any]) -> dict[str, Any] | None:
+    """BeeAI's first OpenInference instrumentation (to mid-2025) made a span of each event its emitter sent: a
+    tool's (``target`` ``tool.<namespace>.<event>``, no ``tool.name``) ``success`` or ``error`` event is its
+    call (``tool.parameters`` its arguments, ``output.value`` its result; the tool named by its namespace), the
+    others (``start``, ``finish``, ``retry``) parts of it, skipped under their name. None: no such event.
+
+    >>> beeai_event({"target": "tool.search.wikipedia.success", "tool.parameters": {"query": "Gaudi"}})
+    {'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'search.wikipedia', 'gen_ai.tool.call.arguments': {'query': 'Gaudi'}}
+    >>> beeai_event({"target": "tool.search.wikipedia.start"}), beeai_event({"tool.name": "x", "target": "tool.x.success"})
+    ({'gen_ai.operation.name': 'beeai.start'}, None)
+    """
+    target = a.get("target")
+    if type(target) is not str or not target.startswith("tool.") or "tool.name" in a:
+        return None
+    path, _, event = target.rpartition(".")
+    if event not in ("success", "error") or len(path) < 6:
+        return {"gen_ai.operation.name": f"beeai.{event[:40]}"}
+    out = {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": path[5:]}
+    for key, gen_ai in (("tool.parameters", "gen_ai.tool.call.arguments"), ("output.value", "gen_ai.tool.call.result")):
+        if a.get(key) is not None:
+            out[gen_ai] = a[key]
+    return out
+
+
 def span_agent(name: str) -> str:
     """The agent an agent span is named after (OpenInference's ADK instrumentation: ``agent_run [<agent>]``).
 
@@ -210,11 +237,16 @@ def _langsmith(out: dict[str, Any], a: dict[str, Any], name: str) -> None:
         if key in a:
             out.setdefault("gen_ai.agent.name", a[key])
             break
-    if a.get(_LANGSMITH) == "tool":
+    kind = a.get(_LANGSMITH)
+    if kind == "tool":
         tool = a.get("langsmith.trace.name") or name
         _tool_family(out, "execute_tool", tool if type(tool) is str else "",  # a name that is no text: a dead letter
                      _unwrapped(parse_json_text(a.get("gen_ai.prompt")), "input"),
                      _unwrapped(parse_json_text(a.get("gen_ai.completion")), "output"))
+    elif kind == "retriever":  # exported as an "embeddings" operation: its inputs the query, its outputs the documents
+        out["gen_ai.operation.name"] = "retrieval"
+        _tool_family(out, "retrieval", "", _unwrapped(parse_json_text(a.get("gen_ai.prompt")), "query"),
+                     _unwrapped(parse_json_text(a.get("gen_ai.completion")), "documents"))
 
 
 def _claude_code(out: dict[str, Any], a: dict[str, Any], kind: str) -> None:
