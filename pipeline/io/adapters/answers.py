@@ -16,8 +16,6 @@ model-use action, which ``intent.injected_target`` reads (detectors/injection_an
 from collections.abc import Callable
 from typing import Any, Final
 
-import orjson
-
 from .messages import plain
 from .json_text import parse_json_text
 from .otel_messages import output_messages
@@ -70,11 +68,15 @@ def span_answer(a: dict[str, Any], events: Callable[[], list[tuple[str, dict[str
 
 
 def _messages_answer(messages: Any) -> str | None:
-    if type(messages) is str:
-        try:
-            messages = orjson.loads(messages)
-        except orjson.JSONDecodeError:
-            return None
+    """The model's text in output messages (a list, one message, or either as JSON text or as Python printed it).
+
+    >>> _messages_answer('[{"role": "assistant", "content": "Booked."}]'), _messages_answer("{'role': 'assistant', 'content': 'Booked.'}")
+    ('Booked.', 'Booked.')
+    >>> _messages_answer("Booked."), _messages_answer("[not json")
+    (None, None)
+    """
+    if type(messages) is str:  # (JSON text; text that is none stays text, no messages)
+        messages = parse_json_text(messages)
     if type(messages) is dict:
         messages = [messages]
     if type(messages) is not list:
