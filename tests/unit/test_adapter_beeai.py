@@ -76,3 +76,38 @@ def test_the_same_events_as_langfuse_keeps_them():
     assert not [r for r in results if isinstance(r, BadRecord)]
     calls = [a for a in results if isinstance(a, Action) and not a.tool.startswith("gen_ai.")]
     assert [(a.tool, a.attributes["arguments"], a.attributes["result"]) for a in calls] == [("search.wikipedia", PARAMS, RESULT)]
+
+
+def test_the_first_instrumentations_agent_events_are_skipped_not_read_as_agents():
+    doc = _otlp()
+    spans = doc["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    spans.append(_span("2d8ae8c504c576d0", "agent.react.update-18", 3, {
+        "target": "agent.react.update", "name": "update", "openinference.span.kind": "AGENT", "tool.name": "OpenMeteoTool",
+        "output.value": '{"temperature": 21}'}, parent="cb4886242bf214b8"))
+    adapter = OtelAdapter()
+    results = list(adapter.decode(orjson.dumps(doc), "m"))
+    assert [a.tool for a in results if isinstance(a, Action)] == ["gen_ai.invoke_agent", "search.wikipedia"]  # (the run, its call)
+    assert adapter.skipped["beeai.update"] == 1
+
+
+def test_the_rewrite_a_span_per_run_and_under_it_one_per_other_event():
+    """openinference-instrumentation-beeai since its rewrite: a TOOL span per call (``tool.name``, ``input.value``,
+    ``output.value``) and, under it, a span of the same kind for each other event, named after it."""
+    run = _span("3d8ae8c504c576d0", "Wikipedia", 1, {
+        "openinference.span.kind": "TOOL", "tool.name": "Wikipedia", "input.value": orjson.dumps(PARAMS).decode(),
+        "output.value": RESULT}, parent="cb4886242bf214b8")
+    events = [_span(f"3d8ae8c504c576d{i}", event, 1 + i * 0.1, {
+        "openinference.span.kind": "TOOL", "input.value": "{}", "metadata.id": f"ev-{i}", "metadata.path": f"tool.search.wikipedia.{event}",
+        "metadata.trace.id": "tr-1"}, parent="3d8ae8c504c576d0") for i, event in enumerate(("start", "finish"), 1)]
+    model = _span("4d8ae8c504c576d0", "ChatModel", 0.5, {"openinference.span.kind": "LLM", "llm.model_name": "gpt-4o-mini"},
+                  parent="cb4886242bf214b8")
+    token = _span("4d8ae8c504c576d1", "new_token", 0.6, {"openinference.span.kind": "LLM", "metadata.path": "backend.openai.chat.new_token"},
+                  parent="4d8ae8c504c576d0")
+    doc = {"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": _value("trip-planner")}]},
+                              "scopeSpans": [{"spans": [_span("cb4886242bf214b8", "ReActAgent", 0, {**MAIN, "source": ""}), model, token, run, *events]}]}]}
+    adapter = OtelAdapter()
+    results = list(adapter.decode(orjson.dumps(doc), "m"))
+    assert not [r for r in results if isinstance(r, BadRecord)]
+    assert [(a.tool, a.attributes.get("arguments")) for a in results if isinstance(a, Action)] == [
+        ("gen_ai.invoke_agent", None), ("gen_ai.chat", None), ("Wikipedia", PARAMS)]
+    assert (adapter.skipped["beeai.start"], adapter.skipped["beeai.finish"], adapter.skipped["beeai.new_token"]) == (1, 1, 1)

@@ -27,8 +27,9 @@ on): no text ``id`` / ``traceId``, a ``startTime`` that is not an ISO time after
 
 from typing import Any
 
+from .beeai import beeai_event
 from .json_text import parse_json_text
-from .otel_conventions import beeai_event, span_agent
+from .otel_conventions import span_agent
 from .otlp import Span, SpanError
 from .trace_exports import Read, bad, each_item, first_item, genai_attributes, iso_nanos, still_a_link, text_id, tools_asked
 
@@ -96,8 +97,9 @@ def _observation(item: Any, position: str, tools: frozenset[str] = frozenset()) 
     if not _observation_like(item):
         raise SpanError("not a Langfuse observation (traceId, startTime, type)")
     otel = _otel(item.get("metadata"))
-    event = beeai_event(otel) if otel.get("openinference.span.kind") == "TOOL" else None
-    if event is not None:  # (a span of each event: its tool's call, or a part of it)
+    kind = otel.get("openinference.span.kind")
+    event = beeai_event(otel, kind, str(item.get("name") or "")) if type(kind) is str else None
+    if event is not None:  # (a span of each event: a tool's call, or a part of a run)
         otel = {**otel, **event}
     kind = _kind(item["type"], otel)
     if kind == "SPAN" and tools and type(item.get("name")) is str and item["name"] in tools:
@@ -159,13 +161,16 @@ def _otel(metadata: Any) -> dict[str, Any]:
     return otel if otel.__class__ is dict else {}
 
 
+_EMPTY = (None, "", {}, [], "{}", "[]", "null")  # (Langfuse writes an observation's empty input or output as "{}")
+
+
 def _with_otel(a: dict[str, Any], otel: dict[str, Any]) -> dict[str, Any]:
     """The span's attributes (``_otel``) read as the span's (an ADK tool's arguments and response when Langfuse's
-    ``input`` / ``output`` are empty), under what the observation itself says (empty values aside)."""
+    ``input`` / ``output`` are empty, or "{}"), under what the observation itself says (empty values aside)."""
     if not otel:
         return a
     out = {k: v for k, v in otel.items() if type(k) is str}
-    out.update((k, v) for k, v in a.items() if v not in (None, "", {}, []))
+    out.update((k, v) for k, v in a.items() if v not in _EMPTY)
     out.update((k, otel[k]) for k in _OTEL_NAMES if type(otel.get(k)) is str and otel[k])
     return out
 

@@ -17,6 +17,7 @@
 
 from typing import Any, Final
 
+from .beeai import beeai_event
 from .json_text import parse_json_text
 from .otlp import Span
 from .retrievals import indexed_documents
@@ -124,8 +125,8 @@ def aliased(a: dict[str, Any], name: str = "", root: bool = False) -> dict[str, 
         _claude_code(out, a, kind)
     kind = a.get("openinference.span.kind")
     if type(kind) is str:  # (a list or map there is no kind: unhashable, it raised)
-        event = beeai_event(a) if kind == "TOOL" else None
-        if event is not None:
+        event = beeai_event(a, kind, name)
+        if event is not None:  # (a span of each event: a tool's call, or a part of a run)
             out.update((k, v) for k, v in event.items() if k not in a)
         elif kind in _OPENINFERENCE and not (kind == "AGENT" and root and not any(k in a for k in _OI_AGENT_SAYS)):
             out.setdefault("gen_ai.operation.name", _OPENINFERENCE[kind])
@@ -172,30 +173,6 @@ def aliased(a: dict[str, Any], name: str = "", root: bool = False) -> dict[str, 
                             ("langfuse.session.id", "gen_ai.conversation.id"), ("session.id", "gen_ai.conversation.id")):
             if key in a:
                 out.setdefault(gen_ai, a[key])
-    return out
-
-
-def beeai_event(a: dict[str, Any]) -> dict[str, Any] | None:
-    """BeeAI's first OpenInference instrumentation (to mid-2025) made a span of each event its emitter sent: a
-    tool's (``target`` ``tool.<namespace>.<event>``, no ``tool.name``) ``success`` or ``error`` event is its
-    call (``tool.parameters`` its arguments, ``output.value`` its result; the tool named by its namespace), the
-    others (``start``, ``finish``, ``retry``) parts of it, skipped under their name. None: no such event.
-
-    >>> beeai_event({"target": "tool.search.wikipedia.success", "tool.parameters": {"query": "Gaudi"}})
-    {'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'search.wikipedia', 'gen_ai.tool.call.arguments': {'query': 'Gaudi'}}
-    >>> beeai_event({"target": "tool.search.wikipedia.start"}), beeai_event({"tool.name": "x", "target": "tool.x.success"})
-    ({'gen_ai.operation.name': 'beeai.start'}, None)
-    """
-    target = a.get("target")
-    if type(target) is not str or not target.startswith("tool.") or "tool.name" in a:
-        return None
-    path, _, event = target.rpartition(".")
-    if event not in ("success", "error") or len(path) < 6:
-        return {"gen_ai.operation.name": f"beeai.{event[:40]}"}
-    out = {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": path[5:]}
-    for key, gen_ai in (("tool.parameters", "gen_ai.tool.call.arguments"), ("output.value", "gen_ai.tool.call.result")):
-        if a.get(key) is not None:
-            out[gen_ai] = a[key]
     return out
 
 
