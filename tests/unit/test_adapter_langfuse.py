@@ -195,3 +195,16 @@ def test_what_the_span_said_it_was_types_the_observation():
     assert acts[1].attributes["arguments"] == {"iban": "GB33BUKB20201555555555"}
     assert "answer" not in acts[3].attributes  # Agno's printed nothing
     assert adapter.skipped == {"langfuse.trace": 1, "langfuse.create_agent": 1, "langfuse.span": 2}
+
+
+def test_a_tool_run_langsmith_exported_keeps_its_arguments_unwrapped():
+    """The Claude Agent SDK traced by LangSmith's OpenTelemetry export into Langfuse: a tool run's one argument
+    wrapped as ``{"input": ...}`` (JSON text), as LangSmith's own runs hold it."""
+    otel = {"langsmith.span.kind": "tool", "langsmith.trace.name": "mcp__weather__get_weather", "gen_ai.operation.name": "execute_tool"}
+    doc = {"trace": {"id": "t9", "name": "claude.conversation"}, "observations": [
+        _obs(1, "TOOL", "mcp__weather__get_weather", None, input='{"input":{"city":"Berlin"}}',
+             output='{"content":[{"type":"text","text":"Weather in Berlin: Cloudy"}]}',
+             metadata=orjson.dumps({"attributes": otel}).decode())]}
+    (a,) = [r for r in OtelAdapter().decode(orjson.dumps(doc), "t.json") if isinstance(r, Action)]
+    assert (a.tool, a.attributes["arguments"]) == ("mcp__weather__get_weather", {"city": "Berlin"})
+    assert a.attributes["result"] == {"content": [{"type": "text", "text": "Weather in Berlin: Cloudy"}]}

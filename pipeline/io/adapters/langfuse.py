@@ -107,6 +107,11 @@ def _observation(item: Any, position: str, tools: frozenset[str] = frozenset()) 
     op = _OPERATIONS.get(kind, "") if type(kind) is str else ""
     a = genai_attributes(op, f"langfuse.{str(kind).lower()[:40]}", item, True)
     a = _with_otel(a, otel)
+    if op == "execute_tool" and otel.get("langsmith.span.kind") == "tool":  # (sent by LangSmith's export: a
+        for key, wrap in (("gen_ai.tool.call.arguments", "input"), ("gen_ai.tool.call.result", "output")):
+            value = parse_json_text(a.get(key))  # one-argument tool's input wrapped, any output, as in its runs)
+            if value.__class__ is dict and len(value) == 1 and wrap in value:
+                a[key] = value[wrap]
     if op == "invoke_agent" and type(item.get("name")) is str and a.get("gen_ai.agent.name") == item["name"]:
         a["gen_ai.agent.name"] = span_agent(item["name"])  # (named after its span)
     a["langfuse.type"] = kind
