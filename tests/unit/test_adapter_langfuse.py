@@ -199,12 +199,13 @@ def test_what_the_span_said_it_was_types_the_observation():
 
 def test_a_tool_run_langsmith_exported_keeps_its_arguments_unwrapped():
     """The Claude Agent SDK traced by LangSmith's OpenTelemetry export into Langfuse: a tool run's one argument
-    wrapped as ``{"input": ...}`` (JSON text), as LangSmith's own runs hold it."""
+    wrapped as ``{"input": ...}`` (JSON text), as LangSmith's own runs hold it; the request its query's
+    ``{"prompt": ...}``, the trace's input (JSON text, encoded twice as Langfuse exports it)."""
     otel = {"langsmith.span.kind": "tool", "langsmith.trace.name": "mcp__weather__get_weather", "gen_ai.operation.name": "execute_tool"}
-    doc = {"trace": {"id": "t9", "name": "claude.conversation"}, "observations": [
+    doc = {"trace": {"id": "t9", "name": "claude.conversation", "input": orjson.dumps('{"prompt":"Weather in Berlin?","system":"Be brief."}').decode()}, "observations": [
         _obs(1, "TOOL", "mcp__weather__get_weather", None, input='{"input":{"city":"Berlin"}}',
              output='{"content":[{"type":"text","text":"Weather in Berlin: Cloudy"}]}',
              metadata=orjson.dumps({"attributes": otel}).decode())]}
     (a,) = [r for r in OtelAdapter().decode(orjson.dumps(doc), "t.json") if isinstance(r, Action)]
-    assert (a.tool, a.attributes["arguments"]) == ("mcp__weather__get_weather", {"city": "Berlin"})
+    assert (a.tool, a.attributes["arguments"], a.attributes["request"]) == ("mcp__weather__get_weather", {"city": "Berlin"}, "Weather in Berlin?")
     assert a.attributes["result"] == {"content": [{"type": "text", "text": "Weather in Berlin: Cloudy"}]}

@@ -49,6 +49,11 @@ def test_an_output_asking_for_a_call_or_ending_on_a_result_is_no_reply():
     assert output_reply({"messages": [AI, {"type": "tool", "content": "booked", "tool_call_id": "c1"}]}) is None
     assert output_reply({"output": [{"type": "function_call", "name": "reserve_hotel", "arguments": "{}"}]}) is None
     assert output_reply({"type": "tool", "content": "Visit Riverside View Hotel.", "tool_call_id": "c1"}) is None  # a tool's
+    # Koog's call step (OpenLLMetry's flattened completion): its calls written as the content's JSON text
+    koog = {"gen_ai.completion.0.role": "assistant", "gen_ai.completion.0.finish_reason": "tool_calls",
+            "gen_ai.completion.0.content": J([{"function": {"name": "reserve_hotel", "arguments": "{}"}, "id": "c1", "type": "function"}]).decode()}
+    assert span_answer(koog) is None
+    assert span_answer({**koog, "gen_ai.completion.0.content": '[{"hotel": "Riverside View"}] is what I found.'}) is not None
     # the choice, not an earlier turn's words in the history the events repeat
     events = [{"event.name": "gen_ai.assistant.message", "role": "assistant", "content": "Earlier words."},
               {"event.name": "gen_ai.choice", "message": calls}]

@@ -45,7 +45,21 @@ def answer_text(m: dict[str, Any]) -> str | None:
         return None
     else:
         text = message_text(m, _TEXT)
+        if text is not None and text.lstrip()[:2] == '[{' and _calls_as_text(text):
+            return None  # (Koog's: a call step's calls written as its content)
     return (text.strip()[:ANSWER_CHARS] or None) if text is not None else None
+
+
+def _calls_as_text(text: str) -> bool:
+    """Whether a message's text is only the tool calls it asks for, as JSON (``[{"function": {...}, "id": ...}]``).
+
+    >>> _calls_as_text('[{"function": {"name": "HelloTool", "arguments": "{}"}, "id": "call_1", "type": "function"}]')
+    True
+    >>> _calls_as_text("I will look that up.")
+    False
+    """
+    calls = parse_json_text(text)
+    return type(calls) is list and bool(calls) and all(c.__class__ is dict and "function" in c for c in calls)
 
 
 def span_answer(a: dict[str, Any], events: Callable[[], list[tuple[str, dict[str, Any]]]] | None = None) -> str | None:

@@ -144,12 +144,22 @@ def _body_request(parsed: Any, key: str) -> str | None:
 
 def _input_request(value: Any) -> str | None:
     """The request in an OpenInference agent or chain span's ``input.value``: its text, a list of
-    messages, a smolagents run's ``task``, or a body ``_body_request`` reads."""
+    messages, a smolagents run's ``task``, a ``prompt`` (the AI SDK's call, the Claude Agent SDK's query, as
+    Langfuse keeps their trace input), or a body ``_body_request`` reads.
+
+    >>> _input_request('{"prompt": "Weather in Berlin?", "system": "You are a travel assistant."}')
+    'Weather in Berlin?'
+    """
     if type(value) is not str or not value:
         return None
-    parsed = parse_json_text(value)
-    if type(parsed) is dict and "input" not in parsed and type(parsed.get("task")) is str:
-        return parsed["task"][:REQUEST_CHARS] or None  # smolagents' ``run(task)``
+    return _parsed_request(parse_json_text(value))
+
+
+def _parsed_request(parsed: Any) -> str | None:
+    if type(parsed) is dict and "input" not in parsed:
+        for key in ("task", "prompt"):  # smolagents' ``run(task)``; ``{"prompt": ...}``
+            if type(parsed.get(key)) is str:
+                return parsed[key][:REQUEST_CHARS] or None
     return user_request(parsed) if type(parsed) is list else _body_request(parsed, "input")
 
 
@@ -214,14 +224,19 @@ def _family_request(a: dict[str, Any]) -> str | None:
 
 def _langsmith_request(value: Any) -> str | None:
     """A LangSmith chain or model run's inputs: a graph's ``{"messages": [...]}``, an agent's
-    ``{"input": ...}``, a chat model's ``{"messages": [[...]]}`` (one list per prompt)."""
+    ``{"input": ...}``, a chat model's ``{"messages": [[...]]}`` (one list per prompt), the Claude Agent SDK's
+    ``{"prompt": ...}``.
+
+    >>> _langsmith_request('{"prompt": "Weather in Berlin?", "system": "Be brief."}')
+    'Weather in Berlin?'
+    """
     parsed = parse_json_text(value)
     if type(parsed) is dict:
         messages = parsed.get("messages")
         if type(messages) is list and messages and type(messages[0]) is list and (
                 not messages[0] or type(messages[0][0]) is not str):  # batched prompts, not one ("user", text) pair
             parsed = {**parsed, "messages": messages[0]}
-    return user_request(parsed) if type(parsed) is list else _body_request(parsed, "input")
+    return _parsed_request(parsed)
 
 
 def _unquoted(value: Any) -> Any:
