@@ -64,6 +64,12 @@ class DormancyParams(_Params):
 
 
 # -- cloud identity abuse (detectors/cloud.py, cloud_identity.py) ------------------------------
+class ItemWhen(_Params):
+    path: str = Field(min_length=1, description="A list of objects: a path of the call's parameters, else of the record "
+                      "(serviceData.policyDelta.bindingDeltas).")
+    matches: dict[str, list[str]] = Field(min_length=1, description="A field of the item (dotted) and its patterns (case-insensitive).")
+
+
 class When(_Params):
     """A condition on a call's parameters; every part given must hold. Paths are dotted (``a.b.c``)."""
 
@@ -85,10 +91,13 @@ class When(_Params):
                                          "(userIdentity.type, additionalEventData.MFAUsed) matches a pattern.")
     record_absent: list[str] = Field(default_factory=list, description="The record has no value at the path "
                                      "(userIdentity.invokedBy: no AWS service acted for the caller).")
+    item: ItemWhen | None = Field(default=None, description="One item of a list has fields that all match (the same "
+                                   "item: a policy change adding allUsers, not one adding someone and another removing allUsers).")
 
 
 class CatalogueCall(_Params):
-    call: str = Field(pattern=r"^[a-z0-9\-]+:[A-Za-z0-9]+$", description="service:EventName, as CloudTrail logs it.")
+    call: str = Field(pattern=r"^[a-z0-9\-]+:[A-Za-z0-9][A-Za-z0-9._]*$", description="service:EventName, as CloudTrail logs it "
+                      "(Google Cloud's: service:methodName, the service without .googleapis.com).")
     attack: str = Field(pattern=_ATTACK, description="MITRE ATT&CK technique, e.g. T1562.008.")
     what: str = Field(min_length=1, description="What the call does, for the alert's message.")
     when: When | None = None

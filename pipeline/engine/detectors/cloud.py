@@ -25,7 +25,7 @@ from intentwatch.pipeline.engine.detectors.base import Detector
 from intentwatch.pipeline.engine.detectors.cloud_calls import caller_names, cloud_call, console_session, declared, own_account, \
     record_values, service_acting
 from intentwatch.pipeline.engine.finding import Finding
-from intentwatch.pipeline.engine.params import BurstParams, CatalogueCall, CloudCalls, When, validated
+from intentwatch.pipeline.engine.params import BurstParams, CatalogueCall, CloudCalls, ItemWhen, When, validated
 from intentwatch.pipeline.engine.state import AgentState
 from intentwatch.pipeline.engine.toolcall import arguments
 from intentwatch.pipeline.engine.values import at_path, nodes_at
@@ -177,7 +177,31 @@ def _check_when(w: When, action: Action, args: dict[str, Any] | None, services: 
     for path in w.record_absent:
         if record_values(action, path):
             return None
+    if w.item is not None:
+        hit = _matching_item(w.item, action, args)
+        if hit is None:
+            return None
+        seen.append(f"{w.item.path}: {hit}")
     return "; ".join(seen) or "call"
+
+
+def _matching_item(item: ItemWhen, action: Action, args: dict[str, Any]) -> str | None:
+    """The first object of the list at ``item.path`` (the call's parameters, else the record's) whose fields all
+    match, as ``field=value`` pairs; None when none does."""
+    path = tuple(item.path.split("."))
+    for node in nodes_at(args, path, True) or nodes_at(action.attributes, path, True) or []:
+        if not isinstance(node, dict):
+            continue
+        hits = []
+        for field, pats in item.matches.items():
+            hit = next((v for v in at_path(node, tuple(field.split(".")), True) or []
+                        if any(fnmatch.fnmatchcase(str(v).lower(), p.lower()) for p in pats)), None)
+            if hit is None:
+                break
+            hits.append(f"{field}={hit}")
+        else:
+            return ", ".join(hits)
+    return None
 
 
 def _call_key(call: str) -> str:

@@ -54,13 +54,18 @@ def _cloud_call(action: Action) -> str | None:
     >>> from tests.factories import action
     >>> [cloud_call(action(tool=t)) for t in ("cloudtrail:StopLogging", "iam.amazonaws.com/CreateUser", "zendesk.get_ticket")]
     ['cloudtrail:stoplogging', 'iam:createuser', None]
+    >>> cloud_call(action(tool="google.logging.v2.ConfigServiceV2.DeleteSink", attributes={"service": "logging.googleapis.com"}))
+    'logging:google.logging.v2.configservicev2.deletesink'
     """
     attrs = action.attributes
+    tool = action.tool
     if attrs:
         src, name = attrs.get("eventSource"), attrs.get("eventName")
         if isinstance(src, str) and isinstance(name, str):
             return _key(src, name)
-    tool = action.tool
+        service = attrs.get("service")  # a Google Cloud audit log entry's serviceName (deploy/mappings/gcp-audit-log.yaml)
+        if isinstance(service, str) and service.endswith(_GOOGLE_SUFFIX) and _GOOGLE_METHOD.fullmatch(tool):
+            return f"{service[: -len(_GOOGLE_SUFFIX)].lower()}:{tool.lower()}"
     try:
         return _calls[tool]
     except KeyError:
@@ -73,6 +78,8 @@ def _cloud_call(action: Action) -> str | None:
 
 
 _API_VERSION: Final = re.compile(r"\d{8}(v\d+)?$")  # Lambda logs AddPermission20150331v2
+_GOOGLE_SUFFIX: Final = ".googleapis.com"
+_GOOGLE_METHOD: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._]*")  # storage.setIamPermissions, v1.compute.firewalls.insert
 
 
 def _key(service: str, name: str) -> str | None:
