@@ -124,6 +124,13 @@ def test_a_firewall_rule_admitting_the_internet():
                   entry("compute", "v1.compute.firewalls.insert", _firewall(["0.0.0.0/0"], direction="EGRESS", **ssh))) == []
 
 
+def test_a_google_service_agent_opening_a_firewall_for_a_load_balancer_is_quiet():
+    """GKE's service agent creates a firewall rule from 0.0.0.0/0 for each load-balanced Kubernetes service."""
+    gke = entry("compute", "v1.compute.firewalls.insert", _firewall(["0.0.0.0/0"], alloweds=[{"IPProtocol": "tcp", "ports": ["80", "443"]}]))
+    gke["protoPayload"]["authenticationInfo"]["principalEmail"] = "service-195817460494@container-engine-robot.iam.gserviceaccount.com"
+    assert judged(gke) == []
+
+
 def test_keys_minted_for_a_service_account_and_a_key_version_destroyed():
     key = entry("iam", "google.iam.admin.v1.CreateServiceAccountKey",
                 {"name": "projects/-/serviceAccounts/billing@acme-prod.iam.gserviceaccount.com", "private_key_type": 2})
@@ -142,3 +149,40 @@ def test_aws_and_tool_calls_are_untouched_by_the_google_keys():
     assert cloud_call(action(tool="storage.setIamPermissions")) is None
     assert cloud_call(action(tool="storage.setIamPermissions", attributes={"service": "storage.googleapis.com"})) == "storage:storage.setiampermissions"
     assert cloud_call(action(tool="SetIamPolicy", attributes={"service": "example.com"})) is None
+
+
+def test_an_admin_role_granted_or_an_owner_invited():
+    assert judged(entry("cloudresourcemanager", "SetIamPolicy", service_data=_delta("ADD", "user:temp@mail.example", "roles/owner"))) == [
+        "cloud.privileges_escalated"]
+    assert judged(entry("cloudresourcemanager", "SetIamPolicy", service_data=_delta("ADD", "user:ann@acme.example", "roles/viewer")),
+                  entry("cloudresourcemanager", "SetIamPolicy", service_data=_delta("REMOVE", "user:old@acme.example", "roles/owner"))) == []
+    invite = entry("cloudresourcemanager", "InsertProjectOwnershipInvite", {"member": "user:outsider@mail.example", "projectId": "acme-prod"})
+    assert judged(invite) == ["cloud.privileges_escalated"]
+
+
+def test_an_api_key_created_and_a_service_made_public():
+    assert judged(entry("apikeys", "google.api.apikeys.v2.ApiKeys.CreateKey", {"parent": "projects/acme-prod/locations/global"})) == [
+        "cloud.credentials_for_another_identity"]
+    public = {"policy": {"bindings": [{"role": "roles/run.invoker", "members": ["allUsers"]}]}}
+    team = {"policy": {"bindings": [{"role": "roles/run.invoker", "members": ["user:ann@acme.example"]}]}}
+    run = "google.cloud.run.v1.Services.SetIamPolicy"
+    assert judged(entry("run", run, public, resource="projects/acme-prod/locations/us-west1/services/api")) == ["cloud.data_opened_to_outsiders"]
+    assert judged(entry("run", run, team, resource="projects/acme-prod/locations/us-west1/services/api")) == []
+
+
+def test_a_burst_of_secret_versions_read_and_of_objects_deleted():
+    access = "google.cloud.secretmanager.v1.SecretManagerService.AccessSecretVersion"
+    dump = [entry("secretmanager", access, {"name": f"projects/123/secrets/s{i}/versions/latest"}, at=i) for i in range(10)]
+    assert judged(*dump) == ["cloud.secrets_burst"]
+    assert judged(*[entry("secretmanager", access, {"name": "projects/123/secrets/db/versions/latest"}, at=i) for i in range(10)]) == []
+    wipe = [entry("storage", "storage.objects.delete", resource=f"{BUCKET}/objects/r{i}.parquet", at=i) for i in range(20)]
+    assert judged(*wipe) == ["cloud.deletion_burst"]
+    assert judged(*wipe[:19]) == []
+
+
+def test_an_outside_identity_provider_trusted_through_federation():
+    provider = entry("iam", "google.iam.v1.WorkloadIdentityPools.CreateWorkloadIdentityPoolProvider",
+                     {"parent": "projects/123/locations/global/workloadIdentityPools/ci", "workloadIdentityPoolProviderId": "gh",
+                      "workloadIdentityPoolProvider": {"oidc": {"issuerUri": "https://token.actions.githubusercontent.com"}}})
+    assert judged(provider) == ["cloud.credentials_for_another_identity"]
+    assert judged(entry("iam", "google.iam.v1.WorkloadIdentityPools.DeleteWorkloadIdentityPool", {"name": "projects/123/locations/global/workloadIdentityPools/ci"})) == []

@@ -136,8 +136,19 @@ def service_acting(action: Action) -> bool:
     >>> [service_acting(action(attributes={"userIdentity": {"type": t, "arn": a}})) for t, a in
     ...  (("AssumedRole", slr), ("AWSService", None), ("AssumedRole", "arn:aws:sts::111122223333:assumed-role/ops/alice"))]
     [True, True, False]
+
+    A Google-managed service agent likewise (``service-<project number>@<service>.iam.gserviceaccount.com``,
+    ``<project number>@cloudservices.gserviceaccount.com``): GKE opens a firewall to the internet for each
+    load-balanced service so. A project's default or own service accounts are no service agents.
+
+    >>> [service_acting(action(agent_id=a)) for a in ("service-195817460494@container-engine-robot.iam.gserviceaccount.com",
+    ...  "195817460494@cloudservices.gserviceaccount.com", "195817460494-compute@developer.gserviceaccount.com")]
+    [True, True, False]
     """
-    return service_identity(user_identity(action)) or _service_role(action.agent_id)
+    return service_identity(user_identity(action)) or _service_role(action.agent_id) or bool(_GOOGLE_AGENT.match(action.agent_id))
+
+
+_GOOGLE_AGENT: Final = re.compile(r"service-\d+@[a-z0-9-]+\.iam\.gserviceaccount\.com$|\d+@cloudservices\.gserviceaccount\.com$")
 
 
 # A console's user agents: a browser's, the S3 console's, the sign-in page's, a service console's.
