@@ -205,7 +205,9 @@ def _matching_item(item: ItemWhen, action: Action, args: dict[str, Any]) -> str 
 
 
 def _call_key(call: str) -> str:
-    """service:EventName as ``cloud_call`` gives it (the event name lower-cased)."""
+    """service:EventName as ``cloud_call`` gives it (the event name lower-cased; an Azure operation all of it)."""
+    if ":" not in call:
+        return call.lower()
     svc, name = call.split(":")
     return f"{svc}:{name.lower()}"
 

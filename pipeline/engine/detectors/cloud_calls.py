@@ -56,6 +56,8 @@ def _cloud_call(action: Action) -> str | None:
     ['cloudtrail:stoplogging', 'iam:createuser', None]
     >>> cloud_call(action(tool="google.logging.v2.ConfigServiceV2.DeleteSink", attributes={"service": "logging.googleapis.com"}))
     'logging:google.logging.v2.configservicev2.deletesink'
+    >>> cloud_call(action(tool="MICROSOFT.INSIGHTS/DIAGNOSTICSETTINGS/DELETE"))
+    'microsoft.insights/diagnosticsettings/delete'
     """
     attrs = action.attributes
     tool = action.tool
@@ -70,14 +72,18 @@ def _cloud_call(action: Action) -> str | None:
         return _calls[tool]
     except KeyError:
         pass
-    sep = max(tool.rfind(":"), tool.rfind("/"))
-    key = _key(tool[:sep], tool[sep + 1:]) if sep > 0 else None
+    if _AZURE_OPERATION.fullmatch(tool):  # an Azure Activity Log operation (deploy/mappings/azure-activity-log.yaml)
+        key: str | None = tool.lower()
+    else:
+        sep = max(tool.rfind(":"), tool.rfind("/"))
+        key = _key(tool[:sep], tool[sep + 1:]) if sep > 0 else None
     if len(_calls) < _CALL_CACHE_LIMIT:
         _calls[tool] = key
     return key
 
 
 _API_VERSION: Final = re.compile(r"\d{8}(v\d+)?$")  # Lambda logs AddPermission20150331v2
+_AZURE_OPERATION: Final = re.compile(r"(?i)microsoft\.[a-z0-9]+(?:/[a-z0-9._-]+)+")  # Microsoft.Insights/diagnosticSettings/delete
 _GOOGLE_SUFFIX: Final = ".googleapis.com"
 _GOOGLE_METHOD: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._]*")  # storage.setIamPermissions, v1.compute.firewalls.insert
 
