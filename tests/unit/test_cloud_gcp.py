@@ -186,3 +186,12 @@ def test_an_outside_identity_provider_trusted_through_federation():
                       "workloadIdentityPoolProvider": {"oidc": {"issuerUri": "https://token.actions.githubusercontent.com"}}})
     assert judged(provider) == ["cloud.credentials_for_another_identity"]
     assert judged(entry("iam", "google.iam.v1.WorkloadIdentityPools.DeleteWorkloadIdentityPool", {"name": "projects/123/locations/global/workloadIdentityPools/ci"})) == []
+
+
+def test_an_offensive_distribution_s_user_agent_pages_on_google_cloud_too():
+    """credential.offensive_client reads the mapped user agent (callerSuppliedUserAgent), whatever the cloud."""
+    listing = entry("storage", "storage.objects.list", {"bucket": "acme-exports"})
+    listing["protoPayload"]["requestMetadata"]["callerSuppliedUserAgent"] = "google-cloud-sdk gcloud/470.0.0 Linux/6.5.0-kali3-amd64"
+    adapter, e = open_adapter("mapped", MAPPING), Engine()
+    out = [o for a in adapter.decode(orjson.dumps([listing]), "gcp.json") for o in e.process(a)]
+    assert [o.rule_id for o in out + e.flush() if isinstance(o, Alert) and o.rule_id.startswith("credential.")] == ["credential.offensive_client"]
