@@ -115,6 +115,11 @@ def _nodes(args: dict[str, Any], path: str) -> list[Any] | None:
     return nodes_at(args, tuple(path.split(".")), True)
 
 
+def _first_match(vals: list[Any], pats: list[str]) -> Any:
+    """The first value matching one of the patterns (case-insensitive), or None."""
+    return next((v for v in vals if any(fnmatch.fnmatchcase(str(v).lower(), p.lower()) for p in pats)), None)
+
+
 def _check_when(w: When, action: Action, args: dict[str, Any] | None, services: frozenset[str] = frozenset()) -> str | None:
     """What made the condition hold (for evidence), or None if it does not."""
     if args is None:
@@ -130,13 +135,13 @@ def _check_when(w: When, action: Action, args: dict[str, Any] | None, services: 
             return None
     for path, pats in w.matches.items():
         vals = _values(args, path) or []
-        hit = next((v for v in vals if any(fnmatch.fnmatchcase(str(v).lower(), p.lower()) for p in pats)), None)
+        hit = _first_match(vals, pats)
         if hit is None:
             return None
         seen.append(f"{path}={hit}")
     for path, pats in w.not_matches.items():
         vals = _values(args, path) or []
-        if any(fnmatch.fnmatchcase(str(v).lower(), p.lower()) for v in vals for p in pats):
+        if _first_match(vals, pats) is not None:
             return None
         if vals:
             seen.append(f"{path}={vals[0]}")
@@ -170,7 +175,7 @@ def _check_when(w: When, action: Action, args: dict[str, Any] | None, services: 
             return None
         seen.append(f"{w.other_account} names {named[:3]}")
     for path, pats in w.record.items():
-        hit = next((v for v in record_values(action, path) or [] if any(fnmatch.fnmatchcase(str(v).lower(), p.lower()) for p in pats)), None)
+        hit = _first_match(record_values(action, path) or [], pats)
         if hit is None:
             return None
         seen.append(f"{path}={hit}")
@@ -194,8 +199,7 @@ def _matching_item(item: ItemWhen, action: Action, args: dict[str, Any]) -> str 
             continue
         hits = []
         for field, pats in item.matches.items():
-            hit = next((v for v in at_path(node, tuple(field.split(".")), True) or []
-                        if any(fnmatch.fnmatchcase(str(v).lower(), p.lower()) for p in pats)), None)
+            hit = _first_match(at_path(node, tuple(field.split(".")), True) or [], pats)
             if hit is None:
                 break
             hits.append(f"{field}={hit}")

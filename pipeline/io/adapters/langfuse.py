@@ -29,7 +29,7 @@ from typing import Any
 
 from .beeai import beeai_event
 from .json_text import parse_json_text
-from .otel_conventions import span_agent
+from .otel_conventions import span_agent, unwrapped
 from .otlp import Span, SpanError
 from .trace_exports import Read, bad, each_item, first_item, genai_attributes, iso_nanos, still_a_link, text_id, tools_asked
 
@@ -107,11 +107,10 @@ def _observation(item: Any, position: str, tools: frozenset[str] = frozenset()) 
     op = _OPERATIONS.get(kind, "") if type(kind) is str else ""
     a = genai_attributes(op, f"langfuse.{str(kind).lower()[:40]}", item, True)
     a = _with_otel(a, otel)
-    if op == "execute_tool" and otel.get("langsmith.span.kind") == "tool":  # (sent by LangSmith's export: a
+    if op == "execute_tool" and otel.get("langsmith.span.kind") == "tool":  # (sent by LangSmith's export)
         for key, wrap in (("gen_ai.tool.call.arguments", "input"), ("gen_ai.tool.call.result", "output")):
-            value = parse_json_text(a.get(key))  # one-argument tool's input wrapped, any output, as in its runs)
-            if value.__class__ is dict and len(value) == 1 and wrap in value:
-                a[key] = value[wrap]
+            if a.get(key) is not None:
+                a[key] = unwrapped(a[key], wrap)
     if op == "invoke_agent" and type(item.get("name")) is str and a.get("gen_ai.agent.name") == item["name"]:
         a["gen_ai.agent.name"] = span_agent(item["name"])  # (named after its span)
     a["langfuse.type"] = kind

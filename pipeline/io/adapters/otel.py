@@ -257,7 +257,8 @@ class OtelAdapter(JsonInput):
         """The GenAI operation of a span, or None (counted in ``skipped``) when it is no action."""
         a = span.attrs
         op = a.get("gen_ai.operation.name")
-        if op is None or op == "embeddings":  # (LangSmith's export says so of a retriever run)
+        if op is None or (op.__class__ is str and op not in ACTION_OPERATIONS):  # another convention may say more
+            # (LangSmith's export calls a retriever run "embeddings"; as_genai reads only spans that need it)
             a = as_genai(span)
             op = a.get("gen_ai.operation.name")
         if op is None:

@@ -218,12 +218,12 @@ def _langsmith(out: dict[str, Any], a: dict[str, Any], name: str) -> None:
     if kind == "tool":
         tool = a.get("langsmith.trace.name") or name
         _tool_family(out, "execute_tool", tool if type(tool) is str else "",  # a name that is no text: a dead letter
-                     _unwrapped(parse_json_text(a.get("gen_ai.prompt")), "input"),
-                     _unwrapped(parse_json_text(a.get("gen_ai.completion")), "output"))
+                     unwrapped(a.get("gen_ai.prompt"), "input"),
+                     unwrapped(a.get("gen_ai.completion"), "output"))
     elif kind == "retriever":  # exported as an "embeddings" operation: its inputs the query, its outputs the documents
         out["gen_ai.operation.name"] = "retrieval"
-        _tool_family(out, "retrieval", "", _unwrapped(parse_json_text(a.get("gen_ai.prompt")), "query"),
-                     _unwrapped(parse_json_text(a.get("gen_ai.completion")), "documents"))
+        _tool_family(out, "retrieval", "", unwrapped(a.get("gen_ai.prompt"), "query"),
+                     unwrapped(a.get("gen_ai.completion"), "documents"))
 
 
 def _claude_code(out: dict[str, Any], a: dict[str, Any], kind: str) -> None:
@@ -266,8 +266,10 @@ def coding_tool(a: dict[str, Any]) -> str | None:
     return tool
 
 
-def _unwrapped(value: Any, key: str) -> Any:
-    """``{key: x}`` -> ``x`` (a text holding JSON parsed); anything else as it is."""
+def unwrapped(value: Any, key: str) -> Any:
+    """``{key: x}`` -> ``x``, each held as JSON text parsed (LangSmith's runs wrap a one-argument tool's input as
+    ``{"input": ...}``, every output as ``{"output": ...}``); anything else as it is (parsed)."""
+    value = parse_json_text(value)
     if type(value) is dict and len(value) == 1 and key in value:
         return parse_json_text(value[key])
     return value
