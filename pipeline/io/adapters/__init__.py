@@ -111,7 +111,8 @@ _LOOKS = (("otel-json", (b'"resourceSpans"', b'"resourceLogs"', b'"resource_span
                           b'"aws.cloudtrail.', b'"cloudtrail":')),  # (a CloudWatch Logs event's; a query's rows; ECS)
           ("transcript", (b'"tool_calls"', b'"tool_use_id"', b'"function_call"', b'"functionCall"', b'"session_meta"',
                           b'"observation"', b'"trajectory_format"', b'"intermediate_steps"', b"] Message from client: ", b'"ModelInvocationLog"',
-                          b'\\"ModelInvocationLog\\"', b'"orchestrationTrace"', b'"ToolCallRequestEvent"', b'"toolRequest"', b'"toolCalls"', b'"User Instruction"')))
+                          b'\\"ModelInvocationLog\\"', b'"orchestrationTrace"', b'"ToolCallRequestEvent"', b'"toolRequest"', b'"toolCalls"', b'"User Instruction"',
+                          b'"conversations"')))  # (ShareGPT's)
 # The mapping shipped (deploy/mappings/) for what a ``mapped`` file looks like; checked after _LOOKS.
 _MAPPINGS = ((b'"protoPayload"', "gcp-audit-log.yaml"), (b'"operationName"', "azure-activity-log.yaml"))
 

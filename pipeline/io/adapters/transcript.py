@@ -7,8 +7,8 @@ exchanged, in one of the model APIs' forms (messages.py knows each). Two shapes 
   (an AgentDojo run's ``messages``, a tau-bench result's ``traj``, an OpenAI Agents SDK input list,
   a LangGraph state, a Gemini request's ``contents``, an ATIF trajectory's ``steps``, an OpenHands
   ``history``, the Gemini CLI's chat record, SWE-agent's and mini-SWE-agent's runs: swe_agents.py, a
-  LangChain agent's steps: langchain_steps.py, an InjecAgent case: injecagent.py, each sample of an
-  Inspect log: inspect_logs.py, a Google ADK session's events, an AutoGen task result), a bare list of
+  LangChain agent's steps: langchain_steps.py, an InjecAgent case: injecagent.py, ShareGPT-form turns: sharegpt.py, each
+  sample of an Inspect log: inspect_logs.py, a Google ADK session's events, an AutoGen task result), a bare list of
   messages, or a list (or JSON lines) of such documents;
 - **a log of model API calls** (model_api.py: Responses API objects, Chat Completions, request /
   response pairs, Bedrock's invocation logs): each call's messages and reply, one conversation across

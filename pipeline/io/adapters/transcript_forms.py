@@ -23,6 +23,7 @@ from .langchain_steps import is_steps, steps_messages
 from .messages import Calls, resource_argument
 from .order import FUTURE_SECONDS
 from .peers import PeerResults
+from .sharegpt import dataset_messages
 from .json_text import parse_json_text
 from .swe_agents import messages as swe_messages
 from .swe_agents import producer
@@ -40,8 +41,8 @@ USER: Final = frozenset({"user", "human"})
 def trajectory(doc: dict[str, Any]) -> tuple[str | None, list[Any]] | None:
     """(the agent its producer is known by, its messages) of a run kept as steps, not messages:
     SWE-agent's and mini-SWE-agent's (swe_agents.py), a LangChain agent's intermediate steps
-    (langchain_steps.py), an InjecAgent test case with the agent's outputs (injecagent.py), a Google
-    ADK session's events; None: none of them."""
+    (langchain_steps.py), an InjecAgent test case with the agent's outputs (injecagent.py), ShareGPT-form
+    turns and ToolBench's answer files (sharegpt.py), a Google ADK session's events; None: none of them."""
     kind = producer(doc)
     if kind is not None:
         return kind, swe_messages(doc, kind)
@@ -49,6 +50,8 @@ def trajectory(doc: dict[str, Any]) -> tuple[str | None, list[Any]] | None:
         return None, steps_messages(doc)
     if is_case(doc):
         return None, case_messages(doc)
+    if (messages := dataset_messages(doc)) is not None:
+        return None, messages
     events = doc.get("events")
     if events.__class__ is list and events and all(adk_content(e) is not None for e in events[:4]):
         return None, [adk_content(e) or {} for e in events]
