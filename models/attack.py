@@ -102,6 +102,7 @@ TECHNIQUES: dict[str, Technique] = {
     "T1555.006": Technique("Cloud Secrets Management Stores", ("TA0006",)),
     "T1556": Technique("Modify Authentication Process", ("TA0006", "TA0005", "TA0003")),
     "T1556.006": Technique("Multi-Factor Authentication", ("TA0006", "TA0005", "TA0003")),
+    "T1556.009": Technique("Conditional Access Policies", ("TA0006", "TA0005", "TA0003")),
     "T1562": Technique("Impair Defenses", ("TA0005",)),
     "T1562.001": Technique("Disable or Modify Tools", ("TA0005",)),
     "T1562.007": Technique("Disable or Modify Cloud Firewall", ("TA0005",)),

@@ -57,6 +57,8 @@ def judged(*records: dict, declares: list[str] | None = None) -> list[str]:
     ("Microsoft.Compute/snapshots/beginGetAccess/action", "MICROSOFT.COMPUTE/SNAPSHOTS/DB-DISK-SNAP", "cloud.data_opened_to_outsiders"),
     ("Microsoft.Compute/disks/beginGetAccess/action", "MICROSOFT.COMPUTE/DISKS/DB-DISK", "cloud.data_opened_to_outsiders"),
     ("Microsoft.Compute/virtualMachines/runCommand/action", "MICROSOFT.COMPUTE/VIRTUALMACHINES/PAY-VM-1", "cloud.code_execution"),
+    ("Microsoft.AADIAM/diagnosticSettings/delete", "MICROSOFT.AADIAM/DIAGNOSTICSETTINGS/ENTRA-TO-SIEM", "cloud.logging_disabled"),
+    ("Microsoft.Authorization/elevateAccess/action", "MICROSOFT.AUTHORIZATION", "cloud.privileges_escalated"),
     ("Microsoft.KeyVault/vaults/delete", "MICROSOFT.KEYVAULT/VAULTS/PAY-KV", "cloud.data_destruction_scheduled"),
     ("Microsoft.RecoveryServices/vaults/delete", "MICROSOFT.RECOVERYSERVICES/VAULTS/PAY-RSV", "cloud.data_destruction_scheduled"),
 ])

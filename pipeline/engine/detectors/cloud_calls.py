@@ -3,7 +3,8 @@
 
 - the call, as ``service:EventName`` from CloudTrail's ``eventSource``/``eventName`` in
   ``attributes``, else from the tool name (``cloudtrail:StopLogging``,
-  ``cloudtrail.amazonaws.com:StopLogging``, ``cloudtrail.amazonaws.com/StopLogging``);
+  ``cloudtrail.amazonaws.com:StopLogging``, ``cloudtrail.amazonaws.com/StopLogging``); Google Cloud's
+  ``service:methodName``, Azure's operation, Entra ID's ``entra:<activity>``;
 - the identity around the call: ``attributes`` ``userIdentity`` (CloudTrail's), or flat
   ``user_name`` / ``arn`` / ``account_id`` / ``recipient_account_id`` / ``user_agent``;
 - whether the agent's manifest declares the call as its own work (``declared``).
@@ -58,6 +59,8 @@ def _cloud_call(action: Action) -> str | None:
     'logging:google.logging.v2.configservicev2.deletesink'
     >>> cloud_call(action(tool="MICROSOFT.INSIGHTS/DIAGNOSTICSETTINGS/DELETE"))
     'microsoft.insights/diagnosticsettings/delete'
+    >>> cloud_call(action(tool="Add member to role", attributes={"logged_by_service": "Core Directory"}))
+    'entra:add member to role'
     """
     attrs = action.attributes
     tool = action.tool
@@ -68,6 +71,8 @@ def _cloud_call(action: Action) -> str | None:
         service = attrs.get("service")  # a Google Cloud audit log entry's serviceName (deploy/mappings/gcp-audit-log.yaml)
         if isinstance(service, str) and service.endswith(_GOOGLE_SUFFIX) and _GOOGLE_METHOD.fullmatch(tool):
             return f"{service[: -len(_GOOGLE_SUFFIX)].lower()}:{tool.lower()}"
+        if isinstance(attrs.get("logged_by_service"), str):  # an Entra ID audit record (deploy/mappings/entra-audit-log.yaml)
+            return f"entra:{tool.lower()}"  # (its activity: "Add service principal credentials")
     try:
         return _calls[tool]
     except KeyError:

@@ -114,7 +114,8 @@ _LOOKS = (("otel-json", (b'"resourceSpans"', b'"resourceLogs"', b'"resource_span
                           b'\\"ModelInvocationLog\\"', b'"orchestrationTrace"', b'"ToolCallRequestEvent"', b'"toolRequest"', b'"toolCalls"', b'"User Instruction"',
                           b'"conversations"')))  # (ShareGPT's)
 # The mapping shipped (deploy/mappings/) for what a ``mapped`` file looks like; checked after _LOOKS.
-_MAPPINGS = ((b'"protoPayload"', "gcp-audit-log.yaml"), (b'"operationName"', "azure-activity-log.yaml"))
+_MAPPINGS = ((b'"protoPayload"', "gcp-audit-log.yaml"), (b'"activityDisplayName"', "entra-audit-log.yaml"),
+             (b'"operationName"', "azure-activity-log.yaml"))  # (Entra's export has an operationName too: first)
 
 
 def sniff_format(path: str | Path, peek: int = 1 << 16) -> str | None:

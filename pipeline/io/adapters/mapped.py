@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from intentwatch.pipeline.io.deadletter import failure
 
@@ -182,7 +182,7 @@ class MappedAdapter(JsonInput):
         self.skipped: Counter[str] = Counter()
         self._where = [(compile_path(p), p, {_key(x) for x in (v if isinstance(v, list) else [v])})
                        for p, v in mapping.where.items()]
-        self._records = compile_path(mapping.records) if mapping.records else None
+        self._records = [(p, compile_path(p)) for p in mapping.record_paths()]
         self._tz = _offset(mapping.timezone)
         # (the model's validators made every spec a FieldSpec; its annotation is the YAML's shape)
         self._readers = [(str(k), _reader(spec)) for k, spec in mapping.fields.items()]  # type: ignore[arg-type]
@@ -197,12 +197,16 @@ class MappedAdapter(JsonInput):
         return self.read_json(path)
 
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
-        if self._records is not None:
-            records = resolve(doc, self._records)
+        if self._records:
+            at, records = "", cast(Any, None)
+            for at, steps in self._records:  # (alternatives: the first that holds a list)
+                records = resolve(doc, steps)
+                if isinstance(records, list):
+                    break
             if not isinstance(records, list):
-                yield BadRecord(source, f"no list of records at {self.mapping.records!r}", raw)
+                yield BadRecord(source, f"no list of records at {' or '.join(repr(p) for p, _ in self._records)}", raw)
                 return
-            items = ((r, f"{source}#{self.mapping.records}[{i}]") for i, r in enumerate(records))
+            items = ((r, f"{source}#{at}[{i}]") for i, r in enumerate(records))
         elif isinstance(doc, list):
             items = ((r, f"{source}#[{i}]") for i, r in enumerate(doc))
         else:

@@ -87,7 +87,8 @@ class Mapping(BaseModel):
     version: Literal[1] = 1
     name: str = Field(min_length=1, max_length=100, description="Names the mapping; prefixes hashed event ids.")
     description: str = ""
-    records: str | None = Field(None, description="Path to the list of records inside each document.")
+    records: str | list[str] | None = Field(None, description="Path to the list of records inside each document, or "
+                                                              "alternatives tried in order (the first that holds a list).")
     where: dict[str, Any] = Field(default_factory=dict, description="path -> value (or list of values) a record "
                                                                     "must have to become an action.")
     time_format: TimeFormat | str = Field("iso8601", description="iso8601, unix_s/ms/us/ns, or a strptime pattern.")
@@ -108,6 +109,16 @@ class Mapping(BaseModel):
         if missing:
             raise ValueError(f"fields must say where {', '.join(missing)} come(s) from")
         return v
+
+    @field_validator("records")
+    @classmethod
+    def _records(cls, v: str | list[str] | None) -> str | list[str] | None:
+        for p in [v] if isinstance(v, str) else v or ():
+            compile_path(p)
+        return v
+
+    def record_paths(self) -> list[str]:
+        return [self.records] if isinstance(self.records, str) else list(self.records or ())
 
     @field_validator("timezone")
     @classmethod
