@@ -96,11 +96,11 @@ class When(_Params):
 
 
 class CatalogueCall(_Params):
-    call: str = Field(pattern=r"^(?:[a-z0-9\-]+:[A-Za-z0-9][A-Za-z0-9._]*|Microsoft\.[A-Za-z0-9]+(?:/[A-Za-z0-9._-]+)+"
-                              r"|entra:[A-Za-z][A-Za-z0-9 ()./'–-]*)$",
+    call: str = Field(pattern=r"^(?:[a-z0-9\-]+:[A-Za-z0-9][A-Za-z0-9 ()./'_–-]*|Microsoft\.[A-Za-z0-9]+(?:/[A-Za-z0-9._-]+)+)$",
                       description="service:EventName, as CloudTrail logs it (Google Cloud's: service:methodName, the service "
-                      "without .googleapis.com; Azure's: the operation, Microsoft.Insights/diagnosticSettings/delete; Entra ID's: "
-                      "entra:<activity>, entra:Add service principal credentials).")
+                      "without .googleapis.com; Azure's: the operation, Microsoft.Insights/diagnosticSettings/delete; a log whose "
+                      "mapping names its catalogue: <catalogue>:<event>, entra:Add service principal credentials, "
+                      "okta:system.api_token.create).")
     attack: str = Field(pattern=_ATTACK, description="MITRE ATT&CK technique, e.g. T1562.008.")
     what: str = Field(min_length=1, description="What the call does, for the alert's message.")
     when: When | None = None

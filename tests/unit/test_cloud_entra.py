@@ -51,6 +51,7 @@ def test_the_records_map_to_actions_of_the_actor():
     assert (first.agent_id, first.tool, first.operation, first.resource, first.outcome) == (
         AGENT_SP, "Add service principal credentials", "grant", "Payroll-Sync", "success")
     assert first.attributes["logged_by_service"] == "Core Directory" and first.attributes["app_name"] == "support-agent"
+    assert first.attributes["catalogue"] == "entra"
     assert first.time.isoformat() == "2026-11-03T10:00:01.123456+00:00"
     admin = acts[2]
     assert (admin.agent_id, admin.source_ip, admin.operation) == ("it-admin@contoso.example", "203.0.113.7", "grant")
@@ -144,10 +145,10 @@ def test_policies_switched_off_pim_assignments_elevation_and_federation(record, 
 
 def test_an_export_record_with_no_activity_is_named_by_its_operation():
     """Some exports leave the activity only in the record's ``operationName`` (an elevation record): still
-    an action, and an Entra one (the mapping says its source when the record does not)."""
+    an action, and an Entra one (the mapping names its catalogue, whatever the record says)."""
     record = _record("x", [])
     del record["properties"]["activityDisplayName"], record["properties"]["loggedByService"]
     record["operationName"] = "User has elevated their access to User Access Administrator for their Azure Resources"
     [a] = list(open_adapter("mapped", MAPPING).decode(orjson.dumps({"records": [record]}), "audit.json"))
-    assert a.tool == record["operationName"] and a.attributes["logged_by_service"] == "Entra ID"
+    assert a.tool == record["operationName"] and a.attributes["catalogue"] == "entra"
     assert [rid for _, _, rid in _judged([a])] == ["cloud.privileges_escalated"]

@@ -4,7 +4,8 @@
 - the call, as ``service:EventName`` from CloudTrail's ``eventSource``/``eventName`` in
   ``attributes``, else from the tool name (``cloudtrail:StopLogging``,
   ``cloudtrail.amazonaws.com:StopLogging``, ``cloudtrail.amazonaws.com/StopLogging``); Google Cloud's
-  ``service:methodName``, Azure's operation, Entra ID's ``entra:<activity>``;
+  ``service:methodName``, Azure's operation, ``<catalogue>:<event>`` where a mapping names the catalogue
+  (``entra:<activity>``, ``okta:<eventType>``);
 - the identity around the call: ``attributes`` ``userIdentity`` (CloudTrail's), or flat
   ``user_name`` / ``arn`` / ``account_id`` / ``recipient_account_id`` / ``user_agent``;
 - whether the agent's manifest declares the call as its own work (``declared``).
@@ -59,7 +60,7 @@ def _cloud_call(action: Action) -> str | None:
     'logging:google.logging.v2.configservicev2.deletesink'
     >>> cloud_call(action(tool="MICROSOFT.INSIGHTS/DIAGNOSTICSETTINGS/DELETE"))
     'microsoft.insights/diagnosticsettings/delete'
-    >>> cloud_call(action(tool="Add member to role", attributes={"logged_by_service": "Core Directory"}))
+    >>> cloud_call(action(tool="Add member to role", attributes={"catalogue": "entra"}))
     'entra:add member to role'
     """
     attrs = action.attributes
@@ -71,8 +72,9 @@ def _cloud_call(action: Action) -> str | None:
         service = attrs.get("service")  # a Google Cloud audit log entry's serviceName (deploy/mappings/gcp-audit-log.yaml)
         if isinstance(service, str) and service.endswith(_GOOGLE_SUFFIX) and _GOOGLE_METHOD.fullmatch(tool):
             return f"{service[: -len(_GOOGLE_SUFFIX)].lower()}:{tool.lower()}"
-        if isinstance(attrs.get("logged_by_service"), str):  # an Entra ID audit record (deploy/mappings/entra-audit-log.yaml)
-            return f"entra:{tool.lower()}"  # (its activity: "Add service principal credentials")
+        catalogue = attrs.get("catalogue")  # a mapping that names the catalogue its tools are calls of (Entra ID's, Okta's)
+        if isinstance(catalogue, str) and catalogue:
+            return f"{catalogue.lower()}:{tool.lower()}"  # (entra:add service principal credentials, okta:system.api_token.create)
     try:
         return _calls[tool]
     except KeyError:
