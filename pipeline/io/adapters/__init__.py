@@ -115,7 +115,7 @@ _LOOKS = (("otel-json", (b'"resourceSpans"', b'"resourceLogs"', b'"resource_span
                           b'"conversations"')))  # (ShareGPT's)
 # The mapping shipped (deploy/mappings/) for what a ``mapped`` file looks like; checked after _LOOKS.
 _MAPPINGS = ((b'"protoPayload"', "gcp-audit-log.yaml"), (b'"activityDisplayName"', "entra-audit-log.yaml"),
-             (b'"legacyEventType"', "okta-system-log.yaml"),
+             (b'"legacyEventType"', "okta-system-log.yaml"), (b'"_document_id"', "github-audit-log.yaml"),
              (b'"operationName"', "azure-activity-log.yaml"))  # (Entra's export has an operationName too: first)
 
 

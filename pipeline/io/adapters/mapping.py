@@ -28,13 +28,18 @@ class _Keys(tuple):
 
 
 def compile_path(path: str) -> tuple[str | int, ...]:
-    """``"a.b[0].c"`` -> ``("a", "b", 0, "c")``; a key holding dots is quoted: ``a["b.c"]``.
+    """``"a.b[0].c"`` -> ``("a", "b", 0, "c")``; a key holding dots is quoted: ``a["b.c"]``; ``@`` is the
+    record itself (a flat log's whole event as a call's arguments).
 
     >>> compile_path("request.params.arguments[0].to")
     ('request', 'params', 'arguments', 0, 'to')
     >>> compile_path('identity.claims["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn"]')[2][:11]
     'http://sche'
+    >>> compile_path("@")
+    ()
     """
+    if path == "@":
+        return _Keys()
     steps: list[str | int] = []
     pos = 0
     for m in _STEP.finditer(path):
