@@ -30,12 +30,25 @@ def _mutants(doc, n: int, seed: int):
     ("otel-json", "otel_genai_trace.json", None),
     ("cloudtrail", "cloudtrail_records.json", None),
     ("mapped", "mcp_gateway.jsonl", ROOT / "deploy" / "mappings" / "mcp-gateway.yaml"),
+    ("otel-json", "aws_spans.jsonl", None),
+    ("mapped", "entra_audit.json", ROOT / "deploy" / "mappings" / "entra-audit-log.yaml"),
+    ("mapped", "okta_system_log.json", ROOT / "deploy" / "mappings" / "okta-system-log.yaml"),
 ])
 def test_wrong_types_anywhere_never_raise(fmt, fixture, mapping):
     text = (DATA / fixture).read_bytes()
     doc = orjson.loads(text.splitlines()[0] if fixture.endswith(".jsonl") else text)
     adapter = open_adapter(fmt, mapping)
     for m in _mutants(doc, 400, seed=14):
+        for r in adapter.decode(json.dumps(m).encode(), "fuzz"):
+            assert isinstance(r, (Action, BadRecord))
+
+
+@pytest.mark.parametrize("fixture", ["sharegpt_datasets.json", "toolbench_answer.json"])
+def test_wrong_types_in_dataset_runs_never_raise(fixture):
+    """ShareGPT-form runs and ToolBench's answer files (sharegpt.py), on the start clock."""
+    doc = orjson.loads((DATA / "transcripts" / fixture).read_bytes())
+    adapter = open_adapter("transcript", options={"start": "2026-11-01T09:00:00Z"})
+    for m in _mutants(doc, 400, seed=15):
         for r in adapter.decode(json.dumps(m).encode(), "fuzz"):
             assert isinstance(r, (Action, BadRecord))
 

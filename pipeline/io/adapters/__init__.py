@@ -106,7 +106,8 @@ def _files(adapter: Adapter, p: Path) -> Iterator[Result]:
 
 # What the first bytes of a file in each foreign format hold (a native action has none of them).
 _LOOKS = (("otel-json", (b'"resourceSpans"', b'"resourceLogs"', b'"resource_spans"', b'"resource_logs"')), ("otel-json", (b'"traceID"', b'"trace.span"', b'"localEndpoint"', b'"parentObservationId"', b'"run_type"', b'"trace_state"', b'"span_kind"',
-                                     b'"SpanAttributes"', b'"span_attributes"', b'"op_name"', b'"context.span_id"', b'"root_span_id"')),
+                                     b'"SpanAttributes"', b'"span_attributes"', b'"op_name"', b'"context.span_id"', b'"root_span_id"',
+                                     b'"startTimeUnixNano"', b'\\"startTimeUnixNano\\"')),  # (ADOT's spans, and in CloudWatch's envelopes)
           ("cloudtrail", (b'"eventVersion"', b'"CloudTrailEvent"', b'"eventSource"', b'\\"eventVersion\\"', b'"eventsource"', b'"event_source"',
                           b'"aws.cloudtrail.', b'"cloudtrail":')),  # (a CloudWatch Logs event's; a query's rows; ECS)
           ("transcript", (b'"tool_calls"', b'"tool_use_id"', b'"function_call"', b'"functionCall"', b'"session_meta"',

@@ -54,7 +54,7 @@ from .otel_events import AgentEvents, json_events, proto_events
 from .otel_conventions import as_genai, tool_io
 from .otel_messages import MessageCalls, has_input
 from .otel_requests import MODEL_OPERATIONS, OfferedTools, TraceRequests, event_request, model_span, offered_tools, span_request
-from .otel_traces import TraceMemory, called_tool, first_missing, first_set, inherited, named_agent, nearest, \
+from .otel_traces import SESSION_KEYS, TraceMemory, called_tool, first_missing, first_set, inherited, named_agent, nearest, \
     resource_agent, tools_in_start_order
 from .otlp import Span, SpanError, Spans, camel_keys, json_spans, proto_spans
 from .peers import PeerResults
@@ -69,7 +69,6 @@ FIELD_ATTRIBUTES: Final = {f"intentwatch.{f}": f for f in (
     "source_ip", "task_id", "session_id", "bytes", "model")}
 _FIELD_KEYS: Final = frozenset(FIELD_ATTRIBUTES)
 _AGENT_KEYS: Final = ("gen_ai.agent.id", "gen_ai.agent.name")
-_SESSION_KEYS: Final = ("gen_ai.conversation.id", "mcp.session.id")
 _CAMEL_ROOTS: Final = frozenset({"resourceSpans", "resourceLogs", "resourceMetrics"})
 _SNAKE_ROOTS: Final = frozenset({"resource_spans", "resource_logs", "resource_metrics"})
 
@@ -372,9 +371,9 @@ class OtelAdapter(JsonInput):
             attributes["resource"] = resource
         if span.status == STATUS_ERROR:
             fields["outcome"] = "error"
-        session = first_set(a, _SESSION_KEYS)
+        session = first_set(a, SESSION_KEYS)
         if session is None and span.parent_id:
-            session = inherited(span, by_id, _SESSION_KEYS)
+            session = inherited(span, by_id, SESSION_KEYS)
             if session is None and self._memory is not None:
                 out = first_missing(span, by_id)
                 session = self._memory.ancestry(out)[1] if out is not None else None

@@ -28,6 +28,8 @@ Ancestry = tuple[Any, Any, Any, bool]  # (agent, session, named agent, cut off)
 
 
 MAX_ANCESTORS = 64  # a line of ancestors is followed this far up
+# A span's session: the GenAI conversation, else MCP's session, else OTel's general ``session.id`` (AgentCore sets it)
+SESSION_KEYS = ("gen_ai.conversation.id", "mcp.session.id", "session.id")
 
 # -- within one request (otel.py reads who acted, and in which session) --
 
@@ -172,7 +174,7 @@ class TraceMemory:
                 named = s.name[13:].strip() or None
             seen[s.span_id] = ("" if s.entry else s.parent_id,  # a remote parent: as good as the root
                                a.get("gen_ai.agent.id") or a.get("gen_ai.agent.name") or None,
-                               a.get("gen_ai.conversation.id") or a.get("mcp.session.id") or None, named)
+                               first_set(a, SESSION_KEYS), named)
             if waiting and s.trace_id in waiting:
                 self.touched.add(s.trace_id)
         while len(seen) > self.max_spans:  # the oldest go: a trace's spans lie near each other

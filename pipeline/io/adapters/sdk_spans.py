@@ -17,10 +17,20 @@ it is skipped, a link in its children's line of ancestors, and its ended copy is
 first copy was taken and the ended one, with its usage and status, was a conflicting duplicate). What breaks
 a span (its siblings go on): an id that is not hex of the right length, a start time that is not an ISO time
 after 1970. Phoenix's first span JSON (2023) gave its trace and span ids as UUIDs: read as their 32 hex digits.
+
+The AWS Distro for OpenTelemetry writes spans to CloudWatch's ``aws/spans`` log group (Transaction
+Search: where Amazon Bedrock AgentCore's agents' traces are) as OTLP's span with its attributes a plain
+object: ``traceId``, ``spanId``, ``parentSpanId``, ``name``, ``kind`` (``SERVER``), ``startTimeUnixNano``,
+``endTimeUnixNano``, ``status.code``, ``attributes``, ``resource.attributes``, ``events``; read the same,
+one per line, a list, or inside a CloudWatch Logs envelope (``filter-log-events``' output, a
+subscription's ``logEvents``: cloudwatch.py), each message one span.
 """
 
 from typing import Any
 
+from orjson import JSONDecodeError, loads
+
+from .cloudwatch import log_events
 from .jaeger import hex_id
 from .otlp import Span, SpanError
 from .trace_exports import Read, each_item, first_item, iso_nanos, json_event
@@ -33,9 +43,36 @@ UNFINISHED = "unfinished (printed before it ended)"  # skipped under this name (
 
 def _span_like(doc: Any) -> bool:
     context = doc.get("context") if doc.__class__ is dict else None
-    if context.__class__ is not dict:  # Phoenix's spans dataframe, written as JSON: its columns flattened
-        return doc.__class__ is dict and "context.span_id" in doc and "context.trace_id" in doc and "name" in doc
+    if context.__class__ is not dict:  # Phoenix's spans dataframe, written as JSON: its columns flattened; ADOT's spans
+        return doc.__class__ is dict and "name" in doc and (("context.span_id" in doc and "context.trace_id" in doc) or _adot_like(doc))
     return "span_id" in context and "trace_id" in context and "name" in doc
+
+
+def _adot_like(doc: dict[str, Any]) -> bool:
+    """ADOT's span as CloudWatch keeps it: OTLP's names, its attributes an object (OTLP/JSON's own are a list: otlp.py)."""
+    return "traceId" in doc and "spanId" in doc and "startTimeUnixNano" in doc and doc.get("attributes").__class__ is not list
+
+
+def _nanos(value: Any) -> Any:
+    """OTLP's int64 nanoseconds, as a number or (OTLP/JSON's) text of one."""
+    return int(value) if value.__class__ is str and value.isdigit() else value
+
+
+def _adot(sp: dict[str, Any]) -> dict[str, Any]:
+    """ADOT's span in the SDK's shape (``_span`` reads that)."""
+    status = sp.get("status") if sp.get("status").__class__ is dict else {}
+    code = status.get("code")
+    code = {0: "UNSET", 1: "OK", 2: "ERROR"}.get(code, "UNSET") if code.__class__ is int else str(code or "UNSET").upper().removeprefix("STATUS_CODE_")
+    kind = sp.get("kind")
+    out = {"name": sp["name"], "context": {"trace_id": sp["traceId"], "span_id": sp["spanId"]},
+           "parent_id": sp.get("parentSpanId") or None, "start_time": _nanos(sp.get("startTimeUnixNano")),
+           "kind": kind.upper().removeprefix("SPAN_KIND_") if kind.__class__ is str else None,
+           "status": {"status_code": code, "description": status.get("message") or ""},
+           "attributes": sp.get("attributes"), "resource": sp.get("resource"),
+           "events": [{"name": e.get("name"), "attributes": e.get("attributes")} for e in sp.get("events") or () if e.__class__ is dict]}
+    if sp.get("endTimeUnixNano") is not None:
+        out["end_time"] = _nanos(sp["endTimeUnixNano"])
+    return out
 
 
 def _columns(row: dict[str, Any]) -> dict[str, Any]:
@@ -56,7 +93,13 @@ def _time(value: Any, what: str) -> int:
 
 
 def is_sdk_span(doc: Any) -> bool:
-    """Whether a document is such a span, a list of them, or Phoenix's page of them."""
+    """Whether a document is such a span, a list of them, Phoenix's page of them, or a CloudWatch Logs
+    envelope whose first message is one."""
+    if doc.__class__ is dict and (messages := log_events(doc)) is not None:
+        try:
+            return bool(messages) and _span_like(loads(messages[0]))
+        except JSONDecodeError:
+            return False
     return _span_like(first_item(doc, "data", "next_cursor"))
 
 
@@ -94,7 +137,7 @@ def _span(sp: Any, position: str) -> tuple[dict[str, Any], Span]:
     if not _span_like(sp):
         raise SpanError("not a span (name, context.trace_id, context.span_id)")
     if "context" not in sp or sp["context"].__class__ is not dict:
-        sp = _columns(sp)
+        sp = _adot(sp) if _adot_like(sp) else _columns(sp)
     context = sp["context"]
     trace_id = _id(context["trace_id"], (16, 32), "trace_id")
     span_id = _id(context["span_id"], (16,), "span_id")
@@ -127,4 +170,6 @@ def sdk_spans(doc: Any, source: str) -> Read:
     where = source
     if doc.__class__ is dict and "next_cursor" in doc and doc.get("data").__class__ is list:
         doc, where = doc["data"], f"{source}#data"
+    elif doc.__class__ is dict and (messages := log_events(doc)) is not None:  # each message one span (cloudwatch.py)
+        return each_item(messages, f"{source}#events", True, lambda text, at: [_span(loads(text), at)])
     return each_item(doc if doc.__class__ is list else [doc], where, doc.__class__ is list, lambda sp, at: [_span(sp, at)])

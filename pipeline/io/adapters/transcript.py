@@ -6,10 +6,9 @@ exchanged, in one of the model APIs' forms (messages.py knows each). Two shapes 
 - **a conversation as one document**: an object whose messages are at one of ``messages_paths``
   (an AgentDojo run's ``messages``, a tau-bench result's ``traj``, an OpenAI Agents SDK input list,
   a LangGraph state, a Gemini request's ``contents``, an ATIF trajectory's ``steps``, an OpenHands
-  ``history``, the Gemini CLI's chat record, SWE-agent's and mini-SWE-agent's runs: swe_agents.py, a
-  LangChain agent's steps: langchain_steps.py, an InjecAgent case: injecagent.py, ShareGPT-form turns: sharegpt.py, each
-  sample of an Inspect log: inspect_logs.py, a Google ADK session's events, an AutoGen task result), a bare list of
-  messages, or a list (or JSON lines) of such documents;
+  ``history``, the Gemini CLI's chat record, SWE-agent's and mini-SWE-agent's runs: swe_agents.py, a LangChain agent's
+  steps: langchain_steps.py, an InjecAgent case: injecagent.py, ShareGPT-form turns and ToolBench's answers: sharegpt.py,
+  an Inspect log's samples: inspect_logs.py, an ADK session's events, an AutoGen result), bare messages, or a list of them;
 - **a log of model API calls** (model_api.py: Responses API objects, Chat Completions, request /
   response pairs, Bedrock's invocation logs): each call's messages and reply, one conversation across
   the calls that continue it;
@@ -55,6 +54,7 @@ from intentwatch.pipeline.io.deadletter import failure
 from .base import BadRecord, JsonInput, Result, make_action
 from .answers import answer_text
 from .bedrock_agents import agent_line, trace_part
+from .cloudwatch import log_events
 from .inspect_logs import archive, is_archive
 from .libs import dumps_any
 from .mapped import resolve
@@ -67,7 +67,7 @@ from .order import RunClock
 from .otel_messages import WAITS
 from .otel_requests import REQUEST_CHARS, user_text
 from .transcript_forms import USER, Conversation, Run, Streams, adk_content, as_text, author_of, autogen_user, first_time, \
-    log_events, message_like, runs, session_line, trajectory, when
+    message_like, runs, session_line, trajectory, when
 
 MAX_MESSAGES = 100_000  # of one conversation document
 # What was taken from the file, not the input (``assumed``: the replay summary; ``intents suggest`` reads ASSUMED_TIME).

@@ -116,17 +116,6 @@ def session_line(doc: dict[str, Any], kind: str | None, meta: dict[str, Any]) ->
     return None
 
 
-def log_events(doc: dict[str, Any]) -> list[str] | None:
-    """The messages of a CloudWatch Logs envelope, each one record as JSON text (a subscription's
-    ``{"messageType": "DATA_MESSAGE", "logEvents": [...]}``, ``filter-log-events``' and ``get-log-events``'
-    ``{"events": [...], "nextToken"...}``); None: no such envelope (a subscription's control message: none)."""
-    events = doc.get("logEvents") if "logEvents" in doc else doc.get("events") if "searchedLogStreams" in doc \
-        or "nextToken" in doc or "nextForwardToken" in doc else None
-    if events.__class__ is not list or not all(e.__class__ is dict and e.get("message").__class__ is str for e in events[:4]):
-        return None
-    return [e["message"] for e in events if e.__class__ is dict and e.get("message").__class__ is str]
-
-
 def message_like(m: Any) -> bool:
     """A message or Responses item (not a document holding them)."""
     return m.__class__ is dict and ("role" in m or as_text(m.get("type")) in _MESSAGE_TYPES or "parts" in m or "lc" in m
