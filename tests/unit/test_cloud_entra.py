@@ -84,9 +84,27 @@ def test_graph_api_pages_read_the_same():
     assert _judged(graph) == _judged(export)
 
 
-def test_a_page_with_no_records_is_a_bad_record_naming_both_places():
+def test_a_page_with_no_records_is_a_bad_record_saying_what_is_missing():
+    """Neither ``records`` nor ``value``: the document is read as one record (``@``: Sentinel's lines), and a
+    page that is no record says what it lacks."""
     [bad] = list(open_adapter("mapped", MAPPING).decode(b'{"nextLink": "x"}', "audits.json"))
-    assert isinstance(bad, BadRecord) and bad.reason == "no list of records at 'records' or 'value'"
+    assert isinstance(bad, BadRecord) and bad.reason.startswith("agent_id: nothing at") and bad.source == "audits.json"
+
+
+def test_sentinel_s_audit_logs_table_a_row_a_line():
+    """Microsoft Sentinel's AuditLogs table (a data export: a row per line, its columns PascalCase, its
+    dynamic columns objects): the same action, the same alert."""
+    graph = orjson.loads(FIXTURE.read_bytes())["records"][0]["properties"]
+    row = {"TimeGenerated": graph["activityDateTime"], "OperationName": graph["activityDisplayName"], "Category": graph["category"],
+           "Result": graph["result"], "ResultReason": "", "CorrelationId": graph["correlationId"], "Id": graph["id"],
+           "ActivityDisplayName": graph["activityDisplayName"], "ActivityDateTime": graph["activityDateTime"],
+           "LoggedByService": graph["loggedByService"], "AADOperationType": graph["operationType"],
+           "InitiatedBy": graph["initiatedBy"], "TargetResources": graph["targetResources"],
+           "AdditionalDetails": graph["additionalDetails"], "Type": "AuditLogs"}
+    [a] = list(open_adapter("mapped", MAPPING).decode(orjson.dumps(row), "auditlogs.json:1"))
+    [b] = list(read_tree(open_adapter("mapped", MAPPING), FIXTURE))[:1]
+    assert (a.event_id, a.agent_id, a.tool, a.time, a.resource, a.outcome) == (b.event_id, b.agent_id, b.tool, b.time, b.resource, b.outcome)
+    assert _judged([a]) == [(AGENT_SP, "Add service principal credentials", "cloud.credentials_for_another_identity")]
 
 
 @pytest.mark.parametrize("declared", [["Add service principal credentials"], ["Add*"]])

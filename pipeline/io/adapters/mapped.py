@@ -199,14 +199,16 @@ class MappedAdapter(JsonInput):
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
         if self._records:
             at, records = "", cast(Any, None)
-            for at, steps in self._records:  # (alternatives: the first that holds a list)
+            for at, steps in self._records:  # (alternatives: the first that holds a list; "@": the document is one record)
                 records = resolve(doc, steps)
+                if not steps and isinstance(records, dict):
+                    records = [records]
                 if isinstance(records, list):
                     break
             if not isinstance(records, list):
                 yield BadRecord(source, f"no list of records at {' or '.join(repr(p) for p, _ in self._records)}", raw)
                 return
-            items = ((r, f"{source}#{at}[{i}]") for i, r in enumerate(records))
+            items = ((r, source if at == "@" else f"{source}#{at}[{i}]") for i, r in enumerate(records))
         elif isinstance(doc, list):
             items = ((r, f"{source}#[{i}]") for i, r in enumerate(doc))
         else:
