@@ -102,6 +102,9 @@ def test_sentinel_s_audit_logs_table_a_row_a_line():
            "InitiatedBy": graph["initiatedBy"], "TargetResources": graph["targetResources"],
            "AdditionalDetails": graph["additionalDetails"], "Type": "AuditLogs"}
     [a] = list(open_adapter("mapped", MAPPING).decode(orjson.dumps(row), "auditlogs.json:1"))
+    bad_row = {k: v for k, v in row.items() if k != "InitiatedBy"}  # a JSON array of rows: each keeps its index
+    results = list(open_adapter("mapped", MAPPING).decode(orjson.dumps([row, bad_row]), "auditlogs.json"))
+    assert isinstance(results[0], Action) and isinstance(results[1], BadRecord) and results[1].source == "auditlogs.json#[1]"
     [b] = list(read_tree(open_adapter("mapped", MAPPING), FIXTURE))[:1]
     assert (a.event_id, a.agent_id, a.tool, a.time, a.resource, a.outcome) == (b.event_id, b.agent_id, b.tool, b.time, b.resource, b.outcome)
     assert _judged([a]) == [(AGENT_SP, "Add service principal credentials", "cloud.credentials_for_another_identity")]

@@ -199,16 +199,19 @@ class MappedAdapter(JsonInput):
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
         if self._records:
             at, records = "", cast(Any, None)
-            for at, steps in self._records:  # (alternatives: the first that holds a list; "@": the document is one record)
+            for at, steps in self._records:  # (alternatives: the first that holds a list; "@": the document itself)
                 records = resolve(doc, steps)
-                if not steps and isinstance(records, dict):
-                    records = [records]
                 if isinstance(records, list):
                     break
+                if not steps and isinstance(records, dict):  # ("@": an object is one record, at its own place)
+                    result = self._one(records, raw, source)
+                    if result is not None:
+                        yield result
+                    return
             if not isinstance(records, list):
                 yield BadRecord(source, f"no list of records at {' or '.join(repr(p) for p, _ in self._records)}", raw)
                 return
-            items = ((r, source if at == "@" else f"{source}#{at}[{i}]") for i, r in enumerate(records))
+            items = ((r, f"{source}#[{i}]" if at == "@" else f"{source}#{at}[{i}]") for i, r in enumerate(records))
         elif isinstance(doc, list):
             items = ((r, f"{source}#[{i}]") for i, r in enumerate(doc))
         else:
