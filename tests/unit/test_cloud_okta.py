@@ -63,3 +63,18 @@ def test_json_lines_and_an_event_with_an_unknown_outcome():
     assert [a.tool for a in results] == ["user.account.privilege.grant"]
     [bad] = list(open_adapter("mapped", MAPPING).decode(orjson.dumps(odd), "logs.jsonl:2"))
     assert isinstance(bad, BadRecord) and "outcome" in bad.reason and bad.source == "logs.jsonl:2"
+
+
+def test_eventbridge_events_from_okta_log_streaming():
+    """Okta's log streaming to Amazon EventBridge wraps each LogEvent in an event's ``detail``: the same
+    action, at the envelope's place; a list of them keeps each one's index."""
+    event = orjson.loads(FIXTURE.read_bytes())[0]
+    envelope = {"version": "0", "id": "c2f0c1de-0000-4000-8000-000000000001", "detail-type": "SystemLog",
+                "source": "aws.partner/okta.com/contoso/okta-log-stream", "account": "123456789012",
+                "time": event["published"], "region": "us-east-1", "resources": [], "detail": event}
+    [a] = list(open_adapter("mapped", MAPPING).decode(orjson.dumps(envelope), "events.jsonl:7"))
+    [b] = list(open_adapter("mapped", MAPPING).decode(orjson.dumps(event), "logs.jsonl:1"))
+    assert (a.event_id, a.agent_id, a.tool, a.time, a.outcome) == (b.event_id, b.agent_id, b.tool, b.time, b.outcome)
+    assert _judged([a]) == [(AGENT, "user.account.privilege.grant", "cloud.privileges_escalated")]
+    [bad] = list(open_adapter("mapped", MAPPING).decode(orjson.dumps({**envelope, "detail": {"eventType": "x"}}), "events.jsonl:8"))
+    assert isinstance(bad, BadRecord) and bad.source == "events.jsonl:8#detail"

@@ -199,12 +199,12 @@ class MappedAdapter(JsonInput):
     def _document(self, doc: Any, raw: bytes, source: str) -> Iterator[Result]:
         if self._records:
             at, records = "", cast(Any, None)
-            for at, steps in self._records:  # (alternatives: the first that holds a list; "@": the document itself)
+            for at, steps in self._records:  # (alternatives: the first that holds a list, or an object: one record)
                 records = resolve(doc, steps)
                 if isinstance(records, list):
                     break
-                if not steps and isinstance(records, dict):  # ("@": an object is one record, at its own place)
-                    result = self._one(records, raw, source)
+                if isinstance(records, dict):  # (an envelope's one event; "@": the document itself, at its own place)
+                    result = self._one(records, raw if not steps else None, source if not steps else f"{source}#{at}")
                     if result is not None:
                         yield result
                     return

@@ -93,7 +93,8 @@ class Mapping(BaseModel):
     name: str = Field(min_length=1, max_length=100, description="Names the mapping; prefixes hashed event ids.")
     description: str = ""
     records: str | list[str] | None = Field(None, description="Path to the list of records inside each document, or "
-                                                              "alternatives tried in order (the first that holds a list).")
+                                                              "alternatives tried in order (the first that holds a list, or "
+                                                              "an object: one record; @ the document itself).")
     where: dict[str, Any] = Field(default_factory=dict, description="path -> value (or list of values) a record "
                                                                     "must have to become an action.")
     time_format: TimeFormat | str = Field("iso8601", description="iso8601, unix_s/ms/us/ns, or a strptime pattern.")
