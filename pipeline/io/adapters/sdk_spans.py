@@ -35,7 +35,7 @@ from .jaeger import hex_id
 from .otlp import Span, SpanError
 from .trace_exports import Read, each_item, first_item, iso_nanos, json_event
 
-_STATUS = {"ERROR": 2, "OK": 1, "UNSET": 0, "STATUSCODE.ERROR": 2, "STATUSCODE.OK": 1}
+_STATUS = {"ERROR": 2, "OK": 1}
 _ENTRY = ("SpanKind.SERVER", "SpanKind.CONSUMER", "SERVER", "CONSUMER")
 MAX_DEPTH = 16  # nested attribute objects followed this deep
 UNFINISHED = "unfinished (printed before it ended)"  # skipped under this name (40 characters at most)
@@ -58,16 +58,26 @@ def _nanos(value: Any) -> Any:
     return int(value) if value.__class__ is str and value.isdigit() else value
 
 
+def status_code(value: Any) -> int:
+    """A span status as OTLP's number (2 error, 1 ok, 0 unset) from any exporter's spelling of it: the
+    number, ``ERROR`` / ``Error``, the SDK's ``StatusCode.ERROR``, OTLP/JSON's ``STATUS_CODE_ERROR``.
+
+    >>> [status_code(v) for v in (2, "Error", "StatusCode.OK", "STATUS_CODE_ERROR", "UNSET", None, True)]
+    [2, 2, 1, 2, 0, 0, 0]
+    """
+    if value.__class__ is int:
+        return value if 0 <= value <= 2 else 0
+    return _STATUS.get(str(value or "").upper().removeprefix("STATUS_CODE_").removeprefix("STATUSCODE."), 0)
+
+
 def _adot(sp: dict[str, Any]) -> dict[str, Any]:
     """ADOT's span in the SDK's shape (``_span`` reads that)."""
     status = sp.get("status") if sp.get("status").__class__ is dict else {}
-    code = status.get("code")
-    code = {0: "UNSET", 1: "OK", 2: "ERROR"}.get(code, "UNSET") if code.__class__ is int else str(code or "UNSET").upper().removeprefix("STATUS_CODE_")
     kind = sp.get("kind")
     out = {"name": sp["name"], "context": {"trace_id": sp["traceId"], "span_id": sp["spanId"]},
            "parent_id": sp.get("parentSpanId") or None, "start_time": _nanos(sp.get("startTimeUnixNano")),
            "kind": kind.upper().removeprefix("SPAN_KIND_") if kind.__class__ is str else None,
-           "status": {"status_code": code, "description": status.get("message") or ""},
+           "status": {"status_code": status.get("code"), "description": status.get("message") or ""},
            "attributes": sp.get("attributes"), "resource": sp.get("resource"),
            "events": [{"name": e.get("name"), "attributes": e.get("attributes")} for e in sp.get("events") or () if e.__class__ is dict]}
     if sp.get("endTimeUnixNano") is not None:
@@ -147,7 +157,7 @@ def _span(sp: Any, position: str) -> tuple[dict[str, Any], Span]:
     if type(kind) is str and "openinference.span.kind" not in attrs and kind.isupper():
         attrs["openinference.span.kind"] = kind  # (Phoenix's column: OpenInference's kind)
     status = sp.get("status") if sp.get("status").__class__ is dict else {}
-    code = str(status.get("status_code") or sp.get("status_code") or "UNSET").upper()
+    code = status_code(status.get("status_code") or sp.get("status_code"))
     message = status.get("description") or sp.get("status_message") or ""
     events = []
     if sp.get("events") is not None and sp["events"].__class__ is not list:
@@ -161,7 +171,7 @@ def _span(sp: Any, position: str) -> tuple[dict[str, Any], Span]:
         attrs = {**attrs, "gen_ai.operation.name": UNFINISHED}
     return (flat(resource.get("attributes"), "resource attributes"),
             Span(trace_id, span_id, parent, str(sp["name"])[:500], _time(sp.get("start_time"), "start_time"),
-                 _STATUS.get(code, 0), message, attrs, position, sp, events, sp.get("kind") in _ENTRY,
+                 code, message, attrs, position, sp, events, sp.get("kind") in _ENTRY,
                  end=_time(end, "end_time") if end else 0))
 
 

@@ -17,10 +17,9 @@ import re
 from typing import Any
 
 from .otlp import Span, SpanError
-from .sdk_spans import flat
+from .sdk_spans import flat, status_code
 from .trace_exports import Read, bad, each_item, first_item, iso_nanos, json_event, still_a_link, text_id
 
-_STATUS = {"ERROR": 2, "OK": 1}
 _ENTRY = ("SERVER", "CONSUMER")
 _ISO_SECONDS = re.compile(r"PT(?:(\d{1,12})H)?(?:(\d{1,12})M)?(?:(\d{1,15}(?:\.\d{1,12})?)S)?")
 MAX_DEPTH = 64  # nested child_spans followed this deep
@@ -84,13 +83,12 @@ def _span(row: Any, position: str, parent_of: str) -> tuple[dict[str, Any], Span
     service = c.get("servicename")
     if type(service) is str and service:
         resource.setdefault("service.name", service)
-    code = str(c.get("statuscode") or "").upper().removeprefix("STATUS_CODE_")
     kind = str(c.get("spankind") or "").upper()
     start = iso_nanos(c.get("timestamp"), "timestamp")
     duration = _duration_ns(c.get("duration"))
     return (resource, Span(text_id(c.get("traceid"), "trace_id"), text_id(c.get("spanid"), "span_id"),
                            text_id(parent, "parent_span_id") if parent else "", str(c.get("spanname") or "")[:500], start,
-                           _STATUS.get(code, 0), c.get("statusmessage") or "", attrs, position,
+                           status_code(c.get("statuscode")), c.get("statusmessage") or "", attrs, position,
                            {k: v for k, v in row.items() if k != "child_spans"}, _events(c), kind.endswith(_ENTRY),
                            end=start + duration if duration and start + duration <= _LAST_NS else 0))
 
