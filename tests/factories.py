@@ -124,3 +124,24 @@ def injected_severity(alerts: list[dict]) -> dict[str, str]:
 def tool_calls(results: Iterable[Any]) -> list[tuple]:
     """(tool, operation, outcome, resource) of the actions among ``results`` that are tool calls (not gen_ai.*)."""
     return [(a.tool, a.operation, a.outcome, a.resource) for a in results if isinstance(a, Action) and not a.tool.startswith("gen_ai.")]
+
+
+def cloud_alerts_each(results: Iterable[Any], declares: list[str] | None = None) -> list[tuple[str, str, str]]:
+    """(agent, tool, rule) of each open ``cloud.*`` alert, each action judged by a fresh engine (an identity
+    with no history; one engine would fold an agent's second alert of a rule into the first's count).
+    ``declares``: the tools the acting agent's manifest declares. A bad record among ``results`` fails."""
+    from intentwatch.models.alert import Alert
+    from intentwatch.pipeline.engine.engine import Engine
+
+    found = []
+    for a in results:
+        assert isinstance(a, Action), a
+        e, out = Engine(), []
+        if declares is not None:
+            m = manifest(a.agent_id, allowed={"tools": declares, "operations": ["read", "write", "configure", "delete", "grant"]},
+                         credentials=[], model=None, schedule=None, rate_limit=None)
+            out += e.process(instantiate(m))
+        out += e.process(a)
+        found += [(o.agent_id, a.tool, o.rule_id) for o in out + e.flush()
+                  if isinstance(o, Alert) and o.rule_id.startswith("cloud.") and o.status == "open"]
+    return found

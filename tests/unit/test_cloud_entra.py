@@ -14,33 +14,13 @@ import orjson
 import pytest
 
 from intentwatch.models.action import Action
-from intentwatch.models.alert import Alert
-from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.io.adapters import BadRecord, open_adapter, read_tree, sniff_format, sniff_mapping
-from tests.factories import instantiate, manifest
+from tests.factories import cloud_alerts_each
 
 ROOT = Path(__file__).parents[2]
 MAPPING = ROOT / "deploy" / "mappings" / "entra-audit-log.yaml"
 FIXTURE = ROOT / "tests" / "data" / "adapters" / "entra_audit.json"
 AGENT_SP = "9d1c5b7e-0000-4000-8000-00000000a9e1"  # the support agent's service principal
-
-
-def _judged(results: list, declares: list[str] | None = None) -> list[tuple[str, str, str]]:
-    """(agent, activity, rule) of each cloud.* alert, each record judged by a fresh engine (an identity
-    with no history; one engine would fold an agent's second alert of a rule into the first's count)."""
-    assert not [r for r in results if isinstance(r, BadRecord)]
-    found = []
-    for a in results:
-        assert isinstance(a, Action)
-        e, out = Engine(), []
-        if declares is not None:
-            m = manifest(a.agent_id, allowed={"tools": declares, "operations": ["read", "write", "configure", "delete", "grant"]},
-                         credentials=[], model=None, schedule=None, rate_limit=None)
-            out += e.process(instantiate(m))
-        out += e.process(a)
-        found += [(o.agent_id, a.tool, o.rule_id) for o in out + e.flush()
-                  if isinstance(o, Alert) and o.rule_id.startswith("cloud.") and o.status == "open"]
-    return found
 
 
 def test_the_records_map_to_actions_of_the_actor():
@@ -59,7 +39,7 @@ def test_the_records_map_to_actions_of_the_actor():
 
 
 def test_attacks_page_and_their_look_alikes_do_not():
-    alerts = _judged(list(read_tree(open_adapter("mapped", MAPPING), FIXTURE)))
+    alerts = cloud_alerts_each(list(read_tree(open_adapter("mapped", MAPPING), FIXTURE)))
     assert alerts == [
         (AGENT_SP, "Add service principal credentials", "cloud.credentials_for_another_identity"),
         (AGENT_SP, "Add member to role", "cloud.privileges_escalated"),  # Global Administrator (Reports Reader quiet; a failure quiet)
@@ -81,7 +61,7 @@ def test_graph_api_pages_read_the_same():
     export = list(read_tree(open_adapter("mapped", MAPPING), FIXTURE))
     assert [(a.event_id, a.agent_id, a.tool, a.time, a.outcome) for a in graph] == \
            [(a.event_id, a.agent_id, a.tool, a.time, a.outcome) for a in export]
-    assert _judged(graph) == _judged(export)
+    assert cloud_alerts_each(graph) == cloud_alerts_each(export)
 
 
 def test_a_page_with_no_records_is_a_bad_record_saying_what_is_missing():
@@ -107,14 +87,14 @@ def test_sentinel_s_audit_logs_table_a_row_a_line():
     assert isinstance(results[0], Action) and isinstance(results[1], BadRecord) and results[1].source == "auditlogs.json#[1]"
     [b] = list(read_tree(open_adapter("mapped", MAPPING), FIXTURE))[:1]
     assert (a.event_id, a.agent_id, a.tool, a.time, a.resource, a.outcome) == (b.event_id, b.agent_id, b.tool, b.time, b.resource, b.outcome)
-    assert _judged([a]) == [(AGENT_SP, "Add service principal credentials", "cloud.credentials_for_another_identity")]
+    assert cloud_alerts_each([a]) == [(AGENT_SP, "Add service principal credentials", "cloud.credentials_for_another_identity")]
 
 
 @pytest.mark.parametrize("declared", [["Add service principal credentials"], ["Add*"]])
 def test_the_agent_s_declared_administration_is_quiet(declared):
     """An identity whose manifest declares the activity (a provisioning agent rotating credentials) is quiet for it."""
     acts = [a for a in read_tree(open_adapter("mapped", MAPPING), FIXTURE) if a.tool == "Add service principal credentials"]
-    assert _judged(acts) and _judged(acts, declares=declared) == []
+    assert cloud_alerts_each(acts) and cloud_alerts_each(acts, declares=declared) == []
 
 
 def _record(activity: str, targets: list, service: str = "Core Directory", result: str = "success") -> dict:
@@ -161,7 +141,7 @@ def _domain(live_type: str) -> list:
 ])
 def test_policies_switched_off_pim_assignments_elevation_and_federation(record, rule):
     results = list(open_adapter("mapped", MAPPING).decode(orjson.dumps({"records": [record]}), "audit.json"))
-    assert [rid for _, _, rid in _judged(results)] == ([rule] if rule else [])
+    assert [rid for _, _, rid in cloud_alerts_each(results)] == ([rule] if rule else [])
 
 
 def test_an_export_record_with_no_activity_is_named_by_its_operation():
@@ -172,4 +152,4 @@ def test_an_export_record_with_no_activity_is_named_by_its_operation():
     record["operationName"] = "User has elevated their access to User Access Administrator for their Azure Resources"
     [a] = list(open_adapter("mapped", MAPPING).decode(orjson.dumps({"records": [record]}), "audit.json"))
     assert a.tool == record["operationName"] and a.attributes["catalogue"] == "entra"
-    assert [rid for _, _, rid in _judged([a])] == ["cloud.privileges_escalated"]
+    assert [rid for _, _, rid in cloud_alerts_each([a])] == ["cloud.privileges_escalated"]

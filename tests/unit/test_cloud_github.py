@@ -13,9 +13,8 @@ import orjson
 import pytest
 
 from intentwatch.models.action import Action
-from intentwatch.models.alert import Alert
-from intentwatch.pipeline.engine.engine import Engine
-from intentwatch.pipeline.io.adapters import BadRecord, open_adapter, sniff_format, sniff_mapping
+from intentwatch.pipeline.io.adapters import open_adapter, sniff_format, sniff_mapping
+from tests.factories import cloud_alerts_each
 
 MAPPING = Path(__file__).parents[2] / "deploy" / "mappings" / "github-audit-log.yaml"
 BOT = "release-agent[bot]"  # a GitHub App acting: a coding agent's identity
@@ -32,13 +31,8 @@ def event(action: str, **fields) -> dict:
 
 def judged(*events: dict) -> list[str]:
     results = list(open_adapter("mapped", MAPPING).decode(orjson.dumps(list(events)), "audit.json"))
-    assert not [r for r in results if isinstance(r, BadRecord)]
-    found = []
-    for a in results:
-        assert isinstance(a, Action) and a.agent_id == BOT
-        e = Engine()
-        found += [o.rule_id for o in e.process(a) + e.flush() if isinstance(o, Alert) and o.rule_id.startswith("cloud.")]
-    return found
+    assert all(a.agent_id == BOT for a in results if isinstance(a, Action))
+    return [rule for _, _, rule in cloud_alerts_each(results)]
 
 
 @pytest.mark.parametrize("attack, look_alike, rule", [

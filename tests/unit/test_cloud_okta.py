@@ -12,25 +12,13 @@ from pathlib import Path
 import orjson
 
 from intentwatch.models.action import Action
-from intentwatch.models.alert import Alert
-from intentwatch.pipeline.engine.engine import Engine
 from intentwatch.pipeline.io.adapters import BadRecord, open_adapter, read_tree, sniff_format, sniff_mapping
+from tests.factories import cloud_alerts_each
 
 ROOT = Path(__file__).parents[2]
 MAPPING = ROOT / "deploy" / "mappings" / "okta-system-log.yaml"
 FIXTURE = ROOT / "tests" / "data" / "adapters" / "okta_system_log.json"
 AGENT = "0oa8agentsvc1234567"  # an API service integration's client id: the agent
-
-
-def _judged(results: list) -> list[tuple[str, str, str]]:
-    assert not [r for r in results if isinstance(r, BadRecord)]
-    found = []
-    for a in results:
-        assert isinstance(a, Action)
-        e = Engine()
-        found += [(o.agent_id, a.tool, o.rule_id) for o in e.process(a) + e.flush()
-                  if isinstance(o, Alert) and o.rule_id.startswith("cloud.") and o.status == "open"]
-    return found
 
 
 def test_events_map_to_actions_of_their_actor():
@@ -45,7 +33,7 @@ def test_events_map_to_actions_of_their_actor():
 
 
 def test_attacks_page_and_their_look_alikes_do_not():
-    assert _judged(list(read_tree(open_adapter("mapped", MAPPING), FIXTURE))) == [
+    assert cloud_alerts_each(list(read_tree(open_adapter("mapped", MAPPING), FIXTURE))) == [
         (AGENT, "user.account.privilege.grant", "cloud.privileges_escalated"),  # Super administrator (read-only, a failure: quiet)
         (AGENT, "group.privilege.grant", "cloud.privileges_escalated"),  # Organization administrator (help desk: quiet)
         (AGENT, "system.api_token.create", "cloud.credentials_for_another_identity"),
@@ -75,6 +63,6 @@ def test_eventbridge_events_from_okta_log_streaming():
     [a] = list(open_adapter("mapped", MAPPING).decode(orjson.dumps(envelope), "events.jsonl:7"))
     [b] = list(open_adapter("mapped", MAPPING).decode(orjson.dumps(event), "logs.jsonl:1"))
     assert (a.event_id, a.agent_id, a.tool, a.time, a.outcome) == (b.event_id, b.agent_id, b.tool, b.time, b.outcome)
-    assert _judged([a]) == [(AGENT, "user.account.privilege.grant", "cloud.privileges_escalated")]
+    assert cloud_alerts_each([a]) == [(AGENT, "user.account.privilege.grant", "cloud.privileges_escalated")]
     [bad] = list(open_adapter("mapped", MAPPING).decode(orjson.dumps({**envelope, "detail": {"eventType": "x"}}), "events.jsonl:8"))
     assert isinstance(bad, BadRecord) and bad.source == "events.jsonl:8#detail"
